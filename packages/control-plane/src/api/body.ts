@@ -1,0 +1,49 @@
+// Request body helpers: every route receives the raw bytes (SigV4 needs them) and
+// parses JSON here, so malformed or hostile JSON is one error in one place.
+import { errors } from "@stratus/shared";
+import type { Request } from "express";
+
+export const MAX_JSON_DEPTH = 64;
+
+export function rawBody(req: Request): Buffer {
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+/** Nesting depth of a JSON text, found without recursion (a deep text cannot blow the stack). */
+export function jsonDepth(buf: Buffer): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Checks that `buf` is JSON of bounded depth (Lambda refuses other payloads). */
+export function checkJson(buf: Buffer): void {
+  if (buf.length === 0) return;
+  if (jsonDepth(buf) > MAX_JSON_DEPTH) {
+    throw errors.invalidRequestContent(
+      `Could not parse request body into json: nesting depth exceeds ${MAX_JSON_DEPTH}`,
+    );
+  }
+  try {
+    JSON.parse(buf.toString("utf8"));
+  } catch (err) {
+    throw errors.invalidRequestContent(`Could not parse request body into json: ${(err as Error).message}`);
+  }
+}
+
+export function jsonBody(req: Request): unknown {
+  const buf = rawBody(req);
+  if (buf.length === 0) return {};
+  checkJson(buf);
+  return JSON.parse(buf.toString("utf8"));
+}

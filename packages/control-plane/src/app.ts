@@ -1,0 +1,62 @@
+// createApp wires the Express application from its services. It never listens:
+// main.ts (or a test) does. Every Lambda route sits behind SigV4 authentication;
+// /healthz, /metrics and the token-guarded internal routes do not.
+import express from "express";
+import type { Registry } from "prom-client";
+import { sigv4Auth } from "./api/auth.js";
+import { errorMiddleware, type Logger, unknownOperation } from "./api/error-middleware.js";
+import { functionRoutes } from "./api/function-routes.js";
+import { internalRoutes } from "./api/internal-routes.js";
+import { invokeRoutes } from "./api/invoke-routes.js";
+import type { ControlPlaneMetrics } from "./metrics.js";
+import type { FunctionService } from "./services/function-service.js";
+import type { InvokeService } from "./services/invoke-service.js";
+import type { AccountStore } from "./store/account-store.js";
+
+export interface AppDeps {
+  accounts: AccountStore;
+  functions: FunctionService;
+  invoke: InvokeService;
+  registry: Registry;
+  metrics: ControlPlaneMetrics;
+  region: string;
+  internalToken: string;
+  log: Logger;
+  /** Reports whether dependencies (Postgres, Redis) answer. */
+  health: () => Promise<boolean>;
+}
+
+/** Largest request body read: a 50 MB zip, base64 in JSON. */
+const MAX_BODY = "70mb";
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.get("/healthz", (_req, res) => {
+    deps.health().then(
+      (ok) => res.status(ok ? 200 : 503).json({ ok }),
+      () => res.status(503).json({ ok: false }),
+    );
+  });
+  app.get("/metrics", (_req, res) => {
+    deps.registry.metrics().then((text) => res.type(deps.registry.contentType).send(text));
+  });
+
+  app.use(express.raw({ type: () => true, limit: MAX_BODY }));
+  app.use((_req, res, next) => {
+    res.on("finish", () => {
+      const operation = typeof res.locals.operation === "string" ? res.locals.operation : "Unknown";
+      deps.metrics.requests.inc({ operation, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(internalRoutes(deps.functions, deps.internalToken));
+  app.use(sigv4Auth(deps.accounts));
+  app.use(functionRoutes(deps.functions, deps.region));
+  app.use(invokeRoutes(deps.invoke, deps.metrics));
+  app.use(unknownOperation);
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

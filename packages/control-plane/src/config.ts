@@ -1,0 +1,26 @@
+// The control plane's configuration: one zod schema, parsed once in main.ts from the
+// environment. Secrets have no defaults; nothing else reads process.env.
+import { z } from "zod";
+
+export const ControlPlaneConfigSchema = z
+  .object({
+    STRATUS_DATABASE_URL: z.string().url(),
+    STRATUS_REDIS_URL: z.string().url(),
+    STRATUS_INTERNAL_TOKEN: z.string().min(16, "STRATUS_INTERNAL_TOKEN must be at least 16 characters"),
+    STRATUS_HOST: z.string().default("127.0.0.1"),
+    STRATUS_PORT: z.coerce.number().int().min(0).max(65535).default(9000),
+    STRATUS_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "STRATUS_REGION must look like us-east-1")
+      .default("us-east-1"),
+  })
+  .transform((e) => ({
+    databaseUrl: e.STRATUS_DATABASE_URL,
+    redisUrl: e.STRATUS_REDIS_URL,
+    internalToken: e.STRATUS_INTERNAL_TOKEN,
+    host: e.STRATUS_HOST,
+    port: e.STRATUS_PORT,
+    region: e.STRATUS_REGION,
+  }));
+
+export type ControlPlaneConfig = z.output<typeof ControlPlaneConfigSchema>;

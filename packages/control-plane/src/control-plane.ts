@@ -1,0 +1,81 @@
+// Builds a whole control plane from its configuration: Postgres pool (migrated),
+// Redis client, stores, services and the Express app, listening on the configured
+// address. Used by main.ts and by tests, so both run the same wiring.
+import type { Server } from "node:http";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Logger } from "./api/error-middleware.js";
+import { createApp } from "./app.js";
+import type { ControlPlaneConfig } from "./config.js";
+import { createControlPlaneMetrics } from "./metrics.js";
+import { createInvokerClient } from "./routing/invoker-client.js";
+import { createRedisNodeDirectory } from "./routing/node-directory.js";
+import { createFunctionService } from "./services/function-service.js";
+import { createInvokeService } from "./services/invoke-service.js";
+import { createPgAccountStore } from "./store/account-store.js";
+import { createPgFunctionStore } from "./store/function-store.js";
+import { migrate } from "./store/migrate.js";
+
+export interface RunningControlPlane {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Warns loudly when Redis could drop queued work (AOF off or an evicting policy). */
+async function checkRedis(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const [, policy] = (await redis.config("GET", "maxmemory-policy")) as string[];
+    const [, aof] = (await redis.config("GET", "appendonly")) as string[];
+    if (policy !== "noeviction") log.warn(`WARNING: Redis maxmemory-policy is ${policy}; Stratus needs noeviction`);
+    if (aof !== "yes") log.warn("WARNING: Redis appendonly is off; queued work may be lost on a Redis crash");
+  } catch (err) {
+    log.warn(`WARNING: could not check Redis settings (${(err as Error).message})`);
+  }
+}
+
+export async function startControlPlane(config: ControlPlaneConfig, log: Logger): Promise<RunningControlPlane> {
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  await migrate(pool);
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  await checkRedis(redis, log);
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createControlPlaneMetrics(registry);
+  const accounts = createPgAccountStore(pool);
+  const functions = createFunctionService(createPgFunctionStore(pool), config.region);
+  const invoker = createInvokerClient(config.internalToken);
+  const invoke = createInvokeService(functions, createRedisNodeDirectory(redis), invoker, config.region);
+  const app = createApp({
+    accounts,
+    functions,
+    invoke,
+    registry,
+    metrics,
+    region: config.region,
+    internalToken: config.internalToken,
+    log,
+    health: async () => {
+      await pool.query("SELECT 1");
+      return (await redis.ping()) === "PONG";
+    },
+  });
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  return {
+    url: `http://${config.host}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await invoker.close();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// Public surface of the control plane package, for the process entry points and tests.
+
+export { type ControlPlaneConfig, ControlPlaneConfigSchema } from "./config.js";
+export { type RunningControlPlane, startControlPlane } from "./control-plane.js";
+export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
+export { migrate } from "./store/migrate.js";

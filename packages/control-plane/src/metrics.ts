@@ -1,0 +1,25 @@
+// Control-plane metrics, registered on the registry passed in (never the global one).
+import { Counter, Histogram, type Registry } from "prom-client";
+
+export interface ControlPlaneMetrics {
+  requests: Counter<"operation" | "status">;
+  invokeDuration: Histogram<"outcome">;
+}
+
+export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetrics {
+  return {
+    requests: new Counter({
+      name: "stratus_api_requests_total",
+      help: "Lambda API requests by operation and HTTP status",
+      labelNames: ["operation", "status"],
+      registers: [registry],
+    }),
+    invokeDuration: new Histogram({
+      name: "stratus_api_invoke_duration_seconds",
+      help: "Sync invoke round trip seen by the control plane",
+      labelNames: ["outcome"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+// Calls an invoker node over the internal invoke protocol (@stratus/shared
+// internal-invoke.ts) with keep-alive connections (undici). A node that cannot be
+// reached, or dies mid-request, becomes a ServiceException; a full node answers 429
+// with Reason CapacityExceeded so that the caller can try the next node.
+import {
+  errors,
+  type InvokeOutcome,
+  type InvokeSpec,
+  internalInvoke,
+  type NodeInfo,
+  StratusError,
+  headers as wire,
+} from "@stratus/shared";
+import { Agent, request } from "undici";
+
+export interface InvokerClient {
+  invoke(node: NodeInfo, spec: InvokeSpec, payload: Buffer): Promise<InvokeOutcome>;
+  close(): Promise<void>;
+}
+
+/** Time allowed beyond the function's own timeout for the node to answer. */
+const SLACK_MS = 30_000;
+
+export function createInvokerClient(internalToken: string): InvokerClient {
+  const agent = new Agent({ keepAliveTimeout: 60_000, connections: 256, pipelining: 1 });
+  return {
+    async invoke(node, spec, payload) {
+      let res: Awaited<ReturnType<typeof request>>;
+      const timeout = spec.timeoutSeconds * 1000 + SLACK_MS;
+      try {
+        res = await request(node.url + internalInvoke.path, {
+          method: "POST",
+          dispatcher: agent,
+          headers: {
+            [internalInvoke.specHeader]: JSON.stringify(spec),
+            [internalInvoke.tokenHeader]: internalToken,
+            "content-type": "application/octet-stream",
+          },
+          body: payload,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        });
+      } catch (err) {
+        throw errors.service(`Invoker node ${node.id} could not be reached: ${(err as Error).message}`);
+      }
+      let body: Buffer;
+      try {
+        body = Buffer.from(await res.body.arrayBuffer());
+      } catch (err) {
+        throw errors.service(`Invoker node ${node.id} failed mid-response: ${(err as Error).message}`);
+      }
+      if (res.statusCode === 200) {
+        const fnError = res.headers[internalInvoke.functionErrorHeader];
+        return fnError ? { payload: body, functionError: "Unhandled" } : { payload: body };
+      }
+      const code = String(res.headers[wire.errorType] ?? "ServiceException");
+      let message = `Invoker node ${node.id} answered ${res.statusCode}`;
+      try {
+        message = (JSON.parse(body.toString("utf8")) as { message?: string }).message ?? message;
+      } catch {
+        // keep the generic message
+      }
+      const extra: Record<string, string> = {};
+      for (const h of ["retry-after", "reason"]) {
+        const v = res.headers[h];
+        if (typeof v === "string") extra[h === "reason" ? "Reason" : "Retry-After"] = v;
+      }
+      throw new StratusError(code, res.statusCode, res.statusCode < 500 ? "client" : "platform", message, extra);
+    },
+    close: () => agent.close(),
+  };
+}

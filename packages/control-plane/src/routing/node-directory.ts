@@ -1,0 +1,40 @@
+// The live invoker nodes, read from the Redis registry the invokers heartbeat into
+// (contract in @stratus/shared nodes.ts). Cached for a moment so that invokes do not
+// pay a Redis round trip each; a node that stopped heartbeating drops out within
+// `staleAfterMs`.
+import { type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
+import type { Redis } from "ioredis";
+
+export interface NodeDirectory {
+  liveNodes(): Promise<NodeInfo[]>;
+}
+
+export function createRedisNodeDirectory(redis: Redis, cacheMs = 500, now = Date.now): NodeDirectory {
+  let cached: { at: number; nodes: NodeInfo[] } | undefined;
+  let inflight: Promise<NodeInfo[]> | undefined;
+
+  async function load(): Promise<NodeInfo[]> {
+    const ids = await redis.zrangebyscore(nodeRegistry.heartbeatsKey, now() - nodeRegistry.staleAfterMs, "+inf");
+    if (ids.length === 0) return [];
+    const raw = await redis.hmget(nodeRegistry.infoKey, ...ids);
+    const nodes: NodeInfo[] = [];
+    for (const json of raw) {
+      if (!json) continue;
+      const parsed = NodeInfoSchema.safeParse(JSON.parse(json));
+      if (parsed.success) nodes.push(parsed.data);
+    }
+    return nodes;
+  }
+
+  return {
+    async liveNodes() {
+      if (cached && now() - cached.at < cacheMs) return cached.nodes;
+      inflight ??= load().finally(() => {
+        inflight = undefined;
+      });
+      const nodes = await inflight;
+      cached = { at: now(), nodes };
+      return nodes;
+    },
+  };
+}

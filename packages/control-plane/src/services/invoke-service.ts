@@ -1,0 +1,82 @@
+// Synchronous invocation: resolve the function version, place the request on the
+// node most likely to hold a warm container (rendezvous ranking), spill to the next
+// node when one is full, and return the function's result.
+import { randomUUID } from "node:crypto";
+import { errors, type InvokeOutcome, type InvokeSpec, StratusError } from "@stratus/shared";
+import type { FunctionVersion } from "../domain.js";
+import type { InvokerClient } from "../routing/invoker-client.js";
+import type { NodeDirectory } from "../routing/node-directory.js";
+import { rankNodes } from "../routing/placement.js";
+import type { FunctionService } from "./function-service.js";
+
+export interface InvokeRequest {
+  accountId: string;
+  functionName: string;
+  qualifier?: string;
+  payload: Buffer;
+  clientContext?: string;
+}
+
+export interface InvokeResult extends InvokeOutcome {
+  requestId: string;
+  executedVersion: string;
+}
+
+export interface InvokeService {
+  /** Checks that the function exists and could be invoked (DryRun). */
+  resolve(accountId: string, functionName: string, qualifier?: string): Promise<FunctionVersion>;
+  invokeSync(req: InvokeRequest): Promise<InvokeResult>;
+}
+
+export function functionArn(region: string, fn: FunctionVersion, qualifier?: string): string {
+  return `arn:aws:lambda:${region}:${fn.accountId}:function:${fn.name}${qualifier ? `:${qualifier}` : ""}`;
+}
+
+export function createInvokeService(
+  functions: FunctionService,
+  nodes: NodeDirectory,
+  invoker: InvokerClient,
+  region: string,
+): InvokeService {
+  return {
+    resolve: (accountId, name, qualifier) => functions.get(accountId, name, qualifier),
+    async invokeSync(req) {
+      const fn = await functions.get(req.accountId, req.functionName, req.qualifier);
+      if (fn.state !== "Active") {
+        throw new StratusError("ResourceNotReadyException", 502, "client", `The function is ${fn.state}`);
+      }
+      const requestId = randomUUID();
+      const spec: InvokeSpec = {
+        requestId,
+        accountId: fn.accountId,
+        functionName: fn.name,
+        functionArn: functionArn(region, fn, req.qualifier),
+        version: fn.version,
+        runtime: fn.runtime,
+        handler: fn.handler,
+        memoryMb: fn.memoryMb,
+        timeoutSeconds: fn.timeoutSeconds,
+        ephemeralStorageMb: fn.ephemeralStorageMb,
+        environment: fn.environment,
+        codeSha256Hex: fn.codeSha256Hex,
+        revisionId: fn.revisionId,
+        region,
+        clientContext: req.clientContext,
+      };
+      const ranked = rankNodes(await nodes.liveNodes(), `${fn.accountId}/${fn.name}/${fn.version}`);
+      if (ranked.length === 0) throw errors.service("No invoker node is available");
+      let lastError: StratusError | undefined;
+      for (const node of ranked) {
+        try {
+          const outcome = await invoker.invoke(node, spec, req.payload);
+          return { ...outcome, requestId, executedVersion: fn.version };
+        } catch (err) {
+          // Only a full node is worth spilling over; anything else is the answer.
+          if (!(err instanceof StratusError) || err.headers.Reason !== "CapacityExceeded") throw err;
+          lastError = err;
+        }
+      }
+      throw lastError ?? errors.service("No invoker node accepted the invocation");
+    },
+  };
+}

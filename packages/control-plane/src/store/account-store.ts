@@ -1,0 +1,68 @@
+// Accounts and access keys. The only place their SQL lives.
+import { randomBytes, randomInt } from "node:crypto";
+import type { Pool } from "pg";
+import type { AccessKey, Account } from "../domain.js";
+
+export interface AccountStore {
+  createAccount(name: string): Promise<Account>;
+  findAccountByName(name: string): Promise<Account | undefined>;
+  createAccessKey(accountId: string): Promise<AccessKey>;
+  findAccessKey(accessKeyId: string): Promise<AccessKey | undefined>;
+  countAccounts(): Promise<number>;
+}
+
+const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+function newAccountId(): string {
+  return String(randomInt(1, 10)) + Array.from({ length: 11 }, () => randomInt(0, 10)).join("");
+}
+
+function newAccessKeyId(): string {
+  return `AKIA${Array.from(randomBytes(16), (b) => KEY_ALPHABET[b % 32]).join("")}`;
+}
+
+export function createPgAccountStore(pool: Pool): AccountStore {
+  return {
+    async createAccount(name) {
+      for (;;) {
+        const id = newAccountId();
+        const res = await pool.query(
+          "INSERT INTO accounts (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id, name",
+          [id, name],
+        );
+        if (res.rowCount === 1) return { id, name };
+      }
+    },
+    async findAccountByName(name) {
+      const res = await pool.query<Account>("SELECT id, name FROM accounts WHERE name = $1", [name]);
+      return res.rows[0];
+    },
+    async createAccessKey(accountId) {
+      const key = {
+        accessKeyId: newAccessKeyId(),
+        accountId,
+        secretAccessKey: randomBytes(30).toString("base64").replace(/[+/]/g, "A"),
+      };
+      await pool.query("INSERT INTO access_keys (access_key_id, account_id, secret_access_key) VALUES ($1, $2, $3)", [
+        key.accessKeyId,
+        key.accountId,
+        key.secretAccessKey,
+      ]);
+      return key;
+    },
+    async findAccessKey(accessKeyId) {
+      const res = await pool.query(
+        "SELECT access_key_id, account_id, secret_access_key FROM access_keys WHERE access_key_id = $1",
+        [accessKeyId],
+      );
+      const row = res.rows[0];
+      return row
+        ? { accessKeyId: row.access_key_id, accountId: row.account_id, secretAccessKey: row.secret_access_key }
+        : undefined;
+    },
+    async countAccounts() {
+      const res = await pool.query<{ n: string }>("SELECT count(*) AS n FROM accounts");
+      return Number(res.rows[0]?.n ?? 0);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// The invoker's internal HTTP API: POST /internal/v1/invoke (the internal invoke
+// protocol, @stratus/shared internal-invoke.ts), GET /healthz, GET /metrics.
+// Plain node:http: this is the hot path of every sync invoke.
+
+import { timingSafeEqual } from "node:crypto";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  errorBody,
+  errors,
+  InvokeSpecSchema,
+  internalInvoke,
+  limits,
+  StratusError,
+  headers as wire,
+} from "@stratus/shared";
+import type { Registry } from "prom-client";
+import type { ContainerPool } from "../pool/container-pool.js";
+
+export interface InternalServerDeps {
+  pool: ContainerPool;
+  registry: Registry;
+  internalToken: string;
+  isDraining: () => boolean;
+  log: Pick<Console, "error">;
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(errors.tooLarge(`Request must be smaller than ${max} bytes`));
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function sendError(res: ServerResponse, err: StratusError): void {
+  const body = JSON.stringify(errorBody(err));
+  res.writeHead(err.status, {
+    ...err.headers,
+    [wire.errorType]: err.code,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+export function createInternalServer(deps: InternalServerDeps): http.Server {
+  const token = Buffer.from(deps.internalToken);
+
+  async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const given = Buffer.from(String(req.headers[internalInvoke.tokenHeader] ?? ""));
+    if (given.length !== token.length || !timingSafeEqual(given, token)) {
+      throw errors.unrecognizedClient("Invalid internal token");
+    }
+    if (deps.isDraining()) throw errors.capacity("Node is draining");
+    let spec: unknown;
+    try {
+      spec = JSON.parse(String(req.headers[internalInvoke.specHeader] ?? ""));
+    } catch {
+      throw errors.invalidRequestContent("Invoke spec header is not JSON");
+    }
+    const parsed = InvokeSpecSchema.safeParse(spec);
+    if (!parsed.success) throw errors.invalidRequestContent(`Invalid invoke spec: ${parsed.error.issues[0]?.message}`);
+    const payload = await readBody(req, limits.syncPayloadBytes);
+    const outcome = await deps.pool.invoke(parsed.data, payload);
+    const headers: Record<string, string | number> = {
+      "content-type": "application/json",
+      "content-length": outcome.payload.length,
+    };
+    if (outcome.functionError) headers[internalInvoke.functionErrorHeader] = outcome.functionError;
+    res.writeHead(200, headers);
+    res.end(outcome.payload);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? "";
+    let work: Promise<void>;
+    if (req.method === "POST" && url === internalInvoke.path) work = invoke(req, res);
+    else if (req.method === "GET" && url === "/healthz") {
+      res.writeHead(deps.isDraining() ? 503 : 200, { "content-type": "application/json" });
+      work = Promise.resolve(void res.end(JSON.stringify({ ok: !deps.isDraining() })));
+    } else if (req.method === "GET" && url === "/metrics") {
+      work = deps.registry.metrics().then((text) => {
+        res.writeHead(200, { "content-type": deps.registry.contentType });
+        res.end(text);
+      });
+    } else work = Promise.reject(errors.unknownOperation(`Unknown path ${url.slice(0, 128)}`));
+    work.catch((err: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (!(err instanceof StratusError)) deps.log.error("invoker request failed", err);
+      sendError(res, err instanceof StratusError ? err : errors.service("Invoker error"));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}

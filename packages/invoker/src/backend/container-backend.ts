@@ -1,0 +1,34 @@
+// The narrow interface between the pool and a container engine. docker-backend.ts
+// implements it with dockerode (the only importer of dockerode); a Kubernetes
+// backend can implement the same later.
+
+export interface ContainerSpec {
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  memoryMb: number;
+  ephemeralStorageMb: number;
+  /** Host directory holding the function's code, mounted read-only at /var/task. */
+  codeDir: string;
+  network: string;
+}
+
+export interface ExitInfo {
+  exitCode: number;
+  oomKilled: boolean;
+}
+
+export interface ContainerBackend {
+  /** Creates the functions' network if missing and returns its gateway address. */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ gateway: string }>;
+  removeNetwork(name: string): Promise<void>;
+  create(spec: ContainerSpec): Promise<string>;
+  /** Starts the container and returns its address on the functions' network. */
+  start(id: string, network: string): Promise<{ ip: string }>;
+  /** Resolves when the container stops, with how it stopped. */
+  wait(id: string): Promise<ExitInfo>;
+  /** Stops and deletes the container; succeeds if it is already gone. */
+  remove(id: string): Promise<void>;
+  /** Ids of all containers carrying these labels (running or not). */
+  listByLabels(labels: Record<string, string>): Promise<string[]>;
+}

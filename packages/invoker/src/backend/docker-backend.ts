@@ -1,0 +1,106 @@
+// ContainerBackend over the Docker Engine API (dockerode). Every function container
+// is created hardened: all capabilities dropped, no-new-privileges, a fixed non-root
+// user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
+// memory size, CPU share proportional to memory, pids and nofile limits, no published
+// ports, on the node's own functions network.
+import Docker from "dockerode";
+import type { ContainerBackend, ContainerSpec, ExitInfo } from "./container-backend.js";
+
+const MB = 1024 * 1024;
+/** Lambda gives one full vCPU at 1,769 MB. */
+const MB_PER_VCPU = 1769;
+
+export function createDockerBackend(socketPath = "/var/run/docker.sock"): ContainerBackend {
+  const docker = new Docker({ socketPath });
+
+  return {
+    async ensureNetwork(name, labels) {
+      let net = docker.getNetwork(name);
+      let info = await net.inspect().catch(() => undefined);
+      if (!info) {
+        try {
+          net = await docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
+        } catch (err) {
+          // Another process created it first.
+          if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+        }
+        info = await docker.getNetwork(name).inspect();
+      }
+      const gateway = info.IPAM?.Config?.[0]?.Gateway;
+      if (!gateway) throw new Error(`network ${name} has no IPv4 gateway`);
+      return { gateway };
+    },
+    async removeNetwork(name) {
+      await docker
+        .getNetwork(name)
+        .remove()
+        .catch(() => undefined);
+    },
+    async create(spec: ContainerSpec) {
+      const memory = spec.memoryMb * MB;
+      const container = await docker.createContainer({
+        Image: spec.image,
+        User: "10001:10001",
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: spec.labels,
+        WorkingDir: "/var/task",
+        NetworkDisabled: false,
+        HostConfig: {
+          NetworkMode: spec.network,
+          Memory: memory,
+          MemorySwap: memory,
+          MemorySwappiness: 0,
+          OomKillDisable: false,
+          NanoCpus: Math.round(Math.min(spec.memoryMb / MB_PER_VCPU, 6) * 1e9),
+          CpuShares: Math.max(2, Math.round((spec.memoryMb / MB_PER_VCPU) * 1024)),
+          PidsLimit: 1024,
+          Ulimits: [
+            { Name: "nofile", Soft: 1024, Hard: 1024 },
+            { Name: "core", Soft: 0, Hard: 0 },
+          ],
+          CapDrop: ["ALL"],
+          CapAdd: [],
+          Privileged: false,
+          SecurityOpt: ["no-new-privileges:true"],
+          ReadonlyRootfs: true,
+          Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
+          Binds: [`${spec.codeDir}:/var/task:ro`],
+          PortBindings: {},
+          PublishAllPorts: false,
+          RestartPolicy: { Name: "no" },
+          AutoRemove: false,
+          LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
+        },
+      });
+      return container.id;
+    },
+    async start(id, network) {
+      const container = docker.getContainer(id);
+      await container.start();
+      const info = await container.inspect();
+      const ip = info.NetworkSettings.Networks[network]?.IPAddress;
+      if (!ip) throw new Error(`container ${id.slice(0, 12)} has no address on ${network}`);
+      return { ip };
+    },
+    async wait(id): Promise<ExitInfo> {
+      const container = docker.getContainer(id);
+      const result = (await container.wait()) as { StatusCode: number };
+      const info = await container.inspect().catch(() => undefined);
+      return { exitCode: result.StatusCode, oomKilled: info?.State.OOMKilled ?? false };
+    },
+    async remove(id) {
+      try {
+        await docker.getContainer(id).remove({ force: true, v: true });
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        // 404: already gone; 409: removal already in progress.
+        if (status !== 404 && status !== 409) throw err;
+      }
+    },
+    async listByLabels(labels) {
+      const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+      const list = await docker.listContainers({ all: true, filters });
+      return list.map((c) => c.Id);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// The invoker's configuration: one zod schema, parsed once in main.ts.
+import { hostname } from "node:os";
+import { z } from "zod";
+
+export const InvokerConfigSchema = z
+  .object({
+    STRATUS_REDIS_URL: z.string().url(),
+    STRATUS_CONTROL_PLANE_URL: z.string().url(),
+    STRATUS_INTERNAL_TOKEN: z.string().min(16, "STRATUS_INTERNAL_TOKEN must be at least 16 characters"),
+    /** Stable across restarts, so a restarted node finds and removes its orphans. */
+    STRATUS_NODE_ID: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{1,48}$/)
+      .default(
+        hostname()
+          .replace(/[^a-zA-Z0-9_.-]/g, "-")
+          .slice(0, 48),
+      ),
+    STRATUS_INVOKER_HOST: z.string().default("127.0.0.1"),
+    STRATUS_INVOKER_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    STRATUS_CODE_DIR: z.string().default("/var/lib/stratus/code"),
+    STRATUS_CAPACITY_MB: z.coerce.number().int().min(128).default(8192),
+    STRATUS_IDLE_TTL_SECONDS: z.coerce.number().int().min(1).default(600),
+    STRATUS_DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+  })
+  .transform((e) => ({
+    redisUrl: e.STRATUS_REDIS_URL,
+    controlPlaneUrl: e.STRATUS_CONTROL_PLANE_URL.replace(/\/$/, ""),
+    internalToken: e.STRATUS_INTERNAL_TOKEN,
+    nodeId: e.STRATUS_NODE_ID,
+    host: e.STRATUS_INVOKER_HOST,
+    port: e.STRATUS_INVOKER_PORT,
+    codeDir: e.STRATUS_CODE_DIR,
+    capacityMb: e.STRATUS_CAPACITY_MB,
+    idleTtlMs: e.STRATUS_IDLE_TTL_SECONDS * 1000,
+    dockerSocket: e.STRATUS_DOCKER_SOCKET,
+  }));
+
+export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

@@ -1,0 +1,98 @@
+// Builds a whole invoker node from its configuration: Docker backend and functions
+// network, orphan cleanup, code cache, Runtime API server, warm pool, internal API,
+// metrics and the Redis heartbeat. Used by main.ts and by tests.
+import { internalInvoke } from "@stratus/shared";
+import { Redis } from "ioredis";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { createInternalServer } from "./api/internal-server.js";
+import type { ContainerBackend } from "./backend/container-backend.js";
+import { createDockerBackend } from "./backend/docker-backend.js";
+import { createCodeCache } from "./code/code-cache.js";
+import type { InvokerConfig } from "./config.js";
+import { startHeartbeat } from "./heartbeat.js";
+import { createInvokerMetrics } from "./metrics.js";
+import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
+import { startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
+
+export interface RunningInvoker {
+  nodeId: string;
+  url: string;
+  pool: ContainerPool;
+  /** Stops taking work, lets in-flight invocations finish, removes containers. */
+  close(): Promise<void>;
+}
+
+export type Logger = Pick<Console, "info" | "warn" | "error">;
+
+async function fetchZipFrom(config: InvokerConfig, sha: string): Promise<Buffer> {
+  const res = await fetch(`${config.controlPlaneUrl}${internalInvoke.codePath}/${sha}`, {
+    headers: { [internalInvoke.tokenHeader]: config.internalToken },
+  });
+  if (!res.ok) throw new Error(`control plane answered ${res.status} for code ${sha}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+async function removeOrphans(backend: ContainerBackend, nodeId: string, log: Logger): Promise<void> {
+  const orphans = await backend.listByLabels(ownerLabels(nodeId));
+  if (orphans.length > 0) log.info(`removing ${orphans.length} orphaned containers of node ${nodeId}`);
+  await Promise.all(orphans.map((id) => backend.remove(id)));
+}
+
+export async function startInvoker(config: InvokerConfig, log: Logger): Promise<RunningInvoker> {
+  const backend = createDockerBackend(config.dockerSocket);
+  await removeOrphans(backend, config.nodeId, log);
+  const network = `stratus-fn-${config.nodeId}`;
+  const { gateway } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));
+  const api = await startRuntimeApiServer(gateway);
+  const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createInvokerMetrics(registry, () => ({ ...pool.stats(), capacityMb: config.capacityMb }));
+  const pool: ContainerPool = new ContainerPool(
+    { nodeId: config.nodeId, network, capacityMb: config.capacityMb, idleTtlMs: config.idleTtlMs },
+    backend,
+    api,
+    code,
+    metrics,
+    log,
+  );
+  let draining = false;
+  const server = createInternalServer({
+    pool,
+    registry,
+    internalToken: config.internalToken,
+    isDraining: () => draining,
+    log,
+  });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const port = (server.address() as { port: number }).port;
+  const url = `http://${config.host}:${port}`;
+
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const heartbeat = await startHeartbeat(
+    redis,
+    { id: config.nodeId, url, capacityMb: config.capacityMb, draining: false },
+    log,
+  );
+
+  return {
+    nodeId: config.nodeId,
+    url,
+    pool,
+    async close() {
+      draining = true;
+      await heartbeat.setDraining(true).catch(() => undefined);
+      // server.close waits for in-flight requests (invocations) to finish.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await heartbeat.stop().catch(() => undefined);
+      redis.disconnect();
+      await pool.close();
+      await api.close();
+      await backend.removeNetwork(network);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Invoker metrics, registered on the registry passed in, with bounded labels
+// (outcome, state, runtime; never function names of unbounded count or request ids).
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+export type Outcome = "success" | "function_error" | "timeout" | "oom" | "crash" | "init_error";
+
+export interface PoolStats {
+  byState: Record<string, number>;
+  usedMb: number;
+  capacityMb: number;
+}
+
+/** `stats` is read at scrape time for the gauges of containers and capacity. */
+export function createInvokerMetrics(registry: Registry, stats: () => PoolStats) {
+  return {
+    invocations: new Counter({
+      name: "stratus_invocations_total",
+      help: "Invocations run on this node, by outcome",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "stratus_invocation_duration_seconds",
+      help: "Time from handing the event to the container to its result",
+      labelNames: ["outcome"] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers: [registry],
+    }),
+    coldStarts: new Counter({
+      name: "stratus_cold_starts_total",
+      help: "Invocations that needed a new container",
+      labelNames: ["runtime"] as const,
+      registers: [registry],
+    }),
+    containers: new Gauge({
+      name: "stratus_containers",
+      help: "Function containers on this node by state",
+      labelNames: ["state"] as const,
+      registers: [registry],
+      collect() {
+        for (const [state, n] of Object.entries(stats().byState)) this.set({ state }, n);
+      },
+    }),
+    capacity: new Gauge({
+      name: "stratus_node_memory_mb",
+      help: "Function memory on this node: used and free, in MB",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+      collect() {
+        const { usedMb, capacityMb } = stats();
+        this.set({ kind: "used" }, usedMb);
+        this.set({ kind: "free" }, Math.max(0, capacityMb - usedMb));
+      },
+    }),
+    evictions: new Counter({
+      name: "stratus_container_evictions_total",
+      help: "Idle containers removed to make room or after their TTL",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type InvokerMetrics = ReturnType<typeof createInvokerMetrics>;

@@ -1,0 +1,237 @@
+// The node's warm pool: one invocation at a time per container, containers reused
+// per function version (pool key), started on demand, evicted LRU when the node's
+// memory capacity is reached, reaped after an idle TTL, and destroyed after a
+// timeout, an OOM kill, a crash or an init failure. Decisions live in decisions.ts.
+import { randomUUID } from "node:crypto";
+import { errors, type InvokeOutcome, type InvokeSpec, runtimeApi, runtimes, StratusError } from "@stratus/shared";
+import type { ContainerBackend } from "../backend/container-backend.js";
+import type { CodeCache } from "../code/code-cache.js";
+import type { InvokerMetrics, Outcome } from "../metrics.js";
+import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
+import { type FunctionFailure, Session } from "../runtime-api/session.js";
+import { containerEnv, poolKey } from "./container-env.js";
+import {
+  type ContainerState,
+  chooseEvictions,
+  chooseExpired,
+  chooseWarm,
+  nextState,
+  type PoolEntry,
+} from "./decisions.js";
+
+export interface PoolConfig {
+  nodeId: string;
+  network: string;
+  capacityMb: number;
+  idleTtlMs: number;
+}
+
+interface Container extends PoolEntry {
+  ip?: string;
+  session: Session;
+  /** Why the runtime died, once it has (decides the outcome label). */
+  death?: Outcome;
+}
+
+/** Lambda's init phase limit. */
+const INIT_TIMEOUT_MS = 10_000;
+
+export const ownerLabels = (nodeId: string) => ({ "stratus.managed": "true", "stratus.node": nodeId });
+
+export class ContainerPool {
+  private readonly containers = new Map<string, Container>();
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: PoolConfig,
+    private readonly backend: ContainerBackend,
+    private readonly api: RuntimeApiServer,
+    private readonly code: CodeCache,
+    private readonly metrics: InvokerMetrics,
+    private readonly log: Pick<Console, "warn" | "error">,
+  ) {
+    this.reaper = setInterval(() => this.reapIdle(Date.now()), Math.min(config.idleTtlMs / 2, 10_000));
+    this.reaper.unref();
+  }
+
+  async invoke(spec: InvokeSpec, payload: Buffer): Promise<InvokeOutcome> {
+    const key = poolKey(spec);
+    let c = chooseWarm(this.containers.values(), key);
+    if (c) this.setState(c, "busy");
+    else c = await this.startContainer(spec, key);
+
+    const timeoutMs = spec.timeoutSeconds * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const kill = (death: Outcome, failure: FunctionFailure) => {
+      if (c.session.state === "dead") return;
+      c.death = death;
+      c.session.die(failure);
+    };
+    const initTimer = setTimeout(
+      () => kill("init_error", { errorType: "Runtime.InitTimeout", errorMessage: "Init phase timed out" }),
+      INIT_TIMEOUT_MS,
+    );
+    const started = process.hrtime.bigint();
+    const outcome = await c.session.invoke({
+      requestId: spec.requestId,
+      payload,
+      headers: () => {
+        clearTimeout(initTimer);
+        const deadline = Date.now() + timeoutMs;
+        timer = setTimeout(
+          () =>
+            kill("timeout", {
+              errorType: "Sandbox.Timedout",
+              errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+            }),
+          timeoutMs,
+        );
+        return deliveryHeaders(spec, deadline);
+      },
+    });
+    clearTimeout(initTimer);
+    clearTimeout(timer);
+
+    const result: Outcome = c.death ?? (outcome.functionError ? "function_error" : "success");
+    this.metrics.invocations.inc({ outcome: result });
+    this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (c.session.state === "dead") void this.remove(c);
+    else {
+      c.lastUsed = Date.now();
+      this.setState(c, "idle");
+    }
+    return outcome;
+  }
+
+  private async startContainer(spec: InvokeSpec, key: string): Promise<Container> {
+    const runtime = runtimes[spec.runtime as keyof typeof runtimes];
+    if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);
+    const evict = chooseEvictions([...this.containers.values()], spec.memoryMb, this.config.capacityMb);
+    if (!evict) throw errors.capacity(`Node ${this.config.nodeId} has no room for ${spec.memoryMb} MB`);
+    for (const victim of evict) {
+      this.metrics.evictions.inc({ reason: "capacity" });
+      void this.remove(victim);
+    }
+    // Reserve the memory before any await so that concurrent starts see it.
+    const c: Container = {
+      id: `pending-${randomUUID()}`,
+      key,
+      state: "starting",
+      memoryMb: spec.memoryMb,
+      lastUsed: Date.now(),
+      session: new Session(),
+    };
+    this.containers.set(c.id, c);
+    this.metrics.coldStarts.inc({ runtime: spec.runtime });
+    const bound = this.api.expectContainer();
+    try {
+      const codeDir = await this.code.dirFor(spec.codeSha256Hex);
+      const id = await this.backend.create({
+        image: runtime.image,
+        env: containerEnv(spec, this.api.address),
+        labels: {
+          ...ownerLabels(this.config.nodeId),
+          "stratus.account": spec.accountId,
+          "stratus.function": spec.functionName,
+          "stratus.version": spec.version,
+        },
+        memoryMb: spec.memoryMb,
+        ephemeralStorageMb: spec.ephemeralStorageMb,
+        codeDir,
+        network: this.config.network,
+      });
+      this.containers.delete(c.id);
+      c.id = id;
+      this.containers.set(id, c);
+      const { ip } = await this.backend.start(id, this.config.network);
+      c.ip = ip;
+      this.api.bind(ip, c.session);
+      this.watchExit(c);
+    } catch (err) {
+      void this.remove(c);
+      this.log.error(`container start failed for ${spec.functionName}`, err);
+      throw err instanceof StratusError
+        ? err
+        : errors.service(`Could not start a container: ${(err as Error).message}`);
+    } finally {
+      bound();
+    }
+    this.setState(c, "busy");
+    return c;
+  }
+
+  private watchExit(c: Container): void {
+    this.backend.wait(c.id).then(
+      (exit) => {
+        if (c.session.state !== "dead") {
+          c.death ??= exit.oomKilled ? "oom" : "crash";
+          c.session.die(
+            exit.oomKilled
+              ? { errorType: "Runtime.OutOfMemory", errorMessage: "Runtime exited with error: signal: killed" }
+              : {
+                  errorType: "Runtime.ExitError",
+                  errorMessage: `Runtime exited with error: exit status ${exit.exitCode}`,
+                },
+          );
+        }
+        if (c.state === "idle") void this.remove(c);
+      },
+      () => undefined,
+    );
+  }
+
+  private setState(c: Container, to: ContainerState): void {
+    c.state = nextState(c.state, to);
+  }
+
+  private async remove(c: Container): Promise<void> {
+    if (c.state === "removing") return;
+    c.state = "removing";
+    c.session.die({ errorType: "Runtime.ExitError", errorMessage: "Container removed" });
+    if (c.ip) this.api.unbind(c.ip);
+    try {
+      if (!c.id.startsWith("pending-")) await this.backend.remove(c.id);
+    } catch (err) {
+      this.log.warn(`could not remove container ${c.id.slice(0, 12)}`, err);
+    } finally {
+      this.containers.delete(c.id);
+    }
+  }
+
+  reapIdle(now: number): void {
+    for (const c of chooseExpired(this.containers.values(), now, this.config.idleTtlMs)) {
+      this.metrics.evictions.inc({ reason: "idle" });
+      void this.remove(c);
+    }
+  }
+
+  /** Containers by state and memory in use, for metrics and tests. */
+  stats(): { byState: Record<ContainerState, number>; usedMb: number } {
+    const byState: Record<ContainerState, number> = { starting: 0, idle: 0, busy: 0, removing: 0 };
+    let usedMb = 0;
+    for (const c of this.containers.values()) {
+      byState[c.state]++;
+      if (c.state !== "removing") usedMb += c.memoryMb;
+    }
+    return { byState, usedMb };
+  }
+
+  /** Removes every container of this node (graceful shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    await Promise.all([...this.containers.values()].map((c) => this.remove(c)));
+  }
+}
+
+function deliveryHeaders(spec: InvokeSpec, deadline: number): Record<string, string> {
+  const h: Record<string, string> = {
+    [runtimeApi.requestId]: spec.requestId,
+    [runtimeApi.deadlineMs]: String(deadline),
+    [runtimeApi.functionArn]: spec.functionArn,
+    [runtimeApi.traceId]: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`,
+  };
+  if (spec.clientContext) {
+    h[runtimeApi.clientContext] = Buffer.from(spec.clientContext, "base64").toString("utf8");
+  }
+  return h;
+}

@@ -1,0 +1,185 @@
+// The Lambda Runtime API (/2018-06-01/runtime/...) served to this node's function
+// containers on the functions network's gateway address. A caller is identified by
+// its source address, which Docker assigns and an unprivileged container cannot
+// forge, so a container only ever sees its own session's events.
+
+import { EventEmitter } from "node:events";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { limits, runtimeApi, StratusError } from "@stratus/shared";
+import type { Session } from "./session.js";
+
+export interface RuntimeApiServer {
+  /** host:port for AWS_LAMBDA_RUNTIME_API. */
+  readonly address: string;
+  bind(ip: string, session: Session): void;
+  unbind(ip: string): void;
+  /** Call before starting a container; call the returned function once it is bound (or failed). */
+  expectContainer(): () => void;
+  close(): Promise<void>;
+}
+
+const NEXT = `${runtimeApi.prefix}/invocation/next`;
+const INVOCATION = new RegExp(`^${runtimeApi.prefix}/invocation/([A-Za-z0-9-]{1,64})/(response|error)$`);
+const INIT_ERROR = `${runtimeApi.prefix}/init/error`;
+const BIND_WAIT_MS = 5_000;
+const MAX_ERROR_BODY = 1024 * 1024;
+
+class TooLarge extends Error {}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new TooLarge());
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Normalises an error body posted by a runtime to Lambda's {errorMessage, errorType, stackTrace}. */
+function errorPayload(body: Buffer, headerType: string | undefined): Buffer {
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    if (parsed && typeof parsed === "object") {
+      if (!parsed.errorType && headerType) parsed.errorType = headerType;
+      return Buffer.from(JSON.stringify(parsed));
+    }
+  } catch {
+    // not JSON: wrap it
+  }
+  return Buffer.from(
+    JSON.stringify({ errorMessage: body.toString("utf8").slice(0, 4096), errorType: headerType ?? "Runtime.Unknown" }),
+  );
+}
+
+export async function startRuntimeApiServer(host: string): Promise<RuntimeApiServer> {
+  const sessions = new Map<string, Session>();
+  const bound = new EventEmitter();
+  bound.setMaxListeners(0);
+  let starting = 0;
+
+  async function sessionFor(req: IncomingMessage): Promise<Session | undefined> {
+    const ip = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    const deadline = Date.now() + BIND_WAIT_MS;
+    // A runtime may call /next before its container's address is known: wait for it.
+    while (!sessions.has(ip) && starting > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, deadline - Date.now());
+        bound.once("bound", () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return sessions.get(ip);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const session = await sessionFor(req);
+    if (!session) return reply(res, 403, { errorMessage: "Unknown container", errorType: "Forbidden" });
+    const url = (req.url ?? "").split("?")[0] ?? "";
+    if (req.method === "GET" && url === NEXT) {
+      session.next((d) => {
+        res.writeHead(200, { ...d.headers(), "content-type": "application/json", "content-length": d.payload.length });
+        res.end(d.payload);
+      });
+      return;
+    }
+    const m = req.method === "POST" ? INVOCATION.exec(url) : null;
+    if (m) {
+      const [, requestId, kind] = m as unknown as [string, string, string];
+      if (kind === "response") {
+        let body: Buffer;
+        try {
+          body = await readBody(req, limits.syncResponseBytes);
+        } catch (err) {
+          if (!(err instanceof TooLarge)) throw err;
+          const message = `Response payload size exceeded maximum allowed payload size (${limits.syncResponseBytes} bytes).`;
+          session.complete(requestId, {
+            payload: Buffer.from(JSON.stringify({ errorMessage: message, errorType: "Function.ResponseSizeTooLarge" })),
+            functionError: "Unhandled",
+          });
+          return reply(res, 413, { errorMessage: message, errorType: "RequestEntityTooLarge" });
+        }
+        session.complete(requestId, { payload: body });
+      } else {
+        const body = await readBody(req, MAX_ERROR_BODY);
+        const type = req.headers[runtimeApi.errorTypeHeader];
+        session.complete(requestId, {
+          payload: errorPayload(body, typeof type === "string" ? type : undefined),
+          functionError: "Unhandled",
+        });
+      }
+      return reply(res, 202, { status: "OK" });
+    }
+    if (req.method === "POST" && url === INIT_ERROR) {
+      const body = await readBody(req, MAX_ERROR_BODY);
+      const type = req.headers[runtimeApi.errorTypeHeader];
+      const parsed = JSON.parse(errorPayload(body, typeof type === "string" ? type : undefined).toString()) as {
+        errorType?: string;
+        errorMessage?: string;
+      };
+      session.die({
+        errorType: parsed.errorType ?? "Runtime.InitError",
+        errorMessage: parsed.errorMessage ?? "Runtime failed to initialise",
+      });
+      return reply(res, 202, { status: "OK" });
+    }
+    reply(res, 404, { errorMessage: `Unknown path ${url.slice(0, 128)}`, errorType: "NotFound" });
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (err instanceof StratusError)
+        return reply(res, err.status, { errorMessage: err.message, errorType: err.code });
+      reply(res, 500, { errorMessage: "Runtime API error", errorType: "ServiceException" });
+    });
+  });
+  // /next is a long poll and runtimes hold keep-alive sockets while handlers run.
+  server.keepAliveTimeout = 0;
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as { port: number }).port;
+
+  return {
+    address: `${host}:${port}`,
+    bind(ip, session) {
+      sessions.set(ip, session);
+      bound.emit("bound");
+    },
+    unbind(ip) {
+      sessions.delete(ip);
+    },
+    expectContainer() {
+      starting++;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        starting--;
+        bound.emit("bound");
+      };
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { type Delivery, Session, type SessionEvent, type SessionState, transition } from "./session.js";
+
+const delivery = (requestId = "r1"): Delivery => ({ requestId, payload: Buffer.from("{}"), headers: () => ({}) });
+
+describe("transition", () => {
+  const legal: [SessionState, SessionEvent, SessionState][] = [
+    ["init", "next", "idle"],
+    ["init", "invoke", "queued"],
+    ["idle", "invoke", "busy"],
+    ["queued", "next", "busy"],
+    ["busy", "result", "awaiting-next"],
+    ["awaiting-next", "next", "idle"],
+    ["awaiting-next", "invoke", "queued"],
+    ["busy", "die", "dead"],
+  ];
+  it.each(legal)("%s --%s--> %s", (from, event, to) => {
+    expect(transition(from, event)).toBe(to);
+  });
+
+  const illegal: [SessionState, SessionEvent][] = [
+    ["idle", "next"],
+    ["busy", "next"],
+    ["busy", "invoke"],
+    ["queued", "invoke"],
+    ["init", "result"],
+    ["idle", "result"],
+    ["dead", "next"],
+    ["dead", "invoke"],
+  ];
+  it.each(illegal)("refuses %s --%s-->", (from, event) => {
+    expect(() => transition(from, event)).toThrow(/not allowed/);
+  });
+});
+
+describe("Session", () => {
+  it("delivers a queued cold-start event on the first /next", async () => {
+    const s = new Session();
+    const outcome = s.invoke(delivery());
+    let got: Delivery | undefined;
+    s.next((d) => {
+      got = d;
+    });
+    expect(got?.requestId).toBe("r1");
+    s.complete("r1", { payload: Buffer.from('"ok"') });
+    expect((await outcome).payload.toString()).toBe('"ok"');
+    expect(s.state).toBe("awaiting-next");
+  });
+
+  it("delivers to a parked /next at once", async () => {
+    const s = new Session();
+    let got: Delivery | undefined;
+    s.next((d) => {
+      got = d;
+    });
+    const outcome = s.invoke(delivery("r2"));
+    expect(got?.requestId).toBe("r2");
+    s.complete("r2", { payload: Buffer.from("1") });
+    await outcome;
+  });
+
+  it("refuses a result for another request id", () => {
+    const s = new Session();
+    s.next(() => undefined);
+    void s.invoke(delivery("r3"));
+    expect(() => s.complete("other", { payload: Buffer.alloc(0) })).toThrow(/No invocation/);
+  });
+
+  it("fails the in-flight invocation when the container dies", async () => {
+    const s = new Session();
+    s.next(() => undefined);
+    const outcome = s.invoke(delivery());
+    s.die({ errorType: "Runtime.ExitError", errorMessage: "Runtime exited with error: exit status 3" });
+    const o = await outcome;
+    expect(o.functionError).toBe("Unhandled");
+    expect(JSON.parse(o.payload.toString()).errorType).toBe("Runtime.ExitError");
+    expect(s.state).toBe("dead");
+  });
+});

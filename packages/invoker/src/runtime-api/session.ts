@@ -1,0 +1,98 @@
+// One container's Runtime API session: the state machine between the invoker (which
+// hands it events) and the runtime inside the container (which long-polls /next and
+// posts results). One invocation at a time, as in Lambda. Every transition not listed
+// in `allowed` is refused.
+//
+//   init ──next──► idle ──invoke──► busy ──response|error──► awaiting-next ──next──► idle
+//   init ──invoke──► queued ──next──► busy                     (cold start: event waits)
+//   any ──init-error|exit|kill──► dead
+import { type InvokeOutcome, StratusError } from "@stratus/shared";
+
+export type SessionState = "init" | "idle" | "queued" | "busy" | "awaiting-next" | "dead";
+export type SessionEvent = "next" | "invoke" | "result" | "die";
+
+const allowed: Record<SessionState, Partial<Record<SessionEvent, SessionState>>> = {
+  init: { next: "idle", invoke: "queued", die: "dead" },
+  idle: { invoke: "busy", die: "dead" },
+  queued: { next: "busy", die: "dead" },
+  busy: { result: "awaiting-next", die: "dead" },
+  "awaiting-next": { next: "idle", invoke: "queued", die: "dead" },
+  dead: {},
+};
+
+export function transition(state: SessionState, event: SessionEvent): SessionState {
+  const next = allowed[state][event];
+  if (!next) throw new StratusError("InvalidStateTransition", 403, "client", `${event} is not allowed while ${state}`);
+  return next;
+}
+
+/** What the runtime receives from /next. */
+export interface Delivery {
+  requestId: string;
+  payload: Buffer;
+  /** Built at the moment of delivery, when the deadline starts. */
+  headers: () => Record<string, string>;
+}
+
+/** The parked /next request of the runtime. */
+export type NextWaiter = (delivery: Delivery) => void;
+
+export interface FunctionFailure {
+  errorType: string;
+  errorMessage: string;
+}
+
+export function failurePayload(f: FunctionFailure): Buffer {
+  return Buffer.from(JSON.stringify({ errorMessage: f.errorMessage, errorType: f.errorType }));
+}
+
+export class Session {
+  state: SessionState = "init";
+  private waiter: NextWaiter | undefined;
+  private current: { delivery: Delivery; resolve: (o: InvokeOutcome) => void } | undefined;
+
+  /** The runtime polls for its next event. */
+  next(waiter: NextWaiter): void {
+    this.state = transition(this.state, "next");
+    if (this.state === "busy" && this.current) waiter(this.current.delivery);
+    else this.waiter = waiter;
+  }
+
+  /** The invoker hands the session an event; resolves with the function's outcome. */
+  invoke(delivery: Delivery): Promise<InvokeOutcome> {
+    this.state = transition(this.state, "invoke");
+    return new Promise((resolve) => {
+      this.current = { delivery, resolve };
+      if (this.state === "busy" && this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w(delivery);
+      }
+    });
+  }
+
+  /** The runtime posted a response or an error for `requestId`. */
+  complete(requestId: string, outcome: InvokeOutcome): void {
+    if (!this.current || this.current.delivery.requestId !== requestId || this.state !== "busy") {
+      throw new StratusError("InvalidRequestID", 400, "client", `No invocation ${requestId} in progress`);
+    }
+    this.state = transition(this.state, "result");
+    const { resolve } = this.current;
+    this.current = undefined;
+    resolve(outcome);
+  }
+
+  /** The container is gone or must go (init error, exit, timeout, OOM). */
+  die(failure: FunctionFailure): void {
+    if (this.state === "dead") return;
+    this.state = transition(this.state, "die");
+    this.waiter = undefined;
+    const current = this.current;
+    this.current = undefined;
+    current?.resolve({ payload: failurePayload(failure), functionError: "Unhandled" });
+  }
+
+  get currentRequestId(): string | undefined {
+    return this.current?.delivery.requestId;
+  }
+}

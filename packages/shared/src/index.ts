@@ -1,0 +1,8 @@
+// Contracts between Stratus processes: errors, wire constants, runtimes, the internal
+// invoke protocol and the node registry. Imports nothing else of ours.
+export * from "./errors.js";
+export * from "./internal-invoke.js";
+export * from "./nodes.js";
+export * from "./runtimes.js";
+export * from "./wire.js";
+export * from "./zip-reader.js";

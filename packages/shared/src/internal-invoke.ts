@@ -1,0 +1,47 @@
+// The internal invoke protocol between the control plane and an invoker node.
+// Request: POST /internal/v1/invoke, the function's spec as JSON in the
+// `x-stratus-invoke-spec` header (validated on both ends with InvokeSpecSchema),
+// the raw event as the body. Response: 200 with the raw function result as the body,
+// `x-stratus-function-error` set when the function failed (the body then holds
+// Lambda's {errorMessage, errorType, stackTrace}); any other status is a restJson1
+// platform error with `x-amzn-errortype`.
+import { z } from "zod";
+import { limits } from "./wire.js";
+
+export const internalInvoke = {
+  path: "/internal/v1/invoke",
+  specHeader: "x-stratus-invoke-spec",
+  functionErrorHeader: "x-stratus-function-error",
+  /** Where invokers fetch zips by digest: GET {path}/{sha256 hex}. */
+  codePath: "/internal/v1/code",
+  /** Shared secret between control plane and invokers. */
+  tokenHeader: "x-stratus-internal-token",
+} as const;
+
+export const InvokeSpecSchema = z.object({
+  requestId: z.string().uuid(),
+  accountId: z.string().regex(/^\d{12}$/),
+  functionName: z.string().min(1).max(limits.functionNameLength),
+  functionArn: z.string(),
+  version: z.string(),
+  runtime: z.string(),
+  handler: z.string(),
+  memoryMb: z.number().int().min(limits.memoryMb.min).max(limits.memoryMb.max),
+  timeoutSeconds: z.number().int().min(limits.timeoutSeconds.min).max(limits.timeoutSeconds.max),
+  ephemeralStorageMb: z.number().int(),
+  environment: z.record(z.string()),
+  /** Hex SHA-256 of the code zip; the invoker fetches and caches code by it. */
+  codeSha256Hex: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Changes whenever configuration changes, so warm containers never serve stale config. */
+  revisionId: z.string(),
+  region: z.string(),
+  clientContext: z.string().optional(),
+});
+
+export type InvokeSpec = z.infer<typeof InvokeSpecSchema>;
+
+export interface InvokeOutcome {
+  payload: Buffer;
+  /** Set when the function failed; the payload then holds Lambda's error shape. */
+  functionError?: "Unhandled";
+}

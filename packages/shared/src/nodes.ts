@@ -1,0 +1,21 @@
+// How invoker nodes announce themselves to the control plane: a Redis sorted set of
+// node ids scored by their last heartbeat (epoch ms), and a hash of node id → JSON
+// NodeInfo. A node whose heartbeat is older than `staleAfterMs` takes no new work.
+import { z } from "zod";
+
+export const nodeRegistry = {
+  heartbeatsKey: "stratus:nodes:heartbeats",
+  infoKey: "stratus:nodes:info",
+  heartbeatIntervalMs: 2_000,
+  staleAfterMs: 10_000,
+} as const;
+
+export const NodeInfoSchema = z.object({
+  id: z.string().min(1),
+  /** Base URL of the node's internal API, e.g. http://127.0.0.1:41234 */
+  url: z.string().url(),
+  capacityMb: z.number().int().positive(),
+  draining: z.boolean().default(false),
+});
+
+export type NodeInfo = z.infer<typeof NodeInfoSchema>;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Idempotent provisioning for a fresh Debian machine (root, Node 20, no container
+# registry). Used by both README commands and by .ci/run. Each step checks first
+# and only installs or builds what is missing, so running it twice is cheap.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { printf '\033[1;34m[provision]\033[0m %s\n' "$*"; }
+
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# 1. Docker engine, started in the background and awaited.
+if ! command -v dockerd >/dev/null 2>&1; then apt_install docker.io; fi
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  mkdir -p /var/log
+  nohup dockerd >/var/log/stratus-dockerd.log 2>&1 &
+  for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/stratus-dockerd.log"; exit 1; }
+fi
+
+# 2. pnpm and the workspace's dependencies.
+if ! command -v pnpm >/dev/null 2>&1; then
+  log "installing pnpm"
+  npm install -g pnpm@9 >/dev/null 2>&1
+fi
+if [ ! -f "$ROOT/node_modules/.modules.yaml" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$ROOT/node_modules/.modules.yaml" ]; then
+  log "pnpm install"
+  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=silent)
+fi
+
+# 3. Images (base, runtimes, Postgres, Redis), built locally when none can be pulled.
+bash "$ROOT/packages/runtime-images/build.sh"

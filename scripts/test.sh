@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (lint, typecheck, unit, integration against real Docker,
+# Postgres and Redis) after installing whatever is missing. README command #2.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$ROOT/scripts/provision.sh"
+export TESTCONTAINERS_RYUK_DISABLED=true
+cd "$ROOT"
+pnpm test

@@ -1,0 +1,24 @@
+// Builds function zips in memory for tests (yazl).
+import yazl from "yazl";
+
+export type ZipFiles = Record<string, string | { content: string; mode: number }>;
+
+export function makeZip(files: ZipFiles): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, f] of Object.entries(files)) {
+    const { content, mode } = typeof f === "string" ? { content: f, mode: 0o644 } : f;
+    zip.addBuffer(Buffer.from(content), name, { mode: mode | 0o100000 });
+  }
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
+    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on("error", reject);
+  });
+}
+
+/** A one-file Node function. */
+export function nodeFunction(source: string, file = "index.js"): Promise<Buffer> {
+  return makeZip({ [file]: source });
+}
