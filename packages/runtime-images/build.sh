@@ -46,7 +46,12 @@ build() {
   rm -rf "$ctx" && mkdir -p "$ctx" && cp -a "$dir"/. "$ctx"/
   for f in "$@"; do cp -a "$f" "$ctx"/; done
   log "docker build $tag"
-  docker build -q --build-arg BASE="$BASE" -t "$tag" "$ctx" >/dev/null
+  # The legacy builder prints a deprecation notice on every build: show output only on failure.
+  local out
+  if ! out="$(docker build -q --build-arg BASE="$BASE" -t "$tag" "$ctx" 2>&1)"; then
+    echo "$out" >&2
+    return 1
+  fi
 }
 
 build_base

@@ -2,7 +2,7 @@
 // computed by @smithy/signature-v4 (the signer the AWS SDKs use) over exactly the
 // headers the client says it signed, and compared in constant time. Unknown keys,
 // bad signatures and stale timestamps are refused with Lambda's error names.
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { errors } from "@stratus/shared";
@@ -60,12 +60,19 @@ export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now =
       if (v === undefined) throw errors.invalidSignature(`Signed header ${name} is missing`);
       signedHeaders[name] = v;
     }
+    // The signer trusts a client-sent payload hash; make sure it is the body's.
+    const claimedHash = signedHeaders["x-amz-content-sha256"];
+    if (claimedHash !== undefined && claimedHash !== createHash("sha256").update(req.body).digest("hex")) {
+      throw errors.invalidSignature("X-Amz-Content-SHA256 does not match the request body");
+    }
     const signer = new SignatureV4({
       credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
       region: region as string,
       service,
       sha256: Hash.bind(null, "sha256"),
       uriEscapePath: true,
+      // Sign exactly what the client sent: botocore does not add x-amz-content-sha256.
+      applyChecksum: false,
     });
     const signed = await signer.sign(
       {
