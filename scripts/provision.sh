@@ -26,6 +26,9 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/stratus-dockerd.log"; exit 1; }
 fi
 
+# The AWS CLI: the README's session and the CLI tests use it.
+command -v aws >/dev/null 2>&1 || apt_install awscli
+
 # 2. pnpm and the workspace's dependencies.
 if ! command -v pnpm >/dev/null 2>&1; then
   log "installing pnpm"

@@ -27,7 +27,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stop();
+  if (!stack) return;
+  await stack.stop();
+  // A graceful stop leaves nothing of the node behind: no containers, no network.
+  const left = await docker.listContainers({ all: true, filters: { label: [`stratus.node=${stack.nodeId}`] } });
+  expect(left).toEqual([]);
+  const nets = await docker.listNetworks({ filters: { name: [`stratus-fn-${stack.nodeId}`] } });
+  expect(nets).toEqual([]);
 }, 60_000);
 
 async function createNodeFunction(name: string, source: string, memory = 128) {

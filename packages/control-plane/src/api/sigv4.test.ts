@@ -2,9 +2,13 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import type { AccessKey } from "../domain.js";
-import { type SignedRequest, createSigV4Verifier } from "./sigv4.js";
+import { createSigV4Verifier, type SignedRequest } from "./sigv4.js";
 
-const key: AccessKey = { accessKeyId: "AKIATESTTESTTESTTEST", accountId: "123456789012", secretAccessKey: "s3cret/KEY+x" };
+const key: AccessKey = {
+  accessKeyId: "AKIATESTTESTTESTTEST",
+  accountId: "123456789012",
+  secretAccessKey: "s3cret/KEY+x",
+};
 const lookup = async (id: string) => (id === key.accessKeyId ? key : undefined);
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
 
@@ -12,7 +16,8 @@ async function signed(
   opts: { secret?: string; body?: string; path?: string; checksum?: boolean; date?: number } = {},
 ): Promise<SignedRequest> {
   const body = Buffer.from(opts.body ?? '{"a":1}');
-  const path = opts.path ?? "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af/invocations";
+  const path =
+    opts.path ?? "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Af/invocations";
   const signer = new SignatureV4({
     credentials: { accessKeyId: key.accessKeyId, secretAccessKey: opts.secret ?? key.secretAccessKey },
     region: "us-east-1",
@@ -45,7 +50,9 @@ describe("SigV4 verification", () => {
   });
 
   it("refuses a wrong secret", async () => {
-    await expect(verify(await signed({ secret: "wrong" }))).rejects.toMatchObject({ code: "InvalidSignatureException" });
+    await expect(verify(await signed({ secret: "wrong" }))).rejects.toMatchObject({
+      code: "InvalidSignatureException",
+    });
   });
 
   it("refuses a body changed after signing", async () => {

@@ -40,6 +40,7 @@ export const ownerLabels = (nodeId: string) => ({ "stratus.managed": "true", "st
 
 export class ContainerPool {
   private readonly containers = new Map<string, Container>();
+  private readonly removals = new Set<Promise<void>>();
   private readonly reaper: NodeJS.Timeout;
 
   constructor(
@@ -184,9 +185,15 @@ export class ContainerPool {
     c.state = nextState(c.state, to);
   }
 
-  private async remove(c: Container): Promise<void> {
-    if (c.state === "removing") return;
+  private remove(c: Container): Promise<void> {
+    if (c.state === "removing") return Promise.resolve();
     c.state = "removing";
+    const removal = this.destroy(c).finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+    return removal;
+  }
+
+  private async destroy(c: Container): Promise<void> {
     c.session.die({ errorType: "Runtime.ExitError", errorMessage: "Container removed" });
     if (c.ip) this.api.unbind(c.ip);
     try {
@@ -220,6 +227,7 @@ export class ContainerPool {
   async close(): Promise<void> {
     clearInterval(this.reaper);
     await Promise.all([...this.containers.values()].map((c) => this.remove(c)));
+    await Promise.all([...this.removals]);
   }
 }
 
