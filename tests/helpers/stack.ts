@@ -30,6 +30,7 @@ export interface Stack {
   db: pg.Pool;
   invoker: RunningInvoker;
   nodeId: string;
+  internalToken: string;
   credentials: Credentials;
   lambda: LambdaClient;
   newAccount(name: string): Promise<Credentials>;
@@ -98,6 +99,7 @@ export async function startStack(): Promise<Stack> {
     db,
     invoker: runningInvoker,
     nodeId,
+    internalToken,
     credentials,
     lambda: clientFor(credentials),
     newAccount,

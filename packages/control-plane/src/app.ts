@@ -8,6 +8,7 @@ import { errorMiddleware, type Logger, unknownOperation } from "./api/error-midd
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { invokeRoutes } from "./api/invoke-routes.js";
+import { rawBodyReader } from "./api/raw-body.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { FunctionService } from "./services/function-service.js";
 import type { InvokeService } from "./services/invoke-service.js";
@@ -27,7 +28,7 @@ export interface AppDeps {
 }
 
 /** Largest request body read: a 50 MB zip, base64 in JSON. */
-const MAX_BODY = "70mb";
+const MAX_BODY_BYTES = 70 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -44,7 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
     deps.registry.metrics().then((text) => res.type(deps.registry.contentType).send(text));
   });
 
-  app.use(express.raw({ type: () => true, limit: MAX_BODY }));
+  app.use(rawBodyReader(MAX_BODY_BYTES));
   app.use((_req, res, next) => {
     res.on("finish", () => {
       const operation = typeof res.locals.operation === "string" ? res.locals.operation : "Unknown";

@@ -14,6 +14,7 @@ import { createRedisNodeDirectory } from "./routing/node-directory.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
 import { createPgAccountStore } from "./store/account-store.js";
+import { createCachedFunctionStore } from "./store/cached-function-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { migrate } from "./store/migrate.js";
 
@@ -44,7 +45,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   collectDefaultMetrics({ register: registry });
   const metrics = createControlPlaneMetrics(registry);
   const accounts = createPgAccountStore(pool);
-  const functions = createFunctionService(createPgFunctionStore(pool), config.region);
+  const functions = createFunctionService(createCachedFunctionStore(createPgFunctionStore(pool)), config.region);
   const invoker = createInvokerClient(config.internalToken);
   const invoke = createInvokeService(functions, createRedisNodeDirectory(redis), invoker, config.region);
   const app = createApp({

@@ -36,6 +36,26 @@ function header(req: SignedRequest, name: string): string | undefined {
 }
 
 export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now = Date.now) {
+  // One signer per key and region: it caches the derived signing key for the day.
+  const signers = new Map<string, SignatureV4>();
+  const signerFor = (key: AccessKey, region: string): SignatureV4 => {
+    const id = `${key.accessKeyId}\0${key.secretAccessKey}\0${region}`;
+    let signer = signers.get(id);
+    if (!signer) {
+      if (signers.size >= 10_000) signers.clear();
+      signer = new SignatureV4({
+        credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+        region,
+        service,
+        sha256: Hash.bind(null, "sha256"),
+        uriEscapePath: true,
+        // Sign exactly what the client sent: botocore does not add x-amz-content-sha256.
+        applyChecksum: false,
+      });
+      signers.set(id, signer);
+    }
+    return signer;
+  };
   return async function verify(req: SignedRequest): Promise<AccessKey> {
     const authorization = header(req, "authorization");
     if (!authorization) throw errors.missingAuthentication("Missing Authentication Token");
@@ -65,15 +85,7 @@ export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now =
     if (claimedHash !== undefined && claimedHash !== createHash("sha256").update(req.body).digest("hex")) {
       throw errors.invalidSignature("X-Amz-Content-SHA256 does not match the request body");
     }
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-      region: region as string,
-      service,
-      sha256: Hash.bind(null, "sha256"),
-      uriEscapePath: true,
-      // Sign exactly what the client sent: botocore does not add x-amz-content-sha256.
-      applyChecksum: false,
-    });
+    const signer = signerFor(key, region as string);
     const signed = await signer.sign(
       {
         method: req.method,

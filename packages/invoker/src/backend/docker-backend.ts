@@ -51,8 +51,12 @@ export function createDockerBackend(socketPath = "/var/run/docker.sock"): Contai
           MemorySwap: memory,
           MemorySwappiness: 0,
           OomKillDisable: false,
-          NanoCpus: Math.round(Math.min(spec.memoryMb / MB_PER_VCPU, 6) * 1e9),
+          // CPU in proportion to memory (1 vCPU at 1,769 MB) as a scheduling weight, so
+          // functions share a busy node by memory size; the hard cap never drops below
+          // one core, because a CFS quota of a fraction of a core stalls a small
+          // function for most of each 100 ms period (tens of ms of added latency).
           CpuShares: Math.max(2, Math.round((spec.memoryMb / MB_PER_VCPU) * 1024)),
+          NanoCpus: Math.round(Math.min(Math.max(spec.memoryMb / MB_PER_VCPU, 1), 6) * 1e9),
           PidsLimit: 1024,
           Ulimits: [
             { Name: "nofile", Soft: 1024, Hard: 1024 },

@@ -1,0 +1,40 @@
+// A FunctionStore decorator that keeps found function versions in memory for a short
+// time, so a warm invoke needs no Postgres round trip (about 0.5 ms here). Changes
+// made through this control plane invalidate at once; another control plane's
+// changes are seen within `ttlMs` (Lambda's own updates settle over seconds too).
+// Misses are not cached, so a function is invokable as soon as it is created.
+import type { FunctionVersion } from "../domain.js";
+import type { FunctionStore } from "./function-store.js";
+
+export function createCachedFunctionStore(inner: FunctionStore, ttlMs = 1_000, now = Date.now): FunctionStore {
+  const cache = new Map<string, { at: number; fn: FunctionVersion }>();
+  const keyOf = (accountId: string, name: string, version: string) => `${accountId}\0${name}\0${version}`;
+  const forget = (accountId: string, name: string) => {
+    const prefix = `${accountId}\0${name}\0`;
+    for (const k of cache.keys()) if (k.startsWith(prefix)) cache.delete(k);
+  };
+  return {
+    ...inner,
+    async create(fn) {
+      forget(fn.accountId, fn.name);
+      return inner.create(fn);
+    },
+    async get(accountId, name, version) {
+      const key = keyOf(accountId, name, version);
+      const hit = cache.get(key);
+      if (hit && now() - hit.at < ttlMs) return hit.fn;
+      const fn = await inner.get(accountId, name, version);
+      if (fn) {
+        if (cache.size >= 50_000) cache.clear();
+        cache.set(key, { at: now(), fn });
+      } else cache.delete(key);
+      return fn;
+    },
+    async delete(accountId, name) {
+      forget(accountId, name);
+      const deleted = await inner.delete(accountId, name);
+      forget(accountId, name);
+      return deleted;
+    },
+  };
+}

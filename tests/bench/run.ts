@@ -1,0 +1,143 @@
+// The benchmark command (pnpm bench): measures Stratus against a baseline in the
+// same run and writes docs/BENCHMARKS.md. Current rows:
+// - warm invoke overhead: a signed Invoke through the control plane and invoker to a
+//   warm container, beside a direct Runtime-API round trip to the same warm container
+//   (the invoker's pool handing it the event: the transport floor).
+import { randomUUID } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { CreateFunctionCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
+import { type InvokeSpec, internalInvoke } from "@stratus/shared";
+import { Agent, request } from "undici";
+import { startStack } from "../helpers/stack.js";
+import { nodeFunction } from "../helpers/zip.js";
+import { createSignedClient } from "./signed-client.js";
+import { type Summary, ms, summarize } from "./stats.js";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const PER_ROUND = 100;
+const WARMUP = 300;
+
+async function main() {
+  const stack = await startStack();
+  try {
+    const name = `bench-echo-${randomUUID().slice(0, 8)}`;
+    await stack.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs20.x",
+        Role: "arn:aws:iam::123456789012:role/bench",
+        Handler: "index.handler",
+        MemorySize: 128,
+        Code: { ZipFile: await nodeFunction("exports.handler = async (event) => event;") },
+      }),
+    );
+    const cfg = (await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration;
+    if (!cfg?.RevisionId || !cfg.CodeSha256) throw new Error("function has no revision");
+    const client = createSignedClient(stack.endpoint, stack.region, stack.credentials);
+    const payload = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
+    const spec = (): InvokeSpec => ({
+      requestId: randomUUID(),
+      accountId: stack.credentials.accountId,
+      functionName: name,
+      functionArn: cfg.FunctionArn ?? "",
+      version: "$LATEST",
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      memoryMb: 128,
+      timeoutSeconds: 3,
+      ephemeralStorageMb: 512,
+      environment: {},
+      codeSha256Hex: Buffer.from(cfg.CodeSha256 as string, "base64").toString("hex"),
+      revisionId: cfg.RevisionId as string,
+      region: stack.region,
+    });
+    const platform = async () => {
+      const res = await client.invoke(name, payload);
+      if (res.status !== 200 || !res.body.equals(payload)) throw new Error(`bad platform answer ${res.status}`);
+    };
+    const direct = async () => {
+      const out = await stack.invoker.pool.invoke(spec(), payload);
+      if (out.functionError || !out.payload.equals(payload)) throw new Error("bad direct answer");
+    };
+    const hopAgent = new Agent({ keepAliveTimeout: 60_000 });
+    const hop = async () => {
+      const res = await request(`${stack.invoker.url}${internalInvoke.path}`, {
+        method: "POST",
+        dispatcher: hopAgent,
+        headers: { [internalInvoke.specHeader]: JSON.stringify(spec()), [internalInvoke.tokenHeader]: stack.internalToken },
+        body: payload,
+      });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      if (res.statusCode !== 200 || !body.equals(payload)) throw new Error(`bad hop answer ${res.statusCode}`);
+    };
+    const time = async (fn: () => Promise<void>, n: number, into: number[]) => {
+      for (let i = 0; i < n; i++) {
+        const t0 = process.hrtime.bigint();
+        await fn();
+        into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    };
+    await time(platform, WARMUP, []);
+    await time(direct, WARMUP, []);
+    await time(hop, WARMUP, []);
+    const platformMs: number[] = [];
+    const directMs: number[] = [];
+    const hopMs: number[] = [];
+    // Interleaved rounds, so drift on the machine hits both sides alike.
+    for (let r = 0; r < ROUNDS; r++) {
+      await time(direct, PER_ROUND, directMs);
+      await time(platform, PER_ROUND, platformMs);
+      await time(hop, PER_ROUND, hopMs);
+    }
+    console.log(`invoker hop: p50 ${ms(summarize(hopMs).p50)} ms, p99 ${ms(summarize(hopMs).p99)}`);
+    await client.close();
+    const p = summarize(platformMs);
+    const d = summarize(directMs);
+    console.log(`platform: p50 ${ms(p.p50)} ms, p99 ${ms(p.p99)} ms (n=${p.n})`);
+    console.log(`direct:   p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms (n=${d.n})`);
+    console.log(`overhead: p50 ${ms(p.p50 - d.p50)} ms, p99 ${ms(p.p99 - d.p99)} ms`);
+    await writeReport(p, d);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function writeReport(p: Summary, d: Summary) {
+  const cpu = cpus()[0]?.model ?? "unknown";
+  const text = `# Benchmarks
+
+Written by \`pnpm bench\` (tests/bench/run.ts) on ${new Date().toISOString()}.
+Every row is measured beside its baseline in the same run. Tests never assert timings.
+
+## Machine
+- ${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory
+- Node ${process.version}; Docker engine, Postgres 15 and Redis from the locally built images
+- Client, control plane and invoker run in one Node process (the bench harness); the
+  function runs in its own container (nodejs20.x, 128 MB).
+
+## Warm invoke overhead
+
+A SigV4-signed \`Invoke\` (RequestResponse, 33-byte JSON echo) over keep-alive HTTP:
+client → control plane (SigV4 check, function lookup in Postgres, placement) →
+invoker (internal HTTP) → warm container over the Runtime API → back.
+Baseline: the invoker's pool handing the same event to the same warm container
+directly (a Runtime-API round trip: \`/next\` delivery and \`/response\`).
+${ROUNDS} interleaved rounds of ${PER_ROUND} sequential invokes per side, after ${WARMUP} warm-up calls each.
+
+| path | p50 (ms) | p99 (ms) | mean (ms) | n |
+| --- | ---: | ---: | ---: | ---: |
+| platform round trip | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.mean)} | ${p.n} |
+| direct Runtime-API round trip (baseline) | ${ms(d.p50)} | ${ms(d.p99)} | ${ms(d.mean)} | ${d.n} |
+| **overhead added by the platform** | **${ms(p.p50 - d.p50)}** | **${ms(p.p99 - d.p99)}** | ${ms(p.mean - d.mean)} | |
+
+Target on this machine: at most 0.5 ms p50 and 2 ms p99 of overhead.
+`;
+  await writeFile(new URL("../../docs/BENCHMARKS.md", import.meta.url), text);
+  console.log("wrote docs/BENCHMARKS.md");
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
