@@ -12,7 +12,7 @@ import { Agent, request } from "undici";
 import { startStack } from "../helpers/stack.js";
 import { nodeFunction } from "../helpers/zip.js";
 import { createSignedClient } from "./signed-client.js";
-import { type Summary, ms, summarize } from "./stats.js";
+import { ms, type Summary, summarize } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const PER_ROUND = 100;
@@ -65,7 +65,10 @@ async function main() {
       const res = await request(`${stack.invoker.url}${internalInvoke.path}`, {
         method: "POST",
         dispatcher: hopAgent,
-        headers: { [internalInvoke.specHeader]: JSON.stringify(spec()), [internalInvoke.tokenHeader]: stack.internalToken },
+        headers: {
+          [internalInvoke.specHeader]: JSON.stringify(spec()),
+          [internalInvoke.tokenHeader]: stack.internalToken,
+        },
         body: payload,
       });
       const body = Buffer.from(await res.body.arrayBuffer());
