@@ -36,8 +36,7 @@ async function main() {
     if (!cfg?.RevisionId || !cfg.CodeSha256) throw new Error("function has no revision");
     const client = createSignedClient(stack.endpoint, stack.region, stack.credentials);
     const payload = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
-    const spec = (): InvokeSpec => ({
-      requestId: randomUUID(),
+    const spec: InvokeSpec = {
       accountId: stack.credentials.accountId,
       functionName: name,
       functionArn: cfg.FunctionArn ?? "",
@@ -51,13 +50,13 @@ async function main() {
       codeSha256Hex: Buffer.from(cfg.CodeSha256 as string, "base64").toString("hex"),
       revisionId: cfg.RevisionId as string,
       region: stack.region,
-    });
+    };
     const platform = async () => {
       const res = await client.invoke(name, payload);
       if (res.status !== 200 || !res.body.equals(payload)) throw new Error(`bad platform answer ${res.status}`);
     };
     const direct = async () => {
-      const out = await stack.invoker.pool.invoke(spec(), payload);
+      const out = await stack.invoker.pool.invoke(spec, { requestId: randomUUID(), payload });
       if (out.functionError || !out.payload.equals(payload)) throw new Error("bad direct answer");
     };
     const hopAgent = new Agent({ keepAliveTimeout: 60_000 });
@@ -66,7 +65,8 @@ async function main() {
         method: "POST",
         dispatcher: hopAgent,
         headers: {
-          [internalInvoke.specHeader]: JSON.stringify(spec()),
+          [internalInvoke.specHeader]: JSON.stringify(spec),
+          [internalInvoke.requestIdHeader]: randomUUID(),
           [internalInvoke.tokenHeader]: stack.internalToken,
         },
         body: payload,

@@ -1,23 +1,20 @@
 // createApp wires the Express application from its services. It never listens:
 // main.ts (or a test) does. Every Lambda route sits behind SigV4 authentication;
-// /healthz, /metrics and the token-guarded internal routes do not.
+// /healthz, /metrics and the token-guarded internal routes do not. Invoke is served
+// ahead of this app, on plain node:http, by api/invoke-handler.ts.
 import express from "express";
 import type { Registry } from "prom-client";
-import { sigv4Auth } from "./api/auth.js";
+import { type Authenticate, sigv4Auth } from "./api/auth.js";
 import { errorMiddleware, type Logger, unknownOperation } from "./api/error-middleware.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
-import { invokeRoutes } from "./api/invoke-routes.js";
 import { rawBodyReader } from "./api/raw-body.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { FunctionService } from "./services/function-service.js";
-import type { InvokeService } from "./services/invoke-service.js";
-import type { AccountStore } from "./store/account-store.js";
 
 export interface AppDeps {
-  accounts: AccountStore;
+  authenticate: Authenticate;
   functions: FunctionService;
-  invoke: InvokeService;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -54,9 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use(internalRoutes(deps.functions, deps.internalToken));
-  app.use(sigv4Auth(deps.accounts));
+  app.use(sigv4Auth(deps.authenticate));
   app.use(functionRoutes(deps.functions, deps.region));
-  app.use(invokeRoutes(deps.invoke, deps.metrics));
   app.use(unknownOperation);
   app.use(errorMiddleware(deps.log));
   return app;

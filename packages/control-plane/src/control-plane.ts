@@ -1,11 +1,13 @@
 // Builds a whole control plane from its configuration: Postgres pool (migrated),
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
-import type { Server } from "node:http";
+import http from "node:http";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { createAuthenticator } from "./api/auth.js";
 import type { Logger } from "./api/error-middleware.js";
+import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createApp } from "./app.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
@@ -48,10 +50,11 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const functions = createFunctionService(createCachedFunctionStore(createPgFunctionStore(pool)), config.region);
   const invoker = createInvokerClient(config.internalToken);
   const invoke = createInvokeService(functions, createRedisNodeDirectory(redis), invoker, config.region);
+  const authenticate = createAuthenticator(accounts);
+  const invokeHandler = createInvokeHandler({ invoke, authenticate, metrics, log });
   const app = createApp({
-    accounts,
+    authenticate,
     functions,
-    invoke,
     registry,
     metrics,
     region: config.region,
@@ -63,9 +66,10 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     },
   });
 
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+  const server = http.createServer((req, res) => {
+    if (!invokeHandler(req, res)) app(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   server.keepAliveTimeout = 65_000;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

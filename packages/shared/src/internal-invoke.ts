@@ -1,7 +1,9 @@
 // The internal invoke protocol between the control plane and an invoker node.
 // Request: POST /internal/v1/invoke, the function's spec as JSON in the
-// `x-stratus-invoke-spec` header (validated on both ends with InvokeSpecSchema),
-// the raw event as the body. Response: 200 with the raw function result as the body,
+// `x-stratus-invoke-spec` header (validated on both ends with InvokeSpecSchema; it
+// is the same for every call of a function version, so an invoker can cache its
+// validation), the call's request id and client context in their own headers, the
+// raw event as the body. Response: 200 with the raw function result as the body,
 // `x-stratus-function-error` set when the function failed (the body then holds
 // Lambda's {errorMessage, errorType, stackTrace}); any other status is a restJson1
 // platform error with `x-amzn-errortype`.
@@ -11,6 +13,8 @@ import { limits } from "./wire.js";
 export const internalInvoke = {
   path: "/internal/v1/invoke",
   specHeader: "x-stratus-invoke-spec",
+  requestIdHeader: "x-stratus-request-id",
+  clientContextHeader: "x-stratus-client-context",
   functionErrorHeader: "x-stratus-function-error",
   /** Where invokers fetch zips by digest: GET {path}/{sha256 hex}. */
   codePath: "/internal/v1/code",
@@ -19,7 +23,6 @@ export const internalInvoke = {
 } as const;
 
 export const InvokeSpecSchema = z.object({
-  requestId: z.string().uuid(),
   accountId: z.string().regex(/^\d{12}$/),
   functionName: z.string().min(1).max(limits.functionNameLength),
   functionArn: z.string(),
@@ -35,10 +38,19 @@ export const InvokeSpecSchema = z.object({
   /** Changes whenever configuration changes, so warm containers never serve stale config. */
   revisionId: z.string(),
   region: z.string(),
-  clientContext: z.string().optional(),
 });
 
 export type InvokeSpec = z.infer<typeof InvokeSpecSchema>;
+
+/** What changes from one call to the next. */
+export interface InvokeCall {
+  requestId: string;
+  /** Base64 JSON from X-Amz-Client-Context. */
+  clientContext?: string;
+  payload: Buffer;
+}
+
+export const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface InvokeOutcome {
   payload: Buffer;

@@ -1,6 +1,7 @@
-// Express middleware that authenticates every Lambda API request with SigV4 and
-// records the caller's account on res.locals. Keys are cached briefly so that a warm
-// invoke costs no database round trip for authentication.
+// SigV4 authentication of Lambda API requests: `authenticate` for any node request
+// (the invoke fast path) and an Express middleware that records the caller's account
+// on res.locals. Keys are cached briefly so a warm invoke costs no database round trip.
+import type { IncomingMessage } from "node:http";
 import type { RequestHandler } from "express";
 import type { AccessKey } from "../domain.js";
 import type { AccountStore } from "../store/account-store.js";
@@ -21,22 +22,36 @@ export function cachedKeyLookup(store: AccountStore, now = Date.now) {
   };
 }
 
-export function sigv4Auth(store: AccountStore): RequestHandler {
+export type Authenticate = (req: IncomingMessage, body: Buffer) => Promise<AccessKey>;
+
+export function createAuthenticator(store: AccountStore): Authenticate {
   const verify = createSigV4Verifier(cachedKeyLookup(store));
-  return (req, res, next) => {
-    const url = new URL(req.originalUrl, "http://local");
+  return (req, body) => {
+    const raw = req.url ?? "/";
+    const q = raw.indexOf("?");
     const query: Record<string, string | string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      const prev = query[k];
-      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    if (q >= 0) {
+      for (const [k, v] of new URLSearchParams(raw.slice(q + 1))) {
+        const prev = query[k];
+        query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+      }
     }
-    verify({ method: req.method, rawPath: url.pathname, query, headers: req.headers, body: rawBody(req) }).then(
-      (key) => {
-        res.locals.accountId = key.accountId;
-        next();
-      },
-      next,
-    );
+    return verify({
+      method: req.method ?? "GET",
+      rawPath: q >= 0 ? raw.slice(0, q) : raw,
+      query,
+      headers: req.headers,
+      body,
+    });
+  };
+}
+
+export function sigv4Auth(authenticate: Authenticate): RequestHandler {
+  return (req, res, next) => {
+    authenticate(req, rawBody(req)).then((key) => {
+      res.locals.accountId = key.accountId;
+      next();
+    }, next);
   };
 }
 

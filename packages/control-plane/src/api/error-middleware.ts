@@ -1,33 +1,38 @@
 // The one place errors become HTTP responses: restJson1 as Lambda sends it, the
 // exception name in X-Amzn-ErrorType and {Type, message} in the body. Unexpected
-// errors are logged and answered as ServiceException without internals.
+// errors are logged and answered as ServiceException without internals. Used by the
+// Express app and by the invoke fast path alike.
+
 import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import { errorBody, errors, headers, StratusError } from "@stratus/shared";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
 export type Logger = Pick<Console, "info" | "warn" | "error">;
 
-function toStratusError(err: unknown): StratusError | undefined {
-  if (err instanceof StratusError) return err;
-  const e = err as { type?: string; status?: number };
-  if (e?.type === "entity.too.large") return errors.tooLarge("Request must be smaller than the payload limit");
-  if (e?.type === "request.aborted") return errors.invalidRequestContent("Request aborted");
-  return undefined;
+export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
+  let known = err instanceof StratusError ? err : undefined;
+  if (!known) {
+    log.error("unexpected error", err);
+    known = errors.service("An internal error occurred");
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody(known));
+  res.writeHead(known.status, {
+    ...known.headers,
+    [headers.errorType]: known.code,
+    [headers.requestId]: String(res.getHeader(headers.requestId) ?? randomUUID()),
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
 }
 
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    let known = toStratusError(err);
-    if (!known) {
-      log.error("unexpected error", err);
-      known = errors.service("An internal error occurred");
-    }
-    res.status(known.status);
-    res.set(known.headers);
-    res.set(headers.errorType, known.code);
-    if (!res.get(headers.requestId)) res.set(headers.requestId, randomUUID());
-    res.json(errorBody(known));
-  };
+  return (err, _req, res, _next) => sendError(res, err, log);
 }
 
 export const unknownOperation: RequestHandler = (req, _res, next) =>

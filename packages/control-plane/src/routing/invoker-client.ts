@@ -4,6 +4,7 @@
 // with Reason CapacityExceeded so that the caller can try the next node.
 import {
   errors,
+  type InvokeCall,
   type InvokeOutcome,
   type InvokeSpec,
   internalInvoke,
@@ -14,7 +15,7 @@ import {
 import { Agent, request } from "undici";
 
 export interface InvokerClient {
-  invoke(node: NodeInfo, spec: InvokeSpec, payload: Buffer): Promise<InvokeOutcome>;
+  invoke(node: NodeInfo, spec: InvokeSpec, call: InvokeCall): Promise<InvokeOutcome>;
   close(): Promise<void>;
 }
 
@@ -24,7 +25,7 @@ const SLACK_MS = 30_000;
 export function createInvokerClient(internalToken: string): InvokerClient {
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 256, pipelining: 1 });
   return {
-    async invoke(node, spec, payload) {
+    async invoke(node, spec, call) {
       let res: Awaited<ReturnType<typeof request>>;
       const timeout = spec.timeoutSeconds * 1000 + SLACK_MS;
       try {
@@ -33,10 +34,12 @@ export function createInvokerClient(internalToken: string): InvokerClient {
           dispatcher: agent,
           headers: {
             [internalInvoke.specHeader]: JSON.stringify(spec),
+            [internalInvoke.requestIdHeader]: call.requestId,
+            ...(call.clientContext ? { [internalInvoke.clientContextHeader]: call.clientContext } : {}),
             [internalInvoke.tokenHeader]: internalToken,
             "content-type": "application/octet-stream",
           },
-          body: payload,
+          body: call.payload,
           headersTimeout: timeout,
           bodyTimeout: timeout,
         });

@@ -47,7 +47,6 @@ export function createInvokeService(
       }
       const requestId = randomUUID();
       const spec: InvokeSpec = {
-        requestId,
         accountId: fn.accountId,
         functionName: fn.name,
         functionArn: functionArn(region, fn, req.qualifier),
@@ -61,14 +60,17 @@ export function createInvokeService(
         codeSha256Hex: fn.codeSha256Hex,
         revisionId: fn.revisionId,
         region,
-        clientContext: req.clientContext,
       };
       const ranked = rankNodes(await nodes.liveNodes(), `${fn.accountId}/${fn.name}/${fn.version}`);
       if (ranked.length === 0) throw errors.service("No invoker node is available");
       let lastError: StratusError | undefined;
       for (const node of ranked) {
         try {
-          const outcome = await invoker.invoke(node, spec, req.payload);
+          const outcome = await invoker.invoke(node, spec, {
+            requestId,
+            clientContext: req.clientContext,
+            payload: req.payload,
+          });
           return { ...outcome, requestId, executedVersion: fn.version };
         } catch (err) {
           // Only a full node is worth spilling over; anything else is the answer.

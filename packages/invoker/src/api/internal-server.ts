@@ -7,9 +7,11 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import {
   errorBody,
   errors,
+  type InvokeSpec,
   InvokeSpecSchema,
   internalInvoke,
   limits,
+  REQUEST_ID,
   StratusError,
   headers as wire,
 } from "@stratus/shared";
@@ -54,6 +56,23 @@ function sendError(res: ServerResponse, err: StratusError): void {
 
 export function createInternalServer(deps: InternalServerDeps): http.Server {
   const token = Buffer.from(deps.internalToken);
+  // The spec header is identical for every call of a function version: validate once.
+  const specs = new Map<string, InvokeSpec>();
+  const parseSpec = (header: string): InvokeSpec => {
+    const hit = specs.get(header);
+    if (hit) return hit;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(header);
+    } catch {
+      throw errors.invalidRequestContent("Invoke spec header is not JSON");
+    }
+    const parsed = InvokeSpecSchema.safeParse(raw);
+    if (!parsed.success) throw errors.invalidRequestContent(`Invalid invoke spec: ${parsed.error.issues[0]?.message}`);
+    if (specs.size >= 10_000) specs.clear();
+    specs.set(header, parsed.data);
+    return parsed.data;
+  };
 
   async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const given = Buffer.from(String(req.headers[internalInvoke.tokenHeader] ?? ""));
@@ -61,16 +80,16 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
       throw errors.unrecognizedClient("Invalid internal token");
     }
     if (deps.isDraining()) throw errors.capacity("Node is draining");
-    let spec: unknown;
-    try {
-      spec = JSON.parse(String(req.headers[internalInvoke.specHeader] ?? ""));
-    } catch {
-      throw errors.invalidRequestContent("Invoke spec header is not JSON");
-    }
-    const parsed = InvokeSpecSchema.safeParse(spec);
-    if (!parsed.success) throw errors.invalidRequestContent(`Invalid invoke spec: ${parsed.error.issues[0]?.message}`);
+    const spec = parseSpec(String(req.headers[internalInvoke.specHeader] ?? ""));
+    const requestId = String(req.headers[internalInvoke.requestIdHeader] ?? "");
+    if (!REQUEST_ID.test(requestId)) throw errors.invalidRequestContent("Invalid request id");
+    const clientContext = req.headers[internalInvoke.clientContextHeader];
     const payload = await readBody(req, limits.syncPayloadBytes);
-    const outcome = await deps.pool.invoke(parsed.data, payload);
+    const outcome = await deps.pool.invoke(spec, {
+      requestId,
+      clientContext: typeof clientContext === "string" ? clientContext : undefined,
+      payload,
+    });
     const headers: Record<string, string | number> = {
       "content-type": "application/json",
       "content-length": outcome.payload.length,

@@ -3,7 +3,15 @@
 // memory capacity is reached, reaped after an idle TTL, and destroyed after a
 // timeout, an OOM kill, a crash or an init failure. Decisions live in decisions.ts.
 import { randomUUID } from "node:crypto";
-import { errors, type InvokeOutcome, type InvokeSpec, runtimeApi, runtimes, StratusError } from "@stratus/shared";
+import {
+  errors,
+  type InvokeCall,
+  type InvokeOutcome,
+  type InvokeSpec,
+  runtimeApi,
+  runtimes,
+  StratusError,
+} from "@stratus/shared";
 import type { ContainerBackend } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import type { InvokerMetrics, Outcome } from "../metrics.js";
@@ -55,7 +63,7 @@ export class ContainerPool {
     this.reaper.unref();
   }
 
-  async invoke(spec: InvokeSpec, payload: Buffer): Promise<InvokeOutcome> {
+  async invoke(spec: InvokeSpec, call: InvokeCall): Promise<InvokeOutcome> {
     const key = poolKey(spec);
     let c = chooseWarm(this.containers.values(), key);
     if (c) this.setState(c, "busy");
@@ -74,8 +82,8 @@ export class ContainerPool {
     );
     const started = process.hrtime.bigint();
     const outcome = await c.session.invoke({
-      requestId: spec.requestId,
-      payload,
+      requestId: call.requestId,
+      payload: call.payload,
       headers: () => {
         clearTimeout(initTimer);
         const deadline = Date.now() + timeoutMs;
@@ -87,7 +95,7 @@ export class ContainerPool {
             }),
           timeoutMs,
         );
-        return deliveryHeaders(spec, deadline);
+        return deliveryHeaders(spec, call, deadline);
       },
     });
     clearTimeout(initTimer);
@@ -231,15 +239,17 @@ export class ContainerPool {
   }
 }
 
-function deliveryHeaders(spec: InvokeSpec, deadline: number): Record<string, string> {
+function deliveryHeaders(spec: InvokeSpec, call: InvokeCall, deadline: number): Record<string, string> {
   const h: Record<string, string> = {
-    [runtimeApi.requestId]: spec.requestId,
+    [runtimeApi.requestId]: call.requestId,
     [runtimeApi.deadlineMs]: String(deadline),
     [runtimeApi.functionArn]: spec.functionArn,
     [runtimeApi.traceId]: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`,
   };
-  if (spec.clientContext) {
-    h[runtimeApi.clientContext] = Buffer.from(spec.clientContext, "base64").toString("utf8");
+  if (call.clientContext) {
+    // Lambda hands the runtime the decoded JSON; keep it only if it is a valid header value.
+    const decoded = Buffer.from(call.clientContext, "base64").toString("utf8");
+    if (/^[\x20-\x7e]*$/.test(decoded)) h[runtimeApi.clientContext] = decoded;
   }
   return h;
 }

@@ -1,0 +1,90 @@
+// Invoke: POST /2015-03-31/functions/{name}/invocations, served on plain node:http
+// ahead of Express because it is the hot path of the platform. RequestResponse
+// returns the function's result with 200 (function errors keep 200 and set
+// X-Amz-Function-Error); DryRun checks the function and answers 204.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errors, headers, limits } from "@stratus/shared";
+import type { ControlPlaneMetrics } from "../metrics.js";
+import type { InvokeService } from "../services/invoke-service.js";
+import type { Authenticate } from "./auth.js";
+import { checkJson } from "./body.js";
+import { type Logger, sendError } from "./error-middleware.js";
+import { parseFunctionRef } from "./function-ref.js";
+import { readBody } from "./raw-body.js";
+
+const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
+const MAX_CLIENT_CONTEXT = 3583;
+
+export interface InvokeHandlerDeps {
+  invoke: InvokeService;
+  authenticate: Authenticate;
+  metrics: ControlPlaneMetrics;
+  log: Logger;
+}
+
+/** Returns false when the request is not an Invoke (the Express app takes it). */
+export type InvokeHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
+  async function handle(req: IncomingMessage, res: ServerResponse, rawName: string, query: string): Promise<void> {
+    const payload = await readBody(req, limits.syncPayloadBytes);
+    const { accountId } = await deps.authenticate(req, payload);
+    const qualifier = new URLSearchParams(query).get("Qualifier") ?? undefined;
+    let name: string;
+    try {
+      name = decodeURIComponent(rawName);
+    } catch {
+      throw errors.invalidParameter("Invalid value for FunctionName");
+    }
+    const ref = parseFunctionRef(name, accountId, qualifier);
+    const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
+    checkJson(payload);
+    const clientContext = req.headers[headers.clientContext] as string | undefined;
+    if (clientContext && clientContext.length > MAX_CLIENT_CONTEXT) {
+      throw errors.invalidParameter(`Client context must be at most ${MAX_CLIENT_CONTEXT} bytes`);
+    }
+    if (type === "DryRun") {
+      const fn = await deps.invoke.resolve(accountId, ref.name, ref.qualifier);
+      res.writeHead(204, { [headers.executedVersion]: fn.version });
+      res.end();
+      return;
+    }
+    if (type === "Event") {
+      // Durable async invocation (outbox + BullMQ) is not built yet: refuse clearly
+      // rather than accept an event that could be lost.
+      throw errors.invalidParameter("Event invocations are not supported yet");
+    }
+    if (type !== "RequestResponse") {
+      throw errors.invalidParameter(`Invalid value for X-Amz-Invocation-Type: ${type.slice(0, 32)}`);
+    }
+    const started = process.hrtime.bigint();
+    const result = await deps.invoke.invokeSync({
+      accountId,
+      functionName: ref.name,
+      qualifier: ref.qualifier,
+      payload,
+      clientContext,
+    });
+    const out: Record<string, string | number> = {
+      "content-type": "application/json",
+      "content-length": result.payload.length,
+      [headers.requestId]: result.requestId,
+      [headers.executedVersion]: result.executedVersion,
+    };
+    if (result.functionError) out[headers.functionError] = result.functionError;
+    res.writeHead(200, out);
+    res.end(result.payload);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    deps.metrics.invokeDuration.observe({ outcome: result.functionError ? "function_error" : "success" }, seconds);
+  }
+
+  return (req, res) => {
+    if (req.method !== "POST") return false;
+    const m = PATH.exec(req.url ?? "");
+    if (!m) return false;
+    handle(req, res, m[1] as string, m[2] ?? "")
+      .catch((err: unknown) => sendError(res, err, deps.log))
+      .finally(() => deps.metrics.requests.inc({ operation: "Invoke", status: String(res.statusCode) }));
+    return true;
+  };
+}
