@@ -24,6 +24,15 @@ const SLACK_MS = 30_000;
 
 export function createInvokerClient(internalToken: string): InvokerClient {
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 256, pipelining: 1 });
+  const serialised = new WeakMap<InvokeSpec, string>();
+  const specHeader = (spec: InvokeSpec): string => {
+    let text = serialised.get(spec);
+    if (text === undefined) {
+      text = JSON.stringify(spec);
+      serialised.set(spec, text);
+    }
+    return text;
+  };
   return {
     async invoke(node, spec, call) {
       let res: Awaited<ReturnType<typeof request>>;
@@ -33,7 +42,7 @@ export function createInvokerClient(internalToken: string): InvokerClient {
           method: "POST",
           dispatcher: agent,
           headers: {
-            [internalInvoke.specHeader]: JSON.stringify(spec),
+            [internalInvoke.specHeader]: specHeader(spec),
             [internalInvoke.requestIdHeader]: call.requestId,
             ...(call.clientContext ? { [internalInvoke.clientContextHeader]: call.clientContext } : {}),
             [internalInvoke.tokenHeader]: internalToken,

@@ -38,6 +38,36 @@ export function createInvokeService(
   invoker: InvokerClient,
   region: string,
 ): InvokeService {
+  // Specs are rebuilt only when the (cached) function version object changes, so
+  // the invoker client can reuse their serialisation too.
+  const specs = new WeakMap<FunctionVersion, Map<string, InvokeSpec>>();
+  function specFor(fn: FunctionVersion, qualifier: string | undefined): InvokeSpec {
+    let byQualifier = specs.get(fn);
+    if (!byQualifier) {
+      byQualifier = new Map();
+      specs.set(fn, byQualifier);
+    }
+    const hit = byQualifier.get(qualifier ?? "");
+    if (hit) return hit;
+    const built: InvokeSpec = {
+      accountId: fn.accountId,
+      functionName: fn.name,
+      functionArn: functionArn(region, fn, qualifier),
+      version: fn.version,
+      runtime: fn.runtime,
+      handler: fn.handler,
+      memoryMb: fn.memoryMb,
+      timeoutSeconds: fn.timeoutSeconds,
+      ephemeralStorageMb: fn.ephemeralStorageMb,
+      environment: fn.environment,
+      codeSha256Hex: fn.codeSha256Hex,
+      revisionId: fn.revisionId,
+      region,
+    };
+    byQualifier.set(qualifier ?? "", built);
+    return built;
+  }
+
   return {
     resolve: (accountId, name, qualifier) => functions.get(accountId, name, qualifier),
     async invokeSync(req) {
@@ -46,21 +76,7 @@ export function createInvokeService(
         throw new StratusError("ResourceNotReadyException", 502, "client", `The function is ${fn.state}`);
       }
       const requestId = randomUUID();
-      const spec: InvokeSpec = {
-        accountId: fn.accountId,
-        functionName: fn.name,
-        functionArn: functionArn(region, fn, req.qualifier),
-        version: fn.version,
-        runtime: fn.runtime,
-        handler: fn.handler,
-        memoryMb: fn.memoryMb,
-        timeoutSeconds: fn.timeoutSeconds,
-        ephemeralStorageMb: fn.ephemeralStorageMb,
-        environment: fn.environment,
-        codeSha256Hex: fn.codeSha256Hex,
-        revisionId: fn.revisionId,
-        region,
-      };
+      const spec = specFor(fn, req.qualifier);
       const ranked = rankNodes(await nodes.liveNodes(), `${fn.accountId}/${fn.name}/${fn.version}`);
       if (ranked.length === 0) throw errors.service("No invoker node is available");
       let lastError: StratusError | undefined;
