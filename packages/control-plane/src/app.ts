@@ -4,17 +4,24 @@
 // ahead of this app, on plain node:http, by api/invoke-handler.ts.
 import express from "express";
 import type { Registry } from "prom-client";
+import { aliasRoutes } from "./api/alias-routes.js";
 import { type Authenticate, sigv4Auth } from "./api/auth.js";
+import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, type Logger, unknownOperation } from "./api/error-middleware.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { rawBodyReader } from "./api/raw-body.js";
+import { settingsRoutes } from "./api/settings-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
+import type { AliasService } from "./services/alias-service.js";
 import type { FunctionService } from "./services/function-service.js";
+import type { SettingsService } from "./services/settings-service.js";
 
 export interface AppDeps {
   authenticate: Authenticate;
   functions: FunctionService;
+  aliases: AliasService;
+  settings: SettingsService;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -51,8 +58,11 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use(internalRoutes(deps.functions, deps.internalToken));
+  app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(sigv4Auth(deps.authenticate));
-  app.use(functionRoutes(deps.functions, deps.region));
+  app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
+  app.use(aliasRoutes(deps.aliases, deps.region));
+  app.use(settingsRoutes(deps.settings, deps.region));
   app.use(unknownOperation);
   app.use(errorMiddleware(deps.log));
   return app;

@@ -13,6 +13,8 @@ export const ControlPlaneConfigSchema = z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "STRATUS_REGION must look like us-east-1")
       .default("us-east-1"),
+    /** The account concurrency limit (Lambda's default: 1,000). */
+    STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
   })
   .transform((e) => ({
     databaseUrl: e.STRATUS_DATABASE_URL,
@@ -21,6 +23,7 @@ export const ControlPlaneConfigSchema = z
     host: e.STRATUS_HOST,
     port: e.STRATUS_PORT,
     region: e.STRATUS_REGION,
+    accountConcurrency: e.STRATUS_ACCOUNT_CONCURRENCY,
   }));
 
 export type ControlPlaneConfig = z.output<typeof ControlPlaneConfigSchema>;

@@ -13,12 +13,16 @@ import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
 import { createRedisNodeDirectory } from "./routing/node-directory.js";
+import { createAliasService } from "./services/alias-service.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
+import { createSettingsService } from "./services/settings-service.js";
 import { createPgAccountStore } from "./store/account-store.js";
+import { createPgAliasStore } from "./store/alias-store.js";
 import { createCachedFunctionStore } from "./store/cached-function-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { migrate } from "./store/migrate.js";
+import { createPgSettingsStore } from "./store/settings-store.js";
 
 export interface RunningControlPlane {
   url: string;
@@ -47,14 +51,21 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   collectDefaultMetrics({ register: registry });
   const metrics = createControlPlaneMetrics(registry);
   const accounts = createPgAccountStore(pool);
-  const functions = createFunctionService(createCachedFunctionStore(createPgFunctionStore(pool)), config.region);
+  const functionStore = createCachedFunctionStore(createPgFunctionStore(pool));
+  const aliasStore = createPgAliasStore(pool);
+  const settingsStore = createPgSettingsStore(pool);
+  const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region);
+  const aliases = createAliasService(aliasStore, functionStore, config.region);
+  const settings = createSettingsService(settingsStore, functionStore, config.region, config.accountConcurrency);
   const invoker = createInvokerClient(config.internalToken);
-  const invoke = createInvokeService(functions, createRedisNodeDirectory(redis), invoker, config.region);
+  const invoke = createInvokeService(functions, aliases, createRedisNodeDirectory(redis), invoker, config.region);
   const authenticate = createAuthenticator(accounts);
   const invokeHandler = createInvokeHandler({ invoke, authenticate, metrics, log });
   const app = createApp({
     authenticate,
     functions,
+    aliases,
+    settings,
     registry,
     metrics,
     region: config.region,

@@ -36,3 +36,42 @@ export interface Page<T> {
   items: T[];
   nextMarker?: string;
 }
+
+/** A write was refused because the caller's RevisionId is not the current one. */
+export class RevisionMismatchError extends Error {}
+
+/** The fields UpdateFunctionConfiguration may change. */
+export type ConfigurationPatch = Partial<
+  Pick<
+    FunctionVersion,
+    | "runtime"
+    | "handler"
+    | "role"
+    | "description"
+    | "memoryMb"
+    | "timeoutSeconds"
+    | "ephemeralStorageMb"
+    | "environment"
+  >
+>;
+
+export interface Alias {
+  accountId: string;
+  functionName: string;
+  name: string;
+  functionVersion: string;
+  description: string;
+  /** At most one additional version with its weight (0..1), as Lambda allows. */
+  additional?: { version: string; weight: number };
+  revisionId: string;
+}
+
+export interface EventInvokeConfig {
+  accountId: string;
+  functionName: string;
+  qualifier: string;
+  maximumRetryAttempts?: number;
+  maximumEventAgeSeconds?: number;
+  destinationConfig: { OnSuccess?: { Destination?: string }; OnFailure?: { Destination?: string } };
+  lastModified: Date;
+}

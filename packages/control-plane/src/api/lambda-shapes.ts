@@ -1,5 +1,5 @@
 // Renders domain objects in the shapes Lambda's API returns (FunctionConfiguration...).
-import type { FunctionVersion } from "../domain.js";
+import type { Alias, EventInvokeConfig, FunctionVersion } from "../domain.js";
 import { functionArn } from "../services/invoke-service.js";
 
 /** Lambda's timestamp format: 2019-09-24T18:25:18.318+0000 */
@@ -29,5 +29,29 @@ export function toConfiguration(fn: FunctionVersion, region: string) {
     PackageType: "Zip",
     Architectures: ["x86_64"],
     EphemeralStorage: { Size: fn.ephemeralStorageMb },
+  };
+}
+
+export function toAliasConfiguration(alias: Alias, region: string) {
+  return {
+    AliasArn: `arn:aws:lambda:${region}:${alias.accountId}:function:${alias.functionName}:${alias.name}`,
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(alias.additional
+      ? { RoutingConfig: { AdditionalVersionWeights: { [alias.additional.version]: alias.additional.weight } } }
+      : {}),
+    RevisionId: alias.revisionId,
+  };
+}
+
+export function toEventInvokeConfig(c: EventInvokeConfig, region: string) {
+  const qualifier = c.qualifier === "$LATEST" ? "$LATEST" : c.qualifier;
+  return {
+    LastModified: c.lastModified.getTime() / 1000,
+    FunctionArn: `arn:aws:lambda:${region}:${c.accountId}:function:${c.functionName}:${qualifier}`,
+    ...(c.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: c.maximumRetryAttempts } : {}),
+    ...(c.maximumEventAgeSeconds !== undefined ? { MaximumEventAgeInSeconds: c.maximumEventAgeSeconds } : {}),
+    DestinationConfig: c.destinationConfig,
   };
 }

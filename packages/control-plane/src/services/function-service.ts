@@ -1,17 +1,32 @@
-// Function lifecycle: create (validate input and zip, store code and $LATEST in one
-// transaction), get, list, delete. Scoped by the caller's account, which comes from
-// the verified credential, never from the request body.
+// Function lifecycle: create, read, list, update code and configuration, publish
+// versions, delete. Scoped by the caller's account, which comes from the verified
+// credential, never from the request body. Every refusal happens before anything is
+// stored.
 import { createHash, randomUUID } from "node:crypto";
 import { errors, LATEST, limits, readZip, ZipError } from "@stratus/shared";
-import type { FunctionVersion, Page } from "../domain.js";
+import { type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
+import { isVersionQualifier } from "../routing/alias-routing.js";
+import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
+import type { SettingsStore } from "../store/settings-store.js";
 import { CreateFunctionSchema, checkEnvironment, handlerFiles, parseInput } from "./function-input.js";
+import { PublishVersionSchema, TagsSchema, UpdateCodeSchema, UpdateConfigurationSchema } from "./update-input.js";
 
 export interface FunctionService {
   create(accountId: string, body: unknown): Promise<FunctionVersion>;
+  /** A version ($LATEST when no qualifier) or the version an alias points at. */
   get(accountId: string, name: string, qualifier?: string): Promise<FunctionVersion>;
   list(accountId: string, marker: string | undefined, maxItems: number): Promise<Page<FunctionVersion>>;
-  delete(accountId: string, name: string): Promise<void>;
+  updateCode(accountId: string, name: string, body: unknown): Promise<FunctionVersion>;
+  updateConfiguration(accountId: string, name: string, body: unknown): Promise<FunctionVersion>;
+  publish(accountId: string, name: string, body: unknown): Promise<FunctionVersion>;
+  listVersions(
+    accountId: string,
+    name: string,
+    marker: string | undefined,
+    maxItems: number,
+  ): Promise<Page<FunctionVersion>>;
+  delete(accountId: string, name: string, qualifier?: string): Promise<void>;
   getCode(sha256Hex: string): Promise<Buffer | undefined>;
 }
 
@@ -31,31 +46,62 @@ function decodeZip(encoded: string): Buffer {
   return zip;
 }
 
-async function checkZip(zip: Buffer, handler: string): Promise<void> {
-  let names: Set<string>;
+async function zipFileNames(zip: Buffer): Promise<Set<string>> {
   try {
     const entries = await readZip(zip, {
       maxEntries: limits.zipEntries,
       maxUnzippedBytes: limits.unzippedCodeBytes,
       maxDepth: limits.zipPathDepth,
     });
-    names = new Set(entries.filter((e) => !e.isDirectory).map((e) => e.name));
+    return new Set(entries.filter((e) => !e.isDirectory).map((e) => e.name));
   } catch (err) {
     if (err instanceof ZipError) throw errors.invalidParameter(`Code.ZipFile: ${err.message}`);
     throw err;
   }
+}
+
+function checkHandler(names: Set<string>, handler: string): void {
   if (!handlerFiles(handler).some((f) => names.has(f))) {
-    throw errors.invalidParameter(`Handler ${handler}: no ${handlerFiles(handler).join(" / ")} in the zip`);
+    throw errors.invalidParameter(`Handler ${handler}: no ${handlerFiles(handler).join(" / ")} in the code`);
   }
 }
 
-export function createFunctionService(store: FunctionStore, region: string): FunctionService {
-  return {
+const preconditionFailed = () =>
+  errors.preconditionFailed(
+    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+  );
+
+async function checkingRevision<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof RevisionMismatchError) throw preconditionFailed();
+    throw err;
+  }
+}
+
+export function createFunctionService(
+  store: FunctionStore,
+  aliases: AliasStore,
+  settings: SettingsStore,
+  region: string,
+): FunctionService {
+  const notFound = (accountId: string, name: string, qualifier?: string) => {
+    const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
+    return errors.notFound(`Function not found: arn:aws:lambda:${region}:${accountId}:function:${name}${q}`);
+  };
+  const latest = async (accountId: string, name: string) => {
+    const fn = await store.get(accountId, name, LATEST);
+    if (!fn) throw notFound(accountId, name);
+    return fn;
+  };
+
+  const service: FunctionService = {
     async create(accountId, body) {
-      const input = parseInput(CreateFunctionSchema, body);
+      const input = parseInput(CreateFunctionSchema.extend({ Tags: TagsSchema.shape.Tags.optional() }), body);
       checkEnvironment(input.Environment.Variables);
       const zip = decodeZip(input.Code.ZipFile);
-      await checkZip(zip, input.Handler);
+      checkHandler(await zipFileNames(zip), input.Handler);
       const created = await store.create({
         accountId,
         name: input.FunctionName,
@@ -68,28 +114,105 @@ export function createFunctionService(store: FunctionStore, region: string): Fun
         ephemeralStorageMb: input.EphemeralStorage.Size,
         environment: input.Environment.Variables,
         codeSha256Hex: createHash("sha256").update(zip).digest("hex"),
-        codeSize: zip.length,
         revisionId: randomUUID(),
         state: "Active",
         zip,
       });
       if (!created) throw errors.conflict(`Function already exist: ${input.FunctionName}`);
-      return created;
+      if (input.Tags) await settings.setTags(accountId, created.name, input.Tags);
+      return input.Publish ? service.publish(accountId, created.name, {}) : created;
     },
     async get(accountId, name, qualifier) {
-      const fn = await store.get(accountId, name, qualifier ?? LATEST);
-      if (!fn) throw notFound(region, accountId, name, qualifier);
+      let version = qualifier ?? LATEST;
+      if (!isVersionQualifier(version)) {
+        const alias = await aliases.get(accountId, name, version);
+        if (!alias) throw notFound(accountId, name, qualifier);
+        version = alias.functionVersion;
+      }
+      const fn = await store.get(accountId, name, version);
+      if (!fn) throw notFound(accountId, name, qualifier);
       return fn;
     },
     list: (accountId, marker, maxItems) => store.list(accountId, marker, maxItems),
-    async delete(accountId, name) {
-      if (!(await store.delete(accountId, name))) throw notFound(region, accountId, name);
+    async updateCode(accountId, name, body) {
+      const input = parseInput(UpdateCodeSchema, body);
+      const zip = decodeZip(input.ZipFile);
+      const names = await zipFileNames(zip);
+      const current = await latest(accountId, name);
+      checkHandler(names, current.handler);
+      const code = { zip, codeSha256Hex: createHash("sha256").update(zip).digest("hex") };
+      if (input.DryRun) return { ...current, codeSha256Hex: code.codeSha256Hex, codeSize: zip.length };
+      const updated = await checkingRevision(() => store.updateCode(accountId, name, code, input.RevisionId));
+      if (!updated) throw notFound(accountId, name);
+      return input.Publish ? service.publish(accountId, name, {}) : updated;
+    },
+    async updateConfiguration(accountId, name, body) {
+      const input = parseInput(UpdateConfigurationSchema, body);
+      if (input.Environment) checkEnvironment(input.Environment.Variables);
+      const current = await latest(accountId, name);
+      if (input.Handler && input.Handler !== current.handler) {
+        const zip = await store.getCode(current.codeSha256Hex);
+        if (!zip) throw errors.service("The function's code is missing");
+        checkHandler(await zipFileNames(zip), input.Handler);
+      }
+      const updated = await checkingRevision(() =>
+        store.updateConfiguration(
+          accountId,
+          name,
+          {
+            ...(input.Runtime !== undefined ? { runtime: input.Runtime } : {}),
+            ...(input.Role !== undefined ? { role: input.Role } : {}),
+            ...(input.Handler !== undefined ? { handler: input.Handler } : {}),
+            ...(input.Description !== undefined ? { description: input.Description } : {}),
+            ...(input.Timeout !== undefined ? { timeoutSeconds: input.Timeout } : {}),
+            ...(input.MemorySize !== undefined ? { memoryMb: input.MemorySize } : {}),
+            ...(input.EphemeralStorage !== undefined ? { ephemeralStorageMb: input.EphemeralStorage.Size } : {}),
+            ...(input.Environment !== undefined ? { environment: input.Environment.Variables } : {}),
+          },
+          input.RevisionId,
+        ),
+      );
+      if (!updated) throw notFound(accountId, name);
+      return updated;
+    },
+    async publish(accountId, name, body) {
+      const input = parseInput(PublishVersionSchema, body);
+      let expectedCodeSha256Hex: string | undefined;
+      if (input.CodeSha256 !== undefined) {
+        expectedCodeSha256Hex = Buffer.from(input.CodeSha256, "base64").toString("hex");
+      }
+      const published = await checkingRevision(() =>
+        store.publish(accountId, name, {
+          description: input.Description,
+          expectedRevision: input.RevisionId,
+          expectedCodeSha256Hex,
+        }),
+      );
+      if (!published) throw notFound(accountId, name);
+      return published;
+    },
+    async listVersions(accountId, name, marker, maxItems) {
+      await latest(accountId, name);
+      return store.listVersions(accountId, name, marker, maxItems);
+    },
+    async delete(accountId, name, qualifier) {
+      if (qualifier === undefined) {
+        if (!(await store.delete(accountId, name))) throw notFound(accountId, name);
+        return;
+      }
+      if (qualifier === LATEST)
+        throw errors.invalidParameter("$LATEST version cannot be deleted without deleting the function.");
+      if (!/^[0-9]+$/.test(qualifier))
+        throw errors.invalidParameter("Deletion of aliases is not supported here: use DeleteAlias");
+      const users = await aliases.referencing(accountId, name, qualifier);
+      if (users.length > 0) {
+        throw errors.conflict(
+          `Unable to delete version because the following aliases reference it: [${users.join(", ")}]`,
+        );
+      }
+      if (!(await store.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
     },
     getCode: (sha256Hex) => store.getCode(sha256Hex),
   };
-}
-
-function notFound(region: string, accountId: string, name: string, qualifier?: string) {
-  const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
-  return errors.notFound(`Function not found: arn:aws:lambda:${region}:${accountId}:function:${name}${q}`);
+  return service;
 }

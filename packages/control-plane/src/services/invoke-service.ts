@@ -1,4 +1,5 @@
-// Synchronous invocation: resolve the function version, place the request on the
+// Synchronous invocation: resolve the function version (an alias picks one by its
+// weights), place the request on the
 // node most likely to hold a warm container (rendezvous ranking), spill to the next
 // node when one is full, and return the function's result.
 import { randomUUID } from "node:crypto";
@@ -7,6 +8,7 @@ import type { FunctionVersion } from "../domain.js";
 import type { InvokerClient } from "../routing/invoker-client.js";
 import type { NodeDirectory } from "../routing/node-directory.js";
 import { rankNodes } from "../routing/placement.js";
+import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
 
 export interface InvokeRequest {
@@ -34,6 +36,7 @@ export function functionArn(region: string, fn: FunctionVersion, qualifier?: str
 
 export function createInvokeService(
   functions: FunctionService,
+  aliases: AliasService,
   nodes: NodeDirectory,
   invoker: InvokerClient,
   region: string,
@@ -69,9 +72,11 @@ export function createInvokeService(
   }
 
   return {
-    resolve: (accountId, name, qualifier) => functions.get(accountId, name, qualifier),
+    resolve: async (accountId, name, qualifier) =>
+      functions.get(accountId, name, await aliases.resolveVersion(accountId, name, qualifier)),
     async invokeSync(req) {
-      const fn = await functions.get(req.accountId, req.functionName, req.qualifier);
+      const version = await aliases.resolveVersion(req.accountId, req.functionName, req.qualifier);
+      const fn = await functions.get(req.accountId, req.functionName, version);
       if (fn.state !== "Active") {
         throw new StratusError("ResourceNotReadyException", 502, "client", `The function is ${fn.state}`);
       }

@@ -8,6 +8,11 @@ const fn = { accountId: "111111111111", name: "f", version: "$LATEST" } as Funct
 function fakeStore(found: FunctionVersion | undefined): FunctionStore {
   return {
     create: vi.fn(async () => fn),
+    updateCode: vi.fn(async () => fn),
+    updateConfiguration: vi.fn(async () => fn),
+    publish: vi.fn(async () => fn),
+    listVersions: vi.fn(async () => ({ items: [] })),
+    deleteVersion: vi.fn(async () => true),
     get: vi.fn(async () => found),
     list: vi.fn(async () => ({ items: [] })),
     delete: vi.fn(async () => true),

@@ -13,12 +13,22 @@ export function createCachedFunctionStore(inner: FunctionStore, ttlMs = 1_000, n
     const prefix = `${accountId}\0${name}\0`;
     for (const k of cache.keys()) if (k.startsWith(prefix)) cache.delete(k);
   };
+  /** Runs a write and forgets the function's cached versions before and after it. */
+  const writing = async <T>(accountId: string, name: string, write: () => Promise<T>): Promise<T> => {
+    forget(accountId, name);
+    try {
+      return await write();
+    } finally {
+      forget(accountId, name);
+    }
+  };
   return {
     ...inner,
-    async create(fn) {
-      forget(fn.accountId, fn.name);
-      return inner.create(fn);
-    },
+    create: (fn) => writing(fn.accountId, fn.name, () => inner.create(fn)),
+    updateCode: (a, n, code, rev) => writing(a, n, () => inner.updateCode(a, n, code, rev)),
+    updateConfiguration: (a, n, patch, rev) => writing(a, n, () => inner.updateConfiguration(a, n, patch, rev)),
+    delete: (a, n) => writing(a, n, () => inner.delete(a, n)),
+    deleteVersion: (a, n, v) => writing(a, n, () => inner.deleteVersion(a, n, v)),
     async get(accountId, name, version) {
       const key = keyOf(accountId, name, version);
       const hit = cache.get(key);
@@ -29,12 +39,6 @@ export function createCachedFunctionStore(inner: FunctionStore, ttlMs = 1_000, n
         cache.set(key, { at: now(), fn });
       } else cache.delete(key);
       return fn;
-    },
-    async delete(accountId, name) {
-      forget(accountId, name);
-      const deleted = await inner.delete(accountId, name);
-      forget(accountId, name);
-      return deleted;
     },
   };
 }

@@ -1,81 +1,101 @@
 // Functions, their versions and their content-addressed code. The only place their
-// SQL lives. Creating a function stores its code and its $LATEST version in one
-// transaction, so a refused or failed create leaves nothing behind.
-
+// SQL lives. Every change that stores code and a version does so in one
+// transaction, so a refused or failed request leaves nothing behind; RevisionId
+// preconditions are checked under the row lock of the function.
+import { randomUUID } from "node:crypto";
 import { LATEST } from "@stratus/shared";
 import type { Pool, PoolClient } from "pg";
-import type { FunctionVersion, Page } from "../domain.js";
+import { type ConfigurationPatch, type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
+import { inTransaction } from "./pg-helpers.js";
+import { INSERT_VERSION, toVersion, VERSION_COLUMNS, type VersionRow, versionValues } from "./version-rows.js";
 
-export interface NewFunction extends Omit<FunctionVersion, "version" | "lastModified"> {
+export interface NewCode {
   zip: Buffer;
+  codeSha256Hex: string;
 }
+
+export interface NewFunction extends Omit<FunctionVersion, "version" | "lastModified" | "codeSize">, NewCode {}
 
 export interface FunctionStore {
   /** Returns undefined when the name is already taken in this account. */
   create(fn: NewFunction): Promise<FunctionVersion | undefined>;
   get(accountId: string, name: string, version: string): Promise<FunctionVersion | undefined>;
   list(accountId: string, marker: string | undefined, maxItems: number): Promise<Page<FunctionVersion>>;
+  /** Updates $LATEST's code; undefined if the function does not exist. */
+  updateCode(
+    accountId: string,
+    name: string,
+    code: NewCode,
+    expectedRevision?: string,
+  ): Promise<FunctionVersion | undefined>;
+  updateConfiguration(
+    accountId: string,
+    name: string,
+    patch: ConfigurationPatch,
+    expectedRevision?: string,
+  ): Promise<FunctionVersion | undefined>;
+  /** Snapshots $LATEST as the next version, or returns the newest version if $LATEST is unchanged since. */
+  publish(
+    accountId: string,
+    name: string,
+    opts: { description?: string; expectedRevision?: string; expectedCodeSha256Hex?: string },
+  ): Promise<FunctionVersion | undefined>;
+  listVersions(
+    accountId: string,
+    name: string,
+    marker: string | undefined,
+    maxItems: number,
+  ): Promise<Page<FunctionVersion>>;
   /** Deletes the function and all its versions; false when it did not exist. */
   delete(accountId: string, name: string): Promise<boolean>;
+  /** Deletes one published version; false when it did not exist. */
+  deleteVersion(accountId: string, name: string, version: string): Promise<boolean>;
   getCode(sha256Hex: string): Promise<Buffer | undefined>;
 }
 
-const COLUMNS = `account_id, function_name, version, runtime, handler, role, description, memory_mb,
-  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified`;
-
-interface Row {
-  account_id: string;
-  function_name: string;
-  version: string;
-  runtime: string;
-  handler: string;
-  role: string;
-  description: string;
-  memory_mb: number;
-  timeout_seconds: number;
-  ephemeral_storage_mb: number;
-  environment: Record<string, string>;
-  code_sha256_hex: string;
-  code_size: string;
-  revision_id: string;
-  state: FunctionVersion["state"];
-  last_modified: Date;
+async function storeCode(c: PoolClient, code: NewCode): Promise<void> {
+  await c.query(
+    "INSERT INTO code_blobs (sha256_hex, size, zip) VALUES ($1, $2, $3) ON CONFLICT (sha256_hex) DO NOTHING",
+    [code.codeSha256Hex, code.zip.length, code.zip],
+  );
 }
 
-function toVersion(r: Row): FunctionVersion {
-  return {
-    accountId: r.account_id,
-    name: r.function_name,
-    version: r.version,
-    runtime: r.runtime,
-    handler: r.handler,
-    role: r.role,
-    description: r.description,
-    memoryMb: r.memory_mb,
-    timeoutSeconds: r.timeout_seconds,
-    ephemeralStorageMb: r.ephemeral_storage_mb,
-    environment: r.environment,
-    codeSha256Hex: r.code_sha256_hex,
-    codeSize: Number(r.code_size),
-    revisionId: r.revision_id,
-    state: r.state,
-    lastModified: r.last_modified,
-  };
+/** Deletes code no version references any more. A race with a concurrent upload fails harmlessly. */
+async function collectGarbage(pool: Pool): Promise<void> {
+  await pool
+    .query(
+      `DELETE FROM code_blobs c WHERE NOT EXISTS
+         (SELECT 1 FROM function_versions v WHERE v.code_sha256_hex = c.sha256_hex)`,
+    )
+    .catch(() => undefined);
 }
 
-async function inTransaction<T>(pool: Pool, work: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const out = await work(client);
-    await client.query("COMMIT");
-    return out;
-  } catch (err) {
-    await client.query("ROLLBACK");
-    throw err;
-  } finally {
-    client.release();
-  }
+/** Locks the function's $LATEST row and checks the caller's RevisionId against it. */
+async function lockLatest(
+  c: PoolClient,
+  accountId: string,
+  name: string,
+  expectedRevision?: string,
+): Promise<FunctionVersion | undefined> {
+  const res = await c.query<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM function_versions
+     WHERE account_id = $1 AND function_name = $2 AND version = $3 FOR UPDATE`,
+    [accountId, name, LATEST],
+  );
+  const row = res.rows[0];
+  if (!row) return undefined;
+  if (expectedRevision !== undefined && row.revision_id !== expectedRevision) throw new RevisionMismatchError();
+  return toVersion(row);
+}
+
+async function replaceLatest(c: PoolClient, next: FunctionVersion): Promise<FunctionVersion> {
+  await c.query("DELETE FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3", [
+    next.accountId,
+    next.name,
+    LATEST,
+  ]);
+  const res = await c.query<VersionRow>(INSERT_VERSION, versionValues(next));
+  return toVersion(res.rows[0] as VersionRow);
 }
 
 export function createPgFunctionStore(pool: Pool): FunctionStore {
@@ -87,44 +107,24 @@ export function createPgFunctionStore(pool: Pool): FunctionStore {
           [fn.accountId, fn.name],
         );
         if (made.rowCount !== 1) return undefined;
-        await c.query(
-          "INSERT INTO code_blobs (sha256_hex, size, zip) VALUES ($1, $2, $3) ON CONFLICT (sha256_hex) DO NOTHING",
-          [fn.codeSha256Hex, fn.zip.length, fn.zip],
+        await storeCode(c, fn);
+        const res = await c.query<VersionRow>(
+          INSERT_VERSION,
+          versionValues({ ...fn, version: LATEST, codeSize: fn.zip.length }),
         );
-        const res = await c.query<Row>(
-          `INSERT INTO function_versions (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now())
-           RETURNING ${COLUMNS}`,
-          [
-            fn.accountId,
-            fn.name,
-            LATEST,
-            fn.runtime,
-            fn.handler,
-            fn.role,
-            fn.description,
-            fn.memoryMb,
-            fn.timeoutSeconds,
-            fn.ephemeralStorageMb,
-            JSON.stringify(fn.environment),
-            fn.codeSha256Hex,
-            fn.codeSize,
-            fn.revisionId,
-            fn.state,
-          ],
-        );
-        return toVersion(res.rows[0] as Row);
+        return toVersion(res.rows[0] as VersionRow);
       });
     },
     async get(accountId, name, version) {
-      const res = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3`,
+      const res = await pool.query<VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3`,
         [accountId, name, version],
       );
       return res.rows[0] && toVersion(res.rows[0]);
     },
     async list(accountId, marker, maxItems) {
-      const res = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM function_versions
+      const res = await pool.query<VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM function_versions
          WHERE account_id = $1 AND version = $2 AND ($3::text IS NULL OR function_name > $3)
          ORDER BY function_name LIMIT $4`,
         [accountId, LATEST, marker ?? null, maxItems + 1],
@@ -133,8 +133,88 @@ export function createPgFunctionStore(pool: Pool): FunctionStore {
       const nextMarker = res.rows.length > maxItems ? items[items.length - 1]?.name : undefined;
       return { items, nextMarker };
     },
+    async updateCode(accountId, name, code, expectedRevision) {
+      const updated = await inTransaction(pool, async (c) => {
+        const current = await lockLatest(c, accountId, name, expectedRevision);
+        if (!current) return undefined;
+        await storeCode(c, code);
+        return replaceLatest(c, {
+          ...current,
+          codeSha256Hex: code.codeSha256Hex,
+          codeSize: code.zip.length,
+          revisionId: randomUUID(),
+        });
+      });
+      await collectGarbage(pool);
+      return updated;
+    },
+    updateConfiguration(accountId, name, patch, expectedRevision) {
+      return inTransaction(pool, async (c) => {
+        const current = await lockLatest(c, accountId, name, expectedRevision);
+        if (!current) return undefined;
+        return replaceLatest(c, { ...current, ...patch, revisionId: randomUUID() });
+      });
+    },
+    publish(accountId, name, opts) {
+      return inTransaction(pool, async (c) => {
+        const fnRow = await c.query<{ last_version: number; published_revision: string | null }>(
+          "SELECT last_version, published_revision FROM functions WHERE account_id = $1 AND name = $2 FOR UPDATE",
+          [accountId, name],
+        );
+        const meta = fnRow.rows[0];
+        const latest = meta && (await lockLatest(c, accountId, name, opts.expectedRevision));
+        if (!meta || !latest) return undefined;
+        if (opts.expectedCodeSha256Hex !== undefined && opts.expectedCodeSha256Hex !== latest.codeSha256Hex) {
+          throw new RevisionMismatchError();
+        }
+        if (meta.published_revision === latest.revisionId && meta.last_version > 0) {
+          const existing = await c.query<VersionRow>(
+            `SELECT ${VERSION_COLUMNS} FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3`,
+            [accountId, name, String(meta.last_version)],
+          );
+          if (existing.rows[0]) return toVersion(existing.rows[0]);
+        }
+        const version = String(meta.last_version + 1);
+        await c.query(
+          "UPDATE functions SET last_version = last_version + 1, published_revision = $3 WHERE account_id = $1 AND name = $2",
+          [accountId, name, latest.revisionId],
+        );
+        const res = await c.query<VersionRow>(
+          INSERT_VERSION,
+          versionValues({
+            ...latest,
+            version,
+            description: opts.description ?? latest.description,
+            revisionId: randomUUID(),
+          }),
+        );
+        return toVersion(res.rows[0] as VersionRow);
+      });
+    },
+    async listVersions(accountId, name, marker, maxItems) {
+      // $LATEST first, then versions in numeric order; the marker is the last version returned.
+      const res = await pool.query<VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM function_versions WHERE account_id = $1 AND function_name = $2
+         ORDER BY CASE WHEN version = '$LATEST' THEN -1 ELSE version::bigint END`,
+        [accountId, name],
+      );
+      const all = res.rows.map(toVersion);
+      const start = marker ? all.findIndex((v) => v.version === marker) + 1 : 0;
+      const items = all.slice(start, start + maxItems);
+      const nextMarker = start + maxItems < all.length ? items[items.length - 1]?.version : undefined;
+      return { items, nextMarker };
+    },
     async delete(accountId, name) {
       const res = await pool.query("DELETE FROM functions WHERE account_id = $1 AND name = $2", [accountId, name]);
+      await collectGarbage(pool);
+      return res.rowCount === 1;
+    },
+    async deleteVersion(accountId, name, version) {
+      const res = await pool.query(
+        "DELETE FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3",
+        [accountId, name, version],
+      );
+      await collectGarbage(pool);
       return res.rowCount === 1;
     },
     async getCode(sha256Hex) {

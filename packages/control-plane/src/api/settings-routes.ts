@@ -1,0 +1,133 @@
+// Function configuration resources and account settings: reserved concurrency,
+// event-invoke configs, tags, GetAccountSettings.
+import { errors, LATEST, limits } from "@stratus/shared";
+import { Router } from "express";
+import type { SettingsService } from "../services/settings-service.js";
+import { callerAccount } from "./auth.js";
+import { jsonBody } from "./body.js";
+import { parseFunctionRef } from "./function-ref.js";
+import { toEventInvokeConfig } from "./lambda-shapes.js";
+import { target } from "./params.js";
+import { route } from "./route.js";
+
+const EIC = "/2019-09-25/functions/:name/event-invoke-config";
+/** Lambda's default code storage quota per account. */
+const TOTAL_CODE_SIZE = 75 * 1024 ** 3;
+
+export function settingsRoutes(settings: SettingsService, region: string): Router {
+  const r = Router();
+
+  r.put(
+    "/2017-10-31/functions/:name/concurrency",
+    route("PutFunctionConcurrency", async (req, res) => {
+      const t = target(req, res, false);
+      res.json({ ReservedConcurrentExecutions: await settings.putConcurrency(t.accountId, t.name, jsonBody(req)) });
+    }),
+  );
+  r.delete(
+    "/2017-10-31/functions/:name/concurrency",
+    route("DeleteFunctionConcurrency", async (req, res) => {
+      const t = target(req, res, false);
+      await settings.deleteConcurrency(t.accountId, t.name);
+      res.status(204).end();
+    }),
+  );
+  r.get(
+    "/2019-09-30/functions/:name/concurrency",
+    route("GetFunctionConcurrency", async (req, res) => {
+      const t = target(req, res, false);
+      const value = await settings.getConcurrency(t.accountId, t.name);
+      res.json(value === null ? {} : { ReservedConcurrentExecutions: value });
+    }),
+  );
+
+  const eic = (operation: string, merge: boolean) =>
+    route(operation, async (req, res) => {
+      const t = target(req, res);
+      const config = await settings.putEventInvokeConfig(
+        t.accountId,
+        t.name,
+        t.qualifier ?? LATEST,
+        jsonBody(req),
+        merge,
+      );
+      res.json(toEventInvokeConfig(config, region));
+    });
+  r.put(EIC, eic("PutFunctionEventInvokeConfig", false));
+  r.post(EIC, eic("UpdateFunctionEventInvokeConfig", true));
+  r.get(
+    `${EIC}/list`,
+    route("ListFunctionEventInvokeConfigs", async (req, res) => {
+      const t = target(req, res, false);
+      const configs = await settings.listEventInvokeConfigs(t.accountId, t.name);
+      res.json({ FunctionEventInvokeConfigs: configs.map((c) => toEventInvokeConfig(c, region)) });
+    }),
+  );
+  r.get(
+    EIC,
+    route("GetFunctionEventInvokeConfig", async (req, res) => {
+      const t = target(req, res);
+      res.json(
+        toEventInvokeConfig(await settings.getEventInvokeConfig(t.accountId, t.name, t.qualifier ?? LATEST), region),
+      );
+    }),
+  );
+  r.delete(
+    EIC,
+    route("DeleteFunctionEventInvokeConfig", async (req, res) => {
+      const t = target(req, res);
+      await settings.deleteEventInvokeConfig(t.accountId, t.name, t.qualifier ?? LATEST);
+      res.status(204).end();
+    }),
+  );
+
+  const tagged = (arn: string, accountId: string): string => {
+    if (!arn.startsWith("arn:")) throw errors.invalidParameter("Resource must be a function ARN");
+    const ref = parseFunctionRef(arn, accountId);
+    if (ref.qualifier) throw errors.invalidParameter("Tags apply to functions, not to versions or aliases");
+    return ref.name;
+  };
+  r.post(
+    "/2017-03-31/tags/:arn",
+    route("TagResource", async (req, res) => {
+      const accountId = callerAccount(res.locals);
+      await settings.tag(accountId, tagged(String(req.params.arn), accountId), jsonBody(req));
+      res.status(204).end();
+    }),
+  );
+  r.get(
+    "/2017-03-31/tags/:arn",
+    route("ListTags", async (req, res) => {
+      const accountId = callerAccount(res.locals);
+      res.json({ Tags: await settings.getTags(accountId, tagged(String(req.params.arn), accountId)) });
+    }),
+  );
+  r.delete(
+    "/2017-03-31/tags/:arn",
+    route("UntagResource", async (req, res) => {
+      const accountId = callerAccount(res.locals);
+      const raw = req.query.tagKeys;
+      const keys = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+      await settings.untag(accountId, tagged(String(req.params.arn), accountId), keys);
+      res.status(204).end();
+    }),
+  );
+
+  r.get(
+    ["/2016-08-19/account-settings", "/2016-08-19/account-settings/"],
+    route("GetAccountSettings", async (_req, res) => {
+      const { usage, concurrencyLimit } = await settings.accountSettings(callerAccount(res.locals));
+      res.json({
+        AccountLimit: {
+          TotalCodeSize: TOTAL_CODE_SIZE,
+          CodeSizeUnzipped: limits.unzippedCodeBytes,
+          CodeSizeZipped: limits.zippedCodeBytes,
+          ConcurrentExecutions: concurrencyLimit,
+          UnreservedConcurrentExecutions: concurrencyLimit - usage.reservedConcurrency,
+        },
+        AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
+      });
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,130 @@
+// Configuration resources of a function beside its code and configuration:
+// reserved concurrency (carved out of the account limit, at least 100 left
+// unreserved), event-invoke configs (retries, event age, destinations), tags, and
+// the account's settings. Enforcement of concurrency and async behaviour lives with
+// invocation; this service only stores and validates.
+import { errors, LATEST } from "@stratus/shared";
+import type { EventInvokeConfig } from "../domain.js";
+import type { FunctionStore } from "../store/function-store.js";
+import type { AccountUsage, SettingsStore } from "../store/settings-store.js";
+import { parseInput } from "./function-input.js";
+import { ConcurrencySchema, EventInvokeConfigSchema, TagsSchema } from "./update-input.js";
+
+export const MIN_UNRESERVED_CONCURRENCY = 100;
+
+export interface SettingsService {
+  getConcurrency(accountId: string, name: string): Promise<number | null>;
+  putConcurrency(accountId: string, name: string, body: unknown): Promise<number>;
+  deleteConcurrency(accountId: string, name: string): Promise<void>;
+  getEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<EventInvokeConfig>;
+  /** Put replaces the whole config; update (merge = true) changes only the given fields. */
+  putEventInvokeConfig(
+    accountId: string,
+    name: string,
+    qualifier: string,
+    body: unknown,
+    merge: boolean,
+  ): Promise<EventInvokeConfig>;
+  deleteEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<void>;
+  listEventInvokeConfigs(accountId: string, name: string): Promise<EventInvokeConfig[]>;
+  getTags(accountId: string, name: string): Promise<Record<string, string>>;
+  tag(accountId: string, name: string, body: unknown): Promise<void>;
+  untag(accountId: string, name: string, keys: string[]): Promise<void>;
+  accountSettings(accountId: string): Promise<{ usage: AccountUsage; concurrencyLimit: number }>;
+}
+
+export function createSettingsService(
+  store: SettingsStore,
+  functions: FunctionStore,
+  region: string,
+  accountConcurrencyLimit: number,
+): SettingsService {
+  const notFound = (accountId: string, name: string, qualifier?: string) =>
+    errors.notFound(
+      `Function not found: arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier && qualifier !== LATEST ? `:${qualifier}` : ""}`,
+    );
+  const mustExist = async (accountId: string, name: string, qualifier = LATEST) => {
+    if (!(await functions.get(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
+  };
+
+  return {
+    async getConcurrency(accountId, name) {
+      const value = await store.getReservedConcurrency(accountId, name);
+      if (value === undefined) throw notFound(accountId, name);
+      return value;
+    },
+    async putConcurrency(accountId, name, body) {
+      const { ReservedConcurrentExecutions: value } = parseInput(ConcurrencySchema, body);
+      await mustExist(accountId, name);
+      const elsewhere = await store.reservedElsewhere(accountId, name);
+      if (accountConcurrencyLimit - elsewhere - value < MIN_UNRESERVED_CONCURRENCY) {
+        throw errors.invalidParameter(
+          `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED_CONCURRENCY}].`,
+        );
+      }
+      if (!(await store.setReservedConcurrency(accountId, name, value))) throw notFound(accountId, name);
+      return value;
+    },
+    async deleteConcurrency(accountId, name) {
+      if (!(await store.setReservedConcurrency(accountId, name, null))) throw notFound(accountId, name);
+    },
+    async getEventInvokeConfig(accountId, name, qualifier) {
+      await mustExist(accountId, name);
+      const config = await store.getEventInvokeConfig(accountId, name, qualifier);
+      if (!config) {
+        throw errors.notFound(
+          `The function arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier === LATEST ? "" : `:${qualifier}`} doesn't have an EventInvokeConfig`,
+        );
+      }
+      return config;
+    },
+    async putEventInvokeConfig(accountId, name, qualifier, body, merge) {
+      const input = parseInput(EventInvokeConfigSchema, body);
+      await mustExist(accountId, name, /^[0-9]+$/.test(qualifier) || qualifier === LATEST ? qualifier : LATEST);
+      const current = merge ? await store.getEventInvokeConfig(accountId, name, qualifier) : undefined;
+      if (merge && !current) {
+        throw errors.notFound(`The function ${name} doesn't have an EventInvokeConfig for ${qualifier}`);
+      }
+      return store.putEventInvokeConfig({
+        accountId,
+        functionName: name,
+        qualifier,
+        maximumRetryAttempts: input.MaximumRetryAttempts ?? current?.maximumRetryAttempts,
+        maximumEventAgeSeconds: input.MaximumEventAgeInSeconds ?? current?.maximumEventAgeSeconds,
+        destinationConfig: { ...(current?.destinationConfig ?? {}), ...(input.DestinationConfig ?? {}) },
+      });
+    },
+    async deleteEventInvokeConfig(accountId, name, qualifier) {
+      await mustExist(accountId, name);
+      if (!(await store.deleteEventInvokeConfig(accountId, name, qualifier))) {
+        throw errors.notFound(`The function ${name} doesn't have an EventInvokeConfig for ${qualifier}`);
+      }
+    },
+    async listEventInvokeConfigs(accountId, name) {
+      await mustExist(accountId, name);
+      return store.listEventInvokeConfigs(accountId, name);
+    },
+    async getTags(accountId, name) {
+      const tags = await store.getTags(accountId, name);
+      if (!tags) throw notFound(accountId, name);
+      return tags;
+    },
+    async tag(accountId, name, body) {
+      const { Tags } = parseInput(TagsSchema, body);
+      const current = await store.getTags(accountId, name);
+      if (!current) throw notFound(accountId, name);
+      const next = { ...current, ...Tags };
+      if (Object.keys(next).length > 50) throw errors.invalidParameter("A function can have at most 50 tags");
+      await store.setTags(accountId, name, next);
+    },
+    async untag(accountId, name, keys) {
+      const current = await store.getTags(accountId, name);
+      if (!current) throw notFound(accountId, name);
+      const next = Object.fromEntries(Object.entries(current).filter(([k]) => !keys.includes(k)));
+      await store.setTags(accountId, name, next);
+    },
+    async accountSettings(accountId) {
+      return { usage: await store.usage(accountId), concurrencyLimit: accountConcurrencyLimit };
+    },
+  };
+}

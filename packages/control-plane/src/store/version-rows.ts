@@ -1,0 +1,69 @@
+// The function_versions row and its mapping to the FunctionVersion domain type.
+import type { FunctionVersion } from "../domain.js";
+
+export const VERSION_COLUMNS = `account_id, function_name, version, runtime, handler, role, description, memory_mb,
+  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified`;
+
+export interface VersionRow {
+  account_id: string;
+  function_name: string;
+  version: string;
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  memory_mb: number;
+  timeout_seconds: number;
+  ephemeral_storage_mb: number;
+  environment: Record<string, string>;
+  code_sha256_hex: string;
+  code_size: string;
+  revision_id: string;
+  state: FunctionVersion["state"];
+  last_modified: Date;
+}
+
+export function toVersion(r: VersionRow): FunctionVersion {
+  return {
+    accountId: r.account_id,
+    name: r.function_name,
+    version: r.version,
+    runtime: r.runtime,
+    handler: r.handler,
+    role: r.role,
+    description: r.description,
+    memoryMb: r.memory_mb,
+    timeoutSeconds: r.timeout_seconds,
+    ephemeralStorageMb: r.ephemeral_storage_mb,
+    environment: r.environment,
+    codeSha256Hex: r.code_sha256_hex,
+    codeSize: Number(r.code_size),
+    revisionId: r.revision_id,
+    state: r.state,
+    lastModified: r.last_modified,
+  };
+}
+
+/** Positional values for an INSERT of VERSION_COLUMNS (last_modified = now()). */
+export function versionValues(v: Omit<FunctionVersion, "lastModified">): unknown[] {
+  return [
+    v.accountId,
+    v.name,
+    v.version,
+    v.runtime,
+    v.handler,
+    v.role,
+    v.description,
+    v.memoryMb,
+    v.timeoutSeconds,
+    v.ephemeralStorageMb,
+    JSON.stringify(v.environment),
+    v.codeSha256Hex,
+    v.codeSize,
+    v.revisionId,
+    v.state,
+  ];
+}
+
+export const INSERT_VERSION = `INSERT INTO function_versions (${VERSION_COLUMNS})
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now()) RETURNING ${VERSION_COLUMNS}`;
