@@ -31,6 +31,8 @@ export interface Stack {
   invoker: RunningInvoker;
   nodeId: string;
   internalToken: string;
+  /** Where Postgres and Redis run: published loopback port and container id. */
+  services: { postgres: { port: number; id: string }; redis: { port: number; id: string } };
   credentials: Credentials;
   lambda: LambdaClient;
   newAccount(name: string): Promise<Credentials>;
@@ -100,6 +102,10 @@ export async function startStack(): Promise<Stack> {
     invoker: runningInvoker,
     nodeId,
     internalToken,
+    services: {
+      postgres: { port: postgres.container.getMappedPort(5432), id: postgres.container.getId() },
+      redis: { port: redis.container.getMappedPort(6379), id: redis.container.getId() },
+    },
     credentials,
     lambda: clientFor(credentials),
     newAccount,

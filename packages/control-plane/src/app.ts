@@ -10,18 +10,21 @@ import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, type Logger, unknownOperation } from "./api/error-middleware.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
+import { logRoutes } from "./api/log-routes.js";
 import { rawBodyReader } from "./api/raw-body.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { AliasService } from "./services/alias-service.js";
 import type { FunctionService } from "./services/function-service.js";
 import type { SettingsService } from "./services/settings-service.js";
+import type { LogStore } from "./store/log-store.js";
 
 export interface AppDeps {
   authenticate: Authenticate;
   functions: FunctionService;
   aliases: AliasService;
   settings: SettingsService;
+  logs: LogStore;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -57,12 +60,13 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
-  app.use(internalRoutes(deps.functions, deps.internalToken));
+  app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(sigv4Auth(deps.authenticate));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(settingsRoutes(deps.settings, deps.region));
+  app.use(logRoutes(deps.logs));
   app.use(unknownOperation);
   app.use(errorMiddleware(deps.log));
   return app;

@@ -21,6 +21,7 @@ import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
 import { createCachedFunctionStore } from "./store/cached-function-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
+import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 
@@ -66,6 +67,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     functions,
     aliases,
     settings,
+    logs: createPgLogStore(pool),
     registry,
     metrics,
     region: config.region,

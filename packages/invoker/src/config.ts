@@ -22,6 +22,12 @@ export const InvokerConfigSchema = z
     STRATUS_CAPACITY_MB: z.coerce.number().int().min(128).default(8192),
     STRATUS_IDLE_TTL_SECONDS: z.coerce.number().int().min(1).default(600),
     STRATUS_DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+    /** Cap of one invocation's stored log (Lambda-style truncation marker beyond). */
+    STRATUS_LOG_BYTES_PER_INVOCATION: z.coerce
+      .number()
+      .int()
+      .min(4096)
+      .default(256 * 1024),
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
@@ -34,6 +40,7 @@ export const InvokerConfigSchema = z
     capacityMb: e.STRATUS_CAPACITY_MB,
     idleTtlMs: e.STRATUS_IDLE_TTL_SECONDS * 1000,
     dockerSocket: e.STRATUS_DOCKER_SOCKET,
+    logBytesPerInvocation: e.STRATUS_LOG_BYTES_PER_INVOCATION,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

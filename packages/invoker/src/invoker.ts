@@ -10,6 +10,7 @@ import { createDockerBackend } from "./backend/docker-backend.js";
 import { createCodeCache } from "./code/code-cache.js";
 import type { InvokerConfig } from "./config.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
 import { startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
@@ -46,16 +47,24 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
   const api = await startRuntimeApiServer(gateway);
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
 
+  const shipper = createLogShipper(config.controlPlaneUrl, config.internalToken, log);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createInvokerMetrics(registry, () => ({ ...pool.stats(), capacityMb: config.capacityMb }));
   const pool: ContainerPool = new ContainerPool(
-    { nodeId: config.nodeId, network, capacityMb: config.capacityMb, idleTtlMs: config.idleTtlMs },
+    {
+      nodeId: config.nodeId,
+      network,
+      capacityMb: config.capacityMb,
+      idleTtlMs: config.idleTtlMs,
+      logBytesPerInvocation: config.logBytesPerInvocation,
+    },
     backend,
     api,
     code,
     metrics,
     log,
+    (entry) => shipper.push(entry),
   );
   let draining = false;
   const server = createInternalServer({
@@ -91,6 +100,7 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
       await heartbeat.stop().catch(() => undefined);
       redis.disconnect();
       await pool.close();
+      await shipper.close();
       await api.close();
       await backend.removeNetwork(network);
     },

@@ -15,6 +15,11 @@ export const internalInvoke = {
   specHeader: "x-stratus-invoke-spec",
   requestIdHeader: "x-stratus-request-id",
   clientContextHeader: "x-stratus-client-context",
+  /** Request: "Tail" asks for the log tail; response: its base64 last 4 KB. */
+  logTypeHeader: "x-stratus-log-type",
+  logResultHeader: "x-stratus-log-result",
+  /** Where invokers send finished invocation logs (POST, JSON array of InvocationLogRecord). */
+  logsPath: "/internal/v1/logs",
   functionErrorHeader: "x-stratus-function-error",
   /** Where invokers fetch zips by digest: GET {path}/{sha256 hex}. */
   codePath: "/internal/v1/code",
@@ -41,6 +46,20 @@ export const InvokeSpecSchema = z.object({
 });
 
 export type InvokeSpec = z.infer<typeof InvokeSpecSchema>;
+
+/** One invocation's log as an invoker reports it to the control plane. */
+export const InvocationLogRecordSchema = z.object({
+  requestId: z.string().regex(/^[0-9a-f-]{36}$/),
+  accountId: z.string().regex(/^\d{12}$/),
+  functionName: z.string().min(1).max(limits.functionNameLength),
+  version: z.string().max(16),
+  startedAt: z.string().datetime(),
+  durationMs: z.number().nonnegative(),
+  outcome: z.string().max(32),
+  text: z.string(),
+});
+
+export type InvocationLogRecord = z.infer<typeof InvocationLogRecordSchema>;
 
 /** What changes from one call to the next. */
 export interface InvokeCall {

@@ -1,9 +1,13 @@
 // Internal endpoints for invoker nodes, guarded by the shared internal token:
-// GET /internal/v1/code/{sha256 hex} returns a function's zip by its digest.
+// GET /internal/v1/code/{sha256 hex} returns a function's zip by its digest;
+// POST /internal/v1/logs stores finished invocation logs.
 import { timingSafeEqual } from "node:crypto";
-import { errors, internalInvoke } from "@stratus/shared";
+import { errors, InvocationLogRecordSchema, internalInvoke } from "@stratus/shared";
 import { type RequestHandler, Router } from "express";
+import { z } from "zod";
 import type { FunctionService } from "../services/function-service.js";
+import type { LogStore } from "../store/log-store.js";
+import { jsonBody } from "./body.js";
 import { route } from "./route.js";
 
 function requireToken(token: string): RequestHandler {
@@ -17,9 +21,20 @@ function requireToken(token: string): RequestHandler {
   };
 }
 
-export function internalRoutes(functions: FunctionService, internalToken: string): Router {
+export function internalRoutes(functions: FunctionService, logs: LogStore, internalToken: string): Router {
   const r = Router();
   r.use(internalInvoke.codePath, requireToken(internalToken));
+  r.use(internalInvoke.logsPath, requireToken(internalToken));
+  r.post(
+    internalInvoke.logsPath,
+    route("InternalPutLogs", async (req, res) => {
+      const parsed = z.array(InvocationLogRecordSchema).max(1000).safeParse(jsonBody(req));
+      if (!parsed.success)
+        throw errors.invalidRequestContent(`Invalid log records: ${parsed.error.issues[0]?.message}`);
+      await logs.insert(parsed.data);
+      res.status(204).end();
+    }),
+  );
   r.get(
     `${internalInvoke.codePath}/:sha`,
     route("InternalGetCode", async (req, res) => {

@@ -64,6 +64,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       qualifier: ref.qualifier,
       payload,
       clientContext,
+      tail: req.headers[headers.logType] === "Tail",
     });
     const out: Record<string, string | number> = {
       "content-type": "application/json",
@@ -72,6 +73,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       [headers.executedVersion]: result.executedVersion,
     };
     if (result.functionError) out[headers.functionError] = result.functionError;
+    if (result.logResult !== undefined) out[headers.logResult] = result.logResult;
     res.writeHead(200, out);
     res.end(result.payload);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

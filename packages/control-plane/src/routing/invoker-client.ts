@@ -15,7 +15,11 @@ import {
 import { Agent, request } from "undici";
 
 export interface InvokerClient {
-  invoke(node: NodeInfo, spec: InvokeSpec, call: InvokeCall): Promise<InvokeOutcome>;
+  invoke(
+    node: NodeInfo,
+    spec: InvokeSpec,
+    call: InvokeCall & { tail?: boolean },
+  ): Promise<InvokeOutcome & { logResult?: string }>;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export function createInvokerClient(internalToken: string): InvokerClient {
             [internalInvoke.specHeader]: specHeader(spec),
             [internalInvoke.requestIdHeader]: call.requestId,
             ...(call.clientContext ? { [internalInvoke.clientContextHeader]: call.clientContext } : {}),
+            ...(call.tail ? { [internalInvoke.logTypeHeader]: "Tail" } : {}),
             [internalInvoke.tokenHeader]: internalToken,
             "content-type": "application/octet-stream",
           },
@@ -63,7 +68,12 @@ export function createInvokerClient(internalToken: string): InvokerClient {
       }
       if (res.statusCode === 200) {
         const fnError = res.headers[internalInvoke.functionErrorHeader];
-        return fnError ? { payload: body, functionError: "Unhandled" } : { payload: body };
+        const logResult = res.headers[internalInvoke.logResultHeader];
+        return {
+          payload: body,
+          ...(fnError ? { functionError: "Unhandled" as const } : {}),
+          ...(typeof logResult === "string" ? { logResult } : {}),
+        };
       }
       const code = String(res.headers[wire.errorType] ?? "ServiceException");
       let message = `Invoker node ${node.id} answered ${res.statusCode}`;

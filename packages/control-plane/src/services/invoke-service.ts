@@ -17,10 +17,14 @@ export interface InvokeRequest {
   qualifier?: string;
   payload: Buffer;
   clientContext?: string;
+  /** X-Amz-Log-Type: Tail */
+  tail?: boolean;
 }
 
 export interface InvokeResult extends InvokeOutcome {
   requestId: string;
+  /** Base64 of the last 4 KB of the log, when asked for. */
+  logResult?: string;
   executedVersion: string;
 }
 
@@ -91,6 +95,7 @@ export function createInvokeService(
             requestId,
             clientContext: req.clientContext,
             payload: req.payload,
+            tail: req.tail,
           });
           return { ...outcome, requestId, executedVersion: fn.version };
         } catch (err) {

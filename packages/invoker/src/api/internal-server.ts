@@ -85,16 +85,17 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     if (!REQUEST_ID.test(requestId)) throw errors.invalidRequestContent("Invalid request id");
     const clientContext = req.headers[internalInvoke.clientContextHeader];
     const payload = await readBody(req, limits.syncPayloadBytes);
-    const outcome = await deps.pool.invoke(spec, {
-      requestId,
-      clientContext: typeof clientContext === "string" ? clientContext : undefined,
-      payload,
-    });
+    const outcome = await deps.pool.invoke(
+      spec,
+      { requestId, clientContext: typeof clientContext === "string" ? clientContext : undefined, payload },
+      { tail: req.headers[internalInvoke.logTypeHeader] === "Tail" },
+    );
     const headers: Record<string, string | number> = {
       "content-type": "application/json",
       "content-length": outcome.payload.length,
     };
     if (outcome.functionError) headers[internalInvoke.functionErrorHeader] = outcome.functionError;
+    if (outcome.logResult !== undefined) headers[internalInvoke.logResultHeader] = outcome.logResult;
     res.writeHead(200, headers);
     res.end(outcome.payload);
   }

@@ -1,6 +1,7 @@
 // The narrow interface between the pool and a container engine. docker-backend.ts
 // implements it with dockerode (the only importer of dockerode); a Kubernetes
 // backend can implement the same later.
+import type { Readable } from "node:stream";
 
 export interface ContainerSpec {
   image: string;
@@ -25,6 +26,10 @@ export interface ContainerBackend {
   create(spec: ContainerSpec): Promise<string>;
   /** Starts the container and returns its address on the functions' network. */
   start(id: string, network: string): Promise<{ ip: string }>;
+  /** The container's stdout and stderr; attach before start to miss nothing. */
+  attach(id: string): Promise<{ stdout: Readable; stderr: Readable }>;
+  /** Peak memory use of the container so far, in MB, if the engine reports it. */
+  maxMemoryMb(id: string): Promise<number | undefined>;
   /** Resolves when the container stops, with how it stopped. */
   wait(id: string): Promise<ExitInfo>;
   /** Stops and deletes the container; succeeds if it is already gone. */

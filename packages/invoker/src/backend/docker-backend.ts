@@ -3,6 +3,7 @@
 // user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
 // memory size, CPU share proportional to memory, pids and nofile limits, no published
 // ports, on the node's own functions network.
+import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerBackend, ContainerSpec, ExitInfo } from "./container-backend.js";
 
@@ -85,6 +86,24 @@ export function createDockerBackend(socketPath = "/var/run/docker.sock"): Contai
       const ip = info.NetworkSettings.Networks[network]?.IPAddress;
       if (!ip) throw new Error(`container ${id.slice(0, 12)} has no address on ${network}`);
       return { ip };
+    },
+    async attach(id) {
+      const stream = await docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true });
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      docker.modem.demuxStream(stream, stdout, stderr);
+      stream.on("end", () => {
+        stdout.end();
+        stderr.end();
+      });
+      return { stdout, stderr };
+    },
+    async maxMemoryMb(id) {
+      const stats = (await docker.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false })) as {
+        memory_stats?: { max_usage?: number; usage?: number };
+      };
+      const bytes = stats.memory_stats?.max_usage ?? stats.memory_stats?.usage;
+      return bytes === undefined ? undefined : Math.ceil(bytes / MB);
     },
     async wait(id): Promise<ExitInfo> {
       const container = docker.getContainer(id);

@@ -8,12 +8,15 @@ import {
   type InvokeCall,
   type InvokeOutcome,
   type InvokeSpec,
+  limits,
   runtimeApi,
   runtimes,
   StratusError,
 } from "@stratus/shared";
 import type { ContainerBackend } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
+import { ContainerLog } from "../logs/container-log.js";
+import { endLine, reportLine, startLine, tail } from "../logs/log-format.js";
 import type { InvokerMetrics, Outcome } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { type FunctionFailure, Session } from "../runtime-api/session.js";
@@ -32,11 +35,35 @@ export interface PoolConfig {
   network: string;
   capacityMb: number;
   idleTtlMs: number;
+  /** Cap of one invocation's stored log. */
+  logBytesPerInvocation: number;
+}
+
+/** One finished invocation's log, in Lambda's format, for storage. */
+export interface InvocationLog {
+  requestId: string;
+  accountId: string;
+  functionName: string;
+  version: string;
+  startedAt: Date;
+  durationMs: number;
+  outcome: Outcome;
+  text: string;
+}
+
+export interface PoolInvokeResult extends InvokeOutcome {
+  /** Base64 of the log's last 4 KB, when asked for (X-Amz-Log-Type: Tail). */
+  logResult?: string;
 }
 
 interface Container extends PoolEntry {
   ip?: string;
   session: Session;
+  log?: ContainerLog;
+  /** performance.now() when the container was started. */
+  startedAt?: number;
+  /** Set until the first invocation has reported it. */
+  initDurationMs?: number;
   /** Why the runtime died, once it has (decides the outcome label). */
   death?: Outcome;
 }
@@ -58,14 +85,16 @@ export class ContainerPool {
     private readonly code: CodeCache,
     private readonly metrics: InvokerMetrics,
     private readonly log: Pick<Console, "warn" | "error">,
+    private readonly onInvocationLog: (entry: InvocationLog) => void = () => undefined,
   ) {
     this.reaper = setInterval(() => this.reapIdle(Date.now()), Math.min(config.idleTtlMs / 2, 10_000));
     this.reaper.unref();
   }
 
-  async invoke(spec: InvokeSpec, call: InvokeCall): Promise<InvokeOutcome> {
+  async invoke(spec: InvokeSpec, call: InvokeCall, opts: { tail?: boolean } = {}): Promise<PoolInvokeResult> {
     const key = poolKey(spec);
     let c = chooseWarm(this.containers.values(), key);
+    const cold = !c;
     if (c) this.setState(c, "busy");
     else c = await this.startContainer(spec, key);
 
@@ -81,11 +110,17 @@ export class ContainerPool {
       INIT_TIMEOUT_MS,
     );
     const started = process.hrtime.bigint();
+    const startedAt = new Date();
+    let deliveredAt = performance.now();
     const outcome = await c.session.invoke({
       requestId: call.requestId,
       payload: call.payload,
       headers: () => {
         clearTimeout(initTimer);
+        deliveredAt = performance.now();
+        if (c.startedAt !== undefined && c.session.readyAt !== undefined && c.initDurationMs === undefined && cold) {
+          c.initDurationMs = c.session.readyAt - c.startedAt;
+        }
         const deadline = Date.now() + timeoutMs;
         timer = setTimeout(
           () =>
@@ -101,15 +136,56 @@ export class ContainerPool {
     clearTimeout(initTimer);
     clearTimeout(timer);
 
+    const durationMs = performance.now() - deliveredAt;
+
     const result: Outcome = c.death ?? (outcome.functionError ? "function_error" : "success");
     this.metrics.invocations.inc({ outcome: result });
     this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
-    if (c.session.state === "dead") void this.remove(c);
+    const initDurationMs = c.initDurationMs;
+    c.initDurationMs = undefined;
+    const logText = this.finishLog(c, spec, call.requestId, { startedAt, durationMs, initDurationMs, outcome: result });
+    if (c.session.state === "dead") void logText.finally(() => this.remove(c));
     else {
       c.lastUsed = Date.now();
       this.setState(c, "idle");
     }
-    return outcome;
+    if (!opts.tail) return outcome;
+    return { ...outcome, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
+  }
+
+  /** Completes an invocation's log (START, output, END, REPORT) and hands it to storage. */
+  private async finishLog(
+    c: Container,
+    spec: InvokeSpec,
+    requestId: string,
+    run: { startedAt: Date; durationMs: number; initDurationMs?: number; outcome: Outcome },
+  ): Promise<string> {
+    const [lines, maxMemoryUsedMb] = await Promise.all([
+      c.log ? c.log.take(requestId) : Promise.resolve([]),
+      this.backend.maxMemoryMb(c.id).catch(() => undefined),
+    ]);
+    const text = `${[
+      startLine(requestId, spec.version),
+      ...lines,
+      endLine(requestId),
+      reportLine(requestId, {
+        durationMs: run.durationMs,
+        memoryMb: spec.memoryMb,
+        maxMemoryUsedMb,
+        initDurationMs: run.initDurationMs,
+      }),
+    ].join("\n")}\n`;
+    this.onInvocationLog({
+      requestId,
+      accountId: spec.accountId,
+      functionName: spec.functionName,
+      version: spec.version,
+      startedAt: run.startedAt,
+      durationMs: run.durationMs,
+      outcome: run.outcome,
+      text,
+    });
+    return text;
   }
 
   private async startContainer(spec: InvokeSpec, key: string): Promise<Container> {
@@ -152,6 +228,9 @@ export class ContainerPool {
       this.containers.delete(c.id);
       c.id = id;
       this.containers.set(id, c);
+      const { stdout, stderr } = await this.backend.attach(id);
+      c.log = new ContainerLog([stdout, stderr], this.config.logBytesPerInvocation);
+      c.startedAt = performance.now();
       const { ip } = await this.backend.start(id, this.config.network);
       c.ip = ip;
       this.api.bind(ip, c.session);

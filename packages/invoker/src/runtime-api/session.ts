@@ -48,12 +48,15 @@ export function failurePayload(f: FunctionFailure): Buffer {
 
 export class Session {
   state: SessionState = "init";
+  /** When the runtime first asked for work (end of its init phase). */
+  readyAt: number | undefined;
   private waiter: NextWaiter | undefined;
   private current: { delivery: Delivery; resolve: (o: InvokeOutcome) => void } | undefined;
 
   /** The runtime polls for its next event. */
   next(waiter: NextWaiter): void {
     this.state = transition(this.state, "next");
+    this.readyAt ??= performance.now();
     if (this.state === "busy" && this.current) waiter(this.current.delivery);
     else this.waiter = waiter;
   }

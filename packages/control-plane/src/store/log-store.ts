@@ -1,0 +1,76 @@
+// Stored invocation logs. The only place their SQL lives.
+import type { InvocationLogRecord } from "@stratus/shared";
+import type { Pool } from "pg";
+
+export interface StoredLog extends InvocationLogRecord {}
+
+export interface LogStore {
+  /** Stores records; a record already stored (a resend) is kept as it was. */
+  insert(records: InvocationLogRecord[]): Promise<void>;
+  byRequestId(accountId: string, requestId: string): Promise<StoredLog | undefined>;
+  /** Newest first. */
+  byFunction(accountId: string, functionName: string, limit: number): Promise<StoredLog[]>;
+}
+
+interface Row {
+  request_id: string;
+  account_id: string;
+  function_name: string;
+  version: string;
+  started_at: Date;
+  duration_ms: number;
+  outcome: string;
+  log: string;
+}
+
+const COLUMNS = "request_id, account_id, function_name, version, started_at, duration_ms, outcome, log";
+
+const toLog = (r: Row): StoredLog => ({
+  requestId: r.request_id,
+  accountId: r.account_id,
+  functionName: r.function_name,
+  version: r.version,
+  startedAt: r.started_at.toISOString(),
+  durationMs: r.duration_ms,
+  outcome: r.outcome,
+  text: r.log,
+});
+
+export function createPgLogStore(pool: Pool): LogStore {
+  return {
+    async insert(records) {
+      if (records.length === 0) return;
+      await pool.query(
+        `INSERT INTO invocation_logs (${COLUMNS})
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::text[], $8::text[])
+         ON CONFLICT (request_id) DO NOTHING`,
+        [
+          records.map((r) => r.requestId),
+          records.map((r) => r.accountId),
+          records.map((r) => r.functionName),
+          records.map((r) => r.version),
+          records.map((r) => r.startedAt),
+          records.map((r) => r.durationMs),
+          records.map((r) => r.outcome),
+          records.map((r) => r.text),
+        ],
+      );
+    },
+    async byRequestId(accountId, requestId) {
+      if (!/^[0-9a-f-]{36}$/.test(requestId)) return undefined;
+      const res = await pool.query<Row>(
+        `SELECT ${COLUMNS} FROM invocation_logs WHERE request_id = $1 AND account_id = $2`,
+        [requestId, accountId],
+      );
+      return res.rows[0] && toLog(res.rows[0]);
+    },
+    async byFunction(accountId, functionName, limit) {
+      const res = await pool.query<Row>(
+        `SELECT ${COLUMNS} FROM invocation_logs WHERE account_id = $1 AND function_name = $2
+         ORDER BY started_at DESC LIMIT $3`,
+        [accountId, functionName, limit],
+      );
+      return res.rows.map(toLog);
+    },
+  };
+}

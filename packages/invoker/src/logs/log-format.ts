@@ -1,0 +1,40 @@
+// Lambda's per-invocation log lines (START / END / REPORT) and the tail returned by
+// X-Amz-Log-Type: Tail. Pure functions.
+
+export function startLine(requestId: string, version: string): string {
+  return `START RequestId: ${requestId} Version: ${version}`;
+}
+
+export function endLine(requestId: string): string {
+  return `END RequestId: ${requestId}`;
+}
+
+export interface ReportFigures {
+  durationMs: number;
+  memoryMb: number;
+  maxMemoryUsedMb?: number;
+  /** Only on a cold start. */
+  initDurationMs?: number;
+}
+
+export function reportLine(requestId: string, r: ReportFigures): string {
+  const parts = [
+    `REPORT RequestId: ${requestId}`,
+    `Duration: ${r.durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${Math.max(1, Math.ceil(r.durationMs))} ms`,
+    `Memory Size: ${r.memoryMb} MB`,
+    `Max Memory Used: ${r.maxMemoryUsedMb ?? 0} MB`,
+  ];
+  if (r.initDurationMs !== undefined) parts.push(`Init Duration: ${r.initDurationMs.toFixed(2)} ms`);
+  return `${parts.join("\t")}\t`;
+}
+
+/** The last `maxBytes` of `text`, cut at a character boundary. */
+export function tail(text: string, maxBytes: number): string {
+  const buf = Buffer.from(text, "utf8");
+  if (buf.length <= maxBytes) return text;
+  let start = buf.length - maxBytes;
+  // Skip UTF-8 continuation bytes so the tail starts on a whole character.
+  while (start < buf.length && ((buf[start] as number) & 0xc0) === 0x80) start++;
+  return buf.subarray(start).toString("utf8");
+}

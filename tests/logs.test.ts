@@ -1,0 +1,142 @@
+// Per-invocation logs in Lambda's format: the Tail returned by X-Amz-Log-Type, and
+// the stored log read back by function (newest first) and by request id.
+import { randomBytes } from "node:crypto";
+import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedFetch } from "./helpers/signed-fetch.js";
+import { type Stack, startStack } from "./helpers/stack.js";
+import { nodeFunction } from "./helpers/zip.js";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+}, 60_000);
+
+async function deploy(source: string): Promise<string> {
+  const name = `logs-${randomBytes(4).toString("hex")}`;
+  await stack.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Role: "arn:aws:iam::123456789012:role/r",
+      Handler: "index.handler",
+      Code: { ZipFile: await nodeFunction(source) },
+    }),
+  );
+  return name;
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("invocation logs", () => {
+  it("returns START, the function's output, END and REPORT as the tail", async () => {
+    const name = await deploy(
+      "exports.handler = async (e) => { console.log('hello from', e.who); console.error('to stderr'); return 1; };",
+    );
+    const first = await stack.lambda.send(
+      new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: Buffer.from('{"who":"test"}') }),
+    );
+    const log = Buffer.from(first.LogResult ?? "", "base64").toString("utf8");
+    const id = first.$metadata.requestId as string;
+    expect(log).toMatch(new RegExp(`^START RequestId: ${id} Version: \\$LATEST\\n`));
+    expect(log).toContain("hello from test");
+    expect(log).toContain("to stderr");
+    expect(log).toContain(`END RequestId: ${id}`);
+    expect(log).toMatch(
+      /REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/,
+    );
+
+    const second = await stack.lambda.send(
+      new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: Buffer.from('{"who":"again"}') }),
+    );
+    const log2 = Buffer.from(second.LogResult ?? "", "base64").toString("utf8");
+    expect(log2).toContain("hello from again");
+    expect(log2).not.toContain("hello from test");
+    expect(log2).not.toContain("Init Duration");
+
+    const none = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    expect(none.LogResult).toBeUndefined();
+  }, 30_000);
+
+  it("keeps the tail to the last 4 KB", async () => {
+    const name = await deploy(
+      "exports.handler = async () => { for (let i = 0; i < 200; i++) console.log('line ' + i + ' ' + 'x'.repeat(50)); return 1; };",
+    );
+    const out = await stack.lambda.send(new InvokeCommand({ FunctionName: name, LogType: "Tail" }));
+    const bytes = Buffer.from(out.LogResult ?? "", "base64");
+    expect(bytes.length).toBeLessThanOrEqual(4096);
+    expect(bytes.toString()).toContain("REPORT RequestId");
+  }, 30_000);
+
+  it("stores logs, readable by function newest first and by request id", async () => {
+    const name = await deploy("exports.handler = async (e) => { console.log('run', e.n); return e.n; };");
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const out = await stack.lambda.send(
+        new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ n })) }),
+      );
+      ids.push(out.$metadata.requestId as string);
+    }
+    const listed = await waitFor(async () => {
+      const res = await signedFetch(
+        stack.endpoint,
+        stack.region,
+        stack.credentials,
+        `/stratus/2026-11-01/functions/${name}/logs`,
+      );
+      const body = (await res.json()) as { Invocations: { RequestId: string; Log: string }[] };
+      return body.Invocations.length === 3 ? body.Invocations : undefined;
+    });
+    expect(listed.map((i) => i.RequestId)).toEqual([...ids].reverse());
+    expect(listed[0]?.Log).toContain("run 3");
+
+    const one = await signedFetch(
+      stack.endpoint,
+      stack.region,
+      stack.credentials,
+      `/stratus/2026-11-01/invocations/${ids[0]}/log`,
+    );
+    expect(one.status).toBe(200);
+    expect(((await one.json()) as { Log: string }).Log).toContain("run 1");
+
+    const intruder = await stack.newAccount(`intruder-${randomBytes(3).toString("hex")}`);
+    const hidden = await signedFetch(
+      stack.endpoint,
+      stack.region,
+      intruder,
+      `/stratus/2026-11-01/invocations/${ids[0]}/log`,
+    );
+    expect(hidden.status).toBe(404);
+  }, 30_000);
+
+  it("caps a flooding invocation's stored log with a truncation marker", async () => {
+    const name = await deploy(
+      "exports.handler = async () => { const l = 'y'.repeat(1000); for (let i = 0; i < 1000; i++) console.log(l); return 'done'; };",
+    );
+    const out = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    const id = out.$metadata.requestId as string;
+    const stored = await waitFor(async () => {
+      const res = await signedFetch(
+        stack.endpoint,
+        stack.region,
+        stack.credentials,
+        `/stratus/2026-11-01/invocations/${id}/log`,
+      );
+      return res.status === 200 ? ((await res.json()) as { Log: string }) : undefined;
+    });
+    expect(stored.Log).toContain("[stratus] log truncated at 262144 bytes");
+    expect(Buffer.byteLength(stored.Log)).toBeLessThan(300 * 1024);
+    expect(stored.Log).toContain(`REPORT RequestId: ${id}`);
+  }, 30_000);
+});
