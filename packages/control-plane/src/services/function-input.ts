@@ -1,12 +1,24 @@
 // Validation of CreateFunction input against Lambda's limits. Every refusal is an
 // InvalidParameterValueException naming the field; values of environment variables
-// are never echoed back.
-import { errors, isRuntime, limits, runtimes } from "@stratus/shared";
+// are never echoed back. The handler's syntax and the file it names depend on the
+// runtime (shared/runtimes.ts says how each runtime finds its code).
+import { errors, isRuntime, limits, type RuntimeEntry, runtimes, type ZipEntryInfo } from "@stratus/shared";
 import { z } from "zod";
 
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
-const HANDLER = /^[A-Za-z0-9_\-/]+(\.[A-Za-z0-9_$]+)+$/;
+/** Handler syntax per kind of runtime; none allows an absolute path or an empty or `..` segment. */
+const HANDLER: Record<RuntimeEntry["kind"], { pattern: RegExp; hint: string }> = {
+  node: {
+    pattern: /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*(\.[A-Za-z0-9_$]+)+$/,
+    hint: "dir/file.function (letters, digits, _ - /)",
+  },
+  python: {
+    pattern: /^[A-Za-z0-9_-]+([/.][A-Za-z0-9_-]+)*\.[A-Za-z_][A-Za-z0-9_]*$/,
+    hint: "dir/module.function (letters, digits, _ - / .)",
+  },
+  bootstrap: { pattern: /^\S+$/, hint: "a string without whitespace" },
+};
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
 
 /** Keys Lambda sets itself; a function may not override them. */
@@ -44,11 +56,11 @@ export const CreateFunctionSchema = z.object({
     message: `Runtime must be one of: ${Object.keys(runtimes).join(", ")}`,
   }),
   Role: z.string().regex(ROLE, "Role must be an IAM role ARN"),
+  // Lambda's own pattern for every runtime; checkHandlerCode() adds the runtime's syntax.
   Handler: z
     .string()
     .max(128, "Handler must be at most 128 characters")
-    .regex(HANDLER, "Handler must look like file.function (letters, digits, _ - /)")
-    .refine((h) => !h.split("/").includes(".."), "Handler must not leave the code directory"),
+    .regex(/^\S+$/, "Handler must not be empty or contain whitespace"),
   Code: z.object({ ZipFile: z.string({ required_error: "Code.ZipFile is required" }) }),
   Description: z.string().max(limits.descriptionLength, "Description must be at most 256 characters").default(""),
   Timeout: range("Timeout", limits.timeoutSeconds).default(limits.timeoutSeconds.default),
@@ -91,8 +103,48 @@ export function checkEnvironment(vars: Record<string, string>): void {
   }
 }
 
-/** The files a Node handler `dir/file.fn` may live in. */
-export function handlerFiles(handler: string): string[] {
-  const modulePath = handler.slice(0, handler.lastIndexOf("."));
-  return [".js", ".mjs", ".cjs"].map((ext) => modulePath + ext);
+/**
+ * The files that may hold the code `handler` names in `runtime`; the zip must hold
+ * one of them. Node `dir/file.fn.sub` → dir/file.{js,mjs,cjs}; Python `pkg/mod.fn`
+ * or `pkg.mod.fn` → pkg/mod.py or pkg/mod/__init__.py; custom runtimes → bootstrap.
+ * (`runtime` defaults to nodejs20.x for callers that do not pass it yet.)
+ */
+export function handlerFiles(handler: string, runtime = "nodejs20.x"): string[] {
+  if (!isRuntime(runtime)) return [];
+  const entry: RuntimeEntry = runtimes[runtime].entry;
+  switch (entry.kind) {
+    case "node": {
+      const slash = handler.lastIndexOf("/");
+      const dot = handler.indexOf(".", slash + 1);
+      const modulePath = dot < 0 ? handler : handler.slice(0, dot);
+      return entry.extensions.map((ext) => modulePath + ext);
+    }
+    case "python": {
+      const dot = handler.lastIndexOf(".");
+      const modulePath = (dot < 0 ? handler : handler.slice(0, dot)).replaceAll(".", "/");
+      return [`${modulePath}.py`, `${modulePath}/__init__.py`];
+    }
+    case "bootstrap":
+      return ["bootstrap"];
+  }
+}
+
+/**
+ * Refuses (InvalidParameterValueException) a handler that does not fit `runtime`'s
+ * syntax, or a zip whose `entries` lack the code it names: one of handlerFiles(),
+ * and for a custom runtime an executable `bootstrap` (Lambda would only report
+ * these at invoke time). Call it whenever the runtime, the handler or the code changes.
+ */
+export function checkHandlerCode(runtime: string, handler: string, entries: readonly ZipEntryInfo[]): void {
+  if (!isRuntime(runtime)) throw errors.invalidParameter(`Runtime ${runtime} is not supported`);
+  const { pattern, hint } = HANDLER[runtimes[runtime].entry.kind];
+  if (!pattern.test(handler)) throw errors.invalidParameter(`Handler ${handler} must look like ${hint}`);
+  const candidates = handlerFiles(handler, runtime);
+  const found = entries.find((e) => !e.isDirectory && candidates.includes(e.name));
+  if (!found) {
+    throw errors.invalidParameter(`Handler ${handler}: no ${candidates.join(" / ")} in the code`);
+  }
+  if (runtimes[runtime].entry.kind === "bootstrap" && (found.mode & 0o111) === 0) {
+    throw errors.invalidParameter(`Runtime ${runtime}: the bootstrap file in the zip must be executable`);
+  }
 }

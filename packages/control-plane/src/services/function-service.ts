@@ -3,13 +3,13 @@
 // credential, never from the request body. Every refusal happens before anything is
 // stored.
 import { createHash, randomUUID } from "node:crypto";
-import { errors, LATEST, limits, readZip, ZipError } from "@stratus/shared";
+import { errors, LATEST, limits, readZip, type ZipEntryInfo, ZipError } from "@stratus/shared";
 import { type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
 import { isVersionQualifier } from "../routing/alias-routing.js";
 import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
-import { CreateFunctionSchema, checkEnvironment, handlerFiles, parseInput } from "./function-input.js";
+import { CreateFunctionSchema, checkEnvironment, checkHandlerCode, parseInput } from "./function-input.js";
 import { PublishVersionSchema, TagsSchema, UpdateCodeSchema, UpdateConfigurationSchema } from "./update-input.js";
 
 export interface FunctionService {
@@ -46,23 +46,16 @@ function decodeZip(encoded: string): Buffer {
   return zip;
 }
 
-async function zipFileNames(zip: Buffer): Promise<Set<string>> {
+async function zipEntries(zip: Buffer): Promise<ZipEntryInfo[]> {
   try {
-    const entries = await readZip(zip, {
+    return await readZip(zip, {
       maxEntries: limits.zipEntries,
       maxUnzippedBytes: limits.unzippedCodeBytes,
       maxDepth: limits.zipPathDepth,
     });
-    return new Set(entries.filter((e) => !e.isDirectory).map((e) => e.name));
   } catch (err) {
     if (err instanceof ZipError) throw errors.invalidParameter(`Code.ZipFile: ${err.message}`);
     throw err;
-  }
-}
-
-function checkHandler(names: Set<string>, handler: string): void {
-  if (!handlerFiles(handler).some((f) => names.has(f))) {
-    throw errors.invalidParameter(`Handler ${handler}: no ${handlerFiles(handler).join(" / ")} in the code`);
   }
 }
 
@@ -101,7 +94,7 @@ export function createFunctionService(
       const input = parseInput(CreateFunctionSchema.extend({ Tags: TagsSchema.shape.Tags.optional() }), body);
       checkEnvironment(input.Environment.Variables);
       const zip = decodeZip(input.Code.ZipFile);
-      checkHandler(await zipFileNames(zip), input.Handler);
+      checkHandlerCode(input.Runtime, input.Handler, await zipEntries(zip));
       const created = await store.create({
         accountId,
         name: input.FunctionName,
@@ -137,9 +130,9 @@ export function createFunctionService(
     async updateCode(accountId, name, body) {
       const input = parseInput(UpdateCodeSchema, body);
       const zip = decodeZip(input.ZipFile);
-      const names = await zipFileNames(zip);
+      const entries = await zipEntries(zip);
       const current = await latest(accountId, name);
-      checkHandler(names, current.handler);
+      checkHandlerCode(current.runtime, current.handler, entries);
       const code = { zip, codeSha256Hex: createHash("sha256").update(zip).digest("hex") };
       if (input.DryRun) return { ...current, codeSha256Hex: code.codeSha256Hex, codeSize: zip.length };
       const updated = await checkingRevision(() => store.updateCode(accountId, name, code, input.RevisionId));
@@ -150,10 +143,12 @@ export function createFunctionService(
       const input = parseInput(UpdateConfigurationSchema, body);
       if (input.Environment) checkEnvironment(input.Environment.Variables);
       const current = await latest(accountId, name);
-      if (input.Handler && input.Handler !== current.handler) {
+      const runtime = input.Runtime ?? current.runtime;
+      const handler = input.Handler ?? current.handler;
+      if (runtime !== current.runtime || handler !== current.handler) {
         const zip = await store.getCode(current.codeSha256Hex);
         if (!zip) throw errors.service("The function's code is missing");
-        checkHandler(await zipFileNames(zip), input.Handler);
+        checkHandlerCode(runtime, handler, await zipEntries(zip));
       }
       const updated = await checkingRevision(() =>
         store.updateConfiguration(

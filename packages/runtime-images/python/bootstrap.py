@@ -1,0 +1,271 @@
+"""Stratus Python runtime client (python3.11), standard library only.
+
+Imports the handler named by _HANDLER (`module.function`, the module path may hold
+`/` or `.` separated packages) from LAMBDA_TASK_ROOT and loops on the Lambda Runtime
+API (/2018-06-01/runtime/...): GET invocation/next, call the handler with the event
+and a context object, POST .../response or .../error. Errors carry Lambda's shape
+(errorType = the exception's class name, errorMessage, stackTrace lines); a handler
+that cannot be loaded is reported to /runtime/init/error as Runtime.ImportModuleError,
+Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound or Runtime.MalformedHandlerName
+(or the exception the module raised), and the process exits. print() goes to stdout
+as is; the root logger gets Lambda's `[LEVEL]\\ttimestamp\\trequest id\\tmessage` lines.
+"""
+
+import decimal
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+PREFIX = "/2018-06-01/runtime"
+ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+# Printed on stdout and stderr after each invocation's output, before its result is
+# posted, so the invoker knows exactly which lines belong to the invocation.
+LOG_MARKER = "\x1eSTRATUS-END "
+
+
+def end_of_output(request_id):
+    for stream in (sys.stdout, sys.stderr):
+        stream.write(f"{LOG_MARKER}{request_id}\n")
+        stream.flush()
+
+
+class RuntimeClient:
+    """One keep-alive connection to the Runtime API; /next is a long poll, so no timeout."""
+
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self._host, self._port = host, int(port)
+        self._conn = http.client.HTTPConnection(self._host, self._port)
+
+    def _call(self, method, path, body=None, headers=None):
+        for attempt in (1, 2):
+            try:
+                self._conn.request(method, PREFIX + path, body=body, headers=headers or {})
+                res = self._conn.getresponse()
+                return res.status, res.headers, res.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed the idle keep-alive connection: reconnect once.
+                self._conn.close()
+                self._conn = http.client.HTTPConnection(self._host, self._port)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def next(self):
+        status, headers, body = self._call("GET", "/invocation/next")
+        if status != 200:
+            raise RuntimeError(f"runtime api /next answered {status}")
+        return headers, body
+
+    def respond(self, request_id, body):
+        end_of_output(request_id)
+        self._call("POST", f"/invocation/{request_id}/response", body, {"Content-Type": "application/json"})
+
+    def fail(self, path, payload):
+        if path.startswith("/invocation/"):
+            end_of_output(path.split("/")[2])
+        body = json.dumps(payload).encode("utf-8")
+        headers = {"Content-Type": "application/json", ERROR_TYPE_HEADER: payload["errorType"]}
+        self._call("POST", path, body, headers)
+
+
+class InitError(Exception):
+    """A handler that cannot be loaded, with Lambda's Runtime.* error type."""
+
+    def __init__(self, error_type, message, stack=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.stack = stack or []
+
+
+IMPORTLIB = os.path.dirname(importlib.__file__)
+
+
+def user_frames(exc):
+    """The traceback of `exc` without the runtime's own frames (ours, importlib's), as Lambda shows it."""
+
+    def runtime_frame(f):
+        return f.filename == __file__ or f.filename.startswith(("<frozen ", IMPORTLIB))
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    return traceback.format_list([f for f in frames if not runtime_frame(f)])
+
+
+def error_payload(exc):
+    if isinstance(exc, InitError):
+        return {"errorMessage": str(exc), "errorType": exc.error_type, "stackTrace": exc.stack}
+    return {"errorMessage": str(exc), "errorType": type(exc).__name__, "stackTrace": user_frames(exc)}
+
+
+def log_error(payload):
+    lines = [f"[ERROR] {payload['errorType']}: {payload['errorMessage']}"]
+    if payload["stackTrace"]:
+        lines.append("Traceback (most recent call last):")
+        lines.extend(line.rstrip("\n") for line in payload["stackTrace"])
+    # One record per error: inner newlines become carriage returns, as in Lambda.
+    print("\r".join(lines).replace("\n", "\r"), flush=True)
+
+
+def load_handler(spec):
+    module_path, dot, name = spec.rpartition(".")
+    if not dot or not module_path or not name:
+        raise InitError("Runtime.MalformedHandlerName", f"Bad handler '{spec}': expected module.function")
+    try:
+        module = importlib.import_module(module_path.replace("/", "."))
+    except ImportError as e:
+        raise InitError("Runtime.ImportModuleError", f"Unable to import module '{module_path}': {e}") from None
+    except SyntaxError as e:
+        where = f'  File "{e.filename}" Line {e.lineno}\n        {(e.text or "").strip()}\n'
+        raise InitError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_path}': {e}", [where]) from None
+    handler = getattr(module, name, None)
+    if handler is None:
+        raise InitError("Runtime.HandlerNotFound", f"Handler '{name}' missing on module '{module_path}'")
+    return handler
+
+
+def header_json(headers, name):
+    value = headers.get(name)
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+class Client:
+    """context.client_context.client: the calling mobile app."""
+
+    def __init__(self, fields):
+        self.installation_id = fields.get("installation_id")
+        self.app_title = fields.get("app_title")
+        self.app_version_name = fields.get("app_version_name")
+        self.app_version_code = fields.get("app_version_code")
+        self.app_package_name = fields.get("app_package_name")
+
+
+class ClientContext:
+    """context.client_context: the Invoke call's ClientContext, decoded."""
+
+    def __init__(self, fields):
+        self.client = Client(fields["client"]) if isinstance(fields.get("client"), dict) else None
+        self.custom = fields.get("custom")
+        self.env = fields.get("env")
+
+
+class CognitoIdentity:
+    """context.identity: the Amazon Cognito identity, when the caller has one."""
+
+    def __init__(self, fields):
+        self.cognito_identity_id = fields.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = fields.get("cognitoIdentityPoolId")
+
+
+class LambdaContext:
+    """The handler's second argument, with the attributes Lambda's context has."""
+
+    def __init__(self, headers):
+        env = os.environ
+        self.aws_request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
+        self.function_name = env.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = env.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = env.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = env.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        client_context = header_json(headers, "Lambda-Runtime-Client-Context")
+        self.client_context = ClientContext(client_context) if isinstance(client_context, dict) else None
+        identity = header_json(headers, "Lambda-Runtime-Cognito-Identity")
+        self.identity = CognitoIdentity(identity if isinstance(identity, dict) else {})
+        self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+current_request_id = None
+
+
+class LambdaLogHandler(logging.Handler):
+    """Lambda's root-logger format: [LEVEL]\\t<UTC timestamp>\\t<request id>\\t<message>."""
+
+    def __init__(self):
+        super().__init__()
+        fmt = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s"
+        self.formatter = logging.Formatter(fmt, "%Y-%m-%dT%H:%M:%S")
+        self.formatter.converter = time.gmtime
+
+    def emit(self, record):
+        record.aws_request_id = current_request_id
+        try:
+            sys.stdout.write(self.format(record).replace("\n", "\r") + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+def to_json(value):
+    def extra(o):
+        if isinstance(o, decimal.Decimal):
+            return int(o) if o == o.to_integral_value() else float(o)
+        raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+    return json.dumps(value, default=extra).encode("utf-8")
+
+
+def main():
+    global current_request_id
+    client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
+    logging.getLogger().addHandler(LambdaLogHandler())
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+    except Exception as e:
+        payload = error_payload(e)
+        log_error(payload)
+        client.fail("/init/error", payload)
+        sys.exit(1)
+    while True:
+        headers, body = client.next()
+        request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+        current_request_id = request_id
+        trace_id = headers.get("Lambda-Runtime-Trace-Id")
+        if trace_id:
+            os.environ["_X_AMZN_TRACE_ID"] = trace_id
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        try:
+            event = json.loads(body) if body else {}
+            result = handler(event, LambdaContext(headers))
+        except Exception as e:
+            payload = error_payload(e)
+            payload["requestId"] = request_id
+            log_error(payload)
+            client.fail(f"/invocation/{request_id}/error", payload)
+            continue
+        try:
+            response = to_json(result)
+        except (TypeError, ValueError) as e:
+            payload = {
+                "errorMessage": f"Unable to marshal response: {e}",
+                "errorType": "Runtime.MarshalError",
+                "requestId": request_id,
+                "stackTrace": [],
+            }
+            log_error(payload)
+            client.fail(f"/invocation/{request_id}/error", payload)
+            continue
+        client.respond(request_id, response)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (OSError, http.client.HTTPException, RuntimeError) as e:
+        # The Runtime API went away (the platform is stopping this environment).
+        print(f"runtime client failed: {e!r}", file=sys.stderr)
+        sys.exit(1)
