@@ -3,14 +3,13 @@
 // returns the function's result with 200 (function errors keep 200 and set
 // X-Amz-Function-Error); DryRun checks the function and answers 204.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errors, headers, limits } from "@stratus/shared";
+import { errors, headers, limits, readBody } from "@stratus/shared";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { Authenticate } from "./auth.js";
 import { checkJson } from "./body.js";
 import { type Logger, sendError } from "./error-middleware.js";
 import { parseFunctionRef } from "./function-ref.js";
-import { readBody } from "./raw-body.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
 const MAX_CLIENT_CONTEXT = 3583;

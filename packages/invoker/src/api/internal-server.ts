@@ -12,6 +12,7 @@ import {
   internalInvoke,
   limits,
   REQUEST_ID,
+  readBody,
   StratusError,
   headers as wire,
 } from "@stratus/shared";
@@ -24,23 +25,6 @@ export interface InternalServerDeps {
   internalToken: string;
   isDraining: () => boolean;
   log: Pick<Console, "error">;
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(errors.tooLarge(`Request must be smaller than ${max} bytes`));
-      } else chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function sendError(res: ServerResponse, err: StratusError): void {

@@ -5,7 +5,7 @@
 
 import { EventEmitter } from "node:events";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { limits, runtimeApi, StratusError } from "@stratus/shared";
+import { isTooLarge, limits, readBody, runtimeApi, StratusError } from "@stratus/shared";
 import type { Session } from "./session.js";
 
 export interface RuntimeApiServer {
@@ -23,25 +23,6 @@ const INVOCATION = new RegExp(`^${runtimeApi.prefix}/invocation/([A-Za-z0-9-]{1,
 const INIT_ERROR = `${runtimeApi.prefix}/init/error`;
 const BIND_WAIT_MS = 5_000;
 const MAX_ERROR_BODY = 1024 * 1024;
-
-class TooLarge extends Error {}
-
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new TooLarge());
-      } else chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -106,7 +87,7 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
         try {
           body = await readBody(req, limits.syncResponseBytes);
         } catch (err) {
-          if (!(err instanceof TooLarge)) throw err;
+          if (!isTooLarge(err)) throw err;
           const message = `Response payload size exceeded maximum allowed payload size (${limits.syncResponseBytes} bytes).`;
           session.complete(requestId, {
             payload: Buffer.from(JSON.stringify({ errorMessage: message, errorType: "Function.ResponseSizeTooLarge" })),

@@ -1,0 +1,32 @@
+// Reads a whole HTTP request body into a Buffer, refusing a declared or actual size
+// over `maxBytes` (RequestTooLargeException) without buffering the excess. Shared
+// by every server of ours: the Lambda API, the invoker's internal API and the
+// Runtime API.
+import type { IncomingMessage } from "node:http";
+import { errors } from "./errors.js";
+
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = () => errors.tooLarge(`Request must be smaller than ${maxBytes} bytes`);
+    if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
+      req.resume();
+      return reject(tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on("error", (err) => reject(errors.invalidRequestContent(`Request aborted: ${err.message}`)));
+  });
+}
+
+export function isTooLarge(err: unknown): boolean {
+  return (err as { code?: string })?.code === "RequestTooLargeException";
+}
