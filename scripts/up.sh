@@ -22,7 +22,9 @@ log "building the platform"
 (cd "$ROOT" && pnpm build >/dev/null)
 bash "$ROOT/deploy/platform/build.sh"
 
-mkdir -p "$STATE" /var/lib/stratus/code && chmod 700 "$STATE"
+mkdir -p "$STATE/bootstrap" /var/lib/stratus/code && chmod 700 "$STATE"
+# The control plane runs as nobody and stores the administrator key here on first start.
+chown 65534:65534 "$STATE/bootstrap" && chmod 700 "$STATE/bootstrap"
 if [ ! -f "$STATE/compose.env" ]; then
   umask 077
   {

@@ -31,6 +31,10 @@ export interface Stack {
   invoker: RunningInvoker;
   nodeId: string;
   internalToken: string;
+  /** Where the first start stored the administrator's key. */
+  adminKeyFile: string;
+  databaseUrl: string;
+  redisUrl: string;
   /** Where Postgres and Redis run: published loopback port and container id. */
   services: { postgres: { port: number; id: string }; redis: { port: number; id: string } };
   credentials: Credentials;
@@ -58,6 +62,7 @@ export async function startStack(): Promise<Stack> {
         STRATUS_INTERNAL_TOKEN: internalToken,
         STRATUS_PORT: "0",
         STRATUS_REGION: region,
+        STRATUS_BOOTSTRAP_KEY_FILE: path.join(codeDir, "bootstrap", "admin-key.json"),
       }),
       quiet,
     );
@@ -102,6 +107,9 @@ export async function startStack(): Promise<Stack> {
     invoker: runningInvoker,
     nodeId,
     internalToken,
+    adminKeyFile: path.join(codeDir, "bootstrap", "admin-key.json"),
+    databaseUrl: postgres.url,
+    redisUrl: redis.url,
     services: {
       postgres: { port: postgres.container.getMappedPort(5432), id: postgres.container.getId() },
       redis: { port: redis.container.getMappedPort(6379), id: redis.container.getId() },

@@ -4,6 +4,7 @@
 // ahead of this app, on plain node:http, by api/invoke-handler.ts.
 import express from "express";
 import type { Registry } from "prom-client";
+import { adminRoutes } from "./api/admin-routes.js";
 import { aliasRoutes } from "./api/alias-routes.js";
 import { type Authenticate, sigv4Auth } from "./api/auth.js";
 import { codeLinkRoutes } from "./api/code-links.js";
@@ -17,9 +18,11 @@ import type { ControlPlaneMetrics } from "./metrics.js";
 import type { AliasService } from "./services/alias-service.js";
 import type { FunctionService } from "./services/function-service.js";
 import type { SettingsService } from "./services/settings-service.js";
+import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
 
 export interface AppDeps {
+  accounts: AccountStore;
   authenticate: Authenticate;
   functions: FunctionService;
   aliases: AliasService;
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(settingsRoutes(deps.settings, deps.region));
   app.use(logRoutes(deps.logs));
+  app.use(adminRoutes(deps.accounts));
   app.use(unknownOperation);
   app.use(errorMiddleware(deps.log));
   return app;

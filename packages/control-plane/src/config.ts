@@ -13,6 +13,8 @@ export const ControlPlaneConfigSchema = z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "STRATUS_REGION must look like us-east-1")
       .default("us-east-1"),
+    /** Where the first start stores the administrator's access key (mode 0600). */
+    STRATUS_BOOTSTRAP_KEY_FILE: z.string().min(1).default("/var/lib/stratus/bootstrap/admin-key.json"),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
   })
@@ -24,6 +26,7 @@ export const ControlPlaneConfigSchema = z
     port: e.STRATUS_PORT,
     region: e.STRATUS_REGION,
     accountConcurrency: e.STRATUS_ACCOUNT_CONCURRENCY,
+    bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
   }));
 
 export type ControlPlaneConfig = z.output<typeof ControlPlaneConfigSchema>;

@@ -9,6 +9,7 @@ import { createAuthenticator } from "./api/auth.js";
 import type { Logger } from "./api/error-middleware.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createApp } from "./app.js";
+import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
@@ -62,7 +63,9 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const invoke = createInvokeService(functions, aliases, createRedisNodeDirectory(redis), invoker, config.region);
   const authenticate = createAuthenticator(accounts);
   const invokeHandler = createInvokeHandler({ invoke, authenticate, metrics, log });
+  await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
+    accounts,
     authenticate,
     functions,
     aliases,

@@ -4,13 +4,20 @@ import type { Pool } from "pg";
 import type { AccessKey, Account } from "../domain.js";
 
 export interface AccountStore {
-  createAccount(name: string): Promise<Account>;
+  createAccount(name: string, opts?: { admin?: boolean }): Promise<Account>;
+  isAdmin(accountId: string): Promise<boolean>;
+  /**
+   * Creates the first administrator account and its key unless an administrator
+   * exists; serialised across control planes by an advisory lock.
+   */
+  ensureAdmin(name: string): Promise<{ account: Account; key: AccessKey } | undefined>;
   findAccountByName(name: string): Promise<Account | undefined>;
   createAccessKey(accountId: string): Promise<AccessKey>;
   findAccessKey(accessKeyId: string): Promise<AccessKey | undefined>;
   countAccounts(): Promise<number>;
 }
 
+const ADMIN_LOCK_ID = 0x57a7_0002;
 const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 function newAccountId(): string {
@@ -23,14 +30,31 @@ function newAccessKeyId(): string {
 
 export function createPgAccountStore(pool: Pool): AccountStore {
   return {
-    async createAccount(name) {
+    async createAccount(name, opts = {}) {
       for (;;) {
         const id = newAccountId();
         const res = await pool.query(
-          "INSERT INTO accounts (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id, name",
-          [id, name],
+          "INSERT INTO accounts (id, name, is_admin) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id, name",
+          [id, name, opts.admin ?? false],
         );
         if (res.rowCount === 1) return { id, name };
+      }
+    },
+    async isAdmin(accountId) {
+      const res = await pool.query<{ is_admin: boolean }>("SELECT is_admin FROM accounts WHERE id = $1", [accountId]);
+      return res.rows[0]?.is_admin ?? false;
+    },
+    async ensureAdmin(name) {
+      const client = await pool.connect();
+      try {
+        await client.query("SELECT pg_advisory_lock($1)", [ADMIN_LOCK_ID]);
+        const existing = await client.query("SELECT 1 FROM accounts WHERE is_admin LIMIT 1");
+        if (existing.rowCount) return undefined;
+        const account = await this.createAccount(name, { admin: true });
+        return { account, key: await this.createAccessKey(account.id) };
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [ADMIN_LOCK_ID]).catch(() => undefined);
+        client.release();
       }
     },
     async findAccountByName(name) {
