@@ -15,7 +15,8 @@ export function createSignedClient(endpoint: string, region: string, creds: Cred
     sha256: Hash.bind(null, "sha256"),
   });
   return {
-    async invoke(functionName: string, payload: Buffer): Promise<{ status: number; body: Buffer }> {
+    /** Signs an Invoke now; the returned function sends it (so a caller can time the round trip alone). */
+    async prepare(functionName: string, payload: Buffer): Promise<() => Promise<{ status: number; body: Buffer }>> {
       const path = `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
       const signed = await signer.sign({
         method: "POST",
@@ -26,13 +27,15 @@ export function createSignedClient(endpoint: string, region: string, creds: Cred
         headers: { host: url.host, "content-type": "application/json" },
         body: payload,
       });
-      const res = await request(`${endpoint}${path}`, {
-        method: "POST",
-        headers: signed.headers,
-        body: payload,
-        dispatcher: agent,
-      });
-      return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
+      return async () => {
+        const res = await request(`${endpoint}${path}`, {
+          method: "POST",
+          headers: signed.headers,
+          body: payload,
+          dispatcher: agent,
+        });
+        return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
+      };
     },
     close: () => agent.close(),
   };

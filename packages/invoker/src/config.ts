@@ -22,6 +22,8 @@ export const InvokerConfigSchema = z
     STRATUS_CAPACITY_MB: z.coerce.number().int().min(128).default(8192),
     STRATUS_IDLE_TTL_SECONDS: z.coerce.number().int().min(1).default(600),
     STRATUS_DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+    /** The host's cgroup hierarchy, for reading containers' peak memory cheaply. */
+    STRATUS_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
     /** Cap of one invocation's stored log (Lambda-style truncation marker beyond). */
     STRATUS_LOG_BYTES_PER_INVOCATION: z.coerce
       .number()
@@ -40,6 +42,7 @@ export const InvokerConfigSchema = z
     capacityMb: e.STRATUS_CAPACITY_MB,
     idleTtlMs: e.STRATUS_IDLE_TTL_SECONDS * 1000,
     dockerSocket: e.STRATUS_DOCKER_SOCKET,
+    cgroupRoot: e.STRATUS_CGROUP_ROOT,
     logBytesPerInvocation: e.STRATUS_LOG_BYTES_PER_INVOCATION,
   }));
 

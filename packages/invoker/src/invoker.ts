@@ -40,7 +40,7 @@ async function removeOrphans(backend: ContainerBackend, nodeId: string, log: Log
 }
 
 export async function startInvoker(config: InvokerConfig, log: Logger): Promise<RunningInvoker> {
-  const backend = createDockerBackend(config.dockerSocket);
+  const backend = createDockerBackend(config.dockerSocket, config.cgroupRoot);
   await removeOrphans(backend, config.nodeId, log);
   const network = `stratus-fn-${config.nodeId}`;
   const { gateway } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));

@@ -3,6 +3,7 @@
 // user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
 // memory size, CPU share proportional to memory, pids and nofile limits, no published
 // ports, on the node's own functions network.
+import { readFile } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerBackend, ContainerSpec, ExitInfo } from "./container-backend.js";
@@ -11,7 +12,10 @@ const MB = 1024 * 1024;
 /** Lambda gives one full vCPU at 1,769 MB. */
 const MB_PER_VCPU = 1769;
 
-export function createDockerBackend(socketPath = "/var/run/docker.sock"): ContainerBackend {
+export function createDockerBackend(
+  socketPath = "/var/run/docker.sock",
+  cgroupRoot = "/sys/fs/cgroup",
+): ContainerBackend {
   const docker = new Docker({ socketPath });
 
   return {
@@ -99,6 +103,15 @@ export function createDockerBackend(socketPath = "/var/run/docker.sock"): Contai
       return { stdout, stderr };
     },
     async maxMemoryMb(id) {
+      // The cgroup's own peak counter is a file read; the stats API is a round trip
+      // through the engine, so it is only the fallback.
+      for (const file of [
+        `${cgroupRoot}/memory/docker/${id}/memory.max_usage_in_bytes`,
+        `${cgroupRoot}/system.slice/docker-${id}.scope/memory.peak`,
+      ]) {
+        const text = await readFile(file, "utf8").catch(() => undefined);
+        if (text !== undefined && /^\d+\s*$/.test(text)) return Math.ceil(Number(text) / MB);
+      }
       const stats = (await docker.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false })) as {
         memory_stats?: { max_usage?: number; usage?: number };
       };
