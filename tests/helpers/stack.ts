@@ -63,6 +63,11 @@ export async function startStack(): Promise<Stack> {
         STRATUS_PORT: "0",
         STRATUS_REGION: region,
         STRATUS_BOOTSTRAP_KEY_FILE: path.join(codeDir, "bootstrap", "admin-key.json"),
+        // Quick async retries and reconciliation, so tests see them within seconds.
+        STRATUS_ASYNC_BACKOFF_BASE_MS: "50",
+        STRATUS_ASYNC_BACKOFF_CAP_MS: "400",
+        STRATUS_ASYNC_RECONCILE_INTERVAL_MS: "500",
+        STRATUS_ASYNC_STALE_SECONDS: "2",
       }),
       quiet,
     );

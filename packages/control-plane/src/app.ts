@@ -6,6 +6,7 @@ import express from "express";
 import type { Registry } from "prom-client";
 import { adminRoutes } from "./api/admin-routes.js";
 import { aliasRoutes } from "./api/alias-routes.js";
+import { asyncRoutes } from "./api/async-routes.js";
 import { type Authenticate, sigv4Auth } from "./api/auth.js";
 import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, type Logger, unknownOperation } from "./api/error-middleware.js";
@@ -16,12 +17,14 @@ import { rawBodyReader } from "./api/raw-body.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { AliasService } from "./services/alias-service.js";
+import type { AsyncService } from "./services/async-service.js";
 import type { FunctionService } from "./services/function-service.js";
 import type { SettingsService } from "./services/settings-service.js";
 import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
 
 export interface AppDeps {
+  async: AsyncService;
   accounts: AccountStore;
   authenticate: Authenticate;
   functions: FunctionService;
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(settingsRoutes(deps.settings, deps.region));
   app.use(logRoutes(deps.logs));
   app.use(adminRoutes(deps.accounts));
+  app.use(asyncRoutes(deps.async));
   app.use(unknownOperation);
   app.use(errorMiddleware(deps.log));
   return app;

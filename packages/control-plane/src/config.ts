@@ -15,6 +15,14 @@ export const ControlPlaneConfigSchema = z
       .default("us-east-1"),
     /** Where the first start stores the administrator's access key (mode 0600). */
     STRATUS_BOOTSTRAP_KEY_FILE: z.string().min(1).default("/var/lib/stratus/bootstrap/admin-key.json"),
+    /** Async invocations run at once by this control plane's queue worker (0: no worker). */
+    STRATUS_ASYNC_CONCURRENCY: z.coerce.number().int().min(0).default(16),
+    /** Retry backoff for async function errors: exponential from the base, jittered, capped. */
+    STRATUS_ASYNC_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(1000),
+    STRATUS_ASYNC_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
+    /** How often the reconciler looks for lost async work, and how overdue work must be. */
+    STRATUS_ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+    STRATUS_ASYNC_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
   })
@@ -27,6 +35,13 @@ export const ControlPlaneConfigSchema = z
     region: e.STRATUS_REGION,
     accountConcurrency: e.STRATUS_ACCOUNT_CONCURRENCY,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
+    async: {
+      concurrency: e.STRATUS_ASYNC_CONCURRENCY,
+      backoffBaseMs: e.STRATUS_ASYNC_BACKOFF_BASE_MS,
+      backoffCapMs: e.STRATUS_ASYNC_BACKOFF_CAP_MS,
+      reconcileIntervalMs: e.STRATUS_ASYNC_RECONCILE_INTERVAL_MS,
+      staleSeconds: e.STRATUS_ASYNC_STALE_SECONDS,
+    },
   }));
 
 export type ControlPlaneConfig = z.output<typeof ControlPlaneConfigSchema>;

@@ -2,6 +2,8 @@
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
 import http from "node:http";
+import { asyncQueue } from "@stratus/shared";
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -9,17 +11,22 @@ import { createAuthenticator } from "./api/auth.js";
 import type { Logger } from "./api/error-middleware.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createApp } from "./app.js";
+import { startReconciler } from "./async/reconciler.js";
+import { startRelay } from "./async/relay.js";
+import { startAsyncWorker } from "./async/worker.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
 import { createRedisNodeDirectory } from "./routing/node-directory.js";
 import { createAliasService } from "./services/alias-service.js";
+import { createAsyncService } from "./services/async-service.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
 import { createSettingsService } from "./services/settings-service.js";
 import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
+import { createPgAsyncStore } from "./store/async-store.js";
 import { createCachedFunctionStore } from "./store/cached-function-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLogStore } from "./store/log-store.js";
@@ -62,9 +69,32 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const invoker = createInvokerClient(config.internalToken);
   const invoke = createInvokeService(functions, aliases, createRedisNodeDirectory(redis), invoker, config.region);
   const authenticate = createAuthenticator(accounts);
-  const invokeHandler = createInvokeHandler({ invoke, authenticate, metrics, log });
+  const asyncStore = createPgAsyncStore(pool);
+  // The producer fails fast when Redis is away (the outbox keeps the work); the
+  // worker's connection waits and retries, as BullMQ requires.
+  const queueConnection = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const queue = new Queue(asyncQueue.name, { connection: queueConnection });
+  queue.on("error", (err) => log.warn(`async queue: ${err.message}`));
+  const relay = startRelay(asyncStore, queue, log);
+  const asyncService = createAsyncService(asyncStore, functions, settingsStore, () => relay.nudge());
+  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  for (const connection of [queueConnection, workerConnection]) {
+    connection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));
+  }
+  const worker =
+    config.async.concurrency > 0
+      ? startAsyncWorker(asyncStore, queue, invoke, workerConnection, { ...config.async, region: config.region }, log)
+      : undefined;
+  const reconciler = startReconciler(
+    asyncStore,
+    queue,
+    { intervalMs: config.async.reconcileIntervalMs, staleSeconds: config.async.staleSeconds },
+    log,
+  );
+  const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, metrics, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
+    async: asyncService,
     accounts,
     authenticate,
     functions,
@@ -94,6 +124,12 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      reconciler.stop();
+      await relay.stop();
+      await worker?.close();
+      await queue.close();
+      queueConnection.disconnect();
+      workerConnection.disconnect();
       await invoker.close();
       redis.disconnect();
       await pool.end();

@@ -3,4 +3,5 @@
 export { type ControlPlaneConfig, ControlPlaneConfigSchema } from "./config.js";
 export { type RunningControlPlane, startControlPlane } from "./control-plane.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
+export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { migrate } from "./store/migrate.js";

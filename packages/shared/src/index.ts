@@ -1,5 +1,7 @@
 // Contracts between Stratus processes: errors, wire constants, runtimes, the internal
 // invoke protocol and the node registry. Imports nothing else of ours.
+
+export * from "./async-job.js";
 export * from "./errors.js";
 export * from "./http-body.js";
 export * from "./internal-invoke.js";

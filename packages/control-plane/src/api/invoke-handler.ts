@@ -1,10 +1,12 @@
 // Invoke: POST /2015-03-31/functions/{name}/invocations, served on plain node:http
 // ahead of Express because it is the hot path of the platform. RequestResponse
 // returns the function's result with 200 (function errors keep 200 and set
-// X-Amz-Function-Error); DryRun checks the function and answers 204.
+// X-Amz-Function-Error); Event commits the invocation and answers 202; DryRun
+// checks the function and answers 204.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, headers, limits, readBody } from "@stratus/shared";
 import type { ControlPlaneMetrics } from "../metrics.js";
+import type { AsyncService } from "../services/async-service.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { Authenticate } from "./auth.js";
 import { checkJson } from "./body.js";
@@ -16,6 +18,7 @@ const MAX_CLIENT_CONTEXT = 3583;
 
 export interface InvokeHandlerDeps {
   invoke: InvokeService;
+  async: AsyncService;
   authenticate: Authenticate;
   metrics: ControlPlaneMetrics;
   log: Logger;
@@ -49,9 +52,11 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       return;
     }
     if (type === "Event") {
-      // Durable async invocation (outbox + BullMQ) is not built yet: refuse clearly
-      // rather than accept an event that could be lost.
-      throw errors.invalidParameter("Event invocations are not supported yet");
+      // Committed (with its outbox row) before the 202: nothing accepted is lost.
+      const id = await deps.async.accept(accountId, ref.name, ref.qualifier, payload);
+      res.writeHead(202, { [headers.requestId]: id, "content-length": 0 });
+      res.end();
+      return;
     }
     if (type !== "RequestResponse") {
       throw errors.invalidParameter(`Invalid value for X-Amz-Invocation-Type: ${type.slice(0, 32)}`);

@@ -1,0 +1,56 @@
+// Lambda's destination record for async invocations, and the parsing of destination
+// ARNs. Stratus delivers to Lambda functions of the same account; other targets
+// (SQS, SNS, EventBridge) are not available here and count as undeliverable.
+
+export interface DestinationRecordInput {
+  requestId: string;
+  functionArn: string;
+  condition: "Success" | "RetriesExhausted" | "EventAgeExceeded";
+  approximateInvokeCount: number;
+  requestPayload: Buffer;
+  executedVersion?: string;
+  functionError?: string;
+  responsePayload?: Buffer;
+  now?: Date;
+}
+
+function jsonOrText(buf: Buffer | undefined): unknown {
+  if (!buf || buf.length === 0) return null;
+  try {
+    return JSON.parse(buf.toString("utf8"));
+  } catch {
+    return buf.toString("utf8");
+  }
+}
+
+export function destinationRecord(i: DestinationRecordInput): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      version: "1.0",
+      timestamp: (i.now ?? new Date()).toISOString(),
+      requestContext: {
+        requestId: i.requestId,
+        functionArn: i.functionArn,
+        condition: i.condition,
+        approximateInvokeCount: i.approximateInvokeCount,
+      },
+      requestPayload: jsonOrText(i.requestPayload),
+      responseContext: {
+        statusCode: 200,
+        ...(i.executedVersion ? { executedVersion: i.executedVersion } : {}),
+        ...(i.functionError ? { functionError: i.functionError } : {}),
+      },
+      responsePayload: jsonOrText(i.responsePayload),
+    }),
+  );
+}
+
+const FUNCTION_ARN =
+  /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:(\d{12}):function:([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+
+/** The function a destination ARN names, if it is a Lambda function of `accountId`. */
+export function destinationFunction(arn: string, accountId: string): { name: string; qualifier?: string } | undefined {
+  const m = FUNCTION_ARN.exec(arn);
+  if (!m || m[1] !== accountId) return undefined;
+  return m[3] ? { name: m[2] as string, qualifier: m[3] } : { name: m[2] as string };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { canMove, sourcesOf } from "./async-state.js";
+import { backoffMs, decide, type RetryInput } from "./retry-policy.js";
+
+const base: RetryInput = {
+  outcome: "function_error",
+  attempt: 1,
+  maxAttempts: 4,
+  ageMs: 0,
+  maxAgeMs: 6 * 3600_000,
+  backoffBaseMs: 1000,
+  backoffCapMs: 300_000,
+  random: 0.5,
+};
+
+describe("decide", () => {
+  it.each<[string, Partial<RetryInput>, ReturnType<typeof decide>]>([
+    ["success", { outcome: "success" }, { action: "succeed" }],
+    ["first failure retries", {}, { action: "retry", delayMs: 750, spendAttempt: true }],
+    ["third failure retries", { attempt: 3 }, { action: "retry", delayMs: 3000, spendAttempt: true }],
+    ["fourth failure of 1 + 3 is exhausted", { attempt: 4 }, { action: "fail", condition: "RetriesExhausted" }],
+    ["no retries configured", { attempt: 1, maxAttempts: 1 }, { action: "fail", condition: "RetriesExhausted" }],
+    [
+      "platform errors spend nothing",
+      { outcome: "platform_error", attempt: 4 },
+      { action: "retry", delayMs: 6000, spendAttempt: false },
+    ],
+    ["too old to wait for a retry", { ageMs: 6 * 3600_000 - 100 }, { action: "fail", condition: "EventAgeExceeded" }],
+    [
+      "platform errors stop at the maximum age",
+      { outcome: "platform_error", ageMs: 6 * 3600_000 },
+      { action: "fail", condition: "EventAgeExceeded" },
+    ],
+  ])("%s", (_label, patch, expected) => {
+    expect(decide({ ...base, ...patch })).toEqual(expected);
+  });
+});
+
+describe("backoffMs", () => {
+  it.each([
+    [1, 0, 500],
+    [1, 0.999, 1000],
+    [4, 0.5, 6000],
+    [20, 1, 300_000],
+  ])("attempt %s, random %s -> %s ms", (attempt, random, expected) => {
+    expect(backoffMs(attempt, 1000, 300_000, random)).toBe(Math.round(expected));
+  });
+});
+
+describe("async lifecycle", () => {
+  it.each([
+    ["accepted", "running", true],
+    ["retrying", "running", true],
+    ["running", "succeeded", true],
+    ["succeeded", "running", false],
+    ["failed", "running", false],
+    ["accepted", "succeeded", false],
+    ["dead_lettered", "accepted", true],
+  ] as const)("%s -> %s allowed: %s", (from, to, ok) => {
+    expect(canMove(from, to)).toBe(ok);
+  });
+  it("lists where a move may start", () => {
+    expect(sourcesOf("running").sort()).toEqual(["accepted", "retrying"]);
+  });
+});

@@ -1,0 +1,162 @@
+// Runs async invocations from the queue through the same placement and invokers as
+// sync invokes (so warm containers are shared). Each job starts an attempt with a
+// conditional update (a duplicate or stale job finds nothing to start), runs it,
+// and records the outcome conditionally on that attempt: success (and the
+// on-success destination), a retry after backoff (a new delayed job), or the end
+// (on-failure destination, or the dead-letter record). Destination deliveries are
+// new async invocations committed with the outcome, in one transaction.
+import { randomUUID } from "node:crypto";
+import { AsyncJobSchema, asyncQueue, StratusError } from "@stratus/shared";
+import { type Job, type Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "../api/error-middleware.js";
+import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
+import type { AsyncInvocation, AsyncStore, NewAsyncInvocation } from "../store/async-store.js";
+import { destinationFunction, destinationRecord } from "./destination.js";
+import { jobOptions } from "./relay.js";
+import { type AttemptOutcome, decide } from "./retry-policy.js";
+
+export interface WorkerConfig {
+  concurrency: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  region: string;
+}
+
+/** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
+const LEASE_SECONDS = 960;
+
+export function startAsyncWorker(
+  store: AsyncStore,
+  queue: Queue,
+  invoke: InvokeService,
+  connection: Redis,
+  config: WorkerConfig,
+  log: Logger,
+): Worker {
+  const arnOf = (inv: AsyncInvocation) =>
+    `arn:aws:lambda:${config.region}:${inv.accountId}:function:${inv.functionName}:${inv.qualifier ?? "$LATEST"}`;
+
+  function delivery(
+    inv: AsyncInvocation,
+    target: string | undefined,
+    condition: "Success" | "RetriesExhausted" | "EventAgeExceeded",
+    result: InvokeResult | undefined,
+  ): NewAsyncInvocation | undefined {
+    const fn = target ? destinationFunction(target, inv.accountId) : undefined;
+    if (!fn) return undefined;
+    return {
+      id: randomUUID(),
+      accountId: inv.accountId,
+      functionName: fn.name,
+      ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
+      payload: destinationRecord({
+        requestId: inv.id,
+        functionArn: arnOf(inv),
+        condition,
+        approximateInvokeCount: inv.attempt,
+        requestPayload: inv.payload,
+        executedVersion: result?.executedVersion,
+        functionError: result?.functionError,
+        responsePayload: result?.payload,
+      }),
+      // A destination's own failures end in its dead-letter record, never in another destination.
+      maxAttempts: 1 + 3,
+      maxEventAgeSeconds: inv.maxEventAgeSeconds,
+    };
+  }
+
+  async function end(
+    inv: AsyncInvocation,
+    condition: "RetriesExhausted" | "EventAgeExceeded",
+    result: InvokeResult | undefined,
+    error: unknown,
+  ) {
+    const followUp = delivery(inv, inv.onFailure, condition, result);
+    const status = condition === "EventAgeExceeded" ? "expired" : followUp ? "failed" : "dead_lettered";
+    const fields = { error, ...(result ? { executedVersion: result.executedVersion } : {}) };
+    await store.finish(inv.id, inv.attempt, status, followUp ? { ...fields, followUp } : fields);
+  }
+
+  async function run(job: Job): Promise<void> {
+    const { invocationId } = AsyncJobSchema.parse(job.data);
+    const inv = await store.start(invocationId, LEASE_SECONDS);
+    if (!inv) return; // finished, running elsewhere, or not known: nothing to do
+    const ageMs = Date.now() - inv.acceptedAt.getTime();
+    if (ageMs > inv.maxEventAgeSeconds * 1000) {
+      return end(inv, "EventAgeExceeded", undefined, { errorType: "EventAgeExceeded", errorMessage: "Event too old" });
+    }
+    let result: InvokeResult | undefined;
+    let outcome: AttemptOutcome;
+    let error: unknown;
+    try {
+      result = await invoke.invokeSync({
+        accountId: inv.accountId,
+        functionName: inv.functionName,
+        qualifier: inv.qualifier,
+        payload: inv.payload,
+      });
+      outcome = result.functionError ? "function_error" : "success";
+      if (result.functionError) error = parsed(result.payload);
+    } catch (err) {
+      const e = err instanceof StratusError ? err : undefined;
+      error = { errorType: e?.code ?? "ServiceException", errorMessage: (err as Error).message };
+      // The function or its version is gone: no retry can succeed.
+      if (e?.code === "ResourceNotFoundException") return end(inv, "RetriesExhausted", undefined, error);
+      outcome = "platform_error";
+    }
+    const decision = decide({
+      outcome,
+      attempt: inv.attempt,
+      maxAttempts: inv.maxAttempts,
+      ageMs,
+      maxAgeMs: inv.maxEventAgeSeconds * 1000,
+      backoffBaseMs: config.backoffBaseMs,
+      backoffCapMs: config.backoffCapMs,
+      random: Math.random(),
+    });
+    if (decision.action === "succeed") {
+      const followUp = delivery(inv, inv.onSuccess, "Success", result);
+      const fields = { executedVersion: result?.executedVersion };
+      await store.finish(inv.id, inv.attempt, "succeeded", followUp ? { ...fields, followUp } : fields);
+      return;
+    }
+    if (decision.action === "fail") return end(inv, decision.condition, result, error);
+    const moved = await store.finish(inv.id, inv.attempt, "retrying", {
+      error,
+      refundAttempt: !decision.spendAttempt,
+      retryAfterMs: decision.delayMs,
+    });
+    if (moved) {
+      // If this add is lost, the reconciler re-enqueues the invocation once it is overdue.
+      await queue.add(
+        "invoke",
+        { invocationId: inv.id },
+        {
+          jobId: asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`),
+          delay: decision.delayMs,
+          ...jobOptions,
+        },
+      );
+    }
+  }
+
+  const worker = new Worker(asyncQueue.name, run, {
+    connection,
+    concurrency: config.concurrency,
+    lockDuration: 30_000,
+    stalledInterval: 30_000,
+    maxStalledCount: 1,
+  });
+  worker.on("error", (err) => log.warn(`async worker: ${err.message}`));
+  worker.on("failed", (job, err) => log.warn(`async job ${job?.id} failed: ${err.message}`));
+  return worker;
+}
+
+function parsed(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString("utf8"));
+  } catch {
+    return { errorMessage: payload.toString("utf8").slice(0, 4096) };
+  }
+}

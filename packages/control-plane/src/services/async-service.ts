@@ -1,0 +1,72 @@
+// Accepting Event invocations: checks the function, reads its event-invoke config
+// (retries, maximum event age, destinations) and commits the invocation with its
+// outbox row before the caller gets 202. Also reads, lists and re-drives them.
+import { randomUUID } from "node:crypto";
+import { errors, LATEST, limits } from "@stratus/shared";
+import type { AsyncStatus } from "../async/async-state.js";
+import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
+import type { SettingsStore } from "../store/settings-store.js";
+import type { FunctionService } from "./function-service.js";
+import { MAX_RETRY_ATTEMPTS } from "./update-input.js";
+
+/** Lambda's default maximum event age: six hours. */
+export const DEFAULT_MAX_EVENT_AGE_SECONDS = 21_600;
+
+export interface AsyncService {
+  accept(accountId: string, functionName: string, qualifier: string | undefined, payload: Buffer): Promise<string>;
+  get(accountId: string, id: string): Promise<AsyncInvocation>;
+  list(
+    accountId: string,
+    functionName: string,
+    status: AsyncStatus | undefined,
+    limit: number,
+  ): Promise<AsyncInvocation[]>;
+  redrive(accountId: string, id: string): Promise<void>;
+}
+
+export function createAsyncService(
+  store: AsyncStore,
+  functions: FunctionService,
+  settings: SettingsStore,
+  onAccepted: () => void,
+): AsyncService {
+  return {
+    async accept(accountId, functionName, qualifier, payload) {
+      if (payload.length > limits.asyncPayloadBytes) {
+        throw errors.tooLarge(`Request must be smaller than ${limits.asyncPayloadBytes} bytes for an Event invocation`);
+      }
+      await functions.get(accountId, functionName, qualifier);
+      const config = await settings.getEventInvokeConfig(accountId, functionName, qualifier ?? LATEST);
+      const id = randomUUID();
+      await store.accept({
+        id,
+        accountId,
+        functionName,
+        ...(qualifier ? { qualifier } : {}),
+        payload,
+        maxAttempts: 1 + (config?.maximumRetryAttempts ?? MAX_RETRY_ATTEMPTS),
+        maxEventAgeSeconds: config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS,
+        ...(config?.destinationConfig.OnSuccess?.Destination
+          ? { onSuccess: config.destinationConfig.OnSuccess.Destination }
+          : {}),
+        ...(config?.destinationConfig.OnFailure?.Destination
+          ? { onFailure: config.destinationConfig.OnFailure.Destination }
+          : {}),
+      });
+      onAccepted();
+      return id;
+    },
+    async get(accountId, id) {
+      const found = await store.get(accountId, id);
+      if (!found) throw errors.notFound(`Invocation not found: ${id.slice(0, 64)}`);
+      return found;
+    },
+    list: (accountId, functionName, status, limit) => store.list(accountId, functionName, status, limit),
+    async redrive(accountId, id) {
+      if (!(await store.redrive(accountId, id))) {
+        throw errors.conflict(`Invocation ${id.slice(0, 64)} is not dead-lettered or expired (or does not exist)`);
+      }
+      onAccepted();
+    },
+  };
+}

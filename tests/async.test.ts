@@ -1,0 +1,253 @@
+// Async (Event) invocations on real Postgres, Redis and Docker: committed before
+// the 202, run through the queue, retried 1 + 3 times, dead-lettered or delivered to
+// destinations with Lambda's record, recovered when the enqueue or the job is lost,
+// and never completed by a stale attempt.
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  PutFunctionEventInvokeConfigCommand,
+  RequestTooLargeException,
+} from "@aws-sdk/client-lambda";
+import { createPgAsyncStore } from "@stratus/control-plane";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedFetch } from "./helpers/signed-fetch.js";
+import { type Stack, startStack } from "./helpers/stack.js";
+import { nodeFunction } from "./helpers/zip.js";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+}, 60_000);
+
+async function deploy(source: string): Promise<{ name: string; arn: string }> {
+  const name = `async-${randomBytes(4).toString("hex")}`;
+  const out = await stack.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Role: "arn:aws:iam::123456789012:role/r",
+      Handler: "index.handler",
+      Code: { ZipFile: await nodeFunction(source) },
+    }),
+  );
+  return { name, arn: out.FunctionArn as string };
+}
+
+async function event(name: string, payload: unknown): Promise<string> {
+  const out = await stack.lambda.send(
+    new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
+  expect(out.StatusCode).toBe(202);
+  return out.$metadata.requestId as string;
+}
+
+interface Status {
+  Status: string;
+  Attempts: number;
+  Error?: { errorType?: string; errorMessage?: string };
+}
+
+async function status(id: string): Promise<Status> {
+  const res = await signedFetch(
+    stack.endpoint,
+    stack.region,
+    stack.credentials,
+    `/stratus/2026-11-01/invocations/${id}`,
+  );
+  return (await res.json()) as Status;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const settled = (id: string) =>
+  until(async () => {
+    const s = await status(id);
+    return ["succeeded", "failed", "dead_lettered", "expired"].includes(s.Status) ? s : undefined;
+  });
+
+async function logsOf(name: string): Promise<string[]> {
+  const res = await signedFetch(
+    stack.endpoint,
+    stack.region,
+    stack.credentials,
+    `/stratus/2026-11-01/functions/${name}/logs?Limit=100`,
+  );
+  return ((await res.json()) as { Invocations: { Log: string }[] }).Invocations.map((i) => i.Log);
+}
+
+describe("async invocations", () => {
+  it("accepts an event with 202, runs it and delivers the success record", async () => {
+    const sink = await deploy(
+      "exports.handler = async (e) => { console.log('SINK ' + JSON.stringify(e)); return 1; };",
+    );
+    const fn = await deploy("exports.handler = async (e) => ({ doubled: e.n * 2 });");
+    await stack.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: fn.name,
+        DestinationConfig: { OnSuccess: { Destination: sink.arn } },
+      }),
+    );
+    const id = await event(fn.name, { n: 21 });
+    expect((await settled(id)).Status).toBe("succeeded");
+    const delivered = await until(async () => (await logsOf(sink.name)).find((l) => l.includes("SINK")));
+    const record = JSON.parse(delivered.slice(delivered.indexOf("SINK ") + 5).split("\n")[0] as string);
+    expect(record).toMatchObject({
+      version: "1.0",
+      requestContext: { requestId: id, condition: "Success", approximateInvokeCount: 1 },
+      requestPayload: { n: 21 },
+      responseContext: { statusCode: 200, executedVersion: "$LATEST" },
+      responsePayload: { doubled: 42 },
+    });
+  }, 60_000);
+
+  it("retries a failing function exactly three times, then writes the dead-letter record", async () => {
+    const fn = await deploy(
+      "exports.handler = async () => { console.log('ATTEMPT'); throw new Error('always broken'); };",
+    );
+    const id = await event(fn.name, { x: 1 });
+    const final = await settled(id);
+    expect(final.Status).toBe("dead_lettered");
+    expect(final.Attempts).toBe(4);
+    expect(final.Error).toMatchObject({ errorType: "Error", errorMessage: "always broken" });
+    const runs = await until(async () => {
+      const logs = (await logsOf(fn.name)).filter((l) => l.includes("ATTEMPT"));
+      return logs.length >= 4 ? logs : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await logsOf(fn.name)).filter((l) => l.includes("ATTEMPT"))).toHaveLength(runs.length);
+    expect(runs).toHaveLength(4);
+
+    const listed = await signedFetch(
+      stack.endpoint,
+      stack.region,
+      stack.credentials,
+      `/stratus/2026-11-01/functions/${fn.name}/async-invocations?Status=dead_lettered`,
+    );
+    expect(
+      ((await listed.json()) as { Invocations: { RequestId: string }[] }).Invocations.map((i) => i.RequestId),
+    ).toEqual([id]);
+
+    const redrive = await signedFetch(
+      stack.endpoint,
+      stack.region,
+      stack.credentials,
+      `/stratus/2026-11-01/invocations/${id}/redrive`,
+      {
+        method: "POST",
+      },
+    );
+    expect(redrive.status).toBe(202);
+    const again = await until(async () => {
+      const s = await status(id);
+      return s.Status === "dead_lettered" &&
+        s.Attempts === 4 &&
+        (await logsOf(fn.name)).filter((l) => l.includes("ATTEMPT")).length === 8
+        ? s
+        : undefined;
+    });
+    expect(again.Status).toBe("dead_lettered");
+  }, 90_000);
+
+  it("sends exhausted events to the on-failure destination with Lambda's record", async () => {
+    const sink = await deploy(
+      "exports.handler = async (e) => { console.log('FAILED ' + JSON.stringify(e)); return 1; };",
+    );
+    const fn = await deploy("exports.handler = async () => { throw new TypeError('bad input'); };");
+    await stack.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: fn.name,
+        MaximumRetryAttempts: 1,
+        DestinationConfig: { OnFailure: { Destination: sink.arn } },
+      }),
+    );
+    const id = await event(fn.name, { order: 7 });
+    const final = await settled(id);
+    expect(final).toMatchObject({ Status: "failed", Attempts: 2 });
+    const delivered = await until(async () => (await logsOf(sink.name)).find((l) => l.includes("FAILED")));
+    const record = JSON.parse(delivered.slice(delivered.indexOf("FAILED ") + 7).split("\n")[0] as string);
+    expect(record).toMatchObject({
+      requestContext: { requestId: id, condition: "RetriesExhausted", approximateInvokeCount: 2 },
+      requestPayload: { order: 7 },
+      responseContext: { functionError: "Unhandled" },
+      responsePayload: { errorType: "TypeError", errorMessage: "bad input" },
+    });
+  }, 60_000);
+
+  it("refuses an event over 1 MB with 413 and stores nothing", async () => {
+    const fn = await deploy("exports.handler = async () => 1;");
+    const count = async () => (await stack.db.query("SELECT count(*)::int AS n FROM async_invocations")).rows[0].n;
+    const before = await count();
+    await expect(
+      stack.lambda.send(
+        new InvokeCommand({
+          FunctionName: fn.name,
+          InvocationType: "Event",
+          Payload: Buffer.from(JSON.stringify({ b: "x".repeat(1024 * 1024) })),
+        }),
+      ),
+    ).rejects.toBeInstanceOf(RequestTooLargeException);
+    expect(await count()).toBe(before);
+  }, 30_000);
+
+  it("runs an event committed but never enqueued, and one whose job was lost", async () => {
+    const fn = await deploy("exports.handler = async (e) => { console.log('RECOVERED ' + e.tag); return 1; };");
+    const store = createPgAsyncStore(stack.db);
+    const common = {
+      accountId: stack.credentials.accountId,
+      functionName: fn.name,
+      maxAttempts: 4,
+      maxEventAgeSeconds: 3600,
+    };
+    // The control plane died after the commit: the outbox row is there, the relay sends it.
+    const committed = randomUUID();
+    await store.accept({ ...common, id: committed, payload: Buffer.from('{"tag":"outbox"}') });
+    // Redis lost the job: no outbox row, no job; the reconciler finds it once overdue.
+    const lost = randomUUID();
+    await store.accept({ ...common, id: lost, payload: Buffer.from('{"tag":"lost"}') });
+    await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [lost]);
+    expect((await settled(committed)).Status).toBe("succeeded");
+    expect((await settled(lost)).Status).toBe("succeeded");
+    // Logs are shipped in batches: wait for both runs to be stored.
+    const logs = await until(async () => {
+      const text = (await logsOf(fn.name)).join("\n");
+      return text.includes("RECOVERED outbox") && text.includes("RECOVERED lost") ? text : undefined;
+    });
+    expect(logs).toContain("RECOVERED lost");
+  }, 60_000);
+
+  it("refuses the completion of a stale attempt", async () => {
+    const store = createPgAsyncStore(stack.db);
+    const id = randomUUID();
+    await store.accept({
+      id,
+      accountId: stack.credentials.accountId,
+      functionName: "not-run",
+      payload: Buffer.from("{}"),
+      maxAttempts: 4,
+      maxEventAgeSeconds: 3600,
+    });
+    await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [id]);
+    const first = await store.start(id, 960);
+    expect(first?.attempt).toBe(1);
+    // The first worker stalls past its lease; the invocation is started again.
+    await stack.db.query("UPDATE async_invocations SET lease_until = now() - interval '1 second' WHERE id = $1", [id]);
+    expect(await store.expireLease(id, 1)).toBe(true);
+    const second = await store.start(id, 960);
+    expect(second?.attempt).toBe(2);
+    expect(await store.finish(id, 1, "succeeded", {})).toBe(false);
+    expect(await store.finish(id, 2, "succeeded", {})).toBe(true);
+    expect(await store.start(id, 960)).toBeUndefined();
+  }, 30_000);
+});
