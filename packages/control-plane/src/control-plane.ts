@@ -17,10 +17,12 @@ import { startAsyncWorker } from "./async/worker.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
+import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
 import { createRedisNodeDirectory } from "./routing/node-directory.js";
 import { createAliasService } from "./services/alias-service.js";
 import { createAsyncService } from "./services/async-service.js";
+import { createConcurrencyRules } from "./services/concurrency-rules.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
 import { createSettingsService } from "./services/settings-service.js";
@@ -67,7 +69,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const aliases = createAliasService(aliasStore, functionStore, config.region);
   const settings = createSettingsService(settingsStore, functionStore, config.region, config.accountConcurrency);
   const invoker = createInvokerClient(config.internalToken);
-  const invoke = createInvokeService(functions, aliases, createRedisNodeDirectory(redis), invoker, config.region);
+  const invoke = createInvokeService(
+    functions,
+    aliases,
+    createRedisNodeDirectory(redis),
+    invoker,
+    config.region,
+    createConcurrencyRules(settingsStore, createRedisConcurrencyLimiter(redis), config.accountConcurrency),
+  );
   const authenticate = createAuthenticator(accounts);
   const asyncStore = createPgAsyncStore(pool);
   // The producer fails fast when Redis is away (the outbox keeps the work); the

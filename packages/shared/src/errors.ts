@@ -45,6 +45,8 @@ export const errors = {
 };
 
 /** The restJson1 body Lambda sends with an error. */
-export function errorBody(err: StratusError): { Type: "User" | "Service"; message: string } {
-  return { Type: err.kind === "client" ? "User" : "Service", message: err.message };
+export function errorBody(err: StratusError): { Type: "User" | "Service"; message: string; Reason?: string } {
+  const body = { Type: err.kind === "client" ? ("User" as const) : ("Service" as const), message: err.message };
+  // TooManyRequestsException names its cause in the body, as Lambda's does.
+  return err.headers.Reason ? { ...body, Reason: err.headers.Reason } : body;
 }

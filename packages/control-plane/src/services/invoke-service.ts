@@ -3,8 +3,9 @@
 // node most likely to hold a warm container (rendezvous ranking), spill to the next
 // node when one is full, and return the function's result.
 import { randomUUID } from "node:crypto";
-import { errors, type InvokeOutcome, type InvokeSpec, StratusError } from "@stratus/shared";
+import { errors, type InvokeOutcome, type InvokeSpec, type NodeInfo, StratusError } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
+import type { ConcurrencyLimiter } from "../routing/concurrency.js";
 import type { InvokerClient } from "../routing/invoker-client.js";
 import type { NodeDirectory } from "../routing/node-directory.js";
 import { rankNodes } from "../routing/placement.js";
@@ -38,12 +39,22 @@ export function functionArn(region: string, fn: FunctionVersion, qualifier?: str
   return `arn:aws:lambda:${region}:${fn.accountId}:function:${fn.name}${qualifier ? `:${qualifier}` : ""}`;
 }
 
+export interface ConcurrencyRules {
+  limiter: ConcurrencyLimiter;
+  /** The function's reserved concurrency (null: none) and the account's unreserved pool size. */
+  limitsFor(accountId: string, functionName: string): Promise<{ reserved: number | null; unreservedLimit: number }>;
+}
+
+/** A slot is held for the function's timeout plus this, then expires on its own. */
+const LEASE_SLACK_MS = 30_000;
+
 export function createInvokeService(
   functions: FunctionService,
   aliases: AliasService,
   nodes: NodeDirectory,
   invoker: InvokerClient,
   region: string,
+  concurrency: ConcurrencyRules,
 ): InvokeService {
   // Specs are rebuilt only when the (cached) function version object changes, so
   // the invoker client can reuse their serialisation too.
@@ -88,23 +99,44 @@ export function createInvokeService(
       const spec = specFor(fn, req.qualifier);
       const ranked = rankNodes(await nodes.liveNodes(), `${fn.accountId}/${fn.name}/${fn.version}`);
       if (ranked.length === 0) throw errors.service("No invoker node is available");
-      let lastError: StratusError | undefined;
-      for (const node of ranked) {
-        try {
-          const outcome = await invoker.invoke(node, spec, {
-            requestId,
-            clientContext: req.clientContext,
-            payload: req.payload,
-            tail: req.tail,
-          });
-          return { ...outcome, requestId, executedVersion: fn.version };
-        } catch (err) {
-          // Only a full node is worth spilling over; anything else is the answer.
-          if (!(err instanceof StratusError) || err.headers.Reason !== "CapacityExceeded") throw err;
-          lastError = err;
-        }
+      const slot = await concurrency.limiter.acquire({
+        accountId: fn.accountId,
+        functionName: fn.name,
+        requestId,
+        leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
+        ...(await concurrency.limitsFor(fn.accountId, fn.name)),
+      });
+      try {
+        return await place(ranked, spec, requestId, req, fn.version);
+      } finally {
+        await concurrency.limiter.release(slot);
       }
-      throw lastError ?? errors.service("No invoker node accepted the invocation");
     },
   };
+
+  async function place(
+    ranked: NodeInfo[],
+    spec: InvokeSpec,
+    requestId: string,
+    req: InvokeRequest,
+    executedVersion: string,
+  ): Promise<InvokeResult> {
+    let lastError: StratusError | undefined;
+    for (const node of ranked) {
+      try {
+        const outcome = await invoker.invoke(node, spec, {
+          requestId,
+          clientContext: req.clientContext,
+          payload: req.payload,
+          tail: req.tail,
+        });
+        return { ...outcome, requestId, executedVersion };
+      } catch (err) {
+        // Only a full node is worth spilling over; anything else is the answer.
+        if (!(err instanceof StratusError) || err.headers.Reason !== "CapacityExceeded") throw err;
+        lastError = err;
+      }
+    }
+    throw lastError ?? errors.service("No invoker node accepted the invocation");
+  }
 }

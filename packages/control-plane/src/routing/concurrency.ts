@@ -1,0 +1,91 @@
+// Lambda's concurrency rules, counted across all control planes in Redis. A function
+// with reserved concurrency R runs at most R invocations at once, from its own pool;
+// other functions share the account's unreserved pool (the account limit minus all
+// reservations). Each running invocation holds a slot with a lease (its timeout plus
+// slack), so slots of a crashed process expire instead of leaking.
+import { errors, StratusError } from "@stratus/shared";
+import type { Redis } from "ioredis";
+
+export interface Slot {
+  key: string;
+  member: string;
+}
+
+export interface ConcurrencyLimiter {
+  /** Takes a slot or throws TooManyRequestsException with Lambda's Reason. */
+  acquire(req: {
+    accountId: string;
+    functionName: string;
+    requestId: string;
+    leaseMs: number;
+    reserved: number | null;
+    unreservedLimit: number;
+  }): Promise<Slot>;
+  release(slot: Slot): Promise<void>;
+}
+
+// KEYS[1]: the pool. ARGV: now, limit, member, lease expiry, key ttl (ms).
+const ACQUIRE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
+return 1
+`;
+
+type ScriptRedis = Redis & {
+  stratusAcquireSlot(
+    key: string,
+    now: number,
+    limit: number,
+    member: string,
+    expiry: number,
+    ttl: number,
+  ): Promise<number>;
+};
+
+export function throttled(
+  reason: "ReservedFunctionConcurrentInvocationLimitExceeded" | "ConcurrentInvocationLimitExceeded",
+) {
+  return new StratusError(
+    "TooManyRequestsException",
+    429,
+    "client",
+    reason === "ConcurrentInvocationLimitExceeded"
+      ? "Rate Exceeded."
+      : "Rate Exceeded. The function's reserved concurrency is in use.",
+    { "Retry-After": "1", Reason: reason },
+  );
+}
+
+export function createRedisConcurrencyLimiter(redis: Redis, now = Date.now): ConcurrencyLimiter {
+  const r = redis as ScriptRedis;
+  if (typeof r.stratusAcquireSlot !== "function") {
+    redis.defineCommand("stratusAcquireSlot", { numberOfKeys: 1, lua: ACQUIRE });
+  }
+  return {
+    async acquire(req) {
+      const reserved = req.reserved !== null;
+      const key = reserved
+        ? `stratus:concurrency:fn:${req.accountId}:${req.functionName}`
+        : `stratus:concurrency:unreserved:${req.accountId}`;
+      const limit = reserved ? (req.reserved as number) : req.unreservedLimit;
+      const t = now();
+      let ok: number;
+      try {
+        ok = await r.stratusAcquireSlot(key, t, limit, req.requestId, t + req.leaseMs, req.leaseMs);
+      } catch (err) {
+        throw errors.service(`Concurrency accounting is unavailable: ${(err as Error).message}`);
+      }
+      if (ok !== 1) {
+        throw throttled(
+          reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded",
+        );
+      }
+      return { key, member: req.requestId };
+    },
+    async release(slot) {
+      await redis.zrem(slot.key, slot.member).catch(() => undefined);
+    },
+  };
+}

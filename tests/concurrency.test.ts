@@ -1,0 +1,101 @@
+// Lambda's concurrency rules on real Redis: reserved concurrency caps a function's
+// parallel invocations (429 with Reason and Retry-After), reserved 0 throttles all,
+// throttled async events wait without spending attempts, and slots never leak.
+import { randomBytes } from "node:crypto";
+import {
+  CreateFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
+  InvokeCommand,
+  PutFunctionConcurrencyCommand,
+  TooManyRequestsException,
+} from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedFetch } from "./helpers/signed-fetch.js";
+import { type Stack, startStack } from "./helpers/stack.js";
+import { nodeFunction } from "./helpers/zip.js";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+}, 60_000);
+
+/** Limits are read through a one-second cache. */
+const settle = () => new Promise((r) => setTimeout(r, 1200));
+
+async function deploy(source: string, reserved?: number): Promise<string> {
+  const name = `conc-${randomBytes(4).toString("hex")}`;
+  await stack.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Role: "arn:aws:iam::123456789012:role/r",
+      Handler: "index.handler",
+      Timeout: 10,
+      Code: { ZipFile: await nodeFunction(source) },
+    }),
+  );
+  if (reserved !== undefined) {
+    await stack.lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: reserved }),
+    );
+    await settle();
+  }
+  return name;
+}
+
+describe("concurrency", () => {
+  it("lets exactly one of 20 parallel invokes through with reserved concurrency 1", async () => {
+    const name = await deploy(
+      "exports.handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return 'ran'; };",
+      1,
+    );
+    await stack.lambda.send(new InvokeCommand({ FunctionName: name })); // warm, so the burst is not a cold start
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => stack.lambda.send(new InvokeCommand({ FunctionName: name }))),
+    );
+    const ok = results.filter((r) => r.status === "fulfilled");
+    const throttled = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+    expect(ok).toHaveLength(1);
+    expect(throttled).toHaveLength(19);
+    for (const err of throttled) {
+      expect(err).toBeInstanceOf(TooManyRequestsException);
+      expect((err as TooManyRequestsException).Reason).toBe("ReservedFunctionConcurrentInvocationLimitExceeded");
+      expect((err as TooManyRequestsException).$response?.headers["retry-after"]).toBe("1");
+    }
+    // Every slot was given back: the next invoke runs.
+    const after = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    expect(Buffer.from(after.Payload ?? []).toString()).toBe('"ran"');
+  }, 60_000);
+
+  it("throttles every invoke at reserved concurrency 0; a throttled event waits without spending attempts", async () => {
+    const name = await deploy("exports.handler = async () => 'finally';", 0);
+    await expect(stack.lambda.send(new InvokeCommand({ FunctionName: name }))).rejects.toBeInstanceOf(
+      TooManyRequestsException,
+    );
+
+    const accepted = await stack.lambda.send(
+      new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from("{}") }),
+    );
+    const id = accepted.$metadata.requestId as string;
+    const status = async () =>
+      (await (
+        await signedFetch(stack.endpoint, stack.region, stack.credentials, `/stratus/2026-11-01/invocations/${id}`)
+      ).json()) as { Status: string; Attempts: number };
+    await new Promise((r) => setTimeout(r, 2000));
+    const waiting = await status();
+    expect(["accepted", "retrying", "running"]).toContain(waiting.Status);
+    expect(waiting.Attempts).toBeLessThanOrEqual(waiting.Status === "running" ? 1 : 0);
+
+    await stack.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name }));
+    const deadline = Date.now() + 20_000;
+    let final = await status();
+    while (final.Status !== "succeeded" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      final = await status();
+    }
+    expect(final).toMatchObject({ Status: "succeeded", Attempts: 1 });
+  }, 60_000);
+});
