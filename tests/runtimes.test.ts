@@ -101,10 +101,8 @@ function demux(buf: Buffer): string {
 async function logsOf(name: string, pattern: RegExp): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const containers = await docker.listContainers({
-      all: true,
-      filters: { label: [`stratus.node=${stack.nodeId}`, `stratus.function=${name}`] },
-    });
+    // Stem cells carry no function label: the pool knows which containers serve it.
+    const containers = stack.invoker.pool.containerIdsOf(name).map((Id) => ({ Id }));
     let text = "";
     for (const c of containers) {
       text += demux(await docker.getContainer(c.Id).logs({ stdout: true, stderr: true, follow: false }));

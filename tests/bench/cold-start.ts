@@ -1,10 +1,13 @@
 // Cold start: the first invoke of a function version that has no container yet,
-// through the whole platform (a container created from scratch, its runtime started,
-// the handler loaded, the event run), beside `docker run` of the same runtime image
-// measured in the same run (create, start, Node starting and exiting, through the
-// Engine API).
+// through the whole platform, in two kinds: specialising a prewarmed stem cell (its
+// code linked in, memory cap raised, identity handed to the waiting runtime, the
+// handler loaded, the event run) and a container created from scratch (created,
+// started, runtime booted, handler loaded, event run); beside `docker run` of the
+// same runtime image measured in the same run (create, start, Node starting and
+// exiting, through the Engine API). Each platform invoke is checked to have been
+// the kind it is reported as, by the invoker's cold-start counter.
 import { randomUUID } from "node:crypto";
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, type CreateFunctionCommandInput, InvokeCommand } from "@aws-sdk/client-lambda";
 import { runtimes } from "@stratus/shared";
 import Docker from "dockerode";
 import type { Stack } from "../helpers/stack.js";
@@ -12,32 +15,76 @@ import { nodeFunction } from "../helpers/zip.js";
 import { type Summary, summarize } from "./stats.js";
 
 export interface ColdStartResult {
+  /** From scratch. */
   platform: Summary;
+  /** Specialising a stem cell; undefined when the node keeps none. */
+  stemCell?: Summary;
   dockerRun: Summary;
 }
 
-export async function measureColdStarts(stack: Stack, n: number): Promise<ColdStartResult> {
+type Kind = "stem_cell" | "scratch";
+
+async function coldStarts(stack: Stack, kind: Kind): Promise<number> {
+  const text = await (await fetch(`${stack.invoker.url}/metrics`)).text();
+  const prefix = `stratus_cold_starts_total{runtime="nodejs20.x",kind="${kind}"}`;
+  const line = text.split("\n").find((l) => l.startsWith(prefix));
+  return line ? Number(line.split(" ").pop()) : 0;
+}
+
+/** Waits (not timed) until the node has a warm nodejs20.x stem cell again. */
+async function stemReady(stack: Stack): Promise<boolean> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if ((stack.invoker.pool.stats().stemCells["nodejs20.x"] ?? 0) > 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+/** Creates a function (not timed), then times its first invoke; checks it was a cold start of `kind`. */
+async function timeColdInvoke(stack: Stack, zip: Buffer, kind: Kind, config: Partial<CreateFunctionCommandInput>) {
+  const name = `bench-cold-${randomUUID().slice(0, 8)}`;
+  await stack.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Role: "arn:aws:iam::123456789012:role/bench",
+      Handler: "index.handler",
+      Code: { ZipFile: zip },
+      ...config,
+    }),
+  );
+  const before = await coldStarts(stack, kind);
+  const t0 = performance.now();
+  const out = await stack.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from("{}") }));
+  const ms = performance.now() - t0;
+  if (out.FunctionError) throw new Error("cold invoke failed");
+  if ((await coldStarts(stack, kind)) !== before + 1) throw new Error(`cold invoke was not a ${kind} start`);
+  return ms;
+}
+
+/**
+ * `stemCells`: the stack's invoker keeps nodejs20.x stem cells. Scratch starts then
+ * use a function with a /tmp size no stem cell has (1,024 MB; only the tmpfs cap
+ * differs), so both kinds are measured on one node, alternating.
+ */
+export async function measureColdStarts(stack: Stack, n: number, stemCells = true): Promise<ColdStartResult> {
   const docker = new Docker();
   const zip = await nodeFunction("exports.handler = async (event) => event;");
   const platform: number[] = [];
+  const stem: number[] = [];
   const dockerRun: number[] = [];
   for (let i = 0; i < n; i++) {
-    const name = `bench-cold-${randomUUID().slice(0, 8)}`;
-    await stack.lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: "nodejs20.x",
-        Role: "arn:aws:iam::123456789012:role/bench",
-        Handler: "index.handler",
-        Code: { ZipFile: zip },
-      }),
-    );
-    let t0 = performance.now();
-    const out = await stack.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from("{}") }));
-    if (out.FunctionError) throw new Error("cold invoke failed");
-    platform.push(performance.now() - t0);
+    const scratchConfig = stemCells ? { EphemeralStorage: { Size: 1024 } } : {};
+    platform.push(await timeColdInvoke(stack, zip, "scratch", scratchConfig));
 
-    t0 = performance.now();
+    if (stemCells) {
+      if (!(await stemReady(stack)))
+        throw new Error(`no stem cell was replenished (round ${i}): ${JSON.stringify(stack.invoker.pool.stats())}`);
+      stem.push(await timeColdInvoke(stack, zip, "stem_cell", {}));
+    }
+
+    const t0 = performance.now();
     const container = await docker.createContainer({
       Image: runtimes["nodejs20.x"].image,
       Entrypoint: ["/usr/local/bin/node", "-e", "0"],
@@ -48,5 +95,9 @@ export async function measureColdStarts(stack: Stack, n: number): Promise<ColdSt
     dockerRun.push(performance.now() - t0);
     await container.remove({ force: true });
   }
-  return { platform: summarize(platform), dockerRun: summarize(dockerRun) };
+  return {
+    platform: summarize(platform),
+    stemCell: stemCells ? summarize(stem) : undefined,
+    dockerRun: summarize(dockerRun),
+  };
 }

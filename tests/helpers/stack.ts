@@ -44,7 +44,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** `invokerEnv`: extra invoker settings (e.g. STRATUS_STEM_CELLS_PER_RUNTIME) over the defaults. */
+export async function startStack(invokerEnv: Record<string, string> = {}): Promise<Stack> {
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
   const services: StartedService[] = [postgres, redis];
   const internalToken = randomBytes(24).toString("hex");
@@ -79,6 +80,7 @@ export async function startStack(): Promise<Stack> {
         STRATUS_NODE_ID: nodeId,
         STRATUS_CODE_DIR: codeDir,
         STRATUS_CAPACITY_MB: "4096",
+        ...invokerEnv,
       }),
       quiet,
     );

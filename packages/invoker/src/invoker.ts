@@ -1,5 +1,6 @@
 // Builds a whole invoker node from its configuration: Docker backend and functions
-// network, orphan cleanup, code cache, Runtime API server, warm pool, internal API,
+// network, orphan cleanup, code cache and stem-cell directories, Runtime API server,
+// warm pool (which starts the stem cells), internal API,
 // metrics and the Redis heartbeat. Used by main.ts and by tests.
 import { internalInvoke } from "@stratus/shared";
 import { Redis } from "ioredis";
@@ -13,6 +14,8 @@ import { startHeartbeat } from "./heartbeat.js";
 import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
+import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./pool/stem-cells.js";
+import { createStemDirs } from "./pool/stem-dirs.js";
 import { startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
 
 export interface RunningInvoker {
@@ -46,6 +49,7 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
   const { gateway } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));
   const api = await startRuntimeApiServer(gateway);
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
+  const stemDirs = await createStemDirs(config.codeDir);
 
   const shipper = createLogShipper(config.controlPlaneUrl, config.internalToken, log);
   const registry = new Registry();
@@ -58,10 +62,17 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
       capacityMb: config.capacityMb,
       idleTtlMs: config.idleTtlMs,
       logBytesPerInvocation: config.logBytesPerInvocation,
+      stemCells: {
+        perRuntime: config.stemCellsPerRuntime,
+        runtimes: STEM_RUNTIMES,
+        memoryMb: config.stemCellMemoryMb,
+        ephemeralStorageMb: STEM_EPHEMERAL_MB,
+      },
     },
     backend,
     api,
     code,
+    stemDirs,
     metrics,
     log,
     (entry) => shipper.push(entry),

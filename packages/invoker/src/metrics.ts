@@ -28,13 +28,13 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
     }),
     coldStarts: new Counter({
       name: "stratus_cold_starts_total",
-      help: "Invocations that needed a new container",
-      labelNames: ["runtime"] as const,
+      help: "Invocations that needed a new container, by runtime and kind (stem_cell: a prewarmed stem cell specialised; scratch: created from scratch)",
+      labelNames: ["runtime", "kind"] as const,
       registers: [registry],
     }),
     containers: new Gauge({
       name: "stratus_containers",
-      help: "Function containers on this node by state",
+      help: "Containers on this node by state (stem: prewarmed stem cells ready to specialise)",
       labelNames: ["state"] as const,
       registers: [registry],
       collect() {

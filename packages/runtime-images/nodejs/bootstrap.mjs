@@ -5,6 +5,11 @@
 // or .../error. A handler that cannot be loaded is reported to /runtime/init/error
 // with Lambda's error types (Runtime.ImportModuleError, Runtime.UserCodeSyntaxError,
 // Runtime.HandlerNotFound, Runtime.MalformedHandlerName) and the process exits.
+//
+// Started with --stem it is a Stratus stem cell: before anything of a function is
+// loaded it long-polls the invoker's Stratus-only specialise endpoint, which answers
+// once with {handler, env}; it takes that environment as its own and goes on as the
+// runtime of that one function. It never asks again.
 
 import fs from "node:fs";
 import http from "node:http";
@@ -14,7 +19,8 @@ import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 
 const api = process.env.AWS_LAMBDA_RUNTIME_API ?? "";
-const taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
+let taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
+const SPECIALISE = "/2018-06-01/stratus/specialise";
 const separator = api.lastIndexOf(":");
 const host = api.slice(0, separator);
 const port = Number(api.slice(separator + 1));
@@ -23,8 +29,12 @@ const port = Number(api.slice(separator + 1));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 function request(method, urlPath, body, headers = {}) {
+  return send(method, `/2018-06-01/runtime/${urlPath}`, body, headers);
+}
+
+function send(method, fullPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, method, path: `/2018-06-01/runtime/${urlPath}`, agent, headers }, (res) => {
+    const req = http.request({ host, port, method, path: fullPath, agent, headers }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -236,7 +246,22 @@ function endOfOutput(requestId) {
   process.stderr.write(marker);
 }
 
+/** Stem mode: waits for this container's one identity, then adopts its environment. */
+async function specialise() {
+  for (;;) {
+    const res = await send("GET", SPECIALISE);
+    if (res.status === 204) continue; // the long poll ran out: ask again
+    if (res.status !== 200) throw new Error(`specialise answered ${res.status}`);
+    const { handler, env } = JSON.parse(res.body.toString("utf8"));
+    for (const [k, v] of Object.entries(env)) process.env[k] = v;
+    process.env._HANDLER = handler;
+    taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
+    return;
+  }
+}
+
 async function main() {
+  if (process.argv.includes("--stem")) await specialise();
   patchConsole();
   process.on("uncaughtException", onFatal(false));
   process.on("unhandledRejection", onFatal(true));

@@ -9,6 +9,11 @@ that cannot be loaded is reported to /runtime/init/error as Runtime.ImportModule
 Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound or Runtime.MalformedHandlerName
 (or the exception the module raised), and the process exits. print() goes to stdout
 as is; the root logger gets Lambda's `[LEVEL]\\ttimestamp\\trequest id\\tmessage` lines.
+
+Started with --stem it is a Stratus stem cell: before importing anything of a
+function it long-polls the invoker's Stratus-only specialise endpoint, which answers
+once with {handler, env}; it adopts that environment and goes on as the runtime of
+that one function. It never asks again.
 """
 
 import decimal
@@ -22,6 +27,7 @@ import time
 import traceback
 
 PREFIX = "/2018-06-01/runtime"
+SPECIALISE = "/2018-06-01/stratus/specialise"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 # Printed on stdout and stderr after each invocation's output, before its result is
 # posted, so the invoker knows exactly which lines belong to the invocation.
@@ -42,10 +48,10 @@ class RuntimeClient:
         self._host, self._port = host, int(port)
         self._conn = http.client.HTTPConnection(self._host, self._port)
 
-    def _call(self, method, path, body=None, headers=None):
+    def _call(self, method, path, body=None, headers=None, prefix=PREFIX):
         for attempt in (1, 2):
             try:
-                self._conn.request(method, PREFIX + path, body=body, headers=headers or {})
+                self._conn.request(method, prefix + path, body=body, headers=headers or {})
                 res = self._conn.getresponse()
                 return res.status, res.headers, res.read()
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
@@ -55,6 +61,20 @@ class RuntimeClient:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def specialise(self):
+        """Stem mode: waits for this container's one identity and adopts its environment."""
+        while True:
+            status, _, body = self._call("GET", SPECIALISE, prefix="")
+            if status == 204:
+                continue  # the long poll ran out: ask again
+            if status != 200:
+                raise RuntimeError(f"specialise answered {status}")
+            identity = json.loads(body)
+            os.environ.update(identity["env"])
+            os.environ["_HANDLER"] = identity["handler"]
+            time.tzset()
+            return
 
     def next(self):
         status, headers, body = self._call("GET", "/invocation/next")
@@ -220,6 +240,8 @@ def to_json(value):
 def main():
     global current_request_id
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    if "--stem" in sys.argv[1:]:
+        client.specialise()
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
     logging.getLogger().addHandler(LambdaLogHandler())
     try:

@@ -12,6 +12,8 @@ export interface ContainerSpec {
   /** Host directory holding the function's code, mounted read-only at /var/task. */
   codeDir: string;
   network: string;
+  /** Arguments to the image's entrypoint (a stem cell starts its runtime client in stem mode). */
+  args?: string[];
 }
 
 export interface ExitInfo {
@@ -26,6 +28,8 @@ export interface ContainerBackend {
   create(spec: ContainerSpec): Promise<string>;
   /** Starts the container and returns its address on the functions' network. */
   start(id: string, network: string): Promise<{ ip: string }>;
+  /** Changes a running container's memory cap (memory = memory+swap) and the CPU that goes with it. */
+  resize(id: string, memoryMb: number): Promise<void>;
   /** The container's stdout and stderr; attach before start to miss nothing. */
   attach(id: string): Promise<{ stdout: Readable; stderr: Readable }>;
   /** Peak memory use of the container so far, in MB, if the engine reports it. */

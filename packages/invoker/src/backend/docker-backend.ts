@@ -12,6 +12,21 @@ const MB = 1024 * 1024;
 /** Lambda gives one full vCPU at 1,769 MB. */
 const MB_PER_VCPU = 1769;
 
+/** The memory cap and CPU of a container of `memoryMb`, at create and on resize alike. */
+function sizing(memoryMb: number) {
+  const memory = memoryMb * MB;
+  return {
+    Memory: memory,
+    MemorySwap: memory,
+    // CPU in proportion to memory (1 vCPU at 1,769 MB) as a scheduling weight, so
+    // functions share a busy node by memory size; the hard cap never drops below
+    // one core, because a CFS quota of a fraction of a core stalls a small
+    // function for most of each 100 ms period (tens of ms of added latency).
+    CpuShares: Math.max(2, Math.round((memoryMb / MB_PER_VCPU) * 1024)),
+    NanoCpus: Math.round(Math.min(Math.max(memoryMb / MB_PER_VCPU, 1), 6) * 1e9),
+  };
+}
+
 export function createDockerBackend(
   socketPath = "/var/run/docker.sock",
   cgroupRoot = "/sys/fs/cgroup",
@@ -42,26 +57,19 @@ export function createDockerBackend(
         .catch(() => undefined);
     },
     async create(spec: ContainerSpec) {
-      const memory = spec.memoryMb * MB;
       const container = await docker.createContainer({
         Image: spec.image,
         User: "10001:10001",
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
+        ...(spec.args ? { Cmd: spec.args } : {}),
         WorkingDir: "/var/task",
         NetworkDisabled: false,
         HostConfig: {
           NetworkMode: spec.network,
-          Memory: memory,
-          MemorySwap: memory,
+          ...sizing(spec.memoryMb),
           MemorySwappiness: 0,
           OomKillDisable: false,
-          // CPU in proportion to memory (1 vCPU at 1,769 MB) as a scheduling weight, so
-          // functions share a busy node by memory size; the hard cap never drops below
-          // one core, because a CFS quota of a fraction of a core stalls a small
-          // function for most of each 100 ms period (tens of ms of added latency).
-          CpuShares: Math.max(2, Math.round((spec.memoryMb / MB_PER_VCPU) * 1024)),
-          NanoCpus: Math.round(Math.min(Math.max(spec.memoryMb / MB_PER_VCPU, 1), 6) * 1e9),
           PidsLimit: 1024,
           Ulimits: [
             { Name: "nofile", Soft: 1024, Hard: 1024 },
@@ -82,6 +90,9 @@ export function createDockerBackend(
         },
       });
       return container.id;
+    },
+    async resize(id, memoryMb) {
+      await docker.getContainer(id).update(sizing(memoryMb));
     },
     async start(id, network) {
       const container = docker.getContainer(id);

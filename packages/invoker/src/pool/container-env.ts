@@ -1,7 +1,9 @@
-// The environment a function container gets: the variables Lambda sets, then the
-// function's own. Platform secrets (database, Redis, tokens) never appear here.
+// What a function container is made of: the environment it gets (the variables
+// Lambda sets, then the function's own; platform secrets such as database, Redis or
+// tokens never appear here), its creation spec, and the key of what it runs.
 import { randomUUID } from "node:crypto";
 import type { InvokeSpec } from "@stratus/shared";
+import type { ContainerSpec } from "../backend/container-backend.js";
 
 export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Date()): Record<string, string> {
   const day = now.toISOString().slice(0, 10).replace(/-/g, "/");
@@ -29,4 +31,29 @@ export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Dat
 /** Everything that must match for a warm container to serve an invocation. */
 export function poolKey(spec: InvokeSpec): string {
   return [spec.accountId, spec.functionName, spec.version, spec.revisionId, spec.codeSha256Hex].join("/");
+}
+
+/** Creation spec of a container made from scratch for `spec`, labelled with its owner and function. */
+export function scratchSpec(
+  spec: InvokeSpec,
+  image: string,
+  codeDir: string,
+  network: string,
+  apiAddress: string,
+  ownerLabels: Record<string, string>,
+): ContainerSpec {
+  return {
+    image,
+    env: containerEnv(spec, apiAddress),
+    labels: {
+      ...ownerLabels,
+      "stratus.account": spec.accountId,
+      "stratus.function": spec.functionName,
+      "stratus.version": spec.version,
+    },
+    memoryMb: spec.memoryMb,
+    ephemeralStorageMb: spec.ephemeralStorageMb,
+    codeDir,
+    network,
+  };
 }

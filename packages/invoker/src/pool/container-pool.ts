@@ -1,102 +1,87 @@
 // The node's warm pool: one invocation at a time per container, containers reused
-// per function version (pool key), started on demand, evicted LRU when the node's
-// memory capacity is reached, reaped after an idle TTL, and destroyed after a
-// timeout, an OOM kill, a crash or an init failure. Decisions live in decisions.ts.
+// per function version (pool key); a cold start specialises a prewarmed stem cell of
+// the runtime when one is ready (stem-cells.ts) and creates a container from scratch
+// otherwise; stem cells are replenished in the background (a small reserve of
+// capacity: idle containers are evicted for them, busy ones never).
+// Containers are evicted LRU when the node's memory capacity is reached, reaped after
+// an idle TTL, and destroyed after a timeout, an OOM kill, a crash or an init
+// failure. Decisions live in decisions.ts.
 import { randomUUID } from "node:crypto";
-import {
-  errors,
-  type InvokeCall,
-  type InvokeOutcome,
-  type InvokeSpec,
-  limits,
-  runtimeApi,
-  runtimes,
-  StratusError,
-} from "@stratus/shared";
-import type { ContainerBackend } from "../backend/container-backend.js";
+import { errors, type InvokeCall, type InvokeSpec, limits, runtimes, StratusError } from "@stratus/shared";
+import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import { ContainerLog } from "../logs/container-log.js";
-import { endLine, reportLine, startLine, tail } from "../logs/log-format.js";
+import { tail } from "../logs/log-format.js";
 import type { InvokerMetrics, Outcome } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { type FunctionFailure, Session } from "../runtime-api/session.js";
-import { containerEnv, poolKey } from "./container-env.js";
+import { StemGate } from "../runtime-api/stem-gate.js";
+import { poolKey, scratchSpec } from "./container-env.js";
 import {
   type ContainerState,
   chooseEvictions,
   chooseExpired,
-  chooseWarm,
+  choosePlacement,
   nextState,
-  type PoolEntry,
+  stemKey,
+  stemsToCreate,
 } from "./decisions.js";
+import { deliveryHeaders, type InvocationLog, invocationLog } from "./invocation-log.js";
+import {
+  type Container,
+  ownerLabels,
+  type PoolConfig,
+  type PoolInvokeResult,
+  type PoolStats,
+  poolStats,
+} from "./pool-types.js";
+import { specialise, stemSpec } from "./stem-cells.js";
+import type { StemDirs } from "./stem-dirs.js";
 
-export interface PoolConfig {
-  nodeId: string;
-  network: string;
-  capacityMb: number;
-  idleTtlMs: number;
-  /** Cap of one invocation's stored log. */
-  logBytesPerInvocation: number;
-}
-
-/** One finished invocation's log, in Lambda's format, for storage. */
-export interface InvocationLog {
-  requestId: string;
-  accountId: string;
-  functionName: string;
-  version: string;
-  startedAt: Date;
-  durationMs: number;
-  outcome: Outcome;
-  text: string;
-}
-
-export interface PoolInvokeResult extends InvokeOutcome {
-  /** Base64 of the log's last 4 KB, when asked for (X-Amz-Log-Type: Tail). */
-  logResult?: string;
-}
-
-interface Container extends PoolEntry {
-  ip?: string;
-  session: Session;
-  log?: ContainerLog;
-  /** performance.now() when the container was started. */
-  startedAt?: number;
-  /** Set until the first invocation has reported it. */
-  initDurationMs?: number;
-  /** Why the runtime died, once it has (decides the outcome label). */
-  death?: Outcome;
-}
+export type { InvocationLog } from "./invocation-log.js";
+export { ownerLabels, type PoolConfig, type PoolInvokeResult } from "./pool-types.js";
 
 /** Lambda's init phase limit. */
 const INIT_TIMEOUT_MS = 10_000;
-
-export const ownerLabels = (nodeId: string) => ({ "stratus.managed": "true", "stratus.node": nodeId });
 
 export class ContainerPool {
   private readonly containers = new Map<string, Container>();
   private readonly removals = new Set<Promise<void>>();
   private readonly reaper: NodeJS.Timeout;
+  /** Stem cells being created, awaited at close. */
+  private readonly launches = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly config: PoolConfig,
     private readonly backend: ContainerBackend,
     private readonly api: RuntimeApiServer,
     private readonly code: CodeCache,
+    private readonly stemDirs: StemDirs,
     private readonly metrics: InvokerMetrics,
     private readonly log: Pick<Console, "warn" | "error">,
     private readonly onInvocationLog: (entry: InvocationLog) => void = () => undefined,
   ) {
-    this.reaper = setInterval(() => this.reapIdle(Date.now()), Math.min(config.idleTtlMs / 2, 10_000));
+    this.reaper = setInterval(
+      () => {
+        this.reapIdle(Date.now());
+        this.replenish();
+      },
+      Math.min(config.idleTtlMs / 2, 10_000),
+    );
     this.reaper.unref();
+    this.replenish();
   }
 
   async invoke(spec: InvokeSpec, call: InvokeCall, opts: { tail?: boolean } = {}): Promise<PoolInvokeResult> {
     const key = poolKey(spec);
-    let c = chooseWarm(this.containers.values(), key);
-    const cold = !c;
-    if (c) this.setState(c, "busy");
-    else c = await this.startContainer(spec, key);
+    const placed = choosePlacement(this.containers.values(), key, stemKey(spec.runtime, spec.ephemeralStorageMb));
+    const cold = placed.kind !== "warm";
+    let c: Container;
+    if (placed.kind === "warm") {
+      c = placed.entry;
+      this.setState(c, "busy");
+    } else c = await this.startCold(spec, key, placed.kind === "stem" ? placed.entry : undefined);
 
     const timeoutMs = spec.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -164,77 +149,67 @@ export class ContainerPool {
       c.log ? c.log.take(requestId) : Promise.resolve([]),
       this.backend.maxMemoryMb(c.id).catch(() => undefined),
     ]);
-    const text = `${[
-      startLine(requestId, spec.version),
-      ...lines,
-      endLine(requestId),
-      reportLine(requestId, {
-        durationMs: run.durationMs,
-        memoryMb: spec.memoryMb,
-        maxMemoryUsedMb,
-        initDurationMs: run.initDurationMs,
-      }),
-    ].join("\n")}\n`;
-    this.onInvocationLog({
-      requestId,
-      accountId: spec.accountId,
-      functionName: spec.functionName,
-      version: spec.version,
-      startedAt: run.startedAt,
-      durationMs: run.durationMs,
-      outcome: run.outcome,
-      text,
-    });
-    return text;
+    const entry = invocationLog(spec, requestId, lines, { ...run, maxMemoryUsedMb });
+    this.onInvocationLog(entry);
+    return entry.text;
   }
 
-  private async startContainer(spec: InvokeSpec, key: string): Promise<Container> {
+  /** A container for `spec`: the stem cell if it specialises, else one from scratch. */
+  private async startCold(spec: InvokeSpec, key: string, stem: Container | undefined): Promise<Container> {
     const runtime = runtimes[spec.runtime as keyof typeof runtimes];
     if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);
+    const specialised = stem && (await this.specialiseStem(stem, spec, key));
+    if (specialised) {
+      this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "stem_cell" });
+      return specialised;
+    }
+    const c = await this.startScratch(spec, key, runtime.image);
+    this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "scratch" });
+    return c;
+  }
+
+  /** Binds the stem cell to `spec` for good; undefined (and the stem destroyed) if that fails. */
+  private async specialiseStem(c: Container, spec: InvokeSpec, key: string): Promise<Container | undefined> {
+    // The stem's own memory is reused, so it does not count while making room.
+    const others = [...this.containers.values()].filter((e) => e !== c);
+    const evict = chooseEvictions(others, spec.memoryMb, this.config.capacityMb);
+    if (!evict || !c.stem || !c.ip) return undefined;
+    this.evict(evict);
+    // Claimed before any await: busy, with the function's key and memory reserved.
+    this.setState(c, "busy");
+    const stemMb = c.memoryMb;
+    c.key = key;
+    c.owner = { accountId: spec.accountId, functionName: spec.functionName };
+    c.memoryMb = spec.memoryMb;
+    c.lastUsed = Date.now();
+    c.startedAt = performance.now();
+    setImmediate(() => this.replenish());
+    try {
+      await specialise(
+        { backend: this.backend, api: this.api, dirs: this.stemDirs, codeDirFor: (sha) => this.code.dirFor(sha) },
+        { id: c.id, ip: c.ip, parts: c.stem, session: c.session, memoryMb: stemMb },
+        spec,
+      );
+      return c;
+    } catch (err) {
+      this.log.warn(`stem cell ${c.id.slice(0, 12)} failed to specialise; starting from scratch`, err);
+      void this.remove(c);
+      return undefined;
+    }
+  }
+
+  private async startScratch(spec: InvokeSpec, key: string, image: string): Promise<Container> {
     const evict = chooseEvictions([...this.containers.values()], spec.memoryMb, this.config.capacityMb);
     if (!evict) throw errors.capacity(`Node ${this.config.nodeId} has no room for ${spec.memoryMb} MB`);
-    for (const victim of evict) {
-      this.metrics.evictions.inc({ reason: "capacity" });
-      void this.remove(victim);
-    }
-    // Reserve the memory before any await so that concurrent starts see it.
-    const c: Container = {
-      id: `pending-${randomUUID()}`,
-      key,
-      state: "starting",
-      memoryMb: spec.memoryMb,
-      lastUsed: Date.now(),
-      session: new Session(),
-    };
-    this.containers.set(c.id, c);
-    this.metrics.coldStarts.inc({ runtime: spec.runtime });
+    this.evict(evict);
+    const c = this.reserve(key, spec.memoryMb);
+    c.owner = { accountId: spec.accountId, functionName: spec.functionName };
     const bound = this.api.expectContainer();
     try {
       const codeDir = await this.code.dirFor(spec.codeSha256Hex);
-      const id = await this.backend.create({
-        image: runtime.image,
-        env: containerEnv(spec, this.api.address),
-        labels: {
-          ...ownerLabels(this.config.nodeId),
-          "stratus.account": spec.accountId,
-          "stratus.function": spec.functionName,
-          "stratus.version": spec.version,
-        },
-        memoryMb: spec.memoryMb,
-        ephemeralStorageMb: spec.ephemeralStorageMb,
-        codeDir,
-        network: this.config.network,
-      });
-      this.containers.delete(c.id);
-      c.id = id;
-      this.containers.set(id, c);
-      const { stdout, stderr } = await this.backend.attach(id);
-      c.log = new ContainerLog([stdout, stderr], this.config.logBytesPerInvocation);
-      c.startedAt = performance.now();
-      const { ip } = await this.backend.start(id, this.config.network);
-      c.ip = ip;
+      const owner = ownerLabels(this.config.nodeId);
+      const ip = await this.launch(c, scratchSpec(spec, image, codeDir, this.config.network, this.api.address, owner));
       this.api.bind(ip, c.session);
-      this.watchExit(c);
     } catch (err) {
       void this.remove(c);
       this.log.error(`container start failed for ${spec.functionName}`, err);
@@ -246,6 +221,102 @@ export class ContainerPool {
     }
     this.setState(c, "busy");
     return c;
+  }
+
+  /** Creates and starts one stem cell of `runtime`, then offers it (state stem). */
+  private async startStem(runtime: string): Promise<void> {
+    const info = runtimes[runtime as keyof typeof runtimes];
+    const cfg = this.config.stemCells;
+    if (!info) return;
+    const c = this.reserve(stemKey(runtime, cfg.ephemeralStorageMb), cfg.memoryMb);
+    c.runtime = runtime;
+    const bound = this.api.expectContainer();
+    try {
+      const dir = await this.stemDirs.create();
+      c.stem = { dir, gate: new StemGate() };
+      const owner = ownerLabels(this.config.nodeId);
+      const ip = await this.launch(
+        c,
+        stemSpec(info.image, runtime, cfg, dir, this.config.network, this.api.address, owner),
+      );
+      this.api.bindStem(ip, c.stem.gate);
+    } catch (err) {
+      if (c.state !== "removing") this.log.warn(`could not start a ${runtime} stem cell`, err);
+      void this.remove(c);
+      return;
+    } finally {
+      bound();
+    }
+    if (c.state !== "starting") return;
+    // Its runtime died while it started: never offer it.
+    if (c.session.state === "dead") return void this.remove(c);
+    c.lastUsed = Date.now();
+    this.setState(c, "stem");
+  }
+
+  /** A placeholder entry that holds its memory before any await, so concurrent starts see it. */
+  private reserve(key: string, memoryMb: number): Container {
+    const c: Container = {
+      id: `pending-${randomUUID()}`,
+      key,
+      state: "starting",
+      memoryMb,
+      lastUsed: Date.now(),
+      session: new Session(),
+    };
+    this.containers.set(c.id, c);
+    return c;
+  }
+
+  /** Creates, attaches to and starts `c`'s container; returns its address. */
+  private async launch(c: Container, spec: ContainerSpec): Promise<string> {
+    const id = await this.backend.create(spec);
+    if (c.state === "removing") {
+      // Removed (shutdown, eviction) while being created: nothing else knows this id.
+      await this.backend.remove(id).catch(() => undefined);
+      throw new Error("container removed while starting");
+    }
+    this.containers.delete(c.id);
+    c.id = id;
+    this.containers.set(id, c);
+    const { stdout, stderr } = await this.backend.attach(id);
+    c.log = new ContainerLog([stdout, stderr], this.config.logBytesPerInvocation);
+    c.startedAt = performance.now();
+    const { ip } = await this.backend.start(id, this.config.network);
+    c.ip = ip;
+    this.watchExit(c);
+    return ip;
+  }
+
+  /** Starts the stem cells missing from each runtime's target, evicting idle containers for them if need be. */
+  replenish(): void {
+    if (this.closed) return;
+    const cfg = this.config.stemCells;
+    for (const runtime of cfg.runtimes) {
+      const n = stemsToCreate(
+        this.containers.values(),
+        stemKey(runtime, cfg.ephemeralStorageMb),
+        cfg.perRuntime,
+        cfg.memoryMb,
+        this.config.capacityMb,
+      );
+      for (let i = 0; i < n; i++) {
+        const evict = chooseEvictions([...this.containers.values()], cfg.memoryMb, this.config.capacityMb, {
+          stems: false,
+        });
+        if (!evict) break;
+        this.evict(evict);
+        const launch: Promise<void> = this.startStem(runtime).finally(() => this.launches.delete(launch));
+        this.launches.add(launch);
+      }
+    }
+  }
+
+  private evict(victims: Container[]): void {
+    for (const victim of victims) {
+      this.metrics.evictions.inc({ reason: "capacity" });
+      void this.remove(victim);
+    }
   }
 
   private watchExit(c: Container): void {
@@ -262,7 +333,7 @@ export class ContainerPool {
                 },
           );
         }
-        if (c.state === "idle") void this.remove(c);
+        if (c.state === "idle" || c.state === "stem") void this.remove(c);
       },
       () => undefined,
     );
@@ -282,14 +353,21 @@ export class ContainerPool {
 
   private async destroy(c: Container): Promise<void> {
     c.session.die({ errorType: "Runtime.ExitError", errorMessage: "Container removed" });
-    if (c.ip) this.api.unbind(c.ip);
+    c.stem?.gate.close();
+    if (c.ip) {
+      this.api.unbind(c.ip);
+      this.api.unbindStem(c.ip);
+    }
     try {
       if (!c.id.startsWith("pending-")) await this.backend.remove(c.id);
+      if (c.stem) await this.stemDirs.remove(c.stem.dir);
     } catch (err) {
       this.log.warn(`could not remove container ${c.id.slice(0, 12)}`, err);
     } finally {
       this.containers.delete(c.id);
     }
+    // Memory was freed (or a stem cell lost): top the stem cells up again.
+    this.replenish();
   }
 
   reapIdle(now: number): void {
@@ -299,36 +377,30 @@ export class ContainerPool {
     }
   }
 
-  /** Containers by state and memory in use, for metrics and tests. */
-  stats(): { byState: Record<ContainerState, number>; usedMb: number } {
-    const byState: Record<ContainerState, number> = { starting: 0, idle: 0, busy: 0, removing: 0 };
-    let usedMb = 0;
-    for (const c of this.containers.values()) {
-      byState[c.state]++;
-      if (c.state !== "removing") usedMb += c.memoryMb;
-    }
-    return { byState, usedMb };
+  /** Containers by state, memory in use, and warm stem cells by runtime, for metrics and tests. */
+  stats(): PoolStats {
+    return poolStats(this.containers.values());
+  }
+
+  /**
+   * Ids of the live containers running `functionName` (of `accountId`, if given). Docker
+   * labels are fixed at create, so a specialised stem cell carries no function labels:
+   * this, not a label filter, is how to find a function's containers.
+   */
+  containerIdsOf(functionName: string, accountId?: string): string[] {
+    return [...this.containers.values()]
+      .filter((c) => c.owner?.functionName === functionName && (!accountId || c.owner.accountId === accountId))
+      .filter((c) => c.state !== "removing" && !c.id.startsWith("pending-"))
+      .map((c) => c.id);
   }
 
   /** Removes every container of this node (graceful shutdown). */
   async close(): Promise<void> {
     clearInterval(this.reaper);
+    this.closed = true;
     await Promise.all([...this.containers.values()].map((c) => this.remove(c)));
+    // A stem cell still being created removes itself once its create returns.
+    await Promise.all([...this.launches]);
     await Promise.all([...this.removals]);
   }
-}
-
-function deliveryHeaders(spec: InvokeSpec, call: InvokeCall, deadline: number): Record<string, string> {
-  const h: Record<string, string> = {
-    [runtimeApi.requestId]: call.requestId,
-    [runtimeApi.deadlineMs]: String(deadline),
-    [runtimeApi.functionArn]: spec.functionArn,
-    [runtimeApi.traceId]: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`,
-  };
-  if (call.clientContext) {
-    // Lambda hands the runtime the decoded JSON; keep it only if it is a valid header value.
-    const decoded = Buffer.from(call.clientContext, "base64").toString("utf8");
-    if (/^[\x20-\x7e]*$/.test(decoded)) h[runtimeApi.clientContext] = decoded;
-  }
-  return h;
 }

@@ -3,9 +3,12 @@ import {
   type ContainerState,
   chooseEvictions,
   chooseExpired,
+  choosePlacement,
   chooseWarm,
   nextState,
   type PoolEntry,
+  stemKey,
+  stemsToCreate,
 } from "./decisions.js";
 
 const e = (id: string, key: string, state: ContainerState, memoryMb: number, lastUsed: number): PoolEntry => ({
@@ -48,8 +51,75 @@ describe("chooseEvictions", () => {
     ],
     ["never evicts busy", [e("a", "k", "busy", 512, 1), e("b", "k", "idle", 256, 1)], 1024, 1024, undefined],
     ["removing frees its memory", [e("a", "k", "removing", 1024, 1)], 512, 1024, []],
+    [
+      "evicts idle containers before stem cells",
+      [e("s", "stem", "stem", 128, 0), e("a", "k", "idle", 128, 9)],
+      128,
+      256,
+      ["a"],
+    ],
+    [
+      "evicts stem cells when idle containers are not enough",
+      [e("s", "stem", "stem", 128, 0), e("a", "k", "idle", 128, 9)],
+      256,
+      256,
+      ["a", "s"],
+    ],
+    ["never evicts a starting stem cell", [e("s", "stem", "starting", 128, 0)], 256, 256, undefined],
   ])("%s", (_name, entries, needed, capacity, expected) => {
     expect(chooseEvictions(entries as PoolEntry[], needed, capacity)?.map((x) => x.id)).toEqual(expected);
+  });
+  it("keeps stem cells when making room for a stem cell", () => {
+    const entries = [e("s", "stem", "stem", 128, 0), e("a", "k", "idle", 128, 9)];
+    expect(chooseEvictions(entries, 256, 256, { stems: false })).toBeUndefined();
+    expect(chooseEvictions(entries, 128, 256, { stems: false })?.map((x) => x.id)).toEqual(["a"]);
+  });
+});
+
+describe("choosePlacement", () => {
+  const S = stemKey("nodejs20.x", 512);
+  it.each([
+    ["nothing: scratch", [], "scratch", undefined],
+    ["warm beats a stem cell", [e("s", S, "stem", 128, 1), e("w", "k", "idle", 128, 1)], "warm", "w"],
+    ["a busy container is not warm: stem", [e("s", S, "stem", 128, 1), e("w", "k", "busy", 128, 1)], "stem", "s"],
+    ["oldest stem cell first", [e("s1", S, "stem", 128, 5), e("s2", S, "stem", 128, 2)], "stem", "s2"],
+    ["a starting stem cell is not ready: scratch", [e("s", S, "starting", 128, 1)], "scratch", undefined],
+    [
+      "another runtime's stem cell: scratch",
+      [e("s", stemKey("nodejs22.x", 512), "stem", 128, 1)],
+      "scratch",
+      undefined,
+    ],
+    ["another /tmp size: scratch", [e("s", stemKey("nodejs20.x", 1024), "stem", 128, 1)], "scratch", undefined],
+    ["a specialised container never serves another key", [e("x", "other", "idle", 128, 1)], "scratch", undefined],
+  ])("%s", (_name, entries, kind, id) => {
+    const p = choosePlacement(entries as PoolEntry[], "k", S);
+    expect(p.kind).toBe(kind);
+    expect(p.kind === "scratch" ? undefined : p.entry.id).toBe(id);
+  });
+});
+
+describe("stemsToCreate", () => {
+  const S = "stem/nodejs20.x/512";
+  it.each([
+    ["empty node, target 1", [], 1, 1024, 1],
+    ["target 0 disables", [], 0, 1024, 0],
+    ["one ready already", [e("s", S, "stem", 128, 1)], 1, 1024, 0],
+    ["one starting already", [e("s", S, "starting", 128, 1)], 2, 1024, 1],
+    ["a removing one does not count", [e("s", S, "removing", 128, 1)], 1, 1024, 1],
+    ["another runtime's does not count", [e("s", "stem/nodejs22.x/512", "stem", 128, 1)], 1, 1024, 1],
+    ["never into busy containers' memory", [e("a", "k", "busy", 900, 1)], 3, 1024, 0],
+    ["partly into free memory", [e("a", "k", "busy", 768, 1)], 3, 1024, 2],
+    ["into idle containers' memory (evicted for it)", [e("a", "k", "idle", 1024, 1)], 2, 1024, 2],
+    [
+      "never into another runtime's stem cell",
+      [e("s", "stem/nodejs22.x/512", "stem", 128, 1), e("a", "k", "busy", 896, 1)],
+      1,
+      1024,
+      0,
+    ],
+  ])("%s", (_name, entries, target, capacity, expected) => {
+    expect(stemsToCreate(entries as PoolEntry[], S, target, 128, capacity)).toBe(expected);
   });
 });
 
@@ -64,6 +134,9 @@ describe("nextState", () => {
   it.each([
     ["starting", "busy"],
     ["idle", "busy"],
+    ["starting", "stem"],
+    ["stem", "busy"],
+    ["stem", "removing"],
     ["busy", "idle"],
     ["busy", "removing"],
     ["idle", "removing"],
@@ -75,6 +148,10 @@ describe("nextState", () => {
     ["idle", "idle"],
     ["removing", "idle"],
     ["removing", "busy"],
+    ["stem", "idle"],
+    ["idle", "stem"],
+    ["busy", "stem"],
+    ["removing", "stem"],
   ] as [ContainerState, ContainerState][])("refuses %s -> %s", (from, to) => {
     expect(() => nextState(from, to)).toThrow();
   });

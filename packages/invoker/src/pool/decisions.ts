@@ -1,11 +1,19 @@
-// Pure decisions of the container pool, over plain data: which warm container takes
-// an invocation, and which idle containers to evict to make room. Tested as tables.
+// Pure decisions of the container pool, over plain data: which container takes an
+// invocation (warm, then a stem cell, then one from scratch), which idle containers
+// to evict to make room, and how many stem cells to replenish. Tested as tables.
 
-export type ContainerState = "starting" | "idle" | "busy" | "removing";
+/**
+ * `stem`: a prewarmed generic runtime container waiting for its identity. Specialising
+ * one moves it to `busy` and binds it to one function version forever.
+ */
+export type ContainerState = "starting" | "stem" | "idle" | "busy" | "removing";
 
 export interface PoolEntry {
   id: string;
-  /** Identity of what the container runs: account, function, version, revision, code. */
+  /**
+   * Identity of what the container runs: account, function, version, revision, code;
+   * for a stem cell, its stemKey (runtime and sandbox shape).
+   */
   key: string;
   state: ContainerState;
   memoryMb: number;
@@ -13,7 +21,8 @@ export interface PoolEntry {
 }
 
 const allowed: Record<ContainerState, ContainerState[]> = {
-  starting: ["busy", "removing"],
+  starting: ["busy", "stem", "removing"],
+  stem: ["busy", "removing"],
   idle: ["busy", "removing"],
   busy: ["idle", "removing"],
   removing: [],
@@ -34,20 +43,71 @@ export function chooseWarm<T extends PoolEntry>(entries: Iterable<T>, key: strin
   return best;
 }
 
+/** What a stem cell must match to become a function's container: runtime and /tmp size (fixed at create). */
+export function stemKey(runtime: string, ephemeralStorageMb: number): string {
+  return `stem/${runtime}/${ephemeralStorageMb}`;
+}
+
+export type Placement<T> = { kind: "warm"; entry: T } | { kind: "stem"; entry: T } | { kind: "scratch" };
+
 /**
- * Idle containers to evict, least recently used first, so that `neededMb` fits in
+ * Where an invocation runs: the warmest idle container of its version; else the
+ * oldest ready stem cell of its runtime and sandbox shape; else a new container.
+ */
+export function choosePlacement<T extends PoolEntry>(entries: Iterable<T>, key: string, stem: string): Placement<T> {
+  const list = [...entries];
+  const warm = chooseWarm(list, key);
+  if (warm) return { kind: "warm", entry: warm };
+  let oldest: T | undefined;
+  for (const e of list) {
+    if (e.key === stem && e.state === "stem" && (!oldest || e.lastUsed < oldest.lastUsed)) oldest = e;
+  }
+  return oldest ? { kind: "stem", entry: oldest } : { kind: "scratch" };
+}
+
+/**
+ * How many stem cells of one kind to start now: enough to reach `target` counting
+ * the ready and starting ones, as far as free memory and idle containers (which the
+ * pool evicts for them, least recently used first) allow. The stem cells are a small
+ * fixed reserve of capacity, so a node full of idle containers still gets them back;
+ * busy containers and other stem cells are never given up for one.
+ */
+export function stemsToCreate<T extends PoolEntry>(
+  entries: Iterable<T>,
+  stem: string,
+  target: number,
+  stemMb: number,
+  capacityMb: number,
+): number {
+  let present = 0;
+  let used = 0;
+  for (const e of entries) {
+    if (e.state === "removing") continue;
+    if (e.state !== "idle") used += e.memoryMb;
+    if (e.key === stem && (e.state === "stem" || e.state === "starting")) present++;
+  }
+  const missing = Math.max(0, target - present);
+  const room = stemMb > 0 ? Math.max(0, Math.floor((capacityMb - used) / stemMb)) : 0;
+  return Math.min(missing, room);
+}
+
+/**
+ * Idle containers to evict, least recently used first, then (unless `opts.stems` is
+ * false, as when making room for a stem cell) ready stem cells (cheap to replace), so that `neededMb` fits in
  * `capacityMb`; undefined when even evicting every idle container is not enough.
  */
 export function chooseEvictions<T extends PoolEntry>(
   entries: readonly T[],
   neededMb: number,
   capacityMb: number,
+  opts: { stems: boolean } = { stems: true },
 ): T[] | undefined {
   const used = entries.filter((e) => e.state !== "removing").reduce((sum, e) => sum + e.memoryMb, 0);
   let free = capacityMb - used;
   if (free >= neededMb) return [];
   const victims: T[] = [];
-  for (const e of entries.filter((x) => x.state === "idle").sort((a, b) => a.lastUsed - b.lastUsed)) {
+  const idle = entries.filter((x) => x.state === "idle").sort((a, b) => a.lastUsed - b.lastUsed);
+  for (const e of [...idle, ...(opts.stems ? entries.filter((x) => x.state === "stem") : [])]) {
     victims.push(e);
     free += e.memoryMb;
     if (free >= neededMb) return victims;

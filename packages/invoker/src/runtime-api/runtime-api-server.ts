@@ -1,18 +1,24 @@
 // The Lambda Runtime API (/2018-06-01/runtime/...) served to this node's function
 // containers on the functions network's gateway address. A caller is identified by
 // its source address, which Docker assigns and an unprivileged container cannot
-// forge, so a container only ever sees its own session's events.
+// forge, so a container only ever sees its own session's events. Beside Lambda's
+// paths, one Stratus-only path hands a stem cell its identity (see stem-gate.ts),
+// answered only to that stem cell's own address.
 
 import { EventEmitter } from "node:events";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { isTooLarge, limits, readBody, runtimeApi, StratusError } from "@stratus/shared";
 import type { Session } from "./session.js";
+import type { StemGate } from "./stem-gate.js";
 
 export interface RuntimeApiServer {
   /** host:port for AWS_LAMBDA_RUNTIME_API. */
   readonly address: string;
   bind(ip: string, session: Session): void;
   unbind(ip: string): void;
+  /** A stem cell at `ip` may collect its identity from `gate`, once. */
+  bindStem(ip: string, gate: StemGate): void;
+  unbindStem(ip: string): void;
   /** Call before starting a container; call the returned function once it is bound (or failed). */
   expectContainer(): () => void;
   close(): Promise<void>;
@@ -21,8 +27,16 @@ export interface RuntimeApiServer {
 const NEXT = `${runtimeApi.prefix}/invocation/next`;
 const INVOCATION = new RegExp(`^${runtimeApi.prefix}/invocation/([A-Za-z0-9-]{1,64})/(response|error)$`);
 const INIT_ERROR = `${runtimeApi.prefix}/init/error`;
+/** Stratus-only: a stem cell's long poll for its handler and environment. */
+export const SPECIALISE_PATH = "/2018-06-01/stratus/specialise";
+/** A parked specialise poll is answered 204 after this long; the runtime polls again. */
+const SPECIALISE_POLL_MS = 60_000;
 const BIND_WAIT_MS = 5_000;
 const MAX_ERROR_BODY = 1024 * 1024;
+
+function sourceIp(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+}
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -48,15 +62,16 @@ function errorPayload(body: Buffer, headerType: string | undefined): Buffer {
 
 export async function startRuntimeApiServer(host: string): Promise<RuntimeApiServer> {
   const sessions = new Map<string, Session>();
+  const stems = new Map<string, StemGate>();
   const bound = new EventEmitter();
   bound.setMaxListeners(0);
   let starting = 0;
 
-  async function sessionFor(req: IncomingMessage): Promise<Session | undefined> {
-    const ip = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+  async function boundTo<T>(req: IncomingMessage, map: Map<string, T>): Promise<T | undefined> {
+    const ip = sourceIp(req);
     const deadline = Date.now() + BIND_WAIT_MS;
-    // A runtime may call /next before its container's address is known: wait for it.
-    while (!sessions.has(ip) && starting > 0 && Date.now() < deadline) {
+    // A runtime may call before its container's address is known: wait for it.
+    while (!map.has(ip) && starting > 0 && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, deadline - Date.now());
         bound.once("bound", () => {
@@ -65,13 +80,28 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
         });
       });
     }
-    return sessions.get(ip);
+    return map.get(ip);
+  }
+
+  async function specialise(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ip = sourceIp(req);
+    const gate = await boundTo(req, stems);
+    if (!gate) return reply(res, 403, { errorMessage: "Not a stem cell", errorType: "Forbidden" });
+    const identity = await gate.wait(SPECIALISE_POLL_MS);
+    if (identity) {
+      // Handed over once: from now on this address is only its function's session.
+      if (stems.get(ip) === gate) stems.delete(ip);
+      return reply(res, 200, identity);
+    }
+    if (gate.state === "closed") return reply(res, 410, { errorMessage: "Stem cell retired", errorType: "Gone" });
+    res.writeHead(204).end();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const session = await sessionFor(req);
-    if (!session) return reply(res, 403, { errorMessage: "Unknown container", errorType: "Forbidden" });
     const url = (req.url ?? "").split("?")[0] ?? "";
+    if (req.method === "GET" && url === SPECIALISE_PATH) return specialise(req, res);
+    const session = await boundTo(req, sessions);
+    if (!session) return reply(res, 403, { errorMessage: "Unknown container", errorType: "Forbidden" });
     if (req.method === "GET" && url === NEXT) {
       session.next((d) => {
         res.writeHead(200, { ...d.headers(), "content-type": "application/json", "content-length": d.payload.length });
@@ -148,6 +178,13 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
     },
     unbind(ip) {
       sessions.delete(ip);
+    },
+    bindStem(ip, gate) {
+      stems.set(ip, gate);
+      bound.emit("bound");
+    },
+    unbindStem(ip) {
+      stems.delete(ip);
     },
     expectContainer() {
       starting++;

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { InvokerConfigSchema } from "./config.js";
+
+const base = {
+  STRATUS_REDIS_URL: "redis://127.0.0.1:6379",
+  STRATUS_CONTROL_PLANE_URL: "http://127.0.0.1:9000",
+  STRATUS_INTERNAL_TOKEN: "x".repeat(24),
+};
+
+describe("InvokerConfigSchema: stem cells", () => {
+  it.each([
+    ["defaults to one stem cell per runtime, 128 MB", {}, 1, 128],
+    ["0 disables stem cells", { STRATUS_STEM_CELLS_PER_RUNTIME: "0" }, 0, 128],
+    [
+      "takes a count and a neutral cap",
+      { STRATUS_STEM_CELLS_PER_RUNTIME: "3", STRATUS_STEM_CELL_MEMORY_MB: "256" },
+      3,
+      256,
+    ],
+  ])("%s", (_name, env, count, memoryMb) => {
+    const config = InvokerConfigSchema.parse({ ...base, ...env });
+    expect(config.stemCellsPerRuntime).toBe(count);
+    expect(config.stemCellMemoryMb).toBe(memoryMb);
+  });
+
+  it.each([
+    ["a negative count", { STRATUS_STEM_CELLS_PER_RUNTIME: "-1" }],
+    ["a cap under Lambda's minimum", { STRATUS_STEM_CELL_MEMORY_MB: "64" }],
+  ])("refuses %s", (_name, env) => {
+    expect(InvokerConfigSchema.safeParse({ ...base, ...env }).success).toBe(false);
+  });
+});

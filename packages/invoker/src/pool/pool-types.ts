@@ -1,0 +1,64 @@
+// The pool's data: its configuration, what an invoke returns, the record it keeps
+// per container (a PoolEntry for the pure decisions, plus the live parts: address,
+// Runtime API session, log collector, stem-cell parts), and its summary statistics.
+import type { InvokeOutcome } from "@stratus/shared";
+import type { ContainerLog } from "../logs/container-log.js";
+import type { Outcome } from "../metrics.js";
+import type { Session } from "../runtime-api/session.js";
+import type { ContainerState, PoolEntry } from "./decisions.js";
+import type { StemCellConfig, StemParts } from "./stem-cells.js";
+
+/** Labels every container of node `nodeId` carries; orphans are found by them at start. */
+export const ownerLabels = (nodeId: string) => ({ "stratus.managed": "true", "stratus.node": nodeId });
+
+export interface PoolConfig {
+  nodeId: string;
+  network: string;
+  capacityMb: number;
+  idleTtlMs: number;
+  /** Cap of one invocation's stored log. */
+  logBytesPerInvocation: number;
+  stemCells: StemCellConfig;
+}
+
+export interface PoolInvokeResult extends InvokeOutcome {
+  /** Base64 of the log's last 4 KB, when asked for (X-Amz-Log-Type: Tail). */
+  logResult?: string;
+}
+
+export interface Container extends PoolEntry {
+  ip?: string;
+  session: Session;
+  log?: ContainerLog;
+  /** performance.now() when the container was started. */
+  startedAt?: number;
+  /** Set until the first invocation has reported it. */
+  initDurationMs?: number;
+  /** Why the runtime died, once it has (decides the outcome label). */
+  death?: Outcome;
+  /** Set on a container that began as a stem cell (its directory outlives specialisation). */
+  stem?: StemParts;
+  /** The runtime of a stem cell. */
+  runtime?: string;
+  /** Whose function the container runs, once it runs one (a specialised stem cell's labels cannot say). */
+  owner?: { accountId: string; functionName: string };
+}
+
+export interface PoolStats {
+  byState: Record<ContainerState, number>;
+  usedMb: number;
+  /** Warm stem cells by runtime: started, and their runtime waiting for an identity. */
+  stemCells: Record<string, number>;
+}
+
+export function poolStats(containers: Iterable<Container>): PoolStats {
+  const byState: Record<ContainerState, number> = { starting: 0, stem: 0, idle: 0, busy: 0, removing: 0 };
+  const stemCells: Record<string, number> = {};
+  let usedMb = 0;
+  for (const c of containers) {
+    byState[c.state]++;
+    if (c.state !== "removing") usedMb += c.memoryMb;
+    if (c.state === "stem" && c.runtime && c.stem?.gate.polled) stemCells[c.runtime] = (stemCells[c.runtime] ?? 0) + 1;
+  }
+  return { byState, usedMb, stemCells };
+}

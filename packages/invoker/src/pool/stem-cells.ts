@@ -1,0 +1,87 @@
+// Stem cells: prewarmed generic runtime containers, created hardened exactly like a
+// function container (same backend create) but with a neutral memory cap, no
+// function labels, an empty /var/task of their own, and the runtime client started
+// in stem mode, parked on the specialise endpoint before it loads any handler.
+// Specialising one gives it a single function version's code, memory cap and
+// identity; it is then that version's container for good, and any failure on the
+// way destroys it (the pool never returns it to the stem pool).
+import type { InvokeSpec } from "@stratus/shared";
+import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
+import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
+import type { Session } from "../runtime-api/session.js";
+import type { StemGate } from "../runtime-api/stem-gate.js";
+import { containerEnv } from "./container-env.js";
+import type { StemDirs } from "./stem-dirs.js";
+
+export interface StemCellConfig {
+  /** Ready stem cells to keep per runtime; 0 disables stem cells. */
+  perRuntime: number;
+  /** Runtimes whose images have a stem mode. */
+  runtimes: readonly string[];
+  /** The neutral memory cap of a stem cell (and what it counts against capacity). */
+  memoryMb: number;
+  /** /tmp size of a stem cell: fixed at create, so only functions of this size use one. */
+  ephemeralStorageMb: number;
+}
+
+/** Runtimes whose runtime clients implement stem mode. */
+export const STEM_RUNTIMES = ["nodejs20.x", "nodejs22.x", "python3.11"] as const;
+
+/** Lambda's default /tmp size: the shape of every stem cell. */
+export const STEM_EPHEMERAL_MB = 512;
+
+/** A stem cell's own parts: its code directory and the gate its identity passes through. */
+export interface StemParts {
+  dir: string;
+  gate: StemGate;
+}
+
+export const stemLabels = (runtime: string) => ({ "stratus.stem": runtime });
+
+/** Creation spec of a stem cell: nothing in it names a function. */
+export function stemSpec(
+  image: string,
+  runtime: string,
+  config: StemCellConfig,
+  dir: string,
+  network: string,
+  apiAddress: string,
+  ownerLabels: Record<string, string>,
+): ContainerSpec {
+  return {
+    image,
+    env: { AWS_LAMBDA_RUNTIME_API: apiAddress },
+    labels: { ...ownerLabels, ...stemLabels(runtime) },
+    memoryMb: config.memoryMb,
+    ephemeralStorageMb: config.ephemeralStorageMb,
+    codeDir: dir,
+    network,
+    args: ["--stem"],
+  };
+}
+
+/**
+ * Turns a running stem cell into `spec`'s container: its code in the stem's own
+ * directory, the function's memory cap, the session bound at its address, then the
+ * handler and environment handed to its runtime. Throws on any failure; the caller
+ * destroys the container then.
+ */
+export async function specialise(
+  deps: {
+    backend: ContainerBackend;
+    api: RuntimeApiServer;
+    dirs: StemDirs;
+    codeDirFor: (sha: string) => Promise<string>;
+  },
+  c: { id: string; ip: string; parts: StemParts; session: Session; memoryMb: number },
+  spec: InvokeSpec,
+): Promise<void> {
+  await Promise.all([
+    deps.codeDirFor(spec.codeSha256Hex).then((from) => deps.dirs.populate(c.parts.dir, from)),
+    // A function of the stem's own size keeps the cap it was created with.
+    spec.memoryMb === c.memoryMb ? undefined : deps.backend.resize(c.id, spec.memoryMb),
+  ]);
+  deps.api.bind(c.ip, c.session);
+  const env = containerEnv(spec, deps.api.address);
+  c.parts.gate.give({ handler: spec.handler, env });
+}
