@@ -230,15 +230,12 @@ describe("async invocations", () => {
   it("refuses the completion of a stale attempt", async () => {
     const store = createPgAsyncStore(stack.db);
     const id = randomUUID();
-    await store.accept({
-      id,
-      accountId: stack.credentials.accountId,
-      functionName: "not-run",
-      payload: Buffer.from("{}"),
-      maxAttempts: 4,
-      maxEventAgeSeconds: 3600,
-    });
-    await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [id]);
+    // Written without an outbox row, so that no worker picks it up meanwhile.
+    await stack.db.query(
+      `INSERT INTO async_invocations (id, account_id, function_name, payload, status, max_attempts, max_event_age_seconds)
+       VALUES ($1, $2, 'not-run', '\\x7b7d', 'accepted', 4, 3600)`,
+      [id, stack.credentials.accountId],
+    );
     const first = await store.start(id, 960);
     expect(first?.attempt).toBe(1);
     // The first worker stalls past its lease; the invocation is started again.
