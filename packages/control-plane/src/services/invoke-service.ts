@@ -109,7 +109,9 @@ export function createInvokeService(
       try {
         return await place(ranked, spec, requestId, req, fn.version);
       } finally {
-        await concurrency.limiter.release(slot);
+        // Not awaited: the result need not wait for Redis. The release goes out on the
+        // same connection ahead of any later acquire, so the slot is free for it.
+        void concurrency.limiter.release(slot);
       }
     },
   };
