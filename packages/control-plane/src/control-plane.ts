@@ -30,6 +30,7 @@ import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
 import { createPgAsyncStore } from "./store/async-store.js";
 import { createCachedFunctionStore } from "./store/cached-function-store.js";
+import { createCachedSettingsStore } from "./store/cached-settings-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
@@ -64,7 +65,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const accounts = createPgAccountStore(pool);
   const functionStore = createCachedFunctionStore(createPgFunctionStore(pool));
   const aliasStore = createPgAliasStore(pool);
-  const settingsStore = createPgSettingsStore(pool);
+  const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool));
   const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region);
   const aliases = createAliasService(aliasStore, functionStore, config.region);
   const settings = createSettingsService(settingsStore, functionStore, config.region, config.accountConcurrency);

@@ -4,6 +4,7 @@
 // changes nothing.
 import type { Pool, PoolClient } from "pg";
 import { type AsyncStatus, sourcesOf } from "../async/async-state.js";
+import { createBatcher } from "./batcher.js";
 import { inTransaction } from "./pg-helpers.js";
 
 export interface AsyncInvocation {
@@ -35,19 +36,7 @@ export interface AsyncStore {
   /** Starts an attempt (accepted|retrying → running); undefined when not startable. */
   start(id: string, leaseSeconds: number): Promise<AsyncInvocation | undefined>;
   /** Moves a running attempt on; false when the attempt is stale. */
-  finish(
-    id: string,
-    attempt: number,
-    to: AsyncStatus,
-    fields: {
-      executedVersion?: string;
-      error?: unknown;
-      refundAttempt?: boolean;
-      retryAfterMs?: number;
-      /** Accepted in the same transaction, only if the move happens (a destination delivery). */
-      followUp?: NewAsyncInvocation;
-    },
-  ): Promise<boolean>;
+  finish(id: string, attempt: number, to: AsyncStatus, fields: FinishFields): Promise<boolean>;
   get(accountId: string, id: string): Promise<AsyncInvocation | undefined>;
   list(
     accountId: string,
@@ -61,6 +50,15 @@ export interface AsyncStore {
   stuck(staleSeconds: number, limit: number): Promise<{ id: string; status: AsyncStatus; attempt: number }[]>;
   /** A running attempt whose lease ran out goes back to retrying (the attempt counts). */
   expireLease(id: string, attempt: number): Promise<boolean>;
+}
+
+export interface FinishFields {
+  executedVersion?: string;
+  error?: unknown;
+  refundAttempt?: boolean;
+  retryAfterMs?: number;
+  /** Accepted in the same transaction, only if the move happens (a destination delivery). */
+  followUp?: NewAsyncInvocation;
 }
 
 interface Row {
@@ -102,31 +100,107 @@ function toInvocation(r: Row): AsyncInvocation {
   };
 }
 
-async function insertAccepted(c: PoolClient, inv: NewAsyncInvocation): Promise<void> {
+/** Inserts invocations with their outbox rows in one statement (so one commit). */
+async function insertAccepted(c: Pool | PoolClient, invs: NewAsyncInvocation[]): Promise<void> {
   await c.query(
-    `INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
-       max_event_age_seconds, on_success, on_failure)
-     VALUES ($1, $2, $3, $4, $5, 'accepted', $6, $7, $8, $9)`,
+    `WITH inv AS (
+       INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
+         max_event_age_seconds, on_success, on_failure)
+       SELECT id, account_id, function_name, qualifier, payload, 'accepted', max_attempts, max_event_age_seconds,
+         on_success, on_failure
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
+         $9::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts, max_event_age_seconds,
+         on_success, on_failure)
+       RETURNING id)
+     INSERT INTO async_outbox (invocation_id) SELECT id FROM inv`,
     [
-      inv.id,
-      inv.accountId,
-      inv.functionName,
-      inv.qualifier ?? null,
-      inv.payload,
-      inv.maxAttempts,
-      inv.maxEventAgeSeconds,
-      inv.onSuccess ?? null,
-      inv.onFailure ?? null,
+      invs.map((i) => i.id),
+      invs.map((i) => i.accountId),
+      invs.map((i) => i.functionName),
+      invs.map((i) => i.qualifier ?? null),
+      invs.map((i) => i.payload),
+      invs.map((i) => i.maxAttempts),
+      invs.map((i) => i.maxEventAgeSeconds),
+      invs.map((i) => i.onSuccess ?? null),
+      invs.map((i) => i.onFailure ?? null),
     ],
   );
-  await c.query("INSERT INTO async_outbox (invocation_id) VALUES ($1)", [inv.id]);
+}
+
+/** Gives each returned id to the first of its callers (a duplicate in one batch gets nothing). */
+function claimInOrder<T>(ids: string[], found: Map<string, T>): (T | undefined)[] {
+  return ids.map((id) => {
+    const hit = found.get(id);
+    found.delete(id);
+    return hit;
+  });
+}
+
+interface FinishItem {
+  id: string;
+  attempt: number;
+  to: AsyncStatus;
+  fields: FinishFields;
+}
+
+/** Moves running attempts on, conditionally on each attempt number; true where it moved. */
+async function finishRows(c: Pool | PoolClient, items: FinishItem[]): Promise<boolean[]> {
+  const res = await c.query<{ id: string }>(
+    `UPDATE async_invocations a SET status = v.status, updated_at = now(), lease_until = NULL,
+       executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
+       attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
+       next_attempt_at = CASE WHEN v.retry_after_ms IS NULL THEN NULL
+                              ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[])
+       AS v(id, attempt, status, executed_version, error, refund, retry_after_ms)
+     WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = 'running' RETURNING a.id`,
+    [
+      items.map((i) => i.id),
+      items.map((i) => i.attempt),
+      items.map((i) => i.to),
+      items.map((i) => i.fields.executedVersion ?? null),
+      items.map((i) => (i.fields.error === undefined ? null : JSON.stringify(i.fields.error))),
+      items.map((i) => i.fields.refundAttempt ?? false),
+      items.map((i) => i.fields.retryAfterMs ?? null),
+    ],
+  );
+  const found = new Map(res.rows.map((r) => [r.id, true]));
+  return claimInOrder(
+    items.map((i) => i.id),
+    found,
+  ).map((hit) => hit === true);
 }
 
 export function createPgAsyncStore(pool: Pool): AsyncStore {
+  // Accepts, starts and plain finishes are batched: concurrent callers share one
+  // statement and one commit. A failed batch of accepts is retried one by one, so
+  // one bad row cannot refuse its neighbours.
+  const accept = createBatcher(async (invs: NewAsyncInvocation[]) => {
+    try {
+      await insertAccepted(pool, invs);
+      return invs.map(() => undefined);
+    } catch (err) {
+      if (invs.length === 1) throw err;
+      return Promise.all(invs.map((inv) => insertAccepted(pool, [inv]).then(() => undefined)));
+    }
+  }, 64);
+  const start = createBatcher(async (items: { id: string; leaseSeconds: number }[]) => {
+    const res = await pool.query<Row>(
+      `UPDATE async_invocations a SET status = 'running', attempt = a.attempt + 1, updated_at = now(),
+         first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
+       FROM unnest($1::uuid[], $2::float8[]) AS v(id, lease)
+       WHERE a.id = v.id AND a.status = ANY($3::text[]) RETURNING ${COLUMNS.replace(/(\w+)/g, "a.$1")}`,
+      [items.map((i) => i.id), items.map((i) => i.leaseSeconds), sourcesOf("running")],
+    );
+    const found = new Map(res.rows.map((r) => [r.id, toInvocation(r)]));
+    return claimInOrder(
+      items.map((i) => i.id),
+      found,
+    );
+  });
+  const finishPlain = createBatcher((items: FinishItem[]) => finishRows(pool, items));
   return {
-    accept(inv) {
-      return inTransaction(pool, (c) => insertAccepted(c, inv));
-    },
+    accept: (inv) => accept(inv),
     drainOutbox(limit, handle) {
       return inTransaction(pool, async (c) => {
         const rows = await c.query<{ id: string; invocation_id: string }>(
@@ -139,36 +213,15 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
         return rows.rows.length;
       });
     },
-    async start(id, leaseSeconds) {
-      const res = await pool.query<Row>(
-        `UPDATE async_invocations SET status = 'running', attempt = attempt + 1, updated_at = now(),
-           lease_until = now() + make_interval(secs => $2)
-         WHERE id = $1 AND status = ANY($3::text[]) RETURNING ${COLUMNS}`,
-        [id, leaseSeconds, sourcesOf("running")],
-      );
-      return res.rows[0] && toInvocation(res.rows[0]);
-    },
+    start: (id, leaseSeconds) => start({ id, leaseSeconds }),
     finish(id, attempt, to, fields) {
+      const followUp = fields.followUp;
+      if (!followUp) return finishPlain({ id, attempt, to, fields });
+      // The follow-up is committed with the move, or not at all.
       return inTransaction(pool, async (c) => {
-        const res = await c.query(
-          `UPDATE async_invocations SET status = $3, updated_at = now(), lease_until = NULL,
-             executed_version = coalesce($4, executed_version), error = coalesce($5::jsonb, error),
-             attempt = attempt - CASE WHEN $6 THEN 1 ELSE 0 END,
-             next_attempt_at = CASE WHEN $7::float8 IS NULL THEN NULL
-                                    ELSE now() + make_interval(secs => $7::float8 / 1000) END
-           WHERE id = $1 AND attempt = $2 AND status = 'running'`,
-          [
-            id,
-            attempt,
-            to,
-            fields.executedVersion ?? null,
-            fields.error === undefined ? null : JSON.stringify(fields.error),
-            fields.refundAttempt ?? false,
-            fields.retryAfterMs ?? null,
-          ],
-        );
-        if (res.rowCount !== 1) return false;
-        if (fields.followUp) await insertAccepted(c, fields.followUp);
+        const [moved] = await finishRows(c, [{ id, attempt, to, fields }]);
+        if (!moved) return false;
+        await insertAccepted(c, [followUp]);
         return true;
       });
     },

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { createBatcher } from "./batcher.js";
+
+describe("createBatcher", () => {
+  it("sends the first item at once and groups those that arrive meanwhile", async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const add = createBatcher(async (items: number[]) => {
+      batches.push(items);
+      if (batches.length === 1) await new Promise<void>((r) => (release = r));
+      return items.map((i) => i * 10);
+    });
+    const first = add(1);
+    const rest = [add(2), add(3), add(4)];
+    expect(batches).toEqual([[1]]);
+    release();
+    expect(await first).toBe(10);
+    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it("caps a batch and rejects every caller of a failed batch only", async () => {
+    const batches: number[][] = [];
+    const add = createBatcher(async (items: number[]) => {
+      batches.push(items);
+      if (items.includes(3)) throw new Error("boom");
+      return items;
+    }, 2);
+    const results = await Promise.allSettled([add(1), add(2), add(3), add(4), add(5)]);
+    expect(batches).toEqual([[1], [2, 3], [4, 5]]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled", "fulfilled"]);
+  });
+
+  it("rejects all when the answer has the wrong length", async () => {
+    const add = createBatcher(async (items: number[]) => items.slice(1));
+    await expect(add(1)).rejects.toThrow(/answered 0 of 1/);
+  });
+});

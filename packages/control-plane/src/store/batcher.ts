@@ -1,0 +1,35 @@
+// Natural batching of small writes: the first item goes out at once; items that
+// arrive while a batch is in flight wait for it and then go out together as the
+// next batch. At low load nothing waits; under load many callers share one
+// statement and one commit (with fsync on, the commit is most of a write's cost).
+// `run` gets the items in order and answers one result per item, in order; if it
+// throws, every caller of that batch gets the error.
+
+export type Batched<T, R> = (item: T) => Promise<R>;
+
+export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, maxBatch = 256): Batched<T, R> {
+  let waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  let inFlight = false;
+
+  async function flush(): Promise<void> {
+    inFlight = true;
+    while (waiting.length > 0) {
+      const batch = waiting.slice(0, maxBatch);
+      waiting = waiting.slice(batch.length);
+      try {
+        const results = await run(batch.map((w) => w.item));
+        if (results.length !== batch.length) throw new Error(`batch answered ${results.length} of ${batch.length}`);
+        for (const [i, w] of batch.entries()) w.resolve(results[i] as R);
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    inFlight = false;
+  }
+
+  return (item) =>
+    new Promise<R>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      if (!inFlight) void flush();
+    });
+}
