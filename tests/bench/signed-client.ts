@@ -16,7 +16,11 @@ export function createSignedClient(endpoint: string, region: string, creds: Cred
   });
   return {
     /** Signs an Invoke now; the returned function sends it (so a caller can time the round trip alone). */
-    async prepare(functionName: string, payload: Buffer): Promise<() => Promise<{ status: number; body: Buffer }>> {
+    async prepare(
+      functionName: string,
+      payload: Buffer,
+      invocationType: "RequestResponse" | "Event" = "RequestResponse",
+    ): Promise<() => Promise<{ status: number; body: Buffer }>> {
       const path = `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
       const signed = await signer.sign({
         method: "POST",
@@ -24,7 +28,7 @@ export function createSignedClient(endpoint: string, region: string, creds: Cred
         hostname: url.hostname,
         port: Number(url.port),
         path,
-        headers: { host: url.host, "content-type": "application/json" },
+        headers: { host: url.host, "content-type": "application/json", "x-amz-invocation-type": invocationType },
         body: payload,
       });
       return async () => {

@@ -20,10 +20,11 @@ export interface StartedService {
   container: StartedTestContainer;
 }
 
-export async function startPostgres(): Promise<StartedService> {
+/** `durable`: fsync on, as in production (tests turn it off for speed). */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<StartedService> {
   const password = randomBytes(12).toString("hex");
   const container = await new LoopbackContainer("stratus/postgres:15")
-    .withEnvironment({ POSTGRES_PASSWORD: password, POSTGRES_DB: "stratus", POSTGRES_FSYNC: "off" })
+    .withEnvironment({ POSTGRES_PASSWORD: password, POSTGRES_DB: "stratus", POSTGRES_FSYNC: opts.durable ? "on" : "off" })
     .withExposedPorts(5432)
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/))
     .withStartupTimeout(60_000)

@@ -1,0 +1,148 @@
+// Renders docs/BENCHMARKS.md from one benchmark run: each row beside its baseline.
+import { cpus, totalmem } from "node:os";
+import type { ColdStartResult } from "./cold-start.js";
+import type { DensityResult } from "./idle-density.js";
+import { ms, type Summary } from "./stats.js";
+import type { RateRow, ThroughputResult } from "./throughput.js";
+
+export interface BenchRun {
+  p: Summary;
+  d: Summary;
+  h: Summary;
+  rounds: number;
+  perRound: number;
+  warmup: number;
+  cold: ColdStartResult;
+  density: DensityResult;
+  throughput: ThroughputResult;
+}
+
+const row = (label: string, s: Summary) => `| ${label} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.mean)} | ${s.n} |`;
+const rate = (label: string, r: RateRow) =>
+  `| ${label} | ${r.perSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${r.n} |`;
+const verdict = (ok: boolean) => `**${ok ? "met" : "not met"}**`;
+
+export function renderReport(run: BenchRun): string {
+  const { p, d, h, cold, density, throughput: t } = run;
+  const cpu = cpus()[0]?.model ?? "unknown";
+  const perGib = (mib: number) => (1024 / mib).toFixed(0);
+  return `# Benchmarks
+
+Written by \`pnpm bench\` (tests/bench/run.ts) on ${new Date().toISOString()}.
+Every row is measured beside its baseline in the same run. Tests never assert timings.
+
+## Machine
+- ${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory
+- Node ${process.version}; Docker engine, Postgres 15 and Redis from the locally built images
+- Latency, cold-start and density rows: client, control plane and invoker run in one
+  Node process (the bench harness). Throughput rows: the control plane and each
+  invoker run as their own processes, as deployed; the load generator is this one.
+  Functions run in their own containers (nodejs20.x, 128 MB).
+
+## Warm invoke overhead
+
+A SigV4-signed \`Invoke\` (RequestResponse, 33-byte JSON echo) over keep-alive HTTP,
+signed by the client just before it is sent and timed from send to response:
+client → control plane (SigV4 check, function lookup, concurrency slot in Redis,
+placement) → invoker (internal HTTP) → warm container over the Runtime API → back.
+Baseline: the invoker's pool handing the same event to the same warm container
+directly (a Runtime-API round trip: \`/next\` delivery and \`/response\`).
+${run.rounds} interleaved rounds of ${run.perRound} sequential invokes per side, after ${run.warmup} warm-up calls each.
+
+| path | p50 (ms) | p99 (ms) | mean (ms) | n |
+| --- | ---: | ---: | ---: | ---: |
+${row("platform round trip", p)}
+${row("direct Runtime-API round trip (baseline)", d)}
+| **overhead added by the platform** | **${ms(p.p50 - d.p50)}** | **${ms(p.p99 - d.p99)}** | ${ms(p.mean - d.mean)} | |
+${row("for reference: invoker internal hop alone (no control plane, no SigV4)", h)}
+
+Target on this machine: at most 0.5 ms p50 and 2 ms p99 of overhead. This run:
+${verdict(p.p50 - d.p50 <= 0.5 && p.p99 - d.p99 <= 2)}.
+
+## Cold start
+
+The first invoke of a new function (nodejs20.x, 128 MB) through the platform, in two
+kinds. With a stem cell: the invoker's prewarmed generic nodejs20.x container (its
+runtime already booted and parked on the specialise endpoint) gets the function's
+code hard-linked into its own /var/task, its memory cap set, and its handler and
+environment; it loads the handler and runs the event. From scratch: code fetched
+and cached by the invoker, a hardened container created and started on the node's
+functions network, the runtime's first \`/next\`, the event run (these functions ask
+for a 1,024 MB /tmp, which no stem cell has, so the same node measures both kinds).
+Each invoke is checked against the invoker's cold-start counter for its kind; the
+stem cell is replenished, untimed, between rounds. Baseline: \`docker run\` of the
+same image running \`node -e 0\` (create, start, exit) through the Engine API.
+${cold.platform.n} of each, alternating.
+
+| path | p50 (ms) | p99 (ms) | mean (ms) | n |
+| --- | ---: | ---: | ---: | ---: |
+${cold.stemCell ? `${row("platform cold start, stem cell specialised", cold.stemCell)}\n` : ""}${row("platform cold start, container from scratch", cold.platform)}
+${row("`docker run` of the same image (baseline)", cold.dockerRun)}
+
+Targets on this machine: stem-cell cold start under 25 ms p50, from scratch under
+200 ms p50. This run: stem cell ${verdict((cold.stemCell?.p50 ?? Number.POSITIVE_INFINITY) < 25)}, from scratch ${verdict(cold.platform.p50 < 200)}.
+
+## Idle warm containers per GiB
+
+${density.containers} invokes of a function that waits 3 s, sent at once, make the node
+scale out to ${density.containers} warm containers that then sit idle; the host's
+\`MemAvailable\` before and after (settled), divided by ${density.containers}, is the
+host memory one idle warm function container costs: its runtime process, the
+invoker's bookkeeping, Docker's shim and the kernel's share. Baseline: the same
+number of plain containers of the same image, each an idle \`node\` process.
+
+| containers | MiB per container | containers per GiB |
+| --- | ---: | ---: |
+| idle warm function containers (platform) | ${density.platformMib.toFixed(1)} | ${perGib(density.platformMib)} |
+| plain idle Node containers (baseline) | ${density.baselineMib.toFixed(1)} | ${perGib(density.baselineMib)} |
+
+Target on this machine: at least 64 idle warm containers per GiB. This run:
+${verdict(1024 / density.platformMib >= 64)}.
+
+## Throughput
+
+A deployment-shaped stack: Postgres with fsync on (accepted means durable), Redis
+with AOF, the control plane and invoker nodes as their own processes, and the load
+generator in the bench process, all on these ${cpus().length} cores. Sync rows: ${t.syncConcurrency}
+requests kept in flight for ${t.syncSeconds} s after a warm-up, trivial echo function(s)
+(the node scales out to one container per request in flight). The generator signs
+one request per function and sends it again and again (SigV4 allows it within its
+five-minute window), so its CPU goes to sending. Baselines: the same load sent
+straight to the invokers' internal invoke endpoint (invokers and containers alone,
+no control plane).
+
+| sync invokes | per second | p50 (ms) | p99 (ms) | n |
+| --- | ---: | ---: | ---: | ---: |
+${rate("one node, through the platform", t.syncOneNode)}
+${rate("one node, straight to the invoker (baseline)", t.syncOneNodeDirect)}
+${rate("two nodes (8 functions), through the platform", t.syncTwoNodes)}
+${rate("two nodes (8 functions), straight to the invokers (baseline)", t.syncTwoNodesDirect)}
+
+Target on this machine: at least 4,000 sync invokes/s on one node. This run:
+${verdict(t.syncOneNode.perSecond >= 4000)}.
+
+Async: ${t.asyncEvents} Event invokes of a trivial function sent with 64 in flight; each is
+committed (invocation and outbox row) before its 202, relayed into BullMQ, run by the
+control plane's queue worker through the same placement and invokers, and recorded
+as succeeded. Accepted/s counts until the last 202; end to end counts until the last
+event is recorded as succeeded (polled in Postgres). Baseline: BullMQ alone on the
+same Redis moving the same number of jobs (added with 64 in flight, a no-op
+processor with the same worker concurrency). Enqueue to start: 1,000 events at a
+steady 200/s, from the invocation's commit (\`accepted_at\`) to its first start
+(\`first_started_at\`); baseline: BullMQ's own add-to-processor delay at the same rate.
+
+| async | events per second |
+| --- | ---: |
+| accepted durably (202s) | ${t.asyncAcceptedPerSecond.toFixed(0)} |
+| **end to end: accepted, run and recorded** | **${t.asyncEndToEndPerSecond.toFixed(0)}** |
+| BullMQ alone: added and processed by a no-op (baseline) | ${t.bullmqPerSecond.toFixed(0)} |
+
+| enqueue to start | p50 (ms) | p99 (ms) | mean (ms) | n |
+| --- | ---: | ---: | ---: | ---: |
+${row("Stratus: commit to first start", t.enqueueToStart)}
+${row("BullMQ alone: add to processor (baseline)", t.bullmqAddToStart)}
+
+Targets on this machine: at least 3,000 async events/s end to end, enqueue to start
+at most 5 ms p50. This run: events/s ${verdict(t.asyncEndToEndPerSecond >= 3000)}, enqueue to start ${verdict(t.enqueueToStart.p50 <= 5)}.
+`;
+}

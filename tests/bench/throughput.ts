@@ -1,0 +1,303 @@
+// Throughput rows of the benchmark, on a deployment-shaped stack: Postgres (fsync on)
+// and Redis in containers, the control plane and invoker nodes as their own
+// processes, the load generator in this one. Each row has a baseline from the same run:
+// - sync invokes/s through the platform on one node and on two, beside the same load
+//   sent straight to the invokers' internal endpoint (invokers and containers alone);
+// - async events/s accepted durably and run to completion, beside BullMQ alone
+//   (the same Redis, a no-op processor) moving the same number of jobs;
+// - enqueue-to-start latency of async events at a steady rate, beside BullMQ's own
+//   add-to-processor latency at the same rate.
+import { randomBytes, randomUUID } from "node:crypto";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { createPgAccountStore } from "@stratus/control-plane";
+import { type InvokeSpec, internalInvoke } from "@stratus/shared";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { Agent, request } from "undici";
+import { type StartedService, startPostgres, startRedis } from "../helpers/services.js";
+import type { Credentials } from "../helpers/stack.js";
+import { type Child, startControlPlaneProcess, startInvokerProcess } from "./processes.js";
+import { createSignedClient } from "./signed-client.js";
+import { deployBenchFunction } from "./spec.js";
+import { type Summary, summarize } from "./stats.js";
+
+const SYNC_CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 16);
+const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 8);
+const ASYNC_EVENTS = Number(process.env.BENCH_ASYNC_EVENTS ?? 4000);
+const ASYNC_IN_FLIGHT = 64;
+const PACED_RATE = 200;
+const PACED_EVENTS = 1000;
+/** The control plane's async worker concurrency, also given to the BullMQ baseline. */
+const WORKER_CONCURRENCY = 16;
+
+export interface RateRow {
+  perSecond: number;
+  n: number;
+  latency: Summary;
+}
+
+export interface ThroughputResult {
+  syncConcurrency: number;
+  syncSeconds: number;
+  syncOneNode: RateRow;
+  syncOneNodeDirect: RateRow;
+  syncTwoNodes: RateRow;
+  syncTwoNodesDirect: RateRow;
+  asyncEvents: number;
+  asyncAcceptedPerSecond: number;
+  asyncEndToEndPerSecond: number;
+  bullmqPerSecond: number;
+  enqueueToStart: Summary;
+  bullmqAddToStart: Summary;
+}
+
+/** Runs `call` from `concurrency` loops for `seconds`, counting completions. */
+async function drive(concurrency: number, seconds: number, call: (i: number) => Promise<void>): Promise<RateRow> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        await call(next++);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  return { perSecond: latencies.length / elapsed, n: latencies.length, latency: summarize(latencies) };
+}
+
+async function waitFor(check: () => Promise<boolean>, deadlineMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function measureThroughput(): Promise<ThroughputResult> {
+  const [postgres, redis] = await Promise.all([startPostgres({ durable: true }), startRedis()]);
+  const services: StartedService[] = [postgres, redis];
+  const internalToken = randomBytes(24).toString("hex");
+  const region = "us-east-1";
+  const db = new pg.Pool({ connectionString: postgres.url, max: 4 });
+  const children: Child[] = [];
+  const agent = new Agent({ keepAliveTimeout: 60_000, connections: 128 });
+  try {
+    const cp = await startControlPlaneProcess({
+      databaseUrl: postgres.url,
+      redisUrl: redis.url,
+      internalToken,
+      extra: { STRATUS_ASYNC_CONCURRENCY: String(WORKER_CONCURRENCY) },
+    });
+    children.push(cp);
+    const nodeA = await startInvokerProcess(cp.url, redis.url, internalToken, { STRATUS_CAPACITY_MB: "8192" });
+    children.push(nodeA);
+    const accounts = createPgAccountStore(db);
+    const account = await accounts.createAccount(`bench-${randomUUID().slice(0, 8)}`);
+    const key = await accounts.createAccessKey(account.id);
+    const creds: Credentials = {
+      accountId: account.id,
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+    };
+    const lambda = new LambdaClient({
+      endpoint: cp.url,
+      region,
+      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+    });
+    const client = createSignedClient(cp.url, region, creds);
+    const payload = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
+
+    // One signed request per function, sent again and again (SigV4 allows it within its
+    // five-minute window), so that the generator's CPU goes to sending, not signing.
+    const platformCall = async (name: string) => {
+      const send = await client.prepare(name, payload);
+      return async () => {
+        const res = await send();
+        if (res.status !== 200) throw new Error(`platform answered ${res.status}: ${res.body.toString()}`);
+      };
+    };
+    const directCall = (nodeUrl: string, spec: InvokeSpec) => {
+      const specHeader = JSON.stringify(spec);
+      return async () => {
+        const res = await request(`${nodeUrl}${internalInvoke.path}`, {
+          method: "POST",
+          dispatcher: agent,
+          headers: {
+            [internalInvoke.specHeader]: specHeader,
+            [internalInvoke.requestIdHeader]: randomUUID(),
+            [internalInvoke.tokenHeader]: internalToken,
+          },
+          body: payload,
+        });
+        await res.body.arrayBuffer();
+        if (res.statusCode !== 200) throw new Error(`invoker answered ${res.statusCode}`);
+      };
+    };
+    const syncRows = async (calls: Array<() => Promise<void>>) => {
+      await drive(SYNC_CONCURRENCY, 2, (i) => (calls[i % calls.length] as () => Promise<void>)()); // warm-up
+      return drive(SYNC_CONCURRENCY, SYNC_SECONDS, (i) => (calls[i % calls.length] as () => Promise<void>)());
+    };
+
+    // Sync, one node: one function, its containers scaled out to the concurrency.
+    const oneName = `tput-${randomUUID().slice(0, 8)}`;
+    const oneSpec = await deployBenchFunction(lambda, oneName, creds.accountId, region);
+    const syncOneNodeDirect = await syncRows([directCall(nodeA.url, oneSpec)]);
+    const syncOneNode = await syncRows([await platformCall(oneName)]);
+
+    // Two nodes: eight functions, each on its home node; the baseline splits them evenly.
+    const nodeB = await startInvokerProcess(cp.url, redis.url, internalToken, { STRATUS_CAPACITY_MB: "8192" });
+    children.push(nodeB);
+    await new Promise((r) => setTimeout(r, 1_000)); // the control plane's node list is cached for 0.5 s
+    const names = Array.from({ length: 8 }, (_, i) => `tput2-${i}-${randomUUID().slice(0, 6)}`);
+    const specs = await Promise.all(names.map((n) => deployBenchFunction(lambda, n, creds.accountId, region)));
+    const nodes = [nodeA.url, nodeB.url];
+    const syncTwoNodesDirect = await syncRows(specs.map((s, i) => directCall(nodes[i % 2] as string, s)));
+    const syncTwoNodes = await syncRows(await Promise.all(names.map(platformCall)));
+    await nodeB.stop();
+    children.splice(children.indexOf(nodeB), 1);
+
+    const asyncRows = await measureAsync(lambda, client, db, creds, region, payload);
+    const baseline = await measureBullmq(redis.url, payload);
+    lambda.destroy();
+    await client.close();
+    return {
+      syncConcurrency: SYNC_CONCURRENCY,
+      syncSeconds: SYNC_SECONDS,
+      syncOneNode,
+      syncOneNodeDirect,
+      syncTwoNodes,
+      syncTwoNodesDirect,
+      asyncEvents: ASYNC_EVENTS,
+      ...asyncRows,
+      ...baseline,
+    };
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await agent.close();
+    await db.end();
+    await Promise.all(services.map((s) => s.container.stop({ remove: true })));
+  }
+}
+
+async function measureAsync(
+  lambda: LambdaClient,
+  client: ReturnType<typeof createSignedClient>,
+  db: pg.Pool,
+  creds: Credentials,
+  region: string,
+  payload: Buffer,
+) {
+  const succeeded = async (name: string) =>
+    Number(
+      (
+        await db.query<{ n: string }>(
+          "SELECT count(*) AS n FROM async_invocations WHERE function_name = $1 AND status = 'succeeded'",
+          [name],
+        )
+      ).rows[0]?.n,
+    );
+  const submit = async (name: string, count: number, inFlight: number) => {
+    const send = await client.prepare(name, payload, "Event");
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < count) {
+          next++;
+          const res = await send();
+          if (res.status !== 202) throw new Error(`event refused with ${res.status}: ${res.body.toString()}`);
+        }
+      }),
+    );
+  };
+
+  // Burst: as fast as the platform takes them, then until every one has run.
+  const burst = `async-${randomUUID().slice(0, 8)}`;
+  await deployBenchFunction(lambda, burst, creds.accountId, region);
+  await submit(burst, 200, 16); // warm containers and connections
+  await waitFor(async () => (await succeeded(burst)) === 200, 120_000, "warm-up events");
+  const t0 = performance.now();
+  await submit(burst, ASYNC_EVENTS, ASYNC_IN_FLIGHT);
+  const accepted = performance.now();
+  await waitFor(async () => (await succeeded(burst)) === 200 + ASYNC_EVENTS, 600_000, "async burst");
+  const done = performance.now();
+
+  // Steady rate: enqueue-to-start from the invocation rows' own timestamps.
+  const paced = `paced-${randomUUID().slice(0, 8)}`;
+  await deployBenchFunction(lambda, paced, creds.accountId, region);
+  const send = await client.prepare(paced, payload, "Event");
+  await send();
+  await waitFor(async () => (await succeeded(paced)) === 1, 60_000, "paced warm-up");
+  const pacedStart = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < PACED_EVENTS; i++) {
+    const due = pacedStart + (i * 1000) / PACED_RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sends.push(send());
+  }
+  await Promise.all(sends);
+  await waitFor(async () => (await succeeded(paced)) === PACED_EVENTS + 1, 120_000, "paced events");
+  const delays = await db.query<{ ms: number }>(
+    `SELECT extract(epoch FROM first_started_at - accepted_at) * 1000 AS ms FROM async_invocations
+      WHERE function_name = $1 ORDER BY accepted_at OFFSET 1`,
+    [paced],
+  );
+  return {
+    asyncAcceptedPerSecond: ASYNC_EVENTS / ((accepted - t0) / 1000),
+    asyncEndToEndPerSecond: ASYNC_EVENTS / ((done - t0) / 1000),
+    enqueueToStart: summarize(delays.rows.map((r) => Number(r.ms))),
+  };
+}
+
+/** BullMQ alone on the same Redis: the same number of jobs added and processed by a no-op. */
+async function measureBullmq(redisUrl: string, payload: Buffer) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const name = `baseline-${randomUUID().slice(0, 8)}`;
+  const queue = new Queue(name, { connection });
+  let processed = 0;
+  const addToStart: number[] = [];
+  let recordDelay = false;
+  const worker = new Worker(
+    name,
+    async (job) => {
+      if (recordDelay) addToStart.push(Date.now() - job.timestamp);
+      processed++;
+    },
+    { connection: connection.duplicate(), concurrency: WORKER_CONCURRENCY },
+  );
+  try {
+    const data = { payload: payload.toString("base64") };
+    const opts = { removeOnComplete: { age: 3600, count: 10_000 } };
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: ASYNC_IN_FLIGHT }, async () => {
+        while (next < ASYNC_EVENTS) {
+          next++;
+          await queue.add("job", data, opts);
+        }
+      }),
+    );
+    await waitFor(async () => processed >= ASYNC_EVENTS, 120_000, "BullMQ baseline");
+    const bullmqPerSecond = ASYNC_EVENTS / ((performance.now() - t0) / 1000);
+    recordDelay = true;
+    const start = performance.now();
+    for (let i = 0; i < PACED_EVENTS; i++) {
+      const wait = start + (i * 1000) / PACED_RATE - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      void queue.add("job", data, opts);
+    }
+    await waitFor(async () => addToStart.length >= PACED_EVENTS, 60_000, "BullMQ paced jobs");
+    return { bullmqPerSecond, bullmqAddToStart: summarize(addToStart) };
+  } finally {
+    await worker.close();
+    await queue.close();
+    await connection.quit();
+  }
+}
