@@ -98,6 +98,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     asyncStore,
     queue,
     { intervalMs: config.async.reconcileIntervalMs, staleSeconds: config.async.staleSeconds },
+    metrics.asyncRequeued,
     log,
   );
   const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, metrics, log });
