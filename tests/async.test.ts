@@ -240,7 +240,7 @@ describe("async invocations", () => {
     expect(first?.attempt).toBe(1);
     // The first worker stalls past its lease; the invocation is started again.
     await stack.db.query("UPDATE async_invocations SET lease_until = now() - interval '1 second' WHERE id = $1", [id]);
-    expect(await store.expireLease(id, 1)).toBe(true);
+    expect(await store.expireLease(id, 1, `${id}_r1`)).toBe(true);
     const second = await store.start(id, 960);
     expect(second?.attempt).toBe(2);
     expect(await store.finish(id, 1, "succeeded", {})).toBe(false);

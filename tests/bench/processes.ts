@@ -1,13 +1,12 @@
-// Runs a control plane and invoker nodes as their own OS processes (the built
-// dist/main.js of each package), as a deployment does, so that a throughput
-// benchmark spreads over the machine's cores instead of one event loop.
+// Runs a control plane as its own OS process (the built dist/main.js), as a
+// deployment does, so that a throughput benchmark spreads over the machine's cores
+// instead of one event loop (invoker processes: tests/helpers/invoker-process.ts).
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../helpers/services.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -15,17 +14,6 @@ export interface Child {
   url: string;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 async function waitHealthy(url: string, child: ChildProcess, deadlineMs = 60_000): Promise<void> {
@@ -90,38 +78,6 @@ export async function startControlPlaneProcess(env: ControlPlaneEnv): Promise<Ch
     async stop() {
       await child.stop();
       await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-export async function startInvokerProcess(
-  controlPlaneUrl: string,
-  redisUrl: string,
-  internalToken: string,
-  extra: Record<string, string> = {},
-): Promise<Child & { nodeId: string }> {
-  const port = await freePort();
-  const nodeId = `bench-${randomBytes(4).toString("hex")}`;
-  const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-code-"));
-  const child = await startChild(
-    "invoker",
-    {
-      STRATUS_REDIS_URL: redisUrl,
-      STRATUS_CONTROL_PLANE_URL: controlPlaneUrl,
-      STRATUS_INTERNAL_TOKEN: internalToken,
-      STRATUS_NODE_ID: nodeId,
-      STRATUS_INVOKER_PORT: String(port),
-      STRATUS_CODE_DIR: codeDir,
-      ...extra,
-    },
-    port,
-  );
-  return {
-    ...child,
-    nodeId,
-    async stop() {
-      await child.stop();
-      await rm(codeDir, { recursive: true, force: true });
     },
   };
 }

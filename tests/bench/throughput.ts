@@ -15,9 +15,10 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { Agent, request } from "undici";
+import { spawnInvoker } from "../helpers/invoker-process.js";
 import { type StartedService, startPostgres, startRedis } from "../helpers/services.js";
 import type { Credentials } from "../helpers/stack.js";
-import { type Child, startControlPlaneProcess, startInvokerProcess } from "./processes.js";
+import { startControlPlaneProcess } from "./processes.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
 import { type Summary, summarize } from "./stats.js";
@@ -85,7 +86,7 @@ export async function measureThroughput(): Promise<ThroughputResult> {
   const internalToken = randomBytes(24).toString("hex");
   const region = "us-east-1";
   const db = new pg.Pool({ connectionString: postgres.url, max: 4 });
-  const children: Child[] = [];
+  const children: { stop(): Promise<void> }[] = [];
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 128 });
   try {
     const cp = await startControlPlaneProcess({
@@ -95,7 +96,13 @@ export async function measureThroughput(): Promise<ThroughputResult> {
       extra: { STRATUS_ASYNC_CONCURRENCY: String(WORKER_CONCURRENCY) },
     });
     children.push(cp);
-    const nodeA = await startInvokerProcess(cp.url, redis.url, internalToken, { STRATUS_CAPACITY_MB: "8192" });
+    const nodeOptions = {
+      controlPlaneUrl: cp.url,
+      redisUrl: redis.url,
+      internalToken,
+      env: { STRATUS_CAPACITY_MB: "8192" },
+    };
+    const nodeA = await spawnInvoker(nodeOptions);
     children.push(nodeA);
     const accounts = createPgAccountStore(db);
     const account = await accounts.createAccount(`bench-${randomUUID().slice(0, 8)}`);
@@ -151,7 +158,7 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     const syncOneNode = await syncRows([await platformCall(oneName)]);
 
     // Two nodes: eight functions, each on its home node; the baseline splits them evenly.
-    const nodeB = await startInvokerProcess(cp.url, redis.url, internalToken, { STRATUS_CAPACITY_MB: "8192" });
+    const nodeB = await spawnInvoker(nodeOptions);
     children.push(nodeB);
     await new Promise((r) => setTimeout(r, 1_000)); // the control plane's node list is cached for 0.5 s
     const names = Array.from({ length: 8 }, (_, i) => `tput2-${i}-${randomUUID().slice(0, 6)}`);
@@ -263,13 +270,14 @@ async function measureBullmq(redisUrl: string, payload: Buffer) {
   let processed = 0;
   const addToStart: number[] = [];
   let recordDelay = false;
+  const workerConnection = connection.duplicate();
   const worker = new Worker(
     name,
     async (job) => {
       if (recordDelay) addToStart.push(Date.now() - job.timestamp);
       processed++;
     },
-    { connection: connection.duplicate(), concurrency: WORKER_CONCURRENCY },
+    { connection: workerConnection, concurrency: WORKER_CONCURRENCY },
   );
   try {
     const data = { payload: payload.toString("base64") };
@@ -298,6 +306,6 @@ async function measureBullmq(redisUrl: string, payload: Buffer) {
   } finally {
     await worker.close();
     await queue.close();
-    await connection.quit();
+    await Promise.all([connection.quit(), workerConnection.quit()]);
   }
 }

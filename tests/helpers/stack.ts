@@ -1,6 +1,7 @@
 // A whole Stratus for a test file: Postgres and Redis in containers, a control plane
 // and one invoker in this process (real Docker for function containers), an account
-// with an access key, and a Lambda SDK client signed with that key.
+// with an access key, and a Lambda SDK client signed with that key. startPlatform is
+// the same without the invoker, for tests that run their invoker nodes as processes.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -24,12 +25,11 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-export interface Stack {
+/** Postgres, Redis and a control plane, with no invoker node. */
+export interface Platform {
   endpoint: string;
   region: string;
   db: pg.Pool;
-  invoker: RunningInvoker;
-  nodeId: string;
   internalToken: string;
   /** Where the first start stored the administrator's key. */
   adminKeyFile: string;
@@ -41,20 +41,35 @@ export interface Stack {
   lambda: LambdaClient;
   newAccount(name: string): Promise<Credentials>;
   clientFor(c: Credentials): LambdaClient;
+  /**
+   * Restarts the Redis container (`timeoutMs` 0: SIGKILL, as in a crash) and waits
+   * until it accepts connections again, on the same URL. Needs `stableRedisPort`.
+   */
+  restartRedis(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** `invokerEnv`: extra invoker settings (e.g. STRATUS_STEM_CELLS_PER_RUNTIME) over the defaults. */
-export async function startStack(invokerEnv: Record<string, string> = {}): Promise<Stack> {
-  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+export interface Stack extends Platform {
+  invoker: RunningInvoker;
+  nodeId: string;
+}
+
+export interface PlatformOptions {
+  /** Control-plane settings over the test defaults below. */
+  controlPlaneEnv?: Record<string, string>;
+  /** Publish Redis on a port fixed at start, so that a restart keeps its URL. */
+  stableRedisPort?: boolean;
+}
+
+export async function startPlatform(opts: PlatformOptions = {}): Promise<Platform> {
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis({ stablePort: opts.stableRedisPort })]);
   const services: StartedService[] = [postgres, redis];
   const internalToken = randomBytes(24).toString("hex");
   const region = "us-east-1";
-  const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-code-"));
-  const nodeId = `test-${randomBytes(4).toString("hex")}`;
-  let cp: RunningControlPlane | undefined;
-  let invoker: RunningInvoker | undefined;
+  const dataDir = await mkdtemp(path.join(tmpdir(), "stratus-cp-"));
+  const adminKeyFile = path.join(dataDir, "bootstrap", "admin-key.json");
   const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
+  let cp: RunningControlPlane;
   try {
     cp = await startControlPlane(
       ControlPlaneConfigSchema.parse({
@@ -63,31 +78,20 @@ export async function startStack(invokerEnv: Record<string, string> = {}): Promi
         STRATUS_INTERNAL_TOKEN: internalToken,
         STRATUS_PORT: "0",
         STRATUS_REGION: region,
-        STRATUS_BOOTSTRAP_KEY_FILE: path.join(codeDir, "bootstrap", "admin-key.json"),
+        STRATUS_BOOTSTRAP_KEY_FILE: adminKeyFile,
         // Quick async retries and reconciliation, so tests see them within seconds.
         STRATUS_ASYNC_BACKOFF_BASE_MS: "50",
         STRATUS_ASYNC_BACKOFF_CAP_MS: "400",
         STRATUS_ASYNC_RECONCILE_INTERVAL_MS: "500",
         STRATUS_ASYNC_STALE_SECONDS: "2",
-      }),
-      quiet,
-    );
-    invoker = await startInvoker(
-      InvokerConfigSchema.parse({
-        STRATUS_REDIS_URL: redis.url,
-        STRATUS_CONTROL_PLANE_URL: cp.url,
-        STRATUS_INTERNAL_TOKEN: internalToken,
-        STRATUS_NODE_ID: nodeId,
-        STRATUS_CODE_DIR: codeDir,
-        STRATUS_CAPACITY_MB: "4096",
-        ...invokerEnv,
+        ...opts.controlPlaneEnv,
       }),
       quiet,
     );
   } catch (err) {
-    await cp?.close();
     await db.end();
     await Promise.all(services.map((s) => s.container.stop()));
+    await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
   const accounts = createPgAccountStore(db);
@@ -104,17 +108,13 @@ export async function startStack(invokerEnv: Record<string, string> = {}): Promi
       credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey },
       maxAttempts: 1,
     });
-  const credentials = await newAccount(`test-${nodeId}`);
-  const runningInvoker = invoker;
-  const runningCp = cp;
+  const credentials = await newAccount(`test-${randomBytes(4).toString("hex")}`);
   return {
     endpoint,
     region,
     db,
-    invoker: runningInvoker,
-    nodeId,
     internalToken,
-    adminKeyFile: path.join(codeDir, "bootstrap", "admin-key.json"),
+    adminKeyFile,
     databaseUrl: postgres.url,
     redisUrl: redis.url,
     services: {
@@ -125,11 +125,50 @@ export async function startStack(invokerEnv: Record<string, string> = {}): Promi
     lambda: clientFor(credentials),
     newAccount,
     clientFor,
+    async restartRedis(timeoutMs = 0) {
+      if (!opts.stableRedisPort) throw new Error("restartRedis needs startPlatform({ stableRedisPort: true })");
+      await redis.container.restart({ timeout: timeoutMs });
+    },
     async stop() {
-      await runningInvoker.close();
-      await runningCp.close();
+      await cp.close();
       await db.end();
       await Promise.all(services.map((s) => s.container.stop({ remove: true })));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `invokerEnv`: extra invoker settings (e.g. STRATUS_STEM_CELLS_PER_RUNTIME) over the defaults. */
+export async function startStack(invokerEnv: Record<string, string> = {}): Promise<Stack> {
+  const platform = await startPlatform();
+  const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-code-"));
+  const nodeId = `test-${randomBytes(4).toString("hex")}`;
+  let invoker: RunningInvoker;
+  try {
+    invoker = await startInvoker(
+      InvokerConfigSchema.parse({
+        STRATUS_REDIS_URL: platform.redisUrl,
+        STRATUS_CONTROL_PLANE_URL: platform.endpoint,
+        STRATUS_INTERNAL_TOKEN: platform.internalToken,
+        STRATUS_NODE_ID: nodeId,
+        STRATUS_CODE_DIR: codeDir,
+        STRATUS_CAPACITY_MB: "4096",
+        ...invokerEnv,
+      }),
+      quiet,
+    );
+  } catch (err) {
+    await platform.stop();
+    await rm(codeDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    ...platform,
+    invoker,
+    nodeId,
+    async stop() {
+      await invoker.close();
+      await platform.stop();
       await rm(codeDir, { recursive: true, force: true });
     },
   };

@@ -57,6 +57,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
   await migrate(pool);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
+  redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   await checkRedis(redis, log);
 
   const registry = new Registry();
@@ -99,6 +101,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     asyncStore,
     queue,
     { intervalMs: config.async.reconcileIntervalMs, staleSeconds: config.async.staleSeconds },
+    metrics.asyncRequeued,
     log,
   );
   const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, metrics, log });

@@ -4,6 +4,8 @@ import { Counter, Histogram, type Registry } from "prom-client";
 export interface ControlPlaneMetrics {
   requests: Counter<"operation" | "status">;
   invokeDuration: Histogram<"outcome">;
+  /** Async invocations the reconciler enqueued again (should stay near 0). */
+  asyncRequeued: Counter<"reason">;
 }
 
 export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetrics {
@@ -19,6 +21,12 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
       help: "Sync invoke round trip seen by the control plane",
       labelNames: ["outcome"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers: [registry],
+    }),
+    asyncRequeued: new Counter({
+      name: "stratus_async_requeued_total",
+      help: "Async invocations re-enqueued by the reconciler: lost_job (its queue job vanished) or lease_expired",
+      labelNames: ["reason"],
       registers: [registry],
     }),
   };

@@ -90,6 +90,8 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
   const url = `http://${config.host}:${port}`;
 
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  // ioredis reconnects by itself; the heartbeat reports the beats that fail meanwhile.
+  redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   const heartbeat = await startHeartbeat(
     redis,
     { id: config.nodeId, url, capacityMb: config.capacityMb, draining: false },

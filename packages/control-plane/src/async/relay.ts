@@ -1,8 +1,8 @@
-// Moves committed outbox rows into the BullMQ queue, with the invocation id as the
-// job id (a duplicate add is a no-op). Rows are deleted only after the queue has
-// them, in the transaction that locked them, so a crash at any point re-sends
-// rather than loses. Runs on a short timer and at once when nudged after an accept.
-import { asyncQueue } from "@stratus/shared";
+// Moves committed outbox rows into the BullMQ queue, under the job id recorded with
+// the invocation (its id when first accepted, a fresh one when re-driven; a duplicate
+// add is a no-op). Rows are deleted only after the queue has them, in the transaction
+// that locked them, so a crash at any point re-sends rather than loses. Runs on a
+// short timer and at once when nudged after an accept.
 import type { Queue } from "bullmq";
 import type { Logger } from "../api/error-middleware.js";
 import type { AsyncStore } from "../store/async-store.js";
@@ -41,12 +41,12 @@ export function startRelay(store: AsyncStore, queue: Queue, log: Logger): Relay 
     while (!stopped) {
       nudged = false;
       try {
-        const moved = await store.drainOutbox(BATCH, async (ids) => {
+        const moved = await store.drainOutbox(BATCH, async (jobs) => {
           await queue.addBulk(
-            ids.map((id) => ({
+            jobs.map((job) => ({
               name: "invoke",
-              data: { invocationId: id },
-              opts: { jobId: asyncQueue.jobId(id), ...jobOptions },
+              data: { invocationId: job.invocationId },
+              opts: { jobId: job.jobId, ...jobOptions },
             })),
           );
         });

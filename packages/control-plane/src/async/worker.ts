@@ -122,22 +122,16 @@ export function startAsyncWorker(
       return;
     }
     if (decision.action === "fail") return end(inv, decision.condition, result, error);
+    const jobId = asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`);
     const moved = await store.finish(inv.id, inv.attempt, "retrying", {
       error,
       refundAttempt: !decision.spendAttempt,
       retryAfterMs: decision.delayMs,
+      jobId,
     });
     if (moved) {
-      // If this add is lost, the reconciler re-enqueues the invocation once it is overdue.
-      await queue.add(
-        "invoke",
-        { invocationId: inv.id },
-        {
-          jobId: asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`),
-          delay: decision.delayMs,
-          ...jobOptions,
-        },
-      );
+      // If this add is lost, the reconciler finds the recorded job missing once the retry is overdue.
+      await queue.add("invoke", { invocationId: inv.id }, { jobId, delay: decision.delayMs, ...jobOptions });
     }
   }
 

@@ -1,7 +1,9 @@
 // Calls an invoker node over the internal invoke protocol (@stratus/shared
-// internal-invoke.ts) with keep-alive connections (undici). A node that cannot be
-// reached, or dies mid-request, becomes a ServiceException; a full node answers 429
-// with Reason CapacityExceeded so that the caller can try the next node.
+// internal-invoke.ts) with keep-alive connections (undici). A node that dies
+// mid-request becomes a ServiceException; one that refuses the connection becomes a
+// NodeUnreachableError (a ServiceException the request never reached, so the caller
+// may try the next node, as it does when a full node answers 429 with Reason
+// CapacityExceeded).
 import {
   errors,
   type InvokeCall,
@@ -25,6 +27,16 @@ export interface InvokerClient {
 
 /** Time allowed beyond the function's own timeout for the node to answer. */
 const SLACK_MS = 30_000;
+
+/** Connection errors that prove the request never reached the node. */
+const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** The node could not be connected to (e.g. its process is gone): nothing ran there. */
+export class NodeUnreachableError extends StratusError {
+  constructor(nodeId: string, cause: string) {
+    super("ServiceException", 500, "platform", `Invoker node ${nodeId} could not be reached: ${cause}`);
+  }
+}
 
 export function createInvokerClient(internalToken: string): InvokerClient {
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 256, pipelining: 1 });
@@ -58,7 +70,9 @@ export function createInvokerClient(internalToken: string): InvokerClient {
           bodyTimeout: timeout,
         });
       } catch (err) {
-        throw errors.service(`Invoker node ${node.id} could not be reached: ${(err as Error).message}`);
+        const { code, message } = err as { code?: string; message: string };
+        if (code && NOT_SENT.has(code)) throw new NodeUnreachableError(node.id, message);
+        throw errors.service(`Invoker node ${node.id} failed during the request: ${message}`);
       }
       let body: Buffer;
       try {

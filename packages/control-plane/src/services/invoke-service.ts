@@ -1,12 +1,13 @@
 // Synchronous invocation: resolve the function version (an alias picks one by its
-// weights), place the request on the
-// node most likely to hold a warm container (rendezvous ranking), spill to the next
-// node when one is full, and return the function's result.
+// weights), place the request on the node most likely to hold a warm container
+// (rendezvous ranking), spill to the next node when one is full or refuses the
+// connection (a dead node stays listed until its heartbeat goes stale), and return
+// the function's result.
 import { randomUUID } from "node:crypto";
 import { errors, type InvokeOutcome, type InvokeSpec, type NodeInfo, StratusError } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
-import type { InvokerClient } from "../routing/invoker-client.js";
+import { type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
 import type { NodeDirectory } from "../routing/node-directory.js";
 import { rankNodes } from "../routing/placement.js";
 import type { AliasService } from "./alias-service.js";
@@ -134,9 +135,13 @@ export function createInvokeService(
         });
         return { ...outcome, requestId, executedVersion };
       } catch (err) {
-        // Only a full node is worth spilling over; anything else is the answer.
-        if (!(err instanceof StratusError) || err.headers.Reason !== "CapacityExceeded") throw err;
-        lastError = err;
+        // Only a full node or one the request never reached is worth spilling over:
+        // anything else may have run the function, and is the answer.
+        const spill =
+          err instanceof NodeUnreachableError ||
+          (err instanceof StratusError && err.headers.Reason === "CapacityExceeded");
+        if (!spill) throw err;
+        lastError = err as StratusError;
       }
     }
     throw lastError ?? errors.service("No invoker node accepted the invocation");

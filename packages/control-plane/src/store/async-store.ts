@@ -2,6 +2,8 @@
 // writes the invocation and its outbox row in one transaction; every later change
 // is a conditional update from the states async-state.ts allows, so a stale attempt
 // changes nothing.
+import { randomUUID } from "node:crypto";
+import { asyncQueue } from "@stratus/shared";
 import type { Pool, PoolClient } from "pg";
 import { type AsyncStatus, sourcesOf } from "../async/async-state.js";
 import { createBatcher } from "./batcher.js";
@@ -29,10 +31,30 @@ export type NewAsyncInvocation = Omit<
   "status" | "attempt" | "acceptedAt" | "executedVersion" | "error"
 >;
 
+/** An invocation that is to be (re-)enqueued, and the queue job id it is recorded with. */
+export interface QueuedJob {
+  invocationId: string;
+  jobId: string;
+}
+
+/** An invocation the reconciler may have to enqueue again; `jobId` is its recorded job (null: none). */
+export interface StuckInvocation {
+  id: string;
+  status: AsyncStatus;
+  attempt: number;
+  jobId: string | null;
+}
+
+/**
+ * Every open invocation records the queue job that is to run it next (`jobId`):
+ * accepting records the relay's job (the invocation id), a retry or a re-enqueue
+ * records its new job in the same conditional update that moves the invocation, and a
+ * re-drive records a fresh one (the first job id may still be held by a finished job).
+ */
 export interface AsyncStore {
   accept(inv: NewAsyncInvocation): Promise<void>;
   /** Outbox rows, locked until `handle` returns; they are deleted if it succeeds. */
-  drainOutbox(limit: number, handle: (invocationIds: string[]) => Promise<void>): Promise<number>;
+  drainOutbox(limit: number, handle: (jobs: QueuedJob[]) => Promise<void>): Promise<number>;
   /** Starts an attempt (accepted|retrying → running); undefined when not startable. */
   start(id: string, leaseSeconds: number): Promise<AsyncInvocation | undefined>;
   /** Moves a running attempt on; false when the attempt is stale. */
@@ -46,10 +68,12 @@ export interface AsyncStore {
   ): Promise<AsyncInvocation[]>;
   /** Puts a dead-lettered or expired invocation back in the queue, as new. */
   redrive(accountId: string, id: string): Promise<boolean>;
-  /** Open invocations untouched for `staleSeconds`, and running ones past their lease. */
-  stuck(staleSeconds: number, limit: number): Promise<{ id: string; status: AsyncStatus; attempt: number }[]>;
-  /** A running attempt whose lease ran out goes back to retrying (the attempt counts). */
-  expireLease(id: string, attempt: number): Promise<boolean>;
+  /** Open invocations untouched (or overdue) for `staleSeconds`, and running ones past their lease. */
+  stuck(staleSeconds: number, limit: number): Promise<StuckInvocation[]>;
+  /** A running attempt whose lease ran out goes back to retrying (the attempt counts), to run as `jobId`. */
+  expireLease(id: string, attempt: number, jobId: string): Promise<boolean>;
+  /** Records `jobId` for an open invocation whose job is still `fromJobId`; false if anything moved. */
+  requeue(id: string, fromJobId: string | null, jobId: string): Promise<boolean>;
 }
 
 export interface FinishFields {
@@ -57,6 +81,8 @@ export interface FinishFields {
   error?: unknown;
   refundAttempt?: boolean;
   retryAfterMs?: number;
+  /** The job that runs the next attempt (with `retrying`). */
+  jobId?: string;
   /** Accepted in the same transaction, only if the move happens (a destination delivery). */
   followUp?: NewAsyncInvocation;
 }
@@ -105,12 +131,12 @@ async function insertAccepted(c: Pool | PoolClient, invs: NewAsyncInvocation[]):
   await c.query(
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
-         max_event_age_seconds, on_success, on_failure)
+         max_event_age_seconds, on_success, on_failure, job_id)
        SELECT id, account_id, function_name, qualifier, payload, 'accepted', max_attempts, max_event_age_seconds,
-         on_success, on_failure
+         on_success, on_failure, job_id
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
-         $9::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts, max_event_age_seconds,
-         on_success, on_failure)
+         $9::text[], $10::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts,
+         max_event_age_seconds, on_success, on_failure, job_id)
        RETURNING id)
      INSERT INTO async_outbox (invocation_id) SELECT id FROM inv`,
     [
@@ -123,6 +149,7 @@ async function insertAccepted(c: Pool | PoolClient, invs: NewAsyncInvocation[]):
       invs.map((i) => i.maxEventAgeSeconds),
       invs.map((i) => i.onSuccess ?? null),
       invs.map((i) => i.onFailure ?? null),
+      invs.map((i) => asyncQueue.jobId(i.id)),
     ],
   );
 }
@@ -150,9 +177,10 @@ async function finishRows(c: Pool | PoolClient, items: FinishItem[]): Promise<bo
        executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
        attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
        next_attempt_at = CASE WHEN v.retry_after_ms IS NULL THEN NULL
-                              ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END
-     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[])
-       AS v(id, attempt, status, executed_version, error, refund, retry_after_ms)
+                              ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END,
+       job_id = coalesce(v.job_id, a.job_id)
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[], $8::text[])
+       AS v(id, attempt, status, executed_version, error, refund, retry_after_ms, job_id)
      WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = 'running' RETURNING a.id`,
     [
       items.map((i) => i.id),
@@ -162,6 +190,7 @@ async function finishRows(c: Pool | PoolClient, items: FinishItem[]): Promise<bo
       items.map((i) => (i.fields.error === undefined ? null : JSON.stringify(i.fields.error))),
       items.map((i) => i.fields.refundAttempt ?? false),
       items.map((i) => i.fields.retryAfterMs ?? null),
+      items.map((i) => i.fields.jobId ?? null),
     ],
   );
   const found = new Map(res.rows.map((r) => [r.id, true]));
@@ -203,12 +232,19 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
     accept: (inv) => accept(inv),
     drainOutbox(limit, handle) {
       return inTransaction(pool, async (c) => {
-        const rows = await c.query<{ id: string; invocation_id: string }>(
-          "SELECT id, invocation_id FROM async_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        const rows = await c.query<{ id: string; invocation_id: string; job_id: string | null }>(
+          `SELECT o.id, o.invocation_id, i.job_id FROM async_outbox o
+             LEFT JOIN async_invocations i ON i.id = o.invocation_id
+           ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
           [limit],
         );
         if (rows.rows.length === 0) return 0;
-        await handle(rows.rows.map((r) => r.invocation_id));
+        await handle(
+          rows.rows.map((r) => ({
+            invocationId: r.invocation_id,
+            jobId: r.job_id ?? asyncQueue.jobId(r.invocation_id),
+          })),
+        );
         await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [rows.rows.map((r) => r.id)]);
         return rows.rows.length;
       });
@@ -245,8 +281,8 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       return inTransaction(pool, async (c) => {
         const res = await c.query(
           `UPDATE async_invocations SET status = 'accepted', attempt = 0, accepted_at = now(), updated_at = now(),
-             error = NULL WHERE id = $1 AND account_id = $2 AND status = ANY($3::text[])`,
-          [id, accountId, sourcesOf("accepted")],
+             error = NULL, job_id = $4 WHERE id = $1 AND account_id = $2 AND status = ANY($3::text[])`,
+          [id, accountId, sourcesOf("accepted"), asyncQueue.jobId(id, `d${randomUUID().slice(0, 8)}`)],
         );
         if (res.rowCount !== 1) return false;
         await c.query("INSERT INTO async_outbox (invocation_id) VALUES ($1)", [id]);
@@ -254,8 +290,8 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       });
     },
     async stuck(staleSeconds, limit) {
-      const res = await pool.query<{ id: string; status: AsyncStatus; attempt: number }>(
-        `SELECT id, status, attempt FROM async_invocations
+      const res = await pool.query<{ id: string; status: AsyncStatus; attempt: number; job_id: string | null }>(
+        `SELECT id, status, attempt, job_id FROM async_invocations
          WHERE (status IN ('accepted', 'retrying')
                 AND coalesce(next_attempt_at, updated_at) < now() - make_interval(secs => $1)
                 AND NOT EXISTS (SELECT 1 FROM async_outbox o WHERE o.invocation_id = async_invocations.id))
@@ -263,13 +299,21 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
          ORDER BY updated_at LIMIT $2`,
         [staleSeconds, limit],
       );
-      return res.rows;
+      return res.rows.map((r) => ({ id: r.id, status: r.status, attempt: r.attempt, jobId: r.job_id }));
     },
-    async expireLease(id, attempt) {
+    async expireLease(id, attempt, jobId) {
       const res = await pool.query(
-        `UPDATE async_invocations SET status = 'retrying', updated_at = now(), lease_until = NULL
+        `UPDATE async_invocations SET status = 'retrying', updated_at = now(), lease_until = NULL, job_id = $3
          WHERE id = $1 AND attempt = $2 AND status = 'running' AND lease_until < now()`,
-        [id, attempt],
+        [id, attempt, jobId],
+      );
+      return res.rowCount === 1;
+    },
+    async requeue(id, fromJobId, jobId) {
+      const res = await pool.query(
+        `UPDATE async_invocations SET job_id = $3, updated_at = now(), next_attempt_at = NULL
+         WHERE id = $1 AND job_id IS NOT DISTINCT FROM $2 AND status IN ('accepted', 'retrying')`,
+        [id, fromJobId, jobId],
       );
       return res.rowCount === 1;
     },

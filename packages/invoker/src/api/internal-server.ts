@@ -27,9 +27,10 @@ export interface InternalServerDeps {
   log: Pick<Console, "error">;
 }
 
-function sendError(res: ServerResponse, err: StratusError): void {
+function sendError(res: ServerResponse, err: StratusError, extra: Record<string, string>): void {
   const body = JSON.stringify(errorBody(err));
   res.writeHead(err.status, {
+    ...extra,
     ...err.headers,
     [wire.errorType]: err.code,
     "content-type": "application/json",
@@ -40,6 +41,9 @@ function sendError(res: ServerResponse, err: StratusError): void {
 
 export function createInternalServer(deps: InternalServerDeps): http.Server {
   const token = Buffer.from(deps.internalToken);
+  // A draining node closes each connection after its response: the server's close()
+  // waits for open connections, and a keep-alive one would hold it for its idle timeout.
+  const closing = (): Record<string, string> => (deps.isDraining() ? { connection: "close" } : {});
   // The spec header is identical for every call of a function version: validate once.
   const specs = new Map<string, InvokeSpec>();
   const parseSpec = (header: string): InvokeSpec => {
@@ -75,6 +79,7 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
       { tail: req.headers[internalInvoke.logTypeHeader] === "Tail" },
     );
     const headers: Record<string, string | number> = {
+      ...closing(),
       "content-type": "application/json",
       "content-length": outcome.payload.length,
     };
@@ -89,18 +94,18 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     let work: Promise<void>;
     if (req.method === "POST" && url === internalInvoke.path) work = invoke(req, res);
     else if (req.method === "GET" && url === "/healthz") {
-      res.writeHead(deps.isDraining() ? 503 : 200, { "content-type": "application/json" });
+      res.writeHead(deps.isDraining() ? 503 : 200, { ...closing(), "content-type": "application/json" });
       work = Promise.resolve(void res.end(JSON.stringify({ ok: !deps.isDraining() })));
     } else if (req.method === "GET" && url === "/metrics") {
       work = deps.registry.metrics().then((text) => {
-        res.writeHead(200, { "content-type": deps.registry.contentType });
+        res.writeHead(200, { ...closing(), "content-type": deps.registry.contentType });
         res.end(text);
       });
     } else work = Promise.reject(errors.unknownOperation(`Unknown path ${url.slice(0, 128)}`));
     work.catch((err: unknown) => {
       if (res.headersSent) return res.destroy();
       if (!(err instanceof StratusError)) deps.log.error("invoker request failed", err);
-      sendError(res, err instanceof StratusError ? err : errors.service("Invoker error"));
+      sendError(res, err instanceof StratusError ? err : errors.service("Invoker error"), closing());
     });
   });
   server.keepAliveTimeout = 65_000;

@@ -1,0 +1,78 @@
+import { errors, type NodeInfo } from "@stratus/shared";
+import { describe, expect, it } from "vitest";
+import type { FunctionVersion } from "../domain.js";
+import { type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
+import { rankNodes } from "../routing/placement.js";
+import type { AliasService } from "./alias-service.js";
+import type { FunctionService } from "./function-service.js";
+import { createInvokeService } from "./invoke-service.js";
+
+const fn = {
+  accountId: "123456789012",
+  name: "f",
+  version: "$LATEST",
+  runtime: "nodejs20.x",
+  handler: "index.handler",
+  memoryMb: 128,
+  timeoutSeconds: 3,
+  ephemeralStorageMb: 512,
+  environment: {},
+  codeSha256Hex: "00",
+  revisionId: "r",
+  state: "Active",
+} as FunctionVersion;
+const nodes: NodeInfo[] = ["a", "b", "c"].map((id) => ({
+  id,
+  url: `http://${id}.invalid`,
+  capacityMb: 1024,
+  draining: false,
+}));
+// The order placement tries them in for this function.
+const ranked = rankNodes(nodes, `${fn.accountId}/${fn.name}/${fn.version}`).map((n) => n.id);
+
+/** An invoke service over fakes; `first` is how the first-ranked node answers. */
+function serviceWith(first: Error) {
+  const tried: string[] = [];
+  const invoker: InvokerClient = {
+    async invoke(node) {
+      tried.push(node.id);
+      if (node.id === ranked[0]) throw first;
+      return { payload: Buffer.from(JSON.stringify(node.id)) };
+    },
+    close: async () => undefined,
+  };
+  const service = createInvokeService(
+    { get: async () => fn } as unknown as FunctionService,
+    { resolveVersion: async () => "$LATEST" } as unknown as AliasService,
+    { liveNodes: async () => nodes },
+    invoker,
+    "us-east-1",
+    {
+      limiter: { acquire: async () => ({}) as never, release: async () => undefined },
+      limitsFor: async () => ({ reserved: null, unreservedLimit: 1000 }),
+    },
+  );
+  const invoke = () =>
+    service.invokeSync({ accountId: fn.accountId, functionName: fn.name, payload: Buffer.from("{}") });
+  return { invoke, tried };
+}
+
+describe("sync placement when the first node fails", () => {
+  it.each([
+    ["is full", errors.capacity("full")],
+    ["refuses the connection", new NodeUnreachableError("x", "connect ECONNREFUSED")],
+  ])("moves on to the next node when it %s", async (_, error) => {
+    const { invoke, tried } = serviceWith(error);
+    const out = await invoke();
+    expect(JSON.parse(out.payload.toString())).toBe(ranked[1]);
+    expect(tried).toEqual(ranked.slice(0, 2));
+  });
+
+  it("answers with the error, and tries no other node, when it died mid-request", async () => {
+    const { invoke, tried } = serviceWith(
+      errors.service("Invoker node x failed during the request: other side closed"),
+    );
+    await expect(invoke()).rejects.toMatchObject({ code: "ServiceException", status: 500 });
+    expect(tried).toEqual(ranked.slice(0, 1));
+  });
+});

@@ -1,0 +1,202 @@
+// Invoker nodes as real OS child processes (`node packages/invoker/dist/main.js`), so
+// that a test can kill -9, SIGSTOP or SIGTERM a node and the control plane sees what
+// it would see in production. buildInvoker() brings dist up to date (tsc -b is
+// incremental: about a second when nothing changed). A node counts as started once
+// it has heartbeated into Redis after its spawn; stop() removes whatever a killed
+// node left behind: its containers (found by their owner labels) and its network.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
+import Docker from "dockerode";
+import { Redis } from "ioredis";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const mainJs = path.join(root, "packages/invoker/dist/main.js");
+const docker = new Docker();
+
+/** Compiles shared and invoker into dist (incremental), so the processes run the current source. */
+export async function buildInvoker(): Promise<void> {
+  const tsc = createRequire(path.join(root, "package.json")).resolve("typescript/bin/tsc");
+  await promisify(execFile)(process.execPath, [tsc, "-b", "packages/shared", "packages/invoker"], { cwd: root });
+}
+
+export interface InvokerProcessOptions {
+  redisUrl: string;
+  controlPlaneUrl: string;
+  internalToken: string;
+  /** Reuse a node id to restart a node (it then removes its predecessor's containers). */
+  nodeId?: string;
+  /** More STRATUS_* settings over the defaults (capacity 2 GB, no stem cells). */
+  env?: Record<string, string>;
+}
+
+export interface InvokerProcess {
+  nodeId: string;
+  /** The node's internal API, as it registered it. */
+  url: string;
+  pid: number;
+  kill(signal: NodeJS.Signals): void;
+  /** Settles when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  hasExited(): boolean;
+  /** The tail of the process's stdout and stderr, for failure messages. */
+  output(): string;
+  /** Ends the process if it still runs (SIGCONT, SIGTERM, then SIGKILL), then removes its leftovers. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHook = false;
+
+export async function spawnInvoker(opts: InvokerProcessOptions): Promise<InvokerProcess> {
+  const nodeId = opts.nodeId ?? `proc-${randomBytes(4).toString("hex")}`;
+  const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-node-"));
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, [mainJs], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      STRATUS_REDIS_URL: opts.redisUrl,
+      STRATUS_CONTROL_PLANE_URL: opts.controlPlaneUrl,
+      STRATUS_INTERNAL_TOKEN: opts.internalToken,
+      STRATUS_NODE_ID: nodeId,
+      STRATUS_CODE_DIR: codeDir,
+      STRATUS_CAPACITY_MB: "2048",
+      STRATUS_STEM_CELLS_PER_RUNTIME: "0",
+      ...opts.env,
+    },
+  });
+  running.add(child);
+  if (!exitHook) {
+    exitHook = true;
+    // A test run that dies must not leave invoker processes behind.
+    process.once("exit", () => {
+      for (const c of running) c.kill("SIGKILL");
+    });
+  }
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-16_384);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => {
+      done = true;
+      running.delete(child);
+      resolve({ code, signal });
+    });
+  });
+
+  const cleanUp = async () => {
+    await removeNodeLeftovers(nodeId);
+    await rm(codeDir, { recursive: true, force: true });
+  };
+  let info: NodeInfo;
+  try {
+    info = await registered(opts.redisUrl, nodeId, spawnedAt, () => done);
+  } catch (err) {
+    child.kill("SIGKILL");
+    await exited;
+    await cleanUp();
+    throw new Error(`invoker ${nodeId} did not start: ${(err as Error).message}\n${output}`);
+  }
+
+  return {
+    nodeId,
+    url: info.url,
+    pid: child.pid as number,
+    kill: (signal) => {
+      if (!done) child.kill(signal);
+    },
+    exited,
+    hasExited: () => done,
+    output: () => output,
+    async stop() {
+      if (!done) {
+        child.kill("SIGCONT");
+        child.kill("SIGTERM");
+        const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      await cleanUp();
+    },
+  };
+}
+
+/** Waits until the node has heartbeated since `since`; fails if the process exits first. */
+async function registered(redisUrl: string, nodeId: string, since: number, exited: () => boolean): Promise<NodeInfo> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [score, json] = await Promise.all([
+        redis.zscore(nodeRegistry.heartbeatsKey, nodeId),
+        redis.hget(nodeRegistry.infoKey, nodeId),
+      ]);
+      if (score !== null && Number(score) >= since && json) return NodeInfoSchema.parse(JSON.parse(json));
+      if (exited()) throw new Error("the process exited");
+      if (Date.now() > deadline) throw new Error("no heartbeat within 60 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Ids of the containers a node owns (by its owner labels), running or not. */
+export async function containersOf(nodeId: string): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`stratus.node=${nodeId}`] } });
+  return list.map((c) => c.Id);
+}
+
+/** The node that owns a container, from the container's owner label. */
+export async function nodeOfContainer(idOrHostname: string): Promise<string | undefined> {
+  const info = await docker
+    .getContainer(idOrHostname)
+    .inspect()
+    .catch(() => undefined);
+  return info?.Config.Labels?.["stratus.node"];
+}
+
+/**
+ * Everything a container printed (stdout and stderr), e.g. a function's output after
+ * its node died; empty if the container is gone (a node removes its containers).
+ */
+export async function containerOutput(id: string): Promise<string> {
+  const raw = (await docker
+    .getContainer(id)
+    .logs({ stdout: true, stderr: true, follow: false })
+    .catch(() => Buffer.alloc(0))) as Buffer;
+  // Docker multiplexes non-TTY output in frames: 8-byte header (stream, 0, 0, 0, size32be), then the bytes.
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/** Removes a node's containers and functions network (what a kill -9'd node leaves). */
+export async function removeNodeLeftovers(nodeId: string): Promise<void> {
+  for (const id of await containersOf(nodeId)) {
+    await docker
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+  }
+  await docker
+    .getNetwork(`stratus-fn-${nodeId}`)
+    .remove()
+    .catch(() => undefined);
+}
