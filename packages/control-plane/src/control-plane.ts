@@ -19,6 +19,7 @@ import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
+import { createLingeringLimiter } from "./routing/lingering-limiter.js";
 import { createRedisNodeDirectory } from "./routing/node-directory.js";
 import { createAliasService } from "./services/alias-service.js";
 import { createAsyncService } from "./services/async-service.js";
@@ -72,13 +73,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const aliases = createAliasService(aliasStore, functionStore, config.region);
   const settings = createSettingsService(settingsStore, functionStore, config.region, config.accountConcurrency);
   const invoker = createInvokerClient(config.internalToken);
+  const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
   const invoke = createInvokeService(
     functions,
     aliases,
     createRedisNodeDirectory(redis),
     invoker,
     config.region,
-    createConcurrencyRules(settingsStore, createRedisConcurrencyLimiter(redis), config.accountConcurrency),
+    createConcurrencyRules(settingsStore, limiter, config.accountConcurrency),
   );
   const authenticate = createAuthenticator(accounts);
   const asyncStore = createPgAsyncStore(pool);
@@ -144,6 +146,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
       queueConnection.disconnect();
       workerConnection.disconnect();
       await invoker.close();
+      await limiter.close().catch(() => undefined);
       redis.disconnect();
       await pool.end();
     },

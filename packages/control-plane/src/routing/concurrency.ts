@@ -9,18 +9,29 @@ import type { Redis } from "ioredis";
 export interface Slot {
   key: string;
   member: string;
+  /** When its lease in Redis runs out (epoch ms). */
+  expiresAt: number;
+}
+
+export interface SlotRequest {
+  accountId: string;
+  functionName: string;
+  requestId: string;
+  leaseMs: number;
+  reserved: number | null;
+  unreservedLimit: number;
+}
+
+/** The pool an invoke draws from (the function's reservation, or the account's unreserved pool) and its size. */
+export function poolOf(req: SlotRequest): { key: string; limit: number; reserved: boolean } {
+  return req.reserved !== null
+    ? { key: `stratus:concurrency:fn:${req.accountId}:${req.functionName}`, limit: req.reserved, reserved: true }
+    : { key: `stratus:concurrency:unreserved:${req.accountId}`, limit: req.unreservedLimit, reserved: false };
 }
 
 export interface ConcurrencyLimiter {
   /** Takes a slot or throws TooManyRequestsException with Lambda's Reason. */
-  acquire(req: {
-    accountId: string;
-    functionName: string;
-    requestId: string;
-    leaseMs: number;
-    reserved: number | null;
-    unreservedLimit: number;
-  }): Promise<Slot>;
+  acquire(req: SlotRequest): Promise<Slot>;
   release(slot: Slot): Promise<void>;
 }
 
@@ -65,11 +76,7 @@ export function createRedisConcurrencyLimiter(redis: Redis, now = Date.now): Con
   }
   return {
     async acquire(req) {
-      const reserved = req.reserved !== null;
-      const key = reserved
-        ? `stratus:concurrency:fn:${req.accountId}:${req.functionName}`
-        : `stratus:concurrency:unreserved:${req.accountId}`;
-      const limit = reserved ? (req.reserved as number) : req.unreservedLimit;
+      const { key, limit, reserved } = poolOf(req);
       const t = now();
       let ok: number;
       try {
@@ -82,7 +89,7 @@ export function createRedisConcurrencyLimiter(redis: Redis, now = Date.now): Con
           reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded",
         );
       }
-      return { key, member: req.requestId };
+      return { key, member: req.requestId, expiresAt: t + req.leaseMs };
     },
     async release(slot) {
       await redis.zrem(slot.key, slot.member).catch(() => undefined);
