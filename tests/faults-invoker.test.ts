@@ -19,7 +19,7 @@ import {
   TAGGED_SOURCE,
 } from "./helpers/async-load.js";
 import {
-  buildInvoker,
+  buildDist,
   containerOutput,
   containersOf,
   type InvokerProcess,
@@ -60,7 +60,7 @@ async function restart(dead: InvokerProcess): Promise<InvokerProcess> {
 }
 
 beforeAll(async () => {
-  await buildInvoker();
+  await buildDist();
   // As many async workers as the two nodes have container slots.
   platform = await startPlatform({ controlPlaneEnv: { STRATUS_ASYNC_CONCURRENCY: "8" } });
   redis = new Redis(platform.redisUrl);

@@ -16,7 +16,7 @@ import {
   submitEvents,
   TAGGED_SOURCE,
 } from "./helpers/async-load.js";
-import { buildInvoker, type InvokerProcess, spawnInvoker } from "./helpers/invoker-process.js";
+import { buildDist, type InvokerProcess, spawnInvoker } from "./helpers/invoker-process.js";
 import { type Platform, startPlatform } from "./helpers/stack.js";
 
 const EVENTS = 1000;
@@ -25,7 +25,7 @@ let platform: Platform;
 const nodes: InvokerProcess[] = [];
 
 beforeAll(async () => {
-  await buildInvoker();
+  await buildDist();
   platform = await startPlatform({ stableRedisPort: true, controlPlaneEnv: { STRATUS_ASYNC_CONCURRENCY: "8" } });
   for (let i = 0; i < 2; i++) {
     nodes.push(

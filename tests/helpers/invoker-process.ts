@@ -1,6 +1,6 @@
 // Invoker nodes as real OS child processes (`node packages/invoker/dist/main.js`), so
 // that a test can kill -9, SIGSTOP or SIGTERM a node and the control plane sees what
-// it would see in production. buildInvoker() brings dist up to date (tsc -b is
+// it would see in production. buildDist() brings dist up to date (tsc -b is
 // incremental: about a second when nothing changed). A node counts as started once
 // it has heartbeated into Redis after its spawn; stop() removes whatever a killed
 // node left behind: its containers (found by their owner labels) and its network.
@@ -20,10 +20,14 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const mainJs = path.join(root, "packages/invoker/dist/main.js");
 const docker = new Docker();
 
-/** Compiles shared and invoker into dist (incremental), so the processes run the current source. */
-export async function buildInvoker(): Promise<void> {
+/** Compiles the packages into dist (incremental), so that processes run the current source. */
+export async function buildDist(): Promise<void> {
   const tsc = createRequire(path.join(root, "package.json")).resolve("typescript/bin/tsc");
-  await promisify(execFile)(process.execPath, [tsc, "-b", "packages/shared", "packages/invoker"], { cwd: root });
+  await promisify(execFile)(
+    process.execPath,
+    [tsc, "-b", "packages/shared", "packages/control-plane", "packages/invoker"],
+    { cwd: root },
+  );
 }
 
 export interface InvokerProcessOptions {

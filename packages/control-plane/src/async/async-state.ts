@@ -6,6 +6,11 @@
 //                  │  ▲
 //                  ▼  │
 //               retrying ─► expired (event too old)      running ─► expired
+//
+// One more edge is allowed only to the queue job recorded for the invocation, and
+// only when BullMQ re-runs it after a stall (its worker lost the job's lock: crashed
+// or cut off): running ─► running with the next attempt number (TAKEOVER_FROM), so
+// the lost worker's late completion is refused as stale.
 export type AsyncStatus = "accepted" | "running" | "retrying" | "succeeded" | "failed" | "dead_lettered" | "expired";
 
 const allowed: Record<AsyncStatus, AsyncStatus[]> = {
@@ -17,6 +22,8 @@ const allowed: Record<AsyncStatus, AsyncStatus[]> = {
   dead_lettered: ["accepted"],
   expired: ["accepted"],
 };
+
+export const TAKEOVER_FROM: AsyncStatus = "running";
 
 export const TERMINAL: readonly AsyncStatus[] = ["succeeded", "failed", "dead_lettered", "expired"];
 

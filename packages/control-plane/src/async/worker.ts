@@ -80,7 +80,9 @@ export function startAsyncWorker(
 
   async function run(job: Job): Promise<void> {
     const { invocationId } = AsyncJobSchema.parse(job.data);
-    const inv = await store.start(invocationId, LEASE_SECONDS);
+    // Re-run after a stall: the worker that had this job lost it (crashed or cut off).
+    const stalled = job.stalledCounter > 0 || job.attemptsStarted > 1;
+    const inv = await store.start(invocationId, LEASE_SECONDS, stalled ? job.id : undefined);
     if (!inv) return; // finished, running elsewhere, or not known: nothing to do
     const ageMs = Date.now() - inv.acceptedAt.getTime();
     if (ageMs > inv.maxEventAgeSeconds * 1000) {

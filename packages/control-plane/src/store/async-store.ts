@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool, PoolClient } from "pg";
-import { type AsyncStatus, sourcesOf } from "../async/async-state.js";
+import { type AsyncStatus, sourcesOf, TAKEOVER_FROM } from "../async/async-state.js";
 import { createBatcher } from "./batcher.js";
 import { inTransaction } from "./pg-helpers.js";
 
@@ -55,8 +55,13 @@ export interface AsyncStore {
   accept(inv: NewAsyncInvocation): Promise<void>;
   /** Outbox rows, locked until `handle` returns; they are deleted if it succeeds. */
   drainOutbox(limit: number, handle: (jobs: QueuedJob[]) => Promise<void>): Promise<number>;
-  /** Starts an attempt (accepted|retrying → running); undefined when not startable. */
-  start(id: string, leaseSeconds: number): Promise<AsyncInvocation | undefined>;
+  /**
+   * Starts an attempt (accepted|retrying → running); undefined when not startable.
+   * With `takeoverJobId` (a job BullMQ re-runs after a stall), also takes over a
+   * running attempt recorded under that job: its worker lost the job, so the attempt
+   * it ran becomes stale.
+   */
+  start(id: string, leaseSeconds: number, takeoverJobId?: string): Promise<AsyncInvocation | undefined>;
   /** Moves a running attempt on; false when the attempt is stale. */
   finish(id: string, attempt: number, to: AsyncStatus, fields: FinishFields): Promise<boolean>;
   get(accountId: string, id: string): Promise<AsyncInvocation | undefined>;
@@ -213,13 +218,21 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       return Promise.all(invs.map((inv) => insertAccepted(pool, [inv]).then(() => undefined)));
     }
   }, 64);
-  const start = createBatcher(async (items: { id: string; leaseSeconds: number }[]) => {
+  const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
     const res = await pool.query<Row>(
       `UPDATE async_invocations a SET status = 'running', attempt = a.attempt + 1, updated_at = now(),
          first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
-       FROM unnest($1::uuid[], $2::float8[]) AS v(id, lease)
-       WHERE a.id = v.id AND a.status = ANY($3::text[]) RETURNING ${COLUMNS.replace(/(\w+)/g, "a.$1")}`,
-      [items.map((i) => i.id), items.map((i) => i.leaseSeconds), sourcesOf("running")],
+       FROM unnest($1::uuid[], $2::float8[], $4::text[]) AS v(id, lease, takeover)
+       WHERE a.id = v.id
+         AND (a.status = ANY($3::text[]) OR (a.status = $5 AND v.takeover IS NOT NULL AND a.job_id = v.takeover))
+       RETURNING ${COLUMNS.replace(/(\w+)/g, "a.$1")}`,
+      [
+        items.map((i) => i.id),
+        items.map((i) => i.leaseSeconds),
+        sourcesOf("running"),
+        items.map((i) => i.takeover),
+        TAKEOVER_FROM,
+      ],
     );
     const found = new Map(res.rows.map((r) => [r.id, toInvocation(r)]));
     return claimInOrder(
@@ -249,7 +262,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
         return rows.rows.length;
       });
     },
-    start: (id, leaseSeconds) => start({ id, leaseSeconds }),
+    start: (id, leaseSeconds, takeoverJobId) => start({ id, leaseSeconds, takeover: takeoverJobId ?? null }),
     finish(id, attempt, to, fields) {
       const followUp = fields.followUp;
       if (!followUp) return finishPlain({ id, attempt, to, fields });
