@@ -179,8 +179,17 @@ describe("stem cells", () => {
     expect(text).toMatch(/stratus_containers\{state="idle"\} [2-9]/);
   });
 
-  it("starts from scratch when no stem cell fits (another /tmp size)", async () => {
+  it("starts from scratch when no stem cell fits (another /tmp size), in a network sandbox made ahead", async () => {
     await stems("nodejs20.x");
+    const sandboxes = async () =>
+      (
+        await docker.listContainers({
+          filters: { label: [`stratus.node=${stack.nodeId}`, "stratus.role=net-sandbox"], status: ["running"] },
+        })
+      ).map((c) => c.Id);
+    const deadline = Date.now() + 30_000;
+    while ((await sandboxes()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const ready = await sandboxes();
     const before = await coldStarts("nodejs20.x", "scratch");
     const name = await deploy({ "app.js": NODE_APP }, { EphemeralStorage: { Size: 1024 } });
     const out = await invoke(name);
@@ -189,7 +198,18 @@ describe("stem cells", () => {
     const [c] = await docker.listContainers({
       filters: { label: [`stratus.node=${stack.nodeId}`, `stratus.function=${name}`] },
     });
-    expect(c?.Id.slice(0, 12)).toBe(out.body.host);
+    // It joined one of the ready sandboxes' network namespace (and shares its hostname).
+    const mode = (await docker.getContainer(c?.Id as string).inspect()).HostConfig.NetworkMode ?? "";
+    expect(mode).toMatch(/^container:/);
+    const sandboxId = mode.slice("container:".length);
+    expect(ready).toContain(sandboxId);
+    expect(sandboxId.slice(0, 12)).toBe(out.body.host);
+    // The function's container is the only one in that sandbox: the reserve refills with new ones.
+    const deadline2 = Date.now() + 30_000;
+    while ((await sandboxes()).filter((id) => !ready.includes(id)).length === 0 && Date.now() < deadline2) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await sandboxes()).filter((id) => !ready.includes(id)).length).toBeGreaterThan(0);
   });
 
   it("destroys a stem cell whose function fails to initialise, never returning it to the pool", async () => {

@@ -34,6 +34,10 @@ export const InvokerConfigSchema = z
     STRATUS_STEM_CELLS_PER_RUNTIME: z.coerce.number().int().min(0).max(64).default(1),
     /** The neutral memory cap of a stem cell until it is specialised (Lambda's minimum). */
     STRATUS_STEM_CELL_MEMORY_MB: z.coerce.number().int().min(128).max(10240).default(128),
+    /** Network namespaces made ahead for containers started from scratch (0: each makes its own). */
+    STRATUS_NET_SANDBOXES: z.coerce.number().int().min(0).max(64).default(2),
+    /** The image network sandboxes run `sleep` from (built locally by packages/runtime-images). */
+    STRATUS_SANDBOX_IMAGE: z.string().min(1).default("stratus/base:bookworm"),
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
@@ -50,6 +54,8 @@ export const InvokerConfigSchema = z
     logBytesPerInvocation: e.STRATUS_LOG_BYTES_PER_INVOCATION,
     stemCellsPerRuntime: e.STRATUS_STEM_CELLS_PER_RUNTIME,
     stemCellMemoryMb: e.STRATUS_STEM_CELL_MEMORY_MB,
+    netSandboxes: e.STRATUS_NET_SANDBOXES,
+    sandboxImage: e.STRATUS_SANDBOX_IMAGE,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

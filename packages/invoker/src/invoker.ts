@@ -43,7 +43,11 @@ async function removeOrphans(backend: ContainerBackend, nodeId: string, log: Log
 }
 
 export async function startInvoker(config: InvokerConfig, log: Logger): Promise<RunningInvoker> {
-  const backend = createDockerBackend(config.dockerSocket, config.cgroupRoot);
+  const backend = createDockerBackend(config.dockerSocket, config.cgroupRoot, {
+    size: config.netSandboxes,
+    image: config.sandboxImage,
+    log,
+  });
   await removeOrphans(backend, config.nodeId, log);
   const network = `stratus-fn-${config.nodeId}`;
   const { gateway } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));
@@ -115,6 +119,7 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
       await pool.close();
       await shipper.close();
       await api.close();
+      await backend.close();
       await backend.removeNetwork(network);
     },
   };

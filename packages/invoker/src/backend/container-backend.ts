@@ -12,6 +12,12 @@ export interface ContainerSpec {
   /** Host directory holding the function's code, mounted read-only at /var/task. */
   codeDir: string;
   network: string;
+  /**
+   * Join a network sandbox made ahead (a namespace on `network`) when one is ready,
+   * instead of waiting for a namespace of its own: for containers on the cold path.
+   * The container then also shares the sandbox's hostname.
+   */
+  netSandbox?: boolean;
   /** Arguments to the image's entrypoint (a stem cell starts its runtime client in stem mode). */
   args?: string[];
 }
@@ -40,4 +46,6 @@ export interface ContainerBackend {
   remove(id: string): Promise<void>;
   /** Ids of all containers carrying these labels (running or not). */
   listByLabels(labels: Record<string, string>): Promise<string[]>;
+  /** Releases what the backend keeps ahead of need (after every container is removed). */
+  close(): Promise<void>;
 }

@@ -2,11 +2,13 @@
 // is created hardened: all capabilities dropped, no-new-privileges, a fixed non-root
 // user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
 // memory size, CPU share proportional to memory, pids and nofile limits, no published
-// ports, on the node's own functions network.
+// ports, on the node's own functions network: in a network sandbox made ahead
+// (net-sandboxes.ts) when one is ready, else in a namespace of its own.
 import { readFile } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerBackend, ContainerSpec, ExitInfo } from "./container-backend.js";
+import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
 
 const MB = 1024 * 1024;
 /** Lambda gives one full vCPU at 1,769 MB. */
@@ -27,11 +29,25 @@ function sizing(memoryMb: number) {
   };
 }
 
+export interface SandboxOptions {
+  /** Network sandboxes kept ready per network (0: every container makes its own namespace). */
+  size: number;
+  /** The image sandboxes run `sleep` from. */
+  image: string;
+  log: Pick<Console, "warn">;
+}
+
 export function createDockerBackend(
   socketPath = "/var/run/docker.sock",
   cgroupRoot = "/sys/fs/cgroup",
+  sandboxOptions?: SandboxOptions,
 ): ContainerBackend {
   const docker = new Docker({ socketPath });
+  const sandboxes = sandboxOptions
+    ? createNetSandboxes(docker, sandboxOptions.image, sandboxOptions.size, sandboxOptions.log)
+    : undefined;
+  /** Containers that joined a network sandbox, and the sandbox. */
+  const joined = new Map<string, NetSandbox>();
 
   return {
     async ensureNetwork(name, labels) {
@@ -48,6 +64,7 @@ export function createDockerBackend(
       }
       const gateway = info.IPAM?.Config?.[0]?.Gateway;
       if (!gateway) throw new Error(`network ${name} has no IPv4 gateway`);
+      sandboxes?.keep(name, labels);
       return { gateway };
     },
     async removeNetwork(name) {
@@ -57,38 +74,45 @@ export function createDockerBackend(
         .catch(() => undefined);
     },
     async create(spec: ContainerSpec) {
-      const container = await docker.createContainer({
-        Image: spec.image,
-        User: "10001:10001",
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        Labels: spec.labels,
-        ...(spec.args ? { Cmd: spec.args } : {}),
-        WorkingDir: "/var/task",
-        NetworkDisabled: false,
-        HostConfig: {
-          NetworkMode: spec.network,
-          ...sizing(spec.memoryMb),
-          MemorySwappiness: 0,
-          OomKillDisable: false,
-          PidsLimit: 1024,
-          Ulimits: [
-            { Name: "nofile", Soft: 1024, Hard: 1024 },
-            { Name: "core", Soft: 0, Hard: 0 },
-          ],
-          CapDrop: ["ALL"],
-          CapAdd: [],
-          Privileged: false,
-          SecurityOpt: ["no-new-privileges:true"],
-          ReadonlyRootfs: true,
-          Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
-          Binds: [`${spec.codeDir}:/var/task:ro`],
-          PortBindings: {},
-          PublishAllPorts: false,
-          RestartPolicy: { Name: "no" },
-          AutoRemove: false,
-          LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
-        },
-      });
+      const sandbox = spec.netSandbox ? sandboxes?.take(spec.network) : undefined;
+      const container = await docker
+        .createContainer({
+          Image: spec.image,
+          User: "10001:10001",
+          Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+          Labels: spec.labels,
+          ...(spec.args ? { Cmd: spec.args } : {}),
+          WorkingDir: "/var/task",
+          NetworkDisabled: false,
+          HostConfig: {
+            NetworkMode: sandbox ? `container:${sandbox.id}` : spec.network,
+            ...sizing(spec.memoryMb),
+            MemorySwappiness: 0,
+            OomKillDisable: false,
+            PidsLimit: 1024,
+            Ulimits: [
+              { Name: "nofile", Soft: 1024, Hard: 1024 },
+              { Name: "core", Soft: 0, Hard: 0 },
+            ],
+            CapDrop: ["ALL"],
+            CapAdd: [],
+            Privileged: false,
+            SecurityOpt: ["no-new-privileges:true"],
+            ReadonlyRootfs: true,
+            Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
+            Binds: [`${spec.codeDir}:/var/task:ro`],
+            PortBindings: {},
+            PublishAllPorts: false,
+            RestartPolicy: { Name: "no" },
+            AutoRemove: false,
+            LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
+          },
+        })
+        .catch(async (err: unknown) => {
+          if (sandbox) await sandboxes?.remove(sandbox.id);
+          throw err;
+        });
+      if (sandbox) joined.set(container.id, sandbox);
       return container.id;
     },
     async resize(id, memoryMb) {
@@ -97,6 +121,9 @@ export function createDockerBackend(
     async start(id, network) {
       const container = docker.getContainer(id);
       await container.start();
+      // A container in a sandbox has the sandbox's address: no inspect needed.
+      const sandbox = joined.get(id);
+      if (sandbox) return { ip: sandbox.ip };
       const info = await container.inspect();
       const ip = info.NetworkSettings.Networks[network]?.IPAddress;
       if (!ip) throw new Error(`container ${id.slice(0, 12)} has no address on ${network}`);
@@ -143,6 +170,12 @@ export function createDockerBackend(
         // 404: already gone; 409: removal already in progress.
         if (status !== 404 && status !== 409) throw err;
       }
+      const sandbox = joined.get(id);
+      joined.delete(id);
+      if (sandbox) await sandboxes?.remove(sandbox.id);
+    },
+    async close() {
+      await sandboxes?.close();
     },
     async listByLabels(labels) {
       const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };

@@ -55,5 +55,7 @@ export function scratchSpec(
     ephemeralStorageMb: spec.ephemeralStorageMb,
     codeDir,
     network,
+    // On the cold path: join a network namespace made ahead when one is ready.
+    netSandbox: true,
   };
 }
