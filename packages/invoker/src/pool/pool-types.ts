@@ -1,7 +1,7 @@
 // The pool's data: its configuration, what an invoke returns, the record it keeps
 // per container (a PoolEntry for the pure decisions, plus the live parts: address,
 // Runtime API session, log collector, stem-cell parts), and its summary statistics.
-import type { InvokeOutcome } from "@stratus/shared";
+import type { InvokeOutcome, InvokeSpec } from "@stratus/shared";
 import type { ContainerLog } from "../logs/container-log.js";
 import type { Outcome } from "../metrics.js";
 import type { Session } from "../runtime-api/session.js";
@@ -10,6 +10,9 @@ import type { StemCellConfig, StemParts } from "./stem-cells.js";
 
 /** Labels every container of node `nodeId` carries; orphans are found by them at start. */
 export const ownerLabels = (nodeId: string) => ({ "stratus.managed": "true", "stratus.node": nodeId });
+
+/** Whose function a container runs, for `Container.owner`. */
+export const ownerOf = (spec: InvokeSpec) => ({ accountId: spec.accountId, functionName: spec.functionName });
 
 export interface PoolConfig {
   nodeId: string;
