@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
@@ -27,16 +28,6 @@ async function deploy(source: string): Promise<string> {
     }),
   );
   return name;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("invocation logs", () => {
