@@ -140,8 +140,8 @@ export class Containers {
     c.session.die({ errorType: "Runtime.ExitError", errorMessage: "Container removed" });
     c.stem?.gate.close();
     if (c.ip) {
-      api.unbind(c.ip);
-      api.unbindStem(c.ip);
+      api.unbind(c.ip, c.session);
+      if (c.stem) api.unbindStem(c.ip, c.stem.gate);
     }
     try {
       if (!c.id.startsWith("pending-")) await backend.remove(c.id);
