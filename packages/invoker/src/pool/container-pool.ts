@@ -178,6 +178,7 @@ export class ContainerPool {
       const ip = await this.containers.launch(
         c,
         scratchSpec(spec, image, codeDir, this.config.network, this.api.address, owner),
+        spec.runtime,
       );
       this.api.bind(ip, c.session);
     } catch (err) {

@@ -6,6 +6,7 @@
 // and a stem cell's directory). A container whose runtime dies is reported to its
 // session as an OOM kill or an exit.
 import { randomUUID } from "node:crypto";
+import { runtimes } from "@stratus/shared";
 import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
 import { ContainerLog } from "../logs/container-log.js";
 import type { InvokerMetrics } from "../metrics.js";
@@ -25,6 +26,13 @@ export interface ContainersDeps {
   log: Pick<Console, "warn">;
   /** Called after each removal: memory was freed, or a stem cell lost. */
   onRemoved: () => void;
+}
+
+/** Whether `runtime` runs a Stratus runtime client, which marks where each invocation's output ends. */
+function printsLogMarkers(runtime: string): boolean {
+  const info = runtimes[runtime as keyof typeof runtimes];
+  // A custom runtime runs the function's own bootstrap.
+  return info !== undefined && info.entry.kind !== "bootstrap";
 }
 
 export class Containers {
@@ -52,8 +60,8 @@ export class Containers {
     return c;
   }
 
-  /** Creates, attaches to and starts `c`'s container; returns its address. */
-  async launch(c: Container, spec: ContainerSpec): Promise<string> {
+  /** Creates, attaches to and starts `c`'s container, which runs `runtime`; returns its address. */
+  async launch(c: Container, spec: ContainerSpec, runtime: string): Promise<string> {
     const { backend, config } = this.deps;
     const id = await backend.create(spec);
     if (c.state === "removing") {
@@ -65,7 +73,7 @@ export class Containers {
     c.id = id;
     this.all.set(id, c);
     const { stdout, stderr } = await backend.attach(id);
-    c.log = new ContainerLog([stdout, stderr], config.logBytesPerInvocation);
+    c.log = new ContainerLog([stdout, stderr], config.logBytesPerInvocation, { markers: printsLogMarkers(runtime) });
     c.startedAt = performance.now();
     const { ip } = await backend.start(id, config.network);
     c.ip = ip;

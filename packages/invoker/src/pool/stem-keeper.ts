@@ -108,6 +108,7 @@ export class StemKeeper {
       const ip = await containers.launch(
         c,
         stemSpec(info.image, runtime, cfg, dir, config.network, api.address, owner),
+        runtime,
       );
       api.bindStem(ip, c.stem.gate);
     } catch (err) {
