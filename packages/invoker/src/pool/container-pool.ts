@@ -19,6 +19,7 @@ import { deliveryHeaders, type InvocationLog, invocationLog } from "./invocation
 import {
   type Container,
   ownerLabels,
+  ownerMetricLabels,
   ownerOf,
   type PoolConfig,
   type PoolInvokeResult,
@@ -82,10 +83,12 @@ export class ContainerPool {
 
     const timeoutMs = spec.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
-    const kill = (death: Outcome, failure: FunctionFailure) => {
-      if (c.session.state === "dead") return;
+    /** Stops the runtime for `death`; false if it had already died. */
+    const kill = (death: Outcome, failure: FunctionFailure): boolean => {
+      if (c.session.state === "dead") return false;
       c.death = death;
       c.session.die(failure);
+      return true;
     };
     const initTimer = setTimeout(
       () => kill("init_error", { errorType: "Runtime.InitTimeout", errorMessage: "Init phase timed out" }),
@@ -104,14 +107,13 @@ export class ContainerPool {
           c.initDurationMs = c.session.readyAt - c.startedAt;
         }
         const deadline = Date.now() + timeoutMs;
-        timer = setTimeout(
-          () =>
-            kill("timeout", {
-              errorType: "Sandbox.Timedout",
-              errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-            }),
-          timeoutMs,
-        );
+        timer = setTimeout(() => {
+          const stopped = kill("timeout", {
+            errorType: "Sandbox.Timedout",
+            errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+          });
+          if (stopped) this.metrics.timeouts.inc(ownerMetricLabels(ownerOf(spec)));
+        }, timeoutMs);
         return deliveryHeaders(spec, call, deadline);
       },
     });

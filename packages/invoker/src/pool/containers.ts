@@ -4,7 +4,7 @@
 // await), launch it (create, attach its output, start, watch its exit), move it
 // between lifecycle states, and remove it (unbind its address, delete the container
 // and a stem cell's directory). A container whose runtime dies is reported to its
-// session as an OOM kill or an exit.
+// session as an OOM kill (and counted) or an exit.
 import { randomUUID } from "node:crypto";
 import { runtimes } from "@stratus/shared";
 import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
@@ -14,7 +14,7 @@ import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { Session } from "../runtime-api/session.js";
 import type { ContainerState } from "./decisions.js";
 import { nextState } from "./decisions.js";
-import { type Container, type PoolStats, poolStats } from "./pool-types.js";
+import { type Container, ownerMetricLabels, type PoolStats, poolStats } from "./pool-types.js";
 import type { StemDirs } from "./stem-dirs.js";
 
 export interface ContainersDeps {
@@ -126,6 +126,8 @@ export class Containers {
   private watchExit(c: Container): void {
     this.deps.backend.wait(c.id).then(
       (exit) => {
+        // Counted here, not per invocation: a process left running after its answer can be killed too.
+        if (exit.oomKilled && c.owner) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner));
         if (c.session.state !== "dead") {
           c.death ??= exit.oomKilled ? "oom" : "crash";
           c.session.die(
