@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { createPgAsyncStore } from "@stratus/control-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
@@ -61,15 +62,8 @@ async function status(id: string): Promise<Status> {
   return (await res.json()) as Status;
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Async work goes through the queue and its retries: allow it more time than a sync call. */
+const until = <T>(probe: () => Promise<T | undefined>) => waitFor(probe, 30_000);
 
 const settled = (id: string) =>
   until(async () => {

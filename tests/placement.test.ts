@@ -10,6 +10,7 @@ import { InvokerConfigSchema, type RunningInvoker, startInvoker } from "@stratus
 import { nodeRegistry } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metricValue } from "./helpers/metrics.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
@@ -44,13 +45,7 @@ afterAll(async () => {
   await stack?.stop();
 }, 120_000);
 
-async function coldStarts(node: { url: string }): Promise<number> {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter((l) => l.startsWith("stratus_cold_starts_total"))
-    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
-}
+const coldStarts = (node: { url: string }) => metricValue(node.url, "stratus_cold_starts_total");
 
 describe("placement over several nodes", () => {
   it("keeps a version on its warm home node and moves it when the node leaves", async () => {

@@ -1,23 +1,14 @@
 // Every runtime image through the whole platform (AWS SDK → control plane → invoker
 // → real container): Node 20 and 22, Python 3.11 and the custom runtimes, each with
 // tiny inline functions that do one thing. Error types and messages are Lambda's.
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import {
-  CreateFunctionCommand,
-  InvalidParameterValueException,
-  InvokeCommand,
-  type InvokeCommandOutput,
-  type Runtime,
-} from "@aws-sdk/client-lambda";
+import { InvalidParameterValueException, type Runtime } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployFunction, type FunctionDef, invokeFunction } from "./helpers/functions.js";
 import { type Stack, startStack } from "./helpers/stack.js";
-import { makeZip, type ZipFiles } from "./helpers/zip.js";
 
 const docker = new Docker();
-const ROLE = "arn:aws:iam::123456789012:role/lambda-role";
-const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 const fixture = (file: string) => readFile(new URL(`./fixtures/runtimes/${file}`, import.meta.url), "utf8");
 const executable = (content: string) => ({ content, mode: 0o755 });
 const ISO = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
@@ -32,55 +23,14 @@ afterAll(async () => {
   await stack?.stop();
 }, 60_000);
 
-interface Deploy {
-  runtime: Runtime;
-  handler: string;
-  files: ZipFiles;
-  env?: Record<string, string>;
-}
-
-async function deploy({ runtime, handler, files, env }: Deploy): Promise<string> {
-  const name = uniqueName(runtime.replace(/\W/g, ""));
-  await stack.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: runtime,
-      Role: ROLE,
-      Handler: handler,
-      Code: { ZipFile: await makeZip(files) },
-      ...(env ? { Environment: { Variables: env } } : {}),
-    }),
-  );
-  return name;
-}
-
-interface Invoked {
-  out: InvokeCommandOutput;
-  text: string;
-  /** The answer as a JSON object ({} when it is not one), checked field by field. */
-  body: Record<string, unknown>;
-}
-
-async function invoke(name: string, event: unknown = {}, clientContext?: unknown): Promise<Invoked> {
-  const out = await stack.lambda.send(
-    new InvokeCommand({
-      FunctionName: name,
-      Payload: Buffer.from(JSON.stringify(event)),
-      ...(clientContext ? { ClientContext: Buffer.from(JSON.stringify(clientContext)).toString("base64") } : {}),
-    }),
-  );
-  const text = Buffer.from(out.Payload ?? []).toString("utf8");
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: tests of such answers read `text`
-  }
-  return { out, text, body };
-}
+const deploy = (d: FunctionDef) => deployFunction(stack, d);
+const invoke = (name: string, event: unknown = {}, clientContext?: unknown) =>
+  invokeFunction(stack, name, event, { clientContext });
 
 /** Deploys and invokes once; expects a function error and returns its body. */
-async function functionError(d: Deploy): Promise<{ errorType: string; errorMessage: string; stackTrace?: string[] }> {
+async function functionError(
+  d: FunctionDef,
+): Promise<{ errorType: string; errorMessage: string; stackTrace?: string[] }> {
   const { out, body } = await invoke(await deploy(d));
   expect(out.FunctionError).toBe("Unhandled");
   return body as { errorType: string; errorMessage: string; stackTrace?: string[] };
@@ -119,7 +69,7 @@ const CLIENT_CONTEXT = {
 };
 
 describe.each<Runtime>(["nodejs20.x", "nodejs22.x"])("%s", (runtime) => {
-  const node = (source: string, extra: Partial<Deploy> = {}): Deploy => ({
+  const node = (source: string, extra: Partial<FunctionDef> = {}): FunctionDef => ({
     runtime,
     handler: "index.handler",
     files: { "index.js": source },
@@ -254,7 +204,7 @@ describe.each<Runtime>(["nodejs20.x", "nodejs22.x"])("%s", (runtime) => {
 });
 
 describe("python3.11", () => {
-  const py = (source: string, extra: Partial<Deploy> = {}): Deploy => ({
+  const py = (source: string, extra: Partial<FunctionDef> = {}): FunctionDef => ({
     runtime: "python3.11",
     handler: "handler.handler",
     files: { "handler.py": source },
@@ -437,7 +387,7 @@ describe("custom runtimes (provided)", () => {
 });
 
 describe("CreateFunction checks the handler's code per runtime", () => {
-  async function refused(d: Deploy): Promise<string> {
+  async function refused(d: FunctionDef): Promise<string> {
     const err = await deploy(d).then(
       () => undefined,
       (e: unknown) => e,

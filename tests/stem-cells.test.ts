@@ -8,6 +8,7 @@ import { readdir } from "node:fs/promises";
 import { CreateFunctionCommand, type CreateFunctionCommandInput, InvokeCommand } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metricValue } from "./helpers/metrics.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { makeZip, type ZipFiles } from "./helpers/zip.js";
 
@@ -95,13 +96,8 @@ async function stems(runtime: string, n = 1): Promise<string[]> {
   }
 }
 
-async function coldStarts(runtime: string, kind: string): Promise<number> {
-  const text = await (await fetch(`${stack.invoker.url}/metrics`)).text();
-  const line = text
-    .split("\n")
-    .find((l) => l.startsWith(`stratus_cold_starts_total{runtime="${runtime}",kind="${kind}"}`));
-  return line ? Number(line.split(" ").pop()) : 0;
-}
+const coldStarts = (runtime: string, kind: string) =>
+  metricValue(stack.invoker.url, "stratus_cold_starts_total", { runtime, kind });
 
 describe("stem cells", () => {
   it("keeps one hardened, function-less stem cell per runtime with an empty /var/task of its own", async () => {

@@ -1,5 +1,7 @@
-// Invoker metrics, registered on the registry passed in, with bounded labels
-// (outcome, state, runtime; never function names of unbounded count or request ids).
+// Invoker metrics, registered on the registry passed in, with bounded labels:
+// outcome, state, runtime; the counters of a function's failures (OOM kills,
+// timeouts) also name the function version (account, function, version), since
+// an operator asks "which function?" of those. Never request ids.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export type Outcome = "success" | "function_error" | "timeout" | "oom" | "crash" | "init_error";
@@ -9,6 +11,9 @@ export interface PoolStats {
   usedMb: number;
   capacityMb: number;
 }
+
+/** The labels naming one function version. */
+const FUNCTION_LABELS = ["account", "function", "version"] as const;
 
 /** `stats` is read at scrape time for the gauges of containers and capacity. */
 export function createInvokerMetrics(registry: Registry, stats: () => PoolStats) {
@@ -51,6 +56,18 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
         this.set({ kind: "used" }, usedMb);
         this.set({ kind: "free" }, Math.max(0, capacityMb - usedMb));
       },
+    }),
+    oomKills: new Counter({
+      name: "stratus_oom_kills_total",
+      help: "Function containers killed for exceeding their memory size, by function version",
+      labelNames: FUNCTION_LABELS,
+      registers: [registry],
+    }),
+    timeouts: new Counter({
+      name: "stratus_timeouts_total",
+      help: "Invocations stopped at their function's timeout, by function version",
+      labelNames: FUNCTION_LABELS,
+      registers: [registry],
     }),
     evictions: new Counter({
       name: "stratus_container_evictions_total",

@@ -1,9 +1,12 @@
 import { PassThrough } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ContainerLog, LOG_MARKER_PREFIX } from "./container-log.js";
 
 const streams = () => [new PassThrough(), new PassThrough()] as const;
 const tick = () => new Promise((r) => setTimeout(r, 5));
+const mark = (requestId: string, ...on: PassThrough[]) => {
+  for (const s of on) s.write(`${LOG_MARKER_PREFIX}${requestId}\n`);
+};
 
 describe("ContainerLog", () => {
   it("cuts output at each invocation's markers, in arrival order", async () => {
@@ -30,6 +33,59 @@ describe("ContainerLog", () => {
     err.write("oops\n");
     await tick();
     expect(await log.take("r1")).toEqual(["hello", "oops"]);
+  });
+
+  describe("with fake timers", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("waits for the markers as long as output keeps coming after the result", async () => {
+      vi.useFakeTimers();
+      const [out, err] = streams();
+      const log = new ContainerLog([out, err], 10_000);
+      mark("r0", out, err);
+      expect(await log.take("r0")).toEqual([]);
+      const taken = log.take("r1");
+      const lines = Array.from({ length: 10 }, (_, i) => `line ${i}`);
+      // A second of output, 100 ms apart: never quiet for long, though longer than any quiet limit in all.
+      for (const line of lines) {
+        out.write(`${line}\n`);
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      mark("r1", out, err);
+      expect(await taken).toEqual(lines);
+    });
+
+    it("waits for the markers of a container's first invocation when told the runtime prints them", async () => {
+      vi.useFakeTimers();
+      const [out, err] = streams();
+      const log = new ContainerLog([out, err], 10_000, { markers: true });
+      const taken = log.take("r1");
+      // Gaps longer than the quiet moment that ends the log of a runtime without markers.
+      for (const line of ["a", "b", "c"]) {
+        out.write(`${line}\n`);
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      mark("r1", out, err);
+      expect(await taken).toEqual(["a", "b", "c"]);
+    });
+
+    it("stops waiting once the output has passed the cap, and keeps the rest out of the next log", async () => {
+      vi.useFakeTimers();
+      const [out, err] = streams();
+      const log = new ContainerLog([out, err], 20);
+      mark("r0", out, err);
+      expect(await log.take("r0")).toEqual([]);
+      const taken = log.take("r1");
+      out.write("0123456789\n0123456789\n0123456789\n");
+      // No timer advances: passing the cap alone ends the wait.
+      expect(await taken).toEqual(["0123456789", "[stratus] log truncated at 20 bytes"]);
+      out.write("more of r1\n");
+      mark("r1", out, err);
+      mark("r2", out, err);
+      expect(await log.take("r2")).toEqual([]);
+    });
   });
 
   it("caps an invocation's log with a truncation marker", async () => {

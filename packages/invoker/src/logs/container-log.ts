@@ -4,14 +4,21 @@
 // before they post the result), so an invocation's lines are exactly those before
 // its markers; for other runtimes the log is complete once the streams have been
 // quiet for a moment. Each invocation's log is capped, with a truncation marker.
+// Output can trail the result by a long way (a flood drains through Docker after
+// the runtime has answered), so the wait for it lasts while lines keep coming,
+// and ends as soon as the cap is passed: the capped log cannot change after that.
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 
 /** Printed by Stratus bootstraps on stdout and stderr after each invocation. */
 export const LOG_MARKER_PREFIX = "\u001eSTRATUS-END ";
 
+/** Without markers: the log is complete once the streams have been quiet this long. */
 const QUIET_MS = 15;
-const MAX_WAIT_MS = 250;
+/** With markers: stop waiting for them once the streams have been quiet this long (the runtime is stuck or gone). */
+const MARKER_QUIET_MS = 250;
+/** However long output keeps coming, no wait lasts longer than this. */
+const MAX_WAIT_MS = 3_000;
 
 interface Entry {
   seq: number;
@@ -21,17 +28,26 @@ interface Entry {
 export class ContainerLog {
   private seq = 0;
   private readonly pending: Entry[][];
+  /** Bytes (with newlines) of each stream's pending lines. */
+  private readonly pendingBytes: number[];
   /** Per request id and stream: the lines that stream had before its marker. */
   private readonly marked = new Map<string, Map<number, Entry[]>>();
-  private usesMarkers = false;
+  private usesMarkers: boolean;
   private lastLineAt = 0;
   private readonly waiters = new Set<() => void>();
 
+  /**
+   * `opts.markers`: the runtime is known to print markers, so even its first
+   * invocation waits for them (else markers are noticed when they first show).
+   */
   constructor(
     private readonly streams: Readable[],
     private readonly maxBytes: number,
+    opts: { markers?: boolean } = {},
   ) {
+    this.usesMarkers = opts.markers ?? false;
     this.pending = streams.map(() => []);
+    this.pendingBytes = streams.map(() => 0);
     streams.forEach((stream, i) => {
       const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
       lines.on("line", (line) => this.onLine(i, line));
@@ -47,6 +63,7 @@ export class ContainerLog {
       const byStream = this.marked.get(id) ?? new Map<number, Entry[]>();
       byStream.set(stream, this.pending[stream] as Entry[]);
       this.pending[stream] = [];
+      this.pendingBytes[stream] = 0;
       this.marked.set(id, byStream);
       // Markers of invocations nobody asks about (a forged id) must not pile up.
       if (this.marked.size > 64) this.marked.delete(this.marked.keys().next().value as string);
@@ -54,6 +71,9 @@ export class ContainerLog {
       return;
     }
     (this.pending[stream] as Entry[]).push({ seq: this.seq++, line });
+    this.pendingBytes[stream] = (this.pendingBytes[stream] as number) + Buffer.byteLength(line) + 1;
+    // A waiting take() can finish once the output has passed the cap.
+    if (this.waiters.size > 0 && this.pendingBytes.reduce((a, b) => a + b, 0) > this.maxBytes) this.wake();
   }
 
   private wake(): void {
@@ -64,25 +84,37 @@ export class ContainerLog {
     return (this.marked.get(requestId)?.size ?? 0) === this.streams.length;
   }
 
+  /** Bytes of `requestId`'s output so far: before its marker where there is one, else all pending. */
+  private bytesOf(requestId: string): number {
+    const byStream = this.marked.get(requestId);
+    return this.streams.reduce((sum, _, i) => {
+      const before = byStream?.get(i);
+      if (!before) return sum + (this.pendingBytes[i] as number);
+      return before.reduce((n, e) => n + Buffer.byteLength(e.line) + 1, sum);
+    }, 0);
+  }
+
   /**
-   * Waits until the output of `requestId` is complete (its marker on every stream,
-   * quiet streams for runtimes without markers, or a time limit) and returns its
-   * lines in arrival order, capped.
+   * Waits until the output of `requestId` is complete (its marker on every stream;
+   * for runtimes without markers, quiet streams), has passed the cap, or has stopped
+   * coming, and returns its lines in arrival order, capped.
    */
   async take(requestId: string): Promise<string[]> {
     const started = Date.now();
     const deadline = started + MAX_WAIT_MS;
-    while (!this.isComplete(requestId) && Date.now() < deadline) {
-      // Without markers: output may still be on its way, so wait for a quiet moment
-      // that starts no earlier than this call.
-      if (!this.usesMarkers && Date.now() - Math.max(this.lastLineAt, started) >= QUIET_MS) break;
+    const quiet = this.usesMarkers ? MARKER_QUIET_MS : QUIET_MS;
+    while (!this.isComplete(requestId) && this.bytesOf(requestId) <= this.maxBytes) {
+      // Output may still be on its way: wait for a quiet moment that starts no earlier than this call.
+      const quietFor = Date.now() - Math.max(this.lastLineAt, started);
+      const wait = Math.min(quiet - quietFor, deadline - Date.now());
+      if (wait <= 0) break;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(t);
           this.waiters.delete(done);
           resolve();
         };
-        const t = setTimeout(done, this.usesMarkers ? Math.max(1, deadline - Date.now()) : QUIET_MS);
+        const t = setTimeout(done, wait);
         this.waiters.add(done);
       });
     }
@@ -94,6 +126,7 @@ export class ContainerLog {
       // No marker on this stream: everything it has printed so far is this invocation's.
       const rest = this.pending[i] as Entry[];
       this.pending[i] = [];
+      this.pendingBytes[i] = 0;
       return rest;
     });
     return this.cap(entries.sort((a, b) => a.seq - b.seq).map((e) => e.line));

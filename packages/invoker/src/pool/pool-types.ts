@@ -1,7 +1,7 @@
 // The pool's data: its configuration, what an invoke returns, the record it keeps
 // per container (a PoolEntry for the pure decisions, plus the live parts: address,
 // Runtime API session, log collector, stem-cell parts), and its summary statistics.
-import type { InvokeOutcome } from "@stratus/shared";
+import type { InvokeOutcome, InvokeSpec } from "@stratus/shared";
 import type { ContainerLog } from "../logs/container-log.js";
 import type { Outcome } from "../metrics.js";
 import type { Session } from "../runtime-api/session.js";
@@ -10,6 +10,22 @@ import type { StemCellConfig, StemParts } from "./stem-cells.js";
 
 /** Labels every container of node `nodeId` carries; orphans are found by them at start. */
 export const ownerLabels = (nodeId: string) => ({ "stratus.managed": "true", "stratus.node": nodeId });
+
+/** Whose function (version) a container runs, for `Container.owner`. */
+export const ownerOf = (spec: InvokeSpec): Owner => ({
+  accountId: spec.accountId,
+  functionName: spec.functionName,
+  version: spec.version,
+});
+
+export interface Owner {
+  accountId: string;
+  functionName: string;
+  version: string;
+}
+
+/** An owner as the labels of the per-function metrics. */
+export const ownerMetricLabels = (o: Owner) => ({ account: o.accountId, function: o.functionName, version: o.version });
 
 export interface PoolConfig {
   nodeId: string;
@@ -41,7 +57,7 @@ export interface Container extends PoolEntry {
   /** The runtime of a stem cell. */
   runtime?: string;
   /** Whose function the container runs, once it runs one (a specialised stem cell's labels cannot say). */
-  owner?: { accountId: string; functionName: string };
+  owner?: Owner;
 }
 
 export interface PoolStats {

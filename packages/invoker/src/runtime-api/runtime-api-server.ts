@@ -15,10 +15,16 @@ export interface RuntimeApiServer {
   /** host:port for AWS_LAMBDA_RUNTIME_API. */
   readonly address: string;
   bind(ip: string, session: Session): void;
-  unbind(ip: string): void;
+  /**
+   * Forgets `ip` if it is still bound to `session`. Docker hands a stopped
+   * container's address to the next container at once, so by the time a dead
+   * container is removed, its address may already be another's.
+   */
+  unbind(ip: string, session: Session): void;
   /** A stem cell at `ip` may collect its identity from `gate`, once. */
   bindStem(ip: string, gate: StemGate): void;
-  unbindStem(ip: string): void;
+  /** Forgets `ip`'s stem gate if it is still `gate` (see unbind). */
+  unbindStem(ip: string, gate: StemGate): void;
   /** Call before starting a container; call the returned function once it is bound (or failed). */
   expectContainer(): () => void;
   close(): Promise<void>;
@@ -176,15 +182,15 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
       sessions.set(ip, session);
       bound.emit("bound");
     },
-    unbind(ip) {
-      sessions.delete(ip);
+    unbind(ip, session) {
+      if (sessions.get(ip) === session) sessions.delete(ip);
     },
     bindStem(ip, gate) {
       stems.set(ip, gate);
       bound.emit("bound");
     },
-    unbindStem(ip) {
-      stems.delete(ip);
+    unbindStem(ip, gate) {
+      if (stems.get(ip) === gate) stems.delete(ip);
     },
     expectContainer() {
       starting++;

@@ -1,0 +1,166 @@
+// The node's containers, one record each from reservation to removal. The pool and
+// the stem-cell keeper decide what to start, use and evict; this class does the
+// effects: reserve a placeholder (so concurrent starts see its memory before any
+// await), launch it (create, attach its output, start, watch its exit), move it
+// between lifecycle states, and remove it (unbind its address, delete the container
+// and a stem cell's directory). A container whose runtime dies is reported to its
+// session as an OOM kill (and counted) or an exit.
+import { randomUUID } from "node:crypto";
+import { runtimes } from "@stratus/shared";
+import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
+import { ContainerLog } from "../logs/container-log.js";
+import type { InvokerMetrics } from "../metrics.js";
+import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
+import { Session } from "../runtime-api/session.js";
+import type { ContainerState } from "./decisions.js";
+import { nextState } from "./decisions.js";
+import { type Container, ownerMetricLabels, type PoolStats, poolStats } from "./pool-types.js";
+import type { StemDirs } from "./stem-dirs.js";
+
+export interface ContainersDeps {
+  config: { network: string; logBytesPerInvocation: number };
+  backend: ContainerBackend;
+  api: RuntimeApiServer;
+  stemDirs: StemDirs;
+  metrics: InvokerMetrics;
+  log: Pick<Console, "warn">;
+  /** Called after each removal: memory was freed, or a stem cell lost. */
+  onRemoved: () => void;
+}
+
+/** Whether `runtime` runs a Stratus runtime client, which marks where each invocation's output ends. */
+function printsLogMarkers(runtime: string): boolean {
+  const info = runtimes[runtime as keyof typeof runtimes];
+  // A custom runtime runs the function's own bootstrap.
+  return info !== undefined && info.entry.kind !== "bootstrap";
+}
+
+export class Containers {
+  private readonly all = new Map<string, Container>();
+  private readonly removals = new Set<Promise<void>>();
+
+  constructor(private readonly deps: ContainersDeps) {}
+
+  /** A snapshot of every container record, in any state. */
+  list(): Container[] {
+    return [...this.all.values()];
+  }
+
+  /** A placeholder entry that holds its memory before any await, so concurrent starts see it. */
+  reserve(key: string, memoryMb: number): Container {
+    const c: Container = {
+      id: `pending-${randomUUID()}`,
+      key,
+      state: "starting",
+      memoryMb,
+      lastUsed: Date.now(),
+      session: new Session(),
+    };
+    this.all.set(c.id, c);
+    return c;
+  }
+
+  /** Creates, attaches to and starts `c`'s container, which runs `runtime`; returns its address. */
+  async launch(c: Container, spec: ContainerSpec, runtime: string): Promise<string> {
+    const { backend, config } = this.deps;
+    const id = await backend.create(spec);
+    if (c.state === "removing") {
+      // Removed (shutdown, eviction) while being created: nothing else knows this id.
+      await backend.remove(id).catch(() => undefined);
+      throw new Error("container removed while starting");
+    }
+    this.all.delete(c.id);
+    c.id = id;
+    this.all.set(id, c);
+    const { stdout, stderr } = await backend.attach(id);
+    c.log = new ContainerLog([stdout, stderr], config.logBytesPerInvocation, { markers: printsLogMarkers(runtime) });
+    c.startedAt = performance.now();
+    const { ip } = await backend.start(id, config.network);
+    c.ip = ip;
+    this.watchExit(c);
+    return ip;
+  }
+
+  setState(c: Container, to: ContainerState): void {
+    c.state = nextState(c.state, to);
+  }
+
+  /** Removes containers chosen to make room (capacity) or expired (idle), counting each. */
+  evict(victims: Container[], reason: "capacity" | "idle"): void {
+    for (const victim of victims) {
+      this.deps.metrics.evictions.inc({ reason });
+      void this.remove(victim);
+    }
+  }
+
+  remove(c: Container): Promise<void> {
+    if (c.state === "removing") return Promise.resolve();
+    c.state = "removing";
+    const removal = this.destroy(c).finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+    return removal;
+  }
+
+  /** Removes every container there is now. */
+  async removeAll(): Promise<void> {
+    await Promise.all(this.list().map((c) => this.remove(c)));
+  }
+
+  /** Resolves once every removal under way has finished. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.removals]);
+  }
+
+  stats(): PoolStats {
+    return poolStats(this.all.values());
+  }
+
+  /** Live containers running `functionName` (of `accountId`, if given). */
+  idsOf(functionName: string, accountId?: string): string[] {
+    return this.list()
+      .filter((c) => c.owner?.functionName === functionName && (!accountId || c.owner.accountId === accountId))
+      .filter((c) => c.state !== "removing" && !c.id.startsWith("pending-"))
+      .map((c) => c.id);
+  }
+
+  private watchExit(c: Container): void {
+    this.deps.backend.wait(c.id).then(
+      (exit) => {
+        // Counted here, not per invocation: a process left running after its answer can be killed too.
+        if (exit.oomKilled && c.owner) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner));
+        if (c.session.state !== "dead") {
+          c.death ??= exit.oomKilled ? "oom" : "crash";
+          c.session.die(
+            exit.oomKilled
+              ? { errorType: "Runtime.OutOfMemory", errorMessage: "Runtime exited with error: signal: killed" }
+              : {
+                  errorType: "Runtime.ExitError",
+                  errorMessage: `Runtime exited with error: exit status ${exit.exitCode}`,
+                },
+          );
+        }
+        if (c.state === "idle" || c.state === "stem") void this.remove(c);
+      },
+      () => undefined,
+    );
+  }
+
+  private async destroy(c: Container): Promise<void> {
+    const { api, backend, stemDirs, log } = this.deps;
+    c.session.die({ errorType: "Runtime.ExitError", errorMessage: "Container removed" });
+    c.stem?.gate.close();
+    if (c.ip) {
+      api.unbind(c.ip, c.session);
+      if (c.stem) api.unbindStem(c.ip, c.stem.gate);
+    }
+    try {
+      if (!c.id.startsWith("pending-")) await backend.remove(c.id);
+      if (c.stem) await stemDirs.remove(c.stem.dir);
+    } catch (err) {
+      log.warn(`could not remove container ${c.id.slice(0, 12)}`, err);
+    } finally {
+      this.all.delete(c.id);
+    }
+    this.deps.onRemoved();
+  }
+}

@@ -1,0 +1,127 @@
+// Keeps the node's reserve of stem cells (stem-cells.ts): starts the ones missing
+// from each runtime's target, in the background, evicting idle containers for them
+// (a small fixed reserve of capacity; busy containers are never given up), and
+// hands one over to a function's cold start. A stem cell that fails on the way is
+// destroyed, never offered again.
+import type { InvokeSpec } from "@stratus/shared";
+import { runtimes } from "@stratus/shared";
+import type { ContainerBackend } from "../backend/container-backend.js";
+import type { CodeCache } from "../code/code-cache.js";
+import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
+import { StemGate } from "../runtime-api/stem-gate.js";
+import type { Containers } from "./containers.js";
+import { chooseEvictions, stemKey, stemsToCreate } from "./decisions.js";
+import { type Container, ownerLabels, ownerOf, type PoolConfig } from "./pool-types.js";
+import { specialise, stemSpec } from "./stem-cells.js";
+import type { StemDirs } from "./stem-dirs.js";
+
+export interface StemKeeperDeps {
+  config: PoolConfig;
+  containers: Containers;
+  backend: ContainerBackend;
+  api: RuntimeApiServer;
+  code: CodeCache;
+  stemDirs: StemDirs;
+  log: Pick<Console, "warn">;
+}
+
+export class StemKeeper {
+  /** Stem cells being created, awaited at close. */
+  private readonly launches = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly deps: StemKeeperDeps) {}
+
+  /** Starts the stem cells missing from each runtime's target, evicting idle containers for them if need be. */
+  replenish(): void {
+    if (this.closed) return;
+    const { config, containers } = this.deps;
+    const cfg = config.stemCells;
+    for (const runtime of cfg.runtimes) {
+      const n = stemsToCreate(
+        containers.list(),
+        stemKey(runtime, cfg.ephemeralStorageMb),
+        cfg.perRuntime,
+        cfg.memoryMb,
+        config.capacityMb,
+      );
+      for (let i = 0; i < n; i++) {
+        const evict = chooseEvictions(containers.list(), cfg.memoryMb, config.capacityMb, { stems: false });
+        if (!evict) break;
+        containers.evict(evict, "capacity");
+        const launch: Promise<void> = this.start(runtime).finally(() => this.launches.delete(launch));
+        this.launches.add(launch);
+      }
+    }
+  }
+
+  /** Binds the stem cell to `spec` for good; undefined (and the stem destroyed) if that fails. */
+  async specialise(c: Container, spec: InvokeSpec, key: string): Promise<Container | undefined> {
+    const { config, containers, backend, api, code, stemDirs, log } = this.deps;
+    // The stem's own memory is reused, so it does not count while making room.
+    const others = containers.list().filter((e) => e !== c);
+    const evict = chooseEvictions(others, spec.memoryMb, config.capacityMb);
+    if (!evict || !c.stem || !c.ip) return undefined;
+    containers.evict(evict, "capacity");
+    // Claimed before any await: busy, with the function's key and memory reserved.
+    containers.setState(c, "busy");
+    const stemMb = c.memoryMb;
+    c.key = key;
+    c.owner = ownerOf(spec);
+    c.memoryMb = spec.memoryMb;
+    c.lastUsed = Date.now();
+    c.startedAt = performance.now();
+    setImmediate(() => this.replenish());
+    try {
+      await specialise(
+        { backend, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
+        { id: c.id, ip: c.ip, parts: c.stem, session: c.session, memoryMb: stemMb },
+        spec,
+      );
+      return c;
+    } catch (err) {
+      log.warn(`stem cell ${c.id.slice(0, 12)} failed to specialise; starting from scratch`, err);
+      void containers.remove(c);
+      return undefined;
+    }
+  }
+
+  /** Stops replenishing at once; resolves when the stem cells still being created have settled. */
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.all([...this.launches]).then(() => undefined);
+  }
+
+  /** Creates and starts one stem cell of `runtime`, then offers it (state stem). */
+  private async start(runtime: string): Promise<void> {
+    const { config, containers, api, stemDirs, log } = this.deps;
+    const info = runtimes[runtime as keyof typeof runtimes];
+    const cfg = config.stemCells;
+    if (!info) return;
+    const c = containers.reserve(stemKey(runtime, cfg.ephemeralStorageMb), cfg.memoryMb);
+    c.runtime = runtime;
+    const bound = api.expectContainer();
+    try {
+      const dir = await stemDirs.create();
+      c.stem = { dir, gate: new StemGate() };
+      const owner = ownerLabels(config.nodeId);
+      const ip = await containers.launch(
+        c,
+        stemSpec(info.image, runtime, cfg, dir, config.network, api.address, owner),
+        runtime,
+      );
+      api.bindStem(ip, c.stem.gate);
+    } catch (err) {
+      if (c.state !== "removing") log.warn(`could not start a ${runtime} stem cell`, err);
+      void containers.remove(c);
+      return;
+    } finally {
+      bound();
+    }
+    if (c.state !== "starting") return;
+    // Its runtime died while it started: never offer it.
+    if (c.session.state === "dead") return void containers.remove(c);
+    c.lastUsed = Date.now();
+    containers.setState(c, "stem");
+  }
+}
