@@ -22,6 +22,7 @@ import {
   buildDist,
   containerOutput,
   containersOf,
+  hostnameOwner,
   type InvokerProcess,
   nodeOfContainer,
   spawnInvoker,
@@ -212,13 +213,14 @@ describe("invoker processes failing", () => {
       new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms: 20_000 })) }),
     );
     const { node: home, containerId } = await nodeRunning("SLEEPING 20000");
+    const hostId = await hostnameOwner(containerId);
     home.kill("SIGTERM");
     for (let i = 0; i < 3; i++) expect(await invokeWhere(name, { ms: 0 })).not.toBe(home.nodeId);
     // Those invokes were placed while the node drained, not after it had gone.
     expect(home.hasExited()).toBe(false);
     const out = await inFlight;
     expect(out.FunctionError).toBeUndefined();
-    expect(containerId.startsWith(JSON.parse(Buffer.from(out.Payload ?? []).toString("utf8")))).toBe(true);
+    expect(hostId.startsWith(JSON.parse(Buffer.from(out.Payload ?? []).toString("utf8")))).toBe(true);
     // Promptly: the drained node must not sit on idle keep-alive connections.
     const exit = await Promise.race([
       home.exited,

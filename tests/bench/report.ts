@@ -19,7 +19,7 @@ export interface BenchRun {
 
 const row = (label: string, s: Summary) => `| ${label} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.mean)} | ${s.n} |`;
 const rate = (label: string, r: RateRow) =>
-  `| ${label} | ${r.perSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${r.n} |`;
+  `| ${label} | ${r.perSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${r.n} | ${(r.cpuBusy * 100).toFixed(0)}% |`;
 const verdict = (ok: boolean) => `**${ok ? "met" : "not met"}**`;
 
 export function renderReport(run: BenchRun): string {
@@ -111,8 +111,8 @@ five-minute window), so its CPU goes to sending. Baselines: the same load sent
 straight to the invokers' internal invoke endpoint (invokers and containers alone,
 no control plane).
 
-| sync invokes | per second | p50 (ms) | p99 (ms) | n |
-| --- | ---: | ---: | ---: | ---: |
+| sync invokes | per second | p50 (ms) | p99 (ms) | n | machine CPU busy |
+| --- | ---: | ---: | ---: | ---: | ---: |
 ${rate("one node, through the platform", t.syncOneNode)}
 ${rate("one node, straight to the invoker (baseline)", t.syncOneNodeDirect)}
 ${rate("two nodes (8 functions), through the platform", t.syncTwoNodes)}
@@ -128,7 +128,7 @@ as succeeded. Accepted/s counts until the last 202; end to end counts until the 
 event is recorded as succeeded (polled in Postgres). Baseline: BullMQ alone on the
 same Redis moving the same number of jobs (added with 64 in flight, a no-op
 processor with the same worker concurrency). Enqueue to start: 1,000 events at a
-steady 200/s, from the invocation's commit (\`accepted_at\`) to its first start
+steady ${t.pacedRate}/s (after 64 warm-up events), from the invocation's commit (\`accepted_at\`) to its first start
 (\`first_started_at\`); baseline: BullMQ's own add-to-processor delay at the same rate.
 
 | async | events per second |

@@ -8,6 +8,7 @@
 // - enqueue-to-start latency of async events at a steady rate, beside BullMQ's own
 //   add-to-processor latency at the same rate.
 import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { createPgAccountStore } from "@stratus/control-plane";
 import { type InvokeSpec, internalInvoke } from "@stratus/shared";
@@ -27,7 +28,8 @@ const SYNC_CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 16);
 const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 8);
 const ASYNC_EVENTS = Number(process.env.BENCH_ASYNC_EVENTS ?? 4000);
 const ASYNC_IN_FLIGHT = 64;
-const PACED_RATE = 200;
+const PACED_RATE = 100;
+const PACED_WARMUP = 64;
 const PACED_EVENTS = 1000;
 /** The control plane's async worker concurrency, also given to the BullMQ baseline. */
 const WORKER_CONCURRENCY = 16;
@@ -36,11 +38,22 @@ export interface RateRow {
   perSecond: number;
   n: number;
   latency: Summary;
+  /** Share of the machine's CPU time (all cores) that was busy during the row. */
+  cpuBusy: number;
+}
+
+/** Busy and total CPU time of the whole machine so far, from /proc/stat. */
+function cpuTimes(): { busy: number; total: number } {
+  const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 export interface ThroughputResult {
   syncConcurrency: number;
   syncSeconds: number;
+  pacedRate: number;
   syncOneNode: RateRow;
   syncOneNodeDirect: RateRow;
   syncTwoNodes: RateRow;
@@ -56,6 +69,7 @@ export interface ThroughputResult {
 /** Runs `call` from `concurrency` loops for `seconds`, counting completions. */
 async function drive(concurrency: number, seconds: number, call: (i: number) => Promise<void>): Promise<RateRow> {
   const latencies: number[] = [];
+  const cpu0 = cpuTimes();
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   let next = 0;
@@ -69,7 +83,13 @@ async function drive(concurrency: number, seconds: number, call: (i: number) => 
     }),
   );
   const elapsed = (performance.now() - t0) / 1000;
-  return { perSecond: latencies.length / elapsed, n: latencies.length, latency: summarize(latencies) };
+  const cpu1 = cpuTimes();
+  return {
+    perSecond: latencies.length / elapsed,
+    n: latencies.length,
+    latency: summarize(latencies),
+    cpuBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
+  };
 }
 
 async function waitFor(check: () => Promise<boolean>, deadlineMs: number, what: string): Promise<void> {
@@ -176,6 +196,7 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     return {
       syncConcurrency: SYNC_CONCURRENCY,
       syncSeconds: SYNC_SECONDS,
+      pacedRate: PACED_RATE,
       syncOneNode,
       syncOneNodeDirect,
       syncTwoNodes,
@@ -237,9 +258,10 @@ async function measureAsync(
   // Steady rate: enqueue-to-start from the invocation rows' own timestamps.
   const paced = `paced-${randomUUID().slice(0, 8)}`;
   await deployBenchFunction(lambda, paced, creds.accountId, region);
+  // Warm containers for it first (the worker runs up to its concurrency at once).
+  await submit(paced, PACED_WARMUP, WORKER_CONCURRENCY);
+  await waitFor(async () => (await succeeded(paced)) === PACED_WARMUP, 60_000, "paced warm-up");
   const send = await client.prepare(paced, payload, "Event");
-  await send();
-  await waitFor(async () => (await succeeded(paced)) === 1, 60_000, "paced warm-up");
   const pacedStart = performance.now();
   const sends: Promise<unknown>[] = [];
   for (let i = 0; i < PACED_EVENTS; i++) {
@@ -249,11 +271,11 @@ async function measureAsync(
     sends.push(send());
   }
   await Promise.all(sends);
-  await waitFor(async () => (await succeeded(paced)) === PACED_EVENTS + 1, 120_000, "paced events");
+  await waitFor(async () => (await succeeded(paced)) === PACED_EVENTS + PACED_WARMUP, 120_000, "paced events");
   const delays = await db.query<{ ms: number }>(
     `SELECT extract(epoch FROM first_started_at - accepted_at) * 1000 AS ms FROM async_invocations
-      WHERE function_name = $1 ORDER BY accepted_at OFFSET 1`,
-    [paced],
+      WHERE function_name = $1 ORDER BY accepted_at OFFSET $2`,
+    [paced, PACED_WARMUP],
   );
   return {
     asyncAcceptedPerSecond: ASYNC_EVENTS / ((accepted - t0) / 1000),

@@ -173,6 +173,15 @@ export async function nodeOfContainer(idOrHostname: string): Promise<string | un
 }
 
 /**
+ * The container whose hostname `id` has: a container that joined a network sandbox
+ * (NetworkMode container:<sandbox>) shares the sandbox's hostname.
+ */
+export async function hostnameOwner(id: string): Promise<string> {
+  const mode = (await docker.getContainer(id).inspect()).HostConfig.NetworkMode ?? "";
+  return mode.startsWith("container:") ? mode.slice("container:".length) : id;
+}
+
+/**
  * Everything a container printed (stdout and stderr), e.g. a function's output after
  * its node died; empty if the container is gone (a node removes its containers).
  */
