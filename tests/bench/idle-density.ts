@@ -6,10 +6,10 @@
 // the Engine API (what Docker and Node alone cost).
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
 import type { Stack } from "../helpers/stack.js";
-import { nodeFunction } from "../helpers/zip.js";
+import { deployBenchFunction } from "./spec.js";
 
 export interface DensityResult {
   containers: number;
@@ -38,16 +38,13 @@ async function settledMib(): Promise<number> {
 
 export async function measureIdleDensity(stack: Stack, n: number): Promise<DensityResult> {
   const name = `bench-idle-${randomUUID().slice(0, 8)}`;
-  await stack.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Role: "arn:aws:iam::123456789012:role/bench",
-      Handler: "index.handler",
-      MemorySize: 128,
-      Timeout: 60,
-      Code: { ZipFile: await nodeFunction("exports.handler = () => new Promise((r) => setTimeout(r, 3000));") },
-    }),
+  await deployBenchFunction(
+    stack.lambda,
+    name,
+    stack.credentials.accountId,
+    stack.region,
+    "exports.handler = () => new Promise((r) => setTimeout(r, 3000));",
+    60,
   );
   const before = await settledMib();
   await Promise.all(

@@ -12,6 +12,7 @@ export async function deployBenchFunction(
   accountId: string,
   region: string,
   source = ECHO,
+  timeoutSeconds = 3,
 ): Promise<InvokeSpec> {
   await lambda.send(
     new CreateFunctionCommand({
@@ -20,6 +21,7 @@ export async function deployBenchFunction(
       Role: "arn:aws:iam::123456789012:role/bench",
       Handler: "index.handler",
       MemorySize: 128,
+      Timeout: timeoutSeconds,
       Code: { ZipFile: await nodeFunction(source) },
     }),
   );
@@ -33,7 +35,7 @@ export async function deployBenchFunction(
     runtime: "nodejs20.x",
     handler: "index.handler",
     memoryMb: 128,
-    timeoutSeconds: 3,
+    timeoutSeconds,
     ephemeralStorageMb: 512,
     environment: {},
     codeSha256Hex: Buffer.from(cfg.CodeSha256, "base64").toString("hex"),
