@@ -26,6 +26,13 @@ mkdir -p "$STATE/bootstrap" /var/lib/stratus/code && chmod 700 "$STATE"
 # The control plane runs as nobody and stores the administrator key here on first start.
 chown 65534:65534 "$STATE/bootstrap" && chmod 700 "$STATE/bootstrap"
 if [ ! -f "$STATE/compose.env" ]; then
+  # New secrets cannot open a database made with other ones (another clone's stack).
+  if docker volume inspect stratus_pgdata >/dev/null 2>&1; then
+    echo "up: a Stratus database (docker volume stratus_pgdata) exists, made by another checkout whose" >&2
+    echo "    .stratus/compose.env is not here. Copy that file here, or remove the old stack and its data:" >&2
+    echo "    docker-compose -p stratus --env-file <that checkout>/.stratus/compose.env down -v" >&2
+    exit 1
+  fi
   umask 077
   {
     echo "STRATUS_POSTGRES_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
