@@ -6,17 +6,11 @@ import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { ControlPlaneConfigSchema, startControlPlane } from "@stratus/control-plane";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { type Credentials, type Stack, startStack } from "./helpers/stack.js";
+import { type Credentials, useStack } from "./helpers/stack.js";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useStack();
 
 async function adminCredentials(): Promise<Credentials> {
   return JSON.parse(await readFile(stack.adminKeyFile, "utf8")) as Credentials;

@@ -10,19 +10,13 @@ import {
   RequestTooLargeException,
 } from "@aws-sdk/client-lambda";
 import { createPgAsyncStore } from "@stratus/control-plane";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { type Stack, startStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useStack();
 
 async function deploy(source: string): Promise<{ name: string; arn: string }> {
   const name = `async-${randomBytes(4).toString("hex")}`;

@@ -7,22 +7,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
 const run = promisify(execFile);
-let stack: Stack;
+const stack = useStack();
 let dir: string;
 
 beforeAll(async () => {
-  stack = await startStack();
   dir = await mkdtemp(path.join(tmpdir(), "stratus-cli-"));
-}, 120_000);
+});
 
 afterAll(async () => {
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
-}, 60_000);
+});
 
 async function aws(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const env = {

@@ -9,18 +9,12 @@ import {
   PutFunctionConcurrencyCommand,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { type Stack, startStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useStack();
 
 /** Limits are read through a one-second cache. */
 const settle = () => new Promise((r) => setTimeout(r, 1200));

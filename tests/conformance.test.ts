@@ -8,24 +8,20 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { CreateFunctionCommandInput, Runtime } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.js";
 import { metricValue } from "./helpers/metrics.js";
 import { waitFor } from "./helpers/poll.js";
-import { type Stack, startStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/stack.js";
 
 const docker = new Docker();
-let stack: Stack;
+const stack = useStack();
 /** host:port of everything a function must not reach, by what it is. */
 let forbidden: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack();
   forbidden = await forbiddenTargets();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+});
 
 type Family = "nodejs" | "python" | "provided";
 

@@ -35,8 +35,8 @@ import {
   UpdateFunctionConfigurationCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "./helpers/stack.js";
+import { describe, expect, it } from "vitest";
+import { useStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/lambda-role";
@@ -44,13 +44,7 @@ const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex
 const decode = (p?: Uint8Array) => JSON.parse(Buffer.from(p ?? []).toString("utf8"));
 const returning = (value: string) => nodeFunction(`exports.handler = async () => ${JSON.stringify(value)};`);
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useStack();
 
 async function create(name: string, value = "v0", extra: Record<string, unknown> = {}) {
   return stack.lambda.send(

@@ -3,19 +3,13 @@
 // a flooding invocation's log is a conformance test, run in every runtime.
 import { randomBytes } from "node:crypto";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { type Stack, startStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useStack();
 
 async function deploy(source: string): Promise<string> {
   const name = `logs-${randomBytes(4).toString("hex")}`;

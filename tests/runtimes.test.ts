@@ -4,24 +4,16 @@
 import { readFile } from "node:fs/promises";
 import { InvalidParameterValueException, type Runtime } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deployFunction, type FunctionDef, invokeFunction } from "./helpers/functions.js";
-import { type Stack, startStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/stack.js";
 
 const docker = new Docker();
 const fixture = (file: string) => readFile(new URL(`./fixtures/runtimes/${file}`, import.meta.url), "utf8");
 const executable = (content: string) => ({ content, mode: 0o755 });
 const ISO = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useStack();
 
 const deploy = (d: FunctionDef) => deployFunction(stack, d);
 const invoke = (name: string, event: unknown = {}, clientContext?: unknown) =>
