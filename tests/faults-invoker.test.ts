@@ -27,6 +27,7 @@ import {
   nodeOfContainer,
   spawnInvoker,
 } from "./helpers/invoker-process.js";
+import { until, waitFor } from "./helpers/poll.js";
 import { type Platform, startPlatform } from "./helpers/stack.js";
 
 const EVENTS = 1000;
@@ -75,16 +76,6 @@ afterAll(async () => {
   await platform?.stop();
 }, 120_000);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const nodeById = (id: string | undefined) => nodes.find((n) => n.nodeId === id);
 
 /** Sync invoke of a function that answers its container's hostname; returns the node it ran on. */
@@ -98,14 +89,18 @@ async function invokeWhere(name: string, event: object = {}): Promise<string | u
 
 /** The node, and its container, that has printed `text`. */
 async function nodeRunning(text: string): Promise<{ node: InvokerProcess; containerId: string }> {
-  return until(`a container printing ${text}`, async () => {
-    for (const node of nodes) {
-      for (const containerId of await containersOf(node.nodeId)) {
-        if ((await containerOutput(containerId)).includes(text)) return { node, containerId };
+  return waitFor(
+    async () => {
+      for (const node of nodes) {
+        for (const containerId of await containersOf(node.nodeId)) {
+          if ((await containerOutput(containerId)).includes(text)) return { node, containerId };
+        }
       }
-    }
-    return undefined;
-  });
+      return undefined;
+    },
+    30_000,
+    { what: `a container printing ${text}` },
+  );
 }
 
 const SLEEPER = `exports.handler = async (e) => {
@@ -124,7 +119,7 @@ describe("invoker processes failing", () => {
     // Kill the node once the load is well under way on both nodes.
     await until(
       "200 events done",
-      async () => ((await statusCounts(platform.db, name)).succeeded ?? 0) >= 200 || undefined,
+      async () => ((await statusCounts(platform.db, name)).succeeded ?? 0) >= 200,
       120_000,
     );
     victim.kill("SIGKILL");
@@ -193,7 +188,7 @@ describe("invoker processes failing", () => {
         "the frozen node to go stale",
         async () => {
           const score = await redis.zscore(nodeRegistry.heartbeatsKey, home.nodeId);
-          return Number(score) < Date.now() - nodeRegistry.staleAfterMs - 1_000 || undefined;
+          return Number(score) < Date.now() - nodeRegistry.staleAfterMs - 1_000;
         },
         60_000,
       );
@@ -201,10 +196,14 @@ describe("invoker processes failing", () => {
     } finally {
       home.kill("SIGCONT");
     }
-    await until("the resumed node to heartbeat", async () => {
-      const score = await redis.zscore(nodeRegistry.heartbeatsKey, home.nodeId);
-      return Number(score) > Date.now() - nodeRegistry.heartbeatIntervalMs * 2 || undefined;
-    });
+    await until(
+      "the resumed node to heartbeat",
+      async () => {
+        const score = await redis.zscore(nodeRegistry.heartbeatsKey, home.nodeId);
+        return Number(score) > Date.now() - nodeRegistry.heartbeatIntervalMs * 2;
+      },
+      30_000,
+    );
   }, 120_000);
 
   it("drains a SIGTERM'd node: its in-flight invocation finishes, new work goes elsewhere", async () => {

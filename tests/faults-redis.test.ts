@@ -17,6 +17,7 @@ import {
   TAGGED_SOURCE,
 } from "./helpers/async-load.js";
 import { buildDist, type InvokerProcess, spawnInvoker } from "./helpers/invoker-process.js";
+import { until } from "./helpers/poll.js";
 import { type Platform, startPlatform } from "./helpers/stack.js";
 
 const EVENTS = 1000;
@@ -43,14 +44,6 @@ afterAll(async () => {
   for (const node of nodes) await node.stop();
   await platform?.stop();
 }, 120_000);
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Runs EVENTS events and applies `fault` once 200 are done; returns the report line's data. */
 async function loadThrough(label: string, fault: () => Promise<void>) {

@@ -18,6 +18,7 @@ import pg from "pg";
 import { Agent, request } from "undici";
 import { startControlPlaneProcess } from "../helpers/control-plane-process.js";
 import { spawnInvoker } from "../helpers/invoker-process.js";
+import { until } from "../helpers/poll.js";
 import { type StartedService, startPostgres, startRedis } from "../helpers/services.js";
 import type { Credentials } from "../helpers/stack.js";
 import { createSignedClient } from "./signed-client.js";
@@ -90,14 +91,6 @@ async function drive(concurrency: number, seconds: number, call: (i: number) => 
     latency: summarize(latencies),
     cpuBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
   };
-}
-
-async function waitFor(check: () => Promise<boolean>, deadlineMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export async function measureThroughput(): Promise<ThroughputResult> {
@@ -248,11 +241,11 @@ async function measureAsync(
   const burst = `async-${randomUUID().slice(0, 8)}`;
   await deployBenchFunction(lambda, burst, creds.accountId, region);
   await submit(burst, 200, 16); // warm containers and connections
-  await waitFor(async () => (await succeeded(burst)) === 200, 120_000, "warm-up events");
+  await until("warm-up events", async () => (await succeeded(burst)) === 200, 120_000, 20);
   const t0 = performance.now();
   await submit(burst, ASYNC_EVENTS, ASYNC_IN_FLIGHT);
   const accepted = performance.now();
-  await waitFor(async () => (await succeeded(burst)) === 200 + ASYNC_EVENTS, 600_000, "async burst");
+  await until("async burst", async () => (await succeeded(burst)) === 200 + ASYNC_EVENTS, 600_000, 20);
   const done = performance.now();
 
   // Steady rate: enqueue-to-start from the invocation rows' own timestamps.
@@ -260,7 +253,7 @@ async function measureAsync(
   await deployBenchFunction(lambda, paced, creds.accountId, region);
   // Warm containers for it first (the worker runs up to its concurrency at once).
   await submit(paced, PACED_WARMUP, WORKER_CONCURRENCY);
-  await waitFor(async () => (await succeeded(paced)) === PACED_WARMUP, 60_000, "paced warm-up");
+  await until("paced warm-up", async () => (await succeeded(paced)) === PACED_WARMUP, 60_000, 20);
   const send = await client.prepare(paced, payload, "Event");
   const pacedStart = performance.now();
   const sends: Promise<unknown>[] = [];
@@ -271,7 +264,7 @@ async function measureAsync(
     sends.push(send());
   }
   await Promise.all(sends);
-  await waitFor(async () => (await succeeded(paced)) === PACED_EVENTS + PACED_WARMUP, 120_000, "paced events");
+  await until("paced events", async () => (await succeeded(paced)) === PACED_EVENTS + PACED_WARMUP, 120_000, 20);
   const delays = await db.query<{ ms: number }>(
     `SELECT extract(epoch FROM first_started_at - accepted_at) * 1000 AS ms FROM async_invocations
       WHERE function_name = $1 ORDER BY accepted_at OFFSET $2`,
@@ -314,7 +307,7 @@ async function measureBullmq(redisUrl: string, payload: Buffer) {
         }
       }),
     );
-    await waitFor(async () => processed >= ASYNC_EVENTS, 120_000, "BullMQ baseline");
+    await until("BullMQ baseline", async () => processed >= ASYNC_EVENTS, 120_000, 20);
     const bullmqPerSecond = ASYNC_EVENTS / ((performance.now() - t0) / 1000);
     recordDelay = true;
     const start = performance.now();
@@ -323,7 +316,7 @@ async function measureBullmq(redisUrl: string, payload: Buffer) {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       void queue.add("job", data, opts);
     }
-    await waitFor(async () => addToStart.length >= PACED_EVENTS, 60_000, "BullMQ paced jobs");
+    await until("BullMQ paced jobs", async () => addToStart.length >= PACED_EVENTS, 60_000, 20);
     return { bullmqPerSecond, bullmqAddToStart: summarize(addToStart) };
   } finally {
     await worker.close();
