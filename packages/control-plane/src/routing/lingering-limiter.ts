@@ -46,7 +46,7 @@ export function createLingeringLimiter(inner: ConcurrencyLimiter, lingerMs = 50,
       pool.parked = pool.parked.filter((p) => p.at > cutoff);
       for (const p of stale) void drop(pool, p.slot);
     }
-    if (pools.size > 0 && [...pools.values()].some((p) => p.parked.length > 0)) schedule();
+    if ([...pools.values()].some((p) => p.parked.length > 0)) schedule();
   };
   const schedule = () => {
     if (timer || closed) return;

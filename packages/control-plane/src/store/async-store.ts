@@ -1,5 +1,5 @@
 // Async invocations and their outbox. The only place their SQL lives. Accepting
-// writes the invocation and its outbox row in one transaction; every later change
+// writes the invocation and its outbox row in one statement; every later change
 // is a conditional update from the states async-state.ts allows, so a stale attempt
 // changes nothing.
 import { randomUUID } from "node:crypto";
@@ -111,6 +111,9 @@ interface Row {
 
 const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, max_attempts,
   max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error`;
+
+/** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
+const A_COLUMNS = COLUMNS.replace(/(\w+)/g, "a.$1");
 
 function toInvocation(r: Row): AsyncInvocation {
   return {
@@ -225,7 +228,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
        FROM unnest($1::uuid[], $2::float8[], $4::text[]) AS v(id, lease, takeover)
        WHERE a.id = v.id
          AND (a.status = ANY($3::text[]) OR (a.status = $5 AND v.takeover IS NOT NULL AND a.job_id = v.takeover))
-       RETURNING ${COLUMNS.replace(/(\w+)/g, "a.$1")}`,
+       RETURNING ${A_COLUMNS}`,
       [
         items.map((i) => i.id),
         items.map((i) => i.leaseSeconds),
