@@ -8,7 +8,8 @@ import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { ControlPlaneConfigSchema, startControlPlane } from "@stratus/control-plane";
 import { describe, expect, it } from "vitest";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { type Credentials, useStack } from "./helpers/stack.js";
+import type { Credentials } from "./helpers/stack.js";
+import { useStack } from "./helpers/use-stack.js";
 
 const stack = useStack();
 

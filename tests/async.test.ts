@@ -13,7 +13,7 @@ import { createPgAsyncStore } from "@stratus/control-plane";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { useStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
 const stack = useStack();

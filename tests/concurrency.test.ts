@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { useStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
 const stack = useStack();

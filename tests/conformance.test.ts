@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.js";
 import { metricValue } from "./helpers/metrics.js";
 import { waitFor } from "./helpers/poll.js";
-import { useStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/use-stack.js";
 
 const docker = new Docker();
 const stack = useStack();

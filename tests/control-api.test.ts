@@ -36,7 +36,7 @@ import {
   UpdateFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
-import { useStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/lambda-role";

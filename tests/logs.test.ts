@@ -6,7 +6,7 @@ import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
-import { useStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
 const stack = useStack();

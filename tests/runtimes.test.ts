@@ -6,7 +6,7 @@ import { InvalidParameterValueException, type Runtime } from "@aws-sdk/client-la
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
 import { deployFunction, type FunctionDef, invokeFunction } from "./helpers/functions.js";
-import { useStack } from "./helpers/stack.js";
+import { useStack } from "./helpers/use-stack.js";
 
 const docker = new Docker();
 const fixture = (file: string) => readFile(new URL(`./fixtures/runtimes/${file}`, import.meta.url), "utf8");

@@ -15,7 +15,6 @@ import {
 } from "@stratus/control-plane";
 import { InvokerConfigSchema, type RunningInvoker, startInvoker } from "@stratus/invoker";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
 import { type StartedService, startPostgres, startRedis } from "./services.js";
 
 const quiet = { info: () => undefined, warn: console.warn, error: console.error };
@@ -173,21 +172,4 @@ export async function startStack(invokerEnv: Record<string, string> = {}): Promi
       await rm(codeDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * A whole stack for a test file: started before its tests and stopped after them
- * (after the file's own afterAll hooks, which run first). The object returned is
- * filled in by this beforeAll, so hooks registered after it and the tests use it
- * like the Stack that startStack returns.
- */
-export function useStack(invokerEnv: Record<string, string> = {}): Stack {
-  const stack = {} as Stack;
-  beforeAll(async () => {
-    Object.assign(stack, await startStack(invokerEnv));
-  }, 120_000);
-  afterAll(async () => {
-    await stack.stop?.();
-  }, 60_000);
-  return stack;
 }
