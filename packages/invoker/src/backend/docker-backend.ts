@@ -165,10 +165,13 @@ export function createDockerBackend(
       const stdout = new PassThrough();
       const stderr = new PassThrough();
       docker.modem.demuxStream(stream, stdout, stderr);
-      stream.on("end", () => {
-        stdout.end();
-        stderr.end();
-      });
+      // A stream that breaks off ("close" without "end") has ended too: a log waiting for more must stop.
+      const end = () => {
+        if (!stdout.writableEnded) stdout.end();
+        if (!stderr.writableEnded) stderr.end();
+      };
+      stream.on("end", end);
+      stream.on("close", end);
       return { stdout, stderr };
     },
     async maxMemoryMb(id) {

@@ -71,6 +71,29 @@ describe("ContainerLog", () => {
       expect(await taken).toEqual(["a", "b", "c"]);
     });
 
+    it("outlasts a stall of the engine's stream between a runtime's lines and its markers", async () => {
+      vi.useFakeTimers();
+      const [out, err] = streams();
+      const log = new ContainerLog([out, err], 10_000, { markers: true });
+      const taken = log.take("r1");
+      out.write("before the stall\n");
+      await vi.advanceTimersByTimeAsync(1_000);
+      out.write("after the stall\n");
+      mark("r1", out, err);
+      expect(await taken).toEqual(["before the stall", "after the stall"]);
+    });
+
+    it("stops waiting for markers once the container's streams have closed", async () => {
+      vi.useFakeTimers();
+      const [out, err] = streams();
+      const log = new ContainerLog([out, err], 10_000, { markers: true });
+      out.write("last words\n");
+      out.end();
+      err.end();
+      // No timer advances: the closed streams alone end the wait.
+      expect(await log.take("r1")).toEqual(["last words"]);
+    });
+
     it("stops waiting once the output has passed the cap, and keeps the rest out of the next log", async () => {
       vi.useFakeTimers();
       const [out, err] = streams();

@@ -5,8 +5,10 @@
 // its markers; for other runtimes the log is complete once the streams have been
 // quiet for a moment. Each invocation's log is capped, with a truncation marker.
 // Output can trail the result by a long way (a flood drains through Docker after
-// the runtime has answered), so the wait for it lasts while lines keep coming,
-// and ends as soon as the cap is passed: the capped log cannot change after that.
+// the runtime has answered, and a busy engine can stall its stream for hundreds of
+// milliseconds), so the wait for markers outlasts such stalls; it ends as soon as
+// the cap is passed (the capped log cannot change after that) or the streams close
+// (the container is gone, nothing more can come).
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 
@@ -15,10 +17,13 @@ export const LOG_MARKER_PREFIX = "\u001eSTRATUS-END ";
 
 /** Without markers: the log is complete once the streams have been quiet this long. */
 const QUIET_MS = 15;
-/** With markers: stop waiting for them once the streams have been quiet this long (the runtime is stuck or gone). */
-const MARKER_QUIET_MS = 250;
+/**
+ * With markers: stop waiting for them once the streams have been quiet this long.
+ * The runtime printed them before answering, so only a stuck engine delays them.
+ */
+const MARKER_QUIET_MS = 2_000;
 /** However long output keeps coming, no wait lasts longer than this. */
-const MAX_WAIT_MS = 3_000;
+const MAX_WAIT_MS = 10_000;
 
 interface Entry {
   seq: number;
@@ -34,6 +39,7 @@ export class ContainerLog {
   private readonly marked = new Map<string, Map<number, Entry[]>>();
   private usesMarkers: boolean;
   private lastLineAt = 0;
+  private openStreams: number;
   private readonly waiters = new Set<() => void>();
 
   /**
@@ -48,10 +54,14 @@ export class ContainerLog {
     this.usesMarkers = opts.markers ?? false;
     this.pending = streams.map(() => []);
     this.pendingBytes = streams.map(() => 0);
+    this.openStreams = streams.length;
     streams.forEach((stream, i) => {
       const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
       lines.on("line", (line) => this.onLine(i, line));
-      lines.on("close", () => this.wake());
+      lines.on("close", () => {
+        this.openStreams--;
+        this.wake();
+      });
     });
   }
 
@@ -103,7 +113,7 @@ export class ContainerLog {
     const started = Date.now();
     const deadline = started + MAX_WAIT_MS;
     const quiet = this.usesMarkers ? MARKER_QUIET_MS : QUIET_MS;
-    while (!this.isComplete(requestId) && this.bytesOf(requestId) <= this.maxBytes) {
+    while (this.openStreams > 0 && !this.isComplete(requestId) && this.bytesOf(requestId) <= this.maxBytes) {
       // Output may still be on its way: wait for a quiet moment that starts no earlier than this call.
       const quietFor = Date.now() - Math.max(this.lastLineAt, started);
       const wait = Math.min(quiet - quietFor, deadline - Date.now());
