@@ -46,7 +46,10 @@ describe("createLingeringLimiter", () => {
     const fake = fakeInner();
     const limiter = createLingeringLimiter(fake.inner, 50);
     const a = await limiter.acquire(req());
+    // Time passes between invokes: the slot's lease must still cover the next one.
+    vi.advanceTimersByTime(5);
     await limiter.release(a);
+    vi.advanceTimersByTime(5);
     const b = await limiter.acquire(req({ functionName: "g" }));
     expect(b).toBe(a);
     expect(fake.calls.acquire).toBe(1);
@@ -86,9 +89,24 @@ describe("createLingeringLimiter", () => {
     expect(fake.inUse(a.key)).toBe(0);
     const c = await limiter.acquire(req({ leaseMs: 10_000 }));
     await limiter.release(c);
-    const d = await limiter.acquire(req({ leaseMs: 20_000 }));
+    const d = await limiter.acquire(req({ leaseMs: 60_000 }));
     expect(d).not.toBe(c);
     expect(fake.calls.acquire).toBe(5); // a, b, the refused one, c, d
+  });
+
+  it("goes back to Redis once a slot's extra lease has been used up", async () => {
+    const fake = fakeInner();
+    const limiter = createLingeringLimiter(fake.inner, 50, 1_000);
+    let slot = await limiter.acquire(req());
+    for (let i = 0; i < 30; i++) {
+      vi.advanceTimersByTime(40);
+      await limiter.release(slot);
+      slot = await limiter.acquire(req());
+    }
+    // 1,200 ms of back-to-back invokes on a 1,000 ms reuse window: one fresh slot.
+    expect(fake.calls.acquire).toBe(2);
+    expect(fake.calls.release).toBe(1);
+    expect(fake.inUse(slot.key)).toBe(1);
   });
 
   it("frees every parked slot on close", async () => {

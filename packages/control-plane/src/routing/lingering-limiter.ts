@@ -5,7 +5,10 @@
 // another control plane may see a pool as fuller than it is for up to `lingerMs`
 // after an invoke ends. A slot is reused only while its Redis lease covers the new
 // invocation's lease, and only while this control plane holds no more slots of the
-// pool than its limit (a lowered reservation takes effect at once here).
+// pool than its limit (a lowered reservation takes effect at once here). So that
+// there is lease left to reuse, slots are taken with `reuseWindowMs` more lease than
+// the invocation asks for: a slot serves back-to-back invokes for that long before
+// it goes back to Redis, and a crashed control plane's slots expire that much later.
 import type { ConcurrencyLimiter, Slot, SlotRequest } from "./concurrency.js";
 import { poolOf } from "./concurrency.js";
 
@@ -20,7 +23,12 @@ export interface LingeringLimiter extends ConcurrencyLimiter {
   close(): Promise<void>;
 }
 
-export function createLingeringLimiter(inner: ConcurrencyLimiter, lingerMs = 50, now = Date.now): LingeringLimiter {
+export function createLingeringLimiter(
+  inner: ConcurrencyLimiter,
+  lingerMs = 50,
+  reuseWindowMs = 10_000,
+  now = Date.now,
+): LingeringLimiter {
   const pools = new Map<string, Pool>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -63,7 +71,7 @@ export function createLingeringLimiter(inner: ConcurrencyLimiter, lingerMs = 50,
         if (slot.expiresAt - now() >= req.leaseMs && pool.held <= limit) return slot;
         void drop(pool, slot);
       }
-      const slot = await inner.acquire(req);
+      const slot = await inner.acquire({ ...req, leaseMs: req.leaseMs + reuseWindowMs });
       poolFor(slot.key).held++;
       return slot;
     },
