@@ -55,6 +55,31 @@ describe("invocation logs", () => {
     expect(none.LogResult).toBeUndefined();
   }, 30_000);
 
+  it("keeps each invocation's own lines when some print nothing, or only to stderr, or throw", async () => {
+    // The runtime marks only the streams an invocation wrote to: quiet invocations,
+    // one-stream ones and failing ones must still each get exactly their own lines.
+    const name = await deploy(
+      "exports.handler = async (e) => { if (e.say) console.log('said', e.say); if (e.warn) process.stderr.write('warned ' + e.warn + '\\n'); if (e.fail) throw new Error('failed ' + e.fail); return 1; };",
+    );
+    const tail = async (event: object) => {
+      const out = await stack.lambda.send(
+        new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: Buffer.from(JSON.stringify(event)) }),
+      );
+      return Buffer.from(out.LogResult ?? "", "base64").toString("utf8");
+    };
+    const body = (log: string) => log.split("\n").slice(1, -3); // between START and END
+    expect(body(await tail({}))).toEqual([]);
+    expect(body(await tail({ warn: "a" }))).toEqual(["warned a"]);
+    expect(body(await tail({}))).toEqual([]);
+    expect(body(await tail({ say: "b" }))).toEqual([expect.stringMatching(/\tINFO\tsaid b$/)]);
+    const failed = body(await tail({ say: "c", fail: "d" }));
+    expect(failed).toEqual([
+      expect.stringMatching(/\tINFO\tsaid c$/),
+      expect.stringMatching(/\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"failed d"/),
+    ]);
+    expect(body(await tail({}))).toEqual([]);
+  }, 60_000);
+
   it("keeps the tail to the last 4 KB", async () => {
     const name = await deploy(
       "exports.handler = async () => { for (let i = 0; i < 200; i++) console.log('line ' + i + ' ' + 'x'.repeat(50)); return 1; };",

@@ -66,8 +66,11 @@ function errorPayload(err) {
   return { errorType: typeof err, errorMessage: String(err), stackTrace: [] };
 }
 
-function postError(urlPath, payload) {
-  return postJson(urlPath, JSON.stringify(payload), { "lambda-runtime-function-error-type": payload.errorType });
+function postError(urlPath, payload, headers = {}) {
+  return postJson(urlPath, JSON.stringify(payload), {
+    "lambda-runtime-function-error-type": payload.errorType,
+    ...headers,
+  });
 }
 
 // Lambda's Node log line: ISO timestamp, request id, level, message, with inner
@@ -232,18 +235,39 @@ function onFatal(rejection) {
         : errorPayload(reason);
     console.error(`${rejection ? "Unhandled Promise Rejection" : "Uncaught Exception"} \t${JSON.stringify(payload)}`);
     const target = { init: "init/error", invoke: `invocation/${currentRequestId}/error` }[phase];
-    if (phase === "invoke") endOfOutput(currentRequestId);
-    const report = target ? postError(target, payload) : Promise.resolve();
+    const marked = phase === "invoke" ? endOfOutput(currentRequestId) : {};
+    const report = target ? postError(target, payload, marked) : Promise.resolve();
     report.finally(() => process.exit(128));
   };
 }
 
-// Printed on stdout and stderr after each invocation's output, before its result is
-// posted, so the invoker knows exactly which lines belong to the invocation.
+// Printed after each invocation's output, before its result is posted, so the
+// invoker knows exactly which lines belong to the invocation; only on the streams
+// written since the last marker (a quiet invocation costs the engine nothing). The
+// result names the marked streams (Stratus-Log-Markers), so the invoker knows which
+// markers to wait for.
+const written = { stdout: false, stderr: false };
+function watchOutput() {
+  for (const name of ["stdout", "stderr"]) {
+    const stream = process[name];
+    const write = stream.write.bind(stream);
+    stream.write = (...args) => {
+      written[name] = true;
+      return write(...args);
+    };
+  }
+}
+
 function endOfOutput(requestId) {
   const marker = `\u001eSTRATUS-END ${requestId}\n`;
-  process.stdout.write(marker);
-  process.stderr.write(marker);
+  const marked = [];
+  for (const name of ["stdout", "stderr"]) {
+    if (!written[name]) continue;
+    process[name].write(marker);
+    written[name] = false;
+    marked.push(name);
+  }
+  return { "stratus-log-markers": marked.join(",") || "none" };
 }
 
 /** Stem mode: waits for this container's one identity, then adopts its environment. */
@@ -261,6 +285,7 @@ async function specialise() {
 }
 
 async function main() {
+  watchOutput();
   if (process.argv.includes("--stem")) await specialise();
   patchConsole();
   process.on("uncaughtException", onFatal(false));
@@ -298,12 +323,12 @@ async function main() {
         outcome = { ok: false, error: err };
       }
     }
-    endOfOutput(id);
-    if (outcome.ok) await postJson(`invocation/${id}/response`, body);
+    if (outcome.ok) await postJson(`invocation/${id}/response`, body, endOfOutput(id));
     else {
       const payload = errorPayload(outcome.error);
+      // In the invocation's own log, as Lambda prints it.
       console.error(`Invoke Error \t${JSON.stringify(payload)}`);
-      await postError(`invocation/${id}/error`, payload);
+      await postError(`invocation/${id}/error`, payload, endOfOutput(id));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ContainerLog, LOG_MARKER_PREFIX } from "./container-log.js";
+import { ContainerLog, LOG_MARKER_PREFIX, markedStreams } from "./container-log.js";
 
 const streams = () => [new PassThrough(), new PassThrough()] as const;
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -83,6 +83,18 @@ describe("ContainerLog", () => {
       expect(await taken).toEqual(["before the stall", "after the stall"]);
     });
 
+    it("waits only for the markers the runtime says it printed", async () => {
+      vi.useFakeTimers();
+      const [out, err] = streams();
+      const log = new ContainerLog([out, err], 10_000, { markers: true });
+      // A quiet invocation: no marker anywhere, and no wait at all.
+      expect(await log.take("r1", [])).toEqual([]);
+      err.write("only stderr\n");
+      mark("r2", err);
+      // No timer advances: the one marker named is enough.
+      expect(await log.take("r2", [1])).toEqual(["only stderr"]);
+    });
+
     it("stops waiting for markers once the container's streams have closed", async () => {
       vi.useFakeTimers();
       const [out, err] = streams();
@@ -118,5 +130,14 @@ describe("ContainerLog", () => {
     out.write(`${LOG_MARKER_PREFIX}r1\n`);
     err.write(`${LOG_MARKER_PREFIX}r1\n`);
     expect(await log.take("r1")).toEqual(["0123456789", "[stratus] log truncated at 20 bytes"]);
+  });
+
+  it("reads which streams a result says were marked", () => {
+    expect(markedStreams("stdout,stderr")).toEqual([0, 1]);
+    expect(markedStreams("stderr")).toEqual([1]);
+    expect(markedStreams("none")).toEqual([]);
+    expect(markedStreams(undefined)).toBeUndefined();
+    expect(markedStreams("stdout,fd3")).toBeUndefined();
+    expect(markedStreams(["stdout", "stderr"])).toBeUndefined();
   });
 });

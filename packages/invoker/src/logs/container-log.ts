@@ -15,6 +15,23 @@ import type { Readable } from "node:stream";
 /** Printed by Stratus bootstraps on stdout and stderr after each invocation. */
 export const LOG_MARKER_PREFIX = "\u001eSTRATUS-END ";
 
+/**
+ * Sent by Stratus bootstraps with each result: the streams they printed a marker on
+ * ("stdout", "stderr", both comma-separated, or "none"); a stream written to by none
+ * of the runtime's own writers since the last marker gets none.
+ */
+export const LOG_MARKERS_HEADER = "stratus-log-markers";
+const STREAM_INDEX: Record<string, number> = { stdout: 0, stderr: 1 };
+
+/** The stream indexes a result's marker header names; undefined if absent or not understood. */
+export function markedStreams(header: string | string[] | undefined): number[] | undefined {
+  if (typeof header !== "string") return undefined;
+  if (header === "none") return [];
+  const names = header.split(",");
+  if (!names.every((n) => n in STREAM_INDEX)) return undefined;
+  return [...new Set(names.map((n) => STREAM_INDEX[n] as number))];
+}
+
 /** Without markers: the log is complete once the streams have been quiet this long. */
 const QUIET_MS = 15;
 /**
@@ -90,8 +107,10 @@ export class ContainerLog {
     for (const w of this.waiters) w();
   }
 
-  private isComplete(requestId: string): boolean {
-    return (this.marked.get(requestId)?.size ?? 0) === this.streams.length;
+  private isComplete(requestId: string, expected: readonly number[] | undefined): boolean {
+    const byStream = this.marked.get(requestId);
+    if (!expected) return (byStream?.size ?? 0) === this.streams.length;
+    return expected.every((i) => byStream?.has(i));
   }
 
   /** Bytes of `requestId`'s output so far: before its marker where there is one, else all pending. */
@@ -105,15 +124,16 @@ export class ContainerLog {
   }
 
   /**
-   * Waits until the output of `requestId` is complete (its marker on every stream;
-   * for runtimes without markers, quiet streams), has passed the cap, or has stopped
-   * coming, and returns its lines in arrival order, capped.
+   * Waits until the output of `requestId` is complete (its marker on every stream,
+   * or on the `marked` ones when the runtime said which it marked; for runtimes
+   * without markers, quiet streams), has passed the cap, or has stopped coming, and
+   * returns its lines in arrival order, capped.
    */
-  async take(requestId: string): Promise<string[]> {
+  async take(requestId: string, marked?: readonly number[]): Promise<string[]> {
     const started = Date.now();
     const deadline = started + MAX_WAIT_MS;
     const quiet = this.usesMarkers ? MARKER_QUIET_MS : QUIET_MS;
-    while (this.openStreams > 0 && !this.isComplete(requestId) && this.bytesOf(requestId) <= this.maxBytes) {
+    while (this.openStreams > 0 && !this.isComplete(requestId, marked) && this.bytesOf(requestId) <= this.maxBytes) {
       // Output may still be on its way: wait for a quiet moment that starts no earlier than this call.
       const quietFor = Date.now() - Math.max(this.lastLineAt, started);
       const wait = Math.min(quiet - quietFor, deadline - Date.now());

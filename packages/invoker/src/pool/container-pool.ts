@@ -97,7 +97,7 @@ export class ContainerPool {
     const started = process.hrtime.bigint();
     const startedAt = new Date();
     let deliveredAt = performance.now();
-    const outcome = await c.session.invoke({
+    const { markedStreams, ...outcome } = await c.session.invoke({
       requestId: call.requestId,
       payload: call.payload,
       headers: () => {
@@ -127,7 +127,12 @@ export class ContainerPool {
     this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
     const initDurationMs = c.initDurationMs;
     c.initDurationMs = undefined;
-    const logText = this.finishLog(c, spec, call.requestId, { startedAt, durationMs, initDurationMs, outcome: result });
+    const logText = this.finishLog(c, spec, call.requestId, markedStreams, {
+      startedAt,
+      durationMs,
+      initDurationMs,
+      outcome: result,
+    });
     if (c.session.state === "dead") void logText.finally(() => this.containers.remove(c));
     else {
       c.lastUsed = Date.now();
@@ -142,10 +147,11 @@ export class ContainerPool {
     c: Container,
     spec: InvokeSpec,
     requestId: string,
+    markedStreams: number[] | undefined,
     run: { startedAt: Date; durationMs: number; initDurationMs?: number; outcome: Outcome },
   ): Promise<string> {
     const [lines, maxMemoryUsedMb] = await Promise.all([
-      c.log ? c.log.take(requestId) : Promise.resolve([]),
+      c.log ? c.log.take(requestId, markedStreams) : Promise.resolve([]),
       this.backend.maxMemoryMb(c.id).catch(() => undefined),
     ]);
     const entry = invocationLog(spec, requestId, lines, { ...run, maxMemoryUsedMb });

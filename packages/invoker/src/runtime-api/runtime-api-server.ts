@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { isTooLarge, limits, readBody, runtimeApi, StratusError } from "@stratus/shared";
+import { LOG_MARKERS_HEADER, markedStreams } from "../logs/container-log.js";
 import type { Session } from "./session.js";
 import type { StemGate } from "./stem-gate.js";
 
@@ -118,6 +119,7 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
     const m = req.method === "POST" ? INVOCATION.exec(url) : null;
     if (m) {
       const [, requestId, kind] = m as unknown as [string, string, string];
+      const marked = markedStreams(req.headers[LOG_MARKERS_HEADER]);
       if (kind === "response") {
         let body: Buffer;
         try {
@@ -131,13 +133,14 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
           });
           return reply(res, 413, { errorMessage: message, errorType: "RequestEntityTooLarge" });
         }
-        session.complete(requestId, { payload: body });
+        session.complete(requestId, { payload: body, ...(marked ? { markedStreams: marked } : {}) });
       } else {
         const body = await readBody(req, MAX_ERROR_BODY);
         const type = req.headers[runtimeApi.errorTypeHeader];
         session.complete(requestId, {
           payload: errorPayload(body, typeof type === "string" ? type : undefined),
           functionError: "Unhandled",
+          ...(marked ? { markedStreams: marked } : {}),
         });
       }
       // Answer the runtime after the result has gone on its way: the write into the

@@ -42,6 +42,11 @@ export interface FunctionFailure {
   errorMessage: string;
 }
 
+/** A result as the runtime posted it: the outcome, and the log streams it marked (container-log.ts). */
+export interface SessionOutcome extends InvokeOutcome {
+  markedStreams?: number[];
+}
+
 export function failurePayload(f: FunctionFailure): Buffer {
   return Buffer.from(JSON.stringify({ errorMessage: f.errorMessage, errorType: f.errorType }));
 }
@@ -51,7 +56,7 @@ export class Session {
   /** When the runtime first asked for work (end of its init phase). */
   readyAt: number | undefined;
   private waiter: NextWaiter | undefined;
-  private current: { delivery: Delivery; resolve: (o: InvokeOutcome) => void } | undefined;
+  private current: { delivery: Delivery; resolve: (o: SessionOutcome) => void } | undefined;
 
   /** The runtime polls for its next event. */
   next(waiter: NextWaiter): void {
@@ -62,7 +67,7 @@ export class Session {
   }
 
   /** The invoker hands the session an event; resolves with the function's outcome. */
-  invoke(delivery: Delivery): Promise<InvokeOutcome> {
+  invoke(delivery: Delivery): Promise<SessionOutcome> {
     this.state = transition(this.state, "invoke");
     return new Promise((resolve) => {
       this.current = { delivery, resolve };
@@ -75,7 +80,7 @@ export class Session {
   }
 
   /** The runtime posted a response or an error for `requestId`. */
-  complete(requestId: string, outcome: InvokeOutcome): void {
+  complete(requestId: string, outcome: SessionOutcome): void {
     if (!this.current || this.current.delivery.requestId !== requestId || this.state !== "busy") {
       throw new StratusError("InvalidRequestID", 400, "client", `No invocation ${requestId} in progress`);
     }
