@@ -11,7 +11,7 @@ import { nodeFunction } from "./helpers/zip.js";
 
 const stack = useStack();
 
-async function deploy(source: string): Promise<string> {
+async function deploy(source: string, memorySize = 128): Promise<string> {
   const name = `logs-${randomBytes(4).toString("hex")}`;
   await stack.lambda.send(
     new CreateFunctionCommand({
@@ -20,6 +20,7 @@ async function deploy(source: string): Promise<string> {
       Role: "arn:aws:iam::123456789012:role/r",
       Handler: "index.handler",
       Code: { ZipFile: await nodeFunction(source) },
+      MemorySize: memorySize,
     }),
   );
   return name;
@@ -78,6 +79,25 @@ describe("invocation logs", () => {
       expect.stringMatching(/\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"failed d"/),
     ]);
     expect(body(await tail({}))).toEqual([]);
+  }, 60_000);
+
+  it("reports the container's peak memory as it grows between warm invocations", async () => {
+    const name = await deploy(
+      "const kept = []; exports.handler = async (e) => { if (e.mb) kept.push(Buffer.alloc(e.mb * 1048576, 1)); return kept.length; };",
+      512,
+    );
+    const used = async (mb: number) => {
+      const out = await stack.lambda.send(
+        new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: Buffer.from(JSON.stringify({ mb })) }),
+      );
+      const log = Buffer.from(out.LogResult ?? "", "base64").toString("utf8");
+      return Number(/Max Memory Used: (\d+) MB/.exec(log)?.[1]);
+    };
+    const before = await used(0);
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(150);
+    // The same warm container: its counter is read again, not remembered.
+    expect(await used(200)).toBeGreaterThanOrEqual(before + 200);
   }, 60_000);
 
   it("keeps the tail to the last 4 KB", async () => {

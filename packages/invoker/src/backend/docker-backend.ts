@@ -6,11 +6,11 @@
 // (net-sandboxes.ts) when one is ready, else in a namespace of its own. An OOM kill
 // is told by Docker's OOMKilled flag or, since the engine (20.10) sets that flag only
 // when containerd's OOM event beats the exit event, by the container's "oom" event.
-import { readFile } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import type { ContainerBackend, ContainerSpec, ExitInfo } from "./container-backend.js";
 import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
+import { PeakMemoryFiles } from "./peak-memory.js";
 
 const MB = 1024 * 1024;
 /** Lambda gives one full vCPU at 1,769 MB. */
@@ -79,6 +79,7 @@ export function createDockerBackend(
   const joined = new Map<string, NetSandbox>();
   /** Containers this backend is removing: their SIGKILL is ours, no OOM to look for. */
   const removing = new Set<string>();
+  const peaks = new PeakMemoryFiles(cgroupRoot);
 
   return {
     async ensureNetwork(name, labels) {
@@ -177,13 +178,8 @@ export function createDockerBackend(
     async maxMemoryMb(id) {
       // The cgroup's own peak counter is a file read; the stats API is a round trip
       // through the engine, so it is only the fallback.
-      for (const file of [
-        `${cgroupRoot}/memory/docker/${id}/memory.max_usage_in_bytes`,
-        `${cgroupRoot}/system.slice/docker-${id}.scope/memory.peak`,
-      ]) {
-        const text = await readFile(file, "utf8").catch(() => undefined);
-        if (text !== undefined && /^\d+\s*$/.test(text)) return Math.ceil(Number(text) / MB);
-      }
+      const peak = peaks.read(id);
+      if (peak !== undefined) return peak;
       const stats = (await docker.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false })) as {
         memory_stats?: { max_usage?: number; usage?: number };
       };
@@ -204,6 +200,7 @@ export function createDockerBackend(
     },
     async remove(id) {
       removing.add(id);
+      peaks.forget(id);
       try {
         await docker.getContainer(id).remove({ force: true, v: true });
       } catch (err) {
