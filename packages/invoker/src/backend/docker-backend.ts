@@ -141,7 +141,10 @@ export function createDockerBackend(
           },
         })
         .catch(async (err: unknown) => {
-          if (sandbox) await sandboxes?.remove(sandbox.id);
+          if (sandbox) {
+            await sandboxes?.remove(sandbox.id);
+            sandboxes?.replenish(spec.network);
+          }
           throw err;
         });
       if (sandbox) joined.set(container.id, sandbox);
@@ -152,9 +155,14 @@ export function createDockerBackend(
     },
     async start(id, network) {
       const container = docker.getContainer(id);
-      await container.start();
-      // A container in a sandbox has the sandbox's address: no inspect needed.
       const sandbox = joined.get(id);
+      try {
+        await container.start();
+      } finally {
+        // The next sandbox is made only now, not beside this start (net-sandboxes.ts).
+        if (sandbox) sandboxes?.replenish(sandbox.network);
+      }
+      // A container in a sandbox has the sandbox's address: no inspect needed.
       if (sandbox) return { ip: sandbox.ip };
       const info = await container.inspect();
       const ip = info.NetworkSettings.Networks[network]?.IPAddress;
@@ -213,7 +221,10 @@ export function createDockerBackend(
       }
       const sandbox = joined.get(id);
       joined.delete(id);
-      if (sandbox) await sandboxes?.remove(sandbox.id);
+      if (sandbox) {
+        await sandboxes?.remove(sandbox.id);
+        sandboxes?.replenish(sandbox.network); // in case it was removed before it started
+      }
     },
     async close() {
       await sandboxes?.close();

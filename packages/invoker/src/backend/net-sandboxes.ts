@@ -10,13 +10,21 @@ import type Docker from "dockerode";
 export interface NetSandbox {
   id: string;
   ip: string;
+  network: string;
 }
 
 export interface NetSandboxes {
   /** Keeps `size` sandboxes ready on `network`, carrying `labels` (the node's ownership). */
   keep(network: string, labels: Record<string, string>): void;
-  /** A ready sandbox on `network`, or undefined when none is (the caller creates its own namespace). */
+  /**
+   * A ready sandbox on `network`, or undefined when none is (the caller creates its
+   * own namespace). Taking one does not refill the reserve: call `replenish` once
+   * the container that joined it has started, so that making the next sandbox does
+   * not compete with that start for the engine and the CPU.
+   */
   take(network: string): NetSandbox | undefined;
+  /** Tops the reserve of `network` up again, in the background. */
+  replenish(network: string): void;
   remove(id: string): Promise<void>;
   /** Stops replenishing and removes the ready sandboxes. */
   close(): Promise<void>;
@@ -55,7 +63,7 @@ export function createNetSandboxes(
       await container.start();
       const ip = (await container.inspect()).NetworkSettings.Networks[network]?.IPAddress;
       if (!ip) throw new Error(`sandbox ${container.id.slice(0, 12)} has no address on ${network}`);
-      return { id: container.id, ip };
+      return { id: container.id, ip, network };
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
@@ -93,9 +101,10 @@ export function createNetSandboxes(
       if (size > 0) void fill(network);
     },
     take(network) {
-      const sandbox = ready.get(network)?.shift();
-      if (labelsOf.has(network)) void fill(network);
-      return sandbox;
+      return ready.get(network)?.shift();
+    },
+    replenish(network) {
+      if (labelsOf.has(network) && size > 0) void fill(network);
     },
     async remove(id) {
       await docker
