@@ -121,6 +121,8 @@ export class ContainerPool {
     clearTimeout(timer);
 
     const durationMs = performance.now() - deliveredAt;
+    // A stem cell was used up by this cold start: its replacement starts now (stem-keeper.ts).
+    if (placed.kind === "stem") this.stems.replenish();
 
     const result: Outcome = c.death ?? (outcome.functionError ? "function_error" : "success");
     this.metrics.invocations.inc({ outcome: result });

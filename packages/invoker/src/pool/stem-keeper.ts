@@ -25,6 +25,9 @@ export interface StemKeeperDeps {
   log: Pick<Console, "warn">;
 }
 
+/** Longest a taken stem cell waits for its replacement to be started. */
+const REPLENISH_AFTER_MS = 1_000;
+
 export class StemKeeper {
   /** Stem cells being created, awaited at close. */
   private readonly launches = new Set<Promise<void>>();
@@ -71,7 +74,10 @@ export class StemKeeper {
     c.memoryMb = spec.memoryMb;
     c.lastUsed = Date.now();
     c.startedAt = performance.now();
-    setImmediate(() => this.replenish());
+    // The replacement is started once this cold start has run (the pool calls
+    // replenish then), not beside it: a container start takes the engine and much of
+    // a small node's CPU. A long first invocation waits no longer than this.
+    setTimeout(() => this.replenish(), REPLENISH_AFTER_MS).unref();
     try {
       await specialise(
         { backend, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
