@@ -14,23 +14,25 @@ export function createConcurrencyRules(
 ): ConcurrencyRules {
   const reserved = new Map<string, { at: number; value: number | null }>();
   const totals = new Map<string, { at: number; value: number }>();
+  /** The cached value of `key`, read again once older than cacheMs. */
+  async function fresh<T>(cache: Map<string, { at: number; value: T }>, key: string, read: () => Promise<T>) {
+    const hit = cache.get(key);
+    if (hit && now() - hit.at < cacheMs) return hit.value;
+    const entry = { at: now(), value: await read() };
+    if (cache.size > 50_000) cache.clear();
+    cache.set(key, entry);
+    return entry.value;
+  }
   return {
     limiter,
     async limitsFor(accountId, functionName) {
       const fnKey = `${accountId}\0${functionName}`;
-      let fn = reserved.get(fnKey);
-      if (!fn || now() - fn.at >= cacheMs) {
-        fn = { at: now(), value: (await settings.getReservedConcurrency(accountId, functionName)) ?? null };
-        if (reserved.size > 50_000) reserved.clear();
-        reserved.set(fnKey, fn);
-      }
-      let total = totals.get(accountId);
-      if (!total || now() - total.at >= cacheMs) {
-        total = { at: now(), value: (await settings.usage(accountId)).reservedConcurrency };
-        if (totals.size > 50_000) totals.clear();
-        totals.set(accountId, total);
-      }
-      return { reserved: fn.value, unreservedLimit: Math.max(0, accountLimit - total.value) };
+      // Both lookups at once: a new function's first invoke often misses both.
+      const [fn, total] = await Promise.all([
+        fresh(reserved, fnKey, async () => (await settings.getReservedConcurrency(accountId, functionName)) ?? null),
+        fresh(totals, accountId, () => settings.reservedTotal(accountId)),
+      ]);
+      return { reserved: fn, unreservedLimit: Math.max(0, accountLimit - total) };
     },
   };
 }

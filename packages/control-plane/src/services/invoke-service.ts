@@ -98,14 +98,15 @@ export function createInvokeService(
       }
       const requestId = randomUUID();
       const spec = specFor(fn, req.qualifier);
-      const ranked = rankNodes(await nodes.liveNodes(), `${fn.accountId}/${fn.name}/${fn.version}`);
+      const [live, limits] = await Promise.all([nodes.liveNodes(), concurrency.limitsFor(fn.accountId, fn.name)]);
+      const ranked = rankNodes(live, `${fn.accountId}/${fn.name}/${fn.version}`);
       if (ranked.length === 0) throw errors.service("No invoker node is available");
       const slot = await concurrency.limiter.acquire({
         accountId: fn.accountId,
         functionName: fn.name,
         requestId,
         leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
-        ...(await concurrency.limitsFor(fn.accountId, fn.name)),
+        ...limits,
       });
       try {
         return await place(ranked, spec, requestId, req, fn.version);

@@ -34,6 +34,14 @@ describe("cached function store", () => {
     expect(inner.get).toHaveBeenCalledTimes(2);
   });
 
+  it("serves the first read after a create from what the create returned", async () => {
+    const inner = fakeStore(fn);
+    const store = createCachedFunctionStore(inner, 1000, () => 0);
+    const made = await store.create({ accountId: "111111111111", name: "f" } as Parameters<FunctionStore["create"]>[0]);
+    expect(await store.get("111111111111", "f", "$LATEST")).toBe(made);
+    expect(inner.get).not.toHaveBeenCalled();
+  });
+
   it("does not cache misses", async () => {
     const inner = fakeStore(undefined);
     const store = createCachedFunctionStore(inner, 1000, () => 0);

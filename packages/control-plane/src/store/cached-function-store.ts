@@ -2,7 +2,8 @@
 // time, so a warm invoke needs no Postgres round trip (about 0.5 ms here). Changes
 // made through this control plane invalidate at once; another control plane's
 // changes are seen within `ttlMs` (Lambda's own updates settle over seconds too).
-// Misses are not cached, so a function is invokable as soon as it is created.
+// Misses are not cached, so a function is invokable as soon as it is created; a
+// function created here is cached as created.
 import type { FunctionVersion } from "../domain.js";
 import type { FunctionStore } from "./function-store.js";
 
@@ -24,7 +25,12 @@ export function createCachedFunctionStore(inner: FunctionStore, ttlMs = 1_000, n
   };
   return {
     ...inner,
-    create: (fn) => writing(fn.accountId, fn.name, () => inner.create(fn)),
+    async create(fn) {
+      const made = await writing(fn.accountId, fn.name, () => inner.create(fn));
+      // The first invoke usually follows a create at once: it need not read the row back.
+      if (made) cache.set(keyOf(made.accountId, made.name, made.version), { at: now(), fn: made });
+      return made;
+    },
     updateCode: (a, n, code, rev) => writing(a, n, () => inner.updateCode(a, n, code, rev)),
     updateConfiguration: (a, n, patch, rev) => writing(a, n, () => inner.updateConfiguration(a, n, patch, rev)),
     delete: (a, n) => writing(a, n, () => inner.delete(a, n)),

@@ -24,6 +24,8 @@ export interface SettingsStore {
   deleteEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<boolean>;
   listEventInvokeConfigs(accountId: string, name: string): Promise<EventInvokeConfig[]>;
   usage(accountId: string): Promise<AccountUsage>;
+  /** Sum of all the account's reservations (usage's reservedConcurrency, alone and cheaper). */
+  reservedTotal(accountId: string): Promise<number>;
 }
 
 interface ConfigRow {
@@ -128,6 +130,13 @@ export function createPgSettingsStore(pool: Pool): SettingsStore {
         [accountId, name],
       );
       return res.rows.map(toConfig);
+    },
+    async reservedTotal(accountId) {
+      const res = await pool.query<{ reserved: string | null }>(
+        "SELECT sum(reserved_concurrency) AS reserved FROM functions WHERE account_id = $1",
+        [accountId],
+      );
+      return Number(res.rows[0]?.reserved ?? 0);
     },
     async usage(accountId) {
       const res = await pool.query<{ functions: string; code: string | null; reserved: string | null }>(
