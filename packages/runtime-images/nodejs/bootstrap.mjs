@@ -284,9 +284,74 @@ async function specialise() {
   }
 }
 
+// A stem cell runs its own invocation path a few times before it parks, against a
+// throwaway server of its own, and loads a throwaway module: a fresh process spends
+// milliseconds compiling that code on first use, which the function's cold start
+// would otherwise pay. Nothing of it is left behind.
+async function rehearse() {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const body = Buffer.from("{}");
+      res.writeHead(200, {
+        "lambda-runtime-aws-request-id": "rehearsal",
+        "lambda-runtime-deadline-ms": String(Date.now() + 1000),
+        "content-type": "application/json",
+        "content-length": body.length,
+      });
+      res.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const local = new http.Agent({ keepAlive: false });
+  const call = (method, body) =>
+    new Promise((resolve, reject) => {
+      const headers = body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {};
+      const { port: localPort } = server.address();
+      const req = http.request(
+        { host: "127.0.0.1", port: localPort, method, path: "/", agent: local, headers },
+        (res) => {
+          const chunks = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const next = await call("GET");
+      const outcome = await runHandler(
+        async (e) => e,
+        JSON.parse(next.body.toString("utf8")),
+        makeContext(next.headers),
+      );
+      await call("POST", JSON.stringify(outcome.value));
+    }
+  } finally {
+    local.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  const file = path.join("/tmp", `.stratus-rehearsal-${process.pid}.cjs`);
+  try {
+    fs.writeFileSync(file, "exports.handler = async (e) => e;\n");
+    await importModule(file);
+    delete require.cache[file];
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+  format("%s %j", "rehearsal", {});
+}
+
 async function main() {
   watchOutput();
-  if (process.argv.includes("--stem")) await specialise();
+  if (process.argv.includes("--stem")) {
+    // Only a head start: a stem cell that cannot rehearse still serves.
+    await rehearse().catch(() => undefined);
+    await specialise();
+  }
   patchConsole();
   process.on("uncaughtException", onFatal(false));
   process.on("unhandledRejection", onFatal(true));
