@@ -58,9 +58,9 @@ describe("invocation logs", () => {
 
   it("keeps each invocation's own lines when some print nothing, or only to stderr, or throw", async () => {
     // The runtime marks only the streams an invocation wrote to: quiet invocations,
-    // one-stream ones and failing ones must still each get exactly their own lines.
+    // one-stream ones, fd writers and failing ones must each get exactly their own lines.
     const name = await deploy(
-      "exports.handler = async (e) => { if (e.say) console.log('said', e.say); if (e.warn) process.stderr.write('warned ' + e.warn + '\\n'); if (e.fail) throw new Error('failed ' + e.fail); return 1; };",
+      "const fs = require('fs'); exports.handler = async (e) => { if (e.say) console.log('said', e.say); if (e.warn) process.stderr.write('warned ' + e.warn + '\\n'); if (e.fd) fs.writeSync(1, 'straight to fd 1: ' + e.fd + '\\n'); if (e.fail) throw new Error('failed ' + e.fail); return 1; };",
     );
     const tail = async (event: object) => {
       const out = await stack.lambda.send(
@@ -78,6 +78,9 @@ describe("invocation logs", () => {
       expect.stringMatching(/\tINFO\tsaid c$/),
       expect.stringMatching(/\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"failed d"/),
     ]);
+    expect(body(await tail({}))).toEqual([]);
+    // Loggers such as pino write to fd 1 themselves, not through process.stdout.
+    expect(body(await tail({ fd: "e" }))).toEqual(["straight to fd 1: e"]);
     expect(body(await tail({}))).toEqual([]);
   }, 60_000);
 

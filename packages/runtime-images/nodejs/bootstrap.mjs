@@ -245,8 +245,11 @@ function onFatal(rejection) {
 // invoker knows exactly which lines belong to the invocation; only on the streams
 // written since the last marker (a quiet invocation costs the engine nothing). The
 // result names the marked streams (Stratus-Log-Markers), so the invoker knows which
-// markers to wait for.
+// markers to wait for. Writes are noticed through process.stdout/stderr and through
+// fs writes to fds 1 and 2 (loggers such as pino write there directly); a child
+// process's output is not, and lands in whichever invocation's log takes it first.
 const written = { stdout: false, stderr: false };
+const FD_STREAM = { 1: "stdout", 2: "stderr" };
 function watchOutput() {
   for (const name of ["stdout", "stderr"]) {
     const stream = process[name];
@@ -254,6 +257,15 @@ function watchOutput() {
     stream.write = (...args) => {
       written[name] = true;
       return write(...args);
+    };
+  }
+  for (const method of ["write", "writeSync", "writev", "writevSync"]) {
+    const original = fs[method];
+    if (typeof original !== "function") continue;
+    fs[method] = function (fd, ...rest) {
+      const name = FD_STREAM[fd];
+      if (name) written[name] = true;
+      return original.call(this, fd, ...rest);
     };
   }
 }
