@@ -61,8 +61,10 @@ Every row is measured beside its baseline in the same run. Tests never assert ti
 
 A SigV4-signed \`Invoke\` (RequestResponse, 33-byte JSON echo) over keep-alive HTTP,
 signed by the client just before it is sent and timed from send to response:
-client → control plane (SigV4 check, function lookup, concurrency slot in Redis,
-placement) → invoker (internal HTTP) → warm container over the Runtime API → back.
+client → control plane (SigV4 check, function lookup, concurrency slot: taken in
+Redis, then reused from the control plane's lingering slot while back-to-back
+invokes keep it busy, placement) → invoker (internal HTTP) → warm container over
+the Runtime API → back.
 Baseline: the invoker's pool handing the same event to the same warm container
 directly (a Runtime-API round trip: \`/next\` delivery and \`/response\`).
 ${run.rounds} interleaved rounds of ${run.perRound} sequential invokes per side, after ${run.warmup} warm-up calls each.
