@@ -26,6 +26,38 @@ describe("ContainerLog", () => {
     expect(await log.take("r2")).toEqual(["b1 (next invocation)"]);
   });
 
+  it("gives each run of one request id its own lines when the second starts before the first's markers are in", async () => {
+    const [out, err] = streams();
+    const log = new ContainerLog([out, err], 10_000, { markers: true });
+    // An async retry reruns its request id in the same container: run 1's stderr marker trails run 2's stdout.
+    out.write("run 1 out\n");
+    mark("r1", out);
+    const first = log.take("r1");
+    out.write("run 2 out\n");
+    mark("r1", out);
+    const second = log.take("r1");
+    await tick();
+    err.write("run 1 err\n");
+    mark("r1", err);
+    err.write("run 2 err\n");
+    mark("r1", err);
+    expect(await first).toEqual(["run 1 out", "run 1 err"]);
+    expect(await second).toEqual(["run 2 out", "run 2 err"]);
+  });
+
+  it("leaves a later run's marker on a stream that this run of the same request id did not mark", async () => {
+    const [out, err] = streams();
+    const log = new ContainerLog([out, err], 10_000, { markers: true });
+    out.write("one\n");
+    mark("r1", out);
+    out.write("two\n");
+    err.write("two err\n");
+    mark("r1", out, err);
+    await tick();
+    expect(await log.take("r1", [0])).toEqual(["one"]);
+    expect(await log.take("r1", [0, 1])).toEqual(["two", "two err"]);
+  });
+
   it("falls back to quiet streams for runtimes without markers", async () => {
     const [out, err] = streams();
     const log = new ContainerLog([out, err], 10_000);
@@ -93,6 +125,26 @@ describe("ContainerLog", () => {
       mark("r2", err);
       // No timer advances: the one marker named is enough.
       expect(await log.take("r2", [1])).toEqual(["only stderr"]);
+    });
+
+    it("keeps a marker that comes after its log was cut out of the next run of the same request id", async () => {
+      vi.useFakeTimers();
+      const [out, err] = streams();
+      const log = new ContainerLog([out, err], 10_000, { markers: true });
+      out.write("run 1\n");
+      mark("r1", out);
+      const first = log.take("r1");
+      // Run 1's stderr marker is stuck for longer than the wait for it.
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(await first).toEqual(["run 1"]);
+      err.write("run 1, late\n");
+      mark("r1", err);
+      out.write("run 2\n");
+      mark("r1", out);
+      const second = log.take("r1");
+      err.write("run 2 err\n");
+      mark("r1", err);
+      expect(await second).toEqual(["run 2", "run 2 err"]);
     });
 
     it("stops waiting for markers once the container's streams have closed", async () => {

@@ -9,6 +9,10 @@
 // milliseconds), so the wait for markers outlasts such stalls; it ends as soon as
 // the cap is passed (the capped log cannot change after that) or the streams close
 // (the container is gone, nothing more can come).
+// One request id can run twice in a row in the same container (an async invocation
+// retries under its one id), the second run starting before the first one's markers
+// have all arrived: markers of one id are therefore kept in arrival order, and
+// takes of one id cut in call order, each run getting its own lines.
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 
@@ -52,8 +56,12 @@ export class ContainerLog {
   private readonly pending: Entry[][];
   /** Bytes (with newlines) of each stream's pending lines. */
   private readonly pendingBytes: number[];
-  /** Per request id and stream: the lines that stream had before its marker. */
-  private readonly marked = new Map<string, Map<number, Entry[]>>();
+  /** Per request id and stream: the lines that stream had before each of its markers, oldest first. */
+  private readonly marked = new Map<string, Map<number, Entry[][]>>();
+  /** Per request id: streams whose marker a finished take() stopped waiting for. */
+  private readonly overdue = new Map<string, Set<number>>();
+  /** Per request id: the latest take(), which the next take of that id waits for. */
+  private readonly taking = new Map<string, Promise<string[]>>();
   private usesMarkers: boolean;
   private lastLineAt = 0;
   private openStreams: number;
@@ -87,10 +95,18 @@ export class ContainerLog {
     if (line.startsWith(LOG_MARKER_PREFIX)) {
       this.usesMarkers = true;
       const id = line.slice(LOG_MARKER_PREFIX.length).trim();
-      const byStream = this.marked.get(id) ?? new Map<number, Entry[]>();
-      byStream.set(stream, this.pending[stream] as Entry[]);
+      const lines = this.pending[stream] as Entry[];
       this.pending[stream] = [];
       this.pendingBytes[stream] = 0;
+      // The log this marker ends was handed out without it: its late lines go with it,
+      // and a later run of the same id must not take them for its own.
+      const late = this.overdue.get(id);
+      if (late?.delete(stream)) {
+        if (late.size === 0) this.overdue.delete(id);
+        return;
+      }
+      const byStream = this.marked.get(id) ?? new Map<number, Entry[][]>();
+      byStream.set(stream, [...(byStream.get(stream) ?? []), lines]);
       this.marked.set(id, byStream);
       // Markers of invocations nobody asks about (a forged id) must not pile up.
       if (this.marked.size > 64) this.marked.delete(this.marked.keys().next().value as string);
@@ -107,20 +123,35 @@ export class ContainerLog {
     for (const w of this.waiters) w();
   }
 
-  private isComplete(requestId: string, expected: readonly number[] | undefined): boolean {
+  /** The streams `requestId`'s run marked: those the runtime named, else all. */
+  private expectedOf(marked: readonly number[] | undefined): readonly number[] {
+    return marked ?? this.streams.map((_, i) => i);
+  }
+
+  /** Whether every stream the run marked has a marker of `requestId` waiting. */
+  private isComplete(requestId: string, expected: readonly number[]): boolean {
     const byStream = this.marked.get(requestId);
-    if (!expected) return (byStream?.size ?? 0) === this.streams.length;
     return expected.every((i) => byStream?.has(i));
   }
 
-  /** Bytes of `requestId`'s output so far: before its marker where there is one, else all pending. */
-  private bytesOf(requestId: string): number {
+  /** Bytes of `requestId`'s output so far: before its oldest marker where there is one, else all pending. */
+  private bytesOf(requestId: string, expected: readonly number[]): number {
     const byStream = this.marked.get(requestId);
     return this.streams.reduce((sum, _, i) => {
-      const before = byStream?.get(i);
+      const before = expected.includes(i) ? byStream?.get(i)?.[0] : undefined;
       if (!before) return sum + (this.pendingBytes[i] as number);
       return before.reduce((n, e) => n + Buffer.byteLength(e.line) + 1, sum);
     }, 0);
+  }
+
+  /** Removes and returns the lines before `requestId`'s oldest marker on `stream`, if it has come. */
+  private shiftMarked(requestId: string, stream: number): Entry[] | undefined {
+    const byStream = this.marked.get(requestId);
+    const queue = byStream?.get(stream);
+    const before = queue?.shift();
+    if (queue?.length === 0) byStream?.delete(stream);
+    if (byStream?.size === 0) this.marked.delete(requestId);
+    return before;
   }
 
   /**
@@ -129,11 +160,26 @@ export class ContainerLog {
    * without markers, quiet streams), has passed the cap, or has stopped coming, and
    * returns its lines in arrival order, capped.
    */
-  async take(requestId: string, marked?: readonly number[]): Promise<string[]> {
+  take(requestId: string, marked?: readonly number[]): Promise<string[]> {
+    const earlier = this.taking.get(requestId);
+    const mine = earlier ? earlier.then(() => this.cut(requestId, marked)) : this.cut(requestId, marked);
+    this.taking.set(requestId, mine);
+    void mine.finally(() => {
+      if (this.taking.get(requestId) === mine) this.taking.delete(requestId);
+    });
+    return mine;
+  }
+
+  private async cut(requestId: string, marked: readonly number[] | undefined): Promise<string[]> {
+    const expected = this.expectedOf(marked);
     const started = Date.now();
     const deadline = started + MAX_WAIT_MS;
     const quiet = this.usesMarkers ? MARKER_QUIET_MS : QUIET_MS;
-    while (this.openStreams > 0 && !this.isComplete(requestId, marked) && this.bytesOf(requestId) <= this.maxBytes) {
+    while (
+      this.openStreams > 0 &&
+      !this.isComplete(requestId, expected) &&
+      this.bytesOf(requestId, expected) <= this.maxBytes
+    ) {
       // Output may still be on its way: wait for a quiet moment that starts no earlier than this call.
       const quietFor = Date.now() - Math.max(this.lastLineAt, started);
       const wait = Math.min(quiet - quietFor, deadline - Date.now());
@@ -148,11 +194,11 @@ export class ContainerLog {
         this.waiters.add(done);
       });
     }
-    const byStream = this.marked.get(requestId);
-    this.marked.delete(requestId);
     const entries = this.streams.flatMap((_, i) => {
-      const before = byStream?.get(i);
+      // A marker on a stream this run did not mark is a later run's (of the same id).
+      const before = expected.includes(i) ? this.shiftMarked(requestId, i) : undefined;
       if (before) return before;
+      if (this.usesMarkers && expected.includes(i)) this.owe(requestId, i);
       // No marker on this stream: everything it has printed so far is this invocation's.
       const rest = this.pending[i] as Entry[];
       this.pending[i] = [];
@@ -160,6 +206,15 @@ export class ContainerLog {
       return rest;
     });
     return this.cap(entries.sort((a, b) => a.seq - b.seq).map((e) => e.line));
+  }
+
+  /** Notes that `requestId`'s marker on `stream` may still come, for a log already cut. */
+  private owe(requestId: string, stream: number): void {
+    const streams = this.overdue.get(requestId) ?? new Set<number>();
+    streams.add(stream);
+    this.overdue.set(requestId, streams);
+    // A container that died owes markers that never come: keep the list short.
+    if (this.overdue.size > 64) this.overdue.delete(this.overdue.keys().next().value as string);
   }
 
   private cap(lines: string[]): string[] {

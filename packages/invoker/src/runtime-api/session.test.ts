@@ -66,6 +66,20 @@ describe("Session", () => {
     expect(() => s.complete("other", { payload: Buffer.alloc(0) })).toThrow(/No invocation/);
   });
 
+  it("runs a request id again after its earlier run, refusing a repeated result of that run meanwhile", async () => {
+    // An async invocation retries under its one request id, possibly in the same container.
+    const s = new Session();
+    s.next(() => undefined);
+    const first = s.invoke(delivery("r4"));
+    s.complete("r4", { payload: Buffer.from("1") });
+    expect((await first).payload.toString()).toBe("1");
+    expect(() => s.complete("r4", { payload: Buffer.from("late") })).toThrow(/No invocation/);
+    s.next(() => undefined);
+    const second = s.invoke(delivery("r4"));
+    s.complete("r4", { payload: Buffer.from("2") });
+    expect((await second).payload.toString()).toBe("2");
+  });
+
   it("fails the in-flight invocation when the container dies", async () => {
     const s = new Session();
     s.next(() => undefined);
