@@ -148,6 +148,46 @@ describe("async invocations", () => {
     expect(again.Status).toBe("dead_lettered");
   }, 90_000);
 
+  it("runs every attempt under the request id of the 202, and keeps a log of each attempt under it", async () => {
+    const fn = await deploy(
+      "exports.handler = async (e, context) => { console.log('REQUEST ' + context.awsRequestId); throw new Error('no'); };",
+    );
+    const id = await event(fn.name, {});
+    expect(await settled(id)).toMatchObject({ Status: "dead_lettered", Attempts: 4 });
+    const seen = await until(async () => {
+      const logs = (await logsOf(fn.name)).filter((l) => l.includes("REQUEST "));
+      return logs.length >= 4 ? logs : undefined;
+    });
+    expect(seen).toHaveLength(4);
+    for (const log of seen) expect(log).toContain(`REQUEST ${id}`);
+
+    interface Attempt {
+      RequestId: string;
+      StartedAt: string;
+      Log: string;
+    }
+    const stored = await until(async () => {
+      const res = await signedFetch(
+        stack.endpoint,
+        stack.region,
+        stack.credentials,
+        `/stratus/2026-11-01/invocations/${id}/log`,
+      );
+      const body = res.status === 200 ? ((await res.json()) as Attempt & { Attempts: Attempt[] }) : undefined;
+      return body && body.Attempts.length >= 4 ? body : undefined;
+    });
+    expect(stored.Attempts).toHaveLength(4);
+    const starts = stored.Attempts.map((a) => a.StartedAt);
+    expect(starts).toEqual([...starts].sort().reverse());
+    expect(stored.StartedAt).toBe(starts[0]);
+    for (const attempt of stored.Attempts) {
+      expect(attempt.RequestId).toBe(id);
+      expect(attempt.Log).toContain(`START RequestId: ${id}`);
+      // Each attempt's log holds its own run's output only.
+      expect(attempt.Log.match(/REQUEST /g)).toHaveLength(1);
+    }
+  }, 60_000);
+
   it("sends exhausted events to the on-failure destination with Lambda's record", async () => {
     const sink = await deploy(
       "exports.handler = async (e) => { console.log('FAILED ' + JSON.stringify(e)); return 1; };",

@@ -5,6 +5,9 @@
 // on-success destination), a retry after backoff (a new delayed job), or the end
 // (on-failure destination, or the dead-letter record). Destination deliveries are
 // new async invocations committed with the outcome, in one transaction.
+// Every attempt (the first, retries, a takeover after a stall) runs under the
+// invocation's id as its request id, the one its caller got with the 202: as in
+// Lambda, the function sees one context.awsRequestId and its logs share that id.
 import { randomUUID } from "node:crypto";
 import { AsyncJobSchema, asyncQueue, StratusError } from "@stratus/shared";
 import { type Job, type Queue, Worker } from "bullmq";
@@ -97,6 +100,7 @@ export function startAsyncWorker(
         functionName: inv.functionName,
         qualifier: inv.qualifier,
         payload: inv.payload,
+        requestId: inv.id,
       });
       outcome = result.functionError ? "function_error" : "success";
       if (result.functionError) error = parsed(result.payload);

@@ -76,3 +76,41 @@ describe("sync placement when the first node fails", () => {
     expect(tried).toEqual(ranked.slice(0, 1));
   });
 });
+
+describe("request ids", () => {
+  it("runs under the request id it is given (an async attempt), holding a concurrency slot of its own", async () => {
+    const sent: string[] = [];
+    const slots: string[] = [];
+    const service = createInvokeService(
+      { get: async () => fn } as unknown as FunctionService,
+      { resolveVersion: async () => "$LATEST" } as unknown as AliasService,
+      { liveNodes: async () => nodes },
+      {
+        async invoke(_node, _spec, call) {
+          sent.push(call.requestId);
+          return { payload: Buffer.from("1") };
+        },
+        close: async () => undefined,
+      },
+      "us-east-1",
+      {
+        limiter: {
+          acquire: async (req) => {
+            slots.push(req.requestId);
+            return {} as never;
+          },
+          release: async () => undefined,
+        },
+        limitsFor: async () => ({ reserved: null, unreservedLimit: 1000 }),
+      },
+    );
+    const requestId = "11111111-2222-4333-8444-555555555555";
+    const call = { accountId: fn.accountId, functionName: fn.name, payload: Buffer.from("{}"), requestId };
+    const results = [await service.invokeSync(call), await service.invokeSync(call)];
+    expect(results.map((r) => r.requestId)).toEqual([requestId, requestId]);
+    expect(sent).toEqual([requestId, requestId]);
+    // Two attempts of one invocation may overlap (a takeover): each counts as its own slot.
+    expect(new Set(slots).size).toBe(2);
+    expect(slots).not.toContain(requestId);
+  });
+});

@@ -21,6 +21,12 @@ export interface InvokeRequest {
   clientContext?: string;
   /** X-Amz-Log-Type: Tail */
   tail?: boolean;
+  /**
+   * The request id to run under (the function's context.awsRequestId). An async
+   * invocation passes its own id, so that every attempt runs, and logs, under the id
+   * its caller got with the 202, as in Lambda; a sync invoke gets a fresh one.
+   */
+  requestId?: string;
 }
 
 export interface InvokeResult extends InvokeOutcome {
@@ -96,7 +102,7 @@ export function createInvokeService(
       if (fn.state !== "Active") {
         throw new StratusError("ResourceNotReadyException", 502, "client", `The function is ${fn.state}`);
       }
-      const requestId = randomUUID();
+      const requestId = req.requestId ?? randomUUID();
       const spec = specFor(fn, req.qualifier);
       const [live, limits] = await Promise.all([nodes.liveNodes(), concurrency.limitsFor(fn.accountId, fn.name)]);
       const ranked = rankNodes(live, `${fn.accountId}/${fn.name}/${fn.version}`);
@@ -104,7 +110,9 @@ export function createInvokeService(
       const slot = await concurrency.limiter.acquire({
         accountId: fn.accountId,
         functionName: fn.name,
-        requestId,
+        // A slot per call, not per request id: an async invocation's attempts share its
+        // request id, and a stale attempt may still hold a slot when the next one starts.
+        requestId: req.requestId ? randomUUID() : requestId,
         leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
         ...limits,
       });

@@ -5,9 +5,13 @@ import type { Pool } from "pg";
 export interface StoredLog extends InvocationLogRecord {}
 
 export interface LogStore {
-  /** Stores records; a record already stored (a resend) is kept as it was. */
+  /**
+   * Stores records, one per attempt: a record is known by its request id and start
+   * time, and one already stored (a resend) is kept as it was.
+   */
   insert(records: InvocationLogRecord[]): Promise<void>;
-  byRequestId(accountId: string, requestId: string): Promise<StoredLog | undefined>;
+  /** The logs of every attempt run under `requestId` (an async invocation retries under one id), newest first. */
+  byRequestId(accountId: string, requestId: string, limit: number): Promise<StoredLog[]>;
   /** Newest first. */
   byFunction(accountId: string, functionName: string, limit: number): Promise<StoredLog[]>;
 }
@@ -43,7 +47,7 @@ export function createPgLogStore(pool: Pool): LogStore {
       await pool.query(
         `INSERT INTO invocation_logs (${COLUMNS})
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::text[], $8::text[])
-         ON CONFLICT (request_id) DO NOTHING`,
+         ON CONFLICT (request_id, started_at) DO NOTHING`,
         [
           records.map((r) => r.requestId),
           records.map((r) => r.accountId),
@@ -56,13 +60,14 @@ export function createPgLogStore(pool: Pool): LogStore {
         ],
       );
     },
-    async byRequestId(accountId, requestId) {
-      if (!/^[0-9a-f-]{36}$/.test(requestId)) return undefined;
+    async byRequestId(accountId, requestId, limit) {
+      if (!/^[0-9a-f-]{36}$/.test(requestId)) return [];
       const res = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM invocation_logs WHERE request_id = $1 AND account_id = $2`,
-        [requestId, accountId],
+        `SELECT ${COLUMNS} FROM invocation_logs WHERE request_id = $1 AND account_id = $2
+         ORDER BY started_at DESC LIMIT $3`,
+        [requestId, accountId, limit],
       );
-      return res.rows[0] && toLog(res.rows[0]);
+      return res.rows.map(toLog);
     },
     async byFunction(accountId, functionName, limit) {
       const res = await pool.query<Row>(
