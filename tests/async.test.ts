@@ -1,7 +1,7 @@
 // Async (Event) invocations on real Postgres, Redis and Docker: committed before
 // the 202, run through the queue, retried 1 + 3 times, dead-lettered or delivered to
 // destinations with Lambda's record, recovered when the enqueue or the job is lost,
-// and never completed by a stale attempt.
+// never completed by a stale attempt, and still run when the queue worker stops.
 import { randomBytes, randomUUID } from "node:crypto";
 import {
   CreateFunctionCommand,
@@ -10,8 +10,10 @@ import {
   RequestTooLargeException,
 } from "@aws-sdk/client-lambda";
 import { createPgAsyncStore } from "@stratus/control-plane";
+import type { Worker } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { waitFor } from "./helpers/poll.js";
+import { metricValue } from "./helpers/metrics.js";
+import { until as untilTrue, waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
@@ -275,4 +277,30 @@ describe("async invocations", () => {
     expect(await store.finish(id, 2, "succeeded", {})).toBe(true);
     expect(await store.start(id, 960)).toBeUndefined();
   }, 30_000);
+});
+
+describe("the async worker watchdog", () => {
+  const restarts = () => metricValue(stack.endpoint, "stratus_async_worker_restarts_total");
+
+  it.each([
+    ["closed", (w: Worker) => w.close()],
+    ["paused", (w: Worker) => w.pause()],
+  ])(
+    "replaces a queue worker that was %s from outside; events sent afterwards run",
+    async (_, stop) => {
+      const fn = await deploy("exports.handler = async (e) => e.n;");
+      const before = await restarts();
+      const stopped = stack.controlPlane.asyncWorker() as Worker;
+      expect(stopped.isRunning()).toBe(true);
+      await stop(stopped);
+      await untilTrue("the worker to stop running", async () => !stopped.isRunning(), 30_000);
+      const id = await event(fn.name, { n: 1 });
+      expect((await settled(id)).Status).toBe("succeeded");
+      const replacement = stack.controlPlane.asyncWorker();
+      expect(replacement).not.toBe(stopped);
+      expect(replacement?.isRunning()).toBe(true);
+      expect(await restarts()).toBe(before + 1);
+    },
+    60_000,
+  );
 });

@@ -28,6 +28,8 @@ export interface Credentials {
 /** Postgres, Redis and a control plane, with no invoker node. */
 export interface Platform {
   endpoint: string;
+  /** The control plane itself (this process runs it), e.g. to reach its async worker. */
+  controlPlane: RunningControlPlane;
   region: string;
   db: pg.Pool;
   internalToken: string;
@@ -84,6 +86,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         STRATUS_ASYNC_BACKOFF_CAP_MS: "400",
         STRATUS_ASYNC_RECONCILE_INTERVAL_MS: "500",
         STRATUS_ASYNC_STALE_SECONDS: "2",
+        STRATUS_ASYNC_WATCHDOG_INTERVAL_MS: "500",
         ...opts.controlPlaneEnv,
       }),
       quiet,
@@ -111,6 +114,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   const credentials = await newAccount(`test-${randomBytes(4).toString("hex")}`);
   return {
     endpoint,
+    controlPlane: cp,
     region,
     db,
     internalToken,

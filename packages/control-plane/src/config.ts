@@ -23,6 +23,8 @@ export const ControlPlaneConfigSchema = z
     /** How often the reconciler looks for lost async work, and how overdue work must be. */
     STRATUS_ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
     STRATUS_ASYNC_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
+    /** How often the watchdog checks that the async queue worker still runs. */
+    STRATUS_ASYNC_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
   })
@@ -41,6 +43,7 @@ export const ControlPlaneConfigSchema = z
       backoffCapMs: e.STRATUS_ASYNC_BACKOFF_CAP_MS,
       reconcileIntervalMs: e.STRATUS_ASYNC_RECONCILE_INTERVAL_MS,
       staleSeconds: e.STRATUS_ASYNC_STALE_SECONDS,
+      watchdogIntervalMs: e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS,
     },
   }));
 

@@ -3,7 +3,7 @@
 // address. Used by main.ts and by tests, so both run the same wiring.
 import http from "node:http";
 import { asyncQueue } from "@stratus/shared";
-import { Queue } from "bullmq";
+import { Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -14,6 +14,7 @@ import { createApp } from "./app.js";
 import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
 import { startAsyncWorker } from "./async/worker.js";
+import { watchWorker } from "./async/worker-watchdog.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
@@ -39,6 +40,8 @@ import { createPgSettingsStore } from "./store/settings-store.js";
 
 export interface RunningControlPlane {
   url: string;
+  /** The async queue worker now running, if this control plane has one (diagnostics, fault tests). */
+  asyncWorker(): Worker | undefined;
   close(): Promise<void>;
 }
 
@@ -97,7 +100,18 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   }
   const worker =
     config.async.concurrency > 0
-      ? startAsyncWorker(asyncStore, queue, invoke, workerConnection, { ...config.async, region: config.region }, log)
+      ? watchWorker(
+          () =>
+            startAsyncWorker(
+              asyncStore,
+              queue,
+              invoke,
+              workerConnection,
+              { ...config.async, region: config.region },
+              log,
+            ),
+          { intervalMs: config.async.watchdogIntervalMs, restarts: metrics.asyncWorkerRestarts, log },
+        )
       : undefined;
   const reconciler = startReconciler(
     asyncStore,
@@ -136,6 +150,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const port = typeof address === "object" && address ? address.port : config.port;
   return {
     url: `http://${config.host}:${port}`,
+    asyncWorker: () => worker?.current(),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -6,6 +6,8 @@ export interface ControlPlaneMetrics {
   invokeDuration: Histogram<"outcome">;
   /** Async invocations the reconciler enqueued again (should stay near 0). */
   asyncRequeued: Counter<"reason">;
+  /** Async queue workers the watchdog found stopped and replaced (should stay 0). */
+  asyncWorkerRestarts: Counter;
 }
 
 export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetrics {
@@ -27,6 +29,11 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
       name: "stratus_async_requeued_total",
       help: "Async invocations re-enqueued by the reconciler: lost_job (its queue job vanished) or lease_expired",
       labelNames: ["reason"],
+      registers: [registry],
+    }),
+    asyncWorkerRestarts: new Counter({
+      name: "stratus_async_worker_restarts_total",
+      help: "Async queue workers found no longer running (closed, paused or failed to run) and replaced",
       registers: [registry],
     }),
   };
