@@ -1,10 +1,10 @@
 // Invoker nodes failing for real (RELIABILITY.md S26, S32): each node is an OS
 // process, killed with SIGKILL, frozen with SIGSTOP or drained with SIGTERM while a
 // control plane, Postgres and Redis keep running. Nothing accepted is lost, a sync
-// caller gets a prompt ServiceException, a silent node leaves placement, a draining
-// node finishes its work and takes no more, and a restarted node removes the
-// containers its killed predecessor left.
-import { InvokeCommand, LambdaServiceException } from "@aws-sdk/client-lambda";
+// caller gets a prompt ServiceException when its node dies or freezes mid-request, a
+// silent node leaves placement, a draining node finishes its work and takes no more,
+// and a restarted node removes the containers its killed predecessor left.
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaServiceException } from "@aws-sdk/client-lambda";
 import { nodeRegistry } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,8 +75,6 @@ afterAll(async () => {
   redis?.disconnect();
   await platform?.stop();
 }, 120_000);
-
-const nodeById = (id: string | undefined) => nodes.find((n) => n.nodeId === id);
 
 /** Sync invoke of a function that answers its container's hostname; returns the node it ran on. */
 async function invokeWhere(name: string, event: object = {}): Promise<string | undefined> {
@@ -173,38 +171,56 @@ describe("invoker processes failing", () => {
     expect((await containersOf(restarted.nodeId)).filter((id) => orphans.includes(id))).toEqual([]);
   }, 120_000);
 
-  it("takes a node that stopped heartbeating out of placement, and back when it resumes", async () => {
-    const name = await deployFunction(
-      platform.lambda,
-      "where",
-      "exports.handler = async () => require('os').hostname();",
-    );
-    const home = nodeById(await invokeWhere(name)) as InvokerProcess;
-    expect(home).toBeDefined();
-    home.kill("SIGSTOP");
+  it("fails the sync invoke in flight on a node that stops heartbeating, takes the node out of placement, and back when it resumes", async () => {
+    const name = await deployFunction(platform.lambda, "frozen", SLEEPER);
+    const { Timeout } = await platform.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    const sent = Date.now();
+    const pending = platform.lambda
+      .send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms: 60_000 })) }))
+      .then(
+        () => new Error("the invoke succeeded"),
+        (err: unknown) => err,
+      );
+    const { node: frozen } = await nodeRunning("SLEEPING 60000");
+    frozen.kill("SIGSTOP");
     try {
+      // The frozen node holds the connection open and answers nothing: the caller must
+      // not wait for the function's own timeout to end the request.
+      const timeoutAt = sent + (Timeout as number) * 1000;
+      const error = await Promise.race([
+        pending,
+        new Promise<Error>((r) =>
+          setTimeout(() => r(new Error("no answer within the function's timeout")), timeoutAt - Date.now()).unref(),
+        ),
+      ]);
+      expect(error).toBeInstanceOf(LambdaServiceException);
+      const e = error as LambdaServiceException;
+      expect(e.name).toBe("ServiceException");
+      expect(e.$metadata.httpStatusCode).toBeGreaterThanOrEqual(500);
+      expect(e.message).toContain(`Invoker node ${frozen.nodeId} is unreachable`);
+
       // Stale for a second longer than the directory caches its list, so no cache still holds it.
       await until(
         "the frozen node to go stale",
         async () => {
-          const score = await redis.zscore(nodeRegistry.heartbeatsKey, home.nodeId);
+          const score = await redis.zscore(nodeRegistry.heartbeatsKey, frozen.nodeId);
           return Number(score) < Date.now() - nodeRegistry.staleAfterMs - 1_000;
         },
         60_000,
       );
-      for (let i = 0; i < 3; i++) expect(await invokeWhere(name)).not.toBe(home.nodeId);
+      for (let i = 0; i < 3; i++) expect(await invokeWhere(name, { ms: 0 })).not.toBe(frozen.nodeId);
     } finally {
-      home.kill("SIGCONT");
+      frozen.kill("SIGCONT");
     }
     await until(
       "the resumed node to heartbeat",
       async () => {
-        const score = await redis.zscore(nodeRegistry.heartbeatsKey, home.nodeId);
+        const score = await redis.zscore(nodeRegistry.heartbeatsKey, frozen.nodeId);
         return Number(score) > Date.now() - nodeRegistry.heartbeatIntervalMs * 2;
       },
       30_000,
     );
-  }, 120_000);
+  }, 240_000);
 
   it("drains a SIGTERM'd node: its in-flight invocation finishes, new work goes elsewhere", async () => {
     const name = await deployFunction(platform.lambda, "drain", SLEEPER);

@@ -19,6 +19,7 @@ import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
+import { watchInFlight } from "./routing/in-flight.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
 import { createLingeringLimiter } from "./routing/lingering-limiter.js";
 import { createRedisNodeDirectory } from "./routing/node-directory.js";
@@ -75,12 +76,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region);
   const aliases = createAliasService(aliasStore, functionStore, config.region);
   const settings = createSettingsService(settingsStore, functionStore, config.region, config.accountConcurrency);
-  const invoker = createInvokerClient(config.internalToken);
+  const nodes = createRedisNodeDirectory(redis);
+  // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
+  const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
   const invoke = createInvokeService(
     functions,
     aliases,
-    createRedisNodeDirectory(redis),
+    nodes,
     invoker,
     config.region,
     createConcurrencyRules(settingsStore, limiter, config.accountConcurrency),

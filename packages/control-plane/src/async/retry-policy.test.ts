@@ -1,6 +1,10 @@
+import { errors } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
+import { throttled } from "../routing/concurrency.js";
+import { NodeSilentError } from "../routing/in-flight.js";
+import { NodeUnreachableError } from "../routing/invoker-client.js";
 import { canMove, sourcesOf } from "./async-state.js";
-import { backoffMs, decide, type RetryInput } from "./retry-policy.js";
+import { backoffMs, decide, type RetryInput, thrownOutcome } from "./retry-policy.js";
 
 const base: RetryInput = {
   outcome: "function_error",
@@ -33,6 +37,19 @@ describe("decide", () => {
     ],
   ])("%s", (_label, patch, expected) => {
     expect(decide({ ...base, ...patch })).toEqual(expected);
+  });
+});
+
+describe("thrownOutcome", () => {
+  it.each<[string, unknown, ReturnType<typeof thrownOutcome>]>([
+    ["a node gone silent mid-request", new NodeSilentError("n1", 12_000), "platform_error"],
+    ["a node refusing connections", new NodeUnreachableError("n1", "connect ECONNREFUSED"), "platform_error"],
+    ["a node dying mid-request", errors.service("Invoker node n1 failed during the request"), "platform_error"],
+    ["a throttle", throttled("ConcurrentInvocationLimitExceeded"), "platform_error"],
+    ["an unexpected error", new Error("boom"), "platform_error"],
+    ["a deleted function", errors.notFound("Function not found"), "gone"],
+  ])("%s", (_label, err, expected) => {
+    expect(thrownOutcome(err)).toBe(expected);
   });
 });
 

@@ -2,6 +2,7 @@
 // (including timeouts and OOM) spend an attempt and are retried with exponential
 // backoff and full jitter until attempts run out; throttles and platform errors are
 // retried without spending attempts; nothing is retried past the event's maximum age.
+import { StratusError } from "@stratus/shared";
 
 export type AttemptOutcome = "success" | "function_error" | "platform_error";
 
@@ -35,4 +36,14 @@ export function decide(i: RetryInput): RetryDecision {
   const delayMs = backoffMs(i.attempt, i.backoffBaseMs, i.backoffCapMs, i.random);
   if (i.ageMs + delayMs > i.maxAgeMs) return { action: "fail", condition: "EventAgeExceeded" };
   return { action: "retry", delayMs, spendAttempt };
+}
+
+/**
+ * What an invoke that threw, rather than answering with the function's result, means
+ * for the attempt: the function or its version is gone (no retry can succeed), or the
+ * platform failed: a throttle, a node lost or gone silent mid-request, Redis or
+ * Postgres away. Those may have run the function or not; they spend no attempt.
+ */
+export function thrownOutcome(err: unknown): "gone" | "platform_error" {
+  return err instanceof StratusError && err.code === "ResourceNotFoundException" ? "gone" : "platform_error";
 }

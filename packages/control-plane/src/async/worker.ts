@@ -17,7 +17,7 @@ import type { InvokeResult, InvokeService } from "../services/invoke-service.js"
 import type { AsyncInvocation, AsyncStore, NewAsyncInvocation } from "../store/async-store.js";
 import { destinationFunction, destinationRecord } from "./destination.js";
 import { jobOptions } from "./relay.js";
-import { type AttemptOutcome, decide } from "./retry-policy.js";
+import { type AttemptOutcome, decide, thrownOutcome } from "./retry-policy.js";
 
 export interface WorkerConfig {
   concurrency: number;
@@ -107,9 +107,10 @@ export function startAsyncWorker(
     } catch (err) {
       const e = err instanceof StratusError ? err : undefined;
       error = { errorType: e?.code ?? "ServiceException", errorMessage: (err as Error).message };
+      const thrown = thrownOutcome(err);
       // The function or its version is gone: no retry can succeed.
-      if (e?.code === "ResourceNotFoundException") return end(inv, "RetriesExhausted", undefined, error);
-      outcome = "platform_error";
+      if (thrown === "gone") return end(inv, "RetriesExhausted", undefined, error);
+      outcome = thrown;
     }
     const decision = decide({
       outcome,

@@ -3,7 +3,8 @@
 // mid-request becomes a ServiceException; one that refuses the connection becomes a
 // NodeUnreachableError (a ServiceException the request never reached, so the caller
 // may try the next node, as it does when a full node answers 429 with Reason
-// CapacityExceeded).
+// CapacityExceeded). A request abandoned through its signal (in-flight.ts) throws
+// the signal's reason.
 import {
   errors,
   type InvokeCall,
@@ -17,10 +18,11 @@ import {
 import { Agent, request } from "undici";
 
 export interface InvokerClient {
+  /** `call.signal` abandons the request; its reason, if a StratusError, is what the call then throws. */
   invoke(
     node: NodeInfo,
     spec: InvokeSpec,
-    call: InvokeCall & { tail?: boolean },
+    call: InvokeCall & { tail?: boolean; signal?: AbortSignal },
   ): Promise<InvokeOutcome & { logResult?: string }>;
   close(): Promise<void>;
 }
@@ -36,6 +38,11 @@ export class NodeUnreachableError extends StratusError {
   constructor(nodeId: string, cause: string) {
     super("ServiceException", 500, "platform", `Invoker node ${nodeId} could not be reached: ${cause}`);
   }
+}
+
+/** Throws why the request was abandoned, when it was abandoned with a reason of ours. */
+function abandoned(signal: AbortSignal | undefined): void {
+  if (signal?.aborted && signal.reason instanceof StratusError) throw signal.reason;
 }
 
 export function createInvokerClient(internalToken: string): InvokerClient {
@@ -68,8 +75,10 @@ export function createInvokerClient(internalToken: string): InvokerClient {
           body: call.payload,
           headersTimeout: timeout,
           bodyTimeout: timeout,
+          ...(call.signal ? { signal: call.signal } : {}),
         });
       } catch (err) {
+        abandoned(call.signal);
         const { code, message } = err as { code?: string; message: string };
         if (code && NOT_SENT.has(code)) throw new NodeUnreachableError(node.id, message);
         throw errors.service(`Invoker node ${node.id} failed during the request: ${message}`);
@@ -78,6 +87,7 @@ export function createInvokerClient(internalToken: string): InvokerClient {
       try {
         body = Buffer.from(await res.body.arrayBuffer());
       } catch (err) {
+        abandoned(call.signal);
         throw errors.service(`Invoker node ${node.id} failed mid-response: ${(err as Error).message}`);
       }
       if (res.statusCode === 200) {

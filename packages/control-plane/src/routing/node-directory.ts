@@ -7,6 +7,11 @@ import type { Redis } from "ioredis";
 
 export interface NodeDirectory {
   liveNodes(): Promise<NodeInfo[]>;
+  /**
+   * When each node last heartbeated (epoch ms, read now, not cached); undefined for a
+   * node not in the registry (never there, withdrawn, or Redis lost it).
+   */
+  lastHeartbeats(ids: string[]): Promise<(number | undefined)[]>;
 }
 
 export function createRedisNodeDirectory(redis: Redis, cacheMs = 500, now = Date.now): NodeDirectory {
@@ -35,6 +40,11 @@ export function createRedisNodeDirectory(redis: Redis, cacheMs = 500, now = Date
       const nodes = await inflight;
       cached = { at: now(), nodes };
       return nodes;
+    },
+    async lastHeartbeats(ids) {
+      if (ids.length === 0) return [];
+      const scores = await redis.zmscore(nodeRegistry.heartbeatsKey, ...ids);
+      return scores.map((s) => (s === null ? undefined : Number(s)));
     },
   };
 }

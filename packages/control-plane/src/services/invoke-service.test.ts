@@ -44,7 +44,7 @@ function serviceWith(first: Error) {
   const service = createInvokeService(
     { get: async () => fn } as unknown as FunctionService,
     { resolveVersion: async () => "$LATEST" } as unknown as AliasService,
-    { liveNodes: async () => nodes },
+    { liveNodes: async () => nodes, lastHeartbeats: async (ids) => ids.map(() => Date.now()) },
     invoker,
     "us-east-1",
     {
@@ -84,7 +84,7 @@ describe("request ids", () => {
     const service = createInvokeService(
       { get: async () => fn } as unknown as FunctionService,
       { resolveVersion: async () => "$LATEST" } as unknown as AliasService,
-      { liveNodes: async () => nodes },
+      { liveNodes: async () => nodes, lastHeartbeats: async (ids) => ids.map(() => Date.now()) },
       {
         async invoke(_node, _spec, call) {
           sent.push(call.requestId);
