@@ -1,7 +1,8 @@
 // The node's warm pool: one invocation at a time per container, containers reused
 // per function version (pool key); a cold start specialises a prewarmed stem cell of
 // the runtime when one is ready (stem-keeper.ts, which also replenishes them in the
-// background) and creates a container from scratch otherwise.
+// background) and can serve the function faithfully (stem-fit.ts), and creates a
+// container from scratch otherwise.
 // Containers are evicted LRU when the node's memory capacity is reached, reaped after
 // an idle TTL, and destroyed after a timeout, an OOM kill, a crash or an init
 // failure. Decisions live in decisions.ts; the containers' effects in containers.ts.
@@ -26,6 +27,7 @@ import {
   type PoolStats,
 } from "./pool-types.js";
 import type { StemDirs } from "./stem-dirs.js";
+import { stemCellFits } from "./stem-fit.js";
 import { StemKeeper } from "./stem-keeper.js";
 
 export type { InvocationLog } from "./invocation-log.js";
@@ -73,7 +75,9 @@ export class ContainerPool {
 
   async invoke(spec: InvokeSpec, call: InvokeCall, opts: { tail?: boolean } = {}): Promise<PoolInvokeResult> {
     const key = poolKey(spec);
-    const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb));
+    // A function setting a variable its runtime reads only at start starts from scratch.
+    const stem = stemCellFits(spec) ? stemKey(spec.runtime, spec.ephemeralStorageMb) : undefined;
+    const placed = choosePlacement(this.containers.list(), key, stem);
     const cold = placed.kind !== "warm";
     let c: Container;
     if (placed.kind === "warm") {
