@@ -242,6 +242,24 @@ describe("stem cells", () => {
   });
 });
 
+describe("a Node function larger than 512 MB", () => {
+  it("starts from scratch, so that Node sizes its heap for the function's memory, not the stem cell's", async () => {
+    const [stemId] = await stems("nodejs20.x");
+    const scratch = await coldStarts("nodejs20.x", "scratch");
+    const stem = await coldStarts("nodejs20.x", "stem_cell");
+    const code = await readFile(new URL("./fixtures/stem-cells/heap.js", import.meta.url), "utf8");
+    const out = await invoke(await deploy({ "heap.js": code }, { Handler: "heap.handler", MemorySize: 1024 }));
+    expect(out.error, JSON.stringify(out.body)).toBeUndefined();
+    // Half the cap for 1,024 MB; a 128 MB stem cell's Node keeps a 259 MB heap limit.
+    expect(out.body.heapLimitMb).toBeGreaterThanOrEqual(512);
+    expect(out.body.host).not.toBe((stemId as string).slice(0, 12));
+    expect({
+      scratch: await coldStarts("nodejs20.x", "scratch"),
+      stem: await coldStarts("nodejs20.x", "stem_cell"),
+    }).toEqual({ scratch: scratch + 1, stem });
+  });
+});
+
 /** What a function sets that its runtime reads only as its process starts, and how the function shows it took effect. */
 const START_ONLY: {
   what: string;

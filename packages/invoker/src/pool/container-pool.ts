@@ -75,8 +75,9 @@ export class ContainerPool {
 
   async invoke(spec: InvokeSpec, call: InvokeCall, opts: { tail?: boolean } = {}): Promise<PoolInvokeResult> {
     const key = poolKey(spec);
-    // A function setting a variable its runtime reads only at start starts from scratch.
-    const stem = stemCellFits(spec) ? stemKey(spec.runtime, spec.ephemeralStorageMb) : undefined;
+    // A function that depends on what its runtime reads only at start starts from scratch.
+    const fits = stemCellFits(spec, this.config.stemCells.memoryMb);
+    const stem = fits ? stemKey(spec.runtime, spec.ephemeralStorageMb) : undefined;
     const placed = choosePlacement(this.containers.list(), key, stem);
     const cold = placed.kind !== "warm";
     let c: Container;

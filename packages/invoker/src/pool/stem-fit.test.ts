@@ -39,12 +39,27 @@ describe("startOnlyVariables", () => {
 });
 
 describe("stemCellFits", () => {
+  const fn = (runtime: string, memoryMb: number, environment: Record<string, string> = {}) => ({
+    runtime,
+    memoryMb,
+    environment,
+  });
   it.each([
-    [{ runtime: "nodejs20.x", environment: {} }, true],
-    [{ runtime: "nodejs20.x", environment: { GREETING: "hi" } }, true],
-    [{ runtime: "nodejs20.x", environment: { NODE_OPTIONS: "--max-old-space-size=64" } }, false],
-    [{ runtime: "python3.11", environment: { PYTHONPATH: "/var/task/lib" } }, false],
-  ])("%j: %s", (spec, fits) => {
-    expect(stemCellFits(spec)).toBe(fits);
+    ["a plain function", fn("nodejs20.x", 128), 128, true],
+    ["ordinary variables", fn("nodejs20.x", 128, { GREETING: "hi" }), 128, true],
+    ["a start-only variable", fn("nodejs20.x", 128, { NODE_OPTIONS: "--max-old-space-size=64" }), 128, false],
+    ["a Python start-only variable", fn("python3.11", 128, { PYTHONPATH: "/var/task/lib" }), 128, false],
+    // Node's heap is the same for every cap up to 512 MB...
+    ["Node, 512 MB on a 128 MB stem cell", fn("nodejs20.x", 512), 128, true],
+    ["Node, 128 MB on a 512 MB stem cell", fn("nodejs22.x", 128), 512, true],
+    // ...and grows with the cap beyond.
+    ["Node, 513 MB on a 128 MB stem cell", fn("nodejs20.x", 513), 128, false],
+    ["Node, 2,048 MB on a 128 MB stem cell", fn("nodejs22.x", 2048), 128, false],
+    ["Node, 128 MB on a 1,024 MB stem cell", fn("nodejs20.x", 128), 1024, false],
+    ["Node, the stem cell's own 1,024 MB", fn("nodejs20.x", 1024), 1024, true],
+    // Python sizes nothing by the cap.
+    ["Python, 2,048 MB on a 128 MB stem cell", fn("python3.11", 2048), 128, true],
+  ])("%s", (_name, spec, stemMb, fits) => {
+    expect(stemCellFits(spec, stemMb)).toBe(fits);
   });
 });

@@ -2,7 +2,8 @@
 // started before it knew its function and adopts the function's environment while
 // running, so whatever that process (or the C library under it) reads only when it
 // starts keeps the stem cell's value: a function that sets such a variable would
-// silently lose it. Such functions start from scratch, where the variables apply.
+// silently lose it, and Node keeps the heap it sized for the stem cell's memory cap.
+// Such functions start from scratch, where the variables and the cap apply.
 // When unsure whether a variable is read at start, it is listed: a scratch start is
 // always faithful, it only costs a slower cold start.
 //
@@ -50,6 +51,16 @@ const NODE = new Set([
  */
 const PYTHON_READ_LATER = new Set(["PYTHONBREAKPOINT", "PYTHONASYNCIODEBUG"]);
 
+/**
+ * Node sizes V8's heap from the memory cap it sees as it starts: half the cap, never
+ * less than 256 MB (measured on Node 20 and 22: caps of 128 to 512 MB give a 259 MB
+ * heap limit, 1,024 MB 524 MB, 2,048 MB 1,048 MB). Raising a running stem cell's cap
+ * leaves its heap as it was, so caps up to this size are all alike to Node, and
+ * larger ones differ.
+ */
+const NODE_HEAP_FLOOR_MB = 512;
+const nodeHeapBasis = (memoryMb: number) => Math.max(memoryMb, NODE_HEAP_FLOOR_MB);
+
 function readAtStart(kind: "node" | "python" | "bootstrap", name: string): boolean {
   if (EVERY_RUNTIME.has(name) || EVERY_RUNTIME_PREFIXES.some((p) => name.startsWith(p))) return true;
   if (kind === "node") return NODE.has(name);
@@ -70,7 +81,15 @@ export function startOnlyVariables(runtime: string, environment: Record<string, 
     .map(([name]) => name);
 }
 
-/** Whether a stem cell of the function's runtime runs it as a container started for it would. */
-export function stemCellFits(spec: { runtime: string; environment: Record<string, string> }): boolean {
-  return startOnlyVariables(spec.runtime, spec.environment).length === 0;
+/**
+ * Whether a stem cell of the function's runtime, started with a cap of `stemMemoryMb`,
+ * runs it as a container started for it would.
+ */
+export function stemCellFits(
+  spec: { runtime: string; environment: Record<string, string>; memoryMb: number },
+  stemMemoryMb: number,
+): boolean {
+  if (startOnlyVariables(spec.runtime, spec.environment).length > 0) return false;
+  const kind = runtimes[spec.runtime as keyof typeof runtimes]?.entry.kind;
+  return kind !== "node" || nodeHeapBasis(spec.memoryMb) === nodeHeapBasis(stemMemoryMb);
 }
