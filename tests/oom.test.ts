@@ -75,7 +75,7 @@ describe("the Docker backend's OOM verdict", () => {
     const id = await run('s=x; while true; do s="$s$s"; done');
     const exit = await backend.wait(id);
     expect(exit.exitCode).toBe(137);
-    expect(exit.oomKilled).toBe(true);
+    expect(await exit.oomKilled).toBe(true);
     expect(await oomEventOf(id)).toBe(true);
   });
 
@@ -83,7 +83,7 @@ describe("the Docker backend's OOM verdict", () => {
     const id = await run("exit 137");
     const exit = await backend.wait(id);
     expect(exit.exitCode).toBe(137);
-    expect(exit.oomKilled).toBe(false);
+    expect(await exit.oomKilled).toBe(false);
     expect(await oomEventOf(id)).toBe(false);
   });
 
@@ -92,6 +92,6 @@ describe("the Docker backend's OOM verdict", () => {
     const exit = backend.wait(id);
     await backend.remove(id);
     expect((await exit).exitCode).toBe(137);
-    expect((await exit).oomKilled).toBe(false);
+    expect(await (await exit).oomKilled).toBe(false);
   });
 });

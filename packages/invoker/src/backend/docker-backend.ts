@@ -3,13 +3,13 @@
 // user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
 // memory size, CPU share proportional to memory, pids and nofile limits, no published
 // ports, on the node's own functions network: in a network sandbox made ahead
-// (net-sandboxes.ts) when one is ready, else in a namespace of its own. Whether an
-// exit was an OOM kill is told by oom-check.ts: Docker's OOMKilled flag, or the
-// container's "oom" event when the flag lost its race.
+// (net-sandboxes.ts) when one is ready, else in a namespace of its own. An exit is
+// reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
+// OOMKilled flag, or the container's "oom" event when the flag lost its race.
 import { readFile } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
-import type { ContainerBackend, ContainerSpec, ExitInfo } from "./container-backend.js";
+import type { ContainerBackend, ContainerExit, ContainerSpec } from "./container-backend.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
 import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
 import { checkOomKilled } from "./oom-check.js";
@@ -165,12 +165,12 @@ export function createDockerBackend(
       const bytes = stats.memory_stats?.max_usage ?? stats.memory_stats?.usage;
       return bytes === undefined ? undefined : Math.ceil(bytes / MB);
     },
-    async wait(id): Promise<ExitInfo> {
+    async wait(id): Promise<ContainerExit> {
       const container = docker.getContainer(id);
       const result = (await container.wait()) as { StatusCode: number };
       // Read at the exit: a removal begun after it did not cause it.
       const exit = { exitCode: result.StatusCode, stoppedByUs: removing.has(id) };
-      const oomKilled = await checkOomKilled(exit, {
+      const oomKilled = checkOomKilled(exit, {
         inspect: async () => {
           const info = await container.inspect();
           return { oomKilledFlag: info.State.OOMKilled, startedAtMs: Date.parse(info.State.StartedAt) };

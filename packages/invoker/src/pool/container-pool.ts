@@ -88,9 +88,9 @@ export class ContainerPool {
 
     const timeoutMs = spec.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
-    /** Stops the runtime for `death`; false if it had already died. */
+    /** Stops the runtime for `death`; false if it had already died (or exited: its exit says why). */
     const kill = (death: Outcome, failure: FunctionFailure): boolean => {
-      if (c.session.state === "dead") return false;
+      if (c.session.state === "dead" || c.death !== undefined) return false;
       c.death = death;
       c.session.die(failure);
       return true;
@@ -127,13 +127,16 @@ export class ContainerPool {
 
     const durationMs = performance.now() - deliveredAt;
 
-    const result: Outcome = c.death ?? (outcome.functionError ? "function_error" : "success");
+    // A runtime may answer and then exit: the answer stands.
+    const death = c.session.state === "dead" ? c.death : undefined;
+    const result: Outcome = death ?? (outcome.functionError ? "function_error" : "success");
     this.metrics.invocations.inc({ outcome: result });
     this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
     const initDurationMs = c.initDurationMs;
     c.initDurationMs = undefined;
     const logText = this.finishLog(c, spec, call.requestId, { startedAt, durationMs, initDurationMs, outcome: result });
-    if (c.session.state === "dead") void logText.finally(() => this.containers.remove(c));
+    // A runtime that has exited (even after answering) never serves again.
+    if (c.session.state === "dead" || c.death !== undefined) void logText.finally(() => this.containers.remove(c));
     else {
       c.lastUsed = Date.now();
       this.containers.setState(c, "idle");
