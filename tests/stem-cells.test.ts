@@ -2,9 +2,9 @@
 // function containers, specialised on a version's first invoke (its code, handler,
 // environment and memory cap), replenished in the background, bound to that one
 // function for good, destroyed on failure; cold starts fall back to scratch when no
-// stem cell fits.
+// stem cell fits, or when the function sets a variable its runtime reads only at start.
 import { randomBytes } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { CreateFunctionCommand, type CreateFunctionCommandInput, InvokeCommand } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -239,5 +239,88 @@ describe("stem cells", () => {
     expect(out.body).toMatchObject({ host: (stemId as string).slice(0, 12), greeting: "hi" });
     expect(String(out.body.memory)).toBe("128");
     expect(await coldStarts("python3.11", "stem_cell")).toBe(before + 1);
+  });
+});
+
+describe("a Node function larger than 512 MB", () => {
+  it("starts from scratch, so that Node sizes its heap for the function's memory, not the stem cell's", async () => {
+    const [stemId] = await stems("nodejs20.x");
+    const scratch = await coldStarts("nodejs20.x", "scratch");
+    const stem = await coldStarts("nodejs20.x", "stem_cell");
+    const code = await readFile(new URL("./fixtures/stem-cells/heap.js", import.meta.url), "utf8");
+    const out = await invoke(await deploy({ "heap.js": code }, { Handler: "heap.handler", MemorySize: 1024 }));
+    expect(out.error, JSON.stringify(out.body)).toBeUndefined();
+    // Half the cap for 1,024 MB; a 128 MB stem cell's Node keeps a 259 MB heap limit.
+    expect(out.body.heapLimitMb).toBeGreaterThanOrEqual(512);
+    expect(out.body.host).not.toBe((stemId as string).slice(0, 12));
+    expect({
+      scratch: await coldStarts("nodejs20.x", "scratch"),
+      stem: await coldStarts("nodejs20.x", "stem_cell"),
+    }).toEqual({ scratch: scratch + 1, stem });
+  });
+});
+
+/** What a function sets that its runtime reads only as its process starts, and how the function shows it took effect. */
+const START_ONLY: {
+  what: string;
+  runtime: "nodejs20.x" | "nodejs22.x" | "python3.11";
+  file: string;
+  handler: string;
+  variables: Record<string, string>;
+  applied: (body: Record<string, unknown>) => boolean;
+}[] = [
+  ...(["nodejs20.x", "nodejs22.x"] as const).map((runtime) => ({
+    what: "NODE_OPTIONS=--max-old-space-size=96",
+    runtime,
+    file: "heap.js",
+    handler: "heap.handler",
+    variables: { NODE_OPTIONS: "--max-old-space-size=96" },
+    // V8 adds its young generation (a few MB) to the old space's limit; left alone,
+    // a 128 MB container's heap limit is 259 MB.
+    applied: (body: Record<string, unknown>) =>
+      (body.heapLimitMb as number) >= 96 && (body.heapLimitMb as number) < 128,
+  })),
+  {
+    what: "PYTHONPATH=/var/task/lib",
+    runtime: "python3.11",
+    file: "paths.py",
+    handler: "paths.handler",
+    variables: { PYTHONPATH: "/var/task/lib" },
+    applied: (body: Record<string, unknown>) => body.libOnPath === true,
+  },
+];
+
+describe.each(START_ONLY)("$runtime with $what", (c) => {
+  const deployWith = async (variables?: Record<string, string>) => {
+    const code = await readFile(new URL(`./fixtures/stem-cells/${c.file}`, import.meta.url), "utf8");
+    return deploy(
+      { [c.file]: code },
+      { Runtime: c.runtime, Handler: c.handler, ...(variables ? { Environment: { Variables: variables } } : {}) },
+    );
+  };
+  const counts = async () => ({
+    scratch: await coldStarts(c.runtime, "scratch"),
+    stem: await coldStarts(c.runtime, "stem_cell"),
+  });
+
+  it("starts from scratch, where the variables apply, though a stem cell is ready", async () => {
+    const [stemId] = await stems(c.runtime);
+    expect(stemId).toBeDefined();
+    const before = await counts();
+    const out = await invoke(await deployWith(c.variables));
+    expect(out.error, JSON.stringify(out.body)).toBeUndefined();
+    expect(c.applied(out.body), JSON.stringify(out.body)).toBe(true);
+    expect(out.body.host).not.toBe((stemId as string).slice(0, 12));
+    expect(await counts()).toEqual({ scratch: before.scratch + 1, stem: before.stem });
+  });
+
+  it("still gives a function without them a stem cell", async () => {
+    const [stemId] = await stems(c.runtime);
+    const before = await counts();
+    const out = await invoke(await deployWith());
+    expect(out.error, JSON.stringify(out.body)).toBeUndefined();
+    expect(c.applied(out.body), JSON.stringify(out.body)).toBe(false);
+    expect(out.body.host).toBe((stemId as string).slice(0, 12));
+    expect(await counts()).toEqual({ scratch: before.scratch, stem: before.stem + 1 });
   });
 });

@@ -22,9 +22,14 @@ export interface ContainerSpec {
   args?: string[];
 }
 
-export interface ExitInfo {
+export interface ContainerExit {
   exitCode: number;
-  oomKilled: boolean;
+  /**
+   * Whether the kernel killed it for exceeding its memory cap. The engine may learn
+   * that only after the exit, so this settles later: within a few seconds, false
+   * when the engine cannot tell.
+   */
+  oomKilled: Promise<boolean>;
 }
 
 export interface ContainerBackend {
@@ -40,8 +45,8 @@ export interface ContainerBackend {
   attach(id: string): Promise<{ stdout: Readable; stderr: Readable }>;
   /** Peak memory use of the container so far, in MB, if the engine reports it. */
   maxMemoryMb(id: string): Promise<number | undefined>;
-  /** Resolves when the container stops, with how it stopped. */
-  wait(id: string): Promise<ExitInfo>;
+  /** Resolves as soon as the container stops, with its exit code (and, to follow, whether it was OOM-killed). */
+  wait(id: string): Promise<ContainerExit>;
   /** Stops and deletes the container; succeeds if it is already gone. */
   remove(id: string): Promise<void>;
   /** Ids of all containers carrying these labels (running or not). */

@@ -3,45 +3,20 @@
 // user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
 // memory size, CPU share proportional to memory, pids and nofile limits, no published
 // ports, on the node's own functions network: in a network sandbox made ahead
-// (net-sandboxes.ts) when one is ready, else in a namespace of its own. An OOM kill
-// is told by Docker's OOMKilled flag or, since the engine (20.10) sets that flag only
-// when containerd's OOM event beats the exit event, by the container's "oom" event.
+// (net-sandboxes.ts) when one is ready, else in a namespace of its own. An exit is
+// reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
+// OOMKilled flag, or the container's "oom" event when the flag lost its race.
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
-import type { ContainerBackend, ContainerSpec, ExitInfo } from "./container-backend.js";
+import type { ContainerBackend, ContainerExit, ContainerSpec } from "./container-backend.js";
+import { dockerOomEvents } from "./docker-oom-events.js";
 import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
+import { checkOomKilled } from "./oom-check.js";
 import { PeakMemoryFiles } from "./peak-memory.js";
 
 const MB = 1024 * 1024;
 /** Lambda gives one full vCPU at 1,769 MB. */
 const MB_PER_VCPU = 1769;
-
-/**
- * How long after an unexplained SIGKILL exit to keep listening for a trailing "oom"
- * event (it trails by milliseconds). The exit is reported this much later, so a
- * function that exits with 137 just before its deadline may be reported timed out.
- */
-const OOM_EVENT_GRACE_S = 1;
-const SIGKILL_EXIT = 137;
-
-/** Whether Docker reports an "oom" event of container `id` since `sinceS` (unix seconds), listening a little past now. */
-async function hadOomEvent(docker: Docker, id: string, sinceS: number): Promise<boolean> {
-  const abort = new AbortController();
-  const stream = (await docker.getEvents({
-    since: sinceS,
-    until: Math.ceil(Date.now() / 1000) + OOM_EVENT_GRACE_S,
-    filters: { type: ["container"], container: [id], event: ["oom"] },
-    abortSignal: abort.signal,
-  })) as NodeJS.ReadableStream;
-  return new Promise<boolean>((resolve) => {
-    stream.once("data", () => {
-      resolve(true);
-      abort.abort();
-    });
-    stream.once("end", () => resolve(false));
-    stream.once("error", () => resolve(false));
-  });
-}
 
 /** The memory cap and CPU of a container of `memoryMb`, at create and on resize alike. */
 function sizing(memoryMb: number) {
@@ -194,16 +169,18 @@ export function createDockerBackend(
       const bytes = stats.memory_stats?.max_usage ?? stats.memory_stats?.usage;
       return bytes === undefined ? undefined : Math.ceil(bytes / MB);
     },
-    async wait(id): Promise<ExitInfo> {
+    async wait(id): Promise<ContainerExit> {
       const container = docker.getContainer(id);
       const result = (await container.wait()) as { StatusCode: number };
-      const info = await container.inspect().catch(() => undefined);
-      let oomKilled = info?.State.OOMKilled ?? false;
-      // Only the kernel can SIGKILL a container's init from inside; from outside, we do when removing.
-      if (!oomKilled && info && result.StatusCode === SIGKILL_EXIT && !removing.has(id)) {
-        const since = Math.floor(Date.parse(info.State.StartedAt) / 1000);
-        oomKilled = await hadOomEvent(docker, id, since).catch(() => false);
-      }
+      // Read at the exit: a removal begun after it did not cause it.
+      const exit = { exitCode: result.StatusCode, stoppedByUs: removing.has(id) };
+      const oomKilled = checkOomKilled(exit, {
+        inspect: async () => {
+          const info = await container.inspect();
+          return { oomKilledFlag: info.State.OOMKilled, startedAtMs: Date.parse(info.State.StartedAt) };
+        },
+        events: dockerOomEvents(docker, id),
+      });
       return { exitCode: result.StatusCode, oomKilled };
     },
     async remove(id) {

@@ -1,7 +1,8 @@
 // The node's warm pool: one invocation at a time per container, containers reused
 // per function version (pool key); a cold start specialises a prewarmed stem cell of
 // the runtime when one is ready (stem-keeper.ts, which also replenishes them in the
-// background) and creates a container from scratch otherwise.
+// background) and can serve the function faithfully (stem-fit.ts), and creates a
+// container from scratch otherwise.
 // Containers are evicted LRU when the node's memory capacity is reached, reaped after
 // an idle TTL, and destroyed after a timeout, an OOM kill, a crash or an init
 // failure. Decisions live in decisions.ts; the containers' effects in containers.ts.
@@ -26,6 +27,7 @@ import {
   type PoolStats,
 } from "./pool-types.js";
 import type { StemDirs } from "./stem-dirs.js";
+import { stemCellFits } from "./stem-fit.js";
 import { StemKeeper } from "./stem-keeper.js";
 
 export type { InvocationLog } from "./invocation-log.js";
@@ -73,7 +75,10 @@ export class ContainerPool {
 
   async invoke(spec: InvokeSpec, call: InvokeCall, opts: { tail?: boolean } = {}): Promise<PoolInvokeResult> {
     const key = poolKey(spec);
-    const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb));
+    // A function that depends on what its runtime reads only at start starts from scratch.
+    const fits = stemCellFits(spec, this.config.stemCells.memoryMb);
+    const stem = fits ? stemKey(spec.runtime, spec.ephemeralStorageMb) : undefined;
+    const placed = choosePlacement(this.containers.list(), key, stem);
     const cold = placed.kind !== "warm";
     let c: Container;
     if (placed.kind === "warm") {
@@ -83,9 +88,9 @@ export class ContainerPool {
 
     const timeoutMs = spec.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
-    /** Stops the runtime for `death`; false if it had already died. */
+    /** Stops the runtime for `death`; false if it had already died (or exited: its exit says why). */
     const kill = (death: Outcome, failure: FunctionFailure): boolean => {
-      if (c.session.state === "dead") return false;
+      if (c.session.state === "dead" || c.death !== undefined) return false;
       c.death = death;
       c.session.die(failure);
       return true;
@@ -124,7 +129,9 @@ export class ContainerPool {
     // A stem cell was used up by this cold start: its replacement starts now (stem-keeper.ts).
     if (placed.kind === "stem") this.stems.replenish();
 
-    const result: Outcome = c.death ?? (outcome.functionError ? "function_error" : "success");
+    // A runtime may answer and then exit: the answer stands.
+    const death = c.session.state === "dead" ? c.death : undefined;
+    const result: Outcome = death ?? (outcome.functionError ? "function_error" : "success");
     this.metrics.invocations.inc({ outcome: result });
     this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
     const initDurationMs = c.initDurationMs;
@@ -135,7 +142,8 @@ export class ContainerPool {
       initDurationMs,
       outcome: result,
     });
-    if (c.session.state === "dead") void logText.finally(() => this.containers.remove(c));
+    // A runtime that has exited (even after answering) never serves again.
+    if (c.session.state === "dead" || c.death !== undefined) void logText.finally(() => this.containers.remove(c));
     else {
       c.lastUsed = Date.now();
       this.containers.setState(c, "idle");

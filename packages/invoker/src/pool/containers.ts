@@ -4,7 +4,9 @@
 // await), launch it (create, attach its output, start, watch its exit), move it
 // between lifecycle states, and remove it (unbind its address, delete the container
 // and a stem cell's directory). A container whose runtime dies is reported to its
-// session as an OOM kill (and counted) or an exit.
+// session as an OOM kill (and counted) or an exit. The exit claims the death at
+// once, before the engine has told whether it was an OOM kill: a timeout that falls
+// in between must not be blamed for it.
 import { randomUUID } from "node:crypto";
 import { runtimes } from "@stratus/shared";
 import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
@@ -93,10 +95,17 @@ export class Containers {
     }
   }
 
+  /**
+   * Takes `c` out of the pool at once and deletes its container; one that has exited
+   * only once the engine has told whether it was an OOM kill (it tells from the container).
+   */
   remove(c: Container): Promise<void> {
     if (c.state === "removing") return Promise.resolve();
     c.state = "removing";
-    const removal = this.destroy(c).finally(() => this.removals.delete(removal));
+    const destroy = () => this.destroy(c);
+    const removal = (c.exited ? c.exited.then(destroy, destroy) : destroy()).finally(() =>
+      this.removals.delete(removal),
+    );
     this.removals.add(removal);
     return removal;
   }
@@ -125,13 +134,20 @@ export class Containers {
 
   private watchExit(c: Container): void {
     this.deps.backend.wait(c.id).then(
-      (exit) => {
+      async (exit) => {
+        // The runtime is gone: its exit, not a timer running out meanwhile, says why.
+        const claimed = c.death === undefined && c.session.state !== "dead";
+        if (claimed) c.death = "crash";
+        c.exited = exit.oomKilled;
+        if (c.state === "idle" || c.state === "stem") void this.remove(c);
+        // A backend that cannot tell says no OOM.
+        const oomKilled = await exit.oomKilled.catch(() => false);
         // Counted here, not per invocation: a process left running after its answer can be killed too.
-        if (exit.oomKilled && c.owner) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner));
-        if (c.session.state !== "dead") {
-          c.death ??= exit.oomKilled ? "oom" : "crash";
+        if (oomKilled && c.owner) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner));
+        if (claimed) {
+          c.death = oomKilled ? "oom" : "crash";
           c.session.die(
-            exit.oomKilled
+            oomKilled
               ? { errorType: "Runtime.OutOfMemory", errorMessage: "Runtime exited with error: signal: killed" }
               : {
                   errorType: "Runtime.ExitError",
@@ -139,6 +155,7 @@ export class Containers {
                 },
           );
         }
+        // It became idle or a stem cell while the engine was telling.
         if (c.state === "idle" || c.state === "stem") void this.remove(c);
       },
       () => undefined,

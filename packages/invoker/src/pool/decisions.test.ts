@@ -97,6 +97,20 @@ describe("choosePlacement", () => {
     expect(p.kind).toBe(kind);
     expect(p.kind === "scratch" ? undefined : p.entry.id).toBe(id);
   });
+
+  it.each([
+    ["no stem cell may serve it: scratch though one is ready", [e("s", S, "stem", 128, 1)], "scratch", undefined],
+    [
+      "no stem cell may serve it: warm still first",
+      [e("s", S, "stem", 128, 1), e("w", "k", "idle", 128, 1)],
+      "warm",
+      "w",
+    ],
+  ])("%s", (_name, entries, kind, id) => {
+    const p = choosePlacement(entries as PoolEntry[], "k", undefined);
+    expect(p.kind).toBe(kind);
+    expect(p.kind === "scratch" ? undefined : p.entry.id).toBe(id);
+  });
 });
 
 describe("stemsToCreate", () => {

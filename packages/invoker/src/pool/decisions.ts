@@ -52,12 +52,18 @@ export type Placement<T> = { kind: "warm"; entry: T } | { kind: "stem"; entry: T
 
 /**
  * Where an invocation runs: the warmest idle container of its version; else the
- * oldest ready stem cell of its runtime and sandbox shape; else a new container.
+ * oldest ready stem cell of its runtime and sandbox shape (`stem`, undefined when no
+ * stem cell can serve the function faithfully); else a new container.
  */
-export function choosePlacement<T extends PoolEntry>(entries: Iterable<T>, key: string, stem: string): Placement<T> {
+export function choosePlacement<T extends PoolEntry>(
+  entries: Iterable<T>,
+  key: string,
+  stem: string | undefined,
+): Placement<T> {
   const list = [...entries];
   const warm = chooseWarm(list, key);
   if (warm) return { kind: "warm", entry: warm };
+  if (stem === undefined) return { kind: "scratch" };
   let oldest: T | undefined;
   for (const e of list) {
     if (e.key === stem && e.state === "stem" && (!oldest || e.lastUsed < oldest.lastUsed)) oldest = e;

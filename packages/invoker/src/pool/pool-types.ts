@@ -50,8 +50,14 @@ export interface Container extends PoolEntry {
   startedAt?: number;
   /** Set until the first invocation has reported it. */
   initDurationMs?: number;
-  /** Why the runtime died, once it has (decides the outcome label). */
+  /**
+   * Why the runtime died (decides the outcome label), set by whichever saw the death
+   * first: a timer that stopped it, or its exit ("crash" until the engine tells
+   * whether it was "oom"). Set, it tells a timer that the death is not its to claim.
+   */
   death?: Outcome;
+  /** Once the runtime has exited: settles when the engine has told whether it was an OOM kill. */
+  exited?: Promise<unknown>;
   /** Set on a container that began as a stem cell (its directory outlives specialisation). */
   stem?: StemParts;
   /** The runtime of a stem cell. */

@@ -125,8 +125,8 @@ export class StemKeeper {
       bound();
     }
     if (c.state !== "starting") return;
-    // Its runtime died while it started: never offer it.
-    if (c.session.state === "dead") return void containers.remove(c);
+    // Its runtime died (or exited) while it started: never offer it.
+    if (c.session.state === "dead" || c.death !== undefined) return void containers.remove(c);
     c.lastUsed = Date.now();
     containers.setState(c, "stem");
   }

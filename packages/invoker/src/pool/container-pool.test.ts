@@ -1,0 +1,297 @@
+// The pool over an in-memory container engine: the test plays both the engine (a
+// container exits; later, the engine tells whether it was an OOM kill) and the
+// runtime inside (it asks for work, answers), so the order of those signals and of
+// the function's deadline is the test's to choose.
+import { PassThrough } from "node:stream";
+import type { InvokeSpec } from "@stratus/shared";
+import { Registry } from "prom-client";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ContainerBackend, ContainerExit } from "../backend/container-backend.js";
+import { createInvokerMetrics, type InvokerMetrics } from "../metrics.js";
+import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
+import type { Delivery, Session } from "../runtime-api/session.js";
+import { ContainerPool } from "./container-pool.js";
+
+/** One container of the fake engine, with the controls the test plays the engine with. */
+class FakeContainer {
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  removed = false;
+  private settleExit!: (exit: ContainerExit) => void;
+  readonly exited = new Promise<ContainerExit>((resolve) => {
+    this.settleExit = resolve;
+  });
+
+  constructor(
+    readonly id: string,
+    readonly ip: string,
+  ) {}
+
+  /** The container's process ends; `oomKilled` settles when the engine has told why. */
+  exit(exitCode: number, oomKilled: Promise<boolean>): void {
+    this.stdout.end();
+    this.stderr.end();
+    this.settleExit({ exitCode, oomKilled });
+  }
+}
+
+class FakeEngine implements ContainerBackend {
+  readonly containers: FakeContainer[] = [];
+  private readonly waiting = new Set<(c: FakeContainer) => void>();
+
+  /** The next container to start (or the one started already, if `n` is its number). */
+  started(n: number): Promise<FakeContainer> {
+    const c = this.containers[n - 1];
+    if (c) return Promise.resolve(c);
+    return new Promise((resolve) => {
+      const w = (c: FakeContainer) => {
+        if (this.containers.length < n) return;
+        this.waiting.delete(w);
+        resolve(c);
+      };
+      this.waiting.add(w);
+    });
+  }
+
+  private byId(id: string): FakeContainer {
+    const c = this.containers.find((x) => x.id === id);
+    if (!c) throw new Error(`no container ${id}`);
+    return c;
+  }
+
+  async ensureNetwork() {
+    return { gateway: "10.0.0.1" };
+  }
+  async removeNetwork() {}
+  async create() {
+    const n = this.containers.length + 1;
+    this.containers.push(new FakeContainer(`c${n}`, `10.0.0.${n + 1}`));
+    return `c${n}`;
+  }
+  async start(id: string) {
+    const c = this.byId(id);
+    for (const w of [...this.waiting]) w(c);
+    return { ip: c.ip };
+  }
+  async resize() {}
+  async attach(id: string) {
+    const c = this.byId(id);
+    return { stdout: c.stdout, stderr: c.stderr };
+  }
+  async maxMemoryMb() {
+    return undefined;
+  }
+  wait(id: string) {
+    return this.byId(id).exited;
+  }
+  async remove(id: string) {
+    const c = this.byId(id);
+    c.removed = true;
+    // A removal SIGKILLs a live container; that kill is ours, no OOM.
+    c.exit(137, Promise.resolve(false));
+  }
+  async listByLabels() {
+    return [];
+  }
+  async close() {}
+}
+
+/** The Runtime API as the pool sees it: sessions bound by address. */
+function fakeRuntimeApi() {
+  const sessions = new Map<string, Session>();
+  const api: RuntimeApiServer = {
+    address: "10.0.0.1:9001",
+    bind: (ip, session) => void sessions.set(ip, session),
+    unbind: (ip, session) => {
+      if (sessions.get(ip) === session) sessions.delete(ip);
+    },
+    bindStem: () => undefined,
+    unbindStem: () => undefined,
+    expectContainer: () => () => undefined,
+    close: async () => undefined,
+  };
+  return { api, sessions };
+}
+
+const spec: InvokeSpec = {
+  accountId: "123456789012",
+  functionName: "hog",
+  functionArn: "arn:aws:lambda:us-east-1:123456789012:function:hog",
+  version: "$LATEST",
+  runtime: "nodejs20.x",
+  handler: "index.handler",
+  memoryMb: 128,
+  timeoutSeconds: 1,
+  ephemeralStorageMb: 512,
+  environment: {},
+  codeSha256Hex: "a".repeat(64),
+  revisionId: "r1",
+  region: "us-east-1",
+};
+
+const call = (n: number) => ({
+  requestId: `00000000-0000-4000-8000-00000000000${n}`,
+  payload: Buffer.from("{}"),
+});
+
+let engine: FakeEngine;
+let sessions: Map<string, Session>;
+let metrics: InvokerMetrics;
+let pool: ContainerPool;
+
+beforeEach(() => {
+  // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  engine = new FakeEngine();
+  const runtimeApi = fakeRuntimeApi();
+  sessions = runtimeApi.sessions;
+  metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
+  pool = new ContainerPool(
+    {
+      nodeId: "test",
+      network: "net",
+      capacityMb: 1024,
+      idleTtlMs: 60_000,
+      logBytesPerInvocation: 4096,
+      stemCells: { perRuntime: 0, runtimes: [], memoryMb: 128, ephemeralStorageMb: 512 },
+    },
+    engine,
+    runtimeApi.api,
+    { dirFor: async () => "/code" },
+    { create: async () => "/stem", populate: async () => undefined, remove: async () => undefined },
+    metrics,
+    { warn: () => undefined, error: () => undefined },
+  );
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await pool.close();
+});
+
+/** Plays the runtime in container `c`: asks for work and takes the event (the deadline starts). */
+async function takeEvent(c: FakeContainer): Promise<Delivery> {
+  await vi.waitFor(() => expect(sessions.get(c.ip)).toBeDefined());
+  return new Promise((resolve) =>
+    sessions.get(c.ip)?.next((d) => {
+      d.headers();
+      resolve(d);
+    }),
+  );
+}
+
+const counted = async (counter: InvokerMetrics["timeouts"]) =>
+  (await counter.get()).values.reduce((n, v) => n + v.value, 0);
+
+const outcomes = async () =>
+  Object.fromEntries((await metrics.invocations.get()).values.map((v) => [v.labels.outcome, v.value]));
+
+type Step = "exit" | "deadline passes" | "engine tells";
+
+describe("a container that dies during an invocation", () => {
+  it.each<{ steps: Step[]; oom: boolean; errorType: string; errorMessage: string; outcome: string }>([
+    {
+      // The engine learns of the OOM kill only after the exit (Docker: the oom event trails the die).
+      steps: ["exit", "deadline passes", "engine tells"],
+      oom: true,
+      errorType: "Runtime.OutOfMemory",
+      errorMessage: "Runtime exited with error: signal: killed",
+      outcome: "oom",
+    },
+    {
+      // The engine knew at the exit (Docker: the OOMKilled flag).
+      steps: ["engine tells", "exit"],
+      oom: true,
+      errorType: "Runtime.OutOfMemory",
+      errorMessage: "Runtime exited with error: signal: killed",
+      outcome: "oom",
+    },
+    {
+      steps: ["exit", "engine tells", "deadline passes"],
+      oom: true,
+      errorType: "Runtime.OutOfMemory",
+      errorMessage: "Runtime exited with error: signal: killed",
+      outcome: "oom",
+    },
+    {
+      // A SIGKILL that was no OOM kill (the function killed itself).
+      steps: ["exit", "deadline passes", "engine tells"],
+      oom: false,
+      errorType: "Runtime.ExitError",
+      errorMessage: "Runtime exited with error: exit status 137",
+      outcome: "crash",
+    },
+  ])("$steps (OOM: $oom) is reported as $errorType", async (c) => {
+    let tell!: (oom: boolean) => void;
+    const oomKilled = new Promise<boolean>((resolve) => {
+      tell = resolve;
+    });
+    const result = pool.invoke(spec, call(1));
+    const container = await engine.started(1);
+    await takeEvent(container);
+    for (const step of c.steps) {
+      if (step === "exit") container.exit(137, oomKilled);
+      if (step === "engine tells") tell(c.oom);
+      if (step === "deadline passes") await vi.advanceTimersByTimeAsync(spec.timeoutSeconds * 1000 + 1);
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    const out = await result;
+    expect(out.functionError).toBe("Unhandled");
+    expect(JSON.parse(out.payload.toString())).toEqual({ errorType: c.errorType, errorMessage: c.errorMessage });
+    expect(await outcomes()).toEqual({ [c.outcome]: 1 });
+    expect(await counted(metrics.oomKills)).toBe(c.oom ? 1 : 0);
+    expect(await counted(metrics.timeouts)).toBe(0);
+    await vi.waitFor(() => expect(container.removed).toBe(true));
+  });
+
+  it("is timed out when the deadline passes first; its removal's SIGKILL is no OOM kill", async () => {
+    const result = pool.invoke(spec, call(1));
+    const container = await engine.started(1);
+    await takeEvent(container);
+    await vi.advanceTimersByTimeAsync(spec.timeoutSeconds * 1000 + 1);
+    const out = await result;
+    expect(JSON.parse(out.payload.toString())).toEqual({
+      errorType: "Sandbox.Timedout",
+      errorMessage: "Task timed out after 1.00 seconds",
+    });
+    expect(await outcomes()).toEqual({ timeout: 1 });
+    expect(await counted(metrics.timeouts)).toBe(1);
+    // Its log waits a while for an end marker the stopped runtime never printed.
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(container.removed).toBe(true));
+    expect(await counted(metrics.oomKills)).toBe(0);
+  });
+});
+
+describe("an idle container whose runtime exits", () => {
+  it("serves no other invocation, is counted once the engine tells of the OOM, and is removed only then", async () => {
+    const first = pool.invoke(spec, call(1));
+    const c1 = await engine.started(1);
+    const d = await takeEvent(c1);
+    sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    expect((await first).payload.toString()).toBe('"ok"');
+
+    // A process it left running is OOM-killed; the engine tells so only later.
+    let tell!: (oom: boolean) => void;
+    c1.exit(
+      137,
+      new Promise<boolean>((resolve) => {
+        tell = resolve;
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    const second = pool.invoke(spec, call(2));
+    // A new container serves it: the exited one is out of the pool already.
+    await vi.waitFor(() => expect(engine.containers).toHaveLength(2));
+    const c2 = engine.containers[1] as FakeContainer;
+    const d2 = await takeEvent(c2);
+    sessions.get(c2.ip)?.complete(d2.requestId, { payload: Buffer.from('"ok"') });
+    expect((await second).payload.toString()).toBe('"ok"');
+    expect(c1.removed).toBe(false);
+
+    tell(true);
+    await vi.waitFor(() => expect(c1.removed).toBe(true));
+    expect(await counted(metrics.oomKills)).toBe(1);
+    expect(c2.removed).toBe(false);
+  });
+});

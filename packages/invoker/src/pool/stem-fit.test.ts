@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { startOnlyVariables, stemCellFits } from "./stem-fit.js";
+
+describe("startOnlyVariables", () => {
+  it.each([
+    ["nodejs20.x", { GREETING: "hi", NODE_ENV: "production" }, []],
+    ["nodejs20.x", { NODE_OPTIONS: "--max-old-space-size=64" }, ["NODE_OPTIONS"]],
+    ["nodejs22.x", { NODE_OPTIONS: "--require ./hook.js", A: "1" }, ["NODE_OPTIONS"]],
+    ["nodejs20.x", { NODE_OPTIONS: "--enable-source-maps" }, ["NODE_OPTIONS"]],
+    ["nodejs20.x", { NODE_EXTRA_CA_CERTS: "/var/task/ca.pem" }, ["NODE_EXTRA_CA_CERTS"]],
+    ["nodejs20.x", { NODE_PATH: "/var/task/lib", UV_THREADPOOL_SIZE: "16" }, ["NODE_PATH", "UV_THREADPOOL_SIZE"]],
+    // Read whenever a TLS connection or the clock is used, so a stem cell honours them.
+    ["nodejs20.x", { NODE_TLS_REJECT_UNAUTHORIZED: "0", TZ: "Europe/Paris" }, []],
+    // Another runtime's variables mean nothing to Node.
+    ["nodejs20.x", { PYTHONPATH: "/var/task/lib" }, []],
+    ["python3.11", { PYTHONPATH: "/var/task/lib" }, ["PYTHONPATH"]],
+    [
+      "python3.11",
+      { PYTHONWARNINGS: "error", PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "1", PYTHONUTF8: "1" },
+      ["PYTHONWARNINGS", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "PYTHONUTF8"],
+    ],
+    ["python3.11", { PYTHON_GIL: "0" }, ["PYTHON_GIL"]],
+    ["python3.11", { PYTHONBREAKPOINT: "0", PYTHONASYNCIODEBUG: "1", NODE_OPTIONS: "--x" }, []],
+    // The loader, malloc, OpenSSL and the locale are set up as any process starts.
+    [
+      "python3.11",
+      { LD_LIBRARY_PATH: "/var/task/lib", MALLOC_ARENA_MAX: "2" },
+      ["LD_LIBRARY_PATH", "MALLOC_ARENA_MAX"],
+    ],
+    ["nodejs20.x", { LD_PRELOAD: "/var/task/x.so", LC_ALL: "de_DE.UTF-8" }, ["LD_PRELOAD", "LC_ALL"]],
+    ["nodejs22.x", { OPENSSL_CONF: "/var/task/openssl.cnf", GLIBC_TUNABLES: "x" }, ["OPENSSL_CONF", "GLIBC_TUNABLES"]],
+    // Empty is unset to the runtimes: what a stem cell sees anyway.
+    ["nodejs20.x", { NODE_OPTIONS: "" }, []],
+    ["provided.al2023", { LD_LIBRARY_PATH: "/var/task/lib", NODE_OPTIONS: "--x" }, ["LD_LIBRARY_PATH"]],
+    ["no-such-runtime", { NODE_OPTIONS: "--x" }, []],
+  ])("%s %j: %j", (runtime, environment, expected) => {
+    expect(startOnlyVariables(runtime, environment)).toEqual(expected);
+  });
+});
+
+describe("stemCellFits", () => {
+  const fn = (runtime: string, memoryMb: number, environment: Record<string, string> = {}) => ({
+    runtime,
+    memoryMb,
+    environment,
+  });
+  it.each([
+    ["a plain function", fn("nodejs20.x", 128), 128, true],
+    ["ordinary variables", fn("nodejs20.x", 128, { GREETING: "hi" }), 128, true],
+    ["a start-only variable", fn("nodejs20.x", 128, { NODE_OPTIONS: "--max-old-space-size=64" }), 128, false],
+    ["a Python start-only variable", fn("python3.11", 128, { PYTHONPATH: "/var/task/lib" }), 128, false],
+    // Node's heap is the same for every cap up to 512 MB...
+    ["Node, 512 MB on a 128 MB stem cell", fn("nodejs20.x", 512), 128, true],
+    ["Node, 128 MB on a 512 MB stem cell", fn("nodejs22.x", 128), 512, true],
+    // ...and grows with the cap beyond.
+    ["Node, 513 MB on a 128 MB stem cell", fn("nodejs20.x", 513), 128, false],
+    ["Node, 2,048 MB on a 128 MB stem cell", fn("nodejs22.x", 2048), 128, false],
+    ["Node, 128 MB on a 1,024 MB stem cell", fn("nodejs20.x", 128), 1024, false],
+    ["Node, the stem cell's own 1,024 MB", fn("nodejs20.x", 1024), 1024, true],
+    // Python sizes nothing by the cap.
+    ["Python, 2,048 MB on a 128 MB stem cell", fn("python3.11", 2048), 128, true],
+  ])("%s", (_name, spec, stemMb, fits) => {
+    expect(stemCellFits(spec, stemMb)).toBe(fits);
+  });
+});
