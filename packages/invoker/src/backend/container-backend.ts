@@ -39,6 +39,11 @@ export interface ContainerBackend {
   create(spec: ContainerSpec): Promise<string>;
   /** Starts the container and returns its address on the functions' network. */
   start(id: string, network: string): Promise<{ ip: string }>;
+  /**
+   * The container started by `start` has run its first invocation (or failed to):
+   * background work held back so as not to compete with its cold start may go ahead.
+   */
+  settled?(id: string): void;
   /** Changes a running container's memory cap (memory = memory+swap) and the CPU that goes with it. */
   resize(id: string, memoryMb: number): Promise<void>;
   /** The container's stdout and stderr; attach before start to miss nothing. */

@@ -17,6 +17,8 @@ import { PeakMemoryFiles } from "./peak-memory.js";
 const MB = 1024 * 1024;
 /** Lambda gives one full vCPU at 1,769 MB. */
 const MB_PER_VCPU = 1769;
+/** Longest a taken network sandbox waits for its replacement to be started. */
+const SANDBOX_REFILL_AFTER_MS = 1_000;
 
 /** The memory cap and CPU of a container of `memoryMb`, at create and on resize alike. */
 function sizing(memoryMb: number) {
@@ -55,6 +57,13 @@ export function createDockerBackend(
   /** Containers this backend is removing: their SIGKILL is ours, no OOM to look for. */
   const removing = new Set<string>();
   const peaks = new PeakMemoryFiles(cgroupRoot);
+  /** Containers that joined a sandbox whose replacement is not started yet. */
+  const unsettled = new Set<string>();
+  const settle = (id: string) => {
+    const sandbox = joined.get(id);
+    if (!unsettled.delete(id) || !sandbox) return;
+    sandboxes?.replenish(sandbox.network);
+  };
 
   return {
     async ensureNetwork(name, labels) {
@@ -122,9 +131,13 @@ export function createDockerBackend(
           }
           throw err;
         });
-      if (sandbox) joined.set(container.id, sandbox);
+      if (sandbox) {
+        joined.set(container.id, sandbox);
+        unsettled.add(container.id);
+      }
       return container.id;
     },
+    settled: settle,
     async resize(id, memoryMb) {
       await docker.getContainer(id).update(sizing(memoryMb));
     },
@@ -134,8 +147,9 @@ export function createDockerBackend(
       try {
         await container.start();
       } finally {
-        // The next sandbox is made only now, not beside this start (net-sandboxes.ts).
-        if (sandbox) sandboxes?.replenish(sandbox.network);
+        // The next sandbox is made once this container's cold start is over (settled),
+        // not beside it (net-sandboxes.ts); after a while at the latest.
+        if (sandbox) setTimeout(() => settle(id), SANDBOX_REFILL_AFTER_MS).unref();
       }
       // A container in a sandbox has the sandbox's address: no inspect needed.
       if (sandbox) return { ip: sandbox.ip };
@@ -198,6 +212,7 @@ export function createDockerBackend(
       }
       const sandbox = joined.get(id);
       joined.delete(id);
+      unsettled.delete(id);
       if (sandbox) {
         await sandboxes?.remove(sandbox.id);
         sandboxes?.replenish(sandbox.network); // in case it was removed before it started

@@ -74,6 +74,11 @@ class FakeEngine implements ContainerBackend {
     return { ip: c.ip };
   }
   async resize() {}
+  /** Containers the pool said had run their first invocation, in order. */
+  readonly settledIds: string[] = [];
+  settled(id: string) {
+    this.settledIds.push(id);
+  }
   async attach(id: string) {
     const c = this.byId(id);
     return { stdout: c.stdout, stderr: c.stderr };
@@ -293,5 +298,24 @@ describe("an idle container whose runtime exits", () => {
     await vi.waitFor(() => expect(c1.removed).toBe(true));
     expect(await counted(metrics.oomKills)).toBe(1);
     expect(c2.removed).toBe(false);
+  });
+});
+
+describe("a container started from scratch", () => {
+  it("lets the engine's held-back work go ahead once its first invocation has run, not before", async () => {
+    const first = pool.invoke(spec, call(1));
+    const container = await engine.started(1);
+    const delivery = await takeEvent(container);
+    // Started and running its first event: nothing may compete with it yet.
+    expect(engine.settledIds).toEqual([]);
+    sessions.get(container.ip)?.complete(delivery.requestId, { payload: Buffer.from("1"), markedStreams: [] });
+    await first;
+    expect(engine.settledIds).toEqual([container.id]);
+    // A warm invocation settles nothing more.
+    const second = pool.invoke(spec, call(2));
+    const again = await takeEvent(container);
+    sessions.get(container.ip)?.complete(again.requestId, { payload: Buffer.from("2"), markedStreams: [] });
+    await second;
+    expect(engine.settledIds).toEqual([container.id]);
   });
 });

@@ -126,8 +126,10 @@ export class ContainerPool {
     clearTimeout(timer);
 
     const durationMs = performance.now() - deliveredAt;
-    // A stem cell was used up by this cold start: its replacement starts now (stem-keeper.ts).
+    // A stem cell or network sandbox was used up by this cold start: its replacement
+    // starts now, not beside it (stem-keeper.ts, net-sandboxes.ts).
     if (placed.kind === "stem") this.stems.replenish();
+    else if (cold) this.backend.settled?.(c.id);
 
     // A runtime may answer and then exit: the answer stands.
     const death = c.session.state === "dead" ? c.death : undefined;
