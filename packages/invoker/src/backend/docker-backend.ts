@@ -57,12 +57,10 @@ export function createDockerBackend(
   /** Containers this backend is removing: their SIGKILL is ours, no OOM to look for. */
   const removing = new Set<string>();
   const peaks = new PeakMemoryFiles(cgroupRoot);
-  /** Containers that joined a sandbox whose replacement is not started yet. */
-  const unsettled = new Set<string>();
+  /** `id`'s cold start is over: the sandbox it took may be replaced (a no-op when the reserve is full). */
   const settle = (id: string) => {
     const sandbox = joined.get(id);
-    if (!unsettled.delete(id) || !sandbox) return;
-    sandboxes?.replenish(sandbox.network);
+    if (sandbox) sandboxes?.replenish(sandbox.network);
   };
 
   return {
@@ -131,10 +129,7 @@ export function createDockerBackend(
           }
           throw err;
         });
-      if (sandbox) {
-        joined.set(container.id, sandbox);
-        unsettled.add(container.id);
-      }
+      if (sandbox) joined.set(container.id, sandbox);
       return container.id;
     },
     settled: settle,
@@ -212,7 +207,6 @@ export function createDockerBackend(
       }
       const sandbox = joined.get(id);
       joined.delete(id);
-      unsettled.delete(id);
       if (sandbox) {
         await sandboxes?.remove(sandbox.id);
         sandboxes?.replenish(sandbox.network); // in case it was removed before it started
