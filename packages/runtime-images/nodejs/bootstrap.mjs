@@ -27,14 +27,16 @@ const port = Number(api.slice(separator + 1));
 // One keep-alive socket: the runtime makes one call at a time. Idle agent sockets
 // are unref'd, so they never keep the event loop (callbackWaitsForEmptyEventLoop) alive.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const RUNTIME_API = { host, port, agent };
 
 function request(method, urlPath, body, headers = {}) {
   return send(method, `/2018-06-01/runtime/${urlPath}`, body, headers);
 }
 
-function send(method, fullPath, body, headers = {}) {
+/** One HTTP call to the Runtime API (or, rehearsing, to `to`); resolves with the whole answer. */
+function send(method, fullPath, body, headers = {}, to = RUNTIME_API) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host, port, method, path: fullPath, agent, headers }, (res) => {
+    const req = http.request({ ...to, method, path: fullPath, headers }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -45,12 +47,12 @@ function send(method, fullPath, body, headers = {}) {
   });
 }
 
+function jsonHeaders(body) {
+  return { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+}
+
 function postJson(urlPath, body, headers = {}) {
-  return request("POST", urlPath, body, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-    ...headers,
-  });
+  return request("POST", urlPath, body, { ...jsonHeaders(body), ...headers });
 }
 
 /** Lambda's error body: the thrown value's name, message and stack frames. */
@@ -315,35 +317,20 @@ async function rehearse() {
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const local = new http.Agent({ keepAlive: false });
-  const call = (method, body) =>
-    new Promise((resolve, reject) => {
-      const headers = body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {};
-      const { port: localPort } = server.address();
-      const req = http.request(
-        { host: "127.0.0.1", port: localPort, method, path: "/", agent: local, headers },
-        (res) => {
-          const chunks = [];
-          res.on("data", (c) => chunks.push(c));
-          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+  const local = { host: "127.0.0.1", port: server.address().port, agent: new http.Agent({ keepAlive: false }) };
   try {
     for (let i = 0; i < 3; i++) {
-      const next = await call("GET");
+      const next = await send("GET", "/", undefined, {}, local);
       const outcome = await runHandler(
         async (e) => e,
         JSON.parse(next.body.toString("utf8")),
         makeContext(next.headers),
       );
-      await call("POST", JSON.stringify(outcome.value));
+      const body = JSON.stringify(outcome.value);
+      await send("POST", "/", body, jsonHeaders(body), local);
     }
   } finally {
-    local.destroy();
+    local.agent.destroy();
     await new Promise((resolve) => server.close(resolve));
   }
   const file = path.join("/tmp", `.stratus-rehearsal-${process.pid}.cjs`);
