@@ -240,9 +240,14 @@ describe("async invocations", () => {
       maxAttempts: 4,
       maxEventAgeSeconds: 3600,
     };
-    // The control plane died after the commit: the outbox row is there, the relay sends it.
+    // The control plane died after the commit, before queueing the event itself: the
+    // outbox row is there, held for the accepting process a moment, then the relay sends it.
     const committed = randomUUID();
     await store.accept({ ...common, id: committed, payload: Buffer.from('{"tag":"outbox"}') });
+    const held = await stack.db.query("SELECT relay_after > now() AS held FROM async_outbox WHERE invocation_id = $1", [
+      committed,
+    ]);
+    expect(held.rows).toEqual([{ held: true }]);
     // Redis lost the job: no outbox row, no job; the reconciler finds it once overdue.
     const lost = randomUUID();
     await store.accept({ ...common, id: lost, payload: Buffer.from('{"tag":"lost"}') });

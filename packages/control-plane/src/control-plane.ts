@@ -96,7 +96,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const queue = new Queue(asyncQueue.name, { connection: queueConnection });
   queue.on("error", (err) => log.warn(`async queue: ${err.message}`));
   const relay = startRelay(asyncStore, queue, log);
-  const asyncService = createAsyncService(asyncStore, functions, settingsStore, () => relay.nudge());
+  const asyncService = createAsyncService(asyncStore, functions, settingsStore, relay);
   const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   for (const connection of [queueConnection, workerConnection]) {
     connection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));

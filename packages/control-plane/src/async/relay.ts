@@ -1,11 +1,17 @@
 // Moves committed outbox rows into the BullMQ queue, under the job id recorded with
 // the invocation (its id when first accepted, a fresh one when re-driven; a duplicate
-// add is a no-op). Rows are deleted only after the queue has them, in the transaction
-// that locked them, so a crash at any point re-sends rather than loses. Runs on a
-// short timer and at once when nudged after an accept.
+// add is a no-op, and a job that finds its invocation finished does nothing). Rows
+// are deleted only after the queue has them, so a crash at any point re-sends rather
+// than loses.
+// A newly accepted event is published by the process that accepted it, right after
+// its commit (no wait for the relay's next pass); its outbox row is deleted after
+// the add and is left to the relay for a grace period. Everything else (re-drives,
+// destination deliveries, rows of a process that crashed or could not reach Redis)
+// goes through the relay, which runs on a short timer and at once when nudged.
 import type { Queue } from "bullmq";
 import type { Logger } from "../api/error-middleware.js";
-import type { AsyncStore } from "../store/async-store.js";
+import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
+import { createBatcher } from "../store/batcher.js";
 
 const BATCH = 500;
 const IDLE_MS = 200;
@@ -17,6 +23,8 @@ export const jobOptions = {
 } as const;
 
 export interface Relay {
+  /** Queues a just-accepted event now; on failure its outbox row stays for the relay. */
+  publish(job: AcceptedJob): void;
   nudge(): void;
   stop(): Promise<void>;
 }
@@ -37,18 +45,28 @@ export function startRelay(store: AsyncStore, queue: Queue, log: Logger): Relay 
       if (nudged) done();
     });
 
+  const toQueue = (jobs: QueuedJob[]) =>
+    queue.addBulk(
+      jobs.map((job) => ({
+        name: "invoke",
+        data: { invocationId: job.invocationId },
+        opts: { jobId: job.jobId, ...jobOptions },
+      })),
+    );
+
+  // Events accepted while an add is in flight go out together in the next one.
+  const publishBatch = createBatcher(async (jobs: AcceptedJob[]) => {
+    await toQueue(jobs);
+    await store.forgetPublished(jobs.map((j) => j.outboxId));
+    return jobs.map(() => undefined);
+  }, BATCH);
+
   const loop = (async () => {
     while (!stopped) {
       nudged = false;
       try {
         const moved = await store.drainOutbox(BATCH, async (jobs) => {
-          await queue.addBulk(
-            jobs.map((job) => ({
-              name: "invoke",
-              data: { invocationId: job.invocationId },
-              opts: { jobId: job.jobId, ...jobOptions },
-            })),
-          );
+          await toQueue(jobs);
         });
         if (moved < BATCH) await sleep(IDLE_MS);
       } catch (err) {
@@ -59,6 +77,13 @@ export function startRelay(store: AsyncStore, queue: Queue, log: Logger): Relay 
   })();
 
   return {
+    publish(job) {
+      publishBatch(job).catch((err: Error) =>
+        log.warn(
+          `async relay: publishing accepted event ${job.invocationId} failed (${err.message}); the relay sends it`,
+        ),
+      );
+    },
     nudge() {
       nudged = true;
       wake?.();

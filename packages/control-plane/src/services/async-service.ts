@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { errors, LATEST, limits } from "@stratus/shared";
 import type { AsyncStatus } from "../async/async-state.js";
+import type { Relay } from "../async/relay.js";
 import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { FunctionService } from "./function-service.js";
@@ -28,7 +29,7 @@ export function createAsyncService(
   store: AsyncStore,
   functions: FunctionService,
   settings: SettingsStore,
-  onAccepted: () => void,
+  relay: Pick<Relay, "publish" | "nudge">,
 ): AsyncService {
   return {
     async accept(accountId, functionName, qualifier, payload) {
@@ -38,7 +39,7 @@ export function createAsyncService(
       await functions.get(accountId, functionName, qualifier);
       const config = await settings.getEventInvokeConfig(accountId, functionName, qualifier ?? LATEST);
       const id = randomUUID();
-      await store.accept({
+      const job = await store.accept({
         id,
         accountId,
         functionName,
@@ -53,7 +54,7 @@ export function createAsyncService(
           ? { onFailure: config.destinationConfig.OnFailure.Destination }
           : {}),
       });
-      onAccepted();
+      relay.publish(job);
       return id;
     },
     async get(accountId, id) {
@@ -66,7 +67,7 @@ export function createAsyncService(
       if (!(await store.redrive(accountId, id))) {
         throw errors.conflict(`Invocation ${id.slice(0, 64)} is not dead-lettered or expired (or does not exist)`);
       }
-      onAccepted();
+      relay.nudge();
     },
   };
 }

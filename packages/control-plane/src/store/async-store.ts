@@ -37,6 +37,15 @@ export interface QueuedJob {
   jobId: string;
 }
 
+/** An accepted invocation's first job, for its accepting process to put in the queue itself. */
+export interface AcceptedJob extends QueuedJob {
+  /** Its outbox row: the relay sends the job only if this row is still there after the grace period. */
+  outboxId: string;
+}
+
+/** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
+export const PUBLISH_GRACE_SECONDS = 2;
+
 /** An invocation the reconciler may have to enqueue again; `jobId` is its recorded job (null: none). */
 export interface StuckInvocation {
   id: string;
@@ -52,8 +61,11 @@ export interface StuckInvocation {
  * re-drive records a fresh one (the first job id may still be held by a finished job).
  */
 export interface AsyncStore {
-  accept(inv: NewAsyncInvocation): Promise<void>;
-  /** Outbox rows, locked until `handle` returns; they are deleted if it succeeds. */
+  /** Commits the invocation with its outbox row; the caller should then queue the returned job itself. */
+  accept(inv: NewAsyncInvocation): Promise<AcceptedJob>;
+  /** Deletes outbox rows whose jobs the accepting process has put in the queue. */
+  forgetPublished(outboxIds: string[]): Promise<void>;
+  /** Due outbox rows, locked until `handle` returns; they are deleted if it succeeds. */
   drainOutbox(limit: number, handle: (jobs: QueuedJob[]) => Promise<void>): Promise<number>;
   /**
    * Starts an attempt (accepted|retrying → running); undefined when not startable.
@@ -134,9 +146,16 @@ function toInvocation(r: Row): AsyncInvocation {
   };
 }
 
-/** Inserts invocations with their outbox rows in one statement (so one commit). */
-async function insertAccepted(c: Pool | PoolClient, invs: NewAsyncInvocation[]): Promise<void> {
-  await c.query(
+/**
+ * Inserts invocations with their outbox rows in one statement (so one commit). The
+ * rows are due to the relay after `graceSeconds` (0: at once).
+ */
+async function insertAccepted(
+  c: Pool | PoolClient,
+  invs: NewAsyncInvocation[],
+  graceSeconds: number,
+): Promise<AcceptedJob[]> {
+  const res = await c.query<{ id: string; invocation_id: string }>(
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
          max_event_age_seconds, on_success, on_failure, job_id)
@@ -146,7 +165,8 @@ async function insertAccepted(c: Pool | PoolClient, invs: NewAsyncInvocation[]):
          $9::text[], $10::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts,
          max_event_age_seconds, on_success, on_failure, job_id)
        RETURNING id)
-     INSERT INTO async_outbox (invocation_id) SELECT id FROM inv`,
+     INSERT INTO async_outbox (invocation_id, relay_after)
+       SELECT id, now() + make_interval(secs => $11) FROM inv RETURNING id, invocation_id`,
     [
       invs.map((i) => i.id),
       invs.map((i) => i.accountId),
@@ -158,8 +178,11 @@ async function insertAccepted(c: Pool | PoolClient, invs: NewAsyncInvocation[]):
       invs.map((i) => i.onSuccess ?? null),
       invs.map((i) => i.onFailure ?? null),
       invs.map((i) => asyncQueue.jobId(i.id)),
+      graceSeconds,
     ],
   );
+  const outbox = new Map(res.rows.map((r) => [r.invocation_id, r.id]));
+  return invs.map((i) => ({ invocationId: i.id, jobId: asyncQueue.jobId(i.id), outboxId: outbox.get(i.id) ?? "" }));
 }
 
 /** Gives each returned id to the first of its callers (a duplicate in one batch gets nothing). */
@@ -214,11 +237,12 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
   // one bad row cannot refuse its neighbours.
   const accept = createBatcher(async (invs: NewAsyncInvocation[]) => {
     try {
-      await insertAccepted(pool, invs);
-      return invs.map(() => undefined);
+      return await insertAccepted(pool, invs, PUBLISH_GRACE_SECONDS);
     } catch (err) {
       if (invs.length === 1) throw err;
-      return Promise.all(invs.map((inv) => insertAccepted(pool, [inv]).then(() => undefined)));
+      return Promise.all(
+        invs.map((inv) => insertAccepted(pool, [inv], PUBLISH_GRACE_SECONDS).then((jobs) => jobs[0] as AcceptedJob)),
+      );
     }
   }, 64);
   const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
@@ -246,11 +270,15 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
   const finishPlain = createBatcher((items: FinishItem[]) => finishRows(pool, items));
   return {
     accept: (inv) => accept(inv),
+    async forgetPublished(outboxIds) {
+      await pool.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [outboxIds]);
+    },
     drainOutbox(limit, handle) {
       return inTransaction(pool, async (c) => {
         const rows = await c.query<{ id: string; invocation_id: string; job_id: string | null }>(
           `SELECT o.id, o.invocation_id, i.job_id FROM async_outbox o
              LEFT JOIN async_invocations i ON i.id = o.invocation_id
+           WHERE o.relay_after <= now()
            ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
           [limit],
         );
@@ -273,7 +301,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       return inTransaction(pool, async (c) => {
         const [moved] = await finishRows(c, [{ id, attempt, to, fields }]);
         if (!moved) return false;
-        await insertAccepted(c, [followUp]);
+        await insertAccepted(c, [followUp], 0);
         return true;
       });
     },
