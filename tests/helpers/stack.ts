@@ -61,7 +61,18 @@ export interface PlatformOptions {
   controlPlaneEnv?: Record<string, string>;
   /** Publish Redis on a port fixed at start, so that a restart keeps its URL. */
   stableRedisPort?: boolean;
+  /** Keep the product's async timing (retries, reconciliation) instead of the quick test settings. */
+  productAsyncTiming?: boolean;
 }
+
+/** Quick async retries and reconciliation, so tests see them within seconds. */
+const QUICK_ASYNC_TIMING = {
+  STRATUS_ASYNC_BACKOFF_BASE_MS: "50",
+  STRATUS_ASYNC_BACKOFF_CAP_MS: "400",
+  STRATUS_ASYNC_RECONCILE_INTERVAL_MS: "500",
+  STRATUS_ASYNC_STALE_SECONDS: "2",
+  STRATUS_ASYNC_WATCHDOG_INTERVAL_MS: "500",
+};
 
 export async function startPlatform(opts: PlatformOptions = {}): Promise<Platform> {
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis({ stablePort: opts.stableRedisPort })]);
@@ -81,12 +92,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         STRATUS_PORT: "0",
         STRATUS_REGION: region,
         STRATUS_BOOTSTRAP_KEY_FILE: adminKeyFile,
-        // Quick async retries and reconciliation, so tests see them within seconds.
-        STRATUS_ASYNC_BACKOFF_BASE_MS: "50",
-        STRATUS_ASYNC_BACKOFF_CAP_MS: "400",
-        STRATUS_ASYNC_RECONCILE_INTERVAL_MS: "500",
-        STRATUS_ASYNC_STALE_SECONDS: "2",
-        STRATUS_ASYNC_WATCHDOG_INTERVAL_MS: "500",
+        ...(opts.productAsyncTiming ? {} : QUICK_ASYNC_TIMING),
         ...opts.controlPlaneEnv,
       }),
       quiet,
@@ -143,8 +149,11 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
 }
 
 /** `invokerEnv`: extra invoker settings (e.g. STRATUS_STEM_CELLS_PER_RUNTIME) over the defaults. */
-export async function startStack(invokerEnv: Record<string, string> = {}): Promise<Stack> {
-  const platform = await startPlatform();
+export async function startStack(
+  invokerEnv: Record<string, string> = {},
+  platformOptions: PlatformOptions = {},
+): Promise<Stack> {
+  const platform = await startPlatform(platformOptions);
   const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-code-"));
   const nodeId = `test-${randomBytes(4).toString("hex")}`;
   let invoker: RunningInvoker;
