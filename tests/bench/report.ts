@@ -144,7 +144,8 @@ ${verdict(t.syncOneNode.perSecond >= 4000)}.
 ${cpuReading(t)}
 
 Async: ${t.asyncEvents} Event invokes of a trivial function sent with 64 in flight; each is
-committed (invocation and outbox row) before its 202, relayed into BullMQ, run by the
+committed (invocation and outbox row) before its 202, put in BullMQ by the accepting
+control plane (the outbox relay is the fallback), run by the
 control plane's queue worker through the same placement and invokers, and recorded
 as succeeded. Accepted/s counts until the last 202; end to end counts until the last
 event is recorded as succeeded (polled in Postgres). Baseline: BullMQ alone on the
