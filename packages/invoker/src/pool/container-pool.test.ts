@@ -17,6 +17,8 @@ class FakeContainer {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
   removed = false;
+  /** The kernel's count of OOM-killed processes in the container; undefined: the engine cannot tell. */
+  oomKills: number | undefined = 0;
   private settleExit!: (exit: ContainerExit) => void;
   readonly exited = new Promise<ContainerExit>((resolve) => {
     this.settleExit = resolve;
@@ -85,6 +87,9 @@ class FakeEngine implements ContainerBackend {
   }
   async maxMemoryMb() {
     return undefined;
+  }
+  async oomKills(id: string) {
+    return this.byId(id).oomKills;
   }
   wait(id: string) {
     return this.byId(id).exited;
