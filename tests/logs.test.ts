@@ -4,6 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
+import { dockerOutput } from "./helpers/docker-log.js";
+import { deployFunction, storedLog } from "./helpers/functions.js";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
@@ -153,4 +155,81 @@ describe("invocation logs", () => {
     );
     expect(hidden.status).toBe(404);
   }, 30_000);
+});
+
+/** A Python function that writes what the event asks for, each way a Python function writes. */
+const NOISY_PY = `import logging, os, sys
+def handler(event, context):
+    if event.get("say"): print("said", event["say"])
+    if event.get("warn"): sys.stderr.write("warned " + event["warn"] + "\\n")
+    if event.get("log"): logging.getLogger().warning("logged %s", event["log"])
+    if event.get("fd"): os.write(2, ("straight to fd 2: " + event["fd"] + "\\n").encode())
+    if event.get("fail"): raise ValueError("failed " + event["fail"])
+    return 1
+`;
+
+const MARKER = "\u001eSTRATUS-END ";
+
+describe("python3.11 invocation logs", () => {
+  it("gives quiet and noisy invocations complete logs of their own lines, and marks only the streams written", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "python3.11",
+      handler: "index.handler",
+      files: { "index.py": NOISY_PY },
+    });
+    const runs: { id: string; event: object }[] = [];
+    const run = async (event: object) => {
+      const out = await stack.lambda.send(
+        new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: Buffer.from(JSON.stringify(event)) }),
+      );
+      const id = out.$metadata.requestId as string;
+      runs.push({ id, event });
+      const log = Buffer.from(out.LogResult ?? "", "base64").toString("utf8");
+      // The stored log is the same text as the tail (it is short): START, own lines, END, REPORT.
+      expect(await storedLog(stack, id)).toBe(log);
+      const lines = log.split("\n");
+      expect(lines[0]).toBe(`START RequestId: ${id} Version: $LATEST`);
+      expect(lines.at(-3)).toBe(`END RequestId: ${id}`);
+      expect(lines.at(-2)).toMatch(new RegExp(`^REPORT RequestId: ${id}\tDuration: `));
+      expect(lines.at(-1)).toBe("");
+      return lines.slice(1, -3);
+    };
+    const ts = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
+
+    expect(await run({})).toEqual([]);
+    const noisy = await run({ say: "a", warn: "b", log: "c", fd: "d" });
+    // Two streams: their lines arrive in the order Docker delivers them.
+    expect(noisy).toHaveLength(4);
+    expect(noisy).toEqual(
+      expect.arrayContaining([
+        "said a",
+        "warned b",
+        expect.stringMatching(new RegExp(`^\\[WARNING\\]\\t${ts}\\t${runs[1]?.id}\\tlogged c$`)),
+        "straight to fd 2: d",
+      ]),
+    );
+    expect(await run({})).toEqual([]);
+    expect(await run({ warn: "e" })).toEqual(["warned e"]);
+    expect(await run({ fd: "f" })).toEqual(["straight to fd 2: f"]);
+    expect(await run({})).toEqual([]);
+    // The runtime's own error record belongs to the invocation that failed (the log
+    // keeps the record's \r-separated parts as lines of their own).
+    const failed = await run({ say: "g", fail: "h" });
+    expect(failed[0]).toBe("said g");
+    expect(failed.slice(1).join("\r")).toMatch(
+      /^\[ERROR\] ValueError: failed h\rTraceback \(most recent call last\):\r {2}File "\/var\/task\/index.py", line \d+, in handler\r.*raise ValueError/,
+    );
+    expect(await run({})).toEqual([]);
+
+    // Each stream carries a marker of exactly the invocations that wrote to it.
+    const [container] = stack.invoker.pool.containerIdsOf(name);
+    const markersOn = async (stream: "stdout" | "stderr") =>
+      (await dockerOutput(container as string, { stdout: stream === "stdout", stderr: stream === "stderr" }))
+        .split("\n")
+        .filter((line) => line.startsWith(MARKER))
+        .map((line) => line.slice(MARKER.length));
+    const wrote = (keys: string[]) => runs.filter((r) => keys.some((k) => k in r.event)).map((r) => r.id);
+    expect(await markersOn("stdout")).toEqual(wrote(["say", "log", "fail"]));
+    expect(await markersOn("stderr")).toEqual(wrote(["warn", "fd"]));
+  }, 60_000);
 });

@@ -3,7 +3,9 @@
 // OOMKilled flag, the "oom" event) came through; the event alone, which is what the
 // backend goes by when the exit beat the flag, finds the kill too; and exits with the
 // status a SIGKILL gives, but no OOM, are not taken for one. Which signal wins on a
-// given run is the engine's race, so the event is checked on its own as well.
+// given run is the engine's race, so the event is checked on its own as well. A
+// process killed for memory while the container's first process lives on is counted
+// from the container's cgroup (the whole-platform side of that is oom-child.test.ts).
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +13,7 @@ import path from "node:path";
 import { createDockerBackend, dockerOomEvents } from "@stratus/invoker";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { until } from "./helpers/poll.js";
 
 const docker = new Docker();
 const backend = createDockerBackend();
@@ -93,5 +96,18 @@ describe("the Docker backend's OOM verdict", () => {
     await backend.remove(id);
     expect((await exit).exitCode).toBe(137);
     expect(await (await exit).oomKilled).toBe(false);
+  });
+});
+
+describe("the Docker backend's count of OOM kills", () => {
+  it("counts a child killed at the memory cap while the container's first process lives on", async () => {
+    const id = await run('bash -c \'s=x; while true; do s="$s$s"; done\'; echo "child ended: $?"; sleep infinity');
+    await until("the child's OOM kill counted", async () => (await backend.oomKills(id)) === 1, 10_000);
+    expect((await docker.getContainer(id).inspect()).State.Running).toBe(true);
+  });
+
+  it("counts nothing in a container that stays within its cap", async () => {
+    const id = await run("sleep infinity");
+    expect(await backend.oomKills(id)).toBe(0);
   });
 });

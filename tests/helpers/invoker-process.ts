@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
 import Docker from "dockerode";
 import { Redis } from "ioredis";
+import { dockerOutput } from "./docker-log.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const mainJs = path.join(root, "packages/invoker/dist/main.js");
@@ -185,19 +186,8 @@ export async function hostnameOwner(id: string): Promise<string> {
  * Everything a container printed (stdout and stderr), e.g. a function's output after
  * its node died; empty if the container is gone (a node removes its containers).
  */
-export async function containerOutput(id: string): Promise<string> {
-  const raw = (await docker
-    .getContainer(id)
-    .logs({ stdout: true, stderr: true, follow: false })
-    .catch(() => Buffer.alloc(0))) as Buffer;
-  // Docker multiplexes non-TTY output in frames: 8-byte header (stream, 0, 0, 0, size32be), then the bytes.
-  const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length; ) {
-    const size = raw.readUInt32BE(at + 4);
-    parts.push(raw.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
-  }
-  return Buffer.concat(parts).toString("utf8");
+export function containerOutput(id: string): Promise<string> {
+  return dockerOutput(id, { stdout: true, stderr: true });
 }
 
 /** Removes a node's containers and functions network (what a kill -9'd node leaves). */

@@ -59,7 +59,7 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
     }),
     oomKills: new Counter({
       name: "stratus_oom_kills_total",
-      help: "Function containers killed for exceeding their memory size, by function version",
+      help: "Processes of function containers killed for exceeding the function's memory size (its runtime, or a process it started that the runtime outlived), by function version",
       labelNames: FUNCTION_LABELS,
       registers: [registry],
     }),

@@ -19,6 +19,7 @@ that one function. It never asks again.
 import decimal
 import http.client
 import importlib
+import io
 import json
 import logging
 import os
@@ -29,15 +30,79 @@ import traceback
 PREFIX = "/2018-06-01/runtime"
 SPECIALISE = "/2018-06-01/stratus/specialise"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
-# Printed on stdout and stderr after each invocation's output, before its result is
-# posted, so the invoker knows exactly which lines belong to the invocation.
+
+# Printed after each invocation's output, before its result is posted, so the invoker
+# knows exactly which lines belong to the invocation; only on the streams written
+# since the last marker (a quiet invocation costs the engine nothing). The result
+# names the marked streams (Stratus-Log-Markers), so the invoker knows which markers
+# to wait for. Writes are noticed under sys.stdout and sys.stderr, where print(), the
+# logging module and writes to .buffer or .buffer.raw all pass, and through os.write
+# to fds 1 and 2; a child process's output is not, and lands in whichever
+# invocation's log takes it first.
 LOG_MARKER = "\x1eSTRATUS-END "
+MARKERS_HEADER = "Stratus-Log-Markers"
+written = {1: False, 2: False}
+# The runtime's own stdout and stderr (watch_output makes them sys.stdout and sys.stderr).
+streams = {}
+
+
+class WatchedFile(io.FileIO):
+    """fd 1 or 2 under sys.stdout or sys.stderr: notes that something was written."""
+
+    def write(self, b):
+        written[self.fileno()] = True
+        return super().write(b)
+
+
+def watch_output():
+    """Rebuilds sys.stdout and sys.stderr as Python made them, over watched fds; watches os.write too."""
+    for name, original in (("stdout", sys.stdout), ("stderr", sys.stderr)):
+        original.flush()
+        raw = WatchedFile(original.fileno(), "w", closefd=False)
+        # PYTHONUNBUFFERED gives a text layer straight over the fd, else a buffer between.
+        binary = raw if isinstance(original.buffer, io.RawIOBase) else io.BufferedWriter(raw)
+        stream = io.TextIOWrapper(
+            binary,
+            encoding=original.encoding,
+            errors=original.errors,
+            newline="\n",
+            line_buffering=original.line_buffering,
+            write_through=original.write_through,
+        )
+        streams[name] = stream
+        # sys.__stdout__ too: code that "restores" sys.stdout from it stays watched.
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+    for name in ("write", "writev"):
+        original = getattr(os, name)
+
+        def watched(fd, data, _original=original):
+            if fd == 1 or fd == 2:
+                written[fd] = True
+            return _original(fd, data)
+
+        setattr(os, name, watched)
 
 
 def end_of_output(request_id):
-    for stream in (sys.stdout, sys.stderr):
-        stream.write(f"{LOG_MARKER}{request_id}\n")
-        stream.flush()
+    """Marks the end of an invocation's output on the streams it wrote; returns the header naming them."""
+    for stream in (sys.stdout, sys.stderr, streams["stdout"], streams["stderr"]):
+        try:
+            stream.flush()  # buffered writes reach their fd (and are noticed) before the marker
+        except Exception:
+            pass  # a stand-in the function put there, or a stream it closed
+    marked = []
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        if not written[fd]:
+            continue
+        try:
+            streams[name].write(f"{LOG_MARKER}{request_id}\n")
+            streams[name].flush()
+            marked.append(name)
+        except (OSError, ValueError):
+            pass  # the function closed it: no marker can come on it
+        written[fd] = False
+    return {MARKERS_HEADER: ",".join(marked) or "none"}
 
 
 class RuntimeClient:
@@ -83,14 +148,14 @@ class RuntimeClient:
         return headers, body
 
     def respond(self, request_id, body):
-        end_of_output(request_id)
-        self._call("POST", f"/invocation/{request_id}/response", body, {"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json", **end_of_output(request_id)}
+        self._call("POST", f"/invocation/{request_id}/response", body, headers)
 
     def fail(self, path, payload):
-        if path.startswith("/invocation/"):
-            end_of_output(path.split("/")[2])
         body = json.dumps(payload).encode("utf-8")
         headers = {"Content-Type": "application/json", ERROR_TYPE_HEADER: payload["errorType"]}
+        if path.startswith("/invocation/"):
+            headers.update(end_of_output(path.split("/")[2]))
         self._call("POST", path, body, headers)
 
 
@@ -127,8 +192,12 @@ def log_error(payload):
     if payload["stackTrace"]:
         lines.append("Traceback (most recent call last):")
         lines.extend(line.rstrip("\n") for line in payload["stackTrace"])
-    # One record per error: inner newlines become carriage returns, as in Lambda.
-    print("\r".join(lines).replace("\n", "\r"), flush=True)
+    # One record per error: inner newlines become carriage returns, as in Lambda. On
+    # the runtime's own stdout, whatever the function made of sys.stdout, so that it
+    # lands in the log of the invocation (or init) that failed.
+    out = streams.get("stdout", sys.stdout)
+    out.write("\r".join(lines).replace("\n", "\r") + "\n")
+    out.flush()
 
 
 def load_handler(spec):
@@ -239,6 +308,7 @@ def to_json(value):
 
 def main():
     global current_request_id
+    watch_output()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     if "--stem" in sys.argv[1:]:
         client.specialise()

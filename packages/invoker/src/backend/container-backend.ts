@@ -50,6 +50,13 @@ export interface ContainerBackend {
   attach(id: string): Promise<{ stdout: Readable; stderr: Readable }>;
   /** Peak memory use of the container so far, in MB, if the engine reports it. */
   maxMemoryMb(id: string): Promise<number | undefined>;
+  /**
+   * How many of the container's processes the kernel has OOM-killed so far (its
+   * runtime, or any process it started), or undefined if the engine cannot tell. A
+   * kill is counted before the killed process is gone, so a read made once the
+   * runtime has answered counts every kill its answer could have waited for.
+   */
+  oomKills(id: string): Promise<number | undefined>;
   /** Resolves as soon as the container stops, with its exit code (and, to follow, whether it was OOM-killed). */
   wait(id: string): Promise<ContainerExit>;
   /** Stops and deletes the container; succeeds if it is already gone. */

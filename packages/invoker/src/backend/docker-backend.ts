@@ -5,14 +5,16 @@
 // ports, on the node's own functions network: in a network sandbox made ahead
 // (net-sandboxes.ts) when one is ready, else in a namespace of its own. An exit is
 // reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
-// OOMKilled flag, or the container's "oom" event when the flag lost its race.
+// OOMKilled flag, or the container's "oom" event when the flag lost its race. Kills
+// of processes the runtime outlives are counted by the container's memory cgroup
+// (cgroup-files.ts), as is its peak memory.
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
+import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
 import type { ContainerBackend, ContainerExit, ContainerSpec } from "./container-backend.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
 import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
 import { checkOomKilled } from "./oom-check.js";
-import { PeakMemoryFiles } from "./peak-memory.js";
 
 const MB = 1024 * 1024;
 /** Lambda gives one full vCPU at 1,769 MB. */
@@ -57,6 +59,7 @@ export function createDockerBackend(
   /** Containers this backend is removing: their SIGKILL is ours, no OOM to look for. */
   const removing = new Set<string>();
   const peaks = new PeakMemoryFiles(cgroupRoot);
+  const oomKills = new OomKillFiles(cgroupRoot);
   /** `id`'s cold start is over: the sandbox it took may be replaced (a no-op when the reserve is full). */
   const settle = (id: string) => {
     const sandbox = joined.get(id);
@@ -178,6 +181,11 @@ export function createDockerBackend(
       const bytes = stats.memory_stats?.max_usage ?? stats.memory_stats?.usage;
       return bytes === undefined ? undefined : Math.ceil(bytes / MB);
     },
+    async oomKills(id) {
+      // Only the cgroup: Docker's "oom" event trails the kill and can come after the
+      // runtime's answer, when the invocation it belongs to has been judged.
+      return oomKills.read(id);
+    },
     async wait(id): Promise<ContainerExit> {
       const container = docker.getContainer(id);
       const result = (await container.wait()) as { StatusCode: number };
@@ -195,6 +203,7 @@ export function createDockerBackend(
     async remove(id) {
       removing.add(id);
       peaks.forget(id);
+      oomKills.forget(id);
       try {
         await docker.getContainer(id).remove({ force: true, v: true });
       } catch (err) {

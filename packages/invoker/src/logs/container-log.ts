@@ -1,9 +1,10 @@
 // Collects one container's stdout and stderr and cuts them into per-invocation logs.
 // Output between invocations (init) goes to the next invocation's log. Runtimes of
-// ours end each invocation's output with a marker line on both streams (printed
-// before they post the result), so an invocation's lines are exactly those before
-// its markers; for other runtimes the log is complete once the streams have been
-// quiet for a moment. Each invocation's log is capped, with a truncation marker.
+// ours end each invocation's output with a marker line on each stream it wrote to
+// (printed before they post the result, which names the marked streams), so an
+// invocation's lines are exactly those before its markers; for other runtimes the
+// log is complete once the streams have been quiet for a moment. Each invocation's
+// log is capped, with a truncation marker.
 // Output can trail the result by a long way (a flood drains through Docker after
 // the runtime has answered, and a busy engine can stall its stream for hundreds of
 // milliseconds), so the wait for markers outlasts such stalls; it ends as soon as
@@ -16,7 +17,7 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 
-/** Printed by Stratus bootstraps on stdout and stderr after each invocation. */
+/** Printed by Stratus bootstraps after each invocation, on the streams it wrote to. */
 export const LOG_MARKER_PREFIX = "\u001eSTRATUS-END ";
 
 /**

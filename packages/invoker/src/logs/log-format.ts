@@ -29,6 +29,16 @@ export function reportLine(requestId: string, r: ReportFigures): string {
   return `${parts.join("\t")}\t`;
 }
 
+/**
+ * Added to an invocation's log when the kernel killed `kills` processes of its
+ * container for memory and the runtime lived on to answer.
+ */
+export function oomKillLine(kills: number, memoryMb: number): string {
+  const what =
+    kills === 1 ? "a process in this function's sandbox was" : `${kills} processes in this function's sandbox were`;
+  return `[stratus] ${what} killed: out of memory (limit ${memoryMb} MB)`;
+}
+
 /** The last `maxBytes` of `text`, cut at a character boundary. */
 export function tail(text: string, maxBytes: number): string {
   const buf = Buffer.from(text, "utf8");

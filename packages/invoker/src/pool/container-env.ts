@@ -1,13 +1,31 @@
 // What a function container is made of: the environment it gets (the variables
-// Lambda sets, then the function's own; platform secrets such as database, Redis or
-// tokens never appear here), its creation spec, and the key of what it runs.
+// Lambda sets; platform secrets such as database, Redis or tokens never appear
+// here), its creation spec, and the key of what it runs.
 import { randomUUID } from "node:crypto";
 import type { InvokeSpec } from "@stratus/shared";
 import type { ContainerSpec } from "../backend/container-backend.js";
 
+/**
+ * What Lambda sets that a function may set itself, as in Lambda: these apply only
+ * where the function's own environment does not set them. Stem cells start with
+ * them too (stem-cells.ts), so that a function setting none of them finds the same
+ * process on either path, and stem-fit.ts knows what a stem cell started with.
+ */
+export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
+  TZ: ":UTC",
+  LANG: "en_US.UTF-8",
+  PATH: "/usr/local/bin:/usr/bin:/bin:/opt/bin",
+};
+
+/**
+ * A function container's environment: the defaults above, then the function's own
+ * variables, then the variables Lambda reserves (the control plane refuses a
+ * function that sets one of those, and they are applied last all the same).
+ */
 export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Date()): Record<string, string> {
   const day = now.toISOString().slice(0, 10).replace(/-/g, "/");
   return {
+    ...RUNTIME_DEFAULTS,
     ...spec.environment,
     AWS_LAMBDA_RUNTIME_API: runtimeApi,
     _HANDLER: spec.handler,
@@ -22,9 +40,6 @@ export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Dat
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
-    TZ: ":UTC",
-    LANG: "en_US.UTF-8",
-    PATH: "/usr/local/bin:/usr/bin:/bin:/opt/bin",
   };
 }
 

@@ -10,13 +10,15 @@ import type { ContainerBackend, ContainerExit } from "../backend/container-backe
 import { createInvokerMetrics, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Delivery, Session } from "../runtime-api/session.js";
-import { ContainerPool } from "./container-pool.js";
+import { ContainerPool, type InvocationLog } from "./container-pool.js";
 
 /** One container of the fake engine, with the controls the test plays the engine with. */
 class FakeContainer {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
   removed = false;
+  /** The kernel's count of OOM-killed processes in the container; undefined: the engine cannot tell. */
+  oomKills: number | undefined = 0;
   private settleExit!: (exit: ContainerExit) => void;
   readonly exited = new Promise<ContainerExit>((resolve) => {
     this.settleExit = resolve;
@@ -86,6 +88,9 @@ class FakeEngine implements ContainerBackend {
   async maxMemoryMb() {
     return undefined;
   }
+  async oomKills(id: string) {
+    return this.byId(id).oomKills;
+  }
   wait(id: string) {
     return this.byId(id).exited;
   }
@@ -143,11 +148,13 @@ let engine: FakeEngine;
 let sessions: Map<string, Session>;
 let metrics: InvokerMetrics;
 let pool: ContainerPool;
+let logs: InvocationLog[];
 
 beforeEach(() => {
   // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
   engine = new FakeEngine();
+  logs = [];
   const runtimeApi = fakeRuntimeApi();
   sessions = runtimeApi.sessions;
   metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
@@ -166,6 +173,7 @@ beforeEach(() => {
     { create: async () => "/stem", populate: async () => undefined, remove: async () => undefined },
     metrics,
     { warn: () => undefined, error: () => undefined },
+    (entry) => logs.push(entry),
   );
 });
 
@@ -317,5 +325,75 @@ describe("a container started from scratch", () => {
     sessions.get(container.ip)?.complete(again.requestId, { payload: Buffer.from("2"), markedStreams: [] });
     await second;
     expect(engine.settledIds).toEqual([container.id]);
+  });
+});
+
+describe("a process OOM-killed during an invocation that the runtime outlives", () => {
+  it.each([
+    { kills: 1, line: "[stratus] a process in this function's sandbox was killed: out of memory (limit 128 MB)" },
+    { kills: 2, line: "[stratus] 2 processes in this function's sandbox were killed: out of memory (limit 128 MB)" },
+  ])(
+    "keeps the answer, counts $kills kill(s), says so in the log and retires the container",
+    async ({ kills, line }) => {
+      const first = pool.invoke(spec, call(1));
+      const c1 = await engine.started(1);
+      const d = await takeEvent(c1);
+      c1.stdout.write("the function's own line\n");
+      c1.oomKills = kills; // the child the handler waited for was killed
+      sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+      const out = await first;
+      expect(out.functionError).toBeUndefined();
+      expect(out.payload.toString()).toBe('"ok"');
+      expect(await outcomes()).toEqual({ success: 1 });
+      expect(await counted(metrics.oomKills)).toBe(kills);
+      await vi.waitFor(() => expect(logs).toHaveLength(1));
+      const text = (logs[0] as InvocationLog).text.split("\n");
+      expect(text.slice(1, 3)).toEqual(["the function's own line", line]);
+      expect(text[3]).toMatch(/^END RequestId: /);
+      await vi.waitFor(() => expect(c1.removed).toBe(true));
+
+      // The next invocation gets a new container; the retired one's death counts no more.
+      const second = pool.invoke(spec, call(2));
+      const c2 = await engine.started(2);
+      const d2 = await takeEvent(c2);
+      sessions.get(c2.ip)?.complete(d2.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+      await second;
+      expect(await counted(metrics.oomKills)).toBe(kills);
+      expect(c2.removed).toBe(false);
+    },
+  );
+
+  it.each([
+    { what: "no kill", oomKills: 0 },
+    { what: "an engine that cannot tell", oomKills: undefined },
+  ])("with $what, the container stays warm and the log says nothing", async ({ oomKills }) => {
+    const first = pool.invoke(spec, call(1));
+    const c1 = await engine.started(1);
+    c1.oomKills = oomKills;
+    const d = await takeEvent(c1);
+    sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from("1"), markedStreams: [] });
+    await first;
+    const second = pool.invoke(spec, call(2));
+    const d2 = await takeEvent(c1);
+    sessions.get(c1.ip)?.complete(d2.requestId, { payload: Buffer.from("2"), markedStreams: [] });
+    await second;
+    expect(engine.containers).toHaveLength(1);
+    expect(await counted(metrics.oomKills)).toBe(0);
+    await vi.waitFor(() => expect(logs).toHaveLength(2));
+    expect(logs.map((l) => l.text).join("")).not.toContain("[stratus]");
+  });
+
+  it("counts the runtime's own OOM death just after its answer once, not twice", async () => {
+    const first = pool.invoke(spec, call(1));
+    const c1 = await engine.started(1);
+    const d = await takeEvent(c1);
+    // Killed as it answered: the pool's look finds the kill, then the engine reports the exit as one.
+    c1.oomKills = 1;
+    sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await first).payload.toString()).toBe('"ok"');
+    c1.exit(137, Promise.resolve(true));
+    await vi.waitFor(() => expect(c1.removed).toBe(true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await counted(metrics.oomKills)).toBe(1);
   });
 });

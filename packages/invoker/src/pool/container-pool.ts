@@ -6,10 +6,16 @@
 // Containers are evicted LRU when the node's memory capacity is reached, reaped after
 // an idle TTL, and destroyed after a timeout, an OOM kill, a crash or an init
 // failure. Decisions live in decisions.ts; the containers' effects in containers.ts.
+// An OOM kill of a process the runtime outlives (a child it spawned) does not change
+// the invocation's answer, but is counted, noted in that invocation's log, and
+// retires the container all the same: its memory ran out, so what is left is
+// suspect (the runtime may hold most of it, and the next invocation would be the one
+// to die; the victim may be a helper the function relies on), and a new container
+// costs only a cold start.
 import { errors, type InvokeCall, type InvokeSpec, limits, runtimes, StratusError } from "@stratus/shared";
 import type { ContainerBackend } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
-import { tail } from "../logs/log-format.js";
+import { oomKillLine, tail } from "../logs/log-format.js";
 import type { InvokerMetrics, Outcome } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { FunctionFailure } from "../runtime-api/session.js";
@@ -133,20 +139,26 @@ export class ContainerPool {
 
     // A runtime may answer and then exit: the answer stands.
     const death = c.session.state === "dead" ? c.death : undefined;
+    // The runtime answered, but a process of its container may have been killed for memory.
+    const oomKills = c.session.state === "dead" || c.death !== undefined ? 0 : await this.containers.newOomKills(c);
     const result: Outcome = death ?? (outcome.functionError ? "function_error" : "success");
     this.metrics.invocations.inc({ outcome: result });
     this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
     const initDurationMs = c.initDurationMs;
     c.initDurationMs = undefined;
-    const logText = this.finishLog(c, spec, call.requestId, markedStreams, {
-      startedAt,
-      durationMs,
-      initDurationMs,
-      outcome: result,
-    });
-    // A runtime that has exited (even after answering) never serves again.
-    if (c.session.state === "dead" || c.death !== undefined) void logText.finally(() => this.containers.remove(c));
-    else {
+    const logText = this.finishLog(
+      c,
+      spec,
+      call.requestId,
+      markedStreams,
+      { startedAt, durationMs, initDurationMs, outcome: result },
+      oomKills > 0 ? [oomKillLine(oomKills, spec.memoryMb)] : [],
+    );
+    // A runtime that has exited (even after answering) never serves again, nor one
+    // whose container ran out of memory (see above).
+    if (c.session.state === "dead" || c.death !== undefined || oomKills > 0) {
+      void logText.finally(() => this.containers.remove(c));
+    } else {
       c.lastUsed = Date.now();
       this.containers.setState(c, "idle");
     }
@@ -154,19 +166,20 @@ export class ContainerPool {
     return { ...outcome, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
   }
 
-  /** Completes an invocation's log (START, output, END, REPORT) and hands it to storage. */
+  /** Completes an invocation's log (START, output, the platform's `notices`, END, REPORT) and hands it to storage. */
   private async finishLog(
     c: Container,
     spec: InvokeSpec,
     requestId: string,
     markedStreams: number[] | undefined,
     run: { startedAt: Date; durationMs: number; initDurationMs?: number; outcome: Outcome },
+    notices: string[],
   ): Promise<string> {
     const [lines, maxMemoryUsedMb] = await Promise.all([
       c.log ? c.log.take(requestId, markedStreams) : Promise.resolve([]),
       this.backend.maxMemoryMb(c.id).catch(() => undefined),
     ]);
-    const entry = invocationLog(spec, requestId, lines, { ...run, maxMemoryUsedMb });
+    const entry = invocationLog(spec, requestId, [...lines, ...notices], { ...run, maxMemoryUsedMb });
     this.onInvocationLog(entry);
     return entry.text;
   }

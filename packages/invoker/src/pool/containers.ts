@@ -6,7 +6,9 @@
 // and a stem cell's directory). A container whose runtime dies is reported to its
 // session as an OOM kill (and counted) or an exit. The exit claims the death at
 // once, before the engine has told whether it was an OOM kill: a timeout that falls
-// in between must not be blamed for it.
+// in between must not be blamed for it. Processes the runtime outlives can be
+// OOM-killed too: the pool asks after each invocation (newOomKills), and they are
+// counted then.
 import { randomUUID } from "node:crypto";
 import { runtimes } from "@stratus/shared";
 import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
@@ -132,6 +134,19 @@ export class Containers {
       .map((c) => c.id);
   }
 
+  /**
+   * How many processes of `c` the kernel has OOM-killed since the last look, counted
+   * in the metric; 0 when the engine cannot tell.
+   */
+  async newOomKills(c: Container): Promise<number> {
+    const tally = await this.deps.backend.oomKills(c.id).catch(() => undefined);
+    if (tally === undefined) return 0;
+    const fresh = Math.max(0, tally - (c.oomKillsSeen ?? 0));
+    c.oomKillsSeen = tally;
+    if (fresh > 0 && c.owner) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner), fresh);
+    return fresh;
+  }
+
   private watchExit(c: Container): void {
     this.deps.backend.wait(c.id).then(
       async (exit) => {
@@ -142,8 +157,11 @@ export class Containers {
         if (c.state === "idle" || c.state === "stem") void this.remove(c);
         // A backend that cannot tell says no OOM.
         const oomKilled = await exit.oomKilled.catch(() => false);
-        // Counted here, not per invocation: a process left running after its answer can be killed too.
-        if (oomKilled && c.owner) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner));
+        // Counted here, not per invocation: a process left running after its answer can
+        // be killed too. Not if the pool has counted kills in this container already: it
+        // retires a container at its first, so this is the same one (the runtime killed
+        // just after it answered) or what followed from it.
+        if (oomKilled && c.owner && !c.oomKillsSeen) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner));
         if (claimed) {
           c.death = oomKilled ? "oom" : "crash";
           c.session.die(

@@ -56,6 +56,8 @@ export interface Container extends PoolEntry {
    * whether it was "oom"). Set, it tells a timer that the death is not its to claim.
    */
   death?: Outcome;
+  /** The engine's count of the container's OOM kills at the last look, all counted in the metric. */
+  oomKillsSeen?: number;
   /** Once the runtime has exited: settles when the engine has told whether it was an OOM kill. */
   exited?: Promise<unknown>;
   /** Set on a container that began as a stem cell (its directory outlives specialisation). */

@@ -10,7 +10,7 @@ import type { ContainerBackend, ContainerSpec } from "../backend/container-backe
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Session } from "../runtime-api/session.js";
 import type { StemGate } from "../runtime-api/stem-gate.js";
-import { containerEnv } from "./container-env.js";
+import { containerEnv, RUNTIME_DEFAULTS } from "./container-env.js";
 import type { StemDirs } from "./stem-dirs.js";
 
 export interface StemCellConfig {
@@ -38,7 +38,12 @@ export interface StemParts {
 
 export const stemLabels = (runtime: string) => ({ "stratus.stem": runtime });
 
-/** Creation spec of a stem cell: nothing in it names a function. */
+/**
+ * Creation spec of a stem cell: nothing in it names a function. Its runtime starts
+ * with the defaults a function container gets (TZ, LANG, PATH), so that what the
+ * runtime fixes as it starts (the locale, for one) is what a container started from
+ * scratch for a function that sets none of them would have fixed.
+ */
 export function stemSpec(
   image: string,
   runtime: string,
@@ -50,7 +55,7 @@ export function stemSpec(
 ): ContainerSpec {
   return {
     image,
-    env: { AWS_LAMBDA_RUNTIME_API: apiAddress },
+    env: { ...RUNTIME_DEFAULTS, AWS_LAMBDA_RUNTIME_API: apiAddress },
     labels: { ...ownerLabels, ...stemLabels(runtime) },
     memoryMb: config.memoryMb,
     ephemeralStorageMb: config.ephemeralStorageMb,

@@ -29,6 +29,13 @@ describe("startOnlyVariables", () => {
     ],
     ["nodejs20.x", { LD_PRELOAD: "/var/task/x.so", LC_ALL: "de_DE.UTF-8" }, ["LD_PRELOAD", "LC_ALL"]],
     ["nodejs22.x", { OPENSSL_CONF: "/var/task/openssl.cnf", GLIBC_TUNABLES: "x" }, ["OPENSSL_CONF", "GLIBC_TUNABLES"]],
+    // The locale is fixed at start (Node's ICU, Python's encodings); the clock's zone
+    // and PATH are taken on at specialisation.
+    ["nodejs20.x", { LANG: "de_DE.UTF-8", TZ: "Asia/Kolkata", PATH: "/var/task/bin:/usr/bin:/bin" }, ["LANG"]],
+    ["python3.11", { LANG: "C.UTF-8", TZ: "Asia/Kolkata", PATH: "/var/task/bin:/usr/bin:/bin" }, ["LANG"]],
+    // A stem cell started with the platform's LANG: the same value fits.
+    ["python3.11", { LANG: "en_US.UTF-8" }, []],
+    ["nodejs22.x", { LANG: "en_US.UTF-8", LC_ALL: "en_US.UTF-8" }, ["LC_ALL"]],
     // Empty is unset to the runtimes: what a stem cell sees anyway.
     ["nodejs20.x", { NODE_OPTIONS: "" }, []],
     ["provided.al2023", { LD_LIBRARY_PATH: "/var/task/lib", NODE_OPTIONS: "--x" }, ["LD_LIBRARY_PATH"]],

@@ -7,12 +7,21 @@
 // When unsure whether a variable is read at start, it is listed: a scratch start is
 // always faithful, it only costs a slower cold start.
 //
+// What a stem cell does take on when it specialises: TZ (Node resets its clock's
+// zone when process.env.TZ is assigned; the Python runtime calls time.tzset()) and
+// PATH (looked up afresh by every spawn, in the environment the child is given).
+// LANG is not: Node's ICU fixes its default locale from it at start (measured: an
+// assignment before any Intl use changes nothing), and Python its encodings and
+// UTF-8 mode. A stem cell starts with the platform's defaults of these
+// (container-env.ts), so only a function that sets another value needs scratch.
+//
 // AWS_LAMBDA_EXEC_WRAPPER is not here because Stratus's runtime images do not honour
 // it at all (from scratch or not); once they do, it belongs in EVERY_RUNTIME.
 import { runtimes } from "@stratus/shared";
+import { RUNTIME_DEFAULTS } from "./container-env.js";
 
-/** Read once by the dynamic loader, glibc or OpenSSL as any runtime process starts. */
-const EVERY_RUNTIME = new Set(["GLIBC_TUNABLES", "OPENSSL_CONF", "OPENSSL_MODULES"]);
+/** Read once by the dynamic loader, glibc, OpenSSL or the locale as any runtime process starts. */
+const EVERY_RUNTIME = new Set(["GLIBC_TUNABLES", "OPENSSL_CONF", "OPENSSL_MODULES", "LANG"]);
 /**
  * Whole families read at start: the dynamic loader's LD_* (LD_PRELOAD,
  * LD_LIBRARY_PATH, ...), glibc malloc's MALLOC_* (MALLOC_ARENA_MAX, ...) and the
@@ -70,14 +79,15 @@ function readAtStart(kind: "node" | "python" | "bootstrap", name: string): boole
 
 /**
  * The variables of `environment` that `runtime`'s process reads only when it starts,
- * so that a stem cell of that runtime would ignore them. An empty value is left out:
- * the runtimes treat it as unset, which is what a stem cell sees.
+ * so that a stem cell of that runtime would ignore them. Left out: an empty value
+ * (the runtimes treat it as unset, which is what a stem cell sees) and the value a
+ * stem cell started with (a platform default).
  */
 export function startOnlyVariables(runtime: string, environment: Record<string, string>): string[] {
   const info = runtimes[runtime as keyof typeof runtimes];
   if (!info) return [];
   return Object.entries(environment)
-    .filter(([name, value]) => value !== "" && readAtStart(info.entry.kind, name))
+    .filter(([name, value]) => value !== "" && value !== RUNTIME_DEFAULTS[name] && readAtStart(info.entry.kind, name))
     .map(([name]) => name);
 }
 

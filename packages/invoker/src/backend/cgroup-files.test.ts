@@ -1,0 +1,72 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
+
+const MB = 1024 * 1024;
+let root: string;
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("PeakMemoryFiles", () => {
+  it("re-reads a cgroup v1 counter in place as it changes, and forgets it on removal", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    const dir = path.join(root, "memory/docker/abc");
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, "memory.max_usage_in_bytes");
+    await writeFile(file, `${10 * MB}\n`);
+    const peaks = new PeakMemoryFiles(root);
+    expect(peaks.read("abc")).toBe(10);
+    // Rewritten in place (same inode), as the kernel's counter is: the open file sees it.
+    await writeFile(file, `${25 * MB + 1}\n`);
+    expect(peaks.read("abc")).toBe(26);
+    peaks.forget("abc");
+    await rm(dir, { recursive: true });
+    expect(peaks.read("abc")).toBeUndefined();
+  });
+
+  it("reads cgroup v2's memory.peak, and nothing for an unknown container", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    const dir = path.join(root, "system.slice/docker-def.scope");
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "memory.peak"), `${3 * MB}\n`);
+    const peaks = new PeakMemoryFiles(root);
+    expect(peaks.read("def")).toBe(3);
+    expect(peaks.read("nope")).toBeUndefined();
+  });
+});
+
+describe("OomKillFiles", () => {
+  it("reads cgroup v1's oom_kill count from memory.oom_control as it grows", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    const dir = path.join(root, "memory/docker/abc");
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, "memory.oom_control");
+    await writeFile(file, "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+    const kills = new OomKillFiles(root);
+    expect(kills.read("abc")).toBe(0);
+    await writeFile(file, "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+    expect(kills.read("abc")).toBe(2);
+  });
+
+  it.each([
+    ["system.slice/docker-def.scope", "low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\noom_group_kill 0\n", 1],
+    ["docker/def", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", 0],
+    // A kernel before 4.13 has no count: nothing to tell.
+    ["memory/docker/def", "oom_kill_disable 0\nunder_oom 0\n", undefined],
+  ])("reads %s", async (dir, text, count) => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    await mkdir(path.join(root, dir), { recursive: true });
+    const file = dir.startsWith("memory/") ? "memory.oom_control" : "memory.events";
+    await writeFile(path.join(root, dir, file), text);
+    expect(new OomKillFiles(root).read("def")).toBe(count);
+  });
+
+  it("tells nothing of an unknown container", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    expect(new OomKillFiles(root).read("nope")).toBeUndefined();
+  });
+});

@@ -1,0 +1,107 @@
+// Counters of a container's own memory cgroup, read on every invocation: its peak
+// memory (the REPORT line's Max Memory Used) and how many of its processes the
+// kernel has OOM-killed (a process the runtime started can be killed while the
+// runtime carries on). Each file is opened once per container and re-read in place
+// (one pread, no open/stat/close through the thread pool each time), and closed when
+// the container is removed. Paths cover cgroup v1 and v2, with Docker's cgroupfs or
+// systemd driver.
+import { closeSync, openSync, readSync } from "node:fs";
+
+const MB = 1024 * 1024;
+
+/** One counter file per container, found at the first of its candidate paths that opens. */
+class CgroupCounter {
+  private readonly fds = new Map<string, number>();
+  private readonly buf: Buffer;
+
+  constructor(
+    private readonly paths: (id: string) => string[],
+    private readonly parse: (text: string) => number | undefined,
+    bufferBytes: number,
+  ) {
+    this.buf = Buffer.alloc(bufferBytes);
+  }
+
+  /** The counter of container `id`, or undefined if its cgroup cannot be read. */
+  read(id: string): number | undefined {
+    let fd = this.fds.get(id);
+    if (fd === undefined) {
+      fd = this.open(id);
+      if (fd === undefined) return undefined;
+      this.fds.set(id, fd);
+    }
+    try {
+      const n = readSync(fd, this.buf, 0, this.buf.length, 0);
+      return this.parse(this.buf.toString("latin1", 0, n));
+    } catch {
+      this.forget(id); // the cgroup is gone
+      return undefined;
+    }
+  }
+
+  forget(id: string): void {
+    const fd = this.fds.get(id);
+    if (fd === undefined) return;
+    this.fds.delete(id);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+
+  private open(id: string): number | undefined {
+    for (const file of this.paths(id)) {
+      try {
+        return openSync(file, "r");
+      } catch {
+        // not this cgroup layout
+      }
+    }
+    return undefined;
+  }
+}
+
+/** A container's memory cgroup directories: v1 (cgroupfs, systemd), then v2 (systemd, cgroupfs). */
+const v1 = (root: string, id: string) => [
+  `${root}/memory/docker/${id}`,
+  `${root}/memory/system.slice/docker-${id}.scope`,
+];
+const v2 = (root: string, id: string) => [`${root}/system.slice/docker-${id}.scope`, `${root}/docker/${id}`];
+
+/** Peak memory in MB: v1's memory.max_usage_in_bytes, v2's memory.peak. */
+export class PeakMemoryFiles extends CgroupCounter {
+  /** cgroupRoot: where the cgroup filesystem is mounted (v1 memory controller or v2). */
+  constructor(cgroupRoot: string) {
+    super(
+      (id) => [
+        ...v1(cgroupRoot, id).map((d) => `${d}/memory.max_usage_in_bytes`),
+        ...v2(cgroupRoot, id).map((d) => `${d}/memory.peak`),
+      ],
+      (text) => (/^\d+\s*$/.test(text) ? Math.ceil(Number(text) / MB) : undefined),
+      32,
+    );
+  }
+}
+
+/**
+ * Processes OOM-killed so far: the oom_kill line of v1's memory.oom_control (Linux
+ * 4.13 on) or of v2's memory.events. The kernel counts a kill as it chooses the
+ * victim, before the victim is gone, so a runtime that answers after a process it
+ * waited for was killed finds the kill counted.
+ */
+export class OomKillFiles extends CgroupCounter {
+  constructor(cgroupRoot: string) {
+    super(
+      (id) => [
+        ...v1(cgroupRoot, id).map((d) => `${d}/memory.oom_control`),
+        ...v2(cgroupRoot, id).map((d) => `${d}/memory.events`),
+      ],
+      (text) => {
+        const m = /^oom_kill (\d+)$/m.exec(text);
+        return m ? Number(m[1]) : undefined;
+      },
+      256,
+    );
+  }
+}

@@ -1,0 +1,51 @@
+// A process the runtime started is OOM-killed and the runtime lives on to answer
+// (Node's handler spawns `node -e` that allocates past the cap and returns once it
+// has died): the answer is the handler's, the kill is counted in the OOM-kill metric
+// and noted in that invocation's log, and the container, whose memory ran out, is
+// retired (the next invocation gets a new one).
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.js";
+import { metricValue } from "./helpers/metrics.js";
+import { until } from "./helpers/poll.js";
+import { useStack } from "./helpers/use-stack.js";
+
+const stack = useStack();
+
+describe("a child process OOM-killed during an invocation that the runtime outlives", () => {
+  it("keeps the handler's answer, counts the kill, says so in the log and retires the container", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "child-oom.handler",
+      files: { "child-oom.js": await readFile(new URL("./fixtures/oom/child-oom.js", import.meta.url), "utf8") },
+      config: { MemorySize: 128 },
+    });
+    const kills = () => metricValue(stack.invoker.url, "stratus_oom_kills_total", { function: name });
+
+    const warm = await invokeFunction(stack, name);
+    const host = warm.body.host;
+    expect(typeof host).toBe("string");
+    expect(await invokeFunction(stack, name)).toMatchObject({ body: { host } });
+
+    const hog = await invokeFunction(stack, name, { hog: true });
+    expect(hog.out.FunctionError, hog.text).toBeUndefined();
+    expect(hog.body).toEqual({ host, child: { code: null, signal: "SIGKILL" } });
+    expect(await kills()).toBe(1);
+    const log = (await storedLog(stack, hog.out.$metadata.requestId as string)).split("\n");
+    const notice = "[stratus] a process in this function's sandbox was killed: out of memory (limit 128 MB)";
+    expect(log).toContain(notice);
+    expect(log.indexOf(notice)).toBeGreaterThan(
+      log.findIndex((l) => l.endsWith("starting a child that will run out of memory")),
+    );
+    expect(log[log.indexOf(notice) + 1]).toMatch(/^END RequestId: /);
+
+    // Retired: its container goes, and the next invocation runs in a new one.
+    await until("the container retired", async () => stack.invoker.pool.containerIdsOf(name).length === 0, 15_000);
+    const after = await invokeFunction(stack, name);
+    expect(after.out.FunctionError).toBeUndefined();
+    expect(after.body.host).not.toBe(host);
+    const next = await storedLog(stack, after.out.$metadata.requestId as string);
+    expect(next).not.toContain("[stratus]");
+    expect(await kills()).toBe(1);
+  });
+});
