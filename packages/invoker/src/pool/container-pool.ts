@@ -195,12 +195,12 @@ export class ContainerPool {
     try {
       const codeDir = await this.code.dirFor(spec.codeSha256Hex);
       const owner = ownerLabels(this.config.nodeId);
-      const ip = await this.containers.launch(
+      const { ip, launchedAt } = await this.containers.launch(
         c,
         scratchSpec(spec, image, codeDir, this.config.network, this.api.address, owner),
         spec.runtime,
       );
-      this.api.bind(ip, c.session);
+      this.api.bind(ip, c.session, launchedAt);
     } catch (err) {
       void this.containers.remove(c);
       this.log.error(`container start failed for ${spec.functionName}`, err);
