@@ -170,7 +170,7 @@ describe("watchWorker: a worker that runs but takes no work", () => {
   it("judges nothing while the queue cannot be read, and starts over when it can", async () => {
     vi.useFakeTimers();
     let answer: () => Promise<number> = async () => 5;
-    const { workers, watchdog, count } = setUp({ dueJobs: () => answer() });
+    const { workers, watchdog, count, log } = setUp({ dueJobs: () => answer() });
     await vi.advanceTimersByTimeAsync(STALL - INTERVAL);
     // The queue stops answering (its connection hangs), then fails outright.
     answer = () => new Promise<number>(() => undefined);
@@ -180,6 +180,8 @@ describe("watchWorker: a worker that runs but takes no work", () => {
     };
     await vi.advanceTimersByTimeAsync(3 * INTERVAL);
     expect(workers).toHaveLength(1);
+    // Said once for the whole outage, not once an interval.
+    expect(log.warn).toHaveBeenCalledTimes(1);
     answer = async () => 5;
     await vi.advanceTimersByTimeAsync(STALL);
     expect(workers).toHaveLength(1);

@@ -59,6 +59,8 @@ export function watchWorker(
   /** Since when every stall probe has seen due jobs and a free slot. */
   let dueSince: number | undefined;
   let probing = false;
+  /** The last probe could not read the queue (said once, not every interval of an outage). */
+  let unreadable = false;
   /** Workers closing (they finish the jobs they run). */
   const retiring = new Set<Promise<void>>();
 
@@ -123,6 +125,7 @@ export function watchWorker(
         timer = setTimeout(() => reject(new Error("no answer")), intervalMs);
       });
       const due = await Promise.race([stall.dueJobs(Date.now()), timeout]);
+      unreadable = false;
       if (stopping || watched !== probed) return;
       const verdict = judgeStall(
         dueSince,
@@ -145,7 +148,8 @@ export function watchWorker(
     } catch (err) {
       // The queue cannot be read: whether work is due is unknown, so the run starts over.
       dueSince = undefined;
-      log.warn(`async worker watchdog: could not read the queue: ${(err as Error).message}`);
+      if (!unreadable) log.warn(`async worker watchdog: could not read the queue: ${(err as Error).message}`);
+      unreadable = true;
     } finally {
       clearTimeout(timer);
       probing = false;
