@@ -16,6 +16,7 @@ import {
 import { InvokerConfigSchema, type RunningInvoker, startInvoker } from "@stratus/invoker";
 import pg from "pg";
 import { type StartedService, startPostgres, startRedis } from "./services.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 const quiet = { info: () => undefined, warn: console.warn, error: console.error };
 
@@ -37,6 +38,8 @@ export interface Platform {
   adminKeyFile: string;
   databaseUrl: string;
   redisUrl: string;
+  /** The proxy the control plane reaches Redis through, with `proxyRedis`. */
+  redisProxy?: TcpProxy;
   /** Where Postgres and Redis run: published loopback port and container id. */
   services: { postgres: { port: number; id: string }; redis: { port: number; id: string } };
   credentials: Credentials;
@@ -63,6 +66,8 @@ export interface PlatformOptions {
   stableRedisPort?: boolean;
   /** Keep the product's async timing (retries, reconciliation) instead of the quick test settings. */
   productAsyncTiming?: boolean;
+  /** The control plane reaches Redis through a TCP proxy that can freeze its connections (invokers do not). */
+  proxyRedis?: boolean;
 }
 
 /** Quick async retries and reconciliation, so tests see them within seconds. */
@@ -83,11 +88,15 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   const adminKeyFile = path.join(dataDir, "bootstrap", "admin-key.json");
   const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
   let cp: RunningControlPlane;
+  let redisProxy: TcpProxy | undefined;
   try {
+    if (opts.proxyRedis) {
+      redisProxy = await startTcpProxy({ host: "127.0.0.1", port: redis.container.getMappedPort(6379) });
+    }
     cp = await startControlPlane(
       ControlPlaneConfigSchema.parse({
         STRATUS_DATABASE_URL: postgres.url,
-        STRATUS_REDIS_URL: redis.url,
+        STRATUS_REDIS_URL: redisProxy?.url ?? redis.url,
         STRATUS_INTERNAL_TOKEN: internalToken,
         STRATUS_PORT: "0",
         STRATUS_REGION: region,
@@ -99,6 +108,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     );
   } catch (err) {
     await db.end();
+    await redisProxy?.close();
     await Promise.all(services.map((s) => s.container.stop()));
     await rm(dataDir, { recursive: true, force: true });
     throw err;
@@ -127,6 +137,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     adminKeyFile,
     databaseUrl: postgres.url,
     redisUrl: redis.url,
+    ...(redisProxy ? { redisProxy } : {}),
     services: {
       postgres: { port: postgres.container.getMappedPort(5432), id: postgres.container.getId() },
       redis: { port: redis.container.getMappedPort(6379), id: redis.container.getId() },
@@ -141,6 +152,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     },
     async stop() {
       await cp.close();
+      await redisProxy?.close();
       await db.end();
       await Promise.all(services.map((s) => s.container.stop({ remove: true })));
       await rm(dataDir, { recursive: true, force: true });

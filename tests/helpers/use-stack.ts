@@ -1,7 +1,7 @@
 // The test-file form of startStack (vitest hooks), apart from stack.ts so that the
 // benchmark, which runs outside vitest, can start stacks too.
 import { afterAll, beforeAll } from "vitest";
-import { type Stack, startStack } from "./stack.js";
+import { type PlatformOptions, type Stack, startStack } from "./stack.js";
 
 /**
  * A whole stack for a test file: started before its tests and stopped after them
@@ -9,10 +9,10 @@ import { type Stack, startStack } from "./stack.js";
  * filled in by this beforeAll, so hooks registered after it and the tests use it
  * like the Stack that startStack returns.
  */
-export function useStack(invokerEnv: Record<string, string> = {}): Stack {
+export function useStack(invokerEnv: Record<string, string> = {}, platformOptions: PlatformOptions = {}): Stack {
   const stack = {} as Stack;
   beforeAll(async () => {
-    Object.assign(stack, await startStack(invokerEnv));
+    Object.assign(stack, await startStack(invokerEnv, platformOptions));
   }, 120_000);
   afterAll(async () => {
     await stack.stop?.();

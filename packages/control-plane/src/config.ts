@@ -25,8 +25,18 @@ export const ControlPlaneConfigSchema = z
     STRATUS_ASYNC_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
     /** How often the watchdog checks that the async queue worker still runs. */
     STRATUS_ASYNC_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+    /**
+     * How long due async jobs may wait while the queue worker has a free slot and
+     * starts none before the watchdog replaces it (a healthy worker takes them at once).
+     */
+    STRATUS_ASYNC_WORKER_STALL_MS: z.coerce.number().int().min(1_000).default(60_000),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
+  })
+  // The watchdog looks once an interval: a stall shorter than that could not be seen twice.
+  .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
+    message: "STRATUS_ASYNC_WORKER_STALL_MS must be longer than STRATUS_ASYNC_WATCHDOG_INTERVAL_MS",
+    path: ["STRATUS_ASYNC_WORKER_STALL_MS"],
   })
   .transform((e) => ({
     databaseUrl: e.STRATUS_DATABASE_URL,
@@ -44,6 +54,7 @@ export const ControlPlaneConfigSchema = z
       reconcileIntervalMs: e.STRATUS_ASYNC_RECONCILE_INTERVAL_MS,
       staleSeconds: e.STRATUS_ASYNC_STALE_SECONDS,
       watchdogIntervalMs: e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS,
+      workerStallMs: e.STRATUS_ASYNC_WORKER_STALL_MS,
     },
   }));
 

@@ -14,6 +14,7 @@ import { createApp } from "./app.js";
 import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
 import { startAsyncWorker } from "./async/worker.js";
+import { dueJobs } from "./async/worker-stall.js";
 import { watchWorker } from "./async/worker-watchdog.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
@@ -90,30 +91,34 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   );
   const authenticate = createAuthenticator(accounts);
   const asyncStore = createPgAsyncStore(pool);
-  // The producer fails fast when Redis is away (the outbox keeps the work); the
-  // worker's connection waits and retries, as BullMQ requires.
+  // The producer fails fast when Redis is away (the outbox keeps the work); each
+  // queue worker opens a connection of its own that waits and retries, as BullMQ requires.
   const queueConnection = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  queueConnection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));
   const queue = new Queue(asyncQueue.name, { connection: queueConnection });
   queue.on("error", (err) => log.warn(`async queue: ${err.message}`));
   const relay = startRelay(asyncStore, queue, log);
   const asyncService = createAsyncService(asyncStore, functions, settingsStore, relay);
-  const workerConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  for (const connection of [queueConnection, workerConnection]) {
-    connection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));
-  }
   const worker =
     config.async.concurrency > 0
       ? watchWorker(
-          () =>
+          (activity) =>
             startAsyncWorker(
               asyncStore,
               queue,
               invoke,
-              workerConnection,
-              { ...config.async, region: config.region },
+              { ...config.async, region: config.region, redisUrl: config.redisUrl },
               log,
+              activity,
             ),
-          { intervalMs: config.async.watchdogIntervalMs, restarts: metrics.asyncWorkerRestarts, log },
+          {
+            intervalMs: config.async.watchdogIntervalMs,
+            restarts: metrics.asyncWorkerRestarts,
+            log,
+            stall: { afterMs: config.async.workerStallMs, dueJobs: (now) => dueJobs(queue, now) },
+            // A replaced worker gets as long again to finish its jobs and let go.
+            retireGraceMs: config.async.workerStallMs,
+          },
         )
       : undefined;
   const reconciler = startReconciler(
@@ -162,7 +167,6 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
       await worker?.close();
       await queue.close();
       queueConnection.disconnect();
-      workerConnection.disconnect();
       await invoker.close();
       await limiter.close().catch(() => undefined);
       redis.disconnect();

@@ -6,8 +6,8 @@ export interface ControlPlaneMetrics {
   invokeDuration: Histogram<"outcome">;
   /** Async invocations the reconciler enqueued again (should stay near 0). */
   asyncRequeued: Counter<"reason">;
-  /** Async queue workers the watchdog found stopped and replaced (should stay 0). */
-  asyncWorkerRestarts: Counter;
+  /** Async queue workers the watchdog found stopped or stalled and replaced (should stay 0). */
+  asyncWorkerRestarts: Counter<"reason">;
 }
 
 export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetrics {
@@ -33,7 +33,10 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
     }),
     asyncWorkerRestarts: new Counter({
       name: "stratus_async_worker_restarts_total",
-      help: "Async queue workers found no longer running (closed, paused or failed to run) and replaced",
+      help:
+        "Async queue workers replaced by the watchdog: stopped (closed, paused or failed to run) or stalled " +
+        "(running, but starting no job while jobs were due and it had free slots)",
+      labelNames: ["reason"],
       registers: [registry],
     }),
   };

@@ -10,7 +10,7 @@ import type { ContainerBackend } from "./backend/container-backend.js";
 import { createDockerBackend } from "./backend/docker-backend.js";
 import { createCodeCache } from "./code/code-cache.js";
 import type { InvokerConfig } from "./config.js";
-import { startHeartbeat } from "./heartbeat.js";
+import { type Heartbeat, startHeartbeat } from "./heartbeat.js";
 import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
@@ -82,11 +82,14 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
     (entry) => shipper.push(entry),
   );
   let draining = false;
+  /** The heartbeat, once started (nobody knows the node before its first beat). */
+  let announced: Heartbeat | undefined;
   const server = createInternalServer({
     pool,
     registry,
     internalToken: config.internalToken,
     isDraining: () => draining,
+    silentSince: (beat) => announced?.silentSince(beat) ?? false,
     log,
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -101,6 +104,7 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
     { id: config.nodeId, url, capacityMb: config.capacityMb, draining: false },
     log,
   );
+  announced = heartbeat;
 
   return {
     nodeId: config.nodeId,

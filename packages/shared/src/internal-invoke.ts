@@ -25,6 +25,14 @@ export const internalInvoke = {
   codePath: "/internal/v1/code",
   /** Shared secret between control plane and invokers. */
   tokenHeader: "x-stratus-internal-token",
+  /**
+   * The node's heartbeat (its registry score, epoch ms of the node's own clock) that
+   * the caller found it live by when it placed the call. A node that has been silent
+   * longer than nodeRegistry.staleAfterMs since that heartbeat (frozen, stalled, or
+   * cut off from Redis) may have had the call given up and run elsewhere: it refuses
+   * it as a full node does (429, Reason CapacityExceeded), and nothing runs.
+   */
+  placedOnHeartbeatHeader: "x-stratus-placed-on-heartbeat",
 } as const;
 
 export const InvokeSpecSchema = z.object({

@@ -1,6 +1,9 @@
 // How invoker nodes announce themselves to the control plane: a Redis sorted set of
 // node ids scored by their last heartbeat (epoch ms), and a hash of node id → JSON
-// NodeInfo. A node whose heartbeat is older than `staleAfterMs` takes no new work.
+// NodeInfo. A node whose heartbeat is older than `staleAfterMs` takes no new work:
+// control planes place nothing on it and give up the requests they have in flight
+// there; the node itself, once back, refuses the calls placed before its silence
+// (internal-invoke.ts placedOnHeartbeatHeader), which it may be reading only now.
 import { z } from "zod";
 
 export const nodeRegistry = {

@@ -11,15 +11,18 @@
 import { randomUUID } from "node:crypto";
 import { AsyncJobSchema, asyncQueue, StratusError } from "@stratus/shared";
 import { type Job, type Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import type { Logger } from "../api/error-middleware.js";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore, NewAsyncInvocation } from "../store/async-store.js";
 import { destinationFunction, destinationRecord } from "./destination.js";
 import { jobOptions } from "./relay.js";
 import { type AttemptOutcome, decide, thrownOutcome } from "./retry-policy.js";
+import type { JobActivity } from "./worker-activity.js";
 
 export interface WorkerConfig {
+  /** Each worker opens its own connection here, so that a replacement never inherits a hung one. */
+  redisUrl: string;
   concurrency: number;
   backoffBaseMs: number;
   backoffCapMs: number;
@@ -29,13 +32,16 @@ export interface WorkerConfig {
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
 const LEASE_SECONDS = 960;
 
+/** The name the worker's Redis connection goes by in CLIENT LIST. */
+export const WORKER_CONNECTION_NAME = "stratus:async-worker";
+
 export function startAsyncWorker(
   store: AsyncStore,
   queue: Queue,
   invoke: InvokeService,
-  connection: Redis,
   config: WorkerConfig,
   log: Logger,
+  activity?: JobActivity,
 ): Worker {
   const arnOf = (inv: AsyncInvocation) =>
     `arn:aws:lambda:${config.region}:${inv.accountId}:function:${inv.functionName}:${inv.qualifier ?? "$LATEST"}`;
@@ -142,7 +148,20 @@ export function startAsyncWorker(
     }
   }
 
-  const worker = new Worker(asyncQueue.name, run, {
+  async function tracked(job: Job): Promise<void> {
+    const ended = activity?.started();
+    try {
+      await run(job);
+    } finally {
+      ended?.();
+    }
+  }
+
+  // BullMQ requires maxRetriesPerRequest: null here; it duplicates this connection
+  // for its blocking fetch, and leaves the connection itself to us.
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectionName: WORKER_CONNECTION_NAME });
+  connection.on("error", (err: Error) => log.warn(`redis (async worker): ${err.message}`));
+  const worker = new Worker(asyncQueue.name, tracked, {
     connection,
     concurrency: config.concurrency,
     lockDuration: 30_000,
@@ -151,6 +170,7 @@ export function startAsyncWorker(
   });
   worker.on("error", (err) => log.warn(`async worker: ${err.message}`));
   worker.on("failed", (job, err) => log.warn(`async job ${job?.id} failed: ${err.message}`));
+  worker.on("closed", () => connection.disconnect());
   return worker;
 }
 

@@ -1,12 +1,18 @@
-import type { InvokeSpec, NodeInfo } from "@stratus/shared";
+import type { InvokeSpec } from "@stratus/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { NodeSilentError, watchInFlight } from "./in-flight.js";
 import type { InvokerClient } from "./invoker-client.js";
-import type { NodeDirectory } from "./node-directory.js";
+import type { LiveNode, NodeDirectory } from "./node-directory.js";
 
 const spec = { timeoutSeconds: 120 } as InvokeSpec;
 const call = { requestId: "00000000-0000-4000-8000-000000000000", payload: Buffer.from("{}") };
-const node = (id: string): NodeInfo => ({ id, url: `http://${id}.invalid`, capacityMb: 1024, draining: false });
+const node = (id: string): LiveNode => ({
+  id,
+  url: `http://${id}.invalid`,
+  capacityMb: 1024,
+  draining: false,
+  heartbeatAt: 0,
+});
 const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
 /** A node's requests hang until finished by the test, or abandoned through their signal. */

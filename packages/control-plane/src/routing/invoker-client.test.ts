@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type InvokeSpec, StratusError } from "@stratus/shared";
+import { type InvokeSpec, internalInvoke, StratusError } from "@stratus/shared";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createInvokerClient, NodeUnreachableError } from "./invoker-client.js";
 
@@ -20,7 +20,7 @@ async function listen(handler: http.RequestListener): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const node = (url: string) => ({ id: "n1", url, capacityMb: 1024, draining: false });
+const node = (url: string) => ({ id: "n1", url, capacityMb: 1024, draining: false, heartbeatAt: 1_700_000_000_000 });
 
 describe("invoker client", () => {
   it("calls a node that refuses connections unreachable: nothing reached it", async () => {
@@ -37,5 +37,15 @@ describe("invoker client", () => {
     expect(err).toBeInstanceOf(StratusError);
     expect(err).not.toBeInstanceOf(NodeUnreachableError);
     expect(err).toMatchObject({ code: "ServiceException", status: 500 });
+  });
+
+  it("tells the node the heartbeat it was placed by, so that a node back from a silence can refuse it", async () => {
+    let seen: string | undefined;
+    const url = await listen((req, res) => {
+      seen = req.headers[internalInvoke.placedOnHeartbeatHeader] as string | undefined;
+      res.writeHead(200, { "content-type": "application/json" }).end("1");
+    });
+    await client.invoke(node(url), spec, call);
+    expect(seen).toBe("1700000000000");
   });
 });

@@ -11,16 +11,16 @@ import {
   type InvokeOutcome,
   type InvokeSpec,
   internalInvoke,
-  type NodeInfo,
   StratusError,
   headers as wire,
 } from "@stratus/shared";
 import { Agent, request } from "undici";
+import type { LiveNode } from "./node-directory.js";
 
 export interface InvokerClient {
   /** `call.signal` abandons the request; its reason, if a StratusError, is what the call then throws. */
   invoke(
-    node: NodeInfo,
+    node: LiveNode,
     spec: InvokeSpec,
     call: InvokeCall & { tail?: boolean; signal?: AbortSignal },
   ): Promise<InvokeOutcome & { logResult?: string }>;
@@ -70,6 +70,7 @@ export function createInvokerClient(internalToken: string): InvokerClient {
             ...(call.clientContext ? { [internalInvoke.clientContextHeader]: call.clientContext } : {}),
             ...(call.tail ? { [internalInvoke.logTypeHeader]: "Tail" } : {}),
             [internalInvoke.tokenHeader]: internalToken,
+            [internalInvoke.placedOnHeartbeatHeader]: String(node.heartbeatAt),
             "content-type": "application/octet-stream",
           },
           body: call.payload,

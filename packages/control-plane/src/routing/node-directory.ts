@@ -5,8 +5,14 @@
 import { type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
 import type { Redis } from "ioredis";
 
+/** A node placement may use: its registry info, and the heartbeat it was found live by. */
+export interface LiveNode extends NodeInfo {
+  /** The node's registry score (epoch ms, the node's clock) when it was read. */
+  heartbeatAt: number;
+}
+
 export interface NodeDirectory {
-  liveNodes(): Promise<NodeInfo[]>;
+  liveNodes(): Promise<LiveNode[]>;
   /**
    * When each node last heartbeated (epoch ms, read now, not cached); undefined for a
    * node not in the registry (never there, withdrawn, or Redis lost it).
@@ -15,19 +21,25 @@ export interface NodeDirectory {
 }
 
 export function createRedisNodeDirectory(redis: Redis, cacheMs = 500, now = Date.now): NodeDirectory {
-  let cached: { at: number; nodes: NodeInfo[] } | undefined;
-  let inflight: Promise<NodeInfo[]> | undefined;
+  let cached: { at: number; nodes: LiveNode[] } | undefined;
+  let inflight: Promise<LiveNode[]> | undefined;
 
-  async function load(): Promise<NodeInfo[]> {
-    const ids = await redis.zrangebyscore(nodeRegistry.heartbeatsKey, now() - nodeRegistry.staleAfterMs, "+inf");
-    if (ids.length === 0) return [];
+  async function load(): Promise<LiveNode[]> {
+    const scored = await redis.zrangebyscore(
+      nodeRegistry.heartbeatsKey,
+      now() - nodeRegistry.staleAfterMs,
+      "+inf",
+      "WITHSCORES",
+    );
+    if (scored.length === 0) return [];
+    const ids = scored.filter((_, i) => i % 2 === 0);
     const raw = await redis.hmget(nodeRegistry.infoKey, ...ids);
-    const nodes: NodeInfo[] = [];
-    for (const json of raw) {
-      if (!json) continue;
+    const nodes: LiveNode[] = [];
+    raw.forEach((json, i) => {
+      if (!json) return;
       const parsed = NodeInfoSchema.safeParse(JSON.parse(json));
-      if (parsed.success) nodes.push(parsed.data);
-    }
+      if (parsed.success) nodes.push({ ...parsed.data, heartbeatAt: Number(scored[2 * i + 1]) });
+    });
     return nodes;
   }
 

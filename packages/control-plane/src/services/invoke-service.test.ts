@@ -1,7 +1,8 @@
-import { errors, type NodeInfo } from "@stratus/shared";
+import { errors } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import type { FunctionVersion } from "../domain.js";
 import { type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
+import type { LiveNode } from "../routing/node-directory.js";
 import { rankNodes } from "../routing/placement.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
@@ -21,7 +22,8 @@ const fn = {
   revisionId: "r",
   state: "Active",
 } as FunctionVersion;
-const nodes: NodeInfo[] = ["a", "b", "c"].map((id) => ({
+const nodes: LiveNode[] = ["a", "b", "c"].map((id) => ({
+  heartbeatAt: 0,
   id,
   url: `http://${id}.invalid`,
   capacityMb: 1024,

@@ -4,11 +4,11 @@
 // connection (a dead node stays listed until its heartbeat goes stale), and return
 // the function's result.
 import { randomUUID } from "node:crypto";
-import { errors, type InvokeOutcome, type InvokeSpec, type NodeInfo, StratusError } from "@stratus/shared";
+import { errors, type InvokeOutcome, type InvokeSpec, StratusError } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
 import { type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
-import type { NodeDirectory } from "../routing/node-directory.js";
+import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import { rankNodes } from "../routing/placement.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
@@ -127,7 +127,7 @@ export function createInvokeService(
   };
 
   async function place(
-    ranked: NodeInfo[],
+    ranked: LiveNode[],
     spec: InvokeSpec,
     requestId: string,
     req: InvokeRequest,

@@ -24,6 +24,8 @@ export interface InternalServerDeps {
   registry: Registry;
   internalToken: string;
   isDraining: () => boolean;
+  /** Whether the node has been silent since heartbeat `beat` (heartbeat.ts silentSince). */
+  silentSince: (beat: number) => boolean;
   log: Pick<Console, "error">;
 }
 
@@ -71,12 +73,18 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     const spec = parseSpec(String(req.headers[internalInvoke.specHeader] ?? ""));
     const requestId = String(req.headers[internalInvoke.requestIdHeader] ?? "");
     if (!REQUEST_ID.test(requestId)) throw errors.invalidRequestContent("Invalid request id");
+    // Placed before a silence of this node (it is waking from a freeze, say): its
+    // caller may have given it up and run it elsewhere. Refused as a full node
+    // refuses, so that nothing runs and the caller (if still there) tries another.
+    const placedOn = Number(req.headers[internalInvoke.placedOnHeartbeatHeader] ?? Number.NaN);
+    const givenUp = () => Number.isFinite(placedOn) && deps.silentSince(placedOn);
+    if (givenUp()) throw errors.capacity("Node was silent since the call was placed; not starting it");
     const clientContext = req.headers[internalInvoke.clientContextHeader];
     const payload = await readBody(req, limits.syncPayloadBytes);
     const outcome = await deps.pool.invoke(
       spec,
       { requestId, clientContext: typeof clientContext === "string" ? clientContext : undefined, payload },
-      { tail: req.headers[internalInvoke.logTypeHeader] === "Tail" },
+      { tail: req.headers[internalInvoke.logTypeHeader] === "Tail", givenUp },
     );
     const headers: Record<string, string | number> = {
       ...closing(),

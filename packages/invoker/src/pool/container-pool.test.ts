@@ -397,3 +397,21 @@ describe("a process OOM-killed during an invocation that the runtime outlives", 
     expect(await counted(metrics.oomKills)).toBe(1);
   });
 });
+
+describe("a call its caller gave up while its container started", () => {
+  it("is refused before its event is handed over, and the container serves the next call", async () => {
+    let givenUp = false;
+    const refused = pool.invoke(spec, call(1), { givenUp: () => givenUp }).catch((err: unknown) => err);
+    const container = await engine.started(1);
+    // The node was frozen while the container started: its heartbeat went stale meanwhile.
+    givenUp = true;
+    expect(await refused).toMatchObject({ code: "TooManyRequestsException", headers: { Reason: "CapacityExceeded" } });
+    expect(await outcomes()).toEqual({});
+    const second = pool.invoke(spec, call(2));
+    const d = await takeEvent(container);
+    expect(d.requestId).toBe(call(2).requestId);
+    sessions.get(container.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    expect((await second).payload.toString()).toBe('"ok"');
+    expect(engine.containers).toHaveLength(1);
+  });
+});

@@ -79,7 +79,16 @@ export class ContainerPool {
     this.stems.replenish();
   }
 
-  async invoke(spec: InvokeSpec, call: InvokeCall, opts: { tail?: boolean } = {}): Promise<PoolInvokeResult> {
+  /**
+   * Runs one invocation. `opts.givenUp`, asked once a container is ready and before
+   * the event is handed over, refuses the invocation (nothing runs) when its caller
+   * may have given it up meanwhile (the node was frozen while a container started).
+   */
+  async invoke(
+    spec: InvokeSpec,
+    call: InvokeCall,
+    opts: { tail?: boolean; givenUp?: () => boolean } = {},
+  ): Promise<PoolInvokeResult> {
     const key = poolKey(spec);
     // A function that depends on what its runtime reads only at start starts from scratch.
     const fits = stemCellFits(spec, this.config.stemCells.memoryMb);
@@ -91,6 +100,14 @@ export class ContainerPool {
       c = placed.entry;
       this.containers.setState(c, "busy");
     } else c = await this.startCold(spec, key, placed.kind === "stem" ? placed.entry : undefined);
+    if (opts.givenUp?.()) {
+      if (c.session.state === "dead" || c.death !== undefined) void this.containers.remove(c);
+      else {
+        c.lastUsed = Date.now();
+        this.containers.setState(c, "idle");
+      }
+      throw errors.capacity(`Node ${this.config.nodeId} was silent since the call was placed; not starting it`);
+    }
 
     const timeoutMs = spec.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -208,12 +225,12 @@ export class ContainerPool {
     try {
       const codeDir = await this.code.dirFor(spec.codeSha256Hex);
       const owner = ownerLabels(this.config.nodeId);
-      const ip = await this.containers.launch(
+      const { ip, launchedAt } = await this.containers.launch(
         c,
         scratchSpec(spec, image, codeDir, this.config.network, this.api.address, owner),
         spec.runtime,
       );
-      this.api.bind(ip, c.session);
+      this.api.bind(ip, c.session, launchedAt);
     } catch (err) {
       void this.containers.remove(c);
       this.log.error(`container start failed for ${spec.functionName}`, err);

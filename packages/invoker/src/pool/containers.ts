@@ -64,8 +64,11 @@ export class Containers {
     return c;
   }
 
-  /** Creates, attaches to and starts `c`'s container, which runs `runtime`; returns its address. */
-  async launch(c: Container, spec: ContainerSpec, runtime: string): Promise<string> {
+  /**
+   * Creates, attaches to and starts `c`'s container, which runs `runtime`; returns its
+   * address, and when it was started (launchedAt: the Runtime API binds it with that).
+   */
+  async launch(c: Container, spec: ContainerSpec, runtime: string): Promise<{ ip: string; launchedAt: number }> {
     const { backend, config } = this.deps;
     const id = await backend.create(spec);
     if (c.state === "removing") {
@@ -78,11 +81,13 @@ export class Containers {
     this.all.set(id, c);
     const { stdout, stderr } = await backend.attach(id);
     c.log = new ContainerLog([stdout, stderr], config.logBytesPerInvocation, { markers: printsLogMarkers(runtime) });
-    c.startedAt = performance.now();
+    const launchedAt = performance.now();
+    c.startedAt = launchedAt;
+    c.launchedAt = launchedAt;
     const { ip } = await backend.start(id, config.network);
     c.ip = ip;
     this.watchExit(c);
-    return ip;
+    return { ip, launchedAt };
   }
 
   setState(c: Container, to: ContainerState): void {
@@ -150,6 +155,12 @@ export class Containers {
   private watchExit(c: Container): void {
     this.deps.backend.wait(c.id).then(
       async (exit) => {
+        // Its address may be handed to a new container at once (one not in a network
+        // sandbox frees it as it exits), before the removal below gets to run.
+        if (c.ip) {
+          this.deps.api.unbind(c.ip, c.session);
+          if (c.stem) this.deps.api.unbindStem(c.ip, c.stem.gate);
+        }
         // The runtime is gone: its exit, not a timer running out meanwhile, says why.
         const claimed = c.death === undefined && c.session.state !== "dead";
         if (claimed) c.death = "crash";

@@ -46,8 +46,13 @@ export interface Container extends PoolEntry {
   ip?: string;
   session: Session;
   log?: ContainerLog;
-  /** performance.now() when the container was started. */
+  /** performance.now() when the container was started (a specialised stem cell: when it was specialised). */
   startedAt?: number;
+  /**
+   * performance.now() just before its container was started: Runtime API connections
+   * from its address opened before then are an earlier holder's (runtime-api-server.ts).
+   */
+  launchedAt?: number;
   /** Set until the first invocation has reported it. */
   initDurationMs?: number;
   /**

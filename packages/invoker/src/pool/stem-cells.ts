@@ -78,7 +78,7 @@ export async function specialise(
     dirs: StemDirs;
     codeDirFor: (sha: string) => Promise<string>;
   },
-  c: { id: string; ip: string; parts: StemParts; session: Session; memoryMb: number },
+  c: { id: string; ip: string; launchedAt: number; parts: StemParts; session: Session; memoryMb: number },
   spec: InvokeSpec,
 ): Promise<void> {
   await Promise.all([
@@ -86,7 +86,7 @@ export async function specialise(
     // A function of the stem's own size keeps the cap it was created with.
     spec.memoryMb === c.memoryMb ? undefined : deps.backend.resize(c.id, spec.memoryMb),
   ]);
-  deps.api.bind(c.ip, c.session);
+  deps.api.bind(c.ip, c.session, c.launchedAt);
   const env = containerEnv(spec, deps.api.address);
   c.parts.gate.give({ handler: spec.handler, env });
 }

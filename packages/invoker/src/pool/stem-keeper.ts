@@ -64,7 +64,7 @@ export class StemKeeper {
     // The stem's own memory is reused, so it does not count while making room.
     const others = containers.list().filter((e) => e !== c);
     const evict = chooseEvictions(others, spec.memoryMb, config.capacityMb);
-    if (!evict || !c.stem || !c.ip) return undefined;
+    if (!evict || !c.stem || !c.ip || c.launchedAt === undefined) return undefined;
     containers.evict(evict, "capacity");
     // Claimed before any await: busy, with the function's key and memory reserved.
     containers.setState(c, "busy");
@@ -81,7 +81,7 @@ export class StemKeeper {
     try {
       await specialise(
         { backend, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
-        { id: c.id, ip: c.ip, parts: c.stem, session: c.session, memoryMb: stemMb },
+        { id: c.id, ip: c.ip, launchedAt: c.launchedAt, parts: c.stem, session: c.session, memoryMb: stemMb },
         spec,
       );
       return c;
@@ -111,12 +111,12 @@ export class StemKeeper {
       const dir = await stemDirs.create();
       c.stem = { dir, gate: new StemGate() };
       const owner = ownerLabels(config.nodeId);
-      const ip = await containers.launch(
+      const { ip, launchedAt } = await containers.launch(
         c,
         stemSpec(info.image, runtime, cfg, dir, config.network, api.address, owner),
         runtime,
       );
-      api.bindStem(ip, c.stem.gate);
+      api.bindStem(ip, c.stem.gate, launchedAt);
     } catch (err) {
       if (c.state !== "removing") log.warn(`could not start a ${runtime} stem cell`, err);
       void containers.remove(c);

@@ -1,12 +1,17 @@
 // The Lambda Runtime API (/2018-06-01/runtime/...) served to this node's function
 // containers on the functions network's gateway address. A caller is identified by
 // its source address, which Docker assigns and an unprivileged container cannot
-// forge, so a container only ever sees its own session's events. Beside Lambda's
-// paths, one Stratus-only path hands a stem cell its identity (see stem-gate.ts),
-// answered only to that stem cell's own address.
+// forge, so a container only ever sees its own session's events. Docker hands an
+// address on at once, so the address alone is not enough: a connection opened
+// before the container now holding the address was started belongs to an earlier
+// holder (a container being removed, whose runtime still asks for work) and is
+// never served that container's session. Beside Lambda's paths, one Stratus-only
+// path hands a stem cell its identity (see stem-gate.ts), answered only to that
+// stem cell's own address under the same rule.
 
 import { EventEmitter } from "node:events";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { isTooLarge, limits, readBody, runtimeApi, StratusError } from "@stratus/shared";
 import { LOG_MARKERS_HEADER, markedStreams } from "../logs/container-log.js";
 import type { Session } from "./session.js";
@@ -15,15 +20,19 @@ import type { StemGate } from "./stem-gate.js";
 export interface RuntimeApiServer {
   /** host:port for AWS_LAMBDA_RUNTIME_API. */
   readonly address: string;
-  bind(ip: string, session: Session): void;
+  /**
+   * `ip` is now `session`'s. `since`: performance.now() when its container was
+   * started; connections from `ip` opened before then are never served it.
+   */
+  bind(ip: string, session: Session, since: number): void;
   /**
    * Forgets `ip` if it is still bound to `session`. Docker hands a stopped
    * container's address to the next container at once, so by the time a dead
    * container is removed, its address may already be another's.
    */
   unbind(ip: string, session: Session): void;
-  /** A stem cell at `ip` may collect its identity from `gate`, once. */
-  bindStem(ip: string, gate: StemGate): void;
+  /** A stem cell at `ip`, started at `since` (as in bind), may collect its identity from `gate`, once. */
+  bindStem(ip: string, gate: StemGate, since: number): void;
   /** Forgets `ip`'s stem gate if it is still `gate` (see unbind). */
   unbindStem(ip: string, gate: StemGate): void;
   /** Call before starting a container; call the returned function once it is bound (or failed). */
@@ -67,15 +76,24 @@ function errorPayload(body: Buffer, headerType: string | undefined): Buffer {
   );
 }
 
+/** Whose an address is, and since when (performance.now() at its container's start). */
+interface Binding<T> {
+  value: T;
+  since: number;
+}
+
 export async function startRuntimeApiServer(host: string): Promise<RuntimeApiServer> {
-  const sessions = new Map<string, Session>();
-  const stems = new Map<string, StemGate>();
+  const sessions = new Map<string, Binding<Session>>();
+  const stems = new Map<string, Binding<StemGate>>();
+  /** When each connection was opened (performance.now()). */
+  const openedAt = new WeakMap<Socket, number>();
   const bound = new EventEmitter();
   bound.setMaxListeners(0);
   let starting = 0;
 
-  async function boundTo<T>(req: IncomingMessage, map: Map<string, T>): Promise<T | undefined> {
+  async function boundTo<T>(req: IncomingMessage, map: Map<string, Binding<T>>): Promise<T | undefined> {
     const ip = sourceIp(req);
+    const opened = openedAt.get(req.socket) ?? Number.NEGATIVE_INFINITY;
     const deadline = Date.now() + BIND_WAIT_MS;
     // A runtime may call before its container's address is known: wait for it.
     while (!map.has(ip) && starting > 0 && Date.now() < deadline) {
@@ -87,7 +105,9 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
         });
       });
     }
-    return map.get(ip);
+    const binding = map.get(ip);
+    // Opened before the holder's container started: an earlier holder of the address.
+    return binding && binding.since <= opened ? binding.value : undefined;
   }
 
   async function specialise(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -97,7 +117,7 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
     const identity = await gate.wait(SPECIALISE_POLL_MS);
     if (identity) {
       // Handed over once: from now on this address is only its function's session.
-      if (stems.get(ip) === gate) stems.delete(ip);
+      if (stems.get(ip)?.value === gate) stems.delete(ip);
       return reply(res, 200, identity);
     }
     if (gate.state === "closed") return reply(res, 410, { errorMessage: "Stem cell retired", errorType: "Gone" });
@@ -172,6 +192,7 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
       reply(res, 500, { errorMessage: "Runtime API error", errorType: "ServiceException" });
     });
   });
+  server.on("connection", (socket: Socket) => openedAt.set(socket, performance.now()));
   // /next is a long poll and runtimes hold keep-alive sockets while handlers run.
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;
@@ -181,19 +202,19 @@ export async function startRuntimeApiServer(host: string): Promise<RuntimeApiSer
 
   return {
     address: `${host}:${port}`,
-    bind(ip, session) {
-      sessions.set(ip, session);
+    bind(ip, session, since) {
+      sessions.set(ip, { value: session, since });
       bound.emit("bound");
     },
     unbind(ip, session) {
-      if (sessions.get(ip) === session) sessions.delete(ip);
+      if (sessions.get(ip)?.value === session) sessions.delete(ip);
     },
-    bindStem(ip, gate) {
-      stems.set(ip, gate);
+    bindStem(ip, gate, since) {
+      stems.set(ip, { value: gate, since });
       bound.emit("bound");
     },
     unbindStem(ip, gate) {
-      if (stems.get(ip) === gate) stems.delete(ip);
+      if (stems.get(ip)?.value === gate) stems.delete(ip);
     },
     expectContainer() {
       starting++;

@@ -1,0 +1,93 @@
+import type { AddressInfo } from "node:net";
+import { internalInvoke } from "@stratus/shared";
+import { Registry } from "prom-client";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ContainerPool } from "../pool/container-pool.js";
+import { createInternalServer } from "./internal-server.js";
+
+const TOKEN = "t".repeat(32);
+const SPEC = {
+  accountId: "123456789012",
+  functionName: "f",
+  functionArn: "arn:aws:lambda:us-east-1:123456789012:function:f",
+  version: "$LATEST",
+  runtime: "nodejs20.x",
+  handler: "index.handler",
+  memoryMb: 128,
+  timeoutSeconds: 3,
+  ephemeralStorageMb: 512,
+  environment: {},
+  codeSha256Hex: "a".repeat(64),
+  revisionId: "r1",
+  region: "us-east-1",
+};
+
+/** The node came back from a silence with the beat scored 5000: calls placed by earlier beats were given up. */
+const BACK_AT = 5_000;
+
+let close: (() => Promise<void>) | undefined;
+
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function serve(draining = false) {
+  const invoke = vi.fn(async (..._args: unknown[]) => ({ payload: Buffer.from('"ok"') }));
+  const server = createInternalServer({
+    pool: { invoke } as unknown as ContainerPool,
+    registry: new Registry(),
+    internalToken: TOKEN,
+    isDraining: () => draining,
+    silentSince: (beat) => beat < BACK_AT,
+    log: { error: vi.fn() },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${internalInvoke.path}`;
+  const call = (placedOn?: number) =>
+    fetch(url, {
+      method: "POST",
+      headers: {
+        [internalInvoke.tokenHeader]: TOKEN,
+        [internalInvoke.specHeader]: JSON.stringify(SPEC),
+        [internalInvoke.requestIdHeader]: "3f0b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+        ...(placedOn === undefined ? {} : { [internalInvoke.placedOnHeartbeatHeader]: String(placedOn) }),
+      },
+      body: "{}",
+    });
+  return { invoke, call };
+}
+
+describe("internal invoke", () => {
+  it("refuses a call placed before a silence of the node, as a full node does: nothing runs, try another", async () => {
+    const { invoke, call } = await serve();
+    const res = await call(BACK_AT - 1);
+    expect(res.status).toBe(429);
+    expect(res.headers.get("reason")).toBe("CapacityExceeded");
+    expect(invoke).not.toHaveBeenCalled();
+  });
+
+  it("runs a call placed since, and hands the pool the same judgement for when its container is ready", async () => {
+    const { invoke, call } = await serve();
+    const res = await call(BACK_AT);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('"ok"');
+    const opts = invoke.mock.calls[0]?.[2] as { givenUp: () => boolean };
+    expect(opts.givenUp()).toBe(false);
+  });
+
+  it("judges no call that names no placement heartbeat", async () => {
+    const { invoke, call } = await serve();
+    expect((await call()).status).toBe(200);
+    expect(invoke).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses every call while draining", async () => {
+    const { invoke, call } = await serve(true);
+    const res = await call(BACK_AT);
+    expect(res.status).toBe(429);
+    expect(res.headers.get("reason")).toBe("CapacityExceeded");
+    expect(invoke).not.toHaveBeenCalled();
+  });
+});

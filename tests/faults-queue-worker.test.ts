@@ -1,0 +1,127 @@
+// The async queue worker wedged (RELIABILITY.md S28, S31; BullMQ #648, #2964, #3185):
+// its Redis connections hang without closing, as in a network partition, a NAT that
+// dropped the flows or a Redis that stopped answering, while the rest of the control
+// plane still reaches Redis. The worker keeps "running" and fetches nothing. The
+// watchdog sees due jobs, a free slot and no job started, replaces the worker (with
+// connections of its own), and the events accepted meanwhile run. Also: what the
+// watchdog counts as due, read from a real queue.
+import { randomBytes } from "node:crypto";
+import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { dueJobs, WORKER_CONNECTION_NAME } from "@stratus/control-plane";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { metricValue } from "./helpers/metrics.js";
+import { until, waitFor } from "./helpers/poll.js";
+import type { TcpProxy } from "./helpers/tcp-proxy.js";
+import { useStack } from "./helpers/use-stack.js";
+import { nodeFunction } from "./helpers/zip.js";
+
+const STALL_MS = 3_000;
+const stack = useStack({}, { proxyRedis: true, controlPlaneEnv: { STRATUS_ASYNC_WORKER_STALL_MS: String(STALL_MS) } });
+
+async function deploy(source: string): Promise<string> {
+  const name = `wedge-${randomBytes(4).toString("hex")}`;
+  await stack.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Role: "arn:aws:iam::123456789012:role/r",
+      Handler: "index.handler",
+      Code: { ZipFile: await nodeFunction(source) },
+    }),
+  );
+  return name;
+}
+
+async function event(name: string, payload: unknown): Promise<string> {
+  const out = await stack.lambda.send(
+    new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
+  expect(out.StatusCode).toBe(202);
+  return out.$metadata.requestId as string;
+}
+
+/** Polls Postgres until every id is terminal; returns their statuses in order. */
+async function settled(ids: string[]): Promise<string[]> {
+  return waitFor(
+    async () => {
+      const { rows } = await stack.db.query<{ id: string; status: string }>(
+        "SELECT id, status FROM async_invocations WHERE id = ANY($1::uuid[])",
+        [ids],
+      );
+      const status = new Map(rows.map((r) => [r.id, r.status]));
+      const all = ids.map((id) => status.get(id) ?? "missing");
+      return all.every((s) => ["succeeded", "failed", "dead_lettered", "expired"].includes(s)) ? all : undefined;
+    },
+    60_000,
+    { what: `${ids.length} events to finish`, intervalMs: 200 },
+  );
+}
+
+const restarts = (reason: string) => metricValue(stack.endpoint, "stratus_async_worker_restarts_total", { reason });
+
+describe("a wedged async queue worker", () => {
+  it("is replaced when its Redis connections hang without closing; the events accepted meanwhile run", async () => {
+    const proxy = stack.redisProxy as TcpProxy;
+    const name = await deploy("exports.handler = async (e) => e.n;");
+    // A first event: the worker has fetched and finished through its connections before they hang.
+    expect(await settled([await event(name, { n: -1 })])).toEqual(["succeeded"]);
+    const wedged = stack.controlPlane.asyncWorker() as Worker;
+    const before = await restarts("stalled");
+
+    // Its command connection and BullMQ's blocking one: nothing else of the control plane.
+    const frozen = proxy.freeze((n) => n === WORKER_CONNECTION_NAME || (n?.startsWith("bull:") ?? false));
+    expect(frozen, `connections: ${JSON.stringify(proxy.names())}`).toBe(2);
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, n) => event(name, { n })));
+
+    expect(await settled(ids)).toEqual(ids.map(() => "succeeded"));
+    expect(stack.controlPlane.asyncWorker()).not.toBe(wedged);
+    expect(await restarts("stalled")).toBe(before + 1);
+    expect(await restarts("stopped")).toBe(0);
+    // The wedge was real: no event started until the replacement, a stall time after they were accepted.
+    const { rows } = await stack.db.query<{ accepted: Date; started: Date }>(
+      `SELECT max(accepted_at) AS accepted, min(first_started_at) AS started FROM async_invocations
+       WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const waited = (rows[0]?.started.getTime() ?? 0) - (rows[0]?.accepted.getTime() ?? 0);
+    expect(waited).toBeGreaterThanOrEqual(STALL_MS - 1_000);
+    // The replaced worker lets go: it does not linger on its hung connections.
+    await until("the wedged worker to stop", async () => !wedged.isRunning(), 30_000);
+  }, 120_000);
+
+  it("counts as due the waiting and prioritized jobs and the delayed ones whose time has come, unless the queue hands out none", async () => {
+    const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(`due-${randomBytes(4).toString("hex")}`, { connection });
+    const fetcher = new Worker(queue.name, null, { connection, autorun: false });
+    try {
+      expect(await dueJobs(queue, Date.now())).toBe(0);
+      await queue.add("w", {});
+      await queue.add("p", {}, { priority: 5 });
+      await queue.add("d", {}, { delay: 60_000 });
+      expect(await dueJobs(queue, Date.now())).toBe(2);
+      // The delayed job counts once its time has come (no worker promotes it here).
+      expect(await dueJobs(queue, Date.now() + 120_000)).toBe(3);
+
+      await queue.rateLimit(60_000);
+      expect(await dueJobs(queue, Date.now())).toBe(0);
+      await queue.removeRateLimitKey();
+      await queue.pause();
+      expect(await dueJobs(queue, Date.now())).toBe(0);
+      await queue.resume();
+      expect(await dueJobs(queue, Date.now())).toBe(2);
+
+      // One job active (fetched by hand) under a global concurrency of one: the queue is maxed.
+      expect(await fetcher.getNextJob("token")).toBeDefined();
+      expect(await dueJobs(queue, Date.now())).toBe(1);
+      await queue.setGlobalConcurrency(1);
+      expect(await dueJobs(queue, Date.now())).toBe(0);
+    } finally {
+      await fetcher.close(true);
+      await queue.obliterate({ force: true });
+      await queue.close();
+      connection.disconnect();
+    }
+  }, 60_000);
+});
