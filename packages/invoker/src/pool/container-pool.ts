@@ -31,6 +31,7 @@ import {
   type PoolConfig,
   type PoolInvokeResult,
   type PoolStats,
+  runtimeGone,
 } from "./pool-types.js";
 import type { StemDirs } from "./stem-dirs.js";
 import { stemCellFits } from "./stem-fit.js";
@@ -101,7 +102,7 @@ export class ContainerPool {
       this.containers.setState(c, "busy");
     } else c = await this.startCold(spec, key, placed.kind === "stem" ? placed.entry : undefined);
     if (opts.givenUp?.()) {
-      if (c.session.state === "dead" || c.death !== undefined) void this.containers.remove(c);
+      if (runtimeGone(c)) void this.containers.remove(c);
       else {
         c.lastUsed = Date.now();
         this.containers.setState(c, "idle");
@@ -113,7 +114,7 @@ export class ContainerPool {
     let timer: NodeJS.Timeout | undefined;
     /** Stops the runtime for `death`; false if it had already died (or exited: its exit says why). */
     const kill = (death: Outcome, failure: FunctionFailure): boolean => {
-      if (c.session.state === "dead" || c.death !== undefined) return false;
+      if (runtimeGone(c)) return false;
       c.death = death;
       c.session.die(failure);
       return true;
@@ -157,7 +158,7 @@ export class ContainerPool {
     // A runtime may answer and then exit: the answer stands.
     const death = c.session.state === "dead" ? c.death : undefined;
     // The runtime answered, but a process of its container may have been killed for memory.
-    const oomKills = c.session.state === "dead" || c.death !== undefined ? 0 : await this.containers.newOomKills(c);
+    const oomKills = runtimeGone(c) ? 0 : await this.containers.newOomKills(c);
     const result: Outcome = death ?? (outcome.functionError ? "function_error" : "success");
     this.metrics.invocations.inc({ outcome: result });
     this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -173,7 +174,7 @@ export class ContainerPool {
     );
     // A runtime that has exited (even after answering) never serves again, nor one
     // whose container ran out of memory (see above).
-    if (c.session.state === "dead" || c.death !== undefined || oomKills > 0) {
+    if (runtimeGone(c) || oomKills > 0) {
       void logText.finally(() => this.containers.remove(c));
     } else {
       c.lastUsed = Date.now();

@@ -73,6 +73,14 @@ export interface Container extends PoolEntry {
   owner?: Owner;
 }
 
+/**
+ * Whether `c`'s runtime can serve no more: it died (its session says so) or was
+ * stopped or exited (its death is claimed), even if it answered first.
+ */
+export function runtimeGone(c: Container): boolean {
+  return c.session.state === "dead" || c.death !== undefined;
+}
+
 export interface PoolStats {
   byState: Record<ContainerState, number>;
   usedMb: number;

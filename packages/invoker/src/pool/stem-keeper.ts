@@ -11,7 +11,7 @@ import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { StemGate } from "../runtime-api/stem-gate.js";
 import type { Containers } from "./containers.js";
 import { chooseEvictions, stemKey, stemsToCreate } from "./decisions.js";
-import { type Container, ownerLabels, ownerOf, type PoolConfig } from "./pool-types.js";
+import { type Container, ownerLabels, ownerOf, type PoolConfig, runtimeGone } from "./pool-types.js";
 import { specialise, stemSpec } from "./stem-cells.js";
 import type { StemDirs } from "./stem-dirs.js";
 
@@ -126,7 +126,7 @@ export class StemKeeper {
     }
     if (c.state !== "starting") return;
     // Its runtime died (or exited) while it started: never offer it.
-    if (c.session.state === "dead" || c.death !== undefined) return void containers.remove(c);
+    if (runtimeGone(c)) return void containers.remove(c);
     c.lastUsed = Date.now();
     containers.setState(c, "stem");
   }
