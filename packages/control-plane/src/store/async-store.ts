@@ -155,6 +155,7 @@ async function insertAccepted(
   invs: NewAsyncInvocation[],
   graceSeconds: number,
 ): Promise<AcceptedJob[]> {
+  const jobIds = invs.map((i) => asyncQueue.jobId(i.id));
   const res = await c.query<{ id: string; invocation_id: string }>(
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
@@ -177,12 +178,21 @@ async function insertAccepted(
       invs.map((i) => i.maxEventAgeSeconds),
       invs.map((i) => i.onSuccess ?? null),
       invs.map((i) => i.onFailure ?? null),
-      invs.map((i) => asyncQueue.jobId(i.id)),
+      jobIds,
       graceSeconds,
     ],
   );
   const outbox = new Map(res.rows.map((r) => [r.invocation_id, r.id]));
-  return invs.map((i) => ({ invocationId: i.id, jobId: asyncQueue.jobId(i.id), outboxId: outbox.get(i.id) ?? "" }));
+  return invs.map((inv, i) => ({
+    invocationId: inv.id,
+    jobId: jobIds[i] as string,
+    outboxId: outbox.get(inv.id) ?? "",
+  }));
+}
+
+/** Deletes outbox rows whose jobs are in the queue. */
+async function deleteOutboxRows(c: Pool | PoolClient, ids: string[]): Promise<void> {
+  await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [ids]);
 }
 
 /** Gives each returned id to the first of its callers (a duplicate in one batch gets nothing). */
@@ -270,9 +280,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
   const finishPlain = createBatcher((items: FinishItem[]) => finishRows(pool, items));
   return {
     accept: (inv) => accept(inv),
-    async forgetPublished(outboxIds) {
-      await pool.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [outboxIds]);
-    },
+    forgetPublished: (outboxIds) => deleteOutboxRows(pool, outboxIds),
     drainOutbox(limit, handle) {
       return inTransaction(pool, async (c) => {
         const rows = await c.query<{ id: string; invocation_id: string; job_id: string | null }>(
@@ -289,7 +297,10 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
             jobId: r.job_id ?? asyncQueue.jobId(r.invocation_id),
           })),
         );
-        await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [rows.rows.map((r) => r.id)]);
+        await deleteOutboxRows(
+          c,
+          rows.rows.map((r) => r.id),
+        );
         return rows.rows.length;
       });
     },
