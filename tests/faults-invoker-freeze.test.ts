@@ -20,7 +20,7 @@ import {
   containerOutput,
   containersOf,
   type InvokerProcess,
-  spawnInvoker,
+  spawnNodes,
 } from "./helpers/invoker-process.js";
 import { metricValue } from "./helpers/metrics.js";
 import { until, waitFor } from "./helpers/poll.js";
@@ -52,17 +52,8 @@ beforeAll(async () => {
   await buildDist();
   platform = await startPlatform({ controlPlaneEnv: { STRATUS_ASYNC_CONCURRENCY: "8" } });
   redis = new Redis(platform.redisUrl);
-  for (let i = 0; i < 2; i++) {
-    nodes.push(
-      await spawnInvoker({
-        redisUrl: platform.redisUrl,
-        controlPlaneUrl: platform.endpoint,
-        internalToken: platform.internalToken,
-        // Four 128 MB containers a node: the load runs on both.
-        env: { STRATUS_CAPACITY_MB: "512" },
-      }),
-    );
-  }
+  // Four 128 MB containers a node: the load runs on both.
+  nodes.push(...(await spawnNodes(platform, 2, { STRATUS_CAPACITY_MB: "512" })));
 }, 180_000);
 
 afterAll(async () => {

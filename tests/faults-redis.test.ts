@@ -16,7 +16,7 @@ import {
   submitEvents,
   TAGGED_SOURCE,
 } from "./helpers/async-load.js";
-import { buildDist, type InvokerProcess, spawnInvoker } from "./helpers/invoker-process.js";
+import { buildDist, type InvokerProcess, spawnNodes } from "./helpers/invoker-process.js";
 import { until } from "./helpers/poll.js";
 import { type Platform, startPlatform } from "./helpers/stack.js";
 
@@ -28,16 +28,7 @@ const nodes: InvokerProcess[] = [];
 beforeAll(async () => {
   await buildDist();
   platform = await startPlatform({ stableRedisPort: true, controlPlaneEnv: { STRATUS_ASYNC_CONCURRENCY: "8" } });
-  for (let i = 0; i < 2; i++) {
-    nodes.push(
-      await spawnInvoker({
-        redisUrl: platform.redisUrl,
-        controlPlaneUrl: platform.endpoint,
-        internalToken: platform.internalToken,
-        env: { STRATUS_CAPACITY_MB: "512" },
-      }),
-    );
-  }
+  nodes.push(...(await spawnNodes(platform, 2, { STRATUS_CAPACITY_MB: "512" })));
 }, 180_000);
 
 afterAll(async () => {

@@ -56,6 +56,33 @@ export interface InvokerProcess {
   stop(): Promise<void>;
 }
 
+/** What a node process needs of a running platform (helpers/stack.ts Platform). */
+export interface PlatformLink {
+  redisUrl: string;
+  endpoint: string;
+  internalToken: string;
+}
+
+/** Spawns `count` node processes, one after another, against `platform`, each with `env`. */
+export async function spawnNodes(
+  platform: PlatformLink,
+  count: number,
+  env: Record<string, string>,
+): Promise<InvokerProcess[]> {
+  const nodes: InvokerProcess[] = [];
+  for (let i = 0; i < count; i++) {
+    nodes.push(
+      await spawnInvoker({
+        redisUrl: platform.redisUrl,
+        controlPlaneUrl: platform.endpoint,
+        internalToken: platform.internalToken,
+        env,
+      }),
+    );
+  }
+  return nodes;
+}
+
 const running = new Set<ChildProcess>();
 let exitHook = false;
 
