@@ -6,33 +6,19 @@
 // connections of its own), and the events accepted meanwhile run. Also: what the
 // watchdog counts as due, read from a real queue.
 import { randomBytes } from "node:crypto";
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { dueJobs, WORKER_CONNECTION_NAME } from "@stratus/control-plane";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
+import { deployFunction } from "./helpers/async-load.js";
 import { metricValue } from "./helpers/metrics.js";
 import { until, waitFor } from "./helpers/poll.js";
 import type { TcpProxy } from "./helpers/tcp-proxy.js";
 import { useStack } from "./helpers/use-stack.js";
-import { nodeFunction } from "./helpers/zip.js";
 
 const STALL_MS = 3_000;
 const stack = useStack({}, { proxyRedis: true, controlPlaneEnv: { STRATUS_ASYNC_WORKER_STALL_MS: String(STALL_MS) } });
-
-async function deploy(source: string): Promise<string> {
-  const name = `wedge-${randomBytes(4).toString("hex")}`;
-  await stack.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Role: "arn:aws:iam::123456789012:role/r",
-      Handler: "index.handler",
-      Code: { ZipFile: await nodeFunction(source) },
-    }),
-  );
-  return name;
-}
 
 async function event(name: string, payload: unknown): Promise<string> {
   const out = await stack.lambda.send(
@@ -64,7 +50,7 @@ const restarts = (reason: string) => metricValue(stack.endpoint, "stratus_async_
 describe("a wedged async queue worker", () => {
   it("is replaced when its Redis connections hang without closing; the events accepted meanwhile run", async () => {
     const proxy = stack.redisProxy as TcpProxy;
-    const name = await deploy("exports.handler = async (e) => e.n;");
+    const name = await deployFunction(stack.lambda, "wedge", "exports.handler = async (e) => e.n;");
     // A first event: the worker has fetched and finished through its connections before they hang.
     expect(await settled([await event(name, { n: -1 })])).toEqual(["succeeded"]);
     const wedged = stack.controlPlane.asyncWorker() as Worker;
