@@ -3,24 +3,11 @@ import { internalInvoke } from "@stratus/shared";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ContainerPool } from "../pool/container-pool.js";
+import { testSpec } from "../testing/invoke-spec.js";
 import { createInternalServer } from "./internal-server.js";
 
 const TOKEN = "t".repeat(32);
-const SPEC = {
-  accountId: "123456789012",
-  functionName: "f",
-  functionArn: "arn:aws:lambda:us-east-1:123456789012:function:f",
-  version: "$LATEST",
-  runtime: "nodejs20.x",
-  handler: "index.handler",
-  memoryMb: 128,
-  timeoutSeconds: 3,
-  ephemeralStorageMb: 512,
-  environment: {},
-  codeSha256Hex: "a".repeat(64),
-  revisionId: "r1",
-  region: "us-east-1",
-};
+const SPEC = testSpec("f");
 
 /** The node came back from a silence with the beat scored 5000: calls placed by earlier beats were given up. */
 const BACK_AT = 5_000;

@@ -1,22 +1,9 @@
 import type { InvokeSpec } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
+import { testSpec } from "../testing/invoke-spec.js";
 import { containerEnv, RUNTIME_DEFAULTS } from "./container-env.js";
 
-const spec = (environment: Record<string, string>): InvokeSpec => ({
-  accountId: "123456789012",
-  functionName: "fn",
-  functionArn: "arn:aws:lambda:us-east-1:123456789012:function:fn",
-  version: "$LATEST",
-  runtime: "nodejs20.x",
-  handler: "index.handler",
-  memoryMb: 128,
-  timeoutSeconds: 3,
-  ephemeralStorageMb: 512,
-  environment,
-  codeSha256Hex: "0".repeat(64),
-  revisionId: "r1",
-  region: "us-east-1",
-});
+const spec = (environment: Record<string, string>): InvokeSpec => testSpec("fn", { environment });
 
 describe("containerEnv", () => {
   it("gives a function that sets nothing Lambda's defaults", () => {

@@ -10,6 +10,7 @@ import type { ContainerBackend, ContainerExit } from "../backend/container-backe
 import { createInvokerMetrics, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Delivery, Session } from "../runtime-api/session.js";
+import { testSpec } from "../testing/invoke-spec.js";
 import { ContainerPool, type InvocationLog } from "./container-pool.js";
 
 /** One container of the fake engine, with the controls the test plays the engine with. */
@@ -123,21 +124,7 @@ function fakeRuntimeApi() {
   return { api, sessions };
 }
 
-const spec: InvokeSpec = {
-  accountId: "123456789012",
-  functionName: "hog",
-  functionArn: "arn:aws:lambda:us-east-1:123456789012:function:hog",
-  version: "$LATEST",
-  runtime: "nodejs20.x",
-  handler: "index.handler",
-  memoryMb: 128,
-  timeoutSeconds: 1,
-  ephemeralStorageMb: 512,
-  environment: {},
-  codeSha256Hex: "a".repeat(64),
-  revisionId: "r1",
-  region: "us-east-1",
-};
+const spec: InvokeSpec = testSpec("hog", { timeoutSeconds: 1 });
 
 const call = (n: number) => ({
   requestId: `00000000-0000-4000-8000-00000000000${n}`,
