@@ -1,6 +1,7 @@
 import { errors } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import type { FunctionVersion } from "../domain.js";
+import { throttled } from "../routing/concurrency.js";
 import { type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
 import type { LiveNode } from "../routing/node-directory.js";
 import { rankNodes } from "../routing/placement.js";
@@ -32,13 +33,14 @@ const nodes: LiveNode[] = ["a", "b", "c"].map((id) => ({
 // The order placement tries them in for this function.
 const ranked = rankNodes(nodes, `${fn.accountId}/${fn.name}/${fn.version}`).map((n) => n.id);
 
-/** An invoke service over fakes; `first` is how the first-ranked node answers. */
-function serviceWith(first: Error) {
+/** An invoke service over fakes; `first` is how the first-ranked node answers, `others` how the rest do. */
+function serviceWith(first: Error, others?: Error) {
   const tried: string[] = [];
   const invoker: InvokerClient = {
     async invoke(node) {
       tried.push(node.id);
       if (node.id === ranked[0]) throw first;
+      if (others) throw others;
       return { payload: Buffer.from(JSON.stringify(node.id)) };
     },
     close: async () => undefined,
@@ -54,9 +56,19 @@ function serviceWith(first: Error) {
       limitsFor: async () => ({ reserved: null, unreservedLimit: 1000 }),
     },
   );
+  let taken = 0;
   const invoke = () =>
-    service.invokeSync({ accountId: fn.accountId, functionName: fn.name, payload: Buffer.from("{}") });
-  return { invoke, tried };
+    service.invokeSync({
+      accountId: fn.accountId,
+      functionName: fn.name,
+      payload: Buffer.from("{}"),
+      dispatch: {
+        taken: () => {
+          taken++;
+        },
+      },
+    });
+  return { invoke, tried, taken: () => taken };
 }
 
 describe("sync placement when the first node fails", () => {
@@ -76,6 +88,56 @@ describe("sync placement when the first node fails", () => {
     );
     await expect(invoke()).rejects.toMatchObject({ code: "ServiceException", status: 500 });
     expect(tried).toEqual(ranked.slice(0, 1));
+  });
+});
+
+describe("telling the caller which node took the call", () => {
+  const full = errors.capacity("full");
+  const unreachable = new NodeUnreachableError("x", "connect ECONNREFUSED");
+  const died = errors.service("Invoker node x failed during the request: other side closed");
+  it.each<[string, Error, Error | undefined, number, boolean]>([
+    ["the first node is full, the next one answers", full, undefined, 1, true],
+    ["the first node is unreachable, the next one answers", unreachable, undefined, 1, true],
+    ["the node dies mid-request (the function may have run)", died, undefined, 1, false],
+    ["every node is full: none took it", full, full, 0, false],
+    ["every node is unreachable: none took it", unreachable, unreachable, 0, false],
+  ])("%s: taken %s time(s)", async (_, first, others, times, answered) => {
+    const { invoke, taken } = serviceWith(first, others);
+    if (answered) await invoke();
+    else await expect(invoke()).rejects.toBeDefined();
+    expect(taken()).toBe(times);
+  });
+
+  it("is never told of a call throttled before it went to a node", async () => {
+    let taken = 0;
+    const service = createInvokeService(
+      { get: async () => fn } as unknown as FunctionService,
+      { resolveVersion: async () => "$LATEST" } as unknown as AliasService,
+      { liveNodes: async () => nodes, lastHeartbeats: async (ids) => ids.map(() => Date.now()) },
+      { invoke: async () => ({ payload: Buffer.from("1") }), close: async () => undefined },
+      "us-east-1",
+      {
+        limiter: {
+          acquire: async () => {
+            throw throttled("ConcurrentInvocationLimitExceeded");
+          },
+          release: async () => undefined,
+        },
+        limitsFor: async () => ({ reserved: null, unreservedLimit: 1000 }),
+      },
+    );
+    const call = service.invokeSync({
+      accountId: fn.accountId,
+      functionName: fn.name,
+      payload: Buffer.from("{}"),
+      dispatch: {
+        taken: () => {
+          taken++;
+        },
+      },
+    });
+    await expect(call).rejects.toMatchObject({ code: "TooManyRequestsException" });
+    expect(taken).toBe(0);
   });
 });
 

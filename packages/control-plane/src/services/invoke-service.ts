@@ -27,6 +27,18 @@ export interface InvokeRequest {
    * its caller got with the 202, as in Lambda; a sync invoke gets a fresh one.
    */
   requestId?: string;
+  /** Told how the call fares on its way to the nodes (an async attempt counts its invokes by it). */
+  dispatch?: DispatchWatcher;
+}
+
+/** What a caller learns of its call's way to the invoker nodes. */
+export interface DispatchWatcher {
+  /**
+   * A node took the call: the function may have run there, whatever comes back (an
+   * answer, an error, or nothing). Not told of a throttle, of a node that refused the
+   * call (full, or silent since it was placed) or could not be reached: none ran it.
+   */
+  taken(): void;
 }
 
 export interface InvokeResult extends InvokeOutcome {
@@ -142,6 +154,7 @@ export function createInvokeService(
           payload: req.payload,
           tail: req.tail,
         });
+        req.dispatch?.taken();
         return { ...outcome, requestId, executedVersion };
       } catch (err) {
         // Only a full node or one the request never reached is worth spilling over:
@@ -149,7 +162,10 @@ export function createInvokeService(
         const spill =
           err instanceof NodeUnreachableError ||
           (err instanceof StratusError && err.headers.Reason === "CapacityExceeded");
-        if (!spill) throw err;
+        if (!spill) {
+          req.dispatch?.taken();
+          throw err;
+        }
         lastError = err as StratusError;
       }
     }
