@@ -3,8 +3,14 @@
 // control plane, Postgres and Redis keep running. Nothing accepted is lost, a sync
 // caller gets a prompt ServiceException when its node dies or freezes mid-request, a
 // silent node leaves placement, a draining node finishes its work and takes no more,
-// and a restarted node removes the containers its killed predecessor left.
-import { GetFunctionConfigurationCommand, InvokeCommand, LambdaServiceException } from "@aws-sdk/client-lambda";
+// and a restarted node removes the containers its killed predecessor left. An async
+// attempt whose node dies mid-call spends no retry but counts as an invoke.
+import {
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaServiceException,
+  PutFunctionEventInvokeConfigCommand,
+} from "@aws-sdk/client-lambda";
 import { nodeRegistry } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +34,7 @@ import {
   spawnInvoker,
 } from "./helpers/invoker-process.js";
 import { until, waitFor } from "./helpers/poll.js";
+import { signedFetch } from "./helpers/signed-fetch.js";
 import { type Platform, startPlatform } from "./helpers/stack.js";
 
 const EVENTS = 1000;
@@ -169,6 +176,63 @@ describe("invoker processes failing", () => {
     const orphans = await containersOf(victim.nodeId);
     const restarted = await restart(victim);
     expect((await containersOf(restarted.nodeId)).filter((id) => orphans.includes(id))).toEqual([]);
+  }, 120_000);
+
+  it("counts an async attempt whose node died mid-call as an invoke, though it spends no attempt", async () => {
+    // Fails every time, after a while: long enough to kill its node mid-run.
+    const name = await deployFunction(
+      platform.lambda,
+      "doomed",
+      `exports.handler = async (e) => {
+        console.log('DOOMED ' + e.ms);
+        await new Promise((r) => setTimeout(r, e.ms));
+        throw new Error('always broken');
+      };`,
+    );
+    const sink = await deployFunction(platform.lambda, "doomed-sink", "exports.handler = async () => null;");
+    const { FunctionArn } = await platform.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: sink }));
+    await platform.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: name,
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: FunctionArn } },
+      }),
+    );
+    const out = await platform.lambda.send(
+      new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from('{"ms":6000}') }),
+    );
+    const id = out.$metadata.requestId as string;
+    const { node: victim } = await nodeRunning("DOOMED 6000");
+    victim.kill("SIGKILL");
+    // The dead node's call is a platform error: retried without spending the one attempt,
+    // it runs again on the other node, fails, and the on-failure destination gets the record.
+    await settle(platform.db, sink, 1, 60_000);
+    const { rows } = await platform.db.query<{ payload: Buffer }>(
+      "SELECT payload FROM async_invocations WHERE function_name = $1",
+      [sink],
+    );
+    expect(rows.map((r) => JSON.parse(r.payload.toString("utf8")))).toMatchObject([
+      { requestContext: { requestId: id, condition: "RetriesExhausted", approximateInvokeCount: 2 } },
+    ]);
+    // Its status says the same: one attempt spent, two invokes.
+    const status = (await (
+      await signedFetch(
+        platform.endpoint,
+        platform.region,
+        platform.credentials,
+        `/stratus/2026-11-01/invocations/${id}`,
+      )
+    ).json()) as { Status: string; Attempts: number; ApproximateInvokeCount: number };
+    expect(status).toMatchObject({ Status: "failed", Attempts: 1, ApproximateInvokeCount: 2 });
+    // It did run twice: once on the node killed under it, once on the other.
+    const runs: string[] = [];
+    for (const node of nodes) {
+      for (const c of await containersOf(node.nodeId)) {
+        if ((await containerOutput(c)).includes("DOOMED 6000")) runs.push(node.nodeId);
+      }
+    }
+    expect(runs.sort()).toEqual(nodes.map((n) => n.nodeId).sort());
+    await restart(victim);
   }, 120_000);
 
   it("fails the sync invoke in flight on a node that stops heartbeating, takes the node out of placement, and back when it resumes", async () => {

@@ -16,6 +16,10 @@ import { route } from "./route.js";
 const PREFIX = "/stratus/2026-11-01";
 const STATUSES: AsyncStatus[] = ["accepted", "running", "retrying", ...TERMINAL];
 
+// Attempts: attempts spent against MaxAttempts (a throttle or a platform error gives
+// its attempt back). ApproximateInvokeCount: attempts that reached an invoker node, so
+// may have run the function (the count a destination record carries). Both include a
+// running attempt.
 const shape = (i: AsyncInvocation) => ({
   RequestId: i.id,
   FunctionName: i.functionName,
@@ -23,6 +27,7 @@ const shape = (i: AsyncInvocation) => ({
   Status: i.status,
   Attempts: i.attempt,
   MaxAttempts: i.maxAttempts,
+  ApproximateInvokeCount: i.invokeCount,
   AcceptedAt: i.acceptedAt.toISOString(),
   ...(i.executedVersion ? { ExecutedVersion: i.executedVersion } : {}),
   ...(i.error !== undefined ? { Error: i.error } : {}),

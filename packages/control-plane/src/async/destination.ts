@@ -6,6 +6,7 @@ export interface DestinationRecordInput {
   requestId: string;
   functionArn: string;
   condition: "Success" | "RetriesExhausted" | "EventAgeExceeded";
+  /** Times the function may have run for this event: its attempts that reached an invoker node. */
   approximateInvokeCount: number;
   requestPayload: Buffer;
   executedVersion?: string;

@@ -4,7 +4,7 @@ import { throttled } from "../routing/concurrency.js";
 import { NodeSilentError } from "../routing/in-flight.js";
 import { NodeUnreachableError } from "../routing/invoker-client.js";
 import { canMove, sourcesOf } from "./async-state.js";
-import { backoffMs, decide, type RetryInput, thrownOutcome } from "./retry-policy.js";
+import { type AttemptEnd, attemptRefunds, backoffMs, decide, type RetryInput, thrownOutcome } from "./retry-policy.js";
 
 const base: RetryInput = {
   outcome: "function_error",
@@ -50,6 +50,56 @@ describe("thrownOutcome", () => {
     ["a deleted function", errors.notFound("Function not found"), "gone"],
   ])("%s", (_label, err, expected) => {
     expect(thrownOutcome(err)).toBe(expected);
+  });
+});
+
+describe("attemptRefunds", () => {
+  it.each<[string, AttemptEnd, boolean, ReturnType<typeof attemptRefunds>]>([
+    ["a success spends its attempt and counts", "success", true, { refundAttempt: false, refundInvoke: false }],
+    [
+      "a function error spends its attempt and counts",
+      "function_error",
+      true,
+      { refundAttempt: false, refundInvoke: false },
+    ],
+    [
+      "a node dead or silent mid-call: the attempt back, the invoke counts (the function may have run)",
+      "platform_error",
+      true,
+      { refundAttempt: true, refundInvoke: false },
+    ],
+    [
+      "a throttle, a full or unreachable node: both back (nothing ran)",
+      "platform_error",
+      false,
+      { refundAttempt: true, refundInvoke: true },
+    ],
+    [
+      "no call made (the event too old, the function gone): both back",
+      "not_run",
+      false,
+      { refundAttempt: true, refundInvoke: true },
+    ],
+  ])("%s", (_label, end, reached, expected) => {
+    expect(attemptRefunds(end, reached)).toEqual(expected);
+  });
+
+  it("counts one invoke more than attempts for an event whose node died once mid-call", () => {
+    // Each attempt starts counted as spent and as an invoke; its end gives back what it did not use.
+    const ends: [AttemptEnd, boolean][] = [
+      ["function_error", true],
+      ["platform_error", true],
+      ["platform_error", false],
+      ["function_error", true],
+    ];
+    let attempt = 0;
+    let invokeCount = 0;
+    for (const [end, reached] of ends) {
+      const { refundAttempt, refundInvoke } = attemptRefunds(end, reached);
+      attempt += refundAttempt ? 0 : 1;
+      invokeCount += refundInvoke ? 0 : 1;
+    }
+    expect({ attempt, invokeCount }).toEqual({ attempt: 2, invokeCount: 3 });
   });
 });
 

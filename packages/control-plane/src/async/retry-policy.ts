@@ -2,9 +2,34 @@
 // (including timeouts and OOM) spend an attempt and are retried with exponential
 // backoff and full jitter until attempts run out; throttles and platform errors are
 // retried without spending attempts; nothing is retried past the event's maximum age.
+// Apart from the attempts it spends, an event counts its invokes: the attempts that
+// reached an invoker node, where the function may have run.
 import { StratusError } from "@stratus/shared";
 
 export type AttemptOutcome = "success" | "function_error" | "platform_error";
+
+/** How an attempt ended: an outcome, or `not_run` (the event too old, the function gone: no call was made). */
+export type AttemptEnd = AttemptOutcome | "not_run";
+
+/** Only an attempt that ran the function to an answer (a result or its error) spends one of the event's attempts. */
+const spendsAttempt = (end: AttemptEnd) => end === "success" || end === "function_error";
+
+/**
+ * What an ended attempt gives back of the two counts its start took (an invocation's
+ * `attempt` and `invokeCount`, each raised by one when an attempt starts). The attempt
+ * is given back unless the function ran to an answer: a throttle, a platform error or
+ * a call never made spends none of the event's attempts. The invoke is given back
+ * only when the call never reached a node (a throttle, a node that refused it or could
+ * not be reached, no call at all): one that reached a node may have run the function,
+ * even if the node then died or went silent, and counts in Lambda's
+ * approximateInvokeCount.
+ */
+export function attemptRefunds(
+  end: AttemptEnd,
+  reachedNode: boolean,
+): { refundAttempt: boolean; refundInvoke: boolean } {
+  return { refundAttempt: !spendsAttempt(end), refundInvoke: !reachedNode };
+}
 
 export interface RetryInput {
   outcome: AttemptOutcome;
@@ -31,7 +56,7 @@ export function backoffMs(attempt: number, baseMs: number, capMs: number, random
 
 export function decide(i: RetryInput): RetryDecision {
   if (i.outcome === "success") return { action: "succeed" };
-  const spendAttempt = i.outcome === "function_error";
+  const spendAttempt = spendsAttempt(i.outcome);
   if (spendAttempt && i.attempt >= i.maxAttempts) return { action: "fail", condition: "RetriesExhausted" };
   const delayMs = backoffMs(i.attempt, i.backoffBaseMs, i.backoffCapMs, i.random);
   if (i.ageMs + delayMs > i.maxAgeMs) return { action: "fail", condition: "EventAgeExceeded" };

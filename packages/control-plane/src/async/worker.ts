@@ -8,6 +8,9 @@
 // Every attempt (the first, retries, a takeover after a stall) runs under the
 // invocation's id as its request id, the one its caller got with the 202: as in
 // Lambda, the function sees one context.awsRequestId and its logs share that id.
+// Starting an attempt counts it as spent and as an invoke; its end gives back what
+// it did not use (retry-policy.ts attemptRefunds), so that destination records carry
+// the invokes that may have run the function, not the attempts spent.
 import { randomUUID } from "node:crypto";
 import { AsyncJobSchema, asyncQueue, StratusError } from "@stratus/shared";
 import { type Job, type Queue, Worker } from "bullmq";
@@ -17,7 +20,7 @@ import type { InvokeResult, InvokeService } from "../services/invoke-service.js"
 import type { AsyncInvocation, AsyncStore, NewAsyncInvocation } from "../store/async-store.js";
 import { destinationFunction, destinationRecord } from "./destination.js";
 import { jobOptions } from "./relay.js";
-import { type AttemptOutcome, decide, thrownOutcome } from "./retry-policy.js";
+import { type AttemptEnd, type AttemptOutcome, attemptRefunds, decide, thrownOutcome } from "./retry-policy.js";
 import type { JobActivity } from "./worker-activity.js";
 
 export interface WorkerConfig {
@@ -46,11 +49,13 @@ export function startAsyncWorker(
   const arnOf = (inv: AsyncInvocation) =>
     `arn:aws:lambda:${config.region}:${inv.accountId}:function:${inv.functionName}:${inv.qualifier ?? "$LATEST"}`;
 
+  /** `invokeCount`: the event's invokes, this attempt's counted if it reached a node. */
   function delivery(
     inv: AsyncInvocation,
     target: string | undefined,
     condition: "Success" | "RetriesExhausted" | "EventAgeExceeded",
     result: InvokeResult | undefined,
+    invokeCount: number,
   ): NewAsyncInvocation | undefined {
     const fn = target ? destinationFunction(target, inv.accountId) : undefined;
     if (!fn) return undefined;
@@ -63,7 +68,7 @@ export function startAsyncWorker(
         requestId: inv.id,
         functionArn: arnOf(inv),
         condition,
-        approximateInvokeCount: inv.attempt,
+        approximateInvokeCount: invokeCount,
         requestPayload: inv.payload,
         executedVersion: result?.executedVersion,
         functionError: result?.functionError,
@@ -75,15 +80,24 @@ export function startAsyncWorker(
     };
   }
 
+  /** What the attempt gives back of its counts, and the event's invokes with this attempt's. */
+  function counted(inv: AsyncInvocation, attemptEnd: AttemptEnd, reachedNode: boolean) {
+    const refunds = attemptRefunds(attemptEnd, reachedNode);
+    return { refunds, invokeCount: inv.invokeCount - (refunds.refundInvoke ? 1 : 0) };
+  }
+
   async function end(
     inv: AsyncInvocation,
     condition: "RetriesExhausted" | "EventAgeExceeded",
     result: InvokeResult | undefined,
     error: unknown,
+    attemptEnd: AttemptEnd,
+    reachedNode: boolean,
   ) {
-    const followUp = delivery(inv, inv.onFailure, condition, result);
+    const { refunds, invokeCount } = counted(inv, attemptEnd, reachedNode);
+    const followUp = delivery(inv, inv.onFailure, condition, result, invokeCount);
     const status = condition === "EventAgeExceeded" ? "expired" : followUp ? "failed" : "dead_lettered";
-    const fields = { error, ...(result ? { executedVersion: result.executedVersion } : {}) };
+    const fields = { error, ...refunds, ...(result ? { executedVersion: result.executedVersion } : {}) };
     await store.finish(inv.id, inv.attempt, status, followUp ? { ...fields, followUp } : fields);
   }
 
@@ -95,11 +109,13 @@ export function startAsyncWorker(
     if (!inv) return; // finished, running elsewhere, or not known: nothing to do
     const ageMs = Date.now() - inv.acceptedAt.getTime();
     if (ageMs > inv.maxEventAgeSeconds * 1000) {
-      return end(inv, "EventAgeExceeded", undefined, { errorType: "EventAgeExceeded", errorMessage: "Event too old" });
+      const error = { errorType: "EventAgeExceeded", errorMessage: "Event too old" };
+      return end(inv, "EventAgeExceeded", undefined, error, "not_run", false);
     }
     let result: InvokeResult | undefined;
     let outcome: AttemptOutcome;
     let error: unknown;
+    let reachedNode = false;
     try {
       result = await invoke.invokeSync({
         accountId: inv.accountId,
@@ -107,6 +123,11 @@ export function startAsyncWorker(
         qualifier: inv.qualifier,
         payload: inv.payload,
         requestId: inv.id,
+        dispatch: {
+          taken: () => {
+            reachedNode = true;
+          },
+        },
       });
       outcome = result.functionError ? "function_error" : "success";
       if (result.functionError) error = parsed(result.payload);
@@ -115,7 +136,7 @@ export function startAsyncWorker(
       error = { errorType: e?.code ?? "ServiceException", errorMessage: (err as Error).message };
       const thrown = thrownOutcome(err);
       // The function or its version is gone: no retry can succeed.
-      if (thrown === "gone") return end(inv, "RetriesExhausted", undefined, error);
+      if (thrown === "gone") return end(inv, "RetriesExhausted", undefined, error, "not_run", reachedNode);
       outcome = thrown;
     }
     const decision = decide({
@@ -129,16 +150,17 @@ export function startAsyncWorker(
       random: Math.random(),
     });
     if (decision.action === "succeed") {
-      const followUp = delivery(inv, inv.onSuccess, "Success", result);
-      const fields = { executedVersion: result?.executedVersion };
+      const { refunds, invokeCount } = counted(inv, outcome, reachedNode);
+      const followUp = delivery(inv, inv.onSuccess, "Success", result, invokeCount);
+      const fields = { executedVersion: result?.executedVersion, ...refunds };
       await store.finish(inv.id, inv.attempt, "succeeded", followUp ? { ...fields, followUp } : fields);
       return;
     }
-    if (decision.action === "fail") return end(inv, decision.condition, result, error);
+    if (decision.action === "fail") return end(inv, decision.condition, result, error, outcome, reachedNode);
     const jobId = asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`);
     const moved = await store.finish(inv.id, inv.attempt, "retrying", {
       error,
-      refundAttempt: !decision.spendAttempt,
+      ...counted(inv, outcome, reachedNode).refunds,
       retryAfterMs: decision.delayMs,
       jobId,
     });

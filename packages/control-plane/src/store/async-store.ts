@@ -16,7 +16,18 @@ export interface AsyncInvocation {
   qualifier?: string;
   payload: Buffer;
   status: AsyncStatus;
+  /**
+   * Attempts spent against maxAttempts, the running one included: a throttle or a
+   * platform error gives its attempt back; one lost with its worker counts.
+   */
   attempt: number;
+  /**
+   * Attempts that reached an invoker node, so may have run the function (Lambda's
+   * approximateInvokeCount), the running one included: one that reached a node counts
+   * whatever came back; one lost with its worker counts too (whether it got there is
+   * unknown).
+   */
+  invokeCount: number;
   maxAttempts: number;
   maxEventAgeSeconds: number;
   onSuccess?: string;
@@ -28,7 +39,7 @@ export interface AsyncInvocation {
 
 export type NewAsyncInvocation = Omit<
   AsyncInvocation,
-  "status" | "attempt" | "acceptedAt" | "executedVersion" | "error"
+  "status" | "attempt" | "invokeCount" | "acceptedAt" | "executedVersion" | "error"
 >;
 
 /** An invocation that is to be (re-)enqueued, and the queue job id it is recorded with. */
@@ -74,7 +85,7 @@ export interface AsyncStore {
    * it ran becomes stale.
    */
   start(id: string, leaseSeconds: number, takeoverJobId?: string): Promise<AsyncInvocation | undefined>;
-  /** Moves a running attempt on; false when the attempt is stale. */
+  /** Moves a running attempt on; false when the attempt is stale. Starting took an attempt and an invoke; `fields` may give them back. */
   finish(id: string, attempt: number, to: AsyncStatus, fields: FinishFields): Promise<boolean>;
   get(accountId: string, id: string): Promise<AsyncInvocation | undefined>;
   list(
@@ -96,7 +107,10 @@ export interface AsyncStore {
 export interface FinishFields {
   executedVersion?: string;
   error?: unknown;
+  /** The attempt spent none of the event's attempts (retry-policy.ts attemptRefunds). */
   refundAttempt?: boolean;
+  /** The attempt never reached a node, so does not count as an invoke. */
+  refundInvoke?: boolean;
   retryAfterMs?: number;
   /** The job that runs the next attempt (with `retrying`). */
   jobId?: string;
@@ -112,6 +126,7 @@ interface Row {
   payload: Buffer;
   status: AsyncStatus;
   attempt: number;
+  invoke_count: number;
   max_attempts: number;
   max_event_age_seconds: number;
   on_success: string | null;
@@ -121,7 +136,7 @@ interface Row {
   error: unknown;
 }
 
-const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, max_attempts,
+const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, invoke_count, max_attempts,
   max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error`;
 
 /** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
@@ -136,6 +151,7 @@ function toInvocation(r: Row): AsyncInvocation {
     payload: r.payload,
     status: r.status,
     attempt: r.attempt,
+    invokeCount: r.invoke_count,
     maxAttempts: r.max_attempts,
     maxEventAgeSeconds: r.max_event_age_seconds,
     ...(r.on_success !== null ? { onSuccess: r.on_success } : {}),
@@ -217,11 +233,12 @@ async function finishRows(c: Pool | PoolClient, items: FinishItem[]): Promise<bo
     `UPDATE async_invocations a SET status = v.status, updated_at = now(), lease_until = NULL,
        executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
        attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
+       invoke_count = a.invoke_count - CASE WHEN v.refund_invoke THEN 1 ELSE 0 END,
        next_attempt_at = CASE WHEN v.retry_after_ms IS NULL THEN NULL
                               ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END,
        job_id = coalesce(v.job_id, a.job_id)
-     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[], $8::text[])
-       AS v(id, attempt, status, executed_version, error, refund, retry_after_ms, job_id)
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[], $8::text[],
+       $9::bool[]) AS v(id, attempt, status, executed_version, error, refund, retry_after_ms, job_id, refund_invoke)
      WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = 'running' RETURNING a.id`,
     [
       items.map((i) => i.id),
@@ -232,6 +249,7 @@ async function finishRows(c: Pool | PoolClient, items: FinishItem[]): Promise<bo
       items.map((i) => i.fields.refundAttempt ?? false),
       items.map((i) => i.fields.retryAfterMs ?? null),
       items.map((i) => i.fields.jobId ?? null),
+      items.map((i) => i.fields.refundInvoke ?? false),
     ],
   );
   const found = new Map(res.rows.map((r) => [r.id, true]));
@@ -257,7 +275,8 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
   }, 64);
   const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
     const res = await pool.query<Row>(
-      `UPDATE async_invocations a SET status = 'running', attempt = a.attempt + 1, updated_at = now(),
+      `UPDATE async_invocations a SET status = 'running', attempt = a.attempt + 1, invoke_count = a.invoke_count + 1,
+         updated_at = now(),
          first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
        FROM unnest($1::uuid[], $2::float8[], $4::text[]) AS v(id, lease, takeover)
        WHERE a.id = v.id
@@ -335,7 +354,8 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
     redrive(accountId, id) {
       return inTransaction(pool, async (c) => {
         const res = await c.query(
-          `UPDATE async_invocations SET status = 'accepted', attempt = 0, accepted_at = now(), updated_at = now(),
+          `UPDATE async_invocations SET status = 'accepted', attempt = 0, invoke_count = 0, accepted_at = now(),
+             updated_at = now(),
              error = NULL, job_id = $4 WHERE id = $1 AND account_id = $2 AND status = ANY($3::text[])`,
           [id, accountId, sourcesOf("accepted"), asyncQueue.jobId(id, `d${randomUUID().slice(0, 8)}`)],
         );
