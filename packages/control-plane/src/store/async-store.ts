@@ -1,13 +1,15 @@
 // Async invocations and their outbox. The only place their SQL lives. Accepting
 // writes the invocation and its outbox row in one statement; every later change
 // is a conditional update from the states async-state.ts allows, so a stale attempt
-// changes nothing.
+// changes nothing. Every statement is bounded: batched callers wait behind the
+// statement in flight, and one stuck on a connection that stopped answering would
+// hold them all for ever.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
 import { type AsyncStatus, sourcesOf, TAKEOVER_FROM } from "../async/async-state.js";
 import { createBatcher } from "./batcher.js";
-import { inTransaction } from "./pg-helpers.js";
+import { type BoundedDb, bounded, inTransaction } from "./pg-helpers.js";
 
 export interface AsyncInvocation {
   id: string;
@@ -53,6 +55,9 @@ export interface AcceptedJob extends QueuedJob {
   /** Its outbox row: the relay sends the job only if this row is still there after the grace period. */
   outboxId: string;
 }
+
+/** How long one statement may take unless the store is told otherwise. */
+const STATEMENT_TIMEOUT_MS = 60_000;
 
 /** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
 export const PUBLISH_GRACE_SECONDS = 2;
@@ -166,11 +171,7 @@ function toInvocation(r: Row): AsyncInvocation {
  * Inserts invocations with their outbox rows in one statement (so one commit). The
  * rows are due to the relay after `graceSeconds` (0: at once).
  */
-async function insertAccepted(
-  c: Pool | PoolClient,
-  invs: NewAsyncInvocation[],
-  graceSeconds: number,
-): Promise<AcceptedJob[]> {
+async function insertAccepted(c: BoundedDb, invs: NewAsyncInvocation[], graceSeconds: number): Promise<AcceptedJob[]> {
   const jobIds = invs.map((i) => asyncQueue.jobId(i.id));
   const res = await c.query<{ id: string; invocation_id: string }>(
     `WITH inv AS (
@@ -207,7 +208,7 @@ async function insertAccepted(
 }
 
 /** Deletes outbox rows whose jobs are in the queue. */
-async function deleteOutboxRows(c: Pool | PoolClient, ids: string[]): Promise<void> {
+async function deleteOutboxRows(c: BoundedDb, ids: string[]): Promise<void> {
   await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [ids]);
 }
 
@@ -228,7 +229,7 @@ interface FinishItem {
 }
 
 /** Moves running attempts on, conditionally on each attempt number; true where it moved. */
-async function finishRows(c: Pool | PoolClient, items: FinishItem[]): Promise<boolean[]> {
+async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]> {
   const res = await c.query<{ id: string }>(
     `UPDATE async_invocations a SET status = v.status, updated_at = now(), lease_until = NULL,
        executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
@@ -259,22 +260,26 @@ async function finishRows(c: Pool | PoolClient, items: FinishItem[]): Promise<bo
   ).map((hit) => hit === true);
 }
 
-export function createPgAsyncStore(pool: Pool): AsyncStore {
+/** `statementTimeoutMs`: how long one statement may take (default 60 s). */
+export function createPgAsyncStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): AsyncStore {
+  const db = bounded(pool, statementTimeoutMs);
+  const transaction = <T>(work: (c: BoundedDb) => Promise<T>) =>
+    inTransaction(pool, (c) => work(bounded(c, statementTimeoutMs)), statementTimeoutMs);
   // Accepts, starts and plain finishes are batched: concurrent callers share one
   // statement and one commit. A failed batch of accepts is retried one by one, so
   // one bad row cannot refuse its neighbours.
   const accept = createBatcher(async (invs: NewAsyncInvocation[]) => {
     try {
-      return await insertAccepted(pool, invs, PUBLISH_GRACE_SECONDS);
+      return await insertAccepted(db, invs, PUBLISH_GRACE_SECONDS);
     } catch (err) {
       if (invs.length === 1) throw err;
       return Promise.all(
-        invs.map((inv) => insertAccepted(pool, [inv], PUBLISH_GRACE_SECONDS).then((jobs) => jobs[0] as AcceptedJob)),
+        invs.map((inv) => insertAccepted(db, [inv], PUBLISH_GRACE_SECONDS).then((jobs) => jobs[0] as AcceptedJob)),
       );
     }
   }, 64);
   const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
-    const res = await pool.query<Row>(
+    const res = await db.query<Row>(
       `UPDATE async_invocations a SET status = 'running', attempt = a.attempt + 1, invoke_count = a.invoke_count + 1,
          updated_at = now(),
          first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
@@ -296,12 +301,12 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       found,
     );
   });
-  const finishPlain = createBatcher((items: FinishItem[]) => finishRows(pool, items));
+  const finishPlain = createBatcher((items: FinishItem[]) => finishRows(db, items));
   return {
     accept: (inv) => accept(inv),
-    forgetPublished: (outboxIds) => deleteOutboxRows(pool, outboxIds),
+    forgetPublished: (outboxIds) => deleteOutboxRows(db, outboxIds),
     drainOutbox(limit, handle) {
-      return inTransaction(pool, async (c) => {
+      return transaction(async (c) => {
         const rows = await c.query<{ id: string; invocation_id: string; job_id: string | null }>(
           `SELECT o.id, o.invocation_id, i.job_id FROM async_outbox o
              LEFT JOIN async_invocations i ON i.id = o.invocation_id
@@ -328,7 +333,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       const followUp = fields.followUp;
       if (!followUp) return finishPlain({ id, attempt, to, fields });
       // The follow-up is committed with the move, or not at all.
-      return inTransaction(pool, async (c) => {
+      return transaction(async (c) => {
         const [moved] = await finishRows(c, [{ id, attempt, to, fields }]);
         if (!moved) return false;
         await insertAccepted(c, [followUp], 0);
@@ -337,14 +342,14 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
     },
     async get(accountId, id) {
       if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
-      const res = await pool.query<Row>(`SELECT ${COLUMNS} FROM async_invocations WHERE id = $1 AND account_id = $2`, [
+      const res = await db.query<Row>(`SELECT ${COLUMNS} FROM async_invocations WHERE id = $1 AND account_id = $2`, [
         id,
         accountId,
       ]);
       return res.rows[0] && toInvocation(res.rows[0]);
     },
     async list(accountId, functionName, status, limit) {
-      const res = await pool.query<Row>(
+      const res = await db.query<Row>(
         `SELECT ${COLUMNS} FROM async_invocations WHERE account_id = $1 AND function_name = $2
            AND ($3::text IS NULL OR status = $3) ORDER BY accepted_at DESC LIMIT $4`,
         [accountId, functionName, status ?? null, limit],
@@ -352,7 +357,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       return res.rows.map(toInvocation);
     },
     redrive(accountId, id) {
-      return inTransaction(pool, async (c) => {
+      return transaction(async (c) => {
         const res = await c.query(
           `UPDATE async_invocations SET status = 'accepted', attempt = 0, invoke_count = 0, accepted_at = now(),
              updated_at = now(),
@@ -365,7 +370,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       });
     },
     async stuck(staleSeconds, limit) {
-      const res = await pool.query<{ id: string; status: AsyncStatus; attempt: number; job_id: string | null }>(
+      const res = await db.query<{ id: string; status: AsyncStatus; attempt: number; job_id: string | null }>(
         `SELECT id, status, attempt, job_id FROM async_invocations
          WHERE (status IN ('accepted', 'retrying')
                 AND coalesce(next_attempt_at, updated_at) < now() - make_interval(secs => $1)
@@ -377,7 +382,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       return res.rows.map((r) => ({ id: r.id, status: r.status, attempt: r.attempt, jobId: r.job_id }));
     },
     async expireLease(id, attempt, jobId) {
-      const res = await pool.query(
+      const res = await db.query(
         `UPDATE async_invocations SET status = 'retrying', updated_at = now(), lease_until = NULL, job_id = $3
          WHERE id = $1 AND attempt = $2 AND status = 'running' AND lease_until < now()`,
         [id, attempt, jobId],
@@ -385,7 +390,7 @@ export function createPgAsyncStore(pool: Pool): AsyncStore {
       return res.rowCount === 1;
     },
     async requeue(id, fromJobId, jobId) {
-      const res = await pool.query(
+      const res = await db.query(
         `UPDATE async_invocations SET job_id = $3, updated_at = now(), next_attempt_at = NULL
          WHERE id = $1 AND job_id IS NOT DISTINCT FROM $2 AND status IN ('accepted', 'retrying')`,
         [id, fromJobId, jobId],
