@@ -3,10 +3,16 @@
 // dropped the flows or a Redis that stopped answering, while the rest of the control
 // plane still reaches Redis. The worker keeps "running" and fetches nothing. The
 // watchdog sees due jobs, a free slot and no job started, replaces the worker (with
-// connections of its own), and the events accepted meanwhile run. Also: what the
-// watchdog counts as due, read from a real queue.
+// connections of its own), and the events accepted meanwhile run. A job stuck itself
+// (its Postgres connection hangs mid-attempt) holds a slot the watchdog cannot judge:
+// the worker gives it up at its deadline and runs its event again, to one end. Also:
+// what the watchdog counts as due, read from a real queue.
 import { randomBytes } from "node:crypto";
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import {
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  PutFunctionEventInvokeConfigCommand,
+} from "@aws-sdk/client-lambda";
 import { dueJobs, WORKER_CONNECTION_NAME } from "@stratus/control-plane";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -14,11 +20,15 @@ import { describe, expect, it } from "vitest";
 import { deployFunction } from "./helpers/async-load.js";
 import { metricValue } from "./helpers/metrics.js";
 import { until, waitFor } from "./helpers/poll.js";
+import { signedFetch } from "./helpers/signed-fetch.js";
 import type { TcpProxy } from "./helpers/tcp-proxy.js";
 import { useStack } from "./helpers/use-stack.js";
 
 const STALL_MS = 3_000;
-const stack = useStack({}, { proxyRedis: true, controlPlaneEnv: { STRATUS_ASYNC_WORKER_STALL_MS: String(STALL_MS) } });
+const stack = useStack(
+  {},
+  { proxyRedis: true, proxyPostgres: true, controlPlaneEnv: { STRATUS_ASYNC_WORKER_STALL_MS: String(STALL_MS) } },
+);
 
 async function event(name: string, payload: unknown): Promise<string> {
   const out = await stack.lambda.send(
@@ -75,6 +85,71 @@ describe("a wedged async queue worker", () => {
     expect(waited).toBeGreaterThanOrEqual(STALL_MS - 1_000);
     // The replaced worker lets go: it does not linger on its hung connections.
     await until("the wedged worker to stop", async () => !wedged.isRunning(), 30_000);
+  }, 120_000);
+
+  it("gives up a job whose Postgres connection stops answering mid-attempt, and runs its event again to one end", async () => {
+    const proxy = stack.postgresProxy as TcpProxy;
+    const sink = await deployFunction(stack.lambda, "stuck-sink", "exports.handler = async () => null;");
+    const name = await deployFunction(
+      stack.lambda,
+      "stuck",
+      "exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return e.ms; };",
+    );
+    const { FunctionArn } = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: sink }));
+    await stack.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: name,
+        DestinationConfig: { OnSuccess: { Destination: FunctionArn } },
+      }),
+    );
+    expect(await settled([await event(name, { ms: 0 })])).toEqual(["succeeded"]);
+    const replaced = (await restarts("stalled")) + (await restarts("stopped"));
+
+    const id = await event(name, { ms: 4_000 });
+    const row = async () =>
+      (
+        await stack.db.query<{ status: string; attempt: number; invoke_count: number }>(
+          "SELECT status, attempt, invoke_count FROM async_invocations WHERE id = $1",
+          [id],
+        )
+      ).rows[0];
+    await until("the event to start", async () => (await row())?.status === "running", 10_000);
+    // While the function runs, fill the control plane's pool with idle connections
+    // (concurrent reads), then make them all stop answering: the attempt's end is
+    // written on one of them. Connections opened later pass.
+    await Promise.all(
+      Array.from({ length: 12 }, () =>
+        signedFetch(stack.endpoint, stack.region, stack.credentials, `/stratus/2026-11-01/invocations/${id}`),
+      ),
+    );
+    expect(proxy.freeze(() => true)).toBeGreaterThanOrEqual(4);
+    try {
+      // Given up, the job runs again and takes the attempt over; the run whose end was
+      // lost changes nothing: one success, one delivery.
+      expect(await settled([id])).toEqual(["succeeded"]);
+      const final = await row();
+      expect(final?.attempt).toBeGreaterThanOrEqual(2);
+      expect(final?.invoke_count).toBe(final?.attempt);
+      const deliveries = await waitFor(
+        async () => {
+          const { rows } = await stack.db.query<{ payload: Buffer; status: string }>(
+            "SELECT payload, status FROM async_invocations WHERE function_name = $1",
+            [sink],
+          );
+          const mine = rows.filter((r) => JSON.parse(r.payload.toString("utf8")).requestContext.requestId === id);
+          return mine.length > 0 && mine.every((r) => r.status === "succeeded") ? mine : undefined;
+        },
+        30_000,
+        { what: "the delivery" },
+      );
+      expect(deliveries).toHaveLength(1);
+      // The job was stuck, not the worker: none was replaced.
+      expect((await restarts("stalled")) + (await restarts("stopped"))).toBe(replaced);
+    } finally {
+      // The frozen connections break at last (as a peer's timeout would), so that what
+      // still waits on them elsewhere (the invoker's log shipping) lets the stack stop.
+      proxy.cut();
+    }
   }, 120_000);
 
   it("counts as due the waiting and prioritized jobs and the delayed ones whose time has come, unless the queue hands out none", async () => {

@@ -40,6 +40,8 @@ export interface Platform {
   redisUrl: string;
   /** The proxy the control plane reaches Redis through, with `proxyRedis`. */
   redisProxy?: TcpProxy;
+  /** The proxy the control plane reaches Postgres through, with `proxyPostgres` (`db` does not). */
+  postgresProxy?: TcpProxy;
   /** Where Postgres and Redis run: published loopback port and container id. */
   services: { postgres: { port: number; id: string }; redis: { port: number; id: string } };
   credentials: Credentials;
@@ -68,6 +70,8 @@ export interface PlatformOptions {
   productAsyncTiming?: boolean;
   /** The control plane reaches Redis through a TCP proxy that can freeze its connections (invokers do not). */
   proxyRedis?: boolean;
+  /** The control plane reaches Postgres through a TCP proxy that can freeze its connections. */
+  proxyPostgres?: boolean;
 }
 
 /** Quick async retries and reconciliation, so tests see them within seconds. */
@@ -89,14 +93,25 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
   let cp: RunningControlPlane;
   let redisProxy: TcpProxy | undefined;
+  let postgresProxy: TcpProxy | undefined;
+  /** `url` with its port replaced by the proxy's, if there is one. */
+  const through = (url: string, proxy: TcpProxy | undefined) => {
+    if (!proxy) return url;
+    const u = new URL(url);
+    u.port = String(proxy.port);
+    return u.toString();
+  };
   try {
     if (opts.proxyRedis) {
       redisProxy = await startTcpProxy({ host: "127.0.0.1", port: redis.container.getMappedPort(6379) });
     }
+    if (opts.proxyPostgres) {
+      postgresProxy = await startTcpProxy({ host: "127.0.0.1", port: postgres.container.getMappedPort(5432) });
+    }
     cp = await startControlPlane(
       ControlPlaneConfigSchema.parse({
-        STRATUS_DATABASE_URL: postgres.url,
-        STRATUS_REDIS_URL: redisProxy?.url ?? redis.url,
+        STRATUS_DATABASE_URL: through(postgres.url, postgresProxy),
+        STRATUS_REDIS_URL: through(redis.url, redisProxy),
         STRATUS_INTERNAL_TOKEN: internalToken,
         STRATUS_PORT: "0",
         STRATUS_REGION: region,
@@ -109,6 +124,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   } catch (err) {
     await db.end();
     await redisProxy?.close();
+    await postgresProxy?.close();
     await Promise.all(services.map((s) => s.container.stop()));
     await rm(dataDir, { recursive: true, force: true });
     throw err;
@@ -138,6 +154,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     databaseUrl: postgres.url,
     redisUrl: redis.url,
     ...(redisProxy ? { redisProxy } : {}),
+    ...(postgresProxy ? { postgresProxy } : {}),
     services: {
       postgres: { port: postgres.container.getMappedPort(5432), id: postgres.container.getId() },
       redis: { port: redis.container.getMappedPort(6379), id: redis.container.getId() },
@@ -153,6 +170,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     async stop() {
       await cp.close();
       await redisProxy?.close();
+      await postgresProxy?.close();
       await db.end();
       await Promise.all(services.map((s) => s.container.stop({ remove: true })));
       await rm(dataDir, { recursive: true, force: true });

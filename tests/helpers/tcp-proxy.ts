@@ -1,16 +1,19 @@
-// A loopback TCP proxy for fault tests, put between a process and Redis. It learns
-// each connection's Redis client name from the CLIENT SETNAME the client sends when
-// it connects, and can freeze chosen connections: it stops reading both of their
-// sockets and passes nothing on, not even a close, so that each end sees a peer that
-// has stopped answering without going away (a network partition, a NAT that dropped
-// the flow, a hung Redis). Connections opened later pass normally.
+// A loopback TCP proxy for fault tests, put between a process and Redis or Postgres.
+// It learns each Redis connection's client name from the CLIENT SETNAME the client
+// sends when it connects (a Postgres connection has none), and can freeze chosen
+// connections: it stops reading both of their sockets and passes nothing on, not even
+// a close, so that each end sees a peer that has stopped answering without going away
+// (a network partition, a NAT that dropped the flow, a hung server). Connections
+// opened later pass normally.
 import { connect, createServer, type Socket } from "node:net";
 
 export interface TcpProxy {
-  /** redis://127.0.0.1:<the proxy's port> */
-  url: string;
+  /** The loopback port it listens on. */
+  port: number;
   /** Freezes the open connections whose client name `match`es; returns how many. */
   freeze(match: (name: string | undefined) => boolean): number;
+  /** Breaks the frozen connections, as a peer's timeout finally would: both ends see them close. Returns how many. */
+  cut(): number;
   /** The client names of the open connections (undefined: not named), for failure messages. */
   names(): (string | undefined)[];
   close(): Promise<void>;
@@ -62,7 +65,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   });
   const { port } = server.address() as { port: number };
   return {
-    url: `redis://127.0.0.1:${port}`,
+    port,
     freeze(match) {
       let n = 0;
       for (const link of links) {
@@ -70,6 +73,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         link.frozen = true;
         link.client.pause();
         link.upstream.pause();
+        n++;
+      }
+      return n;
+    },
+    cut() {
+      let n = 0;
+      for (const link of links) {
+        if (!link.frozen) continue;
+        link.client.destroy();
+        link.upstream.destroy();
+        links.delete(link);
         n++;
       }
       return n;

@@ -26,8 +26,13 @@ export const ControlPlaneConfigSchema = z
     /** How often the watchdog checks that the async queue worker still runs. */
     STRATUS_ASYNC_WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
     /**
-     * How long due async jobs may wait while the queue worker has a free slot and
-     * starts none before the watchdog replaces it (a healthy worker takes them at once).
+     * How long the async path waits on a connection that may have stopped answering:
+     * how long due async jobs may wait while the queue worker has a free slot and starts
+     * none before the watchdog replaces it (a healthy worker takes them at once), how
+     * long one step of a job (an async-store statement, a Redis command) may take
+     * before the job is given up and run again (the call to an invoker node may take
+     * the function's timeout and 30 s more on top), and the bound on each async-store
+     * statement.
      */
     STRATUS_ASYNC_WORKER_STALL_MS: z.coerce.number().int().min(1_000).default(60_000),
     /** The account concurrency limit (Lambda's default: 1,000). */

@@ -90,7 +90,9 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     createConcurrencyRules(settingsStore, limiter, config.accountConcurrency),
   );
   const authenticate = createAuthenticator(accounts);
-  const asyncStore = createPgAsyncStore(pool);
+  // Its statements get as long as a job's step: a statement stuck on a connection that
+  // stopped answering fails then, instead of holding every caller batched behind it.
+  const asyncStore = createPgAsyncStore(pool, config.async.workerStallMs);
   // The producer fails fast when Redis is away (the outbox keeps the work); each
   // queue worker opens a connection of its own that waits and retries, as BullMQ requires.
   const queueConnection = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -107,7 +109,12 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
               asyncStore,
               queue,
               invoke,
-              { ...config.async, region: config.region, redisUrl: config.redisUrl },
+              {
+                ...config.async,
+                region: config.region,
+                redisUrl: config.redisUrl,
+                stepMs: config.async.workerStallMs,
+              },
               log,
               activity,
             ),

@@ -11,16 +11,27 @@
 // Starting an attempt counts it as spent and as an invoke; its end gives back what
 // it did not use (retry-policy.ts attemptRefunds), so that destination records carry
 // the invokes that may have run the function, not the attempts spent.
+// A job is bounded (job-deadline.ts): one that fails, or runs past its deadline (a
+// step stuck on a connection that stopped answering), is put back in the queue after
+// a backoff and runs again as a takeover, which makes the attempt it gave up stale.
 import { randomUUID } from "node:crypto";
 import { AsyncJobSchema, asyncQueue, StratusError } from "@stratus/shared";
-import { type Job, type Queue, Worker } from "bullmq";
+import { DelayedError, type Job, type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../api/error-middleware.js";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore, NewAsyncInvocation } from "../store/async-store.js";
 import { destinationFunction, destinationRecord } from "./destination.js";
+import { type JobDeadline, JobOverdueError, startDeadline } from "./job-deadline.js";
 import { jobOptions } from "./relay.js";
-import { type AttemptEnd, type AttemptOutcome, attemptRefunds, decide, thrownOutcome } from "./retry-policy.js";
+import {
+  type AttemptEnd,
+  type AttemptOutcome,
+  attemptRefunds,
+  backoffMs,
+  decide,
+  thrownOutcome,
+} from "./retry-policy.js";
 import type { JobActivity } from "./worker-activity.js";
 
 export interface WorkerConfig {
@@ -30,6 +41,11 @@ export interface WorkerConfig {
   backoffBaseMs: number;
   backoffCapMs: number;
   region: string;
+  /**
+   * How long one step of a job (a Postgres statement, a Redis command) may take; the
+   * call to a node may take the time the node has to answer on top.
+   */
+  stepMs: number;
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -101,34 +117,45 @@ export function startAsyncWorker(
     await store.finish(inv.id, inv.attempt, status, followUp ? { ...fields, followUp } : fields);
   }
 
-  async function run(job: Job): Promise<void> {
-    const { invocationId } = AsyncJobSchema.parse(job.data);
-    // Re-run after a stall: the worker that had this job lost it (crashed or cut off).
+  /** `deadline` starts with the job; each step moves it on as it begins. */
+  async function run(job: Job, invocationId: string, deadline: JobDeadline): Promise<void> {
+    const step = <T>(begin: () => Promise<T>): Promise<T> => {
+      deadline.allow(config.stepMs);
+      return begin();
+    };
+    // Re-run after a stall (the worker that had this job lost it: crashed or cut off),
+    // or after this worker gave it up (run again: job.attemptsStarted counts it).
     const stalled = job.stalledCounter > 0 || job.attemptsStarted > 1;
-    const inv = await store.start(invocationId, LEASE_SECONDS, stalled ? job.id : undefined);
+    const inv = await step(() => store.start(invocationId, LEASE_SECONDS, stalled ? job.id : undefined));
     if (!inv) return; // finished, running elsewhere, or not known: nothing to do
     const ageMs = Date.now() - inv.acceptedAt.getTime();
     if (ageMs > inv.maxEventAgeSeconds * 1000) {
       const error = { errorType: "EventAgeExceeded", errorMessage: "Event too old" };
-      return end(inv, "EventAgeExceeded", undefined, error, "not_run", false);
+      return step(() => end(inv, "EventAgeExceeded", undefined, error, "not_run", false));
     }
     let result: InvokeResult | undefined;
     let outcome: AttemptOutcome;
     let error: unknown;
     let reachedNode = false;
     try {
-      result = await invoke.invokeSync({
-        accountId: inv.accountId,
-        functionName: inv.functionName,
-        qualifier: inv.qualifier,
-        payload: inv.payload,
-        requestId: inv.id,
-        dispatch: {
-          taken: () => {
-            reachedNode = true;
+      result = await step(() =>
+        invoke.invokeSync({
+          accountId: inv.accountId,
+          functionName: inv.functionName,
+          qualifier: inv.qualifier,
+          payload: inv.payload,
+          requestId: inv.id,
+          // A job given up sends nothing more: its next run does.
+          signal: deadline.signal,
+          dispatch: {
+            // The node's time to answer, and a step's to take it in.
+            sending: (answerWithinMs) => deadline.allow(answerWithinMs + config.stepMs),
+            taken: () => {
+              reachedNode = true;
+            },
           },
-        },
-      });
+        }),
+      );
       outcome = result.functionError ? "function_error" : "success";
       if (result.functionError) error = parsed(result.payload);
     } catch (err) {
@@ -136,7 +163,7 @@ export function startAsyncWorker(
       error = { errorType: e?.code ?? "ServiceException", errorMessage: (err as Error).message };
       const thrown = thrownOutcome(err);
       // The function or its version is gone: no retry can succeed.
-      if (thrown === "gone") return end(inv, "RetriesExhausted", undefined, error, "not_run", reachedNode);
+      if (thrown === "gone") return step(() => end(inv, "RetriesExhausted", undefined, error, "not_run", reachedNode));
       outcome = thrown;
     }
     const decision = decide({
@@ -153,28 +180,59 @@ export function startAsyncWorker(
       const { refunds, invokeCount } = counted(inv, outcome, reachedNode);
       const followUp = delivery(inv, inv.onSuccess, "Success", result, invokeCount);
       const fields = { executedVersion: result?.executedVersion, ...refunds };
-      await store.finish(inv.id, inv.attempt, "succeeded", followUp ? { ...fields, followUp } : fields);
+      await step(() => store.finish(inv.id, inv.attempt, "succeeded", followUp ? { ...fields, followUp } : fields));
       return;
     }
-    if (decision.action === "fail") return end(inv, decision.condition, result, error, outcome, reachedNode);
+    if (decision.action === "fail")
+      return step(() => end(inv, decision.condition, result, error, outcome, reachedNode));
     const jobId = asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`);
-    const moved = await store.finish(inv.id, inv.attempt, "retrying", {
-      error,
-      ...counted(inv, outcome, reachedNode).refunds,
-      retryAfterMs: decision.delayMs,
-      jobId,
-    });
+    const moved = await step(() =>
+      store.finish(inv.id, inv.attempt, "retrying", {
+        error,
+        ...counted(inv, outcome, reachedNode).refunds,
+        retryAfterMs: decision.delayMs,
+        jobId,
+      }),
+    );
     if (moved) {
       // If this add is lost, the reconciler finds the recorded job missing once the retry is overdue.
-      await queue.add("invoke", { invocationId: inv.id }, { jobId, delay: decision.delayMs, ...jobOptions });
+      await step(() =>
+        queue.add("invoke", { invocationId: inv.id }, { jobId, delay: decision.delayMs, ...jobOptions }),
+      );
     }
   }
 
-  async function tracked(job: Job): Promise<void> {
-    const ended = activity?.started();
+  /**
+   * Puts a job whose run failed or overran back in the queue after a backoff (it then
+   * takes over the attempt it gave up, whatever state that was left in). If even that
+   * fails, the job fails with `err`, and the reconciler finds its invocation.
+   */
+  async function giveBack(job: Job, token: string | undefined, err: unknown): Promise<never> {
+    const delayMs = backoffMs(job.attemptsStarted, config.backoffBaseMs, config.backoffCapMs, Math.random());
+    const why = err instanceof JobOverdueError ? `${err.message} (stuck)` : `it failed: ${(err as Error).message}`;
+    log.warn(`async job ${job.id}: ${why}; running it again in ${delayMs} ms`);
+    const limit = startDeadline(config.stepMs);
     try {
-      await run(job);
+      await Promise.race([job.moveToDelayed(Date.now() + delayMs, token), limit.passed]);
+    } catch {
+      throw err;
     } finally {
+      limit.clear();
+    }
+    throw new DelayedError();
+  }
+
+  async function tracked(job: Job, token?: string): Promise<void> {
+    const { invocationId } = AsyncJobSchema.parse(job.data);
+    const ended = activity?.started();
+    const deadline = startDeadline(config.stepMs);
+    try {
+      // A run that outlives its deadline is left behind: whatever it still does is stale.
+      await Promise.race([run(job, invocationId, deadline), deadline.passed]);
+    } catch (err) {
+      await giveBack(job, token, err);
+    } finally {
+      deadline.clear();
       ended?.();
     }
   }

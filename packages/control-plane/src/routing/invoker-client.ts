@@ -30,6 +30,11 @@ export interface InvokerClient {
 /** Time allowed beyond the function's own timeout for the node to answer. */
 const SLACK_MS = 30_000;
 
+/** How long a node has to answer a call of `spec` (to send its headers, and then between body chunks). */
+export function answerWithinMs(spec: Pick<InvokeSpec, "timeoutSeconds">): number {
+  return spec.timeoutSeconds * 1000 + SLACK_MS;
+}
+
 /** Connection errors that prove the request never reached the node. */
 const NOT_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"]);
 
@@ -59,7 +64,7 @@ export function createInvokerClient(internalToken: string): InvokerClient {
   return {
     async invoke(node, spec, call) {
       let res: Awaited<ReturnType<typeof request>>;
-      const timeout = spec.timeoutSeconds * 1000 + SLACK_MS;
+      const timeout = answerWithinMs(spec);
       try {
         res = await request(node.url + internalInvoke.path, {
           method: "POST",

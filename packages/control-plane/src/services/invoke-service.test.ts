@@ -57,18 +57,23 @@ function serviceWith(first: Error, others?: Error) {
     },
   );
   let taken = 0;
-  const invoke = () =>
+  const sending: number[] = [];
+  const invoke = (signal?: AbortSignal) =>
     service.invokeSync({
       accountId: fn.accountId,
       functionName: fn.name,
       payload: Buffer.from("{}"),
       dispatch: {
+        sending: (ms) => {
+          sending.push(ms);
+        },
         taken: () => {
           taken++;
         },
       },
+      ...(signal ? { signal } : {}),
     });
-  return { invoke, tried, taken: () => taken };
+  return { invoke, tried, taken: () => taken, sending };
 }
 
 describe("sync placement when the first node fails", () => {
@@ -102,14 +107,25 @@ describe("telling the caller which node took the call", () => {
     ["every node is full: none took it", full, full, 0, false],
     ["every node is unreachable: none took it", unreachable, unreachable, 0, false],
   ])("%s: taken %s time(s)", async (_, first, others, times, answered) => {
-    const { invoke, taken } = serviceWith(first, others);
+    const { invoke, taken, tried, sending } = serviceWith(first, others);
     if (answered) await invoke();
     else await expect(invoke()).rejects.toBeDefined();
     expect(taken()).toBe(times);
+    // Told of every node tried, with the time it has to answer: the function's 3 s and 30 s of slack.
+    expect(sending).toEqual(tried.map(() => 33_000));
+  });
+
+  it("sends a call whose signal was aborted to no node", async () => {
+    const { invoke, tried, sending } = serviceWith(new Error("unused"));
+    const given = new AbortController();
+    given.abort(new Error("given up"));
+    await expect(invoke(given.signal)).rejects.toThrow("given up");
+    expect(tried).toEqual([]);
+    expect(sending).toEqual([]);
   });
 
   it("is never told of a call throttled before it went to a node", async () => {
-    let taken = 0;
+    let told = 0;
     const service = createInvokeService(
       { get: async () => fn } as unknown as FunctionService,
       { resolveVersion: async () => "$LATEST" } as unknown as AliasService,
@@ -131,13 +147,16 @@ describe("telling the caller which node took the call", () => {
       functionName: fn.name,
       payload: Buffer.from("{}"),
       dispatch: {
+        sending: () => {
+          told++;
+        },
         taken: () => {
-          taken++;
+          told++;
         },
       },
     });
     await expect(call).rejects.toMatchObject({ code: "TooManyRequestsException" });
-    expect(taken).toBe(0);
+    expect(told).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { errors, type InvokeOutcome, type InvokeSpec, StratusError } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
-import { type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
+import { answerWithinMs, type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
 import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import { rankNodes } from "../routing/placement.js";
 import type { AliasService } from "./alias-service.js";
@@ -27,12 +27,16 @@ export interface InvokeRequest {
    * its caller got with the 202, as in Lambda; a sync invoke gets a fresh one.
    */
   requestId?: string;
-  /** Told how the call fares on its way to the nodes (an async attempt counts its invokes by it). */
+  /** Told how the call fares on its way to the nodes (an async attempt counts and bounds its invokes by it). */
   dispatch?: DispatchWatcher;
+  /** Once aborted, the call goes to no node (an async attempt given up, whose job runs again). */
+  signal?: AbortSignal;
 }
 
 /** What a caller learns of its call's way to the invoker nodes. */
 export interface DispatchWatcher {
+  /** The call is going to a node, which has `answerWithinMs` to answer (invoker-client.ts answerWithinMs). */
+  sending(answerWithinMs: number): void;
   /**
    * A node took the call: the function may have run there, whatever comes back (an
    * answer, an error, or nothing). Not told of a throttle, of a node that refused the
@@ -147,6 +151,8 @@ export function createInvokeService(
   ): Promise<InvokeResult> {
     let lastError: StratusError | undefined;
     for (const node of ranked) {
+      req.signal?.throwIfAborted();
+      req.dispatch?.sending(answerWithinMs(spec));
       try {
         const outcome = await invoker.invoke(node, spec, {
           requestId,
