@@ -152,6 +152,21 @@ describe("a wedged async queue worker", () => {
     }
   }, 120_000);
 
+  it("carries on when its idle Postgres connections break", async () => {
+    const proxy = stack.postgresProxy as TcpProxy;
+    const name = await deployFunction(stack.lambda, "reset", "exports.handler = async (e) => e.n;");
+    const read = () =>
+      signedFetch(stack.endpoint, stack.region, stack.credentials, `/stratus/2026-11-01/functions/${name}/logs`);
+    // Idle connections in the pool (concurrent reads), then every connection reset at once.
+    await Promise.all(Array.from({ length: 8 }, read));
+    proxy.freeze(() => true);
+    expect(proxy.cut()).toBeGreaterThanOrEqual(4);
+    // The pool drops them (an uncaught error event would end the process) and opens new
+    // ones: a request that took one as it broke may fail, those after it do not.
+    await until("the control plane to read again", async () => (await read()).status === 200, 10_000);
+    expect(await settled([await event(name, { n: 1 })])).toEqual(["succeeded"]);
+  }, 60_000);
+
   it("counts as due the waiting and prioritized jobs and the delayed ones whose time has come, unless the queue hands out none", async () => {
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
     const queue = new Queue(`due-${randomBytes(4).toString("hex")}`, { connection });

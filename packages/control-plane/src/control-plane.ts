@@ -61,6 +61,10 @@ async function checkRedis(redis: Redis, log: Logger): Promise<void> {
 
 export async function startControlPlane(config: ControlPlaneConfig, log: Logger): Promise<RunningControlPlane> {
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  // An idle client whose connection breaks (Postgres restarted, a partition ended by a
+  // reset) is dropped and reported here; with no listener the report would be an
+  // uncaught error, and the process would exit.
+  pool.on("error", (err: Error) => log.warn(`postgres (idle connection): ${err.message}`));
   await migrate(pool);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
   // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
