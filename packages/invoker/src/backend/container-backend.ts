@@ -44,6 +44,11 @@ export interface ContainerBackend {
    * background work held back so as not to compete with its cold start may go ahead.
    */
   settled?(id: string): void;
+  /**
+   * The environment the container's first process was started with: its image's
+   * variables under the spec's own (what a process started in it reads at start).
+   */
+  environment(id: string): Promise<Record<string, string>>;
   /** Changes a running container's memory cap (memory = memory+swap) and the CPU that goes with it. */
   resize(id: string, memoryMb: number): Promise<void>;
   /** The container's stdout and stderr; attach before start to miss nothing. */

@@ -136,6 +136,15 @@ export function createDockerBackend(
       return container.id;
     },
     settled: settle,
+    async environment(id) {
+      const info = await docker.getContainer(id).inspect();
+      const env: Record<string, string> = {};
+      for (const entry of info.Config.Env ?? []) {
+        const eq = entry.indexOf("=");
+        if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+      }
+      return env;
+    },
     async resize(id, memoryMb) {
       await docker.getContainer(id).update(sizing(memoryMb));
     },

@@ -76,6 +76,9 @@ class FakeEngine implements ContainerBackend {
     for (const w of [...this.waiting]) w(c);
     return { ip: c.ip };
   }
+  async environment() {
+    return {};
+  }
   async resize() {}
   /** Containers the pool said had run their first invocation, in order. */
   readonly settledIds: string[] = [];
