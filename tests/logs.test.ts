@@ -11,7 +11,7 @@ import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.j
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
-import { nodeFunction } from "./helpers/zip.js";
+import { nodeFunction, shellBootstrap } from "./helpers/zip.js";
 
 const stack = useStack();
 
@@ -316,23 +316,13 @@ describe("multi-line log records", () => {
       runtime: "provided.al2023",
       handler: "function.handler",
       files: {
-        bootstrap: {
-          mode: 0o755,
-          content: [
-            "#!/bin/bash",
-            "set -eu",
-            'api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"',
-            "while true; do",
-            '  headers="$(mktemp)"',
-            '  curl -sS -D "$headers" -o /dev/null "$api/next"',
-            `  id="$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')"`,
-            '  echo "working on $id"',
-            "  printf '\\r10%%\\r50%%\\r100%%'",
-            '  curl -sS -o /dev/null -d "1" "$api/$id/response"',
-            "done",
-            "",
-          ].join("\n"),
-        },
+        bootstrap: shellBootstrap(
+          [
+            'echo "working on $id"',
+            "printf '\\r10%%\\r50%%\\r100%%'",
+            'curl -sS -o /dev/null -d "1" "$api/$id/response"',
+          ].join("\n  "),
+        ),
       },
     });
     for (let i = 0; i < 2; i++) {
