@@ -5,10 +5,10 @@
 // (one pread, no open/stat/close through the thread pool each time), and closed when
 // the container is removed. Paths cover cgroup v1 and v2, with Docker's cgroupfs or
 // systemd driver. A counter that cannot be read tells why: the container's cgroup
-// is gone (it was read before: the container has exited), or it is unreadable (it
-// never opened: the cgroups are not where this node looks, or not at all visible
-// from here, as for an invoker in a container without the host's cgroups mounted;
-// or the kernel does not keep that counter).
+// is gone (its file opened, then failed to read: the container has exited), or it
+// is unreadable (no file opened: the cgroups are not where this node looks, or not
+// visible from here at all, as for an invoker in a container without the host's
+// cgroups mounted; or the kernel does not keep that counter).
 import { closeSync, openSync, readSync } from "node:fs";
 
 const MB = 1024 * 1024;
