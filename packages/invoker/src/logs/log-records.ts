@@ -16,6 +16,7 @@ import { StringDecoder } from "node:string_decoder";
  * newlines (a runtime's escaped newlines, another program's redrawn lines).
  */
 export function recordText(raw: string): string {
+  if (!raw.includes("\r")) return raw; // most records: nothing to do
   return raw.replace(/^\r+|\r+$/g, "").replaceAll("\r", "\n");
 }
 
