@@ -4,7 +4,9 @@
 // container from scratch (where they apply from the start). A LANG other than the
 // default is fixed as a runtime starts, so such a function starts from scratch even
 // when a stem cell is ready; a function that sets none of them finds the very same
-// environment on either path.
+// environment on either path. A variable of the runtime's image that the function
+// sets empty is empty from the start on either path (not the image's value that a
+// stem cell's runtime started with).
 import { readFile } from "node:fs/promises";
 import type { Runtime } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
@@ -17,9 +19,23 @@ const stack = useStack({ STRATUS_STEM_CELLS_PER_RUNTIME: "1" });
 
 const fixture = (file: string) => readFile(new URL(`./fixtures/environment/${file}`, import.meta.url), "utf8");
 
+/**
+ * Per runtime, variables its image sets (its Dockerfile's ENV, and the platform's
+ * defaults) that its runtime reads as it starts, each given an empty value.
+ */
 const RUNTIMES = [
-  { runtime: "nodejs20.x" as Runtime, file: "env.js", handler: "env.handler" },
-  { runtime: "python3.11" as Runtime, file: "env.py", handler: "env.handler" },
+  {
+    runtime: "nodejs20.x" as Runtime,
+    file: "env.js",
+    handler: "env.handler",
+    emptied: { NODE_PATH: "", LANG: "", TZ: "" } as Record<string, string>,
+  },
+  {
+    runtime: "python3.11" as Runtime,
+    file: "env.py",
+    handler: "env.handler",
+    emptied: { PYTHONDONTWRITEBYTECODE: "", PYTHONUNBUFFERED: "", LANG: "", TZ: "" } as Record<string, string>,
+  },
 ];
 
 /** The function's own PATH (which alone names its bin/) and a zone of +05:30 with no summer time. */
@@ -35,7 +51,14 @@ const PER_CONTAINER = [
   "_X_AMZN_TRACE_ID",
 ];
 
-describe.each(RUNTIMES)("$runtime", ({ runtime, file, handler }) => {
+/** The function's whole environment, without what names its container. */
+const environ = (body: Record<string, unknown>) => {
+  const all = { ...(body.environ as Record<string, string>) };
+  for (const name of PER_CONTAINER) delete all[name];
+  return all;
+};
+
+describe.each(RUNTIMES)("$runtime", ({ runtime, file, handler, emptied }) => {
   const coldStarts = async () => ({
     stem: await metricValue(stack.invoker.url, "stratus_cold_starts_total", { runtime, kind: "stem_cell" }),
     scratch: await metricValue(stack.invoker.url, "stratus_cold_starts_total", { runtime, kind: "scratch" }),
@@ -107,11 +130,25 @@ describe.each(RUNTIMES)("$runtime", ({ runtime, file, handler }) => {
     const scratch = await coldRun(undefined, "scratch");
     expect(scratch.after.scratch).toBe(scratch.before.scratch + 1);
     expect(seen(scratch.body)).toEqual(seen(stem.body));
-    const environ = (body: Record<string, unknown>) => {
-      const all = { ...(body.environ as Record<string, string>) };
-      for (const name of PER_CONTAINER) delete all[name];
-      return all;
-    };
     expect(environ(stem.body)).toEqual(environ(scratch.body));
+  });
+
+  it("a function that sets its image's variables to empty values gets them empty, stem cell ready or not", async () => {
+    // As in Lambda, the function's value wins, "" included: the runtime must not have
+    // started with the image's value, as a stem cell's runtime did.
+    const stem = await coldRun(emptied, "stem");
+    // The ready stem cell's runtime started with the image's values: from scratch it is.
+    expect(stem.after).toEqual({ stem: stem.before.stem, scratch: stem.before.scratch + 1 });
+    const scratch = await coldRun(emptied, "scratch");
+    expect(scratch.after.scratch).toBe(scratch.before.scratch + 1);
+    expect(environ(stem.body)).toMatchObject(emptied);
+    expect(environ(stem.body)).toEqual(environ(scratch.body));
+    expect(seen(stem.body)).toEqual(seen(scratch.body));
+    expect(stem.body.utcOffsetMinutes).toBe(0);
+    if (runtime.startsWith("nodejs")) {
+      expect(stem.body.modulePaths).not.toContain("/opt/nodejs/node_modules");
+    } else {
+      expect(stem.body).toMatchObject({ dontWriteBytecode: false, unbufferedStdout: false });
+    }
   });
 });

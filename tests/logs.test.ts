@@ -1,17 +1,23 @@
 // Per-invocation logs in Lambda's format: the Tail returned by X-Amz-Log-Type, and
 // the stored log read back by function (newest first) and by request id. The cap on
-// a flooding invocation's log is a conformance test, run in every runtime.
+// a flooding invocation's log is a conformance test, run in every runtime. One
+// message of several lines (a console.log, a logging call) is one record that reads
+// with its newlines, as in Lambda's Tail log; a program's bare \r breaks nothing.
 import { randomBytes } from "node:crypto";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { dockerOutput } from "./helpers/docker-log.js";
-import { deployFunction, storedLog } from "./helpers/functions.js";
+import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.js";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
-import { nodeFunction } from "./helpers/zip.js";
+import { nodeFunction, shellBootstrap } from "./helpers/zip.js";
 
 const stack = useStack();
+
+/** A log line's timestamp and request id, as patterns. */
+const TS = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
+const UUID = "[0-9a-f-]{36}";
 
 async function deploy(source: string, memorySize = 128): Promise<string> {
   const name = `logs-${randomBytes(4).toString("hex")}`;
@@ -194,7 +200,6 @@ describe("python3.11 invocation logs", () => {
       expect(lines.at(-1)).toBe("");
       return lines.slice(1, -3);
     };
-    const ts = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
 
     expect(await run({})).toEqual([]);
     const noisy = await run({ say: "a", warn: "b", log: "c", fd: "d" });
@@ -204,7 +209,7 @@ describe("python3.11 invocation logs", () => {
       expect.arrayContaining([
         "said a",
         "warned b",
-        expect.stringMatching(new RegExp(`^\\[WARNING\\]\\t${ts}\\t${runs[1]?.id}\\tlogged c$`)),
+        expect.stringMatching(new RegExp(`^\\[WARNING\\]\\t${TS}\\t${runs[1]?.id}\\tlogged c$`)),
         "straight to fd 2: d",
       ]),
     );
@@ -212,12 +217,12 @@ describe("python3.11 invocation logs", () => {
     expect(await run({ warn: "e" })).toEqual(["warned e"]);
     expect(await run({ fd: "f" })).toEqual(["straight to fd 2: f"]);
     expect(await run({})).toEqual([]);
-    // The runtime's own error record belongs to the invocation that failed (the log
-    // keeps the record's \r-separated parts as lines of their own).
+    // The runtime's own error record belongs to the invocation that failed, as one
+    // record that reads with its newlines.
     const failed = await run({ say: "g", fail: "h" });
     expect(failed[0]).toBe("said g");
-    expect(failed.slice(1).join("\r")).toMatch(
-      /^\[ERROR\] ValueError: failed h\rTraceback \(most recent call last\):\r {2}File "\/var\/task\/index.py", line \d+, in handler\r.*raise ValueError/,
+    expect(failed.slice(1).join("\n")).toMatch(
+      /^\[ERROR\] ValueError: failed h\nTraceback \(most recent call last\):\n {2}File "\/var\/task\/index.py", line \d+, in handler\n.*raise ValueError/,
     );
     expect(await run({})).toEqual([]);
 
@@ -231,5 +236,98 @@ describe("python3.11 invocation logs", () => {
     const wrote = (keys: string[]) => runs.filter((r) => keys.some((k) => k in r.event)).map((r) => r.id);
     expect(await markersOn("stdout")).toEqual(wrote(["say", "log", "fail"]));
     expect(await markersOn("stderr")).toEqual(wrote(["warn", "fd"]));
+  }, 60_000);
+});
+
+/**
+ * What lies between START and END in a log, and the tail and the stored log of one
+ * invocation (the same text: the log is short).
+ */
+async function bodyOf(name: string, event: object = {}): Promise<string> {
+  const { out, tail } = await invokeFunction(stack, name, event, { tail: true });
+  expect(out.FunctionError).toBeUndefined();
+  const id = out.$metadata.requestId as string;
+  expect(await storedLog(stack, id)).toBe(tail);
+  const log = tail as string;
+  expect(log).not.toContain("\r");
+  return log.slice(log.indexOf("\n") + 1, log.indexOf(`END RequestId: ${id}`));
+}
+
+describe("multi-line log records", () => {
+  // Lambda shows one console.log or logging call as one record, with its newlines, in
+  // the Tail log as in CloudWatch; a program's bare \r (a progress bar) reads as a
+  // line break and hides nothing that follows it.
+  it("nodejs20.x: one console.log of three lines is one record; a progress bar breaks nothing", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: {
+        "index.js": [
+          "exports.handler = async (e) => {",
+          "  console.log('first\\nsecond\\nthird');",
+          "  console.error(new Error('boom'));",
+          "  process.stdout.write('\\r10%\\r50%\\r100%\\n');",
+          "  if (e.unended) process.stdout.write('\\r20%\\r');",
+          "  console.log('after');",
+          "  if (e.unended) process.stdout.write('unended');",
+          "  return 1;",
+          "};",
+        ].join("\n"),
+      },
+    });
+    const body = await bodyOf(name);
+    expect(body).toMatch(
+      new RegExp(
+        `^${TS}\\t${UUID}\\tINFO\\tfirst\\nsecond\\nthird\\n` +
+          `${TS}\\t${UUID}\\tERROR\\tError: boom\\n {4}at .*/var/task/index\\.js:\\d+:\\d+\\)?\\n(?: {4}at .*\\n)*` +
+          `10%\\n50%\\n100%\\n` +
+          `${TS}\\t${UUID}\\tINFO\\tafter\\n$`,
+      ),
+    );
+    // Output left without a line end is the invocation's own, and the next one's log stays clean.
+    const unended = await bodyOf(name, { unended: true });
+    expect(unended).toMatch(/\n100%\n20%\n.*\tINFO\tafter\nunended\n$/);
+    expect(await bodyOf(name)).not.toMatch(/unended|20%/);
+  }, 60_000);
+
+  it("python3.11: one logging call of two lines is one record; print() lines stay lines", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "python3.11",
+      handler: "index.handler",
+      files: {
+        "index.py": [
+          "import logging, sys",
+          "def handler(event, context):",
+          "    logging.getLogger().warning('one\\ntwo')",
+          "    print('printed\\nlines')",
+          "    sys.stdout.write('\\r10%\\r50%')",
+          "    return 1",
+          "",
+        ].join("\n"),
+      },
+    });
+    const body = await bodyOf(name);
+    expect(body).toMatch(new RegExp(`^\\[WARNING\\]\\t${TS}\\t${UUID}\\tone\\ntwo\\nprinted\\nlines\\n10%\\n50%\\n$`));
+    expect(await bodyOf(name)).toMatch(/^\[WARNING\]\t.*\tone\ntwo\nprinted\nlines\n10%\n50%\n$/);
+  }, 60_000);
+
+  it("provided.al2023: a bootstrap's progress bar, its line never ended, stays in its own invocation's log", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "provided.al2023",
+      handler: "function.handler",
+      files: {
+        bootstrap: shellBootstrap(
+          [
+            'echo "working on $id"',
+            "printf '\\r10%%\\r50%%\\r100%%'",
+            'curl -sS -o /dev/null -d "1" "$api/$id/response"',
+          ].join("\n  "),
+        ),
+      },
+    });
+    for (let i = 0; i < 2; i++) {
+      const body = await bodyOf(name);
+      expect(body).toMatch(new RegExp(`^working on ${UUID}\\n10%\\n50%\\n100%\\n$`));
+    }
   }, 60_000);
 });

@@ -2,17 +2,34 @@
 // (Node's handler spawns `node -e` that allocates past the cap and returns once it
 // has died): the answer is the handler's, the kill is counted in the OOM-kill metric
 // and noted in that invocation's log, and the container, whose memory ran out, is
-// retired (the next invocation gets a new one).
+// retired (the next invocation gets a new one). On a node that cannot read its
+// containers' memory cgroups the same holds, the kill counted from the engine's oom
+// events, and the node says its OOM detection is degraded.
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.js";
 import { metricValue } from "./helpers/metrics.js";
 import { until } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
 
-const stack = useStack();
+describe.each([
+  {
+    node: "a node that reads its containers' cgroups",
+    env: {} as Record<string, string>,
+    degraded: { engine_events: 0, none: 0 },
+  },
+  {
+    node: "a node that cannot read them",
+    // Nothing there: as for an invoker in a container without the host's cgroups mounted.
+    env: { STRATUS_CGROUP_ROOT: path.join(tmpdir(), `stratus-no-cgroups-${randomBytes(4).toString("hex")}`) },
+    degraded: { engine_events: 1, none: 0 },
+  },
+])("a child process OOM-killed during an invocation that the runtime outlives, on $node", ({ env, degraded }) => {
+  const stack = useStack(env);
 
-describe("a child process OOM-killed during an invocation that the runtime outlives", () => {
   it("keeps the handler's answer, counts the kill, says so in the log and retires the container", async () => {
     const name = await deployFunction(stack, {
       runtime: "nodejs20.x",
@@ -47,5 +64,7 @@ describe("a child process OOM-killed during an invocation that the runtime outli
     const next = await storedLog(stack, after.out.$metadata.requestId as string);
     expect(next).not.toContain("[stratus]");
     expect(await kills()).toBe(1);
+    const gauge = (fallback: string) => metricValue(stack.invoker.url, "stratus_oom_detection_degraded", { fallback });
+    expect({ engine_events: await gauge("engine_events"), none: await gauge("none") }).toEqual(degraded);
   });
 });

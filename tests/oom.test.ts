@@ -5,26 +5,35 @@
 // status a SIGKILL gives, but no OOM, are not taken for one. Which signal wins on a
 // given run is the engine's race, so the event is checked on its own as well. A
 // process killed for memory while the container's first process lives on is counted
-// from the container's cgroup (the whole-platform side of that is oom-child.test.ts).
+// from the container's cgroup (the whole-platform side of that is oom-child.test.ts),
+// and, by a backend that cannot read the cgroups, from the engine's oom events.
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { createDockerBackend, dockerOomEvents } from "@stratus/invoker";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "./helpers/poll.js";
 
+type ContainerBackend = ReturnType<typeof createDockerBackend>;
+
 const docker = new Docker();
 const backend = createDockerBackend();
+/** A backend that looks for the cgroups where there are none (an invoker in a container without them). */
+let blind: ContainerBackend;
 const tag = randomBytes(4).toString("hex");
 const network = `stratus-oom-test-${tag}`;
 const labels = { "stratus.managed": "true", "stratus.node": `oom-test-${tag}` };
 let codeDir: string;
+let noCgroups: string;
 const created: string[] = [];
 
 beforeAll(async () => {
   codeDir = await mkdtemp(path.join(tmpdir(), "stratus-oom-"));
+  noCgroups = await mkdtemp(path.join(tmpdir(), "stratus-no-cgroups-"));
+  blind = createDockerBackend(undefined, noCgroups);
   // The containers' unprivileged user looks for its gate file in there.
   await chmod(codeDir, 0o755);
   await backend.ensureNetwork(network, labels);
@@ -34,7 +43,9 @@ afterAll(async () => {
   await Promise.all(created.map((id) => backend.remove(id)));
   await backend.removeNetwork(network);
   await backend.close();
+  await blind.close();
   await rm(codeDir, { recursive: true, force: true });
+  await rm(noCgroups, { recursive: true, force: true });
 });
 
 /**
@@ -42,9 +53,9 @@ afterAll(async () => {
  * process) once the test lets it: the script's exit must not beat the backend's
  * reading of the container's address.
  */
-async function run(script: string): Promise<string> {
+async function run(script: string, on: ContainerBackend = backend): Promise<string> {
   const gate = `go-${created.length}`;
-  const id = await backend.create({
+  const id = await on.create({
     image: "stratus/base:bookworm",
     env: {},
     labels,
@@ -55,8 +66,8 @@ async function run(script: string): Promise<string> {
     args: ["bash", "-c", `until [ -e /var/task/${gate} ]; do sleep 0.05; done; ${script}`],
   });
   created.push(id);
-  await backend.attach(id);
-  await backend.start(id, network);
+  await on.attach(id);
+  await on.start(id, network);
   await writeFile(path.join(codeDir, gate), "");
   return id;
 }
@@ -99,15 +110,35 @@ describe("the Docker backend's OOM verdict", () => {
   });
 });
 
+/** bash as the container's first process starts a child that grows until the cap kills it, and lives on. */
+const CHILD_OOM = 'bash -c \'s=x; while true; do s="$s$s"; done\'; echo "child ended: $?"; sleep infinity';
+
+/** Waits until `on` counts one kill in `id`, from `source`. */
+const oneKillFrom = (on: ContainerBackend, id: string, source: string) =>
+  until(
+    `the child's OOM kill counted from ${source}`,
+    async () => isDeepStrictEqual(await on.oomKills(id), { source, kills: 1 }),
+    10_000,
+  );
+
 describe("the Docker backend's count of OOM kills", () => {
   it("counts a child killed at the memory cap while the container's first process lives on", async () => {
-    const id = await run('bash -c \'s=x; while true; do s="$s$s"; done\'; echo "child ended: $?"; sleep infinity');
-    await until("the child's OOM kill counted", async () => (await backend.oomKills(id)) === 1, 10_000);
+    const id = await run(CHILD_OOM);
+    await oneKillFrom(backend, id, "cgroup");
     expect((await docker.getContainer(id).inspect()).State.Running).toBe(true);
   });
 
   it("counts nothing in a container that stays within its cap", async () => {
     const id = await run("sleep infinity");
-    expect(await backend.oomKills(id)).toBe(0);
+    expect(await backend.oomKills(id)).toEqual({ source: "cgroup", kills: 0 });
+  });
+
+  it("counts a child's kill from the engine's oom events where it cannot read the cgroups", async () => {
+    const quiet = await run("sleep infinity", blind);
+    expect(await blind.oomKills(quiet)).toEqual({ source: "engine_events", kills: 0 });
+    const id = await run(CHILD_OOM, blind);
+    await oneKillFrom(blind, id, "engine_events");
+    expect((await docker.getContainer(id).inspect()).State.Running).toBe(true);
+    expect(await blind.oomKills(quiet)).toEqual({ source: "engine_events", kills: 0 });
   });
 });

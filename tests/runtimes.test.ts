@@ -7,6 +7,7 @@ import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
 import { deployFunction, type FunctionDef, invokeFunction } from "./helpers/functions.js";
 import { useStack } from "./helpers/use-stack.js";
+import { shellBootstrap } from "./helpers/zip.js";
 
 const docker = new Docker();
 const fixture = (file: string) => readFile(new URL(`./fixtures/runtimes/${file}`, import.meta.url), "utf8");
@@ -331,30 +332,13 @@ describe("custom runtimes (provided)", () => {
     },
   );
 
-  // A minimal bootstrap: one response per event, built from the environment.
-  const loop = (respond: string) =>
-    [
-      "#!/bin/bash",
-      "set -eu",
-      'api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"',
-      "while true; do",
-      '  headers="$(mktemp)"',
-      '  curl -sS -D "$headers" -o /dev/null "$api/next"',
-      `  id="$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')"`,
-      `  ${respond}`,
-      "done",
-      "",
-    ].join("\n");
-
   it("gives the bootstrap the function's environment variables and handler", async () => {
     const name = await deploy({
       runtime: "provided.al2023",
       handler: "free/form:handler!",
       files: {
-        bootstrap: executable(
-          loop(
-            `curl -sS -o /dev/null -d "{\\"greeting\\":\\"$GREETING\\",\\"handler\\":\\"$_HANDLER\\"}" "$api/$id/response"`,
-          ),
+        bootstrap: shellBootstrap(
+          `curl -sS -o /dev/null -d "{\\"greeting\\":\\"$GREETING\\",\\"handler\\":\\"$_HANDLER\\"}" "$api/$id/response"`,
         ),
       },
       env: { GREETING: "hola" },
@@ -367,10 +351,8 @@ describe("custom runtimes (provided)", () => {
       runtime: "provided.al2023",
       handler: "function.handler",
       files: {
-        bootstrap: executable(
-          loop(
-            `curl -sS -o /dev/null -H 'Lambda-Runtime-Function-Error-Type: Unhandled' -d '{"errorType":"HandlerError","errorMessage":"no luck"}' "$api/$id/error"`,
-          ),
+        bootstrap: shellBootstrap(
+          `curl -sS -o /dev/null -H 'Lambda-Runtime-Function-Error-Type: Unhandled' -d '{"errorType":"HandlerError","errorMessage":"no luck"}' "$api/$id/error"`,
         ),
       },
     });

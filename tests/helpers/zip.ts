@@ -22,3 +22,24 @@ export function makeZip(files: ZipFiles): Promise<Buffer> {
 export function nodeFunction(source: string, file = "index.js"): Promise<Buffer> {
   return makeZip({ [file]: source });
 }
+
+/**
+ * A minimal custom-runtime bootstrap (bash and curl), executable: for each event it
+ * sets $api (the invocation path of the Runtime API) and $id (the request id) and
+ * runs `respond`, which posts the answer.
+ */
+export function shellBootstrap(respond: string): { content: string; mode: number } {
+  const content = [
+    "#!/bin/bash",
+    "set -eu",
+    'api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"',
+    "while true; do",
+    '  headers="$(mktemp)"',
+    '  curl -sS -D "$headers" -o /dev/null "$api/next"',
+    `  id="$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')"`,
+    `  ${respond}`,
+    "done",
+    "",
+  ].join("\n");
+  return { content, mode: 0o755 };
+}

@@ -22,7 +22,11 @@ export const InvokerConfigSchema = z
     STRATUS_CAPACITY_MB: z.coerce.number().int().min(128).default(8192),
     STRATUS_IDLE_TTL_SECONDS: z.coerce.number().int().min(1).default(600),
     STRATUS_DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
-    /** The host's cgroup hierarchy, for reading containers' peak memory cheaply. */
+    /**
+     * The host's cgroup hierarchy, for reading containers' peak memory cheaply and
+     * their OOM kills exactly (unreadable, those are counted from the engine's events,
+     * and stratus_oom_detection_degraded says so).
+     */
     STRATUS_CGROUP_ROOT: z.string().default("/sys/fs/cgroup"),
     /** Cap of one invocation's stored log (Lambda-style truncation marker beyond). */
     STRATUS_LOG_BYTES_PER_INVOCATION: z.coerce

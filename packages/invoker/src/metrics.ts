@@ -15,6 +15,25 @@ export interface PoolStats {
 /** The labels naming one function version. */
 const FUNCTION_LABELS = ["account", "function", "version"] as const;
 
+/**
+ * 1 (with the fallback in use) while the node cannot read its containers' memory
+ * cgroups, where OOM kills are counted exactly. Both values are exported from the
+ * start, at 0, so that an alert on the gauge has a series to watch.
+ */
+function oomDetectionGauge(registry: Registry) {
+  const gauge = new Gauge({
+    name: "stratus_oom_detection_degraded",
+    help: "1 while this node cannot read its containers' memory cgroups, as of its latest look, and counts OOM kills of processes the runtime outlives otherwise: fallback engine_events (from the engine's oom events; a kill can be counted late) or none (not at all); 0 otherwise",
+    labelNames: ["fallback"] as const,
+    registers: [registry],
+  });
+  for (const fallback of DEGRADED_OOM_SOURCES) gauge.set({ fallback }, 0);
+  return gauge;
+}
+
+/** The sources of OOM kill counts other than the exact one (container-backend.ts). */
+export const DEGRADED_OOM_SOURCES = ["engine_events", "none"] as const;
+
 /** `stats` is read at scrape time for the gauges of containers and capacity. */
 export function createInvokerMetrics(registry: Registry, stats: () => PoolStats) {
   return {
@@ -63,6 +82,7 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
       labelNames: FUNCTION_LABELS,
       registers: [registry],
     }),
+    oomDetectionDegraded: oomDetectionGauge(registry),
     timeouts: new Counter({
       name: "stratus_timeouts_total",
       help: "Invocations stopped at their function's timeout, by function version",

@@ -25,7 +25,7 @@ describe("PeakMemoryFiles", () => {
     expect(peaks.read("abc")).toBe(26);
     peaks.forget("abc");
     await rm(dir, { recursive: true });
-    expect(peaks.read("abc")).toBeUndefined();
+    expect(peaks.read("abc")).toBe("unreadable");
   });
 
   it("reads cgroup v2's memory.peak, and nothing for an unknown container", async () => {
@@ -35,7 +35,7 @@ describe("PeakMemoryFiles", () => {
     await writeFile(path.join(dir, "memory.peak"), `${3 * MB}\n`);
     const peaks = new PeakMemoryFiles(root);
     expect(peaks.read("def")).toBe(3);
-    expect(peaks.read("nope")).toBeUndefined();
+    expect(peaks.read("nope")).toBe("unreadable");
   });
 });
 
@@ -55,8 +55,8 @@ describe("OomKillFiles", () => {
   it.each([
     ["system.slice/docker-def.scope", "low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\noom_group_kill 0\n", 1],
     ["docker/def", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n", 0],
-    // A kernel before 4.13 has no count: nothing to tell.
-    ["memory/docker/def", "oom_kill_disable 0\nunder_oom 0\n", undefined],
+    // A kernel before 4.13 has no count: it cannot be read.
+    ["memory/docker/def", "oom_kill_disable 0\nunder_oom 0\n", "unreadable"],
   ])("reads %s", async (dir, text, count) => {
     root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
     await mkdir(path.join(root, dir), { recursive: true });
@@ -65,8 +65,21 @@ describe("OomKillFiles", () => {
     expect(new OomKillFiles(root).read("def")).toBe(count);
   });
 
-  it("tells nothing of an unknown container", async () => {
+  it("cannot read a container's count where no cgroup of it is found (not mounted here, another layout)", async () => {
     root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
-    expect(new OomKillFiles(root).read("nope")).toBeUndefined();
+    expect(new OomKillFiles(root).read("nope")).toBe("unreadable");
+  });
+
+  it("tells a cgroup that is gone (its counter opened, its reads failing) from one never found, until forgotten", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    const dir = path.join(root, "memory/docker/abc");
+    // A directory opens read-only but fails every read, as the files of a removed cgroup do.
+    await mkdir(path.join(dir, "memory.oom_control"), { recursive: true });
+    const kills = new OomKillFiles(root);
+    expect(kills.read("abc")).toBe("gone");
+    expect(kills.read("abc")).toBe("gone");
+    kills.forget("abc");
+    await rm(dir, { recursive: true });
+    expect(kills.read("abc")).toBe("unreadable");
   });
 });

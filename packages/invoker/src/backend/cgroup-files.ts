@@ -4,14 +4,22 @@
 // runtime carries on). Each file is opened once per container and re-read in place
 // (one pread, no open/stat/close through the thread pool each time), and closed when
 // the container is removed. Paths cover cgroup v1 and v2, with Docker's cgroupfs or
-// systemd driver.
+// systemd driver. A counter that cannot be read tells why: the container's cgroup
+// is gone (its file opened, then failed to read: the container has exited), or it
+// is unreadable (no file opened: the cgroups are not where this node looks, or not
+// visible from here at all, as for an invoker in a container without the host's
+// cgroups mounted; or the kernel does not keep that counter).
 import { closeSync, openSync, readSync } from "node:fs";
 
 const MB = 1024 * 1024;
 
+/** Why a container's counter was not read (see above). */
+export type Unread = "gone" | "unreadable";
+
 /** One counter file per container, found at the first of its candidate paths that opens. */
 class CgroupCounter {
-  private readonly fds = new Map<string, number>();
+  /** Per container, its open counter file, or "gone" once a read of it failed. */
+  private readonly fds = new Map<string, number | "gone">();
   private readonly buf: Buffer;
 
   constructor(
@@ -22,27 +30,34 @@ class CgroupCounter {
     this.buf = Buffer.alloc(bufferBytes);
   }
 
-  /** The counter of container `id`, or undefined if its cgroup cannot be read. */
-  read(id: string): number | undefined {
+  /** The counter of container `id`, or why it cannot be read. */
+  read(id: string): number | Unread {
     let fd = this.fds.get(id);
+    if (fd === "gone") return fd;
     if (fd === undefined) {
       fd = this.open(id);
-      if (fd === undefined) return undefined;
+      if (fd === undefined) return "unreadable";
       this.fds.set(id, fd);
     }
     try {
       const n = readSync(fd, this.buf, 0, this.buf.length, 0);
-      return this.parse(this.buf.toString("latin1", 0, n));
+      return this.parse(this.buf.toString("latin1", 0, n)) ?? "unreadable";
     } catch {
-      this.forget(id); // the cgroup is gone
-      return undefined;
+      this.close(id);
+      this.fds.set(id, "gone");
+      return "gone";
     }
   }
 
+  /** Closes `id`'s counter file and forgets the container (it has been removed). */
   forget(id: string): void {
-    const fd = this.fds.get(id);
-    if (fd === undefined) return;
+    this.close(id);
     this.fds.delete(id);
+  }
+
+  private close(id: string): void {
+    const fd = this.fds.get(id);
+    if (typeof fd !== "number") return;
     try {
       closeSync(fd);
     } catch {

@@ -32,6 +32,11 @@ export interface ContainerExit {
   oomKilled: Promise<boolean>;
 }
 
+/** Where a node counts its containers' OOM kills: only "cgroup" is exact and prompt. */
+export type OomKillSource = "cgroup" | "engine_events" | "none";
+
+export type OomKillCount = { source: "cgroup" | "engine_events"; kills: number } | { source: "none" };
+
 export interface ContainerBackend {
   /** Creates the functions' network if missing and returns its gateway address. */
   ensureNetwork(name: string, labels: Record<string, string>): Promise<{ gateway: string }>;
@@ -44,6 +49,11 @@ export interface ContainerBackend {
    * background work held back so as not to compete with its cold start may go ahead.
    */
   settled?(id: string): void;
+  /**
+   * The environment the container's first process was started with: its image's
+   * variables under the spec's own (what a process started in it reads at start).
+   */
+  environment(id: string): Promise<Record<string, string>>;
   /** Changes a running container's memory cap (memory = memory+swap) and the CPU that goes with it. */
   resize(id: string, memoryMb: number): Promise<void>;
   /** The container's stdout and stderr; attach before start to miss nothing. */
@@ -52,11 +62,13 @@ export interface ContainerBackend {
   maxMemoryMb(id: string): Promise<number | undefined>;
   /**
    * How many of the container's processes the kernel has OOM-killed so far (its
-   * runtime, or any process it started), or undefined if the engine cannot tell. A
-   * kill is counted before the killed process is gone, so a read made once the
-   * runtime has answered counts every kill its answer could have waited for.
+   * runtime, or any process it started), and where that count comes from;
+   * undefined if the container is gone. From its memory cgroup, a kill is counted
+   * before the killed process is gone, so a read made once the runtime has answered
+   * counts every kill its answer could have waited for; from the engine's events,
+   * a kill can be counted a little late. Source "none": this node cannot count them.
    */
-  oomKills(id: string): Promise<number | undefined>;
+  oomKills(id: string): Promise<OomKillCount | undefined>;
   /** Resolves as soon as the container stops, with its exit code (and, to follow, whether it was OOM-killed). */
   wait(id: string): Promise<ContainerExit>;
   /** Stops and deletes the container; succeeds if it is already gone. */

@@ -7,12 +7,14 @@
 // reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
 // OOMKilled flag, or the container's "oom" event when the flag lost its race. Kills
 // of processes the runtime outlives are counted by the container's memory cgroup
-// (cgroup-files.ts), as is its peak memory.
+// (cgroup-files.ts), as is its peak memory; on a node that cannot read the cgroups,
+// by the engine's "oom" events (docker-oom-tally.ts).
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
 import type { ContainerBackend, ContainerExit, ContainerSpec } from "./container-backend.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
+import { DockerOomTally } from "./docker-oom-tally.js";
 import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
 import { checkOomKilled } from "./oom-check.js";
 
@@ -60,6 +62,7 @@ export function createDockerBackend(
   const removing = new Set<string>();
   const peaks = new PeakMemoryFiles(cgroupRoot);
   const oomKills = new OomKillFiles(cgroupRoot);
+  const oomEvents = new DockerOomTally(docker);
   /** `id`'s cold start is over: the sandbox it took may be replaced (a no-op when the reserve is full). */
   const settle = (id: string) => {
     const sandbox = joined.get(id);
@@ -133,9 +136,19 @@ export function createDockerBackend(
           throw err;
         });
       if (sandbox) joined.set(container.id, sandbox);
+      oomEvents.track(container.id);
       return container.id;
     },
     settled: settle,
+    async environment(id) {
+      const info = await docker.getContainer(id).inspect();
+      const env: Record<string, string> = {};
+      for (const entry of info.Config.Env ?? []) {
+        const eq = entry.indexOf("=");
+        if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+      }
+      return env;
+    },
     async resize(id, memoryMb) {
       await docker.getContainer(id).update(sizing(memoryMb));
     },
@@ -174,7 +187,7 @@ export function createDockerBackend(
       // The cgroup's own peak counter is a file read; the stats API is a round trip
       // through the engine, so it is only the fallback.
       const peak = peaks.read(id);
-      if (peak !== undefined) return peak;
+      if (typeof peak === "number") return peak;
       const stats = (await docker.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false })) as {
         memory_stats?: { max_usage?: number; usage?: number };
       };
@@ -182,9 +195,13 @@ export function createDockerBackend(
       return bytes === undefined ? undefined : Math.ceil(bytes / MB);
     },
     async oomKills(id) {
-      // Only the cgroup: Docker's "oom" event trails the kill and can come after the
+      // The cgroup first: Docker's "oom" event trails the kill and can come after the
       // runtime's answer, when the invocation it belongs to has been judged.
-      return oomKills.read(id);
+      const counted = oomKills.read(id);
+      if (typeof counted === "number") return { source: "cgroup", kills: counted };
+      if (counted === "gone") return undefined;
+      const kills = await oomEvents.kills(id);
+      return kills === undefined ? { source: "none" } : { source: "engine_events", kills };
     },
     async wait(id): Promise<ContainerExit> {
       const container = docker.getContainer(id);
@@ -204,6 +221,7 @@ export function createDockerBackend(
       removing.add(id);
       peaks.forget(id);
       oomKills.forget(id);
+      oomEvents.forget(id);
       try {
         await docker.getContainer(id).remove({ force: true, v: true });
       } catch (err) {
@@ -222,6 +240,7 @@ export function createDockerBackend(
       }
     },
     async close() {
+      oomEvents.close();
       await sandboxes?.close();
     },
     async listByLabels(labels) {

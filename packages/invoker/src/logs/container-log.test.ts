@@ -58,6 +58,43 @@ describe("ContainerLog", () => {
     expect(await log.take("r1", [0, 1])).toEqual(["two", "two err"]);
   });
 
+  it("keeps a message a runtime wrote with its newlines as \\r as one line, its newlines restored", async () => {
+    const [out, err] = streams();
+    const log = new ContainerLog([out, err], 10_000, { markers: true });
+    out.write("2026-01-01T00:00:00.000Z\tr1\tINFO\tfirst\rsecond\rthird\n");
+    out.write("windows line\r\n");
+    mark("r1", out);
+    expect(await log.take("r1", [0])).toEqual([
+      "2026-01-01T00:00:00.000Z\tr1\tINFO\tfirst\nsecond\nthird",
+      "windows line",
+    ]);
+  });
+
+  it("finds a marker after output that a program ended with a bare \\r or no line end at all", async () => {
+    const [out, err] = streams();
+    const log = new ContainerLog([out, err], 10_000, { markers: true });
+    out.write("\r10%\r50%\r100%\n");
+    out.write("\r20%\r");
+    mark("r1", out);
+    err.write("no line end");
+    mark("r1", err);
+    out.write("next\n");
+    expect(await log.take("r1")).toEqual(["10%\n50%\n100%", "20%", "no line end"]);
+    mark("r2", out, err);
+    expect(await log.take("r2")).toEqual(["next"]);
+  });
+
+  it("gives a runtime without markers the line it has not ended, and keeps it out of the next log", async () => {
+    const [out, err] = streams();
+    const log = new ContainerLog([out, err], 10_000);
+    out.write("\r10%\r50%");
+    await tick();
+    expect(await log.take("r1")).toEqual(["10%\n50%"]);
+    out.write("\r100%\n");
+    await tick();
+    expect(await log.take("r2")).toEqual(["100%"]);
+  });
+
   it("falls back to quiet streams for runtimes without markers", async () => {
     const [out, err] = streams();
     const log = new ContainerLog([out, err], 10_000);

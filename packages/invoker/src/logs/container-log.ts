@@ -10,12 +10,15 @@
 // milliseconds), so the wait for markers outlasts such stalls; it ends as soon as
 // the cap is passed (the capped log cannot change after that) or the streams close
 // (the container is gone, nothing more can come).
+// Lines are log records (log-records.ts): one message of a runtime, its newlines
+// included, is one record, and output that a runtime did not end with a newline
+// still ends where its marker begins.
 // One request id can run twice in a row in the same container (an async invocation
 // retries under its one id), the second run starting before the first one's markers
 // have all arrived: markers of one id are therefore kept in arrival order, and
 // takes of one id cut in call order, each run getting its own lines.
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { RecordReader, recordText } from "./log-records.js";
 
 /** Printed by Stratus bootstraps after each invocation, on the streams it wrote to. */
 export const LOG_MARKER_PREFIX = "\u001eSTRATUS-END ";
@@ -54,6 +57,7 @@ interface Entry {
 
 export class ContainerLog {
   private seq = 0;
+  private readonly readers: RecordReader[];
   private readonly pending: Entry[][];
   /** Bytes (with newlines) of each stream's pending lines. */
   private readonly pendingBytes: number[];
@@ -64,7 +68,7 @@ export class ContainerLog {
   /** Per request id: the latest take(), which the next take of that id waits for. */
   private readonly taking = new Map<string, Promise<string[]>>();
   private usesMarkers: boolean;
-  private lastLineAt = 0;
+  private lastOutputAt = 0;
   private openStreams: number;
   private readonly waiters = new Set<() => void>();
 
@@ -81,39 +85,57 @@ export class ContainerLog {
     this.pending = streams.map(() => []);
     this.pendingBytes = streams.map(() => 0);
     this.openStreams = streams.length;
-    streams.forEach((stream, i) => {
-      const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-      lines.on("line", (line) => this.onLine(i, line));
-      lines.on("close", () => {
-        this.openStreams--;
-        this.wake();
+    // A record longer than the cap is cut from the log anyway: no piece need be longer.
+    this.readers = streams.map((stream, i) => {
+      // Output counts as it comes, records or not (a progress bar that never ends its line).
+      stream.on("data", () => {
+        this.lastOutputAt = Date.now();
       });
+      return new RecordReader(
+        stream,
+        maxBytes,
+        (raw) => this.onRecord(i, raw),
+        () => {
+          this.openStreams--;
+          this.wake();
+        },
+      );
     });
   }
 
-  private onLine(stream: number, line: string): void {
-    this.lastLineAt = Date.now();
-    if (line.startsWith(LOG_MARKER_PREFIX)) {
-      this.usesMarkers = true;
-      const id = line.slice(LOG_MARKER_PREFIX.length).trim();
-      const lines = this.pending[stream] as Entry[];
-      this.pending[stream] = [];
-      this.pendingBytes[stream] = 0;
-      // The log this marker ends was handed out without it: its late lines go with it,
-      // and a later run of the same id must not take them for its own.
-      const late = this.overdue.get(id);
-      if (late?.delete(stream)) {
-        if (late.size === 0) this.overdue.delete(id);
-        return;
-      }
-      const byStream = this.marked.get(id) ?? new Map<number, Entry[][]>();
-      byStream.set(stream, [...(byStream.get(stream) ?? []), lines]);
-      this.marked.set(id, byStream);
-      // Markers of invocations nobody asks about (a forged id) must not pile up.
-      if (this.marked.size > 64) this.marked.delete(this.marked.keys().next().value as string);
-      this.wake();
+  private onRecord(stream: number, raw: string): void {
+    const at = raw.lastIndexOf(LOG_MARKER_PREFIX);
+    if (at < 0) {
+      this.onLine(stream, recordText(raw));
       return;
     }
+    // Output not ended by a newline (a progress bar's "50%\r", a bare write) runs into the marker.
+    const before = recordText(raw.slice(0, at));
+    if (before !== "") this.onLine(stream, before);
+    this.onMarker(stream, raw.slice(at + LOG_MARKER_PREFIX.length).trim());
+  }
+
+  private onMarker(stream: number, id: string): void {
+    this.usesMarkers = true;
+    const lines = this.pending[stream] as Entry[];
+    this.pending[stream] = [];
+    this.pendingBytes[stream] = 0;
+    // The log this marker ends was handed out without it: its late lines go with it,
+    // and a later run of the same id must not take them for its own.
+    const late = this.overdue.get(id);
+    if (late?.delete(stream)) {
+      if (late.size === 0) this.overdue.delete(id);
+      return;
+    }
+    const byStream = this.marked.get(id) ?? new Map<number, Entry[][]>();
+    byStream.set(stream, [...(byStream.get(stream) ?? []), lines]);
+    this.marked.set(id, byStream);
+    // Markers of invocations nobody asks about (a forged id) must not pile up.
+    if (this.marked.size > 64) this.marked.delete(this.marked.keys().next().value as string);
+    this.wake();
+  }
+
+  private onLine(stream: number, line: string): void {
     (this.pending[stream] as Entry[]).push({ seq: this.seq++, line });
     this.pendingBytes[stream] = (this.pendingBytes[stream] as number) + Buffer.byteLength(line) + 1;
     // A waiting take() can finish once the output has passed the cap.
@@ -182,7 +204,7 @@ export class ContainerLog {
       this.bytesOf(requestId, expected) <= this.maxBytes
     ) {
       // Output may still be on its way: wait for a quiet moment that starts no earlier than this call.
-      const quietFor = Date.now() - Math.max(this.lastLineAt, started);
+      const quietFor = Date.now() - Math.max(this.lastOutputAt, started);
       const wait = Math.min(quiet - quietFor, deadline - Date.now());
       if (wait <= 0) break;
       await new Promise<void>((resolve) => {
@@ -200,7 +222,9 @@ export class ContainerLog {
       const before = expected.includes(i) ? this.shiftMarked(requestId, i) : undefined;
       if (before) return before;
       if (this.usesMarkers && expected.includes(i)) this.owe(requestId, i);
-      // No marker on this stream: everything it has printed so far is this invocation's.
+      // No marker on this stream: everything it has printed so far is this invocation's,
+      // a line it has not ended included.
+      (this.readers[i] as RecordReader).flush();
       const rest = this.pending[i] as Entry[];
       this.pending[i] = [];
       this.pendingBytes[i] = 0;

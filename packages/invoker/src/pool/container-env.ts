@@ -7,9 +7,9 @@ import type { ContainerSpec } from "../backend/container-backend.js";
 
 /**
  * What Lambda sets that a function may set itself, as in Lambda: these apply only
- * where the function's own environment does not set them. Stem cells start with
- * them too (stem-cells.ts), so that a function setting none of them finds the same
- * process on either path, and stem-fit.ts knows what a stem cell started with.
+ * where the function's own environment does not set them (an empty value included).
+ * Stem cells start with them too (stem-cells.ts), so that a function setting none
+ * of them finds the same process on either path.
  */
 export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
   TZ: ":UTC",

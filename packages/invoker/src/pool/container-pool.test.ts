@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import type { InvokeSpec } from "@stratus/shared";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ContainerBackend, ContainerExit } from "../backend/container-backend.js";
+import type { ContainerBackend, ContainerExit, OomKillCount, OomKillSource } from "../backend/container-backend.js";
 import { createInvokerMetrics, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Delivery, Session } from "../runtime-api/session.js";
@@ -18,8 +18,10 @@ class FakeContainer {
   readonly stdout = new PassThrough();
   readonly stderr = new PassThrough();
   removed = false;
-  /** The kernel's count of OOM-killed processes in the container; undefined: the engine cannot tell. */
+  /** The count of OOM-killed processes in the container; undefined: its cgroup is gone. */
   oomKills: number | undefined = 0;
+  /** Where the engine counts them from. */
+  oomSource: OomKillSource = "cgroup";
   private settleExit!: (exit: ContainerExit) => void;
   readonly exited = new Promise<ContainerExit>((resolve) => {
     this.settleExit = resolve;
@@ -76,6 +78,9 @@ class FakeEngine implements ContainerBackend {
     for (const w of [...this.waiting]) w(c);
     return { ip: c.ip };
   }
+  async environment() {
+    return {};
+  }
   async resize() {}
   /** Containers the pool said had run their first invocation, in order. */
   readonly settledIds: string[] = [];
@@ -89,8 +94,10 @@ class FakeEngine implements ContainerBackend {
   async maxMemoryMb() {
     return undefined;
   }
-  async oomKills(id: string) {
-    return this.byId(id).oomKills;
+  async oomKills(id: string): Promise<OomKillCount | undefined> {
+    const { oomKills: kills, oomSource: source } = this.byId(id);
+    if (kills === undefined) return undefined;
+    return source === "none" ? { source } : { source, kills };
   }
   wait(id: string) {
     return this.byId(id).exited;
@@ -136,12 +143,15 @@ let sessions: Map<string, Session>;
 let metrics: InvokerMetrics;
 let pool: ContainerPool;
 let logs: InvocationLog[];
+/** What the pool warned of. */
+let warnings: string[];
 
 beforeEach(() => {
   // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
   engine = new FakeEngine();
   logs = [];
+  warnings = [];
   const runtimeApi = fakeRuntimeApi();
   sessions = runtimeApi.sessions;
   metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
@@ -159,7 +169,7 @@ beforeEach(() => {
     { dirFor: async () => "/code" },
     { create: async () => "/stem", populate: async () => undefined, remove: async () => undefined },
     metrics,
-    { warn: () => undefined, error: () => undefined },
+    { warn: (message: string) => void warnings.push(message), error: () => undefined },
     (entry) => logs.push(entry),
   );
 });
@@ -350,13 +360,15 @@ describe("a process OOM-killed during an invocation that the runtime outlives", 
     },
   );
 
-  it.each([
+  it.each<{ what: string; oomKills: number | undefined; oomSource?: OomKillSource }>([
     { what: "no kill", oomKills: 0 },
-    { what: "an engine that cannot tell", oomKills: undefined },
-  ])("with $what, the container stays warm and the log says nothing", async ({ oomKills }) => {
+    { what: "a container whose cgroup is gone", oomKills: undefined },
+    { what: "a node that cannot count kills", oomKills: 0, oomSource: "none" },
+  ])("with $what, the container stays warm and the log says nothing", async ({ oomKills, oomSource }) => {
     const first = pool.invoke(spec, call(1));
     const c1 = await engine.started(1);
     c1.oomKills = oomKills;
+    c1.oomSource = oomSource ?? "cgroup";
     const d = await takeEvent(c1);
     sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from("1"), markedStreams: [] });
     await first;
@@ -382,6 +394,59 @@ describe("a process OOM-killed during an invocation that the runtime outlives", 
     await vi.waitFor(() => expect(c1.removed).toBe(true));
     await vi.advanceTimersByTimeAsync(0);
     expect(await counted(metrics.oomKills)).toBe(1);
+  });
+});
+
+describe("a node that cannot read its containers' memory cgroups", () => {
+  const degraded = async () =>
+    Object.fromEntries((await metrics.oomDetectionDegraded.get()).values.map((v) => [v.labels.fallback, v.value]));
+  const oomWarnings = () => warnings.filter((w) => w.startsWith("OOM detection degraded"));
+
+  /** Runs one invocation in container `n` (started for it, or warm) whose runtime answers after `before`. */
+  async function run(n: number, before: (c: FakeContainer) => void = () => undefined) {
+    const done = pool.invoke(spec, call(n));
+    const c = await engine.started(1);
+    const d = await takeEvent(c);
+    before(c);
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await done).payload.toString()).toBe('"ok"');
+    return c;
+  }
+
+  it("counts kills from the engine's events instead, says so once, and shows it in the gauge", async () => {
+    expect(await degraded()).toEqual({ engine_events: 0, none: 0 });
+    const c1 = await run(1, (c) => {
+      c.oomSource = "engine_events";
+    });
+    expect(await degraded()).toEqual({ engine_events: 1, none: 0 });
+    expect(oomWarnings()).toEqual([expect.stringMatching(/counted from the engine's oom events/)]);
+    expect(c1.removed).toBe(false);
+    await run(2, (c) => {
+      c.oomKills = 1;
+    });
+    expect(await counted(metrics.oomKills)).toBe(1);
+    await vi.waitFor(() => expect(logs).toHaveLength(2));
+    expect(logs[1]?.text).toContain("[stratus] a process in this function's sandbox was killed: out of memory");
+    await vi.waitFor(() => expect(c1.removed).toBe(true));
+    expect(oomWarnings()).toHaveLength(1);
+  });
+
+  it("with no way to count kills, reports none but says so once, and shows it in the gauge until the cgroups read again", async () => {
+    await run(1, (c) => {
+      c.oomSource = "none";
+      c.oomKills = 1;
+    });
+    await run(2);
+    expect(await counted(metrics.oomKills)).toBe(0);
+    expect(await degraded()).toEqual({ engine_events: 0, none: 1 });
+    expect(oomWarnings()).toEqual([expect.stringMatching(/go uncounted and unreported/)]);
+    // Readable again (the same container, now counted exactly): no longer degraded.
+    await run(3, (c) => {
+      c.oomSource = "cgroup";
+      c.oomKills = 0;
+    });
+    expect(await degraded()).toEqual({ engine_events: 0, none: 0 });
+    expect(oomWarnings()).toHaveLength(1);
   });
 });
 

@@ -91,10 +91,11 @@ export class ContainerPool {
     opts: { tail?: boolean; givenUp?: () => boolean } = {},
   ): Promise<PoolInvokeResult> {
     const key = poolKey(spec);
-    // A function that depends on what its runtime reads only at start starts from scratch.
-    const fits = stemCellFits(spec, this.config.stemCells.memoryMb);
-    const stem = fits ? stemKey(spec.runtime, spec.ephemeralStorageMb) : undefined;
-    const placed = choosePlacement(this.containers.list(), key, stem);
+    // A function that depends on what its runtime reads only at start starts from
+    // scratch, unless a stem cell's runtime started with just that.
+    const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb), (s) =>
+      stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.stem?.startEnv }),
+    );
     const cold = placed.kind !== "warm";
     let c: Container;
     if (placed.kind === "warm") {

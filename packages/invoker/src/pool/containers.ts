@@ -8,12 +8,14 @@
 // once, before the engine has told whether it was an OOM kill: a timeout that falls
 // in between must not be blamed for it. Processes the runtime outlives can be
 // OOM-killed too: the pool asks after each invocation (newOomKills), and they are
-// counted then.
+// counted then. Where the engine counts those from is watched: a node that cannot
+// count them exactly says so once in its log and in a gauge, rather than silently
+// reporting none.
 import { randomUUID } from "node:crypto";
 import { runtimes } from "@stratus/shared";
-import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
+import type { ContainerBackend, ContainerSpec, OomKillSource } from "../backend/container-backend.js";
 import { ContainerLog } from "../logs/container-log.js";
-import type { InvokerMetrics } from "../metrics.js";
+import { DEGRADED_OOM_SOURCES, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { Session } from "../runtime-api/session.js";
 import type { ContainerState } from "./decisions.js";
@@ -39,9 +41,22 @@ function printsLogMarkers(runtime: string): boolean {
   return info !== undefined && info.entry.kind !== "bootstrap";
 }
 
+/** Said once per node, the first time OOM kills are counted from each source other than the cgroups. */
+const OOM_SOURCE_WARNINGS: Record<(typeof DEGRADED_OOM_SOURCES)[number], string> = {
+  engine_events:
+    "OOM detection degraded: cannot read the containers' memory cgroups (see STRATUS_CGROUP_ROOT); " +
+    "OOM kills of processes a runtime outlives are counted from the engine's oom events, which can come " +
+    "after the invocation they belong to (stratus_oom_detection_degraded)",
+  none:
+    "OOM detection degraded: can read neither the containers' memory cgroups (see STRATUS_CGROUP_ROOT) " +
+    "nor the engine's oom events; OOM kills of processes a runtime outlives go uncounted and unreported " +
+    "(stratus_oom_detection_degraded)",
+};
+
 export class Containers {
   private readonly all = new Map<string, Container>();
   private readonly removals = new Set<Promise<void>>();
+  private readonly oomSourcesWarned = new Set<OomKillSource>();
 
   constructor(private readonly deps: ContainersDeps) {}
 
@@ -141,15 +156,28 @@ export class Containers {
 
   /**
    * How many processes of `c` the kernel has OOM-killed since the last look, counted
-   * in the metric; 0 when the engine cannot tell.
+   * in the metric; 0 when the engine cannot tell (the container is gone: its exit
+   * tells; or the node has no way to count them, which noteOomSource reports).
    */
   async newOomKills(c: Container): Promise<number> {
-    const tally = await this.deps.backend.oomKills(c.id).catch(() => undefined);
-    if (tally === undefined) return 0;
-    const fresh = Math.max(0, tally - (c.oomKillsSeen ?? 0));
-    c.oomKillsSeen = tally;
+    const counted = await this.deps.backend.oomKills(c.id).catch(() => undefined);
+    if (counted === undefined) return 0;
+    this.noteOomSource(counted.source);
+    if (counted.source === "none") return 0;
+    const fresh = Math.max(0, counted.kills - (c.oomKillsSeen ?? 0));
+    c.oomKillsSeen = counted.kills;
     if (fresh > 0 && c.owner) this.deps.metrics.oomKills.inc(ownerMetricLabels(c.owner), fresh);
     return fresh;
+  }
+
+  /** Sets the degraded-detection gauge to `source`, and warns the first time of each degraded one. */
+  private noteOomSource(source: OomKillSource): void {
+    for (const fallback of DEGRADED_OOM_SOURCES) {
+      this.deps.metrics.oomDetectionDegraded.set({ fallback }, source === fallback ? 1 : 0);
+    }
+    if (source === "cgroup" || this.oomSourcesWarned.has(source)) return;
+    this.oomSourcesWarned.add(source);
+    this.deps.log.warn(OOM_SOURCE_WARNINGS[source]);
   }
 
   private watchExit(c: Container): void {

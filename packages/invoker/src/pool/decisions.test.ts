@@ -99,6 +99,15 @@ describe("choosePlacement", () => {
   });
 
   it.each([
+    ["the oldest stem cell that fits", [e("s1", S, "stem", 128, 5), e("s2", S, "stem", 128, 2)], "stem", "s1"],
+    ["no stem cell fits: scratch", [e("s2", S, "stem", 128, 2)], "scratch", undefined],
+  ])("%s", (_name, entries, kind, id) => {
+    const p = choosePlacement(entries as PoolEntry[], "k", S, (s) => s.id !== "s2");
+    expect(p.kind).toBe(kind);
+    expect(p.kind === "scratch" ? undefined : p.entry.id).toBe(id);
+  });
+
+  it.each([
     ["no stem cell may serve it: scratch though one is ready", [e("s", S, "stem", 128, 1)], "scratch", undefined],
     [
       "no stem cell may serve it: warm still first",

@@ -53,12 +53,14 @@ export type Placement<T> = { kind: "warm"; entry: T } | { kind: "stem"; entry: T
 /**
  * Where an invocation runs: the warmest idle container of its version; else the
  * oldest ready stem cell of its runtime and sandbox shape (`stem`, undefined when no
- * stem cell can serve the function faithfully); else a new container.
+ * stem cell can serve the function faithfully) that `fits` it (what one started
+ * with can rule it out); else a new container.
  */
 export function choosePlacement<T extends PoolEntry>(
   entries: Iterable<T>,
   key: string,
   stem: string | undefined,
+  fits: (stemCell: T) => boolean = () => true,
 ): Placement<T> {
   const list = [...entries];
   const warm = chooseWarm(list, key);
@@ -66,7 +68,7 @@ export function choosePlacement<T extends PoolEntry>(
   if (stem === undefined) return { kind: "scratch" };
   let oldest: T | undefined;
   for (const e of list) {
-    if (e.key === stem && e.state === "stem" && (!oldest || e.lastUsed < oldest.lastUsed)) oldest = e;
+    if (e.key === stem && e.state === "stem" && (!oldest || e.lastUsed < oldest.lastUsed) && fits(e)) oldest = e;
   }
   return oldest ? { kind: "stem", entry: oldest } : { kind: "scratch" };
 }

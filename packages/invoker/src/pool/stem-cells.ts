@@ -30,10 +30,15 @@ export const STEM_RUNTIMES = ["nodejs20.x", "nodejs22.x", "python3.11"] as const
 /** Lambda's default /tmp size: the shape of every stem cell. */
 export const STEM_EPHEMERAL_MB = 512;
 
-/** A stem cell's own parts: its code directory and the gate its identity passes through. */
+/**
+ * A stem cell's own parts: its code directory, the gate its identity passes through,
+ * and the environment its runtime started with (known before it is offered), which
+ * decides the functions it can serve (stem-fit.ts).
+ */
 export interface StemParts {
   dir: string;
   gate: StemGate;
+  startEnv?: Readonly<Record<string, string>>;
 }
 
 export const stemLabels = (runtime: string) => ({ "stratus.stem": runtime });

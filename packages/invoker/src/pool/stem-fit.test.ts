@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
+import { RUNTIME_DEFAULTS } from "./container-env.js";
 import { startOnlyVariables, stemCellFits } from "./stem-fit.js";
+
+/** What a stem cell's runtime starts with: its image's variables under the platform's defaults. */
+const NODE_STEM = {
+  LAMBDA_TASK_ROOT: "/var/task",
+  LANG: "C.UTF-8",
+  NODE_PATH: "/opt/nodejs/node_modules:/var/runtime/node_modules",
+  ...RUNTIME_DEFAULTS,
+};
+const STARTED_WITH: Record<string, Record<string, string>> = {
+  "nodejs20.x": NODE_STEM,
+  "nodejs22.x": NODE_STEM,
+  "python3.11": { LANG: "C.UTF-8", PYTHONUNBUFFERED: "1", PYTHONDONTWRITEBYTECODE: "1", ...RUNTIME_DEFAULTS },
+};
+const startedWith = (runtime: string) => STARTED_WITH[runtime] ?? RUNTIME_DEFAULTS;
 
 describe("startOnlyVariables", () => {
   it.each([
@@ -16,7 +31,7 @@ describe("startOnlyVariables", () => {
     ["python3.11", { PYTHONPATH: "/var/task/lib" }, ["PYTHONPATH"]],
     [
       "python3.11",
-      { PYTHONWARNINGS: "error", PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "1", PYTHONUTF8: "1" },
+      { PYTHONWARNINGS: "error", PYTHONHASHSEED: "0", PYTHONDONTWRITEBYTECODE: "0", PYTHONUTF8: "1" },
       ["PYTHONWARNINGS", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "PYTHONUTF8"],
     ],
     ["python3.11", { PYTHON_GIL: "0" }, ["PYTHON_GIL"]],
@@ -36,12 +51,25 @@ describe("startOnlyVariables", () => {
     // A stem cell started with the platform's LANG: the same value fits.
     ["python3.11", { LANG: "en_US.UTF-8" }, []],
     ["nodejs22.x", { LANG: "en_US.UTF-8", LC_ALL: "en_US.UTF-8" }, ["LC_ALL"]],
-    // Empty is unset to the runtimes: what a stem cell sees anyway.
+    // Empty is unset to the runtimes: what a stem cell sees of a variable it started without...
     ["nodejs20.x", { NODE_OPTIONS: "" }, []],
+    ["python3.11", { PYTHONWARNINGS: "" }, []],
+    // ...but not of one its image (or the platform) set: the function's empty value must win.
+    ["nodejs20.x", { NODE_PATH: "" }, ["NODE_PATH"]],
+    ["nodejs22.x", { LANG: "" }, ["LANG"]],
+    [
+      "python3.11",
+      { PYTHONUNBUFFERED: "", PYTHONDONTWRITEBYTECODE: "" },
+      ["PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"],
+    ],
+    // The image's own value fits.
+    ["nodejs20.x", { NODE_PATH: "/opt/nodejs/node_modules:/var/runtime/node_modules" }, []],
+    ["python3.11", { PYTHONUNBUFFERED: "1" }, []],
+    ["python3.11", { PYTHONUNBUFFERED: "0" }, ["PYTHONUNBUFFERED"]],
     ["provided.al2023", { LD_LIBRARY_PATH: "/var/task/lib", NODE_OPTIONS: "--x" }, ["LD_LIBRARY_PATH"]],
     ["no-such-runtime", { NODE_OPTIONS: "--x" }, []],
   ])("%s %j: %j", (runtime, environment, expected) => {
-    expect(startOnlyVariables(runtime, environment)).toEqual(expected);
+    expect(startOnlyVariables(runtime, environment, startedWith(runtime))).toEqual(expected);
   });
 });
 
@@ -66,7 +94,13 @@ describe("stemCellFits", () => {
     ["Node, the stem cell's own 1,024 MB", fn("nodejs20.x", 1024), 1024, true],
     // Python sizes nothing by the cap.
     ["Python, 2,048 MB on a 128 MB stem cell", fn("python3.11", 2048), 128, true],
+    // An image's variable emptied.
+    ["Node, NODE_PATH emptied", fn("nodejs20.x", 128, { NODE_PATH: "" }), 128, false],
   ])("%s", (_name, spec, stemMb, fits) => {
-    expect(stemCellFits(spec, stemMb)).toBe(fits);
+    expect(stemCellFits(spec, { memoryMb: stemMb, startEnv: startedWith(spec.runtime) })).toBe(fits);
+  });
+
+  it("fits nothing on a stem cell whose start environment is not known", () => {
+    expect(stemCellFits(fn("nodejs20.x", 128), { memoryMb: 128, startEnv: undefined })).toBe(false);
   });
 });

@@ -12,13 +12,17 @@
 // PATH (looked up afresh by every spawn, in the environment the child is given).
 // LANG is not: Node's ICU fixes its default locale from it at start (measured: an
 // assignment before any Intl use changes nothing), and Python its encodings and
-// UTF-8 mode. A stem cell starts with the platform's defaults of these
-// (container-env.ts), so only a function that sets another value needs scratch.
+// UTF-8 mode.
+// A stem cell's runtime started with its image's variables (NODE_PATH,
+// PYTHONUNBUFFERED, ...) under the platform's defaults (container-env.ts): a
+// function whose value of a start-only variable is that one fits, any other needs
+// scratch. An empty value is a value: the runtimes read it as unset, which the
+// image's own value is not, so a function that empties an image's variable starts
+// from scratch, where it is empty from the start.
 //
 // AWS_LAMBDA_EXEC_WRAPPER is not here because Stratus's runtime images do not honour
 // it at all (from scratch or not); once they do, it belongs in EVERY_RUNTIME.
 import { runtimes } from "@stratus/shared";
-import { RUNTIME_DEFAULTS } from "./container-env.js";
 
 /** Read once by the dynamic loader, glibc, OpenSSL or the locale as any runtime process starts. */
 const EVERY_RUNTIME = new Set(["GLIBC_TUNABLES", "OPENSSL_CONF", "OPENSSL_MODULES", "LANG"]);
@@ -78,28 +82,33 @@ function readAtStart(kind: "node" | "python" | "bootstrap", name: string): boole
 }
 
 /**
- * The variables of `environment` that `runtime`'s process reads only when it starts,
- * so that a stem cell of that runtime would ignore them. Left out: an empty value
- * (the runtimes treat it as unset, which is what a stem cell sees) and the value a
- * stem cell started with (a platform default).
+ * The variables of `environment` that `runtime`'s process reads only when it starts
+ * and that a stem cell's runtime, started with `startEnv`, read with another value
+ * (a variable unset and one set empty are alike to the runtimes), so that the stem
+ * cell would ignore them.
  */
-export function startOnlyVariables(runtime: string, environment: Record<string, string>): string[] {
+export function startOnlyVariables(
+  runtime: string,
+  environment: Readonly<Record<string, string>>,
+  startEnv: Readonly<Record<string, string>>,
+): string[] {
   const info = runtimes[runtime as keyof typeof runtimes];
   if (!info) return [];
   return Object.entries(environment)
-    .filter(([name, value]) => value !== "" && value !== RUNTIME_DEFAULTS[name] && readAtStart(info.entry.kind, name))
+    .filter(([name, value]) => value !== (startEnv[name] ?? "") && readAtStart(info.entry.kind, name))
     .map(([name]) => name);
 }
 
 /**
- * Whether a stem cell of the function's runtime, started with a cap of `stemMemoryMb`,
- * runs it as a container started for it would.
+ * Whether a stem cell of the function's runtime, started with a cap of
+ * `stem.memoryMb` and the environment `stem.startEnv` (unknown: it fits nothing), runs
+ * it as a container started for it would.
  */
 export function stemCellFits(
-  spec: { runtime: string; environment: Record<string, string>; memoryMb: number },
-  stemMemoryMb: number,
+  spec: { runtime: string; environment: Readonly<Record<string, string>>; memoryMb: number },
+  stem: { memoryMb: number; startEnv: Readonly<Record<string, string>> | undefined },
 ): boolean {
-  if (startOnlyVariables(spec.runtime, spec.environment).length > 0) return false;
+  if (!stem.startEnv || startOnlyVariables(spec.runtime, spec.environment, stem.startEnv).length > 0) return false;
   const kind = runtimes[spec.runtime as keyof typeof runtimes]?.entry.kind;
-  return kind !== "node" || nodeHeapBasis(spec.memoryMb) === nodeHeapBasis(stemMemoryMb);
+  return kind !== "node" || nodeHeapBasis(spec.memoryMb) === nodeHeapBasis(stem.memoryMb);
 }

@@ -100,7 +100,7 @@ export class StemKeeper {
 
   /** Creates and starts one stem cell of `runtime`, then offers it (state stem). */
   private async start(runtime: string): Promise<void> {
-    const { config, containers, api, stemDirs, log } = this.deps;
+    const { config, containers, backend, api, stemDirs, log } = this.deps;
     const info = runtimes[runtime as keyof typeof runtimes];
     const cfg = config.stemCells;
     if (!info) return;
@@ -117,6 +117,8 @@ export class StemKeeper {
         runtime,
       );
       api.bindStem(ip, c.stem.gate, launchedAt);
+      // Its image's variables as well as the spec's: what its runtime read as it started.
+      c.stem.startEnv = await backend.environment(c.id);
     } catch (err) {
       if (c.state !== "removing") log.warn(`could not start a ${runtime} stem cell`, err);
       void containers.remove(c);
