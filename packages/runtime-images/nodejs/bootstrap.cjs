@@ -10,13 +10,18 @@
 // loaded it long-polls the invoker's Stratus-only specialise endpoint, which answers
 // once with {handler, env}; it takes that environment as its own and goes on as the
 // runtime of that one function. It never asks again.
+//
+// It is CommonJS, not an ES module: Node starts a CommonJS entry without setting up
+// its ES-module loader, which shortens every cold start; an ES-module handler still
+// loads, through import().
 
-import fs from "node:fs";
-import http from "node:http";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { format } from "node:util";
+"use strict";
+
+const fs = require("node:fs");
+const http = require("node:http");
+const path = require("node:path");
+const { pathToFileURL } = require("node:url");
+const { format } = require("node:util");
 
 const api = process.env.AWS_LAMBDA_RUNTIME_API ?? "";
 let taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
@@ -99,7 +104,6 @@ class RuntimeError extends Error {
 }
 
 const NOT_FOUND = new Set(["MODULE_NOT_FOUND", "ERR_MODULE_NOT_FOUND"]);
-const require = createRequire(import.meta.url);
 
 async function importModule(file) {
   const url = pathToFileURL(file).href;
