@@ -96,6 +96,13 @@ async function stems(runtime: string, n = 1): Promise<string[]> {
   }
 }
 
+/** Waits until the node has made again all it keeps ahead of need (stem cells, network sandboxes). */
+async function atRest(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (stack.invoker.pool.preparing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(stack.invoker.pool.preparing()).toBe(false);
+}
+
 const coldStarts = (runtime: string, kind: string) =>
   metricValue(stack.invoker.url, "stratus_cold_starts_total", { runtime, kind });
 
@@ -155,9 +162,13 @@ describe("stem cells", () => {
     const [used] = await stems("nodejs20.x");
     const name = await deploy({ "app.js": NODE_APP });
     expect((await invoke(name)).body.host).toBe((used as string).slice(0, 12));
+    // The node says it is still at work until the stem cell is made again.
+    expect(stack.invoker.pool.preparing()).toBe(true);
     const after = await stems("nodejs20.x");
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(used);
+    await atRest();
+    expect(stack.invoker.pool.stats().stemCells["nodejs20.x"]).toBe(1);
   });
 
   it("never lets a stem cell serve another function: each gets its own container", async () => {
@@ -200,12 +211,15 @@ describe("stem cells", () => {
     const sandboxId = mode.slice("container:".length);
     expect(ready).toContain(sandboxId);
     expect(sandboxId.slice(0, 12)).toBe(out.body.host);
+    // Its sandbox is to be made again: the node is at work until it is.
+    expect(stack.invoker.pool.preparing()).toBe(true);
     // The function's container is the only one in that sandbox: the reserve refills with new ones.
     const deadline2 = Date.now() + 30_000;
     while ((await sandboxes()).filter((id) => !ready.includes(id)).length === 0 && Date.now() < deadline2) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect((await sandboxes()).filter((id) => !ready.includes(id)).length).toBeGreaterThan(0);
+    await atRest();
   });
 
   it("destroys a stem cell whose function fails to initialise, never returning it to the pool", async () => {

@@ -49,6 +49,8 @@ export interface ContainerBackend {
    * background work held back so as not to compete with its cold start may go ahead.
    */
   settled?(id: string): void;
+  /** Whether the engine is still making ready what it keeps ahead of need (network sandboxes). */
+  preparing?(): boolean;
   /**
    * The environment the container's first process was started with: its image's
    * variables under the spec's own (what a process started in it reads at start).

@@ -140,6 +140,7 @@ export function createDockerBackend(
       return container.id;
     },
     settled: settle,
+    preparing: () => sandboxes?.short() ?? false,
     async environment(id) {
       const info = await docker.getContainer(id).inspect();
       const env: Record<string, string> = {};

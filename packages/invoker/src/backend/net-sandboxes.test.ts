@@ -35,7 +35,9 @@ describe("network sandboxes", () => {
     const sandboxes = createNetSandboxes(engine.docker, "img", 2, { warn: () => undefined });
     sandboxes.keep("fn-net", { owner: "n1" });
     await until(() => engine.created.length === 2);
+    expect(sandboxes.short()).toBe(false);
     const taken = sandboxes.take("fn-net");
+    expect(sandboxes.short()).toBe(true);
     expect(taken).toMatchObject({ id: "sb0", network: "fn-net" });
     await new Promise((r) => setTimeout(r, 20));
     // A container is starting in the taken sandbox: no other start beside it.
@@ -43,6 +45,7 @@ describe("network sandboxes", () => {
     sandboxes.replenish("fn-net");
     await until(() => engine.created.length === 3);
     await new Promise((r) => setTimeout(r, 20)); // started and addressed
+    expect(sandboxes.short()).toBe(false);
     expect(sandboxes.take("fn-net")?.id).toBe("sb1");
     expect(sandboxes.take("fn-net")?.id).toBe("sb2");
     expect(sandboxes.take("fn-net")).toBeUndefined();

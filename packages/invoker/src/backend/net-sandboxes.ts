@@ -26,6 +26,8 @@ export interface NetSandboxes {
   /** Tops the reserve of `network` up again, in the background. */
   replenish(network: string): void;
   remove(id: string): Promise<void>;
+  /** Whether a reserve is short of its size or being topped up. */
+  short(): boolean;
   /** Stops replenishing and removes the ready sandboxes. */
   close(): Promise<void>;
 }
@@ -105,6 +107,10 @@ export function createNetSandboxes(
     },
     replenish(network) {
       if (labelsOf.has(network) && size > 0) void fill(network);
+    },
+    short() {
+      if (size === 0) return false;
+      return filling.size > 0 || [...labelsOf.keys()].some((n) => (ready.get(n)?.length ?? 0) < size);
     },
     async remove(id) {
       await docker

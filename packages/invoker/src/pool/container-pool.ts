@@ -264,6 +264,16 @@ export class ContainerPool {
     return this.containers.idsOf(functionName, accountId);
   }
 
+  /**
+   * Whether the node is still at work in the background: making ready what it keeps
+   * ahead of need (stem cells, network sandboxes), or starting or removing containers.
+   * A benchmark waits for this to end so that each timed cold start has the node to itself.
+   */
+  preparing(): boolean {
+    const { starting, removing } = this.containers.stats().byState;
+    return starting > 0 || removing > 0 || this.stems.preparing() || (this.backend.preparing?.() ?? false);
+  }
+
   /** Removes every container of this node (graceful shutdown). */
   async close(): Promise<void> {
     clearInterval(this.reaper);

@@ -92,6 +92,20 @@ export class StemKeeper {
     }
   }
 
+  /** Whether stem cells are missing (with room for them), being created, or booting (not yet waiting for an identity). */
+  preparing(): boolean {
+    if (this.launches.size > 0) return true;
+    const { config, containers } = this.deps;
+    const cfg = config.stemCells;
+    const list = containers.list();
+    if (list.some((c) => c.state === "stem" && !c.stem?.gate.polled)) return true;
+    return cfg.runtimes.some(
+      (runtime) =>
+        stemsToCreate(list, stemKey(runtime, cfg.ephemeralStorageMb), cfg.perRuntime, cfg.memoryMb, config.capacityMb) >
+        0,
+    );
+  }
+
   /** Stops replenishing at once; resolves when the stem cells still being created have settled. */
   close(): Promise<void> {
     this.closed = true;
