@@ -5,13 +5,16 @@
 // started, runtime booted, handler loaded, event run); beside `docker run` of the
 // same runtime image measured in the same run (create, start, Node starting and
 // exiting, through the Engine API). Each platform invoke is checked to have been
-// the kind it is reported as, by the invoker's cold-start counter.
+// the kind it is reported as, by the invoker's cold-start counter. Each start, the
+// baseline's too, begins with the node at rest (its stem cells and network sandboxes
+// made again), as a cold start on a node at rest does.
 import { randomUUID } from "node:crypto";
-import { CreateFunctionCommand, type CreateFunctionCommandInput, InvokeCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import { runtimes } from "@stratus/shared";
 import Docker from "dockerode";
 import type { Stack } from "../helpers/stack.js";
 import { nodeFunction } from "../helpers/zip.js";
+import { createSignedClient } from "./signed-client.js";
 import { type Summary, summarize } from "./stats.js";
 
 export interface ColdStartResult {
@@ -31,18 +34,35 @@ async function coldStarts(stack: Stack, kind: Kind): Promise<number> {
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
-/** Waits (not timed) until the node has a warm nodejs20.x stem cell again. */
-async function stemReady(stack: Stack): Promise<boolean> {
+/**
+ * Waits (not timed) until the node has finished its background work: its stem cells
+ * and network sandboxes made again, no container starting or being removed. Each
+ * timed start then has the node and the engine to itself, as a cold start on a node
+ * at rest does; the `docker run` baseline likewise.
+ */
+async function nodeAtRest(stack: Stack): Promise<boolean> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if ((stack.invoker.pool.stats().stemCells["nodejs20.x"] ?? 0) > 0) return true;
+    if (!stack.invoker.pool.preparing()) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return false;
 }
 
-/** Creates a function (not timed), then times its first invoke; checks it was a cold start of `kind`. */
-async function timeColdInvoke(stack: Stack, zip: Buffer, kind: Kind, config: Partial<CreateFunctionCommandInput>) {
+type SignedClient = ReturnType<typeof createSignedClient>;
+
+/**
+ * Creates a function (not timed), then times its first invoke, signed beforehand like
+ * the warm rows' (the row is the platform's round trip, not the client's preparation);
+ * checks it was a cold start of `kind`.
+ */
+async function timeColdInvoke(
+  stack: Stack,
+  client: SignedClient,
+  zip: Buffer,
+  kind: Kind,
+  config: Partial<CreateFunctionCommandInput>,
+) {
   const name = `bench-cold-${randomUUID().slice(0, 8)}`;
   await stack.lambda.send(
     new CreateFunctionCommand({
@@ -55,10 +75,12 @@ async function timeColdInvoke(stack: Stack, zip: Buffer, kind: Kind, config: Par
     }),
   );
   const before = await coldStarts(stack, kind);
+  const send = await client.prepare(name, Buffer.from("{}"));
   const t0 = performance.now();
-  const out = await stack.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from("{}") }));
+  const out = await send();
   const ms = performance.now() - t0;
-  if (out.FunctionError) throw new Error("cold invoke failed");
+  if (out.status !== 200 || out.body.toString() !== "{}")
+    throw new Error(`cold invoke failed: ${out.status} ${out.body}`);
   if ((await coldStarts(stack, kind)) !== before + 1) throw new Error(`cold invoke was not a ${kind} start`);
   return ms;
 }
@@ -71,17 +93,25 @@ async function timeColdInvoke(stack: Stack, zip: Buffer, kind: Kind, config: Par
 export async function measureColdStarts(stack: Stack, n: number, stemCells = true): Promise<ColdStartResult> {
   const docker = new Docker();
   const zip = await nodeFunction("exports.handler = async (event) => event;");
+  const client = createSignedClient(stack.endpoint, stack.region, stack.credentials);
   const platform: number[] = [];
   const stem: number[] = [];
   const dockerRun: number[] = [];
+  const atRest = async (round: number) => {
+    if (!(await nodeAtRest(stack)))
+      throw new Error(`the node did not come to rest (round ${round}): ${JSON.stringify(stack.invoker.pool.stats())}`);
+  };
   for (let i = 0; i < n; i++) {
+    await atRest(i);
     const scratchConfig = stemCells ? { EphemeralStorage: { Size: 1024 } } : {};
-    platform.push(await timeColdInvoke(stack, zip, "scratch", scratchConfig));
+    platform.push(await timeColdInvoke(stack, client, zip, "scratch", scratchConfig));
 
+    await atRest(i);
     if (stemCells) {
-      if (!(await stemReady(stack)))
+      if (!stack.invoker.pool.stats().stemCells["nodejs20.x"])
         throw new Error(`no stem cell was replenished (round ${i}): ${JSON.stringify(stack.invoker.pool.stats())}`);
-      stem.push(await timeColdInvoke(stack, zip, "stem_cell", {}));
+      stem.push(await timeColdInvoke(stack, client, zip, "stem_cell", {}));
+      await atRest(i);
     }
 
     const t0 = performance.now();
@@ -95,6 +125,7 @@ export async function measureColdStarts(stack: Stack, n: number, stemCells = tru
     dockerRun.push(performance.now() - t0);
     await container.remove({ force: true });
   }
+  await client.close();
   return {
     platform: summarize(platform),
     stemCell: stemCells ? summarize(stem) : undefined,

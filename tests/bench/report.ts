@@ -89,8 +89,12 @@ environment; it loads the handler and runs the event. From scratch: code fetched
 and cached by the invoker, a hardened container created and started on the node's
 functions network, the runtime's first \`/next\`, the event run (these functions ask
 for a 1,024 MB /tmp, which no stem cell has, so the same node measures both kinds).
-Each invoke is checked against the invoker's cold-start counter for its kind; the
-stem cell is replenished, untimed, between rounds. Baseline: \`docker run\` of the
+Each invoke is checked against the invoker's cold-start counter for its kind. Each
+start, and each baseline run, begins with the node at rest: untimed, the run waits
+until the node has made its stem cells and network sandboxes again and no container
+is starting or being removed (before this, a refill made in the background ran
+beside the next timed start and slowed it, the baseline's most). The request is
+signed before the clock starts, as in the warm rows. Baseline: \`docker run\` of the
 same image running \`node -e 0\` (create, start, exit) through the Engine API.
 ${cold.platform.n} of each, alternating.
 
