@@ -26,6 +26,8 @@ export interface SettingsStore {
   usage(accountId: string): Promise<AccountUsage>;
   /** Sum of all the account's reservations (usage's reservedConcurrency, alone and cheaper). */
   reservedTotal(accountId: string): Promise<number>;
+  /** The function's reservation (null: none, or no such function) and reservedTotal, in one statement. */
+  reservations(accountId: string, name: string): Promise<{ reserved: number | null; total: number }>;
 }
 
 interface ConfigRow {
@@ -137,6 +139,14 @@ export function createPgSettingsStore(pool: Pool): SettingsStore {
         [accountId],
       );
       return Number(res.rows[0]?.reserved ?? 0);
+    },
+    async reservations(accountId, name) {
+      const res = await pool.query<{ reserved: number | null; total: string | null }>(
+        `SELECT (SELECT reserved_concurrency FROM functions WHERE account_id = $1 AND name = $2) AS reserved,
+                (SELECT sum(reserved_concurrency) FROM functions WHERE account_id = $1) AS total`,
+        [accountId, name],
+      );
+      return { reserved: res.rows[0]?.reserved ?? null, total: Number(res.rows[0]?.total ?? 0) };
     },
     async usage(accountId) {
       const res = await pool.query<{ functions: string; code: string | null; reserved: string | null }>(
