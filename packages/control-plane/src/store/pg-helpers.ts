@@ -34,6 +34,13 @@ export async function inTransaction<T>(
   const client = await pool.connect();
   const run = (text: string) => (timeoutMs === undefined ? client.query(text) : bounded(client, timeoutMs).query(text));
   let broken: Error | undefined;
+  // A checked-out client has no pool listener: its connection breaking while `work`
+  // awaits something else (no query running) would be an uncaught error, and end the
+  // process. Noted here, it drops the client at release.
+  const onError = (err: Error) => {
+    broken ??= err;
+  };
+  client.on("error", onError);
   try {
     await run("BEGIN");
     const out = await work(client);
@@ -45,6 +52,7 @@ export async function inTransaction<T>(
     });
     throw err;
   } finally {
+    client.removeListener("error", onError);
     client.release(broken);
   }
 }
