@@ -29,17 +29,10 @@ export function createAuthenticator(store: AccountStore): Authenticate {
   return (req, body) => {
     const raw = req.url ?? "/";
     const q = raw.indexOf("?");
-    const query: Record<string, string | string[]> = {};
-    if (q >= 0) {
-      for (const [k, v] of new URLSearchParams(raw.slice(q + 1))) {
-        const prev = query[k];
-        query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-      }
-    }
     return verify({
       method: req.method ?? "GET",
       rawPath: q >= 0 ? raw.slice(0, q) : raw,
-      query,
+      rawQuery: q >= 0 ? raw.slice(q + 1) : "",
       headers: req.headers,
       body,
     });

@@ -1,18 +1,19 @@
 // Verifies AWS Signature Version 4 on incoming requests. The expected signature is
-// computed by @smithy/signature-v4 (the signer the AWS SDKs use) over exactly the
-// headers the client says it signed, and compared in constant time. Unknown keys,
-// bad signatures and stale timestamps are refused with Lambda's error names.
+// computed by aws4 (a widely used SigV4 signer: synchronous, and about twice as fast
+// as the AWS SDK's, on the path of every invoke) over exactly the headers the client
+// says it signed, and compared in constant time. Unknown keys, bad signatures and
+// stale timestamps are refused with Lambda's error names.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { errors } from "@stratus/shared";
+import aws4 from "aws4";
 import type { AccessKey } from "../domain.js";
 
 export interface SignedRequest {
   method: string;
   /** The path exactly as received, still percent-encoded, without the query. */
   rawPath: string;
-  query: Record<string, string | string[]>;
+  /** The query string exactly as received, without the `?` ("" when none). */
+  rawQuery: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
@@ -30,32 +31,51 @@ function parseAmzDate(value: string): Date | undefined {
   return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s));
 }
 
+interface Scope {
+  service: string;
+  region: string;
+  amzDate: string;
+}
+
+/** The signature the request should carry, over exactly the headers the client signed. */
+function expectedSignature(
+  req: SignedRequest,
+  key: AccessKey,
+  scope: Scope,
+  signedHeaders: Record<string, string>,
+): string {
+  const include: Record<string, boolean> = Object.create(null);
+  for (const name of Object.keys(signedHeaders)) include[name] = true;
+  const signer = new aws4.RequestSigner(
+    {
+      method: req.method,
+      path: req.rawQuery ? `${req.rawPath}?${req.rawQuery}` : req.rawPath,
+      headers: signedHeaders,
+      body: req.body,
+      service: scope.service,
+      region: scope.region,
+      // Sign what was received: no defaults added, no signed header skipped.
+      doNotModifyHeaders: true,
+      extraHeadersToInclude: include,
+    } as aws4.Request,
+    { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+  );
+  // With doNotModifyHeaders aws4 does not read X-Amz-Date itself.
+  signer.datetime = scope.amzDate;
+  try {
+    return signer.signature();
+  } catch {
+    // A path that is not valid percent-encoding cannot have been signed.
+    throw errors.invalidSignature("The request path is not valid percent-encoding");
+  }
+}
+
 function header(req: SignedRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(",") : v;
 }
 
 export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now = Date.now) {
-  // One signer per key and region: it caches the derived signing key for the day.
-  const signers = new Map<string, SignatureV4>();
-  const signerFor = (key: AccessKey, region: string): SignatureV4 => {
-    const id = `${key.accessKeyId}\0${key.secretAccessKey}\0${region}`;
-    let signer = signers.get(id);
-    if (!signer) {
-      if (signers.size >= 10_000) signers.clear();
-      signer = new SignatureV4({
-        credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-        region,
-        service,
-        sha256: Hash.bind(null, "sha256"),
-        uriEscapePath: true,
-        // Sign exactly what the client sent: botocore does not add x-amz-content-sha256.
-        applyChecksum: false,
-      });
-      signers.set(id, signer);
-    }
-    return signer;
-  };
   return async function verify(req: SignedRequest): Promise<AccessKey> {
     const authorization = header(req, "authorization");
     if (!authorization) throw errors.missingAuthentication("Missing Authentication Token");
@@ -74,7 +94,7 @@ export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now =
     if (!key) throw errors.unrecognizedClient("The security token included in the request is invalid.");
 
     const signedNames = (signedHeaderList as string).split(";");
-    const signedHeaders: Record<string, string> = {};
+    const signedHeaders: Record<string, string> = Object.create(null);
     for (const name of signedNames) {
       const v = header(req, name);
       if (v === undefined) throw errors.invalidSignature(`Signed header ${name} is missing`);
@@ -85,20 +105,8 @@ export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now =
     if (claimedHash !== undefined && claimedHash !== createHash("sha256").update(req.body).digest("hex")) {
       throw errors.invalidSignature("X-Amz-Content-SHA256 does not match the request body");
     }
-    const signer = signerFor(key, region as string);
-    const signed = await signer.sign(
-      {
-        method: req.method,
-        protocol: "http:",
-        hostname: signedHeaders.host ?? "",
-        path: req.rawPath,
-        query: req.query,
-        headers: signedHeaders,
-        body: req.body,
-      },
-      { signingDate: date, signableHeaders: new Set(signedNames) },
-    );
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? "";
+    if (signedHeaders.host === undefined) throw errors.invalidSignature("The host header must be signed");
+    const expected = expectedSignature(req, key, { service, region: region as string, amzDate }, signedHeaders);
     const a = Buffer.from(expected);
     const b = Buffer.from(signature as string);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
