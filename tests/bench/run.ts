@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { internalInvoke } from "@stratus/shared";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { startStack } from "../helpers/stack.js";
 import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
 import { type DensityResult, measureIdleDensity } from "./idle-density.js";
@@ -52,10 +52,12 @@ async function main() {
       if (out.functionError || !out.payload.equals(payload)) throw new Error("bad direct answer");
     };
     const hopAgent = new Agent({ keepAliveTimeout: 60_000 });
+    const hopOrigin = new URL(stack.invoker.url).origin;
     const hop = async () => async () => {
-      const res = await request(`${stack.invoker.url}${internalInvoke.path}`, {
+      const res = await hopAgent.request({
+        origin: hopOrigin,
+        path: internalInvoke.path,
         method: "POST",
-        dispatcher: hopAgent,
         headers: {
           [internalInvoke.specHeader]: JSON.stringify(spec),
           [internalInvoke.requestIdHeader]: randomUUID(),

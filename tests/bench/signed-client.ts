@@ -1,8 +1,10 @@
 // A lean SigV4-signing HTTP client for the benchmark (undici keep-alive + the AWS
-// SDK's signer), so that client-side overhead stays small and constant.
+// SDK's signer), so that client-side overhead stays small and constant: requests go
+// to the agent with the origin already parsed (undici's request(url) parses the URL
+// on every call, about 40 µs here).
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import type { Credentials } from "../helpers/stack.js";
 
 export function createSignedClient(endpoint: string, region: string, creds: Credentials) {
@@ -32,11 +34,12 @@ export function createSignedClient(endpoint: string, region: string, creds: Cred
         body: payload,
       });
       return async () => {
-        const res = await request(`${endpoint}${path}`, {
+        const res = await agent.request({
+          origin: url.origin,
+          path,
           method: "POST",
           headers: signed.headers,
           body: payload,
-          dispatcher: agent,
         });
         return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
       };

@@ -15,7 +15,7 @@ import { type InvokeSpec, internalInvoke } from "@stratus/shared";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { startControlPlaneProcess } from "../helpers/control-plane-process.js";
 import { spawnInvoker } from "../helpers/invoker-process.js";
 import { until } from "../helpers/poll.js";
@@ -144,10 +144,12 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     };
     const directCall = (nodeUrl: string, spec: InvokeSpec) => {
       const specHeader = JSON.stringify(spec);
+      const origin = new URL(nodeUrl).origin;
       return async () => {
-        const res = await request(`${nodeUrl}${internalInvoke.path}`, {
+        const res = await agent.request({
+          origin,
+          path: internalInvoke.path,
           method: "POST",
-          dispatcher: agent,
           headers: {
             [internalInvoke.specHeader]: specHeader,
             [internalInvoke.requestIdHeader]: randomUUID(),
