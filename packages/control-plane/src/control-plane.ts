@@ -80,19 +80,20 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool));
   const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region);
   const aliases = createAliasService(aliasStore, functionStore, config.region);
-  const settings = createSettingsService(settingsStore, functionStore, config.region, config.accountConcurrency);
   const nodes = createRedisNodeDirectory(redis);
   // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
   const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
-  const invoke = createInvokeService(
-    functions,
-    aliases,
-    nodes,
-    invoker,
+  const concurrencyRules = createConcurrencyRules(settingsStore, limiter, config.accountConcurrency);
+  // A reservation changed here applies to this control plane's next invoke.
+  const settings = createSettingsService(
+    settingsStore,
+    functionStore,
     config.region,
-    createConcurrencyRules(settingsStore, limiter, config.accountConcurrency),
+    config.accountConcurrency,
+    concurrencyRules.forget,
   );
+  const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules);
   const authenticate = createAuthenticator(accounts);
   // Its statements get as long as a job's step: a statement stuck on a connection that
   // stopped answering fails then, instead of holding every caller batched behind it.
