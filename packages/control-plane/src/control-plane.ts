@@ -66,7 +66,11 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   // uncaught error, and the process would exit.
   pool.on("error", (err: Error) => log.warn(`postgres (idle connection): ${err.message}`));
   await migrate(pool);
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  // Commands on a request's path are bounded: against a Redis that hangs without
+  // closing the connection (stopped, a frozen proxy, a dropped flow) a command fails
+  // after the timeout, and a connection that long silent under commands is replaced.
+  const bounded = { commandTimeout: config.redisCommandTimeoutMs, socketTimeout: config.redisCommandTimeoutMs };
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false, ...bounded });
   // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
   redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   await checkRedis(redis, log);
@@ -99,8 +103,13 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   // stopped answering fails then, instead of holding every caller batched behind it.
   const asyncStore = createPgAsyncStore(pool, config.async.workerStallMs);
   // The producer fails fast when Redis is away (the outbox keeps the work); each
-  // queue worker opens a connection of its own that waits and retries, as BullMQ requires.
-  const queueConnection = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // queue worker opens a connection of its own that waits and retries, as BullMQ
+  // requires (unbounded: its fetch blocks; the job deadline bounds each job instead).
+  const queueConnection = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    ...bounded,
+  });
   queueConnection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));
   const queue = new Queue(asyncQueue.name, { connection: queueConnection });
   queue.on("error", (err) => log.warn(`async queue: ${err.message}`));
