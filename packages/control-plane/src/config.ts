@@ -44,6 +44,15 @@ export const ControlPlaneConfigSchema = z
      * writes up to 2 s).
      */
     STRATUS_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /**
+     * How long one statement of the API's stores (functions, versions, aliases,
+     * settings, accounts and keys, logs) may take, and how long any caller waits for
+     * a pooled Postgres connection: past it the request fails with ServiceException
+     * instead of waiting on a connection that stopped answering. Leaves room for a
+     * 50 MB code upload or fetch. (The async store's statements are bounded by
+     * STRATUS_ASYNC_WORKER_STALL_MS.)
+     */
+    STRATUS_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
   })
@@ -61,6 +70,7 @@ export const ControlPlaneConfigSchema = z
     region: e.STRATUS_REGION,
     accountConcurrency: e.STRATUS_ACCOUNT_CONCURRENCY,
     redisCommandTimeoutMs: e.STRATUS_REDIS_COMMAND_TIMEOUT_MS,
+    dbStatementTimeoutMs: e.STRATUS_DB_STATEMENT_TIMEOUT_MS,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     async: {
       concurrency: e.STRATUS_ASYNC_CONCURRENCY,

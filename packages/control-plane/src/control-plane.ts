@@ -38,6 +38,7 @@ import { createCachedSettingsStore } from "./store/cached-settings-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
+import { bounded } from "./store/pg-helpers.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 
 export interface RunningControlPlane {
@@ -60,7 +61,14 @@ async function checkRedis(redis: Redis, log: Logger): Promise<void> {
 }
 
 export async function startControlPlane(config: ControlPlaneConfig, log: Logger): Promise<RunningControlPlane> {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  // Waiting for a connection is bounded like a statement: a new connection to a
+  // server that accepts but never answers, or a pool whose connections all hang,
+  // would otherwise hold the caller for ever.
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 20,
+    connectionTimeoutMillis: config.dbStatementTimeoutMs,
+  });
   // An idle client whose connection breaks (Postgres restarted, a partition ended by a
   // reset) is dropped and reported here; with no listener the report would be an
   // uncaught error, and the process would exit.
@@ -69,8 +77,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   // Commands on a request's path are bounded: against a Redis that hangs without
   // closing the connection (stopped, a frozen proxy, a dropped flow) a command fails
   // after the timeout, and a connection that long silent under commands is replaced.
-  const bounded = { commandTimeout: config.redisCommandTimeoutMs, socketTimeout: config.redisCommandTimeoutMs };
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false, ...bounded });
+  const redisBounds = { commandTimeout: config.redisCommandTimeoutMs, socketTimeout: config.redisCommandTimeoutMs };
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false, ...redisBounds });
   // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
   redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   await checkRedis(redis, log);
@@ -78,10 +86,10 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createControlPlaneMetrics(registry);
-  const accounts = createPgAccountStore(pool);
-  const functionStore = createCachedFunctionStore(createPgFunctionStore(pool));
-  const aliasStore = createPgAliasStore(pool);
-  const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool));
+  const accounts = createPgAccountStore(pool, config.dbStatementTimeoutMs);
+  const functionStore = createCachedFunctionStore(createPgFunctionStore(pool, config.dbStatementTimeoutMs));
+  const aliasStore = createPgAliasStore(pool, config.dbStatementTimeoutMs);
+  const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool, config.dbStatementTimeoutMs));
   const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region);
   const aliases = createAliasService(aliasStore, functionStore, config.region);
   const nodes = createRedisNodeDirectory(redis);
@@ -108,7 +116,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const queueConnection = new Redis(config.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    ...bounded,
+    ...redisBounds,
   });
   queueConnection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));
   const queue = new Queue(asyncQueue.name, { connection: queueConnection });
@@ -158,14 +166,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     functions,
     aliases,
     settings,
-    logs: createPgLogStore(pool),
+    logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
     metrics,
     region: config.region,
     internalToken: config.internalToken,
     log,
     health: async () => {
-      await pool.query("SELECT 1");
+      await bounded(pool, config.dbStatementTimeoutMs).query("SELECT 1");
       return (await redis.ping()) === "PONG";
     },
   });

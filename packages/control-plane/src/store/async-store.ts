@@ -9,7 +9,7 @@ import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
 import { type AsyncStatus, sourcesOf, TAKEOVER_FROM } from "../async/async-state.js";
 import { createBatcher } from "./batcher.js";
-import { type BoundedDb, bounded, inTransaction } from "./pg-helpers.js";
+import { type BoundedDb, boundedDb } from "./pg-helpers.js";
 
 export interface AsyncInvocation {
   id: string;
@@ -56,8 +56,8 @@ export interface AcceptedJob extends QueuedJob {
   outboxId: string;
 }
 
-/** How long one statement may take unless the store is told otherwise. */
-const STATEMENT_TIMEOUT_MS = 60_000;
+/** How long one statement may take unless the store is told otherwise (a job's step: see worker.ts). */
+const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
 
 /** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
 export const PUBLISH_GRACE_SECONDS = 2;
@@ -261,10 +261,9 @@ async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]>
 }
 
 /** `statementTimeoutMs`: how long one statement may take (default 60 s). */
-export function createPgAsyncStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): AsyncStore {
-  const db = bounded(pool, statementTimeoutMs);
-  const transaction = <T>(work: (c: BoundedDb) => Promise<T>) =>
-    inTransaction(pool, (c) => work(bounded(c, statementTimeoutMs)), statementTimeoutMs);
+export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEMENT_TIMEOUT_MS): AsyncStore {
+  const db = boundedDb(pool, statementTimeoutMs);
+  const transaction = db.transaction;
   // Accepts, starts and plain finishes are batched: concurrent callers share one
   // statement and one commit. A failed batch of accepts is retried one by one, so
   // one bad row cannot refuse its neighbours.
