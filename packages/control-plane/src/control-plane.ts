@@ -138,7 +138,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
                 stepMs: config.async.workerStallMs,
               },
               log,
-              activity,
+              { activity, givenUp: metrics.asyncJobsGivenUp },
             ),
           {
             intervalMs: config.async.watchdogIntervalMs,

@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import { AsyncJobSchema, asyncQueue, StratusError } from "@stratus/shared";
 import { DelayedError, type Job, type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import type { Counter } from "prom-client";
 import type { Logger } from "../api/error-middleware.js";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore, NewAsyncInvocation } from "../store/async-store.js";
@@ -60,8 +61,14 @@ export function startAsyncWorker(
   invoke: InvokeService,
   config: WorkerConfig,
   log: Logger,
-  activity?: JobActivity,
+  watch: {
+    /** Told of each job as it starts and ends (the watchdog's view). */
+    activity?: JobActivity;
+    /** Counts the jobs given up, by reason: deadline or error. */
+    givenUp?: Counter<"reason">;
+  } = {},
 ): Worker {
+  const { activity, givenUp } = watch;
   const arnOf = (inv: AsyncInvocation) =>
     `arn:aws:lambda:${config.region}:${inv.accountId}:function:${inv.functionName}:${inv.qualifier ?? "$LATEST"}`;
 
@@ -209,7 +216,9 @@ export function startAsyncWorker(
    */
   async function giveBack(job: Job, token: string | undefined, err: unknown): Promise<never> {
     const delayMs = backoffMs(job.attemptsStarted, config.backoffBaseMs, config.backoffCapMs, Math.random());
-    const why = err instanceof JobOverdueError ? `${err.message} (stuck)` : `it failed: ${(err as Error).message}`;
+    const overdue = err instanceof JobOverdueError;
+    givenUp?.inc({ reason: overdue ? "deadline" : "error" });
+    const why = overdue ? `${err.message} (stuck)` : `it failed: ${(err as Error).message}`;
     log.warn(`async job ${job.id}: ${why}; running it again in ${delayMs} ms`);
     const limit = startDeadline(config.stepMs);
     try {
