@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { StratusError } from "@stratus/shared";
 import type { Pool, PoolClient } from "pg";
 import { describe, expect, it } from "vitest";
-import { bounded, boundedDb } from "./pg-helpers.js";
+import { bounded, boundedDb, jsonbText } from "./pg-helpers.js";
 
 /** A pool whose statements fail with `error` (or answer), recording what it was sent. */
 function fakePool(error?: Error) {
@@ -76,5 +76,19 @@ describe("bounded transactions and sessions", () => {
     await expect(boundedDb(hung.pool, 700).session((c) => c.query("SELECT 1"))).rejects.toThrow(/did not answer/);
     expect(hung.released).toHaveLength(1);
     expect(hung.released[0]).toBeInstanceOf(Error);
+  });
+});
+
+describe("jsonbText", () => {
+  it.each([
+    ["U+0000 in a string", { errorMessage: "bad\u0000byte" }, '{"errorMessage":"bad\uFFFDbyte"}'],
+    ["U+0000 in a key", { "a\u0000b": 1 }, '{"a\uFFFDb":1}'],
+    ["a lone high surrogate", ["x\uD800"], '["x\uFFFD"]'],
+    ["a lone low surrogate", ["\uDC00y"], '["\uFFFDy"]'],
+    ["a surrogate pair, kept", ["\uD83D\uDE00"], '["\uD83D\uDE00"]'],
+    ["nested values", { a: [{ b: "\u0000" }] }, '{"a":[{"b":"\uFFFD"}]}'],
+    ["plain JSON, unchanged", { a: 1, b: [true, null, "s"] }, '{"a":1,"b":[true,null,"s"]}'],
+  ])("replaces what jsonb cannot hold: %s", (_what, value, text) => {
+    expect(jsonbText(value)).toBe(text);
   });
 });

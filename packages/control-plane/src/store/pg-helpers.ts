@@ -41,6 +41,37 @@ function unanswered(err: unknown, timeoutMs: number): unknown {
 }
 
 /**
+ * Whether Postgres refused the data itself (SQLSTATE class 22, data exception, or 23,
+ * integrity constraint violation): the same statement with the same values would be
+ * refused again. Other failures (a connection lost, a timeout, a deadlock, a server
+ * shutting down) may pass when tried again.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+/** U+0000, and UTF-16 surrogates not in a pair: a jsonb value can hold neither. */
+const NOT_FOR_JSONB = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+const forJsonb = (s: string) => s.replace(NOT_FOR_JSONB, "\uFFFD");
+
+/**
+ * The JSON text of `value` for a jsonb column, with what jsonb cannot hold (U+0000,
+ * lone surrogates) replaced by U+FFFD in strings and keys. Values such as a
+ * function's error come from user code: refused, they would fail every write of the
+ * row for good.
+ */
+export function jsonbText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === "string") return forJsonb(v);
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    const entries = Object.entries(v);
+    return entries.some(([k]) => forJsonb(k) !== k) ? Object.fromEntries(entries.map(([k, x]) => [forJsonb(k), x])) : v;
+  });
+}
+
+/**
  * `c` with each statement bounded by `timeoutMs` (pg's client-side query_timeout). A
  * statement past it fails with a ServiceException, and pool.query drops that
  * connection rather than hand it to the next caller.
