@@ -2,8 +2,13 @@
 // Redis and Docker. A function error whose message holds U+0000 or a lone surrogate
 // (which a jsonb value cannot hold) is recorded, those replaced, and ends the event
 // after its attempts like any function error: the function is not run again and
-// again until the event's maximum age.
+// again until the event's maximum age. A queue job whose data is malformed fails at
+// once, for good.
+import { randomBytes, randomUUID } from "node:crypto";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { asyncQueue } from "@stratus/shared";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { deployFunction } from "./helpers/async-load.js";
 import { waitFor } from "./helpers/poll.js";
@@ -55,4 +60,26 @@ describe("async events that cannot be processed as they stand", () => {
     expect(ended).toMatchObject({ status: "dead_lettered", attempt: 1, invoke_count: 1 });
     expect(ended.error?.errorMessage).toBe("bad\uFFFDbyte\uFFFD");
   }, 120_000);
+
+  it("fails a queue job whose data names no invocation at once, without running it again", async () => {
+    const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(asyncQueue.name, { connection });
+    try {
+      const jobId = `malformed-${randomBytes(4).toString("hex")}`;
+      await queue.add("invoke", { invocationId: "not-a-uuid", extra: randomUUID() }, { jobId });
+      const failed = await waitFor(
+        async () => {
+          const job = await queue.getJob(jobId);
+          return job && (await job.getState()) === "failed" ? job : undefined;
+        },
+        30_000,
+        { what: "the malformed job to fail" },
+      );
+      expect(failed.attemptsStarted).toBe(1);
+      expect(failed.failedReason).toMatch(/malformed job data/);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  }, 60_000);
 });

@@ -8,7 +8,10 @@ export interface ControlPlaneMetrics {
   asyncRequeued: Counter<"reason">;
   /** Async queue workers the watchdog found stopped or stalled and replaced (should stay 0). */
   asyncWorkerRestarts: Counter<"reason">;
-  /** Async jobs the worker gave up and put back in the queue, to run again as a takeover (should stay near 0). */
+  /**
+   * Async jobs the worker gave up (should stay near 0): put back in the queue to run
+   * again as a takeover, or, unrecoverable, not run again (their event dead-lettered).
+   */
   asyncJobsGivenUp: Counter<"reason">;
 }
 
@@ -44,8 +47,10 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
     asyncJobsGivenUp: new Counter({
       name: "stratus_async_jobs_given_up_total",
       help:
-        "Async queue jobs given up and put back in the queue to run again, taking their attempt over: deadline " +
-        "(a step ran past its bound, as on a connection that stopped answering) or error (a step failed)",
+        "Async queue jobs given up: put back in the queue to run again, taking their attempt over, at a deadline " +
+        "(a step ran past its bound, as on a connection that stopped answering) or after an error (a step failed); " +
+        "or unrecoverable (a step failed as no rerun could change: the event is dead-lettered, or the job's data " +
+        "named no invocation)",
       labelNames: ["reason"],
       registers: [registry],
     }),
