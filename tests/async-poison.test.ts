@@ -3,9 +3,10 @@
 // (which a jsonb value cannot hold) is recorded, those replaced, and ends the event
 // after its attempts like any function error: the function is not run again and
 // again until the event's maximum age. A queue job whose data is malformed fails at
-// once, for good.
-import { randomBytes, randomUUID } from "node:crypto";
+// once, for good, and the reconciler still runs the event it was recorded for.
+import { randomUUID } from "node:crypto";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { createPgAsyncStore } from "@stratus/control-plane";
 import { asyncQueue } from "@stratus/shared";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -61,12 +62,24 @@ describe("async events that cannot be processed as they stand", () => {
     expect(ended.error?.errorMessage).toBe("bad\uFFFDbyte\uFFFD");
   }, 120_000);
 
-  it("fails a queue job whose data names no invocation at once, without running it again", async () => {
+  it("fails a job whose data names no invocation at once, for good; the event recorded with it still runs", async () => {
+    const name = await deployFunction(stack.lambda, "malformed", "exports.handler = async (e) => e;");
+    const id = randomUUID();
+    await createPgAsyncStore(stack.db).accept({
+      id,
+      accountId: stack.credentials.accountId,
+      functionName: name,
+      payload: Buffer.from("{}"),
+      maxAttempts: 4,
+      maxEventAgeSeconds: 3600,
+    });
+    // Not sent by the relay: its recorded job (under its id) carries data naming no invocation.
+    await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [id]);
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
     const queue = new Queue(asyncQueue.name, { connection });
     try {
-      const jobId = `malformed-${randomBytes(4).toString("hex")}`;
-      await queue.add("invoke", { invocationId: "not-a-uuid", extra: randomUUID() }, { jobId });
+      const jobId = asyncQueue.jobId(id);
+      await queue.add("invoke", { invocationId: "not-a-uuid" }, { jobId });
       const failed = await waitFor(
         async () => {
           const job = await queue.getJob(jobId);
@@ -76,7 +89,17 @@ describe("async events that cannot be processed as they stand", () => {
         { what: "the malformed job to fail" },
       );
       expect(failed.attemptsStarted).toBe(1);
-      expect(failed.failedReason).toMatch(/malformed job data/);
+      expect(failed.failedReason).toMatch(/^malformed job data \(invocationId: Invalid uuid\)/);
+      // The reconciler finds the event's job failed, and queues a well-formed one.
+      const ended = await waitFor(
+        async () => {
+          const r = await row(id);
+          return r?.status === "succeeded" ? r : undefined;
+        },
+        30_000,
+        { what: "the event to run", intervalMs: 200 },
+      );
+      expect(ended).toMatchObject({ attempt: 1, invoke_count: 1 });
     } finally {
       await queue.close();
       connection.disconnect();
