@@ -56,6 +56,9 @@ async function settled(ids: string[]): Promise<string[]> {
 }
 
 const restarts = (reason: string) => metricValue(stack.endpoint, "stratus_async_worker_restarts_total", { reason });
+const givenUp = async () =>
+  (await metricValue(stack.endpoint, "stratus_async_jobs_given_up_total", { reason: "deadline" })) +
+  (await metricValue(stack.endpoint, "stratus_async_jobs_given_up_total", { reason: "error" }));
 
 describe("a wedged async queue worker", () => {
   it("is replaced when its Redis connections hang without closing; the events accepted meanwhile run", async () => {
@@ -104,6 +107,7 @@ describe("a wedged async queue worker", () => {
     );
     expect(await settled([await event(name, { ms: 0 })])).toEqual(["succeeded"]);
     const replaced = (await restarts("stalled")) + (await restarts("stopped"));
+    const givenUpBefore = await givenUp();
 
     const id = await event(name, { ms: 4_000 });
     const row = async () =>
@@ -144,8 +148,10 @@ describe("a wedged async queue worker", () => {
         { what: "the delivery" },
       );
       expect(deliveries).toHaveLength(1);
-      // The job was stuck, not the worker: none was replaced.
+      // The job was stuck, not the worker: none was replaced, the job was given up.
       expect((await restarts("stalled")) + (await restarts("stopped"))).toBe(replaced);
+      // At its deadline, or as its statement timed out first (both are the stall time).
+      expect(await givenUp()).toBeGreaterThan(givenUpBefore);
     } finally {
       // The frozen connections break at last (as a peer's timeout would), so that what
       // still waits on them elsewhere (the invoker's log shipping) lets the stack stop.

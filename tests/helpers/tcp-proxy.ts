@@ -3,8 +3,9 @@
 // sends when it connects (a Postgres connection has none), and can freeze chosen
 // connections: it stops reading both of their sockets and passes nothing on, not even
 // a close, so that each end sees a peer that has stopped answering without going away
-// (a network partition, a NAT that dropped the flow, a hung server). Connections
-// opened later pass normally.
+// (a network partition, a NAT that dropped the flow). Connections opened later pass
+// normally, unless it hangs: then every connection, open or new, is frozen (a server
+// stopped with SIGSTOP, whose kernel still accepts connections), until it thaws.
 import { connect, createServer, type Socket } from "node:net";
 
 export interface TcpProxy {
@@ -14,6 +15,14 @@ export interface TcpProxy {
   freeze(match: (name: string | undefined) => boolean): number;
   /** Breaks the frozen connections, as a peer's timeout finally would: both ends see them close. Returns how many. */
   cut(): number;
+  /** Freezes every open connection and every one opened until `thaw`; returns how many were open. */
+  hang(): number;
+  /**
+   * Ends a hang and lets the frozen connections pass again, as a stopped server that
+   * resumes would: what each end sent meanwhile arrives now. A connection that one
+   * end closed meanwhile is closed at the other. Returns how many resumed.
+   */
+  thaw(): number;
   /** The client names of the open connections (undefined: not named), for failure messages. */
   names(): (string | undefined)[];
   close(): Promise<void>;
@@ -33,10 +42,17 @@ const SETNAME = /setname\r\n\$\d+\r\n([^\r]*)\r\n/i;
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const links = new Set<Link>();
+  let hanging = false;
+  const freezeLink = (link: Link) => {
+    link.frozen = true;
+    link.client.pause();
+    link.upstream.pause();
+  };
   const server = createServer({ allowHalfOpen: true }, (client) => {
     const upstream = connect({ host: target.host, port: target.port, allowHalfOpen: true });
     const link: Link = { client, upstream, name: undefined, head: "", frozen: false };
     links.add(link);
+    if (hanging) freezeLink(link);
     client.on("data", (chunk: Buffer) => {
       if (link.name === undefined && link.head.length < 4096) {
         link.head += chunk.toString("latin1");
@@ -70,9 +86,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       let n = 0;
       for (const link of links) {
         if (link.frozen || !match(link.name)) continue;
-        link.frozen = true;
-        link.client.pause();
-        link.upstream.pause();
+        freezeLink(link);
         n++;
       }
       return n;
@@ -84,6 +98,34 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         link.client.destroy();
         link.upstream.destroy();
         links.delete(link);
+        n++;
+      }
+      return n;
+    },
+    hang() {
+      hanging = true;
+      let n = 0;
+      for (const link of links) {
+        if (link.frozen) continue;
+        freezeLink(link);
+        n++;
+      }
+      return n;
+    },
+    thaw() {
+      hanging = false;
+      let n = 0;
+      for (const link of links) {
+        if (!link.frozen) continue;
+        link.frozen = false;
+        if (link.client.destroyed || link.upstream.destroyed) {
+          link.client.destroy();
+          link.upstream.destroy();
+          links.delete(link);
+          continue;
+        }
+        link.client.resume();
+        link.upstream.resume();
         n++;
       }
       return n;

@@ -35,6 +35,24 @@ export const ControlPlaneConfigSchema = z
      * statement.
      */
     STRATUS_ASYNC_WORKER_STALL_MS: z.coerce.number().int().min(1_000).default(60_000),
+    /**
+     * How long a Redis command on a request's path (node placement, concurrency
+     * accounting, the async producer) may go unanswered: past it the command fails, so
+     * an invoke fails with ServiceException instead of waiting for a Redis that hangs
+     * without closing its connections, and a connection silent that long while
+     * commands await it is replaced. Above Redis' own stalls (an AOF fsync may hold
+     * writes up to 2 s).
+     */
+    STRATUS_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /**
+     * How long one statement of the API's stores (functions, versions, aliases,
+     * settings, accounts and keys, logs) may take, and how long any caller waits for
+     * a pooled Postgres connection: past it the request fails with ServiceException
+     * instead of waiting on a connection that stopped answering. Leaves room for a
+     * 50 MB code upload or fetch. (The async store's statements are bounded by
+     * STRATUS_ASYNC_WORKER_STALL_MS.)
+     */
+    STRATUS_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
   })
@@ -51,6 +69,8 @@ export const ControlPlaneConfigSchema = z
     port: e.STRATUS_PORT,
     region: e.STRATUS_REGION,
     accountConcurrency: e.STRATUS_ACCOUNT_CONCURRENCY,
+    redisCommandTimeoutMs: e.STRATUS_REDIS_COMMAND_TIMEOUT_MS,
+    dbStatementTimeoutMs: e.STRATUS_DB_STATEMENT_TIMEOUT_MS,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     async: {
       concurrency: e.STRATUS_ASYNC_CONCURRENCY,

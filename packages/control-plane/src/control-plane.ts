@@ -38,6 +38,7 @@ import { createCachedSettingsStore } from "./store/cached-settings-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
+import { bounded } from "./store/pg-helpers.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 
 export interface RunningControlPlane {
@@ -60,13 +61,24 @@ async function checkRedis(redis: Redis, log: Logger): Promise<void> {
 }
 
 export async function startControlPlane(config: ControlPlaneConfig, log: Logger): Promise<RunningControlPlane> {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  // Waiting for a connection is bounded like a statement: a new connection to a
+  // server that accepts but never answers, or a pool whose connections all hang,
+  // would otherwise hold the caller for ever.
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 20,
+    connectionTimeoutMillis: config.dbStatementTimeoutMs,
+  });
   // An idle client whose connection breaks (Postgres restarted, a partition ended by a
   // reset) is dropped and reported here; with no listener the report would be an
   // uncaught error, and the process would exit.
   pool.on("error", (err: Error) => log.warn(`postgres (idle connection): ${err.message}`));
   await migrate(pool);
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  // Commands on a request's path are bounded: against a Redis that hangs without
+  // closing the connection (stopped, a frozen proxy, a dropped flow) a command fails
+  // after the timeout, and a connection that long silent under commands is replaced.
+  const redisBounds = { commandTimeout: config.redisCommandTimeoutMs, socketTimeout: config.redisCommandTimeoutMs };
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false, ...redisBounds });
   // ioredis reconnects by itself; without a listener each failed attempt is an unhandled error event.
   redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   await checkRedis(redis, log);
@@ -74,32 +86,38 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createControlPlaneMetrics(registry);
-  const accounts = createPgAccountStore(pool);
-  const functionStore = createCachedFunctionStore(createPgFunctionStore(pool));
-  const aliasStore = createPgAliasStore(pool);
-  const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool));
+  const accounts = createPgAccountStore(pool, config.dbStatementTimeoutMs);
+  const functionStore = createCachedFunctionStore(createPgFunctionStore(pool, config.dbStatementTimeoutMs));
+  const aliasStore = createPgAliasStore(pool, config.dbStatementTimeoutMs);
+  const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool, config.dbStatementTimeoutMs));
   const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region);
   const aliases = createAliasService(aliasStore, functionStore, config.region);
-  const settings = createSettingsService(settingsStore, functionStore, config.region, config.accountConcurrency);
   const nodes = createRedisNodeDirectory(redis);
   // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
   const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
-  const invoke = createInvokeService(
-    functions,
-    aliases,
-    nodes,
-    invoker,
+  const concurrencyRules = createConcurrencyRules(settingsStore, limiter, config.accountConcurrency);
+  // A reservation changed here applies to this control plane's next invoke.
+  const settings = createSettingsService(
+    settingsStore,
+    functionStore,
     config.region,
-    createConcurrencyRules(settingsStore, limiter, config.accountConcurrency),
+    config.accountConcurrency,
+    concurrencyRules.forget,
   );
+  const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules);
   const authenticate = createAuthenticator(accounts);
   // Its statements get as long as a job's step: a statement stuck on a connection that
   // stopped answering fails then, instead of holding every caller batched behind it.
   const asyncStore = createPgAsyncStore(pool, config.async.workerStallMs);
   // The producer fails fast when Redis is away (the outbox keeps the work); each
-  // queue worker opens a connection of its own that waits and retries, as BullMQ requires.
-  const queueConnection = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // queue worker opens a connection of its own that waits and retries, as BullMQ
+  // requires (unbounded: its fetch blocks; the job deadline bounds each job instead).
+  const queueConnection = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    ...redisBounds,
+  });
   queueConnection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));
   const queue = new Queue(asyncQueue.name, { connection: queueConnection });
   queue.on("error", (err) => log.warn(`async queue: ${err.message}`));
@@ -120,7 +138,7 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
                 stepMs: config.async.workerStallMs,
               },
               log,
-              activity,
+              { activity, givenUp: metrics.asyncJobsGivenUp },
             ),
           {
             intervalMs: config.async.watchdogIntervalMs,
@@ -148,14 +166,14 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
     functions,
     aliases,
     settings,
-    logs: createPgLogStore(pool),
+    logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
     metrics,
     region: config.region,
     internalToken: config.internalToken,
     log,
     health: async () => {
-      await pool.query("SELECT 1");
+      await bounded(pool, config.dbStatementTimeoutMs).query("SELECT 1");
       return (await redis.ping()) === "PONG";
     },
   });

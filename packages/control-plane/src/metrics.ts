@@ -8,6 +8,11 @@ export interface ControlPlaneMetrics {
   asyncRequeued: Counter<"reason">;
   /** Async queue workers the watchdog found stopped or stalled and replaced (should stay 0). */
   asyncWorkerRestarts: Counter<"reason">;
+  /**
+   * Async jobs the worker gave up (should stay near 0): put back in the queue to run
+   * again as a takeover, or, unrecoverable, not run again (their event dead-lettered).
+   */
+  asyncJobsGivenUp: Counter<"reason">;
 }
 
 export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetrics {
@@ -36,6 +41,16 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
       help:
         "Async queue workers replaced by the watchdog: stopped (closed, paused or failed to run) or stalled " +
         "(running, but starting no job while jobs were due and it had free slots)",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
+    asyncJobsGivenUp: new Counter({
+      name: "stratus_async_jobs_given_up_total",
+      help:
+        "Async queue jobs given up: put back in the queue to run again, taking their attempt over, at a deadline " +
+        "(a step ran past its bound, as on a connection that stopped answering) or after an error (a step failed); " +
+        "or unrecoverable (a step failed as no rerun could change: the event is dead-lettered, or the job's data " +
+        "named no invocation)",
       labelNames: ["reason"],
       registers: [registry],
     }),

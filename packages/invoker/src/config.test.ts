@@ -30,3 +30,16 @@ describe("InvokerConfigSchema: stem cells", () => {
     expect(InvokerConfigSchema.safeParse({ ...base, ...env }).success).toBe(false);
   });
 });
+
+describe("InvokerConfigSchema: Redis command timeout", () => {
+  it("defaults to 5 s and takes another bound", () => {
+    expect(InvokerConfigSchema.parse(base).redisCommandTimeoutMs).toBe(5_000);
+    expect(InvokerConfigSchema.parse({ ...base, STRATUS_REDIS_COMMAND_TIMEOUT_MS: "750" }).redisCommandTimeoutMs).toBe(
+      750,
+    );
+  });
+
+  it("refuses a bound too short to be meant", () => {
+    expect(InvokerConfigSchema.safeParse({ ...base, STRATUS_REDIS_COMMAND_TIMEOUT_MS: "5" }).success).toBe(false);
+  });
+});

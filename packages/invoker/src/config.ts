@@ -40,11 +40,19 @@ export const InvokerConfigSchema = z
     STRATUS_STEM_CELL_MEMORY_MB: z.coerce.number().int().min(128).max(10240).default(128),
     /** Network namespaces made ahead for containers started from scratch (0: each makes its own). */
     STRATUS_NET_SANDBOXES: z.coerce.number().int().min(0).max(64).default(2),
+    /**
+     * How long a Redis command (a heartbeat) may go unanswered: past it the command
+     * fails, and a connection silent that long under commands is replaced, so a Redis
+     * that hung without closing the connection neither stalls the heartbeat for good
+     * once it is back nor holds a shutdown.
+     */
+    STRATUS_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
     /** The image network sandboxes run `sleep` from (built locally by packages/runtime-images). */
     STRATUS_SANDBOX_IMAGE: z.string().min(1).default("stratus/base:bookworm"),
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
+    redisCommandTimeoutMs: e.STRATUS_REDIS_COMMAND_TIMEOUT_MS,
     controlPlaneUrl: e.STRATUS_CONTROL_PLANE_URL.replace(/\/$/, ""),
     internalToken: e.STRATUS_INTERNAL_TOKEN,
     nodeId: e.STRATUS_NODE_ID,

@@ -96,7 +96,11 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
   const port = (server.address() as { port: number }).port;
   const url = `http://${config.host}:${port}`;
 
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 3,
+    commandTimeout: config.redisCommandTimeoutMs,
+    socketTimeout: config.redisCommandTimeoutMs,
+  });
   // ioredis reconnects by itself; the heartbeat reports the beats that fail meanwhile.
   redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   const heartbeat = await startHeartbeat(

@@ -1,7 +1,8 @@
 // The one place errors become HTTP responses: restJson1 as Lambda sends it, the
 // exception name in X-Amzn-ErrorType and {Type, message} in the body. Unexpected
-// errors are logged and answered as ServiceException without internals. Used by the
-// Express app and by the invoke fast path alike.
+// errors are logged and answered as ServiceException without internals; the
+// platform's own 5xx errors are logged too. Used by the Express app and by the invoke
+// fast path alike.
 
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
@@ -15,6 +16,9 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
   if (!known) {
     log.error("unexpected error", err);
     known = errors.service("An internal error occurred");
+  } else if (known.kind === "platform" && known.status >= 500) {
+    // Ours and expected (a store or Redis not answering, no node): the operator sees it too.
+    log.warn(`${known.code}: ${known.message}`);
   }
   if (res.headersSent) {
     res.destroy();

@@ -1,11 +1,17 @@
-// Lambda's destination record for async invocations, and the parsing of destination
-// ARNs. Stratus delivers to Lambda functions of the same account; other targets
-// (SQS, SNS, EventBridge) are not available here and count as undeliverable.
+// Lambda's destination record for async invocations, the parsing of destination
+// ARNs, and the delivery an outcome makes. Stratus delivers to Lambda functions of
+// the same account; other targets (SQS, SNS, EventBridge) are not available here and
+// count as undeliverable.
+import { randomUUID } from "node:crypto";
+import type { InvokeResult } from "../services/invoke-service.js";
+import type { AsyncInvocation, NewAsyncInvocation } from "../store/async-store.js";
+
+export type DeliveryCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
 
 export interface DestinationRecordInput {
   requestId: string;
   functionArn: string;
-  condition: "Success" | "RetriesExhausted" | "EventAgeExceeded";
+  condition: DeliveryCondition;
   /** Times the function may have run for this event: its attempts that reached an invoker node. */
   approximateInvokeCount: number;
   requestPayload: Buffer;
@@ -54,4 +60,40 @@ export function destinationFunction(arn: string, accountId: string): { name: str
   const m = FUNCTION_ARN.exec(arn);
   if (!m || m[1] !== accountId) return undefined;
   return m[3] ? { name: m[2] as string, qualifier: m[3] } : { name: m[2] as string };
+}
+
+/**
+ * The delivery of `inv`'s outcome to `target` (a new async invocation of the
+ * destination function), or undefined when there is no target it can deliver to.
+ * `invokeCount`: the event's invokes, this attempt's counted if it reached a node.
+ */
+export function destinationDelivery(
+  inv: AsyncInvocation,
+  target: string | undefined,
+  condition: DeliveryCondition,
+  result: InvokeResult | undefined,
+  invokeCount: number,
+  region: string,
+): NewAsyncInvocation | undefined {
+  const fn = target ? destinationFunction(target, inv.accountId) : undefined;
+  if (!fn) return undefined;
+  return {
+    id: randomUUID(),
+    accountId: inv.accountId,
+    functionName: fn.name,
+    ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
+    payload: destinationRecord({
+      requestId: inv.id,
+      functionArn: `arn:aws:lambda:${region}:${inv.accountId}:function:${inv.functionName}:${inv.qualifier ?? "$LATEST"}`,
+      condition,
+      approximateInvokeCount: invokeCount,
+      requestPayload: inv.payload,
+      executedVersion: result?.executedVersion,
+      functionError: result?.functionError,
+      responsePayload: result?.payload,
+    }),
+    // A destination's own failures end in its dead-letter record, never in another destination.
+    maxAttempts: 1 + 3,
+    maxEventAgeSeconds: inv.maxEventAgeSeconds,
+  };
 }

@@ -82,6 +82,10 @@ export function createRedisConcurrencyLimiter(redis: Redis, now = Date.now): Con
       try {
         ok = await r.stratusAcquireSlot(key, t, limit, req.requestId, t + req.leaseMs, req.leaseMs);
       } catch (err) {
+        // The script may still run (a command that timed out was sent, or is resent on
+        // reconnection): a removal queued behind it on the same connection frees the slot
+        // it may take, rather than leave it held until its lease runs out.
+        redis.zrem(key, req.requestId).catch(() => undefined);
         throw errors.service(`Concurrency accounting is unavailable: ${(err as Error).message}`);
       }
       if (ok !== 1) {

@@ -2,7 +2,7 @@
 // (contract in @stratus/shared nodes.ts). Cached for a moment so that invokes do not
 // pay a Redis round trip each; a node that stopped heartbeating drops out within
 // `staleAfterMs`.
-import { type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
+import { errors, type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
 import type { Redis } from "ioredis";
 
 /** A node placement may use: its registry info, and the heartbeat it was found live by. */
@@ -24,16 +24,22 @@ export function createRedisNodeDirectory(redis: Redis, cacheMs = 500, now = Date
   let cached: { at: number; nodes: LiveNode[] } | undefined;
   let inflight: Promise<LiveNode[]> | undefined;
 
+  /** Reads Redis; a failure (Redis away or not answering) is the platform's: a ServiceException. */
+  async function read<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (err) {
+      throw errors.service(`The invoker node registry is unavailable: ${(err as Error).message}`);
+    }
+  }
+
   async function load(): Promise<LiveNode[]> {
-    const scored = await redis.zrangebyscore(
-      nodeRegistry.heartbeatsKey,
-      now() - nodeRegistry.staleAfterMs,
-      "+inf",
-      "WITHSCORES",
+    const scored = await read(() =>
+      redis.zrangebyscore(nodeRegistry.heartbeatsKey, now() - nodeRegistry.staleAfterMs, "+inf", "WITHSCORES"),
     );
     if (scored.length === 0) return [];
     const ids = scored.filter((_, i) => i % 2 === 0);
-    const raw = await redis.hmget(nodeRegistry.infoKey, ...ids);
+    const raw = await read(() => redis.hmget(nodeRegistry.infoKey, ...ids));
     const nodes: LiveNode[] = [];
     raw.forEach((json, i) => {
       if (!json) return;

@@ -33,16 +33,29 @@ export interface SettingsService {
   accountSettings(accountId: string): Promise<{ usage: AccountUsage; concurrencyLimit: number }>;
 }
 
+/**
+ * `reservationChanged` is told of every write of a function's reservation made here,
+ * once it is done or has failed (a failed write may still have committed), so that
+ * what is cached of it in this process can be dropped.
+ */
 export function createSettingsService(
   store: SettingsStore,
   functions: FunctionStore,
   region: string,
   accountConcurrencyLimit: number,
+  reservationChanged: (accountId: string, name: string) => void = () => undefined,
 ): SettingsService {
   const notFound = (accountId: string, name: string, qualifier?: string) =>
     errors.notFound(
       `Function not found: arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier && qualifier !== LATEST ? `:${qualifier}` : ""}`,
     );
+  const setReservation = async (accountId: string, name: string, value: number | null) => {
+    try {
+      return await store.setReservedConcurrency(accountId, name, value);
+    } finally {
+      reservationChanged(accountId, name);
+    }
+  };
   const mustExist = async (accountId: string, name: string, qualifier = LATEST) => {
     if (!(await functions.get(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
   };
@@ -62,11 +75,11 @@ export function createSettingsService(
           `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED_CONCURRENCY}].`,
         );
       }
-      if (!(await store.setReservedConcurrency(accountId, name, value))) throw notFound(accountId, name);
+      if (!(await setReservation(accountId, name, value))) throw notFound(accountId, name);
       return value;
     },
     async deleteConcurrency(accountId, name) {
-      if (!(await store.setReservedConcurrency(accountId, name, null))) throw notFound(accountId, name);
+      if (!(await setReservation(accountId, name, null))) throw notFound(accountId, name);
     },
     async getEventInvokeConfig(accountId, name, qualifier) {
       await mustExist(accountId, name);

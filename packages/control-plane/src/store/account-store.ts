@@ -2,6 +2,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type { Pool } from "pg";
 import type { AccessKey, Account } from "../domain.js";
+import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export interface AccountStore {
   createAccount(name: string, opts?: { admin?: boolean }): Promise<Account>;
@@ -28,12 +29,14 @@ function newAccessKeyId(): string {
   return `AKIA${Array.from(randomBytes(16), (b) => KEY_ALPHABET[b % 32]).join("")}`;
 }
 
-export function createPgAccountStore(pool: Pool): AccountStore {
+/** `statementTimeoutMs`: how long one statement may take (see pg-helpers.ts). */
+export function createPgAccountStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): AccountStore {
+  const db = boundedDb(pool, statementTimeoutMs);
   return {
     async createAccount(name, opts = {}) {
       for (;;) {
         const id = newAccountId();
-        const res = await pool.query(
+        const res = await db.query(
           "INSERT INTO accounts (id, name, is_admin) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id, name",
           [id, name, opts.admin ?? false],
         );
@@ -41,24 +44,25 @@ export function createPgAccountStore(pool: Pool): AccountStore {
       }
     },
     async isAdmin(accountId) {
-      const res = await pool.query<{ is_admin: boolean }>("SELECT is_admin FROM accounts WHERE id = $1", [accountId]);
+      const res = await db.query<{ is_admin: boolean }>("SELECT is_admin FROM accounts WHERE id = $1", [accountId]);
       return res.rows[0]?.is_admin ?? false;
     },
-    async ensureAdmin(name) {
-      const client = await pool.connect();
-      try {
+    ensureAdmin(name) {
+      // The lock is the session's: a connection dropped after a failure lets go of it too.
+      return db.session(async (client) => {
         await client.query("SELECT pg_advisory_lock($1)", [ADMIN_LOCK_ID]);
-        const existing = await client.query("SELECT 1 FROM accounts WHERE is_admin LIMIT 1");
-        if (existing.rowCount) return undefined;
-        const account = await this.createAccount(name, { admin: true });
-        return { account, key: await this.createAccessKey(account.id) };
-      } finally {
-        await client.query("SELECT pg_advisory_unlock($1)", [ADMIN_LOCK_ID]).catch(() => undefined);
-        client.release();
-      }
+        try {
+          const existing = await client.query("SELECT 1 FROM accounts WHERE is_admin LIMIT 1");
+          if (existing.rowCount) return undefined;
+          const account = await this.createAccount(name, { admin: true });
+          return { account, key: await this.createAccessKey(account.id) };
+        } finally {
+          await client.query("SELECT pg_advisory_unlock($1)", [ADMIN_LOCK_ID]).catch(() => undefined);
+        }
+      });
     },
     async findAccountByName(name) {
-      const res = await pool.query<Account>("SELECT id, name FROM accounts WHERE name = $1", [name]);
+      const res = await db.query<Account>("SELECT id, name FROM accounts WHERE name = $1", [name]);
       return res.rows[0];
     },
     async createAccessKey(accountId) {
@@ -67,7 +71,7 @@ export function createPgAccountStore(pool: Pool): AccountStore {
         accountId,
         secretAccessKey: randomBytes(30).toString("base64").replace(/[+/]/g, "A"),
       };
-      await pool.query("INSERT INTO access_keys (access_key_id, account_id, secret_access_key) VALUES ($1, $2, $3)", [
+      await db.query("INSERT INTO access_keys (access_key_id, account_id, secret_access_key) VALUES ($1, $2, $3)", [
         key.accessKeyId,
         key.accountId,
         key.secretAccessKey,
@@ -75,7 +79,7 @@ export function createPgAccountStore(pool: Pool): AccountStore {
       return key;
     },
     async findAccessKey(accessKeyId) {
-      const res = await pool.query(
+      const res = await db.query(
         "SELECT access_key_id, account_id, secret_access_key FROM access_keys WHERE access_key_id = $1",
         [accessKeyId],
       );
@@ -85,7 +89,7 @@ export function createPgAccountStore(pool: Pool): AccountStore {
         : undefined;
     },
     async countAccounts() {
-      const res = await pool.query<{ n: string }>("SELECT count(*) AS n FROM accounts");
+      const res = await db.query<{ n: string }>("SELECT count(*) AS n FROM accounts");
       return Number(res.rows[0]?.n ?? 0);
     },
   };

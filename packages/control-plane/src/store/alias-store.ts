@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
 import { type Alias, type Page, RevisionMismatchError } from "../domain.js";
-import { inTransaction } from "./pg-helpers.js";
+import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export type NewAlias = Omit<Alias, "revisionId">;
 export type AliasPatch = Partial<Pick<Alias, "functionVersion" | "description">> & {
@@ -63,9 +63,11 @@ function toAlias(r: Row): Alias {
   return alias;
 }
 
-export function createPgAliasStore(pool: Pool): AliasStore {
+/** `statementTimeoutMs`: how long one statement may take (see pg-helpers.ts). */
+export function createPgAliasStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): AliasStore {
+  const db = boundedDb(pool, statementTimeoutMs);
   const get = async (accountId: string, functionName: string, name: string) => {
-    const res = await pool.query<Row>(
+    const res = await db.query<Row>(
       `SELECT ${COLUMNS} FROM aliases WHERE account_id = $1 AND function_name = $2 AND name = $3`,
       [accountId, functionName, name],
     );
@@ -73,7 +75,7 @@ export function createPgAliasStore(pool: Pool): AliasStore {
   };
   return {
     async create(a) {
-      const res = await pool.query<Row>(
+      const res = await db.query<Row>(
         `INSERT INTO aliases (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
          ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
         [
@@ -91,7 +93,7 @@ export function createPgAliasStore(pool: Pool): AliasStore {
     },
     get,
     update(accountId, functionName, name, patch, expectedRevision) {
-      return inTransaction(pool, async (c) => {
+      return db.transaction(async (c) => {
         const res = await c.query<Row>(
           `SELECT ${COLUMNS} FROM aliases WHERE account_id = $1 AND function_name = $2 AND name = $3 FOR UPDATE`,
           [accountId, functionName, name],
@@ -120,7 +122,7 @@ export function createPgAliasStore(pool: Pool): AliasStore {
       });
     },
     async delete(accountId, functionName, name) {
-      const res = await pool.query("DELETE FROM aliases WHERE account_id = $1 AND function_name = $2 AND name = $3", [
+      const res = await db.query("DELETE FROM aliases WHERE account_id = $1 AND function_name = $2 AND name = $3", [
         accountId,
         functionName,
         name,
@@ -128,7 +130,7 @@ export function createPgAliasStore(pool: Pool): AliasStore {
       return res.rowCount === 1;
     },
     async list(accountId, functionName, version, marker, maxItems) {
-      const res = await pool.query<Row>(
+      const res = await db.query<Row>(
         `SELECT ${COLUMNS} FROM aliases WHERE account_id = $1 AND function_name = $2
            AND ($3::text IS NULL OR function_version = $3 OR additional_version = $3)
            AND ($4::text IS NULL OR name > $4)
@@ -139,7 +141,7 @@ export function createPgAliasStore(pool: Pool): AliasStore {
       return { items, nextMarker: res.rows.length > maxItems ? items[items.length - 1]?.name : undefined };
     },
     async referencing(accountId, functionName, version) {
-      const res = await pool.query<{ name: string }>(
+      const res = await db.query<{ name: string }>(
         `SELECT name FROM aliases WHERE account_id = $1 AND function_name = $2
            AND (function_version = $3 OR additional_version = $3) ORDER BY name`,
         [accountId, functionName, version],

@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
 import { type AsyncStatus, sourcesOf, TAKEOVER_FROM } from "../async/async-state.js";
-import { createBatcher } from "./batcher.js";
-import { type BoundedDb, bounded, inTransaction } from "./pg-helpers.js";
+import { createBatcher, eachAlone } from "./batcher.js";
+import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
 
 export interface AsyncInvocation {
   id: string;
@@ -56,8 +56,8 @@ export interface AcceptedJob extends QueuedJob {
   outboxId: string;
 }
 
-/** How long one statement may take unless the store is told otherwise. */
-const STATEMENT_TIMEOUT_MS = 60_000;
+/** How long one statement may take unless the store is told otherwise (a job's step: see worker.ts). */
+const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
 
 /** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
 export const PUBLISH_GRACE_SECONDS = 2;
@@ -246,7 +246,7 @@ async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]>
       items.map((i) => i.attempt),
       items.map((i) => i.to),
       items.map((i) => i.fields.executedVersion ?? null),
-      items.map((i) => (i.fields.error === undefined ? null : JSON.stringify(i.fields.error))),
+      items.map((i) => (i.fields.error === undefined ? null : jsonbText(i.fields.error))),
       items.map((i) => i.fields.refundAttempt ?? false),
       items.map((i) => i.fields.retryAfterMs ?? null),
       items.map((i) => i.fields.jobId ?? null),
@@ -261,21 +261,19 @@ async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]>
 }
 
 /** `statementTimeoutMs`: how long one statement may take (default 60 s). */
-export function createPgAsyncStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): AsyncStore {
-  const db = bounded(pool, statementTimeoutMs);
-  const transaction = <T>(work: (c: BoundedDb) => Promise<T>) =>
-    inTransaction(pool, (c) => work(bounded(c, statementTimeoutMs)), statementTimeoutMs);
+export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEMENT_TIMEOUT_MS): AsyncStore {
+  const db = boundedDb(pool, statementTimeoutMs);
+  const transaction = db.transaction;
   // Accepts, starts and plain finishes are batched: concurrent callers share one
   // statement and one commit. A failed batch of accepts is retried one by one, so
-  // one bad row cannot refuse its neighbours.
+  // one bad row cannot refuse its neighbours (and a neighbour committed alone is
+  // answered as accepted).
   const accept = createBatcher(async (invs: NewAsyncInvocation[]) => {
     try {
       return await insertAccepted(db, invs, PUBLISH_GRACE_SECONDS);
     } catch (err) {
       if (invs.length === 1) throw err;
-      return Promise.all(
-        invs.map((inv) => insertAccepted(db, [inv], PUBLISH_GRACE_SECONDS).then((jobs) => jobs[0] as AcceptedJob)),
-      );
+      return eachAlone(invs, async (inv) => (await insertAccepted(db, [inv], PUBLISH_GRACE_SECONDS))[0] as AcceptedJob);
     }
   }, 64);
   const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
@@ -301,7 +299,17 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
       found,
     );
   });
-  const finishPlain = createBatcher((items: FinishItem[]) => finishRows(db, items));
+  // A batch of ends that Postgres refused for its data is retried one by one: one
+  // row it cannot take must not fail its neighbours' ends (each would be given up
+  // and run again). Other failures (a timeout, a lost connection) fail them all.
+  const finishPlain = createBatcher(async (items: FinishItem[]) => {
+    try {
+      return await finishRows(db, items);
+    } catch (err) {
+      if (items.length === 1 || !isDataError(err)) throw err;
+      return eachAlone(items, async (item) => (await finishRows(db, [item]))[0] === true);
+    }
+  });
   return {
     accept: (inv) => accept(inv),
     forgetPublished: (outboxIds) => deleteOutboxRows(db, outboxIds),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBatcher } from "./batcher.js";
+import { createBatcher, eachAlone } from "./batcher.js";
 
 describe("createBatcher", () => {
   it("sends the first item at once and groups those that arrive meanwhile", async () => {
@@ -29,6 +29,21 @@ describe("createBatcher", () => {
     const results = await Promise.allSettled([add(1), add(2), add(3), add(4), add(5)]);
     expect(batches).toEqual([[1], [2, 3], [4, 5]]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled", "fulfilled"]);
+  });
+
+  it("rejects only the caller of an item that failed alone", async () => {
+    const add = createBatcher((items: number[]) =>
+      eachAlone(items, async (i) => {
+        if (i === 2) throw new Error("refused");
+        return i * 10;
+      }),
+    );
+    const results = await Promise.allSettled([add(1), add(2), add(3)]);
+    expect(results).toEqual([
+      { status: "fulfilled", value: 10 },
+      { status: "rejected", reason: new Error("refused") },
+      { status: "fulfilled", value: 30 },
+    ]);
   });
 
   it("rejects all when the answer has the wrong length", async () => {

@@ -3,11 +3,22 @@
 // next batch. At low load nothing waits; under load many callers share one
 // statement and one commit (with fsync on, the commit is most of a write's cost).
 // `run` gets the items in order and answers one result per item, in order; if it
-// throws, every caller of that batch gets the error.
+// throws, every caller of that batch gets the error. An item may fail alone: `run`
+// answers an ItemError for it (see eachAlone), and only its caller gets that error.
 
 export type Batched<T, R> = (item: T) => Promise<R>;
 
-export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, maxBatch = 256): Batched<T, R> {
+/** The answer for an item that failed by itself: its caller, and only its caller, gets `error`. */
+export class ItemError {
+  constructor(readonly error: unknown) {}
+}
+
+/** Runs `run` for each item on its own, all at once; an item that fails is answered an ItemError. */
+export function eachAlone<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<(R | ItemError)[]> {
+  return Promise.all(items.map((item) => run(item).catch((err: unknown) => new ItemError(err))));
+}
+
+export function createBatcher<T, R>(run: (items: T[]) => Promise<(R | ItemError)[]>, maxBatch = 256): Batched<T, R> {
   let waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let inFlight = false;
 
@@ -19,7 +30,11 @@ export function createBatcher<T, R>(run: (items: T[]) => Promise<R[]>, maxBatch 
       try {
         const results = await run(batch.map((w) => w.item));
         if (results.length !== batch.length) throw new Error(`batch answered ${results.length} of ${batch.length}`);
-        for (const [i, w] of batch.entries()) w.resolve(results[i] as R);
+        for (const [i, w] of batch.entries()) {
+          const result = results[i];
+          if (result instanceof ItemError) w.reject(result.error);
+          else w.resolve(result as R);
+        }
       } catch (err) {
         for (const w of batch) w.reject(err);
       }

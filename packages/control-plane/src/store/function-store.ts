@@ -4,9 +4,9 @@
 // preconditions are checked under the row lock of the function.
 import { randomUUID } from "node:crypto";
 import { LATEST } from "@stratus/shared";
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
 import { type ConfigurationPatch, type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
-import { inTransaction } from "./pg-helpers.js";
+import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { INSERT_VERSION, toVersion, VERSION_COLUMNS, type VersionRow, versionValues } from "./version-rows.js";
 
 export interface NewCode {
@@ -53,7 +53,7 @@ export interface FunctionStore {
   getCode(sha256Hex: string): Promise<Buffer | undefined>;
 }
 
-async function storeCode(c: PoolClient, code: NewCode): Promise<void> {
+async function storeCode(c: BoundedDb, code: NewCode): Promise<void> {
   await c.query(
     "INSERT INTO code_blobs (sha256_hex, size, zip) VALUES ($1, $2, $3) ON CONFLICT (sha256_hex) DO NOTHING",
     [code.codeSha256Hex, code.zip.length, code.zip],
@@ -61,8 +61,8 @@ async function storeCode(c: PoolClient, code: NewCode): Promise<void> {
 }
 
 /** Deletes code no version references any more. A race with a concurrent upload fails harmlessly. */
-async function collectGarbage(pool: Pool): Promise<void> {
-  await pool
+async function collectGarbage(db: BoundedDb): Promise<void> {
+  await db
     .query(
       `DELETE FROM code_blobs c WHERE NOT EXISTS
          (SELECT 1 FROM function_versions v WHERE v.code_sha256_hex = c.sha256_hex)`,
@@ -72,7 +72,7 @@ async function collectGarbage(pool: Pool): Promise<void> {
 
 /** Locks the function's $LATEST row and checks the caller's RevisionId against it. */
 async function lockLatest(
-  c: PoolClient,
+  c: BoundedDb,
   accountId: string,
   name: string,
   expectedRevision?: string,
@@ -88,7 +88,7 @@ async function lockLatest(
   return toVersion(row);
 }
 
-async function replaceLatest(c: PoolClient, next: FunctionVersion): Promise<FunctionVersion> {
+async function replaceLatest(c: BoundedDb, next: FunctionVersion): Promise<FunctionVersion> {
   await c.query("DELETE FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3", [
     next.accountId,
     next.name,
@@ -98,10 +98,12 @@ async function replaceLatest(c: PoolClient, next: FunctionVersion): Promise<Func
   return toVersion(res.rows[0] as VersionRow);
 }
 
-export function createPgFunctionStore(pool: Pool): FunctionStore {
+/** `statementTimeoutMs`: how long one statement may take (see pg-helpers.ts). */
+export function createPgFunctionStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): FunctionStore {
+  const db = boundedDb(pool, statementTimeoutMs);
   return {
     create(fn) {
-      return inTransaction(pool, async (c) => {
+      return db.transaction(async (c) => {
         const made = await c.query(
           "INSERT INTO functions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING name",
           [fn.accountId, fn.name],
@@ -116,14 +118,14 @@ export function createPgFunctionStore(pool: Pool): FunctionStore {
       });
     },
     async get(accountId, name, version) {
-      const res = await pool.query<VersionRow>(
+      const res = await db.query<VersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3`,
         [accountId, name, version],
       );
       return res.rows[0] && toVersion(res.rows[0]);
     },
     async list(accountId, marker, maxItems) {
-      const res = await pool.query<VersionRow>(
+      const res = await db.query<VersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM function_versions
          WHERE account_id = $1 AND version = $2 AND ($3::text IS NULL OR function_name > $3)
          ORDER BY function_name LIMIT $4`,
@@ -134,7 +136,7 @@ export function createPgFunctionStore(pool: Pool): FunctionStore {
       return { items, nextMarker };
     },
     async updateCode(accountId, name, code, expectedRevision) {
-      const updated = await inTransaction(pool, async (c) => {
+      const updated = await db.transaction(async (c) => {
         const current = await lockLatest(c, accountId, name, expectedRevision);
         if (!current) return undefined;
         await storeCode(c, code);
@@ -145,18 +147,18 @@ export function createPgFunctionStore(pool: Pool): FunctionStore {
           revisionId: randomUUID(),
         });
       });
-      await collectGarbage(pool);
+      await collectGarbage(db);
       return updated;
     },
     updateConfiguration(accountId, name, patch, expectedRevision) {
-      return inTransaction(pool, async (c) => {
+      return db.transaction(async (c) => {
         const current = await lockLatest(c, accountId, name, expectedRevision);
         if (!current) return undefined;
         return replaceLatest(c, { ...current, ...patch, revisionId: randomUUID() });
       });
     },
     publish(accountId, name, opts) {
-      return inTransaction(pool, async (c) => {
+      return db.transaction(async (c) => {
         const fnRow = await c.query<{ last_version: number; published_revision: string | null }>(
           "SELECT last_version, published_revision FROM functions WHERE account_id = $1 AND name = $2 FOR UPDATE",
           [accountId, name],
@@ -193,7 +195,7 @@ export function createPgFunctionStore(pool: Pool): FunctionStore {
     },
     async listVersions(accountId, name, marker, maxItems) {
       // $LATEST first, then versions in numeric order; the marker is the last version returned.
-      const res = await pool.query<VersionRow>(
+      const res = await db.query<VersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM function_versions WHERE account_id = $1 AND function_name = $2
          ORDER BY CASE WHEN version = '$LATEST' THEN -1 ELSE version::bigint END`,
         [accountId, name],
@@ -205,20 +207,20 @@ export function createPgFunctionStore(pool: Pool): FunctionStore {
       return { items, nextMarker };
     },
     async delete(accountId, name) {
-      const res = await pool.query("DELETE FROM functions WHERE account_id = $1 AND name = $2", [accountId, name]);
-      await collectGarbage(pool);
+      const res = await db.query("DELETE FROM functions WHERE account_id = $1 AND name = $2", [accountId, name]);
+      await collectGarbage(db);
       return res.rowCount === 1;
     },
     async deleteVersion(accountId, name, version) {
-      const res = await pool.query(
+      const res = await db.query(
         "DELETE FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3",
         [accountId, name, version],
       );
-      await collectGarbage(pool);
+      await collectGarbage(db);
       return res.rowCount === 1;
     },
     async getCode(sha256Hex) {
-      const res = await pool.query<{ zip: Buffer }>("SELECT zip FROM code_blobs WHERE sha256_hex = $1", [sha256Hex]);
+      const res = await db.query<{ zip: Buffer }>("SELECT zip FROM code_blobs WHERE sha256_hex = $1", [sha256Hex]);
       return res.rows[0]?.zip;
     },
   };

@@ -1,6 +1,7 @@
 // Stored invocation logs. The only place their SQL lives.
 import type { InvocationLogRecord } from "@stratus/shared";
 import type { Pool } from "pg";
+import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export interface StoredLog extends InvocationLogRecord {}
 
@@ -40,11 +41,13 @@ const toLog = (r: Row): StoredLog => ({
   text: r.log,
 });
 
-export function createPgLogStore(pool: Pool): LogStore {
+/** `statementTimeoutMs`: how long one statement may take (see pg-helpers.ts). */
+export function createPgLogStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): LogStore {
+  const db = boundedDb(pool, statementTimeoutMs);
   return {
     async insert(records) {
       if (records.length === 0) return;
-      await pool.query(
+      await db.query(
         `INSERT INTO invocation_logs (${COLUMNS})
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::text[], $8::text[])
          ON CONFLICT (request_id, started_at) DO NOTHING`,
@@ -62,7 +65,7 @@ export function createPgLogStore(pool: Pool): LogStore {
     },
     async byRequestId(accountId, requestId, limit) {
       if (!/^[0-9a-f-]{36}$/.test(requestId)) return [];
-      const res = await pool.query<Row>(
+      const res = await db.query<Row>(
         `SELECT ${COLUMNS} FROM invocation_logs WHERE request_id = $1 AND account_id = $2
          ORDER BY started_at DESC LIMIT $3`,
         [requestId, accountId, limit],
@@ -70,7 +73,7 @@ export function createPgLogStore(pool: Pool): LogStore {
       return res.rows.map(toLog);
     },
     async byFunction(accountId, functionName, limit) {
-      const res = await pool.query<Row>(
+      const res = await db.query<Row>(
         `SELECT ${COLUMNS} FROM invocation_logs WHERE account_id = $1 AND function_name = $2
          ORDER BY started_at DESC LIMIT $3`,
         [accountId, functionName, limit],

@@ -1,22 +1,119 @@
-// Small helpers shared by the Postgres stores.
+// Small helpers shared by the Postgres stores. Every store statement is bounded: on
+// a connection that stops answering without closing (a partition, a NAT that dropped
+// the flow, a stopped or hung server) a statement would otherwise wait for ever, and
+// the request behind it with it.
+import { errors } from "@stratus/shared";
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from "pg";
+
+/** How long one store statement may take unless the store is told otherwise. */
+export const STATEMENT_TIMEOUT_MS = 10_000;
 
 /** Runs statements, each within a bound (see `bounded`). */
 export interface BoundedDb {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
+/** A pool whose statements are each bounded, with transactions and sessions bounded alike. */
+export interface Db extends BoundedDb {
+  /** Runs `work` in a transaction (see `inTransaction`). */
+  transaction<T>(work: (c: BoundedDb) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` on one connection held for it (for session state: an advisory lock).
+   * A connection on which a statement failed is dropped, not pooled again.
+   */
+  session<T>(work: (c: BoundedDb) => Promise<T>): Promise<T>;
+}
+
+// node-postgres' own messages for its client-side timeouts: a statement's
+// (query_timeout), the wait for a pooled connection, and a new connection's.
+const TIMEOUTS = [
+  "Query read timeout",
+  "timeout exceeded when trying to connect",
+  "Connection terminated due to connection timeout",
+];
+
+/** `err`, or a ServiceException saying that the database did not answer when it is one of pg's timeouts. */
+function unanswered(err: unknown, timeoutMs: number): unknown {
+  if (!(err instanceof Error) || !TIMEOUTS.includes(err.message)) return err;
+  const out = errors.service(`The database did not answer within ${timeoutMs} ms`);
+  out.cause = err;
+  return out;
+}
+
 /**
- * `c` with each statement bounded by `timeoutMs` (pg's client-side query_timeout). On a
- * connection that stops answering without closing (a partition, a hung server) a
- * statement would otherwise wait for ever; bounded, it fails, and pool.query drops
- * that connection rather than hand it to the next caller.
+ * Whether Postgres refused the data itself (SQLSTATE class 22, data exception, or 23,
+ * integrity constraint violation): the same statement with the same values would be
+ * refused again. Other failures (a connection lost, a timeout, a deadlock, a server
+ * shutting down) may pass when tried again.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+/** U+0000, and UTF-16 surrogates not in a pair: a jsonb value can hold neither. */
+const NOT_FOR_JSONB = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+const forJsonb = (s: string) => s.replace(NOT_FOR_JSONB, "\uFFFD");
+
+/**
+ * The JSON text of `value` for a jsonb column, with what jsonb cannot hold (U+0000,
+ * lone surrogates) replaced by U+FFFD in strings and keys. Values such as a
+ * function's error come from user code: refused, they would fail every write of the
+ * row for good.
+ */
+export function jsonbText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === "string") return forJsonb(v);
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    const entries = Object.entries(v);
+    return entries.some(([k]) => forJsonb(k) !== k) ? Object.fromEntries(entries.map(([k, x]) => [forJsonb(k), x])) : v;
+  });
+}
+
+/**
+ * `c` with each statement bounded by `timeoutMs` (pg's client-side query_timeout). A
+ * statement past it fails with a ServiceException, and pool.query drops that
+ * connection rather than hand it to the next caller.
  */
 export function bounded(c: Pool | PoolClient, timeoutMs: number): BoundedDb {
   return {
-    query<R extends QueryResultRow>(text: string, values?: unknown[]) {
-      // query_timeout is read per query by pg, though its types only know it as a pool setting.
-      return c.query<R>({ text, values, query_timeout: timeoutMs } as QueryConfig);
+    async query<R extends QueryResultRow>(text: string, values?: unknown[]) {
+      try {
+        // query_timeout is read per query by pg, though its types only know it as a pool setting.
+        return await c.query<R>({ text, values, query_timeout: timeoutMs } as QueryConfig);
+      } catch (err) {
+        throw unanswered(err, timeoutMs);
+      }
+    },
+  };
+}
+
+/**
+ * `pool` with every statement bounded by `timeoutMs`. The wait for a pooled connection
+ * is bounded by the pool itself (its connectionTimeoutMillis).
+ */
+export function boundedDb(pool: Pool, timeoutMs: number): Db {
+  const db = bounded(pool, timeoutMs);
+  return {
+    query: db.query,
+    transaction: (work) => inTransaction(pool, (c) => work(bounded(c, timeoutMs)), timeoutMs),
+    async session(work) {
+      const client = await pool.connect().catch((err: unknown) => Promise.reject(unanswered(err, timeoutMs)));
+      let failed: Error | undefined;
+      const onError = (err: Error) => {
+        failed ??= err;
+      };
+      client.on("error", onError);
+      try {
+        return await work(bounded(client, timeoutMs));
+      } catch (err) {
+        failed ??= err instanceof Error ? err : new Error(String(err));
+        throw err;
+      } finally {
+        client.removeListener("error", onError);
+        client.release(failed);
+      }
     },
   };
 }
@@ -31,7 +128,9 @@ export async function inTransaction<T>(
   work: (c: PoolClient) => Promise<T>,
   timeoutMs?: number,
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool
+    .connect()
+    .catch((err: unknown) => Promise.reject(timeoutMs === undefined ? err : unanswered(err, timeoutMs)));
   const run = (text: string) => (timeoutMs === undefined ? client.query(text) : bounded(client, timeoutMs).query(text));
   let broken: Error | undefined;
   // A checked-out client has no pool listener: its connection breaking while `work`

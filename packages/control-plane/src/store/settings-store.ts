@@ -3,6 +3,7 @@
 // The only place their SQL lives.
 import type { Pool } from "pg";
 import type { EventInvokeConfig } from "../domain.js";
+import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export interface AccountUsage {
   functionCount: number;
@@ -55,38 +56,41 @@ function toConfig(r: ConfigRow): EventInvokeConfig {
   };
 }
 
-export function createPgSettingsStore(pool: Pool): SettingsStore {
+/** `statementTimeoutMs`: how long one statement may take (see pg-helpers.ts). */
+export function createPgSettingsStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): SettingsStore {
+  const db = boundedDb(pool, statementTimeoutMs);
   return {
     async getReservedConcurrency(accountId, name) {
-      const res = await pool.query<{ reserved_concurrency: number | null }>(
+      const res = await db.query<{ reserved_concurrency: number | null }>(
         "SELECT reserved_concurrency FROM functions WHERE account_id = $1 AND name = $2",
         [accountId, name],
       );
       return res.rows[0] ? res.rows[0].reserved_concurrency : undefined;
     },
     async setReservedConcurrency(accountId, name, value) {
-      const res = await pool.query(
-        "UPDATE functions SET reserved_concurrency = $3 WHERE account_id = $1 AND name = $2",
-        [accountId, name, value],
-      );
+      const res = await db.query("UPDATE functions SET reserved_concurrency = $3 WHERE account_id = $1 AND name = $2", [
+        accountId,
+        name,
+        value,
+      ]);
       return res.rowCount === 1;
     },
     async reservedElsewhere(accountId, name) {
-      const res = await pool.query<{ n: string | null }>(
+      const res = await db.query<{ n: string | null }>(
         "SELECT sum(reserved_concurrency) AS n FROM functions WHERE account_id = $1 AND name <> $2",
         [accountId, name],
       );
       return Number(res.rows[0]?.n ?? 0);
     },
     async getTags(accountId, name) {
-      const res = await pool.query<{ tags: Record<string, string> }>(
+      const res = await db.query<{ tags: Record<string, string> }>(
         "SELECT tags FROM functions WHERE account_id = $1 AND name = $2",
         [accountId, name],
       );
       return res.rows[0]?.tags;
     },
     async setTags(accountId, name, tags) {
-      const res = await pool.query("UPDATE functions SET tags = $3 WHERE account_id = $1 AND name = $2", [
+      const res = await db.query("UPDATE functions SET tags = $3 WHERE account_id = $1 AND name = $2", [
         accountId,
         name,
         JSON.stringify(tags),
@@ -94,14 +98,14 @@ export function createPgSettingsStore(pool: Pool): SettingsStore {
       return res.rowCount === 1;
     },
     async getEventInvokeConfig(accountId, name, qualifier) {
-      const res = await pool.query<ConfigRow>(
+      const res = await db.query<ConfigRow>(
         `SELECT ${CONFIG_COLUMNS} FROM event_invoke_configs WHERE account_id = $1 AND function_name = $2 AND qualifier = $3`,
         [accountId, name, qualifier],
       );
       return res.rows[0] && toConfig(res.rows[0]);
     },
     async putEventInvokeConfig(c) {
-      const res = await pool.query<ConfigRow>(
+      const res = await db.query<ConfigRow>(
         `INSERT INTO event_invoke_configs (${CONFIG_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6, now())
          ON CONFLICT (account_id, function_name, qualifier) DO UPDATE SET
            maximum_retry_attempts = EXCLUDED.maximum_retry_attempts,
@@ -120,28 +124,28 @@ export function createPgSettingsStore(pool: Pool): SettingsStore {
       return toConfig(res.rows[0] as ConfigRow);
     },
     async deleteEventInvokeConfig(accountId, name, qualifier) {
-      const res = await pool.query(
+      const res = await db.query(
         "DELETE FROM event_invoke_configs WHERE account_id = $1 AND function_name = $2 AND qualifier = $3",
         [accountId, name, qualifier],
       );
       return res.rowCount === 1;
     },
     async listEventInvokeConfigs(accountId, name) {
-      const res = await pool.query<ConfigRow>(
+      const res = await db.query<ConfigRow>(
         `SELECT ${CONFIG_COLUMNS} FROM event_invoke_configs WHERE account_id = $1 AND function_name = $2 ORDER BY qualifier`,
         [accountId, name],
       );
       return res.rows.map(toConfig);
     },
     async reservedTotal(accountId) {
-      const res = await pool.query<{ reserved: string | null }>(
+      const res = await db.query<{ reserved: string | null }>(
         "SELECT sum(reserved_concurrency) AS reserved FROM functions WHERE account_id = $1",
         [accountId],
       );
       return Number(res.rows[0]?.reserved ?? 0);
     },
     async reservations(accountId, name) {
-      const res = await pool.query<{ reserved: number | null; total: string | null }>(
+      const res = await db.query<{ reserved: number | null; total: string | null }>(
         `SELECT (SELECT reserved_concurrency FROM functions WHERE account_id = $1 AND name = $2) AS reserved,
                 (SELECT sum(reserved_concurrency) FROM functions WHERE account_id = $1) AS total`,
         [accountId, name],
@@ -149,7 +153,7 @@ export function createPgSettingsStore(pool: Pool): SettingsStore {
       return { reserved: res.rows[0]?.reserved ?? null, total: Number(res.rows[0]?.total ?? 0) };
     },
     async usage(accountId) {
-      const res = await pool.query<{ functions: string; code: string | null; reserved: string | null }>(
+      const res = await db.query<{ functions: string; code: string | null; reserved: string | null }>(
         `SELECT (SELECT count(*) FROM functions WHERE account_id = $1) AS functions,
                 (SELECT sum(code_size) FROM function_versions WHERE account_id = $1) AS code,
                 (SELECT sum(reserved_concurrency) FROM functions WHERE account_id = $1) AS reserved`,

@@ -1,0 +1,147 @@
+import { randomUUID } from "node:crypto";
+import { DelayedError, UnrecoverableError } from "bullmq";
+import { Counter, Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
+import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
+import { createJobRunner, type RunnableJob } from "./job-runner.js";
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function invocation(id: string): AsyncInvocation {
+  return {
+    id,
+    accountId: "123456789012",
+    functionName: "f",
+    payload: Buffer.from("{}"),
+    status: "running",
+    attempt: 1,
+    invokeCount: 1,
+    maxAttempts: 4,
+    maxEventAgeSeconds: 3600,
+    acceptedAt: new Date(),
+  };
+}
+
+/**
+ * A runner over fakes: the store starts every invocation (unless `start` says
+ * otherwise) and records each finish, failing those `finish` throws for; the function
+ * fails (Unhandled), so the attempt ends in a retry.
+ */
+function runnerWith(opts: { finish?: (to: string) => void; start?: () => Promise<AsyncInvocation | undefined> }) {
+  const finishes: { to: string; fields: FinishFields }[] = [];
+  const store = {
+    start: opts.start ?? (async (id: string) => invocation(id)),
+    async finish(_id: string, _attempt: number, to: string, fields: FinishFields) {
+      finishes.push({ to, fields });
+      opts.finish?.(to);
+      return true;
+    },
+  } as unknown as AsyncStore;
+  const invoke = {
+    async invokeSync(): Promise<InvokeResult> {
+      return {
+        payload: Buffer.from('{"errorMessage":"no","errorType":"Error"}'),
+        functionError: "Unhandled",
+        requestId: "r",
+        executedVersion: "$LATEST",
+      };
+    },
+  } as unknown as InvokeService;
+  const added: string[] = [];
+  const queue = {
+    add: async (_name: string, _data: unknown, o: { jobId: string }) => {
+      added.push(o.jobId);
+      return {};
+    },
+  };
+  const registry = new Registry();
+  const givenUp = new Counter({ name: "given_up", help: "h", labelNames: ["reason"], registers: [registry] });
+  const config = { backoffBaseMs: 10, backoffCapMs: 10, region: "us-east-1", stepMs: 200 };
+  const run = createJobRunner(store, queue as never, invoke, config, quiet, { givenUp });
+  const count = async () =>
+    Object.fromEntries((await givenUp.get()).values.map((v) => [String(v.labels.reason), v.value]));
+  return { run, finishes, added, count };
+}
+
+/** A job as BullMQ hands it over; `delayed` records each time it is put back. */
+function job(data: unknown = { invocationId: randomUUID() }) {
+  const delayed: number[] = [];
+  const j = {
+    id: "job-1",
+    data,
+    stalledCounter: 0,
+    attemptsStarted: 1,
+    moveToDelayed: async (at: number) => {
+      delayed.push(at);
+    },
+  } as unknown as RunnableJob;
+  return { job: j, delayed };
+}
+
+/** Postgres refusing a value (SQLSTATE 22P05: a jsonb string holding \u0000). */
+const refused = () => Object.assign(new Error("unsupported Unicode escape sequence"), { code: "22P05" });
+
+describe("the async job runner", () => {
+  it("records a failed attempt's retry and queues its next job", async () => {
+    const r = runnerWith({});
+    const { job: j, delayed } = job();
+    await r.run(j, "token");
+    expect(r.finishes.map((f) => f.to)).toEqual(["retrying"]);
+    expect(r.added).toHaveLength(1);
+    expect(delayed).toEqual([]);
+    expect(await r.count()).toEqual({});
+  });
+
+  it.each([
+    ["Postgres refused the data", refused],
+    ["our own code failed on it", () => new TypeError("Cannot read properties of undefined")],
+  ])("dead-letters the event at once, without a rerun, when %s", async (_why, error) => {
+    const r = runnerWith({
+      finish: (to) => {
+        if (to === "retrying") throw error();
+      },
+    });
+    const { job: j, delayed } = job();
+    await r.run(j, "token");
+    expect(r.finishes.map((f) => f.to)).toEqual(["retrying", "dead_lettered"]);
+    expect(r.finishes[1]?.fields.error).toMatchObject({
+      errorType: "ServiceException",
+      errorMessage: expect.stringMatching(/^Stratus could not process this event, and no retry could: /),
+    });
+    expect(delayed).toEqual([]);
+    expect(r.added).toEqual([]);
+    expect(await r.count()).toEqual({ unrecoverable: 1 });
+  });
+
+  it("gives a job back to the queue, to run again, when a step fails in a way that may pass", async () => {
+    const r = runnerWith({
+      finish: () => {
+        throw new Error("Connection terminated unexpectedly");
+      },
+    });
+    const { job: j, delayed } = job();
+    await expect(r.run(j, "token")).rejects.toBeInstanceOf(DelayedError);
+    expect(delayed).toHaveLength(1);
+    expect(await r.count()).toEqual({ error: 1 });
+  });
+
+  it("gives a job back when a step runs past its deadline", async () => {
+    const r = runnerWith({ start: () => new Promise(() => undefined) });
+    const { job: j, delayed } = job();
+    await expect(r.run(j, "token")).rejects.toBeInstanceOf(DelayedError);
+    expect(delayed).toHaveLength(1);
+    expect(await r.count()).toEqual({ deadline: 1 });
+  });
+
+  it("fails a job whose data names no invocation for good, saying so", async () => {
+    const r = runnerWith({});
+    const { job: j, delayed } = job({ invocationId: "not-a-uuid" });
+    const err = await r.run(j, "token").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnrecoverableError);
+    expect((err as Error).message).toMatch(/^malformed job data \(invocationId: Invalid uuid\)/);
+    expect(r.finishes).toEqual([]);
+    expect(delayed).toEqual([]);
+    expect(await r.count()).toEqual({ unrecoverable: 1 });
+  });
+});
