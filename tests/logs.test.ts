@@ -161,6 +161,25 @@ describe("invocation logs", () => {
     );
     expect(hidden.status).toBe(404);
   }, 30_000);
+
+  it("stores a log holding a NUL byte (Postgres text cannot), and the logs around it", async () => {
+    // One record Postgres refuses must not hold back the node's other logs: they
+    // are shipped and stored in shared batches.
+    const name = await deploy(
+      "exports.handler = async (e) => { process.stdout.write('nul:' + String.fromCharCode(0) + ':' + e.n + '\\n'); return e.n; };",
+    );
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const out = await stack.lambda.send(
+        new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ n })) }),
+      );
+      ids.push(out.$metadata.requestId as string);
+    }
+    const quiet = await deploy("exports.handler = async () => { console.log('plain line'); return 0; };");
+    const plain = await stack.lambda.send(new InvokeCommand({ FunctionName: quiet }));
+    expect(await storedLog(stack, plain.$metadata.requestId as string)).toContain("plain line");
+    for (const [i, id] of ids.entries()) expect(await storedLog(stack, id)).toContain(`nul:\uFFFD:${i + 1}`);
+  }, 60_000);
 });
 
 /** A Python function that writes what the event asks for, each way a Python function writes. */

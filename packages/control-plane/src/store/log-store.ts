@@ -1,7 +1,7 @@
 // Stored invocation logs. The only place their SQL lives.
 import type { InvocationLogRecord } from "@stratus/shared";
 import type { Pool } from "pg";
-import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { boundedDb, pgText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export interface StoredLog extends InvocationLogRecord {}
 
@@ -59,7 +59,7 @@ export function createPgLogStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
           records.map((r) => r.startedAt),
           records.map((r) => r.durationMs),
           records.map((r) => r.outcome),
-          records.map((r) => r.text),
+          records.map((r) => pgText(r.text)),
         ],
       );
     },

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { StratusError } from "@stratus/shared";
 import type { Pool, PoolClient } from "pg";
 import { describe, expect, it } from "vitest";
-import { bounded, boundedDb, jsonbText } from "./pg-helpers.js";
+import { bounded, boundedDb, jsonbText, pgText } from "./pg-helpers.js";
 
 /** A pool whose statements fail with `error` (or answer), recording what it was sent. */
 function fakePool(error?: Error) {
@@ -90,5 +90,13 @@ describe("jsonbText", () => {
     ["plain JSON, unchanged", { a: 1, b: [true, null, "s"] }, '{"a":1,"b":[true,null,"s"]}'],
   ])("replaces what jsonb cannot hold: %s", (_what, value, text) => {
     expect(jsonbText(value)).toBe(text);
+  });
+});
+
+describe("pgText", () => {
+  it("replaces every U+0000 (Postgres text cannot hold one) and leaves other text as it is", () => {
+    expect(pgText("a\0b\0")).toBe("a\uFFFDb\uFFFD");
+    const plain = "plain \u0001 text ☃";
+    expect(pgText(plain)).toBe(plain);
   });
 });

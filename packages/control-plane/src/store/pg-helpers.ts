@@ -57,6 +57,13 @@ const NOT_FOR_JSONB = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF]
 const forJsonb = (s: string) => s.replace(NOT_FOR_JSONB, "\uFFFD");
 
 /**
+ * `s` for a text column: U+0000, which Postgres text cannot hold, replaced by U+FFFD.
+ * For text written by user code (a function's log): refused, it would fail its
+ * whole batch, and every resend of it.
+ */
+export const pgText = (s: string): string => (s.includes("\0") ? s.replaceAll("\0", "\uFFFD") : s);
+
+/**
  * The JSON text of `value` for a jsonb column, with what jsonb cannot hold (U+0000,
  * lone surrogates) replaced by U+FFFD in strings and keys. Values such as a
  * function's error come from user code: refused, they would fail every write of the

@@ -1,5 +1,7 @@
 // Sends finished invocation logs to the control plane for storage, in batches
-// (POST /internal/v1/logs). A failed send is retried with the next batch; the queue
+// (POST /internal/v1/logs). A send that fails (the control plane away or erring) is
+// retried with the next flush; a batch too large is sent in halves; one refused as
+// invalid is dropped and counted, never resent for ever ahead of the rest. The queue
 // is bounded, and what overflows is dropped and counted rather than growing memory.
 import { internalInvoke } from "@stratus/shared";
 import type { InvocationLog } from "../pool/container-pool.js";
@@ -22,15 +24,28 @@ export function createLogShipper(controlPlaneUrl: string, token: string, log: Pi
   let sending: Promise<void> | undefined;
 
   async function send(): Promise<void> {
+    let size = BATCH;
     while (queue.length > 0) {
-      const batch = queue.slice(0, BATCH);
+      const batch = queue.slice(0, size);
       const res = await fetch(`${controlPlaneUrl}${internalInvoke.logsPath}`, {
         method: "POST",
         headers: { "content-type": "application/json", [internalInvoke.tokenHeader]: token },
         body: JSON.stringify(batch),
       });
-      if (!res.ok) throw new Error(`control plane answered ${res.status}`);
-      queue.splice(0, batch.length);
+      await res.body?.cancel();
+      if (res.ok) {
+        queue.splice(0, batch.length);
+        size = BATCH;
+      } else if (res.status === 413 && batch.length > 1) {
+        // Too large together (a flood of escaped bytes): send the halves on their own.
+        size = Math.ceil(batch.length / 2);
+      } else if (res.status >= 400 && res.status < 500) {
+        // Refused for what it is, a resend would be refused too, and would hold back
+        // every log queued behind it: dropped, counted and said.
+        queue.splice(0, batch.length);
+        dropped += batch.length;
+        log.warn(`control plane refused ${batch.length} invocation log(s) (${res.status}); dropped`);
+      } else throw new Error(`control plane answered ${res.status}`);
     }
   }
 

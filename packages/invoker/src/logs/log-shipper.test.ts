@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { InvocationLogRecord } from "@stratus/shared";
+import { afterEach, describe, expect, it } from "vitest";
+import type { InvocationLog } from "../pool/invocation-log.js";
+import { createLogShipper } from "./log-shipper.js";
+
+const record = (text: string): InvocationLog => ({
+  requestId: randomUUID(),
+  accountId: "123456789012",
+  functionName: "f",
+  version: "$LATEST",
+  startedAt: new Date(),
+  durationMs: 1,
+  outcome: "success",
+  text,
+});
+
+/** A control plane stand-in: `answer` decides each batch's status; stored texts are kept. */
+async function controlPlane(answer: (batch: InvocationLogRecord[], call: number) => number) {
+  const stored: string[] = [];
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const batch = JSON.parse(Buffer.concat(chunks).toString()) as InvocationLogRecord[];
+      const status = answer(batch, calls++);
+      if (status === 204) stored.push(...batch.map((r) => r.text));
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stored };
+}
+
+const servers: http.Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+const quiet = { warn: () => {} };
+
+describe("log shipper", () => {
+  it("sends a batch too large in halves, down to single records", async () => {
+    const cp = await controlPlane((batch) => (batch.length > 1 ? 413 : 204));
+    const shipper = createLogShipper(cp.url, "t", quiet);
+    for (const t of ["a", "b", "c"]) shipper.push(record(t));
+    await shipper.close();
+    expect(cp.stored).toEqual(["a", "b", "c"]);
+    expect(shipper.dropped()).toBe(0);
+  });
+
+  it("drops a batch refused as invalid instead of resending it ahead of the rest", async () => {
+    const cp = await controlPlane((batch) => (batch.some((r) => r.text === "bad") ? 400 : 204));
+    const shipper = createLogShipper(cp.url, "t", quiet);
+    shipper.push(record("bad"));
+    await shipper.flush();
+    shipper.push(record("good"));
+    await shipper.close();
+    expect(cp.stored).toEqual(["good"]);
+    expect(shipper.dropped()).toBe(1);
+  });
+
+  it("keeps a batch the control plane failed on, and sends it at the next flush", async () => {
+    const cp = await controlPlane((_batch, call) => (call === 0 ? 500 : 204));
+    const shipper = createLogShipper(cp.url, "t", quiet);
+    shipper.push(record("kept"));
+    await shipper.flush();
+    expect(cp.stored).toEqual([]);
+    await shipper.close();
+    expect(cp.stored).toEqual(["kept"]);
+    expect(shipper.dropped()).toBe(0);
+  });
+});
