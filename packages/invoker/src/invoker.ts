@@ -55,10 +55,12 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
   const stemDirs = await createStemDirs(config.codeDir);
 
-  const shipper = createLogShipper(config.controlPlaneUrl, config.internalToken, log);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = createInvokerMetrics(registry, () => ({ ...pool.stats(), capacityMb: config.capacityMb }));
+  const shipper = createLogShipper(config.controlPlaneUrl, config.internalToken, log, (n) =>
+    metrics.logsDropped.inc(n),
+  );
   const pool: ContainerPool = new ContainerPool(
     {
       nodeId: config.nodeId,

@@ -95,6 +95,11 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
+    logsDropped: new Counter({
+      name: "stratus_invocation_logs_dropped_total",
+      help: "Invocation logs this node dropped instead of storing: its queue overflowed while the control plane could not take them, or the control plane refused them as invalid",
+      registers: [registry],
+    }),
   };
 }
 

@@ -54,13 +54,15 @@ describe("log shipper", () => {
 
   it("drops a batch refused as invalid instead of resending it ahead of the rest", async () => {
     const cp = await controlPlane((batch) => (batch.some((r) => r.text === "bad") ? 400 : 204));
-    const shipper = createLogShipper(cp.url, "t", quiet);
+    const told: number[] = [];
+    const shipper = createLogShipper(cp.url, "t", quiet, (n) => told.push(n));
     shipper.push(record("bad"));
     await shipper.flush();
     shipper.push(record("good"));
     await shipper.close();
     expect(cp.stored).toEqual(["good"]);
     expect(shipper.dropped()).toBe(1);
+    expect(told).toEqual([1]);
   });
 
   it("keeps a batch the control plane failed on, and sends it at the next flush", async () => {

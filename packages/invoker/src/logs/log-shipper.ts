@@ -18,9 +18,19 @@ export interface LogShipper {
   dropped(): number;
 }
 
-export function createLogShipper(controlPlaneUrl: string, token: string, log: Pick<Console, "warn">): LogShipper {
+/** `onDropped` is told of each record dropped (the node's metric). */
+export function createLogShipper(
+  controlPlaneUrl: string,
+  token: string,
+  log: Pick<Console, "warn">,
+  onDropped: (count: number) => void = () => {},
+): LogShipper {
   const queue: InvocationLog[] = [];
   let dropped = 0;
+  const drop = (count: number) => {
+    dropped += count;
+    onDropped(count);
+  };
   let sending: Promise<void> | undefined;
 
   async function send(): Promise<void> {
@@ -43,7 +53,7 @@ export function createLogShipper(controlPlaneUrl: string, token: string, log: Pi
         // Refused for what it is, a resend would be refused too, and would hold back
         // every log queued behind it: dropped, counted and said.
         queue.splice(0, batch.length);
-        dropped += batch.length;
+        drop(batch.length);
         log.warn(`control plane refused ${batch.length} invocation log(s) (${res.status}); dropped`);
       } else throw new Error(`control plane answered ${res.status}`);
     }
@@ -65,7 +75,7 @@ export function createLogShipper(controlPlaneUrl: string, token: string, log: Pi
       queue.push(entry);
       if (queue.length > MAX_QUEUED) {
         queue.shift();
-        dropped++;
+        drop(1);
       }
       if (queue.length >= BATCH) void flush();
     },
