@@ -80,6 +80,12 @@ describe("hostile fields", () => {
     ["unknown runtime", { Runtime: "cobol85" as never }, /Runtime/],
     ["role that is not an ARN", { Role: "admin" }, /Role/],
     ["description too long", { Description: "d".repeat(257) }, /Description/],
+    ["env value with a NUL byte", { Environment: { Variables: { AB: "x\0y" } } }, /NUL/],
+    ["description with a NUL byte", { Description: "d\0" }, /Description/],
+    ["tag value with a NUL byte", { Tags: { team: "a\0b" } }, /Tag/],
+    ["tag key with a NUL byte", { Tags: { "t\0": "a" } }, /Tag/],
+    ["description with an unpaired surrogate", { Description: "d\uD800" }, /Description/],
+    ["env value with an unpaired surrogate", { Environment: { Variables: { AB: "\uDC00x" } } }, /surrogate/],
   ])("refuses %s", async (_label, input, message) => {
     const e = await refused(input);
     expect(e.name).toBe("InvalidParameterValueException");

@@ -4,6 +4,7 @@
 // runtime (shared/runtimes.ts says how each runtime finds its code).
 import { errors, isRuntime, limits, type RuntimeEntry, runtimes, type ZipEntryInfo } from "@stratus/shared";
 import { z } from "zod";
+import { storableText } from "../store/pg-helpers.js";
 
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
@@ -50,6 +51,12 @@ const range = (name: string, { min, max }: { min: number; max: number }) =>
     .min(min, `${name} must be between ${min} and ${max}`)
     .max(max, `${name} must be between ${min} and ${max}`);
 
+/** A Description: at most 256 characters, all of which Postgres can store. */
+export const descriptionSchema = z
+  .string()
+  .max(limits.descriptionLength, "Description must be at most 256 characters")
+  .refine(storableText, "Description must not contain a NUL byte or an unpaired surrogate");
+
 export const CreateFunctionSchema = z.object({
   FunctionName: z.string().regex(FUNCTION_NAME, "FunctionName must match [a-zA-Z0-9_-]{1,64}"),
   Runtime: z.string().refine(isRuntime, {
@@ -62,7 +69,7 @@ export const CreateFunctionSchema = z.object({
     .max(128, "Handler must be at most 128 characters")
     .regex(/^\S+$/, "Handler must not be empty or contain whitespace"),
   Code: z.object({ ZipFile: z.string({ required_error: "Code.ZipFile is required" }) }),
-  Description: z.string().max(limits.descriptionLength, "Description must be at most 256 characters").default(""),
+  Description: descriptionSchema.default(""),
   Timeout: range("Timeout", limits.timeoutSeconds).default(limits.timeoutSeconds.default),
   MemorySize: range("MemorySize", limits.memoryMb).default(limits.memoryMb.default),
   EphemeralStorage: z
@@ -95,7 +102,9 @@ export function checkEnvironment(vars: Record<string, string>): void {
     if (RESERVED_ENV_KEYS.has(key)) {
       throw errors.invalidParameter(`Environment variable ${key} is reserved by the platform`);
     }
-    if (value.includes("\0")) throw errors.invalidParameter(`Environment variable ${key} contains a NUL byte`);
+    if (!storableText(value)) {
+      throw errors.invalidParameter(`Environment variable ${key} contains a NUL byte or an unpaired surrogate`);
+    }
     size += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
   if (size > limits.environmentBytes) {

@@ -3,7 +3,8 @@
 // PublishVersion, aliases, reserved concurrency, event-invoke configs and tags.
 import { limits } from "@stratus/shared";
 import { z } from "zod";
-import { CreateFunctionSchema } from "./function-input.js";
+import { storableText } from "../store/pg-helpers.js";
+import { CreateFunctionSchema, descriptionSchema } from "./function-input.js";
 
 const create = CreateFunctionSchema.shape;
 const revision = z.string().uuid("RevisionId must be a revision id returned by the API").optional();
@@ -20,7 +21,7 @@ export const UpdateConfigurationSchema = z.object({
   Runtime: create.Runtime.optional(),
   Role: create.Role.optional(),
   Handler: create.Handler.optional(),
-  Description: z.string().max(limits.descriptionLength, "Description must be at most 256 characters").optional(),
+  Description: descriptionSchema.optional(),
   Timeout: create.Timeout.removeDefault().optional(),
   MemorySize: create.MemorySize.removeDefault().optional(),
   EphemeralStorage: create.EphemeralStorage.removeDefault().optional(),
@@ -30,7 +31,7 @@ export const UpdateConfigurationSchema = z.object({
 
 export const PublishVersionSchema = z.object({
   CodeSha256: z.string().optional(),
-  Description: z.string().max(limits.descriptionLength, "Description must be at most 256 characters").optional(),
+  Description: descriptionSchema.optional(),
   RevisionId: revision,
 });
 
@@ -50,13 +51,13 @@ const RoutingConfig = z.object({
 export const CreateAliasSchema = z.object({
   Name: z.string().regex(ALIAS_NAME, "Name must match (?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}"),
   FunctionVersion: z.string().regex(VERSION, "FunctionVersion must be $LATEST or a version number"),
-  Description: z.string().max(limits.descriptionLength).default(""),
+  Description: descriptionSchema.default(""),
   RoutingConfig: RoutingConfig.optional(),
 });
 
 export const UpdateAliasSchema = z.object({
   FunctionVersion: z.string().regex(VERSION, "FunctionVersion must be $LATEST or a version number").optional(),
-  Description: z.string().max(limits.descriptionLength).optional(),
+  Description: descriptionSchema.optional(),
   RoutingConfig: RoutingConfig.optional(),
   RevisionId: revision,
 });
@@ -101,5 +102,9 @@ export const TagsSchema = z.object({
     .refine(
       (t) => Object.keys(t).every((k) => k.length >= 1 && k.length <= 128 && !k.toLowerCase().startsWith("aws:")),
       "tag keys must be 1-128 characters and must not start with aws:",
+    )
+    .refine(
+      (t) => Object.entries(t).every(([k, v]) => storableText(k) && storableText(v)),
+      "tags must not contain NUL bytes or unpaired surrogates",
     ),
 });

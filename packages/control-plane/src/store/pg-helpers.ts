@@ -57,6 +57,13 @@ const NOT_FOR_JSONB = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF]
 const forJsonb = (s: string) => s.replace(NOT_FOR_JSONB, "\uFFFD");
 
 /**
+ * Whether Postgres can store `s` as it is, in text and in jsonb: no U+0000, no
+ * unpaired surrogate. Input a user names or describes things with is refused
+ * otherwise (an InvalidParameterValueException, not a failed write).
+ */
+export const storableText = (s: string): boolean => s.search(NOT_FOR_JSONB) < 0;
+
+/**
  * `s` for a text column: U+0000, which Postgres text cannot hold, replaced by U+FFFD.
  * For text written by user code (a function's log): refused, it would fail its
  * whole batch, and every resend of it.
