@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import {
   CreateFunctionCommand,
+  DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   InvokeCommand,
   PutFunctionConcurrencyCommand,
@@ -63,6 +64,25 @@ describe("concurrency", () => {
     const after = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
     expect(Buffer.from(after.Payload ?? []).toString()).toBe('"ran"');
   }, 60_000);
+
+  it("forgets a deleted function's reservation at once: its namesake, created right after, runs", async () => {
+    const name = await deploy("exports.handler = async () => 'old';", 0);
+    await expect(stack.lambda.send(new InvokeCommand({ FunctionName: name }))).rejects.toBeInstanceOf(
+      TooManyRequestsException,
+    );
+    await stack.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    await stack.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs20.x",
+        Role: "arn:aws:iam::123456789012:role/r",
+        Handler: "index.handler",
+        Code: { ZipFile: await nodeFunction("exports.handler = async () => 'new';") },
+      }),
+    );
+    const out = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    expect(Buffer.from(out.Payload ?? []).toString()).toBe('"new"');
+  });
 
   it("throttles every invoke at reserved concurrency 0; a throttled event waits without spending attempts", async () => {
     const name = await deploy("exports.handler = async () => 'finally';", 0);

@@ -90,14 +90,20 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const functionStore = createCachedFunctionStore(createPgFunctionStore(pool, config.dbStatementTimeoutMs));
   const aliasStore = createPgAliasStore(pool, config.dbStatementTimeoutMs);
   const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool, config.dbStatementTimeoutMs));
-  const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region);
   const aliases = createAliasService(aliasStore, functionStore, config.region);
   const nodes = createRedisNodeDirectory(redis);
   // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
   const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
   const concurrencyRules = createConcurrencyRules(settingsStore, limiter, config.accountConcurrency);
-  // A reservation changed here applies to this control plane's next invoke.
+  // A reservation changed, or deleted with its function, here applies to this control plane's next invoke.
+  const functions = createFunctionService(
+    functionStore,
+    aliasStore,
+    settingsStore,
+    config.region,
+    concurrencyRules.forget,
+  );
   const settings = createSettingsService(
     settingsStore,
     functionStore,

@@ -73,11 +73,16 @@ async function checkingRevision<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * `deleted` is told of each function deleted through this service (so that this
+ * control plane forgets its concurrency reservation at once).
+ */
 export function createFunctionService(
   store: FunctionStore,
   aliases: AliasStore,
   settings: SettingsStore,
   region: string,
+  deleted: (accountId: string, name: string) => void = () => {},
 ): FunctionService {
   const notFound = (accountId: string, name: string, qualifier?: string) => {
     const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
@@ -193,6 +198,7 @@ export function createFunctionService(
     async delete(accountId, name, qualifier) {
       if (qualifier === undefined) {
         if (!(await store.delete(accountId, name))) throw notFound(accountId, name);
+        deleted(accountId, name);
         return;
       }
       if (qualifier === LATEST)
