@@ -20,8 +20,11 @@ const stack = useStack();
 /** Limits are read through a one-second cache. */
 const settle = () => new Promise((r) => setTimeout(r, 1200));
 
-async function deploy(source: string, reserved?: number): Promise<string> {
-  const name = `conc-${randomBytes(4).toString("hex")}`;
+async function deploy(
+  source: string,
+  reserved?: number,
+  name = `conc-${randomBytes(4).toString("hex")}`,
+): Promise<string> {
   await stack.lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
@@ -71,15 +74,7 @@ describe("concurrency", () => {
       TooManyRequestsException,
     );
     await stack.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
-    await stack.lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: "nodejs20.x",
-        Role: "arn:aws:iam::123456789012:role/r",
-        Handler: "index.handler",
-        Code: { ZipFile: await nodeFunction("exports.handler = async () => 'new';") },
-      }),
-    );
+    await deploy("exports.handler = async () => 'new';", undefined, name);
     const out = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
     expect(Buffer.from(out.Payload ?? []).toString()).toBe('"new"');
   });
