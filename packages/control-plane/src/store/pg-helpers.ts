@@ -15,7 +15,7 @@ export interface BoundedDb {
 
 /** A pool whose statements are each bounded, with transactions and sessions bounded alike. */
 export interface Db extends BoundedDb {
-  /** Runs `work` in a transaction (see `inTransaction`). */
+  /** Runs `work` in a transaction; a client that cannot even roll back is dropped from the pool. */
   transaction<T>(work: (c: BoundedDb) => Promise<T>): Promise<T>;
   /**
    * Runs `work` on one connection held for it (for session state: an advisory lock).
@@ -104,68 +104,58 @@ export function bounded(c: Pool | PoolClient, timeoutMs: number): BoundedDb {
 }
 
 /**
- * `pool` with every statement bounded by `timeoutMs`. The wait for a pooled connection
- * is bounded by the pool itself (its connectionTimeoutMillis).
+ * Runs `work` on a client checked out of `pool`, the wait bounded by the pool itself
+ * (its connectionTimeoutMillis). A checked-out client has no pool listener: its
+ * connection breaking while `work` awaits something else (no query running) would be
+ * an uncaught error, and end the process. Noted here, it drops the client at release,
+ * as does `drop` (a client that may have stopped answering).
  */
-export function boundedDb(pool: Pool, timeoutMs: number): Db {
-  const db = bounded(pool, timeoutMs);
-  return {
-    query: db.query,
-    transaction: (work) => inTransaction(pool, (c) => work(bounded(c, timeoutMs)), timeoutMs),
-    async session(work) {
-      const client = await pool.connect().catch((err: unknown) => Promise.reject(unanswered(err, timeoutMs)));
-      let failed: Error | undefined;
-      const onError = (err: Error) => {
-        failed ??= err;
-      };
-      client.on("error", onError);
-      try {
-        return await work(bounded(client, timeoutMs));
-      } catch (err) {
-        failed ??= err instanceof Error ? err : new Error(String(err));
-        throw err;
-      } finally {
-        client.removeListener("error", onError);
-        client.release(failed);
-      }
-    },
-  };
-}
-
-/**
- * Runs `work` in a transaction. With `timeoutMs`, BEGIN, COMMIT and ROLLBACK are
- * bounded (`work` bounds its own statements). A client that cannot even roll back is
- * dropped from the pool: its connection may have stopped answering.
- */
-export async function inTransaction<T>(
+async function withClient<T>(
   pool: Pool,
-  work: (c: PoolClient) => Promise<T>,
-  timeoutMs?: number,
+  timeoutMs: number,
+  work: (client: PoolClient, drop: (err: Error) => void) => Promise<T>,
 ): Promise<T> {
-  const client = await pool
-    .connect()
-    .catch((err: unknown) => Promise.reject(timeoutMs === undefined ? err : unanswered(err, timeoutMs)));
-  const run = (text: string) => (timeoutMs === undefined ? client.query(text) : bounded(client, timeoutMs).query(text));
+  const client = await pool.connect().catch((err: unknown) => Promise.reject(unanswered(err, timeoutMs)));
   let broken: Error | undefined;
-  // A checked-out client has no pool listener: its connection breaking while `work`
-  // awaits something else (no query running) would be an uncaught error, and end the
-  // process. Noted here, it drops the client at release.
-  const onError = (err: Error) => {
+  const drop = (err: Error) => {
     broken ??= err;
   };
-  client.on("error", onError);
+  client.on("error", drop);
   try {
-    await run("BEGIN");
-    const out = await work(client);
-    await run("COMMIT");
-    return out;
-  } catch (err) {
-    await run("ROLLBACK").catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw err;
+    return await work(client, drop);
   } finally {
-    client.removeListener("error", onError);
+    client.removeListener("error", drop);
     client.release(broken);
   }
+}
+
+/** `pool` with every statement bounded by `timeoutMs`, in transactions and sessions too. */
+export function boundedDb(pool: Pool, timeoutMs: number): Db {
+  return {
+    query: bounded(pool, timeoutMs).query,
+    // BEGIN, COMMIT and ROLLBACK are bounded like `work`'s statements. A client that
+    // cannot even roll back is dropped from the pool: its connection may have stopped answering.
+    transaction: (work) =>
+      withClient(pool, timeoutMs, async (client, drop) => {
+        const c = bounded(client, timeoutMs);
+        try {
+          await c.query("BEGIN");
+          const out = await work(c);
+          await c.query("COMMIT");
+          return out;
+        } catch (err) {
+          await c.query("ROLLBACK").catch(drop);
+          throw err;
+        }
+      }),
+    session: (work) =>
+      withClient(pool, timeoutMs, async (client, drop) => {
+        try {
+          return await work(bounded(client, timeoutMs));
+        } catch (err) {
+          drop(err instanceof Error ? err : new Error(String(err)));
+          throw err;
+        }
+      }),
+  };
 }
