@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
 import { type AsyncStatus, sourcesOf, TAKEOVER_FROM } from "../async/async-state.js";
-import { createBatcher, eachAlone } from "./batcher.js";
+import { createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
 
 export interface AsyncInvocation {
@@ -268,14 +268,10 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
   // statement and one commit. A failed batch of accepts is retried one by one, so
   // one bad row cannot refuse its neighbours (and a neighbour committed alone is
   // answered as accepted).
-  const accept = createBatcher(async (invs: NewAsyncInvocation[]) => {
-    try {
-      return await insertAccepted(db, invs, PUBLISH_GRACE_SECONDS);
-    } catch (err) {
-      if (invs.length === 1) throw err;
-      return eachAlone(invs, async (inv) => (await insertAccepted(db, [inv], PUBLISH_GRACE_SECONDS))[0] as AcceptedJob);
-    }
-  }, 64);
+  const accept = createBatcher(
+    splitOnFailure((invs: NewAsyncInvocation[]) => insertAccepted(db, invs, PUBLISH_GRACE_SECONDS)),
+    64,
+  );
   const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
     const res = await db.query<Row>(
       `UPDATE async_invocations a SET status = 'running', attempt = a.attempt + 1, invoke_count = a.invoke_count + 1,
@@ -302,14 +298,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
   // A batch of ends that Postgres refused for its data is retried one by one: one
   // row it cannot take must not fail its neighbours' ends (each would be given up
   // and run again). Other failures (a timeout, a lost connection) fail them all.
-  const finishPlain = createBatcher(async (items: FinishItem[]) => {
-    try {
-      return await finishRows(db, items);
-    } catch (err) {
-      if (items.length === 1 || !isDataError(err)) throw err;
-      return eachAlone(items, async (item) => (await finishRows(db, [item]))[0] === true);
-    }
-  });
+  const finishPlain = createBatcher(splitOnFailure((items: FinishItem[]) => finishRows(db, items), isDataError));
   return {
     accept: (inv) => accept(inv),
     forgetPublished: (outboxIds) => deleteOutboxRows(db, outboxIds),

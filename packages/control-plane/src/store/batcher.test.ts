@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBatcher, eachAlone } from "./batcher.js";
+import { createBatcher, eachAlone, splitOnFailure } from "./batcher.js";
 
 describe("createBatcher", () => {
   it("sends the first item at once and groups those that arrive meanwhile", async () => {
@@ -44,6 +44,21 @@ describe("createBatcher", () => {
       { status: "rejected", reason: new Error("refused") },
       { status: "fulfilled", value: 30 },
     ]);
+  });
+
+  it.each([
+    ["split", true, ["rejected", "fulfilled", "fulfilled"]],
+    ["not split", false, ["rejected", "rejected", "rejected"]],
+  ])("runs a failed batch item by item when its error may be one item's (%s)", async (_label, split, statuses) => {
+    // The first call takes item 1 alone; items 2, 3 and 4 meet in the next batch.
+    const refuse2 = async (items: number[]) => {
+      if (items.includes(2)) throw new Error("refused");
+      return items.map((i) => i * 10);
+    };
+    const add = createBatcher(splitOnFailure(refuse2, () => split));
+    const results = await Promise.allSettled([add(1), add(2), add(3), add(4)]);
+    expect(results.slice(1).map((r) => r.status)).toEqual(statuses);
+    expect(results[0]).toEqual({ status: "fulfilled", value: 10 });
   });
 
   it("rejects all when the answer has the wrong length", async () => {

@@ -18,6 +18,24 @@ export function eachAlone<T, R>(items: T[], run: (item: T) => Promise<R>): Promi
   return Promise.all(items.map((item) => run(item).catch((err: unknown) => new ItemError(err))));
 }
 
+/**
+ * `run`, with a failed batch of several items run again item by item when `split`
+ * says its error may be one item's (so one bad row cannot fail its neighbours).
+ */
+export function splitOnFailure<T, R>(
+  run: (items: T[]) => Promise<R[]>,
+  split: (err: unknown) => boolean = () => true,
+): (items: T[]) => Promise<(R | ItemError)[]> {
+  return async (items) => {
+    try {
+      return await run(items);
+    } catch (err) {
+      if (items.length === 1 || !split(err)) throw err;
+      return eachAlone(items, async (item) => (await run([item]))[0] as R);
+    }
+  };
+}
+
 export function createBatcher<T, R>(run: (items: T[]) => Promise<(R | ItemError)[]>, maxBatch = 256): Batched<T, R> {
   let waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let inFlight = false;
