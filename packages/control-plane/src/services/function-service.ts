@@ -197,8 +197,12 @@ export function createFunctionService(
     },
     async delete(accountId, name, qualifier) {
       if (qualifier === undefined) {
-        if (!(await store.delete(accountId, name))) throw notFound(accountId, name);
-        deleted(accountId, name);
+        try {
+          if (!(await store.delete(accountId, name))) throw notFound(accountId, name);
+        } finally {
+          // Also after a failure: a failed delete may still have committed.
+          deleted(accountId, name);
+        }
         return;
       }
       if (qualifier === LATEST)

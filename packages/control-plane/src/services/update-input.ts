@@ -1,7 +1,6 @@
 // Input schemas of the Lambda operations that change an existing function or its
 // configuration resources: UpdateFunctionCode, UpdateFunctionConfiguration,
 // PublishVersion, aliases, reserved concurrency, event-invoke configs and tags.
-import { limits } from "@stratus/shared";
 import { z } from "zod";
 import { storableText } from "../store/pg-helpers.js";
 import { CreateFunctionSchema, descriptionSchema } from "./function-input.js";
