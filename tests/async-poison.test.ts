@@ -81,10 +81,8 @@ describe("async events that cannot be processed as they stand", () => {
       const jobId = asyncQueue.jobId(id);
       await queue.add("invoke", { invocationId: "not-a-uuid" }, { jobId });
       const failed = await waitFor(
-        async () => {
-          const job = await queue.getJob(jobId);
-          return job && (await job.getState()) === "failed" ? job : undefined;
-        },
+        // The state first, then the job: a job read before it failed carries no failedReason.
+        async () => ((await queue.getJobState(jobId)) === "failed" ? await queue.getJob(jobId) : undefined),
         30_000,
         { what: "the malformed job to fail" },
       );
