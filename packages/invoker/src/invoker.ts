@@ -1,7 +1,8 @@
 // Builds a whole invoker node from its configuration: Docker backend and functions
 // network, orphan cleanup, code cache and stem-cell directories, Runtime API server,
 // warm pool (which starts the stem cells), internal API,
-// metrics and the Redis heartbeat. Used by main.ts and by tests.
+// metrics and the Redis heartbeat. Used by main.ts and by tests. A start that fails
+// part-way removes what it made (network, stem cells, servers) before it throws.
 import { internalInvoke } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -16,7 +17,7 @@ import { createInvokerMetrics } from "./metrics.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
 import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./pool/stem-cells.js";
 import { createStemDirs } from "./pool/stem-dirs.js";
-import { startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
+import { type RuntimeApiServer, startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
 
 export interface RunningInvoker {
   nodeId: string;
@@ -50,8 +51,35 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
   });
   await removeOrphans(backend, config.nodeId, log);
   const network = `stratus-fn-${config.nodeId}`;
-  const { gateway } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));
-  const api = await startRuntimeApiServer(gateway);
+  // What is made from here on is undone, last first, when the start fails part-way:
+  // a node that never came up leaves no network, stem cells or listening ports behind.
+  const undo: Array<() => Promise<unknown> | unknown> = [];
+  try {
+    const { gateway } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));
+    undo.push(
+      () => backend.removeNetwork(network),
+      () => backend.close(),
+    );
+    const api = await startRuntimeApiServer(gateway);
+    undo.push(() => api.close());
+    return await startNode(config, log, backend, network, api, undo);
+  } catch (err) {
+    for (const step of undo.reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startNode(
+  config: InvokerConfig,
+  log: Logger,
+  backend: ContainerBackend,
+  network: string,
+  api: RuntimeApiServer,
+  undo: Array<() => Promise<unknown> | unknown>,
+): Promise<RunningInvoker> {
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
   const stemDirs = await createStemDirs(config.codeDir);
 
@@ -83,6 +111,10 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
     log,
     (entry) => shipper.push(entry),
   );
+  undo.push(
+    () => shipper.close(),
+    () => pool.close(),
+  );
   let draining = false;
   /** The heartbeat, once started (nobody knows the node before its first beat). */
   let announced: Heartbeat | undefined;
@@ -94,7 +126,14 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
     silentSince: (beat) => announced?.silentSince(beat) ?? false,
     log,
   });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  undo.push(() => new Promise((resolve) => server.close(resolve)));
   const port = (server.address() as { port: number }).port;
   const url = `http://${config.host}:${port}`;
 
@@ -105,6 +144,7 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
   });
   // ioredis reconnects by itself; the heartbeat reports the beats that fail meanwhile.
   redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
+  undo.push(() => redis.disconnect());
   const heartbeat = await startHeartbeat(
     redis,
     { id: config.nodeId, url, capacityMb: config.capacityMb, draining: false },
@@ -126,11 +166,15 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
       });
       await heartbeat.stop().catch(() => undefined);
       redis.disconnect();
-      await pool.close();
-      await shipper.close();
-      await api.close();
-      await backend.close();
-      await backend.removeNetwork(network);
+      try {
+        await pool.close();
+        await shipper.close();
+        await api.close();
+      } finally {
+        // The network goes even when a step above failed: it would outlive the node.
+        await backend.close();
+        await backend.removeNetwork(network);
+      }
     },
   };
 }
