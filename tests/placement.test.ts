@@ -10,6 +10,7 @@ import { InvokerConfigSchema, type RunningInvoker, startInvoker } from "@stratus
 import { nodeRegistry } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeNodeLeftovers } from "./helpers/invoker-process.js";
 import { metricValue } from "./helpers/metrics.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
@@ -40,7 +41,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const node of extra) await node.close().catch(() => undefined);
+  for (const node of extra) {
+    await node.close().catch(() => undefined);
+    await removeNodeLeftovers(node.nodeId);
+  }
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   await stack?.stop();
 }, 120_000);

@@ -15,6 +15,7 @@ import {
 } from "@stratus/control-plane";
 import { InvokerConfigSchema, type RunningInvoker, startInvoker } from "@stratus/invoker";
 import pg from "pg";
+import { removeNodeLeftovers } from "./invoker-process.js";
 import { type StartedService, startPostgres, startRedis } from "./services.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
@@ -201,6 +202,8 @@ export async function startStack(
       quiet,
     );
   } catch (err) {
+    // A node that failed part-way may have made its network and stem cells already.
+    await removeNodeLeftovers(nodeId);
     await platform.stop();
     await rm(codeDir, { recursive: true, force: true });
     throw err;
@@ -210,9 +213,14 @@ export async function startStack(
     invoker,
     nodeId,
     async stop() {
-      await invoker.close();
-      await platform.stop();
-      await rm(codeDir, { recursive: true, force: true });
+      try {
+        await invoker.close();
+      } finally {
+        // Whatever a close that failed part-way left (its network outlives a test run otherwise).
+        await removeNodeLeftovers(nodeId);
+        await platform.stop();
+        await rm(codeDir, { recursive: true, force: true });
+      }
     },
   };
 }

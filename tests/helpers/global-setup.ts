@@ -1,0 +1,47 @@
+// Runs once around the whole test run. Test nodes (ids test-* and extra-* in-process, proc-* as
+// processes) each make a functions network and containers labelled with their id. A
+// run that was interrupted, or a teardown that failed part-way, leaves them behind,
+// and leftover networks use up the engine's address pools until creating one fails.
+// Before the run: what earlier runs left is removed. After it: what this run left is
+// named (a teardown to fix) and removed. Nodes of a running platform (other ids) are
+// never touched.
+import { createRequire } from "node:module";
+import type DockerType from "dockerode";
+
+// Loaded by vitest from the repository root, where only the tests package resolves dockerode.
+const Docker = createRequire(import.meta.url)("dockerode") as typeof DockerType;
+const docker = new Docker();
+const TEST_NODE = /^(test|proc|extra)-[0-9a-f]{8}$/;
+
+async function sweep(): Promise<string[]> {
+  const filters = { label: ["stratus.managed=true"] };
+  const found: string[] = [];
+  const containers = await docker.listContainers({ all: true, filters });
+  for (const c of containers) {
+    if (!TEST_NODE.test(c.Labels["stratus.node"] ?? "")) continue;
+    found.push(`container ${c.Id.slice(0, 12)} of ${c.Labels["stratus.node"]}`);
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+  }
+  for (const n of await docker.listNetworks({ filters })) {
+    if (!TEST_NODE.test(n.Labels?.["stratus.node"] ?? "")) continue;
+    found.push(`network ${n.Name}`);
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
+  }
+  return found;
+}
+
+export async function setup(): Promise<void> {
+  const found = await sweep();
+  if (found.length > 0) console.warn(`removed ${found.length} leftovers of earlier test runs`);
+}
+
+export async function teardown(): Promise<void> {
+  const found = await sweep();
+  if (found.length > 0) console.warn(`test nodes left behind (now removed):\n  ${found.join("\n  ")}`);
+}
