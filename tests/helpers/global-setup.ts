@@ -13,35 +13,31 @@ const Docker = createRequire(import.meta.url)("dockerode") as typeof DockerType;
 const docker = new Docker();
 const TEST_NODE = /^(test|proc|extra)-[0-9a-f]{8}$/;
 
+/** Removes test nodes' containers, then their networks; names each, with why it stays if it does. */
 async function sweep(): Promise<string[]> {
   const filters = { label: ["stratus.managed=true"] };
   const found: string[] = [];
-  const containers = await docker.listContainers({ all: true, filters });
-  for (const c of containers) {
+  const removed = (what: string) => () => found.push(what);
+  const kept = (what: string) => (err: Error) => found.push(`${what} (not removed: ${err.message.trim()})`);
+  for (const c of await docker.listContainers({ all: true, filters })) {
     if (!TEST_NODE.test(c.Labels["stratus.node"] ?? "")) continue;
-    found.push(`container ${c.Id.slice(0, 12)} of ${c.Labels["stratus.node"]}`);
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true, v: true })
-      .catch(() => undefined);
+    const what = `container ${c.Id.slice(0, 12)} of ${c.Labels["stratus.node"]}`;
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).then(removed(what), kept(what));
   }
   for (const n of await docker.listNetworks({ filters })) {
     if (!TEST_NODE.test(n.Labels?.["stratus.node"] ?? "")) continue;
-    found.push(`network ${n.Name}`);
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
+    const what = `network ${n.Name}`;
+    await docker.getNetwork(n.Id).remove().then(removed(what), kept(what));
   }
   return found;
 }
 
 export async function setup(): Promise<void> {
   const found = await sweep();
-  if (found.length > 0) console.warn(`removed ${found.length} leftovers of earlier test runs`);
+  if (found.length > 0) console.warn(`leftovers of earlier test runs:\n  ${found.join("\n  ")}`);
 }
 
 export async function teardown(): Promise<void> {
   const found = await sweep();
-  if (found.length > 0) console.warn(`test nodes left behind (now removed):\n  ${found.join("\n  ")}`);
+  if (found.length > 0) console.warn(`test nodes left behind:\n  ${found.join("\n  ")}`);
 }
