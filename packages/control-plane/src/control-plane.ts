@@ -11,6 +11,7 @@ import { createAuthenticator } from "./api/auth.js";
 import type { Logger } from "./api/error-middleware.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createApp } from "./app.js";
+import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
 import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
 import { startAsyncWorker } from "./async/worker.js";
@@ -115,7 +116,8 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   const authenticate = createAuthenticator(accounts);
   // Its statements get as long as a job's step: a statement stuck on a connection that
   // stopped answering fails then, instead of holding every caller batched behind it.
-  const asyncStore = createPgAsyncStore(pool, config.async.workerStallMs);
+  const asyncStore = countingEndings(createPgAsyncStore(pool, config.async.workerStallMs), registry);
+  registerAsyncBacklogMetrics(registry, bounded(pool, config.dbStatementTimeoutMs), redis, log);
   // The producer fails fast when Redis is away (the outbox keeps the work); each
   // queue worker opens a connection of its own that waits and retries, as BullMQ
   // requires (unbounded: its fetch blocks; the job deadline bounds each job instead).
