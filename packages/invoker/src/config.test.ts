@@ -43,3 +43,20 @@ describe("InvokerConfigSchema: Redis command timeout", () => {
     expect(InvokerConfigSchema.safeParse({ ...base, STRATUS_REDIS_COMMAND_TIMEOUT_MS: "5" }).success).toBe(false);
   });
 });
+
+describe("InvokerConfigSchema: dead peer sweep", () => {
+  it.each([
+    ["defaults to 10 minutes", {}, 600_000],
+    ["0 turns it off", { STRATUS_DEAD_NODE_AFTER_SECONDS: "0" }, 0],
+    ["takes 30 s, the least allowed", { STRATUS_DEAD_NODE_AFTER_SECONDS: "30" }, 30_000],
+  ])("%s", (_name, env, ms) => {
+    expect(InvokerConfigSchema.parse({ ...base, ...env }).deadNodeAfterMs).toBe(ms);
+  });
+
+  it.each([
+    ["a window a live node's heartbeat could miss", "5"],
+    ["a negative window", "-1"],
+  ])("refuses %s", (_name, seconds) => {
+    expect(InvokerConfigSchema.safeParse({ ...base, STRATUS_DEAD_NODE_AFTER_SECONDS: seconds }).success).toBe(false);
+  });
+});

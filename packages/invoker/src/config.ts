@@ -47,6 +47,16 @@ export const InvokerConfigSchema = z
      * once it is back nor holds a shutdown.
      */
     STRATUS_REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /**
+     * A peer node silent this long (its last heartbeat in the registry) is dead: what
+     * it made on this node's engine that long ago is removed. 0 disables the sweep;
+     * otherwise at least 30 s, well past a live node's heartbeat interval.
+     */
+    STRATUS_DEAD_NODE_AFTER_SECONDS: z.coerce
+      .number()
+      .int()
+      .refine((s) => s === 0 || s >= 30, "STRATUS_DEAD_NODE_AFTER_SECONDS must be 0 (off) or at least 30")
+      .default(600),
     /** The image network sandboxes run `sleep` from (built locally by packages/runtime-images). */
     STRATUS_SANDBOX_IMAGE: z.string().min(1).default("stratus/base:bookworm"),
   })
@@ -68,6 +78,7 @@ export const InvokerConfigSchema = z
     stemCellMemoryMb: e.STRATUS_STEM_CELL_MEMORY_MB,
     netSandboxes: e.STRATUS_NET_SANDBOXES,
     sandboxImage: e.STRATUS_SANDBOX_IMAGE,
+    deadNodeAfterMs: e.STRATUS_DEAD_NODE_AFTER_SECONDS * 1000,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

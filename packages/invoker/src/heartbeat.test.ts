@@ -73,7 +73,8 @@ describe("a heartbeat's silences", () => {
   it("counts a call placed before a freeze even once the first beat after it has landed", async () => {
     vi.useFakeTimers();
     const { redis, state } = fakeRedis();
-    const heartbeat = await startHeartbeat(redis, info, { warn: vi.fn() });
+    const onBack = vi.fn();
+    const heartbeat = await startHeartbeat(redis, info, { warn: vi.fn() }, Date.now, onBack);
     const before = last(state.beats);
     // The process was stopped: the clock moved on, no timer ran.
     vi.setSystemTime(Date.now() + 30_000);
@@ -81,6 +82,11 @@ describe("a heartbeat's silences", () => {
     await vi.advanceTimersByTimeAsync(nodeRegistry.heartbeatIntervalMs);
     expect(heartbeat.silentSince(before)).toBe(true);
     expect(heartbeat.silentSince(last(state.beats))).toBe(false);
+    // Told once, with the whole silence (the node may have looked dead to its peers).
+    expect(onBack).toHaveBeenCalledTimes(1);
+    expect(onBack.mock.calls[0]?.[0]).toBeGreaterThanOrEqual(30_000);
+    await vi.advanceTimersByTimeAsync(5 * nodeRegistry.heartbeatIntervalMs);
+    expect(onBack).toHaveBeenCalledTimes(1);
     await heartbeat.stop();
   });
 });

@@ -25,6 +25,8 @@ export async function startHeartbeat(
   info: NodeInfo,
   log: Pick<Console, "warn">,
   now: () => number = Date.now,
+  /** Told when a beat lands after a silence longer than the staleness window, with its length. */
+  onBack: (silentMs: number) => void = () => undefined,
 ): Promise<Heartbeat> {
   let current = info;
   /** The score of the last beat that reached the registry. */
@@ -45,6 +47,7 @@ export async function startHeartbeat(
     if (silentMs > nodeRegistry.staleAfterMs && lastBeat > Number.NEGATIVE_INFINITY) {
       backAt = Math.max(backAt, at);
       log.warn(`heartbeat: back after ${Math.round(silentMs / 1000)} s of silence; calls placed before are refused`);
+      onBack(silentMs);
     }
     lastBeat = Math.max(lastBeat, at);
   };

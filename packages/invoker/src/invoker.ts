@@ -2,8 +2,9 @@
 // network, orphan cleanup, code cache and stem-cell directories, Runtime API server,
 // warm pool (which starts the stem cells), internal API,
 // metrics and the Redis heartbeat. Used by main.ts and by tests. A start that fails
-// part-way removes what it made (network, stem cells, servers) before it throws.
-import { internalInvoke } from "@stratus/shared";
+// part-way removes what it made (network, stem cells, servers) before it throws. A
+// running node removes what dead peers left on its engine (pool/dead-peers.ts).
+import { internalInvoke, nodeRegistry } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
@@ -15,6 +16,7 @@ import { type Heartbeat, startHeartbeat } from "./heartbeat.js";
 import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
+import { startDeadPeerSweeper } from "./pool/dead-peers.js";
 import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./pool/stem-cells.js";
 import { createStemDirs } from "./pool/stem-dirs.js";
 import { type RuntimeApiServer, startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
@@ -28,6 +30,9 @@ export interface RunningInvoker {
 }
 
 export type Logger = Pick<Console, "info" | "warn" | "error">;
+
+/** How often a node looks for dead peers' leftovers on its engine (and once as it starts). */
+const DEAD_NODE_SWEEP_INTERVAL_MS = 60_000;
 
 async function fetchZipFrom(config: InvokerConfig, sha: string): Promise<Buffer> {
   const res = await fetch(`${config.controlPlaneUrl}${internalInvoke.codePath}/${sha}`, {
@@ -149,8 +154,39 @@ async function startNode(
     redis,
     { id: config.nodeId, url, capacityMb: config.capacityMb, draining: false },
     log,
+    Date.now,
+    // Silent long enough, this node looked dead to its peers, which may have removed
+    // its containers and network (pool/dead-peers.ts): the containers' exits take them
+    // out of the pool, and the network is made again here (a network sandbox it had
+    // made ahead fails the cold start that takes it, and is replaced).
+    (silentMs) => {
+      if (config.deadNodeAfterMs > 0 && silentMs > config.deadNodeAfterMs) {
+        backend
+          .ensureNetwork(network, ownerLabels(config.nodeId))
+          .catch((err: Error) => log.warn(`could not make network ${network} again: ${err.message}`));
+      }
+    },
   );
   announced = heartbeat;
+  const sweeper =
+    config.deadNodeAfterMs > 0
+      ? startDeadPeerSweeper(
+          {
+            backend,
+            lastBeats: async () => {
+              const flat = await redis.zrange(nodeRegistry.heartbeatsKey, "0", "-1", "WITHSCORES");
+              const beats = new Map<string, number>();
+              for (let i = 0; i + 1 < flat.length; i += 2) beats.set(flat[i] as string, Number(flat[i + 1]));
+              return beats;
+            },
+            self: config.nodeId,
+            deadAfterMs: config.deadNodeAfterMs,
+            removed: metrics.deadNodeLeftoversRemoved,
+            log,
+          },
+          DEAD_NODE_SWEEP_INTERVAL_MS,
+        )
+      : undefined;
 
   return {
     nodeId: config.nodeId,
@@ -158,6 +194,7 @@ async function startNode(
     pool,
     async close() {
       draining = true;
+      sweeper?.stop();
       await heartbeat.setDraining(true).catch(() => undefined);
       // server.close waits for in-flight requests (invocations) to finish.
       await new Promise<void>((resolve) => {
@@ -173,7 +210,9 @@ async function startNode(
       } finally {
         // The network goes even when a step above failed: it would outlive the node.
         await backend.close();
-        await backend.removeNetwork(network);
+        await backend
+          .removeNetwork(network)
+          .catch((err: Error) => log.warn(`could not remove network ${network}: ${err.message}`));
       }
     },
   };

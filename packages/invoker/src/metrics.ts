@@ -95,6 +95,12 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
+    deadNodeLeftoversRemoved: new Counter({
+      name: "stratus_dead_node_leftovers_removed_total",
+      help: "Containers and networks left on this node's engine by dead peer nodes (never started again) that this node removed, by kind",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
     logsDropped: new Counter({
       name: "stratus_invocation_logs_dropped_total",
       help: "Invocation logs this node dropped instead of storing: its queue overflowed while the control plane could not take them, or the control plane refused them as invalid",

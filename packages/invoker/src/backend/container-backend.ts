@@ -37,9 +37,25 @@ export type OomKillSource = "cgroup" | "engine_events" | "none";
 
 export type OomKillCount = { source: "cgroup" | "engine_events"; kills: number } | { source: "none" };
 
+/** Labels every Stratus container and network carries: made by Stratus, and by which node. */
+export const MANAGED_LABEL = "stratus.managed";
+export const NODE_LABEL = "stratus.node";
+
+/** A container or network of some Stratus node on this engine (labelled stratus.managed). */
+export interface ManagedResource {
+  kind: "container" | "network";
+  /** Container id, or network id. */
+  id: string;
+  /** The node that made it (its stratus.node label). */
+  node: string;
+  /** When the engine created it (epoch ms). */
+  createdAt: number;
+}
+
 export interface ContainerBackend {
   /** Creates the functions' network if missing and returns its gateway address. */
   ensureNetwork(name: string, labels: Record<string, string>): Promise<{ gateway: string }>;
+  /** Removes a network (by name or id); succeeds if it is already gone. */
   removeNetwork(name: string): Promise<void>;
   create(spec: ContainerSpec): Promise<string>;
   /** Starts the container and returns its address on the functions' network. */
@@ -77,6 +93,8 @@ export interface ContainerBackend {
   remove(id: string): Promise<void>;
   /** Ids of all containers carrying these labels (running or not). */
   listByLabels(labels: Record<string, string>): Promise<string[]>;
+  /** Every Stratus node's containers (running or not) and networks on this engine. */
+  listManaged(): Promise<ManagedResource[]>;
   /** Releases what the backend keeps ahead of need (after every container is removed). */
   close(): Promise<void>;
 }

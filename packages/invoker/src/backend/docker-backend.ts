@@ -12,7 +12,13 @@
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
-import type { ContainerBackend, ContainerExit, ContainerSpec } from "./container-backend.js";
+import {
+  type ContainerBackend,
+  type ContainerExit,
+  type ContainerSpec,
+  MANAGED_LABEL,
+  NODE_LABEL,
+} from "./container-backend.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
 import { DockerOomTally } from "./docker-oom-tally.js";
 import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
@@ -91,7 +97,9 @@ export function createDockerBackend(
       await docker
         .getNetwork(name)
         .remove()
-        .catch(() => undefined);
+        .catch((err: { statusCode?: number }) => {
+          if (err.statusCode !== 404) throw err;
+        });
     },
     async create(spec: ContainerSpec) {
       const sandbox = spec.netSandbox ? sandboxes?.take(spec.network) : undefined;
@@ -243,6 +251,27 @@ export function createDockerBackend(
     async close() {
       oomEvents.close();
       await sandboxes?.close();
+    },
+    async listManaged() {
+      const filters = { label: [`${MANAGED_LABEL}=true`] };
+      const [containers, networks] = await Promise.all([
+        docker.listContainers({ all: true, filters }),
+        docker.listNetworks({ filters }),
+      ]);
+      return [
+        ...containers.map((c) => ({
+          kind: "container" as const,
+          id: c.Id,
+          node: c.Labels[NODE_LABEL] ?? "",
+          createdAt: c.Created * 1000,
+        })),
+        ...networks.map((n) => ({
+          kind: "network" as const,
+          id: n.Id,
+          node: n.Labels?.[NODE_LABEL] ?? "",
+          createdAt: Date.parse(n.Created),
+        })),
+      ];
     },
     async listByLabels(labels) {
       const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };

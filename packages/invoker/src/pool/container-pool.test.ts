@@ -111,6 +111,9 @@ class FakeEngine implements ContainerBackend {
   async listByLabels() {
     return [];
   }
+  async listManaged() {
+    return [];
+  }
   async close() {}
 }
 

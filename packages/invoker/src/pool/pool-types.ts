@@ -2,6 +2,7 @@
 // per container (a PoolEntry for the pure decisions, plus the live parts: address,
 // Runtime API session, log collector, stem-cell parts), and its summary statistics.
 import type { InvokeOutcome, InvokeSpec } from "@stratus/shared";
+import { MANAGED_LABEL, NODE_LABEL } from "../backend/container-backend.js";
 import type { ContainerLog } from "../logs/container-log.js";
 import type { Outcome } from "../metrics.js";
 import type { Session } from "../runtime-api/session.js";
@@ -9,7 +10,7 @@ import type { ContainerState, PoolEntry } from "./decisions.js";
 import type { StemCellConfig, StemParts } from "./stem-cells.js";
 
 /** Labels every container of node `nodeId` carries; orphans are found by them at start. */
-export const ownerLabels = (nodeId: string) => ({ "stratus.managed": "true", "stratus.node": nodeId });
+export const ownerLabels = (nodeId: string) => ({ [MANAGED_LABEL]: "true", [NODE_LABEL]: nodeId });
 
 /** Whose function (version) a container runs, for `Container.owner`. */
 export const ownerOf = (spec: InvokeSpec): Owner => ({
