@@ -75,4 +75,30 @@ describe("sweepDeadPeers", () => {
     expect(warnings[0]).toMatch(/could not remove container stuck of dead node dead: engine said no/);
     expect(warnings[1]).toMatch(/removed 2 container\(s\) and network\(s\) left by dead node\(s\) dead/);
   });
+
+  it("says once that a resource will not go, however many passes try it again", async () => {
+    const removed = new Counter({ name: "removed2_total", help: "h", labelNames: ["kind"], registers: [] });
+    const warnings: string[] = [];
+    let tries = 0;
+    const deps = {
+      backend: {
+        listManaged: async () => [made("network", "stale", "dead", 40)],
+        remove: async () => undefined,
+        removeNetwork: async () => {
+          tries++;
+          throw new Error("has active endpoints");
+        },
+      },
+      lastBeats: async () => new Map([["dead", NOW - 30 * MIN]]),
+      self: "self",
+      deadAfterMs: 10 * MIN,
+      removed,
+      log: { warn: (m: string) => warnings.push(m) },
+      now: () => NOW,
+      unremovable: new Set<string>(),
+    };
+    for (let i = 0; i < 3; i++) expect(await sweepDeadPeers(deps)).toBe(0);
+    expect(tries).toBe(3);
+    expect(warnings).toEqual(["could not remove network stale of dead node dead: has active endpoints"]);
+  });
 });

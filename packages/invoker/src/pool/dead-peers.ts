@@ -38,6 +38,8 @@ export interface DeadPeerSweepDeps {
   removed: Counter<"kind">;
   log: Pick<Console, "warn">;
   now?: () => number;
+  /** Ids whose removal failed and was said already (the sweeper keeps one across passes). */
+  unremovable?: Set<string>;
 }
 
 /** One pass: removes dead peers' leftovers on this engine; returns how many it removed. */
@@ -53,6 +55,10 @@ export async function sweepDeadPeers(deps: DeadPeerSweepDeps): Promise<number> {
       deps.removed.inc({ kind: r.kind });
       count++;
     } catch (err) {
+      // Tried again on every pass, but said once: a network the engine holds a stale
+      // endpoint for cannot go until the engine restarts.
+      if (deps.unremovable?.has(r.id)) continue;
+      deps.unremovable?.add(r.id);
       deps.log.warn(
         `could not remove ${r.kind} ${r.id.slice(0, 12)} of dead node ${r.node}: ${(err as Error).message}`,
       );
@@ -68,10 +74,11 @@ export async function sweepDeadPeers(deps: DeadPeerSweepDeps): Promise<number> {
 /** Sweeps now and then every `intervalMs`; a pass that fails is logged and tried again next time. */
 export function startDeadPeerSweeper(deps: DeadPeerSweepDeps, intervalMs: number): { stop(): void } {
   let busy = false;
+  const passDeps = { ...deps, unremovable: deps.unremovable ?? new Set<string>() };
   const pass = () => {
     if (busy) return;
     busy = true;
-    sweepDeadPeers(deps)
+    sweepDeadPeers(passDeps)
       .catch((err: Error) => deps.log.warn(`dead node sweep: ${err.message}`))
       .finally(() => {
         busy = false;
