@@ -2,12 +2,10 @@
 // backlog, its oldest event and the outbox as an operator would see them while an
 // event waits, cleared once it has run; events counted by how they ended; Redis
 // memory against its maxmemory.
-import { randomUUID } from "node:crypto";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { createPgAsyncStore } from "@stratus/control-plane";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { deployFunction } from "./helpers/async-load.js";
+import { commitEvent, deployFunction } from "./helpers/async-load.js";
 import { metricValue } from "./helpers/metrics.js";
 import { until, waitFor } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
@@ -23,15 +21,7 @@ async function statusOf(id: string): Promise<string | undefined> {
 describe("async metrics", () => {
   it("report a waiting event in the open backlog, its age and the outbox, and drop it once it has run", async () => {
     const name = await deployFunction(stack.lambda, "backlog", "exports.handler = async (e) => e;");
-    const id = randomUUID();
-    await createPgAsyncStore(stack.db).accept({
-      id,
-      accountId: stack.credentials.accountId,
-      functionName: name,
-      payload: Buffer.from("{}"),
-      maxAttempts: 4,
-      maxEventAgeSeconds: 3600,
-    });
+    const id = await commitEvent(stack.db, stack.credentials.accountId, name);
     // Held from the relay, and accepted 100 s ago: a backlog that has waited.
     await stack.db.query("UPDATE async_outbox SET relay_after = now() + interval '1 hour' WHERE invocation_id = $1", [
       id,

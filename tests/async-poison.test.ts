@@ -4,14 +4,12 @@
 // after its attempts like any function error: the function is not run again and
 // again until the event's maximum age. A queue job whose data is malformed fails at
 // once, for good, and the reconciler still runs the event it was recorded for.
-import { randomUUID } from "node:crypto";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { createPgAsyncStore } from "@stratus/control-plane";
 import { asyncQueue } from "@stratus/shared";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { deployFunction } from "./helpers/async-load.js";
+import { commitEvent, deployFunction } from "./helpers/async-load.js";
 import { waitFor } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
 
@@ -64,15 +62,7 @@ describe("async events that cannot be processed as they stand", () => {
 
   it("fails a job whose data names no invocation at once, for good; the event recorded with it still runs", async () => {
     const name = await deployFunction(stack.lambda, "malformed", "exports.handler = async (e) => e;");
-    const id = randomUUID();
-    await createPgAsyncStore(stack.db).accept({
-      id,
-      accountId: stack.credentials.accountId,
-      functionName: name,
-      payload: Buffer.from("{}"),
-      maxAttempts: 4,
-      maxEventAgeSeconds: 3600,
-    });
+    const id = await commitEvent(stack.db, stack.credentials.accountId, name);
     // Not sent by the relay: its recorded job (under its id) carries data naming no invocation.
     await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [id]);
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });

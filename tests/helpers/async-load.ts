@@ -2,8 +2,9 @@
 // `RAN <tag>` (tags are the events' indexes), then the checks of RELIABILITY.md §3.4:
 // every accepted id ends in exactly one terminal state, nothing is lost, and how
 // many events ran more than once (at-least-once allows it; the tests report it).
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { createPgAsyncStore } from "@stratus/control-plane";
 import type pg from "pg";
 import { containerOutput, containersOf } from "./invoker-process.js";
 import { nodeFunction } from "./zip.js";
@@ -30,6 +31,24 @@ export async function deployFunction(lambda: LambdaClient, prefix: string, sourc
     }),
   );
   return name;
+}
+
+/**
+ * Commits an event for `functionName` straight into the async store, as an accepting
+ * control plane does (invocation and outbox row), without sending it to the queue;
+ * the relay sends it after its grace. Returns its id.
+ */
+export async function commitEvent(db: pg.Pool, accountId: string, functionName: string): Promise<string> {
+  const id = randomUUID();
+  await createPgAsyncStore(db).accept({
+    id,
+    accountId,
+    functionName,
+    payload: Buffer.from("{}"),
+    maxAttempts: 4,
+    maxEventAgeSeconds: 3600,
+  });
+  return id;
 }
 
 /** Sends `count` Event invokes, `parallelism` at a time; returns the accepted ids by tag. */

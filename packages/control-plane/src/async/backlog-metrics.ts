@@ -84,42 +84,36 @@ export function registerAsyncBacklogMetrics(
       if (b) for (const status of OPEN) this.set({ status }, b.open.get(status) ?? 0);
     },
   });
-  new Gauge({
-    name: "stratus_async_oldest_open_seconds",
-    help: "Age of the oldest async invocation not yet ended (0: none); compare with the maximum event age",
-    registers: [registry],
-    async collect() {
-      const b = await backlog();
-      this.set(b ? b.oldestSeconds : Number.NaN);
-    },
-  });
-  new Gauge({
-    name: "stratus_async_outbox_rows",
-    help: "Accepted async invocations not yet handed to the queue (the relay sends them; growing: Redis refuses)",
-    registers: [registry],
-    async collect() {
-      const b = await backlog();
-      this.set(b ? b.outboxRows : Number.NaN);
-    },
-  });
-  new Gauge({
-    name: "stratus_redis_memory_used_bytes",
-    help: "Redis used_memory; with noeviction, writes (new queue jobs) are refused once it reaches maxmemory",
-    registers: [registry],
-    async collect() {
-      const m = await memory();
-      this.set(m ? m.used : Number.NaN);
-    },
-  });
-  new Gauge({
-    name: "stratus_redis_maxmemory_bytes",
-    help: "Redis maxmemory (0: no limit but the host's memory)",
-    registers: [registry],
-    async collect() {
-      const m = await memory();
-      this.set(m ? m.max : Number.NaN);
-    },
-  });
+  /** A gauge of one value read at scrape; NaN when the read failed. */
+  const scraped = (name: string, help: string, read: () => Promise<number | undefined>) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set((await read()) ?? Number.NaN);
+      },
+    });
+  scraped(
+    "stratus_async_oldest_open_seconds",
+    "Age of the oldest async invocation not yet ended (0: none); compare with the maximum event age",
+    async () => (await backlog())?.oldestSeconds,
+  );
+  scraped(
+    "stratus_async_outbox_rows",
+    "Accepted async invocations not yet handed to the queue (the relay sends them; growing: Redis refuses)",
+    async () => (await backlog())?.outboxRows,
+  );
+  scraped(
+    "stratus_redis_memory_used_bytes",
+    "Redis used_memory; with noeviction, writes (new queue jobs) are refused once it reaches maxmemory",
+    async () => (await memory())?.used,
+  );
+  scraped(
+    "stratus_redis_maxmemory_bytes",
+    "Redis maxmemory (0: no limit but the host's memory)",
+    async () => (await memory())?.max,
+  );
   // prom-client collects metrics together: a scrape's own read errors show from the next scrape.
   const readErrors = new Counter({
     name: "stratus_metrics_read_errors_total",
