@@ -1,6 +1,7 @@
 // Renders docs/BENCHMARKS.md from one benchmark run: each row beside its baseline.
 import { cpus, totalmem } from "node:os";
 import type { ColdStartResult } from "./cold-start.js";
+import type { ProcessKind } from "./cpu-by-process.js";
 import type { DensityResult } from "./idle-density.js";
 import { ms, type Summary } from "./stats.js";
 import type { RateRow, ThroughputResult } from "./throughput.js";
@@ -25,18 +26,44 @@ const verdict = (ok: boolean) => `**${ok ? "met" : "not met"}**`;
 /** Machine CPU per invoke (ms, all cores) of a row: what the rate costs the whole machine. */
 const cpuMsPerInvoke = (r: RateRow) => (cpus().length * 1000 * r.cpuBusy) / r.perSecond;
 
+const KINDS: ProcessKind[] = [
+  "function runtimes",
+  "invoker",
+  "control plane",
+  "load generator",
+  "postgres",
+  "redis",
+  "docker engine",
+  "other",
+];
+
+/** CPU per invoke by kind of process, for the one-node rows, and what it says. */
 function cpuReading(t: ThroughputResult): string {
   const one = t.syncOneNode;
   const direct = t.syncOneNodeDirect;
-  return `Reading these rows: the machine's CPU was ${(one.cpuBusy * 100).toFixed(0)}% busy through the platform and
-${(direct.cpuBusy * 100).toFixed(0)}% straight to the invoker, so the rates are what ${cpus().length} cores give for the whole
-path: load generator, control plane, invoker, one Node runtime per container, and
-Docker's log and attach streams. That is ${cpuMsPerInvoke(one).toFixed(2)} ms of machine CPU per invoke through the
-platform and ${cpuMsPerInvoke(direct).toFixed(2)} ms straight to the invoker: the invoker-and-container path
-(the baseline) is the bound, and the control plane adds ${(cpuMsPerInvoke(one) - cpuMsPerInvoke(direct)).toFixed(2)} ms. Both nodes of the
-two-node rows share the same ${cpus().length} cores, so a second node adds no capacity here; those rows
-show placement spreading versions over nodes, and the two-node baseline also pays
-cold starts for its containers within its short warm-up (its p99). Async events run
+  const at = (r: RateRow, k: ProcessKind) => r.cpuMsPerCall[k] ?? 0;
+  const sum = (r: RateRow) => KINDS.reduce((a, k) => a + at(r, k), 0);
+  const lines = KINDS.map((k) => `| ${k} | ${at(one, k).toFixed(3)} | ${at(direct, k).toFixed(3)} |`);
+  const budget = (cpus().length * 1000) / 4000;
+  return `Where the CPU goes (one-node rows; CPU time of each process from /proc, in ms per
+invoke; "function runtimes" are the Node processes in the function containers):
+
+| process | through the platform | straight to the invoker (baseline) |
+| --- | ---: | ---: |
+${lines.join("\n")}
+| **all** | **${sum(one).toFixed(3)}** | **${sum(direct).toFixed(3)}** |
+
+The machine's CPU was ${(one.cpuBusy * 100).toFixed(0)}% busy through the platform and ${(direct.cpuBusy * 100).toFixed(0)}% straight to the
+invoker (${cpuMsPerInvoke(one).toFixed(2)} and ${cpuMsPerInvoke(direct).toFixed(2)} ms of machine CPU per invoke), so the rates are what
+${cpus().length} cores give for the whole path. ${
+    t.syncOneNode.perSecond >= 4000
+      ? ""
+      : `The target's rate leaves ${budget.toFixed(2)} ms of machine CPU per
+invoke for everything; the function runtimes alone, one Node process per container
+each answering one event at a time over the Runtime API, take ${at(one, "function runtimes").toFixed(2)} ms of it here. `
+  }Both
+nodes of the two-node rows share the same ${cpus().length} cores, so a second node adds no capacity
+here; those rows show placement spreading versions over nodes. Async events run
 through the same path, so their end-to-end rate is bound by it too.`;
 }
 
@@ -129,8 +156,10 @@ ${verdict(1024 / density.platformMib >= 64)}.
 A deployment-shaped stack: Postgres with fsync on (accepted means durable), Redis
 with AOF, the control plane and invoker nodes as their own processes, and the load
 generator in the bench process, all on these ${cpus().length} cores. Sync rows: ${t.syncConcurrency}
-requests kept in flight for ${t.syncSeconds} s after a warm-up, trivial echo function(s)
-(the node scales out to one container per request in flight). The generator signs
+requests kept in flight for ${t.syncSeconds} s, trivial echo function(s) (the node scales out to
+one container per request in flight); before either row of a pair is timed, each
+side gets ${t.syncWarmupSeconds} s of the same load, so both are timed warm and the baseline, timed
+first, does not warm the platform's row. The generator signs
 one request per function and sends it again and again (SigV4 allows it within its
 five-minute window), so its CPU goes to sending. Baselines: the same load sent
 straight to the invokers' internal invoke endpoint (invokers and containers alone,

@@ -1,6 +1,7 @@
 // Throughput rows of the benchmark, on a deployment-shaped stack: Postgres (fsync on)
-// and Redis in containers, the control plane and invoker nodes as their own
-// processes, the load generator in this one. Each row has a baseline from the same run:
+// and Redis in containers, reached at their bridge addresses as on a compose network,
+// the control plane and invoker nodes as their own processes, the load generator in
+// this one. Each row has a baseline from the same run:
 // - sync invokes/s through the platform on one node and on two, beside the same load
 //   sent straight to the invokers' internal endpoint (invokers and containers alone);
 // - async events/s accepted durably and run to completion, beside BullMQ alone
@@ -21,12 +22,20 @@ import { spawnInvoker } from "../helpers/invoker-process.js";
 import { until } from "../helpers/poll.js";
 import { type StartedService, startPostgres, startRedis } from "../helpers/services.js";
 import type { Credentials } from "../helpers/stack.js";
+import { type KnownPids, measureCpuByProcess, type ProcessKind } from "./cpu-by-process.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
 import { type Summary, summarize } from "./stats.js";
 
 const SYNC_CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 16);
 const SYNC_SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 8);
+/**
+ * Load sent to both sides of a sync pair, each in turn, before either is timed: the
+ * node scales out to its containers and their runtimes' code gets compiled hot
+ * (rates still rose by a fifth after a 2 s warm-up), and the baseline, timed first,
+ * no longer warms the platform's row for it.
+ */
+const SYNC_WARMUP_SECONDS = Number(process.env.BENCH_SYNC_WARMUP_SECONDS ?? 5);
 const ASYNC_EVENTS = Number(process.env.BENCH_ASYNC_EVENTS ?? 4000);
 const ASYNC_IN_FLIGHT = 64;
 const PACED_RATE = 100;
@@ -41,6 +50,8 @@ export interface RateRow {
   latency: Summary;
   /** Share of the machine's CPU time (all cores) that was busy during the row. */
   cpuBusy: number;
+  /** CPU milliseconds per completed call, by kind of process (cpu-by-process.ts). */
+  cpuMsPerCall: Partial<Record<ProcessKind, number>>;
 }
 
 /** Busy and total CPU time of the whole machine so far, from /proc/stat. */
@@ -54,6 +65,7 @@ function cpuTimes(): { busy: number; total: number } {
 export interface ThroughputResult {
   syncConcurrency: number;
   syncSeconds: number;
+  syncWarmupSeconds: number;
   pacedRate: number;
   syncOneNode: RateRow;
   syncOneNodeDirect: RateRow;
@@ -68,8 +80,14 @@ export interface ThroughputResult {
 }
 
 /** Runs `call` from `concurrency` loops for `seconds`, counting completions. */
-async function drive(concurrency: number, seconds: number, call: (i: number) => Promise<void>): Promise<RateRow> {
+async function drive(
+  concurrency: number,
+  seconds: number,
+  call: (i: number) => Promise<void>,
+  known: KnownPids,
+): Promise<RateRow> {
   const latencies: number[] = [];
+  const byProcess = measureCpuByProcess(known);
   const cpu0 = cpuTimes();
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
@@ -85,11 +103,14 @@ async function drive(concurrency: number, seconds: number, call: (i: number) => 
   );
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = cpuTimes();
+  const cpuMsPerCall: Partial<Record<ProcessKind, number>> = {};
+  for (const [kind, seconds] of byProcess()) cpuMsPerCall[kind] = (seconds * 1000) / latencies.length;
   return {
     perSecond: latencies.length / elapsed,
     n: latencies.length,
     latency: summarize(latencies),
     cpuBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
+    cpuMsPerCall,
   };
 }
 
@@ -103,15 +124,15 @@ export async function measureThroughput(): Promise<ThroughputResult> {
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 128 });
   try {
     const cp = await startControlPlaneProcess({
-      databaseUrl: postgres.url,
-      redisUrl: redis.url,
+      databaseUrl: postgres.bridgeUrl,
+      redisUrl: redis.bridgeUrl,
       internalToken,
       extra: { STRATUS_ASYNC_CONCURRENCY: String(WORKER_CONCURRENCY) },
     });
     children.push(cp);
     const nodeOptions = {
       controlPlaneUrl: cp.url,
-      redisUrl: redis.url,
+      redisUrl: redis.bridgeUrl,
       internalToken,
       env: { STRATUS_CAPACITY_MB: "8192" },
     };
@@ -161,41 +182,53 @@ export async function measureThroughput(): Promise<ThroughputResult> {
         if (res.statusCode !== 200) throw new Error(`invoker answered ${res.statusCode}`);
       };
     };
-    const syncRows = async (calls: Array<() => Promise<void>>) => {
-      await drive(SYNC_CONCURRENCY, 2, (i) => (calls[i % calls.length] as () => Promise<void>)()); // warm-up
-      return drive(SYNC_CONCURRENCY, SYNC_SECONDS, (i) => (calls[i % calls.length] as () => Promise<void>)());
+    let nodeB: Awaited<ReturnType<typeof spawnInvoker>> | undefined;
+    const known = (): KnownPids => ({
+      controlPlane: [cp.process.pid ?? -1],
+      invokers: [nodeA.pid, ...(nodeB ? [nodeB.pid] : [])],
+    });
+    const drivePair = async (direct: Array<() => Promise<void>>, platform: Array<() => Promise<void>>) => {
+      const load = (calls: Array<() => Promise<void>>) => (i: number) =>
+        (calls[i % calls.length] as () => Promise<void>)();
+      for (const calls of [direct, platform]) await drive(SYNC_CONCURRENCY, SYNC_WARMUP_SECONDS, load(calls), known());
+      return {
+        direct: await drive(SYNC_CONCURRENCY, SYNC_SECONDS, load(direct), known()),
+        platform: await drive(SYNC_CONCURRENCY, SYNC_SECONDS, load(platform), known()),
+      };
     };
 
     // Sync, one node: one function, its containers scaled out to the concurrency.
     const oneName = `tput-${randomUUID().slice(0, 8)}`;
     const oneSpec = await deployBenchFunction(lambda, oneName, creds.accountId, region);
-    const syncOneNodeDirect = await syncRows([directCall(nodeA.url, oneSpec)]);
-    const syncOneNode = await syncRows([await platformCall(oneName)]);
+    const one = await drivePair([directCall(nodeA.url, oneSpec)], [await platformCall(oneName)]);
 
     // Two nodes: eight functions, each on its home node; the baseline splits them evenly.
-    const nodeB = await spawnInvoker(nodeOptions);
+    nodeB = await spawnInvoker(nodeOptions);
     children.push(nodeB);
     await new Promise((r) => setTimeout(r, 1_000)); // the control plane's node list is cached for 0.5 s
     const names = Array.from({ length: 8 }, (_, i) => `tput2-${i}-${randomUUID().slice(0, 6)}`);
     const specs = await Promise.all(names.map((n) => deployBenchFunction(lambda, n, creds.accountId, region)));
     const nodes = [nodeA.url, nodeB.url];
-    const syncTwoNodesDirect = await syncRows(specs.map((s, i) => directCall(nodes[i % 2] as string, s)));
-    const syncTwoNodes = await syncRows(await Promise.all(names.map(platformCall)));
+    const two = await drivePair(
+      specs.map((s, i) => directCall(nodes[i % 2] as string, s)),
+      await Promise.all(names.map(platformCall)),
+    );
     await nodeB.stop();
     children.splice(children.indexOf(nodeB), 1);
 
     const asyncRows = await measureAsync(lambda, client, db, creds, region, payload);
-    const baseline = await measureBullmq(redis.url, payload);
+    const baseline = await measureBullmq(redis.bridgeUrl, payload);
     lambda.destroy();
     await client.close();
     return {
       syncConcurrency: SYNC_CONCURRENCY,
       syncSeconds: SYNC_SECONDS,
       pacedRate: PACED_RATE,
-      syncOneNode,
-      syncOneNodeDirect,
-      syncTwoNodes,
-      syncTwoNodesDirect,
+      syncWarmupSeconds: SYNC_WARMUP_SECONDS,
+      syncOneNode: one.platform,
+      syncOneNodeDirect: one.direct,
+      syncTwoNodes: two.platform,
+      syncTwoNodesDirect: two.direct,
       asyncEvents: ASYNC_EVENTS,
       ...asyncRows,
       ...baseline,

@@ -90,7 +90,9 @@ export async function spawnInvoker(opts: InvokerProcessOptions): Promise<Invoker
   const nodeId = opts.nodeId ?? `proc-${randomBytes(4).toString("hex")}`;
   const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-node-"));
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [mainJs], {
+  // BENCH_CPU_PROF=<dir>: the process writes a V8 CPU profile there when it exits (as the control plane's).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, mainJs], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

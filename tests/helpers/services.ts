@@ -17,7 +17,14 @@ class LoopbackContainer extends GenericContainer {
 }
 
 export interface StartedService {
+  /** Through the port published on loopback (Docker's userland proxy relays every byte). */
   url: string;
+  /**
+   * Straight to the container's address on Docker's default bridge, as processes on
+   * the same Docker network reach it in a deployment (docker-compose.yml): without the
+   * proxy, whose relaying of each byte would be counted against the platform.
+   */
+  bridgeUrl: string;
   container: StartedTestContainer;
 }
 
@@ -46,8 +53,10 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<S
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/))
     .withStartupTimeout(60_000)
     .start();
+  const credentials = `postgres:${password}`;
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${container.getMappedPort(5432)}/stratus`,
+    url: `postgres://${credentials}@127.0.0.1:${container.getMappedPort(5432)}/stratus`,
+    bridgeUrl: `postgres://${credentials}@${container.getIpAddress("bridge")}:5432/stratus`,
     container,
   };
 }
@@ -63,5 +72,9 @@ export async function startRedis(opts: { stablePort?: boolean } = {}): Promise<S
     .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
     .withStartupTimeout(60_000)
     .start();
-  return { url: `redis://127.0.0.1:${container.getMappedPort(6379)}`, container };
+  return {
+    url: `redis://127.0.0.1:${container.getMappedPort(6379)}`,
+    bridgeUrl: `redis://${container.getIpAddress("bridge")}:6379`,
+    container,
+  };
 }
