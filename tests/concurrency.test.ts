@@ -11,6 +11,8 @@ import {
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
+import { metricValue } from "./helpers/metrics.js";
+import { until } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
@@ -63,6 +65,13 @@ describe("concurrency", () => {
       expect((err as TooManyRequestsException).Reason).toBe("ReservedFunctionConcurrentInvocationLimitExceeded");
       expect((err as TooManyRequestsException).$response?.headers["retry-after"]).toBe("1");
     }
+    // Lambda's Throttles metric counts each of them, under the function and the reason.
+    expect(
+      await metricValue(stack.endpoint, "stratus_throttles_total", {
+        function: name,
+        reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+      }),
+    ).toBe(19);
     // Every slot was given back: the next invoke runs.
     const after = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
     expect(Buffer.from(after.Payload ?? []).toString()).toBe('"ran"');
@@ -97,6 +106,13 @@ describe("concurrency", () => {
     const waiting = await status();
     expect(["accepted", "retrying", "running"]).toContain(waiting.Status);
     expect(waiting.Attempts).toBeLessThanOrEqual(waiting.Status === "running" ? 1 : 0);
+    // The sync invoke and the event's attempts so far were each a throttle.
+    const throttles = () =>
+      metricValue(stack.endpoint, "stratus_throttles_total", {
+        function: name,
+        reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+      });
+    await until("the event's attempt to be throttled", async () => (await throttles()) >= 2, 10_000);
 
     await stack.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name }));
     const deadline = Date.now() + 20_000;

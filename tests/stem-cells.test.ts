@@ -105,6 +105,9 @@ async function atRest(): Promise<void> {
 
 const coldStarts = (runtime: string, kind: string) =>
   metricValue(stack.invoker.url, "stratus_cold_starts_total", { runtime, kind });
+/** How many Init Durations the node has observed for cold starts of `kind`. */
+const initDurations = (runtime: string, kind: string) =>
+  metricValue(stack.invoker.url, "stratus_init_duration_seconds_count", { runtime, kind });
 
 describe("stem cells", () => {
   it("keeps one hardened, function-less stem cell per runtime with an empty /var/task of its own", async () => {
@@ -133,6 +136,7 @@ describe("stem cells", () => {
   it("specialises a stem cell on a first invoke: code, handler, environment and memory cap", async () => {
     const [stemId] = await stems("nodejs20.x");
     const before = await coldStarts("nodejs20.x", "stem_cell");
+    const initsBefore = await initDurations("nodejs20.x", "stem_cell");
     const name = await deploy(
       { "app.js": NODE_APP, "extra.txt": "x" },
       { MemorySize: 256, Environment: { Variables: { GREETING: "hello" } } },
@@ -148,6 +152,7 @@ describe("stem cells", () => {
       files: ["app.js", "extra.txt"],
     });
     expect(await coldStarts("nodejs20.x", "stem_cell")).toBe(before + 1);
+    expect(await initDurations("nodejs20.x", "stem_cell")).toBe(initsBefore + 1);
     // Its labels still name no function (fixed at create); the pool knows whose it is.
     expect(stack.invoker.pool.containerIdsOf(name, stack.credentials.accountId)).toEqual([stemId]);
     const info = await docker.getContainer(stemId as string).inspect();
@@ -198,10 +203,12 @@ describe("stem cells", () => {
     while ((await sandboxes()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const ready = await sandboxes();
     const before = await coldStarts("nodejs20.x", "scratch");
+    const initsBefore = await initDurations("nodejs20.x", "scratch");
     const name = await deploy({ "app.js": NODE_APP }, { EphemeralStorage: { Size: 1024 } });
     const out = await invoke(name);
     expect(out.error).toBeUndefined();
     expect(await coldStarts("nodejs20.x", "scratch")).toBe(before + 1);
+    expect(await initDurations("nodejs20.x", "scratch")).toBe(initsBefore + 1);
     const [c] = await docker.listContainers({
       filters: { label: [`stratus.node=${stack.nodeId}`, `stratus.function=${name}`] },
     });

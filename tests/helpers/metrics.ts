@@ -1,4 +1,4 @@
-// Reads samples from the Prometheus text the invoker serves at /metrics.
+// Reads samples from the Prometheus text a process (invoker or control plane) serves at /metrics.
 
 /** Labels of one sample line: name{a="x",b="y"} value. */
 function labelsOf(text: string): Record<string, string> {

@@ -21,6 +21,7 @@ import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
+import { countThrottles } from "./routing/counted-limiter.js";
 import { watchInFlight } from "./routing/in-flight.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
 import { createLingeringLimiter } from "./routing/lingering-limiter.js";
@@ -96,7 +97,10 @@ export async function startControlPlane(config: ControlPlaneConfig, log: Logger)
   // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
   const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
-  const concurrencyRules = createConcurrencyRules(settingsStore, limiter, config.accountConcurrency);
+  const counted = countThrottles(limiter, (req, reason) =>
+    metrics.throttles.inc({ account: req.accountId, function: req.functionName, reason }),
+  );
+  const concurrencyRules = createConcurrencyRules(settingsStore, counted, config.accountConcurrency);
   // A reservation changed, or deleted with its function, here applies to this control plane's next invoke.
   const functions = createFunctionService(
     functionStore,

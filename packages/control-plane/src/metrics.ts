@@ -4,6 +4,8 @@ import { Counter, Histogram, type Registry } from "prom-client";
 export interface ControlPlaneMetrics {
   requests: Counter<"operation" | "status">;
   invokeDuration: Histogram<"outcome">;
+  /** Invocation requests refused for concurrency (Lambda's Throttles), by function and Reason. */
+  throttles: Counter<"account" | "function" | "reason">;
   /** Async invocations the reconciler enqueued again (should stay near 0). */
   asyncRequeued: Counter<"reason">;
   /** Async queue workers the watchdog found stopped or stalled and replaced (should stay 0). */
@@ -28,6 +30,15 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
       help: "Sync invoke round trip seen by the control plane",
       labelNames: ["outcome"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+      registers: [registry],
+    }),
+    throttles: new Counter({
+      name: "stratus_throttles_total",
+      help:
+        "Invocation requests refused for concurrency, Lambda's Throttles: a sync invoke answered 429 " +
+        "TooManyRequestsException, or an async attempt put back to wait; by function and Reason " +
+        "(ReservedFunctionConcurrentInvocationLimitExceeded, ConcurrentInvocationLimitExceeded)",
+      labelNames: ["account", "function", "reason"],
       registers: [registry],
     }),
     asyncRequeued: new Counter({

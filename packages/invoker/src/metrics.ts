@@ -50,6 +50,13 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
       registers: [registry],
     }),
+    initDuration: new Histogram({
+      name: "stratus_init_duration_seconds",
+      help: "Init Duration of cold starts, as in their REPORT lines: from the container's start (a stem cell: its specialisation) to its runtime's first request for work, by runtime and kind (stem_cell, scratch)",
+      labelNames: ["runtime", "kind"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     coldStarts: new Counter({
       name: "stratus_cold_starts_total",
       help: "Invocations that needed a new container, by runtime and kind (stem_cell: a prewarmed stem cell specialised; scratch: created from scratch)",

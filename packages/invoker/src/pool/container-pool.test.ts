@@ -326,6 +326,21 @@ describe("a container started from scratch", () => {
     await second;
     expect(engine.settledIds).toEqual([container.id]);
   });
+
+  it("observes its Init Duration once, as a scratch start of its runtime; a warm invocation has none", async () => {
+    const initDurations = async () =>
+      (await metrics.initDuration.get()).values
+        .filter((v) => v.metricName === "stratus_init_duration_seconds_count")
+        .map((v) => ({ ...v.labels, count: v.value }));
+    for (const n of [1, 2]) {
+      const running = pool.invoke(spec, call(n));
+      const container = await engine.started(1);
+      const d = await takeEvent(container);
+      sessions.get(container.ip)?.complete(d.requestId, { payload: Buffer.from("1"), markedStreams: [] });
+      await running;
+    }
+    expect(await initDurations()).toEqual([{ runtime: spec.runtime, kind: "scratch", count: 1 }]);
+  });
 });
 
 describe("a process OOM-killed during an invocation that the runtime outlives", () => {

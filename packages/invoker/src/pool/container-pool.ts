@@ -165,6 +165,10 @@ export class ContainerPool {
     this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
     const initDurationMs = c.initDurationMs;
     c.initDurationMs = undefined;
+    if (initDurationMs !== undefined) {
+      const kind = c.stem ? "stem_cell" : "scratch";
+      this.metrics.initDuration.observe({ runtime: spec.runtime, kind }, initDurationMs / 1000);
+    }
     const logText = this.finishLog(
       c,
       spec,
