@@ -9,6 +9,7 @@
 // read: when Redis comes back from an outage, nodes had no way to heartbeat either. Such a request may have run, so it is not retried on
 // another node; an async attempt failed this way is a platform error, retried
 // without spending an attempt.
+import { setMaxListeners } from "node:events";
 import { nodeRegistry, StratusError } from "@stratus/shared";
 import type { Logger } from "../api/error-middleware.js";
 import type { InvokerClient } from "./invoker-client.js";
@@ -28,7 +29,10 @@ export class NodeSilentError extends StratusError {
 }
 
 interface Watched {
-  requests: Set<AbortController>;
+  /** Abandons every request in flight to the node at once (they share its signal: one controller per call costs). */
+  abandon: AbortController;
+  /** How many requests are in flight to it. */
+  requests: number;
   /** When the first of these requests was sent: the node looked alive then. */
   since: number;
   /** When the node was first found missing from the registry (it has no heartbeat to go by). */
@@ -70,8 +74,8 @@ export function watchInFlight(client: InvokerClient, nodes: NodeDirectory, opts:
         const silentMs = at - Math.max(beat ?? (w.missingSince as number), since, w.since);
         if (silentMs <= staleAfterMs) return;
         watched.delete(id);
-        log.warn(`invoker node ${id} silent for ${silentMs} ms: failing its ${w.requests.size} request(s) in flight`);
-        for (const request of w.requests) request.abort(new NodeSilentError(id, silentMs));
+        log.warn(`invoker node ${id} silent for ${silentMs} ms: failing its ${w.requests} request(s) in flight`);
+        w.abandon.abort(new NodeSilentError(id, silentMs));
       });
     } catch (err) {
       // The registry cannot be read: no node can be judged silent now.
@@ -89,21 +93,25 @@ export function watchInFlight(client: InvokerClient, nodes: NodeDirectory, opts:
   function track(nodeId: string): { signal: AbortSignal; done: () => void } {
     let w = watched.get(nodeId);
     if (!w) {
-      w = { requests: new Set(), since: now() };
+      w = { abandon: new AbortController(), requests: 0, since: now() };
+      // Every request in flight to the node listens on this one signal.
+      setMaxListeners(0, w.abandon.signal);
       watched.set(nodeId, w);
     }
-    const request = new AbortController();
-    w.requests.add(request);
+    w.requests++;
     if (!timer) {
       timer = setInterval(() => void check(), checkMs);
       timer.unref();
     }
     const entry = w;
+    let finished = false;
     return {
-      signal: request.signal,
+      signal: entry.abandon.signal,
       done() {
-        entry.requests.delete(request);
-        if (entry.requests.size === 0 && watched.get(nodeId) === entry) watched.delete(nodeId);
+        if (finished) return;
+        finished = true;
+        entry.requests--;
+        if (entry.requests === 0 && watched.get(nodeId) === entry) watched.delete(nodeId);
       },
     };
   }

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { type InvokeSpec, internalInvoke, StratusError } from "@stratus/shared";
+import { type InvokeSpec, internalInvoke, StratusError, headers as wire } from "@stratus/shared";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createInvokerClient, NodeUnreachableError } from "./invoker-client.js";
 
@@ -37,6 +37,44 @@ describe("invoker client", () => {
     expect(err).toBeInstanceOf(StratusError);
     expect(err).not.toBeInstanceOf(NodeUnreachableError);
     expect(err).toMatchObject({ code: "ServiceException", status: 500 });
+  });
+
+  it("calls a node that dies mid-response a ServiceException saying so, never a partial answer", async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 1000 });
+      res.write('{"partial":', () => res.socket?.destroy());
+    });
+    const err = await client.invoke(node(url), spec, call).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(NodeUnreachableError);
+    expect(err).toMatchObject({ code: "ServiceException", status: 500 });
+    expect((err as Error).message).toMatch(/^Invoker node n1 failed mid-response/);
+  });
+
+  it("passes a node's error on with its type, status, message and Reason", async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(429, { [wire.errorType]: "TooManyRequestsException", reason: "CapacityExceeded" });
+      res.end(JSON.stringify({ message: "Node n1 has no room for 128 MB" }));
+    });
+    const err = await client.invoke(node(url), spec, call).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: "TooManyRequestsException",
+      status: 429,
+      message: "Node n1 has no room for 128 MB",
+      headers: { Reason: "CapacityExceeded" },
+    });
+  });
+
+  it("returns the function's error flag and tail log from the node's headers", async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(200, {
+        [internalInvoke.functionErrorHeader]: "Unhandled",
+        [internalInvoke.logResultHeader]: "dGFpbA==",
+      });
+      res.end('{"errorType":"Error"}');
+    });
+    const out = await client.invoke(node(url), spec, { ...call, tail: true });
+    expect(out).toMatchObject({ functionError: "Unhandled", logResult: "dGFpbA==" });
+    expect(out.payload.toString()).toBe('{"errorType":"Error"}');
   });
 
   it("tells the node the heartbeat it was placed by, so that a node back from a silence can refuse it", async () => {

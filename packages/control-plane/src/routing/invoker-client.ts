@@ -14,7 +14,8 @@ import {
   StratusError,
   headers as wire,
 } from "@stratus/shared";
-import { Agent, type Dispatcher } from "undici";
+import { Agent } from "undici";
+import { type Exchanged, type ExchangeError, exchange } from "./http-exchange.js";
 import type { LiveNode } from "./node-directory.js";
 
 export interface InvokerClient {
@@ -76,39 +77,37 @@ export function createInvokerClient(internalToken: string): InvokerClient {
   };
   return {
     async invoke(node, spec, call) {
-      let res: Dispatcher.ResponseData;
+      let res: Exchanged;
       const timeout = answerWithinMs(spec);
       try {
-        res = await agent.request({
-          ...targetOf(node.url),
-          method: "POST",
-          headers: {
-            [internalInvoke.specHeader]: specHeader(spec),
-            [internalInvoke.requestIdHeader]: call.requestId,
-            ...(call.clientContext ? { [internalInvoke.clientContextHeader]: call.clientContext } : {}),
-            ...(call.tail ? { [internalInvoke.logTypeHeader]: "Tail" } : {}),
-            [internalInvoke.tokenHeader]: internalToken,
-            [internalInvoke.placedOnHeartbeatHeader]: String(node.heartbeatAt),
-            "content-type": "application/octet-stream",
+        res = await exchange(
+          agent,
+          {
+            ...targetOf(node.url),
+            method: "POST",
+            headers: {
+              [internalInvoke.specHeader]: specHeader(spec),
+              [internalInvoke.requestIdHeader]: call.requestId,
+              ...(call.clientContext ? { [internalInvoke.clientContextHeader]: call.clientContext } : {}),
+              ...(call.tail ? { [internalInvoke.logTypeHeader]: "Tail" } : {}),
+              [internalInvoke.tokenHeader]: internalToken,
+              [internalInvoke.placedOnHeartbeatHeader]: String(node.heartbeatAt),
+              "content-type": "application/octet-stream",
+            },
+            body: call.payload,
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
           },
-          body: call.payload,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-          ...(call.signal ? { signal: call.signal } : {}),
-        });
+          call.signal,
+        );
       } catch (err) {
         abandoned(call.signal);
-        const { code, message } = err as { code?: string; message: string };
+        const { code, message, answerBegun } = err as ExchangeError;
+        if (answerBegun) throw errors.service(`Invoker node ${node.id} failed mid-response: ${message}`);
         if (code && NOT_SENT.has(code)) throw new NodeUnreachableError(node.id, message);
         throw errors.service(`Invoker node ${node.id} failed during the request: ${message}`);
       }
-      let body: Buffer;
-      try {
-        body = Buffer.from(await res.body.arrayBuffer());
-      } catch (err) {
-        abandoned(call.signal);
-        throw errors.service(`Invoker node ${node.id} failed mid-response: ${(err as Error).message}`);
-      }
+      const body = res.body;
       if (res.statusCode === 200) {
         const fnError = res.headers[internalInvoke.functionErrorHeader];
         const logResult = res.headers[internalInvoke.logResultHeader];
