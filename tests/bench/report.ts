@@ -87,7 +87,8 @@ Every row is measured beside its baseline in the same run. Tests never assert ti
 ## Warm invoke overhead
 
 A SigV4-signed \`Invoke\` (RequestResponse, 33-byte JSON echo) over keep-alive HTTP
-(an undici agent given the already parsed origin, as every bench client here is),
+(an undici agent given the already parsed origin, called through its dispatch API as
+the control plane calls its nodes, as every bench client here is),
 signed by the client just before it is sent and timed from send to response:
 client → control plane (SigV4 check, function lookup, concurrency slot: taken in
 Redis, then reused from the control plane's lingering slot while back-to-back

@@ -8,6 +8,7 @@
 // - sync invokes/s, async events/s and enqueue-to-start (throughput.ts).
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
+import { exchange } from "@stratus/control-plane";
 import { internalInvoke } from "@stratus/shared";
 import { Agent } from "undici";
 import { startStack } from "../helpers/stack.js";
@@ -54,7 +55,7 @@ async function main() {
     const hopAgent = new Agent({ keepAliveTimeout: 60_000 });
     const hopOrigin = new URL(stack.invoker.url).origin;
     const hop = async () => async () => {
-      const res = await hopAgent.request({
+      const res = await exchange(hopAgent, {
         origin: hopOrigin,
         path: internalInvoke.path,
         method: "POST",
@@ -65,8 +66,7 @@ async function main() {
         },
         body: payload,
       });
-      const body = Buffer.from(await res.body.arrayBuffer());
-      if (res.statusCode !== 200 || !body.equals(payload)) throw new Error(`bad hop answer ${res.statusCode}`);
+      if (res.statusCode !== 200 || !res.body.equals(payload)) throw new Error(`bad hop answer ${res.statusCode}`);
     };
     const time = async (prepare: () => Promise<() => Promise<void>>, n: number, into: number[]) => {
       for (let i = 0; i < n; i++) {

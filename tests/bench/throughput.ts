@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { createPgAccountStore } from "@stratus/control-plane";
+import { createPgAccountStore, exchange } from "@stratus/control-plane";
 import { type InvokeSpec, internalInvoke } from "@stratus/shared";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -167,7 +167,7 @@ export async function measureThroughput(): Promise<ThroughputResult> {
       const specHeader = JSON.stringify(spec);
       const origin = new URL(nodeUrl).origin;
       return async () => {
-        const res = await agent.request({
+        const res = await exchange(agent, {
           origin,
           path: internalInvoke.path,
           method: "POST",
@@ -178,7 +178,6 @@ export async function measureThroughput(): Promise<ThroughputResult> {
           },
           body: payload,
         });
-        await res.body.arrayBuffer();
         if (res.statusCode !== 200) throw new Error(`invoker answered ${res.statusCode}`);
       };
     };

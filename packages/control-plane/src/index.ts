@@ -4,6 +4,7 @@ export { WORKER_CONNECTION_NAME } from "./async/worker.js";
 export { dueJobs } from "./async/worker-stall.js";
 export { type ControlPlaneConfig, ControlPlaneConfigSchema } from "./config.js";
 export { type RunningControlPlane, startControlPlane } from "./control-plane.js";
+export { type Exchanged, exchange } from "./routing/http-exchange.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { migrate } from "./store/migrate.js";
