@@ -1,9 +1,9 @@
 // Where a benchmark row's CPU time goes, by kind of process: the load generator, the
 // control plane, the invoker nodes, the functions' runtimes, Docker's engine
 // (dockerd, containerd, the shims), Postgres and Redis. Read from /proc before and
-// after the row (utime + stime of every process; one that starts or exits in
-// between counts only what it had while both reads saw it), so a row can say what
-// one invoke costs each part of the path.
+// after the row (utime + stime of every process; one that starts in between counts
+// all its time, one that exits in between is missed, as are its threads' times
+// since the first read), so a row can say what one invoke costs each part of the path.
 import { readdirSync, readFileSync } from "node:fs";
 
 export type ProcessKind =
@@ -66,10 +66,11 @@ export function measureCpuByProcess(known: KnownPids): () => Map<ProcessKind, nu
     const after = snapshot();
     const byKind = new Map<ProcessKind, number>();
     for (const [pid, now] of after) {
+      // One not there before (or its pid reused since) started during the measurement: all its time counts.
       const then = before.get(pid);
-      if (!then || then.comm !== now.comm) continue;
+      const since = then && then.comm === now.comm ? then.seconds : 0;
       const kind = kindOf(pid, now.comm, known);
-      byKind.set(kind, (byKind.get(kind) ?? 0) + (now.seconds - then.seconds));
+      byKind.set(kind, (byKind.get(kind) ?? 0) + (now.seconds - since));
     }
     return byKind;
   };
