@@ -1,9 +1,9 @@
 // Where a benchmark row's CPU time goes, by kind of process: the load generator, the
 // control plane, the invoker nodes, the functions' runtimes, Docker's engine
 // (dockerd, containerd, the shims), Postgres and Redis. Read from /proc before and
-// after the row (utime + stime of every process; one that starts in between counts
-// all its time, one that exits in between is missed, as are its threads' times
-// since the first read), so a row can say what one invoke costs each part of the path.
+// after the row (utime + stime of every process, all its threads; one that starts in
+// between counts all its time, one that exits in between is missed), so a row can
+// say what one invoke costs each part of the path.
 import { readdirSync, readFileSync } from "node:fs";
 
 export type ProcessKind =
