@@ -62,6 +62,9 @@ export class DockerOomTally {
       });
       await Promise.race([this.caughtUp, limit]).finally(() => clearTimeout(timer));
     }
+    // Events the engine has sent already may wait in the socket's buffer: one turn of the
+    // event loop reads them, so a kill whose event came just before the answer is counted.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return this.live ? (this.tallies.get(id)?.kills ?? 0) : undefined;
   }
 
