@@ -41,13 +41,13 @@ export function exchange(
     let headers: IncomingHttpHeaders = {};
     let begun = false;
     const chunks: Buffer[] = [];
-    // Aborted before undici handed over its controller (the request still queued): abort it on arrival.
     const onAbort = () => controller?.abort(signal?.reason as Error);
     signal?.addEventListener("abort", onAbort, { once: true });
     const settle = () => signal?.removeEventListener("abort", onAbort);
     dispatcher.dispatch(options, {
       onRequestStart(c) {
         controller = c;
+        // Aborted while undici had not handed over its controller (the request still queued).
         if (signal?.aborted) c.abort(signal.reason as Error);
       },
       onResponseStart(_c, status, answerHeaders) {
