@@ -6,15 +6,19 @@
 // say what one invoke costs each part of the path.
 import { readdirSync, readFileSync } from "node:fs";
 
-export type ProcessKind =
-  | "load generator"
-  | "control plane"
-  | "invoker"
-  | "function runtimes"
-  | "docker engine"
-  | "postgres"
-  | "redis"
-  | "other";
+/** The kinds of process, in the order a report lists them. */
+export const PROCESS_KINDS = [
+  "function runtimes",
+  "invoker",
+  "control plane",
+  "load generator",
+  "postgres",
+  "redis",
+  "docker engine",
+  "other",
+] as const;
+
+export type ProcessKind = (typeof PROCESS_KINDS)[number];
 
 /** Which processes are the platform's own; everything else is told by its command name. */
 export interface KnownPids {

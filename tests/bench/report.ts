@@ -1,7 +1,7 @@
 // Renders docs/BENCHMARKS.md from one benchmark run: each row beside its baseline.
 import { cpus, totalmem } from "node:os";
 import type { ColdStartResult } from "./cold-start.js";
-import type { ProcessKind } from "./cpu-by-process.js";
+import { PROCESS_KINDS, type ProcessKind } from "./cpu-by-process.js";
 import type { DensityResult } from "./idle-density.js";
 import { ms, type Summary } from "./stats.js";
 import type { RateRow, ThroughputResult } from "./throughput.js";
@@ -26,24 +26,13 @@ const verdict = (ok: boolean) => `**${ok ? "met" : "not met"}**`;
 /** Machine CPU per invoke (ms, all cores) of a row: what the rate costs the whole machine. */
 const cpuMsPerInvoke = (r: RateRow) => (cpus().length * 1000 * r.cpuBusy) / r.perSecond;
 
-const KINDS: ProcessKind[] = [
-  "function runtimes",
-  "invoker",
-  "control plane",
-  "load generator",
-  "postgres",
-  "redis",
-  "docker engine",
-  "other",
-];
-
 /** CPU per invoke by kind of process, for the one-node rows, and what it says. */
 function cpuReading(t: ThroughputResult): string {
   const one = t.syncOneNode;
   const direct = t.syncOneNodeDirect;
   const at = (r: RateRow, k: ProcessKind) => r.cpuMsPerCall[k] ?? 0;
-  const sum = (r: RateRow) => KINDS.reduce((a, k) => a + at(r, k), 0);
-  const lines = KINDS.map((k) => `| ${k} | ${at(one, k).toFixed(3)} | ${at(direct, k).toFixed(3)} |`);
+  const sum = (r: RateRow) => PROCESS_KINDS.reduce((a, k) => a + at(r, k), 0);
+  const lines = PROCESS_KINDS.map((k) => `| ${k} | ${at(one, k).toFixed(3)} | ${at(direct, k).toFixed(3)} |`);
   const budget = (cpus().length * 1000) / 4000;
   return `Where the CPU goes (one-node rows; CPU time of each process from /proc, in ms per
 invoke; "function runtimes" are the Node processes in the function containers):
