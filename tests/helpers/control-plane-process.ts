@@ -30,6 +30,12 @@ export interface ControlPlaneEnv {
   extra?: Record<string, string>;
 }
 
+/** BENCH_CPU_PROF=<dir>: a platform process started with these writes a V8 CPU profile there when it exits. */
+export function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 async function waitHealthy(url: string, child: ChildProcess, deadlineMs = 60_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
@@ -47,9 +53,7 @@ async function waitHealthy(url: string, child: ChildProcess, deadlineMs = 60_000
 export async function startControlPlaneProcess(env: ControlPlaneEnv): Promise<ControlPlaneProcess> {
   const port = env.port ?? (await freePort());
   const dir = await mkdtemp(path.join(tmpdir(), "stratus-cp-"));
-  // BENCH_CPU_PROF=<dir>: the process writes a V8 CPU profile there when it exits.
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(root, "packages/control-plane/dist/main.js")], {
+  const child = spawn(process.execPath, [...cpuProfileArgs(), path.join(root, "packages/control-plane/dist/main.js")], {
     env: {
       PATH: process.env.PATH ?? "",
       STRATUS_DATABASE_URL: env.databaseUrl,

@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
 import Docker from "dockerode";
 import { Redis } from "ioredis";
+import { cpuProfileArgs } from "./control-plane-process.js";
 import { dockerOutput } from "./docker-log.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -90,9 +91,7 @@ export async function spawnInvoker(opts: InvokerProcessOptions): Promise<Invoker
   const nodeId = opts.nodeId ?? `proc-${randomBytes(4).toString("hex")}`;
   const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-node-"));
   const spawnedAt = Date.now();
-  // BENCH_CPU_PROF=<dir>: the process writes a V8 CPU profile there when it exits (as the control plane's).
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, mainJs], {
+  const child = spawn(process.execPath, [...cpuProfileArgs(), mainJs], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
