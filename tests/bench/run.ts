@@ -2,7 +2,8 @@
 // same run and writes docs/BENCHMARKS.md. Current rows:
 // - warm invoke overhead: a signed Invoke through the control plane and invoker to a
 //   warm container, beside a direct Runtime-API round trip to the same warm container
-//   (the invoker's pool handing it the event: the transport floor);
+//   (the invoker's pool handing it the event), with two bare HTTP hops for reference
+//   (bare-hops.ts: the transport the platform's path adds, and nothing else);
 // - cold start with a stem cell and from scratch, beside `docker run` of the same image;
 // - idle warm containers per GiB, beside plain containers of the same image;
 // - sync invokes/s, async events/s and enqueue-to-start (throughput.ts).
@@ -12,6 +13,7 @@ import { exchange } from "@stratus/control-plane";
 import { internalInvoke } from "@stratus/shared";
 import { Agent } from "undici";
 import { startStack } from "../helpers/stack.js";
+import { startBareHops } from "./bare-hops.js";
 import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
 import { type DensityResult, measureIdleDensity } from "./idle-density.js";
 import { renderReport } from "./report.js";
@@ -33,7 +35,7 @@ async function main() {
   const stack = await startStack({ STRATUS_CAPACITY_MB: String(256 * IDLE_CONTAINERS) }, { productAsyncTiming: true });
   let cold: ColdStartResult;
   let density: DensityResult;
-  let warm: { p: Summary; d: Summary; h: Summary };
+  let warm: { p: Summary; d: Summary; h: Summary; b: Summary };
   try {
     const name = `bench-echo-${randomUUID().slice(0, 8)}`;
     const spec = await deployBenchFunction(stack.lambda, name, stack.credentials.accountId, stack.region);
@@ -68,6 +70,10 @@ async function main() {
       });
       if (res.statusCode !== 200 || !res.body.equals(payload)) throw new Error(`bad hop answer ${res.statusCode}`);
     };
+    const bare = await startBareHops();
+    const hops = async () => async () => {
+      if (!(await bare.send(payload)).equals(payload)) throw new Error("bad bare-hops answer");
+    };
     const time = async (prepare: () => Promise<() => Promise<void>>, n: number, into: number[]) => {
       for (let i = 0; i < n; i++) {
         const fn = await prepare();
@@ -79,25 +85,31 @@ async function main() {
     await time(platform, WARMUP, []);
     await time(direct, WARMUP, []);
     await time(hop, WARMUP, []);
+    await time(hops, WARMUP, []);
     const platformMs: number[] = [];
     const directMs: number[] = [];
     const hopMs: number[] = [];
+    const bareMs: number[] = [];
     // Interleaved rounds, so drift on the machine hits both sides alike.
     for (let r = 0; r < ROUNDS; r++) {
       await time(direct, PER_ROUND, directMs);
       await time(platform, PER_ROUND, platformMs);
       await time(hop, PER_ROUND, hopMs);
+      await time(hops, PER_ROUND, bareMs);
     }
+    await bare.close();
 
     await client.close();
     const p = summarize(platformMs);
     const d = summarize(directMs);
     const h = summarize(hopMs);
+    const b = summarize(bareMs);
+    console.log(`two bare hops: p50 ${ms(b.p50)} ms, p99 ${ms(b.p99)} ms (n=${b.n})`);
     console.log(`invoker hop: p50 ${ms(h.p50)} ms, p99 ${ms(h.p99)} ms (n=${h.n})`);
     console.log(`platform: p50 ${ms(p.p50)} ms, p99 ${ms(p.p99)} ms (n=${p.n})`);
     console.log(`direct:   p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms (n=${d.n})`);
     console.log(`overhead: p50 ${ms(p.p50 - d.p50)} ms, p99 ${ms(p.p99 - d.p99)} ms`);
-    warm = { p, d, h };
+    warm = { p, d, h, b };
     cold = await measureColdStarts(stack, COLD_STARTS, true);
     console.log(
       `cold start: stem cell p50 ${ms(cold.stemCell?.p50 ?? Number.NaN)} ms, scratch p50 ${ms(cold.platform.p50)} ms, docker run p50 ${ms(cold.dockerRun.p50)} ms`,

@@ -3,13 +3,15 @@
 // the control plane and invoker nodes as their own processes, the load generator in
 // this one. Each row has a baseline from the same run:
 // - sync invokes/s through the platform on one node and on two, beside the same load
-//   sent straight to the invokers' internal endpoint (invokers and containers alone);
+//   sent straight to the invokers' internal endpoint (invokers and containers alone),
+//   and on the Runtime-API floor (runtime-floor.ts: the nodejs bootstrap in host
+//   processes behind a bare server, the least a Runtime-API platform costs);
 // - async events/s accepted durably and run to completion, beside BullMQ alone
 //   (the same Redis, a no-op processor) moving the same number of jobs;
 // - enqueue-to-start latency of async events at a steady rate, beside BullMQ's own
 //   add-to-processor latency at the same rate.
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { createPgAccountStore, exchange } from "@stratus/control-plane";
 import { type InvokeSpec, internalInvoke } from "@stratus/shared";
@@ -22,7 +24,9 @@ import { spawnInvoker } from "../helpers/invoker-process.js";
 import { until } from "../helpers/poll.js";
 import { type StartedService, startPostgres, startRedis } from "../helpers/services.js";
 import type { Credentials } from "../helpers/stack.js";
-import { type KnownPids, measureCpuByProcess, type ProcessKind } from "./cpu-by-process.js";
+import type { KnownPids } from "./cpu-by-process.js";
+import { drive, type RateRow } from "./drive.js";
+import { startRuntimeFloor } from "./runtime-floor.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
 import { type Summary, summarize } from "./stats.js";
@@ -44,24 +48,6 @@ const PACED_EVENTS = 1000;
 /** The control plane's async worker concurrency, also given to the BullMQ baseline. */
 const WORKER_CONCURRENCY = 16;
 
-export interface RateRow {
-  perSecond: number;
-  n: number;
-  latency: Summary;
-  /** Share of the machine's CPU time (all cores) that was busy during the row. */
-  cpuBusy: number;
-  /** CPU milliseconds per completed call, by kind of process (cpu-by-process.ts). */
-  cpuMsPerCall: Partial<Record<ProcessKind, number>>;
-}
-
-/** Busy and total CPU time of the whole machine so far, from /proc/stat. */
-function cpuTimes(): { busy: number; total: number } {
-  const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return { busy: total - idle, total };
-}
-
 export interface ThroughputResult {
   syncConcurrency: number;
   syncSeconds: number;
@@ -71,47 +57,15 @@ export interface ThroughputResult {
   syncOneNodeDirect: RateRow;
   syncTwoNodes: RateRow;
   syncTwoNodesDirect: RateRow;
+  /** The Runtime-API floor (runtime-floor.ts) with one runtime per request in flight, and with one per core. */
+  floorPerRequest: RateRow;
+  floorPerCore: RateRow;
   asyncEvents: number;
   asyncAcceptedPerSecond: number;
   asyncEndToEndPerSecond: number;
   bullmqPerSecond: number;
   enqueueToStart: Summary;
   bullmqAddToStart: Summary;
-}
-
-/** Runs `call` from `concurrency` loops for `seconds`, counting completions. */
-async function drive(
-  concurrency: number,
-  seconds: number,
-  call: (i: number) => Promise<void>,
-  known: KnownPids,
-): Promise<RateRow> {
-  const latencies: number[] = [];
-  const byProcess = measureCpuByProcess(known);
-  const cpu0 = cpuTimes();
-  const t0 = performance.now();
-  const deadline = t0 + seconds * 1000;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        await call(next++);
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu1 = cpuTimes();
-  const cpuMsPerCall: Partial<Record<ProcessKind, number>> = {};
-  for (const [kind, seconds] of byProcess()) cpuMsPerCall[kind] = (seconds * 1000) / latencies.length;
-  return {
-    perSecond: latencies.length / elapsed,
-    n: latencies.length,
-    latency: summarize(latencies),
-    cpuBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
-    cpuMsPerCall,
-  };
 }
 
 export async function measureThroughput(): Promise<ThroughputResult> {
@@ -201,6 +155,10 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     const oneSpec = await deployBenchFunction(lambda, oneName, creds.accountId, region);
     const one = await drivePair([directCall(nodeA.url, oneSpec)], [await platformCall(oneName)]);
 
+    // The floor: the same load on Stratus' bootstrap behind a bare Runtime API server.
+    const floorPerRequest = await measureFloor(SYNC_CONCURRENCY, agent, payload);
+    const floorPerCore = await measureFloor(cpus().length, agent, payload);
+
     // Two nodes: eight functions, each on its home node; the baseline splits them evenly.
     nodeB = await spawnInvoker(nodeOptions);
     children.push(nodeB);
@@ -228,6 +186,8 @@ export async function measureThroughput(): Promise<ThroughputResult> {
       syncOneNodeDirect: one.direct,
       syncTwoNodes: two.platform,
       syncTwoNodesDirect: two.direct,
+      floorPerRequest,
+      floorPerCore,
       asyncEvents: ASYNC_EVENTS,
       ...asyncRows,
       ...baseline,
@@ -237,6 +197,23 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     await agent.close();
     await db.end();
     await Promise.all(services.map((s) => s.container.stop({ remove: true })));
+  }
+}
+
+/** The sync load on the Runtime-API floor with `runtimes` runtime processes, warmed as a sync pair's rows are. */
+async function measureFloor(runtimes: number, agent: Agent, payload: Buffer): Promise<RateRow> {
+  const floor = await startRuntimeFloor(runtimes);
+  try {
+    const origin = new URL(floor.url).origin;
+    const call = async () => {
+      const res = await exchange(agent, { origin, path: "/invoke", method: "POST", headers: {}, body: payload });
+      if (res.statusCode !== 200 || !res.body.equals(payload)) throw new Error(`floor answered ${res.statusCode}`);
+    };
+    const known = { controlPlane: [], invokers: [floor.pid] };
+    await drive(SYNC_CONCURRENCY, SYNC_WARMUP_SECONDS, call, known);
+    return await drive(SYNC_CONCURRENCY, SYNC_SECONDS, call, known);
+  } finally {
+    await floor.stop();
   }
 }
 
