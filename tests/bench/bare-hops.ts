@@ -25,19 +25,29 @@ async function listen(server: Server): Promise<string> {
 export async function startBareHops(): Promise<BareHops> {
   const agent = new Agent({ keepAliveTimeout: 60_000 });
   const echo = createServer((req, res) => {
-    void read(req).then((body) => {
-      res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
-      res.end(body);
-    });
+    read(req).then(
+      (body) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+        res.end(body);
+      },
+      () => res.destroy(),
+    );
   });
   const back = await listen(echo);
   const forward = createServer((req, res) => {
-    void read(req)
+    read(req)
       .then((body) => exchange(agent, { origin: back, path: "/", method: "POST", headers: {}, body }))
-      .then((answer) => {
-        res.writeHead(answer.statusCode, { "content-type": "application/json", "content-length": answer.body.length });
-        res.end(answer.body);
-      });
+      .then(
+        (answer) => {
+          res.writeHead(answer.statusCode, {
+            "content-type": "application/json",
+            "content-length": answer.body.length,
+          });
+          res.end(answer.body);
+        },
+        // A failed hop fails the caller's exchange, and so the row.
+        () => res.destroy(),
+      );
   });
   const front = await listen(forward);
   return {

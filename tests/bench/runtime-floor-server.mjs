@@ -57,7 +57,8 @@ const server = http.createServer(async (req, res) => {
     }
     return;
   }
-  const body = await read(req);
+  const body = await read(req).catch(() => undefined);
+  if (!body) return void res.destroy();
   if (req.method === "POST" && url === "/invoke") {
     const event = { id: `floor-${++sequence}`, body };
     running.set(event.id, res);
