@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exchange } from "@stratus/control-plane";
-import { readBody } from "@stratus/shared";
+import { limits, readBody } from "@stratus/shared";
 import { Agent } from "undici";
 
 export interface BareHops {
@@ -15,7 +15,7 @@ export interface BareHops {
   close(): Promise<void>;
 }
 
-const read = (req: IncomingMessage) => readBody(req, 6 * 1024 * 1024);
+const read = (req: IncomingMessage) => readBody(req, limits.syncPayloadBytes);
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -71,7 +71,7 @@ async function main() {
       if (res.statusCode !== 200 || !res.body.equals(payload)) throw new Error(`bad hop answer ${res.statusCode}`);
     };
     const bare = await startBareHops();
-    const hops = async () => async () => {
+    const bareHops = async () => async () => {
       if (!(await bare.send(payload)).equals(payload)) throw new Error("bad bare-hops answer");
     };
     const time = async (prepare: () => Promise<() => Promise<void>>, n: number, into: number[]) => {
@@ -85,7 +85,7 @@ async function main() {
     await time(platform, WARMUP, []);
     await time(direct, WARMUP, []);
     await time(hop, WARMUP, []);
-    await time(hops, WARMUP, []);
+    await time(bareHops, WARMUP, []);
     const platformMs: number[] = [];
     const directMs: number[] = [];
     const hopMs: number[] = [];
@@ -95,7 +95,7 @@ async function main() {
       await time(direct, PER_ROUND, directMs);
       await time(platform, PER_ROUND, platformMs);
       await time(hop, PER_ROUND, hopMs);
-      await time(hops, PER_ROUND, bareMs);
+      await time(bareHops, PER_ROUND, bareMs);
     }
     await bare.close();
 

@@ -11,6 +11,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { limits, readBody } from "@stratus/shared";
 
 const runtimes = Number(process.env.RUNTIMES ?? 1);
 const bootstrap = fileURLToPath(new URL("../../packages/runtime-images/nodejs/bootstrap.cjs", import.meta.url));
@@ -23,15 +24,6 @@ const running = new Map(); // request id -> the invoke's response
 let sequence = 0;
 let polled = 0;
 let announced = false;
-
-function read(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 function deliver(res, event) {
   res.writeHead(200, {
@@ -57,7 +49,7 @@ const server = http.createServer(async (req, res) => {
     }
     return;
   }
-  const body = await read(req).catch(() => undefined);
+  const body = await readBody(req, limits.syncPayloadBytes).catch(() => undefined);
   if (!body) return void res.destroy();
   if (req.method === "POST" && url === "/invoke") {
     const event = { id: `floor-${++sequence}`, body };
