@@ -95,6 +95,35 @@ describe("watchInFlight", () => {
     await watched.close();
   });
 
+  it("lets back-to-back requests to a node share one signal, and gives requests after an abandonment a fresh one", async () => {
+    const beats = new Map<string, Beat>([["n", "fresh"]]);
+    const signals: (AbortSignal | undefined)[] = [];
+    const answering: InvokerClient = {
+      invoke: async (_node, _spec, c) => {
+        signals.push(c.signal);
+        return { payload: Buffer.from("1") };
+      },
+      close: async () => undefined,
+    };
+    const watched = watchInFlight(answering, directory(beats), { log });
+    await watched.invoke(node("n"), spec, call);
+    await watched.invoke(node("n"), spec, call);
+    expect(signals[0]).toBeDefined();
+    expect(signals[1]).toBe(signals[0]);
+    await watched.close();
+
+    // A node that went silent under one request: the next request is not born abandoned.
+    const { client } = hangingClient();
+    const frozen = watchInFlight(client, directory(new Map<string, Beat>([["f", 0]])), { log });
+    const first = outcome(frozen.invoke(node("f"), spec, call));
+    await vi.advanceTimersByTimeAsync(17_000);
+    expect(first()).toBeInstanceOf(NodeSilentError);
+    const second = outcome(frozen.invoke(node("f"), spec, call));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second()).toBe("pending");
+    await frozen.close();
+  });
+
   it("gives a node missing from the registry (Redis emptied) a window to heartbeat again", async () => {
     const beats = new Map<string, Beat>([
       ["back", undefined],

@@ -29,9 +29,13 @@ export class NodeSilentError extends StratusError {
 }
 
 interface Watched {
-  /** Abandons every request in flight to the node at once (they share its signal: one controller per call costs). */
+  /**
+   * Abandons every request in flight to the node at once (they share its signal: one
+   * controller per call costs). Kept between requests until the next check, so that
+   * back-to-back calls to a node do not each make one.
+   */
   abandon: AbortController;
-  /** How many requests are in flight to it. */
+  /** How many requests are in flight to it (0: none since the last check). */
   requests: number;
   /** When the first of these requests was sent: the node looked alive then. */
   since: number;
@@ -59,6 +63,7 @@ export function watchInFlight(client: InvokerClient, nodes: NodeDirectory, opts:
     if (checking) return;
     checking = true;
     try {
+      for (const [id, w] of watched) if (w.requests === 0) watched.delete(id);
       const ids = [...watched.keys()];
       const beats = await nodes.lastHeartbeats(ids);
       const at = now();
@@ -97,6 +102,10 @@ export function watchInFlight(client: InvokerClient, nodes: NodeDirectory, opts:
       // Every request in flight to the node listens on this one signal.
       setMaxListeners(0, w.abandon.signal);
       watched.set(nodeId, w);
+    } else if (w.requests === 0) {
+      // Idle since its last request: its silence counts from this one.
+      w.since = now();
+      w.missingSince = undefined;
     }
     w.requests++;
     if (!timer) {
@@ -111,7 +120,6 @@ export function watchInFlight(client: InvokerClient, nodes: NodeDirectory, opts:
         if (finished) return;
         finished = true;
         entry.requests--;
-        if (entry.requests === 0 && watched.get(nodeId) === entry) watched.delete(nodeId);
       },
     };
   }
