@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rankNodes } from "./placement.js";
+import { createRankingCache, rankNodes } from "./placement.js";
 
 const nodes = (...ids: string[]) => ids.map((id) => ({ id, draining: false }));
 
@@ -32,5 +32,34 @@ describe("rankNodes", () => {
   it("spreads keys over every node", () => {
     const homes = new Set(Array.from({ length: 100 }, (_, i) => rankNodes(nodes("a", "b", "c"), `k${i}`)[0]?.id));
     expect(homes).toEqual(new Set(["a", "b", "c"]));
+  });
+});
+
+describe("createRankingCache", () => {
+  it("ranks as rankNodes does, once per node list and key", () => {
+    const rank = createRankingCache<{ id: string; draining: boolean }>();
+    const list = nodes("a", "b", "c");
+    const first = rank(list, "acct/fn/1");
+    expect(first.map((n) => n.id)).toEqual(rankNodes(list, "acct/fn/1").map((n) => n.id));
+    expect(rank(list, "acct/fn/1")).toBe(first);
+    expect(rank(list, "acct/fn/2")).not.toBe(first);
+  });
+
+  it("ranks a new node list afresh", () => {
+    const rank = createRankingCache<{ id: string; draining: boolean }>();
+    const before = rank(nodes("a", "b", "c"), "k");
+    const after = rank([...nodes("a"), { id: "b", draining: true }, { id: "c", draining: true }], "k");
+    expect(before).toHaveLength(3);
+    expect(after.map((n) => n.id)).toEqual(["a"]);
+  });
+
+  it("forgets its rankings when it holds too many keys", () => {
+    const rank = createRankingCache<{ id: string; draining: boolean }>(2);
+    const list = nodes("a", "b");
+    const k1 = rank(list, "k1");
+    rank(list, "k2");
+    rank(list, "k3");
+    expect(rank(list, "k1")).not.toBe(k1);
+    expect(rank(list, "k1").map((n) => n.id)).toEqual(k1.map((n) => n.id));
   });
 });

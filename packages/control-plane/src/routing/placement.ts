@@ -21,3 +21,26 @@ export function rankNodes<T extends PlacementNode>(nodes: readonly T[], key: str
     .sort((a, b) => (a.w === b.w ? a.n.id.localeCompare(b.n.id) : a.w > b.w ? -1 : 1))
     .map((x) => x.n);
 }
+
+/**
+ * rankNodes, remembered for each node list (by identity) and key: the node directory
+ * hands out the same list until it reads the registry again, so a warm function's
+ * ranking costs one hash per node once per list rather than on every invoke.
+ */
+export function createRankingCache<T extends PlacementNode>(maxKeys = 10_000) {
+  const byList = new WeakMap<readonly T[], Map<string, readonly T[]>>();
+  return (nodes: readonly T[], key: string): readonly T[] => {
+    let rankings = byList.get(nodes);
+    if (!rankings) {
+      rankings = new Map();
+      byList.set(nodes, rankings);
+    }
+    let ranked = rankings.get(key);
+    if (!ranked) {
+      ranked = rankNodes(nodes, key);
+      if (rankings.size >= maxKeys) rankings.clear();
+      rankings.set(key, ranked);
+    }
+    return ranked;
+  };
+}

@@ -9,7 +9,7 @@ import type { FunctionVersion } from "../domain.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
 import { answerWithinMs, type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
 import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
-import { rankNodes } from "../routing/placement.js";
+import { createRankingCache } from "../routing/placement.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
 
@@ -82,6 +82,7 @@ export function createInvokeService(
   // Specs are rebuilt only when the (cached) function version object changes, so
   // the invoker client can reuse their serialisation too.
   const specs = new WeakMap<FunctionVersion, Map<string, InvokeSpec>>();
+  const rankNodes = createRankingCache<LiveNode>();
   function specFor(fn: FunctionVersion, qualifier: string | undefined): InvokeSpec {
     let byQualifier = specs.get(fn);
     if (!byQualifier) {
@@ -143,7 +144,7 @@ export function createInvokeService(
   };
 
   async function place(
-    ranked: LiveNode[],
+    ranked: readonly LiveNode[],
     spec: InvokeSpec,
     requestId: string,
     req: InvokeRequest,
