@@ -24,11 +24,19 @@ const AUTH =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 const MAX_SKEW_MS = 5 * 60 * 1000;
 
-function parseAmzDate(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** The last X-Amz-Date read: requests signed within the same second share it. */
+let lastAmzDate = { text: "", ms: 0 };
+
+/** Epoch ms of an X-Amz-Date (yyyymmddThhmmssZ), or undefined when it is not one. */
+function parseAmzDate(value: string): number | undefined {
+  if (value === lastAmzDate.text) return lastAmzDate.ms;
+  const m = AMZ_DATE.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s));
+  const ms = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  lastAmzDate = { text: value, ms };
+  return ms;
 }
 
 interface Scope {
@@ -84,10 +92,10 @@ export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now =
     const [, accessKeyId, day, region, signedService, signedHeaderList, signature] = m as unknown as string[];
     if (signedService !== service) throw errors.invalidSignature(`Credential should be scoped to service '${service}'`);
     const amzDate = header(req, "x-amz-date") ?? "";
-    const date = parseAmzDate(amzDate);
-    if (!date || !amzDate.startsWith(day as string))
+    const signedAt = parseAmzDate(amzDate);
+    if (signedAt === undefined || !amzDate.startsWith(day as string))
       throw errors.invalidSignature("X-Amz-Date is missing or does not match the credential scope");
-    if (Math.abs(now() - date.getTime()) > MAX_SKEW_MS) {
+    if (Math.abs(now() - signedAt) > MAX_SKEW_MS) {
       throw errors.invalidSignature("Signature expired: the request time is more than 5 minutes from the server time");
     }
     const key = await lookup(accessKeyId as string);
