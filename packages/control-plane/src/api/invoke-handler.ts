@@ -28,10 +28,24 @@ export interface InvokeHandlerDeps {
 export type InvokeHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
+  // The metrics' labelled children, looked up once: prom-client hashes a label set on every call.
+  const durations = {
+    success: deps.metrics.invokeDuration.labels({ outcome: "success" }),
+    function_error: deps.metrics.invokeDuration.labels({ outcome: "function_error" }),
+  };
+  const counted = new Map<number, { inc(): void }>();
+  const countRequest = (status: number) => {
+    let child = counted.get(status);
+    if (!child) {
+      child = deps.metrics.requests.labels({ operation: "Invoke", status: String(status) });
+      counted.set(status, child);
+    }
+    child.inc();
+  };
   async function handle(req: IncomingMessage, res: ServerResponse, rawName: string, query: string): Promise<void> {
     const payload = await readBody(req, limits.syncPayloadBytes);
     const { accountId } = await deps.authenticate(req, payload);
-    const qualifier = new URLSearchParams(query).get("Qualifier") ?? undefined;
+    const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
     let name: string;
     try {
       name = decodeURIComponent(rawName);
@@ -81,7 +95,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     res.writeHead(200, out);
     res.end(result.payload);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    deps.metrics.invokeDuration.observe({ outcome: result.functionError ? "function_error" : "success" }, seconds);
+    durations[result.functionError ? "function_error" : "success"].observe(seconds);
   }
 
   return (req, res) => {
@@ -90,7 +104,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     if (!m) return false;
     handle(req, res, m[1] as string, m[2] ?? "")
       .catch((err: unknown) => sendError(res, err, deps.log))
-      .finally(() => deps.metrics.requests.inc({ operation: "Invoke", status: String(res.statusCode) }));
+      .finally(() => countRequest(res.statusCode));
     return true;
   };
 }

@@ -79,21 +79,24 @@ export function createInvokerClient(internalToken: string): InvokerClient {
     async invoke(node, spec, call) {
       let res: Exchanged;
       const timeout = answerWithinMs(spec);
+      const target = targetOf(node.url);
+      const headers: Record<string, string> = {
+        [internalInvoke.specHeader]: specHeader(spec),
+        [internalInvoke.requestIdHeader]: call.requestId,
+        [internalInvoke.tokenHeader]: internalToken,
+        [internalInvoke.placedOnHeartbeatHeader]: String(node.heartbeatAt),
+        "content-type": "application/octet-stream",
+      };
+      if (call.clientContext) headers[internalInvoke.clientContextHeader] = call.clientContext;
+      if (call.tail) headers[internalInvoke.logTypeHeader] = "Tail";
       try {
         res = await exchange(
           agent,
           {
-            ...targetOf(node.url),
+            origin: target.origin,
+            path: target.path,
             method: "POST",
-            headers: {
-              [internalInvoke.specHeader]: specHeader(spec),
-              [internalInvoke.requestIdHeader]: call.requestId,
-              ...(call.clientContext ? { [internalInvoke.clientContextHeader]: call.clientContext } : {}),
-              ...(call.tail ? { [internalInvoke.logTypeHeader]: "Tail" } : {}),
-              [internalInvoke.tokenHeader]: internalToken,
-              [internalInvoke.placedOnHeartbeatHeader]: String(node.heartbeatAt),
-              "content-type": "application/octet-stream",
-            },
+            headers,
             body: call.payload,
             headersTimeout: timeout,
             bodyTimeout: timeout,
