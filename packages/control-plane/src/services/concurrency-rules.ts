@@ -25,7 +25,8 @@ export function createConcurrencyRules(
   // Bumped by every forget: a read begun before it may carry the old value, and is
   // not kept (it still serves the invoke that made it).
   let generation = 0;
-  const isFresh = (entry: { at: number } | undefined) => entry !== undefined && now() - entry.at < cacheMs;
+  const isFresh = <T extends { at: number }>(entry: T | undefined): entry is T =>
+    entry !== undefined && now() - entry.at < cacheMs;
   function remember<T>(cache: Map<string, { at: number; value: T }>, key: string, entry: { at: number; value: T }) {
     if (cache.size > 50_000) cache.clear();
     cache.set(key, entry);
@@ -43,9 +44,15 @@ export function createConcurrencyRules(
     limiter,
     async limitsFor(accountId, functionName) {
       const fnKey = `${accountId}\0${functionName}`;
+      const fn = reserved.get(fnKey);
+      const total = totals.get(accountId);
+      // Both known (every warm invoke): no read to start or wait for.
+      if (isFresh(fn) && isFresh(total)) {
+        return { reserved: fn.value, unreservedLimit: Math.max(0, accountLimit - total.value) };
+      }
       // A new function's first invoke usually misses both: one statement reads both
       // (one round trip, one pooled connection, where two at once could need a new one).
-      if (!isFresh(reserved.get(fnKey)) && !isFresh(totals.get(accountId))) {
+      if (!isFresh(fn) && !isFresh(total)) {
         const at = now();
         const readFrom = generation;
         const both = await settings.reservations(accountId, functionName);
@@ -56,11 +63,11 @@ export function createConcurrencyRules(
           return { reserved: both.reserved, unreservedLimit: Math.max(0, accountLimit - both.total) };
         }
       }
-      const [fn, total] = await Promise.all([
+      const [fnLimit, accountTotal] = await Promise.all([
         fresh(reserved, fnKey, async () => (await settings.getReservedConcurrency(accountId, functionName)) ?? null),
         fresh(totals, accountId, () => settings.reservedTotal(accountId)),
       ]);
-      return { reserved: fn, unreservedLimit: Math.max(0, accountLimit - total) };
+      return { reserved: fnLimit, unreservedLimit: Math.max(0, accountLimit - accountTotal) };
     },
     forget(accountId, functionName) {
       generation++;
