@@ -8,21 +8,30 @@ import { errors } from "./errors.js";
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const tooLarge = () => errors.tooLarge(`Request must be smaller than ${maxBytes} bytes`);
-    if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
+    const declared = req.headers["content-length"];
+    const length = declared === undefined ? -1 : Number(declared);
+    if (length > maxBytes) {
       req.resume();
       return reject(tooLarge());
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    const done = () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    // Settled as soon as the declared length is in (the parser holds a longer body to
+    // it), rather than a tick or two later at 'end': this is on every invoke's path.
+    if (length === 0) return done();
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
         req.removeAllListeners("data");
         req.resume();
         reject(tooLarge());
-      } else chunks.push(chunk);
+      } else {
+        chunks.push(chunk);
+        if (size === length) done();
+      }
     });
-    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on("end", done);
     req.on("error", (err) => reject(errors.invalidRequestContent(`Request aborted: ${err.message}`)));
   });
 }
