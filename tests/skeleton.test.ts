@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { until } from "./helpers/poll.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
@@ -87,6 +88,19 @@ describe("walking skeleton", () => {
     expect(first.n).toBe(1);
     expect(second).toEqual({ n: 2, pid: first.pid });
     expect(await containersOf(name)).toHaveLength(1);
+  }, 60_000);
+
+  it("tells how many of a function's warm runtimes are parked on /next: none mid-invoke, one after", async () => {
+    const name = uniqueName("parked");
+    await createNodeFunction(name, "exports.handler = async () => new Promise((r) => setTimeout(() => r('ok'), 400));");
+    expect(stack.invoker.pool.runtimesWaiting(name)).toBe(0);
+    await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    await until("the runtime is back on /next", async () => stack.invoker.pool.runtimesWaiting(name) === 1, 5_000);
+    const running = stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    await until("the event is with the runtime", async () => stack.invoker.pool.runtimesWaiting(name) === 0, 5_000);
+    await running;
+    await until("the runtime is back on /next", async () => stack.invoker.pool.runtimesWaiting(name) === 1, 5_000);
+    expect(stack.invoker.pool.runtimesWaiting(name, "000000000000")).toBe(0);
   }, 60_000);
 
   it("caps the container's memory (and swap) at the function's memory size", async () => {

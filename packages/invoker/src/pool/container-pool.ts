@@ -269,6 +269,17 @@ export class ContainerPool {
   }
 
   /**
+   * How many of `functionName`'s warm containers have their runtime parked on /next,
+   * ready for an event this instant (a runtime that has just answered is still on
+   * its way back to /next). A benchmark waits for one, so that each timed warm
+   * invoke finds the container as an idle one is, whatever came just before.
+   */
+  runtimesWaiting(functionName: string, accountId?: string): number {
+    const ids = new Set(this.containers.idsOf(functionName, accountId));
+    return this.containers.list().filter((c) => ids.has(c.id) && c.session.state === "idle").length;
+  }
+
+  /**
    * Whether the node is still at work in the background: making ready what it keeps
    * ahead of need (stem cells, network sandboxes), or starting or removing containers.
    * A benchmark waits for this to end so that each timed cold start has the node to itself.
