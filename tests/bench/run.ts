@@ -16,6 +16,7 @@ import { startStack } from "../helpers/stack.js";
 import { startBareHops } from "./bare-hops.js";
 import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
 import { type DensityResult, measureIdleDensity } from "./idle-density.js";
+import { untilParked } from "./parked.js";
 import { renderReport } from "./report.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
@@ -43,20 +44,34 @@ async function main() {
     const payload = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
     // The client signs each request just before sending it, outside the timed part:
     // the row measures the platform's round trip, not the client's preparation.
+    // Untimed, each call to the container waits until its runtime is parked on /next,
+    // as an idle warm container's is: back to back, the runtime is often still on its
+    // way back from the last answer, which the direct row would then wait out and the
+    // platform's own latency would hide (a flattering baseline).
+    const parked = () => untilParked(stack.invoker.pool, name);
     const platform = async () => {
       const send = await client.prepare(name, payload);
+      await parked();
       return async () => {
         const res = await send();
         if (res.status !== 200 || !res.body.equals(payload)) throw new Error(`bad platform answer ${res.status}`);
       };
     };
-    const direct = async () => async () => {
+    const direct = async () => {
+      await parked();
+      return directCall;
+    };
+    const directCall = async () => {
       const out = await stack.invoker.pool.invoke(spec, { requestId: randomUUID(), payload });
       if (out.functionError || !out.payload.equals(payload)) throw new Error("bad direct answer");
     };
     const hopAgent = new Agent({ keepAliveTimeout: 60_000 });
     const hopOrigin = new URL(stack.invoker.url).origin;
-    const hop = async () => async () => {
+    const hop = async () => {
+      await parked();
+      return hopCall;
+    };
+    const hopCall = async () => {
       const res = await exchange(hopAgent, {
         origin: hopOrigin,
         path: internalInvoke.path,
