@@ -4,6 +4,7 @@ import type { ColdStartResult } from "./cold-start.js";
 import { PROCESS_KINDS, type ProcessKind } from "./cpu-by-process.js";
 import type { RateRow } from "./drive.js";
 import type { DensityResult } from "./idle-density.js";
+import type { StageResult } from "./stages.js";
 import { ms, type Summary } from "./stats.js";
 import type { ThroughputResult } from "./throughput.js";
 
@@ -13,6 +14,8 @@ export interface BenchRun {
   h: Summary;
   /** Two bare HTTP hops (bare-hops.ts): the transport the platform's path adds. */
   b: Summary;
+  /** The platform row cut into stages, in a pass of its own (stages.ts). */
+  stages: StageResult;
   rounds: number;
   perRound: number;
   warmup: number;
@@ -64,6 +67,19 @@ each answering one event at a time over the Runtime API, take ${at(one, "functio
 nodes of the two-node rows share the same ${cpus().length} cores, so a second node adds no capacity
 here; those rows show placement spreading versions over nodes. Async events run
 through the same path, so their end-to-end rate is bound by it too.`;
+}
+
+function stageTable(r: StageResult): string {
+  const us = (x: number) => (x * 1000).toFixed(0);
+  const lines = r.stages.map((s) => `| ${s.name} | ${us(s.summary.p50)} | ${us(s.summary.p99)} |`);
+  const sum = r.stages.reduce((a, s) => a + s.summary.p50, 0);
+  const pool = r.stages.find((s) => s.name.startsWith("pool"))?.summary.p50 ?? 0;
+  return `| stage | p50 (µs) | p99 (µs) |
+| --- | ---: | ---: |
+${lines.join("\n")}
+| **sum of the p50s** (all but the pool: ${us(sum - pool)}) | **${us(sum)}** | |
+
+(${r.n} calls, each with its marks in order.)`;
 }
 
 export function renderReport(run: BenchRun): string {
@@ -121,6 +137,20 @@ that forwards the body, with the control plane's undici exchange, to a node:http
 server that echoes it (client → control plane → invoker, without the work either
 does). Alone it took ${ms(b.p50)} ms p50 this run, so the platform's own work (SigV4,
 lookup, slot, placement, the invoker's bookkeeping) came to about ${ms(p.p50 - d.p50 - b.p50)} ms p50.
+
+Where the platform row's time goes: the same calls (from parked, signed before the
+clock) in a pass of their own, cut at marks from Node's and undici's diagnostics
+channels (\`http.server.request.start\` and \`http.server.response.finish\` on the
+control plane's and the invoker's servers, \`undici:request:create\` and
+\`undici:request:headers\` for the control plane's call to the invoker) and around
+the pool's invoke. The channels cost a little on every request, so the rows above
+run without them. A transport stage runs from the send until the receiving server
+has parsed the request (or undici the answer's headers): syscalls, the kernel's
+loopback, the event loop's turn and the HTTP parser, on code that is cold again
+after each round trip through the container; the bare-hop row above is the same
+work, hot, with few headers.
+
+${stageTable(run.stages)}
 
 ## Cold start
 

@@ -20,6 +20,7 @@ import { untilParked } from "./parked.js";
 import { renderReport } from "./report.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
+import { measureStages, type StageResult } from "./stages.js";
 import { ms, type Summary, summarize } from "./stats.js";
 import { measureThroughput } from "./throughput.js";
 
@@ -28,6 +29,7 @@ const PER_ROUND = 100;
 const WARMUP = 300;
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 20);
 const IDLE_CONTAINERS = Number(process.env.BENCH_IDLE_CONTAINERS ?? 48);
+const STAGE_CALLS = Number(process.env.BENCH_STAGE_CALLS ?? 2000);
 
 async function main() {
   // Room for the idle-density row's containers (the node's capacity is an accounting limit),
@@ -36,7 +38,7 @@ async function main() {
   const stack = await startStack({ STRATUS_CAPACITY_MB: String(256 * IDLE_CONTAINERS) }, { productAsyncTiming: true });
   let cold: ColdStartResult;
   let density: DensityResult;
-  let warm: { p: Summary; d: Summary; h: Summary; b: Summary };
+  let warm: { p: Summary; d: Summary; h: Summary; b: Summary; stages: StageResult };
   try {
     const name = `bench-echo-${randomUUID().slice(0, 8)}`;
     const spec = await deployBenchFunction(stack.lambda, name, stack.credentials.accountId, stack.region);
@@ -113,6 +115,7 @@ async function main() {
       await time(bareHops, PER_ROUND, bareMs);
     }
     await bare.close();
+    const stages = await measureStages(stack, name, platform, STAGE_CALLS);
 
     await client.close();
     const p = summarize(platformMs);
@@ -124,7 +127,7 @@ async function main() {
     console.log(`platform: p50 ${ms(p.p50)} ms, p99 ${ms(p.p99)} ms (n=${p.n})`);
     console.log(`direct:   p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms (n=${d.n})`);
     console.log(`overhead: p50 ${ms(p.p50 - d.p50)} ms, p99 ${ms(p.p99 - d.p99)} ms`);
-    warm = { p, d, h, b };
+    warm = { p, d, h, b, stages };
     cold = await measureColdStarts(stack, COLD_STARTS, true);
     console.log(
       `cold start: stem cell p50 ${ms(cold.stemCell?.p50 ?? Number.NaN)} ms, scratch p50 ${ms(cold.platform.p50)} ms, docker run p50 ${ms(cold.dockerRun.p50)} ms`,
