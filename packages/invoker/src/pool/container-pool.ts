@@ -275,8 +275,13 @@ export class ContainerPool {
    * invoke finds the container as an idle one is, whatever came just before.
    */
   runtimesWaiting(functionName: string, accountId?: string): number {
-    const ids = new Set(this.containers.idsOf(functionName, accountId));
-    return this.containers.list().filter((c) => ids.has(c.id) && c.session.state === "idle").length;
+    return this.containers.count(
+      (c) =>
+        c.session.state === "idle" &&
+        c.state !== "removing" &&
+        c.owner?.functionName === functionName &&
+        (!accountId || c.owner.accountId === accountId),
+    );
   }
 
   /**

@@ -65,6 +65,13 @@ export class Containers {
     return [...this.all.values()];
   }
 
+  /** How many container records match `test`, without a snapshot (cheap enough to poll). */
+  count(test: (c: Container) => boolean): number {
+    let n = 0;
+    for (const c of this.all.values()) if (test(c)) n++;
+    return n;
+  }
+
   /** A placeholder entry that holds its memory before any await, so concurrent starts see it. */
   reserve(key: string, memoryMb: number): Container {
     const c: Container = {
