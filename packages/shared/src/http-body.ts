@@ -16,7 +16,14 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    let settled = false;
+    // Once only: 'end' still comes after a body settled at its declared length, and a
+    // second Buffer.concat would copy a many-chunk body again for nothing.
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
     // Settled as soon as the declared length is in (the parser holds a longer body to
     // it), rather than a tick or two later at 'end': this is on every invoke's path.
     if (length === 0) return done();
