@@ -20,7 +20,7 @@ import type { InvokerMetrics, Outcome } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { FunctionFailure } from "../runtime-api/session.js";
 import { poolKey, scratchSpec } from "./container-env.js";
-import { Containers } from "./containers.js";
+import { Containers, runsFunction } from "./containers.js";
 import { chooseEvictions, chooseExpired, choosePlacement, stemKey } from "./decisions.js";
 import { deliveryHeaders, type InvocationLog, invocationLog } from "./invocation-log.js";
 import {
@@ -275,13 +275,7 @@ export class ContainerPool {
    * invoke finds the container as an idle one is, whatever came just before.
    */
   runtimesWaiting(functionName: string, accountId?: string): number {
-    return this.containers.count(
-      (c) =>
-        c.session.state === "idle" &&
-        c.state !== "removing" &&
-        c.owner?.functionName === functionName &&
-        (!accountId || c.owner.accountId === accountId),
-    );
+    return this.containers.count((c) => c.session.state === "idle" && runsFunction(c, functionName, accountId));
   }
 
   /**

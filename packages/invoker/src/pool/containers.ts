@@ -53,6 +53,16 @@ const OOM_SOURCE_WARNINGS: Record<(typeof DEGRADED_OOM_SOURCES)[number], string>
     "(stratus_oom_detection_degraded)",
 };
 
+/** Whether `c` is a live container (started, not being removed) running `functionName` (of `accountId`, if given). */
+export function runsFunction(c: Container, functionName: string, accountId?: string): boolean {
+  return (
+    c.owner?.functionName === functionName &&
+    (!accountId || c.owner.accountId === accountId) &&
+    c.state !== "removing" &&
+    !c.id.startsWith("pending-")
+  );
+}
+
 export class Containers {
   private readonly all = new Map<string, Container>();
   private readonly removals = new Set<Promise<void>>();
@@ -156,8 +166,7 @@ export class Containers {
   /** Live containers running `functionName` (of `accountId`, if given). */
   idsOf(functionName: string, accountId?: string): string[] {
     return this.list()
-      .filter((c) => c.owner?.functionName === functionName && (!accountId || c.owner.accountId === accountId))
-      .filter((c) => c.state !== "removing" && !c.id.startsWith("pending-"))
+      .filter((c) => runsFunction(c, functionName, accountId))
       .map((c) => c.id);
   }
 
