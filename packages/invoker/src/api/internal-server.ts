@@ -87,10 +87,10 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
       { tail: req.headers[internalInvoke.logTypeHeader] === "Tail", givenUp },
     );
     const headers: Record<string, string | number> = {
+      ...closing(),
       "content-type": "application/json",
       "content-length": outcome.payload.length,
     };
-    if (deps.isDraining()) headers.connection = "close";
     // The control plane does not read it, and every header costs a parse on its side.
     res.sendDate = false;
     if (outcome.functionError) headers[internalInvoke.functionErrorHeader] = outcome.functionError;
