@@ -4,7 +4,7 @@ import type { ColdStartResult } from "./cold-start.js";
 import { PROCESS_KINDS, type ProcessKind } from "./cpu-by-process.js";
 import type { RateRow } from "./drive.js";
 import type { DensityResult } from "./idle-density.js";
-import type { StageResult } from "./stages.js";
+import { POOL_STAGE, type StageResult } from "./stages.js";
 import { ms, type Summary } from "./stats.js";
 import type { ThroughputResult } from "./throughput.js";
 
@@ -73,7 +73,7 @@ function stageTable(r: StageResult): string {
   const us = (x: number) => (x * 1000).toFixed(0);
   const lines = r.stages.map((s) => `| ${s.name} | ${us(s.summary.p50)} | ${us(s.summary.p99)} |`);
   const sum = r.stages.reduce((a, s) => a + s.summary.p50, 0);
-  const pool = r.stages.find((s) => s.name.startsWith("pool"))?.summary.p50 ?? 0;
+  const pool = r.stages.find((s) => s.name === POOL_STAGE)?.summary.p50 ?? 0;
   return `| stage | p50 (µs) | p99 (µs) |
 | --- | ---: | ---: |
 ${lines.join("\n")}

@@ -10,30 +10,21 @@ import type { Stack } from "../helpers/stack.js";
 import { untilParked } from "./parked.js";
 import { type Summary, summarize } from "./stats.js";
 
+export const POOL_STAGE = "pool: the direct round trip to the runtime";
 export const STAGES = [
   "client → control plane: request sent, received and parsed",
   "control plane before its call: body, SigV4, lookups, slot, placement",
   "control plane → invoker: request sent, received and parsed",
   "invoker before its pool: token, spec, body",
-  "pool: the direct round trip to the runtime",
+  POOL_STAGE,
   "invoker: its answer written",
   "invoker → control plane: answer sent, received and parsed",
   "control plane: its answer written",
   "control plane → client: answer sent, received and parsed",
 ] as const;
 
-type Mark =
-  | "sent"
-  | "cpIn"
-  | "cpCall"
-  | "invIn"
-  | "poolIn"
-  | "poolOut"
-  | "invOut"
-  | "cpGotAnswer"
-  | "cpOut"
-  | "answered";
-const ORDER: Mark[] = [
+/** The marks a call is cut at, in the order they come; stage k runs from mark k to mark k + 1. */
+const ORDER = [
   "sent",
   "cpIn",
   "cpCall",
@@ -44,7 +35,8 @@ const ORDER: Mark[] = [
   "cpGotAnswer",
   "cpOut",
   "answered",
-];
+] as const;
+type Mark = (typeof ORDER)[number];
 
 export interface StageResult {
   stages: { name: (typeof STAGES)[number]; summary: Summary }[];
