@@ -116,11 +116,11 @@ Every timed call to the container (both rows, and the invoker-hop row) starts wi
 its runtime parked on \`/next\`, as an idle warm container's is: untimed, the bench
 spins (no sleep, so the CPUs do not doze) until the pool reports it there
 (\`runtimesWaiting\`). Timed back to back instead, the runtime is often still on its
-way back from its last answer (its next \`/next\` comes some 0.4 ms after its
-\`/response\` here); the direct row then waits that out, while the platform's own
-latency hides it, and the overhead reads smaller than it is (0.59 and 0.63 ms p50
-back to back against 0.85 and 0.90 ms from parked, in paired runs on this machine).
-Runs up to 16 were timed back to back.
+way back from its last answer (its next \`/next\` came some 0.4 ms after its
+\`/response\` on the 2-core Xeon machine of runs 17 to 19); the direct row then
+waits that out, while the platform's own latency hides it, and the overhead reads
+smaller than it is (0.59 and 0.63 ms p50 back to back against 0.85 and 0.90 ms
+from parked, in paired runs on that machine). Runs up to 16 were timed back to back.
 
 | path | p50 (ms) | p99 (ms) | mean (ms) | n |
 | --- | ---: | ---: | ---: | ---: |
