@@ -115,7 +115,7 @@ async function main() {
       await time(bareHops, PER_ROUND, bareMs);
     }
     await bare.close();
-    const stages = await measureStages(stack, name, platform, STAGE_CALLS);
+    const stages = await measureStages(stack, platform, STAGE_CALLS);
 
     await client.close();
     const p = summarize(platformMs);

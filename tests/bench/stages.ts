@@ -7,7 +7,6 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { IncomingMessage } from "node:http";
 import type { Stack } from "../helpers/stack.js";
-import { untilParked } from "./parked.js";
 import { type Summary, summarize } from "./stats.js";
 
 export const POOL_STAGE = "pool: the direct round trip to the runtime";
@@ -46,7 +45,7 @@ export interface StageResult {
 
 export async function measureStages(
   stack: Stack,
-  name: string,
+  /** Prepares one call, returning once the function's runtime is parked on /next (run.ts's platform row). */
   send: () => Promise<() => Promise<unknown>>,
   calls: number,
 ): Promise<StageResult> {
@@ -93,7 +92,6 @@ export async function measureStages(
   try {
     for (let i = 0; i < calls; i++) {
       const call = await send();
-      await untilParked(pool, name);
       marks = {};
       mark("sent");
       await call();
