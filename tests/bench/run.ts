@@ -59,21 +59,18 @@ async function main() {
         if (res.status !== 200 || !res.body.equals(payload)) throw new Error(`bad platform answer ${res.status}`);
       };
     };
-    const direct = async () => {
+    /** A row's preparation: wait untimed for the parked runtime, then hand over `call` to time. */
+    const fromParked = (call: () => Promise<void>) => async () => {
       await parked();
-      return directCall;
+      return call;
     };
-    const directCall = async () => {
+    const direct = fromParked(async () => {
       const out = await stack.invoker.pool.invoke(spec, { requestId: randomUUID(), payload });
       if (out.functionError || !out.payload.equals(payload)) throw new Error("bad direct answer");
-    };
+    });
     const hopAgent = new Agent({ keepAliveTimeout: 60_000 });
     const hopOrigin = new URL(stack.invoker.url).origin;
-    const hop = async () => {
-      await parked();
-      return hopCall;
-    };
-    const hopCall = async () => {
+    const hop = fromParked(async () => {
       const res = await exchange(hopAgent, {
         origin: hopOrigin,
         path: internalInvoke.path,
@@ -86,7 +83,7 @@ async function main() {
         body: payload,
       });
       if (res.statusCode !== 200 || !res.body.equals(payload)) throw new Error(`bad hop answer ${res.statusCode}`);
-    };
+    });
     const bare = await startBareHops();
     const bareHops = async () => async () => {
       if (!(await bare.send(payload)).equals(payload)) throw new Error("bad bare-hops answer");
