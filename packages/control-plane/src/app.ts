@@ -2,6 +2,8 @@
 // main.ts (or a test) does. Every Lambda route sits behind SigV4 authentication;
 // /healthz, /metrics and the token-guarded internal routes do not. Invoke is served
 // ahead of this app, on plain node:http, by api/invoke-handler.ts.
+
+import type { Logger } from "@stratus/shared";
 import express from "express";
 import type { Registry } from "prom-client";
 import { adminRoutes } from "./api/admin-routes.js";
@@ -9,7 +11,7 @@ import { aliasRoutes } from "./api/alias-routes.js";
 import { asyncRoutes } from "./api/async-routes.js";
 import { type Authenticate, sigv4Auth } from "./api/auth.js";
 import { codeLinkRoutes } from "./api/code-links.js";
-import { errorMiddleware, type Logger, unknownOperation } from "./api/error-middleware.js";
+import { errorMiddleware, unknownOperation } from "./api/error-middleware.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { logRoutes } from "./api/log-routes.js";

@@ -3,7 +3,7 @@
 // the log). Later starts leave an existing administrator and file alone.
 import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
-import type { Logger } from "./api/error-middleware.js";
+import type { Logger } from "@stratus/shared";
 import type { AccountStore } from "./store/account-store.js";
 
 export async function bootstrapAdmin(accounts: AccountStore, keyFile: string, log: Logger): Promise<void> {

@@ -2,13 +2,13 @@
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
 import http from "node:http";
+import type { Logger } from "@stratus/shared";
 import { asyncQueue } from "@stratus/shared";
 import { Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createAuthenticator } from "./api/auth.js";
-import type { Logger } from "./api/error-middleware.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";

@@ -3,7 +3,7 @@
 // It also remembers the node's silences: a node whose heartbeat went stale (it was
 // frozen, stalled, or cut off from Redis) has had calls given up by control planes,
 // and must not start those it reads only on coming back.
-import { type NodeInfo, nodeRegistry } from "@stratus/shared";
+import { type Logger, type NodeInfo, nodeRegistry } from "@stratus/shared";
 import type { Redis } from "ioredis";
 
 export interface Heartbeat {
@@ -23,7 +23,7 @@ export type HeartbeatRedis = Pick<Redis, "multi">;
 export async function startHeartbeat(
   redis: HeartbeatRedis,
   info: NodeInfo,
-  log: Pick<Console, "warn">,
+  log: Pick<Logger, "warn">,
   now: () => number = Date.now,
   /** Told when a beat lands after a silence longer than the staleness window, with its length. */
   onBack: (silentMs: number) => void = () => undefined,

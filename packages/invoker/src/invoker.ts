@@ -4,7 +4,7 @@
 // metrics and the Redis heartbeat. Used by main.ts and by tests. A start that fails
 // part-way removes what it made (network, stem cells, servers) before it throws. A
 // running node removes what dead peers left on its engine (pool/dead-peers.ts).
-import { internalInvoke, nodeRegistry } from "@stratus/shared";
+import { internalInvoke, type Logger, nodeRegistry } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
@@ -28,8 +28,6 @@ export interface RunningInvoker {
   /** Stops taking work, lets in-flight invocations finish, removes containers. */
   close(): Promise<void>;
 }
-
-export type Logger = Pick<Console, "info" | "warn" | "error">;
 
 /** How often a node looks for dead peers' leftovers on its engine (and once as it starts). */
 const DEAD_NODE_SWEEP_INTERVAL_MS = 60_000;

@@ -5,6 +5,7 @@ export * from "./async-job.js";
 export * from "./errors.js";
 export * from "./http-body.js";
 export * from "./internal-invoke.js";
+export * from "./logger.js";
 export * from "./nodes.js";
 export * from "./runtimes.js";
 export * from "./wire.js";

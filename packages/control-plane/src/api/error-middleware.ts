@@ -6,10 +6,8 @@
 
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { errorBody, errors, headers, StratusError } from "@stratus/shared";
+import { errorBody, errors, headers, type Logger, StratusError } from "@stratus/shared";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-
-export type Logger = Pick<Console, "info" | "warn" | "error">;
 
 export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
   let known = err instanceof StratusError ? err : undefined;

@@ -4,13 +4,14 @@
 // X-Amz-Function-Error); Event commits the invocation and answers 202; DryRun
 // checks the function and answers 204.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "@stratus/shared";
 import { errors, headers, limits, readBody } from "@stratus/shared";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { AsyncService } from "../services/async-service.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { Authenticate } from "./auth.js";
 import { checkJson } from "./body.js";
-import { type Logger, sendError } from "./error-middleware.js";
+import { sendError } from "./error-middleware.js";
 import { parseFunctionRef } from "./function-ref.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;

@@ -17,10 +17,10 @@
 // One that fails in a way no rerun can change (job-failure.ts) is not run again: its
 // event is dead-lettered at once, and a job whose data names no invocation fails.
 import { randomUUID } from "node:crypto";
+import type { Logger } from "@stratus/shared";
 import { AsyncJobSchema, asyncQueue, StratusError } from "@stratus/shared";
 import { DelayedError, type Job, type Queue, UnrecoverableError } from "bullmq";
 import type { Counter } from "prom-client";
-import type { Logger } from "../api/error-middleware.js";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import { type DeliveryCondition, destinationDelivery } from "./destination.js";

@@ -6,10 +6,10 @@
 // recorded by a conditional update first, so a duplicate is harmless and a failed
 // add is found again on the next pass.
 import { randomUUID } from "node:crypto";
+import type { Logger } from "@stratus/shared";
 import { asyncQueue } from "@stratus/shared";
 import type { Queue } from "bullmq";
 import type { Counter } from "prom-client";
-import type { Logger } from "../api/error-middleware.js";
 import type { AsyncStore } from "../store/async-store.js";
 import type { AsyncStatus } from "./async-state.js";
 import { jobOptions } from "./relay.js";

@@ -1,6 +1,6 @@
+import type { Logger } from "@stratus/shared";
 import type { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
-import type { Logger } from "../api/error-middleware.js";
 import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
 import { startRelay } from "./relay.js";
 

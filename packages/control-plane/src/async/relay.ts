@@ -8,8 +8,9 @@
 // the add and is left to the relay for a grace period. Everything else (re-drives,
 // destination deliveries, rows of a process that crashed or could not reach Redis)
 // goes through the relay, which runs on a short timer and at once when nudged.
+
+import type { Logger } from "@stratus/shared";
 import type { Queue } from "bullmq";
-import type { Logger } from "../api/error-middleware.js";
 import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
 import { createBatcher } from "../store/batcher.js";
 

@@ -11,9 +11,10 @@
 // A replaced worker, and the last one at shutdown, is closed: it finishes the jobs
 // it runs. One whose connection hangs would never finish closing, so once its jobs
 // have ended it gets a grace to let go, and is then disconnected.
+
+import type { Logger } from "@stratus/shared";
 import type { Worker } from "bullmq";
 import type { Counter } from "prom-client";
-import type { Logger } from "../api/error-middleware.js";
 import { type ActivityRecord, createActivityRecord, type JobActivity } from "./worker-activity.js";
 import { judgeStall } from "./worker-stall.js";
 

@@ -1,10 +1,11 @@
 // The async queue's worker: a BullMQ worker on a Redis connection of its own, feeding
 // each job to the job runner (job-runner.ts). The watchdog (worker-watchdog.ts)
 // replaces a worker that stops or stalls, with a new connection.
+
+import type { Logger } from "@stratus/shared";
 import { asyncQueue } from "@stratus/shared";
 import { type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import type { Logger } from "../api/error-middleware.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { AsyncStore } from "../store/async-store.js";
 import { createJobRunner, type JobRunnerConfig, type JobWatch } from "./job-runner.js";

@@ -10,8 +10,8 @@
 // another node; an async attempt failed this way is a platform error, retried
 // without spending an attempt.
 import { setMaxListeners } from "node:events";
+import type { Logger } from "@stratus/shared";
 import { nodeRegistry, StratusError } from "@stratus/shared";
-import type { Logger } from "../api/error-middleware.js";
 import type { InvokerClient } from "./invoker-client.js";
 import type { NodeDirectory } from "./node-directory.js";
 

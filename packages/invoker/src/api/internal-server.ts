@@ -10,6 +10,7 @@ import {
   type InvokeSpec,
   InvokeSpecSchema,
   internalInvoke,
+  type Logger,
   limits,
   REQUEST_ID,
   readBody,
@@ -26,7 +27,7 @@ export interface InternalServerDeps {
   isDraining: () => boolean;
   /** Whether the node has been silent since heartbeat `beat` (heartbeat.ts silentSince). */
   silentSince: (beat: number) => boolean;
-  log: Pick<Console, "error">;
+  log: Pick<Logger, "error">;
 }
 
 function sendError(res: ServerResponse, err: StratusError, extra: Record<string, string>): void {

@@ -10,6 +10,7 @@
 // (cgroup-files.ts), as is its peak memory; on a node that cannot read the cgroups,
 // by the engine's "oom" events (docker-oom-tally.ts).
 import { PassThrough } from "node:stream";
+import type { Logger } from "@stratus/shared";
 import Docker from "dockerode";
 import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
 import {
@@ -50,7 +51,7 @@ export interface SandboxOptions {
   size: number;
   /** The image sandboxes run `sleep` from. */
   image: string;
-  log: Pick<Console, "warn">;
+  log: Pick<Logger, "warn">;
 }
 
 export function createDockerBackend(

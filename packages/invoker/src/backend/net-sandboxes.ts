@@ -5,6 +5,7 @@
 // for it, which is most of a container start here (about 300 of 500 ms). A sandbox
 // serves exactly one function container and is removed with it, so nothing of one
 // function's network state ever meets another's.
+import type { Logger } from "@stratus/shared";
 import type Docker from "dockerode";
 
 export interface NetSandbox {
@@ -36,7 +37,7 @@ export function createNetSandboxes(
   docker: Docker,
   image: string,
   size: number,
-  log: Pick<Console, "warn">,
+  log: Pick<Logger, "warn">,
 ): NetSandboxes {
   const ready = new Map<string, NetSandbox[]>();
   const filling = new Map<string, Promise<void>>();

@@ -7,7 +7,7 @@
 // Sent with undici's request API on a keep-alive agent of its own: fetch, which it
 // replaces, builds WHATWG requests, responses and web streams around every batch,
 // on the event loop that also serves the node's invokes.
-import { internalInvoke } from "@stratus/shared";
+import { internalInvoke, type Logger } from "@stratus/shared";
 import { Agent, request } from "undici";
 import type { InvocationLog } from "../pool/container-pool.js";
 
@@ -30,7 +30,7 @@ export interface LogShipper {
 export function createLogShipper(
   controlPlaneUrl: string,
   token: string,
-  log: Pick<Console, "warn">,
+  log: Pick<Logger, "warn">,
   onDropped: (count: number) => void = () => {},
 ): LogShipper {
   const queue: InvocationLog[] = [];

@@ -12,7 +12,7 @@
 // suspect (the runtime may hold most of it, and the next invocation would be the one
 // to die; the victim may be a helper the function relies on), and a new container
 // costs only a cold start.
-import { errors, type InvokeCall, type InvokeSpec, limits, runtimes, StratusError } from "@stratus/shared";
+import { errors, type InvokeCall, type InvokeSpec, type Logger, limits, runtimes, StratusError } from "@stratus/shared";
 import type { ContainerBackend } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import { oomKillLine, tail } from "../logs/log-format.js";
@@ -55,7 +55,7 @@ export class ContainerPool {
     private readonly code: CodeCache,
     stemDirs: StemDirs,
     private readonly metrics: InvokerMetrics,
-    private readonly log: Pick<Console, "warn" | "error">,
+    private readonly log: Pick<Logger, "warn" | "error">,
     private readonly onInvocationLog: (entry: InvocationLog) => void = () => undefined,
   ) {
     this.containers = new Containers({

@@ -12,7 +12,7 @@
 // count them exactly says so once in its log and in a gauge, rather than silently
 // reporting none.
 import { randomUUID } from "node:crypto";
-import { runtimes } from "@stratus/shared";
+import { type Logger, runtimes } from "@stratus/shared";
 import type { ContainerBackend, ContainerSpec, OomKillSource } from "../backend/container-backend.js";
 import { ContainerLog } from "../logs/container-log.js";
 import { DEGRADED_OOM_SOURCES, type InvokerMetrics } from "../metrics.js";
@@ -29,7 +29,7 @@ export interface ContainersDeps {
   api: RuntimeApiServer;
   stemDirs: StemDirs;
   metrics: InvokerMetrics;
-  log: Pick<Console, "warn">;
+  log: Pick<Logger, "warn">;
   /** Called after each removal: memory was freed, or a stem cell lost. */
   onRemoved: () => void;
 }

@@ -9,6 +9,7 @@
 // (which makes its network and stem cells before its first heartbeat) is safe.
 // Containers of nodes the registry has never known (another platform on the same
 // engine) are never touched.
+import type { Logger } from "@stratus/shared";
 import type { Counter } from "prom-client";
 import type { ContainerBackend, ManagedResource } from "../backend/container-backend.js";
 
@@ -36,7 +37,7 @@ export interface DeadPeerSweepDeps {
   self: string;
   deadAfterMs: number;
   removed: Counter<"kind">;
-  log: Pick<Console, "warn">;
+  log: Pick<Logger, "warn">;
   now?: () => number;
   /** Ids whose removal failed and was said already (the sweeper keeps one across passes). */
   unremovable?: Set<string>;

@@ -4,7 +4,7 @@
 // hands one over to a function's cold start. A stem cell that fails on the way is
 // destroyed, never offered again.
 import type { InvokeSpec } from "@stratus/shared";
-import { runtimes } from "@stratus/shared";
+import { type Logger, runtimes } from "@stratus/shared";
 import type { ContainerBackend } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
@@ -22,7 +22,7 @@ export interface StemKeeperDeps {
   api: RuntimeApiServer;
   code: CodeCache;
   stemDirs: StemDirs;
-  log: Pick<Console, "warn">;
+  log: Pick<Logger, "warn">;
 }
 
 /** Longest a taken stem cell waits for its replacement to be started. */
