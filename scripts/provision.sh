@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Idempotent provisioning for a fresh Debian machine (root, Node 20, no container
-# registry). Used by both README commands and by .ci/run. Each step checks first
+# Idempotent provisioning for a fresh Debian machine (root, any Node with npm, no
+# container registry). Used by both README commands and by .ci/run. Each step checks first
 # and only installs or builds what is missing, so running it twice is cheap.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,14 +29,21 @@ fi
 # The AWS CLI: the README's session and the CLI tests use it.
 command -v aws >/dev/null 2>&1 || apt_install awscli
 
-# 2. pnpm and the workspace's dependencies.
+# 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
+# workspace's dependencies, installed again when the Node they were built for changed
+# (native addons are built for one Node ABI).
+. "$ROOT/scripts/lib/node.sh"
+use_platform_node
 if ! command -v pnpm >/dev/null 2>&1; then
   log "installing pnpm"
   npm install -g pnpm@9 >/dev/null 2>&1
 fi
-if [ ! -f "$ROOT/node_modules/.modules.yaml" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$ROOT/node_modules/.modules.yaml" ]; then
-  log "pnpm install"
-  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=silent)
+STAMP="$ROOT/node_modules/.stratus-node"
+if [ ! -f "$ROOT/node_modules/.modules.yaml" ] || [ "$ROOT/pnpm-lock.yaml" -nt "$ROOT/node_modules/.modules.yaml" ] \
+  || [ "$(cat "$STAMP" 2>/dev/null)" != "$(node -v)" ]; then
+  log "pnpm install (node $(node -v))"
+  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=silent && pnpm rebuild --reporter=silent)
+  node -v >"$STAMP"
 fi
 
 # 3. Images (base, runtimes, Postgres, Redis), built locally when none can be pulled.

@@ -4,6 +4,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/provision.sh"
+. "$ROOT/scripts/lib/node.sh"
+use_platform_node
 export TESTCONTAINERS_RYUK_DISABLED=true
 cd "$ROOT"
 pnpm test

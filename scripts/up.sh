@@ -8,6 +8,8 @@ STATE="$ROOT/.stratus"
 log() { printf '\033[1;32m[up]\033[0m %s\n' "$*"; }
 
 bash "$ROOT/scripts/provision.sh"
+. "$ROOT/scripts/lib/node.sh"
+use_platform_node
 need=()
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v aws >/dev/null 2>&1 || need+=(awscli)

@@ -42,6 +42,7 @@ interface RuntimeCase {
 const CASES: RuntimeCase[] = [
   { runtime: "nodejs20.x", family: "nodejs" },
   { runtime: "nodejs22.x", family: "nodejs" },
+  { runtime: "nodejs24.x", family: "nodejs" },
   { runtime: "python3.11", family: "python", moreRefusals: { mountSyscall: "EPERM" } },
   { runtime: "provided.al2023", family: "provided" },
 ];

@@ -61,7 +61,7 @@ const CLIENT_CONTEXT = {
   env: { os: "x" },
 };
 
-describe.each<Runtime>(["nodejs20.x", "nodejs22.x"])("%s", (runtime) => {
+describe.each<Runtime>(["nodejs20.x", "nodejs22.x", "nodejs24.x"])("%s", (runtime) => {
   const node = (source: string, extra: Partial<FunctionDef> = {}): FunctionDef => ({
     runtime,
     handler: "index.handler",

@@ -111,7 +111,7 @@ const initDurations = (runtime: string, kind: string) =>
 
 describe("stem cells", () => {
   it("keeps one hardened, function-less stem cell per runtime with an empty /var/task of its own", async () => {
-    for (const runtime of ["nodejs20.x", "nodejs22.x", "python3.11"]) {
+    for (const runtime of ["nodejs20.x", "nodejs22.x", "nodejs24.x", "python3.11"]) {
       const [id] = await stems(runtime);
       expect(id, runtime).toBeDefined();
       const info = await docker.getContainer(id as string).inspect();
@@ -284,13 +284,13 @@ describe("a Node function larger than 512 MB", () => {
 /** What a function sets that its runtime reads only as its process starts, and how the function shows it took effect. */
 const START_ONLY: {
   what: string;
-  runtime: "nodejs20.x" | "nodejs22.x" | "python3.11";
+  runtime: "nodejs20.x" | "nodejs22.x" | "nodejs24.x" | "python3.11";
   file: string;
   handler: string;
   variables: Record<string, string>;
   applied: (body: Record<string, unknown>) => boolean;
 }[] = [
-  ...(["nodejs20.x", "nodejs22.x"] as const).map((runtime) => ({
+  ...(["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const).map((runtime) => ({
     what: "NODE_OPTIONS=--max-old-space-size=96",
     runtime,
     file: "heap.js",

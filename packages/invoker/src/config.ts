@@ -34,7 +34,7 @@ export const InvokerConfigSchema = z
       .int()
       .min(4096)
       .default(256 * 1024),
-    /** Prewarmed stem cells kept per stem-capable runtime (nodejs20.x, nodejs22.x, python3.11); 0 disables. */
+    /** Prewarmed stem cells kept per stem-capable runtime (nodejs20.x, nodejs22.x, nodejs24.x, python3.11); 0 disables. */
     STRATUS_STEM_CELLS_PER_RUNTIME: z.coerce.number().int().min(0).max(64).default(1),
     /** The neutral memory cap of a stem cell until it is specialised (Lambda's minimum). */
     STRATUS_STEM_CELL_MEMORY_MB: z.coerce.number().int().min(128).max(10240).default(128),

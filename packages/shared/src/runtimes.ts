@@ -30,6 +30,7 @@ const provided: RuntimeInfo = { image: "stratus/runtime:provided.al2023", entry:
 export const runtimes = {
   "nodejs20.x": { image: "stratus/runtime:nodejs20.x", entry: node },
   "nodejs22.x": { image: "stratus/runtime:nodejs22.x", entry: node },
+  "nodejs24.x": { image: "stratus/runtime:nodejs24.x", entry: node },
   "python3.11": { image: "stratus/runtime:python3.11", entry: { kind: "python" } },
   // Lambda's older custom-runtime names run in the same image.
   "provided.al2023": provided,

@@ -25,7 +25,7 @@ export interface StemCellConfig {
 }
 
 /** Runtimes whose runtime clients implement stem mode. */
-export const STEM_RUNTIMES = ["nodejs20.x", "nodejs22.x", "python3.11"] as const;
+export const STEM_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x", "python3.11"] as const;
 
 /** Lambda's default /tmp size: the shape of every stem cell. */
 export const STEM_EPHEMERAL_MB = 512;
