@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/provision.sh"
 . "$ROOT/scripts/lib/node.sh"
 use_platform_node
+# AWS's own runtime interface client, built once for the test that runs it unchanged.
+bash "$ROOT/tests/fixtures/aws-lambda-ric/build.sh"
 export TESTCONTAINERS_RYUK_DISABLED=true
 cd "$ROOT"
 pnpm test

@@ -16,6 +16,8 @@ import { parseFunctionRef } from "./function-ref.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
 const MAX_CLIENT_CONTEXT = 3583;
+/** What a function receives when invoked without a payload, as in Lambda (runtime clients parse the event as JSON). */
+const EMPTY_EVENT = Buffer.from("{}");
 
 export interface InvokeHandlerDeps {
   invoke: InvokeService;
@@ -44,8 +46,8 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     child.inc();
   };
   async function handle(req: IncomingMessage, res: ServerResponse, rawName: string, query: string): Promise<void> {
-    const payload = await readBody(req, limits.syncPayloadBytes);
-    const { accountId } = await deps.authenticate(req, payload);
+    const body = await readBody(req, limits.syncPayloadBytes);
+    const { accountId } = await deps.authenticate(req, body);
     const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
     let name: string;
     try {
@@ -55,7 +57,8 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     }
     const ref = parseFunctionRef(name, accountId, qualifier);
     const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
-    checkJson(payload);
+    checkJson(body);
+    const payload = body.length === 0 ? EMPTY_EVENT : body;
     const clientContext = req.headers[headers.clientContext] as string | undefined;
     if (clientContext && clientContext.length > MAX_CLIENT_CONTEXT) {
       throw errors.invalidParameter(`Client context must be at most ${MAX_CLIENT_CONTEXT} bytes`);

@@ -128,7 +128,8 @@ export function createDockerBackend(
             Privileged: false,
             SecurityOpt: ["no-new-privileges:true"],
             ReadonlyRootfs: true,
-            Tmpfs: { "/tmp": `rw,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
+            // exec, as in Lambda: functions run binaries they unpack into /tmp (Docker defaults to noexec).
+            Tmpfs: { "/tmp": `rw,exec,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
             Binds: [`${spec.codeDir}:/var/task:ro`],
             PortBindings: {},
             PublishAllPorts: false,
