@@ -1,5 +1,6 @@
 // The AWS CLI (botocore's signer and parsers, not the JS SDK) against a live stack:
-// create-function with a zip file, invoke, get-function, and an error.
+// create-function with a zip file, invoke (with and without a payload), get-function,
+// parameters Stratus refuses by name, and an error.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -38,6 +39,23 @@ async function aws(...args: string[]): Promise<{ stdout: string; stderr: string;
     const e = err as { stdout: string; stderr: string; code: number };
     return { stdout: e.stdout, stderr: e.stderr, code: e.code };
   }
+}
+
+/** create-function's arguments: a Node handler `index.handler` under `name`, then `more` (code included). */
+function createArgs(name: string, ...more: string[]): string[] {
+  return [
+    "lambda",
+    "create-function",
+    "--function-name",
+    name,
+    "--runtime",
+    "nodejs24.x",
+    "--handler",
+    "index.handler",
+    "--role",
+    "arn:aws:iam::123456789012:role/r",
+    ...more,
+  ];
 }
 
 describe("AWS CLI", () => {
@@ -81,6 +99,41 @@ describe("AWS CLI", () => {
     const got = await aws("lambda", "get-function-configuration", "--function-name", name);
     expect(JSON.parse(got.stdout).CodeSha256).toBe(JSON.parse(created.stdout).CodeSha256);
   }, 60_000);
+
+  it("hands a function invoked without a payload an empty JSON object, as Lambda does", async () => {
+    const name = `cli-${randomBytes(4).toString("hex")}`;
+    await writeFile(path.join(dir, "echo.zip"), await nodeFunction("exports.handler = async (e) => ({ got: e });"));
+    const created = await aws(...createArgs(name, "--zip-file", "fileb://echo.zip"));
+    expect(created.code, created.stderr).toBe(0);
+    const invoked = await aws("lambda", "invoke", "--function-name", name, "none.json");
+    expect(invoked.code, invoked.stderr).toBe(0);
+    expect(JSON.parse(await readFile(path.join(dir, "none.json"), "utf8"))).toEqual({ got: {} });
+  }, 60_000);
+
+  it.each([
+    [
+      "--package-type Image",
+      ["--package-type", "Image", "--code", "ImageUri=registry.local/fn:1"],
+      /PackageType Image/,
+    ],
+    ["--layers", ["--layers", "arn:aws:lambda:us-east-1:123456789012:layer:deps:1"], /Layers is not supported/],
+    ["--tracing-config Mode=Active", ["--tracing-config", "Mode=Active"], /TracingConfig is not supported/],
+    ["--vpc-config", ["--vpc-config", "SubnetIds=subnet-1,SecurityGroupIds=sg-1"], /VpcConfig is not supported/],
+  ])(
+    "refuses %s by name, and creates nothing",
+    async (_what, extra, message) => {
+      const name = `cli-${randomBytes(4).toString("hex")}`;
+      await writeFile(path.join(dir, "plain.zip"), await nodeFunction("exports.handler = async () => 1;"));
+      const zipArgs = extra.includes("--package-type") ? [] : ["--zip-file", "fileb://plain.zip"];
+      const res = await aws(...createArgs(name, ...zipArgs, ...extra));
+      expect(res.code).not.toBe(0);
+      expect(res.stderr).toMatch(/InvalidParameterValueException/);
+      expect(res.stderr).toMatch(message);
+      const got = await aws("lambda", "get-function", "--function-name", name);
+      expect(got.stderr).toMatch(/ResourceNotFoundException/);
+    },
+    60_000,
+  );
 
   it("shows Lambda's error names", async () => {
     const res = await aws("lambda", "get-function", "--function-name", "does-not-exist");

@@ -134,6 +134,57 @@ describe("functions", () => {
     expect(after.RevisionId).toBe(created.RevisionId);
   });
 
+  it("refuses by name the parameters Stratus does not implement yet, on create and on update", async () => {
+    const name = uniqueName("unsup");
+    const created = await create(name);
+    const asks: [string, Record<string, unknown>][] = [
+      ["Layers", { Layers: ["arn:aws:lambda:us-east-1:123456789012:layer:deps:1"] }],
+      ["DeadLetterConfig", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:123456789012:dlq" } }],
+      ["LoggingConfig", { LoggingConfig: { LogFormat: "JSON" } }],
+      ["TracingConfig", { TracingConfig: { Mode: "Active" } }],
+      ["SnapStart", { SnapStart: { ApplyOn: "PublishedVersions" } }],
+      ["KMSKeyArn", { KMSKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" }],
+      ["FileSystemConfigs", { FileSystemConfigs: [{ Arn: "arn:aws:elasticfilesystem:x", LocalMountPath: "/mnt/x" }] }],
+    ];
+    for (const [field, patch] of asks) {
+      const updated = stack.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, ...patch }));
+      await expect(updated, field).rejects.toThrow(new RegExp(`${field} is not supported`));
+      const other = uniqueName("unsup");
+      await expect(create(other, "v0", patch), field).rejects.toBeInstanceOf(InvalidParameterValueException);
+      await expect(stack.lambda.send(new GetFunctionCommand({ FunctionName: other }))).rejects.toBeInstanceOf(
+        ResourceNotFoundException,
+      );
+    }
+    const image = stack.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: uniqueName("img"),
+        PackageType: "Image",
+        Role: ROLE,
+        Code: { ImageUri: "registry.local/fn:1" },
+      }),
+    );
+    await expect(image).rejects.toThrow(/PackageType Image is not supported/);
+    // What means "off" is accepted: Terraform sends these for unset blocks.
+    await create(uniqueName("off"), "v0", { Layers: [], TracingConfig: { Mode: "PassThrough" } });
+    const after = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    expect(after.RevisionId).toBe(created.RevisionId);
+  });
+
+  it("hands a function invoked without a payload an empty JSON object", async () => {
+    const name = uniqueName("nopayload");
+    await stack.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs24.x",
+        Role: ROLE,
+        Handler: "index.handler",
+        Code: { ZipFile: await nodeFunction("exports.handler = async (e) => ({ got: e });") },
+      }),
+    );
+    const res = await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    expect(decode(res.Payload)).toEqual({ got: {} });
+  });
+
   it("paginates ListFunctions with Marker and MaxItems", async () => {
     const account = await stack.newAccount(uniqueName("pages"));
     const client = stack.clientFor(account);

@@ -10,6 +10,11 @@ import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { CreateFunctionSchema, checkEnvironment, checkHandlerCode, parseInput } from "./function-input.js";
+import {
+  refuseUnsupportedCode,
+  refuseUnsupportedConfiguration,
+  refuseUnsupportedCreate,
+} from "./unsupported-params.js";
 import { PublishVersionSchema, TagsSchema, UpdateCodeSchema, UpdateConfigurationSchema } from "./update-input.js";
 
 export interface FunctionService {
@@ -96,6 +101,7 @@ export function createFunctionService(
 
   const service: FunctionService = {
     async create(accountId, body) {
+      refuseUnsupportedCreate(body);
       const input = parseInput(CreateFunctionSchema.extend({ Tags: TagsSchema.shape.Tags.optional() }), body);
       checkEnvironment(input.Environment.Variables);
       const zip = decodeZip(input.Code.ZipFile);
@@ -133,6 +139,7 @@ export function createFunctionService(
     },
     list: (accountId, marker, maxItems) => store.list(accountId, marker, maxItems),
     async updateCode(accountId, name, body) {
+      refuseUnsupportedCode(body);
       const input = parseInput(UpdateCodeSchema, body);
       const zip = decodeZip(input.ZipFile);
       const entries = await zipEntries(zip);
@@ -145,6 +152,7 @@ export function createFunctionService(
       return input.Publish ? service.publish(accountId, name, {}) : updated;
     },
     async updateConfiguration(accountId, name, body) {
+      refuseUnsupportedConfiguration(body, name);
       const input = parseInput(UpdateConfigurationSchema, body);
       if (input.Environment) checkEnvironment(input.Environment.Variables);
       const current = await latest(accountId, name);

@@ -1,0 +1,78 @@
+import { StratusError } from "@stratus/shared";
+import { describe, expect, it } from "vitest";
+import {
+  refuseUnsupportedCode,
+  refuseUnsupportedConfiguration,
+  refuseUnsupportedCreate,
+} from "./unsupported-params.js";
+
+const base = { FunctionName: "f", Runtime: "nodejs24.x", Handler: "index.handler", Code: { ZipFile: "UEs=" } };
+
+function refusal(run: () => void): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(StratusError);
+    expect((err as StratusError).code).toBe("InvalidParameterValueException");
+    return (err as StratusError).message;
+  }
+}
+
+describe("parameters Stratus does not implement", () => {
+  it.each([
+    ["Layers", { Layers: ["arn:aws:lambda:us-east-1:000000000000:layer:l:1"] }],
+    ["VpcConfig", { VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: [] } }],
+    ["DeadLetterConfig", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } }],
+    ["TracingConfig", { TracingConfig: { Mode: "Active" } }],
+    ["LoggingConfig", { LoggingConfig: { LogFormat: "JSON" } }],
+    ["LoggingConfig", { LoggingConfig: { LogFormat: "Text", ApplicationLogLevel: "DEBUG" } }],
+    ["LoggingConfig", { LoggingConfig: { LogGroup: "/custom/group" } }],
+    ["SnapStart", { SnapStart: { ApplyOn: "PublishedVersions" } }],
+    ["KMSKeyArn", { KMSKeyArn: "arn:aws:kms:us-east-1:000000000000:key/k" }],
+    ["FileSystemConfigs", { FileSystemConfigs: [{ Arn: "a", LocalMountPath: "/mnt/x" }] }],
+    ["ImageConfig", { ImageConfig: { Command: ["x"] } }],
+    ["CodeSigningConfigArn", { CodeSigningConfigArn: "arn:aws:lambda:us-east-1:000000000000:code-signing-config:c" }],
+    ["PackageType Image", { PackageType: "Image", Code: { ImageUri: "r/x:1" } }],
+    ["Code.S3Bucket", { Code: { S3Bucket: "b", S3Key: "k" } }],
+    ["Code.ImageUri", { Code: { ImageUri: "r/x:1" } }],
+  ])("CreateFunction refuses %s by name", (name, extra) => {
+    expect(refusal(() => refuseUnsupportedCreate({ ...base, ...extra }))).toContain(name);
+  });
+
+  it("refuses PackageType Image before the missing Runtime", () => {
+    const body = { FunctionName: "f", PackageType: "Image", Code: { ImageUri: "r/x:1" }, Role: "r" };
+    expect(refusal(() => refuseUnsupportedCreate(body))).toMatch(/^PackageType Image is not supported/);
+  });
+
+  it.each([
+    ["no optional blocks", {}],
+    ["empty Layers", { Layers: [] }],
+    ["an empty VpcConfig", { VpcConfig: { SubnetIds: [], SecurityGroupIds: [] } }],
+    ["an empty DeadLetterConfig", { DeadLetterConfig: {} }],
+    ["TracingConfig PassThrough", { TracingConfig: { Mode: "PassThrough" } }],
+    ["LoggingConfig Text in the default group", { LoggingConfig: { LogFormat: "Text", LogGroup: "/aws/lambda/f" } }],
+    ["SnapStart None", { SnapStart: { ApplyOn: "None" } }],
+    ["an empty KMSKeyArn", { KMSKeyArn: "" }],
+    ["no FileSystemConfigs", { FileSystemConfigs: [] }],
+    ["PackageType Zip", { PackageType: "Zip" }],
+  ])("CreateFunction accepts %s", (_name, extra) => {
+    expect(refusal(() => refuseUnsupportedCreate({ ...base, ...extra }))).toBeUndefined();
+  });
+
+  it("UpdateFunctionConfiguration refuses by name and checks the log group against the function's own", () => {
+    expect(refusal(() => refuseUnsupportedConfiguration({ Layers: ["l"] }, "f"))).toContain("Layers");
+    expect(refusal(() => refuseUnsupportedConfiguration({ LoggingConfig: { LogGroup: "/aws/lambda/f" } }, "f"))).toBe(
+      undefined,
+    );
+    expect(
+      refusal(() => refuseUnsupportedConfiguration({ LoggingConfig: { LogGroup: "/aws/lambda/g" } }, "f")),
+    ).toContain("LoggingConfig");
+  });
+
+  it("UpdateFunctionCode refuses code that is not a zip in the request", () => {
+    expect(refusal(() => refuseUnsupportedCode({ S3Bucket: "b", S3Key: "k" }))).toContain("S3Bucket");
+    expect(refusal(() => refuseUnsupportedCode({ ImageUri: "r/x:1" }))).toContain("ImageUri");
+    expect(refusal(() => refuseUnsupportedCode({ ZipFile: "UEs=" }))).toBeUndefined();
+  });
+});
