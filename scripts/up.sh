@@ -57,20 +57,26 @@ key_works() {
   [ -f "$STATE/env" ] || return 1
   (. "$STATE/env" && aws lambda list-functions --max-items 1 >/dev/null 2>&1)
 }
-if ! key_works; then
+if key_works; then
+  akid="$(. "$STATE/env" && echo "$AWS_ACCESS_KEY_ID")"
+  secret="$(. "$STATE/env" && echo "$AWS_SECRET_ACCESS_KEY")"
+else
   log "creating account 'default' and an access key"
   creds="$(admin create-account default 2>/dev/null || admin create-key default)"
   akid="$(node -e 'console.log(JSON.parse(process.argv[1]).accessKeyId)' "$creds")"
   secret="$(node -e 'console.log(JSON.parse(process.argv[1]).secretAccessKey)' "$creds")"
-  umask 077
-  cat >"$STATE/env" <<ENV
-export AWS_ENDPOINT_URL=http://127.0.0.1:9000
+fi
+# Only the services Stratus serves point at it (never the global AWS_ENDPOINT_URL,
+# which would send `aws sts`, `aws s3` and every other service there too).
+umask 077
+cat >"$STATE/env" <<ENV
+unset AWS_ENDPOINT_URL
+export AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9000
 export AWS_ACCESS_KEY_ID=$akid
 export AWS_SECRET_ACCESS_KEY=$secret
 export AWS_REGION=us-east-1
 export AWS_DEFAULT_REGION=us-east-1
 ENV
-fi
 . "$STATE/env"
 # Invokers announce themselves every 2 s; wait until one is there.
 for _ in $(seq 1 60); do
@@ -82,7 +88,7 @@ log "deploying examples/hello"
 tmp="$(mktemp -d)"
 (cd "$ROOT/examples/hello" && zip -q -r "$tmp/hello.zip" .)
 aws lambda delete-function --function-name hello >/dev/null 2>&1 || true
-aws lambda create-function --function-name hello --runtime nodejs20.x --handler index.handler \
+aws lambda create-function --function-name hello --runtime nodejs24.x --handler index.handler \
   --role arn:aws:iam::000000000000:role/stratus-example --zip-file "fileb://$tmp/hello.zip" >/dev/null
 binary_flag=()
 aws --version 2>&1 | grep -q '^aws-cli/2' && binary_flag=(--cli-binary-format raw-in-base64-out)
