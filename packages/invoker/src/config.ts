@@ -59,6 +59,8 @@ export const InvokerConfigSchema = z
       .default(600),
     /** The image network sandboxes run `sleep` from (built locally by packages/runtime-images). */
     STRATUS_SANDBOX_IMAGE: z.string().min(1).default("stratus/base:bookworm"),
+    /** Where the node writes its internal URL once it listens (a container's health check reads it); unset: nowhere. */
+    STRATUS_URL_FILE: z.string().min(1).optional(),
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
@@ -79,6 +81,7 @@ export const InvokerConfigSchema = z
     netSandboxes: e.STRATUS_NET_SANDBOXES,
     sandboxImage: e.STRATUS_SANDBOX_IMAGE,
     deadNodeAfterMs: e.STRATUS_DEAD_NODE_AFTER_SECONDS * 1000,
+    urlFile: e.STRATUS_URL_FILE,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

@@ -1,5 +1,6 @@
 // Invoker process: parse configuration, start the node, and on SIGTERM/SIGINT drain
 // (no new work, finish in-flight invocations, remove containers) and exit.
+import { rename, writeFile } from "node:fs/promises";
 import { InvokerConfigSchema } from "./config.js";
 import { startInvoker } from "./invoker.js";
 
@@ -10,6 +11,11 @@ if (!parsed.success) {
 }
 const node = await startInvoker(parsed.data, console);
 console.info(`stratus invoker ${node.nodeId} listening on ${node.url}`);
+if (parsed.data.urlFile) {
+  // Written whole or not at all: a health check never reads half a URL.
+  await writeFile(`${parsed.data.urlFile}.tmp`, node.url);
+  await rename(`${parsed.data.urlFile}.tmp`, parsed.data.urlFile);
+}
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
