@@ -122,7 +122,7 @@ export function createJobRunner(
       // each time: the event ends here (no destination: building or recording its
       // delivery may be what failed).
       givenUp?.inc({ reason: "unrecoverable" });
-      log.error(`async job ${job.id}: event ${inv.id} dead-lettered, no retry can process it`, err);
+      log.error({ requestId: inv.id, jobId: job.id, err }, "async event dead-lettered: no retry can process it");
       await step(() => store.finish(inv.id, inv.attempt, "dead_lettered", { error: processingError(err) }));
     }
   }
