@@ -1,5 +1,6 @@
 // The invoker's configuration: one zod schema, parsed once in main.ts.
 import { hostname } from "node:os";
+import { LogLevelSchema } from "@stratus/shared";
 import { z } from "zod";
 
 export const InvokerConfigSchema = z
@@ -59,6 +60,8 @@ export const InvokerConfigSchema = z
       .default(600),
     /** The image network sandboxes run `sleep` from (built locally by packages/runtime-images). */
     STRATUS_SANDBOX_IMAGE: z.string().min(1).default("stratus/base:bookworm"),
+    /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
+    STRATUS_LOG_LEVEL: LogLevelSchema,
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
@@ -79,6 +82,7 @@ export const InvokerConfigSchema = z
     netSandboxes: e.STRATUS_NET_SANDBOXES,
     sandboxImage: e.STRATUS_SANDBOX_IMAGE,
     deadNodeAfterMs: e.STRATUS_DEAD_NODE_AFTER_SECONDS * 1000,
+    logLevel: e.STRATUS_LOG_LEVEL,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

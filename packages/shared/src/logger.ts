@@ -1,7 +1,7 @@
-// The one logger shape every Stratus process writes through: a message, optionally
-// after the fields that give it context, and children bound to more context (a
-// request id). Each process's main.ts alone builds the real one (pino, which fits
-// this shape as it is); consoleLogger adapts console or a test's fake to it.
+// The one logger shape every Stratus process writes through: a message with, if need
+// be, the fields that give it context, and children bound to more context (a request
+// id). Each process's main.ts alone builds the real one (pinoLogger, over pino);
+// consoleLogger adapts console or a test's fake to it.
 import { z } from "zod";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -12,11 +12,8 @@ export const LogLevelSchema = z.enum(LOG_LEVELS).default("info");
 
 export type LogFields = Record<string, unknown>;
 
-export interface LogFn {
-  (msg: string): void;
-  /** `fields.err`, an Error, is written with its type, message and stack. */
-  (fields: LogFields, msg: string): void;
-}
+/** Writes `msg`; `fields.err`, an Error, is written with its type, message and stack. */
+export type LogFn = (msg: string, fields?: LogFields) => void;
 
 export interface Logger {
   error: LogFn;
@@ -41,14 +38,14 @@ const RANK: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 4
  * A Logger writing to `sink` (console by default) as console does: the message, then
  * the fields. Debug lines go to the sink's info, and only when `level` lets them.
  */
-export function consoleLogger(sink: LogSink = console, level: LogLevel = "info", bindings: LogFields = {}): Logger {
-  const bound = Object.keys(bindings).length > 0;
+export function consoleLogger(sink: LogSink = console, level: LogLevel = "info", bindings?: LogFields): Logger {
   const write =
     (out: (...args: unknown[]) => void, at: LogLevel): LogFn =>
-    (first: string | LogFields, msg?: string) => {
+    (msg, fields) => {
       if (RANK[at] < RANK[level]) return;
-      if (typeof first === "string") return bound ? out(first, bindings) : out(first);
-      out(msg, bound ? { ...bindings, ...first } : first);
+      const all = bindings && fields ? { ...bindings, ...fields } : (fields ?? bindings);
+      if (all) out(msg, all);
+      else out(msg);
     };
   return {
     error: write(sink.error.bind(sink), "error"),
@@ -56,7 +53,30 @@ export function consoleLogger(sink: LogSink = console, level: LogLevel = "info",
     info: write(sink.info.bind(sink), "info"),
     debug: write(sink.info.bind(sink), "debug"),
     child: (more) => consoleLogger(sink, level, { ...bindings, ...more }),
-    isLevelEnabled: (at) => RANK[at] >= RANK[level] && at !== "silent",
+    isLevelEnabled: (at) => at !== "silent" && RANK[at] >= RANK[level],
+  };
+}
+
+/** The part of a pino logger that pinoLogger uses (structural: shared does not depend on pino). */
+export interface PinoLike {
+  error(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  debug(fields: object, msg: string): void;
+  child(bindings: LogFields): PinoLike;
+  isLevelEnabled(level: string): boolean;
+}
+
+/** A Logger writing through `pino`: each process's main.ts makes one, and nothing else does. */
+export function pinoLogger(pino: PinoLike): Logger {
+  const none = {};
+  return {
+    error: (msg, fields) => pino.error(fields ?? none, msg),
+    warn: (msg, fields) => pino.warn(fields ?? none, msg),
+    info: (msg, fields) => pino.info(fields ?? none, msg),
+    debug: (msg, fields) => pino.debug(fields ?? none, msg),
+    child: (bindings) => pinoLogger(pino.child(bindings)),
+    isLevelEnabled: (level) => pino.isLevelEnabled(level),
   };
 }
 

@@ -12,7 +12,7 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
   let known = err instanceof StratusError ? err : undefined;
   if (!known) {
-    log.error({ err }, "unexpected error");
+    log.error("unexpected error", { err });
     known = errors.service("An internal error occurred");
   } else if (known.kind === "platform" && known.status >= 500) {
     // Ours and expected (a store or Redis not answering, no node): the operator sees it too.

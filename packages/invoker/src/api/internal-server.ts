@@ -115,7 +115,7 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     } else work = Promise.reject(errors.unknownOperation(`Unknown path ${url.slice(0, 128)}`));
     work.catch((err: unknown) => {
       if (res.headersSent) return res.destroy();
-      if (!(err instanceof StratusError)) deps.log.error({ err }, "invoker request failed");
+      if (!(err instanceof StratusError)) deps.log.error("invoker request failed", { err });
       sendError(res, err instanceof StratusError ? err : errors.service("Invoker error"), closing());
     });
   });

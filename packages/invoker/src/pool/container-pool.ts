@@ -244,7 +244,7 @@ export class ContainerPool {
       this.api.bind(ip, c.session, launchedAt);
     } catch (err) {
       void this.containers.remove(c);
-      this.log.error({ requestId, function: spec.functionName, err }, "container start failed");
+      this.log.error("container start failed", { requestId, function: spec.functionName, err });
       throw err instanceof StratusError
         ? err
         : errors.service(`Could not start a container: ${(err as Error).message}`);

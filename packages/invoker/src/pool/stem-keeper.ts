@@ -89,10 +89,11 @@ export class StemKeeper {
       );
       return c;
     } catch (err) {
-      log.warn(
-        { requestId, container: c.id.slice(0, 12), err },
-        "stem cell failed to specialise; starting from scratch",
-      );
+      log.warn("stem cell failed to specialise; starting from scratch", {
+        requestId,
+        container: c.id.slice(0, 12),
+        err,
+      });
       void containers.remove(c);
       return undefined;
     }
@@ -140,7 +141,7 @@ export class StemKeeper {
       // Its image's variables as well as the spec's: what its runtime read as it started.
       c.stem.startEnv = await backend.environment(c.id);
     } catch (err) {
-      if (c.state !== "removing") log.warn({ runtime, err }, "could not start a stem cell");
+      if (c.state !== "removing") log.warn("could not start a stem cell", { runtime, err });
       void containers.remove(c);
       return;
     } finally {
