@@ -6,7 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { errorBody, errors, headers, type Logger, StratusError } from "@stratus/shared";
+import { errors, headers, type Logger, StratusError, sendRestJson1Error } from "@stratus/shared";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
 export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
@@ -22,15 +22,7 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
     res.destroy();
     return;
   }
-  const body = JSON.stringify(errorBody(known));
-  res.writeHead(known.status, {
-    ...known.headers,
-    [headers.errorType]: known.code,
-    [headers.requestId]: String(res.getHeader(headers.requestId) ?? randomUUID()),
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(body);
+  sendRestJson1Error(res, known, { [headers.requestId]: String(res.getHeader(headers.requestId) ?? randomUUID()) });
 }
 
 export function errorMiddleware(log: Logger): ErrorRequestHandler {

@@ -5,7 +5,6 @@
 import { timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import {
-  errorBody,
   errors,
   type InvokeSpec,
   InvokeSpecSchema,
@@ -15,7 +14,7 @@ import {
   REQUEST_ID,
   readBody,
   StratusError,
-  headers as wire,
+  sendRestJson1Error,
 } from "@stratus/shared";
 import type { Registry } from "prom-client";
 import type { ContainerPool } from "../pool/container-pool.js";
@@ -28,18 +27,6 @@ export interface InternalServerDeps {
   /** Whether the node has been silent since heartbeat `beat` (heartbeat.ts silentSince). */
   silentSince: (beat: number) => boolean;
   log: Pick<Logger, "error">;
-}
-
-function sendError(res: ServerResponse, err: StratusError, extra: Record<string, string>): void {
-  const body = JSON.stringify(errorBody(err));
-  res.writeHead(err.status, {
-    ...extra,
-    ...err.headers,
-    [wire.errorType]: err.code,
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(body);
 }
 
 export function createInternalServer(deps: InternalServerDeps): http.Server {
@@ -116,7 +103,7 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     work.catch((err: unknown) => {
       if (res.headersSent) return res.destroy();
       if (!(err instanceof StratusError)) deps.log.error("invoker request failed", { err });
-      sendError(res, err instanceof StratusError ? err : errors.service("Invoker error"), closing());
+      sendRestJson1Error(res, err instanceof StratusError ? err : errors.service("Invoker error"), closing());
     });
   });
   server.keepAliveTimeout = 65_000;
