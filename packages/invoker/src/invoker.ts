@@ -65,7 +65,7 @@ export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSin
       () => backend.removeNetwork(network),
       () => backend.close(),
     );
-    const api = await startRuntimeApiServer(gateway);
+    const api = await startRuntimeApiServer(gateway, log);
     undo.push(() => api.close());
     return await startNode(config, log, backend, network, api, undo);
   } catch (err) {

@@ -1,22 +1,17 @@
 import http from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { type RuntimeApiServer, startRuntimeApiServer } from "./runtime-api-server.js";
+import { consoleLogger } from "@stratus/shared";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { boundSession, call, ME, startTestRuntimeApi } from "../testing/runtime-api.js";
+import type { RuntimeApiServer } from "./runtime-api-server.js";
 import { Session } from "./session.js";
 import { StemGate } from "./stem-gate.js";
 
 // Callers here come from 127.0.0.1: that is the address the tests bind.
-const ME = "127.0.0.1";
 let server: RuntimeApiServer | undefined;
 
 /** A GET over `agent` (a keep-alive agent reuses its one connection); resolves with the status. */
-function get(path: string, agent: http.Agent): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(`http://${server?.address}${path}`, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-  });
+async function get(path: string, agent: http.Agent): Promise<number> {
+  return (await call(server as RuntimeApiServer, "GET", path, { agent })).status;
 }
 
 afterEach(async () => {
@@ -26,7 +21,7 @@ afterEach(async () => {
 
 describe("runtime API server", () => {
   it("keeps an address's new session when the container that had the address before is unbound late", async () => {
-    server = await startRuntimeApiServer(ME);
+    server = await startTestRuntimeApi();
     const dead = new Session();
     const alive = new Session();
     server.bind(ME, dead, performance.now());
@@ -42,7 +37,7 @@ describe("runtime API server", () => {
   });
 
   it("keeps an address's new stem gate when the stem cell that had the address before is unbound late", async () => {
-    server = await startRuntimeApiServer(ME);
+    server = await startTestRuntimeApi();
     const dead = new StemGate();
     const alive = new StemGate();
     server.bindStem(ME, dead, performance.now());
@@ -55,7 +50,7 @@ describe("runtime API server", () => {
   });
 
   it("forgets an address once its own session is unbound", async () => {
-    server = await startRuntimeApiServer(ME);
+    server = await startTestRuntimeApi();
     const session = new Session();
     server.bind(ME, session, performance.now());
     server.unbind(ME, session);
@@ -64,7 +59,7 @@ describe("runtime API server", () => {
   });
 
   it("never serves an address's session to a connection opened before its container started (an earlier holder's)", async () => {
-    server = await startRuntimeApiServer(ME);
+    server = await startTestRuntimeApi();
     // The runtime of a container being removed, connected long ago, asks for work once more...
     const earlier = new http.Agent({ keepAlive: true, maxSockets: 1 });
     expect(await get("/2018-06-01/runtime/invocation/nope", earlier)).toBe(403);
@@ -86,7 +81,7 @@ describe("runtime API server", () => {
   });
 
   it("never hands a stem cell's identity to a connection opened before that stem cell started", async () => {
-    server = await startRuntimeApiServer(ME);
+    server = await startTestRuntimeApi();
     const earlier = new http.Agent({ keepAlive: true, maxSockets: 1 });
     expect(await get("/2018-06-01/runtime/invocation/nope", earlier)).toBe(403);
     const gate = new StemGate();
@@ -96,5 +91,58 @@ describe("runtime API server", () => {
     const identity = await fetch(`http://${server.address}/2018-06-01/stratus/specialise`);
     expect(await identity.json()).toEqual({ handler: "index.handler", env: { SECRET: "s" } });
     earlier.destroy();
+  });
+});
+
+describe("runtime API routing and errors", () => {
+  const lambdaError = (errorType: string) => ({ errorType, errorMessage: expect.any(String) });
+
+  it.each([
+    ["an unknown path", "GET", "/2018-06-01/runtime/invocation/nope"],
+    ["a path outside the API", "GET", "/2020-01-01/extension/register"],
+    ["a wrong method on a known path", "POST", "/2018-06-01/runtime/invocation/next"],
+    ["a GET of a result path", "GET", "/2018-06-01/runtime/invocation/r1/response"],
+    ["a request id that is no request id", "POST", "/2018-06-01/runtime/invocation/r%201/response"],
+  ])("answers %s 404 NotFound, in Lambda's error shape", async (_name, method, path) => {
+    server = await startTestRuntimeApi();
+    boundSession(server);
+    const got = await call(server, method, path);
+    expect(got.status).toBe(404);
+    expect(got.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(got.body)).toEqual({ errorType: "NotFound", errorMessage: `Unknown path ${path}` });
+  });
+
+  it("refuses 403 a caller at another address than the container bound (another container's runtime)", async () => {
+    server = await startTestRuntimeApi();
+    const session = boundSession(server);
+    const got = await call(server, "GET", "/2018-06-01/runtime/invocation/next", { from: "127.0.0.2" });
+    expect(got.status).toBe(403);
+    expect(JSON.parse(got.body)).toEqual({ errorType: "Forbidden", errorMessage: "Unknown container" });
+    expect(session.state).toBe("init");
+  });
+
+  it("tells a caller bound to nothing 403 before it tells it a path is unknown", async () => {
+    server = await startTestRuntimeApi();
+    const got = await call(server, "GET", "/nowhere?x=1");
+    expect(got.status).toBe(403);
+    expect(JSON.parse(got.body)).toEqual(lambdaError("Forbidden"));
+  });
+
+  it("answers a failure of its own 500 ServiceException, telling the runtime nothing more, and logs it with the request id", async () => {
+    const sink = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    server = await startTestRuntimeApi(consoleLogger(sink));
+    const broken = {
+      complete() {
+        throw new Error("session store is gone");
+      },
+    };
+    server.bind(ME, broken as unknown as Session, performance.now());
+    const got = await call(server, "POST", "/2018-06-01/runtime/invocation/r1/response", { body: "{}" });
+    expect(got.status).toBe(500);
+    expect(JSON.parse(got.body)).toEqual({ errorType: "ServiceException", errorMessage: "Runtime API error" });
+    expect(sink.error).toHaveBeenCalledWith(
+      "Runtime API call failed",
+      expect.objectContaining({ requestId: "r1", err: expect.objectContaining({ message: "session store is gone" }) }),
+    );
   });
 });
