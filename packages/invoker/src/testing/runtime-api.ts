@@ -3,6 +3,7 @@
 // loopback address, over a fresh connection unless given a keep-alive agent.
 import http, { type IncomingHttpHeaders } from "node:http";
 import { consoleLogger, type Logger } from "@stratus/shared";
+import { afterEach } from "vitest";
 import {
   type RuntimeApiOptions,
   type RuntimeApiServer,
@@ -31,6 +32,22 @@ export function startTestRuntimeApi(
   options: RuntimeApiOptions = {},
 ): Promise<RuntimeApiServer> {
   return startRuntimeApiServer(ME, log, options);
+}
+
+/**
+ * A Runtime API server for each test of a file: the test starts it with what it needs
+ * (a logger, options), and it is closed after the test.
+ */
+export function serverPerTest(): (log?: Logger, options?: RuntimeApiOptions) => Promise<RuntimeApiServer> {
+  let server: RuntimeApiServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return async (log, options) => {
+    server = await startTestRuntimeApi(log, options);
+    return server;
+  };
 }
 
 /** Calls `path` on `server`; a body given as chunks goes without a content-length. */

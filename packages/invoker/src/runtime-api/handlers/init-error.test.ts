@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { boundSession, call, delivery, startTestRuntimeApi } from "../../testing/runtime-api.js";
-import type { RuntimeApiServer } from "../runtime-api-server.js";
+import { describe, expect, it } from "vitest";
+import { boundSession, call, delivery, serverPerTest } from "../../testing/runtime-api.js";
 
 const INIT_ERROR = "/2018-06-01/runtime/init/error";
-let server: RuntimeApiServer;
-afterEach(() => server.close());
+const start = serverPerTest();
 
 describe("POST /runtime/init/error", () => {
   it.each([
@@ -33,7 +31,7 @@ describe("POST /runtime/init/error", () => {
       { errorType: "Runtime.InitError", errorMessage: "Runtime failed to initialise" },
     ],
   ])("ends the session, failing the invocation that waits for it with %s", async (_name, body, headers, expected) => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     // A cold start: the event waits for the runtime's first /next, which never comes.
     const outcome = session.invoke(delivery("r1"));
@@ -47,7 +45,7 @@ describe("POST /runtime/init/error", () => {
   });
 
   it("refuses a caller that is no container of this node: 403", async () => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const got = await call(server, "POST", INIT_ERROR, { body: "{}" });
     expect(got.status).toBe(403);
     expect(JSON.parse(got.body)).toEqual({ errorType: "Forbidden", errorMessage: "Unknown container" });

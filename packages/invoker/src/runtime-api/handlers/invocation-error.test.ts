@@ -1,11 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { boundSession, call, running, startTestRuntimeApi } from "../../testing/runtime-api.js";
-import type { RuntimeApiServer } from "../runtime-api-server.js";
+import { describe, expect, it } from "vitest";
+import { boundSession, call, running, serverPerTest } from "../../testing/runtime-api.js";
 
 const ERROR = "/2018-06-01/runtime/invocation/r1/error";
 const TYPE_HEADER = "lambda-runtime-function-error-type";
-let server: RuntimeApiServer;
-afterEach(() => server.close());
+const start = serverPerTest();
 
 describe("POST /runtime/invocation/{id}/error", () => {
   it.each([
@@ -41,7 +39,7 @@ describe("POST /runtime/invocation/{id}/error", () => {
       { errorMessage: '"just a string"', errorType: "Runtime.Unknown" },
     ],
   ])("fails the invocation with the runtime's error when it %s", async (_name, body, type, expected) => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     const { outcome } = await running(server, session, "r1");
     const got = await call(server, "POST", ERROR, { body, headers: type ? { [TYPE_HEADER]: type } : {} });
@@ -54,7 +52,7 @@ describe("POST /runtime/invocation/{id}/error", () => {
   });
 
   it("refuses an error body over 1 MB: 413", async () => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     const { outcome } = await running(server, session, "r1");
     const got = await call(server, "POST", ERROR, { body: Buffer.alloc(1024 * 1024 + 1, 0x61) });
@@ -66,7 +64,7 @@ describe("POST /runtime/invocation/{id}/error", () => {
   });
 
   it("refuses an error for an invocation not in progress: 400 InvalidRequestID", async () => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     boundSession(server);
     const got = await call(server, "POST", ERROR, { body: '{"errorMessage":"late"}' });
     expect(got.status).toBe(400);

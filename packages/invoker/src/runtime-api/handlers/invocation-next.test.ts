@@ -1,14 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { boundSession, call, delivery, running, startTestRuntimeApi } from "../../testing/runtime-api.js";
-import type { RuntimeApiServer } from "../runtime-api-server.js";
+import { describe, expect, it } from "vitest";
+import { boundSession, call, delivery, running, serverPerTest } from "../../testing/runtime-api.js";
 
 const NEXT = "/2018-06-01/runtime/invocation/next";
-let server: RuntimeApiServer;
-afterEach(() => server.close());
+const start = serverPerTest();
 
 describe("GET /runtime/invocation/next", () => {
   it("answers the runtime's poll with the event, and the headers built as it is delivered", async () => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     const asking = call(server, "GET", NEXT);
     const outcome = session.invoke(
@@ -28,7 +26,7 @@ describe("GET /runtime/invocation/next", () => {
   });
 
   it("refuses a second poll while an invocation runs: 403, the session's state does not allow it", async () => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     const { outcome } = await running(server, session, "r1");
     const again = await call(server, "GET", NEXT);

@@ -1,15 +1,13 @@
 import { limits } from "@stratus/shared";
-import { afterEach, describe, expect, it } from "vitest";
-import { boundSession, call, running, startTestRuntimeApi } from "../../testing/runtime-api.js";
-import type { RuntimeApiServer } from "../runtime-api-server.js";
+import { describe, expect, it } from "vitest";
+import { boundSession, call, running, serverPerTest } from "../../testing/runtime-api.js";
 
 const response = (id: string) => `/2018-06-01/runtime/invocation/${id}/response`;
-let server: RuntimeApiServer;
-afterEach(() => server.close());
+const start = serverPerTest();
 
 describe("POST /runtime/invocation/{id}/response", () => {
   it("takes the result of the invocation in progress, with the log streams it marked, and accepts it", async () => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     const { outcome } = await running(server, session, "r1");
     const got = await call(server, "POST", response("r1"), {
@@ -29,7 +27,7 @@ describe("POST /runtime/invocation/{id}/response", () => {
     ["another invocation's id", "other"],
     ["the id of the invocation just answered", "r1"],
   ])("refuses a result for %s: 400 InvalidRequestID", async (_name, id) => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     const { outcome } = await running(server, session, "r1");
     if (id === "r1") await call(server, "POST", response("r1"), { body: "1" });
@@ -47,7 +45,7 @@ describe("POST /runtime/invocation/{id}/response", () => {
     ["declared", Buffer.alloc(limits.syncResponseBytes + 1, 0x61)],
     ["sent in chunks without a length", [Buffer.alloc(4 * 1024 * 1024, 0x61), Buffer.alloc(4 * 1024 * 1024, 0x61)]],
   ])("fails an invocation whose response is over 6 MB (%s), and refuses it 413", async (_name, body) => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     const session = boundSession(server);
     const { outcome } = await running(server, session, "r1");
     const got = await call(server, "POST", response("r1"), { body });

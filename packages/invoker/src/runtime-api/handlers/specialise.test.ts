@@ -1,14 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { boundSession, call, ME, startTestRuntimeApi } from "../../testing/runtime-api.js";
+import { describe, expect, it } from "vitest";
+import { boundSession, call, ME, serverPerTest } from "../../testing/runtime-api.js";
 import type { RuntimeApiServer } from "../runtime-api-server.js";
 import { StemGate } from "../stem-gate.js";
 
 const SPECIALISE = "/2018-06-01/stratus/specialise";
 const identity = { handler: "index.handler", env: { A: "1" } };
-let server: RuntimeApiServer;
-afterEach(() => server.close());
+const start = serverPerTest();
 
-function stemCell(): StemGate {
+function stemCell(server: RuntimeApiServer): StemGate {
   const gate = new StemGate();
   server.bindStem(ME, gate, performance.now());
   return gate;
@@ -16,8 +15,8 @@ function stemCell(): StemGate {
 
 describe("GET /stratus/specialise", () => {
   it("hands a waiting stem cell its identity once, and then knows the address as no stem cell", async () => {
-    server = await startTestRuntimeApi();
-    const gate = stemCell();
+    const server = await start();
+    const gate = stemCell(server);
     const asking = call(server, "GET", SPECIALISE);
     gate.give(identity);
     const got = await asking;
@@ -29,16 +28,16 @@ describe("GET /stratus/specialise", () => {
   });
 
   it("answers a poll that waited its time with nothing (204), so that the runtime polls again", async () => {
-    server = await startTestRuntimeApi(undefined, { specialisePollMs: 20 });
-    stemCell();
+    const server = await start(undefined, { specialisePollMs: 20 });
+    stemCell(server);
     const got = await call(server, "GET", SPECIALISE);
     expect(got.status).toBe(204);
     expect(got.body).toBe("");
   });
 
   it("tells a stem cell retired while it waited 410 Gone", async () => {
-    server = await startTestRuntimeApi();
-    const gate = stemCell();
+    const server = await start();
+    const gate = stemCell(server);
     const asking = call(server, "GET", SPECIALISE);
     gate.close();
     const got = await asking;
@@ -47,7 +46,7 @@ describe("GET /stratus/specialise", () => {
   });
 
   it("refuses a function container's runtime: 403, it is no stem cell", async () => {
-    server = await startTestRuntimeApi();
+    const server = await start();
     boundSession(server);
     const got = await call(server, "GET", SPECIALISE);
     expect(got.status).toBe(403);
