@@ -13,7 +13,7 @@ if (!parsed.success) {
   root.fatal({ issues }, "config: invalid settings");
   process.exit(2);
 }
-const log = pinoLogger(root.child({ node: parsed.data.nodeId }));
+const log = pinoLogger(root).child({ node: parsed.data.nodeId });
 const node = await startInvoker(parsed.data, log);
 log.info("invoker listening", { url: node.url });
 

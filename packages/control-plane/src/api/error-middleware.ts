@@ -9,7 +9,7 @@ import { errors, headers, type Logger, StratusError, sendRestJson1Error } from "
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { requestIdOf } from "./request-log.js";
 
-/** `requestId`: the id the request goes by (a fresh one if it has none yet). */
+/** `requestId`: the id the request goes by, sent in x-amzn-RequestId and named in the log lines. */
 export function sendError(
   res: ServerResponse,
   err: unknown,
