@@ -16,6 +16,7 @@ import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { logRoutes } from "./api/log-routes.js";
 import { rawBodyReader } from "./api/raw-body.js";
+import { trackRequests } from "./api/request-log.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -61,13 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(rawBodyReader(MAX_BODY_BYTES));
-  app.use((_req, res, next) => {
-    res.on("finish", () => {
-      const operation = typeof res.locals.operation === "string" ? res.locals.operation : "Unknown";
-      deps.metrics.requests.inc({ operation, status: String(res.statusCode) });
-    });
-    next();
-  });
+  app.use(trackRequests(deps.metrics, deps.log));
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(sigv4Auth(deps.authenticate));

@@ -1,5 +1,6 @@
 // The control plane's configuration: one zod schema, parsed once in main.ts from the
 // environment. Secrets have no defaults; nothing else reads process.env.
+import { LogLevelSchema } from "@stratus/shared";
 import { z } from "zod";
 
 export const ControlPlaneConfigSchema = z
@@ -55,6 +56,8 @@ export const ControlPlaneConfigSchema = z
     STRATUS_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
+    /** The least severe level the process logs (debug: a line per API request). */
+    STRATUS_LOG_LEVEL: LogLevelSchema,
   })
   // The watchdog looks once an interval: a stall shorter than that could not be seen twice.
   .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
@@ -72,6 +75,7 @@ export const ControlPlaneConfigSchema = z
     redisCommandTimeoutMs: e.STRATUS_REDIS_COMMAND_TIMEOUT_MS,
     dbStatementTimeoutMs: e.STRATUS_DB_STATEMENT_TIMEOUT_MS,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
+    logLevel: e.STRATUS_LOG_LEVEL,
     async: {
       concurrency: e.STRATUS_ASYNC_CONCURRENCY,
       backoffBaseMs: e.STRATUS_ASYNC_BACKOFF_BASE_MS,

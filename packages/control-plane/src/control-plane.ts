@@ -2,8 +2,7 @@
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
 import http from "node:http";
-import type { Logger } from "@stratus/shared";
-import { asyncQueue } from "@stratus/shared";
+import { asyncQueue, type Logger, type LogSink, toLogger } from "@stratus/shared";
 import { Queue, type Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -62,7 +61,12 @@ async function checkRedis(redis: Redis, log: Logger): Promise<void> {
   }
 }
 
-export async function startControlPlane(config: ControlPlaneConfig, log: Logger): Promise<RunningControlPlane> {
+/** `logTo`: the process's logger, or console or a test's fake (consoleLogger). */
+export async function startControlPlane(
+  config: ControlPlaneConfig,
+  logTo: Logger | LogSink,
+): Promise<RunningControlPlane> {
+  const log = toLogger(logTo);
   // Waiting for a connection is bounded like a statement: a new connection to a
   // server that accepts but never answers, or a pool whose connections all hang,
   // would otherwise hold the caller for ever.

@@ -1,23 +1,29 @@
-// Control-plane process: parse configuration, start, and on SIGTERM/SIGINT stop
-// taking requests and exit once in-flight ones are done.
+// Control-plane process: parse configuration, build the process's logger (pino, JSON
+// lines on stdout), start, and on SIGTERM/SIGINT stop taking requests and exit once
+// in-flight ones are done.
+import { pinoLogger } from "@stratus/shared";
+import { pino } from "pino";
 import { ControlPlaneConfigSchema } from "./config.js";
 import { startControlPlane } from "./control-plane.js";
 
 const parsed = ControlPlaneConfigSchema.safeParse(process.env);
+const root = pino({ name: "stratus-control-plane", level: parsed.data?.logLevel ?? "info" });
 if (!parsed.success) {
-  for (const issue of parsed.error.issues) console.error(`config: ${issue.path.join(".")}: ${issue.message}`);
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  root.fatal({ issues }, "config: invalid settings");
   process.exit(2);
 }
-const running = await startControlPlane(parsed.data, console);
-console.info(`stratus control plane listening on ${running.url} (region ${parsed.data.region})`);
+const log = pinoLogger(root);
+const running = await startControlPlane(parsed.data, log);
+log.info("control plane listening", { url: running.url, region: parsed.data.region });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
-    console.info(`${signal}: draining`);
+    log.info("draining", { signal });
     running.close().then(
       () => process.exit(0),
       (err) => {
-        console.error("shutdown failed", err);
+        log.error("shutdown failed", { err });
         process.exit(1);
       },
     );

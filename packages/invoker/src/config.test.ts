@@ -60,3 +60,11 @@ describe("InvokerConfigSchema: dead peer sweep", () => {
     expect(InvokerConfigSchema.safeParse({ ...base, STRATUS_DEAD_NODE_AFTER_SECONDS: seconds }).success).toBe(false);
   });
 });
+
+describe("InvokerConfigSchema: log level", () => {
+  it("logs at info unless STRATUS_LOG_LEVEL says otherwise, and refuses a level it does not know", () => {
+    expect(InvokerConfigSchema.parse(base).logLevel).toBe("info");
+    expect(InvokerConfigSchema.parse({ ...base, STRATUS_LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(InvokerConfigSchema.safeParse({ ...base, STRATUS_LOG_LEVEL: "verbose" }).success).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 // The invoker's configuration: one zod schema, parsed once in main.ts.
 import { hostname } from "node:os";
+import { LogLevelSchema } from "@stratus/shared";
 import { z } from "zod";
 
 export const InvokerConfigSchema = z
@@ -61,6 +62,8 @@ export const InvokerConfigSchema = z
     STRATUS_SANDBOX_IMAGE: z.string().min(1).default("stratus/base:bookworm"),
     /** Where the node writes its internal URL once it listens (a container's health check reads it); unset: nowhere. */
     STRATUS_URL_FILE: z.string().min(1).optional(),
+    /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
+    STRATUS_LOG_LEVEL: LogLevelSchema,
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
@@ -82,6 +85,7 @@ export const InvokerConfigSchema = z
     sandboxImage: e.STRATUS_SANDBOX_IMAGE,
     deadNodeAfterMs: e.STRATUS_DEAD_NODE_AFTER_SECONDS * 1000,
     urlFile: e.STRATUS_URL_FILE,
+    logLevel: e.STRATUS_LOG_LEVEL,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

@@ -4,7 +4,7 @@
 // metrics and the Redis heartbeat. Used by main.ts and by tests. A start that fails
 // part-way removes what it made (network, stem cells, servers) before it throws. A
 // running node removes what dead peers left on its engine (pool/dead-peers.ts).
-import { internalInvoke, type Logger, nodeRegistry } from "@stratus/shared";
+import { internalInvoke, type Logger, type LogSink, nodeRegistry, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
@@ -46,7 +46,9 @@ async function removeOrphans(backend: ContainerBackend, nodeId: string, log: Log
   await Promise.all(orphans.map((id) => backend.remove(id)));
 }
 
-export async function startInvoker(config: InvokerConfig, log: Logger): Promise<RunningInvoker> {
+/** `logTo`: the process's logger, or console or a test's fake (consoleLogger). */
+export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSink): Promise<RunningInvoker> {
+  const log = toLogger(logTo);
   const backend = createDockerBackend(config.dockerSocket, config.cgroupRoot, {
     size: config.netSandboxes,
     image: config.sandboxImage,
@@ -63,7 +65,7 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
       () => backend.removeNetwork(network),
       () => backend.close(),
     );
-    const api = await startRuntimeApiServer(gateway);
+    const api = await startRuntimeApiServer(gateway, log);
     undo.push(() => api.close());
     return await startNode(config, log, backend, network, api, undo);
   } catch (err) {

@@ -1,16 +1,22 @@
-// Invoker process: parse configuration, start the node, and on SIGTERM/SIGINT drain
-// (no new work, finish in-flight invocations, remove containers) and exit.
+// Invoker process: parse configuration, build the process's logger (pino, JSON lines
+// on stdout, each naming the node), start the node, and on SIGTERM/SIGINT drain (no
+// new work, finish in-flight invocations, remove containers) and exit.
 import { rename, writeFile } from "node:fs/promises";
+import { pinoLogger } from "@stratus/shared";
+import { pino } from "pino";
 import { InvokerConfigSchema } from "./config.js";
 import { startInvoker } from "./invoker.js";
 
 const parsed = InvokerConfigSchema.safeParse(process.env);
+const root = pino({ name: "stratus-invoker", level: parsed.data?.logLevel ?? "info" });
 if (!parsed.success) {
-  for (const issue of parsed.error.issues) console.error(`config: ${issue.path.join(".")}: ${issue.message}`);
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  root.fatal({ issues }, "config: invalid settings");
   process.exit(2);
 }
-const node = await startInvoker(parsed.data, console);
-console.info(`stratus invoker ${node.nodeId} listening on ${node.url}`);
+const log = pinoLogger(root).child({ node: parsed.data.nodeId });
+const node = await startInvoker(parsed.data, log);
+log.info("invoker listening", { url: node.url });
 if (parsed.data.urlFile) {
   // Written whole or not at all: a health check never reads half a URL.
   await writeFile(`${parsed.data.urlFile}.tmp`, node.url);
@@ -19,11 +25,11 @@ if (parsed.data.urlFile) {
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
-    console.info(`${signal}: draining`);
+    log.info("draining", { signal });
     node.close().then(
       () => process.exit(0),
       (err) => {
-        console.error("shutdown failed", err);
+        log.error("shutdown failed", { err });
         process.exit(1);
       },
     );

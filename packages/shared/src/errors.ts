@@ -1,7 +1,8 @@
 // The error catalogue shared by every process. Each error carries a stable code
 // (Lambda's exception name where one exists), an HTTP status and a kind saying whose
 // fault it is: `client` (bad request), `function` (user code) or `platform` (ours).
-// One middleware renders these as restJson1; handlers only throw them.
+// Handlers only throw them; each HTTP surface renders them in one place (restJson1:
+// rest-json-errors.ts).
 
 export type ErrorKind = "client" | "function" | "platform";
 
@@ -43,10 +44,3 @@ export const errors = {
       Reason: "CapacityExceeded",
     }),
 };
-
-/** The restJson1 body Lambda sends with an error. */
-export function errorBody(err: StratusError): { Type: "User" | "Service"; message: string; Reason?: string } {
-  const body = { Type: err.kind === "client" ? ("User" as const) : ("Service" as const), message: err.message };
-  // TooManyRequestsException names its cause in the body, as Lambda's does.
-  return err.headers.Reason ? { ...body, Reason: err.headers.Reason } : body;
-}

@@ -7,6 +7,7 @@ export * from "./http-body.js";
 export * from "./internal-invoke.js";
 export * from "./logger.js";
 export * from "./nodes.js";
+export * from "./rest-json-errors.js";
 export * from "./runtimes.js";
 export * from "./wire.js";
 export * from "./zip-reader.js";

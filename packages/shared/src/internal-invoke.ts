@@ -6,7 +6,8 @@
 // raw event as the body. Response: 200 with the raw function result as the body,
 // `x-stratus-function-error` set when the function failed (the body then holds
 // Lambda's {errorMessage, errorType, stackTrace}); any other status is a restJson1
-// platform error with `x-amzn-errortype`.
+// platform error with `x-amzn-errortype`, written and read back by the pair in
+// rest-json-errors.ts.
 import { z } from "zod";
 import { limits } from "./wire.js";
 

@@ -14,6 +14,8 @@ export const headers = {
 
 export const runtimeApi = {
   prefix: "/2018-06-01/runtime",
+  /** Stratus-only endpoints beside Lambda's (a stem cell's poll for its identity). */
+  stratusPrefix: "/2018-06-01/stratus",
   requestId: "lambda-runtime-aws-request-id",
   deadlineMs: "lambda-runtime-deadline-ms",
   functionArn: "lambda-runtime-invoked-function-arn",

@@ -1,40 +1,38 @@
-// The one place errors become HTTP responses: restJson1 as Lambda sends it, the
-// exception name in X-Amzn-ErrorType and {Type, message} in the body. Unexpected
-// errors are logged and answered as ServiceException without internals; the
-// platform's own 5xx errors are logged too. Used by the Express app and by the invoke
-// fast path alike.
+// The one place the Lambda API's errors become HTTP responses: restJson1 as Lambda
+// sends it (rest-json-errors.ts), with the request's id in x-amzn-RequestId.
+// Unexpected errors are logged and answered as ServiceException without internals;
+// the platform's own 5xx errors are logged too, each line under the request's id.
+// Used by the Express app and by the invoke fast path alike.
 
-import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { errorBody, errors, headers, type Logger, StratusError } from "@stratus/shared";
+import { errors, headers, type Logger, StratusError, sendRestJson1Error } from "@stratus/shared";
 import type { ErrorRequestHandler, RequestHandler } from "express";
+import { requestIdOf } from "./request-log.js";
 
-export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
+/** `requestId`: the id the request goes by, sent in x-amzn-RequestId and named in the log lines. */
+export function sendError(
+  res: ServerResponse,
+  err: unknown,
+  log: Pick<Logger, "warn" | "error">,
+  requestId: string,
+): void {
   let known = err instanceof StratusError ? err : undefined;
   if (!known) {
-    log.error("unexpected error", err);
+    log.error("unexpected error", { requestId, err });
     known = errors.service("An internal error occurred");
   } else if (known.kind === "platform" && known.status >= 500) {
     // Ours and expected (a store or Redis not answering, no node): the operator sees it too.
-    log.warn(`${known.code}: ${known.message}`);
+    log.warn(`${known.code}: ${known.message}`, { requestId });
   }
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify(errorBody(known));
-  res.writeHead(known.status, {
-    ...known.headers,
-    [headers.errorType]: known.code,
-    [headers.requestId]: String(res.getHeader(headers.requestId) ?? randomUUID()),
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(body);
+  sendRestJson1Error(res, known, { [headers.requestId]: requestId });
 }
 
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => sendError(res, err, log);
+  return (err, _req, res, _next) => sendError(res, err, log, requestIdOf(res.locals));
 }
 
 export const unknownOperation: RequestHandler = (req, _res, next) =>

@@ -2,7 +2,9 @@
 // ahead of Express because it is the hot path of the platform. RequestResponse
 // returns the function's result with 200 (function errors keep 200 and set
 // X-Amz-Function-Error); Event commits the invocation and answers 202; DryRun
-// checks the function and answers 204.
+// checks the function and answers 204. The call's request id is made here, as it
+// arrives: the function runs under it, and its error answer and log lines name it.
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@stratus/shared";
 import { errors, headers, limits, readBody } from "@stratus/shared";
@@ -13,6 +15,7 @@ import type { Authenticate } from "./auth.js";
 import { checkJson } from "./body.js";
 import { sendError } from "./error-middleware.js";
 import { parseFunctionRef } from "./function-ref.js";
+import { elapsedMs } from "./request-log.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
 const MAX_CLIENT_CONTEXT = 3583;
@@ -45,7 +48,14 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     }
     child.inc();
   };
-  async function handle(req: IncomingMessage, res: ServerResponse, rawName: string, query: string): Promise<void> {
+  /** Answers the call; resolves with the request id the answer names (an async invocation's, for an Event). */
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawName: string,
+    query: string,
+    requestId: string,
+  ): Promise<string> {
     const body = await readBody(req, limits.syncPayloadBytes);
     const { accountId } = await deps.authenticate(req, body);
     const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
@@ -67,14 +77,14 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       const fn = await deps.invoke.resolve(accountId, ref.name, ref.qualifier);
       res.writeHead(204, { [headers.executedVersion]: fn.version });
       res.end();
-      return;
+      return requestId;
     }
     if (type === "Event") {
       // Committed (with its outbox row) before the 202: nothing accepted is lost.
       const id = await deps.async.accept(accountId, ref.name, ref.qualifier, payload);
       res.writeHead(202, { [headers.requestId]: id, "content-length": 0 });
       res.end();
-      return;
+      return id;
     }
     if (type !== "RequestResponse") {
       throw errors.invalidParameter(`Invalid value for X-Amz-Invocation-Type: ${type.slice(0, 32)}`);
@@ -87,6 +97,8 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       payload,
       clientContext,
       tail: req.headers[headers.logType] === "Tail",
+      requestId,
+      ownRequestId: true,
     });
     const out: Record<string, string | number> = {
       "content-type": "application/json",
@@ -100,15 +112,34 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     res.end(result.payload);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     durations[result.functionError ? "function_error" : "success"].observe(seconds);
+    return requestId;
+  }
+
+  /** Counts the answered call, and at debug level logs it. */
+  function answered(res: ServerResponse, requestId: string, startedAt: number): void {
+    countRequest(res.statusCode);
+    if (!deps.log.isLevelEnabled("debug")) return;
+    deps.log.debug("request", {
+      requestId,
+      operation: "Invoke",
+      status: res.statusCode,
+      durationMs: elapsedMs(startedAt),
+    });
   }
 
   return (req, res) => {
     if (req.method !== "POST") return false;
     const m = PATH.exec(req.url ?? "");
     if (!m) return false;
-    handle(req, res, m[1] as string, m[2] ?? "")
-      .catch((err: unknown) => sendError(res, err, deps.log))
-      .finally(() => countRequest(res.statusCode));
+    const requestId = randomUUID();
+    const startedAt = performance.now();
+    handle(req, res, m[1] as string, m[2] ?? "", requestId).then(
+      (answeredId) => answered(res, answeredId, startedAt),
+      (err: unknown) => {
+        sendError(res, err, deps.log, requestId);
+        answered(res, requestId, startedAt);
+      },
+    );
     return true;
   };
 }

@@ -70,7 +70,7 @@ export function createJobRunner(
   queue: Pick<Queue, "add">,
   invoke: InvokeService,
   config: JobRunnerConfig,
-  log: Logger,
+  log: Pick<Logger, "warn" | "error">,
   watch: JobWatch = {},
 ): (job: RunnableJob, token?: string) => Promise<void> {
   const { activity, givenUp } = watch;
@@ -122,7 +122,7 @@ export function createJobRunner(
       // each time: the event ends here (no destination: building or recording its
       // delivery may be what failed).
       givenUp?.inc({ reason: "unrecoverable" });
-      log.error(`async job ${job.id}: event ${inv.id} dead-lettered, no retry can process it`, err);
+      log.error("async event dead-lettered: no retry can process it", { requestId: inv.id, jobId: job.id, err });
       await step(() => store.finish(inv.id, inv.attempt, "dead_lettered", { error: processingError(err) }));
     }
   }
@@ -212,12 +212,17 @@ export function createJobRunner(
    * takes over the attempt it gave up, whatever state that was left in). If even that
    * fails, the job fails with `err`, and the reconciler finds its invocation.
    */
-  async function giveBack(job: RunnableJob, token: string | undefined, err: unknown): Promise<never> {
+  async function giveBack(
+    job: RunnableJob,
+    invocationId: string,
+    token: string | undefined,
+    err: unknown,
+  ): Promise<never> {
     const delayMs = backoffMs(job.attemptsStarted, config.backoffBaseMs, config.backoffCapMs, Math.random());
     const overdue = err instanceof JobOverdueError;
     givenUp?.inc({ reason: overdue ? "deadline" : "error" });
     const why = overdue ? `${err.message} (stuck)` : `it failed: ${(err as Error).message}`;
-    log.warn(`async job ${job.id}: ${why}; running it again in ${delayMs} ms`);
+    log.warn(`async job ${job.id}: ${why}; running it again in ${delayMs} ms`, { requestId: invocationId });
     const limit = startDeadline(config.stepMs);
     try {
       await Promise.race([job.moveToDelayed(Date.now() + delayMs, token), limit.passed]);
@@ -243,7 +248,7 @@ export function createJobRunner(
       // A run that outlives its deadline is left behind: whatever it still does is stale.
       await Promise.race([run(job, invocationId, deadline), deadline.passed]);
     } catch (err) {
-      await giveBack(job, token, err);
+      await giveBack(job, invocationId, token, err);
     } finally {
       deadline.clear();
       ended?.();

@@ -36,7 +36,7 @@ export function startReconciler(
   queue: Pick<Queue, "add" | "getJobState">,
   opts: { intervalMs: number; staleSeconds: number },
   requeued: Counter<"reason">,
-  log: Logger,
+  log: Pick<Logger, "warn">,
 ): Reconciler {
   async function runOnce(): Promise<number> {
     const stuck = await store.stuck(opts.staleSeconds, 500);

@@ -82,6 +82,7 @@ export function startRelay(store: AsyncStore, queue: Queue, log: Logger): Relay 
       publishBatch(job).catch((err: Error) =>
         log.warn(
           `async relay: publishing accepted event ${job.invocationId} failed (${err.message}); the relay sends it`,
+          { requestId: job.invocationId },
         ),
       );
     },

@@ -36,7 +36,7 @@ export interface WatchdogOptions {
   intervalMs: number;
   /** Counts replaced workers, by reason: stopped (no longer running) or stalled. */
   restarts: Counter<"reason">;
-  log: Logger;
+  log: Pick<Logger, "warn" | "error">;
   /** Also replace a worker that runs but takes no work (off when absent). */
   stall?: StallOptions;
   /** How long a closing worker whose jobs have all ended may take to let go before it is disconnected. */

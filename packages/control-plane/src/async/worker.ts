@@ -3,7 +3,7 @@
 // replaces a worker that stops or stalls, with a new connection.
 
 import type { Logger } from "@stratus/shared";
-import { asyncQueue } from "@stratus/shared";
+import { type AsyncJob, asyncQueue } from "@stratus/shared";
 import { type Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { InvokeService } from "../services/invoke-service.js";
@@ -40,7 +40,11 @@ export function startAsyncWorker(
     maxStalledCount: 1,
   });
   worker.on("error", (err) => log.warn(`async worker: ${err.message}`));
-  worker.on("failed", (job, err) => log.warn(`async job ${job?.id} failed: ${err.message}`));
+  worker.on("failed", (job, err) =>
+    log.warn(`async job ${job?.id} failed: ${err.message}`, {
+      requestId: (job?.data as Partial<AsyncJob>)?.invocationId,
+    }),
+  );
   worker.on("closed", () => connection.disconnect());
   return worker;
 }

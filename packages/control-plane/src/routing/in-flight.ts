@@ -47,7 +47,7 @@ export interface InFlightOptions {
   checkMs?: number;
   staleAfterMs?: number;
   now?: () => number;
-  log: Logger;
+  log: Pick<Logger, "warn">;
 }
 
 /** `client`, with every request to a node that goes silent failed with NodeSilentError. */

@@ -11,8 +11,8 @@ import {
   type InvokeOutcome,
   type InvokeSpec,
   internalInvoke,
+  parseRestJson1Error,
   StratusError,
-  headers as wire,
 } from "@stratus/shared";
 import { Agent } from "undici";
 import { type Exchanged, type ExchangeError, exchange } from "./http-exchange.js";
@@ -120,19 +120,7 @@ export function createInvokerClient(internalToken: string): InvokerClient {
           ...(typeof logResult === "string" ? { logResult } : {}),
         };
       }
-      const code = String(res.headers[wire.errorType] ?? "ServiceException");
-      let message = `Invoker node ${node.id} answered ${res.statusCode}`;
-      try {
-        message = (JSON.parse(body.toString("utf8")) as { message?: string }).message ?? message;
-      } catch {
-        // keep the generic message
-      }
-      const extra: Record<string, string> = {};
-      for (const h of ["retry-after", "reason"]) {
-        const v = res.headers[h];
-        if (typeof v === "string") extra[h === "reason" ? "Reason" : "Retry-After"] = v;
-      }
-      throw new StratusError(code, res.statusCode, res.statusCode < 500 ? "client" : "platform", message, extra);
+      throw parseRestJson1Error(res, `Invoker node ${node.id} answered ${res.statusCode}`);
     },
     close: () => agent.close(),
   };

@@ -161,7 +161,8 @@ describe("telling the caller which node took the call", () => {
 });
 
 describe("request ids", () => {
-  it("runs under the request id it is given (an async attempt), holding a concurrency slot of its own", async () => {
+  /** A service over one node that records the request id each call is sent with, and each slot's. */
+  function recording() {
     const sent: string[] = [];
     const slots: string[] = [];
     const service = createInvokeService(
@@ -187,13 +188,26 @@ describe("request ids", () => {
         limitsFor: async () => ({ reserved: null, unreservedLimit: 1000 }),
       },
     );
-    const requestId = "11111111-2222-4333-8444-555555555555";
-    const call = { accountId: fn.accountId, functionName: fn.name, payload: Buffer.from("{}"), requestId };
+    return { service, sent, slots };
+  }
+  const requestId = "11111111-2222-4333-8444-555555555555";
+  const call = { accountId: fn.accountId, functionName: fn.name, payload: Buffer.from("{}"), requestId };
+
+  it("runs under the request id it is given (an async attempt), holding a concurrency slot of its own", async () => {
+    const { service, sent, slots } = recording();
     const results = [await service.invokeSync(call), await service.invokeSync(call)];
     expect(results.map((r) => r.requestId)).toEqual([requestId, requestId]);
     expect(sent).toEqual([requestId, requestId]);
     // Two attempts of one invocation may overlap (a takeover): each counts as its own slot.
     expect(new Set(slots).size).toBe(2);
     expect(slots).not.toContain(requestId);
+  });
+
+  it("names the slot by the request id when the id is the call's own (the Invoke endpoint made it)", async () => {
+    const { service, sent, slots } = recording();
+    const result = await service.invokeSync({ ...call, ownRequestId: true });
+    expect(result.requestId).toBe(requestId);
+    expect(sent).toEqual([requestId]);
+    expect(slots).toEqual([requestId]);
   });
 });

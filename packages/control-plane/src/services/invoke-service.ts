@@ -27,6 +27,11 @@ export interface InvokeRequest {
    * its caller got with the 202, as in Lambda; a sync invoke gets a fresh one.
    */
   requestId?: string;
+  /**
+   * requestId is this call's alone (the Invoke endpoint made it for this one call): it
+   * names the call's concurrency slot too. Otherwise the slot gets an id of its own.
+   */
+  ownRequestId?: boolean;
   /** Told how the call fares on its way to the nodes (an async attempt counts and bounds its invokes by it). */
   dispatch?: DispatchWatcher;
   /** Once aborted, the call goes to no node (an async attempt given up, whose job runs again). */
@@ -129,7 +134,7 @@ export function createInvokeService(
         functionName: fn.name,
         // A slot per call, not per request id: an async invocation's attempts share its
         // request id, and a stale attempt may still hold a slot when the next one starts.
-        requestId: req.requestId ? randomUUID() : requestId,
+        requestId: req.requestId && !req.ownRequestId ? randomUUID() : requestId,
         leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
         ...limits,
       });

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { internalInvoke } from "@stratus/shared";
+import { consoleLogger, internalInvoke } from "@stratus/shared";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ContainerPool } from "../pool/container-pool.js";
@@ -27,7 +27,7 @@ async function serve(draining = false) {
     internalToken: TOKEN,
     isDraining: () => draining,
     silentSince: (beat) => beat < BACK_AT,
-    log: { error: vi.fn() },
+    log: consoleLogger({ info: vi.fn(), warn: vi.fn(), error: vi.fn() }),
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   close = () => new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,11 +1,11 @@
 // The invoker's internal HTTP API: POST /internal/v1/invoke (the internal invoke
 // protocol, @stratus/shared internal-invoke.ts), GET /healthz, GET /metrics.
-// Plain node:http: this is the hot path of every sync invoke.
+// Plain node:http: this is the hot path of every sync invoke. Its errors are answered
+// in one place (fail), as restJson1, and its log lines name the call's request id.
 
 import { timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import {
-  errorBody,
   errors,
   type InvokeSpec,
   InvokeSpecSchema,
@@ -15,7 +15,7 @@ import {
   REQUEST_ID,
   readBody,
   StratusError,
-  headers as wire,
+  sendRestJson1Error,
 } from "@stratus/shared";
 import type { Registry } from "prom-client";
 import type { ContainerPool } from "../pool/container-pool.js";
@@ -27,19 +27,7 @@ export interface InternalServerDeps {
   isDraining: () => boolean;
   /** Whether the node has been silent since heartbeat `beat` (heartbeat.ts silentSince). */
   silentSince: (beat: number) => boolean;
-  log: Pick<Logger, "error">;
-}
-
-function sendError(res: ServerResponse, err: StratusError, extra: Record<string, string>): void {
-  const body = JSON.stringify(errorBody(err));
-  res.writeHead(err.status, {
-    ...extra,
-    ...err.headers,
-    [wire.errorType]: err.code,
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-  });
-  res.end(body);
+  log: Pick<Logger, "error" | "debug" | "isLevelEnabled">;
 }
 
 export function createInternalServer(deps: InternalServerDeps): http.Server {
@@ -65,14 +53,15 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     return parsed.data;
   };
 
-  async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `requestId`: as the caller's header gives it, checked once the call is known to be the control plane's. */
+  async function invoke(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const startedAt = performance.now();
     const given = Buffer.from(String(req.headers[internalInvoke.tokenHeader] ?? ""));
     if (given.length !== token.length || !timingSafeEqual(given, token)) {
       throw errors.unrecognizedClient("Invalid internal token");
     }
     if (deps.isDraining()) throw errors.capacity("Node is draining");
     const spec = parseSpec(String(req.headers[internalInvoke.specHeader] ?? ""));
-    const requestId = String(req.headers[internalInvoke.requestIdHeader] ?? "");
     if (!REQUEST_ID.test(requestId)) throw errors.invalidRequestContent("Invalid request id");
     // Placed before a silence of this node (it is waking from a freeze, say): its
     // caller may have given it up and run it elsewhere. Refused as a full node
@@ -98,13 +87,38 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     if (outcome.logResult !== undefined) headers[internalInvoke.logResultHeader] = outcome.logResult;
     res.writeHead(200, headers);
     res.end(outcome.payload);
+    if (!deps.log.isLevelEnabled("debug")) return;
+    deps.log.debug("invocation served", {
+      requestId,
+      function: spec.functionName,
+      version: spec.version,
+      functionError: outcome.functionError,
+      durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+    });
+  }
+
+  /** The one place this API's errors are answered; one not ours to name is logged, and told as ServiceException. */
+  function fail(res: ServerResponse, err: unknown, requestId: string | undefined): void {
+    if (!(err instanceof StratusError)) deps.log.error("invoker request failed", { requestId, err });
+    else if (deps.log.isLevelEnabled("debug")) {
+      deps.log.debug("invoker request refused", { requestId, code: err.code, status: err.status, reason: err.message });
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendRestJson1Error(res, err instanceof StratusError ? err : errors.service("Invoker error"), closing());
   }
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? "";
+    if (req.method === "POST" && url === internalInvoke.path) {
+      const requestId = String(req.headers[internalInvoke.requestIdHeader] ?? "");
+      invoke(req, res, requestId).catch((err: unknown) => fail(res, err, requestId));
+      return;
+    }
     let work: Promise<void>;
-    if (req.method === "POST" && url === internalInvoke.path) work = invoke(req, res);
-    else if (req.method === "GET" && url === "/healthz") {
+    if (req.method === "GET" && url === "/healthz") {
       res.writeHead(deps.isDraining() ? 503 : 200, { ...closing(), "content-type": "application/json" });
       work = Promise.resolve(void res.end(JSON.stringify({ ok: !deps.isDraining() })));
     } else if (req.method === "GET" && url === "/metrics") {
@@ -113,11 +127,7 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
         res.end(text);
       });
     } else work = Promise.reject(errors.unknownOperation(`Unknown path ${url.slice(0, 128)}`));
-    work.catch((err: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (!(err instanceof StratusError)) deps.log.error("invoker request failed", err);
-      sendError(res, err instanceof StratusError ? err : errors.service("Invoker error"), closing());
-    });
+    work.catch((err: unknown) => fail(res, err, undefined));
   });
   server.keepAliveTimeout = 65_000;
   return server;

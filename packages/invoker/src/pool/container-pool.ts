@@ -101,7 +101,7 @@ export class ContainerPool {
     if (placed.kind === "warm") {
       c = placed.entry;
       this.containers.setState(c, "busy");
-    } else c = await this.startCold(spec, key, placed.kind === "stem" ? placed.entry : undefined);
+    } else c = await this.startCold(spec, key, placed.kind === "stem" ? placed.entry : undefined, call.requestId);
     if (opts.givenUp?.()) {
       if (runtimeGone(c)) void this.containers.remove(c);
       else {
@@ -207,21 +207,26 @@ export class ContainerPool {
     return entry.text;
   }
 
-  /** A container for `spec`: the stem cell if it specialises, else one from scratch. */
-  private async startCold(spec: InvokeSpec, key: string, stem: Container | undefined): Promise<Container> {
+  /** A container for `spec` (for invocation `requestId`): the stem cell if it specialises, else one from scratch. */
+  private async startCold(
+    spec: InvokeSpec,
+    key: string,
+    stem: Container | undefined,
+    requestId: string,
+  ): Promise<Container> {
     const runtime = runtimes[spec.runtime as keyof typeof runtimes];
     if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);
-    const specialised = stem && (await this.stems.specialise(stem, spec, key));
+    const specialised = stem && (await this.stems.specialise(stem, spec, key, requestId));
     if (specialised) {
       this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "stem_cell" });
       return specialised;
     }
-    const c = await this.startScratch(spec, key, runtime.image);
+    const c = await this.startScratch(spec, key, runtime.image, requestId);
     this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "scratch" });
     return c;
   }
 
-  private async startScratch(spec: InvokeSpec, key: string, image: string): Promise<Container> {
+  private async startScratch(spec: InvokeSpec, key: string, image: string, requestId: string): Promise<Container> {
     const evict = chooseEvictions(this.containers.list(), spec.memoryMb, this.config.capacityMb);
     if (!evict) throw errors.capacity(`Node ${this.config.nodeId} has no room for ${spec.memoryMb} MB`);
     this.containers.evict(evict, "capacity");
@@ -239,7 +244,7 @@ export class ContainerPool {
       this.api.bind(ip, c.session, launchedAt);
     } catch (err) {
       void this.containers.remove(c);
-      this.log.error(`container start failed for ${spec.functionName}`, err);
+      this.log.error("container start failed", { requestId, function: spec.functionName, err });
       throw err instanceof StratusError
         ? err
         : errors.service(`Could not start a container: ${(err as Error).message}`);

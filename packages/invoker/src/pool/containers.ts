@@ -247,7 +247,7 @@ export class Containers {
       if (!c.id.startsWith("pending-")) await backend.remove(c.id);
       if (c.stem) await stemDirs.remove(c.stem.dir);
     } catch (err) {
-      log.warn(`could not remove container ${c.id.slice(0, 12)}`, err);
+      log.warn("could not remove container", { container: c.id.slice(0, 12), err });
     } finally {
       this.all.delete(c.id);
     }

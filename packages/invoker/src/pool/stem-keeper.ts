@@ -58,8 +58,11 @@ export class StemKeeper {
     }
   }
 
-  /** Binds the stem cell to `spec` for good; undefined (and the stem destroyed) if that fails. */
-  async specialise(c: Container, spec: InvokeSpec, key: string): Promise<Container | undefined> {
+  /**
+   * Binds the stem cell to `spec` for good; undefined (and the stem destroyed) if that
+   * fails. `requestId`: the invocation it starts for, named in the log.
+   */
+  async specialise(c: Container, spec: InvokeSpec, key: string, requestId: string): Promise<Container | undefined> {
     const { config, containers, backend, api, code, stemDirs, log } = this.deps;
     // The stem's own memory is reused, so it does not count while making room.
     const others = containers.list().filter((e) => e !== c);
@@ -86,7 +89,11 @@ export class StemKeeper {
       );
       return c;
     } catch (err) {
-      log.warn(`stem cell ${c.id.slice(0, 12)} failed to specialise; starting from scratch`, err);
+      log.warn("stem cell failed to specialise; starting from scratch", {
+        requestId,
+        container: c.id.slice(0, 12),
+        err,
+      });
       void containers.remove(c);
       return undefined;
     }
@@ -134,7 +141,7 @@ export class StemKeeper {
       // Its image's variables as well as the spec's: what its runtime read as it started.
       c.stem.startEnv = await backend.environment(c.id);
     } catch (err) {
-      if (c.state !== "removing") log.warn(`could not start a ${runtime} stem cell`, err);
+      if (c.state !== "removing") log.warn("could not start a stem cell", { runtime, err });
       void containers.remove(c);
       return;
     } finally {

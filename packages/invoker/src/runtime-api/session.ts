@@ -6,7 +6,8 @@
 //   init ──next──► idle ──invoke──► busy ──response|error──► awaiting-next ──next──► idle
 //   init ──invoke──► queued ──next──► busy                     (cold start: event waits)
 //   any ──init-error|exit|kill──► dead
-import { type InvokeOutcome, StratusError } from "@stratus/shared";
+import type { InvokeOutcome } from "@stratus/shared";
+import { runtimeApiErrors } from "./errors.js";
 
 export type SessionState = "init" | "idle" | "queued" | "busy" | "awaiting-next" | "dead";
 export type SessionEvent = "next" | "invoke" | "result" | "die";
@@ -22,7 +23,7 @@ const allowed: Record<SessionState, Partial<Record<SessionEvent, SessionState>>>
 
 export function transition(state: SessionState, event: SessionEvent): SessionState {
   const next = allowed[state][event];
-  if (!next) throw new StratusError("InvalidStateTransition", 403, "client", `${event} is not allowed while ${state}`);
+  if (!next) throw runtimeApiErrors.invalidStateTransition(`${event} is not allowed while ${state}`);
   return next;
 }
 
@@ -82,7 +83,7 @@ export class Session {
   /** The runtime posted a response or an error for `requestId`. */
   complete(requestId: string, outcome: SessionOutcome): void {
     if (!this.current || this.current.delivery.requestId !== requestId || this.state !== "busy") {
-      throw new StratusError("InvalidRequestID", 400, "client", `No invocation ${requestId} in progress`);
+      throw runtimeApiErrors.invalidRequestId(`No invocation ${requestId} in progress`);
     }
     this.state = transition(this.state, "result");
     const { resolve } = this.current;
