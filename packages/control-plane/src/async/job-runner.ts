@@ -26,6 +26,7 @@ import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import { type DeliveryCondition, destinationDelivery } from "./destination.js";
 import { type JobDeadline, JobOverdueError, startDeadline } from "./job-deadline.js";
 import { malformedJobMessage, processingError, unrecoverable } from "./job-failure.js";
+import type { JobActivity } from "./keep-alive/worker-activity.js";
 import { jobOptions } from "./relay.js";
 import {
   type AttemptEnd,
@@ -35,7 +36,6 @@ import {
   decide,
   thrownOutcome,
 } from "./retry-policy.js";
-import type { JobActivity } from "./worker-activity.js";
 
 export interface JobRunnerConfig {
   backoffBaseMs: number;

@@ -1,5 +1,5 @@
 // The async queue's worker: a BullMQ worker on a Redis connection of its own, feeding
-// each job to the job runner (job-runner.ts). The watchdog (worker-watchdog.ts)
+// each job to the job runner (job-runner.ts). The watchdog (keep-alive/worker-watchdog.ts)
 // replaces a worker that stops or stalls, with a new connection.
 
 import type { Logger } from "@stratus/shared";
