@@ -278,8 +278,8 @@ describe("async invocations", () => {
     expect(await store.expireLease(id, 1, `${id}_r1`)).toBe(true);
     const second = await store.start(id, 960);
     expect(second?.attempt).toBe(2);
-    expect(await store.finish(id, 1, "succeeded", {})).toBe(false);
-    expect(await store.finish(id, 2, "succeeded", {})).toBe(true);
+    expect(await store.finish(id, 1, "succeed", {})).toBe(false);
+    expect(await store.finish(id, 2, "succeed", {})).toBe(true);
     expect(await store.start(id, 960)).toBeUndefined();
   }, 30_000);
 });

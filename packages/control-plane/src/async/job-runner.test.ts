@@ -28,13 +28,13 @@ function invocation(id: string): AsyncInvocation {
  * otherwise) and records each finish, failing those `finish` throws for; the function
  * fails (Unhandled), so the attempt ends in a retry.
  */
-function runnerWith(opts: { finish?: (to: string) => void; start?: () => Promise<AsyncInvocation | undefined> }) {
-  const finishes: { to: string; fields: FinishFields }[] = [];
+function runnerWith(opts: { finish?: (event: string) => void; start?: () => Promise<AsyncInvocation | undefined> }) {
+  const finishes: { event: string; fields: FinishFields }[] = [];
   const store = {
     start: opts.start ?? (async (id: string) => invocation(id)),
-    async finish(_id: string, _attempt: number, to: string, fields: FinishFields) {
-      finishes.push({ to, fields });
-      opts.finish?.(to);
+    async finish(_id: string, _attempt: number, event: string, fields: FinishFields) {
+      finishes.push({ event, fields });
+      opts.finish?.(event);
       return true;
     },
   } as unknown as AsyncStore;
@@ -87,7 +87,7 @@ describe("the async job runner", () => {
     const r = runnerWith({});
     const { job: j, delayed } = job();
     await r.run(j, "token");
-    expect(r.finishes.map((f) => f.to)).toEqual(["retrying"]);
+    expect(r.finishes.map((f) => f.event)).toEqual(["retry"]);
     expect(r.added).toHaveLength(1);
     expect(delayed).toEqual([]);
     expect(await r.count()).toEqual({});
@@ -98,13 +98,13 @@ describe("the async job runner", () => {
     ["our own code failed on it", () => new TypeError("Cannot read properties of undefined")],
   ])("dead-letters the event at once, without a rerun, when %s", async (_why, error) => {
     const r = runnerWith({
-      finish: (to) => {
-        if (to === "retrying") throw error();
+      finish: (event) => {
+        if (event === "retry") throw error();
       },
     });
     const { job: j, delayed } = job();
     await r.run(j, "token");
-    expect(r.finishes.map((f) => f.to)).toEqual(["retrying", "dead_lettered"]);
+    expect(r.finishes.map((f) => f.event)).toEqual(["retry", "dead_letter"]);
     expect(r.finishes[1]?.fields.error).toMatchObject({
       errorType: "ServiceException",
       errorMessage: expect.stringMatching(/^Stratus could not process this event, and no retry could: /),

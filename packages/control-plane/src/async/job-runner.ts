@@ -98,9 +98,9 @@ export function createJobRunner(
   ) {
     const { refunds, invokeCount } = counted(inv, attemptEnd, reachedNode);
     const followUp = delivery(inv, inv.onFailure, condition, result, invokeCount);
-    const status = condition === "EventAgeExceeded" ? "expired" : followUp ? "failed" : "dead_lettered";
+    const event = condition === "EventAgeExceeded" ? "expire" : followUp ? "fail" : "dead_letter";
     const fields = { error, ...refunds, ...(result ? { executedVersion: result.executedVersion } : {}) };
-    await store.finish(inv.id, inv.attempt, status, followUp ? { ...fields, followUp } : fields);
+    await store.finish(inv.id, inv.attempt, event, followUp ? { ...fields, followUp } : fields);
   }
 
   /** `deadline` starts with the job; each step moves it on as it begins. */
@@ -123,7 +123,7 @@ export function createJobRunner(
       // delivery may be what failed).
       givenUp?.inc({ reason: "unrecoverable" });
       log.error(`async job ${job.id}: event ${inv.id} dead-lettered, no retry can process it`, err);
-      await step(() => store.finish(inv.id, inv.attempt, "dead_lettered", { error: processingError(err) }));
+      await step(() => store.finish(inv.id, inv.attempt, "dead_letter", { error: processingError(err) }));
     }
   }
 
@@ -185,14 +185,14 @@ export function createJobRunner(
       const { refunds, invokeCount } = counted(inv, outcome, reachedNode);
       const followUp = delivery(inv, inv.onSuccess, "Success", result, invokeCount);
       const fields = { executedVersion: result?.executedVersion, ...refunds };
-      await step(() => store.finish(inv.id, inv.attempt, "succeeded", followUp ? { ...fields, followUp } : fields));
+      await step(() => store.finish(inv.id, inv.attempt, "succeed", followUp ? { ...fields, followUp } : fields));
       return;
     }
     if (decision.action === "fail")
       return step(() => end(inv, decision.condition, result, error, outcome, reachedNode));
     const jobId = asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`);
     const moved = await step(() =>
-      store.finish(inv.id, inv.attempt, "retrying", {
+      store.finish(inv.id, inv.attempt, "retry", {
         error,
         ...counted(inv, outcome, reachedNode).refunds,
         retryAfterMs: decision.delayMs,
