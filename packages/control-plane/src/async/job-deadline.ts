@@ -26,6 +26,17 @@ export interface JobDeadline {
   clear(): void;
 }
 
+/** Runs one step of a job (a Postgres statement, a Redis command), which may take a step's time from its start. */
+export type Step = <T>(begin: () => Promise<T>) => Promise<T>;
+
+/** Steps that each move `deadline` on by `stepMs` as they begin. */
+export function stepper(deadline: JobDeadline, stepMs: number): Step {
+  return (begin) => {
+    deadline.allow(stepMs);
+    return begin();
+  };
+}
+
 /** A deadline `ms` from now. */
 export function startDeadline(ms: number): JobDeadline {
   const overdue = new AbortController();

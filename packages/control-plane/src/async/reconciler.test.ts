@@ -1,25 +1,21 @@
 import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { AsyncStore, StuckInvocation } from "../store/async-store.js";
-import type { AsyncStatus } from "./async-state.js";
-import { type RequeueReason, requeueReason, startReconciler } from "./reconciler.js";
+import { isLive, startReconciler } from "./reconciler.js";
 
-describe("requeueReason", () => {
-  it.each<[AsyncStatus, string | undefined, RequeueReason | undefined]>([
-    ["accepted", "waiting", undefined],
-    ["accepted", "prioritized", undefined],
-    ["accepted", "active", undefined],
-    ["retrying", "delayed", undefined],
-    ["retrying", "waiting-children", undefined],
-    ["accepted", "unknown", "lost_job"],
-    ["accepted", undefined, "lost_job"],
-    ["retrying", "completed", "lost_job"],
-    ["retrying", "failed", "lost_job"],
-    ["running", undefined, "lease_expired"],
-    ["running", "active", "lease_expired"],
-    ["succeeded", "unknown", undefined],
-  ])("%s with its job %s → %s", (status, jobState, reason) => {
-    expect(requeueReason(status, jobState)).toBe(reason);
+describe("isLive", () => {
+  it.each<[string | undefined, boolean | undefined]>([
+    ["waiting", true],
+    ["prioritized", true],
+    ["active", true],
+    ["delayed", true],
+    ["waiting-children", true],
+    ["unknown", false],
+    ["completed", false],
+    ["failed", false],
+    [undefined, undefined],
+  ])("a job %s will still run its invocation: %s", (state, live) => {
+    expect(isLive(state)).toBe(live);
   });
 });
 

@@ -11,19 +11,16 @@ import { asyncQueue } from "@stratus/shared";
 import type { Queue } from "bullmq";
 import type { Counter } from "prom-client";
 import type { AsyncStore } from "../store/async-store.js";
-import type { AsyncStatus } from "./async-state.js";
+import { requeueMove } from "./async-decisions.js";
+import { allows } from "./async-state.js";
 import { jobOptions } from "./relay.js";
-
-export type RequeueReason = "lost_job" | "lease_expired";
 
 /** BullMQ job states in which the job will still run (or is running) its invocation. */
 const LIVE_JOB_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
 
-/** Why a stuck invocation needs a new job; undefined while its recorded job is live. */
-export function requeueReason(status: AsyncStatus, jobState: string | undefined): RequeueReason | undefined {
-  if (status === "running") return "lease_expired";
-  if (status !== "accepted" && status !== "retrying") return undefined;
-  return jobState !== undefined && LIVE_JOB_STATES.has(jobState) ? undefined : "lost_job";
+/** Whether a job in `state` will still run its invocation (undefined: no job was looked up). */
+export function isLive(state: string | undefined): boolean | undefined {
+  return state === undefined ? undefined : LIVE_JOB_STATES.has(state);
 }
 
 export interface Reconciler {
@@ -42,20 +39,20 @@ export function startReconciler(
     const stuck = await store.stuck(opts.staleSeconds, 500);
     // One Redis round trip per recorded job, all in flight together.
     const states = await Promise.all(
-      stuck.map((s) => (s.status !== "running" && s.jobId !== null ? queue.getJobState(s.jobId) : undefined)),
+      stuck.map((s) => (allows(s.status, "requeue") && s.jobId !== null ? queue.getJobState(s.jobId) : undefined)),
     );
     let count = 0;
     for (const [i, s] of stuck.entries()) {
-      const reason = requeueReason(s.status, states[i]);
-      if (!reason) continue;
+      const move = requeueMove(s.status, isLive(states[i]));
+      if (!move) continue;
       const jobId = asyncQueue.jobId(s.id, `r${randomUUID().slice(0, 8)}`);
       const moved =
-        reason === "lease_expired"
+        move.event === "expire_lease"
           ? await store.expireLease(s.id, s.attempt, jobId)
           : await store.requeue(s.id, s.jobId, jobId);
       if (!moved) continue;
       await queue.add("invoke", { invocationId: s.id }, { jobId, ...jobOptions });
-      requeued.inc({ reason });
+      requeued.inc({ reason: move.reason });
       count++;
     }
     if (count > 0) log.warn(`async reconciler re-enqueued ${count} invocation(s)`);
