@@ -7,18 +7,17 @@
 // the job that runs the next attempt.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
-import type { Queue } from "bullmq";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
 import type { Verdict } from "./async-decisions.js";
 import type { AttemptCall } from "./attempt-call.js";
 import { destinationDelivery } from "./destination.js";
 import type { Step } from "./job-deadline.js";
-import { jobOptions } from "./relay.js";
+import type { AsyncQueue } from "./queue/async-queue.js";
 import { type AttemptEnd, attemptRefunds } from "./retry-policy.js";
 
 export interface RecordDeps {
   store: AsyncStore;
-  queue: Pick<Queue, "add">;
+  queue: Pick<AsyncQueue, "add">;
   region: string;
 }
 
@@ -38,7 +37,7 @@ export async function recordAttempt(
     const moved = await step(() => store.finish(inv.id, inv.attempt, "retry", fields));
     // If this add is lost, the reconciler finds the recorded job missing once the retry is overdue.
     if (moved) {
-      await step(() => queue.add("invoke", { invocationId: inv.id }, { jobId, delay: verdict.delayMs, ...jobOptions }));
+      await step(() => queue.add({ invocationId: inv.id, jobId, delayMs: verdict.delayMs }));
     }
     return;
   }

@@ -5,7 +5,7 @@
 // watchdog never judges a worker whose slots are all held so. The worker gives each
 // step of a job a bound, and the call to an invoker node the time the node has to
 // answer (the function's timeout plus slack) on top; a job still running past its
-// deadline is given up and runs again (worker.ts).
+// deadline is given up and runs again (job-give-back.ts).
 
 /** The job ran past its deadline. */
 export class JobOverdueError extends Error {

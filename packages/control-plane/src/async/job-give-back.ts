@@ -3,11 +3,10 @@
 // was left in, which makes that attempt stale. If even the move back fails, the job
 // fails with the run's error, and the reconciler finds its invocation.
 import type { Logger } from "@stratus/shared";
-import { DelayedError } from "bullmq";
 import type { Counter } from "prom-client";
 import type { Backoff } from "./async-decisions.js";
 import { JobOverdueError, startDeadline } from "./job-deadline.js";
-import type { RunnableJob } from "./job-runner.js";
+import type { JobEnd, QueueJob } from "./queue/async-queue.js";
 import { backoffMs } from "./retry-policy.js";
 
 export interface GiveBackOptions extends Backoff {
@@ -18,13 +17,12 @@ export interface GiveBackOptions extends Backoff {
   givenUp?: Counter<"reason">;
 }
 
-/** Puts `job`, whose run ended with `err`, back in the queue, holding its lock with `token`. */
+/** Puts `job`, whose run ended with `err`, back in the queue: its run then ends delayed. */
 export async function giveBack(
-  job: RunnableJob,
-  token: string | undefined,
+  job: QueueJob,
   err: unknown,
   { backoffBaseMs, backoffCapMs, stepMs, log, givenUp }: GiveBackOptions,
-): Promise<never> {
+): Promise<JobEnd> {
   const delayMs = backoffMs(job.attemptsStarted, backoffBaseMs, backoffCapMs, Math.random());
   const overdue = err instanceof JobOverdueError;
   givenUp?.inc({ reason: overdue ? "deadline" : "error" });
@@ -32,11 +30,11 @@ export async function giveBack(
   log.warn(`async job ${job.id}: ${why}; running it again in ${delayMs} ms`);
   const limit = startDeadline(stepMs);
   try {
-    await Promise.race([job.moveToDelayed(Date.now() + delayMs, token), limit.passed]);
+    await Promise.race([job.moveToDelayed(Date.now() + delayMs), limit.passed]);
   } catch {
     throw err;
   } finally {
     limit.clear();
   }
-  throw new DelayedError();
+  return { kind: "delayed" };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { DelayedError, UnrecoverableError } from "bullmq";
 import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
-import { createJobRunner, type RunnableJob } from "./job-runner.js";
+import { createJobRunner } from "./job-runner.js";
+import type { NewJob, QueueJob } from "./queue/async-queue.js";
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -50,21 +50,20 @@ function runnerWith(opts: { finish?: (event: string) => void; start?: () => Prom
   } as unknown as InvokeService;
   const added: string[] = [];
   const queue = {
-    add: async (_name: string, _data: unknown, o: { jobId: string }) => {
-      added.push(o.jobId);
-      return {};
+    add: async (job: NewJob) => {
+      added.push(job.jobId);
     },
   };
   const registry = new Registry();
   const givenUp = new Counter({ name: "given_up", help: "h", labelNames: ["reason"], registers: [registry] });
   const config = { backoffBaseMs: 10, backoffCapMs: 10, region: "us-east-1", stepMs: 200 };
-  const run = createJobRunner(store, queue as never, invoke, config, quiet, { givenUp });
+  const run = createJobRunner(store, queue, invoke, config, quiet, { givenUp });
   const count = async () =>
     Object.fromEntries((await givenUp.get()).values.map((v) => [String(v.labels.reason), v.value]));
   return { run, finishes, added, count };
 }
 
-/** A job as BullMQ hands it over; `delayed` records each time it is put back. */
+/** A job as the queue hands it over; `delayed` records each time it is put back. */
 function job(data: unknown = { invocationId: randomUUID() }) {
   const delayed: number[] = [];
   const j = {
@@ -75,7 +74,7 @@ function job(data: unknown = { invocationId: randomUUID() }) {
     moveToDelayed: async (at: number) => {
       delayed.push(at);
     },
-  } as unknown as RunnableJob;
+  } satisfies QueueJob;
   return { job: j, delayed };
 }
 
@@ -86,7 +85,7 @@ describe("the async job runner", () => {
   it("records a failed attempt's retry and queues its next job", async () => {
     const r = runnerWith({});
     const { job: j, delayed } = job();
-    await r.run(j, "token");
+    expect(await r.run(j)).toEqual({ kind: "done" });
     expect(r.finishes.map((f) => f.event)).toEqual(["retry"]);
     expect(r.added).toHaveLength(1);
     expect(delayed).toEqual([]);
@@ -103,7 +102,7 @@ describe("the async job runner", () => {
       },
     });
     const { job: j, delayed } = job();
-    await r.run(j, "token");
+    expect(await r.run(j)).toEqual({ kind: "done" });
     expect(r.finishes.map((f) => f.event)).toEqual(["retry", "dead_letter"]);
     expect(r.finishes[1]?.fields.error).toMatchObject({
       errorType: "ServiceException",
@@ -121,7 +120,7 @@ describe("the async job runner", () => {
       },
     });
     const { job: j, delayed } = job();
-    await expect(r.run(j, "token")).rejects.toBeInstanceOf(DelayedError);
+    expect(await r.run(j)).toEqual({ kind: "delayed" });
     expect(delayed).toHaveLength(1);
     expect(await r.count()).toEqual({ error: 1 });
   });
@@ -129,7 +128,7 @@ describe("the async job runner", () => {
   it("gives a job back when a step runs past its deadline", async () => {
     const r = runnerWith({ start: () => new Promise(() => undefined) });
     const { job: j, delayed } = job();
-    await expect(r.run(j, "token")).rejects.toBeInstanceOf(DelayedError);
+    expect(await r.run(j)).toEqual({ kind: "delayed" });
     expect(delayed).toHaveLength(1);
     expect(await r.count()).toEqual({ deadline: 1 });
   });
@@ -137,9 +136,9 @@ describe("the async job runner", () => {
   it("fails a job whose data names no invocation for good, saying so", async () => {
     const r = runnerWith({});
     const { job: j, delayed } = job({ invocationId: "not-a-uuid" });
-    const err = await r.run(j, "token").catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnrecoverableError);
-    expect((err as Error).message).toMatch(/^malformed job data \(invocationId: Invalid uuid\)/);
+    const end = await r.run(j);
+    expect(end.kind).toBe("rejected");
+    expect(end.kind === "rejected" && end.reason).toMatch(/^malformed job data \(invocationId: Invalid uuid\)/);
     expect(r.finishes).toEqual([]);
     expect(delayed).toEqual([]);
     expect(await r.count()).toEqual({ unrecoverable: 1 });

@@ -1,4 +1,4 @@
-// Runs one async job (worker.ts feeds it the queue's jobs): start, invoke, decide,
+// Runs one async job (a queue worker feeds it the queue's jobs): start, invoke, decide,
 // record. The job starts an attempt with a conditional update (a duplicate or stale
 // job finds nothing to start), calls the function (attempt-call.ts), decides the
 // invocation's next move (async-decisions.ts) and records it conditionally on that
@@ -8,7 +8,6 @@
 // dead-letters its event at once, and a job whose data names no invocation fails.
 import type { Logger } from "@stratus/shared";
 import { AsyncJobSchema } from "@stratus/shared";
-import { type Job, type Queue, UnrecoverableError } from "bullmq";
 import type { Counter } from "prom-client";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { AsyncStore } from "../store/async-store.js";
@@ -19,6 +18,7 @@ import { type JobDeadline, startDeadline, stepper } from "./job-deadline.js";
 import { malformedJobMessage, processingError, unrecoverable } from "./job-failure.js";
 import { giveBack } from "./job-give-back.js";
 import type { JobActivity } from "./keep-alive/worker-activity.js";
+import type { AsyncQueue, JobEnd, JobProcessor, QueueJob } from "./queue/async-queue.js";
 
 export interface JobRunnerConfig {
   backoffBaseMs: number;
@@ -41,25 +41,22 @@ export interface JobWatch {
   givenUp?: Counter<"reason">;
 }
 
-/** The parts of a BullMQ job a run uses. */
-export type RunnableJob = Pick<Job, "id" | "data" | "stalledCounter" | "attemptsStarted" | "moveToDelayed">;
-
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
 const LEASE_SECONDS = 960;
 
-/** A BullMQ processor: runs `job`, holding its lock with `token`. */
+/** The queue's processor of async jobs. */
 export function createJobRunner(
   store: AsyncStore,
-  queue: Pick<Queue, "add">,
+  queue: Pick<AsyncQueue, "add">,
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
   { activity, givenUp }: JobWatch = {},
-): (job: RunnableJob, token?: string) => Promise<void> {
+): JobProcessor {
   const recording = { store, queue, region: config.region };
 
   /** One attempt at the job's event; `deadline` started with the job, and each step moves it on. */
-  async function run(job: RunnableJob, invocationId: string, deadline: JobDeadline): Promise<void> {
+  async function run(job: QueueJob, invocationId: string, deadline: JobDeadline): Promise<void> {
     const step = stepper(deadline, config.stepMs);
     const takeover = mayTakeOver(job) ? job.id : undefined;
     const inv = await step(() => store.start(invocationId, LEASE_SECONDS, takeover));
@@ -79,20 +76,21 @@ export function createJobRunner(
     }
   }
 
-  return async function tracked(job: RunnableJob, token?: string): Promise<void> {
+  return async function tracked(job: QueueJob): Promise<JobEnd> {
     const data = AsyncJobSchema.safeParse(job.data);
     if (!data.success) {
       // Nothing to run, now or later; an event whose job this was is found by the reconciler.
       givenUp?.inc({ reason: "unrecoverable" });
-      throw new UnrecoverableError(malformedJobMessage(data.error));
+      return { kind: "rejected", reason: malformedJobMessage(data.error) };
     }
     const ended = activity?.started();
     const deadline = startDeadline(config.stepMs);
     try {
       // A run that outlives its deadline is left behind: whatever it still does is stale.
       await Promise.race([run(job, data.data.invocationId, deadline), deadline.passed]);
+      return { kind: "done" };
     } catch (err) {
-      await giveBack(job, token, err, { ...config, log, givenUp });
+      return await giveBack(job, err, { ...config, log, givenUp });
     } finally {
       deadline.clear();
       ended?.();

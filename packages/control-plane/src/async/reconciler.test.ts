@@ -1,23 +1,8 @@
 import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { AsyncStore, StuckInvocation } from "../store/async-store.js";
-import { isLive, startReconciler } from "./reconciler.js";
-
-describe("isLive", () => {
-  it.each<[string | undefined, boolean | undefined]>([
-    ["waiting", true],
-    ["prioritized", true],
-    ["active", true],
-    ["delayed", true],
-    ["waiting-children", true],
-    ["unknown", false],
-    ["completed", false],
-    ["failed", false],
-    [undefined, undefined],
-  ])("a job %s will still run its invocation: %s", (state, live) => {
-    expect(isLive(state)).toBe(live);
-  });
-});
+import type { NewJob } from "./queue/async-queue.js";
+import { startReconciler } from "./reconciler.js";
 
 describe("startReconciler", () => {
   it("re-enqueues only invocations whose recorded job is gone, under a newly recorded job id", async () => {
@@ -42,23 +27,20 @@ describe("startReconciler", () => {
         return true;
       },
     } as unknown as AsyncStore;
-    const states: Record<string, string> = {
-      "waiting-job": "waiting",
-      "lost-job": "unknown",
-      "finished-job": "completed",
-    };
+    // Still waiting in the queue; "lost-job" is gone from Redis, "finished-job" completed.
+    const liveJobs = new Set(["waiting-job"]);
     const added: string[] = [];
     const queue = {
-      getJobState: async (jobId: string) => states[jobId] ?? "unknown",
-      add: async (_name: string, data: { invocationId: string }, opts: { jobId: string }) => {
-        expect(opts.jobId.startsWith(`${data.invocationId}_r`)).toBe(true);
-        added.push(data.invocationId[0] as string);
-        return {};
+      isLive: async (jobId: string) => liveJobs.has(jobId),
+      add: async (job: NewJob) => {
+        expect(job.jobId.startsWith(`${job.invocationId}_r`)).toBe(true);
+        expect(job.delayMs).toBeUndefined();
+        added.push(job.invocationId[0] as string);
       },
     };
     const counter = new Counter({ name: "requeued", help: "h", labelNames: ["reason"], registers: [new Registry()] });
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const reconciler = startReconciler(store, queue as never, { intervalMs: 60_000, staleSeconds: 1 }, counter, log);
+    const reconciler = startReconciler(store, queue, { intervalMs: 60_000, staleSeconds: 1 }, counter, log);
     try {
       expect(await reconciler.runOnce()).toBe(3);
     } finally {

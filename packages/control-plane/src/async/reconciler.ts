@@ -8,20 +8,11 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@stratus/shared";
 import { asyncQueue } from "@stratus/shared";
-import type { Queue } from "bullmq";
 import type { Counter } from "prom-client";
 import type { AsyncStore } from "../store/async-store.js";
 import { requeueMove } from "./async-decisions.js";
 import { allows } from "./async-state.js";
-import { jobOptions } from "./relay.js";
-
-/** BullMQ job states in which the job will still run (or is running) its invocation. */
-const LIVE_JOB_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
-
-/** Whether a job in `state` will still run its invocation (undefined: no job was looked up). */
-export function isLive(state: string | undefined): boolean | undefined {
-  return state === undefined ? undefined : LIVE_JOB_STATES.has(state);
-}
+import type { AsyncQueue } from "./queue/async-queue.js";
 
 export interface Reconciler {
   runOnce(): Promise<number>;
@@ -30,7 +21,7 @@ export interface Reconciler {
 
 export function startReconciler(
   store: AsyncStore,
-  queue: Pick<Queue, "add" | "getJobState">,
+  queue: Pick<AsyncQueue, "add" | "isLive">,
   opts: { intervalMs: number; staleSeconds: number },
   requeued: Counter<"reason">,
   log: Logger,
@@ -38,12 +29,12 @@ export function startReconciler(
   async function runOnce(): Promise<number> {
     const stuck = await store.stuck(opts.staleSeconds, 500);
     // One Redis round trip per recorded job, all in flight together.
-    const states = await Promise.all(
-      stuck.map((s) => (allows(s.status, "requeue") && s.jobId !== null ? queue.getJobState(s.jobId) : undefined)),
+    const live = await Promise.all(
+      stuck.map((s) => (allows(s.status, "requeue") && s.jobId !== null ? queue.isLive(s.jobId) : undefined)),
     );
     let count = 0;
     for (const [i, s] of stuck.entries()) {
-      const move = requeueMove(s.status, isLive(states[i]));
+      const move = requeueMove(s.status, live[i]);
       if (!move) continue;
       const jobId = asyncQueue.jobId(s.id, `r${randomUUID().slice(0, 8)}`);
       const moved =
@@ -51,7 +42,7 @@ export function startReconciler(
           ? await store.expireLease(s.id, s.attempt, jobId)
           : await store.requeue(s.id, s.jobId, jobId);
       if (!moved) continue;
-      await queue.add("invoke", { invocationId: s.id }, { jobId, ...jobOptions });
+      await queue.add({ invocationId: s.id, jobId });
       requeued.inc({ reason: move.reason });
       count++;
     }

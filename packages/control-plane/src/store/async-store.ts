@@ -65,7 +65,7 @@ export interface AcceptedJob extends QueuedJob {
   outboxId: string;
 }
 
-/** How long one statement may take unless the store is told otherwise (a job's step: see worker.ts). */
+/** How long one statement may take unless the store is told otherwise (a job's step: see job-deadline.ts). */
 const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
 
 /** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
