@@ -1,23 +1,25 @@
 // Async invocations and their outbox. The only place their SQL lives. Accepting
-// writes the invocation and its outbox row in one statement; every later change
-// is a conditional update along the edges async-state.ts lists for its event (the
-// statuses it may start from and the one it sets are parameters, never written
-// here), so a stale attempt changes nothing. Every statement is bounded: batched callers wait behind the
-// statement in flight, and one stuck on a connection that stopped answering would
-// hold them all for ever.
+// writes the invocation and its outbox row in one statement; every later change is
+// a conditional update along the edges of its event (async-edges.ts), so a stale
+// attempt changes nothing. Every statement is bounded: batched callers wait behind
+// the statement in flight, and one stuck on a connection that stopped answering
+// would hold them all for ever.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
+import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
 import {
-  type AsyncEvent,
-  type AsyncStatus,
-  edgesOf,
-  FINISH_EVENTS,
-  type FinishEvent,
-  INITIAL,
-  sourcesOf,
-} from "../async/async-state.js";
-import { createBatcher, splitOnFailure } from "./batcher.js";
+  EXPIRE_LEASE_EDGES,
+  FINISH_EDGES,
+  LEASED_STATUSES,
+  moves,
+  REDRIVE_EDGES,
+  REQUEUE_EDGES,
+  START_EDGES,
+  TAKE_OVER,
+  WAITING_STATUSES,
+} from "./async-edges.js";
+import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
 
 export interface AsyncInvocation {
@@ -156,27 +158,6 @@ const COLUMNS = `id, account_id, function_name, qualifier, payload, status, atte
 /** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
 const A_COLUMNS = COLUMNS.replace(/(\w+)/g, "a.$1");
 
-/**
- * The edges async-state.ts lists for `events`, as the three arrays of `moves(n)`: an
- * update joined to them moves a row only from a status they list, to the status they
- * list for it.
- */
-function edgeArrays(events: readonly AsyncEvent[]): [string[], string[], string[]] {
-  const edges = edgesOf(events);
-  return [edges.map((e) => e.event), edges.map((e) => e.from), edges.map((e) => e.to)];
-}
-
-/** The edges passed as parameters $n, $n+1, $n+2, for an UPDATE's FROM. */
-const moves = (n: number) =>
-  `unnest($${n}::text[], $${n + 1}::text[], $${n + 2}::text[]) AS m(event, from_status, to_status)`;
-
-const TAKE_OVER: AsyncEvent = "take_over";
-const START_EDGES = edgeArrays(["start", TAKE_OVER]);
-const FINISH_EDGES = edgeArrays(FINISH_EVENTS);
-const EXPIRE_LEASE_EDGES = edgeArrays(["expire_lease"]);
-const REQUEUE_EDGES = edgeArrays(["requeue"]);
-const REDRIVE_EDGES = edgeArrays(["redrive"]);
-
 function toInvocation(r: Row): AsyncInvocation {
   return {
     id: r.id,
@@ -241,15 +222,6 @@ async function insertAccepted(c: BoundedDb, invs: NewAsyncInvocation[], graceSec
 /** Deletes outbox rows whose jobs are in the queue. */
 async function deleteOutboxRows(c: BoundedDb, ids: string[]): Promise<void> {
   await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [ids]);
-}
-
-/** Gives each returned id to the first of its callers (a duplicate in one batch gets nothing). */
-function claimInOrder<T>(ids: string[], found: Map<string, T>): (T | undefined)[] {
-  return ids.map((id) => {
-    const hit = found.get(id);
-    found.delete(id);
-    return hit;
-  });
 }
 
 interface FinishItem {
@@ -408,7 +380,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
                 AND NOT EXISTS (SELECT 1 FROM async_outbox o WHERE o.invocation_id = async_invocations.id))
             OR (status = ANY($4::text[]) AND lease_until < now())
          ORDER BY updated_at LIMIT $2`,
-        [staleSeconds, limit, sourcesOf("requeue"), sourcesOf("expire_lease")],
+        [staleSeconds, limit, WAITING_STATUSES, LEASED_STATUSES],
       );
       return res.rows.map((r) => ({ id: r.id, status: r.status, attempt: r.attempt, jobId: r.job_id }));
     },
