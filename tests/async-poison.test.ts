@@ -5,8 +5,8 @@
 // again until the event's maximum age. A queue job whose data is malformed fails at
 // once, for good, and the reconciler still runs the event it was recorded for.
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { BullQueue } from "@stratus/control-plane";
 import { asyncQueue } from "@stratus/shared";
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { commitEvent, deployFunction } from "./helpers/async-load.js";
@@ -66,7 +66,7 @@ describe("async events that cannot be processed as they stand", () => {
     // Not sent by the relay: its recorded job (under its id) carries data naming no invocation.
     await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [id]);
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-    const queue = new Queue(asyncQueue.name, { connection });
+    const queue = new BullQueue(asyncQueue.name, { connection });
     try {
       const jobId = asyncQueue.jobId(id);
       await queue.add("invoke", { invocationId: "not-a-uuid" }, { jobId });

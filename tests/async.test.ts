@@ -9,8 +9,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
   RequestTooLargeException,
 } from "@aws-sdk/client-lambda";
-import { createPgAsyncStore } from "@stratus/control-plane";
-import type { Worker } from "bullmq";
+import { type BullWorker, createPgAsyncStore, type QueueWorker } from "@stratus/control-plane";
 import { describe, expect, it } from "vitest";
 import { metricValue } from "./helpers/metrics.js";
 import { until as untilTrue, waitFor } from "./helpers/poll.js";
@@ -278,8 +277,8 @@ describe("async invocations", () => {
     expect(await store.expireLease(id, 1, `${id}_r1`)).toBe(true);
     const second = await store.start(id, 960);
     expect(second?.attempt).toBe(2);
-    expect(await store.finish(id, 1, "succeeded", {})).toBe(false);
-    expect(await store.finish(id, 2, "succeeded", {})).toBe(true);
+    expect(await store.finish(id, 1, "succeed", {})).toBe(false);
+    expect(await store.finish(id, 2, "succeed", {})).toBe(true);
     expect(await store.start(id, 960)).toBeUndefined();
   }, 30_000);
 });
@@ -288,14 +287,15 @@ describe("the async worker watchdog", () => {
   const restarts = () => metricValue(stack.endpoint, "stratus_async_worker_restarts_total");
 
   it.each([
-    ["closed", (w: Worker) => w.close()],
-    ["paused", (w: Worker) => w.pause()],
+    ["closed", (w: QueueWorker) => w.close()],
+    // The control plane's queue workers are BullMQ Workers: paused as BullMQ lets code do.
+    ["paused", (w: QueueWorker) => (w as BullWorker).pause()],
   ])(
     "replaces a queue worker that was %s from outside; events sent afterwards run",
     async (_, stop) => {
       const fn = await deploy("exports.handler = async (e) => e.n;");
       const before = await restarts();
-      const stopped = stack.controlPlane.asyncWorker() as Worker;
+      const stopped = stack.controlPlane.asyncWorker() as QueueWorker;
       expect(stopped.isRunning()).toBe(true);
       await stop(stopped);
       await untilTrue("the worker to stop running", async () => !stopped.isRunning(), 30_000);

@@ -13,8 +13,7 @@ import {
   InvokeCommand,
   PutFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
-import { dueJobs, WORKER_CONNECTION_NAME } from "@stratus/control-plane";
-import { Queue, Worker } from "bullmq";
+import { BullQueue, BullWorker, dueJobs, type QueueWorker, WORKER_CONNECTION_NAME } from "@stratus/control-plane";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { deployFunction } from "./helpers/async-load.js";
@@ -66,7 +65,7 @@ describe("a wedged async queue worker", () => {
     const name = await deployFunction(stack.lambda, "wedge", "exports.handler = async (e) => e.n;");
     // A first event: the worker has fetched and finished through its connections before they hang.
     expect(await settled([await event(name, { n: -1 })])).toEqual(["succeeded"]);
-    const wedged = stack.controlPlane.asyncWorker() as Worker;
+    const wedged = stack.controlPlane.asyncWorker() as QueueWorker;
     const before = await restarts("stalled");
 
     // Its command connection and BullMQ's blocking one: nothing else of the control plane.
@@ -176,8 +175,8 @@ describe("a wedged async queue worker", () => {
 
   it("counts as due the waiting and prioritized jobs and the delayed ones whose time has come, unless the queue hands out none", async () => {
     const connection = new Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-    const queue = new Queue(`due-${randomBytes(4).toString("hex")}`, { connection });
-    const fetcher = new Worker(queue.name, null, { connection, autorun: false });
+    const queue = new BullQueue(`due-${randomBytes(4).toString("hex")}`, { connection });
+    const fetcher = new BullWorker(queue.name, null, { connection, autorun: false });
     try {
       expect(await dueJobs(queue, Date.now())).toBe(0);
       await queue.add("w", {});

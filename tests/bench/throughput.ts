@@ -13,9 +13,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { cpus } from "node:os";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { createPgAccountStore, exchange } from "@stratus/control-plane";
+import { BullQueue, BullWorker, createPgAccountStore, exchange } from "@stratus/control-plane";
 import { type InvokeSpec, internalInvoke } from "@stratus/shared";
-import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { Agent } from "undici";
@@ -292,12 +291,12 @@ async function measureAsync(
 async function measureBullmq(redisUrl: string, payload: Buffer) {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const name = `baseline-${randomUUID().slice(0, 8)}`;
-  const queue = new Queue(name, { connection });
+  const queue = new BullQueue(name, { connection });
   let processed = 0;
   const addToStart: number[] = [];
   let recordDelay = false;
   const workerConnection = connection.duplicate();
-  const worker = new Worker(
+  const worker = new BullWorker(
     name,
     async (job) => {
       if (recordDelay) addToStart.push(Date.now() - job.timestamp);

@@ -2,8 +2,7 @@
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
 import http from "node:http";
-import { asyncQueue, type Logger, type LogSink, toLogger } from "@stratus/shared";
-import { Queue, type Worker } from "bullmq";
+import { type Logger, type LogSink, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -11,11 +10,12 @@ import { createAuthenticator } from "./api/auth.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
+import { createJobRunner } from "./async/job-runner.js";
+import { watchWorker } from "./async/keep-alive/worker-watchdog.js";
+import type { QueueWorker } from "./async/queue/async-queue.js";
+import { createBullMqQueue } from "./async/queue/bullmq-queue.js";
 import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
-import { startAsyncWorker } from "./async/worker.js";
-import { dueJobs } from "./async/worker-stall.js";
-import { watchWorker } from "./async/worker-watchdog.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { createControlPlaneMetrics } from "./metrics.js";
@@ -45,7 +45,7 @@ import { createPgSettingsStore } from "./store/settings-store.js";
 export interface RunningControlPlane {
   url: string;
   /** The async queue worker now running, if this control plane has one (diagnostics, fault tests). */
-  asyncWorker(): Worker | undefined;
+  asyncWorker(): QueueWorker | undefined;
   close(): Promise<void>;
 }
 
@@ -126,41 +126,25 @@ export async function startControlPlane(
   // stopped answering fails then, instead of holding every caller batched behind it.
   const asyncStore = countingEndings(createPgAsyncStore(pool, config.async.workerStallMs), registry);
   registerAsyncBacklogMetrics(registry, bounded(pool, config.dbStatementTimeoutMs), redis, log);
-  // The producer fails fast when Redis is away (the outbox keeps the work); each
-  // queue worker opens a connection of its own that waits and retries, as BullMQ
-  // requires (unbounded: its fetch blocks; the job deadline bounds each job instead).
-  const queueConnection = new Redis(config.redisUrl, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    ...redisBounds,
-  });
-  queueConnection.on("error", (err: Error) => log.warn(`redis (async queue): ${err.message}`));
-  const queue = new Queue(asyncQueue.name, { connection: queueConnection });
-  queue.on("error", (err) => log.warn(`async queue: ${err.message}`));
+  // The producer's commands are bounded like the rest; each queue worker's connection
+  // is not (its fetch blocks; the job deadline bounds each job instead).
+  const queue = createBullMqQueue({ redisUrl: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, log });
   const relay = startRelay(asyncStore, queue, log);
   const asyncService = createAsyncService(asyncStore, functions, settingsStore, relay);
+  const runner = { ...config.async, region: config.region, stepMs: config.async.workerStallMs };
   const worker =
     config.async.concurrency > 0
       ? watchWorker(
           (activity) =>
-            startAsyncWorker(
-              asyncStore,
-              queue,
-              invoke,
-              {
-                ...config.async,
-                region: config.region,
-                redisUrl: config.redisUrl,
-                stepMs: config.async.workerStallMs,
-              },
-              log,
-              { activity, givenUp: metrics.asyncJobsGivenUp },
+            queue.startWorker(
+              createJobRunner(asyncStore, queue, invoke, runner, log, { activity, givenUp: metrics.asyncJobsGivenUp }),
+              config.async.concurrency,
             ),
           {
             intervalMs: config.async.watchdogIntervalMs,
             restarts: metrics.asyncWorkerRestarts,
             log,
-            stall: { afterMs: config.async.workerStallMs, dueJobs: (now) => dueJobs(queue, now) },
+            stall: { afterMs: config.async.workerStallMs, dueJobs: queue.dueJobs },
             // A replaced worker gets as long again to finish its jobs and let go.
             retireGraceMs: config.async.workerStallMs,
           },
@@ -211,7 +195,6 @@ export async function startControlPlane(
       await relay.stop();
       await worker?.close();
       await queue.close();
-      queueConnection.disconnect();
       await invoker.close();
       await limiter.close().catch(() => undefined);
       redis.disconnect();

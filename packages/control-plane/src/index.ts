@@ -1,7 +1,7 @@
 // Public surface of the control plane package, for the process entry points and tests.
 
-export { WORKER_CONNECTION_NAME } from "./async/worker.js";
-export { dueJobs } from "./async/worker-stall.js";
+export type { AsyncQueue, QueueWorker } from "./async/queue/async-queue.js";
+export { BullQueue, BullWorker, dueJobs, WORKER_CONNECTION_NAME } from "./async/queue/bullmq-queue.js";
 export { type ControlPlaneConfig, ControlPlaneConfigSchema } from "./config.js";
 export { type RunningControlPlane, startControlPlane } from "./control-plane.js";
 export { type Exchanged, exchange } from "./routing/http-exchange.js";

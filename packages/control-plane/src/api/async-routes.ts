@@ -6,7 +6,7 @@
 //   POST /stratus/2026-11-01/invocations/{id}/redrive
 import { errors } from "@stratus/shared";
 import { Router } from "express";
-import { type AsyncStatus, TERMINAL } from "../async/async-state.js";
+import { type AsyncStatus, STATUSES } from "../async/async-state.js";
 import type { AsyncService } from "../services/async-service.js";
 import type { AsyncInvocation } from "../store/async-store.js";
 import { callerAccount } from "./auth.js";
@@ -14,7 +14,6 @@ import { target } from "./params.js";
 import { route } from "./route.js";
 
 const PREFIX = "/stratus/2026-11-01";
-const STATUSES: AsyncStatus[] = ["accepted", "running", "retrying", ...TERMINAL];
 
 // Attempts: attempts spent against MaxAttempts (a throttle or a platform error gives
 // its attempt back). ApproximateInvokeCount: attempts that reached an invoker node, so

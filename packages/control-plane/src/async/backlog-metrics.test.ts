@@ -81,10 +81,10 @@ describe("countingEndings", () => {
     const store = { finish: async () => moves.shift() ?? false } as unknown as AsyncStore;
     const registry = new Registry();
     const counted = countingEndings(store, registry);
-    expect(await counted.finish("a", 1, "dead_lettered", {})).toBe(true);
-    expect(await counted.finish("b", 1, "succeeded", {})).toBe(false); // stale: nothing moved
-    expect(await counted.finish("c", 1, "retrying", {})).toBe(true); // not an end
-    expect(await counted.finish("d", 1, "succeeded", {})).toBe(true);
+    expect(await counted.finish("a", 1, "dead_letter", {})).toBe(true);
+    expect(await counted.finish("b", 1, "succeed", {})).toBe(false); // stale: nothing moved
+    expect(await counted.finish("c", 1, "retry", {})).toBe(true); // not an end
+    expect(await counted.finish("d", 1, "succeed", {})).toBe(true);
     const text = await registry.metrics();
     expect(text).toContain('stratus_async_events_ended_total{status="succeeded"} 1');
     expect(text).toContain('stratus_async_events_ended_total{status="dead_lettered"} 1');

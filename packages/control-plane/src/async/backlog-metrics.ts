@@ -13,9 +13,7 @@ import type { Redis } from "ioredis";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { AsyncStore } from "../store/async-store.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
-import { type AsyncStatus, TERMINAL } from "./async-state.js";
-
-const OPEN: AsyncStatus[] = ["accepted", "running", "retrying"];
+import { OPEN, TERMINAL, targetOf } from "./async-state.js";
 
 interface Backlog {
   open: Map<string, number>;
@@ -137,8 +135,9 @@ export function countingEndings(store: AsyncStore, registry: Registry): AsyncSto
   for (const status of TERMINAL) ended.inc({ status }, 0);
   return {
     ...store,
-    async finish(id, attempt, to, fields) {
-      const moved = await store.finish(id, attempt, to, fields);
+    async finish(id, attempt, event, fields) {
+      const moved = await store.finish(id, attempt, event, fields);
+      const to = targetOf(event);
       if (moved && TERMINAL.includes(to)) ended.inc({ status: to });
       return moved;
     },

@@ -5,7 +5,7 @@
 // watchdog never judges a worker whose slots are all held so. The worker gives each
 // step of a job a bound, and the call to an invoker node the time the node has to
 // answer (the function's timeout plus slack) on top; a job still running past its
-// deadline is given up and runs again (worker.ts).
+// deadline is given up and runs again (job-give-back.ts).
 
 /** The job ran past its deadline. */
 export class JobOverdueError extends Error {
@@ -24,6 +24,17 @@ export interface JobDeadline {
   readonly signal: AbortSignal;
   /** Stops the clock: the job has ended. */
   clear(): void;
+}
+
+/** Runs one step of a job (a Postgres statement, a Redis command), which may take a step's time from its start. */
+export type Step = <T>(begin: () => Promise<T>) => Promise<T>;
+
+/** Steps that each move `deadline` on by `stepMs` as they begin. */
+export function stepper(deadline: JobDeadline, stepMs: number): Step {
+  return (begin) => {
+    deadline.allow(stepMs);
+    return begin();
+  };
 }
 
 /** A deadline `ms` from now. */

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { DelayedError, UnrecoverableError } from "bullmq";
+import { consoleLogger } from "@stratus/shared";
 import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
-import { createJobRunner, type RunnableJob } from "./job-runner.js";
+import { createJobRunner } from "./job-runner.js";
+import type { NewJob, QueueJob } from "./queue/async-queue.js";
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = consoleLogger({ info: () => undefined, warn: () => undefined, error: () => undefined });
 
 function invocation(id: string): AsyncInvocation {
   return {
@@ -28,13 +29,13 @@ function invocation(id: string): AsyncInvocation {
  * otherwise) and records each finish, failing those `finish` throws for; the function
  * fails (Unhandled), so the attempt ends in a retry.
  */
-function runnerWith(opts: { finish?: (to: string) => void; start?: () => Promise<AsyncInvocation | undefined> }) {
-  const finishes: { to: string; fields: FinishFields }[] = [];
+function runnerWith(opts: { finish?: (event: string) => void; start?: () => Promise<AsyncInvocation | undefined> }) {
+  const finishes: { event: string; fields: FinishFields }[] = [];
   const store = {
     start: opts.start ?? (async (id: string) => invocation(id)),
-    async finish(_id: string, _attempt: number, to: string, fields: FinishFields) {
-      finishes.push({ to, fields });
-      opts.finish?.(to);
+    async finish(_id: string, _attempt: number, event: string, fields: FinishFields) {
+      finishes.push({ event, fields });
+      opts.finish?.(event);
       return true;
     },
   } as unknown as AsyncStore;
@@ -50,21 +51,20 @@ function runnerWith(opts: { finish?: (to: string) => void; start?: () => Promise
   } as unknown as InvokeService;
   const added: string[] = [];
   const queue = {
-    add: async (_name: string, _data: unknown, o: { jobId: string }) => {
-      added.push(o.jobId);
-      return {};
+    add: async (job: NewJob) => {
+      added.push(job.jobId);
     },
   };
   const registry = new Registry();
   const givenUp = new Counter({ name: "given_up", help: "h", labelNames: ["reason"], registers: [registry] });
   const config = { backoffBaseMs: 10, backoffCapMs: 10, region: "us-east-1", stepMs: 200 };
-  const run = createJobRunner(store, queue as never, invoke, config, quiet, { givenUp });
+  const run = createJobRunner(store, queue, invoke, config, quiet, { givenUp });
   const count = async () =>
     Object.fromEntries((await givenUp.get()).values.map((v) => [String(v.labels.reason), v.value]));
   return { run, finishes, added, count };
 }
 
-/** A job as BullMQ hands it over; `delayed` records each time it is put back. */
+/** A job as the queue hands it over; `delayed` records each time it is put back. */
 function job(data: unknown = { invocationId: randomUUID() }) {
   const delayed: number[] = [];
   const j = {
@@ -75,7 +75,7 @@ function job(data: unknown = { invocationId: randomUUID() }) {
     moveToDelayed: async (at: number) => {
       delayed.push(at);
     },
-  } as unknown as RunnableJob;
+  } satisfies QueueJob;
   return { job: j, delayed };
 }
 
@@ -86,8 +86,8 @@ describe("the async job runner", () => {
   it("records a failed attempt's retry and queues its next job", async () => {
     const r = runnerWith({});
     const { job: j, delayed } = job();
-    await r.run(j, "token");
-    expect(r.finishes.map((f) => f.to)).toEqual(["retrying"]);
+    expect(await r.run(j)).toEqual({ kind: "done" });
+    expect(r.finishes.map((f) => f.event)).toEqual(["retry"]);
     expect(r.added).toHaveLength(1);
     expect(delayed).toEqual([]);
     expect(await r.count()).toEqual({});
@@ -98,13 +98,13 @@ describe("the async job runner", () => {
     ["our own code failed on it", () => new TypeError("Cannot read properties of undefined")],
   ])("dead-letters the event at once, without a rerun, when %s", async (_why, error) => {
     const r = runnerWith({
-      finish: (to) => {
-        if (to === "retrying") throw error();
+      finish: (event) => {
+        if (event === "retry") throw error();
       },
     });
     const { job: j, delayed } = job();
-    await r.run(j, "token");
-    expect(r.finishes.map((f) => f.to)).toEqual(["retrying", "dead_lettered"]);
+    expect(await r.run(j)).toEqual({ kind: "done" });
+    expect(r.finishes.map((f) => f.event)).toEqual(["retry", "dead_letter"]);
     expect(r.finishes[1]?.fields.error).toMatchObject({
       errorType: "ServiceException",
       errorMessage: expect.stringMatching(/^Stratus could not process this event, and no retry could: /),
@@ -121,7 +121,7 @@ describe("the async job runner", () => {
       },
     });
     const { job: j, delayed } = job();
-    await expect(r.run(j, "token")).rejects.toBeInstanceOf(DelayedError);
+    expect(await r.run(j)).toEqual({ kind: "delayed" });
     expect(delayed).toHaveLength(1);
     expect(await r.count()).toEqual({ error: 1 });
   });
@@ -129,7 +129,7 @@ describe("the async job runner", () => {
   it("gives a job back when a step runs past its deadline", async () => {
     const r = runnerWith({ start: () => new Promise(() => undefined) });
     const { job: j, delayed } = job();
-    await expect(r.run(j, "token")).rejects.toBeInstanceOf(DelayedError);
+    expect(await r.run(j)).toEqual({ kind: "delayed" });
     expect(delayed).toHaveLength(1);
     expect(await r.count()).toEqual({ deadline: 1 });
   });
@@ -137,9 +137,9 @@ describe("the async job runner", () => {
   it("fails a job whose data names no invocation for good, saying so", async () => {
     const r = runnerWith({});
     const { job: j, delayed } = job({ invocationId: "not-a-uuid" });
-    const err = await r.run(j, "token").catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnrecoverableError);
-    expect((err as Error).message).toMatch(/^malformed job data \(invocationId: Invalid uuid\)/);
+    const end = await r.run(j);
+    expect(end.kind).toBe("rejected");
+    expect(end.kind === "rejected" && end.reason).toMatch(/^malformed job data \(invocationId: Invalid uuid\)/);
     expect(r.finishes).toEqual([]);
     expect(delayed).toEqual([]);
     expect(await r.count()).toEqual({ unrecoverable: 1 });

@@ -1,27 +1,8 @@
 import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { AsyncStore, StuckInvocation } from "../store/async-store.js";
-import type { AsyncStatus } from "./async-state.js";
-import { type RequeueReason, requeueReason, startReconciler } from "./reconciler.js";
-
-describe("requeueReason", () => {
-  it.each<[AsyncStatus, string | undefined, RequeueReason | undefined]>([
-    ["accepted", "waiting", undefined],
-    ["accepted", "prioritized", undefined],
-    ["accepted", "active", undefined],
-    ["retrying", "delayed", undefined],
-    ["retrying", "waiting-children", undefined],
-    ["accepted", "unknown", "lost_job"],
-    ["accepted", undefined, "lost_job"],
-    ["retrying", "completed", "lost_job"],
-    ["retrying", "failed", "lost_job"],
-    ["running", undefined, "lease_expired"],
-    ["running", "active", "lease_expired"],
-    ["succeeded", "unknown", undefined],
-  ])("%s with its job %s → %s", (status, jobState, reason) => {
-    expect(requeueReason(status, jobState)).toBe(reason);
-  });
-});
+import type { NewJob } from "./queue/async-queue.js";
+import { startReconciler } from "./reconciler.js";
 
 describe("startReconciler", () => {
   it("re-enqueues only invocations whose recorded job is gone, under a newly recorded job id", async () => {
@@ -46,23 +27,20 @@ describe("startReconciler", () => {
         return true;
       },
     } as unknown as AsyncStore;
-    const states: Record<string, string> = {
-      "waiting-job": "waiting",
-      "lost-job": "unknown",
-      "finished-job": "completed",
-    };
+    // Still waiting in the queue; "lost-job" is gone from Redis, "finished-job" completed.
+    const liveJobs = new Set(["waiting-job"]);
     const added: string[] = [];
     const queue = {
-      getJobState: async (jobId: string) => states[jobId] ?? "unknown",
-      add: async (_name: string, data: { invocationId: string }, opts: { jobId: string }) => {
-        expect(opts.jobId.startsWith(`${data.invocationId}_r`)).toBe(true);
-        added.push(data.invocationId[0] as string);
-        return {};
+      isLive: async (jobId: string) => liveJobs.has(jobId),
+      add: async (job: NewJob) => {
+        expect(job.jobId.startsWith(`${job.invocationId}_r`)).toBe(true);
+        expect(job.delayMs).toBeUndefined();
+        added.push(job.invocationId[0] as string);
       },
     };
     const counter = new Counter({ name: "requeued", help: "h", labelNames: ["reason"], registers: [new Registry()] });
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const reconciler = startReconciler(store, queue as never, { intervalMs: 60_000, staleSeconds: 1 }, counter, log);
+    const reconciler = startReconciler(store, queue, { intervalMs: 60_000, staleSeconds: 1 }, counter, log);
     try {
       expect(await reconciler.runOnce()).toBe(3);
     } finally {

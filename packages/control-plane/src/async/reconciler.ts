@@ -8,23 +8,11 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@stratus/shared";
 import { asyncQueue } from "@stratus/shared";
-import type { Queue } from "bullmq";
 import type { Counter } from "prom-client";
 import type { AsyncStore } from "../store/async-store.js";
-import type { AsyncStatus } from "./async-state.js";
-import { jobOptions } from "./relay.js";
-
-export type RequeueReason = "lost_job" | "lease_expired";
-
-/** BullMQ job states in which the job will still run (or is running) its invocation. */
-const LIVE_JOB_STATES = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
-
-/** Why a stuck invocation needs a new job; undefined while its recorded job is live. */
-export function requeueReason(status: AsyncStatus, jobState: string | undefined): RequeueReason | undefined {
-  if (status === "running") return "lease_expired";
-  if (status !== "accepted" && status !== "retrying") return undefined;
-  return jobState !== undefined && LIVE_JOB_STATES.has(jobState) ? undefined : "lost_job";
-}
+import { requeueMove } from "./async-decisions.js";
+import { allows } from "./async-state.js";
+import type { AsyncQueue } from "./queue/async-queue.js";
 
 export interface Reconciler {
   runOnce(): Promise<number>;
@@ -33,7 +21,7 @@ export interface Reconciler {
 
 export function startReconciler(
   store: AsyncStore,
-  queue: Pick<Queue, "add" | "getJobState">,
+  queue: Pick<AsyncQueue, "add" | "isLive">,
   opts: { intervalMs: number; staleSeconds: number },
   requeued: Counter<"reason">,
   log: Pick<Logger, "warn">,
@@ -41,21 +29,21 @@ export function startReconciler(
   async function runOnce(): Promise<number> {
     const stuck = await store.stuck(opts.staleSeconds, 500);
     // One Redis round trip per recorded job, all in flight together.
-    const states = await Promise.all(
-      stuck.map((s) => (s.status !== "running" && s.jobId !== null ? queue.getJobState(s.jobId) : undefined)),
+    const live = await Promise.all(
+      stuck.map((s) => (allows(s.status, "requeue") && s.jobId !== null ? queue.isLive(s.jobId) : undefined)),
     );
     let count = 0;
     for (const [i, s] of stuck.entries()) {
-      const reason = requeueReason(s.status, states[i]);
-      if (!reason) continue;
+      const move = requeueMove(s.status, live[i]);
+      if (!move) continue;
       const jobId = asyncQueue.jobId(s.id, `r${randomUUID().slice(0, 8)}`);
       const moved =
-        reason === "lease_expired"
+        move.event === "expire_lease"
           ? await store.expireLease(s.id, s.attempt, jobId)
           : await store.requeue(s.id, s.jobId, jobId);
       if (!moved) continue;
-      await queue.add("invoke", { invocationId: s.id }, { jobId, ...jobOptions });
-      requeued.inc({ reason });
+      await queue.add({ invocationId: s.id, jobId });
+      requeued.inc({ reason: move.reason });
       count++;
     }
     if (count > 0) log.warn(`async reconciler re-enqueued ${count} invocation(s)`);

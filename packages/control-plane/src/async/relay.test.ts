@@ -1,7 +1,7 @@
 import type { Logger } from "@stratus/shared";
-import type { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
 import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
+import type { NewJob } from "./queue/async-queue.js";
 import { startRelay } from "./relay.js";
 
 const job = (n: number): AcceptedJob => ({
@@ -29,11 +29,11 @@ function fakes(opts: { due?: QueuedJob[]; queueDown?: boolean } = {}) {
     },
   } as unknown as AsyncStore;
   const queue = {
-    addBulk: async (jobs: { opts: { jobId: string } }[]) => {
+    addMany: async (jobs: NewJob[]) => {
       if (opts.queueDown) throw new Error("Connection is closed.");
-      queued.push(...jobs.map((j) => j.opts.jobId));
+      queued.push(...jobs.map((j) => j.jobId));
     },
-  } as unknown as Queue;
+  };
   const log = { warn: (m: string) => warnings.push(m), error: () => {}, info: () => {} } as unknown as Logger;
   return { store, queue, log, queued, forgotten, warnings };
 }

@@ -10,18 +10,13 @@
 // goes through the relay, which runs on a short timer and at once when nudged.
 
 import type { Logger } from "@stratus/shared";
-import type { Queue } from "bullmq";
 import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
 import { createBatcher } from "../store/batcher.js";
+import type { AsyncQueue } from "./queue/async-queue.js";
 
 const BATCH = 500;
 const IDLE_MS = 200;
 const ERROR_BACKOFF_MS = 1_000;
-
-export const jobOptions = {
-  removeOnComplete: { age: 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
 
 export interface Relay {
   /** Queues a just-accepted event now; on failure its outbox row stays for the relay. */
@@ -30,7 +25,7 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-export function startRelay(store: AsyncStore, queue: Queue, log: Logger): Relay {
+export function startRelay(store: AsyncStore, queue: Pick<AsyncQueue, "addMany">, log: Logger): Relay {
   let stopped = false;
   let wake: (() => void) | undefined;
   let nudged = false;
@@ -46,14 +41,7 @@ export function startRelay(store: AsyncStore, queue: Queue, log: Logger): Relay 
       if (nudged) done();
     });
 
-  const toQueue = (jobs: QueuedJob[]) =>
-    queue.addBulk(
-      jobs.map((job) => ({
-        name: "invoke",
-        data: { invocationId: job.invocationId },
-        opts: { jobId: job.jobId, ...jobOptions },
-      })),
-    );
+  const toQueue = (jobs: QueuedJob[]) => queue.addMany(jobs);
 
   // Events accepted while an add is in flight go out together in the next one.
   const publishBatch = createBatcher(async (jobs: AcceptedJob[]) => {

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { throttled } from "../routing/concurrency.js";
 import { NodeSilentError } from "../routing/in-flight.js";
 import { NodeUnreachableError } from "../routing/invoker-client.js";
-import { canMove, sourcesOf } from "./async-state.js";
 import { type AttemptEnd, attemptRefunds, backoffMs, decide, type RetryInput, thrownOutcome } from "./retry-policy.js";
 
 const base: RetryInput = {
@@ -111,22 +110,5 @@ describe("backoffMs", () => {
     [20, 1, 300_000],
   ])("attempt %s, random %s -> %s ms", (attempt, random, expected) => {
     expect(backoffMs(attempt, 1000, 300_000, random)).toBe(Math.round(expected));
-  });
-});
-
-describe("async lifecycle", () => {
-  it.each([
-    ["accepted", "running", true],
-    ["retrying", "running", true],
-    ["running", "succeeded", true],
-    ["succeeded", "running", false],
-    ["failed", "running", false],
-    ["accepted", "succeeded", false],
-    ["dead_lettered", "accepted", true],
-  ] as const)("%s -> %s allowed: %s", (from, to, ok) => {
-    expect(canMove(from, to)).toBe(ok);
-  });
-  it("lists where a move may start", () => {
-    expect(sourcesOf("running").sort()).toEqual(["accepted", "retrying"]);
   });
 });

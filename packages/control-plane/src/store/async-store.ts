@@ -1,14 +1,25 @@
 // Async invocations and their outbox. The only place their SQL lives. Accepting
-// writes the invocation and its outbox row in one statement; every later change
-// is a conditional update from the states async-state.ts allows, so a stale attempt
-// changes nothing. Every statement is bounded: batched callers wait behind the
-// statement in flight, and one stuck on a connection that stopped answering would
-// hold them all for ever.
+// writes the invocation and its outbox row in one statement; every later change is
+// a conditional update along the edges of its event (async-edges.ts), so a stale
+// attempt changes nothing. Every statement is bounded: batched callers wait behind
+// the statement in flight, and one stuck on a connection that stopped answering
+// would hold them all for ever.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
-import { type AsyncStatus, sourcesOf, TAKEOVER_FROM } from "../async/async-state.js";
-import { createBatcher, splitOnFailure } from "./batcher.js";
+import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
+import {
+  EXPIRE_LEASE_EDGES,
+  FINISH_EDGES,
+  LEASED_STATUSES,
+  moves,
+  REDRIVE_EDGES,
+  REQUEUE_EDGES,
+  START_EDGES,
+  TAKE_OVER,
+  WAITING_STATUSES,
+} from "./async-edges.js";
+import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
 
 export interface AsyncInvocation {
@@ -56,7 +67,7 @@ export interface AcceptedJob extends QueuedJob {
   outboxId: string;
 }
 
-/** How long one statement may take unless the store is told otherwise (a job's step: see worker.ts). */
+/** How long one statement may take unless the store is told otherwise (a job's step: see job-deadline.ts). */
 const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
 
 /** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
@@ -84,14 +95,14 @@ export interface AsyncStore {
   /** Due outbox rows, locked until `handle` returns; they are deleted if it succeeds. */
   drainOutbox(limit: number, handle: (jobs: QueuedJob[]) => Promise<void>): Promise<number>;
   /**
-   * Starts an attempt (accepted|retrying → running); undefined when not startable.
-   * With `takeoverJobId` (a job BullMQ re-runs after a stall), also takes over a
-   * running attempt recorded under that job: its worker lost the job, so the attempt
+   * Starts an attempt (start); undefined when not startable. With `takeoverJobId` (a
+   * job the queue re-runs after a stall), also takes over (take_over) a running
+   * attempt recorded under that job: its worker lost the job, so the attempt
    * it ran becomes stale.
    */
   start(id: string, leaseSeconds: number, takeoverJobId?: string): Promise<AsyncInvocation | undefined>;
-  /** Moves a running attempt on; false when the attempt is stale. Starting took an attempt and an invoke; `fields` may give them back. */
-  finish(id: string, attempt: number, to: AsyncStatus, fields: FinishFields): Promise<boolean>;
+  /** Moves a running attempt on by `event`; false when the attempt is stale. Starting took an attempt and an invoke; `fields` may give them back. */
+  finish(id: string, attempt: number, event: FinishEvent, fields: FinishFields): Promise<boolean>;
   get(accountId: string, id: string): Promise<AsyncInvocation | undefined>;
   list(
     accountId: string,
@@ -103,7 +114,7 @@ export interface AsyncStore {
   redrive(accountId: string, id: string): Promise<boolean>;
   /** Open invocations untouched (or overdue) for `staleSeconds`, and running ones past their lease. */
   stuck(staleSeconds: number, limit: number): Promise<StuckInvocation[]>;
-  /** A running attempt whose lease ran out goes back to retrying (the attempt counts), to run as `jobId`. */
+  /** A running attempt whose lease ran out is moved on by expire_lease (the attempt counts), to run as `jobId`. */
   expireLease(id: string, attempt: number, jobId: string): Promise<boolean>;
   /** Records `jobId` for an open invocation whose job is still `fromJobId`; false if anything moved. */
   requeue(id: string, fromJobId: string | null, jobId: string): Promise<boolean>;
@@ -117,7 +128,7 @@ export interface FinishFields {
   /** The attempt never reached a node, so does not count as an invoke. */
   refundInvoke?: boolean;
   retryAfterMs?: number;
-  /** The job that runs the next attempt (with `retrying`). */
+  /** The job that runs the next attempt (with `retry`). */
   jobId?: string;
   /** Accepted in the same transaction, only if the move happens (a destination delivery). */
   followUp?: NewAsyncInvocation;
@@ -177,7 +188,7 @@ async function insertAccepted(c: BoundedDb, invs: NewAsyncInvocation[], graceSec
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
          max_event_age_seconds, on_success, on_failure, job_id)
-       SELECT id, account_id, function_name, qualifier, payload, 'accepted', max_attempts, max_event_age_seconds,
+       SELECT id, account_id, function_name, qualifier, payload, $12::text, max_attempts, max_event_age_seconds,
          on_success, on_failure, job_id
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
          $9::text[], $10::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts,
@@ -197,6 +208,7 @@ async function insertAccepted(c: BoundedDb, invs: NewAsyncInvocation[], graceSec
       invs.map((i) => i.onFailure ?? null),
       jobIds,
       graceSeconds,
+      INITIAL,
     ],
   );
   const outbox = new Map(res.rows.map((r) => [r.invocation_id, r.id]));
@@ -212,26 +224,17 @@ async function deleteOutboxRows(c: BoundedDb, ids: string[]): Promise<void> {
   await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [ids]);
 }
 
-/** Gives each returned id to the first of its callers (a duplicate in one batch gets nothing). */
-function claimInOrder<T>(ids: string[], found: Map<string, T>): (T | undefined)[] {
-  return ids.map((id) => {
-    const hit = found.get(id);
-    found.delete(id);
-    return hit;
-  });
-}
-
 interface FinishItem {
   id: string;
   attempt: number;
-  to: AsyncStatus;
+  event: FinishEvent;
   fields: FinishFields;
 }
 
 /** Moves running attempts on, conditionally on each attempt number; true where it moved. */
 async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]> {
   const res = await c.query<{ id: string }>(
-    `UPDATE async_invocations a SET status = v.status, updated_at = now(), lease_until = NULL,
+    `UPDATE async_invocations a SET status = m.to_status, updated_at = now(), lease_until = NULL,
        executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
        attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
        invoke_count = a.invoke_count - CASE WHEN v.refund_invoke THEN 1 ELSE 0 END,
@@ -239,18 +242,20 @@ async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]>
                               ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END,
        job_id = coalesce(v.job_id, a.job_id)
      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[], $8::text[],
-       $9::bool[]) AS v(id, attempt, status, executed_version, error, refund, retry_after_ms, job_id, refund_invoke)
-     WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = 'running' RETURNING a.id`,
+       $9::bool[]) AS v(id, attempt, event, executed_version, error, refund, retry_after_ms, job_id, refund_invoke),
+       ${moves(10)}
+     WHERE a.id = v.id AND a.attempt = v.attempt AND m.event = v.event AND a.status = m.from_status RETURNING a.id`,
     [
       items.map((i) => i.id),
       items.map((i) => i.attempt),
-      items.map((i) => i.to),
+      items.map((i) => i.event),
       items.map((i) => i.fields.executedVersion ?? null),
       items.map((i) => (i.fields.error === undefined ? null : jsonbText(i.fields.error))),
       items.map((i) => i.fields.refundAttempt ?? false),
       items.map((i) => i.fields.retryAfterMs ?? null),
       items.map((i) => i.fields.jobId ?? null),
       items.map((i) => i.fields.refundInvoke ?? false),
+      ...FINISH_EDGES,
     ],
   );
   const found = new Map(res.rows.map((r) => [r.id, true]));
@@ -274,19 +279,19 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
   );
   const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
     const res = await db.query<Row>(
-      `UPDATE async_invocations a SET status = 'running', attempt = a.attempt + 1, invoke_count = a.invoke_count + 1,
-         updated_at = now(),
+      `UPDATE async_invocations a SET status = m.to_status, attempt = a.attempt + 1,
+         invoke_count = a.invoke_count + 1, updated_at = now(),
          first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
-       FROM unnest($1::uuid[], $2::float8[], $4::text[]) AS v(id, lease, takeover)
-       WHERE a.id = v.id
-         AND (a.status = ANY($3::text[]) OR (a.status = $5 AND v.takeover IS NOT NULL AND a.job_id = v.takeover))
+       FROM unnest($1::uuid[], $2::float8[], $3::text[]) AS v(id, lease, takeover), ${moves(4)}
+       WHERE a.id = v.id AND a.status = m.from_status
+         AND (m.event <> $7 OR (v.takeover IS NOT NULL AND a.job_id = v.takeover))
        RETURNING ${A_COLUMNS}`,
       [
         items.map((i) => i.id),
         items.map((i) => i.leaseSeconds),
-        sourcesOf("running"),
         items.map((i) => i.takeover),
-        TAKEOVER_FROM,
+        ...START_EDGES,
+        TAKE_OVER,
       ],
     );
     const found = new Map(res.rows.map((r) => [r.id, toInvocation(r)]));
@@ -326,12 +331,12 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
       });
     },
     start: (id, leaseSeconds, takeoverJobId) => start({ id, leaseSeconds, takeover: takeoverJobId ?? null }),
-    finish(id, attempt, to, fields) {
+    finish(id, attempt, event, fields) {
       const followUp = fields.followUp;
-      if (!followUp) return finishPlain({ id, attempt, to, fields });
+      if (!followUp) return finishPlain({ id, attempt, event, fields });
       // The follow-up is committed with the move, or not at all.
       return transaction(async (c) => {
-        const [moved] = await finishRows(c, [{ id, attempt, to, fields }]);
+        const [moved] = await finishRows(c, [{ id, attempt, event, fields }]);
         if (!moved) return false;
         await insertAccepted(c, [followUp], 0);
         return true;
@@ -356,10 +361,11 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     redrive(accountId, id) {
       return transaction(async (c) => {
         const res = await c.query(
-          `UPDATE async_invocations SET status = 'accepted', attempt = 0, invoke_count = 0, accepted_at = now(),
-             updated_at = now(),
-             error = NULL, job_id = $4 WHERE id = $1 AND account_id = $2 AND status = ANY($3::text[])`,
-          [id, accountId, sourcesOf("accepted"), asyncQueue.jobId(id, `d${randomUUID().slice(0, 8)}`)],
+          `UPDATE async_invocations a SET status = m.to_status, attempt = 0, invoke_count = 0, accepted_at = now(),
+             updated_at = now(), error = NULL, job_id = $3
+           FROM ${moves(4)}
+           WHERE a.id = $1 AND a.account_id = $2 AND a.status = m.from_status`,
+          [id, accountId, asyncQueue.jobId(id, `d${randomUUID().slice(0, 8)}`), ...REDRIVE_EDGES],
         );
         if (res.rowCount !== 1) return false;
         await c.query("INSERT INTO async_outbox (invocation_id) VALUES ($1)", [id]);
@@ -369,28 +375,30 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     async stuck(staleSeconds, limit) {
       const res = await db.query<{ id: string; status: AsyncStatus; attempt: number; job_id: string | null }>(
         `SELECT id, status, attempt, job_id FROM async_invocations
-         WHERE (status IN ('accepted', 'retrying')
+         WHERE (status = ANY($3::text[])
                 AND coalesce(next_attempt_at, updated_at) < now() - make_interval(secs => $1)
                 AND NOT EXISTS (SELECT 1 FROM async_outbox o WHERE o.invocation_id = async_invocations.id))
-            OR (status = 'running' AND lease_until < now())
+            OR (status = ANY($4::text[]) AND lease_until < now())
          ORDER BY updated_at LIMIT $2`,
-        [staleSeconds, limit],
+        [staleSeconds, limit, WAITING_STATUSES, LEASED_STATUSES],
       );
       return res.rows.map((r) => ({ id: r.id, status: r.status, attempt: r.attempt, jobId: r.job_id }));
     },
     async expireLease(id, attempt, jobId) {
       const res = await db.query(
-        `UPDATE async_invocations SET status = 'retrying', updated_at = now(), lease_until = NULL, job_id = $3
-         WHERE id = $1 AND attempt = $2 AND status = 'running' AND lease_until < now()`,
-        [id, attempt, jobId],
+        `UPDATE async_invocations a SET status = m.to_status, updated_at = now(), lease_until = NULL, job_id = $3
+         FROM ${moves(4)}
+         WHERE a.id = $1 AND a.attempt = $2 AND a.status = m.from_status AND a.lease_until < now()`,
+        [id, attempt, jobId, ...EXPIRE_LEASE_EDGES],
       );
       return res.rowCount === 1;
     },
     async requeue(id, fromJobId, jobId) {
       const res = await db.query(
-        `UPDATE async_invocations SET job_id = $3, updated_at = now(), next_attempt_at = NULL
-         WHERE id = $1 AND job_id IS NOT DISTINCT FROM $2 AND status IN ('accepted', 'retrying')`,
-        [id, fromJobId, jobId],
+        `UPDATE async_invocations a SET status = m.to_status, job_id = $3, updated_at = now(), next_attempt_at = NULL
+         FROM ${moves(4)}
+         WHERE a.id = $1 AND a.job_id IS NOT DISTINCT FROM $2 AND a.status = m.from_status`,
+        [id, fromJobId, jobId, ...REQUEUE_EDGES],
       );
       return res.rowCount === 1;
     },

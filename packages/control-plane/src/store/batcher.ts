@@ -36,6 +36,15 @@ export function splitOnFailure<T, R>(
   };
 }
 
+/** Gives each id a batch answered to the first of its callers (a duplicate in one batch gets nothing). */
+export function claimInOrder<T>(ids: string[], found: Map<string, T>): (T | undefined)[] {
+  return ids.map((id) => {
+    const hit = found.get(id);
+    found.delete(id);
+    return hit;
+  });
+}
+
 export function createBatcher<T, R>(run: (items: T[]) => Promise<(R | ItemError)[]>, maxBatch = 256): Batched<T, R> {
   let waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let inFlight = false;

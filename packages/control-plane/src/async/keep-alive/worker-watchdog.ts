@@ -13,14 +13,14 @@
 // have ended it gets a grace to let go, and is then disconnected.
 
 import type { Logger } from "@stratus/shared";
-import type { Worker } from "bullmq";
 import type { Counter } from "prom-client";
+import type { QueueWorker } from "../queue/async-queue.js";
 import { type ActivityRecord, createActivityRecord, type JobActivity } from "./worker-activity.js";
 import { judgeStall } from "./worker-stall.js";
 
 export interface WorkerWatchdog {
   /** The worker now running (a new one after each replacement). */
-  current(): Worker;
+  current(): QueueWorker;
   /** Stops watching, then closes the worker and any replaced one still finishing its jobs. */
   close(): Promise<void>;
 }
@@ -28,7 +28,7 @@ export interface WorkerWatchdog {
 export interface StallOptions {
   /** How long due jobs may wait while the worker has a free slot and starts none. */
   afterMs: number;
-  /** Jobs a worker could take now (worker-stall.ts dueJobs over the worker's queue). */
+  /** Jobs a worker could take now (the queue's dueJobs). */
   dueJobs(now: number): Promise<number>;
 }
 
@@ -46,12 +46,12 @@ export interface WatchdogOptions {
 type Reason = "stopped" | "stalled";
 
 interface Watched {
-  worker: Worker;
+  worker: QueueWorker;
   record: ActivityRecord;
 }
 
 export function watchWorker(
-  start: (activity: JobActivity) => Worker,
+  start: (activity: JobActivity) => QueueWorker,
   { intervalMs, restarts, log, stall, retireGraceMs }: WatchdogOptions,
 ): WorkerWatchdog {
   let stopping = false;

@@ -1,15 +1,15 @@
 import { EventEmitter } from "node:events";
-import type { Worker } from "bullmq";
 import { Counter, Registry } from "prom-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { QueueWorker } from "../queue/async-queue.js";
 import type { JobActivity } from "./worker-activity.js";
 import { type StallOptions, watchWorker } from "./worker-watchdog.js";
 
 /**
- * Enough of a BullMQ Worker for the watchdog: running until closed or stopped. A
+ * A queue worker for the watchdog: running until closed or stopped. A
  * `wedged` one (its connection hung) finishes closing only once disconnected.
  */
-class FakeWorker extends EventEmitter {
+class FakeWorker extends EventEmitter implements QueueWorker {
   running = true;
   closes = 0;
   disconnects = 0;
@@ -50,7 +50,7 @@ function setUp(stall?: Partial<StallOptions>) {
     (activity) => {
       const w = new FakeWorker(activity);
       workers.push(w);
-      return w as unknown as Worker;
+      return w;
     },
     {
       intervalMs: INTERVAL,

@@ -6,11 +6,10 @@
 // has a free slot and starts none. A healthy worker takes such a job within
 // milliseconds; one that has not for `stallMs` is judged stalled.
 //
-// The decision is pure (judgeStall); dueJobs reads the queue, and counts nothing
-// due when the queue may not hand jobs out: paused, rate limited, or at its global
+// The decision is pure (judgeStall); the queue's dueJobs reads what is due, and counts
+// nothing while the queue may not hand jobs out: paused, rate limited, or at its global
 // concurrency. A worker busy at full concurrency is never judged: it has no slot to
 // fetch with.
-import type { Queue } from "bullmq";
 
 export interface StallObservation {
   now: number;
@@ -41,25 +40,4 @@ export function judgeStall(since: number | undefined, o: StallObservation, stall
   if (o.due <= 0 || o.busy >= o.concurrency) return { since: undefined, stalled: false };
   const from = since ?? o.now;
   return { since: from, stalled: o.now - Math.max(from, o.lastActivityAt) >= stallMs };
-}
-
-/** The parts of a BullMQ Queue that dueJobs reads. */
-export type QueueCounts = Pick<Queue, "getJobCounts" | "getDelayedCount" | "isPaused" | "getRateLimitTtl" | "isMaxed">;
-
-/**
- * Jobs a worker of `queue` could take at `now`: waiting, prioritized, and delayed
- * ones whose time has come (a worker promotes those itself as it fetches, so a stuck
- * one leaves them delayed). 0 when the queue hands out no job now. One round trip:
- * the reads go out together.
- */
-export async function dueJobs(queue: QueueCounts, now: number): Promise<number> {
-  const [counts, delayed, paused, limitTtl, maxed] = await Promise.all([
-    queue.getJobCounts("wait", "prioritized"),
-    queue.getDelayedCount(Math.floor(now)),
-    queue.isPaused(),
-    queue.getRateLimitTtl(),
-    queue.isMaxed(),
-  ]);
-  if (paused || limitTtl > 0 || maxed) return 0;
-  return (counts.wait ?? 0) + (counts.prioritized ?? 0) + delayed;
 }

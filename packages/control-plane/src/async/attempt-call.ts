@@ -1,0 +1,66 @@
+// The invoke step of an async attempt: the call to the function, through the same
+// placement and invokers as a sync invoke (so warm containers are shared), unless the
+// event is already too old to run. Every attempt (the first, retries, a takeover
+// after a stall) runs under the invocation's id as its request id, the one its caller
+// got with the 202: as in Lambda, the function sees one context.awsRequestId.
+import { StratusError } from "@stratus/shared";
+import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
+import type { AsyncInvocation } from "../store/async-store.js";
+import type { CallFacts } from "./async-decisions.js";
+import type { JobDeadline } from "./job-deadline.js";
+import { thrownOutcome } from "./retry-policy.js";
+
+export interface AttemptCall extends CallFacts {
+  /** Whether the call reached an invoker node, where the function may have run. */
+  reachedNode: boolean;
+  result?: InvokeResult;
+  /** The error recorded with the attempt: the function's, or the platform's. */
+  error?: unknown;
+}
+
+const TOO_OLD = { errorType: "EventAgeExceeded", errorMessage: "Event too old" };
+
+/** Calls `inv`'s function; the job's `deadline` gives the node its time to answer on top of a step's. */
+export async function callFunction(
+  invoke: InvokeService,
+  inv: AsyncInvocation,
+  deadline: JobDeadline,
+  stepMs: number,
+): Promise<AttemptCall> {
+  const ageMs = Date.now() - inv.acceptedAt.getTime();
+  if (ageMs > inv.maxEventAgeSeconds * 1000) return { outcome: "too_old", ageMs, reachedNode: false, error: TOO_OLD };
+  let reachedNode = false;
+  deadline.allow(stepMs);
+  try {
+    const result = await invoke.invokeSync({
+      accountId: inv.accountId,
+      functionName: inv.functionName,
+      qualifier: inv.qualifier,
+      payload: inv.payload,
+      requestId: inv.id,
+      // A job given up sends nothing more: its next run does.
+      signal: deadline.signal,
+      dispatch: {
+        // The node's time to answer, and a step's to take it in.
+        sending: (answerWithinMs) => deadline.allow(answerWithinMs + stepMs),
+        taken: () => {
+          reachedNode = true;
+        },
+      },
+    });
+    if (!result.functionError) return { outcome: "success", ageMs, reachedNode, result };
+    return { outcome: "function_error", ageMs, reachedNode, result, error: parsed(result.payload) };
+  } catch (err) {
+    const code = err instanceof StratusError ? err.code : "ServiceException";
+    const error = { errorType: code, errorMessage: (err as Error).message };
+    return { outcome: thrownOutcome(err), ageMs, reachedNode, error };
+  }
+}
+
+function parsed(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString("utf8"));
+  } catch {
+    return { errorMessage: payload.toString("utf8").slice(0, 4096) };
+  }
+}

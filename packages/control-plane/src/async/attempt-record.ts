@@ -1,0 +1,54 @@
+// The record step of an async attempt: one conditional update moves the invocation
+// along its verdict's edge, conditionally on the attempt (a stale one moves nothing).
+// Starting an attempt counted it as spent and as an invoke; its record gives back what
+// it did not use (retry-policy.ts attemptRefunds), so that destination records carry
+// the invokes that may have run the function. A delivery to a destination is a new
+// async invocation committed with the move, in one transaction; a retry then queues
+// the job that runs the next attempt.
+import { randomUUID } from "node:crypto";
+import { asyncQueue } from "@stratus/shared";
+import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
+import type { Verdict } from "./async-decisions.js";
+import type { AttemptCall } from "./attempt-call.js";
+import { destinationDelivery } from "./destination.js";
+import type { Step } from "./job-deadline.js";
+import type { AsyncQueue } from "./queue/async-queue.js";
+import { type AttemptEnd, attemptRefunds } from "./retry-policy.js";
+
+export interface RecordDeps {
+  store: AsyncStore;
+  queue: Pick<AsyncQueue, "add">;
+  region: string;
+}
+
+/** Records `call`'s end as `verdict` says, each write a step of the job. */
+export async function recordAttempt(
+  { store, queue, region }: RecordDeps,
+  inv: AsyncInvocation,
+  call: AttemptCall,
+  verdict: Verdict,
+  step: Step,
+): Promise<void> {
+  const end: AttemptEnd = call.outcome === "too_old" || call.outcome === "gone" ? "not_run" : call.outcome;
+  const refunds = attemptRefunds(end, call.reachedNode);
+  if (verdict.event === "retry") {
+    const jobId = asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`);
+    const fields = { error: call.error, ...refunds, retryAfterMs: verdict.delayMs, jobId };
+    const moved = await step(() => store.finish(inv.id, inv.attempt, "retry", fields));
+    // If this add is lost, the reconciler finds the recorded job missing once the retry is overdue.
+    if (moved) {
+      await step(() => queue.add({ invocationId: inv.id, jobId, delayMs: verdict.delayMs }));
+    }
+    return;
+  }
+  // The event's invokes, this attempt's counted if it reached a node.
+  const invokeCount = inv.invokeCount - (refunds.refundInvoke ? 1 : 0);
+  const followUp =
+    verdict.delivery &&
+    destinationDelivery(inv, verdict.delivery.target, verdict.delivery.condition, call.result, invokeCount, region);
+  const fields: FinishFields =
+    verdict.event === "succeed"
+      ? { executedVersion: call.result?.executedVersion, ...refunds }
+      : { error: call.error, ...refunds, ...(call.result ? { executedVersion: call.result.executedVersion } : {}) };
+  await step(() => store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields));
+}
