@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
 import type { ContainerBackend } from "./backend/container-backend.js";
-import { createDockerBackend } from "./backend/docker-backend.js";
+import { createDockerBackend, type DockerBackend } from "./backend/docker-backend.js";
 import { createCodeCache } from "./code/code-cache.js";
 import type { InvokerConfig } from "./config.js";
 import { createLogShipper } from "./logs/log-shipper.js";
@@ -78,7 +78,7 @@ export async function startInvoker(config: InvokerConfig, log: Logger): Promise<
 async function startNode(
   config: InvokerConfig,
   log: Logger,
-  backend: ContainerBackend,
+  backend: DockerBackend,
   network: string,
   api: RuntimeApiServer,
   undo: Array<() => Promise<unknown> | unknown>,

@@ -2,120 +2,16 @@
 // container exits; later, the engine tells whether it was an OOM kill) and the
 // runtime inside (it asks for work, answers), so the order of those signals and of
 // the function's deadline is the test's to choose.
-import { PassThrough } from "node:stream";
 import type { InvokeSpec } from "@stratus/shared";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ContainerBackend, ContainerExit, OomKillCount, OomKillSource } from "../backend/container-backend.js";
+import type { OomKillSource } from "../backend/container-backend.js";
+import { FakeBackend, type FakeContainer } from "../backend/fake-backend.js";
 import { createInvokerMetrics, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Delivery, Session } from "../runtime-api/session.js";
 import { testSpec } from "../testing/invoke-spec.js";
 import { ContainerPool, type InvocationLog } from "./container-pool.js";
-
-/** One container of the fake engine, with the controls the test plays the engine with. */
-class FakeContainer {
-  readonly stdout = new PassThrough();
-  readonly stderr = new PassThrough();
-  removed = false;
-  /** The count of OOM-killed processes in the container; undefined: its cgroup is gone. */
-  oomKills: number | undefined = 0;
-  /** Where the engine counts them from. */
-  oomSource: OomKillSource = "cgroup";
-  private settleExit!: (exit: ContainerExit) => void;
-  readonly exited = new Promise<ContainerExit>((resolve) => {
-    this.settleExit = resolve;
-  });
-
-  constructor(
-    readonly id: string,
-    readonly ip: string,
-  ) {}
-
-  /** The container's process ends; `oomKilled` settles when the engine has told why. */
-  exit(exitCode: number, oomKilled: Promise<boolean>): void {
-    this.stdout.end();
-    this.stderr.end();
-    this.settleExit({ exitCode, oomKilled });
-  }
-}
-
-class FakeEngine implements ContainerBackend {
-  readonly containers: FakeContainer[] = [];
-  private readonly waiting = new Set<(c: FakeContainer) => void>();
-
-  /** The next container to start (or the one started already, if `n` is its number). */
-  started(n: number): Promise<FakeContainer> {
-    const c = this.containers[n - 1];
-    if (c) return Promise.resolve(c);
-    return new Promise((resolve) => {
-      const w = (c: FakeContainer) => {
-        if (this.containers.length < n) return;
-        this.waiting.delete(w);
-        resolve(c);
-      };
-      this.waiting.add(w);
-    });
-  }
-
-  private byId(id: string): FakeContainer {
-    const c = this.containers.find((x) => x.id === id);
-    if (!c) throw new Error(`no container ${id}`);
-    return c;
-  }
-
-  async ensureNetwork() {
-    return { gateway: "10.0.0.1" };
-  }
-  async removeNetwork() {}
-  async create() {
-    const n = this.containers.length + 1;
-    this.containers.push(new FakeContainer(`c${n}`, `10.0.0.${n + 1}`));
-    return `c${n}`;
-  }
-  async start(id: string) {
-    const c = this.byId(id);
-    for (const w of [...this.waiting]) w(c);
-    return { ip: c.ip };
-  }
-  async environment() {
-    return {};
-  }
-  async resize() {}
-  /** Containers the pool said had run their first invocation, in order. */
-  readonly settledIds: string[] = [];
-  settled(id: string) {
-    this.settledIds.push(id);
-  }
-  async attach(id: string) {
-    const c = this.byId(id);
-    return { stdout: c.stdout, stderr: c.stderr };
-  }
-  async maxMemoryMb() {
-    return undefined;
-  }
-  async oomKills(id: string): Promise<OomKillCount | undefined> {
-    const { oomKills: kills, oomSource: source } = this.byId(id);
-    if (kills === undefined) return undefined;
-    return source === "none" ? { source } : { source, kills };
-  }
-  wait(id: string) {
-    return this.byId(id).exited;
-  }
-  async remove(id: string) {
-    const c = this.byId(id);
-    c.removed = true;
-    // A removal SIGKILLs a live container; that kill is ours, no OOM.
-    c.exit(137, Promise.resolve(false));
-  }
-  async listByLabels() {
-    return [];
-  }
-  async listManaged() {
-    return [];
-  }
-  async close() {}
-}
 
 /** The Runtime API as the pool sees it: sessions bound by address. */
 function fakeRuntimeApi() {
@@ -141,7 +37,7 @@ const call = (n: number) => ({
   payload: Buffer.from("{}"),
 });
 
-let engine: FakeEngine;
+let engine: FakeBackend;
 let sessions: Map<string, Session>;
 let metrics: InvokerMetrics;
 let pool: ContainerPool;
@@ -152,7 +48,7 @@ let warnings: string[];
 beforeEach(() => {
   // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
-  engine = new FakeEngine();
+  engine = new FakeBackend();
   logs = [];
   warnings = [];
   const runtimeApi = fakeRuntimeApi();

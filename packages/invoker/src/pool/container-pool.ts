@@ -13,7 +13,7 @@
 // to die; the victim may be a helper the function relies on), and a new container
 // costs only a cold start.
 import { errors, type InvokeCall, type InvokeSpec, type Logger, limits, runtimes, StratusError } from "@stratus/shared";
-import type { ContainerBackend } from "../backend/container-backend.js";
+import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import { oomKillLine, tail } from "../logs/log-format.js";
 import type { InvokerMetrics, Outcome } from "../metrics.js";
@@ -47,10 +47,11 @@ export class ContainerPool {
   private readonly containers: Containers;
   private readonly stems: StemKeeper;
   private readonly reaper: NodeJS.Timeout;
+  private readonly can: Capabilities;
 
   constructor(
     private readonly config: PoolConfig,
-    private readonly backend: ContainerBackend,
+    backend: ContainerBackend,
     private readonly api: RuntimeApiServer,
     private readonly code: CodeCache,
     stemDirs: StemDirs,
@@ -58,9 +59,11 @@ export class ContainerPool {
     private readonly log: Pick<Logger, "warn" | "error">,
     private readonly onInvocationLog: (entry: InvocationLog) => void = () => undefined,
   ) {
+    this.can = capabilitiesOf(backend);
     this.containers = new Containers({
       config,
       backend,
+      memory: this.can.memory,
       api,
       stemDirs,
       metrics,
@@ -68,7 +71,7 @@ export class ContainerPool {
       // Memory was freed (or a stem cell lost): top the stem cells up again.
       onRemoved: () => this.stems.replenish(),
     });
-    this.stems = new StemKeeper({ config, containers: this.containers, backend, api, code, stemDirs, log });
+    this.stems = new StemKeeper({ config, containers: this.containers, can: this.can, api, code, stemDirs, log });
     this.reaper = setInterval(
       () => {
         this.reapIdle(Date.now());
@@ -94,7 +97,7 @@ export class ContainerPool {
     // A function that depends on what its runtime reads only at start starts from
     // scratch, unless a stem cell's runtime started with just that.
     const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb), (s) =>
-      stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.stem?.startEnv }),
+      stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.stem?.startEnv, resizable: !!this.can.resizing }),
     );
     const cold = placed.kind !== "warm";
     let c: Container;
@@ -154,7 +157,7 @@ export class ContainerPool {
     // A stem cell or network sandbox was used up by this cold start: its replacement
     // starts now, not beside it (stem-keeper.ts, net-sandboxes.ts).
     if (placed.kind === "stem") this.stems.replenish();
-    else if (cold) this.backend.settled?.(c.id);
+    else if (cold) this.can.preparesAhead?.settled(c.id);
 
     // A runtime may answer and then exit: the answer stands.
     const death = c.session.state === "dead" ? c.death : undefined;
@@ -200,7 +203,7 @@ export class ContainerPool {
   ): Promise<string> {
     const [lines, maxMemoryUsedMb] = await Promise.all([
       c.log ? c.log.take(requestId, markedStreams) : Promise.resolve([]),
-      this.backend.maxMemoryMb(c.id).catch(() => undefined),
+      this.can.memory?.maxMemoryMb(c.id).catch(() => undefined),
     ]);
     const entry = invocationLog(spec, requestId, [...lines, ...notices], { ...run, maxMemoryUsedMb });
     this.onInvocationLog(entry);
@@ -285,7 +288,7 @@ export class ContainerPool {
    */
   preparing(): boolean {
     const { starting, removing } = this.containers.stats().byState;
-    return starting > 0 || removing > 0 || this.stems.preparing() || (this.backend.preparing?.() ?? false);
+    return starting > 0 || removing > 0 || this.stems.preparing() || (this.can.preparesAhead?.preparing() ?? false);
   }
 
   /** Removes every container of this node (graceful shutdown). */

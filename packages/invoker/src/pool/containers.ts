@@ -13,7 +13,7 @@
 // reporting none.
 import { randomUUID } from "node:crypto";
 import { type Logger, runtimes } from "@stratus/shared";
-import type { ContainerBackend, ContainerSpec, OomKillSource } from "../backend/container-backend.js";
+import type { ContainerBackend, ContainerSpec, MemoryStats, OomKillSource } from "../backend/container-backend.js";
 import { ContainerLog } from "../logs/container-log.js";
 import { DEGRADED_OOM_SOURCES, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
@@ -26,6 +26,8 @@ import type { StemDirs } from "./stem-dirs.js";
 export interface ContainersDeps {
   config: { network: string; logBytesPerInvocation: number };
   backend: ContainerBackend;
+  /** Where OOM kills are counted; without it, the node cannot count them. */
+  memory: MemoryStats | undefined;
   api: RuntimeApiServer;
   stemDirs: StemDirs;
   metrics: InvokerMetrics;
@@ -176,7 +178,8 @@ export class Containers {
    * tells; or the node has no way to count them, which noteOomSource reports).
    */
   async newOomKills(c: Container): Promise<number> {
-    const counted = await this.deps.backend.oomKills(c.id).catch(() => undefined);
+    const { memory } = this.deps;
+    const counted = memory ? await memory.oomKills(c.id).catch(() => undefined) : { source: "none" as const };
     if (counted === undefined) return 0;
     this.noteOomSource(counted.source);
     if (counted.source === "none") return 0;

@@ -6,7 +6,7 @@
 // identity; it is then that version's container for good, and any failure on the
 // way destroys it (the pool never returns it to the stem pool).
 import type { InvokeSpec } from "@stratus/shared";
-import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
+import type { ContainerSpec, Resizing } from "../backend/container-backend.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Session } from "../runtime-api/session.js";
 import type { StemGate } from "../runtime-api/stem-gate.js";
@@ -78,7 +78,8 @@ export function stemSpec(
  */
 export async function specialise(
   deps: {
-    backend: ContainerBackend;
+    /** Absent, only a function of the stem's own memory size can be given it (stemCellFits). */
+    resizing: Resizing | undefined;
     api: RuntimeApiServer;
     dirs: StemDirs;
     codeDirFor: (sha: string) => Promise<string>;
@@ -89,7 +90,7 @@ export async function specialise(
   await Promise.all([
     deps.codeDirFor(spec.codeSha256Hex).then((from) => deps.dirs.populate(c.parts.dir, from)),
     // A function of the stem's own size keeps the cap it was created with.
-    spec.memoryMb === c.memoryMb ? undefined : deps.backend.resize(c.id, spec.memoryMb),
+    spec.memoryMb === c.memoryMb ? undefined : deps.resizing?.resize(c.id, spec.memoryMb),
   ]);
   deps.api.bind(c.ip, c.session, c.launchedAt);
   const env = containerEnv(spec, deps.api.address);

@@ -100,6 +100,14 @@ describe("stemCellFits", () => {
     expect(stemCellFits(spec, { memoryMb: stemMb, startEnv: startedWith(spec.runtime) })).toBe(fits);
   });
 
+  it.each([
+    [128, true],
+    [256, false],
+  ])("on an engine that cannot resize, fits a function of %i MB on a 128 MB stem cell: %s", (memoryMb, fits) => {
+    const stem = { memoryMb: 128, startEnv: startedWith("python3.11"), resizable: false };
+    expect(stemCellFits(fn("python3.11", memoryMb), stem)).toBe(fits);
+  });
+
   it("fits nothing on a stem cell whose start environment is not known", () => {
     expect(stemCellFits(fn("nodejs20.x", 128), { memoryMb: 128, startEnv: undefined })).toBe(false);
   });

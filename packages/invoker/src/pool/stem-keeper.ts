@@ -5,7 +5,7 @@
 // destroyed, never offered again.
 import type { InvokeSpec } from "@stratus/shared";
 import { type Logger, runtimes } from "@stratus/shared";
-import type { ContainerBackend } from "../backend/container-backend.js";
+import type { Capabilities } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { StemGate } from "../runtime-api/stem-gate.js";
@@ -18,7 +18,7 @@ import type { StemDirs } from "./stem-dirs.js";
 export interface StemKeeperDeps {
   config: PoolConfig;
   containers: Containers;
-  backend: ContainerBackend;
+  can: Capabilities;
   api: RuntimeApiServer;
   code: CodeCache;
   stemDirs: StemDirs;
@@ -60,7 +60,7 @@ export class StemKeeper {
 
   /** Binds the stem cell to `spec` for good; undefined (and the stem destroyed) if that fails. */
   async specialise(c: Container, spec: InvokeSpec, key: string): Promise<Container | undefined> {
-    const { config, containers, backend, api, code, stemDirs, log } = this.deps;
+    const { config, containers, can, api, code, stemDirs, log } = this.deps;
     // The stem's own memory is reused, so it does not count while making room.
     const others = containers.list().filter((e) => e !== c);
     const evict = chooseEvictions(others, spec.memoryMb, config.capacityMb);
@@ -80,7 +80,7 @@ export class StemKeeper {
     setTimeout(() => this.replenish(), REPLENISH_AFTER_MS).unref();
     try {
       await specialise(
-        { backend, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
+        { resizing: can.resizing, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
         { id: c.id, ip: c.ip, launchedAt: c.launchedAt, parts: c.stem, session: c.session, memoryMb: stemMb },
         spec,
       );
@@ -114,7 +114,7 @@ export class StemKeeper {
 
   /** Creates and starts one stem cell of `runtime`, then offers it (state stem). */
   private async start(runtime: string): Promise<void> {
-    const { config, containers, backend, api, stemDirs, log } = this.deps;
+    const { config, containers, can, api, stemDirs, log } = this.deps;
     const info = runtimes[runtime as keyof typeof runtimes];
     const cfg = config.stemCells;
     if (!info) return;
@@ -132,7 +132,7 @@ export class StemKeeper {
       );
       api.bindStem(ip, c.stem.gate, launchedAt);
       // Its image's variables as well as the spec's: what its runtime read as it started.
-      c.stem.startEnv = await backend.environment(c.id);
+      c.stem.startEnv = await can.environment?.environment(c.id);
     } catch (err) {
       if (c.state !== "removing") log.warn(`could not start a ${runtime} stem cell`, err);
       void containers.remove(c);
