@@ -17,9 +17,9 @@ import { createInvokerMetrics } from "./metrics.js";
 import { startDeadPeerSweeper } from "./node/dead-peers.js";
 import { type Heartbeat, startHeartbeat } from "./node/heartbeat.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
-import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./pool/stem-cells.js";
-import { createStemDirs } from "./pool/stem-dirs.js";
 import { type RuntimeApiServer, startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
+import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./stem-cells/stem-cells.js";
+import { createStemDirs } from "./stem-cells/stem-dirs.js";
 
 export interface RunningInvoker {
   nodeId: string;

@@ -15,30 +15,30 @@
 import { errors, type InvokeCall, type InvokeSpec, type Logger, limits, runtimes, StratusError } from "@stratus/shared";
 import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
-import { oomKillLine, tail } from "../logs/log-format.js";
-import type { InvokerMetrics, Outcome } from "../metrics.js";
-import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
-import type { FunctionFailure } from "../runtime-api/session.js";
-import { poolKey, scratchSpec } from "./container-env.js";
-import { Containers, runsFunction } from "./containers.js";
-import { chooseEvictions, chooseExpired, choosePlacement, stemKey } from "./decisions.js";
-import { deliveryHeaders, type InvocationLog, invocationLog } from "./invocation-log.js";
 import {
   type Container,
   ownerLabels,
   ownerMetricLabels,
   ownerOf,
-  type PoolConfig,
-  type PoolInvokeResult,
   type PoolStats,
   runtimeGone,
-} from "./pool-types.js";
-import type { StemDirs } from "./stem-dirs.js";
-import { stemCellFits } from "./stem-fit.js";
-import { StemKeeper } from "./stem-keeper.js";
+} from "../containers/container.js";
+import { poolKey, scratchSpec } from "../containers/container-env.js";
+import { Containers, runsFunction } from "../containers/containers.js";
+import { chooseEvictions, chooseExpired, choosePlacement, stemKey } from "../containers/decisions.js";
+import { oomKillLine, tail } from "../logs/log-format.js";
+import type { InvokerMetrics, Outcome } from "../metrics.js";
+import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
+import type { FunctionFailure } from "../runtime-api/session.js";
+import type { StemDirs } from "../stem-cells/stem-dirs.js";
+import { stemCellFits } from "../stem-cells/stem-fit.js";
+import { StemKeeper } from "../stem-cells/stem-keeper.js";
+import { deliveryHeaders, type InvocationLog, invocationLog } from "./invocation-log.js";
+import type { PoolConfig, PoolInvokeResult } from "./pool-types.js";
 
+export { ownerLabels } from "../containers/container.js";
 export type { InvocationLog } from "./invocation-log.js";
-export { ownerLabels, type PoolConfig, type PoolInvokeResult } from "./pool-types.js";
+export type { PoolConfig, PoolInvokeResult } from "./pool-types.js";
 
 /** Lambda's init phase limit. */
 const INIT_TIMEOUT_MS = 10_000;

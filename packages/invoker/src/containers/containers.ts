@@ -18,10 +18,9 @@ import { ContainerLog } from "../logs/container-log.js";
 import { DEGRADED_OOM_SOURCES, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { Session } from "../runtime-api/session.js";
+import { type Container, ownerMetricLabels, type PoolStats, poolStats } from "./container.js";
 import type { ContainerState } from "./decisions.js";
 import { nextState } from "./decisions.js";
-import { type Container, ownerMetricLabels, type PoolStats, poolStats } from "./pool-types.js";
-import type { StemDirs } from "./stem-dirs.js";
 
 export interface ContainersDeps {
   config: { network: string; logBytesPerInvocation: number };
@@ -29,7 +28,8 @@ export interface ContainersDeps {
   /** Where OOM kills are counted; without it, the node cannot count them. */
   memory: MemoryStats | undefined;
   api: RuntimeApiServer;
-  stemDirs: StemDirs;
+  /** Where stem cells' directories are removed from (stem-dirs.ts). */
+  stemDirs: { remove(dir: string): Promise<void> };
   metrics: InvokerMetrics;
   log: Pick<Logger, "warn">;
   /** Called after each removal: memory was freed, or a stem cell lost. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RUNTIME_DEFAULTS } from "./container-env.js";
+import { RUNTIME_DEFAULTS } from "../containers/container-env.js";
 import { startOnlyVariables, stemCellFits } from "./stem-fit.js";
 
 /** What a stem cell's runtime starts with: its image's variables under the platform's defaults. */

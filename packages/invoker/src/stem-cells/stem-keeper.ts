@@ -7,16 +7,24 @@ import type { InvokeSpec } from "@stratus/shared";
 import { type Logger, runtimes } from "@stratus/shared";
 import type { Capabilities } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
+import { type Container, ownerLabels, ownerOf, runtimeGone } from "../containers/container.js";
+import type { Containers } from "../containers/containers.js";
+import { chooseEvictions, stemKey, stemsToCreate } from "../containers/decisions.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { StemGate } from "../runtime-api/stem-gate.js";
-import type { Containers } from "./containers.js";
-import { chooseEvictions, stemKey, stemsToCreate } from "./decisions.js";
-import { type Container, ownerLabels, ownerOf, type PoolConfig, runtimeGone } from "./pool-types.js";
+import type { StemCellConfig } from "./stem-cells.js";
 import { specialise, stemSpec } from "./stem-cells.js";
 import type { StemDirs } from "./stem-dirs.js";
 
+export interface StemKeeperConfig {
+  nodeId: string;
+  network: string;
+  capacityMb: number;
+  stemCells: StemCellConfig;
+}
+
 export interface StemKeeperDeps {
-  config: PoolConfig;
+  config: StemKeeperConfig;
   containers: Containers;
   can: Capabilities;
   api: RuntimeApiServer;

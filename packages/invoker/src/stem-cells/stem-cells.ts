@@ -7,10 +7,10 @@
 // way destroys it (the pool never returns it to the stem pool).
 import type { InvokeSpec } from "@stratus/shared";
 import type { ContainerSpec, Resizing } from "../backend/container-backend.js";
+import type { StemParts } from "../containers/container.js";
+import { containerEnv, RUNTIME_DEFAULTS } from "../containers/container-env.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Session } from "../runtime-api/session.js";
-import type { StemGate } from "../runtime-api/stem-gate.js";
-import { containerEnv, RUNTIME_DEFAULTS } from "./container-env.js";
 import type { StemDirs } from "./stem-dirs.js";
 
 export interface StemCellConfig {
@@ -29,17 +29,6 @@ export const STEM_RUNTIMES = ["nodejs20.x", "nodejs22.x", "python3.11"] as const
 
 /** Lambda's default /tmp size: the shape of every stem cell. */
 export const STEM_EPHEMERAL_MB = 512;
-
-/**
- * A stem cell's own parts: its code directory, the gate its identity passes through,
- * and the environment its runtime started with (known before it is offered), which
- * decides the functions it can serve (stem-fit.ts).
- */
-export interface StemParts {
-  dir: string;
-  gate: StemGate;
-  startEnv?: Readonly<Record<string, string>>;
-}
 
 export const stemLabels = (runtime: string) => ({ "stratus.stem": runtime });
 
