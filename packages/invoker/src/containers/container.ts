@@ -1,13 +1,13 @@
-// One container as the node keeps it (a PoolEntry for the pure decisions, plus its
-// live parts: address, Runtime API session, log collector, stem-cell parts), whose
-// function it runs, and the pool's summary statistics over them.
+// One container as the node keeps it: what the pool's pure decisions read (a
+// PoolEntry, its state the coarse view of its life), its life (lifecycle.ts), and
+// the parts it gains once each and keeps to its removal.
 import type { InvokeSpec } from "@stratus/shared";
 import { MANAGED_LABEL, NODE_LABEL } from "../backend/container-backend.js";
 import type { ContainerLog } from "../logs/container-log.js";
-import type { Outcome } from "../metrics.js";
 import type { Session } from "../runtime-api/session.js";
 import type { StemGate } from "../runtime-api/stem-gate.js";
 import type { ContainerState, PoolEntry } from "./decisions.js";
+import type { Life } from "./lifecycle.js";
 
 /** Labels every container of node `nodeId` carries; orphans are found by them at start. */
 export const ownerLabels = (nodeId: string) => ({ [MANAGED_LABEL]: "true", [NODE_LABEL]: nodeId });
@@ -28,54 +28,44 @@ export interface Owner {
 /** An owner as the labels of the per-function metrics. */
 export const ownerMetricLabels = (o: Owner) => ({ account: o.accountId, function: o.functionName, version: o.version });
 
-/**
- * A stem cell's own parts: its code directory, the gate its identity passes through,
- * and the environment its runtime started with (known before it is offered), which
- * decides the functions it can serve (stem-fit.ts).
- */
+/** A started container's address, when it was started, and its output. */
+export interface Launched {
+  ip: string;
+  /**
+   * performance.now() just before it was started: Runtime API connections from its
+   * address opened before then are an earlier holder's (runtime-api-server.ts).
+   */
+  since: number;
+  log: ContainerLog;
+}
+
+/** What a container that began as a stem cell keeps: its code directory, and the gate its identity passes through. */
 export interface StemParts {
   dir: string;
   gate: StemGate;
-  startEnv?: Readonly<Record<string, string>>;
 }
 
 export interface Container extends PoolEntry {
-  ip?: string;
-  session: Session;
-  log?: ContainerLog;
-  /** performance.now() when the container was started (a specialised stem cell: when it was specialised). */
-  startedAt?: number;
-  /**
-   * performance.now() just before its container was started: Runtime API connections
-   * from its address opened before then are an earlier holder's (runtime-api-server.ts).
-   */
-  launchedAt?: number;
-  /** Set until the first invocation has reported it. */
-  initDurationMs?: number;
-  /**
-   * Why the runtime died (decides the outcome label), set by whichever saw the death
-   * first: a timer that stopped it, or its exit ("crash" until the engine tells
-   * whether it was "oom"). Set, it tells a timer that the death is not its to claim.
-   */
-  death?: Outcome;
-  /** The engine's count of the container's OOM kills at the last look, all counted in the metric. */
-  oomKillsSeen?: number;
-  /** Once the runtime has exited: settles when the engine has told whether it was an OOM kill. */
-  exited?: Promise<unknown>;
-  /** Set on a container that began as a stem cell (its directory outlives specialisation). */
-  stem?: StemParts;
-  /** The runtime of a stem cell. */
-  runtime?: string;
-  /** Whose function the container runs, once it runs one (a specialised stem cell's labels cannot say). */
+  life: Life;
+  readonly session: Session;
+  /** Set once started. */
+  launched?: Launched;
+  /** Whose function it runs: set as it is reserved for one, or as a stem cell is specialised. */
   owner?: Owner;
+  /** Set on a stem cell as it is created (its directory outlives specialisation). */
+  stem?: StemParts;
+  /** OOM kills in it counted in the metric so far (the pool retires it at the first). */
+  oomKillsCounted: number;
 }
 
-/**
- * Whether `c`'s runtime can serve no more: it died (its session says so) or was
- * stopped or exited (its death is claimed), even if it answered first.
- */
-export function runtimeGone(c: Container): boolean {
-  return c.session.state === "dead" || c.death !== undefined;
+/** Whether `c` is a live container (created, not being removed) running `functionName` (of `accountId`, if given). */
+export function runsFunction(c: Container, functionName: string, accountId?: string): boolean {
+  return (
+    c.owner?.functionName === functionName &&
+    (!accountId || c.owner.accountId === accountId) &&
+    c.state !== "removing" &&
+    !c.id.startsWith("pending-")
+  );
 }
 
 export interface PoolStats {
@@ -92,7 +82,9 @@ export function poolStats(containers: Iterable<Container>): PoolStats {
   for (const c of containers) {
     byState[c.state]++;
     if (c.state !== "removing") usedMb += c.memoryMb;
-    if (c.state === "stem" && c.runtime && c.stem?.gate.polled) stemCells[c.runtime] = (stemCells[c.runtime] ?? 0) + 1;
+    if (c.life.state === "stem" && c.stem?.gate.polled) {
+      stemCells[c.life.runtime] = (stemCells[c.life.runtime] ?? 0) + 1;
+    }
   }
   return { byState, usedMb, stemCells };
 }

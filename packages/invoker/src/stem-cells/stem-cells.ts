@@ -1,10 +1,8 @@
 // Stem cells: prewarmed generic runtime containers, created hardened exactly like a
-// function container (same backend create) but with a neutral memory cap, no
-// function labels, an empty /var/task of their own, and the runtime client started
-// in stem mode, parked on the specialise endpoint before it loads any handler.
-// Specialising one gives it a single function version's code, memory cap and
-// identity; it is then that version's container for good, and any failure on the
-// way destroys it (the pool never returns it to the stem pool).
+// function container but with a neutral memory cap, no function labels, an empty
+// /var/task of their own, and the runtime client started in stem mode, parked on the
+// specialise endpoint. Specialising one makes it one function version's container
+// for good; any failure on the way destroys it.
 import type { InvokeSpec } from "@stratus/shared";
 import type { ContainerSpec, Resizing } from "../backend/container-backend.js";
 import type { StemParts } from "../containers/container.js";
@@ -73,7 +71,7 @@ export async function specialise(
     dirs: StemDirs;
     codeDirFor: (sha: string) => Promise<string>;
   },
-  c: { id: string; ip: string; launchedAt: number; parts: StemParts; session: Session; memoryMb: number },
+  c: { id: string; ip: string; since: number; parts: StemParts; session: Session; memoryMb: number },
   spec: InvokeSpec,
 ): Promise<void> {
   await Promise.all([
@@ -81,7 +79,7 @@ export async function specialise(
     // A function of the stem's own size keeps the cap it was created with.
     spec.memoryMb === c.memoryMb ? undefined : deps.resizing?.resize(c.id, spec.memoryMb),
   ]);
-  deps.api.bind(c.ip, c.session, c.launchedAt);
+  deps.api.bind(c.ip, c.session, c.since);
   const env = containerEnv(spec, deps.api.address);
   c.parts.gate.give({ handler: spec.handler, env });
 }
