@@ -38,6 +38,7 @@ const call = (n: number) => ({
 });
 
 let engine: FakeBackend;
+let runtimeApi: ReturnType<typeof fakeRuntimeApi>;
 let sessions: Map<string, Session>;
 let metrics: InvokerMetrics;
 let pool: ContainerPool;
@@ -45,32 +46,43 @@ let logs: InvocationLog[];
 /** What the pool warned of. */
 let warnings: string[];
 
-beforeEach(() => {
-  // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
-  engine = new FakeBackend();
-  logs = [];
-  warnings = [];
-  const runtimeApi = fakeRuntimeApi();
-  sessions = runtimeApi.sessions;
-  metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
-  pool = new ContainerPool(
+/** A pool on the test's engine; with one stem cell of each of `opts.stemRuntimes`, if given. */
+function makePool(opts: { stemRuntimes?: string[]; dirFor?: (sha: string) => Promise<string> } = {}): ContainerPool {
+  const stemRuntimes = opts.stemRuntimes ?? [];
+  return new ContainerPool(
     {
       nodeId: "test",
       network: "net",
       capacityMb: 1024,
       idleTtlMs: 60_000,
       logBytesPerInvocation: 4096,
-      stemCells: { perRuntime: 0, runtimes: [], memoryMb: 128, ephemeralStorageMb: 512 },
+      stemCells: {
+        perRuntime: stemRuntimes.length > 0 ? 1 : 0,
+        runtimes: stemRuntimes,
+        memoryMb: 128,
+        ephemeralStorageMb: 512,
+      },
     },
     engine,
     runtimeApi.api,
-    { dirFor: async () => "/code" },
+    { dirFor: opts.dirFor ?? (async () => "/code") },
     { create: async () => "/stem", populate: async () => undefined, remove: async () => undefined },
     metrics,
     { warn: (message: string) => void warnings.push(message), error: () => undefined },
     (entry) => logs.push(entry),
   );
+}
+
+beforeEach(() => {
+  // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  engine = new FakeBackend();
+  logs = [];
+  warnings = [];
+  runtimeApi = fakeRuntimeApi();
+  sessions = runtimeApi.sessions;
+  metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
+  pool = makePool();
 });
 
 afterEach(async () => {
@@ -379,5 +391,101 @@ describe("a call its caller gave up while its container started", () => {
     sessions.get(container.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
     expect((await second).payload.toString()).toBe('"ok"');
     expect(engine.containers).toHaveLength(1);
+  });
+});
+
+describe("a runtime that does not get through its init", () => {
+  it("is stopped at the init limit if it never takes its event: Runtime.InitTimeout, counted init_error", async () => {
+    const result = pool.invoke(spec, call(1));
+    const container = await engine.started(1);
+    await vi.waitFor(() => expect(sessions.get(container.ip)?.state).toBe("queued"));
+    await vi.advanceTimersByTimeAsync(10_000);
+    const out = await result;
+    expect(out.functionError).toBe("Unhandled");
+    expect(JSON.parse(out.payload.toString())).toEqual({
+      errorType: "Runtime.InitTimeout",
+      errorMessage: "Init phase timed out",
+    });
+    expect(await outcomes()).toEqual({ init_error: 1 });
+    expect(await counted(metrics.timeouts)).toBe(0);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(container.removed).toBe(true));
+  });
+
+  it("answers its own report of a failed init, counted as the function's error, and is retired", async () => {
+    const failure = { errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module 'index'" };
+    const result = pool.invoke(spec, call(1));
+    const container = await engine.started(1);
+    await vi.waitFor(() => expect(sessions.get(container.ip)?.state).toBe("queued"));
+    sessions.get(container.ip)?.die(failure);
+    const out = await result;
+    expect(out.functionError).toBe("Unhandled");
+    expect(JSON.parse(out.payload.toString())).toEqual(failure);
+    expect(await outcomes()).toEqual({ function_error: 1 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(container.removed).toBe(true));
+  });
+
+  it("is removed when idle if it reports a failure then, and the next call gets a new container", async () => {
+    const first = pool.invoke(spec, call(1));
+    const c1 = await engine.started(1);
+    const d = await takeEvent(c1);
+    sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    await first;
+    sessions.get(c1.ip)?.die({ errorType: "Runtime.Unknown", errorMessage: "gave up" });
+    await vi.waitFor(() => expect(c1.removed).toBe(true));
+    const second = pool.invoke(spec, call(2));
+    const c2 = await engine.started(2);
+    const d2 = await takeEvent(c2);
+    sessions.get(c2.ip)?.complete(d2.requestId, { payload: Buffer.from('"again"'), markedStreams: [] });
+    expect((await second).payload.toString()).toBe('"again"');
+  });
+});
+
+describe("a cold start on a stem cell", () => {
+  const nodeSpec = testSpec("stemmed", { runtime: "nodejs20.x" });
+  const isScratch = (c: FakeContainer) => c.spec.labels["stratus.function"] === nodeSpec.functionName;
+
+  /** The pool, replaced by one keeping a nodejs20.x stem cell, once that stem cell is ready. */
+  async function withStemCell(dirFor?: (sha: string) => Promise<string>): Promise<FakeContainer> {
+    await pool.close();
+    pool = makePool({ stemRuntimes: ["nodejs20.x"], dirFor });
+    await vi.waitFor(() => expect(pool.stats().byState.stem).toBe(1));
+    return engine.started(1);
+  }
+
+  it("specialises the stem cell and runs the invocation in it", async () => {
+    const stem = await withStemCell();
+    const result = pool.invoke(nodeSpec, call(1));
+    const d = await takeEvent(stem);
+    sessions.get(stem.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await result).payload.toString()).toBe('"ok"');
+    const coldStarts = (await metrics.coldStarts.get()).values.map((v) => v.labels.kind);
+    expect(coldStarts).toEqual(["stem_cell"]);
+    expect(pool.containerIdsOf(nodeSpec.functionName)).toEqual([stem.id]);
+  });
+
+  it("never hands the call to a stem cell whose runtime exited while it was specialised: it starts from scratch", async () => {
+    let codeArrives!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      codeArrives = resolve;
+    });
+    const stem = await withStemCell(async () => {
+      await arrived;
+      return "/code";
+    });
+    const result = pool.invoke(nodeSpec, call(1));
+    await vi.waitFor(() => expect(pool.stats().byState.busy).toBe(1));
+    stem.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    codeArrives();
+    await vi.waitFor(() => expect(engine.containers.find((c) => isScratch(c) && c.started)).toBeDefined());
+    const scratch = engine.containers.find(isScratch) as FakeContainer;
+    const d = await takeEvent(scratch);
+    sessions.get(scratch.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await result).payload.toString()).toBe('"ok"');
+    expect(warnings).toEqual([expect.stringMatching(/failed to specialise; starting from scratch/)]);
+    await vi.waitFor(() => expect(stem.removed).toBe(true));
+    expect(pool.containerIdsOf(nodeSpec.functionName)).toEqual([scratch.id]);
   });
 });
