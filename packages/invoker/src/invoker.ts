@@ -3,23 +3,23 @@
 // warm pool (which starts the stem cells), internal API,
 // metrics and the Redis heartbeat. Used by main.ts and by tests. A start that fails
 // part-way removes what it made (network, stem cells, servers) before it throws. A
-// running node removes what dead peers left on its engine (pool/dead-peers.ts).
+// running node removes what dead peers left on its engine (node/dead-peers.ts).
 import { internalInvoke, type Logger, type LogSink, nodeRegistry, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
 import type { ContainerBackend } from "./backend/container-backend.js";
-import { createDockerBackend } from "./backend/docker-backend.js";
+import { createDockerBackend, type DockerBackend } from "./backend/docker-backend.js";
 import { createCodeCache } from "./code/code-cache.js";
 import type { InvokerConfig } from "./config.js";
-import { type Heartbeat, startHeartbeat } from "./heartbeat.js";
 import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
+import { startDeadPeerSweeper } from "./node/dead-peers.js";
+import { type Heartbeat, startHeartbeat } from "./node/heartbeat.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
-import { startDeadPeerSweeper } from "./pool/dead-peers.js";
-import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./pool/stem-cells.js";
-import { createStemDirs } from "./pool/stem-dirs.js";
 import { type RuntimeApiServer, startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
+import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./stem-cells/stem-cells.js";
+import { createStemDirs } from "./stem-cells/stem-dirs.js";
 
 export interface RunningInvoker {
   nodeId: string;
@@ -80,7 +80,7 @@ export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSin
 async function startNode(
   config: InvokerConfig,
   log: Logger,
-  backend: ContainerBackend,
+  backend: DockerBackend,
   network: string,
   api: RuntimeApiServer,
   undo: Array<() => Promise<unknown> | unknown>,
@@ -156,7 +156,7 @@ async function startNode(
     log,
     Date.now,
     // Silent long enough, this node looked dead to its peers, which may have removed
-    // its containers and network (pool/dead-peers.ts): the containers' exits take them
+    // its containers and network (node/dead-peers.ts): the containers' exits take them
     // out of the pool, and the network is made again here (a network sandbox it had
     // made ahead fails the cold start that takes it, and is replaced).
     (silentMs) => {

@@ -1,6 +1,8 @@
-// The narrow interface between the pool and a container engine. docker-backend.ts
-// implements it with dockerode (the only importer of dockerode); a Kubernetes
-// backend can implement the same later.
+// The interface between the pool and a container engine: a core that every engine
+// has, and capabilities an engine may add, each an interface of its own that the pool
+// looks for once (capabilitiesOf) and does without when absent. docker-backend.ts
+// implements them all (the only importer of dockerode), fake-backend.ts in memory;
+// testing/backend-conformance.ts holds both to the core's contract.
 import type { Readable } from "node:stream";
 
 export interface ContainerSpec {
@@ -32,14 +34,106 @@ export interface ContainerExit {
   oomKilled: Promise<boolean>;
 }
 
+/** Labels every Stratus container and network carries: made by Stratus, and by which node. */
+export const MANAGED_LABEL = "stratus.managed";
+export const NODE_LABEL = "stratus.node";
+
+/** What every engine does: run a container from creation to removal, and find the ones it owns. */
+export interface ContainerBackend {
+  /** Creates a container (not started); returns its id. */
+  create(spec: ContainerSpec): Promise<string>;
+  /** The container's stdout and stderr, which end when it stops; attach before start to miss nothing. */
+  attach(id: string): Promise<{ stdout: Readable; stderr: Readable }>;
+  /** Starts the container and returns its address on the functions' network. */
+  start(id: string, network: string): Promise<{ ip: string }>;
+  /**
+   * Resolves as soon as the container stops, its removal included, with its exit
+   * code and (to follow) whether it was OOM-killed; a SIGKILL of the removal's own is not.
+   */
+  wait(id: string): Promise<ContainerExit>;
+  /**
+   * Stops and deletes the container; succeeds if it is already gone. An exit's OOM
+   * verdict is settled first: removing a container never cuts short what the engine
+   * tells of how it stopped.
+   */
+  remove(id: string): Promise<void>;
+  /** Ids of all containers carrying these labels (running or not). */
+  listByLabels(labels: Record<string, string>): Promise<string[]>;
+}
+
 /** Where a node counts its containers' OOM kills: only "cgroup" is exact and prompt. */
 export type OomKillSource = "cgroup" | "engine_events" | "none";
 
 export type OomKillCount = { source: "cgroup" | "engine_events"; kills: number } | { source: "none" };
 
-/** Labels every Stratus container and network carries: made by Stratus, and by which node. */
-export const MANAGED_LABEL = "stratus.managed";
-export const NODE_LABEL = "stratus.node";
+/** Capability: what the engine measures of a container's memory. */
+export interface MemoryStats {
+  /** Peak memory use of the container so far, in MB, if the engine reports it. */
+  maxMemoryMb(id: string): Promise<number | undefined>;
+  /**
+   * How many of the container's processes the kernel has OOM-killed so far (its
+   * runtime, or any process it started), and where that count comes from;
+   * undefined if the container is gone. From its memory cgroup, a kill is counted
+   * before the killed process is gone, so a read made once the runtime has answered
+   * counts every kill its answer could have waited for; from the engine's events,
+   * a kill can be counted a little late. Source "none": this node cannot count them.
+   */
+  oomKills(id: string): Promise<OomKillCount | undefined>;
+}
+
+/** Capability: a running container's memory cap (memory = memory+swap) and the CPU that goes with it can change. */
+export interface Resizing {
+  resize(id: string, memoryMb: number): Promise<void>;
+}
+
+/** Capability: the environment a container's first process started with. */
+export interface StartEnvironment {
+  /** Its image's variables under the spec's own (what a process started in it reads at start). */
+  environment(id: string): Promise<Record<string, string>>;
+}
+
+/** Capability: the engine makes things ready ahead of need (network sandboxes). */
+export interface PreparesAhead {
+  /**
+   * The container started by `start` has run its first invocation (or failed to):
+   * background work held back so as not to compete with its cold start may go ahead.
+   */
+  settled(id: string): void;
+  /** Whether the engine is still making ready what it keeps ahead of need. */
+  preparing(): boolean;
+}
+
+/** The optional capabilities of one engine, each present only when the engine has it whole. */
+export interface Capabilities {
+  memory?: MemoryStats;
+  resizing?: Resizing;
+  environment?: StartEnvironment;
+  preparesAhead?: PreparesAhead;
+}
+
+/** Whether `backend` has a function for each of `methods`. */
+function has<T>(backend: ContainerBackend, ...methods: (keyof T)[]): T | undefined {
+  const all = methods.every((m) => typeof (backend as unknown as Record<keyof T, unknown>)[m] === "function");
+  return all ? (backend as unknown as T) : undefined;
+}
+
+/** The capabilities `backend` has, asked once by the pool. */
+export function capabilitiesOf(backend: ContainerBackend): Capabilities {
+  return {
+    memory: has<MemoryStats>(backend, "maxMemoryMb", "oomKills"),
+    resizing: has<Resizing>(backend, "resize"),
+    environment: has<StartEnvironment>(backend, "environment"),
+    preparesAhead: has<PreparesAhead>(backend, "settled", "preparing"),
+  };
+}
+
+/** Capability of an engine the node runs on: the networks its containers join. */
+export interface Networks {
+  /** Creates the network if missing and returns its gateway address. */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ gateway: string }>;
+  /** Removes a network (by name or id); succeeds if it is already gone. */
+  removeNetwork(name: string): Promise<void>;
+}
 
 /** A container or network of some Stratus node on this engine (labelled stratus.managed). */
 export interface ManagedResource {
@@ -52,49 +146,8 @@ export interface ManagedResource {
   createdAt: number;
 }
 
-export interface ContainerBackend {
-  /** Creates the functions' network if missing and returns its gateway address. */
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ gateway: string }>;
-  /** Removes a network (by name or id); succeeds if it is already gone. */
-  removeNetwork(name: string): Promise<void>;
-  create(spec: ContainerSpec): Promise<string>;
-  /** Starts the container and returns its address on the functions' network. */
-  start(id: string, network: string): Promise<{ ip: string }>;
-  /**
-   * The container started by `start` has run its first invocation (or failed to):
-   * background work held back so as not to compete with its cold start may go ahead.
-   */
-  settled?(id: string): void;
-  /** Whether the engine is still making ready what it keeps ahead of need (network sandboxes). */
-  preparing?(): boolean;
-  /**
-   * The environment the container's first process was started with: its image's
-   * variables under the spec's own (what a process started in it reads at start).
-   */
-  environment(id: string): Promise<Record<string, string>>;
-  /** Changes a running container's memory cap (memory = memory+swap) and the CPU that goes with it. */
-  resize(id: string, memoryMb: number): Promise<void>;
-  /** The container's stdout and stderr; attach before start to miss nothing. */
-  attach(id: string): Promise<{ stdout: Readable; stderr: Readable }>;
-  /** Peak memory use of the container so far, in MB, if the engine reports it. */
-  maxMemoryMb(id: string): Promise<number | undefined>;
-  /**
-   * How many of the container's processes the kernel has OOM-killed so far (its
-   * runtime, or any process it started), and where that count comes from;
-   * undefined if the container is gone. From its memory cgroup, a kill is counted
-   * before the killed process is gone, so a read made once the runtime has answered
-   * counts every kill its answer could have waited for; from the engine's events,
-   * a kill can be counted a little late. Source "none": this node cannot count them.
-   */
-  oomKills(id: string): Promise<OomKillCount | undefined>;
-  /** Resolves as soon as the container stops, with its exit code (and, to follow, whether it was OOM-killed). */
-  wait(id: string): Promise<ContainerExit>;
-  /** Stops and deletes the container; succeeds if it is already gone. */
-  remove(id: string): Promise<void>;
-  /** Ids of all containers carrying these labels (running or not). */
-  listByLabels(labels: Record<string, string>): Promise<string[]>;
+/** Capability of an engine the node runs on: everything Stratus nodes made on it. */
+export interface ManagedInventory {
   /** Every Stratus node's containers (running or not) and networks on this engine. */
   listManaged(): Promise<ManagedResource[]>;
-  /** Releases what the backend keeps ahead of need (after every container is removed). */
-  close(): Promise<void>;
 }

@@ -5,7 +5,8 @@
 // ports, on the node's own functions network: in a network sandbox made ahead
 // (net-sandboxes.ts) when one is ready, else in a namespace of its own. An exit is
 // reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
-// OOMKilled flag, or the container's "oom" event when the flag lost its race. Kills
+// OOMKilled flag, or the container's "oom" event when the flag lost its race (a
+// removal waits for that verdict, which inspects the container). Kills
 // of processes the runtime outlives are counted by the container's memory cgroup
 // (cgroup-files.ts), as is its peak memory; on a node that cannot read the cgroups,
 // by the engine's "oom" events (docker-oom-tally.ts).
@@ -18,7 +19,13 @@ import {
   type ContainerExit,
   type ContainerSpec,
   MANAGED_LABEL,
+  type ManagedInventory,
+  type MemoryStats,
+  type Networks,
   NODE_LABEL,
+  type PreparesAhead,
+  type Resizing,
+  type StartEnvironment,
 } from "./container-backend.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
 import { DockerOomTally } from "./docker-oom-tally.js";
@@ -54,11 +61,23 @@ export interface SandboxOptions {
   log: Pick<Logger, "warn">;
 }
 
+/** The Docker backend has every capability, and keeps sandboxes and an event stream to close. */
+export type DockerBackend = ContainerBackend &
+  MemoryStats &
+  Resizing &
+  StartEnvironment &
+  PreparesAhead &
+  Networks &
+  ManagedInventory & {
+    /** Releases what the backend keeps ahead of need (after every container is removed). */
+    close(): Promise<void>;
+  };
+
 export function createDockerBackend(
   socketPath = "/var/run/docker.sock",
   cgroupRoot = "/sys/fs/cgroup",
   sandboxOptions?: SandboxOptions,
-): ContainerBackend {
+): DockerBackend {
   const docker = new Docker({ socketPath });
   const sandboxes = sandboxOptions
     ? createNetSandboxes(docker, sandboxOptions.image, sandboxOptions.size, sandboxOptions.log)
@@ -67,6 +86,8 @@ export function createDockerBackend(
   const joined = new Map<string, NetSandbox>();
   /** Containers this backend is removing: their SIGKILL is ours, no OOM to look for. */
   const removing = new Set<string>();
+  /** OOM verdicts still being looked for, by container: the look inspects the container, so a removal waits for it. */
+  const verdicts = new Map<string, Promise<boolean>>();
   const peaks = new PeakMemoryFiles(cgroupRoot);
   const oomKills = new OomKillFiles(cgroupRoot);
   const oomEvents = new DockerOomTally(docker);
@@ -226,6 +247,10 @@ export function createDockerBackend(
         },
         events: dockerOomEvents(docker, id),
       });
+      verdicts.set(id, oomKilled);
+      void oomKilled.finally(() => {
+        if (verdicts.get(id) === oomKilled) verdicts.delete(id);
+      });
       return { exitCode: result.StatusCode, oomKilled };
     },
     async remove(id) {
@@ -233,6 +258,8 @@ export function createDockerBackend(
       peaks.forget(id);
       oomKills.forget(id);
       oomEvents.forget(id);
+      // checkOomKilled never rejects, and gives up after OOM_CHECK_LIMIT_MS.
+      await verdicts.get(id);
       try {
         await docker.getContainer(id).remove({ force: true, v: true });
       } catch (err) {

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { InvocationLogRecord } from "@stratus/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import type { InvocationLog } from "../pool/invocation-log.js";
+import type { InvocationLog } from "./invocation-log.js";
 import { createLogShipper } from "./log-shipper.js";
 
 const record = (text: string): InvocationLog => ({

@@ -9,7 +9,7 @@
 // on the event loop that also serves the node's invokes.
 import { internalInvoke, type Logger } from "@stratus/shared";
 import { Agent, request } from "undici";
-import type { InvocationLog } from "../pool/container-pool.js";
+import type { InvocationLog } from "./invocation-log.js";
 
 // Small batches, sent often: the control plane parses and validates a batch in one
 // go on the event loop that serves invokes, so a batch of 200 held every invoke

@@ -2,120 +2,16 @@
 // container exits; later, the engine tells whether it was an OOM kill) and the
 // runtime inside (it asks for work, answers), so the order of those signals and of
 // the function's deadline is the test's to choose.
-import { PassThrough } from "node:stream";
 import type { InvokeSpec } from "@stratus/shared";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ContainerBackend, ContainerExit, OomKillCount, OomKillSource } from "../backend/container-backend.js";
+import type { OomKillSource } from "../backend/container-backend.js";
+import { FakeBackend, type FakeContainer } from "../backend/fake-backend.js";
 import { createInvokerMetrics, type InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Delivery, Session } from "../runtime-api/session.js";
 import { testSpec } from "../testing/invoke-spec.js";
 import { ContainerPool, type InvocationLog } from "./container-pool.js";
-
-/** One container of the fake engine, with the controls the test plays the engine with. */
-class FakeContainer {
-  readonly stdout = new PassThrough();
-  readonly stderr = new PassThrough();
-  removed = false;
-  /** The count of OOM-killed processes in the container; undefined: its cgroup is gone. */
-  oomKills: number | undefined = 0;
-  /** Where the engine counts them from. */
-  oomSource: OomKillSource = "cgroup";
-  private settleExit!: (exit: ContainerExit) => void;
-  readonly exited = new Promise<ContainerExit>((resolve) => {
-    this.settleExit = resolve;
-  });
-
-  constructor(
-    readonly id: string,
-    readonly ip: string,
-  ) {}
-
-  /** The container's process ends; `oomKilled` settles when the engine has told why. */
-  exit(exitCode: number, oomKilled: Promise<boolean>): void {
-    this.stdout.end();
-    this.stderr.end();
-    this.settleExit({ exitCode, oomKilled });
-  }
-}
-
-class FakeEngine implements ContainerBackend {
-  readonly containers: FakeContainer[] = [];
-  private readonly waiting = new Set<(c: FakeContainer) => void>();
-
-  /** The next container to start (or the one started already, if `n` is its number). */
-  started(n: number): Promise<FakeContainer> {
-    const c = this.containers[n - 1];
-    if (c) return Promise.resolve(c);
-    return new Promise((resolve) => {
-      const w = (c: FakeContainer) => {
-        if (this.containers.length < n) return;
-        this.waiting.delete(w);
-        resolve(c);
-      };
-      this.waiting.add(w);
-    });
-  }
-
-  private byId(id: string): FakeContainer {
-    const c = this.containers.find((x) => x.id === id);
-    if (!c) throw new Error(`no container ${id}`);
-    return c;
-  }
-
-  async ensureNetwork() {
-    return { gateway: "10.0.0.1" };
-  }
-  async removeNetwork() {}
-  async create() {
-    const n = this.containers.length + 1;
-    this.containers.push(new FakeContainer(`c${n}`, `10.0.0.${n + 1}`));
-    return `c${n}`;
-  }
-  async start(id: string) {
-    const c = this.byId(id);
-    for (const w of [...this.waiting]) w(c);
-    return { ip: c.ip };
-  }
-  async environment() {
-    return {};
-  }
-  async resize() {}
-  /** Containers the pool said had run their first invocation, in order. */
-  readonly settledIds: string[] = [];
-  settled(id: string) {
-    this.settledIds.push(id);
-  }
-  async attach(id: string) {
-    const c = this.byId(id);
-    return { stdout: c.stdout, stderr: c.stderr };
-  }
-  async maxMemoryMb() {
-    return undefined;
-  }
-  async oomKills(id: string): Promise<OomKillCount | undefined> {
-    const { oomKills: kills, oomSource: source } = this.byId(id);
-    if (kills === undefined) return undefined;
-    return source === "none" ? { source } : { source, kills };
-  }
-  wait(id: string) {
-    return this.byId(id).exited;
-  }
-  async remove(id: string) {
-    const c = this.byId(id);
-    c.removed = true;
-    // A removal SIGKILLs a live container; that kill is ours, no OOM.
-    c.exit(137, Promise.resolve(false));
-  }
-  async listByLabels() {
-    return [];
-  }
-  async listManaged() {
-    return [];
-  }
-  async close() {}
-}
 
 /** The Runtime API as the pool sees it: sessions bound by address. */
 function fakeRuntimeApi() {
@@ -141,7 +37,8 @@ const call = (n: number) => ({
   payload: Buffer.from("{}"),
 });
 
-let engine: FakeEngine;
+let engine: FakeBackend;
+let runtimeApi: ReturnType<typeof fakeRuntimeApi>;
 let sessions: Map<string, Session>;
 let metrics: InvokerMetrics;
 let pool: ContainerPool;
@@ -149,32 +46,43 @@ let logs: InvocationLog[];
 /** What the pool warned of. */
 let warnings: string[];
 
-beforeEach(() => {
-  // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
-  engine = new FakeEngine();
-  logs = [];
-  warnings = [];
-  const runtimeApi = fakeRuntimeApi();
-  sessions = runtimeApi.sessions;
-  metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
-  pool = new ContainerPool(
+/** A pool on the test's engine; with one stem cell of each of `opts.stemRuntimes`, if given. */
+function makePool(opts: { stemRuntimes?: string[]; dirFor?: (sha: string) => Promise<string> } = {}): ContainerPool {
+  const stemRuntimes = opts.stemRuntimes ?? [];
+  return new ContainerPool(
     {
       nodeId: "test",
       network: "net",
       capacityMb: 1024,
       idleTtlMs: 60_000,
       logBytesPerInvocation: 4096,
-      stemCells: { perRuntime: 0, runtimes: [], memoryMb: 128, ephemeralStorageMb: 512 },
+      stemCells: {
+        perRuntime: stemRuntimes.length > 0 ? 1 : 0,
+        runtimes: stemRuntimes,
+        memoryMb: 128,
+        ephemeralStorageMb: 512,
+      },
     },
     engine,
     runtimeApi.api,
-    { dirFor: async () => "/code" },
+    { dirFor: opts.dirFor ?? (async () => "/code") },
     { create: async () => "/stem", populate: async () => undefined, remove: async () => undefined },
     metrics,
     { warn: (message: string) => void warnings.push(message), error: () => undefined },
     (entry) => logs.push(entry),
   );
+}
+
+beforeEach(() => {
+  // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+  engine = new FakeBackend();
+  logs = [];
+  warnings = [];
+  runtimeApi = fakeRuntimeApi();
+  sessions = runtimeApi.sessions;
+  metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
+  pool = makePool();
 });
 
 afterEach(async () => {
@@ -483,5 +391,101 @@ describe("a call its caller gave up while its container started", () => {
     sessions.get(container.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
     expect((await second).payload.toString()).toBe('"ok"');
     expect(engine.containers).toHaveLength(1);
+  });
+});
+
+describe("a runtime that does not get through its init", () => {
+  it("is stopped at the init limit if it never takes its event: Runtime.InitTimeout, counted init_error", async () => {
+    const result = pool.invoke(spec, call(1));
+    const container = await engine.started(1);
+    await vi.waitFor(() => expect(sessions.get(container.ip)?.state).toBe("queued"));
+    await vi.advanceTimersByTimeAsync(10_000);
+    const out = await result;
+    expect(out.functionError).toBe("Unhandled");
+    expect(JSON.parse(out.payload.toString())).toEqual({
+      errorType: "Runtime.InitTimeout",
+      errorMessage: "Init phase timed out",
+    });
+    expect(await outcomes()).toEqual({ init_error: 1 });
+    expect(await counted(metrics.timeouts)).toBe(0);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(container.removed).toBe(true));
+  });
+
+  it("answers its own report of a failed init, counted as the function's error, and is retired", async () => {
+    const failure = { errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module 'index'" };
+    const result = pool.invoke(spec, call(1));
+    const container = await engine.started(1);
+    await vi.waitFor(() => expect(sessions.get(container.ip)?.state).toBe("queued"));
+    sessions.get(container.ip)?.die(failure);
+    const out = await result;
+    expect(out.functionError).toBe("Unhandled");
+    expect(JSON.parse(out.payload.toString())).toEqual(failure);
+    expect(await outcomes()).toEqual({ function_error: 1 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.waitFor(() => expect(container.removed).toBe(true));
+  });
+
+  it("is removed when idle if it reports a failure then, and the next call gets a new container", async () => {
+    const first = pool.invoke(spec, call(1));
+    const c1 = await engine.started(1);
+    const d = await takeEvent(c1);
+    sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    await first;
+    sessions.get(c1.ip)?.die({ errorType: "Runtime.Unknown", errorMessage: "gave up" });
+    await vi.waitFor(() => expect(c1.removed).toBe(true));
+    const second = pool.invoke(spec, call(2));
+    const c2 = await engine.started(2);
+    const d2 = await takeEvent(c2);
+    sessions.get(c2.ip)?.complete(d2.requestId, { payload: Buffer.from('"again"'), markedStreams: [] });
+    expect((await second).payload.toString()).toBe('"again"');
+  });
+});
+
+describe("a cold start on a stem cell", () => {
+  const nodeSpec = testSpec("stemmed", { runtime: "nodejs20.x" });
+  const isScratch = (c: FakeContainer) => c.spec.labels["stratus.function"] === nodeSpec.functionName;
+
+  /** The pool, replaced by one keeping a nodejs20.x stem cell, once that stem cell is ready. */
+  async function withStemCell(dirFor?: (sha: string) => Promise<string>): Promise<FakeContainer> {
+    await pool.close();
+    pool = makePool({ stemRuntimes: ["nodejs20.x"], dirFor });
+    await vi.waitFor(() => expect(pool.stats().byState.stem).toBe(1));
+    return engine.started(1);
+  }
+
+  it("specialises the stem cell and runs the invocation in it", async () => {
+    const stem = await withStemCell();
+    const result = pool.invoke(nodeSpec, call(1));
+    const d = await takeEvent(stem);
+    sessions.get(stem.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await result).payload.toString()).toBe('"ok"');
+    const coldStarts = (await metrics.coldStarts.get()).values.map((v) => v.labels.kind);
+    expect(coldStarts).toEqual(["stem_cell"]);
+    expect(pool.containerIdsOf(nodeSpec.functionName)).toEqual([stem.id]);
+  });
+
+  it("never hands the call to a stem cell whose runtime exited while it was specialised: it starts from scratch", async () => {
+    let codeArrives!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      codeArrives = resolve;
+    });
+    const stem = await withStemCell(async () => {
+      await arrived;
+      return "/code";
+    });
+    const result = pool.invoke(nodeSpec, call(1));
+    await vi.waitFor(() => expect(pool.stats().byState.busy).toBe(1));
+    stem.exit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    codeArrives();
+    await vi.waitFor(() => expect(engine.containers.find((c) => isScratch(c) && c.started)).toBeDefined());
+    const scratch = engine.containers.find(isScratch) as FakeContainer;
+    const d = await takeEvent(scratch);
+    sessions.get(scratch.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await result).payload.toString()).toBe('"ok"');
+    expect(warnings).toEqual([expect.stringMatching(/failed to specialise; starting from scratch/)]);
+    await vi.waitFor(() => expect(stem.removed).toBe(true));
+    expect(pool.containerIdsOf(nodeSpec.functionName)).toEqual([scratch.id]);
   });
 });

@@ -1,66 +1,58 @@
 // The node's warm pool: one invocation at a time per container, containers reused
-// per function version (pool key); a cold start specialises a prewarmed stem cell of
-// the runtime when one is ready (stem-keeper.ts, which also replenishes them in the
-// background) and can serve the function faithfully (stem-fit.ts), and creates a
-// container from scratch otherwise.
-// Containers are evicted LRU when the node's memory capacity is reached, reaped after
-// an idle TTL, and destroyed after a timeout, an OOM kill, a crash or an init
-// failure. Decisions live in decisions.ts; the containers' effects in containers.ts.
-// An OOM kill of a process the runtime outlives (a child it spawned) does not change
-// the invocation's answer, but is counted, noted in that invocation's log, and
-// retires the container all the same: its memory ran out, so what is left is
-// suspect (the runtime may hold most of it, and the next invocation would be the one
-// to die; the victim may be a helper the function relies on), and a new container
-// costs only a cold start.
-import { errors, type InvokeCall, type InvokeSpec, type Logger, limits, runtimes, StratusError } from "@stratus/shared";
-import type { ContainerBackend } from "../backend/container-backend.js";
+// per function version (pool key); a cold start specialises a ready stem cell of the
+// runtime when one can serve the function faithfully (stem-cells/), and starts a
+// container from scratch otherwise. Containers are evicted LRU when the node's memory
+// is full, reaped after an idle TTL, and retired when their runtime dies or their
+// memory ran out (invocation.ts runs each invocation; containers/ keeps their lives).
+import { errors, type InvokeCall, type InvokeSpec, type Logger, runtimes, StratusError } from "@stratus/shared";
+import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
-import { oomKillLine, tail } from "../logs/log-format.js";
-import type { InvokerMetrics, Outcome } from "../metrics.js";
+import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } from "../containers/container.js";
+import { poolKey, scratchSpec } from "../containers/container-env.js";
+import { Containers } from "../containers/containers.js";
+import { chooseExpired, choosePlacement, stemKey } from "../containers/decisions.js";
+import type { InvocationLog } from "../logs/invocation-log.js";
+import type { InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
-import type { FunctionFailure } from "../runtime-api/session.js";
-import { poolKey, scratchSpec } from "./container-env.js";
-import { Containers, runsFunction } from "./containers.js";
-import { chooseEvictions, chooseExpired, choosePlacement, stemKey } from "./decisions.js";
-import { deliveryHeaders, type InvocationLog, invocationLog } from "./invocation-log.js";
-import {
-  type Container,
-  ownerLabels,
-  ownerMetricLabels,
-  ownerOf,
-  type PoolConfig,
-  type PoolInvokeResult,
-  type PoolStats,
-  runtimeGone,
-} from "./pool-types.js";
-import type { StemDirs } from "./stem-dirs.js";
-import { stemCellFits } from "./stem-fit.js";
-import { StemKeeper } from "./stem-keeper.js";
+import type { StemDirs } from "../stem-cells/stem-dirs.js";
+import { stemCellFits } from "../stem-cells/stem-fit.js";
+import { StemKeeper } from "../stem-cells/stem-keeper.js";
+import { type ColdStart, Invocation, type InvocationDeps } from "./invocation.js";
+import type { PoolConfig, PoolInvokeResult } from "./pool-types.js";
 
-export type { InvocationLog } from "./invocation-log.js";
-export { ownerLabels, type PoolConfig, type PoolInvokeResult } from "./pool-types.js";
+export { ownerLabels } from "../containers/container.js";
+export type { InvocationLog } from "../logs/invocation-log.js";
+export type { PoolConfig, PoolInvokeResult } from "./pool-types.js";
 
-/** Lambda's init phase limit. */
-const INIT_TIMEOUT_MS = 10_000;
+/** A container claimed for one invocation, and the cold start that made it, if one did. */
+interface Claimed {
+  c: Container;
+  cold?: ColdStart;
+}
 
 export class ContainerPool {
+  private readonly can: Capabilities;
   private readonly containers: Containers;
   private readonly stems: StemKeeper;
+  private readonly invocations: InvocationDeps;
   private readonly reaper: NodeJS.Timeout;
 
   constructor(
     private readonly config: PoolConfig,
-    private readonly backend: ContainerBackend,
+    backend: ContainerBackend,
     private readonly api: RuntimeApiServer,
     private readonly code: CodeCache,
     stemDirs: StemDirs,
     private readonly metrics: InvokerMetrics,
     private readonly log: Pick<Logger, "warn" | "error">,
-    private readonly onInvocationLog: (entry: InvocationLog) => void = () => undefined,
+    onInvocationLog: (entry: InvocationLog) => void = () => undefined,
   ) {
+    this.can = capabilitiesOf(backend);
+    const memory = this.can.memory;
     this.containers = new Containers({
       config,
       backend,
+      memory,
       api,
       stemDirs,
       metrics,
@@ -68,7 +60,8 @@ export class ContainerPool {
       // Memory was freed (or a stem cell lost): top the stem cells up again.
       onRemoved: () => this.stems.replenish(),
     });
-    this.stems = new StemKeeper({ config, containers: this.containers, backend, api, code, stemDirs, log });
+    this.stems = new StemKeeper({ config, containers: this.containers, can: this.can, api, code, stemDirs, log });
+    this.invocations = { containers: this.containers, memory, metrics, onInvocationLog };
     this.reaper = setInterval(
       () => {
         this.reapIdle(Date.now());
@@ -90,158 +83,69 @@ export class ContainerPool {
     call: InvokeCall,
     opts: { tail?: boolean; givenUp?: () => boolean } = {},
   ): Promise<PoolInvokeResult> {
-    const key = poolKey(spec);
-    // A function that depends on what its runtime reads only at start starts from
-    // scratch, unless a stem cell's runtime started with just that.
-    const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb), (s) =>
-      stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.stem?.startEnv }),
-    );
-    const cold = placed.kind !== "warm";
-    let c: Container;
-    if (placed.kind === "warm") {
-      c = placed.entry;
-      this.containers.setState(c, "busy");
-    } else c = await this.startCold(spec, key, placed.kind === "stem" ? placed.entry : undefined, call.requestId);
+    const { c, cold } = await this.claim(spec, call.requestId);
     if (opts.givenUp?.()) {
-      if (runtimeGone(c)) void this.containers.remove(c);
+      if (c.life.state !== "claimed") void this.containers.remove(c);
       else {
         c.lastUsed = Date.now();
-        this.containers.setState(c, "idle");
+        this.containers.send(c, { type: "release" });
       }
       throw errors.capacity(`Node ${this.config.nodeId} was silent since the call was placed; not starting it`);
     }
-
-    const timeoutMs = spec.timeoutSeconds * 1000;
-    let timer: NodeJS.Timeout | undefined;
-    /** Stops the runtime for `death`; false if it had already died (or exited: its exit says why). */
-    const kill = (death: Outcome, failure: FunctionFailure): boolean => {
-      if (runtimeGone(c)) return false;
-      c.death = death;
-      c.session.die(failure);
-      return true;
-    };
-    const initTimer = setTimeout(
-      () => kill("init_error", { errorType: "Runtime.InitTimeout", errorMessage: "Init phase timed out" }),
-      INIT_TIMEOUT_MS,
-    );
-    const started = process.hrtime.bigint();
-    const startedAt = new Date();
-    let deliveredAt = performance.now();
-    const { markedStreams, ...outcome } = await c.session.invoke({
-      requestId: call.requestId,
-      payload: call.payload,
-      headers: () => {
-        clearTimeout(initTimer);
-        deliveredAt = performance.now();
-        if (c.startedAt !== undefined && c.session.readyAt !== undefined && c.initDurationMs === undefined && cold) {
-          c.initDurationMs = c.session.readyAt - c.startedAt;
-        }
-        const deadline = Date.now() + timeoutMs;
-        timer = setTimeout(() => {
-          const stopped = kill("timeout", {
-            errorType: "Sandbox.Timedout",
-            errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-          });
-          if (stopped) this.metrics.timeouts.inc(ownerMetricLabels(ownerOf(spec)));
-        }, timeoutMs);
-        return deliveryHeaders(spec, call, deadline);
-      },
-    });
-    clearTimeout(initTimer);
-    clearTimeout(timer);
-
-    const durationMs = performance.now() - deliveredAt;
+    const invocation = new Invocation(this.invocations, c, spec, call, cold);
+    const ran = await invocation.run();
     // A stem cell or network sandbox was used up by this cold start: its replacement
     // starts now, not beside it (stem-keeper.ts, net-sandboxes.ts).
-    if (placed.kind === "stem") this.stems.replenish();
-    else if (cold) this.backend.settled?.(c.id);
-
-    // A runtime may answer and then exit: the answer stands.
-    const death = c.session.state === "dead" ? c.death : undefined;
-    // The runtime answered, but a process of its container may have been killed for memory.
-    const oomKills = runtimeGone(c) ? 0 : await this.containers.newOomKills(c);
-    const result: Outcome = death ?? (outcome.functionError ? "function_error" : "success");
-    this.metrics.invocations.inc({ outcome: result });
-    this.metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - started) / 1e9);
-    const initDurationMs = c.initDurationMs;
-    c.initDurationMs = undefined;
-    if (initDurationMs !== undefined) {
-      const kind = c.stem ? "stem_cell" : "scratch";
-      this.metrics.initDuration.observe({ runtime: spec.runtime, kind }, initDurationMs / 1000);
-    }
-    const logText = this.finishLog(
-      c,
-      spec,
-      call.requestId,
-      markedStreams,
-      { startedAt, durationMs, initDurationMs, outcome: result },
-      oomKills > 0 ? [oomKillLine(oomKills, spec.memoryMb)] : [],
-    );
-    // A runtime that has exited (even after answering) never serves again, nor one
-    // whose container ran out of memory (see above).
-    if (runtimeGone(c) || oomKills > 0) {
-      void logText.finally(() => this.containers.remove(c));
-    } else {
-      c.lastUsed = Date.now();
-      this.containers.setState(c, "idle");
-    }
-    if (!opts.tail) return outcome;
-    return { ...outcome, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
+    if (cold?.kind === "stem_cell") this.stems.replenish();
+    else if (cold) this.can.preparesAhead?.settled(c.id);
+    return invocation.finish(ran, opts);
   }
 
-  /** Completes an invocation's log (START, output, the platform's `notices`, END, REPORT) and hands it to storage. */
-  private async finishLog(
-    c: Container,
-    spec: InvokeSpec,
-    requestId: string,
-    markedStreams: number[] | undefined,
-    run: { startedAt: Date; durationMs: number; initDurationMs?: number; outcome: Outcome },
-    notices: string[],
-  ): Promise<string> {
-    const [lines, maxMemoryUsedMb] = await Promise.all([
-      c.log ? c.log.take(requestId, markedStreams) : Promise.resolve([]),
-      this.backend.maxMemoryMb(c.id).catch(() => undefined),
-    ]);
-    const entry = invocationLog(spec, requestId, [...lines, ...notices], { ...run, maxMemoryUsedMb });
-    this.onInvocationLog(entry);
-    return entry.text;
-  }
-
-  /** A container for `spec` (for invocation `requestId`): the stem cell if it specialises, else one from scratch. */
-  private async startCold(
-    spec: InvokeSpec,
-    key: string,
-    stem: Container | undefined,
-    requestId: string,
-  ): Promise<Container> {
+  /**
+   * A container claimed for `spec` (for invocation `requestId`, named in the log): the
+   * warmest idle one, else a stem cell specialised, else one from scratch.
+   */
+  private async claim(spec: InvokeSpec, requestId: string): Promise<Claimed> {
+    const key = poolKey(spec);
+    // A function that depends on what its runtime reads only at start starts from
+    // scratch, unless a stem cell's runtime started with just that.
+    const fits = (s: Container) =>
+      s.life.state === "stem" &&
+      stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.life.startEnv, resizable: !!this.can.resizing });
+    const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb), fits);
+    if (placed.kind === "warm") {
+      this.containers.send(placed.entry, { type: "claim" });
+      return { c: placed.entry };
+    }
     const runtime = runtimes[spec.runtime as keyof typeof runtimes];
     if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);
-    const specialised = stem && (await this.stems.specialise(stem, spec, key, requestId));
-    if (specialised) {
+    const since = performance.now();
+    if (placed.kind === "stem" && (await this.stems.specialise(placed.entry, spec, key, requestId))) {
       this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "stem_cell" });
-      return specialised;
+      return { c: placed.entry, cold: { kind: "stem_cell", since } };
     }
-    const c = await this.startScratch(spec, key, runtime.image, requestId);
+    const claimed = await this.startScratch(spec, key, runtime.image, requestId);
     this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "scratch" });
-    return c;
+    return claimed;
   }
 
-  private async startScratch(spec: InvokeSpec, key: string, image: string, requestId: string): Promise<Container> {
-    const evict = chooseEvictions(this.containers.list(), spec.memoryMb, this.config.capacityMb);
-    if (!evict) throw errors.capacity(`Node ${this.config.nodeId} has no room for ${spec.memoryMb} MB`);
-    this.containers.evict(evict, "capacity");
-    const c = this.containers.reserve(key, spec.memoryMb);
-    c.owner = ownerOf(spec);
+  private async startScratch(spec: InvokeSpec, key: string, image: string, requestId: string): Promise<Claimed> {
+    if (!this.containers.makeRoom(spec.memoryMb, { stems: true })) {
+      throw errors.capacity(`Node ${this.config.nodeId} has no room for ${spec.memoryMb} MB`);
+    }
+    const c = this.containers.reserve(key, spec.memoryMb, ownerOf(spec));
     const bound = this.api.expectContainer();
+    let since: number;
     try {
       const codeDir = await this.code.dirFor(spec.codeSha256Hex);
       const owner = ownerLabels(this.config.nodeId);
-      const { ip, launchedAt } = await this.containers.launch(
+      const launched = await this.containers.launch(
         c,
         scratchSpec(spec, image, codeDir, this.config.network, this.api.address, owner),
         spec.runtime,
       );
-      this.api.bind(ip, c.session, launchedAt);
+      this.api.bind(launched.ip, c.session, launched.since);
+      since = launched.since;
     } catch (err) {
       void this.containers.remove(c);
       this.log.error("container start failed", { requestId, function: spec.functionName, err });
@@ -251,8 +155,8 @@ export class ContainerPool {
     } finally {
       bound();
     }
-    this.containers.setState(c, "busy");
-    return c;
+    this.containers.send(c, { type: "claim" });
+    return { c, cold: { kind: "scratch", since } };
   }
 
   reapIdle(now: number): void {
@@ -290,7 +194,7 @@ export class ContainerPool {
    */
   preparing(): boolean {
     const { starting, removing } = this.containers.stats().byState;
-    return starting > 0 || removing > 0 || this.stems.preparing() || (this.backend.preparing?.() ?? false);
+    return starting > 0 || removing > 0 || this.stems.preparing() || (this.can.preparesAhead?.preparing() ?? false);
   }
 
   /** Removes every container of this node (graceful shutdown). */

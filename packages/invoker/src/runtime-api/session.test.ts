@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Delivery, Session, type SessionEvent, type SessionState, transition } from "./session.js";
+import {
+  type Delivery,
+  Session,
+  type SessionEvent,
+  type SessionSignal,
+  type SessionState,
+  transition,
+} from "./session.js";
 
 const delivery = (requestId = "r1"): Delivery => ({ requestId, payload: Buffer.from("{}"), headers: () => ({}) });
 
@@ -89,5 +96,25 @@ describe("Session", () => {
     expect(o.functionError).toBe("Unhandled");
     expect(JSON.parse(o.payload.toString()).errorType).toBe("Runtime.ExitError");
     expect(s.state).toBe("dead");
+  });
+
+  it("signals the runtime's answer and its own failure, once, but not an end the platform made", async () => {
+    const signals: SessionSignal[] = [];
+    const answered = new Session((s) => signals.push(s));
+    answered.next(() => undefined);
+    const outcome = answered.invoke(delivery());
+    answered.complete("r1", { payload: Buffer.from("1") });
+    await outcome;
+    const failure = { errorType: "Runtime.InitError", errorMessage: "no handler" };
+    const failed = new Session((s) => signals.push(s));
+    failed.die(failure);
+    failed.die(failure);
+    const closed = new Session((s) => signals.push(s));
+    closed.next(() => undefined);
+    const cut = closed.invoke(delivery());
+    closed.close({ errorType: "Sandbox.Timedout", errorMessage: "Task timed out after 1.00 seconds" });
+    expect(JSON.parse((await cut).payload.toString()).errorType).toBe("Sandbox.Timedout");
+    expect(closed.state).toBe("dead");
+    expect(signals).toEqual([{ type: "answered" }, { type: "failed", failure }]);
   });
 });

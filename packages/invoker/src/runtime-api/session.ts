@@ -1,7 +1,8 @@
 // One container's Runtime API session: the state machine between the invoker (which
 // hands it events) and the runtime inside the container (which long-polls /next and
 // posts results). One invocation at a time, as in Lambda. Every transition not listed
-// in `allowed` is refused.
+// in `allowed` is refused. What the runtime does that its container's life hangs on
+// (it answered, it failed) is signalled to the session's owner.
 //
 //   init ──next──► idle ──invoke──► busy ──response|error──► awaiting-next ──next──► idle
 //   init ──invoke──► queued ──next──► busy                     (cold start: event waits)
@@ -48,6 +49,9 @@ export interface SessionOutcome extends InvokeOutcome {
   markedStreams?: number[];
 }
 
+/** What the runtime did that the container's lifecycle must hear of (containers/lifecycle.ts). */
+export type SessionSignal = { type: "answered" } | { type: "failed"; failure: FunctionFailure };
+
 export function failurePayload(f: FunctionFailure): Buffer {
   return Buffer.from(JSON.stringify({ errorMessage: f.errorMessage, errorType: f.errorType }));
 }
@@ -58,6 +62,9 @@ export class Session {
   readyAt: number | undefined;
   private waiter: NextWaiter | undefined;
   private current: { delivery: Delivery; resolve: (o: SessionOutcome) => void } | undefined;
+
+  /** `signal` hears of the runtime's answers and failures, as they happen. */
+  constructor(private readonly signal: (s: SessionSignal) => void = () => undefined) {}
 
   /** The runtime polls for its next event. */
   next(waiter: NextWaiter): void {
@@ -89,10 +96,21 @@ export class Session {
     const { resolve } = this.current;
     this.current = undefined;
     resolve(outcome);
+    this.signal({ type: "answered" });
   }
 
-  /** The container is gone or must go (init error, exit, timeout, OOM). */
+  /** The runtime reported that it cannot go on (its init failed): the session ends, and signals it. */
   die(failure: FunctionFailure): void {
+    if (this.state === "dead") return;
+    this.close(failure);
+    this.signal({ type: "failed", failure });
+  }
+
+  /**
+   * The platform ends the session (its container timed out, exited or is removed):
+   * an invocation in flight answers `failure`. Nothing is signalled: the platform knows.
+   */
+  close(failure: FunctionFailure): void {
     if (this.state === "dead") return;
     this.state = transition(this.state, "die");
     this.waiter = undefined;

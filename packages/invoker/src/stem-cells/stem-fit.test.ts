@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RUNTIME_DEFAULTS } from "./container-env.js";
+import { RUNTIME_DEFAULTS } from "../containers/container-env.js";
 import { startOnlyVariables, stemCellFits } from "./stem-fit.js";
 
 /** What a stem cell's runtime starts with: its image's variables under the platform's defaults. */
@@ -98,6 +98,14 @@ describe("stemCellFits", () => {
     ["Node, NODE_PATH emptied", fn("nodejs20.x", 128, { NODE_PATH: "" }), 128, false],
   ])("%s", (_name, spec, stemMb, fits) => {
     expect(stemCellFits(spec, { memoryMb: stemMb, startEnv: startedWith(spec.runtime) })).toBe(fits);
+  });
+
+  it.each([
+    [128, true],
+    [256, false],
+  ])("on an engine that cannot resize, fits a function of %i MB on a 128 MB stem cell: %s", (memoryMb, fits) => {
+    const stem = { memoryMb: 128, startEnv: startedWith("python3.11"), resizable: false };
+    expect(stemCellFits(fn("python3.11", memoryMb), stem)).toBe(fits);
   });
 
   it("fits nothing on a stem cell whose start environment is not known", () => {

@@ -5,20 +5,28 @@
 // destroyed, never offered again.
 import type { InvokeSpec } from "@stratus/shared";
 import { type Logger, runtimes } from "@stratus/shared";
-import type { ContainerBackend } from "../backend/container-backend.js";
+import type { Capabilities } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
+import { type Container, ownerLabels, ownerOf } from "../containers/container.js";
+import type { Containers } from "../containers/containers.js";
+import { stemKey, stemsToCreate } from "../containers/decisions.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { StemGate } from "../runtime-api/stem-gate.js";
-import type { Containers } from "./containers.js";
-import { chooseEvictions, stemKey, stemsToCreate } from "./decisions.js";
-import { type Container, ownerLabels, ownerOf, type PoolConfig, runtimeGone } from "./pool-types.js";
+import type { StemCellConfig } from "./stem-cells.js";
 import { specialise, stemSpec } from "./stem-cells.js";
 import type { StemDirs } from "./stem-dirs.js";
 
+export interface StemKeeperConfig {
+  nodeId: string;
+  network: string;
+  capacityMb: number;
+  stemCells: StemCellConfig;
+}
+
 export interface StemKeeperDeps {
-  config: PoolConfig;
+  config: StemKeeperConfig;
   containers: Containers;
-  backend: ContainerBackend;
+  can: Capabilities;
   api: RuntimeApiServer;
   code: CodeCache;
   stemDirs: StemDirs;
@@ -49,9 +57,7 @@ export class StemKeeper {
         config.capacityMb,
       );
       for (let i = 0; i < n; i++) {
-        const evict = chooseEvictions(containers.list(), cfg.memoryMb, config.capacityMb, { stems: false });
-        if (!evict) break;
-        containers.evict(evict, "capacity");
+        if (!containers.makeRoom(cfg.memoryMb, { stems: false })) break;
         const launch: Promise<void> = this.start(runtime).finally(() => this.launches.delete(launch));
         this.launches.add(launch);
       }
@@ -59,35 +65,35 @@ export class StemKeeper {
   }
 
   /**
-   * Binds the stem cell to `spec` for good; undefined (and the stem destroyed) if that
-   * fails. `requestId`: the invocation it starts for, named in the log.
+   * Binds the stem cell to `spec` for good, claimed for its invocation; false (and the
+   * stem destroyed) if that fails. `requestId`: the invocation it starts for, named in the log.
    */
-  async specialise(c: Container, spec: InvokeSpec, key: string, requestId: string): Promise<Container | undefined> {
-    const { config, containers, backend, api, code, stemDirs, log } = this.deps;
+  async specialise(c: Container, spec: InvokeSpec, key: string, requestId: string): Promise<boolean> {
+    const { containers, can, api, code, stemDirs, log } = this.deps;
     // The stem's own memory is reused, so it does not count while making room.
-    const others = containers.list().filter((e) => e !== c);
-    const evict = chooseEvictions(others, spec.memoryMb, config.capacityMb);
-    if (!evict || !c.stem || !c.ip || c.launchedAt === undefined) return undefined;
-    containers.evict(evict, "capacity");
-    // Claimed before any await: busy, with the function's key and memory reserved.
-    containers.setState(c, "busy");
+    if (!c.stem || !c.launched || !containers.makeRoom(spec.memoryMb, { stems: true, except: c })) return false;
+    // Taken before any await, with the function's key and memory reserved.
+    containers.send(c, { type: "specialise" });
     const stemMb = c.memoryMb;
     c.key = key;
     c.owner = ownerOf(spec);
     c.memoryMb = spec.memoryMb;
     c.lastUsed = Date.now();
-    c.startedAt = performance.now();
     // The replacement is started once this cold start has run (the pool calls
     // replenish then), not beside it: a container start takes the engine and much of
     // a small node's CPU. A long first invocation waits no longer than this.
     setTimeout(() => this.replenish(), REPLENISH_AFTER_MS).unref();
     try {
+      const { ip, since } = c.launched;
       await specialise(
-        { backend, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
-        { id: c.id, ip: c.ip, launchedAt: c.launchedAt, parts: c.stem, session: c.session, memoryMb: stemMb },
+        { resizing: can.resizing, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
+        { id: c.id, ip, since, parts: c.stem, session: c.session, memoryMb: stemMb },
         spec,
       );
-      return c;
+      // Its runtime exited meanwhile, or it is being removed: never hand it on.
+      if (c.life.state !== "specialising") throw new Error(`it was ${c.life.state} by the end`);
+      containers.send(c, { type: "claim" });
+      return true;
     } catch (err) {
       log.warn("stem cell failed to specialise; starting from scratch", {
         requestId,
@@ -95,7 +101,7 @@ export class StemKeeper {
         err,
       });
       void containers.remove(c);
-      return undefined;
+      return false;
     }
   }
 
@@ -105,7 +111,7 @@ export class StemKeeper {
     const { config, containers } = this.deps;
     const cfg = config.stemCells;
     const list = containers.list();
-    if (list.some((c) => c.state === "stem" && !c.stem?.gate.polled)) return true;
+    if (list.some((c) => c.life.state === "stem" && !c.stem?.gate.polled)) return true;
     return cfg.runtimes.some(
       (runtime) =>
         stemsToCreate(list, stemKey(runtime, cfg.ephemeralStorageMb), cfg.perRuntime, cfg.memoryMb, config.capacityMb) >
@@ -119,38 +125,38 @@ export class StemKeeper {
     return Promise.all([...this.launches]).then(() => undefined);
   }
 
-  /** Creates and starts one stem cell of `runtime`, then offers it (state stem). */
+  /** Creates and starts one stem cell of `runtime`, then offers it (parked). */
   private async start(runtime: string): Promise<void> {
-    const { config, containers, backend, api, stemDirs, log } = this.deps;
+    const { config, containers, can, api, stemDirs, log } = this.deps;
     const info = runtimes[runtime as keyof typeof runtimes];
     const cfg = config.stemCells;
     if (!info) return;
     const c = containers.reserve(stemKey(runtime, cfg.ephemeralStorageMb), cfg.memoryMb);
-    c.runtime = runtime;
     const bound = api.expectContainer();
+    let startEnv: Record<string, string> | undefined;
     try {
       const dir = await stemDirs.create();
       c.stem = { dir, gate: new StemGate() };
       const owner = ownerLabels(config.nodeId);
-      const { ip, launchedAt } = await containers.launch(
+      const { ip, since } = await containers.launch(
         c,
         stemSpec(info.image, runtime, cfg, dir, config.network, api.address, owner),
         runtime,
       );
-      api.bindStem(ip, c.stem.gate, launchedAt);
+      api.bindStem(ip, c.stem.gate, since);
       // Its image's variables as well as the spec's: what its runtime read as it started.
-      c.stem.startEnv = await backend.environment(c.id);
+      startEnv = await can.environment?.environment(c.id);
     } catch (err) {
-      if (c.state !== "removing") log.warn("could not start a stem cell", { runtime, err });
+      if (c.life.state !== "removing" && c.life.state !== "gone")
+        log.warn("could not start a stem cell", { runtime, err });
       void containers.remove(c);
       return;
     } finally {
       bound();
     }
-    if (c.state !== "starting") return;
-    // Its runtime died (or exited) while it started: never offer it.
-    if (runtimeGone(c)) return void containers.remove(c);
+    // Removed while it started (shutdown, eviction), or its runtime exited meanwhile: never offer it.
+    if (c.life.state !== "starting") return void containers.remove(c);
     c.lastUsed = Date.now();
-    containers.setState(c, "stem");
+    containers.send(c, { type: "parked", runtime, startEnv });
   }
 }

@@ -11,7 +11,7 @@
 // engine) are never touched.
 import type { Logger } from "@stratus/shared";
 import type { Counter } from "prom-client";
-import type { ContainerBackend, ManagedResource } from "../backend/container-backend.js";
+import type { ContainerBackend, ManagedInventory, ManagedResource, Networks } from "../backend/container-backend.js";
 
 /** The leftovers of dead peers among `resources`: containers first, then networks. */
 export function deadPeerLeftovers(
@@ -31,7 +31,7 @@ export function deadPeerLeftovers(
 }
 
 export interface DeadPeerSweepDeps {
-  backend: Pick<ContainerBackend, "listManaged" | "remove" | "removeNetwork">;
+  backend: ManagedInventory & Pick<ContainerBackend, "remove"> & Pick<Networks, "removeNetwork">;
   /** The last heartbeat (epoch ms) of every node the registry knows. */
   lastBeats(): Promise<Map<string, number>>;
   self: string;

@@ -1,16 +1,14 @@
 // Stem cells: prewarmed generic runtime containers, created hardened exactly like a
-// function container (same backend create) but with a neutral memory cap, no
-// function labels, an empty /var/task of their own, and the runtime client started
-// in stem mode, parked on the specialise endpoint before it loads any handler.
-// Specialising one gives it a single function version's code, memory cap and
-// identity; it is then that version's container for good, and any failure on the
-// way destroys it (the pool never returns it to the stem pool).
+// function container but with a neutral memory cap, no function labels, an empty
+// /var/task of their own, and the runtime client started in stem mode, parked on the
+// specialise endpoint. Specialising one makes it one function version's container
+// for good; any failure on the way destroys it.
 import type { InvokeSpec } from "@stratus/shared";
-import type { ContainerBackend, ContainerSpec } from "../backend/container-backend.js";
+import type { ContainerSpec, Resizing } from "../backend/container-backend.js";
+import type { StemParts } from "../containers/container.js";
+import { containerEnv, RUNTIME_DEFAULTS } from "../containers/container-env.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Session } from "../runtime-api/session.js";
-import type { StemGate } from "../runtime-api/stem-gate.js";
-import { containerEnv, RUNTIME_DEFAULTS } from "./container-env.js";
 import type { StemDirs } from "./stem-dirs.js";
 
 export interface StemCellConfig {
@@ -29,17 +27,6 @@ export const STEM_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x", "python3
 
 /** Lambda's default /tmp size: the shape of every stem cell. */
 export const STEM_EPHEMERAL_MB = 512;
-
-/**
- * A stem cell's own parts: its code directory, the gate its identity passes through,
- * and the environment its runtime started with (known before it is offered), which
- * decides the functions it can serve (stem-fit.ts).
- */
-export interface StemParts {
-  dir: string;
-  gate: StemGate;
-  startEnv?: Readonly<Record<string, string>>;
-}
 
 export const stemLabels = (runtime: string) => ({ "stratus.stem": runtime });
 
@@ -78,20 +65,21 @@ export function stemSpec(
  */
 export async function specialise(
   deps: {
-    backend: ContainerBackend;
+    /** Absent, only a function of the stem's own memory size can be given it (stemCellFits). */
+    resizing: Resizing | undefined;
     api: RuntimeApiServer;
     dirs: StemDirs;
     codeDirFor: (sha: string) => Promise<string>;
   },
-  c: { id: string; ip: string; launchedAt: number; parts: StemParts; session: Session; memoryMb: number },
+  c: { id: string; ip: string; since: number; parts: StemParts; session: Session; memoryMb: number },
   spec: InvokeSpec,
 ): Promise<void> {
   await Promise.all([
     deps.codeDirFor(spec.codeSha256Hex).then((from) => deps.dirs.populate(c.parts.dir, from)),
     // A function of the stem's own size keeps the cap it was created with.
-    spec.memoryMb === c.memoryMb ? undefined : deps.backend.resize(c.id, spec.memoryMb),
+    spec.memoryMb === c.memoryMb ? undefined : deps.resizing?.resize(c.id, spec.memoryMb),
   ]);
-  deps.api.bind(c.ip, c.session, c.launchedAt);
+  deps.api.bind(c.ip, c.session, c.since);
   const env = containerEnv(spec, deps.api.address);
   c.parts.gate.give({ handler: spec.handler, env });
 }

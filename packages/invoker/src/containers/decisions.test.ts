@@ -5,7 +5,6 @@ import {
   chooseExpired,
   choosePlacement,
   chooseWarm,
-  nextState,
   type PoolEntry,
   stemKey,
   stemsToCreate,
@@ -150,32 +149,5 @@ describe("chooseExpired", () => {
   it("picks idle containers past the TTL only", () => {
     const entries = [e("a", "k", "idle", 128, 0), e("b", "k", "idle", 128, 900), e("c", "k", "busy", 128, 0)];
     expect(chooseExpired(entries, 1000, 500).map((x) => x.id)).toEqual(["a"]);
-  });
-});
-
-describe("nextState", () => {
-  it.each([
-    ["starting", "busy"],
-    ["idle", "busy"],
-    ["starting", "stem"],
-    ["stem", "busy"],
-    ["stem", "removing"],
-    ["busy", "idle"],
-    ["busy", "removing"],
-    ["idle", "removing"],
-  ] as [ContainerState, ContainerState][])("allows %s -> %s", (from, to) => {
-    expect(nextState(from, to)).toBe(to);
-  });
-  it.each([
-    ["starting", "idle"],
-    ["idle", "idle"],
-    ["removing", "idle"],
-    ["removing", "busy"],
-    ["stem", "idle"],
-    ["idle", "stem"],
-    ["busy", "stem"],
-    ["removing", "stem"],
-  ] as [ContainerState, ContainerState][])("refuses %s -> %s", (from, to) => {
-    expect(() => nextState(from, to)).toThrow();
   });
 });

@@ -102,12 +102,14 @@ export function startOnlyVariables(
 /**
  * Whether a stem cell of the function's runtime, started with a cap of
  * `stem.memoryMb` and the environment `stem.startEnv` (unknown: it fits nothing), runs
- * it as a container started for it would.
+ * it as a container started for it would. On an engine that cannot resize a running
+ * container (`stem.resizable` false), only a function of the stem cell's own size can.
  */
 export function stemCellFits(
   spec: { runtime: string; environment: Readonly<Record<string, string>>; memoryMb: number },
-  stem: { memoryMb: number; startEnv: Readonly<Record<string, string>> | undefined },
+  stem: { memoryMb: number; startEnv: Readonly<Record<string, string>> | undefined; resizable?: boolean },
 ): boolean {
+  if (stem.resizable === false && spec.memoryMb !== stem.memoryMb) return false;
   if (!stem.startEnv || startOnlyVariables(spec.runtime, spec.environment, stem.startEnv).length > 0) return false;
   const kind = runtimes[spec.runtime as keyof typeof runtimes]?.entry.kind;
   return kind !== "node" || nodeHeapBasis(spec.memoryMb) === nodeHeapBasis(stem.memoryMb);

@@ -3,8 +3,9 @@
 // to evict to make room, and how many stem cells to replenish. Tested as tables.
 
 /**
- * `stem`: a prewarmed generic runtime container waiting for its identity. Specialising
- * one moves it to `busy` and binds it to one function version forever.
+ * A container's state as the decisions see it (lifecycle.ts has the whole of it):
+ * `stem`, a prewarmed generic runtime container waiting for its identity; `busy`,
+ * held by a specialisation, an invocation, or a death not yet cleared away.
  */
 export type ContainerState = "starting" | "stem" | "idle" | "busy" | "removing";
 
@@ -15,23 +16,9 @@ export interface PoolEntry {
    * for a stem cell, its stemKey (runtime and sandbox shape).
    */
   key: string;
-  state: ContainerState;
+  readonly state: ContainerState;
   memoryMb: number;
   lastUsed: number;
-}
-
-const allowed: Record<ContainerState, ContainerState[]> = {
-  starting: ["busy", "stem", "removing"],
-  stem: ["busy", "removing"],
-  idle: ["busy", "removing"],
-  busy: ["idle", "removing"],
-  removing: [],
-};
-
-/** The container lifecycle; throws on an edge it does not allow. */
-export function nextState(from: ContainerState, to: ContainerState): ContainerState {
-  if (!allowed[from].includes(to)) throw new Error(`container cannot go from ${from} to ${to}`);
-  return to;
 }
 
 /** The most recently used idle container for `key` (the warmest caches), if any. */

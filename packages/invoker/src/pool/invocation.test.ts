@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import type { Life } from "../containers/lifecycle.js";
+import { outcomeOf } from "./invocation.js";
+
+const failure = { errorType: "E", errorMessage: "m" };
+
+describe("outcomeOf", () => {
+  it.each<[string, string, Life | undefined, string | undefined]>([
+    ["an answer", "success", undefined, undefined],
+    ["an error the function answered", "function_error", undefined, "Unhandled"],
+    ["the init limit", "init_error", { state: "dead", cause: "init-timeout", failure }, "Unhandled"],
+    ["the function's timeout", "timeout", { state: "dead", cause: "timeout", failure }, "Unhandled"],
+    [
+      "the runtime's report of a failed init",
+      "function_error",
+      { state: "dead", cause: "failed", failure },
+      "Unhandled",
+    ],
+    ["an OOM kill", "oom", { state: "dead", cause: "oom", failure }, "Unhandled"],
+    ["an exit", "crash", { state: "dead", cause: "crash", failure }, "Unhandled"],
+    ["an exit the engine has yet to tell of", "crash", { state: "exited", exitCode: 137 }, "Unhandled"],
+    ["a removal", "function_error", { state: "removing" }, "Unhandled"],
+  ])("%s is %s", (_name, outcome, death, functionError) => {
+    expect(outcomeOf(death, functionError)).toBe(outcome);
+  });
+});

@@ -1,0 +1,177 @@
+// One invocation's run on a container claimed for it. It hands the event to the
+// runtime's session and owns the invocation's two timers (the init limit until the
+// runtime takes the event, then the function's timeout), which, like the session
+// and the engine's exit watcher, only send events into the container's lifecycle:
+// the lifecycle alone decides the container's fate. Then it judges the outcome,
+// completes the log and hands the container back, or retires it.
+import { randomUUID } from "node:crypto";
+import { type InvokeCall, type InvokeSpec, limits, runtimeApi } from "@stratus/shared";
+import type { MemoryStats } from "../backend/container-backend.js";
+import { type Container, ownerMetricLabels, ownerOf } from "../containers/container.js";
+import type { Containers } from "../containers/containers.js";
+import type { DeathCause, Life } from "../containers/lifecycle.js";
+import { type InvocationLog, invocationLog } from "../logs/invocation-log.js";
+import { oomKillLine, tail } from "../logs/log-format.js";
+import type { InvokerMetrics, Outcome } from "../metrics.js";
+import type { SessionOutcome } from "../runtime-api/session.js";
+import type { PoolInvokeResult } from "./pool-types.js";
+
+/** Lambda's init phase limit. */
+export const INIT_TIMEOUT_MS = 10_000;
+
+export interface InvocationDeps {
+  containers: Containers;
+  /** Where the REPORT line's Max Memory Used comes from. */
+  memory: MemoryStats | undefined;
+  metrics: InvokerMetrics;
+  onInvocationLog: (entry: InvocationLog) => void;
+}
+
+/** A cold start's kind, and since when (performance.now()) it counts towards Init Duration. */
+export interface ColdStart {
+  kind: "stem_cell" | "scratch";
+  since: number;
+}
+
+/** What a run came to: the runtime's own answer, or the failure its death answered. */
+export interface Ran {
+  outcome: SessionOutcome;
+  answered: boolean;
+}
+
+const DEATH_OUTCOMES: Record<DeathCause, Outcome> = {
+  "init-timeout": "init_error",
+  timeout: "timeout",
+  // The runtime's own report of a failed init is the function's error.
+  failed: "function_error",
+  oom: "oom",
+  crash: "crash",
+};
+
+/**
+ * An invocation's outcome label: that of the container's death when its runtime died
+ * instead of answering (`death`, its life then: an exit the engine has yet to tell of
+ * is a crash), else the answer's.
+ */
+export function outcomeOf(death: Life | undefined, functionError: string | undefined): Outcome {
+  if (death?.state === "dead") return DEATH_OUTCOMES[death.cause];
+  if (death?.state === "exited") return "crash";
+  return functionError ? "function_error" : "success";
+}
+
+export class Invocation {
+  private readonly started = process.hrtime.bigint();
+  private readonly startedAt = new Date();
+  private deliveredAt = performance.now();
+  private initDurationMs: number | undefined;
+  private initLimit: NodeJS.Timeout | undefined;
+  private deadline: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: InvocationDeps,
+    private readonly c: Container,
+    private readonly spec: InvokeSpec,
+    private readonly call: InvokeCall,
+    private readonly cold: ColdStart | undefined,
+  ) {}
+
+  /** Hands the event over; resolves with the runtime's answer, or with the notice of its death. */
+  async run(): Promise<Ran> {
+    const { c, call } = this;
+    const { containers } = this.deps;
+    containers.send(c, { type: "invoke" });
+    this.initLimit = setTimeout(() => containers.send(c, { type: "init-timeout" }), INIT_TIMEOUT_MS);
+    try {
+      const outcome = await c.session.invoke({
+        requestId: call.requestId,
+        payload: call.payload,
+        headers: () => this.delivered(),
+      });
+      // A session the runtime answered lives on; one ended by a death answered for it.
+      return { outcome, answered: c.session.state !== "dead" };
+    } finally {
+      clearTimeout(this.initLimit);
+      clearTimeout(this.deadline);
+    }
+  }
+
+  /** Counts the outcome, completes the log, and hands the container back or retires it. */
+  async finish(
+    { outcome: { markedStreams, ...outcome }, answered }: Ran,
+    opts: { tail?: boolean },
+  ): Promise<PoolInvokeResult> {
+    const { c, spec } = this;
+    const { containers, metrics } = this.deps;
+    const durationMs = performance.now() - this.deliveredAt;
+    // The runtime answered, but a process of its container may have been killed for memory.
+    const oomKills = c.life.state === "answered" ? await containers.oomKills.look(c) : 0;
+    const result = outcomeOf(answered ? undefined : c.life, outcome.functionError);
+    metrics.invocations.inc({ outcome: result });
+    metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - this.started) / 1e9);
+    const { cold, initDurationMs } = this;
+    if (cold && initDurationMs !== undefined) {
+      metrics.initDuration.observe({ runtime: spec.runtime, kind: cold.kind }, initDurationMs / 1000);
+    }
+    const notices = oomKills > 0 ? [oomKillLine(oomKills, spec.memoryMb)] : [];
+    const run = { startedAt: this.startedAt, durationMs, initDurationMs, outcome: result };
+    const logText = this.completeLog(markedStreams, run, notices);
+    // A runtime that has died (even after answering) never serves again, nor one whose
+    // container ran out of memory: what is left of it is suspect, and a new one costs
+    // only a cold start.
+    if (c.life.state === "answered" && oomKills === 0) {
+      c.lastUsed = Date.now();
+      containers.send(c, { type: "release" });
+    } else void logText.finally(() => containers.remove(c));
+    if (!opts.tail) return outcome;
+    return { ...outcome, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
+  }
+
+  /** The runtime takes the event: the init limit ends, the function's timeout starts. */
+  private delivered(): Record<string, string> {
+    const { c, spec, call } = this;
+    const { containers, metrics } = this.deps;
+    clearTimeout(this.initLimit);
+    containers.send(c, { type: "delivered" });
+    this.deliveredAt = performance.now();
+    if (this.cold && c.session.readyAt !== undefined) this.initDurationMs = c.session.readyAt - this.cold.since;
+    const timeoutMs = spec.timeoutSeconds * 1000;
+    this.deadline = setTimeout(() => {
+      // After an exit the deadline changes nothing: the exit says why the runtime died.
+      const life = containers.send(c, { type: "timeout", afterMs: timeoutMs });
+      if (life.state === "dead") metrics.timeouts.inc(ownerMetricLabels(ownerOf(spec)));
+    }, timeoutMs);
+    return deliveryHeaders(spec, call, Date.now() + timeoutMs);
+  }
+
+  /** Completes the invocation's log (START, output, the platform's `notices`, END, REPORT) and hands it to storage. */
+  private async completeLog(
+    markedStreams: number[] | undefined,
+    run: { startedAt: Date; durationMs: number; initDurationMs?: number; outcome: Outcome },
+    notices: string[],
+  ): Promise<string> {
+    const { c, spec, call } = this;
+    const [lines, maxMemoryUsedMb] = await Promise.all([
+      c.launched ? c.launched.log.take(call.requestId, markedStreams) : Promise.resolve([]),
+      this.deps.memory?.maxMemoryMb(c.id).catch(() => undefined),
+    ]);
+    const entry = invocationLog(spec, call.requestId, [...lines, ...notices], { ...run, maxMemoryUsedMb });
+    this.deps.onInvocationLog(entry);
+    return entry.text;
+  }
+}
+
+/** The Runtime API headers of a delivery whose deadline is `deadline` (epoch ms). */
+function deliveryHeaders(spec: InvokeSpec, call: InvokeCall, deadline: number): Record<string, string> {
+  const h: Record<string, string> = {
+    [runtimeApi.requestId]: call.requestId,
+    [runtimeApi.deadlineMs]: String(deadline),
+    [runtimeApi.functionArn]: spec.functionArn,
+    [runtimeApi.traceId]: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`,
+  };
+  if (call.clientContext) {
+    // Lambda hands the runtime the decoded JSON; keep it only if it is a valid header value.
+    const decoded = Buffer.from(call.clientContext, "base64").toString("utf8");
+    if (/^[\x20-\x7e]*$/.test(decoded)) h[runtimeApi.clientContext] = decoded;
+  }
+  return h;
+}
