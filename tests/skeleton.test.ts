@@ -3,12 +3,15 @@
 import { randomBytes } from "node:crypto";
 import {
   CreateFunctionCommand,
+  DeleteFunctionCommand,
   GetFunctionCommand,
   InvalidParameterValueException,
   InvokeCommand,
   ListFunctionsCommand,
+  PublishVersionCommand,
   ResourceConflictException,
   ResourceNotFoundException,
+  UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,4 +201,45 @@ describe("walking skeleton", () => {
     const listed = await other.send(new ListFunctionsCommand({}));
     expect(listed.Functions ?? []).toEqual([]);
   }, 30_000);
+
+  it("removes the warm containers of a replaced $LATEST revision, a deleted version and a deleted function within seconds", async () => {
+    const name = uniqueName("retire");
+    await createNodeFunction(name, "exports.handler = async () => process.env.STAMP || 'none';");
+    const invoke = async (qualifier?: string) =>
+      decode((await stack.lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: qualifier }))).Payload);
+    const gone = async (id: string) =>
+      docker
+        .getContainer(id)
+        .inspect()
+        .then(
+          () => false,
+          () => true,
+        );
+    expect(await invoke()).toBe("none");
+    const [latestOld] = stack.invoker.pool.containerIdsOf(name);
+    await stack.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    expect(await invoke("1")).toBe("none");
+    const [v1] = stack.invoker.pool.containerIdsOf(name).filter((id) => id !== latestOld);
+    expect(latestOld && v1).toBeTruthy();
+
+    // A new $LATEST revision: its old container goes, version 1's stays.
+    await stack.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { STAMP: "new" } } }),
+    );
+    await until("the old revision's container removed", () => gone(latestOld as string), 10_000);
+    expect(await gone(v1 as string)).toBe(false);
+    expect(await invoke()).toBe("new");
+    expect(await invoke("1")).toBe("none");
+
+    // Version 1 deleted: its container goes, $LATEST's stays.
+    await stack.lambda.send(new DeleteFunctionCommand({ FunctionName: name, Qualifier: "1" }));
+    await until("version 1's container removed", () => gone(v1 as string), 10_000);
+    const latestNew = stack.invoker.pool.containerIdsOf(name);
+    expect(latestNew).toHaveLength(1);
+
+    // The function deleted: every container of it goes.
+    await stack.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    await until("the function's containers removed", () => gone(latestNew[0] as string), 10_000);
+    expect(stack.invoker.pool.containerIdsOf(name)).toEqual([]);
+  }, 60_000);
 });

@@ -25,6 +25,7 @@ import { watchInFlight } from "./routing/in-flight.js";
 import { createInvokerClient } from "./routing/invoker-client.js";
 import { createLingeringLimiter } from "./routing/lingering-limiter.js";
 import { createRedisNodeDirectory } from "./routing/node-directory.js";
+import { createRetirementNotices } from "./routing/retirement-notices.js";
 import { createAliasService } from "./services/alias-service.js";
 import { createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
@@ -105,14 +106,13 @@ export async function startControlPlane(
     metrics.throttles.inc({ account: req.accountId, function: req.functionName, reason }),
   );
   const concurrencyRules = createConcurrencyRules(settingsStore, counted, config.accountConcurrency);
-  // A reservation changed, or deleted with its function, here applies to this control plane's next invoke.
-  const functions = createFunctionService(
-    functionStore,
-    aliasStore,
-    settingsStore,
-    config.region,
-    concurrencyRules.forget,
-  );
+  const announceRetired = createRetirementNotices(redis, log);
+  // A reservation changed, or deleted with its function, here applies to this control
+  // plane's next invoke; invokers remove the containers of what can no longer run.
+  const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region, (retired) => {
+    if (retired.version === undefined) concurrencyRules.forget(retired.accountId, retired.functionName);
+    announceRetired(retired);
+  });
   const settings = createSettingsService(
     settingsStore,
     functionStore,

@@ -16,6 +16,7 @@ import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
 import { startDeadPeerSweeper } from "./node/dead-peers.js";
 import { type Heartbeat, startHeartbeat } from "./node/heartbeat.js";
+import { listenForRetirements } from "./node/retirement-listener.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
 import { type RuntimeApiServer, startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
 import { STEM_EPHEMERAL_MB, STEM_RUNTIMES } from "./stem-cells/stem-cells.js";
@@ -150,6 +151,9 @@ async function startNode(
   // ioredis reconnects by itself; the heartbeat reports the beats that fail meanwhile.
   redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   undo.push(() => redis.disconnect());
+  // Containers of deleted functions and versions, and of $LATEST's replaced revisions, go at once.
+  const retirementListener = await listenForRetirements(config.redisUrl, (r) => pool.retire(r), log);
+  undo.push(() => retirementListener.close());
   const heartbeat = await startHeartbeat(
     redis,
     { id: config.nodeId, url, capacityMb: config.capacityMb, draining: false },
@@ -203,6 +207,7 @@ async function startNode(
       });
       await heartbeat.stop().catch(() => undefined);
       redis.disconnect();
+      retirementListener.close();
       try {
         await pool.close();
         await shipper.close();

@@ -98,7 +98,7 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
     }),
     evictions: new Counter({
       name: "stratus_container_evictions_total",
-      help: "Idle containers removed to make room or after their TTL",
+      help: "Idle containers removed to make room, after their TTL, or as what they ran was retired (deleted or replaced)",
       labelNames: ["reason"] as const,
       registers: [registry],
     }),

@@ -8,6 +8,7 @@ export * from "./internal-invoke.js";
 export * from "./logger.js";
 export * from "./nodes.js";
 export * from "./rest-json-errors.js";
+export * from "./retirements.js";
 export * from "./runtimes.js";
 export * from "./wire.js";
 export * from "./zip-reader.js";

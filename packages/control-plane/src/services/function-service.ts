@@ -2,8 +2,9 @@
 // versions, delete. Scoped by the caller's account, which comes from the verified
 // credential, never from the request body. Every refusal happens before anything is
 // stored.
+
 import { createHash, randomUUID } from "node:crypto";
-import { errors, LATEST, limits, readZip, type ZipEntryInfo, ZipError } from "@stratus/shared";
+import { errors, LATEST, limits, type Retirement, readZip, type ZipEntryInfo, ZipError } from "@stratus/shared";
 import { type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
 import { isVersionQualifier } from "../routing/alias-routing.js";
 import type { AliasStore } from "../store/alias-store.js";
@@ -79,15 +80,17 @@ async function checkingRevision<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * `deleted` is told of each function deleted through this service (so that this
- * control plane forgets its concurrency reservation at once).
+ * `retired` is told of what this service makes uninvokable: a function deleted (no
+ * version: this control plane forgets its concurrency reservation at once), a version
+ * deleted, or $LATEST replaced by a new revision; invokers then remove the
+ * containers that ran it.
  */
 export function createFunctionService(
   store: FunctionStore,
   aliases: AliasStore,
   settings: SettingsStore,
   region: string,
-  deleted: (accountId: string, name: string) => void = () => {},
+  retired: (r: Retirement) => void = () => {},
 ): FunctionService {
   const notFound = (accountId: string, name: string, qualifier?: string) => {
     const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
@@ -149,6 +152,7 @@ export function createFunctionService(
       if (input.DryRun) return { ...current, codeSha256Hex: code.codeSha256Hex, codeSize: zip.length };
       const updated = await checkingRevision(() => store.updateCode(accountId, name, code, input.RevisionId));
       if (!updated) throw notFound(accountId, name);
+      retired({ accountId, functionName: name, version: LATEST, keepRevisionId: updated.revisionId });
       return input.Publish ? service.publish(accountId, name, {}) : updated;
     },
     async updateConfiguration(accountId, name, body) {
@@ -181,6 +185,7 @@ export function createFunctionService(
         ),
       );
       if (!updated) throw notFound(accountId, name);
+      retired({ accountId, functionName: name, version: LATEST, keepRevisionId: updated.revisionId });
       return updated;
     },
     async publish(accountId, name, body) {
@@ -209,7 +214,7 @@ export function createFunctionService(
           if (!(await store.delete(accountId, name))) throw notFound(accountId, name);
         } finally {
           // Also after a failure: a failed delete may still have committed.
-          deleted(accountId, name);
+          retired({ accountId, functionName: name });
         }
         return;
       }
@@ -223,7 +228,11 @@ export function createFunctionService(
           `Unable to delete version because the following aliases reference it: [${users.join(", ")}]`,
         );
       }
-      if (!(await store.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
+      try {
+        if (!(await store.deleteVersion(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
+      } finally {
+        retired({ accountId, functionName: name, version: qualifier });
+      }
     },
     getCode: (sha256Hex) => store.getCode(sha256Hex),
   };

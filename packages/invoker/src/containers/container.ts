@@ -1,7 +1,7 @@
 // One container as the node keeps it: what the pool's pure decisions read (a
 // PoolEntry, its state the coarse view of its life), its life (lifecycle.ts), and
 // the parts it gains once each and keeps to its removal.
-import type { InvokeSpec } from "@stratus/shared";
+import type { InvokeSpec, RetirableOwner } from "@stratus/shared";
 import { MANAGED_LABEL, NODE_LABEL } from "../backend/container-backend.js";
 import type { ContainerLog } from "../logs/container-log.js";
 import type { Session } from "../runtime-api/session.js";
@@ -12,18 +12,15 @@ import type { Life } from "./lifecycle.js";
 /** Labels every container of node `nodeId` carries; orphans are found by them at start. */
 export const ownerLabels = (nodeId: string) => ({ [MANAGED_LABEL]: "true", [NODE_LABEL]: nodeId });
 
-/** Whose function (version) a container runs, for `Container.owner`. */
+/** Whose function (version, revision) a container runs, for `Container.owner`. */
 export const ownerOf = (spec: InvokeSpec): Owner => ({
   accountId: spec.accountId,
   functionName: spec.functionName,
   version: spec.version,
+  revisionId: spec.revisionId,
 });
 
-export interface Owner {
-  accountId: string;
-  functionName: string;
-  version: string;
-}
+export type Owner = RetirableOwner;
 
 /** An owner as the labels of the per-function metrics. */
 export const ownerMetricLabels = (o: Owner) => ({ account: o.accountId, function: o.functionName, version: o.version });
@@ -56,6 +53,11 @@ export interface Container extends PoolEntry {
   stem?: StemParts;
   /** OOM kills in it counted in the metric so far (the pool retires it at the first). */
   oomKillsCounted: number;
+  /**
+   * What it runs can no longer be invoked (deleted, or replaced by a new revision)
+   * while it was busy: removed when its invocation ends instead of going back to idle.
+   */
+  retired?: true;
 }
 
 /** Whether `c` is a live container (created, not being removed) running `functionName` (of `accountId`, if given). */

@@ -126,8 +126,36 @@ export class Containers {
     return victims !== undefined;
   }
 
-  /** Removes containers chosen to make room (capacity) or expired (idle), counting each. */
-  evict(victims: Container[], reason: "capacity" | "idle"): void {
+  /**
+   * Hands `c` back after its invocation (or its caller gave up): idle and warm, or
+   * removed if what it runs was retired meanwhile.
+   */
+  release(c: Container): void {
+    if (c.retired) {
+      this.evict([c], "retired");
+      return;
+    }
+    c.lastUsed = Date.now();
+    this.send(c, { type: "release" });
+  }
+
+  /**
+   * Retires the containers running what `retired` says can no longer be invoked: the
+   * idle ones are removed now, a busy one when its invocation ends. Returns how many.
+   */
+  retire(retired: (owner: Owner) => boolean): number {
+    let count = 0;
+    for (const c of this.list()) {
+      if (!c.owner || !retired(c.owner) || c.retired) continue;
+      count++;
+      if (c.life.state === "idle") this.evict([c], "retired");
+      else c.retired = true;
+    }
+    return count;
+  }
+
+  /** Removes containers chosen to make room (capacity), expired (idle) or retired, counting each. */
+  evict(victims: Container[], reason: "capacity" | "idle" | "retired"): void {
     for (const victim of victims) {
       this.deps.metrics.evictions.inc({ reason });
       void this.remove(victim);

@@ -489,3 +489,57 @@ describe("a cold start on a stem cell", () => {
     expect(pool.containerIdsOf(nodeSpec.functionName)).toEqual([scratch.id]);
   });
 });
+
+describe("retiring what can no longer be invoked", () => {
+  /** Runs one invocation of `s` to its end on a container (the `n`th the engine starts) and returns that container. */
+  async function runOnce(s: InvokeSpec, n: number): Promise<FakeContainer> {
+    const done = pool.invoke(s, call(n));
+    const c = await engine.started(n);
+    const d = await takeEvent(c);
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    await done;
+    return c;
+  }
+  const retiredCount = async () =>
+    (await metrics.evictions.get()).values.find((v) => v.labels.reason === "retired")?.value ?? 0;
+
+  it("removes a deleted function's idle containers at once, and no other function's", async () => {
+    const mine = await runOnce(spec, 1);
+    const other = await runOnce(testSpec("other"), 2);
+    expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(1);
+    await vi.waitFor(() => expect(mine.removed).toBe(true));
+    expect(other.removed).toBe(false);
+    expect(await retiredCount()).toBe(1);
+    // Another account's function of the same name is not this one.
+    expect(pool.retire({ accountId: "999999999999", functionName: "other" })).toBe(0);
+  });
+
+  it("removes only the deleted version, and only $LATEST's replaced revisions", async () => {
+    const v1 = await runOnce({ ...spec, version: "1" }, 1);
+    const oldRev = await runOnce(spec, 2);
+    const newRev = await runOnce({ ...spec, revisionId: "r2" }, 3);
+    expect(
+      pool.retire({ accountId: spec.accountId, functionName: "hog", version: "$LATEST", keepRevisionId: "r2" }),
+    ).toBe(1);
+    await vi.waitFor(() => expect(oldRev.removed).toBe(true));
+    expect(newRev.removed).toBe(false);
+    expect(v1.removed).toBe(false);
+    expect(pool.retire({ accountId: spec.accountId, functionName: "hog", version: "1" })).toBe(1);
+    await vi.waitFor(() => expect(v1.removed).toBe(true));
+    expect(newRev.removed).toBe(false);
+  });
+
+  it("lets a busy container finish its invocation, answered in full, then removes it instead of keeping it warm", async () => {
+    const running = pool.invoke(spec, call(1));
+    const c = await engine.started(1);
+    const d = await takeEvent(c);
+    expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(1);
+    expect(c.removed).toBe(false);
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"done"') });
+    expect((await running).payload.toString()).toBe('"done"');
+    await vi.waitFor(() => expect(c.removed).toBe(true));
+    expect(pool.stats().byState.idle).toBe(0);
+    // A second notice for the same function counts nothing twice.
+    expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(0);
+  });
+});

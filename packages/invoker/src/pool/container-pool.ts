@@ -4,7 +4,16 @@
 // container from scratch otherwise. Containers are evicted LRU when the node's memory
 // is full, reaped after an idle TTL, and retired when their runtime dies or their
 // memory ran out (invocation.ts runs each invocation; containers/ keeps their lives).
-import { errors, type InvokeCall, type InvokeSpec, type Logger, runtimes, StratusError } from "@stratus/shared";
+import {
+  errors,
+  type InvokeCall,
+  type InvokeSpec,
+  type Logger,
+  type Retirement,
+  retires,
+  runtimes,
+  StratusError,
+} from "@stratus/shared";
 import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } from "../containers/container.js";
@@ -86,10 +95,7 @@ export class ContainerPool {
     const { c, cold } = await this.claim(spec, call.requestId);
     if (opts.givenUp?.()) {
       if (c.life.state !== "claimed") void this.containers.remove(c);
-      else {
-        c.lastUsed = Date.now();
-        this.containers.send(c, { type: "release" });
-      }
+      else this.containers.release(c);
       throw errors.capacity(`Node ${this.config.nodeId} was silent since the call was placed; not starting it`);
     }
     const invocation = new Invocation(this.invocations, c, spec, call, cold);
@@ -157,6 +163,15 @@ export class ContainerPool {
     }
     this.containers.send(c, { type: "claim" });
     return { c, cold: { kind: "scratch", since } };
+  }
+
+  /**
+   * Removes the containers of what `r` says can no longer be invoked (a function or
+   * version deleted, $LATEST's old revisions): idle ones now, busy ones as their
+   * invocation ends. Returns how many it retired.
+   */
+  retire(r: Retirement): number {
+    return this.containers.retire((owner) => retires(r, owner));
   }
 
   reapIdle(now: number): void {

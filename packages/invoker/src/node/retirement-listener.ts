@@ -1,0 +1,41 @@
+// Listens on the control planes' retirement channel (shared/retirements.ts) and
+// hands each well-formed notice to the pool, which removes the containers of what
+// can no longer be invoked. A malformed message is logged and ignored; a notice lost
+// while Redis is away costs memory until the containers' idle timeout, nothing more.
+import { type Logger, type Retirement, RetirementSchema, retirements } from "@stratus/shared";
+import { Redis } from "ioredis";
+
+export interface RetirementListener {
+  close(): void;
+}
+
+export async function listenForRetirements(
+  redisUrl: string,
+  retire: (r: Retirement) => number,
+  log: Logger,
+): Promise<RetirementListener> {
+  // A subscribed connection serves nothing else, so it is a connection of its own.
+  const sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  sub.on("error", (err: Error) => log.warn(`retirement listener: ${err.message}`));
+  sub.on("message", (_channel: string, message: string) => {
+    let parsed: ReturnType<typeof RetirementSchema.safeParse>;
+    try {
+      parsed = RetirementSchema.safeParse(JSON.parse(message));
+    } catch {
+      parsed = RetirementSchema.safeParse(undefined);
+    }
+    if (!parsed.success) {
+      log.warn("ignored a malformed retirement notice", { message: message.slice(0, 200) });
+      return;
+    }
+    const count = retire(parsed.data);
+    if (count > 0) log.info("retired containers", { ...parsed.data, containers: count });
+  });
+  try {
+    await sub.subscribe(retirements.channel);
+  } catch (err) {
+    sub.disconnect();
+    throw err;
+  }
+  return { close: () => sub.disconnect() };
+}
