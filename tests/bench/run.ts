@@ -6,13 +6,15 @@
 //   (bare-hops.ts: the transport the platform's path adds, and nothing else);
 // - cold start with a stem cell and from scratch, beside `docker run` of the same image;
 // - idle warm containers per GiB, beside plain containers of the same image;
-// - sync invokes/s, async events/s and enqueue-to-start (throughput.ts).
+// - sync invokes/s, async events/s and enqueue-to-start (throughput.ts);
+// - an async event's time cut into stages, at a steady rate and in a burst (async-stages.ts).
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
 import { internalInvoke } from "@stratus/shared";
 import { Agent } from "undici";
 import { startStack } from "../helpers/stack.js";
+import { measureAsyncStages } from "./async-stages.js";
 import { startBareHops } from "./bare-hops.js";
 import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
 import { type DensityResult, measureIdleDensity } from "./idle-density.js";
@@ -138,9 +140,19 @@ async function main() {
   }
   const throughput = await measureThroughput();
   console.log(JSON.stringify(throughput));
+  const asyncStages = await measureAsyncStages();
   await writeFile(
     new URL("../../docs/BENCHMARKS.md", import.meta.url),
-    renderReport({ ...warm, rounds: ROUNDS, perRound: PER_ROUND, warmup: WARMUP, cold, density, throughput }),
+    renderReport({
+      ...warm,
+      rounds: ROUNDS,
+      perRound: PER_ROUND,
+      warmup: WARMUP,
+      cold,
+      density,
+      throughput,
+      asyncStages,
+    }),
   );
   console.log("wrote docs/BENCHMARKS.md");
 }

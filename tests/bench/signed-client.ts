@@ -25,7 +25,7 @@ export function createSignedClient(endpoint: string, region: string, creds: Cred
       functionName: string,
       payload: Buffer,
       invocationType: "RequestResponse" | "Event" = "RequestResponse",
-    ): Promise<() => Promise<{ status: number; body: Buffer }>> {
+    ): Promise<() => Promise<{ status: number; body: Buffer; requestId?: string }>> {
       const path = `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
       const signed = await signer.sign({
         method: "POST",
@@ -39,7 +39,12 @@ export function createSignedClient(endpoint: string, region: string, creds: Cred
       const request = { origin: url.origin, path, method: "POST" as const, headers: signed.headers, body: payload };
       return async () => {
         const res = await exchange(agent, request);
-        return { status: res.statusCode, body: res.body };
+        const requestId = res.headers["x-amzn-requestid"];
+        return {
+          status: res.statusCode,
+          body: res.body,
+          requestId: typeof requestId === "string" ? requestId : undefined,
+        };
       };
     },
     close: () => agent.close(),

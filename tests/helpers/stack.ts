@@ -73,6 +73,8 @@ export interface PlatformOptions {
   proxyRedis?: boolean;
   /** The control plane reaches Postgres through a TCP proxy that can freeze its connections. */
   proxyPostgres?: boolean;
+  /** Postgres with fsync on, as in production (a benchmark's), instead of the tests' fsync off. */
+  durablePostgres?: boolean;
 }
 
 /** Quick async retries and reconciliation, so tests see them within seconds. */
@@ -85,7 +87,10 @@ const QUICK_ASYNC_TIMING = {
 };
 
 export async function startPlatform(opts: PlatformOptions = {}): Promise<Platform> {
-  const [postgres, redis] = await Promise.all([startPostgres(), startRedis({ stablePort: opts.stableRedisPort })]);
+  const [postgres, redis] = await Promise.all([
+    startPostgres({ durable: opts.durablePostgres }),
+    startRedis({ stablePort: opts.stableRedisPort }),
+  ]);
   const services: StartedService[] = [postgres, redis];
   const internalToken = randomBytes(24).toString("hex");
   const region = "us-east-1";

@@ -2,6 +2,7 @@
 
 export type { AsyncQueue, QueueWorker } from "./async/queue/async-queue.js";
 export { BullQueue, BullWorker, dueJobs, WORKER_CONNECTION_NAME } from "./async/queue/bullmq-queue.js";
+export { ASYNC_STAGE_CHANNEL, type AsyncStage, type AsyncStageMark } from "./async/stage-marks.js";
 export { type ControlPlaneConfig, ControlPlaneConfigSchema } from "./config.js";
 export { type RunningControlPlane, startControlPlane } from "./control-plane.js";
 export { type Exchanged, exchange } from "./routing/http-exchange.js";

@@ -19,6 +19,7 @@ import { malformedJobMessage, processingError, unrecoverable } from "./job-failu
 import { giveBack } from "./job-give-back.js";
 import type { JobActivity } from "./keep-alive/worker-activity.js";
 import type { AsyncQueue, JobEnd, JobProcessor, QueueJob } from "./queue/async-queue.js";
+import { markStage } from "./stage-marks.js";
 
 export interface JobRunnerConfig {
   backoffBaseMs: number;
@@ -59,12 +60,16 @@ export function createJobRunner(
   async function run(job: QueueJob, invocationId: string, deadline: JobDeadline): Promise<void> {
     const step = stepper(deadline, config.stepMs);
     const takeover = mayTakeOver(job) ? job.id : undefined;
+    markStage("picked", invocationId);
     const inv = await step(() => store.start(invocationId, LEASE_SECONDS, takeover));
     if (!inv) return; // finished, running elsewhere, or not known: nothing to do
+    markStage("started", invocationId);
     try {
       const call = await callFunction(invoke, inv, deadline, config.stepMs);
+      markStage("invoked", invocationId);
       const verdict = judgeAttempt(inv, call, config, Math.random());
       await recordAttempt(recording, inv, call, verdict, step);
+      markStage("recorded", invocationId);
     } catch (err) {
       if (!unrecoverable(err)) throw err;
       // Run again, the job would fail the same way, running the function again first

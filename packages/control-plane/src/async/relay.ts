@@ -13,6 +13,7 @@ import type { Logger } from "@stratus/shared";
 import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
 import { createBatcher } from "../store/batcher.js";
 import type { AsyncQueue } from "./queue/async-queue.js";
+import { markStage } from "./stage-marks.js";
 
 const BATCH = 500;
 const IDLE_MS = 200;
@@ -46,6 +47,7 @@ export function startRelay(store: AsyncStore, queue: Pick<AsyncQueue, "addMany">
   // Events accepted while an add is in flight go out together in the next one.
   const publishBatch = createBatcher(async (jobs: AcceptedJob[]) => {
     await toQueue(jobs);
+    for (const job of jobs) markStage("queued", job.invocationId);
     await store.forgetPublished(jobs.map((j) => j.outboxId));
     return jobs.map(() => undefined);
   }, BATCH);

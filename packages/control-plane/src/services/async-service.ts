@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { errors, LATEST, limits } from "@stratus/shared";
 import type { AsyncStatus } from "../async/async-state.js";
 import type { Relay } from "../async/relay.js";
+import { markStage } from "../async/stage-marks.js";
 import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { FunctionService } from "./function-service.js";
@@ -54,6 +55,7 @@ export function createAsyncService(
           ? { onFailure: config.destinationConfig.OnFailure.Destination }
           : {}),
       });
+      markStage("accepted", id);
       relay.publish(job);
       return id;
     },
