@@ -10,13 +10,12 @@ import type { Pool } from "pg";
 import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
 import {
   EXPIRE_LEASE_EDGES,
-  FINISH_EDGES,
+  FINISH,
   LEASED_STATUSES,
   moves,
   REDRIVE_EDGES,
   REQUEUE_EDGES,
-  START_EDGES,
-  TAKE_OVER,
+  START,
   WAITING_STATUSES,
 } from "./async-edges.js";
 import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
@@ -234,28 +233,28 @@ interface FinishItem {
 /** Moves running attempts on, conditionally on each attempt number; true where it moved. */
 async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]> {
   const res = await c.query<{ id: string }>(
-    `UPDATE async_invocations a SET status = m.to_status, updated_at = now(), lease_until = NULL,
+    `UPDATE async_invocations a SET status = v.to_status, updated_at = now(), lease_until = NULL,
        executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
        attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
        invoke_count = a.invoke_count - CASE WHEN v.refund_invoke THEN 1 ELSE 0 END,
        next_attempt_at = CASE WHEN v.retry_after_ms IS NULL THEN NULL
                               ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END,
        job_id = coalesce(v.job_id, a.job_id)
-     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[], $8::text[],
-       $9::bool[]) AS v(id, attempt, event, executed_version, error, refund, retry_after_ms, job_id, refund_invoke),
-       ${moves(10)}
-     WHERE a.id = v.id AND a.attempt = v.attempt AND m.event = v.event AND a.status = m.from_status RETURNING a.id`,
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $10::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[],
+       $8::text[], $9::bool[])
+       AS v(id, attempt, from_status, to_status, executed_version, error, refund, retry_after_ms, job_id, refund_invoke)
+     WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = v.from_status RETURNING a.id`,
     [
       items.map((i) => i.id),
       items.map((i) => i.attempt),
-      items.map((i) => i.event),
+      items.map((i) => FINISH[i.event].from),
       items.map((i) => i.fields.executedVersion ?? null),
       items.map((i) => (i.fields.error === undefined ? null : jsonbText(i.fields.error))),
       items.map((i) => i.fields.refundAttempt ?? false),
       items.map((i) => i.fields.retryAfterMs ?? null),
       items.map((i) => i.fields.jobId ?? null),
       items.map((i) => i.fields.refundInvoke ?? false),
-      ...FINISH_EDGES,
+      items.map((i) => FINISH[i.event].to),
     ],
   );
   const found = new Map(res.rows.map((r) => [r.id, true]));
@@ -279,19 +278,20 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
   );
   const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
     const res = await db.query<Row>(
-      `UPDATE async_invocations a SET status = m.to_status, attempt = a.attempt + 1,
+      `UPDATE async_invocations a SET status = $6, attempt = a.attempt + 1,
          invoke_count = a.invoke_count + 1, updated_at = now(),
          first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
-       FROM unnest($1::uuid[], $2::float8[], $3::text[]) AS v(id, lease, takeover), ${moves(4)}
-       WHERE a.id = v.id AND a.status = m.from_status
-         AND (m.event <> $7 OR (v.takeover IS NOT NULL AND a.job_id = v.takeover))
+       FROM unnest($1::uuid[], $2::float8[], $3::text[]) AS v(id, lease, takeover)
+       WHERE a.id = v.id
+         AND (a.status = ANY($4::text[]) OR (a.status = $5 AND v.takeover IS NOT NULL AND a.job_id = v.takeover))
        RETURNING ${A_COLUMNS}`,
       [
         items.map((i) => i.id),
         items.map((i) => i.leaseSeconds),
         items.map((i) => i.takeover),
-        ...START_EDGES,
-        TAKE_OVER,
+        START.from,
+        START.takeOverFrom,
+        START.to,
       ],
     );
     const found = new Map(res.rows.map((r) => [r.id, toInvocation(r)]));
