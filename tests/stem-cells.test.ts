@@ -9,6 +9,7 @@ import { CreateFunctionCommand, type CreateFunctionCommandInput, InvokeCommand }
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metricValue } from "./helpers/metrics.js";
+import { until } from "./helpers/poll.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { makeZip, type ZipFiles } from "./helpers/zip.js";
 
@@ -153,8 +154,16 @@ describe("stem cells", () => {
     });
     expect(await coldStarts("nodejs20.x", "stem_cell")).toBe(before + 1);
     expect(await initDurations("nodejs20.x", "stem_cell")).toBe(initsBefore + 1);
-    // Its labels still name no function (fixed at create); the pool knows whose it is.
+    // Its labels still name no function (fixed at create); the pool knows whose it is,
+    // and its name, given once specialised, finds it as `docker ps` would.
     expect(stack.invoker.pool.containerIdsOf(name, stack.credentials.accountId)).toEqual([stemId]);
+    const byName = async () =>
+      (
+        await docker.listContainers({
+          filters: { name: [`^stratus[.]${stack.credentials.accountId}[.].*[.]${name}$`] },
+        })
+      ).map((c) => c.Id);
+    await until("the stem cell named for its function", async () => (await byName()).includes(stemId as string), 5_000);
     const info = await docker.getContainer(stemId as string).inspect();
     expect(info.HostConfig.Memory).toBe(256 * MB);
     expect(info.HostConfig.MemorySwap).toBe(256 * MB);
@@ -212,6 +221,8 @@ describe("stem cells", () => {
     const [c] = await docker.listContainers({
       filters: { label: [`stratus.node=${stack.nodeId}`, `stratus.function=${name}`] },
     });
+    // Found by its name as well as by its labels.
+    expect((await docker.listContainers({ filters: { name: [`[.]${name}$`] } })).map((x) => x.Id)).toEqual([c?.Id]);
     // It joined one of the ready sandboxes' network namespace (and shares its hostname).
     const mode = (await docker.getContainer(c?.Id as string).inspect()).HostConfig.NetworkMode ?? "";
     expect(mode).toMatch(/^container:/);

@@ -22,6 +22,8 @@ export interface ContainerSpec {
   netSandbox?: boolean;
   /** Arguments to the image's entrypoint (a stem cell starts its runtime client in stem mode). */
   args?: string[];
+  /** The container's name, unique on the engine; absent: the engine picks one. */
+  name?: string;
 }
 
 export interface ContainerExit {
@@ -86,6 +88,15 @@ export interface Resizing {
   resize(id: string, memoryMb: number): Promise<void>;
 }
 
+/**
+ * Capability: a container's name can change while it runs (its labels cannot: a stem
+ * cell is named for its function once specialised).
+ */
+export interface Naming {
+  rename(id: string, name: string): Promise<void>;
+  nameOf(id: string): Promise<string>;
+}
+
 /** Capability: the environment a container's first process started with. */
 export interface StartEnvironment {
   /** Its image's variables under the spec's own (what a process started in it reads at start). */
@@ -109,6 +120,7 @@ export interface Capabilities {
   resizing?: Resizing;
   environment?: StartEnvironment;
   preparesAhead?: PreparesAhead;
+  naming?: Naming;
 }
 
 /** Whether `backend` has a function for each of `methods`. */
@@ -124,6 +136,7 @@ export function capabilitiesOf(backend: ContainerBackend): Capabilities {
     resizing: has<Resizing>(backend, "resize"),
     environment: has<StartEnvironment>(backend, "environment"),
     preparesAhead: has<PreparesAhead>(backend, "settled", "preparing"),
+    naming: has<Naming>(backend, "rename", "nameOf"),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   MANAGED_LABEL,
   type ManagedInventory,
   type MemoryStats,
+  type Naming,
   type Networks,
   NODE_LABEL,
   type PreparesAhead,
@@ -65,6 +66,7 @@ export interface SandboxOptions {
 export type DockerBackend = ContainerBackend &
   MemoryStats &
   Resizing &
+  Naming &
   StartEnvironment &
   PreparesAhead &
   Networks &
@@ -127,6 +129,7 @@ export function createDockerBackend(
       const sandbox = spec.netSandbox ? sandboxes?.take(spec.network) : undefined;
       const container = await docker
         .createContainer({
+          ...(spec.name ? { name: spec.name } : {}),
           Image: spec.image,
           User: "10001:10001",
           Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -183,6 +186,12 @@ export function createDockerBackend(
     },
     async resize(id, memoryMb) {
       await docker.getContainer(id).update(sizing(memoryMb));
+    },
+    async rename(id, name) {
+      await docker.getContainer(id).rename({ name });
+    },
+    async nameOf(id) {
+      return (await docker.getContainer(id).inspect()).Name.replace(/^\//, "");
     },
     async start(id, network) {
       const container = docker.getContainer(id);

@@ -9,6 +9,7 @@ import type {
   ContainerExit,
   ContainerSpec,
   MemoryStats,
+  Naming,
   OomKillCount,
   OomKillSource,
   PreparesAhead,
@@ -27,6 +28,7 @@ export class FakeContainer {
   /** Where the engine counts them from. */
   oomSource: OomKillSource = "cgroup";
   memoryMb: number;
+  name: string;
   private ended: ContainerExit | undefined;
   private settleExit!: (exit: ContainerExit) => void;
   /** Settles when the container's process ends. */
@@ -40,6 +42,7 @@ export class FakeContainer {
     readonly spec: ContainerSpec,
   ) {
     this.memoryMb = spec.memoryMb;
+    this.name = spec.name ?? `fake-${id}`;
   }
 
   /**
@@ -60,7 +63,7 @@ export class FakeContainer {
   }
 }
 
-export class FakeBackend implements ContainerBackend, MemoryStats, Resizing, StartEnvironment, PreparesAhead {
+export class FakeBackend implements ContainerBackend, MemoryStats, Resizing, Naming, StartEnvironment, PreparesAhead {
   readonly containers: FakeContainer[] = [];
   /** Containers the pool said had run their first invocation, in order. */
   readonly settledIds: string[] = [];
@@ -137,6 +140,17 @@ export class FakeBackend implements ContainerBackend, MemoryStats, Resizing, Sta
 
   async resize(id: string, memoryMb: number): Promise<void> {
     this.get(id).memoryMb = memoryMb;
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    const c = this.get(id);
+    if (c.removed) throw new Error(`container ${id} was removed`);
+    if (this.containers.some((x) => x !== c && !x.removed && x.name === name)) throw new Error(`name ${name} is taken`);
+    c.name = name;
+  }
+
+  async nameOf(id: string): Promise<string> {
+    return this.get(id).name;
   }
 
   async environment(id: string): Promise<Record<string, string>> {

@@ -4,6 +4,8 @@
 import { randomUUID } from "node:crypto";
 import type { InvokeSpec } from "@stratus/shared";
 import type { ContainerSpec } from "../backend/container-backend.js";
+import { ownerOf } from "./container.js";
+import { functionContainerName } from "./container-names.js";
 
 /**
  * What Lambda sets that a function may set itself, as in Lambda: these apply only
@@ -48,7 +50,7 @@ export function poolKey(spec: InvokeSpec): string {
   return [spec.accountId, spec.functionName, spec.version, spec.revisionId, spec.codeSha256Hex].join("/");
 }
 
-/** Creation spec of a container made from scratch for `spec`, labelled with its owner and function. */
+/** Creation spec of a container made from scratch for `spec`, labelled and named (container-names.ts) for its function. */
 export function scratchSpec(
   spec: InvokeSpec,
   image: string,
@@ -66,6 +68,7 @@ export function scratchSpec(
       "stratus.function": spec.functionName,
       "stratus.version": spec.version,
     },
+    name: functionContainerName(ownerOf(spec)),
     memoryMb: spec.memoryMb,
     ephemeralStorageMb: spec.ephemeralStorageMb,
     codeDir,

@@ -465,6 +465,27 @@ describe("a cold start on a stem cell", () => {
     expect(pool.containerIdsOf(nodeSpec.functionName)).toEqual([stem.id]);
   });
 
+  it("names the specialised stem cell for its function, as a container started from scratch is named at create", async () => {
+    const stem = await withStemCell();
+    const namedFor = new RegExp(`^stratus[.]${nodeSpec.accountId}[.]LATEST[.][0-9a-f]{8}[.]${nodeSpec.functionName}$`);
+    expect(stem.name).not.toMatch(namedFor);
+    const result = pool.invoke(nodeSpec, call(1));
+    const d = await takeEvent(stem);
+    sessions.get(stem.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    await result;
+    expect(stem.name).toMatch(namedFor);
+    // Another function's container, from scratch: named so at create.
+    const other = pool.invoke(spec, call(2));
+    await vi.waitFor(() =>
+      expect(engine.containers.find((c) => c.started && c.spec.labels["stratus.function"] === "hog")).toBeDefined(),
+    );
+    const scratch = engine.containers.find((c) => c.spec.labels["stratus.function"] === "hog") as FakeContainer;
+    expect(scratch.spec.name).toMatch(/^stratus[.]\d{12}[.]LATEST[.][0-9a-f]{8}[.]hog$/);
+    const d2 = await takeEvent(scratch);
+    sessions.get(scratch.ip)?.complete(d2.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    await other;
+  });
+
   it("never hands the call to a stem cell whose runtime exited while it was specialised: it starts from scratch", async () => {
     let codeArrives!: () => void;
     const arrived = new Promise<void>((resolve) => {

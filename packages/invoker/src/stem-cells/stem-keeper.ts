@@ -8,6 +8,7 @@ import { type Logger, runtimes } from "@stratus/shared";
 import type { Capabilities } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import { type Container, ownerLabels, ownerOf } from "../containers/container.js";
+import { functionContainerName } from "../containers/container-names.js";
 import type { Containers } from "../containers/containers.js";
 import { stemKey, stemsToCreate } from "../containers/decisions.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
@@ -42,6 +43,19 @@ export class StemKeeper {
   private closed = false;
 
   constructor(private readonly deps: StemKeeperDeps) {}
+
+  /**
+   * Names a specialised stem cell for its function (container-names.ts), after the
+   * fact and off the invocation's path: its labels, fixed at create, name no function.
+   */
+  private nameForFunction(c: Container, spec: InvokeSpec): void {
+    const { can, log } = this.deps;
+    can.naming?.rename(c.id, functionContainerName(ownerOf(spec))).catch((err: Error) => {
+      if (c.life.state !== "removing" && c.life.state !== "gone") {
+        log.warn("could not name a specialised stem cell for its function", { container: c.id.slice(0, 12), err });
+      }
+    });
+  }
 
   /** Starts the stem cells missing from each runtime's target, evicting idle containers for them if need be. */
   replenish(): void {
@@ -93,6 +107,7 @@ export class StemKeeper {
       // Its runtime exited meanwhile, or it is being removed: never hand it on.
       if (c.life.state !== "specialising") throw new Error(`it was ${c.life.state} by the end`);
       containers.send(c, { type: "claim" });
+      this.nameForFunction(c, spec);
       return true;
     } catch (err) {
       log.warn("stem cell failed to specialise; starting from scratch", {

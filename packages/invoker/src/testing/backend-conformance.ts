@@ -143,6 +143,22 @@ export function backendConformance(name: string, make: () => Promise<Conformance
       expect(await environment.environment(c.id)).toMatchObject(c.spec.env);
     });
 
+    it("with naming, renames a running container, and a name taken by another is refused", async () => {
+      const naming = capabilitiesOf(backend).naming;
+      if (!naming) return;
+      const [a, b] = [await launch({ kind: "run" }), await launch({ kind: "run" })];
+      const name = `stratus-conformance-${a.id.slice(0, 12)}`;
+      await naming.rename(a.id, name);
+      expect(await naming.nameOf(a.id)).toBe(name);
+      await expect(naming.rename(b.id, name)).rejects.toThrow();
+      expect(await naming.nameOf(b.id)).not.toBe(name);
+      // A name given at create is the container's from the start.
+      const { spec } = await target.prepare({ kind: "run" });
+      const named = await backend.create({ ...spec, name: `${name}-at-create` });
+      made.push(named);
+      expect(await naming.nameOf(named)).toBe(`${name}-at-create`);
+    });
+
     it("with resizing, changes a running container's memory cap", async () => {
       const resizing = capabilitiesOf(backend).resizing;
       if (!resizing) return;
