@@ -152,7 +152,7 @@ async function startNode(
   redis.on("error", (err: Error) => log.warn(`redis: ${err.message}`));
   undo.push(() => redis.disconnect());
   // Containers of deleted functions and versions, and of $LATEST's replaced revisions, go at once.
-  const retirementListener = await listenForRetirements(config.redisUrl, (r) => pool.retire(r), log);
+  const retirementListener = listenForRetirements(config.redisUrl, (r) => pool.retire(r), log);
   undo.push(() => retirementListener.close());
   const heartbeat = await startHeartbeat(
     redis,

@@ -9,11 +9,15 @@ export interface RetirementListener {
   close(): void;
 }
 
-export async function listenForRetirements(
+/**
+ * Subscribes in the background: a node's start never waits on it (with Redis away it
+ * would wait for ever), and ioredis subscribes again after every reconnection.
+ */
+export function listenForRetirements(
   redisUrl: string,
   retire: (r: Retirement) => number,
   log: Logger,
-): Promise<RetirementListener> {
+): RetirementListener {
   // A subscribed connection serves nothing else, so it is a connection of its own.
   const sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
   sub.on("error", (err: Error) => log.warn(`retirement listener: ${err.message}`));
@@ -31,11 +35,14 @@ export async function listenForRetirements(
     const count = retire(parsed.data);
     if (count > 0) log.info("retired containers", { ...parsed.data, containers: count });
   });
-  try {
-    await sub.subscribe(retirements.channel);
-  } catch (err) {
-    sub.disconnect();
-    throw err;
-  }
-  return { close: () => sub.disconnect() };
+  let closed = false;
+  sub.subscribe(retirements.channel).catch((err: Error) => {
+    if (!closed) log.warn(`retirement listener could not subscribe: ${err.message}`);
+  });
+  return {
+    close() {
+      closed = true;
+      sub.disconnect();
+    },
+  };
 }
