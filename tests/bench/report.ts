@@ -267,6 +267,7 @@ steady ${t.pacedRate}/s (after 64 warm-up events), from the invocation's commit 
 | --- | ---: |
 | accepted durably (202s) | ${t.asyncAcceptedPerSecond.toFixed(0)} |
 | **end to end: accepted, run and recorded** | **${t.asyncEndToEndPerSecond.toFixed(0)}** |
+| sync invokes through the platform, same function, just before the burst | ${t.syncBesideAsync.perSecond.toFixed(0)} |
 | BullMQ alone: added and processed by a no-op (baseline) | ${t.bullmqPerSecond.toFixed(0)} |
 
 | enqueue to start | p50 (ms) | p99 (ms) | mean (ms) | n |
@@ -275,10 +276,15 @@ ${row("Stratus: commit to first start", t.enqueueToStart)}
 ${row("BullMQ alone: add to processor (baseline)", t.bullmqAddToStart)}
 
 Targets on this machine: async end to end at least ${ASYNC_SHARE_TARGET}× the sync rate through
-the platform in the same run (one node, above), enqueue to start at most 5 ms p50.
-This run: ${(t.asyncEndToEndPerSecond / t.syncOneNode.perSecond).toFixed(2)}× (${t.asyncEndToEndPerSecond.toFixed(0)} against ${t.syncOneNode.perSecond.toFixed(0)}/s) ${verdict(
+the platform in the same run, enqueue to start at most 5 ms p50. This machine's speed
+drifts by tens of percent within minutes, so the async rate is set beside the sync
+rate measured just before the burst (same function, node and ${t.syncConcurrency} in flight), and
+beside the one-node row above, measured minutes earlier. This run:
+${(t.asyncEndToEndPerSecond / t.syncBesideAsync.perSecond).toFixed(2)}× the sync rate beside it (${t.asyncEndToEndPerSecond.toFixed(0)} against ${t.syncBesideAsync.perSecond.toFixed(0)}/s) ${verdict(
+    t.asyncEndToEndPerSecond >= ASYNC_SHARE_TARGET * t.syncBesideAsync.perSecond,
+  )}; ${(t.asyncEndToEndPerSecond / t.syncOneNode.perSecond).toFixed(2)}× the one-node row (${t.syncOneNode.perSecond.toFixed(0)}/s) ${verdict(
     t.asyncEndToEndPerSecond >= ASYNC_SHARE_TARGET * t.syncOneNode.perSecond,
-  )}, enqueue to start ${verdict(t.enqueueToStart.p50 <= 5)}.
+  )}; enqueue to start ${verdict(t.enqueueToStart.p50 <= 5)}.
 
 Where an async event's time goes: each event is cut at the marks the control plane
 publishes as it goes (tests/bench/async-stages.ts, on the diagnostics channel

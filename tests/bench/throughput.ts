@@ -62,6 +62,8 @@ export interface ThroughputResult {
   asyncEvents: number;
   asyncAcceptedPerSecond: number;
   asyncEndToEndPerSecond: number;
+  /** Sync through the platform on the async burst's function, measured just before the burst. */
+  syncBesideAsync: RateRow;
   bullmqPerSecond: number;
   enqueueToStart: Summary;
   bullmqAddToStart: Summary;
@@ -172,7 +174,7 @@ export async function measureThroughput(): Promise<ThroughputResult> {
     await nodeB.stop();
     children.splice(children.indexOf(nodeB), 1);
 
-    const asyncRows = await measureAsync(lambda, client, db, creds, region, payload);
+    const asyncRows = await measureAsync(lambda, client, db, creds, region, payload, known());
     const baseline = await measureBullmq(redis.bridgeUrl, payload);
     lambda.destroy();
     await client.close();
@@ -223,6 +225,7 @@ async function measureAsync(
   creds: Credentials,
   region: string,
   payload: Buffer,
+  known: KnownPids,
 ) {
   // Polled every 100 ms, not faster: each poll is a query on the Postgres the platform
   // is using. The burst's end is the last event's own record time (updated_at), so the
@@ -258,6 +261,19 @@ async function measureAsync(
   await deployBenchFunction(lambda, burst, creds.accountId, region);
   await submit(burst, 200, 16); // warm containers and connections
   await until("warm-up events", async () => (await succeeded(burst)) === 200, 120_000, 100);
+  // The sync rate again, on the same function and node, just before the burst: this
+  // machine's speed drifts by tens of percent within minutes, so the async rate is set
+  // beside a sync rate measured next to it as well as the one-node row.
+  const syncCall = await client.prepare(burst, payload);
+  const syncBeside = await drive(
+    SYNC_CONCURRENCY,
+    SYNC_SECONDS,
+    async () => {
+      const res = await syncCall();
+      if (res.status !== 200) throw new Error(`platform answered ${res.status}`);
+    },
+    known,
+  );
   const dbStart = await dbNow();
   const t0 = performance.now();
   await submit(burst, ASYNC_EVENTS, ASYNC_IN_FLIGHT);
@@ -300,6 +316,7 @@ async function measureAsync(
   return {
     asyncAcceptedPerSecond: ASYNC_EVENTS / ((accepted - t0) / 1000),
     asyncEndToEndPerSecond: ASYNC_EVENTS / (endToEndMs / 1000),
+    syncBesideAsync: syncBeside,
     enqueueToStart: summarize(delays.rows.map((r) => Number(r.ms))),
   };
 }
