@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type RetirableOwner, type Retirement, retires } from "./retirements.js";
+import { parseRetirement, type RetirableOwner, type Retirement, retires } from "./retirements.js";
 
 const owner = (version: string, revisionId = "r1", functionName = "f", accountId = "111111111111"): RetirableOwner => ({
   accountId,
@@ -34,4 +34,18 @@ describe("retires", () => {
   ])("%s", (_what, r, o, expected) => {
     expect(retires(r, o)).toBe(expected);
   });
+});
+
+describe("parseRetirement", () => {
+  it("reads a notice as the control plane publishes it", () => {
+    const r: Retirement = { ...fn, version: "$LATEST", keepRevisionId: "r2" };
+    expect(parseRetirement(JSON.stringify(r))).toEqual(r);
+  });
+
+  it.each(["not json", "null", '{"functionName":"f"}', '{"accountId":"1","functionName":"f"}'])(
+    "refuses %s",
+    (message) => {
+      expect(parseRetirement(message)).toBeUndefined();
+    },
+  );
 });

@@ -17,6 +17,18 @@ export const RetirementSchema = z.object({
 
 export type Retirement = z.infer<typeof RetirementSchema>;
 
+/** A notice as published on the channel; undefined for one that is not JSON or not a retirement. */
+export function parseRetirement(message: string): Retirement | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  const parsed = RetirementSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** What a container runs, as far as retirement is concerned. */
 export interface RetirableOwner {
   accountId: string;

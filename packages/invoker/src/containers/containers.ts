@@ -146,7 +146,8 @@ export class Containers {
   retire(retired: (owner: Owner) => boolean): number {
     let count = 0;
     for (const c of this.list()) {
-      if (!c.owner || !retired(c.owner) || c.retired) continue;
+      // One being removed is going already.
+      if (!c.owner || c.retired || c.state === "removing" || !retired(c.owner)) continue;
       count++;
       if (c.life.state === "idle") this.evict([c], "retired");
       else c.retired = true;

@@ -2,7 +2,7 @@
 // hands each well-formed notice to the pool, which removes the containers of what
 // can no longer be invoked. A malformed message is logged and ignored; a notice lost
 // while Redis is away costs memory until the containers' idle timeout, nothing more.
-import { type Logger, type Retirement, RetirementSchema, retirements } from "@stratus/shared";
+import { type Logger, parseRetirement, type Retirement, retirements } from "@stratus/shared";
 import { Redis } from "ioredis";
 
 export interface RetirementListener {
@@ -22,18 +22,13 @@ export function listenForRetirements(
   const sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
   sub.on("error", (err: Error) => log.warn(`retirement listener: ${err.message}`));
   sub.on("message", (_channel: string, message: string) => {
-    let parsed: ReturnType<typeof RetirementSchema.safeParse>;
-    try {
-      parsed = RetirementSchema.safeParse(JSON.parse(message));
-    } catch {
-      parsed = RetirementSchema.safeParse(undefined);
-    }
-    if (!parsed.success) {
+    const notice = parseRetirement(message);
+    if (!notice) {
       log.warn("ignored a malformed retirement notice", { message: message.slice(0, 200) });
       return;
     }
-    const count = retire(parsed.data);
-    if (count > 0) log.info("retired containers", { ...parsed.data, containers: count });
+    const count = retire(notice);
+    if (count > 0) log.info("retired containers", { ...notice, containers: count });
   });
   let closed = false;
   sub.subscribe(retirements.channel).catch((err: Error) => {
