@@ -5,6 +5,7 @@
 // Before the run: what earlier runs left is removed. After it: what this run left is
 // named (a teardown to fix) and removed. Nodes of a running platform (other ids) are
 // never touched.
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import type DockerType from "dockerode";
 
@@ -28,6 +29,36 @@ async function sweep(): Promise<string[]> {
     if (!TEST_NODE.test(n.Labels?.["stratus.node"] ?? "")) continue;
     const what = `network ${n.Name}`;
     await docker.getNetwork(n.Id).remove().then(removed(what), kept(what));
+  }
+  return [...found, ...sweepFirewall()];
+}
+
+/** Removes test nodes' firewall rules (function-firewall.ts): their jumps, then their chains. */
+function sweepFirewall(): string[] {
+  const found: string[] = [];
+  const ipt = (args: string[]) => execFileSync("iptables", ["-w", "5", ...args], { encoding: "utf8" });
+  for (const chain of ["INPUT", "DOCKER-USER"]) {
+    let rules: string[];
+    try {
+      rules = ipt(["-S", chain]).split("\n");
+    } catch {
+      continue; // no iptables here: nothing of ours either
+    }
+    // iptables -S quotes the comment; ours has no spaces, so the words split without the quotes.
+    for (const rule of rules.map((r) => r.replaceAll('"', ""))) {
+      const node = /stratus-node=(\S+)/.exec(rule)?.[1];
+      const target = / -j (STRATUS-\S+)/.exec(rule)?.[1];
+      if (!node || !target || !TEST_NODE.test(node)) continue;
+      const args = rule.replace(/^-A /, "-D ").split(" ");
+      try {
+        ipt(args);
+        ipt(["-F", target]);
+        ipt(["-X", target]);
+        found.push(`firewall rules of ${node}`);
+      } catch (err) {
+        found.push(`firewall rules of ${node} (not removed: ${(err as Error).message.trim()})`);
+      }
+    }
   }
   return found;
 }

@@ -60,6 +60,31 @@ export const InvokerConfigSchema = z
       .default(600),
     /** The image network sandboxes run `sleep` from (built locally by packages/runtime-images). */
     STRATUS_SANDBOX_IMAGE: z.string().min(1).default("stratus/base:bookworm"),
+    /**
+     * An idle warm container is frozen (its processes get no CPU, as Lambda's between
+     * invocations) this long after its invocation ends; "off": never.
+     */
+    STRATUS_FREEZE_IDLE_AFTER_MS: z.union([z.literal("off"), z.coerce.number().int().min(0).max(60_000)]).default(50),
+    /**
+     * Firewall rules of the node's own (function-firewall.ts) that keep function
+     * containers from every port of this host but the Runtime API; "off" only where
+     * the invoker cannot run iptables and something else isolates the host.
+     */
+    STRATUS_FUNCTION_FIREWALL: z.enum(["on", "off"]).default("on"),
+    /** Comma-separated CIDRs function containers may never reach (the metadata address by default). */
+    STRATUS_FUNCTION_DENIED_CIDRS: z
+      .string()
+      .default("169.254.0.0/16")
+      .transform((s) =>
+        s
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (list) => list.every((c) => /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(c)),
+        "STRATUS_FUNCTION_DENIED_CIDRS must be comma-separated IPv4 CIDRs",
+      ),
     /** Where the node writes its internal URL once it listens (a container's health check reads it); unset: nowhere. */
     STRATUS_URL_FILE: z.string().min(1).optional(),
     /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
@@ -85,6 +110,9 @@ export const InvokerConfigSchema = z
     sandboxImage: e.STRATUS_SANDBOX_IMAGE,
     deadNodeAfterMs: e.STRATUS_DEAD_NODE_AFTER_SECONDS * 1000,
     urlFile: e.STRATUS_URL_FILE,
+    freezeIdleAfterMs: e.STRATUS_FREEZE_IDLE_AFTER_MS === "off" ? undefined : e.STRATUS_FREEZE_IDLE_AFTER_MS,
+    functionFirewall: e.STRATUS_FUNCTION_FIREWALL === "on",
+    deniedCidrs: e.STRATUS_FUNCTION_DENIED_CIDRS,
     logLevel: e.STRATUS_LOG_LEVEL,
   }));
 

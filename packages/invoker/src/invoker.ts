@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
 import type { ContainerBackend } from "./backend/container-backend.js";
 import { createDockerBackend, type DockerBackend } from "./backend/docker-backend.js";
+import { installFunctionFirewall } from "./backend/function-firewall.js";
 import { createCodeCache } from "./code/code-cache.js";
 import type { InvokerConfig } from "./config.js";
 import { createLogShipper } from "./logs/log-shipper.js";
@@ -61,13 +62,24 @@ export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSin
   // a node that never came up leaves no network, stem cells or listening ports behind.
   const undo: Array<() => Promise<unknown> | unknown> = [];
   try {
-    const { gateway } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));
+    const { gateway, bridge } = await backend.ensureNetwork(network, ownerLabels(config.nodeId));
     undo.push(
       () => backend.removeNetwork(network),
       () => backend.close(),
     );
     const api = await startRuntimeApiServer(gateway, log);
     undo.push(() => api.close());
+    if (config.functionFirewall) {
+      const firewall = await installFunctionFirewall({
+        nodeId: config.nodeId,
+        bridge,
+        runtimeApiPort: Number(api.address.split(":").pop()),
+        deniedCidrs: config.deniedCidrs,
+      });
+      undo.push(() => firewall.close());
+    } else {
+      log.warn("STRATUS_FUNCTION_FIREWALL=off: function containers can reach every port of this host");
+    }
     return await startNode(config, log, backend, network, api, undo);
   } catch (err) {
     for (const step of undo.reverse())
@@ -101,6 +113,7 @@ async function startNode(
       network,
       capacityMb: config.capacityMb,
       idleTtlMs: config.idleTtlMs,
+      freezeIdleAfterMs: config.freezeIdleAfterMs,
       logBytesPerInvocation: config.logBytesPerInvocation,
       stemCells: {
         perRuntime: config.stemCellsPerRuntime,

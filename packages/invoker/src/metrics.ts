@@ -57,6 +57,11 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    freezes: new Counter({
+      name: "stratus_container_freezes_total",
+      help: "Idle warm containers frozen (no CPU until their function's next invocation thaws them)",
+      registers: [registry],
+    }),
     coldStarts: new Counter({
       name: "stratus_cold_starts_total",
       help: "Invocations that needed a new container, by runtime and kind (stem_cell: a prewarmed stem cell specialised; scratch: created from scratch)",

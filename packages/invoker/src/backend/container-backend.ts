@@ -97,6 +97,15 @@ export interface Naming {
   nameOf(id: string): Promise<string>;
 }
 
+/**
+ * Capability: a container's processes can be frozen (they get no CPU, as Lambda's
+ * idle environments) and thawed. A frozen container can still be removed.
+ */
+export interface Freezing {
+  freeze(id: string): Promise<void>;
+  thaw(id: string): Promise<void>;
+}
+
 /** Capability: the environment a container's first process started with. */
 export interface StartEnvironment {
   /** Its image's variables under the spec's own (what a process started in it reads at start). */
@@ -121,6 +130,7 @@ export interface Capabilities {
   environment?: StartEnvironment;
   preparesAhead?: PreparesAhead;
   naming?: Naming;
+  freezing?: Freezing;
 }
 
 /** Whether `backend` has a function for each of `methods`. */
@@ -137,13 +147,17 @@ export function capabilitiesOf(backend: ContainerBackend): Capabilities {
     environment: has<StartEnvironment>(backend, "environment"),
     preparesAhead: has<PreparesAhead>(backend, "settled", "preparing"),
     naming: has<Naming>(backend, "rename", "nameOf"),
+    freezing: has<Freezing>(backend, "freeze", "thaw"),
   };
 }
 
 /** Capability of an engine the node runs on: the networks its containers join. */
 export interface Networks {
-  /** Creates the network if missing and returns its gateway address. */
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ gateway: string }>;
+  /**
+   * Creates the network if missing (containers on it cannot reach each other) and
+   * returns its gateway address and the name of its bridge on the host.
+   */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<{ gateway: string; bridge: string }>;
   /** Removes a network (by name or id); succeeds if it is already gone. */
   removeNetwork(name: string): Promise<void>;
 }

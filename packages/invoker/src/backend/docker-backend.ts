@@ -10,6 +10,7 @@
 // of processes the runtime outlives are counted by the container's memory cgroup
 // (cgroup-files.ts), as is its peak memory; on a node that cannot read the cgroups,
 // by the engine's "oom" events (docker-oom-tally.ts).
+import { createHash } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { Logger } from "@stratus/shared";
 import Docker from "dockerode";
@@ -18,6 +19,7 @@ import {
   type ContainerBackend,
   type ContainerExit,
   type ContainerSpec,
+  type Freezing,
   MANAGED_LABEL,
   type ManagedInventory,
   type MemoryStats,
@@ -38,6 +40,23 @@ const MB = 1024 * 1024;
 const MB_PER_VCPU = 1769;
 /** Longest a taken network sandbox waits for its replacement to be started. */
 const SANDBOX_REFILL_AFTER_MS = 1_000;
+
+const BRIDGE_NAME = "com.docker.network.bridge.name";
+const ICC = "com.docker.network.bridge.enable_icc";
+
+/**
+ * A functions network's bridge options: no traffic between its containers (ICC off),
+ * and a bridge named after the network, so the node's firewall rules (function-firewall.ts)
+ * match it even when the network is made again.
+ */
+export function functionsNetworkOptions(network: string): Record<string, string> {
+  const hash = createHash("sha256").update(network).digest("hex").slice(0, 10);
+  return { [ICC]: "false", [BRIDGE_NAME]: `stfn-${hash}` };
+}
+
+function isolated(options: Record<string, string> | undefined, wanted: Record<string, string>): boolean {
+  return options?.[ICC] === wanted[ICC] && options?.[BRIDGE_NAME] === wanted[BRIDGE_NAME];
+}
 
 /** The memory cap and CPU of a container of `memoryMb`, at create and on resize alike. */
 function sizing(memoryMb: number) {
@@ -67,6 +86,7 @@ export type DockerBackend = ContainerBackend &
   MemoryStats &
   Resizing &
   Naming &
+  Freezing &
   StartEnvironment &
   PreparesAhead &
   Networks &
@@ -101,11 +121,26 @@ export function createDockerBackend(
 
   return {
     async ensureNetwork(name, labels) {
-      let net = docker.getNetwork(name);
-      let info = await net.inspect().catch(() => undefined);
+      const wanted = functionsNetworkOptions(name);
+      let info = await docker
+        .getNetwork(name)
+        .inspect()
+        .catch(() => undefined);
+      if (info && !isolated(info.Options, wanted)) {
+        // Made before functions were isolated (or by hand): made again, isolated. Its
+        // node removed its containers as it started, so nothing is attached.
+        await docker.getNetwork(name).remove();
+        info = undefined;
+      }
       if (!info) {
         try {
-          net = await docker.createNetwork({ Name: name, Driver: "bridge", Labels: labels, CheckDuplicate: true });
+          await docker.createNetwork({
+            Name: name,
+            Driver: "bridge",
+            Labels: labels,
+            Options: wanted,
+            CheckDuplicate: true,
+          });
         } catch (err) {
           // Another process created it first.
           if ((err as { statusCode?: number }).statusCode !== 409) throw err;
@@ -115,7 +150,7 @@ export function createDockerBackend(
       const gateway = info.IPAM?.Config?.[0]?.Gateway;
       if (!gateway) throw new Error(`network ${name} has no IPv4 gateway`);
       sandboxes?.keep(name, labels);
-      return { gateway };
+      return { gateway, bridge: wanted[BRIDGE_NAME] as string };
     },
     async removeNetwork(name) {
       await docker
@@ -139,6 +174,8 @@ export function createDockerBackend(
           NetworkDisabled: false,
           HostConfig: {
             NetworkMode: sandbox ? `container:${sandbox.id}` : spec.network,
+            // Docker's init (tini) is PID 1: it reaps the orphans a function leaves and forwards signals.
+            Init: true,
             ...sizing(spec.memoryMb),
             MemorySwappiness: 0,
             OomKillDisable: false,
@@ -189,6 +226,13 @@ export function createDockerBackend(
     },
     async rename(id, name) {
       await docker.getContainer(id).rename({ name });
+    },
+    // The engine's pause (the cgroup freezer), so that `docker ps` shows it and a removal thaws it.
+    async freeze(id) {
+      await docker.getContainer(id).pause();
+    },
+    async thaw(id) {
+      await docker.getContainer(id).unpause();
     },
     async nameOf(id) {
       return (await docker.getContainer(id).inspect()).Name.replace(/^\//, "");

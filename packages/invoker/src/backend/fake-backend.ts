@@ -8,6 +8,7 @@ import type {
   ContainerBackend,
   ContainerExit,
   ContainerSpec,
+  Freezing,
   MemoryStats,
   Naming,
   OomKillCount,
@@ -23,6 +24,9 @@ export class FakeContainer {
   readonly stderr = new PassThrough();
   started = false;
   removed = false;
+  /** Whether its processes are frozen; `freezes` counts how often they were. */
+  frozen = false;
+  freezes = 0;
   /** The count of OOM-killed processes in the container; undefined: its cgroup is gone. */
   oomKills: number | undefined = 0;
   /** Where the engine counts them from. */
@@ -63,7 +67,9 @@ export class FakeContainer {
   }
 }
 
-export class FakeBackend implements ContainerBackend, MemoryStats, Resizing, Naming, StartEnvironment, PreparesAhead {
+export class FakeBackend
+  implements ContainerBackend, MemoryStats, Resizing, Naming, Freezing, StartEnvironment, PreparesAhead
+{
   readonly containers: FakeContainer[] = [];
   /** Containers the pool said had run their first invocation, in order. */
   readonly settledIds: string[] = [];
@@ -147,6 +153,20 @@ export class FakeBackend implements ContainerBackend, MemoryStats, Resizing, Nam
     if (c.removed) throw new Error(`container ${id} was removed`);
     if (this.containers.some((x) => x !== c && !x.removed && x.name === name)) throw new Error(`name ${name} is taken`);
     c.name = name;
+  }
+
+  async freeze(id: string): Promise<void> {
+    const c = this.get(id);
+    if (c.removed || c.stopped) throw new Error(`container ${id} is not running`);
+    if (c.frozen) throw new Error(`container ${id} is already paused`);
+    c.frozen = true;
+    c.freezes++;
+  }
+
+  async thaw(id: string): Promise<void> {
+    const c = this.get(id);
+    if (!c.frozen) throw new Error(`container ${id} is not paused`);
+    c.frozen = false;
   }
 
   async nameOf(id: string): Promise<string> {

@@ -6,19 +6,22 @@
 // memory counts before any await), launching it, and watching its exit.
 import { randomUUID } from "node:crypto";
 import { type Logger, runtimes } from "@stratus/shared";
-import type { ContainerBackend, ContainerSpec, MemoryStats } from "../backend/container-backend.js";
+import type { ContainerBackend, ContainerSpec, Freezing, MemoryStats } from "../backend/container-backend.js";
 import { ContainerLog } from "../logs/container-log.js";
 import type { InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { Session } from "../runtime-api/session.js";
 import { type Container, type Launched, type Owner, type PoolStats, poolStats, runsFunction } from "./container.js";
 import { chooseEvictions } from "./decisions.js";
+import { IdleFreezer } from "./idle-freezer.js";
 import { type Life, type LifeEvent, poolState, transition } from "./lifecycle.js";
 import { OomKills } from "./oom-kills.js";
 
 export interface ContainersDeps {
-  config: { network: string; capacityMb: number; logBytesPerInvocation: number };
+  config: { network: string; capacityMb: number; logBytesPerInvocation: number; freezeIdleAfterMs?: number };
   backend: ContainerBackend;
+  /** Where idle containers are frozen; absent, they are not. */
+  freezing: Freezing | undefined;
   /** Where OOM kills are counted; absent, the node cannot count them. */
   memory: MemoryStats | undefined;
   api: RuntimeApiServer;
@@ -39,11 +42,15 @@ function printsLogMarkers(runtime: string): boolean {
 
 export class Containers {
   readonly oomKills: OomKills;
+  private readonly freezer: IdleFreezer;
   private readonly all = new Map<string, Container>();
   private readonly removals = new Map<Container, Promise<void>>();
 
   constructor(private readonly deps: ContainersDeps) {
     this.oomKills = new OomKills(deps);
+    this.freezer = new IdleFreezer(deps.freezing, deps.config.freezeIdleAfterMs, deps.log, {
+      freezes: deps.metrics.freezes,
+    });
   }
 
   /** A snapshot of every container record, in any state. */
@@ -137,6 +144,12 @@ export class Containers {
     }
     c.lastUsed = Date.now();
     this.send(c, { type: "release" });
+    this.freezer.idle(c);
+  }
+
+  /** `c`, idle and just claimed, runs again (it was frozen while idle); throws if it cannot. */
+  wake(c: Container): Promise<void> {
+    return this.freezer.wake(c);
   }
 
   /**
@@ -216,6 +229,7 @@ export class Containers {
 
   private async destroy(c: Container): Promise<void> {
     const { backend, stemDirs, log } = this.deps;
+    this.freezer.forget(c);
     c.session.close({ errorType: "Runtime.ExitError", errorMessage: "Container removed" });
     c.stem?.gate.close();
     this.unbind(c);

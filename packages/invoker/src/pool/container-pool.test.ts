@@ -47,7 +47,9 @@ let logs: InvocationLog[];
 let warnings: string[];
 
 /** A pool on the test's engine; with one stem cell of each of `opts.stemRuntimes`, if given. */
-function makePool(opts: { stemRuntimes?: string[]; dirFor?: (sha: string) => Promise<string> } = {}): ContainerPool {
+function makePool(
+  opts: { stemRuntimes?: string[]; dirFor?: (sha: string) => Promise<string>; freezeIdleAfterMs?: number } = {},
+): ContainerPool {
   const stemRuntimes = opts.stemRuntimes ?? [];
   return new ContainerPool(
     {
@@ -55,6 +57,7 @@ function makePool(opts: { stemRuntimes?: string[]; dirFor?: (sha: string) => Pro
       network: "net",
       capacityMb: 1024,
       idleTtlMs: 60_000,
+      freezeIdleAfterMs: opts.freezeIdleAfterMs,
       logBytesPerInvocation: 4096,
       stemCells: {
         perRuntime: stemRuntimes.length > 0 ? 1 : 0,
@@ -562,5 +565,72 @@ describe("retiring what can no longer be invoked", () => {
     expect(pool.stats().byState.idle).toBe(0);
     // A second notice for the same function counts nothing twice.
     expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(0);
+  });
+});
+
+describe("freezing idle containers", () => {
+  const GRACE_MS = 50;
+  /** Runs invocation `n` to its end on the engine's `nth` container; whether that container was frozen as it got the event. */
+  async function runOn(nth: number, n: number): Promise<{ c: FakeContainer; frozenAtEvent: boolean }> {
+    const done = pool.invoke(spec, call(n));
+    const c = await engine.started(nth);
+    const d = await takeEvent(c);
+    const frozenAtEvent = c.frozen;
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    await done;
+    return { c, frozenAtEvent };
+  }
+  const freezes = async () => (await metrics.freezes.get()).values[0]?.value ?? 0;
+
+  beforeEach(async () => {
+    await pool.close();
+    pool = makePool({ freezeIdleAfterMs: GRACE_MS });
+  });
+
+  it("freezes a container once it has been idle for the grace, and thaws it before the next event", async () => {
+    const { c } = await runOn(1, 1);
+    await vi.advanceTimersByTimeAsync(GRACE_MS - 1);
+    expect(c.frozen).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(c.frozen).toBe(true));
+    expect(await freezes()).toBe(1);
+    const again = await runOn(1, 2);
+    expect(again.c).toBe(c);
+    expect(again.frozenAtEvent).toBe(false);
+  });
+
+  it("does not freeze a container invoked again within the grace", async () => {
+    const { c } = await runOn(1, 1);
+    await vi.advanceTimersByTimeAsync(GRACE_MS / 2);
+    const running = pool.invoke(spec, call(2));
+    const d = await takeEvent(c);
+    // Busy through the moment the first grace would have ended.
+    await vi.advanceTimersByTimeAsync(GRACE_MS);
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    await running;
+    expect(c.freezes).toBe(0);
+    await vi.advanceTimersByTimeAsync(GRACE_MS);
+    await vi.waitFor(() => expect(c.frozen).toBe(true));
+  });
+
+  it("removes a container that cannot be thawed and runs the event on another", async () => {
+    const { c } = await runOn(1, 1);
+    await vi.advanceTimersByTimeAsync(GRACE_MS);
+    await vi.waitFor(() => expect(c.frozen).toBe(true));
+    engine.thaw = async () => {
+      throw new Error("engine refused");
+    };
+    const second = await runOn(2, 2);
+    expect(second.c).not.toBe(c);
+    await vi.waitFor(() => expect(c.removed).toBe(true));
+    expect(warnings).toContain("could not thaw a warm container");
+  });
+
+  it("removes a frozen container when its function is deleted", async () => {
+    const { c } = await runOn(1, 1);
+    await vi.advanceTimersByTimeAsync(GRACE_MS);
+    await vi.waitFor(() => expect(c.frozen).toBe(true));
+    expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(1);
+    await vi.waitFor(() => expect(c.removed).toBe(true));
   });
 });

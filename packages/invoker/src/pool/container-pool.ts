@@ -62,6 +62,7 @@ export class ContainerPool {
       config,
       backend,
       memory,
+      freezing: this.can.freezing,
       api,
       stemDirs,
       metrics,
@@ -121,7 +122,15 @@ export class ContainerPool {
     const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb), fits);
     if (placed.kind === "warm") {
       this.containers.send(placed.entry, { type: "claim" });
-      return { c: placed.entry };
+      try {
+        await this.containers.wake(placed.entry);
+        return { c: placed.entry };
+      } catch (err) {
+        // It cannot run again (its engine refused to thaw it): gone, and another found.
+        this.log.warn("could not thaw a warm container", { requestId, container: placed.entry.id, err });
+        void this.containers.remove(placed.entry);
+        return this.claim(spec, requestId);
+      }
     }
     const runtime = runtimes[spec.runtime as keyof typeof runtimes];
     if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);

@@ -7,6 +7,8 @@ export interface PoolConfig {
   network: string;
   capacityMb: number;
   idleTtlMs: number;
+  /** An idle container is frozen this long after its invocation; undefined: never. */
+  freezeIdleAfterMs?: number;
   /** Cap of one invocation's stored log. */
   logBytesPerInvocation: number;
   stemCells: StemCellConfig;

@@ -1,0 +1,177 @@
+// Hostile tenants against their own containers, on real Docker: a function cannot
+// reach another function's container (of another account or its own) nor any port
+// of the host but its Runtime API, nor the metadata address; an idle container gets
+// no CPU (a background loop makes no progress) and a deleted function's container is
+// gone within seconds; thousands of orphaned processes are reaped by the init process.
+import { createServer, type Server } from "node:net";
+import { DeleteFunctionCommand, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import Docker from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployFunction, invokeFunction } from "./helpers/functions.js";
+import { until } from "./helpers/poll.js";
+import { useStack } from "./helpers/use-stack.js";
+
+const docker = new Docker();
+const stack = useStack();
+
+/** Starts a TCP server in the container (once) and answers with its address on the functions network. */
+const LISTENER = `
+const net = require("node:net");
+const os = require("node:os");
+let server;
+exports.handler = async () => {
+  if (!server) {
+    server = net.createServer((s) => s.end("hello from A\\n"));
+    await new Promise((r) => server.listen(8080, "0.0.0.0", r));
+  }
+  const ip = Object.values(os.networkInterfaces()).flat().find((i) => i.family === "IPv4" && !i.internal).address;
+  return { ip, port: 8080 };
+};`;
+
+/** Opens a TCP connection to each target and says how each attempt ended. */
+const PROBER = `
+const net = require("node:net");
+const attempt = ({ host, port }) => new Promise((resolve) => {
+  const s = net.connect({ host, port });
+  const done = (how) => { s.destroy(); resolve(how); };
+  s.setTimeout(2000, () => done("timeout"));
+  s.once("connect", () => done("connected"));
+  s.once("error", (err) => done(err.code));
+});
+exports.handler = async (event) => {
+  const [gateway, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
+  const targets = event.targets.map((t) => ({ ...t, host: t.host === "gateway" ? gateway : t.host, port: t.port === "api" ? Number(apiPort) : t.port }));
+  return Promise.all(targets.map(attempt));
+};`;
+
+async function invokeWith(client: LambdaClient, name: string, event: unknown): Promise<unknown> {
+  const out = await client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
+  const text = Buffer.from(out.Payload ?? []).toString("utf8");
+  expect(out.FunctionError, text).toBeUndefined();
+  return JSON.parse(text);
+}
+
+describe("network isolation", () => {
+  let hostServer: Server;
+  let hostPort: number;
+
+  beforeAll(async () => {
+    // A service on every address of the host, as Postgres or an admin port might be.
+    hostServer = createServer((s) => s.end("host\n"));
+    await new Promise<void>((resolve) => hostServer.listen(0, "0.0.0.0", resolve));
+    hostPort = (hostServer.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => hostServer.close(() => resolve())));
+
+  it("keeps functions of any account from another's container, and from the host's ports but the Runtime API", async () => {
+    const listener = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: { "index.js": LISTENER },
+    });
+    const target = (await invokeFunction(stack, listener)).body as { ip: string; port: number };
+    expect(target.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+    const other = await stack.newAccount(`tenant-b-${Date.now()}`);
+    const otherClient = stack.clientFor(other);
+    const def = { runtime: "nodejs20.x" as const, handler: "index.handler", files: { "index.js": PROBER } };
+    const proberB = await deployFunction({ ...stack, lambda: otherClient }, def);
+    const proberA = await deployFunction(stack, def);
+    const event = {
+      targets: [
+        { host: "gateway", port: "api" }, // its own Runtime API: the probe itself works
+        { host: target.ip, port: target.port },
+        { host: "gateway", port: hostPort },
+        { host: "gateway", port: stack.services.postgres.port },
+        { host: "169.254.169.254", port: 80 },
+      ],
+    };
+    for (const [client, name] of [
+      [otherClient, proberB],
+      [stack.lambda, proberA],
+    ] as const) {
+      const [api, peer, host, postgres, metadata] = (await invokeWith(client, name, event)) as string[];
+      expect(api).toBe("connected");
+      expect(peer).not.toBe("connected");
+      // Refused at once by the node's firewall, not left to time out.
+      expect(host).toBe("ECONNREFUSED");
+      expect(postgres).toBe("ECONNREFUSED");
+      expect(metadata).toBe("ECONNREFUSED");
+    }
+  });
+});
+
+describe("frozen idle containers", () => {
+  /** Counts in the background from its first invocation; each invocation says how far it got. */
+  const TICKER = `
+let count = 0;
+let timer;
+exports.handler = async () => {
+  if (!timer) timer = setInterval(() => count++, 10);
+  return { count };
+};`;
+
+  it("gives a background loop no CPU while its container is idle, and removes the container within seconds of DeleteFunction", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: { "index.js": TICKER },
+    });
+    await invokeFunction(stack, name);
+    const [id] = stack.invoker.pool.containerIdsOf(name);
+    expect(id).toBeDefined();
+    // Idle past the grace: the engine has paused it.
+    const paused = async () => (await docker.getContainer(id as string).inspect()).State.Paused;
+    await until("the idle container paused", paused, 5_000);
+    const before = ((await invokeFunction(stack, name)).body as { count: number }).count;
+    await until("the idle container paused again", paused, 5_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const after = ((await invokeFunction(stack, name)).body as { count: number }).count;
+    // Running for 1.5 s it would have counted about 150; frozen, only through the grace and the invocations.
+    expect(after - before).toBeLessThan(40);
+
+    await stack.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    const gone = () =>
+      docker
+        .getContainer(id as string)
+        .inspect()
+        .then(
+          () => false,
+          (err: { statusCode?: number }) => err.statusCode === 404,
+        );
+    await until("the deleted function's container gone", gone, 10_000);
+    expect(stack.invoker.pool.containerIdsOf(name)).toEqual([]);
+  });
+});
+
+describe("an init process in every function container", () => {
+  /** Leaves `event.orphans` processes whose parents exit before them; says how many zombies there are and who PID 1 is. */
+  const ORPHANS = `
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+exports.handler = async (event) => {
+  execFileSync("/bin/sh", ["-c", "i=0; while [ $i -lt " + event.orphans + " ]; do (sleep 0.2 &); i=$((i+1)); done"]);
+  await new Promise((r) => setTimeout(r, 500));
+  let zombies = 0;
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\\d+$/.test(p))) {
+    try { if (fs.readFileSync("/proc/" + pid + "/stat", "utf8").split(") ")[1].startsWith("Z")) zombies++; } catch {}
+  }
+  return { zombies, init: fs.readFileSync("/proc/1/cmdline", "utf8").split("\\0")[0] };
+};`;
+
+  it("reaps the orphans a function leaves, so thousands of them never exhaust its processes", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: { "index.js": ORPHANS },
+      config: { Timeout: 60 },
+    });
+    // 5 x 300 orphans: well past the container's limit of 1,024 processes if none were reaped.
+    for (let i = 0; i < 5; i++) {
+      const { out, body } = await invokeFunction(stack, name, { orphans: 300 });
+      expect(out.FunctionError, JSON.stringify(body)).toBeUndefined();
+      expect(body.init).toMatch(/docker-init|tini/);
+      expect(body.zombies as number).toBeLessThan(50);
+    }
+  }, 120_000);
+});
