@@ -1,5 +1,6 @@
 // The walking skeleton end to end: AWS SDK → control plane (SigV4, Postgres) →
 // invoker (real Docker container with a memory cap) → result.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   CreateFunctionCommand,
@@ -28,6 +29,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack();
+  expect(firewallRules()).toContain(`stratus-node=${stack.nodeId}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -38,7 +40,11 @@ afterAll(async () => {
   expect(left).toEqual([]);
   const nets = await docker.listNetworks({ filters: { name: [`stratus-fn-${stack.nodeId}`] } });
   expect(nets).toEqual([]);
+  // Nor its firewall rules (function-firewall.ts), which were there while it ran.
+  expect(firewallRules()).not.toContain(`stratus-node=${stack.nodeId}`);
 }, 60_000);
+
+const firewallRules = () => execFileSync("iptables", ["-w", "5", "-S"], { encoding: "utf8" });
 
 async function createNodeFunction(name: string, source: string, memory = 128) {
   return stack.lambda.send(

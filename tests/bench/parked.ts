@@ -19,3 +19,16 @@ export function untilParked(pool: RunningInvoker["pool"], functionName: string, 
     check();
   });
 }
+
+/** Waits (polling every millisecond, the freeze takes tens) until a function's idle warm container is frozen. */
+export async function untilFrozen(
+  pool: RunningInvoker["pool"],
+  functionName: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (pool.runtimesFrozen(functionName) === 0) {
+    if (performance.now() > deadline) throw new Error(`no container of ${functionName} was frozen`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

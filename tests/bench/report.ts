@@ -15,10 +15,14 @@ export interface BenchRun {
   h: Summary;
   /** Two bare HTTP hops (bare-hops.ts): the transport the platform's path adds. */
   b: Summary;
+  /** The platform row's call to a container frozen while idle (thawed on claim). */
+  f: Summary;
   /** The platform row cut into stages, in a pass of its own (stages.ts). */
   stages: StageResult;
   rounds: number;
   perRound: number;
+  /** Calls per round of the frozen-container row. */
+  frozenPerRound: number;
   warmup: number;
   cold: ColdStartResult;
   density: DensityResult;
@@ -96,7 +100,7 @@ ${lines.join("\n")}
 }
 
 export function renderReport(run: BenchRun): string {
-  const { p, d, h, b, cold, density, throughput: t } = run;
+  const { p, d, h, b, f, cold, density, throughput: t } = run;
   const cpu = cpus()[0]?.model ?? "unknown";
   const perGib = (mib: number) => (1024 / mib).toFixed(0);
   return `# Benchmarks
@@ -140,6 +144,7 @@ from parked, in paired runs on that machine). Runs up to 16 were timed back to b
 ${row("platform round trip", p)}
 ${row("direct Runtime-API round trip (baseline)", d)}
 | **overhead added by the platform** | **${ms(p.p50 - d.p50)}** | **${ms(p.p99 - d.p99)}** | ${ms(p.mean - d.mean)} | |
+| overhead added by the platform to a container frozen while idle | ${ms(f.p50 - d.p50)} | ${ms(f.p99 - d.p99)} | ${ms(f.mean - d.mean)} | ${f.n} |
 ${row("for reference: invoker internal hop alone (no control plane, no SigV4)", h)}
 ${row("for reference: two bare HTTP hops, echo server behind a forwarding server", b)}
 
@@ -150,6 +155,15 @@ that forwards the body, with the control plane's undici exchange, to a node:http
 server that echoes it (client → control plane → invoker, without the work either
 does). Alone it took ${ms(b.p50)} ms p50 this run, so the platform's own work (SigV4,
 lookup, slot, placement, the invoker's bookkeeping) came to about ${ms(p.p50 - d.p50 - b.p50)} ms p50.
+
+Idle warm containers are frozen (Docker's pause, the cgroup freezer) 50 ms (the default
+\`STRATUS_FREEZE_IDLE_AFTER_MS\`) after
+their invocation, as Lambda's execution environments are between invocations, and
+thawed when an invocation claims them. The rows above are calls made as soon as the
+runtime was back on \`/next\`, within that grace: unfrozen. The frozen row is the same
+platform call made once the idle container has been frozen (${run.rounds} rounds of ${run.frozenPerRound}
+calls, interleaved with the others), its thaw included: p50 ${ms(f.p50)} ms against
+${ms(p.p50)} ms unfrozen.
 
 Where the platform row's time goes: the same calls (from parked, signed before the
 clock) in a pass of their own, cut at marks from Node's and undici's diagnostics

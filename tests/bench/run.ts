@@ -3,7 +3,8 @@
 // - warm invoke overhead: a signed Invoke through the control plane and invoker to a
 //   warm container, beside a direct Runtime-API round trip to the same warm container
 //   (the invoker's pool handing it the event), with two bare HTTP hops for reference
-//   (bare-hops.ts: the transport the platform's path adds, and nothing else);
+//   (bare-hops.ts: the transport the platform's path adds, and nothing else), and the
+//   same Invoke to a container frozen while idle (thawed first);
 // - cold start with a stem cell and from scratch, beside `docker run` of the same image;
 // - idle warm containers per GiB, beside plain containers of the same image;
 // - sync invokes/s, async events/s and enqueue-to-start (throughput.ts);
@@ -18,7 +19,7 @@ import { measureAsyncStages } from "./async-stages.js";
 import { startBareHops } from "./bare-hops.js";
 import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
 import { type DensityResult, measureIdleDensity } from "./idle-density.js";
-import { untilParked } from "./parked.js";
+import { untilFrozen, untilParked } from "./parked.js";
 import { renderReport } from "./report.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
@@ -28,6 +29,8 @@ import { measureThroughput } from "./throughput.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const PER_ROUND = 100;
+/** Invokes of a frozen container per round: each waits out the grace and the freeze (some 100 ms). */
+const FROZEN_PER_ROUND = 10;
 const WARMUP = 300;
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 20);
 const IDLE_CONTAINERS = Number(process.env.BENCH_IDLE_CONTAINERS ?? 48);
@@ -40,7 +43,7 @@ async function main() {
   const stack = await startStack({ STRATUS_CAPACITY_MB: String(256 * IDLE_CONTAINERS) }, { productAsyncTiming: true });
   let cold: ColdStartResult;
   let density: DensityResult;
-  let warm: { p: Summary; d: Summary; h: Summary; b: Summary; stages: StageResult };
+  let warm: { p: Summary; d: Summary; h: Summary; b: Summary; f: Summary; stages: StageResult };
   try {
     const name = `bench-echo-${randomUUID().slice(0, 8)}`;
     const spec = await deployBenchFunction(stack.lambda, name, stack.credentials.accountId, stack.region);
@@ -56,6 +59,15 @@ async function main() {
     const platform = async () => {
       const send = await client.prepare(name, payload);
       await parked();
+      return async () => {
+        const res = await send();
+        if (res.status !== 200 || !res.body.equals(payload)) throw new Error(`bad platform answer ${res.status}`);
+      };
+    };
+    /** The platform row's call to a container frozen while idle: untimed, the wait until it is. */
+    const frozen = async () => {
+      const send = await client.prepare(name, payload);
+      await untilFrozen(stack.invoker.pool, name);
       return async () => {
         const res = await send();
         if (res.status !== 200 || !res.body.equals(payload)) throw new Error(`bad platform answer ${res.status}`);
@@ -106,12 +118,14 @@ async function main() {
     const directMs: number[] = [];
     const hopMs: number[] = [];
     const bareMs: number[] = [];
+    const frozenMs: number[] = [];
     // Interleaved rounds, so drift on the machine hits both sides alike.
     for (let r = 0; r < ROUNDS; r++) {
       await time(direct, PER_ROUND, directMs);
       await time(platform, PER_ROUND, platformMs);
       await time(hop, PER_ROUND, hopMs);
       await time(bareHops, PER_ROUND, bareMs);
+      await time(frozen, FROZEN_PER_ROUND, frozenMs);
     }
     await bare.close();
     const stages = await measureStages(stack, platform, STAGE_CALLS);
@@ -121,12 +135,14 @@ async function main() {
     const d = summarize(directMs);
     const h = summarize(hopMs);
     const b = summarize(bareMs);
+    const f = summarize(frozenMs);
     console.log(`two bare hops: p50 ${ms(b.p50)} ms, p99 ${ms(b.p99)} ms (n=${b.n})`);
     console.log(`invoker hop: p50 ${ms(h.p50)} ms, p99 ${ms(h.p99)} ms (n=${h.n})`);
     console.log(`platform: p50 ${ms(p.p50)} ms, p99 ${ms(p.p99)} ms (n=${p.n})`);
     console.log(`direct:   p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms (n=${d.n})`);
     console.log(`overhead: p50 ${ms(p.p50 - d.p50)} ms, p99 ${ms(p.p99 - d.p99)} ms`);
-    warm = { p, d, h, b, stages };
+    console.log(`platform, frozen container: p50 ${ms(f.p50)} ms, p99 ${ms(f.p99)} ms (n=${f.n})`);
+    warm = { p, d, h, b, f, stages };
     cold = await measureColdStarts(stack, COLD_STARTS, true);
     console.log(
       `cold start: stem cell p50 ${ms(cold.stemCell?.p50 ?? Number.NaN)} ms, scratch p50 ${ms(cold.platform.p50)} ms, docker run p50 ${ms(cold.dockerRun.p50)} ms`,
@@ -147,6 +163,7 @@ async function main() {
       ...warm,
       rounds: ROUNDS,
       perRound: PER_ROUND,
+      frozenPerRound: FROZEN_PER_ROUND,
       warmup: WARMUP,
       cold,
       density,

@@ -10,7 +10,7 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
 import type { ContainerBackend } from "./backend/container-backend.js";
 import { createDockerBackend, type DockerBackend } from "./backend/docker-backend.js";
-import { installFunctionFirewall } from "./backend/function-firewall.js";
+import { type FunctionFirewall, installFunctionFirewall } from "./backend/function-firewall.js";
 import { createCodeCache } from "./code/code-cache.js";
 import type { InvokerConfig } from "./config.js";
 import { createLogShipper } from "./logs/log-shipper.js";
@@ -69,18 +69,19 @@ export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSin
     );
     const api = await startRuntimeApiServer(gateway, log);
     undo.push(() => api.close());
+    let firewall: FunctionFirewall | undefined;
     if (config.functionFirewall) {
-      const firewall = await installFunctionFirewall({
+      firewall = await installFunctionFirewall({
         nodeId: config.nodeId,
         bridge,
         runtimeApiPort: Number(api.address.split(":").pop()),
         deniedCidrs: config.deniedCidrs,
       });
-      undo.push(() => firewall.close());
+      undo.push(() => firewall?.close());
     } else {
       log.warn("STRATUS_FUNCTION_FIREWALL=off: function containers can reach every port of this host");
     }
-    return await startNode(config, log, backend, network, api, undo);
+    return await startNode(config, log, { backend, network, api, firewall }, undo);
   } catch (err) {
     for (const step of undo.reverse())
       await Promise.resolve()
@@ -93,11 +94,10 @@ export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSin
 async function startNode(
   config: InvokerConfig,
   log: Logger,
-  backend: DockerBackend,
-  network: string,
-  api: RuntimeApiServer,
+  made: { backend: DockerBackend; network: string; api: RuntimeApiServer; firewall?: FunctionFirewall },
   undo: Array<() => Promise<unknown> | unknown>,
 ): Promise<RunningInvoker> {
+  const { backend, network, api, firewall } = made;
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
   const stemDirs = await createStemDirs(config.codeDir);
 
@@ -231,6 +231,7 @@ async function startNode(
         await backend
           .removeNetwork(network)
           .catch((err: Error) => log.warn(`could not remove network ${network}: ${err.message}`));
+        await firewall?.close();
       }
     },
   };

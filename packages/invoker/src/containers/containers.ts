@@ -147,6 +147,11 @@ export class Containers {
     this.freezer.idle(c);
   }
 
+  /** Whether `c`, idle, is frozen now. */
+  isFrozen(c: Container): boolean {
+    return this.freezer.isFrozen(c);
+  }
+
   /** `c`, idle and just claimed, runs again (it was frozen while idle); throws if it cannot. */
   wake(c: Container): Promise<void> {
     return this.freezer.wake(c);

@@ -13,6 +13,8 @@ export class IdleFreezer {
   private readonly timers = new Map<Container, NodeJS.Timeout>();
   /** Containers being or having been frozen: whether the freeze took. */
   private readonly frozen = new Map<Container, Promise<boolean>>();
+  /** Containers whose freeze has taken (and that are not claimed since). */
+  private readonly done = new Set<Container>();
 
   /** `graceMs` undefined, or an engine that cannot freeze: nothing is frozen. */
   constructor(
@@ -33,6 +35,7 @@ export class IdleFreezer {
       const took = engine.freeze(c.id).then(
         () => {
           this.counted.freezes.inc();
+          if (this.frozen.get(c) === took) this.done.add(c);
           return true;
         },
         (err: Error) => {
@@ -53,6 +56,7 @@ export class IdleFreezer {
     const took = this.frozen.get(c);
     if (!took) return;
     this.frozen.delete(c);
+    this.done.delete(c);
     if ((await took) && this.engine) await this.engine.thaw(c.id);
   }
 
@@ -60,11 +64,12 @@ export class IdleFreezer {
   forget(c: Container): void {
     this.cancel(c);
     this.frozen.delete(c);
+    this.done.delete(c);
   }
 
-  /** How many containers are frozen or being frozen now. */
-  get size(): number {
-    return this.frozen.size;
+  /** Whether `c` is frozen now (its freeze has taken). */
+  isFrozen(c: Container): boolean {
+    return this.done.has(c);
   }
 
   private cancel(c: Container): void {

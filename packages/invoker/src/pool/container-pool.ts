@@ -211,6 +211,11 @@ export class ContainerPool {
     return this.containers.count((c) => c.session.state === "idle" && runsFunction(c, functionName, accountId));
   }
 
+  /** How many of `functionName`'s idle containers are frozen now (a benchmark times a thaw from one). */
+  runtimesFrozen(functionName: string, accountId?: string): number {
+    return this.containers.count((c) => this.containers.isFrozen(c) && runsFunction(c, functionName, accountId));
+  }
+
   /**
    * Whether the node is still at work in the background: making ready what it keeps
    * ahead of need (stem cells, network sandboxes), or starting or removing containers.

@@ -159,6 +159,26 @@ export function backendConformance(name: string, make: () => Promise<Conformance
       expect(await naming.nameOf(named)).toBe(`${name}-at-create`);
     });
 
+    it("with freezing, freezes and thaws a running container, refuses a second freeze, and removes a frozen one", async () => {
+      const freezing = capabilitiesOf(backend).freezing;
+      if (!freezing) return;
+      const c = await launch({ kind: "run" });
+      await freezing.freeze(c.id);
+      await expect(freezing.freeze(c.id)).rejects.toThrow();
+      await freezing.thaw(c.id);
+      await expect(freezing.thaw(c.id)).rejects.toThrow();
+      await freezing.freeze(c.id);
+      const exit = backend.wait(c.id);
+      await backend.remove(c.id);
+      expect((await exit).exitCode).toBe(137);
+      // One that has exited cannot be frozen.
+      const exited = await launch({ kind: "exit", exitCode: 0 });
+      const ended = backend.wait(exited.id);
+      await exited.release();
+      await ended;
+      await expect(freezing.freeze(exited.id)).rejects.toThrow();
+    });
+
     it("with resizing, changes a running container's memory cap", async () => {
       const resizing = capabilitiesOf(backend).resizing;
       if (!resizing) return;
