@@ -2,8 +2,10 @@
 // is created hardened: all capabilities dropped, no-new-privileges, a fixed non-root
 // user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
 // memory size, CPU share proportional to memory, pids and nofile limits, no published
-// ports, on the node's own functions network: in a network sandbox made ahead
-// (net-sandboxes.ts) when one is ready, else in a namespace of its own. An exit is
+// ports, Docker's init as PID 1 (it reaps orphans), on the node's own functions
+// network (inter-container traffic off; the host kept out by function-firewall.ts):
+// in a network sandbox made ahead (net-sandboxes.ts) when one is ready, else in a
+// namespace of its own. Idle containers are frozen with the engine's pause. An exit is
 // reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
 // OOMKilled flag, or the container's "oom" event when the flag lost its race (a
 // removal waits for that verdict, which inspects the container). Kills
