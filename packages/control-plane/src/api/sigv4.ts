@@ -91,7 +91,7 @@ function expectedSignature(
   }
 }
 
-function header(req: SignedRequest, name: string): string | undefined {
+function header(req: SignedHead, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(",") : v;
 }
@@ -129,7 +129,12 @@ export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now =
     if (signedHeaders.host === undefined) throw errors.invalidSignature("The host header must be signed");
     const key = await lookup(accessKeyId as string);
     if (!key) throw errors.unrecognizedClient("The security token included in the request is invalid.");
-    return { key, scope: { service, region: region as string, amzDate }, signedHeaders, signature: signature as string };
+    return {
+      key,
+      scope: { service, region: region as string, amzDate },
+      signedHeaders,
+      signature: signature as string,
+    };
   }
 
   function confirm(head: SignedHead, claim: Claim, body: Buffer): AccessKey {
