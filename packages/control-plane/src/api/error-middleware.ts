@@ -3,7 +3,8 @@
 // Unexpected errors are logged and answered as ServiceException without internals;
 // the platform's own 5xx errors are logged too, each line under the request's id.
 // A refusal sent before the request's body was read closes the connection, so the
-// rest of that body is never read. Used by the Express app and the invoke fast path.
+// rest of that body is never read (a client still sending may see the connection
+// reset before the answer). Used by the Express app and the invoke fast path.
 
 import type { ServerResponse } from "node:http";
 import { errors, headers, type Logger, StratusError, sendRestJson1Error } from "@stratus/shared";
