@@ -6,6 +6,7 @@ import { PROCESS_KINDS, type ProcessKind } from "./cpu-by-process.js";
 import type { RateRow } from "./drive.js";
 import type { DensityResult } from "./idle-density.js";
 import { POOL_STAGE, type StageResult } from "./stages.js";
+import { renderStalledUploads, type StalledUploadsResult } from "./stalled-uploads.js";
 import { ms, type Summary } from "./stats.js";
 import type { ThroughputResult } from "./throughput.js";
 
@@ -29,6 +30,8 @@ export interface BenchRun {
   throughput: ThroughputResult;
   /** An async event's time by stage (async-stages.ts). */
   asyncStages: AsyncStageResult;
+  /** Control-plane memory under stalled uploads (stalled-uploads.ts). */
+  stalledUploads: StalledUploadsResult;
 }
 
 const row = (label: string, s: Summary) => `| ${label} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.mean)} | ${s.n} |`;
@@ -311,5 +314,6 @@ production), a warm function, the worker's concurrency 16.
 ${asyncStageTable(run.asyncStages.paced)}
 
 ${asyncStageTable(run.asyncStages.burst)}
-`;
+
+${renderStalledUploads(run.stalledUploads)}`;
 }

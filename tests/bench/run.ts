@@ -8,7 +8,8 @@
 // - cold start with a stem cell and from scratch, beside `docker run` of the same image;
 // - idle warm containers per GiB, beside plain containers of the same image;
 // - sync invokes/s, async events/s and enqueue-to-start (throughput.ts);
-// - an async event's time cut into stages, at a steady rate and in a burst (async-stages.ts).
+// - an async event's time cut into stages, at a steady rate and in a burst (async-stages.ts);
+// - control-plane memory under 200 stalled uploads (stalled-uploads.ts).
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -24,6 +25,7 @@ import { renderReport } from "./report.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
 import { measureStages, type StageResult } from "./stages.js";
+import { measureStalledUploads } from "./stalled-uploads.js";
 import { ms, type Summary, summarize } from "./stats.js";
 import { measureThroughput } from "./throughput.js";
 
@@ -157,6 +159,7 @@ async function main() {
   const throughput = await measureThroughput();
   console.log(JSON.stringify(throughput));
   const asyncStages = await measureAsyncStages();
+  const stalledUploads = await measureStalledUploads();
   await writeFile(
     new URL("../../docs/BENCHMARKS.md", import.meta.url),
     renderReport({
@@ -169,6 +172,7 @@ async function main() {
       density,
       throughput,
       asyncStages,
+      stalledUploads,
     }),
   );
   console.log("wrote docs/BENCHMARKS.md");

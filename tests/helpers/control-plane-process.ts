@@ -28,6 +28,8 @@ export interface ControlPlaneEnv {
   /** A port to listen on (a restart reuses its predecessor's); default: a free one. */
   port?: number;
   extra?: Record<string, string>;
+  /** Receives what the process logs on stdout (by default it is dropped). */
+  onOutput?: (text: string) => void;
 }
 
 /** BENCH_CPU_PROF=<dir>: a platform process started with these writes a V8 CPU profile there when it exits. */
@@ -63,8 +65,9 @@ export async function startControlPlaneProcess(env: ControlPlaneEnv): Promise<Co
       STRATUS_BOOTSTRAP_KEY_FILE: path.join(dir, "admin-key.json"),
       ...env.extra,
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", env.onOutput ? "pipe" : "ignore", "inherit"],
   });
+  if (env.onOutput) child.stdout?.on("data", (chunk: Buffer) => env.onOutput?.(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   try {

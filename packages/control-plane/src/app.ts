@@ -1,21 +1,21 @@
 // createApp wires the Express application from its services. It never listens:
-// main.ts (or a test) does. Every Lambda route sits behind SigV4 authentication;
-// /healthz, /metrics and the token-guarded internal routes do not. Invoke is served
-// ahead of this app, on plain node:http, by api/invoke-handler.ts.
+// main.ts (or a test) does. Every Lambda route sits behind SigV4 authentication, and
+// no body is read before the request's headers pass it (auth.ts); /healthz, /metrics,
+// code links and the token-guarded internal routes do not. Invoke is served ahead of
+// this app, on plain node:http, by api/invoke-handler.ts.
 
-import type { Logger } from "@stratus/shared";
+import type { ByteBudget, Logger } from "@stratus/shared";
 import express from "express";
 import type { Registry } from "prom-client";
 import { adminRoutes } from "./api/admin-routes.js";
 import { aliasRoutes } from "./api/alias-routes.js";
 import { asyncRoutes } from "./api/async-routes.js";
-import { type Authenticate, sigv4Auth } from "./api/auth.js";
+import { type Authenticator, signedBody } from "./api/auth.js";
 import { codeLinkRoutes } from "./api/code-links.js";
-import { errorMiddleware, unknownOperation } from "./api/error-middleware.js";
+import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/error-middleware.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { logRoutes } from "./api/log-routes.js";
-import { rawBodyReader } from "./api/raw-body.js";
 import { trackRequests } from "./api/request-log.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
@@ -29,7 +29,9 @@ import type { LogStore } from "./store/log-store.js";
 export interface AppDeps {
   async: AsyncService;
   accounts: AccountStore;
-  authenticate: Authenticate;
+  authenticate: Authenticator;
+  /** Bounds the bytes of all bodies read before their signature is checked. */
+  budget: ByteBudget;
   functions: FunctionService;
   aliases: AliasService;
   settings: SettingsService;
@@ -42,9 +44,6 @@ export interface AppDeps {
   /** Reports whether dependencies (Postgres, Redis) answer. */
   health: () => Promise<boolean>;
 }
-
-/** Largest request body read: a 50 MB zip, base64 in JSON. */
-const MAX_BODY_BYTES = 70 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -61,11 +60,11 @@ export function createApp(deps: AppDeps): express.Express {
     deps.registry.metrics().then((text) => res.type(deps.registry.contentType).send(text));
   });
 
-  app.use(rawBodyReader(MAX_BODY_BYTES));
   app.use(trackRequests(deps.metrics, deps.log));
+  app.use(refuseMalformedPath);
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
-  app.use(sigv4Auth(deps.authenticate));
+  app.use(signedBody(deps.authenticate, deps.budget));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(settingsRoutes(deps.settings, deps.region));

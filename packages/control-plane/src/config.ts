@@ -56,6 +56,23 @@ export const ControlPlaneConfigSchema = z
     STRATUS_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     /** The account concurrency limit (Lambda's default: 1,000). */
     STRATUS_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(100).default(1000),
+    /**
+     * The HTTP edge's deadlines: a request's headers must be in within the first, its
+     * whole body within the second (both from its first byte), or the connection is cut
+     * (408). A 50 MB code upload must arrive within the request deadline: raise it for
+     * clients on links slower than about 20 Mbit/s.
+     */
+    STRATUS_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    STRATUS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    /**
+     * The bytes that request bodies still being read, their signature not yet checked,
+     * may hold together in this process; past it, bodies are refused with 429.
+     */
+    STRATUS_UNVERIFIED_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(256 * 1024 * 1024),
     /** The least severe level the process logs (debug: a line per API request). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
   })
@@ -63,6 +80,11 @@ export const ControlPlaneConfigSchema = z
   .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
     message: "STRATUS_ASYNC_WORKER_STALL_MS must be longer than STRATUS_ASYNC_WATCHDOG_INTERVAL_MS",
     path: ["STRATUS_ASYNC_WORKER_STALL_MS"],
+  })
+  // Node refuses a header deadline past the request deadline.
+  .refine((e) => e.STRATUS_HEADERS_TIMEOUT_MS <= e.STRATUS_REQUEST_TIMEOUT_MS, {
+    message: "STRATUS_HEADERS_TIMEOUT_MS must not be longer than STRATUS_REQUEST_TIMEOUT_MS",
+    path: ["STRATUS_HEADERS_TIMEOUT_MS"],
   })
   .transform((e) => ({
     databaseUrl: e.STRATUS_DATABASE_URL,
@@ -76,6 +98,11 @@ export const ControlPlaneConfigSchema = z
     dbStatementTimeoutMs: e.STRATUS_DB_STATEMENT_TIMEOUT_MS,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
+    edge: {
+      headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,
+      unverifiedBodyBytes: e.STRATUS_UNVERIFIED_BODY_BYTES,
+    },
     async: {
       concurrency: e.STRATUS_ASYNC_CONCURRENCY,
       backoffBaseMs: e.STRATUS_ASYNC_BACKOFF_BASE_MS,

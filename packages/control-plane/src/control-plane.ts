@@ -1,12 +1,13 @@
 // Builds a whole control plane from its configuration: Postgres pool (migrated),
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
-import http from "node:http";
 import { type Logger, type LogSink, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createAuthenticator } from "./api/auth.js";
+import { createByteBudget } from "./api/byte-budget.js";
+import { createEdgeServer } from "./api/edge-server.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
@@ -122,6 +123,8 @@ export async function startControlPlane(
   );
   const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules);
   const authenticate = createAuthenticator(accounts);
+  // One budget for every body read before its signature is checked, invoke's and the app's.
+  const budget = createByteBudget(config.edge.unverifiedBodyBytes);
   // Its statements get as long as a job's step: a statement stuck on a connection that
   // stopped answering fails then, instead of holding every caller batched behind it.
   const asyncStore = countingEndings(createPgAsyncStore(pool, config.async.workerStallMs), registry);
@@ -157,12 +160,13 @@ export async function startControlPlane(
     metrics.asyncRequeued,
     log,
   );
-  const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, metrics, log });
+  const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, budget, metrics, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
     async: asyncService,
     accounts,
     authenticate,
+    budget,
     functions,
     aliases,
     settings,
@@ -178,11 +182,10 @@ export async function startControlPlane(
     },
   });
 
-  const server = http.createServer((req, res) => {
+  const server = createEdgeServer(config.edge, (req, res) => {
     if (!invokeHandler(req, res)) app(req, res);
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  server.keepAliveTimeout = 65_000;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   return {

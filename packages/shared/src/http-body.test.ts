@@ -1,5 +1,6 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBody } from "./http-body.js";
 
@@ -64,5 +65,55 @@ describe("readBody", () => {
   it("refuses a chunked body that grows over the limit", async () => {
     const res = await send([Buffer.alloc(MAX), Buffer.alloc(10)]);
     expect(res).toEqual({ status: 413, body: "RequestTooLargeException" });
+  });
+});
+
+/** A request whose body the test pushes by hand. */
+function fakeRequest(headers: Record<string, string> = {}): PassThrough & { headers: Record<string, string> } {
+  return Object.assign(new PassThrough(), { headers });
+}
+
+function countingBudget(limit: number) {
+  let held = 0;
+  return {
+    take(n: number) {
+      if (held + n > limit) return false;
+      held += n;
+      return true;
+    },
+    give(n: number) {
+      held -= n;
+    },
+    held: () => held,
+  };
+}
+
+describe("readBody with a byte budget", () => {
+  it("holds the bytes read against the budget until the body is in, then gives them back", async () => {
+    const budget = countingBudget(100);
+    const req = fakeRequest({ "content-length": "10" });
+    const read = readBody(req as never, MAX, budget);
+    req.write(Buffer.alloc(4));
+    await new Promise((r) => setImmediate(r));
+    expect(budget.held()).toBe(4);
+    req.write(Buffer.alloc(6));
+    expect((await read).length).toBe(10);
+    expect(budget.held()).toBe(0);
+  });
+
+  it("refuses a body the budget cannot hold with TooManyRequestsException, and gives back its bytes", async () => {
+    const budget = countingBudget(100);
+    const first = fakeRequest();
+    const firstRead = readBody(first as never, MAX, budget);
+    first.write(Buffer.alloc(80));
+    await new Promise((r) => setImmediate(r));
+    const second = fakeRequest();
+    const secondRead = readBody(second as never, MAX, budget);
+    second.write(Buffer.alloc(30));
+    await expect(secondRead).rejects.toMatchObject({ code: "TooManyRequestsException", status: 429 });
+    expect(budget.held()).toBe(80);
+    first.destroy();
+    await expect(firstRead).rejects.toMatchObject({ code: "InvalidRequestContentException" });
+    expect(budget.held()).toBe(0);
   });
 });

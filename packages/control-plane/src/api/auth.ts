@@ -1,12 +1,16 @@
-// SigV4 authentication of Lambda API requests: `authenticate` for any node request
-// (the invoke fast path) and an Express middleware that records the caller's account
-// on res.locals. Keys are cached briefly so a warm invoke costs no database round trip.
+// SigV4 authentication of Lambda API requests, at the edge: a request's headers are
+// checked (well-formed, fresh, a known key) before a byte of its body is read; the
+// body is then read under its operation's cap and the process's budget for unchecked
+// bodies, and the signature over it checked. readSigned serves the invoke fast path,
+// signedBody the Express app (the caller's account goes on res.locals). Keys are
+// cached briefly so a warm invoke costs no database round trip.
 import type { IncomingMessage } from "node:http";
+import { type ByteBudget, readBody } from "@stratus/shared";
 import type { RequestHandler } from "express";
 import type { AccessKey } from "../domain.js";
 import type { AccountStore } from "../store/account-store.js";
-import { rawBody } from "./body.js";
-import { createSigV4Verifier } from "./sigv4.js";
+import { bodyCap } from "./body-caps.js";
+import { type Claim, createSigV4Verifier, type SignedHead } from "./sigv4.js";
 
 const KEY_CACHE_MS = 30_000;
 
@@ -22,26 +26,49 @@ export function cachedKeyLookup(store: AccountStore, now = Date.now) {
   };
 }
 
-export type Authenticate = (req: IncomingMessage, body: Buffer) => Promise<AccessKey>;
+export interface Authenticator {
+  /** Reads only the headers: throws (403) unless they carry a well-formed, fresh signature by a known key. */
+  precheck(req: IncomingMessage): Promise<Claim>;
+  /** Throws (403) unless the claim's signature covers the request with this body. */
+  confirm(req: IncomingMessage, claim: Claim, body: Buffer): AccessKey;
+}
 
-export function createAuthenticator(store: AccountStore): Authenticate {
-  const verify = createSigV4Verifier(cachedKeyLookup(store));
-  return (req, body) => {
-    const raw = req.url ?? "/";
-    const q = raw.indexOf("?");
-    return verify({
-      method: req.method ?? "GET",
-      rawPath: q >= 0 ? raw.slice(0, q) : raw,
-      rawQuery: q >= 0 ? raw.slice(q + 1) : "",
-      headers: req.headers,
-      body,
-    });
+function head(req: IncomingMessage): SignedHead {
+  const raw = req.url ?? "/";
+  const q = raw.indexOf("?");
+  return {
+    method: req.method ?? "GET",
+    rawPath: q >= 0 ? raw.slice(0, q) : raw,
+    rawQuery: q >= 0 ? raw.slice(q + 1) : "",
+    headers: req.headers,
   };
 }
 
-export function sigv4Auth(authenticate: Authenticate): RequestHandler {
+export function createAuthenticator(store: AccountStore, now = Date.now): Authenticator {
+  const verifier = createSigV4Verifier(cachedKeyLookup(store), "lambda", now);
+  return {
+    precheck: (req) => verifier.precheck(head(req)),
+    confirm: (req, claim, body) => verifier.confirm(head(req), claim, body),
+  };
+}
+
+/** The request's body and signer: refused before reading unless precheck passes, then read under `maxBytes` and `budget`. */
+export async function readSigned(
+  req: IncomingMessage,
+  auth: Authenticator,
+  maxBytes: number,
+  budget: ByteBudget,
+): Promise<{ key: AccessKey; body: Buffer }> {
+  const claim = await auth.precheck(req);
+  const body = await readBody(req, maxBytes, budget);
+  return { key: auth.confirm(req, claim, body), body };
+}
+
+/** Express: puts the signed body on req.body and the caller's account on res.locals. */
+export function signedBody(auth: Authenticator, budget: ByteBudget): RequestHandler {
   return (req, res, next) => {
-    authenticate(req, rawBody(req)).then((key) => {
+    readSigned(req, auth, bodyCap(req.method, req.path), budget).then(({ key, body }) => {
+      req.body = body;
       res.locals.accountId = key.accountId;
       next();
     }, next);

@@ -30,6 +30,25 @@ describe("jsonBody", () => {
     );
   });
 
+  it.each<[string, number[]]>([
+    ["a lone continuation byte", [0x22, 0x80, 0x22]],
+    ["a truncated sequence", [0x22, 0xe0, 0xa4, 0x22]],
+    ["an overlong encoding", [0x22, 0xc0, 0xaf, 0x22]],
+    ["an encoded surrogate", [0x22, 0xed, 0xa0, 0x80, 0x22]],
+  ])("refuses a JSON string holding %s (not UTF-8)", (_what, bytes) => {
+    const buf = Buffer.from(bytes);
+    expect(() => checkJson(buf)).toThrow(
+      expect.objectContaining({ code: "InvalidRequestContentException", message: expect.stringContaining("UTF-8") }),
+    );
+    expect(() => jsonBody({ body: buf } as unknown as Request)).toThrow(
+      expect.objectContaining({ code: "InvalidRequestContentException" }),
+    );
+  });
+
+  it("parses UTF-8 beyond ASCII", () => {
+    expect(jsonBody(request('{"k":"é€😀"}'))).toEqual({ k: "é€😀" });
+  });
+
   it("parses a body once (a CreateFunction body can be tens of megabytes)", () => {
     const parse = vi.spyOn(JSON, "parse");
     jsonBody(request('{"Code":{"ZipFile":"UEsDBA=="}}'));

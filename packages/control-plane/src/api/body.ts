@@ -1,5 +1,7 @@
 // Request body helpers: every route receives the raw bytes (SigV4 needs them) and
-// parses JSON here, so malformed or hostile JSON is one error in one place.
+// parses JSON here, so malformed or hostile JSON (or text that is not UTF-8) is one
+// error in one place.
+import { isUtf8 } from "node:buffer";
 import { errors } from "@stratus/shared";
 import type { Request } from "express";
 
@@ -26,8 +28,10 @@ export function jsonDepth(buf: Buffer): number {
   return max;
 }
 
-/** Parses `buf` as JSON of bounded depth (Lambda refuses other payloads). */
+/** Parses `buf` as JSON of bounded depth in UTF-8 (Lambda refuses other payloads). */
 function parseJson(buf: Buffer): unknown {
+  // Decoding would replace invalid sequences with U+FFFD and parse: the caller's bytes are not what runs.
+  if (!isUtf8(buf)) throw errors.invalidRequestContent("Could not parse request body into json: invalid UTF-8");
   if (jsonDepth(buf) > MAX_JSON_DEPTH) {
     throw errors.invalidRequestContent(
       `Could not parse request body into json: nesting depth exceeds ${MAX_JSON_DEPTH}`,

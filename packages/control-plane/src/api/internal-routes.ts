@@ -8,6 +8,8 @@ import { z } from "zod";
 import type { FunctionService } from "../services/function-service.js";
 import type { LogStore } from "../store/log-store.js";
 import { jsonBody } from "./body.js";
+import { INTERNAL_LOGS_BYTES } from "./body-caps.js";
+import { rawBodyReader } from "./raw-body.js";
 import { route } from "./route.js";
 
 function requireToken(token: string): RequestHandler {
@@ -24,7 +26,8 @@ function requireToken(token: string): RequestHandler {
 export function internalRoutes(functions: FunctionService, logs: LogStore, internalToken: string): Router {
   const r = Router();
   r.use(internalInvoke.codePath, requireToken(internalToken));
-  r.use(internalInvoke.logsPath, requireToken(internalToken));
+  // Read only once the token is known good.
+  r.use(internalInvoke.logsPath, requireToken(internalToken), rawBodyReader(INTERNAL_LOGS_BYTES));
   r.post(
     internalInvoke.logsPath,
     route("InternalPutLogs", async (req, res) => {

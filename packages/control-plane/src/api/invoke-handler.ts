@@ -6,13 +6,14 @@
 // arrives: the function runs under it, and its error answer and log lines name it.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "@stratus/shared";
-import { errors, headers, limits, readBody } from "@stratus/shared";
+import type { ByteBudget, Logger } from "@stratus/shared";
+import { errors, headers } from "@stratus/shared";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { AsyncService } from "../services/async-service.js";
 import type { InvokeService } from "../services/invoke-service.js";
-import type { Authenticate } from "./auth.js";
+import { type Authenticator, readSigned } from "./auth.js";
 import { checkJson } from "./body.js";
+import { invokeCap } from "./body-caps.js";
 import { sendError } from "./error-middleware.js";
 import { parseFunctionRef } from "./function-ref.js";
 import { elapsedMs } from "./request-log.js";
@@ -25,7 +26,9 @@ const EMPTY_EVENT = Buffer.from("{}");
 export interface InvokeHandlerDeps {
   invoke: InvokeService;
   async: AsyncService;
-  authenticate: Authenticate;
+  authenticate: Authenticator;
+  /** Bounds the bytes of all bodies read before their signature is checked (shared with the app). */
+  budget: ByteBudget;
   metrics: ControlPlaneMetrics;
   log: Logger;
 }
@@ -56,8 +59,10 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     query: string,
     requestId: string,
   ): Promise<string> {
-    const body = await readBody(req, limits.syncPayloadBytes);
-    const { accountId } = await deps.authenticate(req, body);
+    const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
+    // Nothing is read until the headers pass SigV4's checks, then no more than the call may send.
+    const { key, body } = await readSigned(req, deps.authenticate, invokeCap(type), deps.budget);
+    const { accountId } = key;
     const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
     let name: string;
     try {
@@ -66,7 +71,6 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       throw errors.invalidParameter("Invalid value for FunctionName");
     }
     const ref = parseFunctionRef(name, accountId, qualifier);
-    const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
     checkJson(body);
     const payload = body.length === 0 ? EMPTY_EVENT : body;
     const clientContext = req.headers[headers.clientContext] as string | undefined;

@@ -1,5 +1,6 @@
-// Express middleware putting the raw request body on req.body (SigV4 hashes the
-// exact bytes; routes parse JSON from it).
+// Express middleware putting the raw request body on req.body, for routes whose
+// sender is known before the body is read (the token-guarded internal routes); the
+// Lambda API reads its bodies through auth.ts's signedBody instead.
 import { readBody } from "@stratus/shared";
 import type { RequestHandler } from "express";
 

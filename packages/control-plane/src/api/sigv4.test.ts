@@ -42,7 +42,7 @@ async function signed(
 }
 
 describe("SigV4 verification", () => {
-  const verify = createSigV4Verifier(lookup, "lambda", () => NOW);
+  const { verify } = createSigV4Verifier(lookup, "lambda", () => NOW);
 
   it("accepts a correctly signed request, with or without a payload hash header", async () => {
     await expect(verify(await signed())).resolves.toEqual(key);
@@ -100,7 +100,7 @@ interface SignCase {
 }
 
 describe("SigV4 verification agrees with the AWS SDK's signer", () => {
-  const verify = createSigV4Verifier(lookup, "lambda", () => NOW);
+  const { verify } = createSigV4Verifier(lookup, "lambda", () => NOW);
   const signer = new SignatureV4({
     credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
     region: "eu-west-1",

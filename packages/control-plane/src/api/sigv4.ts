@@ -1,21 +1,34 @@
-// Verifies AWS Signature Version 4 on incoming requests. The expected signature is
-// computed by aws4 (a widely used SigV4 signer: synchronous, and about twice as fast
-// as the AWS SDK's, on the path of every invoke) over exactly the headers the client
-// says it signed, and compared in constant time. Unknown keys, bad signatures and
-// stale timestamps are refused with Lambda's error names.
+// Verifies AWS Signature Version 4 on incoming requests, in two steps: what the
+// headers alone show (well-formed, fresh, a known key), checked before the body is
+// read, then the signature over the whole request. The expected signature is computed
+// by aws4 (a widely used SigV4 signer: synchronous, and about twice as fast as the AWS
+// SDK's, on the path of every invoke) over exactly the headers the client says it
+// signed, and compared in constant time. Failures carry Lambda's error names.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { errors } from "@stratus/shared";
 import aws4 from "aws4";
 import type { AccessKey } from "../domain.js";
 
-export interface SignedRequest {
+/** A request as its headers show it: enough for the checks made before its body is read. */
+export interface SignedHead {
   method: string;
   /** The path exactly as received, still percent-encoded, without the query. */
   rawPath: string;
   /** The query string exactly as received, without the `?` ("" when none). */
   rawQuery: string;
   headers: Record<string, string | string[] | undefined>;
+}
+
+export interface SignedRequest extends SignedHead {
   body: Buffer;
+}
+
+/** What a request's headers claim once checked: a well-formed, fresh signature by a known key. */
+export interface Claim {
+  key: AccessKey;
+  scope: Scope;
+  signedHeaders: Record<string, string>;
+  signature: string;
 }
 
 export type KeyLookup = (accessKeyId: string) => Promise<AccessKey | undefined>;
@@ -78,13 +91,22 @@ function expectedSignature(
   }
 }
 
-function header(req: SignedRequest, name: string): string | undefined {
+function header(req: SignedHead, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(",") : v;
 }
 
-export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now = Date.now) {
-  return async function verify(req: SignedRequest): Promise<AccessKey> {
+export interface SigV4Verifier {
+  /** Header-level checks, made before any body byte is read: well-formed, fresh, a known key. */
+  precheck(head: SignedHead): Promise<Claim>;
+  /** The signature over the whole request, body included, of a claim that passed precheck. */
+  confirm(head: SignedHead, claim: Claim, body: Buffer): AccessKey;
+  /** Both, for a request already read. */
+  verify(req: SignedRequest): Promise<AccessKey>;
+}
+
+export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now = Date.now): SigV4Verifier {
+  async function precheck(req: SignedHead): Promise<Claim> {
     const authorization = header(req, "authorization");
     if (!authorization) throw errors.missingAuthentication("Missing Authentication Token");
     const m = AUTH.exec(authorization);
@@ -98,30 +120,43 @@ export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now =
     if (Math.abs(now() - signedAt) > MAX_SKEW_MS) {
       throw errors.invalidSignature("Signature expired: the request time is more than 5 minutes from the server time");
     }
-    const key = await lookup(accessKeyId as string);
-    if (!key) throw errors.unrecognizedClient("The security token included in the request is invalid.");
-
-    const signedNames = (signedHeaderList as string).split(";");
     const signedHeaders: Record<string, string> = Object.create(null);
-    for (const name of signedNames) {
+    for (const name of (signedHeaderList as string).split(";")) {
       const v = header(req, name);
       if (v === undefined) throw errors.invalidSignature(`Signed header ${name} is missing`);
       signedHeaders[name] = v;
     }
+    if (signedHeaders.host === undefined) throw errors.invalidSignature("The host header must be signed");
+    const key = await lookup(accessKeyId as string);
+    if (!key) throw errors.unrecognizedClient("The security token included in the request is invalid.");
+    return {
+      key,
+      scope: { service, region: region as string, amzDate },
+      signedHeaders,
+      signature: signature as string,
+    };
+  }
+
+  function confirm(head: SignedHead, claim: Claim, body: Buffer): AccessKey {
     // The signer trusts a client-sent payload hash; make sure it is the body's.
-    const claimedHash = signedHeaders["x-amz-content-sha256"];
-    if (claimedHash !== undefined && claimedHash !== createHash("sha256").update(req.body).digest("hex")) {
+    const claimedHash = claim.signedHeaders["x-amz-content-sha256"];
+    if (claimedHash !== undefined && claimedHash !== createHash("sha256").update(body).digest("hex")) {
       throw errors.invalidSignature("X-Amz-Content-SHA256 does not match the request body");
     }
-    if (signedHeaders.host === undefined) throw errors.invalidSignature("The host header must be signed");
-    const expected = expectedSignature(req, key, { service, region: region as string, amzDate }, signedHeaders);
+    const expected = expectedSignature({ ...head, body }, claim.key, claim.scope, claim.signedHeaders);
     const a = Buffer.from(expected);
-    const b = Buffer.from(signature as string);
+    const b = Buffer.from(claim.signature);
     if (a.length !== b.length || !timingSafeEqual(a, b)) {
       throw errors.invalidSignature(
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
       );
     }
-    return key;
+    return claim.key;
+  }
+
+  return {
+    precheck,
+    confirm,
+    verify: async (req) => confirm(req, await precheck(req), req.body),
   };
 }

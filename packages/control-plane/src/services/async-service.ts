@@ -67,7 +67,9 @@ export function createAsyncService(
     list: (accountId, functionName, status, limit) => store.list(accountId, functionName, status, limit),
     async redrive(accountId, id) {
       if (!(await store.redrive(accountId, id))) {
-        throw errors.conflict(`Invocation ${id.slice(0, 64)} is not dead-lettered or expired (or does not exist)`);
+        // Another account's id is answered as an unknown one: its existence is not the caller's to learn.
+        if (!(await store.get(accountId, id))) throw errors.notFound(`Invocation not found: ${id.slice(0, 64)}`);
+        throw errors.conflict(`Invocation ${id.slice(0, 64)} is not dead-lettered or expired`);
       }
       relay.nudge();
     },
