@@ -1,6 +1,8 @@
 // Hostile zip archives for upload tests. yazl refuses unsafe names, so names are
 // written with same-length placeholders and patched in the bytes afterwards (names
-// are not covered by the CRC), and size fields are patched to lie.
+// are not covered by the CRC), and size fields are patched to lie; names no patch can
+// make (empty, a NUL) are written byte by byte (raw-zip.ts).
+import { rawZip } from "../../packages/shared/src/testing/raw-zip.js";
 import { makeZip } from "./zip.js";
 
 const HANDLER = "exports.handler = async () => 1;";
@@ -29,6 +31,22 @@ function lieAboutSizes(zip: Buffer, size: number): Buffer {
   return out;
 }
 
+/**
+ * Zips that were once accepted at upload and then failed to unpack on every node
+ * (issue 22): a NUL in a name, an empty name, a file `lib` beside `lib/x.js`.
+ */
+export function unpackableZips(): [string, Buffer][] {
+  const index = { name: "index.js", content: HANDLER };
+  return [
+    ["a NUL in a name", rawZip([index, { name: "lib\u0000.js", content: "x" }])],
+    ["an empty name", rawZip([index, { name: "", content: "x" }])],
+    [
+      "a file beside a directory of its name",
+      rawZip([index, { name: "lib", content: "f" }, { name: "lib/x.js", content: "x" }]),
+    ],
+  ];
+}
+
 export async function hostileZips(): Promise<[string, Buffer][]> {
   const withIndex = (files: Record<string, string>) => makeZip({ "index.js": HANDLER, ...files });
   const deep = `${Array.from({ length: 33 }, () => "d").join("/")}/x.js`;
@@ -48,5 +66,6 @@ export async function hostileZips(): Promise<[string, Buffer][]> {
     ["empty", Buffer.alloc(0)],
     ["bomb over 250 MB unzipped", await withIndex({ "zeros.bin": "\0".repeat(260 * 1024 * 1024) })],
     ["handler file missing", await makeZip({ "other.js": HANDLER })],
+    ...unpackableZips(),
   ];
 }

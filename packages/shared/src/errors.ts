@@ -36,6 +36,12 @@ export const errors = {
   unrecognizedClient: client("UnrecognizedClientException", 403),
   missingAuthentication: client("MissingAuthenticationTokenException", 403),
   unknownOperation: client("UnknownOperationException", 404),
+  /**
+   * The function's code could not be unpacked on a node: the function's fault, so it
+   * is answered as the function's error (errorType Runtime.InvalidCodePackage) and
+   * spends an async attempt. The message never holds a host path.
+   */
+  invalidCodePackage: (message: string) => new StratusError("Runtime.InvalidCodePackage", 502, "function", message),
   service: (message: string) => new StratusError("ServiceException", 500, "platform", message),
   /** No invoker node could take the request; the caller may retry. */
   capacity: (message: string) =>

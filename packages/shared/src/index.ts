@@ -11,4 +11,6 @@ export * from "./rest-json-errors.js";
 export * from "./retirements.js";
 export * from "./runtimes.js";
 export * from "./wire.js";
+export * from "./zip-error.js";
+export * from "./zip-names.js";
 export * from "./zip-reader.js";

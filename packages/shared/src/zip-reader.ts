@@ -1,12 +1,12 @@
-// Safe reading of function zips, shared by the control plane (validation on upload)
-// and invokers (extraction into the code cache). Every entry is checked (no absolute
-// or parent paths, no backslashes, no links, no duplicate or case-colliding names,
-// depth and count caps) and every file is really inflated, so byte caps count real
-// bytes: a header that lies about sizes or a bomb is stopped as soon as it exceeds.
+// Safe reading of function zips, one reader shared by the control plane (validation
+// on upload) and invokers (extraction into the code cache), so a zip is either refused
+// at upload or unpacks on every node. Every name follows zip-names.ts; no links or
+// special files; every file is really inflated, so byte caps count real bytes: a
+// header that lies about sizes or a bomb is stopped as soon as it exceeds.
 import { type Readable, Transform } from "node:stream";
 import yauzl from "yauzl";
-
-export class ZipError extends Error {}
+import { ZipError } from "./zip-error.js";
+import { nameParts, quoted, ZipPaths } from "./zip-names.js";
 
 export interface ZipLimits {
   maxEntries: number;
@@ -33,57 +33,66 @@ const S_IFDIR = 0o040000;
 function open(buf: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true }, (err, zip) =>
-      err || !zip ? reject(new ZipError(`Could not unzip uploaded file: ${err?.message}`)) : resolve(zip),
+      err || !zip ? reject(unreadable(err)) : resolve(zip),
     );
   });
 }
 
-function checkEntry(entry: yauzl.Entry, limits: ZipLimits, seen: Set<string>): ZipEntryInfo {
+/** yauzl's own refusals may quote a name: escaped like ours. */
+function unreadable(err: unknown): ZipError {
+  if (err instanceof ZipError) return err;
+  const why = quoted(err instanceof Error ? err.message : String(err)).slice(1, -1);
+  return new ZipError(`Could not unzip uploaded file: ${why}`);
+}
+
+function checkEntry(entry: yauzl.Entry, limits: ZipLimits, paths: ZipPaths): ZipEntryInfo {
   const name = entry.fileName;
   const isDirectory = name.endsWith("/");
   const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
   const type = unixMode & S_IFMT;
-  if (type === S_IFLNK) throw new ZipError(`Links are not allowed in the zip: ${name}`);
-  if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) throw new ZipError(`Special file in the zip: ${name}`);
-  if (name.includes("\\") || name.startsWith("/") || /^[A-Za-z]:/.test(name)) {
-    throw new ZipError(`Unsafe path in the zip: ${name}`);
+  if (type === S_IFLNK) throw new ZipError(`Links are not allowed in the zip: ${quoted(name)}`);
+  if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
+    throw new ZipError(`Special file in the zip: ${quoted(name)}`);
   }
-  const parts = name.split("/").filter((p) => p !== "");
-  if (parts.some((p) => p === ".." || p === ".")) throw new ZipError(`Unsafe path in the zip: ${name}`);
-  if (parts.length > limits.maxDepth) throw new ZipError(`Path deeper than ${limits.maxDepth} levels: ${name}`);
-  const key = parts.join("/").toLowerCase() + (isDirectory ? "/" : "");
-  if (seen.has(key)) throw new ZipError(`Duplicate or case-colliding name in the zip: ${name}`);
-  seen.add(key);
+  const parts = nameParts(name, limits.maxDepth);
+  if (type === S_IFDIR && !isDirectory) {
+    throw new ZipError(`Directory entry without a trailing slash in the zip: ${quoted(name)}`);
+  }
+  if (isDirectory && entry.uncompressedSize > 0) {
+    throw new ZipError(`Directory entry with content in the zip: ${quoted(name)}`);
+  }
+  paths.add(name, parts, isDirectory);
   const mode = (unixMode & 0o111) !== 0 ? 0o755 : 0o644;
   return { name: parts.join("/"), size: entry.uncompressedSize, mode, isDirectory };
 }
 
 /**
  * Reads every entry of `buf`, enforcing `limits`; hands each file's content to
- * `sink` (or drains it). Throws ZipError with a message fit for the API caller.
+ * `sink` (or drains it). Throws ZipError with a message fit for the API caller when
+ * the zip breaks a rule; a failure of the sink's own is thrown as it is.
  */
 export async function readZip(buf: Buffer, limits: ZipLimits, sink?: ZipFileSink): Promise<ZipEntryInfo[]> {
   const zip = await open(buf);
   const entries: ZipEntryInfo[] = [];
-  const seen = new Set<string>();
+  const paths = new ZipPaths();
   let total = 0;
   try {
     await new Promise<void>((resolve, reject) => {
       const fail = (err: unknown) => {
-        reject(
-          err instanceof ZipError ? err : new ZipError(`Could not unzip uploaded file: ${(err as Error).message}`),
-        );
+        reject(unreadable(err));
       };
       zip.on("error", fail);
       zip.on("end", () => resolve());
       zip.on("entry", (entry: yauzl.Entry) => {
         try {
           if (entries.length >= limits.maxEntries) throw new ZipError(`More than ${limits.maxEntries} entries`);
-          const info = checkEntry(entry, limits, seen);
+          const info = checkEntry(entry, limits, paths);
           entries.push(info);
           if (info.isDirectory) return zip.readEntry();
           zip.openReadStream(entry, (err, stream) => {
             if (err || !stream) return fail(err);
+            /** What the zip's own stream failed with, as against the sink's own failure. */
+            let zipFault: unknown;
             // Count real inflated bytes on the way through (a data listener here
             // would start the flow before the sink is attached and lose chunks).
             const counted = stream.pipe(
@@ -91,14 +100,21 @@ export async function readZip(buf: Buffer, limits: ZipLimits, sink?: ZipFileSink
                 transform(chunk: Buffer, _enc, done) {
                   total += chunk.length;
                   if (total > limits.maxUnzippedBytes) {
-                    done(new ZipError(`Unzipped size exceeds ${limits.maxUnzippedBytes} bytes`));
+                    zipFault ??= new ZipError(`Unzipped size exceeds ${limits.maxUnzippedBytes} bytes`);
+                    done(zipFault as Error);
                   } else done(null, chunk);
                 },
               }),
             );
-            stream.on("error", (e) => counted.destroy(e));
+            stream.on("error", (e) => {
+              zipFault ??= e;
+              counted.destroy(e);
+            });
             const consumed = sink ? sink(info, counted) : drain(counted);
-            consumed.then(() => zip.readEntry(), fail);
+            consumed.then(
+              () => zip.readEntry(),
+              (e: unknown) => (zipFault ? fail(zipFault) : reject(e)),
+            );
           });
         } catch (err) {
           fail(err);

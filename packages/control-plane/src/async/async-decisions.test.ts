@@ -12,7 +12,13 @@ import {
 import { type AsyncStatus, allows, STATUSES } from "./async-state.js";
 
 const SINK = "arn:aws:lambda:us-east-1:123456789012:function:sink";
-const inv: AttemptLimits = { accountId: "123456789012", attempt: 1, maxAttempts: 4, maxEventAgeSeconds: 3600 };
+const inv: AttemptLimits = {
+  accountId: "123456789012",
+  attempt: 1,
+  givenBack: 0,
+  maxAttempts: 4,
+  maxEventAgeSeconds: 3600,
+};
 const backoff = { backoffBaseMs: 1000, backoffCapMs: 300_000 };
 
 describe("judgeAttempt", () => {
@@ -33,6 +39,12 @@ describe("judgeAttempt", () => {
     [
       "a platform error on the last attempt (it spends none)",
       { attempt: 4 },
+      { outcome: "platform_error", ageMs: 0 },
+      { event: "retry", delayMs: 750 },
+    ],
+    [
+      "a platform error after three given back waits longer",
+      { givenBack: 3 },
       { outcome: "platform_error", ageMs: 0 },
       { event: "retry", delayMs: 6000 },
     ],

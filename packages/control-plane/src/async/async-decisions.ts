@@ -21,6 +21,8 @@ export interface AttemptLimits {
   accountId: string;
   /** Attempts spent, the running one included. */
   attempt: number;
+  /** Attempts given back before the running one (retry-policy.ts RetryInput.givenBack). */
+  givenBack: number;
   maxAttempts: number;
   maxEventAgeSeconds: number;
   onSuccess?: string;
@@ -50,6 +52,7 @@ export function judgeAttempt(inv: AttemptLimits, call: CallFacts, backoff: Backo
   const decision = decide({
     outcome: call.outcome,
     attempt: inv.attempt,
+    givenBack: inv.givenBack,
     maxAttempts: inv.maxAttempts,
     ageMs: call.ageMs,
     maxAgeMs: inv.maxEventAgeSeconds * 1000,

@@ -16,6 +16,7 @@ const inv: AsyncInvocation = {
   status: "running",
   attempt: 2,
   invokeCount: 3,
+  givenBack: 0,
   maxAttempts: 4,
   maxEventAgeSeconds: 3600,
   acceptedAt: new Date(),

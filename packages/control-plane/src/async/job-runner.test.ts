@@ -18,6 +18,7 @@ function invocation(id: string): AsyncInvocation {
     status: "running",
     attempt: 1,
     invokeCount: 1,
+    givenBack: 0,
     maxAttempts: 4,
     maxEventAgeSeconds: 3600,
     acceptedAt: new Date(),

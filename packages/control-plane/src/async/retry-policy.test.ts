@@ -8,6 +8,7 @@ import { type AttemptEnd, attemptRefunds, backoffMs, decide, type RetryInput, th
 const base: RetryInput = {
   outcome: "function_error",
   attempt: 1,
+  givenBack: 0,
   maxAttempts: 4,
   ageMs: 0,
   maxAgeMs: 6 * 3600_000,
@@ -24,9 +25,29 @@ describe("decide", () => {
     ["fourth failure of 1 + 3 is exhausted", { attempt: 4 }, { action: "fail", condition: "RetriesExhausted" }],
     ["no retries configured", { attempt: 1, maxAttempts: 1 }, { action: "fail", condition: "RetriesExhausted" }],
     [
-      "platform errors spend nothing",
+      "platform errors spend nothing, and wait by what was given back, not by attempts spent",
       { outcome: "platform_error", attempt: 4 },
+      { action: "retry", delayMs: 750, spendAttempt: false },
+    ],
+    [
+      "the fourth platform error in a row waits 8 times the first",
+      { outcome: "platform_error", givenBack: 3 },
       { action: "retry", delayMs: 6000, spendAttempt: false },
+    ],
+    [
+      "platform errors wait no longer than the cap",
+      { outcome: "platform_error", givenBack: 40 },
+      { action: "retry", delayMs: 225_000, spendAttempt: false },
+    ],
+    [
+      "a function error after platform errors waits by its attempts",
+      { attempt: 2, givenBack: 10 },
+      { action: "retry", delayMs: 1500, spendAttempt: true },
+    ],
+    [
+      "a platform error whose grown wait would pass the maximum age expires the event",
+      { outcome: "platform_error", givenBack: 40, ageMs: 6 * 3600_000 - 200_000 },
+      { action: "fail", condition: "EventAgeExceeded" },
     ],
     ["too old to wait for a retry", { ageMs: 6 * 3600_000 - 100 }, { action: "fail", condition: "EventAgeExceeded" }],
     [
@@ -36,6 +57,29 @@ describe("decide", () => {
     ],
   ])("%s", (_label, patch, expected) => {
     expect(decide({ ...base, ...patch })).toEqual(expected);
+  });
+});
+
+describe("an event failing on the platform at every attempt", () => {
+  it("backs off exponentially to the cap, not once a second, and expires within its maximum age", () => {
+    let age = 0;
+    let givenBack = 0;
+    const delays: number[] = [];
+    for (;;) {
+      const d = decide({ ...base, outcome: "platform_error", attempt: 1, givenBack, ageMs: age });
+      if (d.action !== "retry") {
+        expect(d).toEqual({ action: "fail", condition: "EventAgeExceeded" });
+        break;
+      }
+      delays.push(d.delayMs);
+      age += d.delayMs;
+      givenBack++; // recorded with the give-back (async-store finish)
+    }
+    expect(delays.slice(0, 5)).toEqual([750, 1500, 3000, 6000, 12_000]);
+    expect(Math.max(...delays)).toBe(225_000);
+    expect(age).toBeLessThanOrEqual(base.maxAgeMs);
+    // Six hours at the cap is about a hundred tries; at a fixed second it was over 20,000.
+    expect(delays.length).toBeLessThan(120);
   });
 });
 

@@ -1,7 +1,8 @@
 // What happens after an async attempt: pure, table-tested. Function errors
 // (including timeouts and OOM) spend an attempt and are retried with exponential
-// backoff and full jitter until attempts run out; throttles and platform errors are
-// retried without spending attempts; nothing is retried past the event's maximum age.
+// backoff and jitter until attempts run out; throttles and platform errors are
+// retried without spending attempts, backing off by the attempts given back so far
+// (up to the cap); nothing is retried past the event's maximum age.
 // Apart from the attempts it spends, an event counts its invokes: the attempts that
 // reached an invoker node, where the function may have run.
 import { StratusError } from "@stratus/shared";
@@ -33,8 +34,10 @@ export function attemptRefunds(
 
 export interface RetryInput {
   outcome: AttemptOutcome;
-  /** Attempts made so far, including this one. */
+  /** Attempts spent so far, including this one if it spends one. */
   attempt: number;
+  /** Attempts given back before this one (throttles, platform errors), which spend none. */
+  givenBack: number;
   maxAttempts: number;
   ageMs: number;
   maxAgeMs: number;
@@ -58,7 +61,9 @@ export function decide(i: RetryInput): RetryDecision {
   if (i.outcome === "success") return { action: "succeed" };
   const spendAttempt = spendsAttempt(i.outcome);
   if (spendAttempt && i.attempt >= i.maxAttempts) return { action: "fail", condition: "RetriesExhausted" };
-  const delayMs = backoffMs(i.attempt, i.backoffBaseMs, i.backoffCapMs, i.random);
+  // An attempt given back leaves `attempt` where it was: its own count makes the wait grow.
+  const step = spendAttempt ? i.attempt : i.givenBack + 1;
+  const delayMs = backoffMs(step, i.backoffBaseMs, i.backoffCapMs, i.random);
   if (i.ageMs + delayMs > i.maxAgeMs) return { action: "fail", condition: "EventAgeExceeded" };
   return { action: "retry", delayMs, spendAttempt };
 }

@@ -40,6 +40,12 @@ export interface AsyncInvocation {
    * unknown).
    */
   invokeCount: number;
+  /**
+   * Attempts given back (a throttle, a platform error, no call made), the running one
+   * not included: the exponent of the next give-back's backoff, since `attempt` does
+   * not grow with them.
+   */
+  givenBack: number;
   maxAttempts: number;
   maxEventAgeSeconds: number;
   onSuccess?: string;
@@ -51,7 +57,7 @@ export interface AsyncInvocation {
 
 export type NewAsyncInvocation = Omit<
   AsyncInvocation,
-  "status" | "attempt" | "invokeCount" | "acceptedAt" | "executedVersion" | "error"
+  "status" | "attempt" | "invokeCount" | "givenBack" | "acceptedAt" | "executedVersion" | "error"
 >;
 
 /** An invocation that is to be (re-)enqueued, and the queue job id it is recorded with. */
@@ -142,6 +148,7 @@ interface Row {
   status: AsyncStatus;
   attempt: number;
   invoke_count: number;
+  given_back: number;
   max_attempts: number;
   max_event_age_seconds: number;
   on_success: string | null;
@@ -151,7 +158,7 @@ interface Row {
   error: unknown;
 }
 
-const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, invoke_count, max_attempts,
+const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, invoke_count, given_back, max_attempts,
   max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error`;
 
 /** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
@@ -167,6 +174,7 @@ function toInvocation(r: Row): AsyncInvocation {
     status: r.status,
     attempt: r.attempt,
     invokeCount: r.invoke_count,
+    givenBack: r.given_back,
     maxAttempts: r.max_attempts,
     maxEventAgeSeconds: r.max_event_age_seconds,
     ...(r.on_success !== null ? { onSuccess: r.on_success } : {}),
@@ -236,6 +244,7 @@ async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]>
     `UPDATE async_invocations a SET status = v.to_status, updated_at = now(), lease_until = NULL,
        executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
        attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
+       given_back = a.given_back + CASE WHEN v.refund THEN 1 ELSE 0 END,
        invoke_count = a.invoke_count - CASE WHEN v.refund_invoke THEN 1 ELSE 0 END,
        next_attempt_at = CASE WHEN v.retry_after_ms IS NULL THEN NULL
                               ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END,
@@ -361,7 +370,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     redrive(accountId, id) {
       return transaction(async (c) => {
         const res = await c.query(
-          `UPDATE async_invocations a SET status = m.to_status, attempt = 0, invoke_count = 0, accepted_at = now(),
+          `UPDATE async_invocations a SET status = m.to_status, attempt = 0, invoke_count = 0, given_back = 0, accepted_at = now(),
              updated_at = now(), error = NULL, job_id = $3
            FROM ${moves(4)}
            WHERE a.id = $1 AND a.account_id = $2 AND a.status = m.from_status`,

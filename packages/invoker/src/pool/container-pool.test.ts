@@ -2,7 +2,7 @@
 // container exits; later, the engine tells whether it was an OOM kill) and the
 // runtime inside (it asks for work, answers), so the order of those signals and of
 // the function's deadline is the test's to choose.
-import type { InvokeSpec } from "@stratus/shared";
+import { errors, type InvokeSpec, type StratusError } from "@stratus/shared";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OomKillSource } from "../backend/container-backend.js";
@@ -48,7 +48,12 @@ let warnings: string[];
 
 /** A pool on the test's engine; with one stem cell of each of `opts.stemRuntimes`, if given. */
 function makePool(
-  opts: { stemRuntimes?: string[]; dirFor?: (sha: string) => Promise<string>; freezeIdleAfterMs?: number } = {},
+  opts: {
+    stemRuntimes?: string[];
+    dirFor?: (sha: string) => Promise<string>;
+    refusal?: StratusError;
+    freezeIdleAfterMs?: number;
+  } = {},
 ): ContainerPool {
   const stemRuntimes = opts.stemRuntimes ?? [];
   return new ContainerPool(
@@ -68,7 +73,7 @@ function makePool(
     },
     engine,
     runtimeApi.api,
-    { dirFor: opts.dirFor ?? (async () => "/code") },
+    { dirFor: opts.dirFor ?? (async () => "/code"), refusal: () => opts.refusal },
     { create: async () => "/stem", populate: async () => undefined, remove: async () => undefined },
     metrics,
     { warn: (message: string) => void warnings.push(message), error: () => undefined },
@@ -632,5 +637,39 @@ describe("freezing idle containers", () => {
     await vi.waitFor(() => expect(c.frozen).toBe(true));
     expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(1);
     await vi.waitFor(() => expect(c.removed).toBe(true));
+  });
+});
+
+describe("code that cannot be unpacked", () => {
+  const bad = errors.invalidCodePackage(
+    "The function's code could not be unpacked: Entry with an empty name in the zip",
+  );
+
+  it("is answered as the function's error, its container removed", async () => {
+    await pool.close();
+    pool = makePool({ dirFor: async () => Promise.reject(bad) });
+    const out = await pool.invoke(spec, call(1));
+    expect(out.functionError).toBe("Unhandled");
+    expect(JSON.parse(out.payload.toString())).toEqual({
+      errorType: "Runtime.InvalidCodePackage",
+      errorMessage: bad.message,
+    });
+    await vi.waitFor(() => expect(pool.stats().byState).toMatchObject({ starting: 0, idle: 0, busy: 0 }));
+  });
+
+  it("takes no container once the node knows the code does not unpack", async () => {
+    await pool.close();
+    pool = makePool({ stemRuntimes: ["nodejs20.x"], refusal: bad });
+    await vi.waitFor(() => expect(pool.stats().byState.stem).toBe(1));
+    const out = await pool.invoke(testSpec("stemmed", { runtime: "nodejs20.x" }), call(1));
+    expect(out.functionError).toBe("Unhandled");
+    expect(pool.stats().byState.stem).toBe(1);
+    expect(engine.containers).toHaveLength(1);
+  });
+
+  it("stays a platform error when the code could not be fetched", async () => {
+    await pool.close();
+    pool = makePool({ dirFor: async () => Promise.reject(new Error("control plane answered 503")) });
+    await expect(pool.invoke(spec, call(1))).rejects.toMatchObject({ code: "ServiceException" });
   });
 });

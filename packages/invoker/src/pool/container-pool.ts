@@ -23,6 +23,7 @@ import { chooseExpired, choosePlacement, stemKey } from "../containers/decisions
 import type { InvocationLog } from "../logs/invocation-log.js";
 import type { InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
+import { failurePayload } from "../runtime-api/session.js";
 import type { StemDirs } from "../stem-cells/stem-dirs.js";
 import { stemCellFits } from "../stem-cells/stem-fit.js";
 import { StemKeeper } from "../stem-cells/stem-keeper.js";
@@ -87,13 +88,24 @@ export class ContainerPool {
    * Runs one invocation. `opts.givenUp`, asked once a container is ready and before
    * the event is handed over, refuses the invocation (nothing runs) when its caller
    * may have given it up meanwhile (the node was frozen while a container started).
+   * Code that cannot be unpacked is answered as the function's error.
    */
   async invoke(
     spec: InvokeSpec,
     call: InvokeCall,
     opts: { tail?: boolean; givenUp?: () => boolean } = {},
   ): Promise<PoolInvokeResult> {
-    const { c, cold } = await this.claim(spec, call.requestId);
+    let claimed: Claimed;
+    try {
+      claimed = await this.claim(spec, call.requestId);
+    } catch (err) {
+      if (!(err instanceof StratusError) || err.kind !== "function") throw err;
+      return {
+        payload: failurePayload({ errorType: err.code, errorMessage: err.message }),
+        functionError: "Unhandled",
+      };
+    }
+    const { c, cold } = claimed;
     if (opts.givenUp?.()) {
       if (c.life.state !== "claimed") void this.containers.remove(c);
       else this.containers.release(c);
@@ -113,6 +125,9 @@ export class ContainerPool {
    * warmest idle one, else a stem cell specialised, else one from scratch.
    */
   private async claim(spec: InvokeSpec, requestId: string): Promise<Claimed> {
+    // Code known not to unpack takes no container: a stem cell would be used up for nothing.
+    const refused = this.code.refusal(spec.codeSha256Hex);
+    if (refused) throw refused;
     const key = poolKey(spec);
     // A function that depends on what its runtime reads only at start starts from
     // scratch, unless a stem cell's runtime started with just that.
