@@ -122,7 +122,10 @@ describe("ContainerLog, against forged markers", () => {
       const taken = log.take(n1);
       // The quiet moment of a runtime without markers, not the long wait for them.
       await vi.advanceTimersByTimeAsync(50);
-      expect(await Promise.race([taken, Promise.resolve("still waiting")])).toEqual([`${LOG_MARKER_PREFIX}r1`, "after"]);
+      expect(await Promise.race([taken, Promise.resolve("still waiting")])).toEqual([
+        `${LOG_MARKER_PREFIX}r1`,
+        "after",
+      ]);
     });
   });
 });
