@@ -9,9 +9,10 @@
 // per stream; anything else marker-looking (no nonce, a wrong or spent one, another
 // request id) stays in the log as output, where it was printed. A function that reads
 // its runtime's memory (an inspector, Python's frames) can learn its current nonce,
-// and so end its current log early on a stream, the rest going to its container's
-// next log: lines it could hold back for a later invocation anyway. It drops no line,
-// and reaches no other container's log, where that nonce was never issued.
+// and so cut its logs where its runtime would not (end one early, the rest going to
+// its container's next log). That moves or loses only lines of its own container,
+// one function version's, which it could as well print later or not at all; no other
+// container's log takes that nonce, as it was never issued there.
 import type { Readable } from "node:stream";
 import { MARKER_MAX_CHARS, newNonce, parseMarker } from "./log-markers.js";
 import { RecordReader, recordText } from "./log-records.js";
