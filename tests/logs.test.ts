@@ -251,7 +251,7 @@ describe("python3.11 invocation logs", () => {
       (await dockerOutput(container as string, { stdout: stream === "stdout", stderr: stream === "stderr" }))
         .split("\n")
         .filter((line) => line.startsWith(MARKER))
-        .map((line) => line.slice(MARKER.length));
+        .map((line) => line.slice(MARKER.length).split(" ")[0]);
     const wrote = (keys: string[]) => runs.filter((r) => keys.some((k) => k in r.event)).map((r) => r.id);
     expect(await markersOn("stdout")).toEqual(wrote(["say", "log", "fail"]));
     expect(await markersOn("stderr")).toEqual(wrote(["warn", "fd"]));

@@ -83,6 +83,9 @@ function postError(urlPath, payload, headers = {}) {
 // Lambda's Node log line: ISO timestamp, request id, level, message, with inner
 // newlines turned into \r so that one call stays one log record.
 let currentRequestId;
+// The secret the invoker issued with the current event, which its log markers carry;
+// kept here, out of the handler's event, context, headers and environment.
+let currentNonce;
 let phase = "init"; // then "idle" (waiting on /next) and "invoke", in turn
 function patchConsole() {
   const levels = { log: "INFO", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR", trace: "TRACE" };
@@ -241,7 +244,7 @@ function onFatal(rejection) {
         : errorPayload(reason);
     console.error(`${rejection ? "Unhandled Promise Rejection" : "Uncaught Exception"} \t${JSON.stringify(payload)}`);
     const target = { init: "init/error", invoke: `invocation/${currentRequestId}/error` }[phase];
-    const marked = phase === "invoke" ? endOfOutput(currentRequestId) : {};
+    const marked = phase === "invoke" ? endOfOutput(currentRequestId, currentNonce) : {};
     const report = target ? postError(target, payload, marked) : Promise.resolve();
     report.finally(() => process.exit(128));
   };
@@ -251,9 +254,12 @@ function onFatal(rejection) {
 // invoker knows exactly which lines belong to the invocation; only on the streams
 // written since the last marker (a quiet invocation costs the engine nothing). The
 // result names the marked streams (Stratus-Log-Markers), so the invoker knows which
-// markers to wait for. Writes are noticed through process.stdout/stderr and through
-// fs writes to fds 1 and 2 (loggers such as pino write there directly); a child
-// process's output is not, and lands in whichever invocation's log takes it first.
+// markers to wait for. A marker carries the nonce that came with the event
+// (Stratus-Log-Nonce), which the function never sees, so no line it prints passes for
+// one; an invoker that sends none gets the marker without it. Writes are noticed
+// through process.stdout/stderr and through fs writes to fds 1 and 2 (loggers such as
+// pino write there directly); a child process's output is not, and lands in whichever
+// invocation's log takes it first.
 const written = { stdout: false, stderr: false };
 const FD_STREAM = { 1: "stdout", 2: "stderr" };
 function watchOutput() {
@@ -276,8 +282,10 @@ function watchOutput() {
   }
 }
 
-function endOfOutput(requestId) {
-  const marker = `\u001eSTRATUS-END ${requestId}\n`;
+const LOG_NONCE_HEADER = "stratus-log-nonce";
+
+function endOfOutput(requestId, nonce) {
+  const marker = `\u001eSTRATUS-END ${requestId}${nonce ? ` ${nonce}` : ""}\n`;
   const marked = [];
   for (const name of ["stdout", "stderr"]) {
     if (!written[name]) continue;
@@ -372,6 +380,8 @@ async function main() {
     const next = await request("GET", "invocation/next");
     if (next.status !== 200) throw new Error(`runtime api /next answered ${next.status}`);
     const id = next.headers["lambda-runtime-aws-request-id"];
+    currentNonce = next.headers[LOG_NONCE_HEADER];
+    delete next.headers[LOG_NONCE_HEADER];
     const trace = next.headers["lambda-runtime-trace-id"];
     if (trace) process.env._X_AMZN_TRACE_ID = trace;
     else delete process.env._X_AMZN_TRACE_ID;
@@ -391,12 +401,12 @@ async function main() {
         outcome = { ok: false, error: err };
       }
     }
-    if (outcome.ok) await postJson(`invocation/${id}/response`, body, endOfOutput(id));
+    if (outcome.ok) await postJson(`invocation/${id}/response`, body, endOfOutput(id, currentNonce));
     else {
       const payload = errorPayload(outcome.error);
       // In the invocation's own log, as Lambda prints it.
       console.error(`Invoke Error \t${JSON.stringify(payload)}`);
-      await postError(`invocation/${id}/error`, payload, endOfOutput(id));
+      await postError(`invocation/${id}/error`, payload, endOfOutput(id, currentNonce));
     }
   }
 }

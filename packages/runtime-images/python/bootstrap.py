@@ -35,12 +35,16 @@ ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 # knows exactly which lines belong to the invocation; only on the streams written
 # since the last marker (a quiet invocation costs the engine nothing). The result
 # names the marked streams (Stratus-Log-Markers), so the invoker knows which markers
-# to wait for. Writes are noticed under sys.stdout and sys.stderr, where print(), the
-# logging module and writes to .buffer or .buffer.raw all pass, and through os.write
-# to fds 1 and 2; a child process's output is not, and lands in whichever
-# invocation's log takes it first.
+# to wait for. A marker carries the nonce that came with the event (Stratus-Log-Nonce),
+# which is kept out of the handler's event, context and environment, so no line the
+# function prints passes for one; an invoker that sends none gets the marker without
+# it. Writes are noticed under sys.stdout and sys.stderr, where print(), the logging
+# module and writes to .buffer or .buffer.raw all pass, and through os.write to fds 1
+# and 2; a child process's output is not, and lands in whichever invocation's log
+# takes it first.
 LOG_MARKER = "\x1eSTRATUS-END "
 MARKERS_HEADER = "Stratus-Log-Markers"
+NONCE_HEADER = "Stratus-Log-Nonce"
 written = {1: False, 2: False}
 # The runtime's own stdout and stderr (watch_output makes them sys.stdout and sys.stderr).
 streams = {}
@@ -84,8 +88,9 @@ def watch_output():
         setattr(os, name, watched)
 
 
-def end_of_output(request_id):
+def end_of_output(request_id, nonce):
     """Marks the end of an invocation's output on the streams it wrote; returns the header naming them."""
+    marker = f"{LOG_MARKER}{request_id} {nonce}\n" if nonce else f"{LOG_MARKER}{request_id}\n"
     for stream in (sys.stdout, sys.stderr, streams["stdout"], streams["stderr"]):
         try:
             stream.flush()  # buffered writes reach their fd (and are noticed) before the marker
@@ -96,7 +101,7 @@ def end_of_output(request_id):
         if not written[fd]:
             continue
         try:
-            streams[name].write(f"{LOG_MARKER}{request_id}\n")
+            streams[name].write(marker)
             streams[name].flush()
             marked.append(name)
         except (OSError, ValueError):
@@ -142,20 +147,23 @@ class RuntimeClient:
             return
 
     def next(self):
+        """The next event: its headers (without the log nonce), its body, and the log nonce."""
         status, headers, body = self._call("GET", "/invocation/next")
         if status != 200:
             raise RuntimeError(f"runtime api /next answered {status}")
-        return headers, body
+        nonce = headers.get(NONCE_HEADER)
+        del headers[NONCE_HEADER]
+        return headers, body, nonce
 
-    def respond(self, request_id, body):
-        headers = {"Content-Type": "application/json", **end_of_output(request_id)}
+    def respond(self, request_id, body, nonce):
+        headers = {"Content-Type": "application/json", **end_of_output(request_id, nonce)}
         self._call("POST", f"/invocation/{request_id}/response", body, headers)
 
-    def fail(self, path, payload):
+    def fail(self, path, payload, nonce=None):
         body = json.dumps(payload).encode("utf-8")
         headers = {"Content-Type": "application/json", ERROR_TYPE_HEADER: payload["errorType"]}
         if path.startswith("/invocation/"):
-            headers.update(end_of_output(path.split("/")[2]))
+            headers.update(end_of_output(path.split("/")[2], nonce))
         self._call("POST", path, body, headers)
 
 
@@ -322,7 +330,7 @@ def main():
         client.fail("/init/error", payload)
         sys.exit(1)
     while True:
-        headers, body = client.next()
+        headers, body, nonce = client.next()
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
         current_request_id = request_id
         trace_id = headers.get("Lambda-Runtime-Trace-Id")
@@ -337,7 +345,7 @@ def main():
             payload = error_payload(e)
             payload["requestId"] = request_id
             log_error(payload)
-            client.fail(f"/invocation/{request_id}/error", payload)
+            client.fail(f"/invocation/{request_id}/error", payload, nonce)
             continue
         try:
             response = to_json(result)
@@ -349,9 +357,9 @@ def main():
                 "stackTrace": [],
             }
             log_error(payload)
-            client.fail(f"/invocation/{request_id}/error", payload)
+            client.fail(f"/invocation/{request_id}/error", payload, nonce)
             continue
-        client.respond(request_id, response)
+        client.respond(request_id, response, nonce)
 
 
 if __name__ == "__main__":

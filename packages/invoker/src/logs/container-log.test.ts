@@ -1,70 +1,71 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ContainerLog, LOG_MARKER_PREFIX, markedStreams } from "./container-log.js";
+import { ContainerLog } from "./container-log.js";
+import { LOG_MARKER_PREFIX } from "./log-markers.js";
 
 const streams = () => [new PassThrough(), new PassThrough()] as const;
 const tick = () => new Promise((r) => setTimeout(r, 5));
-const mark = (requestId: string, ...on: PassThrough[]) => {
-  for (const s of on) s.write(`${LOG_MARKER_PREFIX}${requestId}\n`);
+/** The marker a Stratus runtime prints for the run of `requestId` issued `nonce`. */
+const marker = (requestId: string, nonce: string) => `${LOG_MARKER_PREFIX}${requestId} ${nonce}\n`;
+const mark = (requestId: string, nonce: string, ...on: PassThrough[]) => {
+  for (const s of on) s.write(marker(requestId, nonce));
 };
 
 describe("ContainerLog", () => {
   it("cuts output at each invocation's markers, in arrival order", async () => {
     const [out, err] = streams();
     const log = new ContainerLog([out, err], 10_000);
+    const n1 = log.issue("r1");
     out.write("init line\n");
     out.write("a1\n");
     await tick();
     err.write("a2\n");
     await tick();
-    out.write(`${LOG_MARKER_PREFIX}r1\n`);
+    mark("r1", n1, out);
     out.write("b1 (next invocation)\n");
-    err.write(`${LOG_MARKER_PREFIX}r1\n`);
-    expect(await log.take("r1")).toEqual(["init line", "a1", "a2"]);
-    out.write(`${LOG_MARKER_PREFIX}r2\n`);
-    err.write(`${LOG_MARKER_PREFIX}r2\n`);
-    expect(await log.take("r2")).toEqual(["b1 (next invocation)"]);
+    mark("r1", n1, err);
+    expect(await log.take(n1)).toEqual(["init line", "a1", "a2"]);
+    const n2 = log.issue("r2");
+    mark("r2", n2, out, err);
+    expect(await log.take(n2)).toEqual(["b1 (next invocation)"]);
+  });
+
+  it("issues a fresh nonce for every run, of one request id too", () => {
+    const log = new ContainerLog(streams() as unknown as PassThrough[], 10_000);
+    const nonces = new Set(Array.from({ length: 50 }, () => log.issue("r1")));
+    expect(nonces.size).toBe(50);
+    for (const n of nonces) expect(n).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it("gives each run of one request id its own lines when the second starts before the first's markers are in", async () => {
     const [out, err] = streams();
     const log = new ContainerLog([out, err], 10_000, { markers: true });
     // An async retry reruns its request id in the same container: run 1's stderr marker trails run 2's stdout.
+    const n1 = log.issue("r1");
     out.write("run 1 out\n");
-    mark("r1", out);
-    const first = log.take("r1");
+    mark("r1", n1, out);
+    const first = log.take(n1);
+    const n2 = log.issue("r1");
     out.write("run 2 out\n");
-    mark("r1", out);
-    const second = log.take("r1");
+    mark("r1", n2, out);
+    const second = log.take(n2);
     await tick();
     err.write("run 1 err\n");
-    mark("r1", err);
+    mark("r1", n1, err);
     err.write("run 2 err\n");
-    mark("r1", err);
+    mark("r1", n2, err);
     expect(await first).toEqual(["run 1 out", "run 1 err"]);
     expect(await second).toEqual(["run 2 out", "run 2 err"]);
-  });
-
-  it("leaves a later run's marker on a stream that this run of the same request id did not mark", async () => {
-    const [out, err] = streams();
-    const log = new ContainerLog([out, err], 10_000, { markers: true });
-    out.write("one\n");
-    mark("r1", out);
-    out.write("two\n");
-    err.write("two err\n");
-    mark("r1", out, err);
-    await tick();
-    expect(await log.take("r1", [0])).toEqual(["one"]);
-    expect(await log.take("r1", [0, 1])).toEqual(["two", "two err"]);
   });
 
   it("keeps a message a runtime wrote with its newlines as \\r as one line, its newlines restored", async () => {
     const [out, err] = streams();
     const log = new ContainerLog([out, err], 10_000, { markers: true });
+    const n1 = log.issue("r1");
     out.write("2026-01-01T00:00:00.000Z\tr1\tINFO\tfirst\rsecond\rthird\n");
     out.write("windows line\r\n");
-    mark("r1", out);
-    expect(await log.take("r1", [0])).toEqual([
+    mark("r1", n1, out);
+    expect(await log.take(n1, [0])).toEqual([
       "2026-01-01T00:00:00.000Z\tr1\tINFO\tfirst\nsecond\nthird",
       "windows line",
     ]);
@@ -73,15 +74,17 @@ describe("ContainerLog", () => {
   it("finds a marker after output that a program ended with a bare \\r or no line end at all", async () => {
     const [out, err] = streams();
     const log = new ContainerLog([out, err], 10_000, { markers: true });
+    const n1 = log.issue("r1");
     out.write("\r10%\r50%\r100%\n");
     out.write("\r20%\r");
-    mark("r1", out);
+    mark("r1", n1, out);
     err.write("no line end");
-    mark("r1", err);
+    mark("r1", n1, err);
     out.write("next\n");
-    expect(await log.take("r1")).toEqual(["10%\n50%\n100%", "20%", "no line end"]);
-    mark("r2", out, err);
-    expect(await log.take("r2")).toEqual(["next"]);
+    expect(await log.take(n1)).toEqual(["10%\n50%\n100%", "20%", "no line end"]);
+    const n2 = log.issue("r2");
+    mark("r2", n2, out, err);
+    expect(await log.take(n2)).toEqual(["next"]);
   });
 
   it("gives a runtime without markers the line it has not ended, and keeps it out of the next log", async () => {
@@ -89,10 +92,10 @@ describe("ContainerLog", () => {
     const log = new ContainerLog([out, err], 10_000);
     out.write("\r10%\r50%");
     await tick();
-    expect(await log.take("r1")).toEqual(["10%\n50%"]);
+    expect(await log.take(log.issue("r1"))).toEqual(["10%\n50%"]);
     out.write("\r100%\n");
     await tick();
-    expect(await log.take("r2")).toEqual(["100%"]);
+    expect(await log.take(log.issue("r2"))).toEqual(["100%"]);
   });
 
   it("falls back to quiet streams for runtimes without markers", async () => {
@@ -101,7 +104,7 @@ describe("ContainerLog", () => {
     out.write("hello\n");
     err.write("oops\n");
     await tick();
-    expect(await log.take("r1")).toEqual(["hello", "oops"]);
+    expect(await log.take(log.issue("r1"))).toEqual(["hello", "oops"]);
   });
 
   describe("with fake timers", () => {
@@ -113,16 +116,18 @@ describe("ContainerLog", () => {
       vi.useFakeTimers();
       const [out, err] = streams();
       const log = new ContainerLog([out, err], 10_000);
-      mark("r0", out, err);
-      expect(await log.take("r0")).toEqual([]);
-      const taken = log.take("r1");
+      const n0 = log.issue("r0");
+      mark("r0", n0, out, err);
+      expect(await log.take(n0)).toEqual([]);
+      const n1 = log.issue("r1");
+      const taken = log.take(n1);
       const lines = Array.from({ length: 10 }, (_, i) => `line ${i}`);
       // A second of output, 100 ms apart: never quiet for long, though longer than any quiet limit in all.
       for (const line of lines) {
         out.write(`${line}\n`);
         await vi.advanceTimersByTimeAsync(100);
       }
-      mark("r1", out, err);
+      mark("r1", n1, out, err);
       expect(await taken).toEqual(lines);
     });
 
@@ -130,13 +135,14 @@ describe("ContainerLog", () => {
       vi.useFakeTimers();
       const [out, err] = streams();
       const log = new ContainerLog([out, err], 10_000, { markers: true });
-      const taken = log.take("r1");
+      const n1 = log.issue("r1");
+      const taken = log.take(n1);
       // Gaps longer than the quiet moment that ends the log of a runtime without markers.
       for (const line of ["a", "b", "c"]) {
         out.write(`${line}\n`);
         await vi.advanceTimersByTimeAsync(50);
       }
-      mark("r1", out, err);
+      mark("r1", n1, out, err);
       expect(await taken).toEqual(["a", "b", "c"]);
     });
 
@@ -144,11 +150,12 @@ describe("ContainerLog", () => {
       vi.useFakeTimers();
       const [out, err] = streams();
       const log = new ContainerLog([out, err], 10_000, { markers: true });
-      const taken = log.take("r1");
+      const n1 = log.issue("r1");
+      const taken = log.take(n1);
       out.write("before the stall\n");
       await vi.advanceTimersByTimeAsync(1_000);
       out.write("after the stall\n");
-      mark("r1", out, err);
+      mark("r1", n1, out, err);
       expect(await taken).toEqual(["before the stall", "after the stall"]);
     });
 
@@ -157,30 +164,33 @@ describe("ContainerLog", () => {
       const [out, err] = streams();
       const log = new ContainerLog([out, err], 10_000, { markers: true });
       // A quiet invocation: no marker anywhere, and no wait at all.
-      expect(await log.take("r1", [])).toEqual([]);
+      expect(await log.take(log.issue("r1"), [])).toEqual([]);
+      const n2 = log.issue("r2");
       err.write("only stderr\n");
-      mark("r2", err);
+      mark("r2", n2, err);
       // No timer advances: the one marker named is enough.
-      expect(await log.take("r2", [1])).toEqual(["only stderr"]);
+      expect(await log.take(n2, [1])).toEqual(["only stderr"]);
     });
 
     it("keeps a marker that comes after its log was cut out of the next run of the same request id", async () => {
       vi.useFakeTimers();
       const [out, err] = streams();
       const log = new ContainerLog([out, err], 10_000, { markers: true });
+      const n1 = log.issue("r1");
       out.write("run 1\n");
-      mark("r1", out);
-      const first = log.take("r1");
+      mark("r1", n1, out);
+      const first = log.take(n1);
       // Run 1's stderr marker is stuck for longer than the wait for it.
       await vi.advanceTimersByTimeAsync(15_000);
       expect(await first).toEqual(["run 1"]);
       err.write("run 1, late\n");
-      mark("r1", err);
+      mark("r1", n1, err);
+      const n2 = log.issue("r1");
       out.write("run 2\n");
-      mark("r1", out);
-      const second = log.take("r1");
+      mark("r1", n2, out);
+      const second = log.take(n2);
       err.write("run 2 err\n");
-      mark("r1", err);
+      mark("r1", n2, err);
       expect(await second).toEqual(["run 2", "run 2 err"]);
     });
 
@@ -188,45 +198,40 @@ describe("ContainerLog", () => {
       vi.useFakeTimers();
       const [out, err] = streams();
       const log = new ContainerLog([out, err], 10_000, { markers: true });
+      const n1 = log.issue("r1");
       out.write("last words\n");
       out.end();
       err.end();
       // No timer advances: the closed streams alone end the wait.
-      expect(await log.take("r1")).toEqual(["last words"]);
+      expect(await log.take(n1)).toEqual(["last words"]);
     });
 
     it("stops waiting once the output has passed the cap, and keeps the rest out of the next log", async () => {
       vi.useFakeTimers();
       const [out, err] = streams();
       const log = new ContainerLog([out, err], 20);
-      mark("r0", out, err);
-      expect(await log.take("r0")).toEqual([]);
-      const taken = log.take("r1");
+      const n0 = log.issue("r0");
+      mark("r0", n0, out, err);
+      expect(await log.take(n0)).toEqual([]);
+      const n1 = log.issue("r1");
+      const taken = log.take(n1);
       out.write("0123456789\n0123456789\n0123456789\n");
       // No timer advances: passing the cap alone ends the wait.
       expect(await taken).toEqual(["0123456789", "[stratus] log truncated at 20 bytes"]);
       out.write("more of r1\n");
-      mark("r1", out, err);
-      mark("r2", out, err);
-      expect(await log.take("r2")).toEqual([]);
+      mark("r1", n1, out, err);
+      const n2 = log.issue("r2");
+      mark("r2", n2, out, err);
+      expect(await log.take(n2)).toEqual([]);
     });
   });
 
   it("caps an invocation's log with a truncation marker", async () => {
     const [out, err] = streams();
     const log = new ContainerLog([out, err], 20);
+    const n1 = log.issue("r1");
     out.write("0123456789\n0123456789\n0123456789\n");
-    out.write(`${LOG_MARKER_PREFIX}r1\n`);
-    err.write(`${LOG_MARKER_PREFIX}r1\n`);
-    expect(await log.take("r1")).toEqual(["0123456789", "[stratus] log truncated at 20 bytes"]);
-  });
-
-  it("reads which streams a result says were marked", () => {
-    expect(markedStreams("stdout,stderr")).toEqual([0, 1]);
-    expect(markedStreams("stderr")).toEqual([1]);
-    expect(markedStreams("none")).toEqual([]);
-    expect(markedStreams(undefined)).toBeUndefined();
-    expect(markedStreams("stdout,fd3")).toBeUndefined();
-    expect(markedStreams(["stdout", "stderr"])).toBeUndefined();
+    mark("r1", n1, out, err);
+    expect(await log.take(n1)).toEqual(["0123456789", "[stratus] log truncated at 20 bytes"]);
   });
 });

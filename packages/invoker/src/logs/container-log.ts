@@ -1,44 +1,21 @@
-// Collects one container's stdout and stderr and cuts them into per-invocation logs.
-// Output between invocations (init) goes to the next invocation's log. Runtimes of
-// ours end each invocation's output with a marker line on each stream it wrote to
-// (printed before they post the result, which names the marked streams), so an
-// invocation's lines are exactly those before its markers; for other runtimes the
-// log is complete once the streams have been quiet for a moment. Each invocation's
-// log is capped, with a truncation marker.
-// Output can trail the result by a long way (a flood drains through Docker after
-// the runtime has answered, and a busy engine can stall its stream for hundreds of
-// milliseconds), so the wait for markers outlasts such stalls; it ends as soon as
-// the cap is passed (the capped log cannot change after that) or the streams close
-// (the container is gone, nothing more can come).
-// Lines are log records (log-records.ts): one message of a runtime, its newlines
-// included, is one record, and output that a runtime did not end with a newline
-// still ends where its marker begins.
-// One request id can run twice in a row in the same container (an async invocation
-// retries under its one id), the second run starting before the first one's markers
-// have all arrived: markers of one id are therefore kept in arrival order, and
-// takes of one id cut in call order, each run getting its own lines.
+// Collects one container's stdout and stderr and cuts them into per-invocation logs
+// of log records (log-records.ts), each capped with a truncation line. Output between
+// invocations (init) goes to the next invocation's log. Runtimes of ours end a run's
+// output on each stream written with a marker carrying the secret nonce issued for
+// that run (log-markers.ts); for other runtimes a log is complete once the streams
+// have been quiet for a moment. The wait for markers outlasts a stalled engine stream,
+// and ends at once when the cap is passed or the streams close.
+// A marker counts only with the nonce this container was issued for that run, once
+// per stream; anything else marker-looking (no nonce, a wrong or spent one, another
+// request id) stays in the log as output, where it was printed. A function that reads
+// its runtime's memory (an inspector, Python's frames) can learn its current nonce,
+// and so cut its logs where its runtime would not (end one early, the rest going to
+// its container's next log). That moves or loses only lines of its own container,
+// one function version's, which it could as well print later or not at all; no other
+// container's log takes that nonce, as it was never issued there.
 import type { Readable } from "node:stream";
+import { MARKER_MAX_CHARS, newNonce, parseMarker } from "./log-markers.js";
 import { RecordReader, recordText } from "./log-records.js";
-
-/** Printed by Stratus bootstraps after each invocation, on the streams it wrote to. */
-export const LOG_MARKER_PREFIX = "\u001eSTRATUS-END ";
-
-/**
- * Sent by Stratus bootstraps with each result: the streams they printed a marker on
- * ("stdout", "stderr", both comma-separated, or "none"); a stream written to by none
- * of the runtime's own writers since the last marker gets none.
- */
-export const LOG_MARKERS_HEADER = "stratus-log-markers";
-const STREAM_INDEX: Record<string, number> = { stdout: 0, stderr: 1 };
-
-/** The stream indexes a result's marker header names; undefined if absent or not understood. */
-export function markedStreams(header: string | string[] | undefined): number[] | undefined {
-  if (typeof header !== "string") return undefined;
-  if (header === "none") return [];
-  const names = header.split(",");
-  if (!names.every((n) => n in STREAM_INDEX)) return undefined;
-  return [...new Set(names.map((n) => STREAM_INDEX[n] as number))];
-}
 
 /** Without markers: the log is complete once the streams have been quiet this long. */
 const QUIET_MS = 15;
@@ -55,18 +32,30 @@ interface Entry {
   line: string;
 }
 
+/** One run a nonce was issued for. */
+interface Run {
+  requestId: string;
+  /** Per stream: the lines before the run's marker on it, once that has come. */
+  before: Map<number, Entry[]>;
+  /** Whether its log has been cut (take() is done with it). */
+  cut: boolean;
+  /** Streams whose marker its cut log was handed out without: they may still come. */
+  owed: Set<number>;
+}
+
+/** Runs kept at most: one per invocation in flight, plus cut ones still owed a late marker. */
+const MAX_RUNS = 64;
+
 export class ContainerLog {
   private seq = 0;
   private readonly readers: RecordReader[];
   private readonly pending: Entry[][];
   /** Bytes (with newlines) of each stream's pending lines. */
   private readonly pendingBytes: number[];
-  /** Per request id and stream: the lines that stream had before each of its markers, oldest first. */
-  private readonly marked = new Map<string, Map<number, Entry[][]>>();
-  /** Per request id: streams whose marker a finished take() stopped waiting for. */
-  private readonly overdue = new Map<string, Set<number>>();
-  /** Per request id: the latest take(), which the next take of that id waits for. */
-  private readonly taking = new Map<string, Promise<string[]>>();
+  /** The runs issued a nonce, by nonce, oldest first. */
+  private readonly runs = new Map<string, Run>();
+  /** The latest take(): takes cut in call order, which is the order of the runs. */
+  private taking: Promise<unknown> = Promise.resolve();
   private usesMarkers: boolean;
   private lastOutputAt = 0;
   private openStreams: number;
@@ -85,7 +74,8 @@ export class ContainerLog {
     this.pending = streams.map(() => []);
     this.pendingBytes = streams.map(() => 0);
     this.openStreams = streams.length;
-    // A record longer than the cap is cut from the log anyway: no piece need be longer.
+    // A record longer than the cap is cut from the log anyway: no piece need be longer,
+    // but the last, which keeps a marker at its end whole.
     this.readers = streams.map((stream, i) => {
       // Output counts as it comes, records or not (a progress bar that never ends its line).
       stream.on("data", () => {
@@ -99,39 +89,53 @@ export class ContainerLog {
           this.openStreams--;
           this.wake();
         },
+        MARKER_MAX_CHARS,
       );
     });
   }
 
+  /**
+   * A fresh nonce for a run of `requestId` about to be handed to the runtime: only
+   * markers carrying it end that run's output, once per stream. Pass it to take().
+   */
+  issue(requestId: string): string {
+    const nonce = newNonce();
+    this.runs.set(nonce, { requestId, before: new Map(), cut: false, owed: new Set() });
+    // A container that died owes markers that never come: keep the list short.
+    if (this.runs.size > MAX_RUNS) this.runs.delete(this.runs.keys().next().value as string);
+    return nonce;
+  }
+
   private onRecord(stream: number, raw: string): void {
-    const at = raw.lastIndexOf(LOG_MARKER_PREFIX);
-    if (at < 0) {
+    const marker = parseMarker(raw);
+    const run = marker && this.runs.get(marker.nonce);
+    if (!marker || !run || run.requestId !== marker.requestId || !this.awaits(run, stream)) {
       this.onLine(stream, recordText(raw));
       return;
     }
     // Output not ended by a newline (a progress bar's "50%\r", a bare write) runs into the marker.
-    const before = recordText(raw.slice(0, at));
+    const before = recordText(raw.slice(0, marker.at));
     if (before !== "") this.onLine(stream, before);
-    this.onMarker(stream, raw.slice(at + LOG_MARKER_PREFIX.length).trim());
+    this.onMarker(stream, marker.nonce, run);
   }
 
-  private onMarker(stream: number, id: string): void {
+  /** Whether `run` can still take a marker on `stream`. */
+  private awaits(run: Run, stream: number): boolean {
+    return run.cut ? run.owed.has(stream) : !run.before.has(stream);
+  }
+
+  private onMarker(stream: number, nonce: string, run: Run): void {
     this.usesMarkers = true;
     const lines = this.pending[stream] as Entry[];
     this.pending[stream] = [];
     this.pendingBytes[stream] = 0;
-    // The log this marker ends was handed out without it: its late lines go with it,
-    // and a later run of the same id must not take them for its own.
-    const late = this.overdue.get(id);
-    if (late?.delete(stream)) {
-      if (late.size === 0) this.overdue.delete(id);
+    if (run.cut) {
+      // The log this marker ends was handed out without it: its late lines go with it.
+      run.owed.delete(stream);
+      if (run.owed.size === 0) this.runs.delete(nonce);
       return;
     }
-    const byStream = this.marked.get(id) ?? new Map<number, Entry[][]>();
-    byStream.set(stream, [...(byStream.get(stream) ?? []), lines]);
-    this.marked.set(id, byStream);
-    // Markers of invocations nobody asks about (a forged id) must not pile up.
-    if (this.marked.size > 64) this.marked.delete(this.marked.keys().next().value as string);
+    run.before.set(stream, lines);
     this.wake();
   }
 
@@ -146,63 +150,40 @@ export class ContainerLog {
     for (const w of this.waiters) w();
   }
 
-  /** The streams `requestId`'s run marked: those the runtime named, else all. */
-  private expectedOf(marked: readonly number[] | undefined): readonly number[] {
-    return marked ?? this.streams.map((_, i) => i);
+  /** Whether `run` has its marker on every `expected` stream. */
+  private isComplete(run: Run | undefined, expected: readonly number[]): boolean {
+    return run !== undefined && expected.every((i) => run.before.has(i));
   }
 
-  /** Whether every stream the run marked has a marker of `requestId` waiting. */
-  private isComplete(requestId: string, expected: readonly number[]): boolean {
-    const byStream = this.marked.get(requestId);
-    return expected.every((i) => byStream?.has(i));
-  }
-
-  /** Bytes of `requestId`'s output so far: before its oldest marker where there is one, else all pending. */
-  private bytesOf(requestId: string, expected: readonly number[]): number {
-    const byStream = this.marked.get(requestId);
+  /** Bytes of `run`'s output so far: before its marker where that has come, else all pending. */
+  private bytesOf(run: Run | undefined): number {
     return this.streams.reduce((sum, _, i) => {
-      const before = expected.includes(i) ? byStream?.get(i)?.[0] : undefined;
+      const before = run?.before.get(i);
       if (!before) return sum + (this.pendingBytes[i] as number);
       return before.reduce((n, e) => n + Buffer.byteLength(e.line) + 1, sum);
     }, 0);
   }
 
-  /** Removes and returns the lines before `requestId`'s oldest marker on `stream`, if it has come. */
-  private shiftMarked(requestId: string, stream: number): Entry[] | undefined {
-    const byStream = this.marked.get(requestId);
-    const queue = byStream?.get(stream);
-    const before = queue?.shift();
-    if (queue?.length === 0) byStream?.delete(stream);
-    if (byStream?.size === 0) this.marked.delete(requestId);
-    return before;
-  }
-
   /**
-   * Waits until the output of `requestId` is complete (its marker on every stream,
-   * or on the `marked` ones when the runtime said which it marked; for runtimes
-   * without markers, quiet streams), has passed the cap, or has stopped coming, and
-   * returns its lines in arrival order, capped.
+   * Waits until the output of the run issued `nonce` is complete (its marker on every
+   * stream, or on the `marked` ones when the runtime said which it marked; for
+   * runtimes without markers, or a run never issued one, quiet streams), has passed
+   * the cap, or has stopped coming, and returns its lines in arrival order, capped.
+   * Takes cut in call order.
    */
-  take(requestId: string, marked?: readonly number[]): Promise<string[]> {
-    const earlier = this.taking.get(requestId);
-    const mine = earlier ? earlier.then(() => this.cut(requestId, marked)) : this.cut(requestId, marked);
-    this.taking.set(requestId, mine);
-    void mine.finally(() => {
-      if (this.taking.get(requestId) === mine) this.taking.delete(requestId);
-    });
+  take(nonce: string | undefined, marked?: readonly number[]): Promise<string[]> {
+    const mine = this.taking.then(() => this.cut(nonce, marked));
+    this.taking = mine.catch(() => undefined);
     return mine;
   }
 
-  private async cut(requestId: string, marked: readonly number[] | undefined): Promise<string[]> {
-    const expected = this.expectedOf(marked);
+  private async cut(nonce: string | undefined, marked: readonly number[] | undefined): Promise<string[]> {
+    const run = nonce === undefined ? undefined : this.runs.get(nonce);
+    const expected = marked ?? this.streams.map((_, i) => i);
     const started = Date.now();
     const deadline = started + MAX_WAIT_MS;
     const quiet = this.usesMarkers ? MARKER_QUIET_MS : QUIET_MS;
-    while (
-      this.openStreams > 0 &&
-      !this.isComplete(requestId, expected) &&
-      this.bytesOf(requestId, expected) <= this.maxBytes
-    ) {
+    while (this.openStreams > 0 && !this.isComplete(run, expected) && this.bytesOf(run) <= this.maxBytes) {
       // Output may still be on its way: wait for a quiet moment that starts no earlier than this call.
       const quietFor = Date.now() - Math.max(this.lastOutputAt, started);
       const wait = Math.min(quiet - quietFor, deadline - Date.now());
@@ -218,10 +199,9 @@ export class ContainerLog {
       });
     }
     const entries = this.streams.flatMap((_, i) => {
-      // A marker on a stream this run did not mark is a later run's (of the same id).
-      const before = expected.includes(i) ? this.shiftMarked(requestId, i) : undefined;
+      const before = run?.before.get(i);
       if (before) return before;
-      if (this.usesMarkers && expected.includes(i)) this.owe(requestId, i);
+      if (run && this.usesMarkers && expected.includes(i)) run.owed.add(i);
       // No marker on this stream: everything it has printed so far is this invocation's,
       // a line it has not ended included.
       (this.readers[i] as RecordReader).flush();
@@ -230,16 +210,15 @@ export class ContainerLog {
       this.pendingBytes[i] = 0;
       return rest;
     });
+    if (run) this.retire(nonce as string, run);
     return this.cap(entries.sort((a, b) => a.seq - b.seq).map((e) => e.line));
   }
 
-  /** Notes that `requestId`'s marker on `stream` may still come, for a log already cut. */
-  private owe(requestId: string, stream: number): void {
-    const streams = this.overdue.get(requestId) ?? new Set<number>();
-    streams.add(stream);
-    this.overdue.set(requestId, streams);
-    // A container that died owes markers that never come: keep the list short.
-    if (this.overdue.size > 64) this.overdue.delete(this.overdue.keys().next().value as string);
+  /** `run`'s log is cut: its nonce now ends nothing but the late markers it is owed. */
+  private retire(nonce: string, run: Run): void {
+    run.cut = true;
+    run.before.clear();
+    if (run.owed.size === 0) this.runs.delete(nonce);
   }
 
   private cap(lines: string[]): string[] {

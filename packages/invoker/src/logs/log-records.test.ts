@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { RecordReader, recordText } from "./log-records.js";
 
 /** A reader over a fresh stream, collecting raw records. */
-function reader(maxChars = 1000) {
+function reader(maxChars = 1000, keep = 0) {
   const stream = new PassThrough();
   const records: string[] = [];
   let ended = false;
@@ -14,6 +14,7 @@ function reader(maxChars = 1000) {
     () => {
       ended = true;
     },
+    keep,
   );
   return { stream, records, reader: r, ended: () => ended };
 }
@@ -66,5 +67,15 @@ describe("RecordReader", () => {
     stream.write("a😀b\n");
     await tick();
     expect(records).toEqual(["a", "😀", "b"]);
+  });
+
+  it("keeps a record's last characters whole in its last piece, however the record came", async () => {
+    const { stream, records } = reader(4, 3);
+    stream.write("abcdefghi");
+    stream.write("jk");
+    stream.write("lmn\n");
+    await tick();
+    expect(records).toEqual(["abcd", "efgh", "ijklmn"]);
+    expect(records.at(-1)?.endsWith("lmn")).toBe(true);
   });
 });

@@ -6,7 +6,8 @@
 // bar redrawing its line) is no end of a record either, and reads as a line break.
 // A record longer than a piece (the per-invocation log cap: more would be cut from
 // the log anyway) is handed out in pieces, so a stream that never ends a line holds
-// no more than one piece in memory.
+// no more than about one piece in memory; a record's end (where a runtime's marker
+// would be) is never split between pieces.
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
@@ -28,14 +29,16 @@ export class RecordReader {
 
   /**
    * Calls `onRecord` with each raw record of `stream` (without its "\n"; see
-   * recordText), records longer than `maxChars` (at least 2) in pieces of that size,
-   * and `onEnd` once the stream has ended (after its last record).
+   * recordText), records longer than `maxChars` (at least 2) in pieces of that size
+   * but the last, which holds at least the record's last `keep` characters (and so
+   * may be that much longer), and `onEnd` once the stream has ended (after its last record).
    */
   constructor(
     stream: Readable,
     private readonly maxChars: number,
     private readonly onRecord: (raw: string) => void,
     onEnd: () => void,
+    private readonly keep = 0,
   ) {
     stream.on("data", (chunk: Buffer) => this.feed(this.decoder.write(chunk)));
     const end = () => {
@@ -68,10 +71,10 @@ export class RecordReader {
     this.partial = this.pieces(this.partial + text.slice(start));
   }
 
-  /** Hands out whole pieces from the front of `raw` while it is longer than a piece; returns the rest. */
+  /** Hands out whole pieces from the front of `raw` while more than a piece and `keep` would be left; returns the rest. */
   private pieces(raw: string): string {
     let rest = raw;
-    while (rest.length > this.maxChars) {
+    while (rest.length > this.maxChars + this.keep) {
       // Never between the two halves of a surrogate pair.
       const high = rest.charCodeAt(this.maxChars - 1);
       const cut = high >= 0xd800 && high <= 0xdbff ? this.maxChars - 1 : this.maxChars;

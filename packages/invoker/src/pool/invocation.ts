@@ -12,6 +12,7 @@ import type { Containers } from "../containers/containers.js";
 import type { DeathCause, Life } from "../containers/lifecycle.js";
 import { type InvocationLog, invocationLog } from "../logs/invocation-log.js";
 import { oomKillLine, tail } from "../logs/log-format.js";
+import { LOG_NONCE_HEADER } from "../logs/log-markers.js";
 import type { InvokerMetrics, Outcome } from "../metrics.js";
 import type { SessionOutcome } from "../runtime-api/session.js";
 import type { PoolInvokeResult } from "./pool-types.js";
@@ -66,6 +67,8 @@ export class Invocation {
   private initDurationMs: number | undefined;
   private initLimit: NodeJS.Timeout | undefined;
   private deadline: NodeJS.Timeout | undefined;
+  /** The secret its runtime's log markers must carry (container-log.ts); issued at delivery. */
+  private logNonce: string | undefined;
 
   constructor(
     private readonly deps: InvocationDeps,
@@ -138,7 +141,10 @@ export class Invocation {
       const life = containers.send(c, { type: "timeout", afterMs: timeoutMs });
       if (life.state === "dead") metrics.timeouts.inc(ownerMetricLabels(ownerOf(spec)));
     }, timeoutMs);
-    return deliveryHeaders(spec, call, Date.now() + timeoutMs);
+    const headers = deliveryHeaders(spec, call, Date.now() + timeoutMs);
+    this.logNonce = c.launched?.log.issue(call.requestId);
+    if (this.logNonce) headers[LOG_NONCE_HEADER] = this.logNonce;
+    return headers;
   }
 
   /** Completes the invocation's log (START, output, the platform's `notices`, END, REPORT) and hands it to storage. */
@@ -149,7 +155,7 @@ export class Invocation {
   ): Promise<string> {
     const { c, spec, call } = this;
     const [lines, maxMemoryUsedMb] = await Promise.all([
-      c.launched ? c.launched.log.take(call.requestId, markedStreams) : Promise.resolve([]),
+      c.launched ? c.launched.log.take(this.logNonce, markedStreams) : Promise.resolve([]),
       this.deps.memory?.maxMemoryMb(c.id).catch(() => undefined),
     ]);
     const entry = invocationLog(spec, call.requestId, [...lines, ...notices], { ...run, maxMemoryUsedMb });

@@ -2,7 +2,7 @@
 // Lambda's shape, and the session's completion with the log streams it marked.
 import type { IncomingMessage } from "node:http";
 import { readBody, runtimeApi } from "@stratus/shared";
-import { LOG_MARKERS_HEADER, markedStreams } from "../../logs/container-log.js";
+import { LOG_MARKERS_HEADER, markedStreams } from "../../logs/log-markers.js";
 import type { Call } from "../endpoint.js";
 import { accepted } from "../replies.js";
 import type { Session, SessionOutcome } from "../session.js";
