@@ -175,3 +175,66 @@ exports.handler = async (event) => {
     }
   }, 120_000);
 });
+
+describe("a function container as the engine made it", () => {
+  /** Says what a process in the container sees: its environment's keys, its limits, a write to the kernel's settings. */
+  const INSIDE = `
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+exports.handler = async () => {
+  let sysctl;
+  try { fs.writeFileSync("/proc/sys/kernel/hostname", "x"); sysctl = "written"; } catch (err) { sysctl = err.code; }
+  const limits = execFileSync("/bin/sh", ["-c", "ulimit -n; ulimit -c"], { encoding: "utf8" }).trim().split("\\n");
+  return { env: process.env, limits, sysctl };
+};`;
+
+  it("is unprivileged, capped, unpublished and bounded, and its environment holds nothing of the platform's", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: { "index.js": INSIDE },
+      env: { MY_SETTING: "mine" },
+      config: { MemorySize: 256 },
+    });
+    const { body } = await invokeFunction(stack, name);
+    const [id] = stack.invoker.pool.containerIdsOf(name);
+    const info = await docker.getContainer(id as string).inspect();
+    const host = info.HostConfig as Record<string, unknown>;
+    expect(host.Privileged).toBe(false);
+    // One full vCPU at 1,769 MB; never less than one core of quota, a weight by memory.
+    expect(host.NanoCpus).toBe(1e9);
+    expect(host.CpuShares).toBe(Math.round((256 / 1769) * 1024));
+    expect(host.Ulimits).toEqual(
+      expect.arrayContaining([
+        { Name: "nofile", Soft: 1024, Hard: 1024 },
+        { Name: "core", Soft: 0, Hard: 0 },
+      ]),
+    );
+    expect(body.limits).toEqual(["1024", "0"]);
+    expect(host.LogConfig).toEqual({ Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } });
+    expect(host.IpcMode).not.toBe("host");
+    expect(host.PidMode).toBe("");
+    expect(host.UsernsMode).toBe("");
+    expect(host.PortBindings ?? {}).toEqual({});
+    expect(host.PublishAllPorts).toBe(false);
+    expect(info.NetworkSettings.Ports ?? {}).toEqual({});
+    expect(host.Devices ?? []).toEqual([]);
+    expect(host.DeviceRequests ?? []).toEqual([]);
+    expect(host.Sysctls ?? {}).toEqual({});
+    expect(host.GroupAdd ?? []).toEqual([]);
+    expect((host.MaskedPaths as string[]).length).toBeGreaterThan(0);
+    expect(body.sysctl).toMatch(/^(EROFS|EACCES|EPERM)$/);
+    expect(host.RestartPolicy).toMatchObject({ Name: "no" });
+    expect(host.AutoRemove).toBe(false);
+    expect(host.Init).toBe(true);
+    // Only Lambda's variables and the function's own: no setting, address or token of the platform.
+    const env = body.env as Record<string, string>;
+    expect(env.MY_SETTING).toBe("mine");
+    const allowed =
+      /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_|TZ$|LANG$|PATH$|LD_LIBRARY_PATH$|NODE_PATH$|PWD$|SHLVL$|HOME$|HOSTNAME$|MY_SETTING$|_$)/;
+    expect(Object.keys(env).filter((k) => !allowed.test(k))).toEqual([]);
+    const values = Object.values(env).join("\n");
+    expect(values).not.toContain(stack.internalToken);
+    expect(values).not.toMatch(/postgres:\/\/|redis:\/\//);
+  });
+});
