@@ -58,6 +58,8 @@ export interface Container extends PoolEntry {
    * while it was busy: removed when its invocation ends instead of going back to idle.
    */
   retired?: true;
+  /** When it was last handed back (performance.now()): a freeze is for the latest release only. */
+  releasedAt?: number;
 }
 
 /** Whether `c` is a live container (created, not being removed) running `functionName` (of `accountId`, if given). */

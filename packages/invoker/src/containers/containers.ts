@@ -135,16 +135,26 @@ export class Containers {
 
   /**
    * Hands `c` back after its invocation (or its caller gave up): idle and warm, or
-   * removed if what it runs was retired meanwhile.
+   * removed if what it runs was retired meanwhile. Frozen once `logged` (its
+   * invocation's log) has settled and the grace has passed.
    */
-  release(c: Container): void {
+  release(c: Container, logged: Promise<unknown> = Promise.resolve()): void {
     if (c.retired) {
       this.evict([c], "retired");
       return;
     }
+    const releasedAt = performance.now();
     c.lastUsed = Date.now();
+    c.releasedAt = releasedAt;
     this.send(c, { type: "release" });
-    this.freezer.idle(c);
+    // Its grace before the freeze starts once its last invocation's log is complete:
+    // nothing of the container is frozen while its output still drains.
+    logged.then(
+      () => {
+        if (c.life.state === "idle" && c.releasedAt === releasedAt) this.freezer.idle(c);
+      },
+      () => undefined,
+    );
   }
 
   /** Whether `c`, idle, is frozen now. */

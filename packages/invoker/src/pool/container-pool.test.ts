@@ -581,9 +581,17 @@ describe("freezing idle containers", () => {
     const c = await engine.started(nth);
     const d = await takeEvent(c);
     const frozenAtEvent = c.frozen;
-    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
     await done;
+    // The grace starts once the invocation's log is complete.
+    await untilLogged(n);
     return { c, frozenAtEvent };
+  }
+  /** Moves the clock a millisecond at a time until invocation `n`'s log is complete. */
+  async function untilLogged(n: number): Promise<void> {
+    const logged = () => logs.some((l) => l.requestId === call(n).requestId);
+    for (let ms = 0; !logged() && ms < 3_000; ms++) await vi.advanceTimersByTimeAsync(1);
+    expect(logged()).toBe(true);
   }
   const freezes = async () => (await metrics.freezes.get()).values[0]?.value ?? 0;
 
@@ -611,9 +619,24 @@ describe("freezing idle containers", () => {
     const d = await takeEvent(c);
     // Busy through the moment the first grace would have ended.
     await vi.advanceTimersByTimeAsync(GRACE_MS);
-    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
     await running;
+    await untilLogged(2);
     expect(c.freezes).toBe(0);
+    await vi.advanceTimersByTimeAsync(GRACE_MS);
+    await vi.waitFor(() => expect(c.frozen).toBe(true));
+  });
+
+  it("waits for the invocation's log to be complete before the grace starts", async () => {
+    const done = pool.invoke(spec, call(1));
+    const c = await engine.started(1);
+    const d = await takeEvent(c);
+    // Its markers are still to come: the log waits for them (or for quiet streams).
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    await done;
+    await vi.advanceTimersByTimeAsync(GRACE_MS * 4);
+    expect(c.freezes).toBe(0);
+    await untilLogged(1);
     await vi.advanceTimersByTimeAsync(GRACE_MS);
     await vi.waitFor(() => expect(c.frozen).toBe(true));
   });

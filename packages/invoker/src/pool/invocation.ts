@@ -121,7 +121,7 @@ export class Invocation {
     // A runtime that has died (even after answering) never serves again, nor one whose
     // container ran out of memory: what is left of it is suspect, and a new one costs
     // only a cold start.
-    if (c.life.state === "answered" && oomKills === 0) containers.release(c);
+    if (c.life.state === "answered" && oomKills === 0) containers.release(c, logText);
     else void logText.finally(() => containers.remove(c));
     if (!opts.tail) return outcome;
     return { ...outcome, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
