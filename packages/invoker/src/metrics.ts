@@ -103,7 +103,7 @@ export function createInvokerMetrics(registry: Registry, stats: () => PoolStats)
     }),
     evictions: new Counter({
       name: "stratus_container_evictions_total",
-      help: "Idle containers removed to make room, after their TTL, or as what they ran was retired (deleted or replaced)",
+      help: "Idle containers removed to make room (capacity), after their TTL (idle), as what they ran was retired (deleted or replaced), or because the engine could not freeze them (unfreezable)",
       labelNames: ["reason"] as const,
       registers: [registry],
     }),

@@ -48,9 +48,13 @@ export class Containers {
 
   constructor(private readonly deps: ContainersDeps) {
     this.oomKills = new OomKills(deps);
-    this.freezer = new IdleFreezer(deps.freezing, deps.config.freezeIdleAfterMs, deps.log, {
-      freezes: deps.metrics.freezes,
-    });
+    this.freezer = new IdleFreezer(
+      deps.freezing,
+      deps.config.freezeIdleAfterMs,
+      deps.log,
+      { freezes: deps.metrics.freezes },
+      (c) => this.evict([c], "unfreezable"),
+    );
   }
 
   /** A snapshot of every container record, in any state. */
@@ -184,7 +188,7 @@ export class Containers {
   }
 
   /** Removes containers chosen to make room (capacity), expired (idle) or retired, counting each. */
-  evict(victims: Container[], reason: "capacity" | "idle" | "retired"): void {
+  evict(victims: Container[], reason: "capacity" | "idle" | "retired" | "unfreezable"): void {
     for (const victim of victims) {
       this.deps.metrics.evictions.inc({ reason });
       void this.remove(victim);

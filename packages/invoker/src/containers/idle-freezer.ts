@@ -4,10 +4,14 @@
 // function left running in the background makes no progress and uses no CPU until
 // the next invocation of that same function thaws it. Stem cells run no function
 // code and are never frozen. Frozen is not a state of its own in lifecycle.ts: the
-// container stays idle, and a claim thaws it before the event is handed over.
+// container stays idle, and a claim thaws it before the event is handed over. One the
+// engine cannot freeze (tried twice) is removed rather than left running.
 import type { Logger } from "@stratus/shared";
 import type { Freezing } from "../backend/container-backend.js";
 import type { Container } from "./container.js";
+
+/** A failed freeze is tried once more this long after. */
+const RETRY_AFTER_MS = 1_000;
 
 export class IdleFreezer {
   private readonly timers = new Map<Container, NodeJS.Timeout>();
@@ -16,18 +20,23 @@ export class IdleFreezer {
   /** Containers whose freeze has taken (and that are not claimed since). */
   private readonly done = new Set<Container>();
 
-  /** `graceMs` undefined, or an engine that cannot freeze: nothing is frozen. */
+  /**
+   * `graceMs` undefined, or an engine that cannot freeze: nothing is frozen.
+   * `unfreezable`: an idle container the engine failed to freeze twice (thousands of
+   * processes forking, say), which must not run on unfrozen: the caller removes it.
+   */
   constructor(
     private readonly engine: Freezing | undefined,
     private readonly graceMs: number | undefined,
     private readonly log: Pick<Logger, "warn">,
     private readonly counted: { freezes: { inc(): void } },
+    private readonly unfreezable: (c: Container) => void = () => undefined,
   ) {}
 
   /** `c` became idle: it is frozen after the grace unless claimed first. */
-  idle(c: Container): void {
-    const { engine, graceMs } = this;
-    if (!engine || graceMs === undefined) return;
+  idle(c: Container, delayMs = this.graceMs, retry = true): void {
+    const { engine } = this;
+    if (!engine || delayMs === undefined) return;
     this.cancel(c);
     const timer = setTimeout(() => {
       this.timers.delete(c);
@@ -39,13 +48,20 @@ export class IdleFreezer {
           return true;
         },
         (err: Error) => {
+          if (this.frozen.get(c) === took) this.frozen.delete(c);
           // Exited or being removed meanwhile: its exit or removal says so elsewhere.
-          if (c.life.state === "idle") this.log.warn("could not freeze an idle container", { container: c.id, err });
+          if (c.life.state !== "idle") return false;
+          if (retry) {
+            this.idle(c, RETRY_AFTER_MS, false);
+          } else {
+            this.log.warn("could not freeze an idle container: removing it", { container: c.id, err });
+            this.unfreezable(c);
+          }
           return false;
         },
       );
       this.frozen.set(c, took);
-    }, graceMs);
+    }, delayMs);
     timer.unref();
     this.timers.set(c, timer);
   }

@@ -654,6 +654,23 @@ describe("freezing idle containers", () => {
     expect(warnings).toContain("could not thaw a warm container");
   });
 
+  it("tries a failed freeze once more, then removes a container that cannot be frozen", async () => {
+    const freeze = engine.freeze.bind(engine);
+    let refusals = 0;
+    engine.freeze = async (id) => {
+      if (refusals++ < 2) throw new Error("unable to freeze");
+      return freeze(id);
+    };
+    const { c } = await runOn(1, 1);
+    await vi.advanceTimersByTimeAsync(GRACE_MS);
+    expect(c.removed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.waitFor(() => expect(c.removed).toBe(true));
+    expect(warnings).toContain("could not freeze an idle container: removing it");
+    const evicted = (await metrics.evictions.get()).values.find((v) => v.labels.reason === "unfreezable");
+    expect(evicted?.value).toBe(1);
+  });
+
   it("removes a frozen container when its function is deleted", async () => {
     const { c } = await runOn(1, 1);
     await vi.advanceTimersByTimeAsync(GRACE_MS);
