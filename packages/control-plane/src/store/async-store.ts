@@ -189,7 +189,12 @@ function toInvocation(r: Row): AsyncInvocation {
  * Inserts invocations with their outbox rows in one statement (so one commit). The
  * rows are due to the relay after `graceSeconds` (0: at once).
  */
-async function insertAccepted(c: BoundedDb, invs: NewAsyncInvocation[], graceSeconds: number): Promise<AcceptedJob[]> {
+async function insertAccepted(
+  c: BoundedDb,
+  invs: NewAsyncInvocation[],
+  graceSeconds: number,
+  opts: { skipExisting?: boolean } = {},
+): Promise<AcceptedJob[]> {
   const jobIds = invs.map((i) => asyncQueue.jobId(i.id));
   const res = await c.query<{ id: string; invocation_id: string }>(
     `WITH inv AS (
@@ -200,6 +205,7 @@ async function insertAccepted(c: BoundedDb, invs: NewAsyncInvocation[], graceSec
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
          $9::text[], $10::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts,
          max_event_age_seconds, on_success, on_failure, job_id)
+       ${opts.skipExisting ? "ON CONFLICT (id) DO NOTHING" : ""}
        RETURNING id)
      INSERT INTO async_outbox (invocation_id, relay_after)
        SELECT id, now() + make_interval(secs => $11) FROM inv RETURNING id, invocation_id`,
@@ -224,6 +230,16 @@ async function insertAccepted(c: BoundedDb, invs: NewAsyncInvocation[], graceSec
     jobId: jobIds[i] as string,
     outboxId: outbox.get(inv.id) ?? "",
   }));
+}
+
+/**
+ * Writes invocations whose ids are derived from what they are (a schedule's tick)
+ * within the caller's transaction, skipping those written before; their outbox rows
+ * are due to the relay at once. Returns how many were new.
+ */
+export async function acceptInTransaction(c: BoundedDb, invs: NewAsyncInvocation[]): Promise<number> {
+  const jobs = await insertAccepted(c, invs, 0, { skipExisting: true });
+  return jobs.filter((j) => j.outboxId !== "").length;
 }
 
 /** Deletes outbox rows whose jobs are in the queue. */
