@@ -27,6 +27,8 @@ CREATE TABLE schedules (
   flexible_window jsonb NOT NULL,
   target jsonb NOT NULL,
   action_after_completion text NOT NULL,
+  -- The CreateSchedule ClientToken: the same create sent again answers as the first did.
+  client_token text,
   -- Where rate() counts from: StartDate, else creation.
   anchor timestamptz NOT NULL,
   next_fire_at timestamptz,

@@ -17,8 +17,10 @@ import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { logRoutes } from "./api/log-routes.js";
 import { trackRequests } from "./api/request-log.js";
+import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
+import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
 import type { AsyncService } from "./services/async-service.js";
 import type { FunctionService } from "./services/function-service.js";
@@ -35,6 +37,7 @@ export interface AppDeps {
   functions: FunctionService;
   aliases: AliasService;
   settings: SettingsService;
+  schedules: ScheduleService;
   logs: LogStore;
   registry: Registry;
   metrics: ControlPlaneMetrics;
@@ -65,6 +68,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(signedBody(deps.authenticate, deps.budget));
+  app.use(schedulerRoutes(deps.schedules));
+  // Past here, only Lambda's operations: a request signed for another service is not one.
+  app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(settingsRoutes(deps.settings, deps.region));

@@ -21,6 +21,8 @@ export const ControlPlaneConfigSchema = z
     /** Retry backoff for async function errors: exponential from the base, jittered, capped. */
     STRATUS_ASYNC_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(1000),
     STRATUS_ASYNC_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
+    /** How often each control plane looks for schedules due. */
+    STRATUS_SCHEDULE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     /** How often the reconciler looks for lost async work, and how overdue work must be. */
     STRATUS_ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
     STRATUS_ASYNC_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
@@ -108,6 +110,7 @@ export const ControlPlaneConfigSchema = z
       backoffBaseMs: e.STRATUS_ASYNC_BACKOFF_BASE_MS,
       backoffCapMs: e.STRATUS_ASYNC_BACKOFF_CAP_MS,
       reconcileIntervalMs: e.STRATUS_ASYNC_RECONCILE_INTERVAL_MS,
+      schedulePollMs: e.STRATUS_SCHEDULE_POLL_MS,
       staleSeconds: e.STRATUS_ASYNC_STALE_SECONDS,
       watchdogIntervalMs: e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS,
       workerStallMs: e.STRATUS_ASYNC_WORKER_STALL_MS,

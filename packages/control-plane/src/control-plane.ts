@@ -27,6 +27,8 @@ import { createInvokerClient } from "./routing/invoker-client.js";
 import { createLingeringLimiter } from "./routing/lingering-limiter.js";
 import { createRedisNodeDirectory } from "./routing/node-directory.js";
 import { createRetirementNotices } from "./routing/retirement-notices.js";
+import { startScheduleFirer } from "./schedules/schedule-firer.js";
+import { createScheduleService } from "./schedules/schedule-service.js";
 import { createAliasService } from "./services/alias-service.js";
 import { createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
@@ -42,6 +44,7 @@ import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
 import { bounded } from "./store/pg-helpers.js";
+import { createPgScheduleStore } from "./store/schedule-store.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 
 export interface RunningControlPlane {
@@ -160,6 +163,15 @@ export async function startControlPlane(
     metrics.asyncRequeued,
     log,
   );
+  const scheduleStore = createPgScheduleStore(pool);
+  const schedules = createScheduleService(scheduleStore, functions, config.region);
+  const firer = startScheduleFirer(
+    scheduleStore,
+    relay,
+    { intervalMs: config.async.schedulePollMs, region: config.region },
+    { fired: metrics.scheduleTicksFired, skipped: metrics.scheduleTicksSkipped },
+    log,
+  );
   const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, budget, metrics, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
@@ -170,6 +182,7 @@ export async function startControlPlane(
     functions,
     aliases,
     settings,
+    schedules,
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
     metrics,
@@ -195,6 +208,7 @@ export async function startControlPlane(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       reconciler.stop();
+      await firer.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();

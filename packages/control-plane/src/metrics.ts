@@ -15,6 +15,10 @@ export interface ControlPlaneMetrics {
    * again as a takeover, or, unrecoverable, not run again (their event dead-lettered).
    */
   asyncJobsGivenUp: Counter<"reason">;
+  /** Schedule ticks written as async invocations. */
+  scheduleTicksFired: Counter;
+  /** Schedule ticks too old to fire when a control plane got to them (every one was down). */
+  scheduleTicksSkipped: Counter;
 }
 
 export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetrics {
@@ -39,6 +43,16 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
         "TooManyRequestsException, or an async attempt put back to wait; by function and Reason " +
         "(ReservedFunctionConcurrentInvocationLimitExceeded, ConcurrentInvocationLimitExceeded)",
       labelNames: ["account", "function", "reason"],
+      registers: [registry],
+    }),
+    scheduleTicksFired: new Counter({
+      name: "stratus_schedule_ticks_fired_total",
+      help: "Ticks of EventBridge Scheduler schedules written as async invocations of their target",
+      registers: [registry],
+    }),
+    scheduleTicksSkipped: new Counter({
+      name: "stratus_schedule_ticks_skipped_total",
+      help: "Schedule ticks older than their target's maximum event age when a control plane claimed them (no control plane ran at their time)",
       registers: [registry],
     }),
     asyncRequeued: new Counter({

@@ -33,6 +33,9 @@ export interface Authenticator {
   confirm(req: IncomingMessage, claim: Claim, body: Buffer): AccessKey;
 }
 
+/** The AWS services whose APIs the endpoint serves, by signing name. */
+export const SIGNING_NAMES = ["lambda", "scheduler"] as const;
+
 function head(req: IncomingMessage): SignedHead {
   const raw = req.url ?? "/";
   const q = raw.indexOf("?");
@@ -45,7 +48,7 @@ function head(req: IncomingMessage): SignedHead {
 }
 
 export function createAuthenticator(store: AccountStore, now = Date.now): Authenticator {
-  const verifier = createSigV4Verifier(cachedKeyLookup(store), "lambda", now);
+  const verifier = createSigV4Verifier(cachedKeyLookup(store), SIGNING_NAMES, now);
   return {
     precheck: (req) => verifier.precheck(head(req)),
     confirm: (req, claim, body) => verifier.confirm(head(req), claim, body),
@@ -58,18 +61,19 @@ export async function readSigned(
   auth: Authenticator,
   maxBytes: number,
   budget: ByteBudget,
-): Promise<{ key: AccessKey; body: Buffer }> {
+): Promise<{ key: AccessKey; body: Buffer; service: string }> {
   const claim = await auth.precheck(req);
   const body = await readBody(req, maxBytes, budget);
-  return { key: auth.confirm(req, claim, body), body };
+  return { key: auth.confirm(req, claim, body), body, service: claim.scope.service };
 }
 
 /** Express: puts the signed body on req.body and the caller's account on res.locals. */
 export function signedBody(auth: Authenticator, budget: ByteBudget): RequestHandler {
   return (req, res, next) => {
-    readSigned(req, auth, bodyCap(req.method, req.path), budget).then(({ key, body }) => {
+    readSigned(req, auth, bodyCap(req.method, req.path), budget).then(({ key, body, service }) => {
       req.body = body;
       res.locals.accountId = key.accountId;
+      res.locals.service = service;
       next();
     }, next);
   };

@@ -61,7 +61,8 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
   ): Promise<string> {
     const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
     // Nothing is read until the headers pass SigV4's checks, then no more than the call may send.
-    const { key, body } = await readSigned(req, deps.authenticate, invokeCap(type), deps.budget);
+    const { key, body, service } = await readSigned(req, deps.authenticate, invokeCap(type), deps.budget);
+    if (service !== "lambda") throw errors.invalidSignature("Credential should be scoped to service 'lambda'");
     const { accountId } = key;
     const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
     let name: string;

@@ -105,14 +105,25 @@ export interface SigV4Verifier {
   verify(req: SignedRequest): Promise<AccessKey>;
 }
 
-export function createSigV4Verifier(lookup: KeyLookup, service = "lambda", now = Date.now): SigV4Verifier {
+/** `services`: the signing names accepted (the claim says which one signed). */
+export function createSigV4Verifier(
+  lookup: KeyLookup,
+  services: string | readonly string[] = "lambda",
+  now = Date.now,
+): SigV4Verifier {
+  const accepted = typeof services === "string" ? [services] : services;
   async function precheck(req: SignedHead): Promise<Claim> {
     const authorization = header(req, "authorization");
     if (!authorization) throw errors.missingAuthentication("Missing Authentication Token");
     const m = AUTH.exec(authorization);
     if (!m) throw errors.invalidSignature("Authorization header is not a valid AWS4-HMAC-SHA256 signature");
     const [, accessKeyId, day, region, signedService, signedHeaderList, signature] = m as unknown as string[];
-    if (signedService !== service) throw errors.invalidSignature(`Credential should be scoped to service '${service}'`);
+    const service = signedService as string;
+    if (!accepted.includes(service)) {
+      throw errors.invalidSignature(
+        `Credential should be scoped to a service of ${accepted.map((s) => `'${s}'`).join(", ")}`,
+      );
+    }
     const amzDate = header(req, "x-amz-date") ?? "";
     const signedAt = parseAmzDate(amzDate);
     if (signedAt === undefined || !amzDate.startsWith(day as string))

@@ -19,13 +19,18 @@ const RATE_UNITS: Record<string, number> = { minute: MINUTE, hour: 60 * MINUTE, 
 
 function parseRate(body: string): ScheduleExpression {
   const m = /^(\d{1,7}) (minute|minutes|hour|hours|day|days)$/.exec(body.trim());
-  if (!m) throw new ExpressionError("Invalid Schedule Expression rate(...): expected rate(value unit), unit minute(s), hour(s) or day(s)");
+  if (!m)
+    throw new ExpressionError(
+      "Invalid Schedule Expression rate(...): expected rate(value unit), unit minute(s), hour(s) or day(s)",
+    );
   const n = Number(m[1]);
   const unit = m[2] as string;
   if (n < 1) throw new ExpressionError("Invalid Schedule Expression: the rate must be a positive whole number");
   // AWS: singular only for 1, plural otherwise.
   if ((n === 1) !== !unit.endsWith("s")) {
-    throw new ExpressionError(`Invalid Schedule Expression rate(${body.trim()}): use ${n === 1 ? "a singular" : "a plural"} unit for ${n}`);
+    throw new ExpressionError(
+      `Invalid Schedule Expression rate(${body.trim()}): use ${n === 1 ? "a singular" : "a plural"} unit for ${n}`,
+    );
   }
   return { kind: "rate", everyMs: n * (RATE_UNITS[unit.replace(/s$/, "")] as number) };
 }
@@ -33,11 +38,15 @@ function parseRate(body: string): ScheduleExpression {
 function parseCron(body: string, timezone: string): ScheduleExpression {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
-    throw new ExpressionError("Invalid Schedule Expression cron(...): expected six fields (minutes hours day-of-month month day-of-week year)");
+    throw new ExpressionError(
+      "Invalid Schedule Expression cron(...): expected six fields (minutes hours day-of-month month day-of-week year)",
+    );
   }
   const [, , dom, , dow] = fields as [string, string, string, string, string, string];
   if ((dom === "?") === (dow === "?")) {
-    throw new ExpressionError("Invalid Schedule Expression cron(...): one of day-of-month and day-of-week must be '?', and only one");
+    throw new ExpressionError(
+      "Invalid Schedule Expression cron(...): one of day-of-month and day-of-week must be '?', and only one",
+    );
   }
   if ((dow.match(/#/g) ?? []).length > 1) {
     throw new ExpressionError("Invalid Schedule Expression cron(...): only one '#' is allowed in day-of-week");
@@ -74,11 +83,15 @@ function parseAt(body: string, timezone: string): ScheduleExpression {
 /** Parses `text` (rate(...), cron(...) or at(...)) in `timezone` (an IANA name); throws ExpressionError. */
 export function parseExpression(text: string, timezone = "UTC", opts: { allowAt: boolean } = { allowAt: true }) {
   const m = /^(rate|cron|at)\((.*)\)$/s.exec(text.trim());
-  if (!m) throw new ExpressionError(`Invalid Schedule Expression ${text}: expected rate(...), cron(...)${opts.allowAt ? " or at(...)" : ""}`);
+  if (!m)
+    throw new ExpressionError(
+      `Invalid Schedule Expression ${text}: expected rate(...), cron(...)${opts.allowAt ? " or at(...)" : ""}`,
+    );
   const [, kind, body] = m as unknown as [string, string, string];
   if (kind === "rate") return parseRate(body);
   if (kind === "cron") return parseCron(body, timezone);
-  if (!opts.allowAt) throw new ExpressionError(`Invalid Schedule Expression ${text}: at() is for EventBridge Scheduler only`);
+  if (!opts.allowAt)
+    throw new ExpressionError(`Invalid Schedule Expression ${text}: at() is for EventBridge Scheduler only`);
   return parseAt(body, timezone);
 }
 

@@ -35,6 +35,7 @@ export interface Schedule {
   flexibleWindow: FlexibleWindow;
   target: ScheduleTarget;
   actionAfterCompletion: "NONE" | "DELETE";
+  clientToken?: string;
   anchor: Date;
   nextFireAt?: Date;
   createdAt: Date;
@@ -81,6 +82,7 @@ interface Row {
   flexible_window: FlexibleWindow;
   target: ScheduleTarget;
   action_after_completion: "NONE" | "DELETE";
+  client_token: string | null;
   anchor: Date;
   next_fire_at: Date | null;
   created_at: Date;
@@ -101,6 +103,7 @@ const toSchedule = (r: Row): Schedule => ({
   flexibleWindow: r.flexible_window,
   target: r.target,
   actionAfterCompletion: r.action_after_completion,
+  ...(r.client_token ? { clientToken: r.client_token } : {}),
   anchor: r.anchor,
   ...(r.next_fire_at ? { nextFireAt: r.next_fire_at } : {}),
   createdAt: r.created_at,
@@ -123,12 +126,16 @@ const values = (s: Schedule) => [
   s.actionAfterCompletion,
   s.anchor,
   s.nextFireAt ?? null,
+  s.clientToken ?? null,
 ];
 
 export function createPgScheduleStore(pool: Pool) {
   const db = boundedDb(pool, STATEMENT_TIMEOUT_MS);
   const ensureGroup = (accountId: string, name: string) =>
-    db.query("INSERT INTO schedule_groups (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", [accountId, name]);
+    db.query("INSERT INTO schedule_groups (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+      accountId,
+      name,
+    ]);
 
   return {
     /** Creates the group; false if it exists. */
@@ -155,7 +162,13 @@ export function createPgScheduleStore(pool: Pool) {
          WHERE account_id = $1 AND starts_with(name, $2) AND name > $3 ORDER BY name LIMIT $4`,
         [accountId, prefix, after, limit],
       );
-      return res.rows.map((r) => ({ accountId, name: r.name, tags: r.tags, createdAt: r.created_at, lastModified: r.last_modified }));
+      return res.rows.map((r) => ({
+        accountId,
+        name: r.name,
+        tags: r.tags,
+        createdAt: r.created_at,
+        lastModified: r.last_modified,
+      }));
     },
     /** Deletes the group and its schedules; false if there was none. */
     async deleteGroup(accountId: string, name: string): Promise<boolean> {
@@ -175,8 +188,8 @@ export function createPgScheduleStore(pool: Pool) {
       if (s.groupName === DEFAULT_GROUP) await ensureGroup(s.accountId, s.groupName);
       const res = await db.query(
         `INSERT INTO schedules (account_id, group_name, name, incarnation, expression, timezone, start_date, end_date,
-           state, description, flexible_window, target, action_after_completion, anchor, next_fire_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
+           state, description, flexible_window, target, action_after_completion, anchor, next_fire_at, client_token)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
          WHERE EXISTS (SELECT 1 FROM schedule_groups WHERE account_id = $1 AND name = $2)
          ON CONFLICT DO NOTHING`,
         values(s),
@@ -185,11 +198,10 @@ export function createPgScheduleStore(pool: Pool) {
       return (await this.getGroup(s.accountId, s.groupName)) ? "exists" : "no-group";
     },
     async get(accountId: string, groupName: string, name: string): Promise<Schedule | undefined> {
-      const res = await db.query<Row>("SELECT * FROM schedules WHERE account_id = $1 AND group_name = $2 AND name = $3", [
-        accountId,
-        groupName,
-        name,
-      ]);
+      const res = await db.query<Row>(
+        "SELECT * FROM schedules WHERE account_id = $1 AND group_name = $2 AND name = $3",
+        [accountId, groupName, name],
+      );
       return res.rows[0] && toSchedule(res.rows[0]);
     },
     /** Replaces the schedule's definition (its incarnation stays); false if there is none. */
@@ -197,7 +209,7 @@ export function createPgScheduleStore(pool: Pool) {
       const res = await db.query(
         `UPDATE schedules SET expression = $5, timezone = $6, start_date = $7, end_date = $8, state = $9,
            description = $10, flexible_window = $11, target = $12, action_after_completion = $13, anchor = $14,
-           next_fire_at = $15, last_modified = now()
+           next_fire_at = $15, last_modified = now(), client_token = coalesce($16, client_token)
          WHERE account_id = $1 AND group_name = $2 AND name = $3 AND incarnation = $4`,
         values(s),
       );
@@ -217,7 +229,15 @@ export function createPgScheduleStore(pool: Pool) {
          WHERE account_id = $1 AND ($2::text IS NULL OR group_name = $2) AND starts_with(name, $3)
            AND ($4::text IS NULL OR state = $4) AND (group_name, name) > ($5, $6)
          ORDER BY group_name, name LIMIT $7`,
-        [accountId, q.groupName ?? null, q.prefix ?? "", q.state ?? null, q.after?.[0] ?? "", q.after?.[1] ?? "", q.limit],
+        [
+          accountId,
+          q.groupName ?? null,
+          q.prefix ?? "",
+          q.state ?? null,
+          q.after?.[0] ?? "",
+          q.after?.[1] ?? "",
+          q.limit,
+        ],
       );
       return res.rows.map(toSchedule);
     },

@@ -1,0 +1,63 @@
+// Every control plane runs this loop: once a second (and at once after a full batch)
+// it claims the schedules due by now and writes their ticks (schedule-store.ts,
+// firing.ts), then nudges the async relay to queue them. Claims skip rows another
+// control plane holds, and a tick's invocation id is derived from the tick, so
+// several control planes, or one killed mid-way, never fire a tick twice nor lose it.
+import type { Logger } from "@stratus/shared";
+import type { Counter } from "prom-client";
+import type { ScheduleStore } from "../store/schedule-store.js";
+import { planFiring } from "./firing.js";
+
+export interface ScheduleFirer {
+  stop(): Promise<void>;
+}
+
+const BATCH = 100;
+
+export function startScheduleFirer(
+  store: Pick<ScheduleStore, "fireDue">,
+  relay: { nudge(): void },
+  opts: { intervalMs: number; region: string },
+  counted: { fired: Pick<Counter, "inc">; skipped: Pick<Counter, "inc"> },
+  log: Pick<Logger, "warn">,
+  now = () => new Date(),
+): ScheduleFirer {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function round(): Promise<void> {
+    for (;;) {
+      let claimed = 0;
+      let skipped = 0;
+      const written = await store.fireDue(BATCH, (s) => {
+        claimed++;
+        const plan = planFiring(s, now(), opts.region);
+        skipped += plan.skipped;
+        return plan;
+      });
+      if (written > 0) {
+        counted.fired.inc(written);
+        relay.nudge();
+      }
+      if (skipped > 0) counted.skipped.inc(skipped);
+      if (claimed < BATCH || stopped) return;
+    }
+  }
+
+  const tick = () => {
+    running = round()
+      .catch((err: Error) => log.warn("could not fire due schedules", { err }))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
+      });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
