@@ -72,6 +72,7 @@ umask 077
 cat >"$STATE/env" <<ENV
 unset AWS_ENDPOINT_URL
 export AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9000
+export AWS_ENDPOINT_URL_SCHEDULER=http://127.0.0.1:9000
 export AWS_ACCESS_KEY_ID=$akid
 export AWS_SECRET_ACCESS_KEY=$secret
 export AWS_REGION=us-east-1
