@@ -121,7 +121,7 @@ exports.handler = async () => {
     const [id] = stack.invoker.pool.containerIdsOf(name);
     expect(id).toBeDefined();
     // Idle past the grace: the engine has paused it.
-    const paused = async () => (await docker.getContainer(id as string).inspect()).State.Paused;
+    const paused = async () => stack.invoker.pool.runtimesFrozen(name) === 1;
     await until("the idle container paused", paused, 5_000);
     const before = ((await invokeFunction(stack, name)).body as { count: number }).count;
     await until("the idle container paused again", paused, 5_000);

@@ -89,7 +89,12 @@ export async function measureThroughput(): Promise<ThroughputResult> {
       controlPlaneUrl: cp.url,
       redisUrl: redis.bridgeUrl,
       internalToken,
-      env: { STRATUS_CAPACITY_MB: "8192" },
+      env: {
+        STRATUS_CAPACITY_MB: "8192",
+        ...(process.env.BENCH_FREEZE_IDLE_AFTER_MS
+          ? { STRATUS_FREEZE_IDLE_AFTER_MS: process.env.BENCH_FREEZE_IDLE_AFTER_MS }
+          : {}),
+      },
     };
     const nodeA = await spawnInvoker(nodeOptions);
     children.push(nodeA);

@@ -5,7 +5,7 @@
 // ports, Docker's init as PID 1 (it reaps orphans), on the node's own functions
 // network (inter-container traffic off; the host kept out by function-firewall.ts):
 // in a network sandbox made ahead (net-sandboxes.ts) when one is ready, else in a
-// namespace of its own. Idle containers are frozen with the engine's pause. An exit is
+// namespace of its own. Idle containers are frozen through their cgroup's freezer. An exit is
 // reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
 // OOMKilled flag, or the container's "oom" event when the flag lost its race (a
 // removal waits for that verdict, which inspects the container). Kills
@@ -34,6 +34,7 @@ import {
 } from "./container-backend.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
 import { DockerOomTally } from "./docker-oom-tally.js";
+import { FreezerFiles } from "./freezer-files.js";
 import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
 import { checkOomKilled } from "./oom-check.js";
 
@@ -114,6 +115,7 @@ export function createDockerBackend(
   const verdicts = new Map<string, Promise<boolean>>();
   const peaks = new PeakMemoryFiles(cgroupRoot);
   const oomKills = new OomKillFiles(cgroupRoot);
+  const freezer = new FreezerFiles(cgroupRoot);
   const oomEvents = new DockerOomTally(docker);
   /** `id`'s cold start is over: the sandbox it took may be replaced (a no-op when the reserve is full). */
   const settle = (id: string) => {
@@ -229,11 +231,14 @@ export function createDockerBackend(
     async rename(id, name) {
       await docker.getContainer(id).rename({ name });
     },
-    // The engine's pause (the cgroup freezer), so that `docker ps` shows it and a removal thaws it.
+    // Through the container's freezer file where this node can write it (freezer-files.ts),
+    // else the engine's pause: the same cgroup freezer, a round trip through the engine.
     async freeze(id) {
+      if (await freezer.freeze(id)) return;
       await docker.getContainer(id).pause();
     },
     async thaw(id) {
+      if (freezer.thaw(id)) return;
       await docker.getContainer(id).unpause();
     },
     async nameOf(id) {
@@ -312,6 +317,7 @@ export function createDockerBackend(
       removing.add(id);
       peaks.forget(id);
       oomKills.forget(id);
+      freezer.forget(id);
       oomEvents.forget(id);
       // checkOomKilled never rejects, and gives up after OOM_CHECK_LIMIT_MS.
       await verdicts.get(id);

@@ -159,14 +159,12 @@ export function backendConformance(name: string, make: () => Promise<Conformance
       expect(await naming.nameOf(named)).toBe(`${name}-at-create`);
     });
 
-    it("with freezing, freezes and thaws a running container, refuses a second freeze, and removes a frozen one", async () => {
+    it("with freezing, freezes and thaws a running container, removes a frozen one, and cannot freeze an exited one", async () => {
       const freezing = capabilitiesOf(backend).freezing;
       if (!freezing) return;
       const c = await launch({ kind: "run" });
       await freezing.freeze(c.id);
-      await expect(freezing.freeze(c.id)).rejects.toThrow();
       await freezing.thaw(c.id);
-      await expect(freezing.thaw(c.id)).rejects.toThrow();
       await freezing.freeze(c.id);
       const exit = backend.wait(c.id);
       await backend.remove(c.id);
