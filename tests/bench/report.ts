@@ -159,10 +159,10 @@ server that echoes it (client → control plane → invoker, without the work ei
 does). Alone it took ${ms(b.p50)} ms p50 this run, so the platform's own work (SigV4,
 lookup, slot, placement, the invoker's bookkeeping) came to about ${ms(p.p50 - d.p50 - b.p50)} ms p50.
 
-Idle warm containers are frozen (Docker's pause, the cgroup freezer) 50 ms (the default
-\`STRATUS_FREEZE_IDLE_AFTER_MS\`) after
-their invocation, as Lambda's execution environments are between invocations, and
-thawed when an invocation claims them. The rows above are calls made as soon as the
+Idle warm containers are frozen (a write to their cgroup's freezer) 50 ms (the
+default \`STRATUS_FREEZE_IDLE_AFTER_MS\`) after their invocation's log is complete, as
+Lambda's execution environments are between invocations, and thawed when an
+invocation claims them. The rows above are calls made as soon as the
 runtime was back on \`/next\`, within that grace: unfrozen. The frozen row is the same
 platform call made once the idle container has been frozen (${run.rounds} rounds of ${run.frozenPerRound}
 calls, interleaved with the others), its thaw included: p50 ${ms(f.p50)} ms against
