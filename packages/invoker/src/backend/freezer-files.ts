@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 /** How long a freeze may take to settle, and how often it is looked at. */
-const SETTLE_MS = 250;
+const SETTLE_MS = 2_000;
 const LOOK_EVERY_MS = 2;
 
 interface Layout {
