@@ -1,17 +1,15 @@
 // The AWS CLI (botocore's signer and parsers, not the JS SDK) against a live stack:
 // create-function with a zip file, invoke (with and without a payload), get-function,
 // parameters Stratus refuses by name, and an error.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAwsCli } from "./helpers/aws-cli.js";
 import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
-const run = promisify(execFile);
 const stack = useStack();
 let dir: string;
 
@@ -23,23 +21,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function aws(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: stack.region,
-    AWS_PAGER: "",
-  };
-  try {
-    const out = await run("aws", ["--endpoint-url", stack.endpoint, ...args], { env, cwd: dir });
-    return { ...out, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+const aws = (...args: string[]) => runAwsCli(stack, dir, args);
 
 /** create-function's arguments: a Node handler `index.handler` under `name`, then `more` (code included). */
 function createArgs(name: string, ...more: string[]): string[] {

@@ -3,7 +3,6 @@
 // are read, a stalled body is cut at the configured deadline, a malformed path is a
 // 400 with nothing logged, a payload that is not UTF-8 is refused by the real AWS CLI
 // and the SDK, and another account's request id is unknown.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -11,11 +10,11 @@ import http from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAwsCli } from "./helpers/aws-cli.js";
 import { type ControlPlaneProcess, startControlPlaneProcess } from "./helpers/control-plane-process.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { type Platform, startPlatform } from "./helpers/stack.js";
@@ -23,7 +22,6 @@ import { nodeFunction } from "./helpers/zip.js";
 
 const REQUEST_TIMEOUT_MS = 2_000;
 const MB = 1024 * 1024;
-const run = promisify(execFile);
 
 let platform: Platform;
 let cp: ControlPlaneProcess;
@@ -130,23 +128,11 @@ function rawExchange(text: string, firstOnly = false): Promise<{ answer: string;
   });
 }
 
-async function aws(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: platform.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: platform.credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: platform.region,
-    AWS_PAGER: "",
+/** One attempt only: a refusal is what these calls check, not a retry of it. */
+const aws = (...args: string[]) =>
+  runAwsCli({ endpoint: cp.url, region: platform.region, credentials: platform.credentials }, dir, args, {
     AWS_MAX_ATTEMPTS: "1",
-  };
-  try {
-    return { ...(await run("aws", ["--endpoint-url", cp.url, ...args], { env, cwd: dir })), code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+  });
 
 describe("bodies", () => {
   it("refuses concurrent unsigned 60 MB uploads before reading them, with bounded control-plane memory", async () => {

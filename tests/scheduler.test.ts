@@ -2,11 +2,9 @@
 // AWS CLI unchanged: schedule groups and their tags, schedules' CRUD and listing, bad
 // input refused with nothing stored, and a schedule firing its target function once
 // per tick through the durable async path, with Scheduler's placeholders filled.
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -26,12 +24,12 @@ import {
   ValidationException,
 } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, storedLog } from "./helpers/functions.js";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
 
-const run = promisify(execFile);
 const stack = useStack({}, { controlPlaneEnv: { STRATUS_SCHEDULE_POLL_MS: "200" } });
 let scheduler: SchedulerClient;
 let dir: string;
@@ -62,22 +60,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function aws(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: stack.region,
-    AWS_PAGER: "",
-  };
-  try {
-    return { ...(await run("aws", ["--endpoint-url", stack.endpoint, ...args], { env, cwd: dir })), code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+const aws = (...args: string[]) => runAwsCli(stack, dir, args);
 
 /** at() for `seconds` from now, in UTC, as Scheduler writes it. */
 const atIn = (seconds: number) => `at(${new Date(Date.now() + seconds * 1000).toISOString().slice(0, 19)})`;

@@ -4,12 +4,10 @@
 // unpack on the node anyway (planted in the store, past the upload's checks) is the
 // function's error, with no host path, and an async event spends its attempts on it
 // and is dead-lettered instead of being retried as a platform error.
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import {
   CreateFunctionCommand,
   InvokeCommand,
@@ -19,11 +17,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawZip } from "../packages/shared/src/testing/raw-zip.js";
 import { deployFunction } from "./helpers/async-load.js";
+import { runAwsCli } from "./helpers/aws-cli.js";
 import { unpackableZips } from "./helpers/hostile-zips.js";
 import { waitFor } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
 
-const run = promisify(execFile);
 const stack = useStack();
 let dir: string;
 
@@ -39,23 +37,7 @@ async function functionsNamed(name: string): Promise<number> {
   return Number(rows[0]?.n);
 }
 
-async function aws(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: stack.region,
-    AWS_PAGER: "",
-  };
-  try {
-    const out = await run("aws", ["--endpoint-url", stack.endpoint, ...args], { env, cwd: dir });
-    return { ...out, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+const aws = (...args: string[]) => runAwsCli(stack, dir, args);
 
 const createInput = (name: string, zip: Buffer) => ({
   FunctionName: name,
