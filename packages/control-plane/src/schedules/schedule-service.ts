@@ -68,12 +68,22 @@ export function createScheduleService(
     });
   }
 
-  function toSchedule(accountId: string, name: string, input: ScheduleInput, incarnation: string, at: Date): Schedule {
+  /**
+   * The schedule `input` describes, as of `at`, with its first fire time. `life`: which
+   * life of the name it is, when that began, and where its rate() counts from.
+   */
+  function toSchedule(
+    accountId: string,
+    name: string,
+    input: ScheduleInput,
+    life: { incarnation: string; createdAt: Date; anchor: Date },
+    at: Date,
+  ): Schedule {
     const base = {
       accountId,
       groupName: input.groupName,
       name,
-      incarnation,
+      incarnation: life.incarnation,
       expression: input.expression,
       timezone: input.timezone,
       ...(input.startDate ? { startDate: input.startDate } : {}),
@@ -83,8 +93,8 @@ export function createScheduleService(
       flexibleWindow: input.flexibleWindow,
       target: input.target,
       actionAfterCompletion: input.actionAfterCompletion,
-      anchor: input.startDate ?? at,
-      createdAt: at,
+      anchor: life.anchor,
+      createdAt: life.createdAt,
       lastModified: at,
     };
     const next = firstFire(base, at);
@@ -122,7 +132,9 @@ export function createScheduleService(
       const input = scheduleInput(body, now());
       await checkTarget(accountId, input);
       const clientToken = (body as { ClientToken?: unknown }).ClientToken;
-      const s = toSchedule(accountId, name, input, randomUUID(), now());
+      const at = now();
+      const life = { incarnation: randomUUID(), createdAt: at, anchor: input.startDate ?? at };
+      const s = toSchedule(accountId, name, input, life, at);
       if (typeof clientToken === "string") s.clientToken = clientToken;
       const made = await store.create(s);
       if (made === "no-group") throw notFound(`Schedule group ${input.groupName} does not exist`);
@@ -146,12 +158,10 @@ export function createScheduleService(
       const existing = await store.get(accountId, input.groupName, name);
       if (!existing) throw notFound(`Schedule ${name} does not exist in group ${input.groupName}`);
       await checkTarget(accountId, input);
-      const s = toSchedule(accountId, name, input, existing.incarnation, now());
       // rate() keeps counting from when it was made, unless StartDate moves it.
-      const kept = { ...s, anchor: input.startDate ?? existing.anchor, createdAt: existing.createdAt };
-      const next = firstFire(kept, now());
-      const updated = { ...kept, ...(next ? { nextFireAt: next } : { nextFireAt: undefined }) };
-      if (!(await store.update(updated))) throw notFound(`Schedule ${name} does not exist in group ${input.groupName}`);
+      const life = { ...existing, anchor: input.startDate ?? existing.anchor };
+      const s = toSchedule(accountId, name, input, life, now());
+      if (!(await store.update(s))) throw notFound(`Schedule ${name} does not exist in group ${input.groupName}`);
       return { ScheduleArn: scheduleArn(region, s) };
     },
     async delete(accountId: string, name: string, groupName = DEFAULT_GROUP) {

@@ -56,9 +56,10 @@ export class FreezerFiles {
 
   /** Freezes `id`: true once frozen, false when its freezer cannot be written here; throws when the freeze does not take. */
   async freeze(id: string): Promise<boolean> {
-    const layout = this.found.get(id) ?? layouts(this.root, id).find((l) => write(l.control, l.frozen));
+    // The layout found at the container's first freeze, else the first whose file takes the write.
+    const candidates = [this.found.get(id) ?? layouts(this.root, id)].flat();
+    const layout = candidates.find((l) => write(l.control, l.frozen));
     if (!layout) return false;
-    if (this.found.has(id) && !write(layout.control, layout.frozen)) return false;
     this.found.set(id, layout);
     const deadline = performance.now() + SETTLE_MS;
     for (;;) {
