@@ -9,9 +9,10 @@
 // - idle warm containers per GiB, beside plain containers of the same image;
 // - sync invokes/s, async events/s and enqueue-to-start (throughput.ts);
 // - an async event's time cut into stages, at a steady rate and in a burst (async-stages.ts);
-// - control-plane memory under 200 stalled uploads (stalled-uploads.ts).
+// - control-plane memory under 200 stalled uploads (stalled-uploads.ts);
+// - the triggers' rows (triggers.ts), alone with BENCH_ONLY=triggers.
 import { randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
 import { internalInvoke } from "@stratus/shared";
 import { Agent } from "undici";
@@ -28,6 +29,7 @@ import { measureStages, type StageResult } from "./stages.js";
 import { measureStalledUploads } from "./stalled-uploads.js";
 import { ms, type Summary, summarize } from "./stats.js";
 import { measureThroughput } from "./throughput.js";
+import { measureTriggers, renderTriggers, withSection } from "./triggers.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const PER_ROUND = 100;
@@ -37,6 +39,15 @@ const WARMUP = 300;
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 20);
 const IDLE_CONTAINERS = Number(process.env.BENCH_IDLE_CONTAINERS ?? 48);
 const STAGE_CALLS = Number(process.env.BENCH_STAGE_CALLS ?? 2000);
+
+const REPORT = new URL("../../docs/BENCHMARKS.md", import.meta.url);
+
+/** BENCH_ONLY=triggers: the triggers' rows alone, written over their section of the report. */
+async function triggersOnly() {
+  const section = renderTriggers(await measureTriggers());
+  await writeFile(REPORT, withSection(await readFile(REPORT, "utf8"), section));
+  console.log("wrote the triggers section of docs/BENCHMARKS.md");
+}
 
 async function main() {
   // Room for the idle-density row's containers (the node's capacity is an accounting limit),
@@ -160,25 +171,29 @@ async function main() {
   console.log(JSON.stringify(throughput));
   const asyncStages = await measureAsyncStages();
   const stalledUploads = await measureStalledUploads();
+  const triggers = renderTriggers(await measureTriggers());
   await writeFile(
-    new URL("../../docs/BENCHMARKS.md", import.meta.url),
-    renderReport({
-      ...warm,
-      rounds: ROUNDS,
-      perRound: PER_ROUND,
-      frozenPerRound: FROZEN_PER_ROUND,
-      warmup: WARMUP,
-      cold,
-      density,
-      throughput,
-      asyncStages,
-      stalledUploads,
-    }),
+    REPORT,
+    withSection(
+      renderReport({
+        ...warm,
+        rounds: ROUNDS,
+        perRound: PER_ROUND,
+        frozenPerRound: FROZEN_PER_ROUND,
+        warmup: WARMUP,
+        cold,
+        density,
+        throughput,
+        asyncStages,
+        stalledUploads,
+      }),
+      triggers,
+    ),
   );
   console.log("wrote docs/BENCHMARKS.md");
 }
 
-main().catch((err) => {
+(process.env.BENCH_ONLY === "triggers" ? triggersOnly() : main()).catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });
