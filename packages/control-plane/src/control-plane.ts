@@ -40,7 +40,6 @@ import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
 import { createPgAsyncStore } from "./store/async-store.js";
 import { createCachedFunctionStore } from "./store/cached-function-store.js";
-import { createCachedPolicyStore } from "./store/cached-policy-store.js";
 import { createCachedSettingsStore } from "./store/cached-settings-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLogStore } from "./store/log-store.js";
@@ -127,10 +126,7 @@ export async function startControlPlane(
     config.accountConcurrency,
     concurrencyRules.forget,
   );
-  const policies = createPolicyService(
-    createCachedPolicyStore(createPgPolicyStore(pool, config.dbStatementTimeoutMs)),
-    config.region,
-  );
+  const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
   const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules);
   const authenticate = createAuthenticator(accounts);
   // One budget for every body read before its signature is checked, invoke's and the app's.

@@ -4,7 +4,8 @@
 // policy-check.ts's; this wires them to the store and words Lambda's errors.
 import { errors, LATEST, StratusError } from "@stratus/shared";
 import type { FunctionPolicy, PolicyStatement } from "../policy.js";
-import type { PolicyStore } from "../store/policy-store.js";
+import { createPolicyCache, type PolicyCache } from "../store/policy-cache.js";
+import type { PolicyEdit, PolicyStore } from "../store/policy-store.js";
 import { type AccessRequest, allows } from "./policy-check.js";
 import { permissionInput, statementIdToRemove } from "./policy-input.js";
 import { policyResource, renderPolicy, renderStatement } from "./policy-render.js";
@@ -41,7 +42,21 @@ function checkRevision(current: FunctionPolicy | undefined, revisionId: string |
   if (revisionId !== undefined && revisionId !== current?.revisionId) throw stale();
 }
 
-export function createPolicyService(store: PolicyStore, region: string): PolicyService {
+/** `cache`: what enforcement (`allows`) reads; GetPolicy and the edits read the store itself. */
+export function createPolicyService(
+  store: PolicyStore,
+  region: string,
+  cache: PolicyCache = createPolicyCache(store.get),
+): PolicyService {
+  /** Edits through the store, forgetting the cached policy before and after (a failed commit may have committed). */
+  const edit = async (accountId: string, name: string, q: string, change: Parameters<PolicyStore["edit"]>[3]) => {
+    cache.forget(accountId, name, q);
+    try {
+      return await store.edit(accountId, name, q, change);
+    } finally {
+      cache.forget(accountId, name, q);
+    }
+  };
   const arn = (accountId: string, name: string, qualifier: string) =>
     policyResource(region, { accountId, functionName: name, qualifier });
   const missing = (what: "function" | "target", accountId: string, name: string, qualifier: string) => {
@@ -57,7 +72,7 @@ export function createPolicyService(store: PolicyStore, region: string): PolicyS
         throw errors.invalidParameter("We currently do not support adding policies for $LATEST.");
       const q = qualifier ?? "";
       const input = permissionInput(body);
-      const done = await store.edit(accountId, name, q, (current) => {
+      const done: PolicyEdit = await edit(accountId, name, q, (current) => {
         checkRevision(current, input.revisionId);
         const statements = current?.statements ?? [];
         if (statements.some((s) => s.sid === input.statement.sid)) {
@@ -90,7 +105,7 @@ export function createPolicyService(store: PolicyStore, region: string): PolicyS
     async remove(accountId, name, qualifier, statementId, revisionId) {
       const sid = statementIdToRemove(statementId);
       const q = policyQualifier(qualifier);
-      const done = await store.edit(accountId, name, q, (current) => {
+      const done: PolicyEdit = await edit(accountId, name, q, (current) => {
         if (!current) throw errors.notFound("No policy is associated with the given resource.");
         checkRevision(current, revisionId);
         const next = current.statements.filter((s) => s.sid !== sid);
@@ -103,7 +118,7 @@ export function createPolicyService(store: PolicyStore, region: string): PolicyS
       if (done.missing) throw missing(done.missing, accountId, name, q);
     },
     async allows(owner, name, qualifier, req) {
-      return allows(await store.get(owner, name, policyQualifier(qualifier)), req);
+      return allows(await cache.get(owner, name, policyQualifier(qualifier)), req);
     },
   };
 }
