@@ -46,7 +46,7 @@ function checkRevision(current: FunctionPolicy | undefined, revisionId: string |
 export function createPolicyService(
   store: PolicyStore,
   region: string,
-  cache: PolicyCache = createPolicyCache(store.get),
+  cache: PolicyCache = createPolicyCache((a, n, q) => store.get(a, n, q)),
 ): PolicyService {
   /** Edits through the store, forgetting the cached policy before and after (a failed commit may have committed). */
   const edit = async (accountId: string, name: string, q: string, change: Parameters<PolicyStore["edit"]>[3]) => {
