@@ -16,6 +16,7 @@ import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/er
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { logRoutes } from "./api/log-routes.js";
+import { policyRoutes } from "./api/policy-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
@@ -24,6 +25,7 @@ import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
 import type { AsyncService } from "./services/async-service.js";
 import type { FunctionService } from "./services/function-service.js";
+import type { PolicyService } from "./services/policy-service.js";
 import type { SettingsService } from "./services/settings-service.js";
 import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
@@ -36,6 +38,7 @@ export interface AppDeps {
   budget: ByteBudget;
   functions: FunctionService;
   aliases: AliasService;
+  policies: PolicyService;
   settings: SettingsService;
   schedules: ScheduleService;
   logs: LogStore;
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
+  app.use(policyRoutes(deps.policies));
   app.use(settingsRoutes(deps.settings, deps.region));
   app.use(logRoutes(deps.logs));
   app.use(adminRoutes(deps.accounts));

@@ -34,6 +34,7 @@ import { createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
+import { createPolicyService } from "./services/policy-service.js";
 import { createSettingsService } from "./services/settings-service.js";
 import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
@@ -44,6 +45,7 @@ import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
 import { bounded } from "./store/pg-helpers.js";
+import { createPgPolicyStore } from "./store/policy-store.js";
 import { createPgScheduleStore } from "./store/schedule-store.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 
@@ -124,6 +126,7 @@ export async function startControlPlane(
     config.accountConcurrency,
     concurrencyRules.forget,
   );
+  const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
   const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules);
   const authenticate = createAuthenticator(accounts);
   // One budget for every body read before its signature is checked, invoke's and the app's.
@@ -172,7 +175,15 @@ export async function startControlPlane(
     { fired: metrics.scheduleTicksFired, skipped: metrics.scheduleTicksSkipped },
     log,
   );
-  const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, budget, metrics, log });
+  const invokeHandler = createInvokeHandler({
+    invoke,
+    async: asyncService,
+    policies,
+    authenticate,
+    budget,
+    metrics,
+    log,
+  });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
     async: asyncService,
@@ -181,6 +192,7 @@ export async function startControlPlane(
     budget,
     functions,
     aliases,
+    policies,
     settings,
     schedules,
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFunctionRef } from "./function-ref.js";
+import { parseFunctionName, parseFunctionRef } from "./function-ref.js";
 
 const ME = "123456789012";
 
@@ -36,5 +36,21 @@ describe("parseFunctionRef", () => {
     expect(() => parseFunctionRef("f:1", ME, "2")).toThrow(
       expect.objectContaining({ code: "InvalidParameterValueException" }),
     );
+  });
+});
+
+describe("parseFunctionName", () => {
+  it("keeps the account an ARN names, for a caller that may reach it under a policy", () => {
+    expect(parseFunctionName("999999999999:function:f:prod")).toEqual({
+      account: "999999999999",
+      name: "f",
+      qualifier: "prod",
+    });
+    expect(parseFunctionName("arn:aws:lambda:us-east-1:999999999999:function:f", "3")).toEqual({
+      account: "999999999999",
+      name: "f",
+      qualifier: "3",
+    });
+    expect(parseFunctionName("f")).toEqual({ name: "f" });
   });
 });

@@ -15,7 +15,18 @@ const FULL_ARN = new RegExp(`^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\\d{12}):fu
 const PARTIAL_ARN = new RegExp(`^(\\d{12}):function:${NAME}${QUALIFIER}$`);
 const PLAIN = new RegExp(`^${NAME}${QUALIFIER}$`);
 
+/** A function reference with the account its ARN names, if it names one. */
+export interface NamedFunction extends FunctionRef {
+  account?: string;
+}
+
 export function parseFunctionRef(raw: string, callerAccountId: string, qualifierParam?: string): FunctionRef {
+  const { account, ...ref } = parseFunctionName(raw, qualifierParam);
+  if (account && account !== callerAccountId) throw errors.notFound(`Function not found: ${raw}`);
+  return ref;
+}
+
+export function parseFunctionName(raw: string, qualifierParam?: string): NamedFunction {
   let account: string | undefined;
   let name: string | undefined;
   let qualifier: string | undefined;
@@ -28,9 +39,6 @@ export function parseFunctionRef(raw: string, callerAccountId: string, qualifier
   if (!name || raw.length > 170) {
     throw errors.invalidParameter(`Invalid value for FunctionName: ${JSON.stringify(raw.slice(0, 170))}`);
   }
-  if (account && account !== callerAccountId) {
-    throw errors.notFound(`Function not found: ${raw}`);
-  }
   if (qualifierParam !== undefined && qualifierParam !== "") {
     if (qualifier && qualifier !== qualifierParam) {
       throw errors.invalidParameter(
@@ -42,5 +50,5 @@ export function parseFunctionRef(raw: string, callerAccountId: string, qualifier
     }
     qualifier = qualifierParam;
   }
-  return qualifier ? { name, qualifier } : { name };
+  return { ...(account ? { account } : {}), name, ...(qualifier ? { qualifier } : {}) };
 }

@@ -11,11 +11,13 @@ import { errors, headers } from "@stratus/shared";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { AsyncService } from "../services/async-service.js";
 import type { InvokeService } from "../services/invoke-service.js";
+import type { PolicyService } from "../services/policy-service.js";
 import { type Authenticator, readSigned } from "./auth.js";
 import { checkJson } from "./body.js";
 import { invokeCap } from "./body-caps.js";
 import { sendError } from "./error-middleware.js";
-import { parseFunctionRef } from "./function-ref.js";
+import { parseFunctionName } from "./function-ref.js";
+import { grantedOwner } from "./invoke-owner.js";
 import { elapsedMs } from "./request-log.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
@@ -26,6 +28,8 @@ const EMPTY_EVENT = Buffer.from("{}");
 export interface InvokeHandlerDeps {
   invoke: InvokeService;
   async: AsyncService;
+  /** Asked only when a caller names another account's function. */
+  policies: Pick<PolicyService, "allows">;
   authenticate: Authenticator;
   /** Bounds the bytes of all bodies read before their signature is checked (shared with the app). */
   budget: ByteBudget;
@@ -63,7 +67,6 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     // Nothing is read until the headers pass SigV4's checks, then no more than the call may send.
     const { key, body, service } = await readSigned(req, deps.authenticate, invokeCap(type), deps.budget);
     if (service !== "lambda") throw errors.invalidSignature("Credential should be scoped to service 'lambda'");
-    const { accountId } = key;
     const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
     let name: string;
     try {
@@ -71,7 +74,12 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     } catch {
       throw errors.invalidParameter("Invalid value for FunctionName");
     }
-    const ref = parseFunctionRef(name, accountId, qualifier);
+    const ref = parseFunctionName(name, qualifier);
+    // From here on the function's account: its concurrency, its async invocations.
+    const accountId =
+      ref.account === undefined || ref.account === key.accountId
+        ? key.accountId
+        : await grantedOwner(deps.policies, key.accountId, { ...ref, account: ref.account }, name);
     checkJson(body);
     const payload = body.length === 0 ? EMPTY_EVENT : body;
     const clientContext = req.headers[headers.clientContext] as string | undefined;
