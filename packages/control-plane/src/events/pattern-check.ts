@@ -67,7 +67,8 @@ function numeric(v: unknown): Condition {
   for (let i = 0; i < v.length; i += 2) {
     const [op, n] = [v[i], v[i + 1]];
     if (typeof op !== "string" || !NUMERIC_OPS.has(op)) fail(`Unrecognized numeric range operator: ${String(op)}`);
-    if (typeof n !== "number" || !Number.isFinite(n)) fail(`"numeric" values must be numbers, not ${JSON.stringify(n)}`);
+    if (typeof n !== "number" || !Number.isFinite(n))
+      fail(`"numeric" values must be numbers, not ${JSON.stringify(n)}`);
     tests.push([op as string, n as number]);
   }
   if (tests.length === 2 && (tests.some(([op]) => op === "=") || tests[0]?.[0][0] === tests[1]?.[0][0])) {

@@ -22,7 +22,10 @@ const EC2 = {
     "source-ip": "10.0.0.123",
     location: null,
     tags: ["blue", "prod"],
-    items: [{ name: "a", qty: 1 }, { name: "b", qty: 7 }],
+    items: [
+      { name: "a", qty: 1 },
+      { name: "b", qty: 7 },
+    ],
     nested: { deeper: { flag: true } },
   },
 };
@@ -84,7 +87,10 @@ describe("event patterns: matching", () => {
     ["$or: no branch", { $or: [{ source: ["aws.s3"] }, { detail: { state: ["STOPPED"] } }] }, false],
     [
       "$or nested beside a field",
-      { source: ["aws.ec2"], detail: { $or: [{ "c-count": [{ numeric: [">", 0] }] }, { "d-count": [{ numeric: [">", 0] }] }] } },
+      {
+        source: ["aws.ec2"],
+        detail: { $or: [{ "c-count": [{ numeric: [">", 0] }] }, { "d-count": [{ numeric: [">", 0] }] }] },
+      },
       true,
     ],
     ["a condition among several", { detail: { state: [{ prefix: "STOP" }, "RUNNING"] } }, true],

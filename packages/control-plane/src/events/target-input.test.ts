@@ -15,8 +15,17 @@ const EVENT = envelope({
   resources: ["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"],
   detail: { "instance-id": "i-0123456789", state: "RUNNING", count: 3, tags: { a: 'say "hi"' } },
 });
-const CTX = { ruleArn: "arn:aws:events:us-east-1:123456789012:rule/r", ruleName: "r", ingestionTime: "2015-11-11T21:29:55Z" };
-const MAP = { instance: "$.detail.instance-id", state: "$.detail.state", count: "$.detail.count", tags: "$.detail.tags" };
+const CTX = {
+  ruleArn: "arn:aws:events:us-east-1:123456789012:rule/r",
+  ruleName: "r",
+  ingestionTime: "2015-11-11T21:29:55Z",
+};
+const MAP = {
+  instance: "$.detail.instance-id",
+  state: "$.detail.state",
+  count: "$.detail.count",
+  tags: "$.detail.tags",
+};
 const transform = (InputTemplate: string, InputPathsMap: Record<string, string> = MAP) =>
   targetPayload({ InputTransformer: { InputPathsMap, InputTemplate } }, EVENT, CTX);
 
@@ -43,7 +52,10 @@ describe("a target's input", () => {
 
 describe("InputTransformer templates", () => {
   it.each([
-    ['{"instance": <instance>, "state": [9, <state>, true]}', '{"instance": "i-0123456789", "state": [9, "RUNNING", true]}'],
+    [
+      '{"instance": <instance>, "state": [9, <state>, true]}',
+      '{"instance": "i-0123456789", "state": [9, "RUNNING", true]}',
+    ],
     ['{"instance": "<instance>", "n": <count>}', '{"instance": "i-0123456789", "n": 3}'],
     ['"instance <instance> is in <state>"', '"instance i-0123456789 is in RUNNING"'],
     ['"<instance> is in state \\"<state>\\""', '"i-0123456789 is in state \\"RUNNING\\""'],
