@@ -19,6 +19,7 @@ import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
+import { startEvents } from "./events/start-events.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
@@ -172,6 +173,8 @@ export async function startControlPlane(
     { fired: metrics.scheduleTicksFired, skipped: metrics.scheduleTicksSkipped },
     log,
   );
+  // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
+  const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, budget, metrics, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
@@ -183,6 +186,7 @@ export async function startControlPlane(
     aliases,
     settings,
     schedules,
+    events,
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
     metrics,
@@ -209,6 +213,7 @@ export async function startControlPlane(
       server.closeAllConnections();
       reconciler.stop();
       await firer.stop();
+      await events.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();
