@@ -1,9 +1,10 @@
 // Schedules fire exactly once with two control planes racing for them, one of them
 // kill -9'd mid-way (as deployed: each its own process, one Postgres and Redis):
-// a rate(1 minute) schedule for five minutes, and forty at() schedules due in the
-// same second. Every tick is counted from the function's own invocations: none
-// lost, none doubled.
+// a rate(1 minute) schedule and a rate(1 minute) EventBridge rule for the same five
+// minutes, and forty at() schedules due in the same second. Every tick is counted
+// from the functions' own invocations: none lost, none doubled.
 import { randomBytes } from "node:crypto";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { createPgAccountStore } from "@stratus/control-plane";
@@ -121,8 +122,19 @@ describe("schedules with two control planes, one killed mid-way", () => {
     });
   }, 120_000);
 
-  it("fires a rate(1 minute) schedule once per minute for five minutes", async () => {
+  it("fires a rate(1 minute) schedule and a rate(1 minute) rule once per minute for five minutes", async () => {
     const fn = await deployFunction(lambda, "minutely", SOURCE);
+    const ruleFn = await deployFunction(lambda, "rule-minutely", SOURCE);
+    const events = new EventBridgeClient({
+      endpoint: cps[0]?.url,
+      region: "us-east-1",
+      credentials: await scheduler.config.credentials(),
+    });
+    const ruleName = `minutely-${randomBytes(3).toString("hex")}`;
+    const ruleMade = Date.now();
+    const { RuleArn } = await events.send(new PutRuleCommand({ Name: ruleName, ScheduleExpression: "rate(1 minute)" }));
+    await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: "fn", Arn: fnArn(ruleFn) }] }));
+    events.destroy();
     const made = Date.now();
     await scheduler.send(
       new CreateScheduleCommand({
@@ -149,6 +161,33 @@ describe("schedules with two control planes, one killed mid-way", () => {
       async () => ([...(await firings(fn)).values()].every((s) => s.succeeded === 1) ? true : undefined),
       30_000,
       { what: "every tick run", intervalMs: 500 },
+    );
+    // The rule: the Scheduled Event, once a tick, one a minute from the rule's creation.
+    const ruleRuns = await firings(ruleFn);
+    const sent = [...ruleRuns.keys()].map((p) => JSON.parse(p) as Record<string, unknown>);
+    const ruleTimes = sent.map((e) => Date.parse(e.time as string)).sort((a, b) => a - b);
+    expect(ruleTimes).toHaveLength(5);
+    expect([...ruleRuns.values()].every((s) => s.total === 1)).toBe(true);
+    for (const e of sent) {
+      expect(e).toMatchObject({
+        version: "0",
+        "detail-type": "Scheduled Event",
+        source: "aws.events",
+        account: accountId,
+        region: "us-east-1",
+        resources: [RuleArn],
+        detail: {},
+      });
+    }
+    for (let i = 1; i < ruleTimes.length; i++) {
+      expect((ruleTimes[i] as number) - (ruleTimes[i - 1] as number)).toBe(60_000);
+    }
+    expect((ruleTimes[0] as number) - ruleMade).toBeGreaterThanOrEqual(59_000);
+    expect((ruleTimes[0] as number) - ruleMade).toBeLessThanOrEqual(62_000);
+    await waitFor(
+      async () => ([...(await firings(ruleFn)).values()].every((s) => s.succeeded === 1) ? true : undefined),
+      30_000,
+      { what: "every rule tick run", intervalMs: 500 },
     );
   }, 420_000);
 });

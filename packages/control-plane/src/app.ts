@@ -13,6 +13,7 @@ import { asyncRoutes } from "./api/async-routes.js";
 import { type Authenticator, signedBody } from "./api/auth.js";
 import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/error-middleware.js";
+import { eventsRoutes } from "./api/events-routes.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { logRoutes } from "./api/log-routes.js";
@@ -20,6 +21,8 @@ import { policyRoutes } from "./api/policy-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
+import type { PutEvents } from "./events/put-events.js";
+import type { RuleService } from "./events/rule-service.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -41,6 +44,8 @@ export interface AppDeps {
   policies: PolicyService;
   settings: SettingsService;
   schedules: ScheduleService;
+  /** EventBridge: rules, targets and buses; PutEvents and TestEventPattern. */
+  events: { rules: RuleService; putEvents: PutEvents };
   logs: LogStore;
   registry: Registry;
   metrics: ControlPlaneMetrics;
@@ -72,6 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(signedBody(deps.authenticate, deps.budget));
   app.use(schedulerRoutes(deps.schedules));
+  app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));

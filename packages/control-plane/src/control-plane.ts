@@ -19,6 +19,7 @@ import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
+import { startEvents } from "./events/start-events.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
@@ -175,6 +176,8 @@ export async function startControlPlane(
     { fired: metrics.scheduleTicksFired, skipped: metrics.scheduleTicksSkipped },
     log,
   );
+  // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
+  const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: asyncService,
@@ -195,6 +198,7 @@ export async function startControlPlane(
     policies,
     settings,
     schedules,
+    events,
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
     metrics,
@@ -221,6 +225,7 @@ export async function startControlPlane(
       server.closeAllConnections();
       reconciler.stop();
       await firer.stop();
+      await events.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();

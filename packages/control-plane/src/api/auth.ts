@@ -34,7 +34,7 @@ export interface Authenticator {
 }
 
 /** The AWS services whose APIs the endpoint serves, by signing name. */
-export const SIGNING_NAMES = ["lambda", "scheduler"] as const;
+export const SIGNING_NAMES = ["lambda", "scheduler", "events"] as const;
 
 function head(req: IncomingMessage): SignedHead {
   const raw = req.url ?? "/";
@@ -70,12 +70,15 @@ export async function readSigned(
 /** Express: puts the signed body on req.body and the caller's account on res.locals. */
 export function signedBody(auth: Authenticator, budget: ByteBudget): RequestHandler {
   return (req, res, next) => {
-    readSigned(req, auth, bodyCap(req.method, req.path), budget).then(({ key, body, service }) => {
-      req.body = body;
-      res.locals.accountId = key.accountId;
-      res.locals.service = service;
-      next();
-    }, next);
+    readSigned(req, auth, bodyCap(req.method, req.path, req.headers["x-amz-target"]), budget).then(
+      ({ key, body, service }) => {
+        req.body = body;
+        res.locals.accountId = key.accountId;
+        res.locals.service = service;
+        next();
+      },
+      next,
+    );
   };
 }
 

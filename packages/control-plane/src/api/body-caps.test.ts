@@ -1,6 +1,6 @@
 import { limits } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
-import { bodyCap, invokeCap, SMALL_BODY_BYTES, ZIP_UPLOAD_BYTES } from "./body-caps.js";
+import { bodyCap, invokeCap, PUT_EVENTS_BODY_BYTES, SMALL_BODY_BYTES, ZIP_UPLOAD_BYTES } from "./body-caps.js";
 
 describe("bodyCap", () => {
   it.each<[string, string, number]>([
@@ -21,6 +21,13 @@ describe("bodyCap", () => {
     ["POST", "/anything/else", SMALL_BODY_BYTES],
   ])("%s %s may send %d bytes", (method, path, cap) => {
     expect(bodyCap(method, path)).toBe(cap);
+  });
+
+  it("gives EventBridge's PutEvents its 256 KB of entries, escaped at worst, and its other operations the small cap", () => {
+    expect(bodyCap("POST", "/", "AWSEvents.PutEvents")).toBe(PUT_EVENTS_BODY_BYTES);
+    expect(PUT_EVENTS_BODY_BYTES).toBeGreaterThanOrEqual(6 * 256 * 1024);
+    expect(bodyCap("POST", "/", "AWSEvents.PutRule")).toBe(SMALL_BODY_BYTES);
+    expect(bodyCap("POST", "/", ["AWSEvents.PutEvents", "x"])).toBe(SMALL_BODY_BYTES);
   });
 
   it("caps everything but code uploads at 1 MB or less", () => {

@@ -7,14 +7,20 @@ import { limits } from "@stratus/shared";
 export const ZIP_UPLOAD_BYTES = 70 * 1024 * 1024;
 /** Every other operation: configuration, aliases, settings, tags (environment alone is at most 4 KB). */
 export const SMALL_BODY_BYTES = 1024 * 1024;
+/**
+ * EventBridge PutEvents: AWS's 256 KB of entries, JSON-escaped in the body at worst
+ * six bytes a byte (a control character as \u00XX), and the rest of the request.
+ */
+export const PUT_EVENTS_BODY_BYTES = 6 * 256 * 1024 + 64 * 1024;
 /** Invocation logs an invoker sends in one batch (50 logs of up to 256 KB, JSON-escaped). */
 export const INTERNAL_LOGS_BYTES = 16 * 1024 * 1024;
 
 const CREATE_FUNCTION = /^\/2015-03-31\/functions\/?$/;
 const UPDATE_CODE = /^\/2015-03-31\/functions\/[^/]+\/code\/?$/;
 
-/** `path`: the request's path, without its query. */
-export function bodyCap(method: string, path: string): number {
+/** `path`: the request's path, without its query; `target`: its X-Amz-Target (the JSON protocols). */
+export function bodyCap(method: string, path: string, target?: string | string[]): number {
+  if (target === "AWSEvents.PutEvents") return PUT_EVENTS_BODY_BYTES;
   if (method === "POST" && CREATE_FUNCTION.test(path)) return ZIP_UPLOAD_BYTES;
   if (method === "PUT" && UPDATE_CODE.test(path)) return ZIP_UPLOAD_BYTES;
   return SMALL_BODY_BYTES;

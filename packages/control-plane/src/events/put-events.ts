@@ -1,0 +1,191 @@
+// PutEvents and TestEventPattern. Each PutEvents entry is checked as EventBridge
+// checks it (a failed entry gets its ErrorCode, the others go on), made into an event
+// in EventBridge's shape and matched against its bus's enabled pattern rules; every
+// matched target's async invocation is written in one transaction before the answer,
+// so an entry answered with an EventId has its deliveries committed.
+import { randomUUID } from "node:crypto";
+import type { Counter } from "prom-client";
+import { DEFAULT_EVENT_AGE_SECONDS, DEFAULT_RETRY_ATTEMPTS, functionOfArn } from "../schedules/firing.js";
+import type { NewAsyncInvocation } from "../store/async-store.js";
+import type { EventStore, Rule } from "../store/event-store.js";
+import { ruleArn } from "./arns.js";
+import { type EventEnvelope, envelope, eventTime } from "./envelope.js";
+import { type Body, busName, checkPattern, isObject, list, onlyKnown, required, validation } from "./events-input.js";
+import { parsePattern } from "./pattern-check.js";
+import { matches } from "./pattern-match.js";
+import { targetPayload } from "./target-input.js";
+
+/** AWS's limit on a PutEvents request: the entries' sizes (entrySize) added up. */
+export const PUT_EVENTS_BYTES = 256 * 1024;
+const ENTRY_KNOWN = ["Time", "Source", "Resources", "DetailType", "Detail", "EventBusName"];
+
+type Result = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+const bytes = (v: unknown) => (typeof v === "string" ? Buffer.byteLength(v) : 0);
+
+/** An entry's size as AWS computes it: 14 for a Time, then Source, DetailType, Detail and each resource in UTF-8. */
+export function entrySize(e: Body): number {
+  const resources = Array.isArray(e.Resources) ? e.Resources : [];
+  return (
+    (e.Time !== undefined && e.Time !== null ? 14 : 0) +
+    bytes(e.Source) +
+    bytes(e.DetailType) +
+    bytes(e.Detail) +
+    resources.reduce((n: number, r) => n + bytes(r), 0)
+  );
+}
+
+const fail = (ErrorCode: string, ErrorMessage: string): Result => ({ ErrorCode, ErrorMessage });
+
+/** The event an entry makes, or why it is refused. */
+export function entryEvent(
+  e: unknown,
+  accountId: string,
+  region: string,
+  now: Date,
+): { event: EventEnvelope; bus: string } | Result {
+  if (!isObject(e)) return fail("InvalidArgument", "Each entry must be an object.");
+  const unknown = Object.keys(e).find((k) => !ENTRY_KNOWN.includes(k));
+  if (unknown) return fail("InvalidArgument", `Parameter ${unknown} is not supported by Stratus.`);
+  for (const field of ["Source", "DetailType", "Detail"]) {
+    if (typeof e[field] !== "string" || e[field] === "") {
+      return fail("InvalidArgument", `Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
+    }
+  }
+  if ((e.Source as string).startsWith("aws."))
+    return fail("NotAuthorizedForSourceException", "Not authorized for the source.");
+  let detail: unknown;
+  try {
+    detail = JSON.parse(e.Detail as string);
+  } catch {
+    return fail("MalformedDetail", "Detail is malformed.");
+  }
+  if (!isObject(detail)) return fail("MalformedDetail", "Detail is malformed.");
+  const resources = e.Resources ?? [];
+  if (!Array.isArray(resources) || resources.some((r) => typeof r !== "string")) {
+    return fail("InvalidArgument", "Parameter Resources is not valid. Reason: Resources must be a list of strings.");
+  }
+  const time =
+    e.Time === undefined || e.Time === null
+      ? now
+      : new Date(typeof e.Time === "number" ? e.Time * 1000 : String(e.Time));
+  if (Number.isNaN(time.getTime())) return fail("InvalidArgument", "Parameter Time is not valid.");
+  let bus: string;
+  try {
+    bus = busName(typeof e.EventBusName === "string" ? e.EventBusName : undefined, accountId);
+  } catch (err) {
+    return fail("InvalidArgument", (err as Error).message);
+  }
+  const event = envelope({
+    id: randomUUID(),
+    detailType: e.DetailType as string,
+    source: e.Source as string,
+    accountId,
+    time,
+    region,
+    resources: resources as string[],
+    detail,
+  });
+  return { event, bus };
+}
+
+export interface EventCounters {
+  /** PutEvents entries, by outcome (accepted, failed). */
+  put: Pick<Counter<"outcome">, "inc">;
+  /** Deliveries to targets (invocations written) that events matched. */
+  matched: Pick<Counter, "inc">;
+}
+
+export function createPutEvents(
+  store: Pick<EventStore, "getBus" | "patternRules" | "acceptEvents">,
+  relay: { nudge(): void },
+  region: string,
+  counted: EventCounters,
+  now = () => new Date(),
+) {
+  function deliveries(rule: Rule, event: EventEnvelope): NewAsyncInvocation[] {
+    const arn = ruleArn(region, rule);
+    const ctx = { ruleArn: arn, ruleName: rule.name, ingestionTime: eventTime(now()) };
+    return rule.targets.flatMap((t) => {
+      const fn = functionOfArn(t.Arn);
+      if (!fn) return [];
+      return [
+        {
+          id: randomUUID(),
+          accountId: rule.accountId,
+          functionName: fn.functionName,
+          ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
+          payload: Buffer.from(targetPayload(t, event, ctx)),
+          maxAttempts: 1 + (t.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS),
+          maxEventAgeSeconds: t.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS,
+        },
+      ];
+    });
+  }
+
+  return {
+    async putEvents(accountId: string, body: Body) {
+      if (body.EndpointId !== undefined)
+        throw validation("EndpointId is not supported by Stratus: it has no global endpoints");
+      onlyKnown(body, ["Entries"]);
+      const entries = list(body, "Entries", 1, 10);
+      const total = entries.reduce((n: number, e) => n + (isObject(e) ? entrySize(e) : 0), 0);
+      if (total > PUT_EVENTS_BYTES) throw validation("Total size of the entries in the request is over the limit.");
+      const rulesOf = new Map<string, Promise<Rule[] | undefined>>();
+      const buses = (bus: string) => {
+        if (!rulesOf.has(bus)) {
+          rulesOf.set(
+            bus,
+            store.getBus(accountId, bus).then((b) => (b ? store.patternRules(accountId, bus) : undefined)),
+          );
+        }
+        return rulesOf.get(bus) as Promise<Rule[] | undefined>;
+      };
+      const results: Result[] = [];
+      const invocations: NewAsyncInvocation[] = [];
+      for (const entry of entries) {
+        const made = entryEvent(entry, accountId, region, now());
+        if (!("event" in made)) {
+          results.push(made);
+          continue;
+        }
+        const rules = await buses(made.bus);
+        if (!rules) {
+          results.push(fail("ResourceNotFoundException", `Event bus ${made.bus} does not exist.`));
+          continue;
+        }
+        for (const rule of rules) {
+          if (rule.eventPattern && matches(parsePattern(rule.eventPattern), made.event)) {
+            invocations.push(...deliveries(rule, made.event));
+          }
+        }
+        results.push({ EventId: made.event.id });
+      }
+      await store.acceptEvents(invocations);
+      if (invocations.length > 0) relay.nudge();
+      const failed = results.filter((r) => "ErrorCode" in r).length;
+      if (failed > 0) counted.put.inc({ outcome: "failed" }, failed);
+      if (results.length > failed) counted.put.inc({ outcome: "accepted" }, results.length - failed);
+      if (invocations.length > 0) counted.matched.inc(invocations.length);
+      return { FailedEntryCount: failed, Entries: results };
+    },
+
+    testEventPattern(body: Body) {
+      onlyKnown(body, ["EventPattern", "Event"]);
+      const pattern = parsePattern(checkPattern(required(body, "EventPattern", 4096)));
+      let event: unknown;
+      try {
+        event = JSON.parse(required(body, "Event", 256 * 1024));
+      } catch {
+        throw validation("Parameter Event is not valid.");
+      }
+      const mandatory = ["id", "account", "source", "time", "region", "resources", "detail-type"];
+      if (!isObject(event) || mandatory.some((k) => !(k in event))) {
+        throw validation(`Parameter Event is not valid: it must be a JSON object with ${mandatory.join(", ")}.`);
+      }
+      return { Result: matches(pattern, event) };
+    },
+  };
+}
+
+export type PutEvents = ReturnType<typeof createPutEvents>;

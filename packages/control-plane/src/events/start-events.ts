@@ -1,0 +1,37 @@
+// EventBridge's part of a control plane, built in one place so the composition root
+// gains a line, not a section: its store, services and metrics, and the loop that
+// fires scheduled rules (the schedules' loop, claiming rules instead).
+import type { Logger } from "@stratus/shared";
+import type { Pool } from "pg";
+import type { Registry } from "prom-client";
+import type { ControlPlaneMetrics } from "../metrics.js";
+import { startScheduleFirer } from "../schedules/schedule-firer.js";
+import type { FunctionService } from "../services/function-service.js";
+import { createPgEventStore, type Rule } from "../store/event-store.js";
+import { createEventMetrics } from "./event-metrics.js";
+import { createPutEvents } from "./put-events.js";
+import { planRuleFiring } from "./rule-firing.js";
+import { createRuleService } from "./rule-service.js";
+
+export function startEvents(
+  pool: Pool,
+  functions: Pick<FunctionService, "get">,
+  relay: { nudge(): void },
+  registry: Registry,
+  metrics: Pick<ControlPlaneMetrics, "scheduleTicksFired" | "scheduleTicksSkipped">,
+  opts: { region: string; async: { schedulePollMs: number }; log: Logger },
+) {
+  const store = createPgEventStore(pool);
+  const firer = startScheduleFirer<Rule>(
+    store,
+    relay,
+    { intervalMs: opts.async.schedulePollMs, region: opts.region, plan: planRuleFiring },
+    { fired: metrics.scheduleTicksFired, skipped: metrics.scheduleTicksSkipped },
+    opts.log,
+  );
+  return {
+    rules: createRuleService(store, functions, opts.region),
+    putEvents: createPutEvents(store, relay, opts.region, createEventMetrics(registry)),
+    stop: () => firer.stop(),
+  };
+}
