@@ -5,7 +5,11 @@ import { describe, expect, it } from "vitest";
 import type { AccessKey } from "../domain.js";
 import { createSigV4Verifier, type SignedRequest } from "./sigv4.js";
 
-const key: AccessKey = { accessKeyId: "AKIAURLTESTURLTEST00", accountId: "123456789012", secretAccessKey: "url/s3cret+k" };
+const key: AccessKey = {
+  accessKeyId: "AKIAURLTESTURLTEST00",
+  accountId: "123456789012",
+  secretAccessKey: "url/s3cret+k",
+};
 const lookup = async (id: string) => (id === key.accessKeyId ? key : undefined);
 const NOW = Date.UTC(2026, 5, 7, 8, 9, 10);
 const PATH = "/abcdefghijklmnopqrstuvwxyz012345/hello/world";
@@ -20,7 +24,15 @@ async function sdkPresigned(opts: { secret?: string; service?: string; expiresIn
     sha256: Hash.bind(null, "sha256"),
   });
   const req = await signer.presign(
-    { method: "GET", protocol: "http:", hostname: "127.0.0.1", port: 9002, path: PATH, query: { a: "1 2", b: "x" }, headers: { host: HOST } },
+    {
+      method: "GET",
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port: 9002,
+      path: PATH,
+      query: { a: "1 2", b: "x" },
+      headers: { host: HOST },
+    },
     { signingDate: new Date(opts.date ?? NOW), expiresIn: opts.expiresIn ?? 300 },
   );
   const rawQuery = Object.entries(req.query ?? {})
@@ -33,7 +45,10 @@ const hmac = (k: Buffer | string, s: string) => createHmac("sha256", k).update(s
 
 /** A presigned POST as botocore's query auth makes it: the payload signed as UNSIGNED-PAYLOAD. */
 function botoPresigned(body: string, opts: { secret?: string } = {}): SignedRequest {
-  const amzDate = new Date(NOW).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const amzDate = new Date(NOW)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const day = amzDate.slice(0, 8);
   const scope = `${day}/us-east-1/lambda/aws4_request`;
   const params: [string, string][] = [
@@ -95,7 +110,9 @@ describe("SigV4 presigned query form", () => {
   });
 
   it("still reads the Authorization header first, and refuses a request with neither form", async () => {
-    await expect(verify({ method: "GET", rawPath: PATH, rawQuery: "", headers: { host: HOST }, body: Buffer.alloc(0) })).rejects.toMatchObject({
+    await expect(
+      verify({ method: "GET", rawPath: PATH, rawQuery: "", headers: { host: HOST }, body: Buffer.alloc(0) }),
+    ).rejects.toMatchObject({
       code: "MissingAuthenticationTokenException",
     });
   });
