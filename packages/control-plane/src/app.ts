@@ -19,6 +19,7 @@ import { logRoutes } from "./api/log-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
+import { urlRoutes } from "./api/url-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -27,6 +28,8 @@ import type { FunctionService } from "./services/function-service.js";
 import type { SettingsService } from "./services/settings-service.js";
 import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
+import type { UrlForms } from "./urls/url-forms.js";
+import type { UrlService } from "./urls/url-service.js";
 
 export interface AppDeps {
   async: AsyncService;
@@ -38,6 +41,8 @@ export interface AppDeps {
   aliases: AliasService;
   settings: SettingsService;
   schedules: ScheduleService;
+  /** Function URL configs, and how their URLs are written. */
+  urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
   registry: Registry;
   metrics: ControlPlaneMetrics;
@@ -74,6 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(settingsRoutes(deps.settings, deps.region));
+  app.use(urlRoutes(deps.urls.service, deps.urls.forms, deps.region));
   app.use(logRoutes(deps.logs));
   app.use(adminRoutes(deps.accounts));
   app.use(asyncRoutes(deps.async));
