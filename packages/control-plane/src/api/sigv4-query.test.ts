@@ -79,7 +79,7 @@ function botoPresigned(body: string, opts: { secret?: string } = {}): SignedRequ
 }
 
 describe("SigV4 presigned query form", () => {
-  const { verify } = createSigV4Verifier(lookup, "lambda", () => NOW);
+  const { verify } = createSigV4Verifier(lookup, "lambda", () => NOW, { presigned: true });
 
   it("accepts a JS SDK presigned URL and a botocore one (UNSIGNED-PAYLOAD, any body)", async () => {
     await expect(verify(await sdkPresigned())).resolves.toEqual(key);
@@ -109,7 +109,14 @@ describe("SigV4 presigned query form", () => {
     await expect(verify(bad)).rejects.toMatchObject({ status: 403 });
   });
 
-  it("still reads the Authorization header first, and refuses a request with neither form", async () => {
+  it("is not read unless asked for (the API takes the header form only)", async () => {
+    const headerOnly = createSigV4Verifier(lookup, "lambda", () => NOW);
+    await expect(headerOnly.verify(await sdkPresigned())).rejects.toMatchObject({
+      code: "MissingAuthenticationTokenException",
+    });
+  });
+
+  it("refuses a request with neither form", async () => {
     await expect(
       verify({ method: "GET", rawPath: PATH, rawQuery: "", headers: { host: HOST }, body: Buffer.alloc(0) }),
     ).rejects.toMatchObject({

@@ -6,13 +6,17 @@
 import { errors } from "@stratus/shared";
 import { parseAmzDate } from "./sigv4.js";
 
-export interface PresignedParts {
+/** What a signature says of itself, in either form. */
+export interface SignatureParts {
   accessKeyId: string;
   day: string;
   region: string;
   service: string;
   signedHeaderList: string;
   signature: string;
+}
+
+export interface PresignedParts extends SignatureParts {
   amzDate: string;
   /** The query as it was signed: the request's without X-Amz-Signature. */
   canonicalQuery: string;

@@ -3,13 +3,14 @@
 // read, then the signature over the whole request. The expected signature is computed
 // by aws4 (a widely used SigV4 signer: synchronous, and about twice as fast as the AWS
 // SDK's, on the path of every invoke) over exactly the headers the client says it
-// signed, and compared in constant time. Failures carry Lambda's error names. Both
-// forms are read: the Authorization header, and the presigned query (sigv4-query.ts).
+// signed, and compared in constant time. Failures carry Lambda's error names. The
+// Authorization header is read, and where asked (function URLs) the presigned query
+// form too (sigv4-query.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
 import { errors } from "@stratus/shared";
 import aws4 from "aws4";
 import type { AccessKey } from "../domain.js";
-import { PAYLOAD_HASHES, type PresignedParts, presignedParts } from "./sigv4-query.js";
+import { PAYLOAD_HASHES, presignedParts, type SignatureParts } from "./sigv4-query.js";
 
 /** A request as its headers show it: enough for the checks made before its body is read. */
 export interface SignedHead {
@@ -57,14 +58,11 @@ export function parseAmzDate(value: string): number | undefined {
 }
 
 /** The parts of an Authorization header's AWS4-HMAC-SHA256 signature. */
-function headerParts(authorization: string): Omit<PresignedParts, "amzDate" | "canonicalQuery"> {
+function headerParts(authorization: string): SignatureParts {
   const m = AUTH.exec(authorization);
   if (!m) throw errors.invalidSignature("Authorization header is not a valid AWS4-HMAC-SHA256 signature");
   const [, accessKeyId, day, region, service, signedHeaderList, signature] = m as unknown as string[];
-  return { accessKeyId, day, region, service, signedHeaderList, signature } as Omit<
-    PresignedParts,
-    "amzDate" | "canonicalQuery"
-  >;
+  return { accessKeyId, day, region, service, signedHeaderList, signature } as SignatureParts;
 }
 
 interface Scope {
@@ -133,21 +131,24 @@ export interface SigV4Verifier {
   verify(req: SignedRequest): Promise<AccessKey>;
 }
 
-/** `services`: the signing names accepted (the claim says which one signed). */
+/**
+ * `services`: the signing names accepted (the claim says which one signed).
+ * `opts.presigned`: whether the presigned query form is read too (function URLs); the
+ * API takes the header form only, so a body there is always covered by the signature.
+ */
 export function createSigV4Verifier(
   lookup: KeyLookup,
   services: string | readonly string[] = "lambda",
   now = Date.now,
+  opts: { presigned?: boolean } = {},
 ): SigV4Verifier {
   const accepted = typeof services === "string" ? [services] : services;
   async function precheck(req: SignedHead): Promise<Claim> {
     const authorization = header(req, "authorization");
-    const presigned = authorization ? undefined : presignedParts(req.rawQuery, now());
+    const presigned = authorization || !opts.presigned ? undefined : presignedParts(req.rawQuery, now());
     if (!authorization && !presigned) throw errors.missingAuthentication("Missing Authentication Token");
-    const parts = presigned ?? headerParts(authorization as string);
-    const { accessKeyId, day, region, signedHeaderList, signature } = parts;
-    const signedService = parts.service;
-    const service = signedService as string;
+    const { accessKeyId, day, region, service, signedHeaderList, signature } =
+      presigned ?? headerParts(authorization as string);
     if (!accepted.includes(service)) {
       throw errors.invalidSignature(
         `Credential should be scoped to a service of ${accepted.map((s) => `'${s}'`).join(", ")}`,

@@ -43,7 +43,7 @@ export async function startUrlListener(config: ControlPlaneConfig, deps: UrlList
     createUrlHandler({
       urls: deps.urls,
       invoke: deps.invoke,
-      verifier: createSigV4Verifier(cachedKeyLookup(deps.accounts), "lambda"),
+      verifier: createSigV4Verifier(cachedKeyLookup(deps.accounts), "lambda", Date.now, { presigned: true }),
       budget: deps.budget,
       counted: createUrlMetrics(deps.registry),
       log: deps.log,
