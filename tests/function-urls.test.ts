@@ -435,6 +435,39 @@ describe("AWS_IAM function URLs", () => {
     expect(presigned.status).toBe(200);
   });
 
+  it("accepts a URL presigned by botocore (the AWS CLI's signer: UNSIGNED-PAYLOAD)", async () => {
+    const { url } = await withUrl("AWS_IAM");
+    // The Python that runs the AWS CLI has botocore: pyenv's, or Debian's python3.
+    const cli = await run("pyenv", ["which", "aws"]).then(
+      (r) => r.stdout.trim(),
+      () => run("sh", ["-c", "command -v aws"]).then((r) => r.stdout.trim()),
+    );
+    const python =
+      (await readFile(cli, "utf8"))
+        .split("\n")[0]
+        ?.replace(/^#!\s*/, "")
+        .split(" ") ?? [];
+    const script = [
+      "import sys, botocore.auth, botocore.awsrequest",
+      "from botocore.credentials import Credentials",
+      "req = botocore.awsrequest.AWSRequest(method='GET', url=sys.argv[1])",
+      "botocore.auth.SigV4QueryAuth(Credentials(sys.argv[2], sys.argv[3]), 'lambda', 'us-east-1', expires=60).add_auth(req)",
+      "print(req.prepare().url)",
+    ].join("\n");
+    const { stdout } = await run(python[0] as string, [
+      ...python.slice(1),
+      "-c",
+      script,
+      `${url}boto?x=1&y=two%20words`,
+      stack.credentials.accessKeyId,
+      stack.credentials.secretAccessKey,
+    ]);
+    const answer = await request(stdout.trim());
+    expect(answer.status).toBe(200);
+    expect(eventOf(answer).queryStringParameters).toMatchObject({ x: "1", y: "two words" });
+    expect((await request(stdout.trim().replace("x=1", "x=3"))).status).toBe(403);
+  });
+
   it("refuses a key of another account (no resource policies yet)", async () => {
     const { url } = await withUrl("AWS_IAM");
     const other = await stack.newAccount(`iam-${randomBytes(3).toString("hex")}`);
