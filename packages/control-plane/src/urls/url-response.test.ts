@@ -51,6 +51,15 @@ describe("a URL's response from the function's result", () => {
     expect(out.text).toBe("");
   });
 
+  it("drops framing and connection headers a function sets (the listener frames the answer)", () => {
+    const out = map({
+      statusCode: 200,
+      headers: { "Transfer-Encoding": "chunked", "Content-Length": "999", Connection: "close", "X-Ok": "1" },
+      body: "abc",
+    });
+    expect(out.headers).toEqual({ "x-ok": "1", "content-type": "application/json" });
+  });
+
   it("answers JSON without a statusCode as a 200 application/json of that JSON", () => {
     expect(map({ message: "Hello" })).toMatchObject({
       status: 200,

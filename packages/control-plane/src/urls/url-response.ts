@@ -29,10 +29,23 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 
+/** Framing and connection headers are the listener's to send: a function's would corrupt the response. */
+const LISTENER_HEADERS = new Set([
+  "connection",
+  "content-length",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
 /** Adds a header under its lowercase name; a repeated name is comma-joined (set-cookie: one line each). */
 function add(out: Record<string, string | string[]>, name: string, value: unknown): void {
   if (!scalar(value)) throw new Error(`header ${name} is not a string`);
   const key = name.toLowerCase();
+  if (LISTENER_HEADERS.has(key)) return;
   const text = String(value);
   validateHeaderName(key);
   validateHeaderValue(key, text);
