@@ -31,6 +31,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLEventWithIAMAuthorizer } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
+import { metricValue } from "./helpers/metrics.js";
 import type { Credentials } from "./helpers/stack.js";
 import { useStack } from "./helpers/use-stack.js";
 import { makeZip } from "./helpers/zip.js";
@@ -286,9 +287,13 @@ describe("calling a function URL", () => {
     expect(object.headers["content-type"]).toBe("application/json");
     const binary = await request(`${url}binary`);
     expect([...binary.body]).toEqual([0, 1, 2, 255]);
+    const failedBefore = await metricValue(stack.endpoint, "stratus_url_requests_total", { class: "5xx" });
     const boom = await request(`${url}boom`);
     expect(boom.status).toBe(502);
     expect(JSON.parse(boom.text)).toEqual({ Message: "Internal Server Error" });
+    // URL answers are counted by status class on the control plane's /metrics.
+    expect(await metricValue(stack.endpoint, "stratus_url_requests_total", { class: "5xx" })).toBe(failedBefore + 1);
+    expect(await metricValue(stack.endpoint, "stratus_url_requests_total", { class: "2xx" })).toBeGreaterThan(0);
   });
 
   it("answers 404 for a URL that does not exist", async () => {
