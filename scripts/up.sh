@@ -99,3 +99,6 @@ log "result of invoking hello:"
 cat "$tmp/out.json"; echo
 rm -rf "$tmp"
 log "Stratus is running. Try: . .stratus/env && aws lambda invoke --function-name hello out.json"
+# FunctionUrl is written from the URL listener's base (docker-compose.yml): by default
+# http://127.0.0.1:9002/<id>/, which curl on this machine reaches as it is.
+log "Function URLs: aws lambda create-function-url-config --function-name hello --auth-type NONE, then curl its FunctionUrl"

@@ -86,6 +86,7 @@ describe("administration", () => {
         STRATUS_REDIS_URL: stack.redisUrl,
         STRATUS_INTERNAL_TOKEN: stack.internalToken,
         STRATUS_PORT: "0",
+        STRATUS_URL_PORT: "0",
         STRATUS_BOOTSTRAP_KEY_FILE: `${stack.adminKeyFile}.second`,
       }),
       { info: () => undefined, warn: () => undefined, error: console.error },

@@ -62,6 +62,8 @@ export async function startControlPlaneProcess(env: ControlPlaneEnv): Promise<Co
       STRATUS_REDIS_URL: env.redisUrl,
       STRATUS_INTERNAL_TOKEN: env.internalToken,
       STRATUS_PORT: String(port),
+      // Each its own function URL port: several control planes run side by side.
+      STRATUS_URL_PORT: "0",
       STRATUS_BOOTSTRAP_KEY_FILE: path.join(dir, "admin-key.json"),
       ...env.extra,
     },

@@ -120,6 +120,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         STRATUS_REDIS_URL: through(redis.url, redisProxy),
         STRATUS_INTERNAL_TOKEN: internalToken,
         STRATUS_PORT: "0",
+        STRATUS_URL_PORT: "0",
         STRATUS_REGION: region,
         STRATUS_BOOTSTRAP_KEY_FILE: adminKeyFile,
         ...(opts.productAsyncTiming ? {} : QUICK_ASYNC_TIMING),

@@ -23,6 +23,7 @@ import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
+import { urlRoutes } from "./api/url-routes.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -32,6 +33,8 @@ import type { PolicyService } from "./services/policy-service.js";
 import type { SettingsService } from "./services/settings-service.js";
 import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
+import type { UrlForms } from "./urls/url-forms.js";
+import type { UrlService } from "./urls/url-service.js";
 
 export interface AppDeps {
   async: AsyncService;
@@ -46,6 +49,8 @@ export interface AppDeps {
   schedules: ScheduleService;
   /** EventBridge: rules, targets and buses; PutEvents and TestEventPattern. */
   events: { rules: RuleService; putEvents: PutEvents };
+  /** Function URL configs, and how their URLs are written. */
+  urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
   registry: Registry;
   metrics: ControlPlaneMetrics;
@@ -84,6 +89,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(policyRoutes(deps.policies));
   app.use(settingsRoutes(deps.settings, deps.region));
+  app.use(urlRoutes(deps.urls.service, deps.urls.forms, deps.region));
   app.use(logRoutes(deps.logs));
   app.use(adminRoutes(deps.accounts));
   app.use(asyncRoutes(deps.async));

@@ -75,6 +75,35 @@ export const ControlPlaneConfigSchema = z
       .int()
       .min(1024 * 1024)
       .default(256 * 1024 * 1024),
+    /** The function URL listener's port (on STRATUS_HOST), beside the API's (docs/FUNCTION-URLS.md). */
+    STRATUS_URL_PORT: z.coerce.number().int().min(0).max(65535).default(9002),
+    /**
+     * The URL listener as clients reach it, e.g. https://urls.example.com (behind a proxy);
+     * FunctionUrl is built from it. Default: http://STRATUS_HOST:STRATUS_URL_PORT.
+     */
+    STRATUS_URL_BASE: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .url()
+        .refine((u) => /^https?:\/\/[^/]+\/?$/.test(u), "STRATUS_URL_BASE must be http(s)://host[:port], no path")
+        .optional(),
+    ),
+    /**
+     * When set, FunctionUrl is http(s)://<id>.lambda-url.<region>.<domain>[:port]/ (a
+     * wildcard DNS name pointing at the URL listener); otherwise the path form
+     * <base>/<id>/. Both forms are always served.
+     */
+    STRATUS_URL_DOMAIN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .regex(
+          /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+          "STRATUS_URL_DOMAIN must be a DNS name",
+        )
+        .optional(),
+    ),
     /** The least severe level the process logs (debug: a line per API request). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
   })
@@ -100,6 +129,7 @@ export const ControlPlaneConfigSchema = z
     dbStatementTimeoutMs: e.STRATUS_DB_STATEMENT_TIMEOUT_MS,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
+    urls: { port: e.STRATUS_URL_PORT, base: e.STRATUS_URL_BASE?.replace(/\/$/, ""), domain: e.STRATUS_URL_DOMAIN },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,

@@ -49,9 +49,14 @@ import { bounded } from "./store/pg-helpers.js";
 import { createPgPolicyStore } from "./store/policy-store.js";
 import { createPgScheduleStore } from "./store/schedule-store.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
+import { createPgUrlStore } from "./store/url-store.js";
+import { startUrlListener } from "./urls/url-listener.js";
+import { createUrlService } from "./urls/url-service.js";
 
 export interface RunningControlPlane {
   url: string;
+  /** The function URL listener as clients reach it (STRATUS_URL_BASE, or where it listens). */
+  urlEndpoint: string;
   /** The async queue worker now running, if this control plane has one (diagnostics, fault tests). */
   asyncWorker(): QueueWorker | undefined;
   close(): Promise<void>;
@@ -187,6 +192,8 @@ export async function startControlPlane(
     metrics,
     log,
   });
+  const urls = createUrlService(createPgUrlStore(pool, config.dbStatementTimeoutMs), functions, config.region);
+  const urlListener = await startUrlListener(config, { urls, invoke, accounts, budget, registry, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
     async: asyncService,
@@ -199,6 +206,7 @@ export async function startControlPlane(
     settings,
     schedules,
     events,
+    urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
     metrics,
@@ -219,10 +227,12 @@ export async function startControlPlane(
   const port = typeof address === "object" && address ? address.port : config.port;
   return {
     url: `http://${config.host}:${port}`,
+    urlEndpoint: urlListener.base,
     asyncWorker: () => worker?.current(),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await urlListener.close();
       reconciler.stop();
       await firer.stop();
       await events.stop();

@@ -3,11 +3,14 @@
 // read, then the signature over the whole request. The expected signature is computed
 // by aws4 (a widely used SigV4 signer: synchronous, and about twice as fast as the AWS
 // SDK's, on the path of every invoke) over exactly the headers the client says it
-// signed, and compared in constant time. Failures carry Lambda's error names.
+// signed, and compared in constant time. Failures carry Lambda's error names. The
+// Authorization header is read, and where asked (function URLs) the presigned query
+// form too (sigv4-query.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
 import { errors } from "@stratus/shared";
 import aws4 from "aws4";
 import type { AccessKey } from "../domain.js";
+import { PAYLOAD_HASHES, presignedParts, type SignatureParts } from "./sigv4-query.js";
 
 /** A request as its headers show it: enough for the checks made before its body is read. */
 export interface SignedHead {
@@ -29,6 +32,8 @@ export interface Claim {
   scope: Scope;
   signedHeaders: Record<string, string>;
   signature: string;
+  /** Set for the presigned query form: the canonical query leaves the signature out. */
+  presigned?: { query: string };
 }
 
 export type KeyLookup = (accessKeyId: string) => Promise<AccessKey | undefined>;
@@ -42,7 +47,7 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 let lastAmzDate = { text: "", ms: 0 };
 
 /** Epoch ms of an X-Amz-Date (yyyymmddThhmmssZ), or undefined when it is not one. */
-function parseAmzDate(value: string): number | undefined {
+export function parseAmzDate(value: string): number | undefined {
   if (value === lastAmzDate.text) return lastAmzDate.ms;
   const m = AMZ_DATE.exec(value);
   if (!m) return undefined;
@@ -50,6 +55,14 @@ function parseAmzDate(value: string): number | undefined {
   const ms = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
   lastAmzDate = { text: value, ms };
   return ms;
+}
+
+/** The parts of an Authorization header's AWS4-HMAC-SHA256 signature. */
+function headerParts(authorization: string): SignatureParts {
+  const m = AUTH.exec(authorization);
+  if (!m) throw errors.invalidSignature("Authorization header is not a valid AWS4-HMAC-SHA256 signature");
+  const [, accessKeyId, day, region, service, signedHeaderList, signature] = m as unknown as string[];
+  return { accessKeyId, day, region, service, signedHeaderList, signature } as SignatureParts;
 }
 
 interface Scope {
@@ -64,13 +77,15 @@ function expectedSignature(
   key: AccessKey,
   scope: Scope,
   signedHeaders: Record<string, string>,
+  presignedQuery?: string,
+  payloadHash?: string,
 ): string {
   const include: Record<string, boolean> = Object.create(null);
   for (const name of Object.keys(signedHeaders)) include[name] = true;
   const signer = new aws4.RequestSigner(
     {
       method: req.method,
-      path: req.rawQuery ? `${req.rawPath}?${req.rawQuery}` : req.rawPath,
+      path: withQuery(req.rawPath, presignedQuery ?? req.rawQuery),
       headers: signedHeaders,
       body: req.body,
       service: scope.service,
@@ -83,6 +98,15 @@ function expectedSignature(
   );
   // With doNotModifyHeaders aws4 does not read X-Amz-Date itself.
   signer.datetime = scope.amzDate;
+  if (payloadHash !== undefined) {
+    // The presigned form signs a payload hash it does not send (UNSIGNED-PAYLOAD, or the body's).
+    const s = signer as unknown as { canonicalString(): string };
+    const canonical = s.canonicalString.bind(signer);
+    s.canonicalString = () => {
+      const text = canonical();
+      return text.slice(0, text.lastIndexOf("\n") + 1) + payloadHash;
+    };
+  }
   try {
     return signer.signature();
   } catch {
@@ -90,6 +114,8 @@ function expectedSignature(
     throw errors.invalidSignature("The request path is not valid percent-encoding");
   }
 }
+
+const withQuery = (path: string, query: string) => (query ? `${path}?${query}` : path);
 
 function header(req: SignedHead, name: string): string | undefined {
   const v = req.headers[name];
@@ -105,30 +131,34 @@ export interface SigV4Verifier {
   verify(req: SignedRequest): Promise<AccessKey>;
 }
 
-/** `services`: the signing names accepted (the claim says which one signed). */
+/**
+ * `services`: the signing names accepted (the claim says which one signed).
+ * `opts.presigned`: whether the presigned query form is read too (function URLs); the
+ * API takes the header form only, so a body there is always covered by the signature.
+ */
 export function createSigV4Verifier(
   lookup: KeyLookup,
   services: string | readonly string[] = "lambda",
   now = Date.now,
+  opts: { presigned?: boolean } = {},
 ): SigV4Verifier {
   const accepted = typeof services === "string" ? [services] : services;
   async function precheck(req: SignedHead): Promise<Claim> {
     const authorization = header(req, "authorization");
-    if (!authorization) throw errors.missingAuthentication("Missing Authentication Token");
-    const m = AUTH.exec(authorization);
-    if (!m) throw errors.invalidSignature("Authorization header is not a valid AWS4-HMAC-SHA256 signature");
-    const [, accessKeyId, day, region, signedService, signedHeaderList, signature] = m as unknown as string[];
-    const service = signedService as string;
+    const presigned = authorization || !opts.presigned ? undefined : presignedParts(req.rawQuery, now());
+    if (!authorization && !presigned) throw errors.missingAuthentication("Missing Authentication Token");
+    const { accessKeyId, day, region, service, signedHeaderList, signature } =
+      presigned ?? headerParts(authorization as string);
     if (!accepted.includes(service)) {
       throw errors.invalidSignature(
         `Credential should be scoped to a service of ${accepted.map((s) => `'${s}'`).join(", ")}`,
       );
     }
-    const amzDate = header(req, "x-amz-date") ?? "";
+    const amzDate = presigned ? presigned.amzDate : (header(req, "x-amz-date") ?? "");
     const signedAt = parseAmzDate(amzDate);
     if (signedAt === undefined || !amzDate.startsWith(day as string))
       throw errors.invalidSignature("X-Amz-Date is missing or does not match the credential scope");
-    if (Math.abs(now() - signedAt) > MAX_SKEW_MS) {
+    if (!presigned && Math.abs(now() - signedAt) > MAX_SKEW_MS) {
       throw errors.invalidSignature("Signature expired: the request time is more than 5 minutes from the server time");
     }
     const signedHeaders: Record<string, string> = Object.create(null);
@@ -145,19 +175,27 @@ export function createSigV4Verifier(
       scope: { service, region: region as string, amzDate },
       signedHeaders,
       signature: signature as string,
+      ...(presigned ? { presigned: { query: presigned.canonicalQuery } } : {}),
     };
   }
 
   function confirm(head: SignedHead, claim: Claim, body: Buffer): AccessKey {
     // The signer trusts a client-sent payload hash; make sure it is the body's.
     const claimedHash = claim.signedHeaders["x-amz-content-sha256"];
-    if (claimedHash !== undefined && claimedHash !== createHash("sha256").update(body).digest("hex")) {
+    const unsigned = claim.presigned !== undefined && claimedHash === "UNSIGNED-PAYLOAD";
+    if (claimedHash !== undefined && !unsigned && claimedHash !== createHash("sha256").update(body).digest("hex")) {
       throw errors.invalidSignature("X-Amz-Content-SHA256 does not match the request body");
     }
-    const expected = expectedSignature({ ...head, body }, claim.key, claim.scope, claim.signedHeaders);
-    const a = Buffer.from(expected);
+    const request = { ...head, body };
+    const hashes = claim.presigned && claimedHash === undefined ? PAYLOAD_HASHES : [undefined];
     const b = Buffer.from(claim.signature);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    const matches = hashes.some((hash) => {
+      const a = Buffer.from(
+        expectedSignature(request, claim.key, claim.scope, claim.signedHeaders, claim.presigned?.query, hash),
+      );
+      return a.length === b.length && timingSafeEqual(a, b);
+    });
+    if (!matches) {
       throw errors.invalidSignature(
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
       );

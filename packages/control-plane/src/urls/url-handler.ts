@@ -1,0 +1,186 @@
+// The function URL listener's requests: find the URL (by Host or path), answer a CORS
+// preflight, check AWS_IAM callers' SigV4 (header or presigned form, service lambda,
+// the function's own account), read the body under Lambda's 6 MB sync limit, build the
+// payload 2.0 event and invoke through the sync invoke service (aliases, weights,
+// concurrency limits), then map the result to HTTP. Refusals are answered as Lambda's
+// URLs answer them ({"Message": ...}), never in the control API's error shape.
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import {
+  type ByteBudget,
+  isTooLarge,
+  type Logger,
+  limits,
+  readBody,
+  StratusError,
+  headers as wire,
+} from "@stratus/shared";
+import type { SigV4Verifier } from "../api/sigv4.js";
+import type { InvokeService } from "../services/invoke-service.js";
+import type { FunctionUrlConfig } from "./url-config.js";
+import { isPreflight, preflightHeaders, responseCorsHeaders } from "./url-cors.js";
+import { buildUrlEvent, type UrlCaller } from "./url-event.js";
+import { targetOf } from "./url-forms.js";
+import {
+  FORBIDDEN,
+  FUNCTION_FAILED,
+  mapUrlResult,
+  NOT_FOUND,
+  SERVICE_ERROR,
+  THROTTLED,
+  TOO_LARGE,
+  type UrlResponse,
+} from "./url-response.js";
+import type { UrlService } from "./url-service.js";
+
+export interface UrlHandlerDeps {
+  urls: Pick<UrlService, "byId">;
+  invoke: Pick<InvokeService, "invokeSync">;
+  /** Accepts service `lambda` only. */
+  verifier: SigV4Verifier;
+  /** Bounds the bytes of all bodies being read (shared with the API). */
+  budget: ByteBudget;
+  /** Counts each answer by its status. */
+  counted: (status: number) => void;
+  log: Logger;
+  /** The scheme clients reach the listener by (x-forwarded-proto). */
+  scheme: string;
+}
+
+/** A refusal with the answer it gets. */
+class Answer extends Error {
+  constructor(readonly response: UrlResponse) {
+    super("answered");
+  }
+}
+
+function head(req: IncomingMessage) {
+  const raw = req.url ?? "/";
+  const q = raw.indexOf("?");
+  return {
+    method: req.method ?? "GET",
+    rawPath: q >= 0 ? raw.slice(0, q) : raw,
+    rawQuery: q >= 0 ? raw.slice(q + 1) : "",
+    headers: req.headers,
+  };
+}
+
+export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
+  async function read(req: IncomingMessage): Promise<Buffer> {
+    try {
+      return await readBody(req, limits.syncPayloadBytes, deps.budget);
+    } catch (err) {
+      if (isTooLarge(err)) throw new Answer(TOO_LARGE());
+      if (err instanceof StratusError && err.status === 429) throw new Answer(THROTTLED());
+      throw err;
+    }
+  }
+
+  /** The body, and for AWS_IAM the verified caller of the function's own account. */
+  async function authorize(req: IncomingMessage, config: FunctionUrlConfig) {
+    if (config.authType === "NONE") return { body: await read(req), caller: undefined };
+    const signed = head(req);
+    let caller: UrlCaller;
+    let body: Buffer;
+    try {
+      const claim = await deps.verifier.precheck(signed);
+      body = await read(req);
+      const key = deps.verifier.confirm(signed, claim, body);
+      caller = { accountId: key.accountId, accessKeyId: key.accessKeyId };
+    } catch (err) {
+      if (err instanceof Answer) throw err;
+      if (err instanceof StratusError && err.status === 403) throw new Answer(FORBIDDEN());
+      throw err;
+    }
+    // Resource policies (cross-account grants) are not there yet: only the owner's keys.
+    if (caller.accountId !== config.accountId) throw new Answer(FORBIDDEN());
+    return { body, caller };
+  }
+
+  async function handle(req: IncomingMessage, requestId: string, arrived: number): Promise<UrlResponse> {
+    const target = targetOf(req.headers.host, req.url ?? "/");
+    const config = target && (await deps.urls.byId(target.urlId));
+    if (!target || !config) throw new Answer(NOT_FOUND());
+    const origin = req.headers.origin;
+    if (config.cors && isPreflight(req.method ?? "", req.headers)) {
+      const method = String(req.headers["access-control-request-method"]);
+      const asked = req.headers["access-control-request-headers"];
+      return {
+        status: 200,
+        headers: preflightHeaders(config.cors, String(origin), method, asked),
+        body: Buffer.alloc(0),
+      };
+    }
+    const { body, caller } = await authorize(req, config);
+    const event = buildUrlEvent(
+      {
+        method: req.method ?? "GET",
+        rawPath: target.rawPath,
+        rawQuery: target.rawQuery,
+        rawHeaders: req.rawHeaders,
+        body,
+        sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
+        domainName: target.domainName,
+        urlId: target.urlId,
+        requestId,
+        timeEpoch: arrived,
+        scheme: deps.scheme,
+        port: req.socket.localPort ?? 0,
+      },
+      caller,
+    );
+    const payload = Buffer.from(JSON.stringify(event));
+    if (payload.length > limits.syncPayloadBytes) throw new Answer(TOO_LARGE());
+    const result = await deps.invoke.invokeSync({
+      accountId: config.accountId,
+      functionName: config.functionName,
+      qualifier: config.qualifier,
+      payload,
+      requestId,
+      ownRequestId: true,
+    });
+    const out = mapUrlResult(result.payload, result.functionError);
+    if (config.cors) Object.assign(out.headers, responseCorsHeaders(config.cors, origin));
+    return out;
+  }
+
+  /** The answer to a failure: its own for a refusal, Lambda's URL answers for the invoke's errors. */
+  function failure(err: unknown, requestId: string): UrlResponse {
+    if (err instanceof Answer) return err.response;
+    if (err instanceof StratusError) {
+      if (err.status === 429) return THROTTLED();
+      if (err.status === 404) return NOT_FOUND();
+      if (err.kind === "function" || err.status === 502) return FUNCTION_FAILED();
+      if (err.status === 413) return TOO_LARGE();
+      if (err.kind === "platform") deps.log.warn(`function URL: ${err.code}: ${err.message}`, { requestId });
+    } else {
+      deps.log.error("function URL: unexpected error", { requestId, err });
+    }
+    return SERVICE_ERROR();
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, out: UrlResponse, requestId: string): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const headers: Record<string, string | string[] | number> = {
+      ...out.headers,
+      [wire.requestId]: requestId,
+      "content-length": out.body.length,
+    };
+    // A refusal before the body was read: the rest of it is never read.
+    if (!req.complete) headers.connection = "close";
+    res.writeHead(out.status, headers);
+    res.end(req.method === "HEAD" ? undefined : out.body);
+    deps.counted(out.status);
+  }
+
+  return (req, res) => {
+    const requestId = randomUUID();
+    handle(req, requestId, Date.now()).then(
+      (out) => send(req, res, out, requestId),
+      (err: unknown) => send(req, res, failure(err, requestId), requestId),
+    );
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { parseCreateUrl, parseUpdateUrl, urlQualifier } from "./url-input.js";
+
+describe("function URL config input", () => {
+  it("takes AuthType, Cors and InvokeMode BUFFERED (the default)", () => {
+    expect(parseCreateUrl({ AuthType: "NONE" })).toEqual({ authType: "NONE", invokeMode: "BUFFERED" });
+    const cors = { AllowOrigins: ["https://a.example.com", "*"], AllowMethods: ["GET", "*"], MaxAge: 86400 };
+    expect(parseCreateUrl({ AuthType: "AWS_IAM", Cors: cors, InvokeMode: "BUFFERED" })).toEqual({
+      authType: "AWS_IAM",
+      invokeMode: "BUFFERED",
+      cors,
+    });
+    expect(parseUpdateUrl({})).toEqual({});
+  });
+
+  it.each([
+    [{}, /AuthType/],
+    [{ AuthType: "PUBLIC" }, /AuthType must be NONE or AWS_IAM/],
+    [{ AuthType: "NONE", Cors: { MaxAge: 86401 } }, /MaxAge/],
+    [{ AuthType: "NONE", Cors: { AllowMethods: ["FETCH"] } }, /AllowMethods/],
+    [{ AuthType: "NONE", Cors: { AllowMethods: ["GET", "PUT", "POST", "HEAD", "PATCH", "DELETE", "*"] } }, /at most 6/],
+    [{ AuthType: "NONE", Cors: { AllowOrigins: ["https://a.example.com/path"] } }, /AllowOrigins/],
+    [{ AuthType: "NONE", Cors: { AllowHeaders: ["bad header"] } }, /AllowHeaders/],
+    [{ AuthType: "NONE", Cors: { AllowCredentials: "yes" } }, /AllowCredentials/],
+    [{ AuthType: "NONE", Cors: { AllowOrigin: ["*"] } }, /AllowOrigin/],
+    [{ AuthType: "NONE", Colour: "blue" }, /Colour/],
+    [{ AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }, /RESPONSE_STREAM.*not available yet/],
+    [{ AuthType: "NONE", InvokeMode: "FAST" }, /InvokeMode/],
+  ])("refuses %j by name", (body, message) => {
+    expect(() => parseCreateUrl(body)).toThrow(message);
+  });
+
+  it("refuses RESPONSE_STREAM on update too", () => {
+    expect(() => parseUpdateUrl({ InvokeMode: "RESPONSE_STREAM" })).toThrow(/not available yet/);
+  });
+
+  it("takes an alias or $LATEST as the qualifier, never a version number", () => {
+    expect(urlQualifier(undefined)).toBeUndefined();
+    expect(urlQualifier("$LATEST")).toBeUndefined();
+    expect(urlQualifier("live")).toBe("live");
+    expect(urlQualifier("v2")).toBe("v2");
+    expect(() => urlQualifier("1")).toThrow(/not a version/);
+    expect(() => urlQualifier("a/b")).toThrow(/Qualifier/);
+  });
+});

@@ -1,0 +1,71 @@
+// The function URL listener: a server of its own (STRATUS_URL_PORT) with the API's
+// edge protections (header and request deadlines, header size cap, keep-alive), whose
+// every request is a call to a function URL. Knows the base URL clients reach it by,
+// once it listens (a port of 0 is chosen then).
+import type { ByteBudget, Logger } from "@stratus/shared";
+import type { Registry } from "prom-client";
+import { cachedKeyLookup } from "../api/auth.js";
+import { createEdgeServer } from "../api/edge-server.js";
+import { createSigV4Verifier } from "../api/sigv4.js";
+import type { ControlPlaneConfig } from "../config.js";
+import type { InvokeService } from "../services/invoke-service.js";
+import type { AccountStore } from "../store/account-store.js";
+import { createUrlForms, type UrlForms } from "./url-forms.js";
+import { createUrlHandler } from "./url-handler.js";
+import { createUrlMetrics } from "./url-metrics.js";
+import type { UrlService } from "./url-service.js";
+
+export interface UrlListenerDeps {
+  urls: UrlService;
+  invoke: InvokeService;
+  accounts: AccountStore;
+  budget: ByteBudget;
+  registry: Registry;
+  log: Logger;
+}
+
+export interface UrlListener {
+  /** http(s)://host:port the listener is reached by. */
+  base: string;
+  forms: UrlForms;
+  close(): Promise<void>;
+}
+
+/** A host to write in a URL: a wildcard address is reached on loopback; IPv6 goes in brackets. */
+const reachable = (host: string) =>
+  host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+
+export async function startUrlListener(config: ControlPlaneConfig, deps: UrlListenerDeps): Promise<UrlListener> {
+  let base = config.urls.base ?? "";
+  const forms = createUrlForms(() => base, config.region, config.urls.domain);
+  const server = createEdgeServer(
+    config.edge,
+    createUrlHandler({
+      urls: deps.urls,
+      invoke: deps.invoke,
+      verifier: createSigV4Verifier(cachedKeyLookup(deps.accounts), "lambda", Date.now, { presigned: true }),
+      budget: deps.budget,
+      counted: createUrlMetrics(deps.registry),
+      log: deps.log,
+      scheme: config.urls.base?.startsWith("https:") ? "https" : "http",
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.urls.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.urls.port;
+  base ||= `http://${reachable(config.host)}:${port}`;
+  return {
+    base,
+    forms,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}
