@@ -1,8 +1,9 @@
 // Lambda function URLs end to end on real Docker: the five config operations through
 // the JS SDK and the AWS CLI, a handler written for URLs served unchanged through the
 // path form and a Host-routed request, AWS_IAM checked for real (curl --aws-sigv4, a
-// presigned URL, unsigned and wrongly signed requests, another account's key), CORS
-// preflight answered by the platform, 502 on a function error, 429 when the function's
+// presigned URL, unsigned and wrongly signed requests, another account's key only
+// once the function's policy grants it), NONE served only while the policy grants
+// lambda:InvokeFunctionUrl to anyone, CORS preflight answered by the platform, 502 on a function error, 429 when the function's
 // reserved concurrency is exhausted, and bad input refused with nothing stored.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import {
+  AddPermissionCommand,
   CreateAliasCommand,
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
@@ -65,11 +67,26 @@ async function deploy(): Promise<string> {
   return name;
 }
 
+/** Lets anyone call `name`'s (at `qualifier`) NONE URL, as add-permission does on Lambda. */
+const grantPublic = (name: string, qualifier?: string) =>
+  stack.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: name,
+      ...(qualifier ? { Qualifier: qualifier } : {}),
+      StatementId: "public-url",
+      Action: "lambda:InvokeFunctionUrl",
+      Principal: "*",
+      FunctionUrlAuthType: "NONE",
+    }),
+  );
+
+/** A function with a URL; a NONE one is granted to anyone. */
 async function withUrl(authType: "NONE" | "AWS_IAM", more: Record<string, unknown> = {}) {
   const name = await deploy();
   const out = await stack.lambda.send(
     new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: authType, ...more }),
   );
+  if (authType === "NONE") await grantPublic(name);
   return { name, url: out.FunctionUrl as string };
 }
 
@@ -148,6 +165,7 @@ describe("function URL configs through the JS SDK", () => {
       new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: "live", AuthType: "NONE" }),
     );
     expect(forAlias.FunctionArn).toMatch(new RegExp(`:function:${name}:live$`));
+    await grantPublic(name, "live");
     const answer = await request(`${forAlias.FunctionUrl}hi`);
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text).version).toBe("1");
@@ -224,6 +242,35 @@ describe("function URL configs through the AWS CLI", () => {
 });
 
 describe("calling a function URL", () => {
+  it("serves a NONE URL only while the function's policy grants lambda:InvokeFunctionUrl to anyone (AWS CLI)", async () => {
+    const name = await deploy();
+    const { FunctionUrl: url } = await stack.lambda.send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" }),
+    );
+    const aws = (...args: string[]) => runAwsCli(stack, dir, ["lambda", ...args]);
+    const before = await request(`${url}x`);
+    expect(before.status).toBe(403);
+    expect(JSON.parse(before.text)).toEqual({ Message: "Forbidden" });
+    const added = await aws(
+      "add-permission",
+      "--function-name",
+      name,
+      "--statement-id",
+      "public-url",
+      "--action",
+      "lambda:InvokeFunctionUrl",
+      "--principal",
+      "*",
+      "--function-url-auth-type",
+      "NONE",
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect((await request(`${url}x`)).status).toBe(200);
+    const removed = await aws("remove-permission", "--function-name", name, "--statement-id", "public-url");
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await request(`${url}x`)).status).toBe(403);
+  });
+
   it("serves a URL handler unchanged through the path form", async () => {
     const { url } = await withUrl("NONE");
     const id = new URL(url).pathname.slice(1, 33);
@@ -473,10 +520,26 @@ describe("AWS_IAM function URLs", () => {
     expect((await request(stdout.trim().replace("x=1", "x=3"))).status).toBe(403);
   });
 
-  it("refuses a key of another account (no resource policies yet)", async () => {
-    const { url } = await withUrl("AWS_IAM");
+  it("refuses a key of another account until the function's policy grants it lambda:InvokeFunctionUrl", async () => {
+    const { name, url } = await withUrl("AWS_IAM");
     const other = await stack.newAccount(`iam-${randomBytes(3).toString("hex")}`);
     expect((await curl(url, other)).status).toBe(403);
     expect((await request(await presign(url, other))).status).toBe(403);
+    await stack.lambda.send(
+      new AddPermissionCommand({
+        FunctionName: name,
+        StatementId: "partner",
+        Action: "lambda:InvokeFunctionUrl",
+        Principal: other.accountId,
+        FunctionUrlAuthType: "AWS_IAM",
+      }),
+    );
+    const granted = await curl(`${url}partner`, other);
+    expect(granted.status).toBe(200);
+    const event = (JSON.parse(granted.text) as { event: LambdaFunctionURLEventWithIAMAuthorizer }).event;
+    expect(event.requestContext.authorizer.iam.accountId).toBe(other.accountId);
+    // A grant for NONE URLs is not one for AWS_IAM callers.
+    const third = await stack.newAccount(`iam-${randomBytes(3).toString("hex")}`);
+    expect((await curl(url, third)).status).toBe(403);
   });
 });

@@ -193,7 +193,7 @@ export async function startControlPlane(
     log,
   });
   const urls = createUrlService(createPgUrlStore(pool, config.dbStatementTimeoutMs), functions, config.region);
-  const urlListener = await startUrlListener(config, { urls, invoke, accounts, budget, registry, log });
+  const urlListener = await startUrlListener(config, { urls, invoke, policies, accounts, budget, registry, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
     async: asyncService,

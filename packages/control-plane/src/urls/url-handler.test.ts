@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createByteBudget } from "../api/byte-budget.js";
 import { createSigV4Verifier } from "../api/sigv4.js";
 import type { InvokeRequest, InvokeResult } from "../services/invoke-service.js";
+import type { AccessRequest } from "../services/policy-check.js";
 import type { FunctionUrlConfig } from "./url-config.js";
 import { createUrlHandler } from "./url-handler.js";
 
@@ -32,6 +33,9 @@ const configs: Record<string, FunctionUrlConfig> = Object.fromEntries(
 );
 
 let calls: InvokeRequest[] = [];
+/** Whether the functions' policy grants lambda:InvokeFunctionUrl to anyone (NONE). */
+let grantsPublic = true;
+const asked: AccessRequest[] = [];
 let outcome: () => Promise<InvokeResult>;
 const statuses: number[] = [];
 let server: http.Server;
@@ -44,6 +48,12 @@ beforeAll(async () => {
       invokeSync: async (req) => {
         calls.push(req);
         return outcome();
+      },
+    },
+    policies: {
+      allows: async (_owner, _name, _qualifier, req) => {
+        asked.push(req);
+        return grantsPublic && req.functionUrlAuthType === "NONE" && !req.principalAccount;
       },
     },
     verifier: createSigV4Verifier(async () => undefined, "lambda"),
@@ -87,6 +97,19 @@ describe("the function URL handler", () => {
     const res = await fetch(`${base}/${OPEN}/`);
     expect(res.status).toBe(status);
     expect(Object.keys(await res.json())).toEqual(["Message"]);
+  });
+
+  it("refuses a NONE URL whose function's policy grants no lambda:InvokeFunctionUrl with 403, never invoking", async () => {
+    grantsPublic = false;
+    try {
+      const res = await fetch(`${base}/${OPEN}/`);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ Message: "Forbidden" });
+      expect(calls).toHaveLength(0);
+      expect(asked.at(-1)).toEqual({ action: "lambda:InvokeFunctionUrl", functionUrlAuthType: "NONE" });
+    } finally {
+      grantsPublic = true;
+    }
   });
 
   it("answers an unknown URL with 404 without invoking", async () => {

@@ -1,6 +1,7 @@
 // The function URL listener's requests: find the URL (by Host or path), answer a CORS
-// preflight, check AWS_IAM callers' SigV4 (header or presigned form, service lambda,
-// the function's own account), read the body under Lambda's 6 MB sync limit, build the
+// preflight, check AWS_IAM callers' SigV4 (header or presigned form, service lambda)
+// and the function's resource policy (lambda:InvokeFunctionUrl for the URL's auth type:
+// anyone for NONE, another account for AWS_IAM; the owner's keys need none), read the body under Lambda's 6 MB sync limit, build the
 // payload 2.0 event and invoke through the sync invoke service (aliases, weights,
 // concurrency limits), then map the result to HTTP. Refusals are answered as Lambda's
 // URLs answer them ({"Message": ...}), never in the control API's error shape.
@@ -17,6 +18,7 @@ import {
 } from "@stratus/shared";
 import type { SigV4Verifier } from "../api/sigv4.js";
 import type { InvokeService } from "../services/invoke-service.js";
+import type { PolicyService } from "../services/policy-service.js";
 import type { FunctionUrlConfig } from "./url-config.js";
 import { isPreflight, preflightHeaders, responseCorsHeaders } from "./url-cors.js";
 import { buildUrlEvent, type UrlCaller } from "./url-event.js";
@@ -36,6 +38,8 @@ import type { UrlService } from "./url-service.js";
 export interface UrlHandlerDeps {
   urls: Pick<UrlService, "byId">;
   invoke: Pick<InvokeService, "invokeSync">;
+  /** The functions' resource policies, which must grant lambda:InvokeFunctionUrl to callers other than the owner. */
+  policies: Pick<PolicyService, "allows">;
   /** Accepts service `lambda` only. */
   verifier: SigV4Verifier;
   /** Bounds the bytes of all bodies being read (shared with the API). */
@@ -76,9 +80,20 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
     }
   }
 
-  /** The body, and for AWS_IAM the verified caller of the function's own account. */
+  /** Whether the function's policy grants lambda:InvokeFunctionUrl to `principalAccount` (none: anyone). */
+  const granted = (config: FunctionUrlConfig, principalAccount?: string) =>
+    deps.policies.allows(config.accountId, config.functionName, config.qualifier, {
+      action: "lambda:InvokeFunctionUrl",
+      functionUrlAuthType: config.authType,
+      ...(principalAccount ? { principalAccount } : {}),
+    });
+
+  /** The body, and for AWS_IAM the verified caller: the function's own account, or one its policy grants. */
   async function authorize(req: IncomingMessage, config: FunctionUrlConfig) {
-    if (config.authType === "NONE") return { body: await read(req), caller: undefined };
+    if (config.authType === "NONE") {
+      if (!(await granted(config))) throw new Answer(FORBIDDEN());
+      return { body: await read(req), caller: undefined };
+    }
     const signed = head(req);
     let caller: UrlCaller;
     let body: Buffer;
@@ -92,8 +107,8 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
       if (err instanceof StratusError && err.status === 403) throw new Answer(FORBIDDEN());
       throw err;
     }
-    // Resource policies (cross-account grants) are not there yet: only the owner's keys.
-    if (caller.accountId !== config.accountId) throw new Answer(FORBIDDEN());
+    if (caller.accountId !== config.accountId && !(await granted(config, caller.accountId)))
+      throw new Answer(FORBIDDEN());
     return { body, caller };
   }
 

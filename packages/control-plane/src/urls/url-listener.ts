@@ -9,6 +9,7 @@ import { createEdgeServer } from "../api/edge-server.js";
 import { createSigV4Verifier } from "../api/sigv4.js";
 import type { ControlPlaneConfig } from "../config.js";
 import type { InvokeService } from "../services/invoke-service.js";
+import type { PolicyService } from "../services/policy-service.js";
 import type { AccountStore } from "../store/account-store.js";
 import { createUrlForms, type UrlForms } from "./url-forms.js";
 import { createUrlHandler } from "./url-handler.js";
@@ -18,6 +19,7 @@ import type { UrlService } from "./url-service.js";
 export interface UrlListenerDeps {
   urls: UrlService;
   invoke: InvokeService;
+  policies: PolicyService;
   accounts: AccountStore;
   budget: ByteBudget;
   registry: Registry;
@@ -43,6 +45,7 @@ export async function startUrlListener(config: ControlPlaneConfig, deps: UrlList
     createUrlHandler({
       urls: deps.urls,
       invoke: deps.invoke,
+      policies: deps.policies,
       verifier: createSigV4Verifier(cachedKeyLookup(deps.accounts), "lambda", Date.now, { presigned: true }),
       budget: deps.budget,
       counted: createUrlMetrics(deps.registry),
