@@ -10,6 +10,9 @@ import { buildProgram } from "./program.js";
 let ctx: Context | undefined;
 const program = buildProgram(
   (flags) => {
+    // --profile is AWS_PROFILE, as in the AWS CLI: the SDK reads a profile's endpoint_url
+    // through AWS_PROFILE only, whatever profile the client is given.
+    if (flags.profile) process.env.AWS_PROFILE = flags.profile;
     ctx = createContext(flags, { stdout: process.stdout, stderr: process.stderr });
     return ctx;
   },

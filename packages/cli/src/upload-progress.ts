@@ -27,11 +27,20 @@ function counting(body: Buffer, onBytes: OnBytes): Readable {
   });
 }
 
+/** The body as bytes when it is held in memory (a string or bytes), else undefined (a stream). */
+function bodyBytes(body: unknown): Buffer | undefined {
+  if (typeof body === "string") return Buffer.from(body);
+  // JSON protocols now serialize to bytes (a Uint8Array subclass), not a string.
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return undefined;
+}
+
 function middleware<I extends object, O extends object>(onBytes: OnBytes): FinalizeRequestMiddleware<I, O> {
   return (next) => async (args) => {
     const req = args.request;
-    if (!HttpRequest.isInstance(req) || (typeof req.body !== "string" && !Buffer.isBuffer(req.body))) return next(args);
-    const body = Buffer.from(req.body);
+    if (!HttpRequest.isInstance(req)) return next(args);
+    const body = bodyBytes(req.body);
+    if (!body) return next(args);
     onBytes(0, body.length);
     const streamed = HttpRequest.clone(req);
     streamed.body = counting(body, onBytes);
