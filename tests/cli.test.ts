@@ -291,6 +291,10 @@ describe("stratus errors", () => {
     expect(missing.code).toBe(1);
     expect(oneLine(missing.stderr)).toMatch(/^stratus: ResourceNotFoundException: \S/);
 
+    const noLogs = await stratus("logs", unique("nope"), "--follow");
+    expect(noLogs.code).toBe(1);
+    expect(oneLine(noLogs.stderr)).toMatch(/^stratus: ResourceNotFoundException: \S/);
+
     const badPayload = await stratus("invoke", "whatever", "--payload", "{nope");
     expect(badPayload.code).toBe(1);
     expect(oneLine(badPayload.stderr)).toMatch(/^stratus: InvalidPayload: --payload is not JSON: /);

@@ -8,27 +8,23 @@ const flagsOf = (options: readonly Option[]) =>
   options.flatMap((o) => [o.long, o.short].filter((f) => f !== undefined));
 
 /** Options that take a value: the word after one is not a command. */
-const valued = (options: readonly Option[]) => options.filter((o) => o.required || o.optional);
+const takesValue = (o: Option) => o.required || o.optional;
 
 export function bashCompletion(program: Command): string {
   const globals = program.options;
   const commands = program.commands.filter((c) => c.name() !== "help");
-  const takesValue = [...globals, ...commands.flatMap((c) => c.options)].filter(
-    (o, i, all) => (o.required || o.optional) && all.indexOf(o) === i,
-  );
-  const valueCases = valued(takesValue)
-    .filter((o) => o.long)
-    .map((o) => {
-      const reply = o.argChoices
-        ? `COMPREPLY=($(compgen -W "${words(o.argChoices)}" -- "$cur"))`
-        : `COMPREPLY=($(compgen -f -- "$cur"))`;
-      return `    ${o.long}) ${reply}; return ;;`;
-    });
+  const valued = [...new Set([...globals, ...commands.flatMap((c) => c.options)])].filter(takesValue);
+  const valueCases = [...new Map(valued.filter((o) => o.long).map((o) => [o.long, o])).values()].map((o) => {
+    const reply = o.argChoices
+      ? `COMPREPLY=($(compgen -W "${words(o.argChoices)}" -- "$cur"))`
+      : `COMPREPLY=($(compgen -f -- "$cur"))`;
+    return `    ${o.long}) ${reply}; return ;;`;
+  });
   const commandCases = commands.map(
     (c) =>
       `    ${c.name()}) COMPREPLY=($(compgen -W "${words([...flagsOf(c.options), ...flagsOf(globals), "--help"])}" -- "$cur")) ;;`,
   );
-  const skip = [...new Set(valued(takesValue).flatMap((o) => [o.long, o.short].filter(Boolean)))].join("|");
+  const skip = [...new Set(flagsOf(valued))].join("|");
   return `# stratus completion (bash; zsh through bashcompinit)
 _stratus() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmd="" i

@@ -25,7 +25,6 @@ try {
   if (err instanceof CommanderError) {
     if (err.exitCode !== 0) {
       process.stderr.write(`${errorLine(new CliError("UsageError", err.message.replace(/^error: /, "")))}\n`);
-      process.stderr.write("Try stratus --help.\n");
     }
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else {

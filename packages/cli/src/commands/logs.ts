@@ -3,6 +3,7 @@
 // log as it is stored, until interrupted. JSON mode prints one document, or with
 // --follow one invocation per line (JSON Lines).
 import { setTimeout as sleep } from "node:timers/promises";
+import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import type { Context } from "../context.js";
 import { CliError } from "../errors.js";
 import { createLogApi, type InvocationLog } from "../log-api.js";
@@ -26,7 +27,10 @@ export async function logs(ctx: Context, name: string, opts: LogsOptions): Promi
     throw new CliError("InvalidParameterValue", "--limit must be an integer from 1 to 100");
   }
   const { io } = ctx;
-  const api = createLogApi(ctx.clients().lambda);
+  const { lambda } = ctx.clients();
+  // The log API answers an unknown name with no logs: a typo would follow nothing forever.
+  await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  const api = createLogApi(lambda);
   const first = await api.functionLogs(name, opts.follow ? FOLLOW_WINDOW : opts.limit);
   const shown = first.slice(0, opts.limit).reverse();
   if (!opts.follow) {
