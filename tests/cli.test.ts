@@ -299,6 +299,18 @@ describe("stratus errors", () => {
     expect(badPayload.code).toBe(1);
     expect(oneLine(badPayload.stderr)).toMatch(/^stratus: InvalidPayload: --payload is not JSON: /);
 
+    const big = unique("cli-big");
+    await initFolder(big);
+    await writeFile(path.join(home, big, "blob.bin"), randomBytes(51 * 1024 * 1024));
+    const tooLarge = await stratus("deploy", big);
+    expect(tooLarge.code).toBe(1);
+    expect(tooLarge.stderr.trimEnd().split("\n").at(-1)).toMatch(
+      /^stratus: ZipTooLarge: the zip is 51\.0 MB; Lambda takes at most 50\.0 MB zipped/,
+    );
+    await expect(stack.lambda.send(new GetFunctionCommand({ FunctionName: big }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+    });
+
     const noConfig = await stratus("deploy", "no-such-folder");
     expect(noConfig.code).toBe(1);
     expect(oneLine(noConfig.stderr)).toMatch(/^stratus: ConfigError: .*stratus\.json not found/);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { folderFiles } from "./folder-files.js";
-import { zipFiles } from "./zip-folder.js";
+import { checkZipSize, ZIP_LIMIT, zipFiles } from "./zip-folder.js";
 
 let dir: string;
 
@@ -92,5 +92,12 @@ describe("zipFiles", () => {
     expect(again.sha256).toBe(first.sha256);
     await put({ "index.js": "exports.handler = 2;" });
     expect((await zipFiles(await folderFiles(dir))).sha256).not.toBe(first.sha256);
+  });
+});
+
+describe("checkZipSize", () => {
+  it("takes a zip up to Lambda's 50 MB and refuses one over it, saying how to shrink it", () => {
+    expect(() => checkZipSize(ZIP_LIMIT)).not.toThrow();
+    expect(() => checkZipSize(ZIP_LIMIT + 1)).toThrow("the zip is 50.0 MB; Lambda takes at most 50.0 MB zipped");
   });
 });

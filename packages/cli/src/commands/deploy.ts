@@ -21,7 +21,7 @@ import { folderFiles } from "../folder-files.js";
 import { bytes, emit, status } from "../output.js";
 import { uploadProgress } from "../progress-bar.js";
 import { reportUpload } from "../upload-progress.js";
-import { zipFiles } from "../zip-folder.js";
+import { checkZipSize, zipFiles } from "../zip-folder.js";
 
 export interface DeployOptions {
   name?: string;
@@ -39,7 +39,8 @@ export async function deploy(ctx: Context, dirArg: string | undefined, opts: Dep
   const name = opts.name ?? config.name;
   const files = await folderFiles(dir);
   const { zip, sha256 } = await zipFiles(files);
-  status(io, `Packaged ${files.length} files from ${dir} (${bytes(zip.length)} zipped)`);
+  status(io, `Packaged ${files.length} file${files.length === 1 ? "" : "s"} from ${dir} (${bytes(zip.length)} zipped)`);
+  checkZipSize(zip.length);
 
   const current = await lambda.send(new GetFunctionCommand({ FunctionName: name })).then(
     (out) => out.Configuration,
