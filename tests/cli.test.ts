@@ -7,9 +7,10 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { GetFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProxy } from "./helpers/http-proxy.js";
 import { until } from "./helpers/poll.js";
 import { runStratus, runStratusInTerminal, startStratus, stratusEnv } from "./helpers/stratus-cli.js";
 import { useStack } from "./helpers/use-stack.js";
@@ -119,6 +120,30 @@ describe("stratus deploy", () => {
     expect(invoked.code, invoked.stderr).toBe(0);
     expect(JSON.parse(invoked.stdout)).toMatchObject({ message: "Hello, py!", function: name });
     expect(invoked.stderr).toContain("saying hello to py");
+  });
+
+  it("refuses to overwrite an update made between its read and its write (RevisionId), changing nothing", async () => {
+    const name = unique("cli-race");
+    const dir = await initFolder(name);
+    expect((await stratus("deploy", name)).code).toBe(0);
+    const before = (await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration;
+    await writeFile(path.join(dir, "index.mjs"), "export const handler = async () => 'mine';\n");
+    // Someone else's update lands just as the CLI sends its code: a proxy makes it then.
+    const proxy = await startProxy(stack.endpoint, async (req) => {
+      if (req.method === "PUT" && req.url?.endsWith(`/functions/${name}/code`)) {
+        await stack.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: "theirs" }));
+      }
+    });
+    try {
+      const r = await stratus("deploy", name, "--endpoint-url", proxy.url);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(/^stratus: PreconditionFailedException: /);
+    } finally {
+      await proxy.close();
+    }
+    const after = (await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration;
+    expect(after?.CodeSha256).toBe(before?.CodeSha256);
+    expect(after?.Description).toBe("theirs");
   });
 });
 
