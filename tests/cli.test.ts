@@ -7,7 +7,12 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import {
+  GetFunctionCommand,
+  InvokeCommand,
+  PublishVersionCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProxy } from "./helpers/http-proxy.js";
@@ -244,6 +249,20 @@ export const handler = async () => { console.log("about to fail"); throw new Pay
         "json",
       );
       expect(JSON.parse(named.stdout)).toMatchObject({ Action: "created", Name: `${name}-hourly` });
+      const published = await stack.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+      const pinned = await stratus(
+        "schedule",
+        name,
+        "rate(2 hours)",
+        "--qualifier",
+        published.Version ?? "",
+        "--schedule-name",
+        `${name}-v`,
+      );
+      expect(pinned.code, pinned.stderr).toBe(0);
+      expect((await scheduler.send(new GetScheduleCommand({ Name: `${name}-v` }))).Target?.Arn).toBe(
+        `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:function:${name}:${published.Version}`,
+      );
       const changed = await stratus("schedule", name, "rate(10 minutes)");
       expect(changed.code, changed.stderr).toBe(0);
       expect(changed.stdout).toContain("updated");

@@ -26,7 +26,9 @@ export async function schedule(ctx: Context, name: string, expression: string, o
   const payload = await readPayload(opts.payload);
   const fn = (await lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: opts.qualifier })))
     .Configuration;
-  const arn = `${fn?.FunctionArn}${opts.qualifier ? `:${opts.qualifier}` : ""}`;
+  const functionArn = fn?.FunctionArn ?? name;
+  // A qualified answer's ARN may carry the qualifier already: qualify the bare ARN.
+  const arn = opts.qualifier ? `${functionArn.split(":").slice(0, 7).join(":")}:${opts.qualifier}` : functionArn;
   const scheduleName = opts.scheduleName ?? fn?.FunctionName ?? name;
   const input: CreateScheduleCommandInput = {
     Name: scheduleName,
