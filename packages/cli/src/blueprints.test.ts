@@ -1,0 +1,43 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { blueprintNames, createFromBlueprint } from "./blueprints.js";
+import { parseConfig } from "./config-file.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "stratus-cli-init-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("createFromBlueprint", () => {
+  it("ships the hello blueprints, each with a valid stratus.json", async () => {
+    expect(await blueprintNames()).toEqual(["hello-node", "hello-python"]);
+  });
+
+  it.each([
+    ["hello-node", "index.mjs", "nodejs24.x"],
+    ["hello-python", "lambda_function.py", "python3.11"],
+  ])("makes a %s folder named as asked", async (blueprint, handlerFile, runtime) => {
+    const target = path.join(dir, "fn");
+    await createFromBlueprint(blueprint, target, "my-fn");
+    expect((await readdir(target)).sort()).toEqual([handlerFile, "stratus.json"].sort());
+    const config = parseConfig(await readFile(path.join(target, "stratus.json"), "utf8"), "stratus.json");
+    expect(config).toMatchObject({ name: "my-fn", runtime });
+  });
+
+  it("never overwrites a file, and refuses a bad name or blueprint before writing", async () => {
+    await createFromBlueprint("hello-node", dir, "first");
+    await expect(createFromBlueprint("hello-node", dir, "second")).rejects.toThrow(/exists already/);
+    expect(JSON.parse(await readFile(path.join(dir, "stratus.json"), "utf8")).name).toBe("first");
+    const other = path.join(dir, "other");
+    await expect(createFromBlueprint("hello-node", other, "bad name")).rejects.toThrow(/name must be/);
+    await expect(createFromBlueprint("nope", other, "x")).rejects.toThrow(
+      /no blueprint nope: choose one of hello-node/,
+    );
+    await expect(readdir(other)).rejects.toThrow(/ENOENT/);
+  });
+});
