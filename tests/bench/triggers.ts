@@ -1,28 +1,35 @@
-// The triggers' rows of the benchmark (firing lag of due schedules), on a stack of
-// their own with the product's async timing and Postgres with fsync on. They render a
-// section of docs/BENCHMARKS.md of their own (between markers), so `pnpm bench` writes
-// it with every other row and `BENCH_ONLY=triggers` re-measures it alone.
-
+// The triggers' rows of the benchmark (function URLs beside Invoke, firing lag of due
+// schedules), on a stack of their own with the product's async timing and Postgres
+// with fsync on. They render a section of docs/BENCHMARKS.md of their own (between
+// markers), so `pnpm bench` writes it with every other row and `BENCH_ONLY=triggers`
+// re-measures it alone.
 import { startStack } from "../helpers/stack.js";
+import type { RateRow } from "./drive.js";
 import { type FiringLagResult, measureFiringLag } from "./firing-lag.js";
 import { ms, type Summary } from "./stats.js";
+import { measureFunctionUrls, type UrlBenchResult } from "./url-bench.js";
 
 export const SECTION_START = "<!-- triggers:start -->";
 export const SECTION_END = "<!-- triggers:end -->";
 const POLL_MS = 1_000;
 
 export interface TriggersResult {
+  urls: UrlBenchResult;
   firing: FiringLagResult;
 }
 
 export async function measureTriggers(): Promise<TriggersResult> {
   const stack = await startStack({}, { productAsyncTiming: true, durablePostgres: true });
   try {
+    const urls = await measureFunctionUrls(stack);
+    console.log(
+      `function URL: p50 ${ms(urls.url.p50)} ms (Invoke ${ms(urls.invoke.p50)}), ${urls.urlRate.perSecond.toFixed(0)}/s (Invoke ${urls.invokeRate.perSecond.toFixed(0)}/s)`,
+    );
     const firing = await measureFiringLag(stack, POLL_MS);
     console.log(
       `firing lag, ${firing.dueTogether} due together: p50 ${ms(firing.together.p50)} ms, p99 ${ms(firing.together.p99)} ms`,
     );
-    return { firing };
+    return { urls, firing };
   } finally {
     await stack.stop();
   }
@@ -30,13 +37,51 @@ export async function measureTriggers(): Promise<TriggersResult> {
 
 const row = (label: string, s: Summary) => `| ${label} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.mean)} | ${s.n} |`;
 
+const rate = (label: string, r: RateRow) =>
+  `| ${label} | ${r.perSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${r.n} | ${(r.cpuBusy * 100).toFixed(0)}% |`;
+
+function renderUrls(u: UrlBenchResult): string {
+  return `## Function URLs
+
+Plain HTTP requests (undici, keep-alive, no signing) to a function's URL, \`AuthType\`
+\`NONE\` granted to anyone, beside a signed Invoke (signed just before it is sent) of
+the same function in the same run. The function answers a small structured response
+(\`statusCode\`, a header, \`"ok"\`), which the URL maps to HTTP and Invoke returns as
+JSON. One call at a time, each to a container parked on \`/next\` (interleaved
+rounds):
+
+| path | p50 (ms) | p99 (ms) | mean (ms) | n |
+| --- | ---: | ---: | ---: | ---: |
+${row("function URL", u.url)}
+${row("Invoke of the same function (baseline)", u.invoke)}
+
+The URL adds **${ms(u.url.p50 - u.invoke.p50)} ms p50** and **${ms(u.url.p99 - u.invoke.p99)} ms p99** over Invoke (the
+URL's own work: the 2.0 event built from the request, the resource policy read, the
+answer mapped back to HTTP).
+
+From ${u.concurrency} loops at once for ${u.seconds} s each (client, control plane and invoker in this one
+process, so the CPU column is the whole machine's):
+
+| path | requests/s | p50 (ms) | p99 (ms) | n | machine CPU busy |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${rate("function URL", u.urlRate)}
+${rate("Invoke of the same function (baseline)", u.invokeRate)}
+
+Function URLs serve **${(u.urlRate.perSecond / u.invokeRate.perSecond).toFixed(2)}×** the requests per second of Invoke on the same
+function and node.`;
+}
+
 export function renderTriggers(t: TriggersResult): string {
   const f = t.firing;
   return `${SECTION_START}
+Triggers' rows, measured on ${new Date().toISOString()} (this section is rewritten
+alone by \`BENCH_ONLY=triggers pnpm bench\`).
+
+${renderUrls(t.urls)}
+
 ## Schedules: firing lag
 
-Measured on ${new Date().toISOString()} (this section is rewritten alone by
-\`BENCH_ONLY=triggers pnpm bench\`). From a tick's scheduled time to the start of its function's invocation (the async
+From a tick's scheduled time to the start of its function's invocation (the async
 attempt's first start, as Postgres records it), with ${f.dueTogether} EventBridge Scheduler
 \`at()\` schedules due at the same second, one control plane polling every ${f.pollMs} ms
 (the default \`STRATUS_SCHEDULE_POLL_MS\`), one invoker node, an echo function kept warm.
