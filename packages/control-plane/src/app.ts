@@ -15,6 +15,7 @@ import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/error-middleware.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
+import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
@@ -23,6 +24,7 @@ import type { ControlPlaneMetrics } from "./metrics.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
 import type { AsyncService } from "./services/async-service.js";
+import type { LayerService } from "./layers/layer-service.js";
 import type { FunctionService } from "./services/function-service.js";
 import type { SettingsService } from "./services/settings-service.js";
 import type { AccountStore } from "./store/account-store.js";
@@ -35,6 +37,7 @@ export interface AppDeps {
   /** Bounds the bytes of all bodies read before their signature is checked. */
   budget: ByteBudget;
   functions: FunctionService;
+  layers: LayerService;
   aliases: AliasService;
   settings: SettingsService;
   schedules: ScheduleService;
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
+  app.use(layerRoutes(deps.layers, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(settingsRoutes(deps.settings, deps.region));
   app.use(logRoutes(deps.logs));

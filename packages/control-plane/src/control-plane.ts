@@ -32,6 +32,8 @@ import { createScheduleService } from "./schedules/schedule-service.js";
 import { createAliasService } from "./services/alias-service.js";
 import { createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
+import { createFunctionLayers } from "./layers/function-layers.js";
+import { createLayerService } from "./layers/layer-service.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
 import { createSettingsService } from "./services/settings-service.js";
@@ -41,6 +43,7 @@ import { createPgAsyncStore } from "./store/async-store.js";
 import { createCachedFunctionStore } from "./store/cached-function-store.js";
 import { createCachedSettingsStore } from "./store/cached-settings-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
+import { createPgLayerStore } from "./store/layer-store.js";
 import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
 import { bounded } from "./store/pg-helpers.js";
@@ -113,10 +116,18 @@ export async function startControlPlane(
   const announceRetired = createRetirementNotices(redis, log);
   // A reservation changed, or deleted with its function, here applies to this control
   // plane's next invoke; invokers remove the containers of what can no longer run.
-  const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region, (retired) => {
-    if (retired.version === undefined) concurrencyRules.forget(retired.accountId, retired.functionName);
-    announceRetired(retired);
-  });
+  const layerStore = createPgLayerStore(pool, config.dbStatementTimeoutMs);
+  const functions = createFunctionService(
+    functionStore,
+    aliasStore,
+    settingsStore,
+    config.region,
+    (retired) => {
+      if (retired.version === undefined) concurrencyRules.forget(retired.accountId, retired.functionName);
+      announceRetired(retired);
+    },
+    createFunctionLayers(layerStore, config.region),
+  );
   const settings = createSettingsService(
     settingsStore,
     functionStore,
@@ -180,6 +191,7 @@ export async function startControlPlane(
     authenticate,
     budget,
     functions,
+    layers: createLayerService(layerStore, config.region),
     aliases,
     settings,
     schedules,

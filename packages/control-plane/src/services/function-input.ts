@@ -82,6 +82,11 @@ export const CreateFunctionSchema = z.object({
     .max(1)
     .default(["x86_64"]),
   Publish: z.boolean().default(false),
+  /** Layer version ARNs, resolved by layers/function-layers.ts. */
+  Layers: z
+    .array(z.string())
+    .max(limits.layersPerFunction, `Layers may name at most ${limits.layersPerFunction} layer versions`)
+    .default([]),
 });
 
 export type CreateFunctionInput = z.infer<typeof CreateFunctionSchema>;
