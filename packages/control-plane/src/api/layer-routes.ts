@@ -4,9 +4,9 @@
 // GetLayerVersionPolicy. Handlers parse, call the service and render.
 import { errors } from "@stratus/shared";
 import { type Request, Router } from "express";
-import type { LayerService } from "../layers/layer-service.js";
 import { layerVersionArn } from "../layers/layer-arns.js";
 import { policyDocument, statementJson } from "../layers/layer-policy.js";
+import type { LayerService } from "../layers/layer-service.js";
 import type { LayerFilter } from "../store/layer-store.js";
 import { callerAccount } from "./auth.js";
 import { jsonBody } from "./body.js";
@@ -111,7 +111,11 @@ export function layerRoutes(layers: LayerService, region: string, linkSecret: st
   r.get(
     `${VERSION}/policy`,
     route("GetLayerVersionPolicy", async (req, res) => {
-      const layer = await layers.getPolicy(callerAccount(res.locals), String(req.params.name), String(req.params.version));
+      const layer = await layers.getPolicy(
+        callerAccount(res.locals),
+        String(req.params.name),
+        String(req.params.version),
+      );
       res.json({ Policy: policyDocument(layer.policy, arnOf(layer)), RevisionId: layer.policyRevisionId });
     }),
   );

@@ -46,13 +46,15 @@ export function createFunctionLayers(store: LayerStore, region: string): Functio
       }
       const refs = arns.map((arn) => {
         const ref = parseLayerVersionArn(arn, region);
-        if (!ref) throw errors.invalidParameter(`Layers: ${JSON.stringify(arn.slice(0, 200))} is not a layer version ARN`);
+        if (!ref)
+          throw errors.invalidParameter(`Layers: ${JSON.stringify(arn.slice(0, 200))} is not a layer version ARN`);
         return ref;
       });
       const seen = new Set<string>();
       for (const ref of refs) {
         const layer = layerArn(region, ref);
-        if (seen.has(layer)) throw errors.invalidParameter(`Two different versions of the same layer are not allowed: ${layer}`);
+        if (seen.has(layer))
+          throw errors.invalidParameter(`Two different versions of the same layer are not allowed: ${layer}`);
         seen.add(layer);
       }
       const resolved: FunctionLayer[] = [];
@@ -65,9 +67,12 @@ export function createFunctionLayers(store: LayerStore, region: string): Functio
           );
         }
         if (!found) throw errors.invalidParameter(`Layer version ${arn} does not exist.`);
-        if (found.compatibleRuntimes.length > 0 && !found.compatibleRuntimes.includes(runtime)) incompatible(arn, runtime);
+        if (found.compatibleRuntimes.length > 0 && !found.compatibleRuntimes.includes(runtime))
+          incompatible(arn, runtime);
         if (found.compatibleArchitectures.length > 0 && !found.compatibleArchitectures.includes("x86_64")) {
-          throw errors.invalidParameter(`Layer version ${arn} is not compatible with the function's architecture x86_64`);
+          throw errors.invalidParameter(
+            `Layer version ${arn} is not compatible with the function's architecture x86_64`,
+          );
         }
         resolved.push({ arn, sha256Hex: found.sha256Hex, codeSize: found.codeSize, unzippedSize: found.unzippedSize });
       }

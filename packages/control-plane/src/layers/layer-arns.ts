@@ -16,7 +16,8 @@ export interface LayerVersionRef extends LayerRef {
   version: number;
 }
 
-export const layerArn = (region: string, ref: LayerRef) => `arn:aws:lambda:${region}:${ref.accountId}:layer:${ref.name}`;
+export const layerArn = (region: string, ref: LayerRef) =>
+  `arn:aws:lambda:${region}:${ref.accountId}:layer:${ref.name}`;
 
 export const layerVersionArn = (region: string, ref: LayerVersionRef) => `${layerArn(region, ref)}:${ref.version}`;
 

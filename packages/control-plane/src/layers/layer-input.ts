@@ -8,14 +8,13 @@ import { descriptionSchema } from "../services/function-input.js";
 import { storableText } from "../store/pg-helpers.js";
 
 /** Lambda's runtime identifiers (a layer may name runtimes this node does not run, as in Lambda). */
-const RUNTIME_ID = /^(nodejs[0-9]+\.x|python3\.[0-9]+|java[0-9]+(\.al2)?|dotnet(core)?[0-9.]+|ruby[0-9.]+|go1\.x|provided(\.al2|\.al2023)?)$/;
+const RUNTIME_ID =
+  /^(nodejs[0-9]+\.x|python3\.[0-9]+|java[0-9]+(\.al2)?|dotnet(core)?[0-9.]+|ruby[0-9.]+|go1\.x|provided(\.al2|\.al2023)?)$/;
 
 export const PublishLayerVersionSchema = z
   .object({
     Description: descriptionSchema.default(""),
-    Content: z
-      .object({ ZipFile: z.string({ required_error: "Content.ZipFile is required" }) })
-      .strict(),
+    Content: z.object({ ZipFile: z.string({ required_error: "Content.ZipFile is required" }) }).strict(),
     CompatibleRuntimes: z
       .array(z.string().regex(RUNTIME_ID, "CompatibleRuntimes must name Lambda runtimes (nodejs22.x, python3.11...)"))
       .max(15, "CompatibleRuntimes may name at most 15 runtimes")

@@ -9,7 +9,9 @@ export const GET_LAYER_VERSION = "lambda:GetLayerVersion";
 /** `policy` with `statement` added; a statement id already there is a conflict. */
 export function addStatement(policy: readonly LayerStatement[], statement: LayerStatement): LayerStatement[] {
   if (policy.some((s) => s.sid === statement.sid)) {
-    throw errors.conflict(`The statement id (${statement.sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`);
+    throw errors.conflict(
+      `The statement id (${statement.sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+    );
   }
   return [...policy, statement];
 }

@@ -9,7 +9,13 @@ import { type LayerVersion, type Page, RevisionMismatchError } from "../domain.j
 import { parseInput } from "../services/function-input.js";
 import { decodeZip, unzippedSize, zipEntries } from "../services/zip-input.js";
 import type { LayerFilter, LayerStore } from "../store/layer-store.js";
-import { type LayerRef, layerVersionArn, parseLayerName, parseLayerVersionArn, parseVersionNumber } from "./layer-arns.js";
+import {
+  type LayerRef,
+  layerVersionArn,
+  parseLayerName,
+  parseLayerVersionArn,
+  parseVersionNumber,
+} from "./layer-arns.js";
 import {
   AddLayerPermissionSchema,
   PublishLayerVersionSchema,
@@ -56,11 +62,15 @@ export interface LayerService {
 }
 
 const preconditionFailed = () =>
-  errors.preconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetLayerVersionPolicy API to retrieve the latest Revision Id");
+  errors.preconditionFailed(
+    "The Revision Id provided does not match the latest Revision Id. Call the GetLayerVersionPolicy API to retrieve the latest Revision Id",
+  );
 
 export function createLayerService(store: LayerStore, region: string): LayerService {
   const denied = (accountId: string, action: string, arn: string) =>
-    errors.accessDenied(`User: arn:aws:iam::${accountId}:root is not authorized to perform: ${action} on resource: ${arn}`);
+    errors.accessDenied(
+      `User: arn:aws:iam::${accountId}:root is not authorized to perform: ${action} on resource: ${arn}`,
+    );
   const notFound = (arn: string) => errors.notFound(`Layer version ${arn} does not exist.`);
 
   /** The caller's own layer named in the path; another account's is refused for `action`. */
@@ -76,7 +86,8 @@ export function createLayerService(store: LayerStore, region: string): LayerServ
     const found = await store.get(ref.accountId, ref.name, ref.version);
     const arn = layerVersionArn(region, ref);
     if (ref.accountId !== accountId) {
-      if (!found || !allowsUse(found.accountId, found.policy, accountId)) throw denied(accountId, GET_LAYER_VERSION, arn);
+      if (!found || !allowsUse(found.accountId, found.policy, accountId))
+        throw denied(accountId, GET_LAYER_VERSION, arn);
     } else if (!found) throw notFound(arn);
     return found;
   };
@@ -94,7 +105,11 @@ export function createLayerService(store: LayerStore, region: string): LayerServ
     async publish(accountId, layerName, body) {
       const ref = parseLayerName(layerName, accountId, region);
       if (ref.accountId !== accountId) {
-        throw denied(accountId, "lambda:PublishLayerVersion", `arn:aws:lambda:${region}:${ref.accountId}:layer:${ref.name}`);
+        throw denied(
+          accountId,
+          "lambda:PublishLayerVersion",
+          `arn:aws:lambda:${region}:${ref.accountId}:layer:${ref.name}`,
+        );
       }
       refuseUnsupportedLayerInput(body);
       const input = parseInput(PublishLayerVersionSchema, body);

@@ -8,8 +8,7 @@ import { type LayerStatement, type LayerVersion, type Page, RevisionMismatchErro
 import { collectCodeGarbage } from "./code-garbage.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
-export interface NewLayerVersion
-  extends Omit<LayerVersion, "version" | "policy" | "policyRevisionId" | "createdDate"> {
+export interface NewLayerVersion extends Omit<LayerVersion, "version" | "policy" | "policyRevisionId" | "createdDate"> {
   zip: Buffer;
 }
 
@@ -158,7 +157,13 @@ export function createPgLayerStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
         `SELECT ${COLUMNS} FROM layer_versions
          WHERE account_id = $1 AND layer_name = $2 AND ($3::int IS NULL OR version < $3)${where.sql}
          ORDER BY version DESC LIMIT $4`,
-        [accountId, name, marker !== undefined && /^[0-9]{1,10}$/.test(marker) ? Number(marker) : null, maxItems + 1, ...where.values],
+        [
+          accountId,
+          name,
+          marker !== undefined && /^[0-9]{1,10}$/.test(marker) ? Number(marker) : null,
+          maxItems + 1,
+          ...where.values,
+        ],
       );
       const items = res.rows.slice(0, maxItems).map(toLayerVersion);
       const last = items[items.length - 1];
