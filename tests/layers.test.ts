@@ -372,6 +372,20 @@ describe("functions with layers", () => {
     expect(libs?.split(":")).toContain("/opt/lib");
   });
 
+  it("a custom runtime may take its bootstrap from a layer, and then cannot drop the layer", async () => {
+    const respond = `curl -sS -o /dev/null -X POST -d '"from /opt/bootstrap"' "$api/$id/response"`;
+    const runtime = await publish(unique("runtime"), { bootstrap: shellBootstrap(respond) });
+    const fn = await createFunction("provided.al2023", "x", { "main.sh": "" }, [runtime.LayerVersionArn]);
+    const out = await invoke(fn);
+    expect(out.error, out.text).toBeUndefined();
+    expect(out.body).toBe("from /opt/bootstrap");
+    const dropped = await refusal(
+      stack.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Layers: [] })),
+    );
+    expect(dropped).toMatchObject({ name: "InvalidParameterValueException" });
+    expect(dropped.message).toContain("bootstrap");
+  });
+
   it("deleting a layer version leaves the functions and versions using it working", async () => {
     const name = unique("doomed");
     const layer = await publish(name, NODE_LIB);

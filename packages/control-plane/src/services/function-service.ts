@@ -83,7 +83,7 @@ export function createFunctionService(
       checkEnvironment(input.Environment.Variables);
       const zip = decodeZip(input.Code.ZipFile);
       const entries = await zipEntries(zip);
-      checkHandlerCode(input.Runtime, input.Handler, entries);
+      checkHandlerCode(input.Runtime, input.Handler, entries, input.Layers.length > 0);
       const used = await layers.resolve(accountId, input.Layers, input.Runtime);
       checkUnzippedTotal(unzippedSize(entries), used);
       const created = await store.create({
@@ -125,7 +125,7 @@ export function createFunctionService(
       const zip = decodeZip(input.ZipFile);
       const entries = await zipEntries(zip);
       const current = await latest(accountId, name);
-      checkHandlerCode(current.runtime, current.handler, entries);
+      checkHandlerCode(current.runtime, current.handler, entries, current.layers.length > 0);
       checkUnzippedTotal(unzippedSize(entries), current.layers);
       const code = { zip, codeSha256Hex: createHash("sha256").update(zip).digest("hex") };
       if (input.DryRun) return { ...current, codeSha256Hex: code.codeSha256Hex, codeSize: zip.length };
@@ -143,11 +143,11 @@ export function createFunctionService(
       const handler = input.Handler ?? current.handler;
       const used = input.Layers && (await layers.resolve(accountId, input.Layers, runtime));
       if (!used && runtime !== current.runtime) await layers.checkRuntime(accountId, current.layers, runtime);
-      if (runtime !== current.runtime || handler !== current.handler || (used && used.length > 0)) {
+      if (runtime !== current.runtime || handler !== current.handler || used) {
         const zip = await store.getCode(current.codeSha256Hex);
         if (!zip) throw errors.service("The function's code is missing");
         const entries = await zipEntries(zip);
-        checkHandlerCode(runtime, handler, entries);
+        checkHandlerCode(runtime, handler, entries, (used ?? current.layers).length > 0);
         if (used) checkUnzippedTotal(unzippedSize(entries), used);
       }
       const updated = await checkingRevision(() =>
