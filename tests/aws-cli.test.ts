@@ -98,7 +98,7 @@ describe("AWS CLI", () => {
       ["--package-type", "Image", "--code", "ImageUri=registry.local/fn:1"],
       /PackageType Image/,
     ],
-    ["--layers", ["--layers", "arn:aws:lambda:us-east-1:123456789012:layer:deps:1"], /Layers is not supported/],
+    ["--layers with a name, not a layer version ARN", ["--layers", "deps"], /"deps" is not a layer version ARN/],
     ["--tracing-config Mode=Active", ["--tracing-config", "Mode=Active"], /TracingConfig is not supported/],
     ["--vpc-config", ["--vpc-config", "SubnetIds=subnet-1,SecurityGroupIds=sg-1"], /VpcConfig is not supported/],
   ])(

@@ -138,7 +138,6 @@ describe("functions", () => {
     const name = uniqueName("unsup");
     const created = await create(name);
     const asks: [string, Record<string, unknown>][] = [
-      ["Layers", { Layers: ["arn:aws:lambda:us-east-1:123456789012:layer:deps:1"] }],
       ["DeadLetterConfig", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:123456789012:dlq" } }],
       ["LoggingConfig", { LoggingConfig: { LogFormat: "JSON" } }],
       ["TracingConfig", { TracingConfig: { Mode: "Active" } }],

@@ -31,7 +31,8 @@ build_base() {
 }
 
 # build TAG DIR [extra files...]: stages DIR plus extra files into one context. The
-# tag's suffix is passed as build argument RUNTIME (runtime images name themselves by it).
+# tag's suffix is passed as build argument RUNTIME (runtime images name themselves by it),
+# and NODE_MAJOR, when set, as one of the same name.
 build() {
   local tag="$1" dir="$2"; shift 2
   local ctx="$CACHE/context/${tag//[:\/]/_}"
@@ -41,7 +42,8 @@ build() {
   # failure, and say only when an image really changed (a cached rebuild stays silent).
   local out before
   before="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
-  if ! out="$(docker build -q --build-arg BASE="$BASE" --build-arg RUNTIME="${tag##*:}" -t "$tag" "$ctx" 2>&1)"; then
+  if ! out="$(docker build -q --build-arg BASE="$BASE" --build-arg RUNTIME="${tag##*:}" \
+    ${NODE_MAJOR:+--build-arg NODE_MAJOR="$NODE_MAJOR"} -t "$tag" "$ctx" 2>&1)"; then
     echo "$out" >&2
     return 1
   fi
@@ -52,9 +54,9 @@ build_base
 node20="$(node_binary 20.20.2)"
 node22="$(node_binary 22.23.3)"
 node24="$(node_binary 24.22.3)"
-build stratus/runtime:nodejs20.x "$HERE/nodejs" "$node20"
-build stratus/runtime:nodejs22.x "$HERE/nodejs" "$node22"
-build stratus/runtime:nodejs24.x "$HERE/nodejs" "$node24"
+NODE_MAJOR=20 build stratus/runtime:nodejs20.x "$HERE/nodejs" "$node20"
+NODE_MAJOR=22 build stratus/runtime:nodejs22.x "$HERE/nodejs" "$node22"
+NODE_MAJOR=24 build stratus/runtime:nodejs24.x "$HERE/nodejs" "$node24"
 build stratus/runtime:python3.11 "$HERE/python"
 build stratus/runtime:provided.al2023 "$HERE/provided"
 build stratus/postgres:15 "$HERE/postgres"

@@ -39,6 +39,7 @@ export async function deployBenchFunction(
     ephemeralStorageMb: 512,
     environment: {},
     codeSha256Hex: Buffer.from(cfg.CodeSha256, "base64").toString("hex"),
+    layerSha256Hex: [],
     revisionId: cfg.RevisionId,
     region,
   };

@@ -16,14 +16,16 @@ import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/er
 import { eventsRoutes } from "./api/events-routes.js";
 import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
+import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
+import { urlRoutes } from "./api/url-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
-import { urlRoutes } from "./api/url-routes.js";
+import type { LayerService } from "./layers/layer-service.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -43,6 +45,7 @@ export interface AppDeps {
   /** Bounds the bytes of all bodies read before their signature is checked. */
   budget: ByteBudget;
   functions: FunctionService;
+  layers: LayerService;
   aliases: AliasService;
   policies: PolicyService;
   settings: SettingsService;
@@ -86,6 +89,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
+  app.use(layerRoutes(deps.layers, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(policyRoutes(deps.policies));
   app.use(settingsRoutes(deps.settings, deps.region));

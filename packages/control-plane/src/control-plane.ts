@@ -20,6 +20,8 @@ import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
+import { createFunctionLayers } from "./layers/function-layers.js";
+import { createLayerService } from "./layers/layer-service.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
@@ -43,6 +45,7 @@ import { createPgAsyncStore } from "./store/async-store.js";
 import { createCachedFunctionStore } from "./store/cached-function-store.js";
 import { createCachedSettingsStore } from "./store/cached-settings-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
+import { createPgLayerStore } from "./store/layer-store.js";
 import { createPgLogStore } from "./store/log-store.js";
 import { migrate } from "./store/migrate.js";
 import { bounded } from "./store/pg-helpers.js";
@@ -121,10 +124,18 @@ export async function startControlPlane(
   const announceRetired = createRetirementNotices(redis, log);
   // A reservation changed, or deleted with its function, here applies to this control
   // plane's next invoke; invokers remove the containers of what can no longer run.
-  const functions = createFunctionService(functionStore, aliasStore, settingsStore, config.region, (retired) => {
-    if (retired.version === undefined) concurrencyRules.forget(retired.accountId, retired.functionName);
-    announceRetired(retired);
-  });
+  const layerStore = createPgLayerStore(pool, config.dbStatementTimeoutMs);
+  const functions = createFunctionService(
+    functionStore,
+    aliasStore,
+    settingsStore,
+    config.region,
+    (retired) => {
+      if (retired.version === undefined) concurrencyRules.forget(retired.accountId, retired.functionName);
+      announceRetired(retired);
+    },
+    createFunctionLayers(layerStore, config.region),
+  );
   const settings = createSettingsService(
     settingsStore,
     functionStore,
@@ -201,6 +212,7 @@ export async function startControlPlane(
     authenticate,
     budget,
     functions,
+    layers: createLayerService(layerStore, config.region),
     aliases,
     policies,
     settings,

@@ -27,6 +27,8 @@ export interface FunctionVersion {
   environment: Record<string, string>;
   codeSha256Hex: string;
   codeSize: number;
+  /** The layers merged into /opt, in order, each pinned to its content by digest. */
+  layers: FunctionLayer[];
   revisionId: string;
   state: "Pending" | "Active" | "Inactive" | "Failed";
   lastModified: Date;
@@ -52,8 +54,42 @@ export type ConfigurationPatch = Partial<
     | "timeoutSeconds"
     | "ephemeralStorageMb"
     | "environment"
+    | "layers"
   >
 >;
+
+/** A layer version as a function uses it: pinned by digest, so deleting the layer version changes nothing. */
+export interface FunctionLayer {
+  arn: string;
+  sha256Hex: string;
+  codeSize: number;
+  unzippedSize: number;
+}
+
+/** One statement of a layer version's policy: who may do what (GetLayerVersion). */
+export interface LayerStatement {
+  sid: string;
+  /** A 12-digit account id, or "*" for every account. */
+  principal: string;
+  action: string;
+}
+
+/** One immutable version of a layer. */
+export interface LayerVersion {
+  accountId: string;
+  layerName: string;
+  version: number;
+  description: string;
+  licenseInfo?: string;
+  compatibleRuntimes: string[];
+  compatibleArchitectures: string[];
+  sha256Hex: string;
+  codeSize: number;
+  unzippedSize: number;
+  policy: LayerStatement[];
+  policyRevisionId: string;
+  createdDate: Date;
+}
 
 export interface Alias {
   accountId: string;

@@ -12,6 +12,7 @@ import type { ContainerBackend } from "./backend/container-backend.js";
 import { createDockerBackend, type DockerBackend } from "./backend/docker-backend.js";
 import { type FunctionFirewall, installFunctionFirewall } from "./backend/function-firewall.js";
 import { createCodeCache } from "./code/code-cache.js";
+import { createLayerSets } from "./code/layer-sets.js";
 import type { InvokerConfig } from "./config.js";
 import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
@@ -99,6 +100,7 @@ async function startNode(
 ): Promise<RunningInvoker> {
   const { backend, network, api, firewall } = made;
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
+  const layers = await createLayerSets(config.codeDir, (sha) => code.dirFor(sha));
   const stemDirs = await createStemDirs(config.codeDir);
 
   const registry = new Registry();
@@ -125,6 +127,7 @@ async function startNode(
     backend,
     api,
     code,
+    layers,
     stemDirs,
     metrics,
     log,

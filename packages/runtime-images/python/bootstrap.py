@@ -314,6 +314,20 @@ def to_json(value):
     return json.dumps(value, default=extra).encode("utf-8")
 
 
+# ---- Layers ------------------------------------------------------------------
+# A function's layers are merged read-only at /opt; as in Lambda, their Python code is
+# found after the function's own: /opt/python/lib/python3.x/site-packages, then
+# /opt/python. Added once the function is known (a stem cell's /opt is filled as it
+# is specialised), with the import system's caches of missing directories dropped.
+def use_layer_paths():
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for offset, directory in enumerate([f"/opt/python/lib/{version}/site-packages", "/opt/python"], start=1):
+        if directory not in sys.path:
+            sys.path.insert(offset, directory)
+    importlib.invalidate_caches()
+# ---- end of layers -------------------------------------------------------------
+
+
 def main():
     global current_request_id
     watch_output()
@@ -321,6 +335,7 @@ def main():
     if "--stem" in sys.argv[1:]:
         client.specialise()
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
+    use_layer_paths()
     logging.getLogger().addHandler(LambdaLogHandler())
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))

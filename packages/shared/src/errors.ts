@@ -27,6 +27,7 @@ export const errors = {
   invalidParameter: client("InvalidParameterValueException", 400),
   invalidRequestContent: client("InvalidRequestContentException", 400),
   notFound: client("ResourceNotFoundException", 404),
+  accessDenied: client("AccessDeniedException", 403),
   conflict: client("ResourceConflictException", 409),
   preconditionFailed: client("PreconditionFailedException", 412),
   tooLarge: client("RequestTooLargeException", 413),

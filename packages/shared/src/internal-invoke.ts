@@ -49,6 +49,14 @@ export const InvokeSpecSchema = z.object({
   environment: z.record(z.string()),
   /** Hex SHA-256 of the code zip; the invoker fetches and caches code by it. */
   codeSha256Hex: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Hex SHA-256 of each layer's zip, in the order they are merged into /opt (a later
+   * layer's file replaces an earlier one's); absent from a control plane that predates layers.
+   */
+  layerSha256Hex: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .max(limits.layersPerFunction)
+    .default([]),
   /** Changes whenever configuration changes, so warm containers never serve stale config. */
   revisionId: z.string(),
   region: z.string(),

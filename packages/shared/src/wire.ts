@@ -35,6 +35,8 @@ export const limits = {
   environmentBytes: 4 * 1024,
   zippedCodeBytes: 50 * 1024 * 1024,
   unzippedCodeBytes: 250 * 1024 * 1024,
+  /** Layers a function may use; code and layers unzipped count together against unzippedCodeBytes. */
+  layersPerFunction: 5,
   zipEntries: 10_000,
   zipPathDepth: 32,
   functionNameLength: 64,

@@ -3,7 +3,7 @@
 // uploaded, Lambda's payload limits on invoke, and little anywhere else.
 import { limits } from "@stratus/shared";
 
-/** CreateFunction and UpdateFunctionCode: a 50 MB zip as base64 (4/3 larger) in JSON, with the other fields. */
+/** CreateFunction, UpdateFunctionCode and PublishLayerVersion: a 50 MB zip as base64 (4/3 larger) in JSON, with the other fields. */
 export const ZIP_UPLOAD_BYTES = 70 * 1024 * 1024;
 /** Every other operation: configuration, aliases, settings, tags (environment alone is at most 4 KB). */
 export const SMALL_BODY_BYTES = 1024 * 1024;
@@ -17,12 +17,14 @@ export const INTERNAL_LOGS_BYTES = 16 * 1024 * 1024;
 
 const CREATE_FUNCTION = /^\/2015-03-31\/functions\/?$/;
 const UPDATE_CODE = /^\/2015-03-31\/functions\/[^/]+\/code\/?$/;
+const PUBLISH_LAYER_VERSION = /^\/2018-10-31\/layers\/[^/]+\/versions\/?$/;
 
 /** `path`: the request's path, without its query; `target`: its X-Amz-Target (the JSON protocols). */
 export function bodyCap(method: string, path: string, target?: string | string[]): number {
   if (target === "AWSEvents.PutEvents") return PUT_EVENTS_BODY_BYTES;
   if (method === "POST" && CREATE_FUNCTION.test(path)) return ZIP_UPLOAD_BYTES;
   if (method === "PUT" && UPDATE_CODE.test(path)) return ZIP_UPLOAD_BYTES;
+  if (method === "POST" && PUBLISH_LAYER_VERSION.test(path)) return ZIP_UPLOAD_BYTES;
   return SMALL_BODY_BYTES;
 }
 

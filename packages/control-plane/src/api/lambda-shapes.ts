@@ -22,6 +22,7 @@ export function toConfiguration(fn: FunctionVersion, region: string) {
     CodeSha256: Buffer.from(fn.codeSha256Hex, "hex").toString("base64"),
     Version: fn.version,
     Environment: { Variables: fn.environment },
+    ...(fn.layers.length > 0 ? { Layers: fn.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
     TracingConfig: { Mode: "PassThrough" },
     RevisionId: fn.revisionId,
     State: fn.state,

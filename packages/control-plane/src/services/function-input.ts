@@ -82,6 +82,11 @@ export const CreateFunctionSchema = z.object({
     .max(1)
     .default(["x86_64"]),
   Publish: z.boolean().default(false),
+  /** Layer version ARNs, resolved by layers/function-layers.ts. */
+  Layers: z
+    .array(z.string())
+    .max(limits.layersPerFunction, `Layers may name at most ${limits.layersPerFunction} layer versions`)
+    .default([]),
 });
 
 export type CreateFunctionInput = z.infer<typeof CreateFunctionSchema>;
@@ -142,14 +147,22 @@ export function handlerFiles(handler: string, runtime = "nodejs20.x"): string[] 
  * Refuses (InvalidParameterValueException) a handler that does not fit `runtime`'s
  * syntax, or a zip whose `entries` lack the code it names: one of handlerFiles(),
  * and for a custom runtime an executable `bootstrap` (Lambda would only report
- * these at invoke time). Call it whenever the runtime, the handler or the code changes.
+ * these at invoke time), unless the function has layers: one of them may bring
+ * /opt/bootstrap, which only the runtime can tell (Runtime.InvalidEntrypoint, as in
+ * Lambda). Call it whenever the runtime, the handler, the code or the layers change.
  */
-export function checkHandlerCode(runtime: string, handler: string, entries: readonly ZipEntryInfo[]): void {
+export function checkHandlerCode(
+  runtime: string,
+  handler: string,
+  entries: readonly ZipEntryInfo[],
+  hasLayers = false,
+): void {
   if (!isRuntime(runtime)) throw errors.invalidParameter(`Runtime ${runtime} is not supported`);
   const { pattern, hint } = HANDLER[runtimes[runtime].entry.kind];
   if (!pattern.test(handler)) throw errors.invalidParameter(`Handler ${handler} must look like ${hint}`);
   const candidates = handlerFiles(handler, runtime);
   const found = entries.find((e) => !e.isDirectory && candidates.includes(e.name));
+  if (!found && hasLayers && runtimes[runtime].entry.kind === "bootstrap") return;
   if (!found) {
     throw errors.invalidParameter(`Handler ${handler}: no ${candidates.join(" / ")} in the code`);
   }

@@ -4,8 +4,9 @@
 // stored.
 
 import { createHash, randomUUID } from "node:crypto";
-import { errors, LATEST, limits, type Retirement, readZip, type ZipEntryInfo, ZipError } from "@stratus/shared";
+import { errors, LATEST, type Retirement } from "@stratus/shared";
 import { type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
+import { checkUnzippedTotal, type FunctionLayers, noFunctionLayers } from "../layers/function-layers.js";
 import { isVersionQualifier } from "../routing/alias-routing.js";
 import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
@@ -17,6 +18,7 @@ import {
   refuseUnsupportedCreate,
 } from "./unsupported-params.js";
 import { PublishVersionSchema, TagsSchema, UpdateCodeSchema, UpdateConfigurationSchema } from "./update-input.js";
+import { decodeZip, unzippedSize, zipEntries } from "./zip-input.js";
 
 export interface FunctionService {
   create(accountId: string, body: unknown): Promise<FunctionVersion>;
@@ -34,35 +36,6 @@ export interface FunctionService {
   ): Promise<Page<FunctionVersion>>;
   delete(accountId: string, name: string, qualifier?: string): Promise<void>;
   getCode(sha256Hex: string): Promise<Buffer | undefined>;
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function decodeZip(encoded: string): Buffer {
-  // Base64 of a 50 MB zip is about 67 MB of text; refuse before decoding.
-  if (encoded.length > Math.ceil(limits.zippedCodeBytes / 3) * 4 + 4) {
-    throw errors.tooLarge(`Code.ZipFile exceeds the ${limits.zippedCodeBytes} byte limit`);
-  }
-  const compact = encoded.replace(/\s+/g, "");
-  if (!BASE64.test(compact)) throw errors.invalidParameter("Code.ZipFile must be base64");
-  const zip = Buffer.from(compact, "base64");
-  if (zip.length > limits.zippedCodeBytes) {
-    throw errors.tooLarge(`Code.ZipFile exceeds the ${limits.zippedCodeBytes} byte limit`);
-  }
-  return zip;
-}
-
-async function zipEntries(zip: Buffer): Promise<ZipEntryInfo[]> {
-  try {
-    return await readZip(zip, {
-      maxEntries: limits.zipEntries,
-      maxUnzippedBytes: limits.unzippedCodeBytes,
-      maxDepth: limits.zipPathDepth,
-    });
-  } catch (err) {
-    if (err instanceof ZipError) throw errors.invalidParameter(`Code.ZipFile: ${err.message}`);
-    throw err;
-  }
 }
 
 const preconditionFailed = () =>
@@ -83,7 +56,7 @@ async function checkingRevision<T>(work: () => Promise<T>): Promise<T> {
  * `retired` is told of what this service makes uninvokable: a function deleted (no
  * version: this control plane forgets its concurrency reservation at once), a version
  * deleted, or $LATEST replaced by a new revision; invokers then remove the
- * containers that ran it.
+ * containers that ran it. `layers` resolves the Layers a function names.
  */
 export function createFunctionService(
   store: FunctionStore,
@@ -91,6 +64,7 @@ export function createFunctionService(
   settings: SettingsStore,
   region: string,
   retired: (r: Retirement) => void = () => {},
+  layers: FunctionLayers = noFunctionLayers,
 ): FunctionService {
   const notFound = (accountId: string, name: string, qualifier?: string) => {
     const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
@@ -108,7 +82,10 @@ export function createFunctionService(
       const input = parseInput(CreateFunctionSchema.extend({ Tags: TagsSchema.shape.Tags.optional() }), body);
       checkEnvironment(input.Environment.Variables);
       const zip = decodeZip(input.Code.ZipFile);
-      checkHandlerCode(input.Runtime, input.Handler, await zipEntries(zip));
+      const entries = await zipEntries(zip);
+      checkHandlerCode(input.Runtime, input.Handler, entries, input.Layers.length > 0);
+      const used = await layers.resolve(accountId, input.Layers, input.Runtime);
+      checkUnzippedTotal(unzippedSize(entries), used);
       const created = await store.create({
         accountId,
         name: input.FunctionName,
@@ -123,6 +100,7 @@ export function createFunctionService(
         codeSha256Hex: createHash("sha256").update(zip).digest("hex"),
         revisionId: randomUUID(),
         state: "Active",
+        layers: used,
         zip,
       });
       if (!created) throw errors.conflict(`Function already exist: ${input.FunctionName}`);
@@ -147,7 +125,8 @@ export function createFunctionService(
       const zip = decodeZip(input.ZipFile);
       const entries = await zipEntries(zip);
       const current = await latest(accountId, name);
-      checkHandlerCode(current.runtime, current.handler, entries);
+      checkHandlerCode(current.runtime, current.handler, entries, current.layers.length > 0);
+      checkUnzippedTotal(unzippedSize(entries), current.layers);
       const code = { zip, codeSha256Hex: createHash("sha256").update(zip).digest("hex") };
       if (input.DryRun) return { ...current, codeSha256Hex: code.codeSha256Hex, codeSize: zip.length };
       const updated = await checkingRevision(() => store.updateCode(accountId, name, code, input.RevisionId));
@@ -162,10 +141,14 @@ export function createFunctionService(
       const current = await latest(accountId, name);
       const runtime = input.Runtime ?? current.runtime;
       const handler = input.Handler ?? current.handler;
-      if (runtime !== current.runtime || handler !== current.handler) {
+      const used = input.Layers && (await layers.resolve(accountId, input.Layers, runtime));
+      if (!used && runtime !== current.runtime) await layers.checkRuntime(accountId, current.layers, runtime);
+      if (runtime !== current.runtime || handler !== current.handler || used) {
         const zip = await store.getCode(current.codeSha256Hex);
         if (!zip) throw errors.service("The function's code is missing");
-        checkHandlerCode(runtime, handler, await zipEntries(zip));
+        const entries = await zipEntries(zip);
+        checkHandlerCode(runtime, handler, entries, (used ?? current.layers).length > 0);
+        if (used) checkUnzippedTotal(unzippedSize(entries), used);
       }
       const updated = await checkingRevision(() =>
         store.updateConfiguration(
@@ -180,6 +163,7 @@ export function createFunctionService(
             ...(input.MemorySize !== undefined ? { memoryMb: input.MemorySize } : {}),
             ...(input.EphemeralStorage !== undefined ? { ephemeralStorageMb: input.EphemeralStorage.Size } : {}),
             ...(input.Environment !== undefined ? { environment: input.Environment.Variables } : {}),
+            ...(used !== undefined ? { layers: used } : {}),
           },
           input.RevisionId,
         ),

@@ -108,6 +108,7 @@ export function createInvokeService(
       ephemeralStorageMb: fn.ephemeralStorageMb,
       environment: fn.environment,
       codeSha256Hex: fn.codeSha256Hex,
+      layerSha256Hex: fn.layers.map((l) => l.sha256Hex),
       revisionId: fn.revisionId,
       region,
     };

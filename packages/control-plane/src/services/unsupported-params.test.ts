@@ -21,7 +21,6 @@ function refusal(run: () => void): string | undefined {
 
 describe("parameters Stratus does not implement", () => {
   it.each([
-    ["Layers", { Layers: ["arn:aws:lambda:us-east-1:000000000000:layer:l:1"] }],
     ["VpcConfig", { VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: [] } }],
     ["DeadLetterConfig", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } }],
     ["TracingConfig", { TracingConfig: { Mode: "Active" } }],
@@ -47,7 +46,7 @@ describe("parameters Stratus does not implement", () => {
 
   it.each([
     ["no optional blocks", {}],
-    ["empty Layers", { Layers: [] }],
+    ["Layers (served since issue 18)", { Layers: ["arn:aws:lambda:us-east-1:000000000000:layer:l:1"] }],
     ["an empty VpcConfig", { VpcConfig: { SubnetIds: [], SecurityGroupIds: [] } }],
     ["an empty DeadLetterConfig", { DeadLetterConfig: {} }],
     ["TracingConfig PassThrough", { TracingConfig: { Mode: "PassThrough" } }],
@@ -61,7 +60,9 @@ describe("parameters Stratus does not implement", () => {
   });
 
   it("UpdateFunctionConfiguration refuses by name and checks the log group against the function's own", () => {
-    expect(refusal(() => refuseUnsupportedConfiguration({ Layers: ["l"] }, "f"))).toContain("Layers");
+    expect(refusal(() => refuseUnsupportedConfiguration({ VpcConfig: { SubnetIds: ["s"] } }, "f"))).toContain(
+      "VpcConfig",
+    );
     expect(refusal(() => refuseUnsupportedConfiguration({ LoggingConfig: { LogGroup: "/aws/lambda/f" } }, "f"))).toBe(
       undefined,
     );

@@ -21,7 +21,6 @@ const onlyKeys = (v: unknown, inert: Record<string, (x: unknown) => boolean>) =>
 
 /** Parameters of CreateFunction and UpdateFunctionConfiguration. */
 const CONFIGURATION: Unsupported[] = [
-  { path: "Layers", inert: emptyList },
   {
     path: "VpcConfig",
     inert: (v) =>

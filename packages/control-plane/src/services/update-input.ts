@@ -25,6 +25,7 @@ export const UpdateConfigurationSchema = z.object({
   MemorySize: create.MemorySize.removeDefault().optional(),
   EphemeralStorage: create.EphemeralStorage.removeDefault().optional(),
   Environment: z.object({ Variables: z.record(z.string()).default({}) }).optional(),
+  Layers: create.Layers.removeDefault().optional(),
   RevisionId: revision,
 });
 

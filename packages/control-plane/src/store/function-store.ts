@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { LATEST } from "@stratus/shared";
 import type { Pool } from "pg";
 import { type ConfigurationPatch, type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
+import { collectCodeGarbage } from "./code-garbage.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { INSERT_VERSION, toVersion, VERSION_COLUMNS, type VersionRow, versionValues } from "./version-rows.js";
 
@@ -58,16 +59,6 @@ async function storeCode(c: BoundedDb, code: NewCode): Promise<void> {
     "INSERT INTO code_blobs (sha256_hex, size, zip) VALUES ($1, $2, $3) ON CONFLICT (sha256_hex) DO NOTHING",
     [code.codeSha256Hex, code.zip.length, code.zip],
   );
-}
-
-/** Deletes code no version references any more. A race with a concurrent upload fails harmlessly. */
-async function collectGarbage(db: BoundedDb): Promise<void> {
-  await db
-    .query(
-      `DELETE FROM code_blobs c WHERE NOT EXISTS
-         (SELECT 1 FROM function_versions v WHERE v.code_sha256_hex = c.sha256_hex)`,
-    )
-    .catch(() => undefined);
 }
 
 /** Locks the function's $LATEST row and checks the caller's RevisionId against it. */
@@ -147,15 +138,18 @@ export function createPgFunctionStore(pool: Pool, statementTimeoutMs = STATEMENT
           revisionId: randomUUID(),
         });
       });
-      await collectGarbage(db);
+      await collectCodeGarbage(db);
       return updated;
     },
-    updateConfiguration(accountId, name, patch, expectedRevision) {
-      return db.transaction(async (c) => {
+    async updateConfiguration(accountId, name, patch, expectedRevision) {
+      const updated = await db.transaction(async (c) => {
         const current = await lockLatest(c, accountId, name, expectedRevision);
         if (!current) return undefined;
         return replaceLatest(c, { ...current, ...patch, revisionId: randomUUID() });
       });
+      // Layers replaced may have been the last users of a deleted layer version's content.
+      if (patch.layers) await collectCodeGarbage(db);
+      return updated;
     },
     publish(accountId, name, opts) {
       return db.transaction(async (c) => {
@@ -208,7 +202,7 @@ export function createPgFunctionStore(pool: Pool, statementTimeoutMs = STATEMENT
     },
     async delete(accountId, name) {
       const res = await db.query("DELETE FROM functions WHERE account_id = $1 AND name = $2", [accountId, name]);
-      await collectGarbage(db);
+      await collectCodeGarbage(db);
       return res.rowCount === 1;
     },
     async deleteVersion(accountId, name, version) {
@@ -216,7 +210,7 @@ export function createPgFunctionStore(pool: Pool, statementTimeoutMs = STATEMENT
         "DELETE FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3",
         [accountId, name, version],
       );
-      await collectGarbage(db);
+      await collectCodeGarbage(db);
       return res.rowCount === 1;
     },
     async getCode(sha256Hex) {

@@ -1,8 +1,8 @@
 // The function_versions row and its mapping to the FunctionVersion domain type.
-import type { FunctionVersion } from "../domain.js";
+import type { FunctionLayer, FunctionVersion } from "../domain.js";
 
 export const VERSION_COLUMNS = `account_id, function_name, version, runtime, handler, role, description, memory_mb,
-  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified`;
+  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers`;
 
 export interface VersionRow {
   account_id: string;
@@ -21,6 +21,7 @@ export interface VersionRow {
   revision_id: string;
   state: FunctionVersion["state"];
   last_modified: Date;
+  layers: FunctionLayer[];
 }
 
 export function toVersion(r: VersionRow): FunctionVersion {
@@ -41,6 +42,7 @@ export function toVersion(r: VersionRow): FunctionVersion {
     revisionId: r.revision_id,
     state: r.state,
     lastModified: r.last_modified,
+    layers: r.layers,
   };
 }
 
@@ -62,8 +64,9 @@ export function versionValues(v: Omit<FunctionVersion, "lastModified">): unknown
     v.codeSize,
     v.revisionId,
     v.state,
+    JSON.stringify(v.layers),
   ];
 }
 
 export const INSERT_VERSION = `INSERT INTO function_versions (${VERSION_COLUMNS})
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now()) RETURNING ${VERSION_COLUMNS}`;
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16) RETURNING ${VERSION_COLUMNS}`;

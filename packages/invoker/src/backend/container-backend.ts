@@ -13,6 +13,8 @@ export interface ContainerSpec {
   ephemeralStorageMb: number;
   /** Host directory holding the function's code, mounted read-only at /var/task. */
   codeDir: string;
+  /** Host directory holding the function's layers merged, mounted read-only at /opt; absent: none. */
+  optDir?: string;
   network: string;
   /**
    * Join a network sandbox made ahead (a namespace on `network`) when one is ready,

@@ -195,7 +195,7 @@ export function createDockerBackend(
             ReadonlyRootfs: true,
             // exec, as in Lambda: functions run binaries they unpack into /tmp (Docker defaults to noexec).
             Tmpfs: { "/tmp": `rw,exec,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
-            Binds: [`${spec.codeDir}:/var/task:ro`],
+            Binds: [`${spec.codeDir}:/var/task:ro`, ...(spec.optDir ? [`${spec.optDir}:/opt:ro`] : [])],
             PortBindings: {},
             PublishAllPorts: false,
             RestartPolicy: { Name: "no" },

@@ -17,6 +17,8 @@ export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
   TZ: ":UTC",
   LANG: "en_US.UTF-8",
   PATH: "/usr/local/bin:/usr/bin:/bin:/opt/bin",
+  // Lambda's search path for shared libraries of the code and of its layers (/opt/lib).
+  LD_LIBRARY_PATH: "/var/task/lib:/opt/lib",
 };
 
 /**
@@ -50,11 +52,15 @@ export function poolKey(spec: InvokeSpec): string {
   return [spec.accountId, spec.functionName, spec.version, spec.revisionId, spec.codeSha256Hex].join("/");
 }
 
-/** Creation spec of a container made from scratch for `spec`, labelled and named (container-names.ts) for its function. */
+/**
+ * Creation spec of a container made from scratch for `spec`, labelled and named
+ * (container-names.ts) for its function; `optDir` holds its layers (layer-sets.ts).
+ */
 export function scratchSpec(
   spec: InvokeSpec,
   image: string,
   codeDir: string,
+  optDir: string | undefined,
   network: string,
   apiAddress: string,
   ownerLabels: Record<string, string>,
@@ -72,6 +78,7 @@ export function scratchSpec(
     memoryMb: spec.memoryMb,
     ephemeralStorageMb: spec.ephemeralStorageMb,
     codeDir,
+    ...(optDir ? { optDir } : {}),
     network,
     // On the cold path: join a network namespace made ahead when one is ready.
     netSandbox: true,

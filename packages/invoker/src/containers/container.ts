@@ -36,9 +36,14 @@ export interface Launched {
   log: ContainerLog;
 }
 
-/** What a container that began as a stem cell keeps: its code directory, and the gate its identity passes through. */
+/**
+ * What a container that began as a stem cell keeps: its code directory, the directory
+ * it mounts at /opt (filled with the function's layers, if any), and the gate its
+ * identity passes through.
+ */
 export interface StemParts {
   dir: string;
+  optDir: string;
   gate: StemGate;
 }
 

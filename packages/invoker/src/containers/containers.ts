@@ -255,7 +255,7 @@ export class Containers {
     try {
       // An exit's OOM verdict is settled before the container is deleted (the backend's contract).
       if (!c.id.startsWith("pending-")) await backend.remove(c.id);
-      if (c.stem) await stemDirs.remove(c.stem.dir);
+      if (c.stem) await Promise.all([stemDirs.remove(c.stem.dir), stemDirs.remove(c.stem.optDir)]);
     } catch (err) {
       log.warn("could not remove container", { container: c.id.slice(0, 12), err });
     } finally {

@@ -45,12 +45,16 @@ let pool: ContainerPool;
 let logs: InvocationLog[];
 /** What the pool warned of. */
 let warnings: string[];
+/** Stem directories made so far, and each [stem directory, source] filled. */
+let stemDirsMade = 0;
+let populated: Array<[string, string]> = [];
 
 /** A pool on the test's engine; with one stem cell of each of `opts.stemRuntimes`, if given. */
 function makePool(
   opts: {
     stemRuntimes?: string[];
     dirFor?: (sha: string) => Promise<string>;
+    layersDirFor?: (digests: readonly string[]) => Promise<string | undefined>;
     refusal?: StratusError;
     freezeIdleAfterMs?: number;
   } = {},
@@ -74,7 +78,12 @@ function makePool(
     engine,
     runtimeApi.api,
     { dirFor: opts.dirFor ?? (async () => "/code"), refusal: () => opts.refusal },
-    { create: async () => "/stem", populate: async () => undefined, remove: async () => undefined },
+    { dirFor: opts.layersDirFor ?? (async () => undefined) },
+    {
+      create: async () => `/stem-${++stemDirsMade}`,
+      populate: async (dir, from) => void populated.push([dir, from]),
+      remove: async () => undefined,
+    },
     metrics,
     { warn: (message: string) => void warnings.push(message), error: () => undefined },
     (entry) => logs.push(entry),
@@ -87,6 +96,7 @@ beforeEach(() => {
   engine = new FakeBackend();
   logs = [];
   warnings = [];
+  populated = [];
   runtimeApi = fakeRuntimeApi();
   sessions = runtimeApi.sessions;
   metrics = createInvokerMetrics(new Registry(), () => ({ ...pool.stats(), capacityMb: 1024 }));
@@ -711,5 +721,46 @@ describe("code that cannot be unpacked", () => {
     await pool.close();
     pool = makePool({ dirFor: async () => Promise.reject(new Error("control plane answered 503")) });
     await expect(pool.invoke(spec, call(1))).rejects.toMatchObject({ code: "ServiceException" });
+  });
+});
+
+describe("a function with layers", () => {
+  const layered = testSpec("layered", { runtime: "nodejs20.x", layerSha256Hex: ["b".repeat(64), "c".repeat(64)] });
+  const layersDirFor = async (digests: readonly string[]) =>
+    digests.length > 0 ? `/layers/${digests.length}` : undefined;
+
+  it("from scratch mounts the merged layers of its ordered set at /opt, and a function without layers mounts none", async () => {
+    await pool.close();
+    pool = makePool({ layersDirFor });
+    const result = pool.invoke(layered, call(1));
+    await vi.waitFor(() => expect(engine.containers.length).toBe(1));
+    const c = await engine.started(1);
+    expect(c.spec.optDir).toBe("/layers/2");
+    const d = await takeEvent(c);
+    sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    await result;
+    const plain = pool.invoke(spec, call(2));
+    await vi.waitFor(() => expect(engine.containers.length).toBe(2));
+    expect(engine.containers[1]?.spec.optDir).toBeUndefined();
+    const c2 = await engine.started(2);
+    const d2 = await takeEvent(c2);
+    sessions.get(c2.ip)?.complete(d2.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    await plain;
+  });
+
+  it("is served by a stem cell, whose own /opt directory is filled with the merged layers", async () => {
+    await pool.close();
+    pool = makePool({ stemRuntimes: ["nodejs20.x"], layersDirFor });
+    await vi.waitFor(() => expect(pool.stats().byState.stem).toBe(1));
+    const stem = await engine.started(1);
+    expect(stem.spec.optDir).toMatch(/^\/stem-/);
+    expect(stem.spec.optDir).not.toBe(stem.spec.codeDir);
+    const result = pool.invoke(layered, call(1));
+    const d = await takeEvent(stem);
+    sessions.get(stem.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await result).payload.toString()).toBe('"ok"');
+    expect(populated).toContainEqual([stem.spec.optDir, "/layers/2"]);
+    expect(populated).toContainEqual([stem.spec.codeDir, "/code"]);
+    expect(pool.containerIdsOf(layered.functionName)).toEqual([stem.id]);
   });
 });

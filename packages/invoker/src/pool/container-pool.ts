@@ -16,6 +16,7 @@ import {
 } from "@stratus/shared";
 import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
+import type { LayerSets } from "../code/layer-sets.js";
 import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } from "../containers/container.js";
 import { poolKey, scratchSpec } from "../containers/container-env.js";
 import { Containers } from "../containers/containers.js";
@@ -52,6 +53,7 @@ export class ContainerPool {
     backend: ContainerBackend,
     private readonly api: RuntimeApiServer,
     private readonly code: CodeCache,
+    private readonly layers: LayerSets,
     stemDirs: StemDirs,
     private readonly metrics: InvokerMetrics,
     private readonly log: Pick<Logger, "warn" | "error">,
@@ -71,7 +73,16 @@ export class ContainerPool {
       // Memory was freed (or a stem cell lost): top the stem cells up again.
       onRemoved: () => this.stems.replenish(),
     });
-    this.stems = new StemKeeper({ config, containers: this.containers, can: this.can, api, code, stemDirs, log });
+    this.stems = new StemKeeper({
+      config,
+      containers: this.containers,
+      can: this.can,
+      api,
+      code,
+      layers,
+      stemDirs,
+      log,
+    });
     this.invocations = { containers: this.containers, memory, metrics, onInvocationLog };
     this.reaper = setInterval(
       () => {
@@ -167,11 +178,14 @@ export class ContainerPool {
     const bound = this.api.expectContainer();
     let since: number;
     try {
-      const codeDir = await this.code.dirFor(spec.codeSha256Hex);
+      const [codeDir, optDir] = await Promise.all([
+        this.code.dirFor(spec.codeSha256Hex),
+        this.layers.dirFor(spec.layerSha256Hex),
+      ]);
       const owner = ownerLabels(this.config.nodeId);
       const launched = await this.containers.launch(
         c,
-        scratchSpec(spec, image, codeDir, this.config.network, this.api.address, owner),
+        scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner),
         spec.runtime,
       );
       this.api.bind(launched.ip, c.session, launched.since);

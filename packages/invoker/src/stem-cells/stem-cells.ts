@@ -32,7 +32,7 @@ export const stemLabels = (runtime: string) => ({ "stratus.stem": runtime });
 
 /**
  * Creation spec of a stem cell: nothing in it names a function. Its runtime starts
- * with the defaults a function container gets (TZ, LANG, PATH), so that what the
+ * with the defaults a function container gets (TZ, LANG, PATH, LD_LIBRARY_PATH), so that what the
  * runtime fixes as it starts (the locale, for one) is what a container started from
  * scratch for a function that sets none of them would have fixed.
  */
@@ -40,7 +40,7 @@ export function stemSpec(
   image: string,
   runtime: string,
   config: StemCellConfig,
-  dir: string,
+  dirs: { task: string; opt: string },
   network: string,
   apiAddress: string,
   ownerLabels: Record<string, string>,
@@ -51,15 +51,17 @@ export function stemSpec(
     labels: { ...ownerLabels, ...stemLabels(runtime) },
     memoryMb: config.memoryMb,
     ephemeralStorageMb: config.ephemeralStorageMb,
-    codeDir: dir,
+    codeDir: dirs.task,
+    // Every stem cell mounts a directory of its own at /opt, so that it can serve a function with layers.
+    optDir: dirs.opt,
     network,
     args: ["--stem"],
   };
 }
 
 /**
- * Turns a running stem cell into `spec`'s container: its code in the stem's own
- * directory, the function's memory cap, the session bound at its address, then the
+ * Turns a running stem cell into `spec`'s container: its code and layers in the stem's own
+ * directories, the function's memory cap, the session bound at its address, then the
  * handler and environment handed to its runtime. Throws on any failure; the caller
  * destroys the container then.
  */
@@ -70,12 +72,16 @@ export async function specialise(
     api: RuntimeApiServer;
     dirs: StemDirs;
     codeDirFor: (sha: string) => Promise<string>;
+    layersDirFor: (digests: readonly string[]) => Promise<string | undefined>;
   },
   c: { id: string; ip: string; since: number; parts: StemParts; session: Session; memoryMb: number },
   spec: InvokeSpec,
 ): Promise<void> {
   await Promise.all([
     deps.codeDirFor(spec.codeSha256Hex).then((from) => deps.dirs.populate(c.parts.dir, from)),
+    deps
+      .layersDirFor(spec.layerSha256Hex)
+      .then((from) => (from ? deps.dirs.populate(c.parts.optDir, from) : undefined)),
     // A function of the stem's own size keeps the cap it was created with.
     spec.memoryMb === c.memoryMb ? undefined : deps.resizing?.resize(c.id, spec.memoryMb),
   ]);

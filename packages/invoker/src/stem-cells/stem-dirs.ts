@@ -1,8 +1,8 @@
-// The host directories stem cells mount at /var/task: one empty directory per stem
-// cell under <codeDir>/.stems/, so a stem cell never sees any function's code. When
-// it is specialised, its own directory is filled with that one function's code (hard
-// links to the code cache's read-only, root-owned files; a copy when linking is not
-// possible), and the directory is deleted with the container.
+// The host directories stem cells mount at /var/task and /opt: empty directories of
+// their own under <codeDir>/.stems/, so a stem cell never sees any function's code.
+// When it is specialised, they are filled with that one function's code and layers
+// (hard links to the code cache's read-only, root-owned files; a copy when linking is
+// not possible), and they are deleted with the container.
 import { randomUUID } from "node:crypto";
 import { chmod, copyFile, link, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";

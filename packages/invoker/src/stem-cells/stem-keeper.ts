@@ -7,6 +7,7 @@ import type { InvokeSpec } from "@stratus/shared";
 import { type Logger, runtimes } from "@stratus/shared";
 import type { Capabilities } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
+import type { LayerSets } from "../code/layer-sets.js";
 import { type Container, ownerLabels, ownerOf } from "../containers/container.js";
 import { functionContainerName } from "../containers/container-names.js";
 import type { Containers } from "../containers/containers.js";
@@ -30,6 +31,7 @@ export interface StemKeeperDeps {
   can: Capabilities;
   api: RuntimeApiServer;
   code: CodeCache;
+  layers: LayerSets;
   stemDirs: StemDirs;
   log: Pick<Logger, "warn">;
 }
@@ -83,7 +85,7 @@ export class StemKeeper {
    * stem destroyed) if that fails. `requestId`: the invocation it starts for, named in the log.
    */
   async specialise(c: Container, spec: InvokeSpec, key: string, requestId: string): Promise<boolean> {
-    const { containers, can, api, code, stemDirs, log } = this.deps;
+    const { containers, can, api, code, layers, stemDirs, log } = this.deps;
     // The stem's own memory is reused, so it does not count while making room.
     if (!c.stem || !c.launched || !containers.makeRoom(spec.memoryMb, { stems: true, except: c })) return false;
     // Taken before any await, with the function's key and memory reserved.
@@ -100,7 +102,13 @@ export class StemKeeper {
     try {
       const { ip, since } = c.launched;
       await specialise(
-        { resizing: can.resizing, api, dirs: stemDirs, codeDirFor: (sha) => code.dirFor(sha) },
+        {
+          resizing: can.resizing,
+          api,
+          dirs: stemDirs,
+          codeDirFor: (sha) => code.dirFor(sha),
+          layersDirFor: (digests) => layers.dirFor(digests),
+        },
         { id: c.id, ip, since, parts: c.stem, session: c.session, memoryMb: stemMb },
         spec,
       );
@@ -150,12 +158,12 @@ export class StemKeeper {
     const bound = api.expectContainer();
     let startEnv: Record<string, string> | undefined;
     try {
-      const dir = await stemDirs.create();
-      c.stem = { dir, gate: new StemGate() };
+      const [dir, optDir] = await Promise.all([stemDirs.create(), stemDirs.create()]);
+      c.stem = { dir, optDir, gate: new StemGate() };
       const owner = ownerLabels(config.nodeId);
       const { ip, since } = await containers.launch(
         c,
-        stemSpec(info.image, runtime, cfg, dir, config.network, api.address, owner),
+        stemSpec(info.image, runtime, cfg, { task: dir, opt: optDir }, config.network, api.address, owner),
         runtime,
       );
       api.bindStem(ip, c.stem.gate, since);

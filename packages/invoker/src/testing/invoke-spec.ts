@@ -15,6 +15,7 @@ export function testSpec(functionName: string, overrides: Partial<InvokeSpec> = 
     ephemeralStorageMb: 512,
     environment: {},
     codeSha256Hex: "a".repeat(64),
+    layerSha256Hex: [],
     revisionId: "r1",
     region: "us-east-1",
     ...overrides,
