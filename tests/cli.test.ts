@@ -1,7 +1,7 @@
 // The `stratus` CLI, the real built binary run as a child process against a live
 // stack with the environment `.stratus/env` gives: init, deploy (create, update,
 // unchanged; its progress bar in a pseudo-terminal; --output json), invoke with the
-// log tail and function errors, logs and logs --follow, schedule, ls, profiles from
+// log tail and function errors, logs and logs --follow, url, schedule, ls, profiles from
 // ~/.aws, and failures as one clear line.
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -152,7 +152,7 @@ describe("stratus deploy", () => {
   });
 });
 
-describe("stratus invoke, logs and schedule", () => {
+describe("stratus invoke, logs, url and schedule", () => {
   let name: string;
   let failing: string;
 
@@ -223,6 +223,25 @@ export const handler = async () => { console.log("about to fail"); throw new Pay
     } finally {
       await follow.stop();
     }
+  });
+
+  it("gives the function a URL anyone may call, and makes it AWS_IAM when told", async () => {
+    const r = await stratus("url", name);
+    expect(r.code, r.stderr).toBe(0);
+    const link = r.stdout.trim().split(" ")[0] as string;
+    expect(r.stdout).toContain("(NONE, created)");
+    const answer = await fetch(`${link}?name=url`, { method: "POST", body: '{"name":"url"}' });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ message: expect.stringMatching(/^Hello, /) });
+    const again = await stratus("url", name, "--output", "json");
+    expect(JSON.parse(again.stdout)).toMatchObject({ Action: "unchanged", FunctionUrl: link, AuthType: "NONE" });
+    const iam = await stratus("url", name, "--auth-type", "AWS_IAM", "--output", "json");
+    expect(iam.code, iam.stderr).toBe(0);
+    expect(JSON.parse(iam.stdout)).toMatchObject({ Action: "updated", FunctionUrl: link, AuthType: "AWS_IAM" });
+    expect((await fetch(link)).status).toBe(403);
+    const bad = await stratus("url", "no-such-function");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/^stratus: ResourceNotFoundException: /);
   });
 
   it("creates a Scheduler schedule that targets the function, and updates it when run again", async () => {

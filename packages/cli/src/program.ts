@@ -9,6 +9,7 @@ import { invoke } from "./commands/invoke.js";
 import { logs } from "./commands/logs.js";
 import { ls } from "./commands/ls.js";
 import { schedule } from "./commands/schedule.js";
+import { url } from "./commands/url.js";
 import { bashCompletion, zshCompletion } from "./completion.js";
 import type { Context } from "./context.js";
 import { CliError } from "./errors.js";
@@ -102,6 +103,15 @@ export function buildProgram(contextFor: (flags: ProgramFlags) => Context, bluep
     .option("--role-arn <arn>", "the role Scheduler invokes with (default: the function's)")
     .option("--timezone <tz>", "time zone of a cron() or at() expression")
     .action((name: string, expression: string, opts, cmd: Command) => schedule(ctx(cmd), name, expression, opts));
+
+  program
+    .command("url")
+    .description("the function's URL, made (and opened to anyone, for NONE) if it has none")
+    .argument("<name>", "function name")
+    .addOption(new Option("--auth-type <type>", "who may call it").choices(["NONE", "AWS_IAM"]).default("NONE"))
+    .option("--qualifier <alias>", "an alias the URL is for")
+    .option("--cors-origin <origin...>", "origins browsers may call it from (CORS)")
+    .action((name: string, opts, cmd: Command) => url(ctx(cmd), name, opts));
 
   program
     .command("ls")
