@@ -9,6 +9,7 @@ import { createAuthenticator } from "./api/auth.js";
 import { createByteBudget } from "./api/byte-budget.js";
 import { createEdgeServer } from "./api/edge-server.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
+import { createInvokeStreamHandler } from "./api/invoke-stream-handler.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
 import { createJobRunner } from "./async/job-runner.js";
@@ -173,6 +174,7 @@ export async function startControlPlane(
     log,
   );
   const invokeHandler = createInvokeHandler({ invoke, async: asyncService, authenticate, budget, metrics, log });
+  const invokeStreamHandler = createInvokeStreamHandler({ invoke, authenticate, budget, metrics, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
     async: asyncService,
@@ -196,7 +198,7 @@ export async function startControlPlane(
   });
 
   const server = createEdgeServer(config.edge, (req, res) => {
-    if (!invokeHandler(req, res)) app(req, res);
+    if (!invokeHandler(req, res) && !invokeStreamHandler(req, res)) app(req, res);
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
