@@ -46,7 +46,8 @@ export function functionErrorJson(text: string, headerType: string | undefined):
  * the caller's time.
  */
 export function complete({ req, res, bound: session, requestId }: Call<Session>, outcome: SessionOutcome): void {
-  const marked = markedStreams(req.headers[LOG_MARKERS_HEADER]);
+  // A streamed result names them in its trailers: its headers went out before the end.
+  const marked = markedStreams(req.headers[LOG_MARKERS_HEADER] ?? req.trailers[LOG_MARKERS_HEADER]);
   if (marked) outcome.markedStreams = marked;
   session.complete(requestId, outcome);
   setImmediate(() => accepted(res));
