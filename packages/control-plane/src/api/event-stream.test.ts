@@ -65,7 +65,8 @@ describe("event-stream framing", () => {
 
   it("refuses a frame whose bytes were changed (its CRCs are real)", () => {
     const frame = Buffer.from(payloadChunks(Buffer.from("abc"))[0] as Uint8Array);
-    frame[frame.length - 5] ^= 0xff;
+    const at = frame.length - 5;
+    frame[at] = (frame[at] ?? 0) ^ 0xff;
     expect(() =>
       new EventStreamCodec(
         (b) => Buffer.from(b).toString(),
