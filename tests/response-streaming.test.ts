@@ -14,7 +14,9 @@ import {
   InvokeCommand,
   InvokeWithResponseStreamCommand,
   type InvokeWithResponseStreamCommandOutput,
+  PutFunctionConcurrencyCommand,
   ResourceNotFoundException,
+  TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
 import { splitHttpIntegration } from "@stratus/shared";
 import Docker from "dockerode";
@@ -151,6 +153,19 @@ describe("InvokeWithResponseStream", () => {
 
   it("refuses an unknown function 404 before any stream", async () => {
     await expect(stream("no-such-function-here")).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it("throttles 429 before any stream, as Invoke does", async () => {
+    const source = await readFile(new URL("./fixtures/streaming/buffered.js", import.meta.url), "utf8");
+    const name = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: { "index.js": source },
+    });
+    await stack.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 0 }));
+    const err = await stream(name).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TooManyRequestsException);
+    expect(err).toMatchObject({ $metadata: { httpStatusCode: 429 } });
   });
 
   it("refuses the Event invocation type 400, as this operation takes none", async () => {
