@@ -101,13 +101,13 @@ export class Invocation {
     } finally {
       clearTimeout(this.initLimit);
     }
-    const { stream, ...answer } = outcome;
     // A session the runtime answered lives on; one ended by a death answered for it.
     const ended = (o: SessionOutcome): Ran => {
       clearTimeout(this.deadline);
       return { outcome: o, answered: c.session.state !== "dead" };
     };
-    if (!stream) return ended(outcome);
+    if (!outcome.stream) return ended(outcome);
+    const { stream, ...answer } = outcome;
     return {
       outcome: answer,
       answered: true,
