@@ -9,6 +9,7 @@ import { createAuthenticator } from "./api/auth.js";
 import { createByteBudget } from "./api/byte-budget.js";
 import { createEdgeServer } from "./api/edge-server.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
+import { createInvokeStreamHandler } from "./api/invoke-stream-handler.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
 import { createJobRunner } from "./async/job-runner.js";
@@ -203,6 +204,7 @@ export async function startControlPlane(
     metrics,
     log,
   });
+  const invokeStreamHandler = createInvokeStreamHandler({ invoke, policies, authenticate, budget, metrics, log });
   const urls = createUrlService(createPgUrlStore(pool, config.dbStatementTimeoutMs), functions, config.region);
   const urlListener = await startUrlListener(config, { urls, invoke, policies, accounts, budget, registry, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
@@ -232,7 +234,7 @@ export async function startControlPlane(
   });
 
   const server = createEdgeServer(config.edge, (req, res) => {
-    if (!invokeHandler(req, res)) app(req, res);
+    if (!invokeHandler(req, res) && !invokeStreamHandler(req, res)) app(req, res);
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

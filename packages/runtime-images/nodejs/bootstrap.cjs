@@ -11,6 +11,8 @@
 // once with {handler, env}; it takes that environment as its own and goes on as the
 // runtime of that one function. It never asks again.
 //
+// A handler wrapped in awslambda.streamifyResponse streams its result (streaming.cjs).
+//
 // It is CommonJS, not an ES module: Node starts a CommonJS entry without setting up
 // its ES-module loader, which shortens every cold start; an ES-module handler still
 // loads, through import().
@@ -22,6 +24,7 @@ const http = require("node:http");
 const path = require("node:path");
 const { pathToFileURL } = require("node:url");
 const { format } = require("node:util");
+const streaming = require("./streaming.cjs");
 
 const api = process.env.AWS_LAMBDA_RUNTIME_API ?? "";
 let taskRoot = process.env.LAMBDA_TASK_ROOT || "/var/task";
@@ -33,6 +36,9 @@ const port = Number(api.slice(separator + 1));
 // are unref'd, so they never keep the event loop (callbackWaitsForEmptyEventLoop) alive.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const RUNTIME_API = { host, port, agent };
+// A streamed result holds its connection until the handler is done: its own, so that
+// an uncaught exception meanwhile can still be reported on the other.
+const STREAM_API = { host, port, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
 
 function request(method, urlPath, body, headers = {}) {
   return send(method, `/2018-06-01/runtime/${urlPath}`, body, headers);
@@ -394,6 +400,10 @@ async function main() {
     await specialise();
   }
   patchConsole();
+  globalThis.awslambda = {
+    streamifyResponse: streaming.streamifyResponse,
+    HttpResponseStream: streaming.HttpResponseStream,
+  };
   process.on("uncaughtException", onFatal(false));
   process.on("unhandledRejection", onFatal(true));
   let handler;
@@ -418,6 +428,10 @@ async function main() {
     else delete process.env._X_AMZN_TRACE_ID;
     currentRequestId = id;
     phase = "invoke";
+    if (streaming.isStreamified(handler)) {
+      await invokeStreaming(handler, next, id);
+      continue;
+    }
     let outcome;
     try {
       outcome = await runHandler(handler, JSON.parse(next.body.toString("utf8") || "{}"), makeContext(next.headers));
@@ -440,6 +454,26 @@ async function main() {
       await postError(`invocation/${id}/error`, payload, endOfOutput(id, currentNonce));
     }
   }
+}
+
+/** One invocation of a streamified handler; an event that is not JSON fails it, as a throw would. */
+async function invokeStreaming(handler, next, id) {
+  let event;
+  let run = handler;
+  try {
+    event = JSON.parse(next.body.toString("utf8") || "{}");
+  } catch (err) {
+    run = async () => {
+      throw err;
+    };
+  }
+  await streaming.invokeStreaming(run, event, makeContext(next.headers), {
+    to: STREAM_API,
+    requestId: id,
+    errorPayload,
+    endTrailers: () => endOfOutput(id, currentNonce),
+    onError: (payload) => console.error(`Invoke Error \t${JSON.stringify(payload)}`),
+  });
 }
 
 main().catch((err) => {

@@ -4,6 +4,7 @@
 export * from "./async-job.js";
 export * from "./errors.js";
 export * from "./http-body.js";
+export * from "./http-integration.js";
 export * from "./internal-invoke.js";
 export * from "./logger.js";
 export * from "./nodes.js";

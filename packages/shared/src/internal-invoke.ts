@@ -7,7 +7,9 @@
 // `x-stratus-function-error` set when the function failed (the body then holds
 // Lambda's {errorMessage, errorType, stackTrace}); any other status is a restJson1
 // platform error with `x-amzn-errortype`, written and read back by the pair in
-// rest-json-errors.ts.
+// rest-json-errors.ts. A caller that sets `x-stratus-accept-stream` takes a streamed
+// result as it comes: 200, `x-stratus-response-mode: streaming`, the function's
+// content type, the body chunked, and how it ended in trailers (streamTrailers).
 import { z } from "zod";
 import { limits } from "./wire.js";
 
@@ -34,6 +36,22 @@ export const internalInvoke = {
    * it as a full node does (429, Reason CapacityExceeded), and nothing runs.
    */
   placedOnHeartbeatHeader: "x-stratus-placed-on-heartbeat",
+  /** Request: "1" when the caller takes a streamed result chunk by chunk (else it is collected). */
+  acceptStreamHeader: "x-stratus-accept-stream",
+  /** Response: "streaming" when the body is the function's stream, chunked. */
+  responseModeHeader: "x-stratus-response-mode",
+  /** Response: the content type the function's stream declared. */
+  streamContentTypeHeader: "x-stratus-stream-content-type",
+} as const;
+
+/**
+ * Trailers of a streamed answer: the function error (as functionErrorHeader) and its
+ * Lambda error JSON in base64 when the stream failed, and the log tail when asked.
+ */
+export const streamTrailers = {
+  functionError: internalInvoke.functionErrorHeader,
+  errorBody: "x-stratus-error-body",
+  logResult: internalInvoke.logResultHeader,
 } as const;
 
 export const InvokeSpecSchema = z.object({

@@ -23,11 +23,17 @@ export const runtimeApi = {
   clientContext: "lambda-runtime-client-context",
   cognitoIdentity: "lambda-runtime-cognito-identity",
   errorTypeHeader: "lambda-runtime-function-error-type",
+  /** Response: "streaming" when the runtime streams its result (chunked), as Lambda's runtime clients do. */
+  responseModeHeader: "lambda-runtime-function-response-mode",
+  /** Trailer of a streamed result that failed mid-stream: base64 of Lambda's error JSON. */
+  errorBodyTrailer: "lambda-runtime-function-error-body",
 } as const;
 
 export const limits = {
   syncPayloadBytes: 6 * 1024 * 1024,
   syncResponseBytes: 6 * 1024 * 1024,
+  /** A streamed response (InvokeWithResponseStream, function URLs): Lambda's 20 MB soft limit. */
+  streamedResponseBytes: 20 * 1024 * 1024,
   asyncPayloadBytes: 1024 * 1024,
   memoryMb: { min: 128, max: 10_240, default: 128 },
   timeoutSeconds: { min: 1, max: 900, default: 3 },

@@ -12,18 +12,12 @@ import type { ControlPlaneMetrics } from "../metrics.js";
 import type { AsyncService } from "../services/async-service.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { PolicyService } from "../services/policy-service.js";
-import { type Authenticator, readSigned } from "./auth.js";
-import { checkJson } from "./body.js";
-import { invokeCap } from "./body-caps.js";
+import type { Authenticator } from "./auth.js";
 import { sendError } from "./error-middleware.js";
-import { parseFunctionName } from "./function-ref.js";
-import { grantedOwner } from "./invoke-owner.js";
+import { readInvokeCall } from "./invoke-request.js";
 import { elapsedMs } from "./request-log.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
-const MAX_CLIENT_CONTEXT = 3583;
-/** What a function receives when invoked without a payload, as in Lambda (runtime clients parse the event as JSON). */
-const EMPTY_EVENT = Buffer.from("{}");
 
 export interface InvokeHandlerDeps {
   invoke: InvokeService;
@@ -64,28 +58,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     requestId: string,
   ): Promise<string> {
     const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
-    // Nothing is read until the headers pass SigV4's checks, then no more than the call may send.
-    const { key, body, service } = await readSigned(req, deps.authenticate, invokeCap(type), deps.budget);
-    if (service !== "lambda") throw errors.invalidSignature("Credential should be scoped to service 'lambda'");
-    const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
-    let name: string;
-    try {
-      name = decodeURIComponent(rawName);
-    } catch {
-      throw errors.invalidParameter("Invalid value for FunctionName");
-    }
-    const ref = parseFunctionName(name, qualifier);
-    // From here on the function's account: its concurrency, its async invocations.
-    const accountId =
-      ref.account === undefined || ref.account === key.accountId
-        ? key.accountId
-        : await grantedOwner(deps.policies, key.accountId, { ...ref, account: ref.account }, name);
-    checkJson(body);
-    const payload = body.length === 0 ? EMPTY_EVENT : body;
-    const clientContext = req.headers[headers.clientContext] as string | undefined;
-    if (clientContext && clientContext.length > MAX_CLIENT_CONTEXT) {
-      throw errors.invalidParameter(`Client context must be at most ${MAX_CLIENT_CONTEXT} bytes`);
-    }
+    const { accountId, ref, payload, clientContext, tail } = await readInvokeCall(req, deps, type, rawName, query);
     if (type === "DryRun") {
       const fn = await deps.invoke.resolve(accountId, ref.name, ref.qualifier);
       res.writeHead(204, { [headers.executedVersion]: fn.version });
@@ -109,7 +82,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       qualifier: ref.qualifier,
       payload,
       clientContext,
-      tail: req.headers[headers.logType] === "Tail",
+      tail,
       requestId,
       ownRequestId: true,
     });

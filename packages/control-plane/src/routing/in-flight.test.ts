@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { InvokeSpec } from "@stratus/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { NodeSilentError, watchInFlight } from "./in-flight.js";
@@ -22,6 +23,11 @@ function hangingClient() {
     invoke: (_node, _spec, c) =>
       new Promise((resolve, reject) => {
         finishers.push(() => resolve({ payload: Buffer.from("1") }));
+        c.signal?.addEventListener("abort", () => reject(c.signal?.reason));
+      }),
+    invokeStream: (_node, _spec, c) =>
+      new Promise((resolve, reject) => {
+        finishers.push(() => resolve({ mode: "buffered", outcome: { payload: Buffer.from("1") } }));
         c.signal?.addEventListener("abort", () => reject(c.signal?.reason));
       }),
     close: async () => undefined,
@@ -71,6 +77,30 @@ afterEach(() => {
 });
 
 describe("watchInFlight", () => {
+  it("watches a streamed answer until its end, and breaks it off when the node goes silent meanwhile", async () => {
+    const beats = new Map<string, Beat>([["frozen", "fresh"]]);
+    const streaming: InvokerClient = {
+      invoke: async () => {
+        throw new Error("not called");
+      },
+      invokeStream: async (_node, _spec, c) => ({
+        mode: "streaming",
+        contentType: "text/plain",
+        body: Readable.from([]),
+        end: new Promise((_resolve, reject) => c.signal?.addEventListener("abort", () => reject(c.signal?.reason))),
+      }),
+      close: async () => undefined,
+    };
+    const watched = watchInFlight(streaming, directory(beats), { log });
+    const answer = await watched.invokeStream(node("frozen"), spec, call);
+    if (answer.mode !== "streaming") throw new Error("not streamed");
+    const ended = outcome(answer.end);
+    beats.set("frozen", Date.now());
+    await vi.advanceTimersByTimeAsync(17_000);
+    expect(ended()).toBeInstanceOf(NodeSilentError);
+    await watched.close();
+  });
+
   it("fails the requests in flight to a node whose heartbeat goes stale, naming the node, and only those", async () => {
     const beats = new Map<string, Beat>([
       ["frozen", "fresh"],
@@ -102,6 +132,9 @@ describe("watchInFlight", () => {
       invoke: async (_node, _spec, c) => {
         signals.push(c.signal);
         return { payload: Buffer.from("1") };
+      },
+      invokeStream: async () => {
+        throw new Error("not streamed here");
       },
       close: async () => undefined,
     };

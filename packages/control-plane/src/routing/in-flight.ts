@@ -133,6 +133,19 @@ export function watchInFlight(client: InvokerClient, nodes: NodeDirectory, opts:
         done();
       }
     },
+    async invokeStream(node, spec, call) {
+      const { signal, done } = track(node.id);
+      try {
+        const answer = await client.invokeStream(node, spec, { ...call, signal });
+        // A stream is in flight until it has ended: a node silent meanwhile breaks it off.
+        if (answer.mode === "streaming") answer.end.then(done, done);
+        else done();
+        return answer;
+      } catch (err) {
+        done();
+        throw err;
+      }
+    },
     async close() {
       if (timer) clearInterval(timer);
       timer = undefined;

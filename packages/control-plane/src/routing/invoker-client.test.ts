@@ -87,3 +87,70 @@ describe("invoker client", () => {
     expect(seen).toBe("1700000000000");
   });
 });
+
+describe("invoker client, streamed", () => {
+  const firstChunk = (body: NodeJS.ReadableStream) =>
+    new Promise<string>((resolve) => body.once("data", (c: Buffer) => resolve(c.toString())));
+
+  it("asks for a stream, hands each chunk over as it comes, and reads the end from the trailers", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const url = await listen(async (req, res) => {
+      expect(req.headers[internalInvoke.acceptStreamHeader]).toBe("1");
+      res.writeHead(200, {
+        [internalInvoke.responseModeHeader]: "streaming",
+        [internalInvoke.streamContentTypeHeader]: "text/plain",
+        trailer: "x-stratus-function-error, x-stratus-error-body",
+      });
+      res.write("one");
+      await released;
+      res.write("two");
+      res.addTrailers({
+        "x-stratus-function-error": "Unhandled",
+        "x-stratus-error-body": Buffer.from('{"errorType":"Error"}').toString("base64"),
+      });
+      res.end();
+    });
+    const answer = await client.invokeStream(node(url), spec, call);
+    if (answer.mode !== "streaming") throw new Error("not streamed");
+    expect(answer.contentType).toBe("text/plain");
+    // The first chunk arrives while the node still holds the rest back.
+    expect(await firstChunk(answer.body)).toBe("one");
+    release();
+    answer.body.resume();
+    const end = await answer.end;
+    expect(end.functionError).toBe("Unhandled");
+    expect(end.payload.toString()).toBe('{"errorType":"Error"}');
+  });
+
+  it("reads a whole answer whole, and a node's error as invoke does", async () => {
+    const whole = await listen((_req, res) => {
+      res.writeHead(200, { [internalInvoke.logResultHeader]: "bG9n" });
+      res.end('"ok"');
+    });
+    expect(await client.invokeStream(node(whole), spec, call)).toEqual({
+      mode: "buffered",
+      outcome: { payload: Buffer.from('"ok"'), logResult: "bG9n" },
+    });
+    const full = await listen((_req, res) => {
+      res.writeHead(429, { [wire.errorType]: "TooManyRequestsException", reason: "CapacityExceeded" });
+      res.end('{"message":"full"}');
+    });
+    const err = await client.invokeStream(node(full), spec, call).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "TooManyRequestsException", status: 429, message: "full" });
+  });
+
+  it("ends a stream the node breaks off with a ServiceException", async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(200, { [internalInvoke.responseModeHeader]: "streaming" });
+      res.write("one", () => res.socket?.destroy());
+    });
+    const answer = await client.invokeStream(node(url), spec, call);
+    if (answer.mode !== "streaming") throw new Error("not streamed");
+    answer.body.on("error", () => undefined);
+    answer.body.resume();
+    await expect(answer.end).rejects.toMatchObject({ code: "ServiceException" });
+  });
+});

@@ -17,14 +17,21 @@ import {
 import { Agent } from "undici";
 import { type Exchanged, type ExchangeError, exchange } from "./http-exchange.js";
 import type { LiveNode } from "./node-directory.js";
+import { streamExchange } from "./stream-exchange.js";
+import { bufferedOutcome, type NodeAnswer, readNodeAnswer } from "./stream-invoke.js";
+
+export type { NodeAnswer, StreamEnd } from "./stream-invoke.js";
+
+export type NodeCall = InvokeCall & { tail?: boolean; signal?: AbortSignal };
 
 export interface InvokerClient {
   /** `call.signal` abandons the request; its reason, if a StratusError, is what the call then throws. */
-  invoke(
-    node: LiveNode,
-    spec: InvokeSpec,
-    call: InvokeCall & { tail?: boolean; signal?: AbortSignal },
-  ): Promise<InvokeOutcome & { logResult?: string }>;
+  invoke(node: LiveNode, spec: InvokeSpec, call: NodeCall): Promise<InvokeOutcome & { logResult?: string }>;
+  /**
+   * As invoke, taking a streamed result as it comes (stream-invoke.ts); throws as
+   * invoke does until the answer begins, after which a failure ends the stream.
+   */
+  invokeStream(node: LiveNode, spec: InvokeSpec, call: NodeCall): Promise<NodeAnswer>;
   close(): Promise<void>;
 }
 
@@ -75,52 +82,55 @@ export function createInvokerClient(internalToken: string): InvokerClient {
     }
     return text;
   };
+  const requestOf = (node: LiveNode, spec: InvokeSpec, call: NodeCall, streamed: boolean) => {
+    const timeout = answerWithinMs(spec);
+    const target = targetOf(node.url);
+    const headers: Record<string, string> = {
+      [internalInvoke.specHeader]: specHeader(spec),
+      [internalInvoke.requestIdHeader]: call.requestId,
+      [internalInvoke.tokenHeader]: internalToken,
+      [internalInvoke.placedOnHeartbeatHeader]: String(node.heartbeatAt),
+      "content-type": "application/octet-stream",
+    };
+    if (call.clientContext) headers[internalInvoke.clientContextHeader] = call.clientContext;
+    if (call.tail) headers[internalInvoke.logTypeHeader] = "Tail";
+    if (streamed) headers[internalInvoke.acceptStreamHeader] = "1";
+    return {
+      origin: target.origin,
+      path: target.path,
+      method: "POST" as const,
+      headers,
+      body: call.payload,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    };
+  };
+  /** The error a failed exchange with `node` is. */
+  const failed = (node: LiveNode, call: NodeCall, err: unknown): StratusError => {
+    abandoned(call.signal);
+    const { code, message, answerBegun } = err as ExchangeError;
+    if (answerBegun) return errors.service(`Invoker node ${node.id} failed mid-response: ${message}`);
+    if (code && NOT_SENT.has(code)) return new NodeUnreachableError(node.id, message);
+    return errors.service(`Invoker node ${node.id} failed during the request: ${message}`);
+  };
   return {
     async invoke(node, spec, call) {
       let res: Exchanged;
-      const timeout = answerWithinMs(spec);
-      const target = targetOf(node.url);
-      const headers: Record<string, string> = {
-        [internalInvoke.specHeader]: specHeader(spec),
-        [internalInvoke.requestIdHeader]: call.requestId,
-        [internalInvoke.tokenHeader]: internalToken,
-        [internalInvoke.placedOnHeartbeatHeader]: String(node.heartbeatAt),
-        "content-type": "application/octet-stream",
-      };
-      if (call.clientContext) headers[internalInvoke.clientContextHeader] = call.clientContext;
-      if (call.tail) headers[internalInvoke.logTypeHeader] = "Tail";
       try {
-        res = await exchange(
-          agent,
-          {
-            origin: target.origin,
-            path: target.path,
-            method: "POST",
-            headers,
-            body: call.payload,
-            headersTimeout: timeout,
-            bodyTimeout: timeout,
-          },
-          call.signal,
-        );
+        res = await exchange(agent, requestOf(node, spec, call, false), call.signal);
       } catch (err) {
-        abandoned(call.signal);
-        const { code, message, answerBegun } = err as ExchangeError;
-        if (answerBegun) throw errors.service(`Invoker node ${node.id} failed mid-response: ${message}`);
-        if (code && NOT_SENT.has(code)) throw new NodeUnreachableError(node.id, message);
-        throw errors.service(`Invoker node ${node.id} failed during the request: ${message}`);
+        throw failed(node, call, err);
       }
-      const body = res.body;
-      if (res.statusCode === 200) {
-        const fnError = res.headers[internalInvoke.functionErrorHeader];
-        const logResult = res.headers[internalInvoke.logResultHeader];
-        return {
-          payload: body,
-          ...(fnError ? { functionError: "Unhandled" as const } : {}),
-          ...(typeof logResult === "string" ? { logResult } : {}),
-        };
-      }
+      if (res.statusCode === 200) return bufferedOutcome(res.headers, res.body);
       throw parseRestJson1Error(res, `Invoker node ${node.id} answered ${res.statusCode}`);
+    },
+    async invokeStream(node, spec, call) {
+      try {
+        const res = await streamExchange(agent, requestOf(node, spec, call, true), call.signal);
+        return await readNodeAnswer(res, node.id, (err) => failed(node, call, err));
+      } catch (err) {
+        throw err instanceof StratusError ? err : failed(node, call, err);
+      }
     },
     close: () => agent.close(),
   };

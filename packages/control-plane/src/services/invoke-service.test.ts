@@ -24,6 +24,10 @@ const fn = {
   revisionId: "r",
   state: "Active",
 } as FunctionVersion;
+/** These tests invoke whole; the streamed path has its own (invoke-stream.test.ts). */
+const notStreamed = async (): Promise<never> => {
+  throw new Error("not streamed here");
+};
 const nodes: LiveNode[] = ["a", "b", "c"].map((id) => ({
   heartbeatAt: 0,
   id,
@@ -44,6 +48,7 @@ function serviceWith(first: Error, others?: Error) {
       if (others) throw others;
       return { payload: Buffer.from(JSON.stringify(node.id)) };
     },
+    invokeStream: notStreamed,
     close: async () => undefined,
   };
   const service = createInvokeService(
@@ -131,7 +136,7 @@ describe("telling the caller which node took the call", () => {
       { get: async () => fn } as unknown as FunctionService,
       { resolveVersion: async () => "$LATEST" } as unknown as AliasService,
       { liveNodes: async () => nodes, lastHeartbeats: async (ids) => ids.map(() => Date.now()) },
-      { invoke: async () => ({ payload: Buffer.from("1") }), close: async () => undefined },
+      { invoke: async () => ({ payload: Buffer.from("1") }), invokeStream: notStreamed, close: async () => undefined },
       "us-east-1",
       {
         limiter: {
@@ -175,6 +180,7 @@ describe("request ids", () => {
           sent.push(call.requestId);
           return { payload: Buffer.from("1") };
         },
+        invokeStream: notStreamed,
         close: async () => undefined,
       },
       "us-east-1",

@@ -7,11 +7,18 @@ import { randomUUID } from "node:crypto";
 import { errors, type InvokeOutcome, type InvokeSpec, StratusError } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
-import { answerWithinMs, type InvokerClient, NodeUnreachableError } from "../routing/invoker-client.js";
+import {
+  answerWithinMs,
+  type InvokerClient,
+  type NodeAnswer,
+  type NodeCall,
+  NodeUnreachableError,
+} from "../routing/invoker-client.js";
 import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import { createRankingCache } from "../routing/placement.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
+import { type StreamedInvokeResult, wholeAsStream } from "./streamed-result.js";
 
 export interface InvokeRequest {
   accountId: string;
@@ -57,10 +64,29 @@ export interface InvokeResult extends InvokeOutcome {
   executedVersion: string;
 }
 
+export type { StreamedInvokeResult } from "./streamed-result.js";
+
 export interface InvokeService {
   /** Checks that the function exists and could be invoked (DryRun). */
   resolve(accountId: string, functionName: string, qualifier?: string): Promise<FunctionVersion>;
   invokeSync(req: InvokeRequest): Promise<InvokeResult>;
+  /**
+   * Invokes taking the result as the function streams it (InvokeWithResponseStream,
+   * function URLs in RESPONSE_STREAM mode). Throws as invokeSync does (throttles,
+   * missing functions) before anything is streamed; a function that answers whole
+   * comes back in mode "buffered", its payload the body's one chunk.
+   */
+  invokeStream(req: InvokeRequest): Promise<StreamedInvokeResult>;
+}
+
+/** invokeStream's slot, spec and nodes, from prepare(). */
+interface Held {
+  spec: InvokeSpec;
+  ranked: readonly LiveNode[];
+  requestId: string;
+  executedVersion: string;
+  /** Frees the call's concurrency slot; once, however often called. */
+  release(): void;
 }
 
 export function functionArn(region: string, fn: FunctionVersion, qualifier?: string): string {
@@ -120,55 +146,90 @@ export function createInvokeService(
     resolve: async (accountId, name, qualifier) =>
       functions.get(accountId, name, await aliases.resolveVersion(accountId, name, qualifier)),
     async invokeSync(req) {
-      const version = await aliases.resolveVersion(req.accountId, req.functionName, req.qualifier);
-      const fn = await functions.get(req.accountId, req.functionName, version);
-      if (fn.state !== "Active") {
-        throw new StratusError("ResourceNotReadyException", 502, "client", `The function is ${fn.state}`);
-      }
-      const requestId = req.requestId ?? randomUUID();
-      const spec = specFor(fn, req.qualifier);
-      const [live, limits] = await Promise.all([nodes.liveNodes(), concurrency.limitsFor(fn.accountId, fn.name)]);
-      const ranked = rankNodes(live, `${fn.accountId}/${fn.name}/${fn.version}`);
-      if (ranked.length === 0) throw errors.service("No invoker node is available");
-      const slot = await concurrency.limiter.acquire({
-        accountId: fn.accountId,
-        functionName: fn.name,
-        // A slot per call, not per request id: an async invocation's attempts share its
-        // request id, and a stale attempt may still hold a slot when the next one starts.
-        requestId: req.requestId && !req.ownRequestId ? randomUUID() : requestId,
-        leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
-        ...limits,
-      });
+      const held = await prepare(req);
       try {
-        return await place(ranked, spec, requestId, req, fn.version);
+        const outcome = await place(held, req, (node, call) => invoker.invoke(node, held.spec, call));
+        return { ...outcome, requestId: held.requestId, executedVersion: held.executedVersion };
       } finally {
-        // Not awaited: the result need not wait for Redis. The release goes out on the
-        // same connection ahead of any later acquire, so the slot is free for it.
-        void concurrency.limiter.release(slot);
+        held.release();
       }
+    },
+    async invokeStream(req) {
+      const held = await prepare(req);
+      let answer: NodeAnswer;
+      try {
+        answer = await place(held, req, (node, call) => invoker.invokeStream(node, held.spec, call));
+      } catch (err) {
+        held.release();
+        throw err;
+      }
+      const { requestId, executedVersion } = held;
+      if (answer.mode === "streaming") {
+        // The slot is held while the function streams: it is running until it has ended.
+        answer.end.then(held.release, held.release);
+        return { requestId, executedVersion, ...answer };
+      }
+      held.release();
+      return { requestId, executedVersion, ...wholeAsStream(answer.outcome) };
     },
   };
 
-  async function place(
-    ranked: readonly LiveNode[],
-    spec: InvokeSpec,
-    requestId: string,
+  /** The function version `req` names, the nodes to try in turn, and its concurrency slot, taken. */
+  async function prepare(req: InvokeRequest): Promise<Held> {
+    const version = await aliases.resolveVersion(req.accountId, req.functionName, req.qualifier);
+    const fn = await functions.get(req.accountId, req.functionName, version);
+    if (fn.state !== "Active") {
+      throw new StratusError("ResourceNotReadyException", 502, "client", `The function is ${fn.state}`);
+    }
+    const requestId = req.requestId ?? randomUUID();
+    const spec = specFor(fn, req.qualifier);
+    const [live, limits] = await Promise.all([nodes.liveNodes(), concurrency.limitsFor(fn.accountId, fn.name)]);
+    const ranked = rankNodes(live, `${fn.accountId}/${fn.name}/${fn.version}`);
+    if (ranked.length === 0) throw errors.service("No invoker node is available");
+    const slot = await concurrency.limiter.acquire({
+      accountId: fn.accountId,
+      functionName: fn.name,
+      // A slot per call, not per request id: an async invocation's attempts share its
+      // request id, and a stale attempt may still hold a slot when the next one starts.
+      requestId: req.requestId && !req.ownRequestId ? randomUUID() : requestId,
+      leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
+      ...limits,
+    });
+    let released = false;
+    return {
+      spec,
+      ranked,
+      requestId,
+      executedVersion: fn.version,
+      release() {
+        if (released) return;
+        released = true;
+        // Not awaited: the result need not wait for Redis. The release goes out on the
+        // same connection ahead of any later acquire, so the slot is free for it.
+        void concurrency.limiter.release(slot);
+      },
+    };
+  }
+
+  /** Sends the call to the ranked nodes in turn with `send`, spilling past a full or unreachable one. */
+  async function place<T>(
+    { ranked, spec, requestId }: Held,
     req: InvokeRequest,
-    executedVersion: string,
-  ): Promise<InvokeResult> {
+    send: (node: LiveNode, call: NodeCall) => Promise<T>,
+  ): Promise<T> {
     let lastError: StratusError | undefined;
     for (const node of ranked) {
       req.signal?.throwIfAborted();
       req.dispatch?.sending(answerWithinMs(spec));
       try {
-        const outcome = await invoker.invoke(node, spec, {
+        const answer = await send(node, {
           requestId,
           clientContext: req.clientContext,
           payload: req.payload,
           tail: req.tail,
         });
         req.dispatch?.taken();
-        return { ...outcome, requestId, executedVersion };
+        return answer;
       } catch (err) {
         // Only a full node or one the request never reached is worth spilling over:
         // anything else may have run the function, and is the answer.

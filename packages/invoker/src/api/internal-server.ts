@@ -19,6 +19,7 @@ import {
 } from "@stratus/shared";
 import type { Registry } from "prom-client";
 import type { ContainerPool } from "../pool/container-pool.js";
+import { collectStream, sendStream } from "./streamed-answer.js";
 
 export interface InternalServerDeps {
   pool: ContainerPool;
@@ -71,11 +72,18 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     if (givenUp()) throw errors.capacity("Node was silent since the call was placed; not starting it");
     const clientContext = req.headers[internalInvoke.clientContextHeader];
     const payload = await readBody(req, limits.syncPayloadBytes);
-    const outcome = await deps.pool.invoke(
+    let outcome = await deps.pool.invoke(
       spec,
       { requestId, clientContext: typeof clientContext === "string" ? clientContext : undefined, payload },
       { tail: req.headers[internalInvoke.logTypeHeader] === "Tail", givenUp },
     );
+    if (outcome.stream) {
+      if (req.headers[internalInvoke.acceptStreamHeader] === "1") {
+        const done = await sendStream(res, outcome.stream, closing());
+        return served(requestId, spec, done.functionError, startedAt);
+      }
+      outcome = await collectStream(outcome.stream);
+    }
     const headers: Record<string, string | number> = {
       ...closing(),
       "content-type": "application/json",
@@ -87,12 +95,16 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     if (outcome.logResult !== undefined) headers[internalInvoke.logResultHeader] = outcome.logResult;
     res.writeHead(200, headers);
     res.end(outcome.payload);
+    served(requestId, spec, outcome.functionError, startedAt);
+  }
+
+  function served(requestId: string, spec: InvokeSpec, functionError: string | undefined, startedAt: number): void {
     if (!deps.log.isLevelEnabled("debug")) return;
     deps.log.debug("invocation served", {
       requestId,
       function: spec.functionName,
       version: spec.version,
-      functionError: outcome.functionError,
+      functionError,
       durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
     });
   }

@@ -33,7 +33,7 @@ import type { PoolConfig, PoolInvokeResult } from "./pool-types.js";
 
 export { ownerLabels } from "../containers/container.js";
 export type { InvocationLog } from "../logs/invocation-log.js";
-export type { PoolConfig, PoolInvokeResult } from "./pool-types.js";
+export type { PoolConfig, PoolInvokeResult, PoolStream } from "./pool-types.js";
 
 /** A container claimed for one invocation, and the cold start that made it, if one did. */
 interface Claimed {
@@ -128,7 +128,12 @@ export class ContainerPool {
     // starts now, not beside it (stem-keeper.ts, net-sandboxes.ts).
     if (cold?.kind === "stem_cell") this.stems.replenish();
     else if (cold) this.can.preparesAhead?.settled(c.id);
-    return invocation.finish(ran, opts);
+    if (!ran.stream) return invocation.finish(ran, opts);
+    const { contentType, body, ended } = ran.stream;
+    return {
+      payload: ran.outcome.payload,
+      stream: { contentType, body, done: ended.then((r) => invocation.finish(r, opts)) },
+    };
   }
 
   /**

@@ -5,6 +5,7 @@
 // the lifecycle alone decides the container's fate. Then it judges the outcome,
 // completes the log and hands the container back, or retires it.
 import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
 import { type InvokeCall, type InvokeSpec, limits, runtimeApi } from "@stratus/shared";
 import type { MemoryStats } from "../backend/container-backend.js";
 import { type Container, ownerMetricLabels, ownerOf } from "../containers/container.js";
@@ -38,6 +39,8 @@ export interface ColdStart {
 export interface Ran {
   outcome: SessionOutcome;
   answered: boolean;
+  /** A streamed answer: its bytes, and what the run came to once they have ended. */
+  stream?: { contentType: string; body: Readable; ended: Promise<Ran> };
 }
 
 const DEATH_OUTCOMES: Record<DeathCause, Outcome> = {
@@ -78,29 +81,43 @@ export class Invocation {
     private readonly cold: ColdStart | undefined,
   ) {}
 
-  /** Hands the event over; resolves with the runtime's answer, or with the notice of its death. */
+  /**
+   * Hands the event over; resolves with the runtime's answer, or with the notice of
+   * its death. A streamed answer resolves as its stream begins: the function's timeout
+   * runs on until it has ended, and `ran.stream.ended` tells how it did.
+   */
   async run(): Promise<Ran> {
     const { c, call } = this;
     const { containers } = this.deps;
     containers.send(c, { type: "invoke" });
     this.initLimit = setTimeout(() => containers.send(c, { type: "init-timeout" }), INIT_TIMEOUT_MS);
+    let outcome: SessionOutcome;
     try {
-      const outcome = await c.session.invoke({
+      outcome = await c.session.invoke({
         requestId: call.requestId,
         payload: call.payload,
         headers: () => this.delivered(),
       });
-      // A session the runtime answered lives on; one ended by a death answered for it.
-      return { outcome, answered: c.session.state !== "dead" };
     } finally {
       clearTimeout(this.initLimit);
-      clearTimeout(this.deadline);
     }
+    // A session the runtime answered lives on; one ended by a death answered for it.
+    const ended = (o: SessionOutcome): Ran => {
+      clearTimeout(this.deadline);
+      return { outcome: o, answered: c.session.state !== "dead" };
+    };
+    if (!outcome.stream) return ended(outcome);
+    const { stream, ...answer } = outcome;
+    return {
+      outcome: answer,
+      answered: true,
+      stream: { contentType: stream.contentType, body: stream.body, ended: stream.ended.then(ended) },
+    };
   }
 
   /** Counts the outcome, completes the log, and hands the container back or retires it. */
   async finish(
-    { outcome: { markedStreams, ...outcome }, answered }: Ran,
+    { outcome: { markedStreams, stream: _stream, ...outcome }, answered }: Ran,
     opts: { tail?: boolean },
   ): Promise<PoolInvokeResult> {
     const { c, spec } = this;

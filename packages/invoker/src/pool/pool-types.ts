@@ -1,4 +1,5 @@
 // The pool's own data: its configuration and what an invoke returns.
+import type { Readable } from "node:stream";
 import type { InvokeOutcome } from "@stratus/shared";
 import type { StemCellConfig } from "../stem-cells/stem-cells.js";
 
@@ -17,4 +18,14 @@ export interface PoolConfig {
 export interface PoolInvokeResult extends InvokeOutcome {
   /** Base64 of the log's last 4 KB, when asked for (X-Amz-Log-Type: Tail). */
   logResult?: string;
+  /** Set when the function streams its result; `payload` is then empty. */
+  stream?: PoolStream;
+}
+
+/** A streamed result: its bytes as they come, and, once they have ended, how the invocation did. */
+export interface PoolStream {
+  contentType: string;
+  body: Readable;
+  /** The invocation's end: its error (payload, functionError) if it failed mid-stream, the log tail if asked. */
+  done: Promise<PoolInvokeResult>;
 }

@@ -20,6 +20,9 @@ describe("transition", () => {
     ["awaiting-next", "next", "idle"],
     ["awaiting-next", "invoke", "queued"],
     ["busy", "die", "dead"],
+    ["busy", "stream", "streaming"],
+    ["streaming", "result", "awaiting-next"],
+    ["streaming", "die", "dead"],
   ];
   it.each(legal)("%s --%s--> %s", (from, event, to) => {
     expect(transition(from, event)).toBe(to);
@@ -34,6 +37,11 @@ describe("transition", () => {
     ["idle", "result"],
     ["dead", "next"],
     ["dead", "invoke"],
+    ["streaming", "next"],
+    ["streaming", "invoke"],
+    ["streaming", "stream"],
+    ["idle", "stream"],
+    ["awaiting-next", "stream"],
   ];
   it.each(illegal)("refuses %s --%s-->", (from, event) => {
     expect(() => transition(from, event)).toThrow(/not allowed/);

@@ -6,18 +6,21 @@
 //
 //   init ──next──► idle ──invoke──► busy ──response|error──► awaiting-next ──next──► idle
 //   init ──invoke──► queued ──next──► busy                     (cold start: event waits)
+//   busy ──stream──► streaming ──response end──► awaiting-next (a streamed result)
 //   any ──init-error|exit|kill──► dead
+import type { Readable } from "node:stream";
 import type { InvokeOutcome } from "@stratus/shared";
 import { runtimeApiErrors } from "./errors.js";
 
-export type SessionState = "init" | "idle" | "queued" | "busy" | "awaiting-next" | "dead";
-export type SessionEvent = "next" | "invoke" | "result" | "die";
+export type SessionState = "init" | "idle" | "queued" | "busy" | "streaming" | "awaiting-next" | "dead";
+export type SessionEvent = "next" | "invoke" | "stream" | "result" | "die";
 
 const allowed: Record<SessionState, Partial<Record<SessionEvent, SessionState>>> = {
   init: { next: "idle", invoke: "queued", die: "dead" },
   idle: { invoke: "busy", die: "dead" },
   queued: { next: "busy", die: "dead" },
-  busy: { result: "awaiting-next", die: "dead" },
+  busy: { stream: "streaming", result: "awaiting-next", die: "dead" },
+  streaming: { result: "awaiting-next", die: "dead" },
   "awaiting-next": { next: "idle", invoke: "queued", die: "dead" },
   dead: {},
 };
@@ -47,10 +50,26 @@ export interface FunctionFailure {
 /** A result as the runtime posted it: the outcome, and the log streams it marked (container-log.ts). */
 export interface SessionOutcome extends InvokeOutcome {
   markedStreams?: number[];
+  /** Set when the runtime streams its result; `payload` is then empty. */
+  stream?: StreamedResult;
+}
+
+/** A result the runtime streams (Lambda-Runtime-Function-Response-Mode: streaming). */
+export interface StreamedResult {
+  contentType: string;
+  /** The bytes as the runtime sends them; destroyed if its request breaks off. */
+  body: Readable;
+  /**
+   * How the stream ended, once it has: an empty payload, or the function's error
+   * (posted in trailers, or the failure its death or timeout answered).
+   */
+  ended: Promise<SessionOutcome>;
 }
 
 /** What the runtime did that the container's lifecycle must hear of (containers/lifecycle.ts). */
 export type SessionSignal = { type: "answered" } | { type: "failed"; failure: FunctionFailure };
+
+const EMPTY = Buffer.alloc(0);
 
 export function failurePayload(f: FunctionFailure): Buffer {
   return Buffer.from(JSON.stringify({ errorMessage: f.errorMessage, errorType: f.errorType }));
@@ -62,6 +81,8 @@ export class Session {
   readyAt: number | undefined;
   private waiter: NextWaiter | undefined;
   private current: { delivery: Delivery; resolve: (o: SessionOutcome) => void } | undefined;
+  /** The invocation whose result is streaming in, and how to end it. */
+  private streaming: { requestId: string; end: (o: SessionOutcome) => void } | undefined;
 
   /** `signal` hears of the runtime's answers and failures, as they happen. */
   constructor(private readonly signal: (s: SessionSignal) => void = () => undefined) {}
@@ -87,16 +108,42 @@ export class Session {
     });
   }
 
-  /** The runtime posted a response or an error for `requestId`. */
+  /**
+   * The runtime begins to stream its result for `requestId`: the invocation answers
+   * now, with `body`; complete() ends the stream later, as close() does.
+   */
+  stream(requestId: string, contentType: string, body: Readable): void {
+    const { resolve } = this.taking(requestId);
+    this.state = transition(this.state, "stream");
+    const ended = new Promise<SessionOutcome>((end) => {
+      this.streaming = { requestId, end };
+    });
+    resolve({ payload: EMPTY, stream: { contentType, body, ended } });
+  }
+
+  /** The runtime posted a response or an error for `requestId`, or ended the stream of one. */
   complete(requestId: string, outcome: SessionOutcome): void {
+    if (this.state === "streaming" && this.streaming?.requestId === requestId) {
+      const { end } = this.streaming;
+      this.streaming = undefined;
+      this.state = transition(this.state, "result");
+      end(outcome);
+    } else {
+      const { resolve } = this.taking(requestId);
+      this.state = transition(this.state, "result");
+      resolve(outcome);
+    }
+    this.signal({ type: "answered" });
+  }
+
+  /** The invocation `requestId` in progress, taken out of the session for its result. */
+  private taking(requestId: string): { resolve: (o: SessionOutcome) => void } {
     if (!this.current || this.current.delivery.requestId !== requestId || this.state !== "busy") {
       throw runtimeApiErrors.invalidRequestId(`No invocation ${requestId} in progress`);
     }
-    this.state = transition(this.state, "result");
-    const { resolve } = this.current;
+    const current = this.current;
     this.current = undefined;
-    resolve(outcome);
-    this.signal({ type: "answered" });
+    return current;
   }
 
   /** The runtime reported that it cannot go on (its init failed): the session ends, and signals it. */
@@ -115,8 +162,12 @@ export class Session {
     this.state = transition(this.state, "die");
     this.waiter = undefined;
     const current = this.current;
+    const streaming = this.streaming;
     this.current = undefined;
-    current?.resolve({ payload: failurePayload(failure), functionError: "Unhandled" });
+    this.streaming = undefined;
+    const outcome: SessionOutcome = { payload: failurePayload(failure), functionError: "Unhandled" };
+    current?.resolve(outcome);
+    streaming?.end(outcome);
   }
 
   get currentRequestId(): string | undefined {

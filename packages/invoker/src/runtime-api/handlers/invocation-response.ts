@@ -1,10 +1,11 @@
 // POST /runtime/invocation/{id}/response: the function's result for the invocation
-// in progress. A result over Lambda's limit fails the invocation
-// (Function.ResponseSizeTooLarge) and is refused with 413.
-import { isTooLarge, limits, readBody } from "@stratus/shared";
+// in progress, whole, or streamed (streamed-response.ts). A result over Lambda's limit
+// fails the invocation (Function.ResponseSizeTooLarge) and is refused with 413.
+import { isTooLarge, limits, readBody, runtimeApi } from "@stratus/shared";
 import type { RuntimeApiEndpoint } from "../endpoint.js";
 import { runtimeApiErrors } from "../errors.js";
 import { complete } from "./results.js";
+import { streamResponse } from "./streamed-response.js";
 
 const TOO_LARGE = `Response payload size exceeded maximum allowed payload size (${limits.syncResponseBytes} bytes).`;
 
@@ -13,6 +14,7 @@ export const invocationResponse: RuntimeApiEndpoint = {
   path: "/invocation/{requestId}/response",
   caller: "container",
   async handle(call) {
+    if (call.req.headers[runtimeApi.responseModeHeader] === "streaming") return streamResponse(call);
     let payload: Buffer;
     try {
       payload = await readBody(call.req, limits.syncResponseBytes);

@@ -18,9 +18,17 @@ const MAX_ERROR_BODY = 1024 * 1024;
 export async function readFunctionError(req: IncomingMessage): Promise<Buffer> {
   const body = await readBody(req, MAX_ERROR_BODY);
   const header = req.headers[runtimeApi.errorTypeHeader];
-  const headerType = typeof header === "string" ? header : undefined;
+  return functionErrorJson(body.toString("utf8"), typeof header === "string" ? header : undefined);
+}
+
+/**
+ * Lambda's error JSON from what a runtime sent: `text`, a JSON object, with
+ * `errorType` filled in from `headerType` when it names none; text that is not a JSON
+ * object is the message.
+ */
+export function functionErrorJson(text: string, headerType: string | undefined): Buffer {
   try {
-    const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    const parsed = JSON.parse(text) as Record<string, unknown>;
     if (parsed && typeof parsed === "object") {
       if (!parsed.errorType && headerType) parsed.errorType = headerType;
       return Buffer.from(JSON.stringify(parsed));
@@ -28,8 +36,7 @@ export async function readFunctionError(req: IncomingMessage): Promise<Buffer> {
   } catch {
     // not JSON: wrap it
   }
-  const errorMessage = body.toString("utf8").slice(0, 4096);
-  return Buffer.from(JSON.stringify({ errorMessage, errorType: headerType ?? "Runtime.Unknown" }));
+  return Buffer.from(JSON.stringify({ errorMessage: text.slice(0, 4096), errorType: headerType ?? "Runtime.Unknown" }));
 }
 
 /**
@@ -39,7 +46,8 @@ export async function readFunctionError(req: IncomingMessage): Promise<Buffer> {
  * the caller's time.
  */
 export function complete({ req, res, bound: session, requestId }: Call<Session>, outcome: SessionOutcome): void {
-  const marked = markedStreams(req.headers[LOG_MARKERS_HEADER]);
+  // A streamed result names them in its trailers: its headers went out before the end.
+  const marked = markedStreams(req.headers[LOG_MARKERS_HEADER] ?? req.trailers[LOG_MARKERS_HEADER]);
   if (marked) outcome.markedStreams = marked;
   session.complete(requestId, outcome);
   setImmediate(() => accepted(res));
