@@ -185,7 +185,7 @@ describe("function URL configs through the JS SDK", () => {
     ["a bad Cors", { AuthType: "NONE", Cors: { MaxAge: 100000 } }, /MaxAge/],
     ["bad Cors methods", { AuthType: "NONE", Cors: { AllowMethods: ["FETCH"] } }, /AllowMethods/],
     ["a version qualifier", { AuthType: "NONE", Qualifier: "1" }, /version/],
-    ["InvokeMode RESPONSE_STREAM", { AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }, /not available yet/],
+    ["an unknown InvokeMode", { AuthType: "NONE", InvokeMode: "FAST" }, /InvokeMode/],
   ])("refuses %s with nothing stored", async (_what, input, message) => {
     const name = await deploy();
     await stack.lambda.send(new PublishVersionCommand({ FunctionName: name }));

@@ -3,14 +3,18 @@
 // blocked, waiting for something the test does only once it holds that chunk; a
 // mid-stream throw ends the stream with InvokeComplete's error; a buffered handler
 // answers in one chunk; botocore (the AWS CLI's engine) writes the payload; bad calls
-// are refused.
+// are refused. A function URL in RESPONSE_STREAM mode answers with the prelude's
+// status, headers and cookies and delivers its first bytes before the function ends.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import {
+  AddPermissionCommand,
+  CreateFunctionUrlConfigCommand,
   InvokeCommand,
   InvokeWithResponseStreamCommand,
   type InvokeWithResponseStreamCommandOutput,
@@ -207,6 +211,82 @@ with open(sys.argv[3], "wb") as f:
         if "InvokeComplete" in event:
             print(event["InvokeComplete"].get("ErrorCode", ""))
 `;
+
+describe("a function URL in RESPONSE_STREAM mode", () => {
+  /** A fresh function of `fixture` (a container of its own: no /tmp/release yet) with a public streaming URL. */
+  async function streamingUrl(fixture: keyof typeof names): Promise<string> {
+    const name = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: { "index.js": await readFile(new URL(`./fixtures/streaming/${fixture}.js`, import.meta.url), "utf8") },
+      config: { Timeout: 30 },
+    });
+    const made = await stack.lambda.send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }),
+    );
+    expect(made.InvokeMode).toBe("RESPONSE_STREAM");
+    await stack.lambda.send(
+      new AddPermissionCommand({
+        FunctionName: name,
+        StatementId: "public-url",
+        Action: "lambda:InvokeFunctionUrl",
+        Principal: "*",
+        FunctionUrlAuthType: "NONE",
+      }),
+    );
+    return made.FunctionUrl as string;
+  }
+
+  /** GETs `url`; `onChunk` told of each body chunk as it arrives. */
+  function get(url: string, onChunk: (text: string) => Promise<void> | void = () => undefined) {
+    return new Promise<{ status: number; headers: http.IncomingHttpHeaders; chunks: string[] }>((resolve, reject) => {
+      http
+        .get(url, (res) => {
+          const chunks: string[] = [];
+          let told = Promise.resolve();
+          res.on("data", (c: Buffer) => {
+            const text = c.toString();
+            chunks.push(text);
+            told = told.then(() => onChunk(text));
+          });
+          res.on("end", () => told.then(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, chunks })));
+          res.on("error", reject);
+        })
+        .on("error", reject);
+    });
+  }
+
+  it("answers with the prelude's status, headers and cookies, then the body", async () => {
+    const url = await streamingUrl("http");
+    const answer = await get(`${url}x`);
+    expect(answer.status).toBe(201);
+    expect(answer.headers["x-made-by"]).toBe("stream");
+    expect(answer.headers["set-cookie"]).toEqual(["a=1"]);
+    expect(answer.headers["content-type"]).toBe("application/octet-stream");
+    expect(answer.headers["transfer-encoding"]).toBe("chunked");
+    expect(answer.chunks.join("")).toBe("hello world");
+  });
+
+  it("delivers the first bytes while the function is still blocked", async () => {
+    const url = await streamingUrl("streamed");
+    const answer = await get(url, async (text) => {
+      // The function waits for this, which the test does only once it holds the first bytes.
+      if (/^[0-9a-f]{12}\n$/.test(text)) await release(text.trim());
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toBe("text/plain");
+    expect(answer.chunks[0]).toMatch(/^[0-9a-f]{12}\n$/);
+    expect(answer.chunks.slice(1).join("")).toBe("after release\nend\n");
+  });
+
+  it("maps a handler that answers whole by the BUFFERED rules", async () => {
+    const url = await streamingUrl("buffered");
+    const answer = await get(`${url}?q=1`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(answer.chunks.join(""))).toMatchObject({ buffered: true, got: { rawQueryString: "q=1" } });
+  });
+});
 
 describe("botocore invoke_with_response_stream", () => {
   it("reads the event stream and writes the payload", async () => {

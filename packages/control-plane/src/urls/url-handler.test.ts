@@ -49,6 +49,9 @@ beforeAll(async () => {
         calls.push(req);
         return outcome();
       },
+      invokeStream: async () => {
+        throw new Error("no URL here streams");
+      },
     },
     policies: {
       allows: async (_owner, _name, _qualifier, req) => {

@@ -3,7 +3,8 @@
 // and the function's resource policy (lambda:InvokeFunctionUrl for the URL's auth type:
 // anyone for NONE, another account for AWS_IAM; the owner's keys need none), read the body under Lambda's 6 MB sync limit, build the
 // payload 2.0 event and invoke through the sync invoke service (aliases, weights,
-// concurrency limits), then map the result to HTTP. Refusals are answered as Lambda's
+// concurrency limits), then map the result to HTTP (a RESPONSE_STREAM URL streams it:
+// url-stream.ts). Refusals are answered as Lambda's
 // URLs answer them ({"Message": ...}), never in the control API's error shape.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
@@ -34,10 +35,11 @@ import {
   type UrlResponse,
 } from "./url-response.js";
 import type { UrlService } from "./url-service.js";
+import { type StreamedUrlResponse, streamedUrlAnswer } from "./url-stream.js";
 
 export interface UrlHandlerDeps {
   urls: Pick<UrlService, "byId">;
-  invoke: Pick<InvokeService, "invokeSync">;
+  invoke: Pick<InvokeService, "invokeSync" | "invokeStream">;
   /** The functions' resource policies, which must grant lambda:InvokeFunctionUrl to callers other than the owner. */
   policies: Pick<PolicyService, "allows">;
   /** Accepts service `lambda` only. */
@@ -112,7 +114,11 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
     return { body, caller };
   }
 
-  async function handle(req: IncomingMessage, requestId: string, arrived: number): Promise<UrlResponse> {
+  async function handle(
+    req: IncomingMessage,
+    requestId: string,
+    arrived: number,
+  ): Promise<UrlResponse | StreamedUrlResponse> {
     const target = targetOf(req.headers.host, req.url ?? "/");
     const config = target && (await deps.urls.byId(target.urlId));
     if (!target || !config) throw new Answer(NOT_FOUND());
@@ -146,15 +152,21 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
     );
     const payload = Buffer.from(JSON.stringify(event));
     if (payload.length > limits.syncPayloadBytes) throw new Answer(TOO_LARGE());
-    const result = await deps.invoke.invokeSync({
+    const call = {
       accountId: config.accountId,
       functionName: config.functionName,
       qualifier: config.qualifier,
       payload,
       requestId,
       ownRequestId: true,
-    });
-    const out = mapUrlResult(result.payload, result.functionError);
+    };
+    let out: UrlResponse | StreamedUrlResponse;
+    if (config.invokeMode === "RESPONSE_STREAM") {
+      out = await streamedUrlAnswer(await deps.invoke.invokeStream(call));
+    } else {
+      const result = await deps.invoke.invokeSync(call);
+      out = mapUrlResult(result.payload, result.functionError);
+    }
     if (config.cors) Object.assign(out.headers, responseCorsHeaders(config.cors, origin));
     return out;
   }
@@ -174,9 +186,40 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
     return SERVICE_ERROR();
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, out: UrlResponse, requestId: string): void {
+  /** Sends the head at once and the body as it comes (chunked); cut off if the function fails mid-way. */
+  function stream(req: IncomingMessage, res: ServerResponse, out: StreamedUrlResponse, requestId: string): void {
+    res.writeHead(out.status, { ...out.headers, [wire.requestId]: requestId });
+    deps.counted(out.status);
+    if (req.method === "HEAD") {
+      out.stream.destroy();
+      res.end();
+      return;
+    }
+    res.on("close", () => out.stream.destroy());
+    out.stream.on("error", () => res.destroy());
+    out.stream.on("end", () => {
+      out.failed.then((failed) => (failed ? res.destroy() : res.end()));
+    });
+    out.stream.on("data", (chunk: Buffer) => {
+      if (!res.write(chunk)) {
+        out.stream.pause();
+        res.once("drain", () => out.stream.resume());
+      }
+    });
+  }
+
+  function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    out: UrlResponse | StreamedUrlResponse,
+    requestId: string,
+  ): void {
     if (res.headersSent) {
       res.destroy();
+      return;
+    }
+    if ("stream" in out) {
+      stream(req, res, out, requestId);
       return;
     }
     const headers: Record<string, string | string[] | number> = {

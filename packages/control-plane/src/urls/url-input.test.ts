@@ -24,14 +24,15 @@ describe("function URL config input", () => {
     [{ AuthType: "NONE", Cors: { AllowCredentials: "yes" } }, /AllowCredentials/],
     [{ AuthType: "NONE", Cors: { AllowOrigin: ["*"] } }, /AllowOrigin/],
     [{ AuthType: "NONE", Colour: "blue" }, /Colour/],
-    [{ AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }, /RESPONSE_STREAM.*not available yet/],
     [{ AuthType: "NONE", InvokeMode: "FAST" }, /InvokeMode/],
   ])("refuses %j by name", (body, message) => {
     expect(() => parseCreateUrl(body)).toThrow(message);
   });
 
-  it("refuses RESPONSE_STREAM on update too", () => {
-    expect(() => parseUpdateUrl({ InvokeMode: "RESPONSE_STREAM" })).toThrow(/not available yet/);
+  it("takes RESPONSE_STREAM on create and update", () => {
+    expect(parseCreateUrl({ AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }).invokeMode).toBe("RESPONSE_STREAM");
+    expect(parseCreateUrl({ AuthType: "NONE" }).invokeMode).toBe("BUFFERED");
+    expect(parseUpdateUrl({ InvokeMode: "RESPONSE_STREAM" })).toEqual({ invokeMode: "RESPONSE_STREAM" });
   });
 
   it("takes an alias or $LATEST as the qualifier, never a version number", () => {

@@ -55,33 +55,23 @@ const UpdateSchema = z
   .object({ AuthType: AuthTypeSchema.optional(), Cors: CorsSchema.optional(), InvokeMode: InvokeModeSchema.optional() })
   .strict();
 
-function refuseStreaming(mode: string | undefined): void {
-  if (mode === "RESPONSE_STREAM") {
-    throw errors.invalidParameter(
-      "InvokeMode RESPONSE_STREAM is not supported by Stratus yet: streaming function URLs are not available yet; use BUFFERED",
-    );
-  }
-}
-
 export interface UrlInput {
   authType?: "NONE" | "AWS_IAM";
   cors?: Cors;
-  invokeMode?: "BUFFERED";
+  invokeMode?: "BUFFERED" | "RESPONSE_STREAM";
 }
 
 export function parseCreateUrl(body: unknown): Required<Pick<UrlInput, "authType" | "invokeMode">> & UrlInput {
   const input = parseInput(CreateSchema, body);
-  refuseStreaming(input.InvokeMode);
-  return { authType: input.AuthType, invokeMode: "BUFFERED", ...(input.Cors ? { cors: input.Cors } : {}) };
+  return { authType: input.AuthType, invokeMode: input.InvokeMode, ...(input.Cors ? { cors: input.Cors } : {}) };
 }
 
 export function parseUpdateUrl(body: unknown): UrlInput {
   const input = parseInput(UpdateSchema, body);
-  refuseStreaming(input.InvokeMode);
   return {
     ...(input.AuthType ? { authType: input.AuthType } : {}),
     ...(input.Cors ? { cors: input.Cors } : {}),
-    ...(input.InvokeMode ? { invokeMode: "BUFFERED" as const } : {}),
+    ...(input.InvokeMode ? { invokeMode: input.InvokeMode } : {}),
   };
 }
 
