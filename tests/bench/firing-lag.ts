@@ -20,6 +20,12 @@ export interface FiringLagResult {
   dueTogether: number;
   /** Scheduled time to start, 1,000 schedules due at the same second. */
   together: Summary;
+  /** From the first of those starts to the last (ms): how long the node took to start them all. */
+  togetherSpreadMs: number;
+  /** How long the burst's Invoke calls took to be accepted (ms). */
+  burstAcceptMs: number;
+  /** From the burst's first start to its last (ms). */
+  burstSpreadMs: number;
   /** Scheduled time to start, one schedule due at a time. */
   alone: Summary;
   /** Accepted to start, the same number of async Invoke events sent at once. */
@@ -36,6 +42,12 @@ async function inParallel(n: number, inFlight: number, fn: (i: number) => Promis
     while (next < n) await fn(next++);
   };
   await Promise.all(Array.from({ length: Math.min(n, inFlight) }, lane));
+}
+
+/** From the earliest start to the latest, in ms. */
+function spread(rows: { first_started_at: Date }[]): number {
+  const t = rows.map((r) => r.first_started_at.getTime());
+  return Math.max(...t) - Math.min(...t);
 }
 
 export async function measureFiringLag(stack: Stack, pollMs: number): Promise<FiringLagResult> {
@@ -100,7 +112,8 @@ export async function measureFiringLag(stack: Stack, pollMs: number): Promise<Fi
         }),
       );
     });
-    console.log(`async burst: ${DUE_TOGETHER} accepted in ${Date.now() - t0} ms`);
+    const burstAcceptMs = Date.now() - t0;
+    console.log(`async burst: ${DUE_TOGETHER} accepted in ${burstAcceptMs} ms`);
     const burstRows = await started("burst-", DUE_TOGETHER);
     const asyncBurst = summarize(burstRows.map((r) => r.first_started_at.getTime() - r.accepted_at.getTime()));
 
@@ -110,8 +123,18 @@ export async function measureFiringLag(stack: Stack, pollMs: number): Promise<Fi
     await inParallel(DUE_TOGETHER, CREATE_IN_FLIGHT, (i) => create(`together-${i}`, due).then(() => undefined));
     console.log(`created ${DUE_TOGETHER} schedules in ${Date.now() - c0} ms, due ${due.toISOString()}`);
     if (Date.now() > due.getTime() - 5_000) throw new Error("schedules were created too late to be due together");
-    const together = summarize(await lags("together-", DUE_TOGETHER));
-    return { dueTogether: DUE_TOGETHER, together, alone, asyncBurst, pollMs };
+    const togetherRows = await started("together-", DUE_TOGETHER);
+    const together = summarize(togetherRows.map((r) => r.first_started_at.getTime() - Date.parse(r.due ?? "")));
+    return {
+      dueTogether: DUE_TOGETHER,
+      together,
+      togetherSpreadMs: spread(togetherRows),
+      alone,
+      asyncBurst,
+      burstAcceptMs,
+      burstSpreadMs: spread(burstRows),
+      pollMs,
+    };
   } finally {
     scheduler.destroy();
   }

@@ -50,15 +50,21 @@ export async function measureFunctionUrls(stack: Stack): Promise<UrlBenchResult>
     if (res.statusCode !== 200 || res.body.toString() !== "ok") throw new Error(`bad URL answer ${res.statusCode}`);
   };
   const client = createSignedClient(stack.endpoint, stack.region, stack.credentials);
-  const payload = Buffer.from("{}");
+  // Signed once, outside every timed call (a SigV4 signature holds for minutes and may
+  // be sent again): the rows compare the platform's two paths, not the client's signing.
+  const signed = await client.prepare(name, Buffer.from("{}"));
   const viaInvoke = async () => {
-    const res = await (await client.prepare(name, payload))();
+    const res = await signed();
     if (res.status !== 200) throw new Error(`bad Invoke answer ${res.status}`);
   };
   const parked = () => untilParked(stack.invoker.pool, name);
   const time = async (call: () => Promise<void>, n: number, into: number[]) => {
     for (let i = 0; i < n; i++) {
-      await parked();
+      await parked().catch((err: Error) => {
+        const pool = stack.invoker.pool;
+        const seen = `${pool.containerIdsOf(name).length} containers, ${pool.runtimesFrozen(name)} frozen`;
+        throw new Error(`${err.message} (call ${i} of ${n}; ${seen}; ${JSON.stringify(pool.stats().byState)})`);
+      });
       const t0 = performance.now();
       await call();
       into.push(performance.now() - t0);
