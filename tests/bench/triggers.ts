@@ -87,9 +87,10 @@ From a tick's scheduled time to the start of its function's invocation (the asyn
 attempt's first start, as Postgres records it), with ${f.dueTogether} EventBridge Scheduler
 \`at()\` schedules due at the same second, one control plane polling every ${f.pollMs} ms
 (the default \`STRATUS_SCHEDULE_POLL_MS\`), one invoker node, an echo function kept warm.
-Floors from the same run: one schedule due at a time (what the poll interval and one
-firing cost), and the same number of async events accepted at once through Invoke, from
-acceptance to start (what the async path itself takes to start a burst of this size).
+Beside it, from the same run: one schedule due at a time (the floor: where the poll
+falls within the second, up to its interval, and one firing), and the same number of
+async events sent at once through Invoke, from acceptance to start (the baseline: the
+async path under a burst of this size).
 
 | row | p50 (ms) | p99 (ms) | mean (ms) | n |
 | --- | ---: | ---: | ---: | ---: |
@@ -99,7 +100,7 @@ ${row(`${f.dueTogether} async Invoke events sent at once: accepted to start (bas
 
 A due tick waits for the next poll (up to ${f.pollMs} ms), is claimed (100 schedules per
 statement) and written as an async invocation in the transaction that moves its
-schedule on, then queued and started like any async event. One tick alone starts
+schedule on, then queued and started like any async event, as one tick alone does
 within the floor above. ${f.dueTogether} ticks due at the same second are all written within
 a few polls, and what remains is the async path starting ${f.dueTogether} invocations on one
 node, 16 at a time (the async worker concurrency): their starts spread over
