@@ -10,6 +10,7 @@ import { createByteBudget } from "./api/byte-budget.js";
 import { createEdgeServer } from "./api/edge-server.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createInvokeStreamHandler } from "./api/invoke-stream-handler.js";
+import { startUrlListener } from "./api/url-listener.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
 import { createJobRunner } from "./async/job-runner.js";
@@ -54,7 +55,6 @@ import { createPgPolicyStore } from "./store/policy-store.js";
 import { createPgScheduleStore } from "./store/schedule-store.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 import { createPgUrlStore } from "./store/url-store.js";
-import { startUrlListener } from "./urls/url-listener.js";
 import { createUrlService } from "./urls/url-service.js";
 
 export interface RunningControlPlane {

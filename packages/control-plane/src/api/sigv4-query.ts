@@ -4,7 +4,7 @@
 // the request's without X-Amz-Signature; the payload is signed as UNSIGNED-PAYLOAD
 // (botocore) or as the body's hash (the JS SDK), unless X-Amz-Content-Sha256 is signed.
 import { errors } from "@stratus/shared";
-import { parseAmzDate } from "./sigv4.js";
+import { parseAmzDate } from "./amz-date.js";
 
 /** What a signature says of itself, in either form. */
 export interface SignatureParts {

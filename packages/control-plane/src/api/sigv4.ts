@@ -10,6 +10,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { errors } from "@stratus/shared";
 import aws4 from "aws4";
 import type { AccessKey } from "../domain.js";
+import { parseAmzDate } from "./amz-date.js";
 import { PAYLOAD_HASHES, presignedParts, type SignatureParts } from "./sigv4-query.js";
 
 /** A request as its headers show it: enough for the checks made before its body is read. */
@@ -41,21 +42,6 @@ export type KeyLookup = (accessKeyId: string) => Promise<AccessKey | undefined>;
 const AUTH =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 const MAX_SKEW_MS = 5 * 60 * 1000;
-
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-/** The last X-Amz-Date read: requests signed within the same second share it. */
-let lastAmzDate = { text: "", ms: 0 };
-
-/** Epoch ms of an X-Amz-Date (yyyymmddThhmmssZ), or undefined when it is not one. */
-export function parseAmzDate(value: string): number | undefined {
-  if (value === lastAmzDate.text) return lastAmzDate.ms;
-  const m = AMZ_DATE.exec(value);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  const ms = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
-  lastAmzDate = { text: value, ms };
-  return ms;
-}
 
 /** The parts of an Authorization header's AWS4-HMAC-SHA256 signature. */
 function headerParts(authorization: string): SignatureParts {

@@ -1,7 +1,7 @@
 // Lambda function URL config operations (2021-10-31): Create/Get/Update/Delete
 // FunctionUrlConfig on .../url?Qualifier= and ListFunctionUrlConfigs on .../urls.
 import { Router } from "express";
-import type { FunctionUrlConfig } from "../urls/url-config.js";
+import type { FunctionUrlConfig } from "../url-config.js";
 import type { UrlForms } from "../urls/url-forms.js";
 import type { UrlService } from "../urls/url-service.js";
 import { jsonBody } from "./body.js";

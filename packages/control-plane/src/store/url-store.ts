@@ -1,7 +1,7 @@
 // Function URL configs: one per function and qualifier, found by their URL id on every
 // request to a URL. The only place their SQL lives.
 import type { Pool } from "pg";
-import type { Cors, FunctionUrlConfig } from "../urls/url-config.js";
+import type { Cors, FunctionUrlConfig } from "../url-config.js";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export type NewUrlConfig = Omit<FunctionUrlConfig, "createdAt" | "lastModified">;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Cors } from "./url-config.js";
+import type { Cors } from "../url-config.js";
 import { isPreflight, preflightHeaders, responseCorsHeaders } from "./url-cors.js";
 
 const cors: Cors = {

@@ -4,7 +4,7 @@
 // actual response whose Origin the config allows (overriding the function's own).
 // An origin, method or header the config does not allow gets no CORS headers, so the
 // browser refuses the call. A URL without a Cors config passes everything through.
-import type { Cors } from "./url-config.js";
+import type { Cors } from "../url-config.js";
 
 type Headers = Record<string, string>;
 

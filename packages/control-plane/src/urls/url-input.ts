@@ -4,7 +4,7 @@
 import { errors, LATEST } from "@stratus/shared";
 import { z } from "zod";
 import { parseInput } from "../services/function-input.js";
-import type { Cors } from "./url-config.js";
+import type { Cors } from "../url-config.js";
 
 const METHODS = ["*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 /** An origin: scheme://host[:port], nothing after it; or `*`. */

@@ -4,7 +4,7 @@
 import { errors, LATEST } from "@stratus/shared";
 import type { FunctionService } from "../services/function-service.js";
 import { type UrlStore, UrlTargetGoneError } from "../store/url-store.js";
-import type { FunctionUrlConfig } from "./url-config.js";
+import type { FunctionUrlConfig } from "../url-config.js";
 import { newUrlId } from "./url-forms.js";
 import { parseCreateUrl, parseUpdateUrl, urlQualifier } from "./url-input.js";
 

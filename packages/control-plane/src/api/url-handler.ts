@@ -17,13 +17,12 @@ import {
   StratusError,
   headers as wire,
 } from "@stratus/shared";
-import type { SigV4Verifier } from "../api/sigv4.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { PolicyService } from "../services/policy-service.js";
-import type { FunctionUrlConfig } from "./url-config.js";
-import { isPreflight, preflightHeaders, responseCorsHeaders } from "./url-cors.js";
-import { buildUrlEvent, type UrlCaller } from "./url-event.js";
-import { targetOf } from "./url-forms.js";
+import type { FunctionUrlConfig } from "../url-config.js";
+import { isPreflight, preflightHeaders, responseCorsHeaders } from "../urls/url-cors.js";
+import { buildUrlEvent, type UrlCaller } from "../urls/url-event.js";
+import { targetOf } from "../urls/url-forms.js";
 import {
   FORBIDDEN,
   FUNCTION_FAILED,
@@ -33,9 +32,10 @@ import {
   THROTTLED,
   TOO_LARGE,
   type UrlResponse,
-} from "./url-response.js";
-import type { UrlService } from "./url-service.js";
-import { type StreamedUrlResponse, streamedUrlAnswer } from "./url-stream.js";
+} from "../urls/url-response.js";
+import type { UrlService } from "../urls/url-service.js";
+import { type StreamedUrlResponse, streamedUrlAnswer } from "../urls/url-stream.js";
+import type { SigV4Verifier } from "./sigv4.js";
 
 export interface UrlHandlerDeps {
   urls: Pick<UrlService, "byId">;

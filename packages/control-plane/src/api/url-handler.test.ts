@@ -2,11 +2,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { consoleLogger, errors, StratusError } from "@stratus/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createByteBudget } from "../api/byte-budget.js";
-import { createSigV4Verifier } from "../api/sigv4.js";
 import type { InvokeRequest, InvokeResult } from "../services/invoke-service.js";
 import type { AccessRequest } from "../services/policy-check.js";
-import type { FunctionUrlConfig } from "./url-config.js";
+import type { FunctionUrlConfig } from "../url-config.js";
+import { createByteBudget } from "./byte-budget.js";
+import { createSigV4Verifier } from "./sigv4.js";
 import { createUrlHandler } from "./url-handler.js";
 
 const OPEN = "a".repeat(32);

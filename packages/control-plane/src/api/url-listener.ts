@@ -4,17 +4,17 @@
 // once it listens (a port of 0 is chosen then).
 import type { ByteBudget, Logger } from "@stratus/shared";
 import type { Registry } from "prom-client";
-import { cachedKeyLookup } from "../api/auth.js";
-import { createEdgeServer } from "../api/edge-server.js";
-import { createSigV4Verifier } from "../api/sigv4.js";
 import type { ControlPlaneConfig } from "../config.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import type { AccountStore } from "../store/account-store.js";
-import { createUrlForms, type UrlForms } from "./url-forms.js";
+import { createUrlForms, type UrlForms } from "../urls/url-forms.js";
+import type { UrlService } from "../urls/url-service.js";
+import { cachedKeyLookup } from "./auth.js";
+import { createEdgeServer } from "./edge-server.js";
+import { createSigV4Verifier } from "./sigv4.js";
 import { createUrlHandler } from "./url-handler.js";
 import { createUrlMetrics } from "./url-metrics.js";
-import type { UrlService } from "./url-service.js";
 
 export interface UrlListenerDeps {
   urls: UrlService;
