@@ -23,6 +23,7 @@ const fn = {
   ephemeralStorageMb: 512,
   environment: {},
   codeSha256Hex: "00",
+  layers: [] as FunctionVersion["layers"],
   revisionId: "r",
   state: "Active",
 } as FunctionVersion;
