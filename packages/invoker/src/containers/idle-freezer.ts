@@ -12,14 +12,6 @@ import type { Container } from "./container.js";
 
 /** A failed freeze is tried once more this long after. */
 const RETRY_AFTER_MS = 1_000;
-/**
- * Past the grace, a runtime still on its way back to /next (its answer sent, its
- * request for the next event not yet in) is looked at again this often, up to
- * PARK_WAIT_MS: frozen mid-way, it would finish that way only on its next thaw. One
- * that never asks again is frozen anyway, so no runtime escapes the freeze by not asking.
- */
-const PARK_POLL_MS = 10;
-const PARK_WAIT_MS = 1_000;
 
 export class IdleFreezer {
   private readonly timers = new Map<Container, NodeJS.Timeout>();
@@ -41,18 +33,14 @@ export class IdleFreezer {
     private readonly unfreezable: (c: Container) => void = () => undefined,
   ) {}
 
-  /** `c` became idle: it is frozen after the grace (and its runtime back on /next) unless claimed first. */
-  idle(c: Container, delayMs = this.graceMs, retry = true, waitedMs = 0): void {
+  /** `c` became idle: it is frozen after the grace unless claimed first. */
+  idle(c: Container, delayMs = this.graceMs, retry = true): void {
     const { engine } = this;
     if (!engine || delayMs === undefined) return;
     this.cancel(c);
     const timer = setTimeout(() => {
       this.timers.delete(c);
       if (c.life.state !== "idle") return;
-      if (c.session.state !== "idle" && waitedMs < PARK_WAIT_MS) {
-        this.idle(c, PARK_POLL_MS, retry, waitedMs + PARK_POLL_MS);
-        return;
-      }
       const took = engine.freeze(c.id).then(
         () => {
           this.counted.freezes.inc();
