@@ -36,7 +36,8 @@ export interface Authenticator {
 /** The AWS services whose APIs the endpoint serves, by signing name. */
 export const SIGNING_NAMES = ["lambda", "scheduler", "events"] as const;
 
-function head(req: IncomingMessage): SignedHead {
+/** What a SigV4 signature covers of `req`, before its body: method, raw path and query, headers. */
+export function signedHead(req: IncomingMessage): SignedHead {
   const raw = req.url ?? "/";
   const q = raw.indexOf("?");
   return {
@@ -50,8 +51,8 @@ function head(req: IncomingMessage): SignedHead {
 export function createAuthenticator(store: AccountStore, now = Date.now): Authenticator {
   const verifier = createSigV4Verifier(cachedKeyLookup(store), SIGNING_NAMES, now);
   return {
-    precheck: (req) => verifier.precheck(head(req)),
-    confirm: (req, claim, body) => verifier.confirm(head(req), claim, body),
+    precheck: (req) => verifier.precheck(signedHead(req)),
+    confirm: (req, claim, body) => verifier.confirm(signedHead(req), claim, body),
   };
 }
 

@@ -6,29 +6,19 @@
 // throttle) is an ordinary restJson1 error; DryRun checks the function and answers 204.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ByteBudget, Logger } from "@stratus/shared";
 import { errors, headers, StratusError } from "@stratus/shared";
-import type { ControlPlaneMetrics } from "../metrics.js";
-import type { InvokeService, StreamedInvokeResult } from "../services/invoke-service.js";
-import type { PolicyService } from "../services/policy-service.js";
-import type { Authenticator } from "./auth.js";
+import type { StreamedInvokeResult } from "../services/invoke-service.js";
 import { sendError } from "./error-middleware.js";
 import { EVENT_STREAM_CONTENT_TYPE, invokeComplete, payloadChunks } from "./event-stream.js";
+import type { InvokeHandlerDeps } from "./invoke-handler.js";
 import { readInvokeCall } from "./invoke-request.js";
 import { elapsedMs } from "./request-log.js";
 
 const PATH = /^\/2021-11-15\/functions\/([^/?]+)\/response-streaming-invocations\/?(?:\?(.*))?$/;
 const TYPES = new Set(["RequestResponse", "DryRun"]);
 
-export interface InvokeStreamHandlerDeps {
-  invoke: InvokeService;
-  /** Asked only when a caller names another account's function. */
-  policies: Pick<PolicyService, "allows">;
-  authenticate: Authenticator;
-  budget: ByteBudget;
-  metrics: ControlPlaneMetrics;
-  log: Logger;
-}
+/** Invoke's, less the async service: this operation takes no Event. */
+export type InvokeStreamHandlerDeps = Omit<InvokeHandlerDeps, "async">;
 
 /** Returns false when the request is not an InvokeWithResponseStream. */
 export type InvokeStreamHandler = (req: IncomingMessage, res: ServerResponse) => boolean;

@@ -35,6 +35,7 @@ import {
 } from "../urls/url-response.js";
 import type { UrlService } from "../urls/url-service.js";
 import { type StreamedUrlResponse, streamedUrlAnswer } from "../urls/url-stream.js";
+import { signedHead } from "./auth.js";
 import type { SigV4Verifier } from "./sigv4.js";
 
 export interface UrlHandlerDeps {
@@ -58,17 +59,6 @@ class Answer extends Error {
   constructor(readonly response: UrlResponse) {
     super("answered");
   }
-}
-
-function head(req: IncomingMessage) {
-  const raw = req.url ?? "/";
-  const q = raw.indexOf("?");
-  return {
-    method: req.method ?? "GET",
-    rawPath: q >= 0 ? raw.slice(0, q) : raw,
-    rawQuery: q >= 0 ? raw.slice(q + 1) : "",
-    headers: req.headers,
-  };
 }
 
 export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
@@ -96,7 +86,7 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
       if (!(await granted(config))) throw new Answer(FORBIDDEN());
       return { body: await read(req), caller: undefined };
     }
-    const signed = head(req);
+    const signed = signedHead(req);
     let caller: UrlCaller;
     let body: Buffer;
     try {
