@@ -6,7 +6,7 @@ import { errors } from "@stratus/shared";
 import { type Request, Router } from "express";
 import { layerVersionArn } from "../layers/layer-arns.js";
 import { policyDocument, statementJson } from "../layers/layer-policy.js";
-import type { LayerService } from "../layers/layer-service.js";
+import type { LayerService } from "../services/layer-service.js";
 import type { LayerFilter } from "../store/layer-store.js";
 import { callerAccount } from "./auth.js";
 import { jsonBody } from "./body.js";

@@ -1,6 +1,6 @@
 import type { StratusError } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
-import { parseInput } from "../services/function-input.js";
+import { parseInput } from "./function-input.js";
 import {
   AddLayerPermissionSchema,
   PublishLayerVersionSchema,

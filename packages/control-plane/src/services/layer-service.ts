@@ -6,23 +6,23 @@
 import { createHash } from "node:crypto";
 import { errors } from "@stratus/shared";
 import { type LayerVersion, type Page, RevisionMismatchError } from "../domain.js";
-import { parseInput } from "../services/function-input.js";
-import { decodeZip, unzippedSize, zipEntries } from "../services/zip-input.js";
-import type { LayerFilter, LayerStore } from "../store/layer-store.js";
 import {
   type LayerRef,
   layerVersionArn,
   parseLayerName,
   parseLayerVersionArn,
   parseVersionNumber,
-} from "./layer-arns.js";
+} from "../layers/layer-arns.js";
+import { addStatement, allowsUse, GET_LAYER_VERSION, removeStatement } from "../layers/layer-policy.js";
+import type { LayerFilter, LayerStore } from "../store/layer-store.js";
+import { parseInput } from "./function-input.js";
 import {
   AddLayerPermissionSchema,
   PublishLayerVersionSchema,
   principalAccount,
   refuseUnsupportedLayerInput,
 } from "./layer-input.js";
-import { addStatement, allowsUse, GET_LAYER_VERSION, removeStatement } from "./layer-policy.js";
+import { decodeZip, unzippedSize, zipEntries } from "./zip-input.js";
 
 export interface LayerService {
   publish(accountId: string, layerName: string, body: unknown): Promise<LayerVersion>;

@@ -4,8 +4,8 @@
 // refused by name before anything is read.
 import { errors } from "@stratus/shared";
 import { z } from "zod";
-import { descriptionSchema } from "../services/function-input.js";
 import { storableText } from "../store/pg-helpers.js";
+import { descriptionSchema } from "./function-input.js";
 
 /** Lambda's runtime identifiers (a layer may name runtimes this node does not run, as in Lambda). */
 const RUNTIME_ID =
