@@ -101,4 +101,4 @@ rm -rf "$tmp"
 log "Stratus is running. Try: . .stratus/env && aws lambda invoke --function-name hello out.json"
 # FunctionUrl is written from the URL listener's base (docker-compose.yml): by default
 # http://127.0.0.1:9002/<id>/, which curl on this machine reaches as it is.
-log "Function URLs: aws lambda create-function-url-config --function-name hello --auth-type NONE, then curl its FunctionUrl"
+log "Function URLs: aws lambda create-function-url-config --function-name hello --auth-type NONE, open it with aws lambda add-permission --function-name hello --statement-id public-url --action lambda:InvokeFunctionUrl --principal '*' --function-url-auth-type NONE, then curl its FunctionUrl"
