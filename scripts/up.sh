@@ -41,6 +41,11 @@ if [ ! -f "$STATE/compose.env" ]; then
     echo "STRATUS_INTERNAL_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   } >"$STATE/compose.env"
 fi
+# The key that seals secrets (docs/SECRETS.md): made once and kept, also for a
+# compose.env from before the secrets store. Losing it loses every stored secret.
+if ! grep -q '^STRATUS_SECRETS_KEY=' "$STATE/compose.env"; then
+  (umask 077 && echo "STRATUS_SECRETS_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >>"$STATE/compose.env")
+fi
 compose() { docker-compose -p stratus -f "$ROOT/docker-compose.yml" --env-file "$STATE/compose.env" "$@"; }
 
 log "docker-compose up"
@@ -74,6 +79,7 @@ unset AWS_ENDPOINT_URL
 export AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:9000
 export AWS_ENDPOINT_URL_SCHEDULER=http://127.0.0.1:9000
 export AWS_ENDPOINT_URL_EVENTBRIDGE=http://127.0.0.1:9000
+export AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:9000
 export AWS_ACCESS_KEY_ID=$akid
 export AWS_SECRET_ACCESS_KEY=$secret
 export AWS_REGION=us-east-1

@@ -123,6 +123,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         STRATUS_URL_PORT: "0",
         STRATUS_REGION: region,
         STRATUS_BOOTSTRAP_KEY_FILE: adminKeyFile,
+        // A platform key of the stack's own, as scripts/up.sh makes one for a real install.
+        STRATUS_SECRETS_KEY: randomBytes(32).toString("base64"),
         ...(opts.productAsyncTiming ? {} : QUICK_ASYNC_TIMING),
         ...opts.controlPlaneEnv,
       }),

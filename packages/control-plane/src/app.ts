@@ -21,12 +21,14 @@ import { logRoutes } from "./api/log-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
+import { secretsRoutes } from "./api/secrets-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
+import type { SecretService } from "./secrets/secret-service.js";
 import type { AliasService } from "./services/alias-service.js";
 import type { AsyncService } from "./services/async-service.js";
 import type { FunctionService } from "./services/function-service.js";
@@ -52,6 +54,8 @@ export interface AppDeps {
   schedules: ScheduleService;
   /** EventBridge: rules, targets and buses; PutEvents and TestEventPattern. */
   events: { rules: RuleService; putEvents: PutEvents };
+  /** Secrets Manager; undefined when no platform key is configured (its operations are then refused). */
+  secrets?: SecretService;
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
@@ -86,6 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(signedBody(deps.authenticate, deps.budget));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
+  app.use(secretsRoutes(deps.secrets, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));

@@ -14,3 +14,17 @@ describe("ControlPlaneConfigSchema: log level", () => {
     expect(ControlPlaneConfigSchema.safeParse({ ...base, STRATUS_LOG_LEVEL: "verbose" }).success).toBe(false);
   });
 });
+
+describe("ControlPlaneConfigSchema: secrets key", () => {
+  it("has no key unless one is set, takes 32 bytes of base64, and refuses anything else", () => {
+    expect(ControlPlaneConfigSchema.parse(base).secrets.key).toBeUndefined();
+    expect(ControlPlaneConfigSchema.parse({ ...base, STRATUS_SECRETS_KEY: "" }).secrets.key).toBeUndefined();
+    const key = Buffer.alloc(32, 7);
+    expect(
+      ControlPlaneConfigSchema.parse({ ...base, STRATUS_SECRETS_KEY: key.toString("base64") }).secrets.key,
+    ).toEqual(key);
+    for (const bad of [Buffer.alloc(16).toString("base64"), Buffer.alloc(33).toString("base64"), "not a key"]) {
+      expect(ControlPlaneConfigSchema.safeParse({ ...base, STRATUS_SECRETS_KEY: bad }).success).toBe(false);
+    }
+  });
+});

@@ -104,6 +104,22 @@ export const ControlPlaneConfigSchema = z
         )
         .optional(),
     ),
+    /**
+     * The platform key that seals secret values (docs/SECRETS.md): 32 random bytes,
+     * base64. Never defaulted: without it the Secrets Manager API refuses every request.
+     */
+    STRATUS_SECRETS_KEY: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .refine(
+          (k) => /^[A-Za-z0-9+/]{43}=$/.test(k) && Buffer.from(k, "base64").length === 32,
+          "STRATUS_SECRETS_KEY must be 32 bytes, base64 (e.g. head -c 32 /dev/urandom | base64)",
+        )
+        .optional(),
+    ),
+    /** How often each control plane deletes secrets past their recovery window. */
+    STRATUS_SECRETS_PURGE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
     /** The least severe level the process logs (debug: a line per API request). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
   })
@@ -130,6 +146,10 @@ export const ControlPlaneConfigSchema = z
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
     urls: { port: e.STRATUS_URL_PORT, base: e.STRATUS_URL_BASE?.replace(/\/$/, ""), domain: e.STRATUS_URL_DOMAIN },
+    secrets: {
+      key: e.STRATUS_SECRETS_KEY === undefined ? undefined : Buffer.from(e.STRATUS_SECRETS_KEY, "base64"),
+      purgeIntervalMs: e.STRATUS_SECRETS_PURGE_INTERVAL_MS,
+    },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,

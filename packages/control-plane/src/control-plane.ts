@@ -33,6 +33,7 @@ import { createRedisNodeDirectory } from "./routing/node-directory.js";
 import { createRetirementNotices } from "./routing/retirement-notices.js";
 import { startScheduleFirer } from "./schedules/schedule-firer.js";
 import { createScheduleService } from "./schedules/schedule-service.js";
+import { startSecrets } from "./secrets/start-secrets.js";
 import { createAliasService } from "./services/alias-service.js";
 import { createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
@@ -195,6 +196,7 @@ export async function startControlPlane(
   );
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
+  const secrets = startSecrets(pool, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: asyncService,
@@ -220,6 +222,7 @@ export async function startControlPlane(
     settings,
     schedules,
     events,
+    secrets: secrets.service,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
@@ -250,6 +253,7 @@ export async function startControlPlane(
       reconciler.stop();
       await firer.stop();
       await events.stop();
+      await secrets.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();

@@ -6,6 +6,7 @@ export { ASYNC_STAGE_CHANNEL, type AsyncStage, type AsyncStageMark } from "./asy
 export { type ControlPlaneConfig, ControlPlaneConfigSchema } from "./config.js";
 export { type RunningControlPlane, startControlPlane } from "./control-plane.js";
 export { type Exchanged, exchange } from "./routing/http-exchange.js";
+export type { SecretContent, SecretsReader } from "./secrets/secrets-reader.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { migrate } from "./store/migrate.js";

@@ -1,0 +1,76 @@
+// Secrets Manager's awsJson1_1 operations (signing name `secretsmanager`, POST / with
+// X-Amz-Target: secretsmanager.<Op>) on the Stratus endpoint: only requests signed for
+// Secrets Manager reach them. Bodies are parsed here and handed to the service; they
+// are never logged (the request log records operation and status only).
+import { type Logger, StratusError } from "@stratus/shared";
+import { type Request, Router } from "express";
+import type { SecretService } from "../secrets/secret-service.js";
+import type { Body } from "../secrets/secrets-input.js";
+import { callerAccount } from "./auth.js";
+import { awsJsonErrors } from "./aws-json-errors.js";
+import { jsonBody } from "./body.js";
+import { route } from "./route.js";
+
+const CONTENT_TYPE = "application/x-amz-json-1.1";
+const PREFIX = "secretsmanager.";
+
+function body(req: Request): Body {
+  let v: unknown;
+  try {
+    v = jsonBody(req);
+  } catch {
+    // The parser's message may quote the body, and the body may hold a secret.
+    throw new StratusError("SerializationException", 400, "client", "The request body is not valid JSON");
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new StratusError("SerializationException", 400, "client", "The request body must be a JSON object");
+  }
+  return v as Body;
+}
+
+const notConfigured = () =>
+  new StratusError(
+    "ServiceUnavailableException",
+    503,
+    "platform",
+    "The secrets store is not configured on this Stratus: its operator must set STRATUS_SECRETS_KEY",
+  );
+
+/** `secrets`: undefined when no platform key is configured; every operation is then refused. */
+export function secretsRoutes(secrets: SecretService | undefined, log: Logger): Router {
+  type Op = (account: string, b: Body) => unknown;
+  const ops: Record<string, keyof SecretService> = {
+    CreateSecret: "createSecret",
+    GetSecretValue: "getSecretValue",
+    PutSecretValue: "putSecretValue",
+    UpdateSecret: "updateSecret",
+    DescribeSecret: "describeSecret",
+    ListSecrets: "listSecrets",
+    DeleteSecret: "deleteSecret",
+    RestoreSecret: "restoreSecret",
+    TagResource: "tagResource",
+    UntagResource: "untagResource",
+  };
+  const r = Router();
+  // Requests signed for another service go on to its routes.
+  r.use((_req, res, next) => (res.locals.service === "secretsmanager" ? next() : next("router")));
+  r.post("/", (req, res, next) => {
+    const target = req.get("x-amz-target") ?? "";
+    const name = target.startsWith(PREFIX) ? target.slice(PREFIX.length) : "";
+    const method = Object.hasOwn(ops, name) ? ops[name] : undefined;
+    if (!method) {
+      return next(new StratusError("UnknownOperationException", 400, "client", `Unknown operation ${target}`));
+    }
+    route(name, async () => {
+      if (!secrets) throw notConfigured();
+      const op = secrets[method] as Op;
+      const out = await op(callerAccount(res.locals), body(req));
+      res.type(CONTENT_TYPE).send(JSON.stringify(out));
+    })(req, res, next);
+  });
+  r.use((req, _res, next) =>
+    next(new StratusError("UnknownOperationException", 400, "client", `Unknown operation ${req.method} ${req.path}`)),
+  );
+  r.use(awsJsonErrors(log, CONTENT_TYPE));
+  return r;
+}
