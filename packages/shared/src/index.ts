@@ -15,3 +15,6 @@ export * from "./wire.js";
 export * from "./zip-error.js";
 export * from "./zip-names.js";
 export * from "./zip-reader.js";
+export * from "./otel-tracer.js";
+export * from "./trace-context.js";
+export * from "./tracer.js";
