@@ -7,6 +7,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from "@open
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, type IdGenerator, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import { z } from "zod";
 import { newSpanId, newTraceId, type TraceContext } from "./trace-context.js";
 import { noTracer, passingSpan, type SpanKindName, type Tracer, type TraceSpan } from "./tracer.js";
 
@@ -100,7 +101,27 @@ export function otlpTracesUrl(endpoint: string): string {
 }
 
 /** The process's tracer: OpenTelemetry when an OTLP endpoint is configured, else none. */
-export function tracerFor(endpoint: string | undefined, serviceName: string, attributes?: Record<string, string>): Tracer {
+export function tracerFor(
+  endpoint: string | undefined,
+  serviceName: string,
+  attributes?: Record<string, string>,
+): Tracer {
   if (!endpoint) return noTracer;
   return createOtelTracer({ serviceName, attributes, exporter: { url: otlpTracesUrl(endpoint) } });
+}
+
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional());
+
+/**
+ * The settings every process reads for its spans' collector: STRATUS_OTLP_ENDPOINT, or
+ * the standard OTEL_EXPORTER_OTLP_ENDPOINT, an OTLP/HTTP base URL (spans go to
+ * <it>/v1/traces). Neither set: no spans are made.
+ */
+export const OtlpEndpointSchema = {
+  STRATUS_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+};
+
+export function otlpEndpoint(e: { STRATUS_OTLP_ENDPOINT?: string; OTEL_EXPORTER_OTLP_ENDPOINT?: string }) {
+  return e.STRATUS_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT;
 }

@@ -17,7 +17,10 @@ const TRACE_ID = "5759e988bd862e3fe1be46a994272793";
 
 describe("X-Amzn-Trace-Id", () => {
   it.each([
-    [`Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`, { traceId: TRACE_ID, parentId: "53995c3f42cd8ad8", sampled: true }],
+    [
+      `Root=${ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
+      { traceId: TRACE_ID, parentId: "53995c3f42cd8ad8", sampled: true },
+    ],
     [`Root=${ROOT};Sampled=0`, { traceId: TRACE_ID, sampled: false }],
     [`Root=${ROOT}`, { traceId: TRACE_ID }],
     [`Root=${ROOT};Sampled=?`, { traceId: TRACE_ID }],

@@ -35,7 +35,11 @@ const zero = (hex: string) => /^0+$/.test(hex);
 
 /** A new trace id, X-Ray style: its first 8 hex digits the epoch seconds, the rest random. */
 export function newTraceId(now = Date.now()): string {
-  return Math.floor(now / 1000).toString(16).padStart(8, "0") + randomBytes(12).toString("hex");
+  return (
+    Math.floor(now / 1000)
+      .toString(16)
+      .padStart(8, "0") + randomBytes(12).toString("hex")
+  );
 }
 
 /** A new span id: 16 random hex digits. */
@@ -73,7 +77,11 @@ export function parseTraceparent(value: string): IncomingTrace | undefined {
   const [, version, traceId, parentId, flags, rest] = m as unknown as string[];
   if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
   if (zero(traceId as string) || zero(parentId as string)) return undefined;
-  return { traceId: traceId as string, parentId: parentId as string, sampled: (parseInt(flags as string, 16) & 1) === 1 };
+  return {
+    traceId: traceId as string,
+    parentId: parentId as string,
+    sampled: (parseInt(flags as string, 16) & 1) === 1,
+  };
 }
 
 /**
