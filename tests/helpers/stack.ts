@@ -14,6 +14,7 @@ import {
   startControlPlane,
 } from "@stratus/control-plane";
 import { InvokerConfigSchema, type RunningInvoker, startInvoker } from "@stratus/invoker";
+import { type Tracer, tracerFor } from "@stratus/shared";
 import pg from "pg";
 import { removeNodeLeftovers } from "./invoker-process.js";
 import { type StartedService, startPostgres, startRedis } from "./services.js";
@@ -98,6 +99,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   const adminKeyFile = path.join(dataDir, "bootstrap", "admin-key.json");
   const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
   let cp: RunningControlPlane;
+  let cpTracer: Tracer | undefined;
   let redisProxy: TcpProxy | undefined;
   let postgresProxy: TcpProxy | undefined;
   /** `url` with its port replaced by the proxy's, if there is one. */
@@ -114,22 +116,22 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     if (opts.proxyPostgres) {
       postgresProxy = await startTcpProxy({ host: "127.0.0.1", port: postgres.container.getMappedPort(5432) });
     }
-    cp = await startControlPlane(
-      ControlPlaneConfigSchema.parse({
-        STRATUS_DATABASE_URL: through(postgres.url, postgresProxy),
-        STRATUS_REDIS_URL: through(redis.url, redisProxy),
-        STRATUS_INTERNAL_TOKEN: internalToken,
-        STRATUS_PORT: "0",
-        STRATUS_URL_PORT: "0",
-        STRATUS_REGION: region,
-        STRATUS_BOOTSTRAP_KEY_FILE: adminKeyFile,
-        // A platform key of the stack's own, as scripts/up.sh makes one for a real install.
-        STRATUS_SECRETS_KEY: randomBytes(32).toString("base64"),
-        ...(opts.productAsyncTiming ? {} : QUICK_ASYNC_TIMING),
-        ...opts.controlPlaneEnv,
-      }),
-      quiet,
-    );
+    const cpConfig = ControlPlaneConfigSchema.parse({
+      STRATUS_DATABASE_URL: through(postgres.url, postgresProxy),
+      STRATUS_REDIS_URL: through(redis.url, redisProxy),
+      STRATUS_INTERNAL_TOKEN: internalToken,
+      STRATUS_PORT: "0",
+      STRATUS_URL_PORT: "0",
+      STRATUS_REGION: region,
+      STRATUS_BOOTSTRAP_KEY_FILE: adminKeyFile,
+      // A platform key of the stack's own, as scripts/up.sh makes one for a real install.
+      STRATUS_SECRETS_KEY: randomBytes(32).toString("base64"),
+      ...(opts.productAsyncTiming ? {} : QUICK_ASYNC_TIMING),
+      ...opts.controlPlaneEnv,
+    });
+    // As main.ts does: spans go to the collector the settings name (STRATUS_OTLP_ENDPOINT).
+    cpTracer = tracerFor(cpConfig.tracing.otlpEndpoint, "stratus-control-plane");
+    cp = await startControlPlane(cpConfig, quiet, cpTracer);
   } catch (err) {
     await db.end();
     await redisProxy?.close();
@@ -178,6 +180,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     },
     async stop() {
       await cp.close();
+      await cpTracer?.shutdown();
       await redisProxy?.close();
       await postgresProxy?.close();
       await db.end();
@@ -196,19 +199,19 @@ export async function startStack(
   const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-code-"));
   const nodeId = `test-${randomBytes(4).toString("hex")}`;
   let invoker: RunningInvoker;
+  let tracer: Tracer | undefined;
   try {
-    invoker = await startInvoker(
-      InvokerConfigSchema.parse({
-        STRATUS_REDIS_URL: platform.redisUrl,
-        STRATUS_CONTROL_PLANE_URL: platform.endpoint,
-        STRATUS_INTERNAL_TOKEN: platform.internalToken,
-        STRATUS_NODE_ID: nodeId,
-        STRATUS_CODE_DIR: codeDir,
-        STRATUS_CAPACITY_MB: "4096",
-        ...invokerEnv,
-      }),
-      quiet,
-    );
+    const config = InvokerConfigSchema.parse({
+      STRATUS_REDIS_URL: platform.redisUrl,
+      STRATUS_CONTROL_PLANE_URL: platform.endpoint,
+      STRATUS_INTERNAL_TOKEN: platform.internalToken,
+      STRATUS_NODE_ID: nodeId,
+      STRATUS_CODE_DIR: codeDir,
+      STRATUS_CAPACITY_MB: "4096",
+      ...invokerEnv,
+    });
+    tracer = tracerFor(config.tracing.otlpEndpoint, "stratus-invoker", { "stratus.node": nodeId });
+    invoker = await startInvoker(config, quiet, tracer);
   } catch (err) {
     // A node that failed part-way may have made its network and stem cells already.
     await removeNodeLeftovers(nodeId);
@@ -223,6 +226,7 @@ export async function startStack(
     async stop() {
       try {
         await invoker.close();
+        await tracer?.shutdown();
       } finally {
         // Whatever a close that failed part-way left (its network outlives a test run otherwise).
         await removeNodeLeftovers(nodeId);

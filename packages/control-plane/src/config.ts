@@ -1,6 +1,6 @@
 // The control plane's configuration: one zod schema, parsed once in main.ts from the
 // environment. Secrets have no defaults; nothing else reads process.env.
-import { LogLevelSchema } from "@stratus/shared";
+import { LogLevelSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
 import { z } from "zod";
 
 export const ControlPlaneConfigSchema = z
@@ -122,6 +122,7 @@ export const ControlPlaneConfigSchema = z
     STRATUS_SECRETS_PURGE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
     /** The least severe level the process logs (debug: a line per API request). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    ...OtlpEndpointSchema,
   })
   // The watchdog looks once an interval: a stall shorter than that could not be seen twice.
   .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
@@ -145,6 +146,7 @@ export const ControlPlaneConfigSchema = z
     dbStatementTimeoutMs: e.STRATUS_DB_STATEMENT_TIMEOUT_MS,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
+    tracing: { otlpEndpoint: otlpEndpoint(e) },
     urls: { port: e.STRATUS_URL_PORT, base: e.STRATUS_URL_BASE?.replace(/\/$/, ""), domain: e.STRATUS_URL_DOMAIN },
     secrets: {
       key: e.STRATUS_SECRETS_KEY === undefined ? undefined : Buffer.from(e.STRATUS_SECRETS_KEY, "base64"),

@@ -1,7 +1,7 @@
 // Builds a whole control plane from its configuration: Postgres pool (migrated),
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
-import { type Logger, type LogSink, toLogger } from "@stratus/shared";
+import { type Logger, type LogSink, noTracer, type Tracer, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -83,6 +83,8 @@ async function checkRedis(redis: Redis, log: Logger): Promise<void> {
 export async function startControlPlane(
   config: ControlPlaneConfig,
   logTo: Logger | LogSink,
+  /** Where the platform's own spans go (main.ts builds it from config.tracing); none by default. */
+  tracer: Tracer = noTracer,
 ): Promise<RunningControlPlane> {
   const log = toLogger(logTo);
   // Waiting for a connection is bounded like a statement: a new connection to a
@@ -146,7 +148,7 @@ export async function startControlPlane(
     concurrencyRules.forget,
   );
   const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
-  const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules);
+  const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules, tracer);
   const authenticate = createAuthenticator(accounts);
   // One budget for every body read before its signature is checked, invoke's and the app's.
   const budget = createByteBudget(config.edge.unverifiedBodyBytes);
@@ -158,7 +160,7 @@ export async function startControlPlane(
   // is not (its fetch blocks; the job deadline bounds each job instead).
   const queue = createBullMqQueue({ redisUrl: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, log });
   const relay = startRelay(asyncStore, queue, log);
-  const asyncService = createAsyncService(asyncStore, functions, settingsStore, relay);
+  const asyncService = createAsyncService(asyncStore, functions, settingsStore, relay, tracer);
   const runner = { ...config.async, region: config.region, stepMs: config.async.workerStallMs };
   const worker =
     config.async.concurrency > 0

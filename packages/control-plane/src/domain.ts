@@ -1,5 +1,6 @@
 // Domain types of the control plane. Stores return these; the API renders them in
 // Lambda's wire shapes (see api/lambda-shapes.ts).
+import type { TracingMode } from "@stratus/shared";
 
 export interface Account {
   id: string;
@@ -29,6 +30,8 @@ export interface FunctionVersion {
   codeSize: number;
   /** The layers merged into /opt, in order, each pinned to its content by digest. */
   layers: FunctionLayer[];
+  /** TracingConfig.Mode: Active samples invocations that arrive without a sampling decision. */
+  tracingMode: TracingMode;
   revisionId: string;
   state: "Pending" | "Active" | "Inactive" | "Failed";
   lastModified: Date;
@@ -55,6 +58,7 @@ export type ConfigurationPatch = Partial<
     | "ephemeralStorageMb"
     | "environment"
     | "layers"
+    | "tracingMode"
   >
 >;
 

@@ -4,7 +4,15 @@
 // metrics and the Redis heartbeat. Used by main.ts and by tests. A start that fails
 // part-way removes what it made (network, stem cells, servers) before it throws. A
 // running node removes what dead peers left on its engine (node/dead-peers.ts).
-import { internalInvoke, type Logger, type LogSink, nodeRegistry, toLogger } from "@stratus/shared";
+import {
+  internalInvoke,
+  type Logger,
+  type LogSink,
+  nodeRegistry,
+  noTracer,
+  type Tracer,
+  toLogger,
+} from "@stratus/shared";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createInternalServer } from "./api/internal-server.js";
@@ -50,7 +58,12 @@ async function removeOrphans(backend: ContainerBackend, nodeId: string, log: Log
 }
 
 /** `logTo`: the process's logger, or console or a test's fake (consoleLogger). */
-export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSink): Promise<RunningInvoker> {
+/** `tracer`: where the node's spans go (main.ts builds it from config.tracing); none by default. */
+export async function startInvoker(
+  config: InvokerConfig,
+  logTo: Logger | LogSink,
+  tracer: Tracer = noTracer,
+): Promise<RunningInvoker> {
   const log = toLogger(logTo);
   const backend = createDockerBackend(config.dockerSocket, config.cgroupRoot, {
     size: config.netSandboxes,
@@ -82,7 +95,7 @@ export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSin
     } else {
       log.warn("STRATUS_FUNCTION_FIREWALL=off: function containers can reach every port of this host");
     }
-    return await startNode(config, log, { backend, network, api, firewall }, undo);
+    return await startNode(config, log, { backend, network, api, firewall, tracer }, undo);
   } catch (err) {
     for (const step of undo.reverse())
       await Promise.resolve()
@@ -95,10 +108,16 @@ export async function startInvoker(config: InvokerConfig, logTo: Logger | LogSin
 async function startNode(
   config: InvokerConfig,
   log: Logger,
-  made: { backend: DockerBackend; network: string; api: RuntimeApiServer; firewall?: FunctionFirewall },
+  made: {
+    backend: DockerBackend;
+    network: string;
+    api: RuntimeApiServer;
+    firewall?: FunctionFirewall;
+    tracer: Tracer;
+  },
   undo: Array<() => Promise<unknown> | unknown>,
 ): Promise<RunningInvoker> {
-  const { backend, network, api, firewall } = made;
+  const { backend, network, api, firewall, tracer } = made;
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
   const layers = await createLayerSets(config.codeDir, (sha) => code.dirFor(sha));
   const stemDirs = await createStemDirs(config.codeDir);
@@ -132,6 +151,7 @@ async function startNode(
     metrics,
     log,
     (entry) => shipper.push(entry),
+    tracer,
   );
   undo.push(
     () => shipper.close(),

@@ -2,7 +2,7 @@
 // on stdout, each naming the node), start the node, and on SIGTERM/SIGINT drain (no
 // new work, finish in-flight invocations, remove containers) and exit.
 import { rename, writeFile } from "node:fs/promises";
-import { pinoLogger } from "@stratus/shared";
+import { pinoLogger, tracerFor } from "@stratus/shared";
 import { pino } from "pino";
 import { InvokerConfigSchema } from "./config.js";
 import { startInvoker } from "./invoker.js";
@@ -15,7 +15,8 @@ if (!parsed.success) {
   process.exit(2);
 }
 const log = pinoLogger(root).child({ node: parsed.data.nodeId });
-const node = await startInvoker(parsed.data, log);
+const tracer = tracerFor(parsed.data.tracing.otlpEndpoint, "stratus-invoker", { "stratus.node": parsed.data.nodeId });
+const node = await startInvoker(parsed.data, log, tracer);
 log.info("invoker listening", { url: node.url });
 if (parsed.data.urlFile) {
   // Written whole or not at all: a health check never reads half a URL.
@@ -26,12 +27,15 @@ if (parsed.data.urlFile) {
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
     log.info("draining", { signal });
-    node.close().then(
-      () => process.exit(0),
-      (err) => {
-        log.error("shutdown failed", { err });
-        process.exit(1);
-      },
-    );
+    node
+      .close()
+      .then(() => tracer.shutdown())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          log.error("shutdown failed", { err });
+          process.exit(1);
+        },
+      );
   });
 }

@@ -11,6 +11,7 @@
 // result as it comes: 200, `x-stratus-response-mode: streaming`, the function's
 // content type, the body chunked, and how it ended in trailers (streamTrailers).
 import { z } from "zod";
+import type { TraceContext } from "./trace-context.js";
 import { limits } from "./wire.js";
 
 export const internalInvoke = {
@@ -26,6 +27,11 @@ export const internalInvoke = {
   functionErrorHeader: "x-stratus-function-error",
   /** Where invokers fetch zips by digest: GET {path}/{sha256 hex}. */
   codePath: "/internal/v1/code",
+  /**
+   * The invocation's trace, in X-Ray's Root=;Parent=;Sampled= form: Parent is the
+   * caller's span the node's own spans join under (trace-context.ts).
+   */
+  traceHeader: "x-stratus-trace",
   /** Shared secret between control plane and invokers. */
   tokenHeader: "x-stratus-internal-token",
   /**
@@ -101,6 +107,8 @@ export interface InvokeCall {
   requestId: string;
   /** Base64 JSON from X-Amz-Client-Context. */
   clientContext?: string;
+  /** The trace the invocation joins; the function sees it as _X_AMZN_TRACE_ID. */
+  trace?: TraceContext;
   payload: Buffer;
 }
 

@@ -7,14 +7,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ByteBudget, Logger } from "@stratus/shared";
-import { errors, headers } from "@stratus/shared";
+import { errors, headers, traceResponseHeaders } from "@stratus/shared";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { AsyncService } from "../services/async-service.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import type { Authenticator } from "./auth.js";
 import { sendError } from "./error-middleware.js";
-import { readInvokeCall } from "./invoke-request.js";
+import { readInvokeCall, requestTrace } from "./invoke-request.js";
 import { elapsedMs } from "./request-log.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
@@ -58,7 +58,9 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     requestId: string,
   ): Promise<string> {
     const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
+    const acceptedAt = Date.now();
     const { accountId, ref, payload, clientContext, tail } = await readInvokeCall(req, deps, type, rawName, query);
+    const trace = { incoming: requestTrace(req), acceptedAt };
     if (type === "DryRun") {
       const fn = await deps.invoke.resolve(accountId, ref.name, ref.qualifier);
       res.writeHead(204, { [headers.executedVersion]: fn.version });
@@ -67,8 +69,9 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     }
     if (type === "Event") {
       // Committed (with its outbox row) before the 202: nothing accepted is lost.
-      const id = await deps.async.accept(accountId, ref.name, ref.qualifier, payload);
-      res.writeHead(202, { [headers.requestId]: id, "content-length": 0 });
+      const accepted = await deps.async.accept(accountId, ref.name, ref.qualifier, payload, trace);
+      const id = accepted.id;
+      res.writeHead(202, { [headers.requestId]: id, "content-length": 0, ...traceResponseHeaders(accepted.trace) });
       res.end();
       return id;
     }
@@ -85,8 +88,10 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       tail,
       requestId,
       ownRequestId: true,
+      trace,
     });
     const out: Record<string, string | number> = {
+      ...traceResponseHeaders(result.trace),
       "content-type": "application/json",
       "content-length": result.payload.length,
       [headers.requestId]: result.requestId,

@@ -3,8 +3,9 @@
 // whose it is: the caller's, or another account's that grants the caller
 // lambda:InvokeFunction), the event, the client context and the log type.
 import type { IncomingMessage } from "node:http";
-import type { ByteBudget } from "@stratus/shared";
-import { errors, headers } from "@stratus/shared";
+import type { ByteBudget, IncomingTrace } from "@stratus/shared";
+import { errors, headers, incomingTrace } from "@stratus/shared";
+
 import type { PolicyService } from "../services/policy-service.js";
 import { type Authenticator, readSigned } from "./auth.js";
 import { checkJson } from "./body.js";
@@ -66,4 +67,12 @@ export async function readInvokeCall(
     clientContext,
     tail: req.headers[headers.logType] === "Tail",
   };
+}
+
+/** The trace a request arrived in: its X-Amzn-Trace-Id, or its W3C traceparent. */
+export function requestTrace(req: IncomingMessage): IncomingTrace | undefined {
+  return incomingTrace((name) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  });
 }

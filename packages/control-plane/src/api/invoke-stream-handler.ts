@@ -6,12 +6,12 @@
 // throttle) is an ordinary restJson1 error; DryRun checks the function and answers 204.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errors, headers, StratusError } from "@stratus/shared";
+import { errors, headers, StratusError, traceResponseHeaders } from "@stratus/shared";
 import type { StreamedInvokeResult } from "../services/invoke-service.js";
 import { sendError } from "./error-middleware.js";
 import { EVENT_STREAM_CONTENT_TYPE, invokeComplete, payloadChunks } from "./event-stream.js";
 import type { InvokeHandlerDeps } from "./invoke-handler.js";
-import { readInvokeCall } from "./invoke-request.js";
+import { readInvokeCall, requestTrace } from "./invoke-request.js";
 import { elapsedMs } from "./request-log.js";
 
 const PATH = /^\/2021-11-15\/functions\/([^/?]+)\/response-streaming-invocations\/?(?:\?(.*))?$/;
@@ -26,6 +26,7 @@ export type InvokeStreamHandler = (req: IncomingMessage, res: ServerResponse) =>
 export function createInvokeStreamHandler(deps: InvokeStreamHandlerDeps): InvokeStreamHandler {
   async function handle(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray, requestId: string) {
     const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
+    const acceptedAt = Date.now();
     const input = await readInvokeCall(req, deps, type, m[1] as string, m[2] ?? "");
     // This operation takes no Event: a stream has nobody to go to once the call is answered.
     if (!TYPES.has(type)) {
@@ -46,8 +47,10 @@ export function createInvokeStreamHandler(deps: InvokeStreamHandlerDeps): Invoke
       tail: input.tail,
       requestId,
       ownRequestId: true,
+      trace: { incoming: requestTrace(req), acceptedAt },
     });
     res.writeHead(200, {
+      ...traceResponseHeaders(result.trace),
       "content-type": EVENT_STREAM_CONTENT_TYPE,
       [headers.requestId]: requestId,
       [headers.executedVersion]: result.executedVersion,

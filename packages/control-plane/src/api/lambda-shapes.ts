@@ -23,7 +23,7 @@ export function toConfiguration(fn: FunctionVersion, region: string) {
     Version: fn.version,
     Environment: { Variables: fn.environment },
     ...(fn.layers.length > 0 ? { Layers: fn.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
-    TracingConfig: { Mode: "PassThrough" },
+    TracingConfig: { Mode: fn.tracingMode },
     RevisionId: fn.revisionId,
     State: fn.state,
     LastUpdateStatus: "Successful",

@@ -37,6 +37,7 @@ let calls: InvokeRequest[] = [];
 let grantsPublic = true;
 const asked: AccessRequest[] = [];
 let outcome: () => Promise<InvokeResult>;
+const TRACE_ID = "5759e988bd862e3fe1be46a994272793";
 const statuses: number[] = [];
 let server: http.Server;
 let base: string;
@@ -72,7 +73,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
   calls = [];
-  outcome = async () => ({ payload: Buffer.from('"ok"'), requestId: "r", executedVersion: "$LATEST" });
+  outcome = async () => ({
+    payload: Buffer.from('"ok"'),
+    requestId: "r",
+    executedVersion: "$LATEST",
+    trace: { traceId: TRACE_ID, parentId: "53995c3f42cd8ad8", sampled: false },
+  });
 });
 
 describe("the function URL handler", () => {
@@ -80,6 +86,10 @@ describe("the function URL handler", () => {
     const res = await fetch(`${base}/${OPEN}/p?q=1`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("ok");
+    expect(res.headers.get("x-amzn-trace-id")).toBe(
+      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
+    );
+    expect(res.headers.get("traceparent")).toBe(`00-${TRACE_ID}-53995c3f42cd8ad8-00`);
     expect(calls).toHaveLength(1);
     const call = calls[0] as InvokeRequest;
     expect(call).toMatchObject({ accountId: "123456789012", functionName: "fn", ownRequestId: true });
@@ -87,6 +97,18 @@ describe("the function URL handler", () => {
     expect(event).toMatchObject({ rawPath: "/p", rawQueryString: "q=1", queryStringParameters: { q: "1" } });
     expect(event.requestContext.requestId).toBe(call.requestId);
     expect(res.headers.get("x-amzn-requestid")).toBe(call.requestId);
+  });
+
+  it("hands the function the trace the HTTP client sent (traceparent or X-Amzn-Trace-Id)", async () => {
+    calls.length = 0;
+    await fetch(`${base}/${OPEN}/`, { headers: { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` } });
+    await fetch(`${base}/${OPEN}/`, { headers: { "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793" } });
+    await fetch(`${base}/${OPEN}/`);
+    expect(calls.map((c) => c.trace?.incoming)).toEqual([
+      { traceId: TRACE_ID, parentId: "00f067aa0ba902b7", sampled: true },
+      { traceId: TRACE_ID },
+      undefined,
+    ]);
   });
 
   it.each([

@@ -15,6 +15,7 @@ import {
   limits,
   readBody,
   StratusError,
+  traceResponseHeaders,
   headers as wire,
 } from "@stratus/shared";
 import type { InvokeService } from "../services/invoke-service.js";
@@ -36,6 +37,7 @@ import {
 import type { UrlService } from "../urls/url-service.js";
 import { type StreamedUrlResponse, streamedUrlAnswer } from "../urls/url-stream.js";
 import { signedHead } from "./auth.js";
+import { requestTrace } from "./invoke-request.js";
 import type { SigV4Verifier } from "./sigv4.js";
 
 export interface UrlHandlerDeps {
@@ -149,13 +151,17 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
       payload,
       requestId,
       ownRequestId: true,
+      trace: { incoming: requestTrace(req), acceptedAt: arrived },
     };
     let out: UrlResponse | StreamedUrlResponse;
     if (config.invokeMode === "RESPONSE_STREAM") {
-      out = await streamedUrlAnswer(await deps.invoke.invokeStream(call));
+      const result = await deps.invoke.invokeStream(call);
+      out = await streamedUrlAnswer(result);
+      Object.assign(out.headers, traceResponseHeaders(result.trace));
     } else {
       const result = await deps.invoke.invokeSync(call);
       out = mapUrlResult(result.payload, result.functionError);
+      Object.assign(out.headers, traceResponseHeaders(result.trace));
     }
     if (config.cors) Object.assign(out.headers, responseCorsHeaders(config.cors, origin));
     return out;

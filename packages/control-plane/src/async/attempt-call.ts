@@ -3,8 +3,9 @@
 // event is already too old to run. Every attempt (the first, retries, a takeover
 // after a stall) runs under the invocation's id as its request id, the one its caller
 // got with the 202: as in Lambda, the function sees one context.awsRequestId.
-import { StratusError } from "@stratus/shared";
+import { type IncomingTrace, parseXrayHeader, StratusError } from "@stratus/shared";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
+import type { CallTraceInput } from "../services/invoke-tracing.js";
 import type { AsyncInvocation } from "../store/async-store.js";
 import type { CallFacts } from "./async-decisions.js";
 import type { JobDeadline } from "./job-deadline.js";
@@ -40,6 +41,7 @@ export async function callFunction(
       requestId: inv.id,
       // A job given up sends nothing more: its next run does.
       signal: deadline.signal,
+      trace: attemptTrace(inv),
       dispatch: {
         // The node's time to answer, and a step's to take it in.
         sending: (answerWithinMs) => deadline.allow(answerWithinMs + stepMs),
@@ -55,6 +57,23 @@ export async function callFunction(
     const error = { errorType: code, errorMessage: (err as Error).message };
     return { outcome: thrownOutcome(err), ageMs, reachedNode, error };
   }
+}
+
+/**
+ * The trace an attempt joins: the one its event was accepted in, or, for an event
+ * accepted with none (a schedule's or a rule's tick), a root of its own derived from
+ * its id and acceptance time, so that every attempt of it joins one trace. Its first
+ * attempt also records how long it waited in the queue.
+ */
+export function attemptTrace(inv: AsyncInvocation): CallTraceInput {
+  const incoming: IncomingTrace = (inv.traceHeader && parseXrayHeader(inv.traceHeader)) || {
+    traceId:
+      Math.floor(inv.acceptedAt.getTime() / 1000)
+        .toString(16)
+        .padStart(8, "0") + inv.id.replace(/-/g, "").slice(0, 24),
+  };
+  const first = inv.attempt === 1 && inv.givenBack === 0;
+  return { incoming, ...(first ? { queuedSince: inv.acceptedAt.getTime() } : {}) };
 }
 
 function parsed(payload: Buffer): unknown {

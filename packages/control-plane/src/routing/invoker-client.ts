@@ -7,6 +7,7 @@
 // the signal's reason.
 import {
   errors,
+  formatXrayHeader,
   type InvokeCall,
   type InvokeOutcome,
   type InvokeSpec,
@@ -93,6 +94,7 @@ export function createInvokerClient(internalToken: string): InvokerClient {
       "content-type": "application/octet-stream",
     };
     if (call.clientContext) headers[internalInvoke.clientContextHeader] = call.clientContext;
+    if (call.trace) headers[internalInvoke.traceHeader] = formatXrayHeader(call.trace);
     if (call.tail) headers[internalInvoke.logTypeHeader] = "Tail";
     if (streamed) headers[internalInvoke.acceptStreamHeader] = "1";
     return {

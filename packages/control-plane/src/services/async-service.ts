@@ -2,20 +2,40 @@
 // (retries, maximum event age, destinations) and commits the invocation with its
 // outbox row before the caller gets 202. Also reads, lists and re-drives them.
 import { randomUUID } from "node:crypto";
-import { errors, LATEST, limits } from "@stratus/shared";
+import {
+  decideTrace,
+  errors,
+  formatXrayHeader,
+  LATEST,
+  limits,
+  noTracer,
+  type TraceContext,
+  type Tracer,
+} from "@stratus/shared";
 import type { AsyncStatus } from "../async/async-state.js";
 import type { Relay } from "../async/relay.js";
 import { markStage } from "../async/stage-marks.js";
 import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { FunctionService } from "./function-service.js";
+import type { CallTraceInput } from "./invoke-tracing.js";
 import { MAX_RETRY_ATTEMPTS } from "./update-input.js";
 
 /** Lambda's default maximum event age: six hours. */
 export const DEFAULT_MAX_EVENT_AGE_SECONDS = 21_600;
 
 export interface AsyncService {
-  accept(accountId: string, functionName: string, qualifier: string | undefined, payload: Buffer): Promise<string>;
+  /**
+   * Commits an Event invocation; resolves with its id and the trace it was accepted in,
+   * which every attempt of it joins (`trace`: the caller's, and when the API took it).
+   */
+  accept(
+    accountId: string,
+    functionName: string,
+    qualifier: string | undefined,
+    payload: Buffer,
+    trace?: Pick<CallTraceInput, "incoming" | "acceptedAt">,
+  ): Promise<{ id: string; trace: TraceContext }>;
   get(accountId: string, id: string): Promise<AsyncInvocation>;
   list(
     accountId: string,
@@ -31,16 +51,23 @@ export function createAsyncService(
   functions: FunctionService,
   settings: SettingsStore,
   relay: Pick<Relay, "publish" | "nudge">,
+  tracer: Tracer = noTracer,
 ): AsyncService {
   return {
-    async accept(accountId, functionName, qualifier, payload) {
+    async accept(accountId, functionName, qualifier, payload, trace) {
       if (payload.length > limits.asyncPayloadBytes) {
         throw errors.tooLarge(`Request must be smaller than ${limits.asyncPayloadBytes} bytes for an Event invocation`);
       }
-      await functions.get(accountId, functionName, qualifier);
+      const fn = await functions.get(accountId, functionName, qualifier);
+      const accepting = tracer.start("accept", decideTrace(trace?.incoming, fn.tracingMode), {
+        kind: "server",
+        ...(trace?.acceptedAt !== undefined ? { startTime: trace.acceptedAt } : {}),
+        attributes: { "faas.name": fn.name, "faas.invocation_type": "Event" },
+      });
       const config = await settings.getEventInvokeConfig(accountId, functionName, qualifier ?? LATEST);
       const id = randomUUID();
       const job = await store.accept({
+        traceHeader: formatXrayHeader(accepting.context),
         id,
         accountId,
         functionName,
@@ -56,8 +83,9 @@ export function createAsyncService(
           : {}),
       });
       markStage("accepted", id);
+      accepting.end();
       relay.publish(job);
-      return id;
+      return { id, trace: accepting.context };
     },
     async get(accountId, id) {
       const found = await store.get(accountId, id);

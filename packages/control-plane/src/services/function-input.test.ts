@@ -1,6 +1,7 @@
 import type { StratusError, ZipEntryInfo } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
-import { checkHandlerCode } from "./function-input.js";
+import { CreateFunctionSchema, checkHandlerCode, parseInput } from "./function-input.js";
+import { UpdateConfigurationSchema } from "./update-input.js";
 
 const file = (name: string, mode = 0o644): ZipEntryInfo => ({ name, size: 1, mode, isDirectory: false });
 
@@ -46,5 +47,25 @@ describe("checkHandlerCode with layers", () => {
         ? "app.handler"
         : "index.handler";
     expect(refusal(() => checkHandlerCode(runtime, handler, entries, hasLayers))).toBe(expected);
+  });
+});
+
+describe("TracingConfig", () => {
+  const create = {
+    FunctionName: "f",
+    Runtime: "nodejs20.x",
+    Role: "arn:aws:iam::000000000000:role/r",
+    Handler: "index.handler",
+    Code: { ZipFile: "" },
+  };
+  it("defaults to PassThrough and takes Active", () => {
+    expect(parseInput(CreateFunctionSchema, create).TracingConfig).toEqual({ Mode: "PassThrough" });
+    expect(parseInput(CreateFunctionSchema, { ...create, TracingConfig: { Mode: "Active" } }).TracingConfig).toEqual({
+      Mode: "Active",
+    });
+    expect(parseInput(UpdateConfigurationSchema, {}).TracingConfig).toBeUndefined();
+  });
+  it.each([{ Mode: "active" }, { Mode: "On" }, {}, "Active"])("refuses %j by name", (TracingConfig) => {
+    expect(() => parseInput(UpdateConfigurationSchema, { TracingConfig })).toThrow(/TracingConfig/);
   });
 });

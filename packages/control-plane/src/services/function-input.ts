@@ -82,6 +82,13 @@ export const CreateFunctionSchema = z.object({
     .max(1)
     .default(["x86_64"]),
   Publish: z.boolean().default(false),
+  TracingConfig: z
+    .object({
+      Mode: z.enum(["Active", "PassThrough"], {
+        errorMap: () => ({ message: "TracingConfig.Mode must be Active or PassThrough" }),
+      }),
+    })
+    .default({ Mode: "PassThrough" }),
   /** Layer version ARNs, resolved by layers/function-layers.ts. */
   Layers: z
     .array(z.string())

@@ -101,6 +101,7 @@ export function createFunctionService(
         revisionId: randomUUID(),
         state: "Active",
         layers: used,
+        tracingMode: input.TracingConfig.Mode,
         zip,
       });
       if (!created) throw errors.conflict(`Function already exist: ${input.FunctionName}`);
@@ -164,6 +165,7 @@ export function createFunctionService(
             ...(input.EphemeralStorage !== undefined ? { ephemeralStorageMb: input.EphemeralStorage.Size } : {}),
             ...(input.Environment !== undefined ? { environment: input.Environment.Variables } : {}),
             ...(used !== undefined ? { layers: used } : {}),
+            ...(input.TracingConfig !== undefined ? { tracingMode: input.TracingConfig.Mode } : {}),
           },
           input.RevisionId,
         ),

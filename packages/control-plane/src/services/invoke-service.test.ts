@@ -21,6 +21,7 @@ const fn = {
   environment: {},
   codeSha256Hex: "00",
   layers: [] as FunctionVersion["layers"],
+  tracingMode: "PassThrough" as const,
   revisionId: "r",
   state: "Active",
 } as FunctionVersion;

@@ -4,7 +4,15 @@
 // connection (a dead node stays listed until its heartbeat goes stale), and return
 // the function's result.
 import { randomUUID } from "node:crypto";
-import { errors, type InvokeOutcome, type InvokeSpec, StratusError } from "@stratus/shared";
+import {
+  errors,
+  type InvokeOutcome,
+  type InvokeSpec,
+  noTracer,
+  StratusError,
+  type TraceContext,
+  type Tracer,
+} from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
 import {
@@ -18,6 +26,7 @@ import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import { createRankingCache } from "../routing/placement.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
+import { type CallTrace, type CallTraceInput, startCallTrace } from "./invoke-tracing.js";
 import { type StreamedInvokeResult, wholeAsStream } from "./streamed-result.js";
 
 export interface InvokeRequest {
@@ -43,6 +52,8 @@ export interface InvokeRequest {
   dispatch?: DispatchWatcher;
   /** Once aborted, the call goes to no node (an async attempt given up, whose job runs again). */
   signal?: AbortSignal;
+  /** The trace the call arrives in and when its stages began (invoke-tracing.ts). */
+  trace?: CallTraceInput;
 }
 
 /** What a caller learns of its call's way to the invoker nodes. */
@@ -62,6 +73,8 @@ export interface InvokeResult extends InvokeOutcome {
   /** Base64 of the last 4 KB of the log, when asked for. */
   logResult?: string;
   executedVersion: string;
+  /** The trace the call ran in, for the answer's X-Amzn-Trace-Id and traceparent. */
+  trace: TraceContext;
 }
 
 export type { StreamedInvokeResult } from "./streamed-result.js";
@@ -85,6 +98,7 @@ interface Held {
   ranked: readonly LiveNode[];
   requestId: string;
   executedVersion: string;
+  trace: CallTrace;
   /** Frees the call's concurrency slot; once, however often called. */
   release(): void;
 }
@@ -109,6 +123,7 @@ export function createInvokeService(
   invoker: InvokerClient,
   region: string,
   concurrency: ConcurrencyRules,
+  tracer: Tracer = noTracer,
 ): InvokeService {
   // Specs are rebuilt only when the (cached) function version object changes, so
   // the invoker client can reuse their serialisation too.
@@ -147,11 +162,21 @@ export function createInvokeService(
       functions.get(accountId, name, await aliases.resolveVersion(accountId, name, qualifier)),
     async invokeSync(req) {
       const held = await prepare(req);
+      let failure: unknown;
       try {
         const outcome = await place(held, req, (node, call) => invoker.invoke(node, held.spec, call));
-        return { ...outcome, requestId: held.requestId, executedVersion: held.executedVersion };
+        return {
+          ...outcome,
+          requestId: held.requestId,
+          executedVersion: held.executedVersion,
+          trace: held.trace.context,
+        };
+      } catch (err) {
+        failure = err;
+        throw err;
       } finally {
         held.release();
+        held.trace.end(failure);
       }
     },
     async invokeStream(req) {
@@ -161,16 +186,23 @@ export function createInvokeService(
         answer = await place(held, req, (node, call) => invoker.invokeStream(node, held.spec, call));
       } catch (err) {
         held.release();
+        held.trace.end(err);
         throw err;
       }
       const { requestId, executedVersion } = held;
+      const trace = held.trace.context;
       if (answer.mode === "streaming") {
         // The slot is held while the function streams: it is running until it has ended.
-        answer.end.then(held.release, held.release);
-        return { requestId, executedVersion, ...answer };
+        const ended = () => {
+          held.release();
+          held.trace.end();
+        };
+        answer.end.then(ended, ended);
+        return { requestId, executedVersion, trace, ...answer };
       }
       held.release();
-      return { requestId, executedVersion, ...wholeAsStream(answer.outcome) };
+      held.trace.end();
+      return { requestId, executedVersion, trace, ...wholeAsStream(answer.outcome) };
     },
   };
 
@@ -183,24 +215,34 @@ export function createInvokeService(
     }
     const requestId = req.requestId ?? randomUUID();
     const spec = specFor(fn, req.qualifier);
-    const [live, limits] = await Promise.all([nodes.liveNodes(), concurrency.limitsFor(fn.accountId, fn.name)]);
-    const ranked = rankNodes(live, `${fn.accountId}/${fn.name}/${fn.version}`);
-    if (ranked.length === 0) throw errors.service("No invoker node is available");
-    const slot = await concurrency.limiter.acquire({
-      accountId: fn.accountId,
-      functionName: fn.name,
-      // A slot per call, not per request id: an async invocation's attempts share its
-      // request id, and a stale attempt may still hold a slot when the next one starts.
-      requestId: req.requestId && !req.ownRequestId ? randomUUID() : requestId,
-      leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
-      ...limits,
-    });
+    const trace = startCallTrace(tracer, req.trace, fn);
+    let ranked: readonly LiveNode[];
+    let slot: Awaited<ReturnType<ConcurrencyLimiter["acquire"]>>;
+    try {
+      const [live, limits] = await Promise.all([nodes.liveNodes(), concurrency.limitsFor(fn.accountId, fn.name)]);
+      ranked = rankNodes(live, `${fn.accountId}/${fn.name}/${fn.version}`);
+      if (ranked.length === 0) throw errors.service("No invoker node is available");
+      slot = await concurrency.limiter.acquire({
+        accountId: fn.accountId,
+        functionName: fn.name,
+        // A slot per call, not per request id: an async invocation's attempts share its
+        // request id, and a stale attempt may still hold a slot when the next one starts.
+        requestId: req.requestId && !req.ownRequestId ? randomUUID() : requestId,
+        leaseMs: fn.timeoutSeconds * 1000 + LEASE_SLACK_MS,
+        ...limits,
+      });
+    } catch (err) {
+      trace.end(err);
+      throw err;
+    }
+    trace.placed();
     let released = false;
     return {
       spec,
       ranked,
       requestId,
       executedVersion: fn.version,
+      trace,
       release() {
         if (released) return;
         released = true;
@@ -213,7 +255,7 @@ export function createInvokeService(
 
   /** Sends the call to the ranked nodes in turn with `send`, spilling past a full or unreachable one. */
   async function place<T>(
-    { ranked, spec, requestId }: Held,
+    { ranked, spec, requestId, trace }: Held,
     req: InvokeRequest,
     send: (node: LiveNode, call: NodeCall) => Promise<T>,
   ): Promise<T> {
@@ -222,12 +264,15 @@ export function createInvokeService(
       req.signal?.throwIfAborted();
       req.dispatch?.sending(answerWithinMs(spec));
       try {
-        const answer = await send(node, {
-          requestId,
-          clientContext: req.clientContext,
-          payload: req.payload,
-          tail: req.tail,
-        });
+        const answer = await trace.dispatch(node.id, (context) =>
+          send(node, {
+            requestId,
+            clientContext: req.clientContext,
+            payload: req.payload,
+            tail: req.tail,
+            trace: context,
+          }),
+        );
         req.dispatch?.taken();
         return answer;
       } catch (err) {

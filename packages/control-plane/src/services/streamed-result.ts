@@ -2,7 +2,7 @@
 // URLs in RESPONSE_STREAM mode): the function's bytes as they come, whether it
 // streamed them or answered whole, and how it ended.
 import { Readable } from "node:stream";
-import type { InvokeOutcome } from "@stratus/shared";
+import type { InvokeOutcome, TraceContext } from "@stratus/shared";
 import type { StreamEnd } from "../routing/invoker-client.js";
 
 export type { StreamEnd } from "../routing/invoker-client.js";
@@ -11,6 +11,8 @@ export type { StreamEnd } from "../routing/invoker-client.js";
 export interface StreamedInvokeResult {
   requestId: string;
   executedVersion: string;
+  /** The trace the call ran in. */
+  trace: TraceContext;
   /** "streaming": the function streamed (Lambda-Runtime-Function-Response-Mode: streaming); "buffered": it answered whole. */
   mode: "streaming" | "buffered";
   /** The stream's declared content type (a function URL's prelude: application/vnd.awslambda.http-integration-response); application/json when buffered. */

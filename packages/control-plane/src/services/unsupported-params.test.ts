@@ -23,7 +23,6 @@ describe("parameters Stratus does not implement", () => {
   it.each([
     ["VpcConfig", { VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: [] } }],
     ["DeadLetterConfig", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } }],
-    ["TracingConfig", { TracingConfig: { Mode: "Active" } }],
     ["LoggingConfig", { LoggingConfig: { LogFormat: "JSON" } }],
     ["LoggingConfig", { LoggingConfig: { LogFormat: "Text", ApplicationLogLevel: "DEBUG" } }],
     ["LoggingConfig", { LoggingConfig: { LogGroup: "/custom/group" } }],
@@ -49,7 +48,7 @@ describe("parameters Stratus does not implement", () => {
     ["Layers (served since issue 18)", { Layers: ["arn:aws:lambda:us-east-1:000000000000:layer:l:1"] }],
     ["an empty VpcConfig", { VpcConfig: { SubnetIds: [], SecurityGroupIds: [] } }],
     ["an empty DeadLetterConfig", { DeadLetterConfig: {} }],
-    ["TracingConfig PassThrough", { TracingConfig: { Mode: "PassThrough" } }],
+    ["TracingConfig (served since issue 17)", { TracingConfig: { Mode: "Active" } }],
     ["LoggingConfig Text in the default group", { LoggingConfig: { LogFormat: "Text", LogGroup: "/aws/lambda/f" } }],
     ["SnapStart None", { SnapStart: { ApplyOn: "None" } }],
     ["an empty KMSKeyArn", { KMSKeyArn: "" }],

@@ -27,7 +27,6 @@ const CONFIGURATION: Unsupported[] = [
       onlyKeys(v, { SubnetIds: emptyList, SecurityGroupIds: emptyList, Ipv6AllowedForDualStack: (x) => x !== true }),
   },
   { path: "DeadLetterConfig", inert: (v) => onlyKeys(v, { TargetArn: emptyText }) },
-  { path: "TracingConfig", inert: (v) => onlyKeys(v, { Mode: (x) => x === undefined || x === "PassThrough" }) },
   {
     path: "LoggingConfig",
     inert: (v, body) =>

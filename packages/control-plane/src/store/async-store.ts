@@ -51,6 +51,8 @@ export interface AsyncInvocation {
   onSuccess?: string;
   onFailure?: string;
   acceptedAt: Date;
+  /** The trace it was accepted in (X-Amzn-Trace-Id form); none for a schedule's or a rule's tick. */
+  traceHeader?: string;
   executedVersion?: string;
   error?: unknown;
 }
@@ -154,12 +156,13 @@ interface Row {
   on_success: string | null;
   on_failure: string | null;
   accepted_at: Date;
+  trace_header: string | null;
   executed_version: string | null;
   error: unknown;
 }
 
 const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, invoke_count, given_back, max_attempts,
-  max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error`;
+  max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error, trace_header`;
 
 /** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
 const A_COLUMNS = COLUMNS.replace(/(\w+)/g, "a.$1");
@@ -180,6 +183,7 @@ function toInvocation(r: Row): AsyncInvocation {
     ...(r.on_success !== null ? { onSuccess: r.on_success } : {}),
     ...(r.on_failure !== null ? { onFailure: r.on_failure } : {}),
     acceptedAt: r.accepted_at,
+    ...(r.trace_header !== null ? { traceHeader: r.trace_header } : {}),
     ...(r.executed_version !== null ? { executedVersion: r.executed_version } : {}),
     ...(r.error !== null ? { error: r.error } : {}),
   };
@@ -199,12 +203,12 @@ async function insertAccepted(
   const res = await c.query<{ id: string; invocation_id: string }>(
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
-         max_event_age_seconds, on_success, on_failure, job_id)
+         max_event_age_seconds, on_success, on_failure, job_id, trace_header)
        SELECT id, account_id, function_name, qualifier, payload, $12::text, max_attempts, max_event_age_seconds,
-         on_success, on_failure, job_id
+         on_success, on_failure, job_id, trace_header
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts,
-         max_event_age_seconds, on_success, on_failure, job_id)
+         $9::text[], $10::text[], $13::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts,
+         max_event_age_seconds, on_success, on_failure, job_id, trace_header)
        ${opts.skipExisting ? "ON CONFLICT (id) DO NOTHING" : ""}
        RETURNING id)
      INSERT INTO async_outbox (invocation_id, relay_after)
@@ -222,6 +226,7 @@ async function insertAccepted(
       jobIds,
       graceSeconds,
       INITIAL,
+      invs.map((i) => i.traceHeader ?? null),
     ],
   );
   const outbox = new Map(res.rows.map((r) => [r.invocation_id, r.id]));

@@ -1,8 +1,9 @@
 // The function_versions row and its mapping to the FunctionVersion domain type.
+import type { TracingMode } from "@stratus/shared";
 import type { FunctionLayer, FunctionVersion } from "../domain.js";
 
 export const VERSION_COLUMNS = `account_id, function_name, version, runtime, handler, role, description, memory_mb,
-  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers`;
+  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers, tracing_mode`;
 
 export interface VersionRow {
   account_id: string;
@@ -22,6 +23,7 @@ export interface VersionRow {
   state: FunctionVersion["state"];
   last_modified: Date;
   layers: FunctionLayer[];
+  tracing_mode: TracingMode;
 }
 
 export function toVersion(r: VersionRow): FunctionVersion {
@@ -43,6 +45,7 @@ export function toVersion(r: VersionRow): FunctionVersion {
     state: r.state,
     lastModified: r.last_modified,
     layers: r.layers,
+    tracingMode: r.tracing_mode,
   };
 }
 
@@ -65,8 +68,9 @@ export function versionValues(v: Omit<FunctionVersion, "lastModified">): unknown
     v.revisionId,
     v.state,
     JSON.stringify(v.layers),
+    v.tracingMode,
   ];
 }
 
 export const INSERT_VERSION = `INSERT INTO function_versions (${VERSION_COLUMNS})
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16) RETURNING ${VERSION_COLUMNS}`;
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16, $17) RETURNING ${VERSION_COLUMNS}`;

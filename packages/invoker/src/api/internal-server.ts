@@ -12,10 +12,13 @@ import {
   internalInvoke,
   type Logger,
   limits,
+  newTraceId,
+  parseXrayHeader,
   REQUEST_ID,
   readBody,
   StratusError,
   sendRestJson1Error,
+  type TraceContext,
 } from "@stratus/shared";
 import type { Registry } from "prom-client";
 import type { ContainerPool } from "../pool/container-pool.js";
@@ -29,6 +32,12 @@ export interface InternalServerDeps {
   /** Whether the node has been silent since heartbeat `beat` (heartbeat.ts silentSince). */
   silentSince: (beat: number) => boolean;
   log: Pick<Logger, "error" | "debug" | "isLevelEnabled">;
+}
+
+/** The call's trace from its header; a caller that sent none (or a bad one) gets an unsampled trace of its own. */
+function callTrace(header: string | string[] | undefined): TraceContext {
+  const t = typeof header === "string" ? parseXrayHeader(header) : undefined;
+  return t ? { ...t, sampled: t.sampled ?? false } : { traceId: newTraceId(), sampled: false };
 }
 
 export function createInternalServer(deps: InternalServerDeps): http.Server {
@@ -72,11 +81,16 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     if (givenUp()) throw errors.capacity("Node was silent since the call was placed; not starting it");
     const clientContext = req.headers[internalInvoke.clientContextHeader];
     const payload = await readBody(req, limits.syncPayloadBytes);
-    let outcome = await deps.pool.invoke(
-      spec,
-      { requestId, clientContext: typeof clientContext === "string" ? clientContext : undefined, payload },
-      { tail: req.headers[internalInvoke.logTypeHeader] === "Tail", givenUp },
-    );
+    const call = {
+      requestId,
+      clientContext: typeof clientContext === "string" ? clientContext : undefined,
+      trace: callTrace(req.headers[internalInvoke.traceHeader]),
+      payload,
+    };
+    let outcome = await deps.pool.invoke(spec, call, {
+      tail: req.headers[internalInvoke.logTypeHeader] === "Tail",
+      givenUp,
+    });
     if (outcome.stream) {
       if (req.headers[internalInvoke.acceptStreamHeader] === "1") {
         const done = await sendStream(res, outcome.stream, closing());

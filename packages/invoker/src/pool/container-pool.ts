@@ -9,10 +9,12 @@ import {
   type InvokeCall,
   type InvokeSpec,
   type Logger,
+  noTracer,
   type Retirement,
   retires,
   runtimes,
   StratusError,
+  type Tracer,
 } from "@stratus/shared";
 import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
@@ -58,6 +60,7 @@ export class ContainerPool {
     private readonly metrics: InvokerMetrics,
     private readonly log: Pick<Logger, "warn" | "error">,
     onInvocationLog: (entry: InvocationLog) => void = () => undefined,
+    private readonly tracer: Tracer = noTracer,
   ) {
     this.can = capabilitiesOf(backend);
     const memory = this.can.memory;
@@ -83,7 +86,7 @@ export class ContainerPool {
       stemDirs,
       log,
     });
-    this.invocations = { containers: this.containers, memory, metrics, onInvocationLog };
+    this.invocations = { containers: this.containers, memory, metrics, onInvocationLog, tracer };
     this.reaper = setInterval(
       () => {
         this.reapIdle(Date.now());
@@ -107,14 +110,21 @@ export class ContainerPool {
     opts: { tail?: boolean; givenUp?: () => boolean } = {},
   ): Promise<PoolInvokeResult> {
     let claimed: Claimed;
+    const placing =
+      call.trace &&
+      this.tracer.start("placement on node", call.trace, { attributes: { "stratus.node": this.config.nodeId } });
     try {
       claimed = await this.claim(spec, call.requestId);
+      placing?.setAttributes({ "stratus.placement": claimed.cold?.kind ?? "warm" });
     } catch (err) {
+      placing?.fail((err as Error).message);
       if (!(err instanceof StratusError) || err.kind !== "function") throw err;
       return {
         payload: failurePayload({ errorType: err.code, errorMessage: err.message }),
         functionError: "Unhandled",
       };
+    } finally {
+      placing?.end();
     }
     const { c, cold } = claimed;
     if (opts.givenUp?.()) {

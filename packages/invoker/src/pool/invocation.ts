@@ -4,9 +4,19 @@
 // and the engine's exit watcher, only send events into the container's lifecycle:
 // the lifecycle alone decides the container's fate. Then it judges the outcome,
 // completes the log and hands the container back, or retires it.
-import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { type InvokeCall, type InvokeSpec, limits, runtimeApi } from "@stratus/shared";
+import {
+  formatXrayHeader,
+  type InvokeCall,
+  type InvokeSpec,
+  limits,
+  newSpanId,
+  newTraceId,
+  runtimeApi,
+  type TraceContext,
+  type Tracer,
+  type TraceSpan,
+} from "@stratus/shared";
 import type { MemoryStats } from "../backend/container-backend.js";
 import { type Container, ownerMetricLabels, ownerOf } from "../containers/container.js";
 import type { Containers } from "../containers/containers.js";
@@ -27,6 +37,8 @@ export interface InvocationDeps {
   memory: MemoryStats | undefined;
   metrics: InvokerMetrics;
   onInvocationLog: (entry: InvocationLog) => void;
+  /** Records the cold start and the function's run as spans of the call's trace. */
+  tracer: Tracer;
 }
 
 /** A cold start's kind, and since when (performance.now()) it counts towards Init Duration. */
@@ -72,6 +84,8 @@ export class Invocation {
   private deadline: NodeJS.Timeout | undefined;
   /** The secret its runtime's log markers must carry (container-log.ts); issued at delivery. */
   private logNonce: string | undefined;
+  /** The function's run, from delivery to its outcome. */
+  private span: TraceSpan | undefined;
 
   constructor(
     private readonly deps: InvocationDeps,
@@ -132,6 +146,9 @@ export class Invocation {
     if (cold && initDurationMs !== undefined) {
       metrics.initDuration.observe({ runtime: spec.runtime, kind: cold.kind }, initDurationMs / 1000);
     }
+    this.span?.setAttributes({ "stratus.outcome": result });
+    if (result !== "success") this.span?.fail(outcome.functionError ? `${result}: ${outcome.functionError}` : result);
+    this.span?.end();
     const notices = oomKills > 0 ? [oomKillLine(oomKills, spec.memoryMb)] : [];
     const run = { startedAt: this.startedAt, durationMs, initDurationMs, outcome: result };
     const logText = this.completeLog(markedStreams, run, notices);
@@ -152,16 +169,41 @@ export class Invocation {
     containers.send(c, { type: "delivered" });
     this.deliveredAt = performance.now();
     if (this.cold && c.session.readyAt !== undefined) this.initDurationMs = c.session.readyAt - this.cold.since;
+    const trace = this.traceRun();
     const timeoutMs = spec.timeoutSeconds * 1000;
     this.deadline = setTimeout(() => {
       // After an exit the deadline changes nothing: the exit says why the runtime died.
       const life = containers.send(c, { type: "timeout", afterMs: timeoutMs });
       if (life.state === "dead") metrics.timeouts.inc(ownerMetricLabels(ownerOf(spec)));
     }, timeoutMs);
-    const headers = deliveryHeaders(spec, call, Date.now() + timeoutMs);
+    const headers = deliveryHeaders(spec, call, Date.now() + timeoutMs, trace);
     this.logNonce = c.launched?.log.issue(call.requestId);
     if (this.logNonce) headers[LOG_NONCE_HEADER] = this.logNonce;
     return headers;
+  }
+
+  /**
+   * Records the cold start that made the container (its create or specialisation and
+   * its runtime's init, up to now) and starts the function's run span; returns the
+   * trace the function sees, its parent the run span.
+   */
+  private traceRun(): TraceContext & { parentId: string } {
+    const { call, cold, deps } = this;
+    const parent = call.trace ?? { traceId: newTraceId(), sampled: false };
+    const attributes = { "faas.name": this.spec.functionName, "faas.version": this.spec.version };
+    if (cold) {
+      const startTime = performance.timeOrigin + cold.since;
+      deps.tracer
+        .start("cold start", parent, { startTime, attributes: { ...attributes, "stratus.cold_start": cold.kind } })
+        .end();
+    }
+    this.span = deps.tracer.start("invoke", parent, {
+      kind: "server",
+      attributes: { ...attributes, "faas.invocation_id": call.requestId, "faas.coldstart": !!cold },
+    });
+    // Not recording, the function's parent is the caller's span, or one of its own.
+    const own = this.span.context;
+    return { ...own, parentId: own.parentId ?? newSpanId() };
   }
 
   /** Completes the invocation's log (START, output, the platform's `notices`, END, REPORT) and hands it to storage. */
@@ -182,12 +224,18 @@ export class Invocation {
 }
 
 /** The Runtime API headers of a delivery whose deadline is `deadline` (epoch ms). */
-function deliveryHeaders(spec: InvokeSpec, call: InvokeCall, deadline: number): Record<string, string> {
+function deliveryHeaders(
+  spec: InvokeSpec,
+  call: InvokeCall,
+  deadline: number,
+  trace: TraceContext & { parentId: string },
+): Record<string, string> {
   const h: Record<string, string> = {
     [runtimeApi.requestId]: call.requestId,
     [runtimeApi.deadlineMs]: String(deadline),
     [runtimeApi.functionArn]: spec.functionArn,
-    [runtimeApi.traceId]: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, "").slice(0, 24)};Sampled=0`,
+    // Always the full Root=;Parent=;Sampled= form: X-Ray's SDKs drop subsegments otherwise.
+    [runtimeApi.traceId]: formatXrayHeader(trace),
   };
   if (call.clientContext) {
     // Lambda hands the runtime the decoded JSON; keep it only if it is a valid header value.
