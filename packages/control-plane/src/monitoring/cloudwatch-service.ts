@@ -87,7 +87,7 @@ export function createCloudWatchService(store: MetricStore, now: () => Date = ()
       const asked = datapointsAsked(start, end, period);
       if (asked > MAX_STATISTICS_DATAPOINTS) {
         throw badCombination(
-          `You have requested up to ${asked} datapoints, which exceeds the limit of ${MAX_STATISTICS_DATAPOINTS}. ` +
+          `You have requested up to ${asked} datapoints, which exceeds the limit of ${MAX_STATISTICS_DATAPOINTS.toLocaleString("en-US")}. ` +
             "You may reduce the datapoints requested by increasing Period, or decreasing the time range.",
         );
       }
