@@ -94,11 +94,11 @@ export function createPgMetricStore(db: BoundedDb): MetricStore {
     const { rows } = await db.query<{ t: number; c: number }>(
       `WITH iv AS (
          SELECT ended_at - duration_ms * interval '1 millisecond' AS s, ended_at AS e FROM invocation_usage
-          WHERE account_id = $1 AND ended_at > to_timestamp($2) AND ended_at < to_timestamp($3 + $5)${filter}
+          WHERE account_id = $1 AND ended_at > to_timestamp($2) AND ended_at < to_timestamp($3::float8 + $5::float8)${filter}
        ), ev AS (
          SELECT s AS at, 1 AS d FROM iv WHERE s < to_timestamp($3)
          UNION ALL SELECT e, -1 FROM iv
-         UNION ALL SELECT to_timestamp(b), 0 FROM generate_series($2::bigint, $3::bigint - $4, $4) b
+         UNION ALL SELECT to_timestamp(b), 0 FROM generate_series($2::bigint, $3::bigint - $4::bigint, $4::bigint) b
        ), run AS (
          SELECT at, sum(d) OVER (ORDER BY at, d ROWS UNBOUNDED PRECEDING) AS c FROM ev
        )
