@@ -11,6 +11,7 @@ import { adminRoutes } from "./api/admin-routes.js";
 import { aliasRoutes } from "./api/alias-routes.js";
 import { asyncRoutes } from "./api/async-routes.js";
 import { type Authenticator, signedBody } from "./api/auth.js";
+import { cloudwatchRoutes } from "./api/cloudwatch-routes.js";
 import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/error-middleware.js";
 import { eventsRoutes } from "./api/events-routes.js";
@@ -27,6 +28,7 @@ import { urlRoutes } from "./api/url-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
+import type { CloudWatchService } from "./monitoring/cloudwatch-service.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { SecretService } from "./secrets/secret-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -59,6 +61,8 @@ export interface AppDeps {
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
+  /** CloudWatch's metric API (GetMetricData, GetMetricStatistics, ListMetrics) over AWS/Lambda. */
+  cloudwatch: CloudWatchService;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -91,6 +95,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));
+  app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));

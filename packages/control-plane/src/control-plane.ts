@@ -24,6 +24,8 @@ import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
 import { createControlPlaneMetrics } from "./metrics.js";
+import { createCloudWatchService } from "./monitoring/cloudwatch-service.js";
+import { createMetricCounters } from "./monitoring/metric-counters.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
 import { watchInFlight } from "./routing/in-flight.js";
@@ -35,7 +37,7 @@ import { startScheduleFirer } from "./schedules/schedule-firer.js";
 import { createScheduleService } from "./schedules/schedule-service.js";
 import { startSecrets } from "./secrets/start-secrets.js";
 import { createAliasService } from "./services/alias-service.js";
-import { createAsyncService } from "./services/async-service.js";
+import { countingReceived, createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
@@ -50,6 +52,8 @@ import { createCachedSettingsStore } from "./store/cached-settings-store.js";
 import { createPgFunctionStore } from "./store/function-store.js";
 import { createPgLayerStore } from "./store/layer-store.js";
 import { createPgLogStore } from "./store/log-store.js";
+import { addCounters } from "./store/metric-counter-store.js";
+import { createPgMetricStore } from "./store/metric-store.js";
 import { migrate } from "./store/migrate.js";
 import { bounded } from "./store/pg-helpers.js";
 import { createPgPolicyStore } from "./store/policy-store.js";
@@ -121,9 +125,16 @@ export async function startControlPlane(
   // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
   const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
-  const counted = countThrottles(limiter, (req, reason) =>
-    metrics.throttles.inc({ account: req.accountId, function: req.functionName, reason }),
+  // CloudWatch's counter metrics, written off the request path (monitoring/metric-counters.ts).
+  const counters = createMetricCounters(
+    (rows) => addCounters(bounded(pool, config.dbStatementTimeoutMs), rows),
+    log,
+    registry,
   );
+  const counted = countThrottles(limiter, (req, reason) => {
+    metrics.throttles.inc({ account: req.accountId, function: req.functionName, reason });
+    counters.record({ accountId: req.accountId, functionName: req.functionName, metric: "Throttles" });
+  });
   const concurrencyRules = createConcurrencyRules(settingsStore, counted, config.accountConcurrency);
   const announceRetired = createRetirementNotices(redis, log);
   // A reservation changed, or deleted with its function, here applies to this control
@@ -160,14 +171,18 @@ export async function startControlPlane(
   // is not (its fetch blocks; the job deadline bounds each job instead).
   const queue = createBullMqQueue({ redisUrl: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, log });
   const relay = startRelay(asyncStore, queue, log);
-  const asyncService = createAsyncService(asyncStore, functions, settingsStore, relay, tracer);
+  const asyncService = countingReceived(createAsyncService(asyncStore, functions, settingsStore, relay, tracer), counters);
   const runner = { ...config.async, region: config.region, stepMs: config.async.workerStallMs };
   const worker =
     config.async.concurrency > 0
       ? watchWorker(
           (activity) =>
             queue.startWorker(
-              createJobRunner(asyncStore, queue, invoke, runner, log, { activity, givenUp: metrics.asyncJobsGivenUp }),
+              createJobRunner(asyncStore, queue, invoke, runner, log, {
+                activity,
+                givenUp: metrics.asyncJobsGivenUp,
+                counters,
+              }),
               config.async.concurrency,
             ),
           {
@@ -227,6 +242,7 @@ export async function startControlPlane(
     secrets: secrets.service,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
+    cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
     registry,
     metrics,
     region: config.region,

@@ -7,6 +7,7 @@
 // the job that runs the next attempt.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
+import type { MetricCounters } from "../monitoring/metric-counters.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
 import type { Verdict } from "./async-decisions.js";
 import type { AttemptCall } from "./attempt-call.js";
@@ -19,11 +20,13 @@ export interface RecordDeps {
   store: AsyncStore;
   queue: Pick<AsyncQueue, "add">;
   region: string;
+  /** Lambda's async metrics: AsyncEventAge, AsyncEventsDropped, DestinationDeliveryFailures. */
+  counters?: MetricCounters;
 }
 
 /** Records `call`'s end as `verdict` says, each write a step of the job. */
 export async function recordAttempt(
-  { store, queue, region }: RecordDeps,
+  { store, queue, region, counters }: RecordDeps,
   inv: AsyncInvocation,
   call: AttemptCall,
   verdict: Verdict,
@@ -31,6 +34,15 @@ export async function recordAttempt(
 ): Promise<void> {
   const end: AttemptEnd = call.outcome === "too_old" || call.outcome === "gone" ? "not_run" : call.outcome;
   const refunds = attemptRefunds(end, call.reachedNode);
+  const observe = (metric: "AsyncEventAge" | "AsyncEventsDropped" | "DestinationDeliveryFailures", value = 1) =>
+    counters?.record({
+      accountId: inv.accountId,
+      functionName: inv.functionName,
+      resource: inv.qualifier ?? "",
+      metric,
+      value,
+    });
+  if (call.reachedNode) observe("AsyncEventAge", call.ageMs);
   if (verdict.event === "retry") {
     const jobId = asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`);
     const fields = { error: call.error, ...refunds, retryAfterMs: verdict.delayMs, jobId };
@@ -50,5 +62,12 @@ export async function recordAttempt(
     verdict.event === "succeed"
       ? { executedVersion: call.result?.executedVersion, ...refunds }
       : { error: call.error, ...refunds, ...(call.result ? { executedVersion: call.result.executedVersion } : {}) };
-  await step(() => store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields));
+  const moved = await step(() =>
+    store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields),
+  );
+  if (!moved) return;
+  if (verdict.event !== "succeed") observe("AsyncEventsDropped");
+  // A destination configured for this outcome that Stratus cannot deliver to (not a function of the account).
+  const configured = verdict.event === "succeed" ? inv.onSuccess : inv.onFailure;
+  if (configured && !followUp) observe("DestinationDeliveryFailures");
 }

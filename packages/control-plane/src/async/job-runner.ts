@@ -9,6 +9,7 @@
 import type { Logger } from "@stratus/shared";
 import { AsyncJobSchema } from "@stratus/shared";
 import type { Counter } from "prom-client";
+import type { MetricCounters } from "../monitoring/metric-counters.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { AsyncStore } from "../store/async-store.js";
 import { judgeAttempt, mayTakeOver } from "./async-decisions.js";
@@ -40,6 +41,8 @@ export interface JobWatch {
    * run again), or unrecoverable (not run again: its event is dead-lettered).
    */
   givenUp?: Counter<"reason">;
+  /** Lambda's async metrics (attempt-record.ts), and DeadLetterErrors for events no retry can process. */
+  counters?: MetricCounters;
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -52,9 +55,9 @@ export function createJobRunner(
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
-  { activity, givenUp }: JobWatch = {},
+  { activity, givenUp, counters }: JobWatch = {},
 ): JobProcessor {
-  const recording = { store, queue, region: config.region };
+  const recording = { store, queue, region: config.region, ...(counters ? { counters } : {}) };
 
   /** One attempt at the job's event; `deadline` started with the job, and each step moves it on. */
   async function run(job: QueueJob, invocationId: string, deadline: JobDeadline): Promise<void> {
@@ -78,6 +81,14 @@ export function createJobRunner(
       givenUp?.inc({ reason: "unrecoverable" });
       log.error("async event dead-lettered: no retry can process it", { requestId: inv.id, jobId: job.id, err });
       await step(() => store.finish(inv.id, inv.attempt, "dead_letter", { error: processingError(err) }));
+      for (const metric of ["DeadLetterErrors", "AsyncEventsDropped"] as const) {
+        counters?.record({
+          accountId: inv.accountId,
+          functionName: inv.functionName,
+          resource: inv.qualifier ?? "",
+          metric,
+        });
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import {
 import type { AsyncStatus } from "../async/async-state.js";
 import type { Relay } from "../async/relay.js";
 import { markStage } from "../async/stage-marks.js";
+import type { MetricCounters } from "../monitoring/metric-counters.js";
 import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { FunctionService } from "./function-service.js";
@@ -100,6 +101,18 @@ export function createAsyncService(
         throw errors.conflict(`Invocation ${id.slice(0, 64)} is not dead-lettered or expired`);
       }
       relay.nudge();
+    },
+  };
+}
+
+/** `service`, counting each accepted event in Lambda's AsyncEventsReceived. */
+export function countingReceived(service: AsyncService, counters: MetricCounters): AsyncService {
+  return {
+    ...service,
+    async accept(accountId, functionName, qualifier, payload) {
+      const id = await service.accept(accountId, functionName, qualifier, payload);
+      counters.record({ accountId, functionName, resource: qualifier ?? "", metric: "AsyncEventsReceived" });
+      return id;
     },
   };
 }
