@@ -171,7 +171,10 @@ export async function startControlPlane(
   // is not (its fetch blocks; the job deadline bounds each job instead).
   const queue = createBullMqQueue({ redisUrl: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, log });
   const relay = startRelay(asyncStore, queue, log);
-  const asyncService = countingReceived(createAsyncService(asyncStore, functions, settingsStore, relay, tracer), counters);
+  const asyncService = countingReceived(
+    createAsyncService(asyncStore, functions, settingsStore, relay, tracer),
+    counters,
+  );
   const runner = { ...config.async, region: config.region, stepMs: config.async.workerStallMs };
   const worker =
     config.async.concurrency > 0
