@@ -5,10 +5,13 @@
 // follows the same loop.
 import { decide } from "./engine.js";
 import { executionStartedEvent, functionError, outcomeEvent, type TaskOutcome } from "./outcome-events.js";
-import type { Decision, Definition, Effect, ExecutionInfo, HistoryEvent, Json } from "./types.js";
+import type { Decision, Definition, Effect, ExecutionInfo, HistoryEvent, Json, StartExecutionEffect } from "./types.js";
 
-/** A fake function: answers a payload (attempt counts this function's calls from 1). */
-export type FakeFunction = (payload: Json, call: number) => TaskOutcome | Json;
+/** A fake function's answer that never comes (for timeouts): the driver appends no outcome. */
+export const NEVER = Symbol("never answers");
+
+/** A fake function: answers a payload (call counts this function's calls from 1). */
+export type FakeFunction = (payload: Json, call: number) => TaskOutcome | Json | typeof NEVER;
 
 export interface MemoryDriverOptions {
   functions?: Record<string, FakeFunction>;
@@ -35,6 +38,8 @@ export class MemoryDriver {
   readonly history: HistoryEvent[] = [];
   clock: number;
   readonly invocations: RunResult["invocations"] = [];
+  /** Every decision taken, with the history length and clock it was taken at (for replay tests). */
+  readonly decisions: { length: number; now: number; decision: Decision }[] = [];
   private readonly done = new Set<string>();
   private readonly calls = new Map<string, number>();
 
@@ -57,6 +62,7 @@ export class MemoryDriver {
     this.append(0, [executionStartedEvent(input, this.info.roleArn, this.clock)]);
     for (let round = 0; round < maxRounds; round++) {
       const decision = await decide(this.definition, this.history, this.clock, this.info);
+      this.decisions.push({ length: this.history.length, now: this.clock, decision });
       if (decision.append) this.append(decision.append.expectedLength, decision.append.events);
       if (decision.status !== "RUNNING") return this.result(decision.status);
       let acted = !!decision.append;
@@ -64,6 +70,7 @@ export class MemoryDriver {
         if (effect.kind === "timer" || this.done.has(effect.idempotencyKey)) continue;
         this.done.add(effect.idempotencyKey);
         const outcome = await this.perform(effect);
+        if (outcome === NEVER) continue;
         this.history.push(outcomeEvent(this.history, effect, outcome, this.clock));
         acted = true;
       }
@@ -75,9 +82,8 @@ export class MemoryDriver {
     throw new Error(`The execution did not finish in ${maxRounds} rounds`);
   }
 
-  private async perform(effect: Exclude<Effect, { kind: "timer" }>): Promise<TaskOutcome> {
-    if (effect.kind === "startExecution")
-      return this.startChild(effect.stateMachineArn, effect.input, effect.waitForCompletion, effect.name);
+  private async perform(effect: Exclude<Effect, { kind: "timer" }>): Promise<TaskOutcome | typeof NEVER> {
+    if (effect.kind === "startExecution") return this.startChild(effect);
     this.invocations.push({ key: effect.idempotencyKey, functionArn: effect.functionArn, payload: effect.payload });
     const name = functionName(effect.functionArn);
     const fn = this.options.functions?.[name];
@@ -94,10 +100,12 @@ export class MemoryDriver {
       effect.kind === "awaitCallback" ? { ...(effect.payload as object), __token: effect.taskToken } : effect.payload,
       call,
     );
-    return isOutcome(answer) ? answer : { ok: true, value: answer };
+    if (answer === NEVER || isOutcome(answer)) return answer;
+    return { ok: true, value: answer };
   }
 
-  private async startChild(arn: string, input: Json, wait: boolean, name?: string): Promise<TaskOutcome> {
+  private async startChild(effect: StartExecutionEffect): Promise<TaskOutcome> {
+    const { stateMachineArn: arn, input, name } = effect;
     const definition = this.options.machines?.[arn];
     if (!definition)
       return {
@@ -113,10 +121,17 @@ export class MemoryDriver {
       { ...this.options, startAt: this.clock },
     );
     const started = { ExecutionArn: executionArn, StartDate: new Date(this.clock).toISOString() };
-    if (!wait) return { ok: true, value: started };
+    if (!effect.waitForCompletion) return { ok: true, value: started };
     const r = await child.run(input);
     if (r.status === "SUCCEEDED")
-      return { ok: true, value: { ...started, Output: JSON.stringify(r.output), Status: "SUCCEEDED" } };
+      return {
+        ok: true,
+        value: {
+          ...started,
+          Output: effect.outputAsJson ? (r.output ?? null) : JSON.stringify(r.output),
+          Status: "SUCCEEDED",
+        },
+      };
     return {
       ok: false,
       error: "States.TaskFailed",

@@ -4,7 +4,7 @@
 // are evaluated by jsonpath-plus with script expressions off; a path matching nothing
 // is a States.Runtime failure, as in Step Functions.
 import { JSONPath } from "jsonpath-plus";
-import { runtimeError } from "./errors.js";
+import { runtimeError, StatesFailure } from "./errors.js";
 import { evaluateIntrinsic } from "./intrinsics.js";
 import type { Json, JsonObject } from "./types.js";
 
@@ -58,9 +58,15 @@ export function fillTemplate(template: Json, data: Json, field: string, scope: P
     }
     const name = key.slice(0, -2);
     if (typeof value !== "string") throw runtimeError(`The value for the field '${key}' must be a STRING`);
-    out[name] = value.startsWith("States.")
-      ? evaluateIntrinsic(value, (p) => selectPath(data, p, field, scope), scope.random)
-      : selectPath(data, value, field, scope);
+    // A path that fails inside a template is States.ParameterPathFailure, as AWS names it.
+    const read = (p: string) => {
+      try {
+        return selectPath(data, p, field, scope);
+      } catch (e) {
+        throw e instanceof StatesFailure ? new StatesFailure("States.ParameterPathFailure", e.cause) : e;
+      }
+    };
+    out[name] = value.startsWith("States.") ? evaluateIntrinsic(value, read, scope.random) : read(value);
   }
   return out;
 }
@@ -73,7 +79,7 @@ export function applyResultPath(input: Json, result: Json, path: unknown): Json 
   const steps = parseReferencePath(p);
   const out = structuredClone(input);
   if (out === null || typeof out !== "object" || Array.isArray(out)) {
-    throw runtimeError(`Unable to apply ResultPath '${p}' to input '${show(input)}': it is not an object`);
+    throw resultPathError(`Unable to apply ResultPath '${p}' to input '${show(input)}': it is not an object`);
   }
   let node: JsonObject = out;
   for (const [i, step] of steps.entries()) {
@@ -84,12 +90,14 @@ export function applyResultPath(input: Json, result: Json, path: unknown): Json 
     const next = node[step];
     if (next === undefined) node[step] = {};
     else if (next === null || typeof next !== "object" || Array.isArray(next)) {
-      throw runtimeError(`Unable to apply ResultPath '${p}': the value at '${step}' is not an object`);
+      throw resultPathError(`Unable to apply ResultPath '${p}': the value at '${step}' is not an object`);
     }
     node = node[step] as JsonObject;
   }
   return out;
 }
+
+const resultPathError = (cause: string) => new StatesFailure("States.ResultPathMatchFailure", cause);
 
 /** The field names of a reference path (`$.a.b`, `$['a']`), which ResultPath requires. */
 function parseReferencePath(path: string): string[] {

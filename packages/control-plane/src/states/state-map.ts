@@ -85,8 +85,10 @@ export async function stepMap(d: Decider, t: Thread, def: StateDef): Promise<Ste
   const failures = results.filter((r) => r && !r.ok);
   const count = numberField(t, def, "ToleratedFailureCount", d);
   const percentage = numberField(t, def, "ToleratedFailurePercentage", d);
-  const tolerated = (count ?? 0) >= failures.length && ((percentage ?? 0) / 100) * list.length >= failures.length;
   const tolerating = count !== undefined || percentage !== undefined;
+  const tolerated =
+    (count === undefined || failures.length <= count) &&
+    (percentage === undefined || (failures.length / list.length) * 100 <= percentage);
   if (failures.length > 0 && !(tolerating && tolerated)) {
     for (const [i, key] of t.children.entries()) {
       const child = d.view.threads.get(key) as Thread;

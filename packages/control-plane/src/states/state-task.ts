@@ -99,6 +99,7 @@ function pendingEffect(d: Decider, t: Thread, def: StateDef, eventId: number, pa
     input,
     ...(typeof params.Name === "string" ? { name: params.Name } : {}),
     waitForCompletion: resource.mode === "sync" || resource.mode === "sync2",
+    outputAsJson: resource.mode === "sync2",
   };
 }
 

@@ -79,6 +79,8 @@ export interface StartExecutionEffect {
   name?: string;
   /** `.sync` variants wait for the child's end; the plain one answers when it started. */
   waitForCompletion: boolean;
+  /** `.sync:2` outputs the child's Output as JSON, `.sync` as a string. */
+  outputAsJson: boolean;
 }
 
 export interface TimerEffect {
