@@ -18,6 +18,9 @@ export type StepResult =
 export const progress: StepResult = { kind: "progress" };
 export const blocked = (...effects: Effect[]): StepResult => ({ kind: "blocked", effects });
 
+/** Step Functions' limit on a state's input or output. */
+export const maxPayloadBytes = 256 * 1024;
+
 const lowerFirst = (s: string) => `${s[0]?.toLowerCase()}${s.slice(1)}`;
 
 export class Decider {
@@ -65,6 +68,13 @@ export class Decider {
   /** Exits the current state with `output`, then enters `next` (none: the thread ends with that output). */
   exit(t: Thread, output: Json, next: string | undefined, assigned: JsonObject = {}): StepResult {
     const def = stateOf(t) as StateDef;
+    const size = Buffer.byteLength(JSON.stringify(output));
+    if (size > maxPayloadBytes) {
+      throw new StatesFailure(
+        "States.DataLimitExceeded",
+        `The state/task output of ${size} bytes exceeds the 262144-byte limit`,
+      );
+    }
     const details: Record<string, unknown> = {
       name: t.state,
       output: JSON.stringify(output),

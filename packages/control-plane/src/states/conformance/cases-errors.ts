@@ -226,3 +226,12 @@ export const errorCases: ConformanceCase[] = [
     expect: { error: "States.Timeout", status: "TIMED_OUT" },
   },
 ];
+
+errorCases.push({
+  name: "an output over 256 KB fails with States.DataLimitExceeded, which States.ALL does not catch",
+  source: "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html",
+  definition: recovering({ Resource: fn("big"), Catch: [{ ErrorEquals: ["States.ALL"], Next: "EndMachine" }] }),
+  input: {},
+  functions: { big: () => "x".repeat(300 * 1024) },
+  expect: { error: "States.DataLimitExceeded" },
+});
