@@ -163,3 +163,19 @@ describe("decide", () => {
     expect(r.history.map((e) => e.type)).toContain("TaskTimedOut");
   });
 });
+
+describe("history limit", () => {
+  it("fails an execution that loops without waiting once its history reaches 25,000 events", async () => {
+    const loop: Definition = {
+      StartAt: "A",
+      States: {
+        A: { Type: "Pass", Next: "C" },
+        C: { Type: "Choice", Choices: [{ Variable: "$.stop", BooleanEquals: true, Next: "Done" }], Default: "A" },
+        Done: { Type: "Succeed" },
+      },
+    };
+    const r = await new MemoryDriver(loop, info).run({ stop: false });
+    expect({ status: r.status, error: r.error }).toEqual({ status: "FAILED", error: "States.Runtime" });
+    expect(r.history.length).toBeLessThanOrEqual(25_000);
+  });
+});

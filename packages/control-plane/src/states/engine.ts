@@ -29,8 +29,9 @@ const behaviours: Record<string, Step> = {
   Map: stepMap,
 };
 
-/** Guards against a definition that would loop without waiting (Pass → Choice → Pass ...). */
-const maxEventsPerDecision = 25_000;
+/** Step Functions' limit on a history: an execution that reaches it fails (a loop that never waits does). */
+export const maxHistoryEvents = 25_000;
+const historyHeadroom = 100;
 
 async function stepThread(d: Decider, t: Thread): Promise<StepResult> {
   if (t.state === undefined) {
@@ -99,10 +100,11 @@ export async function decide(
         else d.emit(t, "ExecutionFailed", { error: r.result.error, cause: r.result.cause });
         moved = true;
       }
-      if (d.events.length > maxEventsPerDecision) {
-        throw new Error(
-          `The execution decided more than ${maxEventsPerDecision} events at once: it loops without waiting`,
-        );
+      // One step appends a few events (a Map launch up to 2 × 40 + 1): keep room for them.
+      if (view.events.length >= maxHistoryEvents - historyHeadroom && !root.closed) {
+        const cause = `The execution reached the limit of ${maxHistoryEvents} events in its history`;
+        d.emit(root, "ExecutionFailed", { error: "States.Runtime", cause });
+        break;
       }
     }
   }

@@ -4,7 +4,7 @@
 // happen. The durable driver (Postgres, the async invoke path, timers as delayed jobs)
 // follows the same loop.
 import { decide } from "./engine.js";
-import { executionStartedEvent, functionError, outcomeEvent, type TaskOutcome } from "./outcome-events.js";
+import { executionStartedEvent, outcomeEvent, type TaskOutcome } from "./outcome-events.js";
 import type { Decision, Definition, Effect, ExecutionInfo, HistoryEvent, Json, StartExecutionEffect } from "./types.js";
 
 /** A fake function's answer that never comes (for timeouts): the driver appends no outcome. */
@@ -154,5 +154,3 @@ export class MemoryDriver {
     };
   }
 }
-
-export { functionError };

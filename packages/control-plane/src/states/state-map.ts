@@ -1,5 +1,5 @@
 // Inline Map: runs its ItemProcessor once per item, at most MaxConcurrency (default
-// 10) at a time, and succeeds with the list of outputs. Failures beyond
+// 10, at most 40) at a time, and succeeds with the list of outputs. Failures beyond
 // ToleratedFailureCount / ToleratedFailurePercentage fail it fast: running iterations
 // are aborted, and the error (the iteration's, or States.ExceedToleratedFailureThreshold
 // when a tolerance was set) goes to Retry and Catch.
@@ -13,6 +13,8 @@ import { childResults } from "./state-parallel.js";
 import type { Json, JsonObject, StateDef, StatesBlock } from "./types.js";
 
 export const defaultMaxConcurrency = 10;
+/** Inline Map runs at most 40 iterations at once in Step Functions, whatever MaxConcurrency says. */
+export const inlineConcurrencyLimit = 40;
 
 async function items(d: Decider, t: Thread, def: StateDef): Promise<Json[]> {
   const s = d.scopes(t);
@@ -54,7 +56,7 @@ async function start(d: Decider, t: Thread, def: StateDef): Promise<StepResult> 
 
 /** Starts iterations while fewer than MaxConcurrency run. */
 async function launch(d: Decider, t: Thread, def: StateDef, list: Json[]): Promise<StepResult> {
-  const cap = numberField(t, def, "MaxConcurrency", d) || defaultMaxConcurrency;
+  const cap = Math.min(numberField(t, def, "MaxConcurrency", d) || defaultMaxConcurrency, inlineConcurrencyLimit);
   const block = (def.ItemProcessor ?? def.Iterator) as StatesBlock;
   let running = t.children.filter((k) => !d.view.threads.get(k)?.closed).length;
   let launched = false;
