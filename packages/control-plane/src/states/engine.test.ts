@@ -179,3 +179,33 @@ describe("history limit", () => {
     expect(r.history.length).toBeLessThanOrEqual(25_000);
   });
 });
+
+describe("outcomes from outside", () => {
+  const timed: Definition = {
+    StartAt: "T",
+    States: { T: { Type: "Task", Resource: fn, TimeoutSeconds: 10, End: true } },
+  };
+
+  it("ignores a result that arrives after the task timed out, and a second result", async () => {
+    const history: HistoryEvent[] = [executionStartedEvent({}, info.roleArn, t0)];
+    history.push(...((await decide(timed, history, t0, info)).append?.events ?? []));
+    const invoke = (await decide(timed, history, t0, info)).effects[0] as InvokeEffect;
+    const timedOut = await decide(timed, history, t0 + 10_000, info);
+    history.push(...(timedOut.append?.events ?? []));
+    expect(history.map((e) => e.type).slice(-1)).toEqual(["ExecutionFailed"]);
+    history.push(outcomeEvent(history, invoke, { ok: true, value: "late" }, t0 + 11_000));
+    expect(await decide(timed, history, t0 + 11_000, info)).toEqual({ effects: [], status: "FAILED" });
+  });
+
+  it("takes the first of two results for one task", async () => {
+    const history: HistoryEvent[] = [executionStartedEvent({}, info.roleArn, t0)];
+    history.push(...((await decide(timed, history, t0, info)).append?.events ?? []));
+    const invoke = (await decide(timed, history, t0, info)).effects[0] as InvokeEffect;
+    history.push(outcomeEvent(history, invoke, { ok: true, value: "first" }, t0 + 1));
+    history.push(outcomeEvent(history, invoke, { ok: true, value: "second" }, t0 + 2));
+    const d = await decide(timed, history, t0 + 3, info);
+    const end = d.append?.events.at(-1);
+    expect(end?.type).toBe("ExecutionSucceeded");
+    expect(end?.executionSucceededEventDetails).toMatchObject({ output: '"first"' });
+  });
+});

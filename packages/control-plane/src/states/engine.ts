@@ -46,8 +46,14 @@ async function stepThread(d: Decider, t: Thread): Promise<StepResult> {
     if (!behaviour) throw new StatesFailure("States.Runtime", `State type ${def.Type} is not supported`);
     return await behaviour(d, t, def);
   } catch (e) {
-    if (e instanceof StatesFailure) return d.handleError(t, e);
-    throw e;
+    if (!(e instanceof StatesFailure)) throw e;
+    try {
+      return await d.handleError(t, e);
+    } catch (again) {
+      // The catcher's own processing failed (its ResultPath, its Output): the thread fails with that.
+      if (!(again instanceof StatesFailure)) throw again;
+      return { kind: "done", result: { ok: false, error: again.error, cause: again.cause } };
+    }
   }
 }
 

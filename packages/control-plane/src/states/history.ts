@@ -110,9 +110,21 @@ export function foldEvent(view: View, root: StatesBlock, e: HistoryEvent): void 
   }
   if (!t) throw new Error(`History event ${e.id} (${e.type}) follows no event of this execution`);
   view.eventThread.set(e.id, t.key);
+  if (isOutcome(e.type) && !answersPending(t, e)) return;
   t.lastEventId = e.id;
   applyToThread(view, t, e, d, at);
 }
+
+const isOutcome = (type: string) =>
+  /^(LambdaFunction|Task)(Succeeded|Failed|TimedOut|ScheduleFailed|StartFailed|SubmitFailed)$/.test(type);
+
+/**
+ * Whether an outcome answers the task its thread waits for. A late one (after a timeout,
+ * for an earlier attempt or state) or a second one (two callbacks for one token) is kept
+ * in the history but changes nothing.
+ */
+const answersPending = (t: Thread, e: HistoryEvent) =>
+  t.closed === undefined && t.scheduled?.eventId === e.previousEventId && t.outcome === undefined;
 
 function applyToThread(view: View, t: Thread, e: HistoryEvent, d: Record<string, unknown>, at: number): void {
   const type = e.type;
