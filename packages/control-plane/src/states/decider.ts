@@ -144,7 +144,11 @@ export class Decider {
     if ("retry" in decision && restart) {
       const at = t.outcomeAt + decision.delayMs;
       if (this.now < at)
-        return blocked({ kind: "timer", timerKey: `${t.key}/${t.state}#retry${t.errors.length}`, fireAt: at });
+        return blocked({
+          kind: "timer",
+          timerKey: `${t.key}/${t.state}@${t.enteredEventId}#retry${t.errors.length}`,
+          fireAt: at,
+        });
       return restart();
     }
     if ("catch" in decision) {

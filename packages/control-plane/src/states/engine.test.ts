@@ -63,7 +63,7 @@ describe("decide", () => {
       kind: "invoke",
       functionArn: fn,
       payload: { a: 1 },
-      idempotencyKey: `${info.executionArn}//T/0`,
+      idempotencyKey: `${info.executionArn}//T@2/0`,
     });
   });
 
@@ -74,12 +74,12 @@ describe("decide", () => {
     history.push(outcomeEvent(history, invoke, { ok: false, error: "E", cause: "" }, t0 + 1000));
     const early = await decide(oneTask, history, t0 + 2999, info);
     expect(early).toEqual({
-      effects: [{ kind: "timer", timerKey: "/T#retry0", fireAt: t0 + 3000 }],
+      effects: [{ kind: "timer", timerKey: "/T@2#retry0", fireAt: t0 + 3000 }],
       status: "RUNNING",
     });
     const due = await decide(oneTask, history, t0 + 3000, info);
     expect(due.append?.events.map((e) => e.type)).toEqual(["LambdaFunctionScheduled"]);
-    expect((due.effects[0] as InvokeEffect).idempotencyKey).toBe(`${info.executionArn}//T/1`);
+    expect((due.effects[0] as InvokeEffect).idempotencyKey).toBe(`${info.executionArn}//T@2/1`);
   });
 
   it("holds a Wait state by a timer at its entry time plus Seconds", async () => {
@@ -207,5 +207,27 @@ describe("outcomes from outside", () => {
     const end = d.append?.events.at(-1);
     expect(end?.type).toBe("ExecutionSucceeded");
     expect(end?.executionSucceededEventDetails).toMatchObject({ output: '"first"' });
+  });
+});
+
+describe("idempotency keys", () => {
+  it("differ for each visit of a state a machine loops back to", async () => {
+    const loop: Definition = {
+      StartAt: "T",
+      States: {
+        T: { Type: "Task", Resource: fn, Next: "C" },
+        C: { Type: "Choice", Choices: [{ Variable: "$.n", NumericLessThan: 3, Next: "T" }], Default: "Done" },
+        Done: { Type: "Succeed" },
+      },
+    };
+    const r = await new MemoryDriver(loop, info, { functions: { f: (p) => ({ n: (p as { n: number }).n + 1 }) } }).run({
+      n: 0,
+    });
+    expect(r.output).toEqual({ n: 3 });
+    expect(r.invocations.map((i) => i.key)).toEqual([
+      `${info.executionArn}//T@2/0`,
+      `${info.executionArn}//T@8/0`,
+      `${info.executionArn}//T@14/0`,
+    ]);
   });
 });

@@ -55,7 +55,7 @@ function schedule(d: Decider, t: Thread, def: StateDef, payload: Json, timeout: 
 /** The effect a pending task asks of the driver. */
 function pendingEffect(d: Decider, t: Thread, def: StateDef, eventId: number, payload: Json, attempt: number): Effect {
   const resource = parseTaskResource(def.Resource as string);
-  const idempotencyKey = `${d.info.executionArn}/${t.key}/${t.state}/${attempt}`;
+  const idempotencyKey = `${d.info.executionArn}/${t.key}/${t.state}@${t.enteredEventId}/${attempt}`;
   if ("unsupported" in resource) throw runtimeError(resource.unsupported);
   if (resource.kind === "function") {
     return {
@@ -129,7 +129,11 @@ export async function stepTask(d: Decider, t: Thread, def: StateDef): Promise<St
     }
     const effects: Effect[] = [pendingEffect(d, t, def, eventId, sentPayload(d, eventId), attempt)];
     if (deadline !== undefined)
-      effects.push({ kind: "timer", timerKey: `${t.key}/${t.state}#timeout${attempt}`, fireAt: deadline });
+      effects.push({
+        kind: "timer",
+        timerKey: `${t.key}/${t.state}@${t.enteredEventId}#timeout${attempt}`,
+        fireAt: deadline,
+      });
     return blocked(...effects);
   }
   if (!t.outcome.ok) return d.handleError(t, Decider.failureOf(t.outcome), scheduleNow);

@@ -48,7 +48,7 @@ export type NewEvent = HistoryEvent;
 
 export interface InvokeEffect {
   kind: "invoke";
-  /** Unique per (execution, thread, state, attempt): a driver running it twice must invoke once. */
+  /** Unique per (execution, thread, state visit, attempt): a driver running it twice must invoke once. */
   idempotencyKey: string;
   /** The event the invocation answers; the outcome event points back to it. */
   scheduledEventId: number;
