@@ -142,16 +142,12 @@ const functions: Record<string, Fn> = {
     arity(a, "States.StringSplit", 2);
     const s = isString(a[0] as Json, "States.StringSplit", 1);
     const delimiters = new Set(isString(a[1] as Json, "States.StringSplit", 2));
-    const out: string[] = [];
-    let cur = "";
+    // Every character of the second argument splits; empty pieces are kept.
+    const out: string[] = [""];
     for (const ch of s) {
-      if (!delimiters.has(ch)) cur += ch;
-      else if (cur !== "") {
-        out.push(cur);
-        cur = "";
-      }
+      if (delimiters.has(ch)) out.push("");
+      else out[out.length - 1] += ch;
     }
-    if (cur !== "") out.push(cur);
     return out;
   },
   "States.UUID": (a, random) => {
