@@ -231,3 +231,19 @@ describe("idempotency keys", () => {
     ]);
   });
 });
+
+describe("stopping", () => {
+  it("decides nothing more once ExecutionAborted is appended, even mid-Map", async () => {
+    const history: HistoryEvent[] = [executionStartedEvent([1, 2], info.roleArn, t0)];
+    history.push(...((await decide(mapOf(), history, t0, info)).append?.events ?? []));
+    const last = history.at(-1) as HistoryEvent;
+    history.push({
+      id: last.id + 1,
+      previousEventId: last.id,
+      timestamp: new Date(t0 + 1).toISOString(),
+      type: "ExecutionAborted",
+      executionAbortedEventDetails: { error: "Stopped", cause: "by the user" },
+    });
+    expect(await decide(mapOf(), history, t0 + 2, info)).toEqual({ effects: [], status: "ABORTED" });
+  });
+});

@@ -75,7 +75,9 @@ export function foldEvent(view: View, root: StatesBlock, e: HistoryEvent): void 
   view.events.push(e);
   const at = Date.parse(e.timestamp);
   const d = detailsOf(e);
-  let t = view.threads.get(view.eventThread.get(e.previousEventId) ?? "");
+  // Execution-level events (ExecutionAborted from StopExecution...) belong to the execution whatever they follow.
+  const own = e.type.startsWith("Execution") ? "" : (view.eventThread.get(e.previousEventId) ?? "");
+  let t = view.threads.get(own);
   if (e.type === "ExecutionStarted") {
     t = newThread("", "root", root, 0);
     view.threads.set("", t);
