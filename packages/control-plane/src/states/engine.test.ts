@@ -247,3 +247,40 @@ describe("stopping", () => {
     expect(await decide(mapOf(), history, t0 + 2, info)).toEqual({ effects: [], status: "ABORTED" });
   });
 });
+
+describe("history event shapes", () => {
+  it("records lambda:invoke as AWS does: TaskScheduled with its parameters, TaskSucceeded naming the resource", async () => {
+    const def: Definition = {
+      StartAt: "T",
+      States: {
+        T: {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke",
+          Parameters: { FunctionName: "f", "Payload.$": "$" },
+          End: true,
+        },
+      },
+    };
+    const r = await new MemoryDriver(def, info, { functions: { f: () => 1 } }).run({ a: 1 });
+    const byType = Object.fromEntries(r.history.map((e) => [e.type, e]));
+    expect(byType.TaskScheduled?.taskScheduledEventDetails).toEqual({
+      resourceType: "lambda",
+      resource: "invoke",
+      region: "us-east-1",
+      parameters: JSON.stringify({ FunctionName: "f", Payload: { a: 1 } }),
+    });
+    expect(byType.TaskSucceeded?.taskSucceededEventDetails).toMatchObject({
+      resourceType: "lambda",
+      resource: "invoke",
+    });
+    expect(JSON.parse((byType.TaskSucceeded?.taskSucceededEventDetails as { output: string }).output)).toMatchObject({
+      Payload: 1,
+      StatusCode: 200,
+    });
+    expect(byType.TaskStateEntered?.stateEnteredEventDetails).toEqual({
+      name: "T",
+      input: '{"a":1}',
+      inputDetails: { truncated: false },
+    });
+  });
+});

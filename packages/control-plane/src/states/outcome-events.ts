@@ -45,10 +45,9 @@ export function outcomeEvent(
           lambdaFunctionFailedEventDetails: { error: outcome.error, cause: outcome.cause },
         };
   }
-  const [resourceType, resource] =
-    effect.kind === "startExecution"
-      ? ["states", effect.waitForCompletion ? "startExecution.sync" : "startExecution"]
-      : ["lambda", effect.kind === "awaitCallback" ? "invoke.waitForTaskToken" : "invoke"];
+  // The outcome names the resource as its TaskScheduled event did.
+  const scheduled = (history[effect.scheduledEventId - 1]?.taskScheduledEventDetails ?? {}) as Record<string, string>;
+  const { resourceType = "", resource = "" } = scheduled;
   if (!outcome.ok) {
     return {
       ...base,

@@ -1,7 +1,7 @@
 // Task: schedules its resource's work (an event recording what was sent), waits for
 // the outcome the driver appends, times out by a durable timer, and hands errors to
-// Retry / Catch. The idempotency key of an invocation is (execution, thread, state,
-// attempt), so a driver that performs the effect twice invokes once.
+// Retry / Catch. The idempotency key of an invocation is (execution, thread, state
+// visit, attempt), so a driver that performs the effect twice invokes once.
 import { createHash } from "node:crypto";
 import { blocked, Decider, progress, type StepResult } from "./decider.js";
 import { runtimeError } from "./errors.js";
@@ -44,7 +44,7 @@ function schedule(d: Decider, t: Thread, def: StateDef, payload: Json, timeout: 
     d.emit(t, "TaskScheduled", {
       resourceType,
       resource: `${action}${suffix}`,
-      region: "us-east-1",
+      region: d.info.executionArn.split(":")[3] ?? "",
       parameters: JSON.stringify(payload),
       ...(timeout ? { timeoutInSeconds: timeout } : {}),
     });
