@@ -273,7 +273,8 @@ describe("history event shapes", () => {
       resourceType: "lambda",
       resource: "invoke",
     });
-    expect(JSON.parse((byType.TaskSucceeded?.taskSucceededEventDetails as { output: string }).output)).toMatchObject({
+    const succeeded = byType.TaskSucceeded?.taskSucceededEventDetails as { output: string } | undefined;
+    expect(JSON.parse(succeeded?.output ?? "null")).toMatchObject({
       Payload: 1,
       StatusCode: 200,
     });
