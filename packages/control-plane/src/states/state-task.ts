@@ -1,0 +1,142 @@
+// Task: schedules its resource's work (an event recording what was sent), waits for
+// the outcome the driver appends, times out by a durable timer, and hands errors to
+// Retry / Catch. The idempotency key of an invocation is (execution, thread, state
+// visit, attempt), so a driver that performs the effect twice invokes once.
+import { createHash } from "node:crypto";
+import { blocked, Decider, progress, type StepResult } from "./decider.js";
+import { runtimeError } from "./errors.js";
+import type { Thread } from "./history.js";
+import { effectiveInput, stateOutput } from "./io.js";
+import { evaluateField } from "./jsonata-eval.js";
+import { selectPath } from "./paths.js";
+import { parseTaskResource } from "./task-resources.js";
+import type { Effect, Json, JsonObject, StateDef } from "./types.js";
+
+/** The token `.waitForTaskToken` hands out for the task scheduled as event `eventId`. */
+export const taskToken = (executionArn: string, eventId: number) =>
+  createHash("sha256").update(`${executionArn}|${eventId}`).digest("base64url");
+
+async function timeoutSeconds(d: Decider, t: Thread, def: StateDef): Promise<number | undefined> {
+  const s = d.scopes(t);
+  let v: Json | undefined = def.TimeoutSeconds as Json | undefined;
+  if (s.jsonata && v !== undefined) v = await evaluateField(v, s.jsonataScope(), "TimeoutSeconds");
+  if (typeof def.TimeoutSecondsPath === "string")
+    v = selectPath(t.input, def.TimeoutSecondsPath, "TimeoutSecondsPath", s.path);
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
+    throw runtimeError(`TimeoutSeconds must be a positive integer, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+function schedule(d: Decider, t: Thread, def: StateDef, payload: Json, timeout: number | undefined): StepResult {
+  const resource = parseTaskResource(def.Resource as string);
+  if ("unsupported" in resource) throw runtimeError(resource.unsupported);
+  if (resource.kind === "function") {
+    d.emit(t, "LambdaFunctionScheduled", {
+      resource: resource.functionArn,
+      input: JSON.stringify(payload),
+      ...(timeout ? { timeoutInSeconds: timeout } : {}),
+    });
+  } else {
+    const [resourceType, action] =
+      resource.kind === "lambdaInvoke" ? ["lambda", "invoke"] : ["states", "startExecution"];
+    const suffix = (/(\.[A-Za-z0-9:]+)$/.exec(def.Resource as string) ?? [""])[0];
+    d.emit(t, "TaskScheduled", {
+      resourceType,
+      resource: `${action}${suffix}`,
+      region: d.info.executionArn.split(":")[3] ?? "",
+      parameters: JSON.stringify(payload),
+      ...(timeout ? { timeoutInSeconds: timeout } : {}),
+    });
+  }
+  return progress;
+}
+
+/** The effect a pending task asks of the driver. */
+function pendingEffect(d: Decider, t: Thread, def: StateDef, eventId: number, payload: Json, attempt: number): Effect {
+  const resource = parseTaskResource(def.Resource as string);
+  const idempotencyKey = `${d.info.executionArn}/${t.key}/${t.state}@${t.enteredEventId}/${attempt}`;
+  if ("unsupported" in resource) throw runtimeError(resource.unsupported);
+  if (resource.kind === "function") {
+    return {
+      kind: "invoke",
+      idempotencyKey,
+      scheduledEventId: eventId,
+      events: "lambda",
+      functionArn: resource.functionArn,
+      payload,
+      wrapOutput: false,
+    };
+  }
+  const params = (payload ?? {}) as JsonObject;
+  if (resource.kind === "lambdaInvoke") {
+    const functionArn = String(params.FunctionName ?? "");
+    if (resource.callback)
+      return {
+        kind: "awaitCallback",
+        scheduledEventId: eventId,
+        taskToken: taskToken(d.info.executionArn, eventId),
+        functionArn,
+        payload: params.Payload ?? null,
+        idempotencyKey,
+      };
+    return {
+      kind: "invoke",
+      idempotencyKey,
+      scheduledEventId: eventId,
+      events: "task",
+      functionArn,
+      payload: params.Payload ?? null,
+      wrapOutput: true,
+    };
+  }
+  const input = typeof params.Input === "string" ? (JSON.parse(params.Input) as Json) : (params.Input ?? {});
+  return {
+    kind: "startExecution",
+    scheduledEventId: eventId,
+    idempotencyKey,
+    stateMachineArn: String(params.StateMachineArn ?? ""),
+    input,
+    ...(typeof params.Name === "string" ? { name: params.Name } : {}),
+    waitForCompletion: resource.mode === "sync" || resource.mode === "sync2",
+    outputAsJson: resource.mode === "sync2",
+  };
+}
+
+/** What the Scheduled event recorded as sent (the payload is decided once, when scheduling). */
+function sentPayload(d: Decider, eventId: number): Json {
+  const e = d.view.events[eventId - 1];
+  if (e?.type === "TaskScheduled")
+    return JSON.parse(String((e.taskScheduledEventDetails as JsonObject).parameters)) as Json;
+  return JSON.parse(String(((e?.lambdaFunctionScheduledEventDetails ?? {}) as JsonObject).input ?? "null")) as Json;
+}
+
+export async function stepTask(d: Decider, t: Thread, def: StateDef): Promise<StepResult> {
+  const timeout = await timeoutSeconds(d, t, def);
+  const scheduleNow = async () => {
+    const token = taskToken(d.info.executionArn, d.view.events.length + 1);
+    return schedule(d, t, def, await effectiveInput(def, t.input, d.scopes(t, { Task: { Token: token } })), timeout);
+  };
+  if (!t.scheduled) return scheduleNow();
+  const { eventId, at, attempt } = t.scheduled;
+  if (!t.outcome) {
+    const deadline = timeout === undefined ? undefined : at + timeout * 1000;
+    const lambda = d.view.events[eventId - 1]?.type === "LambdaFunctionScheduled";
+    if (deadline !== undefined && d.now >= deadline) {
+      const cause = `The task did not finish within ${timeout} seconds`;
+      d.emit(t, lambda ? "LambdaFunctionTimedOut" : "TaskTimedOut", { error: "States.Timeout", cause }, eventId);
+      return progress;
+    }
+    const effects: Effect[] = [pendingEffect(d, t, def, eventId, sentPayload(d, eventId), attempt)];
+    if (deadline !== undefined)
+      effects.push({
+        kind: "timer",
+        timerKey: `${t.key}/${t.state}@${t.enteredEventId}#timeout${attempt}`,
+        fireAt: deadline,
+      });
+    return blocked(...effects);
+  }
+  if (!t.outcome.ok) return d.handleError(t, Decider.failureOf(t.outcome), scheduleNow);
+  const out = await stateOutput(def, t.input, t.outcome.value, d.scopes(t));
+  return d.exit(t, out.output, def.Next as string | undefined, out.assigned);
+}

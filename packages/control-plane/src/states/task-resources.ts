@@ -1,0 +1,35 @@
+// The Task resources the engine runs, told apart by ARN: a Lambda function ARN
+// (LambdaFunction* events), the optimized `arn:aws:states:::lambda:invoke` integration
+// (Task* events, output {Payload, StatusCode, ...}), either with `.waitForTaskToken`,
+// and `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`). Anything else is
+// refused when the definition is validated.
+export type TaskResource =
+  | { kind: "function"; functionArn: string }
+  | { kind: "lambdaInvoke"; callback: boolean }
+  | { kind: "startExecution"; mode: "start" | "sync" | "sync2" | "callback" };
+
+const functionArn = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
+
+/** The resource an ARN names, or why the engine does not run it. */
+export function parseTaskResource(arn: string): TaskResource | { unsupported: string } {
+  if (functionArn.test(arn)) return { kind: "function", functionArn: arn };
+  const m = /^arn:aws[a-zA-Z-]*:states:[a-z0-9-]*:\d*:([a-z0-9-]+):([A-Za-z0-9]+)(\.[A-Za-z0-9:]+)?$/.exec(arn);
+  if (!m) return { unsupported: `Resource '${arn}' is neither a Lambda function ARN nor a Step Functions integration` };
+  const [, service, action, suffix = ""] = m;
+  if (service === "lambda" && action === "invoke" && (suffix === "" || suffix === ".waitForTaskToken")) {
+    return { kind: "lambdaInvoke", callback: suffix === ".waitForTaskToken" };
+  }
+  if (service === "states" && action === "startExecution") {
+    const modes: Record<string, "start" | "sync" | "sync2" | "callback"> = {
+      "": "start",
+      ".sync": "sync",
+      ".sync:2": "sync2",
+      ".waitForTaskToken": "callback",
+    };
+    const mode = modes[suffix];
+    if (mode) return { kind: "startExecution", mode };
+  }
+  return {
+    unsupported: `Resource '${arn}' is not supported: Stratus runs Lambda functions, lambda:invoke and states:startExecution`,
+  };
+}
