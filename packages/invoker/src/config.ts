@@ -1,6 +1,6 @@
 // The invoker's configuration: one zod schema, parsed once in main.ts.
 import { hostname } from "node:os";
-import { LogLevelSchema } from "@stratus/shared";
+import { LogLevelSchema, MaxFunctionSeriesSchema } from "@stratus/shared";
 import { z } from "zod";
 
 export const InvokerConfigSchema = z
@@ -89,6 +89,8 @@ export const InvokerConfigSchema = z
     STRATUS_URL_FILE: z.string().min(1).optional(),
     /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
+    STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
@@ -114,6 +116,7 @@ export const InvokerConfigSchema = z
     functionFirewall: e.STRATUS_FUNCTION_FIREWALL === "on",
     deniedCidrs: e.STRATUS_FUNCTION_DENIED_CIDRS,
     logLevel: e.STRATUS_LOG_LEVEL,
+    maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

@@ -3,6 +3,7 @@
 
 export * from "./async-job.js";
 export * from "./errors.js";
+export * from "./function-series.js";
 export * from "./http-body.js";
 export * from "./http-integration.js";
 export * from "./internal-invoke.js";
