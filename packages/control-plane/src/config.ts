@@ -1,6 +1,6 @@
 // The control plane's configuration: one zod schema, parsed once in main.ts from the
 // environment. Secrets have no defaults; nothing else reads process.env.
-import { LogLevelSchema } from "@stratus/shared";
+import { LogLevelSchema, MaxFunctionSeriesSchema } from "@stratus/shared";
 import { z } from "zod";
 
 export const ControlPlaneConfigSchema = z
@@ -104,8 +104,10 @@ export const ControlPlaneConfigSchema = z
         )
         .optional(),
     ),
-    /** The least severe level the process logs (debug: a line per API request). */
+    /** The least severe level the process logs. */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
+    STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
   })
   // The watchdog looks once an interval: a stall shorter than that could not be seen twice.
   .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
@@ -129,6 +131,7 @@ export const ControlPlaneConfigSchema = z
     dbStatementTimeoutMs: e.STRATUS_DB_STATEMENT_TIMEOUT_MS,
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
+    maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
     urls: { port: e.STRATUS_URL_PORT, base: e.STRATUS_URL_BASE?.replace(/\/$/, ""), domain: e.STRATUS_URL_DOMAIN },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,

@@ -22,6 +22,7 @@ import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
+import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
@@ -118,9 +119,11 @@ export async function startControlPlane(
   // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
   const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
-  const counted = countThrottles(limiter, (req, reason) =>
-    metrics.throttles.inc({ account: req.accountId, function: req.functionName, reason }),
-  );
+  const lambdaMetrics = createLambdaControlPlaneMetrics(registry, config.maxFunctionSeries);
+  const counted = countThrottles(limiter, (req, reason) => {
+    metrics.throttles.inc({ account: req.accountId, function: req.functionName, reason });
+    lambdaMetrics.throttle(req);
+  });
   const concurrencyRules = createConcurrencyRules(settingsStore, counted, config.accountConcurrency);
   const announceRetired = createRetirementNotices(redis, log);
   // A reservation changed, or deleted with its function, here applies to this control
@@ -164,7 +167,11 @@ export async function startControlPlane(
       ? watchWorker(
           (activity) =>
             queue.startWorker(
-              createJobRunner(asyncStore, queue, invoke, runner, log, { activity, givenUp: metrics.asyncJobsGivenUp }),
+              createJobRunner(asyncStore, queue, invoke, runner, log, {
+                activity,
+                givenUp: metrics.asyncJobsGivenUp,
+                lambda: lambdaMetrics,
+              }),
               config.async.concurrency,
             ),
           {

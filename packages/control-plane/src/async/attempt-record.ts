@@ -21,14 +21,14 @@ export interface RecordDeps {
   region: string;
 }
 
-/** Records `call`'s end as `verdict` says, each write a step of the job. */
+/** Records `call`'s end as `verdict` says, each write a step of the job; false when the attempt was stale. */
 export async function recordAttempt(
   { store, queue, region }: RecordDeps,
   inv: AsyncInvocation,
   call: AttemptCall,
   verdict: Verdict,
   step: Step,
-): Promise<void> {
+): Promise<boolean> {
   const end: AttemptEnd = call.outcome === "too_old" || call.outcome === "gone" ? "not_run" : call.outcome;
   const refunds = attemptRefunds(end, call.reachedNode);
   if (verdict.event === "retry") {
@@ -39,7 +39,7 @@ export async function recordAttempt(
     if (moved) {
       await step(() => queue.add({ invocationId: inv.id, jobId, delayMs: verdict.delayMs }));
     }
-    return;
+    return moved;
   }
   // The event's invokes, this attempt's counted if it reached a node.
   const invokeCount = inv.invokeCount - (refunds.refundInvoke ? 1 : 0);
@@ -50,5 +50,7 @@ export async function recordAttempt(
     verdict.event === "succeed"
       ? { executedVersion: call.result?.executedVersion, ...refunds }
       : { error: call.error, ...refunds, ...(call.result ? { executedVersion: call.result.executedVersion } : {}) };
-  await step(() => store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields));
+  return await step(() =>
+    store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields),
+  );
 }

@@ -9,10 +9,12 @@
 import type { Logger } from "@stratus/shared";
 import { AsyncJobSchema } from "@stratus/shared";
 import type { Counter } from "prom-client";
+import type { LambdaControlPlaneMetrics } from "../lambda-metrics.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { AsyncStore } from "../store/async-store.js";
 import { judgeAttempt, mayTakeOver } from "./async-decisions.js";
 import { callFunction } from "./attempt-call.js";
+import { asyncEnding } from "./attempt-metrics.js";
 import { recordAttempt } from "./attempt-record.js";
 import { type JobDeadline, startDeadline, stepper } from "./job-deadline.js";
 import { malformedJobMessage, processingError, unrecoverable } from "./job-failure.js";
@@ -40,6 +42,8 @@ export interface JobWatch {
    * run again), or unrecoverable (not run again: its event is dead-lettered).
    */
   givenUp?: Counter<"reason">;
+  /** Lambda's async metrics by function (AsyncEventAge, AsyncEventsReceived and Dropped, ...). */
+  lambda?: LambdaControlPlaneMetrics;
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -52,7 +56,7 @@ export function createJobRunner(
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
-  { activity, givenUp }: JobWatch = {},
+  { activity, givenUp, lambda }: JobWatch = {},
 ): JobProcessor {
   const recording = { store, queue, region: config.region };
 
@@ -64,11 +68,18 @@ export function createJobRunner(
     const inv = await step(() => store.start(invocationId, LEASE_SECONDS, takeover));
     if (!inv) return; // finished, running elsewhere, or not known: nothing to do
     markStage("started", invocationId);
+    // Its first attempt: none spent or given back before it, and no takeover of a lost one.
+    const first = inv.attempt === 1 && inv.givenBack === 0 && !takeover;
+    lambda?.attemptStarted(inv, (Date.now() - inv.acceptedAt.getTime()) / 1000, first);
     try {
       const call = await callFunction(invoke, inv, deadline, config.stepMs);
       markStage("invoked", invocationId);
       const verdict = judgeAttempt(inv, call, config, Math.random());
-      await recordAttempt(recording, inv, call, verdict, step);
+      const moved = await recordAttempt(recording, inv, call, verdict, step).catch((err: unknown) => {
+        if (verdict.event === "dead_letter") lambda?.deadLetterError(inv);
+        throw err;
+      });
+      if (moved) lambda?.attemptEnded(inv, asyncEnding(inv, verdict));
       markStage("recorded", invocationId);
     } catch (err) {
       if (!unrecoverable(err)) throw err;
@@ -77,7 +88,13 @@ export function createJobRunner(
       // delivery may be what failed).
       givenUp?.inc({ reason: "unrecoverable" });
       log.error("async event dead-lettered: no retry can process it", { requestId: inv.id, jobId: job.id, err });
-      await step(() => store.finish(inv.id, inv.attempt, "dead_letter", { error: processingError(err) }));
+      const moved = await step(() =>
+        store.finish(inv.id, inv.attempt, "dead_letter", { error: processingError(err) }),
+      ).catch((finishErr: unknown) => {
+        lambda?.deadLetterError(inv);
+        throw finishErr;
+      });
+      if (moved) lambda?.attemptEnded(inv, { dropped: true, undeliverable: false });
     }
   }
 
