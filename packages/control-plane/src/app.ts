@@ -21,6 +21,7 @@ import { logRoutes } from "./api/log-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
+import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import type { PutEvents } from "./events/put-events.js";
@@ -60,6 +61,8 @@ export interface AppDeps {
   region: string;
   internalToken: string;
   log: Logger;
+  /** Prometheus service discovery (GET /metrics/targets). */
+  scrapeTargets: Omit<ScrapeTargetDeps, "log">;
   /** Reports whether dependencies (Postgres, Redis) answer. */
   health: () => Promise<boolean>;
 }
@@ -79,6 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
     deps.registry.metrics().then((text) => res.type(deps.registry.contentType).send(text));
   });
 
+  app.use(scrapeTargetRoutes({ ...deps.scrapeTargets, log: deps.log }));
   app.use(trackRequests(deps.metrics, deps.log));
   app.use(refuseMalformedPath);
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));

@@ -1,5 +1,6 @@
 // The control plane's configuration: one zod schema, parsed once in main.ts from the
 // environment. Secrets have no defaults; nothing else reads process.env.
+import { hostname } from "node:os";
 import { LogLevelSchema, MaxFunctionSeriesSchema } from "@stratus/shared";
 import { z } from "zod";
 
@@ -108,6 +109,13 @@ export const ControlPlaneConfigSchema = z
     STRATUS_LOG_LEVEL: LogLevelSchema,
     /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
     STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
+    /** The bearer token GET /metrics/targets (Prometheus http_sd) answers; unset: that endpoint is off. */
+    STRATUS_METRICS_TOKEN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(16, "STRATUS_METRICS_TOKEN must be at least 16 characters").optional(),
+    ),
+    /** The host Prometheus reaches this replica's /metrics at (default: STRATUS_HOST, or the hostname if that is a wildcard). */
+    STRATUS_ADVERTISE_HOST: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
   })
   // The watchdog looks once an interval: a stall shorter than that could not be seen twice.
   .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
@@ -132,6 +140,9 @@ export const ControlPlaneConfigSchema = z
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
+    metricsToken: e.STRATUS_METRICS_TOKEN,
+    advertiseHost:
+      e.STRATUS_ADVERTISE_HOST ?? (["0.0.0.0", "::", ""].includes(e.STRATUS_HOST) ? hostname() : e.STRATUS_HOST),
     urls: { port: e.STRATUS_URL_PORT, base: e.STRATUS_URL_BASE?.replace(/\/$/, ""), domain: e.STRATUS_URL_DOMAIN },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,

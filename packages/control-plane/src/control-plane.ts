@@ -1,6 +1,8 @@
 // Builds a whole control plane from its configuration: Postgres pool (migrated),
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { type Logger, type LogSink, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -25,6 +27,8 @@ import { startEvents } from "./events/start-events.js";
 import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
 import { createControlPlaneMetrics } from "./metrics.js";
+import { liveReplicas, startReplicaHeartbeat } from "./monitoring/replica-registry.js";
+import { scrapeTargets } from "./monitoring/scrape-targets.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
 import { watchInFlight } from "./routing/in-flight.js";
@@ -231,6 +235,10 @@ export async function startControlPlane(
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
     metrics,
+    scrapeTargets: {
+      token: config.metricsToken,
+      targets: async () => scrapeTargets(await liveReplicas(redis), await nodes.liveNodes()),
+    },
     region: config.region,
     internalToken: config.internalToken,
     log,
@@ -246,11 +254,17 @@ export async function startControlPlane(
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  const replica = {
+    id: `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+    target: `${config.advertiseHost}:${port}`,
+  };
+  const heartbeat = startReplicaHeartbeat(redis, replica, log);
   return {
     url: `http://${config.host}:${port}`,
     urlEndpoint: urlListener.base,
     asyncWorker: () => worker?.current(),
     async close() {
+      await heartbeat.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await urlListener.close();
