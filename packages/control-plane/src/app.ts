@@ -19,7 +19,7 @@ import { internalRoutes } from "./api/internal-routes.js";
 import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
-import { trackRequests } from "./api/request-log.js";
+import { type AccessLog, trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
@@ -61,6 +61,8 @@ export interface AppDeps {
   region: string;
   internalToken: string;
   log: Logger;
+  /** Where each answered request's access line goes (request-log.ts). */
+  access: AccessLog;
   /** Prometheus service discovery (GET /metrics/targets). */
   scrapeTargets: Omit<ScrapeTargetDeps, "log">;
   /** Reports whether dependencies (Postgres, Redis) answer. */
@@ -83,7 +85,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(scrapeTargetRoutes({ ...deps.scrapeTargets, log: deps.log }));
-  app.use(trackRequests(deps.metrics, deps.log));
+  app.use(trackRequests(deps.metrics, deps.access));
   app.use(refuseMalformedPath);
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));

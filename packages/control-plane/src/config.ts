@@ -107,6 +107,8 @@ export const ControlPlaneConfigSchema = z
     ),
     /** The least severe level the process logs. */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    /** An access line per API request at info level (on), or at debug only (off). */
+    STRATUS_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
     /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
     STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
     /** The bearer token GET /metrics/targets (Prometheus http_sd) answers; unset: that endpoint is off. */
@@ -140,6 +142,7 @@ export const ControlPlaneConfigSchema = z
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
+    accessLog: e.STRATUS_ACCESS_LOG === "on",
     metricsToken: e.STRATUS_METRICS_TOKEN,
     advertiseHost:
       e.STRATUS_ADVERTISE_HOST ?? (["0.0.0.0", "::", ""].includes(e.STRATUS_HOST) ? hostname() : e.STRATUS_HOST),

@@ -12,6 +12,7 @@ import { createByteBudget } from "./api/byte-budget.js";
 import { createEdgeServer } from "./api/edge-server.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createInvokeStreamHandler } from "./api/invoke-stream-handler.js";
+import { accessLog } from "./api/request-log.js";
 import { startUrlListener } from "./api/url-listener.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
@@ -206,6 +207,7 @@ export async function startControlPlane(
   );
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
+  const access = accessLog(log, config.accessLog);
   const invokeHandler = createInvokeHandler({
     invoke,
     async: asyncService,
@@ -214,8 +216,17 @@ export async function startControlPlane(
     budget,
     metrics,
     log,
+    access,
   });
-  const invokeStreamHandler = createInvokeStreamHandler({ invoke, policies, authenticate, budget, metrics, log });
+  const invokeStreamHandler = createInvokeStreamHandler({
+    invoke,
+    policies,
+    authenticate,
+    budget,
+    metrics,
+    log,
+    access,
+  });
   const urls = createUrlService(createPgUrlStore(pool, config.dbStatementTimeoutMs), functions, config.region);
   const urlListener = await startUrlListener(config, { urls, invoke, policies, accounts, budget, registry, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
@@ -242,6 +253,7 @@ export async function startControlPlane(
     region: config.region,
     internalToken: config.internalToken,
     log,
+    access,
     health: async () => {
       await bounded(pool, config.dbStatementTimeoutMs).query("SELECT 1");
       return (await redis.ping()) === "PONG";

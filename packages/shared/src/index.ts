@@ -7,6 +7,7 @@ export * from "./function-series.js";
 export * from "./http-body.js";
 export * from "./http-integration.js";
 export * from "./internal-invoke.js";
+export * from "./log-options.js";
 export * from "./logger.js";
 export * from "./nodes.js";
 export * from "./rest-json-errors.js";
