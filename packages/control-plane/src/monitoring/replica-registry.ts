@@ -51,8 +51,14 @@ export function startReplicaHeartbeat(redis: RegistryRedis, me: ReplicaInfo, log
   return {
     async stop() {
       clearInterval(timer);
-      await redis.zrem(replicaRegistry.heartbeatsKey, me.id).catch(() => undefined);
-      await redis.hdel(replicaRegistry.infoKey, me.id).catch(() => undefined);
+      // Bounded: with Redis away the entry goes stale by itself within staleAfterMs.
+      const withdrawn = Promise.all([
+        redis.zrem(replicaRegistry.heartbeatsKey, me.id),
+        redis.hdel(replicaRegistry.infoKey, me.id),
+      ]).catch(() => undefined);
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([withdrawn, new Promise((resolve) => (timeout = setTimeout(resolve, 1_000)))]);
+      clearTimeout(timeout);
     },
   };
 }
