@@ -46,6 +46,10 @@ fi
 if ! grep -q '^STRATUS_SECRETS_KEY=' "$STATE/compose.env"; then
   (umask 077 && echo "STRATUS_SECRETS_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >>"$STATE/compose.env")
 fi
+# The metrics token (Prometheus service discovery), added to a compose.env made before it.
+if ! grep -q '^STRATUS_METRICS_TOKEN=' "$STATE/compose.env"; then
+  (umask 077 && echo "STRATUS_METRICS_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$STATE/compose.env")
+fi
 compose() { docker-compose -p stratus -f "$ROOT/docker-compose.yml" --env-file "$STATE/compose.env" "$@"; }
 
 log "docker-compose up"
@@ -56,6 +60,12 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fsS http://127.0.0.1:9000/healthz >/dev/null || { compose logs --tail=50 control-plane; exit 1; }
+# STRATUS_MONITORING=1: the monitoring profile too (Prometheus, docs/METRICS.md).
+if [ "${STRATUS_MONITORING:-0}" = 1 ]; then
+  bash "$ROOT/deploy/prometheus/build.sh"
+  log "docker-compose --profile monitoring up (Prometheus on http://127.0.0.1:${STRATUS_PROMETHEUS_PORT:-9090})"
+  compose --profile monitoring up -d prometheus
+fi
 
 admin() { compose exec -T control-plane /usr/local/bin/node /opt/stratus/control-plane/dist/admin.js "$@"; }
 key_works() {

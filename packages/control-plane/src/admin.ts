@@ -2,7 +2,7 @@
 //   stratus-admin create-account NAME   creates an account and its first access key
 //   stratus-admin create-key NAME       adds an access key to an existing account
 // Prints JSON {accountId, accessKeyId, secretAccessKey} on stdout; logs (pino) go to stderr.
-import { LogLevelSchema } from "@stratus/shared";
+import { LogLevelSchema, processLogOptions } from "@stratus/shared";
 import pg from "pg";
 import { pino } from "pino";
 import { z } from "zod";
@@ -17,7 +17,7 @@ if (!env.success || !name || !["create-account", "create-key"].includes(command 
   console.error("usage: STRATUS_DATABASE_URL=... stratus-admin create-account|create-key NAME");
   process.exit(2);
 }
-const log = pino({ name: "stratus-admin", level: env.data.STRATUS_LOG_LEVEL }, pino.destination(2));
+const log = pino(processLogOptions("stratus-admin", env.data.STRATUS_LOG_LEVEL), pino.destination(2));
 const pool = new pg.Pool({ connectionString: env.data.STRATUS_DATABASE_URL, max: 1 });
 try {
   await migrate(pool);

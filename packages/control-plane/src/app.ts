@@ -20,8 +20,9 @@ import { internalRoutes } from "./api/internal-routes.js";
 import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
-import { trackRequests } from "./api/request-log.js";
+import { type AccessLog, trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
+import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { secretsRoutes } from "./api/secrets-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
@@ -68,6 +69,10 @@ export interface AppDeps {
   region: string;
   internalToken: string;
   log: Logger;
+  /** Where each answered request's access line goes (request-log.ts). */
+  access: AccessLog;
+  /** Prometheus service discovery (GET /metrics/targets). */
+  scrapeTargets: Omit<ScrapeTargetDeps, "log">;
   /** Reports whether dependencies (Postgres, Redis) answer. */
   health: () => Promise<boolean>;
 }
@@ -87,7 +92,8 @@ export function createApp(deps: AppDeps): express.Express {
     deps.registry.metrics().then((text) => res.type(deps.registry.contentType).send(text));
   });
 
-  app.use(trackRequests(deps.metrics, deps.log));
+  app.use(scrapeTargetRoutes({ ...deps.scrapeTargets, log: deps.log }));
+  app.use(trackRequests(deps.metrics, deps.access));
   app.use(refuseMalformedPath);
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));

@@ -1,6 +1,7 @@
 // The control plane's configuration: one zod schema, parsed once in main.ts from the
 // environment. Secrets have no defaults; nothing else reads process.env.
-import { LogLevelSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
+import { hostname } from "node:os";
+import { LogLevelSchema, MaxFunctionSeriesSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
 import { z } from "zod";
 
 export const ControlPlaneConfigSchema = z
@@ -120,9 +121,20 @@ export const ControlPlaneConfigSchema = z
     ),
     /** How often each control plane deletes secrets past their recovery window. */
     STRATUS_SECRETS_PURGE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
-    /** The least severe level the process logs (debug: a line per API request). */
+    /** The least severe level the process logs. */
     STRATUS_LOG_LEVEL: LogLevelSchema,
     ...OtlpEndpointSchema,
+    /** An access line per API request at info level (on), or at debug only (off). */
+    STRATUS_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
+    /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
+    STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
+    /** The bearer token GET /metrics/targets (Prometheus http_sd) answers; unset: that endpoint is off. */
+    STRATUS_METRICS_TOKEN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(16, "STRATUS_METRICS_TOKEN must be at least 16 characters").optional(),
+    ),
+    /** The host Prometheus reaches this replica's /metrics at (default: STRATUS_HOST, or the hostname if that is a wildcard). */
+    STRATUS_ADVERTISE_HOST: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
   })
   // The watchdog looks once an interval: a stall shorter than that could not be seen twice.
   .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
@@ -147,6 +159,11 @@ export const ControlPlaneConfigSchema = z
     bootstrapKeyFile: e.STRATUS_BOOTSTRAP_KEY_FILE,
     logLevel: e.STRATUS_LOG_LEVEL,
     tracing: { otlpEndpoint: otlpEndpoint(e) },
+    maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
+    accessLog: e.STRATUS_ACCESS_LOG === "on",
+    metricsToken: e.STRATUS_METRICS_TOKEN,
+    advertiseHost:
+      e.STRATUS_ADVERTISE_HOST ?? (["0.0.0.0", "::", ""].includes(e.STRATUS_HOST) ? hostname() : e.STRATUS_HOST),
     urls: { port: e.STRATUS_URL_PORT, base: e.STRATUS_URL_BASE?.replace(/\/$/, ""), domain: e.STRATUS_URL_DOMAIN },
     secrets: {
       key: e.STRATUS_SECRETS_KEY === undefined ? undefined : Buffer.from(e.STRATUS_SECRETS_KEY, "base64"),

@@ -1,6 +1,8 @@
 // Builds a whole control plane from its configuration: Postgres pool (migrated),
 // Redis client, stores, services and the Express app, listening on the configured
 // address. Used by main.ts and by tests, so both run the same wiring.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { type Logger, type LogSink, noTracer, type Tracer, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -10,6 +12,7 @@ import { createByteBudget } from "./api/byte-budget.js";
 import { createEdgeServer } from "./api/edge-server.js";
 import { createInvokeHandler } from "./api/invoke-handler.js";
 import { createInvokeStreamHandler } from "./api/invoke-stream-handler.js";
+import { accessLog } from "./api/request-log.js";
 import { startUrlListener } from "./api/url-listener.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
@@ -22,10 +25,13 @@ import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
+import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createCloudWatchService } from "./monitoring/cloudwatch-service.js";
 import { createMetricCounters } from "./monitoring/metric-counters.js";
+import { liveReplicas, startReplicaHeartbeat } from "./monitoring/replica-registry.js";
+import { scrapeTargets } from "./monitoring/scrape-targets.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
 import { watchInFlight } from "./routing/in-flight.js";
@@ -131,9 +137,16 @@ export async function startControlPlane(
     log,
     registry,
   );
+  const lambdaMetrics = createLambdaControlPlaneMetrics(registry, config.maxFunctionSeries);
   const counted = countThrottles(limiter, (req, reason) => {
     metrics.throttles.inc({ account: req.accountId, function: req.functionName, reason });
-    counters.record({ accountId: req.accountId, functionName: req.functionName, metric: "Throttles" });
+    lambdaMetrics.throttle(req);
+    counters.record({
+      accountId: req.accountId,
+      functionName: req.functionName,
+      resource: req.qualifier ?? "",
+      metric: "Throttles",
+    });
   });
   const concurrencyRules = createConcurrencyRules(settingsStore, counted, config.accountConcurrency);
   const announceRetired = createRetirementNotices(redis, log);
@@ -185,6 +198,7 @@ export async function startControlPlane(
                 activity,
                 givenUp: metrics.asyncJobsGivenUp,
                 counters,
+                lambda: lambdaMetrics,
               }),
               config.async.concurrency,
             ),
@@ -217,6 +231,7 @@ export async function startControlPlane(
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const secrets = startSecrets(pool, { ...config, log });
+  const access = accessLog(log, config.accessLog);
   const invokeHandler = createInvokeHandler({
     invoke,
     async: asyncService,
@@ -225,8 +240,17 @@ export async function startControlPlane(
     budget,
     metrics,
     log,
+    access,
   });
-  const invokeStreamHandler = createInvokeStreamHandler({ invoke, policies, authenticate, budget, metrics, log });
+  const invokeStreamHandler = createInvokeStreamHandler({
+    invoke,
+    policies,
+    authenticate,
+    budget,
+    metrics,
+    log,
+    access,
+  });
   const urls = createUrlService(createPgUrlStore(pool, config.dbStatementTimeoutMs), functions, config.region);
   const urlListener = await startUrlListener(config, { urls, invoke, policies, accounts, budget, registry, log });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
@@ -248,9 +272,14 @@ export async function startControlPlane(
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
     registry,
     metrics,
+    scrapeTargets: {
+      token: config.metricsToken,
+      targets: async () => scrapeTargets(await liveReplicas(redis), await nodes.liveNodes()),
+    },
     region: config.region,
     internalToken: config.internalToken,
     log,
+    access,
     health: async () => {
       await bounded(pool, config.dbStatementTimeoutMs).query("SELECT 1");
       return (await redis.ping()) === "PONG";
@@ -263,11 +292,17 @@ export async function startControlPlane(
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  const replica = {
+    id: `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+    target: `${config.advertiseHost}:${port}`,
+  };
+  const heartbeat = startReplicaHeartbeat(redis, replica, log);
   return {
     url: `http://${config.host}:${port}`,
     urlEndpoint: urlListener.base,
     asyncWorker: () => worker?.current(),
     async close() {
+      await heartbeat.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await urlListener.close();

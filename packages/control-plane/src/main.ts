@@ -1,13 +1,13 @@
 // Control-plane process: parse configuration, build the process's logger (pino, JSON
 // lines on stdout), start, and on SIGTERM/SIGINT stop taking requests and exit once
 // in-flight ones are done.
-import { pinoLogger, tracerFor } from "@stratus/shared";
+import { pinoLogger, processLogOptions, tracerFor } from "@stratus/shared";
 import { pino } from "pino";
 import { ControlPlaneConfigSchema } from "./config.js";
 import { startControlPlane } from "./control-plane.js";
 
 const parsed = ControlPlaneConfigSchema.safeParse(process.env);
-const root = pino({ name: "stratus-control-plane", level: parsed.data?.logLevel ?? "info" });
+const root = pino(processLogOptions("stratus-control-plane", parsed.data?.logLevel ?? "info"));
 if (!parsed.success) {
   const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   root.fatal({ issues }, "config: invalid settings");

@@ -1,6 +1,6 @@
 // The invoker's configuration: one zod schema, parsed once in main.ts.
 import { hostname } from "node:os";
-import { LogLevelSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
+import { LogLevelSchema, MaxFunctionSeriesSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
 import { z } from "zod";
 
 export const InvokerConfigSchema = z
@@ -90,6 +90,8 @@ export const InvokerConfigSchema = z
     /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
     ...OtlpEndpointSchema,
+    /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
+    STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
   })
   .transform((e) => ({
     redisUrl: e.STRATUS_REDIS_URL,
@@ -116,6 +118,7 @@ export const InvokerConfigSchema = z
     deniedCidrs: e.STRATUS_FUNCTION_DENIED_CIDRS,
     logLevel: e.STRATUS_LOG_LEVEL,
     tracing: { otlpEndpoint: otlpEndpoint(e) },
+    maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

@@ -124,7 +124,11 @@ async function startNode(
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const metrics = createInvokerMetrics(registry, () => ({ ...pool.stats(), capacityMb: config.capacityMb }));
+  const metrics = createInvokerMetrics(
+    registry,
+    () => ({ ...pool.stats(), capacityMb: config.capacityMb }),
+    config.maxFunctionSeries,
+  );
   const shipper = createLogShipper(config.controlPlaneUrl, config.internalToken, log, (n) =>
     metrics.logsDropped.inc(n),
   );

@@ -2,13 +2,13 @@
 // on stdout, each naming the node), start the node, and on SIGTERM/SIGINT drain (no
 // new work, finish in-flight invocations, remove containers) and exit.
 import { rename, writeFile } from "node:fs/promises";
-import { pinoLogger, tracerFor } from "@stratus/shared";
+import { pinoLogger, processLogOptions, tracerFor } from "@stratus/shared";
 import { pino } from "pino";
 import { InvokerConfigSchema } from "./config.js";
 import { startInvoker } from "./invoker.js";
 
 const parsed = InvokerConfigSchema.safeParse(process.env);
-const root = pino({ name: "stratus-invoker", level: parsed.data?.logLevel ?? "info" });
+const root = pino(processLogOptions("stratus-invoker", parsed.data?.logLevel ?? "info"));
 if (!parsed.success) {
   const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   root.fatal({ issues }, "config: invalid settings");

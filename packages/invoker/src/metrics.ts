@@ -2,7 +2,9 @@
 // outcome, state, runtime; the counters of a function's failures (OOM kills,
 // timeouts) also name the function version (account, function, version), since
 // an operator asks "which function?" of those. Never request ids.
+import { DEFAULT_MAX_FUNCTION_SERIES } from "@stratus/shared";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { createLambdaInvokerMetrics } from "./lambda-metrics.js";
 
 export type Outcome = "success" | "function_error" | "timeout" | "oom" | "crash" | "init_error";
 
@@ -34,9 +36,17 @@ function oomDetectionGauge(registry: Registry) {
 /** The sources of OOM kill counts other than the exact one (container-backend.ts). */
 export const DEGRADED_OOM_SOURCES = ["engine_events", "none"] as const;
 
-/** `stats` is read at scrape time for the gauges of containers and capacity. */
-export function createInvokerMetrics(registry: Registry, stats: () => PoolStats) {
+/**
+ * `stats` is read at scrape time for the gauges of containers and capacity; `lambda`
+ * holds the per-function families (lambda-metrics.ts), capped at `maxFunctionSeries`.
+ */
+export function createInvokerMetrics(
+  registry: Registry,
+  stats: () => PoolStats,
+  maxFunctionSeries = DEFAULT_MAX_FUNCTION_SERIES,
+) {
   return {
+    lambda: createLambdaInvokerMetrics(registry, maxFunctionSeries),
     invocations: new Counter({
       name: "stratus_invocations_total",
       help: "Invocations run on this node, by outcome",

@@ -3,9 +3,11 @@
 
 export * from "./async-job.js";
 export * from "./errors.js";
+export * from "./function-series.js";
 export * from "./http-body.js";
 export * from "./http-integration.js";
 export * from "./internal-invoke.js";
+export * from "./log-options.js";
 export * from "./logger.js";
 export * from "./nodes.js";
 export * from "./otel-tracer.js";

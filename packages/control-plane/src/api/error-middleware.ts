@@ -9,7 +9,7 @@
 import type { ServerResponse } from "node:http";
 import { errors, headers, type Logger, StratusError, sendRestJson1Error } from "@stratus/shared";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { requestIdOf } from "./request-log.js";
+import { accountOf, requestIdOf } from "./request-log.js";
 
 /** `requestId`: the id the request goes by, sent in x-amzn-RequestId and named in the log lines. */
 export function sendError(
@@ -19,12 +19,16 @@ export function sendError(
   requestId: string,
 ): void {
   let known = err instanceof StratusError ? err : clientFault(err);
+  // The account, once the request's signature named one (Express keeps it in locals, invoke beside the response).
+  const locals = (res as { locals?: Record<string, unknown> }).locals;
+  const account = typeof locals?.accountId === "string" ? locals.accountId : accountOf(res);
+  const context = account ? { requestId, account } : { requestId };
   if (!known) {
-    log.error("unexpected error", { requestId, err });
+    log.error("unexpected error", { ...context, err });
     known = errors.service("An internal error occurred");
   } else if (known.kind === "platform" && known.status >= 500) {
     // Ours and expected (a store or Redis not answering, no node): the operator sees it too.
-    log.warn(`${known.code}: ${known.message}`, { requestId });
+    log.warn(`${known.code}: ${known.message}`, context);
   }
   if (res.headersSent) {
     res.destroy();

@@ -15,7 +15,7 @@ import type { PolicyService } from "../services/policy-service.js";
 import type { Authenticator } from "./auth.js";
 import { sendError } from "./error-middleware.js";
 import { readInvokeCall, requestTrace } from "./invoke-request.js";
-import { elapsedMs } from "./request-log.js";
+import { type AccessLog, accountOf, elapsedMs, noteAccount } from "./request-log.js";
 
 const PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations\/?(?:\?(.*))?$/;
 
@@ -29,6 +29,7 @@ export interface InvokeHandlerDeps {
   budget: ByteBudget;
   metrics: ControlPlaneMetrics;
   log: Logger;
+  access: AccessLog;
 }
 
 /** Returns false when the request is not an Invoke (the Express app takes it). */
@@ -61,6 +62,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     const acceptedAt = Date.now();
     const { accountId, ref, payload, clientContext, tail } = await readInvokeCall(req, deps, type, rawName, query);
     const trace = { incoming: requestTrace(req), acceptedAt };
+    noteAccount(res, accountId);
     if (type === "DryRun") {
       const fn = await deps.invoke.resolve(accountId, ref.name, ref.qualifier);
       res.writeHead(204, { [headers.executedVersion]: fn.version });
@@ -106,15 +108,13 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
     return requestId;
   }
 
-  /** Counts the answered call, and at debug level logs it. */
+  /** Counts the answered call, and writes its access line. */
   function answered(res: ServerResponse, requestId: string, startedAt: number): void {
     countRequest(res.statusCode);
-    if (!deps.log.isLevelEnabled("debug")) return;
-    deps.log.debug("request", {
-      requestId,
-      operation: "Invoke",
-      status: res.statusCode,
-      durationMs: elapsedMs(startedAt),
+    deps.access(() => {
+      const account = accountOf(res);
+      const latencyMs = elapsedMs(startedAt);
+      return { requestId, ...(account ? { account } : {}), operation: "Invoke", status: res.statusCode, latencyMs };
     });
   }
 

@@ -12,7 +12,7 @@ import { sendError } from "./error-middleware.js";
 import { EVENT_STREAM_CONTENT_TYPE, invokeComplete, payloadChunks } from "./event-stream.js";
 import type { InvokeHandlerDeps } from "./invoke-handler.js";
 import { readInvokeCall, requestTrace } from "./invoke-request.js";
-import { elapsedMs } from "./request-log.js";
+import { accountOf, elapsedMs, noteAccount } from "./request-log.js";
 
 const PATH = /^\/2021-11-15\/functions\/([^/?]+)\/response-streaming-invocations\/?(?:\?(.*))?$/;
 const TYPES = new Set(["RequestResponse", "DryRun"]);
@@ -28,6 +28,7 @@ export function createInvokeStreamHandler(deps: InvokeStreamHandlerDeps): Invoke
     const type = (req.headers[headers.invocationType] as string | undefined) ?? "RequestResponse";
     const acceptedAt = Date.now();
     const input = await readInvokeCall(req, deps, type, m[1] as string, m[2] ?? "");
+    noteAccount(res, input.accountId);
     // This operation takes no Event: a stream has nobody to go to once the call is answered.
     if (!TYPES.has(type)) {
       throw errors.invalidParameter(`Unsupported invocation type ${type.slice(0, 32)} for InvokeWithResponseStream`);
@@ -67,13 +68,11 @@ export function createInvokeStreamHandler(deps: InvokeStreamHandlerDeps): Invoke
     const startedAt = performance.now();
     const answered = () => {
       deps.metrics.requests.inc({ operation: "InvokeWithResponseStream", status: String(res.statusCode) });
-      if (!deps.log.isLevelEnabled("debug")) return;
-      const durationMs = elapsedMs(startedAt);
-      deps.log.debug("request", {
-        requestId,
-        operation: "InvokeWithResponseStream",
-        status: res.statusCode,
-        durationMs,
+      deps.access(() => {
+        const account = accountOf(res);
+        const latencyMs = elapsedMs(startedAt);
+        const operation = "InvokeWithResponseStream";
+        return { requestId, ...(account ? { account } : {}), operation, status: res.statusCode, latencyMs };
       });
     };
     handle(req, res, m, requestId).then(answered, (err: unknown) => {

@@ -24,14 +24,14 @@ export interface RecordDeps {
   counters?: MetricCounters;
 }
 
-/** Records `call`'s end as `verdict` says, each write a step of the job. */
+/** Records `call`'s end as `verdict` says, each write a step of the job; false when the attempt was stale. */
 export async function recordAttempt(
   { store, queue, region, counters }: RecordDeps,
   inv: AsyncInvocation,
   call: AttemptCall,
   verdict: Verdict,
   step: Step,
-): Promise<void> {
+): Promise<boolean> {
   const end: AttemptEnd = call.outcome === "too_old" || call.outcome === "gone" ? "not_run" : call.outcome;
   const refunds = attemptRefunds(end, call.reachedNode);
   const observe = (metric: "AsyncEventAge" | "AsyncEventsDropped" | "DestinationDeliveryFailures", value = 1) =>
@@ -51,7 +51,7 @@ export async function recordAttempt(
     if (moved) {
       await step(() => queue.add({ invocationId: inv.id, jobId, delayMs: verdict.delayMs }));
     }
-    return;
+    return moved;
   }
   // The event's invokes, this attempt's counted if it reached a node.
   const invokeCount = inv.invokeCount - (refunds.refundInvoke ? 1 : 0);
@@ -65,9 +65,10 @@ export async function recordAttempt(
   const moved = await step(() =>
     store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields),
   );
-  if (!moved) return;
+  if (!moved) return false;
   if (verdict.event !== "succeed") observe("AsyncEventsDropped");
   // A destination configured for this outcome that Stratus cannot deliver to (not a function of the account).
   const configured = verdict.event === "succeed" ? inv.onSuccess : inv.onFailure;
   if (configured && !followUp) observe("DestinationDeliveryFailures");
+  return true;
 }

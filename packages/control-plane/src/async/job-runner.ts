@@ -9,11 +9,13 @@
 import type { Logger } from "@stratus/shared";
 import { AsyncJobSchema } from "@stratus/shared";
 import type { Counter } from "prom-client";
+import type { LambdaControlPlaneMetrics } from "../lambda-metrics.js";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
 import type { InvokeService } from "../services/invoke-service.js";
-import type { AsyncStore } from "../store/async-store.js";
+import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import { judgeAttempt, mayTakeOver } from "./async-decisions.js";
 import { callFunction } from "./attempt-call.js";
+import { asyncEnding } from "./attempt-metrics.js";
 import { recordAttempt } from "./attempt-record.js";
 import { type JobDeadline, startDeadline, stepper } from "./job-deadline.js";
 import { malformedJobMessage, processingError, unrecoverable } from "./job-failure.js";
@@ -43,6 +45,8 @@ export interface JobWatch {
   givenUp?: Counter<"reason">;
   /** Lambda's async metrics (attempt-record.ts), and DeadLetterErrors for events no retry can process. */
   counters?: MetricCounters;
+  /** Lambda's async metrics by function (AsyncEventAge, AsyncEventsReceived and Dropped, ...). */
+  lambda?: LambdaControlPlaneMetrics;
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -55,9 +59,21 @@ export function createJobRunner(
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
-  { activity, givenUp, counters }: JobWatch = {},
+  { activity, givenUp, counters, lambda }: JobWatch = {},
 ): JobProcessor {
   const recording = { store, queue, region: config.region, ...(counters ? { counters } : {}) };
+  const record = (inv: AsyncInvocation, metric: "DeadLetterErrors" | "AsyncEventsDropped") =>
+    counters?.record({
+      accountId: inv.accountId,
+      functionName: inv.functionName,
+      resource: inv.qualifier ?? "",
+      metric,
+    });
+  /** A move to the dead-letter record that failed (Lambda's DeadLetterErrors), in both metric sinks. */
+  const deadLetterError = (inv: AsyncInvocation) => {
+    lambda?.deadLetterError(inv);
+    record(inv, "DeadLetterErrors");
+  };
 
   /** One attempt at the job's event; `deadline` started with the job, and each step moves it on. */
   async function run(job: QueueJob, invocationId: string, deadline: JobDeadline): Promise<void> {
@@ -67,11 +83,18 @@ export function createJobRunner(
     const inv = await step(() => store.start(invocationId, LEASE_SECONDS, takeover));
     if (!inv) return; // finished, running elsewhere, or not known: nothing to do
     markStage("started", invocationId);
+    // Its first attempt: none spent or given back before it, and no takeover of a lost one.
+    const first = inv.attempt === 1 && inv.givenBack === 0 && !takeover;
+    lambda?.attemptStarted(inv, (Date.now() - inv.acceptedAt.getTime()) / 1000, first);
     try {
       const call = await callFunction(invoke, inv, deadline, config.stepMs);
       markStage("invoked", invocationId);
       const verdict = judgeAttempt(inv, call, config, Math.random());
-      await recordAttempt(recording, inv, call, verdict, step);
+      const moved = await recordAttempt(recording, inv, call, verdict, step).catch((err: unknown) => {
+        if (verdict.event === "dead_letter") deadLetterError(inv);
+        throw err;
+      });
+      if (moved) lambda?.attemptEnded(inv, asyncEnding(inv, verdict));
       markStage("recorded", invocationId);
     } catch (err) {
       if (!unrecoverable(err)) throw err;
@@ -80,15 +103,14 @@ export function createJobRunner(
       // delivery may be what failed).
       givenUp?.inc({ reason: "unrecoverable" });
       log.error("async event dead-lettered: no retry can process it", { requestId: inv.id, jobId: job.id, err });
-      await step(() => store.finish(inv.id, inv.attempt, "dead_letter", { error: processingError(err) }));
-      for (const metric of ["DeadLetterErrors", "AsyncEventsDropped"] as const) {
-        counters?.record({
-          accountId: inv.accountId,
-          functionName: inv.functionName,
-          resource: inv.qualifier ?? "",
-          metric,
-        });
-      }
+      const moved = await step(() =>
+        store.finish(inv.id, inv.attempt, "dead_letter", { error: processingError(err) }),
+      ).catch((finishErr: unknown) => {
+        deadLetterError(inv);
+        throw finishErr;
+      });
+      if (moved) record(inv, "AsyncEventsDropped");
+      if (moved) lambda?.attemptEnded(inv, { dropped: true, undeliverable: false });
     }
   }
 

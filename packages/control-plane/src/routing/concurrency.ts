@@ -16,6 +16,8 @@ export interface Slot {
 export interface SlotRequest {
   accountId: string;
   functionName: string;
+  /** The version or alias the call named, for Lambda's Resource in the throttle metrics. */
+  qualifier?: string;
   requestId: string;
   leaseMs: number;
   reserved: number | null;

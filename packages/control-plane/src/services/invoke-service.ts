@@ -225,6 +225,7 @@ export function createInvokeService(
       slot = await concurrency.limiter.acquire({
         accountId: fn.accountId,
         functionName: fn.name,
+        qualifier: req.qualifier,
         // A slot per call, not per request id: an async invocation's attempts share its
         // request id, and a stale attempt may still hold a slot when the next one starts.
         requestId: req.requestId && !req.ownRequestId ? randomUUID() : requestId,

@@ -133,7 +133,11 @@ export class ContainerPool {
       throw errors.capacity(`Node ${this.config.nodeId} was silent since the call was placed; not starting it`);
     }
     const invocation = new Invocation(this.invocations, c, spec, call, cold);
-    const ran = await invocation.run();
+    // Its end is counted in finish; a run that failed, or a stream that broke, ends it here.
+    const ran = await invocation.run().catch((err: unknown) => {
+      invocation.stopRunning();
+      throw err;
+    });
     // A stem cell or network sandbox was used up by this cold start: its replacement
     // starts now, not beside it (stem-keeper.ts, net-sandboxes.ts).
     if (cold?.kind === "stem_cell") this.stems.replenish();
@@ -142,7 +146,11 @@ export class ContainerPool {
     const { contentType, body, ended } = ran.stream;
     return {
       payload: ran.outcome.payload,
-      stream: { contentType, body, done: ended.then((r) => invocation.finish(r, opts)) },
+      stream: {
+        contentType,
+        body,
+        done: ended.then((r) => invocation.finish(r, opts)).finally(invocation.stopRunning),
+      },
     };
   }
 

@@ -6,6 +6,7 @@
 // completes the log and hands the container back, or retires it.
 import type { Readable } from "node:stream";
 import {
+  type FunctionSeriesLabels,
   formatXrayHeader,
   type InvokeCall,
   type InvokeSpec,
@@ -86,6 +87,9 @@ export class Invocation {
   private logNonce: string | undefined;
   /** The function's run, from delivery to its outcome. */
   private span: TraceSpan | undefined;
+  /** Its per-function labels, and the end of its part in ConcurrentExecutions. */
+  private readonly labels: FunctionSeriesLabels;
+  readonly stopRunning: () => void;
 
   constructor(
     private readonly deps: InvocationDeps,
@@ -93,7 +97,12 @@ export class Invocation {
     private readonly spec: InvokeSpec,
     private readonly call: InvokeCall,
     private readonly cold: ColdStart | undefined,
-  ) {}
+  ) {
+    const { lambda } = deps.metrics;
+    this.labels = lambda.labelsOf(spec);
+    this.stopRunning = lambda.started(this.labels);
+    if (cold) lambda.coldStart(this.labels);
+  }
 
   /**
    * Hands the event over; resolves with the runtime's answer, or with the notice of
@@ -140,11 +149,15 @@ export class Invocation {
     // The runtime answered, but a process of its container may have been killed for memory.
     const oomKills = c.life.state === "answered" ? await containers.oomKills.look(c) : 0;
     const result = outcomeOf(answered ? undefined : c.life, outcome.functionError);
+    const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     metrics.invocations.inc({ outcome: result });
-    metrics.duration.observe({ outcome: result }, Number(process.hrtime.bigint() - this.started) / 1e9);
+    metrics.duration.observe({ outcome: result }, seconds);
+    this.stopRunning();
+    metrics.lambda.ended(this.labels, result !== "success", durationMs / 1000);
     const { cold, initDurationMs } = this;
     if (cold && initDurationMs !== undefined) {
       metrics.initDuration.observe({ runtime: spec.runtime, kind: cold.kind }, initDurationMs / 1000);
+      metrics.lambda.initDuration(this.labels, initDurationMs / 1000);
     }
     this.span?.setAttributes({ "stratus.outcome": result });
     if (result !== "success") this.span?.fail(outcome.functionError ? `${result}: ${outcome.functionError}` : result);
