@@ -10,6 +10,7 @@ export * from "./logger.js";
 export * from "./nodes.js";
 export * from "./rest-json-errors.js";
 export * from "./retirements.js";
+export * from "./run-usage.js";
 export * from "./runtimes.js";
 export * from "./wire.js";
 export * from "./zip-error.js";

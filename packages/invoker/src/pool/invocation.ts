@@ -6,7 +6,7 @@
 // completes the log and hands the container back, or retires it.
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { type InvokeCall, type InvokeSpec, limits, runtimeApi } from "@stratus/shared";
+import { billedMs, type InvokeCall, type InvokeSpec, limits, type RunUsage, runtimeApi } from "@stratus/shared";
 import type { MemoryStats } from "../backend/container-backend.js";
 import { type Container, ownerMetricLabels, ownerOf } from "../containers/container.js";
 import type { Containers } from "../containers/containers.js";
@@ -135,13 +135,14 @@ export class Invocation {
     const notices = oomKills > 0 ? [oomKillLine(oomKills, spec.memoryMb)] : [];
     const run = { startedAt: this.startedAt, durationMs, initDurationMs, outcome: result };
     const logText = this.completeLog(markedStreams, run, notices);
+    const usage = runUsage(result, durationMs, cold ? (initDurationMs ?? 0) : undefined, spec.memoryMb);
     // A runtime that has died (even after answering) never serves again, nor one whose
     // container ran out of memory: what is left of it is suspect, and a new one costs
     // only a cold start.
     if (c.life.state === "answered" && oomKills === 0) containers.release(c, logText);
     else void logText.finally(() => containers.remove(c));
-    if (!opts.tail) return outcome;
-    return { ...outcome, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
+    if (!opts.tail) return { ...outcome, usage };
+    return { ...outcome, usage, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
   }
 
   /** The runtime takes the event: the init limit ends, the function's timeout starts. */
@@ -179,6 +180,12 @@ export class Invocation {
     this.deps.onInvocationLog(entry);
     return entry.text;
   }
+}
+
+/** What a run used, billed as its REPORT line bills it; `initMs` undefined when it was warm. */
+export function runUsage(outcome: Outcome, durationMs: number, initMs: number | undefined, memoryMb: number): RunUsage {
+  const init = initMs ?? 0;
+  return { outcome, durationMs, initMs: init, billedMs: billedMs(durationMs, init), memoryMb, cold: initMs !== undefined };
 }
 
 /** The Runtime API headers of a delivery whose deadline is `deadline` (epoch ms). */
