@@ -23,6 +23,7 @@ import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
+import { usageRoutes } from "./api/usage-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
@@ -37,6 +38,7 @@ import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
 import type { UrlForms } from "./urls/url-forms.js";
 import type { UrlService } from "./urls/url-service.js";
+import type { UsageService } from "./usage/usage-service.js";
 
 export interface AppDeps {
   async: AsyncService;
@@ -55,6 +57,8 @@ export interface AppDeps {
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
+  /** Usage reports and quotas (usage/). */
+  usage: UsageService;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -95,6 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(settingsRoutes(deps.settings, deps.region));
   app.use(urlRoutes(deps.urls.service, deps.urls.forms, deps.region));
   app.use(logRoutes(deps.logs));
+  app.use(usageRoutes(deps.usage, deps.accounts));
   app.use(adminRoutes(deps.accounts));
   app.use(asyncRoutes(deps.async));
   app.use(unknownOperation);

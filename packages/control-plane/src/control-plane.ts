@@ -56,6 +56,7 @@ import { createPgScheduleStore } from "./store/schedule-store.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 import { createPgUrlStore } from "./store/url-store.js";
 import { createUrlService } from "./urls/url-service.js";
+import { startUsageMetering } from "./usage/usage-metering.js";
 
 export interface RunningControlPlane {
   url: string;
@@ -145,7 +146,8 @@ export async function startControlPlane(
     concurrencyRules.forget,
   );
   const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
-  const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules);
+  const metering = startUsageMetering(pool, config, registry, log);
+  const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules, metering);
   const authenticate = createAuthenticator(accounts);
   // One budget for every body read before its signature is checked, invoke's and the app's.
   const budget = createByteBudget(config.edge.unverifiedBodyBytes);
@@ -197,7 +199,7 @@ export async function startControlPlane(
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
-    async: asyncService,
+    async: metering.quotaChecked(asyncService),
     policies,
     authenticate,
     budget,
@@ -222,6 +224,7 @@ export async function startControlPlane(
     events,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
+    usage: metering.service,
     registry,
     metrics,
     region: config.region,
@@ -254,6 +257,7 @@ export async function startControlPlane(
       await worker?.close();
       await queue.close();
       await invoker.close();
+      await metering.close();
       await limiter.close().catch(() => undefined);
       redis.disconnect();
       await pool.end();

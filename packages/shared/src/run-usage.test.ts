@@ -26,7 +26,14 @@ describe("gbSeconds", () => {
 });
 
 describe("run usage header", () => {
-  const u: RunUsage = { outcome: "timeout", durationMs: 3000.123456, initMs: 150.5, billedMs: 3151, memoryMb: 512, cold: true };
+  const u: RunUsage = {
+    outcome: "timeout",
+    durationMs: 3000.123456,
+    initMs: 150.5,
+    billedMs: 3151,
+    memoryMb: 512,
+    cold: true,
+  };
 
   it("round-trips, to the microsecond", () => {
     expect(formatRunUsage(u)).toBe("o=timeout;d=3000.123;i=150.5;b=3151;m=512;c=1");

@@ -68,5 +68,12 @@ export function parseRunUsage(value: string | string[] | undefined): RunUsage | 
   ];
   const finite = [d, i, b, m].every((n) => Number.isFinite(n) && n >= 0);
   if (!OUTCOMES.has(outcome) || !finite || !Number.isInteger(b) || !Number.isInteger(m)) return undefined;
-  return { outcome: outcome as RunOutcome, durationMs: d, initMs: i, billedMs: b, memoryMb: m, cold: f.get("c") === "1" };
+  return {
+    outcome: outcome as RunOutcome,
+    durationMs: d,
+    initMs: i,
+    billedMs: b,
+    memoryMb: m,
+    cold: f.get("c") === "1",
+  };
 }

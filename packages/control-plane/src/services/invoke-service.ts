@@ -16,6 +16,15 @@ import {
 } from "../routing/invoker-client.js";
 import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import { createRankingCache } from "../routing/placement.js";
+import type { QuotaGuard } from "../usage/quota-guard.js";
+import type { UsageMeter } from "../usage/usage-meter.js";
+import {
+  type AttemptOf,
+  answeredRow,
+  type InvocationType,
+  platformErrorRow,
+  type UsageRow,
+} from "../usage/usage-row.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
 import { type StreamedInvokeResult, wholeAsStream } from "./streamed-result.js";
@@ -43,6 +52,17 @@ export interface InvokeRequest {
   dispatch?: DispatchWatcher;
   /** Once aborted, the call goes to no node (an async attempt given up, whose job runs again). */
   signal?: AbortSignal;
+  /**
+   * Who writes the attempt's usage row: an async attempt takes it to commit with its
+   * result. Otherwise (a sync invoke) the usage meter writes it once answered.
+   */
+  meter?: { invocationType: InvocationType; attempt: number; take(row: UsageRow): void };
+}
+
+/** Usage metering: the meter that writes sync invokes' rows, and the quota every invoke is checked against. */
+export interface Metering {
+  meter: Pick<UsageMeter, "record">;
+  quota: Pick<QuotaGuard, "check" | "counted">;
 }
 
 /** What a caller learns of its call's way to the invoker nodes. */
@@ -85,6 +105,8 @@ interface Held {
   ranked: readonly LiveNode[];
   requestId: string;
   executedVersion: string;
+  /** Whether a node took the call (so it may have run, and is metered whatever came back). */
+  taken: boolean;
   /** Frees the call's concurrency slot; once, however often called. */
   release(): void;
 }
@@ -109,6 +131,7 @@ export function createInvokeService(
   invoker: InvokerClient,
   region: string,
   concurrency: ConcurrencyRules,
+  metering?: Metering,
 ): InvokeService {
   // Specs are rebuilt only when the (cached) function version object changes, so
   // the invoker client can reuse their serialisation too.
@@ -149,7 +172,11 @@ export function createInvokeService(
       const held = await prepare(req);
       try {
         const outcome = await place(held, req, (node, call) => invoker.invoke(node, held.spec, call));
+        meter(held, req, (of) => answeredRow(of, outcome));
         return { ...outcome, requestId: held.requestId, executedVersion: held.executedVersion };
+      } catch (err) {
+        meterFailure(held, req, err);
+        throw err;
       } finally {
         held.release();
       }
@@ -161,21 +188,50 @@ export function createInvokeService(
         answer = await place(held, req, (node, call) => invoker.invokeStream(node, held.spec, call));
       } catch (err) {
         held.release();
+        meterFailure(held, req, err);
         throw err;
       }
       const { requestId, executedVersion } = held;
       if (answer.mode === "streaming") {
         // The slot is held while the function streams: it is running until it has ended.
         answer.end.then(held.release, held.release);
+        answer.end.then(
+          (end) => meter(held, req, (of) => answeredRow(of, end)),
+          (err: unknown) => meterFailure(held, req, err),
+        );
         return { requestId, executedVersion, ...answer };
       }
       held.release();
+      meter(held, req, (of) => answeredRow(of, answer.outcome));
       return { requestId, executedVersion, ...wholeAsStream(answer.outcome) };
     },
   };
 
+  /** Hands the attempt's usage row to whoever writes it (InvokeRequest.meter), or to the sync meter. */
+  function meter(held: Held, req: InvokeRequest, row: (of: AttemptOf) => UsageRow): void {
+    if (!req.meter && !metering) return;
+    const of: AttemptOf = {
+      requestId: held.requestId,
+      attempt: req.meter?.attempt ?? 1,
+      spec: held.spec,
+      qualifier: req.qualifier,
+      invocationType: req.meter?.invocationType ?? "RequestResponse",
+    };
+    const made = row(of);
+    metering?.quota.counted(made);
+    if (req.meter) req.meter.take(made);
+    else metering?.meter.record(made);
+  }
+
+  /** A node that took the call and then failed it (a platform error) meters an unbilled error; a throttle, nothing. */
+  function meterFailure(held: Held, req: InvokeRequest, err: unknown): void {
+    if (held.taken && !(err instanceof StratusError && err.status < 500)) meter(held, req, platformErrorRow);
+  }
+
   /** The function version `req` names, the nodes to try in turn, and its concurrency slot, taken. */
   async function prepare(req: InvokeRequest): Promise<Held> {
+    // Before anything else: an account over its monthly quota is refused as cheaply as can be.
+    metering?.quota.check(req.accountId);
     const version = await aliases.resolveVersion(req.accountId, req.functionName, req.qualifier);
     const fn = await functions.get(req.accountId, req.functionName, version);
     if (fn.state !== "Active") {
@@ -201,6 +257,7 @@ export function createInvokeService(
       ranked,
       requestId,
       executedVersion: fn.version,
+      taken: false,
       release() {
         if (released) return;
         released = true;
@@ -213,10 +270,11 @@ export function createInvokeService(
 
   /** Sends the call to the ranked nodes in turn with `send`, spilling past a full or unreachable one. */
   async function place<T>(
-    { ranked, spec, requestId }: Held,
+    held: Held,
     req: InvokeRequest,
     send: (node: LiveNode, call: NodeCall) => Promise<T>,
   ): Promise<T> {
+    const { ranked, spec, requestId } = held;
     let lastError: StratusError | undefined;
     for (const node of ranked) {
       req.signal?.throwIfAborted();
@@ -228,6 +286,7 @@ export function createInvokeService(
           payload: req.payload,
           tail: req.tail,
         });
+        held.taken = true;
         req.dispatch?.taken();
         return answer;
       } catch (err) {
@@ -237,6 +296,7 @@ export function createInvokeService(
           err instanceof NodeUnreachableError ||
           (err instanceof StratusError && err.headers.Reason === "CapacityExceeded");
         if (!spill) {
+          held.taken = true;
           req.dispatch?.taken();
           throw err;
         }

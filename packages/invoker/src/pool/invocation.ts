@@ -185,7 +185,14 @@ export class Invocation {
 /** What a run used, billed as its REPORT line bills it; `initMs` undefined when it was warm. */
 export function runUsage(outcome: Outcome, durationMs: number, initMs: number | undefined, memoryMb: number): RunUsage {
   const init = initMs ?? 0;
-  return { outcome, durationMs, initMs: init, billedMs: billedMs(durationMs, init), memoryMb, cold: initMs !== undefined };
+  return {
+    outcome,
+    durationMs,
+    initMs: init,
+    billedMs: billedMs(durationMs, init),
+    memoryMb,
+    cold: initMs !== undefined,
+  };
 }
 
 /** The Runtime API headers of a delivery whose deadline is `deadline` (epoch ms). */
