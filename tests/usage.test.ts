@@ -4,6 +4,8 @@
 // REPORT line's Billed Duration (init included) times its memory, to the millisecond.
 // Reports come as JSON, CSV and FOCUS, through the API and the stratus CLI; a monthly
 // quota refuses invokes past it with 429.
+
+import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +16,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
+import { createPgAsyncStore, createPgUsageRollupStore, createPgUsageStore } from "@stratus/control-plane";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
@@ -316,4 +319,124 @@ describe("usage metering", () => {
     });
     expect(lineOf(r, fnB.name)?.Requests).toBe(4);
   }, 60_000);
+});
+
+describe("usage records and rollups", () => {
+  const HOUR = 3_600_000;
+  const row = (
+    accountId: string,
+    requestId: string,
+    attempt: number,
+    endedAt: Date,
+    billedMs: number,
+    outcome = "success",
+  ) => ({
+    requestId,
+    attempt,
+    accountId,
+    functionName: "f",
+    version: "$LATEST",
+    resource: "",
+    invocationType: "Event" as const,
+    outcome: outcome as "success",
+    endedAt,
+    memoryMb: 256,
+    durationMs: billedMs - 0.5,
+    initMs: 0,
+    billedMs,
+    cold: false,
+  });
+  const count = async (id: string) =>
+    Number((await stack.db.query("SELECT count(*) FROM invocation_usage WHERE request_id = $1", [id])).rows[0].count);
+
+  it("writes an async attempt's row with its result, and nothing for a duplicate or stale completion", async () => {
+    const store = createPgAsyncStore(stack.db);
+    const id = randomUUID();
+    const accountId = stack.credentials.accountId;
+    await store.accept({
+      id,
+      accountId,
+      functionName: "nowhere",
+      payload: Buffer.from("{}"),
+      maxAttempts: 3,
+      maxEventAgeSeconds: 3600,
+    });
+    // No job runs it: this test plays the worker.
+    await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [id]);
+    const first = await store.start(id, 960);
+    expect(first?.invokeCount).toBe(1);
+    const retry = {
+      retryAfterMs: HOUR,
+      jobId: `${id}:again`,
+      usage: row(accountId, id, 1, new Date(), 10, "function_error"),
+    };
+    expect(await store.finish(id, 1, "retry", retry)).toBe(true);
+    expect(await count(id)).toBe(1);
+    // The same completion again (a resent job): refused, and it meters nothing more.
+    expect(await store.finish(id, 1, "retry", retry)).toBe(false);
+    expect(await count(id)).toBe(1);
+    const second = await store.start(id, 960);
+    expect(second?.invokeCount).toBe(2);
+    // A stale worker still on attempt 1: refused, nothing written.
+    expect(await store.finish(id, 1, "fail", { usage: row(accountId, id, 9, new Date(), 10) })).toBe(false);
+    expect(await store.finish(id, 2, "fail", { usage: row(accountId, id, 2, new Date(), 20, "function_error") })).toBe(
+      true,
+    );
+    const rows = await stack.db.query(
+      "SELECT attempt, billed_ms FROM invocation_usage WHERE request_id = $1 ORDER BY attempt",
+      [id],
+    );
+    expect(rows.rows).toEqual([
+      { attempt: 1, billed_ms: "10" },
+      { attempt: 2, billed_ms: "20" },
+    ]);
+    // A row sent twice (same request id and attempt) counts once.
+    await createPgUsageStore(stack.db).insert([row(accountId, id, 2, new Date(), 999)]);
+    expect(await count(id)).toBe(2);
+  });
+
+  it("rolls closed hours up once however many passes run, prunes raw rows after that, and reports the same", async () => {
+    const usage = createPgUsageStore(stack.db);
+    const rollups = createPgUsageRollupStore(stack.db);
+    const account = `9${String(Date.now()).slice(-11)}`;
+    const t0 = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR;
+    const rows = [
+      row(account, randomUUID(), 1, new Date(t0 + 1000), 100),
+      row(account, randomUUID(), 1, new Date(t0 + 2000), 200, "timeout"),
+      row(account, randomUUID(), 1, new Date(t0 + HOUR + 5), 300),
+      row(account, randomUUID(), 1, new Date(t0 + HOUR + 6), 0, "platform_error"),
+    ];
+    // Rows ending hours ago, written now (the platform writes a row as its attempt
+    // ends): rolled as a first pass would, from the oldest raw row.
+    await stack.db.query("UPDATE usage_rollup_state SET rolled_until = NULL");
+    await usage.insert(rows);
+    const range = [new Date(t0), new Date(t0 + 2 * HOUR)] as const;
+    const before = await usage.report(range[0], range[1], account);
+    // GB-seconds to 1e-9: rollups sum the same floats in another order.
+    const totals = (days: typeof before) =>
+      days.map((d) => [d.requests, d.errors, d.billedMs, Math.round(d.gbSeconds * 1e9) / 1e9]);
+    expect(totals(before).reduce((t, d) => t.map((x, i) => x + (d[i] as number)), [0, 0, 0, 0])).toEqual([
+      3,
+      2,
+      600,
+      (256 / 1024) * 0.6,
+    ]);
+    const opts = { graceMs: 0, retentionMs: 0, maxHours: 100_000, pruneBatch: 100_000 };
+    // Two control planes' passes at once: one rolls, the other skips or finds the work done.
+    const passes = await Promise.all([rollups.rollUp(opts), rollups.rollUp(opts), rollups.rollUp(opts)]);
+    expect(passes.some((p) => p?.window)).toBe(true);
+    await rollups.rollUp(opts);
+    const hourly = await stack.db.query(
+      "SELECT hour, requests, errors, billed_ms, cold_starts FROM usage_hourly WHERE account_id = $1 ORDER BY hour",
+      [account],
+    );
+    expect(hourly.rows).toEqual([
+      { hour: new Date(t0), requests: "2", errors: "1", billed_ms: "300", cold_starts: "0" },
+      { hour: new Date(t0 + HOUR), requests: "1", errors: "1", billed_ms: "300", cold_starts: "0" },
+    ]);
+    // Rolled and past retention: the raw rows are gone, the report is not.
+    const raw = await stack.db.query("SELECT count(*) FROM invocation_usage WHERE account_id = $1", [account]);
+    expect(raw.rows[0].count).toBe("0");
+    expect(totals(await usage.report(range[0], range[1], account))).toEqual(totals(before));
+  });
 });

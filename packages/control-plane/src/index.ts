@@ -9,3 +9,5 @@ export { type Exchanged, exchange } from "./routing/http-exchange.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { migrate } from "./store/migrate.js";
+export { createPgUsageRollupStore, type UsageRollupStore } from "./store/usage-rollup-store.js";
+export { createPgUsageStore, type UsageStore } from "./store/usage-store.js";
