@@ -10,8 +10,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  AddPermissionCommand,
   CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
   InvokeCommand,
+  InvokeWithResponseStreamCommand,
   type LambdaClient,
   PutFunctionEventInvokeConfigCommand,
   TooManyRequestsException,
@@ -251,6 +254,48 @@ describe("usage metering", () => {
     const bad = await runStratus(["usage", "--since", "someday"], env, home);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/Since must be an ISO 8601 time/);
+  }, 60_000);
+
+  it("meters InvokeWithResponseStream and function URL calls as RequestResponse", async () => {
+    const c = await stack.newAccount(uniqueName("usage-c"));
+    const client = stack.clientFor(c);
+    const name = await deploy(client, SLEEPER, 256);
+    const streamed = await client.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: Buffer.from('{"ms":40}') }),
+    );
+    for await (const _event of streamed.EventStream ?? []) {
+      // drained: the call ends with its stream
+    }
+    const urlConfig = await client.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" }));
+    await client.send(
+      new AddPermissionCommand({
+        FunctionName: name,
+        StatementId: "public-url",
+        Action: "lambda:InvokeFunctionUrl",
+        Principal: "*",
+        FunctionUrlAuthType: "NONE",
+      }),
+    );
+    const viaUrl = await fetch(`${urlConfig.FunctionUrl}?x=1`, { method: "POST", body: '{"ms":20}' });
+    expect(viaUrl.status).toBe(200);
+    const ids = [streamed.$metadata.requestId as string, viaUrl.headers.get("x-amzn-requestid") as string];
+    const e = new Expected(256);
+    for (const id of ids) {
+      const log = await waitFor(async () => {
+        const res = await signedFetch(stack.endpoint, stack.region, c, `/stratus/2026-11-01/invocations/${id}/log`);
+        return res.status === 200 ? ((await res.json()) as { Log: string }).Log : undefined;
+      });
+      e.add(log);
+    }
+    const r = await waitFor(async () => {
+      const got = await report(c);
+      return lineOf(got, name)?.Requests === 2 ? got : undefined;
+    });
+    expectBilled(lineOf(r, name), e);
+    const types = await stack.db.query("SELECT DISTINCT invocation_type FROM invocation_usage WHERE account_id = $1", [
+      c.accountId,
+    ]);
+    expect(types.rows).toEqual([{ invocation_type: "RequestResponse" }]);
   }, 60_000);
 
   it("refuses invokes past a monthly request quota with 429, until the quota is lifted", async () => {
