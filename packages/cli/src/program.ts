@@ -10,6 +10,7 @@ import { logs } from "./commands/logs.js";
 import { ls } from "./commands/ls.js";
 import { schedule } from "./commands/schedule.js";
 import { url } from "./commands/url.js";
+import { usage } from "./commands/usage.js";
 import { bashCompletion, zshCompletion } from "./completion.js";
 import type { Context } from "./context.js";
 import { CliError } from "./errors.js";
@@ -112,6 +113,19 @@ export function buildProgram(contextFor: (flags: ProgramFlags) => Context, bluep
     .option("--qualifier <alias>", "an alias the URL is for")
     .option("--cors-origin <origin...>", "origins browsers may call it from (CORS)")
     .action((name: string, opts, cmd: Command) => url(ctx(cmd), name, opts));
+
+  program
+    .command("usage")
+    .description("requests, GB-seconds and cost per function over a time range (default: this month so far)")
+    .option("--since <time>", "start: ISO 8601 (2026-12-01T00:00:00Z) or epoch seconds, down to the hour")
+    .option("--until <time>", "end: ISO 8601 or epoch seconds, up to the hour (default: now)")
+    .addOption(
+      new Option("--format <format>", "table for people; csv, focus (FinOps FOCUS CSV) or json for tools")
+        .choices(["table", "csv", "focus", "json"])
+        .default("table"),
+    )
+    .option("--account <id|name|*>", "another account's usage, or every account's (administrators only)")
+    .action((opts, cmd: Command) => usage(ctx(cmd), opts));
 
   program
     .command("ls")

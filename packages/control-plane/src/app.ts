@@ -26,6 +26,7 @@ import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-r
 import { secretsRoutes } from "./api/secrets-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
+import { usageRoutes } from "./api/usage-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
@@ -42,6 +43,7 @@ import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
 import type { UrlForms } from "./urls/url-forms.js";
 import type { UrlService } from "./urls/url-service.js";
+import type { UsageService } from "./usage/usage-service.js";
 
 export interface AppDeps {
   async: AsyncService;
@@ -64,6 +66,8 @@ export interface AppDeps {
   logs: LogStore;
   /** CloudWatch's metric API (GetMetricData, GetMetricStatistics, ListMetrics) over AWS/Lambda. */
   cloudwatch: CloudWatchService;
+  /** Usage reports and quotas (usage/). */
+  usage: UsageService;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -111,6 +115,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(settingsRoutes(deps.settings, deps.region));
   app.use(urlRoutes(deps.urls.service, deps.urls.forms, deps.region));
   app.use(logRoutes(deps.logs));
+  app.use(usageRoutes(deps.usage, deps.accounts));
   app.use(adminRoutes(deps.accounts));
   app.use(asyncRoutes(deps.async));
   app.use(unknownOperation);

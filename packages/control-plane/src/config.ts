@@ -135,6 +135,19 @@ export const ControlPlaneConfigSchema = z
     ),
     /** The host Prometheus reaches this replica's /metrics at (default: STRATUS_HOST, or the hostname if that is a wildcard). */
     STRATUS_ADVERTISE_HOST: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
+    /** Usage metering (docs/USAGE.md): the rollup loop's interval, grace after an hour ends, raw row retention. */
+    STRATUS_USAGE_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+    STRATUS_USAGE_ROLLUP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
+    STRATUS_USAGE_RAW_RETENTION_HOURS: z.coerce.number().int().min(2).default(360),
+    /** How often each control plane reads quotas and month-to-date usage: the lag of quota enforcement. */
+    STRATUS_USAGE_QUOTA_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
+    /** The price table of usage reports; Lambda's x86 list prices by default. */
+    STRATUS_USAGE_PRICE_PER_MILLION_REQUESTS: z.coerce.number().min(0).default(0.2),
+    STRATUS_USAGE_PRICE_PER_GB_SECOND: z.coerce.number().min(0).default(0.0000166667),
+    STRATUS_USAGE_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "STRATUS_USAGE_CURRENCY must be an ISO 4217 code such as USD")
+      .default("USD"),
   })
   // The watchdog looks once an interval: a stall shorter than that could not be seen twice.
   .refine((e) => e.STRATUS_ASYNC_WORKER_STALL_MS > e.STRATUS_ASYNC_WATCHDOG_INTERVAL_MS, {
@@ -173,6 +186,17 @@ export const ControlPlaneConfigSchema = z
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,
       unverifiedBodyBytes: e.STRATUS_UNVERIFIED_BODY_BYTES,
+    },
+    usage: {
+      rollupIntervalMs: e.STRATUS_USAGE_ROLLUP_INTERVAL_MS,
+      rollupGraceMs: e.STRATUS_USAGE_ROLLUP_GRACE_SECONDS * 1000,
+      rawRetentionMs: e.STRATUS_USAGE_RAW_RETENTION_HOURS * 3_600_000,
+      quotaRefreshMs: e.STRATUS_USAGE_QUOTA_REFRESH_MS,
+      prices: {
+        perMillionRequests: e.STRATUS_USAGE_PRICE_PER_MILLION_REQUESTS,
+        perGbSecond: e.STRATUS_USAGE_PRICE_PER_GB_SECOND,
+        currency: e.STRATUS_USAGE_CURRENCY,
+      },
     },
     async: {
       concurrency: e.STRATUS_ASYNC_CONCURRENCY,

@@ -67,6 +67,7 @@ import { createPgScheduleStore } from "./store/schedule-store.js";
 import { createPgSettingsStore } from "./store/settings-store.js";
 import { createPgUrlStore } from "./store/url-store.js";
 import { createUrlService } from "./urls/url-service.js";
+import { startUsageMetering } from "./usage/usage-metering.js";
 
 export interface RunningControlPlane {
   url: string;
@@ -172,7 +173,17 @@ export async function startControlPlane(
     concurrencyRules.forget,
   );
   const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
-  const invoke = createInvokeService(functions, aliases, nodes, invoker, config.region, concurrencyRules, tracer);
+  const metering = startUsageMetering(pool, config, registry, log);
+  const invoke = createInvokeService(
+    functions,
+    aliases,
+    nodes,
+    invoker,
+    config.region,
+    concurrencyRules,
+    tracer,
+    metering,
+  );
   const authenticate = createAuthenticator(accounts);
   // One budget for every body read before its signature is checked, invoke's and the app's.
   const budget = createByteBudget(config.edge.unverifiedBodyBytes);
@@ -234,7 +245,7 @@ export async function startControlPlane(
   const access = accessLog(log, config.accessLog);
   const invokeHandler = createInvokeHandler({
     invoke,
-    async: asyncService,
+    async: metering.quotaChecked(asyncService),
     policies,
     authenticate,
     budget,
@@ -270,6 +281,7 @@ export async function startControlPlane(
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
+    usage: metering.service,
     registry,
     metrics,
     scrapeTargets: {
@@ -314,6 +326,7 @@ export async function startControlPlane(
       await worker?.close();
       await queue.close();
       await invoker.close();
+      await metering.close();
       await limiter.close().catch(() => undefined);
       redis.disconnect();
       await pool.end();

@@ -10,3 +10,5 @@ export type { SecretContent, SecretsReader } from "./secrets/secrets-reader.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { migrate } from "./store/migrate.js";
+export { createPgUsageRollupStore, type UsageRollupStore } from "./store/usage-rollup-store.js";
+export { createPgUsageStore, type UsageStore } from "./store/usage-store.js";

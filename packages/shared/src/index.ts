@@ -13,6 +13,7 @@ export * from "./nodes.js";
 export * from "./otel-tracer.js";
 export * from "./rest-json-errors.js";
 export * from "./retirements.js";
+export * from "./run-usage.js";
 export * from "./runtimes.js";
 export * from "./trace-context.js";
 export * from "./tracer.js";

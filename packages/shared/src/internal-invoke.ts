@@ -10,7 +10,9 @@
 // rest-json-errors.ts. A caller that sets `x-stratus-accept-stream` takes a streamed
 // result as it comes: 200, `x-stratus-response-mode: streaming`, the function's
 // content type, the body chunked, and how it ended in trailers (streamTrailers).
+// Every answer of a run carries what it used (usageHeader, run-usage.ts).
 import { z } from "zod";
+import type { RunUsage } from "./run-usage.js";
 import type { TraceContext } from "./trace-context.js";
 import { limits } from "./wire.js";
 
@@ -48,6 +50,8 @@ export const internalInvoke = {
   responseModeHeader: "x-stratus-response-mode",
   /** Response: the content type the function's stream declared. */
   streamContentTypeHeader: "x-stratus-stream-content-type",
+  /** Response (or trailer): what the run used, for metering (run-usage.ts formatRunUsage); absent from older invokers. */
+  usageHeader: "x-stratus-usage",
 } as const;
 
 /**
@@ -58,6 +62,7 @@ export const streamTrailers = {
   functionError: internalInvoke.functionErrorHeader,
   errorBody: "x-stratus-error-body",
   logResult: internalInvoke.logResultHeader,
+  usage: internalInvoke.usageHeader,
 } as const;
 
 export const InvokeSpecSchema = z.object({
@@ -118,4 +123,6 @@ export interface InvokeOutcome {
   payload: Buffer;
   /** Set when the function failed; the payload then holds Lambda's error shape. */
   functionError?: "Unhandled";
+  /** What the run used, when the invoker told (internalInvoke.usageHeader). */
+  usage?: RunUsage;
 }

@@ -16,7 +16,8 @@ const AccountInput = z.object({
   Name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "Name must match [a-zA-Z0-9_-]{1,64}"),
 });
 
-function adminsOnly(accounts: AccountStore): RequestHandler {
+/** Lets only administrator accounts through; anyone else gets 403. */
+export function adminsOnly(accounts: Pick<AccountStore, "isAdmin">): RequestHandler {
   return (_req, res, next) => {
     accounts.isAdmin(callerAccount(res.locals)).then((admin) => {
       if (admin) return next();

@@ -7,6 +7,7 @@ import { type IncomingTrace, parseXrayHeader, StratusError } from "@stratus/shar
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { CallTraceInput } from "../services/invoke-tracing.js";
 import type { AsyncInvocation } from "../store/async-store.js";
+import type { UsageRow } from "../usage/usage-row.js";
 import type { CallFacts } from "./async-decisions.js";
 import type { JobDeadline } from "./job-deadline.js";
 import { thrownOutcome } from "./retry-policy.js";
@@ -17,6 +18,8 @@ export interface AttemptCall extends CallFacts {
   result?: InvokeResult;
   /** The error recorded with the attempt: the function's, or the platform's. */
   error?: unknown;
+  /** What the attempt used, if it reached a node: written with its result, in the same statement. */
+  usage?: UsageRow;
 }
 
 const TOO_OLD = { errorType: "EventAgeExceeded", errorMessage: "Event too old" };
@@ -31,6 +34,7 @@ export async function callFunction(
   const ageMs = Date.now() - inv.acceptedAt.getTime();
   if (ageMs > inv.maxEventAgeSeconds * 1000) return { outcome: "too_old", ageMs, reachedNode: false, error: TOO_OLD };
   let reachedNode = false;
+  let usage: UsageRow | undefined;
   deadline.allow(stepMs);
   try {
     const result = await invoke.invokeSync({
@@ -42,6 +46,8 @@ export async function callFunction(
       // A job given up sends nothing more: its next run does.
       signal: deadline.signal,
       trace: attemptTrace(inv),
+      // Its number among the attempts that reached a node: unique per attempt that ran.
+      meter: { invocationType: "Event", attempt: inv.invokeCount, take: (row) => (usage = row) },
       dispatch: {
         // The node's time to answer, and a step's to take it in.
         sending: (answerWithinMs) => deadline.allow(answerWithinMs + stepMs),
@@ -50,12 +56,12 @@ export async function callFunction(
         },
       },
     });
-    if (!result.functionError) return { outcome: "success", ageMs, reachedNode, result };
-    return { outcome: "function_error", ageMs, reachedNode, result, error: parsed(result.payload) };
+    if (!result.functionError) return { outcome: "success", ageMs, reachedNode, result, usage };
+    return { outcome: "function_error", ageMs, reachedNode, result, error: parsed(result.payload), usage };
   } catch (err) {
     const code = err instanceof StratusError ? err.code : "ServiceException";
     const error = { errorType: code, errorMessage: (err as Error).message };
-    return { outcome: thrownOutcome(err), ageMs, reachedNode, error };
+    return { outcome: thrownOutcome(err), ageMs, reachedNode, error, usage };
   }
 }
 

@@ -4,7 +4,8 @@
 // it did not use (retry-policy.ts attemptRefunds), so that destination records carry
 // the invokes that may have run the function. A delivery to a destination is a new
 // async invocation committed with the move, in one transaction; a retry then queues
-// the job that runs the next attempt.
+// the job that runs the next attempt. The attempt's usage row is written by the same
+// statement as its move: a stale attempt, which moves nothing, meters nothing.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
@@ -45,7 +46,7 @@ export async function recordAttempt(
   if (call.reachedNode) observe("AsyncEventAge", call.ageMs);
   if (verdict.event === "retry") {
     const jobId = asyncQueue.jobId(inv.id, `a${inv.attempt}-${randomUUID().slice(0, 8)}`);
-    const fields = { error: call.error, ...refunds, retryAfterMs: verdict.delayMs, jobId };
+    const fields = { error: call.error, ...refunds, retryAfterMs: verdict.delayMs, jobId, usage: call.usage };
     const moved = await step(() => store.finish(inv.id, inv.attempt, "retry", fields));
     // If this add is lost, the reconciler finds the recorded job missing once the retry is overdue.
     if (moved) {
@@ -60,8 +61,13 @@ export async function recordAttempt(
     destinationDelivery(inv, verdict.delivery.target, verdict.delivery.condition, call.result, invokeCount, region);
   const fields: FinishFields =
     verdict.event === "succeed"
-      ? { executedVersion: call.result?.executedVersion, ...refunds }
-      : { error: call.error, ...refunds, ...(call.result ? { executedVersion: call.result.executedVersion } : {}) };
+      ? { executedVersion: call.result?.executedVersion, ...refunds, usage: call.usage }
+      : {
+          error: call.error,
+          ...refunds,
+          ...(call.result ? { executedVersion: call.result.executedVersion } : {}),
+          usage: call.usage,
+        };
   const moved = await step(() =>
     store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields),
   );

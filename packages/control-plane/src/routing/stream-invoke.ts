@@ -8,6 +8,7 @@ import {
   type InvokeOutcome,
   internalInvoke,
   parseRestJson1Error,
+  parseRunUsage,
   type StratusError,
   streamTrailers,
 } from "@stratus/shared";
@@ -35,17 +36,24 @@ const EMPTY = Buffer.alloc(0);
 export function bufferedOutcome(headers: IncomingHttpHeaders, body: Buffer): InvokeOutcome & { logResult?: string } {
   const fnError = headers[internalInvoke.functionErrorHeader];
   const logResult = headers[internalInvoke.logResultHeader];
+  const usage = parseRunUsage(headers[internalInvoke.usageHeader]);
   return {
     payload: body,
     ...(fnError ? { functionError: "Unhandled" as const } : {}),
     ...(typeof logResult === "string" ? { logResult } : {}),
+    ...(usage ? { usage } : {}),
   };
 }
 
 /** How the stream ended, from the answer's trailers. */
 export function streamEndOf(trailers: IncomingHttpHeaders): StreamEnd {
   const logResult = trailers[streamTrailers.logResult];
-  const end: StreamEnd = { payload: EMPTY, ...(typeof logResult === "string" ? { logResult } : {}) };
+  const usage = parseRunUsage(trailers[streamTrailers.usage]);
+  const end: StreamEnd = {
+    payload: EMPTY,
+    ...(typeof logResult === "string" ? { logResult } : {}),
+    ...(usage ? { usage } : {}),
+  };
   if (!trailers[streamTrailers.functionError]) return end;
   const body = trailers[streamTrailers.errorBody];
   return { ...end, functionError: "Unhandled", payload: Buffer.from(typeof body === "string" ? body : "", "base64") };

@@ -24,6 +24,15 @@ import {
 } from "../routing/invoker-client.js";
 import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import { createRankingCache } from "../routing/placement.js";
+import type { QuotaGuard } from "../usage/quota-guard.js";
+import type { UsageMeter } from "../usage/usage-meter.js";
+import {
+  type AttemptOf,
+  answeredRow,
+  type InvocationType,
+  platformErrorRow,
+  type UsageRow,
+} from "../usage/usage-row.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
 import { type CallTrace, type CallTraceInput, startCallTrace } from "./invoke-tracing.js";
@@ -54,6 +63,17 @@ export interface InvokeRequest {
   signal?: AbortSignal;
   /** The trace the call arrives in and when its stages began (invoke-tracing.ts). */
   trace?: CallTraceInput;
+  /**
+   * Who writes the attempt's usage row: an async attempt takes it to commit with its
+   * result. Otherwise (a sync invoke) the usage meter writes it once answered.
+   */
+  meter?: { invocationType: InvocationType; attempt: number; take(row: UsageRow): void };
+}
+
+/** Usage metering: the meter that writes sync invokes' rows, and the quota every invoke is checked against. */
+export interface Metering {
+  meter: Pick<UsageMeter, "record">;
+  quota: Pick<QuotaGuard, "check" | "counted">;
 }
 
 /** What a caller learns of its call's way to the invoker nodes. */
@@ -99,6 +119,8 @@ interface Held {
   requestId: string;
   executedVersion: string;
   trace: CallTrace;
+  /** Whether a node took the call (so it may have run, and is metered whatever came back). */
+  taken: boolean;
   /** Frees the call's concurrency slot; once, however often called. */
   release(): void;
 }
@@ -124,6 +146,7 @@ export function createInvokeService(
   region: string,
   concurrency: ConcurrencyRules,
   tracer: Tracer = noTracer,
+  metering?: Metering,
 ): InvokeService {
   // Specs are rebuilt only when the (cached) function version object changes, so
   // the invoker client can reuse their serialisation too.
@@ -165,6 +188,7 @@ export function createInvokeService(
       let failure: unknown;
       try {
         const outcome = await place(held, req, (node, call) => invoker.invoke(node, held.spec, call));
+        meter(held, req, (of) => answeredRow(of, outcome));
         return {
           ...outcome,
           requestId: held.requestId,
@@ -173,6 +197,7 @@ export function createInvokeService(
         };
       } catch (err) {
         failure = err;
+        meterFailure(held, req, err);
         throw err;
       } finally {
         held.release();
@@ -187,6 +212,7 @@ export function createInvokeService(
       } catch (err) {
         held.release();
         held.trace.end(err);
+        meterFailure(held, req, err);
         throw err;
       }
       const { requestId, executedVersion } = held;
@@ -198,16 +224,44 @@ export function createInvokeService(
           held.trace.end();
         };
         answer.end.then(ended, ended);
+        answer.end.then(
+          (end) => meter(held, req, (of) => answeredRow(of, end)),
+          (err: unknown) => meterFailure(held, req, err),
+        );
         return { requestId, executedVersion, trace, ...answer };
       }
       held.release();
       held.trace.end();
+      meter(held, req, (of) => answeredRow(of, answer.outcome));
       return { requestId, executedVersion, trace, ...wholeAsStream(answer.outcome) };
     },
   };
 
+  /** Hands the attempt's usage row to whoever writes it (InvokeRequest.meter), or to the sync meter. */
+  function meter(held: Held, req: InvokeRequest, row: (of: AttemptOf) => UsageRow): void {
+    if (!req.meter && !metering) return;
+    const of: AttemptOf = {
+      requestId: held.requestId,
+      attempt: req.meter?.attempt ?? 1,
+      spec: held.spec,
+      qualifier: req.qualifier,
+      invocationType: req.meter?.invocationType ?? "RequestResponse",
+    };
+    const made = row(of);
+    metering?.quota.counted(made);
+    if (req.meter) req.meter.take(made);
+    else metering?.meter.record(made);
+  }
+
+  /** A node that took the call and then failed it (a platform error) meters an unbilled error; a throttle, nothing. */
+  function meterFailure(held: Held, req: InvokeRequest, err: unknown): void {
+    if (held.taken && !(err instanceof StratusError && err.status < 500)) meter(held, req, platformErrorRow);
+  }
+
   /** The function version `req` names, the nodes to try in turn, and its concurrency slot, taken. */
   async function prepare(req: InvokeRequest): Promise<Held> {
+    // Before anything else: an account over its monthly quota is refused as cheaply as can be.
+    metering?.quota.check(req.accountId);
     const version = await aliases.resolveVersion(req.accountId, req.functionName, req.qualifier);
     const fn = await functions.get(req.accountId, req.functionName, version);
     if (fn.state !== "Active") {
@@ -244,6 +298,7 @@ export function createInvokeService(
       requestId,
       executedVersion: fn.version,
       trace,
+      taken: false,
       release() {
         if (released) return;
         released = true;
@@ -256,10 +311,11 @@ export function createInvokeService(
 
   /** Sends the call to the ranked nodes in turn with `send`, spilling past a full or unreachable one. */
   async function place<T>(
-    { ranked, spec, requestId, trace }: Held,
+    held: Held,
     req: InvokeRequest,
     send: (node: LiveNode, call: NodeCall) => Promise<T>,
   ): Promise<T> {
+    const { ranked, spec, requestId, trace } = held;
     let lastError: StratusError | undefined;
     for (const node of ranked) {
       req.signal?.throwIfAborted();
@@ -274,6 +330,7 @@ export function createInvokeService(
             trace: context,
           }),
         );
+        held.taken = true;
         req.dispatch?.taken();
         return answer;
       } catch (err) {
@@ -283,6 +340,7 @@ export function createInvokeService(
           err instanceof NodeUnreachableError ||
           (err instanceof StratusError && err.headers.Reason === "CapacityExceeded");
         if (!spill) {
+          held.taken = true;
           req.dispatch?.taken();
           throw err;
         }

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
 import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
+import type { UsageRow } from "../usage/usage-row.js";
 import {
   EXPIRE_LEASE_EDGES,
   FINISH,
@@ -20,6 +21,7 @@ import {
 } from "./async-edges.js";
 import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
+import { USAGE_COLUMNS, usageArrays, usageUnnest } from "./usage-store.js";
 
 export interface AsyncInvocation {
   id: string;
@@ -139,6 +141,8 @@ export interface FinishFields {
   jobId?: string;
   /** Accepted in the same transaction, only if the move happens (a destination delivery). */
   followUp?: NewAsyncInvocation;
+  /** The attempt's usage row (invocation_usage), written by the same statement, only if the move happens. */
+  usage?: UsageRow;
 }
 
 interface Row {
@@ -259,10 +263,14 @@ interface FinishItem {
   fields: FinishFields;
 }
 
-/** Moves running attempts on, conditionally on each attempt number; true where it moved. */
+/**
+ * Moves running attempts on, conditionally on each attempt number; true where it moved.
+ * The usage rows of the attempts that moved are inserted by the same statement.
+ */
 async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]> {
+  const metered = items.filter((i) => i.fields.usage);
   const res = await c.query<{ id: string }>(
-    `UPDATE async_invocations a SET status = v.to_status, updated_at = now(), lease_until = NULL,
+    `WITH moved AS (UPDATE async_invocations a SET status = v.to_status, updated_at = now(), lease_until = NULL,
        executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
        attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
        given_back = a.given_back + CASE WHEN v.refund THEN 1 ELSE 0 END,
@@ -273,7 +281,12 @@ async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]>
      FROM unnest($1::uuid[], $2::int[], $3::text[], $10::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[],
        $8::text[], $9::bool[])
        AS v(id, attempt, from_status, to_status, executed_version, error, refund, retry_after_ms, job_id, refund_invoke)
-     WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = v.from_status RETURNING a.id`,
+     WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = v.from_status RETURNING a.id, v.attempt AS from_attempt),
+     metered AS (INSERT INTO invocation_usage (${USAGE_COLUMNS})
+       SELECT ${USAGE_COLUMNS} FROM ${usageUnnest(12, { name: "finish_attempt", type: "int" })}
+       JOIN moved m ON m.id = u.request_id AND m.from_attempt = u.finish_attempt
+       ON CONFLICT (request_id, attempt) DO NOTHING)
+     SELECT id FROM moved`,
     [
       items.map((i) => i.id),
       items.map((i) => i.attempt),
@@ -285,6 +298,8 @@ async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]>
       items.map((i) => i.fields.jobId ?? null),
       items.map((i) => i.fields.refundInvoke ?? false),
       items.map((i) => FINISH[i.event].to),
+      metered.map((i) => i.attempt),
+      ...usageArrays(metered.map((i) => i.fields.usage as UsageRow)),
     ],
   );
   const found = new Map(res.rows.map((r) => [r.id, true]));

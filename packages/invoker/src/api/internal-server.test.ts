@@ -20,7 +20,15 @@ afterEach(async () => {
 });
 
 async function serve(draining = false) {
-  const invoke = vi.fn(async (..._args: unknown[]) => ({ payload: Buffer.from('"ok"') }));
+  const usage = {
+    outcome: "success" as const,
+    durationMs: 1.25,
+    initMs: 80.5,
+    billedMs: 82,
+    memoryMb: 128,
+    cold: true,
+  };
+  const invoke = vi.fn(async (..._args: unknown[]) => ({ payload: Buffer.from('"ok"'), usage }));
   const server = createInternalServer({
     pool: { invoke } as unknown as ContainerPool,
     registry: new Registry(),
@@ -60,6 +68,8 @@ describe("internal invoke", () => {
     const res = await call(BACK_AT);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('"ok"');
+    // What the run used, for the control plane's metering.
+    expect(res.headers.get(internalInvoke.usageHeader)).toBe("o=success;d=1.25;i=80.5;b=82;m=128;c=1");
     const opts = invoke.mock.calls[0]?.[2] as { givenUp: () => boolean };
     expect(opts.givenUp()).toBe(false);
   });

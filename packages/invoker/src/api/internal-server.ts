@@ -7,6 +7,7 @@ import { timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import {
   errors,
+  formatRunUsage,
   type InvokeSpec,
   InvokeSpecSchema,
   internalInvoke,
@@ -107,6 +108,7 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     res.sendDate = false;
     if (outcome.functionError) headers[internalInvoke.functionErrorHeader] = outcome.functionError;
     if (outcome.logResult !== undefined) headers[internalInvoke.logResultHeader] = outcome.logResult;
+    if (outcome.usage) headers[internalInvoke.usageHeader] = formatRunUsage(outcome.usage);
     res.writeHead(200, headers);
     res.end(outcome.payload);
     served(requestId, spec, outcome.functionError, startedAt);

@@ -38,12 +38,21 @@ describe("sendStream", () => {
     expect(first).toBe("one");
     body.end();
     const error = Buffer.from('{"errorType":"Error","errorMessage":"late"}');
-    finish({ payload: error, functionError: "Unhandled", logResult: "bG9n" });
+    const usage = {
+      outcome: "function_error" as const,
+      durationMs: 12.5,
+      initMs: 0,
+      billedMs: 13,
+      memoryMb: 128,
+      cold: false,
+    };
+    finish({ payload: error, functionError: "Unhandled", logResult: "bG9n", usage });
     res.resume();
     await new Promise((resolve) => res.on("end", resolve));
     expect(res.trailers[streamTrailers.functionError]).toBe("Unhandled");
     expect(Buffer.from(res.trailers[streamTrailers.errorBody] ?? "", "base64").toString()).toBe(error.toString());
     expect(res.trailers[streamTrailers.logResult]).toBe("bG9n");
+    expect(res.trailers[streamTrailers.usage]).toBe("o=function_error;d=12.5;i=0;b=13;m=128;c=0");
   });
 });
 

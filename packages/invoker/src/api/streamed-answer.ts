@@ -3,7 +3,7 @@
 // collected into one buffered answer, within Lambda's 6 MB sync limit, for any other
 // caller (Invoke of a streaming function answers buffered, as in Lambda).
 import type { ServerResponse } from "node:http";
-import { internalInvoke, limits, streamTrailers } from "@stratus/shared";
+import { formatRunUsage, internalInvoke, limits, streamTrailers } from "@stratus/shared";
 import type { PoolInvokeResult, PoolStream } from "../pool/container-pool.js";
 
 const TOO_LARGE = `Response payload size exceeded maximum allowed payload size (${limits.syncResponseBytes} bytes).`;
@@ -39,6 +39,7 @@ export async function sendStream(
     trailers[streamTrailers.errorBody] = done.payload.toString("base64");
   }
   if (done.logResult !== undefined) trailers[streamTrailers.logResult] = done.logResult;
+  if (done.usage) trailers[streamTrailers.usage] = formatRunUsage(done.usage);
   res.addTrailers(trailers);
   res.end();
   return done;

@@ -9,7 +9,7 @@ describe("log lines", () => {
       "REPORT RequestId: r1\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 45 MB\t",
     );
     expect(reportLine("r1", { durationMs: 0.2, memoryMb: 256, maxMemoryUsedMb: 50, initDurationMs: 150.25 })).toBe(
-      "REPORT RequestId: r1\tDuration: 0.20 ms\tBilled Duration: 1 ms\tMemory Size: 256 MB\tMax Memory Used: 50 MB\tInit Duration: 150.25 ms\t",
+      "REPORT RequestId: r1\tDuration: 0.20 ms\tBilled Duration: 151 ms\tMemory Size: 256 MB\tMax Memory Used: 50 MB\tInit Duration: 150.25 ms\t",
     );
   });
 });

@@ -1,5 +1,6 @@
 // Lambda's per-invocation log lines (START / END / REPORT) and the tail returned by
 // X-Amz-Log-Type: Tail. Pure functions.
+import { billedMs } from "@stratus/shared";
 
 export function startLine(requestId: string, version: string): string {
   return `START RequestId: ${requestId} Version: ${version}`;
@@ -21,7 +22,8 @@ export function reportLine(requestId: string, r: ReportFigures): string {
   const parts = [
     `REPORT RequestId: ${requestId}`,
     `Duration: ${r.durationMs.toFixed(2)} ms`,
-    `Billed Duration: ${Math.max(1, Math.ceil(r.durationMs))} ms`,
+    // Init is billed too (Lambda, since August 2025): the figure metering records (run-usage.ts).
+    `Billed Duration: ${billedMs(r.durationMs, r.initDurationMs)} ms`,
     `Memory Size: ${r.memoryMb} MB`,
     `Max Memory Used: ${r.maxMemoryUsedMb ?? 0} MB`,
   ];

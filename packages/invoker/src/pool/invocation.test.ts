@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Life } from "../containers/lifecycle.js";
-import { outcomeOf } from "./invocation.js";
+import { outcomeOf, runUsage } from "./invocation.js";
 
 const failure = { errorType: "E", errorMessage: "m" };
 
@@ -22,5 +22,26 @@ describe("outcomeOf", () => {
     ["a removal", "function_error", { state: "removing" }, "Unhandled"],
   ])("%s is %s", (_name, outcome, death, functionError) => {
     expect(outcomeOf(death, functionError)).toBe(outcome);
+  });
+});
+
+describe("runUsage", () => {
+  it("bills a warm run its duration, rounded up to 1 ms", () => {
+    expect(runUsage("success", 12.341, undefined, 128)).toEqual({
+      outcome: "success",
+      durationMs: 12.341,
+      initMs: 0,
+      billedMs: 13,
+      memoryMb: 128,
+      cold: false,
+    });
+  });
+
+  it("bills a cold start its init on top", () => {
+    expect(runUsage("timeout", 3000.2, 150.25, 512)).toMatchObject({ initMs: 150.25, billedMs: 3151, cold: true });
+  });
+
+  it("counts a cold start whose init was never timed as cold, with no init billed", () => {
+    expect(runUsage("init_error", 10_000, 0, 256)).toMatchObject({ initMs: 0, billedMs: 10_000, cold: true });
   });
 });

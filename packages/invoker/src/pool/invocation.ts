@@ -6,6 +6,7 @@
 // completes the log and hands the container back, or retires it.
 import type { Readable } from "node:stream";
 import {
+  billedMs,
   type FunctionSeriesLabels,
   formatXrayHeader,
   type InvokeCall,
@@ -13,6 +14,7 @@ import {
   limits,
   newSpanId,
   newTraceId,
+  type RunUsage,
   runtimeApi,
   type TraceContext,
   type Tracer,
@@ -165,13 +167,14 @@ export class Invocation {
     const notices = oomKills > 0 ? [oomKillLine(oomKills, spec.memoryMb)] : [];
     const run = { startedAt: this.startedAt, durationMs, initDurationMs, outcome: result };
     const logText = this.completeLog(markedStreams, run, notices);
+    const usage = runUsage(result, durationMs, cold ? (initDurationMs ?? 0) : undefined, spec.memoryMb);
     // A runtime that has died (even after answering) never serves again, nor one whose
     // container ran out of memory: what is left of it is suspect, and a new one costs
     // only a cold start.
     if (c.life.state === "answered" && oomKills === 0) containers.release(c, logText);
     else void logText.finally(() => containers.remove(c));
-    if (!opts.tail) return outcome;
-    return { ...outcome, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
+    if (!opts.tail) return { ...outcome, usage };
+    return { ...outcome, usage, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
   }
 
   /** The runtime takes the event: the init limit ends, the function's timeout starts. */
@@ -234,6 +237,19 @@ export class Invocation {
     this.deps.onInvocationLog(entry);
     return entry.text;
   }
+}
+
+/** What a run used, billed as its REPORT line bills it; `initMs` undefined when it was warm. */
+export function runUsage(outcome: Outcome, durationMs: number, initMs: number | undefined, memoryMb: number): RunUsage {
+  const init = initMs ?? 0;
+  return {
+    outcome,
+    durationMs,
+    initMs: init,
+    billedMs: billedMs(durationMs, init),
+    memoryMb,
+    cold: initMs !== undefined,
+  };
 }
 
 /** The Runtime API headers of a delivery whose deadline is `deadline` (epoch ms). */

@@ -1,0 +1,170 @@
+// The usage fact table (migration 017) and its hourly rollups (019) in Postgres:
+// writing rows (ON CONFLICT DO NOTHING on (request_id, attempt), so a resend never
+// counts twice), and reading totals per account, function and UTC day over a range,
+// from the rollups below the rollup watermark and from the raw rows above it.
+import type { Pool } from "pg";
+import type { UsageRow } from "../usage/usage-row.js";
+import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+
+/** Totals of one account's function over one UTC day (or the part of it a report covers). */
+export interface UsageDay {
+  accountId: string;
+  functionName: string;
+  day: Date;
+  requests: number;
+  errors: number;
+  billedMs: number;
+  gbSeconds: number;
+  coldStarts: number;
+}
+
+/** One account's usage since the start of a month. */
+export interface MonthToDate {
+  requests: number;
+  gbSeconds: number;
+}
+
+export interface UsageStore {
+  /** Writes rows; one already there (same request id and attempt) is left as it is. */
+  insert(rows: UsageRow[]): Promise<void>;
+  /** Totals per account, function and day of [since, until) (hour-aligned); one account's, or all (undefined). */
+  report(since: Date, until: Date, accountId: string | undefined): Promise<UsageDay[]>;
+  /** Usage since `since` of each of `accountIds`. */
+  usedSince(since: Date, accountIds: string[]): Promise<Map<string, MonthToDate>>;
+  /** The names of those of `accountIds` that exist, by id. */
+  accountNames(accountIds: string[]): Promise<Map<string, string>>;
+}
+
+/** Columns of invocation_usage in the order usageArrays gives them. */
+export const USAGE_COLUMNS =
+  "request_id, attempt, account_id, function_name, version, resource, invocation_type, outcome, ended_at, memory_mb, duration_ms, init_ms, billed_ms, cold";
+
+const USAGE_TYPES = [
+  "uuid",
+  "int",
+  "text",
+  "text",
+  "text",
+  "text",
+  "text",
+  "text",
+  "timestamptz",
+  "int",
+  "float8",
+  "float8",
+  "bigint",
+  "bool",
+];
+
+/**
+ * The unnest() of usageArrays from parameter $n on, as table `u`; `lead`, a column
+ * given first (its array the parameter before them all, $n-1).
+ */
+export function usageUnnest(n: number, lead?: { name: string; type: string }): string {
+  const params = USAGE_TYPES.map((t, i) => `$${n + i}::${t}[]`);
+  if (!lead) return `unnest(${params.join(", ")}) AS u(${USAGE_COLUMNS})`;
+  return `unnest($${n - 1}::${lead.type}[], ${params.join(", ")}) AS u(${lead.name}, ${USAGE_COLUMNS})`;
+}
+
+/** `rows` as one array per column (USAGE_COLUMNS), for usageUnnest. */
+export function usageArrays(rows: UsageRow[]): unknown[][] {
+  return [
+    rows.map((r) => r.requestId),
+    rows.map((r) => r.attempt),
+    rows.map((r) => r.accountId),
+    rows.map((r) => r.functionName),
+    rows.map((r) => r.version),
+    rows.map((r) => r.resource),
+    rows.map((r) => r.invocationType),
+    rows.map((r) => r.outcome),
+    rows.map((r) => r.endedAt),
+    rows.map((r) => r.memoryMb),
+    rows.map((r) => r.durationMs),
+    rows.map((r) => r.initMs),
+    rows.map((r) => r.billedMs),
+    rows.map((r) => r.cold),
+  ];
+}
+
+/** Per raw row: its request, error, GB-second and cold start counts, as rollups sum them (019's comments). */
+export const RAW_MEASURES = `CASE WHEN outcome <> 'platform_error' THEN 1 ELSE 0 END AS requests,
+  CASE WHEN outcome <> 'success' THEN 1 ELSE 0 END AS errors, billed_ms,
+  (memory_mb::float8 / 1024) * (billed_ms::float8 / 1000) AS gb_seconds, CASE WHEN cold THEN 1 ELSE 0 END AS cold_starts`;
+
+/** The rollup watermark: hours before it are read from usage_hourly, rows from it on raw. */
+const WATERMARK = "(SELECT coalesce(rolled_until, '-infinity'::timestamptz) FROM usage_rollup_state WHERE id = 1)";
+
+export async function insertUsage(c: BoundedDb, rows: UsageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await c.query(
+    `INSERT INTO invocation_usage (${USAGE_COLUMNS}) SELECT * FROM ${usageUnnest(1)}
+     ON CONFLICT (request_id, attempt) DO NOTHING`,
+    usageArrays(rows),
+  );
+}
+
+export function createPgUsageStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): UsageStore {
+  const db = boundedDb(pool, statementTimeoutMs);
+  return {
+    insert: (rows) => insertUsage(db, rows),
+    async report(since, until, accountId) {
+      const res = await db.query<{
+        account_id: string;
+        function_name: string;
+        day: Date;
+        requests: string;
+        errors: string;
+        billed_ms: string;
+        gb_seconds: number;
+        cold_starts: string;
+      }>(
+        `SELECT account_id, function_name, day, sum(requests) AS requests, sum(errors) AS errors,
+           sum(billed_ms) AS billed_ms, sum(gb_seconds)::float8 AS gb_seconds, sum(cold_starts) AS cold_starts
+         FROM (
+           SELECT account_id, function_name, date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,
+             requests, errors, billed_ms, gb_seconds, cold_starts
+           FROM usage_hourly
+           WHERE hour >= $1 AND hour < $2 AND hour < ${WATERMARK} AND ($3::text IS NULL OR account_id = $3)
+           UNION ALL
+           SELECT account_id, function_name, date_trunc('day', ended_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${RAW_MEASURES}
+           FROM invocation_usage
+           WHERE ended_at >= greatest($1, ${WATERMARK}) AND ended_at < $2 AND ($3::text IS NULL OR account_id = $3)
+         ) x GROUP BY account_id, function_name, day ORDER BY account_id, function_name, day`,
+        [since, until, accountId ?? null],
+      );
+      return res.rows.map((r) => ({
+        accountId: r.account_id,
+        functionName: r.function_name,
+        day: r.day,
+        requests: Number(r.requests),
+        errors: Number(r.errors),
+        billedMs: Number(r.billed_ms),
+        gbSeconds: r.gb_seconds,
+        coldStarts: Number(r.cold_starts),
+      }));
+    },
+    async accountNames(accountIds) {
+      const res = await db.query<{ id: string; name: string }>(
+        "SELECT id, name FROM accounts WHERE id = ANY($1::text[])",
+        [accountIds],
+      );
+      return new Map(res.rows.map((r) => [r.id, r.name]));
+    },
+    async usedSince(since, accountIds) {
+      if (accountIds.length === 0) return new Map();
+      const res = await db.query<{ account_id: string; requests: string; gb_seconds: number }>(
+        `SELECT account_id, sum(requests) AS requests, sum(gb_seconds)::float8 AS gb_seconds FROM (
+           SELECT account_id, requests, gb_seconds FROM usage_hourly
+           WHERE hour >= $1 AND hour < ${WATERMARK} AND account_id = ANY($2::text[])
+           UNION ALL
+           SELECT account_id, requests, gb_seconds FROM (
+             SELECT account_id, ${RAW_MEASURES} FROM invocation_usage
+             WHERE ended_at >= greatest($1, ${WATERMARK}) AND account_id = ANY($2::text[])
+           ) r
+         ) x GROUP BY account_id`,
+        [since, accountIds],
+      );
+      return new Map(res.rows.map((r) => [r.account_id, { requests: Number(r.requests), gbSeconds: r.gb_seconds }]));
+    },
+  };
+}
