@@ -10,7 +10,9 @@
 // - sync invokes/s, async events/s and enqueue-to-start (throughput.ts);
 // - an async event's time cut into stages, at a steady rate and in a burst (async-stages.ts);
 // - control-plane memory under 200 stalled uploads (stalled-uploads.ts);
-// - the triggers' rows (triggers.ts), alone with BENCH_ONLY=triggers.
+// - the triggers' rows (triggers.ts), alone with BENCH_ONLY=triggers;
+// - tracing on and off, and metering's share of the path (observability.ts), alone
+//   with BENCH_ONLY=observability.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -21,6 +23,7 @@ import { measureAsyncStages } from "./async-stages.js";
 import { startBareHops } from "./bare-hops.js";
 import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
 import { type DensityResult, measureIdleDensity } from "./idle-density.js";
+import { measureObservability, renderObservability, withObservability } from "./observability.js";
 import { untilFrozen, untilParked } from "./parked.js";
 import { renderReport } from "./report.js";
 import { createSignedClient } from "./signed-client.js";
@@ -47,6 +50,13 @@ async function triggersOnly() {
   const section = renderTriggers(await measureTriggers());
   await writeFile(REPORT, withSection(await readFile(REPORT, "utf8"), section));
   console.log("wrote the triggers section of docs/BENCHMARKS.md");
+}
+
+/** BENCH_ONLY=observability: the observability rows alone, written over their section. */
+async function observabilityOnly() {
+  const section = renderObservability(await measureObservability());
+  await writeFile(REPORT, withObservability(await readFile(REPORT, "utf8"), section));
+  console.log("wrote the observability section of docs/BENCHMARKS.md");
 }
 
 async function main() {
@@ -172,28 +182,33 @@ async function main() {
   const asyncStages = await measureAsyncStages();
   const stalledUploads = await measureStalledUploads();
   const triggers = renderTriggers(await measureTriggers());
+  const observability = renderObservability(await measureObservability());
   await writeFile(
     REPORT,
-    withSection(
-      renderReport({
-        ...warm,
-        rounds: ROUNDS,
-        perRound: PER_ROUND,
-        frozenPerRound: FROZEN_PER_ROUND,
-        warmup: WARMUP,
-        cold,
-        density,
-        throughput,
-        asyncStages,
-        stalledUploads,
-      }),
-      triggers,
+    withObservability(
+      withSection(
+        renderReport({
+          ...warm,
+          rounds: ROUNDS,
+          perRound: PER_ROUND,
+          frozenPerRound: FROZEN_PER_ROUND,
+          warmup: WARMUP,
+          cold,
+          density,
+          throughput,
+          asyncStages,
+          stalledUploads,
+        }),
+        triggers,
+      ),
+      observability,
     ),
   );
   console.log("wrote docs/BENCHMARKS.md");
 }
 
-(process.env.BENCH_ONLY === "triggers" ? triggersOnly() : main()).catch((err) => {
+const only: Record<string, () => Promise<void>> = { triggers: triggersOnly, observability: observabilityOnly };
+(only[process.env.BENCH_ONLY ?? ""] ?? main)().catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });

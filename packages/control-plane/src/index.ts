@@ -12,3 +12,7 @@ export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { migrate } from "./store/migrate.js";
 export { createPgUsageRollupStore, type UsageRollupStore } from "./store/usage-rollup-store.js";
 export { createPgUsageStore, type UsageStore } from "./store/usage-store.js";
+// The metering work on the invoke path, for the benchmark's cost row (tests/bench/observability.ts).
+export { startQuotaGuard } from "./usage/quota-guard.js";
+export { createUsageMeter } from "./usage/usage-meter.js";
+export { answeredRow } from "./usage/usage-row.js";

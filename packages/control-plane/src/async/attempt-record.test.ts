@@ -1,3 +1,4 @@
+import { decideTrace } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import type { InvokeResult } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
@@ -25,6 +26,7 @@ const result = (functionError?: "Unhandled"): InvokeResult => ({
   payload: Buffer.from(functionError ? '{"errorMessage":"no"}' : '"ok"'),
   requestId: inv.id,
   executedVersion: "7",
+  trace: decideTrace(undefined, "PassThrough"),
   ...(functionError ? { functionError } : {}),
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { consoleLogger } from "@stratus/shared";
+import { consoleLogger, decideTrace } from "@stratus/shared";
 import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
@@ -47,6 +47,7 @@ function runnerWith(opts: { finish?: (event: string) => void; start?: () => Prom
         functionError: "Unhandled",
         requestId: "r",
         executedVersion: "$LATEST",
+        trace: decideTrace(undefined, "PassThrough"),
       };
     },
   } as unknown as InvokeService;

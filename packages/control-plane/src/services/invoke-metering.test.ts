@@ -1,7 +1,7 @@
 // How the invoke service meters: a sync invoke's row goes to the usage meter, an
 // async attempt's to its caller (InvokeRequest.meter); a node's platform error after it
 // took the call is an unbilled error row; a throttle or a refused quota meters nothing.
-import { errors, type InvokeOutcome } from "@stratus/shared";
+import { errors, type InvokeOutcome, noTracer } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import type { FunctionVersion } from "../domain.js";
 import { throttled } from "../routing/concurrency.js";
@@ -63,6 +63,7 @@ function serviceWith(answer: () => Promise<InvokeOutcome>, opts: { throttle?: bo
       },
       limitsFor: async () => ({ reserved: null, unreservedLimit: 1000 }),
     },
+    noTracer,
     {
       meter: { record: (row) => recorded.push(row) },
       quota: {

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { HTTP_INTEGRATION_CONTENT_TYPE } from "@stratus/shared";
+import { decideTrace, HTTP_INTEGRATION_CONTENT_TYPE } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import type { StreamedInvokeResult } from "../services/streamed-result.js";
 import { streamedUrlAnswer } from "./url-stream.js";
@@ -11,6 +11,7 @@ const result = (over: Partial<StreamedInvokeResult>): StreamedInvokeResult => ({
   contentType: HTTP_INTEGRATION_CONTENT_TYPE,
   body: Readable.from([]),
   end: Promise.resolve({ payload: Buffer.alloc(0) }),
+  trace: decideTrace(undefined, "PassThrough"),
   ...over,
 });
 
