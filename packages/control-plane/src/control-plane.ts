@@ -23,6 +23,7 @@ import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
+import { startMappings } from "./mappings/start-mappings.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
@@ -197,6 +198,8 @@ export async function startControlPlane(
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const secrets = startSecrets(pool, { ...config, log });
+  // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
+  const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: asyncService,
@@ -223,6 +226,7 @@ export async function startControlPlane(
     schedules,
     events,
     secrets: secrets.service,
+    mappings,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     registry,
@@ -252,6 +256,7 @@ export async function startControlPlane(
       await urlListener.close();
       reconciler.stop();
       await firer.stop();
+      await mappings.stop();
       await events.stop();
       await secrets.stop();
       await relay.stop();

@@ -16,7 +16,7 @@ const AccountInput = z.object({
   Name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "Name must match [a-zA-Z0-9_-]{1,64}"),
 });
 
-function adminsOnly(accounts: AccountStore): RequestHandler {
+export function adminsOnly(accounts: AccountStore): RequestHandler {
   return (_req, res, next) => {
     accounts.isAdmin(callerAccount(res.locals)).then((admin) => {
       if (admin) return next();

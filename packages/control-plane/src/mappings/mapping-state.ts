@@ -29,16 +29,13 @@ export const MAPPING_EVENTS: MappingEvent[] = ["enable", "disable", "update", "d
 /** Where `event` takes a mapping in `state`; throws ResourceInUseException on an edge the table lacks. */
 export function transition(state: MappingState, event: MappingEvent): MappingState {
   const next = allowed[state][event];
-  if (!next) {
-    throw new StratusError(
-      "ResourceInUseException",
-      400,
-      "client",
-      `Cannot ${event} the event source mapping because it is in use (State ${state}). Try again once it settles.`,
-    );
-  }
+  if (!next) throw resourceInUse(`Cannot ${event} the event source mapping because it is in use (State ${state}).`);
   return next;
 }
+
+/** Lambda's answer to a change of a mapping that is busy changing (400 ResourceInUseException). */
+export const resourceInUse = (message: string) =>
+  new StratusError("ResourceInUseException", 400, "client", `${message} Try again once it settles.`);
 
 /** Whether a mapping in `state` is on its way somewhere (the lease holder has work to do). */
 export const transitional = (state: MappingState) =>
