@@ -131,9 +131,13 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
       });
       try {
         const ch = await conn.createChannel();
-        ch.on("error", () => undefined);
+        // The broker closing the channel itself says why (a queue deleted...); a channel
+        // closed with no error went down with its connection.
+        ch.on("error", (err: Error) => {
+          broken ??= new SourceProblem(`The broker closed the channel: ${err.message.slice(0, 200)}`);
+        });
         ch.on("close", () => {
-          broken ??= new SourceProblem("The broker closed the channel.");
+          broken ??= new SourceProblem(`Connection error. The connection to the broker at ${url.host} was lost.`);
           wake?.();
         });
         await ch.checkQueue(s.queue);
