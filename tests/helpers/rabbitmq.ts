@@ -5,7 +5,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -62,6 +62,21 @@ export async function startRabbitMq(): Promise<RabbitMq> {
   const url = `amqp://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
 
+  // Our own epmd, run in the foreground so that teardown ends exactly it (the one a
+  // node starts itself is a daemon that outlives the node).
+  const epmd = spawn("epmd", ["-port", String(epmdPort), "-address", "127.0.0.1"], { env, stdio: "ignore" });
+  await waitFor(
+    () =>
+      new Promise<true | undefined>((resolve) => {
+        const socket = connect(epmdPort, "127.0.0.1", () => {
+          socket.end();
+          resolve(true);
+        });
+        socket.on("error", () => resolve(undefined));
+      }),
+    10_000,
+    { what: "epmd to listen" },
+  );
   const start = async () => {
     child = spawn(SERVER, [], { env, detached: true, stdio: "ignore" });
     await waitFor(
@@ -94,8 +109,9 @@ export async function startRabbitMq(): Promise<RabbitMq> {
     stop,
     async close() {
       await stop();
-      // The epmd the node started on its own port outlives it; ask that one to exit.
-      await run("epmd", ["-port", String(epmdPort), "-kill"], { env }).catch(() => undefined);
+      const ended = new Promise((resolve) => epmd.once("exit", resolve));
+      epmd.kill("SIGKILL");
+      await ended;
       await rm(dir, { recursive: true, force: true });
     },
   };
