@@ -28,6 +28,8 @@ fi
 
 # The AWS CLI: the README's session and the CLI tests use it.
 command -v aws >/dev/null 2>&1 || apt_install awscli
+# RabbitMQ: the event source mapping tests run their own broker on loopback (tests/helpers/rabbitmq.ts).
+apt_install rabbitmq-server
 
 # 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
 # workspace's dependencies, installed again when the Node they were built for changed

@@ -11,6 +11,7 @@ import { adminRoutes } from "./api/admin-routes.js";
 import { aliasRoutes } from "./api/alias-routes.js";
 import { asyncRoutes } from "./api/async-routes.js";
 import { type Authenticator, signedBody } from "./api/auth.js";
+import { brokerRoutes } from "./api/broker-routes.js";
 import { cloudwatchRoutes } from "./api/cloudwatch-routes.js";
 import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/error-middleware.js";
@@ -19,6 +20,7 @@ import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
+import { mappingRoutes } from "./api/mapping-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { type AccessLog, trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
@@ -29,6 +31,7 @@ import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
+import type { Mappings } from "./mappings/start-mappings.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { CloudWatchService } from "./monitoring/cloudwatch-service.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
@@ -61,6 +64,8 @@ export interface AppDeps {
   events: { rules: RuleService; putEvents: PutEvents };
   /** Secrets Manager; undefined when no platform key is configured (its operations are then refused). */
   secrets?: SecretService;
+  /** Event source mappings, and the brokers operators registered for them. */
+  mappings: Pick<Mappings, "service" | "brokers">;
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
@@ -116,7 +121,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(urlRoutes(deps.urls.service, deps.urls.forms, deps.region));
   app.use(logRoutes(deps.logs));
   app.use(usageRoutes(deps.usage, deps.accounts));
+  app.use(mappingRoutes(deps.mappings.service, deps.region));
   app.use(adminRoutes(deps.accounts));
+  app.use(brokerRoutes(deps.accounts, deps.mappings.brokers, deps.region));
   app.use(asyncRoutes(deps.async));
   app.use(unknownOperation);
   app.use(errorMiddleware(deps.log));

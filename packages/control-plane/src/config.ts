@@ -121,6 +121,10 @@ export const ControlPlaneConfigSchema = z
     ),
     /** How often each control plane deletes secrets past their recovery window. */
     STRATUS_SECRETS_PURGE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+    /** How long an event source mapping's lease lasts unrenewed (docs/EVENT-SOURCES.md); renewed each third. */
+    STRATUS_ESM_LEASE_MS: z.coerce.number().int().min(300).default(10_000),
+    /** How many mappings one control plane polls at most; 0: it polls none. */
+    STRATUS_ESM_MAX_MAPPINGS: z.coerce.number().int().min(0).default(100),
     /** The least severe level the process logs. */
     STRATUS_LOG_LEVEL: LogLevelSchema,
     ...OtlpEndpointSchema,
@@ -182,6 +186,7 @@ export const ControlPlaneConfigSchema = z
       key: e.STRATUS_SECRETS_KEY === undefined ? undefined : Buffer.from(e.STRATUS_SECRETS_KEY, "base64"),
       purgeIntervalMs: e.STRATUS_SECRETS_PURGE_INTERVAL_MS,
     },
+    esm: { leaseMs: e.STRATUS_ESM_LEASE_MS, maxMappings: e.STRATUS_ESM_MAX_MAPPINGS },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,

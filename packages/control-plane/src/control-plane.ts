@@ -27,6 +27,7 @@ import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
 import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
+import { startMappings } from "./mappings/start-mappings.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createCloudWatchService } from "./monitoring/cloudwatch-service.js";
 import { createMetricCounters } from "./monitoring/metric-counters.js";
@@ -243,6 +244,8 @@ export async function startControlPlane(
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const secrets = startSecrets(pool, { ...config, log });
   const access = accessLog(log, config.accessLog);
+  // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
+  const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: metering.quotaChecked(asyncService),
@@ -278,6 +281,7 @@ export async function startControlPlane(
     schedules,
     events,
     secrets: secrets.service,
+    mappings,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
@@ -320,6 +324,7 @@ export async function startControlPlane(
       await urlListener.close();
       reconciler.stop();
       await firer.stop();
+      await mappings.stop();
       await events.stop();
       await secrets.stop();
       await relay.stop();

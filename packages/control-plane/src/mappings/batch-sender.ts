@@ -1,0 +1,99 @@
+// Sends what a poller took to the function, as Lambda does for queue sources: records
+// FilterCriteria rejects are acked and dropped; the rest are cut into invocations
+// under the sync payload limit and invoked synchronously in order. A success acks its
+// records; a function error requeues them (a record failing alone counts against
+// MaximumRetryAttempts, then is rejected to the dead-letter path); a throttle or
+// platform error requeues everything not yet done, uncounted.
+import { limits, StratusError } from "@stratus/shared";
+import { type Pattern, parsePattern } from "../events/pattern-check.js";
+import { matches } from "../events/pattern-match.js";
+import type { InvokeRequest, InvokeResult } from "../services/invoke-service.js";
+import { afterFailure, chunk } from "./batching.js";
+import type { SourcePoller, SourceRecord } from "./source-poller.js";
+
+export interface SendTarget {
+  accountId: string;
+  functionName: string;
+  qualifier?: string;
+  maxRetries: number;
+  filters?: Array<{ Pattern: string }>;
+}
+
+/** "OK", or a problem to show as LastProcessingResult ("PROBLEM: " added by the caller). */
+export type SendOutcome = { ok: true; sent: number } | { ok: false; problem: string; platform: boolean };
+
+export interface BatchSender {
+  send<R extends SourceRecord>(poller: SourcePoller<R>, records: R[]): Promise<SendOutcome>;
+}
+
+function functionProblem(result: InvokeResult): string {
+  try {
+    const e = JSON.parse(result.payload.toString("utf8")) as { errorType?: string; errorMessage?: string };
+    return `Function call failed: ${e.errorType ?? "Error"}: ${String(e.errorMessage ?? "").slice(0, 200)}`;
+  } catch {
+    return "Function call failed.";
+  }
+}
+
+export function createBatchSender(
+  invoke: { invokeSync(req: InvokeRequest): Promise<InvokeResult> },
+  target: SendTarget,
+  maxBytes = limits.syncPayloadBytes,
+): BatchSender {
+  const patterns: Pattern[] = (target.filters ?? []).map((f) => parsePattern(f.Pattern));
+  /** Failures of records that failed alone, by identity; present (0) when suspected after a batch failure. */
+  const failures = new Map<string, number>();
+
+  return {
+    async send(poller, records) {
+      const kept = patterns.length ? records.filter((r) => patterns.some((p) => matches(p, r.filterView))) : records;
+      if (kept.length < records.length) await poller.ack(records.filter((r) => !kept.includes(r)));
+      const plan = chunk(
+        kept.map((r) => ({ size: r.size, suspect: failures.has(r.identity) })),
+        maxBytes,
+        poller.eventOverhead,
+      );
+      let sent = 0;
+      for (const [n, indexes] of plan.entries()) {
+        const batch = indexes.map((i) => kept[i] as (typeof kept)[number]);
+        const rest = () => plan.slice(n + 1).flatMap((ix) => ix.map((i) => kept[i] as (typeof kept)[number]));
+        let result: InvokeResult;
+        try {
+          result = await invoke.invokeSync({
+            accountId: target.accountId,
+            functionName: target.functionName,
+            ...(target.qualifier ? { qualifier: target.qualifier } : {}),
+            payload: Buffer.from(JSON.stringify(poller.event(batch))),
+          });
+        } catch (err) {
+          await poller.retry([...batch, ...rest()]);
+          const platform = !(err instanceof StratusError) || err.kind !== "client";
+          return { ok: false, problem: (err as Error).message.slice(0, 300), platform };
+        }
+        if (!result.functionError) {
+          await poller.ack(batch);
+          for (const r of batch) failures.delete(r.identity);
+          sent += batch.length;
+          continue;
+        }
+        const alone = batch.length === 1;
+        const giveUp: typeof batch = [];
+        const again: typeof batch = [];
+        for (const r of batch) {
+          const next = afterFailure(failures.get(r.identity) ?? 0, alone, target.maxRetries);
+          if (next.verdict === "give-up") {
+            giveUp.push(r);
+            failures.delete(r.identity);
+          } else {
+            again.push(r);
+            failures.set(r.identity, next.soloFailures);
+          }
+        }
+        await poller.reject(giveUp);
+        await poller.retry([...again, ...rest()]);
+        return { ok: false, problem: functionProblem(result), platform: false };
+      }
+      return { ok: true, sent };
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// Event source mapping operations: checks the function and the broker, moves the
+// mapping's State by the transition table, and stores it; the control plane holding
+// the mapping's lease settles transitional states (mapping-worker.ts).
+import { randomUUID } from "node:crypto";
+import { errors } from "@stratus/shared";
+import { parseFunctionName, parseFunctionRef } from "../api/function-ref.js";
+import type { BrokerStore } from "../store/broker-store.js";
+import type { Mapping, MappingStore } from "../store/mapping-store.js";
+import { parseBrokerArn } from "./broker-arns.js";
+import { newConfig, parseCreate, parseUpdate, updatedConfig } from "./mapping-input.js";
+import { type MappingEvent, resourceInUse, transition } from "./mapping-state.js";
+
+export interface MappingService {
+  create(accountId: string, body: unknown): Promise<Mapping>;
+  get(accountId: string, uuid: string): Promise<Mapping>;
+  update(accountId: string, uuid: string, body: unknown): Promise<Mapping>;
+  delete(accountId: string, uuid: string): Promise<Mapping>;
+  list(
+    accountId: string,
+    q: { functionName?: string; eventSourceArn?: string; marker?: string; maxItems: number },
+  ): Promise<{ items: Mapping[]; nextMarker?: string }>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const notFound = () => errors.notFound("The resource you requested does not exist.");
+const moved = () => resourceInUse("The event source mapping changed while this request was made.");
+
+export function createMappingService(
+  store: MappingStore,
+  brokers: Pick<BrokerStore, "find">,
+  functions: { resolve(accountId: string, name: string, qualifier?: string): Promise<unknown> },
+): MappingService {
+  async function functionOf(accountId: string, raw: string) {
+    const ref = parseFunctionRef(raw, accountId);
+    await functions.resolve(accountId, ref.name, ref.qualifier);
+    return ref;
+  }
+
+  async function checkBroker(accountId: string, arn: string): Promise<void> {
+    const parsed = parseBrokerArn(arn);
+    if (!parsed) {
+      throw errors.invalidParameter(
+        `Stratus serves RabbitMQ brokers (arn:aws:mq:...:broker:<name>:<id>) as event sources; ${arn.slice(0, 200)} is not one (Kafka and SQS-compatible sources are not served yet)`,
+      );
+    }
+    const broker = parsed.accountId === accountId ? await brokers.find(accountId, parsed.name) : undefined;
+    if (!broker || broker.brokerId !== parsed.brokerId) {
+      throw errors.invalidParameter(`The broker ${arn} is not registered with Stratus (see docs/EVENT-SOURCES.md)`);
+    }
+  }
+
+  async function find(accountId: string, uuid: string): Promise<Mapping> {
+    if (!UUID.test(uuid)) throw notFound();
+    const m = await store.get(accountId, uuid);
+    if (!m) throw notFound();
+    return m;
+  }
+
+  return {
+    async create(accountId, body) {
+      const input = parseCreate(body);
+      const ref = await functionOf(accountId, input.FunctionName);
+      await checkBroker(accountId, input.EventSourceArn);
+      const config = newConfig(input);
+      const same = await store.list(accountId, {
+        functionName: ref.name,
+        eventSourceArn: input.EventSourceArn,
+        limit: 1000,
+      });
+      if (same.some((m) => m.config.Queues[0] === config.Queues[0] && m.qualifier === ref.qualifier)) {
+        throw errors.conflict(
+          `An event source mapping with event source (${input.EventSourceArn}), queue (${config.Queues[0]}) and function (${input.FunctionName}) already exists.`,
+        );
+      }
+      const enabled = input.Enabled !== false;
+      const mapping: Mapping = {
+        uuid: randomUUID(),
+        accountId,
+        functionName: ref.name,
+        ...(ref.qualifier ? { qualifier: ref.qualifier } : {}),
+        eventSourceArn: input.EventSourceArn,
+        sourceKind: "rabbitmq",
+        config,
+        enabled,
+        state: "Creating",
+        stateTransitionReason: "USER_INITIATED",
+        lastProcessingResult: "No records processed",
+        revision: 1,
+        lastModified: new Date(),
+      };
+      await store.create(mapping);
+      return mapping;
+    },
+    get: find,
+    async update(accountId, uuid, body) {
+      const input = parseUpdate(body);
+      const m = await find(accountId, uuid);
+      const ref = input.FunctionName ? await functionOf(accountId, input.FunctionName) : undefined;
+      const enabled = input.Enabled ?? m.enabled;
+      const event: MappingEvent = enabled === m.enabled ? "update" : enabled ? "enable" : "disable";
+      const state = transition(m.state, event);
+      const patch = {
+        functionName: ref?.name ?? m.functionName,
+        qualifier: ref ? ref.qualifier : m.qualifier,
+        config: updatedConfig(m.config, input),
+        enabled,
+        state,
+      };
+      if (!(await store.update(accountId, uuid, m.state, patch))) throw moved();
+      return { ...m, ...patch, lastModified: new Date() };
+    },
+    async delete(accountId, uuid) {
+      const m = await find(accountId, uuid);
+      const state = transition(m.state, "delete");
+      if (!(await store.update(accountId, uuid, m.state, { ...m, state }))) throw moved();
+      return { ...m, state, lastModified: new Date() };
+    },
+    async list(accountId, q) {
+      const functionName = q.functionName ? parseFunctionName(q.functionName).name : undefined;
+      const after = q.marker && UUID.test(q.marker) ? q.marker : undefined;
+      if (q.marker && !after) throw errors.invalidParameter("Invalid value for Marker");
+      const rows = await store.list(accountId, {
+        ...(functionName ? { functionName } : {}),
+        ...(q.eventSourceArn ? { eventSourceArn: q.eventSourceArn } : {}),
+        ...(after ? { after } : {}),
+        limit: q.maxItems + 1,
+      });
+      const items = rows.slice(0, q.maxItems);
+      const last = items.at(-1);
+      return rows.length > q.maxItems && last ? { items, nextMarker: last.uuid } : { items };
+    },
+  };
+}
