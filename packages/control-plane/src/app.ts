@@ -18,6 +18,7 @@ import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
+import { logsRoutes } from "./api/logs-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
@@ -25,6 +26,7 @@ import { settingsRoutes } from "./api/settings-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
+import type { startLogs } from "./logs/start-logs.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -55,6 +57,8 @@ export interface AppDeps {
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
+  /** CloudWatch Logs: groups, streams, retention, reading events; ingestion of the invokers' records. */
+  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest">;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -81,11 +85,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(trackRequests(deps.metrics, deps.log));
   app.use(refuseMalformedPath);
-  app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
+  app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken, deps.cloudWatchLogs.ingest));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(signedBody(deps.authenticate, deps.budget));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
+  app.use(logsRoutes(deps.cloudWatchLogs.service, deps.cloudWatchLogs.reads, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));

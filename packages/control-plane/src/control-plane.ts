@@ -23,6 +23,7 @@ import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
+import { startLogs } from "./logs/start-logs.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
@@ -195,6 +196,7 @@ export async function startControlPlane(
   );
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
+  const cloudWatchLogs = startLogs(pool, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: asyncService,
@@ -222,6 +224,7 @@ export async function startControlPlane(
     events,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
+    cloudWatchLogs,
     registry,
     metrics,
     region: config.region,
@@ -250,6 +253,7 @@ export async function startControlPlane(
       reconciler.stop();
       await firer.stop();
       await events.stop();
+      await cloudWatchLogs.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();

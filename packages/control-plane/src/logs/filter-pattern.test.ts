@@ -83,8 +83,16 @@ describe("JSON patterns", () => {
     ['{ $.errorCode = "*UnauthorizedOperation" }', TRAIL, false],
     ['{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', USERS, true],
     ['{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }', USERS, false],
-    ['{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }', USERS, true],
-    ['{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }', USERS, false],
+    [
+      '{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }',
+      USERS,
+      true,
+    ],
+    [
+      '{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }',
+      USERS,
+      false,
+    ],
     ["{ $.coordinates[1][2] = 6 }", USERS, true],
     ['{ $.level = "ERROR" }', "ERROR not json", false],
     ['{ $.level = "ERROR" }', '["ERROR"]', false],

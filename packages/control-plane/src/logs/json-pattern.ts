@@ -29,7 +29,8 @@ function lex(text: string, fail: Fail): Token[] {
     } else if (c === '"') {
       let v = "";
       let j = i + 1;
-      for (; j < text.length && text[j] !== '"'; j++) v += text[j] === "\\" && j + 1 < text.length ? text[++j] : text[j];
+      for (; j < text.length && text[j] !== '"'; j++)
+        v += text[j] === "\\" && j + 1 < text.length ? text[++j] : text[j];
       if (j >= text.length) throw fail("Unterminated string in the JSON filter pattern");
       out.push({ t: "str", v });
       i = j + 1;

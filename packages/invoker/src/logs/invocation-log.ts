@@ -1,7 +1,10 @@
 // A finished invocation's log in Lambda's format (START, the function's output, END,
-// REPORT), as the node hands it to storage.
-import type { InvokeSpec } from "@stratus/shared";
+// REPORT), as the node hands it to storage: as one text (the Tail log, the stratus
+// CLI's logs) and as CloudWatch log events, each line with when it was printed, for
+// the function's log group and its execution environment's stream.
+import type { InvokeSpec, LogLine } from "@stratus/shared";
 import type { Outcome } from "../metrics.js";
+import type { TimedLine } from "./container-log.js";
 import { endLine, reportLine, startLine } from "./log-format.js";
 
 /** One finished invocation's log, in Lambda's format, for storage. */
@@ -14,25 +17,38 @@ export interface InvocationLog {
   durationMs: number;
   outcome: Outcome;
   text: string;
+  logGroup: string;
+  logStream?: string;
+  events: LogLine[];
 }
+
+/** The log group a function's lines go to (AWS_LAMBDA_LOG_GROUP_NAME). */
+export const logGroupOf = (spec: Pick<InvokeSpec, "functionName" | "logGroup">) =>
+  spec.logGroup ?? `/aws/lambda/${spec.functionName}`;
 
 export function invocationLog(
   spec: InvokeSpec,
   requestId: string,
-  lines: string[],
+  lines: TimedLine[],
   run: { startedAt: Date; durationMs: number; initDurationMs?: number; maxMemoryUsedMb?: number; outcome: Outcome },
+  logStream?: string,
 ): InvocationLog {
-  const text = `${[
-    startLine(requestId, spec.version),
-    ...lines,
-    endLine(requestId),
-    reportLine(requestId, {
-      durationMs: run.durationMs,
-      memoryMb: spec.memoryMb,
-      maxMemoryUsedMb: run.maxMemoryUsedMb,
-      initDurationMs: run.initDurationMs,
-    }),
-  ].join("\n")}\n`;
+  const start = run.startedAt.getTime();
+  const end = Math.max(start, Math.round(start + run.durationMs));
+  const events: LogLine[] = [
+    { timestamp: start, message: startLine(requestId, spec.version) },
+    ...lines.map((l) => ({ timestamp: l.at, message: l.line })),
+    { timestamp: end, message: endLine(requestId) },
+    {
+      timestamp: end,
+      message: reportLine(requestId, {
+        durationMs: run.durationMs,
+        memoryMb: spec.memoryMb,
+        maxMemoryUsedMb: run.maxMemoryUsedMb,
+        initDurationMs: run.initDurationMs,
+      }),
+    },
+  ];
   return {
     requestId,
     accountId: spec.accountId,
@@ -41,6 +57,9 @@ export function invocationLog(
     startedAt: run.startedAt,
     durationMs: run.durationMs,
     outcome: run.outcome,
-    text,
+    text: `${events.map((e) => e.message).join("\n")}\n`,
+    logGroup: logGroupOf(spec),
+    ...(logStream ? { logStream } : {}),
+    events,
   };
 }
