@@ -26,8 +26,9 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/stratus-dockerd.log"; exit 1; }
 fi
 
-# The AWS CLI: the README's session and the CLI tests use it.
-command -v aws >/dev/null 2>&1 || apt_install awscli
+# The AWS CLI: the README's session and the CLI tests use it. Debian's (v2, at
+# /usr/bin/aws) is installed even beside another on PATH: `aws logs tail` is v2's only.
+apt_install awscli
 
 # 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
 # workspace's dependencies, installed again when the Node they were built for changed

@@ -286,22 +286,33 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
       for (;;) {
         const g = await getGroup(accountId, group);
         if (!g || g.storedBytes <= capBytes) return deleted;
+        // Of the oldest events, those whose bytes before them do not yet cover the excess.
         const res = await db.query<{ n: string; bytes: string }>(
-          `WITH gone AS (
-             DELETE FROM log_events WHERE id IN (
-               SELECT id FROM log_events WHERE account_id = $1 AND group_name = $2 ORDER BY ts, id LIMIT 1000)
+          `WITH first AS (
+             SELECT id, ts, octet_length(message) + 26 AS b FROM log_events
+             WHERE account_id = $1 AND group_name = $2 ORDER BY ts, id LIMIT 1000),
+           oldest AS (SELECT id, b, sum(b) OVER (ORDER BY ts, id) AS run FROM first),
+           gone AS (
+             DELETE FROM log_events WHERE id IN (SELECT id FROM oldest WHERE run - b < $3)
              RETURNING octet_length(message) + 26 AS b)
            SELECT count(*) AS n, coalesce(sum(b), 0) AS bytes FROM gone`,
-          [accountId, group],
+          [accountId, group, g.storedBytes - capBytes],
         );
         const n = Number(res.rows[0]?.n ?? 0);
-        await db.query("UPDATE log_groups SET stored_bytes = $3 WHERE account_id = $1 AND name = $2", [
-          accountId,
-          group,
-          n === 0 ? 0 : Math.max(0, g.storedBytes - Number(res.rows[0]?.bytes ?? 0)),
-        ]);
+        if (n === 0) {
+          // Nothing left to delete, yet over the cap: the count drifted; count again.
+          await db.query(
+            `UPDATE log_groups SET stored_bytes = (SELECT coalesce(sum(octet_length(message) + 26), 0)
+               FROM log_events WHERE account_id = $1 AND group_name = $2) WHERE account_id = $1 AND name = $2`,
+            [accountId, group],
+          );
+          return deleted;
+        }
+        await db.query(
+          "UPDATE log_groups SET stored_bytes = GREATEST(0, stored_bytes - $3) WHERE account_id = $1 AND name = $2",
+          [accountId, group, Number(res.rows[0]?.bytes ?? 0)],
+        );
         deleted += n;
-        if (n === 0) return deleted;
       }
     },
   };

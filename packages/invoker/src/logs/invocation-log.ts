@@ -37,7 +37,9 @@ export function invocationLog(
   const end = Math.max(start, Math.round(start + run.durationMs));
   const events: LogLine[] = [
     { timestamp: start, message: startLine(requestId, spec.version) },
-    ...lines.map((l) => ({ timestamp: l.at, message: l.line })),
+    // Output the node read after the run had ended (or printed during init) still stands
+    // between START and END, as in Lambda.
+    ...lines.map((l) => ({ timestamp: Math.min(Math.max(l.at, start), end), message: l.line })),
     { timestamp: end, message: endLine(requestId) },
     {
       timestamp: end,
