@@ -20,6 +20,11 @@ import {
   paginateDescribeLogGroups,
   paginateFilterLogEvents,
 } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  GetFunctionConfigurationCommand,
+  InvalidParameterValueException,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.js";
@@ -425,5 +430,113 @@ describe("retention and the per-group cap", () => {
     expect(kept.length).toBeLessThan(100);
     // The newest are kept: a contiguous run ending with the last.
     expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 100 - kept.length + i));
+  });
+});
+
+describe("LoggingConfig", () => {
+  /** Logs at three levels and answers where Lambda told it its lines go. */
+  const LEVELS = `exports.handler = async () => {
+  console.info("info line");
+  console.warn("warn line");
+  console.error("error line");
+  return { group: process.env.AWS_LAMBDA_LOG_GROUP_NAME, stream: process.env.AWS_LAMBDA_LOG_STREAM_NAME };
+};`;
+
+  it("writes JSON records to a custom group, the function's lines filtered by its level", async () => {
+    const custom = `/stratus/custom/${fn}`;
+    const name = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: { "index.js": LEVELS },
+      config: { LoggingConfig: { LogFormat: "JSON", ApplicationLogLevel: "WARN", LogGroup: custom } },
+    });
+    const conf = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    expect(conf.LoggingConfig).toEqual({
+      LogFormat: "JSON",
+      ApplicationLogLevel: "WARN",
+      SystemLogLevel: "INFO",
+      LogGroup: custom,
+    });
+    const r = await invokeFunction(stack, name, {});
+    expect(r.body.group).toBe(custom);
+    const id = r.out.$metadata.requestId as string;
+    const report = await waitFor(
+      async () => {
+        const out = await logs
+          .send(new FilterLogEventsCommand({ logGroupName: custom, filterPattern: '{ $.type = "platform.report" }' }))
+          .catch(() => undefined);
+        return out?.events?.[0];
+      },
+      20_000,
+      { what: "the platform.report record" },
+    );
+    expect(report.logStreamName).toBe(r.body.stream);
+    const record = JSON.parse(report.message as string);
+    expect(record.record).toMatchObject({ requestId: id, status: "success", metrics: { memorySizeMB: 128 } });
+    expect(record.record.metrics.billedDurationMs).toBeGreaterThanOrEqual(1);
+    const all = (await logs.send(new FilterLogEventsCommand({ logGroupName: custom }))).events ?? [];
+    const records = all.map((e) => JSON.parse(e.message as string));
+    expect(records[0]).toMatchObject({ type: "platform.start", record: { requestId: id, version: "$LATEST" } });
+    const app = records.filter((x) => x.level !== undefined);
+    expect(app.map((x) => [x.level, x.message, x.requestId])).toEqual([
+      ["WARN", "warn line", id],
+      ["ERROR", "error line", id],
+    ]);
+    const warn = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: custom, filterPattern: '{ $.level = "WARN" }' }),
+    );
+    expect(warn.events?.map((e) => JSON.parse(e.message as string).message)).toEqual(["warn line"]);
+    // Nothing went to the default group.
+    const dflt = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${name}` }));
+    expect(dflt.logGroups).toEqual([]);
+
+    // Back to Text with the AWS CLI: the group is kept, the levels dropped, and START/END/REPORT come back.
+    const cli = await json(
+      "lambda",
+      "update-function-configuration",
+      "--function-name",
+      name,
+      "--logging-config",
+      "LogFormat=Text",
+    );
+    expect(cli.LoggingConfig).toEqual({ LogFormat: "Text", LogGroup: custom });
+    const again = await invokeFunction(stack, name, {});
+    const againId = again.out.$metadata.requestId as string;
+    await waitFor(
+      async () => {
+        const out = await logs.send(
+          new FilterLogEventsCommand({ logGroupName: custom, filterPattern: `"REPORT RequestId: ${againId}"` }),
+        );
+        return out.events?.length ? true : undefined;
+      },
+      20_000,
+      { what: "the Text REPORT line" },
+    );
+    const info = await logs.send(new FilterLogEventsCommand({ logGroupName: custom, filterPattern: '"info line"' }));
+    expect(info.events).toHaveLength(1);
+  });
+
+  it("refuses log levels without the JSON format, and changes nothing", async () => {
+    const before = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+    await expect(
+      stack.lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: fn,
+          LoggingConfig: { LogFormat: "Text", ApplicationLogLevel: "DEBUG" },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
+    const bad = await aws(
+      "lambda",
+      "update-function-configuration",
+      "--function-name",
+      fn,
+      "--logging-config",
+      "LogFormat=XML",
+    );
+    expect(bad.code).not.toBe(0);
+    const after = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+    expect(after.RevisionId).toBe(before.RevisionId);
+    expect(after.LoggingConfig).toEqual({ LogFormat: "Text", LogGroup: group });
   });
 });

@@ -39,3 +39,7 @@ CREATE TABLE log_events (
 );
 CREATE INDEX log_events_by_stream ON log_events (account_id, group_name, stream_name, ts, id);
 CREATE INDEX log_events_by_group ON log_events (account_id, group_name, ts, id);
+
+-- A function version's LoggingConfig (logFormat, logGroup, applicationLogLevel,
+-- systemLogLevel), as the domain's LoggingConfig.
+ALTER TABLE function_versions ADD COLUMN logging jsonb NOT NULL DEFAULT '{"logFormat":"Text"}';

@@ -29,6 +29,8 @@ export interface FunctionVersion {
   codeSize: number;
   /** The layers merged into /opt, in order, each pinned to its content by digest. */
   layers: FunctionLayer[];
+  /** Its LoggingConfig. */
+  logging: LoggingConfig;
   revisionId: string;
   state: "Pending" | "Active" | "Inactive" | "Failed";
   lastModified: Date;
@@ -55,8 +57,19 @@ export type ConfigurationPatch = Partial<
     | "ephemeralStorageMb"
     | "environment"
     | "layers"
+    | "logging"
   >
 >;
+
+/** Where a function's log lines go and in what format (Lambda's LoggingConfig). */
+export interface LoggingConfig {
+  logFormat: "Text" | "JSON";
+  /** Absent: /aws/lambda/<function>. */
+  logGroup?: string;
+  /** JSON only: the lowest level of the function's own lines kept, and of the platform's. */
+  applicationLogLevel?: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+  systemLogLevel?: "DEBUG" | "INFO" | "WARN";
+}
 
 /** A layer version as a function uses it: pinned by digest, so deleting the layer version changes nothing. */
 export interface FunctionLayer {

@@ -12,6 +12,7 @@ import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { CreateFunctionSchema, checkEnvironment, checkHandlerCode, parseInput } from "./function-input.js";
+import { loggingOf } from "./logging-input.js";
 import {
   refuseUnsupportedCode,
   refuseUnsupportedConfiguration,
@@ -101,6 +102,7 @@ export function createFunctionService(
         revisionId: randomUUID(),
         state: "Active",
         layers: used,
+        logging: loggingOf(input.LoggingConfig),
         zip,
       });
       if (!created) throw errors.conflict(`Function already exist: ${input.FunctionName}`);
@@ -164,6 +166,7 @@ export function createFunctionService(
             ...(input.EphemeralStorage !== undefined ? { ephemeralStorageMb: input.EphemeralStorage.Size } : {}),
             ...(input.Environment !== undefined ? { environment: input.Environment.Variables } : {}),
             ...(used !== undefined ? { layers: used } : {}),
+            ...(input.LoggingConfig !== undefined ? { logging: loggingOf(input.LoggingConfig, current.logging) } : {}),
           },
           input.RevisionId,
         ),

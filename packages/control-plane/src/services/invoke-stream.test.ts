@@ -24,6 +24,7 @@ const fn = {
   environment: {},
   codeSha256Hex: "00",
   layers: [] as FunctionVersion["layers"],
+  logging: { logFormat: "Text" },
   revisionId: "r",
   state: "Active",
 } as FunctionVersion;

@@ -28,14 +28,6 @@ const CONFIGURATION: Unsupported[] = [
   },
   { path: "DeadLetterConfig", inert: (v) => onlyKeys(v, { TargetArn: emptyText }) },
   { path: "TracingConfig", inert: (v) => onlyKeys(v, { Mode: (x) => x === undefined || x === "PassThrough" }) },
-  {
-    path: "LoggingConfig",
-    inert: (v, body) =>
-      onlyKeys(v, {
-        LogFormat: (x) => x === undefined || x === "Text",
-        LogGroup: (x) => x === undefined || x === `/aws/lambda/${String(body.FunctionName ?? "")}`,
-      }),
-  },
   { path: "SnapStart", inert: (v) => onlyKeys(v, { ApplyOn: (x) => x === undefined || x === "None" }) },
   { path: "KMSKeyArn", inert: emptyText },
   { path: "FileSystemConfigs", inert: emptyList },

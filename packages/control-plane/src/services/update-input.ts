@@ -26,6 +26,7 @@ export const UpdateConfigurationSchema = z.object({
   EphemeralStorage: create.EphemeralStorage.removeDefault().optional(),
   Environment: z.object({ Variables: z.record(z.string()).default({}) }).optional(),
   Layers: create.Layers.removeDefault().optional(),
+  LoggingConfig: create.LoggingConfig,
   RevisionId: revision,
 });
 

@@ -1,8 +1,8 @@
 // The function_versions row and its mapping to the FunctionVersion domain type.
-import type { FunctionLayer, FunctionVersion } from "../domain.js";
+import type { FunctionLayer, FunctionVersion, LoggingConfig } from "../domain.js";
 
 export const VERSION_COLUMNS = `account_id, function_name, version, runtime, handler, role, description, memory_mb,
-  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers`;
+  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers, logging`;
 
 export interface VersionRow {
   account_id: string;
@@ -22,6 +22,7 @@ export interface VersionRow {
   state: FunctionVersion["state"];
   last_modified: Date;
   layers: FunctionLayer[];
+  logging: LoggingConfig;
 }
 
 export function toVersion(r: VersionRow): FunctionVersion {
@@ -43,6 +44,7 @@ export function toVersion(r: VersionRow): FunctionVersion {
     state: r.state,
     lastModified: r.last_modified,
     layers: r.layers,
+    logging: r.logging,
   };
 }
 
@@ -65,8 +67,9 @@ export function versionValues(v: Omit<FunctionVersion, "lastModified">): unknown
     v.revisionId,
     v.state,
     JSON.stringify(v.layers),
+    JSON.stringify(v.logging),
   ];
 }
 
 export const INSERT_VERSION = `INSERT INTO function_versions (${VERSION_COLUMNS})
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16) RETURNING ${VERSION_COLUMNS}`;
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16, $17) RETURNING ${VERSION_COLUMNS}`;

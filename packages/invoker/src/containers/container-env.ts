@@ -45,6 +45,10 @@ export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Dat
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
+    // LoggingConfig JSON: the runtime writes its lines as JSON records, those below the level dropped.
+    ...(spec.logFormat === "JSON"
+      ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: spec.applicationLogLevel ?? "INFO" }
+      : {}),
   };
 }
 

@@ -5,7 +5,8 @@
 import type { InvokeSpec, LogLine } from "@stratus/shared";
 import type { Outcome } from "../metrics.js";
 import type { TimedLine } from "./container-log.js";
-import { endLine, reportLine, startLine } from "./log-format.js";
+import { endLine, type ReportFigures, reportLine, startLine } from "./log-format.js";
+import { keepsPlatformRecords, type PlatformStatus, platformReport, platformStart } from "./platform-records.js";
 
 /** One finished invocation's log, in Lambda's format, for storage. */
 export interface InvocationLog {
@@ -26,6 +27,15 @@ export interface InvocationLog {
 export const logGroupOf = (spec: Pick<InvokeSpec, "functionName" | "logGroup">) =>
   spec.logGroup ?? `/aws/lambda/${spec.functionName}`;
 
+const STATUS: Record<Outcome, PlatformStatus> = {
+  success: "success",
+  function_error: "error",
+  timeout: "timeout",
+  oom: "failure",
+  crash: "failure",
+  init_error: "failure",
+};
+
 export function invocationLog(
   spec: InvokeSpec,
   requestId: string,
@@ -35,22 +45,30 @@ export function invocationLog(
 ): InvocationLog {
   const start = run.startedAt.getTime();
   const end = Math.max(start, Math.round(start + run.durationMs));
-  const events: LogLine[] = [
-    { timestamp: start, message: startLine(requestId, spec.version) },
-    // Output the node read after the run had ended (or printed during init) still stands
-    // between START and END, as in Lambda.
-    ...lines.map((l) => ({ timestamp: Math.min(Math.max(l.at, start), end), message: l.line })),
-    { timestamp: end, message: endLine(requestId) },
-    {
-      timestamp: end,
-      message: reportLine(requestId, {
-        durationMs: run.durationMs,
-        memoryMb: spec.memoryMb,
-        maxMemoryUsedMb: run.maxMemoryUsedMb,
-        initDurationMs: run.initDurationMs,
-      }),
-    },
-  ];
+  const figures: ReportFigures = {
+    durationMs: run.durationMs,
+    memoryMb: spec.memoryMb,
+    maxMemoryUsedMb: run.maxMemoryUsedMb,
+    initDurationMs: run.initDurationMs,
+  };
+  // Output the node read after the run had ended (or printed during init) still stands
+  // between START and END, as in Lambda.
+  const output = lines.map((l) => ({ timestamp: Math.min(Math.max(l.at, start), end), message: l.line }));
+  const events: LogLine[] =
+    spec.logFormat !== "JSON"
+      ? [
+          { timestamp: start, message: startLine(requestId, spec.version) },
+          ...output,
+          { timestamp: end, message: endLine(requestId) },
+          { timestamp: end, message: reportLine(requestId, figures) },
+        ]
+      : keepsPlatformRecords(spec.systemLogLevel)
+        ? [
+            { timestamp: start, message: platformStart(start, requestId, spec.version) },
+            ...output,
+            { timestamp: end, message: platformReport(end, requestId, figures, STATUS[run.outcome]) },
+          ]
+        : output;
   return {
     requestId,
     accountId: spec.accountId,
