@@ -25,6 +25,7 @@ import {
   InvalidParameterValueException,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { createPgLogSweepStore } from "@stratus/control-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, invokeFunction, storedLog } from "./helpers/functions.js";
@@ -405,6 +406,20 @@ describe("retention and the per-group cap", () => {
     await logs.send(new DeleteRetentionPolicyCommand({ logGroupName: g }));
     const after = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: g }));
     expect(after.logGroups?.[0]?.retentionInDays).toBeUndefined();
+  });
+
+  it("lets one sweeper of several claim a group due a sweep", async () => {
+    const g = `/stratus/claim-${fn}`;
+    await ship([{ group: g, stream: "s", lines: [{ timestamp: Date.now(), message: "a line" }] }]);
+    // Due now for sweepers whose cap it passes (1 byte; the control plane's own is far
+    // larger, so it leaves the group alone); two of them claim at once.
+    await stack.db.query("UPDATE log_groups SET swept_at = now() - interval '1 day' WHERE name = $1", [g]);
+    const sweepers = [createPgLogSweepStore(stack.db), createPgLogSweepStore(stack.db)];
+    const claims = await Promise.all(sweepers.map((s) => s.claimSweep(1, 3_600_000, 1000)));
+    expect(claims.flat().filter((t) => t.group === g)).toHaveLength(1);
+    // Claimed, it is not due again within the interval.
+    const again = await sweepers[0]?.claimSweep(1, 3_600_000, 1000);
+    expect(again?.some((t) => t.group === g)).toBe(false);
   });
 
   it("deletes a group's oldest events beyond the cap", async () => {

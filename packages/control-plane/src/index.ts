@@ -8,4 +8,5 @@ export { type RunningControlPlane, startControlPlane } from "./control-plane.js"
 export { type Exchanged, exchange } from "./routing/http-exchange.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
+export { createPgLogSweepStore, type LogSweepStore } from "./store/log-sweep-store.js";
 export { migrate } from "./store/migrate.js";

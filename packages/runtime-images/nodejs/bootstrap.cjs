@@ -106,7 +106,12 @@ function patchConsole() {
     console[name] = json
       ? (...args) => {
           if (LOG_LEVELS.indexOf(level) < lowest) return;
-          const record = { timestamp: new Date().toISOString(), level, requestId: currentRequestId, message: format(...args) };
+          const record = {
+            timestamp: new Date().toISOString(),
+            level,
+            requestId: currentRequestId,
+            message: format(...args),
+          };
           process.stdout.write(`${JSON.stringify(record)}\n`);
         }
       : (...args) => {

@@ -4,7 +4,7 @@
 // at once; a group is swept at most once per interval. A failed tick is logged and
 // the next one tries again.
 import type { Logger } from "@stratus/shared";
-import type { LogEventStore } from "../store/log-event-store.js";
+import type { LogSweepStore } from "../store/log-sweep-store.js";
 
 const GROUPS_PER_TICK = 20;
 const DAY_MS = 86_400_000;
@@ -16,7 +16,7 @@ export interface LogSweeper {
 }
 
 export function startLogSweeper(
-  store: Pick<LogEventStore, "claimSweep" | "expire" | "trim">,
+  store: LogSweepStore,
   opts: { intervalMs: number; maxGroupBytes: number; now?: () => number },
   log: Pick<Logger, "warn" | "info">,
 ): LogSweeper {

@@ -4,6 +4,7 @@
 import type { InvocationLogRecord, Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import { createPgLogEventStore } from "../store/log-event-store.js";
+import { createPgLogSweepStore } from "../store/log-sweep-store.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
 import { batchesOf } from "./log-model.js";
 import { createLogReads } from "./log-reads.js";
@@ -16,7 +17,7 @@ export function startLogs(
 ) {
   const store = createPgLogEventStore(pool, opts.dbStatementTimeoutMs);
   const sweeper = startLogSweeper(
-    store,
+    createPgLogSweepStore(pool, opts.dbStatementTimeoutMs),
     { intervalMs: opts.logs.sweepMs, maxGroupBytes: opts.logs.maxGroupBytes },
     opts.log,
   );

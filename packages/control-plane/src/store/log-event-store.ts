@@ -1,8 +1,9 @@
 // CloudWatch Logs' groups, streams and events in Postgres (migration 018). The only
 // place their SQL lives. Every read is scoped by account and bounded by a LIMIT; the
-// retention and cap sweep (sweepGroup) deletes in batches, each statement short.
+// retention and cap sweep is log-sweep-store.ts's.
 import type { Pool } from "pg";
 import { eventBytes, type LogEvent, type LogGroup, type LogStream, type StreamBatch } from "../logs/log-model.js";
+import { deleteEvents } from "./log-sweep-store.js";
 import { type BoundedDb, boundedDb, pgText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 /** A position between events: (timestamp, id); ids order events of one millisecond. */
@@ -70,6 +71,14 @@ function eventConditions(q: EventQuery, from: number): { sql: string[]; values: 
 
 export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS) {
   const db = boundedDb(pool, statementTimeoutMs);
+
+  async function getGroup(accountId: string, name: string): Promise<LogGroup | undefined> {
+    const res = await db.query<GroupRow>(
+      `SELECT ${GROUP_COLUMNS} FROM log_groups WHERE account_id = $1 AND name = $2`,
+      [accountId, name],
+    );
+    return res.rows[0] && toGroup(res.rows[0]);
+  }
 
   async function queryEvents(base: string, baseValues: unknown[], q: EventQuery): Promise<LogEvent[]> {
     const c = eventConditions(q, baseValues.length + 1);
@@ -189,7 +198,7 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
         await c.query("DELETE FROM log_streams WHERE account_id = $1 AND group_name = $2", [accountId, name]);
         return c.query("DELETE FROM log_groups WHERE account_id = $1 AND name = $2", [accountId, name]);
       });
-      await deleteEvents(accountId, name, "TRUE", []);
+      await deleteEvents(db, accountId, name, "TRUE", []);
       return (res.rowCount ?? 0) > 0;
     },
 
@@ -239,120 +248,7 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
       }
       return queryEvents("account_id = $1 AND group_name = $2", [accountId, group], q);
     },
-
-    /**
-     * Claims up to `limit` groups due a sweep (a retention policy, or more stored than
-     * `capBytes`) not swept for `everyMs`, marking them swept now: another control plane
-     * skips them (SKIP LOCKED while claiming, then the mark).
-     */
-    async claimSweep(capBytes: number, everyMs: number, limit: number): Promise<SweepTarget[]> {
-      const res = await db.query<{
-        account_id: string;
-        name: string;
-        retention_days: number | null;
-        stored_bytes: string;
-      }>(
-        `UPDATE log_groups g SET swept_at = now() FROM (
-           SELECT account_id, name FROM log_groups
-           WHERE swept_at < now() - make_interval(secs => $2::float8 / 1000)
-             AND (retention_days IS NOT NULL OR stored_bytes > $1)
-           ORDER BY swept_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
-         WHERE g.account_id = due.account_id AND g.name = due.name
-         RETURNING g.account_id, g.name, g.retention_days, g.stored_bytes`,
-        [capBytes, everyMs, limit],
-      );
-      return res.rows.map((r) => ({
-        accountId: r.account_id,
-        group: r.name,
-        ...(r.retention_days !== null ? { retentionDays: r.retention_days } : {}),
-        storedBytes: Number(r.stored_bytes),
-      }));
-    },
-
-    /** Deletes a group's events older than `before` (epoch ms), and the streams left with none. Returns how many. */
-    async expire(accountId: string, group: string, before: number): Promise<number> {
-      const n = await deleteEvents(accountId, group, "ts < $3", [before]);
-      await db.query("DELETE FROM log_streams WHERE account_id = $1 AND group_name = $2 AND last_event_at < $3", [
-        accountId,
-        group,
-        before,
-      ]);
-      return n;
-    },
-
-    /** Deletes a group's oldest events until at most `capBytes` remain stored. Returns how many. */
-    async trim(accountId: string, group: string, capBytes: number): Promise<number> {
-      let deleted = 0;
-      for (;;) {
-        const g = await getGroup(accountId, group);
-        if (!g || g.storedBytes <= capBytes) return deleted;
-        // Of the oldest events, those whose bytes before them do not yet cover the excess.
-        const res = await db.query<{ n: string; bytes: string }>(
-          `WITH first AS (
-             SELECT id, ts, octet_length(message) + 26 AS b FROM log_events
-             WHERE account_id = $1 AND group_name = $2 ORDER BY ts, id LIMIT 1000),
-           oldest AS (SELECT id, b, sum(b) OVER (ORDER BY ts, id) AS run FROM first),
-           gone AS (
-             DELETE FROM log_events WHERE id IN (SELECT id FROM oldest WHERE run - b < $3)
-             RETURNING octet_length(message) + 26 AS b)
-           SELECT count(*) AS n, coalesce(sum(b), 0) AS bytes FROM gone`,
-          [accountId, group, g.storedBytes - capBytes],
-        );
-        const n = Number(res.rows[0]?.n ?? 0);
-        if (n === 0) {
-          // Nothing left to delete, yet over the cap: the count drifted; count again.
-          await db.query(
-            `UPDATE log_groups SET stored_bytes = (SELECT coalesce(sum(octet_length(message) + 26), 0)
-               FROM log_events WHERE account_id = $1 AND group_name = $2) WHERE account_id = $1 AND name = $2`,
-            [accountId, group],
-          );
-          return deleted;
-        }
-        await db.query(
-          "UPDATE log_groups SET stored_bytes = GREATEST(0, stored_bytes - $3) WHERE account_id = $1 AND name = $2",
-          [accountId, group, Number(res.rows[0]?.bytes ?? 0)],
-        );
-        deleted += n;
-      }
-    },
   };
-
-  async function getGroup(accountId: string, name: string): Promise<LogGroup | undefined> {
-    const res = await db.query<GroupRow>(
-      `SELECT ${GROUP_COLUMNS} FROM log_groups WHERE account_id = $1 AND name = $2`,
-      [accountId, name],
-    );
-    return res.rows[0] && toGroup(res.rows[0]);
-  }
-
-  /** Deletes the group's events matching `cond` in batches, counting their bytes off the group. */
-  async function deleteEvents(accountId: string, group: string, cond: string, values: unknown[]): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const res = await db.query<{ n: string; bytes: string }>(
-        `WITH gone AS (
-           DELETE FROM log_events WHERE id IN (
-             SELECT id FROM log_events WHERE account_id = $1 AND group_name = $2 AND ${cond} LIMIT 5000)
-           RETURNING octet_length(message) + 26 AS b)
-         SELECT count(*) AS n, coalesce(sum(b), 0) AS bytes FROM gone`,
-        [accountId, group, ...values],
-      );
-      const n = Number(res.rows[0]?.n ?? 0);
-      if (n === 0) return deleted;
-      deleted += n;
-      await db.query(
-        "UPDATE log_groups SET stored_bytes = GREATEST(0, stored_bytes - $3) WHERE account_id = $1 AND name = $2",
-        [accountId, group, Number(res.rows[0]?.bytes ?? 0)],
-      );
-    }
-  }
-}
-
-export interface SweepTarget {
-  accountId: string;
-  group: string;
-  retentionDays?: number;
-  storedBytes: number;
 }
 
 export type LogEventStore = ReturnType<typeof createPgLogEventStore>;
