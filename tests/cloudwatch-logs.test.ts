@@ -531,6 +531,42 @@ describe("LoggingConfig", () => {
     expect(info.events).toHaveLength(1);
   });
 
+  it("has the Python runtime write its logging calls as JSON records at the level set", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "python3.11",
+      handler: "index.handler",
+      files: {
+        "index.py": [
+          "import logging",
+          "def handler(event, context):",
+          '    logging.getLogger().debug("debug line")',
+          '    logging.getLogger().info("info line")',
+          '    print("printed line")',
+          "    return 1",
+        ].join("\n"),
+      },
+      config: { LoggingConfig: { LogFormat: "JSON" } },
+    });
+    const r = await invokeFunction(stack, name, {});
+    const id = r.out.$metadata.requestId as string;
+    const messages = await waitFor(
+      async () => {
+        const out = await logs
+          .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}` }))
+          .catch(() => undefined);
+        const all = (out?.events ?? []).map((e) => e.message as string);
+        return all.some((m) => m.includes("platform.report")) ? all : undefined;
+      },
+      20_000,
+      { what: "the Python function's records" },
+    );
+    const info = messages.filter((m) => m.includes("info line")).map((m) => JSON.parse(m));
+    expect(info).toEqual([expect.objectContaining({ level: "INFO", message: "info line", requestId: id })]);
+    expect(messages.some((m) => m.includes("debug line"))).toBe(false);
+    // print() is not a logging call: it stays the text printed, as in Lambda.
+    expect(messages).toContain("printed line");
+  });
+
   it("refuses log levels without the JSON format, and changes nothing", async () => {
     const before = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
     await expect(
