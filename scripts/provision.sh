@@ -26,8 +26,9 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/stratus-dockerd.log"; exit 1; }
 fi
 
-# The AWS CLI: the README's session and the CLI tests use it.
-command -v aws >/dev/null 2>&1 || apt_install awscli
+# The AWS CLI: the README's session and the CLI tests use it. Debian's (v2, at
+# /usr/bin/aws) is installed even beside another on PATH: `aws logs tail` is v2's only.
+apt_install awscli
 # RabbitMQ: the event source mapping tests run their own broker on loopback (tests/helpers/rabbitmq.ts).
 apt_install rabbitmq-server
 

@@ -20,6 +20,7 @@ import { functionRoutes } from "./api/function-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
+import { logsRoutes } from "./api/logs-routes.js";
 import { mappingRoutes } from "./api/mapping-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { type AccessLog, trackRequests } from "./api/request-log.js";
@@ -31,6 +32,7 @@ import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
+import type { startLogs } from "./logs/start-logs.js";
 import type { Mappings } from "./mappings/start-mappings.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { CloudWatchService } from "./monitoring/cloudwatch-service.js";
@@ -73,6 +75,8 @@ export interface AppDeps {
   cloudwatch: CloudWatchService;
   /** Usage reports and quotas (usage/). */
   usage: UsageService;
+  /** CloudWatch Logs: groups, streams, retention, reading events; ingestion of the invokers' records. */
+  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest">;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -104,13 +108,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(scrapeTargetRoutes({ ...deps.scrapeTargets, log: deps.log }));
   app.use(trackRequests(deps.metrics, deps.access));
   app.use(refuseMalformedPath);
-  app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken));
+  app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken, deps.cloudWatchLogs.ingest));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(signedBody(deps.authenticate, deps.budget));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));
   app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
+  app.use(logsRoutes(deps.cloudWatchLogs.service, deps.cloudWatchLogs.reads, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));

@@ -24,6 +24,14 @@ export const ControlPlaneConfigSchema = z
     STRATUS_ASYNC_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
     /** How often each control plane looks for schedules due. */
     STRATUS_SCHEDULE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** How often the log sweeper looks for groups due retention or over the cap (each group at most this often). */
+    STRATUS_LOGS_SWEEP_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+    /** Bytes of log events one log group (a function's) may hold; the oldest beyond are deleted by the sweeper. */
+    STRATUS_LOGS_MAX_GROUP_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 ** 3),
     /** How often the reconciler looks for lost async work, and how overdue work must be. */
     STRATUS_ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
     STRATUS_ASYNC_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
@@ -203,6 +211,7 @@ export const ControlPlaneConfigSchema = z
         currency: e.STRATUS_USAGE_CURRENCY,
       },
     },
+    logs: { sweepMs: e.STRATUS_LOGS_SWEEP_MS, maxGroupBytes: e.STRATUS_LOGS_MAX_GROUP_BYTES },
     async: {
       concurrency: e.STRATUS_ASYNC_CONCURRENCY,
       backoffBaseMs: e.STRATUS_ASYNC_BACKOFF_BASE_MS,

@@ -27,6 +27,7 @@ import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
 import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
+import { startLogs } from "./logs/start-logs.js";
 import { startMappings } from "./mappings/start-mappings.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { createCloudWatchService } from "./monitoring/cloudwatch-service.js";
@@ -246,6 +247,7 @@ export async function startControlPlane(
   const access = accessLog(log, config.accessLog);
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
+  const cloudWatchLogs = startLogs(pool, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: metering.quotaChecked(asyncService),
@@ -286,6 +288,7 @@ export async function startControlPlane(
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
     usage: metering.service,
+    cloudWatchLogs,
     registry,
     metrics,
     scrapeTargets: {
@@ -327,6 +330,7 @@ export async function startControlPlane(
       await mappings.stop();
       await events.stop();
       await secrets.stop();
+      await cloudWatchLogs.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();

@@ -32,6 +32,8 @@ export interface FunctionVersion {
   layers: FunctionLayer[];
   /** TracingConfig.Mode: Active samples invocations that arrive without a sampling decision. */
   tracingMode: TracingMode;
+  /** Its LoggingConfig. */
+  logging: LoggingConfig;
   revisionId: string;
   state: "Pending" | "Active" | "Inactive" | "Failed";
   lastModified: Date;
@@ -59,8 +61,19 @@ export type ConfigurationPatch = Partial<
     | "environment"
     | "layers"
     | "tracingMode"
+    | "logging"
   >
 >;
+
+/** Where a function's log lines go and in what format (Lambda's LoggingConfig). */
+export interface LoggingConfig {
+  logFormat: "Text" | "JSON";
+  /** Absent: /aws/lambda/<function>. */
+  logGroup?: string;
+  /** JSON only: the lowest level of the function's own lines kept, and of the platform's. */
+  applicationLogLevel?: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+  systemLogLevel?: "DEBUG" | "INFO" | "WARN";
+}
 
 /** A layer version as a function uses it: pinned by digest, so deleting the layer version changes nothing. */
 export interface FunctionLayer {

@@ -94,13 +94,30 @@ let currentRequestId;
 // kept here, out of the handler's event, context, headers and environment.
 let currentNonce;
 let phase = "init"; // then "idle" (waiting on /next) and "invoke", in turn
+// With LoggingConfig LogFormat JSON (AWS_LAMBDA_LOG_FORMAT), each line is Lambda's JSON
+// record {timestamp, level, requestId, message}, and calls below AWS_LAMBDA_LOG_LEVEL
+// print nothing.
+const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 function patchConsole() {
   const levels = { log: "INFO", info: "INFO", debug: "DEBUG", warn: "WARN", error: "ERROR", trace: "TRACE" };
+  const json = process.env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+  const lowest = Math.max(0, LOG_LEVELS.indexOf(process.env.AWS_LAMBDA_LOG_LEVEL || "INFO"));
   for (const [name, level] of [...Object.entries(levels), ["fatal", "FATAL"]]) {
-    console[name] = (...args) => {
-      const message = format(...args).replace(/\n/g, "\r");
-      process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
-    };
+    console[name] = json
+      ? (...args) => {
+          if (LOG_LEVELS.indexOf(level) < lowest) return;
+          const record = {
+            timestamp: new Date().toISOString(),
+            level,
+            requestId: currentRequestId,
+            message: format(...args),
+          };
+          process.stdout.write(`${JSON.stringify(record)}\n`);
+        }
+      : (...args) => {
+          const message = format(...args).replace(/\n/g, "\r");
+          process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
+        };
   }
 }
 

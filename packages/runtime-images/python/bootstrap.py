@@ -300,9 +300,34 @@ class LambdaLogHandler(logging.Handler):
     def emit(self, record):
         record.aws_request_id = current_request_id
         try:
-            sys.stdout.write(self.format(record).replace("\n", "\r") + "\n")
+            if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+                sys.stdout.write(json_record(record) + "\n")
+            else:
+                sys.stdout.write(self.format(record).replace("\n", "\r") + "\n")
         except Exception:
             self.handleError(record)
+
+
+def json_record(record):
+    """Lambda's JSON log record of a logging call (LoggingConfig LogFormat JSON)."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs
+    out = {
+        "timestamp": stamp,
+        "level": record.levelname,
+        "message": record.getMessage(),
+        "logger": record.name,
+        "requestId": current_request_id,
+    }
+    if record.exc_info and record.exc_info[0] is not None:
+        out["errorType"] = record.exc_info[0].__name__
+        out["errorMessage"] = str(record.exc_info[1])
+        out["stackTrace"] = traceback.format_tb(record.exc_info[2])
+    return json.dumps(out, default=str)
+
+
+# AWS_LAMBDA_LOG_LEVEL (LoggingConfig ApplicationLogLevel, with JSON) as the root logger's level.
+LOG_LEVELS = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING,
+              "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
 
 
 def to_json(value):
@@ -337,6 +362,8 @@ def main():
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
     use_layer_paths()
     logging.getLogger().addHandler(LambdaLogHandler())
+    if os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+        logging.getLogger().setLevel(LOG_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO"), logging.INFO))
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
     except Exception as e:

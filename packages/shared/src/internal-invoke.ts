@@ -89,9 +89,20 @@ export const InvokeSpecSchema = z.object({
   /** Changes whenever configuration changes, so warm containers never serve stale config. */
   revisionId: z.string(),
   region: z.string(),
+  /** LoggingConfig: where its lines go (absent: /aws/lambda/<function>) and in what format (absent: Text). */
+  logGroup: z.string().min(1).max(512).optional(),
+  logFormat: z.enum(["Text", "JSON"]).optional(),
+  /** With JSON only: the lowest level of the function's own lines, and of the platform's, kept. */
+  applicationLogLevel: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]).optional(),
+  systemLogLevel: z.enum(["DEBUG", "INFO", "WARN"]).optional(),
 });
 
 export type InvokeSpec = z.infer<typeof InvokeSpecSchema>;
+
+/** One line of an invocation's log and when it was printed (epoch ms). */
+export const LogLineSchema = z.object({ timestamp: z.number().int().nonnegative(), message: z.string() });
+
+export type LogLine = z.infer<typeof LogLineSchema>;
 
 /** One invocation's log as an invoker reports it to the control plane. */
 export const InvocationLogRecordSchema = z.object({
@@ -103,6 +114,15 @@ export const InvocationLogRecordSchema = z.object({
   durationMs: z.number().nonnegative(),
   outcome: z.string().max(32),
   text: z.string(),
+  /**
+   * The CloudWatch Logs group and stream the lines go to (the function's log group, and
+   * its execution environment's stream, AWS_LAMBDA_LOG_STREAM_NAME); an older invoker
+   * sends neither, and the control plane names them from the record.
+   */
+  logGroup: z.string().min(1).max(512).optional(),
+  logStream: z.string().min(1).max(512).optional(),
+  /** `text` line by line, each with the epoch ms it was printed at; absent from an older invoker. */
+  events: z.array(LogLineSchema).max(100_000).optional(),
 });
 
 export type InvocationLogRecord = z.infer<typeof InvocationLogRecordSchema>;

@@ -8,25 +8,14 @@ import type { Body } from "../events/events-input.js";
 import type { PutEvents } from "../events/put-events.js";
 import type { RuleService } from "../events/rule-service.js";
 import { callerAccount } from "./auth.js";
+import { awsJsonBody } from "./aws-json-body.js";
 import { awsJsonErrors } from "./aws-json-errors.js";
-import { jsonBody } from "./body.js";
 import { route } from "./route.js";
 
 const CONTENT_TYPE = "application/x-amz-json-1.1";
 const PREFIX = "AWSEvents.";
 
-function body(req: Request): Body {
-  let v: unknown;
-  try {
-    v = jsonBody(req);
-  } catch (err) {
-    throw new StratusError("SerializationException", 400, "client", (err as Error).message);
-  }
-  if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new StratusError("SerializationException", 400, "client", "The request body must be a JSON object");
-  }
-  return v as Body;
-}
+const body = (req: Request) => awsJsonBody(req) as Body;
 
 export function eventsRoutes(rules: RuleService, events: PutEvents, log: Logger): Router {
   type Op = (account: string, b: Body) => unknown;

@@ -1,12 +1,13 @@
 // Internal endpoints for invoker nodes, guarded by the shared internal token:
 // GET /internal/v1/code/{sha256 hex} returns a function's zip by its digest;
-// POST /internal/v1/logs stores finished invocation logs.
+// POST /internal/v1/logs stores finished invocation logs (and their CloudWatch log events).
 import { timingSafeEqual } from "node:crypto";
-import { errors, InvocationLogRecordSchema, internalInvoke } from "@stratus/shared";
+import { errors, type InvocationLogRecord, InvocationLogRecordSchema, internalInvoke } from "@stratus/shared";
 import { type RequestHandler, Router } from "express";
 import { z } from "zod";
 import type { FunctionService } from "../services/function-service.js";
 import type { LogStore } from "../store/log-store.js";
+import type { BoundedDb } from "../store/pg-helpers.js";
 import { jsonBody } from "./body.js";
 import { INTERNAL_LOGS_BYTES } from "./body-caps.js";
 import { rawBodyReader } from "./raw-body.js";
@@ -23,7 +24,13 @@ function requireToken(token: string): RequestHandler {
   };
 }
 
-export function internalRoutes(functions: FunctionService, logs: LogStore, internalToken: string): Router {
+/** `ingest`: writes fresh records as CloudWatch log events, in the transaction that stored them. */
+export function internalRoutes(
+  functions: FunctionService,
+  logs: LogStore,
+  internalToken: string,
+  ingest?: (fresh: InvocationLogRecord[], tx: BoundedDb) => Promise<void>,
+): Router {
   const r = Router();
   r.use(internalInvoke.codePath, requireToken(internalToken));
   // Read only once the token is known good.
@@ -34,7 +41,7 @@ export function internalRoutes(functions: FunctionService, logs: LogStore, inter
       const parsed = z.array(InvocationLogRecordSchema).max(1000).safeParse(jsonBody(req));
       if (!parsed.success)
         throw errors.invalidRequestContent(`Invalid log records: ${parsed.error.issues[0]?.message}`);
-      await logs.insert(parsed.data);
+      await logs.insert(parsed.data, ingest);
       res.status(204).end();
     }),
   );

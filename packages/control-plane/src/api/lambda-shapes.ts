@@ -1,6 +1,7 @@
 // Renders domain objects in the shapes Lambda's API returns (FunctionConfiguration...).
 import type { Alias, EventInvokeConfig, FunctionVersion } from "../domain.js";
 import { functionArn } from "../services/invoke-service.js";
+import { loggingShape } from "../services/logging-input.js";
 
 /** Lambda's timestamp format: 2019-09-24T18:25:18.318+0000 */
 export function lambdaTimestamp(d: Date): string {
@@ -30,6 +31,7 @@ export function toConfiguration(fn: FunctionVersion, region: string) {
     PackageType: "Zip",
     Architectures: ["x86_64"],
     EphemeralStorage: { Size: fn.ephemeralStorageMb },
+    LoggingConfig: loggingShape(fn.logging, fn.name),
   };
 }
 

@@ -5,6 +5,7 @@
 import { errors, isRuntime, limits, type RuntimeEntry, runtimes, type ZipEntryInfo } from "@stratus/shared";
 import { z } from "zod";
 import { storableText } from "../store/pg-helpers.js";
+import { LoggingConfigSchema } from "./logging-input.js";
 
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
@@ -89,6 +90,7 @@ export const CreateFunctionSchema = z.object({
       }),
     })
     .default({ Mode: "PassThrough" }),
+  LoggingConfig: LoggingConfigSchema.optional(),
   /** Layer version ARNs, resolved by layers/function-layers.ts. */
   Layers: z
     .array(z.string())

@@ -12,6 +12,7 @@ import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { CreateFunctionSchema, checkEnvironment, checkHandlerCode, parseInput } from "./function-input.js";
+import { loggingOf } from "./logging-input.js";
 import {
   refuseUnsupportedCode,
   refuseUnsupportedConfiguration,
@@ -102,6 +103,7 @@ export function createFunctionService(
         state: "Active",
         layers: used,
         tracingMode: input.TracingConfig.Mode,
+        logging: loggingOf(input.LoggingConfig),
         zip,
       });
       if (!created) throw errors.conflict(`Function already exist: ${input.FunctionName}`);
@@ -166,6 +168,7 @@ export function createFunctionService(
             ...(input.Environment !== undefined ? { environment: input.Environment.Variables } : {}),
             ...(used !== undefined ? { layers: used } : {}),
             ...(input.TracingConfig !== undefined ? { tracingMode: input.TracingConfig.Mode } : {}),
+            ...(input.LoggingConfig !== undefined ? { logging: loggingOf(input.LoggingConfig, current.logging) } : {}),
           },
           input.RevisionId,
         ),

@@ -22,6 +22,7 @@ const fn = {
   codeSha256Hex: "00",
   layers: [] as FunctionVersion["layers"],
   tracingMode: "PassThrough" as const,
+  logging: { logFormat: "Text" },
   revisionId: "r",
   state: "Active",
 } as FunctionVersion;

@@ -175,6 +175,14 @@ export function createInvokeService(
       layerSha256Hex: fn.layers.map((l) => l.sha256Hex),
       revisionId: fn.revisionId,
       region,
+      ...(fn.logging.logGroup ? { logGroup: fn.logging.logGroup } : {}),
+      ...(fn.logging.logFormat === "JSON"
+        ? {
+            logFormat: "JSON" as const,
+            applicationLogLevel: fn.logging.applicationLogLevel,
+            systemLogLevel: fn.logging.systemLogLevel,
+          }
+        : {}),
     };
     byQualifier.set(qualifier ?? "", built);
     return built;

@@ -27,14 +27,6 @@ const CONFIGURATION: Unsupported[] = [
       onlyKeys(v, { SubnetIds: emptyList, SecurityGroupIds: emptyList, Ipv6AllowedForDualStack: (x) => x !== true }),
   },
   { path: "DeadLetterConfig", inert: (v) => onlyKeys(v, { TargetArn: emptyText }) },
-  {
-    path: "LoggingConfig",
-    inert: (v, body) =>
-      onlyKeys(v, {
-        LogFormat: (x) => x === undefined || x === "Text",
-        LogGroup: (x) => x === undefined || x === `/aws/lambda/${String(body.FunctionName ?? "")}`,
-      }),
-  },
   { path: "SnapStart", inert: (v) => onlyKeys(v, { ApplyOn: (x) => x === undefined || x === "None" }) },
   { path: "KMSKeyArn", inert: emptyText },
   { path: "FileSystemConfigs", inert: emptyList },

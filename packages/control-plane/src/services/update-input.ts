@@ -27,6 +27,7 @@ export const UpdateConfigurationSchema = z.object({
   Environment: z.object({ Variables: z.record(z.string()).default({}) }).optional(),
   Layers: create.Layers.removeDefault().optional(),
   TracingConfig: create.TracingConfig.removeDefault().optional(),
+  LoggingConfig: create.LoggingConfig,
   RevisionId: revision,
 });
 

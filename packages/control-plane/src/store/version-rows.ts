@@ -1,9 +1,9 @@
 // The function_versions row and its mapping to the FunctionVersion domain type.
 import type { TracingMode } from "@stratus/shared";
-import type { FunctionLayer, FunctionVersion } from "../domain.js";
+import type { FunctionLayer, FunctionVersion, LoggingConfig } from "../domain.js";
 
 export const VERSION_COLUMNS = `account_id, function_name, version, runtime, handler, role, description, memory_mb,
-  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers, tracing_mode`;
+  timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers, tracing_mode, logging`;
 
 export interface VersionRow {
   account_id: string;
@@ -24,6 +24,7 @@ export interface VersionRow {
   last_modified: Date;
   layers: FunctionLayer[];
   tracing_mode: TracingMode;
+  logging: LoggingConfig;
 }
 
 export function toVersion(r: VersionRow): FunctionVersion {
@@ -46,6 +47,7 @@ export function toVersion(r: VersionRow): FunctionVersion {
     lastModified: r.last_modified,
     layers: r.layers,
     tracingMode: r.tracing_mode,
+    logging: r.logging,
   };
 }
 
@@ -69,8 +71,9 @@ export function versionValues(v: Omit<FunctionVersion, "lastModified">): unknown
     v.state,
     JSON.stringify(v.layers),
     v.tracingMode,
+    JSON.stringify(v.logging),
   ];
 }
 
 export const INSERT_VERSION = `INSERT INTO function_versions (${VERSION_COLUMNS})
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16, $17) RETURNING ${VERSION_COLUMNS}`;
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16, $17, $18) RETURNING ${VERSION_COLUMNS}`;

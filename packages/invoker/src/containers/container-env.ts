@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { InvokeSpec } from "@stratus/shared";
 import type { ContainerSpec } from "../backend/container-backend.js";
+import { logGroupOf } from "../logs/invocation-log.js";
 import { ownerOf } from "./container.js";
 import { functionContainerName } from "./container-names.js";
 
@@ -39,11 +40,15 @@ export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Dat
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: spec.version,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.functionName}`,
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupOf(spec),
     AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${spec.version}]${randomUUID().replace(/-/g, "")}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
+    // LoggingConfig JSON: the runtime writes its lines as JSON records, those below the level dropped.
+    ...(spec.logFormat === "JSON"
+      ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: spec.applicationLogLevel ?? "INFO" }
+      : {}),
   };
 }
 

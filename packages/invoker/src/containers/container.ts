@@ -63,6 +63,8 @@ export interface Container extends PoolEntry {
    * while it was busy: removed when its invocation ends instead of going back to idle.
    */
   retired?: true;
+  /** Its execution environment's log stream (AWS_LAMBDA_LOG_STREAM_NAME), once it runs a function. */
+  logStream?: string;
   /** When it was last handed back (performance.now()): a freeze is for the latest release only. */
   releasedAt?: number;
 }

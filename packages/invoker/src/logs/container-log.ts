@@ -30,6 +30,14 @@ const MAX_WAIT_MS = 10_000;
 interface Entry {
   seq: number;
   line: string;
+  /** When it was printed (epoch ms). */
+  at: number;
+}
+
+/** A line of a run's log and when it was printed (epoch ms). */
+export interface TimedLine {
+  line: string;
+  at: number;
 }
 
 /** One run a nonce was issued for. */
@@ -140,7 +148,7 @@ export class ContainerLog {
   }
 
   private onLine(stream: number, line: string): void {
-    (this.pending[stream] as Entry[]).push({ seq: this.seq++, line });
+    (this.pending[stream] as Entry[]).push({ seq: this.seq++, line, at: Date.now() });
     this.pendingBytes[stream] = (this.pendingBytes[stream] as number) + Buffer.byteLength(line) + 1;
     // A waiting take() can finish once the output has passed the cap.
     if (this.waiters.size > 0 && this.pendingBytes.reduce((a, b) => a + b, 0) > this.maxBytes) this.wake();
@@ -172,12 +180,17 @@ export class ContainerLog {
    * Takes cut in call order.
    */
   take(nonce: string | undefined, marked?: readonly number[]): Promise<string[]> {
+    return this.takeTimed(nonce, marked).then((lines) => lines.map((l) => l.line));
+  }
+
+  /** As take(), each line with when it was printed. */
+  takeTimed(nonce: string | undefined, marked?: readonly number[]): Promise<TimedLine[]> {
     const mine = this.taking.then(() => this.cut(nonce, marked));
     this.taking = mine.catch(() => undefined);
     return mine;
   }
 
-  private async cut(nonce: string | undefined, marked: readonly number[] | undefined): Promise<string[]> {
+  private async cut(nonce: string | undefined, marked: readonly number[] | undefined): Promise<TimedLine[]> {
     const run = nonce === undefined ? undefined : this.runs.get(nonce);
     const expected = marked ?? this.streams.map((_, i) => i);
     const started = Date.now();
@@ -211,7 +224,7 @@ export class ContainerLog {
       return rest;
     });
     if (run) this.retire(nonce as string, run);
-    return this.cap(entries.sort((a, b) => a.seq - b.seq).map((e) => e.line));
+    return this.cap(entries.sort((a, b) => a.seq - b.seq).map((e) => ({ line: e.line, at: e.at })));
   }
 
   /** `run`'s log is cut: its nonce now ends nothing but the late markers it is owed. */
@@ -221,11 +234,13 @@ export class ContainerLog {
     if (run.owed.size === 0) this.runs.delete(nonce);
   }
 
-  private cap(lines: string[]): string[] {
+  private cap(lines: TimedLine[]): TimedLine[] {
     let bytes = 0;
     for (let i = 0; i < lines.length; i++) {
-      bytes += Buffer.byteLength(lines[i] as string) + 1;
-      if (bytes > this.maxBytes) return [...lines.slice(0, i), `[stratus] log truncated at ${this.maxBytes} bytes`];
+      bytes += Buffer.byteLength((lines[i] as TimedLine).line) + 1;
+      if (bytes > this.maxBytes) {
+        return [...lines.slice(0, i), { line: `[stratus] log truncated at ${this.maxBytes} bytes`, at: Date.now() }];
+      }
     }
     return lines;
   }

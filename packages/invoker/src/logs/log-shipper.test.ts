@@ -15,6 +15,8 @@ const record = (text: string): InvocationLog => ({
   durationMs: 1,
   outcome: "success",
   text,
+  logGroup: "/aws/lambda/f",
+  events: [{ timestamp: Date.now(), message: text }],
 });
 
 /** A control plane stand-in: `answer` decides each batch's status; stored texts are kept. */

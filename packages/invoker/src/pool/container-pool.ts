@@ -206,11 +206,9 @@ export class ContainerPool {
         this.layers.dirFor(spec.layerSha256Hex),
       ]);
       const owner = ownerLabels(this.config.nodeId);
-      const launched = await this.containers.launch(
-        c,
-        scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner),
-        spec.runtime,
-      );
+      const made = scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner);
+      c.logStream = made.env.AWS_LAMBDA_LOG_STREAM_NAME;
+      const launched = await this.containers.launch(c, made, spec.runtime);
       this.api.bind(launched.ip, c.session, launched.since);
       since = launched.since;
     } catch (err) {

@@ -230,10 +230,12 @@ export class Invocation {
   ): Promise<string> {
     const { c, spec, call } = this;
     const [lines, maxMemoryUsedMb] = await Promise.all([
-      c.launched ? c.launched.log.take(this.logNonce, markedStreams) : Promise.resolve([]),
+      c.launched ? c.launched.log.takeTimed(this.logNonce, markedStreams) : Promise.resolve([]),
       this.deps.memory?.maxMemoryMb(c.id).catch(() => undefined),
     ]);
-    const entry = invocationLog(spec, call.requestId, [...lines, ...notices], { ...run, maxMemoryUsedMb });
+    const now = Date.now();
+    const noticed = notices.map((line) => ({ line, at: now }));
+    const entry = invocationLog(spec, call.requestId, [...lines, ...noticed], { ...run, maxMemoryUsedMb }, c.logStream);
     this.deps.onInvocationLog(entry);
     return entry.text;
   }

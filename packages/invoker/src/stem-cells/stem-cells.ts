@@ -62,7 +62,8 @@ export function stemSpec(
 /**
  * Turns a running stem cell into `spec`'s container: its code and layers in the stem's own
  * directories, the function's memory cap, the session bound at its address, then the
- * handler and environment handed to its runtime. Throws on any failure; the caller
+ * handler and environment handed to its runtime. Returns its log stream's name (the
+ * environment's AWS_LAMBDA_LOG_STREAM_NAME). Throws on any failure; the caller
  * destroys the container then.
  */
 export async function specialise(
@@ -76,7 +77,7 @@ export async function specialise(
   },
   c: { id: string; ip: string; since: number; parts: StemParts; session: Session; memoryMb: number },
   spec: InvokeSpec,
-): Promise<void> {
+): Promise<string | undefined> {
   await Promise.all([
     deps.codeDirFor(spec.codeSha256Hex).then((from) => deps.dirs.populate(c.parts.dir, from)),
     deps
@@ -88,4 +89,5 @@ export async function specialise(
   deps.api.bind(c.ip, c.session, c.since);
   const env = containerEnv(spec, deps.api.address);
   c.parts.gate.give({ handler: spec.handler, env });
+  return env.AWS_LAMBDA_LOG_STREAM_NAME;
 }

@@ -101,7 +101,7 @@ export class StemKeeper {
     setTimeout(() => this.replenish(), REPLENISH_AFTER_MS).unref();
     try {
       const { ip, since } = c.launched;
-      await specialise(
+      c.logStream = await specialise(
         {
           resizing: can.resizing,
           api,

@@ -1,0 +1,93 @@
+// CloudWatch Logs filter patterns (FilterLogEvents' filterPattern), parsed once into a
+// matcher over an event's message. Two kinds, as CloudWatch has them: terms (all must
+// be in the message, case-sensitive; "quoted phrases"; `-term` must not be; of `?term`s
+// at least one must be) and JSON patterns over a message that is a JSON object
+// (`{ $.level = "ERROR" && $.latency > 100 }`, see json-pattern.ts). Space-delimited
+// (`[ip, user, ...]`) and regex (`%...%`) patterns are refused by name. A malformed
+// pattern throws FilterPatternError, never anything else.
+import { parseJsonPattern } from "./json-pattern.js";
+
+export class FilterPatternError extends Error {}
+
+export type Matcher = (message: string) => boolean;
+
+/** The longest pattern accepted (CloudWatch's limit). */
+export const MAX_PATTERN_CHARS = 1024;
+
+export function parseFilterPattern(pattern: string): Matcher {
+  if (pattern.length > MAX_PATTERN_CHARS) {
+    throw new FilterPatternError(`The filter pattern is longer than ${MAX_PATTERN_CHARS} characters`);
+  }
+  const text = pattern.trim();
+  if (text === "" || text === '""') return () => true;
+  if (text.startsWith("{")) return parseJsonPattern(text, (m) => new FilterPatternError(m));
+  if (text.startsWith("[")) {
+    throw new FilterPatternError("Space-delimited filter patterns ([w1, w2, ...]) are not supported by Stratus");
+  }
+  if (text.startsWith("%")) {
+    throw new FilterPatternError("Regular expression filter patterns (%...%) are not supported by Stratus");
+  }
+  return termMatcher(terms(text));
+}
+
+interface Term {
+  kind: "all" | "not" | "any";
+  text: string;
+}
+
+/** The pattern's terms, each bare (up to a space) or a quoted phrase with \" and \\ escapes. */
+function terms(text: string): Term[] {
+  const out: Term[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === " " || text[i] === "\t") {
+      i++;
+      continue;
+    }
+    let kind: Term["kind"] = "all";
+    if (text[i] === "-" || text[i] === "?") {
+      kind = text[i] === "-" ? "not" : "any";
+      i++;
+    }
+    if (text[i] === '"') {
+      const [phrase, end] = quoted(text, i);
+      out.push({ kind, text: phrase });
+      i = end;
+      continue;
+    }
+    let end = i;
+    while (end < text.length && text[end] !== " " && text[end] !== "\t") end++;
+    const word = text.slice(i, end);
+    if (word === "") throw new FilterPatternError(`A '${kind === "not" ? "-" : "?"}' must be followed by a term`);
+    if (word.includes('"')) throw new FilterPatternError(`Unbalanced quote in term ${word}`);
+    out.push({ kind, text: word });
+    i = end;
+  }
+  return out;
+}
+
+/** The phrase quoted at `text[start]` and the index after its closing quote. */
+export function quoted(text: string, start: number): [string, number] {
+  let out = "";
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === "\\" && i + 1 < text.length) {
+      out += text[++i];
+    } else if (c === '"') {
+      return [out, i + 1];
+    } else {
+      out += c;
+    }
+  }
+  throw new FilterPatternError("Unterminated quoted phrase in the filter pattern");
+}
+
+function termMatcher(ts: Term[]): Matcher {
+  const all = ts.filter((t) => t.kind === "all").map((t) => t.text);
+  const not = ts.filter((t) => t.kind === "not").map((t) => t.text);
+  const any = ts.filter((t) => t.kind === "any").map((t) => t.text);
+  return (m) =>
+    all.every((t) => m.includes(t)) &&
+    !not.some((t) => m.includes(t)) &&
+    (any.length === 0 || any.some((t) => m.includes(t)));
+}
