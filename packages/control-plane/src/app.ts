@@ -24,6 +24,7 @@ import { trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { secretsRoutes } from "./api/secrets-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
+import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
@@ -37,6 +38,7 @@ import type { FunctionService } from "./services/function-service.js";
 import type { LayerService } from "./services/layer-service.js";
 import type { PolicyService } from "./services/policy-service.js";
 import type { SettingsService } from "./services/settings-service.js";
+import type { StatesServices } from "./states/start-states.js";
 import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
 import type { UrlForms } from "./urls/url-forms.js";
@@ -58,6 +60,8 @@ export interface AppDeps {
   events: { rules: RuleService; putEvents: PutEvents };
   /** Secrets Manager; undefined when no platform key is configured (its operations are then refused). */
   secrets?: SecretService;
+  /** Step Functions: state machines and their executions. */
+  states: StatesServices;
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
@@ -95,6 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));
+  app.use(statesRoutes(deps.states, deps.log));
   app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));

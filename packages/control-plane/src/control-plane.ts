@@ -13,6 +13,7 @@ import { createInvokeStreamHandler } from "./api/invoke-stream-handler.js";
 import { startUrlListener } from "./api/url-listener.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
+import { createFinishedHooks } from "./async/finished-hooks.js";
 import { createJobRunner } from "./async/job-runner.js";
 import { watchWorker } from "./async/keep-alive/worker-watchdog.js";
 import type { QueueWorker } from "./async/queue/async-queue.js";
@@ -44,6 +45,7 @@ import { createInvokeService } from "./services/invoke-service.js";
 import { createLayerService } from "./services/layer-service.js";
 import { createPolicyService } from "./services/policy-service.js";
 import { createSettingsService } from "./services/settings-service.js";
+import { startStates } from "./states/start-states.js";
 import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
 import { createPgAsyncStore } from "./store/async-store.js";
@@ -176,6 +178,7 @@ export async function startControlPlane(
     counters,
   );
   const runner = { ...config.async, region: config.region, stepMs: config.async.workerStallMs };
+  const finished = createFinishedHooks();
   const worker =
     config.async.concurrency > 0
       ? watchWorker(
@@ -185,6 +188,7 @@ export async function startControlPlane(
                 activity,
                 givenUp: metrics.asyncJobsGivenUp,
                 counters,
+                finished,
               }),
               config.async.concurrency,
             ),
@@ -217,6 +221,8 @@ export async function startControlPlane(
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const secrets = startSecrets(pool, { ...config, log });
+  // Step Functions: its tasks run on the async path, whose end each job tells `finished`.
+  const states = startStates(pool, functions, relay, finished, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: asyncService,
@@ -243,6 +249,7 @@ export async function startControlPlane(
     schedules,
     events,
     secrets: secrets.service,
+    states,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
@@ -275,6 +282,7 @@ export async function startControlPlane(
       await firer.stop();
       await events.stop();
       await secrets.stop();
+      await states.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();

@@ -34,7 +34,7 @@ export interface Authenticator {
 }
 
 /** The AWS services whose APIs the endpoint serves, by signing name. */
-export const SIGNING_NAMES = ["lambda", "scheduler", "events", "secretsmanager", "monitoring"] as const;
+export const SIGNING_NAMES = ["lambda", "scheduler", "events", "secretsmanager", "monitoring", "states"] as const;
 
 /** What a SigV4 signature covers of `req`, before its body: method, raw path and query, headers. */
 export function signedHead(req: IncomingMessage): SignedHead {

@@ -15,6 +15,7 @@ import type { AsyncStore } from "../store/async-store.js";
 import { judgeAttempt, mayTakeOver } from "./async-decisions.js";
 import { callFunction } from "./attempt-call.js";
 import { recordAttempt } from "./attempt-record.js";
+import { type FinishedHooks, finishedOutcome } from "./finished-hooks.js";
 import { type JobDeadline, startDeadline, stepper } from "./job-deadline.js";
 import { malformedJobMessage, processingError, unrecoverable } from "./job-failure.js";
 import { giveBack } from "./job-give-back.js";
@@ -43,6 +44,8 @@ export interface JobWatch {
   givenUp?: Counter<"reason">;
   /** Lambda's async metrics (attempt-record.ts), and DeadLetterErrors for events no retry can process. */
   counters?: MetricCounters;
+  /** Told of each invocation's final outcome before it is recorded (finished-hooks.ts). */
+  finished?: FinishedHooks;
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -55,7 +58,7 @@ export function createJobRunner(
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
-  { activity, givenUp, counters }: JobWatch = {},
+  { activity, givenUp, counters, finished }: JobWatch = {},
 ): JobProcessor {
   const recording = { store, queue, region: config.region, ...(counters ? { counters } : {}) };
 
@@ -71,6 +74,10 @@ export function createJobRunner(
       const call = await callFunction(invoke, inv, deadline, config.stepMs);
       markStage("invoked", invocationId);
       const verdict = judgeAttempt(inv, call, config, Math.random());
+      if (finished && verdict.event !== "retry") {
+        const outcome = finishedOutcome(call);
+        await step(() => finished.notify({ invocationId: inv.id, accountId: inv.accountId, outcome }));
+      }
       await recordAttempt(recording, inv, call, verdict, step);
       markStage("recorded", invocationId);
     } catch (err) {
