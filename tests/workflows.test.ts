@@ -20,7 +20,9 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StateMachineDoesNotExist,
+  StateMachineTypeNotSupported,
   TaskDoesNotExist,
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -337,6 +339,51 @@ describe("workflows", () => {
     expect((await aws(["describe-execution", "--execution-arn", executionArn as string])).status).toBe("SUCCEEDED");
   }, 60_000);
 
+  it("runs an EXPRESS machine with StartSyncExecution (SDK and CLI, host prefix off); refuses it for STANDARD", async () => {
+    const definition = JSON.stringify({
+      StartAt: "Add",
+      States: {
+        Add: { Type: "Task", Resource: arnOf(fns.add as string), Next: "Shape" },
+        Shape: { Type: "Pass", Parameters: { "result.$": "$.n" }, End: true },
+      },
+    });
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({ name: `express-${Date.now()}`, definition, roleArn: ROLE, type: "EXPRESS" }),
+    );
+    // The SDKs send StartSyncExecution to sync-<host>: an endpoint override turns that off.
+    const direct = new SFNClient({
+      endpoint: p.cps[0]?.url,
+      region: REGION,
+      credentials: p.credentials,
+      disableHostPrefix: true,
+    });
+    const out = await direct.send(new StartSyncExecutionCommand({ stateMachineArn, input: '{"n":41}' }));
+    direct.destroy();
+    expect(out.status).toBe("SUCCEEDED");
+    expect(JSON.parse(out.output as string)).toEqual({ result: 42 });
+    expect(out.stopDate).toBeInstanceOf(Date);
+    const target = { endpoint: p.cps[0]?.url as string, region: REGION, credentials: p.credentials };
+    const cli = await runAwsCli(
+      target,
+      dir,
+      ["stepfunctions", "start-sync-execution", "--state-machine-arn", stateMachineArn as string, "--input", '{"n":1}'],
+      { AWS_DISABLE_HOST_PREFIX_INJECTION: "true" },
+    );
+    expect(cli.stderr).toBe("");
+    expect(JSON.parse(JSON.parse(cli.stdout).output)).toEqual({ result: 2 });
+    const standard = await machine("standard", { StartAt: "P", States: { P: { Type: "Pass", End: true } } });
+    const refused = new SFNClient({
+      endpoint: p.cps[0]?.url,
+      region: REGION,
+      credentials: p.credentials,
+      disableHostPrefix: true,
+    });
+    await expect(refused.send(new StartSyncExecutionCommand({ stateMachineArn: standard }))).rejects.toBeInstanceOf(
+      StateMachineTypeNotSupported,
+    );
+    refused.destroy();
+  }, 60_000);
+
   it("finishes executions on the surviving control plane after the other is kill -9'd, each task run once per attempt", async () => {
     const arn = await machine("failover", {
       StartAt: "One",
@@ -346,6 +393,7 @@ describe("workflows", () => {
         Two: { Type: "Task", Resource: arnOf(fns.add as string), End: true },
       },
     });
+    const before = await runsOf(p.db, fns.add as string);
     const arns: string[] = [];
     for (let i = 0; i < 6; i++) {
       const out = await sfn.send(
@@ -374,6 +422,6 @@ describe("workflows", () => {
       expect(count(events, "LambdaFunctionScheduled")).toBe(2);
     }
     // One run per scheduled task: none lost, none doubled.
-    expect(await runsOf(p.db, fns.add as string)).toBe(2 * arns.length);
+    expect((await runsOf(p.db, fns.add as string)) - before).toBe(2 * arns.length);
   }, 180_000);
 });

@@ -27,7 +27,7 @@ function body(req: Request): Body {
   return v as Body;
 }
 
-export function statesRoutes({ machines: m, executions: x }: StatesServices, log: Logger): Router {
+export function statesRoutes({ machines: m, executions: x, sync }: StatesServices, log: Logger): Router {
   type Op = (account: string, b: Body) => unknown;
   const ops: Record<string, Op> = {
     CreateStateMachine: m.createStateMachine,
@@ -40,7 +40,7 @@ export function statesRoutes({ machines: m, executions: x }: StatesServices, log
     UntagResource: m.untagResource,
     ListTagsForResource: m.listTagsForResource,
     StartExecution: x.startExecution,
-    StartSyncExecution: x.startSyncExecution,
+    StartSyncExecution: sync,
     DescribeExecution: x.describeExecution,
     ListExecutions: x.listExecutions,
     GetExecutionHistory: x.getExecutionHistory,

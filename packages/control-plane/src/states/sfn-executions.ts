@@ -5,6 +5,7 @@
 // executions started by a task and their end brought back to the parent.
 import { derivedUuid } from "../schedules/firing.js";
 import type { MachineStore } from "../store/sfn-machine-store.js";
+import { closeExecution } from "./close-execution.js";
 import type { ExecutionRow, ExecutionStatus, ExecutionStore } from "./execution-store.js";
 import { executionStartedEvent, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type ExecutionContext, isPending, type LoadContext, type PendingEffect } from "./outcomes.js";
@@ -48,6 +49,23 @@ function shown(e: HistoryEvent, withData: boolean): Record<string, unknown> {
     out[k] = rest;
   }
   return out;
+}
+
+/** An execution as DescribeExecution answers it. */
+export function described(e: ExecutionRow) {
+  return {
+    executionArn: e.arn,
+    stateMachineArn: e.machineArn,
+    name: e.name,
+    status: e.status,
+    startDate: epoch(e.startDate),
+    ...(e.stopDate ? { stopDate: epoch(e.stopDate) } : {}),
+    input: e.input,
+    inputDetails: { included: true },
+    ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
+    ...(e.error !== undefined ? { error: e.error } : {}),
+    ...(e.cause !== undefined ? { cause: e.cause } : {}),
+  };
 }
 
 export function createExecutionService(
@@ -159,6 +177,8 @@ export function createExecutionService(
 
   return {
     load: loadFor,
+    start,
+    described,
     startChild,
     ended,
     async startExecution(account: string, b: Body) {
@@ -175,20 +195,7 @@ export function createExecutionService(
       return { executionArn: row.arn, startDate: epoch(row.startDate) };
     },
     async describeExecution(account: string, b: Body) {
-      const e = await execution(account, b);
-      return {
-        executionArn: e.arn,
-        stateMachineArn: e.machineArn,
-        name: e.name,
-        status: e.status,
-        startDate: epoch(e.startDate),
-        ...(e.stopDate ? { stopDate: epoch(e.stopDate) } : {}),
-        input: e.input,
-        inputDetails: { included: true },
-        ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
-        ...(e.error !== undefined ? { error: e.error } : {}),
-        ...(e.cause !== undefined ? { cause: e.cause } : {}),
-      };
+      return described(await execution(account, b));
     },
     async listExecutions(account: string, b: Body) {
       const arn = str(b, "stateMachineArn", { required: true, max: 256 });
@@ -232,24 +239,11 @@ export function createExecutionService(
       const e = await execution(account, b);
       const error = str(b, "error", { max: 256 });
       const cause = str(b, "cause", { max: 32768 });
-      for (;;) {
-        const row = (await store.get(e.arn)) as ExecutionRow;
-        if (row.status !== "RUNNING") return { stopDate: epoch(row.stopDate ?? new Date(now())) };
-        const history = await store.read(e.arn);
-        const details = { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) };
-        const at = now();
-        const aborted = {
-          id: history.length + 1,
-          previousEventId: history.length,
-          timestamp: new Date(at).toISOString(),
-          type: "ExecutionAborted",
-          executionAbortedEventDetails: details,
-        };
-        if (await store.append(e.arn, history.length, [aborted], false)) {
-          await ended((await store.get(e.arn)) as ExecutionRow);
-          return { stopDate: at / 1000 };
-        }
-      }
+      const details = { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) };
+      const wasRunning = e.status === "RUNNING";
+      const row = await closeExecution(store, e.arn, "ExecutionAborted", details, now);
+      if (wasRunning && row.status === "ABORTED") await ended(row);
+      return { stopDate: epoch(row.stopDate ?? new Date(now())) };
     },
     sendTaskSuccess: (account: string, b: Body) =>
       callback(account, b, { ok: true, value: json(str(b, "output", { required: true }), "InvalidOutput", "output") }),
@@ -260,9 +254,6 @@ export function createExecutionService(
         cause: str(b, "cause", { max: 32768 }) ?? "",
       }),
     sendTaskHeartbeat: (account: string, b: Body) => callback(account, b),
-    startSyncExecution: async () => {
-      throw sfnErrors.validation("StartSyncExecution is not supported by Stratus yet: use StartExecution");
-    },
   };
 }
 

@@ -13,6 +13,7 @@ import { functionError, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type LoadContext } from "./outcomes.js";
 import { createExecutionService } from "./sfn-executions.js";
 import { createMachineService } from "./sfn-machines.js";
+import { createSyncExecution } from "./sync-execution.js";
 import { createTaskPort } from "./task-effects.js";
 
 /** How the driver runs: fixed, as the async path's own loops are. */
@@ -55,6 +56,7 @@ export function startStates(
   const machineStore = createPgMachineStore(pool, opts.dbStatementTimeoutMs);
   const machines = createMachineService(machineStore, opts.region);
   const executions = createExecutionService(store, machineStore, opts.region);
+  const sync = createSyncExecution(store, machineStore, executions);
   hooks.register(taskListener(store, executions.load));
   const tasks = createTaskPort({
     store,
@@ -72,7 +74,7 @@ export function startStates(
   });
   const driver = createDriver({ store, load: executions.load, tasks, ended: executions.ended, log: opts.log }, DRIVER);
   driver.start();
-  return { machines, executions, stop: () => driver.stop() };
+  return { machines, executions, sync, stop: () => driver.stop() };
 }
 
-export type StatesServices = Pick<ReturnType<typeof startStates>, "machines" | "executions">;
+export type StatesServices = Pick<ReturnType<typeof startStates>, "machines" | "executions" | "sync">;
