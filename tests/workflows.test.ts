@@ -25,6 +25,8 @@ import {
   StateMachineTypeNotSupported,
   TaskDoesNotExist,
 } from "@aws-sdk/client-sfn";
+import { createPgExecutionStore } from "@stratus/control-plane";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployFunction } from "./helpers/async-load.js";
 import { runAwsCli } from "./helpers/aws-cli.js";
@@ -45,6 +47,7 @@ import {
 let p: WorkflowPlatform;
 let dir: string;
 let sfn: SFNClient;
+let racing: pg.Pool;
 const fns: Record<string, string> = {};
 const arnOf = (name: string) => `arn:aws:lambda:${REGION}:${p.accountId}:function:${name}`;
 
@@ -52,10 +55,12 @@ beforeAll(async () => {
   p = await startWorkflowPlatform();
   dir = await mkdtemp(path.join(tmpdir(), "stratus-sfn-"));
   sfn = p.sfn(0);
+  racing = new pg.Pool({ connectionString: p.services[0]?.url, max: 8 });
   for (const [key, source] of Object.entries(SOURCES)) fns[key] = await deployFunction(p.lambda, key, source);
 }, 240_000);
 
 afterAll(async () => {
+  await racing?.end();
   await p?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 120_000);
@@ -383,6 +388,35 @@ describe("workflows", () => {
     );
     refused.destroy();
   }, 60_000);
+
+  it("appends to a history in Postgres by compare-and-set: of racing appends on one length, exactly one lands", async () => {
+    const store = createPgExecutionStore(racing);
+    const name = `race-${Date.now()}`;
+    const arn = `arn:aws:states:${REGION}:${p.accountId}:execution:race:${name}`;
+    const at = new Date().toISOString();
+    const started = { id: 1, previousEventId: 0, timestamp: at, type: "ExecutionStarted" };
+    const machineArn = `arn:aws:states:${REGION}:${p.accountId}:stateMachine:race`;
+    const row = { arn, accountId: p.accountId, machineArn, name, revision: 1, input: "{}", started };
+    expect((await store.create(row)).created).toBe(true);
+    expect((await store.create(row)).created).toBe(false);
+    const entered = (who: number) => ({ id: 2, previousEventId: 1, timestamp: at, type: "PassStateEntered", who });
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.append(arn, 1, [entered(i)], false)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const events = await store.read(arn);
+    expect(events.map((e) => e.id)).toEqual([1, 2]);
+    expect(events[1]?.who).toBe(results.indexOf(true));
+    expect(await store.append(arn, 1, [entered(9)], false)).toBe(false);
+    const aborted = {
+      id: 3,
+      previousEventId: 2,
+      timestamp: at,
+      type: "ExecutionAborted",
+      executionAbortedEventDetails: {},
+    };
+    expect(await store.append(arn, 2, [aborted], false)).toBe(true);
+    expect(await store.get(arn)).toMatchObject({ status: "ABORTED", historyLength: 3 });
+    expect(await store.append(arn, 3, [{ ...aborted, id: 4 }], false)).toBe(false);
+  });
 
   it("finishes executions on the surviving control plane after the other is kill -9'd, each task run once per attempt", async () => {
     const arn = await machine("failover", {

@@ -10,3 +10,4 @@ export type { SecretContent, SecretsReader } from "./secrets/secrets-reader.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { migrate } from "./store/migrate.js";
+export { createPgExecutionStore } from "./store/sfn-execution-store.js";

@@ -25,13 +25,16 @@ const definition: Definition = {
 };
 const silent = { error: () => undefined };
 
-function setup() {
+function setup(broken = false) {
   const clock = { now: Date.parse("2026-06-01T00:00:00Z") };
   const store = new MemoryExecutionStore(clock);
-  const load: LoadContext = async (row) => ({
-    definition,
-    info: { executionArn: row.arn, name: row.name, stateMachineArn: MACHINE, stateMachineName: "m", roleArn: "r" },
-  });
+  const load: LoadContext = async (row) => {
+    if (broken) throw new Error("its revision is missing");
+    return {
+      definition,
+      info: { executionArn: row.arn, name: row.name, stateMachineArn: MACHINE, stateMachineName: "m", roleArn: "r" },
+    };
+  };
   const tasks = createTaskPort({
     store,
     nudge: () => undefined,
@@ -150,5 +153,15 @@ describe("durable driver", () => {
     } finally {
       definition.States.First = { Type: "Task", Resource: FN, Next: "Pause" };
     }
+  });
+
+  it("an execution that cannot be decided waits for the sweep rather than spinning", async () => {
+    const { clock, driver, start } = setup(true);
+    await start("broken", { n: 1 });
+    const d = driver();
+    expect(await d.tick()).toBe(1);
+    expect(await d.tick()).toBe(0);
+    clock.now += 30_000;
+    expect(await d.tick()).toBe(1);
   });
 });

@@ -49,7 +49,8 @@ export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
   const { store, load, tasks } = deps;
 
   async function step(row: ExecutionRow): Promise<void> {
-    let seen = -1;
+    // The length it was claimed at, until a decision is read: anything arriving meanwhile makes it due at once.
+    let seen = row.historyLength;
     let wake: number | undefined;
     try {
       const { definition, info } = await load(row);
