@@ -389,7 +389,7 @@ describe("workflows", () => {
     refused.destroy();
   }, 60_000);
 
-  it("appends to a history in Postgres by compare-and-set: of racing appends on one length, exactly one lands", async () => {
+  it("appends to a history in Postgres by compare-and-set: of racing appends on one length, exactly one lands; retention purges it", async () => {
     const store = createPgExecutionStore(racing);
     const name = `race-${Date.now()}`;
     const arn = `arn:aws:states:${REGION}:${p.accountId}:execution:race:${name}`;
@@ -416,6 +416,10 @@ describe("workflows", () => {
     expect(await store.append(arn, 2, [aborted], false)).toBe(true);
     expect(await store.get(arn)).toMatchObject({ status: "ABORTED", historyLength: 3 });
     expect(await store.append(arn, 3, [{ ...aborted, id: 4 }], false)).toBe(false);
+    // Past its retention it goes, history and all (every execution ended so far goes with it).
+    expect(await store.purgeEnded(new Date(Date.now() + 60_000), 10_000)).toBeGreaterThanOrEqual(1);
+    expect(await store.get(arn)).toBeUndefined();
+    expect(await store.read(arn)).toEqual([]);
   });
 
   it("finishes executions on the surviving control plane after the other is kill -9'd, each task run once per attempt", async () => {

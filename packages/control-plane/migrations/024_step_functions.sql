@@ -49,6 +49,7 @@ CREATE TABLE sfn_executions (
   UNIQUE (machine_arn, name)
 );
 CREATE INDEX sfn_executions_due ON sfn_executions (wake_at) WHERE status = 'RUNNING';
+CREATE INDEX sfn_executions_ended ON sfn_executions (stop_date) WHERE status <> 'RUNNING';
 CREATE INDEX sfn_executions_by_machine ON sfn_executions (machine_arn, start_date DESC, arn);
 
 CREATE TABLE sfn_history (

@@ -120,6 +120,8 @@ export const ControlPlaneConfigSchema = z
     ),
     /** How often each control plane deletes secrets past their recovery window. */
     STRATUS_SECRETS_PURGE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+    /** How long a Step Functions execution's record and history are kept after it ends (AWS: 90 days). */
+    STRATUS_STATES_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(2160),
     /** The least severe level the process logs (debug: a line per API request). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
     ...OtlpEndpointSchema,
@@ -152,6 +154,7 @@ export const ControlPlaneConfigSchema = z
       key: e.STRATUS_SECRETS_KEY === undefined ? undefined : Buffer.from(e.STRATUS_SECRETS_KEY, "base64"),
       purgeIntervalMs: e.STRATUS_SECRETS_PURGE_INTERVAL_MS,
     },
+    states: { historyRetentionMs: e.STRATUS_STATES_HISTORY_RETENTION_HOURS * 3_600_000 },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,

@@ -61,6 +61,8 @@ export interface ExecutionStore {
    */
   acceptTask(t: TaskLink, invocation?: NewAsyncInvocation): Promise<void>;
   taskOfInvocation(invocationId: string): Promise<TaskLink | undefined>;
+  /** Deletes up to `limit` executions that ended before `before`, with their histories and tasks; how many. */
+  purgeEnded(before: Date, limit: number): Promise<number>;
   taskOfToken(token: string): Promise<TaskLink | undefined>;
 }
 

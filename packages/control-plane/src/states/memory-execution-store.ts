@@ -98,6 +98,14 @@ export class MemoryExecutionStore implements ExecutionStore {
     return this.tasks.find((t) => t.invocationId === invocationId);
   }
 
+  async purgeEnded(before: Date, limit: number) {
+    const gone = [...this.entries.values()]
+      .filter((e) => e.row.stopDate && e.row.stopDate.getTime() < before.getTime())
+      .slice(0, limit);
+    for (const e of gone) this.entries.delete(e.row.arn);
+    return gone.length;
+  }
+
   async taskOfToken(token: string) {
     return this.tasks.find((t) => t.token === token);
   }

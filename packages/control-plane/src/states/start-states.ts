@@ -9,6 +9,7 @@ import { createPgExecutionStore } from "../store/sfn-execution-store.js";
 import { createPgMachineStore } from "../store/sfn-machine-store.js";
 import { createDriver } from "./durable-driver.js";
 import type { ExecutionStore } from "./execution-store.js";
+import { startHistoryPurge } from "./history-purge.js";
 import { functionError, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type LoadContext } from "./outcomes.js";
 import { createExecutionService } from "./sfn-executions.js";
@@ -50,7 +51,7 @@ export function startStates(
   functions: Pick<FunctionService, "get">,
   relay: { nudge(): void },
   hooks: FinishedHooks,
-  opts: { region: string; log: Logger; dbStatementTimeoutMs: number },
+  opts: { region: string; log: Logger; dbStatementTimeoutMs: number; states: { historyRetentionMs: number } },
 ) {
   const store = createPgExecutionStore(pool, opts.dbStatementTimeoutMs);
   const machineStore = createPgMachineStore(pool, opts.dbStatementTimeoutMs);
@@ -74,7 +75,15 @@ export function startStates(
   });
   const driver = createDriver({ store, load: executions.load, tasks, ended: executions.ended, log: opts.log }, DRIVER);
   driver.start();
-  return { machines, executions, sync, stop: () => driver.stop() };
+  const purge = startHistoryPurge(store, { retentionMs: opts.states.historyRetentionMs }, opts.log);
+  return {
+    machines,
+    executions,
+    sync,
+    async stop() {
+      await Promise.all([driver.stop(), purge.stop()]);
+    },
+  };
 }
 
 export type StatesServices = Pick<ReturnType<typeof startStates>, "machines" | "executions" | "sync">;
