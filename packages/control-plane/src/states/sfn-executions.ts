@@ -6,11 +6,12 @@
 import { derivedUuid } from "../schedules/firing.js";
 import type { MachineStore } from "../store/sfn-machine-store.js";
 import { closeExecution } from "./close-execution.js";
+import { described, shownEvent } from "./execution-shapes.js";
 import type { ExecutionRow, ExecutionStatus, ExecutionStore } from "./execution-store.js";
 import { executionStartedEvent, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type ExecutionContext, isPending, type LoadContext, type PendingEffect } from "./outcomes.js";
 import { type Body, bool, checkName, epoch, executionArn, int, parseArn, sfnErrors, str } from "./sfn-input.js";
-import type { Definition, HistoryEvent, Json, StartExecutionEffect } from "./types.js";
+import type { Definition, Json, StartExecutionEffect } from "./types.js";
 
 const MAX_PAYLOAD = 256 * 1024;
 const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
@@ -37,35 +38,6 @@ function childOutcome(child: ExecutionRow, effect: StartExecutionEffect): TaskOu
   }
   const cause = JSON.stringify({ ...started, Status: child.status, Error: child.error, Cause: child.cause });
   return { ok: false, error: "States.TaskFailed", cause };
-}
-
-/** History events as the API answers them: timestamps in epoch seconds, data left out when asked. */
-function shown(e: HistoryEvent, withData: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...e, timestamp: Date.parse(e.timestamp) / 1000 };
-  if (withData) return out;
-  for (const [k, v] of Object.entries(out)) {
-    if (!k.endsWith("EventDetails") || !v || typeof v !== "object") continue;
-    const { input: _i, output: _o, ...rest } = v as Record<string, unknown>;
-    out[k] = rest;
-  }
-  return out;
-}
-
-/** An execution as DescribeExecution answers it. */
-export function described(e: ExecutionRow) {
-  return {
-    executionArn: e.arn,
-    stateMachineArn: e.machineArn,
-    name: e.name,
-    status: e.status,
-    startDate: epoch(e.startDate),
-    ...(e.stopDate ? { stopDate: epoch(e.stopDate) } : {}),
-    input: e.input,
-    inputDetails: { included: true },
-    ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
-    ...(e.error !== undefined ? { error: e.error } : {}),
-    ...(e.cause !== undefined ? { cause: e.cause } : {}),
-  };
 }
 
 export function createExecutionService(
@@ -232,7 +204,7 @@ export function createExecutionService(
       const history = await store.read(e.arn);
       if (bool(b, "reverseOrder")) history.reverse();
       const withData = bool(b, "includeExecutionData") ?? true;
-      const page = history.slice(from, from + limit).map((ev) => shown(ev, withData));
+      const page = history.slice(from, from + limit).map((ev) => shownEvent(ev, withData));
       return { events: page, ...(from + limit < history.length ? { nextToken: String(from + limit) } : {}) };
     },
     async stopExecution(account: string, b: Body) {

@@ -5,8 +5,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MachineStore } from "../store/sfn-machine-store.js";
 import { closeExecution } from "./close-execution.js";
+import { described } from "./execution-shapes.js";
 import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
-import { described, type ExecutionService } from "./sfn-executions.js";
+import type { ExecutionService } from "./sfn-executions.js";
 import { type Body, checkName, parseArn, sfnErrors, str } from "./sfn-input.js";
 
 /** An Express execution's longest run. */
