@@ -25,6 +25,8 @@ export interface WorkflowPlatform {
   lambda: LambdaClient;
   /** A client of control plane `i`. */
   sfn(i: number): SFNClient;
+  /** Starts control plane `i` again (after a kill) on its port. */
+  restart(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,8 +35,9 @@ export async function startWorkflowPlatform(): Promise<WorkflowPlatform> {
   const services = await Promise.all([startPostgres(), startRedis()]);
   const db = new pg.Pool({ connectionString: services[0]?.url, max: 2 });
   const internalToken = randomBytes(24).toString("hex");
-  const startCp = () =>
+  const startCp = (port?: number) =>
     startControlPlaneProcess({
+      ...(port ? { port } : {}),
       databaseUrl: services[0]?.url as string,
       redisUrl: services[1]?.url as string,
       internalToken,
@@ -60,6 +63,9 @@ export async function startWorkflowPlatform(): Promise<WorkflowPlatform> {
     accountId: account.id,
     credentials,
     lambda,
+    async restart(i) {
+      cps[i] = await startCp(cps[i]?.port);
+    },
     sfn(i) {
       const c = new SFNClient({ endpoint: cps[i]?.url, region: REGION, credentials });
       clients.push(c);
