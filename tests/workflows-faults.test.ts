@@ -23,7 +23,7 @@ import {
   type WorkflowPlatform,
 } from "./helpers/workflows.js";
 
-const EXECUTIONS = Number(process.env.WORKFLOW_FAULT_EXECUTIONS ?? 40);
+const EXECUTIONS = Number(process.env.WORKFLOW_FAULT_EXECUTIONS ?? 200);
 /** Doubles its item; an odd item fails on its first attempt (its retry count is 0). */
 const SOURCE = `exports.handler = async (e) => {
   if (e.retry === 0 && e.v % 2 === 1) { const err = new Error("odd, first try"); err.name = "Flaky"; throw err; }
