@@ -42,7 +42,7 @@ function setup(broken = false) {
     startChild: async () => undefined,
   });
   const opts = { pollMs: 10, leaseMs: 1000, sweepMs: 30_000, batch: 10, now: () => clock.now };
-  const driver = () => createDriver({ store, load, tasks, log: silent }, opts);
+  const driver = (pollMs = opts.pollMs) => createDriver({ store, load, tasks, log: silent }, { ...opts, pollMs });
   const listener = taskListener(store, load);
   /** Runs every accepted invocation not run yet, as the async path would, doubling its input. */
   const ran = new Set<string>();
@@ -163,5 +163,20 @@ describe("durable driver", () => {
     expect(await d.tick()).toBe(0);
     clock.now += 30_000;
     expect(await d.tick()).toBe(1);
+  });
+
+  it("a nudge drives a due execution at once, not at the next poll", async () => {
+    const { store, driver, start } = setup();
+    // A loop whose next poll is an hour away: only the nudge can drive it now.
+    const d = driver(3_600_000);
+    try {
+      await start("nudged", { n: 1 });
+      d.nudge();
+      const deadline = Date.now() + 5000;
+      while (store.accepted.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(store.accepted).toHaveLength(1);
+    } finally {
+      await d.stop();
+    }
   });
 });

@@ -40,6 +40,8 @@ export interface Driver {
   step(row: ExecutionRow): Promise<void>;
   /** Starts the loop. */
   start(): void;
+  /** Something became due here (an outcome, a start): look at once rather than at the next poll. */
+  nudge(): void;
   stop(): Promise<void>;
 }
 
@@ -97,7 +99,11 @@ export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  let again = false;
   const loop = () => {
+    busy = true;
+    again = false;
     running = (async () => {
       let claimed = 0;
       try {
@@ -105,13 +111,23 @@ export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
       } catch (err) {
         deps.log.error("workflow driver round failed", { err });
       }
-      // A full batch means more are due: go again at once.
-      if (!stopped) timer = setTimeout(loop, claimed >= opts.batch ? 0 : opts.pollMs);
+      busy = false;
+      // A full batch means more are due, and a nudge during the round may have made more due: go again at once.
+      if (!stopped) timer = setTimeout(loop, claimed >= opts.batch || again ? 0 : opts.pollMs);
     })();
   };
   return {
     tick,
     step,
+    nudge() {
+      if (stopped) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      clearTimeout(timer);
+      loop();
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -45,6 +45,8 @@ export function createExecutionService(
   machines: MachineStore,
   region: string,
   now: () => number = Date.now,
+  /** Told when an execution became due here (started, a callback answered), to drive it at once. */
+  due: () => void = () => undefined,
 ) {
   const contexts = new Map<string, ExecutionContext>();
   const load: LoadContext = async (row) => {
@@ -101,6 +103,7 @@ export function createExecutionService(
       started,
       ...(parent ? { parentArn: parent.arn, parentKey: parent.key } : {}),
     });
+    if (created) due();
     return { created, row };
   }
 
@@ -144,6 +147,7 @@ export function createExecutionService(
       ? await appendOutcome(store, loadFor, link.executionArn, link.effectKey, outcome, now)
       : await isPending(store, loadFor, link.executionArn, link.effectKey, now);
     if (!answered) throw sfnErrors.taskTimedOut();
+    if (outcome) due();
     return {};
   }
 

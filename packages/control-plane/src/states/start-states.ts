@@ -36,13 +36,13 @@ export function taskOutcome(f: InvocationFinished["outcome"]): TaskOutcome {
 }
 
 /** The listener the states service registers on the async path. */
-export function taskListener(store: ExecutionStore, load: LoadContext) {
+export function taskListener(store: ExecutionStore, load: LoadContext, due: () => void = () => undefined) {
   return async (f: InvocationFinished): Promise<void> => {
     const link = await store.taskOfInvocation(f.invocationId);
     if (!link) return;
     // A callback task's function only delivers its token: its success is not the task's.
     if (link.token !== undefined && f.outcome.ok) return;
-    await appendOutcome(store, load, link.executionArn, link.effectKey, taskOutcome(f.outcome));
+    if (await appendOutcome(store, load, link.executionArn, link.effectKey, taskOutcome(f.outcome))) due();
   };
 }
 
@@ -56,9 +56,11 @@ export function startStates(
   const store = createPgExecutionStore(pool, opts.dbStatementTimeoutMs);
   const machineStore = createPgMachineStore(pool, opts.dbStatementTimeoutMs);
   const machines = createMachineService(machineStore, opts.region);
-  const executions = createExecutionService(store, machineStore, opts.region);
+  // The driver is made below; what the API and the listener make due wakes it at once.
+  const due = () => driver.nudge();
+  const executions = createExecutionService(store, machineStore, opts.region, Date.now, due);
   const sync = createSyncExecution(store, machineStore, executions);
-  hooks.register(taskListener(store, executions.load));
+  hooks.register(taskListener(store, executions.load, due));
   const tasks = createTaskPort({
     store,
     nudge: () => relay.nudge(),
