@@ -10,7 +10,8 @@
 // - sync invokes/s, async events/s and enqueue-to-start (throughput.ts);
 // - an async event's time cut into stages, at a steady rate and in a burst (async-stages.ts);
 // - control-plane memory under 200 stalled uploads (stalled-uploads.ts);
-// - the triggers' rows (triggers.ts), alone with BENCH_ONLY=triggers.
+// - the triggers' rows (triggers.ts), alone with BENCH_ONLY=triggers;
+// - the workflows' rows (workflows-bench.ts), only with BENCH_ONLY=workflows.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -193,7 +194,12 @@ async function main() {
   console.log("wrote docs/BENCHMARKS.md");
 }
 
-(process.env.BENCH_ONLY === "triggers" ? triggersOnly() : main()).catch((err) => {
+(process.env.BENCH_ONLY === "workflows"
+  ? import("./workflows-bench.js").then(() => undefined)
+  : process.env.BENCH_ONLY === "triggers"
+    ? triggersOnly()
+    : main()
+).catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });
