@@ -124,7 +124,8 @@ compare-and-set, the driver's next decision).
 
 State transitions: ${EXECUTIONS} executions of ${PASS_STATES} Pass states started at once ran
 ${(EXECUTIONS * PASS_STATES).toLocaleString("en")} transitions in ${r.seconds.toFixed(2)} s: **${r.perSecond.toFixed(0)} transitions/s** (one control plane;
-each step is a Postgres read of the history and a compare-and-set append).
+the engine runs a chain of Pass states in one decision, so this is mostly the cost of
+starting an execution and of one read, decide and compare-and-set append each).
 
 Run alone with \`BENCH_ONLY=workflows pnpm bench\`.
 ${END}`;
