@@ -12,7 +12,8 @@
 // - control-plane memory under 200 stalled uploads (stalled-uploads.ts);
 // - the triggers' rows (triggers.ts), alone with BENCH_ONLY=triggers;
 // - tracing on and off, and metering's share of the path (observability.ts), alone
-//   with BENCH_ONLY=observability.
+//   with BENCH_ONLY=observability;
+// - the workflows' rows (workflows-bench.ts), only with BENCH_ONLY=workflows.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -207,7 +208,11 @@ async function main() {
   console.log("wrote docs/BENCHMARKS.md");
 }
 
-const only: Record<string, () => Promise<void>> = { triggers: triggersOnly, observability: observabilityOnly };
+const only: Record<string, () => Promise<void>> = {
+  triggers: triggersOnly,
+  observability: observabilityOnly,
+  workflows: () => import("./workflows-bench.js").then(() => undefined),
+};
 (only[process.env.BENCH_ONLY ?? ""] ?? main)().catch((err) => {
   console.error(err);
   process.exitCode = 1;

@@ -133,6 +133,8 @@ export const ControlPlaneConfigSchema = z
     STRATUS_ESM_LEASE_MS: z.coerce.number().int().min(300).default(10_000),
     /** How many mappings one control plane polls at most; 0: it polls none. */
     STRATUS_ESM_MAX_MAPPINGS: z.coerce.number().int().min(0).default(100),
+    /** How long a Step Functions execution's record and history are kept after it ends (AWS: 90 days). */
+    STRATUS_STATES_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(2160),
     /** The least severe level the process logs. */
     STRATUS_LOG_LEVEL: LogLevelSchema,
     ...OtlpEndpointSchema,
@@ -195,6 +197,7 @@ export const ControlPlaneConfigSchema = z
       purgeIntervalMs: e.STRATUS_SECRETS_PURGE_INTERVAL_MS,
     },
     esm: { leaseMs: e.STRATUS_ESM_LEASE_MS, maxMappings: e.STRATUS_ESM_MAX_MAPPINGS },
+    states: { historyRetentionMs: e.STRATUS_STATES_HISTORY_RETENTION_HOURS * 3_600_000 },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,

@@ -16,6 +16,7 @@ import { accessLog } from "./api/request-log.js";
 import { startUrlListener } from "./api/url-listener.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
+import { createFinishedHooks } from "./async/finished-hooks.js";
 import { createJobRunner } from "./async/job-runner.js";
 import { watchWorker } from "./async/keep-alive/worker-watchdog.js";
 import type { QueueWorker } from "./async/queue/async-queue.js";
@@ -52,6 +53,7 @@ import { createInvokeService } from "./services/invoke-service.js";
 import { createLayerService } from "./services/layer-service.js";
 import { createPolicyService } from "./services/policy-service.js";
 import { createSettingsService } from "./services/settings-service.js";
+import { startStates } from "./states/start-states.js";
 import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
 import { createPgAsyncStore } from "./store/async-store.js";
@@ -202,6 +204,7 @@ export async function startControlPlane(
     counters,
   );
   const runner = { ...config.async, region: config.region, stepMs: config.async.workerStallMs };
+  const finished = createFinishedHooks();
   const worker =
     config.async.concurrency > 0
       ? watchWorker(
@@ -212,6 +215,7 @@ export async function startControlPlane(
                 givenUp: metrics.asyncJobsGivenUp,
                 counters,
                 lambda: lambdaMetrics,
+                finished,
               }),
               config.async.concurrency,
             ),
@@ -248,6 +252,8 @@ export async function startControlPlane(
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
   const cloudWatchLogs = startLogs(pool, { ...config, log });
+  // Step Functions: its tasks run on the async path, whose end each job tells `finished`.
+  const states = startStates(pool, functions, relay, finished, { ...config, log });
   const invokeHandler = createInvokeHandler({
     invoke,
     async: metering.quotaChecked(asyncService),
@@ -284,6 +290,7 @@ export async function startControlPlane(
     events,
     secrets: secrets.service,
     mappings,
+    states,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
@@ -331,6 +338,7 @@ export async function startControlPlane(
       await events.stop();
       await secrets.stop();
       await cloudWatchLogs.stop();
+      await states.stop();
       await relay.stop();
       await worker?.close();
       await queue.close();

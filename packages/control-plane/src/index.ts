@@ -11,6 +11,7 @@ export { type AccountStore, createPgAccountStore } from "./store/account-store.j
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { createPgLogSweepStore, type LogSweepStore } from "./store/log-sweep-store.js";
 export { migrate } from "./store/migrate.js";
+export { createPgExecutionStore } from "./store/sfn-execution-store.js";
 export { createPgUsageRollupStore, type UsageRollupStore } from "./store/usage-rollup-store.js";
 export { createPgUsageStore, type UsageStore } from "./store/usage-store.js";
 // The metering work on the invoke path, for the benchmark's cost row (tests/bench/observability.ts).

@@ -34,7 +34,15 @@ export interface Authenticator {
 }
 
 /** The AWS services whose APIs the endpoint serves, by signing name. */
-export const SIGNING_NAMES = ["lambda", "scheduler", "events", "secretsmanager", "monitoring", "logs"] as const;
+export const SIGNING_NAMES = [
+  "lambda",
+  "scheduler",
+  "events",
+  "secretsmanager",
+  "monitoring",
+  "logs",
+  "states",
+] as const;
 
 /** What a SigV4 signature covers of `req`, before its body: method, raw path and query, headers. */
 export function signedHead(req: IncomingMessage): SignedHead {

@@ -17,6 +17,7 @@ import { judgeAttempt, mayTakeOver } from "./async-decisions.js";
 import { callFunction } from "./attempt-call.js";
 import { asyncEnding } from "./attempt-metrics.js";
 import { recordAttempt } from "./attempt-record.js";
+import { type FinishedHooks, finishedOutcome } from "./finished-hooks.js";
 import { type JobDeadline, startDeadline, stepper } from "./job-deadline.js";
 import { malformedJobMessage, processingError, unrecoverable } from "./job-failure.js";
 import { giveBack } from "./job-give-back.js";
@@ -47,6 +48,8 @@ export interface JobWatch {
   counters?: MetricCounters;
   /** Lambda's async metrics by function (AsyncEventAge, AsyncEventsReceived and Dropped, ...). */
   lambda?: LambdaControlPlaneMetrics;
+  /** Told of each invocation's final outcome before it is recorded (finished-hooks.ts). */
+  finished?: FinishedHooks;
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -59,7 +62,7 @@ export function createJobRunner(
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
-  { activity, givenUp, counters, lambda }: JobWatch = {},
+  { activity, givenUp, counters, lambda, finished }: JobWatch = {},
 ): JobProcessor {
   const recording = { store, queue, region: config.region, ...(counters ? { counters } : {}) };
   const record = (inv: AsyncInvocation, metric: "DeadLetterErrors" | "AsyncEventsDropped") =>
@@ -90,6 +93,10 @@ export function createJobRunner(
       const call = await callFunction(invoke, inv, deadline, config.stepMs);
       markStage("invoked", invocationId);
       const verdict = judgeAttempt(inv, call, config, Math.random());
+      if (finished && verdict.event !== "retry") {
+        const outcome = finishedOutcome(call);
+        await step(() => finished.notify({ invocationId: inv.id, accountId: inv.accountId, outcome }));
+      }
       const moved = await recordAttempt(recording, inv, call, verdict, step).catch((err: unknown) => {
         if (verdict.event === "dead_letter") deadLetterError(inv);
         throw err;

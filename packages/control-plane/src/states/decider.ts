@@ -104,7 +104,10 @@ export class Decider {
         StartTime: new Date(this.view.startedAt).toISOString(),
         RedriveCount: 0,
       },
-      State: { EnteredTime: new Date(t.enteredAt).toISOString(), Name: t.state ?? "", RetryCount: t.errors.length },
+      // A retry is scheduled while its failure is still the thread's outcome (folded into
+      // `errors` only when the next attempt's Scheduled event is): count it, so the first
+      // retry sees 1, as in Step Functions.
+      State: { EnteredTime: new Date(t.enteredAt).toISOString(), Name: t.state ?? "", RetryCount: retries(t) },
       StateMachine: { Id: this.info.stateMachineArn, Name: this.info.stateMachineName },
       ...extra,
     };
@@ -166,3 +169,6 @@ export class Decider {
       : new StatesFailure(outcome.error, outcome.cause);
   }
 }
+
+/** Retries made so far: the errors already retried, and the failure being retried now. */
+const retries = (t: Thread) => t.errors.length + (t.outcome && !t.outcome.ok ? 1 : 0);

@@ -42,3 +42,30 @@ describe("decideOnError", () => {
     expect(decideOnError(full, [], "E", ["E"], half)).toEqual({ retry: 0, delayMs: 4000 });
   });
 });
+
+describe("$$.State.RetryCount", () => {
+  it("is 0 on the first attempt and 1 on the first retry, as in Step Functions", async () => {
+    const { MemoryDriver } = await import("./memory-driver.js");
+    const { functionError } = await import("./outcome-events.js");
+    const fn = "arn:aws:lambda:us-east-1:123456789012:function:flaky";
+    const driver = new MemoryDriver(
+      {
+        StartAt: "T",
+        States: {
+          T: {
+            Type: "Task",
+            Resource: fn,
+            Parameters: { "retry.$": "$$.State.RetryCount" },
+            Retry: [{ ErrorEquals: ["Flaky"], IntervalSeconds: 1, MaxAttempts: 3 }],
+            End: true,
+          },
+        },
+      },
+      { executionArn: "e", name: "e", stateMachineArn: "m", stateMachineName: "m", roleArn: "r" },
+      { functions: { flaky: (p) => ((p as { retry: number }).retry === 0 ? functionError("Flaky", "first") : p) } },
+    );
+    const r = await driver.run({});
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.invocations.map((i) => i.payload)).toEqual([{ retry: 0 }, { retry: 1 }]);
+  });
+});

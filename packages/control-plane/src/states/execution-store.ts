@@ -1,0 +1,101 @@
+// What the durable driver and the Step Functions API keep of an execution: its row
+// (status, input, the revision it runs), its history appended by compare-and-set,
+// its wake time (the durable timer the loop fires) and a lease that lets one control
+// plane at a time decide it. Postgres implements it (store/sfn-execution-store.ts);
+// memory-execution-store.ts is the same contract for unit tests.
+import type { NewAsyncInvocation } from "../store/async-store.js";
+import type { HistoryEvent } from "./types.js";
+
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+export interface ExecutionRow {
+  arn: string;
+  accountId: string;
+  machineArn: string;
+  name: string;
+  revision: number;
+  status: ExecutionStatus;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: Date;
+  stopDate?: Date;
+  historyLength: number;
+  /** A nested .sync execution's parent and the parent task's effect key. */
+  parentArn?: string;
+  parentKey?: string;
+}
+
+export type NewExecution = Pick<ExecutionRow, "arn" | "accountId" | "machineArn" | "name" | "revision" | "input"> &
+  Pick<ExecutionRow, "parentArn" | "parentKey"> & { started: HistoryEvent };
+
+export interface ExecutionPage {
+  executions: ExecutionRow[];
+  next?: string;
+}
+
+export interface ExecutionStore {
+  /** Inserts the execution with its ExecutionStarted; the existing row when the name is taken. */
+  create(e: NewExecution): Promise<{ created: boolean; row: ExecutionRow }>;
+  get(arn: string): Promise<ExecutionRow | undefined>;
+  list(machineArn: string, status: ExecutionStatus | undefined, limit: number, after?: string): Promise<ExecutionPage>;
+  read(arn: string): Promise<HistoryEvent[]>;
+  /**
+   * Appends `events` only if the history has exactly `expectedLength` events, in one
+   * transaction; false (nothing written) when it moved. A closing event sets the
+   * status; `wakeNow` makes the execution due at once (an outcome arrived).
+   */
+  append(arn: string, expectedLength: number, events: HistoryEvent[], wakeNow: boolean): Promise<boolean>;
+  /** Leases up to `limit` running executions due by now to `owner` for `leaseMs`; none leased by another. */
+  claim(owner: string, limit: number, leaseMs: number): Promise<ExecutionRow[]>;
+  /**
+   * Lets go of a leased execution, due next at `wakeAt` (undefined: not due), or at
+   * once when its history is no longer `seenLength` events long (something arrived).
+   */
+  release(arn: string, owner: string, seenLength: number, wakeAt: Date | undefined): Promise<void>;
+  /**
+   * Accepts `invocation` (its id derived from the effect) on the durable async path
+   * unless accepted before, with the link that brings its end back to the execution
+   * and a callback task's token, in one transaction.
+   */
+  acceptTask(t: TaskLink, invocation?: NewAsyncInvocation): Promise<void>;
+  taskOfInvocation(invocationId: string): Promise<TaskLink | undefined>;
+  /** Deletes up to `limit` executions that ended before `before`, with their histories and tasks; how many. */
+  purgeEnded(before: Date, limit: number): Promise<number>;
+  taskOfToken(token: string): Promise<TaskLink | undefined>;
+}
+
+export interface TaskLink {
+  executionArn: string;
+  accountId: string;
+  effectKey: string;
+  invocationId?: string;
+  /** `.waitForTaskToken`: the invocation's success is not the task's outcome; its token is. */
+  token?: string;
+}
+
+/** The status a closing event gives its execution, if it is one. */
+export function closingStatus(e: HistoryEvent): ExecutionStatus | undefined {
+  const closing: Record<string, ExecutionStatus> = {
+    ExecutionSucceeded: "SUCCEEDED",
+    ExecutionFailed: "FAILED",
+    ExecutionTimedOut: "TIMED_OUT",
+    ExecutionAborted: "ABORTED",
+  };
+  return closing[e.type];
+}
+
+/** The output, error and cause a closing event carries. */
+export function closingFields(e: HistoryEvent): { output?: string; error?: string; cause?: string } {
+  const d = (e.executionSucceededEventDetails ??
+    e.executionFailedEventDetails ??
+    e.executionTimedOutEventDetails ??
+    e.executionAbortedEventDetails ??
+    {}) as Record<string, string | undefined>;
+  return {
+    ...(d.output !== undefined ? { output: d.output } : {}),
+    ...(d.error !== undefined ? { error: d.error } : {}),
+    ...(d.cause !== undefined ? { cause: d.cause } : {}),
+  };
+}

@@ -1,0 +1,49 @@
+// The loop that deletes executions ended longer ago than the retention
+// (STRATUS_STATES_HISTORY_RETENTION_HOURS), with their histories, tokens and task
+// links. Every control plane runs it; each batch is claimed with SKIP LOCKED, so
+// several never wait on or double each other's work. Running executions are never
+// touched, however old.
+import type { Logger } from "@stratus/shared";
+import type { ExecutionStore } from "./execution-store.js";
+
+const BATCH = 500;
+const INTERVAL_MS = 60_000;
+
+export function startHistoryPurge(
+  store: Pick<ExecutionStore, "purgeEnded">,
+  opts: { retentionMs: number; intervalMs?: number; now?: () => number },
+  log: Pick<Logger, "info" | "warn">,
+): { stop(): Promise<void>; round(): Promise<number> } {
+  const now = opts.now ?? Date.now;
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function round(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const purged = await store.purgeEnded(new Date(now() - opts.retentionMs), BATCH);
+      total += purged;
+      if (purged < BATCH || stopped) break;
+    }
+    if (total > 0) log.info(`purged ${total} execution(s) past their retention`);
+    return total;
+  }
+
+  const tick = () => {
+    running = round()
+      .catch((err: Error) => log.warn("could not purge ended executions", { err }))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? INTERVAL_MS);
+      });
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    round,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
