@@ -3,13 +3,11 @@
 // Secrets Manager reach them. Bodies are parsed here and handed to the service; they
 // are never logged (the request log records operation and status only).
 import { type Logger, StratusError } from "@stratus/shared";
-import { type Request, Router } from "express";
+import type { Request, Router } from "express";
 import type { SecretService } from "../secrets/secret-service.js";
 import type { Body } from "../secrets/secrets-input.js";
-import { callerAccount } from "./auth.js";
-import { awsJsonErrors } from "./aws-json-errors.js";
+import { awsJsonRouter } from "./aws-json-router.js";
 import { jsonBody } from "./body.js";
-import { route } from "./route.js";
 
 const CONTENT_TYPE = "application/x-amz-json-1.1";
 const PREFIX = "secretsmanager.";
@@ -51,26 +49,15 @@ export function secretsRoutes(secrets: SecretService | undefined, log: Logger): 
     TagResource: "tagResource",
     UntagResource: "untagResource",
   };
-  const r = Router();
-  // Requests signed for another service go on to its routes.
-  r.use((_req, res, next) => (res.locals.service === "secretsmanager" ? next() : next("router")));
-  r.post("/", (req, res, next) => {
-    const target = req.get("x-amz-target") ?? "";
-    const name = target.startsWith(PREFIX) ? target.slice(PREFIX.length) : "";
-    const method = Object.hasOwn(ops, name) ? ops[name] : undefined;
-    if (!method) {
-      return next(new StratusError("UnknownOperationException", 400, "client", `Unknown operation ${target}`));
-    }
-    route(name, async () => {
+  const run: Record<string, Op> = {};
+  for (const [name, method] of Object.entries(ops)) {
+    run[name] = (account, b) => {
       if (!secrets) throw notConfigured();
-      const op = secrets[method] as Op;
-      const out = await op(callerAccount(res.locals), body(req));
-      res.type(CONTENT_TYPE).send(JSON.stringify(out));
-    })(req, res, next);
-  });
-  r.use((req, _res, next) =>
-    next(new StratusError("UnknownOperationException", 400, "client", `Unknown operation ${req.method} ${req.path}`)),
+      return (secrets[method] as Op)(account, b);
+    };
+  }
+  return awsJsonRouter(
+    { signingName: "secretsmanager", targetPrefix: PREFIX, contentType: CONTENT_TYPE, ops: run, body },
+    log,
   );
-  r.use(awsJsonErrors(log, CONTENT_TYPE));
-  return r;
 }
