@@ -5,11 +5,11 @@
 // (`{ $.level = "ERROR" && $.latency > 100 }`, see json-pattern.ts). Space-delimited
 // (`[ip, user, ...]`) and regex (`%...%`) patterns are refused by name. A malformed
 // pattern throws FilterPatternError, never anything else.
-import { parseJsonPattern } from "./json-pattern.js";
+import { type Matcher, parseJsonPattern } from "./json-pattern.js";
 
 export class FilterPatternError extends Error {}
 
-export type Matcher = (message: string) => boolean;
+export type { Matcher };
 
 /** The longest pattern accepted (CloudWatch's limit). */
 export const MAX_PATTERN_CHARS = 1024;

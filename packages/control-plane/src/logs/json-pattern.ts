@@ -4,7 +4,8 @@
 // VALUE a "string" or bare word (= and != only, `*` a wildcard) or a number. Also
 // `IS NULL`, `IS TRUE`, `IS FALSE`, `EXISTS` and `NOT EXISTS`. A key that is absent
 // matches no comparison.
-import type { Matcher } from "./filter-pattern.js";
+/** Whether a log message matches a filter pattern. */
+export type Matcher = (message: string) => boolean;
 
 type Token = { t: "punct"; v: string } | { t: "str"; v: string } | { t: "word"; v: string };
 type Node = (doc: unknown) => boolean;
