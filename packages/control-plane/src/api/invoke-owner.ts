@@ -3,8 +3,8 @@
 // names (the function, a version or an alias) grants the caller's account
 // lambda:InvokeFunction. Otherwise it is "not found", as any other account's is.
 import { errors } from "@stratus/shared";
+import type { NamedFunction } from "../services/function-ref.js";
 import type { PolicyService } from "../services/policy-service.js";
-import type { NamedFunction } from "./function-ref.js";
 
 export async function grantedOwner(
   policies: Pick<PolicyService, "allows">,

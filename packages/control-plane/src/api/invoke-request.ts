@@ -5,12 +5,11 @@
 import type { IncomingMessage } from "node:http";
 import type { ByteBudget, IncomingTrace } from "@stratus/shared";
 import { errors, headers, incomingTrace } from "@stratus/shared";
-
+import { type FunctionRef, parseFunctionName } from "../services/function-ref.js";
 import type { PolicyService } from "../services/policy-service.js";
 import { type Authenticator, readSigned } from "./auth.js";
 import { checkJson } from "./body.js";
 import { invokeCap } from "./body-caps.js";
-import { type FunctionRef, parseFunctionName } from "./function-ref.js";
 import { grantedOwner } from "./invoke-owner.js";
 
 const MAX_CLIENT_CONTEXT = 3583;

@@ -1,8 +1,8 @@
 // Request parameters shared by the Lambda routes: the caller's function reference
 // and list pagination.
 import type { Request, Response } from "express";
+import { type FunctionRef, parseFunctionRef } from "../services/function-ref.js";
 import { callerAccount } from "./auth.js";
-import { type FunctionRef, parseFunctionRef } from "./function-ref.js";
 
 export interface Target extends FunctionRef {
   accountId: string;

@@ -2,10 +2,10 @@
 // event-invoke configs, tags, GetAccountSettings.
 import { errors, LATEST, limits } from "@stratus/shared";
 import { Router } from "express";
+import { parseFunctionRef } from "../services/function-ref.js";
 import type { SettingsService } from "../services/settings-service.js";
 import { callerAccount } from "./auth.js";
 import { jsonBody } from "./body.js";
-import { parseFunctionRef } from "./function-ref.js";
 import { toEventInvokeConfig } from "./lambda-shapes.js";
 import { target } from "./params.js";
 import { route } from "./route.js";

@@ -3,7 +3,7 @@
 // the mapping's lease settles transitional states (mapping-worker.ts).
 import { randomUUID } from "node:crypto";
 import { errors } from "@stratus/shared";
-import { parseFunctionName, parseFunctionRef } from "../api/function-ref.js";
+import { parseFunctionName, parseFunctionRef } from "../services/function-ref.js";
 import type { BrokerStore } from "../store/broker-store.js";
 import type { Mapping, MappingStore } from "../store/mapping-store.js";
 import { parseBrokerArn } from "./broker-arns.js";
