@@ -99,7 +99,11 @@ describe("AWS CLI", () => {
       /PackageType Image/,
     ],
     ["--layers with a name, not a layer version ARN", ["--layers", "deps"], /"deps" is not a layer version ARN/],
-    ["--tracing-config Mode=Active", ["--tracing-config", "Mode=Active"], /TracingConfig is not supported/],
+    [
+      "--snap-start ApplyOn=PublishedVersions",
+      ["--snap-start", "ApplyOn=PublishedVersions"],
+      /SnapStart is not supported/,
+    ],
     ["--vpc-config", ["--vpc-config", "SubnetIds=subnet-1,SecurityGroupIds=sg-1"], /VpcConfig is not supported/],
   ])(
     "refuses %s by name, and creates nothing",

@@ -25,6 +25,8 @@ const fn = {
   layers: [] as FunctionVersion["layers"],
   revisionId: "r",
   state: "Active",
+  tracingMode: "PassThrough",
+  logging: { logFormat: "Text" },
 } as FunctionVersion;
 
 const used = {
