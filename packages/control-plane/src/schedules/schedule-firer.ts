@@ -5,6 +5,7 @@
 // several control planes, or one killed mid-way, never fire a tick twice nor lose it.
 import type { Logger } from "@stratus/shared";
 import type { Counter } from "prom-client";
+import { startRepeating } from "../repeating.js";
 import type { Firing, Schedule } from "../store/schedule-store.js";
 import { type Planned, planFiring } from "./firing.js";
 
@@ -23,10 +24,6 @@ export function startScheduleFirer<T = Schedule>(
   log: Pick<Logger, "warn">,
   now = () => new Date(),
 ): ScheduleFirer {
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-
   async function round(): Promise<void> {
     for (;;) {
       let claimed = 0;
@@ -46,23 +43,13 @@ export function startScheduleFirer<T = Schedule>(
         relay.nudge();
       }
       if (skipped > 0) counted.skipped.inc(skipped);
-      if (claimed < BATCH || stopped) return;
+      if (claimed < BATCH || loop.stopped()) return;
     }
   }
 
-  const tick = () => {
-    running = round()
-      .catch((err: Error) => log.warn("could not fire due schedules", { err }))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, 0);
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = startRepeating(round, {
+    intervalMs: opts.intervalMs,
+    onError: (err) => log.warn("could not fire due schedules", { err }),
+  });
+  return { stop: loop.stop };
 }

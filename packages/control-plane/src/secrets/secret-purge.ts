@@ -2,6 +2,7 @@
 // runs it; the store claims each batch with SKIP LOCKED, so several never wait on or
 // double each other's work, and a secret restored before its turn is not touched.
 import type { Logger } from "@stratus/shared";
+import { startRepeating } from "../repeating.js";
 import type { SecretStore } from "../store/secret-store.js";
 
 const BATCH = 100;
@@ -15,31 +16,17 @@ export function startSecretPurge(
   opts: { intervalMs: number },
   log: Pick<Logger, "info" | "warn">,
 ): SecretPurge {
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-
   async function round(): Promise<void> {
     for (;;) {
       const purged = await store.purgeDue(BATCH);
       if (purged > 0) log.info(`purged ${purged} secret(s) past their recovery window`);
-      if (purged < BATCH || stopped) return;
+      if (purged < BATCH || loop.stopped()) return;
     }
   }
 
-  const tick = () => {
-    running = round()
-      .catch((err: Error) => log.warn("could not purge deleted secrets", { err }))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, 0);
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = startRepeating(round, {
+    intervalMs: opts.intervalMs,
+    onError: (err) => log.warn("could not purge deleted secrets", { err }),
+  });
+  return { stop: loop.stop };
 }

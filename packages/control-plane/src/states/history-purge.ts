@@ -4,6 +4,7 @@
 // several never wait on or double each other's work. Running executions are never
 // touched, however old.
 import type { Logger } from "@stratus/shared";
+import { startRepeating } from "../repeating.js";
 import type { ExecutionStore } from "./execution-store.js";
 
 const BATCH = 500;
@@ -15,35 +16,24 @@ export function startHistoryPurge(
   log: Pick<Logger, "info" | "warn">,
 ): { stop(): Promise<void>; round(): Promise<number> } {
   const now = opts.now ?? Date.now;
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
 
   async function round(): Promise<number> {
     let total = 0;
     for (;;) {
       const purged = await store.purgeEnded(new Date(now() - opts.retentionMs), BATCH);
       total += purged;
-      if (purged < BATCH || stopped) break;
+      if (purged < BATCH || loop.stopped()) break;
     }
     if (total > 0) log.info(`purged ${total} execution(s) past their retention`);
     return total;
   }
 
-  const tick = () => {
-    running = round()
-      .catch((err: Error) => log.warn("could not purge ended executions", { err }))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.intervalMs ?? INTERVAL_MS);
-      });
-  };
-  timer = setTimeout(tick, 0);
+  const loop = startRepeating(round, {
+    intervalMs: opts.intervalMs ?? INTERVAL_MS,
+    onError: (err) => log.warn("could not purge ended executions", { err }),
+  });
   return {
     round,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
+    stop: loop.stop,
   };
 }

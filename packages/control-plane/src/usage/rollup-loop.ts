@@ -3,6 +3,7 @@
 // window (catching up) or pruned a full batch. Only the control plane that locks the
 // watermark row rolls; the others skip their turn, so rollups are never doubled.
 import type { Logger } from "@stratus/shared";
+import { startRepeating } from "../repeating.js";
 import type { RollupOptions, UsageRollupStore } from "../store/usage-rollup-store.js";
 
 export interface RollupLoop {
@@ -18,12 +19,8 @@ export function startRollupLoop(
   opts: RollupOptions & { intervalMs: number },
   log: Pick<Logger, "warn" | "info">,
 ): RollupLoop {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-
   async function round(): Promise<void> {
-    while (!stopped) {
+    while (!loop.stopped()) {
       const pass = await store.rollUp(opts);
       if (!pass) return;
       const w = pass.window;
@@ -33,20 +30,13 @@ export function startRollupLoop(
     }
   }
 
-  const tick = () => {
-    running = round()
-      .catch((err: unknown) => log.warn(`usage rollup failed: ${(err as Error).message}`))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, opts.intervalMs);
+  const loop = startRepeating(round, {
+    intervalMs: opts.intervalMs,
+    firstAfterMs: opts.intervalMs,
+    onError: (err) => log.warn(`usage rollup failed: ${err.message}`),
+  });
   return {
     runOnce: () => store.rollUp(opts),
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
+    stop: loop.stop,
   };
 }

@@ -1,0 +1,33 @@
+// A control plane's background loop (firing schedules, purging, rolling up usage): a
+// round runs, the next is due `intervalMs` after it ended, never two at once. A failed
+// round is handed to `onError` and the loop goes on; stop() waits out the round in hand.
+export interface Repeating {
+  /** True once stop() was called: a round that works in batches ends after its current one. */
+  stopped(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startRepeating(
+  round: () => Promise<unknown>,
+  opts: { intervalMs: number; firstAfterMs?: number; onError: (err: Error) => void },
+): Repeating {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    running = round()
+      .catch((err: Error) => opts.onError(err))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
+      });
+  };
+  timer = setTimeout(tick, opts.firstAfterMs ?? 0);
+  return {
+    stopped: () => stopped,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
