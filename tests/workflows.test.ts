@@ -1,7 +1,8 @@
 // Step Functions on a live platform (two control planes as processes, one invoker),
 // driven by the AWS CLI and @aws-sdk/client-sfn unchanged: a Task → Choice → Map →
 // Wait → Pass machine to the right output with a well-formed history, Retry then
-// Catch, .waitForTaskToken answered by SendTaskSuccess, StopExecution, the API's
+// Catch, .waitForTaskToken answered by SendTaskSuccess, heartbeats and their timeout,
+// nested executions (.sync:2 and .waitForTaskToken), StopExecution, the API's
 // refusals, and executions that finish on the surviving control plane with each task
 // run once per attempt after the other is kill -9'd mid-execution.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -17,6 +18,7 @@ import {
   InvalidDefinition,
   InvalidName,
   ListExecutionsCommand,
+  SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -24,6 +26,7 @@ import {
   StateMachineDoesNotExist,
   StateMachineTypeNotSupported,
   TaskDoesNotExist,
+  TaskTimedOut,
 } from "@aws-sdk/client-sfn";
 import { createPgExecutionStore } from "@stratus/control-plane";
 import pg from "pg";
@@ -230,6 +233,94 @@ describe("workflows", () => {
       TaskDoesNotExist,
     );
     expect(await cliError(["send-task-success", "--task-token", token, "--task-output", "{}"])).toMatch(/TaskTimedOut/);
+  }, 120_000);
+
+  it("keeps a callback task alive while heartbeats come (SDK, CLI), then fails it with States.HeartbeatTimeout", async () => {
+    const arn = await machine("heartbeat", {
+      StartAt: "Ask",
+      States: {
+        Ask: {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+          Parameters: { FunctionName: fns.echo, Payload: { "token.$": "$$.Task.Token" } },
+          TimeoutSeconds: 300,
+          HeartbeatSeconds: 4,
+          Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.caught", Next: "Gave up" }],
+          End: true,
+        },
+        "Gave up": { Type: "Pass", End: true },
+      },
+    });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: "{}" }));
+    const token = await waitFor(
+      async () => {
+        const scheduled = (await history(executionArn as string)).find((e) => e.type === "TaskScheduled");
+        const params = scheduled?.taskScheduledEventDetails?.parameters;
+        return params ? (JSON.parse(params) as { Payload: { token: string } }).Payload.token : undefined;
+      },
+      30_000,
+      { what: "task scheduled" },
+    );
+    await aws(["send-task-heartbeat", "--task-token", token]);
+    // Twice HeartbeatSeconds of heartbeats every second: the task is still waiting.
+    const until = Date.now() + 8_000;
+    while (Date.now() < until) {
+      await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
+    // No more heartbeats: the task times out, and States.Timeout catches it.
+    const done = await finished(executionArn as string);
+    expect(done.status).toBe("SUCCEEDED");
+    expect(JSON.parse(done.output as string).caught).toMatchObject({ Error: "States.HeartbeatTimeout" });
+    const timedOut = (await history(executionArn as string)).find((e) => e.type === "TaskTimedOut");
+    expect(timedOut?.taskTimedOutEventDetails?.error).toBe("States.HeartbeatTimeout");
+    await expect(sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }))).rejects.toBeInstanceOf(TaskTimedOut);
+  }, 120_000);
+
+  it("nests executions: .sync:2 waits for the child's output, .waitForTaskToken for the child's callback", async () => {
+    const child = await machine("child", {
+      StartAt: "Double",
+      States: { Double: { Type: "Pass", Parameters: { "twice.$": "States.MathAdd($.n, $.n)" }, End: true } },
+    });
+    const waiter = await machine("waiter", { StartAt: "Hold", States: { Hold: { Type: "Pass", End: true } } });
+    const parent = await machine("parent", {
+      StartAt: "Run",
+      States: {
+        Run: {
+          Type: "Task",
+          Resource: "arn:aws:states:::states:startExecution.sync:2",
+          Parameters: { StateMachineArn: child, Input: { n: 21 } },
+          ResultSelector: { "twice.$": "$.Output.twice" },
+          Next: "Ask",
+        },
+        Ask: {
+          Type: "Task",
+          Resource: "arn:aws:states:::states:startExecution.waitForTaskToken",
+          Parameters: { StateMachineArn: waiter, Input: { "token.$": "$$.Task.Token" } },
+          ResultPath: "$.answer",
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: parent, input: "{}" }));
+    // The waiter child starts and ends at once; the parent still waits for the token it was given.
+    const started = await waitFor(
+      async () => {
+        const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: waiter }));
+        const e = list.executions?.find((x) => x.status === "SUCCEEDED");
+        return e ? sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn })) : undefined;
+      },
+      60_000,
+      { what: "waiter child ended" },
+    );
+    const { token } = JSON.parse(started.input as string) as { token: string };
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"ok":true}' }));
+    const done = await finished(executionArn as string);
+    expect(done.status).toBe("SUCCEEDED");
+    expect(JSON.parse(done.output as string)).toEqual({ twice: 42, answer: { ok: true } });
   }, 120_000);
 
   it("stops an execution (CLI): ABORTED with the error and cause given", async () => {

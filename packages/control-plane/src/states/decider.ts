@@ -33,6 +33,8 @@ export class Decider {
     readonly info: ExecutionInfo,
     readonly view: View,
     readonly now: number,
+    /** The last SendTaskHeartbeat (ms since the epoch) of each pending callback task, by its effect key. */
+    readonly heartbeats: Readonly<Record<string, number>> = {},
   ) {}
 
   /** Appends (and folds) an event following `prev` (default: the thread's last event). */

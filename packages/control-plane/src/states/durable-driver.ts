@@ -58,7 +58,7 @@ export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
       const { definition, info } = await load(row);
       const history = await store.read(row.arn);
       const at = now();
-      const decision = await decide(definition, history, at, info);
+      const decision = await decide(definition, history, at, info, await store.heartbeats(row.arn));
       seen = history.length;
       if (decision.append) {
         if (!(await store.append(row.arn, decision.append.expectedLength, decision.append.events, false))) {

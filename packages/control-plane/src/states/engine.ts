@@ -1,9 +1,9 @@
-// The workflow engine: `decide(definition, history, now)` folds the history and steps
-// every live thread (the execution, its Parallel branches, its Map iterations) until
+// The workflow engine: `decide(definition, history, now, info, heartbeats)` folds the
+// history and steps every live thread (the execution, its Parallel branches, its Map iterations) until
 // none can move without the outside world. It returns the events to append (with the
 // history length they extend, for a compare-and-set append) and the effects that are
-// pending. It reads no clock and draws no unseeded randomness: the same history and
-// `now` always give the same decision.
+// pending. It reads no clock and draws no unseeded randomness: the same history,
+// `now` and heartbeats (SendTaskHeartbeat leaves no event) always give the same decision.
 import { Decider, progress, type StepResult } from "./decider.js";
 import { StatesFailure } from "./errors.js";
 import { emptyView, foldEvent, stateOf, type Thread } from "./history.js";
@@ -68,12 +68,13 @@ export async function decide(
   history: readonly HistoryEvent[],
   now: number,
   info: ExecutionInfo,
+  heartbeats: Readonly<Record<string, number>> = {},
 ): Promise<Decision> {
   const view = emptyView();
   for (const e of history) foldEvent(view, definition, e);
   const root = view.threads.get("");
   if (!root) throw new Error("The history does not start with ExecutionStarted");
-  const d = new Decider(definition, info, view, now);
+  const d = new Decider(definition, info, view, now, heartbeats);
   let effects: Effect[] = [];
   for (let moved = true; moved && !root.closed; ) {
     moved = false;

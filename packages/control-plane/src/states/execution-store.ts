@@ -64,6 +64,10 @@ export interface ExecutionStore {
   /** Deletes up to `limit` executions that ended before `before`, with their histories and tasks; how many. */
   purgeEnded(before: Date, limit: number): Promise<number>;
   taskOfToken(token: string): Promise<TaskLink | undefined>;
+  /** Records a SendTaskHeartbeat for the token's task (SendTaskHeartbeat leaves no history event). */
+  heartbeat(token: string, at: Date): Promise<void>;
+  /** The last heartbeat of each callback task of the execution (ms since the epoch), by effect key. */
+  heartbeats(executionArn: string): Promise<Record<string, number>>;
 }
 
 export interface TaskLink {

@@ -109,4 +109,20 @@ export class MemoryExecutionStore implements ExecutionStore {
   async taskOfToken(token: string) {
     return this.tasks.find((t) => t.token === token);
   }
+
+  private readonly beats = new Map<string, number>();
+
+  async heartbeat(token: string, at: Date) {
+    const t = this.tasks.find((x) => x.token === token);
+    if (t) this.beats.set(`${t.executionArn}|${t.effectKey}`, at.getTime());
+  }
+
+  async heartbeats(executionArn: string) {
+    const out: Record<string, number> = {};
+    for (const t of this.tasks) {
+      const at = this.beats.get(`${t.executionArn}|${t.effectKey}`);
+      if (t.executionArn === executionArn && at !== undefined) out[t.effectKey] = at;
+    }
+    return out;
+  }
 }

@@ -38,7 +38,7 @@ export async function appendOutcome(
     const { definition, info } = await load(row);
     const history = await store.read(executionArn);
     const at = now();
-    const decision = await decide(definition, history, at, info);
+    const decision = await decide(definition, history, at, info, await store.heartbeats(executionArn));
     const effect = decision.effects.find(
       (e): e is PendingEffect =>
         e.kind !== "timer" && e.idempotencyKey === effectKey && e.scheduledEventId <= history.length,
@@ -62,7 +62,7 @@ export async function isPending(
   if (row?.status !== "RUNNING") return false;
   const { definition, info } = await load(row);
   const history = await store.read(executionArn);
-  const decision = await decide(definition, history, now(), info);
+  const decision = await decide(definition, history, now(), info, await store.heartbeats(executionArn));
   return decision.effects.some(
     (e) => e.kind !== "timer" && e.idempotencyKey === effectKey && e.scheduledEventId <= history.length,
   );

@@ -25,13 +25,17 @@ export type ErrorDecision = { retry: number; delayMs: number } | { catch: number
 /** Errors States.ALL does not match: AWS makes them terminal. */
 const uncatchableByAll = new Set(["States.Runtime", "States.DataLimitExceeded"]);
 
+const timeouts = new Set(["States.Timeout", "States.HeartbeatTimeout"]);
+
 /** Whether an ErrorEquals list names `error`. */
 export function errorMatches(names: readonly string[], error: string): boolean {
   return names.some(
     (name) =>
       name === error ||
       (name === "States.ALL" && !uncatchableByAll.has(error)) ||
-      (name === "States.TaskFailed" && error !== "States.Timeout" && !uncatchableByAll.has(error)),
+      // A heartbeat timeout is a timeout: States.Timeout names it too, States.TaskFailed does not.
+      (name === "States.Timeout" && error === "States.HeartbeatTimeout") ||
+      (name === "States.TaskFailed" && !timeouts.has(error) && !uncatchableByAll.has(error)),
   );
 }
 

@@ -126,6 +126,12 @@ export function createExecutionService(
     const { row } = await start(parent.accountId, effect.stateMachineArn, name, JSON.stringify(effect.input), link);
     if (row.parentArn !== link?.arn || row.parentKey !== link?.key)
       return fail("StepFunctions.ExecutionAlreadyExistsException", `Execution Already Exists: '${row.arn}'`);
+    // .waitForTaskToken: the child was started; the task's outcome is its token's callback.
+    if (effect.taskToken) {
+      const task = { executionArn: parent.arn, accountId: parent.accountId, effectKey: effect.idempotencyKey };
+      await store.acceptTask({ ...task, token: effect.taskToken });
+      return undefined;
+    }
     if (effect.waitForCompletion && row.status === "RUNNING") return undefined;
     return childOutcome(row, effect);
   }
@@ -147,6 +153,7 @@ export function createExecutionService(
       ? await appendOutcome(store, loadFor, link.executionArn, link.effectKey, outcome, now)
       : await isPending(store, loadFor, link.executionArn, link.effectKey, now);
     if (!answered) throw sfnErrors.taskTimedOut();
+    if (!outcome) await store.heartbeat(token, new Date(now()));
     if (outcome) due();
     return {};
   }

@@ -16,16 +16,34 @@ import type { Effect, Json, JsonObject, StateDef } from "./types.js";
 export const taskToken = (executionArn: string, eventId: number) =>
   createHash("sha256").update(`${executionArn}|${eventId}`).digest("base64url");
 
-async function timeoutSeconds(d: Decider, t: Thread, def: StateDef): Promise<number | undefined> {
+/** TimeoutSeconds or HeartbeatSeconds (or its Path / JSONata form): a positive integer, if set. */
+async function seconds(
+  d: Decider,
+  t: Thread,
+  def: StateDef,
+  field: "Timeout" | "Heartbeat",
+): Promise<number | undefined> {
   const s = d.scopes(t);
-  let v: Json | undefined = def.TimeoutSeconds as Json | undefined;
-  if (s.jsonata && v !== undefined) v = await evaluateField(v, s.jsonataScope(), "TimeoutSeconds");
-  if (typeof def.TimeoutSecondsPath === "string")
-    v = selectPath(t.input, def.TimeoutSecondsPath, "TimeoutSecondsPath", s.path);
+  const name = `${field}Seconds`;
+  let v: Json | undefined = def[name] as Json | undefined;
+  if (s.jsonata && v !== undefined) v = await evaluateField(v, s.jsonataScope(), name);
+  if (typeof def[`${name}Path`] === "string")
+    v = selectPath(t.input, def[`${name}Path`] as string, `${name}Path`, s.path);
   if (v === undefined) return undefined;
   if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
-    throw runtimeError(`TimeoutSeconds must be a positive integer, not ${JSON.stringify(v)}`);
+    throw runtimeError(`${name} must be a positive integer, not ${JSON.stringify(v)}`);
   return v;
+}
+
+/**
+ * Tasks whose worker can send SendTaskHeartbeat: the callback pattern and the job-run
+ * (.sync) pattern, as on Step Functions. A request-response task ends with its call,
+ * so HeartbeatSeconds has nothing to watch there.
+ */
+function heartbeats(def: StateDef): boolean {
+  const r = parseTaskResource(def.Resource as string);
+  if ("unsupported" in r || r.kind === "function") return false;
+  return r.kind === "lambdaInvoke" ? r.callback : r.mode !== "start";
 }
 
 function schedule(d: Decider, t: Thread, def: StateDef, payload: Json, timeout: number | undefined): StepResult {
@@ -94,6 +112,7 @@ function pendingEffect(d: Decider, t: Thread, def: StateDef, eventId: number, pa
   return {
     kind: "startExecution",
     scheduledEventId: eventId,
+    ...(resource.mode === "callback" ? { taskToken: taskToken(d.info.executionArn, eventId) } : {}),
     idempotencyKey,
     stateMachineArn: String(params.StateMachineArn ?? ""),
     input,
@@ -112,7 +131,7 @@ function sentPayload(d: Decider, eventId: number): Json {
 }
 
 export async function stepTask(d: Decider, t: Thread, def: StateDef): Promise<StepResult> {
-  const timeout = await timeoutSeconds(d, t, def);
+  const timeout = await seconds(d, t, def, "Timeout");
   const scheduleNow = async () => {
     const token = taskToken(d.info.executionArn, d.view.events.length + 1);
     return schedule(d, t, def, await effectiveInput(def, t.input, d.scopes(t, { Task: { Token: token } })), timeout);
@@ -120,20 +139,37 @@ export async function stepTask(d: Decider, t: Thread, def: StateDef): Promise<St
   if (!t.scheduled) return scheduleNow();
   const { eventId, at, attempt } = t.scheduled;
   if (!t.outcome) {
-    const deadline = timeout === undefined ? undefined : at + timeout * 1000;
     const lambda = d.view.events[eventId - 1]?.type === "LambdaFunctionScheduled";
+    const timedOut = lambda ? "LambdaFunctionTimedOut" : "TaskTimedOut";
+    const deadline = timeout === undefined ? undefined : at + timeout * 1000;
     if (deadline !== undefined && d.now >= deadline) {
       const cause = `The task did not finish within ${timeout} seconds`;
-      d.emit(t, lambda ? "LambdaFunctionTimedOut" : "TaskTimedOut", { error: "States.Timeout", cause }, eventId);
+      d.emit(t, timedOut, { error: "States.Timeout", cause }, eventId);
       return progress;
     }
-    const effects: Effect[] = [pendingEffect(d, t, def, eventId, sentPayload(d, eventId), attempt)];
+    const effect = pendingEffect(d, t, def, eventId, sentPayload(d, eventId), attempt);
+    const effects: Effect[] = [effect];
     if (deadline !== undefined)
       effects.push({
         kind: "timer",
         timerKey: `${t.key}/${t.state}@${t.enteredEventId}#timeout${attempt}`,
         fireAt: deadline,
       });
+    const heartbeat = heartbeats(def) ? await seconds(d, t, def, "Heartbeat") : undefined;
+    if (heartbeat !== undefined && effect.kind !== "timer") {
+      const beat = Math.max(at, d.heartbeats[effect.idempotencyKey] ?? 0) + heartbeat * 1000;
+      if (d.now >= beat) {
+        const cause = `The task sent no heartbeat for ${heartbeat} seconds`;
+        d.emit(t, timedOut, { error: "States.HeartbeatTimeout", cause }, eventId);
+        return progress;
+      }
+      // Keyed by its deadline: a heartbeat moves the deadline, and the next decision sets a new timer.
+      effects.push({
+        kind: "timer",
+        timerKey: `${t.key}/${t.state}@${t.enteredEventId}#beat${attempt}@${beat}`,
+        fireAt: beat,
+      });
+    }
     return blocked(...effects);
   }
   if (!t.outcome.ok) return d.handleError(t, Decider.failureOf(t.outcome), scheduleNow);

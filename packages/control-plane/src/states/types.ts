@@ -77,6 +77,8 @@ export interface StartExecutionEffect {
   stateMachineArn: string;
   input: Json;
   name?: string;
+  /** `.waitForTaskToken`: the child is started and the task waits for this token's callback. */
+  taskToken?: string;
   /** `.sync` variants wait for the child's end; the plain one answers when it started. */
   waitForCompletion: boolean;
   /** `.sync:2` outputs the child's Output as JSON, `.sync` as a string. */

@@ -51,7 +51,11 @@ describe("validateDefinition", () => {
       "ResultWriter",
     ],
     ["another service integration", task({ Resource: "arn:aws:states:::sqs:sendMessage" }), "UNSUPPORTED_RESOURCE"],
-    ["HeartbeatSeconds", task({ Resource: fn, HeartbeatSeconds: 10 }), "HeartbeatSeconds"],
+    [
+      "HeartbeatSeconds not below TimeoutSeconds",
+      task({ Resource: fn, HeartbeatSeconds: 10, TimeoutSeconds: 10 }),
+      "HeartbeatSeconds must be less than TimeoutSeconds",
+    ],
     [
       "Assign in a JSONPath state",
       JSON.stringify({ StartAt: "A", States: { A: { Type: "Pass", Assign: { x: 1 }, End: true } } }),

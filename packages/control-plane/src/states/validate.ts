@@ -21,8 +21,6 @@ const refused: Record<string, Record<string, string>> = {
     Label: "Map Label (distributed Map) is not supported",
   },
   Task: {
-    HeartbeatSeconds: "Task HeartbeatSeconds is not supported yet",
-    HeartbeatSecondsPath: "Task HeartbeatSecondsPath is not supported yet",
     Credentials: "Task Credentials (cross-account roles) are not supported",
   },
 };
@@ -53,6 +51,9 @@ function checkState(where: string, state: StateDef, jsonataDefault: boolean): st
   const mode = (state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined)?.ProcessorConfig?.Mode;
   if (mode === "DISTRIBUTED")
     problems.push(`UNSUPPORTED_FIELD: distributed Map (ProcessorConfig.Mode DISTRIBUTED) is not supported at ${where}`);
+  const { HeartbeatSeconds: beat, TimeoutSeconds: limit } = state;
+  if (state.Type === "Task" && typeof beat === "number" && typeof limit === "number" && beat >= limit)
+    problems.push(`SCHEMA_VALIDATION_FAILED: HeartbeatSeconds must be less than TimeoutSeconds at ${where}`);
   if (state.Type === "Task" && typeof state.Resource === "string") {
     const resource = parseTaskResource(state.Resource);
     if ("unsupported" in resource) problems.push(`UNSUPPORTED_RESOURCE: ${resource.unsupported} at ${where}`);

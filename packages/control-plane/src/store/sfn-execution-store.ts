@@ -223,5 +223,15 @@ export function createPgExecutionStore(pool: Pool, statementTimeoutMs = STATEMEN
       const r = res.rows[0];
       return r ? { executionArn: r.execution_arn, accountId: r.account_id, effectKey: r.effect_key, token } : undefined;
     },
+    async heartbeat(token, at) {
+      await db.query("UPDATE sfn_task_tokens SET heartbeat_at = $2 WHERE token = $1", [token, at]);
+    },
+    async heartbeats(executionArn) {
+      const res = await db.query<{ effect_key: string; at: Date }>(
+        "SELECT effect_key, heartbeat_at AS at FROM sfn_task_tokens WHERE execution_arn = $1",
+        [executionArn],
+      );
+      return Object.fromEntries(res.rows.map((r) => [r.effect_key, r.at.getTime()]));
+    },
   };
 }
