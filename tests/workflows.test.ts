@@ -244,7 +244,7 @@ describe("workflows", () => {
           Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
           Parameters: { FunctionName: fns.echo, Payload: { "token.$": "$$.Task.Token" } },
           TimeoutSeconds: 300,
-          HeartbeatSeconds: 4,
+          HeartbeatSeconds: 15,
           Catch: [{ ErrorEquals: ["States.Timeout"], ResultPath: "$.caught", Next: "Gave up" }],
           End: true,
         },
@@ -261,12 +261,13 @@ describe("workflows", () => {
       30_000,
       { what: "task scheduled" },
     );
+    await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
     await aws(["send-task-heartbeat", "--task-token", token]);
-    // Twice HeartbeatSeconds of heartbeats every second: the task is still waiting.
-    const until = Date.now() + 8_000;
+    // Twice HeartbeatSeconds of heartbeats every two seconds: the task is still waiting.
+    const until = Date.now() + 32_000;
     while (Date.now() < until) {
       await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
-      await new Promise((r) => setTimeout(r, 1_000));
+      await new Promise((r) => setTimeout(r, 2_000));
     }
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("RUNNING");
     // No more heartbeats: the task times out, and States.Timeout catches it.
@@ -276,7 +277,7 @@ describe("workflows", () => {
     const timedOut = (await history(executionArn as string)).find((e) => e.type === "TaskTimedOut");
     expect(timedOut?.taskTimedOutEventDetails?.error).toBe("States.HeartbeatTimeout");
     await expect(sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }))).rejects.toBeInstanceOf(TaskTimedOut);
-  }, 120_000);
+  }, 180_000);
 
   it("nests executions: .sync:2 waits for the child's output, .waitForTaskToken for the child's callback", async () => {
     const child = await machine("child", {
