@@ -45,10 +45,10 @@ export function xmlDocument(root: XmlNode): string {
 
 export const textNode = (name: string, text: string) => XmlNode.of(name, text);
 
-/** Sends `err` as S3 does; anything not a client error is S3's InternalError without internals. */
+/** Sends `err` as S3 does; anything but an S3 error or a client error is S3's InternalError without internals. */
 export function sendS3Error(res: ServerResponse, err: unknown, requestId: string): void {
   const known =
-    err instanceof StratusError && err.status < 500
+    err instanceof S3Error || (err instanceof StratusError && err.status < 500)
       ? err
       : new S3Error("InternalError", 500, "We encountered an internal error. Please try again.");
   const root = new XmlNode("Error").c(textNode("Code", known.code)).c(textNode("Message", known.message));
