@@ -290,6 +290,18 @@ describe("bindings through @aws-sdk/client-s3", () => {
     expect((other as S3ServiceException).name).toBe("NotImplemented");
     expect((other as S3ServiceException).$metadata.httpStatusCode).toBe(501);
 
+    const forged = new S3Client({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: "not-the-secret" },
+    });
+    const unsigned = await forged
+      .send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }))
+      .catch((e: unknown) => e as S3ServiceException)
+      .finally(() => forged.destroy());
+    expect((unsigned as S3ServiceException).name).toBe("SignatureDoesNotMatch");
+
     await bind(bucket, fnName, { suffix: ".pdf" });
     const got = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
     expect(got.LambdaFunctionConfigurations).toEqual([

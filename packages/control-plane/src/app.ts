@@ -25,7 +25,7 @@ import { mappingRoutes } from "./api/mapping-routes.js";
 import { objectEventReceiverRoutes, objectSourceRoutes } from "./api/object-event-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { type AccessLog, trackRequests } from "./api/request-log.js";
-import { s3Routes } from "./api/s3-routes.js";
+import { s3AuthErrors, s3Routes } from "./api/s3-routes.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { secretsRoutes } from "./api/secrets-routes.js";
@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Token-authenticated (the object store's), so ahead of SigV4.
   app.use(objectEventReceiverRoutes(deps.objects));
   app.use(signedBody(deps.authenticate, deps.budget));
+  app.use(s3AuthErrors);
   // S3 is told apart by its signing name, before any path-routed service can see a bucket name.
   app.use(s3Routes(deps.objects, deps.log));
   app.use(schedulerRoutes(deps.schedules));

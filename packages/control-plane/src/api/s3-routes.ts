@@ -5,6 +5,7 @@
 // name can collide with another service's routes; every other S3 request is
 // NotImplemented, and errors are written as S3 writes them.
 import type { Logger } from "@stratus/shared";
+import { StratusError } from "@stratus/shared";
 import { type ErrorRequestHandler, type Request, Router } from "express";
 import { S3Error, sendS3Error } from "../objects/s3-xml.js";
 import type { Objects } from "../objects/start-objects.js";
@@ -66,3 +67,20 @@ export function s3Routes(objects: Pick<Objects, "notifications">, log: Pick<Logg
   r.use(errorsAsS3);
   return r;
 }
+
+/** SigV4 refusals as S3 names them. */
+const S3_AUTH_CODES: Record<string, string> = {
+  InvalidSignatureException: "SignatureDoesNotMatch",
+  UnrecognizedClientException: "InvalidAccessKeyId",
+  MissingAuthenticationTokenException: "AccessDenied",
+};
+
+/**
+ * Mounted right after SigV4 authentication: a request signed for S3 that fails it is
+ * answered as S3 answers (XML, S3's codes), so S3 clients read the reason.
+ */
+export const s3AuthErrors: ErrorRequestHandler = (err, req, res, next) => {
+  if (!/\/s3\/aws4_request,/.test(req.get("authorization") ?? "") || !(err instanceof StratusError)) return next(err);
+  const code = S3_AUTH_CODES[err.code] ?? err.code;
+  sendS3Error(res, new S3Error(code, err.status, err.message), requestIdOf(res.locals));
+};

@@ -63,5 +63,7 @@ export function sendS3Error(res: ServerResponse, err: unknown, requestId: string
   res.statusCode = known.status;
   res.setHeader("content-type", "application/xml");
   res.setHeader("x-amz-request-id", requestId);
+  // A refusal sent before the body was read: the rest of it is not read either.
+  if (!res.req.complete) res.setHeader("connection", "close");
   res.end(xmlDocument(root));
 }
