@@ -22,8 +22,10 @@ import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
 import { logsRoutes } from "./api/logs-routes.js";
 import { mappingRoutes } from "./api/mapping-routes.js";
+import { objectEventReceiverRoutes, objectSourceRoutes } from "./api/object-event-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { type AccessLog, trackRequests } from "./api/request-log.js";
+import { s3AuthErrors, s3Routes } from "./api/s3-routes.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { secretsRoutes } from "./api/secrets-routes.js";
@@ -37,6 +39,7 @@ import type { startLogs } from "./logs/start-logs.js";
 import type { Mappings } from "./mappings/start-mappings.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { CloudWatchService } from "./monitoring/cloudwatch-service.js";
+import type { Objects } from "./objects/start-objects.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { SecretService } from "./secrets/secret-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -70,6 +73,8 @@ export interface AppDeps {
   secrets?: SecretService;
   /** Event source mappings, and the brokers operators registered for them. */
   mappings: Pick<Mappings, "service" | "brokers">;
+  /** Bucket triggers: the receiver object stores post to, their sources, and S3's notification configuration. */
+  objects: Objects;
   /** Step Functions: state machines and their executions. */
   states: StatesServices;
   /** Function URL configs, and how their URLs are written. */
@@ -114,7 +119,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(refuseMalformedPath);
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken, deps.cloudWatchLogs.ingest));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
+  // Token-authenticated (the object store's), so ahead of SigV4.
+  app.use(objectEventReceiverRoutes(deps.objects));
   app.use(signedBody(deps.authenticate, deps.budget));
+  app.use(s3AuthErrors);
+  // S3 is told apart by its signing name, before any path-routed service can see a bucket name.
+  app.use(s3Routes(deps.objects, deps.log));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));
@@ -134,6 +144,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(mappingRoutes(deps.mappings.service, deps.region));
   app.use(adminRoutes(deps.accounts));
   app.use(brokerRoutes(deps.accounts, deps.mappings.brokers, deps.region));
+  app.use(objectSourceRoutes(deps.objects));
   app.use(asyncRoutes(deps.async));
   app.use(unknownOperation);
   app.use(errorMiddleware(deps.log));

@@ -35,6 +35,7 @@ import { createCloudWatchService } from "./monitoring/cloudwatch-service.js";
 import { createMetricCounters } from "./monitoring/metric-counters.js";
 import { liveReplicas, startReplicaHeartbeat } from "./monitoring/replica-registry.js";
 import { scrapeTargets } from "./monitoring/scrape-targets.js";
+import { startObjects } from "./objects/start-objects.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
 import { watchInFlight } from "./routing/in-flight.js";
@@ -252,6 +253,8 @@ export async function startControlPlane(
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
   const cloudWatchLogs = startLogs(pool, { ...config, log });
+  // Bucket triggers: S3-compatible stores' notifications, delivered on the async path.
+  const objects = startObjects(pool, { functions, policies, settings: settingsStore, relay }, { ...config, log });
   // Step Functions: its tasks run on the async path, whose end each job tells `finished`.
   const states = startStates(pool, functions, relay, finished, { ...config, log });
   const invokeHandler = createInvokeHandler({
@@ -290,6 +293,7 @@ export async function startControlPlane(
     events,
     secrets: secrets.service,
     mappings,
+    objects,
     states,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),

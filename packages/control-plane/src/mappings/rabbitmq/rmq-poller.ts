@@ -5,6 +5,7 @@
 // secret ({"username","password"}), the virtual host from VIRTUAL_HOST ("/" if none).
 import { createHash } from "node:crypto";
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from "amqplib";
+import { awsShapedNotification, regionOfArn } from "../../objects/queued-notification.js";
 import type { SecretsReader } from "../../secrets/secrets-reader.js";
 import { type SourcePoller, SourceProblem, type SourceRecord } from "../source-poller.js";
 import { rmqEntry, rmqEvent, rmqFilterView } from "./rmq-event.js";
@@ -73,11 +74,9 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
     if (!message) {
       broken = new SourceProblem(`The broker cancelled the consumer of queue ${s.queue}.`);
     } else {
-      const entry = rmqEntry({
-        properties: message.properties,
-        redelivered: message.fields.redelivered,
-        content: message.content,
-      });
+      // An object store's notification reaches the function as AWS's S3 event (docs/OBJECT-EVENTS.md).
+      const content = awsShapedNotification(message.content, regionOfArn(s.eventSourceArn)) ?? message.content;
+      const entry = rmqEntry({ properties: message.properties, redelivered: message.fields.redelivered, content });
       const id = message.properties.messageId;
       const identity =
         typeof id === "string" && id !== ""
@@ -91,7 +90,7 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
         entry,
         identity,
         size: Buffer.byteLength(JSON.stringify(entry)) + 1,
-        filterView: rmqFilterView(entry, message.content),
+        filterView: rmqFilterView(entry, content),
       });
     }
     wake?.();

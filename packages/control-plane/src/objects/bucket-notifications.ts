@@ -1,0 +1,83 @@
+// PutBucketNotificationConfiguration and GetBucketNotificationConfiguration for an
+// account's buckets. As on S3, a configuration is refused whole unless every function
+// it names exists and lets s3.amazonaws.com invoke it for this bucket (lambda
+// add-permission --principal s3.amazonaws.com --source-arn arn:aws:s3:::<bucket>);
+// with x-amz-skip-destination-validation it is stored unchecked, and delivery checks.
+import { StratusError } from "@stratus/shared";
+import { functionOfArn } from "../schedules/firing.js";
+import type { FunctionService } from "../services/function-service.js";
+import type { PolicyService } from "../services/policy-service.js";
+import type { ObjectEventStore } from "../store/object-event-store.js";
+import { type LambdaBinding, notificationXml, parseNotificationXml } from "./notification-config.js";
+import { bucketArn } from "./s3-event.js";
+import { invalidArgument, S3Error } from "./s3-xml.js";
+
+/** S3's bucket naming rules (general purpose buckets). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function checkBucketName(bucket: string): void {
+  if (!BUCKET_NAME.test(bucket) || bucket.includes("..") || /^\d+\.\d+\.\d+\.\d+$/.test(bucket)) {
+    throw new S3Error("InvalidBucketName", 400, "The specified bucket is not valid.", {
+      name: "BucketName",
+      value: bucket.slice(0, 255),
+    });
+  }
+}
+
+export interface DeliveryCheck {
+  functions: Pick<FunctionService, "get">;
+  policies: Pick<PolicyService, "allows">;
+  region: string;
+}
+
+/** Why S3 could not invoke `binding`'s function for `bucket` of `accountId`; undefined when it can. */
+export async function undeliverable(
+  deps: DeliveryCheck,
+  accountId: string,
+  bucket: string,
+  functionArn: string,
+): Promise<string | undefined> {
+  const fn = functionOfArn(functionArn);
+  if (!fn || !functionArn.startsWith(`arn:aws:lambda:${deps.region}:`)) return "Not a function of this region";
+  if (fn.accountId !== accountId) return "Stratus delivers bucket events to the bucket owner's functions only";
+  try {
+    await deps.functions.get(accountId, fn.functionName, fn.qualifier);
+  } catch (err) {
+    if (err instanceof StratusError && err.status === 404) return "The function does not exist";
+    throw err;
+  }
+  const allowed = await deps.policies.allows(accountId, fn.functionName, fn.qualifier, {
+    action: "lambda:InvokeFunction",
+    service: "s3.amazonaws.com",
+    sourceArn: bucketArn(bucket),
+    sourceAccount: accountId,
+  });
+  return allowed ? undefined : `Not authorized to invoke function [${functionArn}]`;
+}
+
+export function createBucketNotifications(store: ObjectEventStore, deps: DeliveryCheck) {
+  return {
+    async put(accountId: string, bucket: string, body: Buffer, skipValidation: boolean): Promise<void> {
+      checkBucketName(bucket);
+      const bindings: LambdaBinding[] = parseNotificationXml(body);
+      if (!skipValidation) {
+        for (const b of bindings) {
+          const why = await undeliverable(deps, accountId, bucket, b.functionArn);
+          if (why) {
+            throw invalidArgument("Unable to validate the following destination configurations", {
+              name: b.functionArn,
+              value: why,
+            });
+          }
+        }
+      }
+      await store.putBindings(accountId, bucket, bindings);
+    },
+    async get(accountId: string, bucket: string): Promise<string> {
+      checkBucketName(bucket);
+      return notificationXml(await store.getBindings(accountId, bucket));
+    },
+  };
+}
+
+export type BucketNotifications = ReturnType<typeof createBucketNotifications>;
