@@ -14,8 +14,25 @@ afterEach(async () => {
 });
 
 describe("createFromBlueprint", () => {
-  it("ships the hello blueprints, each with a valid stratus.json", async () => {
-    expect(await blueprintNames()).toEqual(["hello-node", "hello-python"]);
+  it("offers every examples/ folder with a stratus.json, each valid and with a README", async () => {
+    const names = await blueprintNames();
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "hello-node",
+        "hello-python",
+        "http-api",
+        "queue-consumer",
+        "scheduled-job",
+        "workflow-sequence",
+      ]),
+    );
+    expect(names).not.toContain("hello"); // the up command's sample, not a blueprint
+    for (const name of names) {
+      const target = path.join(dir, name);
+      await createFromBlueprint(name, target, "fn");
+      expect(await readdir(target)).toContain("README.md");
+      parseConfig(await readFile(path.join(target, "stratus.json"), "utf8"), "stratus.json");
+    }
   });
 
   it.each([
@@ -24,7 +41,7 @@ describe("createFromBlueprint", () => {
   ])("makes a %s folder named as asked", async (blueprint, handlerFile, runtime) => {
     const target = path.join(dir, "fn");
     await createFromBlueprint(blueprint, target, "my-fn");
-    expect((await readdir(target)).sort()).toEqual([handlerFile, "stratus.json"].sort());
+    expect((await readdir(target)).sort()).toEqual([handlerFile, "README.md", "stratus.json"].sort());
     const config = parseConfig(await readFile(path.join(target, "stratus.json"), "utf8"), "stratus.json");
     expect(config).toMatchObject({ name: "my-fn", runtime });
   });

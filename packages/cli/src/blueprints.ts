@@ -1,18 +1,22 @@
-// The blueprints `stratus init` starts a function folder from: folders shipped in
-// the package (packages/cli/blueprints), each a handler and its stratus.json.
+// The blueprints `stratus init` starts a function folder from: each folder of the
+// repository's examples/ with a stratus.json (a handler, its README and its config),
+// or the copy of them an npm package of the CLI carries (packages/cli/blueprints).
+import { existsSync } from "node:fs";
 import { access, cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_FILE, parseConfig } from "./config-file.js";
 import { CliError } from "./errors.js";
 
-const ROOT = fileURLToPath(new URL("../blueprints/", import.meta.url));
+const PACKED = fileURLToPath(new URL("../blueprints/", import.meta.url));
+const ROOT = existsSync(PACKED) ? PACKED : fileURLToPath(new URL("../../../examples/", import.meta.url));
 
 export const DEFAULT_BLUEPRINT = "hello-node";
 
 export async function blueprintNames(): Promise<string[]> {
-  return (await readdir(ROOT, { withFileTypes: true }))
-    .filter((e) => e.isDirectory())
+  const dirs = (await readdir(ROOT, { withFileTypes: true })).filter((e) => e.isDirectory());
+  return dirs
+    .filter((e) => existsSync(path.join(ROOT, e.name, CONFIG_FILE)))
     .map((e) => e.name)
     .sort();
 }
