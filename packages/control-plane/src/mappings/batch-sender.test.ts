@@ -123,7 +123,12 @@ describe("batch sender", () => {
         };
       },
     });
-    const partial = { ...target, maxRetries: Number.POSITIVE_INFINITY, reportItemFailures: true, isolateSuspects: false };
+    const partial = {
+      ...target,
+      maxRetries: Number.POSITIVE_INFINITY,
+      reportItemFailures: true,
+      isolateSuspects: false,
+    };
 
     it("acks the records the function did not name and retries the named ones", async () => {
       const { poller, settled } = fakePoller();

@@ -16,7 +16,10 @@ const Entry = z
       .url()
       .refine((u) => /^https?:$/.test(new URL(u).protocol), "Url is http:// or https://"),
     /** A Secrets Manager secret (full or partial ARN) holding {"accessKeyId","secretAccessKey","sessionToken"?}. */
-    CredentialsSecretArn: z.string().regex(SECRET_ARN, "CredentialsSecretArn is a Secrets Manager secret ARN").optional(),
+    CredentialsSecretArn: z
+      .string()
+      .regex(SECRET_ARN, "CredentialsSecretArn is a Secrets Manager secret ARN")
+      .optional(),
     AccessKeyId: z.string().min(1).optional(),
     SecretAccessKey: z.string().min(1).optional(),
   })

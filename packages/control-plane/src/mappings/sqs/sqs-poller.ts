@@ -3,11 +3,11 @@
 // batches of 10. As Lambda does, nothing else is settled: a failed message stays
 // invisible until the queue's visibility timeout, comes back with its receive count
 // raised, and the queue's redrive policy moves it to its dead-letter queue in the end.
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SecretsReader } from "../../secrets/secrets-reader.js";
 import type { SourcePoller, SourceRecord } from "../source-poller.js";
 import type { SqsArn, SqsEndpoint } from "./sqs-endpoints.js";
-import { sqsEvent, sqsFilterView, sqsRecord, type SqsEventRecord } from "./sqs-event.js";
+import { type SqsEventRecord, sqsEvent, sqsFilterView, sqsRecord } from "./sqs-event.js";
 import { openSqsQueue, type SqsQueue, sqsProblem } from "./sqs-queue.js";
 
 export interface SqsSource {
@@ -39,7 +39,7 @@ export function createSqsPoller(s: SqsSource, secrets: SecretsReader | undefined
     async take(max, waitMs, signal) {
       if (!queue || !endpoint || signal.aborted) return [];
       const wait = Number.isFinite(waitMs) ? Math.min(MAX_WAIT_SECONDS, Math.floor(waitMs / 1000)) : MAX_WAIT_SECONDS;
-      let messages;
+      let messages: Message[];
       try {
         ({ Messages: messages = [] } = await queue.client.send(
           new ReceiveMessageCommand({
