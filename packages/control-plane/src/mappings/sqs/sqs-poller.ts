@@ -38,7 +38,9 @@ export function createSqsPoller(s: SqsSource, secrets: SecretsReader | undefined
     },
     async take(max, waitMs, signal) {
       if (!queue || !endpoint || signal.aborted) return [];
-      const wait = Number.isFinite(waitMs) ? Math.min(MAX_WAIT_SECONDS, Math.floor(waitMs / 1000)) : MAX_WAIT_SECONDS;
+      // Whole seconds only: rounding up overshoots a batching window by under a second, where
+      // rounding down would spin short polls until it ends.
+      const wait = Number.isFinite(waitMs) ? Math.min(MAX_WAIT_SECONDS, Math.ceil(waitMs / 1000)) : MAX_WAIT_SECONDS;
       let messages: Message[];
       try {
         ({ Messages: messages = [] } = await queue.client.send(
