@@ -317,7 +317,7 @@ describe("event source mappings from RabbitMQ", () => {
       Queues: ["q"],
       SourceAccessConfigurations: access(goodSecret),
     };
-    const refused = async (input: object, message: RegExp) => {
+    const refused = async (input: object, message: RegExp | string) => {
       const err = await stack.lambda.send(new CreateEventSourceMappingCommand(input as never)).then(
         () => undefined,
         (e: Error) => e,
@@ -331,7 +331,12 @@ describe("event source mappings from RabbitMQ", () => {
       /DestinationConfig/,
     );
     await refused({ ...base, BatchSize: 10_001 }, /BatchSize/);
-    await refused({ ...base, EventSourceArn: "arn:aws:sqs:us-east-1:123456789012:q" }, /RabbitMQ brokers/);
+    await refused({ ...base, EventSourceArn: "arn:aws:kinesis:us-east-1:123456789012:stream/s" }, /RabbitMQ brokers/);
+    // An SQS queue takes no Queues: Lambda's own refusal.
+    await refused(
+      { ...base, EventSourceArn: "arn:aws:sqs:us-east-1:123456789012:q" },
+      "Queues is not valid for SQS event sources.",
+    );
     await refused({ ...base, EventSourceArn: `${brokerArn.slice(0, -4)}0000` }, /not registered/);
     await refused({ ...base, SourceAccessConfigurations: [] }, /BASIC_AUTH/);
     await refused({ ...base, FilterCriteria: { Filters: [{ Pattern: "{nope" }] } }, /filter pattern/);

@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import { LogLevelSchema, MaxFunctionSeriesSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
 import { z } from "zod";
+import { parseSqsEndpoints } from "./mappings/sqs/sqs-endpoints.js";
 
 export const ControlPlaneConfigSchema = z
   .object({
@@ -133,6 +134,18 @@ export const ControlPlaneConfigSchema = z
     STRATUS_ESM_LEASE_MS: z.coerce.number().int().min(300).default(10_000),
     /** How many mappings one control plane polls at most; 0: it polls none. */
     STRATUS_ESM_MAX_MAPPINGS: z.coerce.number().int().min(0).default(100),
+    /** Which SQS-compatible server serves which region and account's queues (JSON; docs/EVENT-SOURCES.md). */
+    STRATUS_SQS_ENDPOINTS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        try {
+          return parseSqsEndpoints(text);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
     /** How long a Step Functions execution's record and history are kept after it ends (AWS: 90 days). */
     STRATUS_STATES_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(2160),
     /** The least severe level the process logs. */
@@ -197,6 +210,7 @@ export const ControlPlaneConfigSchema = z
       purgeIntervalMs: e.STRATUS_SECRETS_PURGE_INTERVAL_MS,
     },
     esm: { leaseMs: e.STRATUS_ESM_LEASE_MS, maxMappings: e.STRATUS_ESM_MAX_MAPPINGS },
+    sqsEndpoints: e.STRATUS_SQS_ENDPOINTS,
     states: { historyRetentionMs: e.STRATUS_STATES_HISTORY_RETENTION_HOURS * 3_600_000 },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,

@@ -24,11 +24,13 @@ export function toMappingShape(m: Mapping, region: string) {
     LastProcessingResult: m.lastProcessingResult,
     State: m.state,
     StateTransitionReason: m.stateTransitionReason,
-    Queues: c.Queues,
-    SourceAccessConfigurations: c.SourceAccessConfigurations,
+    ...(m.sourceKind === "rabbitmq"
+      ? { Queues: c.Queues, SourceAccessConfigurations: c.SourceAccessConfigurations }
+      : {}),
     ...(c.FilterCriteria ? { FilterCriteria: c.FilterCriteria } : {}),
-    MaximumRetryAttempts: c.MaximumRetryAttempts,
-    FunctionResponseTypes: [],
+    ...(c.MaximumRetryAttempts !== undefined ? { MaximumRetryAttempts: c.MaximumRetryAttempts } : {}),
+    FunctionResponseTypes: c.FunctionResponseTypes ?? [],
+    ...(c.ScalingConfig ? { ScalingConfig: c.ScalingConfig } : {}),
   };
 }
 

@@ -107,4 +107,65 @@ describe("batch sender", () => {
     expect(out).toMatchObject({ ok: false, platform: true, problem: "Rate exceeded" });
     expect(settled).toEqual([["retry", [1, 2]]]);
   });
+
+  describe("with ReportBatchItemFailures", () => {
+    const withIds = (n: number): Rec => ({ ...rec(n), itemId: `m${n}` });
+    /** Answers every batch with `payload` (the function succeeded). */
+    const answering = (payload: string) => ({
+      calls: [] as number[][],
+      async invokeSync(req: InvokeRequest): Promise<InvokeResult> {
+        this.calls.push((JSON.parse(req.payload.toString()) as { ns: number[] }).ns);
+        return {
+          requestId: "r",
+          executedVersion: "$LATEST",
+          trace: decideTrace(undefined, "PassThrough"),
+          payload: Buffer.from(payload),
+        };
+      },
+    });
+    const partial = {
+      ...target,
+      maxRetries: Number.POSITIVE_INFINITY,
+      reportItemFailures: true,
+      isolateSuspects: false,
+    };
+
+    it("acks the records the function did not name and retries the named ones", async () => {
+      const { poller, settled } = fakePoller();
+      const invoke = answering('{"batchItemFailures":[{"itemIdentifier":"m2"}]}');
+      const out = await createBatchSender(invoke, partial).send(poller, [withIds(1), withIds(2), withIds(3)]);
+      expect(out).toEqual({ ok: true, sent: 2 });
+      expect(settled).toEqual([
+        ["ack", [1, 3]],
+        ["retry", [2]],
+      ]);
+    });
+
+    it("fails the whole batch on a malformed response", async () => {
+      const { poller, settled } = fakePoller();
+      const invoke = answering('{"batchItemFailures":[{"itemIdentifier":"nope"}]}');
+      const out = await createBatchSender(invoke, partial).send(poller, [withIds(1), withIds(2)]);
+      expect(out).toMatchObject({ ok: false, problem: expect.stringMatching(/invalid partial batch response/) });
+      expect(settled).toEqual([["retry", [1, 2]]]);
+    });
+
+    it("ignores the response when the mapping did not ask for it", async () => {
+      const { poller, settled } = fakePoller();
+      const invoke = answering('{"batchItemFailures":[{"itemIdentifier":"m1"}]}');
+      await createBatchSender(invoke, { ...partial, reportItemFailures: false }).send(poller, [withIds(1)]);
+      expect(settled).toEqual([["ack", [1]]]);
+    });
+
+    it("keeps failed records batched when suspects are not isolated", async () => {
+      const { poller } = fakePoller();
+      const invoke = fakeInvoke(() => "fail");
+      const sender = createBatchSender(invoke, partial);
+      await sender.send(poller, [withIds(1), withIds(2)]);
+      await sender.send(poller, [withIds(1), withIds(2)]);
+      expect(invoke.calls).toEqual([
+        [1, 2],
+        [1, 2],
+      ]);
+    });
+  });
 });

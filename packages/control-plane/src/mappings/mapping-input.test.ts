@@ -11,7 +11,7 @@ const base = {
 
 describe("mapping input", () => {
   it("takes Lambda's defaults for RabbitMQ", () => {
-    expect(newConfig(parseCreate(base))).toEqual({
+    expect(newConfig(parseCreate(base), "rabbitmq")).toEqual({
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 0,
       Queues: ["q"],
@@ -54,11 +54,89 @@ describe("mapping input", () => {
   });
 
   it("updates only what is given; empty filters remove them", () => {
-    const c = newConfig(parseCreate({ ...base, FilterCriteria: { Filters: [{ Pattern: '{"data":{"a":[1]}}' }] } }));
-    const u = updatedConfig(c, parseUpdate({ BatchSize: 7, FilterCriteria: { Filters: [] } }));
+    const c = newConfig(
+      parseCreate({ ...base, FilterCriteria: { Filters: [{ Pattern: '{"data":{"a":[1]}}' }] } }),
+      "rabbitmq",
+    );
+    const u = updatedConfig(c, parseUpdate({ BatchSize: 7, FilterCriteria: { Filters: [] } }, "rabbitmq"));
     expect(u.BatchSize).toBe(7);
     expect(u.Queues).toEqual(["q"]);
     expect(u.FilterCriteria).toBeUndefined();
-    expect(() => parseUpdate({ Queues: ["x"] })).toThrow(/Unrecognized key/);
+    expect(() => parseUpdate({ Queues: ["x"] }, "rabbitmq")).toThrow(/Unrecognized key/);
+  });
+});
+
+describe("SQS mapping input", () => {
+  const sqs = { FunctionName: "f", EventSourceArn: "arn:aws:sqs:us-east-1:123456789012:orders" };
+  const refusal = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e as { code: string; message: string };
+    }
+    return undefined;
+  };
+
+  it("takes Lambda's SQS defaults and the generic options", () => {
+    const input = parseCreate({
+      ...sqs,
+      Queues: [],
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+    expect(input.kind).toBe("sqs");
+    expect(newConfig(input, "sqs")).toEqual({
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+      Queues: [],
+      SourceAccessConfigurations: [],
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+  });
+
+  it.each([
+    [{ StartingPosition: "LATEST" }, "StartingPosition is not valid for SQS event sources."],
+    [
+      { DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:1:d" } } },
+      "DestinationConfig is not valid for SQS event sources.",
+    ],
+    [{ MaximumRetryAttempts: 2 }, "MaximumRetryAttempts is not valid for SQS event sources."],
+    [{ Queues: ["q"] }, "Queues is not valid for SQS event sources."],
+    [{ Tags: { a: "b" } }, "Tags is not supported by Stratus for SQS event sources: remove it and try again"],
+  ])("refuses %o as Lambda does", (extra, message) => {
+    const err = refusal(() => parseCreate({ ...sqs, ...extra }));
+    expect(err?.code).toBe("InvalidParameterValueException");
+    expect(err?.message).toBe(message);
+  });
+
+  it.each([
+    [{ ScalingConfig: { MaximumConcurrency: 1 } }, /MaximumConcurrency/],
+    [{ ScalingConfig: { MaximumConcurrency: 1001 } }, /MaximumConcurrency/],
+    [{ FunctionResponseTypes: ["Other"] }, /FunctionResponseTypes/],
+  ])("refuses out-of-range %o", (extra, message) => {
+    const err = refusal(() => parseCreate({ ...sqs, ...extra }));
+    expect(err?.code).toBe("InvalidParameterValueException");
+    expect(err?.message).toMatch(message);
+  });
+
+  it("updates the generic options: an empty list or block removes them", () => {
+    const c = newConfig(
+      parseCreate({
+        ...sqs,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        ScalingConfig: { MaximumConcurrency: 4 },
+      }),
+      "sqs",
+    );
+    expect(updatedConfig(c, parseUpdate({ BatchSize: 5 }, "sqs"))).toMatchObject({
+      BatchSize: 5,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    const cleared = updatedConfig(c, parseUpdate({ FunctionResponseTypes: [], ScalingConfig: {} }, "sqs"));
+    expect(cleared.FunctionResponseTypes).toBeUndefined();
+    expect(cleared.ScalingConfig).toBeUndefined();
+    expect(() => parseUpdate({ MaximumRetryAttempts: 1 }, "sqs")).toThrow(/not valid for SQS/);
   });
 });

@@ -1,11 +1,12 @@
 // The input rules of CreateEventSourceMapping and UpdateEventSourceMapping for the
-// sources Stratus serves (RabbitMQ first): Lambda's limits and defaults, every
-// parameter Stratus does not implement for the source refused by name, and unknown
-// parameters refused rather than dropped.
+// sources Stratus serves (RabbitMQ, SQS): Lambda's limits and defaults, every parameter
+// that does not apply to the source or that Stratus does not implement for it refused
+// by name (source-kinds.ts), and unknown parameters refused rather than dropped.
 import { errors } from "@stratus/shared";
 import { z } from "zod";
 import { PatternError, parsePattern } from "../events/pattern-check.js";
 import { parseInput } from "../services/function-input.js";
+import { PARAM_RULES, type SourceKind, sourceKindOf } from "./source-kinds.js";
 
 const SECRET_ARN = /^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]{1,512}$/;
 
@@ -29,6 +30,9 @@ const Common = {
   SourceAccessConfigurations: z.array(Access).max(22),
   /** A Stratus extension for MQ (Lambda retries until the message expires): see docs/EVENT-SOURCES.md. */
   MaximumRetryAttempts: z.number().int().min(0).max(10_000),
+  FunctionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"])).max(1),
+  /** No MaximumConcurrency: the default (docs/EVENT-SOURCES.md). */
+  ScalingConfig: z.object({ MaximumConcurrency: z.number().int().min(2).max(1000).optional() }).strict(),
 };
 
 const CreateSchema = z
@@ -43,55 +47,37 @@ const CreateSchema = z
 
 const UpdateSchema = z.object(Common).partial().strict();
 
-/** Lambda parameters not implemented for RabbitMQ sources; refused by name. */
-const NOT_FOR_RABBITMQ = [
-  "StartingPosition",
-  "StartingPositionTimestamp",
-  "ParallelizationFactor",
-  "DestinationConfig",
-  "MaximumRecordAgeInSeconds",
-  "BisectBatchOnFunctionError",
-  "TumblingWindowInSeconds",
-  "Topics",
-  "SelfManagedEventSource",
-  "SelfManagedKafkaEventSourceConfig",
-  "AmazonManagedKafkaEventSourceConfig",
-  "FunctionResponseTypes",
-  "ScalingConfig",
-  "DocumentDBEventSourceConfig",
-  "KMSKeyArn",
-  "MetricsConfig",
-  "ProvisionedPollerConfig",
-  "Tags",
-];
-
 export interface MappingConfig {
   BatchSize: number;
   MaximumBatchingWindowInSeconds: number;
+  /** RabbitMQ's queue; empty for SQS. */
   Queues: string[];
+  /** RabbitMQ's credentials and vhost; empty for SQS. */
   SourceAccessConfigurations: Array<{ Type: "BASIC_AUTH" | "VIRTUAL_HOST"; URI: string }>;
   FilterCriteria?: { Filters: Array<{ Pattern: string }> };
-  MaximumRetryAttempts: number;
+  /** RabbitMQ only (a Stratus extension); SQS leaves failures to the queue's redrive policy. */
+  MaximumRetryAttempts?: number;
+  FunctionResponseTypes?: Array<"ReportBatchItemFailures">;
+  ScalingConfig?: { MaximumConcurrency: number };
 }
 
-export const DEFAULT_BATCH_SIZE = 100;
+const DEFAULT_BATCH_SIZE: Record<SourceKind, number> = { rabbitmq: 100, sqs: 10 };
 export const DEFAULT_MAX_RETRIES = 2;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const inert = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 
-function refuseUnimplemented(body: Record<string, unknown>): void {
-  for (const key of NOT_FOR_RABBITMQ) {
-    if (!inert(body[key])) {
-      throw errors.invalidParameter(
-        `${key} is not supported by Stratus for RabbitMQ event sources: remove it and try again`,
-      );
-    }
+function refuseByName(kind: SourceKind, body: Record<string, unknown>): void {
+  const rules = PARAM_RULES[kind];
+  for (const key of rules.invalid) if (!inert(body[key])) throw errors.invalidParameter(rules.invalidMessage(key));
+  for (const key of rules.unimplemented) {
+    if (!inert(body[key])) throw errors.invalidParameter(rules.unimplementedMessage(key));
   }
 }
 
-function strip(body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).filter(([k, v]) => !(NOT_FOR_RABBITMQ.includes(k) && inert(v))));
+function strip(kind: SourceKind, body: Record<string, unknown>): Record<string, unknown> {
+  const named = [...PARAM_RULES[kind].invalid, ...PARAM_RULES[kind].unimplemented];
+  return Object.fromEntries(Object.entries(body).filter(([k, v]) => !(named.includes(k) && inert(v))));
 }
 
 function checkAccess(list: MappingConfig["SourceAccessConfigurations"] | undefined): void {
@@ -119,49 +105,67 @@ function checkFilters(f: MappingConfig["FilterCriteria"]): void {
   }
 }
 
-function body(raw: unknown): Record<string, unknown> {
+function body(kind: SourceKind, raw: Record<string, unknown>): Record<string, unknown> {
+  refuseByName(kind, raw);
+  return strip(kind, raw);
+}
+
+function object(raw: unknown): Record<string, unknown> {
   if (!isObject(raw)) throw errors.invalidParameter("The request body must be a JSON object");
-  refuseUnimplemented(raw);
-  return strip(raw);
+  return raw;
 }
 
 export type CreateInput = z.output<typeof CreateSchema>;
 export type UpdateInput = z.output<typeof UpdateSchema>;
 
-export function parseCreate(raw: unknown): CreateInput & { EventSourceArn: string } {
-  const input = parseInput(CreateSchema, body(raw));
+/** A create request, its source kind told by its EventSourceArn (undefined: no source Stratus serves). */
+export function parseCreate(raw: unknown): CreateInput & { EventSourceArn: string; kind: SourceKind | undefined } {
+  const b = object(raw);
+  const arn = typeof b.EventSourceArn === "string" ? b.EventSourceArn : "";
+  const kind = sourceKindOf(arn);
+  const input = parseInput(CreateSchema, kind ? body(kind, b) : b);
   if (!input.EventSourceArn) throw errors.invalidParameter("EventSourceArn is required");
-  if (!input.Queues) throw errors.invalidParameter("Queues is required for RabbitMQ event sources");
-  if (!input.SourceAccessConfigurations) {
-    throw errors.invalidParameter("SourceAccessConfigurations with BASIC_AUTH is required for RabbitMQ event sources");
+  if (kind === "rabbitmq") {
+    if (!input.Queues) throw errors.invalidParameter("Queues is required for RabbitMQ event sources");
+    if (!input.SourceAccessConfigurations) {
+      throw errors.invalidParameter(
+        "SourceAccessConfigurations with BASIC_AUTH is required for RabbitMQ event sources",
+      );
+    }
+    checkAccess(input.SourceAccessConfigurations);
   }
-  checkAccess(input.SourceAccessConfigurations);
   checkFilters(input.FilterCriteria);
-  return { ...input, EventSourceArn: input.EventSourceArn };
+  return { ...input, EventSourceArn: input.EventSourceArn, kind };
 }
 
-export function parseUpdate(raw: unknown): UpdateInput {
-  const input = parseInput(UpdateSchema, body(raw));
+export function parseUpdate(raw: unknown, kind: SourceKind): UpdateInput {
+  const input = parseInput(UpdateSchema, body(kind, object(raw)));
   checkAccess(input.SourceAccessConfigurations);
   checkFilters(input.FilterCriteria);
   return input;
 }
 
-export function newConfig(input: CreateInput): MappingConfig {
+const scaling = (s: CreateInput["ScalingConfig"]) =>
+  s?.MaximumConcurrency !== undefined ? { ScalingConfig: { MaximumConcurrency: s.MaximumConcurrency } } : {};
+
+export function newConfig(input: CreateInput, kind: SourceKind): MappingConfig {
   return {
-    BatchSize: input.BatchSize ?? DEFAULT_BATCH_SIZE,
+    BatchSize: input.BatchSize ?? DEFAULT_BATCH_SIZE[kind],
     MaximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
     Queues: input.Queues ?? [],
     SourceAccessConfigurations: input.SourceAccessConfigurations ?? [],
     ...(input.FilterCriteria?.Filters.length ? { FilterCriteria: input.FilterCriteria } : {}),
-    MaximumRetryAttempts: input.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
+    ...(kind === "rabbitmq" ? { MaximumRetryAttempts: input.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES } : {}),
+    ...(input.FunctionResponseTypes?.length ? { FunctionResponseTypes: input.FunctionResponseTypes } : {}),
+    ...scaling(input.ScalingConfig),
   };
 }
 
 /** The config after an update: fields given replace, an empty FilterCriteria removes the filters. */
 export function updatedConfig(c: MappingConfig, u: UpdateInput): MappingConfig {
-  const { FilterCriteria: _, ...rest } = c;
+  const { FilterCriteria: _, FunctionResponseTypes: _t, ScalingConfig: _s, ...rest } = c;
   const filters = u.FilterCriteria ?? c.FilterCriteria;
+  const types = u.FunctionResponseTypes ?? c.FunctionResponseTypes;
   return {
     ...rest,
     ...(u.BatchSize !== undefined ? { BatchSize: u.BatchSize } : {}),
@@ -171,5 +175,7 @@ export function updatedConfig(c: MappingConfig, u: UpdateInput): MappingConfig {
     ...(u.SourceAccessConfigurations ? { SourceAccessConfigurations: u.SourceAccessConfigurations } : {}),
     ...(u.MaximumRetryAttempts !== undefined ? { MaximumRetryAttempts: u.MaximumRetryAttempts } : {}),
     ...(filters?.Filters.length ? { FilterCriteria: filters } : {}),
+    ...(types?.length ? { FunctionResponseTypes: types } : {}),
+    ...(u.ScalingConfig ? scaling(u.ScalingConfig) : _s ? { ScalingConfig: _s } : {}),
   };
 }

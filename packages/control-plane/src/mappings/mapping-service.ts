@@ -1,14 +1,20 @@
-// Event source mapping operations: checks the function and the broker, moves the
-// mapping's State by the transition table, and stores it; the control plane holding
-// the mapping's lease settles transitional states (mapping-worker.ts).
+// Event source mapping operations: checks the function and the source (a registered
+// broker, a reachable SQS queue), moves the mapping's State by the transition table,
+// and stores it; the control plane holding the mapping's lease settles transitional
+// states (mapping-worker.ts).
 import { randomUUID } from "node:crypto";
 import { errors } from "@stratus/shared";
 import { parseFunctionName, parseFunctionRef } from "../services/function-ref.js";
 import type { BrokerStore } from "../store/broker-store.js";
 import type { Mapping, MappingStore } from "../store/mapping-store.js";
 import { parseBrokerArn } from "./broker-arns.js";
-import { newConfig, parseCreate, parseUpdate, updatedConfig } from "./mapping-input.js";
+import { type MappingConfig, newConfig, parseCreate, parseUpdate, updatedConfig } from "./mapping-input.js";
 import { type MappingEvent, resourceInUse, transition } from "./mapping-state.js";
+import type { SourceKind } from "./source-kinds.js";
+import { checkSqsConfig, sqsArnOf } from "./sqs/sqs-input.js";
+
+/** Checks an SQS queue for a mapping of a function with this timeout (sqs/sqs-input.ts checkSqsQueue). */
+export type SqsQueueCheck = (arn: string, functionTimeoutSeconds: number) => Promise<void>;
 
 export interface MappingService {
   create(accountId: string, body: unknown): Promise<Mapping>;
@@ -28,19 +34,24 @@ const moved = () => resourceInUse("The event source mapping changed while this r
 export function createMappingService(
   store: MappingStore,
   brokers: Pick<BrokerStore, "find">,
-  functions: { resolve(accountId: string, name: string, qualifier?: string): Promise<unknown> },
+  functions: { resolve(accountId: string, name: string, qualifier?: string): Promise<{ timeoutSeconds: number }> },
+  checkSqsQueue: SqsQueueCheck,
 ): MappingService {
   async function functionOf(accountId: string, raw: string) {
     const ref = parseFunctionRef(raw, accountId);
-    await functions.resolve(accountId, ref.name, ref.qualifier);
-    return ref;
+    const fn = await functions.resolve(accountId, ref.name, ref.qualifier);
+    return { ...ref, timeoutSeconds: fn.timeoutSeconds };
+  }
+
+  function checkConfig(kind: SourceKind, arn: string, c: MappingConfig): void {
+    if (kind === "sqs") checkSqsConfig(sqsArnOf(arn), c);
   }
 
   async function checkBroker(accountId: string, arn: string): Promise<void> {
     const parsed = parseBrokerArn(arn);
     if (!parsed) {
       throw errors.invalidParameter(
-        `Stratus serves RabbitMQ brokers (arn:aws:mq:...:broker:<name>:<id>) as event sources; ${arn.slice(0, 200)} is not one (Kafka and SQS-compatible sources are not served yet)`,
+        `Stratus serves RabbitMQ brokers (arn:aws:mq:...:broker:<name>:<id>) and SQS queues (arn:aws:sqs:...) as event sources; ${arn.slice(0, 200)} is neither (Kafka sources are not served yet)`,
       );
     }
     const broker = parsed.accountId === accountId ? await brokers.find(accountId, parsed.name) : undefined;
@@ -60,18 +71,28 @@ export function createMappingService(
     async create(accountId, body) {
       const input = parseCreate(body);
       const ref = await functionOf(accountId, input.FunctionName);
-      await checkBroker(accountId, input.EventSourceArn);
-      const config = newConfig(input);
+      const kind = input.kind;
+      if (kind !== "sqs") await checkBroker(accountId, input.EventSourceArn);
+      const sourceKind = kind ?? "rabbitmq";
+      const config = newConfig(input, sourceKind);
+      checkConfig(sourceKind, input.EventSourceArn, config);
       const same = await store.list(accountId, {
         functionName: ref.name,
         eventSourceArn: input.EventSourceArn,
         limit: 1000,
       });
-      if (same.some((m) => m.config.Queues[0] === config.Queues[0] && m.qualifier === ref.qualifier)) {
+      const twin = same.find((m) => m.config.Queues[0] === config.Queues[0] && m.qualifier === ref.qualifier);
+      if (twin && sourceKind === "sqs") {
+        throw errors.conflict(
+          `An event source mapping with SQS arn (" ${input.EventSourceArn} ") and function (" ${ref.name} ") already exists. Please update or delete the existing mapping with UUID ${twin.uuid}`,
+        );
+      }
+      if (twin) {
         throw errors.conflict(
           `An event source mapping with event source (${input.EventSourceArn}), queue (${config.Queues[0]}) and function (${input.FunctionName}) already exists.`,
         );
       }
+      if (sourceKind === "sqs") await checkSqsQueue(input.EventSourceArn, ref.timeoutSeconds);
       const enabled = input.Enabled !== false;
       const mapping: Mapping = {
         uuid: randomUUID(),
@@ -79,7 +100,7 @@ export function createMappingService(
         functionName: ref.name,
         ...(ref.qualifier ? { qualifier: ref.qualifier } : {}),
         eventSourceArn: input.EventSourceArn,
-        sourceKind: "rabbitmq",
+        sourceKind,
         config,
         enabled,
         state: "Creating",
@@ -93,16 +114,19 @@ export function createMappingService(
     },
     get: find,
     async update(accountId, uuid, body) {
-      const input = parseUpdate(body);
       const m = await find(accountId, uuid);
+      const input = parseUpdate(body, m.sourceKind);
       const ref = input.FunctionName ? await functionOf(accountId, input.FunctionName) : undefined;
+      const config = updatedConfig(m.config, input);
+      checkConfig(m.sourceKind, m.eventSourceArn, config);
+      if (ref && m.sourceKind === "sqs") await checkSqsQueue(m.eventSourceArn, ref.timeoutSeconds);
       const enabled = input.Enabled ?? m.enabled;
       const event: MappingEvent = enabled === m.enabled ? "update" : enabled ? "enable" : "disable";
       const state = transition(m.state, event);
       const patch = {
         functionName: ref?.name ?? m.functionName,
         qualifier: ref ? ref.qualifier : m.qualifier,
-        config: updatedConfig(m.config, input),
+        config,
         enabled,
         state,
       };

@@ -12,6 +12,8 @@ export interface SourceRecord {
   filterView: Record<string, unknown>;
   /** A key that names the record across redeliveries (for counting its failures). */
   identity: string;
+  /** What a partial batch response names the record by (batchItemFailures[].itemIdentifier), where the source has one. */
+  itemId?: string;
 }
 
 export interface SourcePoller<R extends SourceRecord = SourceRecord> {

@@ -1,6 +1,7 @@
 // Event source mappings' part of a control plane, built in one place: the stores, the
 // service behind the API, and the worker that polls the mappings this control plane
-// holds the leases of, each through its source's poller and one batch sender.
+// holds the leases of, each through its source's poller and one batch sender
+// (RabbitMQ here, SQS in sqs/start-sqs-mapping.ts).
 import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import type { SecretsReader } from "../secrets/secrets-reader.js";
@@ -9,11 +10,15 @@ import { type BrokerStore, createPgBrokerStore } from "../store/broker-store.js"
 import { createPgMappingStore, type Mapping } from "../store/mapping-store.js";
 import { createBatchSender } from "./batch-sender.js";
 import { parseBrokerArn } from "./broker-arns.js";
+import { DEFAULT_MAX_RETRIES } from "./mapping-input.js";
 import { startMappingRunner } from "./mapping-runner.js";
 import { createMappingService, type MappingService } from "./mapping-service.js";
 import { startMappingWorker } from "./mapping-worker.js";
 import { createRmqPoller } from "./rabbitmq/rmq-poller.js";
 import { SourceProblem } from "./source-poller.js";
+import type { SqsEndpointEntry } from "./sqs/sqs-endpoints.js";
+import { checkSqsQueue } from "./sqs/sqs-input.js";
+import { startSqsMapping } from "./sqs/start-sqs-mapping.js";
 
 export interface Mappings {
   service: MappingService;
@@ -28,13 +33,22 @@ export function startMappings(
   pool: Pool,
   invoke: InvokeService,
   secrets: SecretsReader | undefined,
-  opts: { dbStatementTimeoutMs: number; esm: { leaseMs: number; maxMappings: number }; log: Logger },
+  opts: {
+    dbStatementTimeoutMs: number;
+    esm: { leaseMs: number; maxMappings: number };
+    sqsEndpoints?: readonly SqsEndpointEntry[];
+    log: Logger;
+  },
 ): Mappings {
   const store = createPgMappingStore(pool, opts.dbStatementTimeoutMs);
   const brokers = createPgBrokerStore(pool, opts.dbStatementTimeoutMs);
-  const service = createMappingService(store, brokers, invoke);
+  const endpoints = opts.sqsEndpoints ?? [];
+  const service = createMappingService(store, brokers, invoke, (arn, timeout) =>
+    checkSqsQueue(arn, endpoints, secrets, timeout),
+  );
 
   const start = (m: Mapping, report: (result: string) => Promise<void>) => {
+    if (m.sourceKind === "sqs") return startSqsMapping(m, report, { invoke, secrets, endpoints, log: opts.log });
     const c = m.config;
     const vhost = c.SourceAccessConfigurations.find((a) => a.Type === "VIRTUAL_HOST")?.URI ?? "/";
     const secretArn = c.SourceAccessConfigurations.find((a) => a.Type === "BASIC_AUTH")?.URI ?? "";
@@ -59,7 +73,7 @@ export function startMappings(
       accountId: m.accountId,
       functionName: m.functionName,
       ...(m.qualifier ? { qualifier: m.qualifier } : {}),
-      maxRetries: c.MaximumRetryAttempts,
+      maxRetries: c.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
       ...(c.FilterCriteria ? { filters: c.FilterCriteria.Filters } : {}),
     });
     return startMappingRunner(

@@ -5,6 +5,7 @@
 import type { Pool } from "pg";
 import type { MappingConfig } from "../mappings/mapping-input.js";
 import type { MappingState } from "../mappings/mapping-state.js";
+import type { SourceKind } from "../mappings/source-kinds.js";
 import { boundedDb } from "./pg-helpers.js";
 
 export interface Mapping {
@@ -13,7 +14,7 @@ export interface Mapping {
   functionName: string;
   qualifier?: string;
   eventSourceArn: string;
-  sourceKind: "rabbitmq";
+  sourceKind: SourceKind;
   config: MappingConfig;
   enabled: boolean;
   state: MappingState;
@@ -36,7 +37,7 @@ interface Row {
   function_name: string;
   qualifier: string | null;
   event_source_arn: string;
-  source_kind: "rabbitmq";
+  source_kind: SourceKind;
   config: MappingConfig;
   enabled: boolean;
   state: MappingState;
