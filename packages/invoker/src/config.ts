@@ -1,6 +1,14 @@
 // The invoker's configuration: one zod schema, parsed once in main.ts.
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { LogLevelSchema, MaxFunctionSeriesSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
+import {
+  LogLevelSchema,
+  MaxFunctionSeriesSchema,
+  OtlpEndpointSchema,
+  otlpEndpoint,
+  RegistryEnvSchema,
+  registrySettings,
+} from "@stratus/shared";
 import { z } from "zod";
 
 export const InvokerConfigSchema = z
@@ -89,6 +97,8 @@ export const InvokerConfigSchema = z
     STRATUS_URL_FILE: z.string().min(1).optional(),
     /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    /** Container image functions: registry credentials and plain-HTTP registries (docs/IMAGE-FUNCTIONS.md). */
+    ...RegistryEnvSchema,
     ...OtlpEndpointSchema,
     /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
     STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
@@ -119,6 +129,7 @@ export const InvokerConfigSchema = z
     logLevel: e.STRATUS_LOG_LEVEL,
     tracing: { otlpEndpoint: otlpEndpoint(e) },
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
+    registries: registrySettings(e, (path) => readFileSync(path, "utf8")),
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;
