@@ -97,6 +97,8 @@ export const InvokerConfigSchema = z
     STRATUS_URL_FILE: z.string().min(1).optional(),
     /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    /** How long a function image this node pulled may go unused before it is removed. */
+    STRATUS_FUNCTION_IMAGE_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
     /** Container image functions: registry credentials and plain-HTTP registries (docs/IMAGE-FUNCTIONS.md). */
     ...RegistryEnvSchema,
     ...OtlpEndpointSchema,
@@ -130,6 +132,7 @@ export const InvokerConfigSchema = z
     tracing: { otlpEndpoint: otlpEndpoint(e) },
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
     registries: registrySettings(e, (path) => readFileSync(path, "utf8")),
+    functionImageTtlMs: e.STRATUS_FUNCTION_IMAGE_TTL_SECONDS * 1000,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

@@ -57,7 +57,12 @@ export function startImagePreparer(deps: ImagePreparerDeps): ImagePreparer {
       const settled = await store.settleImage(fn.accountId, fn.name, fn.revisionId, outcome);
       if (!settled) return;
       if (!outcome.ok) log.info(`image function ${fn.name} failed: ${outcome.reason.code}`);
-      deps.retired({ accountId: fn.accountId, functionName: fn.name, version: LATEST, keepRevisionId: settled.revisionId });
+      deps.retired({
+        accountId: fn.accountId,
+        functionName: fn.name,
+        version: LATEST,
+        keepRevisionId: settled.revisionId,
+      });
     })().finally(() => inFlight.delete(key));
     inFlight.set(key, work);
     return work;

@@ -23,7 +23,8 @@ export async function pullOnNode(node: LiveNode, image: string, internalToken: s
     return;
   }
   const code = res.headers.get(headers.errorType) ?? "";
-  const message = ((await res.json().catch(() => ({}))) as { message?: string }).message ?? `node answered ${res.status}`;
+  const message =
+    ((await res.json().catch(() => ({}))) as { message?: string }).message ?? `node answered ${res.status}`;
   if (PROBLEMS.has(code)) throw new ImageProblem(code as ImageProblemCode, message);
   throw new Error(`node ${node.id} could not pull ${image}: ${message}`);
 }

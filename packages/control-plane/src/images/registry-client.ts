@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import {
   IMAGE_SIZE_LIMIT_BYTES,
-  type ImageRef,
   ImageProblem,
+  type ImageRef,
   isLoopbackRegistry,
   type RegistryCredentials,
 } from "@stratus/shared";
@@ -120,11 +120,15 @@ export function createRegistryClient(opts: RegistryOptions) {
     }
     if (res.status === 401 || res.status === 403) throw denied(ref, `the registry answered ${res.status}`);
     if (res.status === 404) {
-      throw new ImageProblem("ImageDeleted", `Source image ${ref.registry}/${ref.repository}:${reference} does not exist`);
+      throw new ImageProblem(
+        "ImageDeleted",
+        `Source image ${ref.registry}/${ref.repository}:${reference} does not exist`,
+      );
     }
     if (!res.ok) throw new ImageProblem("ImageAccessDenied", `Registry ${ref.registry} answered ${res.status}`);
     const bytes = Buffer.from(await res.arrayBuffer());
-    const digest = res.headers.get("docker-content-digest") ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    const digest =
+      res.headers.get("docker-content-digest") ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
     try {
       return { manifest: JSON.parse(bytes.toString("utf8")) as Manifest, digest };
     } catch {

@@ -24,7 +24,9 @@ export function checkImageSettled(fn: FunctionVersion): void {
   if (fn.packageType !== "Image") return;
   if (fn.lastUpdate.status === "InProgress" || fn.state === "Pending") throw updateInProgress(fn.name);
   if (fn.state === "Failed") {
-    throw errors.conflict(`The operation cannot be performed at this time. The function is in state Failed: ${fn.name}`);
+    throw errors.conflict(
+      `The operation cannot be performed at this time. The function is in state Failed: ${fn.name}`,
+    );
   }
 }
 

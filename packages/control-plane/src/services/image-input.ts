@@ -15,7 +15,8 @@ const text = (name: string, max: number) =>
 export const ImageUriSchema = z
   .string({ required_error: "Code.ImageUri is required when PackageType is Image" })
   .refine((u) => parseImageRef(u) !== undefined, {
-    message: "ImageUri must be registry-host[:port]/repository[:tag] or registry-host[:port]/repository@sha256:<digest>",
+    message:
+      "ImageUri must be registry-host[:port]/repository[:tag] or registry-host[:port]/repository@sha256:<digest>",
   });
 
 export const ImageConfigSchema = z
@@ -40,11 +41,13 @@ export const CreateImageFunctionSchema = CreateFunctionSchema.omit({
   ImageConfig: ImageConfigSchema.optional(),
 });
 
-const NOT_FOR_IMAGES = "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.";
+const NOT_FOR_IMAGES =
+  "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.";
 
 /** Refuses, as Lambda does, what an image function cannot have. */
 export function refuseZipOnlyFields(body: Record<string, unknown>): void {
-  for (const key of ["Runtime", "Handler"]) if (body[key] !== undefined && body[key] !== "") throw errors.invalidParameter(NOT_FOR_IMAGES);
+  for (const key of ["Runtime", "Handler"])
+    if (body[key] !== undefined && body[key] !== "") throw errors.invalidParameter(NOT_FOR_IMAGES);
   if (Array.isArray(body.Layers) && body.Layers.length > 0) throw errors.invalidParameter(NOT_FOR_IMAGES);
 }
 
