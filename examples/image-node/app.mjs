@@ -14,10 +14,14 @@ export const handler = async (event, context) => {
   };
 };
 
+/** The container's memory cap in bytes, from its cgroup (v2, else v1). */
 function readCgroupMemory() {
-  try {
-    return readFileSync("/sys/fs/cgroup/memory.max", "utf8").trim();
-  } catch {
-    return undefined;
+  for (const file of ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]) {
+    try {
+      return readFileSync(file, "utf8").trim();
+    } catch {
+      // not this cgroup version
+    }
   }
+  return undefined;
 }
