@@ -93,10 +93,14 @@ async function main() {
     await client.close();
     await stack.stop();
     await registry.close();
-    await docker
-      .getImage(tag)
-      .remove({ force: true })
-      .catch(() => undefined);
+    // What the node pulled (by digest) stays after the stack stops: every image of the repository goes.
+    const repository = tag.slice(0, tag.lastIndexOf(":"));
+    for (const image of await docker.listImages({ filters: { reference: [repository] } })) {
+      await docker
+        .getImage(image.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
   }
 }
 
