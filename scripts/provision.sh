@@ -31,6 +31,8 @@ fi
 apt_install awscli
 # RabbitMQ: the event source mapping tests run their own broker on loopback (tests/helpers/rabbitmq.ts).
 apt_install rabbitmq-server
+# Image functions: their tests run Debian's OCI registry on loopback (tests/helpers/registry.ts).
+apt_install docker-registry
 
 # 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
 # workspace's dependencies, installed again when the Node they were built for changed

@@ -94,9 +94,9 @@ describe("AWS CLI", () => {
 
   it.each([
     [
-      "--package-type Image",
+      "--package-type Image with a runtime and handler",
       ["--package-type", "Image", "--code", "ImageUri=registry.local/fn:1"],
-      /PackageType Image/,
+      /Handler or Runtime or Layer/,
     ],
     ["--layers with a name, not a layer version ARN", ["--layers", "deps"], /"deps" is not a layer version ARN/],
     [

@@ -156,11 +156,12 @@ describe("functions", () => {
       new CreateFunctionCommand({
         FunctionName: uniqueName("img"),
         PackageType: "Image",
+        Runtime: "nodejs20.x",
         Role: ROLE,
         Code: { ImageUri: "registry.local/fn:1" },
       }),
     );
-    await expect(image).rejects.toThrow(/PackageType Image is not supported/);
+    await expect(image).rejects.toThrow(/Handler or Runtime or Layer/);
     // What means "off" is accepted: Terraform sends these for unset blocks.
     await create(uniqueName("off"), "v0", { Layers: [], TracingConfig: { Mode: "PassThrough" } });
     const after = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));

@@ -1,7 +1,15 @@
 // The control plane's configuration: one zod schema, parsed once in main.ts from the
 // environment. Secrets have no defaults; nothing else reads process.env.
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { LogLevelSchema, MaxFunctionSeriesSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
+import {
+  LogLevelSchema,
+  MaxFunctionSeriesSchema,
+  OtlpEndpointSchema,
+  otlpEndpoint,
+  RegistryEnvSchema,
+  registrySettings,
+} from "@stratus/shared";
 import { z } from "zod";
 import { parseSqsEndpoints } from "./mappings/sqs/sqs-endpoints.js";
 
@@ -150,6 +158,8 @@ export const ControlPlaneConfigSchema = z
     STRATUS_STATES_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(2160),
     /** The least severe level the process logs. */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    /** Container image functions: registry credentials and plain-HTTP registries (docs/IMAGE-FUNCTIONS.md). */
+    ...RegistryEnvSchema,
     ...OtlpEndpointSchema,
     /** An access line per API request at info level (on), or at debug only (off). */
     STRATUS_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
@@ -200,6 +210,7 @@ export const ControlPlaneConfigSchema = z
     logLevel: e.STRATUS_LOG_LEVEL,
     tracing: { otlpEndpoint: otlpEndpoint(e) },
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
+    registries: registrySettings(e, (path) => readFileSync(path, "utf8")),
     accessLog: e.STRATUS_ACCESS_LOG === "on",
     metricsToken: e.STRATUS_METRICS_TOKEN,
     advertiseHost:

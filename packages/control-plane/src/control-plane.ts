@@ -26,6 +26,9 @@ import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
+import { startImagePreparer } from "./images/image-preparer.js";
+import { pullOnNode } from "./images/node-pulls.js";
+import { createRegistryClient } from "./images/registry-client.js";
 import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
 import { startLogs } from "./logs/start-logs.js";
@@ -82,6 +85,9 @@ export interface RunningControlPlane {
   asyncWorker(): QueueWorker | undefined;
   close(): Promise<void>;
 }
+
+/** How often a control plane looks for image functions left Pending or updating (a create or update wakes it at once). */
+const IMAGE_SETTLE_INTERVAL_MS = 5_000;
 
 /** Warns loudly when Redis could drop queued work (AOF off or an evicting policy). */
 async function checkRedis(redis: Redis, log: Logger): Promise<void> {
@@ -159,6 +165,16 @@ export async function startControlPlane(
   // A reservation changed, or deleted with its function, here applies to this control
   // plane's next invoke; invokers remove the containers of what can no longer run.
   const layerStore = createPgLayerStore(pool, config.dbStatementTimeoutMs);
+  // Image functions go Active once their image is resolved to a digest and pulled on the nodes.
+  const images = startImagePreparer({
+    store: functionStore,
+    registry: createRegistryClient(config.registries),
+    nodes,
+    pull: (node, image) => pullOnNode(node, image, config.internalToken),
+    retired: announceRetired,
+    log,
+    intervalMs: IMAGE_SETTLE_INTERVAL_MS,
+  });
   const functions = createFunctionService(
     functionStore,
     aliasStore,
@@ -169,6 +185,7 @@ export async function startControlPlane(
       announceRetired(retired);
     },
     createFunctionLayers(layerStore, config.region),
+    images,
   );
   const settings = createSettingsService(
     settingsStore,
@@ -337,6 +354,7 @@ export async function startControlPlane(
       server.closeAllConnections();
       await urlListener.close();
       reconciler.stop();
+      await images.stop();
       await firer.stop();
       await mappings.stop();
       await events.stop();

@@ -36,7 +36,41 @@ export interface FunctionVersion {
   logging: LoggingConfig;
   revisionId: string;
   state: "Pending" | "Active" | "Inactive" | "Failed";
+  /** Why the function is not Active (Lambda's StateReasonCode and StateReason). */
+  stateReason?: StatusReason;
+  /** How its last create or code update went: InProgress while an image is resolved and pulled. */
+  lastUpdate: { status: "Successful" | "InProgress" | "Failed"; reason?: StatusReason };
+  /** Zip (code in code_blobs, runtime and handler set) or Image (`image` set, runtime and handler empty). */
+  packageType: "Zip" | "Image";
+  image?: FunctionImage;
   lastModified: Date;
+}
+
+export interface StatusReason {
+  code: string;
+  message: string;
+}
+
+/** ImageConfig: what replaces the image's own ENTRYPOINT, CMD and WORKDIR. */
+export interface ImageConfig {
+  entryPoint?: string[];
+  command?: string[];
+  workingDirectory?: string;
+}
+
+/** An image function's image. */
+export interface FunctionImage {
+  /** Code.ImageUri as the caller gave it (a tag or a digest). */
+  uri: string;
+  /**
+   * `registry/repo@sha256:…`: what the version runs, resolved when it was created or
+   * its code updated, kept by published versions when the tag moves; absent until
+   * first resolved. During an update (InProgress) it is still the previous image's.
+   */
+  resolvedUri?: string;
+  /** Its layers and config, as its manifest states them. */
+  sizeBytes?: number;
+  config: ImageConfig;
 }
 
 export interface Page<T> {
@@ -62,6 +96,7 @@ export type ConfigurationPatch = Partial<
     | "layers"
     | "tracingMode"
     | "logging"
+    | "image"
   >
 >;
 

@@ -1,6 +1,14 @@
 // The invoker's configuration: one zod schema, parsed once in main.ts.
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { LogLevelSchema, MaxFunctionSeriesSchema, OtlpEndpointSchema, otlpEndpoint } from "@stratus/shared";
+import {
+  LogLevelSchema,
+  MaxFunctionSeriesSchema,
+  OtlpEndpointSchema,
+  otlpEndpoint,
+  RegistryEnvSchema,
+  registrySettings,
+} from "@stratus/shared";
 import { z } from "zod";
 
 export const InvokerConfigSchema = z
@@ -89,6 +97,10 @@ export const InvokerConfigSchema = z
     STRATUS_URL_FILE: z.string().min(1).optional(),
     /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
     STRATUS_LOG_LEVEL: LogLevelSchema,
+    /** How long a function image this node pulled may go unused before it is removed. */
+    STRATUS_FUNCTION_IMAGE_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+    /** Container image functions: registry credentials and plain-HTTP registries (docs/IMAGE-FUNCTIONS.md). */
+    ...RegistryEnvSchema,
     ...OtlpEndpointSchema,
     /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
     STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
@@ -119,6 +131,8 @@ export const InvokerConfigSchema = z
     logLevel: e.STRATUS_LOG_LEVEL,
     tracing: { otlpEndpoint: otlpEndpoint(e) },
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
+    registries: registrySettings(e, (path) => readFileSync(path, "utf8")),
+    functionImageTtlMs: e.STRATUS_FUNCTION_IMAGE_TTL_SECONDS * 1000,
   }));
 
 export type InvokerConfig = z.output<typeof InvokerConfigSchema>;

@@ -22,6 +22,7 @@ import { type FunctionFirewall, installFunctionFirewall } from "./backend/functi
 import { createCodeCache } from "./code/code-cache.js";
 import { createLayerSets } from "./code/layer-sets.js";
 import type { InvokerConfig } from "./config.js";
+import { NodeImages } from "./images/node-images.js";
 import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
 import { startDeadPeerSweeper } from "./node/dead-peers.js";
@@ -156,6 +157,7 @@ async function startNode(
     log,
     (entry) => shipper.push(entry),
     tracer,
+    new NodeImages(backend, { credentials: config.registries.credentials, idleTtlMs: config.functionImageTtlMs, log }),
   );
   undo.push(
     () => shipper.close(),

@@ -6,6 +6,7 @@ export * from "./errors.js";
 export * from "./function-series.js";
 export * from "./http-body.js";
 export * from "./http-integration.js";
+export * from "./image-refs.js";
 export * from "./internal-invoke.js";
 export * from "./log-options.js";
 export * from "./logger.js";

@@ -86,6 +86,18 @@ export const InvokeSpecSchema = z.object({
     .array(z.string().regex(/^[0-9a-f]{64}$/))
     .max(limits.layersPerFunction)
     .default([]),
+  /**
+   * An image function's image (then `runtime` and `handler` are empty, `codeSha256Hex`
+   * is its digest, and no code is mounted): pinned by digest, with its ImageConfig.
+   */
+  image: z
+    .object({
+      uri: z.string().min(1).max(1100),
+      entryPoint: z.array(z.string()).max(1500).optional(),
+      command: z.array(z.string()).max(1500).optional(),
+      workingDirectory: z.string().max(1000).optional(),
+    })
+    .optional(),
   /** Changes whenever configuration changes, so warm containers never serve stale config. */
   revisionId: z.string(),
   region: z.string(),

@@ -51,10 +51,17 @@ export function functionRoutes(
       ]);
       res.json({
         Configuration: config(fn),
-        Code: {
-          RepositoryType: "S3",
-          Location: codeLocation(linkSecret, `${req.protocol}://${req.get("host")}`, fn.codeSha256Hex),
-        },
+        // An image's repository type is "ECR" whatever registry holds it: the value SDKs and tools expect.
+        Code: fn.image
+          ? {
+              RepositoryType: "ECR",
+              ImageUri: fn.image.uri,
+              ...(fn.image.resolvedUri ? { ResolvedImageUri: fn.image.resolvedUri } : {}),
+            }
+          : {
+              RepositoryType: "S3",
+              Location: codeLocation(linkSecret, `${req.protocol}://${req.get("host")}`, fn.codeSha256Hex),
+            },
         Tags: tags,
         ...(reserved !== null ? { Concurrency: { ReservedConcurrentExecutions: reserved } } : {}),
       });

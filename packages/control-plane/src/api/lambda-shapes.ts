@@ -1,5 +1,6 @@
 // Renders domain objects in the shapes Lambda's API returns (FunctionConfiguration...).
 import type { Alias, EventInvokeConfig, FunctionVersion } from "../domain.js";
+import { imageConfigShape } from "../services/image-input.js";
 import { functionArn } from "../services/invoke-service.js";
 import { loggingShape } from "../services/logging-input.js";
 
@@ -12,9 +13,8 @@ export function toConfiguration(fn: FunctionVersion, region: string) {
   return {
     FunctionName: fn.name,
     FunctionArn: functionArn(region, fn, fn.version === "$LATEST" ? undefined : fn.version),
-    Runtime: fn.runtime,
+    ...(fn.packageType === "Zip" ? { Runtime: fn.runtime, Handler: fn.handler } : {}),
     Role: fn.role,
-    Handler: fn.handler,
     CodeSize: fn.codeSize,
     Description: fn.description,
     Timeout: fn.timeoutSeconds,
@@ -27,8 +27,16 @@ export function toConfiguration(fn: FunctionVersion, region: string) {
     TracingConfig: { Mode: fn.tracingMode },
     RevisionId: fn.revisionId,
     State: fn.state,
-    LastUpdateStatus: "Successful",
-    PackageType: "Zip",
+    ...(fn.stateReason ? { StateReason: fn.stateReason.message, StateReasonCode: fn.stateReason.code } : {}),
+    LastUpdateStatus: fn.lastUpdate.status,
+    ...(fn.lastUpdate.reason
+      ? {
+          LastUpdateStatusReason: fn.lastUpdate.reason.message,
+          LastUpdateStatusReasonCode: fn.lastUpdate.reason.code,
+        }
+      : {}),
+    PackageType: fn.packageType,
+    ...(fn.image ? { ImageConfigResponse: imageConfigShape(fn.image.config) } : {}),
     Architectures: ["x86_64"],
     EphemeralStorage: { Size: fn.ephemeralStorageMb },
     LoggingConfig: loggingShape(fn.logging, fn.name),

@@ -12,6 +12,8 @@ import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { CreateFunctionSchema, checkEnvironment, checkHandlerCode, parseInput } from "./function-input.js";
+import { checkImageSettled, newImageFunction, updateImageCode } from "./image-functions.js";
+import { imageConfigOf, refuseImageConfigOnZip, refuseZipOnlyFields } from "./image-input.js";
 import { loggingOf } from "./logging-input.js";
 import {
   refuseUnsupportedCode,
@@ -38,6 +40,18 @@ export interface FunctionService {
   delete(accountId: string, name: string, qualifier?: string): Promise<void>;
   getCode(sha256Hex: string): Promise<Buffer | undefined>;
 }
+
+/** How the function service hands image functions to the image preparer (images/image-preparer.ts). */
+export interface ImageSettler {
+  /** An image function's $LATEST was created or pointed at a new image: settle it soon. */
+  changed(): void;
+  /** Settles `name`'s $LATEST image now (resolve, pull on the nodes); resolves once it has, either way. */
+  settle(accountId: string, name: string): Promise<void>;
+}
+
+const noImages: ImageSettler = { changed: () => undefined, settle: async () => undefined };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const preconditionFailed = () =>
   errors.preconditionFailed(
@@ -66,6 +80,7 @@ export function createFunctionService(
   region: string,
   retired: (r: Retirement) => void = () => {},
   layers: FunctionLayers = noFunctionLayers,
+  images: ImageSettler = noImages,
 ): FunctionService {
   const notFound = (accountId: string, name: string, qualifier?: string) => {
     const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
@@ -80,6 +95,21 @@ export function createFunctionService(
   const service: FunctionService = {
     async create(accountId, body) {
       refuseUnsupportedCreate(body);
+      if (isObject(body) && body.PackageType === "Image") {
+        const { fn, tags, publish } = newImageFunction(accountId, body);
+        const created = await store.create(fn);
+        if (!created) throw errors.conflict(`Function already exist: ${fn.name}`);
+        if (tags) await settings.setTags(accountId, created.name, tags);
+        if (!publish) {
+          images.changed();
+          return created;
+        }
+        // Publish: version 1 pins the image, so it waits for the image to be resolved.
+        await images.settle(accountId, created.name);
+        const settled = await latest(accountId, created.name);
+        return settled.state === "Active" ? service.publish(accountId, created.name, {}) : settled;
+      }
+      if (isObject(body)) refuseImageConfigOnZip(body);
       const input = parseInput(CreateFunctionSchema.extend({ Tags: TagsSchema.shape.Tags.optional() }), body);
       checkEnvironment(input.Environment.Variables);
       const zip = decodeZip(input.Code.ZipFile);
@@ -101,6 +131,8 @@ export function createFunctionService(
         codeSha256Hex: createHash("sha256").update(zip).digest("hex"),
         revisionId: randomUUID(),
         state: "Active",
+        lastUpdate: { status: "Successful" },
+        packageType: "Zip",
         layers: used,
         tracingMode: input.TracingConfig.Mode,
         logging: loggingOf(input.LoggingConfig),
@@ -124,10 +156,26 @@ export function createFunctionService(
     list: (accountId, marker, maxItems) => store.list(accountId, marker, maxItems),
     async updateCode(accountId, name, body) {
       refuseUnsupportedCode(body);
+      const current = await latest(accountId, name);
+      if (current.packageType === "Image") {
+        const done = await checkingRevision(() => updateImageCode(store, current, isObject(body) ? body : {}));
+        if (done.dryRun) return done.dryRun;
+        if (!done.updated) throw notFound(accountId, name);
+        retired({ accountId, functionName: name, version: LATEST, keepRevisionId: done.updated.revisionId });
+        if (!done.publish) {
+          images.changed();
+          return done.updated;
+        }
+        await images.settle(accountId, name);
+        const settled = await latest(accountId, name);
+        return settled.lastUpdate.status === "Successful" ? service.publish(accountId, name, {}) : settled;
+      }
+      if (isObject(body) && body.ImageUri !== undefined) {
+        throw errors.invalidParameter("Please don't provide ImageUri when updating a function with packageType Zip.");
+      }
       const input = parseInput(UpdateCodeSchema, body);
       const zip = decodeZip(input.ZipFile);
       const entries = await zipEntries(zip);
-      const current = await latest(accountId, name);
       checkHandlerCode(current.runtime, current.handler, entries, current.layers.length > 0);
       checkUnzippedTotal(unzippedSize(entries), current.layers);
       const code = { zip, codeSha256Hex: createHash("sha256").update(zip).digest("hex") };
@@ -139,14 +187,18 @@ export function createFunctionService(
     },
     async updateConfiguration(accountId, name, body) {
       refuseUnsupportedConfiguration(body, name);
+      const current = await latest(accountId, name);
+      if (isObject(body)) {
+        if (current.packageType === "Image") refuseZipOnlyFields(body);
+        else refuseImageConfigOnZip(body);
+      }
       const input = parseInput(UpdateConfigurationSchema, body);
       if (input.Environment) checkEnvironment(input.Environment.Variables);
-      const current = await latest(accountId, name);
       const runtime = input.Runtime ?? current.runtime;
       const handler = input.Handler ?? current.handler;
       const used = input.Layers && (await layers.resolve(accountId, input.Layers, runtime));
       if (!used && runtime !== current.runtime) await layers.checkRuntime(accountId, current.layers, runtime);
-      if (runtime !== current.runtime || handler !== current.handler || used) {
+      if (current.packageType === "Zip" && (runtime !== current.runtime || handler !== current.handler || used)) {
         const zip = await store.getCode(current.codeSha256Hex);
         if (!zip) throw errors.service("The function's code is missing");
         const entries = await zipEntries(zip);
@@ -169,6 +221,9 @@ export function createFunctionService(
             ...(used !== undefined ? { layers: used } : {}),
             ...(input.TracingConfig !== undefined ? { tracingMode: input.TracingConfig.Mode } : {}),
             ...(input.LoggingConfig !== undefined ? { logging: loggingOf(input.LoggingConfig, current.logging) } : {}),
+            ...(input.ImageConfig !== undefined && current.image
+              ? { image: { ...current.image, config: imageConfigOf(input.ImageConfig) } }
+              : {}),
           },
           input.RevisionId,
         ),
@@ -179,6 +234,7 @@ export function createFunctionService(
     },
     async publish(accountId, name, body) {
       const input = parseInput(PublishVersionSchema, body);
+      checkImageSettled(await latest(accountId, name));
       let expectedCodeSha256Hex: string | undefined;
       if (input.CodeSha256 !== undefined) {
         expectedCodeSha256Hex = Buffer.from(input.CodeSha256, "base64").toString("hex");

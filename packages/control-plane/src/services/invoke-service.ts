@@ -173,6 +173,16 @@ export function createInvokeService(
       environment: fn.environment,
       codeSha256Hex: fn.codeSha256Hex,
       layerSha256Hex: fn.layers.map((l) => l.sha256Hex),
+      ...(fn.image?.resolvedUri
+        ? {
+            image: {
+              uri: fn.image.resolvedUri,
+              ...(fn.image.config.entryPoint ? { entryPoint: fn.image.config.entryPoint } : {}),
+              ...(fn.image.config.command ? { command: fn.image.config.command } : {}),
+              ...(fn.image.config.workingDirectory ? { workingDirectory: fn.image.config.workingDirectory } : {}),
+            },
+          }
+        : {}),
       revisionId: fn.revisionId,
       region,
       ...(fn.logging.logGroup ? { logGroup: fn.logging.logGroup } : {}),
@@ -273,7 +283,10 @@ export function createInvokeService(
     const version = await aliases.resolveVersion(req.accountId, req.functionName, req.qualifier);
     const fn = await functions.get(req.accountId, req.functionName, version);
     if (fn.state !== "Active") {
-      throw new StratusError("ResourceNotReadyException", 502, "client", `The function is ${fn.state}`);
+      const why = fn.stateReason ? ` (${fn.stateReason.code}: ${fn.stateReason.message})` : "";
+      throw errors.conflict(
+        `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}${why}`,
+      );
     }
     const requestId = req.requestId ?? randomUUID();
     const spec = specFor(fn, req.qualifier);

@@ -26,18 +26,16 @@ describe("parameters Stratus does not implement", () => {
     ["SnapStart", { SnapStart: { ApplyOn: "PublishedVersions" } }],
     ["KMSKeyArn", { KMSKeyArn: "arn:aws:kms:us-east-1:000000000000:key/k" }],
     ["FileSystemConfigs", { FileSystemConfigs: [{ Arn: "a", LocalMountPath: "/mnt/x" }] }],
-    ["ImageConfig", { ImageConfig: { Command: ["x"] } }],
     ["CodeSigningConfigArn", { CodeSigningConfigArn: "arn:aws:lambda:us-east-1:000000000000:code-signing-config:c" }],
-    ["PackageType Image", { PackageType: "Image", Code: { ImageUri: "r/x:1" } }],
+    ["PackageType", { PackageType: "Container" }],
     ["Code.S3Bucket", { Code: { S3Bucket: "b", S3Key: "k" } }],
-    ["Code.ImageUri", { Code: { ImageUri: "r/x:1" } }],
   ])("CreateFunction refuses %s by name", (name, extra) => {
     expect(refusal(() => refuseUnsupportedCreate({ ...base, ...extra }))).toContain(name);
   });
 
-  it("refuses PackageType Image before the missing Runtime", () => {
-    const body = { FunctionName: "f", PackageType: "Image", Code: { ImageUri: "r/x:1" }, Role: "r" };
-    expect(refusal(() => refuseUnsupportedCreate(body))).toMatch(/^PackageType Image is not supported/);
+  it("refuses an unknown PackageType before the schema", () => {
+    const body = { FunctionName: "f", PackageType: "Container", Role: "r" };
+    expect(refusal(() => refuseUnsupportedCreate(body))).toMatch(/^PackageType must be Zip or Image/);
   });
 
   it.each([
@@ -53,6 +51,7 @@ describe("parameters Stratus does not implement", () => {
     ["an empty KMSKeyArn", { KMSKeyArn: "" }],
     ["no FileSystemConfigs", { FileSystemConfigs: [] }],
     ["PackageType Zip", { PackageType: "Zip" }],
+    ["PackageType Image (served since issue 18)", { PackageType: "Image", Code: { ImageUri: "r.io/x:1" } }],
   ])("CreateFunction accepts %s", (_name, extra) => {
     expect(refusal(() => refuseUnsupportedCreate({ ...base, ...extra }))).toBeUndefined();
   });
@@ -68,7 +67,7 @@ describe("parameters Stratus does not implement", () => {
 
   it("UpdateFunctionCode refuses code that is not a zip in the request", () => {
     expect(refusal(() => refuseUnsupportedCode({ S3Bucket: "b", S3Key: "k" }))).toContain("S3Bucket");
-    expect(refusal(() => refuseUnsupportedCode({ ImageUri: "r/x:1" }))).toContain("ImageUri");
+    expect(refusal(() => refuseUnsupportedCode({ ImageUri: "r.io/x:1" }))).toBeUndefined();
     expect(refusal(() => refuseUnsupportedCode({ ZipFile: "UEs=" }))).toBeUndefined();
   });
 });

@@ -30,15 +30,14 @@ const CONFIGURATION: Unsupported[] = [
   { path: "SnapStart", inert: (v) => onlyKeys(v, { ApplyOn: (x) => x === undefined || x === "None" }) },
   { path: "KMSKeyArn", inert: emptyText },
   { path: "FileSystemConfigs", inert: emptyList },
-  { path: "ImageConfig", inert: (v) => onlyKeys(v, {}) },
   { path: "CodeSigningConfigArn", inert: emptyText },
 ];
 
 /** Code sources other than a zip in the request. */
-const CODE_SOURCES = ["S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri", "SourceKMSKeyArn"];
+const CODE_SOURCES = ["S3Bucket", "S3Key", "S3ObjectVersion", "SourceKMSKeyArn"];
 
 const MESSAGES: Record<string, string> = {
-  PackageType: "PackageType Image is not supported by Stratus yet: deploy a zip (PackageType Zip)",
+  PackageType: "PackageType must be Zip or Image",
 };
 
 function refuse(path: string): never {
@@ -56,7 +55,9 @@ function check(body: Body, list: Unsupported[]): void {
 /** Refuses a CreateFunction body that asks for a feature Stratus lacks, before its schema is checked. */
 export function refuseUnsupportedCreate(body: unknown): void {
   if (!isObject(body)) return;
-  if (body.PackageType !== undefined && body.PackageType !== "Zip") refuse("PackageType");
+  if (body.PackageType !== undefined && body.PackageType !== "Zip" && body.PackageType !== "Image") {
+    refuse("PackageType");
+  }
   check(body, CONFIGURATION);
   const code = body.Code;
   if (isObject(code)) for (const key of CODE_SOURCES) if (!emptyText(code[key])) refuse(`Code.${key}`);

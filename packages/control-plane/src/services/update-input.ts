@@ -4,12 +4,21 @@
 import { z } from "zod";
 import { storableText } from "../store/pg-helpers.js";
 import { CreateFunctionSchema, descriptionSchema } from "./function-input.js";
+import { ImageConfigSchema, ImageUriSchema } from "./image-input.js";
 
 const create = CreateFunctionSchema.shape;
 const revision = z.string().uuid("RevisionId must be a revision id returned by the API").optional();
 
 export const UpdateCodeSchema = z.object({
-  ZipFile: z.string({ required_error: "ZipFile is required (S3 and image code are not supported)" }),
+  ZipFile: z.string({ required_error: "ZipFile is required (S3 code is not supported)" }),
+  Publish: z.boolean().default(false),
+  DryRun: z.boolean().default(false),
+  RevisionId: revision,
+  Architectures: create.Architectures.optional(),
+});
+
+export const UpdateImageCodeSchema = z.object({
+  ImageUri: ImageUriSchema,
   Publish: z.boolean().default(false),
   DryRun: z.boolean().default(false),
   RevisionId: revision,
@@ -28,6 +37,7 @@ export const UpdateConfigurationSchema = z.object({
   Layers: create.Layers.removeDefault().optional(),
   TracingConfig: create.TracingConfig.removeDefault().optional(),
   LoggingConfig: create.LoggingConfig,
+  ImageConfig: ImageConfigSchema.optional(),
   RevisionId: revision,
 });
 

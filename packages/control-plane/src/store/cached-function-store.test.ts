@@ -17,6 +17,9 @@ function fakeStore(found: FunctionVersion | undefined): FunctionStore {
     list: vi.fn(async () => ({ items: [] })),
     delete: vi.fn(async () => true),
     getCode: vi.fn(async () => undefined),
+    updateImage: vi.fn(async () => fn),
+    settleImage: vi.fn(async () => fn),
+    unsettledImages: vi.fn(async () => []),
   };
 }
 

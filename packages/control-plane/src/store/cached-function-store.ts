@@ -33,6 +33,8 @@ export function createCachedFunctionStore(inner: FunctionStore, ttlMs = 1_000, n
     },
     updateCode: (a, n, code, rev) => writing(a, n, () => inner.updateCode(a, n, code, rev)),
     updateConfiguration: (a, n, patch, rev) => writing(a, n, () => inner.updateConfiguration(a, n, patch, rev)),
+    updateImage: (a, n, image, rev) => writing(a, n, () => inner.updateImage(a, n, image, rev)),
+    settleImage: (a, n, rev, outcome) => writing(a, n, () => inner.settleImage(a, n, rev, outcome)),
     delete: (a, n) => writing(a, n, () => inner.delete(a, n)),
     deleteVersion: (a, n, v) => writing(a, n, () => inner.deleteVersion(a, n, v)),
     async get(accountId, name, version) {

@@ -15,7 +15,15 @@ export interface NewCode {
   codeSha256Hex: string;
 }
 
-export interface NewFunction extends Omit<FunctionVersion, "version" | "lastModified" | "codeSize">, NewCode {}
+/** A new function: a zip function brings its zip; an image function its `image`, and no zip. */
+export interface NewFunction extends Omit<FunctionVersion, "version" | "lastModified" | "codeSize"> {
+  zip?: Buffer;
+}
+
+/** How resolving and pulling an image function's image came out (image-preparer.ts). */
+export type ImageSettlement =
+  | { ok: true; resolvedUri: string; sizeBytes: number }
+  | { ok: false; reason: { code: string; message: string } };
 
 export interface FunctionStore {
   /** Returns undefined when the name is already taken in this account. */
@@ -52,6 +60,29 @@ export interface FunctionStore {
   /** Deletes one published version; false when it did not exist. */
   deleteVersion(accountId: string, name: string, version: string): Promise<boolean>;
   getCode(sha256Hex: string): Promise<Buffer | undefined>;
+  /**
+   * Points $LATEST of an image function at a new image: InProgress until settled, and
+   * meanwhile still running the image it resolved before.
+   */
+  updateImage(
+    accountId: string,
+    name: string,
+    image: FunctionVersion["image"] & object,
+    expectedRevision?: string,
+  ): Promise<FunctionVersion | undefined>;
+  /**
+   * Records how $LATEST's image at `revisionId` settled: resolved (Active, Successful,
+   * a new RevisionId) or failed (Failed if it never ran, else its update Failed).
+   * Undefined when $LATEST has changed since (the settlement is stale).
+   */
+  settleImage(
+    accountId: string,
+    name: string,
+    revisionId: string,
+    outcome: ImageSettlement,
+  ): Promise<FunctionVersion | undefined>;
+  /** Image functions whose $LATEST is Pending or being updated, oldest first. */
+  unsettledImages(limit: number): Promise<FunctionVersion[]>;
 }
 
 async function storeCode(c: BoundedDb, code: NewCode): Promise<void> {
@@ -100,10 +131,10 @@ export function createPgFunctionStore(pool: Pool, statementTimeoutMs = STATEMENT
           [fn.accountId, fn.name],
         );
         if (made.rowCount !== 1) return undefined;
-        await storeCode(c, fn);
+        if (fn.zip) await storeCode(c, { zip: fn.zip, codeSha256Hex: fn.codeSha256Hex });
         const res = await c.query<VersionRow>(
           INSERT_VERSION,
-          versionValues({ ...fn, version: LATEST, codeSize: fn.zip.length }),
+          versionValues({ ...fn, version: LATEST, codeSize: fn.zip?.length ?? 0 }),
         );
         return toVersion(res.rows[0] as VersionRow);
       });
@@ -212,6 +243,52 @@ export function createPgFunctionStore(pool: Pool, statementTimeoutMs = STATEMENT
       );
       await collectCodeGarbage(db);
       return res.rowCount === 1;
+    },
+    async updateImage(accountId, name, image, expectedRevision) {
+      return db.transaction(async (c) => {
+        const current = await lockLatest(c, accountId, name, expectedRevision);
+        if (!current) return undefined;
+        return replaceLatest(c, {
+          ...current,
+          image: { ...image, resolvedUri: current.image?.resolvedUri, sizeBytes: current.image?.sizeBytes },
+          lastUpdate: { status: "InProgress", reason: { code: "Creating", message: "The function is being updated." } },
+          revisionId: randomUUID(),
+        });
+      });
+    },
+    settleImage(accountId, name, revisionId, outcome) {
+      return db.transaction(async (c) => {
+        const current = await lockLatest(c, accountId, name);
+        if (!current?.image || current.revisionId !== revisionId) return undefined;
+        if (outcome.ok) {
+          return replaceLatest(c, {
+            ...current,
+            image: { ...current.image, resolvedUri: outcome.resolvedUri, sizeBytes: outcome.sizeBytes },
+            codeSha256Hex: outcome.resolvedUri.split("@sha256:")[1] ?? "",
+            state: "Active",
+            stateReason: undefined,
+            lastUpdate: { status: "Successful" },
+            revisionId: randomUUID(),
+          });
+        }
+        const neverRan = current.state === "Pending";
+        return replaceLatest(c, {
+          ...current,
+          ...(neverRan ? { state: "Failed" as const, stateReason: outcome.reason } : {}),
+          lastUpdate: { status: "Failed", reason: outcome.reason },
+          revisionId: randomUUID(),
+        });
+      });
+    },
+    async unsettledImages(limit) {
+      const res = await db.query<VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM function_versions
+         WHERE package_type = 'Image' AND version = $1
+           AND (state = 'Pending' OR last_update ->> 'status' = 'InProgress')
+         ORDER BY last_modified LIMIT $2`,
+        [LATEST, limit],
+      );
+      return res.rows.map(toVersion);
     },
     async getCode(sha256Hex) {
       const res = await db.query<{ zip: Buffer }>("SELECT zip FROM code_blobs WHERE sha256_hex = $1", [sha256Hex]);

@@ -8,12 +8,15 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import {
   errors,
   formatRunUsage,
+  ImageProblem,
   type InvokeSpec,
   InvokeSpecSchema,
+  imagePull,
   internalInvoke,
   type Logger,
   limits,
   newTraceId,
+  parseImageRef,
   parseXrayHeader,
   REQUEST_ID,
   readBody,
@@ -64,13 +67,17 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     return parsed.data;
   };
 
-  /** `requestId`: as the caller's header gives it, checked once the call is known to be the control plane's. */
-  async function invoke(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const startedAt = performance.now();
+  function checkToken(req: IncomingMessage): void {
     const given = Buffer.from(String(req.headers[internalInvoke.tokenHeader] ?? ""));
     if (given.length !== token.length || !timingSafeEqual(given, token)) {
       throw errors.unrecognizedClient("Invalid internal token");
     }
+  }
+
+  /** `requestId`: as the caller's header gives it, checked once the call is known to be the control plane's. */
+  async function invoke(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const startedAt = performance.now();
+    checkToken(req);
     if (deps.isDraining()) throw errors.capacity("Node is draining");
     const spec = parseSpec(String(req.headers[internalInvoke.specHeader] ?? ""));
     if (!REQUEST_ID.test(requestId)) throw errors.invalidRequestContent("Invalid request id");
@@ -114,6 +121,29 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     served(requestId, spec, outcome.functionError, startedAt);
   }
 
+  /** Pulls an image the control plane is about to make Active (imagePull in shared); its problems are named for Lambda. */
+  async function pull(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkToken(req);
+    const body = await readBody(req, 16 * 1024);
+    let image: unknown;
+    try {
+      image = (JSON.parse(body.toString("utf8")) as { image?: unknown }).image;
+    } catch {
+      throw errors.invalidRequestContent("Pull request is not JSON");
+    }
+    if (typeof image !== "string" || parseImageRef(image)?.digest === undefined) {
+      throw errors.invalidRequestContent("Pull request must name an image by digest");
+    }
+    try {
+      await deps.pool.pullImage(image);
+    } catch (err) {
+      if (err instanceof ImageProblem) throw new StratusError(err.code, 400, "client", err.message);
+      throw err;
+    }
+    res.writeHead(200, { ...closing(), "content-type": "application/json" });
+    res.end("{}");
+  }
+
   function served(requestId: string, spec: InvokeSpec, functionError: string | undefined, startedAt: number): void {
     if (!deps.log.isLevelEnabled("debug")) return;
     deps.log.debug("invocation served", {
@@ -146,7 +176,9 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
       return;
     }
     let work: Promise<void>;
-    if (req.method === "GET" && url === "/healthz") {
+    if (req.method === "POST" && url === imagePull.path) {
+      work = pull(req, res);
+    } else if (req.method === "GET" && url === "/healthz") {
       res.writeHead(deps.isDraining() ? 503 : 200, { ...closing(), "content-type": "application/json" });
       work = Promise.resolve(void res.end(JSON.stringify({ ok: !deps.isDraining() })));
     } else if (req.method === "GET" && url === "/metrics") {

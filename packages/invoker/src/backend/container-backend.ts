@@ -11,8 +11,15 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   memoryMb: number;
   ephemeralStorageMb: number;
-  /** Host directory holding the function's code, mounted read-only at /var/task. */
-  codeDir: string;
+  /**
+   * Host directory holding the function's code, mounted read-only at /var/task (and
+   * the working directory); absent for an image function, whose image holds its code.
+   */
+  codeDir?: string;
+  /** Replaces the image's ENTRYPOINT (an image function's ImageConfig.EntryPoint). */
+  entrypoint?: string[];
+  /** Replaces the image's WORKDIR (ImageConfig.WorkingDirectory); absent: /var/task with code, else the image's own. */
+  workingDir?: string;
   /** Host directory holding the function's layers merged, mounted read-only at /opt; absent: none. */
   optDir?: string;
   network: string;
@@ -125,6 +132,26 @@ export interface PreparesAhead {
   preparing(): boolean;
 }
 
+/** What an image holds that its containers start from. */
+export interface ImageInfo {
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+}
+
+/** Capability: the engine pulls, inspects and removes images (image functions). */
+export interface Images {
+  /**
+   * Pulls `ref` from its registry with `auth` if given; throws ImageProblem when the
+   * registry says the image is not there (ImageDeleted) or refuses (ImageAccessDenied).
+   */
+  pullImage(ref: string, auth?: { username: string; password: string; serveraddress: string }): Promise<void>;
+  /** The image's own config; undefined when the engine does not have it. */
+  inspectImage(ref: string): Promise<ImageInfo | undefined>;
+  /** Removes the image by `ref` (never forced: one a container uses stays); false when it could not. */
+  removeImage(ref: string): Promise<boolean>;
+}
+
 /** The optional capabilities of one engine, each present only when the engine has it whole. */
 export interface Capabilities {
   memory?: MemoryStats;
@@ -133,6 +160,7 @@ export interface Capabilities {
   preparesAhead?: PreparesAhead;
   naming?: Naming;
   freezing?: Freezing;
+  images?: Images;
 }
 
 /** Whether `backend` has a function for each of `methods`. */
@@ -150,6 +178,7 @@ export function capabilitiesOf(backend: ContainerBackend): Capabilities {
     preparesAhead: has<PreparesAhead>(backend, "settled", "preparing"),
     naming: has<Naming>(backend, "rename", "nameOf"),
     freezing: has<Freezing>(backend, "freeze", "thaw"),
+    images: has<Images>(backend, "pullImage", "inspectImage", "removeImage"),
   };
 }
 

@@ -22,6 +22,7 @@ import {
   type ContainerExit,
   type ContainerSpec,
   type Freezing,
+  type Images,
   MANAGED_LABEL,
   type ManagedInventory,
   type MemoryStats,
@@ -32,6 +33,7 @@ import {
   type Resizing,
   type StartEnvironment,
 } from "./container-backend.js";
+import { dockerImages } from "./docker-images.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
 import { DockerOomTally } from "./docker-oom-tally.js";
 import { FreezerFiles } from "./freezer-files.js";
@@ -90,6 +92,7 @@ export type DockerBackend = ContainerBackend &
   Resizing &
   Naming &
   Freezing &
+  Images &
   StartEnvironment &
   PreparesAhead &
   Networks &
@@ -174,7 +177,8 @@ export function createDockerBackend(
           Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
           Labels: spec.labels,
           ...(spec.args ? { Cmd: spec.args } : {}),
-          WorkingDir: "/var/task",
+          ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+          ...(spec.workingDir || spec.codeDir ? { WorkingDir: spec.workingDir ?? "/var/task" } : {}),
           NetworkDisabled: false,
           HostConfig: {
             NetworkMode: sandbox ? `container:${sandbox.id}` : spec.network,
@@ -195,7 +199,10 @@ export function createDockerBackend(
             ReadonlyRootfs: true,
             // exec, as in Lambda: functions run binaries they unpack into /tmp (Docker defaults to noexec).
             Tmpfs: { "/tmp": `rw,exec,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
-            Binds: [`${spec.codeDir}:/var/task:ro`, ...(spec.optDir ? [`${spec.optDir}:/opt:ro`] : [])],
+            Binds: [
+              ...(spec.codeDir ? [`${spec.codeDir}:/var/task:ro`] : []),
+              ...(spec.optDir ? [`${spec.optDir}:/opt:ro`] : []),
+            ],
             PortBindings: {},
             PublishAllPorts: false,
             RestartPolicy: { Name: "no" },
@@ -216,6 +223,7 @@ export function createDockerBackend(
     },
     settled: settle,
     preparing: () => sandboxes?.short() ?? false,
+    ...dockerImages(docker),
     async environment(id) {
       const info = await docker.getContainer(id).inspect();
       const env: Record<string, string> = {};

@@ -3,7 +3,7 @@
 // here), its creation spec, and the key of what it runs.
 import { randomUUID } from "node:crypto";
 import type { InvokeSpec } from "@stratus/shared";
-import type { ContainerSpec } from "../backend/container-backend.js";
+import type { ContainerSpec, ImageInfo } from "../backend/container-backend.js";
 import { logGroupOf } from "../logs/invocation-log.js";
 import { ownerOf } from "./container.js";
 import { functionContainerName } from "./container-names.js";
@@ -86,6 +86,48 @@ export function scratchSpec(
     ...(optDir ? { optDir } : {}),
     network,
     // On the cold path: join a network namespace made ahead when one is ready.
+    netSandbox: true,
+  };
+}
+
+/** What Lambda leaves to an image's own ENV: its image sets them (or the function's variables do). */
+const IMAGE_OWNED = ["PATH", "LD_LIBRARY_PATH", "LANG", "AWS_EXECUTION_ENV", "LAMBDA_RUNTIME_DIR"];
+
+/**
+ * Creation spec of an image function's container: its image (pinned by digest) run as
+ * it is, with its own ENTRYPOINT, CMD and WORKDIR unless ImageConfig replaces them,
+ * and the same sandbox, limits, network and Runtime API as a zip function's. No code
+ * is mounted; `_HANDLER` is the command's first element, as in Lambda.
+ */
+export function imageSpec(
+  spec: InvokeSpec,
+  own: ImageInfo,
+  network: string,
+  apiAddress: string,
+  ownerLabels: Record<string, string>,
+): ContainerSpec {
+  const image = spec.image;
+  if (!image) throw new Error(`${spec.functionName} is not an image function`);
+  const command = image.command ?? own.cmd ?? [];
+  const env: Record<string, string> = { ...containerEnv(spec, apiAddress), _HANDLER: command[0] ?? "" };
+  for (const key of IMAGE_OWNED) if (!(key in spec.environment)) delete env[key];
+  return {
+    image: image.uri,
+    env,
+    labels: {
+      ...ownerLabels,
+      "stratus.account": spec.accountId,
+      "stratus.function": spec.functionName,
+      "stratus.version": spec.version,
+    },
+    name: functionContainerName(ownerOf(spec)),
+    memoryMb: spec.memoryMb,
+    ephemeralStorageMb: spec.ephemeralStorageMb,
+    ...(image.entryPoint ? { entrypoint: image.entryPoint } : {}),
+    // The command is given even when unchanged: a new ENTRYPOINT would otherwise drop the image's CMD.
+    args: command,
+    ...(image.workingDirectory ? { workingDir: image.workingDirectory } : {}),
+    network,
     netSandbox: true,
   };
 }

@@ -67,6 +67,8 @@ export interface Container extends PoolEntry {
   logStream?: string;
   /** When it was last handed back (performance.now()): a freeze is for the latest release only. */
   releasedAt?: number;
+  /** The image it runs, for an image function (pinned by digest): its runtime client is the image's own. */
+  image?: string;
 }
 
 /** Whether `c` is a live container (created, not being removed) running `functionName` (of `accountId`, if given). */

@@ -89,7 +89,10 @@ export class Containers {
     return c;
   }
 
-  /** Creates, attaches to and starts `c`'s container, which runs `runtime`, and watches for its exit. */
+  /**
+   * Creates, attaches to and starts `c`'s container, which runs `runtime` (empty for an
+   * image function: its own client, which prints no Stratus log markers), and watches for its exit.
+   */
   async launch(c: Container, spec: ContainerSpec, runtime: string): Promise<Launched> {
     const { backend, config } = this.deps;
     const id = await backend.create(spec);
@@ -229,7 +232,9 @@ export class Containers {
         // Its address may be handed to a new container at once (one not in a network
         // sandbox frees it as it exits), before any removal gets to run.
         this.unbind(c);
-        this.send(c, { type: "exit", exitCode });
+        // An image whose entrypoint never asked for work has no runtime client (Runtime.InvalidEntrypoint).
+        const noRuntimeClient = c.image !== undefined && c.session.readyAt === undefined;
+        this.send(c, { type: "exit", exitCode, ...(noRuntimeClient ? { noRuntimeClient } : {}) });
         // A backend that cannot tell says no OOM.
         const verdict = await oomKilled.catch(() => false);
         this.oomKills.countExit(c, verdict);

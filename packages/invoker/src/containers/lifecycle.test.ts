@@ -193,3 +193,18 @@ describe("poolState", () => {
     expect(poolState(lives[state])).toBe(coarse);
   });
 });
+
+describe("an image whose entrypoint never asked for work", () => {
+  it("dies with Runtime.InvalidEntrypoint on a plain exit, and of OOM on an OOM kill", () => {
+    const exited = transition({ state: "delivering" }, { type: "exit", exitCode: 0, noRuntimeClient: true });
+    expect(transition(exited, { type: "verdict", oomKilled: false })).toMatchObject({
+      state: "dead",
+      failure: { errorType: "Runtime.InvalidEntrypoint" },
+    });
+    expect(transition(exited, { type: "verdict", oomKilled: true })).toMatchObject({ cause: "oom" });
+    const plain = transition({ state: "delivering" }, { type: "exit", exitCode: 1 });
+    expect(transition(plain, { type: "verdict", oomKilled: false })).toMatchObject({
+      failure: { errorType: "Runtime.ExitError" },
+    });
+  });
+});

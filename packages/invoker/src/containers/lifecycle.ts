@@ -31,8 +31,11 @@ export type Life =
   | { state: "running" }
   /** The runtime answered; the invocation is being finished (its log, a look for OOM kills). */
   | { state: "answered" }
-  /** The runtime exited; the engine has yet to tell whether it was OOM-killed. */
-  | { state: "exited"; exitCode: number }
+  /**
+   * The runtime exited; the engine has yet to tell whether it was OOM-killed.
+   * `noRuntimeClient`: an image's entrypoint that ended without ever asking the Runtime API for work.
+   */
+  | { state: "exited"; exitCode: number; noRuntimeClient?: boolean }
   /** The runtime serves no more; `failure` is what an invocation in flight answers. */
   | { state: "dead"; cause: DeathCause; failure: FunctionFailure }
   /** Out of the pool, being deleted. */
@@ -61,8 +64,8 @@ export type LifeEvent =
   | { type: "init-timeout" }
   /** The function ran past its timeout of `afterMs`. */
   | { type: "timeout"; afterMs: number }
-  /** The container's process ended. */
-  | { type: "exit"; exitCode: number }
+  /** The container's process ended (`noRuntimeClient`: see the exited state). */
+  | { type: "exit"; exitCode: number; noRuntimeClient?: boolean }
   /** The engine told whether the exit was an OOM kill. */
   | { type: "verdict"; oomKilled: boolean }
   | { type: "remove" }
@@ -81,7 +84,8 @@ const to = (state: BareState) => (): Life => ({ state });
 /** News that changes nothing: the state already says what follows. */
 const stays = <L extends Life>(from: L): Life => from;
 const dies = (cause: DeathCause, failure: FunctionFailure): Life => ({ state: "dead", cause, failure });
-const exits = (_from: Life, { exitCode }: EventOf<"exit">): Life => ({ state: "exited", exitCode });
+const exits = (_from: Life, { exitCode, noRuntimeClient }: EventOf<"exit">): Life =>
+  noRuntimeClient ? { state: "exited", exitCode, noRuntimeClient } : { state: "exited", exitCode };
 const fails = (_from: Life, { failure }: EventOf<"failed">): Life => dies("failed", failure);
 
 const EDGES: Edges = {
@@ -122,10 +126,15 @@ const EDGES: Edges = {
     verdict: (from, { oomKilled }) =>
       oomKilled
         ? dies("oom", { errorType: "Runtime.OutOfMemory", errorMessage: "Runtime exited with error: signal: killed" })
-        : dies("crash", {
-            errorType: "Runtime.ExitError",
-            errorMessage: `Runtime exited with error: exit status ${from.exitCode}`,
-          }),
+        : from.noRuntimeClient
+          ? dies("crash", {
+              errorType: "Runtime.InvalidEntrypoint",
+              errorMessage: `Runtime exited with error: exit status ${from.exitCode} before calling the Runtime API: the image's entrypoint must start a Lambda runtime interface client`,
+            })
+          : dies("crash", {
+              errorType: "Runtime.ExitError",
+              errorMessage: `Runtime exited with error: exit status ${from.exitCode}`,
+            }),
     delivered: stays,
     answered: stays,
     failed: stays,

@@ -6,6 +6,7 @@
 // memory ran out (invocation.ts runs each invocation; containers/ keeps their lives).
 import {
   errors,
+  ImageProblem,
   type InvokeCall,
   type InvokeSpec,
   type Logger,
@@ -20,9 +21,10 @@ import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../bac
 import type { CodeCache } from "../code/code-cache.js";
 import type { LayerSets } from "../code/layer-sets.js";
 import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } from "../containers/container.js";
-import { poolKey, scratchSpec } from "../containers/container-env.js";
+import { imageSpec, poolKey, scratchSpec } from "../containers/container-env.js";
 import { Containers } from "../containers/containers.js";
 import { chooseExpired, choosePlacement, stemKey } from "../containers/decisions.js";
+import type { NodeImages } from "../images/node-images.js";
 import type { InvocationLog } from "../logs/invocation-log.js";
 import type { InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
@@ -43,6 +45,13 @@ interface Claimed {
   cold?: ColdStart;
 }
 
+/** An engine's refusal to start a container because its entrypoint cannot be executed. */
+function badEntrypoint(err: unknown): boolean {
+  return /exec|no such file or directory|permission denied|not found in \$PATH|executable file/i.test(
+    (err as Error)?.message ?? "",
+  );
+}
+
 export class ContainerPool {
   private readonly can: Capabilities;
   private readonly containers: Containers;
@@ -61,6 +70,8 @@ export class ContainerPool {
     private readonly log: Pick<Logger, "warn" | "error">,
     onInvocationLog: (entry: InvocationLog) => void = () => undefined,
     private readonly tracer: Tracer = noTracer,
+    /** Where image functions' images come from; absent, the node refuses image functions. */
+    private readonly images?: NodeImages,
   ) {
     this.can = capabilitiesOf(backend);
     const memory = this.can.memory;
@@ -91,6 +102,7 @@ export class ContainerPool {
       () => {
         this.reapIdle(Date.now());
         this.stems.replenish();
+        void this.sweepImages();
       },
       Math.min(config.idleTtlMs / 2, 10_000),
     );
@@ -160,7 +172,7 @@ export class ContainerPool {
    */
   private async claim(spec: InvokeSpec, requestId: string): Promise<Claimed> {
     // Code known not to unpack takes no container: a stem cell would be used up for nothing.
-    const refused = this.code.refusal(spec.codeSha256Hex);
+    const refused = spec.image ? undefined : this.code.refusal(spec.codeSha256Hex);
     if (refused) throw refused;
     const key = poolKey(spec);
     // A function that depends on what its runtime reads only at start starts from
@@ -168,7 +180,9 @@ export class ContainerPool {
     const fits = (s: Container) =>
       s.life.state === "stem" &&
       stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.life.startEnv, resizable: !!this.can.resizing });
-    const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb), fits);
+    // A stem cell runs a Stratus runtime, never an image's own: image functions start from scratch.
+    const stem = spec.image ? undefined : stemKey(spec.runtime, spec.ephemeralStorageMb);
+    const placed = choosePlacement(this.containers.list(), key, stem, fits);
     if (placed.kind === "warm") {
       this.containers.send(placed.entry, { type: "claim" });
       try {
@@ -180,6 +194,11 @@ export class ContainerPool {
         void this.containers.remove(placed.entry);
         return this.claim(spec, requestId);
       }
+    }
+    if (spec.image) {
+      const claimed = await this.startScratch(spec, key, spec.image.uri, requestId);
+      this.metrics.coldStarts.inc({ runtime: "image", kind: "scratch" });
+      return claimed;
     }
     const runtime = runtimes[spec.runtime as keyof typeof runtimes];
     if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);
@@ -198,21 +217,30 @@ export class ContainerPool {
       throw errors.capacity(`Node ${this.config.nodeId} has no room for ${spec.memoryMb} MB`);
     }
     const c = this.containers.reserve(key, spec.memoryMb, ownerOf(spec));
+    if (spec.image) c.image = image;
     const bound = this.api.expectContainer();
     let since: number;
     try {
-      const [codeDir, optDir] = await Promise.all([
-        this.code.dirFor(spec.codeSha256Hex),
-        this.layers.dirFor(spec.layerSha256Hex),
-      ]);
       const owner = ownerLabels(this.config.nodeId);
-      const made = scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner);
+      const made = spec.image
+        ? imageSpec(spec, await this.imageOf(spec), this.config.network, this.api.address, owner)
+        : await this.zipSpec(spec, image, owner);
       c.logStream = made.env.AWS_LAMBDA_LOG_STREAM_NAME;
       const launched = await this.containers.launch(c, made, spec.runtime);
       this.api.bind(launched.ip, c.session, launched.since);
       since = launched.since;
     } catch (err) {
       void this.containers.remove(c);
+      if (spec.image && badEntrypoint(err)) {
+        // The engine could not exec the image's entrypoint: the function's fault, as in Lambda.
+        const message = (err as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, "");
+        throw new StratusError(
+          "Runtime.InvalidEntrypoint",
+          200,
+          "function",
+          `RequestId: ${requestId} Error: ${message}`,
+        );
+      }
       this.log.error("container start failed", { requestId, function: spec.functionName, err });
       throw err instanceof StratusError
         ? err
@@ -224,13 +252,57 @@ export class ContainerPool {
     return { c, cold: { kind: "scratch", since } };
   }
 
+  /** A zip function's container spec: its code and layers unpacked on this node. */
+  private async zipSpec(spec: InvokeSpec, image: string, owner: Record<string, string>) {
+    const [codeDir, optDir] = await Promise.all([
+      this.code.dirFor(spec.codeSha256Hex),
+      this.layers.dirFor(spec.layerSha256Hex),
+    ]);
+    return scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner);
+  }
+
+  /** An image function's image on this node (pulled once per digest); a pull that fails is the function's error. */
+  private async imageOf(spec: InvokeSpec) {
+    const uri = spec.image?.uri as string;
+    if (!this.images) throw errors.service(`Node ${this.config.nodeId} cannot run image functions`);
+    try {
+      return await this.images.ensure(uri, `${spec.accountId}/${spec.functionName}`);
+    } catch (err) {
+      if (err instanceof ImageProblem) throw new StratusError(`Image.${err.code}`, 200, "function", err.message);
+      throw err;
+    }
+  }
+
+  /** Pulls `ref` onto this node ahead of its first cold start (the control plane asks before a function goes Active). */
+  async pullImage(ref: string): Promise<void> {
+    if (!this.images) throw errors.service(`Node ${this.config.nodeId} cannot run image functions`);
+    await this.images.ensure(ref);
+  }
+
+  /** Removes the function images no container runs that are no longer used (node-images.ts). */
+  async sweepImages(): Promise<string[]> {
+    if (!this.images) return [];
+    const inUse = new Set<string>();
+    for (const c of this.containers.list()) if (c.image && c.life.state !== "gone") inUse.add(c.image);
+    return this.images.sweep(inUse).catch((err: Error) => {
+      this.log.warn(`function image sweep failed: ${err.message}`);
+      return [];
+    });
+  }
+
   /**
    * Removes the containers of what `r` says can no longer be invoked (a function or
    * version deleted, $LATEST's old revisions): idle ones now, busy ones as their
-   * invocation ends. Returns how many it retired.
+   * invocation ends. Returns how many it retired. A deleted function's images go
+   * once no container runs them.
    */
   retire(r: Retirement): number {
-    return this.containers.retire((owner) => retires(r, owner));
+    const count = this.containers.retire((owner) => retires(r, owner));
+    if (r.version === undefined && this.images) {
+      this.images.forgetUser(`${r.accountId}/${r.functionName}`);
+      void this.containers.settled().then(() => this.sweepImages());
+    }
+    return count;
   }
 
   reapIdle(now: number): void {

@@ -1,0 +1,80 @@
+// Input of image functions (PackageType Image): Code.ImageUri and ImageConfig, and
+// Lambda's refusals of what only zip functions have (Runtime, Handler, Layers).
+import { errors, parseImageRef } from "@stratus/shared";
+import { z } from "zod";
+import type { ImageConfig } from "../domain.js";
+import { storableText } from "../store/pg-helpers.js";
+import { CreateFunctionSchema } from "./function-input.js";
+
+const text = (name: string, max: number) =>
+  z
+    .string()
+    .max(max, `${name} must be at most ${max} characters`)
+    .refine(storableText, `${name} must not contain a NUL byte or an unpaired surrogate`);
+
+export const ImageUriSchema = z
+  .string({ required_error: "Code.ImageUri is required when PackageType is Image" })
+  .refine((u) => parseImageRef(u) !== undefined, {
+    message:
+      "ImageUri must be registry-host[:port]/repository[:tag] or registry-host[:port]/repository@sha256:<digest>",
+  });
+
+export const ImageConfigSchema = z
+  .object({
+    EntryPoint: z.array(text("ImageConfig.EntryPoint", 1024)).max(1500).optional(),
+    Command: z.array(text("ImageConfig.Command", 1024)).max(1500).optional(),
+    WorkingDirectory: text("ImageConfig.WorkingDirectory", 1000)
+      .refine((d) => d === "" || d.startsWith("/"), "ImageConfig.WorkingDirectory must be an absolute path")
+      .optional(),
+  })
+  .strict();
+
+export const CreateImageFunctionSchema = CreateFunctionSchema.omit({
+  Runtime: true,
+  Handler: true,
+  Code: true,
+  Layers: true,
+  PackageType: true,
+}).extend({
+  PackageType: z.literal("Image"),
+  Code: z.object({ ImageUri: ImageUriSchema }).strict(),
+  ImageConfig: ImageConfigSchema.optional(),
+});
+
+const NOT_FOR_IMAGES =
+  "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.";
+
+/** Refuses, as Lambda does, what an image function cannot have. */
+export function refuseZipOnlyFields(body: Record<string, unknown>): void {
+  for (const key of ["Runtime", "Handler"])
+    if (body[key] !== undefined && body[key] !== "") throw errors.invalidParameter(NOT_FOR_IMAGES);
+  if (Array.isArray(body.Layers) && body.Layers.length > 0) throw errors.invalidParameter(NOT_FOR_IMAGES);
+}
+
+/** Refuses ImageConfig on a zip function. */
+export function refuseImageConfigOnZip(body: Record<string, unknown>): void {
+  if (body.ImageConfig !== undefined && body.ImageConfig !== null) {
+    const empty = typeof body.ImageConfig === "object" && Object.keys(body.ImageConfig as object).length === 0;
+    if (!empty) throw errors.invalidParameter("ImageConfig is only supported for functions with PackageType Image.");
+  }
+}
+
+/** The wire ImageConfig as the domain keeps it (empty lists and directory mean "the image's own"). */
+export function imageConfigOf(input: z.infer<typeof ImageConfigSchema> | undefined): ImageConfig {
+  return {
+    ...(input?.EntryPoint?.length ? { entryPoint: input.EntryPoint } : {}),
+    ...(input?.Command?.length ? { command: input.Command } : {}),
+    ...(input?.WorkingDirectory ? { workingDirectory: input.WorkingDirectory } : {}),
+  };
+}
+
+/** ImageConfigResponse, as GetFunctionConfiguration renders it. */
+export function imageConfigShape(config: ImageConfig) {
+  return {
+    ImageConfig: {
+      ...(config.entryPoint ? { EntryPoint: config.entryPoint } : {}),
+      ...(config.command ? { Command: config.command } : {}),
+      ...(config.workingDirectory ? { WorkingDirectory: config.workingDirectory } : {}),
+    },
+  };
+}
