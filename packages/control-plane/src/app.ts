@@ -17,6 +17,7 @@ import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/error-middleware.js";
 import { eventsRoutes } from "./api/events-routes.js";
 import { functionRoutes } from "./api/function-routes.js";
+import { iamRoutes } from "./api/iam-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
@@ -27,12 +28,15 @@ import { type AccessLog, trackRequests } from "./api/request-log.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { secretsRoutes } from "./api/secrets-routes.js";
+import { sessionAccess } from "./api/session-access.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
+import type { Access } from "./iam/access.js";
+import type { IamOp } from "./iam/iam-service.js";
 import type { startLogs } from "./logs/start-logs.js";
 import type { Mappings } from "./mappings/start-mappings.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
@@ -72,6 +76,8 @@ export interface AppDeps {
   mappings: Pick<Mappings, "service" | "brokers">;
   /** Step Functions: state machines and their executions. */
   states: StatesServices;
+  /** IAM's operations, and what judges requests signed with execution roles' temporary credentials. */
+  iam: { ops: Record<string, IamOp>; access: Access };
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
@@ -115,6 +121,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken, deps.cloudWatchLogs.ingest));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   app.use(signedBody(deps.authenticate, deps.budget));
+  app.use(sessionAccess(deps.iam.access, deps.region));
+  app.use(iamRoutes(deps.iam.ops, deps.log));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));

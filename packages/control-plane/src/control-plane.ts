@@ -3,7 +3,7 @@
 // address. Used by main.ts and by tests, so both run the same wiring.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type Logger, type LogSink, noTracer, type Tracer, toLogger } from "@stratus/shared";
+import { type Logger, type LogSink, noTracer, sessionKey, type Tracer, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -26,6 +26,7 @@ import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
+import { startIam } from "./iam/start-iam.js";
 import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
 import { startLogs } from "./logs/start-logs.js";
@@ -158,6 +159,7 @@ export async function startControlPlane(
   // A reservation changed, or deleted with its function, here applies to this control
   // plane's next invoke; invokers remove the containers of what can no longer run.
   const layerStore = createPgLayerStore(pool, config.dbStatementTimeoutMs);
+  const iam = startIam(pool, config);
   const functions = createFunctionService(
     functionStore,
     aliasStore,
@@ -168,6 +170,7 @@ export async function startControlPlane(
       announceRetired(retired);
     },
     createFunctionLayers(layerStore, config.region),
+    iam.roleCheck,
   );
   const settings = createSettingsService(
     settingsStore,
@@ -188,7 +191,9 @@ export async function startControlPlane(
     tracer,
     metering,
   );
-  const authenticate = createAuthenticator(accounts);
+  // Execution roles' temporary credentials are checked with a key derived from the token invokers share.
+  const authenticate = createAuthenticator(accounts, Date.now, sessionKey(config.internalToken));
+  const sessions = { access: iam.access, region: config.region };
   // One budget for every body read before its signature is checked, invoke's and the app's.
   const budget = createByteBudget(config.edge.unverifiedBodyBytes);
   // Its statements get as long as a job's step: a statement stuck on a connection that
@@ -258,6 +263,7 @@ export async function startControlPlane(
     invoke,
     async: metering.quotaChecked(asyncService),
     policies,
+    sessions,
     authenticate,
     budget,
     metrics,
@@ -267,6 +273,7 @@ export async function startControlPlane(
   const invokeStreamHandler = createInvokeStreamHandler({
     invoke,
     policies,
+    sessions,
     authenticate,
     budget,
     metrics,
@@ -291,6 +298,7 @@ export async function startControlPlane(
     secrets: secrets.service,
     mappings,
     states,
+    iam,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),

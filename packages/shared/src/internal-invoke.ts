@@ -86,6 +86,11 @@ export const InvokeSpecSchema = z.object({
     .array(z.string().regex(/^[0-9a-f]{64}$/))
     .max(limits.layersPerFunction)
     .default([]),
+  /**
+   * The execution role whose temporary credentials (session-credentials.ts) each of its
+   * containers gets; absent, it runs without credentials.
+   */
+  roleArn: z.string().max(2048).optional(),
   /** Changes whenever configuration changes, so warm containers never serve stale config. */
   revisionId: z.string(),
   region: z.string(),

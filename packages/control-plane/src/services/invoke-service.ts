@@ -14,6 +14,7 @@ import {
   type Tracer,
 } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
+import { credentialedRole } from "../iam/execution-role.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
 import {
   answerWithinMs,
@@ -175,6 +176,7 @@ export function createInvokeService(
       layerSha256Hex: fn.layers.map((l) => l.sha256Hex),
       revisionId: fn.revisionId,
       region,
+      ...(credentialedRole(fn) ? { roleArn: fn.role } : {}),
       ...(fn.logging.logGroup ? { logGroup: fn.logging.logGroup } : {}),
       ...(fn.logging.logFormat === "JSON"
         ? {

@@ -23,6 +23,7 @@ import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } fr
 import { poolKey, scratchSpec } from "../containers/container-env.js";
 import { Containers } from "../containers/containers.js";
 import { chooseExpired, choosePlacement, stemKey } from "../containers/decisions.js";
+import { noIdentity } from "../containers/function-identity.js";
 import type { InvocationLog } from "../logs/invocation-log.js";
 import type { InvokerMetrics } from "../metrics.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
@@ -168,7 +169,8 @@ export class ContainerPool {
     const fits = (s: Container) =>
       s.life.state === "stem" &&
       stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.life.startEnv, resizable: !!this.can.resizing });
-    const placed = choosePlacement(this.containers.list(), key, stemKey(spec.runtime, spec.ephemeralStorageMb), fits);
+    const stem = stemKey(spec.runtime, spec.ephemeralStorageMb);
+    const placed = choosePlacement(this.containers.list(), key, stem, fits, Date.now());
     if (placed.kind === "warm") {
       this.containers.send(placed.entry, { type: "claim" });
       try {
@@ -206,7 +208,10 @@ export class ContainerPool {
         this.layers.dirFor(spec.layerSha256Hex),
       ]);
       const owner = ownerLabels(this.config.nodeId);
-      const made = scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner);
+      const identity = (this.config.identity ?? noIdentity)(spec);
+      if (identity.retireAt !== undefined) c.retireAt = identity.retireAt;
+      const net = this.config.network;
+      const made = scratchSpec(spec, image, codeDir, optDir, net, this.api.address, owner, identity.env);
       c.logStream = made.env.AWS_LAMBDA_LOG_STREAM_NAME;
       const launched = await this.containers.launch(c, made, spec.runtime);
       this.api.bind(launched.ip, c.session, launched.since);
