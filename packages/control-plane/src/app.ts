@@ -17,6 +17,7 @@ import { codeLinkRoutes } from "./api/code-links.js";
 import { errorMiddleware, refuseMalformedPath, unknownOperation } from "./api/error-middleware.js";
 import { eventsRoutes } from "./api/events-routes.js";
 import { functionRoutes } from "./api/function-routes.js";
+import { iamRoutes } from "./api/iam-routes.js";
 import { internalRoutes } from "./api/internal-routes.js";
 import { layerRoutes } from "./api/layer-routes.js";
 import { logRoutes } from "./api/log-routes.js";
@@ -29,12 +30,15 @@ import { s3AuthErrors, s3Routes } from "./api/s3-routes.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { secretsRoutes } from "./api/secrets-routes.js";
+import { sessionAccess } from "./api/session-access.js";
 import { settingsRoutes } from "./api/settings-routes.js";
 import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
+import type { Access } from "./iam/access.js";
+import type { IamOp } from "./iam/iam-service.js";
 import type { startLogs } from "./logs/start-logs.js";
 import type { Mappings } from "./mappings/start-mappings.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
@@ -77,6 +81,8 @@ export interface AppDeps {
   objects: Objects;
   /** Step Functions: state machines and their executions. */
   states: StatesServices;
+  /** IAM's operations, and what judges requests signed with execution roles' temporary credentials. */
+  iam: { ops: Record<string, IamOp>; access: Access };
   /** Function URL configs, and how their URLs are written. */
   urls: { service: UrlService; forms: UrlForms };
   logs: LogStore;
@@ -125,6 +131,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(s3AuthErrors);
   // S3 is told apart by its signing name, before any path-routed service can see a bucket name.
   app.use(s3Routes(deps.objects, deps.log));
+  app.use(sessionAccess(deps.iam.access, deps.region));
+  app.use(iamRoutes(deps.iam.ops, deps.log));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));

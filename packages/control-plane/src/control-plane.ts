@@ -3,7 +3,7 @@
 // address. Used by main.ts and by tests, so both run the same wiring.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type Logger, type LogSink, noTracer, type Tracer, toLogger } from "@stratus/shared";
+import { type Logger, type LogSink, noTracer, sessionKey, type Tracer, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -26,6 +26,7 @@ import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { startEvents } from "./events/start-events.js";
+import { startIam } from "./iam/start-iam.js";
 import { startImagePreparer } from "./images/image-preparer.js";
 import { pullOnNode } from "./images/node-pulls.js";
 import { createRegistryClient } from "./images/registry-client.js";
@@ -175,6 +176,7 @@ export async function startControlPlane(
     log,
     intervalMs: IMAGE_SETTLE_INTERVAL_MS,
   });
+  const iam = startIam(pool, config);
   const functions = createFunctionService(
     functionStore,
     aliasStore,
@@ -186,6 +188,7 @@ export async function startControlPlane(
     },
     createFunctionLayers(layerStore, config.region),
     images,
+    iam.roleCheck,
   );
   const settings = createSettingsService(
     settingsStore,
@@ -206,7 +209,9 @@ export async function startControlPlane(
     tracer,
     metering,
   );
-  const authenticate = createAuthenticator(accounts);
+  // Execution roles' temporary credentials are checked with a key derived from the token invokers share.
+  const authenticate = createAuthenticator(accounts, Date.now, sessionKey(config.internalToken));
+  const sessions = { access: iam.access, region: config.region };
   // One budget for every body read before its signature is checked, invoke's and the app's.
   const budget = createByteBudget(config.edge.unverifiedBodyBytes);
   // Its statements get as long as a job's step: a statement stuck on a connection that
@@ -278,6 +283,7 @@ export async function startControlPlane(
     invoke,
     async: metering.quotaChecked(asyncService),
     policies,
+    sessions,
     authenticate,
     budget,
     metrics,
@@ -287,6 +293,7 @@ export async function startControlPlane(
   const invokeStreamHandler = createInvokeStreamHandler({
     invoke,
     policies,
+    sessions,
     authenticate,
     budget,
     metrics,
@@ -312,6 +319,7 @@ export async function startControlPlane(
     mappings,
     objects,
     states,
+    iam,
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),

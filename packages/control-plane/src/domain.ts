@@ -11,6 +11,8 @@ export interface AccessKey {
   accessKeyId: string;
   accountId: string;
   secretAccessKey: string;
+  /** Set for an execution role's temporary credentials: what they act as, and until when. */
+  session?: { roleArn: string; sessionName: string; expiresAt: number };
 }
 
 /** One version of a function: `$LATEST` (mutable) or a published number (immutable). */

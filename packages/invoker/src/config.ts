@@ -93,6 +93,18 @@ export const InvokerConfigSchema = z
         (list) => list.every((c) => /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(c)),
         "STRATUS_FUNCTION_DENIED_CIDRS must be comma-separated IPv4 CIDRs",
       ),
+    /**
+     * Whether function containers reach the Stratus endpoint through this node (a
+     * forwarding port on the functions network's gateway, endpoint-proxy.ts), named in
+     * their AWS_ENDPOINT_URL_<SERVICE> variables; "off": they get neither.
+     */
+    STRATUS_FUNCTION_ENDPOINT: z.enum(["on", "off"]).default("on"),
+    /**
+     * How long an execution role's temporary credentials last. A container stops
+     * taking invocations once the rest of their life is shorter than its function's
+     * timeout and a minute, and is replaced by a new one with new credentials.
+     */
+    STRATUS_ROLE_CREDENTIALS_SECONDS: z.coerce.number().int().min(1_020).max(43_200).default(3_600),
     /** Where the node writes its internal URL once it listens (a container's health check reads it); unset: nowhere. */
     STRATUS_URL_FILE: z.string().min(1).optional(),
     /** The least severe level the process logs (debug: a line per invocation and Runtime API call). */
@@ -128,6 +140,8 @@ export const InvokerConfigSchema = z
     freezeIdleAfterMs: e.STRATUS_FREEZE_IDLE_AFTER_MS === "off" ? undefined : e.STRATUS_FREEZE_IDLE_AFTER_MS,
     functionFirewall: e.STRATUS_FUNCTION_FIREWALL === "on",
     deniedCidrs: e.STRATUS_FUNCTION_DENIED_CIDRS,
+    functionEndpoint: e.STRATUS_FUNCTION_ENDPOINT === "on",
+    roleCredentialsMs: e.STRATUS_ROLE_CREDENTIALS_SECONDS * 1000,
     logLevel: e.STRATUS_LOG_LEVEL,
     tracing: { otlpEndpoint: otlpEndpoint(e) },
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,

@@ -22,10 +22,12 @@ import { type FunctionFirewall, installFunctionFirewall } from "./backend/functi
 import { createCodeCache } from "./code/code-cache.js";
 import { createLayerSets } from "./code/layer-sets.js";
 import type { InvokerConfig } from "./config.js";
+import { createIdentity, type IdentityFor } from "./containers/function-identity.js";
 import { NodeImages } from "./images/node-images.js";
 import { createLogShipper } from "./logs/log-shipper.js";
 import { createInvokerMetrics } from "./metrics.js";
 import { startDeadPeerSweeper } from "./node/dead-peers.js";
+import { startEndpointProxy } from "./node/endpoint-proxy.js";
 import { type Heartbeat, startHeartbeat } from "./node/heartbeat.js";
 import { listenForRetirements } from "./node/retirement-listener.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
@@ -84,19 +86,29 @@ export async function startInvoker(
     );
     const api = await startRuntimeApiServer(gateway, log);
     undo.push(() => api.close());
+    const endpoint = config.functionEndpoint
+      ? await startEndpointProxy(gateway, config.controlPlaneUrl, log)
+      : undefined;
+    if (endpoint) undo.push(() => endpoint.close());
     let firewall: FunctionFirewall | undefined;
     if (config.functionFirewall) {
       firewall = await installFunctionFirewall({
         nodeId: config.nodeId,
         bridge,
         runtimeApiPort: Number(api.address.split(":").pop()),
+        ...(endpoint ? { endpointPort: endpoint.port } : {}),
         deniedCidrs: config.deniedCidrs,
       });
       undo.push(() => firewall?.close());
     } else {
       log.warn("STRATUS_FUNCTION_FIREWALL=off: function containers can reach every port of this host");
     }
-    return await startNode(config, log, { backend, network, api, firewall, tracer }, undo);
+    const identity = createIdentity({
+      ...(endpoint ? { endpoint: endpoint.url } : {}),
+      internalToken: config.internalToken,
+      ttlMs: config.roleCredentialsMs,
+    });
+    return await startNode(config, log, { backend, network, api, firewall, tracer, identity }, undo);
   } catch (err) {
     for (const step of undo.reverse())
       await Promise.resolve()
@@ -115,10 +127,11 @@ async function startNode(
     api: RuntimeApiServer;
     firewall?: FunctionFirewall;
     tracer: Tracer;
+    identity: IdentityFor;
   },
   undo: Array<() => Promise<unknown> | unknown>,
 ): Promise<RunningInvoker> {
-  const { backend, network, api, firewall, tracer } = made;
+  const { backend, network, api, firewall, tracer, identity } = made;
   const code = await createCodeCache(config.codeDir, (sha) => fetchZipFrom(config, sha));
   const layers = await createLayerSets(config.codeDir, (sha) => code.dirFor(sha));
   const stemDirs = await createStemDirs(config.codeDir);
@@ -147,6 +160,7 @@ async function startNode(
         memoryMb: config.stemCellMemoryMb,
         ephemeralStorageMb: STEM_EPHEMERAL_MB,
       },
+      identity,
     },
     backend,
     api,

@@ -16,6 +16,7 @@ export * from "./rest-json-errors.js";
 export * from "./retirements.js";
 export * from "./run-usage.js";
 export * from "./runtimes.js";
+export * from "./session-credentials.js";
 export * from "./trace-context.js";
 export * from "./tracer.js";
 export * from "./wire.js";

@@ -98,6 +98,11 @@ export const InvokeSpecSchema = z.object({
       workingDirectory: z.string().max(1000).optional(),
     })
     .optional(),
+  /**
+   * The execution role whose temporary credentials (session-credentials.ts) each of its
+   * containers gets; absent, it runs without credentials.
+   */
+  roleArn: z.string().max(2048).optional(),
   /** Changes whenever configuration changes, so warm containers never serve stale config. */
   revisionId: z.string(),
   region: z.string(),

@@ -5,7 +5,7 @@
 // signedBody the Express app (the caller's account goes on res.locals). Keys are
 // cached briefly so a warm invoke costs no database round trip.
 import type { IncomingMessage } from "node:http";
-import { type ByteBudget, readBody } from "@stratus/shared";
+import { type ByteBudget, checkSessionToken, readBody, StratusError } from "@stratus/shared";
 import type { RequestHandler } from "express";
 import type { AccessKey } from "../domain.js";
 import type { AccountStore } from "../store/account-store.js";
@@ -14,15 +14,46 @@ import { type Claim, createSigV4Verifier, type SignedHead } from "./sigv4.js";
 
 const KEY_CACHE_MS = 30_000;
 
-export function cachedKeyLookup(store: AccountStore, now = Date.now) {
+/**
+ * `sessionKey`: what checks execution roles' temporary credentials (session-credentials.ts
+ * in shared); absent, only long-lived keys are known. A temporary key is known by its
+ * token alone, so it is never looked up (nor cached).
+ */
+export function cachedKeyLookup(store: AccountStore, now = Date.now, sessionKey?: Buffer) {
   const cache = new Map<string, { at: number; key: AccessKey | undefined }>();
-  return async (id: string): Promise<AccessKey | undefined> => {
+  return async (id: string, sessionToken?: string): Promise<AccessKey | undefined> => {
+    if (sessionToken !== undefined || id.startsWith("ASIA"))
+      return sessionKey && sessionKeyOf(sessionKey, id, sessionToken, now());
     const hit = cache.get(id);
     if (hit && now() - hit.at < KEY_CACHE_MS) return hit.key;
     const key = await store.findAccessKey(id);
     if (cache.size > 10_000) cache.clear();
     cache.set(id, { at: now(), key });
     return key;
+  };
+}
+
+/** The temporary key `id` with `token`; undefined when the token is not one of ours for it; throws when expired. */
+function sessionKeyOf(key: Buffer, id: string, token: string | undefined, now: number): AccessKey | undefined {
+  if (token === undefined) return undefined;
+  const check = checkSessionToken(key, id, token, now);
+  if (!check.ok) {
+    if (check.reason === "expired") {
+      throw new StratusError(
+        "ExpiredTokenException",
+        403,
+        "client",
+        "The security token included in the request is expired",
+      );
+    }
+    return undefined;
+  }
+  const { accountId, roleArn, sessionName, expiresAt } = check.claims;
+  return {
+    accessKeyId: id,
+    accountId,
+    secretAccessKey: check.secretAccessKey,
+    session: { roleArn, sessionName, expiresAt },
   };
 }
 
@@ -43,6 +74,7 @@ export const SIGNING_NAMES = [
   "logs",
   "states",
   "s3",
+  "iam",
 ] as const;
 
 /** What a SigV4 signature covers of `req`, before its body: method, raw path and query, headers. */
@@ -57,8 +89,8 @@ export function signedHead(req: IncomingMessage): SignedHead {
   };
 }
 
-export function createAuthenticator(store: AccountStore, now = Date.now): Authenticator {
-  const verifier = createSigV4Verifier(cachedKeyLookup(store), SIGNING_NAMES, now);
+export function createAuthenticator(store: AccountStore, now = Date.now, sessionKey?: Buffer): Authenticator {
+  const verifier = createSigV4Verifier(cachedKeyLookup(store, now, sessionKey), SIGNING_NAMES, now);
   return {
     precheck: (req) => verifier.precheck(signedHead(req)),
     confirm: (req, claim, body) => verifier.confirm(signedHead(req), claim, body),
@@ -85,6 +117,8 @@ export function signedBody(auth: Authenticator, budget: ByteBudget): RequestHand
         req.body = body;
         res.locals.accountId = key.accountId;
         res.locals.service = service;
+        // Temporary credentials: the role the request acts as (access.ts judges it).
+        if (key.session) res.locals.session = key.session;
         next();
       },
       next,

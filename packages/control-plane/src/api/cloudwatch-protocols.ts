@@ -26,6 +26,7 @@ const QUERY_CODES: Record<string, string> = {
   MissingRequiredParameterException: "MissingParameter",
   InvalidParameterCombinationException: "InvalidParameterCombination",
   InternalServiceFault: "InternalServiceError",
+  AccessDeniedException: "AccessDenied",
 };
 
 const queryCode = (err: StratusError) => QUERY_CODES[err.code] ?? err.code;
@@ -136,19 +137,20 @@ function xmlValue(name: string, v: unknown): XmlNode {
   return XmlNode.of(name, String(v));
 }
 
-export const query = {
+/** awsQuery for the service whose XML namespace and API version are given (CloudWatch's: `query`). */
+export const queryCodec = (namespace: string, apiVersion: string) => ({
   contentType: "text/xml",
   /** The operation and its input from a form body: `A.member.1.B=v` becomes `{A: [{B: "v"}]}`. */
   decode(body: Buffer): { action: string; input: Model } {
     const params = new URLSearchParams(body.toString("utf8"));
     const action = params.get("Action") ?? "";
     const version = params.get("Version");
-    if (version !== null && version !== "2010-08-01") {
+    if (version !== null && version !== apiVersion) {
       throw new StratusError(
         "InvalidParameterValueException",
         400,
         "client",
-        `Version ${version.slice(0, 20)} is not 2010-08-01`,
+        `Version ${version.slice(0, 20)} is not ${apiVersion}`,
       );
     }
     const root: Model = {};
@@ -187,14 +189,14 @@ export const query = {
   },
   encode(action: string, out: Model, requestId: string): Encoded {
     const response = new XmlNode(`${action}Response`)
-      .addAttribute("xmlns", XML_NAMESPACE)
+      .addAttribute("xmlns", namespace)
       .addChildNode(xmlValue(`${action}Result`, out))
       .addChildNode(new XmlNode("ResponseMetadata", [XmlNode.of("RequestId", requestId)]));
     return { status: 200, headers: { "content-type": this.contentType }, body: Buffer.from(response.toString()) };
   },
   error(err: StratusError, requestId: string): Encoded {
     const response = new XmlNode("ErrorResponse")
-      .addAttribute("xmlns", XML_NAMESPACE)
+      .addAttribute("xmlns", namespace)
       .addChildNode(
         new XmlNode("Error", [
           XmlNode.of("Type", fault(err)),
@@ -209,7 +211,9 @@ export const query = {
       body: Buffer.from(response.toString()),
     };
   },
-};
+});
+
+export const query = queryCodec(XML_NAMESPACE, "2010-08-01");
 
 function gap(): never {
   throw serialization("List members must be numbered from 1 without gaps");

@@ -5,12 +5,13 @@
 // form body, Action=<Op>). Only requests signed for `monitoring` reach it; errors go
 // back in the protocol the request came in.
 import { headers, type Logger, StratusError } from "@stratus/shared";
-import { type ErrorRequestHandler, type Response, Router } from "express";
+import { type ErrorRequestHandler, type Request, type Response, Router } from "express";
 import type { CloudWatchService } from "../monitoring/cloudwatch-service.js";
 import { callerAccount } from "./auth.js";
 import { jsonBody, rawBody } from "./body.js";
 import { type Encoded, json, type Model, query, rpcCbor, SERVICE_TARGET } from "./cloudwatch-protocols.js";
 import { requestIdOf } from "./request-log.js";
+import { authorized } from "./session-access.js";
 
 type Protocol = "json" | "cbor" | "query";
 
@@ -35,10 +36,11 @@ export function cloudwatchRoutes(service: CloudWatchService, log: Logger): Route
     return ops[name] as Op;
   };
 
-  async function serve(res: Response, protocol: Protocol, name: string, input: () => Model) {
+  async function serve(req: Request, res: Response, protocol: Protocol, name: string, input: () => Model) {
     res.locals.cwProtocol = protocol;
     const op = opNamed(name);
     res.locals.operation = `CloudWatch.${name}`;
+    await authorized(res, name, req, () => ({}));
     const out = await op(callerAccount(res.locals), input());
     if (protocol === "json") send(res, json.encode(out));
     else if (protocol === "cbor") send(res, rpcCbor.encode(out));
@@ -50,7 +52,7 @@ export function cloudwatchRoutes(service: CloudWatchService, log: Logger): Route
   r.use((_req, res, next) => (res.locals.service === "monitoring" ? next() : next("router")));
   r.post(`/service/${SERVICE_TARGET}/operation/:op`, (req, res, next) => {
     res.locals.cwProtocol = "cbor";
-    serve(res, "cbor", req.params.op ?? "", () => rpcCbor.decode(rawBody(req))).catch(next);
+    serve(req, res, "cbor", req.params.op ?? "", () => rpcCbor.decode(rawBody(req))).catch(next);
   });
   r.post("/", (req, res, next) => {
     const target = req.get("x-amz-target");
@@ -58,7 +60,7 @@ export function cloudwatchRoutes(service: CloudWatchService, log: Logger): Route
       res.locals.cwProtocol = "json";
       const prefix = `${SERVICE_TARGET}.`;
       const name = target.startsWith(prefix) ? target.slice(prefix.length) : target;
-      return serve(res, "json", name, () => json.decode(rawBody(req), () => jsonBody(req))).catch(next);
+      return serve(req, res, "json", name, () => json.decode(rawBody(req), () => jsonBody(req))).catch(next);
     }
     res.locals.cwProtocol = "query";
     let decoded: { action: string; input: Model };
@@ -67,7 +69,7 @@ export function cloudwatchRoutes(service: CloudWatchService, log: Logger): Route
     } catch (err) {
       return next(err);
     }
-    serve(res, "query", decoded.action, () => decoded.input).catch(next);
+    serve(req, res, "query", decoded.action, () => decoded.input).catch(next);
   });
   r.use((req, _res, next) => next(unknownOp(`${req.method} ${req.path}`)));
   r.use(cloudwatchErrors(log));

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ByteBudget, Logger } from "@stratus/shared";
 import { errors, headers, traceResponseHeaders } from "@stratus/shared";
+import type { Access } from "../iam/access.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { AsyncService } from "../services/async-service.js";
 import type { InvokeService } from "../services/invoke-service.js";
@@ -24,6 +25,8 @@ export interface InvokeHandlerDeps {
   async: AsyncService;
   /** Asked only when a caller names another account's function. */
   policies: Pick<PolicyService, "allows">;
+  /** Judges calls signed with execution roles' temporary credentials. */
+  sessions: { access: Access; region: string };
   authenticate: Authenticator;
   /** Bounds the bytes of all bodies read before their signature is checked (shared with the app). */
   budget: ByteBudget;

@@ -5,6 +5,8 @@
 import type { IncomingMessage } from "node:http";
 import type { ByteBudget, IncomingTrace } from "@stratus/shared";
 import { errors, headers, incomingTrace } from "@stratus/shared";
+import type { Access } from "../iam/access.js";
+import { functionArnOf } from "../iam/request-resources.js";
 import { type FunctionRef, parseFunctionName } from "../services/function-ref.js";
 import type { PolicyService } from "../services/policy-service.js";
 import { type Authenticator, readSigned } from "./auth.js";
@@ -34,6 +36,8 @@ export async function readInvokeCall(
     budget: ByteBudget;
     /** Asked only when a caller names another account's function. */
     policies: Pick<PolicyService, "allows">;
+    /** Judges calls signed with execution roles' temporary credentials. */
+    sessions: { access: Access; region: string };
   },
   type: string,
   rawName: string,
@@ -50,6 +54,10 @@ export async function readInvokeCall(
     throw errors.invalidParameter("Invalid value for FunctionName");
   }
   const ref = parseFunctionName(name, qualifier);
+  if (key.session) {
+    const arn = functionArnOf(name, { accountId: key.accountId, region: auth.sessions.region }, qualifier);
+    await auth.sessions.access.check(key.session, "lambda:InvokeFunction", [arn]);
+  }
   const accountId =
     ref.account === undefined || ref.account === key.accountId
       ? key.accountId

@@ -37,7 +37,8 @@ export interface Claim {
   presigned?: { query: string };
 }
 
-export type KeyLookup = (accessKeyId: string) => Promise<AccessKey | undefined>;
+/** The key a request was signed with; `sessionToken` is its X-Amz-Security-Token (temporary credentials). */
+export type KeyLookup = (accessKeyId: string, sessionToken?: string) => Promise<AccessKey | undefined>;
 
 const AUTH =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
@@ -154,7 +155,10 @@ export function createSigV4Verifier(
       signedHeaders[name] = v;
     }
     if (signedHeaders.host === undefined) throw errors.invalidSignature("The host header must be signed");
-    const key = await lookup(accessKeyId as string);
+    const token = presigned
+      ? (new URLSearchParams(req.rawQuery).get("X-Amz-Security-Token") ?? undefined)
+      : header(req, "x-amz-security-token");
+    const key = await lookup(accessKeyId as string, token);
     if (!key) throw errors.unrecognizedClient("The security token included in the request is invalid.");
     return {
       key,

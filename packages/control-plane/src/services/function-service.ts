@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { errors, LATEST, type Retirement } from "@stratus/shared";
 import { type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
+import { anyRole, type RoleCheck } from "../iam/execution-role.js";
 import { checkUnzippedTotal, type FunctionLayers, noFunctionLayers } from "../layers/function-layers.js";
 import { isVersionQualifier } from "../routing/alias-routing.js";
 import type { AliasStore } from "../store/alias-store.js";
@@ -71,7 +72,8 @@ async function checkingRevision<T>(work: () => Promise<T>): Promise<T> {
  * `retired` is told of what this service makes uninvokable: a function deleted (no
  * version: this control plane forgets its concurrency reservation at once), a version
  * deleted, or $LATEST replaced by a new revision; invokers then remove the
- * containers that ran it. `layers` resolves the Layers a function names.
+ * containers that ran it. `layers` resolves the Layers a function names; `roles`
+ * checks the Role it names (iam/execution-role.ts).
  */
 export function createFunctionService(
   store: FunctionStore,
@@ -81,6 +83,7 @@ export function createFunctionService(
   retired: (r: Retirement) => void = () => {},
   layers: FunctionLayers = noFunctionLayers,
   images: ImageSettler = noImages,
+  roles: RoleCheck = anyRole,
 ): FunctionService {
   const notFound = (accountId: string, name: string, qualifier?: string) => {
     const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
@@ -117,6 +120,7 @@ export function createFunctionService(
       checkHandlerCode(input.Runtime, input.Handler, entries, input.Layers.length > 0);
       const used = await layers.resolve(accountId, input.Layers, input.Runtime);
       checkUnzippedTotal(unzippedSize(entries), used);
+      await roles(accountId, input.Role);
       const created = await store.create({
         accountId,
         name: input.FunctionName,
@@ -194,6 +198,7 @@ export function createFunctionService(
       }
       const input = parseInput(UpdateConfigurationSchema, body);
       if (input.Environment) checkEnvironment(input.Environment.Variables);
+      if (input.Role !== undefined) await roles(accountId, input.Role);
       const runtime = input.Runtime ?? current.runtime;
       const handler = input.Handler ?? current.handler;
       const used = input.Layers && (await layers.resolve(accountId, input.Layers, runtime));

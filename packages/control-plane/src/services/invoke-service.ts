@@ -14,6 +14,7 @@ import {
   type Tracer,
 } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
+import { credentialedRole } from "../iam/execution-role.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
 import {
   answerWithinMs,
@@ -185,6 +186,7 @@ export function createInvokeService(
         : {}),
       revisionId: fn.revisionId,
       region,
+      ...(credentialedRole(fn) ? { roleArn: fn.role } : {}),
       ...(fn.logging.logGroup ? { logGroup: fn.logging.logGroup } : {}),
       ...(fn.logging.logFormat === "JSON"
         ? {

@@ -20,6 +20,8 @@ export interface FirewallSpec {
   bridge: string;
   /** The Runtime API's TCP port on the network's gateway. */
   runtimeApiPort: number;
+  /** The Stratus endpoint's forwarding port on the gateway (endpoint-proxy.ts), if the node serves one. */
+  endpointPort?: number;
   /** Destinations refused to functions even when forwarded off the host (CIDRs). */
   deniedCidrs: string[];
 }
@@ -57,6 +59,7 @@ export function chainRules(spec: FirewallSpec): { input: string[][]; forward: st
     input: [
       ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
       ["-p", "tcp", "--dport", String(spec.runtimeApiPort), "-j", "ACCEPT"],
+      ...(spec.endpointPort !== undefined ? [["-p", "tcp", "--dport", String(spec.endpointPort), "-j", "ACCEPT"]] : []),
       ...refuse,
     ],
     forward: spec.deniedCidrs.flatMap((cidr) => refuse.map((r) => ["-d", cidr, ...r])),

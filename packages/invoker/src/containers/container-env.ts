@@ -25,9 +25,15 @@ export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
 /**
  * A function container's environment: the defaults above, then the function's own
  * variables, then the variables Lambda reserves (the control plane refuses a
- * function that sets one of those, and they are applied last all the same).
+ * function that sets one of those, and they are applied last all the same), then
+ * `identity` (function-identity.ts: its endpoint and credentials).
  */
-export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Date()): Record<string, string> {
+export function containerEnv(
+  spec: InvokeSpec,
+  runtimeApi: string,
+  now = new Date(),
+  identity: Record<string, string> = {},
+): Record<string, string> {
   const day = now.toISOString().slice(0, 10).replace(/-/g, "/");
   return {
     ...RUNTIME_DEFAULTS,
@@ -49,6 +55,7 @@ export function containerEnv(spec: InvokeSpec, runtimeApi: string, now = new Dat
     ...(spec.logFormat === "JSON"
       ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: spec.applicationLogLevel ?? "INFO" }
       : {}),
+    ...identity,
   };
 }
 
@@ -69,10 +76,11 @@ export function scratchSpec(
   network: string,
   apiAddress: string,
   ownerLabels: Record<string, string>,
+  identity: Record<string, string> = {},
 ): ContainerSpec {
   return {
     image,
-    env: containerEnv(spec, apiAddress),
+    env: containerEnv(spec, apiAddress, new Date(), identity),
     labels: {
       ...ownerLabels,
       "stratus.account": spec.accountId,
@@ -105,11 +113,15 @@ export function imageSpec(
   network: string,
   apiAddress: string,
   ownerLabels: Record<string, string>,
+  identity: Record<string, string> = {},
 ): ContainerSpec {
   const image = spec.image;
   if (!image) throw new Error(`${spec.functionName} is not an image function`);
   const command = image.command ?? own.cmd ?? [];
-  const env: Record<string, string> = { ...containerEnv(spec, apiAddress), _HANDLER: command[0] ?? "" };
+  const env: Record<string, string> = {
+    ...containerEnv(spec, apiAddress, new Date(), identity),
+    _HANDLER: command[0] ?? "",
+  };
   for (const key of IMAGE_OWNED) if (!(key in spec.environment)) delete env[key];
   return {
     image: image.uri,

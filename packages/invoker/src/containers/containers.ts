@@ -146,7 +146,8 @@ export class Containers {
    * invocation's log) has settled and the grace has passed.
    */
   release(c: Container, logged: Promise<unknown> = Promise.resolve()): void {
-    if (c.retired) {
+    // One whose credentials would expire during a next invocation is replaced instead.
+    if (c.retired || (c.retireAt !== undefined && Date.now() >= c.retireAt)) {
       this.evict([c], "retired");
       return;
     }

@@ -151,3 +151,21 @@ describe("chooseExpired", () => {
     expect(chooseExpired(entries, 1000, 500).map((x) => x.id)).toEqual(["a"]);
   });
 });
+
+describe("retireAt", () => {
+  const entry = (id: string, retireAt?: number) => ({
+    id,
+    key: "k",
+    state: "idle" as const,
+    memoryMb: 128,
+    lastUsed: 1,
+    ...(retireAt !== undefined ? { retireAt } : {}),
+  });
+  it("a container past its retireAt takes no invocation, and is reaped", () => {
+    const list = [entry("old", 100), entry("new", 10_000)];
+    expect(chooseWarm(list, "k", 100)?.id).toBe("new");
+    expect(chooseWarm([entry("old", 100)], "k", 100)).toBeUndefined();
+    expect(chooseExpired(list, 100, 60_000).map((e) => e.id)).toEqual(["old"]);
+    expect(chooseExpired(list, 50, 60_000)).toEqual([]);
+  });
+});

@@ -19,13 +19,18 @@ export interface PoolEntry {
   readonly state: ContainerState;
   memoryMb: number;
   lastUsed: number;
+  /** Epoch ms from which it takes no new invocation (its credentials would expire during one). */
+  retireAt?: number;
 }
 
-/** The most recently used idle container for `key` (the warmest caches), if any. */
-export function chooseWarm<T extends PoolEntry>(entries: Iterable<T>, key: string): T | undefined {
+const retiredBy = (e: PoolEntry, now: number | undefined) =>
+  e.retireAt !== undefined && now !== undefined && now >= e.retireAt;
+
+/** The most recently used idle container for `key` (the warmest caches), if any, not retired at `now`. */
+export function chooseWarm<T extends PoolEntry>(entries: Iterable<T>, key: string, now?: number): T | undefined {
   let best: T | undefined;
   for (const e of entries) {
-    if (e.key === key && e.state === "idle" && (!best || e.lastUsed > best.lastUsed)) best = e;
+    if (e.key === key && e.state === "idle" && !retiredBy(e, now) && (!best || e.lastUsed > best.lastUsed)) best = e;
   }
   return best;
 }
@@ -48,9 +53,10 @@ export function choosePlacement<T extends PoolEntry>(
   key: string,
   stem: string | undefined,
   fits: (stemCell: T) => boolean = () => true,
+  now?: number,
 ): Placement<T> {
   const list = [...entries];
-  const warm = chooseWarm(list, key);
+  const warm = chooseWarm(list, key, now);
   if (warm) return { kind: "warm", entry: warm };
   if (stem === undefined) return { kind: "scratch" };
   let oldest: T | undefined;
@@ -110,7 +116,7 @@ export function chooseEvictions<T extends PoolEntry>(
   return undefined;
 }
 
-/** Idle containers unused for longer than `ttlMs`. */
+/** Idle containers unused for longer than `ttlMs`, or past their retireAt. */
 export function chooseExpired<T extends PoolEntry>(entries: Iterable<T>, now: number, ttlMs: number): T[] {
-  return [...entries].filter((e) => e.state === "idle" && now - e.lastUsed > ttlMs);
+  return [...entries].filter((e) => e.state === "idle" && (now - e.lastUsed > ttlMs || retiredBy(e, now)));
 }

@@ -24,6 +24,7 @@ import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } fr
 import { imageSpec, poolKey, scratchSpec } from "../containers/container-env.js";
 import { Containers } from "../containers/containers.js";
 import { chooseExpired, choosePlacement, stemKey } from "../containers/decisions.js";
+import { noIdentity } from "../containers/function-identity.js";
 import type { NodeImages } from "../images/node-images.js";
 import type { InvocationLog } from "../logs/invocation-log.js";
 import type { InvokerMetrics } from "../metrics.js";
@@ -182,7 +183,7 @@ export class ContainerPool {
       stemCellFits(spec, { memoryMb: s.memoryMb, startEnv: s.life.startEnv, resizable: !!this.can.resizing });
     // A stem cell runs a Stratus runtime, never an image's own: image functions start from scratch.
     const stem = spec.image ? undefined : stemKey(spec.runtime, spec.ephemeralStorageMb);
-    const placed = choosePlacement(this.containers.list(), key, stem, fits);
+    const placed = choosePlacement(this.containers.list(), key, stem, fits, Date.now());
     if (placed.kind === "warm") {
       this.containers.send(placed.entry, { type: "claim" });
       try {
@@ -222,9 +223,12 @@ export class ContainerPool {
     let since: number;
     try {
       const owner = ownerLabels(this.config.nodeId);
+      const identity = (this.config.identity ?? noIdentity)(spec);
+      if (identity.retireAt !== undefined) c.retireAt = identity.retireAt;
+      const net = this.config.network;
       const made = spec.image
-        ? imageSpec(spec, await this.imageOf(spec), this.config.network, this.api.address, owner)
-        : await this.zipSpec(spec, image, owner);
+        ? imageSpec(spec, await this.imageOf(spec), net, this.api.address, owner, identity.env)
+        : await this.zipSpec(spec, image, owner, identity.env);
       c.logStream = made.env.AWS_LAMBDA_LOG_STREAM_NAME;
       const launched = await this.containers.launch(c, made, spec.runtime);
       this.api.bind(launched.ip, c.session, launched.since);
@@ -253,12 +257,17 @@ export class ContainerPool {
   }
 
   /** A zip function's container spec: its code and layers unpacked on this node. */
-  private async zipSpec(spec: InvokeSpec, image: string, owner: Record<string, string>) {
+  private async zipSpec(
+    spec: InvokeSpec,
+    image: string,
+    owner: Record<string, string>,
+    identity: Record<string, string>,
+  ) {
     const [codeDir, optDir] = await Promise.all([
       this.code.dirFor(spec.codeSha256Hex),
       this.layers.dirFor(spec.layerSha256Hex),
     ]);
-    return scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner);
+    return scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner, identity);
   }
 
   /** An image function's image on this node (pulled once per digest); a pull that fails is the function's error. */

@@ -1,6 +1,7 @@
 // The pool's own data: its configuration and what an invoke returns.
 import type { Readable } from "node:stream";
 import type { InvokeOutcome } from "@stratus/shared";
+import type { IdentityFor } from "../containers/function-identity.js";
 import type { StemCellConfig } from "../stem-cells/stem-cells.js";
 
 export interface PoolConfig {
@@ -13,6 +14,8 @@ export interface PoolConfig {
   /** Cap of one invocation's stored log. */
   logBytesPerInvocation: number;
   stemCells: StemCellConfig;
+  /** What a container gets to call AWS services as its function (function-identity.ts); none when absent. */
+  identity?: IdentityFor;
 }
 
 export interface PoolInvokeResult extends InvokeOutcome {

@@ -74,6 +74,8 @@ export async function specialise(
     dirs: StemDirs;
     codeDirFor: (sha: string) => Promise<string>;
     layersDirFor: (digests: readonly string[]) => Promise<string | undefined>;
+    /** Its endpoint and credentials (function-identity.ts). */
+    identity?: Record<string, string>;
   },
   c: { id: string; ip: string; since: number; parts: StemParts; session: Session; memoryMb: number },
   spec: InvokeSpec,
@@ -87,7 +89,7 @@ export async function specialise(
     spec.memoryMb === c.memoryMb ? undefined : deps.resizing?.resize(c.id, spec.memoryMb),
   ]);
   deps.api.bind(c.ip, c.session, c.since);
-  const env = containerEnv(spec, deps.api.address);
+  const env = containerEnv(spec, deps.api.address, new Date(), deps.identity);
   c.parts.gate.give({ handler: spec.handler, env });
   return env.AWS_LAMBDA_LOG_STREAM_NAME;
 }

@@ -12,6 +12,7 @@ import { type Container, ownerLabels, ownerOf } from "../containers/container.js
 import { functionContainerName } from "../containers/container-names.js";
 import type { Containers } from "../containers/containers.js";
 import { stemKey, stemsToCreate } from "../containers/decisions.js";
+import { type IdentityFor, noIdentity } from "../containers/function-identity.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { StemGate } from "../runtime-api/stem-gate.js";
 import type { StemCellConfig } from "./stem-cells.js";
@@ -23,6 +24,8 @@ export interface StemKeeperConfig {
   network: string;
   capacityMb: number;
   stemCells: StemCellConfig;
+  /** What a container gets to call AWS services as its function (function-identity.ts); none when absent. */
+  identity?: IdentityFor;
 }
 
 export interface StemKeeperDeps {
@@ -85,7 +88,7 @@ export class StemKeeper {
    * stem destroyed) if that fails. `requestId`: the invocation it starts for, named in the log.
    */
   async specialise(c: Container, spec: InvokeSpec, key: string, requestId: string): Promise<boolean> {
-    const { containers, can, api, code, layers, stemDirs, log } = this.deps;
+    const { config, containers, can, api, code, layers, stemDirs, log } = this.deps;
     // The stem's own memory is reused, so it does not count while making room.
     if (!c.stem || !c.launched || !containers.makeRoom(spec.memoryMb, { stems: true, except: c })) return false;
     // Taken before any await, with the function's key and memory reserved.
@@ -101,6 +104,8 @@ export class StemKeeper {
     setTimeout(() => this.replenish(), REPLENISH_AFTER_MS).unref();
     try {
       const { ip, since } = c.launched;
+      const identity = (config.identity ?? noIdentity)(spec);
+      if (identity.retireAt !== undefined) c.retireAt = identity.retireAt;
       c.logStream = await specialise(
         {
           resizing: can.resizing,
@@ -108,6 +113,7 @@ export class StemKeeper {
           dirs: stemDirs,
           codeDirFor: (sha) => code.dirFor(sha),
           layersDirFor: (digests) => layers.dirFor(digests),
+          identity: identity.env,
         },
         { id: c.id, ip, since, parts: c.stem, session: c.session, memoryMb: stemMb },
         spec,

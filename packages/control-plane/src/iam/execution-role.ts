@@ -1,0 +1,35 @@
+// Which Role a function may name (CreateFunction, UpdateFunctionConfiguration). A role
+// of the function's own account must be a Stratus role whose trust policy lets
+// lambda.amazonaws.com assume it; its invocations then get the role's temporary
+// credentials. A role of another account is refused once the account has any roles;
+// an account with none keeps the behaviour from before roles existed: any well-formed
+// role ARN is taken, and the function runs without credentials (docs/PERMISSIONS.md).
+import { errors } from "@stratus/shared";
+import type { IamStore } from "../store/iam-store.js";
+import { parseRoleArn } from "./iam-input.js";
+import { roleArn } from "./iam-types.js";
+import { trustsLambda } from "./policy-document.js";
+
+/** Throws InvalidParameterValueException unless `accountId`'s function may name `arn` as its role. */
+export type RoleCheck = (accountId: string, arn: string) => Promise<void>;
+
+export const anyRole: RoleCheck = async () => undefined;
+
+const cannotAssume = () => errors.invalidParameter("The role defined for the function cannot be assumed by Lambda.");
+
+export function createRoleCheck(store: Pick<IamStore, "getRole" | "hasRoles">): RoleCheck {
+  return async (accountId, arn) => {
+    const named = parseRoleArn(arn);
+    if (named?.accountId === accountId) {
+      const role = await store.getRole(accountId, named.name);
+      if (role && roleArn(role) === arn && trustsLambda(role.trustPolicy)) return;
+      throw cannotAssume();
+    }
+    if (await store.hasRoles(accountId)) throw cannotAssume();
+  };
+}
+
+/** The role whose credentials `fn`'s invocations get: its Role when of its own account. */
+export function credentialedRole(fn: { accountId: string; role: string }): string | undefined {
+  return parseRoleArn(fn.role)?.accountId === fn.accountId ? fn.role : undefined;
+}

@@ -1,0 +1,12 @@
+// IAM's errors, by the codes its awsQuery responses carry.
+import { StratusError } from "@stratus/shared";
+
+const err = (code: string, status: number) => (message: string) => new StratusError(code, status, "client", message);
+
+export const iamErrors = {
+  noSuchEntity: err("NoSuchEntity", 404),
+  alreadyExists: err("EntityAlreadyExists", 409),
+  deleteConflict: err("DeleteConflict", 409),
+  validation: err("ValidationError", 400),
+  invalidInput: err("InvalidInput", 400),
+};

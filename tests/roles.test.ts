@@ -1,0 +1,351 @@
+// Execution roles on a live stack: IAM's roles and policies driven by the AWS CLI (v1
+// on PATH and Debian's v2) and @aws-sdk/client-iam; a malformed policy refused with
+// nothing stored; a function's Role checked; and a function whose role allows
+// invoking one function calls it with the AWS SDK and nothing else in its code (the
+// endpoint and temporary credentials come from its environment), and is refused
+// AccessDeniedException for another.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  DeletePolicyCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
+import {
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAwsCli } from "./helpers/aws-cli.js";
+import { deployFunction, invokeFunction, ROLE, uniqueName } from "./helpers/functions.js";
+import { waitFor } from "./helpers/poll.js";
+import { useStack } from "./helpers/use-stack.js";
+import { makeZip } from "./helpers/zip.js";
+
+const stack = useStack();
+let iam: IAMClient;
+let dir: string;
+
+const TRUST = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+const allow = (action: string, resource: string) =>
+  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] });
+
+beforeAll(async () => {
+  iam = new IAMClient({
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: stack.credentials,
+    maxAttempts: 1,
+  });
+  dir = await mkdtemp(path.join(tmpdir(), "stratus-roles-"));
+});
+
+afterAll(async () => {
+  iam?.destroy();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** `aws iam ...` with the CLI on PATH (v1), or Debian's v2 at /usr/bin/aws. */
+async function cli(version: 1 | 2, ...args: string[]) {
+  const env: Record<string, string> = version === 2 ? { PATH: `/usr/bin:${process.env.PATH}` } : {};
+  return runAwsCli(stack, dir, ["iam", ...args], env);
+}
+
+async function cliOk(version: 1 | 2, ...args: string[]): Promise<Record<string, unknown>> {
+  const r = await cli(version, ...args);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
+}
+
+const errorName = (p: Promise<unknown>) =>
+  p.then(
+    () => "resolved",
+    (err: Error) => err.name,
+  );
+
+describe("IAM through the AWS CLI", () => {
+  it.each([1, 2] as const)("v%i manages a role, its inline and managed policies", async (v) => {
+    const role = uniqueName("cli-role");
+    const created = (await cliOk(v, "create-role", "--role-name", role, "--assume-role-policy-document", TRUST)) as {
+      Role: { Arn: string; RoleName: string; AssumeRolePolicyDocument: unknown };
+    };
+    expect(created.Role.RoleName).toBe(role);
+    expect(created.Role.Arn).toBe(`arn:aws:iam::${stack.credentials.accountId}:role/${role}`);
+    // The CLI decodes IAM's URL-encoded documents back into JSON.
+    expect(created.Role.AssumeRolePolicyDocument).toEqual(JSON.parse(TRUST));
+    const got = (await cliOk(v, "get-role", "--role-name", role)) as { Role: { Arn: string } };
+    expect(got.Role.Arn).toBe(created.Role.Arn);
+    const again = await cli(v, "create-role", "--role-name", role, "--assume-role-policy-document", TRUST);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain("EntityAlreadyExists");
+
+    const doc = allow("lambda:GetFunction", "*");
+    await cliOk(v, "put-role-policy", "--role-name", role, "--policy-name", "read", "--policy-document", doc);
+    const inline = (await cliOk(v, "get-role-policy", "--role-name", role, "--policy-name", "read")) as {
+      PolicyDocument: unknown;
+    };
+    expect(inline.PolicyDocument).toEqual(JSON.parse(doc));
+    expect(await cliOk(v, "list-role-policies", "--role-name", role)).toMatchObject({ PolicyNames: ["read"] });
+
+    const policy = (await cliOk(v, "create-policy", "--policy-name", `${role}-p`, "--policy-document", doc)) as {
+      Policy: { Arn: string; DefaultVersionId: string };
+    };
+    expect(policy.Policy.Arn).toBe(`arn:aws:iam::${stack.credentials.accountId}:policy/${role}-p`);
+    await cliOk(v, "attach-role-policy", "--role-name", role, "--policy-arn", policy.Policy.Arn);
+    expect(await cliOk(v, "list-attached-role-policies", "--role-name", role)).toMatchObject({
+      AttachedPolicies: [{ PolicyName: `${role}-p`, PolicyArn: policy.Policy.Arn }],
+    });
+    const listed = (await cliOk(v, "list-policies", "--scope", "Local")) as { Policies: Array<{ Arn: string }> };
+    expect(listed.Policies.map((p) => p.Arn)).toContain(policy.Policy.Arn);
+
+    // Refused while policies are attached or embedded, and while a managed policy is attached.
+    const conflict = await cli(v, "delete-role", "--role-name", role);
+    expect(conflict.stderr).toContain("DeleteConflict");
+    expect((await cli(v, "delete-policy", "--policy-arn", policy.Policy.Arn)).stderr).toContain("DeleteConflict");
+    await cliOk(v, "detach-role-policy", "--role-name", role, "--policy-arn", policy.Policy.Arn);
+    await cliOk(v, "delete-role-policy", "--role-name", role, "--policy-name", "read");
+    await cliOk(v, "delete-policy", "--policy-arn", policy.Policy.Arn);
+    await cliOk(v, "delete-role", "--role-name", role);
+    const gone = await cli(v, "get-role", "--role-name", role);
+    expect(gone.stderr).toContain("NoSuchEntity");
+  });
+});
+
+describe("IAM through @aws-sdk/client-iam", () => {
+  it("creates, lists by pages, reads and deletes roles and policies", async () => {
+    const names = [uniqueName("sdk-a"), uniqueName("sdk-b"), uniqueName("sdk-c")];
+    for (const RoleName of names) {
+      await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: TRUST, Path: "/sdk/" }));
+    }
+    const seen: string[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await iam.send(new ListRolesCommand({ PathPrefix: "/sdk/", MaxItems: 1, Marker }));
+      expect(page.Roles?.length).toBe(1);
+      seen.push(...(page.Roles ?? []).map((r) => r.RoleName as string));
+      Marker = page.IsTruncated ? page.Marker : undefined;
+    } while (Marker);
+    expect(seen).toEqual([...names].sort());
+    const got = await iam.send(new GetRoleCommand({ RoleName: names[0] }));
+    expect(got.Role?.Path).toBe("/sdk/");
+    expect(JSON.parse(decodeURIComponent(got.Role?.AssumeRolePolicyDocument ?? ""))).toEqual(JSON.parse(TRUST));
+
+    const doc = allow("lambda:Invoke*", "*");
+    await iam.send(new PutRolePolicyCommand({ RoleName: names[0], PolicyName: "inv", PolicyDocument: doc }));
+    const inline = await iam.send(new GetRolePolicyCommand({ RoleName: names[0], PolicyName: "inv" }));
+    expect(decodeURIComponent(inline.PolicyDocument ?? "")).toBe(doc);
+    const policy = await iam.send(new CreatePolicyCommand({ PolicyName: uniqueName("sdk-p"), PolicyDocument: doc }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: names[0], PolicyArn: policy.Policy?.Arn }));
+    const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names[0] }));
+    expect(attached.AttachedPolicies?.map((p) => p.PolicyArn)).toEqual([policy.Policy?.Arn]);
+    expect(await errorName(iam.send(new DeleteRoleCommand({ RoleName: names[0] })))).toBe("DeleteConflictException");
+    await iam.send(new DetachRolePolicyCommand({ RoleName: names[0], PolicyArn: policy.Policy?.Arn }));
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: names[0], PolicyName: "inv" }));
+    await iam.send(new DeletePolicyCommand({ PolicyArn: policy.Policy?.Arn }));
+    for (const RoleName of names) await iam.send(new DeleteRoleCommand({ RoleName }));
+    expect(await errorName(iam.send(new GetRoleCommand({ RoleName: names[0] })))).toBe("NoSuchEntityException");
+  });
+
+  it("refuses a malformed policy document and stores nothing", async () => {
+    const RoleName = uniqueName("malformed");
+    await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: TRUST }));
+    const bad = [
+      "{not json",
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Perhaps", Action: "lambda:*", Resource: "*" }] }),
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "InvokeFunction", Resource: "*" }],
+      }),
+    ];
+    for (const PolicyDocument of bad) {
+      const put = iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: "bad", PolicyDocument }));
+      expect(await errorName(put)).toBe("MalformedPolicyDocumentException");
+      const create = iam.send(new CreatePolicyCommand({ PolicyName: `${RoleName}-bad`, PolicyDocument }));
+      expect(await errorName(create)).toBe("MalformedPolicyDocumentException");
+    }
+    expect((await iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames).toEqual([]);
+    await iam.send(new DeleteRoleCommand({ RoleName }));
+  });
+});
+
+/** A Node handler that invokes `event.target` with the AWS SDK, configured by nothing but its environment. */
+async function sdkCallerZip(): Promise<string> {
+  const out = await build({
+    stdin: {
+      contents: `
+        const { LambdaClient, InvokeCommand } = require("@aws-sdk/client-lambda");
+        const client = new LambdaClient({});
+        exports.handler = async (event) => {
+          try {
+            const out = await client.send(new InvokeCommand({ FunctionName: event.target, Payload: JSON.stringify({ from: "a" }) }));
+            return { ok: JSON.parse(Buffer.from(out.Payload).toString()) };
+          } catch (err) {
+            return { error: err.name, message: err.message, status: err.$metadata && err.$metadata.httpStatusCode };
+          }
+        };
+        exports.env = () => process.env;
+      `,
+      resolveDir: path.resolve("tests"),
+      loader: "js",
+    },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    write: false,
+  });
+  return out.outputFiles[0]?.text ?? "";
+}
+
+describe("a function with an execution role", () => {
+  it("refuses a role that does not exist, does not trust Lambda, or is another account's once the account has roles", async () => {
+    const account = stack.credentials.accountId;
+    const unknownRole = `arn:aws:iam::${account}:role/${uniqueName("nope")}`;
+    // A role Lambda may not assume: its trust policy names another service.
+    const statesOnly = TRUST.replace("lambda.amazonaws.com", "states.amazonaws.com");
+    const RoleName = uniqueName("states");
+    const other = await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: statesOnly }));
+    for (const Role of [unknownRole, other.Role?.Arn, ROLE]) {
+      const made = deployFunction(stack, {
+        runtime: "nodejs20.x",
+        handler: "index.handler",
+        files: { "index.js": "exports.handler = async () => 1;" },
+        config: { Role },
+      });
+      await expect(made).rejects.toMatchObject({
+        name: "InvalidParameterValueException",
+        message: "The role defined for the function cannot be assumed by Lambda.",
+      });
+    }
+  });
+
+  it("calls the one function its role allows with the SDK, and is refused the others", async () => {
+    const account = stack.credentials.accountId;
+    // The account has roles now (the test before): every function names one of them.
+    const roleName = uniqueName("caller");
+    const role = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: TRUST }));
+    const echo = { "index.js": "exports.handler = async (e) => ({ echoed: e });" };
+    const withRole = { Role: role.Role?.Arn };
+    const b = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: echo,
+      config: withRole,
+    });
+    const c = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: echo,
+      config: withRole,
+    });
+    const bArn = `arn:aws:lambda:${stack.region}:${account}:function:${b}`;
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: "invoke-b",
+        PolicyDocument: allow("lambda:InvokeFunction", bArn),
+      }),
+    );
+    const a = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: { "index.js": await sdkCallerZip() },
+      config: { Role: role.Role?.Arn, Timeout: 30 },
+    });
+
+    const allowed = await invokeFunction(stack, a, { target: b });
+    expect(allowed.body).toEqual({ ok: { echoed: { from: "a" } } });
+
+    const refused = await invokeFunction(stack, a, { target: c });
+    expect(refused.body).toMatchObject({
+      error: "AccessDeniedException",
+      status: 403,
+      message: expect.stringContaining(
+        `is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:${stack.region}:${account}:function:${c}`,
+      ),
+    });
+    // Its own configuration is not within its role either.
+    const self = await invokeFunction(stack, a, { target: a });
+    expect(self.body).toMatchObject({ error: "AccessDeniedException" });
+
+    // The credentials are the container's, never the function's configuration.
+    const config = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: a }));
+    expect(JSON.stringify(config)).not.toMatch(/ASIA|AWS_SESSION_TOKEN|AWS_SECRET_ACCESS_KEY/);
+  });
+
+  it("gives no credentials to a function whose Role names no Stratus role, in an account without roles", async () => {
+    const other = await stack.newAccount(uniqueName("noroles"));
+    const lambda = stack.clientFor(other);
+    const name = uniqueName("plain");
+    const source =
+      "exports.handler = async () => ({ key: process.env.AWS_ACCESS_KEY_ID || null, lambda: process.env.AWS_ENDPOINT_URL_LAMBDA || null });";
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs20.x",
+        Role: ROLE,
+        Handler: "index.handler",
+        Code: { ZipFile: await makeZip({ "index.js": source }) },
+      }),
+    );
+    await waitFor(
+      async () =>
+        (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).State === "Active" ||
+        undefined,
+    );
+    const out = await lambda.send(new InvokeCommand({ FunctionName: name }));
+    const body = JSON.parse(Buffer.from(out.Payload ?? []).toString());
+    expect(body.key).toBeNull();
+    expect(body.lambda).toMatch(/^http:\/\/[\d.]+:\d+$/);
+    // Once the account has a role, a Role it cannot assume is refused on update too.
+    const iamOther = new IAMClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: other,
+      maxAttempts: 1,
+    });
+    await iamOther.send(new CreateRoleCommand({ RoleName: uniqueName("first"), AssumeRolePolicyDocument: TRUST }));
+    const update = lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Role: ROLE }));
+    await expect(update).rejects.toMatchObject({ name: "InvalidParameterValueException" });
+    iamOther.destroy();
+  });
+
+  it("refuses a session token it did not mint", async () => {
+    const forged = new LambdaClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: {
+        accessKeyId: "ASIAAAAAAAAAAAAAAAAA",
+        secretAccessKey: "x".repeat(40),
+        sessionToken: "STRATUS1.e30.AAAA",
+      },
+      maxAttempts: 1,
+    });
+    await expect(forged.send(new ListFunctionsCommand({}))).rejects.toMatchObject({
+      name: "UnrecognizedClientException",
+      $metadata: { httpStatusCode: 403 },
+    });
+    forged.destroy();
+  });
+});
