@@ -28,6 +28,7 @@ import { schedulerRoutes } from "./api/scheduler-routes.js";
 import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-routes.js";
 import { secretsRoutes } from "./api/secrets-routes.js";
 import { settingsRoutes } from "./api/settings-routes.js";
+import { sqsRoutes } from "./api/sqs-routes.js";
 import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
@@ -45,6 +46,7 @@ import type { FunctionService } from "./services/function-service.js";
 import type { LayerService } from "./services/layer-service.js";
 import type { PolicyService } from "./services/policy-service.js";
 import type { SettingsService } from "./services/settings-service.js";
+import type { SqsOp } from "./sqs/queue-service.js";
 import type { StatesServices } from "./states/start-states.js";
 import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
@@ -70,6 +72,8 @@ export interface AppDeps {
   secrets?: SecretService;
   /** Event source mappings, and the brokers operators registered for them. */
   mappings: Pick<Mappings, "service" | "brokers">;
+  /** SQS: queue and message operations by name (sqs/sqs-service.ts). */
+  sqs?: Record<string, SqsOp>;
   /** Step Functions: state machines and their executions. */
   states: StatesServices;
   /** Function URL configs, and how their URLs are written. */
@@ -119,6 +123,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));
   app.use(statesRoutes(deps.states, deps.log));
+  app.use(sqsRoutes(deps.sqs, deps.log));
   app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
   app.use(logsRoutes(deps.cloudWatchLogs.service, deps.cloudWatchLogs.reads, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.

@@ -45,6 +45,7 @@ import { createRetirementNotices } from "./routing/retirement-notices.js";
 import { startScheduleFirer } from "./schedules/schedule-firer.js";
 import { createScheduleService } from "./schedules/schedule-service.js";
 import { startSecrets } from "./secrets/start-secrets.js";
+import { startSqs } from "./sqs/sqs-service.js";
 import { createAliasService } from "./services/alias-service.js";
 import { countingReceived, createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
@@ -248,6 +249,7 @@ export async function startControlPlane(
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
   const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
   const secrets = startSecrets(pool, { ...config, log });
+  const sqs = startSqs(pool, { ...config, log });
   const access = accessLog(log, config.accessLog);
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
@@ -289,6 +291,7 @@ export async function startControlPlane(
     schedules,
     events,
     secrets: secrets.service,
+    sqs: sqs.ops,
     mappings,
     states,
     urls: { service: urls, forms: urlListener.forms },
@@ -337,6 +340,7 @@ export async function startControlPlane(
       await mappings.stop();
       await events.stop();
       await secrets.stop();
+      await sqs.stop();
       await cloudWatchLogs.stop();
       await states.stop();
       await relay.stop();

@@ -42,6 +42,7 @@ export const SIGNING_NAMES = [
   "monitoring",
   "logs",
   "states",
+  "sqs",
 ] as const;
 
 /** What a SigV4 signature covers of `req`, before its body: method, raw path and query, headers. */
