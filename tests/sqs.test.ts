@@ -115,8 +115,25 @@ describe("SQS through the AWS CLI v1 (JSON protocol)", () => {
     const url = made.QueueUrl as string;
     expect(url).toBe(`${platform.endpoint}/${platform.credentials.accountId}/${prefix}-a`);
     // The same name and attributes again: the same queue.
-    expect((await cli("create-queue", "--queue-name", `${prefix}-a`, "--attributes", "VisibilityTimeout=45,MessageRetentionPeriod=3600,ReceiveMessageWaitTimeSeconds=2,MaximumMessageSize=2048")).QueueUrl).toBe(url);
-    const clash = await runAwsCli(platform, dir, ["sqs", "create-queue", "--queue-name", `${prefix}-a`, "--attributes", "VisibilityTimeout=5"]);
+    expect(
+      (
+        await cli(
+          "create-queue",
+          "--queue-name",
+          `${prefix}-a`,
+          "--attributes",
+          "VisibilityTimeout=45,MessageRetentionPeriod=3600,ReceiveMessageWaitTimeSeconds=2,MaximumMessageSize=2048",
+        )
+      ).QueueUrl,
+    ).toBe(url);
+    const clash = await runAwsCli(platform, dir, [
+      "sqs",
+      "create-queue",
+      "--queue-name",
+      `${prefix}-a`,
+      "--attributes",
+      "VisibilityTimeout=5",
+    ]);
     expect(clash.code).not.toBe(0);
     expect(clash.stderr).toContain("QueueAlreadyExists");
     await cli("create-queue", "--queue-name", `${prefix}-b`);
@@ -125,9 +142,12 @@ describe("SQS through the AWS CLI v1 (JSON protocol)", () => {
     expect((await cli("get-queue-url", "--queue-name", `${prefix}-a`)).QueueUrl).toBe(url);
     // The CLI pages through with MaxResults 1 and NextToken.
     const listed = await cli("list-queues", "--queue-name-prefix", prefix, "--page-size", "1");
-    expect(listed.QueueUrls).toEqual([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`].map((n) => url.replace(`${prefix}-a`, n)));
+    expect(listed.QueueUrls).toEqual(
+      [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`].map((n) => url.replace(`${prefix}-a`, n)),
+    );
 
-    const attrs = (await cli("get-queue-attributes", "--queue-url", url, "--attribute-names", "All")).Attributes as Record<string, string>;
+    const attrs = (await cli("get-queue-attributes", "--queue-url", url, "--attribute-names", "All"))
+      .Attributes as Record<string, string>;
     expect(attrs).toMatchObject({
       VisibilityTimeout: "45",
       MessageRetentionPeriod: "3600",
@@ -150,7 +170,13 @@ describe("SQS through the AWS CLI v1 (JSON protocol)", () => {
 
     await cli("send-message", "--queue-url", url, "--message-body", "to be purged");
     await cli("purge-queue", "--queue-url", url);
-    const after = await cli("get-queue-attributes", "--queue-url", url, "--attribute-names", "ApproximateNumberOfMessages");
+    const after = await cli(
+      "get-queue-attributes",
+      "--queue-url",
+      url,
+      "--attribute-names",
+      "ApproximateNumberOfMessages",
+    );
     expect(after.Attributes).toEqual({ ApproximateNumberOfMessages: "0" });
 
     await cli("delete-queue", "--queue-url", url);
@@ -210,11 +236,25 @@ describe("SQS through the AWS CLI v1 (JSON protocol)", () => {
     });
     expect(hello?.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
     expect(hello?.Attributes).toMatchObject({ ApproximateReceiveCount: "1", SenderId: platform.credentials.accountId });
-    const notVisible = await cli("get-queue-attributes", "--queue-url", url, "--attribute-names", "ApproximateNumberOfMessagesNotVisible");
+    const notVisible = await cli(
+      "get-queue-attributes",
+      "--queue-url",
+      url,
+      "--attribute-names",
+      "ApproximateNumberOfMessagesNotVisible",
+    );
     expect(notVisible.Attributes).toEqual({ ApproximateNumberOfMessagesNotVisible: "3" });
 
     const [first, second, third] = messages;
-    await cli("change-message-visibility", "--queue-url", url, "--receipt-handle", first?.ReceiptHandle ?? "", "--visibility-timeout", "120");
+    await cli(
+      "change-message-visibility",
+      "--queue-url",
+      url,
+      "--receipt-handle",
+      first?.ReceiptHandle ?? "",
+      "--visibility-timeout",
+      "120",
+    );
     const changed = await cli(
       "change-message-visibility-batch",
       "--queue-url",
@@ -240,16 +280,33 @@ describe("SQS through the AWS CLI v1 (JSON protocol)", () => {
     );
     expect((deleted.Successful as unknown[]).length).toBe(2);
     const left = await cli("get-queue-attributes", "--queue-url", url, "--attribute-names", "All");
-    expect(left.Attributes).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+    expect(left.Attributes).toMatchObject({
+      ApproximateNumberOfMessages: "0",
+      ApproximateNumberOfMessagesNotVisible: "0",
+    });
   }, 300_000);
 
   it("answers AWS's errors", async () => {
     const bad = await runAwsCli(platform, dir, ["sqs", "create-queue", "--queue-name", "jobs.fifo"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("InvalidParameterValue");
-    const attr = await runAwsCli(platform, dir, ["sqs", "create-queue", "--queue-name", unique("x"), "--attributes", "VisibilityTimeout=99999"]);
+    const attr = await runAwsCli(platform, dir, [
+      "sqs",
+      "create-queue",
+      "--queue-name",
+      unique("x"),
+      "--attributes",
+      "VisibilityTimeout=99999",
+    ]);
     expect(attr.stderr).toContain("InvalidAttributeValue");
-    const policy = await runAwsCli(platform, dir, ["sqs", "create-queue", "--queue-name", unique("x"), "--attributes", "KmsMasterKeyId=alias/x"]);
+    const policy = await runAwsCli(platform, dir, [
+      "sqs",
+      "create-queue",
+      "--queue-name",
+      unique("x"),
+      "--attributes",
+      "KmsMasterKeyId=alias/x",
+    ]);
     expect(policy.stderr).toContain("InvalidAttributeName");
     const url = `${platform.endpoint}/${platform.credentials.accountId}/${unique("none")}`;
     const missing = await runAwsCli(platform, dir, ["sqs", "send-message", "--queue-url", url, "--message-body", "x"]);
@@ -275,7 +332,13 @@ describe("SQS through the AWS CLI v2.9 (query protocol)", () => {
     );
     expect(sent.code).toBe(0);
     const sentOut = JSON.parse(sent.stdout);
-    const batch = await cliV2("send-message-batch", "--queue-url", url, "--entries", '[{"Id":"b1","MessageBody":"batched"}]');
+    const batch = await cliV2(
+      "send-message-batch",
+      "--queue-url",
+      url,
+      "--entries",
+      '[{"Id":"b1","MessageBody":"batched"}]',
+    );
     expect(JSON.parse(batch.stdout).Successful).toHaveLength(1);
     const got = await cliV2(
       "receive-message",
@@ -303,7 +366,10 @@ describe("SQS through the AWS CLI v2.9 (query protocol)", () => {
       expect((await cliV2("delete-message", "--queue-url", url, "--receipt-handle", m.ReceiptHandle)).code).toBe(0);
     }
     const attrs = await cliV2("get-queue-attributes", "--queue-url", url, "--attribute-names", "All");
-    expect(JSON.parse(attrs.stdout).Attributes).toMatchObject({ ApproximateNumberOfMessages: "0", VisibilityTimeout: "30" });
+    expect(JSON.parse(attrs.stdout).Attributes).toMatchObject({
+      ApproximateNumberOfMessages: "0",
+      VisibilityTimeout: "30",
+    });
     const listed = await cliV2("list-queues", "--queue-name-prefix", name);
     expect(JSON.parse(listed.stdout).QueueUrls).toEqual([url]);
     const missing = await cliV2("get-queue-url", "--queue-name", unique("none"));
@@ -331,9 +397,16 @@ describe("SQS through @aws-sdk/client-sqs", () => {
     const page = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: name, MaxResults: 1 }));
     expect(page.QueueUrls).toEqual([url]);
     expect(page.NextToken).toBeUndefined();
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["RedrivePolicy", "QueueArn"] }));
-    expect(JSON.parse(attrs.Attributes?.RedrivePolicy ?? "{}")).toEqual({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 });
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { DelaySeconds: "0", RedrivePolicy: "" } }));
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["RedrivePolicy", "QueueArn"] }),
+    );
+    expect(JSON.parse(attrs.Attributes?.RedrivePolicy ?? "{}")).toEqual({
+      deadLetterTargetArn: dlqArn,
+      maxReceiveCount: 5,
+    });
+    await sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { DelaySeconds: "0", RedrivePolicy: "" } }),
+    );
     const cleared = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
     expect(cleared.Attributes?.RedrivePolicy).toBeUndefined();
 
@@ -375,20 +448,37 @@ describe("SQS through @aws-sdk/client-sqs", () => {
     expect(Number(first?.Attributes?.SentTimestamp)).toBeGreaterThan(1_600_000_000_000);
     expect(first?.Attributes?.ApproximateFirstReceiveTimestamp).toBeDefined();
     // Only the attributes asked for come back, with their own digest.
-    const onlyS = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "pick", MessageAttributes: { s1: { DataType: "String", StringValue: "1" }, t: { DataType: "String", StringValue: "2" } } }));
+    const onlyS = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: "pick",
+        MessageAttributes: {
+          s1: { DataType: "String", StringValue: "1" },
+          t: { DataType: "String", StringValue: "2" },
+        },
+      }),
+    );
     expect(onlyS.MD5OfMessageAttributes).toBeDefined();
     const picked = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ["s.*"] }));
     expect(Object.keys(picked.Messages?.[0]?.MessageAttributes ?? {})).toEqual(["s1"]);
 
     const handles = [...messages, ...(picked.Messages ?? [])].map((m) => m.ReceiptHandle as string);
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: handles[0], VisibilityTimeout: 60 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: handles[0], VisibilityTimeout: 60 }),
+    );
     const cv = await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: [{ Id: "a", ReceiptHandle: handles[1], VisibilityTimeout: 60 }] }),
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: url,
+        Entries: [{ Id: "a", ReceiptHandle: handles[1], VisibilityTimeout: 60 }],
+      }),
     );
     expect(cv.Successful).toEqual([{ Id: "a" }]);
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: handles[0] }));
     const del = await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: url, Entries: handles.slice(1).map((h, i) => ({ Id: `d${i}`, ReceiptHandle: h })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: handles.slice(1).map((h, i) => ({ Id: `d${i}`, ReceiptHandle: h })),
+      }),
     );
     expect(del.Successful).toHaveLength(3);
 
@@ -404,23 +494,53 @@ describe("SQS through @aws-sdk/client-sqs", () => {
 
   it("refuses bad input, and another account's queue does not exist for it", async () => {
     const url = await makeQueue("bad");
-    await refused(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x".repeat(262_145) })), "InvalidParameterValue");
-    await refused(sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "bad \u0001 char" })), "InvalidMessageContents");
     await refused(
-      sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: "x" })) })),
+      sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "x".repeat(262_145) })),
+      "InvalidParameterValue",
+    );
+    await refused(
+      sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "bad \u0001 char" })),
+      "InvalidMessageContents",
+    );
+    await refused(
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: "x" })),
+        }),
+      ),
       "TooManyEntriesInBatchRequest",
     );
     await refused(
-      sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: "a", MessageBody: "x" }, { Id: "a", MessageBody: "y" }] })),
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: [
+            { Id: "a", MessageBody: "x" },
+            { Id: "a", MessageBody: "y" },
+          ],
+        }),
+      ),
       "BatchEntryIdsNotDistinct",
     );
-    await refused(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })), "InvalidParameterValue");
-    await refused(sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: "garbage" })), "ReceiptHandleIsInvalid");
+    await refused(
+      sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 })),
+      "InvalidParameterValue",
+    );
+    await refused(
+      sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: "garbage" })),
+      "ReceiptHandleIsInvalid",
+    );
     await refused(
       sqs.send(
         new SetQueueAttributesCommand({
           QueueUrl: url,
-          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${platform.region}:${platform.credentials.accountId}:${unique("nope")}`, maxReceiveCount: 2 }) },
+          Attributes: {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: `arn:aws:sqs:${platform.region}:${platform.credentials.accountId}:${unique("nope")}`,
+              maxReceiveCount: 2,
+            }),
+          },
         }),
       ),
       "InvalidAttributeValue",
@@ -453,7 +573,11 @@ describe("SQS delivery semantics", () => {
     const url = await makeQueue("vis");
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "again" }));
     const first = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 1, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        VisibilityTimeout: 1,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
     );
     expect(first.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe("1");
     const second = await sqs.send(
@@ -464,10 +588,15 @@ describe("SQS delivery semantics", () => {
     expect(m?.Attributes?.ApproximateReceiveCount).toBe("2");
     expect(m?.ReceiptHandle).not.toBe(first.Messages?.[0]?.ReceiptHandle);
     const stale = first.Messages?.[0]?.ReceiptHandle as string;
-    await refused(sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: stale, VisibilityTimeout: 0 })), "ReceiptHandleIsInvalid");
+    await refused(
+      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: stale, VisibilityTimeout: 0 })),
+      "ReceiptHandleIsInvalid",
+    );
     // A stale handle deletes nothing; the current one deletes.
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: stale }));
-    const counts = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessagesNotVisible"] }));
+    const counts = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessagesNotVisible"] }),
+    );
     expect(counts.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe("1");
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m?.ReceiptHandle }));
   });
@@ -476,10 +605,14 @@ describe("SQS delivery semantics", () => {
     const dlqName = unique("dlq");
     const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: dlqName }))).QueueUrl as string;
     const dlqArn = `arn:aws:sqs:${platform.region}:${platform.credentials.accountId}:${dlqName}`;
-    const url = await makeQueue("redrive", { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "2" }) });
+    const url = await makeQueue("redrive", {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "2" }),
+    });
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "poison" }));
     for (let i = 0; i < 2; i++) {
-      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0, WaitTimeSeconds: 5 }));
+      const got = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0, WaitTimeSeconds: 5 }),
+      );
       expect(got.Messages?.[0]?.Body).toBe("poison");
     }
     const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }));

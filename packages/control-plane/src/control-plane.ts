@@ -45,7 +45,6 @@ import { createRetirementNotices } from "./routing/retirement-notices.js";
 import { startScheduleFirer } from "./schedules/schedule-firer.js";
 import { createScheduleService } from "./schedules/schedule-service.js";
 import { startSecrets } from "./secrets/start-secrets.js";
-import { startSqs } from "./sqs/sqs-service.js";
 import { createAliasService } from "./services/alias-service.js";
 import { countingReceived, createAsyncService } from "./services/async-service.js";
 import { createConcurrencyRules } from "./services/concurrency-rules.js";
@@ -54,6 +53,7 @@ import { createInvokeService } from "./services/invoke-service.js";
 import { createLayerService } from "./services/layer-service.js";
 import { createPolicyService } from "./services/policy-service.js";
 import { createSettingsService } from "./services/settings-service.js";
+import { startSqs } from "./sqs/sqs-service.js";
 import { startStates } from "./states/start-states.js";
 import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
@@ -170,12 +170,15 @@ export async function startControlPlane(
     },
     createFunctionLayers(layerStore, config.region),
   );
+  // SQS: its queues take async destinations and the dead letters of rules and schedules.
+  const sqs = startSqs(pool, { ...config, log });
   const settings = createSettingsService(
     settingsStore,
     functionStore,
     config.region,
     config.accountConcurrency,
     concurrencyRules.forget,
+    sqs.refs,
   );
   const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
   const metering = startUsageMetering(pool, config, registry, log);
@@ -238,7 +241,7 @@ export async function startControlPlane(
     log,
   );
   const scheduleStore = createPgScheduleStore(pool);
-  const schedules = createScheduleService(scheduleStore, functions, config.region);
+  const schedules = createScheduleService(scheduleStore, functions, config.region, undefined, sqs.refs);
   const firer = startScheduleFirer(
     scheduleStore,
     relay,
@@ -247,9 +250,8 @@ export async function startControlPlane(
     log,
   );
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
-  const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
+  const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log, queues: sqs.refs });
   const secrets = startSecrets(pool, { ...config, log });
-  const sqs = startSqs(pool, { ...config, log });
   const access = accessLog(log, config.accessLog);
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });

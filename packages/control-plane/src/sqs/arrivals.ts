@@ -60,13 +60,13 @@ export function startArrivals(connection: pg.ClientConfig, log: Logger): Arrival
   return {
     wait(queueId, ms, signal) {
       return new Promise<void>((resolve) => {
-        let set = waiters.get(queueId);
-        if (!set) waiters.set(queueId, (set = new Set()));
+        const set = waiters.get(queueId) ?? new Set<() => void>();
+        waiters.set(queueId, set);
         const done = () => {
           clearTimeout(timer);
           signal?.removeEventListener("abort", done);
-          set?.delete(done);
-          if (set?.size === 0 && waiters.get(queueId) === set) waiters.delete(queueId);
+          set.delete(done);
+          if (set.size === 0 && waiters.get(queueId) === set) waiters.delete(queueId);
           resolve();
         };
         const timer = setTimeout(done, Math.max(0, ms));

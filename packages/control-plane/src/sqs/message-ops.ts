@@ -7,25 +7,27 @@ import type { StratusError } from "@stratus/shared";
 import type { Arrivals } from "./arrivals.js";
 import { type MessageAttributes, md5OfAttributes } from "./md5.js";
 import { newMessage } from "./message-input.js";
+import { batchEntries, intParam, type Model, stringList } from "./params.js";
 import { MAX_MESSAGE_BYTES } from "./queue-attributes.js";
 import { parseQueueArn } from "./queue-names.js";
-import type { Queue, QueueStore, StoredMessage } from "./queue-store.js";
-import { batchEntries, intParam, type Model, stringList } from "./params.js";
 import type { SqsContext, SqsOp } from "./queue-service.js";
+import type { Queue, QueueStore, StoredMessage } from "./queue-store.js";
 import { parseReceiptHandle, receiptHandle } from "./receipt-handle.js";
 import { sqsErrors } from "./sqs-errors.js";
 
 /** The longest a poll sleeps before it claims again, whatever it expects. */
 const REPOLL_MS = 5_000;
 
-const SYSTEM_ATTRIBUTES = [
-  "SenderId",
-  "SentTimestamp",
-  "ApproximateReceiveCount",
-  "ApproximateFirstReceiveTimestamp",
-];
+const SYSTEM_ATTRIBUTES = ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"];
 /** Names SQS knows that a standard queue's messages never carry. */
-const ABSENT_ATTRIBUTES = ["AWSTraceHeader", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "DeadLetterQueueSourceArn", "SqsManagedSseEnabled"];
+const ABSENT_ATTRIBUTES = [
+  "AWSTraceHeader",
+  "SequenceNumber",
+  "MessageDeduplicationId",
+  "MessageGroupId",
+  "DeadLetterQueueSourceArn",
+  "SqsManagedSseEnabled",
+];
 
 function systemAttributes(m: StoredMessage, names: string[]): Record<string, string> | undefined {
   if (names.length === 0) return undefined;
@@ -54,7 +56,12 @@ function selectAttributes(attrs: MessageAttributes, names: string[]): MessageAtt
   return out;
 }
 
-const failed = (id: string, err: StratusError) => ({ Id: id, SenderFault: err.status < 500, Code: err.code, Message: err.message });
+const failed = (id: string, err: StratusError) => ({
+  Id: id,
+  SenderFault: err.status < 500,
+  Code: err.code,
+  Message: err.message,
+});
 
 export function createMessageOps(
   store: QueueStore,
@@ -91,7 +98,9 @@ export function createMessageOps(
       const q = await queueOf(account, b);
       const m = newMessage(b, q.settings.maxMessageSize);
       const id = randomUUID();
-      await store.send(q.id, [{ ...m, id, senderId: account, delaySeconds: m.delaySeconds ?? q.settings.delaySeconds }]);
+      await store.send(q.id, [
+        { ...m, id, senderId: account, delaySeconds: m.delaySeconds ?? q.settings.delaySeconds },
+      ]);
       arrivals.notify(q.id);
       return {
         MD5OfMessageBody: m.md5Body,
@@ -112,7 +121,12 @@ export function createMessageOps(
           const m = newMessage(e, q.settings.maxMessageSize);
           total += Buffer.byteLength(m.body) + Buffer.byteLength(JSON.stringify(m.attributes));
           const messageId = randomUUID();
-          ready.push({ ...m, id: messageId, senderId: account, delaySeconds: m.delaySeconds ?? q.settings.delaySeconds });
+          ready.push({
+            ...m,
+            id: messageId,
+            senderId: account,
+            delaySeconds: m.delaySeconds ?? q.settings.delaySeconds,
+          });
           Successful.push({
             Id: id,
             MessageId: messageId,

@@ -45,8 +45,10 @@ export function batchEntries(b: Model, name = "Entries"): Model[] {
   if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) {
     throw sqsErrors.emptyBatch("There should be at least one entry in the request.");
   }
-  if (!Array.isArray(v) || v.some((e) => !isObject(e))) throw sqsErrors.invalidParameter(`${name} must be a list of entries`);
-  if (v.length > 10) throw sqsErrors.tooMany(`Maximum number of entries per request are 10. You have sent ${v.length}.`);
+  if (!Array.isArray(v) || v.some((e) => !isObject(e)))
+    throw sqsErrors.invalidParameter(`${name} must be a list of entries`);
+  if (v.length > 10)
+    throw sqsErrors.tooMany(`Maximum number of entries per request are 10. You have sent ${v.length}.`);
   const seen = new Set<string>();
   for (const e of v as Model[]) {
     const id = e.Id;
@@ -69,8 +71,10 @@ export function tagMap(v: unknown): Record<string, string> {
   const entries = Object.entries(v);
   if (entries.length > 50) throw sqsErrors.invalidParameter("A queue may have at most 50 tags");
   for (const [k, x] of entries) {
-    if (!TAG_KEY.test(k) || k.toLowerCase().startsWith("aws:")) throw sqsErrors.invalidParameter(`Tag key ${k.slice(0, 128)} is invalid`);
-    if (typeof x !== "string" || x.length > 256) throw sqsErrors.invalidParameter(`Tag ${k} must have a value of at most 256 characters`);
+    if (!TAG_KEY.test(k) || k.toLowerCase().startsWith("aws:"))
+      throw sqsErrors.invalidParameter(`Tag key ${k.slice(0, 128)} is invalid`);
+    if (typeof x !== "string" || x.length > 256)
+      throw sqsErrors.invalidParameter(`Tag ${k} must have a value of at most 256 characters`);
   }
   return v as Record<string, string>;
 }

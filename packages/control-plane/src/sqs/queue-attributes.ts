@@ -76,7 +76,10 @@ function redrive(value: string): RedrivePolicy | undefined {
   const p = v as Record<string, unknown>;
   for (const k of Object.keys(p)) {
     if (k !== "deadLetterTargetArn" && k !== "maxReceiveCount") {
-      throw invalid("RedrivePolicy", `Only deadLetterTargetArn and maxReceiveCount are supported attributes (${k.slice(0, 40)}).`);
+      throw invalid(
+        "RedrivePolicy",
+        `Only deadLetterTargetArn and maxReceiveCount are supported attributes (${k.slice(0, 40)}).`,
+      );
     }
   }
   if (typeof p.deadLetterTargetArn !== "string") throw invalid("RedrivePolicy", "Dead letter target arn is missing.");

@@ -11,7 +11,9 @@ export function queueName(v: unknown): string {
   if (v === undefined || v === null || v === "") throw sqsErrors.missingParameter("QueueName");
   if (typeof v !== "string") throw sqsErrors.invalidParameter("QueueName must be a string");
   if (v.endsWith(".fifo")) {
-    throw sqsErrors.invalidParameter("FIFO queues are not supported by Stratus: use a standard queue (no .fifo suffix)");
+    throw sqsErrors.invalidParameter(
+      "FIFO queues are not supported by Stratus: use a standard queue (no .fifo suffix)",
+    );
   }
   if (!NAME.test(v)) {
     throw sqsErrors.invalidParameter(

@@ -1,9 +1,11 @@
 // SQS's queue operations over the queue store: create, look up, list, delete, read
 // and set attributes, purge and tags. Every operation is scoped to the caller's
 // account; a queue is named by its URL, another account's queue does not exist.
+
+import { intParam, type Model, stringList, tagMap } from "./params.js";
 import {
-  applyAttributes,
   ATTRIBUTE_NAMES,
+  applyAttributes,
   attributeStrings,
   DEFAULT_SETTINGS,
   type QueueSettings,
@@ -11,7 +13,6 @@ import {
 } from "./queue-attributes.js";
 import { parseQueueArn, queueArn, queueFromUrl, queueName, queueUrl } from "./queue-names.js";
 import type { Queue, QueueStore } from "./queue-store.js";
-import { intParam, type Model, stringList, tagMap } from "./params.js";
 import { sqsErrors } from "./sqs-errors.js";
 
 /** What an operation knows of its request besides the body: the endpoint queue URLs are written under. */
@@ -36,7 +37,13 @@ export function createQueueOps(store: QueueStore, region: string) {
   async function checkRedrive(account: string, name: string, s: QueueSettings): Promise<void> {
     if (!s.redrivePolicy) return;
     const arn = parseQueueArn(s.redrivePolicy.deadLetterTargetArn);
-    if (!arn || arn.account !== account || arn.region !== region || arn.name === name || !(await store.get(account, arn.name))) {
+    if (
+      !arn ||
+      arn.account !== account ||
+      arn.region !== region ||
+      arn.name === name ||
+      !(await store.get(account, arn.name))
+    ) {
       throw sqsErrors.invalidAttributeValue(
         "Value for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist (it must be another queue of this account).",
       );
@@ -86,12 +93,17 @@ export function createQueueOps(store: QueueStore, region: string) {
       const q = await queueOf(account, b);
       const asked = stringList(b, "AttributeNames");
       for (const n of asked) {
-        if (n !== "All" && !ATTRIBUTE_NAMES.includes(n)) throw sqsErrors.invalidAttributeName(`Unknown Attribute ${n.slice(0, 256)}.`);
+        if (n !== "All" && !ATTRIBUTE_NAMES.includes(n))
+          throw sqsErrors.invalidAttributeName(`Unknown Attribute ${n.slice(0, 256)}.`);
       }
       const all = asked.includes("All");
       const want = (n: string) => all || asked.includes(n);
       const out: Record<string, string> = {};
-      const counting = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
+      const counting = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ];
       if (counting.some(want)) {
         const c = await store.counts(q);
         if (want(counting[0] as string)) out.ApproximateNumberOfMessages = String(c.visible);
@@ -122,7 +134,8 @@ export function createQueueOps(store: QueueStore, region: string) {
     async TagQueue(account: string, b: Model) {
       const q = await queueOf(account, b);
       const tags = tagMap(b.Tags);
-      if (Object.keys({ ...q.tags, ...tags }).length > 50) throw sqsErrors.invalidParameter("A queue may have at most 50 tags");
+      if (Object.keys({ ...q.tags, ...tags }).length > 50)
+        throw sqsErrors.invalidParameter("A queue may have at most 50 tags");
       await store.tag(q.id, tags);
       return {};
     },

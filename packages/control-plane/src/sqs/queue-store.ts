@@ -56,7 +56,12 @@ export interface ReceiveResult {
 
 export interface QueueStore {
   /** Creates the queue, or returns the one of that name (`created` false). */
-  create(account: string, name: string, settings: QueueSettings, tags: Record<string, string>): Promise<{ queue: Queue; created: boolean }>;
+  create(
+    account: string,
+    name: string,
+    settings: QueueSettings,
+    tags: Record<string, string>,
+  ): Promise<{ queue: Queue; created: boolean }>;
   get(account: string, name: string): Promise<Queue | undefined>;
   /** Names in order, those after `after`, at most `limit`. */
   list(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]>;
@@ -265,7 +270,11 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
         [queue.id, queue.settings.retentionSeconds],
       );
       const r = res.rows[0];
-      return { visible: Number(r?.visible ?? 0), inFlight: Number(r?.in_flight ?? 0), delayed: Number(r?.delayed ?? 0) };
+      return {
+        visible: Number(r?.visible ?? 0),
+        inFlight: Number(r?.in_flight ?? 0),
+        delayed: Number(r?.delayed ?? 0),
+      };
     },
     send: (queueId, messages) => insertMessages(db, queueId, messages),
     async receive(queue, limit, visibilitySeconds, dlqId) {

@@ -18,7 +18,9 @@ export const receiptHandle = (r: Receipt) =>
 export function parseReceiptHandle(v: unknown, queueId: string): Receipt {
   if (v === undefined || v === null || v === "") throw sqsErrors.missingParameter("ReceiptHandle");
   const invalid = () =>
-    sqsErrors.invalidReceiptHandle(`The input receipt handle "${String(v).slice(0, 100)}" is not a valid receipt handle.`);
+    sqsErrors.invalidReceiptHandle(
+      `The input receipt handle "${String(v).slice(0, 100)}" is not a valid receipt handle.`,
+    );
   if (typeof v !== "string" || v.length > 1024) throw invalid();
   const parts = Buffer.from(v, "base64url").toString("utf8").split(":");
   const [version, queue, messageId, token] = parts;
