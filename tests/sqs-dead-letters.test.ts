@@ -11,7 +11,6 @@ import {
   ListTargetsByRuleCommand,
   PutEventsCommand,
   PutRuleCommand,
-  PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
