@@ -365,7 +365,8 @@ describe("counters the control plane records", () => {
         FunctionName: failing,
         MaximumRetryAttempts: 0,
         DestinationConfig: {
-          OnFailure: { Destination: `arn:aws:sqs:${stack.region}:${stack.credentials.accountId}:nowhere` },
+          // An SNS topic: accepted, but Stratus cannot deliver to it.
+          OnFailure: { Destination: `arn:aws:sns:${stack.region}:${stack.credentials.accountId}:nowhere` },
         },
       }),
     );

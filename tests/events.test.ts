@@ -228,16 +228,6 @@ describe("rules and targets, through the SDK", () => {
     await events.send(new PutRuleCommand({ Name: name, EventPattern: '{"source":["x"]}' }));
     await refused(
       events.send(
-        new PutTargetsCommand({
-          Rule: name,
-          Targets: [{ Id: "t", Arn: fnArn, DeadLetterConfig: { Arn: "arn:aws:sqs:us-east-1:123456789012:q" } }],
-        }),
-      ),
-      "ValidationException",
-      /DeadLetterConfig.*SQS/,
-    );
-    await refused(
-      events.send(
         new PutTargetsCommand({ Rule: name, Targets: [{ Id: "t", Arn: fnArn, Input: "{}", InputPath: "$" }] }),
       ),
       "ValidationException",
@@ -250,16 +240,23 @@ describe("rules and targets, through the SDK", () => {
           { Id: "other-account", Arn: `arn:aws:lambda:${stack.region}:999999999999:function:${fnName}` },
           { Id: "missing", Arn: arnOf("no-such-function") },
           { Id: "queue", Arn: "arn:aws:sqs:us-east-1:123456789012:q" },
+          {
+            Id: "no-dlq",
+            Arn: fnArn,
+            DeadLetterConfig: { Arn: `arn:aws:sqs:${stack.region}:${stack.credentials.accountId}:none` },
+          },
         ],
       }),
     );
-    expect(foreign.FailedEntryCount).toBe(3);
+    expect(foreign.FailedEntryCount).toBe(4);
     expect(foreign.FailedEntries?.map((f) => [f.TargetId, f.ErrorCode])).toEqual([
       ["other-account", "ValidationException"],
       ["missing", "ValidationException"],
       ["queue", "ValidationException"],
+      ["no-dlq", "ValidationException"],
     ]);
     expect(foreign.FailedEntries?.[0]?.ErrorMessage).toMatch(/not a function of account/);
+    expect(foreign.FailedEntries?.[3]?.ErrorMessage).toMatch(/DeadLetterConfig\.Arn: The queue .* does not exist/);
     expect((await events.send(new ListTargetsByRuleCommand({ Rule: name }))).Targets).toEqual([]);
     await events.send(new DeleteRuleCommand({ Name: name }));
   });

@@ -208,7 +208,7 @@ describe("EventBridge Scheduler, through the SDK", () => {
       /not a function of account/,
     ],
     [
-      "a dead-letter queue",
+      "a dead-letter queue ARN that names no queue",
       { Target: { Arn: "FN", RoleArn: ROLE, DeadLetterConfig: { Arn: "arn:aws:sqs:us-east-1:1:q" } } },
       /DeadLetterConfig/,
     ],

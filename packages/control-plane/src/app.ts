@@ -32,6 +32,7 @@ import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-r
 import { secretsRoutes } from "./api/secrets-routes.js";
 import { sessionAccess } from "./api/session-access.js";
 import { settingsRoutes } from "./api/settings-routes.js";
+import { sqsRoutes } from "./api/sqs-routes.js";
 import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
@@ -52,6 +53,7 @@ import type { FunctionService } from "./services/function-service.js";
 import type { LayerService } from "./services/layer-service.js";
 import type { PolicyService } from "./services/policy-service.js";
 import type { SettingsService } from "./services/settings-service.js";
+import type { SqsOp } from "./sqs/queue-service.js";
 import type { StatesServices } from "./states/start-states.js";
 import type { AccountStore } from "./store/account-store.js";
 import type { LogStore } from "./store/log-store.js";
@@ -79,6 +81,8 @@ export interface AppDeps {
   mappings: Pick<Mappings, "service" | "brokers">;
   /** Bucket triggers: the receiver object stores post to, their sources, and S3's notification configuration. */
   objects: Objects;
+  /** SQS: queue and message operations by name (sqs/sqs-service.ts). */
+  sqs?: Record<string, SqsOp>;
   /** Step Functions: state machines and their executions. */
   states: StatesServices;
   /** IAM's operations, and what judges requests signed with execution roles' temporary credentials. */
@@ -137,6 +141,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));
   app.use(statesRoutes(deps.states, deps.log));
+  app.use(sqsRoutes(deps.sqs, deps.log));
   app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
   app.use(logsRoutes(deps.cloudWatchLogs.service, deps.cloudWatchLogs.reads, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.

@@ -58,6 +58,7 @@ import { createInvokeService } from "./services/invoke-service.js";
 import { createLayerService } from "./services/layer-service.js";
 import { createPolicyService } from "./services/policy-service.js";
 import { createSettingsService } from "./services/settings-service.js";
+import { startSqs } from "./sqs/sqs-service.js";
 import { startStates } from "./states/start-states.js";
 import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
@@ -190,12 +191,15 @@ export async function startControlPlane(
     images,
     iam.roleCheck,
   );
+  // SQS: its queues take async destinations and the dead letters of rules and schedules.
+  const sqs = startSqs(pool, { ...config, log });
   const settings = createSettingsService(
     settingsStore,
     functionStore,
     config.region,
     config.accountConcurrency,
     concurrencyRules.forget,
+    sqs.refs,
   );
   const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
   const metering = startUsageMetering(pool, config, registry, log);
@@ -260,7 +264,7 @@ export async function startControlPlane(
     log,
   );
   const scheduleStore = createPgScheduleStore(pool);
-  const schedules = createScheduleService(scheduleStore, functions, config.region);
+  const schedules = createScheduleService(scheduleStore, functions, config.region, undefined, sqs.refs);
   const firer = startScheduleFirer(
     scheduleStore,
     relay,
@@ -269,7 +273,7 @@ export async function startControlPlane(
     log,
   );
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
-  const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log });
+  const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log, queues: sqs.refs });
   const secrets = startSecrets(pool, { ...config, log });
   const access = accessLog(log, config.accessLog);
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
@@ -316,6 +320,7 @@ export async function startControlPlane(
     schedules,
     events,
     secrets: secrets.service,
+    sqs: sqs.ops,
     mappings,
     objects,
     states,
@@ -367,6 +372,7 @@ export async function startControlPlane(
       await mappings.stop();
       await events.stop();
       await secrets.stop();
+      await sqs.stop();
       await cloudWatchLogs.stop();
       await states.stop();
       await relay.stop();

@@ -75,6 +75,7 @@ export const SIGNING_NAMES = [
   "states",
   "s3",
   "iam",
+  "sqs",
 ] as const;
 
 /** What a SigV4 signature covers of `req`, before its body: method, raw path and query, headers. */

@@ -86,10 +86,22 @@ describe("judgeAttempt", () => {
       { event: "dead_letter" },
     ],
     [
-      "a success whose destination is not a function",
+      "a success delivered to an SQS queue of the account",
       { onSuccess: "arn:aws:sqs:us-east-1:123456789012:q" },
       { outcome: "success", ageMs: 0 },
+      { event: "succeed", delivery: { target: "arn:aws:sqs:us-east-1:123456789012:q", condition: "Success" } },
+    ],
+    [
+      "a success whose destination is another account's queue",
+      { onSuccess: "arn:aws:sqs:us-east-1:999999999999:q" },
+      { outcome: "success", ageMs: 0 },
       { event: "succeed" },
+    ],
+    [
+      "a failure whose destination is not a function nor a queue",
+      { attempt: 4, onFailure: "arn:aws:sns:us-east-1:123456789012:topic" },
+      { outcome: "function_error", ageMs: 0 },
+      { event: "dead_letter" },
     ],
   ])("%s", (_label, patch, call, verdict) => {
     expect(judgeAttempt({ ...inv, ...patch }, call, backoff, 0.5)).toEqual(verdict);

@@ -2,6 +2,8 @@
 // machine they move (async-state.ts): how a started attempt ends, whether a job's run
 // may take over the attempt recorded under it, and what the reconciler does with an
 // invocation that nothing runs. The effectful code around them only carries them out.
+
+import { isQueueArnOf } from "../sqs/dead-letters.js";
 import { type AsyncStatus, allows, type FinishEvent } from "./async-state.js";
 import { type DeliveryCondition, destinationFunction } from "./destination.js";
 import { type AttemptOutcome, decide } from "./retry-policy.js";
@@ -84,9 +86,10 @@ function ending(inv: AttemptLimits, condition: "RetriesExhausted" | "EventAgeExc
   return delivery ? { event, delivery } : { event };
 }
 
-/** A delivery to `target`, if it names a destination Stratus can deliver to (destination.ts). */
+/** A delivery to `target`, if it names a destination Stratus can deliver to: a function or an SQS queue of the account. */
 function deliverable(inv: AttemptLimits, target: string | undefined, condition: DeliveryCondition) {
-  return target && destinationFunction(target, inv.accountId) ? { target, condition } : undefined;
+  const ok = target && (destinationFunction(target, inv.accountId) || isQueueArnOf(target, inv.accountId));
+  return ok ? { target, condition } : undefined;
 }
 
 /**

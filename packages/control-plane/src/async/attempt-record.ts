@@ -9,10 +9,11 @@
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
+import { deadLetterMessage, destinationMessage, isQueueArnOf, type QueueLetter } from "../sqs/dead-letters.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
 import type { Verdict } from "./async-decisions.js";
 import type { AttemptCall } from "./attempt-call.js";
-import { destinationDelivery } from "./destination.js";
+import { destinationDelivery, destinationRecord } from "./destination.js";
 import type { Step } from "./job-deadline.js";
 import type { AsyncQueue } from "./queue/async-queue.js";
 import { type AttemptEnd, attemptRefunds } from "./retry-policy.js";
@@ -56,9 +57,12 @@ export async function recordAttempt(
   }
   // The event's invokes, this attempt's counted if it reached a node.
   const invokeCount = inv.invokeCount - (refunds.refundInvoke ? 1 : 0);
+  const toQueue = verdict.delivery && isQueueArnOf(verdict.delivery.target, inv.accountId);
   const followUp =
     verdict.delivery &&
+    !toQueue &&
     destinationDelivery(inv, verdict.delivery.target, verdict.delivery.condition, call.result, invokeCount, region);
+  const letters = queueLetters(inv, verdict, call, invokeCount, region);
   const fields: FinishFields =
     verdict.event === "succeed"
       ? { executedVersion: call.result?.executedVersion, ...refunds, usage: call.usage }
@@ -69,12 +73,52 @@ export async function recordAttempt(
           usage: call.usage,
         };
   const moved = await step(() =>
-    store.finish(inv.id, inv.attempt, verdict.event, followUp ? { ...fields, followUp } : fields),
+    store.finish(inv.id, inv.attempt, verdict.event, {
+      ...fields,
+      ...(followUp ? { followUp } : {}),
+      ...(letters.length > 0 ? { letters } : {}),
+    }),
   );
   if (!moved) return false;
   if (verdict.event !== "succeed") observe("AsyncEventsDropped");
   // A destination configured for this outcome that Stratus cannot deliver to (not a function of the account).
   const configured = verdict.event === "succeed" ? inv.onSuccess : inv.onFailure;
-  if (configured && !followUp) observe("DestinationDeliveryFailures");
+  if (configured && !followUp && !toQueue) observe("DestinationDeliveryFailures");
   return true;
+}
+
+/**
+ * The SQS messages an ending writes: the destination record to an SQS destination,
+ * and the dead letter of a rule's or schedule's target that finally failed.
+ */
+function queueLetters(
+  inv: AsyncInvocation,
+  verdict: Verdict,
+  call: AttemptCall,
+  invokeCount: number,
+  region: string,
+): QueueLetter[] {
+  const out: QueueLetter[] = [];
+  if (verdict.event === "retry") return out;
+  const d = verdict.delivery;
+  if (d && isQueueArnOf(d.target, inv.accountId)) {
+    const record = destinationRecord({
+      requestId: inv.id,
+      functionArn: `arn:aws:lambda:${region}:${inv.accountId}:function:${inv.functionName}:${inv.qualifier ?? "$LATEST"}`,
+      condition: d.condition,
+      approximateInvokeCount: invokeCount,
+      requestPayload: inv.payload,
+      executedVersion: call.result?.executedVersion,
+      functionError: call.result?.functionError,
+      responsePayload: call.result?.payload,
+    });
+    const m = destinationMessage(inv.accountId, d.target, record);
+    if (m) out.push(m);
+  }
+  if (verdict.event !== "succeed" && inv.deadLetter) {
+    const condition = verdict.event === "expire" ? "EventAgeExceeded" : "RetriesExhausted";
+    const m = deadLetterMessage(inv.accountId, inv.deadLetter, inv.payload, call.error, condition, invokeCount - 1);
+    if (m) out.push(m);
+  }
+  return out;
 }

@@ -35,7 +35,11 @@ describe("PutTargets targets", () => {
     });
   });
   it.each([
-    ["a dead-letter queue", { DeadLetterConfig: { Arn: "q" } }, /DeadLetterConfig.*SQS/],
+    [
+      "a dead-letter config with unknown fields",
+      { DeadLetterConfig: { Arn: "q", Other: 1 } },
+      /DeadLetterConfig\.Other/,
+    ],
     ["SQS parameters", { SqsParameters: {} }, /SqsParameters is not supported/],
     ["two input forms", { Input: "{}", InputPath: "$" }, /only one of/],
     ["Input that is not JSON", { Input: "{nope" }, /not valid JSON/],

@@ -18,7 +18,16 @@ const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const TARGET_ID = /^[.\-_A-Za-z0-9]{1,64}$/;
 const PATH_KEY = /^[A-Za-z0-9_-]{1,256}$/;
-const TARGET_KNOWN = new Set(["Id", "Arn", "RoleArn", "Input", "InputPath", "InputTransformer", "RetryPolicy"]);
+const TARGET_KNOWN = new Set([
+  "Id",
+  "Arn",
+  "RoleArn",
+  "Input",
+  "InputPath",
+  "InputTransformer",
+  "RetryPolicy",
+  "DeadLetterConfig",
+]);
 
 /** Refuses any field of `body` not in `known`, by name. */
 export function onlyKnown(body: Body, known: readonly string[], where = ""): void {
@@ -123,11 +132,6 @@ function transformer(v: unknown): RuleTarget["InputTransformer"] {
 export function target(v: unknown): RuleTarget {
   if (!isObject(v)) throw validation("Each target must be an object");
   for (const key of Object.keys(v)) {
-    if (key === "DeadLetterConfig") {
-      throw validation(
-        "Target.DeadLetterConfig is not supported by Stratus yet: it has no SQS; an event a function cannot take ends dead-lettered in its own async invocation record",
-      );
-    }
     if (!TARGET_KNOWN.has(key)) {
       throw validation(`Target.${key} is not supported by Stratus: targets are its Lambda functions (Target.Arn)`);
     }
@@ -155,6 +159,12 @@ export function target(v: unknown): RuleTarget {
   }
   if (v.InputTransformer !== undefined && v.InputTransformer !== null) {
     out.InputTransformer = transformer(v.InputTransformer);
+  }
+  if (v.DeadLetterConfig !== undefined && v.DeadLetterConfig !== null) {
+    if (!isObject(v.DeadLetterConfig)) throw validation("DeadLetterConfig must be an object");
+    onlyKnown(v.DeadLetterConfig, ["Arn"], "DeadLetterConfig.");
+    const arn = str(v.DeadLetterConfig, "Arn", 1600, "DeadLetterConfig.");
+    if (arn) out.DeadLetterConfig = { Arn: arn };
   }
   if (v.RetryPolicy !== undefined && v.RetryPolicy !== null) {
     if (!isObject(v.RetryPolicy)) throw validation("RetryPolicy must be an object");

@@ -8,7 +8,7 @@ import type { Counter } from "prom-client";
 import { DEFAULT_EVENT_AGE_SECONDS, DEFAULT_RETRY_ATTEMPTS, functionOfArn } from "../schedules/firing.js";
 import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { EventStore, Rule } from "../store/event-store.js";
-import { ruleArn } from "./arns.js";
+import { ruleArn, ruleDeadLetter } from "./arns.js";
 import { type EventEnvelope, envelope, eventTime } from "./envelope.js";
 import { type Body, busName, checkPattern, isObject, list, onlyKnown, required, validation } from "./events-input.js";
 import { parsePattern } from "./pattern-check.js";
@@ -118,6 +118,7 @@ export function createPutEvents(
           payload: Buffer.from(targetPayload(t, event, ctx)),
           maxAttempts: 1 + (t.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS),
           maxEventAgeSeconds: t.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS,
+          ...ruleDeadLetter(t, arn),
         },
       ];
     });

@@ -15,7 +15,7 @@ import {
 } from "../schedules/firing.js";
 import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { Rule } from "../store/event-store.js";
-import { ruleArn } from "./arns.js";
+import { ruleArn, ruleDeadLetter } from "./arns.js";
 import { eventTime, scheduledEvent } from "./envelope.js";
 import { targetPayload } from "./target-input.js";
 
@@ -46,6 +46,7 @@ export function planRuleFiring(r: Rule, now: Date, region: string, maxTicks = 10
         payload: Buffer.from(targetPayload(target, event, ctx)),
         maxAttempts: 1 + (target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS),
         maxEventAgeSeconds: ageSeconds,
+        ...ruleDeadLetter(target, arn),
       });
     }
     ticks.push(tick);

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import { functionOfArn } from "../schedules/firing.js";
 import type { FunctionService } from "../services/function-service.js";
+import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_BUS, type EventBus, type EventStore, type Rule, type RuleTarget } from "../store/event-store.js";
 import { busArn, ruleArn } from "./arns.js";
 import {
@@ -52,6 +53,7 @@ export function createRuleService(
   functions: Pick<FunctionService, "get">,
   region: string,
   now = () => new Date(),
+  queues?: QueueRefs,
 ) {
   const missingRule = (name: string, bus: string) => notFound(`Rule ${name} does not exist on EventBus ${bus}.`);
 
@@ -65,6 +67,10 @@ export function createRuleService(
 
   /** Why `t` cannot be a target of the account's rules, if it cannot. */
   async function targetFault(accountId: string, t: RuleTarget): Promise<string | undefined> {
+    if (t.DeadLetterConfig) {
+      const dlq = queues ? await queues.fault(accountId, t.DeadLetterConfig.Arn) : "Stratus serves no SQS here";
+      if (dlq) return `Target ${t.Id}: DeadLetterConfig.Arn: ${dlq}`;
+    }
     const fn = functionOfArn(t.Arn);
     if (!fn) return `Target ${t.Id}: ${t.Arn} is not a Lambda function ARN; Stratus targets are its functions`;
     if (fn.accountId !== accountId) return `Target ${t.Id}: ${t.Arn} is not a function of account ${accountId}`;

@@ -7,6 +7,7 @@ import type { Registry } from "prom-client";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import { startScheduleFirer } from "../schedules/schedule-firer.js";
 import type { FunctionService } from "../services/function-service.js";
+import type { QueueRefs } from "../sqs/queue-refs.js";
 import { createPgEventStore, type Rule } from "../store/event-store.js";
 import { createEventMetrics } from "./event-metrics.js";
 import { createPutEvents } from "./put-events.js";
@@ -19,7 +20,7 @@ export function startEvents(
   relay: { nudge(): void },
   registry: Registry,
   metrics: Pick<ControlPlaneMetrics, "scheduleTicksFired" | "scheduleTicksSkipped">,
-  opts: { region: string; async: { schedulePollMs: number }; log: Logger },
+  opts: { region: string; async: { schedulePollMs: number }; log: Logger; queues?: QueueRefs },
 ) {
   const store = createPgEventStore(pool);
   const firer = startScheduleFirer<Rule>(
@@ -30,7 +31,7 @@ export function startEvents(
     opts.log,
   );
   return {
-    rules: createRuleService(store, functions, opts.region),
+    rules: createRuleService(store, functions, opts.region, undefined, opts.queues),
     putEvents: createPutEvents(store, relay, opts.region, createEventMetrics(registry)),
     stop: () => firer.stop(),
   };

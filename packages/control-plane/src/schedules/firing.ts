@@ -83,6 +83,15 @@ export function planFiring(s: Schedule, now: Date, region: string, maxTicks = 10
         payload: Buffer.from(payload),
         maxAttempts: 1 + retries,
         maxEventAgeSeconds: ageSeconds,
+        ...(s.target.DeadLetterConfig
+          ? {
+              deadLetter: {
+                queueArn: s.target.DeadLetterConfig.Arn,
+                kind: "scheduler" as const,
+                attributes: { SCHEDULE_ARN: arn, TARGET_ARN: s.target.Arn, EXECUTION_ID: id },
+              },
+            }
+          : {}),
       });
       ticks.push(tick);
     }

@@ -21,6 +21,7 @@ export interface ScheduleInput {
     RoleArn: string;
     Input?: string;
     RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+    DeadLetterConfig?: { Arn: string };
   };
   actionAfterCompletion: "NONE" | "DELETE";
   groupName: string;
@@ -89,17 +90,19 @@ function target(v: unknown): ScheduleInput["target"] {
       throw validation(`Target.${key} is not supported by Stratus: targets are Lambda functions (Target.Arn)`);
     }
   }
-  if (v.DeadLetterConfig !== undefined && v.DeadLetterConfig !== null) {
-    throw validation(
-      "Target.DeadLetterConfig is not supported by Stratus yet: events a function cannot take end dead-lettered in its own async invocation record",
-    );
-  }
   const arn = str(v, "Arn", 1600);
   if (!arn) throw validation("Target.Arn is required");
   const roleArn = str(v, "RoleArn", 1600);
   if (!roleArn) throw validation("Target.RoleArn is required");
   const input = str(v, "Input", 256 * 1024);
   const out: ScheduleInput["target"] = { Arn: arn, RoleArn: roleArn, ...(input !== undefined ? { Input: input } : {}) };
+  if (v.DeadLetterConfig !== undefined && v.DeadLetterConfig !== null) {
+    if (!isObject(v.DeadLetterConfig) || Object.keys(v.DeadLetterConfig).some((k) => k !== "Arn")) {
+      throw validation("Target.DeadLetterConfig must be {Arn}");
+    }
+    const dlq = str(v.DeadLetterConfig, "Arn", 1600);
+    if (dlq) out.DeadLetterConfig = { Arn: dlq };
+  }
   if (isObject(v.RetryPolicy)) {
     const attempts = int(v.RetryPolicy, "MaximumRetryAttempts", 0, 185);
     const age = int(v.RetryPolicy, "MaximumEventAgeInSeconds", 60, 86_400);

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import type { FunctionService } from "../services/function-service.js";
+import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_GROUP, type Schedule, type ScheduleGroup, type ScheduleStore } from "../store/schedule-store.js";
 import { firstFire, functionOfArn, scheduleArn } from "./firing.js";
 import { type ScheduleInput, scheduleInput, scheduleName, validation } from "./schedule-input.js";
@@ -42,6 +43,7 @@ export function createScheduleService(
   functions: Pick<FunctionService, "get">,
   region: string,
   now = () => new Date(),
+  queues?: QueueRefs,
 ) {
   const groupArn = (accountId: string, name: string) =>
     `arn:aws:scheduler:${region}:${accountId}:schedule-group/${name}`;
@@ -54,6 +56,11 @@ export function createScheduleService(
   }
 
   async function checkTarget(accountId: string, input: ScheduleInput): Promise<void> {
+    const dlq = input.target.DeadLetterConfig;
+    if (dlq) {
+      const fault = queues ? await queues.fault(accountId, dlq.Arn) : "Stratus serves no SQS here";
+      if (fault) throw validation(`Target.DeadLetterConfig.Arn: ${fault}`);
+    }
     const fn = functionOfArn(input.target.Arn);
     if (!fn)
       throw validation(

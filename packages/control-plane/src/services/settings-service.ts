@@ -5,6 +5,7 @@
 // invocation; this service only stores and validates.
 import { errors, LATEST } from "@stratus/shared";
 import type { EventInvokeConfig } from "../domain.js";
+import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { AccountUsage, SettingsStore } from "../store/settings-store.js";
 import { parseInput } from "./function-input.js";
@@ -44,6 +45,8 @@ export function createSettingsService(
   region: string,
   accountConcurrencyLimit: number,
   reservationChanged: (accountId: string, name: string) => void = () => undefined,
+  /** Checks SQS destinations: an SQS ARN must name an existing queue of the account. */
+  queues?: QueueRefs,
 ): SettingsService {
   const notFound = (accountId: string, name: string, qualifier?: string) =>
     errors.notFound(
@@ -94,6 +97,12 @@ export function createSettingsService(
     async putEventInvokeConfig(accountId, name, qualifier, body, merge) {
       const input = parseInput(EventInvokeConfigSchema, body);
       await mustExist(accountId, name, /^[0-9]+$/.test(qualifier) || qualifier === LATEST ? qualifier : LATEST);
+      for (const [key, d] of Object.entries(input.DestinationConfig ?? {})) {
+        const arn = d?.Destination;
+        if (!arn || !/^arn:aws[a-zA-Z-]*:sqs:/.test(arn)) continue;
+        const fault = queues ? await queues.fault(accountId, arn) : "Stratus serves no SQS here";
+        if (fault) throw errors.invalidParameter(`DestinationConfig.${key}.Destination: ${fault}`);
+      }
       const current = merge ? await store.getEventInvokeConfig(accountId, name, qualifier) : undefined;
       if (merge && !current) {
         throw errors.notFound(`The function ${name} doesn't have an EventInvokeConfig for ${qualifier}`);

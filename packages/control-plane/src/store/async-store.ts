@@ -8,6 +8,8 @@ import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
 import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
+import type { DeadLetter, QueueLetter } from "../sqs/dead-letters.js";
+import { insertByName } from "../sqs/queue-store.js";
 import type { UsageRow } from "../usage/usage-row.js";
 import {
   EXPIRE_LEASE_EDGES,
@@ -52,6 +54,8 @@ export interface AsyncInvocation {
   maxEventAgeSeconds: number;
   onSuccess?: string;
   onFailure?: string;
+  /** Where its final failure is also written as an SQS message (a rule's or schedule's DeadLetterConfig). */
+  deadLetter?: DeadLetter;
   acceptedAt: Date;
   /** The trace it was accepted in (X-Amzn-Trace-Id form); none for a schedule's or a rule's tick. */
   traceHeader?: string;
@@ -141,6 +145,8 @@ export interface FinishFields {
   jobId?: string;
   /** Accepted in the same transaction, only if the move happens (a destination delivery). */
   followUp?: NewAsyncInvocation;
+  /** SQS messages written in the same transaction, only if the move happens (dead letters, SQS destinations). */
+  letters?: QueueLetter[];
   /** The attempt's usage row (invocation_usage), written by the same statement, only if the move happens. */
   usage?: UsageRow;
 }
@@ -159,6 +165,7 @@ interface Row {
   max_event_age_seconds: number;
   on_success: string | null;
   on_failure: string | null;
+  dead_letter: DeadLetter | null;
   accepted_at: Date;
   trace_header: string | null;
   executed_version: string | null;
@@ -166,7 +173,7 @@ interface Row {
 }
 
 const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, invoke_count, given_back, max_attempts,
-  max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error, trace_header`;
+  max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error, trace_header, dead_letter`;
 
 /** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
 const A_COLUMNS = COLUMNS.replace(/(\w+)/g, "a.$1");
@@ -186,6 +193,7 @@ function toInvocation(r: Row): AsyncInvocation {
     maxEventAgeSeconds: r.max_event_age_seconds,
     ...(r.on_success !== null ? { onSuccess: r.on_success } : {}),
     ...(r.on_failure !== null ? { onFailure: r.on_failure } : {}),
+    ...(r.dead_letter !== null ? { deadLetter: r.dead_letter } : {}),
     acceptedAt: r.accepted_at,
     ...(r.trace_header !== null ? { traceHeader: r.trace_header } : {}),
     ...(r.executed_version !== null ? { executedVersion: r.executed_version } : {}),
@@ -207,12 +215,12 @@ async function insertAccepted(
   const res = await c.query<{ id: string; invocation_id: string }>(
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
-         max_event_age_seconds, on_success, on_failure, job_id, trace_header)
+         max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter)
        SELECT id, account_id, function_name, qualifier, payload, $12::text, max_attempts, max_event_age_seconds,
-         on_success, on_failure, job_id, trace_header
+         on_success, on_failure, job_id, trace_header, dead_letter
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::text[], $13::text[]) AS t(id, account_id, function_name, qualifier, payload, max_attempts,
-         max_event_age_seconds, on_success, on_failure, job_id, trace_header)
+         $9::text[], $10::text[], $13::text[], $14::jsonb[]) AS t(id, account_id, function_name, qualifier, payload,
+         max_attempts, max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter)
        ${opts.skipExisting ? "ON CONFLICT (id) DO NOTHING" : ""}
        RETURNING id)
      INSERT INTO async_outbox (invocation_id, relay_after)
@@ -231,6 +239,7 @@ async function insertAccepted(
       graceSeconds,
       INITIAL,
       invs.map((i) => i.traceHeader ?? null),
+      invs.map((i) => (i.deadLetter ? JSON.stringify(i.deadLetter) : null)),
     ],
   );
   const outbox = new Map(res.rows.map((r) => [r.invocation_id, r.id]));
@@ -377,13 +386,14 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     },
     start: (id, leaseSeconds, takeoverJobId) => start({ id, leaseSeconds, takeover: takeoverJobId ?? null }),
     finish(id, attempt, event, fields) {
-      const followUp = fields.followUp;
-      if (!followUp) return finishPlain({ id, attempt, event, fields });
-      // The follow-up is committed with the move, or not at all.
+      const { followUp, letters = [] } = fields;
+      if (!followUp && letters.length === 0) return finishPlain({ id, attempt, event, fields });
+      // The follow-up and the letters are committed with the move, or not at all.
       return transaction(async (c) => {
         const [moved] = await finishRows(c, [{ id, attempt, event, fields }]);
         if (!moved) return false;
-        await insertAccepted(c, [followUp], 0);
+        if (followUp) await insertAccepted(c, [followUp], 0);
+        for (const l of letters) await insertByName(c, l.accountId, l.queueName, { ...l, senderId: l.accountId });
         return true;
       });
     },

@@ -18,6 +18,8 @@ export interface RuleTarget {
   InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
   RoleArn?: string;
   RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  /** A queue of Stratus' SQS, of the rule's account, where events that finally fail are written. */
+  DeadLetterConfig?: { Arn: string };
 }
 
 export interface Rule {

@@ -14,6 +14,8 @@ export interface ScheduleTarget {
   RoleArn: string;
   Input?: string;
   RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  /** A queue of Stratus' SQS, of the schedule's account, where ticks that finally fail are written. */
+  DeadLetterConfig?: { Arn: string };
 }
 
 export interface FlexibleWindow {

@@ -1,0 +1,24 @@
+// What other services ask of SQS when they are configured with a queue ARN (a
+// target's DeadLetterConfig, an async destination): whether it names an existing
+// queue of the caller's account. They never read the queue store themselves.
+
+import { parseQueueArn } from "./queue-names.js";
+import type { QueueStore } from "./queue-store.js";
+
+export interface QueueRefs {
+  /** Why `arn` cannot be used by `accountId`, or undefined when it names one of its queues in this region. */
+  fault(accountId: string, arn: string): Promise<string | undefined>;
+}
+
+export function createQueueRefs(store: Pick<QueueStore, "get">, region: string): QueueRefs {
+  return {
+    async fault(accountId, arn) {
+      const q = parseQueueArn(arn);
+      if (!q) return `${arn.slice(0, 1600)} is not an SQS queue ARN`;
+      if (q.account !== accountId || q.region !== region)
+        return `${arn} is not a queue of account ${accountId} in ${region}`;
+      if (!(await store.get(accountId, q.name))) return `The queue ${arn} does not exist`;
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,351 @@
+// The queues' and messages' SQL: the only place it lives. Receives claim rows with
+// FOR UPDATE SKIP LOCKED, so concurrent receivers (in one control plane or several)
+// never take the same message; each claim gives the message a new receipt token. A
+// send notifies channel `stratus_sqs` with the queue's id when it commits, which wakes
+// long polls waiting on that queue (arrivals.ts).
+import { randomUUID } from "node:crypto";
+import type { Pool } from "pg";
+import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "../store/pg-helpers.js";
+import type { MessageAttributes } from "./md5.js";
+import type { NewMessage } from "./message-input.js";
+import type { QueueSettings, RedrivePolicy } from "./queue-attributes.js";
+
+export const NOTIFY_CHANNEL = "stratus_sqs";
+
+export interface Queue {
+  id: string;
+  accountId: string;
+  name: string;
+  settings: QueueSettings;
+  tags: Record<string, string>;
+  createdAt: Date;
+  lastModified: Date;
+}
+
+export interface StoredMessage {
+  id: string;
+  body: string;
+  attributes: MessageAttributes;
+  md5Body: string;
+  md5Attributes?: string;
+  senderId: string;
+  sentAt: Date;
+  receiveCount: number;
+  firstReceivedAt?: Date;
+  receipt: string;
+}
+
+export interface QueueCounts {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+/** A message to write: its id, who sent it, and its delay already resolved. */
+export interface OutgoingMessage extends Omit<NewMessage, "delaySeconds"> {
+  id: string;
+  senderId: string;
+  delaySeconds: number;
+}
+
+export interface ReceiveResult {
+  messages: StoredMessage[];
+  /** Messages moved to the dead-letter queue, or dropped past their retention, by this claim. */
+  skipped: number;
+}
+
+export interface QueueStore {
+  /** Creates the queue, or returns the one of that name (`created` false). */
+  create(
+    account: string,
+    name: string,
+    settings: QueueSettings,
+    tags: Record<string, string>,
+  ): Promise<{ queue: Queue; created: boolean }>;
+  get(account: string, name: string): Promise<Queue | undefined>;
+  /** Names in order, those after `after`, at most `limit`. */
+  list(account: string, prefix: string, after: string | undefined, limit: number): Promise<string[]>;
+  remove(account: string, name: string): Promise<boolean>;
+  update(queueId: string, settings: QueueSettings): Promise<void>;
+  tag(queueId: string, tags: Record<string, string>): Promise<void>;
+  untag(queueId: string, keys: string[]): Promise<void>;
+  counts(queue: Queue): Promise<QueueCounts>;
+  send(queueId: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Claims up to `limit` visible messages for `visibilitySeconds`; `dlqId` with the queue's redrive policy. */
+  receive(queue: Queue, limit: number, visibilitySeconds: number, dlqId: string | undefined): Promise<ReceiveResult>;
+  /** When the queue's next message becomes visible, if it holds any that are not. */
+  nextVisible(queueId: string): Promise<Date | undefined>;
+  /** Deletes the message if `receipt` is its latest; false if it does not match (stale or gone). */
+  deleteMessage(queueId: string, id: string, receipt: string): Promise<boolean>;
+  /** False when `receipt` is not the message's latest. */
+  changeVisibility(queueId: string, id: string, receipt: string, seconds: number): Promise<boolean>;
+  /** Deletes every message; false when the queue was purged less than 60 s ago. */
+  purge(queueId: string): Promise<boolean>;
+}
+
+interface QueueRow {
+  id: string;
+  account_id: string;
+  name: string;
+  visibility_timeout: number;
+  retention_seconds: number;
+  delay_seconds: number;
+  wait_seconds: number;
+  max_message_size: number;
+  redrive_policy: RedrivePolicy | null;
+  tags: Record<string, string>;
+  created_at: Date;
+  last_modified: Date;
+}
+
+interface MessageRow {
+  id: string;
+  body: string;
+  attributes: MessageAttributes;
+  md5_body: string;
+  md5_attributes: string | null;
+  sender_id: string;
+  sent_at: Date;
+  receive_count: number;
+  first_received_at: Date | null;
+  receipt: string;
+}
+
+const QUEUE_COLUMNS = `id, account_id, name, visibility_timeout, retention_seconds, delay_seconds, wait_seconds,
+  max_message_size, redrive_policy, tags, created_at, last_modified`;
+
+function toQueue(r: QueueRow): Queue {
+  return {
+    id: String(r.id),
+    accountId: r.account_id,
+    name: r.name,
+    settings: {
+      visibilityTimeout: r.visibility_timeout,
+      retentionSeconds: r.retention_seconds,
+      delaySeconds: r.delay_seconds,
+      waitSeconds: r.wait_seconds,
+      maxMessageSize: r.max_message_size,
+      ...(r.redrive_policy ? { redrivePolicy: r.redrive_policy } : {}),
+    },
+    tags: r.tags,
+    createdAt: r.created_at,
+    lastModified: r.last_modified,
+  };
+}
+
+function toMessage(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    body: r.body,
+    attributes: r.attributes,
+    md5Body: r.md5_body,
+    ...(r.md5_attributes !== null ? { md5Attributes: r.md5_attributes } : {}),
+    senderId: r.sender_id,
+    sentAt: r.sent_at,
+    receiveCount: r.receive_count,
+    ...(r.first_received_at !== null ? { firstReceivedAt: r.first_received_at } : {}),
+    receipt: r.receipt,
+  };
+}
+
+/**
+ * Inserts `messages` into `queueId` and notifies its waiters at commit. `queueId` may
+ * instead be resolved from (account, name) by the caller's query: see insertByName.
+ */
+async function insertMessages(c: BoundedDb, queueId: string, messages: OutgoingMessage[]): Promise<void> {
+  await c.query(
+    `WITH ins AS (
+       INSERT INTO sqs_messages (id, queue_id, body, attributes, md5_body, md5_attributes, sender_id, visible_at)
+       SELECT id, $1, body, attributes, md5_body, md5_attributes, sender_id, now() + make_interval(secs => delay)
+       FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::int[])
+         AS t(id, body, attributes, md5_body, md5_attributes, sender_id, delay)
+       RETURNING 1)
+     SELECT pg_notify($9, $1::text) FROM (SELECT count(*) AS n FROM ins) c WHERE c.n > 0`,
+    [
+      queueId,
+      messages.map((m) => m.id),
+      messages.map((m) => m.body),
+      messages.map((m) => JSON.stringify(m.attributes)),
+      messages.map((m) => m.md5Body),
+      messages.map((m) => m.md5Attributes ?? null),
+      messages.map((m) => m.senderId),
+      messages.map((m) => m.delaySeconds),
+      NOTIFY_CHANNEL,
+    ],
+  );
+}
+
+/**
+ * Writes `message` to `account`'s queue `name` within the caller's transaction (a dead
+ * letter committed with the invocation's end); false when there is no such queue.
+ */
+export async function insertByName(
+  c: BoundedDb,
+  account: string,
+  name: string,
+  message: Omit<OutgoingMessage, "id" | "delaySeconds">,
+): Promise<boolean> {
+  const q = await c.query<{ id: string; delay_seconds: number }>(
+    "SELECT id, delay_seconds FROM sqs_queues WHERE account_id = $1 AND name = $2",
+    [account, name],
+  );
+  const row = q.rows[0];
+  if (!row) return false;
+  await insertMessages(c, String(row.id), [{ ...message, id: randomUUID(), delaySeconds: row.delay_seconds }]);
+  return true;
+}
+
+export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): QueueStore {
+  const db = boundedDb(pool, statementTimeoutMs);
+  return {
+    async create(account, name, s, tags) {
+      const ins = await db.query<QueueRow>(
+        `INSERT INTO sqs_queues (account_id, name, visibility_timeout, retention_seconds, delay_seconds, wait_seconds,
+           max_message_size, redrive_policy, tags)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id, name) DO NOTHING RETURNING ${QUEUE_COLUMNS}`,
+        [
+          account,
+          name,
+          s.visibilityTimeout,
+          s.retentionSeconds,
+          s.delaySeconds,
+          s.waitSeconds,
+          s.maxMessageSize,
+          s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : null,
+          JSON.stringify(tags),
+        ],
+      );
+      if (ins.rows[0]) return { queue: toQueue(ins.rows[0]), created: true };
+      const existing = await this.get(account, name);
+      // Deleted between the two statements: as if created by someone else and deleted.
+      if (!existing) return this.create(account, name, s, tags);
+      return { queue: existing, created: false };
+    },
+    async get(account, name) {
+      const res = await db.query<QueueRow>(
+        `SELECT ${QUEUE_COLUMNS} FROM sqs_queues WHERE account_id = $1 AND name = $2`,
+        [account, name],
+      );
+      return res.rows[0] && toQueue(res.rows[0]);
+    },
+    async list(account, prefix, after, limit) {
+      const res = await db.query<{ name: string }>(
+        `SELECT name FROM sqs_queues WHERE account_id = $1 AND starts_with(name, $2) AND ($3::text IS NULL OR name > $3)
+         ORDER BY name COLLATE "C" LIMIT $4`,
+        [account, prefix, after ?? null, limit],
+      );
+      return res.rows.map((r) => r.name);
+    },
+    async remove(account, name) {
+      const res = await db.query("DELETE FROM sqs_queues WHERE account_id = $1 AND name = $2", [account, name]);
+      return res.rowCount === 1;
+    },
+    async update(queueId, s) {
+      await db.query(
+        `UPDATE sqs_queues SET visibility_timeout = $2, retention_seconds = $3, delay_seconds = $4, wait_seconds = $5,
+           max_message_size = $6, redrive_policy = $7, last_modified = now() WHERE id = $1`,
+        [
+          queueId,
+          s.visibilityTimeout,
+          s.retentionSeconds,
+          s.delaySeconds,
+          s.waitSeconds,
+          s.maxMessageSize,
+          s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : null,
+        ],
+      );
+    },
+    async tag(queueId, tags) {
+      await db.query("UPDATE sqs_queues SET tags = tags || $2::jsonb WHERE id = $1", [queueId, JSON.stringify(tags)]);
+    },
+    async untag(queueId, keys) {
+      await db.query("UPDATE sqs_queues SET tags = tags - $2::text[] WHERE id = $1", [queueId, keys]);
+    },
+    async counts(queue) {
+      const res = await db.query<{ visible: string; in_flight: string; delayed: string }>(
+        `SELECT count(*) FILTER (WHERE visible_at <= now()) AS visible,
+           count(*) FILTER (WHERE visible_at > now() AND receive_count > 0) AS in_flight,
+           count(*) FILTER (WHERE visible_at > now() AND receive_count = 0) AS delayed
+         FROM sqs_messages WHERE queue_id = $1 AND sent_at > now() - make_interval(secs => $2)`,
+        [queue.id, queue.settings.retentionSeconds],
+      );
+      const r = res.rows[0];
+      return {
+        visible: Number(r?.visible ?? 0),
+        inFlight: Number(r?.in_flight ?? 0),
+        delayed: Number(r?.delayed ?? 0),
+      };
+    },
+    send: (queueId, messages) => insertMessages(db, queueId, messages),
+    async receive(queue, limit, visibilitySeconds, dlqId) {
+      const maxCount = dlqId ? (queue.settings.redrivePolicy?.maxReceiveCount ?? null) : null;
+      // One statement: the picked rows are locked, then each is dropped (past its
+      // retention), moved to the dead-letter queue (received maxReceiveCount times) or claimed.
+      const res = await db.query<MessageRow & { outcome: string }>(
+        `WITH picked AS (
+           SELECT id, receive_count, sent_at <= now() - make_interval(secs => $6) AS expired FROM sqs_messages
+           WHERE queue_id = $1 AND visible_at <= now() ORDER BY visible_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED),
+         dropped AS (
+           DELETE FROM sqs_messages m USING picked p WHERE m.id = p.id AND p.expired RETURNING m.id),
+         moved AS (
+           UPDATE sqs_messages m SET queue_id = $5, visible_at = now(), receive_count = 0, first_received_at = NULL,
+             receipt = NULL
+           FROM picked p WHERE m.id = p.id AND NOT p.expired AND $4::int IS NOT NULL AND p.receive_count >= $4
+           RETURNING m.id),
+         claimed AS (
+           UPDATE sqs_messages m SET visible_at = now() + make_interval(secs => $3), receive_count = m.receive_count + 1,
+             first_received_at = coalesce(m.first_received_at, now()), receipt = gen_random_uuid()
+           FROM picked p WHERE m.id = p.id AND NOT p.expired AND ($4::int IS NULL OR p.receive_count < $4)
+           RETURNING m.*),
+         woken AS (
+           SELECT pg_notify($7, $5::text) FROM (SELECT count(*) AS n FROM moved) c WHERE c.n > 0)
+         SELECT 'claimed' AS outcome, id, body, attributes, md5_body, md5_attributes, sender_id, sent_at, receive_count,
+           first_received_at, receipt::text AS receipt FROM claimed
+         UNION ALL SELECT 'skipped', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM moved
+         UNION ALL SELECT 'skipped', id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM dropped
+         UNION ALL SELECT 'woken', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM woken`,
+        [queue.id, limit, visibilitySeconds, maxCount, dlqId ?? null, queue.settings.retentionSeconds, NOTIFY_CHANNEL],
+      );
+      const claimed = res.rows.filter((r) => r.outcome === "claimed").map(toMessage);
+      // Claimed rows come back in no order: keep the queue's.
+      claimed.sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
+      return { messages: claimed, skipped: res.rows.filter((r) => r.outcome === "skipped").length };
+    },
+    async nextVisible(queueId) {
+      const res = await db.query<{ at: Date | null }>(
+        "SELECT min(visible_at) AS at FROM sqs_messages WHERE queue_id = $1",
+        [queueId],
+      );
+      return res.rows[0]?.at ?? undefined;
+    },
+    async deleteMessage(queueId, id, receipt) {
+      const res = await db.query("DELETE FROM sqs_messages WHERE id = $1 AND queue_id = $2 AND receipt = $3", [
+        id,
+        queueId,
+        receipt,
+      ]);
+      return res.rowCount === 1;
+    },
+    async changeVisibility(queueId, id, receipt, seconds) {
+      const res = await db.query(
+        `UPDATE sqs_messages SET visible_at = now() + make_interval(secs => $4)
+         WHERE id = $1 AND queue_id = $2 AND receipt = $3`,
+        [id, queueId, receipt, seconds],
+      );
+      if (res.rowCount === 1 && seconds === 0) await db.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, queueId]);
+      return res.rowCount === 1;
+    },
+    async purge(queueId) {
+      return db.transaction(async (c) => {
+        const res = await c.query(
+          `UPDATE sqs_queues SET purged_at = now() WHERE id = $1
+             AND (purged_at IS NULL OR purged_at <= now() - interval '60 seconds')`,
+          [queueId],
+        );
+        if (res.rowCount !== 1) return false;
+        await c.query("DELETE FROM sqs_messages WHERE queue_id = $1", [queueId]);
+        return true;
+      });
+    },
+  };
+}
