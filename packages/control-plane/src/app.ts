@@ -31,6 +31,7 @@ import { settingsRoutes } from "./api/settings-routes.js";
 import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
+import { type ConsoleDeps, consoleRoutes } from "./console/console-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
 import type { startLogs } from "./logs/start-logs.js";
@@ -79,6 +80,8 @@ export interface AppDeps {
   cloudwatch: CloudWatchService;
   /** Usage reports and quotas (usage/). */
   usage: UsageService;
+  /** The web console: its page, sign-in sessions and saved test events (console/). */
+  console: ConsoleDeps;
   /** CloudWatch Logs: groups, streams, retention, reading events; ingestion of the invokers' records. */
   cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest">;
   registry: Registry;
@@ -114,6 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(refuseMalformedPath);
   app.use(internalRoutes(deps.functions, deps.logs, deps.internalToken, deps.cloudWatchLogs.ingest));
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
+  app.use(consoleRoutes(deps.console, deps.functions));
   app.use(signedBody(deps.authenticate, deps.budget));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));

@@ -25,6 +25,7 @@ import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
+import { startConsole } from "./console/start-console.js";
 import { startEvents } from "./events/start-events.js";
 import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
@@ -188,7 +189,9 @@ export async function startControlPlane(
     tracer,
     metering,
   );
-  const authenticate = createAuthenticator(accounts);
+  // The web console's sessions stand in for a signature on the same routes (console/session-auth.ts).
+  const consoleSide = startConsole(pool, accounts, createAuthenticator(accounts), config);
+  const authenticate = consoleSide.authenticate;
   // One budget for every body read before its signature is checked, invoke's and the app's.
   const budget = createByteBudget(config.edge.unverifiedBodyBytes);
   // Its statements get as long as a job's step: a statement stuck on a connection that
@@ -295,6 +298,7 @@ export async function startControlPlane(
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
     usage: metering.service,
+    console: consoleSide.deps,
     cloudWatchLogs,
     registry,
     metrics,
