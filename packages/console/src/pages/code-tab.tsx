@@ -55,7 +55,8 @@ export function CodeTab(props: { detail: FunctionDetail; reload: () => Promise<v
       live = false;
       editor.current?.destroy();
     };
-  }, [props.detail.Code.Location]);
+    // Fetched again only when the code changed (the link itself is new on every read).
+  }, [c.CodeSha256]);
 
   const open = (path: string) => {
     currentRef.current = path;

@@ -52,8 +52,12 @@ export function consoleRoutes(deps: ConsoleDeps, functions: Pick<FunctionService
     return s;
   };
 
-  r.get("/", (_req, res) => res.redirect(302, "/console/"));
-  r.get("/console", (_req, res) => res.redirect(301, "/console/"));
+  // Express matches "/" and "/console" with or without a trailing slash: only the bare ones go.
+  r.get(["/", "/console"], (req, res, next) => {
+    if (req.path === "/") res.redirect(302, "/console/");
+    else if (req.path === "/console") res.redirect(301, "/console/");
+    else next();
+  });
   r.use("/console", (_req, res, next) => {
     res.set("cache-control", "no-store");
     next();

@@ -92,8 +92,13 @@ export function staticConsole(dir: string): RequestHandler {
     const sub = req.path.slice("/console".length);
     const asset = ASSET.test(sub);
     // Any other path is the single page's own (its router reads the hash).
-    const rel = asset ? sub.slice(1) : sub.startsWith("/api/") ? undefined : "index.html";
-    if (rel === undefined) return next();
+    if (sub.startsWith("/api/")) return next();
+    const rel = asset ? sub.slice(1) : sub.startsWith("/assets/") ? undefined : "index.html";
+    if (rel === undefined) {
+      securityHeaders(res);
+      res.status(404).type("text/plain").send("Not found");
+      return;
+    }
     load(rel).then((file) => {
       securityHeaders(res);
       if (!file) {
