@@ -66,12 +66,29 @@ describe("serving the console", () => {
     expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(page.headers.get("cache-control")).toBe("no-cache");
     const html = await page.text();
+    // A nonce of its own on every answer, for the editor's style element and nothing else.
+    const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]{24})'/.exec(
+      page.headers.get("content-security-policy") ?? "",
+    )?.[1];
+    expect(html).toContain(`<meta name="csp-nonce" content="${nonce}"`);
+    const again = await fetch(`${stack.endpoint}/console/`);
+    expect(again.headers.get("content-security-policy")).not.toContain(`'nonce-${nonce}'`);
     const script = /src="(\/console\/assets\/index-[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
     const asset = await fetch(`${stack.endpoint}${script}`, { headers: { "accept-encoding": "gzip, br" } });
     expect(asset.status).toBe(200);
     expect(asset.headers.get("content-encoding")).toBe("br");
     expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    // The first load (the page and what it links) stays within its budget: 300 KB compressed.
+    const linked = [...html.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
+    let firstLoad = Buffer.byteLength(html);
+    for (const a of linked) {
+      const r = await fetch(`${stack.endpoint}${a}`, { headers: { "accept-encoding": "br" } });
+      expect(r.status).toBe(200);
+      firstLoad += Number(r.headers.get("content-length"));
+    }
+    expect(linked.length).toBeGreaterThanOrEqual(2);
+    expect(firstLoad).toBeLessThan(300_000);
     // Only names of the build's shape are served from assets/: nothing can climb out of the folder.
     for (const probe of ["..%2f..%2fpackage.json", "..%2Findex.html", "nothing.js"]) {
       expect((await fetch(`${stack.endpoint}/console/assets/${probe}`)).status).toBe(404);

@@ -3,10 +3,8 @@
 // the default keymap (Tab is left to move focus, as accessibility asks; Ctrl-]
 // indents).
 import { defaultKeymap, history, historyKeymap, indentLess, indentMore } from "@codemirror/commands";
-import { javascript } from "@codemirror/lang-javascript";
-import { python } from "@codemirror/lang-python";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
-import { EditorState, type Extension } from "@codemirror/state";
+import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
 
 export interface CodeEditor {
@@ -14,13 +12,21 @@ export interface CodeEditor {
   destroy(): void;
 }
 
-function languageFor(path: string): Extension {
-  if (/\.(m|c)?[jt]s$/.test(path)) return javascript();
-  if (path.endsWith(".py")) return python();
+/** The page's CSP nonce: CodeMirror writes its styles into a <style> element that must carry it. */
+function cspNonce(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content ?? "";
+}
+
+/** The file's language support, loaded only when a file of that language is opened. */
+async function languageFor(path: string): Promise<Extension> {
+  if (/\.(m|c)?[jt]s$/.test(path)) return (await import("@codemirror/lang-javascript")).javascript();
+  if (path.endsWith(".py")) return (await import("@codemirror/lang-python")).python();
   return [];
 }
 
 export function createEditor(parent: HTMLElement, label: string, onChange: (text: string) => void): CodeEditor {
+  const language = new Compartment();
+  let opened = 0;
   const base = (path: string): Extension[] => [
     lineNumbers(),
     history(),
@@ -34,16 +40,21 @@ export function createEditor(parent: HTMLElement, label: string, onChange: (text
       { key: "Mod-]", run: indentMore },
       { key: "Mod-[", run: indentLess },
     ]),
+    EditorView.cspNonce.of(cspNonce()),
     EditorView.contentAttributes.of({ "aria-label": `${label}: ${path}` }),
     EditorView.updateListener.of((u) => {
       if (u.docChanged) onChange(u.state.doc.toString());
     }),
-    languageFor(path),
+    language.of([]),
   ];
   const view = new EditorView({ parent, state: EditorState.create({ doc: "", extensions: base("") }) });
   return {
     setDoc(path, text) {
       view.setState(EditorState.create({ doc: text, extensions: base(path) }));
+      const mine = ++opened;
+      languageFor(path).then((ext) => {
+        if (mine === opened) view.dispatch({ effects: language.reconfigure(ext) });
+      });
     },
     destroy: () => view.destroy(),
   };

@@ -1,25 +1,31 @@
 // Serves the console's built files (packages/console/dist) under /console/: hashed
 // assets cached for a year, index.html never cached, each compressed once (brotli or
-// gzip, as the browser accepts) and kept in memory. Only names of the build's shape
+// gzip, as the browser accepts) and kept in memory; index.html (half a kilobyte) is
+// sent as it is, with a fresh CSP nonce written in. Only names of the build's shape
 // are served, so no path can leave the folder. Every answer carries a strict CSP: the
 // page loads nothing but its own files and talks to nothing but this origin.
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { RequestHandler, Response } from "express";
 
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+/** The page's policy; `nonce` admits the style elements the code editor writes (and nothing else inline). */
+export const consoleCsp = (nonce?: string) =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    nonce ? `style-src 'self' 'nonce-${nonce}'` : "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+
+const NONCE_SLOT = "__CSP_NONCE__";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -38,9 +44,9 @@ interface Prepared {
   br?: Buffer;
 }
 
-export function securityHeaders(res: Response): void {
+export function securityHeaders(res: Response, nonce?: string): void {
   res.set({
-    "content-security-policy": CONSOLE_CSP,
+    "content-security-policy": consoleCsp(nonce),
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
@@ -100,10 +106,17 @@ export function staticConsole(dir: string): RequestHandler {
       return;
     }
     load(rel).then((file) => {
-      securityHeaders(res);
+      // The page gets a nonce of its own on every answer (it is never cached), its assets none.
+      const nonce = rel === "index.html" && file ? randomBytes(16).toString("base64") : undefined;
+      securityHeaders(res, nonce);
       if (!file) {
         res.status(asset ? 404 : 503).type("text/plain");
         res.send(asset ? "Not found" : "The console is not built: run `pnpm build` (packages/console).");
+        return;
+      }
+      if (nonce) {
+        res.set({ "content-type": file.type, "cache-control": "no-cache" });
+        res.status(200).send(file.raw.toString("utf8").replaceAll(NONCE_SLOT, nonce));
         return;
       }
       const enc = pickEncoding(req.get("accept-encoding"));
