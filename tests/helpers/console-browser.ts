@@ -30,6 +30,14 @@ export interface WatchedPage {
 export async function openPage(browser: Browser, viewport = { width: 1280, height: 860 }): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  // Each CSP refusal, with where it came from (the console message alone does not say).
+  await page.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(
+        `CSP refused ${e.violatedDirective} at ${e.sourceFile}:${e.lineNumber} ${JSON.stringify(e.sample)}`,
+      ),
+    ),
+  );
   const requests: string[] = [];
   const problems: string[] = [];
   page.on("request", (r) => requests.push(r.url()));

@@ -16,7 +16,11 @@ export function drawChart(parent: HTMLElement, title: string, times: number[], s
       title,
       width,
       height: 180,
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: false }))],
+      // Points too: a period alone between gaps has no line to draw.
+      series: [
+        {},
+        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true, size: 5 } })),
+      ],
       axes: [{}, { size: 50 }],
       scales: { y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] } },
     },

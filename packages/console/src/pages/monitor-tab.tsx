@@ -58,7 +58,10 @@ const CHARTS: {
   },
 ];
 
-/** The range's period grid from start to end; a period with no data is a gap (null). */
+/** Counts: a period with no data counted nothing (CloudWatch leaves it out). */
+const COUNTS = new Set(["invocations", "errors", "throttles"]);
+
+/** The range's period grid from start to end; a period with no data is 0 for a count, else a gap (null). */
 function grid(results: MetricSeries[], start: number, end: number, period: number) {
   const first = Math.floor(start / period) * period;
   const times: number[] = [];
@@ -66,9 +69,10 @@ function grid(results: MetricSeries[], start: number, end: number, period: numbe
   const byId = new Map<string, (number | null)[]>();
   for (const r of results) {
     const at = new Map(r.Timestamps.map((t, i) => [Math.round(t), r.Values[i] as number]));
+    const empty = COUNTS.has(r.Id) ? 0 : null;
     byId.set(
       r.Id,
-      times.map((t) => at.get(t) ?? null),
+      times.map((t) => at.get(t) ?? empty),
     );
   }
   return { times, byId };
