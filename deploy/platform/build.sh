@@ -9,6 +9,8 @@ rm -rf "$CTX" && mkdir -p "$CTX"
 cd "$ROOT"
 pnpm --filter @stratus/control-plane deploy --prod "$CTX/control-plane" >/dev/null
 pnpm --filter @stratus/invoker deploy --prod "$CTX/invoker" >/dev/null
+# The web console's built files, where the control plane looks for them (../console/dist).
+mkdir -p "$CTX/console" && cp -r "$ROOT/packages/console/dist" "$CTX/console/dist"
 . "$ROOT/scripts/lib/node.sh"
 cp "$(node_binary "$PLATFORM_NODE_VERSION")" "$HERE/invoker-entrypoint.sh" "$HERE/healthcheck.mjs" "$HERE/Dockerfile" "$CTX/"
 printf '\033[1;34m[images]\033[0m docker build stratus/platform\n' >&2

@@ -36,6 +36,7 @@ import { sqsRoutes } from "./api/sqs-routes.js";
 import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
+import { type ConsoleDeps, consoleRoutes } from "./console/console-routes.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
 import type { Access } from "./iam/access.js";
@@ -94,6 +95,8 @@ export interface AppDeps {
   cloudwatch: CloudWatchService;
   /** Usage reports and quotas (usage/). */
   usage: UsageService;
+  /** The web console: its page, sign-in sessions and saved test events (console/). */
+  console: ConsoleDeps;
   /** CloudWatch Logs: groups, streams, retention, reading events; ingestion of the invokers' records. */
   cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest">;
   registry: Registry;
@@ -131,6 +134,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   // Token-authenticated (the object store's), so ahead of SigV4.
   app.use(objectEventReceiverRoutes(deps.objects));
+  app.use(consoleRoutes(deps.console, deps.functions));
   app.use(signedBody(deps.authenticate, deps.budget));
   app.use(s3AuthErrors);
   // S3 is told apart by its signing name, before any path-routed service can see a bucket name.

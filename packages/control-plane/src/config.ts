@@ -163,6 +163,9 @@ export const ControlPlaneConfigSchema = z
     ...OtlpEndpointSchema,
     /** An access line per API request at info level (on), or at debug only (off). */
     STRATUS_ACCESS_LOG: z.enum(["on", "off"]).default("on"),
+    /** The web console (docs/CONSOLE.md): how long a sign-in lasts, and where its built files are. */
+    STRATUS_CONSOLE_SESSION_SECONDS: z.coerce.number().int().min(60).max(43_200).default(3600),
+    STRATUS_CONSOLE_DIR: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
     /** Label sets (account, function, resource) of the per-function metrics past which new functions fold into __other__. */
     STRATUS_METRICS_MAX_FUNCTION_SERIES: MaxFunctionSeriesSchema,
     /** The bearer token GET /metrics/targets (Prometheus http_sd) answers; unset: that endpoint is off. */
@@ -212,6 +215,7 @@ export const ControlPlaneConfigSchema = z
     maxFunctionSeries: e.STRATUS_METRICS_MAX_FUNCTION_SERIES,
     registries: registrySettings(e, (path) => readFileSync(path, "utf8")),
     accessLog: e.STRATUS_ACCESS_LOG === "on",
+    console: { sessionSeconds: e.STRATUS_CONSOLE_SESSION_SECONDS, dir: e.STRATUS_CONSOLE_DIR },
     metricsToken: e.STRATUS_METRICS_TOKEN,
     advertiseHost:
       e.STRATUS_ADVERTISE_HOST ?? (["0.0.0.0", "::", ""].includes(e.STRATUS_HOST) ? hostname() : e.STRATUS_HOST),

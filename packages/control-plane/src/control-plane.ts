@@ -25,6 +25,7 @@ import { startReconciler } from "./async/reconciler.js";
 import { startRelay } from "./async/relay.js";
 import { bootstrapAdmin } from "./bootstrap-admin.js";
 import type { ControlPlaneConfig } from "./config.js";
+import { startConsole } from "./console/start-console.js";
 import { startEvents } from "./events/start-events.js";
 import { startIam } from "./iam/start-iam.js";
 import { startImagePreparer } from "./images/image-preparer.js";
@@ -213,8 +214,11 @@ export async function startControlPlane(
     tracer,
     metering,
   );
-  // Execution roles' temporary credentials are checked with a key derived from the token invokers share.
-  const authenticate = createAuthenticator(accounts, Date.now, sessionKey(config.internalToken));
+  // Execution roles' temporary credentials are checked with a key derived from the token invokers share;
+  // the web console's sessions stand in for a signature on the same routes (console/session-auth.ts).
+  const signed = createAuthenticator(accounts, Date.now, sessionKey(config.internalToken));
+  const consoleSide = startConsole(pool, accounts, signed, config);
+  const authenticate = consoleSide.authenticate;
   const sessions = { access: iam.access, region: config.region };
   // One budget for every body read before its signature is checked, invoke's and the app's.
   const budget = createByteBudget(config.edge.unverifiedBodyBytes);
@@ -329,6 +333,7 @@ export async function startControlPlane(
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
     usage: metering.service,
+    console: consoleSide.deps,
     cloudWatchLogs,
     registry,
     metrics,

@@ -52,7 +52,7 @@ function headerParts(authorization: string): SignatureParts {
   return { accessKeyId, day, region, service, signedHeaderList, signature } as SignatureParts;
 }
 
-interface Scope {
+export interface Scope {
   service: string;
   region: string;
   amzDate: string;

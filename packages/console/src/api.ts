@@ -1,0 +1,80 @@
+// Every call the console makes: same-origin fetches that carry the session cookie and
+// echo its CSRF cookie in a header. The AWS operations go to the very routes the AWS
+// CLI uses (the session stands in for a signature); an error comes back as Lambda's
+// (X-Amzn-ErrorType and a message) and is thrown as ApiError. A 401 means the session
+// ended: the app goes back to sign-in.
+
+export class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let onSessionEnded: () => void = () => undefined;
+export function whenSessionEnds(f: () => void): void {
+  onSessionEnded = f;
+}
+
+export function csrfToken(): string {
+  const m = /(?:^|;\s*)stratus_csrf=([^;]*)/.exec(document.cookie);
+  return m?.[1] ?? "";
+}
+
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  /** The service the call is for (the SigV4 signing name it stands in for). */
+  service?: string;
+  headers?: Record<string, string>;
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  const type = res.headers.get("x-amzn-errortype")?.split(":")[0] ?? `HTTP ${res.status}`;
+  let message = res.statusText;
+  try {
+    const b = (await res.json()) as { message?: string; Message?: string };
+    message = b.message ?? b.Message ?? message;
+  } catch {
+    // not JSON: keep the status text
+  }
+  return new ApiError(type, res.status, message);
+}
+
+/** The raw response of a call; throws ApiError on a non-2xx answer. */
+export async function call(path: string, o: CallOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { "x-stratus-csrf": csrfToken(), ...(o.headers ?? {}) };
+  if (o.service) headers["x-stratus-service"] = o.service;
+  let body: BodyInit | undefined;
+  if (o.body !== undefined) {
+    body = typeof o.body === "string" ? o.body : JSON.stringify(o.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const res = await fetch(path, { method: o.method ?? "GET", headers, body, credentials: "same-origin" });
+  if (!res.ok) {
+    const err = await errorOf(res);
+    if (res.status === 401 && !path.endsWith("/console/api/session")) onSessionEnded();
+    throw err;
+  }
+  return res;
+}
+
+export async function callJson<T>(path: string, o: CallOptions = {}): Promise<T> {
+  const res = await call(path, o);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export interface Who {
+  accountId: string;
+  accessKeyId: string;
+  expiresAt: string;
+}
+
+export const signIn = (accessKeyId: string, secretAccessKey: string) =>
+  callJson<Who>("/console/api/session", { method: "POST", body: { accessKeyId, secretAccessKey } });
+export const currentSession = () => callJson<Who>("/console/api/session");
+export const signOut = () => call("/console/api/session", { method: "DELETE" });

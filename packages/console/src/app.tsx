@@ -1,0 +1,68 @@
+// The app shell: signed out, the sign-in form; signed in, a header (account, sign
+// out) over the page the hash names. A session that ends mid-use returns here.
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, currentSession, signOut, type Who, whenSessionEnds } from "./api.js";
+import { CreateFunction } from "./pages/create-function.js";
+import { FunctionPage } from "./pages/function-page.js";
+import { FunctionsList } from "./pages/functions-list.js";
+import { SignIn } from "./pages/sign-in.js";
+import { useView } from "./route.js";
+
+export function App() {
+  const [who, setWho] = useState<Who | null | undefined>(undefined);
+  const [notice, setNotice] = useState("");
+  const view = useView();
+
+  useEffect(() => {
+    whenSessionEnds(() => {
+      setWho(null);
+      setNotice("Your session has ended. Sign in again.");
+    });
+    currentSession().then(setWho, (e: unknown) => {
+      if (!(e instanceof ApiError) || e.status !== 401) setNotice(String((e as Error).message));
+      setWho(null);
+    });
+  }, []);
+
+  if (who === undefined) return <p class="loading">Loading…</p>;
+  if (who === null)
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(w) => {
+          setNotice("");
+          setWho(w);
+        }}
+      />
+    );
+
+  const leave = async () => {
+    await signOut().catch(() => undefined);
+    setNotice("You are signed out.");
+    setWho(null);
+  };
+
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href="#/functions">
+          Stratus
+        </a>
+        <nav aria-label="Main">
+          <a href="#/functions">Functions</a>
+        </nav>
+        <span class="who" title={`Access key ${who.accessKeyId}`}>
+          Account {who.accountId}
+        </span>
+        <button type="button" class="link" onClick={leave}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        {view.page === "functions" && <FunctionsList />}
+        {view.page === "create" && <CreateFunction accountId={who.accountId} />}
+        {view.page === "function" && <FunctionPage name={view.name} tab={view.tab} />}
+      </main>
+    </>
+  );
+}
