@@ -80,7 +80,7 @@ export interface AppDeps {
   /** Usage reports and quotas (usage/). */
   usage: UsageService;
   /** CloudWatch Logs: groups, streams, retention, reading events; ingestion of the invokers' records. */
-  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest">;
+  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest" | "liveTail">;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(secretsRoutes(deps.secrets, deps.log));
   app.use(statesRoutes(deps.states, deps.log));
   app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
-  app.use(logsRoutes(deps.cloudWatchLogs.service, deps.cloudWatchLogs.reads, deps.log));
+  app.use(logsRoutes(deps.cloudWatchLogs, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));
