@@ -14,6 +14,7 @@ import {
   StartLiveTailCommand,
   type StartLiveTailResponseStream,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { createPgLogEventStore } from "@stratus/control-plane";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, invokeFunction } from "./helpers/functions.js";
@@ -118,6 +119,31 @@ describe("StartLiveTail (SDK)", () => {
     await tail.done;
   });
 
+  it("shows lines another control plane ingested, told by Postgres NOTIFY", async () => {
+    const tail = await openTail({ logGroupIdentifiers: [group] });
+    const marker = `elsewhere-${Date.now()}`;
+    // Written as another control plane's ingestion writes them: another origin, its own transaction.
+    await createPgLogEventStore(stack.db).append(
+      [
+        {
+          accountId: stack.credentials.accountId,
+          group,
+          stream: "2026/01/01/[$LATEST]elsewhere",
+          events: [{ timestamp: Date.now(), message: marker }],
+        },
+      ],
+      undefined,
+      Date.now(),
+      "another-control-plane",
+    );
+    const seen = await waitFor(async () => tail.events.find((e) => e.message === marker), 15_000, {
+      what: "the line from elsewhere",
+    });
+    expect(seen.logStreamName).toBe("2026/01/01/[$LATEST]elsewhere");
+    tail.abort.abort();
+    await tail.done;
+  });
+
   it("keeps only the lines its filter pattern matches", async () => {
     const tail = await openTail({ logGroupIdentifiers: [group], logEventFilterPattern: "%ERR[0-9]+%" });
     const marker = `filtered-${Date.now()}`;
@@ -178,9 +204,7 @@ describe("StartLiveTail (SDK)", () => {
   });
 });
 
-// The AWS CLI v1 on PATH has `aws logs start-live-tail`, but prints nothing of an open
-// session (its JSON output waits for the stream's end); Debian's v2 (2.9) has no such
-// command. So botocore, the CLI's own client library, reads the stream here.
+// botocore, the AWS CLI's client library, reading the stream as it comes.
 const BOTOCORE_TAIL = `
 import json, sys, botocore.session
 from botocore.config import Config
@@ -230,6 +254,63 @@ describe("StartLiveTail (botocore, the AWS CLI's client)", () => {
       .flatMap((e) => e.sessionUpdate?.sessionResults ?? []);
     expect(results.map((r) => r.message.trim())).toEqual([`${marker} one`]);
     expect(JSON.stringify(results)).toContain(groupArn);
+  });
+});
+
+describe("aws logs start-live-tail (AWS CLI v1; Debian's v2.9 has no such command)", () => {
+  let proc: ChildProcess | undefined;
+  afterAll(() => {
+    proc?.kill();
+  });
+
+  it("prints a new line that matches the session's pattern as it comes", async () => {
+    const env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: stack.region,
+      // Live tail's host prefix (`streaming-`) names no host of a self-hosted endpoint.
+      AWS_DISABLE_HOST_PREFIX_INJECTION: "true",
+      PYTHONUNBUFFERED: "1",
+    };
+    const marker = `cli-live-${Date.now()}`;
+    proc = spawn(
+      "aws",
+      [
+        "--endpoint-url",
+        stack.endpoint,
+        "logs",
+        "start-live-tail",
+        "--log-group-identifiers",
+        groupArn,
+        "--log-event-filter-pattern",
+        `"${marker}"`,
+      ],
+      { env, cwd: dir },
+    );
+    let out = "";
+    let err = "";
+    proc.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    // The CLI prints the messages alone: once a first line has come, the session is open.
+    await waitFor(
+      async () => {
+        await invokeFunction(stack, fn, { lines: [`${marker} first`] });
+        return out.includes(`${marker} first`) ? true : undefined;
+      },
+      30_000,
+      { what: `the CLI's first line (${err})`, intervalMs: 1000 },
+    );
+    await invokeFunction(stack, fn, { lines: [`${marker} second`, "not this one"] });
+    await waitFor(async () => (out.includes(`${marker} second`) ? true : undefined), 20_000, {
+      what: `the second line in the CLI's output (${err})`,
+    });
+    expect(out).not.toContain("not this one");
   });
 });
 

@@ -24,6 +24,8 @@ export function liveTailRoute(liveTail: LiveTail): RequestHandler {
       [headers.requestId]: requestIdOf(res.locals),
     });
     res.flushHeaders();
+    // The output's members outside the stream (it has none), which botocore reads first.
+    res.write(json("initial-response", {}));
     res.write(json("sessionStart", session.start));
     const stop = session.attach({
       update: (u) => {
