@@ -38,6 +38,8 @@ export function liveTailRoute(liveTail: LiveTail): RequestHandler {
       },
     });
     res.on("close", stop);
+    // A client gone before the session began would never be told "close" again.
+    if (res.destroyed) stop();
   });
   return (req, res, next) =>
     res.locals.service === "logs" &&
