@@ -98,7 +98,7 @@ export interface AppDeps {
   /** The web console: its page, sign-in sessions and saved test events (console/). */
   console: ConsoleDeps;
   /** CloudWatch Logs: groups, streams, retention, reading events; ingestion of the invokers' records. */
-  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest">;
+  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest" | "liveTail">;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;
@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(statesRoutes(deps.states, deps.log));
   app.use(sqsRoutes(deps.sqs, deps.log));
   app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
-  app.use(logsRoutes(deps.cloudWatchLogs.service, deps.cloudWatchLogs.reads, deps.log));
+  app.use(logsRoutes(deps.cloudWatchLogs, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));
   app.use(functionRoutes(deps.functions, deps.settings, deps.region, deps.internalToken));

@@ -41,6 +41,8 @@ export const ControlPlaneConfigSchema = z
       .int()
       .min(1024)
       .default(1024 ** 3),
+    /** Live tail sessions (StartLiveTail) one account may hold open at once on one control plane. */
+    STRATUS_LOGS_LIVE_TAIL_SESSIONS: z.coerce.number().int().min(1).max(1000).default(15),
     /** How often the reconciler looks for lost async work, and how overdue work must be. */
     STRATUS_ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
     STRATUS_ASYNC_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
@@ -243,7 +245,11 @@ export const ControlPlaneConfigSchema = z
         currency: e.STRATUS_USAGE_CURRENCY,
       },
     },
-    logs: { sweepMs: e.STRATUS_LOGS_SWEEP_MS, maxGroupBytes: e.STRATUS_LOGS_MAX_GROUP_BYTES },
+    logs: {
+      sweepMs: e.STRATUS_LOGS_SWEEP_MS,
+      maxGroupBytes: e.STRATUS_LOGS_MAX_GROUP_BYTES,
+      liveTailSessions: e.STRATUS_LOGS_LIVE_TAIL_SESSIONS,
+    },
     async: {
       concurrency: e.STRATUS_ASYNC_CONCURRENCY,
       backoffBaseMs: e.STRATUS_ASYNC_BACKOFF_BASE_MS,

@@ -309,7 +309,16 @@ export async function startControlPlane(
     access,
   });
   const urls = createUrlService(createPgUrlStore(pool, config.dbStatementTimeoutMs), functions, config.region);
-  const urlListener = await startUrlListener(config, { urls, invoke, policies, accounts, budget, registry, log });
+  const urlListener = await startUrlListener(config, {
+    urls,
+    invoke,
+    policies,
+    accounts,
+    budget,
+    registry,
+    log,
+    access,
+  });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({
     async: asyncService,
@@ -368,6 +377,8 @@ export async function startControlPlane(
     asyncWorker: () => worker?.current(),
     async close() {
       await heartbeat.stop();
+      // Live tails never end on their own: ended first, or the server would wait for them.
+      cloudWatchLogs.liveTail.closeAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await urlListener.close();

@@ -9,6 +9,7 @@ export { type Exchanged, exchange } from "./routing/http-exchange.js";
 export type { SecretContent, SecretsReader } from "./secrets/secrets-reader.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
 export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
+export { createPgLogEventStore, type LogEventStore } from "./store/log-event-store.js";
 export { createPgLogSweepStore, type LogSweepStore } from "./store/log-sweep-store.js";
 export { migrate } from "./store/migrate.js";
 export { createPgExecutionStore } from "./store/sfn-execution-store.js";

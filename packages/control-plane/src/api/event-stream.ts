@@ -16,7 +16,8 @@ const codec = new EventStreamCodec(
 
 const header = (value: string) => ({ type: "string" as const, value });
 
-function event(type: string, contentType: string, body: Uint8Array): Uint8Array {
+/** One event message of type `type`. */
+export function event(type: string, contentType: string, body: Uint8Array): Uint8Array {
   return codec.encode({
     headers: {
       ":event-type": header(type),
@@ -24,6 +25,18 @@ function event(type: string, contentType: string, body: Uint8Array): Uint8Array 
       ":content-type": header(contentType),
     },
     body,
+  });
+}
+
+/** An exception message (a modelled error ending the stream), its body `{"message"}` as awsJson errors carry it. */
+export function exception(type: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ":exception-type": header(type),
+      ":message-type": header("exception"),
+      ":content-type": header("application/json"),
+    },
+    body: Buffer.from(JSON.stringify({ message })),
   });
 }
 

@@ -24,12 +24,15 @@ function requireToken(token: string): RequestHandler {
   };
 }
 
-/** `ingest`: writes fresh records as CloudWatch log events, in the transaction that stored them. */
+/**
+ * `ingest`: writes fresh records as CloudWatch log events, in the transaction that
+ * stored them; what it returns runs once that transaction has committed.
+ */
 export function internalRoutes(
   functions: FunctionService,
   logs: LogStore,
   internalToken: string,
-  ingest?: (fresh: InvocationLogRecord[], tx: BoundedDb) => Promise<void>,
+  ingest?: (fresh: InvocationLogRecord[], tx: BoundedDb) => Promise<() => void>,
 ): Router {
   const r = Router();
   r.use(internalInvoke.codePath, requireToken(internalToken));
@@ -41,7 +44,15 @@ export function internalRoutes(
       const parsed = z.array(InvocationLogRecordSchema).max(1000).safeParse(jsonBody(req));
       if (!parsed.success)
         throw errors.invalidRequestContent(`Invalid log records: ${parsed.error.issues[0]?.message}`);
-      await logs.insert(parsed.data, ingest);
+      let committed: (() => void) | undefined;
+      await logs.insert(
+        parsed.data,
+        ingest &&
+          (async (fresh, tx) => {
+            committed = await ingest(fresh, tx);
+          }),
+      );
+      committed?.();
       res.status(204).end();
     }),
   );

@@ -6,6 +6,7 @@ import type { InvokeRequest, InvokeResult } from "../services/invoke-service.js"
 import type { AccessRequest } from "../services/policy-check.js";
 import type { FunctionUrlConfig } from "../url-config.js";
 import { createByteBudget } from "./byte-budget.js";
+import type { AccessLine } from "./request-log.js";
 import { createSigV4Verifier } from "./sigv4.js";
 import { createUrlHandler } from "./url-handler.js";
 
@@ -39,6 +40,7 @@ const asked: AccessRequest[] = [];
 let outcome: () => Promise<InvokeResult>;
 const TRACE_ID = "5759e988bd862e3fe1be46a994272793";
 const statuses: number[] = [];
+const lines: AccessLine[] = [];
 let server: http.Server;
 let base: string;
 
@@ -65,6 +67,7 @@ beforeAll(async () => {
     counted: (s) => statuses.push(s),
     log: consoleLogger({ info: () => undefined, warn: () => undefined, error: () => undefined }),
     scheme: "http",
+    access: (build) => lines.push(build()),
   });
   server = http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -82,6 +85,27 @@ beforeEach(() => {
 });
 
 describe("the function URL handler", () => {
+  it("writes one access line per call, with its account, status and path but never its query", async () => {
+    lines.length = 0;
+    const res = await fetch(`${base}/${OPEN}/p?secret=1`);
+    const id = res.headers.get("x-amzn-requestid");
+    await res.text();
+    await fetch(`${base}/${"d".repeat(32)}/`).then((r) => r.text());
+    await expect.poll(() => lines.length).toBe(2);
+    expect(lines[0]).toMatchObject({
+      requestId: id,
+      account: "123456789012",
+      operation: "InvokeFunctionUrl",
+      status: 200,
+      method: "GET",
+      path: `/${OPEN}/p`,
+    });
+    expect(lines[0]?.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(lines[1]).toMatchObject({ operation: "InvokeFunctionUrl", status: 404 });
+    expect(lines[1]?.account).toBeUndefined();
+    expect(JSON.stringify(lines)).not.toContain("secret");
+  });
+
   it("invokes the URL's function with the 2.0 event and the answer's request id", async () => {
     const res = await fetch(`${base}/${OPEN}/p?q=1`);
     expect(res.status).toBe(200);

@@ -38,6 +38,7 @@ import type { UrlService } from "../urls/url-service.js";
 import { type StreamedUrlResponse, streamedUrlAnswer } from "../urls/url-stream.js";
 import { signedHead } from "./auth.js";
 import { requestTrace } from "./invoke-request.js";
+import { type AccessLog, accountOf, elapsedMs, noteAccount } from "./request-log.js";
 import type { SigV4Verifier } from "./sigv4.js";
 
 export interface UrlHandlerDeps {
@@ -54,6 +55,8 @@ export interface UrlHandlerDeps {
   log: Logger;
   /** The scheme clients reach the listener by (x-forwarded-proto). */
   scheme: string;
+  /** Where each answered call's access line goes, as the API's (request-log.ts). */
+  access?: AccessLog;
 }
 
 /** A refusal with the answer it gets. */
@@ -108,12 +111,14 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
 
   async function handle(
     req: IncomingMessage,
+    res: ServerResponse,
     requestId: string,
     arrived: number,
   ): Promise<UrlResponse | StreamedUrlResponse> {
     const target = targetOf(req.headers.host, req.url ?? "/");
     const config = target && (await deps.urls.byId(target.urlId));
     if (!target || !config) throw new Answer(NOT_FOUND());
+    noteAccount(res, config.accountId);
     const origin = req.headers.origin;
     if (config.cors && isPreflight(req.method ?? "", req.headers)) {
       const method = String(req.headers["access-control-request-method"]);
@@ -230,9 +235,31 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
     deps.counted(out.status);
   }
 
+  /** One access line per call once its answer is over (sent, or cut off): never a query string, header or body. */
+  function logged(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    const access = deps.access;
+    if (!access) return;
+    const startedAt = performance.now();
+    res.once("close", () =>
+      access(() => {
+        const account = accountOf(res);
+        return {
+          requestId,
+          ...(account ? { account } : {}),
+          operation: "InvokeFunctionUrl",
+          status: res.statusCode,
+          latencyMs: elapsedMs(startedAt),
+          method: req.method,
+          path: (req.url ?? "/").split("?")[0],
+        };
+      }),
+    );
+  }
+
   return (req, res) => {
     const requestId = randomUUID();
-    handle(req, requestId, Date.now()).then(
+    logged(req, res, requestId);
+    handle(req, res, requestId, Date.now()).then(
       (out) => send(req, res, out, requestId),
       (err: unknown) => send(req, res, failure(err, requestId), requestId),
     );

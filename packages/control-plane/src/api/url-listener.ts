@@ -12,6 +12,7 @@ import { createUrlForms, type UrlForms } from "../urls/url-forms.js";
 import type { UrlService } from "../urls/url-service.js";
 import { cachedKeyLookup } from "./auth.js";
 import { createEdgeServer } from "./edge-server.js";
+import type { AccessLog } from "./request-log.js";
 import { createSigV4Verifier } from "./sigv4.js";
 import { createUrlHandler } from "./url-handler.js";
 import { createUrlMetrics } from "./url-metrics.js";
@@ -24,6 +25,8 @@ export interface UrlListenerDeps {
   budget: ByteBudget;
   registry: Registry;
   log: Logger;
+  /** Each call's access line (request-log.ts). */
+  access?: AccessLog;
 }
 
 export interface UrlListener {
@@ -51,6 +54,7 @@ export async function startUrlListener(config: ControlPlaneConfig, deps: UrlList
       counted: createUrlMetrics(deps.registry),
       log: deps.log,
       scheme: config.urls.base?.startsWith("https:") ? "https" : "http",
+      ...(deps.access ? { access: deps.access } : {}),
     }),
   );
   await new Promise<void>((resolve, reject) => {

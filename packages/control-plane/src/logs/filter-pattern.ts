@@ -2,10 +2,13 @@
 // matcher over an event's message. Two kinds, as CloudWatch has them: terms (all must
 // be in the message, case-sensitive; "quoted phrases"; `-term` must not be; of `?term`s
 // at least one must be) and JSON patterns over a message that is a JSON object
-// (`{ $.level = "ERROR" && $.latency > 100 }`, see json-pattern.ts). Space-delimited
-// (`[ip, user, ...]`) and regex (`%...%`) patterns are refused by name. A malformed
-// pattern throws FilterPatternError, never anything else.
+// (`{ $.level = "ERROR" && $.latency > 100 }`, see json-pattern.ts), space-delimited
+// patterns (`[ip, user, ..., status_code = 4*]`, delimited-pattern.ts) and regular
+// expressions (`%ERROR|WARN%`, regex-pattern.ts). A malformed pattern throws
+// FilterPatternError, never anything else.
+import { parseDelimitedPattern } from "./delimited-pattern.js";
 import { type Matcher, parseJsonPattern } from "./json-pattern.js";
+import { compileRegex, regexEnd } from "./regex-pattern.js";
 
 export class FilterPatternError extends Error {}
 
@@ -20,12 +23,13 @@ export function parseFilterPattern(pattern: string): Matcher {
   }
   const text = pattern.trim();
   if (text === "" || text === '""') return () => true;
-  if (text.startsWith("{")) return parseJsonPattern(text, (m) => new FilterPatternError(m));
-  if (text.startsWith("[")) {
-    throw new FilterPatternError("Space-delimited filter patterns ([w1, w2, ...]) are not supported by Stratus");
-  }
+  const fail = (m: string) => new FilterPatternError(m);
+  if (text.startsWith("{")) return parseJsonPattern(text, fail);
+  if (text.startsWith("[")) return parseDelimitedPattern(text, fail);
   if (text.startsWith("%")) {
-    throw new FilterPatternError("Regular expression filter patterns (%...%) are not supported by Stratus");
+    const end = regexEnd(text, 0, fail);
+    if (end !== text.length - 1) throw fail("A regular expression pattern (%...%) must be the whole filter pattern");
+    return compileRegex(text.slice(1, end), fail);
   }
   return termMatcher(terms(text));
 }

@@ -1,20 +1,28 @@
 // CloudWatch's JSON filter patterns: `{ SELECTOR OP VALUE }` joined by `&&` and `||`
 // (`&&` binding tighter) and grouped in parentheses, over a message that is a JSON
 // object. A selector is `$` then `.name` and `[index]` steps; OP one of = != < > <= >=;
-// VALUE a "string" or bare word (= and != only, `*` a wildcard) or a number. Also
+// VALUE a "string", a bare word (= and != only, `*` a wildcard), a %regex% (= and !=
+// only, regex-pattern.ts) or a number. Also
 // `IS NULL`, `IS TRUE`, `IS FALSE`, `EXISTS` and `NOT EXISTS`. A key that is absent
 // matches no comparison.
+import { compileRegex, MAX_REGEXES, regexEnd } from "./regex-pattern.js";
+
 /** Whether a log message matches a filter pattern. */
 export type Matcher = (message: string) => boolean;
 
-type Token = { t: "punct"; v: string } | { t: "str"; v: string } | { t: "word"; v: string };
+export type Token =
+  | { t: "punct"; v: string }
+  | { t: "str"; v: string }
+  | { t: "word"; v: string }
+  | { t: "re"; v: string };
 type Node = (doc: unknown) => boolean;
 type Fail = (message: string) => Error;
 
-const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+export const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 const STOP = new Set([" ", "\t", "\n", "\r", "(", ")", "{", "}", "=", "!", "<", ">", "&", "|", '"']);
 
-function lex(text: string, fail: Fail): Token[] {
+/** The tokens of a JSON pattern, and of a space-delimited one (which adds `[`, `]`, `,` and `...`). */
+export function lex(text: string, fail: Fail, delimited = false): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -24,7 +32,10 @@ function lex(text: string, fail: Fail): Token[] {
     else if (["&&", "||", "!=", "<=", ">="].includes(two)) {
       out.push({ t: "punct", v: two });
       i += 2;
-    } else if ("{}()=<>".includes(c)) {
+    } else if (delimited && text.startsWith("...", i)) {
+      out.push({ t: "punct", v: "..." });
+      i += 3;
+    } else if ("{}()=<>".includes(c) || (delimited && "[],".includes(c))) {
       out.push({ t: "punct", v: c });
       i++;
     } else if (c === '"') {
@@ -35,11 +46,19 @@ function lex(text: string, fail: Fail): Token[] {
       if (j >= text.length) throw fail("Unterminated string in the JSON filter pattern");
       out.push({ t: "str", v });
       i = j + 1;
+    } else if (c === "%") {
+      const end = regexEnd(text, i, fail);
+      out.push({ t: "re", v: text.slice(i + 1, end) });
+      if (out.filter((t) => t.t === "re").length > MAX_REGEXES) {
+        throw fail(`A filter pattern may hold at most ${MAX_REGEXES} regular expressions`);
+      }
+      i = end + 1;
     } else if (c === "&" || c === "|" || c === "!") {
       throw fail(`Unexpected '${c}' in the JSON filter pattern`);
     } else {
       let j = i;
-      while (j < text.length && !STOP.has(text[j] as string)) j++;
+      while (j < text.length && !STOP.has(text[j] as string) && !(delimited && "],".includes(text[j] as string))) j++;
+      if (j === i) throw fail(`Unexpected '${c}' in the filter pattern`);
       out.push({ t: "word", v: text.slice(i, j) });
       i = j;
     }
@@ -79,12 +98,25 @@ function select(doc: unknown, steps: Step[]): unknown {
 }
 
 /** A glob (`*` any run of characters) as an anchored regular expression. */
-function glob(value: string): RegExp {
+export function glob(value: string): RegExp {
   const body = value
     .split("*")
     .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
     .join(".*");
   return new RegExp(`^${body}$`, "s");
+}
+
+/** Whether a string compares to `value` by `op` (= or !=): a %regex% searched, else a glob matched whole. */
+export function stringTest(op: string, value: Token, fail: Fail): (s: string) => boolean {
+  if (op !== "=" && op !== "!=") throw fail(`The operator ${op} needs a numeric value, found ${value.v}`);
+  const test =
+    value.t === "re"
+      ? compileRegex(value.v, fail)
+      : (
+          (re) => (s: string) =>
+            re.test(s)
+        )(glob(value.v));
+  return op === "=" ? test : (s) => !test(s);
 }
 
 function comparison(steps: Step[], op: string, value: Token, fail: Fail): Node {
@@ -105,12 +137,10 @@ function comparison(steps: Step[], op: string, value: Token, fail: Fail): Node {
       return typeof v === "number" && f(v);
     };
   }
-  if (op !== "=" && op !== "!=") throw fail(`The operator ${op} needs a numeric value, found ${value.v}`);
-  const re = glob(value.v);
-  const equal = op === "=";
+  const test = stringTest(op, value, fail);
   return (doc) => {
     const v = select(doc, steps);
-    return typeof v === "string" && re.test(v) === equal;
+    return typeof v === "string" && test(v);
   };
 }
 

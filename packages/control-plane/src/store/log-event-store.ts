@@ -3,6 +3,7 @@
 // retention and cap sweep is log-sweep-store.ts's.
 import type { Pool } from "pg";
 import { eventBytes, type LogEvent, type LogGroup, type LogStream, type StreamBatch } from "../logs/log-model.js";
+import { LOG_EVENTS_CHANNEL, notices } from "./log-notify.js";
 import { deleteEvents } from "./log-sweep-store.js";
 import { type BoundedDb, boundedDb, pgText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
@@ -95,9 +96,10 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
   return {
     /**
      * Writes new events, creating their groups and streams (groups in one order, so
-     * concurrent batches never deadlock), in the caller's transaction `tx` if given.
+     * concurrent batches never deadlock), in the caller's transaction `tx` if given;
+     * and notifies LOG_EVENTS_CHANNEL of them, as from `origin` (log-notify.ts).
      */
-    async append(batches: StreamBatch[], tx?: BoundedDb, now = Date.now()): Promise<void> {
+    async append(batches: StreamBatch[], tx?: BoundedDb, now = Date.now(), origin = ""): Promise<void> {
       const live = batches.filter((b) => b.events.length > 0);
       if (live.length === 0) return;
       const groups = new Map<string, { accountId: string; group: string; bytes: number }>();
@@ -140,9 +142,10 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
             now,
           ],
         );
-        await c.query(
+        const inserted = await c.query<{ id: string; account_id: string; group_name: string }>(
           `INSERT INTO log_events (account_id, group_name, stream_name, ts, ingested_at, message)
-           SELECT a, g, s, t, $5, m FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $6::text[]) AS x(a, g, s, t, m)`,
+           SELECT a, g, s, t, $5, m FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $6::text[]) AS x(a, g, s, t, m)
+           RETURNING id, account_id, group_name`,
           [
             events.map((x) => x.b.accountId),
             events.map((x) => x.b.group),
@@ -152,6 +155,10 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
             events.map((x) => pgText(x.e.message)),
           ],
         );
+        // Told to every control plane's live tails once (and only if) the transaction commits.
+        for (const payload of notices(inserted.rows, origin)) {
+          await c.query("SELECT pg_notify($1, $2)", [LOG_EVENTS_CHANNEL, payload]);
+        }
       };
       await (tx ? write(tx) : db.transaction(write));
     },
@@ -223,6 +230,17 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
         [accountId, group, q.prefix === undefined ? null : likePrefix(q.prefix), ...after],
       );
       return res.rows.map(toStream);
+    },
+
+    /** Events by id, of one group: those a notice names (log-notify.ts), in time order. */
+    async eventsByIds(accountId: string, group: string, ranges: [string, string][]): Promise<LogEvent[]> {
+      const res = await db.query<EventRow>(
+        `SELECT id, stream_name, ts, ingested_at, message FROM log_events e
+         JOIN unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) ON e.id BETWEEN r.lo AND r.hi
+         WHERE account_id = $1 AND group_name = $2 ORDER BY ts, id LIMIT 10000`,
+        [accountId, group, ranges.map((r) => r[0]), ranges.map((r) => r[1])],
+      );
+      return res.rows.map(toEvent);
     },
 
     /** One stream's events in time order. */
