@@ -7,6 +7,8 @@ import { parseFunctionName, parseFunctionRef } from "../services/function-ref.js
 import type { BrokerStore } from "../store/broker-store.js";
 import type { Mapping, MappingStore } from "../store/mapping-store.js";
 import { parseBrokerArn } from "./broker-arns.js";
+import { isKafkaCreate } from "./kafka/kafka-input.js";
+import { kafkaCreate, kafkaUpdate } from "./kafka/kafka-mappings.js";
 import { newConfig, parseCreate, parseUpdate, updatedConfig } from "./mapping-input.js";
 import { type MappingEvent, resourceInUse, transition } from "./mapping-state.js";
 
@@ -58,6 +60,7 @@ export function createMappingService(
 
   return {
     async create(accountId, body) {
+      if (isKafkaCreate(body)) return kafkaCreate(store, accountId, body, (name) => functionOf(accountId, name));
       const input = parseCreate(body);
       const ref = await functionOf(accountId, input.FunctionName);
       await checkBroker(accountId, input.EventSourceArn);
@@ -67,7 +70,12 @@ export function createMappingService(
         eventSourceArn: input.EventSourceArn,
         limit: 1000,
       });
-      if (same.some((m) => m.config.Queues[0] === config.Queues[0] && m.qualifier === ref.qualifier)) {
+      if (
+        same.some(
+          (m) =>
+            m.sourceKind === "rabbitmq" && m.config.Queues[0] === config.Queues[0] && m.qualifier === ref.qualifier,
+        )
+      ) {
         throw errors.conflict(
           `An event source mapping with event source (${input.EventSourceArn}), queue (${config.Queues[0]}) and function (${input.FunctionName}) already exists.`,
         );
@@ -93,8 +101,9 @@ export function createMappingService(
     },
     get: find,
     async update(accountId, uuid, body) {
-      const input = parseUpdate(body);
       const m = await find(accountId, uuid);
+      if (m.sourceKind === "kafka") return kafkaUpdate(store, m, body, (name) => functionOf(accountId, name));
+      const input = parseUpdate(body);
       const ref = input.FunctionName ? await functionOf(accountId, input.FunctionName) : undefined;
       const enabled = input.Enabled ?? m.enabled;
       const event: MappingEvent = enabled === m.enabled ? "update" : enabled ? "enable" : "disable";

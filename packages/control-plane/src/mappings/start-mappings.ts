@@ -9,6 +9,8 @@ import { type BrokerStore, createPgBrokerStore } from "../store/broker-store.js"
 import { createPgMappingStore, type Mapping } from "../store/mapping-store.js";
 import { createBatchSender } from "./batch-sender.js";
 import { parseBrokerArn } from "./broker-arns.js";
+import { createKafkajsClient } from "./kafka/kafkajs-client.js";
+import { startKafkaMapping } from "./kafka/start-kafka.js";
 import { startMappingRunner } from "./mapping-runner.js";
 import { createMappingService, type MappingService } from "./mapping-service.js";
 import { startMappingWorker } from "./mapping-worker.js";
@@ -28,13 +30,18 @@ export function startMappings(
   pool: Pool,
   invoke: InvokeService,
   secrets: SecretsReader | undefined,
-  opts: { dbStatementTimeoutMs: number; esm: { leaseMs: number; maxMappings: number }; log: Logger },
+  opts: { dbStatementTimeoutMs: number; esm: { leaseMs: number; maxMappings: number }; region: string; log: Logger },
 ): Mappings {
   const store = createPgMappingStore(pool, opts.dbStatementTimeoutMs);
   const brokers = createPgBrokerStore(pool, opts.dbStatementTimeoutMs);
   const service = createMappingService(store, brokers, invoke);
 
+  const kafka = createKafkajsClient();
+
   const start = (m: Mapping, report: (result: string) => Promise<void>) => {
+    if (m.sourceKind === "kafka") {
+      return startKafkaMapping(m, report, { invoke, secrets, client: kafka, region: opts.region, log: opts.log });
+    }
     const c = m.config;
     const vhost = c.SourceAccessConfigurations.find((a) => a.Type === "VIRTUAL_HOST")?.URI ?? "/";
     const secretArn = c.SourceAccessConfigurations.find((a) => a.Type === "BASIC_AUTH")?.URI ?? "";
