@@ -31,6 +31,8 @@ fi
 apt_install awscli
 # RabbitMQ: the event source mapping tests run their own broker on loopback (tests/helpers/rabbitmq.ts).
 apt_install rabbitmq-server
+# kcat: the Kafka mapping tests run librdkafka's mock cluster through it (tests/helpers/kafka.ts).
+apt_install kcat
 
 # 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
 # workspace's dependencies, installed again when the Node they were built for changed

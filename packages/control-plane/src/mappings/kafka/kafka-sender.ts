@@ -3,7 +3,7 @@
 // and dropped; the rest are cut into invocations (the batch size, the payload limit,
 // and half after a bisect) and invoked synchronously one after another. A function
 // error is decided by kafka-retry.ts: retried (the partition's records go back to the
-// poller and wait out the runner's backoff), split, or given up: written to the
+// poller and wait out the runner's backoff), split (the halves tried at once), or given up: written to the
 // OnFailure topic, then settled, and the partition moves on. A throttle or platform
 // error sends the partition's records back uncounted.
 import { limits, StratusError } from "@stratus/shared";
@@ -144,8 +144,12 @@ export function createKafkaSender(
         left = rest;
         continue;
       }
-      if (verdict.kind === "bisect") caps.set(key, verdict.cap);
-      else for (const r of batch) attempts.set(r.identity, verdict.attempts);
+      if (verdict.kind === "bisect") {
+        // Split at once: the halves are tried now, uncounted.
+        caps.set(key, verdict.cap);
+        continue;
+      }
+      for (const r of batch) attempts.set(r.identity, verdict.attempts);
       await poller.retry(left);
       return {
         sent,

@@ -53,6 +53,11 @@ export function createKafkajsClient(): KafkaClient {
         async start(groupId, topic, fromBeginning, onBatch) {
           const k = kafka.consumer({
             groupId,
+            // A control plane kill -9'd mid-batch leaves the group within seconds, so that
+            // the one taking its mapping's lease over gets the partitions soon.
+            sessionTimeout: 10_000,
+            rebalanceTimeout: 15_000,
+            heartbeatInterval: 3000,
             retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
           });
           consumer = k;
