@@ -13,7 +13,8 @@
 // - the triggers' rows (triggers.ts), alone with BENCH_ONLY=triggers;
 // - tracing on and off, and metering's share of the path (observability.ts), alone
 //   with BENCH_ONLY=observability;
-// - the workflows' rows (workflows-bench.ts), only with BENCH_ONLY=workflows.
+// - the workflows' rows (workflows-bench.ts), only with BENCH_ONLY=workflows;
+// - the Kafka trigger's rows (kafka-bench.ts), only with BENCH_ONLY=kafka.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -212,6 +213,7 @@ const only: Record<string, () => Promise<void>> = {
   triggers: triggersOnly,
   observability: observabilityOnly,
   workflows: () => import("./workflows-bench.js").then(() => undefined),
+  kafka: () => import("./kafka-bench.js").then(() => undefined),
 };
 (only[process.env.BENCH_ONLY ?? ""] ?? main)().catch((err) => {
   console.error(err);

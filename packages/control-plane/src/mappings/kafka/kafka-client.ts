@@ -36,7 +36,7 @@ export interface KafkaConsumer {
    * Joins `groupId`, subscribed to `topic` (from the earliest offset when the group has
    * none and `fromBeginning`), and hands each fetched batch, one partition's records in
    * order, to `onBatch`. The client fetches that partition no further until the promise
-   * settles; `heartbeat` keeps the group membership alive meanwhile. Rejects when the
+   * settles (backpressure); `heartbeat` keeps the group membership alive meanwhile. Rejects when the
    * cluster cannot be reached.
    */
   start(

@@ -1,8 +1,9 @@
 // The Kafka source: one consumer in the mapping's consumer group, subscribed to its
-// topic. Each fetched batch (one partition's records in order) is buffered and held
-// until all its records are settled, so a partition has one batch in flight and is
-// fetched no further meanwhile. Settling commits the partition's offset up to the
-// first record not yet settled; a retried record goes back to the buffer's head.
+// topic. Fetched records are buffered in order (the client waits while the buffer is
+// over its high-water mark), so the next batch is ready while the function runs; the
+// sender keeps one batch in flight per partition. Settling commits the partition's
+// offset up to the first record not yet settled; a retried record goes back to the
+// buffer's head.
 import type { SourcePoller, SourceRecord } from "../source-poller.js";
 import { SourceProblem } from "../source-poller.js";
 import type { KafkaClient, KafkaConnection, KafkaConsumer, KafkaMessageIn, KafkaProducer } from "./kafka-client.js";
@@ -21,6 +22,8 @@ export interface KafkaSource {
   topic: string;
   groupId: string;
   fromBeginning: boolean;
+  /** Records buffered before the client is made to wait. */
+  highWater: number;
   /** Resolves credentials at each connect (throws SourceProblem when they cannot be had). */
   connection: () => Promise<KafkaConnection>;
 }
@@ -50,20 +53,15 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
   let closed = false;
   const buffer: KafkaRecord[] = [];
   const ledgers = new Map<string, PartitionLedger>();
-  /** Per partition, the waiters of fetched batches: resolved once nothing of theirs is open. */
-  const waiting = new Map<string, Array<{ last: bigint; done: () => void }>>();
   let wake: (() => void) | undefined;
   const overhead = Buffer.byteLength(JSON.stringify(kafkaEvent(s.bootstrapServers, [])));
 
-  const release = (key: string) => {
-    const point = commitPoint(ledgers.get(key) ?? emptyLedger());
-    const list = waiting.get(key) ?? [];
-    const still = list.filter((w) => !(closed || broken || (point !== undefined && point > w.last)));
-    for (const w of list) if (!still.includes(w)) w.done();
-    waiting.set(key, still);
-  };
+  /** Fetches waiting for room in the buffer. */
+  let roomWaiters: Array<() => void> = [];
   const releaseAll = () => {
-    for (const key of waiting.keys()) release(key);
+    const list = roomWaiters;
+    roomWaiters = [];
+    for (const done of list) done();
   };
 
   async function onBatch(messages: KafkaMessageIn[], heartbeat: () => Promise<void>): Promise<void> {
@@ -85,19 +83,15 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
     }
     ledgers.set(key, ledger);
     wake?.();
-    const last = BigInt((messages.at(-1) as KafkaMessageIn).offset);
-    await new Promise<void>((resolve) => {
-      const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
-      const list = waiting.get(key) ?? [];
-      list.push({
-        last,
-        done: () => {
+    while (buffer.length > s.highWater && !closed && !broken) {
+      await new Promise<void>((resolve) => {
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+        roomWaiters.push(() => {
           clearInterval(beat);
           resolve();
-        },
+        });
       });
-      waiting.set(key, list);
-    });
+    }
   }
 
   async function settle(records: readonly KafkaRecord[]): Promise<void> {
@@ -119,7 +113,6 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
           releaseAll();
         }
       }
-      release(key);
     }
   }
 
@@ -156,7 +149,9 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
           wake = done;
         });
       }
-      return buffer.splice(0, max);
+      const out = buffer.splice(0, max);
+      if (buffer.length <= s.highWater) releaseAll();
+      return out;
     },
     event: (records) =>
       kafkaEvent(

@@ -58,6 +58,9 @@ export function createKafkajsClient(): KafkaClient {
             sessionTimeout: 10_000,
             rebalanceTimeout: 15_000,
             heartbeatInterval: 3000,
+            // A fetch waits at most this long for records: a bound on the added latency
+            // where a broker holds fetches to their maximum wait (the mock cluster seemed to).
+            maxWaitTimeInMs: 1000,
             retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
           });
           consumer = k;

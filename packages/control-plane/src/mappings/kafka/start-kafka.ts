@@ -50,6 +50,7 @@ export function startKafkaMapping(
         topic: c.Topics[0] ?? "",
         groupId: c.SelfManagedKafkaEventSourceConfig.ConsumerGroupId,
         fromBeginning: c.StartingPosition === "TRIM_HORIZON",
+        highWater: Math.max(1000, 4 * c.BatchSize),
         connection: () => kafkaConnection(c, m.accountId, `stratus-esm-${m.uuid}`, deps.secrets),
       },
       deps.client,
