@@ -155,8 +155,10 @@ on a mapping already caught up (ms):
 | --- | --- | --- | --- | --- |
 | publish → handler start | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${ms(r.latency.mean)} | ${r.latency.n} |
 
-Most of it is the batching window: with \`MaximumBatchingWindowInSeconds\` 0 a Kafka
-mapping waits up to 500 ms for a batch to fill (Lambda's default), then one sync invoke.
+Most of it is waiting, not work: the batching window (with \`MaximumBatchingWindowInSeconds\`
+0 a Kafka mapping waits up to 500 ms for a batch to fill, Lambda's default) and the
+client's fetch wait (up to 1 s: the mock cluster appeared to hold a fetch to its maximum
+wait even when records arrived), then one sync invoke.
 
 Run alone with \`BENCH_ONLY=kafka pnpm bench\`.
 ${END}`;
