@@ -33,6 +33,8 @@ apt_install awscli
 apt_install rabbitmq-server
 # Image functions: their tests run Debian's OCI registry on loopback (tests/helpers/registry.ts).
 apt_install docker-registry
+# kcat: the Kafka mapping tests run librdkafka's mock cluster through it (tests/helpers/kafka.ts).
+apt_install kcat
 
 # 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
 # workspace's dependencies, installed again when the Node they were built for changed

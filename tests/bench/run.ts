@@ -15,6 +15,7 @@
 //   with BENCH_ONLY=observability;
 // - the workflows' rows (workflows-bench.ts), only with BENCH_ONLY=workflows;
 // - image and layered zip cold starts (packaging-bench.ts), only with BENCH_ONLY=packaging.
+// - the Kafka trigger's rows (kafka-bench.ts), only with BENCH_ONLY=kafka.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -214,6 +215,7 @@ const only: Record<string, () => Promise<void>> = {
   observability: observabilityOnly,
   workflows: () => import("./workflows-bench.js").then(() => undefined),
   packaging: () => import("./packaging-bench.js").then(() => undefined),
+  kafka: () => import("./kafka-bench.js").then(() => undefined),
 };
 (only[process.env.BENCH_ONLY ?? ""] ?? main)().catch((err) => {
   console.error(err);

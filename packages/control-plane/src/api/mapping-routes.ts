@@ -2,6 +2,7 @@
 // POST / (202), GET /{UUID}, PUT /{UUID} (202), DELETE /{UUID} (202), and
 // GET /?EventSourceArn=&FunctionName=&Marker=&MaxItems= under /2015-03-31/event-source-mappings.
 import { Router } from "express";
+import { kafkaShape } from "../mappings/kafka/kafka-mappings.js";
 import type { MappingService } from "../mappings/mapping-service.js";
 import type { Mapping } from "../store/mapping-store.js";
 import { callerAccount } from "./auth.js";
@@ -12,18 +13,22 @@ import { route } from "./route.js";
 const BASE = "/2015-03-31/event-source-mappings";
 
 export function toMappingShape(m: Mapping, region: string) {
-  const c = m.config;
-  return {
+  const common = {
     UUID: m.uuid,
     EventSourceMappingArn: `arn:aws:lambda:${region}:${m.accountId}:event-source-mapping:${m.uuid}`,
-    BatchSize: c.BatchSize,
-    MaximumBatchingWindowInSeconds: c.MaximumBatchingWindowInSeconds,
-    EventSourceArn: m.eventSourceArn,
+    BatchSize: m.config.BatchSize,
+    MaximumBatchingWindowInSeconds: m.config.MaximumBatchingWindowInSeconds,
+    ...(m.eventSourceArn ? { EventSourceArn: m.eventSourceArn } : {}),
     FunctionArn: `arn:aws:lambda:${region}:${m.accountId}:function:${m.functionName}${m.qualifier ? `:${m.qualifier}` : ""}`,
     LastModified: m.lastModified.getTime() / 1000,
     LastProcessingResult: m.lastProcessingResult,
     State: m.state,
     StateTransitionReason: m.stateTransitionReason,
+  };
+  if (m.sourceKind === "kafka") return { ...common, ...kafkaShape(m.config) };
+  const c = m.config;
+  return {
+    ...common,
     ...(m.sourceKind === "rabbitmq"
       ? { Queues: c.Queues, SourceAccessConfigurations: c.SourceAccessConfigurations }
       : {}),

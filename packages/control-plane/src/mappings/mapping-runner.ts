@@ -4,7 +4,7 @@
 // own doubling schedule, reset by a success, as LocalStack's ESM worker does.
 import type { Logger } from "@stratus/shared";
 import { limits } from "@stratus/shared";
-import type { BatchSender } from "./batch-sender.js";
+import type { SendOutcome } from "./batch-sender.js";
 import { type BackoffPolicy, backoffMs, batchDecision } from "./batching.js";
 import { type SourcePoller, SourceProblem, type SourceRecord } from "./source-poller.js";
 
@@ -21,10 +21,10 @@ export interface MappingRunner {
   stop(): Promise<void>;
 }
 
-export function startMappingRunner(
+export function startMappingRunner<R extends SourceRecord>(
   revision: number,
-  openPoller: () => SourcePoller,
-  sender: BatchSender,
+  openPoller: () => SourcePoller<R>,
+  sender: { send(poller: SourcePoller<R>, records: R[]): Promise<SendOutcome> },
   report: (result: string) => Promise<void>,
   opts: RunnerOptions,
   log: Pick<Logger, "warn">,
@@ -47,7 +47,7 @@ export function startMappingRunner(
     await report(result).catch((err: Error) => log.warn("could not record an event source mapping's result", { err }));
   };
 
-  async function gather(poller: SourcePoller, idleWait: number): Promise<SourceRecord[]> {
+  async function gather(poller: SourcePoller<R>, idleWait: number): Promise<R[]> {
     const got = await poller.take(opts.batchSize, idleWait, signal);
     if (got.length === 0) return got;
     const firstAt = now();
@@ -66,7 +66,7 @@ export function startMappingRunner(
   }
 
   async function loop(): Promise<void> {
-    let poller: SourcePoller | undefined;
+    let poller: SourcePoller<R> | undefined;
     let errorsInARow = 0;
     let emptyInARow = 0;
     while (!signal.aborted) {

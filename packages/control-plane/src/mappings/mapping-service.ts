@@ -8,6 +8,8 @@ import { parseFunctionName, parseFunctionRef } from "../services/function-ref.js
 import type { BrokerStore } from "../store/broker-store.js";
 import type { Mapping, MappingStore } from "../store/mapping-store.js";
 import { parseBrokerArn } from "./broker-arns.js";
+import { isKafkaCreate } from "./kafka/kafka-input.js";
+import { kafkaCreate, kafkaUpdate } from "./kafka/kafka-mappings.js";
 import { type MappingConfig, newConfig, parseCreate, parseUpdate, updatedConfig } from "./mapping-input.js";
 import { type MappingEvent, resourceInUse, transition } from "./mapping-state.js";
 import type { SourceKind } from "./source-kinds.js";
@@ -69,6 +71,7 @@ export function createMappingService(
 
   return {
     async create(accountId, body) {
+      if (isKafkaCreate(body)) return kafkaCreate(store, accountId, body, (name) => functionOf(accountId, name));
       const input = parseCreate(body);
       const ref = await functionOf(accountId, input.FunctionName);
       const kind = input.kind;
@@ -81,7 +84,9 @@ export function createMappingService(
         eventSourceArn: input.EventSourceArn,
         limit: 1000,
       });
-      const twin = same.find((m) => m.config.Queues[0] === config.Queues[0] && m.qualifier === ref.qualifier);
+      const twin = same.find(
+        (m) => m.sourceKind !== "kafka" && m.config.Queues[0] === config.Queues[0] && m.qualifier === ref.qualifier,
+      );
       if (twin && sourceKind === "sqs") {
         throw errors.conflict(
           `An event source mapping with SQS arn (" ${input.EventSourceArn} ") and function (" ${ref.name} ") already exists. Please update or delete the existing mapping with UUID ${twin.uuid}`,
@@ -115,6 +120,7 @@ export function createMappingService(
     get: find,
     async update(accountId, uuid, body) {
       const m = await find(accountId, uuid);
+      if (m.sourceKind === "kafka") return kafkaUpdate(store, m, body, (name) => functionOf(accountId, name));
       const input = parseUpdate(body, m.sourceKind);
       const ref = input.FunctionName ? await functionOf(accountId, input.FunctionName) : undefined;
       const config = updatedConfig(m.config, input);

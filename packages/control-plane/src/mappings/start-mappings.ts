@@ -10,6 +10,8 @@ import { type BrokerStore, createPgBrokerStore } from "../store/broker-store.js"
 import { createPgMappingStore, type Mapping } from "../store/mapping-store.js";
 import { createBatchSender } from "./batch-sender.js";
 import { parseBrokerArn } from "./broker-arns.js";
+import { createKafkajsClient } from "./kafka/kafkajs-client.js";
+import { startKafkaMapping } from "./kafka/start-kafka.js";
 import { DEFAULT_MAX_RETRIES } from "./mapping-input.js";
 import { startMappingRunner } from "./mapping-runner.js";
 import { createMappingService, type MappingService } from "./mapping-service.js";
@@ -37,6 +39,7 @@ export function startMappings(
     dbStatementTimeoutMs: number;
     esm: { leaseMs: number; maxMappings: number };
     sqsEndpoints?: readonly SqsEndpointEntry[];
+    region: string;
     log: Logger;
   },
 ): Mappings {
@@ -47,8 +50,13 @@ export function startMappings(
     checkSqsQueue(arn, endpoints, secrets, timeout),
   );
 
+  const kafka = createKafkajsClient();
+
   const start = (m: Mapping, report: (result: string) => Promise<void>) => {
     if (m.sourceKind === "sqs") return startSqsMapping(m, report, { invoke, secrets, endpoints, log: opts.log });
+    if (m.sourceKind === "kafka") {
+      return startKafkaMapping(m, report, { invoke, secrets, client: kafka, region: opts.region, log: opts.log });
+    }
     const c = m.config;
     const vhost = c.SourceAccessConfigurations.find((a) => a.Type === "VIRTUAL_HOST")?.URI ?? "/";
     const secretArn = c.SourceAccessConfigurations.find((a) => a.Type === "BASIC_AUTH")?.URI ?? "";

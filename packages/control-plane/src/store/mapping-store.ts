@@ -3,19 +3,25 @@
 // lost); a poller's writes are conditional on the lease it holds (owner and epoch),
 // so a control plane that lost its lease can no longer touch the mapping.
 import type { Pool } from "pg";
+import type { KafkaConfig } from "../mappings/kafka/kafka-input.js";
 import type { MappingConfig } from "../mappings/mapping-input.js";
 import type { MappingState } from "../mappings/mapping-state.js";
-import type { SourceKind } from "../mappings/source-kinds.js";
 import { boundedDb } from "./pg-helpers.js";
 
-export interface Mapping {
+/** A source's kind and its settings as the API took them; a self-managed Kafka one has no EventSourceArn (""). */
+export type MappingSource =
+  | { sourceKind: "rabbitmq"; config: MappingConfig }
+  | { sourceKind: "sqs"; config: MappingConfig }
+  | { sourceKind: "kafka"; config: KafkaConfig };
+
+export type Mapping = MappingSource & MappingCommon;
+
+interface MappingCommon {
   uuid: string;
   accountId: string;
   functionName: string;
   qualifier?: string;
   eventSourceArn: string;
-  sourceKind: SourceKind;
-  config: MappingConfig;
   enabled: boolean;
   state: MappingState;
   stateTransitionReason: string;
@@ -37,8 +43,8 @@ interface Row {
   function_name: string;
   qualifier: string | null;
   event_source_arn: string;
-  source_kind: SourceKind;
-  config: MappingConfig;
+  source_kind: MappingSource["sourceKind"];
+  config: MappingSource["config"];
   enabled: boolean;
   state: MappingState;
   state_transition_reason: string;
@@ -48,13 +54,12 @@ interface Row {
 }
 
 const toMapping = (r: Row): Mapping => ({
+  ...({ sourceKind: r.source_kind, config: r.config } as MappingSource),
   uuid: r.uuid,
   accountId: r.account_id,
   functionName: r.function_name,
   ...(r.qualifier ? { qualifier: r.qualifier } : {}),
   eventSourceArn: r.event_source_arn,
-  sourceKind: r.source_kind,
-  config: r.config,
   enabled: r.enabled,
   state: r.state,
   stateTransitionReason: r.state_transition_reason,

@@ -19,7 +19,7 @@ export const SQS_DEFAULT_CONCURRENCY = 5;
 const LONG_POLL_MS = 20_000;
 
 export function startSqsMapping(
-  m: Mapping,
+  m: Extract<Mapping, { sourceKind: "sqs" }>,
   report: (result: string) => Promise<void>,
   deps: {
     invoke: InvokeService;

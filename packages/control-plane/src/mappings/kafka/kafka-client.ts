@@ -1,0 +1,63 @@
+// The small Kafka client interface the Kafka source is written against, so that the
+// client library can be swapped (kafkajs today, kafkajs-client.ts; librdkafka's
+// @confluentinc/kafka-javascript later) without touching the poller or the sender.
+
+/** How to reach and authenticate to a cluster (resolved from the mapping and its secrets). */
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  /** TLS when present: a private CA and/or a client certificate (PEM). */
+  ssl?: { ca?: string; cert?: string; key?: string; passphrase?: string };
+}
+
+export interface KafkaMessageIn {
+  topic: string;
+  partition: number;
+  /** Offsets as decimal strings (64-bit). */
+  offset: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  timestampType: "CREATE_TIME" | "LOG_APPEND_TIME";
+  key: Buffer | null;
+  value: Buffer | null;
+  /** In record order; a key may repeat. */
+  headers: Array<[string, Buffer]>;
+}
+
+export interface KafkaMessageOut {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Array<[string, Buffer]>;
+}
+
+export interface KafkaConsumer {
+  /**
+   * Joins `groupId`, subscribed to `topic` (from the earliest offset when the group has
+   * none and `fromBeginning`), and hands each fetched batch, one partition's records in
+   * order, to `onBatch`. The client fetches that partition no further until the promise
+   * settles (backpressure); `heartbeat` keeps the group membership alive meanwhile. Rejects when the
+   * cluster cannot be reached.
+   */
+  start(
+    groupId: string,
+    topic: string,
+    fromBeginning: boolean,
+    onBatch: (messages: KafkaMessageIn[], heartbeat: () => Promise<void>) => Promise<void>,
+  ): Promise<void>;
+  /** Commits `next` (the offset of the next record to process) for the group. */
+  commit(topic: string, partition: number, next: string): Promise<void>;
+  /** Called once when the consumer stops by itself (broker lost, group error). */
+  onCrash(listener: (err: Error) => void): void;
+  stop(): Promise<void>;
+}
+
+export interface KafkaProducer {
+  send(topic: string, messages: KafkaMessageOut[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface KafkaClient {
+  consumer(c: KafkaConnection): KafkaConsumer;
+  producer(c: KafkaConnection): KafkaProducer;
+}

@@ -1,0 +1,257 @@
+// The input rules of Create/UpdateEventSourceMapping for self-managed Kafka: Lambda's
+// limits and defaults, every parameter Stratus does not implement for Kafka refused by
+// name, and unknown parameters refused rather than dropped. A request is a Kafka one
+// when it carries SelfManagedEventSource (isKafkaCreate).
+import { errors } from "@stratus/shared";
+import { z } from "zod";
+import { PatternError, parsePattern } from "../../events/pattern-check.js";
+import { parseInput } from "../../services/function-input.js";
+
+const SECRET_ARN = /^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]{1,512}$/;
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+const SERVER = /^[a-zA-Z0-9._-]{1,253}:\d{1,5}$/;
+const DESTINATION = /^kafka:\/\/([a-zA-Z0-9._-]{1,249})$/;
+
+export const KAFKA_ACCESS_TYPES = [
+  "BASIC_AUTH",
+  "SASL_SCRAM_256_AUTH",
+  "SASL_SCRAM_512_AUTH",
+  "CLIENT_CERTIFICATE_TLS_AUTH",
+  "SERVER_ROOT_CA_CERTIFICATE",
+] as const;
+export type KafkaAccessType = (typeof KAFKA_ACCESS_TYPES)[number];
+const AUTH_TYPES: KafkaAccessType[] = [
+  "BASIC_AUTH",
+  "SASL_SCRAM_256_AUTH",
+  "SASL_SCRAM_512_AUTH",
+  "CLIENT_CERTIFICATE_TLS_AUTH",
+];
+
+const Access = z
+  .object({
+    Type: z.enum(KAFKA_ACCESS_TYPES, {
+      message: `Kafka mappings take SourceAccessConfigurations of Type ${KAFKA_ACCESS_TYPES.join(", ")} (VPC_SUBNET and VPC_SECURITY_GROUP are not supported by Stratus)`,
+    }),
+    URI: z.string().regex(SECRET_ARN, "must be a Secrets Manager secret ARN"),
+  })
+  .strict();
+
+const Filters = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096) }).strict()).max(5) }).strict();
+
+const Destination = z
+  .object({
+    OnFailure: z
+      .object({
+        Destination: z
+          .string()
+          .regex(
+            DESTINATION,
+            "Stratus takes a Kafka topic (kafka://<topic>) as a Kafka mapping's OnFailure destination",
+          ),
+      })
+      .strict(),
+  })
+  .strict();
+
+const Common = {
+  FunctionName: z.string().min(1).max(170),
+  Enabled: z.boolean(),
+  BatchSize: z.number().int().min(1).max(10_000),
+  MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300),
+  FilterCriteria: Filters,
+  SourceAccessConfigurations: z.array(Access).max(22),
+  MaximumRetryAttempts: z.number().int().min(-1).max(10_000),
+  MaximumRecordAgeInSeconds: z
+    .number()
+    .int()
+    .min(-1)
+    .max(604_800)
+    .refine((n) => n === -1 || n >= 60, "must be -1 or between 60 and 604800"),
+  BisectBatchOnFunctionError: z.boolean(),
+  DestinationConfig: Destination,
+};
+
+const CreateSchema = z
+  .object({
+    ...Common,
+    Topics: z.array(z.string().regex(TOPIC, "is not a valid Kafka topic name")).length(1, "takes exactly one topic"),
+    StartingPosition: z.enum(["TRIM_HORIZON", "LATEST"], {
+      message: "Stratus takes TRIM_HORIZON or LATEST for Kafka (AT_TIMESTAMP is not supported)",
+    }),
+    SelfManagedEventSource: z
+      .object({
+        Endpoints: z
+          .object({ KAFKA_BOOTSTRAP_SERVERS: z.array(z.string().regex(SERVER, "must be host:port")).min(1).max(10) })
+          .strict(),
+      })
+      .strict(),
+    SelfManagedKafkaEventSourceConfig: z
+      .object({ ConsumerGroupId: z.string().regex(/^[a-zA-Z0-9-/*:_+=.@-]{1,200}$/) })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .required({ FunctionName: true, Topics: true, SelfManagedEventSource: true })
+  .strict();
+
+const UpdateSchema = z.object(Common).partial().strict();
+
+/** Lambda parameters Stratus does not implement for Kafka sources; refused by name. */
+const NOT_FOR_KAFKA = [
+  "EventSourceArn",
+  "Queues",
+  "StartingPositionTimestamp",
+  "ParallelizationFactor",
+  "TumblingWindowInSeconds",
+  "FunctionResponseTypes",
+  "ScalingConfig",
+  "AmazonManagedKafkaEventSourceConfig",
+  "DocumentDBEventSourceConfig",
+  "KMSKeyArn",
+  "MetricsConfig",
+  "ProvisionedPollerConfig",
+  "Tags",
+];
+
+export interface KafkaConfig {
+  BatchSize: number;
+  MaximumBatchingWindowInSeconds: number;
+  Topics: string[];
+  StartingPosition: "TRIM_HORIZON" | "LATEST";
+  SelfManagedEventSource: { Endpoints: { KAFKA_BOOTSTRAP_SERVERS: string[] } };
+  SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: string };
+  SourceAccessConfigurations: Array<{ Type: KafkaAccessType; URI: string }>;
+  FilterCriteria?: { Filters: Array<{ Pattern: string }> };
+  /** -1: until the record succeeds (as Lambda); with an OnFailure destination -1 means 10, as Lambda. */
+  MaximumRetryAttempts: number;
+  /** -1: no limit. */
+  MaximumRecordAgeInSeconds: number;
+  BisectBatchOnFunctionError: boolean;
+  DestinationConfig?: { OnFailure: { Destination: string } };
+}
+
+export type KafkaCreateInput = z.output<typeof CreateSchema>;
+export type KafkaUpdateInput = z.output<typeof UpdateSchema>;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const inert = (v: unknown) =>
+  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+
+/** Whether a CreateEventSourceMapping body is for a self-managed Kafka source. */
+export const isKafkaCreate = (raw: unknown) => isObject(raw) && !inert(raw.SelfManagedEventSource);
+
+function body(raw: unknown): Record<string, unknown> {
+  if (!isObject(raw)) throw errors.invalidParameter("The request body must be a JSON object");
+  for (const key of NOT_FOR_KAFKA) {
+    if (!inert(raw[key])) {
+      throw errors.invalidParameter(
+        key === "EventSourceArn"
+          ? "A self-managed Kafka mapping takes SelfManagedEventSource and no EventSourceArn"
+          : `${key} is not supported by Stratus for Kafka event sources: remove it and try again`,
+      );
+    }
+  }
+  const kept = Object.entries(raw).filter(([k, v]) => !(NOT_FOR_KAFKA.includes(k) && inert(v)));
+  // The SDKs send an empty DestinationConfig block for "none".
+  return Object.fromEntries(kept.filter(([k, v]) => !(k === "DestinationConfig" && inert(v))));
+}
+
+function checkAccess(list: KafkaConfig["SourceAccessConfigurations"] | undefined): void {
+  if (!list) return;
+  const auth = list.filter((a) => AUTH_TYPES.includes(a.Type));
+  if (auth.length > 1) {
+    throw errors.invalidParameter(
+      "A Kafka mapping takes at most one authentication SourceAccessConfiguration (BASIC_AUTH, SASL_SCRAM_256_AUTH, SASL_SCRAM_512_AUTH or CLIENT_CERTIFICATE_TLS_AUTH)",
+    );
+  }
+  if (list.filter((a) => a.Type === "SERVER_ROOT_CA_CERTIFICATE").length > 1) {
+    throw errors.invalidParameter("At most one SourceAccessConfiguration of Type SERVER_ROOT_CA_CERTIFICATE");
+  }
+}
+
+function checkFilters(f: KafkaConfig["FilterCriteria"]): void {
+  for (const { Pattern } of f?.Filters ?? []) {
+    try {
+      parsePattern(Pattern);
+    } catch (err) {
+      if (err instanceof PatternError)
+        throw errors.invalidParameter(`Invalid filter pattern definition. ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+function checkDestination(topic: string | undefined, d: KafkaConfig["DestinationConfig"]): void {
+  const to = d && DESTINATION.exec(d.OnFailure.Destination)?.[1];
+  if (topic && to === topic) {
+    throw errors.invalidParameter("The OnFailure destination topic must differ from the mapping's topic");
+  }
+}
+
+export function parseKafkaCreate(raw: unknown): KafkaCreateInput {
+  const input = parseInput(CreateSchema, body(raw));
+  if (!input.StartingPosition) throw errors.invalidParameter("StartingPosition is required for Kafka event sources");
+  checkAccess(input.SourceAccessConfigurations);
+  checkFilters(input.FilterCriteria);
+  checkDestination(input.Topics[0], input.DestinationConfig);
+  return input;
+}
+
+export function parseKafkaUpdate(raw: unknown, current: KafkaConfig): KafkaUpdateInput {
+  const input = parseInput(UpdateSchema, body(raw));
+  checkAccess(input.SourceAccessConfigurations);
+  checkFilters(input.FilterCriteria);
+  checkDestination(current.Topics[0], input.DestinationConfig);
+  return input;
+}
+
+export const DEFAULT_KAFKA_BATCH_SIZE = 100;
+
+/** A new mapping's settings; the consumer group defaults to the mapping's UUID, as Lambda's. */
+export function newKafkaConfig(input: KafkaCreateInput, uuid: string): KafkaConfig {
+  return {
+    BatchSize: input.BatchSize ?? DEFAULT_KAFKA_BATCH_SIZE,
+    MaximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
+    Topics: input.Topics,
+    StartingPosition: input.StartingPosition ?? "LATEST",
+    SelfManagedEventSource: input.SelfManagedEventSource,
+    SelfManagedKafkaEventSourceConfig: {
+      ConsumerGroupId: input.SelfManagedKafkaEventSourceConfig?.ConsumerGroupId ?? uuid,
+    },
+    SourceAccessConfigurations: input.SourceAccessConfigurations ?? [],
+    ...(input.FilterCriteria?.Filters.length ? { FilterCriteria: input.FilterCriteria } : {}),
+    MaximumRetryAttempts: input.MaximumRetryAttempts ?? -1,
+    MaximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? -1,
+    BisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? false,
+    ...(input.DestinationConfig ? { DestinationConfig: input.DestinationConfig } : {}),
+  };
+}
+
+/** The settings after an update: fields given replace; an empty FilterCriteria removes the filters. */
+export function updatedKafkaConfig(c: KafkaConfig, u: KafkaUpdateInput): KafkaConfig {
+  const { FilterCriteria: _, ...rest } = c;
+  const filters = u.FilterCriteria ?? c.FilterCriteria;
+  const given = Object.fromEntries(
+    (
+      [
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "SourceAccessConfigurations",
+        "MaximumRetryAttempts",
+        "MaximumRecordAgeInSeconds",
+        "BisectBatchOnFunctionError",
+        "DestinationConfig",
+      ] as const
+    )
+      .filter((k) => u[k] !== undefined)
+      .map((k) => [k, u[k]]),
+  );
+  return { ...rest, ...given, ...(filters?.Filters.length ? { FilterCriteria: filters } : {}) };
+}
+
+/** Retries a failing batch gets: -1 is "until it succeeds", but 10 when failures have somewhere to go (as Lambda). */
+export const effectiveRetries = (c: KafkaConfig) =>
+  c.MaximumRetryAttempts === -1 && c.DestinationConfig ? 10 : c.MaximumRetryAttempts;
+
+/** The OnFailure destination topic, if any. */
+export const failureTopic = (c: KafkaConfig) => DESTINATION.exec(c.DestinationConfig?.OnFailure.Destination ?? "")?.[1];

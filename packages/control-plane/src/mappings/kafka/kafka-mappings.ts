@@ -1,0 +1,104 @@
+// CreateEventSourceMapping and UpdateEventSourceMapping for self-managed Kafka: the
+// input checked by kafka-input.ts, one mapping per function, topic and cluster (as
+// Lambda refuses a second), State moved by the same transition table as every source.
+import { randomUUID } from "node:crypto";
+import { errors } from "@stratus/shared";
+import type { FunctionRef } from "../../services/function-ref.js";
+import type { Mapping, MappingStore } from "../../store/mapping-store.js";
+import { type MappingEvent, resourceInUse, transition } from "../mapping-state.js";
+import {
+  type KafkaConfig,
+  newKafkaConfig,
+  parseKafkaCreate,
+  parseKafkaUpdate,
+  updatedKafkaConfig,
+} from "./kafka-input.js";
+
+type KafkaMappingRow = Extract<Mapping, { sourceKind: "kafka" }>;
+type ResolveFunction = (name: string) => Promise<Pick<FunctionRef, "name" | "qualifier">>;
+
+const sameCluster = (a: KafkaConfig, b: KafkaConfig) =>
+  [...a.SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS].sort().join(",") ===
+  [...b.SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS].sort().join(",");
+
+export async function kafkaCreate(
+  store: MappingStore,
+  accountId: string,
+  body: unknown,
+  resolve: ResolveFunction,
+): Promise<Mapping> {
+  const input = parseKafkaCreate(body);
+  const ref = await resolve(input.FunctionName);
+  const uuid = randomUUID();
+  const config = newKafkaConfig(input, uuid);
+  const same = await store.list(accountId, { functionName: ref.name, eventSourceArn: "", limit: 1000 });
+  const twin = same.find(
+    (m) =>
+      m.sourceKind === "kafka" &&
+      m.qualifier === ref.qualifier &&
+      m.config.Topics[0] === config.Topics[0] &&
+      sameCluster(m.config, config),
+  );
+  if (twin) {
+    throw errors.conflict(
+      `An event source mapping with topic (${config.Topics[0]}), bootstrap servers and function (${input.FunctionName}) already exists (UUID ${twin.uuid}).`,
+    );
+  }
+  const mapping: KafkaMappingRow = {
+    uuid,
+    accountId,
+    functionName: ref.name,
+    ...(ref.qualifier ? { qualifier: ref.qualifier } : {}),
+    eventSourceArn: "",
+    sourceKind: "kafka",
+    config,
+    enabled: input.Enabled !== false,
+    state: "Creating",
+    stateTransitionReason: "USER_INITIATED",
+    lastProcessingResult: "No records processed",
+    revision: 1,
+    lastModified: new Date(),
+  };
+  await store.create(mapping);
+  return mapping;
+}
+
+export async function kafkaUpdate(
+  store: MappingStore,
+  m: KafkaMappingRow,
+  body: unknown,
+  resolve: ResolveFunction,
+): Promise<Mapping> {
+  const input = parseKafkaUpdate(body, m.config);
+  const ref = input.FunctionName ? await resolve(input.FunctionName) : undefined;
+  const enabled = input.Enabled ?? m.enabled;
+  const event: MappingEvent = enabled === m.enabled ? "update" : enabled ? "enable" : "disable";
+  const state = transition(m.state, event);
+  const patch = {
+    functionName: ref?.name ?? m.functionName,
+    qualifier: ref ? ref.qualifier : m.qualifier,
+    config: updatedKafkaConfig(m.config, input),
+    enabled,
+    state,
+  };
+  if (!(await store.update(m.accountId, m.uuid, m.state, patch))) {
+    throw resourceInUse("The event source mapping changed while this request was made.");
+  }
+  return { ...m, ...patch, lastModified: new Date() };
+}
+
+/** The Kafka part of Lambda's EventSourceMappingConfiguration. */
+export function kafkaShape(c: KafkaConfig) {
+  return {
+    Topics: c.Topics,
+    StartingPosition: c.StartingPosition,
+    SelfManagedEventSource: c.SelfManagedEventSource,
+    SelfManagedKafkaEventSourceConfig: c.SelfManagedKafkaEventSourceConfig,
+    SourceAccessConfigurations: c.SourceAccessConfigurations,
+    ...(c.FilterCriteria ? { FilterCriteria: c.FilterCriteria } : {}),
+    MaximumRetryAttempts: c.MaximumRetryAttempts,
+    MaximumRecordAgeInSeconds: c.MaximumRecordAgeInSeconds,
+    BisectBatchOnFunctionError: c.BisectBatchOnFunctionError,
+    DestinationConfig: c.DestinationConfig ?? { OnFailure: {} },
+  };
+}

@@ -1,0 +1,176 @@
+// Sends what the Kafka poller took to the function, partitions side by side and each
+// partition's records strictly in order: records FilterCriteria rejects are settled
+// and dropped; the rest are cut into invocations (the batch size, the payload limit,
+// and half after a bisect) and invoked synchronously one after another. A function
+// error is decided by kafka-retry.ts: retried (the partition's records go back to the
+// poller and wait out the runner's backoff), split (the halves tried at once), or given up: written to the
+// OnFailure topic, then settled, and the partition moves on. A throttle or platform
+// error sends the partition's records back uncounted.
+import { limits, StratusError } from "@stratus/shared";
+import { type Pattern, parsePattern } from "../../events/pattern-check.js";
+import { matches } from "../../events/pattern-match.js";
+import type { InvokeRequest, InvokeResult } from "../../services/invoke-service.js";
+import type { SendOutcome } from "../batch-sender.js";
+import { chunk } from "../batching.js";
+import type { KafkaPoller, KafkaRecord } from "./kafka-poller.js";
+import { afterBatchFailure, type RetryPolicy } from "./kafka-retry.js";
+
+export interface KafkaTarget {
+  accountId: string;
+  functionName: string;
+  qualifier?: string;
+  functionArn: string;
+  filters?: Array<{ Pattern: string }>;
+  policy: RetryPolicy;
+  /** The OnFailure topic (kafka://<topic>), if any. */
+  failureTopic?: string;
+}
+
+interface FunctionFailure {
+  errorType: string;
+  errorMessage: string;
+}
+
+function failureOf(result: InvokeResult): FunctionFailure {
+  try {
+    const e = JSON.parse(result.payload.toString("utf8")) as { errorType?: unknown; errorMessage?: unknown };
+    return { errorType: String(e.errorType ?? "Error"), errorMessage: String(e.errorMessage ?? "").slice(0, 200) };
+  } catch {
+    return { errorType: "Error", errorMessage: "" };
+  }
+}
+
+const text = (v: string | number) => Buffer.from(String(v));
+
+export function createKafkaSender(
+  invoke: { invokeSync(req: InvokeRequest): Promise<InvokeResult> },
+  target: KafkaTarget,
+  now = Date.now,
+  maxBytes = limits.syncPayloadBytes,
+) {
+  const patterns: Pattern[] = (target.filters ?? []).map((f) => parsePattern(f.Pattern));
+  /** Counted failures by record identity. */
+  const attempts = new Map<string, number>();
+  /** Largest invocation per partition after a bisect, until one succeeds. */
+  const caps = new Map<string, number>();
+
+  async function giveUp(
+    poller: KafkaPoller,
+    batch: KafkaRecord[],
+    condition: string,
+    count: number,
+    failure: FunctionFailure,
+  ): Promise<void> {
+    if (target.failureTopic) {
+      await poller.deadLetter(
+        target.failureTopic,
+        batch.map((r) => ({
+          key: r.message.key,
+          value: r.message.value,
+          headers: [
+            ...r.message.headers,
+            ["stratus-failure-condition", text(condition)],
+            ["stratus-failure-function-arn", text(target.functionArn)],
+            ["stratus-failure-error-type", text(failure.errorType)],
+            ["stratus-failure-error-message", text(failure.errorMessage)],
+            ["stratus-failure-invoke-count", text(count)],
+            ["stratus-source-topic", text(r.message.topic)],
+            ["stratus-source-partition", text(r.message.partition)],
+            ["stratus-source-offset", text(r.message.offset)],
+            ["stratus-source-timestamp", text(r.message.timestamp)],
+          ],
+        })),
+      );
+    }
+    for (const r of batch) attempts.delete(r.identity);
+    await poller.reject(batch);
+  }
+
+  /** One partition's records, in order; its problem, if it stopped early. */
+  async function sendPartition(poller: KafkaPoller, key: string, records: KafkaRecord[]) {
+    let left = records;
+    let sent = 0;
+    while (left.length > 0) {
+      const cap = caps.get(key) ?? left.length;
+      const [first = []] = chunk(
+        left.slice(0, cap).map((r) => ({ size: r.size, suspect: false })),
+        maxBytes,
+        poller.eventOverhead,
+      );
+      const batch = first.map((i) => left[i] as KafkaRecord);
+      const rest = left.slice(batch.length);
+      let result: InvokeResult;
+      try {
+        result = await invoke.invokeSync({
+          accountId: target.accountId,
+          functionName: target.functionName,
+          ...(target.qualifier ? { qualifier: target.qualifier } : {}),
+          payload: Buffer.from(JSON.stringify(poller.event(batch))),
+        });
+      } catch (err) {
+        await poller.retry(left);
+        const platform = !(err instanceof StratusError) || err.kind !== "client";
+        return { sent, problem: (err as Error).message.slice(0, 300), platform };
+      }
+      if (!result.functionError) {
+        await poller.ack(batch);
+        for (const r of batch) attempts.delete(r.identity);
+        caps.delete(key);
+        sent += batch.length;
+        left = rest;
+        continue;
+      }
+      const failure = failureOf(result);
+      const verdict = afterBatchFailure(
+        {
+          size: batch.length,
+          attempts: Math.max(...batch.map((r) => attempts.get(r.identity) ?? 0)),
+          oldest: Math.min(...batch.map((r) => r.message.timestamp)),
+        },
+        target.policy,
+        now(),
+      );
+      if (verdict.kind === "give-up") {
+        try {
+          await giveUp(poller, batch, verdict.condition, verdict.attempts, failure);
+        } catch (err) {
+          await poller.retry(left);
+          return {
+            sent,
+            problem: `Could not write to the OnFailure destination kafka://${target.failureTopic}: ${(err as Error).message.slice(0, 200)}`,
+            platform: true,
+          };
+        }
+        left = rest;
+        continue;
+      }
+      if (verdict.kind === "bisect") {
+        // Split at once: the halves are tried now, uncounted.
+        caps.set(key, verdict.cap);
+        continue;
+      }
+      for (const r of batch) attempts.set(r.identity, verdict.attempts);
+      await poller.retry(left);
+      return {
+        sent,
+        problem: `Function call failed: ${failure.errorType}: ${failure.errorMessage}`,
+        platform: false,
+      };
+    }
+    return { sent };
+  }
+
+  return {
+    async send(poller: KafkaPoller, records: KafkaRecord[]): Promise<SendOutcome> {
+      const kept = patterns.length ? records.filter((r) => patterns.some((p) => matches(p, r.filterView))) : records;
+      if (kept.length < records.length) await poller.ack(records.filter((r) => !kept.includes(r)));
+      const byPartition = new Map<string, KafkaRecord[]>();
+      for (const r of kept) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
+      const results = await Promise.all([...byPartition].map(([key, list]) => sendPartition(poller, key, list)));
+      const failed = results.find((r) => r.problem !== undefined);
+      if (failed?.problem !== undefined)
+        return { ok: false, problem: failed.problem, platform: failed.platform ?? false };
+      return { ok: true, sent: results.reduce((n, r) => n + r.sent, 0) };
+    },
+  };
+}
