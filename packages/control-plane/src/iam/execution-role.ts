@@ -1,9 +1,9 @@
-// Which Role a function may name (CreateFunction, UpdateFunctionConfiguration). A role
-// of the function's own account must be a Stratus role whose trust policy lets
-// lambda.amazonaws.com assume it; its invocations then get the role's temporary
-// credentials. A role of another account is refused once the account has any roles;
-// an account with none keeps the behaviour from before roles existed: any well-formed
-// role ARN is taken, and the function runs without credentials (docs/PERMISSIONS.md).
+// Which Role a function may name (CreateFunction, UpdateFunctionConfiguration). Once
+// an account has any role, a role of its own must be a Stratus role whose trust policy
+// lets lambda.amazonaws.com assume it (its invocations then get the role's temporary
+// credentials) and another account's is refused. An account with no roles keeps the
+// behaviour from before roles existed: any well-formed role ARN is taken
+// (docs/PERMISSIONS.md).
 import { errors } from "@stratus/shared";
 import type { IamStore } from "../store/iam-store.js";
 import { parseRoleArn } from "./iam-input.js";
@@ -23,6 +23,7 @@ export function createRoleCheck(store: Pick<IamStore, "getRole" | "hasRoles">): 
     if (named?.accountId === accountId) {
       const role = await store.getRole(accountId, named.name);
       if (role && roleArn(role) === arn && trustsLambda(role.trustPolicy)) return;
+      if (!role && !(await store.hasRoles(accountId))) return;
       throw cannotAssume();
     }
     if (await store.hasRoles(accountId)) throw cannotAssume();
