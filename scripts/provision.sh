@@ -31,6 +31,8 @@ fi
 apt_install awscli
 # RabbitMQ: the event source mapping tests run their own broker on loopback (tests/helpers/rabbitmq.ts).
 apt_install rabbitmq-server
+# iproute2 (ip netns): the bucket-thumbnailer test puts its S3 store in a network namespace (tests/helpers/s3-store.ts).
+apt_install iproute2
 
 # 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
 # workspace's dependencies, installed again when the Node they were built for changed
