@@ -35,6 +35,8 @@ apt_install rabbitmq-server
 apt_install docker-registry
 # kcat: the Kafka mapping tests run librdkafka's mock cluster through it (tests/helpers/kafka.ts).
 apt_install kcat
+# iproute2 (ip netns): the bucket-thumbnailer test puts its S3 store in a network namespace (tests/helpers/s3-store.ts).
+apt_install iproute2
 
 # 2. The platform's Node (the current LTS, from the npm registry), pnpm, and the
 # workspace's dependencies, installed again when the Node they were built for changed

@@ -3,17 +3,30 @@
 // README says: hello by invoke, the HTTP API through a function URL, the scheduled job
 // by a one-off schedule, the queue consumer from a RabbitMQ queue through an event
 // source mapping (and its partial-batch answer), the workflow sequence as a state
-// machine built from its statemachine.asl.json.
+// machine built from its statemachine.asl.json, the bucket thumbnailer on the
+// notifications of a store (s3rver) its container reaches.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
+import { crc32, deflateSync } from "node:zlib";
 import {
+  AddPermissionCommand,
   CreateEventSourceMappingCommand,
   DeleteEventSourceMappingCommand,
   GetFunctionCommand,
   InvokeCommand,
 } from "@aws-sdk/client-lambda";
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   CreateStateMachineCommand,
@@ -25,6 +38,7 @@ import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "./helpers/poll.js";
 import { type RabbitMq, startRabbitMq } from "./helpers/rabbitmq.js";
+import { type S3Store, startS3Store } from "./helpers/s3-store.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import type { Credentials } from "./helpers/stack.js";
 import { runStratus, stratusEnv } from "./helpers/stratus-cli.js";
@@ -223,4 +237,167 @@ describe("blueprints", () => {
     expect({ status: rejected.status, error: rejected.error }).toEqual({ status: "FAILED", error: "OrderRejected" });
     sfn.destroy();
   }, 150_000);
+});
+
+/** An RGB PNG of `width` x `height` (a gradient), written with zlib alone. */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) rows.set([x % 256, y % 256, 128], y * (width * 3 + 1) + 1 + x * 3);
+  }
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([
+    signature,
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A PNG's size, from its IHDR chunk. */
+function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  const b = Buffer.from(bytes);
+  expect(b.subarray(12, 16).toString("ascii")).toBe("IHDR");
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+describe("bucket-thumbnailer", () => {
+  const bucket = unique("photos");
+  const posted: Array<Promise<Response>> = [];
+  let store: S3Store;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    const made = await signedFetch(
+      stack.endpoint,
+      stack.region,
+      stack.credentials,
+      "/stratus/2026-11-01/object-sources",
+      {
+        method: "POST",
+        body: JSON.stringify({ Name: unique("s3rver") }),
+      },
+    );
+    expect(made.status).toBe(201);
+    const source = (await made.json()) as { Token: string; EndpointPath: string };
+    // The store's notifications, posted to Stratus as its webhook would.
+    store = await startS3Store([bucket], (event) =>
+      posted.push(
+        fetch(new URL(source.EndpointPath, stack.endpoint), {
+          method: "POST",
+          headers: { authorization: `Bearer ${source.Token}`, "content-type": "application/json" },
+          body: JSON.stringify(event),
+        }),
+      ),
+    );
+    s3 = new S3Client({
+      endpoint: store.endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      requestChecksumCalculation: "WHEN_REQUIRED", // s3rver predates aws-chunked uploads
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    s3?.destroy();
+    await store?.close();
+  });
+
+  it("writes a thumbnail at most 200 px wide of a PNG put in the bucket, and skips its own thumbnails", async () => {
+    const name = unique("thumbs");
+    const init = await stratus("init", name, "--blueprint", "bucket-thumbnailer");
+    expect(init.code, init.stderr).toBe(0);
+    const dir = path.join(home, name);
+    // As its README says: Linux x64 (glibc) dependencies, then the store's address and keys.
+    const npm = path.join(path.dirname(process.execPath), "npm");
+    await promisify(execFile)(existsSync(npm) ? npm : "npm", ["ci", "--os=linux", "--cpu=x64", "--libc=glibc"], {
+      cwd: dir,
+    });
+    const config = JSON.parse(await readFile(path.join(dir, "stratus.json"), "utf8"));
+    config.environment = { S3_ENDPOINT: store.endpoint, S3_ACCESS_KEY_ID: "S3RVER", S3_SECRET_ACCESS_KEY: "S3RVER" };
+    await writeFile(path.join(dir, "stratus.json"), JSON.stringify(config));
+    const deploy = await stratus("deploy", name);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const fn = await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }));
+    await stack.lambda.send(
+      new AddPermissionCommand({
+        FunctionName: name,
+        StatementId: "s3",
+        Action: "lambda:InvokeFunction",
+        Principal: "s3.amazonaws.com",
+        SourceArn: `arn:aws:s3:::${bucket}`,
+      }),
+    );
+    const stratusS3 = new S3Client({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      forcePathStyle: true,
+      credentials: stack.credentials,
+    });
+    await stratusS3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [
+            {
+              Id: "thumbs",
+              LambdaFunctionArn: fn.Configuration?.FunctionArn,
+              Events: ["s3:ObjectCreated:*"],
+            },
+          ],
+        },
+      }),
+    );
+    stratusS3.destroy();
+
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "trip/beach.png", Body: png(800, 600) }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "notes.txt", Body: "not an image" }));
+    const thumb = await waitFor(
+      async () => {
+        const got = await s3
+          .send(new GetObjectCommand({ Bucket: bucket, Key: "thumbnails/trip/beach.png" }))
+          .catch(() => undefined);
+        return got ? await got.Body?.transformToByteArray() : undefined;
+      },
+      120_000,
+      { what: "thumbnails/trip/beach.png in the store", intervalMs: 500 },
+    ).catch(async (err: Error) => {
+      const answers = await Promise.all(posted.map((p) => p.then((r) => r.status)));
+      throw new Error(`${err.message}; notifications answered ${answers}; the function's log:\n${await logsOf(name)}`);
+    });
+    expect(pngSize(thumb)).toEqual({ width: 200, height: 150 });
+    // The thumbnail's own notification runs the function, which leaves it alone.
+    await waitFor(
+      async () => {
+        const log = await logsOf(name);
+        return log.includes(`skipped ${bucket}/thumbnails/trip/beach.png`) &&
+          log.includes(`skipped ${bucket}/notes.txt`)
+          ? true
+          : undefined;
+      },
+      60_000,
+      { what: "the thumbnail's and the text file's events skipped" },
+    );
+    const answers = await Promise.all(posted);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    expect(listed.Contents?.map((o) => o.Key).sort()).toEqual([
+      "notes.txt",
+      "thumbnails/trip/beach.png",
+      "trip/beach.png",
+    ]);
+  }, 240_000);
 });

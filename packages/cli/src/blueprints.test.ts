@@ -18,6 +18,7 @@ describe("createFromBlueprint", () => {
     const names = await blueprintNames();
     expect(names).toEqual(
       expect.arrayContaining([
+        "bucket-thumbnailer",
         "hello-node",
         "hello-python",
         "http-api",
@@ -53,7 +54,7 @@ describe("createFromBlueprint", () => {
     const other = path.join(dir, "other");
     await expect(createFromBlueprint("hello-node", other, "bad name")).rejects.toThrow(/name must be/);
     await expect(createFromBlueprint("nope", other, "x")).rejects.toThrow(
-      /no blueprint nope: choose one of hello-node/,
+      /no blueprint nope: choose one of bucket-thumbnailer, hello-node/,
     );
     await expect(readdir(other)).rejects.toThrow(/ENOENT/);
   });
