@@ -10,10 +10,11 @@ export interface Blueprint {
   files: Record<string, string>;
 }
 
-const raw = import.meta.glob("../../../examples/*/*", { query: "?raw", import: "default", eager: true }) as Record<
-  string,
-  string
->;
+const raw = import.meta.glob(["../../../examples/*/*", "!**/README.md", "!**/package-lock.json"], {
+  query: "?raw",
+  import: "default",
+  eager: true,
+}) as Record<string, string>;
 
 function collect(): Blueprint[] {
   const byName = new Map<string, Record<string, string>>();
@@ -27,6 +28,9 @@ function collect(): Blueprint[] {
   return [...byName].flatMap(([name, files]) => {
     const manifest = files["stratus.json"];
     if (!manifest) return [];
+    // A blueprint with npm dependencies needs `npm install` before it runs: the CLI's, not the browser's.
+    const pkg = files["package.json"] ? (JSON.parse(files["package.json"]) as { dependencies?: object }) : {};
+    if (pkg.dependencies && Object.keys(pkg.dependencies).length > 0) return [];
     const m = JSON.parse(manifest) as { runtime: string; handler: string; memory?: number; timeout?: number };
     const { "stratus.json": _, ...code } = files;
     return [
