@@ -12,9 +12,12 @@ import { selectPath } from "./paths.js";
 import { parseTaskResource } from "./task-resources.js";
 import type { Effect, Json, JsonObject, StateDef } from "./types.js";
 
-/** The token `.waitForTaskToken` hands out for the task scheduled as event `eventId`. */
+/**
+ * The token `.waitForTaskToken` hands out for the task scheduled as event `eventId`.
+ * Hex, so it never starts with `-` (the AWS CLI would read `--task-token -x…` as an option).
+ */
 export const taskToken = (executionArn: string, eventId: number) =>
-  createHash("sha256").update(`${executionArn}|${eventId}`).digest("base64url");
+  createHash("sha256").update(`${executionArn}|${eventId}`).digest("hex");
 
 /** TimeoutSeconds or HeartbeatSeconds (or its Path / JSONata form): a positive integer, if set. */
 async function seconds(
