@@ -56,7 +56,7 @@ describe("console sessions in place of a signature", () => {
     await expect(auth.precheck(req({ cookie: `stratus_session=tok; stratus_csrf=${csrf}` }))).rejects.toMatchObject({
       status: 403,
     });
-    await expect(auth.precheck(withSession({ "x-stratus-service": "s3" }))).rejects.toMatchObject({
+    await expect(auth.precheck(withSession({ "x-stratus-service": "kinesis" }))).rejects.toMatchObject({
       code: "InvalidParameterValueException",
     });
   });
