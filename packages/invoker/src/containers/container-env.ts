@@ -64,6 +64,21 @@ export function poolKey(spec: InvokeSpec): string {
   return [spec.accountId, spec.functionName, spec.version, spec.revisionId, spec.codeSha256Hex].join("/");
 }
 
+/** What every function container's spec says of its function: labels, name and limits. */
+function functionContainer(spec: InvokeSpec, ownerLabels: Record<string, string>) {
+  return {
+    labels: {
+      ...ownerLabels,
+      "stratus.account": spec.accountId,
+      "stratus.function": spec.functionName,
+      "stratus.version": spec.version,
+    },
+    name: functionContainerName(ownerOf(spec)),
+    memoryMb: spec.memoryMb,
+    ephemeralStorageMb: spec.ephemeralStorageMb,
+  };
+}
+
 /**
  * Creation spec of a container made from scratch for `spec`, labelled and named
  * (container-names.ts) for its function; `optDir` holds its layers (layer-sets.ts).
@@ -81,15 +96,7 @@ export function scratchSpec(
   return {
     image,
     env: containerEnv(spec, apiAddress, new Date(), identity),
-    labels: {
-      ...ownerLabels,
-      "stratus.account": spec.accountId,
-      "stratus.function": spec.functionName,
-      "stratus.version": spec.version,
-    },
-    name: functionContainerName(ownerOf(spec)),
-    memoryMb: spec.memoryMb,
-    ephemeralStorageMb: spec.ephemeralStorageMb,
+    ...functionContainer(spec, ownerLabels),
     codeDir,
     ...(optDir ? { optDir } : {}),
     network,
@@ -126,15 +133,7 @@ export function imageSpec(
   return {
     image: image.uri,
     env,
-    labels: {
-      ...ownerLabels,
-      "stratus.account": spec.accountId,
-      "stratus.function": spec.functionName,
-      "stratus.version": spec.version,
-    },
-    name: functionContainerName(ownerOf(spec)),
-    memoryMb: spec.memoryMb,
-    ephemeralStorageMb: spec.ephemeralStorageMb,
+    ...functionContainer(spec, ownerLabels),
     ...(image.entryPoint ? { entrypoint: image.entryPoint } : {}),
     // The command is given even when unchanged: a new ENTRYPOINT would otherwise drop the image's CMD.
     args: command,
