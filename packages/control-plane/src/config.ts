@@ -158,6 +158,7 @@ export const ControlPlaneConfigSchema = z
       }),
     /** How long a Step Functions execution's record and history are kept after it ends (AWS: 90 days). */
     STRATUS_STATES_HISTORY_RETENTION_HOURS: z.coerce.number().positive().default(2160),
+    STRATUS_STATES_EXPRESS_MAX_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
     /** The least severe level the process logs. */
     STRATUS_LOG_LEVEL: LogLevelSchema,
     /** Container image functions: registry credentials and plain-HTTP registries (docs/IMAGE-FUNCTIONS.md). */
@@ -228,7 +229,10 @@ export const ControlPlaneConfigSchema = z
     },
     esm: { leaseMs: e.STRATUS_ESM_LEASE_MS, maxMappings: e.STRATUS_ESM_MAX_MAPPINGS },
     sqsEndpoints: e.STRATUS_SQS_ENDPOINTS,
-    states: { historyRetentionMs: e.STRATUS_STATES_HISTORY_RETENTION_HOURS * 3_600_000 },
+    states: {
+      historyRetentionMs: e.STRATUS_STATES_HISTORY_RETENTION_HOURS * 3_600_000,
+      expressMaxMs: e.STRATUS_STATES_EXPRESS_MAX_SECONDS * 1000,
+    },
     edge: {
       headersTimeoutMs: e.STRATUS_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.STRATUS_REQUEST_TIMEOUT_MS,

@@ -4,16 +4,17 @@
 // ended meanwhile is left as it ended.
 import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
 
+/** The execution after the attempt, and whether this call is what ended it. */
 export async function closeExecution(
   store: ExecutionStore,
   arn: string,
   type: "ExecutionAborted" | "ExecutionTimedOut",
   details: { error?: string; cause?: string },
   now: () => number,
-): Promise<ExecutionRow> {
+): Promise<{ row: ExecutionRow; closed: boolean }> {
   for (;;) {
     const row = await store.get(arn);
-    if (row?.status !== "RUNNING") return row as ExecutionRow;
+    if (row?.status !== "RUNNING") return { row: row as ExecutionRow, closed: false };
     const history = await store.read(arn);
     const key = type === "ExecutionAborted" ? "executionAbortedEventDetails" : "executionTimedOutEventDetails";
     const event = {
@@ -23,6 +24,7 @@ export async function closeExecution(
       type,
       [key]: details,
     };
-    if (await store.append(arn, history.length, [event], false)) return (await store.get(arn)) as ExecutionRow;
+    if (await store.append(arn, history.length, [event], false))
+      return { row: (await store.get(arn)) as ExecutionRow, closed: true };
   }
 }

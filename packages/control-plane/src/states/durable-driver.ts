@@ -5,10 +5,13 @@
 // effects (idempotent by key) and lets go of it, due again at its earliest timer or
 // at the sweep that re-sends effects a crash may have lost. Outcomes arrive by
 // appendOutcome and make the execution due at once; nothing here sleeps for a Wait.
+// An Express execution still running at its limit is ended TIMED_OUT here.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@stratus/shared";
+import { closeExecution } from "./close-execution.js";
 import { decide } from "./engine.js";
 import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
+import { EXPRESS_MS, expressTimeoutCause, isExpressArn } from "./express.js";
 import { appendOutcome, type LoadContext } from "./outcomes.js";
 import type { TaskPort } from "./task-effects.js";
 
@@ -21,6 +24,8 @@ export interface DriverOptions {
   sweepMs: number;
   /** Executions claimed per round. */
   batch: number;
+  /** An Express execution's longest run (default five minutes). */
+  expressMaxMs?: number;
   now?: () => number;
 }
 
@@ -49,12 +54,23 @@ export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
   const owner = randomUUID();
   const now = opts.now ?? Date.now;
   const { store, load, tasks } = deps;
+  const expressMs = opts.expressMaxMs ?? EXPRESS_MS;
+
+  /** Ends an Express execution past its limit; whether it was (or already had ended). */
+  async function expired(row: ExecutionRow, at: number): Promise<boolean> {
+    if (!isExpressArn(row.arn) || at < row.startDate.getTime() + expressMs) return false;
+    const details = { error: "States.Timeout", cause: expressTimeoutCause(expressMs) };
+    const end = await closeExecution(store, row.arn, "ExecutionTimedOut", details, now);
+    if (end.closed && deps.ended) await deps.ended(end.row);
+    return true;
+  }
 
   async function step(row: ExecutionRow): Promise<void> {
     // The length it was claimed at, until a decision is read: anything arriving meanwhile makes it due at once.
     let seen = row.historyLength;
     let wake: number | undefined;
     try {
+      if (await expired(row, now())) return;
       const { definition, info } = await load(row);
       const history = await store.read(row.arn);
       const at = now();
@@ -73,6 +89,7 @@ export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
         return;
       }
       wake = at + opts.sweepMs;
+      if (isExpressArn(row.arn)) wake = Math.min(wake, row.startDate.getTime() + expressMs);
       for (const effect of decision.effects) {
         if (effect.kind === "timer") {
           wake = Math.min(wake, effect.fireAt);

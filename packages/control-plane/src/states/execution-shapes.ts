@@ -2,6 +2,7 @@
 // timestamps in epoch seconds, input and output as JSON text, and history data left
 // out when GetExecutionHistory is asked to.
 import type { ExecutionRow } from "./execution-store.js";
+import { executionName } from "./express.js";
 import { epoch } from "./sfn-input.js";
 import type { HistoryEvent } from "./types.js";
 
@@ -22,7 +23,7 @@ export function described(e: ExecutionRow) {
   return {
     executionArn: e.arn,
     stateMachineArn: e.machineArn,
-    name: e.name,
+    name: executionName(e),
     status: e.status,
     startDate: epoch(e.startDate),
     ...(e.stopDate ? { stopDate: epoch(e.stopDate) } : {}),

@@ -61,8 +61,11 @@ export interface ExecutionStore {
    */
   acceptTask(t: TaskLink, invocation?: NewAsyncInvocation): Promise<void>;
   taskOfInvocation(invocationId: string): Promise<TaskLink | undefined>;
-  /** Deletes up to `limit` executions that ended before `before`, with their histories and tasks; how many. */
-  purgeEnded(before: Date, limit: number): Promise<number>;
+  /**
+   * Deletes up to `limit` executions that ended before `before`, with their histories and
+   * tasks (only Express ones when `expressOnly`); how many.
+   */
+  purgeEnded(before: Date, limit: number, expressOnly?: boolean): Promise<number>;
   taskOfToken(token: string): Promise<TaskLink | undefined>;
   /** Records a SendTaskHeartbeat for the token's task (SendTaskHeartbeat leaves no history event). */
   heartbeat(token: string, at: Date): Promise<void>;

@@ -2,13 +2,15 @@
 // (STRATUS_STATES_HISTORY_RETENTION_HOURS), with their histories, tokens and task
 // links. Every control plane runs it; each batch is claimed with SKIP LOCKED, so
 // several never wait on or double each other's work. Running executions are never
-// touched, however old.
+// touched, however old. Express executions, whose history AWS does not keep, go
+// EXPRESS_KEEP_MS after their end (long enough for StartSyncExecution to read its result).
 import type { Logger } from "@stratus/shared";
 import { startRepeating } from "../repeating.js";
 import type { ExecutionStore } from "./execution-store.js";
 
 const BATCH = 500;
 const INTERVAL_MS = 60_000;
+const EXPRESS_KEEP_MS = 10 * 60_000;
 
 export function startHistoryPurge(
   store: Pick<ExecutionStore, "purgeEnded">,
@@ -19,10 +21,16 @@ export function startHistoryPurge(
 
   async function round(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const purged = await store.purgeEnded(new Date(now() - opts.retentionMs), BATCH);
-      total += purged;
-      if (purged < BATCH || loop.stopped()) break;
+    const passes: [number, boolean][] = [
+      [Math.min(EXPRESS_KEEP_MS, opts.retentionMs), true],
+      [opts.retentionMs, false],
+    ];
+    for (const [keepMs, expressOnly] of passes) {
+      for (;;) {
+        const purged = await store.purgeEnded(new Date(now() - keepMs), BATCH, expressOnly);
+        total += purged;
+        if (purged < BATCH || loop.stopped()) break;
+      }
     }
     if (total > 0) log.info(`purged ${total} execution(s) past their retention`);
     return total;

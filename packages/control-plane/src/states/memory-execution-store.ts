@@ -98,9 +98,10 @@ export class MemoryExecutionStore implements ExecutionStore {
     return this.tasks.find((t) => t.invocationId === invocationId);
   }
 
-  async purgeEnded(before: Date, limit: number) {
+  async purgeEnded(before: Date, limit: number, expressOnly = false) {
     const gone = [...this.entries.values()]
       .filter((e) => e.row.stopDate && e.row.stopDate.getTime() < before.getTime())
+      .filter((e) => !expressOnly || e.row.arn.includes(":express:"))
       .slice(0, limit);
     for (const e of gone) this.entries.delete(e.row.arn);
     return gone.length;

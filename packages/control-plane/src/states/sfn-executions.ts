@@ -2,12 +2,17 @@
 // name and input answer the running execution, anything else ExecutionAlreadyExists),
 // describe, list, history, stop, and the callbacks of .waitForTaskToken tasks. Also
 // what the driver needs of executions: the definition an execution runs, nested
-// executions started by a task and their end brought back to the parent.
+// executions started by a task and their end brought back to the parent. An EXPRESS
+// machine's executions take an `express:` ARN with an id (a name may be reused and
+// starts are not idempotent), and are not readable through the API, as on AWS: their
+// history goes to CloudWatch Logs (execution-logs.ts).
 import { derivedUuid } from "../schedules/firing.js";
 import type { MachineStore } from "../store/sfn-machine-store.js";
 import { closeExecution } from "./close-execution.js";
+import { type ExecutionLogPort, writeExecutionLog } from "./execution-logs.js";
 import { described, shownEvent } from "./execution-shapes.js";
 import type { ExecutionRow, ExecutionStatus, ExecutionStore } from "./execution-store.js";
+import { executionName, expressArn, expressRowName, isExpressArn } from "./express.js";
 import { executionStartedEvent, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type ExecutionContext, isPending, type LoadContext, type PendingEffect } from "./outcomes.js";
 import { type Body, bool, checkName, epoch, executionArn, int, parseArn, sfnErrors, str } from "./sfn-input.js";
@@ -47,6 +52,8 @@ export function createExecutionService(
   now: () => number = Date.now,
   /** Told when an execution became due here (started, a callback answered), to drive it at once. */
   due: () => void = () => undefined,
+  /** Where the executions of machines with a loggingConfiguration write their history. */
+  logs?: ExecutionLogPort,
 ) {
   const contexts = new Map<string, ExecutionContext>();
   const load: LoadContext = async (row) => {
@@ -57,7 +64,7 @@ export function createExecutionService(
     if (!rev) throw new Error(`Revision ${row.revision} of ${row.machineArn} is missing`);
     const info = {
       executionArn: row.arn,
-      name: row.name,
+      name: executionName(row),
       stateMachineArn: row.machineArn,
       stateMachineName: parseArn(row.machineArn, "stateMachine").machine,
       roleArn: rev.roleArn,
@@ -70,11 +77,13 @@ export function createExecutionService(
   };
   const loadFor: LoadContext = async (row) => {
     const ctx = await load(row);
-    return { definition: ctx.definition, info: { ...ctx.info, executionArn: row.arn, name: row.name } };
+    return { definition: ctx.definition, info: { ...ctx.info, executionArn: row.arn, name: executionName(row) } };
   };
 
   async function execution(account: string, b: Body): Promise<ExecutionRow> {
     const arn = str(b, "executionArn", { required: true, max: 256 });
+    if (isExpressArn(arn))
+      throw sfnErrors.invalidArn("Invalid Arn: 'Resource type not valid in this context: express'");
     parseArn(arn, "execution");
     const row = await store.get(arn);
     if (!row || row.accountId !== account) throw sfnErrors.executionNotFound(arn);
@@ -87,17 +96,22 @@ export function createExecutionService(
     name: string,
     inputText: string,
     parent?: { arn: string; key: string },
+    /** An Express execution's id, when its start must be idempotent (a task's); a new one otherwise. */
+    expressId?: string,
   ) {
     const m = await machines.get(account, machineArnIn);
     if (!m) throw sfnErrors.machineNotFound(machineArnIn);
     const input = json(inputText, "InvalidExecutionInput", "execution input");
-    const arn = executionArn(region, account, m.name, name);
+    const express = m.type === "EXPRESS";
+    const arn = express
+      ? expressArn(region, account, m.name, name, expressId)
+      : executionArn(region, account, m.name, name);
     const started = executionStartedEvent(input, m.roleArn, now());
     const { created, row } = await store.create({
       arn,
       accountId: account,
       machineArn: m.arn,
-      name,
+      name: express ? expressRowName(arn) : name,
       revision: m.revision,
       input: inputText,
       started,
@@ -123,7 +137,8 @@ export function createExecutionService(
       );
     const name = effect.name ?? derivedUuid(`${parent.arn}/${effect.idempotencyKey}`);
     const link = effect.waitForCompletion ? { arn: parent.arn, key: effect.idempotencyKey } : undefined;
-    const { row } = await start(parent.accountId, effect.stateMachineArn, name, JSON.stringify(effect.input), link);
+    const id = derivedUuid(`${parent.arn}/${effect.idempotencyKey}/express`);
+    const { row } = await start(parent.accountId, effect.stateMachineArn, name, JSON.stringify(effect.input), link, id);
     if (row.parentArn !== link?.arn || row.parentKey !== link?.key)
       return fail("StepFunctions.ExecutionAlreadyExistsException", `Execution Already Exists: '${row.arn}'`);
     // .waitForTaskToken: the child was started; the task's outcome is its token's callback.
@@ -136,12 +151,18 @@ export function createExecutionService(
     return childOutcome(row, effect);
   }
 
-  /** An ended execution's end, brought to the .sync task that started it. */
+  /**
+   * What follows an execution's end, told once by whoever ended it: the end brought to
+   * the .sync task that started it, then the history written to the machine's log group.
+   */
   async function ended(row: ExecutionRow): Promise<void> {
-    if (!row.parentArn || !row.parentKey) return;
-    await appendOutcome(store, loadFor, row.parentArn, row.parentKey, (effect: PendingEffect) =>
-      childOutcome(row, effect as StartExecutionEffect),
-    );
+    if (row.parentArn && row.parentKey)
+      await appendOutcome(store, loadFor, row.parentArn, row.parentKey, (effect: PendingEffect) =>
+        childOutcome(row, effect as StartExecutionEffect),
+      );
+    const m = logs && (await machines.get(row.accountId, row.machineArn));
+    if (!logs || !m?.logging) return;
+    await writeExecutionLog(logs, row, m.name, m.logging, await store.read(row.arn));
   }
 
   async function callback(account: string, b: Body, outcome?: TaskOutcome) {
@@ -171,6 +192,7 @@ export function createExecutionService(
       const input = str(b, "input") ?? "{}";
       const m = await machines.get(account, arn);
       if (!m) throw sfnErrors.machineNotFound(arn);
+      // Express: every start is a new execution, whatever its name (at-least-once, not idempotent).
       const { created, row } = await start(account, arn, name, input);
       // The same name and input while it runs answer the same execution; anything else is refused.
       if (!created && (row.status !== "RUNNING" || row.input !== input || row.machineArn !== m.arn))
@@ -183,7 +205,9 @@ export function createExecutionService(
     async listExecutions(account: string, b: Body) {
       const arn = str(b, "stateMachineArn", { required: true, max: 256 });
       parseArn(arn, "stateMachine");
-      if (!(await machines.get(account, arn))) throw sfnErrors.machineNotFound(arn);
+      const m = await machines.get(account, arn);
+      if (!m) throw sfnErrors.machineNotFound(arn);
+      if (m.type === "EXPRESS") throw sfnErrors.typeNotSupported();
       const status = str(b, "statusFilter");
       if (status !== undefined && !STATUSES.includes(status))
         throw sfnErrors.validation(`'statusFilter' must be one of ${STATUSES.join(", ")}`);
@@ -198,7 +222,7 @@ export function createExecutionService(
         executions: page.executions.map((e) => ({
           executionArn: e.arn,
           stateMachineArn: e.machineArn,
-          name: e.name,
+          name: executionName(e),
           status: e.status,
           startDate: epoch(e.startDate),
           ...(e.stopDate ? { stopDate: epoch(e.stopDate) } : {}),
@@ -223,9 +247,8 @@ export function createExecutionService(
       const error = str(b, "error", { max: 256 });
       const cause = str(b, "cause", { max: 32768 });
       const details = { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) };
-      const wasRunning = e.status === "RUNNING";
-      const row = await closeExecution(store, e.arn, "ExecutionAborted", details, now);
-      if (wasRunning && row.status === "ABORTED") await ended(row);
+      const { row, closed } = await closeExecution(store, e.arn, "ExecutionAborted", details, now);
+      if (closed) await ended(row);
       return { stopDate: epoch(row.stopDate ?? new Date(now())) };
     },
     sendTaskSuccess: (account: string, b: Body) =>

@@ -19,6 +19,8 @@ export const sfnErrors = {
   taskNotFound: () => client("TaskDoesNotExist", "Task Does Not Exist"),
   taskTimedOut: () => client("TaskTimedOut", "Task Timed Out"),
   resourceNotFound: (arn: string) => client("ResourceNotFound", `Resource not found: '${arn}'`),
+  typeNotSupported: () =>
+    client("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine"),
 };
 
 export function str(b: Body, key: string, opts: { required: true; max?: number }): string;

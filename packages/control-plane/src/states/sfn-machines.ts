@@ -1,9 +1,14 @@
 // Step Functions' state machine operations: create (the definition validated by the
 // engine's validator, InvalidDefinition naming each problem, nothing stored), describe,
 // update (a new revision; running executions keep theirs), delete, list, validate, and
-// tags. Another account's machine is answered as one that does not exist.
+// tags. Another account's machine is answered as one that does not exist. EXPRESS
+// machines refuse the integration patterns Express does not run; loggingConfiguration
+// names a CloudWatch Logs group that must exist (execution-logs.ts).
+import { isDeepStrictEqual } from "node:util";
 import type { MachineStore, StateMachine } from "../store/sfn-machine-store.js";
 import { InvalidDefinitionError } from "./errors.js";
+import { type ExecutionLogPort, loggingOf, shownLogging } from "./execution-logs.js";
+import { expressProblems } from "./express.js";
 import {
   type Body,
   checkName,
@@ -16,6 +21,7 @@ import {
   str,
   tagsOf,
 } from "./sfn-input.js";
+import type { Definition } from "./types.js";
 import { validateDefinition } from "./validate.js";
 
 const MAX_DEFINITION = 1024 * 1024;
@@ -27,7 +33,6 @@ const unsupported = {
   versionDescription: () => true,
   encryptionConfiguration: () => true,
   tracingConfiguration: (v: unknown) => (v as Body)?.enabled === true,
-  loggingConfiguration: (v: unknown) => ((v as Body)?.level ?? "OFF") !== "OFF",
 };
 
 function roleOf(b: Body, required: boolean): string | undefined {
@@ -36,11 +41,22 @@ function roleOf(b: Body, required: boolean): string | undefined {
   return role;
 }
 
-function definitionOf(b: Body, required: boolean): string | undefined {
+function definitionOf(b: Body, required: boolean, type: string): string | undefined {
   const text = required ? str(b, "definition", { required: true }) : str(b, "definition");
   if (text === undefined) return undefined;
   if (Buffer.byteLength(text) > MAX_DEFINITION)
     throw new InvalidDefinitionError([`the definition is over ${MAX_DEFINITION} bytes`]);
+  if (type === "EXPRESS") {
+    // Express's own refusals first: an activity is refused for Express, whatever else Stratus runs.
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const problems = parsed && typeof parsed === "object" ? expressProblems(parsed as Definition) : [];
+    if (problems.length > 0) throw new InvalidDefinitionError(problems);
+  }
   validateDefinition(text);
   return text;
 }
@@ -53,12 +69,16 @@ const described = (m: StateMachine) => ({
   roleArn: m.roleArn,
   type: m.type,
   creationDate: epoch(m.createdAt),
-  loggingConfiguration: { level: "OFF", includeExecutionData: false },
+  loggingConfiguration: shownLogging(m.logging),
   tracingConfiguration: { enabled: false },
   revisionId: String(m.revision),
 });
 
-export function createMachineService(store: MachineStore, region: string) {
+export function createMachineService(
+  store: MachineStore,
+  region: string,
+  logs: Pick<ExecutionLogPort, "groupExists"> = { groupExists: async () => false },
+) {
   async function machine(account: string, b: Body, key = "stateMachineArn"): Promise<StateMachine> {
     const arn = str(b, key, { required: true, max: 256 });
     parseArn(arn, "stateMachine");
@@ -74,19 +94,34 @@ export function createMachineService(store: MachineStore, region: string) {
       const type = str(b, "type") ?? "STANDARD";
       if (type !== "STANDARD" && type !== "EXPRESS")
         throw sfnErrors.validation(`'type' must be STANDARD or EXPRESS, not '${type}'`);
-      const definition = definitionOf(b, true) as string;
+      const definition = definitionOf(b, true, type) as string;
       const roleArn = roleOf(b, true) as string;
       const arn = machineArn(region, account, name);
       const tags = tagsOf(b, "tags");
-      if (!(await store.create({ arn, accountId: account, name, type, definition, roleArn, tags }))) {
+      const logging = (await loggingOf(b, account, region, logs)) ?? undefined;
+      const made = {
+        arn,
+        accountId: account,
+        name,
+        type: type as StateMachine["type"],
+        definition,
+        roleArn,
+        tags,
+        ...(logging ? { logging } : {}),
+      };
+      if (!(await store.create(made))) {
         // The same request again answers the machine it made.
         const found = await store.get(account, arn);
-        if (!found || found.definition !== definition || found.roleArn !== roleArn || found.type !== type)
-          throw sfnErrors.machineExists(arn);
+        const same =
+          found?.definition === definition &&
+          found.roleArn === roleArn &&
+          found.type === type &&
+          isDeepStrictEqual(found.logging ?? null, logging ?? null);
+        if (!found || !same) throw sfnErrors.machineExists(arn);
         return { stateMachineArn: arn, creationDate: epoch(found.createdAt) };
       }
-      const made = (await store.get(account, arn)) as StateMachine;
-      return { stateMachineArn: arn, creationDate: epoch(made.createdAt) };
+      const stored = (await store.get(account, arn)) as StateMachine;
+      return { stateMachineArn: arn, creationDate: epoch(stored.createdAt) };
     },
     async describeStateMachine(account: string, b: Body) {
       return described(await machine(account, b));
@@ -94,13 +129,15 @@ export function createMachineService(store: MachineStore, region: string) {
     async updateStateMachine(account: string, b: Body) {
       const m = await machine(account, b);
       refuseFields(b, unsupported);
-      const definition = definitionOf(b, false);
+      const definition = definitionOf(b, false, m.type);
       const roleArn = roleOf(b, false);
-      if (definition === undefined && roleArn === undefined)
-        throw sfnErrors.validation("Either the definition or the roleArn must be specified");
+      const logging = await loggingOf(b, account, region, logs);
+      if (definition === undefined && roleArn === undefined && logging === undefined)
+        throw sfnErrors.validation("Either the definition, the roleArn or the loggingConfiguration must be specified");
       const at = await store.update(account, m.arn, {
         ...(definition !== undefined ? { definition } : {}),
         ...(roleArn !== undefined ? { roleArn } : {}),
+        ...(logging !== undefined ? { logging } : {}),
       });
       if (!at) throw sfnErrors.machineNotFound(m.arn);
       return { updateDate: epoch(at), revisionId: String(m.revision + 1) };

@@ -1,13 +1,16 @@
 // Step Functions' part of a control plane, built in one place so the composition root
 // gains a line: its stores and services, the listener that brings a task's async
-// invocation's end back to its execution, and the durable driver's loop.
+// invocation's end back to its execution, and the durable driver's loop. Executions
+// write to CloudWatch Logs through a small port over the log event store.
 import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import type { FinishedHooks, InvocationFinished } from "../async/finished-hooks.js";
 import type { FunctionService } from "../services/function-service.js";
+import { createPgLogEventStore } from "../store/log-event-store.js";
 import { createPgExecutionStore } from "../store/sfn-execution-store.js";
 import { createPgMachineStore } from "../store/sfn-machine-store.js";
 import { createDriver } from "./durable-driver.js";
+import type { ExecutionLogPort } from "./execution-logs.js";
 import type { ExecutionStore } from "./execution-store.js";
 import { startHistoryPurge } from "./history-purge.js";
 import { functionError, type TaskOutcome } from "./outcome-events.js";
@@ -51,15 +54,26 @@ export function startStates(
   functions: Pick<FunctionService, "get">,
   relay: { nudge(): void },
   hooks: FinishedHooks,
-  opts: { region: string; log: Logger; dbStatementTimeoutMs: number; states: { historyRetentionMs: number } },
+  opts: {
+    region: string;
+    log: Logger;
+    dbStatementTimeoutMs: number;
+    states: { historyRetentionMs: number; expressMaxMs?: number };
+  },
 ) {
   const store = createPgExecutionStore(pool, opts.dbStatementTimeoutMs);
   const machineStore = createPgMachineStore(pool, opts.dbStatementTimeoutMs);
-  const machines = createMachineService(machineStore, opts.region);
+  const logStore = createPgLogEventStore(pool, opts.dbStatementTimeoutMs);
+  const logs: ExecutionLogPort = {
+    groupExists: async (accountId, group) => (await logStore.getGroup(accountId, group)) !== undefined,
+    write: (accountId, group, stream, events) => logStore.append([{ accountId, group, stream, events }]),
+  };
+  const machines = createMachineService(machineStore, opts.region, logs);
   // The driver is made below; what the API and the listener make due wakes it at once.
   const due = () => driver.nudge();
-  const executions = createExecutionService(store, machineStore, opts.region, Date.now, due);
-  const sync = createSyncExecution(store, machineStore, executions);
+  const executions = createExecutionService(store, machineStore, opts.region, Date.now, due, logs);
+  const expressMaxMs = opts.states.expressMaxMs;
+  const sync = createSyncExecution(store, machineStore, executions, expressMaxMs ? { limitMs: expressMaxMs } : {});
   hooks.register(taskListener(store, executions.load, due));
   const tasks = createTaskPort({
     store,
@@ -75,7 +89,10 @@ export function startStates(
       }
     },
   });
-  const driver = createDriver({ store, load: executions.load, tasks, ended: executions.ended, log: opts.log }, DRIVER);
+  const driver = createDriver(
+    { store, load: executions.load, tasks, ended: executions.ended, log: opts.log },
+    { ...DRIVER, ...(expressMaxMs ? { expressMaxMs } : {}) },
+  );
   driver.start();
   const purge = startHistoryPurge(store, { retentionMs: opts.states.historyRetentionMs }, opts.log);
   return {

@@ -25,7 +25,8 @@ const refused: Record<string, Record<string, string>> = {
   },
 };
 
-function* walk(block: StatesBlock, where: string): Generator<[string, StateDef]> {
+/** Every state of a definition with where it is, branches and iterations included. */
+export function* walk(block: StatesBlock, where: string): Generator<[string, StateDef]> {
   for (const [name, state] of Object.entries(block.States ?? {})) {
     yield [`${where}/States/${name}`, state];
     for (const [i, branch] of ((state.Branches ?? []) as StatesBlock[]).entries()) {

@@ -200,18 +200,19 @@ export function createPgExecutionStore(pool: Pool, statementTimeoutMs = STATEMEN
         ...(r.callback ? { token: "" } : {}),
       };
     },
-    async purgeEnded(before, limit) {
+    async purgeEnded(before, limit, expressOnly = false) {
       const res = await db.query<{ n: number }>(
         `WITH gone AS (
            DELETE FROM sfn_executions WHERE arn IN (
              SELECT arn FROM sfn_executions WHERE status <> 'RUNNING' AND stop_date < $1
+               AND ($3::boolean IS FALSE OR arn LIKE 'arn:%:express:%')
              ORDER BY stop_date LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING arn),
          h AS (DELETE FROM sfn_history WHERE execution_arn IN (SELECT arn FROM gone)),
          t AS (DELETE FROM sfn_task_tokens WHERE execution_arn IN (SELECT arn FROM gone)),
          i AS (DELETE FROM sfn_task_invocations WHERE execution_arn IN (SELECT arn FROM gone))
          SELECT count(*)::int AS n FROM gone`,
-        [before, limit],
+        [before, limit, expressOnly],
       );
       return res.rows[0]?.n ?? 0;
     },

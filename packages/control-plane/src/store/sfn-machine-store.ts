@@ -14,6 +14,17 @@ export interface StateMachine {
   roleArn: string;
   createdAt: Date;
   tags: Record<string, string>;
+  /** Where and what the executions log; undefined is logging OFF. */
+  logging?: MachineLogging;
+}
+
+export interface MachineLogging {
+  level: "ALL" | "ERROR" | "FATAL";
+  includeExecutionData: boolean;
+  /** The CloudWatch Logs group's name (in the machine's account). */
+  logGroup: string;
+  /** The group's ARN as given, `:*` and all. */
+  logGroupArn: string;
 }
 
 export interface Revision {
@@ -28,7 +39,11 @@ export interface MachineStore {
   get(accountId: string, arn: string): Promise<StateMachine | undefined>;
   list(accountId: string, limit: number, after?: string): Promise<StateMachine[]>;
   /** A new revision with the fields given; undefined when the machine is gone. */
-  update(accountId: string, arn: string, change: { definition?: string; roleArn?: string }): Promise<Date | undefined>;
+  update(
+    accountId: string,
+    arn: string,
+    change: { definition?: string; roleArn?: string; logging?: MachineLogging | null },
+  ): Promise<Date | undefined>;
   delete(accountId: string, arn: string): Promise<boolean>;
   revision(machineArn: string, revision: number): Promise<Revision | undefined>;
   setTags(accountId: string, arn: string, tags: Record<string, string>): Promise<boolean>;
@@ -44,9 +59,11 @@ interface Row {
   role_arn: string;
   created_at: Date;
   tags: Record<string, string>;
+  logging: MachineLogging | null;
 }
 
-const SELECT = `SELECT m.arn, m.account_id, m.name, m.type, m.revision, r.definition, r.role_arn, m.created_at, m.tags
+const SELECT = `SELECT m.arn, m.account_id, m.name, m.type, m.revision, r.definition, r.role_arn, m.created_at, m.tags,
+  m.logging
   FROM sfn_state_machines m JOIN sfn_revisions r ON r.machine_arn = m.arn AND r.revision = m.revision`;
 
 const fromRow = (r: Row): StateMachine => ({
@@ -59,6 +76,7 @@ const fromRow = (r: Row): StateMachine => ({
   roleArn: r.role_arn,
   createdAt: r.created_at,
   tags: r.tags,
+  ...(r.logging ? { logging: r.logging } : {}),
 });
 
 export function createPgMachineStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): MachineStore {
@@ -74,9 +92,17 @@ export function createPgMachineStore(pool: Pool, statementTimeoutMs = STATEMENT_
         );
         const revision = next.rows[0]?.n ?? 1;
         const res = await c.query(
-          `INSERT INTO sfn_state_machines (account_id, name, arn, type, revision, tags) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT DO NOTHING`,
-          [m.accountId, m.name, m.arn, m.type, revision, JSON.stringify(m.tags)],
+          `INSERT INTO sfn_state_machines (account_id, name, arn, type, revision, tags, logging)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+          [
+            m.accountId,
+            m.name,
+            m.arn,
+            m.type,
+            revision,
+            JSON.stringify(m.tags),
+            m.logging ? JSON.stringify(m.logging) : null,
+          ],
         );
         if (res.rowCount !== 1) return false;
         await c.query(
@@ -99,8 +125,10 @@ export function createPgMachineStore(pool: Pool, statementTimeoutMs = STATEMENT_
     update: (accountId, arn, change) =>
       db.transaction(async (c) => {
         const res = await c.query<{ revision: number }>(
-          `UPDATE sfn_state_machines SET revision = revision + 1 WHERE account_id = $1 AND arn = $2 RETURNING revision`,
-          [accountId, arn],
+          `UPDATE sfn_state_machines SET revision = revision + 1,
+             logging = CASE WHEN $3 THEN $4::jsonb ELSE logging END
+           WHERE account_id = $1 AND arn = $2 RETURNING revision`,
+          [accountId, arn, change.logging !== undefined, change.logging ? JSON.stringify(change.logging) : null],
         );
         const revision = res.rows[0]?.revision;
         if (revision === undefined) return undefined;
