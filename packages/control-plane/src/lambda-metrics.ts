@@ -4,8 +4,8 @@
 // Lambda's Resource (function, or function:qualifier as invoked), capped like the
 // invoker's (function-series.ts in @stratus/shared). The older families without a
 // function (stratus_throttles_total by reason, stratus_async_events_ended_total) stay.
-import { createFunctionSeriesCap, FUNCTION_SERIES_LABELS, resourceOf } from "@stratus/shared";
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { createRegisteredSeriesCap, FUNCTION_SERIES_LABELS, resourceOf } from "@stratus/shared";
+import { Counter, Histogram, type Registry } from "prom-client";
 
 /** Whose event or call a sample is: the account, the function and the qualifier it was invoked with. */
 export interface FunctionRef {
@@ -41,20 +41,7 @@ export function createLambdaControlPlaneMetrics(
   maxFunctionSeries: number,
 ): LambdaControlPlaneMetrics {
   const labelNames = FUNCTION_SERIES_LABELS;
-  const folded = new Counter({
-    name: "stratus_lambda_series_folded_total",
-    help: 'Samples of per-function metrics recorded under function="__other__" because this process already reports STRATUS_METRICS_MAX_FUNCTION_SERIES label sets',
-    registers: [registry],
-  });
-  const cap = createFunctionSeriesCap(maxFunctionSeries, () => folded.inc());
-  new Gauge({
-    name: "stratus_lambda_function_series",
-    help: "Label sets (account, function, resource) this process reports per-function metrics under; at most STRATUS_METRICS_MAX_FUNCTION_SERIES",
-    registers: [registry],
-    collect() {
-      this.set(cap.admitted());
-    },
-  });
+  const cap = createRegisteredSeriesCap(registry, maxFunctionSeries);
   const counter = (name: string, help: string) => new Counter({ name, help, labelNames, registers: [registry] });
   const throttles = counter(
     "stratus_lambda_throttles_total",

@@ -9,19 +9,29 @@ export interface Repeating {
 
 export function startRepeating(
   round: () => Promise<unknown>,
-  opts: { intervalMs: number; firstAfterMs?: number; onError: (err: Error) => void },
+  opts: {
+    intervalMs: number;
+    firstAfterMs?: number;
+    onError: (err: Error) => void;
+    /** Let the process exit while the loop only waits (Node's timer.unref()). */
+    unref?: boolean;
+  },
 ): Repeating {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  const wait = (ms: number) => {
+    timer = setTimeout(tick, ms);
+    if (opts.unref) timer.unref();
+  };
   const tick = () => {
     running = round()
       .catch((err: Error) => opts.onError(err))
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, opts.intervalMs);
+        if (!stopped) wait(opts.intervalMs);
       });
   };
-  timer = setTimeout(tick, opts.firstAfterMs ?? 0);
+  wait(opts.firstAfterMs ?? 0);
   return {
     stopped: () => stopped,
     async stop() {

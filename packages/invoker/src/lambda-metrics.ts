@@ -4,7 +4,7 @@
 // invoked). The node-wide families of metrics.ts stay as they were; these add the
 // function, bounded by a cap on label sets (function-series.ts in @stratus/shared).
 import {
-  createFunctionSeriesCap,
+  createRegisteredSeriesCap,
   FUNCTION_SERIES_LABELS,
   type FunctionSeriesLabels,
   type InvokeSpec,
@@ -30,20 +30,7 @@ export interface LambdaInvokerMetrics {
 
 export function createLambdaInvokerMetrics(registry: Registry, maxFunctionSeries: number): LambdaInvokerMetrics {
   const labelNames = FUNCTION_SERIES_LABELS;
-  const folded = new Counter({
-    name: "stratus_lambda_series_folded_total",
-    help: 'Samples of per-function metrics recorded under function="__other__" because this process already reports STRATUS_METRICS_MAX_FUNCTION_SERIES label sets',
-    registers: [registry],
-  });
-  const cap = createFunctionSeriesCap(maxFunctionSeries, () => folded.inc());
-  new Gauge({
-    name: "stratus_lambda_function_series",
-    help: "Label sets (account, function, resource) this process reports per-function metrics under; at most STRATUS_METRICS_MAX_FUNCTION_SERIES",
-    registers: [registry],
-    collect() {
-      this.set(cap.admitted());
-    },
-  });
+  const cap = createRegisteredSeriesCap(registry, maxFunctionSeries);
   const invocations = new Counter({
     name: "stratus_lambda_invocations_total",
     help: "Lambda's Invocations: invocations run on this node, successful or not, by function",

@@ -4,6 +4,7 @@
 export * from "./async-job.js";
 export * from "./errors.js";
 export * from "./function-series.js";
+export * from "./function-series-metrics.js";
 export * from "./http-body.js";
 export * from "./http-integration.js";
 export * from "./image-refs.js";

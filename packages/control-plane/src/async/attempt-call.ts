@@ -7,7 +7,7 @@ import { type IncomingTrace, parseXrayHeader, StratusError } from "@stratus/shar
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { CallTraceInput } from "../services/invoke-tracing.js";
 import type { AsyncInvocation } from "../store/async-store.js";
-import type { UsageRow } from "../usage/usage-row.js";
+import type { UsageRow } from "../store/usage-store.js";
 import type { CallFacts } from "./async-decisions.js";
 import type { JobDeadline } from "./job-deadline.js";
 import { thrownOutcome } from "./retry-policy.js";

@@ -1,41 +1,8 @@
-// CloudWatch Logs' resources as Stratus keeps them, the names AWS allows, its ARNs and
-// the retention periods it accepts; and how an invoker's log record becomes a stream's
-// events (log-ingest.ts writes them). Pure.
+// CloudWatch Logs' names as AWS allows them, its ARNs and the retention periods it
+// accepts (the resources as Stratus keeps them: store/log-types.ts); and how an
+// invoker's log record becomes a stream's events (log-ingest.ts writes them). Pure.
 import type { InvocationLogRecord, LogLine } from "@stratus/shared";
-
-export interface LogGroup {
-  name: string;
-  createdAt: number;
-  retentionDays?: number;
-  storedBytes: number;
-}
-
-export interface LogStream {
-  name: string;
-  createdAt: number;
-  firstEventAt: number;
-  lastEventAt: number;
-  lastIngestionAt: number;
-}
-
-export interface LogEvent {
-  id: string;
-  stream: string;
-  timestamp: number;
-  ingestionTime: number;
-  message: string;
-}
-
-/** One stream's new events, as ingestion writes them. */
-export interface StreamBatch {
-  accountId: string;
-  group: string;
-  stream: string;
-  events: LogLine[];
-}
-
-/** The bytes an event counts for against a group's cap (CloudWatch's 26 bytes of overhead, and the message). */
-export const eventBytes = (message: string) => Buffer.byteLength(message) + 26;
+import type { StreamBatch } from "../store/log-types.js";
 
 /** The retention periods PutRetentionPolicy accepts, in days. */
 export const RETENTION_DAYS = [

@@ -4,7 +4,7 @@
 import { StratusError } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import type { Cursor, EventQuery, GroupEventQuery, LogEventStore } from "../store/log-event-store.js";
-import type { LogEvent } from "./log-model.js";
+import type { LogEvent } from "../store/log-types.js";
 import { createLogReads } from "./log-reads.js";
 
 const before = (a: Cursor, b: Cursor) => a.ts < b.ts || (a.ts === b.ts && a.id < b.id);

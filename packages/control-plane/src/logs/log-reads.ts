@@ -6,8 +6,8 @@
 // bounded number of events, so a pattern that rarely matches over a huge range answers
 // a page (empty, perhaps) and a nextToken rather than scanning without end.
 import type { Cursor, LogEventStore } from "../store/log-event-store.js";
+import type { LogEvent } from "../store/log-types.js";
 import { FilterPatternError, parseFilterPattern } from "./filter-pattern.js";
-import type { LogEvent } from "./log-model.js";
 import {
   type Body,
   bool,

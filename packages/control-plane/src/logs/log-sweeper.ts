@@ -4,6 +4,7 @@
 // at once; a group is swept at most once per interval. A failed tick is logged and
 // the next one tries again.
 import type { Logger } from "@stratus/shared";
+import { startRepeating } from "../repeating.js";
 import type { LogSweepStore } from "../store/log-sweep-store.js";
 
 const GROUPS_PER_TICK = 20;
@@ -21,9 +22,6 @@ export function startLogSweeper(
   log: Pick<Logger, "warn" | "info">,
 ): LogSweeper {
   const now = opts.now ?? Date.now;
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
 
   async function tick(): Promise<number> {
     let deleted = 0;
@@ -36,23 +34,11 @@ export function startLogSweeper(
     return deleted;
   }
 
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((err: Error) => log.warn(`log sweep failed: ${err.message}`))
-        .finally(schedule);
-    }, opts.intervalMs);
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    tick,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  const loop = startRepeating(tick, {
+    intervalMs: opts.intervalMs,
+    firstAfterMs: opts.intervalMs,
+    onError: (err) => log.warn(`log sweep failed: ${err.message}`),
+    unref: true,
+  });
+  return { tick, stop: () => loop.stop() };
 }

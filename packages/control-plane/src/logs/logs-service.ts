@@ -2,7 +2,8 @@
 // (the reads of events are in log-reads.ts): each operation takes the caller's account
 // and the request's body, and answers CloudWatch Logs' shape.
 import type { LogEventStore } from "../store/log-event-store.js";
-import { groupArn, type LogGroup, type LogStream, RETENTION_DAYS } from "./log-model.js";
+import type { LogGroup, LogStream } from "../store/log-types.js";
+import { groupArn, RETENTION_DAYS } from "./log-model.js";
 import {
   alreadyExists,
   type Body,

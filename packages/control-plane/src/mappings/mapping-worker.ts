@@ -5,6 +5,7 @@
 // could not renew in time stops its runner before another control plane may claim it.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@stratus/shared";
+import { startRepeating } from "../repeating.js";
 import type { HeldLease, Mapping, MappingStore } from "../store/mapping-store.js";
 import { heldUntil, mustStop, renewEveryMs } from "./lease.js";
 import type { MappingRunner } from "./mapping-runner.js";
@@ -31,9 +32,6 @@ export function startMappingWorker(
 ): MappingWorker {
   const owner = randomUUID();
   const held = new Map<string, Held>();
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
   const tickMs = Math.min(renewEveryMs(opts.leaseMs), 1000);
 
   async function drop(uuid: string): Promise<void> {
@@ -74,38 +72,32 @@ export function startMappingWorker(
       if (!renewed.has(l.uuid)) await drop(l.uuid);
       else (held.get(l.uuid) as Held).until = heldUntil(sent, opts.leaseMs);
     }
-    if (!stopped) {
+    if (!loop.stopped()) {
       for (const lease of await store.claim(owner, opts.leaseMs, opts.maxMappings - held.size)) {
         await held.get(lease.uuid)?.runner?.stop();
         held.set(lease.uuid, { lease, until: heldUntil(sent, opts.leaseMs) });
       }
     }
     for (const h of [...held.values()]) {
-      if (stopped) return;
+      if (loop.stopped()) return;
       await settle(h).catch((err: Error) => log.warn("could not settle an event source mapping", { err }));
     }
   }
 
-  const tick = () => {
-    running = round()
-      .catch((err: Error) => log.warn("event source mapping leases could not be renewed", { err }))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, tickMs);
-      });
-  };
+  const loop = startRepeating(round, {
+    intervalMs: tickMs,
+    onError: (err) => log.warn("event source mapping leases could not be renewed", { err }),
+  });
   // Stops the runners of leases not renewed in time, even while Postgres does not answer.
   const guard = setInterval(() => {
     for (const [uuid, h] of held) if (mustStop(h.until, now())) void drop(uuid);
   }, tickMs);
-  timer = setTimeout(tick, 0);
 
   return {
     owner,
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
       clearInterval(guard);
-      await running;
+      await loop.stop();
       const leases = [...held.values()].map((h) => h.lease);
       await Promise.all([...held.keys()].map(drop));
       await store.release(owner, leases).catch((err: Error) => log.warn("could not release mapping leases", { err }));

@@ -1,24 +1,12 @@
-// The AWS/Lambda metrics Stratus serves through CloudWatch's metric API, where each
-// comes from, its unit, and the dimension sets a series may have. Lambda's own
-// catalogue: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+// The AWS/Lambda metrics Stratus serves through CloudWatch's metric API (where each
+// comes from: store/metric-types.ts), their units, and the dimension sets a series
+// may have. Lambda's own catalogue:
+// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
 import { StratusError } from "@stratus/shared";
+import { type CounterMetric, type SeriesKey, USAGE_METRICS, type UsageMetric } from "../store/metric-types.js";
 
 export const NAMESPACE = "AWS/Lambda";
 
-/** Read from invocation_usage (one row per run attempt). */
-export const USAGE_METRICS = ["Invocations", "Errors", "Duration", "ConcurrentExecutions"] as const;
-/** Read from metric_counters (per-minute sums the control plane records where they happen). */
-export const COUNTER_METRICS = [
-  "Throttles",
-  "AsyncEventsReceived",
-  "AsyncEventAge",
-  "AsyncEventsDropped",
-  "DeadLetterErrors",
-  "DestinationDeliveryFailures",
-] as const;
-
-export type UsageMetric = (typeof USAGE_METRICS)[number];
-export type CounterMetric = (typeof COUNTER_METRICS)[number];
 export type MetricName = UsageMetric | CounterMetric;
 
 export const UNITS: Record<MetricName, string> = {
@@ -40,18 +28,6 @@ export function isMetricName(name: string): name is MetricName {
 
 export function isUsageMetric(name: MetricName): name is UsageMetric {
   return (USAGE_METRICS as readonly string[]).includes(name);
-}
-
-/**
- * Which series a query names: the account's (no dimension), a function's, one of its
- * qualifiers' (Resource is `name:qualifier`, as Lambda writes it), or the version that
- * ran under a qualifier (ExecutedVersion, usage metrics only).
- */
-export interface SeriesKey {
-  functionName?: string;
-  /** The qualifier part of the Resource dimension. */
-  qualifier?: string;
-  executedVersion?: string;
 }
 
 export interface Dimension {

@@ -8,7 +8,7 @@ import type { Logger } from "@stratus/shared";
 import { Counter, type Registry } from "prom-client";
 import { createBatcher, ItemError } from "../store/batcher.js";
 import type { CounterRow } from "../store/metric-counter-store.js";
-import type { CounterMetric } from "./metric-catalog.js";
+import type { CounterMetric } from "../store/metric-types.js";
 
 export interface Observation {
   accountId: string;

@@ -2,8 +2,9 @@
 // and unit (any that names no Lambda series answers no datapoints, as CloudWatch
 // does for a metric it has no data for), then reads its buckets for the account.
 import type { MetricStore } from "../store/metric-store.js";
+import type { Bucket } from "../store/metric-types.js";
 import { type Dimension, isMetricName, isUsageMetric, NAMESPACE, seriesOf, UNITS } from "./metric-catalog.js";
-import { alignRange, type Bucket, type Stat } from "./statistics.js";
+import { alignRange, type Stat } from "./statistics.js";
 
 export interface SeriesRequest {
   accountId: string;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { Bucket } from "../store/metric-types.js";
 import { dimensionsOf, seriesOf } from "./metric-catalog.js";
 import { aggregate } from "./metric-counters.js";
-import { alignRange, type Bucket, datapointsAsked, parseStat, statValue } from "./statistics.js";
+import { alignRange, datapointsAsked, parseStat, statValue } from "./statistics.js";
 
 const bucket: Bucket = { start: 0, count: 4, sum: 10, min: 1, max: 4, percentiles: new Map([[0.99, 3.97]]) };
 

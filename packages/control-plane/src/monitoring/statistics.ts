@@ -3,22 +3,12 @@
 // since the epoch (a 1-hour period starts on the hour, a day at 00:00 UTC), and a
 // query's start is rounded down to one, as CloudWatch rounds it.
 import { StratusError } from "@stratus/shared";
+import type { Bucket } from "../store/metric-types.js";
 
 export const BASIC_STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;
 export type BasicStatistic = (typeof BASIC_STATISTICS)[number];
 
 export type Stat = { kind: "basic"; name: BasicStatistic } | { kind: "percentile"; name: string; fraction: number };
-
-/** The aggregate of one period's samples; `percentiles` by the fraction asked (0.99 for p99). */
-export interface Bucket {
-  /** The period's start, epoch seconds. */
-  start: number;
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  percentiles: Map<number, number>;
-}
 
 const invalid = (message: string) => new StratusError("InvalidParameterValueException", 400, "client", message);
 

@@ -7,8 +7,8 @@ import { StratusError } from "@stratus/shared";
 import { functionOfArn } from "../schedules/firing.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { PolicyService } from "../services/policy-service.js";
-import type { ObjectEventStore } from "../store/object-event-store.js";
-import { type LambdaBinding, notificationXml, parseNotificationXml } from "./notification-config.js";
+import type { LambdaBinding, ObjectEventStore } from "../store/object-event-store.js";
+import { notificationXml, parseNotificationXml } from "./notification-config.js";
 import { bucketArn } from "./s3-event.js";
 import { invalidArgument, S3Error } from "./s3-xml.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bindingMatches, type LambdaBinding, notificationXml, parseNotificationXml } from "./notification-config.js";
+import type { LambdaBinding } from "../store/object-event-store.js";
+import { bindingMatches, notificationXml, parseNotificationXml } from "./notification-config.js";
 
 const FN = "arn:aws:lambda:us-east-1:111111111111:function:thumbs";
 

@@ -5,17 +5,8 @@
 // and matched against an event. Pure: the function checks are the service's.
 import { randomUUID } from "node:crypto";
 import { XmlNode } from "@aws-sdk/xml-builder";
+import type { LambdaBinding } from "../store/object-event-store.js";
 import { invalidArgument, malformedXml, parseXmlBody, S3_NAMESPACE, textNode, xmlDocument } from "./s3-xml.js";
-
-/** One LambdaFunctionConfiguration: which events on which keys invoke which function. */
-export interface LambdaBinding {
-  id: string;
-  functionArn: string;
-  /** As configured, e.g. "s3:ObjectCreated:*". */
-  events: string[];
-  prefix?: string;
-  suffix?: string;
-}
 
 /** The event types S3 lets a notification name. */
 export const S3_EVENT_TYPES = new Set([

@@ -10,11 +10,11 @@ import { derivedUuid, functionOfArn } from "../schedules/firing.js";
 import { DEFAULT_MAX_EVENT_AGE_SECONDS } from "../services/async-service.js";
 import { MAX_RETRY_ATTEMPTS } from "../services/update-input.js";
 import type { NewAsyncInvocation } from "../store/async-store.js";
-import type { ObjectEventStore } from "../store/object-event-store.js";
+import type { LambdaBinding, ObjectEventStore } from "../store/object-event-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { type DeliveryCheck, undeliverable } from "./bucket-notifications.js";
 import { type Normalised, normaliseNotification } from "./normalise.js";
-import { bindingMatches, type LambdaBinding } from "./notification-config.js";
+import { bindingMatches } from "./notification-config.js";
 import { newSourceToken, presentedToken, tokenDigest, tokenMatches } from "./source-tokens.js";
 
 export const SOURCE_NAME = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { FunctionVersion } from "../domain.js";
 import { throttled } from "../routing/concurrency.js";
 import type { InvokerClient } from "../routing/invoker-client.js";
-import type { UsageRow } from "../usage/usage-row.js";
+import type { UsageRow } from "../store/usage-store.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
 import { createInvokeService, type InvokeRequest } from "./invoke-service.js";

@@ -25,15 +25,10 @@ import {
 } from "../routing/invoker-client.js";
 import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import { createRankingCache } from "../routing/placement.js";
+import type { InvocationType, UsageRow } from "../store/usage-store.js";
 import type { QuotaGuard } from "../usage/quota-guard.js";
 import type { UsageMeter } from "../usage/usage-meter.js";
-import {
-  type AttemptOf,
-  answeredRow,
-  type InvocationType,
-  platformErrorRow,
-  type UsageRow,
-} from "../usage/usage-row.js";
+import { type AttemptOf, answeredRow, platformErrorRow } from "../usage/usage-row.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
 import { type CallTrace, type CallTraceInput, startCallTrace } from "./invoke-tracing.js";

@@ -10,7 +10,6 @@ import type { Pool } from "pg";
 import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
 import type { DeadLetter, QueueLetter } from "../sqs/dead-letters.js";
 import { insertByName } from "../sqs/queue-store.js";
-import type { UsageRow } from "../usage/usage-row.js";
 import {
   EXPIRE_LEASE_EDGES,
   FINISH,
@@ -23,6 +22,7 @@ import {
 } from "./async-edges.js";
 import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
+import type { UsageRow } from "./usage-store.js";
 import { USAGE_COLUMNS, usageArrays, usageUnnest } from "./usage-store.js";
 
 export interface AsyncInvocation {

@@ -2,9 +2,9 @@
 // place their SQL lives. Every read is scoped by account and bounded by a LIMIT; the
 // retention and cap sweep is log-sweep-store.ts's.
 import type { Pool } from "pg";
-import { eventBytes, type LogEvent, type LogGroup, type LogStream, type StreamBatch } from "../logs/log-model.js";
 import { LOG_EVENTS_CHANNEL, notices } from "./log-notify.js";
 import { deleteEvents } from "./log-sweep-store.js";
+import { eventBytes, type LogEvent, type LogGroup, type LogStream, type StreamBatch } from "./log-types.js";
 import { type BoundedDb, boundedDb, pgText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 /** A position between events: (timestamp, id); ids order events of one millisecond. */

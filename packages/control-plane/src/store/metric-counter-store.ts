@@ -1,6 +1,6 @@
 // Writes of the per-minute metric counters (migration 020): one statement adds a
 // batch of minute aggregates to their rows, creating the rows it must.
-import type { CounterMetric } from "../monitoring/metric-catalog.js";
+import type { CounterMetric } from "./metric-types.js";
 import type { BoundedDb } from "./pg-helpers.js";
 
 /** One minute's aggregate of one counter series. */

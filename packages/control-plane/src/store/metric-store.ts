@@ -3,8 +3,7 @@
 // per-minute metric_counters, and the series that have data (ListMetrics). Every read
 // is scoped by account and bounded by the time range it is given.
 
-import type { CounterMetric, SeriesKey, UsageMetric } from "../monitoring/metric-catalog.js";
-import type { Bucket } from "../monitoring/statistics.js";
+import type { Bucket, CounterMetric, SeriesKey, UsageMetric } from "./metric-types.js";
 import type { BoundedDb } from "./pg-helpers.js";
 
 export interface SeriesQuery {

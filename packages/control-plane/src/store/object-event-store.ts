@@ -3,9 +3,18 @@
 // notification matched, written in one transaction so that a receiver that answered
 // has committed every one of them.
 import type { Pool } from "pg";
-import type { LambdaBinding } from "../objects/notification-config.js";
 import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+
+/** One LambdaFunctionConfiguration: which events on which keys invoke which function. */
+export interface LambdaBinding {
+  id: string;
+  functionArn: string;
+  /** As configured, e.g. "s3:ObjectCreated:*". */
+  events: string[];
+  prefix?: string;
+  suffix?: string;
+}
 
 export interface ObjectEventSource {
   sourceId: string;

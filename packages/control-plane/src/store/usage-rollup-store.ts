@@ -1,11 +1,11 @@
 // One pass of the hourly usage rollup, in one transaction: the watermark row is
 // locked FOR UPDATE SKIP LOCKED (a control plane that finds it locked skips its
-// pass: another is rolling), the hours of the window (usage/rollup-window.ts) are
+// pass: another is rolling), the hours of the window (rollup-window.ts) are
 // recomputed from the raw rows and upserted (so a pass run twice changes nothing),
 // the watermark moves on, and raw rows already rolled and past retention are pruned.
 import type { Pool } from "pg";
-import { type RollupWindow, rollupWindow } from "../usage/rollup-window.js";
 import { boundedDb } from "./pg-helpers.js";
+import { type RollupWindow, rollupWindow } from "./rollup-window.js";
 import { RAW_MEASURES } from "./usage-store.js";
 
 export interface RollupPass {

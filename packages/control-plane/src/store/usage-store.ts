@@ -2,9 +2,32 @@
 // writing rows (ON CONFLICT DO NOTHING on (request_id, attempt), so a resend never
 // counts twice), and reading totals per account, function and UTC day over a range,
 // from the rollups below the rollup watermark and from the raw rows above it.
+import type { RunOutcome } from "@stratus/shared";
 import type { Pool } from "pg";
-import type { UsageRow } from "../usage/usage-row.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+
+export type InvocationType = "RequestResponse" | "Event";
+
+/** One invocation_usage row: what one run attempt of a function used. */
+export interface UsageRow {
+  requestId: string;
+  /** 1 for a sync invoke; an async attempt's number among those that reached a node (its invoke count). */
+  attempt: number;
+  accountId: string;
+  functionName: string;
+  /** The version that ran. */
+  version: string;
+  /** The qualifier the caller named ('' when unqualified): Lambda's Resource dimension. */
+  resource: string;
+  invocationType: InvocationType;
+  outcome: RunOutcome;
+  endedAt: Date;
+  memoryMb: number;
+  durationMs: number;
+  initMs: number;
+  billedMs: number;
+  cold: boolean;
+}
 
 /** Totals of one account's function over one UTC day (or the part of it a report covers). */
 export interface UsageDay {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Quota } from "../store/quota-store.js";
+import type { UsageRow } from "../store/usage-store.js";
 import { startQuotaGuard } from "./quota-guard.js";
-import type { UsageRow } from "./usage-row.js";
 
 const A = "111111111111";
 const B = "222222222222";

@@ -6,9 +6,9 @@
 // quota by what the platform serves it in that interval (docs/USAGE.md).
 import type { Logger } from "@stratus/shared";
 import type { Quota, QuotaStore } from "../store/quota-store.js";
-import type { UsageStore } from "../store/usage-store.js";
+import type { UsageRow, UsageStore } from "../store/usage-store.js";
 import { monthOf, quotaExceeded, quotaVerdict, type Used } from "./quota-verdict.js";
-import { gbSecondsOf, type UsageRow } from "./usage-row.js";
+import { gbSecondsOf } from "./usage-row.js";
 
 export interface QuotaGuard {
   /** Throws TooManyRequestsException (429) when the account is at its monthly quota, as last known. */

@@ -6,7 +6,7 @@
 import type { Logger } from "@stratus/shared";
 import { Counter, type Registry } from "prom-client";
 import { createBatcher } from "../store/batcher.js";
-import type { UsageRow } from "./usage-row.js";
+import type { UsageRow } from "../store/usage-store.js";
 
 export interface UsageMeter {
   /** Queues the row of a sync attempt; returns at once, never throws. */

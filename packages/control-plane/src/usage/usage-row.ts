@@ -1,30 +1,9 @@
-// One invocation_usage row (migration 017): what one run attempt of a function used,
-// as the control plane writes it when the attempt's result comes back. Sync invokes
-// write theirs after the answer is sent (usage-meter.ts); an async attempt's goes in
-// the statement that records its result (store/async-store.ts), so it counts once.
+// The invocation_usage row (store/usage-store.ts) of one run attempt of a function,
+// built when the attempt's result comes back. Sync invokes write theirs after the
+// answer is sent (usage-meter.ts); an async attempt's goes in the statement that
+// records its result (store/async-store.ts), so it counts once.
 import { gbSeconds, type InvokeOutcome, type InvokeSpec, type RunOutcome } from "@stratus/shared";
-
-export type InvocationType = "RequestResponse" | "Event";
-
-export interface UsageRow {
-  requestId: string;
-  /** 1 for a sync invoke; an async attempt's number among those that reached a node (its invoke count). */
-  attempt: number;
-  accountId: string;
-  functionName: string;
-  /** The version that ran. */
-  version: string;
-  /** The qualifier the caller named ('' when unqualified): Lambda's Resource dimension. */
-  resource: string;
-  invocationType: InvocationType;
-  outcome: RunOutcome;
-  endedAt: Date;
-  memoryMb: number;
-  durationMs: number;
-  initMs: number;
-  billedMs: number;
-  cold: boolean;
-}
+import type { InvocationType, UsageRow } from "../store/usage-store.js";
 
 /** Who ran, and how it was called: the parts of a row the call, not the run, decides. */
 export interface AttemptOf {
