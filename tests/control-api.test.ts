@@ -138,7 +138,6 @@ describe("functions", () => {
     const name = uniqueName("unsup");
     const created = await create(name);
     const asks: [string, Record<string, unknown>][] = [
-      ["DeadLetterConfig", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:123456789012:dlq" } }],
       ["SnapStart", { SnapStart: { ApplyOn: "PublishedVersions" } }],
       ["KMSKeyArn", { KMSKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" }],
       ["FileSystemConfigs", { FileSystemConfigs: [{ Arn: "arn:aws:elasticfilesystem:x", LocalMountPath: "/mnt/x" }] }],

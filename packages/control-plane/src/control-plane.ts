@@ -17,6 +17,7 @@ import { startUrlListener } from "./api/url-listener.js";
 import { createApp } from "./app.js";
 import { countingEndings, registerAsyncBacklogMetrics } from "./async/backlog-metrics.js";
 import { createFinishedHooks } from "./async/finished-hooks.js";
+import { functionDeadLetters } from "./async/function-dead-letter.js";
 import { createJobRunner } from "./async/job-runner.js";
 import { watchWorker } from "./async/keep-alive/worker-watchdog.js";
 import type { QueueWorker } from "./async/queue/async-queue.js";
@@ -191,6 +192,8 @@ export async function startControlPlane(
     createFunctionLayers(layerStore, config.region),
     images,
     iam.roleCheck,
+    // Started below; asked only when a request names a DeadLetterConfig queue.
+    { fault: (accountId, arn) => sqs.refs.fault(accountId, arn) },
   );
   // SQS: its queues take async destinations and the dead letters of rules and schedules.
   const sqs = startSqs(pool, { ...config, log });
@@ -247,6 +250,7 @@ export async function startControlPlane(
                 counters,
                 lambda: lambdaMetrics,
                 finished,
+                deadLetterTarget: functionDeadLetters(functions),
               }),
               config.async.concurrency,
             ),

@@ -45,6 +45,8 @@ export interface FunctionVersion {
   /** Zip (code in code_blobs, runtime and handler set) or Image (`image` set, runtime and handler empty). */
   packageType: "Zip" | "Image";
   image?: FunctionImage;
+  /** DeadLetterConfig.TargetArn: the SQS queue a discarded async event goes to; absent or "": none. */
+  deadLetterTarget?: string;
   lastModified: Date;
 }
 
@@ -99,6 +101,7 @@ export type ConfigurationPatch = Partial<
     | "tracingMode"
     | "logging"
     | "image"
+    | "deadLetterTarget"
   >
 >;
 

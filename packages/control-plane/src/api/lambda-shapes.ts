@@ -25,6 +25,7 @@ export function toConfiguration(fn: FunctionVersion, region: string) {
     Environment: { Variables: fn.environment },
     ...(fn.layers.length > 0 ? { Layers: fn.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
     TracingConfig: { Mode: fn.tracingMode },
+    ...(fn.deadLetterTarget ? { DeadLetterConfig: { TargetArn: fn.deadLetterTarget } } : {}),
     RevisionId: fn.revisionId,
     State: fn.state,
     ...(fn.stateReason ? { StateReason: fn.stateReason.message, StateReasonCode: fn.stateReason.code } : {}),

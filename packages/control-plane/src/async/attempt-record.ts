@@ -5,11 +5,19 @@
 // the invokes that may have run the function. A delivery to a destination is a new
 // async invocation committed with the move, in one transaction; a retry then queues
 // the job that runs the next attempt. The attempt's usage row is written by the same
-// statement as its move: a stale attempt, which moves nothing, meters nothing.
+// statement as its move: a stale attempt, which moves nothing, meters nothing. An
+// event discarded (its retries spent, or too old) also goes to the function's own
+// DeadLetterConfig queue, in the same transaction, beside any on-failure destination.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
-import { deadLetterMessage, destinationMessage, isQueueArnOf, type QueueLetter } from "../sqs/dead-letters.js";
+import {
+  deadLetterMessage,
+  destinationMessage,
+  functionDeadLetterMessage,
+  isQueueArnOf,
+  type QueueLetter,
+} from "../sqs/dead-letters.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
 import type { Verdict } from "./async-decisions.js";
 import type { AttemptCall } from "./attempt-call.js";
@@ -24,11 +32,13 @@ export interface RecordDeps {
   region: string;
   /** Lambda's async metrics: AsyncEventAge, AsyncEventsDropped, DestinationDeliveryFailures. */
   counters?: MetricCounters;
+  /** The DeadLetterConfig queue of the version that ran (`executedVersion`, else the one `inv` names), if any. */
+  deadLetterTarget?: (inv: AsyncInvocation, executedVersion?: string) => Promise<string | undefined>;
 }
 
 /** Records `call`'s end as `verdict` says, each write a step of the job; false when the attempt was stale. */
 export async function recordAttempt(
-  { store, queue, region, counters }: RecordDeps,
+  { store, queue, region, counters, deadLetterTarget }: RecordDeps,
   inv: AsyncInvocation,
   call: AttemptCall,
   verdict: Verdict,
@@ -62,7 +72,11 @@ export async function recordAttempt(
     verdict.delivery &&
     !toQueue &&
     destinationDelivery(inv, verdict.delivery.target, verdict.delivery.condition, call.result, invokeCount, region);
-  const letters = queueLetters(inv, verdict, call, invokeCount, region);
+  const functionDlq =
+    verdict.event !== "succeed" && deadLetterTarget
+      ? await step(() => deadLetterTarget(inv, call.result?.executedVersion))
+      : undefined;
+  const letters = queueLetters(inv, verdict, call, invokeCount, region, functionDlq);
   const fields: FinishFields =
     verdict.event === "succeed"
       ? { executedVersion: call.result?.executedVersion, ...refunds, usage: call.usage }
@@ -89,7 +103,8 @@ export async function recordAttempt(
 
 /**
  * The SQS messages an ending writes: the destination record to an SQS destination,
- * and the dead letter of a rule's or schedule's target that finally failed.
+ * the dead letter of a rule's or schedule's target that finally failed, and the
+ * function's own dead letter (to `functionDlq`) of an event it discarded.
  */
 function queueLetters(
   inv: AsyncInvocation,
@@ -97,6 +112,7 @@ function queueLetters(
   call: AttemptCall,
   invokeCount: number,
   region: string,
+  functionDlq: string | undefined,
 ): QueueLetter[] {
   const out: QueueLetter[] = [];
   if (verdict.event === "retry") return out;
@@ -120,5 +136,15 @@ function queueLetters(
     const m = deadLetterMessage(inv.accountId, inv.deadLetter, inv.payload, call.error, condition, invokeCount - 1);
     if (m) out.push(m);
   }
+  if (verdict.event !== "succeed" && functionDlq) {
+    const m = functionDeadLetterMessage(inv.accountId, functionDlq, inv.id, inv.payload, call.error, httpStatus(call));
+    if (m) out.push(m);
+  }
   return out;
+}
+
+/** The last attempt's status as Lambda's Invoke would answer it: 200 with a function error, 404 once gone. */
+function httpStatus(call: AttemptCall): number {
+  if (call.outcome === "function_error") return 200;
+  return call.outcome === "gone" ? 404 : 500;
 }

@@ -16,7 +16,7 @@ import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import { judgeAttempt, mayTakeOver } from "./async-decisions.js";
 import { callFunction } from "./attempt-call.js";
 import { asyncEnding } from "./attempt-metrics.js";
-import { recordAttempt } from "./attempt-record.js";
+import { type RecordDeps, recordAttempt } from "./attempt-record.js";
 import { type FinishedHooks, finishedOutcome } from "./finished-hooks.js";
 import { type JobDeadline, startDeadline, stepper } from "./job-deadline.js";
 import { malformedJobMessage, processingError, unrecoverable } from "./job-failure.js";
@@ -50,6 +50,8 @@ export interface JobWatch {
   lambda?: LambdaControlPlaneMetrics;
   /** Told of each invocation's final outcome before it is recorded (finished-hooks.ts). */
   finished?: FinishedHooks;
+  /** A function's DeadLetterConfig queue (function-dead-letter.ts), asked when an event is discarded. */
+  deadLetterTarget?: RecordDeps["deadLetterTarget"];
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -62,9 +64,15 @@ export function createJobRunner(
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
-  { activity, givenUp, counters, lambda, finished }: JobWatch = {},
+  { activity, givenUp, counters, lambda, finished, deadLetterTarget }: JobWatch = {},
 ): JobProcessor {
-  const recording = { store, queue, region: config.region, ...(counters ? { counters } : {}) };
+  const recording: RecordDeps = {
+    store,
+    queue,
+    region: config.region,
+    ...(counters ? { counters } : {}),
+    ...(deadLetterTarget ? { deadLetterTarget } : {}),
+  };
   const record = (inv: AsyncInvocation, metric: "DeadLetterErrors" | "AsyncEventsDropped") =>
     counters?.record({
       accountId: inv.accountId,

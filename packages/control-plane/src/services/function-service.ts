@@ -9,9 +9,11 @@ import { type FunctionVersion, type Page, RevisionMismatchError } from "../domai
 import { anyRole, type RoleCheck } from "../iam/execution-role.js";
 import { checkUnzippedTotal, type FunctionLayers, noFunctionLayers } from "../layers/function-layers.js";
 import { isVersionQualifier } from "../routing/alias-routing.js";
+import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
+import { deadLetterTargetOf } from "./dead-letter-input.js";
 import { CreateFunctionSchema, checkEnvironment, checkHandlerCode, parseInput } from "./function-input.js";
 import { checkImageSettled, newImageFunction, updateImageCode } from "./image-functions.js";
 import { imageConfigOf, refuseImageConfigOnZip, refuseZipOnlyFields } from "./image-input.js";
@@ -73,7 +75,7 @@ async function checkingRevision<T>(work: () => Promise<T>): Promise<T> {
  * version: this control plane forgets its concurrency reservation at once), a version
  * deleted, or $LATEST replaced by a new revision; invokers then remove the
  * containers that ran it. `layers` resolves the Layers a function names; `roles`
- * checks the Role it names (iam/execution-role.ts).
+ * checks the Role it names (iam/execution-role.ts); `queues` checks its DeadLetterConfig's queue.
  */
 export function createFunctionService(
   store: FunctionStore,
@@ -84,6 +86,7 @@ export function createFunctionService(
   layers: FunctionLayers = noFunctionLayers,
   images: ImageSettler = noImages,
   roles: RoleCheck = anyRole,
+  queues?: QueueRefs,
 ): FunctionService {
   const notFound = (accountId: string, name: string, qualifier?: string) => {
     const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
@@ -100,7 +103,8 @@ export function createFunctionService(
       refuseUnsupportedCreate(body);
       if (isObject(body) && body.PackageType === "Image") {
         const { fn, tags, publish } = newImageFunction(accountId, body);
-        const created = await store.create(fn);
+        const deadLetterTarget = await deadLetterTargetOf(accountId, body, queues);
+        const created = await store.create({ ...fn, ...(deadLetterTarget ? { deadLetterTarget } : {}) });
         if (!created) throw errors.conflict(`Function already exist: ${fn.name}`);
         if (tags) await settings.setTags(accountId, created.name, tags);
         if (!publish) {
@@ -121,7 +125,9 @@ export function createFunctionService(
       const used = await layers.resolve(accountId, input.Layers, input.Runtime);
       checkUnzippedTotal(unzippedSize(entries), used);
       await roles(accountId, input.Role);
+      const deadLetterTarget = await deadLetterTargetOf(accountId, body, queues);
       const created = await store.create({
+        ...(deadLetterTarget ? { deadLetterTarget } : {}),
         accountId,
         name: input.FunctionName,
         runtime: input.Runtime,
@@ -199,6 +205,7 @@ export function createFunctionService(
       const input = parseInput(UpdateConfigurationSchema, body);
       if (input.Environment) checkEnvironment(input.Environment.Variables);
       if (input.Role !== undefined) await roles(accountId, input.Role);
+      const deadLetterTarget = await deadLetterTargetOf(accountId, body, queues);
       const runtime = input.Runtime ?? current.runtime;
       const handler = input.Handler ?? current.handler;
       const used = input.Layers && (await layers.resolve(accountId, input.Layers, runtime));
@@ -226,6 +233,7 @@ export function createFunctionService(
             ...(used !== undefined ? { layers: used } : {}),
             ...(input.TracingConfig !== undefined ? { tracingMode: input.TracingConfig.Mode } : {}),
             ...(input.LoggingConfig !== undefined ? { logging: loggingOf(input.LoggingConfig, current.logging) } : {}),
+            ...(deadLetterTarget !== undefined ? { deadLetterTarget } : {}),
             ...(input.ImageConfig !== undefined && current.image
               ? { image: { ...current.image, config: imageConfigOf(input.ImageConfig) } }
               : {}),

@@ -22,7 +22,6 @@ function refusal(run: () => void): string | undefined {
 describe("parameters Stratus does not implement", () => {
   it.each([
     ["VpcConfig", { VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: [] } }],
-    ["DeadLetterConfig", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } }],
     ["SnapStart", { SnapStart: { ApplyOn: "PublishedVersions" } }],
     ["KMSKeyArn", { KMSKeyArn: "arn:aws:kms:us-east-1:000000000000:key/k" }],
     ["FileSystemConfigs", { FileSystemConfigs: [{ Arn: "a", LocalMountPath: "/mnt/x" }] }],
@@ -43,6 +42,10 @@ describe("parameters Stratus does not implement", () => {
     ["Layers (served since issue 18)", { Layers: ["arn:aws:lambda:us-east-1:000000000000:layer:l:1"] }],
     ["an empty VpcConfig", { VpcConfig: { SubnetIds: [], SecurityGroupIds: [] } }],
     ["an empty DeadLetterConfig", { DeadLetterConfig: {} }],
+    [
+      "DeadLetterConfig (served: dead-letter-input.ts)",
+      { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } },
+    ],
     ["TracingConfig (served since issue 17)", { TracingConfig: { Mode: "Active" } }],
     ["LoggingConfig Text in the default group", { LoggingConfig: { LogFormat: "Text", LogGroup: "/aws/lambda/f" } }],
     ["TracingConfig PassThrough", { TracingConfig: { Mode: "PassThrough" } }],

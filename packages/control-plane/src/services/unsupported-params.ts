@@ -26,7 +26,6 @@ const CONFIGURATION: Unsupported[] = [
     inert: (v) =>
       onlyKeys(v, { SubnetIds: emptyList, SecurityGroupIds: emptyList, Ipv6AllowedForDualStack: (x) => x !== true }),
   },
-  { path: "DeadLetterConfig", inert: (v) => onlyKeys(v, { TargetArn: emptyText }) },
   { path: "SnapStart", inert: (v) => onlyKeys(v, { ApplyOn: (x) => x === undefined || x === "None" }) },
   { path: "KMSKeyArn", inert: emptyText },
   { path: "FileSystemConfigs", inert: emptyList },

@@ -2,8 +2,9 @@
 // async invocation ends. EventBridge and Scheduler targets with a DeadLetterConfig
 // get the event that could not be delivered as the body, and message attributes as
 // each service documents them (ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION,
-// RETRY_ATTEMPTS, RULE_ARN or SCHEDULE_ARN, TARGET_ARN); a Lambda destination on SQS
-// gets the destination record as the body. Messages are written in the transaction
+// RETRY_ATTEMPTS, RULE_ARN or SCHEDULE_ARN, TARGET_ARN); a function's own
+// DeadLetterConfig gets the event as the body with Lambda's RequestID, ErrorCode and
+// ErrorMessage; a Lambda destination on SQS gets the destination record as the body. Messages are written in the transaction
 // that ends the invocation (store/async-store.ts), so a dead letter is never lost
 // nor written for an invocation that did not end.
 import { type MessageAttributes, md5OfAttributes, md5OfBody } from "./md5.js";
@@ -80,6 +81,27 @@ export function deadLetterMessage(
   for (const [k, v] of Object.entries(dl.attributes)) attributes[k] = text(v);
   // A body must be valid SQS text; an event is JSON text, so it is.
   return letter(accountId, dl.queueArn, payload.toString("utf8") || "{}", attributes);
+}
+
+/**
+ * The dead letter of a function's DeadLetterConfig, as Lambda writes it: the event
+ * unchanged as the body; RequestID, ErrorCode (the three-digit HTTP status of the last
+ * attempt) and ErrorMessage (cut to 1 KB) as attributes.
+ */
+export function functionDeadLetterMessage(
+  accountId: string,
+  queueArn: string,
+  requestId: string,
+  payload: Buffer,
+  error: unknown,
+  httpStatus: number,
+): QueueLetter | undefined {
+  const attributes: MessageAttributes = {
+    RequestID: text(requestId),
+    ErrorCode: { DataType: "Number", StringValue: String(httpStatus) },
+    ErrorMessage: text(errorParts(error).message),
+  };
+  return letter(accountId, queueArn, payload.toString("utf8") || "{}", attributes);
 }
 
 /** A Lambda destination record (destination.ts) sent to an SQS destination. */

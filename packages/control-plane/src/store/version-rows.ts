@@ -4,7 +4,7 @@ import type { FunctionImage, FunctionLayer, FunctionVersion, LoggingConfig, Stat
 
 export const VERSION_COLUMNS = `account_id, function_name, version, runtime, handler, role, description, memory_mb,
   timeout_seconds, ephemeral_storage_mb, environment, code_sha256_hex, code_size, revision_id, state, last_modified, layers, tracing_mode, logging,
-  package_type, image, state_reason, last_update`;
+  package_type, image, state_reason, last_update, dead_letter_target`;
 
 export interface VersionRow {
   account_id: string;
@@ -30,6 +30,7 @@ export interface VersionRow {
   image: FunctionImage | null;
   state_reason: StatusReason | null;
   last_update: FunctionVersion["lastUpdate"];
+  dead_letter_target: string | null;
 }
 
 /** The hex digest an image function's code is known by (its resolved image's), or "" before it is resolved. */
@@ -62,6 +63,7 @@ export function toVersion(r: VersionRow): FunctionVersion {
     ...(r.image ? { image: r.image } : {}),
     ...(r.state_reason ? { stateReason: r.state_reason } : {}),
     lastUpdate: r.last_update,
+    ...(r.dead_letter_target ? { deadLetterTarget: r.dead_letter_target } : {}),
   };
 }
 
@@ -90,8 +92,9 @@ export function versionValues(v: Omit<FunctionVersion, "lastModified">): unknown
     v.image ? JSON.stringify(v.image) : null,
     v.stateReason ? JSON.stringify(v.stateReason) : null,
     JSON.stringify(v.lastUpdate),
+    v.deadLetterTarget || null,
   ];
 }
 
 export const INSERT_VERSION = `INSERT INTO function_versions (${VERSION_COLUMNS})
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16, $17, $18, $19, $20, $21, $22) RETURNING ${VERSION_COLUMNS}`;
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now(), $16, $17, $18, $19, $20, $21, $22, $23) RETURNING ${VERSION_COLUMNS}`;
