@@ -4,10 +4,9 @@
 // when it carries SelfManagedEventSource (isKafkaCreate).
 import { errors } from "@stratus/shared";
 import { z } from "zod";
-import { PatternError, parsePattern } from "../../events/pattern-check.js";
 import { parseInput } from "../../services/function-input.js";
+import { bodyObject, CommonFields, checkFilters, inert as inertValue, isObject, SECRET_ARN } from "../input-common.js";
 
-const SECRET_ARN = /^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]{1,512}$/;
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 const SERVER = /^[a-zA-Z0-9._-]{1,253}:\d{1,5}$/;
 const DESTINATION = /^kafka:\/\/([a-zA-Z0-9._-]{1,249})$/;
@@ -36,8 +35,6 @@ const Access = z
   })
   .strict();
 
-const Filters = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096) }).strict()).max(5) }).strict();
-
 const Destination = z
   .object({
     OnFailure: z
@@ -54,11 +51,7 @@ const Destination = z
   .strict();
 
 const Common = {
-  FunctionName: z.string().min(1).max(170),
-  Enabled: z.boolean(),
-  BatchSize: z.number().int().min(1).max(10_000),
-  MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300),
-  FilterCriteria: Filters,
+  ...CommonFields,
   SourceAccessConfigurations: z.array(Access).max(22),
   MaximumRetryAttempts: z.number().int().min(-1).max(10_000),
   MaximumRecordAgeInSeconds: z
@@ -133,15 +126,14 @@ export interface KafkaConfig {
 export type KafkaCreateInput = z.output<typeof CreateSchema>;
 export type KafkaUpdateInput = z.output<typeof UpdateSchema>;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const inert = (v: unknown) =>
-  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+/** Kafka's SDK shapes send empty blocks (SelfManagedEventSource, DestinationConfig) for "none". */
+const inert = (v: unknown) => inertValue(v, true);
 
 /** Whether a CreateEventSourceMapping body is for a self-managed Kafka source. */
 export const isKafkaCreate = (raw: unknown) => isObject(raw) && !inert(raw.SelfManagedEventSource);
 
-function body(raw: unknown): Record<string, unknown> {
-  if (!isObject(raw)) throw errors.invalidParameter("The request body must be a JSON object");
+function body(input: unknown): Record<string, unknown> {
+  const raw = bodyObject(input);
   for (const key of NOT_FOR_KAFKA) {
     if (!inert(raw[key])) {
       throw errors.invalidParameter(
@@ -166,18 +158,6 @@ function checkAccess(list: KafkaConfig["SourceAccessConfigurations"] | undefined
   }
   if (list.filter((a) => a.Type === "SERVER_ROOT_CA_CERTIFICATE").length > 1) {
     throw errors.invalidParameter("At most one SourceAccessConfiguration of Type SERVER_ROOT_CA_CERTIFICATE");
-  }
-}
-
-function checkFilters(f: KafkaConfig["FilterCriteria"]): void {
-  for (const { Pattern } of f?.Filters ?? []) {
-    try {
-      parsePattern(Pattern);
-    } catch (err) {
-      if (err instanceof PatternError)
-        throw errors.invalidParameter(`Invalid filter pattern definition. ${err.message}`);
-      throw err;
-    }
   }
 }
 

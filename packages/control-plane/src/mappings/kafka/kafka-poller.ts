@@ -4,6 +4,8 @@
 // sender keeps one batch in flight per partition. Settling commits the partition's
 // offset up to the first record not yet settled; a retried record goes back to the
 // buffer's head.
+
+import { createArrival } from "../arrival.js";
 import type { SourcePoller, SourceRecord } from "../source-poller.js";
 import { SourceProblem } from "../source-poller.js";
 import type { KafkaClient, KafkaConnection, KafkaConsumer, KafkaMessageIn, KafkaProducer } from "./kafka-client.js";
@@ -53,7 +55,7 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
   let closed = false;
   const buffer: KafkaRecord[] = [];
   const ledgers = new Map<string, PartitionLedger>();
-  let wake: (() => void) | undefined;
+  const arrival = createArrival();
   const overhead = Buffer.byteLength(JSON.stringify(kafkaEvent(s.bootstrapServers, [])));
 
   /** Fetches waiting for room in the buffer. */
@@ -82,7 +84,7 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       });
     }
     ledgers.set(key, ledger);
-    wake?.();
+    arrival.signal();
     while (buffer.length > s.highWater && !closed && !broken) {
       await new Promise<void>((resolve) => {
         const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
@@ -125,7 +127,7 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       c.onCrash((err) => {
         broken ??= problemOf(err, where);
         releaseAll();
-        wake?.();
+        arrival.signal();
       });
       try {
         await c.start(s.groupId, s.topic, s.fromBeginning, onBatch);
@@ -136,19 +138,7 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       }
     },
     async take(max, waitMs, signal) {
-      if (buffer.length === 0 && !broken && waitMs > 0 && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener("abort", done);
-            wake = undefined;
-            resolve();
-          };
-          const timer = setTimeout(done, Number.isFinite(waitMs) ? waitMs : 2 ** 31 - 1);
-          signal.addEventListener("abort", done);
-          wake = done;
-        });
-      }
+      if (buffer.length === 0 && !broken) await arrival.wait(waitMs, signal);
       const out = buffer.splice(0, max);
       if (buffer.length <= s.highWater) releaseAll();
       return out;
