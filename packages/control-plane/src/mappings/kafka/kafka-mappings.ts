@@ -14,6 +14,12 @@ import {
   updatedKafkaConfig,
 } from "./kafka-input.js";
 
+/** Consumer group members a Kafka mapping may have at once: its own lease's holder and one a poller slot. */
+export const KAFKA_POLLERS = 4;
+
+/** A Kafka mapping's leases: its own ('') and its poller slots (migration 036 gives older mappings the same). */
+export const kafkaShards = () => ["", ...Array.from({ length: KAFKA_POLLERS - 1 }, (_, i) => `poller-${i + 1}`)];
+
 type KafkaMappingRow = Extract<Mapping, { sourceKind: "kafka" }>;
 type ResolveFunction = (name: string) => Promise<Pick<FunctionRef, "name" | "qualifier">>;
 
@@ -51,7 +57,7 @@ export async function kafkaCreate(
     { sourceKind: "kafka", config, eventSourceArn: "" },
     input.Enabled !== false,
   );
-  await store.create(mapping);
+  await store.create(mapping, kafkaShards());
   return mapping;
 }
 
@@ -71,6 +77,7 @@ export function kafkaShape(c: KafkaConfig) {
   return {
     Topics: c.Topics,
     StartingPosition: c.StartingPosition,
+    ...(c.StartingPositionTimestamp !== undefined ? { StartingPositionTimestamp: c.StartingPositionTimestamp } : {}),
     SelfManagedEventSource: c.SelfManagedEventSource,
     SelfManagedKafkaEventSourceConfig: c.SelfManagedKafkaEventSourceConfig,
     SourceAccessConfigurations: c.SourceAccessConfigurations,
