@@ -313,8 +313,33 @@ describe("event source mappings from self-managed Kafka", () => {
       "--starting-position-timestamp",
       "1700000000",
     ]);
-    expect(atTime.stderr).toContain("(InvalidParameterValueException)");
-    expect(atTime.stderr).toContain("StartingPositionTimestamp is not supported");
+    const atTimeMade = JSON.parse(atTime.stdout) as {
+      UUID: string;
+      StartingPosition: string;
+      StartingPositionTimestamp: unknown;
+    };
+    expect(atTimeMade.StartingPosition).toBe("AT_TIMESTAMP");
+    expect(
+      new Date(String(atTimeMade.StartingPositionTimestamp)).getTime() ||
+        Number(atTimeMade.StartingPositionTimestamp) * 1000,
+    ).toBe(1_700_000_000_000);
+    const future = await runAwsCli(stack, dir, [
+      "lambda",
+      "create-event-source-mapping",
+      "--function-name",
+      fn,
+      "--topics",
+      unique("t"),
+      "--self-managed-event-source",
+      JSON.stringify(source()),
+      "--starting-position",
+      "AT_TIMESTAMP",
+      "--starting-position-timestamp",
+      String(Math.floor(Date.now() / 1000) + 3600),
+    ]);
+    expect(future.stderr).toContain("(InvalidParameterValueException)");
+    expect(future.stderr).toContain("StartingPositionTimestamp cannot be in the future");
+    await cli("delete-event-source-mapping", "--uuid", atTimeMade.UUID);
     const del = await cli("delete-event-source-mapping", "--uuid", uuid);
     expect(del.State).toBe("Deleting");
 
@@ -332,7 +357,21 @@ describe("event source mappings from self-managed Kafka", () => {
       SelfManagedEventSource: source(),
       StartingPosition: "LATEST",
     };
-    await refused({ ...base, StartingPosition: "AT_TIMESTAMP" }, /AT_TIMESTAMP is not supported/);
+    await refused({ ...base, StartingPosition: "AT_TIMESTAMP" }, /StartingPositionTimestamp must be set/);
+    await refused({ ...base, StartingPositionTimestamp: new Date(1_700_000_000_000) }, /only valid when/);
+    const atTimeSdk = await stack.lambda.send(
+      new CreateEventSourceMappingCommand({
+        ...base,
+        Topics: [unique("t")],
+        StartingPosition: "AT_TIMESTAMP",
+        StartingPositionTimestamp: new Date(1_700_000_000_000),
+      } as never),
+    );
+    expect(atTimeSdk.StartingPosition).toBe("AT_TIMESTAMP");
+    expect(atTimeSdk.StartingPositionTimestamp?.getTime()).toBe(1_700_000_000_000);
+    const gotAtTime = await stack.lambda.send(new GetEventSourceMappingCommand({ UUID: atTimeSdk.UUID }));
+    expect(gotAtTime.StartingPositionTimestamp?.getTime()).toBe(1_700_000_000_000);
+    await stack.lambda.send(new DeleteEventSourceMappingCommand({ UUID: atTimeSdk.UUID }));
     await refused(
       { ...base, DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:123456789012:q" } } },
       /kafka:\/\/<topic>/,

@@ -38,6 +38,14 @@ describe("Kafka mapping input", () => {
     });
   });
 
+  it("keeps AT_TIMESTAMP's time (Unix seconds)", () => {
+    const c = newKafkaConfig(
+      parseKafkaCreate({ ...base, StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: 1_700_000_000.5 }),
+      UUID,
+    );
+    expect(c).toMatchObject({ StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: 1_700_000_000.5 });
+  });
+
   it("keeps a given consumer group, credentials and destination", () => {
     const c = newKafkaConfig(
       parseKafkaCreate({
@@ -55,7 +63,13 @@ describe("Kafka mapping input", () => {
   });
 
   it.each([
-    [{ StartingPosition: "AT_TIMESTAMP" }, /AT_TIMESTAMP is not supported/],
+    [{ StartingPosition: "AT_TIMESTAMP" }, /StartingPositionTimestamp must be set/],
+    [
+      { StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: Date.now() / 1000 + 3600 },
+      /cannot be in the future/,
+    ],
+    [{ StartingPositionTimestamp: 1_700_000_000 }, /only valid when StartingPosition is AT_TIMESTAMP/],
+    [{ StartingPosition: "AT_SEQUENCE" }, /TRIM_HORIZON, LATEST or AT_TIMESTAMP/],
     [{ StartingPosition: undefined }, /StartingPosition is required/],
     [{ Topics: ["a", "b"] }, /exactly one topic/],
     [{ Topics: ["bad topic"] }, /not a valid Kafka topic/],

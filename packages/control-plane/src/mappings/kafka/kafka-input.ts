@@ -68,9 +68,11 @@ const CreateSchema = z
   .object({
     ...Common,
     Topics: z.array(z.string().regex(TOPIC, "is not a valid Kafka topic name")).length(1, "takes exactly one topic"),
-    StartingPosition: z.enum(["TRIM_HORIZON", "LATEST"], {
-      message: "Stratus takes TRIM_HORIZON or LATEST for Kafka (AT_TIMESTAMP is not supported)",
+    StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], {
+      message: "must be TRIM_HORIZON, LATEST or AT_TIMESTAMP",
     }),
+    /** Unix time in seconds (the SDKs and the CLI send a timestamp as that). */
+    StartingPositionTimestamp: z.number().nonnegative(),
     SelfManagedEventSource: z
       .object({
         Endpoints: z
@@ -93,7 +95,6 @@ const UpdateSchema = z.object(Common).partial().strict();
 const NOT_FOR_KAFKA = [
   "EventSourceArn",
   "Queues",
-  "StartingPositionTimestamp",
   "ParallelizationFactor",
   "TumblingWindowInSeconds",
   "FunctionResponseTypes",
@@ -110,7 +111,9 @@ export interface KafkaConfig {
   BatchSize: number;
   MaximumBatchingWindowInSeconds: number;
   Topics: string[];
-  StartingPosition: "TRIM_HORIZON" | "LATEST";
+  StartingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+  /** With AT_TIMESTAMP: Unix time in seconds. */
+  StartingPositionTimestamp?: number;
   SelfManagedEventSource: { Endpoints: { KAFKA_BOOTSTRAP_SERVERS: string[] } };
   SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: string };
   SourceAccessConfigurations: Array<{ Type: KafkaAccessType; URI: string }>;
@@ -168,9 +171,23 @@ function checkDestination(topic: string | undefined, d: KafkaConfig["Destination
   }
 }
 
-export function parseKafkaCreate(raw: unknown): KafkaCreateInput {
+/** AT_TIMESTAMP takes a StartingPositionTimestamp, not in the future; the other positions take none. */
+function checkStart(input: KafkaCreateInput, nowMs: number): void {
+  const ts = input.StartingPositionTimestamp;
+  if (input.StartingPosition === "AT_TIMESTAMP") {
+    if (ts === undefined) {
+      throw errors.invalidParameter("StartingPositionTimestamp must be set when StartingPosition is AT_TIMESTAMP");
+    }
+    if (ts * 1000 > nowMs) throw errors.invalidParameter("StartingPositionTimestamp cannot be in the future");
+  } else if (ts !== undefined) {
+    throw errors.invalidParameter("StartingPositionTimestamp is only valid when StartingPosition is AT_TIMESTAMP");
+  }
+}
+
+export function parseKafkaCreate(raw: unknown, now = Date.now): KafkaCreateInput {
   const input = parseInput(CreateSchema, body(raw));
   if (!input.StartingPosition) throw errors.invalidParameter("StartingPosition is required for Kafka event sources");
+  checkStart(input, now());
   checkAccess(input.SourceAccessConfigurations);
   checkFilters(input.FilterCriteria);
   checkDestination(input.Topics[0], input.DestinationConfig);
@@ -194,6 +211,9 @@ export function newKafkaConfig(input: KafkaCreateInput, uuid: string): KafkaConf
     MaximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
     Topics: input.Topics,
     StartingPosition: input.StartingPosition ?? "LATEST",
+    ...(input.StartingPositionTimestamp !== undefined
+      ? { StartingPositionTimestamp: input.StartingPositionTimestamp }
+      : {}),
     SelfManagedEventSource: input.SelfManagedEventSource,
     SelfManagedKafkaEventSourceConfig: {
       ConsumerGroupId: input.SelfManagedKafkaEventSourceConfig?.ConsumerGroupId ?? uuid,

@@ -20,6 +20,7 @@ const record = (partition: number, offset: number, body: unknown): KafkaRecord =
     message,
     entry,
     partition: `t-${partition}`,
+    fetched: { left: 1, done: () => undefined },
     identity: `t-${partition}@${offset}`,
     size: 100,
     filterView: {},
