@@ -82,6 +82,74 @@ const source = () => ({ Endpoints: { KAFKA_BOOTSTRAP_SERVERS: [kafka.bootstrap] 
 const mapping = (uuid: string) => stack.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
 
 describe("event source mappings from self-managed Kafka", () => {
+  it("with ReportBatchItemFailures (AWS CLI), commits up to a reported record and retries from it", async () => {
+    // Names each poison record as failed (string form), logs the others.
+    const partial = `exports.handler = async (event) => {
+  const failures = [];
+  for (const list of Object.values(event.records)) {
+    for (const r of list) {
+      const body = JSON.parse(Buffer.from(r.value, "base64").toString());
+      if (body.poison) failures.push({ itemIdentifier: r.topic + "-" + r.partition + "-" + r.offset });
+      else console.log("SEEN " + r.topic + "-" + r.partition + " " + r.partition + " " + r.offset + " " + body.seq + " ok");
+    }
+  }
+  return { batchItemFailures: failures };
+};`;
+    const fn = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: { "index.js": partial },
+    });
+    const topic = unique("partial");
+    const dlq = `${topic}-failed`;
+    await kafka.produce(
+      topic,
+      [0, 1, 2, 3, 4].map((seq) => ({ partition: 0, value: seq === 2 ? { seq, poison: true } : { seq } })),
+    );
+    const r = await runAwsCli(stack, dir, [
+      "lambda",
+      "create-event-source-mapping",
+      "--function-name",
+      fn,
+      "--topics",
+      topic,
+      "--self-managed-event-source",
+      JSON.stringify(source()),
+      "--starting-position",
+      "TRIM_HORIZON",
+      "--function-response-types",
+      "ReportBatchItemFailures",
+      "--maximum-retry-attempts",
+      "0",
+      "--destination-config",
+      JSON.stringify({ OnFailure: { Destination: `kafka://${dlq}` } }),
+    ]);
+    expect(r.stderr).toBe("");
+    const made = JSON.parse(r.stdout) as { UUID: string; FunctionResponseTypes: string[] };
+    expect(made.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    const got = await mapping(made.UUID);
+    expect(got.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    // The poison record is given up (retries 0) to the OnFailure topic; what came before it is not again.
+    const failed = await kafka.readAll(dlq, 1);
+    expect(failed.map((f) => JSON.parse(f.value).seq)).toContain(2);
+    expect(failed.map((f) => JSON.parse(f.value).seq)).not.toContain(0);
+    expect(failed.map((f) => JSON.parse(f.value).seq)).not.toContain(1);
+    await until(
+      "offsets committed past every record",
+      async () => (await kafka.committed(made.UUID, topic))[0] === 5,
+      30_000,
+    );
+    const s = await seen(fn);
+    expect(s.filter((x) => x.offset === 0)).toHaveLength(1);
+    expect(s.filter((x) => x.offset === 1)).toHaveLength(1);
+    expect(s.some((x) => x.offset === 2)).toBe(false);
+    const off = await stack.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: made.UUID, FunctionResponseTypes: [] }),
+    );
+    expect(off.FunctionResponseTypes).toEqual([]);
+    await stack.lambda.send(new DeleteEventSourceMappingCommand({ UUID: made.UUID }));
+  }, 120_000);
+
   it("delivers N records over several partitions once each, in offset order per partition", async () => {
     const fn = await newFunction();
     const topic = unique("orders");

@@ -76,7 +76,7 @@ describe("Kafka mapping input", () => {
     [{ EventSourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/x/y" }, /no EventSourceArn/],
     [{ Queues: ["q"] }, /Queues is not supported/],
     [{ ParallelizationFactor: 2 }, /ParallelizationFactor is not supported/],
-    [{ FunctionResponseTypes: ["ReportBatchItemFailures"] }, /FunctionResponseTypes is not supported/],
+    [{ FunctionResponseTypes: ["Other"] }, /FunctionResponseTypes/],
     [{ ScalingConfig: { MaximumConcurrency: 2 } }, /ScalingConfig is not supported/],
     [{ SourceAccessConfigurations: [{ Type: "VPC_SUBNET", URI: "subnet:x" }] }, /VPC_SUBNET and VPC_SECURITY_GROUP/],
     [{ SourceAccessConfigurations: [{ Type: "BASIC_AUTH", URI: "not-an-arn" }] }, /Secrets Manager secret ARN/],
@@ -111,6 +111,11 @@ describe("Kafka mapping input", () => {
       BisectBatchOnFunctionError: true,
       Topics: ["orders"],
     });
+    const on = updatedKafkaConfig(c, parseKafkaUpdate({ FunctionResponseTypes: ["ReportBatchItemFailures"] }, c));
+    expect(on.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(
+      updatedKafkaConfig(on, parseKafkaUpdate({ FunctionResponseTypes: [] }, on)).FunctionResponseTypes,
+    ).toBeUndefined();
     expect(() => parseKafkaUpdate({ Topics: ["other"] }, c)).toThrow(/Unrecognized key/);
     expect(() => parseKafkaUpdate({ DestinationConfig: { OnFailure: { Destination: "kafka://orders" } } }, c)).toThrow(
       /must differ/,

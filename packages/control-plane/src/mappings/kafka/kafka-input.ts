@@ -62,6 +62,7 @@ const Common = {
     .refine((n) => n === -1 || n >= 60, "must be -1 or between 60 and 604800"),
   BisectBatchOnFunctionError: z.boolean(),
   DestinationConfig: Destination,
+  FunctionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"])).max(1),
 };
 
 const CreateSchema = z
@@ -97,7 +98,6 @@ const NOT_FOR_KAFKA = [
   "Queues",
   "ParallelizationFactor",
   "TumblingWindowInSeconds",
-  "FunctionResponseTypes",
   "ScalingConfig",
   "AmazonManagedKafkaEventSourceConfig",
   "DocumentDBEventSourceConfig",
@@ -124,6 +124,8 @@ export interface KafkaConfig {
   MaximumRecordAgeInSeconds: number;
   BisectBatchOnFunctionError: boolean;
   DestinationConfig?: { OnFailure: { Destination: string } };
+  /** ReportBatchItemFailures: a response naming a failed record commits its partition up to it and retries from it. */
+  FunctionResponseTypes?: Array<"ReportBatchItemFailures">;
 }
 
 export type KafkaCreateInput = z.output<typeof CreateSchema>;
@@ -224,13 +226,15 @@ export function newKafkaConfig(input: KafkaCreateInput, uuid: string): KafkaConf
     MaximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? -1,
     BisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? false,
     ...(input.DestinationConfig ? { DestinationConfig: input.DestinationConfig } : {}),
+    ...(input.FunctionResponseTypes?.length ? { FunctionResponseTypes: input.FunctionResponseTypes } : {}),
   };
 }
 
 /** The settings after an update: fields given replace; an empty FilterCriteria removes the filters. */
 export function updatedKafkaConfig(c: KafkaConfig, u: KafkaUpdateInput): KafkaConfig {
-  const { FilterCriteria: _, ...rest } = c;
+  const { FilterCriteria: _, FunctionResponseTypes: _t, ...rest } = c;
   const filters = u.FilterCriteria ?? c.FilterCriteria;
+  const types = u.FunctionResponseTypes ?? c.FunctionResponseTypes;
   const given = Object.fromEntries(
     (
       [
@@ -246,7 +250,12 @@ export function updatedKafkaConfig(c: KafkaConfig, u: KafkaUpdateInput): KafkaCo
       .filter((k) => u[k] !== undefined)
       .map((k) => [k, u[k]]),
   );
-  return { ...rest, ...given, ...(filters?.Filters.length ? { FilterCriteria: filters } : {}) };
+  return {
+    ...rest,
+    ...given,
+    ...(filters?.Filters.length ? { FilterCriteria: filters } : {}),
+    ...(types?.length ? { FunctionResponseTypes: types } : {}),
+  };
 }
 
 /** Retries a failing batch gets: -1 is "until it succeeds", but 10 when failures have somewhere to go (as Lambda). */

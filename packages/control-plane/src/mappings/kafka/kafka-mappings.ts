@@ -86,5 +86,6 @@ export function kafkaShape(c: KafkaConfig) {
     MaximumRecordAgeInSeconds: c.MaximumRecordAgeInSeconds,
     BisectBatchOnFunctionError: c.BisectBatchOnFunctionError,
     DestinationConfig: c.DestinationConfig ?? { OnFailure: {} },
+    FunctionResponseTypes: c.FunctionResponseTypes ?? [],
   };
 }

@@ -19,7 +19,7 @@ import {
   KafkaRebalance,
   type StartAt,
 } from "./kafka-client.js";
-import { type KafkaEntry, kafkaEntry, kafkaEvent, kafkaFilterView, partitionKey } from "./kafka-event.js";
+import { type KafkaEntry, kafkaEntry, kafkaEvent, kafkaFilterView, kafkaItemId, partitionKey } from "./kafka-event.js";
 import { commitPoint, emptyLedger, type PartitionLedger, settled, taken } from "./offsets.js";
 
 /** The records of one fetched batch not yet settled; the fetch is held until there are none. */
@@ -116,6 +116,7 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
         partition: key,
         fetched,
         identity: `${key}@${m.offset}`,
+        itemId: kafkaItemId(m.topic, m.partition, m.offset),
         size: Buffer.byteLength(JSON.stringify(entry)) + 1,
         filterView: kafkaFilterView(entry, m),
       });

@@ -8,6 +8,7 @@
 // error sends the partition's records back uncounted.
 import { limits } from "@stratus/shared";
 import type { InvokeResult } from "../../services/invoke-service.js";
+import { readBatchResponse } from "../batch-response.js";
 import type { SendOutcome } from "../batch-sender.js";
 import { chunk } from "../batching.js";
 import {
@@ -19,6 +20,7 @@ import {
   isPlatformError,
   type SyncInvoker,
 } from "../invoke-batch.js";
+import { readKafkaItemId } from "./kafka-event.js";
 import type { KafkaPoller, KafkaRecord } from "./kafka-poller.js";
 import { afterBatchFailure, type RetryPolicy } from "./kafka-retry.js";
 
@@ -28,6 +30,8 @@ export interface KafkaTarget extends InvokeTarget {
   policy: RetryPolicy;
   /** The OnFailure topic (kafka://<topic>), if any. */
   failureTopic?: string;
+  /** FunctionResponseTypes has ReportBatchItemFailures. */
+  reportItemFailures?: boolean;
 }
 
 const text = (v: string | number) => Buffer.from(String(v));
@@ -87,7 +91,7 @@ export function createKafkaSender(
         maxBytes,
         poller.eventOverhead,
       );
-      const batch = first.map((i) => left[i] as KafkaRecord);
+      let batch = first.map((i) => left[i] as KafkaRecord);
       const rest = left.slice(batch.length);
       let result: InvokeResult;
       try {
@@ -96,7 +100,12 @@ export function createKafkaSender(
         await poller.retry(left);
         return { sent, problem: (err as Error).message.slice(0, 300), platform: isPlatformError(err) };
       }
-      if (!result.functionError) {
+      const reply = result.functionError
+        ? ({ kind: "all-failed" } as const)
+        : target.reportItemFailures
+          ? readBatchResponse(result.payload, new Set(batch.map((r) => r.itemId ?? "")), readKafkaItemId)
+          : ({ kind: "all-ok" } as const);
+      if (reply.kind === "all-ok") {
         await poller.ack(batch);
         for (const r of batch) attempts.delete(r.identity);
         caps.delete(key);
@@ -104,7 +113,24 @@ export function createKafkaSender(
         left = rest;
         continue;
       }
-      const failure = failureOf(result) ?? { errorType: "Error", errorMessage: "" };
+      // A partial batch response: done up to the first record it names; the rest is the failed batch.
+      const from = reply.kind === "some-failed" ? batch.findIndex((r) => reply.failed.has(r.itemId ?? "")) : 0;
+      if (from > 0) {
+        const done = batch.slice(0, from);
+        await poller.ack(done);
+        for (const r of done) attempts.delete(r.identity);
+        sent += done.length;
+        left = left.slice(from);
+        batch = batch.slice(from);
+      }
+      const failure = result.functionError
+        ? (failureOf(result) ?? { errorType: "Error", errorMessage: "" })
+        : reply.kind === "some-failed"
+          ? { errorType: "BatchItemFailure", errorMessage: "The function reported a failed record." }
+          : {
+              errorType: "InvalidPartialBatchResponse",
+              errorMessage: "The function returned an invalid partial batch response.",
+            };
       const verdict = afterBatchFailure(
         {
           size: batch.length,

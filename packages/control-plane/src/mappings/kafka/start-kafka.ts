@@ -42,6 +42,7 @@ export function startKafkaMapping(
       bisect: c.BisectBatchOnFunctionError,
     },
     ...(topic ? { failureTopic: topic } : {}),
+    reportItemFailures: c.FunctionResponseTypes?.includes("ReportBatchItemFailures") ?? false,
   });
   const open = (): KafkaPoller =>
     createKafkaPoller(
