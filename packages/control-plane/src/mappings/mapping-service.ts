@@ -54,7 +54,7 @@ export function createMappingService(
     const parsed = parseBrokerArn(arn);
     if (!parsed) {
       throw errors.invalidParameter(
-        `Stratus serves RabbitMQ brokers (arn:aws:mq:...:broker:<name>:<id>) and SQS queues (arn:aws:sqs:...) as event sources; ${arn.slice(0, 200)} is neither (Kafka sources are not served yet)`,
+        `Stratus serves RabbitMQ brokers (arn:aws:mq:...:broker:<name>:<id>) and SQS queues (arn:aws:sqs:...) as event sources; ${arn.slice(0, 200)} is neither (a self-managed Kafka source is given by SelfManagedEventSource, with no EventSourceArn)`,
       );
     }
     const broker = parsed.accountId === accountId ? await brokers.find(accountId, parsed.name) : undefined;
