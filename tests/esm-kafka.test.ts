@@ -82,6 +82,73 @@ const source = () => ({ Endpoints: { KAFKA_BOOTSTRAP_SERVERS: [kafka.bootstrap] 
 const mapping = (uuid: string) => stack.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
 
 describe("event source mappings from self-managed Kafka", () => {
+  it("with ReportBatchItemFailures (AWS CLI), commits up to a reported record and retries from it", async () => {
+    // Names each poison record as failed (string form), logs the others.
+    const partial = `exports.handler = async (event) => {
+  const failures = [];
+  for (const list of Object.values(event.records)) {
+    for (const r of list) {
+      const body = JSON.parse(Buffer.from(r.value, "base64").toString());
+      if (body.poison) failures.push({ itemIdentifier: r.topic + "-" + r.partition + "-" + r.offset });
+      else console.log("SEEN " + r.topic + "-" + r.partition + " " + r.partition + " " + r.offset + " " + body.seq + " ok");
+    }
+  }
+  return { batchItemFailures: failures };
+};`;
+    const fn = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: { "index.js": partial },
+    });
+    const topic = unique("partial");
+    const dlq = `${topic}-failed`;
+    await kafka.produce(
+      topic,
+      [0, 1, 2, 3, 4].map((seq) => ({ partition: 0, value: seq === 3 ? { seq, poison: true } : { seq } })),
+    );
+    const r = await runAwsCli(stack, dir, [
+      "lambda",
+      "create-event-source-mapping",
+      "--function-name",
+      fn,
+      "--topics",
+      topic,
+      "--self-managed-event-source",
+      JSON.stringify(source()),
+      "--starting-position",
+      "TRIM_HORIZON",
+      "--function-response-types",
+      "ReportBatchItemFailures",
+      "--maximum-retry-attempts",
+      "1",
+      "--destination-config",
+      JSON.stringify({ OnFailure: { Destination: `kafka://${dlq}` } }),
+    ]);
+    expect(r.stderr).toBe("");
+    const made = JSON.parse(r.stdout) as { UUID: string; FunctionResponseTypes: string[] };
+    expect(made.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    const got = await mapping(made.UUID);
+    expect(got.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    // Records before the reported one are done once; from it on they are retried (once), then
+    // given up to the OnFailure topic (3, and 4 when it shared 3's batch).
+    await until(
+      "offsets committed past every record",
+      async () => (await kafka.committed(made.UUID, topic))[0] === 5,
+      30_000,
+    );
+    const failed = (await kafka.readAll(dlq, 2)).map((f) => (JSON.parse(f.value) as { seq: number }).seq);
+    expect(failed).toContain(3);
+    expect(failed.filter((seq) => seq < 3)).toEqual([]);
+    const s = await seen(fn);
+    for (const offset of [0, 1, 2]) expect(s.filter((x) => x.offset === offset)).toHaveLength(1);
+    expect(s.some((x) => x.offset === 3)).toBe(false);
+    const off = await stack.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: made.UUID, FunctionResponseTypes: [] }),
+    );
+    expect(off.FunctionResponseTypes).toEqual([]);
+    await stack.lambda.send(new DeleteEventSourceMappingCommand({ UUID: made.UUID }));
+  }, 120_000);
+
   it("delivers N records over several partitions once each, in offset order per partition", async () => {
     const fn = await newFunction();
     const topic = unique("orders");
@@ -299,22 +366,36 @@ describe("event source mappings from self-managed Kafka", () => {
       "LATEST",
     ]);
     expect(twin.stderr).toContain("(ResourceConflictException)");
-    const atTime = await runAwsCli(stack, dir, [
-      "lambda",
-      "create-event-source-mapping",
-      "--function-name",
-      fn,
-      "--topics",
-      unique("t"),
-      "--self-managed-event-source",
-      JSON.stringify(source()),
-      "--starting-position",
-      "AT_TIMESTAMP",
-      "--starting-position-timestamp",
-      "1700000000",
-    ]);
-    expect(atTime.stderr).toContain("(InvalidParameterValueException)");
-    expect(atTime.stderr).toContain("StartingPositionTimestamp is not supported");
+    const createAtTime = (timestamp: string) =>
+      runAwsCli(stack, dir, [
+        "lambda",
+        "create-event-source-mapping",
+        "--function-name",
+        fn,
+        "--topics",
+        unique("t"),
+        "--self-managed-event-source",
+        JSON.stringify(source()),
+        "--starting-position",
+        "AT_TIMESTAMP",
+        "--starting-position-timestamp",
+        timestamp,
+      ]);
+    const atTime = await createAtTime("1700000000");
+    const atTimeMade = JSON.parse(atTime.stdout) as {
+      UUID: string;
+      StartingPosition: string;
+      StartingPositionTimestamp: unknown;
+    };
+    expect(atTimeMade.StartingPosition).toBe("AT_TIMESTAMP");
+    expect(
+      new Date(String(atTimeMade.StartingPositionTimestamp)).getTime() ||
+        Number(atTimeMade.StartingPositionTimestamp) * 1000,
+    ).toBe(1_700_000_000_000);
+    const future = await createAtTime(String(Math.floor(Date.now() / 1000) + 3600));
+    expect(future.stderr).toContain("(InvalidParameterValueException)");
+    expect(future.stderr).toContain("StartingPositionTimestamp cannot be in the future");
+    await cli("delete-event-source-mapping", "--uuid", atTimeMade.UUID);
     const del = await cli("delete-event-source-mapping", "--uuid", uuid);
     expect(del.State).toBe("Deleting");
 
@@ -332,7 +413,21 @@ describe("event source mappings from self-managed Kafka", () => {
       SelfManagedEventSource: source(),
       StartingPosition: "LATEST",
     };
-    await refused({ ...base, StartingPosition: "AT_TIMESTAMP" }, /AT_TIMESTAMP is not supported/);
+    await refused({ ...base, StartingPosition: "AT_TIMESTAMP" }, /StartingPositionTimestamp must be set/);
+    await refused({ ...base, StartingPositionTimestamp: new Date(1_700_000_000_000) }, /only valid when/);
+    const atTimeSdk = await stack.lambda.send(
+      new CreateEventSourceMappingCommand({
+        ...base,
+        Topics: [unique("t")],
+        StartingPosition: "AT_TIMESTAMP",
+        StartingPositionTimestamp: new Date(1_700_000_000_000),
+      } as never),
+    );
+    expect(atTimeSdk.StartingPosition).toBe("AT_TIMESTAMP");
+    expect(atTimeSdk.StartingPositionTimestamp?.getTime()).toBe(1_700_000_000_000);
+    const gotAtTime = await stack.lambda.send(new GetEventSourceMappingCommand({ UUID: atTimeSdk.UUID }));
+    expect(gotAtTime.StartingPositionTimestamp?.getTime()).toBe(1_700_000_000_000);
+    await stack.lambda.send(new DeleteEventSourceMappingCommand({ UUID: atTimeSdk.UUID }));
     await refused(
       { ...base, DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:123456789012:q" } } },
       /kafka:\/\/<topic>/,

@@ -7,7 +7,15 @@
 
 export type BatchVerdict = { kind: "all-ok" } | { kind: "some-failed"; failed: Set<string> } | { kind: "all-failed" };
 
-export function readBatchResponse(payload: Buffer, itemIds: ReadonlySet<string>): BatchVerdict {
+/** An itemIdentifier as the source names its records: a non-empty string by default. */
+export type ItemIdReader = (raw: unknown) => string | undefined;
+const stringId: ItemIdReader = (raw) => (typeof raw === "string" && raw !== "" ? raw : undefined);
+
+export function readBatchResponse(
+  payload: Buffer,
+  itemIds: ReadonlySet<string>,
+  idOf: ItemIdReader = stringId,
+): BatchVerdict {
   const text = payload.toString("utf8").trim();
   if (text === "") return { kind: "all-ok" };
   let body: unknown;
@@ -24,8 +32,8 @@ export function readBatchResponse(payload: Buffer, itemIds: ReadonlySet<string>)
   const failed = new Set<string>();
   for (const item of list) {
     if (typeof item !== "object" || item === null) return { kind: "all-failed" };
-    const id = (item as { itemIdentifier?: unknown }).itemIdentifier;
-    if (typeof id !== "string" || id === "" || !itemIds.has(id)) return { kind: "all-failed" };
+    const id = idOf((item as { itemIdentifier?: unknown }).itemIdentifier);
+    if (id === undefined || !itemIds.has(id)) return { kind: "all-failed" };
     failed.add(id);
   }
   return failed.size === 0 ? { kind: "all-ok" } : { kind: "some-failed", failed };

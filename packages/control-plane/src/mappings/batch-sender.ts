@@ -6,18 +6,21 @@
 // error sends them all: requeued (a record failing alone, or named by the function,
 // counts against MaximumRetryAttempts, then is rejected to the dead-letter path); a
 // throttle or platform error requeues everything not yet done, uncounted.
-import { limits, StratusError } from "@stratus/shared";
-import { type Pattern, parsePattern } from "../events/pattern-check.js";
-import { matches } from "../events/pattern-match.js";
-import type { InvokeRequest, InvokeResult } from "../services/invoke-service.js";
+import { limits } from "@stratus/shared";
+import type { InvokeResult } from "../services/invoke-service.js";
 import { readBatchResponse } from "./batch-response.js";
 import { afterFailure, chunk } from "./batching.js";
+import {
+  createRecordFilter,
+  failureOf,
+  type InvokeTarget,
+  invokeWith,
+  isPlatformError,
+  type SyncInvoker,
+} from "./invoke-batch.js";
 import type { SourcePoller, SourceRecord } from "./source-poller.js";
 
-export interface SendTarget {
-  accountId: string;
-  functionName: string;
-  qualifier?: string;
+export interface SendTarget extends InvokeTarget {
   /** Failures a record may have before it is rejected; Infinity: never (SQS leaves that to its redrive policy). */
   maxRetries: number;
   filters?: Array<{ Pattern: string }>;
@@ -39,20 +42,16 @@ export interface BatchSender {
 }
 
 function functionProblem(result: InvokeResult): string {
-  try {
-    const e = JSON.parse(result.payload.toString("utf8")) as { errorType?: string; errorMessage?: string };
-    return `Function call failed: ${e.errorType ?? "Error"}: ${String(e.errorMessage ?? "").slice(0, 200)}`;
-  } catch {
-    return "Function call failed.";
-  }
+  const e = failureOf(result);
+  return e ? `Function call failed: ${e.errorType}: ${e.errorMessage}` : "Function call failed.";
 }
 
 export function createBatchSender(
-  invoke: { invokeSync(req: InvokeRequest): Promise<InvokeResult> },
+  invoke: SyncInvoker,
   target: SendTarget,
   maxBytes = limits.syncPayloadBytes,
 ): BatchSender {
-  const patterns: Pattern[] = (target.filters ?? []).map((f) => parsePattern(f.Pattern));
+  const filter = createRecordFilter(target.filters);
   /** Failures of records that failed alone, by identity; present (0) when suspected after a batch failure. */
   const failures = new Map<string, number>();
   const isolate = target.isolateSuspects !== false;
@@ -82,8 +81,7 @@ export function createBatchSender(
 
   return {
     async send(poller, records) {
-      const kept = patterns.length ? records.filter((r) => patterns.some((p) => matches(p, r.filterView))) : records;
-      if (kept.length < records.length) await poller.ack(records.filter((r) => !kept.includes(r)));
+      const kept = await filter(poller, records);
       const plan = chunk(
         kept.map((r) => ({ size: r.size, suspect: failures.has(r.identity) })),
         maxBytes,
@@ -95,16 +93,10 @@ export function createBatchSender(
         const rest = () => plan.slice(n + 1).flatMap((ix) => ix.map((i) => kept[i] as (typeof kept)[number]));
         let result: InvokeResult;
         try {
-          result = await invoke.invokeSync({
-            accountId: target.accountId,
-            functionName: target.functionName,
-            ...(target.qualifier ? { qualifier: target.qualifier } : {}),
-            payload: Buffer.from(JSON.stringify(poller.event(batch))),
-          });
+          result = await invokeWith(invoke, target, poller.event(batch));
         } catch (err) {
           await poller.retry([...batch, ...rest()]);
-          const platform = !(err instanceof StratusError) || err.kind !== "client";
-          return { ok: false, problem: (err as Error).message.slice(0, 300), platform };
+          return { ok: false, problem: (err as Error).message.slice(0, 300), platform: isPlatformError(err) };
         }
         const verdict = result.functionError
           ? ({ kind: "all-failed" } as const)

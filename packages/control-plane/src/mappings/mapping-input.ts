@@ -4,11 +4,9 @@
 // by name (source-kinds.ts), and unknown parameters refused rather than dropped.
 import { errors } from "@stratus/shared";
 import { z } from "zod";
-import { PatternError, parsePattern } from "../events/pattern-check.js";
 import { parseInput } from "../services/function-input.js";
+import { bodyObject, CommonFields, checkFilters, inert, SECRET_ARN } from "./input-common.js";
 import { PARAM_RULES, type SourceKind, sourceKindOf } from "./source-kinds.js";
-
-const SECRET_ARN = /^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]{1,512}$/;
 
 const Access = z
   .object({
@@ -19,14 +17,8 @@ const Access = z
   })
   .strict();
 
-const Filters = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096) }).strict()).max(5) }).strict();
-
 const Common = {
-  FunctionName: z.string().min(1).max(170),
-  Enabled: z.boolean(),
-  BatchSize: z.number().int().min(1).max(10_000),
-  MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300),
-  FilterCriteria: Filters,
+  ...CommonFields,
   SourceAccessConfigurations: z.array(Access).max(22),
   /** A Stratus extension for MQ (Lambda retries until the message expires): see docs/EVENT-SOURCES.md. */
   MaximumRetryAttempts: z.number().int().min(0).max(10_000),
@@ -64,9 +56,6 @@ export interface MappingConfig {
 const DEFAULT_BATCH_SIZE: Record<SourceKind, number> = { rabbitmq: 100, sqs: 10 };
 export const DEFAULT_MAX_RETRIES = 2;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const inert = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
-
 function refuseByName(kind: SourceKind, body: Record<string, unknown>): void {
   const rules = PARAM_RULES[kind];
   for (const key of rules.invalid) if (!inert(body[key])) throw errors.invalidParameter(rules.invalidMessage(key));
@@ -93,26 +82,9 @@ function checkAccess(list: MappingConfig["SourceAccessConfigurations"] | undefin
   }
 }
 
-function checkFilters(f: MappingConfig["FilterCriteria"]): void {
-  for (const { Pattern } of f?.Filters ?? []) {
-    try {
-      parsePattern(Pattern);
-    } catch (err) {
-      if (err instanceof PatternError)
-        throw errors.invalidParameter(`Invalid filter pattern definition. ${err.message}`);
-      throw err;
-    }
-  }
-}
-
 function body(kind: SourceKind, raw: Record<string, unknown>): Record<string, unknown> {
   refuseByName(kind, raw);
   return strip(kind, raw);
-}
-
-function object(raw: unknown): Record<string, unknown> {
-  if (!isObject(raw)) throw errors.invalidParameter("The request body must be a JSON object");
-  return raw;
 }
 
 export type CreateInput = z.output<typeof CreateSchema>;
@@ -120,7 +92,7 @@ export type UpdateInput = z.output<typeof UpdateSchema>;
 
 /** A create request, its source kind told by its EventSourceArn (undefined: no source Stratus serves). */
 export function parseCreate(raw: unknown): CreateInput & { EventSourceArn: string; kind: SourceKind | undefined } {
-  const b = object(raw);
+  const b = bodyObject(raw);
   const arn = typeof b.EventSourceArn === "string" ? b.EventSourceArn : "";
   const kind = sourceKindOf(arn);
   const input = parseInput(CreateSchema, kind ? body(kind, b) : b);
@@ -139,7 +111,7 @@ export function parseCreate(raw: unknown): CreateInput & { EventSourceArn: strin
 }
 
 export function parseUpdate(raw: unknown, kind: SourceKind): UpdateInput {
-  const input = parseInput(UpdateSchema, body(kind, object(raw)));
+  const input = parseInput(UpdateSchema, body(kind, bodyObject(raw)));
   checkAccess(input.SourceAccessConfigurations);
   checkFilters(input.FilterCriteria);
   return input;

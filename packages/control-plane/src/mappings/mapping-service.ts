@@ -6,12 +6,13 @@ import { randomUUID } from "node:crypto";
 import { errors } from "@stratus/shared";
 import { parseFunctionName, parseFunctionRef } from "../services/function-ref.js";
 import type { BrokerStore } from "../store/broker-store.js";
-import type { Mapping, MappingStore } from "../store/mapping-store.js";
+import type { Mapping, MappingSource, MappingStore } from "../store/mapping-store.js";
 import { parseBrokerArn } from "./broker-arns.js";
 import { isKafkaCreate } from "./kafka/kafka-input.js";
 import { kafkaCreate, kafkaUpdate } from "./kafka/kafka-mappings.js";
 import { type MappingConfig, newConfig, parseCreate, parseUpdate, updatedConfig } from "./mapping-input.js";
-import { type MappingEvent, resourceInUse, transition } from "./mapping-state.js";
+import { resourceInUse, transition } from "./mapping-state.js";
+import { newMapping, storeUpdate } from "./mapping-update.js";
 import type { SourceKind } from "./source-kinds.js";
 import { checkSqsConfig, sqsArnOf } from "./sqs/sqs-input.js";
 
@@ -53,7 +54,7 @@ export function createMappingService(
     const parsed = parseBrokerArn(arn);
     if (!parsed) {
       throw errors.invalidParameter(
-        `Stratus serves RabbitMQ brokers (arn:aws:mq:...:broker:<name>:<id>) and SQS queues (arn:aws:sqs:...) as event sources; ${arn.slice(0, 200)} is neither (Kafka sources are not served yet)`,
+        `Stratus serves RabbitMQ brokers (arn:aws:mq:...:broker:<name>:<id>) and SQS queues (arn:aws:sqs:...) as event sources; ${arn.slice(0, 200)} is neither (a self-managed Kafka source is given by SelfManagedEventSource, with no EventSourceArn)`,
       );
     }
     const broker = parsed.accountId === accountId ? await brokers.find(accountId, parsed.name) : undefined;
@@ -98,22 +99,13 @@ export function createMappingService(
         );
       }
       if (sourceKind === "sqs") await checkSqsQueue(input.EventSourceArn, ref.timeoutSeconds);
-      const enabled = input.Enabled !== false;
-      const mapping: Mapping = {
-        uuid: randomUUID(),
+      const mapping = newMapping(
+        randomUUID(),
         accountId,
-        functionName: ref.name,
-        ...(ref.qualifier ? { qualifier: ref.qualifier } : {}),
-        eventSourceArn: input.EventSourceArn,
-        sourceKind,
-        config,
-        enabled,
-        state: "Creating",
-        stateTransitionReason: "USER_INITIATED",
-        lastProcessingResult: "No records processed",
-        revision: 1,
-        lastModified: new Date(),
-      };
+        ref,
+        { sourceKind, config, eventSourceArn: input.EventSourceArn } as MappingSource & { eventSourceArn: string },
+        input.Enabled !== false,
+      );
       await store.create(mapping);
       return mapping;
     },
@@ -126,18 +118,7 @@ export function createMappingService(
       const config = updatedConfig(m.config, input);
       checkConfig(m.sourceKind, m.eventSourceArn, config);
       if (ref && m.sourceKind === "sqs") await checkSqsQueue(m.eventSourceArn, ref.timeoutSeconds);
-      const enabled = input.Enabled ?? m.enabled;
-      const event: MappingEvent = enabled === m.enabled ? "update" : enabled ? "enable" : "disable";
-      const state = transition(m.state, event);
-      const patch = {
-        functionName: ref?.name ?? m.functionName,
-        qualifier: ref ? ref.qualifier : m.qualifier,
-        config,
-        enabled,
-        state,
-      };
-      if (!(await store.update(accountId, uuid, m.state, patch))) throw moved();
-      return { ...m, ...patch, lastModified: new Date() };
+      return storeUpdate(store, m, { ref, config, enabled: input.Enabled });
     },
     async delete(accountId, uuid) {
       const m = await find(accountId, uuid);

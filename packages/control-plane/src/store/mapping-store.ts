@@ -76,7 +76,8 @@ const HELD = "EXISTS (SELECT 1 FROM esm_leases l WHERE l.mapping_uuid = m.uuid A
 export function createPgMappingStore(pool: Pool, timeoutMs: number) {
   const db = boundedDb(pool, timeoutMs);
   return {
-    async create(m: Mapping): Promise<void> {
+    /** Stores a new mapping with a free lease per shard: '' (the mapping's own), and a Kafka mapping's poller slots. */
+    async create(m: Mapping, shards: readonly string[] = [""]): Promise<void> {
       await db.transaction(async (c) => {
         await c.query(
           `INSERT INTO event_source_mappings (uuid, account_id, function_name, qualifier, event_source_arn, source_kind,
@@ -95,7 +96,7 @@ export function createPgMappingStore(pool: Pool, timeoutMs: number) {
             m.stateTransitionReason,
           ],
         );
-        await c.query("INSERT INTO esm_leases (mapping_uuid, shard) VALUES ($1, '')", [m.uuid]);
+        await c.query("INSERT INTO esm_leases (mapping_uuid, shard) SELECT $1, unnest($2::text[])", [m.uuid, shards]);
       });
     },
     async get(accountId: string, uuid: string): Promise<Mapping | undefined> {
@@ -137,15 +138,26 @@ export function createPgMappingStore(pool: Pool, timeoutMs: number) {
       );
       return res.rowCount === 1;
     },
-    /** Claims up to `limit` free or lapsed leases for `owner`, each for `leaseMs`. */
+    /**
+     * Claims up to `limit` free or lapsed leases for `owner`, each for `leaseMs`: a mapping's
+     * own lease ('') first, and a poller slot (any other shard) only of a mapping of which
+     * `owner` holds no lease yet, one a mapping at a time, so that the slots spread over
+     * control planes.
+     */
     async claim(owner: string, leaseMs: number, limit: number): Promise<HeldLease[]> {
       if (limit <= 0) return [];
       const res = await db.query<{ mapping_uuid: string; shard: string; epoch: string }>(
         `WITH free AS (
-           SELECT mapping_uuid, shard FROM esm_leases WHERE owner IS NULL OR expires_at <= now()
-           ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+           SELECT mapping_uuid, shard FROM esm_leases f
+           WHERE (owner IS NULL OR expires_at <= now())
+             AND (shard = '' OR NOT EXISTS (
+               SELECT 1 FROM esm_leases o WHERE o.mapping_uuid = f.mapping_uuid AND o.owner = $1 AND o.expires_at > now()))
+           ORDER BY shard <> '', expires_at LIMIT $3 * 4 FOR UPDATE SKIP LOCKED),
+         pick AS (
+           SELECT DISTINCT ON (mapping_uuid) mapping_uuid, shard FROM free ORDER BY mapping_uuid, shard <> '', shard),
+         chosen AS (SELECT * FROM pick ORDER BY shard <> '' LIMIT $3)
          UPDATE esm_leases l SET owner = $1, epoch = l.epoch + 1, expires_at = now() + $2 * interval '1 millisecond'
-         FROM free WHERE l.mapping_uuid = free.mapping_uuid AND l.shard = free.shard
+         FROM chosen WHERE l.mapping_uuid = chosen.mapping_uuid AND l.shard = chosen.shard
          RETURNING l.mapping_uuid, l.shard, l.epoch`,
         [owner, leaseMs, limit],
       );
@@ -168,9 +180,9 @@ export function createPgMappingStore(pool: Pool, timeoutMs: number) {
       if (leases.length === 0) return;
       await db.query(
         `UPDATE esm_leases l SET owner = NULL, expires_at = now()
-         FROM unnest($2::uuid[], $3::bigint[]) AS h(uuid, epoch)
-         WHERE l.mapping_uuid = h.uuid AND l.epoch = h.epoch AND l.owner = $1`,
-        [owner, leases.map((l) => l.uuid), leases.map((l) => l.epoch)],
+         FROM unnest($2::uuid[], $3::text[], $4::bigint[]) AS h(uuid, shard, epoch)
+         WHERE l.mapping_uuid = h.uuid AND l.shard = h.shard AND l.epoch = h.epoch AND l.owner = $1`,
+        [owner, leases.map((l) => l.uuid), leases.map((l) => l.shard), leases.map((l) => l.epoch)],
       );
     },
     /** The mapping behind a held lease (any account). */

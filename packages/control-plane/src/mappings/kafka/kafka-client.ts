@@ -31,22 +31,39 @@ export interface KafkaMessageOut {
   headers: Array<[string, Buffer]>;
 }
 
+/**
+ * The group is rebalancing (or moved on without this member): thrown by a heartbeat or a
+ * commit. `original` is the client's own error, thrown back to it from `onBatch` so that
+ * it rejoins without marking the batch consumed.
+ */
+export class KafkaRebalance extends Error {
+  constructor(readonly original: unknown) {
+    super("The consumer group is rebalancing");
+  }
+}
+
+/** Where a partition the group has no committed offset for starts: its first record, its end, or a time (ms). */
+export type StartAt = "earliest" | "latest" | { timestamp: number };
+
 export interface KafkaConsumer {
   /**
    * Joins `groupId`, subscribed to `topic` (from the earliest offset when the group has
-   * none and `fromBeginning`), and hands each fetched batch, one partition's records in
+   * none, at `start`), and hands each fetched batch, one partition's records in
    * order, to `onBatch`. The client fetches that partition no further until the promise
-   * settles (backpressure); `heartbeat` keeps the group membership alive meanwhile. Rejects when the
-   * cluster cannot be reached.
+   * settles (backpressure); `heartbeat` keeps the group membership alive meanwhile (it throws
+   * KafkaRebalance when the group rebalances). The client rejoins a rebalancing group only
+   * once every `onBatch` under way has settled. Rejects when the cluster cannot be reached.
    */
   start(
     groupId: string,
     topic: string,
-    fromBeginning: boolean,
+    start: StartAt,
     onBatch: (messages: KafkaMessageIn[], heartbeat: () => Promise<void>) => Promise<void>,
   ): Promise<void>;
-  /** Commits `next` (the offset of the next record to process) for the group. */
+  /** Commits `next` (the offset of the next record to process) for the group; KafkaRebalance if the group moved on. */
   commit(topic: string, partition: number, next: string): Promise<void>;
+  /** Called each time the member has joined the group (first, and after every rebalance), with the partitions it was given. */
+  onJoin(listener: (partitions: number[]) => void): void;
   /** Called once when the consumer stops by itself (broker lost, group error). */
   onCrash(listener: (err: Error) => void): void;
   stop(): Promise<void>;

@@ -42,3 +42,24 @@ export function kafkaFilterView(entry: KafkaEntry, m: KafkaMessageIn): Record<st
   }
   return { ...entry, value };
 }
+
+/** What a partial batch response names a record by: "<topic>-<partition>-<offset>". */
+export const kafkaItemId = (topic: string, partition: number, offset: string) => `${topic}-${partition}-${offset}`;
+
+/**
+ * A Kafka itemIdentifier read into kafkaItemId's form: the string itself, or the object
+ * {"topic-partition": "<topic>-<partition>", "offset": n} some AWS libraries return.
+ */
+export function readKafkaItemId(raw: unknown): string | undefined {
+  if (typeof raw === "string") return raw === "" ? undefined : raw;
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const tp = (raw as Record<string, unknown>)["topic-partition"];
+  const offset = (raw as Record<string, unknown>).offset;
+  if (typeof tp !== "string" || tp === "") return undefined;
+  if (
+    !(typeof offset === "number" && Number.isInteger(offset)) &&
+    !(typeof offset === "string" && /^\d+$/.test(offset))
+  )
+    return undefined;
+  return `${tp}-${offset}`;
+}

@@ -38,6 +38,14 @@ describe("Kafka mapping input", () => {
     });
   });
 
+  it("keeps AT_TIMESTAMP's time (Unix seconds)", () => {
+    const c = newKafkaConfig(
+      parseKafkaCreate({ ...base, StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: 1_700_000_000.5 }),
+      UUID,
+    );
+    expect(c).toMatchObject({ StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: 1_700_000_000.5 });
+  });
+
   it("keeps a given consumer group, credentials and destination", () => {
     const c = newKafkaConfig(
       parseKafkaCreate({
@@ -55,14 +63,20 @@ describe("Kafka mapping input", () => {
   });
 
   it.each([
-    [{ StartingPosition: "AT_TIMESTAMP" }, /AT_TIMESTAMP is not supported/],
+    [{ StartingPosition: "AT_TIMESTAMP" }, /StartingPositionTimestamp must be set/],
+    [
+      { StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: Date.now() / 1000 + 3600 },
+      /cannot be in the future/,
+    ],
+    [{ StartingPositionTimestamp: 1_700_000_000 }, /only valid when StartingPosition is AT_TIMESTAMP/],
+    [{ StartingPosition: "AT_SEQUENCE" }, /TRIM_HORIZON, LATEST or AT_TIMESTAMP/],
     [{ StartingPosition: undefined }, /StartingPosition is required/],
     [{ Topics: ["a", "b"] }, /exactly one topic/],
     [{ Topics: ["bad topic"] }, /not a valid Kafka topic/],
     [{ EventSourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/x/y" }, /no EventSourceArn/],
     [{ Queues: ["q"] }, /Queues is not supported/],
     [{ ParallelizationFactor: 2 }, /ParallelizationFactor is not supported/],
-    [{ FunctionResponseTypes: ["ReportBatchItemFailures"] }, /FunctionResponseTypes is not supported/],
+    [{ FunctionResponseTypes: ["Other"] }, /FunctionResponseTypes/],
     [{ ScalingConfig: { MaximumConcurrency: 2 } }, /ScalingConfig is not supported/],
     [{ SourceAccessConfigurations: [{ Type: "VPC_SUBNET", URI: "subnet:x" }] }, /VPC_SUBNET and VPC_SECURITY_GROUP/],
     [{ SourceAccessConfigurations: [{ Type: "BASIC_AUTH", URI: "not-an-arn" }] }, /Secrets Manager secret ARN/],
@@ -97,6 +111,11 @@ describe("Kafka mapping input", () => {
       BisectBatchOnFunctionError: true,
       Topics: ["orders"],
     });
+    const on = updatedKafkaConfig(c, parseKafkaUpdate({ FunctionResponseTypes: ["ReportBatchItemFailures"] }, c));
+    expect(on.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(
+      updatedKafkaConfig(on, parseKafkaUpdate({ FunctionResponseTypes: [] }, on)).FunctionResponseTypes,
+    ).toBeUndefined();
     expect(() => parseKafkaUpdate({ Topics: ["other"] }, c)).toThrow(/Unrecognized key/);
     expect(() => parseKafkaUpdate({ DestinationConfig: { OnFailure: { Destination: "kafka://orders" } } }, c)).toThrow(
       /must differ/,

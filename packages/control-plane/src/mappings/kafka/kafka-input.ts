@@ -4,10 +4,9 @@
 // when it carries SelfManagedEventSource (isKafkaCreate).
 import { errors } from "@stratus/shared";
 import { z } from "zod";
-import { PatternError, parsePattern } from "../../events/pattern-check.js";
 import { parseInput } from "../../services/function-input.js";
+import { bodyObject, CommonFields, checkFilters, inert as inertValue, isObject, SECRET_ARN } from "../input-common.js";
 
-const SECRET_ARN = /^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]{1,512}$/;
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 const SERVER = /^[a-zA-Z0-9._-]{1,253}:\d{1,5}$/;
 const DESTINATION = /^kafka:\/\/([a-zA-Z0-9._-]{1,249})$/;
@@ -36,8 +35,6 @@ const Access = z
   })
   .strict();
 
-const Filters = z.object({ Filters: z.array(z.object({ Pattern: z.string().max(4096) }).strict()).max(5) }).strict();
-
 const Destination = z
   .object({
     OnFailure: z
@@ -54,11 +51,7 @@ const Destination = z
   .strict();
 
 const Common = {
-  FunctionName: z.string().min(1).max(170),
-  Enabled: z.boolean(),
-  BatchSize: z.number().int().min(1).max(10_000),
-  MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300),
-  FilterCriteria: Filters,
+  ...CommonFields,
   SourceAccessConfigurations: z.array(Access).max(22),
   MaximumRetryAttempts: z.number().int().min(-1).max(10_000),
   MaximumRecordAgeInSeconds: z
@@ -69,15 +62,18 @@ const Common = {
     .refine((n) => n === -1 || n >= 60, "must be -1 or between 60 and 604800"),
   BisectBatchOnFunctionError: z.boolean(),
   DestinationConfig: Destination,
+  FunctionResponseTypes: z.array(z.enum(["ReportBatchItemFailures"])).max(1),
 };
 
 const CreateSchema = z
   .object({
     ...Common,
     Topics: z.array(z.string().regex(TOPIC, "is not a valid Kafka topic name")).length(1, "takes exactly one topic"),
-    StartingPosition: z.enum(["TRIM_HORIZON", "LATEST"], {
-      message: "Stratus takes TRIM_HORIZON or LATEST for Kafka (AT_TIMESTAMP is not supported)",
+    StartingPosition: z.enum(["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], {
+      message: "must be TRIM_HORIZON, LATEST or AT_TIMESTAMP",
     }),
+    /** Unix time in seconds (the SDKs and the CLI send a timestamp as that). */
+    StartingPositionTimestamp: z.number().nonnegative(),
     SelfManagedEventSource: z
       .object({
         Endpoints: z
@@ -100,10 +96,8 @@ const UpdateSchema = z.object(Common).partial().strict();
 const NOT_FOR_KAFKA = [
   "EventSourceArn",
   "Queues",
-  "StartingPositionTimestamp",
   "ParallelizationFactor",
   "TumblingWindowInSeconds",
-  "FunctionResponseTypes",
   "ScalingConfig",
   "AmazonManagedKafkaEventSourceConfig",
   "DocumentDBEventSourceConfig",
@@ -117,7 +111,9 @@ export interface KafkaConfig {
   BatchSize: number;
   MaximumBatchingWindowInSeconds: number;
   Topics: string[];
-  StartingPosition: "TRIM_HORIZON" | "LATEST";
+  StartingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
+  /** With AT_TIMESTAMP: Unix time in seconds. */
+  StartingPositionTimestamp?: number;
   SelfManagedEventSource: { Endpoints: { KAFKA_BOOTSTRAP_SERVERS: string[] } };
   SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: string };
   SourceAccessConfigurations: Array<{ Type: KafkaAccessType; URI: string }>;
@@ -128,20 +124,21 @@ export interface KafkaConfig {
   MaximumRecordAgeInSeconds: number;
   BisectBatchOnFunctionError: boolean;
   DestinationConfig?: { OnFailure: { Destination: string } };
+  /** ReportBatchItemFailures: a response naming a failed record commits its partition up to it and retries from it. */
+  FunctionResponseTypes?: Array<"ReportBatchItemFailures">;
 }
 
 export type KafkaCreateInput = z.output<typeof CreateSchema>;
 export type KafkaUpdateInput = z.output<typeof UpdateSchema>;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const inert = (v: unknown) =>
-  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+/** Kafka's SDK shapes send empty blocks (SelfManagedEventSource, DestinationConfig) for "none". */
+const inert = (v: unknown) => inertValue(v, true);
 
 /** Whether a CreateEventSourceMapping body is for a self-managed Kafka source. */
 export const isKafkaCreate = (raw: unknown) => isObject(raw) && !inert(raw.SelfManagedEventSource);
 
-function body(raw: unknown): Record<string, unknown> {
-  if (!isObject(raw)) throw errors.invalidParameter("The request body must be a JSON object");
+function body(input: unknown): Record<string, unknown> {
+  const raw = bodyObject(input);
   for (const key of NOT_FOR_KAFKA) {
     if (!inert(raw[key])) {
       throw errors.invalidParameter(
@@ -169,18 +166,6 @@ function checkAccess(list: KafkaConfig["SourceAccessConfigurations"] | undefined
   }
 }
 
-function checkFilters(f: KafkaConfig["FilterCriteria"]): void {
-  for (const { Pattern } of f?.Filters ?? []) {
-    try {
-      parsePattern(Pattern);
-    } catch (err) {
-      if (err instanceof PatternError)
-        throw errors.invalidParameter(`Invalid filter pattern definition. ${err.message}`);
-      throw err;
-    }
-  }
-}
-
 function checkDestination(topic: string | undefined, d: KafkaConfig["DestinationConfig"]): void {
   const to = d && DESTINATION.exec(d.OnFailure.Destination)?.[1];
   if (topic && to === topic) {
@@ -188,9 +173,23 @@ function checkDestination(topic: string | undefined, d: KafkaConfig["Destination
   }
 }
 
-export function parseKafkaCreate(raw: unknown): KafkaCreateInput {
+/** AT_TIMESTAMP takes a StartingPositionTimestamp, not in the future; the other positions take none. */
+function checkStart(input: KafkaCreateInput, nowMs: number): void {
+  const ts = input.StartingPositionTimestamp;
+  if (input.StartingPosition === "AT_TIMESTAMP") {
+    if (ts === undefined) {
+      throw errors.invalidParameter("StartingPositionTimestamp must be set when StartingPosition is AT_TIMESTAMP");
+    }
+    if (ts * 1000 > nowMs) throw errors.invalidParameter("StartingPositionTimestamp cannot be in the future");
+  } else if (ts !== undefined) {
+    throw errors.invalidParameter("StartingPositionTimestamp is only valid when StartingPosition is AT_TIMESTAMP");
+  }
+}
+
+export function parseKafkaCreate(raw: unknown, now = Date.now): KafkaCreateInput {
   const input = parseInput(CreateSchema, body(raw));
   if (!input.StartingPosition) throw errors.invalidParameter("StartingPosition is required for Kafka event sources");
+  checkStart(input, now());
   checkAccess(input.SourceAccessConfigurations);
   checkFilters(input.FilterCriteria);
   checkDestination(input.Topics[0], input.DestinationConfig);
@@ -214,6 +213,9 @@ export function newKafkaConfig(input: KafkaCreateInput, uuid: string): KafkaConf
     MaximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
     Topics: input.Topics,
     StartingPosition: input.StartingPosition ?? "LATEST",
+    ...(input.StartingPositionTimestamp !== undefined
+      ? { StartingPositionTimestamp: input.StartingPositionTimestamp }
+      : {}),
     SelfManagedEventSource: input.SelfManagedEventSource,
     SelfManagedKafkaEventSourceConfig: {
       ConsumerGroupId: input.SelfManagedKafkaEventSourceConfig?.ConsumerGroupId ?? uuid,
@@ -224,13 +226,15 @@ export function newKafkaConfig(input: KafkaCreateInput, uuid: string): KafkaConf
     MaximumRecordAgeInSeconds: input.MaximumRecordAgeInSeconds ?? -1,
     BisectBatchOnFunctionError: input.BisectBatchOnFunctionError ?? false,
     ...(input.DestinationConfig ? { DestinationConfig: input.DestinationConfig } : {}),
+    ...(input.FunctionResponseTypes?.length ? { FunctionResponseTypes: input.FunctionResponseTypes } : {}),
   };
 }
 
 /** The settings after an update: fields given replace; an empty FilterCriteria removes the filters. */
 export function updatedKafkaConfig(c: KafkaConfig, u: KafkaUpdateInput): KafkaConfig {
-  const { FilterCriteria: _, ...rest } = c;
+  const { FilterCriteria: _, FunctionResponseTypes: _t, ...rest } = c;
   const filters = u.FilterCriteria ?? c.FilterCriteria;
+  const types = u.FunctionResponseTypes ?? c.FunctionResponseTypes;
   const given = Object.fromEntries(
     (
       [
@@ -246,7 +250,12 @@ export function updatedKafkaConfig(c: KafkaConfig, u: KafkaUpdateInput): KafkaCo
       .filter((k) => u[k] !== undefined)
       .map((k) => [k, u[k]]),
   );
-  return { ...rest, ...given, ...(filters?.Filters.length ? { FilterCriteria: filters } : {}) };
+  return {
+    ...rest,
+    ...given,
+    ...(filters?.Filters.length ? { FilterCriteria: filters } : {}),
+    ...(types?.length ? { FunctionResponseTypes: types } : {}),
+  };
 }
 
 /** Retries a failing batch gets: -1 is "until it succeeds", but 10 when failures have somewhere to go (as Lambda). */

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { errors } from "@stratus/shared";
 import type { FunctionRef } from "../../services/function-ref.js";
 import type { Mapping, MappingStore } from "../../store/mapping-store.js";
-import { type MappingEvent, resourceInUse, transition } from "../mapping-state.js";
+import { newMapping, storeUpdate } from "../mapping-update.js";
 import {
   type KafkaConfig,
   newKafkaConfig,
@@ -13,6 +13,12 @@ import {
   parseKafkaUpdate,
   updatedKafkaConfig,
 } from "./kafka-input.js";
+
+/** Consumer group members a Kafka mapping may have at once: its own lease's holder and one a poller slot. */
+export const KAFKA_POLLERS = 4;
+
+/** A Kafka mapping's leases: its own ('') and its poller slots (migration 036 gives older mappings the same). */
+export const kafkaShards = () => ["", ...Array.from({ length: KAFKA_POLLERS - 1 }, (_, i) => `poller-${i + 1}`)];
 
 type KafkaMappingRow = Extract<Mapping, { sourceKind: "kafka" }>;
 type ResolveFunction = (name: string) => Promise<Pick<FunctionRef, "name" | "qualifier">>;
@@ -44,22 +50,14 @@ export async function kafkaCreate(
       `An event source mapping with topic (${config.Topics[0]}), bootstrap servers and function (${input.FunctionName}) already exists (UUID ${twin.uuid}).`,
     );
   }
-  const mapping: KafkaMappingRow = {
+  const mapping = newMapping(
     uuid,
     accountId,
-    functionName: ref.name,
-    ...(ref.qualifier ? { qualifier: ref.qualifier } : {}),
-    eventSourceArn: "",
-    sourceKind: "kafka",
-    config,
-    enabled: input.Enabled !== false,
-    state: "Creating",
-    stateTransitionReason: "USER_INITIATED",
-    lastProcessingResult: "No records processed",
-    revision: 1,
-    lastModified: new Date(),
-  };
-  await store.create(mapping);
+    ref,
+    { sourceKind: "kafka", config, eventSourceArn: "" },
+    input.Enabled !== false,
+  );
+  await store.create(mapping, kafkaShards());
   return mapping;
 }
 
@@ -71,20 +69,7 @@ export async function kafkaUpdate(
 ): Promise<Mapping> {
   const input = parseKafkaUpdate(body, m.config);
   const ref = input.FunctionName ? await resolve(input.FunctionName) : undefined;
-  const enabled = input.Enabled ?? m.enabled;
-  const event: MappingEvent = enabled === m.enabled ? "update" : enabled ? "enable" : "disable";
-  const state = transition(m.state, event);
-  const patch = {
-    functionName: ref?.name ?? m.functionName,
-    qualifier: ref ? ref.qualifier : m.qualifier,
-    config: updatedKafkaConfig(m.config, input),
-    enabled,
-    state,
-  };
-  if (!(await store.update(m.accountId, m.uuid, m.state, patch))) {
-    throw resourceInUse("The event source mapping changed while this request was made.");
-  }
-  return { ...m, ...patch, lastModified: new Date() };
+  return storeUpdate(store, m, { ref, config: updatedKafkaConfig(m.config, input), enabled: input.Enabled });
 }
 
 /** The Kafka part of Lambda's EventSourceMappingConfiguration. */
@@ -92,6 +77,7 @@ export function kafkaShape(c: KafkaConfig) {
   return {
     Topics: c.Topics,
     StartingPosition: c.StartingPosition,
+    ...(c.StartingPositionTimestamp !== undefined ? { StartingPositionTimestamp: c.StartingPositionTimestamp } : {}),
     SelfManagedEventSource: c.SelfManagedEventSource,
     SelfManagedKafkaEventSourceConfig: c.SelfManagedKafkaEventSourceConfig,
     SourceAccessConfigurations: c.SourceAccessConfigurations,
@@ -100,5 +86,6 @@ export function kafkaShape(c: KafkaConfig) {
     MaximumRecordAgeInSeconds: c.MaximumRecordAgeInSeconds,
     BisectBatchOnFunctionError: c.BisectBatchOnFunctionError,
     DestinationConfig: c.DestinationConfig ?? { OnFailure: {} },
+    FunctionResponseTypes: c.FunctionResponseTypes ?? [],
   };
 }

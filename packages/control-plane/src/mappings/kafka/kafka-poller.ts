@@ -1,29 +1,48 @@
-// The Kafka source: one consumer in the mapping's consumer group, subscribed to its
-// topic. Fetched records are buffered in order (the client waits while the buffer is
-// over its high-water mark), so the next batch is ready while the function runs; the
-// sender keeps one batch in flight per partition. Settling commits the partition's
-// offset up to the first record not yet settled; a retried record goes back to the
-// buffer's head.
+// The Kafka source: one member of the mapping's consumer group, subscribed to its
+// topic; the group gives each partition to one member at a time (docs/EVENT-SOURCES.md,
+// "Kafka pollers"). A fetched batch is buffered in order and its fetch is held until
+// every record of it is settled, so the client rejoins a rebalancing group only once
+// nothing of a partition it may lose is still at the function. Settling commits the
+// partition's offset up to the first record not yet settled; a retried record goes
+// back to the buffer's head. A rebalance (seen by a heartbeat or a refused commit)
+// drops what is buffered and not yet sent: it is not committed, so the partition's
+// next owner (maybe this member again) fetches it from the committed offset.
+import { createArrival } from "../arrival.js";
 import type { SourcePoller, SourceRecord } from "../source-poller.js";
 import { SourceProblem } from "../source-poller.js";
-import type { KafkaClient, KafkaConnection, KafkaConsumer, KafkaMessageIn, KafkaProducer } from "./kafka-client.js";
-import { type KafkaEntry, kafkaEntry, kafkaEvent, kafkaFilterView, partitionKey } from "./kafka-event.js";
+import {
+  type KafkaClient,
+  type KafkaConnection,
+  type KafkaConsumer,
+  type KafkaMessageIn,
+  type KafkaProducer,
+  KafkaRebalance,
+  type StartAt,
+} from "./kafka-client.js";
+import { type KafkaEntry, kafkaEntry, kafkaEvent, kafkaFilterView, kafkaItemId, partitionKey } from "./kafka-event.js";
 import { commitPoint, emptyLedger, type PartitionLedger, settled, taken } from "./offsets.js";
+
+/** The records of one fetched batch not yet settled; the fetch is held until there are none. */
+interface Fetched {
+  left: number;
+  done: () => void;
+}
 
 export interface KafkaRecord extends SourceRecord {
   message: KafkaMessageIn;
   entry: KafkaEntry;
   /** "<topic>-<partition>" */
   partition: string;
+  fetched: Fetched;
 }
 
 export interface KafkaSource {
   bootstrapServers: string[];
   topic: string;
   groupId: string;
-  fromBeginning: boolean;
-  /** Records buffered before the client is made to wait. */
-  highWater: number;
+  start: StartAt;
+  /** Told the partitions this member was given, at each join of the group. */
+  onAssigned?: (partitions: number[]) => void;
   /** Resolves credentials at each connect (throws SourceProblem when they cannot be had). */
   connection: () => Promise<KafkaConnection>;
 }
@@ -51,24 +70,43 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
   let connection: KafkaConnection | undefined;
   let broken: SourceProblem | undefined;
   let closed = false;
+  /** Set from a rebalance being seen until the member has joined the group again. */
+  let draining: KafkaRebalance | undefined;
   const buffer: KafkaRecord[] = [];
   const ledgers = new Map<string, PartitionLedger>();
-  let wake: (() => void) | undefined;
+  const holding = new Set<Fetched>();
+  const arrival = createArrival();
   const overhead = Buffer.byteLength(JSON.stringify(kafkaEvent(s.bootstrapServers, [])));
 
-  /** Fetches waiting for room in the buffer. */
-  let roomWaiters: Array<() => void> = [];
+  const release = (records: readonly KafkaRecord[]) => {
+    for (const r of records) if (--r.fetched.left === 0) r.fetched.done();
+  };
+  /** Lets every held fetch go (closing or broken: nothing more will be settled). */
   const releaseAll = () => {
-    const list = roomWaiters;
-    roomWaiters = [];
-    for (const done of list) done();
+    for (const f of [...holding]) f.done();
+  };
+  /** A rebalance: what is buffered is dropped (uncommitted), and the fetches end once their records at the function are settled. */
+  const drain = (r: KafkaRebalance) => {
+    draining ??= r;
+    release(buffer.splice(0));
   };
 
   async function onBatch(messages: KafkaMessageIn[], heartbeat: () => Promise<void>): Promise<void> {
     if (closed || broken) return;
+    if (draining) throw draining;
     const first = messages[0] as KafkaMessageIn;
     const key = partitionKey(first.topic, first.partition);
     let ledger = ledgers.get(key) ?? emptyLedger();
+    let unhold!: () => void;
+    const held = new Promise<void>((resolve) => {
+      unhold = resolve;
+    });
+    const fetched: Fetched = { left: messages.length, done: () => undefined };
+    fetched.done = () => {
+      holding.delete(fetched);
+      unhold();
+    };
+    holding.add(fetched);
     for (const m of messages) {
       ledger = taken(ledger, BigInt(m.offset));
       const entry = kafkaEntry(m);
@@ -76,26 +114,31 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
         message: m,
         entry,
         partition: key,
+        fetched,
         identity: `${key}@${m.offset}`,
+        itemId: kafkaItemId(m.topic, m.partition, m.offset),
         size: Buffer.byteLength(JSON.stringify(entry)) + 1,
         filterView: kafkaFilterView(entry, m),
       });
     }
     ledgers.set(key, ledger);
-    wake?.();
-    while (buffer.length > s.highWater && !closed && !broken) {
-      await new Promise<void>((resolve) => {
-        const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
-        roomWaiters.push(() => {
-          clearInterval(beat);
-          resolve();
-        });
+    arrival.signal();
+    const beat = setInterval(() => {
+      heartbeat().catch((err) => {
+        if (err instanceof KafkaRebalance) drain(err);
       });
+    }, HEARTBEAT_MS);
+    try {
+      await held;
+    } finally {
+      clearInterval(beat);
     }
+    // Not returning normally keeps the client from marking dropped records as consumed.
+    if (draining && !closed) throw draining;
   }
 
   async function settle(records: readonly KafkaRecord[]): Promise<void> {
-    if (!consumer || broken || closed) return;
+    if (!consumer || broken || closed) return release(records);
     const byPartition = new Map<string, KafkaRecord[]>();
     for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
     for (const [key, list] of byPartition) {
@@ -109,11 +152,16 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
         try {
           await consumer.commit(m.topic, m.partition, to.toString());
         } catch (err) {
-          broken ??= new SourceProblem(`Could not commit offsets at ${where}: ${(err as Error).message.slice(0, 200)}`);
-          releaseAll();
+          if (err instanceof KafkaRebalance) drain(err);
+          else
+            broken ??= new SourceProblem(
+              `Could not commit offsets at ${where}: ${(err as Error).message.slice(0, 200)}`,
+            );
         }
       }
     }
+    release(records);
+    if (broken) releaseAll();
   }
 
   return {
@@ -125,10 +173,16 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       c.onCrash((err) => {
         broken ??= problemOf(err, where);
         releaseAll();
-        wake?.();
+        arrival.signal();
+      });
+      // Joined (again): nothing is held any more, and the offsets start from the committed ones.
+      c.onJoin((partitions) => {
+        draining = undefined;
+        ledgers.clear();
+        s.onAssigned?.(partitions);
       });
       try {
-        await c.start(s.groupId, s.topic, s.fromBeginning, onBatch);
+        await c.start(s.groupId, s.topic, s.start, onBatch);
       } catch (err) {
         await c.stop();
         consumer = undefined;
@@ -136,22 +190,8 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       }
     },
     async take(max, waitMs, signal) {
-      if (buffer.length === 0 && !broken && waitMs > 0 && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener("abort", done);
-            wake = undefined;
-            resolve();
-          };
-          const timer = setTimeout(done, Number.isFinite(waitMs) ? waitMs : 2 ** 31 - 1);
-          signal.addEventListener("abort", done);
-          wake = done;
-        });
-      }
-      const out = buffer.splice(0, max);
-      if (buffer.length <= s.highWater) releaseAll();
-      return out;
+      if (buffer.length === 0 && !broken) await arrival.wait(waitMs, signal);
+      return buffer.splice(0, max);
     },
     event: (records) =>
       kafkaEvent(
@@ -160,7 +200,8 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       ),
     ack: settle,
     async retry(records) {
-      if (broken || closed) return;
+      // Broken or rebalancing: not committed, so fetched again by the partition's owner.
+      if (broken || closed || draining) return release(records);
       buffer.unshift(...records);
     },
     // Given up on (already written to the OnFailure destination, if any): the partition moves on.

@@ -20,6 +20,8 @@ const record = (partition: number, offset: number, body: unknown): KafkaRecord =
     message,
     entry,
     partition: `t-${partition}`,
+    fetched: { left: 1, done: () => undefined },
+    itemId: `t-${partition}-${offset}`,
     identity: `t-${partition}@${offset}`,
     size: 100,
     filterView: {},
@@ -111,5 +113,65 @@ describe("the Kafka sender", () => {
     }
     expect(log.dead).toEqual(['{"poison":true}']);
     expect(log.acked.sort()).toEqual(["t-0@1", "t-0@2", "t-0@4"]);
+  });
+
+  it.each([
+    ["a string", (o: number) => `t-0-${o}`],
+    ["an object", (o: number) => ({ "topic-partition": "t-0", offset: o })],
+  ])(
+    "with ReportBatchItemFailures, commits up to the first failed record (%s) and retries from it",
+    async (_, idOf) => {
+      const { poller, log } = fakePoller();
+      const fn = {
+        invokeSync: async () =>
+          ({
+            payload: Buffer.from(
+              JSON.stringify({ batchItemFailures: [{ itemIdentifier: idOf(4) }, { itemIdentifier: idOf(3) }] }),
+            ),
+          }) as InvokeResult,
+      };
+      const sender = createKafkaSender(fn, {
+        ...target({ maxRetries: -1, maxAgeSeconds: -1, bisect: false }),
+        reportItemFailures: true,
+      });
+      const out = await sender.send(
+        poller,
+        [1, 2, 3, 4, 5].map((o) => record(0, o, {})),
+      );
+      expect(out.ok).toBe(false);
+      expect(log.acked).toEqual(["t-0@1", "t-0@2"]);
+      expect(log.retried).toEqual(["t-0@3", "t-0@4", "t-0@5"]);
+    },
+  );
+
+  it("with ReportBatchItemFailures, fails the whole batch on an identifier not in it", async () => {
+    const { poller, log } = fakePoller();
+    const fn = {
+      invokeSync: async () =>
+        ({
+          payload: Buffer.from(JSON.stringify({ batchItemFailures: [{ itemIdentifier: "t-0-99" }] })),
+        }) as InvokeResult,
+    };
+    const sender = createKafkaSender(fn, {
+      ...target({ maxRetries: -1, maxAgeSeconds: -1, bisect: false }),
+      reportItemFailures: true,
+    });
+    const out = await sender.send(poller, [record(0, 1, {}), record(0, 2, {})]);
+    expect(out).toMatchObject({ ok: false, problem: expect.stringMatching(/invalid partial batch response/) });
+    expect(log.acked).toEqual([]);
+    expect(log.retried).toEqual(["t-0@1", "t-0@2"]);
+  });
+
+  it("without ReportBatchItemFailures, takes a response naming records as a success", async () => {
+    const { poller, log } = fakePoller();
+    const fn = {
+      invokeSync: async () =>
+        ({
+          payload: Buffer.from(JSON.stringify({ batchItemFailures: [{ itemIdentifier: "t-0-1" }] })),
+        }) as InvokeResult,
+    };
+    const sender = createKafkaSender(fn, target({ maxRetries: -1, maxAgeSeconds: -1, bisect: false }));
+    expect(await sender.send(poller, [record(0, 1, {})])).toEqual({ ok: true, sent: 1 });
+    expect(log.acked).toEqual(["t-0@1"]);
   });
 });

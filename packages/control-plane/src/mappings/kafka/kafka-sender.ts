@@ -6,49 +6,43 @@
 // poller and wait out the runner's backoff), split (the halves tried at once), or given up: written to the
 // OnFailure topic, then settled, and the partition moves on. A throttle or platform
 // error sends the partition's records back uncounted.
-import { limits, StratusError } from "@stratus/shared";
-import { type Pattern, parsePattern } from "../../events/pattern-check.js";
-import { matches } from "../../events/pattern-match.js";
-import type { InvokeRequest, InvokeResult } from "../../services/invoke-service.js";
+import { limits } from "@stratus/shared";
+import type { InvokeResult } from "../../services/invoke-service.js";
+import { readBatchResponse } from "../batch-response.js";
 import type { SendOutcome } from "../batch-sender.js";
 import { chunk } from "../batching.js";
+import {
+  createRecordFilter,
+  type FunctionFailure,
+  failureOf,
+  type InvokeTarget,
+  invokeWith,
+  isPlatformError,
+  type SyncInvoker,
+} from "../invoke-batch.js";
+import { readKafkaItemId } from "./kafka-event.js";
 import type { KafkaPoller, KafkaRecord } from "./kafka-poller.js";
 import { afterBatchFailure, type RetryPolicy } from "./kafka-retry.js";
 
-export interface KafkaTarget {
-  accountId: string;
-  functionName: string;
-  qualifier?: string;
+export interface KafkaTarget extends InvokeTarget {
   functionArn: string;
   filters?: Array<{ Pattern: string }>;
   policy: RetryPolicy;
   /** The OnFailure topic (kafka://<topic>), if any. */
   failureTopic?: string;
-}
-
-interface FunctionFailure {
-  errorType: string;
-  errorMessage: string;
-}
-
-function failureOf(result: InvokeResult): FunctionFailure {
-  try {
-    const e = JSON.parse(result.payload.toString("utf8")) as { errorType?: unknown; errorMessage?: unknown };
-    return { errorType: String(e.errorType ?? "Error"), errorMessage: String(e.errorMessage ?? "").slice(0, 200) };
-  } catch {
-    return { errorType: "Error", errorMessage: "" };
-  }
+  /** FunctionResponseTypes has ReportBatchItemFailures. */
+  reportItemFailures?: boolean;
 }
 
 const text = (v: string | number) => Buffer.from(String(v));
 
 export function createKafkaSender(
-  invoke: { invokeSync(req: InvokeRequest): Promise<InvokeResult> },
+  invoke: SyncInvoker,
   target: KafkaTarget,
   now = Date.now,
   maxBytes = limits.syncPayloadBytes,
 ) {
-  const patterns: Pattern[] = (target.filters ?? []).map((f) => parsePattern(f.Pattern));
+  const filter = createRecordFilter(target.filters);
   /** Counted failures by record identity. */
   const attempts = new Map<string, number>();
   /** Largest invocation per partition after a bisect, until one succeeds. */
@@ -97,22 +91,21 @@ export function createKafkaSender(
         maxBytes,
         poller.eventOverhead,
       );
-      const batch = first.map((i) => left[i] as KafkaRecord);
+      let batch = first.map((i) => left[i] as KafkaRecord);
       const rest = left.slice(batch.length);
       let result: InvokeResult;
       try {
-        result = await invoke.invokeSync({
-          accountId: target.accountId,
-          functionName: target.functionName,
-          ...(target.qualifier ? { qualifier: target.qualifier } : {}),
-          payload: Buffer.from(JSON.stringify(poller.event(batch))),
-        });
+        result = await invokeWith(invoke, target, poller.event(batch));
       } catch (err) {
         await poller.retry(left);
-        const platform = !(err instanceof StratusError) || err.kind !== "client";
-        return { sent, problem: (err as Error).message.slice(0, 300), platform };
+        return { sent, problem: (err as Error).message.slice(0, 300), platform: isPlatformError(err) };
       }
-      if (!result.functionError) {
+      const reply = result.functionError
+        ? ({ kind: "all-failed" } as const)
+        : target.reportItemFailures
+          ? readBatchResponse(result.payload, new Set(batch.map((r) => r.itemId ?? "")), readKafkaItemId)
+          : ({ kind: "all-ok" } as const);
+      if (reply.kind === "all-ok") {
         await poller.ack(batch);
         for (const r of batch) attempts.delete(r.identity);
         caps.delete(key);
@@ -120,7 +113,24 @@ export function createKafkaSender(
         left = rest;
         continue;
       }
-      const failure = failureOf(result);
+      // A partial batch response: done up to the first record it names; the rest is the failed batch.
+      const from = reply.kind === "some-failed" ? batch.findIndex((r) => reply.failed.has(r.itemId ?? "")) : 0;
+      if (from > 0) {
+        const done = batch.slice(0, from);
+        await poller.ack(done);
+        for (const r of done) attempts.delete(r.identity);
+        sent += done.length;
+        left = left.slice(from);
+        batch = batch.slice(from);
+      }
+      const failure = result.functionError
+        ? (failureOf(result) ?? { errorType: "Error", errorMessage: "" })
+        : reply.kind === "some-failed"
+          ? { errorType: "BatchItemFailure", errorMessage: "The function reported a failed record." }
+          : {
+              errorType: "InvalidPartialBatchResponse",
+              errorMessage: "The function returned an invalid partial batch response.",
+            };
       const verdict = afterBatchFailure(
         {
           size: batch.length,
@@ -162,8 +172,7 @@ export function createKafkaSender(
 
   return {
     async send(poller: KafkaPoller, records: KafkaRecord[]): Promise<SendOutcome> {
-      const kept = patterns.length ? records.filter((r) => patterns.some((p) => matches(p, r.filterView))) : records;
-      if (kept.length < records.length) await poller.ack(records.filter((r) => !kept.includes(r)));
+      const kept = await filter(poller, records);
       const byPartition = new Map<string, KafkaRecord[]>();
       for (const r of kept) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
       const results = await Promise.all([...byPartition].map(([key, list]) => sendPartition(poller, key, list)));

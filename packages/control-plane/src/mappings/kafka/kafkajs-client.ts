@@ -2,8 +2,16 @@
 // manual commits and one batch per partition in flight, and a producer for the
 // OnFailure topic. The client's own restart on failure is off: the mapping runner
 // reconnects with its backoff and shows the problem meanwhile.
-import { type IHeaders, Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
-import type { KafkaClient, KafkaConnection, KafkaConsumer, KafkaMessageIn, KafkaProducer } from "./kafka-client.js";
+import { type Admin, type Consumer, type IHeaders, Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
+import {
+  type KafkaClient,
+  type KafkaConnection,
+  type KafkaConsumer,
+  type KafkaMessageIn,
+  type KafkaProducer,
+  KafkaRebalance,
+} from "./kafka-client.js";
+import { timestampSeeks } from "./offsets.js";
 
 /** Partitions whose batches may wait on the function at once (each still one batch at a time). */
 const PARTITIONS_AT_ONCE = 64;
@@ -28,6 +36,38 @@ function config(c: KafkaConnection): KafkaConfig {
   };
 }
 
+/** kafkajs's own test (errors.isRebalancing, not exported): the group moved on or is moving. */
+const REBALANCE_TYPES = new Set([
+  "REBALANCE_IN_PROGRESS",
+  "NOT_COORDINATOR_FOR_GROUP",
+  "ILLEGAL_GENERATION",
+  "UNKNOWN_MEMBER_ID",
+]);
+
+async function rebalanceAware<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const type = (err as { type?: unknown }).type;
+    throw typeof type === "string" && REBALANCE_TYPES.has(type) ? new KafkaRebalance(err) : err;
+  }
+}
+
+/** Seeks the given partitions with no committed offset to the first record at or after the start time. */
+async function seekToTimestamp(
+  admin: Admin,
+  consumer: Consumer,
+  groupId: string,
+  topic: string,
+  assigned: number[],
+  start: { timestamp: number },
+): Promise<void> {
+  if (assigned.length === 0) return;
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const atTime = await admin.fetchTopicOffsetsByTimestamp(topic, start.timestamp);
+  for (const s of timestampSeeks(assigned, committed?.partitions ?? [], atTime)) consumer.seek({ topic, ...s });
+}
+
 function headers(h: IHeaders | undefined): Array<[string, Buffer]> {
   const out: Array<[string, Buffer]> = [];
   for (const [k, v] of Object.entries(h ?? {})) {
@@ -47,10 +87,12 @@ export function createKafkajsClient(): KafkaClient {
   return {
     consumer(c): KafkaConsumer {
       let crashed: ((err: Error) => void) | undefined;
+      let joined: ((partitions: number[]) => void) | undefined;
+      const admins: Admin[] = [];
       const kafka = new Kafka(config(c));
       let consumer: ReturnType<Kafka["consumer"]> | undefined;
       return {
-        async start(groupId, topic, fromBeginning, onBatch) {
+        async start(groupId, topic, start, onBatch) {
           const k = kafka.consumer({
             groupId,
             // A control plane kill -9'd mid-batch leaves the group within seconds, so that
@@ -65,12 +107,31 @@ export function createKafkajsClient(): KafkaClient {
           });
           consumer = k;
           k.on(k.events.CRASH, (e) => crashed?.(e.payload.error));
+          k.on(k.events.GROUP_JOIN, (e) =>
+            joined?.([...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b)),
+          );
           await k.connect();
-          await k.subscribe({ topic, fromBeginning });
+          await k.subscribe({ topic, fromBeginning: start === "earliest" });
+          /** Settled once this join's AT_TIMESTAMP seeks are set; batches wait for it. */
+          let positioned: Promise<void> = Promise.resolve();
+          if (typeof start === "object") {
+            const admin = kafka.admin();
+            admins.push(admin);
+            await admin.connect();
+            k.on(k.events.GROUP_JOIN, (e) => {
+              const assigned = e.payload.memberAssignment[topic] ?? [];
+              positioned = seekToTimestamp(admin, k, groupId, topic, assigned, start).catch((err: Error) =>
+                crashed?.(err),
+              );
+            });
+          }
           await k.run({
             autoCommit: false,
             partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
-            eachBatch: async ({ batch, heartbeat }) => {
+            eachBatch: async ({ batch, heartbeat, isStale }) => {
+              await positioned;
+              // Fetched before an AT_TIMESTAMP seek: the seek sets where the next fetch starts.
+              if (isStale()) return;
               const messages: KafkaMessageIn[] = batch.messages.map((m) => ({
                 topic: batch.topic,
                 partition: batch.partition,
@@ -81,18 +142,28 @@ export function createKafkajsClient(): KafkaClient {
                 value: m.value,
                 headers: headers(m.headers),
               }));
-              if (messages.length > 0) await onBatch(messages, heartbeat);
+              if (messages.length === 0) return;
+              try {
+                await onBatch(messages, () => rebalanceAware(heartbeat));
+              } catch (err) {
+                // The client's own rebalance error makes it rejoin without resolving the batch.
+                throw err instanceof KafkaRebalance ? err.original : err;
+              }
             },
           });
         },
         async commit(topic, partition, next) {
-          await consumer?.commitOffsets([{ topic, partition, offset: next }]);
+          await rebalanceAware(async () => consumer?.commitOffsets([{ topic, partition, offset: next }]));
+        },
+        onJoin(listener) {
+          joined = listener;
         },
         onCrash(listener) {
           crashed = listener;
         },
         async stop() {
           await consumer?.disconnect().catch(() => undefined);
+          for (const a of admins.splice(0)) await a.disconnect().catch(() => undefined);
         },
       };
     },

@@ -25,3 +25,20 @@ export function commitPoint(l: PartitionLedger): bigint | undefined {
   if (l.open.length > 0) return l.open[0];
   return l.nextTaken >= 0n ? l.nextTaken : undefined;
 }
+
+/**
+ * Where AT_TIMESTAMP starts the partitions a member was given: each one the group has
+ * committed no offset for (-1) starts at the first record at or after the timestamp;
+ * the others go on from their committed offset (no seek).
+ */
+export function timestampSeeks(
+  assigned: readonly number[],
+  committed: ReadonlyArray<{ partition: number; offset: string }>,
+  atTimestamp: ReadonlyArray<{ partition: number; offset: string }>,
+): Array<{ partition: number; offset: string }> {
+  const done = new Set(committed.filter((c) => BigInt(c.offset) >= 0n).map((c) => c.partition));
+  return assigned.flatMap((partition) => {
+    const at = atTimestamp.find((a) => a.partition === partition);
+    return done.has(partition) || !at ? [] : [{ partition, offset: at.offset }];
+  });
+}

@@ -42,6 +42,7 @@ export function startKafkaMapping(
       bisect: c.BisectBatchOnFunctionError,
     },
     ...(topic ? { failureTopic: topic } : {}),
+    reportItemFailures: c.FunctionResponseTypes?.includes("ReportBatchItemFailures") ?? false,
   });
   const open = (): KafkaPoller =>
     createKafkaPoller(
@@ -49,8 +50,18 @@ export function startKafkaMapping(
         bootstrapServers: c.SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS,
         topic: c.Topics[0] ?? "",
         groupId: c.SelfManagedKafkaEventSourceConfig.ConsumerGroupId,
-        fromBeginning: c.StartingPosition === "TRIM_HORIZON",
-        highWater: Math.max(1000, 4 * c.BatchSize),
+        start:
+          c.StartingPosition === "AT_TIMESTAMP"
+            ? { timestamp: Math.round((c.StartingPositionTimestamp ?? 0) * 1000) }
+            : c.StartingPosition === "TRIM_HORIZON"
+              ? "earliest"
+              : "latest",
+        onAssigned: (partitions) =>
+          deps.log.info("kafka event source mapping joined its consumer group", {
+            mapping: m.uuid,
+            topic: c.Topics[0],
+            partitions: partitions.join(","),
+          }),
         connection: () => kafkaConnection(c, m.accountId, `stratus-esm-${m.uuid}`, deps.secrets),
       },
       deps.client,

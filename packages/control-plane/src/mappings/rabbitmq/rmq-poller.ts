@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from "amqplib";
 import { awsShapedNotification, regionOfArn } from "../../objects/queued-notification.js";
 import type { SecretsReader } from "../../secrets/secrets-reader.js";
+import { createArrival } from "../arrival.js";
 import { type SourcePoller, SourceProblem, type SourceRecord } from "../source-poller.js";
 import { rmqEntry, rmqEvent, rmqFilterView } from "./rmq-event.js";
 
@@ -67,7 +68,7 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
   let channel: Channel | undefined;
   let broken: SourceProblem | undefined;
   const buffer: RmqRecord[] = [];
-  let wake: (() => void) | undefined;
+  const arrival = createArrival();
   const overhead = Buffer.byteLength(JSON.stringify(rmqEvent(s.eventSourceArn, s.queue, s.vhost, [])));
 
   const onMessage = (message: ConsumeMessage | null) => {
@@ -93,7 +94,7 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
         filterView: rmqFilterView(entry, content),
       });
     }
-    wake?.();
+    arrival.signal();
   };
 
   const each = (records: readonly RmqRecord[], settle: (c: Channel, m: ConsumeMessage) => void) => {
@@ -126,7 +127,7 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
       conn.on("error", () => undefined);
       conn.on("close", () => {
         broken ??= new SourceProblem(`Connection error. The broker at ${url.host} closed the connection.`);
-        wake?.();
+        arrival.signal();
       });
       try {
         const ch = await conn.createChannel();
@@ -137,7 +138,7 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
         });
         ch.on("close", () => {
           broken ??= new SourceProblem(`Connection error. The connection to the broker at ${url.host} was lost.`);
-          wake?.();
+          arrival.signal();
         });
         await ch.checkQueue(s.queue);
         await ch.prefetch(s.prefetch);
@@ -152,19 +153,7 @@ export function createRmqPoller(s: RmqSource, secrets: SecretsReader | undefined
       }
     },
     async take(max, waitMs, signal) {
-      if (buffer.length === 0 && !broken && waitMs > 0 && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener("abort", done);
-            wake = undefined;
-            resolve();
-          };
-          const timer = setTimeout(done, Number.isFinite(waitMs) ? waitMs : 2 ** 31 - 1);
-          signal.addEventListener("abort", done);
-          wake = done;
-        });
-      }
+      if (buffer.length === 0 && !broken) await arrival.wait(waitMs, signal);
       return buffer.splice(0, max);
     },
     event: (records) =>
