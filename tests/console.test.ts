@@ -30,7 +30,7 @@ import {
   type WatchedPage,
 } from "./helpers/console-browser.js";
 import { deployFunction, uniqueName } from "./helpers/functions.js";
-import { until } from "./helpers/poll.js";
+import { until, waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
 
@@ -246,7 +246,7 @@ describe("the console's browser flow", () => {
     await until(
       "invocations in the console's metrics",
       async () => {
-        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.getByRole("button", { name: "Refresh", exact: true }).click();
         const text = (await page.locator('[data-metric="invocations"]').textContent()) ?? "";
         return /Invocations: [1-9]/.test(text);
       },
@@ -379,31 +379,26 @@ describe("usage, dead letters and deletion", () => {
     await until("dead-lettered again", async () => (await statusOf()) === "dead_lettered", 30_000);
 
     // Usage: the page's figures are the usage API's own (the report `stratus usage` reads).
-    await page.getByRole("link", { name: "Usage" }).click();
-    await page.getByRole("heading", { name: "Usage" }).waitFor();
-    const line = page.getByRole("table", { name: "Usage by function" }).getByRole("row").filter({ hasText: broken });
-    await until(
-      "the function's requests in the usage page",
+    type Report = { Functions: { FunctionName: string; Requests: number; GbSeconds: number }[] };
+    const ours = await waitFor(
       async () => {
-        await page.getByRole("button", { name: "Refresh" }).click();
-        return /^2$/.test(
-          (await line
-            .locator("td")
-            .first()
-            .textContent({ timeout: 2000 })
-            .catch(() => "")) ?? "",
-        );
+        const api = await signedFetch(stack.endpoint, stack.region, stack.credentials, "/stratus/2026-11-01/usage");
+        const line = ((await api.json()) as Report).Functions.find((f) => f.FunctionName === broken);
+        return line && line.Requests >= 2 ? line : undefined;
       },
       30_000,
-      1000,
+      { what: "both attempts in the usage API", intervalMs: 500 },
     );
-    const api = await signedFetch(stack.endpoint, stack.region, stack.credentials, "/stratus/2026-11-01/usage");
-    const report = (await api.json()) as { Functions: { FunctionName: string; Requests: number; GbSeconds: number }[] };
-    const ours = report.Functions.find((f) => f.FunctionName === broken);
-    expect(ours?.Requests).toBe(2);
-    expect(await line.locator("td").nth(2).textContent()).toBe(ours?.GbSeconds.toFixed(3));
+    await page.getByRole("link", { name: "Usage" }).click();
+    await page.getByRole("heading", { name: "Usage" }).waitFor();
+    const table = page.getByRole("table", { name: "Usage by function" });
+    const line = table.getByRole("row").filter({ hasText: broken });
+    await expect.poll(() => line.locator("td").first().textContent()).toBe(String(ours.Requests));
+    expect(await line.locator("td").nth(2).textContent()).toBe(ours.GbSeconds.toFixed(3));
     await page.getByLabel("Last 24 hours").check();
-    await expect.poll(() => line.locator("td").first().textContent()).toBe("2");
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(() => line.locator("td").first().textContent()).toBe(String(ours.Requests));
+    expect(await table.locator("tfoot").textContent()).toContain("Total");
     await shot(page, "usage");
 
     // Delete: nothing happens until the name is typed out; then the function is gone.
