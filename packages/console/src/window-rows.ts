@@ -21,7 +21,13 @@ export function useRowWindow(body: RefObject<HTMLTableSectionElement | null>, co
       frame = 0;
       const el = body.current;
       const row = el?.querySelector<HTMLElement>("tr[aria-rowindex]");
-      if (!el || !row) return;
+      if (!el) return;
+      if (!row) {
+        // Nothing rendered yet to measure: a first batch, measured on the next frame.
+        setWin([0, Math.min(count, FIRST), 0]);
+        soon();
+        return;
+      }
       const h = row.offsetHeight || 1;
       const top = -el.getBoundingClientRect().top;
       const from = Math.max(0, Math.min(count, Math.floor(top / h) - OVERSCAN));
