@@ -12,7 +12,15 @@ async function listOf(name: string, statuses: string[]): Promise<AsyncInvocation
   return lists.flat().sort((a, b) => b.AcceptedAt.localeCompare(a.AcceptedAt));
 }
 
-const errorText = (e: unknown) => (e === undefined ? "" : typeof e === "string" ? e : JSON.stringify(e));
+/** The error as Lambda's record names it (errorType: errorMessage), else as it came. */
+function errorText(e: unknown): string {
+  if (e === undefined || e === null) return "";
+  if (typeof e === "string") return e;
+  const o = e as { errorType?: unknown; errorMessage?: unknown };
+  if (typeof o.errorMessage === "string")
+    return `${typeof o.errorType === "string" ? `${o.errorType}: ` : ""}${o.errorMessage}`;
+  return JSON.stringify(e);
+}
 
 function Table(props: { caption: string; items: AsyncInvocation[]; onRedrive?: (id: string) => void }) {
   if (props.items.length === 0) return <p>None.</p>;
