@@ -3,7 +3,8 @@
 // a concurrent change refused by RevisionId), save and run a test event with its
 // result and REPORT figures, see the invocation in the monitoring data, change the
 // configuration (Lambda's validation message shown), publish a version and an alias,
-// sign out. What the console did is read back with the AWS SDK and the AWS CLI. The
+// sign out; read the account's usage, see a dead letter and re-drive it, and delete a
+// function after confirming its name. What the console did is read back with the AWS SDK and the AWS CLI. The
 // page loads nothing from anywhere but the control plane, and breaks no CSP rule.
 // Screenshots of each page go to docs/console/.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -12,6 +13,9 @@ import path from "node:path";
 import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  InvokeCommand,
+  PutFunctionEventInvokeConfigCommand,
+  ResourceNotFoundException,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import type { Browser, Page } from "playwright-core";
@@ -25,8 +29,9 @@ import {
   signIn,
   type WatchedPage,
 } from "./helpers/console-browser.js";
-import { uniqueName } from "./helpers/functions.js";
-import { until } from "./helpers/poll.js";
+import { deployFunction, uniqueName } from "./helpers/functions.js";
+import { until, waitFor } from "./helpers/poll.js";
+import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
 
 const stack = useStack();
@@ -241,7 +246,7 @@ describe("the console's browser flow", () => {
     await until(
       "invocations in the console's metrics",
       async () => {
-        await page.getByRole("button", { name: "Refresh" }).click();
+        await page.getByRole("button", { name: "Refresh", exact: true }).click();
         const text = (await page.locator('[data-metric="invocations"]').textContent()) ?? "";
         return /Invocations: [1-9]/.test(text);
       },
@@ -331,4 +336,96 @@ describe("the console's browser flow", () => {
     const ours = await stack.db.query("SELECT name FROM console_test_events WHERE function_name = $1", [fn]);
     expect(ours.rows).toEqual([{ name: "hello-event" }]);
   });
+});
+
+describe("usage, dead letters and deletion", () => {
+  it("shows the account's usage, re-drives a dead letter, and deletes a function once confirmed", async () => {
+    const broken = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: {
+        "index.js": "exports.handler = async () => { console.log('ATTEMPT'); throw new Error('broken on purpose'); };",
+      },
+    });
+    await stack.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: broken, MaximumRetryAttempts: 0 }));
+    const sent = await stack.lambda.send(
+      new InvokeCommand({ FunctionName: broken, InvocationType: "Event", Payload: Buffer.from("{}") }),
+    );
+    const id = sent.$metadata.requestId as string;
+    const statusOf = async () =>
+      (await stack.db.query<{ status: string }>("SELECT status FROM async_invocations WHERE id = $1", [id])).rows[0]
+        ?.status;
+    await until("the event dead-lettered", async () => (await statusOf()) === "dead_lettered", 30_000);
+    const attempts = async () =>
+      (
+        await stack.db.query<{ log: string }>("SELECT log FROM invocation_logs WHERE function_name = $1", [broken])
+      ).rows.filter((r) => r.log.includes("ATTEMPT")).length;
+    await until("the attempt's log stored", async () => (await attempts()) === 1, 20_000);
+
+    const w = await openPage(browser);
+    const { page } = w;
+    await signIn(page, stack.endpoint, stack.credentials.accessKeyId, stack.credentials.secretAccessKey);
+    await page.getByRole("heading", { name: "Functions" }).waitFor();
+
+    // Monitor: the dead letter with its error, re-driven from the page: it runs once more.
+    await page.goto(`${stack.endpoint}/console/#/functions/${broken}/monitor`);
+    const dead = page.getByRole("table", { name: "Dead letters" }).getByRole("row").filter({ hasText: id });
+    await expect.poll(() => dead.textContent(), { timeout: 20_000 }).toContain("dead_lettered");
+    expect(await dead.textContent()).toContain("broken on purpose");
+    await shot(page, "dead-letters");
+    await page.getByRole("button", { name: `Re-drive ${id}` }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toContain(`Re-drove ${id}`);
+    await until("the re-driven event's second run", async () => (await attempts()) === 2, 30_000);
+    await until("dead-lettered again", async () => (await statusOf()) === "dead_lettered", 30_000);
+
+    // Usage: the page's figures are the usage API's own (the report `stratus usage` reads).
+    type Report = { Functions: { FunctionName: string; Requests: number; GbSeconds: number }[] };
+    const ours = await waitFor(
+      async () => {
+        const api = await signedFetch(stack.endpoint, stack.region, stack.credentials, "/stratus/2026-11-01/usage");
+        const line = ((await api.json()) as Report).Functions.find((f) => f.FunctionName === broken);
+        return line && line.Requests >= 1 ? line : undefined;
+      },
+      30_000,
+      { what: "the function in the usage API", intervalMs: 500 },
+    );
+    await page.getByRole("link", { name: "Usage" }).click();
+    await page.getByRole("heading", { name: "Usage" }).waitFor();
+    const table = page.getByRole("table", { name: "Usage by function" });
+    const line = table.getByRole("row").filter({ hasText: broken });
+    await expect.poll(() => line.locator("td").first().textContent()).toBe(String(ours.Requests));
+    expect(await line.locator("td").nth(2).textContent()).toBe(ours.GbSeconds.toFixed(3));
+    await page.getByLabel("Last 24 hours").check();
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(() => line.locator("td").first().textContent()).toBe(String(ours.Requests));
+    expect(await table.locator("tfoot").textContent()).toContain("Total");
+    await shot(page, "usage");
+
+    // Delete: nothing happens until the name is typed out; then the function is gone.
+    await page.goto(`${stack.endpoint}/console/#/functions/${broken}/code`);
+    await page.getByRole("button", { name: "Delete function" }).click();
+    const confirm = page.getByRole("button", { name: "Delete", exact: true });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel("Function name to delete").fill(`${broken}-not`);
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.getByLabel("Function name to delete").count()).toBe(0);
+    expect(
+      (await stack.lambda.send(new GetFunctionCommand({ FunctionName: broken }))).Configuration?.FunctionName,
+    ).toBe(broken);
+    await page.getByRole("button", { name: "Delete function" }).click();
+    await page.getByLabel("Function name to delete").fill(broken);
+    await shot(page, "delete-function");
+    await page.getByLabel("Function name to delete").press("Enter");
+    await page.getByRole("heading", { name: "Functions" }).waitFor();
+    await expect(stack.lambda.send(new GetFunctionCommand({ FunctionName: broken }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    const viaCli = await cli(["lambda", "get-function", "--function-name", broken]);
+    expect(viaCli.code).not.toBe(0);
+    expect(viaCli.stderr).toContain("ResourceNotFoundException");
+    await expect.poll(() => page.getByRole("row").filter({ hasText: broken }).count()).toBe(0);
+    expectSelfContained(w);
+    await w.context.close();
+  }, 180_000);
 });

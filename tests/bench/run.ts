@@ -17,6 +17,7 @@
 // - image and layered zip cold starts (packaging-bench.ts), only with BENCH_ONLY=packaging.
 // - the Kafka trigger's rows (kafka-bench.ts), only with BENCH_ONLY=kafka.
 // - the RabbitMQ trigger's rows (rabbitmq-bench.ts), only with BENCH_ONLY=rabbitmq.
+// - the web console's first load and 1,000-function list (console-bench.ts), only with BENCH_ONLY=console.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -218,6 +219,7 @@ const only: Record<string, () => Promise<void>> = {
   packaging: () => import("./packaging-bench.js").then(() => undefined),
   kafka: () => import("./kafka-bench.js").then(() => undefined),
   rabbitmq: () => import("./rabbitmq-bench.js").then(() => undefined),
+  console: () => import("./console-bench.js").then(() => undefined),
 };
 (only[process.env.BENCH_ONLY ?? ""] ?? main)().catch((err) => {
   console.error(err);

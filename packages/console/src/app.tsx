@@ -6,6 +6,7 @@ import { CreateFunction } from "./pages/create-function.js";
 import { FunctionPage } from "./pages/function-page.js";
 import { FunctionsList } from "./pages/functions-list.js";
 import { SignIn } from "./pages/sign-in.js";
+import { UsagePage } from "./pages/usage-page.js";
 import { useView } from "./route.js";
 
 export function App() {
@@ -50,6 +51,7 @@ export function App() {
         </a>
         <nav aria-label="Main">
           <a href="#/functions">Functions</a>
+          <a href="#/usage">Usage</a>
         </nav>
         <span class="who" title={`Access key ${who.accessKeyId}`}>
           Account {who.accountId}
@@ -60,6 +62,7 @@ export function App() {
       </header>
       <main>
         {view.page === "functions" && <FunctionsList />}
+        {view.page === "usage" && <UsagePage />}
         {view.page === "create" && <CreateFunction accountId={who.accountId} />}
         {view.page === "function" && <FunctionPage name={view.name} tab={view.tab} />}
       </main>

@@ -1,11 +1,12 @@
 // One function: its summary over tabs for code, testing, monitoring, configuration,
-// and versions and aliases. The tabs share the function's detail and reload it after
-// a change, so each write carries the latest RevisionId.
+// and versions and aliases, and its deletion (with a confirmation). The tabs share the
+// function's detail and reload it after a change, so each write carries the latest RevisionId.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { type FunctionDetail, getFunction } from "../lambda.js";
 import { type FunctionTab, hrefFor, TABS } from "../route.js";
 import { CodeTab } from "./code-tab.js";
 import { ConfigTab } from "./config-tab.js";
+import { DeleteFunction } from "./delete-function.js";
 import { MonitorTab } from "./monitor-tab.js";
 import { TestTab } from "./test-tab.js";
 import { VersionsTab } from "./versions-tab.js";
@@ -40,7 +41,10 @@ export function FunctionPage(props: { name: string; tab: FunctionTab }) {
       <p class="crumbs">
         <a href="#/functions">Functions</a> / {props.name}
       </p>
-      <h1 id="fn-title">{props.name}</h1>
+      <div class="bar">
+        <h1 id="fn-title">{props.name}</h1>
+        {detail && <DeleteFunction name={props.name} />}
+      </div>
       {error && (
         <p class="error" role="alert">
           {error}

@@ -1,9 +1,14 @@
 // Functions: every function of the account with its runtime, memory and last change,
 // and its invocations and errors over the last hour (CloudWatch's AWS/Lambda metrics,
-// which the platform keeps); a search box narrows the list as one types.
-import { useEffect, useMemo, useState } from "preact/hooks";
+// which the platform keeps); a search box narrows the list as one types. A long list
+// puts only the rows near the viewport in the document (window-rows.ts), announcing
+// the whole table's size (aria-rowcount) and each row's place in it (aria-rowindex).
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type FunctionConfig, getMetricData, listFunctions } from "../lambda.js";
 import { hrefFor } from "../route.js";
+import { useRowWindow } from "../window-rows.js";
+
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "medium" });
 
 type HourCounts = Record<string, { invocations: number; errors: number }>;
 
@@ -52,6 +57,8 @@ export function FunctionsList() {
       (f) => q === "" || f.FunctionName.toLowerCase().includes(q) || (f.Runtime ?? "").includes(q),
     );
   }, [functions, search]);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [from, to, rowPx] = useRowWindow(body, shown.length);
 
   return (
     <section aria-labelledby="functions-title">
@@ -76,12 +83,12 @@ export function FunctionsList() {
         <p>No functions yet. Create one from a blueprint.</p>
       ) : (
         <div class="scroll">
-          <table class="functions">
+          <table class="functions" aria-rowcount={shown.length + 1}>
             <caption class="sr-only">
               {shown.length} of {functions.length} functions
             </caption>
             <thead>
-              <tr>
+              <tr aria-rowindex={1}>
                 <th scope="col">Name</th>
                 <th scope="col">Runtime</th>
                 <th scope="col">Memory (MB)</th>
@@ -90,21 +97,23 @@ export function FunctionsList() {
                 <th scope="col">Errors (1 h)</th>
               </tr>
             </thead>
-            <tbody>
-              {shown.map((f) => (
-                <tr key={f.FunctionName}>
+            <tbody ref={body}>
+              {from > 0 && <tr class="spacer" style={{ height: `${from * rowPx}px` }} />}
+              {shown.slice(from, to).map((f, i) => (
+                <tr key={f.FunctionName} aria-rowindex={from + i + 2}>
                   <th scope="row">
                     <a href={hrefFor({ page: "function", name: f.FunctionName, tab: "code" })}>{f.FunctionName}</a>
                   </th>
                   <td>{f.Runtime ?? f.PackageType}</td>
                   <td class="num">{f.MemorySize}</td>
                   <td>
-                    <time dateTime={f.LastModified}>{new Date(f.LastModified).toLocaleString()}</time>
+                    <time dateTime={f.LastModified}>{when.format(new Date(f.LastModified))}</time>
                   </td>
                   <td class="num">{counts[f.FunctionName]?.invocations ?? "–"}</td>
                   <td class="num">{counts[f.FunctionName]?.errors ?? "–"}</td>
                 </tr>
               ))}
+              {to < shown.length && <tr class="spacer" style={{ height: `${(shown.length - to) * rowPx}px` }} />}
             </tbody>
           </table>
         </div>

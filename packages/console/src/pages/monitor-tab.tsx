@@ -1,8 +1,10 @@
 // Monitor: the function's CloudWatch metrics (AWS/Lambda, from the platform's own
 // records) over 1 hour, 3 hours or 1 day: invocations, errors, throttles, duration
-// p50 and p99, and concurrency. Each chart has its totals in text beside it.
+// p50 and p99, and concurrency. Each chart has its totals in text beside it. Below,
+// the asynchronous backlog and dead letters (async-section.tsx).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { getMetricData, type MetricSeries } from "../lambda.js";
+import { AsyncSection } from "./async-section.js";
 
 const RANGES = {
   "1h": { seconds: 3600, period: 60 },
@@ -170,6 +172,7 @@ export function MonitorTab(props: { name: string }) {
           </figure>
         ))}
       </div>
+      <AsyncSection name={props.name} />
     </div>
   );
 }
