@@ -3,8 +3,8 @@
 // inline and attached policies (explicit deny wins, no allow is AccessDenied) while
 // the account's own keys keep full rights; an Inactive or deleted key is unknown; a
 // user with keys or policies cannot be deleted. And function URLs with AuthType
-// AWS_IAM take a role's temporary credentials (a function signing with its own
-// environment) and a user's key, each judged for lambda:InvokeFunctionUrl.
+// AWS_IAM take a role's temporary credentials (a request a function signed with its
+// own environment) and a user's key, each judged for lambda:InvokeFunctionUrl.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -287,8 +287,9 @@ describe("IAM users through @aws-sdk/client-iam", () => {
       // GetUser with no name is the caller itself; CreateUser is not in its policy.
       const self = await iamAsUser.send(new GetUserCommand({}));
       expect(self.User?.UserName).toBe(UserName);
+      // IAM's awsQuery protocol names the refusal AccessDenied.
       expect(await errorName(iamAsUser.send(new CreateUserCommand({ UserName: uniqueName("x") })))).toBe(
-        "AccessDeniedException",
+        "AccessDenied",
       );
       // The account's own keys keep their full rights.
       expect((await stack.lambda.send(new ListFunctionsCommand({}))).Functions?.length).toBeGreaterThan(0);
@@ -330,17 +331,20 @@ describe("IAM users through @aws-sdk/client-iam", () => {
   });
 });
 
-/** A handler that calls the AWS_IAM URL in `event.url`, signed with the function's own environment credentials. */
-async function urlCallerZip(): Promise<string> {
+/**
+ * A handler that signs a POST to the AWS_IAM URL in `event.url` with the function's own
+ * environment credentials (its role's temporary ones) and gives back the signed
+ * request. The test host sends it: function containers reach the Stratus endpoint
+ * but not the URL listener's port on this host (the node's firewall).
+ */
+async function urlSignerZip(): Promise<string> {
   const out = await build({
     stdin: {
       contents: `
         const { SignatureV4 } = require("@smithy/signature-v4");
         const { Hash } = require("@smithy/hash-node");
         exports.handler = async (event) => {
-          // The URL as the test host sees it; the container reaches the listener at the endpoint's address.
           const url = new URL(event.url);
-          url.hostname = new URL(process.env.AWS_ENDPOINT_URL_LAMBDA).hostname;
           const signer = new SignatureV4({
             credentials: {
               accessKeyId: process.env.AWS_ACCESS_KEY_ID,
@@ -356,8 +360,7 @@ async function urlCallerZip(): Promise<string> {
             method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: url.pathname,
             query: {}, headers: { host: url.host, "content-type": "application/json" }, body,
           });
-          const res = await fetch(url, { method: "POST", headers: signed.headers, body });
-          return { status: res.status, body: await res.text() };
+          return { headers: signed.headers, body };
         };
       `,
       resolveDir: path.resolve("tests"),
@@ -370,6 +373,13 @@ async function urlCallerZip(): Promise<string> {
     write: false,
   });
   return out.outputFiles[0]?.text ?? "";
+}
+
+/** Sends what a signer function gave back to `url`. */
+async function sendSigned(url: string, signed: { headers: Record<string, string>; body: string }) {
+  const { host: _host, ...headers } = signed.headers;
+  const res = await fetch(url, { method: "POST", headers, body: signed.body });
+  return { status: res.status, body: await res.text() };
 }
 
 describe("function URLs with AuthType AWS_IAM", () => {
@@ -409,7 +419,7 @@ describe("function URLs with AuthType AWS_IAM", () => {
         PolicyDocument: policy({ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: targetArn }),
       }),
     );
-    const code = await urlCallerZip();
+    const code = await urlSignerZip();
     const callerOf = (role: string | undefined) =>
       deployFunction(stack, {
         runtime: "nodejs20.x",
@@ -420,10 +430,11 @@ describe("function URLs with AuthType AWS_IAM", () => {
     const allowed = await callerOf(allowedRole.Role?.Arn);
     const refused = await callerOf(otherRole.Role?.Arn);
 
-    const ok = (await invokeFunction(stack, allowed, { url })).body as { status: number; body: string };
+    type Signed = { headers: Record<string, string>; body: string };
+    const ok = await sendSigned(url, (await invokeFunction(stack, allowed, { url })).body as Signed);
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ got: { from: "caller" }, caller: expect.stringMatching(/^ASIA/) });
-    const no = (await invokeFunction(stack, refused, { url })).body as { status: number; body: string };
+    const no = await sendSigned(url, (await invokeFunction(stack, refused, { url })).body as Signed);
     expect(no.status).toBe(403);
     expect(JSON.parse(no.body)).toEqual({ Message: "Forbidden" });
 
