@@ -390,7 +390,7 @@ describe("function URLs with AuthType AWS_IAM", () => {
       handler: "index.handler",
       files: {
         "index.js":
-          "exports.handler = async (e) => ({ got: JSON.parse(e.body), caller: e.requestContext.authorizer.iam.accessKey });",
+          "exports.handler = async (e) => ({ got: JSON.parse(e.body), caller: e.requestContext.authorizer.iam.accessKey, arn: e.requestContext.authorizer.iam.userArn });",
       },
     });
     const url = (
@@ -433,7 +433,11 @@ describe("function URLs with AuthType AWS_IAM", () => {
     type Signed = { headers: Record<string, string>; body: string };
     const ok = await sendSigned(url, (await invokeFunction(stack, allowed, { url })).body as Signed);
     expect(ok.status).toBe(200);
-    expect(JSON.parse(ok.body)).toMatchObject({ got: { from: "caller" }, caller: expect.stringMatching(/^ASIA/) });
+    expect(JSON.parse(ok.body)).toMatchObject({
+      got: { from: "caller" },
+      caller: expect.stringMatching(/^ASIA/),
+      arn: expect.stringMatching(new RegExp(`^arn:aws:sts::${account}:assumed-role/${allowedRole.Role?.RoleName}/`)),
+    });
     const no = await sendSigned(url, (await invokeFunction(stack, refused, { url })).body as Signed);
     expect(no.status).toBe(403);
     expect(JSON.parse(no.body)).toEqual({ Message: "Forbidden" });
@@ -460,6 +464,10 @@ describe("function URLs with AuthType AWS_IAM", () => {
       const r = await call();
       return r.status === 200 ? r : undefined;
     });
-    expect(await res.json()).toMatchObject({ got: {}, caller: creds.accessKeyId });
+    expect(await res.json()).toMatchObject({
+      got: {},
+      caller: creds.accessKeyId,
+      arn: `arn:aws:iam::${account}:user/${UserName}`,
+    });
   });
 });

@@ -20,7 +20,7 @@ import {
   traceResponseHeaders,
   headers as wire,
 } from "@stratus/shared";
-import { type Access, principalOf } from "../iam/access.js";
+import { type Access, principalArn, principalOf } from "../iam/access.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import type { FunctionUrlConfig } from "../url-config.js";
@@ -107,6 +107,7 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
       const principal = principalOf(key);
       if (principal) {
         if (!deps.principals) throw new Answer(FORBIDDEN());
+        caller.userArn = principalArn(principal);
         const { accountId, functionName, qualifier } = config;
         const arn = `arn:aws:lambda:${deps.principals.region}:${accountId}:function:${functionName}${qualifier ? `:${qualifier}` : ""}`;
         await deps.principals.access.check(principal, "lambda:InvokeFunctionUrl", [arn]);

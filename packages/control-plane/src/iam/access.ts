@@ -32,6 +32,13 @@ export function principalOf(key: AccessKey): Principal | undefined {
   return undefined;
 }
 
+/** The principal's ARN: the user's, or the role session's (`arn:aws:sts::<account>:assumed-role/<role>/<session>`). */
+export function principalArn(who: Principal): string {
+  if ("userName" in who) return userArn({ accountId: who.accountId, path: who.path, name: who.userName });
+  const role = parseRoleArn(who.roleArn);
+  return role ? `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${who.sessionName}` : who.roleArn;
+}
+
 export interface Access {
   /** Throws AccessDeniedException unless `who` may do `action` on every one of `resources`. */
   check(who: Principal, action: string, resources: readonly string[]): Promise<void>;
@@ -75,14 +82,14 @@ export function createAccess(source: PolicySource, now = Date.now): Access {
   const judged = async (who: Principal) => {
     if ("userName" in who) {
       return {
-        arn: userArn({ accountId: who.accountId, path: who.path, name: who.userName }),
+        arn: principalArn(who),
         docs: await policiesOf(who.accountId, "user", who.userName),
         gone: "because the user no longer exists",
       };
     }
     const role = parseRoleArn(who.roleArn);
     return {
-      arn: role ? `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${who.sessionName}` : who.roleArn,
+      arn: principalArn(who),
       docs: role ? await policiesOf(role.accountId, "role", role.name) : undefined,
       gone: "because the role no longer exists",
     };
