@@ -322,6 +322,8 @@ export async function startControlPlane(
     registry,
     log,
     access,
+    sessionKey: sessionKey(config.internalToken),
+    principals: sessions,
   });
   await bootstrapAdmin(accounts, config.bootstrapKeyFile, log);
   const app = createApp({

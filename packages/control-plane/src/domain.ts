@@ -13,6 +13,8 @@ export interface AccessKey {
   secretAccessKey: string;
   /** Set for an execution role's temporary credentials: what they act as, and until when. */
   session?: { roleArn: string; sessionName: string; expiresAt: number };
+  /** Set for an IAM user's key: the user it acts as (its policies judge each request, iam/access.ts). */
+  user?: { name: string; path: string };
 }
 
 /** One version of a function: `$LATEST` (mutable) or a published number (immutable). */

@@ -20,7 +20,8 @@ const AccountInput = z.object({
 export function adminsOnly(accounts: Pick<AccountStore, "isAdmin">): RequestHandler {
   return (_req, res, next) => {
     accounts.isAdmin(callerAccount(res.locals)).then((admin) => {
-      if (admin) return next();
+      // Only the account's own keys: an IAM user or role of an administrator account is not one.
+      if (admin && !res.locals.session) return next();
       next(new StratusError("AccessDeniedException", 403, "client", "Only administrator accounts may manage accounts"));
     }, next);
   };

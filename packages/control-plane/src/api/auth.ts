@@ -8,11 +8,20 @@ import type { IncomingMessage } from "node:http";
 import { type ByteBudget, checkSessionToken, readBody, StratusError } from "@stratus/shared";
 import type { RequestHandler } from "express";
 import type { AccessKey } from "../domain.js";
+import { principalOf } from "../iam/access.js";
 import type { AccountStore } from "../store/account-store.js";
 import { bodyCap } from "./body-caps.js";
 import { type Claim, createSigV4Verifier, type SignedHead } from "./sigv4.js";
 
 const KEY_CACHE_MS = 30_000;
+
+/** Every key cache of this process, so a key changed here (made Inactive, deleted) is forgotten at once. */
+const keyCaches = new Set<Map<string, unknown>>();
+
+/** Drops key `id` from this process's caches; other control planes forget it within KEY_CACHE_MS. */
+export function forgetKey(id: string): void {
+  for (const cache of keyCaches) cache.delete(id);
+}
 
 /**
  * `sessionKey`: what checks execution roles' temporary credentials (session-credentials.ts
@@ -21,6 +30,7 @@ const KEY_CACHE_MS = 30_000;
  */
 export function cachedKeyLookup(store: AccountStore, now = Date.now, sessionKey?: Buffer) {
   const cache = new Map<string, { at: number; key: AccessKey | undefined }>();
+  keyCaches.add(cache);
   return async (id: string, sessionToken?: string): Promise<AccessKey | undefined> => {
     if (sessionToken !== undefined || id.startsWith("ASIA"))
       return sessionKey && sessionKeyOf(sessionKey, id, sessionToken, now());
@@ -118,8 +128,9 @@ export function signedBody(auth: Authenticator, budget: ByteBudget): RequestHand
         req.body = body;
         res.locals.accountId = key.accountId;
         res.locals.service = service;
-        // Temporary credentials: the role the request acts as (access.ts judges it).
-        if (key.session) res.locals.session = key.session;
+        // Temporary credentials or a user's key: the role or user the request acts as (access.ts judges it).
+        const principal = principalOf(key);
+        if (principal) res.locals.session = principal;
         next();
       },
       next,

@@ -3,6 +3,7 @@
 // answered in XML in IAM's namespace, errors as awsQuery ErrorResponse documents.
 import { headers, type Logger, StratusError } from "@stratus/shared";
 import { type ErrorRequestHandler, type Response, Router } from "express";
+import type { Principal } from "../iam/access.js";
 import type { IamOp } from "../iam/iam-service.js";
 import { callerAccount } from "./auth.js";
 import { rawBody } from "./body.js";
@@ -30,7 +31,14 @@ export function iamRoutes(ops: Record<string, IamOp>, log: Pick<Logger, "warn" |
         throw new StratusError("InvalidAction", 400, "client", `Could not find operation ${action.slice(0, 100)}`);
       res.locals.operation = `IAM.${action}`;
       await authorized(res, action, req, () => input);
-      send(res, iamQuery.encode(action, await op(callerAccount(res.locals), input), requestIdOf(res.locals)));
+      send(
+        res,
+        iamQuery.encode(
+          action,
+          await op(callerAccount(res.locals), input, res.locals.session as Principal | undefined),
+          requestIdOf(res.locals),
+        ),
+      );
     })().catch(next);
   });
   r.use((req, _res, next) =>

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { ByteBudget, IncomingTrace } from "@stratus/shared";
 import { errors, headers, incomingTrace } from "@stratus/shared";
-import type { Access } from "../iam/access.js";
+import { type Access, principalOf } from "../iam/access.js";
 import { functionArnOf } from "../iam/request-resources.js";
 import { type FunctionRef, parseFunctionName } from "../services/function-ref.js";
 import type { PolicyService } from "../services/policy-service.js";
@@ -36,7 +36,7 @@ export async function readInvokeCall(
     budget: ByteBudget;
     /** Asked only when a caller names another account's function. */
     policies: Pick<PolicyService, "allows">;
-    /** Judges calls signed with execution roles' temporary credentials. */
+    /** Judges calls signed as IAM principals (roles' temporary credentials, users' keys). */
     sessions: { access: Access; region: string };
   },
   type: string,
@@ -54,9 +54,10 @@ export async function readInvokeCall(
     throw errors.invalidParameter("Invalid value for FunctionName");
   }
   const ref = parseFunctionName(name, qualifier);
-  if (key.session) {
+  const principal = principalOf(key);
+  if (principal) {
     const arn = functionArnOf(name, { accountId: key.accountId, region: auth.sessions.region }, qualifier);
-    await auth.sessions.access.check(key.session, "lambda:InvokeFunction", [arn]);
+    await auth.sessions.access.check(principal, "lambda:InvokeFunction", [arn]);
   }
   const accountId =
     ref.account === undefined || ref.account === key.accountId

@@ -1,11 +1,12 @@
-// Enforcement of execution roles at the edge: a request signed with temporary
-// credentials (res.locals.session, auth.ts) gets an authorizer on res.locals, which
+// Enforcement of IAM at the edge: a request signed as an IAM principal (an execution
+// role's temporary credentials or an IAM user's key: res.locals.session, auth.ts)
+// gets an authorizer on res.locals, which
 // route() (and the routers that name operations themselves) call before running the
 // operation; it asks the role's policies about the operation's action and resources
-// (iam/request-resources.ts). Requests signed with long-lived keys get none and run
-// as before.
+// (iam/request-resources.ts). Requests signed with the account's own keys get none
+// and run with its full rights.
 import type { Request, RequestHandler, Response } from "express";
-import type { Access, Session } from "../iam/access.js";
+import type { Access, Principal } from "../iam/access.js";
 import { askedBy } from "../iam/request-resources.js";
 import { callerAccount } from "./auth.js";
 
@@ -23,7 +24,7 @@ function jsonOf(req: Request): Record<string, unknown> {
 
 export function sessionAccess(access: Access, region: string): RequestHandler {
   return (_req, res, next) => {
-    const session = res.locals.session as Session | undefined;
+    const session = res.locals.session as Principal | undefined;
     if (session) {
       const authorize: Authorize = (operation, req, body) => {
         const asked = askedBy({
@@ -44,7 +45,7 @@ export function sessionAccess(access: Access, region: string): RequestHandler {
   };
 }
 
-/** Asks the request's authorizer, if it has one (temporary credentials), about `operation`. */
+/** Asks the request's authorizer, if it has one (an IAM principal's request), about `operation`. */
 export async function authorized(
   res: Response,
   operation: string,

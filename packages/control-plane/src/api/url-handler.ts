@@ -1,7 +1,9 @@
 // The function URL listener's requests: find the URL (by Host or path), answer a CORS
 // preflight, check AWS_IAM callers' SigV4 (header or presigned form, service lambda)
 // and the function's resource policy (lambda:InvokeFunctionUrl for the URL's auth type:
-// anyone for NONE, another account for AWS_IAM; the owner's keys need none), read the body under Lambda's 6 MB sync limit, build the
+// anyone for NONE, another account for AWS_IAM; the owner's keys need none), and for a
+// caller signing as an IAM principal (a role's temporary credentials, a user's key) its
+// own policies' lambda:InvokeFunctionUrl on the function; read the body under Lambda's 6 MB sync limit, build the
 // payload 2.0 event and invoke through the sync invoke service (aliases, weights,
 // concurrency limits), then map the result to HTTP (a RESPONSE_STREAM URL streams it:
 // url-stream.ts). Refusals are answered as Lambda's
@@ -18,6 +20,7 @@ import {
   traceResponseHeaders,
   headers as wire,
 } from "@stratus/shared";
+import { type Access, principalArn, principalOf } from "../iam/access.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import type { FunctionUrlConfig } from "../url-config.js";
@@ -48,6 +51,8 @@ export interface UrlHandlerDeps {
   policies: Pick<PolicyService, "allows">;
   /** Accepts service `lambda` only. */
   verifier: SigV4Verifier;
+  /** Judges callers signing as IAM principals; absent, such a caller is refused. */
+  principals?: { access: Pick<Access, "check">; region: string };
   /** Bounds the bytes of all bodies being read (shared with the API). */
   budget: ByteBudget;
   /** Counts each answer by its status. */
@@ -99,6 +104,14 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
       body = await read(req);
       const key = deps.verifier.confirm(signed, claim, body);
       caller = { accountId: key.accountId, accessKeyId: key.accessKeyId };
+      const principal = principalOf(key);
+      if (principal) {
+        if (!deps.principals) throw new Answer(FORBIDDEN());
+        caller.userArn = principalArn(principal);
+        const { accountId, functionName, qualifier } = config;
+        const arn = `arn:aws:lambda:${deps.principals.region}:${accountId}:function:${functionName}${qualifier ? `:${qualifier}` : ""}`;
+        await deps.principals.access.check(principal, "lambda:InvokeFunctionUrl", [arn]);
+      }
     } catch (err) {
       if (err instanceof Answer) throw err;
       if (err instanceof StratusError && err.status === 403) throw new Answer(FORBIDDEN());

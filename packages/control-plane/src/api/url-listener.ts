@@ -5,6 +5,7 @@
 import type { ByteBudget, Logger } from "@stratus/shared";
 import type { Registry } from "prom-client";
 import type { ControlPlaneConfig } from "../config.js";
+import type { Access } from "../iam/access.js";
 import type { InvokeService } from "../services/invoke-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import type { AccountStore } from "../store/account-store.js";
@@ -27,6 +28,10 @@ export interface UrlListenerDeps {
   log: Logger;
   /** Each call's access line (request-log.ts). */
   access?: AccessLog;
+  /** Checks roles' temporary credentials (session-credentials.ts in shared); absent, they are not known. */
+  sessionKey?: Buffer;
+  /** Judges callers signing as IAM principals (roles, users). */
+  principals?: { access: Pick<Access, "check">; region: string };
 }
 
 export interface UrlListener {
@@ -49,7 +54,10 @@ export async function startUrlListener(config: ControlPlaneConfig, deps: UrlList
       urls: deps.urls,
       invoke: deps.invoke,
       policies: deps.policies,
-      verifier: createSigV4Verifier(cachedKeyLookup(deps.accounts), "lambda", Date.now, { presigned: true }),
+      verifier: createSigV4Verifier(cachedKeyLookup(deps.accounts, Date.now, deps.sessionKey), "lambda", Date.now, {
+        presigned: true,
+      }),
+      ...(deps.principals ? { principals: deps.principals } : {}),
       budget: deps.budget,
       counted: createUrlMetrics(deps.registry),
       log: deps.log,

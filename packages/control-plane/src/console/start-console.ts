@@ -27,7 +27,9 @@ export function startConsole(
 ): { deps: ConsoleDeps; authenticate: Authenticator } {
   const store = createPgConsoleStore(bounded(pool, config.dbStatementTimeoutMs));
   // Sign-in reads the key uncached: a key deleted a moment ago must not sign anyone in.
-  const sessions = createSessions(store, (id) => accounts.findAccessKey(id), config.console.sessionSeconds);
+  // An IAM user's key does not sign in: console sessions act with the account's full rights.
+  const ownKey = (id: string) => accounts.findAccessKey(id).then((k) => (k?.user ? undefined : k));
+  const sessions = createSessions(store, ownKey, config.console.sessionSeconds);
   return {
     deps: { sessions, store, dir: config.console.dir ?? DEFAULT_CONSOLE_DIR },
     authenticate: withConsoleSessions(signatures, sessions, config.region),

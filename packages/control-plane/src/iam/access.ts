@@ -1,10 +1,12 @@
-// Whether a request signed with an execution role's temporary credentials may do
-// what it asks: the role's policies (inline and attached, read through a short
-// cache) judged by policy-eval.ts. Long-lived access keys are not judged here: they
-// act with their account's full rights, as before roles existed (docs/PERMISSIONS.md).
+// Whether a request signed as an IAM principal may do what it asks: an execution
+// role's temporary credentials or an IAM user's access key, judged by that role's or
+// user's policies (inline and attached, read through a short cache) with
+// policy-eval.ts. The account's own keys are not judged here: they act with its full
+// rights (docs/PERMISSIONS.md).
 import { errors } from "@stratus/shared";
-import type { IamStore } from "../store/iam-store.js";
+import type { AccessKey } from "../domain.js";
 import { parseRoleArn } from "./iam-input.js";
+import { userArn } from "./iam-types.js";
 import { type PolicyDocument, parsePolicy } from "./policy-document.js";
 import { evaluate } from "./policy-eval.js";
 
@@ -14,22 +16,55 @@ export interface Session {
   sessionName: string;
 }
 
-export interface Access {
-  /** Throws AccessDeniedException unless `session` may do `action` on every one of `resources`. */
-  check(session: Session, action: string, resources: readonly string[]): Promise<void>;
+/** What an IAM user's key acts as (AccessKey.user). */
+export interface UserPrincipal {
+  accountId: string;
+  userName: string;
+  path: string;
 }
 
-/** How long a role's policies are read from the cache: an edit takes effect within this. */
+export type Principal = Session | UserPrincipal;
+
+/** The principal a key acts as; undefined for the account's own keys (full rights). */
+export function principalOf(key: AccessKey): Principal | undefined {
+  if (key.session) return key.session;
+  if (key.user) return { accountId: key.accountId, userName: key.user.name, path: key.user.path };
+  return undefined;
+}
+
+/** The principal's ARN: the user's, or the role session's (`arn:aws:sts::<account>:assumed-role/<role>/<session>`). */
+export function principalArn(who: Principal): string {
+  if ("userName" in who) return userArn({ accountId: who.accountId, path: who.path, name: who.userName });
+  const role = parseRoleArn(who.roleArn);
+  return role ? `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${who.sessionName}` : who.roleArn;
+}
+
+export interface Access {
+  /** Throws AccessDeniedException unless `who` may do `action` on every one of `resources`. */
+  check(who: Principal, action: string, resources: readonly string[]): Promise<void>;
+  /** Drops what is cached of a role's or user's policies, after an edit made here. */
+  forget(accountId: string, kind: "role" | "user", name: string): void;
+}
+
+/** Where a role's or a user's policy documents are read; undefined when it does not exist. */
+export interface PolicySource {
+  role(accountId: string, name: string): Promise<string[] | undefined>;
+  user(accountId: string, name: string): Promise<string[] | undefined>;
+}
+
+/** How long policies are read from the cache: an edit on another control plane takes effect within this. */
 export const ROLE_POLICY_CACHE_MS = 5_000;
 
-export function createAccess(store: Pick<IamStore, "documentsOf">, now = Date.now): Access {
+export function createAccess(source: PolicySource, now = Date.now): Access {
   const cache = new Map<string, { at: number; docs: Promise<PolicyDocument[] | undefined> }>();
-  const policiesOf = (accountId: string, role: string) => {
-    const key = `${accountId}/${role.toLowerCase()}`;
+  const keyOf = (accountId: string, kind: "role" | "user", name: string) =>
+    `${accountId}/${kind}/${name.toLowerCase()}`;
+  const policiesOf = (accountId: string, kind: "role" | "user", name: string) => {
+    const key = keyOf(accountId, kind, name);
     const hit = cache.get(key);
     if (hit && now() - hit.at < ROLE_POLICY_CACHE_MS) return hit.docs;
     // Stored documents were checked when put; one that no longer parses grants nothing.
-    const docs = store.documentsOf(accountId, role).then((texts) =>
+    const docs = source[kind](accountId, name).then((texts) =>
       texts?.flatMap((t) => {
         try {
           return [parsePolicy(t)];
@@ -43,13 +78,25 @@ export function createAccess(store: Pick<IamStore, "documentsOf">, now = Date.no
     cache.set(key, { at: now(), docs });
     return docs;
   };
+  /** Who the principal is in a refusal's message, and its policies. */
+  const judged = async (who: Principal) => {
+    if ("userName" in who) {
+      return {
+        arn: principalArn(who),
+        docs: await policiesOf(who.accountId, "user", who.userName),
+        gone: "because the user no longer exists",
+      };
+    }
+    const role = parseRoleArn(who.roleArn);
+    return {
+      arn: principalArn(who),
+      docs: role ? await policiesOf(role.accountId, "role", role.name) : undefined,
+      gone: "because the role no longer exists",
+    };
+  };
   return {
-    async check(session, action, resources) {
-      const role = parseRoleArn(session.roleArn);
-      const docs = role ? await policiesOf(role.accountId, role.name) : undefined;
-      const who = role
-        ? `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${session.sessionName}`
-        : session.roleArn;
+    async check(who, action, resources) {
+      const { arn, docs, gone } = await judged(who);
       for (const resource of resources) {
         const decision = docs ? evaluate(docs, { action, resource }) : "ImplicitDeny";
         if (decision === "Allow") continue;
@@ -58,11 +105,14 @@ export function createAccess(store: Pick<IamStore, "documentsOf">, now = Date.no
             ? "with an explicit deny in an identity-based policy"
             : docs
               ? `because no identity-based policy allows the ${action} action`
-              : "because the role no longer exists";
+              : gone;
         throw errors.accessDenied(
-          `User: ${who} is not authorized to perform: ${action} on resource: ${resource} ${why}`,
+          `User: ${arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`,
         );
       }
+    },
+    forget(accountId, kind, name) {
+      cache.delete(keyOf(accountId, kind, name));
     },
   };
 }

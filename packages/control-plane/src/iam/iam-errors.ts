@@ -9,4 +9,5 @@ export const iamErrors = {
   deleteConflict: err("DeleteConflict", 409),
   validation: err("ValidationError", 400),
   invalidInput: err("InvalidInput", 400),
+  limitExceeded: err("LimitExceeded", 409),
 };

@@ -5,6 +5,7 @@
 // the result structure awsQuery renders; documents go out URL-encoded, as IAM's do.
 import { randomBytes } from "node:crypto";
 import type { IamStore } from "../store/iam-store.js";
+import type { Principal } from "./access.js";
 import { iamErrors } from "./iam-errors.js";
 import {
   type Input,
@@ -22,10 +23,11 @@ import {
 import { type ManagedPolicy, policyArn, type Role, roleArn } from "./iam-types.js";
 import { checkTrustPolicy, parsePolicy } from "./policy-document.js";
 
-export type IamOp = (accountId: string, input: Input) => Promise<Record<string, unknown>>;
+/** `caller`: the IAM principal that signed the request; undefined for the account's own keys. */
+export type IamOp = (accountId: string, input: Input, caller?: Principal) => Promise<Record<string, unknown>>;
 
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const newId = (prefix: string) => prefix + Array.from(randomBytes(17), (b) => ID_ALPHABET[b % 36]).join("");
+export const newId = (prefix: string) => prefix + Array.from(randomBytes(17), (b) => ID_ALPHABET[b % 36]).join("");
 
 /** IAM's limits on a document's size: a trust or managed policy 6,144 characters, an inline one 10,240. */
 const MANAGED_MAX = 6_144;

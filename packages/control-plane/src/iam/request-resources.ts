@@ -116,6 +116,8 @@ function jsonResources(v: RequestView): string[] {
       const role = str(b.RoleName);
       const policy = str(b.PolicyArn);
       if (role) return [`arn:aws:iam::${accountId}:role/${role}`];
+      const user = str(b.UserName);
+      if (user) return [`arn:aws:iam::${accountId}:user/${user}`];
       if (policy) return [policy];
       return ["*"];
     }

@@ -25,9 +25,11 @@ function newAccountId(): string {
   return String(randomInt(1, 10)) + Array.from({ length: 11 }, () => randomInt(0, 10)).join("");
 }
 
-function newAccessKeyId(): string {
+export function newAccessKeyId(): string {
   return `AKIA${Array.from(randomBytes(16), (b) => KEY_ALPHABET[b % 32]).join("")}`;
 }
+
+export const newSecretAccessKey = () => randomBytes(30).toString("base64").replace(/[+/]/g, "A");
 
 /** `statementTimeoutMs`: how long one statement may take (see pg-helpers.ts). */
 export function createPgAccountStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): AccountStore {
@@ -66,11 +68,7 @@ export function createPgAccountStore(pool: Pool, statementTimeoutMs = STATEMENT_
       return res.rows[0];
     },
     async createAccessKey(accountId) {
-      const key = {
-        accessKeyId: newAccessKeyId(),
-        accountId,
-        secretAccessKey: randomBytes(30).toString("base64").replace(/[+/]/g, "A"),
-      };
+      const key = { accessKeyId: newAccessKeyId(), accountId, secretAccessKey: newSecretAccessKey() };
       await db.query("INSERT INTO access_keys (access_key_id, account_id, secret_access_key) VALUES ($1, $2, $3)", [
         key.accessKeyId,
         key.accountId,
@@ -79,14 +77,22 @@ export function createPgAccountStore(pool: Pool, statementTimeoutMs = STATEMENT_
       return key;
     },
     async findAccessKey(accessKeyId) {
+      // An Inactive key (an IAM user's, UpdateAccessKey) is not known at all.
       const res = await db.query(
-        "SELECT access_key_id, account_id, secret_access_key FROM access_keys WHERE access_key_id = $1",
+        `SELECT k.access_key_id, k.account_id, k.secret_access_key, u.name AS user_name, u.path AS user_path
+         FROM access_keys k LEFT JOIN iam_users u ON u.account_id = k.account_id AND u.name = k.user_name
+         WHERE k.access_key_id = $1 AND k.status = 'Active'`,
         [accessKeyId],
       );
       const row = res.rows[0];
-      return row
-        ? { accessKeyId: row.access_key_id, accountId: row.account_id, secretAccessKey: row.secret_access_key }
-        : undefined;
+      if (!row) return undefined;
+      const key: AccessKey = {
+        accessKeyId: row.access_key_id,
+        accountId: row.account_id,
+        secretAccessKey: row.secret_access_key,
+      };
+      if (row.user_name) key.user = { name: row.user_name, path: row.user_path };
+      return key;
     },
     async countAccounts() {
       const res = await db.query<{ n: string }>("SELECT count(*) AS n FROM accounts");

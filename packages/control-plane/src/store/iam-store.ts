@@ -22,7 +22,7 @@ export interface IamStore {
   listRolePolicies(accountId: string, role: string, after: string | undefined, max: number): Promise<NamePage<string>>;
   createPolicy(policy: ManagedPolicy): Promise<boolean>;
   getPolicy(accountId: string, name: string): Promise<ManagedPolicy | undefined>;
-  /** Refused (conflict) while attached to a role. */
+  /** Refused (conflict) while attached to a role or a user. */
   deletePolicy(accountId: string, name: string): Promise<DeleteOutcome>;
   listPolicies(
     accountId: string,
@@ -45,8 +45,13 @@ export interface IamStore {
 }
 
 const ROLE_COLUMNS = "account_id, name, role_id, path, trust_policy, description, max_session_duration, created_at";
-const POLICY_COLUMNS = `p.account_id, p.name, p.policy_id, p.path, p.description, p.document, p.created_at,
-  (SELECT count(*) FROM iam_role_attachments a WHERE a.account_id = p.account_id AND a.policy_name = p.name)::int AS attachments`;
+/** Whether managed policy `p` is attached to a role or a user (iam-user-store.ts). */
+const ATTACHED = `(EXISTS (SELECT 1 FROM iam_role_attachments a WHERE a.account_id = p.account_id AND a.policy_name = p.name)
+  OR EXISTS (SELECT 1 FROM iam_user_attachments a WHERE a.account_id = p.account_id AND a.policy_name = p.name))`;
+
+export const POLICY_COLUMNS = `p.account_id, p.name, p.policy_id, p.path, p.description, p.document, p.created_at,
+  ((SELECT count(*) FROM iam_role_attachments a WHERE a.account_id = p.account_id AND a.policy_name = p.name)
+   + (SELECT count(*) FROM iam_user_attachments a WHERE a.account_id = p.account_id AND a.policy_name = p.name))::int AS attachments`;
 
 interface RoleRow {
   account_id: string;
@@ -59,7 +64,7 @@ interface RoleRow {
   created_at: Date;
 }
 
-interface PolicyRow {
+export interface PolicyRow {
   account_id: string;
   name: string;
   policy_id: string;
@@ -81,7 +86,7 @@ const toRole = (r: RoleRow): Role => ({
   createdAt: r.created_at,
 });
 
-const toPolicy = (r: PolicyRow): ManagedPolicy => ({
+export const toPolicy = (r: PolicyRow): ManagedPolicy => ({
   accountId: r.account_id,
   name: r.name,
   policyId: r.policy_id,
@@ -93,7 +98,7 @@ const toPolicy = (r: PolicyRow): ManagedPolicy => ({
 });
 
 /** One page from rows fetched with one more than `max`: the extra row only tells that more follow. */
-function paged<R, T>(rows: R[], max: number, map: (r: R) => T, nameOf: (t: T) => string): NamePage<T> {
+export function paged<R, T>(rows: R[], max: number, map: (r: R) => T, nameOf: (t: T) => string): NamePage<T> {
   const items = rows.slice(0, max).map(map);
   const last = items[items.length - 1];
   return rows.length > max && last !== undefined ? { items, after: nameOf(last) } : { items };
@@ -214,7 +219,7 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
     deletePolicy: (accountId, name) =>
       db.transaction(async (q) => {
         const res = await q.query<{ name: string; used: boolean }>(
-          `SELECT name, EXISTS (SELECT 1 FROM iam_role_attachments a WHERE a.account_id = p.account_id AND a.policy_name = p.name) AS used
+          `SELECT name, ${ATTACHED} AS used
            FROM iam_policies p WHERE account_id = $1 AND lower(name) = lower($2) FOR UPDATE`,
           [accountId, name],
         );
@@ -228,7 +233,7 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
       const res = await db.query<PolicyRow>(
         `SELECT ${POLICY_COLUMNS} FROM iam_policies p WHERE p.account_id = $1 AND starts_with(p.path, $2)
          AND ($3::text IS NULL OR lower(p.name) > lower($3))
-         AND (NOT $4 OR EXISTS (SELECT 1 FROM iam_role_attachments a WHERE a.account_id = p.account_id AND a.policy_name = p.name))
+         AND (NOT $4 OR ${ATTACHED})
          ORDER BY lower(p.name) LIMIT $5`,
         [accountId, opts.pathPrefix, after ?? null, opts.onlyAttached, max + 1],
       );

@@ -29,6 +29,8 @@ export interface UrlRequest {
 export interface UrlCaller {
   accountId: string;
   accessKeyId: string;
+  /** The IAM user or role session that signed; absent for the account's own keys (its root). */
+  userArn?: string;
 }
 
 type Dict = Record<string, string>;
@@ -112,7 +114,7 @@ export function buildUrlEvent(req: UrlRequest, caller?: UrlCaller): Record<strin
               accessKey: caller.accessKeyId,
               accountId: caller.accountId,
               callerId: caller.accessKeyId,
-              userArn: `arn:aws:iam::${caller.accountId}:root`,
+              userArn: caller.userArn ?? `arn:aws:iam::${caller.accountId}:root`,
               userId: caller.accessKeyId,
             },
           },
