@@ -147,6 +147,10 @@ describe("async invocations", () => {
         : undefined;
     });
     expect(again.Status).toBe("dead_lettered");
+    // The re-driven runs are metered as runs of their own, not folded into the first four.
+    const metered = async () =>
+      (await stack.db.query("SELECT count(*)::int AS n FROM invocation_usage WHERE request_id = $1", [id])).rows[0].n;
+    expect(await until(async () => ((await metered()) === 8 ? 8 : undefined))).toBe(8);
   }, 90_000);
 
   it("runs every attempt under the request id of the 202, and keeps a log of each attempt under it", async () => {

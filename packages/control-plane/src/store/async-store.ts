@@ -123,7 +123,10 @@ export interface AsyncStore {
     status: AsyncStatus | undefined,
     limit: number,
   ): Promise<AsyncInvocation[]>;
-  /** Puts a dead-lettered or expired invocation back in the queue, as new. */
+  /**
+   * Puts a dead-lettered or expired invocation back in the queue with a fresh retry budget. Its
+   * invoke count goes on, so each re-driven run is metered as a run of its own.
+   */
   redrive(accountId: string, id: string): Promise<boolean>;
   /** Open invocations untouched (or overdue) for `staleSeconds`, and running ones past their lease. */
   stuck(staleSeconds: number, limit: number): Promise<StuckInvocation[]>;
@@ -416,7 +419,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     redrive(accountId, id) {
       return transaction(async (c) => {
         const res = await c.query(
-          `UPDATE async_invocations a SET status = m.to_status, attempt = 0, invoke_count = 0, given_back = 0, accepted_at = now(),
+          `UPDATE async_invocations a SET status = m.to_status, attempt = 0, given_back = 0, accepted_at = now(),
              updated_at = now(), error = NULL, job_id = $3
            FROM ${moves(4)}
            WHERE a.id = $1 AND a.account_id = $2 AND a.status = m.from_status`,
