@@ -5,23 +5,12 @@
 // the result structure awsQuery renders; documents go out URL-encoded, as IAM's do.
 import { randomBytes } from "node:crypto";
 import type { IamStore } from "../store/iam-store.js";
-import type { Principal } from "./access.js";
+import type { Access, Principal } from "./access.js";
 import { iamErrors } from "./iam-errors.js";
-import {
-  type Input,
-  name,
-  only,
-  page,
-  pageOut,
-  parsePolicyArn,
-  path,
-  pathPrefix,
-  refuse,
-  required,
-  str,
-} from "./iam-input.js";
+import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required, str } from "./iam-input.js";
 import { type ManagedPolicy, policyArn, type Role, roleArn } from "./iam-types.js";
 import { checkTrustPolicy, parsePolicy } from "./policy-document.js";
+import { policyNamed, principalPolicyOps } from "./principal-policy-ops.js";
 
 /** `caller`: the IAM principal that signed the request; undefined for the account's own keys. */
 export type IamOp = (accountId: string, input: Input, caller?: Principal) => Promise<Record<string, unknown>>;
@@ -29,9 +18,8 @@ export type IamOp = (accountId: string, input: Input, caller?: Principal) => Pro
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 export const newId = (prefix: string) => prefix + Array.from(randomBytes(17), (b) => ID_ALPHABET[b % 36]).join("");
 
-/** IAM's limits on a document's size: a trust or managed policy 6,144 characters, an inline one 10,240. */
+/** IAM's limit on a trust or managed policy document (an inline one: principal-policy-ops.ts). */
 const MANAGED_MAX = 6_144;
-const INLINE_MAX = 10_240;
 
 const encoded = (doc: string) => encodeURIComponent(doc);
 
@@ -70,22 +58,21 @@ function document(b: Input, key: string, max: number): string {
   return doc;
 }
 
-export function createIamService(store: IamStore): Record<string, IamOp> {
+export function createIamService(store: IamStore, access: Pick<Access, "forget">): Record<string, IamOp> {
   const roleOf = async (accountId: string, roleName: string) => {
     const role = await store.getRole(accountId, roleName);
     if (!role) throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
     return role;
   };
-  /** The name of the caller's managed policy the ARN names. */
-  const policyNamed = (accountId: string, arn: string) => {
-    const p = parsePolicyArn(arn);
-    if (!p) throw iamErrors.invalidInput(`ARN ${arn.slice(0, 256)} is not valid.`);
-    if (p.accountId !== accountId)
-      throw iamErrors.noSuchEntity(`Policy ${arn.slice(0, 256)} does not exist or is not attachable.`);
-    return p.name;
-  };
 
   return {
+    ...principalPolicyOps({
+      kind: "Role",
+      policies: store.rolePolicies,
+      find: async (accountId, roleName) => (await roleOf(accountId, roleName)).name,
+      getPolicy: (accountId, policyName) => store.getPolicy(accountId, policyName),
+      changed: (accountId, roleName) => access.forget(accountId, "role", roleName),
+    }),
     async CreateRole(accountId, b) {
       only(b, [
         "RoleName",
@@ -135,43 +122,6 @@ export function createIamService(store: IamStore): Record<string, IamOp> {
       const { after, max } = page(b);
       const result = await store.listRoles(accountId, pathPrefix(b), after, max);
       return { Roles: result.items.map(roleShape), ...pageOut(result.after) };
-    },
-    async PutRolePolicy(accountId, b) {
-      only(b, ["RoleName", "PolicyName", "PolicyDocument"]);
-      const roleName = name(b, "RoleName", 64);
-      const policyName = name(b, "PolicyName", 128);
-      const doc = document(b, "PolicyDocument", INLINE_MAX);
-      parsePolicy(doc);
-      if (!(await store.putRolePolicy(accountId, roleName, policyName, doc))) {
-        throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
-      }
-      return {};
-    },
-    async GetRolePolicy(accountId, b) {
-      only(b, ["RoleName", "PolicyName"]);
-      const role = await roleOf(accountId, name(b, "RoleName", 64));
-      const policyName = name(b, "PolicyName", 128);
-      const doc = await store.getRolePolicy(accountId, role.name, policyName);
-      if (doc === undefined) {
-        throw iamErrors.noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
-      }
-      return { RoleName: role.name, PolicyName: policyName, PolicyDocument: encoded(doc) };
-    },
-    async DeleteRolePolicy(accountId, b) {
-      only(b, ["RoleName", "PolicyName"]);
-      const role = await roleOf(accountId, name(b, "RoleName", 64));
-      const policyName = name(b, "PolicyName", 128);
-      if (!(await store.deleteRolePolicy(accountId, role.name, policyName))) {
-        throw iamErrors.noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
-      }
-      return {};
-    },
-    async ListRolePolicies(accountId, b) {
-      only(b, ["RoleName", "Marker", "MaxItems"]);
-      const role = await roleOf(accountId, name(b, "RoleName", 64));
-      const { after, max } = page(b);
-      const result = await store.listRolePolicies(accountId, role.name, after, max);
-      return { PolicyNames: result.items, ...pageOut(result.after) };
     },
     async CreatePolicy(accountId, b) {
       only(b, ["PolicyName", "Path", "PolicyDocument", "Description", "Tags"]);
@@ -239,38 +189,6 @@ export function createIamService(store: IamStore): Record<string, IamOp> {
       const opts = { pathPrefix: pathPrefix(b), onlyAttached: attached === "true" };
       const result = await store.listPolicies(accountId, opts, after, max);
       return { Policies: result.items.map(policyShape), ...pageOut(result.after) };
-    },
-    async AttachRolePolicy(accountId, b) {
-      only(b, ["RoleName", "PolicyArn"]);
-      const role = await roleOf(accountId, name(b, "RoleName", 64));
-      const arn = required(b, "PolicyArn", 2048);
-      const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
-      if (!policy || policyArn(policy) !== arn || !(await store.attach(accountId, role.name, policy.name))) {
-        throw iamErrors.noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
-      }
-      return {};
-    },
-    async DetachRolePolicy(accountId, b) {
-      only(b, ["RoleName", "PolicyArn"]);
-      const role = await roleOf(accountId, name(b, "RoleName", 64));
-      const arn = required(b, "PolicyArn", 2048);
-      if (!(await store.detach(accountId, role.name, policyNamed(accountId, arn)))) {
-        throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-      }
-      return {};
-    },
-    async ListAttachedRolePolicies(accountId, b) {
-      only(b, ["RoleName", "PathPrefix", "Marker", "MaxItems"]);
-      const role = await roleOf(accountId, name(b, "RoleName", 64));
-      const { after, max } = page(b);
-      const prefix = pathPrefix(b);
-      const result = await store.listAttached(accountId, role.name, after, max);
-      return {
-        AttachedPolicies: result.items
-          .filter((p) => p.path.startsWith(prefix))
-          .map((p) => ({ PolicyName: p.name, PolicyArn: policyArn(p) })),
-        ...pageOut(result.after),
-      };
     },
   };
 }

@@ -6,23 +6,11 @@
 import { type IamUserStore, KEYS_PER_USER } from "../store/iam-user-store.js";
 import type { Access, Principal } from "./access.js";
 import { iamErrors } from "./iam-errors.js";
-import {
-  type Input,
-  name,
-  only,
-  page,
-  pageOut,
-  parsePolicyArn,
-  path,
-  pathPrefix,
-  refuse,
-  required,
-} from "./iam-input.js";
+import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required } from "./iam-input.js";
 import { type IamOp, newId } from "./iam-service.js";
-import { policyArn, type User, type UserKey, userArn } from "./iam-types.js";
-import { parsePolicy } from "./policy-document.js";
+import { type ManagedPolicy, type User, type UserKey, userArn } from "./iam-types.js";
+import { principalPolicyOps } from "./principal-policy-ops.js";
 
-const INLINE_MAX = 10_240;
 const KEY_ID = /^\w{16,128}$/;
 
 const userShape = (u: User) => ({
@@ -62,22 +50,24 @@ export function createIamUserOps(
   store: IamUserStore,
   access: Pick<Access, "forget">,
   forgetKey: (id: string) => void,
+  getPolicy: (accountId: string, name: string) => Promise<ManagedPolicy | undefined>,
 ): Record<string, IamOp> {
   const userNamed = async (accountId: string, userName: string) => {
     const user = await store.getUser(accountId, userName);
     if (!user) throw noUser(userName);
     return user;
   };
-  const policyNamed = (accountId: string, arn: string) => {
-    const p = parsePolicyArn(arn);
-    if (!p) throw iamErrors.invalidInput(`ARN ${arn.slice(0, 256)} is not valid.`);
-    if (p.accountId !== accountId)
-      throw iamErrors.noSuchEntity(`Policy ${arn.slice(0, 256)} does not exist or is not attachable.`);
-    return p.name;
-  };
+
   const changed = (accountId: string, userName: string) => access.forget(accountId, "user", userName);
 
   return {
+    ...principalPolicyOps({
+      kind: "User",
+      policies: store.userPolicies,
+      find: async (accountId, userName) => (await userNamed(accountId, userName)).name,
+      getPolicy,
+      changed,
+    }),
     async CreateUser(accountId, b) {
       only(b, ["UserName", "Path", "Tags", "PermissionsBoundary"]);
       refuse(b, ["Tags", "PermissionsBoundary"]);
@@ -112,77 +102,6 @@ export function createIamUserOps(
         throw iamErrors.deleteConflict("Cannot delete entity, must detach all policies first.");
       changed(accountId, userName);
       return {};
-    },
-    async PutUserPolicy(accountId, b) {
-      only(b, ["UserName", "PolicyName", "PolicyDocument"]);
-      const userName = name(b, "UserName", 64);
-      const policyName = name(b, "PolicyName", 128);
-      const doc = required(b, "PolicyDocument");
-      if (doc.length > INLINE_MAX)
-        throw iamErrors.validation(`PolicyDocument must be at most ${INLINE_MAX} characters`);
-      parsePolicy(doc);
-      if (!(await store.putUserPolicy(accountId, userName, policyName, doc))) throw noUser(userName);
-      changed(accountId, userName);
-      return {};
-    },
-    async GetUserPolicy(accountId, b) {
-      only(b, ["UserName", "PolicyName"]);
-      const user = await userNamed(accountId, name(b, "UserName", 64));
-      const policyName = name(b, "PolicyName", 128);
-      const doc = await store.getUserPolicy(accountId, user.name, policyName);
-      if (doc === undefined) throw iamErrors.noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
-      return { UserName: user.name, PolicyName: policyName, PolicyDocument: encodeURIComponent(doc) };
-    },
-    async DeleteUserPolicy(accountId, b) {
-      only(b, ["UserName", "PolicyName"]);
-      const user = await userNamed(accountId, name(b, "UserName", 64));
-      const policyName = name(b, "PolicyName", 128);
-      if (!(await store.deleteUserPolicy(accountId, user.name, policyName))) {
-        throw iamErrors.noSuchEntity(`The user policy with name ${policyName} cannot be found.`);
-      }
-      changed(accountId, user.name);
-      return {};
-    },
-    async ListUserPolicies(accountId, b) {
-      only(b, ["UserName", "Marker", "MaxItems"]);
-      const user = await userNamed(accountId, name(b, "UserName", 64));
-      const { after, max } = page(b);
-      const result = await store.listUserPolicies(accountId, user.name, after, max);
-      return { PolicyNames: result.items, ...pageOut(result.after) };
-    },
-    async AttachUserPolicy(accountId, b) {
-      only(b, ["UserName", "PolicyArn"]);
-      const user = await userNamed(accountId, name(b, "UserName", 64));
-      const arn = required(b, "PolicyArn", 2048);
-      const policyName = policyNamed(accountId, arn);
-      if (!(await store.attachUser(accountId, user.name, policyName))) {
-        throw iamErrors.noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
-      }
-      changed(accountId, user.name);
-      return {};
-    },
-    async DetachUserPolicy(accountId, b) {
-      only(b, ["UserName", "PolicyArn"]);
-      const user = await userNamed(accountId, name(b, "UserName", 64));
-      const arn = required(b, "PolicyArn", 2048);
-      if (!(await store.detachUser(accountId, user.name, policyNamed(accountId, arn)))) {
-        throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-      }
-      changed(accountId, user.name);
-      return {};
-    },
-    async ListAttachedUserPolicies(accountId, b) {
-      only(b, ["UserName", "PathPrefix", "Marker", "MaxItems"]);
-      const user = await userNamed(accountId, name(b, "UserName", 64));
-      const { after, max } = page(b);
-      const prefix = pathPrefix(b);
-      const result = await store.listAttachedUser(accountId, user.name, after, max);
-      return {
-        AttachedPolicies: result.items
-          .filter((p) => p.path.startsWith(prefix))
-          .map((p) => ({ PolicyName: p.name, PolicyArn: policyArn(p) })),
-        ...pageOut(result.after),
-      };
     },
     async CreateAccessKey(accountId, b, caller) {
       only(b, ["UserName"]);

@@ -14,9 +14,12 @@ export function startIam(pool: Pool, config: { dbStatementTimeoutMs: number }) {
   const store = createPgIamStore(pool, config.dbStatementTimeoutMs);
   const users = createPgIamUserStore(pool, config.dbStatementTimeoutMs);
   const access = createAccess({
-    role: (accountId, name) => store.documentsOf(accountId, name),
-    user: (accountId, name) => users.documentsOf(accountId, name),
+    role: (accountId, name) => store.rolePolicies.documentsOf(accountId, name),
+    user: (accountId, name) => users.userPolicies.documentsOf(accountId, name),
   });
-  const ops = { ...createIamService(store), ...createIamUserOps(users, access, forgetKey) };
+  const ops = {
+    ...createIamService(store, access),
+    ...createIamUserOps(users, access, forgetKey, (accountId, name) => store.getPolicy(accountId, name)),
+  };
   return { ops, access, roleCheck: createRoleCheck(store) };
 }

@@ -2,9 +2,9 @@
 // account (migration 032). Names are matched without regard to case, as IAM's are. A
 // user's keys live in access_keys beside the account's own, with its name on them.
 import type { Pool } from "pg";
-import type { ManagedPolicy, NamePage, User, UserKey } from "../iam/iam-types.js";
+import type { NamePage, User, UserKey } from "../iam/iam-types.js";
 import { newAccessKeyId, newSecretAccessKey } from "./account-store.js";
-import { POLICY_COLUMNS, type PolicyRow, paged, toPolicy } from "./iam-store.js";
+import { type PrincipalPolicies, paged, principalPolicies, USER_TABLES } from "./iam-principal-policies.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 /** IAM's limit on a user's access keys. */
@@ -19,28 +19,14 @@ export interface IamUserStore {
   /** Refused while it has access keys, inline policies or attached ones: which of those first. */
   deleteUser(accountId: string, name: string): Promise<DeleteUserOutcome>;
   listUsers(accountId: string, pathPrefix: string, after: string | undefined, max: number): Promise<NamePage<User>>;
-  /** Creates or replaces; false when the user does not exist. */
-  putUserPolicy(accountId: string, user: string, name: string, document: string): Promise<boolean>;
-  getUserPolicy(accountId: string, user: string, name: string): Promise<string | undefined>;
-  deleteUserPolicy(accountId: string, user: string, name: string): Promise<boolean>;
-  listUserPolicies(accountId: string, user: string, after: string | undefined, max: number): Promise<NamePage<string>>;
-  /** Idempotent; false when the user or the policy does not exist. */
-  attachUser(accountId: string, user: string, policy: string): Promise<boolean>;
-  detachUser(accountId: string, user: string, policy: string): Promise<boolean>;
-  listAttachedUser(
-    accountId: string,
-    user: string,
-    after: string | undefined,
-    max: number,
-  ): Promise<NamePage<ManagedPolicy>>;
+  /** The users' inline and attached policies. */
+  userPolicies: PrincipalPolicies;
   /** A new Active key with its secret; "limit" when the user has KEYS_PER_USER already. */
   createKey(accountId: string, user: string): Promise<(UserKey & { secretAccessKey: string }) | "missing" | "limit">;
   listKeys(accountId: string, user: string): Promise<UserKey[]>;
   /** False when the user has no such key. */
   setKeyStatus(accountId: string, user: string, keyId: string, status: UserKey["status"]): Promise<boolean>;
   deleteKey(accountId: string, user: string, keyId: string): Promise<boolean>;
-  /** The documents of every policy of the user, inline and attached; undefined when the user does not exist. */
-  documentsOf(accountId: string, user: string): Promise<string[] | undefined>;
 }
 
 const USER_COLUMNS = "account_id, name, user_id, path, created_at";
@@ -63,6 +49,7 @@ const toUser = (r: UserRow): User => ({
 
 export function createPgIamUserStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): IamUserStore {
   const db = boundedDb(pool, statementTimeoutMs);
+  const policies = principalPolicies(db, USER_TABLES);
   /** The stored name of `accountId`'s user named `name` in any case; `lock` holds the row to the transaction's end. */
   const userName = async (q: BoundedDb, accountId: string, name: string, lock = false) =>
     (
@@ -72,6 +59,7 @@ export function createPgIamUserStore(pool: Pool, statementTimeoutMs = STATEMENT_
       )
     ).rows[0]?.name;
   return {
+    userPolicies: policies,
     async createUser(u) {
       const res = await db.query(
         `INSERT INTO iam_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
@@ -111,76 +99,6 @@ export function createPgIamUserStore(pool: Pool, statementTimeoutMs = STATEMENT_
         [accountId, pathPrefix, after ?? null, max + 1],
       );
       return paged(res.rows, max, toUser, (u) => u.name);
-    },
-    putUserPolicy: (accountId, user, name, document) =>
-      db.transaction(async (q) => {
-        const stored = await userName(q, accountId, user, true);
-        if (stored === undefined) return false;
-        await q.query(
-          `INSERT INTO iam_user_policies (account_id, user_name, name, document) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (account_id, user_name, name) DO UPDATE SET document = EXCLUDED.document`,
-          [accountId, stored, name, document],
-        );
-        return true;
-      }),
-    async getUserPolicy(accountId, user, name) {
-      const res = await db.query<{ document: string }>(
-        `SELECT document FROM iam_user_policies WHERE account_id = $1 AND lower(user_name) = lower($2) AND name = $3`,
-        [accountId, user, name],
-      );
-      return res.rows[0]?.document;
-    },
-    async deleteUserPolicy(accountId, user, name) {
-      const res = await db.query(
-        "DELETE FROM iam_user_policies WHERE account_id = $1 AND lower(user_name) = lower($2) AND name = $3",
-        [accountId, user, name],
-      );
-      return res.rowCount === 1;
-    },
-    async listUserPolicies(accountId, user, after, max) {
-      const res = await db.query<{ name: string }>(
-        `SELECT name FROM iam_user_policies WHERE account_id = $1 AND lower(user_name) = lower($2)
-         AND ($3::text IS NULL OR name > $3) ORDER BY name LIMIT $4`,
-        [accountId, user, after ?? null, max + 1],
-      );
-      return paged(
-        res.rows,
-        max,
-        (r) => r.name,
-        (n) => n,
-      );
-    },
-    attachUser: (accountId, user, policy) =>
-      db.transaction(async (q) => {
-        const u = await userName(q, accountId, user, true);
-        const p = (
-          await q.query<{ name: string }>(
-            "SELECT name FROM iam_policies WHERE account_id = $1 AND lower(name) = lower($2) FOR SHARE",
-            [accountId, policy],
-          )
-        ).rows[0]?.name;
-        if (u === undefined || p === undefined) return false;
-        await q.query(
-          "INSERT INTO iam_user_attachments (account_id, user_name, policy_name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-          [accountId, u, p],
-        );
-        return true;
-      }),
-    async detachUser(accountId, user, policy) {
-      const res = await db.query(
-        `DELETE FROM iam_user_attachments WHERE account_id = $1 AND lower(user_name) = lower($2) AND lower(policy_name) = lower($3)`,
-        [accountId, user, policy],
-      );
-      return res.rowCount === 1;
-    },
-    async listAttachedUser(accountId, user, after, max) {
-      const res = await db.query<PolicyRow>(
-        `SELECT ${POLICY_COLUMNS} FROM iam_policies p JOIN iam_user_attachments a ON a.account_id = p.account_id AND a.policy_name = p.name
-         WHERE p.account_id = $1 AND lower(a.user_name) = lower($2) AND ($3::text IS NULL OR lower(p.name) > lower($3))
-         ORDER BY lower(p.name) LIMIT $4`,
-        [accountId, user, after ?? null, max + 1],
-      );
-      return paged(res.rows, max, toPolicy, (p) => p.name);
     },
     createKey: (accountId, user) =>
       db.transaction(async (q) => {
@@ -236,21 +154,6 @@ export function createPgIamUserStore(pool: Pool, statementTimeoutMs = STATEMENT_
         [accountId, user, keyId],
       );
       return res.rowCount === 1;
-    },
-    async documentsOf(accountId, user) {
-      const res = await db.query<{ document: string | null }>(
-        `SELECT d.document FROM iam_users u
-         LEFT JOIN LATERAL (
-           SELECT document FROM iam_user_policies p WHERE p.account_id = u.account_id AND p.user_name = u.name
-           UNION ALL
-           SELECT m.document FROM iam_user_attachments a JOIN iam_policies m ON m.account_id = a.account_id AND m.name = a.policy_name
-           WHERE a.account_id = u.account_id AND a.user_name = u.name
-         ) d ON true
-         WHERE u.account_id = $1 AND lower(u.name) = lower($2)`,
-        [accountId, user],
-      );
-      if (res.rows.length === 0) return undefined;
-      return res.rows.flatMap((r) => (r.document === null ? [] : [r.document]));
     },
   };
 }
