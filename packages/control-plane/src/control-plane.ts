@@ -30,7 +30,7 @@ import { startConsole } from "./console/start-console.js";
 import { startEvents } from "./events/start-events.js";
 import { startIam } from "./iam/start-iam.js";
 import { startImagePreparer } from "./images/image-preparer.js";
-import { pullOnNode } from "./images/node-pulls.js";
+import { localImageOn, pullOnNode } from "./images/node-pulls.js";
 import { createRegistryClient } from "./images/registry-client.js";
 import { createLambdaControlPlaneMetrics } from "./lambda-metrics.js";
 import { createFunctionLayers } from "./layers/function-layers.js";
@@ -175,6 +175,8 @@ export async function startControlPlane(
     registry: createRegistryClient(config.registries),
     nodes,
     pull: (node, image) => pullOnNode(node, image, config.internalToken),
+    localImage: (node, image) => localImageOn(node, image, config.internalToken),
+    localImages: config.registries.localImages,
     retired: announceRetired,
     log,
     intervalMs: IMAGE_SETTLE_INTERVAL_MS,

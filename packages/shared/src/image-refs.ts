@@ -23,19 +23,62 @@ const HOST =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?$/;
 
 /**
+ * Whether `uri` names a registry host, by Docker's rule: its first path segment has a
+ * dot, a port or an upper-case letter, or is `localhost`. Without one (`my-fn:v1`,
+ * `library/x:tag`) Docker means Docker Hub; Stratus means an image already on the nodes.
+ */
+export function hasRegistryHost(uri: string): boolean {
+  const slash = uri.indexOf("/");
+  if (slash < 0) return false;
+  const first = uri.slice(0, slash);
+  return /[.:]/.test(first) || first === "localhost" || first !== first.toLowerCase();
+}
+
+/**
  * Parses an image URI; undefined when it is not one. The first path segment must be
- * a registry host (it has a dot or a port, or is `localhost`): Stratus has no default
- * registry, as Lambda has none but ECR.
+ * a registry host (hasRegistryHost): Stratus has no default registry, as Lambda has
+ * none but ECR. Names without one are local images (parseLocalImageRef).
  */
 export function parseImageRef(uri: string): ImageRef | undefined {
-  if (uri.length > 1024 || /\s/.test(uri)) return undefined;
+  if (uri.length > 1024 || /\s/.test(uri) || !hasRegistryHost(uri)) return undefined;
   const slash = uri.indexOf("/");
-  if (slash < 0) return undefined;
   const registry = uri.slice(0, slash);
-  if (!HOST.test(registry) || !(registry.includes(".") || registry.includes(":") || registry === "localhost")) {
-    return undefined;
-  }
-  let rest = uri.slice(slash + 1);
+  if (!HOST.test(registry)) return undefined;
+  const rest = parseRepository(uri.slice(slash + 1));
+  return rest && { registry, ...rest };
+}
+
+/** An image already present on the nodes, named without a registry host (`repo[:tag]` or `repo@sha256:<image ID>`). */
+export interface LocalImageRef {
+  repository: string;
+  tag?: string;
+  /** The engine's image ID (`sha256:<64 hex>`), when the reference pins one. */
+  digest?: string;
+}
+
+/** Parses a local image name (no registry host); undefined when `uri` is not one. */
+export function parseLocalImageRef(uri: string): LocalImageRef | undefined {
+  if (uri.length > 1024 || /\s/.test(uri) || hasRegistryHost(uri)) return undefined;
+  return parseRepository(uri);
+}
+
+/** `repository@<image ID>`: what a version of a local image function runs, wherever its tag now points. */
+export function localPinnedRef(ref: LocalImageRef, imageId: string): string {
+  return `${ref.repository}@${imageId}`;
+}
+
+/**
+ * The reference the engine runs `uri` by: a pinned local image by its bare image ID
+ * (the engine reads `repo@sha256:` as a registry digest, which local images have not),
+ * anything else as it is.
+ */
+export function engineImageRef(uri: string): string {
+  return parseLocalImageRef(uri)?.digest ?? uri;
+}
+
+/** `repo[:tag]` or `repo@digest` as a repository, a tag (default latest) and a digest. */
+function parseRepository(text: string): LocalImageRef | undefined {
+  let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf("@");
   if (at >= 0) {
@@ -51,7 +94,7 @@ export function parseImageRef(uri: string): ImageRef | undefined {
     if (!TAG.test(tag)) return undefined;
   }
   if (!REPOSITORY.test(rest) || rest.length > 255) return undefined;
-  return { registry, repository: rest, ...(digest ? { digest } : { tag: tag ?? "latest" }) };
+  return { repository: rest, ...(digest ? { digest } : { tag: tag ?? "latest" }) };
 }
 
 /** `registry/repository@digest`: what a version runs, whatever its tag now names. */
@@ -130,7 +173,11 @@ export class ImageProblem extends Error {
 /** Lambda's limit on an image's size (its layers and config, as its manifest states them). */
 export const IMAGE_SIZE_LIMIT_BYTES = 10 * 1024 * 1024 * 1024;
 
-/** Invoker endpoint the control plane asks to pull an image before a function goes Active. */
+/**
+ * Invoker endpoint the control plane asks to pull an image before a function goes
+ * Active (`{"image": "<registry ref by digest>"}`), or, for a local image
+ * (`{"image": "repo[:tag]"}`), for its ID on the node: answered `{"id", "sizeBytes"}`.
+ */
 export const imagePull = {
   path: "/internal/v1/images/pull",
 } as const;
@@ -151,16 +198,28 @@ export const RegistryEnvSchema = {
         .map((x) => x.trim())
         .filter(Boolean),
     ),
+  /** `true`: ImageUris without a registry host name images already on the nodes (off: refused). */
+  STRATUS_LOCAL_IMAGES: z
+    .enum(["true", "false", ""])
+    .default("false")
+    .transform((v) => v === "true"),
 };
 
 export interface RegistrySettings {
   credentials: Map<string, RegistryCredentials>;
   insecure: string[];
+  /** Whether functions may run images already on the nodes (STRATUS_LOCAL_IMAGES). */
+  localImages: boolean;
 }
 
 /** Registry settings from the parsed variables; `readFile` reads STRATUS_REGISTRY_CONFIG (throws naming only the path). */
 export function registrySettings(
-  e: { STRATUS_REGISTRY_AUTH?: string; STRATUS_REGISTRY_CONFIG?: string; STRATUS_INSECURE_REGISTRIES: string[] },
+  e: {
+    STRATUS_REGISTRY_AUTH?: string;
+    STRATUS_REGISTRY_CONFIG?: string;
+    STRATUS_INSECURE_REGISTRIES: string[];
+    STRATUS_LOCAL_IMAGES?: boolean;
+  },
   readFile: (path: string) => string,
 ): RegistrySettings {
   const credentials = new Map<string, RegistryCredentials>();
@@ -176,5 +235,5 @@ export function registrySettings(
   if (e.STRATUS_REGISTRY_AUTH) {
     for (const [k, v] of parseRegistryAuth(e.STRATUS_REGISTRY_AUTH)) credentials.set(k, v);
   }
-  return { credentials, insecure: e.STRATUS_INSECURE_REGISTRIES };
+  return { credentials, insecure: e.STRATUS_INSECURE_REGISTRIES, localImages: e.STRATUS_LOCAL_IMAGES === true };
 }

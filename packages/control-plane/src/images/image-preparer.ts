@@ -4,13 +4,23 @@
 // Failed (its update Failed) with Lambda's reason code. Woken at once by a create or
 // update, and in a background loop for any left over (a restart, another replica's
 // work): settling is idempotent, and a settlement of a $LATEST changed since is
-// dropped by the store.
-import { ImageProblem, LATEST, type Logger, parseImageRef, pinnedRef, type Retirement } from "@stratus/shared";
+// dropped by the store. A local image (no registry host) is pinned to its ID on the
+// nodes instead (local-images.ts).
+import {
+  ImageProblem,
+  LATEST,
+  type Logger,
+  parseImageRef,
+  parseLocalImageRef,
+  pinnedRef,
+  type Retirement,
+} from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
 import { type Repeating, startRepeating } from "../repeating.js";
 import type { LiveNode, NodeDirectory } from "../routing/node-directory.js";
 import type { ImageSettler } from "../services/function-service.js";
 import type { FunctionStore, ImageSettlement } from "../store/function-store.js";
+import { type AskLocal, resolveLocal } from "./local-images.js";
 import { pullOnNodes } from "./node-pulls.js";
 import type { RegistryClient } from "./registry-client.js";
 
@@ -19,6 +29,10 @@ export interface ImagePreparerDeps {
   registry: Pick<RegistryClient, "resolve">;
   nodes: Pick<NodeDirectory, "liveNodes">;
   pull: (node: LiveNode, image: string) => Promise<void>;
+  /** Asks a node for a local image's ID (images named without a registry host). */
+  localImage?: AskLocal;
+  /** STRATUS_LOCAL_IMAGES: whether local images may be run at all. */
+  localImages?: boolean;
   /** $LATEST's containers of the revisions before the settled one go. */
   retired: (r: Retirement) => void;
   log: Pick<Logger, "warn" | "info">;
@@ -27,11 +41,34 @@ export interface ImagePreparerDeps {
 
 export type ImagePreparer = ImageSettler & { stop(): Promise<void> };
 
+const localOff = (uri: string) =>
+  new ImageProblem(
+    "InvalidImage",
+    `The image ${uri} names no registry, and local images are disabled on this Stratus (STRATUS_LOCAL_IMAGES).`,
+  );
+
 export function startImagePreparer(deps: ImagePreparerDeps): ImagePreparer {
   const { store, log } = deps;
   const inFlight = new Map<string, Promise<void>>();
 
+  async function settlementOf(uri: string): Promise<{ resolvedUri: string; sizeBytes: number } | undefined> {
+    const local = parseLocalImageRef(uri);
+    if (!local) return undefined;
+    if (!deps.localImages || !deps.localImage) throw localOff(uri);
+    return resolveLocal(uri, local, await deps.nodes.liveNodes(), deps.localImage);
+  }
+
   async function outcomeFor(fn: FunctionVersion): Promise<ImageSettlement | undefined> {
+    if (fn.image) {
+      try {
+        const local = await settlementOf(fn.image.uri);
+        if (local) return { ok: true, ...local };
+      } catch (err) {
+        if (err instanceof ImageProblem) return { ok: false, reason: { code: err.code, message: err.message } };
+        log.warn(`could not settle the local image of ${fn.name}: ${(err as Error).message}`);
+        return undefined;
+      }
+    }
     const ref = fn.image && parseImageRef(fn.image.uri);
     if (!ref) return { ok: false, reason: { code: "InvalidImage", message: `Invalid image URI ${fn.image?.uri}` } };
     try {
@@ -85,6 +122,7 @@ export function startImagePreparer(deps: ImagePreparerDeps): ImagePreparer {
       const fn = await store.get(accountId, name, LATEST);
       if (fn && (fn.state === "Pending" || fn.lastUpdate.status === "InProgress")) await settleVersion(fn);
     },
+    localImages: deps.localImages === true,
     stop: () => loop.stop(),
   };
 }

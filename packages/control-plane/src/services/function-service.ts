@@ -48,6 +48,8 @@ export interface FunctionService {
 export interface ImageSettler {
   /** An image function's $LATEST was created or pointed at a new image: settle it soon. */
   changed(): void;
+  /** Whether ImageUris without a registry host (images already on the nodes) are allowed (STRATUS_LOCAL_IMAGES). */
+  localImages?: boolean;
   /** Settles `name`'s $LATEST image now (resolve, pull on the nodes); resolves once it has, either way. */
   settle(accountId: string, name: string): Promise<void>;
 }
@@ -102,7 +104,7 @@ export function createFunctionService(
     async create(accountId, body) {
       refuseUnsupportedCreate(body);
       if (isObject(body) && body.PackageType === "Image") {
-        const { fn, tags, publish } = newImageFunction(accountId, body);
+        const { fn, tags, publish } = newImageFunction(accountId, body, images.localImages === true);
         const deadLetterTarget = await deadLetterTargetOf(accountId, body, queues);
         const created = await store.create({ ...fn, ...(deadLetterTarget ? { deadLetterTarget } : {}) });
         if (!created) throw errors.conflict(`Function already exist: ${fn.name}`);
@@ -168,7 +170,9 @@ export function createFunctionService(
       refuseUnsupportedCode(body);
       const current = await latest(accountId, name);
       if (current.packageType === "Image") {
-        const done = await checkingRevision(() => updateImageCode(store, current, isObject(body) ? body : {}));
+        const done = await checkingRevision(() =>
+          updateImageCode(store, current, isObject(body) ? body : {}, images.localImages === true),
+        );
         if (done.dryRun) return done.dryRun;
         if (!done.updated) throw notFound(accountId, name);
         retired({ accountId, functionName: name, version: LATEST, keepRevisionId: done.updated.revisionId });

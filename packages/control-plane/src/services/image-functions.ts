@@ -8,7 +8,7 @@ import { errors, LATEST } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
 import type { FunctionStore } from "../store/function-store.js";
 import { checkEnvironment, parseInput } from "./function-input.js";
-import { CreateImageFunctionSchema, imageConfigOf, refuseZipOnlyFields } from "./image-input.js";
+import { CreateImageFunctionSchema, checkImageSource, imageConfigOf, refuseZipOnlyFields } from "./image-input.js";
 import { loggingOf } from "./logging-input.js";
 import { TagsSchema, UpdateImageCodeSchema } from "./update-input.js";
 
@@ -33,9 +33,10 @@ export function checkImageSettled(fn: FunctionVersion): void {
 export type NewImageFunction = Parameters<FunctionStore["create"]>[0];
 
 /** The $LATEST of a new image function, Pending, from a CreateFunction body that asks for PackageType Image. */
-export function newImageFunction(accountId: string, body: Record<string, unknown>) {
+export function newImageFunction(accountId: string, body: Record<string, unknown>, localImages = false) {
   refuseZipOnlyFields(body);
   const input = parseInput(CreateImageFunctionSchema.extend({ Tags: TagsSchema.shape.Tags.optional() }), body);
+  checkImageSource(input.Code.ImageUri, localImages);
   checkEnvironment(input.Environment.Variables);
   const fn: NewImageFunction = {
     accountId,
@@ -67,11 +68,13 @@ export async function updateImageCode(
   store: FunctionStore,
   current: FunctionVersion,
   body: Record<string, unknown>,
+  localImages = false,
 ): Promise<{ updated?: FunctionVersion; dryRun?: FunctionVersion; publish: boolean }> {
   if (body.ZipFile !== undefined) {
     throw errors.invalidParameter("Please provide ImageUri when updating a function with packageType Image.");
   }
   const input = parseInput(UpdateImageCodeSchema, body);
+  checkImageSource(input.ImageUri, localImages);
   if (current.lastUpdate.status === "InProgress") throw updateInProgress(current.name);
   const image = { uri: input.ImageUri, config: current.image?.config ?? {} };
   if (input.DryRun) return { dryRun: { ...current, image: { ...current.image, ...image } }, publish: false };

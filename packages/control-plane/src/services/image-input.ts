@@ -1,6 +1,7 @@
 // Input of image functions (PackageType Image): Code.ImageUri and ImageConfig, and
-// Lambda's refusals of what only zip functions have (Runtime, Handler, Layers).
-import { errors, parseImageRef } from "@stratus/shared";
+// Lambda's refusals of what only zip functions have (Runtime, Handler, Layers), and
+// the refusal of local images (no registry host) unless the operator allows them.
+import { errors, parseImageRef, parseLocalImageRef } from "@stratus/shared";
 import { z } from "zod";
 import type { ImageConfig } from "../domain.js";
 import { storableText } from "../store/pg-helpers.js";
@@ -14,10 +15,23 @@ const text = (name: string, max: number) =>
 
 export const ImageUriSchema = z
   .string({ required_error: "Code.ImageUri is required when PackageType is Image" })
-  .refine((u) => parseImageRef(u) !== undefined, {
+  .refine((u) => parseImageRef(u) !== undefined || parseLocalImageRef(u) !== undefined, {
     message:
-      "ImageUri must be registry-host[:port]/repository[:tag] or registry-host[:port]/repository@sha256:<digest>",
+      "ImageUri must be [registry-host[:port]/]repository[:tag] or [registry-host[:port]/]repository@sha256:<digest>",
   });
+
+/**
+ * Refuses an ImageUri without a registry host (an image already on the nodes) unless
+ * the operator allowed local images (STRATUS_LOCAL_IMAGES=true): otherwise any image
+ * that happens to be on a node could be run.
+ */
+export function checkImageSource(uri: string, localImages: boolean): void {
+  if (localImages || parseLocalImageRef(uri) === undefined) return;
+  throw errors.invalidParameter(
+    `ImageUri ${uri} names no registry host, and local images are disabled on this Stratus (STRATUS_LOCAL_IMAGES). ` +
+      "Give the image's registry (registry-host[:port]/repository[:tag]).",
+  );
+}
 
 export const ImageConfigSchema = z
   .object({

@@ -17,6 +17,7 @@ import {
   limits,
   newTraceId,
   parseImageRef,
+  parseLocalImageRef,
   parseXrayHeader,
   REQUEST_ID,
   readBody,
@@ -131,17 +132,20 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     } catch {
       throw errors.invalidRequestContent("Pull request is not JSON");
     }
-    if (typeof image !== "string" || parseImageRef(image)?.digest === undefined) {
-      throw errors.invalidRequestContent("Pull request must name an image by digest");
+    const local = typeof image === "string" && parseLocalImageRef(image) !== undefined;
+    if (typeof image !== "string" || (!local && parseImageRef(image)?.digest === undefined)) {
+      throw errors.invalidRequestContent("Pull request must name a registry image by digest, or a local image");
     }
+    let info: Awaited<ReturnType<typeof deps.pool.pullImage>>;
     try {
-      await deps.pool.pullImage(image);
+      info = await deps.pool.pullImage(image);
     } catch (err) {
       if (err instanceof ImageProblem) throw new StratusError(err.code, 400, "client", err.message);
       throw err;
     }
     res.writeHead(200, { ...closing(), "content-type": "application/json" });
-    res.end("{}");
+    // A local image: its ID on this node, which the control plane pins the version to.
+    res.end(JSON.stringify(local ? { id: info.id, sizeBytes: info.sizeBytes, architecture: info.architecture } : {}));
   }
 
   function served(requestId: string, spec: InvokeSpec, functionError: string | undefined, startedAt: number): void {

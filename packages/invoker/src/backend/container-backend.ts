@@ -134,6 +134,11 @@ export interface PreparesAhead {
 
 /** What an image holds that its containers start from. */
 export interface ImageInfo {
+  /** The engine's image ID (`sha256:<hex>`). */
+  id?: string;
+  sizeBytes?: number;
+  /** GOARCH of the image (amd64, arm64...). */
+  architecture?: string;
   entrypoint?: string[];
   cmd?: string[];
   workingDir?: string;

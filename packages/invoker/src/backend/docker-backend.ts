@@ -14,7 +14,7 @@
 // by the engine's "oom" events (docker-oom-tally.ts).
 import { createHash } from "node:crypto";
 import { PassThrough } from "node:stream";
-import type { Logger } from "@stratus/shared";
+import { engineImageRef, type Logger } from "@stratus/shared";
 import Docker from "dockerode";
 import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
 import {
@@ -172,7 +172,8 @@ export function createDockerBackend(
       const container = await docker
         .createContainer({
           ...(spec.name ? { name: spec.name } : {}),
-          Image: spec.image,
+          // A local image function's pinned name is run by its image ID.
+          Image: engineImageRef(spec.image),
           User: "10001:10001",
           Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
           Labels: spec.labels,

@@ -43,6 +43,9 @@ export function dockerImages(docker: Docker): Images {
         const info = await docker.getImage(ref).inspect();
         const c = info.Config as { Entrypoint?: string[] | null; Cmd?: string[] | null; WorkingDir?: string };
         return {
+          id: info.Id,
+          sizeBytes: info.Size,
+          architecture: info.Architecture,
           ...(c.Entrypoint ? { entrypoint: c.Entrypoint } : {}),
           ...(c.Cmd ? { cmd: c.Cmd } : {}),
           ...(c.WorkingDir ? { workingDir: c.WorkingDir } : {}),

@@ -92,3 +92,37 @@ describe("node images", () => {
     expect(removable(ref)).toBe(yes);
   });
 });
+
+describe("node images: local images", () => {
+  const ID = `sha256:${"c".repeat(64)}`;
+
+  it("looks a local tag up afresh each time, never pulls it, and says ImageDeleted when absent", async () => {
+    const { images, present } = fakeImages(new Set(["my-fn:v1"]));
+    const node = new NodeImages(
+      images,
+      opts(() => 0),
+    );
+    await expect(node.ensure("my-fn:v1")).resolves.toEqual({ cmd: ["app.handler"] });
+    present.delete("my-fn:v1");
+    await expect(node.ensure("my-fn:v1")).rejects.toMatchObject({ code: "ImageDeleted" });
+    expect(images.pullImage).not.toHaveBeenCalled();
+    expect(node.refs()).toEqual([]);
+  });
+
+  it("runs a pinned local image by its ID and never removes it", async () => {
+    const { images } = fakeImages(new Set([ID]));
+    let now = 0;
+    const node = new NodeImages(
+      images,
+      opts(() => now),
+    );
+    await node.ensure(`my-fn@${ID}`, "a/f");
+    expect(images.inspectImage).toHaveBeenCalledWith(ID);
+    node.forgetUser("a/f");
+    now = 10_000;
+    expect(await node.sweep(new Set())).toEqual([]);
+    expect(images.removeImage).not.toHaveBeenCalled();
+    expect(removable(`my-fn@${ID}`)).toBe(false);
+    expect(removable(`reg.io/fn@${ID}`)).toBe(true);
+  });
+});

@@ -4,7 +4,17 @@
 // used it are deleted, or after it has gone unused for `idleTtlMs`. Only images this
 // node pulled are ever removed, never a stratus/* image, and never one a container
 // runs (the engine refuses to remove those, and the pool is asked first).
-import { type ImageProblem, type Logger, parseImageRef, type RegistryCredentials } from "@stratus/shared";
+// Local images (named without a registry host, STRATUS_LOCAL_IMAGES) are never
+// pulled nor removed: they are the operator's, looked up on the engine by tag (when
+// the control plane pins one) or by image ID (what a version runs).
+import {
+  engineImageRef,
+  ImageProblem,
+  type Logger,
+  parseImageRef,
+  parseLocalImageRef,
+  type RegistryCredentials,
+} from "@stratus/shared";
 import type { ImageInfo, Images } from "../backend/container-backend.js";
 
 interface Pulled {
@@ -37,6 +47,9 @@ export class NodeImages {
 
   /** `ref` on this node, pulled if need be, for `user` (account/function); throws ImageProblem. */
   async ensure(ref: string, user?: string): Promise<ImageInfo> {
+    // A local tag may be moved at any time: looked up afresh, never kept.
+    const local = parseLocalImageRef(ref);
+    if (local && !local.digest) return this.present(ref);
     let entry = this.pulled.get(ref);
     if (!entry) {
       entry = { lastUsed: this.now(), users: new Set() };
@@ -61,12 +74,20 @@ export class NodeImages {
   }
 
   private async pull(ref: string): Promise<ImageInfo> {
+    if (parseLocalImageRef(ref)) return this.present(ref);
     const present = await this.images.inspectImage(ref);
     if (present) return present;
     const registry = parseImageRef(ref)?.registry;
     const creds = registry ? this.opts.credentials.get(registry) : undefined;
     await this.images.pullImage(ref, creds && registry ? { ...creds, serveraddress: registry } : undefined);
     return (await this.images.inspectImage(ref)) ?? {};
+  }
+
+  /** A local image as the engine has it (a pinned one by its ID); ImageDeleted when it has not. */
+  private async present(ref: string): Promise<ImageInfo> {
+    const info = await this.images.inspectImage(engineImageRef(ref));
+    if (!info) throw new ImageProblem("ImageDeleted", `The local image ${ref} is not present on this node`);
+    return info;
   }
 
   /**
@@ -99,7 +120,11 @@ export class NodeImages {
   }
 }
 
-/** Only function images pulled from a registry by digest; the platform's own images never go. */
+/**
+ * Only function images pulled from a registry by digest; the platform's own images
+ * and local images (the operator's, parseLocalImageRef) never go.
+ */
 export function removable(ref: string): boolean {
-  return !ref.startsWith("stratus/") && parseImageRef(ref)?.digest !== undefined;
+  if (ref.startsWith("stratus/") || parseLocalImageRef(ref)) return false;
+  return parseImageRef(ref)?.digest !== undefined;
 }

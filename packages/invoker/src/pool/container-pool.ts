@@ -17,7 +17,12 @@ import {
   StratusError,
   type Tracer,
 } from "@stratus/shared";
-import { type Capabilities, type ContainerBackend, capabilitiesOf } from "../backend/container-backend.js";
+import {
+  type Capabilities,
+  type ContainerBackend,
+  capabilitiesOf,
+  type ImageInfo,
+} from "../backend/container-backend.js";
 import type { CodeCache } from "../code/code-cache.js";
 import type { LayerSets } from "../code/layer-sets.js";
 import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } from "../containers/container.js";
@@ -283,9 +288,9 @@ export class ContainerPool {
   }
 
   /** Pulls `ref` onto this node ahead of its first cold start (the control plane asks before a function goes Active). */
-  async pullImage(ref: string): Promise<void> {
+  async pullImage(ref: string): Promise<ImageInfo> {
     if (!this.images) throw errors.service(`Node ${this.config.nodeId} cannot run image functions`);
-    await this.images.ensure(ref);
+    return this.images.ensure(ref);
   }
 
   /** Removes the function images no container runs that are no longer used (node-images.ts). */
