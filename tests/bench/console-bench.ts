@@ -2,7 +2,7 @@
 // as served, and how long it takes to show an account's 1,000 functions, measured in
 // headless Chromium against a live control plane. Beside them in the same run: the same
 // files' uncompressed size, and the time the page takes to fetch the list's JSON alone
-// (the paged ListFunctions calls the page makes, with no rendering). Written over its
+// (the one /console/api/functions call the page makes, with no rendering). Written over its
 // own section of docs/BENCHMARKS.md.
 import { readFile, writeFile } from "node:fs/promises";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
@@ -29,7 +29,7 @@ interface Load {
   apiWire: number;
   /** When the app made its first call (the session check): the page loaded and running. */
   booted: number;
-  /** When the list's last page arrived. */
+  /** When the list's answer arrived. */
   lastPage: number;
 }
 
@@ -77,14 +77,17 @@ async function visit(
     { polling: "raf", timeout: 60_000 },
   );
   const listedMs = (await done.jsonValue()) as number;
-  // Where the time went: the app's first call (its session), and the last list page's arrival.
+  // Where the time went: the app's first call, and the list's arrival.
   const [booted, lastPage] = await page.evaluate(() => {
     const api = performance
       .getEntriesByType("resource")
-      .filter((e) => e.name.includes("/console/api/session") || e.name.includes("/2015-03-31/functions"));
-    const session = api.find((e) => e.name.includes("/console/api/session"));
-    const pages = api.filter((e) => e.name.includes("/2015-03-31/functions"));
-    return [session?.startTime ?? 0, Math.max(0, ...pages.map((e) => (e as PerformanceResourceTiming).responseEnd))];
+      .filter((e) => e.name.includes("/console/api/session") || e.name.endsWith("/console/api/functions"));
+    const first = Math.min(...api.map((e) => e.startTime));
+    const pages = api.filter((e) => e.name.endsWith("/console/api/functions"));
+    return [
+      Number.isFinite(first) ? first : 0,
+      Math.max(0, ...pages.map((e) => (e as PerformanceResourceTiming).responseEnd)),
+    ];
   });
   if (check) {
     // The window follows the page: at the bottom, the last function's row is in the document.
@@ -92,13 +95,13 @@ async function visit(
     const last = `bench-console-${String(FUNCTIONS - 1).padStart(4, "0")}`;
     await page.getByRole("link", { name: last, exact: true }).waitFor({ timeout: 5000 });
   }
-  const apiWire = [...wire].filter(([u]) => u.includes("/2015-03-31/")).reduce((s, [, b]) => s + b, 0);
-  const firstLoad = new Map([...wire].filter(([u]) => u.includes("/console/")));
+  const apiWire = [...wire].filter(([u]) => u.endsWith("/console/api/functions")).reduce((s, [, b]) => s + b, 0);
+  const firstLoad = new Map([...wire].filter(([u]) => u.includes("/console/") && !u.includes("/console/api/")));
   await context.close();
   return { wire: firstLoad, listedMs, apiWire, booted, lastPage };
 }
 
-/** The list's JSON alone: the same paged calls the page makes, from the page, without rendering. */
+/** The list's JSON alone: the same call the page makes, from the page, without rendering. */
 async function listJsonOnly(browser: Browser, endpoint: string, cookies: { name: string; value: string }[]) {
   const context = await browser.newContext();
   const origin = new URL(endpoint);
@@ -111,15 +114,8 @@ async function listJsonOnly(browser: Browser, endpoint: string, cookies: { name:
       await page.evaluate(async () => {
         const csrf = /(?:^|;\s*)stratus_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? "";
         const t0 = performance.now();
-        let marker: string | undefined;
-        let n = 0;
-        do {
-          const q = `?MaxItems=50${marker ? `&Marker=${encodeURIComponent(marker)}` : ""}`;
-          const res = await fetch(`/2015-03-31/functions/${q}`, { headers: { "x-stratus-csrf": csrf } });
-          const page = (await res.json()) as { Functions: unknown[]; NextMarker?: string };
-          n += page.Functions.length;
-          marker = page.NextMarker;
-        } while (marker);
+        const res = await fetch("/console/api/functions", { headers: { "x-stratus-csrf": csrf } });
+        const n = ((await res.json()) as { Functions: unknown[] }).Functions.length;
         if (n === 0) throw new Error("no functions listed");
         return performance.now() - t0;
       }),
@@ -233,19 +229,19 @@ identity\`).
 | --- | --- |
 | as served (brotli) | ${kb(r.compressed)} |
 | uncompressed | ${kb(r.raw)} |
-| the list's API calls after it (JSON, not compressed) | ${kb(r.apiWire)} |
+| the list's API call after it (JSON, not compressed) | ${kb(r.apiWire)} |
 
 Time from the navigation's start to the table holding all ${FUNCTIONS.toLocaleString("en")} functions
 (the page's clock, checked every animation frame), over ${r.listed.n} visits after a
-warm-up; beside it, the paged ListFunctions calls alone (50 a page, as the page makes
-them, from the same origin with the same session, nothing rendered), in ms:
+warm-up; beside it, the list's one call alone (\`GET /console/api/functions\`, as the
+page makes it, from the same origin with the same session, nothing rendered), in ms:
 
 | | p50 | p99 | mean | n |
 | --- | --- | --- | --- | --- |
 | navigation → ${FUNCTIONS.toLocaleString("en")} functions listed | ${t(r.listed)} |
 | of which: navigation → the app's first call (page loaded and running) | ${t(r.booted)} |
-| of which: navigation → the list's last page received | ${t(r.lastPage)} |
-| ListFunctions pages alone (JSON) | ${t(r.jsonOnly)} |
+| of which: navigation → the list's answer received | ${t(r.lastPage)} |
+| the list's call alone (JSON) | ${t(r.jsonOnly)} |
 
 The list is windowed: past 200 rows only those near the viewport are in the document
 (the table announces its full size with \`aria-rowcount\` and each row its place with
