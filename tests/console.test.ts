@@ -4,7 +4,8 @@
 // result and REPORT figures, see the invocation in the monitoring data, change the
 // configuration (Lambda's validation message shown), publish a version and an alias,
 // sign out; read the account's usage, see a dead letter and re-drive it, and delete a
-// function after confirming its name. What the console did is read back with the AWS SDK and the AWS CLI. The
+// function after confirming its name; see a function's triggers (its URL, created and
+// deleted from the page, a schedule and a rule that target it). What the console did is read back with the AWS SDK and the AWS CLI. The
 // page loads nothing from anywhere but the control plane, and breaks no CSP rule.
 // Screenshots of each page go to docs/console/.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,6 +19,7 @@ import {
   ResourceNotFoundException,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
@@ -428,4 +430,74 @@ describe("usage, dead letters and deletion", () => {
     expectSelfContained(w);
     await w.context.close();
   }, 180_000);
+});
+
+describe("triggers", () => {
+  it("shows a function's URL, schedules and rules, and creates and deletes its URL", async () => {
+    const target = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: { "index.js": "exports.handler = async () => ({ ok: true });" },
+    });
+    const arn = (await stack.lambda.send(new GetFunctionCommand({ FunctionName: target }))).Configuration
+      ?.FunctionArn as string;
+    const scheduler = new SchedulerClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: stack.credentials,
+    });
+    const schedule = uniqueName("nightly");
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: schedule,
+        ScheduleExpression: "cron(0 3 * * ? *)",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: { Arn: arn, RoleArn: "arn:aws:iam::123456789012:role/scheduler" },
+      }),
+    );
+    const rule = uniqueName("hourly");
+    expect((await cli(["events", "put-rule", "--name", rule, "--schedule-expression", "rate(1 hour)"])).code).toBe(0);
+    const put = await cli([
+      "events",
+      "put-targets",
+      "--rule",
+      rule,
+      "--targets",
+      JSON.stringify([{ Id: "fn", Arn: arn }]),
+    ]);
+    expect(put.code).toBe(0);
+
+    const w = await openPage(browser);
+    const { page } = w;
+    await signIn(page, stack.endpoint, stack.credentials.accessKeyId, stack.credentials.secretAccessKey);
+    await page.getByRole("heading", { name: "Functions" }).waitFor();
+    await page.goto(`${stack.endpoint}/console/#/functions/${target}/code`);
+    await page.getByRole("link", { name: "Triggers" }).click();
+    const section = (name: string) => page.getByRole("region", { name });
+    await expect.poll(() => section("Scheduler schedules").textContent(), { timeout: 10_000 }).toContain(schedule);
+    await expect.poll(() => section("EventBridge rules").textContent()).toContain(rule);
+    expect(await section("Event source mappings").textContent()).toContain("None.");
+    expect(await section("Bucket notifications").textContent()).toContain("None.");
+
+    // A URL made from the page, by keyboard: read back with the SDK's sibling, the CLI.
+    await expect.poll(() => section("Function URL").textContent()).toContain("No function URL.");
+    await page.getByLabel("Auth type").selectOption("NONE");
+    await page.getByRole("button", { name: "Create function URL" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => section("Function URL").textContent()).toContain("NONE");
+    const got = await cli(["lambda", "get-function-url-config", "--function-name", target]);
+    expect(got.code).toBe(0);
+    const url = JSON.parse(got.stdout) as { FunctionUrl: string; AuthType: string };
+    expect(url.AuthType).toBe("NONE");
+    expect(await section("Function URL").getByRole("link").textContent()).toBe(url.FunctionUrl);
+    await shot(page, "triggers");
+
+    await page.getByRole("button", { name: "Delete function URL" }).click();
+    await expect.poll(() => section("Function URL").textContent()).toContain("No function URL.");
+    const gone = await cli(["lambda", "get-function-url-config", "--function-name", target]);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain("ResourceNotFoundException");
+    expectSelfContained(w);
+    await w.context.close();
+  }, 120_000);
 });
