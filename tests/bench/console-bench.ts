@@ -31,6 +31,10 @@ interface Load {
   booted: number;
   /** When the list's answer arrived. */
   lastPage: number;
+  /** When the page's first byte arrived (navigation timing's responseStart). */
+  firstByte: number;
+  /** When the app's script had arrived. */
+  script: number;
 }
 
 /** CDP's own count of each response's bytes on the wire (encodedDataLength). */
@@ -78,15 +82,21 @@ async function visit(
   );
   const listedMs = (await done.jsonValue()) as number;
   // Where the time went: the app's first call, and the list's arrival.
-  const [booted, lastPage] = await page.evaluate(() => {
+  const [booted, lastPage, firstByte, script] = await page.evaluate(() => {
     const api = performance
       .getEntriesByType("resource")
       .filter((e) => e.name.includes("/console/api/session") || e.name.endsWith("/console/api/functions"));
     const first = Math.min(...api.map((e) => e.startTime));
     const pages = api.filter((e) => e.name.endsWith("/console/api/functions"));
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    const js = performance.getEntriesByType("resource").find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name)) as
+      | PerformanceResourceTiming
+      | undefined;
     return [
       Number.isFinite(first) ? first : 0,
       Math.max(0, ...pages.map((e) => (e as PerformanceResourceTiming).responseEnd)),
+      nav?.responseStart ?? 0,
+      js?.responseEnd ?? 0,
     ];
   });
   if (check) {
@@ -98,7 +108,7 @@ async function visit(
   const apiWire = [...wire].filter(([u]) => u.endsWith("/console/api/functions")).reduce((s, [, b]) => s + b, 0);
   const firstLoad = new Map([...wire].filter(([u]) => u.includes("/console/") && !u.includes("/console/api/")));
   await context.close();
-  return { wire: firstLoad, listedMs, apiWire, booted, lastPage };
+  return { wire: firstLoad, listedMs, apiWire, booted, lastPage, firstByte, script };
 }
 
 /** The list's JSON alone: the same call the page makes, from the page, without rendering. */
@@ -183,10 +193,12 @@ async function main() {
       listed: summarize(loads.map((l) => l.listedMs)),
       booted: summarize(loads.map((l) => l.booted)),
       lastPage: summarize(loads.map((l) => l.lastPage)),
+      firstByte: summarize(loads.map((l) => l.firstByte)),
+      script: summarize(loads.map((l) => l.script)),
       jsonOnly,
     };
     console.log(
-      `first load ${compressed} B compressed (${raw} B raw); ${FUNCTIONS} functions listed p50 ${result.listed.p50.toFixed(0)} ms (booted ${result.booted.p50.toFixed(0)}, last page ${result.lastPage.p50.toFixed(0)}); JSON alone p50 ${jsonOnly.p50.toFixed(0)} ms`,
+      `first load ${compressed} B compressed (${raw} B raw); ${FUNCTIONS} functions listed p50 ${result.listed.p50.toFixed(0)} ms (first byte ${result.firstByte.p50.toFixed(0)}, script ${result.script.p50.toFixed(0)}, booted ${result.booted.p50.toFixed(0)}, last page ${result.lastPage.p50.toFixed(0)}); JSON alone p50 ${jsonOnly.p50.toFixed(0)} ms`,
     );
     const doc = await readFile(REPORT, "utf8");
     const section = render(result);
@@ -213,6 +225,8 @@ function render(r: {
   listed: Summary;
   booted: Summary;
   lastPage: Summary;
+  firstByte: Summary;
+  script: Summary;
   jsonOnly: Summary;
 }): string {
   return `${START}
@@ -239,6 +253,8 @@ page makes it, from the same origin with the same session, nothing rendered), in
 | | p50 | p99 | mean | n |
 | --- | --- | --- | --- | --- |
 | navigation → ${FUNCTIONS.toLocaleString("en")} functions listed | ${t(r.listed)} |
+| of which: navigation → the page's first byte | ${t(r.firstByte)} |
+| of which: navigation → the app's script received | ${t(r.script)} |
 | of which: navigation → the app's first call (page loaded and running) | ${t(r.booted)} |
 | of which: navigation → the list's answer received | ${t(r.lastPage)} |
 | the list's call alone (JSON) | ${t(r.jsonOnly)} |
