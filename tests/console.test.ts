@@ -484,7 +484,8 @@ describe("triggers", () => {
     await page.getByLabel("Auth type").selectOption("NONE");
     await page.getByRole("button", { name: "Create function URL" }).focus();
     await page.keyboard.press("Enter");
-    await expect.poll(() => section("Function URL").textContent()).toContain("NONE");
+    await page.getByRole("button", { name: "Delete function URL" }).waitFor({ timeout: 10_000 });
+    expect(await section("Function URL").locator("dd").nth(1).textContent()).toBe("NONE");
     const got = await cli(["lambda", "get-function-url-config", "--function-name", target]);
     expect(got.code).toBe(0);
     const url = JSON.parse(got.stdout) as { FunctionUrl: string; AuthType: string };
