@@ -5,13 +5,14 @@
 // configuration (Lambda's validation message shown), publish a version and an alias,
 // sign out; read the account's usage, see a dead letter and re-drive it, and delete a
 // function after confirming its name; see a function's triggers (its URL, created and
-// deleted from the page, a schedule and a rule that target it). What the console did is read back with the AWS SDK and the AWS CLI. The
+// deleted from the page, a schedule, a rule and a bucket notification that target it). What the console did is read back with the AWS SDK and the AWS CLI. The
 // page loads nothing from anywhere but the control plane, and breaks no CSP rule.
 // Screenshots of each page go to docs/console/.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  AddPermissionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
@@ -19,6 +20,7 @@ import {
   ResourceNotFoundException,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -433,7 +435,7 @@ describe("usage, dead letters and deletion", () => {
 });
 
 describe("triggers", () => {
-  it("shows a function's URL, schedules and rules, and creates and deletes its URL", async () => {
+  it("shows a function's URL, schedules, rules and buckets, and creates and deletes its URL", async () => {
     const target = await deployFunction(stack, {
       runtime: "nodejs22.x",
       handler: "index.handler",
@@ -467,6 +469,32 @@ describe("triggers", () => {
     ]);
     expect(put.code).toBe(0);
 
+    const bucket = uniqueName("uploads");
+    await stack.lambda.send(
+      new AddPermissionCommand({
+        FunctionName: target,
+        StatementId: "s3",
+        Action: "lambda:InvokeFunction",
+        Principal: "s3.amazonaws.com",
+        SourceArn: `arn:aws:s3:::${bucket}`,
+      }),
+    );
+    const s3 = new S3Client({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      forcePathStyle: true,
+      credentials: stack.credentials,
+    });
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [{ Id: "uploads", LambdaFunctionArn: arn, Events: ["s3:ObjectCreated:*"] }],
+        },
+      }),
+    );
+    s3.destroy();
+
     const w = await openPage(browser);
     const { page } = w;
     await signIn(page, stack.endpoint, stack.credentials.accessKeyId, stack.credentials.secretAccessKey);
@@ -477,7 +505,7 @@ describe("triggers", () => {
     await expect.poll(() => section("Scheduler schedules").textContent(), { timeout: 10_000 }).toContain(schedule);
     await expect.poll(() => section("EventBridge rules").textContent()).toContain(rule);
     expect(await section("Event source mappings").textContent()).toContain("None.");
-    expect(await section("Bucket notifications").textContent()).toContain("None.");
+    await expect.poll(() => section("Bucket notifications").textContent()).toContain(`${bucket}: s3:ObjectCreated:*`);
 
     // A URL made from the page, by keyboard: read back with the SDK's sibling, the CLI.
     await expect.poll(() => section("Function URL").textContent()).toContain("No function URL.");
