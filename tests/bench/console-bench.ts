@@ -5,6 +5,7 @@
 // (the one /console/api/functions call the page makes, with no rendering). Written over its
 // own section of docs/BENCHMARKS.md.
 import { readFile, writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import type { Browser, CDPSession } from "playwright-core";
 import { buildConsole, launchBrowser } from "../helpers/console-browser.js";
@@ -173,9 +174,11 @@ async function main() {
     });
 
     await visit(browser, stack.endpoint, cookies, true); // warm-up: the server's compressed copies, JIT
+    const loadBefore = loadavg()[0] ?? 0;
     const loads: Load[] = [];
     for (let i = 0; i < REPEATS; i++) loads.push(await visit(browser, stack.endpoint, cookies));
     const jsonOnly = await listJsonOnly(browser, stack.endpoint, cookies);
+    const load = { before: loadBefore, after: loadavg()[0] ?? 0, cpus: availableParallelism() };
 
     const first = loads[0] as Load;
     const compressed = [...first.wire.values()].reduce((s, b) => s + b, 0);
@@ -196,6 +199,7 @@ async function main() {
       firstByte: summarize(loads.map((l) => l.firstByte)),
       script: summarize(loads.map((l) => l.script)),
       jsonOnly,
+      load,
     };
     console.log(
       `first load ${compressed} B compressed (${raw} B raw); ${FUNCTIONS} functions listed p50 ${result.listed.p50.toFixed(0)} ms (first byte ${result.firstByte.p50.toFixed(0)}, script ${result.script.p50.toFixed(0)}, booted ${result.booted.p50.toFixed(0)}, last page ${result.lastPage.p50.toFixed(0)}); JSON alone p50 ${jsonOnly.p50.toFixed(0)} ms`,
@@ -228,6 +232,7 @@ function render(r: {
   firstByte: Summary;
   script: Summary;
   jsonOnly: Summary;
+  load: { before: number; after: number; cpus: number };
 }): string {
   return `${START}
 ## Web console: first load and a list of ${FUNCTIONS.toLocaleString("en")} functions
@@ -264,7 +269,9 @@ The list is windowed: past 200 rows only those near the viewport are in the docu
 \`aria-rowindex\`), so rendering costs the same for 1,000 functions as for 100. The
 run checks that scrolling to the bottom brings the last function's row in.
 
-The machine was shared with other work while this ran. Run alone with
+The machine was shared with other work while this ran: its 1-minute load average was
+${r.load.before.toFixed(1)} before the visits and ${r.load.after.toFixed(1)} after them, on ${r.load.cpus} CPUs, so the
+times above include waiting for a CPU. Run alone with
 \`BENCH_ONLY=console pnpm --filter @stratus/tests exec tsx bench/run.ts\`.
 ${END}`;
 }
