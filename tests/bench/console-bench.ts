@@ -2,9 +2,10 @@
 // as served, and how long it takes to show an account's 1,000 functions, measured in
 // headless Chromium against a live control plane. Beside them in the same run: the same
 // files' uncompressed size, and the time the page takes to fetch the list's JSON alone
-// (the paged ListFunctions calls the page makes, with no rendering). Written over its
+// (the one /console/api/functions call the page makes, with no rendering). Written over its
 // own section of docs/BENCHMARKS.md.
 import { readFile, writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import type { Browser, CDPSession } from "playwright-core";
 import { buildConsole, launchBrowser } from "../helpers/console-browser.js";
@@ -29,8 +30,12 @@ interface Load {
   apiWire: number;
   /** When the app made its first call (the session check): the page loaded and running. */
   booted: number;
-  /** When the list's last page arrived. */
+  /** When the list's answer arrived. */
   lastPage: number;
+  /** When the page's first byte arrived (navigation timing's responseStart). */
+  firstByte: number;
+  /** When the app's script had arrived. */
+  script: number;
 }
 
 /** CDP's own count of each response's bytes on the wire (encodedDataLength). */
@@ -77,14 +82,23 @@ async function visit(
     { polling: "raf", timeout: 60_000 },
   );
   const listedMs = (await done.jsonValue()) as number;
-  // Where the time went: the app's first call (its session), and the last list page's arrival.
-  const [booted, lastPage] = await page.evaluate(() => {
+  // Where the time went: the app's first call, and the list's arrival.
+  const [booted, lastPage, firstByte, script] = await page.evaluate(() => {
     const api = performance
       .getEntriesByType("resource")
-      .filter((e) => e.name.includes("/console/api/session") || e.name.includes("/2015-03-31/functions"));
-    const session = api.find((e) => e.name.includes("/console/api/session"));
-    const pages = api.filter((e) => e.name.includes("/2015-03-31/functions"));
-    return [session?.startTime ?? 0, Math.max(0, ...pages.map((e) => (e as PerformanceResourceTiming).responseEnd))];
+      .filter((e) => e.name.includes("/console/api/session") || e.name.endsWith("/console/api/functions"));
+    const first = Math.min(...api.map((e) => e.startTime));
+    const pages = api.filter((e) => e.name.endsWith("/console/api/functions"));
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    const js = performance.getEntriesByType("resource").find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name)) as
+      | PerformanceResourceTiming
+      | undefined;
+    return [
+      Number.isFinite(first) ? first : 0,
+      Math.max(0, ...pages.map((e) => (e as PerformanceResourceTiming).responseEnd)),
+      nav?.responseStart ?? 0,
+      js?.responseEnd ?? 0,
+    ];
   });
   if (check) {
     // The window follows the page: at the bottom, the last function's row is in the document.
@@ -92,13 +106,13 @@ async function visit(
     const last = `bench-console-${String(FUNCTIONS - 1).padStart(4, "0")}`;
     await page.getByRole("link", { name: last, exact: true }).waitFor({ timeout: 5000 });
   }
-  const apiWire = [...wire].filter(([u]) => u.includes("/2015-03-31/")).reduce((s, [, b]) => s + b, 0);
-  const firstLoad = new Map([...wire].filter(([u]) => u.includes("/console/")));
+  const apiWire = [...wire].filter(([u]) => u.endsWith("/console/api/functions")).reduce((s, [, b]) => s + b, 0);
+  const firstLoad = new Map([...wire].filter(([u]) => u.includes("/console/") && !u.includes("/console/api/")));
   await context.close();
-  return { wire: firstLoad, listedMs, apiWire, booted, lastPage };
+  return { wire: firstLoad, listedMs, apiWire, booted, lastPage, firstByte, script };
 }
 
-/** The list's JSON alone: the same paged calls the page makes, from the page, without rendering. */
+/** The list's JSON alone: the same call the page makes, from the page, without rendering. */
 async function listJsonOnly(browser: Browser, endpoint: string, cookies: { name: string; value: string }[]) {
   const context = await browser.newContext();
   const origin = new URL(endpoint);
@@ -111,15 +125,8 @@ async function listJsonOnly(browser: Browser, endpoint: string, cookies: { name:
       await page.evaluate(async () => {
         const csrf = /(?:^|;\s*)stratus_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? "";
         const t0 = performance.now();
-        let marker: string | undefined;
-        let n = 0;
-        do {
-          const q = `?MaxItems=50${marker ? `&Marker=${encodeURIComponent(marker)}` : ""}`;
-          const res = await fetch(`/2015-03-31/functions/${q}`, { headers: { "x-stratus-csrf": csrf } });
-          const page = (await res.json()) as { Functions: unknown[]; NextMarker?: string };
-          n += page.Functions.length;
-          marker = page.NextMarker;
-        } while (marker);
+        const res = await fetch("/console/api/functions", { headers: { "x-stratus-csrf": csrf } });
+        const n = ((await res.json()) as { Functions: unknown[] }).Functions.length;
         if (n === 0) throw new Error("no functions listed");
         return performance.now() - t0;
       }),
@@ -167,9 +174,11 @@ async function main() {
     });
 
     await visit(browser, stack.endpoint, cookies, true); // warm-up: the server's compressed copies, JIT
+    const loadBefore = loadavg()[0] ?? 0;
     const loads: Load[] = [];
     for (let i = 0; i < REPEATS; i++) loads.push(await visit(browser, stack.endpoint, cookies));
     const jsonOnly = await listJsonOnly(browser, stack.endpoint, cookies);
+    const load = { before: loadBefore, after: loadavg()[0] ?? 0, cpus: availableParallelism() };
 
     const first = loads[0] as Load;
     const compressed = [...first.wire.values()].reduce((s, b) => s + b, 0);
@@ -187,10 +196,13 @@ async function main() {
       listed: summarize(loads.map((l) => l.listedMs)),
       booted: summarize(loads.map((l) => l.booted)),
       lastPage: summarize(loads.map((l) => l.lastPage)),
+      firstByte: summarize(loads.map((l) => l.firstByte)),
+      script: summarize(loads.map((l) => l.script)),
       jsonOnly,
+      load,
     };
     console.log(
-      `first load ${compressed} B compressed (${raw} B raw); ${FUNCTIONS} functions listed p50 ${result.listed.p50.toFixed(0)} ms (booted ${result.booted.p50.toFixed(0)}, last page ${result.lastPage.p50.toFixed(0)}); JSON alone p50 ${jsonOnly.p50.toFixed(0)} ms`,
+      `first load ${compressed} B compressed (${raw} B raw); ${FUNCTIONS} functions listed p50 ${result.listed.p50.toFixed(0)} ms (first byte ${result.firstByte.p50.toFixed(0)}, script ${result.script.p50.toFixed(0)}, booted ${result.booted.p50.toFixed(0)}, last page ${result.lastPage.p50.toFixed(0)}); JSON alone p50 ${jsonOnly.p50.toFixed(0)} ms`,
     );
     const doc = await readFile(REPORT, "utf8");
     const section = render(result);
@@ -217,7 +229,10 @@ function render(r: {
   listed: Summary;
   booted: Summary;
   lastPage: Summary;
+  firstByte: Summary;
+  script: Summary;
   jsonOnly: Summary;
+  load: { before: number; after: number; cpus: number };
 }): string {
   return `${START}
 ## Web console: first load and a list of ${FUNCTIONS.toLocaleString("en")} functions
@@ -233,26 +248,30 @@ identity\`).
 | --- | --- |
 | as served (brotli) | ${kb(r.compressed)} |
 | uncompressed | ${kb(r.raw)} |
-| the list's API calls after it (JSON, not compressed) | ${kb(r.apiWire)} |
+| the list's API call after it (JSON, not compressed) | ${kb(r.apiWire)} |
 
 Time from the navigation's start to the table holding all ${FUNCTIONS.toLocaleString("en")} functions
 (the page's clock, checked every animation frame), over ${r.listed.n} visits after a
-warm-up; beside it, the paged ListFunctions calls alone (50 a page, as the page makes
-them, from the same origin with the same session, nothing rendered), in ms:
+warm-up; beside it, the list's one call alone (\`GET /console/api/functions\`, as the
+page makes it, from the same origin with the same session, nothing rendered), in ms:
 
 | | p50 | p99 | mean | n |
 | --- | --- | --- | --- | --- |
 | navigation → ${FUNCTIONS.toLocaleString("en")} functions listed | ${t(r.listed)} |
+| of which: navigation → the page's first byte | ${t(r.firstByte)} |
+| of which: navigation → the app's script received | ${t(r.script)} |
 | of which: navigation → the app's first call (page loaded and running) | ${t(r.booted)} |
-| of which: navigation → the list's last page received | ${t(r.lastPage)} |
-| ListFunctions pages alone (JSON) | ${t(r.jsonOnly)} |
+| of which: navigation → the list's answer received | ${t(r.lastPage)} |
+| the list's call alone (JSON) | ${t(r.jsonOnly)} |
 
 The list is windowed: past 200 rows only those near the viewport are in the document
 (the table announces its full size with \`aria-rowcount\` and each row its place with
 \`aria-rowindex\`), so rendering costs the same for 1,000 functions as for 100. The
 run checks that scrolling to the bottom brings the last function's row in.
 
-The machine was shared with other work while this ran. Run alone with
+The machine was shared with other work while this ran: its 1-minute load average was
+${r.load.before.toFixed(1)} before the visits and ${r.load.after.toFixed(1)} after them, on ${r.load.cpus} CPUs, so the
+times above include waiting for a CPU. Run alone with
 \`BENCH_ONLY=console pnpm --filter @stratus/tests exec tsx bench/run.ts\`.
 ${END}`;
 }

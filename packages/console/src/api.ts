@@ -30,6 +30,8 @@ export interface CallOptions {
   /** The service the call is for (the SigV4 signing name it stands in for). */
   service?: string;
   headers?: Record<string, string>;
+  /** A 401 is only thrown, not taken as the session's end (a call made before the session is known). */
+  quiet?: boolean;
 }
 
 async function errorOf(res: Response): Promise<ApiError> {
@@ -56,7 +58,7 @@ export async function call(path: string, o: CallOptions = {}): Promise<Response>
   const res = await fetch(path, { method: o.method ?? "GET", headers, body, credentials: "same-origin" });
   if (!res.ok) {
     const err = await errorOf(res);
-    if (res.status === 401 && !path.endsWith("/console/api/session")) onSessionEnded();
+    if (res.status === 401 && !o.quiet && !path.endsWith("/console/api/session")) onSessionEnded();
     throw err;
   }
   return res;

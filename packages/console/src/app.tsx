@@ -2,12 +2,43 @@
 // out) over the page the hash names. A session that ends mid-use returns here.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, currentSession, signOut, type Who, whenSessionEnds } from "./api.js";
-import { CreateFunction } from "./pages/create-function.js";
-import { FunctionPage } from "./pages/function-page.js";
 import { FunctionsList } from "./pages/functions-list.js";
 import { SignIn } from "./pages/sign-in.js";
 import { UsagePage } from "./pages/usage-page.js";
-import { useView } from "./route.js";
+import { type FunctionTab, useView } from "./route.js";
+
+// The create page (blueprints, zip) and a function's page (its tabs) load when first
+// opened: the list, the page most visits start on, waits for neither.
+const loadCreate = () => import("./pages/create-function.js");
+const loadFunction = () => import("./pages/function-page.js");
+
+function useModule<T>(load: () => Promise<T>): T | Error | undefined {
+  const [mod, setMod] = useState<T | Error | undefined>();
+  useEffect(() => {
+    load().then(setMod, (e: unknown) => setMod(new Error(`This page could not be loaded: ${String(e)}`)));
+  }, [load]);
+  return mod;
+}
+
+function Waiting(props: { failed?: Error }) {
+  return props.failed ? (
+    <p class="error" role="alert">
+      {props.failed.message}
+    </p>
+  ) : (
+    <p class="loading">Loading…</p>
+  );
+}
+
+function CreatePage(props: { accountId: string }) {
+  const m = useModule(loadCreate);
+  return m && !(m instanceof Error) ? <m.CreateFunction accountId={props.accountId} /> : <Waiting failed={m} />;
+}
+
+function OneFunction(props: { name: string; tab: FunctionTab }) {
+  const m = useModule(loadFunction);
+  return m && !(m instanceof Error) ? <m.FunctionPage name={props.name} tab={props.tab} /> : <Waiting failed={m} />;
+}
 
 export function App() {
   const [who, setWho] = useState<Who | null | undefined>(undefined);
@@ -63,8 +94,8 @@ export function App() {
       <main>
         {view.page === "functions" && <FunctionsList />}
         {view.page === "usage" && <UsagePage />}
-        {view.page === "create" && <CreateFunction accountId={who.accountId} />}
-        {view.page === "function" && <FunctionPage name={view.name} tab={view.tab} />}
+        {view.page === "create" && <CreatePage accountId={who.accountId} />}
+        {view.page === "function" && <OneFunction name={view.name} tab={view.tab} />}
       </main>
     </>
   );

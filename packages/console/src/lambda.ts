@@ -38,16 +38,33 @@ export interface Alias {
 const F = "/2015-03-31/functions";
 const fn = (name: string) => `${F}/${encodeURIComponent(name)}`;
 
-export async function listFunctions(): Promise<FunctionConfig[]> {
-  const out: FunctionConfig[] = [];
-  let marker: string | undefined;
-  do {
-    const q = `?MaxItems=50${marker ? `&Marker=${encodeURIComponent(marker)}` : ""}`;
-    const page = await callJson<{ Functions: FunctionConfig[]; NextMarker?: string }>(`${F}/${q}`);
-    out.push(...page.Functions);
-    marker = page.NextMarker;
-  } while (marker);
-  return out;
+/** What the list page shows of a function. */
+export interface FunctionSummary {
+  FunctionName: string;
+  Runtime?: string;
+  PackageType: string;
+  MemorySize: number;
+  LastModified: string;
+  State: string;
+}
+
+/** Every function of the account in one answer (the console's own route, not ListFunctions' pages of 50). */
+export const listFunctions = async (o: { quiet?: boolean } = {}) =>
+  (await callJson<{ Functions: FunctionSummary[] }>("/console/api/functions", { quiet: o.quiet })).Functions;
+
+let early: Promise<FunctionSummary[]> | undefined;
+
+/** Starts the list's fetch before the session is confirmed (it needs the same cookie, nothing more). */
+export function prefetchFunctions(): void {
+  early = listFunctions({ quiet: true });
+  early.catch(() => undefined);
+}
+
+/** The prefetched list if there is one (a failed prefetch, say signed out then, is fetched again). */
+export function functionsOnce(): Promise<FunctionSummary[]> {
+  const p = early;
+  early = undefined;
+  return p ? p.catch(() => listFunctions()) : listFunctions();
 }
 
 export const getFunction = (name: string) => callJson<FunctionDetail>(fn(name));

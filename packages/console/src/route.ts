@@ -7,7 +7,7 @@ export type View =
   | { page: "usage" }
   | { page: "function"; name: string; tab: FunctionTab };
 
-export const TABS = ["code", "test", "monitor", "configuration", "versions"] as const;
+export const TABS = ["code", "test", "monitor", "configuration", "versions", "triggers"] as const;
 export type FunctionTab = (typeof TABS)[number];
 
 export function parseHash(hash: string): View {

@@ -1,5 +1,5 @@
 // One function: its summary over tabs for code, testing, monitoring, configuration,
-// and versions and aliases, and its deletion (with a confirmation). The tabs share the
+// versions and aliases, and triggers, and its deletion (with a confirmation). The tabs share the
 // function's detail and reload it after a change, so each write carries the latest RevisionId.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { type FunctionDetail, getFunction } from "../lambda.js";
@@ -9,6 +9,7 @@ import { ConfigTab } from "./config-tab.js";
 import { DeleteFunction } from "./delete-function.js";
 import { MonitorTab } from "./monitor-tab.js";
 import { TestTab } from "./test-tab.js";
+import { TriggersTab } from "./triggers-tab.js";
 import { VersionsTab } from "./versions-tab.js";
 
 const TITLES: Record<FunctionTab, string> = {
@@ -17,6 +18,7 @@ const TITLES: Record<FunctionTab, string> = {
   monitor: "Monitor",
   configuration: "Configuration",
   versions: "Versions and aliases",
+  triggers: "Triggers",
 };
 
 export function FunctionPage(props: { name: string; tab: FunctionTab }) {
@@ -92,6 +94,7 @@ export function FunctionPage(props: { name: string; tab: FunctionTab }) {
           {props.tab === "monitor" && <MonitorTab name={props.name} />}
           {props.tab === "configuration" && <ConfigTab detail={detail} reload={reload} />}
           {props.tab === "versions" && <VersionsTab name={props.name} />}
+          {props.tab === "triggers" && <TriggersTab name={props.name} arn={c?.FunctionArn ?? ""} />}
         </div>
       )}
     </section>

@@ -1,10 +1,11 @@
-// Functions: every function of the account with its runtime, memory and last change,
+// Functions: every function of the account (one call, started with the page: main.tsx)
+// with its runtime, memory and last change,
 // and its invocations and errors over the last hour (CloudWatch's AWS/Lambda metrics,
 // which the platform keeps); a search box narrows the list as one types. A long list
 // puts only the rows near the viewport in the document (window-rows.ts), announcing
 // the whole table's size (aria-rowcount) and each row's place in it (aria-rowindex).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { type FunctionConfig, getMetricData, listFunctions } from "../lambda.js";
+import { type FunctionSummary, functionsOnce, getMetricData } from "../lambda.js";
 import { hrefFor } from "../route.js";
 import { useRowWindow } from "../window-rows.js";
 
@@ -34,13 +35,13 @@ export async function lastHourCounts(names: string[]): Promise<HourCounts> {
 }
 
 export function FunctionsList() {
-  const [functions, setFunctions] = useState<FunctionConfig[] | undefined>();
+  const [functions, setFunctions] = useState<FunctionSummary[] | undefined>();
   const [counts, setCounts] = useState<HourCounts>({});
   const [error, setError] = useState("");
   const [search, setSearch] = useState("");
 
   useEffect(() => {
-    listFunctions().then(
+    functionsOnce().then(
       (fns) => {
         setFunctions(fns);
         lastHourCounts(fns.map((f) => f.FunctionName)).then(setCounts, (e: Error) =>

@@ -1,6 +1,7 @@
 // The console's own routes: its page and assets (/console/, with / sent there),
-// sign-in and sign-out (/console/api/session), and the saved test events each
-// function keeps for everyone in its account. Everything else the console does goes
+// sign-in and sign-out (/console/api/session), the account's function list in one
+// answer (the list page's rows), and the saved test events each function keeps for
+// everyone in its account. Everything else the console does goes
 // to the AWS API routes under its session (session-auth.ts).
 import { StratusError } from "@stratus/shared";
 import express, { type Request, type Response, Router } from "express";
@@ -29,6 +30,8 @@ export interface ConsoleDeps {
 const EVENT_NAME = /^[A-Za-z0-9._-]{1,25}$/;
 const MAX_EVENTS_PER_FUNCTION = 50;
 const MAX_PAYLOAD_BYTES = 256 * 1024;
+/** Functions read from the store per query by the console's list. */
+const LIST_PAGE = 1000;
 
 const invalid = (message: string) => new StratusError("InvalidParameterValueException", 400, "client", message);
 
@@ -42,7 +45,7 @@ function jsonOnly(req: Request): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
-export function consoleRoutes(deps: ConsoleDeps, functions: Pick<FunctionService, "get">): Router {
+export function consoleRoutes(deps: ConsoleDeps, functions: Pick<FunctionService, "get" | "list">): Router {
   const r = Router();
   const body = express.json({ limit: MAX_PAYLOAD_BYTES * 2, type: "application/json" });
   const session = async (req: Request, res: Response): Promise<Session> => {
@@ -96,6 +99,55 @@ export function consoleRoutes(deps: ConsoleDeps, functions: Pick<FunctionService
       if (token && csrfMatches(token, c.get(CSRF_COOKIE), req.get(CSRF_HEADER))) await deps.sessions.signOut(token);
       res.set("set-cookie", clearedCookies(overTls(req)));
       res.status(204).end();
+    }),
+  );
+
+  // The list page's rows for every function at once: ListFunctions pages of 50 would
+  // take twenty round trips for a thousand functions.
+  r.get(
+    "/console/api/functions",
+    route("Console.ListFunctions", async (req, res) => {
+      const s = await session(req, res);
+      const out: Record<string, unknown>[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await functions.list(s.accountId, marker, LIST_PAGE);
+        for (const f of page.items) {
+          out.push({
+            FunctionName: f.name,
+            Runtime: f.runtime || undefined,
+            PackageType: f.packageType,
+            MemorySize: f.memoryMb,
+            LastModified: f.lastModified.toISOString(),
+            State: f.state,
+          });
+        }
+        marker = page.nextMarker;
+      } while (marker);
+      res.json({ Functions: out });
+    }),
+  );
+
+  // The buckets whose notification configuration invokes the function (S3's own API
+  // answers per bucket only: GetBucketNotificationConfiguration).
+  r.get(
+    "/console/api/functions/:name/bucket-bindings",
+    route("Console.ListBucketBindings", async (req, res) => {
+      const s = await session(req, res);
+      const fn = await functions.get(s.accountId, req.params.name ?? "");
+      const found = await deps.store.bucketBindingsOf(s.accountId, fn.name);
+      res.json({
+        Buckets: found.map((b) => ({
+          Bucket: b.bucket,
+          Configurations: b.configurations.map((c) => ({
+            Id: c.id,
+            FunctionArn: c.functionArn,
+            Events: c.events,
+            ...(c.prefix ? { Prefix: c.prefix } : {}),
+            ...(c.suffix ? { Suffix: c.suffix } : {}),
+          })),
+        })),
+      });
     }),
   );
 

@@ -1,5 +1,7 @@
 // The console's Postgres tables (migration 031): sign-in sessions, keyed by the
-// SHA-256 of their cookie's token, and each function's saved test events.
+// SHA-256 of their cookie's token, and each function's saved test events; and a read
+// of the buckets' notification configurations (bucket_notifications) for the Triggers tab.
+import { functionOfArn } from "../schedules/firing.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
 
 export interface SessionRow {
@@ -14,7 +16,15 @@ export interface TestEvent {
   updatedAt: Date;
 }
 
+/** One bucket's Lambda notification configurations, as stored (object-event-store.ts). */
+export interface BucketBindings {
+  bucket: string;
+  configurations: { id: string; functionArn: string; events: string[]; prefix?: string; suffix?: string }[];
+}
+
 export interface ConsoleStore {
+  /** The account's buckets with a notification configuration naming a function of this name (any qualifier). */
+  bucketBindingsOf(accountId: string, functionName: string): Promise<BucketBindings[]>;
   /** Records a session; also drops the expired ones, so the table holds only live sessions and a few more. */
   createSession(hash: Buffer, accessKeyId: string, expiresAt: Date): Promise<void>;
   /** The unexpired session of this hash whose key still exists, or undefined. */
@@ -29,6 +39,19 @@ export interface ConsoleStore {
 
 export function createPgConsoleStore(db: BoundedDb): ConsoleStore {
   return {
+    async bucketBindingsOf(accountId, functionName) {
+      const res = await db.query<BucketBindings>(
+        "SELECT bucket, configurations FROM bucket_notifications WHERE account_id = $1 ORDER BY bucket",
+        [accountId],
+      );
+      const ours = (arn: string) => {
+        const f = functionOfArn(arn);
+        return f?.functionName === functionName && (f.accountId ?? accountId) === accountId;
+      };
+      return res.rows
+        .map((r) => ({ bucket: r.bucket, configurations: r.configurations.filter((c) => ours(c.functionArn)) }))
+        .filter((r) => r.configurations.length > 0);
+    },
     async createSession(hash, accessKeyId, expiresAt) {
       await db.query("DELETE FROM console_sessions WHERE expires_at < now()");
       await db.query("INSERT INTO console_sessions (token_sha256, access_key_id, expires_at) VALUES ($1, $2, $3)", [

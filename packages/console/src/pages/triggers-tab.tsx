@@ -1,0 +1,267 @@
+// Triggers: what invokes the function. Its function URL (create one with an auth type,
+// or delete it), its event source mappings (enable, disable, delete), the Scheduler
+// schedules and EventBridge rules that target it, and the buckets that notify it.
+// Each section loads on its own: one service failing leaves the others shown.
+import { useCallback, useEffect, useState } from "preact/hooks";
+import {
+  type BucketBinding,
+  bucketBindings,
+  createUrl,
+  deleteMapping,
+  deleteUrl,
+  getUrl,
+  listMappings,
+  type Mapping,
+  type RuleTarget,
+  rulesFor,
+  type ScheduleSummary,
+  schedulesFor,
+  setMappingEnabled,
+  type UrlConfig,
+} from "../triggers.js";
+
+type Loaded<T> = { value?: T; error?: string };
+
+function useLoad<T>(load: () => Promise<T>): [Loaded<T>, () => void] {
+  const [state, setState] = useState<Loaded<T>>({});
+  const reload = useCallback(() => {
+    load().then(
+      (value) => setState({ value }),
+      (e: Error) => setState({ error: e.message }),
+    );
+  }, [load]);
+  useEffect(reload, [reload]);
+  return [state, reload];
+}
+
+function Status<T>(props: { of: Loaded<T>; what: string }) {
+  if (props.of.error)
+    return (
+      <p class="error" role="alert">
+        {props.what}: {props.of.error}
+      </p>
+    );
+  return props.of.value === undefined ? <p class="loading">Loading {props.what}…</p> : null;
+}
+
+function UrlSection(props: { name: string }) {
+  const [url, reload] = useLoad(useCallback(() => getUrl(props.name).then((u) => u ?? null), [props.name]));
+  const [auth, setAuth] = useState<UrlConfig["AuthType"]>("AWS_IAM");
+  const [busy, setBusy] = useState("");
+  const [error, setError] = useState("");
+  const act = async (what: string, f: () => Promise<unknown>) => {
+    setBusy(what);
+    setError("");
+    try {
+      await f();
+      reload();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy("");
+    }
+  };
+  return (
+    <section aria-labelledby="trig-url">
+      <h2 id="trig-url">Function URL</h2>
+      <Status of={url} what="the function URL" />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {url.value ? (
+        <dl class="summary">
+          <div>
+            <dt>URL</dt>
+            <dd class="arn">
+              <a href={url.value.FunctionUrl} target="_blank" rel="noreferrer">
+                {url.value.FunctionUrl}
+              </a>
+            </dd>
+          </div>
+          <div>
+            <dt>Auth type</dt>
+            <dd>{url.value.AuthType}</dd>
+          </div>
+          <div>
+            <dt>Created</dt>
+            <dd>{new Date(url.value.CreationTime).toLocaleString()}</dd>
+          </div>
+          <div>
+            <button type="button" disabled={busy !== ""} onClick={() => act("delete", () => deleteUrl(props.name))}>
+              {busy === "delete" ? "Deleting…" : "Delete function URL"}
+            </button>
+          </div>
+        </dl>
+      ) : url.value === null ? (
+        <form
+          class="inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act("create", () => createUrl(props.name, auth));
+          }}
+        >
+          <p>No function URL.</p>
+          <label>
+            Auth type
+            <select value={auth} onChange={(e) => setAuth(e.currentTarget.value as UrlConfig["AuthType"])}>
+              <option value="AWS_IAM">AWS_IAM (signed requests only)</option>
+              <option value="NONE">NONE (public)</option>
+            </select>
+          </label>
+          <button type="submit" disabled={busy !== ""}>
+            {busy === "create" ? "Creating…" : "Create function URL"}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+const sourceOf = (m: Mapping) => m.EventSourceArn?.split(":").slice(-1)[0] ?? "–";
+
+function MappingsSection(props: { name: string }) {
+  const [list, reload] = useLoad(useCallback(() => listMappings(props.name), [props.name]));
+  const [error, setError] = useState("");
+  const act = (f: () => Promise<unknown>) =>
+    f().then(
+      () => {
+        setError("");
+        reload();
+      },
+      (e: Error) => setError(e.message),
+    );
+  return (
+    <section aria-labelledby="trig-esm">
+      <h2 id="trig-esm">Event source mappings</h2>
+      <Status of={list} what="event source mappings" />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {list.value?.length === 0 && <p>None.</p>}
+      {list.value && list.value.length > 0 && (
+        <table aria-labelledby="trig-esm">
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col">State</th>
+              <th scope="col">Batch size</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.value.map((m) => (
+              <tr key={m.UUID}>
+                <th scope="row" title={m.EventSourceArn}>
+                  {sourceOf(m)}
+                </th>
+                <td>{m.State}</td>
+                <td class="num">{m.BatchSize ?? "–"}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`${m.State === "Enabled" ? "Disable" : "Enable"} mapping from ${sourceOf(m)}`}
+                    onClick={() => act(() => setMappingEnabled(m.UUID, m.State !== "Enabled"))}
+                  >
+                    {m.State === "Enabled" ? "Disable" : "Enable"}
+                  </button>{" "}
+                  <button
+                    type="button"
+                    aria-label={`Delete mapping from ${sourceOf(m)}`}
+                    onClick={() => act(() => deleteMapping(m.UUID))}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function SchedulesSection(props: { arn: string }) {
+  const [list] = useLoad<ScheduleSummary[]>(useCallback(() => schedulesFor(props.arn), [props.arn]));
+  return (
+    <section aria-labelledby="trig-sched">
+      <h2 id="trig-sched">Scheduler schedules</h2>
+      <Status of={list} what="schedules" />
+      {list.value?.length === 0 && <p>None.</p>}
+      {list.value && list.value.length > 0 && (
+        <ul>
+          {list.value.map((s) => (
+            <li key={`${s.GroupName}/${s.Name}`}>
+              {s.Name}{" "}
+              <span class="muted">
+                (group {s.GroupName}, {s.State})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function RulesSection(props: { arn: string }) {
+  const [list] = useLoad<RuleTarget[]>(useCallback(() => rulesFor(props.arn), [props.arn]));
+  return (
+    <section aria-labelledby="trig-rules">
+      <h2 id="trig-rules">EventBridge rules</h2>
+      <Status of={list} what="rules" />
+      {list.value?.length === 0 && <p>None.</p>}
+      {list.value && list.value.length > 0 && (
+        <ul>
+          {list.value.map((r) => (
+            <li key={`${r.Rule}/${r.TargetId}`}>
+              {r.Rule}{" "}
+              <span class="muted">
+                ({r.ScheduleExpression ?? "event pattern"}, {r.State})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function BucketsSection(props: { name: string }) {
+  const [list] = useLoad<BucketBinding[]>(useCallback(() => bucketBindings(props.name), [props.name]));
+  return (
+    <section aria-labelledby="trig-buckets">
+      <h2 id="trig-buckets">Bucket notifications</h2>
+      <Status of={list} what="bucket notifications" />
+      {list.value?.length === 0 && <p>None.</p>}
+      {list.value && list.value.length > 0 && (
+        <ul>
+          {list.value.flatMap((b) =>
+            b.Configurations.map((c) => (
+              <li key={`${b.Bucket}/${c.Id}`}>
+                {b.Bucket}: {c.Events.join(", ")}
+                {c.Prefix || c.Suffix ? ` (keys ${c.Prefix ?? ""}…${c.Suffix ?? ""})` : ""}
+              </li>
+            )),
+          )}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function TriggersTab(props: { name: string; arn: string }) {
+  return (
+    <div class="triggers">
+      <UrlSection name={props.name} />
+      <MappingsSection name={props.name} />
+      <SchedulesSection arn={props.arn} />
+      <RulesSection arn={props.arn} />
+      <BucketsSection name={props.name} />
+    </div>
+  );
+}
