@@ -269,9 +269,9 @@ The list is windowed: past 200 rows only those near the viewport are in the docu
 \`aria-rowindex\`), so rendering costs the same for 1,000 functions as for 100. The
 run checks that scrolling to the bottom brings the last function's row in.
 
-The machine was shared with other work while this ran: its 1-minute load average was
-${r.load.before.toFixed(1)} before the visits and ${r.load.after.toFixed(1)} after them, on ${r.load.cpus} CPUs, so the
-times above include waiting for a CPU. Run alone with
+The machine's 1-minute load average was ${r.load.before.toFixed(1)} before the visits and
+${r.load.after.toFixed(1)} after them, on ${r.load.cpus} CPUs (it counts the bench's own stack and its 1,000
+CreateFunction calls just before, and whatever else ran). Run alone with
 \`BENCH_ONLY=console pnpm --filter @stratus/tests exec tsx bench/run.ts\`.
 ${END}`;
 }
