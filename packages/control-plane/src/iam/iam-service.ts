@@ -5,15 +5,15 @@
 // the result structure awsQuery renders; documents go out URL-encoded, as IAM's do.
 import { randomBytes } from "node:crypto";
 import type { IamStore } from "../store/iam-store.js";
-import type { Access, Principal } from "./access.js";
+import type { Access } from "./access.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required, str } from "./iam-input.js";
+import type { IamOp } from "./iam-op.js";
 import { type ManagedPolicy, policyArn, type Role, roleArn } from "./iam-types.js";
 import { checkTrustPolicy, parsePolicy } from "./policy-document.js";
 import { policyNamed, principalPolicyOps } from "./principal-policy-ops.js";
 
-/** `caller`: the IAM principal that signed the request; undefined for the account's own keys. */
-export type IamOp = (accountId: string, input: Input, caller?: Principal) => Promise<Record<string, unknown>>;
+export type { IamOp } from "./iam-op.js";
 
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 export const newId = (prefix: string) => prefix + Array.from(randomBytes(17), (b) => ID_ALPHABET[b % 36]).join("");

@@ -4,7 +4,7 @@
 import type { PrincipalPolicies } from "../store/iam-principal-policies.js";
 import { iamErrors } from "./iam-errors.js";
 import { name, only, page, pageOut, parsePolicyArn, pathPrefix, required } from "./iam-input.js";
-import type { IamOp } from "./iam-service.js";
+import type { IamOp } from "./iam-op.js";
 import { type ManagedPolicy, policyArn } from "./iam-types.js";
 import { parsePolicy } from "./policy-document.js";
 
