@@ -17,6 +17,19 @@ import { IdleFreezer } from "./idle-freezer.js";
 import { type Life, type LifeEvent, poolState, transition } from "./lifecycle.js";
 import { OomKills } from "./oom-kills.js";
 
+/** How long a released container's runtime may take to come back to /next before it is frozen anyway. */
+const PARK_WAIT_MS = 2_000;
+
+/** Resolves once `c`'s runtime is parked on /next, or PARK_WAIT_MS after the call if it is not by then. */
+function parkedOrLate(c: Container): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, PARK_WAIT_MS);
+    timer.unref();
+  });
+  return Promise.race([c.session.parked(), late]).finally(() => clearTimeout(timer));
+}
+
 export interface ContainersDeps {
   config: { network: string; capacityMb: number; logBytesPerInvocation: number; freezeIdleAfterMs?: number };
   backend: ContainerBackend;
@@ -155,9 +168,12 @@ export class Containers {
     c.lastUsed = Date.now();
     c.releasedAt = releasedAt;
     this.send(c, { type: "release" });
-    // Its grace before the freeze starts once its last invocation's log is complete:
-    // nothing of the container is frozen while its output still drains.
-    logged.then(
+    // Its grace before the freeze starts once its last invocation's log is complete
+    // (nothing of the container is frozen while its output still drains) and its runtime
+    // is back on /next, where Lambda freezes an environment: one frozen on its way there
+    // would pay that trip as well as the thaw at its next event. A runtime that never
+    // comes back is frozen anyway after PARK_WAIT_MS.
+    Promise.all([logged, parkedOrLate(c)]).then(
       () => {
         if (c.life.state === "idle" && c.releasedAt === releasedAt) this.freezer.idle(c);
       },
@@ -254,11 +270,11 @@ export class Containers {
 
   private async destroy(c: Container): Promise<void> {
     const { backend, stemDirs, log } = this.deps;
-    this.freezer.forget(c);
     c.session.close({ errorType: "Runtime.ExitError", errorMessage: "Container removed" });
     c.stem?.gate.close();
     this.unbind(c);
     try {
+      await this.freezer.settle(c);
       // An exit's OOM verdict is settled before the container is deleted (the backend's contract).
       if (!c.id.startsWith("pending-")) await backend.remove(c.id);
       if (c.stem) await Promise.all([stemDirs.remove(c.stem.dir), stemDirs.remove(c.stem.optDir)]);

@@ -76,8 +76,21 @@ export class IdleFreezer {
     if ((await took) && this.engine) await this.engine.thaw(c.id);
   }
 
+  /**
+   * `c` is about to be removed: waits out a freeze in flight and thaws it if it took,
+   * so the engine's kill reaches running processes (a removal racing a freeze that was
+   * still settling hung the engine once). Never throws: the removal goes on regardless.
+   */
+  async settle(c: Container): Promise<void> {
+    this.cancel(c);
+    const took = this.frozen.get(c);
+    this.forget(c);
+    if (!took || !this.engine) return;
+    if (await took) await this.engine.thaw(c.id).catch(() => undefined);
+  }
+
   /** `c` is going: nothing more to do for it. */
-  forget(c: Container): void {
+  private forget(c: Container): void {
     this.cancel(c);
     this.frozen.delete(c);
     this.done.delete(c);

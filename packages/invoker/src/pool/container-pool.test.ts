@@ -91,6 +91,7 @@ function makePool(
 }
 
 beforeEach(() => {
+  parkedFor.clear();
   // The pool's timers (the function's deadline, the init limit, the log's wait) are the test's to move.
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
   engine = new FakeBackend();
@@ -109,13 +110,36 @@ afterEach(async () => {
 });
 
 /** Plays the runtime in container `c`: asks for work and takes the event (the deadline starts). */
+/** The deliveries runtimes parked on /next by park() will get. */
+const parkedFor = new Map<string, Promise<Delivery>>();
+
 async function takeEvent(c: FakeContainer): Promise<Delivery> {
+  const parked = parkedFor.get(c.ip);
+  if (parked) {
+    parkedFor.delete(c.ip);
+    return parked;
+  }
   await vi.waitFor(() => expect(sessions.get(c.ip)).toBeDefined());
   return new Promise((resolve) =>
     sessions.get(c.ip)?.next((d) => {
       d.headers();
       resolve(d);
     }),
+  );
+}
+
+/** `c`'s runtime comes back to /next after answering, as a real one does; takeEvent() gets what it is handed. */
+function park(c: FakeContainer): void {
+  const session = sessions.get(c.ip);
+  if (!session) throw new Error(`no session for ${c.ip}`);
+  parkedFor.set(
+    c.ip,
+    new Promise((resolve) =>
+      session.next((d) => {
+        d.headers();
+        resolve(d);
+      }),
+    ),
   );
 }
 
@@ -586,12 +610,13 @@ describe("retiring what can no longer be invoked", () => {
 describe("freezing idle containers", () => {
   const GRACE_MS = 50;
   /** Runs invocation `n` to its end on the engine's `nth` container; whether that container was frozen as it got the event. */
-  async function runOn(nth: number, n: number): Promise<{ c: FakeContainer; frozenAtEvent: boolean }> {
+  async function runOn(nth: number, n: number, parks = true): Promise<{ c: FakeContainer; frozenAtEvent: boolean }> {
     const done = pool.invoke(spec, call(n));
     const c = await engine.started(nth);
     const d = await takeEvent(c);
     const frozenAtEvent = c.frozen;
     sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    if (parks) park(c);
     await done;
     // The grace starts once the invocation's log is complete.
     await untilLogged(n);
@@ -612,9 +637,10 @@ describe("freezing idle containers", () => {
 
   it("freezes a container once it has been idle for the grace, and thaws it before the next event", async () => {
     const { c } = await runOn(1, 1);
-    await vi.advanceTimersByTimeAsync(GRACE_MS - 1);
+    // untilLogged moves the clock a millisecond at a time: the grace may have begun one before.
+    await vi.advanceTimersByTimeAsync(GRACE_MS - 2);
     expect(c.frozen).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(2);
     await vi.waitFor(() => expect(c.frozen).toBe(true));
     expect(await freezes()).toBe(1);
     const again = await runOn(1, 2);
@@ -630,6 +656,7 @@ describe("freezing idle containers", () => {
     // Busy through the moment the first grace would have ended.
     await vi.advanceTimersByTimeAsync(GRACE_MS);
     sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    park(c);
     await running;
     await untilLogged(2);
     expect(c.freezes).toBe(0);
@@ -643,11 +670,34 @@ describe("freezing idle containers", () => {
     const d = await takeEvent(c);
     // Its markers are still to come: the log waits for them (or for quiet streams).
     sessions.get(c.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"') });
+    park(c);
     await done;
     await vi.advanceTimersByTimeAsync(GRACE_MS * 4);
     expect(c.freezes).toBe(0);
     await untilLogged(1);
     await vi.advanceTimersByTimeAsync(GRACE_MS);
+    await vi.waitFor(() => expect(c.frozen).toBe(true));
+  });
+
+  it("starts the grace once the runtime is back on /next, where Lambda freezes it", async () => {
+    const { c } = await runOn(1, 1, false);
+    await vi.advanceTimersByTimeAsync(GRACE_MS * 4);
+    expect(c.freezes).toBe(0);
+    park(c);
+    await vi.advanceTimersByTimeAsync(GRACE_MS - 1);
+    expect(c.freezes).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(c.frozen).toBe(true));
+    // Its next event reaches the runtime parked before the freeze.
+    const again = await runOn(1, 2);
+    expect(again.frozenAtEvent).toBe(false);
+  });
+
+  it("freezes a runtime that answered but never came back to /next, after 2 s", async () => {
+    const { c } = await runOn(1, 1, false);
+    await vi.advanceTimersByTimeAsync(1_900);
+    expect(c.freezes).toBe(0);
+    await vi.advanceTimersByTimeAsync(100 + GRACE_MS);
     await vi.waitFor(() => expect(c.frozen).toBe(true));
   });
 
@@ -681,12 +731,33 @@ describe("freezing idle containers", () => {
     expect(evicted?.value).toBe(1);
   });
 
-  it("removes a frozen container when its function is deleted", async () => {
+  it("removes a frozen container when its function is deleted, thawed first so the engine's kill reaches it", async () => {
     const { c } = await runOn(1, 1);
     await vi.advanceTimersByTimeAsync(GRACE_MS);
     await vi.waitFor(() => expect(c.frozen).toBe(true));
+    const remove = engine.remove.bind(engine);
+    const frozenAtRemoval: boolean[] = [];
+    engine.remove = async (id) => {
+      frozenAtRemoval.push(c.frozen);
+      return remove(id);
+    };
     expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(1);
     await vi.waitFor(() => expect(c.removed).toBe(true));
+    expect(frozenAtRemoval).toEqual([false]);
+  });
+
+  it("waits for a freeze still settling before it removes the container", async () => {
+    const freeze = engine.freeze.bind(engine);
+    let settle: () => void = () => undefined;
+    engine.freeze = (id) => new Promise<void>((resolve) => (settle = resolve)).then(() => freeze(id));
+    const { c } = await runOn(1, 1);
+    await vi.advanceTimersByTimeAsync(GRACE_MS);
+    expect(pool.retire({ accountId: spec.accountId, functionName: "hog" })).toBe(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(c.removed).toBe(false);
+    settle();
+    await vi.waitFor(() => expect(c.removed).toBe(true));
+    expect(c.frozen).toBe(false);
   });
 });
 

@@ -62,6 +62,34 @@ describe("Session", () => {
     expect(s.state).toBe("awaiting-next");
   });
 
+  it("parked() resolves once the runtime is back on /next after answering, or the session ends", async () => {
+    const s = new Session();
+    const first = s.parked();
+    let firstDone = false;
+    void first.then(() => {
+      firstDone = true;
+    });
+    s.next(() => undefined);
+    await first;
+    expect(firstDone).toBe(true);
+    const outcome = s.invoke(delivery());
+    let back = false;
+    const afterAnswer = s.parked().then(() => {
+      back = true;
+    });
+    s.complete("r1", { payload: Buffer.from('"ok"') });
+    await outcome;
+    await Promise.resolve();
+    expect(back).toBe(false);
+    s.next(() => undefined);
+    await afterAnswer;
+    expect(back).toBe(true);
+    s.invoke(delivery());
+    const ended = s.parked();
+    s.close({ errorType: "Sandbox.Timedout", errorMessage: "timed out" });
+    await ended;
+  });
+
   it("delivers to a parked /next at once", async () => {
     const s = new Session();
     let got: Delivery | undefined;

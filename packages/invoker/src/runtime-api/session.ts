@@ -83,6 +83,8 @@ export class Session {
   private current: { delivery: Delivery; resolve: (o: SessionOutcome) => void } | undefined;
   /** The invocation whose result is streaming in, and how to end it. */
   private streaming: { requestId: string; end: (o: SessionOutcome) => void } | undefined;
+  /** Who waits for the runtime to be parked on /next again (parked()). */
+  private parkedWaiters: (() => void)[] = [];
 
   /** `signal` hears of the runtime's answers and failures, as they happen. */
   constructor(private readonly signal: (s: SessionSignal) => void = () => undefined) {}
@@ -93,6 +95,22 @@ export class Session {
     this.readyAt ??= performance.now();
     if (this.state === "busy" && this.current) waiter(this.current.delivery);
     else this.waiter = waiter;
+    if (this.state === "idle") this.settleParked();
+  }
+
+  /**
+   * Resolves once the runtime is parked on /next with nothing to do (at once if it
+   * is), or once the session ends: what an idle container's freeze waits for.
+   */
+  parked(): Promise<void> {
+    if (this.state === "idle" || this.state === "dead") return Promise.resolve();
+    return new Promise((resolve) => this.parkedWaiters.push(resolve));
+  }
+
+  private settleParked(): void {
+    const waiters = this.parkedWaiters;
+    this.parkedWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** The invoker hands the session an event; resolves with the function's outcome. */
@@ -168,6 +186,7 @@ export class Session {
     const outcome: SessionOutcome = { payload: failurePayload(failure), functionError: "Unhandled" };
     current?.resolve(outcome);
     streaming?.end(outcome);
+    this.settleParked();
   }
 
   get currentRequestId(): string | undefined {
