@@ -317,3 +317,16 @@ ${asyncStageTable(run.asyncStages.burst)}
 
 ${renderStalledUploads(run.stalledUploads)}`;
 }
+
+/**
+ * `fresh` with every marked section of `previous` (`<!-- name:start -->` to
+ * `<!-- name:end -->`) that `fresh` lacks appended: the rows only a BENCH_ONLY run
+ * measures (workflows, packaging, Kafka...) outlive a full run, which does not.
+ */
+export function keepSections(previous: string, fresh: string): string {
+  let doc = fresh.trimEnd();
+  for (const m of previous.matchAll(/<!-- ([a-z-]+):start -->[\s\S]*?<!-- \1:end -->/g)) {
+    if (!doc.includes(`<!-- ${m[1]}:start -->`)) doc += `\n\n${m[0]}`;
+  }
+  return `${doc}\n`;
+}

@@ -30,7 +30,7 @@ import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
 import { type DensityResult, measureIdleDensity } from "./idle-density.js";
 import { measureObservability, renderObservability, withObservability } from "./observability.js";
 import { untilFrozen, untilParked } from "./parked.js";
-import { renderReport } from "./report.js";
+import { keepSections, renderReport } from "./report.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
 import { measureStages, type StageResult } from "./stages.js";
@@ -188,28 +188,34 @@ async function main() {
   const stalledUploads = await measureStalledUploads();
   const triggers = renderTriggers(await measureTriggers());
   const observability = renderObservability(await measureObservability());
+  const previous = await readFile(REPORT, "utf8").catch(() => "");
   await writeFile(
     REPORT,
-    withObservability(
-      withSection(
-        renderReport({
-          ...warm,
-          rounds: ROUNDS,
-          perRound: PER_ROUND,
-          frozenPerRound: FROZEN_PER_ROUND,
-          warmup: WARMUP,
-          cold,
-          density,
-          throughput,
-          asyncStages,
-          stalledUploads,
-        }),
-        triggers,
+    keepSections(
+      previous,
+      withObservability(
+        withSection(
+          renderReport({
+            ...warm,
+            rounds: ROUNDS,
+            perRound: PER_ROUND,
+            frozenPerRound: FROZEN_PER_ROUND,
+            warmup: WARMUP,
+            cold,
+            density,
+            throughput,
+            asyncStages,
+            stalledUploads,
+          }),
+          triggers,
+        ),
+        observability,
       ),
-      observability,
     ),
   );
   console.log("wrote docs/BENCHMARKS.md");
+  // Something of the stacks (a client's socket, a timer) can keep the process alive.
+  process.exit(0);
 }
 
 const only: Record<string, () => Promise<void>> = {
