@@ -18,6 +18,7 @@
 // - the Kafka trigger's rows (kafka-bench.ts), only with BENCH_ONLY=kafka.
 // - the RabbitMQ trigger's rows (rabbitmq-bench.ts), only with BENCH_ONLY=rabbitmq.
 // - the web console's first load and 1,000-function list (console-bench.ts), only with BENCH_ONLY=console.
+// BENCH_ONLY=warm prints the warm rows alone (to compare two builds) and writes nothing.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -171,6 +172,12 @@ async function main() {
     console.log(`overhead: p50 ${ms(p.p50 - d.p50)} ms, p99 ${ms(p.p99 - d.p99)} ms`);
     console.log(`platform, frozen container: p50 ${ms(f.p50)} ms, p99 ${ms(f.p99)} ms (n=${f.n})`);
     warm = { p, d, h, b, f, stages };
+    // BENCH_ONLY=warm: these rows alone, printed (to compare two builds), the report left as it is.
+    if (process.env.BENCH_ONLY === "warm") {
+      console.log(JSON.stringify(stages));
+      await stack.stop();
+      process.exit(0);
+    }
     cold = await measureColdStarts(stack, COLD_STARTS, true);
     console.log(
       `cold start: stem cell p50 ${ms(cold.stemCell?.p50 ?? Number.NaN)} ms, scratch p50 ${ms(cold.platform.p50)} ms, docker run p50 ${ms(cold.dockerRun.p50)} ms`,

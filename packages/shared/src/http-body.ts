@@ -61,9 +61,10 @@ export function readBody(req: IncomingMessage, maxBytes: number, budget?: ByteBu
       if (size === length) settle();
     });
     req.on("end", () => settle());
-    req.on("error", (err) => settle(errors.invalidRequestContent(`Request aborted: ${err.message}`)));
-    // A client gone (or cut by the server's deadline) before its body was in.
-    req.on("close", () => settle(errors.invalidRequestContent("Request aborted before its body was read")));
+    req.on("error", (err) => settled || settle(errors.invalidRequestContent(`Request aborted: ${err.message}`)));
+    // A client gone (or cut by the server's deadline) before its body was in. Every
+    // request closes: the error (and its stack) is built only when it is the answer.
+    req.on("close", () => settled || settle(errors.invalidRequestContent("Request aborted before its body was read")));
   });
 }
 

@@ -4,7 +4,7 @@
 // name the same trace: X-Ray's root 1-AAAAAAAA-BBBB...B is the trace id AAAAAAAABBBB...B.
 // Pure functions; the control plane reads what a caller sent, the invoker writes what
 // a function sees.
-import { randomBytes } from "node:crypto";
+import { randomHex } from "./random-hex.js";
 
 /** What a caller may send: a trace, perhaps a parent span, perhaps a sampling decision. */
 export interface IncomingTrace {
@@ -38,13 +38,13 @@ export function newTraceId(now = Date.now()): string {
   return (
     Math.floor(now / 1000)
       .toString(16)
-      .padStart(8, "0") + randomBytes(12).toString("hex")
+      .padStart(8, "0") + randomHex(12)
   );
 }
 
 /** A new span id: 16 random hex digits. */
 export function newSpanId(): string {
-  return randomBytes(8).toString("hex");
+  return randomHex(8);
 }
 
 /** The X-Ray root of a trace id: 1-AAAAAAAA-BBBBBBBBBBBBBBBBBBBBBBBB. */

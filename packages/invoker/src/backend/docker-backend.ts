@@ -247,7 +247,7 @@ export function createDockerBackend(
       await docker.getContainer(id).pause();
     },
     async thaw(id) {
-      if (freezer.thaw(id)) return;
+      if (await freezer.thaw(id)) return;
       await docker.getContainer(id).unpause();
     },
     async nameOf(id) {

@@ -24,7 +24,7 @@ describe("freezer files", () => {
     const files = new FreezerFiles(root);
     expect(await files.freeze("abc")).toBe(true);
     expect(readFileSync(path.join(at, "freezer.state"), "utf8")).toBe("FROZEN");
-    expect(files.thaw("abc")).toBe(true);
+    expect(await files.thaw("abc")).toBe(true);
     expect(readFileSync(path.join(at, "freezer.state"), "utf8")).toBe("THAWED");
   });
 
@@ -36,7 +36,7 @@ describe("freezer files", () => {
     const files = new FreezerFiles(root);
     expect(await files.freeze("abc")).toBe(true);
     expect(readFileSync(path.join(at, "cgroup.freeze"), "utf8")).toBe("1");
-    files.thaw("abc");
+    await files.thaw("abc");
     expect(readFileSync(path.join(at, "cgroup.freeze"), "utf8")).toBe("0");
   });
 
@@ -50,6 +50,6 @@ describe("freezer files", () => {
     cgroup("freezer/docker/other", { "freezer.state": "THAWED" });
     const files = new FreezerFiles(root);
     expect(await files.freeze("abc")).toBe(false);
-    expect(files.thaw("abc")).toBe(false);
+    expect(await files.thaw("abc")).toBe(false);
   });
 });

@@ -4,8 +4,10 @@
 // idle container of a busy node is frozen and thawed). The engine's own removal
 // thaws what it kills, so a container frozen this way is removed as any other. A
 // freeze that does not take (the kernel still FREEZING after a moment: thousands of
-// processes forking) is undone and reported, as the engine's pause reports it.
-import { readFileSync, writeFileSync } from "node:fs";
+// processes forking) is undone and reported, as the engine's pause reports it. The
+// writes go through libuv's threads: a write to freezer.state took some 2 ms here,
+// which a synchronous write would take from every other invoke on the event loop.
+import { readFile, writeFile } from "node:fs/promises";
 
 /** How long a freeze may take to settle, and how often it is looked at. */
 const SETTLE_MS = 2_000;
@@ -39,9 +41,9 @@ function layouts(root: string, id: string): Layout[] {
   return [...v1, ...v2];
 }
 
-function write(file: string, text: string): boolean {
+async function write(file: string, text: string): Promise<boolean> {
   try {
-    writeFileSync(file, text);
+    await writeFile(file, text);
     return true;
   } catch {
     return false;
@@ -58,20 +60,26 @@ export class FreezerFiles {
   async freeze(id: string): Promise<boolean> {
     // The layout found at the container's first freeze, else the first whose file takes the write.
     const candidates = [this.found.get(id) ?? layouts(this.root, id)].flat();
-    const layout = candidates.find((l) => write(l.control, l.frozen));
+    let layout: Layout | undefined;
+    for (const l of candidates) {
+      if (await write(l.control, l.frozen)) {
+        layout = l;
+        break;
+      }
+    }
     if (!layout) return false;
     this.found.set(id, layout);
     const deadline = performance.now() + SETTLE_MS;
     for (;;) {
       let state = "";
       try {
-        state = readFileSync(layout.state, "latin1");
+        state = await readFile(layout.state, "latin1");
       } catch {
         throw new Error(`container ${id.slice(0, 12)} is gone`);
       }
       if (layout.settled.test(state)) return true;
       if (performance.now() > deadline) {
-        write(layout.control, layout.thawed);
+        await write(layout.control, layout.thawed);
         throw new Error(`unable to freeze container ${id.slice(0, 12)}: still freezing after ${SETTLE_MS} ms`);
       }
       await new Promise((r) => setTimeout(r, LOOK_EVERY_MS));
@@ -79,10 +87,10 @@ export class FreezerFiles {
   }
 
   /** Thaws `id`: true when done here, false when it was not frozen through its file. */
-  thaw(id: string): boolean {
+  async thaw(id: string): Promise<boolean> {
     const layout = this.found.get(id);
     if (!layout) return false;
-    if (!write(layout.control, layout.thawed)) throw new Error(`could not thaw container ${id.slice(0, 12)}`);
+    if (!(await write(layout.control, layout.thawed))) throw new Error(`could not thaw container ${id.slice(0, 12)}`);
     return true;
   }
 

@@ -5,7 +5,7 @@
 // streams when it posts the result (LOG_MARKERS_HEADER). Output a function prints
 // cannot carry a nonce it never saw, so a marker-looking line of its own (its input
 // logged, say) is ordinary output.
-import { randomBytes } from "node:crypto";
+import { randomHex } from "@stratus/shared";
 
 export const LOG_MARKER_PREFIX = "\u001eSTRATUS-END ";
 
@@ -32,7 +32,7 @@ export function markedStreams(header: string | string[] | undefined): number[] |
 
 /** A fresh nonce: 128 random bits, never guessed and never issued twice. */
 export function newNonce(): string {
-  return randomBytes(16).toString("hex");
+  return randomHex(16);
 }
 
 /** A marker a record ends with: where in the record it starts, and what it carries. */
