@@ -4,8 +4,8 @@
 // append fail cleanly besides. Drivers claim due executions with SKIP LOCKED and a
 // lease, so two control planes never decide one execution at once, and a dead one's
 // leases run out for the others to take over. The log lines of the events an insert
-// adds are written in its transaction, under a savepoint: a failed log write loses
-// those lines, never the events.
+// adds are written in its transaction, under a savepoint: lines Postgres refuses are
+// lost, never the events.
 import type { Pool } from "pg";
 import { appendedLines, type LogBatch } from "../states/execution-logs.js";
 import {
@@ -27,6 +27,10 @@ export interface ExecutionLogSink {
   /** Told of lines that could not be written; the events were appended without them. */
   failed(executionArn: string, err: unknown): void;
 }
+
+/** Whether Postgres itself answered `err` (an SQLSTATE): the connection and its transaction go on. */
+const refusedByPostgres = (err: unknown) =>
+  err instanceof Error && /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code));
 
 /** The machine's logging, read in the same statement as the execution row it locks. */
 const LOGGING_OF = "(SELECT m.logging FROM sfn_state_machines m WHERE m.arn = machine_arn) AS logging";
@@ -92,6 +96,8 @@ export function createPgExecutionStore(
       await logs.write(tx, row.accountId, batch);
       await tx.query("RELEASE SAVEPOINT execution_log");
     } catch (err) {
+      // A timeout or a lost connection is no refusal of the lines: the whole append fails, to be tried again.
+      if (!refusedByPostgres(err)) throw err;
       await tx.query("ROLLBACK TO SAVEPOINT execution_log");
       logs.failed(row.arn, err);
     }
