@@ -1,15 +1,21 @@
 // EXPRESS state machines on a live platform (one control plane with Express's limit
-// set to 4 s by STRATUS_STATES_EXPRESS_MAX_SECONDS, one invoker), driven by the AWS
+// set to 15 s by STRATUS_STATES_EXPRESS_MAX_SECONDS, one invoker), driven by the AWS
 // CLI and @aws-sdk/client-sfn unchanged: creation refusing .sync, .waitForTaskToken
 // and a log group that does not exist; StartSyncExecution's result; StartExecution's
 // express: ARNs, with a reused name starting a new execution; the execution reads AWS
 // refuses for Express; the limit ending an execution States.Timeout; and the history
-// read back from CloudWatch Logs with `aws logs filter-log-events` at each level.
+// read back from CloudWatch Logs with `aws logs filter-log-events` at each level, line
+// by line while an execution runs (EXPRESS and STANDARD), each event's line exactly once.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateStateMachineCommand,
@@ -22,8 +28,9 @@ import {
   SFNClient,
   StartExecutionCommand,
   StartSyncExecutionCommand,
+  StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { createPgAccountStore } from "@stratus/control-plane";
+import { createPgAccountStore, createPgExecutionStore, createPgLogEventStore } from "@stratus/control-plane";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployFunction } from "./helpers/async-load.js";
@@ -56,7 +63,7 @@ beforeAll(async () => {
     databaseUrl: services[0]?.url as string,
     redisUrl: services[1]?.url as string,
     internalToken,
-    extra: { STRATUS_STATES_EXPRESS_MAX_SECONDS: "4" },
+    extra: { STRATUS_STATES_EXPRESS_MAX_SECONDS: "15" },
   });
   node = await spawnInvoker({ redisUrl: services[1]?.url as string, controlPlaneUrl: cp.url, internalToken });
   const accounts = createPgAccountStore(db);
@@ -331,10 +338,10 @@ describe("EXPRESS state machines", () => {
     await ok(["logs", "create-log-group", "--log-group-name", group]);
     const waiting = { StartAt: "W", States: { W: { Type: "Wait", Seconds: 60, End: true } } };
     const arn = await expressMachine(waiting, logging(group, "FATAL", false));
+    // Started asynchronously, the driver ends it just the same (started first: both run out together).
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
     const timedOut = await syncSfn.send(new StartSyncExecutionCommand({ stateMachineArn: arn, input: '{"secret":1}' }));
     expect(timedOut).toMatchObject({ status: "TIMED_OUT", error: "States.Timeout" });
-    // Started asynchronously, the driver ends it just the same.
-    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
     const events = await loggedEvents(group, started.executionArn as string, "ExecutionTimedOut");
     expect(events.map((e) => e.type)).toEqual(["ExecutionTimedOut"]);
     expect(events[0]?.details.error).toBe("States.Timeout");
@@ -356,4 +363,130 @@ describe("EXPRESS state machines", () => {
     expect(logged.map((e) => e.type)).toEqual(["FailStateEntered", "ExecutionFailed"]);
     expect(JSON.stringify(logged)).not.toContain("secret");
   }, 90_000);
+
+  it("writes an execution's lines as it runs: the CLI and the SDK read them before its end, then the end, each once", async () => {
+    const group = `/aws/vendedlogs/states/${unique("live")}`;
+    await cwl.send(new CreateLogGroupCommand({ logGroupName: group }));
+    const waits = {
+      StartAt: "Add",
+      States: {
+        Add: { Type: "Task", Resource: addArn, Next: "W" },
+        W: { Type: "Wait", Seconds: 600, End: true },
+      },
+    };
+    const arn = await expressMachine(waits, logging(group, "ALL", true));
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{"n":1}' }));
+    const executionArn = started.executionArn as string;
+    const early = [
+      "ExecutionStarted",
+      "TaskStateEntered",
+      "LambdaFunctionScheduled",
+      "LambdaFunctionSucceeded",
+      "TaskStateExited",
+      "WaitStateEntered",
+    ];
+    // The execution is in its Wait until Express's limit ends it: what is read now is read before its end.
+    const seen = await loggedEvents(group, executionArn, "WaitStateEntered");
+    expect(seen.map((e) => e.type)).toEqual(early);
+    expect(seen.find((e) => e.type === "TaskStateExited")?.details.output).toBe('{"n":2}');
+    const stream = seen[0]?.stream as string;
+    const filtered = await cwl.send(new FilterLogEventsCommand({ logGroupName: group, logStreamNames: [stream] }));
+    const read = await cwl.send(
+      new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true }),
+    );
+    for (const events of [filtered.events, read.events]) {
+      const types = (events ?? []).map((e) => JSON.parse(e.message as string).type);
+      expect(types.slice(0, early.length)).toEqual(early);
+    }
+    // Read while it ran: the end was not among the lines (the Wait outlasts Express's limit).
+    expect(seen.map((e) => e.type)).not.toContain("ExecutionTimedOut");
+    expect(filtered.events?.some((e) => e.message?.includes("ExecutionTimedOut"))).toBe(false);
+    const all = await loggedEvents(group, executionArn, "ExecutionTimedOut");
+    expect(all.map((e) => e.type)).toEqual([...early, "ExecutionTimedOut"]);
+    expect(all.map((e) => e.id)).toEqual(all.map((_, i) => String(i + 1)));
+    expect(new Set(all.map((e) => e.stream))).toEqual(new Set([stream]));
+  }, 90_000);
+
+  it("writes a STANDARD execution's lines as it runs too (CLI, SDK); StopExecution adds the end once", async () => {
+    const group = `/aws/vendedlogs/states/${unique("standard")}`;
+    await ok(["logs", "create-log-group", "--log-group-name", group]);
+    const machine = await ok([
+      "stepfunctions",
+      "create-state-machine",
+      "--name",
+      unique("standard-log"),
+      "--role-arn",
+      ROLE,
+      "--definition",
+      JSON.stringify({ StartAt: "W", States: { W: { Type: "Wait", Seconds: 3600, End: true } } }),
+      "--logging-configuration",
+      JSON.stringify(logging(group, "ALL", false)),
+    ]);
+    const started = await ok([
+      "stepfunctions",
+      "start-execution",
+      "--state-machine-arn",
+      machine.stateMachineArn as string,
+      "--input",
+      '{"secret":1}',
+    ]);
+    const executionArn = started.executionArn as string;
+    // An hour's Wait: it runs until the test stops it.
+    const seen = await loggedEvents(group, executionArn, "WaitStateEntered");
+    expect(seen.map((e) => e.type)).toEqual(["ExecutionStarted", "WaitStateEntered"]);
+    expect(seen[0]?.details.inputDetails).toEqual({ included: false });
+    const filtered = await cwl.send(
+      new FilterLogEventsCommand({ logGroupName: group, filterPattern: '{ $.type = "WaitStateEntered" }' }),
+    );
+    expect(filtered.events?.map((e) => JSON.parse(e.message as string).execution_arn)).toEqual([executionArn]);
+    await sfn.send(new StopExecutionCommand({ executionArn, error: "Halt", cause: "the test is done" }));
+    const all = await loggedEvents(group, executionArn, "ExecutionAborted");
+    expect(all.map((e) => e.type)).toEqual(["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]);
+    expect(all[2]?.details).toMatchObject({ error: "Halt", cause: "the test is done" });
+    expect(JSON.stringify(all)).not.toContain("secret");
+  }, 90_000);
+
+  it("writes an append's lines in its transaction: of racing appends at one length (a dead driver's and its successor's), one's lines land", async () => {
+    const group = `/aws/vendedlogs/states/${unique("race")}`;
+    await cwl.send(new CreateLogGroupCommand({ logGroupName: group }));
+    const machineArn = await expressMachine(
+      { StartAt: "P", States: { P: { Type: "Pass", End: true } } },
+      logging(group, "ALL", true),
+    );
+    const logStore = createPgLogEventStore(db);
+    const failures: unknown[] = [];
+    const store = createPgExecutionStore(db, undefined, {
+      write: (tx, accountId, batch) => logStore.append([{ accountId, ...batch }], tx),
+      failed: (_arn, err) => void failures.push(err),
+    });
+    // A Standard-shaped row at a revision the machine never had: no driver of the platform moves it.
+    const name = unique("race");
+    const arn = `arn:aws:states:${REGION}:${account}:execution:${machineArn.split(":").pop()}:${name}`;
+    const at = new Date().toISOString();
+    const started = { id: 1, previousEventId: 0, timestamp: at, type: "ExecutionStarted" };
+    expect(
+      (await store.create({ arn, accountId: account, machineArn, name, revision: 99, input: "{}", started })).created,
+    ).toBe(true);
+    const entered = (who: number) => ({
+      id: 2,
+      previousEventId: 1,
+      timestamp: at,
+      type: "PassStateEntered",
+      stateEnteredEventDetails: { name: "P", input: JSON.stringify({ who }) },
+    });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.append(arn, 1, [entered(i)], false)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const aborted = {
+      id: 3,
+      previousEventId: 2,
+      timestamp: at,
+      type: "ExecutionAborted",
+      executionAbortedEventDetails: {},
+    };
+    expect(await store.append(arn, 2, [aborted], false)).toBe(true);
+    const lines = await loggedEvents(group, arn, "ExecutionAborted");
+    expect(lines.map((e) => e.type)).toEqual(["ExecutionStarted", "PassStateEntered", "ExecutionAborted"]);
+    expect(JSON.parse(lines[1]?.details.input as string)).toEqual({ who: results.indexOf(true) });
+    expect(failures).toEqual([]);
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 // A state machine's loggingConfiguration and the CloudWatch Logs events its executions
 // leave: read from a request (InvalidLoggingConfiguration when the group is not one of
-// the caller's), and an ended execution's history written to the group at the
+// the caller's), and the lines each history append writes to the group at the
 // machine's level (ALL, ERROR, FATAL), in the JSON shape Step Functions logs, with or
 // without its input and output. For Express machines this is the only history kept.
 import type { MachineLogging } from "../store/sfn-machine-store.js";
@@ -8,15 +8,16 @@ import type { ExecutionRow } from "./execution-store.js";
 import { type Body, sfnErrors } from "./sfn-input.js";
 import type { HistoryEvent } from "./types.js";
 
-/** The CloudWatch Logs a machine's executions write to: its groups, and appending to a stream. */
+/** The CloudWatch Logs groups a machine's executions may write to. */
 export interface ExecutionLogPort {
   groupExists(accountId: string, group: string): Promise<boolean>;
-  write(
-    accountId: string,
-    group: string,
-    stream: string,
-    events: { timestamp: number; message: string }[],
-  ): Promise<void>;
+}
+
+/** The lines one history append writes: to the execution's stream in its machine's group. */
+export interface LogBatch {
+  group: string;
+  stream: string;
+  events: { timestamp: number; message: string }[];
 }
 
 const LEVELS = ["ALL", "ERROR", "FATAL", "OFF"];
@@ -114,19 +115,21 @@ export function streamOf(row: Pick<ExecutionRow, "arn" | "startDate">, machine: 
   return `states/${machine}/${minute}/${id}`;
 }
 
-/** Writes an ended execution's history to its machine's log group, at its level. */
-export async function writeExecutionLog(
-  logs: ExecutionLogPort,
-  row: ExecutionRow,
-  machine: string,
-  logging: MachineLogging,
-  history: HistoryEvent[],
-): Promise<void> {
-  // A group deleted since the machine was made: Step Functions' delivery fails, nothing is written.
-  if (!(await logs.groupExists(row.accountId, logging.logGroup))) return;
-  const events = history
+/**
+ * The lines an append of `events` writes, those the machine's level logs (undefined
+ * when none, or logging is off). The store writes them in the append's own
+ * transaction, so a line exists exactly when its event does.
+ */
+export function appendedLines(
+  row: Pick<ExecutionRow, "arn" | "machineArn" | "startDate">,
+  logging: MachineLogging | null | undefined,
+  events: HistoryEvent[],
+): LogBatch | undefined {
+  if (!logging) return undefined;
+  const lines = events
     .filter((e) => logged(logging.level, e.type))
     .map((e) => ({ timestamp: Date.parse(e.timestamp), message: logLine(e, row.arn, logging.includeExecutionData) }));
-  if (events.length === 0) return;
-  await logs.write(row.accountId, logging.logGroup, streamOf(row, machine), events);
+  if (lines.length === 0) return undefined;
+  const machine = row.machineArn.split(":").pop() ?? "";
+  return { group: logging.logGroup, stream: streamOf(row, machine), events: lines };
 }

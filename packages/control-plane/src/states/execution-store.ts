@@ -35,6 +35,11 @@ export interface ExecutionPage {
   next?: string;
 }
 
+/**
+ * A store given its machines' logging writes the CloudWatch Logs lines of the events it
+ * inserts (create's ExecutionStarted, each append) in the same transaction
+ * (execution-logs.ts appendedLines): a line is written exactly when its event is.
+ */
 export interface ExecutionStore {
   /** Inserts the execution with its ExecutionStarted; the existing row when the name is taken. */
   create(e: NewExecution): Promise<{ created: boolean; row: ExecutionRow }>;

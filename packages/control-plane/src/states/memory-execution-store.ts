@@ -1,8 +1,10 @@
 // The ExecutionStore contract in memory, for the driver's unit tests: the same
 // compare-and-set append, claim with a lease and release as the Postgres store, on a
-// clock the test moves.
+// clock the test moves; given machines' logging, it keeps the log lines each insert writes.
 
 import type { NewAsyncInvocation } from "../store/async-store.js";
+import type { MachineLogging } from "../store/sfn-machine-store.js";
+import { appendedLines, type LogBatch } from "./execution-logs.js";
 import {
   closingFields,
   closingStatus,
@@ -23,7 +25,18 @@ export class MemoryExecutionStore implements ExecutionStore {
   readonly entries = new Map<string, Entry>();
   private readonly tasks: TaskLink[] = [];
 
-  constructor(readonly clock: { now: number } = { now: Date.now() }) {}
+  /** The log lines written, in order, with the account they were written for. */
+  readonly lines: (LogBatch & { accountId: string })[] = [];
+
+  constructor(
+    readonly clock: { now: number } = { now: Date.now() },
+    private readonly logging: (machineArn: string) => MachineLogging | undefined = () => undefined,
+  ) {}
+
+  private log(row: ExecutionRow, events: HistoryEvent[]) {
+    const batch = appendedLines(row, this.logging(row.machineArn), events);
+    if (batch) this.lines.push({ accountId: row.accountId, ...batch });
+  }
 
   async create(e: Parameters<ExecutionStore["create"]>[0]) {
     const found = [...this.entries.values()].find((x) => x.row.machineArn === e.machineArn && x.row.name === e.name);
@@ -31,6 +44,7 @@ export class MemoryExecutionStore implements ExecutionStore {
     const { started, ...fields } = e;
     const row: ExecutionRow = { ...fields, status: "RUNNING", startDate: new Date(this.clock.now), historyLength: 1 };
     this.entries.set(e.arn, { row, history: [started], wakeAt: this.clock.now });
+    this.log(row, [started]);
     return { created: true, row: { ...row } };
   }
 
@@ -65,6 +79,7 @@ export class MemoryExecutionStore implements ExecutionStore {
       Object.assign(e.row, { status, stopDate: new Date(this.clock.now) }, closingFields(last));
       e.wakeAt = undefined;
     } else if (wakeNow) e.wakeAt = this.clock.now;
+    this.log(e.row, events);
     return true;
   }
 

@@ -5,11 +5,10 @@
 // executions started by a task and their end brought back to the parent. An EXPRESS
 // machine's executions take an `express:` ARN with an id (a name may be reused and
 // starts are not idempotent), and are not readable through the API, as on AWS: their
-// history goes to CloudWatch Logs (execution-logs.ts).
+// history goes to CloudWatch Logs as it is appended (execution-logs.ts).
 import { derivedUuid } from "../schedules/firing.js";
 import type { MachineStore } from "../store/sfn-machine-store.js";
 import { closeExecution } from "./close-execution.js";
-import { type ExecutionLogPort, writeExecutionLog } from "./execution-logs.js";
 import { described, shownEvent } from "./execution-shapes.js";
 import type { ExecutionRow, ExecutionStatus, ExecutionStore } from "./execution-store.js";
 import { executionName, expressArn, expressRowName, isExpressArn } from "./express.js";
@@ -52,8 +51,6 @@ export function createExecutionService(
   now: () => number = Date.now,
   /** Told when an execution became due here (started, a callback answered), to drive it at once. */
   due: () => void = () => undefined,
-  /** Where the executions of machines with a loggingConfiguration write their history. */
-  logs?: ExecutionLogPort,
 ) {
   const contexts = new Map<string, ExecutionContext>();
   const load: LoadContext = async (row) => {
@@ -153,16 +150,13 @@ export function createExecutionService(
 
   /**
    * What follows an execution's end, told once by whoever ended it: the end brought to
-   * the .sync task that started it, then the history written to the machine's log group.
+   * the .sync task that started it. (Its log lines were written with its events.)
    */
   async function ended(row: ExecutionRow): Promise<void> {
     if (row.parentArn && row.parentKey)
       await appendOutcome(store, loadFor, row.parentArn, row.parentKey, (effect: PendingEffect) =>
         childOutcome(row, effect as StartExecutionEffect),
       );
-    const m = logs && (await machines.get(row.accountId, row.machineArn));
-    if (!logs || !m?.logging) return;
-    await writeExecutionLog(logs, row, m.name, m.logging, await store.read(row.arn));
   }
 
   async function callback(account: string, b: Body, outcome?: TaskOutcome) {

@@ -1,13 +1,14 @@
 // Step Functions' part of a control plane, built in one place so the composition root
 // gains a line: its stores and services, the listener that brings a task's async
 // invocation's end back to its execution, and the durable driver's loop. Executions
-// write to CloudWatch Logs through a small port over the log event store.
+// write to CloudWatch Logs as their events are appended, through a sink over the log
+// event store that writes in the append's transaction.
 import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import type { FinishedHooks, InvocationFinished } from "../async/finished-hooks.js";
 import type { FunctionService } from "../services/function-service.js";
 import { createPgLogEventStore } from "../store/log-event-store.js";
-import { createPgExecutionStore } from "../store/sfn-execution-store.js";
+import { createPgExecutionStore, type ExecutionLogSink } from "../store/sfn-execution-store.js";
 import { createPgMachineStore } from "../store/sfn-machine-store.js";
 import { createDriver } from "./durable-driver.js";
 import type { ExecutionLogPort } from "./execution-logs.js";
@@ -61,17 +62,24 @@ export function startStates(
     states: { historyRetentionMs: number; expressMaxMs?: number };
   },
 ) {
-  const store = createPgExecutionStore(pool, opts.dbStatementTimeoutMs);
-  const machineStore = createPgMachineStore(pool, opts.dbStatementTimeoutMs);
   const logStore = createPgLogEventStore(pool, opts.dbStatementTimeoutMs);
   const logs: ExecutionLogPort = {
     groupExists: async (accountId, group) => (await logStore.getGroup(accountId, group)) !== undefined,
-    write: (accountId, group, stream, events) => logStore.append([{ accountId, group, stream, events }]),
   };
+  // Each append's lines go in with its events (a group deleted since the machine was made gets none).
+  const sink: ExecutionLogSink = {
+    async write(tx, accountId, batch) {
+      if (!(await logStore.getGroup(accountId, batch.group, tx))) return;
+      await logStore.append([{ accountId, ...batch }], tx);
+    },
+    failed: (executionArn, err) => opts.log.error("execution log lines not written", { executionArn, err }),
+  };
+  const store = createPgExecutionStore(pool, opts.dbStatementTimeoutMs, sink);
+  const machineStore = createPgMachineStore(pool, opts.dbStatementTimeoutMs);
   const machines = createMachineService(machineStore, opts.region, logs);
   // The driver is made below; what the API and the listener make due wakes it at once.
   const due = () => driver.nudge();
-  const executions = createExecutionService(store, machineStore, opts.region, Date.now, due, logs);
+  const executions = createExecutionService(store, machineStore, opts.region, Date.now, due);
   const expressMaxMs = opts.states.expressMaxMs;
   const sync = createSyncExecution(store, machineStore, executions, expressMaxMs ? { limitMs: expressMaxMs } : {});
   hooks.register(taskListener(store, executions.load, due));

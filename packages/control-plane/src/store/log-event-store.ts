@@ -73,8 +73,9 @@ function eventConditions(q: EventQuery, from: number): { sql: string[]; values: 
 export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS) {
   const db = boundedDb(pool, statementTimeoutMs);
 
-  async function getGroup(accountId: string, name: string): Promise<LogGroup | undefined> {
-    const res = await db.query<GroupRow>(
+  /** The group, read in the caller's transaction `tx` if given. */
+  async function getGroup(accountId: string, name: string, tx: BoundedDb = db): Promise<LogGroup | undefined> {
+    const res = await tx.query<GroupRow>(
       `SELECT ${GROUP_COLUMNS} FROM log_groups WHERE account_id = $1 AND name = $2`,
       [accountId, name],
     );

@@ -3,8 +3,11 @@
 // inserts the events in the same transaction; the (execution, id) key makes a racing
 // append fail cleanly besides. Drivers claim due executions with SKIP LOCKED and a
 // lease, so two control planes never decide one execution at once, and a dead one's
-// leases run out for the others to take over.
+// leases run out for the others to take over. The log lines of the events an insert
+// adds are written in its transaction, under a savepoint: lines Postgres refuses are
+// lost, never the events.
 import type { Pool } from "pg";
+import { appendedLines, type LogBatch } from "../states/execution-logs.js";
 import {
   closingFields,
   closingStatus,
@@ -14,7 +17,23 @@ import {
 } from "../states/execution-store.js";
 import type { HistoryEvent } from "../states/types.js";
 import { acceptInTransaction } from "./async-store.js";
-import { boundedDb, isDataError, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { type BoundedDb, boundedDb, isDataError, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import type { MachineLogging } from "./sfn-machine-store.js";
+
+/** Where executions' log lines go: CloudWatch Logs, written in the caller's transaction. */
+export interface ExecutionLogSink {
+  /** Writes `batch` in `tx` (nothing when its group no longer exists). */
+  write(tx: BoundedDb, accountId: string, batch: LogBatch): Promise<void>;
+  /** Told of lines that could not be written; the events were appended without them. */
+  failed(executionArn: string, err: unknown): void;
+}
+
+/** Whether Postgres itself answered `err` (an SQLSTATE): the connection and its transaction go on. */
+const refusedByPostgres = (err: unknown) =>
+  err instanceof Error && /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code));
+
+/** The machine's logging, read in the same statement as the execution row it locks. */
+const LOGGING_OF = "(SELECT m.logging FROM sfn_state_machines m WHERE m.arn = machine_arn) AS logging";
 
 interface Row {
   arn: string;
@@ -57,8 +76,32 @@ function fromRow(r: Row): ExecutionRow {
   };
 }
 
-export function createPgExecutionStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): ExecutionStore {
+export function createPgExecutionStore(
+  pool: Pool,
+  statementTimeoutMs = STATEMENT_TIMEOUT_MS,
+  logs?: ExecutionLogSink,
+): ExecutionStore {
   const db = boundedDb(pool, statementTimeoutMs);
+  /** Writes the lines of `events`, in `tx`; a failure rolls back to before them and is told. */
+  async function writeLines(
+    tx: BoundedDb,
+    row: { arn: string; accountId: string; machineArn: string; startDate: Date },
+    logging: MachineLogging | null,
+    events: HistoryEvent[],
+  ): Promise<void> {
+    const batch = logs && appendedLines(row, logging, events);
+    if (!logs || !batch) return;
+    await tx.query("SAVEPOINT execution_log");
+    try {
+      await logs.write(tx, row.accountId, batch);
+      await tx.query("RELEASE SAVEPOINT execution_log");
+    } catch (err) {
+      // A timeout or a lost connection is no refusal of the lines: the whole append fails, to be tried again.
+      if (!refusedByPostgres(err)) throw err;
+      await tx.query("ROLLBACK TO SAVEPOINT execution_log");
+      logs.failed(row.arn, err);
+    }
+  }
   const get = async (arn: string) => {
     const res = await db.query<Row>(`SELECT ${COLUMNS} FROM sfn_executions WHERE arn = $1`, [arn]);
     return res.rows[0] ? fromRow(res.rows[0]) : undefined;
@@ -66,17 +109,20 @@ export function createPgExecutionStore(pool: Pool, statementTimeoutMs = STATEMEN
   return {
     async create(e) {
       const created = await db.transaction(async (c) => {
-        const res = await c.query(
+        const res = await c.query<{ start_date: Date; logging: MachineLogging | null }>(
           `INSERT INTO sfn_executions (arn, account_id, machine_arn, name, revision, status, input, history_length,
              wake_at, parent_arn, parent_key)
-           VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, 1, now(), $7, $8) ON CONFLICT DO NOTHING`,
+           VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, 1, now(), $7, $8) ON CONFLICT DO NOTHING
+           RETURNING start_date, ${LOGGING_OF}`,
           [e.arn, e.accountId, e.machineArn, e.name, e.revision, e.input, e.parentArn ?? null, e.parentKey ?? null],
         );
-        if (res.rowCount !== 1) return false;
+        const made = res.rows[0];
+        if (!made) return false;
         await c.query("INSERT INTO sfn_history (execution_arn, id, event) VALUES ($1, 1, $2)", [
           e.arn,
           JSON.stringify(e.started),
         ]);
+        await writeLines(c, { ...e, startDate: made.start_date }, made.logging, [e.started]);
         return true;
       });
       return { created, row: (await get(e.arn)) as ExecutionRow };
@@ -115,12 +161,18 @@ export function createPgExecutionStore(pool: Pool, statementTimeoutMs = STATEMEN
       const fields = status ? closingFields(last) : {};
       try {
         return await db.transaction(async (c) => {
-          const res = await c.query(
+          const res = await c.query<{
+            account_id: string;
+            machine_arn: string;
+            start_date: Date;
+            logging: MachineLogging | null;
+          }>(
             `UPDATE sfn_executions SET history_length = $3,
                status = coalesce($4, status), output = $5, error = $6, cause = $7,
                stop_date = CASE WHEN $4::text IS NULL THEN NULL ELSE now() END,
                wake_at = CASE WHEN $4::text IS NOT NULL THEN NULL WHEN $8 THEN now() ELSE wake_at END
-             WHERE arn = $1 AND history_length = $2 AND status = 'RUNNING'`,
+             WHERE arn = $1 AND history_length = $2 AND status = 'RUNNING'
+             RETURNING account_id, machine_arn, start_date, ${LOGGING_OF}`,
             [
               arn,
               expectedLength,
@@ -132,12 +184,15 @@ export function createPgExecutionStore(pool: Pool, statementTimeoutMs = STATEMEN
               wakeNow,
             ],
           );
-          if (res.rowCount !== 1) return false;
+          const row = res.rows[0];
+          if (!row) return false;
           await c.query(
             `INSERT INTO sfn_history (execution_arn, id, event)
              SELECT $1, (e->>'id')::int, e FROM jsonb_array_elements($2::jsonb) e`,
             [arn, JSON.stringify(events)],
           );
+          const at = { arn, accountId: row.account_id, machineArn: row.machine_arn, startDate: row.start_date };
+          await writeLines(c, at, row.logging, events);
           return true;
         });
       } catch (err) {
