@@ -58,5 +58,5 @@ fi
 # 3. Images (base, runtimes, Postgres, Redis), built locally when none can be pulled.
 bash "$ROOT/packages/runtime-images/build.sh"
 
-# Chromium, headless: tests/console.test.ts drives the web console in it (playwright-core).
+# Chromium, headless: tests/console*.test.ts drive the web console in it (playwright-core).
 apt_install chromium

@@ -4,15 +4,14 @@
 // result and REPORT figures, see the invocation in the monitoring data, change the
 // configuration (Lambda's validation message shown), publish a version and an alias,
 // sign out; read the account's usage, see a dead letter and re-drive it, and delete a
-// function after confirming its name; see a function's triggers (its URL, created and
-// deleted from the page, a schedule, a rule and a bucket notification that target it). What the console did is read back with the AWS SDK and the AWS CLI. The
-// page loads nothing from anywhere but the control plane, and breaks no CSP rule.
-// Screenshots of each page go to docs/console/.
+// function after confirming its name (the Triggers tab: console-triggers.test.ts).
+// What the console did is read back with the AWS SDK and the AWS CLI. The page loads
+// nothing from anywhere but the control plane, and breaks no CSP rule. Screenshots of
+// each page go to docs/console/.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
-  AddPermissionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
@@ -20,16 +19,15 @@ import {
   ResourceNotFoundException,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import {
   buildConsole,
+  expectSelfContained as expectPageSelfContained,
   launchBrowser,
   openPage,
-  SCREENSHOTS,
+  shot,
   signIn,
   type WatchedPage,
 } from "./helpers/console-browser.js";
@@ -42,8 +40,6 @@ const stack = useStack();
 let browser: Browser;
 let dir: string;
 const fn = uniqueName("console");
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 const cli = (args: string[]) =>
   runAwsCli({ endpoint: stack.endpoint, region: stack.region, credentials: stack.credentials }, dir, args);
 
@@ -57,16 +53,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Nothing fetched from another origin, and no CSP refusal logged. */
-function expectSelfContained(w: WatchedPage): void {
-  const origin = new URL(stack.endpoint).origin;
-  expect(w.requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:"))).toEqual([]);
-  // Refusals as the page's own listener reports them, with their source. One refusal of an
-  // empty style attribute with no source at all (no script of the page, whose refusals name
-  // their file, and no markup of it) is left aside: it comes from the driving tooling.
-  const tooling = (p: string) => p === 'CSP refused style-src-attr at :0 ""';
-  expect(w.problems.filter((p) => p.startsWith("CSP refused") && !tooling(p))).toEqual([]);
-}
+const expectSelfContained = (w: WatchedPage) => expectPageSelfContained(w, stack.endpoint);
 
 describe("serving the console", () => {
   it("sends / to /console/, with a strict CSP, and hashed assets compressed and cached for good", async () => {
@@ -432,101 +419,4 @@ describe("usage, dead letters and deletion", () => {
     expectSelfContained(w);
     await w.context.close();
   }, 180_000);
-});
-
-describe("triggers", () => {
-  it("shows a function's URL, schedules, rules and buckets, and creates and deletes its URL", async () => {
-    const target = await deployFunction(stack, {
-      runtime: "nodejs22.x",
-      handler: "index.handler",
-      files: { "index.js": "exports.handler = async () => ({ ok: true });" },
-    });
-    const arn = (await stack.lambda.send(new GetFunctionCommand({ FunctionName: target }))).Configuration
-      ?.FunctionArn as string;
-    const scheduler = new SchedulerClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: stack.credentials,
-    });
-    const schedule = uniqueName("nightly");
-    await scheduler.send(
-      new CreateScheduleCommand({
-        Name: schedule,
-        ScheduleExpression: "cron(0 3 * * ? *)",
-        FlexibleTimeWindow: { Mode: "OFF" },
-        Target: { Arn: arn, RoleArn: "arn:aws:iam::123456789012:role/scheduler" },
-      }),
-    );
-    const rule = uniqueName("hourly");
-    expect((await cli(["events", "put-rule", "--name", rule, "--schedule-expression", "rate(1 hour)"])).code).toBe(0);
-    const put = await cli([
-      "events",
-      "put-targets",
-      "--rule",
-      rule,
-      "--targets",
-      JSON.stringify([{ Id: "fn", Arn: arn }]),
-    ]);
-    expect(put.code).toBe(0);
-
-    const bucket = uniqueName("uploads");
-    await stack.lambda.send(
-      new AddPermissionCommand({
-        FunctionName: target,
-        StatementId: "s3",
-        Action: "lambda:InvokeFunction",
-        Principal: "s3.amazonaws.com",
-        SourceArn: `arn:aws:s3:::${bucket}`,
-      }),
-    );
-    const s3 = new S3Client({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      forcePathStyle: true,
-      credentials: stack.credentials,
-    });
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: bucket,
-        NotificationConfiguration: {
-          LambdaFunctionConfigurations: [{ Id: "uploads", LambdaFunctionArn: arn, Events: ["s3:ObjectCreated:*"] }],
-        },
-      }),
-    );
-    s3.destroy();
-
-    const w = await openPage(browser);
-    const { page } = w;
-    await signIn(page, stack.endpoint, stack.credentials.accessKeyId, stack.credentials.secretAccessKey);
-    await page.getByRole("heading", { name: "Functions" }).waitFor();
-    await page.goto(`${stack.endpoint}/console/#/functions/${target}/code`);
-    await page.getByRole("link", { name: "Triggers" }).click();
-    const section = (name: string) => page.getByRole("region", { name });
-    await expect.poll(() => section("Scheduler schedules").textContent(), { timeout: 10_000 }).toContain(schedule);
-    await expect.poll(() => section("EventBridge rules").textContent()).toContain(rule);
-    expect(await section("Event source mappings").textContent()).toContain("None.");
-    await expect.poll(() => section("Bucket notifications").textContent()).toContain(`${bucket}: s3:ObjectCreated:*`);
-
-    // A URL made from the page, by keyboard: read back with the SDK's sibling, the CLI.
-    await expect.poll(() => section("Function URL").textContent()).toContain("No function URL.");
-    await page.getByLabel("Auth type").selectOption("NONE");
-    await page.getByRole("button", { name: "Create function URL" }).focus();
-    await page.keyboard.press("Enter");
-    await page.getByRole("button", { name: "Delete function URL" }).waitFor({ timeout: 10_000 });
-    expect(await section("Function URL").locator("dd").nth(1).textContent()).toBe("NONE");
-    const got = await cli(["lambda", "get-function-url-config", "--function-name", target]);
-    expect(got.code).toBe(0);
-    const url = JSON.parse(got.stdout) as { FunctionUrl: string; AuthType: string };
-    expect(url.AuthType).toBe("NONE");
-    expect(await section("Function URL").getByRole("link").textContent()).toBe(url.FunctionUrl);
-    await shot(page, "triggers");
-
-    await page.getByRole("button", { name: "Delete function URL" }).click();
-    await expect.poll(() => section("Function URL").textContent()).toContain("No function URL.");
-    const gone = await cli(["lambda", "get-function-url-config", "--function-name", target]);
-    expect(gone.code).not.toBe(0);
-    expect(gone.stderr).toContain("ResourceNotFoundException");
-    expectSelfContained(w);
-    await w.context.close();
-  }, 120_000);
 });

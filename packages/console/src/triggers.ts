@@ -1,7 +1,8 @@
 // What invokes a function, read from each service's own API under the session: its
-// function URL (Lambda 2021-10-31), event source mappings, EventBridge Scheduler
-// schedules and EventBridge rules that target it, and the buckets that notify it
-// (a console route: S3 answers per bucket only).
+// function URL (Lambda 2021-10-31), event source mappings and the EventBridge Scheduler
+// schedules that target it; and from console routes, in one call each, the rules of
+// every event bus that target it and the buckets that notify it (EventBridge and S3
+// answer per bus and per bucket only).
 import { ApiError, call, callJson } from "./api.js";
 
 export interface UrlConfig {
@@ -25,13 +26,14 @@ export interface ScheduleSummary {
   Target: { Arn: string };
 }
 
-export interface RuleTarget {
-  Rule: string;
+export interface RuleBinding {
+  Name: string;
   EventBusName: string;
   State: string;
   ScheduleExpression?: string;
   EventPattern?: string;
-  TargetId: string;
+  /** The rule's targets on the function. */
+  Targets: { Id: string; Arn: string }[];
 }
 
 export interface BucketBinding {
@@ -55,6 +57,8 @@ export const createUrl = (name: string, authType: UrlConfig["AuthType"]) =>
 export const deleteUrl = (name: string) => call(urlPath(name), { method: "DELETE" });
 
 const ESM = "/2015-03-31/event-source-mappings";
+/** A mapping on its way to another state: the lease holder settles it within a second or two. */
+export const settling = (state: string) => /^(Creating|Enabling|Disabling|Updating|Deleting)$/.test(state);
 export async function listMappings(name: string): Promise<Mapping[]> {
   const out: Mapping[] = [];
   let marker: string | undefined;
@@ -88,50 +92,9 @@ export async function schedulesFor(functionArn: string): Promise<ScheduleSummary
   return out;
 }
 
-const events = <T>(op: string, body: Record<string, unknown>) =>
-  callJson<T>("/", {
-    method: "POST",
-    service: "events",
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSEvents.${op}` },
-    body,
-  });
-
-interface Rule {
-  Name: string;
-  EventBusName: string;
-  State: string;
-  ScheduleExpression?: string;
-  EventPattern?: string;
-}
-
-/** Rules of the default bus with a target on the function (EventBridge has no ListRuleNamesByTarget here). */
-export async function rulesFor(functionArn: string): Promise<RuleTarget[]> {
-  const rules: Rule[] = [];
-  let token: string | undefined;
-  do {
-    const page = await events<{ Rules: Rule[]; NextToken?: string }>("ListRules", token ? { NextToken: token } : {});
-    rules.push(...page.Rules);
-    token = page.NextToken;
-  } while (token);
-  const out: RuleTarget[] = [];
-  for (const rule of rules) {
-    const { Targets } = await events<{ Targets: { Id: string; Arn: string }[] }>("ListTargetsByRule", {
-      Rule: rule.Name,
-      EventBusName: rule.EventBusName,
-    });
-    for (const t of Targets.filter((x) => targetsFunction(x.Arn, functionArn))) {
-      out.push({
-        Rule: rule.Name,
-        EventBusName: rule.EventBusName,
-        State: rule.State,
-        ScheduleExpression: rule.ScheduleExpression,
-        EventPattern: rule.EventPattern,
-        TargetId: t.Id,
-      });
-    }
-  }
-  return out;
-}
+/** The rules of every event bus with a target on the function (a console route: one call for all buses). */
+export const rulesFor = async (name: string) =>
+  (await callJson<{ Rules: RuleBinding[] }>(`/console/api/functions/${encodeURIComponent(name)}/rules`)).Rules;
 
 export const bucketBindings = async (name: string) =>
   (await callJson<{ Buckets: BucketBinding[] }>(`/console/api/functions/${encodeURIComponent(name)}/bucket-bindings`))

@@ -1,7 +1,8 @@
 // Triggers: what invokes the function. Its function URL (create one with an auth type,
-// or delete it), its event source mappings (enable, disable, delete), the Scheduler
-// schedules and EventBridge rules that target it, and the buckets that notify it.
-// Each section loads on its own: one service failing leaves the others shown.
+// or delete it), its event source mappings (enable, disable, delete; re-read each
+// second while one settles), the Scheduler schedules and the EventBridge rules of every
+// bus that target it, and the buckets that notify it. Each section loads on its own:
+// one service failing leaves the others shown.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import {
   type BucketBinding,
@@ -12,25 +13,31 @@ import {
   getUrl,
   listMappings,
   type Mapping,
-  type RuleTarget,
+  type RuleBinding,
   rulesFor,
   type ScheduleSummary,
   schedulesFor,
   setMappingEnabled,
+  settling,
   type UrlConfig,
 } from "../triggers.js";
 
 type Loaded<T> = { value?: T; error?: string };
 
-function useLoad<T>(load: () => Promise<T>): [Loaded<T>, () => void] {
+/** The loaded value (or why not) and a reload that settles once the value is in. */
+function useLoad<T>(load: () => Promise<T>): [Loaded<T>, () => Promise<void>] {
   const [state, setState] = useState<Loaded<T>>({});
-  const reload = useCallback(() => {
-    load().then(
-      (value) => setState({ value }),
-      (e: Error) => setState({ error: e.message }),
-    );
-  }, [load]);
-  useEffect(reload, [reload]);
+  const reload = useCallback(
+    () =>
+      load().then(
+        (value) => setState({ value }),
+        (e: Error) => setState({ error: e.message }),
+      ),
+    [load],
+  );
+  useEffect(() => {
+    void reload();
+  }, [reload]);
   return [state, reload];
 }
 
@@ -54,7 +61,7 @@ function UrlSection(props: { name: string }) {
     setError("");
     try {
       await f();
-      reload();
+      await reload();
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -124,14 +131,26 @@ const sourceOf = (m: Mapping) => m.EventSourceArn?.split(":").slice(-1)[0] ?? "�
 function MappingsSection(props: { name: string }) {
   const [list, reload] = useLoad(useCallback(() => listMappings(props.name), [props.name]));
   const [error, setError] = useState("");
-  const act = (f: () => Promise<unknown>) =>
-    f().then(
-      () => {
-        setError("");
-        reload();
-      },
-      (e: Error) => setError(e.message),
-    );
+  const [busy, setBusy] = useState("");
+  // A change leaves the mapping Enabling, Disabling or Deleting until its lease holder settles it.
+  useEffect(() => {
+    if (!list.value?.some((m) => settling(m.State))) return;
+    const t = setTimeout(() => void reload(), 1000);
+    return () => clearTimeout(t);
+  }, [list, reload]);
+  // The row's buttons wait until the list shows what the change made of the mapping.
+  const act = (uuid: string, f: () => Promise<unknown>) => {
+    setBusy(uuid);
+    f()
+      .then(
+        () => {
+          setError("");
+          return reload();
+        },
+        (e: Error) => setError(e.message),
+      )
+      .finally(() => setBusy(""));
+  };
   return (
     <section aria-labelledby="trig-esm">
       <h2 id="trig-esm">Event source mappings</h2>
@@ -153,31 +172,37 @@ function MappingsSection(props: { name: string }) {
             </tr>
           </thead>
           <tbody>
-            {list.value.map((m) => (
-              <tr key={m.UUID}>
-                <th scope="row" title={m.EventSourceArn}>
-                  {sourceOf(m)}
-                </th>
-                <td>{m.State}</td>
-                <td class="num">{m.BatchSize ?? "–"}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={`${m.State === "Enabled" ? "Disable" : "Enable"} mapping from ${sourceOf(m)}`}
-                    onClick={() => act(() => setMappingEnabled(m.UUID, m.State !== "Enabled"))}
-                  >
-                    {m.State === "Enabled" ? "Disable" : "Enable"}
-                  </button>{" "}
-                  <button
-                    type="button"
-                    aria-label={`Delete mapping from ${sourceOf(m)}`}
-                    onClick={() => act(() => deleteMapping(m.UUID))}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
+            {list.value.map((m) => {
+              const on = m.State === "Enabled" || m.State === "Enabling";
+              const still = busy === m.UUID || m.State === "Deleting";
+              return (
+                <tr key={m.UUID}>
+                  <th scope="row" title={m.EventSourceArn}>
+                    {sourceOf(m)}
+                  </th>
+                  <td>{m.State}</td>
+                  <td class="num">{m.BatchSize ?? "–"}</td>
+                  <td>
+                    <button
+                      type="button"
+                      disabled={still || m.State === "Creating" || m.State === "Updating"}
+                      aria-label={`${on ? "Disable" : "Enable"} mapping from ${sourceOf(m)}`}
+                      onClick={() => act(m.UUID, () => setMappingEnabled(m.UUID, !on))}
+                    >
+                      {on ? "Disable" : "Enable"}
+                    </button>{" "}
+                    <button
+                      type="button"
+                      disabled={still}
+                      aria-label={`Delete mapping from ${sourceOf(m)}`}
+                      onClick={() => act(m.UUID, () => deleteMapping(m.UUID))}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}
@@ -208,8 +233,14 @@ function SchedulesSection(props: { arn: string }) {
   );
 }
 
-function RulesSection(props: { arn: string }) {
-  const [list] = useLoad<RuleTarget[]>(useCallback(() => rulesFor(props.arn), [props.arn]));
+/** The qualifiers a rule's targets name (none for the unqualified function). */
+const qualifiers = (r: RuleBinding) =>
+  r.Targets.map((t) => t.Arn.split(":")[7])
+    .filter((q) => q !== undefined)
+    .map((q) => `:${q}`);
+
+function RulesSection(props: { name: string }) {
+  const [list] = useLoad<RuleBinding[]>(useCallback(() => rulesFor(props.name), [props.name]));
   return (
     <section aria-labelledby="trig-rules">
       <h2 id="trig-rules">EventBridge rules</h2>
@@ -218,10 +249,11 @@ function RulesSection(props: { arn: string }) {
       {list.value && list.value.length > 0 && (
         <ul>
           {list.value.map((r) => (
-            <li key={`${r.Rule}/${r.TargetId}`}>
-              {r.Rule}{" "}
+            <li key={`${r.EventBusName}/${r.Name}`}>
+              {r.Name}{" "}
               <span class="muted">
-                ({r.ScheduleExpression ?? "event pattern"}, {r.State})
+                (bus {r.EventBusName}, {r.ScheduleExpression ?? "event pattern"}, {r.State}
+                {qualifiers(r).length > 0 ? `, to ${qualifiers(r).join(" ")}` : ""})
               </span>
             </li>
           ))}
@@ -260,7 +292,7 @@ export function TriggersTab(props: { name: string; arn: string }) {
       <UrlSection name={props.name} />
       <MappingsSection name={props.name} />
       <SchedulesSection arn={props.arn} />
-      <RulesSection arn={props.arn} />
+      <RulesSection name={props.name} />
       <BucketsSection name={props.name} />
     </div>
   );

@@ -1,7 +1,8 @@
 // The console's own routes: its page and assets (/console/, with / sent there),
 // sign-in and sign-out (/console/api/session), the account's function list in one
-// answer (the list page's rows), and the saved test events each function keeps for
-// everyone in its account. Everything else the console does goes
+// answer (the list page's rows), the buckets and the rules of every event bus that
+// invoke a function (one answer each), and the saved test events each function keeps
+// for everyone in its account. Everything else the console does goes
 // to the AWS API routes under its session (session-auth.ts).
 import { StratusError } from "@stratus/shared";
 import express, { type Request, type Response, Router } from "express";
@@ -146,6 +147,28 @@ export function consoleRoutes(deps: ConsoleDeps, functions: Pick<FunctionService
             ...(c.prefix ? { Prefix: c.prefix } : {}),
             ...(c.suffix ? { Suffix: c.suffix } : {}),
           })),
+        })),
+      });
+    }),
+  );
+
+  // The rules of every event bus with a target on the function, in one answer: with
+  // EventBridge's API alone it takes ListEventBuses, then ListRules and
+  // ListTargetsByRule for each rule of each bus.
+  r.get(
+    "/console/api/functions/:name/rules",
+    route("Console.ListRuleBindings", async (req, res) => {
+      const s = await session(req, res);
+      const fn = await functions.get(s.accountId, req.params.name ?? "");
+      const found = await deps.store.ruleBindingsOf(s.accountId, fn.name);
+      res.json({
+        Rules: found.map((r) => ({
+          Name: r.name,
+          EventBusName: r.bus,
+          State: r.state,
+          ...(r.scheduleExpression ? { ScheduleExpression: r.scheduleExpression } : {}),
+          ...(r.eventPattern ? { EventPattern: r.eventPattern } : {}),
+          Targets: r.targets.map((t) => ({ Id: t.id, Arn: t.arn })),
         })),
       });
     }),

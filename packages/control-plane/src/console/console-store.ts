@@ -1,6 +1,7 @@
 // The console's Postgres tables (migration 031): sign-in sessions, keyed by the
-// SHA-256 of their cookie's token, and each function's saved test events; and a read
-// of the buckets' notification configurations (bucket_notifications) for the Triggers tab.
+// SHA-256 of their cookie's token, and each function's saved test events; and reads of
+// the buckets' notification configurations (bucket_notifications) and of the rules of
+// every event bus (event_rules) that name a function, for the Triggers tab.
 import { functionOfArn } from "../schedules/firing.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
 
@@ -22,7 +23,58 @@ export interface BucketBindings {
   configurations: { id: string; functionArn: string; events: string[]; prefix?: string; suffix?: string }[];
 }
 
+/** An EventBridge rule, of any bus, with the targets of it that name the function. */
+export interface RuleBinding {
+  bus: string;
+  name: string;
+  state: string;
+  scheduleExpression?: string;
+  eventPattern?: string;
+  targets: { id: string; arn: string }[];
+}
+
+/** The row of one rule target, as the query reads it. */
+export interface RuleTargetRow {
+  bus_name: string;
+  name: string;
+  state: string;
+  schedule_expression: string | null;
+  event_pattern: string | null;
+  target_id: string;
+  target_arn: string;
+}
+
+/** Whether a target ARN names the function (any qualifier) of this account. */
+export function namesFunction(arn: string, accountId: string, functionName: string): boolean {
+  const f = functionOfArn(arn);
+  return f?.functionName === functionName && (f.accountId ?? accountId) === accountId;
+}
+
+/** Rows (ordered by bus, rule, target) grouped by rule, keeping only the targets on the function. */
+export function groupRuleTargets(rows: RuleTargetRow[], accountId: string, functionName: string): RuleBinding[] {
+  const out: RuleBinding[] = [];
+  for (const r of rows) {
+    if (!namesFunction(r.target_arn, accountId, functionName)) continue;
+    let last = out[out.length - 1];
+    if (last?.bus !== r.bus_name || last.name !== r.name) {
+      last = {
+        bus: r.bus_name,
+        name: r.name,
+        state: r.state,
+        ...(r.schedule_expression !== null ? { scheduleExpression: r.schedule_expression } : {}),
+        ...(r.event_pattern !== null ? { eventPattern: r.event_pattern } : {}),
+        targets: [],
+      };
+      out.push(last);
+    }
+    last.targets.push({ id: r.target_id, arn: r.target_arn });
+  }
+  return out;
+}
+
 export interface ConsoleStore {
+  /** The account's rules, on every event bus, with a target naming a function of this name (any qualifier). */
+  ruleBindingsOf(accountId: string, functionName: string): Promise<RuleBinding[]>;
   /** The account's buckets with a notification configuration naming a function of this name (any qualifier). */
   bucketBindingsOf(accountId: string, functionName: string): Promise<BucketBindings[]>;
   /** Records a session; also drops the expired ones, so the table holds only live sessions and a few more. */
@@ -44,13 +96,24 @@ export function createPgConsoleStore(db: BoundedDb): ConsoleStore {
         "SELECT bucket, configurations FROM bucket_notifications WHERE account_id = $1 ORDER BY bucket",
         [accountId],
       );
-      const ours = (arn: string) => {
-        const f = functionOfArn(arn);
-        return f?.functionName === functionName && (f.accountId ?? accountId) === accountId;
-      };
+      const ours = (arn: string) => namesFunction(arn, accountId, functionName);
       return res.rows
         .map((r) => ({ bucket: r.bucket, configurations: r.configurations.filter((c) => ours(c.functionArn)) }))
         .filter((r) => r.configurations.length > 0);
+    },
+    async ruleBindingsOf(accountId, functionName) {
+      // One query over every bus: EventBridge's own API would take ListRules and
+      // ListTargetsByRule per rule of each bus. The ARN's function part narrows it in
+      // SQL (strpos, not LIKE: a name may hold "_"); groupRuleTargets makes the exact match.
+      const res = await db.query<RuleTargetRow>(
+        `SELECT r.bus_name, r.name, r.state, r.schedule_expression, r.event_pattern,
+                t->>'Id' AS target_id, t->>'Arn' AS target_arn
+           FROM event_rules r CROSS JOIN LATERAL jsonb_array_elements(r.targets) t
+          WHERE r.account_id = $1 AND strpos(t->>'Arn', $2) > 0
+          ORDER BY r.bus_name, r.name, t->>'Id'`,
+        [accountId, `:function:${functionName}`],
+      );
+      return groupRuleTargets(res.rows, accountId, functionName);
     },
     async createSession(hash, accessKeyId, expiresAt) {
       await db.query("DELETE FROM console_sessions WHERE expires_at < now()");
