@@ -3,7 +3,6 @@
 // the user: access.ts judges each request it signs by these policies. The secret of a
 // key is in CreateAccessKey's answer only. Operations that may name no user act on
 // the calling user; signed with the account's own keys they must name one.
-
 import { type ManagedPolicy, type User, type UserKey, userArn } from "../store/iam-types.js";
 import { type IamUserStore, KEYS_PER_USER } from "../store/iam-user-store.js";
 import type { Access, Principal } from "./access.js";
