@@ -1,8 +1,8 @@
 // The durable driver ends an Express execution still running at its limit (States.Timeout),
 // tells its end once, and leaves Standard executions and Express ones within the limit alone.
 import { describe, expect, it } from "vitest";
+import type { ExecutionRow } from "../store/execution-store.js";
 import { createDriver } from "./durable-driver.js";
-import type { ExecutionRow } from "./execution-store.js";
 import { expressArn, expressRowName } from "./express.js";
 import { MemoryExecutionStore } from "./memory-execution-store.js";
 import { executionStartedEvent } from "./outcome-events.js";

@@ -1,7 +1,6 @@
 // The ExecutionStore contract in memory, for the driver's unit tests: the same
 // compare-and-set append, claim with a lease and release as the Postgres store, on a
 // clock the test moves.
-
 import type { NewAsyncInvocation } from "../store/async-store.js";
 import {
   closingFields,
@@ -9,7 +8,7 @@ import {
   type ExecutionRow,
   type ExecutionStore,
   type TaskLink,
-} from "./execution-store.js";
+} from "../store/execution-store.js";
 import type { HistoryEvent } from "./types.js";
 
 interface Entry {

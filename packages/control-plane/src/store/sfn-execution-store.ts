@@ -5,15 +5,15 @@
 // lease, so two control planes never decide one execution at once, and a dead one's
 // leases run out for the others to take over.
 import type { Pool } from "pg";
+import { acceptInTransaction } from "./async-store.js";
 import {
   closingFields,
   closingStatus,
   type ExecutionRow,
   type ExecutionStatus,
   type ExecutionStore,
-} from "../states/execution-store.js";
-import type { HistoryEvent } from "../states/types.js";
-import { acceptInTransaction } from "./async-store.js";
+  type HistoryEvent,
+} from "./execution-store.js";
 import { boundedDb, isDataError, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 interface Row {
