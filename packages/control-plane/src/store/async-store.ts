@@ -7,7 +7,6 @@
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
-import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
 import type { DeadLetter, QueueLetter } from "../sqs/dead-letters.js";
 import { insertByName } from "../sqs/queue-store.js";
 import {
@@ -20,6 +19,7 @@ import {
   START,
   WAITING_STATUSES,
 } from "./async-edges.js";
+import { type AsyncStatus, type FinishEvent, INITIAL } from "./async-state.js";
 import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
 import type { UsageRow } from "./usage-store.js";
