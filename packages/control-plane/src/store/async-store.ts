@@ -7,8 +7,6 @@
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
-import type { DeadLetter, QueueLetter } from "../sqs/dead-letters.js";
-import { insertByName } from "../sqs/queue-store.js";
 import {
   EXPIRE_LEASE_EDGES,
   FINISH,
@@ -22,6 +20,7 @@ import {
 import { type AsyncStatus, type FinishEvent, INITIAL } from "./async-state.js";
 import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
+import { type DeadLetter, insertByName, type QueueLetter } from "./sqs-messages.js";
 import type { UsageRow } from "./usage-store.js";
 import { USAGE_COLUMNS, usageArrays, usageUnnest } from "./usage-store.js";
 
