@@ -15,16 +15,17 @@ import {
   PutFunctionEventInvokeConfigCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, ROLE, uniqueName } from "./helpers/functions.js";
 import { waitFor } from "./helpers/poll.js";
+import { useTestQueues } from "./helpers/sqs-queues.js";
 import { useStack } from "./helpers/use-stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
 const stack = useStack();
-let sqs: SQSClient;
+const queues = useTestQueues(stack);
 let dir: string;
 let zipPath: string;
 
@@ -34,37 +35,13 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "stratus-fn-dlq-"));
   zipPath = path.join(dir, "fn.zip");
   await writeFile(zipPath, await nodeFunction(FAILS));
-  sqs = new SQSClient({
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
-    maxAttempts: 1,
-  });
 }, 60_000);
 
 afterAll(async () => {
-  sqs?.destroy();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function queue(): Promise<{ url: string; arn: string }> {
-  const name = uniqueName("fn-dlq");
-  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
-  return { url, arn: `arn:aws:sqs:${stack.region}:${stack.credentials.accountId}:${name}` };
-}
-
-async function received(url: string): Promise<Message> {
-  return waitFor(
-    async () => {
-      const got = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageAttributeNames: ["All"] }),
-      );
-      return got.Messages?.[0];
-    },
-    60_000,
-    { what: `a message in ${url}` },
-  );
-}
+const queue = () => queues.create("fn-dlq");
 
 const cli = (args: string[]) => runAwsCli(stack, dir, args);
 
@@ -211,7 +188,7 @@ describe("a function's DeadLetterConfig", () => {
     });
 
     // The OnFailure destination gets its record too.
-    const record = JSON.parse((await received(onFailure.url)).Body ?? "{}");
+    const record = JSON.parse((await queues.firstMessage(onFailure.url)).Body ?? "{}");
     expect(record).toMatchObject({
       requestContext: { requestId, condition: "RetriesExhausted" },
       requestPayload: { order: 7 },
@@ -241,10 +218,10 @@ describe("a function's DeadLetterConfig", () => {
         Payload: Buffer.from('{"v":1}'),
       }),
     );
-    const m = await received(kept.url);
+    const m = await queues.firstMessage(kept.url);
     expect(JSON.parse(m.Body ?? "")).toEqual({ v: 1 });
     expect(m.MessageAttributes?.RequestID?.StringValue).toBe(inv.$metadata.requestId);
-    const none = await sqs.send(new ReceiveMessageCommand({ QueueUrl: latest.url, WaitTimeSeconds: 1 }));
+    const none = await queues.sqs.send(new ReceiveMessageCommand({ QueueUrl: latest.url, WaitTimeSeconds: 1 }));
     expect(none.Messages ?? []).toEqual([]);
   });
 });

@@ -37,10 +37,10 @@ import {
   LambdaClient,
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, invokeFunction, uniqueName } from "./helpers/functions.js";
+import { bundleHandler, deployWithRole, errorName, LAMBDA_TRUST } from "./helpers/iam.js";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import type { Credentials } from "./helpers/stack.js";
@@ -53,10 +53,6 @@ let dir: string;
 let echo: string;
 let echoArn: string;
 
-const TRUST = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 const policy = (...statements: Array<{ Effect: "Allow" | "Deny"; Action: string; Resource: string }>) =>
   JSON.stringify({ Version: "2012-10-17", Statement: statements });
 
@@ -97,12 +93,6 @@ async function cliOk(version: 1 | 2, args: string[], creds?: { accessKeyId: stri
   expect(r.code).toBe(0);
   return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
 }
-
-const errorName = (p: Promise<unknown>) =>
-  p.then(
-    () => "resolved",
-    (err: Error) => err.name,
-  );
 
 describe("IAM users through the AWS CLI", () => {
   it.each([1, 2] as const)("v%i: a user's key does what its policies allow and nothing else", async (v) => {
@@ -338,9 +328,7 @@ describe("IAM users through @aws-sdk/client-iam", () => {
  * but not the URL listener's port on this host (the node's firewall).
  */
 async function urlSignerZip(): Promise<string> {
-  const out = await build({
-    stdin: {
-      contents: `
+  return bundleHandler(`
         const { SignatureV4 } = require("@smithy/signature-v4");
         const { Hash } = require("@smithy/hash-node");
         exports.handler = async (event) => {
@@ -362,17 +350,7 @@ async function urlSignerZip(): Promise<string> {
           });
           return { headers: signed.headers, body };
         };
-      `,
-      resolveDir: path.resolve("tests"),
-      loader: "js",
-    },
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    write: false,
-  });
-  return out.outputFiles[0]?.text ?? "";
+      `);
 }
 
 /** Sends what a signer function gave back to `url`. */
@@ -400,10 +378,10 @@ describe("function URLs with AuthType AWS_IAM", () => {
 
     // Two roles: one allowed to call the URL, one allowed only plain invokes.
     const allowedRole = await iam.send(
-      new CreateRoleCommand({ RoleName: uniqueName("url-ok"), AssumeRolePolicyDocument: TRUST }),
+      new CreateRoleCommand({ RoleName: uniqueName("url-ok"), AssumeRolePolicyDocument: LAMBDA_TRUST }),
     );
     const otherRole = await iam.send(
-      new CreateRoleCommand({ RoleName: uniqueName("url-no"), AssumeRolePolicyDocument: TRUST }),
+      new CreateRoleCommand({ RoleName: uniqueName("url-no"), AssumeRolePolicyDocument: LAMBDA_TRUST }),
     );
     await iam.send(
       new PutRolePolicyCommand({
@@ -420,13 +398,7 @@ describe("function URLs with AuthType AWS_IAM", () => {
       }),
     );
     const code = await urlSignerZip();
-    const callerOf = (role: string | undefined) =>
-      deployFunction(stack, {
-        runtime: "nodejs20.x",
-        handler: "index.handler",
-        files: { "index.js": code },
-        config: { Role: role, Timeout: 30 },
-      });
+    const callerOf = (role: string | undefined) => deployWithRole(stack, code, role);
     const allowed = await callerOf(allowedRole.Role?.Arn);
     const refused = await callerOf(otherRole.Role?.Arn);
 

@@ -5,8 +5,7 @@
 // the tag is moved; an image missing on a node fails the function naming the node;
 // and Stratus never removes a local image.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -14,30 +13,22 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
-  type GetFunctionCommandOutput,
   InvokeCommand,
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
-import Docker from "dockerode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAwsCli } from "./helpers/aws-cli.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ROLE, uniqueName } from "./helpers/functions.js";
-import { waitFor } from "./helpers/poll.js";
-import { useStack } from "./helpers/use-stack.js";
+import { decode, useImageFunctions } from "./helpers/image-functions.js";
 
 const run = promisify(execFile);
 const FIXTURE = fileURLToPath(new URL("fixtures/local-image", import.meta.url));
-const docker = new Docker();
-const stack = useStack({}, { controlPlaneEnv: { STRATUS_LOCAL_IMAGES: "true" } });
+const files = useImageFunctions("stratus-local-images-", { controlPlaneEnv: { STRATUS_LOCAL_IMAGES: "true" } });
+const { stack, docker, aws, settled, made } = files;
 const repo = uniqueName("stratus-local-test");
 /** The tag functions name, and the IDs of the two builds. */
 const tag = `${repo}:v1`;
 let first: string;
 let second: string;
-let dir: string;
-
-const aws = (...args: string[]) => runAwsCli(stack, dir, args);
-const decode = (p?: Uint8Array) => JSON.parse(Buffer.from(p ?? []).toString("utf8") || "null");
 
 /** Builds the fixture as `ref` with IMAGE_VERSION `version`; returns its image ID. */
 async function build(ref: string, version: string): Promise<string> {
@@ -47,33 +38,13 @@ async function build(ref: string, version: string): Promise<string> {
   return (await docker.getImage(ref).inspect()).Id;
 }
 
-async function settled(name: string, qualifier?: string): Promise<GetFunctionCommandOutput> {
-  return waitFor(
-    async () => {
-      const got = await stack.lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: qualifier }));
-      const c = got.Configuration;
-      return c?.State !== "Pending" && c?.LastUpdateStatus !== "InProgress" ? got : undefined;
-    },
-    120_000,
-    { what: `${name} to settle`, intervalMs: 250 },
-  );
-}
-
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "stratus-local-images-"));
+  made.add(tag).add(`${repo}:two`);
   first = await build(tag, "1");
+  made.add(first);
   second = await build(`${repo}:two`, "2");
+  made.add(second);
 }, 600_000);
-
-afterAll(async () => {
-  for (const ref of [tag, `${repo}:two`, first, second].filter(Boolean)) {
-    await docker
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
-  }
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe("local image functions", () => {
   it("are created with the AWS CLI from an image on the node, go Active pinned to its ID, and run it locked down", async () => {
@@ -99,10 +70,10 @@ describe("local image functions", () => {
     expect(got.Code?.ResolvedImageUri).toBe(`${repo}@${first}`);
     expect(Buffer.from(got.Configuration?.CodeSha256 ?? "", "base64").toString("hex")).toBe(first.split(":")[1]);
 
-    const out = await aws("lambda", "invoke", "--function-name", name, path.join(dir, "out.json"));
+    const out = await aws("lambda", "invoke", "--function-name", name, path.join(files.dir, "out.json"));
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout).FunctionError).toBeUndefined();
-    const body = JSON.parse(await readFile(path.join(dir, "out.json"), "utf8"));
+    const body = JSON.parse(await readFile(path.join(files.dir, "out.json"), "utf8"));
     expect(body).toMatchObject({ version: "1", functionName: name, handler: "app.handler", uid: 10001 });
 
     const [id] = stack.invoker.pool.containerIdsOf(name);

@@ -15,30 +15,21 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
-  type GetFunctionCommandOutput,
   InvokeCommand,
   PublishVersionCommand,
 } from "@aws-sdk/client-lambda";
-import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAwsCli } from "./helpers/aws-cli.js";
 import { ROLE, uniqueName } from "./helpers/functions.js";
+import { decode, useImageFunctions } from "./helpers/image-functions.js";
 import { waitFor } from "./helpers/poll.js";
 import { startRegistry, type TestRegistry } from "./helpers/registry.js";
-import { useStack } from "./helpers/use-stack.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const docker = new Docker();
-const stack = useStack();
+const files = useImageFunctions("stratus-images-");
+const { stack, docker, aws, settled, made } = files;
 let registry: TestRegistry;
-let dir: string;
 let repo: string;
-/** Every image reference this file made on the engine, removed in teardown. */
-const made = new Set<string>();
-
-const aws = (...args: string[]) => runAwsCli(stack, dir, args);
-const decode = (p?: Uint8Array) => JSON.parse(Buffer.from(p ?? []).toString("utf8") || "null");
 
 /** Builds the example as `tag` (IMAGE_VERSION `version`), pushes it, and drops the local tag so nodes must pull. */
 async function pushExample(tag: string, version: string): Promise<void> {
@@ -52,33 +43,14 @@ async function pushAndForget(tag: string): Promise<void> {
   await docker.getImage(tag).remove();
 }
 
-async function settled(name: string, qualifier?: string): Promise<GetFunctionCommandOutput> {
-  return waitFor(
-    async () => {
-      const got = await stack.lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: qualifier }));
-      const c = got.Configuration;
-      return c?.State !== "Pending" && c?.LastUpdateStatus !== "InProgress" ? got : undefined;
-    },
-    120_000,
-    { what: `${name} to settle`, intervalMs: 250 },
-  );
-}
-
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "stratus-images-"));
   registry = await startRegistry();
   repo = `${registry.host}/stratus-test/${uniqueName("node")}`;
   await pushExample(`${repo}:live`, "1");
 }, 900_000);
 
 afterAll(async () => {
-  for (const ref of made)
-    await docker
-      .getImage(ref)
-      .remove({ force: true })
-      .catch(() => undefined);
   await registry?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe("image functions", () => {
@@ -129,7 +101,7 @@ describe("image functions", () => {
       handler: "app.handler",
     });
 
-    const bare = await aws("lambda", "invoke", "--function-name", name, path.join(dir, "bare.json"));
+    const bare = await aws("lambda", "invoke", "--function-name", name, path.join(files.dir, "bare.json"));
     expect(bare.code, bare.stderr).toBe(0);
     expect(JSON.parse(bare.stdout).FunctionError).toBeUndefined();
   });
@@ -266,7 +238,7 @@ describe("image functions", () => {
       ROLE,
     );
     expect(badUri.stderr).toMatch(/InvalidParameterValueException.*ImageUri/);
-    await writeFile(path.join(dir, "x.zip"), Buffer.from("PK\x05\x06".padEnd(22, "\0"), "binary"));
+    await writeFile(path.join(files.dir, "x.zip"), Buffer.from("PK\x05\x06".padEnd(22, "\0"), "binary"));
     const zip = await aws("lambda", "update-function-code", "--function-name", name, "--zip-file", "fileb://x.zip");
     expect(zip.stderr).toMatch(/InvalidParameterValueException.*provide ImageUri/);
   });

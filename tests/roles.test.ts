@@ -31,10 +31,10 @@ import {
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, invokeFunction, ROLE, uniqueName } from "./helpers/functions.js";
+import { bundleHandler, deployWithRole, errorName, LAMBDA_TRUST } from "./helpers/iam.js";
 import { waitFor } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
 import { makeZip } from "./helpers/zip.js";
@@ -43,10 +43,6 @@ const stack = useStack();
 let iam: IAMClient;
 let dir: string;
 
-const TRUST = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 const allow = (action: string, resource: string) =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] });
 
@@ -78,25 +74,26 @@ async function cliOk(version: 1 | 2, ...args: string[]): Promise<Record<string, 
   return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
 }
 
-const errorName = (p: Promise<unknown>) =>
-  p.then(
-    () => "resolved",
-    (err: Error) => err.name,
-  );
-
 describe("IAM through the AWS CLI", () => {
   it.each([1, 2] as const)("v%i manages a role, its inline and managed policies", async (v) => {
     const role = uniqueName("cli-role");
-    const created = (await cliOk(v, "create-role", "--role-name", role, "--assume-role-policy-document", TRUST)) as {
+    const created = (await cliOk(
+      v,
+      "create-role",
+      "--role-name",
+      role,
+      "--assume-role-policy-document",
+      LAMBDA_TRUST,
+    )) as {
       Role: { Arn: string; RoleName: string; AssumeRolePolicyDocument: unknown };
     };
     expect(created.Role.RoleName).toBe(role);
     expect(created.Role.Arn).toBe(`arn:aws:iam::${stack.credentials.accountId}:role/${role}`);
     // The CLI decodes IAM's URL-encoded documents back into JSON.
-    expect(created.Role.AssumeRolePolicyDocument).toEqual(JSON.parse(TRUST));
+    expect(created.Role.AssumeRolePolicyDocument).toEqual(JSON.parse(LAMBDA_TRUST));
     const got = (await cliOk(v, "get-role", "--role-name", role)) as { Role: { Arn: string } };
     expect(got.Role.Arn).toBe(created.Role.Arn);
-    const again = await cli(v, "create-role", "--role-name", role, "--assume-role-policy-document", TRUST);
+    const again = await cli(v, "create-role", "--role-name", role, "--assume-role-policy-document", LAMBDA_TRUST);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain("EntityAlreadyExists");
 
@@ -136,7 +133,7 @@ describe("IAM through @aws-sdk/client-iam", () => {
   it("creates, lists by pages, reads and deletes roles and policies", async () => {
     const names = [uniqueName("sdk-a"), uniqueName("sdk-b"), uniqueName("sdk-c")];
     for (const RoleName of names) {
-      await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: TRUST, Path: "/sdk/" }));
+      await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: LAMBDA_TRUST, Path: "/sdk/" }));
     }
     const seen: string[] = [];
     let Marker: string | undefined;
@@ -149,7 +146,7 @@ describe("IAM through @aws-sdk/client-iam", () => {
     expect(seen).toEqual([...names].sort());
     const got = await iam.send(new GetRoleCommand({ RoleName: names[0] }));
     expect(got.Role?.Path).toBe("/sdk/");
-    expect(JSON.parse(decodeURIComponent(got.Role?.AssumeRolePolicyDocument ?? ""))).toEqual(JSON.parse(TRUST));
+    expect(JSON.parse(decodeURIComponent(got.Role?.AssumeRolePolicyDocument ?? ""))).toEqual(JSON.parse(LAMBDA_TRUST));
 
     const doc = allow("lambda:Invoke*", "*");
     await iam.send(new PutRolePolicyCommand({ RoleName: names[0], PolicyName: "inv", PolicyDocument: doc }));
@@ -169,7 +166,7 @@ describe("IAM through @aws-sdk/client-iam", () => {
 
   it("refuses a malformed policy document and stores nothing", async () => {
     const RoleName = uniqueName("malformed");
-    await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: TRUST }));
+    await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: LAMBDA_TRUST }));
     const bad = [
       "{not json",
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Perhaps", Action: "lambda:*", Resource: "*" }] }),
@@ -191,9 +188,7 @@ describe("IAM through @aws-sdk/client-iam", () => {
 
 /** A Node handler that invokes `event.target` with the AWS SDK, configured by nothing but its environment. */
 async function sdkCallerZip(): Promise<string> {
-  const out = await build({
-    stdin: {
-      contents: `
+  return bundleHandler(`
         const { LambdaClient, InvokeCommand } = require("@aws-sdk/client-lambda");
         const client = new LambdaClient({});
         exports.handler = async (event) => {
@@ -205,17 +200,7 @@ async function sdkCallerZip(): Promise<string> {
           }
         };
         exports.env = () => process.env;
-      `,
-      resolveDir: path.resolve("tests"),
-      loader: "js",
-    },
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    write: false,
-  });
-  return out.outputFiles[0]?.text ?? "";
+      `);
 }
 
 describe("a function with an execution role", () => {
@@ -223,7 +208,7 @@ describe("a function with an execution role", () => {
     const account = stack.credentials.accountId;
     const unknownRole = `arn:aws:iam::${account}:role/${uniqueName("nope")}`;
     // A role Lambda may not assume: its trust policy names another service.
-    const statesOnly = TRUST.replace("lambda.amazonaws.com", "states.amazonaws.com");
+    const statesOnly = LAMBDA_TRUST.replace("lambda.amazonaws.com", "states.amazonaws.com");
     const RoleName = uniqueName("states");
     const other = await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: statesOnly }));
     for (const Role of [unknownRole, other.Role?.Arn, ROLE]) {
@@ -244,7 +229,7 @@ describe("a function with an execution role", () => {
     const account = stack.credentials.accountId;
     // The account has roles now (the test before): every function names one of them.
     const roleName = uniqueName("caller");
-    const role = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: TRUST }));
+    const role = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: LAMBDA_TRUST }));
     const echo = { "index.js": "exports.handler = async (e) => ({ echoed: e });" };
     const withRole = { Role: role.Role?.Arn };
     const b = await deployFunction(stack, {
@@ -267,12 +252,7 @@ describe("a function with an execution role", () => {
         PolicyDocument: allow("lambda:InvokeFunction", bArn),
       }),
     );
-    const a = await deployFunction(stack, {
-      runtime: "nodejs20.x",
-      handler: "index.handler",
-      files: { "index.js": await sdkCallerZip() },
-      config: { Role: role.Role?.Arn, Timeout: 30 },
-    });
+    const a = await deployWithRole(stack, await sdkCallerZip(), role.Role?.Arn);
 
     const allowed = await invokeFunction(stack, a, { target: b });
     expect(allowed.body).toEqual({ ok: { echoed: { from: "a" } } });
@@ -325,7 +305,9 @@ describe("a function with an execution role", () => {
       credentials: other,
       maxAttempts: 1,
     });
-    await iamOther.send(new CreateRoleCommand({ RoleName: uniqueName("first"), AssumeRolePolicyDocument: TRUST }));
+    await iamOther.send(
+      new CreateRoleCommand({ RoleName: uniqueName("first"), AssumeRolePolicyDocument: LAMBDA_TRUST }),
+    );
     const update = lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Role: ROLE }));
     await expect(update).rejects.toMatchObject({ name: "InvalidParameterValueException" });
     iamOther.destroy();

@@ -14,15 +14,15 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { Message } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
 import { deployFunction, ROLE, uniqueName } from "./helpers/functions.js";
-import { waitFor } from "./helpers/poll.js";
+import { useTestQueues } from "./helpers/sqs-queues.js";
 import { useStack } from "./helpers/use-stack.js";
 
 const stack = useStack({}, { controlPlaneEnv: { STRATUS_SCHEDULE_POLL_MS: "200" } });
-let sqs: SQSClient;
+const queues = useTestQueues(stack);
 let events: EventBridgeClient;
 let scheduler: SchedulerClient;
 let dir: string;
@@ -38,7 +38,6 @@ beforeAll(async () => {
     credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
     maxAttempts: 1,
   };
-  sqs = new SQSClient(opts);
   events = new EventBridgeClient(opts);
   scheduler = new SchedulerClient(opts);
   const name = await deployFunction(stack, {
@@ -50,30 +49,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  sqs?.destroy();
   events?.destroy();
   scheduler?.destroy();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function queue(): Promise<{ url: string; arn: string }> {
-  const name = uniqueName("dlq");
-  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
-  return { url, arn: `arn:aws:sqs:${stack.region}:${stack.credentials.accountId}:${name}` };
-}
-
-async function deadLetter(url: string): Promise<Message> {
-  return waitFor(
-    async () => {
-      const got = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageAttributeNames: ["All"] }),
-      );
-      return got.Messages?.[0];
-    },
-    60_000,
-    { what: `a dead letter in ${url}` },
-  );
-}
+const queue = () => queues.create("dlq");
 
 const attr = (m: Message, name: string) => m.MessageAttributes?.[name]?.StringValue;
 
@@ -103,7 +84,7 @@ describe("dead letters in SQS", () => {
     expect(listed.Targets?.map((t) => [t.Id, t.DeadLetterConfig?.Arn])).toEqual([["good", dlq.arn]]);
 
     await events.send(new PutEventsCommand({ Entries: [{ Source: "dlq.test", DetailType: "t", Detail: '{"n":1}' }] }));
-    const m = await deadLetter(dlq.url);
+    const m = await queues.firstMessage(dlq.url);
     expect(JSON.parse(m.Body ?? "{}")).toMatchObject({ source: "dlq.test", detail: { n: 1 } });
     expect(attr(m, "RULE_ARN")).toBe(RuleArn);
     expect(attr(m, "TARGET_ARN")).toBe(fnArn);
@@ -145,7 +126,7 @@ describe("dead letters in SQS", () => {
         Target: { ...target, DeadLetterConfig: { Arn: dlq.arn } },
       }),
     );
-    const m = await deadLetter(dlq.url);
+    const m = await queues.firstMessage(dlq.url);
     expect(JSON.parse(m.Body ?? "{}")).toEqual({ tick: ScheduleArn });
     expect(attr(m, "SCHEDULE_ARN")).toBe(ScheduleArn);
     expect(attr(m, "TARGET_ARN")).toBe(fnArn);
@@ -181,7 +162,7 @@ describe("dead letters in SQS", () => {
       new InvokeCommand({ FunctionName: fn, InvocationType: "Event", Payload: Buffer.from('{"order":7}') }),
     );
     expect(inv.StatusCode).toBe(202);
-    const m = await deadLetter(dlq.url);
+    const m = await queues.firstMessage(dlq.url);
     const record = JSON.parse(m.Body ?? "{}");
     expect(record).toMatchObject({
       version: "1.0",

@@ -4,7 +4,6 @@
 // files' uncompressed size, and the time the page takes to fetch the list's JSON alone
 // (the one /console/api/functions call the page makes, with no rendering). Written over its
 // own section of docs/BENCHMARKS.md.
-import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import type { Browser, CDPSession } from "playwright-core";
@@ -12,6 +11,7 @@ import { buildConsole, launchBrowser } from "../helpers/console-browser.js";
 import { ROLE } from "../helpers/functions.js";
 import { startPlatform } from "../helpers/stack.js";
 import { nodeFunction } from "../helpers/zip.js";
+import { writeReportSection } from "./report-section.js";
 import { type Summary, summarize } from "./stats.js";
 
 const FUNCTIONS = Number(process.env.BENCH_CONSOLE_FUNCTIONS ?? 1000);
@@ -19,7 +19,6 @@ const REPEATS = Number(process.env.BENCH_CONSOLE_REPEATS ?? 15);
 const CREATE_CONCURRENCY = 16;
 const START = "<!-- console:start -->";
 const END = "<!-- console:end -->";
-const REPORT = new URL("../../docs/BENCHMARKS.md", import.meta.url);
 
 interface Load {
   /** Bytes on the wire (headers and bodies, as received) per URL, first load only. */
@@ -204,14 +203,7 @@ async function main() {
     console.log(
       `first load ${compressed} B compressed (${raw} B raw); ${FUNCTIONS} functions listed p50 ${result.listed.p50.toFixed(0)} ms (first byte ${result.firstByte.p50.toFixed(0)}, script ${result.script.p50.toFixed(0)}, booted ${result.booted.p50.toFixed(0)}, last page ${result.lastPage.p50.toFixed(0)}); JSON alone p50 ${jsonOnly.p50.toFixed(0)} ms`,
     );
-    const doc = await readFile(REPORT, "utf8");
-    const section = render(result);
-    const a = doc.indexOf(START);
-    const b = doc.indexOf(END);
-    await writeFile(
-      REPORT,
-      a < 0 || b < a ? `${doc.trimEnd()}\n\n${section}\n` : doc.slice(0, a) + section + doc.slice(b + END.length),
-    );
+    await writeReportSection(START, END, render(result));
   } finally {
     await browser.close();
     await stack.stop();

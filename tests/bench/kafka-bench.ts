@@ -6,9 +6,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { Kafka, logLevel } from "kafkajs";
-import { deployFunction } from "../helpers/functions.js";
 import { startKafkaMock } from "../helpers/kafka.js";
-import { startStack } from "../helpers/stack.js";
+import { startBenchStack } from "./bench-stack.js";
 import { ms, type Summary, summarize } from "./stats.js";
 
 const RECORDS = Number(process.env.BENCH_KAFKA_RECORDS ?? 20_000);
@@ -43,13 +42,8 @@ async function rate(count: () => Promise<number>, total: number): Promise<{ perS
 
 async function main() {
   const kafka = await startKafkaMock();
-  const stack = await startStack({}, { productAsyncTiming: true });
+  const { stack, fn } = await startBenchStack(HANDLER);
   try {
-    const fn = await deployFunction(stack, {
-      runtime: "nodejs22.x",
-      handler: "index.handler",
-      files: { "index.js": HANDLER },
-    });
     const topic = "bench-throughput";
     for (let i = 0; i < RECORDS; i += 1000) {
       await kafka.produce(

@@ -4,7 +4,7 @@
 // the batch size, acking each message), and publish-to-start latency (the publish time
 // stamped in the message to the handler's first line). Against Debian's rabbitmq-server
 // on loopback. Written over its own section of docs/BENCHMARKS.md.
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import {
   CreateEventSourceMappingCommand,
   DeleteEventSourceMappingCommand,
@@ -12,11 +12,12 @@ import {
 } from "@aws-sdk/client-lambda";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import amqp from "amqplib";
-import { deployFunction } from "../helpers/functions.js";
 import { until } from "../helpers/poll.js";
 import { startRabbitMq } from "../helpers/rabbitmq.js";
 import { signedFetch } from "../helpers/signed-fetch.js";
-import { type Credentials, startStack } from "../helpers/stack.js";
+import type { Credentials } from "../helpers/stack.js";
+import { startBenchStack } from "./bench-stack.js";
+import { writeReportSection } from "./report-section.js";
 import { ms, type Summary, summarize } from "./stats.js";
 
 const MESSAGES = Number(process.env.BENCH_RMQ_MESSAGES ?? 20_000);
@@ -24,7 +25,6 @@ const LATENCY_MESSAGES = Number(process.env.BENCH_RMQ_LATENCY_MESSAGES ?? 200);
 const BATCH = 100;
 const START = "<!-- rabbitmq:start -->";
 const END = "<!-- rabbitmq:end -->";
-const REPORT = new URL("../../docs/BENCHMARKS.md", import.meta.url);
 // One "GOT n" line per invocation; "LAT ms" for each message stamped with its publish time.
 const HANDLER = `exports.handler = async (e) => {
   const now = Date.now();
@@ -70,7 +70,7 @@ async function fill(url: string, queue: string, count: number): Promise<void> {
 
 async function main() {
   const rmq = await startRabbitMq();
-  const stack = await startStack({}, { productAsyncTiming: true });
+  const { stack, fn } = await startBenchStack(HANDLER);
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${rmq.port}`;
   const c = stack.credentials;
   const sm = new SecretsManagerClient({
@@ -79,11 +79,6 @@ async function main() {
     credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey },
   });
   try {
-    const fn = await deployFunction(stack, {
-      runtime: "nodejs22.x",
-      handler: "index.handler",
-      files: { "index.js": HANDLER },
-    });
     const admin = JSON.parse(await readFile(stack.adminKeyFile, "utf8")) as Credentials;
     const { rows } = await stack.db.query<{ name: string }>("SELECT name FROM accounts WHERE id = $1", [c.accountId]);
     const res = await signedFetch(stack.endpoint, stack.region, admin, "/stratus/2026-11-01/brokers", {
@@ -165,14 +160,7 @@ async function main() {
     console.log(
       `amqplib ${baseline.perSecond.toFixed(0)} messages/s; Stratus ${stratus.perSecond.toFixed(0)} messages/s; publish-to-start p50 ${ms(result.latency.p50)} ms p99 ${ms(result.latency.p99)} ms`,
     );
-    const doc = await readFile(REPORT, "utf8");
-    const section = render(result);
-    const a = doc.indexOf(START);
-    const b = doc.indexOf(END);
-    await writeFile(
-      REPORT,
-      a < 0 || b < a ? `${doc.trimEnd()}\n\n${section}\n` : doc.slice(0, a) + section + doc.slice(b + END.length),
-    );
+    await writeReportSection(START, END, render(result));
   } finally {
     sm.destroy();
     await stack.stop();

@@ -2,7 +2,6 @@
 // Functions sequence over three direct sync Invokes of the same warm function, in the
 // same run, and state transitions per second over many executions at once. Written
 // over its own section of docs/BENCHMARKS.md.
-import { readFile, writeFile } from "node:fs/promises";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import {
   CreateStateMachineCommand,
@@ -11,8 +10,8 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { deployFunction } from "../helpers/functions.js";
-import { startStack } from "../helpers/stack.js";
+import { startBenchStack } from "./bench-stack.js";
+import { writeReportSection } from "./report-section.js";
 import { ms, type Summary, summarize } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_WORKFLOW_ROUNDS ?? 30);
@@ -20,18 +19,12 @@ const EXECUTIONS = Number(process.env.BENCH_WORKFLOW_EXECUTIONS ?? 100);
 const PASS_STATES = 20;
 const START = "<!-- workflows:start -->";
 const END = "<!-- workflows:end -->";
-const REPORT = new URL("../../docs/BENCHMARKS.md", import.meta.url);
 const ROLE = "arn:aws:iam::123456789012:role/bench";
 
 async function main() {
-  const stack = await startStack({}, { productAsyncTiming: true, durablePostgres: true });
+  const { stack, fn } = await startBenchStack("exports.handler = async (e) => e;", { durablePostgres: true });
   const sfn = new SFNClient({ endpoint: stack.endpoint, region: stack.region, credentials: stack.credentials });
   try {
-    const fn = await deployFunction(stack, {
-      runtime: "nodejs22.x",
-      handler: "index.handler",
-      files: { "index.js": "exports.handler = async (e) => e;" },
-    });
     const arn = `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:function:${fn}`;
     const task = (next?: string) => ({ Type: "Task", Resource: arn, ...(next ? { Next: next } : { End: true }) });
     const seq = await sfn.send(
@@ -89,14 +82,7 @@ async function main() {
     console.log(
       `three invokes p50 ${ms(result.direct.p50)} ms; three-task workflow p50 ${ms(result.flow.p50)} ms; ${perSecond.toFixed(0)} transitions/s`,
     );
-    const doc = await readFile(REPORT, "utf8");
-    const section = render(result);
-    const a = doc.indexOf(START);
-    const b = doc.indexOf(END);
-    await writeFile(
-      REPORT,
-      a < 0 || b < a ? `${doc.trimEnd()}\n\n${section}\n` : doc.slice(0, a) + section + doc.slice(b + END.length),
-    );
+    await writeReportSection(START, END, render(result));
   } finally {
     sfn.destroy();
     await stack.stop();
@@ -131,7 +117,12 @@ Run alone with \`BENCH_ONLY=workflows pnpm bench\`.
 ${END}`;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Exits once done: a run that had written its report still had a handle open after the
+// stack was stopped (as the RabbitMQ and Kafka benches did) and held the integration lock.
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -6,8 +6,8 @@
 //   POST /stratus/2026-11-01/invocations/{id}/redrive
 import { errors } from "@stratus/shared";
 import { Router } from "express";
-import { type AsyncStatus, STATUSES } from "../async/async-state.js";
 import type { AsyncService } from "../services/async-service.js";
+import { type AsyncStatus, STATUSES } from "../store/async-state.js";
 import type { AsyncInvocation } from "../store/async-store.js";
 import { callerAccount } from "./auth.js";
 import { target } from "./params.js";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type AsyncStatus, allows, STATUSES } from "../store/async-state.js";
 import {
   type AttemptLimits,
   type CallFacts,
@@ -9,7 +10,6 @@ import {
   requeueMove,
   type Verdict,
 } from "./async-decisions.js";
-import { type AsyncStatus, allows, STATUSES } from "./async-state.js";
 
 const SINK = "arn:aws:lambda:us-east-1:123456789012:function:sink";
 const inv: AttemptLimits = {

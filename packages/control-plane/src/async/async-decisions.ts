@@ -1,10 +1,9 @@
-// The async path's choices of an invocation's next move, as pure functions beside the
-// machine they move (async-state.ts): how a started attempt ends, whether a job's run
+// The async path's choices of an invocation's next move, as pure functions over the
+// machine they move (store/async-state.ts): how a started attempt ends, whether a job's run
 // may take over the attempt recorded under it, and what the reconciler does with an
 // invocation that nothing runs. The effectful code around them only carries them out.
-
 import { isQueueArnOf } from "../sqs/dead-letters.js";
-import { type AsyncStatus, allows, type FinishEvent } from "./async-state.js";
+import { type AsyncStatus, allows, type FinishEvent } from "../store/async-state.js";
 import { type DeliveryCondition, destinationFunction } from "./destination.js";
 import { type AttemptOutcome, decide } from "./retry-policy.js";
 

@@ -1,9 +1,9 @@
 import { decideTrace } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import type { InvokeResult } from "../services/invoke-service.js";
+import type { FinishEvent } from "../store/async-state.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
 import type { Verdict } from "./async-decisions.js";
-import type { FinishEvent } from "./async-state.js";
 import type { AttemptCall } from "./attempt-call.js";
 import { recordAttempt } from "./attempt-record.js";
 import type { NewJob } from "./queue/async-queue.js";

@@ -11,14 +11,9 @@
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
-import {
-  deadLetterMessage,
-  destinationMessage,
-  functionDeadLetterMessage,
-  isQueueArnOf,
-  type QueueLetter,
-} from "../sqs/dead-letters.js";
+import { deadLetterMessage, destinationMessage, functionDeadLetterMessage, isQueueArnOf } from "../sqs/dead-letters.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
+import type { QueueLetter } from "../store/sqs-messages.js";
 import type { Verdict } from "./async-decisions.js";
 import type { AttemptCall } from "./attempt-call.js";
 import { destinationDelivery, destinationRecord } from "./destination.js";

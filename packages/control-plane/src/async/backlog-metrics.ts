@@ -11,9 +11,9 @@
 // stale number, nor a 0 that looks like an empty backlog.
 import type { Redis } from "ioredis";
 import { Counter, Gauge, type Registry } from "prom-client";
+import { OPEN, TERMINAL, targetOf } from "../store/async-state.js";
 import type { AsyncStore } from "../store/async-store.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
-import { OPEN, TERMINAL, targetOf } from "./async-state.js";
 
 interface Backlog {
   open: Map<string, number>;

@@ -9,9 +9,9 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "@stratus/shared";
 import { asyncQueue } from "@stratus/shared";
 import type { Counter } from "prom-client";
+import { allows } from "../store/async-state.js";
 import type { AsyncStore } from "../store/async-store.js";
 import { requeueMove } from "./async-decisions.js";
-import { allows } from "./async-state.js";
 import type { AsyncQueue } from "./queue/async-queue.js";
 
 export interface Reconciler {

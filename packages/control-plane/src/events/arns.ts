@@ -1,7 +1,7 @@
 // The ARNs of EventBridge buses and rules: a rule on the default bus is rule/<name>,
 // on another bus rule/<bus>/<name>, as AWS names them.
-import type { DeadLetter } from "../sqs/dead-letters.js";
 import { DEFAULT_BUS, type RuleTarget } from "../store/event-store.js";
+import type { DeadLetter } from "../store/sqs-messages.js";
 
 export const busArn = (region: string, accountId: string, name: string) =>
   `arn:aws:events:${region}:${accountId}:event-bus/${name}`;

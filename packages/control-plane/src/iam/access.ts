@@ -5,8 +5,8 @@
 // rights (docs/PERMISSIONS.md).
 import { errors } from "@stratus/shared";
 import type { AccessKey } from "../domain.js";
+import { userArn } from "../store/iam-types.js";
 import { parseRoleArn } from "./iam-input.js";
-import { userArn } from "./iam-types.js";
 import { type PolicyDocument, parsePolicy } from "./policy-document.js";
 import { evaluate } from "./policy-eval.js";
 

@@ -6,8 +6,8 @@
 // (docs/PERMISSIONS.md).
 import { errors } from "@stratus/shared";
 import type { IamStore } from "../store/iam-store.js";
+import { roleArn } from "../store/iam-types.js";
 import { parseRoleArn } from "./iam-input.js";
-import { roleArn } from "./iam-types.js";
 import { trustsLambda } from "./policy-document.js";
 
 /** Throws InvalidParameterValueException unless `accountId`'s function may name `arn` as its role. */

@@ -5,11 +5,11 @@
 // the result structure awsQuery renders; documents go out URL-encoded, as IAM's do.
 import { randomBytes } from "node:crypto";
 import type { IamStore } from "../store/iam-store.js";
+import { type ManagedPolicy, policyArn, type Role, roleArn } from "../store/iam-types.js";
 import type { Access } from "./access.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required, str } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
-import { type ManagedPolicy, policyArn, type Role, roleArn } from "./iam-types.js";
 import { checkTrustPolicy, parsePolicy } from "./policy-document.js";
 import { policyNamed, principalPolicyOps } from "./principal-policy-ops.js";
 

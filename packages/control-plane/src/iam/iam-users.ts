@@ -3,12 +3,12 @@
 // the user: access.ts judges each request it signs by these policies. The secret of a
 // key is in CreateAccessKey's answer only. Operations that may name no user act on
 // the calling user; signed with the account's own keys they must name one.
+import { type ManagedPolicy, type User, type UserKey, userArn } from "../store/iam-types.js";
 import { type IamUserStore, KEYS_PER_USER } from "../store/iam-user-store.js";
 import type { Access, Principal } from "./access.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required } from "./iam-input.js";
 import { type IamOp, newId } from "./iam-service.js";
-import { type ManagedPolicy, type User, type UserKey, userArn } from "./iam-types.js";
 import { principalPolicyOps } from "./principal-policy-ops.js";
 
 const KEY_ID = /^\w{16,128}$/;

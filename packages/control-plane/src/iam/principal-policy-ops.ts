@@ -2,10 +2,10 @@
 // Put/Get/Delete/List{Kind}Policy (inline) and Attach/Detach/ListAttached{Kind}Policies
 // (customer managed). Every document is checked before it is stored.
 import type { PrincipalPolicies } from "../store/iam-principal-policies.js";
+import { type ManagedPolicy, policyArn } from "../store/iam-types.js";
 import { iamErrors } from "./iam-errors.js";
 import { name, only, page, pageOut, parsePolicyArn, pathPrefix, required } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
-import { type ManagedPolicy, policyArn } from "./iam-types.js";
 import { parsePolicy } from "./policy-document.js";
 
 /** IAM's limit on an inline policy document. */

@@ -5,6 +5,7 @@
 import { errors } from "@stratus/shared";
 import { z } from "zod";
 import { parseInput } from "../services/function-input.js";
+import type { MappingConfig } from "../store/mapping-types.js";
 import { bodyObject, CommonFields, checkFilters, inert, SECRET_ARN } from "./input-common.js";
 import { PARAM_RULES, type SourceKind, sourceKindOf } from "./source-kinds.js";
 
@@ -38,20 +39,6 @@ const CreateSchema = z
   .strict();
 
 const UpdateSchema = z.object(Common).partial().strict();
-
-export interface MappingConfig {
-  BatchSize: number;
-  MaximumBatchingWindowInSeconds: number;
-  /** RabbitMQ's queue; empty for SQS. */
-  Queues: string[];
-  /** RabbitMQ's credentials and vhost; empty for SQS. */
-  SourceAccessConfigurations: Array<{ Type: "BASIC_AUTH" | "VIRTUAL_HOST"; URI: string }>;
-  FilterCriteria?: { Filters: Array<{ Pattern: string }> };
-  /** RabbitMQ only (a Stratus extension); SQS leaves failures to the queue's redrive policy. */
-  MaximumRetryAttempts?: number;
-  FunctionResponseTypes?: Array<"ReportBatchItemFailures">;
-  ScalingConfig?: { MaximumConcurrency: number };
-}
 
 const DEFAULT_BATCH_SIZE: Record<SourceKind, number> = { rabbitmq: 100, sqs: 10 };
 export const DEFAULT_MAX_RETRIES = 2;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAPPING_EVENTS, MAPPING_STATES, type MappingEvent, type MappingState, transition } from "./mapping-state.js";
+import type { MappingState } from "../store/mapping-types.js";
+import { MAPPING_EVENTS, MAPPING_STATES, type MappingEvent, transition } from "./mapping-state.js";
 
 const legal: Array<[MappingState, MappingEvent, MappingState]> = [
   ["Creating", "started", "Enabled"],

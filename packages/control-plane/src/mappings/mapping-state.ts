@@ -9,8 +9,8 @@
 //   Enabled|Disabled ──update──► Updating ──started|stopped──► Enabled|Disabled
 //   any but Deleting ──delete──► Deleting (the holder removes it)
 import { StratusError } from "@stratus/shared";
+import type { MappingState } from "../store/mapping-types.js";
 
-export type MappingState = "Creating" | "Enabling" | "Enabled" | "Disabling" | "Disabled" | "Updating" | "Deleting";
 export type MappingEvent = "enable" | "disable" | "update" | "delete" | "started" | "stopped";
 
 const allowed: Record<MappingState, Partial<Record<MappingEvent, MappingState>>> = {

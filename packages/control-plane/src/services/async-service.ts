@@ -12,10 +12,10 @@ import {
   type TraceContext,
   type Tracer,
 } from "@stratus/shared";
-import type { AsyncStatus } from "../async/async-state.js";
 import type { Relay } from "../async/relay.js";
 import { markStage } from "../async/stage-marks.js";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
+import type { AsyncStatus } from "../store/async-state.js";
 import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { FunctionService } from "./function-service.js";

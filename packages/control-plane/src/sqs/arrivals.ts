@@ -5,7 +5,7 @@
 // delays a receive, never loses it. The listening connection reconnects on its own.
 import type { Logger } from "@stratus/shared";
 import pg from "pg";
-import { NOTIFY_CHANNEL } from "./queue-store.js";
+import { NOTIFY_CHANNEL } from "../store/sqs-messages.js";
 
 export interface Arrivals {
   /** Resolves when queueId may have a new message, after `ms`, or when `signal` aborts. */

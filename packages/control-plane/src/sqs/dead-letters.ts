@@ -7,26 +7,9 @@
 // ErrorMessage; a Lambda destination on SQS gets the destination record as the body. Messages are written in the transaction
 // that ends the invocation (store/async-store.ts), so a dead letter is never lost
 // nor written for an invocation that did not end.
-import { type MessageAttributes, md5OfAttributes, md5OfBody } from "./md5.js";
+import type { DeadLetter, MessageAttributes, QueueLetter } from "../store/sqs-messages.js";
+import { md5OfAttributes, md5OfBody } from "./md5.js";
 import { parseQueueArn } from "./queue-names.js";
-
-/** Where an invocation's final failure is written, and what the service writing it adds. */
-export interface DeadLetter {
-  queueArn: string;
-  kind: "events" | "scheduler";
-  /** RULE_ARN / SCHEDULE_ARN, TARGET_ARN, EXECUTION_ID: known when the invocation is made. */
-  attributes: Record<string, string>;
-}
-
-/** A message to write to the account's queue `queueName` (missing queue: nothing is written). */
-export interface QueueLetter {
-  accountId: string;
-  queueName: string;
-  body: string;
-  attributes: MessageAttributes;
-  md5Body: string;
-  md5Attributes?: string;
-}
 
 const text = (s: string) => ({ DataType: "String", StringValue: s || "-" });
 

@@ -3,15 +3,7 @@
 // message attributes encoded in name order as length-prefixed name, data type, a
 // transport byte (1 for String and Number, 2 for Binary) and length-prefixed value.
 import { createHash } from "node:crypto";
-
-export interface MessageAttribute {
-  DataType: string;
-  StringValue?: string;
-  /** Base64, as both protocols carry it. */
-  BinaryValue?: string;
-}
-
-export type MessageAttributes = Record<string, MessageAttribute>;
+import type { MessageAttribute, MessageAttributes } from "../store/sqs-messages.js";
 
 export const md5OfBody = (body: string) => createHash("md5").update(body, "utf8").digest("hex");
 

@@ -1,7 +1,8 @@
 // What a SendMessage (or one SendMessageBatch entry) asks for, checked as SQS checks
 // it: the body's characters, the message attributes' names, types and values, the
 // delay, and the size of body and attributes together against the queue's limit.
-import { type MessageAttributes, md5OfAttributes, md5OfBody } from "./md5.js";
+import type { MessageAttributes } from "../store/sqs-messages.js";
+import { md5OfAttributes, md5OfBody } from "./md5.js";
 import { sqsErrors } from "./sqs-errors.js";
 
 export interface NewMessage {

@@ -4,8 +4,9 @@
 // its queue's next message becomes visible, or its wait ends, and claims again.
 import { randomUUID } from "node:crypto";
 import type { StratusError } from "@stratus/shared";
+import type { MessageAttributes } from "../store/sqs-messages.js";
 import type { Arrivals } from "./arrivals.js";
-import { type MessageAttributes, md5OfAttributes } from "./md5.js";
+import { md5OfAttributes } from "./md5.js";
 import { newMessage } from "./message-input.js";
 import { batchEntries, intParam, type Model, stringList } from "./params.js";
 import { MAX_MESSAGE_BYTES } from "./queue-attributes.js";

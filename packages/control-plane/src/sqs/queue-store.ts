@@ -1,16 +1,13 @@
-// The queues' and messages' SQL: the only place it lives. Receives claim rows with
+// The queues' and messages' SQL, but for the insert that store/sqs-messages.ts holds
+// for this store and the async store's dead letters. Receives claim rows with
 // FOR UPDATE SKIP LOCKED, so concurrent receivers (in one control plane or several)
 // never take the same message; each claim gives the message a new receipt token. A
 // send notifies channel `stratus_sqs` with the queue's id when it commits, which wakes
 // long polls waiting on that queue (arrivals.ts).
-import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
-import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "../store/pg-helpers.js";
-import type { MessageAttributes } from "./md5.js";
-import type { NewMessage } from "./message-input.js";
+import { boundedDb, STATEMENT_TIMEOUT_MS } from "../store/pg-helpers.js";
+import { insertMessages, type MessageAttributes, NOTIFY_CHANNEL, type OutgoingMessage } from "../store/sqs-messages.js";
 import type { QueueSettings, RedrivePolicy } from "./queue-attributes.js";
-
-export const NOTIFY_CHANNEL = "stratus_sqs";
 
 export interface Queue {
   id: string;
@@ -39,13 +36,6 @@ export interface QueueCounts {
   visible: number;
   inFlight: number;
   delayed: number;
-}
-
-/** A message to write: its id, who sent it, and its delay already resolved. */
-export interface OutgoingMessage extends Omit<NewMessage, "delaySeconds"> {
-  id: string;
-  senderId: string;
-  delaySeconds: number;
 }
 
 export interface ReceiveResult {
@@ -146,53 +136,6 @@ function toMessage(r: MessageRow): StoredMessage {
     ...(r.first_received_at !== null ? { firstReceivedAt: r.first_received_at } : {}),
     receipt: r.receipt,
   };
-}
-
-/**
- * Inserts `messages` into `queueId` and notifies its waiters at commit. `queueId` may
- * instead be resolved from (account, name) by the caller's query: see insertByName.
- */
-async function insertMessages(c: BoundedDb, queueId: string, messages: OutgoingMessage[]): Promise<void> {
-  await c.query(
-    `WITH ins AS (
-       INSERT INTO sqs_messages (id, queue_id, body, attributes, md5_body, md5_attributes, sender_id, visible_at)
-       SELECT id, $1, body, attributes, md5_body, md5_attributes, sender_id, now() + make_interval(secs => delay)
-       FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::int[])
-         AS t(id, body, attributes, md5_body, md5_attributes, sender_id, delay)
-       RETURNING 1)
-     SELECT pg_notify($9, $1::text) FROM (SELECT count(*) AS n FROM ins) c WHERE c.n > 0`,
-    [
-      queueId,
-      messages.map((m) => m.id),
-      messages.map((m) => m.body),
-      messages.map((m) => JSON.stringify(m.attributes)),
-      messages.map((m) => m.md5Body),
-      messages.map((m) => m.md5Attributes ?? null),
-      messages.map((m) => m.senderId),
-      messages.map((m) => m.delaySeconds),
-      NOTIFY_CHANNEL,
-    ],
-  );
-}
-
-/**
- * Writes `message` to `account`'s queue `name` within the caller's transaction (a dead
- * letter committed with the invocation's end); false when there is no such queue.
- */
-export async function insertByName(
-  c: BoundedDb,
-  account: string,
-  name: string,
-  message: Omit<OutgoingMessage, "id" | "delaySeconds">,
-): Promise<boolean> {
-  const q = await c.query<{ id: string; delay_seconds: number }>(
-    "SELECT id, delay_seconds FROM sqs_queues WHERE account_id = $1 AND name = $2",
-    [account, name],
-  );
-  const row = q.rows[0];
-  if (!row) return false;
-  await insertMessages(c, String(row.id), [{ ...message, id: randomUUID(), delaySeconds: row.delay_seconds }]);
-  return true;
 }
 
 export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): QueueStore {

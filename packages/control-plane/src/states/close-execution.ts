@@ -2,7 +2,7 @@
 // its five minutes): the closing event is appended by compare-and-set like any other,
 // tried again on the new history when a driver moved it first, and an execution that
 // ended meanwhile is left as it ended.
-import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
+import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
 
 /** The execution after the attempt, and whether this call is what ended it. */
 export async function closeExecution(

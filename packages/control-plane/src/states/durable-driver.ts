@@ -8,9 +8,9 @@
 // An Express execution still running at its limit is ended TIMED_OUT here.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@stratus/shared";
+import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
 import { closeExecution } from "./close-execution.js";
 import { decide } from "./engine.js";
-import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
 import { EXPRESS_MS, expressTimeoutCause, isExpressArn } from "./express.js";
 import { appendOutcome, type LoadContext } from "./outcomes.js";
 import type { TaskPort } from "./task-effects.js";

@@ -3,8 +3,8 @@
 // the caller's), and the lines each history append writes to the group at the
 // machine's level (ALL, ERROR, FATAL), in the JSON shape Step Functions logs, with or
 // without its input and output. For Express machines this is the only history kept.
+import type { ExecutionRow } from "../store/execution-store.js";
 import type { MachineLogging } from "../store/sfn-machine-store.js";
-import type { ExecutionRow } from "./execution-store.js";
 import { type Body, sfnErrors } from "./sfn-input.js";
 import type { HistoryEvent } from "./types.js";
 

@@ -1,7 +1,7 @@
 // Executions and their history events as the Step Functions API answers them:
 // timestamps in epoch seconds, input and output as JSON text, and history data left
 // out when GetExecutionHistory is asked to.
-import type { ExecutionRow } from "./execution-store.js";
+import type { ExecutionRow } from "../store/execution-store.js";
 import { executionName } from "./express.js";
 import { epoch } from "./sfn-input.js";
 import type { HistoryEvent } from "./types.js";

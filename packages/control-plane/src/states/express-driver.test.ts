@@ -2,10 +2,10 @@
 // tells its end once, and leaves Standard executions and Express ones within the limit alone;
 // an execution's log lines are written as its events are appended, each exactly once.
 import { describe, expect, it } from "vitest";
+import type { ExecutionRow } from "../store/execution-store.js";
 import type { MachineLogging } from "../store/sfn-machine-store.js";
 import { createDriver } from "./durable-driver.js";
 import type { LogBatch } from "./execution-logs.js";
-import type { ExecutionRow } from "./execution-store.js";
 import { expressArn, expressRowName } from "./express.js";
 import { MemoryExecutionStore } from "./memory-execution-store.js";
 import { executionStartedEvent } from "./outcome-events.js";

@@ -6,7 +6,7 @@
 // EXPRESS_KEEP_MS after their end (long enough for StartSyncExecution to read its result).
 import type { Logger } from "@stratus/shared";
 import { startRepeating } from "../repeating.js";
-import type { ExecutionStore } from "./execution-store.js";
+import type { ExecutionStore } from "../store/execution-store.js";
 
 const BATCH = 500;
 const INTERVAL_MS = 60_000;

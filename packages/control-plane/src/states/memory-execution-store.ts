@@ -1,17 +1,16 @@
 // The ExecutionStore contract in memory, for the driver's unit tests: the same
 // compare-and-set append, claim with a lease and release as the Postgres store, on a
 // clock the test moves; given machines' logging, it keeps the log lines each insert writes.
-
 import type { NewAsyncInvocation } from "../store/async-store.js";
-import type { MachineLogging } from "../store/sfn-machine-store.js";
-import { appendedLines, type LogBatch } from "./execution-logs.js";
 import {
   closingFields,
   closingStatus,
   type ExecutionRow,
   type ExecutionStore,
   type TaskLink,
-} from "./execution-store.js";
+} from "../store/execution-store.js";
+import type { MachineLogging } from "../store/sfn-machine-store.js";
+import { appendedLines, type LogBatch } from "./execution-logs.js";
 import type { HistoryEvent } from "./types.js";
 
 interface Entry {

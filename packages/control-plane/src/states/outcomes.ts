@@ -3,8 +3,8 @@
 // timed out, an execution that ended: nothing is appended), and its outcome event is
 // appended by compare-and-set, decided again on the new history when another writer
 // moved it first. The execution is then due at once.
+import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
 import { decide } from "./engine.js";
-import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
 import { outcomeEvent, type TaskOutcome } from "./outcome-events.js";
 import type { Definition, Effect, ExecutionInfo } from "./types.js";
 

@@ -7,10 +7,10 @@
 // starts are not idempotent), and are not readable through the API, as on AWS: their
 // history goes to CloudWatch Logs as it is appended (execution-logs.ts).
 import { derivedUuid } from "../schedules/firing.js";
+import type { ExecutionRow, ExecutionStatus, ExecutionStore } from "../store/execution-store.js";
 import type { MachineStore } from "../store/sfn-machine-store.js";
 import { closeExecution } from "./close-execution.js";
 import { described, shownEvent } from "./execution-shapes.js";
-import type { ExecutionRow, ExecutionStatus, ExecutionStore } from "./execution-store.js";
 import { executionName, expressArn, expressRowName, isExpressArn } from "./express.js";
 import { executionStartedEvent, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type ExecutionContext, isPending, type LoadContext, type PendingEffect } from "./outcomes.js";

@@ -4,10 +4,10 @@
 // often. Should no driver end it (all busy, a lease held by a dead process) it ends it
 // itself a little past the limit. The SDKs send it to a `sync-` prefixed host: see WORKFLOWS.md.
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
 import type { MachineStore } from "../store/sfn-machine-store.js";
 import { closeExecution } from "./close-execution.js";
 import { described } from "./execution-shapes.js";
-import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
 import { EXPRESS_MS, expressTimeoutCause } from "./express.js";
 import type { ExecutionService } from "./sfn-executions.js";
 import { type Body, checkName, parseArn, sfnErrors, str } from "./sfn-input.js";

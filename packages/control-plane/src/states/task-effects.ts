@@ -5,7 +5,7 @@
 // records its token; a nested execution is started under a name derived likewise.
 import { limits } from "@stratus/shared";
 import { derivedUuid } from "../schedules/firing.js";
-import type { ExecutionRow, ExecutionStore } from "./execution-store.js";
+import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
 import type { TaskOutcome } from "./outcome-events.js";
 import type { PendingEffect } from "./outcomes.js";
 import type { CallbackEffect, InvokeEffect, StartExecutionEffect } from "./types.js";

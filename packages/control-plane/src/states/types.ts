@@ -1,7 +1,9 @@
 // The shapes the workflow engine works on: a definition (Amazon States Language), the
 // execution history (events named and shaped as GetExecutionHistory returns them) and
 // the decision the engine hands its driver (events to append, effects to perform).
-// Everything here is plain JSON so a store can keep it and a replay can read it back.
+// Everything here is plain JSON so a store can keep it and a replay can read it back;
+// a history event is the store's (store/execution-store.ts).
+import type { HistoryEvent } from "../store/execution-store.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -33,15 +35,7 @@ export interface ExecutionInfo {
   roleArn: string;
 }
 
-/** One history event, as AWS returns it: `type` plus one `<camelType>EventDetails` field. */
-export interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  /** ISO-8601 time the event was appended. */
-  timestamp: string;
-  type: string;
-  [details: string]: unknown;
-}
+export type { HistoryEvent };
 
 /** An event the engine decided, before the driver appends it (ids are decided too). */
 export type NewEvent = HistoryEvent;

@@ -9,7 +9,7 @@ import {
   type FinishEvent,
   sourcesOf,
   targetOf,
-} from "../async/async-state.js";
+} from "./async-state.js";
 
 /**
  * The edges async-state.ts lists for `events`, as the three arrays of `moves(n)`: an

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { edgesOf, FINISH_EVENTS, STATUSES } from "../async/async-state.js";
 import { FINISH, START, TAKE_OVER } from "./async-edges.js";
+import { edgesOf, FINISH_EVENTS, STATUSES } from "./async-state.js";
 
 // Every status the store writes or matches comes from async-state.ts, passed to
 // Postgres as a parameter; a status spelt out in a statement would bypass the machine.

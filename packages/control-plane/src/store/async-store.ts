@@ -7,9 +7,6 @@
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
-import { type AsyncStatus, type FinishEvent, INITIAL } from "../async/async-state.js";
-import type { DeadLetter, QueueLetter } from "../sqs/dead-letters.js";
-import { insertByName } from "../sqs/queue-store.js";
 import {
   EXPIRE_LEASE_EDGES,
   FINISH,
@@ -20,8 +17,10 @@ import {
   START,
   WAITING_STATUSES,
 } from "./async-edges.js";
+import { type AsyncStatus, type FinishEvent, INITIAL } from "./async-state.js";
 import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
+import { type DeadLetter, insertByName, type QueueLetter } from "./sqs-messages.js";
 import type { UsageRow } from "./usage-store.js";
 import { USAGE_COLUMNS, usageArrays, usageUnnest } from "./usage-store.js";
 

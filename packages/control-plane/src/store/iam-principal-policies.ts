@@ -1,7 +1,7 @@
 // The inline and attached managed policies of an IAM principal, a role (migration 030)
 // or a user (032): one set of statements over either kind's tables, which have the same
 // shape. Names are matched without regard to case, as IAM's are.
-import type { ManagedPolicy, NamePage } from "../iam/iam-types.js";
+import type { ManagedPolicy, NamePage } from "./iam-types.js";
 import type { BoundedDb, Db } from "./pg-helpers.js";
 
 export const POLICY_COLUMNS = `p.account_id, p.name, p.policy_id, p.path, p.description, p.document, p.created_at,

@@ -2,7 +2,6 @@
 // account (migration 030). Names are matched without regard to case, as IAM's are;
 // a role or policy keeps the case it was created with.
 import type { Pool } from "pg";
-import type { ManagedPolicy, NamePage, Role } from "../iam/iam-types.js";
 import {
   POLICY_COLUMNS,
   type PolicyRow,
@@ -12,6 +11,7 @@ import {
   ROLE_TABLES,
   toPolicy,
 } from "./iam-principal-policies.js";
+import type { ManagedPolicy, NamePage, Role } from "./iam-types.js";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export type DeleteOutcome = "deleted" | "missing" | "conflict";

@@ -2,9 +2,9 @@
 // account (migration 032). Names are matched without regard to case, as IAM's are. A
 // user's keys live in access_keys beside the account's own, with its name on them.
 import type { Pool } from "pg";
-import type { NamePage, User, UserKey } from "../iam/iam-types.js";
 import { newAccessKeyId, newSecretAccessKey } from "./account-store.js";
 import { type PrincipalPolicies, paged, principalPolicies, USER_TABLES } from "./iam-principal-policies.js";
+import type { NamePage, User, UserKey } from "./iam-types.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 /** IAM's limit on a user's access keys. */

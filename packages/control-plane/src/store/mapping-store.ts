@@ -3,9 +3,7 @@
 // lost); a poller's writes are conditional on the lease it holds (owner and epoch),
 // so a control plane that lost its lease can no longer touch the mapping.
 import type { Pool } from "pg";
-import type { KafkaConfig } from "../mappings/kafka/kafka-input.js";
-import type { MappingConfig } from "../mappings/mapping-input.js";
-import type { MappingState } from "../mappings/mapping-state.js";
+import type { KafkaConfig, MappingConfig, MappingState } from "./mapping-types.js";
 import { boundedDb } from "./pg-helpers.js";
 
 /** A source's kind and its settings as the API took them; a self-managed Kafka one has no EventSourceArn (""). */

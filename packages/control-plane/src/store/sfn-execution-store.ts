@@ -8,15 +8,15 @@
 // lost, never the events.
 import type { Pool } from "pg";
 import { appendedLines, type LogBatch } from "../states/execution-logs.js";
+import { acceptInTransaction } from "./async-store.js";
 import {
   closingFields,
   closingStatus,
   type ExecutionRow,
   type ExecutionStatus,
   type ExecutionStore,
-} from "../states/execution-store.js";
-import type { HistoryEvent } from "../states/types.js";
-import { acceptInTransaction } from "./async-store.js";
+  type HistoryEvent,
+} from "./execution-store.js";
 import { type BoundedDb, boundedDb, isDataError, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import type { MachineLogging } from "./sfn-machine-store.js";
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { SecretsReader } from "../../secrets/secrets-reader.js";
+import type { KafkaConfig } from "../../store/mapping-types.js";
 import { kafkaConnection } from "./kafka-connection.js";
-import { type KafkaConfig, newKafkaConfig, parseKafkaCreate } from "./kafka-input.js";
+import { newKafkaConfig, parseKafkaCreate } from "./kafka-input.js";
 
 const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`;
 const secrets = (values: Record<string, unknown>): SecretsReader => ({

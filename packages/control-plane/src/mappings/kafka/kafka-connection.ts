@@ -5,9 +5,9 @@
 // holds {"certificate"} (PEM). Either certificate type turns TLS on; without one the
 // connection is plaintext (SASL included), see docs/EVENT-SOURCES.md.
 import type { SecretsReader } from "../../secrets/secrets-reader.js";
+import type { KafkaConfig } from "../../store/mapping-types.js";
 import { SourceProblem } from "../source-poller.js";
 import type { KafkaConnection } from "./kafka-client.js";
-import type { KafkaConfig } from "./kafka-input.js";
 
 const MECHANISMS = {
   BASIC_AUTH: "plain",

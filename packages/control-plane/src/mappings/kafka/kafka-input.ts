@@ -5,20 +5,13 @@
 import { errors } from "@stratus/shared";
 import { z } from "zod";
 import { parseInput } from "../../services/function-input.js";
+import { KAFKA_ACCESS_TYPES, type KafkaAccessType, type KafkaConfig } from "../../store/mapping-types.js";
 import { bodyObject, CommonFields, checkFilters, inert as inertValue, isObject, SECRET_ARN } from "../input-common.js";
 
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 const SERVER = /^[a-zA-Z0-9._-]{1,253}:\d{1,5}$/;
 const DESTINATION = /^kafka:\/\/([a-zA-Z0-9._-]{1,249})$/;
 
-export const KAFKA_ACCESS_TYPES = [
-  "BASIC_AUTH",
-  "SASL_SCRAM_256_AUTH",
-  "SASL_SCRAM_512_AUTH",
-  "CLIENT_CERTIFICATE_TLS_AUTH",
-  "SERVER_ROOT_CA_CERTIFICATE",
-] as const;
-export type KafkaAccessType = (typeof KAFKA_ACCESS_TYPES)[number];
 const AUTH_TYPES: KafkaAccessType[] = [
   "BASIC_AUTH",
   "SASL_SCRAM_256_AUTH",
@@ -106,27 +99,6 @@ const NOT_FOR_KAFKA = [
   "ProvisionedPollerConfig",
   "Tags",
 ];
-
-export interface KafkaConfig {
-  BatchSize: number;
-  MaximumBatchingWindowInSeconds: number;
-  Topics: string[];
-  StartingPosition: "TRIM_HORIZON" | "LATEST" | "AT_TIMESTAMP";
-  /** With AT_TIMESTAMP: Unix time in seconds. */
-  StartingPositionTimestamp?: number;
-  SelfManagedEventSource: { Endpoints: { KAFKA_BOOTSTRAP_SERVERS: string[] } };
-  SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: string };
-  SourceAccessConfigurations: Array<{ Type: KafkaAccessType; URI: string }>;
-  FilterCriteria?: { Filters: Array<{ Pattern: string }> };
-  /** -1: until the record succeeds (as Lambda); with an OnFailure destination -1 means 10, as Lambda. */
-  MaximumRetryAttempts: number;
-  /** -1: no limit. */
-  MaximumRecordAgeInSeconds: number;
-  BisectBatchOnFunctionError: boolean;
-  DestinationConfig?: { OnFailure: { Destination: string } };
-  /** ReportBatchItemFailures: a response naming a failed record commits its partition up to it and retries from it. */
-  FunctionResponseTypes?: Array<"ReportBatchItemFailures">;
-}
 
 export type KafkaCreateInput = z.output<typeof CreateSchema>;
 export type KafkaUpdateInput = z.output<typeof UpdateSchema>;

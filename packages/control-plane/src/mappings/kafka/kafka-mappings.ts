@@ -5,14 +5,9 @@ import { randomUUID } from "node:crypto";
 import { errors } from "@stratus/shared";
 import type { FunctionRef } from "../../services/function-ref.js";
 import type { Mapping, MappingStore } from "../../store/mapping-store.js";
+import type { KafkaConfig } from "../../store/mapping-types.js";
 import { newMapping, storeUpdate } from "../mapping-update.js";
-import {
-  type KafkaConfig,
-  newKafkaConfig,
-  parseKafkaCreate,
-  parseKafkaUpdate,
-  updatedKafkaConfig,
-} from "./kafka-input.js";
+import { newKafkaConfig, parseKafkaCreate, parseKafkaUpdate, updatedKafkaConfig } from "./kafka-input.js";
 
 /** Consumer group members a Kafka mapping may have at once: its own lease's holder and one a poller slot. */
 export const KAFKA_POLLERS = 4;

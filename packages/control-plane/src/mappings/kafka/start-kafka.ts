@@ -4,10 +4,11 @@
 import type { Logger } from "@stratus/shared";
 import type { SecretsReader } from "../../secrets/secrets-reader.js";
 import type { InvokeService } from "../../services/invoke-service.js";
+import type { KafkaConfig } from "../../store/mapping-types.js";
 import { type MappingRunner, startMappingRunner } from "../mapping-runner.js";
 import type { KafkaClient } from "./kafka-client.js";
 import { kafkaConnection } from "./kafka-connection.js";
-import { effectiveRetries, failureTopic, type KafkaConfig } from "./kafka-input.js";
+import { effectiveRetries, failureTopic } from "./kafka-input.js";
 import { createKafkaPoller, type KafkaPoller } from "./kafka-poller.js";
 import { createKafkaSender } from "./kafka-sender.js";
 

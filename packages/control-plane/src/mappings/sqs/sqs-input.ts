@@ -4,7 +4,7 @@
 // function's timeout (else a message would come back while the function still runs).
 import { errors } from "@stratus/shared";
 import type { SecretsReader } from "../../secrets/secrets-reader.js";
-import type { MappingConfig } from "../mapping-input.js";
+import type { MappingConfig } from "../../store/mapping-types.js";
 import { SourceProblem } from "../source-poller.js";
 import { parseSqsArn, resolveSqsEndpoint, type SqsArn, type SqsEndpointEntry } from "./sqs-endpoints.js";
 import { openSqsQueue } from "./sqs-queue.js";

@@ -1,6 +1,6 @@
 // The async invocation lifecycle as data: the statuses, the events that move an
 // invocation, and `transition`, which refuses every edge `allowed` does not list.
-// The store derives each conditional update from here (the statuses it may start
+// async-edges.ts derives each conditional update from here (the statuses it may start
 // from, the status it sets), so a stale or duplicate worker moves nothing.
 //
 //   accepted ──start──► running ──succeed──► succeeded

@@ -1,10 +1,19 @@
 // What the durable driver and the Step Functions API keep of an execution: its row
 // (status, input, the revision it runs), its history appended by compare-and-set,
 // its wake time (the durable timer the loop fires) and a lease that lets one control
-// plane at a time decide it. Postgres implements it (store/sfn-execution-store.ts);
-// memory-execution-store.ts is the same contract for unit tests.
-import type { NewAsyncInvocation } from "../store/async-store.js";
-import type { HistoryEvent } from "./types.js";
+// plane at a time decide it. Postgres implements it (sfn-execution-store.ts);
+// states/memory-execution-store.ts is the same contract for unit tests.
+import type { NewAsyncInvocation } from "./async-store.js";
+
+/** One history event, as AWS returns it: `type` plus one `<camelType>EventDetails` field. */
+export interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  /** ISO-8601 time the event was appended. */
+  timestamp: string;
+  type: string;
+  [details: string]: unknown;
+}
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
 
