@@ -162,11 +162,11 @@ fill, Lambda's default), a fetch (kafkajs's fetch wait is bounded to 1 s: the mo
 holds a fetch to its maximum wait) and one sync invoke. A partition is still at the function
 from one control plane at a time across a rebalance: a member drops what it buffered and
 waits for its invocations under way to finish and commit before it rejoins the group
-(docs/EVENT-SOURCES.md, "Pollers over several control planes"). Between commit 87cb3ee and
-this one a member held each fetch until its records were settled instead: the mock cluster
-answers a fetch with one record batch per partition, so one record per partition went
-through per window and invoke, and the same rows were 12,513 ms p50 / 24,309 ms p99 and
-3,613 records/s beside kafkajs's 21,464.
+(docs/EVENT-SOURCES.md, "Pollers over several control planes"). From commit 87cb3ee until
+fetching ahead came back, a member held each fetch until its records were settled instead:
+the mock cluster answers a fetch with one record batch per partition, so one record per
+partition went through per window and invoke, and the same rows were 12,513 ms p50 /
+24,309 ms p99 and 3,613 records/s beside kafkajs's 21,464.
 
 Run alone with \`BENCH_ONLY=kafka pnpm bench\`; the machine was shared with other builds and tests
 when the rows above were measured.
