@@ -149,18 +149,18 @@ on a mapping already caught up (ms):
 | --- | --- | --- | --- | --- |
 | publish → handler start | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${ms(r.latency.mean)} | ${r.latency.n} |
 
-Most of it is waiting, not work. A member holds each fetch until the fetch's records are
-settled (so that a partition is only ever at the function from one control plane, even
-across a rebalance: docs/EVENT-SOURCES.md), and a held fetch waits out the batching window
+A member buffers records ahead while the function runs (it fetches on until more than
+max(1,000, 4 × BatchSize) records wait), so the figures above are the batching window
 (with \`MaximumBatchingWindowInSeconds\` 0 a Kafka mapping waits up to 500 ms for a batch to
-fill, Lambda's default) and one sync invoke before the client fetches that partition again.
-The mock cluster answers a fetch with one record batch per partition, and a producer
-sending records one at a time makes one batch per record: so here one record per
-partition goes through per round, fewer than are published, and the backlog grows over
-the run. A Kafka broker answers a fetch with every batch up to the fetch size; that case
-is not measured here (no broker can be installed on this machine). Before fetches were
-held (commit 9a0d4fd, same bench, a less loaded machine) the same row was 1,085 ms p50 /
-1,674 ms p99, and the throughput row 6,361 records/s beside kafkajs's 52,685.
+fill, Lambda's default), a fetch (kafkajs's fetch wait is bounded to 1 s: the mock cluster
+holds a fetch to its maximum wait) and one sync invoke. A partition is still at the function
+from one control plane at a time across a rebalance: a member drops what it buffered and
+waits for its invocations under way to finish and commit before it rejoins the group
+(docs/EVENT-SOURCES.md, "Pollers over several control planes"). From commit 87cb3ee until
+fetching ahead came back, a member held each fetch until its records were settled instead:
+the mock cluster answers a fetch with one record batch per partition, so one record per
+partition went through per window and invoke, and the same rows were 12,513 ms p50 /
+24,309 ms p99 and 3,613 records/s beside kafkajs's 21,464.
 
 Run alone with \`BENCH_ONLY=kafka pnpm bench\`; the machine was shared with other builds and tests
 when the rows above were measured.

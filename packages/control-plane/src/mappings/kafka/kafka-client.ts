@@ -48,11 +48,11 @@ export type StartAt = "earliest" | "latest" | { timestamp: number };
 export interface KafkaConsumer {
   /**
    * Joins `groupId`, subscribed to `topic` (from the earliest offset when the group has
-   * none, at `start`), and hands each fetched batch, one partition's records in
-   * order, to `onBatch`. The client fetches that partition no further until the promise
-   * settles (backpressure); `heartbeat` keeps the group membership alive meanwhile (it throws
-   * KafkaRebalance when the group rebalances). The client rejoins a rebalancing group only
-   * once every `onBatch` under way has settled. Rejects when the cluster cannot be reached.
+   * none, at `start`), and hands each fetched batch, one partition's records in order, to
+   * `onBatch`. The client fetches on once the promise settles (a poller that buffers ahead
+   * settles it at once; holding it is backpressure); `heartbeat` keeps the group membership
+   * alive meanwhile (it throws KafkaRebalance when the group rebalances). Rejects when the
+   * cluster cannot be reached.
    */
   start(
     groupId: string,
@@ -62,6 +62,13 @@ export interface KafkaConsumer {
   ): Promise<void>;
   /** Commits `next` (the offset of the next record to process) for the group; KafkaRebalance if the group moved on. */
   commit(topic: string, partition: number, next: string): Promise<void>;
+  /**
+   * Called when the member, having joined once, is about to join the group again (a
+   * rebalance: every partition it holds is revoked). The client sends its JoinGroup only
+   * once the promise settles, heartbeating meanwhile, so the group gives no partition to
+   * another member while the member still works on it.
+   */
+  onRevoke(listener: () => Promise<void>): void;
   /** Called each time the member has joined the group (first, and after every rebalance), with the partitions it was given. */
   onJoin(listener: (partitions: number[]) => void): void;
   /** Called once when the consumer stops by itself (broker lost, group error). */

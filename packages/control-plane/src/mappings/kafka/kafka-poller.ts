@@ -1,12 +1,15 @@
 // The Kafka source: one member of the mapping's consumer group, subscribed to its
 // topic; the group gives each partition to one member at a time (docs/EVENT-SOURCES.md,
-// "Kafka pollers"). A fetched batch is buffered in order and its fetch is held until
-// every record of it is settled, so the client rejoins a rebalancing group only once
-// nothing of a partition it may lose is still at the function. Settling commits the
-// partition's offset up to the first record not yet settled; a retried record goes
-// back to the buffer's head. A rebalance (seen by a heartbeat or a refused commit)
-// drops what is buffered and not yet sent: it is not committed, so the partition's
-// next owner (maybe this member again) fetches it from the committed offset.
+// "Kafka pollers"). Fetched records are buffered in order (the client waits while the
+// buffer is over its high-water mark), so the next batch is ready while the function
+// runs. Settling commits the partition's offset up to the first record not yet settled;
+// a retried record goes back to the buffer's head.
+//
+// A rebalance revokes every partition of the member (kafkajs's eager protocol). Before
+// the member rejoins, what is buffered is dropped (uncommitted, so the partition's next
+// owner fetches it from the committed offset), no invocation is started, and the ones
+// under way finish and commit. Records are stamped with the member's generation (one
+// per join), and one of an older generation is never invoked or committed.
 import { createArrival } from "../arrival.js";
 import type { SourcePoller, SourceRecord } from "../source-poller.js";
 import { SourceProblem } from "../source-poller.js";
@@ -22,18 +25,13 @@ import {
 import { type KafkaEntry, kafkaEntry, kafkaEvent, kafkaFilterView, kafkaItemId, partitionKey } from "./kafka-event.js";
 import { commitPoint, emptyLedger, type PartitionLedger, settled, taken } from "./offsets.js";
 
-/** The records of one fetched batch not yet settled; the fetch is held until there are none. */
-interface Fetched {
-  left: number;
-  done: () => void;
-}
-
 export interface KafkaRecord extends SourceRecord {
   message: KafkaMessageIn;
   entry: KafkaEntry;
   /** "<topic>-<partition>" */
   partition: string;
-  fetched: Fetched;
+  /** The member's generation (join) it was fetched in. */
+  generation: number;
 }
 
 export interface KafkaSource {
@@ -41,6 +39,8 @@ export interface KafkaSource {
   topic: string;
   groupId: string;
   start: StartAt;
+  /** Records buffered before the client is made to wait. */
+  highWater: number;
   /** Told the partitions this member was given, at each join of the group. */
   onAssigned?: (partitions: number[]) => void;
   /** Resolves credentials at each connect (throws SourceProblem when they cannot be had). */
@@ -48,6 +48,13 @@ export interface KafkaSource {
 }
 
 export interface KafkaPoller extends SourcePoller<KafkaRecord> {
+  /**
+   * Runs `work` (invoking records of one partition and settling them) unless the
+   * partition may be revoked: a rebalance waits for it before the member rejoins.
+   */
+  working<T>(work: () => Promise<T>): Promise<T>;
+  /** The records may be invoked: fetched in the member's current generation, no rebalance pending. */
+  current(records: readonly KafkaRecord[]): boolean;
   /** Writes records to `topic` on the same cluster (the OnFailure destination). */
   deadLetter(
     topic: string,
@@ -70,43 +77,49 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
   let connection: KafkaConnection | undefined;
   let broken: SourceProblem | undefined;
   let closed = false;
-  /** Set from a rebalance being seen until the member has joined the group again. */
-  let draining: KafkaRebalance | undefined;
+  /** Counts the member's joins of the group; a record carries the one it was fetched in. */
+  let generation = 0;
+  /** Set from a rebalance being seen (or the client about to rejoin) until the member has joined again. */
+  let revoking: { error?: KafkaRebalance } | undefined;
   const buffer: KafkaRecord[] = [];
   const ledgers = new Map<string, PartitionLedger>();
-  const holding = new Set<Fetched>();
   const arrival = createArrival();
   const overhead = Buffer.byteLength(JSON.stringify(kafkaEvent(s.bootstrapServers, [])));
+  /** Partition sends under way (invoking and settling). */
+  let working = 0;
+  let idle: Array<() => void> = [];
+  /** Fetches waiting for room in the buffer. */
+  let roomWaiters: Array<() => void> = [];
 
-  const release = (records: readonly KafkaRecord[]) => {
-    for (const r of records) if (--r.fetched.left === 0) r.fetched.done();
+  const wakeAll = (list: Array<() => void>) => {
+    for (const done of list) done();
   };
-  /** Lets every held fetch go (closing or broken: nothing more will be settled). */
-  const releaseAll = () => {
-    for (const f of [...holding]) f.done();
+  const releaseRoom = () => {
+    const list = roomWaiters;
+    roomWaiters = [];
+    wakeAll(list);
   };
-  /** A rebalance: what is buffered is dropped (uncommitted), and the fetches end once their records at the function are settled. */
-  const drain = (r: KafkaRebalance) => {
-    draining ??= r;
-    release(buffer.splice(0));
+  const isCurrent = (r: KafkaRecord) => r.generation === generation;
+  /** A rebalance: nothing more is invoked, and what is buffered is dropped (not committed). */
+  const revoke = (error?: KafkaRebalance) => {
+    revoking ??= {};
+    revoking.error ??= error;
+    buffer.length = 0;
+    releaseRoom();
   };
+  const isRevoking = () => revoking !== undefined;
+  const rebalanceError = () => revoking?.error ?? new KafkaRebalance(undefined);
+  /** Resolves once no partition send is under way (or the poller is closed). */
+  const quiet = () =>
+    working === 0 || closed ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
 
   async function onBatch(messages: KafkaMessageIn[], heartbeat: () => Promise<void>): Promise<void> {
     if (closed || broken) return;
-    if (draining) throw draining;
+    // Rebalancing: the client is made to rejoin, and the new generation fetches from the committed offsets.
+    if (revoking) throw rebalanceError();
     const first = messages[0] as KafkaMessageIn;
     const key = partitionKey(first.topic, first.partition);
     let ledger = ledgers.get(key) ?? emptyLedger();
-    let unhold!: () => void;
-    const held = new Promise<void>((resolve) => {
-      unhold = resolve;
-    });
-    const fetched: Fetched = { left: messages.length, done: () => undefined };
-    fetched.done = () => {
-      holding.delete(fetched);
-      unhold();
-    };
-    holding.add(fetched);
     for (const m of messages) {
       ledger = taken(ledger, BigInt(m.offset));
       const entry = kafkaEntry(m);
@@ -114,7 +127,7 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
         message: m,
         entry,
         partition: key,
-        fetched,
+        generation,
         identity: `${key}@${m.offset}`,
         itemId: kafkaItemId(m.topic, m.partition, m.offset),
         size: Buffer.byteLength(JSON.stringify(entry)) + 1,
@@ -123,24 +136,30 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
     }
     ledgers.set(key, ledger);
     arrival.signal();
-    const beat = setInterval(() => {
-      heartbeat().catch((err) => {
-        if (err instanceof KafkaRebalance) drain(err);
-      });
-    }, HEARTBEAT_MS);
-    try {
-      await held;
-    } finally {
-      clearInterval(beat);
+    const full = () => buffer.length > s.highWater && !closed && !broken && !revoking;
+    if (full()) {
+      // Held for room: the group sees this member alive, and a rebalance ends the hold.
+      const beat = setInterval(() => {
+        heartbeat().catch((err) => {
+          if (err instanceof KafkaRebalance) revoke(err);
+        });
+      }, HEARTBEAT_MS);
+      try {
+        while (full()) await new Promise<void>((resolve) => roomWaiters.push(resolve));
+      } finally {
+        clearInterval(beat);
+      }
     }
-    // Not returning normally keeps the client from marking dropped records as consumed.
-    if (draining && !closed) throw draining;
+    // Not returning normally keeps the client from taking the batch as consumed.
+    if (isRevoking() && !closed) throw rebalanceError();
   }
 
   async function settle(records: readonly KafkaRecord[]): Promise<void> {
-    if (!consumer || broken || closed) return release(records);
+    if (!consumer || broken || closed) return;
     const byPartition = new Map<string, KafkaRecord[]>();
-    for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
+    // Fetched in an older generation: the partition's owner now fetches it again from the committed offset.
+    for (const r of records.filter(isCurrent))
+      byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
     for (const [key, list] of byPartition) {
       const before = ledgers.get(key) ?? emptyLedger();
       const after = settled(before, new Set(list.map((r) => BigInt(r.message.offset))));
@@ -152,16 +171,16 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
         try {
           await consumer.commit(m.topic, m.partition, to.toString());
         } catch (err) {
-          if (err instanceof KafkaRebalance) drain(err);
-          else
+          if (err instanceof KafkaRebalance) revoke(err);
+          else {
             broken ??= new SourceProblem(
               `Could not commit offsets at ${where}: ${(err as Error).message.slice(0, 200)}`,
             );
+            releaseRoom();
+          }
         }
       }
     }
-    release(records);
-    if (broken) releaseAll();
   }
 
   return {
@@ -172,12 +191,19 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       consumer = c;
       c.onCrash((err) => {
         broken ??= problemOf(err, where);
-        releaseAll();
+        releaseRoom();
         arrival.signal();
       });
-      // Joined (again): nothing is held any more, and the offsets start from the committed ones.
+      // About to rejoin: the member lets go of every partition before the group hands them out again.
+      c.onRevoke(async () => {
+        revoke();
+        await quiet();
+      });
+      // Joined (again): a new generation, whose offsets start from the committed ones.
       c.onJoin((partitions) => {
-        draining = undefined;
+        generation++;
+        revoking = undefined;
+        buffer.length = 0;
         ledgers.clear();
         s.onAssigned?.(partitions);
       });
@@ -191,7 +217,9 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
     },
     async take(max, waitMs, signal) {
       if (buffer.length === 0 && !broken) await arrival.wait(waitMs, signal);
-      return buffer.splice(0, max);
+      const out = buffer.splice(0, max);
+      if (buffer.length <= s.highWater) releaseRoom();
+      return out;
     },
     event: (records) =>
       kafkaEvent(
@@ -200,12 +228,25 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
       ),
     ack: settle,
     async retry(records) {
-      // Broken or rebalancing: not committed, so fetched again by the partition's owner.
-      if (broken || closed || draining) return release(records);
-      buffer.unshift(...records);
+      // Broken or revoked: not committed, so fetched again by the partition's owner.
+      if (broken || closed || revoking) return;
+      buffer.unshift(...records.filter(isCurrent));
     },
     // Given up on (already written to the OnFailure destination, if any): the partition moves on.
     reject: settle,
+    async working(work) {
+      working++;
+      try {
+        return await work();
+      } finally {
+        if (--working === 0) {
+          const list = idle;
+          idle = [];
+          wakeAll(list);
+        }
+      }
+    },
+    current: (records) => !revoking && !closed && records.every(isCurrent),
     async deadLetter(topic, records) {
       if (!connection) throw new SourceProblem("Not connected to the Kafka cluster.");
       producer ??= client.producer(connection);
@@ -215,7 +256,8 @@ export function createKafkaPoller(s: KafkaSource, client: KafkaClient): KafkaPol
     async close() {
       closed = true;
       buffer.length = 0;
-      releaseAll();
+      releaseRoom();
+      wakeAll(idle.splice(0));
       await consumer?.stop();
       await producer?.close();
     },

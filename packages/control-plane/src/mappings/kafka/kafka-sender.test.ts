@@ -20,7 +20,7 @@ const record = (partition: number, offset: number, body: unknown): KafkaRecord =
     message,
     entry,
     partition: `t-${partition}`,
-    fetched: { left: 1, done: () => undefined },
+    generation: 1,
     itemId: `t-${partition}-${offset}`,
     identity: `t-${partition}@${offset}`,
     size: 100,
@@ -46,6 +46,8 @@ function fakePoller() {
     deadLetter: async (_topic, rs) => void log.dead.push(...rs.map((r) => r.value?.toString() ?? "")),
     broken: () => undefined,
     close: async () => undefined,
+    working: (work) => work(),
+    current: () => true,
   };
   return { poller, log };
 }

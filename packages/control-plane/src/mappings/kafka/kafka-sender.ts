@@ -5,7 +5,9 @@
 // error is decided by kafka-retry.ts: retried (the partition's records go back to the
 // poller and wait out the runner's backoff), split (the halves tried at once), or given up: written to the
 // OnFailure topic, then settled, and the partition moves on. A throttle or platform
-// error sends the partition's records back uncounted.
+// error sends the partition's records back uncounted. A send runs as the poller's work
+// (a rebalance waits for it), and a partition's records revoked meanwhile are not
+// invoked: the send stops before the next invocation.
 import { limits } from "@stratus/shared";
 import type { InvokeResult } from "../../services/invoke-service.js";
 import { readBatchResponse } from "../batch-response.js";
@@ -85,6 +87,8 @@ export function createKafkaSender(
     let left = records;
     let sent = 0;
     while (left.length > 0) {
+      // Revoked by a rebalance: dropped uncommitted, the partition's next owner fetches them again.
+      if (!poller.current(left)) return { sent };
       const cap = caps.get(key) ?? left.length;
       const [first = []] = chunk(
         left.slice(0, cap).map((r) => ({ size: r.size, suspect: false })),
@@ -171,15 +175,16 @@ export function createKafkaSender(
   }
 
   return {
-    async send(poller: KafkaPoller, records: KafkaRecord[]): Promise<SendOutcome> {
-      const kept = await filter(poller, records);
-      const byPartition = new Map<string, KafkaRecord[]>();
-      for (const r of kept) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
-      const results = await Promise.all([...byPartition].map(([key, list]) => sendPartition(poller, key, list)));
-      const failed = results.find((r) => r.problem !== undefined);
-      if (failed?.problem !== undefined)
-        return { ok: false, problem: failed.problem, platform: failed.platform ?? false };
-      return { ok: true, sent: results.reduce((n, r) => n + r.sent, 0) };
-    },
+    send: (poller: KafkaPoller, records: KafkaRecord[]): Promise<SendOutcome> =>
+      poller.working(async () => {
+        const kept = await filter(poller, records);
+        const byPartition = new Map<string, KafkaRecord[]>();
+        for (const r of kept) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
+        const results = await Promise.all([...byPartition].map(([key, list]) => sendPartition(poller, key, list)));
+        const failed = results.find((r) => r.problem !== undefined);
+        if (failed?.problem !== undefined)
+          return { ok: false, problem: failed.problem, platform: failed.platform ?? false };
+        return { ok: true, sent: results.reduce((n, r) => n + r.sent, 0) };
+      }),
   };
 }

@@ -1,8 +1,18 @@
 // KafkaClient on kafkajs (pure JavaScript, no native build): a consumer in a group with
-// manual commits and one batch per partition in flight, and a producer for the
-// OnFailure topic. The client's own restart on failure is off: the mapping runner
+// manual commits, a hook run before it rejoins a rebalancing group, and a producer for
+// the OnFailure topic. The client's own restart on failure is off: the mapping runner
 // reconnects with its backoff and shows the problem meanwhile.
-import { type Admin, type Consumer, type IHeaders, Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
+import {
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  type PartitionAssigner,
+  PartitionAssigners,
+  type SASLOptions,
+} from "kafkajs";
 import {
   type KafkaClient,
   type KafkaConnection,
@@ -13,8 +23,9 @@ import {
 } from "./kafka-client.js";
 import { timestampSeeks } from "./offsets.js";
 
-/** Partitions whose batches may wait on the function at once (each still one batch at a time). */
+/** Partitions whose fetched batches are handed over side by side. */
 const PARTITIONS_AT_ONCE = 64;
+const HEARTBEAT_MS = 3000;
 
 function sasl(s: NonNullable<KafkaConnection["sasl"]>): SASLOptions {
   const { username, password } = s;
@@ -53,6 +64,26 @@ async function rebalanceAware<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * kafkajs has no revocation callback: it sends JoinGroup as soon as it sees the group
+ * rebalancing (after the batches handed out have returned). Its join starts by looking
+ * up the group coordinator on the consumer's own cluster, the one a partition assigner
+ * is made with, so the round-robin assigner is made through this wrapper, which has that
+ * lookup wait for `beforeJoin` (kafkajs 2.2.4, consumerGroup.js; pinned by the lockfile,
+ * and kafka-poller.test.ts and tests/esm-kafka-partitions.test.ts show a rebalance waits).
+ */
+function joinGated(beforeJoin: () => Promise<void>): PartitionAssigner {
+  return (config) => {
+    const cluster = config.cluster;
+    const lookup = cluster.findGroupCoordinator.bind(cluster);
+    cluster.findGroupCoordinator = async (group) => {
+      await beforeJoin();
+      return lookup(group);
+    };
+    return PartitionAssigners.roundRobin(config);
+  };
+}
+
 /** Seeks the given partitions with no committed offset to the first record at or after the start time. */
 async function seekToTimestamp(
   admin: Admin,
@@ -88,6 +119,21 @@ export function createKafkajsClient(): KafkaClient {
     consumer(c): KafkaConsumer {
       let crashed: ((err: Error) => void) | undefined;
       let joined: ((partitions: number[]) => void) | undefined;
+      let revoked: (() => Promise<void>) | undefined;
+      /** Set at the first join: a later join is a rebalance. */
+      let member = false;
+      /** The group heartbeat of the latest batch (kafkajs's own, valid for the consumer's life). */
+      let beat: (() => Promise<void>) | undefined;
+      /** Runs the revocation listener before a rejoin, heartbeating so that the session lasts. */
+      const beforeJoin = async () => {
+        if (!member || !revoked) return;
+        const timer = setInterval(() => void beat?.().catch(() => undefined), HEARTBEAT_MS);
+        try {
+          await revoked();
+        } finally {
+          clearInterval(timer);
+        }
+      };
       const admins: Admin[] = [];
       const kafka = new Kafka(config(c));
       let consumer: ReturnType<Kafka["consumer"]> | undefined;
@@ -99,7 +145,8 @@ export function createKafkajsClient(): KafkaClient {
             // the one taking its mapping's lease over gets the partitions soon.
             sessionTimeout: 10_000,
             rebalanceTimeout: 15_000,
-            heartbeatInterval: 3000,
+            heartbeatInterval: HEARTBEAT_MS,
+            partitionAssigners: [joinGated(beforeJoin)],
             // A fetch waits at most this long for records: a bound on the added latency
             // where a broker holds fetches to their maximum wait (the mock cluster seemed to).
             maxWaitTimeInMs: 1000,
@@ -107,9 +154,10 @@ export function createKafkajsClient(): KafkaClient {
           });
           consumer = k;
           k.on(k.events.CRASH, (e) => crashed?.(e.payload.error));
-          k.on(k.events.GROUP_JOIN, (e) =>
-            joined?.([...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b)),
-          );
+          k.on(k.events.GROUP_JOIN, (e) => {
+            member = true;
+            joined?.([...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b));
+          });
           await k.connect();
           await k.subscribe({ topic, fromBeginning: start === "earliest" });
           /** Settled once this join's AT_TIMESTAMP seeks are set; batches wait for it. */
@@ -129,6 +177,7 @@ export function createKafkajsClient(): KafkaClient {
             autoCommit: false,
             partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
             eachBatch: async ({ batch, heartbeat, isStale }) => {
+              beat = heartbeat;
               await positioned;
               // Fetched before an AT_TIMESTAMP seek: the seek sets where the next fetch starts.
               if (isStale()) return;
@@ -147,13 +196,16 @@ export function createKafkajsClient(): KafkaClient {
                 await onBatch(messages, () => rebalanceAware(heartbeat));
               } catch (err) {
                 // The client's own rebalance error makes it rejoin without resolving the batch.
-                throw err instanceof KafkaRebalance ? err.original : err;
+                throw err instanceof KafkaRebalance ? (err.original ?? err) : err;
               }
             },
           });
         },
         async commit(topic, partition, next) {
           await rebalanceAware(async () => consumer?.commitOffsets([{ topic, partition, offset: next }]));
+        },
+        onRevoke(listener) {
+          revoked = listener;
         },
         onJoin(listener) {
           joined = listener;

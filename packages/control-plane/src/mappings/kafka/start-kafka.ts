@@ -57,6 +57,7 @@ export function startKafkaMapping(
             : c.StartingPosition === "TRIM_HORIZON"
               ? "earliest"
               : "latest",
+        highWater: Math.max(1000, 4 * c.BatchSize),
         onAssigned: (partitions) =>
           deps.log.info("kafka event source mapping joined its consumer group", {
             mapping: m.uuid,
