@@ -77,4 +77,19 @@ describe("log shipper", () => {
     expect(cp.stored).toEqual(["kept"]);
     expect(shipper.dropped()).toBe(0);
   });
+
+  it("sends a full batch at once, and holds a partial one until the interval", async () => {
+    const cp = await controlPlane(() => 204);
+    const shipper = createLogShipper(cp.url, "t", quiet, () => {}, { flushMs: 3_600_000, batch: 3 });
+    shipper.push(record("a"));
+    shipper.push(record("b"));
+    shipper.push(record("c"));
+    for (let i = 0; i < 200 && cp.stored.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cp.stored).toEqual(["a", "b", "c"]);
+    shipper.push(record("d"));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cp.stored).toEqual(["a", "b", "c"]);
+    await shipper.close();
+    expect(cp.stored).toEqual(["a", "b", "c", "d"]);
+  });
 });
