@@ -19,13 +19,8 @@ export interface Queue {
   lastModified: Date;
 }
 
-export interface StoredMessage {
-  id: string;
-  body: string;
-  attributes: MessageAttributes;
-  md5Body: string;
-  md5Attributes?: string;
-  senderId: string;
+/** A message as stored: what was sent (its delay resolved into when it shows), and its receipts since. */
+export interface StoredMessage extends Omit<OutgoingMessage, "delaySeconds"> {
   sentAt: Date;
   receiveCount: number;
   firstReceivedAt?: Date;
