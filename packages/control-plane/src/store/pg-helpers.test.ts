@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { StratusError } from "@stratus/shared";
 import type { Pool, PoolClient } from "pg";
 import { describe, expect, it } from "vitest";
-import { bounded, boundedDb, jsonbText, pgText } from "./pg-helpers.js";
+import { answeredByPostgres, bounded, boundedDb, isDataError, jsonbText, pgText } from "./pg-helpers.js";
 
 /** A pool whose statements fail with `error` (or answer), recording what it was sent. */
 function fakePool(error?: Error) {
@@ -98,5 +98,25 @@ describe("pgText", () => {
     expect(pgText("a\0b\0")).toBe("a\uFFFDb\uFFFD");
     const plain = "plain \u0001 text ☃";
     expect(pgText(plain)).toBe(plain);
+  });
+});
+
+describe("errors Postgres answered", () => {
+  const pgError = (code: unknown) => Object.assign(new Error("x"), { code });
+  it.each([
+    ["22P02", true, true],
+    ["23505", true, true],
+    ["57014", true, false],
+    ["40P01", true, false],
+    ["ECONNRESET", false, false],
+    [undefined, false, false],
+  ])("%s: answered %s, a data error %s", (code, answered, data) => {
+    expect(answeredByPostgres(pgError(code))).toBe(answered);
+    expect(isDataError(pgError(code))).toBe(data);
+  });
+
+  it("reads no code off what is not an Error", () => {
+    expect(answeredByPostgres({ code: "23505" })).toBe(false);
+    expect(isDataError({ code: "23505" })).toBe(false);
   });
 });

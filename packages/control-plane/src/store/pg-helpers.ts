@@ -47,8 +47,19 @@ function unanswered(err: unknown, timeoutMs: number): unknown {
  * shutting down) may pass when tried again.
  */
 export function isDataError(err: unknown): boolean {
+  return /^2[23][0-9A-Z]{3}$/.test(sqlState(err) ?? "");
+}
+
+/**
+ * Whether Postgres itself answered `err` (any SQLSTATE): the connection and its
+ * transaction go on. A client-side timeout or a lost connection carries none.
+ */
+export const answeredByPostgres = (err: unknown): boolean => /^[0-9A-Z]{5}$/.test(sqlState(err) ?? "");
+
+/** The SQLSTATE pg gives an error Postgres answered with, if `err` is one. */
+function sqlState(err: unknown): string | undefined {
   const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
-  return typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code);
+  return typeof code === "string" ? code : undefined;
 }
 
 /** U+0000, and UTF-16 surrogates not in a pair: a jsonb value can hold neither. */

@@ -17,7 +17,7 @@ import {
   type ExecutionStore,
   type HistoryEvent,
 } from "./execution-store.js";
-import { type BoundedDb, boundedDb, isDataError, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { answeredByPostgres, type BoundedDb, boundedDb, isDataError, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import type { MachineLogging } from "./sfn-machine-store.js";
 
 /** Where executions' log lines go: CloudWatch Logs, written in the caller's transaction. */
@@ -27,10 +27,6 @@ export interface ExecutionLogSink {
   /** Told of lines that could not be written; the events were appended without them. */
   failed(executionArn: string, err: unknown): void;
 }
-
-/** Whether Postgres itself answered `err` (an SQLSTATE): the connection and its transaction go on. */
-const refusedByPostgres = (err: unknown) =>
-  err instanceof Error && /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code));
 
 /** The machine's logging, read in the same statement as the execution row it locks. */
 const LOGGING_OF = "(SELECT m.logging FROM sfn_state_machines m WHERE m.arn = machine_arn) AS logging";
@@ -97,7 +93,7 @@ export function createPgExecutionStore(
       await tx.query("RELEASE SAVEPOINT execution_log");
     } catch (err) {
       // A timeout or a lost connection is no refusal of the lines: the whole append fails, to be tried again.
-      if (!refusedByPostgres(err)) throw err;
+      if (!answeredByPostgres(err)) throw err;
       await tx.query("ROLLBACK TO SAVEPOINT execution_log");
       logs.failed(row.arn, err);
     }

@@ -29,13 +29,9 @@ export interface OutgoingMessage {
 }
 
 /** A message to write to the account's queue `queueName` (missing queue: nothing is written). */
-export interface QueueLetter {
+export interface QueueLetter extends Pick<OutgoingMessage, "body" | "attributes" | "md5Body" | "md5Attributes"> {
   accountId: string;
   queueName: string;
-  body: string;
-  attributes: MessageAttributes;
-  md5Body: string;
-  md5Attributes?: string;
 }
 
 /** Where an invocation's final failure is written, and what the service writing it adds. */
