@@ -404,6 +404,7 @@ export async function startControlPlane(
       await queue.close();
       await invoker.close();
       await metering.close();
+      await counters.close();
       await limiter.close().catch(() => undefined);
       redis.disconnect();
       await pool.end();
