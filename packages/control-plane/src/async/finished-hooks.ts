@@ -1,7 +1,7 @@
 // "An async invocation finished": a small listener interface on the async path, told
-// of each invocation's final outcome (not of attempts that will be retried) before
-// that outcome is recorded. A workflow registers one to bring a task's result back to
-// its execution. A listener that throws fails the job, which runs again: listeners
+// of the final outcome (not of attempts that will be retried) of each invocation
+// accepted as `awaited`, before that outcome is recorded. A workflow accepts its tasks'
+// invocations so and registers one to bring a task's result back to its execution. A listener that throws fails the job, which runs again: listeners
 // must be idempotent, and an outcome is then never lost to a crash between the two.
 import type { AttemptCall } from "./attempt-call.js";
 

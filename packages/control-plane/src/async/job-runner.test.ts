@@ -4,6 +4,7 @@ import { Counter, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import type { InvokeResult, InvokeService } from "../services/invoke-service.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
+import { createFinishedHooks, type FinishedHooks } from "./finished-hooks.js";
 import { createJobRunner } from "./job-runner.js";
 import type { NewJob, QueueJob } from "./queue/async-queue.js";
 
@@ -30,7 +31,11 @@ function invocation(id: string): AsyncInvocation {
  * otherwise) and records each finish, failing those `finish` throws for; the function
  * fails (Unhandled), so the attempt ends in a retry.
  */
-function runnerWith(opts: { finish?: (event: string) => void; start?: () => Promise<AsyncInvocation | undefined> }) {
+function runnerWith(opts: {
+  finish?: (event: string) => void;
+  start?: (id: string) => Promise<AsyncInvocation | undefined>;
+  finished?: FinishedHooks;
+}) {
   const finishes: { event: string; fields: FinishFields }[] = [];
   const store = {
     start: opts.start ?? (async (id: string) => invocation(id)),
@@ -60,7 +65,10 @@ function runnerWith(opts: { finish?: (event: string) => void; start?: () => Prom
   const registry = new Registry();
   const givenUp = new Counter({ name: "given_up", help: "h", labelNames: ["reason"], registers: [registry] });
   const config = { backoffBaseMs: 10, backoffCapMs: 10, region: "us-east-1", stepMs: 200 };
-  const run = createJobRunner(store, queue, invoke, config, quiet, { givenUp });
+  const run = createJobRunner(store, queue, invoke, config, quiet, {
+    givenUp,
+    ...(opts.finished ? { finished: opts.finished } : {}),
+  });
   const count = async () =>
     Object.fromEntries((await givenUp.get()).values.map((v) => [String(v.labels.reason), v.value]));
   return { run, finishes, added, count };
@@ -145,5 +153,26 @@ describe("the async job runner", () => {
     expect(r.finishes).toEqual([]);
     expect(delayed).toEqual([]);
     expect(await r.count()).toEqual({ unrecoverable: 1 });
+  });
+
+  it.each([
+    [true, 1],
+    [false, 0],
+  ])("tells the finished hooks of an invocation's final outcome only if it is awaited (%s)", async (awaited, told) => {
+    const hooks = createFinishedHooks();
+    const heard: string[] = [];
+    hooks.register(async (f) => {
+      heard.push(`${f.invocationId} ${f.outcome.ok ? "ok" : f.outcome.errorType}`);
+    });
+    // One attempt only: the function's failure is the event's final outcome.
+    const r = runnerWith({
+      start: async (id) => ({ ...invocation(id), maxAttempts: 1, ...(awaited ? { awaited } : {}) }),
+      finished: hooks,
+    });
+    const id = randomUUID();
+    const { job: j } = job({ invocationId: id });
+    expect(await r.run(j)).toEqual({ kind: "done" });
+    expect(r.finishes.map((f) => f.event)).toEqual(["dead_letter"]);
+    expect(heard).toEqual(told ? [`${id} Error`] : []);
   });
 });

@@ -48,7 +48,7 @@ export interface JobWatch {
   counters?: MetricCounters;
   /** Lambda's async metrics by function (AsyncEventAge, AsyncEventsReceived and Dropped, ...). */
   lambda?: LambdaControlPlaneMetrics;
-  /** Told of each invocation's final outcome before it is recorded (finished-hooks.ts). */
+  /** Told of each awaited invocation's final outcome before it is recorded (finished-hooks.ts). */
   finished?: FinishedHooks;
   /** A function's DeadLetterConfig queue (function-dead-letter.ts), asked when an event is discarded. */
   deadLetterTarget?: RecordDeps["deadLetterTarget"];
@@ -101,7 +101,7 @@ export function createJobRunner(
       const call = await callFunction(invoke, inv, deadline, config.stepMs);
       markStage("invoked", invocationId);
       const verdict = judgeAttempt(inv, call, config, Math.random());
-      if (finished && verdict.event !== "retry") {
+      if (finished && inv.awaited && verdict.event !== "retry") {
         const outcome = finishedOutcome(call);
         await step(() => finished.notify({ invocationId: inv.id, accountId: inv.accountId, outcome }));
       }

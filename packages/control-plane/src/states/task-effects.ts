@@ -73,6 +73,8 @@ export function createTaskPort(deps: TaskDeps): TaskPort {
         // Step Functions calls the function once per attempt; the state's Retry retries.
         maxAttempts: 1,
         maxEventAgeSeconds: MAX_EVENT_AGE_SECONDS,
+        // Its outcome is the task's: the finished hooks bring it back to the execution.
+        awaited: true,
       },
     );
     deps.nudge();

@@ -58,6 +58,8 @@ export interface AsyncInvocation {
   acceptedAt: Date;
   /** The trace it was accepted in (X-Amzn-Trace-Id form); none for a schedule's or a rule's tick. */
   traceHeader?: string;
+  /** Something in Stratus waits for its final outcome (a workflow's task): the finished hooks are told of it. */
+  awaited?: boolean;
   executedVersion?: string;
   error?: unknown;
 }
@@ -170,12 +172,14 @@ interface Row {
   dead_letter: DeadLetter | null;
   accepted_at: Date;
   trace_header: string | null;
+  awaited: boolean;
   executed_version: string | null;
   error: unknown;
 }
 
 const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, invoke_count, given_back, max_attempts,
-  max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error, trace_header, dead_letter`;
+  max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error, trace_header, dead_letter,
+  awaited`;
 
 /** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
 const A_COLUMNS = COLUMNS.replace(/(\w+)/g, "a.$1");
@@ -198,6 +202,7 @@ function toInvocation(r: Row): AsyncInvocation {
     ...(r.dead_letter !== null ? { deadLetter: r.dead_letter } : {}),
     acceptedAt: r.accepted_at,
     ...(r.trace_header !== null ? { traceHeader: r.trace_header } : {}),
+    ...(r.awaited ? { awaited: true } : {}),
     ...(r.executed_version !== null ? { executedVersion: r.executed_version } : {}),
     ...(r.error !== null ? { error: r.error } : {}),
   };
@@ -217,12 +222,12 @@ async function insertAccepted(
   const res = await c.query<{ id: string; invocation_id: string }>(
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
-         max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter)
+         max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter, awaited)
        SELECT id, account_id, function_name, qualifier, payload, $12::text, max_attempts, max_event_age_seconds,
-         on_success, on_failure, job_id, trace_header, dead_letter
+         on_success, on_failure, job_id, trace_header, dead_letter, awaited
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::text[], $13::text[], $14::jsonb[]) AS t(id, account_id, function_name, qualifier, payload,
-         max_attempts, max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter)
+         $9::text[], $10::text[], $13::text[], $14::jsonb[], $15::bool[]) AS t(id, account_id, function_name, qualifier,
+         payload, max_attempts, max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter, awaited)
        ${opts.skipExisting ? "ON CONFLICT (id) DO NOTHING" : ""}
        RETURNING id)
      INSERT INTO async_outbox (invocation_id, relay_after)
@@ -242,6 +247,7 @@ async function insertAccepted(
       INITIAL,
       invs.map((i) => i.traceHeader ?? null),
       invs.map((i) => (i.deadLetter ? JSON.stringify(i.deadLetter) : null)),
+      invs.map((i) => i.awaited === true),
     ],
   );
   const outbox = new Map(res.rows.map((r) => [r.invocation_id, r.id]));
