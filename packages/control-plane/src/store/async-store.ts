@@ -84,6 +84,14 @@ export interface AcceptedJob extends QueuedJob {
 /** How long one statement may take unless the store is told otherwise (a job's step: see job-deadline.ts). */
 const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
 
+/**
+ * How long an attempt's end waits for others to share its statement and commit. Ends
+ * are off the enqueue path, so the wait delays no start; in an async burst (2026-12-05,
+ * 4,000 events, 16 workers) it halved the ends' commits and raised the rate end to end
+ * by about a tenth. Starts do not wait: the enqueue-to-start latency would carry it.
+ */
+const FINISH_LINGER_MS = 3;
+
 /** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
 export const PUBLISH_GRACE_SECONDS = 2;
 
@@ -365,7 +373,13 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
   // A batch of ends that Postgres refused for its data is retried one by one: one
   // row it cannot take must not fail its neighbours' ends (each would be given up
   // and run again). Other failures (a timeout, a lost connection) fail them all.
-  const finishPlain = createBatcher(splitOnFailure((items: FinishItem[]) => finishRows(db, items), isDataError));
+  // Ends wait FINISH_LINGER_MS for company before they go: under load each batch then
+  // carries several, so a commit less for most of them.
+  const finishPlain = createBatcher(
+    splitOnFailure((items: FinishItem[]) => finishRows(db, items), isDataError),
+    256,
+    FINISH_LINGER_MS,
+  );
   return {
     accept: (inv) => accept(inv),
     forgetPublished: (outboxIds) => deleteOutboxRows(db, outboxIds),

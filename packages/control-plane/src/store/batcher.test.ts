@@ -19,6 +19,24 @@ describe("createBatcher", () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it("with a linger, holds the first item for company that arrives within it", async () => {
+    const batches: number[][] = [];
+    const add = createBatcher(
+      async (items: number[]) => {
+        batches.push(items);
+        return items;
+      },
+      256,
+      30,
+    );
+    const first = add(1);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(batches).toEqual([]);
+    const second = add(2);
+    expect(await Promise.all([first, second])).toEqual([1, 2]);
+    expect(batches).toEqual([[1, 2]]);
+  });
+
   it("caps a batch and rejects every caller of a failed batch only", async () => {
     const batches: number[][] = [];
     const add = createBatcher(async (items: number[]) => {

@@ -5,6 +5,7 @@
 // `run` gets the items in order and answers one result per item, in order; if it
 // throws, every caller of that batch gets the error. An item may fail alone: `run`
 // answers an ItemError for it (see eachAlone), and only its caller gets that error.
+// With `lingerMs`, a batch that would go out at once waits that long for company first.
 
 export type Batched<T, R> = (item: T) => Promise<R>;
 
@@ -45,12 +46,17 @@ export function claimInOrder<T>(ids: string[], found: Map<string, T>): (T | unde
   });
 }
 
-export function createBatcher<T, R>(run: (items: T[]) => Promise<(R | ItemError)[]>, maxBatch = 256): Batched<T, R> {
+export function createBatcher<T, R>(
+  run: (items: T[]) => Promise<(R | ItemError)[]>,
+  maxBatch = 256,
+  lingerMs = 0,
+): Batched<T, R> {
   let waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let inFlight = false;
 
   async function flush(): Promise<void> {
     inFlight = true;
+    if (lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
     while (waiting.length > 0) {
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(batch.length);
