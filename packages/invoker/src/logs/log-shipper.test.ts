@@ -20,15 +20,15 @@ const record = (text: string): InvocationLog => ({
 });
 
 /** A control plane stand-in: `answer` decides each batch's status; stored texts are kept. */
-async function controlPlane(answer: (batch: InvocationLogRecord[], call: number) => number) {
+async function controlPlane(answer: (batch: InvocationLogRecord[], call: number) => number | Promise<number>) {
   const stored: string[] = [];
   let calls = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", async () => {
       const batch = JSON.parse(Buffer.concat(chunks).toString()) as InvocationLogRecord[];
-      const status = answer(batch, calls++);
+      const status = await answer(batch, calls++);
       if (status === 204) stored.push(...batch.map((r) => r.text));
       res.writeHead(status).end();
     });
@@ -89,6 +89,30 @@ describe("log shipper", () => {
     shipper.push(record("d"));
     await new Promise((r) => setTimeout(r, 100));
     expect(cp.stored).toEqual(["a", "b", "c"]);
+    await shipper.close();
+    expect(cp.stored).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("leaves what is queued while a batch is on its way to the next interval", async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let sent = 0;
+    const cp = await controlPlane(async (_batch, call) => {
+      sent = call + 1;
+      if (call === 0) await held;
+      return 204;
+    });
+    const shipper = createLogShipper(cp.url, "t", quiet, () => {}, { flushMs: 3_600_000, batch: 3 });
+    for (const text of ["a", "b", "c"]) shipper.push(record(text));
+    for (let i = 0; i < 200 && sent === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    shipper.push(record("d"));
+    release();
+    for (let i = 0; i < 200 && cp.stored.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cp.stored).toEqual(["a", "b", "c"]);
+    expect(sent).toBe(1);
     await shipper.close();
     expect(cp.stored).toEqual(["a", "b", "c", "d"]);
   });
