@@ -116,4 +116,25 @@ describe("log shipper", () => {
     await shipper.close();
     expect(cp.stored).toEqual(["a", "b", "c", "d"]);
   });
+
+  it("sends at close what was queued while a batch was on its way", async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let sent = 0;
+    const cp = await controlPlane(async (_batch, call) => {
+      sent = call + 1;
+      if (call === 0) await held;
+      return 204;
+    });
+    const shipper = createLogShipper(cp.url, "t", quiet, () => {}, { flushMs: 3_600_000, batch: 3 });
+    for (const text of ["a", "b", "c"]) shipper.push(record(text));
+    for (let i = 0; i < 200 && sent === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    shipper.push(record("d"));
+    const closed = shipper.close();
+    release();
+    await closed;
+    expect(cp.stored).toEqual(["a", "b", "c", "d"]);
+  });
 });

@@ -89,7 +89,7 @@ export function createLogShipper(
     }
   }
 
-  const flush = (): Promise<void> => {
+  const pass = (): Promise<void> => {
     sending ??= send()
       .catch((err: Error) => log.warn(`could not ship invocation logs: ${err.message}`))
       .finally(() => {
@@ -97,7 +97,12 @@ export function createLogShipper(
       });
     return sending;
   };
-  const timer = setInterval(() => void flush(), cadence.flushMs);
+  /** Everything queued now: after a pass on its way, a pass of its own. */
+  const flush = async (): Promise<void> => {
+    if (sending) await sending;
+    await pass();
+  };
+  const timer = setInterval(() => void pass(), cadence.flushMs);
   timer.unref();
 
   return {
@@ -107,7 +112,7 @@ export function createLogShipper(
         queue.shift();
         drop(1);
       }
-      if (queue.length >= cadence.batch) void flush();
+      if (queue.length >= cadence.batch) void pass();
     },
     flush,
     async close() {
