@@ -62,6 +62,30 @@ describe("relay.publish", () => {
     expect(f.forgotten).toEqual([]);
     expect(f.warnings.join("\n")).toContain(job(3).invocationId);
   });
+
+  it("queues the next events while the last ones' outbox rows are still being deleted", async () => {
+    const f = fakes();
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const forgetPublished = f.store.forgetPublished.bind(f.store);
+    f.store.forgetPublished = async (ids) => {
+      await held;
+      await forgetPublished(ids);
+    };
+    const relay = startRelay(f.store, f.queue, f.log);
+    relay.publish(job(5));
+    await settle();
+    relay.publish(job(6));
+    await settle();
+    expect(f.queued).toEqual(["job-5", "job-6"]);
+    expect(f.forgotten).toEqual([]);
+    release();
+    await settle();
+    await relay.stop();
+    expect(f.forgotten).toEqual(["5", "6"]);
+  });
 });
 
 describe("the relay loop", () => {

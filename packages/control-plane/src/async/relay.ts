@@ -44,11 +44,27 @@ export function startRelay(store: AsyncStore, queue: Pick<AsyncQueue, "addMany">
 
   const toQueue = (jobs: QueuedJob[]) => queue.addMany(jobs);
 
+  // A published event's outbox row is deleted in a batch of its own, off the publishing
+  // path: the next events go to the queue without waiting for the last ones' delete to
+  // commit. A delete that fails leaves its rows to the relay, whose add is then a no-op.
+  const forget = createBatcher(async (outboxIds: string[]) => {
+    try {
+      await store.forgetPublished(outboxIds);
+    } catch (err) {
+      log.warn(
+        `async relay: ${outboxIds.length} published outbox row(s) not deleted (${(err as Error).message}); the relay sends them again`,
+      );
+    }
+    return outboxIds.map(() => undefined);
+  }, BATCH);
+
   // Events accepted while an add is in flight go out together in the next one.
   const publishBatch = createBatcher(async (jobs: AcceptedJob[]) => {
     await toQueue(jobs);
-    for (const job of jobs) markStage("queued", job.invocationId);
-    await store.forgetPublished(jobs.map((j) => j.outboxId));
+    for (const job of jobs) {
+      markStage("queued", job.invocationId);
+      void forget(job.outboxId);
+    }
     return jobs.map(() => undefined);
   }, BATCH);
 
