@@ -12,18 +12,25 @@ const seen = (accountId: string, metric: Observation["metric"], value?: number):
   ...(value !== undefined ? { value } : {}),
 });
 
+/** Counters at `cadence` whose writes are kept in `writes` (or fail while `fail()` says so). */
+function collecting(cadence: { flushMs: number; batch: number }, registry = new Registry(), fail = () => false) {
+  const writes: CounterRow[][] = [];
+  const counters = createMetricCounters(
+    async (rows) => {
+      if (fail()) throw new Error("Postgres is down");
+      writes.push(rows);
+    },
+    quiet,
+    registry,
+    () => at,
+    cadence,
+  );
+  return { counters, writes };
+}
+
 describe("createMetricCounters", () => {
   it("writes nothing until its timer, then one row per series and minute", async () => {
-    const writes: CounterRow[][] = [];
-    const counters = createMetricCounters(
-      async (rows) => {
-        writes.push(rows);
-      },
-      quiet,
-      new Registry(),
-      () => at,
-      { flushMs: 3_600_000, batch: 100 },
-    );
+    const { counters, writes } = collecting({ flushMs: 3_600_000, batch: 100 });
     counters.record(seen("a", "AsyncEventAge", 10));
     counters.record(seen("a", "AsyncEventAge", 30));
     counters.record(seen("a", "Throttles"));
@@ -58,16 +65,7 @@ describe("createMetricCounters", () => {
   });
 
   it("writes a full batch at once, without waiting for the timer", async () => {
-    const writes: CounterRow[][] = [];
-    const counters = createMetricCounters(
-      async (rows) => {
-        writes.push(rows);
-      },
-      quiet,
-      new Registry(),
-      () => at,
-      { flushMs: 3_600_000, batch: 3 },
-    );
+    const { counters, writes } = collecting({ flushMs: 3_600_000, batch: 3 });
     for (const account of ["a", "b", "c"]) counters.record(seen(account, "Throttles"));
     await new Promise((r) => setTimeout(r, 20));
     expect(writes.map((w) => w.map((r) => r.accountId))).toEqual([["a", "b", "c"]]);
@@ -79,16 +77,7 @@ describe("createMetricCounters", () => {
   });
 
   it("goes out on its timer", async () => {
-    const writes: CounterRow[][] = [];
-    const counters = createMetricCounters(
-      async (rows) => {
-        writes.push(rows);
-      },
-      quiet,
-      new Registry(),
-      () => at,
-      { flushMs: 20, batch: 100 },
-    );
+    const { counters, writes } = collecting({ flushMs: 20, batch: 100 });
     counters.record(seen("a", "Throttles"));
     await new Promise((r) => setTimeout(r, 100));
     expect(writes).toHaveLength(1);
@@ -97,18 +86,8 @@ describe("createMetricCounters", () => {
 
   it("counts a failed write's observations as dropped and keeps writing later ones", async () => {
     const registry = new Registry();
-    const writes: CounterRow[][] = [];
     let fail = true;
-    const counters = createMetricCounters(
-      async (rows) => {
-        if (fail) throw new Error("Postgres is down");
-        writes.push(rows);
-      },
-      quiet,
-      registry,
-      () => at,
-      { flushMs: 3_600_000, batch: 2 },
-    );
+    const { counters, writes } = collecting({ flushMs: 3_600_000, batch: 2 }, registry, () => fail);
     counters.record(seen("a", "Throttles"));
     counters.record(seen("b", "Throttles"));
     await new Promise((r) => setTimeout(r, 20));

@@ -44,6 +44,27 @@ afterEach(() => {
 });
 const quiet = { warn: () => {} };
 
+/**
+ * A shipper of batches of 3 whose first batch (a, b, c) is on its way and held by the
+ * control plane until `release()`; `sent()` counts the batches it has received.
+ */
+async function firstBatchHeld() {
+  let release = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  let received = 0;
+  const cp = await controlPlane(async (_batch, call) => {
+    received = call + 1;
+    if (call === 0) await held;
+    return 204;
+  });
+  const shipper = createLogShipper(cp.url, "t", quiet, () => {}, { flushMs: 3_600_000, batch: 3 });
+  for (const text of ["a", "b", "c"]) shipper.push(record(text));
+  for (let i = 0; i < 200 && received === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  return { cp, shipper, release: () => release(), sent: () => received };
+}
+
 describe("log shipper", () => {
   it("sends a batch too large in halves, down to single records", async () => {
     const cp = await controlPlane((batch) => (batch.length > 1 ? 413 : 204));
@@ -94,43 +115,19 @@ describe("log shipper", () => {
   });
 
   it("leaves what is queued while a batch is on its way to the next interval", async () => {
-    let release = () => {};
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let sent = 0;
-    const cp = await controlPlane(async (_batch, call) => {
-      sent = call + 1;
-      if (call === 0) await held;
-      return 204;
-    });
-    const shipper = createLogShipper(cp.url, "t", quiet, () => {}, { flushMs: 3_600_000, batch: 3 });
-    for (const text of ["a", "b", "c"]) shipper.push(record(text));
-    for (let i = 0; i < 200 && sent === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const { cp, shipper, release, sent } = await firstBatchHeld();
     shipper.push(record("d"));
     release();
     for (let i = 0; i < 200 && cp.stored.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 100));
     expect(cp.stored).toEqual(["a", "b", "c"]);
-    expect(sent).toBe(1);
+    expect(sent()).toBe(1);
     await shipper.close();
     expect(cp.stored).toEqual(["a", "b", "c", "d"]);
   });
 
   it("sends at close what was queued while a batch was on its way", async () => {
-    let release = () => {};
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let sent = 0;
-    const cp = await controlPlane(async (_batch, call) => {
-      sent = call + 1;
-      if (call === 0) await held;
-      return 204;
-    });
-    const shipper = createLogShipper(cp.url, "t", quiet, () => {}, { flushMs: 3_600_000, batch: 3 });
-    for (const text of ["a", "b", "c"]) shipper.push(record(text));
-    for (let i = 0; i < 200 && sent === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const { cp, shipper, release } = await firstBatchHeld();
     shipper.push(record("d"));
     const closed = shipper.close();
     release();
