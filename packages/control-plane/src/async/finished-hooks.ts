@@ -1,8 +1,9 @@
 // "An async invocation finished": a small listener interface on the async path, told
 // of the final outcome (not of attempts that will be retried) of each invocation
 // accepted as `awaited`, before that outcome is recorded. A workflow accepts its tasks'
-// invocations so and registers one to bring a task's result back to its execution. A listener that throws fails the job, which runs again: listeners
-// must be idempotent, and an outcome is then never lost to a crash between the two.
+// invocations so and registers one to bring a task's result back to its execution. A
+// listener that throws fails the job, which runs again: listeners must be idempotent,
+// and an outcome is then never lost to a crash between the two.
 import type { AttemptCall } from "./attempt-call.js";
 
 export interface InvocationFinished {

@@ -87,8 +87,8 @@ const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
 /**
  * How long an attempt's end waits for others to share its statement and commit. Ends
  * are off the enqueue path, so the wait delays no start; in an async burst (2026-12-05,
- * 4,000 events, 16 workers) it halved the ends' commits and raised the rate end to end
- * by about a tenth. Starts do not wait: the enqueue-to-start latency would carry it.
+ * 4,000 events, 16 workers) it saved about 450 of the ends' ~2,200 commits. Starts do
+ * not wait: the enqueue-to-start latency would carry it.
  */
 const FINISH_LINGER_MS = 3;
 
