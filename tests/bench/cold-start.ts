@@ -4,8 +4,10 @@
 // handler loaded, the event run) and a container created from scratch (created,
 // started, runtime booted, handler loaded, event run); beside `docker run` of the
 // same runtime image measured in the same run (create, start, Node starting and
-// exiting, through the Engine API). Each platform invoke is checked to have been
-// the kind it is reported as, by the invoker's cold-start counter. Each start, the
+// exiting, through the Engine API), and beside the engine's floor for a scratch
+// start: `node -e 0` in a container started as the platform starts one (its options,
+// joined to a network namespace made beforehand, as the node's sandboxes are). Each
+// platform invoke is checked to have been the kind it is reported as, by the invoker's cold-start counter. Each start, the
 // baseline's too, begins with the node at rest (its stem cells and network sandboxes
 // made again), as a cold start on a node at rest does.
 import { randomUUID } from "node:crypto";
@@ -23,6 +25,8 @@ export interface ColdStartResult {
   /** Specialising a stem cell; undefined when the node keeps none. */
   stemCell?: Summary;
   dockerRun: Summary;
+  /** `node -e 0` in a container created and started as the platform's scratch ones are. */
+  engineFloor: Summary;
 }
 
 type Kind = "stem_cell" | "scratch";
@@ -47,6 +51,39 @@ async function nodeAtRest(stack: Stack): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return false;
+}
+
+const MB128 = 128 * 1024 * 1024;
+
+/** The options the invoker's Docker backend starts a 128 MB scratch container with, in `sandbox`'s network namespace. */
+const platformOptions = (sandbox: string): Docker.HostConfig => ({
+  NetworkMode: `container:${sandbox}`,
+  Init: true,
+  Memory: MB128,
+  MemorySwap: MB128,
+  MemorySwappiness: 0,
+  PidsLimit: 1024,
+  CapDrop: ["ALL"],
+  SecurityOpt: ["no-new-privileges:true"],
+  ReadonlyRootfs: true,
+  Tmpfs: { "/tmp": "rw,exec,nosuid,nodev,size=1024m" },
+  LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
+});
+
+/** Times `node -e 0` in a new container of the nodejs20.x image through the Engine API: create, start, exit. */
+async function timeRun(docker: Docker, hostConfig: Docker.HostConfig, user?: string): Promise<number> {
+  const t0 = performance.now();
+  const container = await docker.createContainer({
+    Image: runtimes["nodejs20.x"].image,
+    ...(user ? { User: user } : {}),
+    Entrypoint: ["/usr/local/bin/node", "-e", "0"],
+    HostConfig: hostConfig,
+  });
+  await container.start();
+  await container.wait();
+  const ms = performance.now() - t0;
+  await container.remove({ force: true });
+  return ms;
 }
 
 type SignedClient = ReturnType<typeof createSignedClient>;
@@ -97,38 +134,44 @@ export async function measureColdStarts(stack: Stack, n: number, stemCells = tru
   const platform: number[] = [];
   const stem: number[] = [];
   const dockerRun: number[] = [];
+  const floor: number[] = [];
+  // The floor's network namespace, made once (not timed), as a node's sandbox is.
+  const holder = await docker.createContainer({
+    Image: runtimes["nodejs20.x"].image,
+    Entrypoint: ["/bin/sleep", "3600"],
+    HostConfig: { NetworkMode: "bridge" },
+  });
+  await holder.start();
   const atRest = async (round: number) => {
     if (!(await nodeAtRest(stack)))
       throw new Error(`the node did not come to rest (round ${round}): ${JSON.stringify(stack.invoker.pool.stats())}`);
   };
-  for (let i = 0; i < n; i++) {
-    await atRest(i);
-    const scratchConfig = stemCells ? { EphemeralStorage: { Size: 1024 } } : {};
-    platform.push(await timeColdInvoke(stack, client, zip, "scratch", scratchConfig));
-
-    await atRest(i);
-    if (stemCells) {
-      if (!stack.invoker.pool.stats().stemCells["nodejs20.x"])
-        throw new Error(`no stem cell was replenished (round ${i}): ${JSON.stringify(stack.invoker.pool.stats())}`);
-      stem.push(await timeColdInvoke(stack, client, zip, "stem_cell", {}));
+  try {
+    for (let i = 0; i < n; i++) {
       await atRest(i);
-    }
+      const scratchConfig = stemCells ? { EphemeralStorage: { Size: 1024 } } : {};
+      platform.push(await timeColdInvoke(stack, client, zip, "scratch", scratchConfig));
 
-    const t0 = performance.now();
-    const container = await docker.createContainer({
-      Image: runtimes["nodejs20.x"].image,
-      Entrypoint: ["/usr/local/bin/node", "-e", "0"],
-      HostConfig: { Memory: 128 * 1024 * 1024, MemorySwap: 128 * 1024 * 1024 },
-    });
-    await container.start();
-    await container.wait();
-    dockerRun.push(performance.now() - t0);
-    await container.remove({ force: true });
+      await atRest(i);
+      if (stemCells) {
+        if (!stack.invoker.pool.stats().stemCells["nodejs20.x"])
+          throw new Error(`no stem cell was replenished (round ${i}): ${JSON.stringify(stack.invoker.pool.stats())}`);
+        stem.push(await timeColdInvoke(stack, client, zip, "stem_cell", {}));
+        await atRest(i);
+      }
+
+      dockerRun.push(await timeRun(docker, { Memory: MB128, MemorySwap: MB128 }));
+      await atRest(i);
+      floor.push(await timeRun(docker, platformOptions(holder.id), "10001:10001"));
+    }
+  } finally {
+    await holder.remove({ force: true });
   }
   await client.close();
   return {
     platform: summarize(platform),
     stemCell: stemCells ? summarize(stem) : undefined,
     dockerRun: summarize(dockerRun),
+    engineFloor: summarize(floor),
   };
 }

@@ -51,6 +51,7 @@ ${l.stages.map((s) => row(s.name, s.summary)).join("\n")}`;
 const SYNC_TARGET = 4000;
 
 const verdict = (ok: boolean) => `**${ok ? "met" : "not met"}**`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 /** Machine CPU per invoke (ms, all cores) of a row: what the rate costs the whole machine. */
 const cpuMsPerInvoke = (r: RateRow) => (cpus().length * 1000 * r.cpuBusy) / r.perSecond;
@@ -198,13 +199,23 @@ until the node has made its stem cells and network sandboxes again and no contai
 is starting or being removed (before this, a refill made in the background ran
 beside the next timed start and slowed it, the baseline's most). The request is
 signed before the clock starts, as in the warm rows. Baseline: \`docker run\` of the
-same image running \`node -e 0\` (create, start, exit) through the Engine API.
+same image running \`node -e 0\` (create, start, exit) through the Engine API, on the
+default bridge (a network namespace of its own). Engine floor: the same \`node -e 0\`,
+its container created and started as the invoker starts a scratch one (its user,
+docker-init, memory cap, read-only root, /tmp tmpfs, dropped capabilities, json-file
+log) and joined to a network namespace made beforehand, as the node's sandboxes are:
+what a scratch start costs before the runtime's own work (loading its client and the
+handler, asking for the event, running it, answering).
 ${cold.platform.n} of each, alternating.
 
 | path | p50 (ms) | p99 (ms) | mean (ms) | n |
 | --- | ---: | ---: | ---: | ---: |
 ${cold.stemCell ? `${row("platform cold start, stem cell specialised", cold.stemCell)}\n` : ""}${row("platform cold start, container from scratch", cold.platform)}
 ${row("`docker run` of the same image (baseline)", cold.dockerRun)}
+${row("engine floor: the platform's container options, a prepared network namespace", cold.engineFloor)}
+
+From scratch / \`docker run\`: ${ratio(cold.platform.p50, cold.dockerRun.p50)}; the engine floor / \`docker run\`:
+${ratio(cold.engineFloor.p50, cold.dockerRun.p50)}; from scratch / the floor: ${ratio(cold.platform.p50, cold.engineFloor.p50)}.
 
 Targets on this machine: stem-cell cold start under 25 ms p50, from scratch under
 200 ms p50. This run: stem cell ${verdict((cold.stemCell?.p50 ?? Number.POSITIVE_INFINITY) < 25)}, from scratch ${verdict(cold.platform.p50 < 200)}.
