@@ -5,8 +5,8 @@
 // started, runtime booted, handler loaded, event run); beside `docker run` of the
 // same runtime image measured in the same run (create, start, Node starting and
 // exiting, through the Engine API), and beside the engine's floor for a scratch
-// start: `node -e 0` in a container started as the platform starts one (its options,
-// joined to a network namespace made beforehand, as the node's sandboxes are). Each
+// start: a container made as the platform makes one (its options, joined to a network
+// namespace made beforehand, as the node's sandboxes are) until its Node writes. Each
 // platform invoke is checked to have been the kind it is reported as, by the invoker's cold-start counter. Each start, the
 // baseline's too, begins with the node at rest (its stem cells and network sandboxes
 // made again), as a cold start on a node at rest does.
@@ -25,7 +25,7 @@ export interface ColdStartResult {
   /** Specialising a stem cell; undefined when the node keeps none. */
   stemCell?: Summary;
   dockerRun: Summary;
-  /** `node -e 0` in a container created and started as the platform's scratch ones are. */
+  /** Node started and writing in a container made as the platform's scratch ones are. */
   engineFloor: Summary;
 }
 
@@ -71,17 +71,43 @@ const platformOptions = (sandbox: string): Docker.HostConfig => ({
 });
 
 /** Times `node -e 0` in a new container of the nodejs20.x image through the Engine API: create, start, exit. */
-async function timeRun(docker: Docker, hostConfig: Docker.HostConfig, user?: string): Promise<number> {
+async function timeRun(docker: Docker, hostConfig: Docker.HostConfig): Promise<number> {
   const t0 = performance.now();
   const container = await docker.createContainer({
     Image: runtimes["nodejs20.x"].image,
-    ...(user ? { User: user } : {}),
     Entrypoint: ["/usr/local/bin/node", "-e", "0"],
     HostConfig: hostConfig,
   });
   await container.start();
   await container.wait();
   const ms = performance.now() - t0;
+  await container.remove({ force: true });
+  return ms;
+}
+
+/**
+ * Times a container made as the invoker makes a scratch one (created, attached,
+ * started in `sandbox`'s network namespace) until the Node in it has started and
+ * written its first byte, as a runtime's first request would go out. Its exit is
+ * not timed: the platform answers without waiting for one.
+ */
+async function timeFloor(docker: Docker, sandbox: string): Promise<number> {
+  const t0 = performance.now();
+  const container = await docker.createContainer({
+    Image: runtimes["nodejs20.x"].image,
+    User: "10001:10001",
+    Entrypoint: ["/usr/local/bin/node", "-e", "process.stdout.write('.')"],
+    HostConfig: platformOptions(sandbox),
+  });
+  const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+  const written = new Promise<void>((resolve, reject) => {
+    stream.once("data", () => resolve());
+    stream.once("end", () => reject(new Error("the floor's container wrote nothing")));
+  });
+  await container.start();
+  await written;
+  const ms = performance.now() - t0;
+  await container.wait();
   await container.remove({ force: true });
   return ms;
 }
@@ -162,7 +188,7 @@ export async function measureColdStarts(stack: Stack, n: number, stemCells = tru
 
       dockerRun.push(await timeRun(docker, { Memory: MB128, MemorySwap: MB128 }));
       await atRest(i);
-      floor.push(await timeRun(docker, platformOptions(holder.id), "10001:10001"));
+      floor.push(await timeFloor(docker, holder.id));
     }
   } finally {
     await holder.remove({ force: true });

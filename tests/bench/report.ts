@@ -200,19 +200,21 @@ is starting or being removed (before this, a refill made in the background ran
 beside the next timed start and slowed it, the baseline's most). The request is
 signed before the clock starts, as in the warm rows. Baseline: \`docker run\` of the
 same image running \`node -e 0\` (create, start, exit) through the Engine API, on the
-default bridge (a network namespace of its own). Engine floor: the same \`node -e 0\`,
-its container created and started as the invoker starts a scratch one (its user,
+default bridge (a network namespace of its own). Engine floor: a container of the
+same image created, attached and started as the invoker does a scratch one (its user,
 docker-init, memory cap, read-only root, /tmp tmpfs, dropped capabilities, json-file
-log) and joined to a network namespace made beforehand, as the node's sandboxes are:
-what a scratch start costs before the runtime's own work (loading its client and the
-handler, asking for the event, running it, answering).
+log), joined to a network namespace made beforehand as the node's sandboxes are, timed
+until the Node in it has started and written one byte (its exit is not timed: the
+platform answers without waiting for one). What a scratch start costs before the
+runtime's own work: loading its client and the handler, asking for the event, running
+it, answering.
 ${cold.platform.n} of each, alternating.
 
 | path | p50 (ms) | p99 (ms) | mean (ms) | n |
 | --- | ---: | ---: | ---: | ---: |
 ${cold.stemCell ? `${row("platform cold start, stem cell specialised", cold.stemCell)}\n` : ""}${row("platform cold start, container from scratch", cold.platform)}
 ${row("`docker run` of the same image (baseline)", cold.dockerRun)}
-${row("engine floor: the platform's container options, a prepared network namespace", cold.engineFloor)}
+${row("engine floor: started as the platform starts one, until Node writes", cold.engineFloor)}
 
 From scratch / \`docker run\`: ${ratio(cold.platform.p50, cold.dockerRun.p50)}; the engine floor / \`docker run\`:
 ${ratio(cold.engineFloor.p50, cold.dockerRun.p50)}; from scratch / the floor: ${ratio(cold.platform.p50, cold.engineFloor.p50)}.
