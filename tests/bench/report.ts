@@ -160,7 +160,7 @@ server that echoes it (client → control plane → invoker, without the work ei
 does). Alone it took ${ms(b.p50)} ms p50 this run, so the platform's own work (SigV4,
 lookup, slot, placement, the invoker's bookkeeping) came to about ${ms(p.p50 - d.p50 - b.p50)} ms p50.
 
-Idle warm containers are frozen (a write to their cgroup's freezer) 50 ms (the
+Idle warm containers are frozen (a write to their cgroup's freezer) 250 ms (the
 default \`STRATUS_FREEZE_IDLE_AFTER_MS\`) after their invocation's log is complete, as
 Lambda's execution environments are between invocations, and thawed when an
 invocation claims them. The rows above are calls made as soon as the
