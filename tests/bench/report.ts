@@ -310,9 +310,9 @@ the platform in the same run, enqueue to start at most 5 ms p50. This machine's 
 drifts by tens of percent within minutes, so the async rate is set beside the sync
 rate measured just before the burst (same function, node and ${t.syncConcurrency} in flight), and
 beside the one-node row above, measured minutes earlier. This run:
-${(t.asyncEndToEndPerSecond / t.syncBesideAsync.perSecond).toFixed(2)}× the sync rate beside it (${t.asyncEndToEndPerSecond.toFixed(0)} against ${t.syncBesideAsync.perSecond.toFixed(0)}/s) ${verdict(
+${ratio(t.asyncEndToEndPerSecond, t.syncBesideAsync.perSecond)} the sync rate beside it (${t.asyncEndToEndPerSecond.toFixed(0)} against ${t.syncBesideAsync.perSecond.toFixed(0)}/s) ${verdict(
     t.asyncEndToEndPerSecond >= ASYNC_SHARE_TARGET * t.syncBesideAsync.perSecond,
-  )}; ${(t.asyncEndToEndPerSecond / t.syncOneNode.perSecond).toFixed(2)}× the one-node row (${t.syncOneNode.perSecond.toFixed(0)}/s) ${verdict(
+  )}; ${ratio(t.asyncEndToEndPerSecond, t.syncOneNode.perSecond)} the one-node row (${t.syncOneNode.perSecond.toFixed(0)}/s) ${verdict(
     t.asyncEndToEndPerSecond >= ASYNC_SHARE_TARGET * t.syncOneNode.perSecond,
   )}; enqueue to start ${verdict(t.enqueueToStart.p50 <= 5)}.
 
