@@ -438,6 +438,15 @@ describe("usage records and rollups", () => {
     // A row sent twice (same request id and attempt) counts once.
     await createPgUsageStore(stack.db).insert([row(accountId, id, 2, new Date(), 999)]);
     expect(await count(id)).toBe(2);
+    // The quota guard's read: totals, and which of the attempts it asks about have rows.
+    const month = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
+    const read = await createPgUsageStore(stack.db).usedSinceWith(
+      month,
+      [accountId],
+      [`${id}/1`, `${id}/2`, `${id}/3`, `${randomUUID()}/1`, "not-a-request-id/1"],
+    );
+    expect([...read.written].sort()).toEqual([`${id}/1`, `${id}/2`]);
+    expect(read.used.get(accountId)?.requests).toBeGreaterThanOrEqual(2);
   });
 
   it("rolls closed hours up once however many passes run, prunes raw rows after that, and reports the same", async () => {

@@ -16,7 +16,7 @@ export async function measureMeteringCost(): Promise<Summary> {
   const quotas = new Map([[accountId, { requests: 1e12, gbSeconds: 1e12 }]]);
   const guard = startQuotaGuard(
     { all: async () => quotas },
-    { usedSince: async () => new Map() },
+    { usedSinceWith: async () => ({ used: new Map(), written: new Set<string>() }) },
     { refreshMs: 60_000, log: { warn: () => {} } },
   );
   await guard.refresh();

@@ -41,6 +41,17 @@ export interface UsageDay {
   coldStarts: number;
 }
 
+/** What UsageStore.usedSinceWith read. */
+export interface UsedAndWritten {
+  used: Map<string, MonthToDate>;
+  /** The keys of the pending attempts whose rows were there. */
+  written: Set<string>;
+}
+
+/** The key usedSinceWith knows an attempt's row by. */
+export const attemptKey = (row: Pick<UsageRow, "requestId" | "attempt">): string =>
+  `${row.requestId.toLowerCase()}/${row.attempt}`;
+
 /** One account's usage since the start of a month. */
 export interface MonthToDate {
   requests: number;
@@ -54,6 +65,11 @@ export interface UsageStore {
   report(since: Date, until: Date, accountId: string | undefined): Promise<UsageDay[]>;
   /** Usage since `since` of each of `accountIds`. */
   usedSince(since: Date, accountIds: string[]): Promise<Map<string, MonthToDate>>;
+  /**
+   * usedSince, and which of `pending` (attempts keyed `requestId/attempt`) have their
+   * rows in it: read in one statement, so in one snapshot.
+   */
+  usedSinceWith(since: Date, accountIds: string[], pending: string[]): Promise<UsedAndWritten>;
   /** The names of those of `accountIds` that exist, by id. */
   accountNames(accountIds: string[]): Promise<Map<string, string>>;
 }
@@ -126,8 +142,39 @@ export async function insertUsage(c: BoundedDb, rows: UsageRow[]): Promise<void>
   );
 }
 
+const UUID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/\d{1,9}$/;
+
 export function createPgUsageStore(pool: Pool, statementTimeoutMs = STATEMENT_TIMEOUT_MS): UsageStore {
   const db = boundedDb(pool, statementTimeoutMs);
+  const usedSinceWith: UsageStore["usedSinceWith"] = async (since, accountIds, pending) => {
+    const none = { used: new Map(), written: new Set<string>() };
+    if (accountIds.length === 0) return none;
+    // A key whose id is no uuid has no row (nor could it be cast).
+    const keys = pending.filter((k) => UUID_KEY.test(k));
+    const ids = keys.map((k) => k.slice(0, k.lastIndexOf("/")));
+    const attempts = keys.map((k) => Number(k.slice(k.lastIndexOf("/") + 1)));
+    const res = await db.query<{ account_id: string | null; requests: string; gb_seconds: number; key: string | null }>(
+      `SELECT account_id, sum(requests) AS requests, sum(gb_seconds)::float8 AS gb_seconds, NULL AS key FROM (
+         SELECT account_id, requests, gb_seconds FROM usage_hourly
+         WHERE hour >= $1 AND hour < ${WATERMARK} AND account_id = ANY($2::text[])
+         UNION ALL
+         SELECT account_id, requests, gb_seconds FROM (
+           SELECT account_id, ${RAW_MEASURES} FROM invocation_usage
+           WHERE ended_at >= greatest($1, ${WATERMARK}) AND account_id = ANY($2::text[])
+         ) r
+       ) x GROUP BY account_id
+       UNION ALL
+       SELECT NULL, NULL, NULL, u.request_id::text || '/' || u.attempt
+       FROM invocation_usage u JOIN unnest($3::uuid[], $4::int[]) AS p(request_id, attempt) USING (request_id, attempt)`,
+      [since, accountIds, ids, attempts],
+    );
+    for (const r of res.rows) {
+      if (r.key !== null) none.written.add(r.key);
+      else if (r.account_id !== null)
+        none.used.set(r.account_id, { requests: Number(r.requests), gbSeconds: r.gb_seconds });
+    }
+    return none;
+  };
   return {
     insert: (rows) => insertUsage(db, rows),
     async report(since, until, accountId) {
@@ -174,20 +221,8 @@ export function createPgUsageStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
       return new Map(res.rows.map((r) => [r.id, r.name]));
     },
     async usedSince(since, accountIds) {
-      if (accountIds.length === 0) return new Map();
-      const res = await db.query<{ account_id: string; requests: string; gb_seconds: number }>(
-        `SELECT account_id, sum(requests) AS requests, sum(gb_seconds)::float8 AS gb_seconds FROM (
-           SELECT account_id, requests, gb_seconds FROM usage_hourly
-           WHERE hour >= $1 AND hour < ${WATERMARK} AND account_id = ANY($2::text[])
-           UNION ALL
-           SELECT account_id, requests, gb_seconds FROM (
-             SELECT account_id, ${RAW_MEASURES} FROM invocation_usage
-             WHERE ended_at >= greatest($1, ${WATERMARK}) AND account_id = ANY($2::text[])
-           ) r
-         ) x GROUP BY account_id`,
-        [since, accountIds],
-      );
-      return new Map(res.rows.map((r) => [r.account_id, { requests: Number(r.requests), gbSeconds: r.gb_seconds }]));
+      return (await usedSinceWith(since, accountIds, [])).used;
     },
+    usedSinceWith,
   };
 }
