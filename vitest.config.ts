@@ -18,7 +18,10 @@ export default defineConfig({
     // Integration files share one Docker engine and two cores: run files one at a time.
     fileParallelism: false,
     projects: [
-      { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "unit", include: ["packages/*/src/**/*.test.ts", "packages/runtime-images/nodejs/*.test.ts"] },
+      },
       {
         extends: true,
         test: {

@@ -1,4 +1,4 @@
-// Stratus Node.js runtime client (nodejs20.x, nodejs22.x). Loads the handler named by
+// Stratus Node.js runtime client (nodejs20.x, nodejs22.x, nodejs24.x). Loads the handler named by
 // _HANDLER from LAMBDA_TASK_ROOT the way Lambda's Node runtime does (CommonJS or ES
 // module; async or callback style) and loops on the Lambda Runtime API
 // (/2018-06-01/runtime/...): GET invocation/next, run the handler, POST .../response
@@ -20,10 +20,10 @@
 "use strict";
 
 const fs = require("node:fs");
-const http = require("node:http");
 const path = require("node:path");
 const { pathToFileURL } = require("node:url");
 const { format } = require("node:util");
+const { createRuntimeClient } = require("./runtime-client.cjs");
 const streaming = require("./streaming.cjs");
 const { useLayerModules } = require("./layers.cjs");
 
@@ -33,30 +33,25 @@ const SPECIALISE = "/2018-06-01/stratus/specialise";
 const separator = api.lastIndexOf(":");
 const host = api.slice(0, separator);
 const port = Number(api.slice(separator + 1));
-// One keep-alive socket: the runtime makes one call at a time. Idle agent sockets
-// are unref'd, so they never keep the event loop (callbackWaitsForEmptyEventLoop) alive.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const RUNTIME_API = { host, port, agent };
-// A streamed result holds its connection until the handler is done: its own, so that
-// an uncaught exception meanwhile can still be reported on the other.
-const STREAM_API = { host, port, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+// One keep-alive connection: the runtime makes one call at a time. Idle, it does not
+// keep the event loop (callbackWaitsForEmptyEventLoop) alive.
+const runtimeApi = createRuntimeClient(host, port);
+// A streamed result holds a connection of its own (node:http's, loaded by the first
+// streamed result) until the handler is done, so that an uncaught exception meanwhile
+// can still be reported on the other.
+let streamApi;
+function streamTarget() {
+  streamApi ??= { host, port, agent: new (require("node:http").Agent)({ keepAlive: true, maxSockets: 1 }) };
+  return streamApi;
+}
 
 function request(method, urlPath, body, headers = {}) {
   return send(method, `/2018-06-01/runtime/${urlPath}`, body, headers);
 }
 
 /** One HTTP call to the Runtime API (or, rehearsing, to `to`); resolves with the whole answer. */
-function send(method, fullPath, body, headers = {}, to = RUNTIME_API) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ ...to, method, path: fullPath, headers }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
+function send(method, fullPath, body, headers = {}, to = runtimeApi) {
+  return to.send(method, fullPath, body, headers);
 }
 
 function jsonHeaders(body) {
@@ -339,7 +334,7 @@ async function specialise() {
 // milliseconds compiling that code on first use, which the function's cold start
 // would otherwise pay. Nothing of it is left behind.
 async function rehearse() {
-  const server = http.createServer((req, res) => {
+  const server = require("node:http").createServer((req, res) => {
     req.resume();
     req.on("end", () => {
       const body = Buffer.from("{}");
@@ -353,7 +348,7 @@ async function rehearse() {
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const local = { host: "127.0.0.1", port: server.address().port, agent: new http.Agent({ keepAlive: false }) };
+  const local = createRuntimeClient("127.0.0.1", server.address().port);
   try {
     for (let i = 0; i < 3; i++) {
       const next = await send("GET", "/", undefined, {}, local);
@@ -366,7 +361,7 @@ async function rehearse() {
       await send("POST", "/", body, jsonHeaders(body), local);
     }
   } finally {
-    local.agent.destroy();
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
   const file = path.join("/tmp", `.stratus-rehearsal-${process.pid}.cjs`);
@@ -456,7 +451,7 @@ async function invokeStreaming(handler, next, id) {
     };
   }
   await streaming.invokeStreaming(run, event, makeContext(next.headers), {
-    to: STREAM_API,
+    to: streamTarget(),
     requestId: id,
     errorPayload,
     endTrailers: () => endOfOutput(id, currentNonce),

@@ -9,7 +9,6 @@
 
 "use strict";
 
-const http = require("node:http");
 const { Writable } = require("node:stream");
 
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
@@ -44,7 +43,8 @@ const HttpResponseStream = {
  * `answered` settles once the Runtime API has answered the POST.
  */
 function responseStream(to, requestId, endTrailers) {
-  const req = http.request({
+  // Loaded here: only a function that streams pays for node:http.
+  const req = require("node:http").request({
     ...to,
     method: "POST",
     path: `/2018-06-01/runtime/invocation/${requestId}/response`,
