@@ -26,6 +26,7 @@ import { splitHttpIntegration } from "@stratus/shared";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployFunction } from "./helpers/functions.js";
+import { waitFor } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
 
 const run = promisify(execFile);
@@ -79,8 +80,22 @@ async function events(
 const payloadOf = (seen: Event[]) =>
   Buffer.concat(seen.flatMap((e) => (e.PayloadChunk?.Payload ? [Buffer.from(e.PayloadChunk.Payload)] : []))).toString();
 
-/** Lets the function in container `id` go on past its wait. */
-async function release(id: string): Promise<void> {
+/**
+ * Lets function `name` go on past its wait, in its one container: found by its name
+ * (docs/OPERATIONS.md), not by the hostname it wrote (a container started in a network
+ * sandbox has the sandbox's). A stem cell is renamed for its function just after it
+ * is specialised: looked for until it has been.
+ */
+async function release(name: string): Promise<void> {
+  const id = await waitFor(
+    async () => {
+      const found = await docker.listContainers({ filters: { name: [`[.]${name}$`] } });
+      if (found.length > 1) throw new Error(`${found.length} containers of ${name}`);
+      return found[0]?.Id;
+    },
+    10_000,
+    { what: `the container of ${name}` },
+  );
   const exec = await docker
     .getContainer(id)
     .exec({ Cmd: ["touch", "/tmp/release"], AttachStdout: true, AttachStderr: true });
@@ -104,7 +119,7 @@ describe("InvokeWithResponseStream", () => {
     const seen = await events(out, async (text) => {
       order.push(text);
       // The function waits for this, which the test does only now that it holds chunk 1.
-      if (order.length === 1) await release(text.trim());
+      if (order.length === 1) await release(names.streamed);
     });
     expect(order[0]).toMatch(/^[0-9a-f]{12}\n$/);
     expect(order.slice(1).join("")).toBe("after release\nend\n");
@@ -214,7 +229,7 @@ with open(sys.argv[3], "wb") as f:
 
 describe("a function URL in RESPONSE_STREAM mode", () => {
   /** A fresh function of `fixture` (a container of its own: no /tmp/release yet) with a public streaming URL. */
-  async function streamingUrl(fixture: keyof typeof names): Promise<string> {
+  async function streamingUrl(fixture: keyof typeof names): Promise<{ url: string; name: string }> {
     const name = await deployFunction(stack, {
       runtime: "nodejs22.x",
       handler: "index.handler",
@@ -234,7 +249,7 @@ describe("a function URL in RESPONSE_STREAM mode", () => {
         FunctionUrlAuthType: "NONE",
       }),
     );
-    return made.FunctionUrl as string;
+    return { url: made.FunctionUrl as string, name };
   }
 
   /** GETs `url`; `onChunk` told of each body chunk as it arrives. */
@@ -257,7 +272,7 @@ describe("a function URL in RESPONSE_STREAM mode", () => {
   }
 
   it("answers with the prelude's status, headers and cookies, then the body", async () => {
-    const url = await streamingUrl("http");
+    const { url } = await streamingUrl("http");
     const answer = await get(`${url}x`);
     expect(answer.status).toBe(201);
     expect(answer.headers["x-made-by"]).toBe("stream");
@@ -268,10 +283,10 @@ describe("a function URL in RESPONSE_STREAM mode", () => {
   });
 
   it("delivers the first bytes while the function is still blocked", async () => {
-    const url = await streamingUrl("streamed");
+    const { url, name } = await streamingUrl("streamed");
     const answer = await get(url, async (text) => {
       // The function waits for this, which the test does only once it holds the first bytes.
-      if (/^[0-9a-f]{12}\n$/.test(text)) await release(text.trim());
+      if (/^[0-9a-f]{12}\n$/.test(text)) await release(name);
     });
     expect(answer.status).toBe(200);
     expect(answer.headers["content-type"]).toBe("text/plain");
@@ -280,7 +295,7 @@ describe("a function URL in RESPONSE_STREAM mode", () => {
   });
 
   it("maps a handler that answers whole by the BUFFERED rules", async () => {
-    const url = await streamingUrl("buffered");
+    const { url } = await streamingUrl("buffered");
     const answer = await get(`${url}?q=1`);
     expect(answer.status).toBe(200);
     expect(answer.headers["content-type"]).toBe("application/json");
