@@ -11,7 +11,11 @@
 // baseline's too, begins with the node at rest (its stem cells and network sandboxes
 // made again), as a cold start on a node at rest does.
 import { randomUUID } from "node:crypto";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { CreateFunctionCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
+import { containerCreateOptions } from "@stratus/invoker";
 import { runtimes } from "@stratus/shared";
 import Docker from "dockerode";
 import type { Stack } from "../helpers/stack.js";
@@ -55,21 +59,6 @@ async function nodeAtRest(stack: Stack): Promise<boolean> {
 
 const MB128 = 128 * 1024 * 1024;
 
-/** The options the invoker's Docker backend starts a 128 MB scratch container with, in `sandbox`'s network namespace. */
-const platformOptions = (sandbox: string): Docker.HostConfig => ({
-  NetworkMode: `container:${sandbox}`,
-  Init: true,
-  Memory: MB128,
-  MemorySwap: MB128,
-  MemorySwappiness: 0,
-  PidsLimit: 1024,
-  CapDrop: ["ALL"],
-  SecurityOpt: ["no-new-privileges:true"],
-  ReadonlyRootfs: true,
-  Tmpfs: { "/tmp": "rw,exec,nosuid,nodev,size=1024m" },
-  LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
-});
-
 /** Times `docker run` of `node -e 0` in the nodejs20.x image (128 MB) through the Engine API: create, start, exit. */
 async function timeDockerRun(docker: Docker): Promise<number> {
   const t0 = performance.now();
@@ -91,14 +80,19 @@ async function timeDockerRun(docker: Docker): Promise<number> {
  * written its first byte, as a runtime's first request would go out. Its exit is
  * not timed: the platform answers without waiting for one.
  */
-async function timeFloor(docker: Docker, sandbox: string): Promise<number> {
+async function timeFloor(docker: Docker, sandbox: string, codeDir: string): Promise<number> {
   const t0 = performance.now();
-  const container = await docker.createContainer({
-    Image: runtimes["nodejs20.x"].image,
-    User: "10001:10001",
-    Entrypoint: ["/usr/local/bin/node", "-e", "process.stdout.write('.')"],
-    HostConfig: platformOptions(sandbox),
-  });
+  const spec = {
+    image: runtimes["nodejs20.x"].image,
+    env: {},
+    labels: {},
+    memoryMb: 128,
+    ephemeralStorageMb: 1024,
+    codeDir,
+    entrypoint: ["/usr/local/bin/node", "-e", "process.stdout.write('.')"],
+    network: "",
+  };
+  const container = await docker.createContainer(containerCreateOptions(spec, `container:${sandbox}`));
   const stream = await container.attach({ stream: true, stdout: true, stderr: true });
   const written = new Promise<void>((resolve, reject) => {
     stream.once("data", () => resolve());
@@ -168,6 +162,10 @@ export async function measureColdStarts(stack: Stack, n: number, stemCells = tru
     HostConfig: { NetworkMode: "bridge" },
   });
   await holder.start();
+  // The floor's code, bound read-only at /var/task as a node binds a function's.
+  const codeDir = await mkdtemp(path.join(tmpdir(), "stratus-floor-"));
+  await writeFile(path.join(codeDir, "index.js"), "exports.handler = async (event) => event;\n");
+  await chmod(codeDir, 0o755);
   const atRest = async (round: number) => {
     if (!(await nodeAtRest(stack)))
       throw new Error(`the node did not come to rest (round ${round}): ${JSON.stringify(stack.invoker.pool.stats())}`);
@@ -188,10 +186,11 @@ export async function measureColdStarts(stack: Stack, n: number, stemCells = tru
 
       dockerRun.push(await timeDockerRun(docker));
       await atRest(i);
-      floor.push(await timeFloor(docker, holder.id));
+      floor.push(await timeFloor(docker, holder.id, codeDir));
     }
   } finally {
     await holder.remove({ force: true });
+    await rm(codeDir, { recursive: true, force: true });
   }
   await client.close();
   return {

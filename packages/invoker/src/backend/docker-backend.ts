@@ -1,20 +1,21 @@
 // ContainerBackend over the Docker Engine API (dockerode). Every function container
-// is created hardened: all capabilities dropped, no-new-privileges, a fixed non-root
-// user, read-only root with a size-capped /tmp, memory = memory+swap = the function's
-// memory size, CPU share proportional to memory, pids and nofile limits, no published
-// ports, Docker's init as PID 1 (it reaps orphans), on the node's own functions
-// network (inter-container traffic off; the host kept out by function-firewall.ts):
-// in a network sandbox made ahead (net-sandboxes.ts) when one is ready, else in a
-// namespace of its own. Idle containers are frozen through their cgroup's freezer. An exit is
-// reported at once; whether it was an OOM kill follows (oom-check.ts): Docker's
-// OOMKilled flag, or the container's "oom" event when the flag lost its race (a
-// removal waits for that verdict, which inspects the container). Kills
-// of processes the runtime outlives are counted by the container's memory cgroup
-// (cgroup-files.ts), as is its peak memory; on a node that cannot read the cgroups,
-// by the engine's "oom" events (docker-oom-tally.ts).
+// is created hardened (docker-create-options.ts): all capabilities dropped,
+// no-new-privileges, a fixed non-root user, read-only root with a size-capped /tmp,
+// memory = memory+swap = the function's memory size, CPU share proportional to
+// memory, pids and nofile limits, no published ports, Docker's init as PID 1 (it
+// reaps orphans), on the node's own functions network (inter-container traffic off;
+// the host kept out by function-firewall.ts): in a network sandbox made ahead
+// (net-sandboxes.ts) when one is ready, else in a namespace of its own. Idle
+// containers are frozen through their cgroup's freezer. An exit is reported at once;
+// whether it was an OOM kill follows (oom-check.ts): Docker's OOMKilled flag, or the
+// container's "oom" event when the flag lost its race (a removal waits for that
+// verdict, which inspects the container). Kills of processes the runtime outlives
+// are counted by the container's memory cgroup (cgroup-files.ts), as is its peak
+// memory; on a node that cannot read the cgroups, by the engine's "oom" events
+// (docker-oom-tally.ts).
 import { createHash } from "node:crypto";
 import { PassThrough } from "node:stream";
-import { engineImageRef, type Logger } from "@stratus/shared";
+import type { Logger } from "@stratus/shared";
 import Docker from "dockerode";
 import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
 import {
@@ -33,6 +34,7 @@ import {
   type Resizing,
   type StartEnvironment,
 } from "./container-backend.js";
+import { containerCreateOptions, sizing } from "./docker-create-options.js";
 import { dockerImages } from "./docker-images.js";
 import { dockerOomEvents } from "./docker-oom-events.js";
 import { DockerOomTally } from "./docker-oom-tally.js";
@@ -41,8 +43,6 @@ import { createNetSandboxes, type NetSandbox } from "./net-sandboxes.js";
 import { checkOomKilled } from "./oom-check.js";
 
 const MB = 1024 * 1024;
-/** Lambda gives one full vCPU at 1,769 MB. */
-const MB_PER_VCPU = 1769;
 /** Longest a taken network sandbox waits for its replacement to be started. */
 const SANDBOX_REFILL_AFTER_MS = 1_000;
 
@@ -61,21 +61,6 @@ export function functionsNetworkOptions(network: string): Record<string, string>
 
 function isolated(options: Record<string, string> | undefined, wanted: Record<string, string>): boolean {
   return options?.[ICC] === wanted[ICC] && options?.[BRIDGE_NAME] === wanted[BRIDGE_NAME];
-}
-
-/** The memory cap and CPU of a container of `memoryMb`, at create and on resize alike. */
-function sizing(memoryMb: number) {
-  const memory = memoryMb * MB;
-  return {
-    Memory: memory,
-    MemorySwap: memory,
-    // CPU in proportion to memory (1 vCPU at 1,769 MB) as a scheduling weight, so
-    // functions share a busy node by memory size; the hard cap never drops below
-    // one core, because a CFS quota of a fraction of a core stalls a small
-    // function for most of each 100 ms period (tens of ms of added latency).
-    CpuShares: Math.max(2, Math.round((memoryMb / MB_PER_VCPU) * 1024)),
-    NanoCpus: Math.round(Math.min(Math.max(memoryMb / MB_PER_VCPU, 1), 6) * 1e9),
-  };
 }
 
 export interface SandboxOptions {
@@ -170,47 +155,7 @@ export function createDockerBackend(
     async create(spec: ContainerSpec) {
       const sandbox = spec.netSandbox ? sandboxes?.take(spec.network) : undefined;
       const container = await docker
-        .createContainer({
-          ...(spec.name ? { name: spec.name } : {}),
-          // A local image function's pinned name is run by its image ID.
-          Image: engineImageRef(spec.image),
-          User: "10001:10001",
-          Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-          Labels: spec.labels,
-          ...(spec.args ? { Cmd: spec.args } : {}),
-          ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
-          ...(spec.workingDir || spec.codeDir ? { WorkingDir: spec.workingDir ?? "/var/task" } : {}),
-          NetworkDisabled: false,
-          HostConfig: {
-            NetworkMode: sandbox ? `container:${sandbox.id}` : spec.network,
-            // Docker's init (tini) is PID 1: it reaps the orphans a function leaves and forwards signals.
-            Init: true,
-            ...sizing(spec.memoryMb),
-            MemorySwappiness: 0,
-            OomKillDisable: false,
-            PidsLimit: 1024,
-            Ulimits: [
-              { Name: "nofile", Soft: 1024, Hard: 1024 },
-              { Name: "core", Soft: 0, Hard: 0 },
-            ],
-            CapDrop: ["ALL"],
-            CapAdd: [],
-            Privileged: false,
-            SecurityOpt: ["no-new-privileges:true"],
-            ReadonlyRootfs: true,
-            // exec, as in Lambda: functions run binaries they unpack into /tmp (Docker defaults to noexec).
-            Tmpfs: { "/tmp": `rw,exec,nosuid,nodev,size=${spec.ephemeralStorageMb}m` },
-            Binds: [
-              ...(spec.codeDir ? [`${spec.codeDir}:/var/task:ro`] : []),
-              ...(spec.optDir ? [`${spec.optDir}:/opt:ro`] : []),
-            ],
-            PortBindings: {},
-            PublishAllPorts: false,
-            RestartPolicy: { Name: "no" },
-            AutoRemove: false,
-            LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
-          },
-        })
+        .createContainer(containerCreateOptions(spec, sandbox ? `container:${sandbox.id}` : spec.network))
         .catch(async (err: unknown) => {
           if (sandbox) {
             await sandboxes?.remove(sandbox.id);
