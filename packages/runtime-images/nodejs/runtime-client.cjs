@@ -34,11 +34,17 @@ function parseHead(head) {
 
 /**
  * Reads one response from the bytes handed to `feed`; `done(err, res)` once, when it
- * is whole or cannot be. end() is the connection's end; fail(err) its error.
+ * is whole or cannot be. end() is the connection's end; fail(err) its error. A body by
+ * length or to the close is kept as the pieces that came and joined once (a 6 MB
+ * event comes in ~100 of them); the head and a chunked body are parsed from `buf`.
  */
 function responseReader(done) {
   let buf = Buffer.alloc(0);
   let head;
+  /** Content-Length, or Infinity for a body that runs to the close; undefined until known, or when chunked. */
+  let length;
+  const parts = [];
+  let got = 0;
   let finished = false;
   const finish = (err, res) => {
     if (finished) return;
@@ -47,55 +53,55 @@ function responseReader(done) {
   };
   const chunks = [];
   const whole = (body) => finish(null, { ...head, body });
-  function bodyOf() {
-    const h = head.headers;
-    if (head.status === 204 || head.status === 304) return whole(buf.subarray(0, 0));
-    if (/\bchunked\b/i.test(h["transfer-encoding"] ?? "")) return chunked();
-    if (h["content-length"] !== undefined) {
-      const n = Number(h["content-length"]);
-      if (!Number.isSafeInteger(n) || n < 0) return finish(new Error("runtime api: bad content-length"));
-      if (buf.length >= n) return whole(buf.subarray(0, n));
-      return undefined;
-    }
-    return undefined; // to the end of the connection
-  }
+  const take = (data) => {
+    parts.push(data);
+    got += data.length;
+    if (got >= length) whole(Buffer.concat(parts, got).subarray(0, length));
+  };
   function chunked() {
     for (;;) {
       const eol = buf.indexOf("\r\n");
-      if (eol < 0) return undefined;
+      if (eol < 0) return;
       const size = Number.parseInt(buf.subarray(0, eol).toString("latin1"), 16);
       if (!Number.isSafeInteger(size) || size < 0) return finish(new Error("runtime api: bad chunk size"));
       if (size === 0) {
         // The last chunk: trailers (ignored) up to an empty line.
-        const end = buf.indexOf(CRLF2, eol);
-        const bare = buf.length >= eol + 4 && buf.subarray(eol, eol + 4).equals(CRLF2);
-        if (!bare && end < 0) return undefined;
+        if (buf.indexOf(CRLF2, eol) < 0) return;
         return whole(Buffer.concat(chunks));
       }
-      if (buf.length < eol + 2 + size + 2) return undefined;
+      if (buf.length < eol + 2 + size + 2) return;
       chunks.push(buf.subarray(eol + 2, eol + 2 + size));
       buf = buf.subarray(eol + 2 + size + 2);
     }
   }
+  /** With the head read: how the body is delimited, and what of it came with the head. */
+  function startBody() {
+    const h = head.headers;
+    if (head.status === 204 || head.status === 304) return whole(buf.subarray(0, 0));
+    if (/\bchunked\b/i.test(h["transfer-encoding"] ?? "")) return chunked();
+    length = h["content-length"] === undefined ? Number.POSITIVE_INFINITY : Number(h["content-length"]);
+    if (length !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(length) || length < 0))
+      return finish(new Error("runtime api: bad content-length"));
+    take(buf);
+  }
   return {
     feed(data) {
       if (finished) return;
+      if (length !== undefined) return take(data);
       buf = buf.length === 0 ? data : Buffer.concat([buf, data]);
-      if (!head) {
-        const end = buf.indexOf(CRLF2);
-        if (end < 0) return;
-        try {
-          head = parseHead(buf.subarray(0, end).toString("latin1"));
-        } catch (err) {
-          return finish(err);
-        }
-        buf = buf.subarray(end + 4);
+      if (head) return chunked();
+      const end = buf.indexOf(CRLF2);
+      if (end < 0) return;
+      try {
+        head = parseHead(buf.subarray(0, end).toString("latin1"));
+      } catch (err) {
+        return finish(err);
       }
-      bodyOf();
+      buf = buf.subarray(end + 4);
+      startBody();
     },
     end() {
-      const delimited = head && !/\bchunked\b/i.test(head.headers["transfer-encoding"] ?? "");
-      if (delimited && head.headers["content-length"] === undefined) return whole(buf);
+      if (length === Number.POSITIVE_INFINITY) return whole(Buffer.concat(parts, got));
       finish(Object.assign(new Error("runtime api: connection closed before the answer"), { code: "ECONNRESET" }));
     },
     fail: (err) => finish(err),
@@ -167,4 +173,4 @@ function createRuntimeClient(host, port) {
   };
 }
 
-module.exports = { createRuntimeClient, responseReader };
+module.exports = { createRuntimeClient };
