@@ -276,14 +276,17 @@ describe("invoker processes failing", () => {
     } finally {
       frozen.kill("SIGCONT");
     }
-    await until(
-      "the resumed node to heartbeat",
+    const backAt = await waitFor(
       async () => {
-        const score = await redis.zscore(nodeRegistry.heartbeatsKey, frozen.nodeId);
-        return Number(score) > Date.now() - nodeRegistry.heartbeatIntervalMs * 2;
+        const score = Number(await redis.zscore(nodeRegistry.heartbeatsKey, frozen.nodeId));
+        return score > Date.now() - nodeRegistry.heartbeatIntervalMs * 2 ? score : undefined;
       },
       30_000,
+      { what: "the resumed node to heartbeat" },
     );
+    // Back for a second longer than the directory caches its list, so no cache still
+    // lacks it (the next test drains the other node and needs this one to spill to).
+    await until("the resumed node to be in every cached node list", async () => Date.now() > backAt + 1_000, 30_000);
   }, 240_000);
 
   it("drains a SIGTERM'd node: its in-flight invocation finishes, new work goes elsewhere", async () => {
@@ -294,6 +297,16 @@ describe("invoker processes failing", () => {
     const { node: home, containerId } = await nodeRunning("SLEEPING 20000");
     const hostId = await hostnameOwner(containerId);
     home.kill("SIGTERM");
+    // New work goes elsewhere once the control plane has read the drain: its node list
+    // is cached for up to 500 ms. Within that window a call can still reach the node as
+    // it closes its idle connections (a ServiceException; see the issue-15 note).
+    await until(
+      "the drain in the node registry",
+      async () => JSON.parse((await redis.hget(nodeRegistry.infoKey, home.nodeId)) ?? "{}").draining === true,
+      10_000,
+    );
+    const drainSeenAt = Date.now();
+    await until("every cached node list to hold the drain", async () => Date.now() > drainSeenAt + 1_000, 5_000);
     for (let i = 0; i < 3; i++) expect(await invokeWhere(name, { ms: 0 })).not.toBe(home.nodeId);
     // Those invokes were placed while the node drained, not after it had gone.
     expect(home.hasExited()).toBe(false);
