@@ -16,7 +16,7 @@ import {
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProxy } from "./helpers/http-proxy.js";
-import { until } from "./helpers/poll.js";
+import { until, waitFor } from "./helpers/poll.js";
 import { runStratus, runStratusInTerminal, startStratus, stratusEnv } from "./helpers/stratus-cli.js";
 import { useStack } from "./helpers/use-stack.js";
 
@@ -198,7 +198,15 @@ export const handler = async () => { console.log("about to fail"); throw new Pay
   it("prints the function's stored logs, and with --follow new invocations' as they come", async () => {
     const marker = unique("first");
     expect((await stratus("invoke", name, "--payload", JSON.stringify({ name: marker }))).code).toBe(0);
-    const r = await stratus("logs", name, "--limit", "5");
+    // Logs are stored just after the answer (the invoker ships them in batches): read until there.
+    const r = await waitFor(
+      async () => {
+        const out = await stratus("logs", name, "--limit", "5");
+        return out.code !== 0 || out.stdout.includes(`saying hello to ${marker}`) ? out : undefined;
+      },
+      15_000,
+      { what: "the invocation's stored log" },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`saying hello to ${marker}`);
     expect(r.stdout).toMatch(/^START RequestId: /m);
