@@ -15,6 +15,7 @@ import {
 } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { drainServer } from "./api/drain.js";
 import { createInternalServer } from "./api/internal-server.js";
 import type { ContainerBackend } from "./backend/container-backend.js";
 import { createDockerBackend, type DockerBackend } from "./backend/docker-backend.js";
@@ -256,11 +257,7 @@ async function startNode(
       draining = true;
       sweeper?.stop();
       await heartbeat.setDraining(true).catch(() => undefined);
-      // server.close waits for in-flight requests (invocations) to finish.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await drainServer(server, nodeRegistry.drainNoticeMs);
       await heartbeat.stop().catch(() => undefined);
       redis.disconnect();
       retirementListener.close();

@@ -11,6 +11,13 @@ export const nodeRegistry = {
   infoKey: "stratus:nodes:info",
   heartbeatIntervalMs: 2_000,
   staleAfterMs: 10_000,
+  /** How long a control plane places from a node list it read (routing/node-directory.ts). */
+  listCacheMs: 500,
+  /**
+   * How long a draining node keeps refusing calls (429, try another node) on its open
+   * connections before it closes them: past every list read before the drain was.
+   */
+  drainNoticeMs: 1_000,
 } as const;
 
 export const NodeInfoSchema = z.object({

@@ -20,7 +20,12 @@ export interface NodeDirectory {
   lastHeartbeats(ids: string[]): Promise<(number | undefined)[]>;
 }
 
-export function createRedisNodeDirectory(redis: Redis, cacheMs = 500, now = Date.now): NodeDirectory {
+export function createRedisNodeDirectory(
+  redis: Redis,
+  cacheMs: number = nodeRegistry.listCacheMs,
+  now = Date.now,
+): NodeDirectory {
+  /** `at`: when the read began, so that a list is never used longer than `cacheMs` after Redis had it. */
   let cached: { at: number; nodes: LiveNode[] } | undefined;
   let inflight: Promise<LiveNode[]> | undefined;
 
@@ -52,12 +57,15 @@ export function createRedisNodeDirectory(redis: Redis, cacheMs = 500, now = Date
   return {
     async liveNodes() {
       if (cached && now() - cached.at < cacheMs) return cached.nodes;
-      inflight ??= load().finally(() => {
+      inflight ??= (async () => {
+        const at = now();
+        const nodes = await load();
+        cached = { at, nodes };
+        return nodes;
+      })().finally(() => {
         inflight = undefined;
       });
-      const nodes = await inflight;
-      cached = { at: now(), nodes };
-      return nodes;
+      return inflight;
     },
     async lastHeartbeats(ids) {
       if (ids.length === 0) return [];
