@@ -17,7 +17,6 @@ that one function. It never asks again.
 """
 
 import decimal
-import http.client
 import importlib
 import io
 import json
@@ -26,6 +25,8 @@ import os
 import sys
 import time
 import traceback
+
+import stratus_runtime_http
 
 PREFIX = "/2018-06-01/runtime"
 SPECIALISE = "/2018-06-01/stratus/specialise"
@@ -115,22 +116,14 @@ class RuntimeClient:
 
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        self._host, self._port = host, int(port)
-        self._conn = http.client.HTTPConnection(self._host, self._port)
+        self._conn = stratus_runtime_http.Connection(host, int(port))
 
     def _call(self, method, path, body=None, headers=None, prefix=PREFIX):
-        for attempt in (1, 2):
-            try:
-                self._conn.request(method, prefix + path, body=body, headers=headers or {})
-                res = self._conn.getresponse()
-                return res.status, res.headers, res.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # The server closed the idle keep-alive connection: reconnect once.
-                self._conn.close()
-                self._conn = http.client.HTTPConnection(self._host, self._port)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            return self._conn.request(method, prefix + path, body, headers)
+        except (stratus_runtime_http.Disconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed the idle keep-alive connection: once more, on a new one.
+            return self._conn.request(method, prefix + path, body, headers)
 
     def specialise(self):
         """Stem mode: waits for this container's one identity and adopts its environment."""
@@ -151,9 +144,7 @@ class RuntimeClient:
         status, headers, body = self._call("GET", "/invocation/next")
         if status != 200:
             raise RuntimeError(f"runtime api /next answered {status}")
-        nonce = headers.get(NONCE_HEADER)
-        del headers[NONCE_HEADER]
-        return headers, body, nonce
+        return headers, body, headers.pop(NONCE_HEADER)
 
     def respond(self, request_id, body, nonce):
         headers = {"Content-Type": "application/json", **end_of_output(request_id, nonce)}
@@ -407,7 +398,7 @@ def main():
 if __name__ == "__main__":
     try:
         main()
-    except (OSError, http.client.HTTPException, RuntimeError) as e:
+    except (OSError, RuntimeError) as e:
         # The Runtime API went away (the platform is stopping this environment).
         print(f"runtime client failed: {e!r}", file=sys.stderr)
         sys.exit(1)
