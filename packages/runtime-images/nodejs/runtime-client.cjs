@@ -4,7 +4,7 @@
 // Node process ~10 ms of a scratch cold start before its first /next; this costs ~4
 // (as AWS's own runtime clients speak to the Runtime API through a small client of
 // their own rather than the language's). Responses are read by Content-Length,
-// chunked, or to the end of the connection. A streamed result (streaming.cjs) still
+// chunked, or to the end of the connection, after any 1xx interim answers. A streamed result (streaming.cjs) still
 // goes through node:http, loaded only by a function that streams.
 
 "use strict";
@@ -35,8 +35,8 @@ function parseHead(head) {
 /**
  * Reads one response from the bytes handed to `feed`; `done(err, res)` once, when it
  * is whole or cannot be. end() is the connection's end; fail(err) its error. A body by
- * length or to the close is kept as the pieces that came and joined once (a 6 MB
- * event comes in ~100 of them); the head and a chunked body are parsed from `buf`.
+ * length, to the close or in chunks is kept as the pieces that came and joined once
+ * (a 6 MB event comes in ~100 of them); only the head and chunk framing wait in `buf`.
  */
 function responseReader(done) {
   let buf = Buffer.alloc(0);
@@ -52,33 +52,60 @@ function responseReader(done) {
     done(err, res);
   };
   const chunks = [];
+  /** Of a chunked body: bytes of the current chunk still to come, and whether its CRLF is. */
+  let remaining = 0;
+  let chunkEnd = false;
   const whole = (body) => finish(null, { ...head, body });
   const take = (data) => {
     parts.push(data);
     got += data.length;
     if (got >= length) whole(Buffer.concat(parts, got).subarray(0, length));
   };
-  function chunked() {
+  /** A chunk's data is taken as it comes; only the framing between chunks waits in `buf`. */
+  function chunked(data) {
+    buf = buf.length === 0 ? data : Buffer.concat([buf, data]);
     for (;;) {
+      if (remaining > 0) {
+        const n = Math.min(remaining, buf.length);
+        if (n === 0) return;
+        chunks.push(buf.subarray(0, n));
+        buf = buf.subarray(n);
+        remaining -= n;
+        if (remaining > 0) return;
+        chunkEnd = true;
+      }
+      if (chunkEnd) {
+        if (buf.length < 2) return;
+        if (buf[0] !== 13 || buf[1] !== 10) return finish(new Error("runtime api: chunk not ended by CRLF"));
+        buf = buf.subarray(2);
+        chunkEnd = false;
+      }
       const eol = buf.indexOf("\r\n");
       if (eol < 0) return;
-      const size = Number.parseInt(buf.subarray(0, eol).toString("latin1"), 16);
-      if (!Number.isSafeInteger(size) || size < 0) return finish(new Error("runtime api: bad chunk size"));
+      const m = /^([0-9a-fA-F]{1,12})[ \t]*(;.*)?$/.exec(buf.subarray(0, eol).toString("latin1"));
+      if (!m) return finish(new Error("runtime api: bad chunk size"));
+      const size = Number.parseInt(m[1], 16);
       if (size === 0) {
         // The last chunk: trailers (ignored) up to an empty line.
         if (buf.indexOf(CRLF2, eol) < 0) return;
         return whole(Buffer.concat(chunks));
       }
-      if (buf.length < eol + 2 + size + 2) return;
-      chunks.push(buf.subarray(eol + 2, eol + 2 + size));
-      buf = buf.subarray(eol + 2 + size + 2);
+      buf = buf.subarray(eol + 2);
+      remaining = size;
     }
   }
   /** With the head read: how the body is delimited, and what of it came with the head. */
   function startBody() {
     const h = head.headers;
     if (head.status === 204 || head.status === 304) return whole(buf.subarray(0, 0));
-    if (/\bchunked\b/i.test(h["transfer-encoding"] ?? "")) return chunked();
+    const coding = h["transfer-encoding"];
+    if (coding !== undefined) {
+      if (!/^chunked$/i.test(coding.trim()))
+        return finish(new Error(`runtime api: unsupported transfer coding ${coding}`));
+      const rest = buf;
+      buf = Buffer.alloc(0);
+      return chunked(rest);
+    }
     length = h["content-length"] === undefined ? Number.POSITIVE_INFINITY : Number(h["content-length"]);
     if (length !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(length) || length < 0))
       return finish(new Error("runtime api: bad content-length"));
@@ -88,16 +115,21 @@ function responseReader(done) {
     feed(data) {
       if (finished) return;
       if (length !== undefined) return take(data);
+      if (head) return chunked(data);
       buf = buf.length === 0 ? data : Buffer.concat([buf, data]);
-      if (head) return chunked();
-      const end = buf.indexOf(CRLF2);
-      if (end < 0) return;
-      try {
-        head = parseHead(buf.subarray(0, end).toString("latin1"));
-      } catch (err) {
-        return finish(err);
+      for (;;) {
+        const end = buf.indexOf(CRLF2);
+        if (end < 0) return;
+        try {
+          head = parseHead(buf.subarray(0, end).toString("latin1"));
+        } catch (err) {
+          return finish(err);
+        }
+        buf = buf.subarray(end + 4);
+        // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+        if (head.status >= 200 || head.status === 101) break;
+        head = undefined;
       }
-      buf = buf.subarray(end + 4);
       startBody();
     },
     end() {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 
 const require = createRequire(import.meta.url);
@@ -23,11 +23,14 @@ type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void
 
 describe("the Node runtime's Runtime API client", () => {
   const servers: Server[] = [];
+  /** Plain TCP servers' closings (their connections destroyed first). */
+  const closings: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const s of servers.splice(0)) {
       s.closeAllConnections();
       await new Promise((r) => s.close(r));
     }
+    for (const close of closings.splice(0)) await close();
   });
 
   async function serve(handler: Handler) {
@@ -109,6 +112,52 @@ describe("the Node runtime's Runtime API client", () => {
     } finally {
       await new Promise((r) => net.close(r));
     }
+  });
+
+  /** A server that answers every request with `raw`, written a byte at a time when `trickle`. */
+  async function rawServer(raw: string, trickle = false) {
+    const sockets: Socket[] = [];
+    const server = createNetServer((socket) => {
+      sockets.push(socket);
+      socket.setNoDelay(true);
+      socket.on("data", async () => {
+        if (!trickle) return void socket.write(raw);
+        for (const byte of Buffer.from(raw, "latin1")) {
+          socket.write(Buffer.of(byte));
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    closings.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((r) => server.close(r));
+    });
+    return createRuntimeClient("127.0.0.1", (server.address() as AddressInfo).port);
+  }
+
+  it("skips interim answers, and reads chunks however their framing is split", async () => {
+    const client = await rawServer(
+      "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n" +
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n" +
+        "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n",
+      true,
+    );
+    for (let i = 0; i < 2; i++) {
+      const res = await client.send("GET", "/x");
+      expect(res.status).toBe(200);
+      expect(res.headers["x-a"]).toBe("1");
+      expect(res.body.toString()).toBe("hello world");
+    }
+  });
+
+  it("refuses a transfer coding it cannot read, and chunks not framed as HTTP/1.1 frames them", async () => {
+    const gzip = await rawServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
+    await expect(gzip.send("GET", "/x")).rejects.toThrow(/unsupported transfer coding gzip, chunked/);
+    const unended = await rawServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n");
+    await expect(unended.send("GET", "/x")).rejects.toThrow(/chunk not ended by CRLF/);
+    const badSize = await rawServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5z\r\nhello\r\n0\r\n\r\n");
+    await expect(badSize.send("GET", "/x")).rejects.toThrow(/bad chunk size/);
   });
 
   it("fails an exchange whose connection breaks off, and goes on with a new one", async () => {
