@@ -20,6 +20,8 @@ let server: http.Server;
 let port: number;
 /** Requests the server saw, as "METHOD path". */
 const seen: string[] = [];
+/** Connections the server accepted. */
+let connections = 0;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -67,6 +69,7 @@ beforeAll(async () => {
       }
     });
   });
+  server.on("connection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
 });
@@ -109,6 +112,7 @@ const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex")
 
 describe("the Python runtime's HTTP client", () => {
   it("reads bodies by length and by chunks (6 MB binary both ways), on one connection", async () => {
+    connections = 0;
     const [byLength, chunked, small] = await drive([
       { path: "/length", method: "POST", bodyKb: 6 * 1024, headers: { "X-Echo": "é-latin1" } },
       { path: "/chunked", method: "POST", bodyKb: 6 * 1024 },
@@ -120,9 +124,11 @@ describe("the Python runtime's HTTP client", () => {
     expect(byLength).toMatchObject({ popped: "n-1", after_pop: null });
     expect(chunked).toMatchObject({ status: 200, length: 6 * 1024 * 1024, sha256: big });
     expect(small).toMatchObject({ status: 200, text: '{"a":1}' });
+    expect(connections).toBe(1);
   });
 
   it("skips interim answers, reads no body of a 204, and a body to the close", async () => {
+    connections = 0;
     const [interim, none, toClose, after] = await drive([
       { path: "/interim", method: "POST", body: "x" },
       { path: "/no-content" },
@@ -134,6 +140,7 @@ describe("the Python runtime's HTTP client", () => {
     expect(toClose).toMatchObject({ status: 200, text: "all of it, to the close", popped: "n-2" });
     // The closed connection is replaced by a new one.
     expect(after).toMatchObject({ status: 200, text: "again" });
+    expect(connections).toBe(2);
   });
 
   it("says a reused connection the server dropped may be retried, and reconnects", async () => {
