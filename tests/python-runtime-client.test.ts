@@ -54,6 +54,13 @@ beforeAll(async () => {
         case "/short":
           req.socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b");
           return;
+        case "/continue-then-drop":
+          res.writeContinue();
+          setTimeout(() => req.socket.destroy(), 20);
+          return;
+        case "/head-cut":
+          req.socket.end("HTTP/1.1 20");
+          return;
         case "/then-drop":
           res.writeHead(200, { "content-length": 0 });
           res.end();
@@ -149,6 +156,21 @@ describe("the Python runtime's HTTP client", () => {
       expect.objectContaining({ status: 200 }),
       { error: "Disconnected" },
       expect.objectContaining({ status: 204 }),
+    ]);
+  });
+
+  it("says a retry is unsafe once any of the answer came on the reused connection", async () => {
+    const out = await drive([
+      { path: "/no-content" },
+      { path: "/continue-then-drop", method: "POST", body: "x" },
+      { path: "/no-content" },
+      { path: "/head-cut" },
+    ]);
+    expect(out).toEqual([
+      expect.objectContaining({ status: 204 }),
+      { error: "ProtocolError" },
+      expect.objectContaining({ status: 204 }),
+      { error: "ProtocolError" },
     ]);
   });
 

@@ -4,8 +4,9 @@
 // Node process ~10 ms of a scratch cold start before its first /next; this costs ~4
 // (as AWS's own runtime clients speak to the Runtime API through a small client of
 // their own rather than the language's). Responses are read by Content-Length,
-// chunked, or to the end of the connection, after any 1xx interim answers. A streamed result (streaming.cjs) still
-// goes through node:http, loaded only by a function that streams.
+// chunked, or to the end of the connection, after any 1xx interim answers. A streamed
+// result (streaming.cjs) still goes through node:http, loaded only by a function that
+// streams.
 
 "use strict";
 

@@ -38,9 +38,6 @@ class Headers:
     def pop(self, name, default=None):
         return self._by_name.pop(name.lower(), default)
 
-    def __contains__(self, name):
-        return name.lower() in self._by_name
-
 
 class Connection:
     def __init__(self, host, port):
@@ -48,6 +45,8 @@ class Connection:
         self._host_header = f"{host}:{port}".encode("latin-1")
         self._sock = None
         self._buf = bytearray()
+        # Bytes read of the current exchange's answer: a retry is safe only while none came.
+        self._received = 0
 
     def close(self):
         if self._sock is not None:
@@ -62,6 +61,7 @@ class Connection:
         if not reused:
             self._sock = socket.create_connection(self._address)
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._received = 0
         try:
             self._sock.sendall(head + body if body else head)
             return self._answer(method, reused)
@@ -88,11 +88,10 @@ class Connection:
 
     def _answer(self, method, reused):
         while True:
-            first = not self._buf
             try:
                 status, headers = self._read_head()
             except Disconnected:
-                if reused and first:
+                if reused and self._received == 0:
                     raise
                 raise ProtocolError("the connection closed before a complete answer") from None
             if 100 <= status < 200 and status != 101:
@@ -121,6 +120,7 @@ class Connection:
         piece = self._sock.recv(65536)
         if not piece:
             return False
+        self._received += len(piece)
         self._buf += piece
         return True
 
