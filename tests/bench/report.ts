@@ -4,7 +4,7 @@ import type { AsyncStageLoad, AsyncStageResult } from "./async-stages.js";
 import type { ColdStartResult } from "./cold-start.js";
 import { PROCESS_KINDS, type ProcessKind } from "./cpu-by-process.js";
 import type { RateRow } from "./drive.js";
-import type { DensityResult } from "./idle-density.js";
+import type { Attributed, DensityResult } from "./idle-density.js";
 import { POOL_STAGE, type StageResult } from "./stages.js";
 import { renderStalledUploads, type StalledUploadsResult } from "./stalled-uploads.js";
 import { ms, type Summary } from "./stats.js";
@@ -37,6 +37,8 @@ export interface BenchRun {
 const row = (label: string, s: Summary) => `| ${label} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.mean)} | ${s.n} |`;
 const rate = (label: string, r: RateRow) =>
   `| ${label} | ${r.perSecond.toFixed(0)} | ${ms(r.latency.p50)} | ${ms(r.latency.p99)} | ${r.n} | ${(r.cpuBusy * 100).toFixed(0)}% |`;
+const attributedRow = (label: string, a: Attributed) =>
+  `| ${label} | ${[a.cgroupMib, a.shimMib, a.engineMib, a.heapMib, a.mib].map((v) => v.toFixed(2)).join(" | ")} | ${(1024 / a.mib).toFixed(0)} |`;
 /** Async end to end as a share of the sync rate through the platform, as issue 15 asks. */
 const ASYNC_SHARE_TARGET = 0.6;
 
@@ -88,6 +90,29 @@ each answering one event at a time over the Runtime API, take ${at(one, "functio
 nodes of the two-node rows share the same ${cpus().length} cores, so a second node adds no capacity
 here; those rows show placement spreading versions over nodes. Async events run
 through the same path, so their end-to-end rate is bound by it too.`;
+}
+
+/** CPU per async event of the burst by kind of process, beside the sync calls measured just before it. */
+function asyncCpuReading(t: ThroughputResult): string {
+  const sync = t.syncBesideAsync;
+  const at = (m: Partial<Record<ProcessKind, number>>, k: ProcessKind) => m[k] ?? 0;
+  const sum = (m: Partial<Record<ProcessKind, number>>) => PROCESS_KINDS.reduce((a, k) => a + at(m, k), 0);
+  const lines = PROCESS_KINDS.map(
+    (k) =>
+      `| ${k} | ${at(sync.cpuMsPerCall, k).toFixed(3)} | ${at(t.asyncCpu.msPerEvent, k).toFixed(3)} | ${(at(t.asyncCpu.msPerEvent, k) - at(sync.cpuMsPerCall, k)).toFixed(3)} |`,
+  );
+  const s = sum(sync.cpuMsPerCall);
+  const a = sum(t.asyncCpu.msPerEvent);
+  return `Where the CPU goes, async beside sync (CPU time of each process from /proc, ms per
+invoke or event; the burst counted from its first send until its last event was seen
+recorded, which includes up to one 250 ms poll of idle at its end):
+
+| process | sync, just before the burst | async burst, per event | async − sync |
+| --- | ---: | ---: | ---: |
+${lines.join("\n")}
+| **all** | **${s.toFixed(3)}** | **${a.toFixed(3)}** | **${(a - s).toFixed(3)}** |
+
+The machine's CPU was ${(sync.cpuBusy * 100).toFixed(0)}% busy for the sync calls and ${(t.asyncCpu.busy * 100).toFixed(0)}% through the burst.`;
 }
 
 function stageTable(r: StageResult): string {
@@ -239,6 +264,26 @@ number of plain containers of the same image, each an idle \`node\` process.
 Target on this machine: at least 64 idle warm containers per GiB. This run:
 ${verdict(1024 / density.platformMib >= 64)}.
 
+The same containers as the kernel charges them, read once each side has settled
+(tests/bench/container-memory.ts): each container's memory cgroup (its processes' pages
+and the kernel memory charged to it), its containerd shim's PSS (pages shared between
+shims counted in shares), the growth of the engine's PSS (dockerd, containerd), and for
+the platform the growth of the harness' heap after a full GC (the invoker's and control
+plane's bookkeeping for its containers). Unlike \`MemAvailable\`, these do not move with
+the rest of the machine: the harness' own RSS, for one, grew by
+${density.harnessRssMib.toFixed(1)} MiB per container across the platform's row (it also
+hosts the SDK client that sent the invokes), all of it inside that row's drop. Not
+counted either side: kernel memory charged to no container's cgroup (a network
+namespace's devices; the plain containers run with none).
+
+| containers | cgroup | shim | engine | heap | MiB per container | containers per GiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${attributedRow("idle warm function containers (platform)", density.platform)}
+${attributedRow("plain idle Node containers (baseline)", density.baseline)}
+
+Platform / plain, containers per GiB: ${(density.baseline.mib / density.platform.mib).toFixed(2)} by the kernel's
+charges, ${(density.baselineMib / density.platformMib).toFixed(2)} by \`MemAvailable\`.
+
 ## Throughput
 
 A deployment-shaped stack: Postgres with fsync on (accepted means durable), Redis
@@ -315,6 +360,8 @@ ${ratio(t.asyncEndToEndPerSecond, t.syncBesideAsync.perSecond)} the sync rate be
   )}; ${ratio(t.asyncEndToEndPerSecond, t.syncOneNode.perSecond)} the one-node row (${t.syncOneNode.perSecond.toFixed(0)}/s) ${verdict(
     t.asyncEndToEndPerSecond >= ASYNC_SHARE_TARGET * t.syncOneNode.perSecond,
   )}; enqueue to start ${verdict(t.enqueueToStart.p50 <= 5)}.
+
+${asyncCpuReading(t)}
 
 Where an async event's time goes: each event is cut at the marks the control plane
 publishes as it goes (tests/bench/async-stages.ts, on the diagnostics channel

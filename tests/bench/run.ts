@@ -18,7 +18,8 @@
 // - the Kafka trigger's rows (kafka-bench.ts), only with BENCH_ONLY=kafka.
 // - the RabbitMQ trigger's rows (rabbitmq-bench.ts), only with BENCH_ONLY=rabbitmq.
 // - the web console's first load and 1,000-function list (console-bench.ts), only with BENCH_ONLY=console.
-// BENCH_ONLY=warm prints the warm rows alone (to compare two builds) and writes nothing.
+// BENCH_ONLY=warm prints the warm rows alone (to compare two builds) and writes nothing;
+// BENCH_ONLY=throughput and BENCH_ONLY=density do the same for theirs.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -226,6 +227,22 @@ async function main() {
 }
 
 const only: Record<string, () => Promise<void>> = {
+  throughput: async () => {
+    console.log(JSON.stringify(await measureThroughput(), null, 1));
+    process.exit(0);
+  },
+  density: async () => {
+    const stack = await startStack(
+      { STRATUS_CAPACITY_MB: String(256 * IDLE_CONTAINERS) },
+      { productAsyncTiming: true },
+    );
+    try {
+      console.log(JSON.stringify(await measureIdleDensity(stack, IDLE_CONTAINERS), null, 1));
+    } finally {
+      await stack.stop();
+    }
+    process.exit(0);
+  },
   triggers: triggersOnly,
   observability: observabilityOnly,
   workflows: () => import("./workflows-bench.js").then(() => undefined),
@@ -236,5 +253,6 @@ const only: Record<string, () => Promise<void>> = {
 };
 (only[process.env.BENCH_ONLY ?? ""] ?? main)().catch((err) => {
   console.error(err);
-  process.exitCode = 1;
+  // As on success: a stack's client socket or timer may be left, and a failed run must end.
+  process.exit(1);
 });
