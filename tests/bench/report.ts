@@ -269,12 +269,13 @@ The same containers as the kernel charges them, read once each side has settled
 and the kernel memory charged to it), its containerd shim's PSS (pages shared between
 shims counted in shares), the growth of the engine's PSS (dockerd, containerd), and for
 the platform the growth of the harness' heap after a full GC (the invoker's and control
-plane's bookkeeping for its containers). Unlike \`MemAvailable\`, these do not move with
-the rest of the machine: the harness' own RSS, for one, grew by
-${density.harnessRssMib.toFixed(1)} MiB per container across the platform's row (it also
-hosts the SDK client that sent the invokes), all of it inside that row's drop. Not
-counted either side: kernel memory charged to no container's cgroup (a network
-namespace's devices; the plain containers run with none).
+plane's bookkeeping for its containers; below zero when the collection found less than
+before the row). Unlike \`MemAvailable\`, these do not move with the rest of the machine:
+the harness' own RSS, for one, changed by ${density.harnessRssMib.toFixed(1)} MiB per container across the
+platform's row (it also hosts the SDK client that sent the invokes), and that change is
+inside the row's \`MemAvailable\` reading. Not counted either side: kernel memory charged
+to no container's cgroup (a network namespace's devices; the plain containers run with
+none).
 
 | containers | cgroup | shim | engine | heap | MiB per container | containers per GiB |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
