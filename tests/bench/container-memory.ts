@@ -20,9 +20,13 @@ function read(path: string): string | undefined {
 function cgroupBytes(pid: number): number {
   const lines = (read(`/proc/${pid}/cgroup`) ?? "").split("\n");
   const v1 = lines.find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l));
-  if (v1) return Number(read(`/sys/fs/cgroup/memory${v1.split(":")[2]}/memory.usage_in_bytes`));
   const v2 = lines.find((l) => l.startsWith("0::"));
-  return Number(read(`/sys/fs/cgroup${v2?.slice(3) ?? "/"}/memory.current`));
+  const file = v1
+    ? `/sys/fs/cgroup/memory${v1.split(":")[2]}/memory.usage_in_bytes`
+    : `/sys/fs/cgroup${v2?.slice(3) ?? "/"}/memory.current`;
+  const bytes = Number(read(file));
+  if (!Number.isFinite(bytes)) throw new Error(`no memory cgroup reading for process ${pid} (${file})`);
+  return bytes;
 }
 
 /** A process' proportional set size, bytes (0 once it has gone). */

@@ -32,7 +32,7 @@ const SECRET: ReadonlySet<string> = new Set(REDACTED_FIELDS);
 
 const isObject = (v: unknown): v is object => typeof v === "object" && v !== null && !Buffer.isBuffer(v);
 
-/** `v` with its own fields of `names` censored, or `v` itself when none needs it (never changed in place). */
+/** `v` with each own field `censor` answers otherwise for replaced, or `v` itself when none is (never changed in place). */
 function censorIn(v: object, censor: (name: string, value: unknown) => unknown): object {
   let descriptors: Record<string, PropertyDescriptor> | undefined;
   for (const name of Object.keys(v)) {
