@@ -3,7 +3,7 @@ import { cpus, totalmem } from "node:os";
 import type { AsyncStageLoad, AsyncStageResult } from "./async-stages.js";
 import type { ColdStartResult } from "./cold-start.js";
 import { PROCESS_KINDS, type ProcessKind } from "./cpu-by-process.js";
-import type { RateRow } from "./drive.js";
+import type { CpuMsPerCall, RateRow } from "./drive.js";
 import type { Attributed, DensityResult } from "./idle-density.js";
 import { POOL_STAGE, type StageResult } from "./stages.js";
 import { renderStalledUploads, type StalledUploadsResult } from "./stalled-uploads.js";
@@ -62,8 +62,8 @@ const cpuMsPerInvoke = (r: RateRow) => (cpus().length * 1000 * r.cpuBusy) / r.pe
 function cpuReading(t: ThroughputResult): string {
   const one = t.syncOneNode;
   const direct = t.syncOneNodeDirect;
-  const at = (r: RateRow, k: ProcessKind) => r.cpuMsPerCall[k] ?? 0;
-  const sum = (r: RateRow) => PROCESS_KINDS.reduce((a, k) => a + at(r, k), 0);
+  const at = (r: RateRow, k: ProcessKind) => cpuOf(r.cpuMsPerCall, k);
+  const sum = (r: RateRow) => cpuSum(r.cpuMsPerCall);
   const floor = t.floorPerRequest;
   const lines = PROCESS_KINDS.map(
     (k) => `| ${k} | ${at(one, k).toFixed(3)} | ${at(direct, k).toFixed(3)} | ${at(floor, k).toFixed(3)} |`,
@@ -92,17 +92,19 @@ here; those rows show placement spreading versions over nodes. Async events run
 through the same path, so their end-to-end rate is bound by it too.`;
 }
 
+const cpuOf = (m: CpuMsPerCall, k: ProcessKind) => m[k] ?? 0;
+const cpuSum = (m: CpuMsPerCall) => PROCESS_KINDS.reduce((a, k) => a + cpuOf(m, k), 0);
+
 /** CPU per async event of the burst by kind of process, beside the sync calls measured just before it. */
 function asyncCpuReading(t: ThroughputResult): string {
-  const sync = t.syncBesideAsync;
-  const at = (m: Partial<Record<ProcessKind, number>>, k: ProcessKind) => m[k] ?? 0;
-  const sum = (m: Partial<Record<ProcessKind, number>>) => PROCESS_KINDS.reduce((a, k) => a + at(m, k), 0);
+  const sync = t.syncBesideAsync.cpuMsPerCall;
+  const burst = t.asyncCpu.cpuMsPerCall;
   const lines = PROCESS_KINDS.map(
     (k) =>
-      `| ${k} | ${at(sync.cpuMsPerCall, k).toFixed(3)} | ${at(t.asyncCpu.msPerEvent, k).toFixed(3)} | ${(at(t.asyncCpu.msPerEvent, k) - at(sync.cpuMsPerCall, k)).toFixed(3)} |`,
+      `| ${k} | ${cpuOf(sync, k).toFixed(3)} | ${cpuOf(burst, k).toFixed(3)} | ${(cpuOf(burst, k) - cpuOf(sync, k)).toFixed(3)} |`,
   );
-  const s = sum(sync.cpuMsPerCall);
-  const a = sum(t.asyncCpu.msPerEvent);
+  const s = cpuSum(sync);
+  const a = cpuSum(burst);
   return `Where the CPU goes, async beside sync (CPU time of each process from /proc, ms per
 invoke or event; the burst counted from its first send until its last event was seen
 recorded, which includes up to one 250 ms poll of idle at its end):
@@ -112,7 +114,7 @@ recorded, which includes up to one 250 ms poll of idle at its end):
 ${lines.join("\n")}
 | **all** | **${s.toFixed(3)}** | **${a.toFixed(3)}** | **${(a - s).toFixed(3)}** |
 
-The machine's CPU was ${(sync.cpuBusy * 100).toFixed(0)}% busy for the sync calls and ${(t.asyncCpu.busy * 100).toFixed(0)}% through the burst.`;
+The machine's CPU was ${(t.syncBesideAsync.cpuBusy * 100).toFixed(0)}% busy for the sync calls and ${(t.asyncCpu.cpuBusy * 100).toFixed(0)}% through the burst.`;
 }
 
 function stageTable(r: StageResult): string {

@@ -66,11 +66,17 @@ async function observabilityOnly() {
   console.log("wrote the observability section of docs/BENCHMARKS.md");
 }
 
+/**
+ * The stack of the latency, cold-start and density rows: room for the density row's
+ * containers (the node's capacity is an accounting limit), and the product's async
+ * timing (the tests' quick reconciliation would poll Redis for every queued event of
+ * the async burst twice a second).
+ */
+const startBenchStack = () =>
+  startStack({ STRATUS_CAPACITY_MB: String(256 * IDLE_CONTAINERS) }, { productAsyncTiming: true });
+
 async function main() {
-  // Room for the idle-density row's containers (the node's capacity is an accounting limit),
-  // and the product's async timing: the tests' quick reconciliation would poll Redis for
-  // every queued event of the async burst twice a second.
-  const stack = await startStack({ STRATUS_CAPACITY_MB: String(256 * IDLE_CONTAINERS) }, { productAsyncTiming: true });
+  const stack = await startBenchStack();
   let cold: ColdStartResult;
   let density: DensityResult;
   let warm: { p: Summary; d: Summary; h: Summary; b: Summary; f: Summary; stages: StageResult };
@@ -232,10 +238,7 @@ const only: Record<string, () => Promise<void>> = {
     process.exit(0);
   },
   density: async () => {
-    const stack = await startStack(
-      { STRATUS_CAPACITY_MB: String(256 * IDLE_CONTAINERS) },
-      { productAsyncTiming: true },
-    );
+    const stack = await startBenchStack();
     try {
       console.log(JSON.stringify(await measureIdleDensity(stack, IDLE_CONTAINERS), null, 1));
     } finally {

@@ -23,8 +23,8 @@ import { spawnInvoker } from "../helpers/invoker-process.js";
 import { until } from "../helpers/poll.js";
 import { type StartedService, startPostgres, startRedis } from "../helpers/services.js";
 import type { Credentials } from "../helpers/stack.js";
-import { type KnownPids, measureCpuByProcess, type ProcessKind } from "./cpu-by-process.js";
-import { cpuTimes, drive, type RateRow } from "./drive.js";
+import type { KnownPids } from "./cpu-by-process.js";
+import { drive, measureCpu, type RateRow } from "./drive.js";
 import { startRuntimeFloor } from "./runtime-floor.js";
 import { createSignedClient } from "./signed-client.js";
 import { deployBenchFunction } from "./spec.js";
@@ -65,7 +65,7 @@ export interface ThroughputResult {
   /** Sync through the platform on the async burst's function, measured just before the burst. */
   syncBesideAsync: RateRow;
   /** The burst, from its first send until its last event was seen recorded: the machine's busy share, and CPU ms per event by kind of process. */
-  asyncCpu: { busy: number; msPerEvent: Partial<Record<ProcessKind, number>> };
+  asyncCpu: Pick<RateRow, "cpuBusy" | "cpuMsPerCall">;
   bullmqPerSecond: number;
   enqueueToStart: Summary;
   bullmqAddToStart: Summary;
@@ -282,8 +282,7 @@ async function measureAsync(
     known,
   );
   const dbStart = await dbNow();
-  const byProcess = measureCpuByProcess(known);
-  const cpu0 = cpuTimes();
+  const cpu = measureCpu(known);
   const t0 = performance.now();
   await submit(burst, ASYNC_EVENTS, ASYNC_IN_FLIGHT);
   const accepted = performance.now();
@@ -300,10 +299,7 @@ async function measureAsync(
   );
   const endToEndMs = last - dbStart.getTime();
   // Up to one poll (250 ms) of idle after the last record is in the span: the busy share reads a little low.
-  const cpu1 = cpuTimes();
-  const msPerEvent: Partial<Record<ProcessKind, number>> = {};
-  for (const [kind, seconds] of byProcess()) msPerEvent[kind] = (seconds * 1000) / ASYNC_EVENTS;
-  const asyncCpu = { busy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total), msPerEvent };
+  const asyncCpu = cpu(ASYNC_EVENTS);
 
   // Steady rate: enqueue-to-start from the invocation rows' own timestamps.
   const paced = `paced-${randomUUID().slice(0, 8)}`;
