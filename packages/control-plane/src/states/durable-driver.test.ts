@@ -9,7 +9,7 @@ import { MemoryExecutionStore } from "./memory-execution-store.js";
 import { executionStartedEvent } from "./outcome-events.js";
 import type { LoadContext } from "./outcomes.js";
 import { taskListener } from "./start-states.js";
-import { createTaskPort } from "./task-effects.js";
+import { createTaskPort, type TaskPort } from "./task-effects.js";
 import type { Definition, HistoryEvent } from "./types.js";
 
 const ACCOUNT = "123456789012";
@@ -61,7 +61,7 @@ function setup(broken = false) {
     await store.create({ arn, accountId: ACCOUNT, machineArn: MACHINE, name, revision: 1, input: "{}", started });
     return arn;
   }
-  return { clock, store, driver, runInvocations, start };
+  return { clock, store, load, opts, driver, runInvocations, start };
 }
 
 describe("ExecutionStore compare-and-set (memory)", () => {
@@ -150,6 +150,35 @@ describe("durable driver", () => {
       await d.tick();
       expect(await store.get(arn)).toMatchObject({ status: "FAILED", error: "Lambda.ResourceNotFoundException" });
       expect(store.accepted).toHaveLength(0);
+    } finally {
+      definition.States.First = { Type: "Task", Resource: FN, Next: "Pause" };
+    }
+  });
+
+  it("records a callback task's token with the event that shows it, before the task is performed", async () => {
+    const { store, load, opts, start } = setup();
+    definition.States.First = {
+      Type: "Task",
+      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      Parameters: { FunctionName: FN, Payload: { "token.$": "$$.Task.Token" } },
+      End: true,
+    };
+    try {
+      const arn = await start("token", {});
+      // A task port that only looks: whoever read the token from the history may answer it already.
+      const known: unknown[] = [];
+      const tasks: TaskPort = {
+        perform: async (_row, effect) => {
+          known.push("taskToken" in effect && (await store.taskOfToken(effect.taskToken as string)));
+          return undefined;
+        },
+      };
+      await createDriver({ store, load, tasks, log: silent }, opts).tick();
+      const scheduled = (await store.read(arn)).find((e) => e.type === "TaskScheduled") as HistoryEvent;
+      const sent = JSON.parse(String((scheduled.taskScheduledEventDetails as { parameters: string }).parameters));
+      expect(known).toEqual([
+        { executionArn: arn, accountId: ACCOUNT, effectKey: expect.any(String), token: sent.Payload.token },
+      ]);
     } finally {
       definition.States.First = { Type: "Task", Resource: FN, Next: "Pause" };
     }

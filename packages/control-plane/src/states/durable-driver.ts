@@ -8,12 +8,13 @@
 // An Express execution still running at its limit is ended TIMED_OUT here.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@stratus/shared";
-import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
+import type { ExecutionRow, ExecutionStore, IssuedToken } from "../store/execution-store.js";
 import { closeExecution } from "./close-execution.js";
 import { decide } from "./engine.js";
 import { EXPRESS_MS, expressTimeoutCause, isExpressArn } from "./express.js";
 import { appendOutcome, type LoadContext } from "./outcomes.js";
 import type { TaskPort } from "./task-effects.js";
+import type { Effect } from "./types.js";
 
 export interface DriverOptions {
   /** How often the loop looks for due executions. */
@@ -50,6 +51,14 @@ export interface Driver {
   stop(): Promise<void>;
 }
 
+/** The callback tokens of tasks scheduled by events after the first `known`. */
+const issued = (effects: Effect[], known: number): IssuedToken[] =>
+  effects.flatMap((e) =>
+    e.kind !== "timer" && "taskToken" in e && e.taskToken && e.scheduledEventId > known
+      ? [{ token: e.taskToken, effectKey: e.idempotencyKey }]
+      : [],
+  );
+
 export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
   const owner = randomUUID();
   const now = opts.now ?? Date.now;
@@ -77,7 +86,8 @@ export function createDriver(deps: DriverDeps, opts: DriverOptions): Driver {
       const decision = await decide(definition, history, at, info, await store.heartbeats(row.arn));
       seen = history.length;
       if (decision.append) {
-        if (!(await store.append(row.arn, decision.append.expectedLength, decision.append.events, false))) {
+        const { expectedLength, events } = decision.append;
+        if (!(await store.append(row.arn, expectedLength, events, false, issued(decision.effects, expectedLength)))) {
           seen = -1; // someone moved it: decide again at once
           return;
         }

@@ -7,6 +7,7 @@ import {
   closingStatus,
   type ExecutionRow,
   type ExecutionStore,
+  type IssuedToken,
   type TaskLink,
 } from "../store/execution-store.js";
 import type { MachineLogging } from "../store/sfn-machine-store.js";
@@ -67,10 +68,19 @@ export class MemoryExecutionStore implements ExecutionStore {
     return [...(this.entries.get(arn)?.history ?? [])];
   }
 
-  async append(arn: string, expectedLength: number, events: HistoryEvent[], wakeNow: boolean) {
+  async append(
+    arn: string,
+    expectedLength: number,
+    events: HistoryEvent[],
+    wakeNow: boolean,
+    tokens: IssuedToken[] = [],
+  ) {
     const e = this.entries.get(arn);
     if (e?.row.status !== "RUNNING" || e.history.length !== expectedLength) return false;
     e.history.push(...events);
+    for (const { token, effectKey } of tokens)
+      if (!this.tasks.some((x) => x.token === token))
+        this.tasks.push({ executionArn: arn, accountId: e.row.accountId, effectKey, token });
     e.row.historyLength = e.history.length;
     const last = events[events.length - 1];
     const status = last && closingStatus(last);

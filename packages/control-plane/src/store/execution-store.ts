@@ -58,9 +58,17 @@ export interface ExecutionStore {
   /**
    * Appends `events` only if the history has exactly `expectedLength` events, in one
    * transaction; false (nothing written) when it moved. A closing event sets the
-   * status; `wakeNow` makes the execution due at once (an outcome arrived).
+   * status; `wakeNow` makes the execution due at once (an outcome arrived). `tokens`
+   * are the callback tokens these events hand out, answerable from the same moment the
+   * history shows them.
    */
-  append(arn: string, expectedLength: number, events: HistoryEvent[], wakeNow: boolean): Promise<boolean>;
+  append(
+    arn: string,
+    expectedLength: number,
+    events: HistoryEvent[],
+    wakeNow: boolean,
+    tokens?: IssuedToken[],
+  ): Promise<boolean>;
   /** Leases up to `limit` running executions due by now to `owner` for `leaseMs`; none leased by another. */
   claim(owner: string, limit: number, leaseMs: number): Promise<ExecutionRow[]>;
   /**
@@ -85,6 +93,12 @@ export interface ExecutionStore {
   heartbeat(token: string, at: Date): Promise<void>;
   /** The last heartbeat of each callback task of the execution (ms since the epoch), by effect key. */
   heartbeats(executionArn: string): Promise<Record<string, number>>;
+}
+
+/** A `.waitForTaskToken` task's token and the effect it answers. */
+export interface IssuedToken {
+  token: string;
+  effectKey: string;
 }
 
 export interface TaskLink {

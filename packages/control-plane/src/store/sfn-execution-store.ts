@@ -150,7 +150,7 @@ export function createPgExecutionStore(
       );
       return res.rows.map((r) => r.event);
     },
-    async append(arn, expectedLength, events, wakeNow) {
+    async append(arn, expectedLength, events, wakeNow, tokens = []) {
       const last = events[events.length - 1];
       if (!last) return true;
       const status = closingStatus(last);
@@ -187,6 +187,13 @@ export function createPgExecutionStore(
              SELECT $1, (e->>'id')::int, e FROM jsonb_array_elements($2::jsonb) e`,
             [arn, JSON.stringify(events)],
           );
+          if (tokens.length > 0)
+            await c.query(
+              `INSERT INTO sfn_task_tokens (token, account_id, execution_arn, effect_key)
+               SELECT t->>'token', $2, $1, t->>'effectKey' FROM jsonb_array_elements($3::jsonb) t
+               ON CONFLICT DO NOTHING`,
+              [arn, row.account_id, JSON.stringify(tokens)],
+            );
           const at = { arn, accountId: row.account_id, machineArn: row.machine_arn, startDate: row.start_date };
           await writeLines(c, at, row.logging, events);
           return true;
