@@ -270,20 +270,23 @@ describe("async invocations", () => {
     const id = randomUUID();
     // Written without an outbox row, so that no worker picks it up meanwhile.
     await stack.db.query(
-      `INSERT INTO async_invocations (id, account_id, function_name, payload, status, max_attempts, max_event_age_seconds)
-       VALUES ($1, $2, 'not-run', '\\x7b7d', 'accepted', 4, 3600)`,
+      `INSERT INTO async_invocations (id, account_id, function_name, payload, status, max_attempts, max_event_age_seconds, job_id)
+       VALUES ($1, $2, 'not-run', '\\x7b7d', 'accepted', 4, 3600, $1)`,
       [id, stack.credentials.accountId],
     );
-    const first = await store.start(id, 960);
+    // Only the job the invocation records starts it.
+    expect(await store.start(id, `${id}_other`, 960)).toBeUndefined();
+    const first = await store.start(id, id, 960);
     expect(first?.attempt).toBe(1);
-    // The first worker stalls past its lease; the invocation is started again.
+    // The first worker stalls past its lease; the invocation is started again, by its new job only.
     await stack.db.query("UPDATE async_invocations SET lease_until = now() - interval '1 second' WHERE id = $1", [id]);
     expect(await store.expireLease(id, 1, `${id}_r1`)).toBe(true);
-    const second = await store.start(id, 960);
+    expect(await store.start(id, id, 960)).toBeUndefined();
+    const second = await store.start(id, `${id}_r1`, 960);
     expect(second?.attempt).toBe(2);
     expect(await store.finish(id, 1, "succeed", {})).toBe(false);
     expect(await store.finish(id, 2, "succeed", {})).toBe(true);
-    expect(await store.start(id, 960)).toBeUndefined();
+    expect(await store.start(id, `${id}_r1`, 960)).toBeUndefined();
   }, 30_000);
 });
 

@@ -408,7 +408,7 @@ describe("usage records and rollups", () => {
     });
     // No job runs it: this test plays the worker.
     await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [id]);
-    const first = await store.start(id, 960);
+    const first = await store.start(id, id, 960);
     expect(first?.invokeCount).toBe(1);
     const retry = {
       retryAfterMs: HOUR,
@@ -420,7 +420,7 @@ describe("usage records and rollups", () => {
     // The same completion again (a resent job): refused, and it meters nothing more.
     expect(await store.finish(id, 1, "retry", retry)).toBe(false);
     expect(await count(id)).toBe(1);
-    const second = await store.start(id, 960);
+    const second = await store.start(id, retry.jobId, 960);
     expect(second?.invokeCount).toBe(2);
     // A stale worker still on attempt 1: refused, nothing written.
     expect(await store.finish(id, 1, "fail", { usage: row(accountId, id, 9, new Date(), 10) })).toBe(false);

@@ -89,9 +89,9 @@ export function createJobRunner(
   /** One attempt at the job's event; `deadline` started with the job, and each step moves it on. */
   async function run(job: QueueJob, invocationId: string, deadline: JobDeadline): Promise<void> {
     const step = stepper(deadline, config.stepMs);
-    const takeover = mayTakeOver(job) ? job.id : undefined;
+    const takeover = mayTakeOver(job);
     markStage("picked", invocationId);
-    const inv = await step(() => store.start(invocationId, LEASE_SECONDS, takeover));
+    const inv = await step(() => store.start(invocationId, job.id ?? "", LEASE_SECONDS, takeover));
     if (!inv) return; // finished, running elsewhere, or not known: nothing to do
     markStage("started", invocationId);
     // Its first attempt: none spent or given back before it, and no takeover of a lost one.

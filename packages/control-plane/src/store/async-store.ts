@@ -117,12 +117,13 @@ export interface AsyncStore {
   /** Due outbox rows, locked until `handle` returns; they are deleted if it succeeds. */
   drainOutbox(limit: number, handle: (jobs: QueuedJob[]) => Promise<void>): Promise<number>;
   /**
-   * Starts an attempt (start); undefined when not startable. With `takeoverJobId` (a
-   * job the queue re-runs after a stall), also takes over (take_over) a running
-   * attempt recorded under that job: its worker lost the job, so the attempt
-   * it ran becomes stale.
+   * Starts an attempt (start) for `jobId`, only if that is the job the invocation
+   * records (a stale job, say a first job sent again after its retry was scheduled,
+   * starts nothing); undefined when not startable. With `takeover` (the queue re-runs
+   * the job after a stall), also takes over (take_over) a running attempt recorded
+   * under it: its worker lost the job, so the attempt it ran becomes stale.
    */
-  start(id: string, leaseSeconds: number, takeoverJobId?: string): Promise<AsyncInvocation | undefined>;
+  start(id: string, jobId: string, leaseSeconds: number, takeover?: boolean): Promise<AsyncInvocation | undefined>;
   /** Moves a running attempt on by `event`; false when the attempt is stale. Starting took an attempt and an invoke; `fields` may give them back. */
   finish(id: string, attempt: number, event: FinishEvent, fields: FinishFields): Promise<boolean>;
   get(accountId: string, id: string): Promise<AsyncInvocation | undefined>;
@@ -346,30 +347,33 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     splitOnFailure((invs: NewAsyncInvocation[]) => insertAccepted(db, invs, PUBLISH_GRACE_SECONDS)),
     64,
   );
-  const start = createBatcher(async (items: { id: string; leaseSeconds: number; takeover: string | null }[]) => {
-    const res = await db.query<Row>(
-      `UPDATE async_invocations a SET status = $6, attempt = a.attempt + 1,
+  const start = createBatcher(
+    async (items: { id: string; jobId: string; leaseSeconds: number; takeover: boolean }[]) => {
+      const res = await db.query<Row>(
+        `UPDATE async_invocations a SET status = $6, attempt = a.attempt + 1,
          invoke_count = a.invoke_count + 1, updated_at = now(),
          first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
-       FROM unnest($1::uuid[], $2::float8[], $3::text[]) AS v(id, lease, takeover)
-       WHERE a.id = v.id
-         AND (a.status = ANY($4::text[]) OR (a.status = $5 AND v.takeover IS NOT NULL AND a.job_id = v.takeover))
+       FROM unnest($1::uuid[], $2::float8[], $3::bool[], $7::text[]) AS v(id, lease, takeover, job_id)
+       WHERE a.id = v.id AND a.job_id = v.job_id
+         AND (a.status = ANY($4::text[]) OR (a.status = $5 AND v.takeover))
        RETURNING ${A_COLUMNS}`,
-      [
+        [
+          items.map((i) => i.id),
+          items.map((i) => i.leaseSeconds),
+          items.map((i) => i.takeover),
+          START.from,
+          START.takeOverFrom,
+          START.to,
+          items.map((i) => i.jobId),
+        ],
+      );
+      const found = new Map(res.rows.map((r) => [r.id, toInvocation(r)]));
+      return claimInOrder(
         items.map((i) => i.id),
-        items.map((i) => i.leaseSeconds),
-        items.map((i) => i.takeover),
-        START.from,
-        START.takeOverFrom,
-        START.to,
-      ],
-    );
-    const found = new Map(res.rows.map((r) => [r.id, toInvocation(r)]));
-    return claimInOrder(
-      items.map((i) => i.id),
-      found,
-    );
-  });
+        found,
+      );
+    },
+  );
   // A batch of ends that Postgres refused for its data is retried one by one: one
   // row it cannot take must not fail its neighbours' ends (each would be given up
   // and run again). Other failures (a timeout, a lost connection) fail them all.
@@ -406,7 +410,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
         return rows.rows.length;
       });
     },
-    start: (id, leaseSeconds, takeoverJobId) => start({ id, leaseSeconds, takeover: takeoverJobId ?? null }),
+    start: (id, jobId, leaseSeconds, takeover = false) => start({ id, jobId, leaseSeconds, takeover }),
     finish(id, attempt, event, fields) {
       const { followUp, letters = [] } = fields;
       if (!followUp && letters.length === 0) return finishPlain({ id, attempt, event, fields });

@@ -14,9 +14,13 @@ export { Queue as BullQueue, Worker as BullWorker } from "bullmq";
 /** The name a worker's Redis connection goes by in CLIENT LIST. */
 export const WORKER_CONNECTION_NAME = "stratus:async-worker";
 
-/** Postgres holds the truth: Redis keeps completed jobs a while, failed ones a week. */
+/**
+ * Postgres holds the truth: Redis drops a completed job at once (a job added again
+ * under its id later runs, finds the invocation no longer records it, and starts
+ * nothing) and keeps failed ones a week.
+ */
 const JOB_OPTIONS = {
-  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
