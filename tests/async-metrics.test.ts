@@ -22,10 +22,11 @@ describe("async metrics", () => {
   it("report a waiting event in the open backlog, its age and the outbox, and drop it once it has run", async () => {
     const name = await deployFunction(stack.lambda, "backlog", "exports.handler = async (e) => e;");
     const id = await commitEvent(stack.db, stack.credentials.accountId, name);
-    // Held from the relay, and accepted 100 s ago: a backlog that has waited.
-    await stack.db.query("UPDATE async_outbox SET relay_after = now() + interval '1 hour' WHERE invocation_id = $1", [
-      id,
-    ]);
+    // Left to the relay but held from it, and accepted 100 s ago: a backlog that has waited.
+    await stack.db.query(
+      "INSERT INTO async_outbox (invocation_id, relay_after) VALUES ($1, now() + interval '1 hour')",
+      [id],
+    );
     await stack.db.query("UPDATE async_invocations SET accepted_at = now() - interval '100 seconds' WHERE id = $1", [
       id,
     ]);

@@ -234,7 +234,7 @@ describe("async invocations", () => {
     expect(await count()).toBe(before);
   }, 30_000);
 
-  it("runs an event committed but never enqueued, and one whose job was lost", async () => {
+  it("runs an event committed but never queued, and one its accepting process left to the relay", async () => {
     const fn = await deploy("exports.handler = async (e) => { console.log('RECOVERED ' + e.tag); return 1; };");
     const store = createPgAsyncStore(stack.db);
     const common = {
@@ -243,19 +243,18 @@ describe("async invocations", () => {
       maxAttempts: 4,
       maxEventAgeSeconds: 3600,
     };
-    // The control plane died after the commit, before queueing the event itself: the
-    // outbox row is there, held for the accepting process a moment, then the relay sends it.
-    const committed = randomUUID();
-    await store.accept({ ...common, id: committed, payload: Buffer.from('{"tag":"outbox"}') });
-    const held = await stack.db.query("SELECT relay_after > now() AS held FROM async_outbox WHERE invocation_id = $1", [
-      committed,
-    ]);
-    expect(held.rows).toEqual([{ held: true }]);
-    // Redis lost the job: no outbox row, no job; the reconciler finds it once overdue.
+    // The queue refused the event: its accepting process gave it an outbox row, which the relay sends.
+    const left = randomUUID();
+    await store.accept({ ...common, id: left, payload: Buffer.from('{"tag":"outbox"}') });
+    await store.leaveToRelay([left]);
+    // The control plane died after the commit, before queueing the event (or Redis lost
+    // its job): no outbox row, no job; the reconciler finds it once overdue.
     const lost = randomUUID();
     await store.accept({ ...common, id: lost, payload: Buffer.from('{"tag":"lost"}') });
-    await stack.db.query("DELETE FROM async_outbox WHERE invocation_id = $1", [lost]);
-    expect((await settled(committed)).Status).toBe("succeeded");
+    expect(
+      (await stack.db.query("SELECT count(*)::int AS n FROM async_outbox WHERE invocation_id = $1", [lost])).rows[0].n,
+    ).toBe(0);
+    expect((await settled(left)).Status).toBe("succeeded");
     expect((await settled(lost)).Status).toBe("succeeded");
     // Logs are shipped in batches: wait for both runs to be stored.
     const logs = await until(async () => {
@@ -271,8 +270,8 @@ describe("async invocations", () => {
     // Written without an outbox row, so that no worker picks it up meanwhile.
     await stack.db.query(
       `INSERT INTO async_invocations (id, account_id, function_name, payload, status, max_attempts, max_event_age_seconds, job_id)
-       VALUES ($1, $2, 'not-run', '\\x7b7d', 'accepted', 4, 3600, $1)`,
-      [id, stack.credentials.accountId],
+       VALUES ($1, $2, 'not-run', '\\x7b7d', 'accepted', 4, 3600, $3)`,
+      [id, stack.credentials.accountId, id],
     );
     // Only the job the invocation records starts it.
     expect(await store.start(id, `${id}_other`, 960)).toBeUndefined();

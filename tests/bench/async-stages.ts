@@ -18,7 +18,7 @@ type Mark = "sent" | AsyncStage;
 
 /** Stage k runs from its first mark to its second. */
 export const ASYNC_STAGES: [name: string, from: Mark, to: Mark][] = [
-  ["commit: request in, SigV4, lookups, invocation and outbox row committed", "sent", "accepted"],
+  ["commit: request in, SigV4, lookups, invocation row committed", "sent", "accepted"],
   ["hand-off: the job added to the queue after the commit", "accepted", "queued"],
   ["in the queue: until a worker picks the job", "queued", "picked"],
   ["start: the attempt's conditional update committed", "picked", "started"],

@@ -331,8 +331,8 @@ This run the floor gave ${t.floorPerRequest.perSecond.toFixed(0)}/s and ${t.floo
 ${cpuReading(t)}
 
 Async: ${t.asyncEvents} Event invokes of a trivial function sent with 64 in flight; each is
-committed (invocation and outbox row) before its 202, put in BullMQ by the accepting
-control plane (the outbox relay is the fallback), run by the
+committed (its invocation row) before its 202, put in BullMQ by the accepting
+control plane (an outbox row and the relay if the queue refuses it), run by the
 control plane's queue worker through the same placement and invokers, and recorded
 as succeeded. Accepted/s counts until the last 202; end to end counts until the last
 event is recorded as succeeded (polled in Postgres). Baseline: BullMQ alone on the
@@ -368,7 +368,7 @@ ${asyncCpuReading(t)}
 
 Where an async event's time goes: each event is cut at the marks the control plane
 publishes as it goes (tests/bench/async-stages.ts, on the diagnostics channel
-\`stratus:async:stage\`): committed with its outbox row (the 202 follows), added to the
+\`stratus:async:stage\`): committed (the 202 follows), added to the
 queue, picked up by a worker, its attempt started (a conditional update), the function
 invoked, its outcome recorded (a conditional update). On a platform of its own, in the
 harness' process, with Postgres durable (fsync and synchronous commit on, as in

@@ -35,8 +35,8 @@ export async function deployFunction(lambda: LambdaClient, prefix: string, sourc
 
 /**
  * Commits an event for `functionName` straight into the async store, as an accepting
- * control plane does (invocation and outbox row), without sending it to the queue;
- * the relay sends it after its grace. Returns its id.
+ * control plane does, without sending it to the queue: as if that control plane had
+ * died before queueing it, the reconciler finds it once overdue. Returns its id.
  */
 export async function commitEvent(db: pg.Pool, accountId: string, functionName: string): Promise<string> {
   const id = randomUUID();

@@ -73,7 +73,7 @@ export function createInvokeHandler(deps: InvokeHandlerDeps): InvokeHandler {
       return requestId;
     }
     if (type === "Event") {
-      // Committed (with its outbox row) before the 202: nothing accepted is lost.
+      // Committed before the 202: nothing accepted is lost (what the queue never got, the reconciler finds).
       const accepted = await deps.async.accept(accountId, ref.name, ref.qualifier, payload, trace);
       const id = accepted.id;
       res.writeHead(202, { [headers.requestId]: id, "content-length": 0, ...traceResponseHeaders(accepted.trace) });

@@ -1,24 +1,24 @@
 import type { Logger } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
-import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
+import type { AsyncStore, QueuedJob } from "../store/async-store.js";
 import type { NewJob } from "./queue/async-queue.js";
 import { startRelay } from "./relay.js";
 
-const job = (n: number): AcceptedJob => ({
+const job = (n: number): QueuedJob => ({
   invocationId: `0000000${n}-1111-4111-8111-111111111111`,
   jobId: `job-${n}`,
-  outboxId: String(n),
 });
 
-/** A store whose outbox holds `due` rows, and a queue that records (or refuses) adds. */
-function fakes(opts: { due?: QueuedJob[]; queueDown?: boolean } = {}) {
+/** A store whose outbox holds `due` rows (and takes `left` ones unless `storeDown`), and a queue that records (or refuses) adds. */
+function fakes(opts: { due?: QueuedJob[]; queueDown?: boolean; storeDown?: boolean } = {}) {
   const queued: string[] = [];
-  const forgotten: string[] = [];
+  const left: string[] = [];
   const warnings: string[] = [];
   let due = opts.due ?? [];
   const store = {
-    forgetPublished: async (ids: string[]) => {
-      forgotten.push(...ids);
+    leaveToRelay: async (ids: string[]) => {
+      if (opts.storeDown) throw new Error("Connection terminated");
+      left.push(...ids);
     },
     drainOutbox: async (_limit: number, handle: (jobs: QueuedJob[]) => Promise<void>) => {
       if (due.length === 0) return 0;
@@ -35,13 +35,13 @@ function fakes(opts: { due?: QueuedJob[]; queueDown?: boolean } = {}) {
     },
   };
   const log = { warn: (m: string) => warnings.push(m), error: () => {}, info: () => {} } as unknown as Logger;
-  return { store, queue, log, queued, forgotten, warnings };
+  return { store, queue, log, queued, left, warnings };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe("relay.publish", () => {
-  it("queues an accepted event under its job id, then deletes its outbox row", async () => {
+  it("queues accepted events under their job ids, writing no outbox row", async () => {
     const f = fakes();
     const relay = startRelay(f.store, f.queue, f.log);
     relay.publish(job(1));
@@ -49,42 +49,33 @@ describe("relay.publish", () => {
     await settle();
     await relay.stop();
     expect(f.queued).toEqual(["job-1", "job-2"]);
-    expect(f.forgotten).toEqual(["1", "2"]);
+    expect(f.left).toEqual([]);
+    expect(f.warnings).toEqual([]);
   });
 
-  it("keeps the outbox row when the queue refuses the add, so the relay sends it later", async () => {
+  it("leaves an event the queue refuses to the relay, as an outbox row, saying so", async () => {
     const f = fakes({ queueDown: true });
     const relay = startRelay(f.store, f.queue, f.log);
     relay.publish(job(3));
     await settle();
     await relay.stop();
     expect(f.queued).toEqual([]);
-    expect(f.forgotten).toEqual([]);
-    expect(f.warnings.join("\n")).toContain(job(3).invocationId);
+    expect(f.left).toEqual([job(3).invocationId]);
+    expect(f.warnings.join("\n")).toContain(
+      `${job(3).invocationId} not queued (Connection is closed.); the relay sends`,
+    );
   });
 
-  it("queues the next events while the last ones' outbox rows are still being deleted", async () => {
-    const f = fakes();
-    let release = () => {};
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    const forgetPublished = f.store.forgetPublished.bind(f.store);
-    f.store.forgetPublished = async (ids) => {
-      await held;
-      await forgetPublished(ids);
-    };
+  it("names the events the reconciler is left with when neither the queue nor the outbox takes them", async () => {
+    const f = fakes({ queueDown: true, storeDown: true });
     const relay = startRelay(f.store, f.queue, f.log);
-    relay.publish(job(5));
-    await settle();
-    relay.publish(job(6));
-    await settle();
-    expect(f.queued).toEqual(["job-5", "job-6"]);
-    expect(f.forgotten).toEqual([]);
-    release();
+    relay.publish(job(4));
     await settle();
     await relay.stop();
-    expect(f.forgotten).toEqual(["5", "6"]);
+    expect(f.left).toEqual([]);
+    expect(f.warnings.join("\n")).toMatch(
+      new RegExp(`${job(4).invocationId} neither queued .* the reconciler finds them`),
+    );
   });
 });
 

@@ -1,16 +1,17 @@
 // Moves committed outbox rows into the BullMQ queue, under the job id recorded with
 // the invocation (its id when first accepted, a fresh one when re-driven; a duplicate
-// add is a no-op, and a job that finds its invocation finished does nothing). Rows
+// add is a no-op, and a job the invocation no longer records starts nothing). Rows
 // are deleted only after the queue has them, so a crash at any point re-sends rather
 // than loses.
-// A newly accepted event is published by the process that accepted it, right after
-// its commit (no wait for the relay's next pass); its outbox row is deleted after
-// the add and is left to the relay for a grace period. Everything else (re-drives,
-// destination deliveries, rows of a process that crashed or could not reach Redis)
-// goes through the relay, which runs on a short timer and at once when nudged.
+// A newly accepted event has no outbox row: the process that accepted it queues it
+// right after its commit, and writes it an outbox row only if the queue refuses it.
+// Should that process die in between, the reconciler finds the event once overdue.
+// Everything else (re-drives, destination deliveries, events written by schedules,
+// buckets and workflows) goes through the relay, which runs on a short timer and at
+// once when nudged.
 
 import type { Logger } from "@stratus/shared";
-import type { AcceptedJob, AsyncStore, QueuedJob } from "../store/async-store.js";
+import type { AsyncStore, QueuedJob } from "../store/async-store.js";
 import { createBatcher } from "../store/batcher.js";
 import type { AsyncQueue } from "./queue/async-queue.js";
 import { markStage } from "./stage-marks.js";
@@ -20,8 +21,8 @@ const IDLE_MS = 200;
 const ERROR_BACKOFF_MS = 1_000;
 
 export interface Relay {
-  /** Queues a just-accepted event now; on failure its outbox row stays for the relay. */
-  publish(job: AcceptedJob): void;
+  /** Queues a just-accepted event now; on failure it gets an outbox row for the relay. */
+  publish(job: QueuedJob): void;
   nudge(): void;
   stop(): Promise<void>;
 }
@@ -44,26 +45,26 @@ export function startRelay(store: AsyncStore, queue: Pick<AsyncQueue, "addMany">
 
   const toQueue = (jobs: QueuedJob[]) => queue.addMany(jobs);
 
-  // A published event's outbox row is deleted in a batch of its own, off the publishing
-  // path: the next events go to the queue without waiting for the last ones' delete to
-  // commit. A delete that fails leaves its rows to the relay, whose add is then a no-op.
-  const forget = createBatcher(async (outboxIds: string[]) => {
+  /** Accepted events the queue refused: outbox rows for the relay, or if even that fails, the reconciler's. */
+  async function leave(jobs: QueuedJob[], why: Error): Promise<void> {
+    const ids = jobs.map((j) => j.invocationId);
     try {
-      await store.forgetPublished(outboxIds);
+      await store.leaveToRelay(ids);
+      log.warn(`async relay: accepted event(s) ${ids.join(", ")} not queued (${why.message}); the relay sends them`);
     } catch (err) {
       log.warn(
-        `async relay: ${outboxIds.length} published outbox row(s) not deleted (${(err as Error).message}); the relay sends them again`,
+        `async relay: accepted event(s) ${ids.join(", ")} neither queued (${why.message}) nor left to the relay (${(err as Error).message}); the reconciler finds them once overdue`,
       );
     }
-    return outboxIds.map(() => undefined);
-  }, BATCH);
+  }
 
   // Events accepted while an add is in flight go out together in the next one.
-  const publishBatch = createBatcher(async (jobs: AcceptedJob[]) => {
-    await toQueue(jobs);
-    for (const job of jobs) {
-      markStage("queued", job.invocationId);
-      void forget(job.outboxId);
+  const publishBatch = createBatcher(async (jobs: QueuedJob[]) => {
+    try {
+      await toQueue(jobs);
+      for (const job of jobs) markStage("queued", job.invocationId);
+    } catch (err) {
+      await leave(jobs, err as Error);
     }
     return jobs.map(() => undefined);
   }, BATCH);
@@ -85,12 +86,7 @@ export function startRelay(store: AsyncStore, queue: Pick<AsyncQueue, "addMany">
 
   return {
     publish(job) {
-      publishBatch(job).catch((err: Error) =>
-        log.warn(
-          `async relay: publishing accepted event ${job.invocationId} failed (${err.message}); the relay sends it`,
-          { requestId: job.invocationId },
-        ),
-      );
+      void publishBatch(job);
     },
     nudge() {
       nudged = true;

@@ -1,6 +1,7 @@
 // Accepting Event invocations: checks the function, reads its event-invoke config
-// (retries, maximum event age, destinations) and commits the invocation with its
-// outbox row before the caller gets 202. Also reads, lists and re-drives them.
+// (retries, maximum event age, destinations) and commits the invocation before the
+// caller gets 202, then hands it to the relay to queue. Also reads, lists and
+// re-drives them.
 import { randomUUID } from "node:crypto";
 import {
   decideTrace,

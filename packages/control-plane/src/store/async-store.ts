@@ -1,5 +1,7 @@
-// Async invocations and their outbox. The only place their SQL lives. Accepting
-// writes the invocation and its outbox row in one statement; every later change is
+// Async invocations and their outbox. The only place their SQL lives. An event the
+// API accepts is written alone (its accepting process queues it); one written inside
+// another change (a schedule's tick, a retry's follow-up) gets an outbox row in the
+// same statement, for the relay to queue; every later change is
 // a conditional update along the edges of its event (async-edges.ts), so a stale
 // attempt changes nothing. Every statement is bounded: batched callers wait behind
 // the statement in flight, and one stuck on a connection that stopped answering
@@ -75,12 +77,6 @@ export interface QueuedJob {
   jobId: string;
 }
 
-/** An accepted invocation's first job, for its accepting process to put in the queue itself. */
-export interface AcceptedJob extends QueuedJob {
-  /** Its outbox row: the relay sends the job only if this row is still there after the grace period. */
-  outboxId: string;
-}
-
 /** How long one statement may take unless the store is told otherwise (a job's step: see job-deadline.ts). */
 const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
 
@@ -91,9 +87,6 @@ const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
  * not wait: the enqueue-to-start latency would carry it.
  */
 const FINISH_LINGER_MS = 3;
-
-/** How long the relay leaves an accepted invocation's outbox row to the process that accepted it. */
-export const PUBLISH_GRACE_SECONDS = 2;
 
 /** An invocation the reconciler may have to enqueue again; `jobId` is its recorded job (null: none). */
 export interface StuckInvocation {
@@ -110,10 +103,14 @@ export interface StuckInvocation {
  * re-drive records a fresh one (the first job id may still be held by a finished job).
  */
 export interface AsyncStore {
-  /** Commits the invocation with its outbox row; the caller should then queue the returned job itself. */
-  accept(inv: NewAsyncInvocation): Promise<AcceptedJob>;
-  /** Deletes outbox rows whose jobs the accepting process has put in the queue. */
-  forgetPublished(outboxIds: string[]): Promise<void>;
+  /**
+   * Commits the invocation, without an outbox row: the caller queues the returned job
+   * itself, and gives it to the relay (leaveToRelay) if it cannot. Should the caller die
+   * first, the reconciler finds the event once it is overdue.
+   */
+  accept(inv: NewAsyncInvocation): Promise<QueuedJob>;
+  /** Outbox rows for accepted events their accepting process could not queue, due at once. */
+  leaveToRelay(invocationIds: string[]): Promise<void>;
   /** Due outbox rows, locked until `handle` returns; they are deleted if it succeeds. */
   drainOutbox(limit: number, handle: (jobs: QueuedJob[]) => Promise<void>): Promise<number>;
   /**
@@ -218,29 +215,27 @@ function toInvocation(r: Row): AsyncInvocation {
 }
 
 /**
- * Inserts invocations with their outbox rows in one statement (so one commit). The
- * rows are due to the relay after `graceSeconds` (0: at once).
+ * Inserts invocations, with their outbox rows (due at once) in the same statement when
+ * `outbox`; the jobs of those inserted (`skipExisting`: ids written before are not).
  */
 async function insertAccepted(
   c: BoundedDb,
   invs: NewAsyncInvocation[],
-  graceSeconds: number,
-  opts: { skipExisting?: boolean } = {},
-): Promise<AcceptedJob[]> {
+  opts: { outbox: boolean; skipExisting?: boolean },
+): Promise<QueuedJob[]> {
   const jobIds = invs.map((i) => asyncQueue.jobId(i.id));
-  const res = await c.query<{ id: string; invocation_id: string }>(
+  const res = await c.query<{ id: string }>(
     `WITH inv AS (
        INSERT INTO async_invocations (id, account_id, function_name, qualifier, payload, status, max_attempts,
          max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter, awaited)
-       SELECT id, account_id, function_name, qualifier, payload, $12::text, max_attempts, max_event_age_seconds,
+       SELECT id, account_id, function_name, qualifier, payload, $11::text, max_attempts, max_event_age_seconds,
          on_success, on_failure, job_id, trace_header, dead_letter, awaited
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::int[], $7::int[], $8::text[],
-         $9::text[], $10::text[], $13::text[], $14::jsonb[], $15::bool[]) AS t(id, account_id, function_name, qualifier,
+         $9::text[], $10::text[], $12::text[], $13::jsonb[], $14::bool[]) AS t(id, account_id, function_name, qualifier,
          payload, max_attempts, max_event_age_seconds, on_success, on_failure, job_id, trace_header, dead_letter, awaited)
        ${opts.skipExisting ? "ON CONFLICT (id) DO NOTHING" : ""}
        RETURNING id)
-     INSERT INTO async_outbox (invocation_id, relay_after)
-       SELECT id, now() + make_interval(secs => $11) FROM inv RETURNING id, invocation_id`,
+     ${opts.outbox ? "INSERT INTO async_outbox (invocation_id) SELECT id FROM inv RETURNING invocation_id AS id" : "SELECT id FROM inv"}`,
     [
       invs.map((i) => i.id),
       invs.map((i) => i.accountId),
@@ -252,19 +247,14 @@ async function insertAccepted(
       invs.map((i) => i.onSuccess ?? null),
       invs.map((i) => i.onFailure ?? null),
       jobIds,
-      graceSeconds,
       INITIAL,
       invs.map((i) => i.traceHeader ?? null),
       invs.map((i) => (i.deadLetter ? JSON.stringify(i.deadLetter) : null)),
       invs.map((i) => i.awaited === true),
     ],
   );
-  const outbox = new Map(res.rows.map((r) => [r.invocation_id, r.id]));
-  return invs.map((inv, i) => ({
-    invocationId: inv.id,
-    jobId: jobIds[i] as string,
-    outboxId: outbox.get(inv.id) ?? "",
-  }));
+  const written = new Set(res.rows.map((r) => r.id));
+  return invs.flatMap((inv, i) => (written.has(inv.id) ? [{ invocationId: inv.id, jobId: jobIds[i] as string }] : []));
 }
 
 /**
@@ -273,13 +263,7 @@ async function insertAccepted(
  * are due to the relay at once. Returns how many were new.
  */
 export async function acceptInTransaction(c: BoundedDb, invs: NewAsyncInvocation[]): Promise<number> {
-  const jobs = await insertAccepted(c, invs, 0, { skipExisting: true });
-  return jobs.filter((j) => j.outboxId !== "").length;
-}
-
-/** Deletes outbox rows whose jobs are in the queue. */
-async function deleteOutboxRows(c: BoundedDb, ids: string[]): Promise<void> {
-  await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [ids]);
+  return (await insertAccepted(c, invs, { outbox: true, skipExisting: true })).length;
 }
 
 interface FinishItem {
@@ -344,7 +328,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
   // one bad row cannot refuse its neighbours (and a neighbour committed alone is
   // answered as accepted).
   const accept = createBatcher(
-    splitOnFailure((invs: NewAsyncInvocation[]) => insertAccepted(db, invs, PUBLISH_GRACE_SECONDS)),
+    splitOnFailure((invs: NewAsyncInvocation[]) => insertAccepted(db, invs, { outbox: false })),
     64,
   );
   const start = createBatcher(
@@ -386,7 +370,9 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
   );
   return {
     accept: (inv) => accept(inv),
-    forgetPublished: (outboxIds) => deleteOutboxRows(db, outboxIds),
+    async leaveToRelay(invocationIds) {
+      await db.query("INSERT INTO async_outbox (invocation_id) SELECT unnest($1::uuid[])", [invocationIds]);
+    },
     drainOutbox(limit, handle) {
       return transaction(async (c) => {
         const rows = await c.query<{ id: string; invocation_id: string; job_id: string | null }>(
@@ -403,10 +389,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
             jobId: r.job_id ?? asyncQueue.jobId(r.invocation_id),
           })),
         );
-        await deleteOutboxRows(
-          c,
-          rows.rows.map((r) => r.id),
-        );
+        await c.query("DELETE FROM async_outbox WHERE id = ANY($1::bigint[])", [rows.rows.map((r) => r.id)]);
         return rows.rows.length;
       });
     },
@@ -418,7 +401,7 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
       return transaction(async (c) => {
         const [moved] = await finishRows(c, [{ id, attempt, event, fields }]);
         if (!moved) return false;
-        if (followUp) await insertAccepted(c, [followUp], 0);
+        if (followUp) await insertAccepted(c, [followUp], { outbox: true });
         for (const l of letters) await insertByName(c, l.accountId, l.queueName, { ...l, senderId: l.accountId });
         return true;
       });
