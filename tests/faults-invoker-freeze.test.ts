@@ -175,10 +175,21 @@ describe("an invoker node frozen under async load", () => {
       const caught = (await runsOn(victim)).filter((run) => run.tag >= 0 && run.at > frozenAt - RUN_MS);
       expect(caught.length).toBeGreaterThan(0);
       const caughtIds = caught.map((run) => ids[run.tag] as string);
-      const reruns = await logsOf(caughtIds);
+      // The other node ships a run's log within a flush or two of its end, which can
+      // come after the last delivery has been recorded.
+      const rerunOf = (logs: LogRow[], id: string) =>
+        logs.filter((l) => l.request_id === id && l.started_at.getTime() > frozenAt);
+      const reruns = await waitFor(
+        async () => {
+          const logs = await logsOf(caughtIds);
+          return caughtIds.every((id) => rerunOf(logs, id).length > 0) ? logs : undefined;
+        },
+        15_000,
+        { what: "the logs of the reruns" },
+      );
       for (const run of caught) {
         const id = ids[run.tag] as string;
-        expect(reruns.filter((l) => l.request_id === id && l.started_at.getTime() > frozenAt)).toHaveLength(1);
+        expect(rerunOf(reruns, id)).toHaveLength(1);
       }
       // One delivery per event.
       const delivered = (await rowsOf(sink)).map(
