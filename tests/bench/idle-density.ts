@@ -7,12 +7,13 @@
 // containers' memory as the kernel charges it (container-memory.ts), and for the
 // platform the growth of this process' heap after a full GC (the invoker's and control
 // plane's bookkeeping); this process' RSS growth is reported too, as it is part of the
-// MemAvailable drop (it also hosts the SDK client that sends the invokes).
+// MemAvailable drop (it also hosts the SDK client that sends the invokes). Both rows
+// are measured in several rounds; the function is deleted between them.
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { DeleteFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
 import type { Stack } from "../helpers/stack.js";
 import { containersMemory, engineMib } from "./container-memory.js";
@@ -29,16 +30,22 @@ export interface Attributed {
   heapMib: number;
 }
 
-export interface DensityResult {
-  containers: number;
-  /** Host memory per idle warm function container, MiB. */
+/** One round: the platform's row, then the plain containers'. */
+export interface DensityRound {
+  /** Host memory per idle warm function container, MiB (MemAvailable). */
   platformMib: number;
-  /** Host memory per plain idle Node container, MiB. */
+  /** Host memory per plain idle Node container, MiB (MemAvailable). */
   baselineMib: number;
   platform: Attributed;
   baseline: Attributed;
   /** Growth of this process' RSS per platform container, MiB: within the platform's MemAvailable drop. */
   harnessRssMib: number;
+}
+
+/** The rounds' MemAvailable readings by their median, the kernel's charges by their mean. */
+export interface DensityResult extends DensityRound {
+  containers: number;
+  rounds: DensityRound[];
 }
 
 setFlagsFromString("--expose-gc");
@@ -85,7 +92,52 @@ async function settledMib(): Promise<number> {
   return reads.sort((a, b) => a - b)[2] as number;
 }
 
-export async function measureIdleDensity(stack: Stack, n: number): Promise<DensityResult> {
+/**
+ * `rounds` rounds of both rows, one after the other: MemAvailable moves with
+ * everything else on the machine (one round's ratio read anywhere from 0.26 to 0.99
+ * on unchanged code), so it is read several times and the median reported.
+ */
+export async function measureIdleDensity(stack: Stack, n: number, rounds: number): Promise<DensityResult> {
+  const docker = new Docker();
+  const all: DensityRound[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const platform = await platformRow(stack, docker, n);
+    const baseline = await baselineRow(docker, n);
+    all.push({
+      platformMib: platform.mib,
+      baselineMib: baseline.mib,
+      platform: platform.attributed,
+      baseline: baseline.attributed,
+      harnessRssMib: platform.harnessRssMib,
+    });
+  }
+  return {
+    containers: n,
+    platformMib: median(all.map((r) => r.platformMib)),
+    baselineMib: median(all.map((r) => r.baselineMib)),
+    platform: meanAttributed(all.map((r) => r.platform)),
+    baseline: meanAttributed(all.map((r) => r.baseline)),
+    harnessRssMib: mean(all.map((r) => r.harnessRssMib)),
+    rounds: all,
+  };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const meanAttributed = (as: Attributed[]): Attributed => ({
+  mib: mean(as.map((a) => a.mib)),
+  cgroupMib: mean(as.map((a) => a.cgroupMib)),
+  shimMib: mean(as.map((a) => a.shimMib)),
+  engineMib: mean(as.map((a) => a.engineMib)),
+  heapMib: mean(as.map((a) => a.heapMib)),
+});
+
+/** N warm containers of a new function, made by N invokes at once and left idle; the function deleted after. */
+async function platformRow(stack: Stack, docker: Docker, n: number) {
   const name = `bench-idle-${randomUUID().slice(0, 8)}`;
   await deployBenchFunction(
     stack.lambda,
@@ -95,7 +147,6 @@ export async function measureIdleDensity(stack: Stack, n: number): Promise<Densi
     "exports.handler = () => new Promise((r) => setTimeout(r, 3000));",
     60,
   );
-  const docker = new Docker();
   // The heap is collected before the first read, not before the second: if anything,
   // against the platform's MemAvailable row.
   const heapBefore = heapMib();
@@ -110,17 +161,26 @@ export async function measureIdleDensity(stack: Stack, n: number): Promise<Densi
   if ((warm.byState.idle ?? 0) < n) throw new Error(`expected ${n} idle containers, found ${warm.byState.idle ?? 0}`);
   const harnessRssMib = (process.memoryUsage().rss / MIB - rssBefore) / n;
   // By name: a container that began as a stem cell has no function labels (docs/OPERATIONS.md).
-  const own = await docker.listContainers({ filters: { name: [`[.]${name}$`] } });
-  if (own.length !== n) throw new Error(`expected ${n} containers of ${name}, found ${own.length}`);
-  const platform = await attribute(
-    docker,
-    own.map((c) => c.Id),
-    { engine: engineBefore, heap: heapBefore },
-  );
+  const own = () => docker.listContainers({ all: true, filters: { name: [`[.]${name}$`] } });
+  const ids = (await own()).map((c) => c.Id);
+  if (ids.length !== n) throw new Error(`expected ${n} containers of ${name}, found ${ids.length}`);
+  const attributed = await attribute(docker, ids, { engine: engineBefore, heap: heapBefore });
+  // Deleted, the function's warm containers are removed within seconds: the next round starts without them.
+  await stack.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+  const deadline = Date.now() + 60_000;
+  while ((await own()).length > 0) {
+    if (Date.now() > deadline) throw new Error(`the containers of ${name} outlived it by a minute`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { mib: (before - after) / n, attributed, harnessRssMib };
+}
 
+/** N plain containers of the same image, each an idle Node process; removed after. */
+async function baselineRow(docker: Docker, n: number) {
   const plain: Docker.Container[] = [];
-  const baseBefore = await settledMib();
-  const baseEngine = engineMib();
+  heapMib();
+  const before = await settledMib();
+  const engineBefore = engineMib();
   try {
     for (let i = 0; i < n; i++) {
       const c = await docker.createContainer({
@@ -132,20 +192,13 @@ export async function measureIdleDensity(stack: Stack, n: number): Promise<Densi
       plain.push(c);
       await c.start();
     }
-    const baseAfter = await settledMib();
-    const baseline = await attribute(
+    const after = await settledMib();
+    const attributed = await attribute(
       docker,
       plain.map((c) => c.id),
-      { engine: baseEngine },
+      { engine: engineBefore },
     );
-    return {
-      containers: n,
-      platformMib: (before - after) / n,
-      baselineMib: (baseBefore - baseAfter) / n,
-      platform,
-      baseline,
-      harnessRssMib,
-    };
+    return { mib: (before - after) / n, attributed };
   } finally {
     await Promise.all(plain.map((c) => c.remove({ force: true })));
   }

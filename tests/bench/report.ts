@@ -257,24 +257,29 @@ scale out to ${density.containers} warm containers that then sit idle; the host'
 host memory one idle warm function container costs: its runtime process, the
 invoker's bookkeeping, Docker's shim and the kernel's share. Baseline: the same
 number of plain containers of the same image, each an idle \`node\` process.
+\`MemAvailable\` moves with everything else on the machine, so both rows are measured
+in ${density.rounds.length} rounds (the platform's, then the plain one; the function deleted
+and its containers gone before the next), and the table gives each row's median.
 
-| containers | MiB per container | containers per GiB |
-| --- | ---: | ---: |
-| idle warm function containers (platform) | ${density.platformMib.toFixed(1)} | ${perGib(density.platformMib)} |
-| plain idle Node containers (baseline) | ${density.baselineMib.toFixed(1)} | ${perGib(density.baselineMib)} |
+| containers | MiB per container | containers per GiB | rounds (MiB per container) |
+| --- | ---: | ---: | --- |
+| idle warm function containers (platform) | ${density.platformMib.toFixed(1)} | ${perGib(density.platformMib)} | ${density.rounds.map((r) => r.platformMib.toFixed(1)).join(", ")} |
+| plain idle Node containers (baseline) | ${density.baselineMib.toFixed(1)} | ${perGib(density.baselineMib)} | ${density.rounds.map((r) => r.baselineMib.toFixed(1)).join(", ")} |
+
+Platform / plain by round: ${density.rounds.map((r) => (r.baselineMib / r.platformMib).toFixed(2)).join(", ")}.
 
 Target on this machine: at least 64 idle warm containers per GiB. This run:
 ${verdict(1024 / density.platformMib >= 64)}.
 
-The same containers as the kernel charges them, read once each side has settled
-(tests/bench/container-memory.ts): each container's memory cgroup (its processes' pages
+The same containers as the kernel charges them, read once each side has settled, the
+mean of the rounds (tests/bench/container-memory.ts): each container's memory cgroup (its processes' pages
 and the kernel memory charged to it), its containerd shim's PSS (pages shared between
 shims counted in shares), the growth of the engine's PSS (dockerd, containerd), and for
 the platform the growth of the harness' heap after a full GC (the invoker's and control
 plane's bookkeeping for its containers; below zero when the collection found less than
 before the row). Unlike \`MemAvailable\`, these do not move with the rest of the machine:
 the harness' own RSS, for one, changed by ${density.harnessRssMib.toFixed(1)} MiB per container across the
-platform's row (it also hosts the SDK client that sent the invokes), and that change is
+platform's row (the rounds' mean) (it also hosts the SDK client that sent the invokes), and that change is
 inside the row's \`MemAvailable\` reading. Not counted either side: kernel memory charged
 to no container's cgroup (a network namespace's devices; the plain containers run with
 none).
@@ -285,7 +290,7 @@ ${attributedRow("idle warm function containers (platform)", density.platform)}
 ${attributedRow("plain idle Node containers (baseline)", density.baseline)}
 
 Platform / plain, containers per GiB: ${(density.baseline.mib / density.platform.mib).toFixed(2)} by the kernel's
-charges, ${(density.baselineMib / density.platformMib).toFixed(2)} by \`MemAvailable\`.
+charges, ${(density.baselineMib / density.platformMib).toFixed(2)} by \`MemAvailable\` (the medians').
 
 ## Throughput
 

@@ -48,6 +48,7 @@ const FROZEN_PER_ROUND = 10;
 const WARMUP = 300;
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 20);
 const IDLE_CONTAINERS = Number(process.env.BENCH_IDLE_CONTAINERS ?? 48);
+const DENSITY_ROUNDS = Number(process.env.BENCH_DENSITY_ROUNDS ?? 3);
 const STAGE_CALLS = Number(process.env.BENCH_STAGE_CALLS ?? 2000);
 
 const REPORT = new URL("../../docs/BENCHMARKS.md", import.meta.url);
@@ -189,7 +190,7 @@ async function main() {
     console.log(
       `cold start: stem cell p50 ${ms(cold.stemCell?.p50 ?? Number.NaN)} ms, scratch p50 ${ms(cold.platform.p50)} ms, docker run p50 ${ms(cold.dockerRun.p50)} ms`,
     );
-    density = await measureIdleDensity(stack, IDLE_CONTAINERS);
+    density = await measureIdleDensity(stack, IDLE_CONTAINERS, DENSITY_ROUNDS);
     console.log(
       `idle warm container: ${density.platformMib.toFixed(1)} MiB (plain: ${density.baselineMib.toFixed(1)})`,
     );
@@ -240,7 +241,7 @@ const only: Record<string, () => Promise<void>> = {
   density: async () => {
     const stack = await startBenchStack();
     try {
-      console.log(JSON.stringify(await measureIdleDensity(stack, IDLE_CONTAINERS), null, 1));
+      console.log(JSON.stringify(await measureIdleDensity(stack, IDLE_CONTAINERS, DENSITY_ROUNDS), null, 1));
     } finally {
       await stack.stop();
     }
