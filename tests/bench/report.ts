@@ -253,7 +253,11 @@ Targets on this machine: stem-cell cold start under 25 ms p50, from scratch unde
 
 ${density.containers} invokes of a function that waits 3 s, sent at once, make the node
 scale out to ${density.containers} warm containers that then sit idle; the host's
-\`MemAvailable\` before and after (settled), divided by ${density.containers}, is the
+\`MemAvailable\` before and after (settled, and read once the kernel has dropped its
+clean caches), with the free pages on the kernel's per-CPU lists that it leaves out
+(/proc/zoneinfo; the kernel grows them with the allocation traffic of a burst of
+container starts, by 1.7 MiB a container in one test of 48 \`docker run\`s), divided
+by ${density.containers}, is the
 host memory one idle warm function container costs: its runtime process, the
 invoker's bookkeeping, Docker's shim and the kernel's share. Baseline: the same
 number of plain containers of the same image, each an idle \`node\` process.
@@ -345,6 +349,14 @@ same Redis moving the same number of jobs (added with 64 in flight, a no-op
 processor with the same worker concurrency). Enqueue to start: 1,000 events at a
 steady ${t.pacedRate}/s (after 64 warm-up events), from the invocation's commit (\`accepted_at\`) to its first start
 (\`first_started_at\`); baseline: BullMQ's own add-to-processor delay at the same rate.
+The sync rate and the burst are measured in ${t.asyncRounds.length} rounds, one after the other on the
+same function; the table gives the round whose async/sync ratio is the median. By
+round, end to end against the sync rate beside it: ${t.asyncRounds
+    .map(
+      (r) =>
+        `${r.asyncEndToEndPerSecond.toFixed(0)}/${r.syncBesideAsync.perSecond.toFixed(0)} = ${ratio(r.asyncEndToEndPerSecond, r.syncBesideAsync.perSecond)}`,
+    )
+    .join(", ")}.
 
 | async | events per second |
 | --- | ---: |
