@@ -1,7 +1,7 @@
 // Idle warm containers per GiB: how much host memory a warm, idle function container
 // costs. N invokes of a function that waits a moment, all at once, make the node
-// scale out to N warm containers, which then sit idle; the host's MemAvailable before
-// and after, divided by N, is the cost of one. Baseline in the same run: N plain
+// scale out to N warm containers, which then sit idle; the host's available memory
+// before and after (see availableMib and settledMib), divided by N, is the cost of one. Baseline in the same run: N plain
 // containers of the same runtime image, each an idle Node process started through
 // the Engine API (what Docker and Node alone cost). Beside MemAvailable, the same
 // containers' memory as the kernel charges it (container-memory.ts), and for the
@@ -9,7 +9,6 @@
 // plane's bookkeeping); this process' RSS growth is reported too, as it is part of the
 // MemAvailable drop (it also hosts the SDK client that sends the invokes). Both rows
 // are measured in several rounds; the function is deleted between them.
-
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
@@ -34,9 +33,9 @@ export interface Attributed {
 
 /** One round: the platform's row, then the plain containers'. */
 export interface DensityRound {
-  /** Host memory per idle warm function container, MiB (MemAvailable). */
+  /** Host memory per idle warm function container, MiB (available memory, as availableMib reads it). */
   platformMib: number;
-  /** Host memory per plain idle Node container, MiB (MemAvailable). */
+  /** Host memory per plain idle Node container, MiB (the same reading). */
   baselineMib: number;
   platform: Attributed;
   baseline: Attributed;
@@ -44,7 +43,7 @@ export interface DensityRound {
   harnessRssMib: number;
 }
 
-/** The rounds' MemAvailable readings by their median, the kernel's charges by their mean. */
+/** The rounds' available-memory readings by their median, the kernel's charges by their mean. */
 export interface DensityResult extends DensityRound {
   containers: number;
   rounds: DensityRound[];
