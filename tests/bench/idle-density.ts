@@ -19,6 +19,7 @@ import Docker from "dockerode";
 import type { Stack } from "../helpers/stack.js";
 import { containersMemory, engineMib } from "./container-memory.js";
 import { deployBenchFunction } from "./spec.js";
+import { summarize } from "./stats.js";
 
 /** Memory per container as the kernel charges it, MiB. */
 export interface Attributed {
@@ -141,12 +142,8 @@ export async function measureIdleDensity(stack: Stack, n: number, rounds: number
   };
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
+const median = (xs: number[]) => summarize(xs).p50;
+const mean = (xs: number[]) => summarize(xs).mean;
 const meanAttributed = (as: Attributed[]): Attributed => ({
   mib: mean(as.map((a) => a.mib)),
   cgroupMib: mean(as.map((a) => a.cgroupMib)),
@@ -197,7 +194,7 @@ async function platformRow(stack: Stack, docker: Docker, n: number) {
 /** N plain containers of the same image, each an idle Node process; removed after. */
 async function baselineRow(docker: Docker, n: number) {
   const plain: Docker.Container[] = [];
-  heapMib();
+  gc();
   const before = await settledMib();
   const engineBefore = engineMib();
   try {
