@@ -116,10 +116,14 @@ export async function startControlPlane(
   // Waiting for a connection is bounded like a statement: a new connection to a
   // server that accepts but never answers, or a pool whose connections all hang,
   // would otherwise hold the caller for ever.
+  // Statements prepared by name (an async attempt's, async-attempts.ts) are still
+  // planned for each run's own values: a plan made once for any values may read a
+  // whole table it took for small when it was made.
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     max: 20,
     connectionTimeoutMillis: config.dbStatementTimeoutMs,
+    options: "-c plan_cache_mode=force_custom_plan",
   });
   // An idle client whose connection breaks (Postgres restarted, a partition ended by a
   // reset) is dropped and reported here; with no listener the report would be an

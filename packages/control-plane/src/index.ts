@@ -8,13 +8,9 @@ export { type RunningControlPlane, startControlPlane } from "./control-plane.js"
 export { type Exchanged, exchange } from "./routing/http-exchange.js";
 export type { SecretContent, SecretsReader } from "./secrets/secrets-reader.js";
 export { type AccountStore, createPgAccountStore } from "./store/account-store.js";
-export {
-  type AsyncStore,
-  createPgAsyncStore,
-  // An attempt's start as Postgres runs it, for the test of its plan (tests/async-store-plans.test.ts).
-  START_STATEMENT,
-  startParams,
-} from "./store/async-store.js";
+// An attempt's starts and ends as Postgres runs them, for the test of their plans (tests/async-store.test.ts).
+export { attemptsStatement } from "./store/async-attempts.js";
+export { type AsyncStore, createPgAsyncStore } from "./store/async-store.js";
 export { createPgLogEventStore, type LogEventStore } from "./store/log-event-store.js";
 export { createPgLogSweepStore, type LogSweepStore } from "./store/log-sweep-store.js";
 export { migrate } from "./store/migrate.js";

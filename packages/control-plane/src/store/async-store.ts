@@ -1,30 +1,28 @@
-// Async invocations and their outbox. The only place their SQL lives. An event the
-// API accepts is written alone (its accepting process queues it); one written inside
-// another change (a schedule's tick, a retry's follow-up) gets an outbox row in the
-// same statement, for the relay to queue; every later change is
-// a conditional update along the edges of its event (async-edges.ts), so a stale
-// attempt changes nothing. Every statement is bounded: batched callers wait behind
-// the statement in flight, and one stuck on a connection that stopped answering
+// Async invocations and their outbox: their SQL lives here, an attempt's start and end
+// in async-attempts.ts. An event the API accepts is written alone (its accepting
+// process queues it); one written inside another change (a schedule's tick, a retry's
+// follow-up) gets an outbox row in the same statement, for the relay to queue; every
+// later change is a conditional update along the edges of its event (async-edges.ts),
+// so a stale attempt changes nothing. Every statement is bounded: batched callers wait
+// behind the statement in flight, and one stuck on a connection that stopped answering
 // would hold them all for ever.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
+import { attemptsStatement, COLUMNS, type FinishItem, type StartItem } from "./async-attempts.js";
 import {
   EXPIRE_LEASE_EDGES,
-  FINISH,
   LEASED_STATUSES,
   moves,
   REDRIVE_EDGES,
   REQUEUE_EDGES,
-  START,
   WAITING_STATUSES,
 } from "./async-edges.js";
 import { type AsyncStatus, type FinishEvent, INITIAL } from "./async-state.js";
-import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
-import { type BoundedDb, boundedDb, isDataError, jsonbText } from "./pg-helpers.js";
+import { createBatcher, splitOnFailure } from "./batcher.js";
+import { type BoundedDb, boundedDb, isDataError } from "./pg-helpers.js";
 import { type DeadLetter, insertByName, type QueueLetter } from "./sqs-messages.js";
 import type { UsageRow } from "./usage-store.js";
-import { USAGE_COLUMNS, usageArrays, usageUnnest } from "./usage-store.js";
 
 export interface AsyncInvocation {
   id: string;
@@ -84,7 +82,8 @@ const ASYNC_STATEMENT_TIMEOUT_MS = 60_000;
  * How long an attempt's end waits for others to share its statement and commit. Ends
  * are off the enqueue path, so the wait delays no start; in an async burst (2026-12-05,
  * 4,000 events, 16 workers) it saved about 450 of the ends' ~2,200 commits. Starts do
- * not wait: the enqueue-to-start latency would carry it.
+ * not wait (the enqueue-to-start latency would carry it), and one arriving cuts the
+ * wait short.
  */
 const FINISH_LINGER_MS = 3;
 
@@ -183,13 +182,6 @@ interface Row {
   error: unknown;
 }
 
-const COLUMNS = `id, account_id, function_name, qualifier, payload, status, attempt, invoke_count, given_back, max_attempts,
-  max_event_age_seconds, on_success, on_failure, accepted_at, executed_version, error, trace_header, dead_letter,
-  awaited`;
-
-/** COLUMNS of the table aliased `a` (an UPDATE ... FROM returning the updated rows). */
-const A_COLUMNS = COLUMNS.replace(/(\w+)/g, "a.$1");
-
 function toInvocation(r: Row): AsyncInvocation {
   return {
     id: r.id,
@@ -266,99 +258,63 @@ export async function acceptInTransaction(c: BoundedDb, invs: NewAsyncInvocation
   return (await insertAccepted(c, invs, { outbox: true, skipExisting: true })).length;
 }
 
-interface FinishItem {
-  id: string;
-  attempt: number;
-  event: FinishEvent;
-  fields: FinishFields;
-}
+/** A start or an end of an attempt, for the batch they share. */
+type AttemptWrite = { start: StartItem } | { finish: FinishItem };
 
 /**
- * Moves running attempts on, conditionally on each attempt number; true where it moved.
- * The usage rows of the attempts that moved are inserted by the same statement.
+ * Runs starts and ends in one statement (async-attempts.ts); answers each in order:
+ * the invocation started (undefined if not startable), whether the attempt moved on.
+ * A start of an invocation whose end is in the same batch runs after it, alone.
  */
-async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]> {
-  const metered = items.filter((i) => i.fields.usage);
-  const res = await c.query<{ id: string }>(
-    `WITH moved AS (UPDATE async_invocations a SET status = v.to_status, updated_at = now(), lease_until = NULL,
-       executed_version = coalesce(v.executed_version, a.executed_version), error = coalesce(v.error, a.error),
-       attempt = a.attempt - CASE WHEN v.refund THEN 1 ELSE 0 END,
-       given_back = a.given_back + CASE WHEN v.refund THEN 1 ELSE 0 END,
-       invoke_count = a.invoke_count - CASE WHEN v.refund_invoke THEN 1 ELSE 0 END,
-       next_attempt_at = CASE WHEN v.retry_after_ms IS NULL THEN NULL
-                              ELSE now() + make_interval(secs => v.retry_after_ms / 1000) END,
-       job_id = coalesce(v.job_id, a.job_id)
-     FROM unnest($1::uuid[], $2::int[], $3::text[], $10::text[], $4::text[], $5::jsonb[], $6::bool[], $7::float8[],
-       $8::text[], $9::bool[])
-       AS v(id, attempt, from_status, to_status, executed_version, error, refund, retry_after_ms, job_id, refund_invoke)
-     WHERE a.id = v.id AND a.attempt = v.attempt AND a.status = v.from_status RETURNING a.id, v.attempt AS from_attempt),
-     metered AS (INSERT INTO invocation_usage (${USAGE_COLUMNS})
-       SELECT ${USAGE_COLUMNS} FROM ${usageUnnest(12, { name: "finish_attempt", type: "int" })}
-       JOIN moved m ON m.id = u.request_id AND m.from_attempt = u.finish_attempt
-       ON CONFLICT (request_id, attempt) DO NOTHING)
-     SELECT id FROM moved`,
-    [
-      items.map((i) => i.id),
-      items.map((i) => i.attempt),
-      items.map((i) => FINISH[i.event].from),
-      items.map((i) => i.fields.executedVersion ?? null),
-      items.map((i) => (i.fields.error === undefined ? null : jsonbText(i.fields.error))),
-      items.map((i) => i.fields.refundAttempt ?? false),
-      items.map((i) => i.fields.retryAfterMs ?? null),
-      items.map((i) => i.fields.jobId ?? null),
-      items.map((i) => i.fields.refundInvoke ?? false),
-      items.map((i) => FINISH[i.event].to),
-      metered.map((i) => i.attempt),
-      ...usageArrays(metered.map((i) => i.fields.usage as UsageRow)),
-    ],
+async function writeAttempts(c: BoundedDb, writes: AttemptWrite[]): Promise<(AsyncInvocation | undefined | boolean)[]> {
+  const finishes = writes.flatMap((w) => ("finish" in w ? [w.finish] : []));
+  const ending = new Set(finishes.map((f) => f.id));
+  const starts = writes.flatMap((w) => ("start" in w ? [w.start] : []));
+  const started = new Map<string, AsyncInvocation>();
+  const moved = new Set<string>();
+  const run = async (s: StartItem[], f: FinishItem[]) => {
+    if (s.length === 0 && f.length === 0) return;
+    const { name, text, values } = attemptsStatement(s, f);
+    const res = await c.query<Row & { started: boolean }>(text, values, name);
+    for (const r of res.rows) {
+      if (r.started) started.set(r.id, toInvocation(r));
+      else moved.add(r.id);
+    }
+  };
+  await run(
+    starts.filter((s) => !ending.has(s.id)),
+    finishes,
   );
-  const found = new Map(res.rows.map((r) => [r.id, true]));
-  return claimInOrder(
-    items.map((i) => i.id),
-    found,
-  ).map((hit) => hit === true);
+  await run(
+    starts.filter((s) => ending.has(s.id)),
+    [],
+  );
+  // The first caller of an id gets its row (a duplicate in one batch gets nothing).
+  return writes.map((w) => {
+    if ("start" in w) {
+      const hit = started.get(w.start.id);
+      started.delete(w.start.id);
+      return hit;
+    }
+    const hit = moved.has(w.finish.id);
+    moved.delete(w.finish.id);
+    return hit;
+  });
 }
 
-export interface StartItem {
-  id: string;
-  jobId: string;
-  leaseSeconds: number;
-  takeover: boolean;
-}
-
-/**
- * Starts attempts, each only from the job the invocation records. The status test is
- * tied to each item's takeover flag on purpose: a test on the row alone (an OR of
- * statuses) let Postgres read every open invocation through the open index and join
- * them to the batch, so each start read the whole backlog (2026-12-06: 4,000 queued
- * events, ~170 buffers and 4 ms a start). Tied to the item, the rows are found by id.
- */
-export const START_STATEMENT = `UPDATE async_invocations a SET status = $5, attempt = a.attempt + 1,
-    invoke_count = a.invoke_count + 1, updated_at = now(),
-    first_started_at = coalesce(a.first_started_at, now()), lease_until = now() + make_interval(secs => v.lease)
-  FROM unnest($1::uuid[], $2::float8[], $3::bool[], $6::text[]) AS v(id, lease, takeover, job_id)
-  WHERE a.id = v.id AND a.job_id = v.job_id
-    AND a.status = ANY(CASE WHEN v.takeover THEN $4::text[] || $7::text ELSE $4::text[] END)
-  RETURNING ${A_COLUMNS}`;
-
-/** The parameters of START_STATEMENT for `items`. */
-export function startParams(items: StartItem[]): unknown[] {
-  return [
-    items.map((i) => i.id),
-    items.map((i) => i.leaseSeconds),
-    items.map((i) => i.takeover),
-    START.from,
-    START.to,
-    items.map((i) => i.jobId),
-    START.takeOverFrom,
-  ];
+/** Moves running attempts on (with their usage rows), in `c`'s transaction; true where it moved. */
+async function finishRows(c: BoundedDb, items: FinishItem[]): Promise<boolean[]> {
+  return (await writeAttempts(
+    c,
+    items.map((finish) => ({ finish })),
+  )) as boolean[];
 }
 
 /** `statementTimeoutMs`: how long one statement may take (default 60 s). */
 export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEMENT_TIMEOUT_MS): AsyncStore {
   const db = boundedDb(pool, statementTimeoutMs);
   const transaction = db.transaction;
-  // Accepts, starts and plain finishes are batched: concurrent callers share one
+  // Accepts, and starts and plain finishes, are batched: concurrent callers share one
   // statement and one commit. A failed batch of accepts is retried one by one, so
   // one bad row cannot refuse its neighbours (and a neighbour committed alone is
   // answered as accepted).
@@ -366,23 +322,17 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     splitOnFailure((invs: NewAsyncInvocation[]) => insertAccepted(db, invs, { outbox: false })),
     64,
   );
-  const start = createBatcher(async (items: StartItem[]) => {
-    const res = await db.query<Row>(START_STATEMENT, startParams(items));
-    const found = new Map(res.rows.map((r) => [r.id, toInvocation(r)]));
-    return claimInOrder(
-      items.map((i) => i.id),
-      found,
-    );
-  });
-  // A batch of ends that Postgres refused for its data is retried one by one: one
-  // row it cannot take must not fail its neighbours' ends (each would be given up
-  // and run again). Other failures (a timeout, a lost connection) fail them all.
-  // Ends wait FINISH_LINGER_MS for company before they go: under load each batch then
-  // carries several, so a commit less for most of them.
-  const finishPlain = createBatcher(
-    splitOnFailure((items: FinishItem[]) => finishRows(db, items), isDataError),
+  // An attempt's starts and ends share one batch, one statement and one commit. A
+  // batch that Postgres refused for its data is retried one write at a time: one row
+  // it cannot take must not fail its neighbours (each would be given up and run
+  // again). Other failures (a timeout, a lost connection) fail them all. A batch led by
+  // an end waits FINISH_LINGER_MS for company before it goes, unless a start arrives:
+  // ends are off the enqueue path, starts are on it.
+  const attempts = createBatcher(
+    splitOnFailure((writes: AttemptWrite[]) => writeAttempts(db, writes), isDataError),
     256,
     FINISH_LINGER_MS,
+    (w) => "start" in w,
   );
   return {
     accept: (inv) => accept(inv),
@@ -409,10 +359,12 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
         return rows.rows.length;
       });
     },
-    start: (id, jobId, leaseSeconds, takeover = false) => start({ id, jobId, leaseSeconds, takeover }),
-    finish(id, attempt, event, fields) {
+    start: async (id, jobId, leaseSeconds, takeover = false) =>
+      (await attempts({ start: { id, jobId, leaseSeconds, takeover } })) as AsyncInvocation | undefined,
+    async finish(id, attempt, event, fields) {
       const { followUp, letters = [] } = fields;
-      if (!followUp && letters.length === 0) return finishPlain({ id, attempt, event, fields });
+      if (!followUp && letters.length === 0)
+        return (await attempts({ finish: { id, attempt, event, fields } })) as boolean;
       // The follow-up and the letters are committed with the move, or not at all.
       return transaction(async (c) => {
         const [moved] = await finishRows(c, [{ id, attempt, event, fields }]);

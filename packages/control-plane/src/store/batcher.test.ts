@@ -37,6 +37,26 @@ describe("createBatcher", () => {
     expect(batches).toEqual([[1, 2]]);
   });
 
+  it("lets an urgent item go at once, and end a linger it arrives in", async () => {
+    const batches: number[][] = [];
+    const add = createBatcher(
+      async (items: number[]) => {
+        batches.push(items);
+        return items;
+      },
+      256,
+      10_000,
+      (i) => i < 0,
+    );
+    expect(await add(-1)).toBe(-1);
+    expect(batches).toEqual([[-1]]);
+    const lingering = add(1);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(batches).toEqual([[-1]]);
+    expect(await Promise.all([lingering, add(-2)])).toEqual([1, -2]);
+    expect(batches).toEqual([[-1], [1, -2]]);
+  });
+
   it("caps a batch and rejects every caller of a failed batch only", async () => {
     const batches: number[][] = [];
     const add = createBatcher(async (items: number[]) => {

@@ -5,7 +5,8 @@
 // `run` gets the items in order and answers one result per item, in order; if it
 // throws, every caller of that batch gets the error. An item may fail alone: `run`
 // answers an ItemError for it (see eachAlone), and only its caller gets that error.
-// With `lingerMs`, a batch that would go out at once waits that long for company first.
+// With `lingerMs`, a batch that would go out at once waits that long for company first,
+// unless it holds an item `urgent` names.
 
 export type Batched<T, R> = (item: T) => Promise<R>;
 
@@ -46,17 +47,29 @@ export function claimInOrder<T>(ids: string[], found: Map<string, T>): (T | unde
   });
 }
 
+/** `urgent`: an item that does not linger; one arriving during a linger ends it. */
 export function createBatcher<T, R>(
   run: (items: T[]) => Promise<(R | ItemError)[]>,
   maxBatch = 256,
   lingerMs = 0,
+  urgent: (item: T) => boolean = () => false,
 ): Batched<T, R> {
   let waiting: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let inFlight = false;
+  let endLinger: (() => void) | undefined;
 
   async function flush(): Promise<void> {
     inFlight = true;
-    if (lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
+    if (lingerMs > 0 && !waiting.some((w) => urgent(w.item))) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, lingerMs);
+        endLinger = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      endLinger = undefined;
+    }
     while (waiting.length > 0) {
       const batch = waiting.slice(0, maxBatch);
       waiting = waiting.slice(batch.length);
@@ -79,5 +92,6 @@ export function createBatcher<T, R>(
     new Promise<R>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
       if (!inFlight) void flush();
+      else if (endLinger && urgent(item)) endLinger();
     });
 }

@@ -10,7 +10,15 @@ export const STATEMENT_TIMEOUT_MS = 10_000;
 
 /** Runs statements, each within a bound (see `bounded`). */
 export interface BoundedDb {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+  /**
+   * `name`: the statement is prepared under it once per connection, and run from there
+   * after (Postgres parses and analyses it once, and still plans each run).
+   */
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    name?: string,
+  ): Promise<QueryResult<R>>;
 }
 
 /** A pool whose statements are each bounded, with transactions and sessions bounded alike. */
@@ -103,10 +111,10 @@ export function jsonbText(value: unknown): string {
  */
 export function bounded(c: Pool | PoolClient, timeoutMs: number): BoundedDb {
   return {
-    async query<R extends QueryResultRow>(text: string, values?: unknown[]) {
+    async query<R extends QueryResultRow>(text: string, values?: unknown[], name?: string) {
       try {
         // query_timeout is read per query by pg, though its types only know it as a pool setting.
-        return await c.query<R>({ text, values, query_timeout: timeoutMs } as QueryConfig);
+        return await c.query<R>({ text, values, ...(name ? { name } : {}), query_timeout: timeoutMs } as QueryConfig);
       } catch (err) {
         throw unanswered(err, timeoutMs);
       }
