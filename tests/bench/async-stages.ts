@@ -48,7 +48,7 @@ const BURST_IN_FLIGHT = 64;
 export async function measureAsyncStages(): Promise<AsyncStageResult> {
   const stack = await startStack(
     { STRATUS_CAPACITY_MB: "8192" },
-    { productAsyncTiming: true, durablePostgres: true, controlPlaneEnv: { STRATUS_ASYNC_CONCURRENCY: "16" } },
+    { productAsyncTiming: true, durablePostgres: true, controlPlaneEnv: { STRATUS_ASYNC_CONCURRENCY: "64" } },
   );
   const client = createSignedClient(stack.endpoint, stack.region, stack.credentials);
   const marks = new Map<string, Partial<Record<Mark, number>>>();

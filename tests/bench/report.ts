@@ -389,7 +389,7 @@ publishes as it goes (tests/bench/async-stages.ts, on the diagnostics channel
 queue, picked up by a worker, its attempt started (a conditional update), the function
 invoked, its outcome recorded (a conditional update). On a platform of its own, in the
 harness' process, with Postgres durable (fsync and synchronous commit on, as in
-production), a warm function, the worker's concurrency 16.
+production), a warm function, the worker's concurrency 64 (the control plane's default).
 
 ${asyncStageTable(run.asyncStages.paced)}
 

@@ -46,8 +46,8 @@ const ASYNC_ROUNDS = Number(process.env.BENCH_ASYNC_ROUNDS ?? 3);
 const PACED_RATE = 100;
 const PACED_WARMUP = 64;
 const PACED_EVENTS = 1000;
-/** The control plane's async worker concurrency, also given to the BullMQ baseline. */
-const WORKER_CONCURRENCY = 16;
+/** The control plane's async worker concurrency (its default), also given to the BullMQ baseline. */
+const WORKER_CONCURRENCY = 64;
 
 export interface ThroughputResult {
   syncConcurrency: number;

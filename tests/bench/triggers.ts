@@ -103,7 +103,7 @@ statement) and written as an async invocation in the transaction that moves its
 schedule on, then queued and started like any async event, as one tick alone does
 within the floor above. ${f.dueTogether} ticks due at the same second are all written within
 a few polls, and what remains is the async path starting ${f.dueTogether} invocations on one
-node, 16 at a time (the async worker concurrency): their starts spread over
+node, up to 64 at a time (the async worker's default concurrency): their starts spread over
 ${(f.togetherSpreadMs / 1000).toFixed(1)} s, which is the p99. The baseline sends the same number of events through
 Invoke (64 in flight); in this single-process stack their acceptance alone took
 ${(f.burstAcceptMs / 1000).toFixed(1)} s, so they queue behind each other as they arrive, and their starts

@@ -26,8 +26,12 @@ export const ControlPlaneConfigSchema = z
       .default("us-east-1"),
     /** Where the first start stores the administrator's access key (mode 0600). */
     STRATUS_BOOTSTRAP_KEY_FILE: z.string().min(1).default("/var/lib/stratus/bootstrap/admin-key.json"),
-    /** Async invocations run at once by this control plane's queue worker (0: no worker). */
-    STRATUS_ASYNC_CONCURRENCY: z.coerce.number().int().min(0).default(16),
+    /**
+     * Async invocations run at once by this control plane's queue worker (0: no worker).
+     * Each holds its place from its start to its record, most of it waiting on Postgres
+     * and a node: at 16 a burst of trivial events left the CPUs a tenth idle.
+     */
+    STRATUS_ASYNC_CONCURRENCY: z.coerce.number().int().min(0).default(64),
     /** Retry backoff for async function errors: exponential from the base, jittered, capped. */
     STRATUS_ASYNC_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(1000),
     STRATUS_ASYNC_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
