@@ -6,7 +6,6 @@
 // parts compose.
 import { FINISH, START } from "./async-edges.js";
 import type { FinishEvent } from "./async-state.js";
-import type { FinishFields } from "./async-store.js";
 import { jsonbText } from "./pg-helpers.js";
 import { USAGE_COLUMNS, type UsageRow, usageArrays, usageUnnest } from "./usage-store.js";
 
@@ -21,11 +20,26 @@ export interface StartItem {
   takeover: boolean;
 }
 
+/** What an attempt's end writes on its invocation's row, and its usage row. */
+export interface EndFields {
+  executedVersion?: string;
+  error?: unknown;
+  /** The attempt spent none of the event's attempts (retry-policy.ts attemptRefunds). */
+  refundAttempt?: boolean;
+  /** The attempt never reached a node, so does not count as an invoke. */
+  refundInvoke?: boolean;
+  retryAfterMs?: number;
+  /** The job that runs the next attempt (with `retry`). */
+  jobId?: string;
+  /** The attempt's usage row (invocation_usage), written by the same statement, only if the move happens. */
+  usage?: UsageRow;
+}
+
 export interface FinishItem {
   id: string;
   attempt: number;
   event: FinishEvent;
-  fields: FinishFields;
+  fields: EndFields;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { Pool } from "pg";
-import { attemptsStatement, COLUMNS, type FinishItem, type StartItem } from "./async-attempts.js";
+import { attemptsStatement, COLUMNS, type EndFields, type FinishItem, type StartItem } from "./async-attempts.js";
 import {
   EXPIRE_LEASE_EDGES,
   LEASED_STATUSES,
@@ -22,7 +22,6 @@ import { type AsyncStatus, type FinishEvent, INITIAL } from "./async-state.js";
 import { createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError } from "./pg-helpers.js";
 import { type DeadLetter, insertByName, type QueueLetter } from "./sqs-messages.js";
-import type { UsageRow } from "./usage-store.js";
 
 export interface AsyncInvocation {
   id: string;
@@ -142,22 +141,12 @@ export interface AsyncStore {
   requeue(id: string, fromJobId: string | null, jobId: string): Promise<boolean>;
 }
 
-export interface FinishFields {
-  executedVersion?: string;
-  error?: unknown;
-  /** The attempt spent none of the event's attempts (retry-policy.ts attemptRefunds). */
-  refundAttempt?: boolean;
-  /** The attempt never reached a node, so does not count as an invoke. */
-  refundInvoke?: boolean;
-  retryAfterMs?: number;
-  /** The job that runs the next attempt (with `retry`). */
-  jobId?: string;
+/** An end's fields (async-attempts.ts EndFields), and what is committed beside its move. */
+export interface FinishFields extends EndFields {
   /** Accepted in the same transaction, only if the move happens (a destination delivery). */
   followUp?: NewAsyncInvocation;
   /** SQS messages written in the same transaction, only if the move happens (dead letters, SQS destinations). */
   letters?: QueueLetter[];
-  /** The attempt's usage row (invocation_usage), written by the same statement, only if the move happens. */
-  usage?: UsageRow;
 }
 
 interface Row {

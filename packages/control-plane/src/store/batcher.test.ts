@@ -1,6 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { createBatcher, eachAlone, splitOnFailure } from "./batcher.js";
 
+/** A batcher of numbers that answers each with itself and keeps the batches it ran. */
+function recording(lingerMs: number, urgent?: (i: number) => boolean) {
+  const batches: number[][] = [];
+  const add = createBatcher(
+    async (items: number[]) => {
+      batches.push(items);
+      return items;
+    },
+    256,
+    lingerMs,
+    urgent,
+  );
+  return { batches, add };
+}
+
 describe("createBatcher", () => {
   it("sends the first item at once and groups those that arrive meanwhile", async () => {
     const batches: number[][] = [];
@@ -20,15 +35,7 @@ describe("createBatcher", () => {
   });
 
   it("with a linger, holds the first item for company that arrives within it", async () => {
-    const batches: number[][] = [];
-    const add = createBatcher(
-      async (items: number[]) => {
-        batches.push(items);
-        return items;
-      },
-      256,
-      30,
-    );
+    const { batches, add } = recording(30);
     const first = add(1);
     await new Promise((r) => setTimeout(r, 5));
     expect(batches).toEqual([]);
@@ -38,16 +45,7 @@ describe("createBatcher", () => {
   });
 
   it("lets an urgent item go at once, and end a linger it arrives in", async () => {
-    const batches: number[][] = [];
-    const add = createBatcher(
-      async (items: number[]) => {
-        batches.push(items);
-        return items;
-      },
-      256,
-      10_000,
-      (i) => i < 0,
-    );
+    const { batches, add } = recording(10_000, (i) => i < 0);
     expect(await add(-1)).toBe(-1);
     expect(batches).toEqual([[-1]]);
     const lingering = add(1);
