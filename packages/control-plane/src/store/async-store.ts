@@ -19,7 +19,7 @@ import {
   WAITING_STATUSES,
 } from "./async-edges.js";
 import { type AsyncStatus, type FinishEvent, INITIAL } from "./async-state.js";
-import { createBatcher, splitOnFailure } from "./batcher.js";
+import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError } from "./pg-helpers.js";
 import { type DeadLetter, insertByName, type QueueLetter } from "./sqs-messages.js";
 
@@ -260,14 +260,14 @@ async function writeAttempts(c: BoundedDb, writes: AttemptWrite[]): Promise<(Asy
   const ending = new Set(finishes.map((f) => f.id));
   const starts = writes.flatMap((w) => ("start" in w ? [w.start] : []));
   const started = new Map<string, AsyncInvocation>();
-  const moved = new Set<string>();
+  const moved = new Map<string, true>();
   const run = async (s: StartItem[], f: FinishItem[]) => {
     if (s.length === 0 && f.length === 0) return;
     const { name, text, values } = attemptsStatement(s, f);
     const res = await c.query<Row & { started: boolean }>(text, values, name);
     for (const r of res.rows) {
       if (r.started) started.set(r.id, toInvocation(r));
-      else moved.add(r.id);
+      else moved.set(r.id, true);
     }
   };
   await run(
@@ -278,17 +278,19 @@ async function writeAttempts(c: BoundedDb, writes: AttemptWrite[]): Promise<(Asy
     starts.filter((s) => ending.has(s.id)),
     [],
   );
-  // The first caller of an id gets its row (a duplicate in one batch gets nothing).
-  return writes.map((w) => {
-    if ("start" in w) {
-      const hit = started.get(w.start.id);
-      started.delete(w.start.id);
-      return hit;
-    }
-    const hit = moved.has(w.finish.id);
-    moved.delete(w.finish.id);
-    return hit;
-  });
+  // The first caller of an id gets its row (a duplicate in one batch gets nothing);
+  // the starts' and the ends' answers then go back to the writes in order.
+  const startHits = claimInOrder(
+    starts.map((s) => s.id),
+    started,
+  );
+  const endHits = claimInOrder(
+    finishes.map((f) => f.id),
+    moved,
+  );
+  let nextStart = 0;
+  let nextEnd = 0;
+  return writes.map((w) => ("start" in w ? startHits[nextStart++] : endHits[nextEnd++] === true));
 }
 
 /** Moves running attempts on (with their usage rows), in `c`'s transaction; true where it moved. */
