@@ -19,7 +19,7 @@
 // - the RabbitMQ trigger's rows (rabbitmq-bench.ts), only with BENCH_ONLY=rabbitmq.
 // - the web console's first load and 1,000-function list (console-bench.ts), only with BENCH_ONLY=console.
 // BENCH_ONLY=warm prints the warm rows alone (to compare two builds) and writes nothing;
-// BENCH_ONLY=throughput and BENCH_ONLY=density do the same for theirs.
+// BENCH_ONLY=throughput, BENCH_ONLY=density and BENCH_ONLY=cold do the same for theirs.
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
@@ -236,6 +236,15 @@ async function main() {
 const only: Record<string, () => Promise<void>> = {
   throughput: async () => {
     console.log(JSON.stringify(await measureThroughput(), null, 1));
+    process.exit(0);
+  },
+  cold: async () => {
+    const stack = await startBenchStack();
+    try {
+      console.log(JSON.stringify(await measureColdStarts(stack, COLD_STARTS, true), null, 1));
+    } finally {
+      await stack.stop();
+    }
     process.exit(0);
   },
   density: async () => {

@@ -260,7 +260,7 @@ describe("an idle container whose runtime exits", () => {
 });
 
 describe("a container started from scratch", () => {
-  it("lets the engine's held-back work go ahead once its first invocation has run, not before", async () => {
+  it("lets the engine's held-back work go ahead once its first invocation has answered, not before", async () => {
     const first = pool.invoke(spec, call(1));
     const container = await engine.started(1);
     const delivery = await takeEvent(container);
@@ -268,6 +268,9 @@ describe("a container started from scratch", () => {
     expect(engine.settledIds).toEqual([]);
     sessions.get(container.ip)?.complete(delivery.requestId, { payload: Buffer.from("1"), markedStreams: [] });
     await first;
+    // Answered: the engine's work waits a moment more, while the answer goes back.
+    expect(engine.settledIds).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10);
     expect(engine.settledIds).toEqual([container.id]);
     // A warm invocation settles nothing more.
     const second = pool.invoke(spec, call(2));
@@ -507,17 +510,19 @@ describe("a cold start on a stem cell", () => {
     expect(pool.containerIdsOf(nodeSpec.functionName)).toEqual([stem.id]);
   });
 
+  const namedFor = new RegExp(`^stratus[.]${nodeSpec.accountId}[.]LATEST[.][0-9a-f]{8}[.]${nodeSpec.functionName}$`);
+
   it("names the specialised stem cell for its function, as a container started from scratch is named at create", async () => {
     const stem = await withStemCell();
-    const namedFor = new RegExp(`^stratus[.]${nodeSpec.accountId}[.]LATEST[.][0-9a-f]{8}[.]${nodeSpec.functionName}$`);
     expect(stem.name).not.toMatch(namedFor);
     const result = pool.invoke(nodeSpec, call(1));
     const d = await takeEvent(stem);
     sessions.get(stem.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
     await result;
-    expect(stem.name).toMatch(namedFor);
-    // Another function's container, from scratch: named so at create.
-    const other = pool.invoke(spec, call(2));
+    await vi.advanceTimersByTimeAsync(10);
+    await vi.waitFor(() => expect(stem.name).toMatch(namedFor));
+    // Another function's container, from scratch (a /tmp size no stem cell has): named so at create.
+    const other = pool.invoke({ ...spec, ephemeralStorageMb: 1024 }, call(2));
     await vi.waitFor(() =>
       expect(engine.containers.find((c) => c.started && c.spec.labels["stratus.function"] === "hog")).toBeDefined(),
     );
@@ -526,6 +531,42 @@ describe("a cold start on a stem cell", () => {
     const d2 = await takeEvent(scratch);
     sessions.get(scratch.ip)?.complete(d2.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
     await other;
+  });
+
+  it("renames the stem cell and starts its replacement once its answer has gone, not while it runs", async () => {
+    const stem = await withStemCell();
+    const made = engine.containers.length;
+    const result = pool.invoke(nodeSpec, call(1));
+    const d = await takeEvent(stem);
+    sessions.get(stem.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await result).payload.toString()).toBe('"ok"');
+    // Answered: the engine's work waits a moment more, while the answer goes back.
+    await vi.advanceTimersByTimeAsync(9);
+    expect(stem.name).not.toMatch(namedFor);
+    expect(engine.containers.length).toBe(made);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(stem.name).toMatch(namedFor));
+    await vi.waitFor(() => expect(engine.containers.length).toBe(made + 1));
+  });
+
+  it("renames and replaces a stem cell whose first invocation runs on, a second after it was taken", async () => {
+    const stem = await withStemCell();
+    const made = engine.containers.length;
+    const takenAt = Date.now();
+    const result = pool.invoke(nodeSpec, call(1));
+    const d = await takeEvent(stem);
+    // Running 990 ms after it was taken (taking the event moved the clock a little): neither yet.
+    await vi.advanceTimersByTimeAsync(990 - (Date.now() - takenAt));
+    expect(stem.name).not.toMatch(namedFor);
+    expect(engine.containers.length).toBe(made);
+    await vi.advanceTimersByTimeAsync(10);
+    await vi.waitFor(() => expect(stem.name).toMatch(namedFor));
+    await vi.waitFor(() => expect(engine.containers.length).toBe(made + 1));
+    sessions.get(stem.ip)?.complete(d.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    expect((await result).payload.toString()).toBe('"ok"');
+    // Its answer leaves nothing more to do: no second replacement.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(engine.containers.length).toBe(made + 1);
   });
 
   it("never hands the call to a stem cell whose runtime exited while it was specialised: it starts from scratch", async () => {

@@ -45,6 +45,14 @@ export { ownerLabels } from "../containers/container.js";
 export type { InvocationLog } from "../logs/invocation-log.js";
 export type { PoolConfig, PoolInvokeResult, PoolStream } from "./pool-types.js";
 
+/**
+ * How long after a cold start's run the engine work it leaves (a replacement stem cell
+ * or network sandbox, a stem's new name) begins: its answer goes back to the control
+ * plane and its caller first. Started at once, the engine's work slowed that answer by
+ * 1-3 ms on a 2-core node (docs/BENCHMARKS.md, cold start).
+ */
+const ANSWER_AHEAD_MS = 10;
+
 /** A container claimed for one invocation, and the cold start that made it, if one did. */
 interface Claimed {
   c: Container;
@@ -157,9 +165,8 @@ export class ContainerPool {
       throw err;
     });
     // A stem cell or network sandbox was used up by this cold start: its replacement
-    // starts now, not beside it (stem-keeper.ts, net-sandboxes.ts).
-    if (cold?.kind === "stem_cell") this.stems.replenish();
-    else if (cold) this.can.preparesAhead?.settled(c.id);
+    // starts once the answer is on its way, not beside it (stem-keeper.ts, net-sandboxes.ts).
+    if (cold) setTimeout(() => this.coldStartAnswered(c, cold), ANSWER_AHEAD_MS).unref();
     if (!ran.stream) return invocation.finish(ran, opts);
     const { contentType, body, ended } = ran.stream;
     return {
@@ -170,6 +177,12 @@ export class ContainerPool {
         done: ended.then((r) => invocation.finish(r, opts)).finally(invocation.stopRunning),
       },
     };
+  }
+
+  /** The follow-up of cold start `cold` once its answer has gone: what it used up is replaced. */
+  private coldStartAnswered(c: Container, cold: ColdStart): void {
+    if (cold.kind === "stem_cell") this.stems.answered(c);
+    else this.can.preparesAhead?.settled(c.id);
   }
 
   /**

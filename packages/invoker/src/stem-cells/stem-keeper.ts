@@ -39,12 +39,14 @@ export interface StemKeeperDeps {
   log: Pick<Logger, "warn">;
 }
 
-/** Longest a taken stem cell waits for its replacement to be started. */
-const REPLENISH_AFTER_MS = 1_000;
+/** Longest a taken stem cell waits for its follow-up (its name, its replacement) if its first invocation runs on. */
+const FOLLOW_UP_AFTER_MS = 1_000;
 
 export class StemKeeper {
   /** Stem cells being created, awaited at close. */
   private readonly launches = new Set<Promise<void>>();
+  /** The follow-ups of stem cells taken for a cold start whose first invocation has not answered, by container id. */
+  private readonly followUps = new Map<string, () => void>();
   private closed = false;
 
   constructor(private readonly deps: StemKeeperDeps) {}
@@ -60,6 +62,14 @@ export class StemKeeper {
         log.warn("could not name a specialised stem cell for its function", { container: c.id.slice(0, 12), err });
       }
     });
+  }
+
+  /** Stem cell `c`'s first invocation has answered: it is named for its function and replaced now (once). */
+  answered(c: Container): void {
+    const followUp = this.followUps.get(c.id);
+    if (!followUp) return;
+    this.followUps.delete(c.id);
+    followUp();
   }
 
   /** Starts the stem cells missing from each runtime's target, evicting idle containers for them if need be. */
@@ -98,10 +108,18 @@ export class StemKeeper {
     c.owner = ownerOf(spec);
     c.memoryMb = spec.memoryMb;
     c.lastUsed = Date.now();
-    // The replacement is started once this cold start has run (the pool calls
-    // replenish then), not beside it: a container start takes the engine and much of
-    // a small node's CPU. A long first invocation waits no longer than this.
-    setTimeout(() => this.replenish(), REPLENISH_AFTER_MS).unref();
+    // Its replacement is started, and it is named for its function, once its first
+    // invocation has answered (`answered`), not beside it: a container start and a
+    // rename take the engine and much of a small node's CPU. A long first invocation
+    // waits no longer than FOLLOW_UP_AFTER_MS.
+    let named = false;
+    const fallback = setTimeout(() => this.answered(c), FOLLOW_UP_AFTER_MS);
+    fallback.unref();
+    this.followUps.set(c.id, () => {
+      clearTimeout(fallback);
+      if (named) this.nameForFunction(c, spec);
+      this.replenish();
+    });
     try {
       const { ip, since } = c.launched;
       const identity = (config.identity ?? noIdentity)(spec);
@@ -121,7 +139,7 @@ export class StemKeeper {
       // Its runtime exited meanwhile, or it is being removed: never hand it on.
       if (c.life.state !== "specialising") throw new Error(`it was ${c.life.state} by the end`);
       containers.send(c, { type: "claim" });
-      this.nameForFunction(c, spec);
+      named = true;
       return true;
     } catch (err) {
       log.warn("stem cell failed to specialise; starting from scratch", {
