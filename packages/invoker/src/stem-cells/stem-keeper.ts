@@ -112,12 +112,12 @@ export class StemKeeper {
     // invocation has answered (`answered`), not beside it: a container start and a
     // rename take the engine and much of a small node's CPU. A long first invocation
     // waits no longer than FOLLOW_UP_AFTER_MS.
-    let named = false;
+    let specialised = false;
     const fallback = setTimeout(() => this.answered(c), FOLLOW_UP_AFTER_MS);
     fallback.unref();
     this.followUps.set(c.id, () => {
       clearTimeout(fallback);
-      if (named) this.nameForFunction(c, spec);
+      if (specialised) this.nameForFunction(c, spec);
       this.replenish();
     });
     try {
@@ -139,7 +139,7 @@ export class StemKeeper {
       // Its runtime exited meanwhile, or it is being removed: never hand it on.
       if (c.life.state !== "specialising") throw new Error(`it was ${c.life.state} by the end`);
       containers.send(c, { type: "claim" });
-      named = true;
+      specialised = true;
       return true;
     } catch (err) {
       log.warn("stem cell failed to specialise; starting from scratch", {
