@@ -25,7 +25,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { exchange } from "@stratus/control-plane";
 import { internalInvoke } from "@stratus/shared";
 import { Agent } from "undici";
-import { startStack } from "../helpers/stack.js";
+import { type Stack, startStack } from "../helpers/stack.js";
 import { measureAsyncStages } from "./async-stages.js";
 import { startBareHops } from "./bare-hops.js";
 import { type ColdStartResult, measureColdStarts } from "./cold-start.js";
@@ -233,29 +233,26 @@ async function main() {
   process.exit(0);
 }
 
+/** A BENCH_ONLY mode: `measure` on a bench stack of its own, its result printed. */
+function printedOnStack(measure: (stack: Stack) => Promise<unknown>): () => Promise<void> {
+  return async () => {
+    const stack = await startBenchStack();
+    try {
+      console.log(JSON.stringify(await measure(stack), null, 1));
+    } finally {
+      await stack.stop();
+    }
+    process.exit(0);
+  };
+}
+
 const only: Record<string, () => Promise<void>> = {
   throughput: async () => {
     console.log(JSON.stringify(await measureThroughput(), null, 1));
     process.exit(0);
   },
-  cold: async () => {
-    const stack = await startBenchStack();
-    try {
-      console.log(JSON.stringify(await measureColdStarts(stack, COLD_STARTS, true), null, 1));
-    } finally {
-      await stack.stop();
-    }
-    process.exit(0);
-  },
-  density: async () => {
-    const stack = await startBenchStack();
-    try {
-      console.log(JSON.stringify(await measureIdleDensity(stack, IDLE_CONTAINERS, DENSITY_ROUNDS), null, 1));
-    } finally {
-      await stack.stop();
-    }
-    process.exit(0);
-  },
+  cold: printedOnStack((stack) => measureColdStarts(stack, COLD_STARTS, true)),
+  density: printedOnStack((stack) => measureIdleDensity(stack, IDLE_CONTAINERS, DENSITY_ROUNDS)),
   triggers: triggersOnly,
   observability: observabilityOnly,
   workflows: () => import("./workflows-bench.js").then(() => undefined),
