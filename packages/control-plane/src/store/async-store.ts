@@ -259,15 +259,16 @@ async function writeAttempts(c: BoundedDb, writes: AttemptWrite[]): Promise<(Asy
   const finishes = writes.flatMap((w) => ("finish" in w ? [w.finish] : []));
   const ending = new Set(finishes.map((f) => f.id));
   const starts = writes.flatMap((w) => ("start" in w ? [w.start] : []));
-  const started = new Map<string, AsyncInvocation>();
-  const moved = new Map<string, true>();
+  // Both kinds of answer in one map, keyed by kind and id (an id may have a start and an end).
+  const key = (w: AttemptWrite) => ("start" in w ? `start ${w.start.id}` : `end ${w.finish.id}`);
+  const answers = new Map<string, AsyncInvocation | true>();
   const run = async (s: StartItem[], f: FinishItem[]) => {
     if (s.length === 0 && f.length === 0) return;
     const { name, text, values } = attemptsStatement(s, f);
     const res = await c.query<Row & { started: boolean }>(text, values, name);
     for (const r of res.rows) {
-      if (r.started) started.set(r.id, toInvocation(r));
-      else moved.set(r.id, true);
+      if (r.started) answers.set(`start ${r.id}`, toInvocation(r));
+      else answers.set(`end ${r.id}`, true);
     }
   };
   await run(
@@ -278,19 +279,9 @@ async function writeAttempts(c: BoundedDb, writes: AttemptWrite[]): Promise<(Asy
     starts.filter((s) => ending.has(s.id)),
     [],
   );
-  // The first caller of an id gets its row (a duplicate in one batch gets nothing);
-  // the starts' and the ends' answers then go back to the writes in order.
-  const startHits = claimInOrder(
-    starts.map((s) => s.id),
-    started,
-  );
-  const endHits = claimInOrder(
-    finishes.map((f) => f.id),
-    moved,
-  );
-  let nextStart = 0;
-  let nextEnd = 0;
-  return writes.map((w) => ("start" in w ? startHits[nextStart++] : endHits[nextEnd++] === true));
+  // The first caller of an id gets its row (a duplicate in one batch gets nothing).
+  const hits = claimInOrder(writes.map(key), answers);
+  return writes.map((w, i) => ("start" in w ? (hits[i] as AsyncInvocation | undefined) : hits[i] === true));
 }
 
 /** Moves running attempts on (with their usage rows), in `c`'s transaction; true where it moved. */
