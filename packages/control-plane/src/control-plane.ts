@@ -3,7 +3,7 @@
 // address. Used by main.ts and by tests, so both run the same wiring.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type Logger, type LogSink, noTracer, sessionKey, type Tracer, toLogger } from "@stratus/shared";
+import { type Logger, type LogSink, nodeRegistry, noTracer, sessionKey, type Tracer, toLogger } from "@stratus/shared";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -147,7 +147,7 @@ export async function startControlPlane(
   const aliasStore = createPgAliasStore(pool, config.dbStatementTimeoutMs);
   const settingsStore = createCachedSettingsStore(createPgSettingsStore(pool, config.dbStatementTimeoutMs));
   const aliases = createAliasService(aliasStore, functionStore, config.region);
-  const nodes = createRedisNodeDirectory(redis);
+  const nodes = createRedisNodeDirectory(redis, nodeRegistry.listCacheMs, Date.now, nodeRegistry.listRefreshMs);
   // Requests in flight to a node that stops heartbeating fail then, not at the function's timeout.
   const invoker = watchInFlight(createInvokerClient(config.internalToken), nodes, { log });
   const limiter = createLingeringLimiter(createRedisConcurrencyLimiter(redis));
@@ -407,6 +407,7 @@ export async function startControlPlane(
       await worker?.close();
       await queue.close();
       await invoker.close();
+      nodes.close();
       await metering.close();
       await counters.close();
       await limiter.close().catch(() => undefined);

@@ -13,6 +13,8 @@ export const nodeRegistry = {
   staleAfterMs: 10_000,
   /** How long a control plane places from a node list it read (routing/node-directory.ts). */
   listCacheMs: 500,
+  /** How often a control plane reads the list again unasked, so that none of its invokes waits for the read. */
+  listRefreshMs: 250,
   /**
    * How long a draining node keeps refusing calls (429, try another node) on its open
    * connections before it closes them: past every list read before the drain was.

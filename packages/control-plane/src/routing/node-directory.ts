@@ -1,7 +1,8 @@
 // The live invoker nodes, read from the Redis registry the invokers heartbeat into
 // (contract in @stratus/shared nodes.ts). Cached for a moment so that invokes do not
-// pay a Redis round trip each; a node that stopped heartbeating drops out within
-// `staleAfterMs`.
+// pay a Redis round trip each, and (`refreshEveryMs`) read again in the background
+// before the moment is over, so that an invoke after a quiet spell pays none either;
+// a node that stopped heartbeating drops out within `staleAfterMs`.
 import { errors, type NodeInfo, NodeInfoSchema, nodeRegistry } from "@stratus/shared";
 import type { Redis } from "ioredis";
 
@@ -20,11 +21,23 @@ export interface NodeDirectory {
   lastHeartbeats(ids: string[]): Promise<(number | undefined)[]>;
 }
 
+/** A directory that may read in the background: close stops that. */
+export interface RedisNodeDirectory extends NodeDirectory {
+  close(): void;
+}
+
+/**
+ * `refreshEveryMs`: how often the list is read again whether asked for or not (it
+ * should be under `cacheMs`); undefined, only when asked for and expired. A failed
+ * background read changes nothing: once the list has expired, the next caller reads
+ * Redis itself, and learns of the failure.
+ */
 export function createRedisNodeDirectory(
   redis: Redis,
   cacheMs: number = nodeRegistry.listCacheMs,
   now = Date.now,
-): NodeDirectory {
+  refreshEveryMs?: number,
+): RedisNodeDirectory {
   /** `at`: when the read began, so that a list is never used longer than `cacheMs` after Redis had it. */
   let cached: { at: number; nodes: LiveNode[] } | undefined;
   let inflight: Promise<LiveNode[]> | undefined;
@@ -54,23 +67,34 @@ export function createRedisNodeDirectory(
     return nodes;
   }
 
+  /** Reads the list (one read shared by every caller meanwhile) and caches it. */
+  function reload(): Promise<LiveNode[]> {
+    inflight ??= (async () => {
+      const at = now();
+      const nodes = await load();
+      cached = { at, nodes };
+      return nodes;
+    })().finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  }
+
+  const refresher =
+    refreshEveryMs === undefined ? undefined : setInterval(() => void reload().catch(() => undefined), refreshEveryMs);
+  refresher?.unref();
+
   return {
     async liveNodes() {
-      if (cached && now() - cached.at < cacheMs) return cached.nodes;
-      inflight ??= (async () => {
-        const at = now();
-        const nodes = await load();
-        cached = { at, nodes };
-        return nodes;
-      })().finally(() => {
-        inflight = undefined;
-      });
-      return inflight;
+      // No node is never kept: the first to register (a platform starting) is used at once.
+      if (cached && cached.nodes.length > 0 && now() - cached.at < cacheMs) return cached.nodes;
+      return reload();
     },
     async lastHeartbeats(ids) {
       if (ids.length === 0) return [];
       const scores = await redis.zmscore(nodeRegistry.heartbeatsKey, ...ids);
       return scores.map((s) => (s === null ? undefined : Number(s)));
     },
+    close: () => clearInterval(refresher),
   };
 }
