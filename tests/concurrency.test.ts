@@ -1,6 +1,8 @@
 // Lambda's concurrency rules on real Redis: reserved concurrency caps a function's
 // parallel invocations (429 with Reason and Retry-After), reserved 0 throttles all,
-// throttled async events wait without spending attempts, and slots never leak.
+// throttled async events wait without spending attempts, and slots never leak; and
+// Postgres announces every change to an account's reservations, which a control plane
+// that did not make the change hears.
 import { randomBytes } from "node:crypto";
 import {
   CreateFunctionCommand,
@@ -8,8 +10,10 @@ import {
   DeleteFunctionConcurrencyCommand,
   InvokeCommand,
   PutFunctionConcurrencyCommand,
+  TagResourceCommand,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { metricValue } from "./helpers/metrics.js";
 import { until } from "./helpers/poll.js";
@@ -123,4 +127,57 @@ describe("concurrency", () => {
     }
     expect(final).toMatchObject({ Status: "succeeded", Attempts: 1 });
   }, 60_000);
+
+  it("has Postgres announce each change to an account's reservations, and nothing else", async () => {
+    const listener = new pg.Client({ connectionString: stack.databaseUrl });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on("notification", (m) => heard.push(`${m.channel} ${m.payload}`));
+    await listener.query("LISTEN stratus_reservations");
+    try {
+      const name = await deploy("exports.handler = async () => 'ran';");
+      const arn = `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:function:${name}`;
+      const put = (n: number) =>
+        stack.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: n }));
+      const announced = (n: number) => until(`${n} announcements`, async () => heard.length >= n, 10_000);
+      await put(3);
+      await announced(1);
+      // Neither another column nor the same reservation again is a change to announce.
+      await stack.lambda.send(new TagResourceCommand({ Resource: arn, Tags: { team: "x" } }));
+      await put(3);
+      await put(4);
+      await announced(2);
+      await stack.lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: name }));
+      await announced(3);
+      await put(1);
+      await announced(4);
+      await stack.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+      await announced(5);
+      expect(heard).toEqual(Array(5).fill(`stratus_reservations ${stack.credentials.accountId}`));
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it("hears a reservation another control plane set: the next invokes here are throttled", async () => {
+    const name = await deploy("exports.handler = async () => 'ran';");
+    // This control plane has the account's reservations cached now.
+    await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+    // What another control plane's PutFunctionConcurrency writes.
+    await stack.db.query("UPDATE functions SET reserved_concurrency = 0 WHERE account_id = $1 AND name = $2", [
+      stack.credentials.accountId,
+      name,
+    ]);
+    const throttled = async () => {
+      try {
+        await stack.lambda.send(new InvokeCommand({ FunctionName: name }));
+        return false;
+      } catch (err) {
+        if (err instanceof TooManyRequestsException) return true;
+        throw err;
+      }
+    };
+    await until("the invoke to be throttled", throttled, 5_000);
+    expect(await throttled()).toBe(true);
+  });
 });

@@ -54,7 +54,7 @@ import { createScheduleService } from "./schedules/schedule-service.js";
 import { startSecrets } from "./secrets/start-secrets.js";
 import { createAliasService } from "./services/alias-service.js";
 import { countingReceived, createAsyncService } from "./services/async-service.js";
-import { createConcurrencyRules } from "./services/concurrency-rules.js";
+import { createConcurrencyRules, NOTICED_RESERVATIONS_MS } from "./services/concurrency-rules.js";
 import { createFunctionService } from "./services/function-service.js";
 import { createInvokeService } from "./services/invoke-service.js";
 import { createLayerService } from "./services/layer-service.js";
@@ -74,9 +74,10 @@ import { addCounters } from "./store/metric-counter-store.js";
 import { createPgMetricStore } from "./store/metric-store.js";
 import { migrate } from "./store/migrate.js";
 import { bounded } from "./store/pg-helpers.js";
+import { createPgListener } from "./store/pg-listener.js";
 import { createPgPolicyStore } from "./store/policy-store.js";
 import { createPgScheduleStore } from "./store/schedule-store.js";
-import { createPgSettingsStore } from "./store/settings-store.js";
+import { createPgSettingsStore, RESERVATIONS_CHANNEL } from "./store/settings-store.js";
 import { createPgUrlStore } from "./store/url-store.js";
 import { createUrlService } from "./urls/url-service.js";
 import { startUsageMetering } from "./usage/usage-metering.js";
@@ -168,7 +169,24 @@ export async function startControlPlane(
       metric: "Throttles",
     });
   });
-  const concurrencyRules = createConcurrencyRules(settingsStore, counted, config.accountConcurrency);
+  // Postgres announces every changed reservation (migration 038): an account's are kept
+  // here between announcements while they are heard, not read again every second.
+  const concurrencyRules = createConcurrencyRules(settingsStore, counted, config.accountConcurrency, 1_000, Date.now, {
+    listening: () => reservationNotices.listening(),
+    cacheMs: NOTICED_RESERVATIONS_MS,
+  });
+  const reservationNotices = createPgListener(
+    pool,
+    RESERVATIONS_CHANNEL,
+    {
+      notice: (accountId) => concurrencyRules.forget(accountId),
+      heard: () => concurrencyRules.forgetAll(),
+      lost: () => concurrencyRules.forgetAll(),
+    },
+    log,
+    "concurrency limits",
+  );
+  reservationNotices.start();
   const announceRetired = createRetirementNotices(redis, log);
   // A reservation changed, or deleted with its function, here applies to this control
   // plane's next invoke; invokers remove the containers of what can no longer run.
@@ -408,6 +426,7 @@ export async function startControlPlane(
       await queue.close();
       await invoker.close();
       nodes.close();
+      await reservationNotices.stop();
       await metering.close();
       await counters.close();
       await limiter.close().catch(() => undefined);

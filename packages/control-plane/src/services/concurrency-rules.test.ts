@@ -5,73 +5,97 @@ import type { SettingsStore } from "../store/settings-store.js";
 import { createConcurrencyRules } from "./concurrency-rules.js";
 import { createSettingsService } from "./settings-service.js";
 
-/** Reservations by function name, and the statements the rules sent for them. */
+/** Reservations by function name, and the accounts read (one statement each). */
 function fakeSettings(reservations: Record<string, number | null>) {
-  const calls: string[] = [];
-  const total = () => Object.values(reservations).reduce<number>((sum, r) => sum + (r ?? 0), 0);
+  const reads: string[] = [];
   const settings = {
-    async reservations(_accountId: string, name: string) {
-      calls.push(`both ${name}`);
-      return { reserved: reservations[name] ?? null, total: total() };
-    },
-    async getReservedConcurrency(_accountId: string, name: string) {
-      calls.push(`reserved ${name}`);
-      return reservations[name] ?? null;
-    },
-    async reservedTotal() {
-      calls.push("total");
-      return total();
+    async reservationsOf(accountId: string) {
+      reads.push(accountId);
+      const held = Object.entries(reservations).filter((e): e is [string, number] => e[1] !== null);
+      return new Map(held);
     },
   } as unknown as SettingsStore;
-  return { settings, calls };
+  return { settings, reads };
 }
 
+const limiter = {} as ConcurrencyLimiter;
+
 describe("concurrency rules", () => {
-  it("reads a function's reservation and the account's total in one statement when neither is cached", async () => {
+  it("reads an account's reservations in one statement, which serves each of its functions, new ones too", async () => {
     const clock = { t: 0 };
-    const { settings, calls } = fakeSettings({ a: 10, b: null });
-    const rules = createConcurrencyRules(settings, {} as ConcurrencyLimiter, 1000, 1_000, () => clock.t);
-    expect(await rules.limitsFor("1", "a")).toEqual({ reserved: 10, unreservedLimit: 990 });
-    expect(calls).toEqual(["both a"]);
-    // Both cached: no statement.
-    expect(await rules.limitsFor("1", "a")).toEqual({ reserved: 10, unreservedLimit: 990 });
-    expect(calls).toEqual(["both a"]);
-    // Another function of the account: only its own reservation is read.
-    clock.t = 500;
-    expect(await rules.limitsFor("1", "b")).toEqual({ reserved: null, unreservedLimit: 990 });
-    expect(calls).toEqual(["both a", "reserved b"]);
-    // The account's total has expired, b's reservation not yet: only the total is read.
-    clock.t = 1_200;
-    await rules.limitsFor("1", "b");
-    expect(calls).toEqual(["both a", "reserved b", "total"]);
-    // Both expired again: one statement.
-    clock.t = 3_000;
+    const { settings, reads } = fakeSettings({ a: 10, b: null, c: 5 });
+    const rules = createConcurrencyRules(settings, limiter, 1000, 1_000, () => clock.t);
+    expect(await rules.limitsFor("1", "a")).toEqual({ reserved: 10, unreservedLimit: 985 });
+    expect(await rules.limitsFor("1", "b")).toEqual({ reserved: null, unreservedLimit: 985 });
+    // A function the account did not have when it was read: no reservation, nothing read.
+    expect(await rules.limitsFor("1", "new")).toEqual({ reserved: null, unreservedLimit: 985 });
+    expect(reads).toEqual(["1"]);
+    // Another account is read on its own.
+    await rules.limitsFor("2", "a");
+    expect(reads).toEqual(["1", "2"]);
+    // Expired: read again.
+    clock.t = 1_000;
     await rules.limitsFor("1", "a");
-    expect(calls).toEqual(["both a", "reserved b", "total", "both a"]);
+    expect(reads).toEqual(["1", "2", "1"]);
+  });
+
+  it("reads an account once for a burst of invokes that find it uncached", async () => {
+    const { settings, reads } = fakeSettings({ a: 10 });
+    const rules = createConcurrencyRules(settings, limiter, 1000, 1_000, () => 0);
+    const limits = await Promise.all([rules.limitsFor("1", "a"), rules.limitsFor("1", "b"), rules.limitsFor("1", "a")]);
+    expect(limits.map((l) => l.reserved)).toEqual([10, null, 10]);
+    expect(reads).toEqual(["1"]);
+  });
+});
+
+describe("concurrency rules, with notices of changes", () => {
+  it("keeps an account for the longer time only while notices are heard, since its read began", async () => {
+    const clock = { t: 0 };
+    const notices = { heard: false, listening: () => notices.heard, cacheMs: 10_000 };
+    const { settings, reads } = fakeSettings({ a: 1 });
+    const rules = createConcurrencyRules(settings, limiter, 1000, 1_000, () => clock.t, notices);
+    // Not heard: the short time.
+    await rules.limitsFor("1", "a");
+    clock.t = 1_000;
+    await rules.limitsFor("1", "a");
+    expect(reads).toEqual(["1", "1"]);
+    // Heard (after which the listener forgets everything): the long time.
+    notices.heard = true;
+    rules.forgetAll();
+    await rules.limitsFor("1", "a");
+    clock.t = 10_999;
+    await rules.limitsFor("1", "a");
+    expect(reads).toEqual(["1", "1", "1"]);
+    clock.t = 11_000;
+    await rules.limitsFor("1", "a");
+    expect(reads).toEqual(["1", "1", "1", "1"]);
+  });
+
+  it("forgets an account at its notice, and everything when the notices are lost", async () => {
+    const clock = { t: 0 };
+    const notices = { listening: () => true, cacheMs: 10_000 };
+    const reservations: Record<string, number | null> = { a: 10 };
+    const { settings, reads } = fakeSettings(reservations);
+    const rules = createConcurrencyRules(settings, limiter, 1000, 1_000, () => clock.t, notices);
+    await rules.limitsFor("1", "a");
+    await rules.limitsFor("2", "a");
+    // Another control plane changes account 1's reservation: its notice names the account.
+    reservations.a = 0;
+    rules.forget("1");
+    clock.t = 10;
+    expect(await rules.limitsFor("1", "a")).toEqual({ reserved: 0, unreservedLimit: 1000 });
+    expect(await rules.limitsFor("2", "a")).toEqual({ reserved: 10, unreservedLimit: 990 });
+    expect(reads).toEqual(["1", "2", "1"]);
+    rules.forgetAll();
+    await rules.limitsFor("2", "a");
+    expect(reads).toEqual(["1", "2", "1", "2"]);
   });
 });
 
 describe("concurrency rules, forgetting", () => {
-  it("reads a function's reservation and its account's total again once forgotten, within the cache time", async () => {
-    const clock = { t: 0 };
-    const reservations: Record<string, number | null> = { a: 10, b: 5 };
-    const { settings, calls } = fakeSettings(reservations);
-    const rules = createConcurrencyRules(settings, {} as ConcurrencyLimiter, 1000, 1_000, () => clock.t);
-    await rules.limitsFor("1", "a");
-    await rules.limitsFor("1", "b");
-    expect(calls).toEqual(["both a", "reserved b"]);
-    reservations.a = 50;
-    rules.forget("1", "a");
-    clock.t = 10;
-    expect(await rules.limitsFor("1", "a")).toEqual({ reserved: 50, unreservedLimit: 945 });
-    // b's reservation is still cached; the account's total was read again with a's.
-    expect(await rules.limitsFor("1", "b")).toEqual({ reserved: 5, unreservedLimit: 945 });
-    expect(calls).toEqual(["both a", "reserved b", "both a"]);
-  });
-
   it("does not keep a value read while it was being forgotten", async () => {
     const reservations: Record<string, number | null> = { a: 10 };
-    const { settings, calls } = fakeSettings(reservations);
+    const { settings, reads } = fakeSettings(reservations);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -79,29 +103,31 @@ describe("concurrency rules, forgetting", () => {
     // The first read answers only once the gate opens, with what it saw when asked.
     let gated = true;
     const slow = {
-      ...settings,
-      reservations: async (accountId: string, name: string) => {
-        const seen = await settings.reservations(accountId, name);
+      reservationsOf: async (accountId: string) => {
+        const seen = await settings.reservationsOf(accountId);
         if (gated) await gate;
         gated = false;
         return seen;
       },
-    } as SettingsStore;
-    const rules = createConcurrencyRules(slow, {} as ConcurrencyLimiter, 1000, 1_000, () => 0);
+    };
+    const rules = createConcurrencyRules(slow, limiter, 1000, 1_000, () => 0);
     const inFlight = rules.limitsFor("1", "a");
     await new Promise((r) => setImmediate(r));
     // The reservation changes (and is forgotten) while the read that saw 10 is on its way back.
     reservations.a = 20;
     rules.forget("1", "a");
+    // An invoke meanwhile does not share the read begun before the change.
+    const after = rules.limitsFor("1", "a");
     release();
     expect(await inFlight).toEqual({ reserved: 10, unreservedLimit: 990 });
+    expect(await after).toEqual({ reserved: 20, unreservedLimit: 980 });
     expect(await rules.limitsFor("1", "a")).toEqual({ reserved: 20, unreservedLimit: 980 });
-    expect(calls).toEqual(["both a", "both a"]);
+    expect(reads).toEqual(["1", "1"]);
   });
 
   it("forgets a function's reservation when the settings service puts or deletes it", async () => {
     const reservations: Record<string, number | null> = { a: null };
-    const { settings, calls } = fakeSettings(reservations);
+    const { settings, reads } = fakeSettings(reservations);
     const store = {
       ...settings,
       reservedElsewhere: async () => 0,
@@ -110,7 +136,7 @@ describe("concurrency rules, forgetting", () => {
         return true;
       },
     } as unknown as SettingsStore;
-    const rules = createConcurrencyRules(store, {} as ConcurrencyLimiter, 1000, 1_000, () => 0);
+    const rules = createConcurrencyRules(store, limiter, 1000, 1_000, () => 0);
     const functions = { get: async () => ({}) } as unknown as FunctionStore;
     const service = createSettingsService(store, functions, "us-east-1", 1000, rules.forget);
     expect(await rules.limitsFor("1", "a")).toEqual({ reserved: null, unreservedLimit: 1000 });
@@ -119,6 +145,6 @@ describe("concurrency rules, forgetting", () => {
     await service.deleteConcurrency("1", "a");
     expect(await rules.limitsFor("1", "a")).toEqual({ reserved: null, unreservedLimit: 1000 });
     // The clock never moved: each read after a write was the forgetting's doing.
-    expect(calls).toEqual(["both a", "both a", "both a"]);
+    expect(reads).toEqual(["1", "1", "1"]);
   });
 });

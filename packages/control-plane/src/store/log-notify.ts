@@ -2,14 +2,14 @@
 // plane sees lines ingested by another. A notice names, per account and group, the id
 // ranges of the events one transaction wrote (never their text: NOTIFY carries at most
 // 8000 bytes), and the process that wrote them (which has told its own tails already).
-// The listener is one dedicated connection, opened on first use and reopened after a
-// failure while anyone still listens.
+// The listener is one dedicated connection (pg-listener.ts), opened on first use and
+// reopened after a failure while anyone still listens.
 import type { Logger } from "@stratus/shared";
-import pg, { type Pool } from "pg";
+import type { Pool } from "pg";
+import { createPgListener } from "./pg-listener.js";
 
 export const LOG_EVENTS_CHANNEL = "stratus_log_events";
 const MAX_PAYLOAD = 7000;
-const RECONNECT_MS = 1000;
 
 export interface LogNotice {
   /** The process that wrote the events. */
@@ -83,49 +83,9 @@ export function createLogNoticeListener(
   onNotice: (n: LogNotice) => void,
   log: Pick<Logger, "warn">,
 ): LogNoticeListener {
-  let client: pg.Client | undefined;
-  let started = false;
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
-
-  const connect = async () => {
-    if (stopped) return;
-    const c = new pg.Client(pool.options);
-    client = c;
-    c.on("notification", (m) => {
-      const n = m.channel === LOG_EVENTS_CHANNEL && m.payload ? parseNotice(m.payload) : undefined;
-      if (n) onNotice(n);
-    });
-    c.on("error", (err) => again(c, err));
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${LOG_EVENTS_CHANNEL}`);
-    } catch (err) {
-      again(c, err as Error);
-    }
+  const notice = (payload: string) => {
+    const n = parseNotice(payload);
+    if (n) onNotice(n);
   };
-  const again = (c: pg.Client, err: Error) => {
-    if (client !== c) return;
-    client = undefined;
-    void c.end().catch(() => undefined);
-    if (stopped) return;
-    log.warn(`live tail lost its Postgres listener (${err.message}); reconnecting`);
-    retry = setTimeout(() => void connect(), RECONNECT_MS);
-    retry.unref();
-  };
-
-  return {
-    start() {
-      if (started) return;
-      started = true;
-      void connect();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(retry);
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => undefined);
-    },
-  };
+  return createPgListener(pool, LOG_EVENTS_CHANNEL, { notice }, log, "live tail");
 }

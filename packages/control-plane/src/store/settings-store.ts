@@ -25,11 +25,12 @@ export interface SettingsStore {
   deleteEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<boolean>;
   listEventInvokeConfigs(accountId: string, name: string): Promise<EventInvokeConfig[]>;
   usage(accountId: string): Promise<AccountUsage>;
-  /** Sum of all the account's reservations (usage's reservedConcurrency, alone and cheaper). */
-  reservedTotal(accountId: string): Promise<number>;
-  /** The function's reservation (null: none, or no such function) and reservedTotal, in one statement. */
-  reservations(accountId: string, name: string): Promise<{ reserved: number | null; total: number }>;
+  /** Every reservation the account's functions have, by function name (a function without one is absent). */
+  reservationsOf(accountId: string): Promise<Map<string, number>>;
 }
+
+/** The channel Postgres announces an account's changed reservations on, with its id (migration 038). */
+export const RESERVATIONS_CHANNEL = "stratus_reservations";
 
 interface ConfigRow {
   account_id: string;
@@ -137,20 +138,12 @@ export function createPgSettingsStore(pool: Pool, statementTimeoutMs = STATEMENT
       );
       return res.rows.map(toConfig);
     },
-    async reservedTotal(accountId) {
-      const res = await db.query<{ reserved: string | null }>(
-        "SELECT sum(reserved_concurrency) AS reserved FROM functions WHERE account_id = $1",
+    async reservationsOf(accountId) {
+      const res = await db.query<{ name: string; reserved_concurrency: number }>(
+        "SELECT name, reserved_concurrency FROM functions WHERE account_id = $1 AND reserved_concurrency IS NOT NULL",
         [accountId],
       );
-      return Number(res.rows[0]?.reserved ?? 0);
-    },
-    async reservations(accountId, name) {
-      const res = await db.query<{ reserved: number | null; total: string | null }>(
-        `SELECT (SELECT reserved_concurrency FROM functions WHERE account_id = $1 AND name = $2) AS reserved,
-                (SELECT sum(reserved_concurrency) FROM functions WHERE account_id = $1) AS total`,
-        [accountId, name],
-      );
-      return { reserved: res.rows[0]?.reserved ?? null, total: Number(res.rows[0]?.total ?? 0) };
+      return new Map(res.rows.map((r) => [r.name, r.reserved_concurrency]));
     },
     async usage(accountId) {
       const res = await db.query<{ functions: string; code: string | null; reserved: string | null }>(
