@@ -28,6 +28,22 @@ describe("PeakMemoryFiles", () => {
     expect(peaks.read("abc")).toBe("unreadable");
   });
 
+  it("opens a started container's counter when primed, ahead of its first read", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    const dir = path.join(root, "memory/docker/abc");
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, "memory.max_usage_in_bytes");
+    await writeFile(file, `${10 * MB}\n`);
+    const peaks = new PeakMemoryFiles(root);
+    peaks.prime("abc");
+    peaks.prime("nope");
+    // Unlinked after the priming: only the file opened then can still be read.
+    await rm(file);
+    expect(peaks.read("abc")).toBe(10);
+    expect(peaks.read("nope")).toBe("unreadable");
+    peaks.forget("abc");
+  });
+
   it("reads cgroup v2's memory.peak, and nothing for an unknown container", async () => {
     root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
     const dir = path.join(root, "system.slice/docker-def.scope");

@@ -1,7 +1,8 @@
 // Counters of a container's own memory cgroup, read on every invocation: its peak
 // memory (the REPORT line's Max Memory Used) and how many of its processes the
 // kernel has OOM-killed (a process the runtime started can be killed while the
-// runtime carries on). Each file is opened once per container and re-read in place
+// runtime carries on). Each file is opened once per container, as it starts (a stem
+// cell's long before its first invocation), and re-read in place
 // (one pread, no open/stat/close through the thread pool each time), and closed when
 // the container is removed. Paths cover cgroup v1 and v2, with Docker's cgroupfs or
 // systemd driver. A counter that cannot be read tells why: the container's cgroup
@@ -47,6 +48,13 @@ class CgroupCounter {
       this.fds.set(id, "gone");
       return "gone";
     }
+  }
+
+  /** Opens `id`'s counter file ahead of its first read (its container has just started), where it can. */
+  prime(id: string): void {
+    if (this.fds.has(id)) return;
+    const fd = this.open(id);
+    if (fd !== undefined) this.fds.set(id, fd);
   }
 
   /** Closes `id`'s counter file and forgets the container (it has been removed). */

@@ -208,6 +208,9 @@ export function createDockerBackend(
         // not beside it (net-sandboxes.ts); after a while at the latest.
         if (sandbox) setTimeout(() => settle(id), SANDBOX_REFILL_AFTER_MS).unref();
       }
+      // Its counters' files are opened now, not on its first invocation's path.
+      oomKills.prime(id);
+      peaks.prime(id);
       // A container in a sandbox has the sandbox's address: no inspect needed.
       if (sandbox) return { ip: sandbox.ip };
       const info = await container.inspect();

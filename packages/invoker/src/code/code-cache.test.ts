@@ -44,6 +44,15 @@ describe("the code cache", () => {
     expect(fetched).toBe(1);
   });
 
+  it("looks for an extracted digest on disk once", async () => {
+    const { cache, sha } = await cacheOf([{ name: "index.js", content: "x" }]);
+    const dir = await cache.dirFor(sha);
+    // Nothing on the node removes extracted code; were it gone, it is not looked for nor fetched again.
+    await rm(dir, { recursive: true });
+    expect(await cache.dirFor(sha)).toBe(dir);
+    expect(fetched).toBe(1);
+  });
+
   it("answers code that breaks a zip rule as the function's error naming the entry, no host path, and remembers it", async () => {
     const { cache, sha } = await cacheOf([
       { name: "index.js", content: "x" },

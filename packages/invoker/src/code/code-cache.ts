@@ -2,7 +2,8 @@
 // verified against that digest, extracted (by the reader and rules that checked it on
 // upload) into <root>/<digest>/ and reused by every container of that code. Concurrent
 // requests for one digest share a single fetch. Code that cannot be unpacked is the
-// function's error (Runtime.InvalidCodePackage), told without a host path.
+// function's error (Runtime.InvalidCodePackage), told without a host path. Nothing
+// removes an extracted digest while the node runs, so each is looked for on disk once.
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
@@ -42,6 +43,8 @@ export async function createCodeCache(root: string, fetchZip: ZipFetcher): Promi
   }
   const inflight = new Map<string, Promise<string>>();
   const refusals = new Map<string, StratusError>();
+  // Digests extracted (or found extracted) here: nothing removes them, so they need no look again.
+  const present = new Set<string>();
 
   async function load(sha: string): Promise<string> {
     const dir = path.join(root, sha);
@@ -89,9 +92,15 @@ export async function createCodeCache(root: string, fetchZip: ZipFetcher): Promi
     dirFor(sha) {
       const refused = refusals.get(sha);
       if (refused) return Promise.reject(refused);
+      if (present.has(sha)) return Promise.resolve(path.join(root, sha));
       let p = inflight.get(sha);
       if (!p) {
-        p = load(sha).finally(() => inflight.delete(sha));
+        p = load(sha)
+          .then((dir) => {
+            present.add(sha);
+            return dir;
+          })
+          .finally(() => inflight.delete(sha));
         inflight.set(sha, p);
       }
       return p;

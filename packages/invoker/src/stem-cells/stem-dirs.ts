@@ -2,7 +2,8 @@
 // their own under <codeDir>/.stems/, so a stem cell never sees any function's code.
 // When it is specialised, they are filled with that one function's code and layers
 // (hard links to the code cache's read-only, root-owned files; a copy when linking is
-// not possible), and they are deleted with the container.
+// not possible), and they are deleted with the container. A source directory is listed
+// once: the code cache never changes one it made.
 import { randomUUID } from "node:crypto";
 import { chmod, copyFile, link, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -36,18 +37,53 @@ export async function createStemDirs(codeDir: string): Promise<StemDirs> {
   };
 }
 
-async function mirror(from: string, to: string): Promise<void> {
-  for (const entry of await readdir(from, { withFileTypes: true })) {
-    const src = path.join(from, entry.name);
-    const dest = path.join(to, entry.name);
-    if (entry.isDirectory()) {
-      await mkdir(dest, { mode: 0o755 });
-      await chmod(dest, 0o755);
-      await mirror(src, dest);
-    } else if (entry.isFile()) {
-      // The cache never changes a file in place, so sharing its inode is safe.
-      await link(src, dest).catch(() => copyFile(src, dest));
-    }
+/** A code or layer directory's contents, parents before their children. */
+interface Listed {
+  rel: string;
+  dir: boolean;
+}
+
+/** Listings of the directories mirrored so far: the cache never changes a directory it made. */
+const listings = new Map<string, Promise<Listed[]>>();
+
+async function list(from: string, rel = ""): Promise<Listed[]> {
+  const out: Listed[] = [];
+  for (const entry of await readdir(path.join(from, rel), { withFileTypes: true })) {
+    const child = path.join(rel, entry.name);
+    if (entry.isDirectory()) out.push({ rel: child, dir: true }, ...(await list(from, child)));
+    else if (entry.isFile()) out.push({ rel: child, dir: false });
     // Nothing else exists in the cache: zips with links or devices are refused.
   }
+  return out;
+}
+
+function listed(from: string): Promise<Listed[]> {
+  let l = listings.get(from);
+  if (!l) {
+    if (listings.size >= 1_000) listings.clear();
+    l = list(from);
+    listings.set(from, l);
+    // A failed listing is not kept.
+    l.catch(() => listings.delete(from));
+  }
+  return l;
+}
+
+async function mirror(from: string, to: string): Promise<void> {
+  const entries = await listed(from);
+  for (const e of entries) {
+    if (!e.dir) continue;
+    await mkdir(path.join(to, e.rel), { mode: 0o755 });
+    await chmod(path.join(to, e.rel), 0o755);
+  }
+  // The cache never changes a file in place, so sharing its inode is safe.
+  await Promise.all(
+    entries
+      .filter((e) => !e.dir)
+      .map((e) =>
+        link(path.join(from, e.rel), path.join(to, e.rel)).catch(() =>
+          copyFile(path.join(from, e.rel), path.join(to, e.rel)),
+        ),
+      ),
+  );
 }
