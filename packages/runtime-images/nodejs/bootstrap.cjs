@@ -330,9 +330,10 @@ async function specialise() {
 }
 
 // A stem cell runs its own invocation path a few times before it parks, against a
-// throwaway server of its own, and loads a throwaway module: a fresh process spends
-// milliseconds compiling that code on first use, which the function's cold start
-// would otherwise pay. Nothing of it is left behind.
+// throwaway server of its own, and loads a throwaway module as a handler: a fresh
+// process spends milliseconds compiling that code on first use, which the function's
+// cold start would otherwise pay. Nothing of it is left behind (specialising patches
+// the console again, for the function's log format).
 async function rehearse() {
   const server = require("node:http").createServer((req, res) => {
     req.resume();
@@ -364,14 +365,19 @@ async function rehearse() {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
-  const file = path.join("/tmp", `.stratus-rehearsal-${process.pid}.cjs`);
+  // The module is loaded as a handler is, and what a specialised runtime calls first
+  // (the console's patch, the layers' look) is called once too: each first call costs
+  // the compile of its code, which the function's cold start would otherwise pay.
+  const base = path.join("/tmp", `stratus-rehearsal-${process.pid}`);
   try {
-    fs.writeFileSync(file, "exports.handler = async (e) => e;\n");
-    await importModule(file);
-    delete require.cache[file];
+    fs.writeFileSync(`${base}.js`, "exports.handler = async (e) => e;\n");
+    await loadHandler(`${base}.handler`);
+    delete require.cache[`${base}.js`];
   } finally {
-    fs.rmSync(file, { force: true });
+    fs.rmSync(`${base}.js`, { force: true });
   }
+  fs.existsSync("/opt/nodejs");
+  patchConsole();
   format("%s %j", "rehearsal", {});
 }
 
