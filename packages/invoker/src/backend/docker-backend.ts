@@ -208,9 +208,12 @@ export function createDockerBackend(
         // not beside it (net-sandboxes.ts); after a while at the latest.
         if (sandbox) setTimeout(() => settle(id), SANDBOX_REFILL_AFTER_MS).unref();
       }
-      // Its counters' files are opened now, not on its first invocation's path.
-      oomKills.prime(id);
-      peaks.prime(id);
+      // Its counters' files are opened now, not on its first invocation's path (unless
+      // it is being removed meanwhile: nothing would close them).
+      if (!removing.has(id)) {
+        oomKills.prime(id);
+        peaks.prime(id);
+      }
       // A container in a sandbox has the sandbox's address: no inspect needed.
       if (sandbox) return { ip: sandbox.ip };
       const info = await container.inspect();
