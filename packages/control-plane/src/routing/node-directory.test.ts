@@ -32,6 +32,16 @@ function fakeRegistry(clock: { now: number }, readMs: number) {
   };
 }
 
+/** A directory of node "a" that reads again every 250 ms (cache 500), on fake timers and clock. */
+function refreshing() {
+  vi.useFakeTimers();
+  const clock = { now: 1_000_000 };
+  const reg = fakeRegistry(clock, 0);
+  reg.nodes.set("a", { beat: clock.now, draining: false });
+  const dir = createRedisNodeDirectory(reg.redis, 500, () => clock.now, 250);
+  return { clock, reg, dir };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -67,11 +77,7 @@ describe("node directory", () => {
   });
 
   it("reads the list again in the background, so that a call after a quiet spell waits for no read", async () => {
-    vi.useFakeTimers();
-    const clock = { now: 1_000_000 };
-    const reg = fakeRegistry(clock, 0);
-    reg.nodes.set("a", { beat: clock.now, draining: false });
-    const dir = createRedisNodeDirectory(reg.redis, 500, () => clock.now, 250);
+    const { clock, reg, dir } = refreshing();
     await vi.advanceTimersByTimeAsync(250);
     expect(reg.reads()).toBe(1);
     reg.nodes.set("a", { beat: clock.now, draining: true });
@@ -88,11 +94,7 @@ describe("node directory", () => {
   });
 
   it("learns of a failed background read only once its list has expired, by reading itself", async () => {
-    vi.useFakeTimers();
-    const clock = { now: 1_000_000 };
-    const reg = fakeRegistry(clock, 0);
-    reg.nodes.set("a", { beat: clock.now, draining: false });
-    const dir = createRedisNodeDirectory(reg.redis, 500, () => clock.now, 250);
+    const { clock, reg, dir } = refreshing();
     expect(await dir.liveNodes()).toHaveLength(1);
     reg.fail(true);
     clock.now += 250;

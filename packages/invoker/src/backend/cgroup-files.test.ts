@@ -11,13 +11,19 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** A cgroup v1 layout under a new root whose container "abc" has peaked at 10 MB: its directory and counter file. */
+async function v1Peak() {
+  root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+  const dir = path.join(root, "memory/docker/abc");
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, "memory.max_usage_in_bytes");
+  await writeFile(file, `${10 * MB}\n`);
+  return { dir, file };
+}
+
 describe("PeakMemoryFiles", () => {
   it("re-reads a cgroup v1 counter in place as it changes, and forgets it on removal", async () => {
-    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
-    const dir = path.join(root, "memory/docker/abc");
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, "memory.max_usage_in_bytes");
-    await writeFile(file, `${10 * MB}\n`);
+    const { dir, file } = await v1Peak();
     const peaks = new PeakMemoryFiles(root);
     expect(peaks.read("abc")).toBe(10);
     // Rewritten in place (same inode), as the kernel's counter is: the open file sees it.
@@ -29,11 +35,7 @@ describe("PeakMemoryFiles", () => {
   });
 
   it("opens a started container's counter when primed, ahead of its first read", async () => {
-    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
-    const dir = path.join(root, "memory/docker/abc");
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, "memory.max_usage_in_bytes");
-    await writeFile(file, `${10 * MB}\n`);
+    const { file } = await v1Peak();
     const peaks = new PeakMemoryFiles(root);
     peaks.prime("abc");
     peaks.prime("nope");
