@@ -210,7 +210,7 @@ export async function startControlPlane(
     settingsStore,
     config.region,
     (retired) => {
-      if (retired.version === undefined) concurrencyRules.forget(retired.accountId, retired.functionName);
+      if (retired.version === undefined) concurrencyRules.forget(retired.accountId);
       announceRetired(retired);
     },
     createFunctionLayers(layerStore, config.region),

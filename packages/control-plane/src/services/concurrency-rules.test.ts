@@ -115,7 +115,7 @@ describe("concurrency rules, forgetting", () => {
     await new Promise((r) => setImmediate(r));
     // The reservation changes (and is forgotten) while the read that saw 10 is on its way back.
     reservations.a = 20;
-    rules.forget("1", "a");
+    rules.forget("1");
     // An invoke meanwhile does not share the read begun before the change.
     const after = rules.limitsFor("1", "a");
     release();

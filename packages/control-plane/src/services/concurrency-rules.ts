@@ -11,7 +11,7 @@ import type { ConcurrencyRules } from "./invoke-service.js";
 
 export interface CachedConcurrencyRules extends ConcurrencyRules {
   /** Drops what is cached of the account's reservations: one of them changed. */
-  forget(accountId: string, functionName?: string): void;
+  forget(accountId: string): void;
   /** Drops every account's: the notices of changes were (re)gained or lost. */
   forgetAll(): void;
 }

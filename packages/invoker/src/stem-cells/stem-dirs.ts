@@ -22,6 +22,19 @@ export async function createStemDirs(codeDir: string): Promise<StemDirs> {
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true, mode: 0o755 });
   await chmod(root, 0o755);
+  // Listings of the directories mirrored so far: the cache never changes a directory it made.
+  const listings = new Map<string, Promise<Listed[]>>();
+  const listed = (from: string): Promise<Listed[]> => {
+    let l = listings.get(from);
+    if (!l) {
+      if (listings.size >= 1_000) listings.clear();
+      l = list(from);
+      listings.set(from, l);
+      // A failed listing is not kept.
+      l.catch(() => listings.delete(from));
+    }
+    return l;
+  };
   return {
     async create() {
       const dir = path.join(root, randomUUID());
@@ -29,7 +42,7 @@ export async function createStemDirs(codeDir: string): Promise<StemDirs> {
       await chmod(dir, 0o755);
       return dir;
     },
-    populate: (dir, from) => mirror(from, dir),
+    populate: async (dir, from) => mirror(await listed(from), from, dir),
     async remove(dir) {
       if (path.dirname(dir) !== root) throw new Error(`${dir} is not a stem directory`);
       await rm(dir, { recursive: true, force: true });
@@ -43,9 +56,6 @@ interface Listed {
   dir: boolean;
 }
 
-/** Listings of the directories mirrored so far: the cache never changes a directory it made. */
-const listings = new Map<string, Promise<Listed[]>>();
-
 async function list(from: string, rel = ""): Promise<Listed[]> {
   const out: Listed[] = [];
   for (const entry of await readdir(path.join(from, rel), { withFileTypes: true })) {
@@ -57,20 +67,8 @@ async function list(from: string, rel = ""): Promise<Listed[]> {
   return out;
 }
 
-function listed(from: string): Promise<Listed[]> {
-  let l = listings.get(from);
-  if (!l) {
-    if (listings.size >= 1_000) listings.clear();
-    l = list(from);
-    listings.set(from, l);
-    // A failed listing is not kept.
-    l.catch(() => listings.delete(from));
-  }
-  return l;
-}
-
-async function mirror(from: string, to: string): Promise<void> {
-  const entries = await listed(from);
+/** Makes `entries` of `from` (listed) in `to`: its directories, then links to its files. */
+async function mirror(entries: Listed[], from: string, to: string): Promise<void> {
   for (const e of entries) {
     if (!e.dir) continue;
     await mkdir(path.join(to, e.rel), { mode: 0o755 });
@@ -80,10 +78,9 @@ async function mirror(from: string, to: string): Promise<void> {
   await Promise.all(
     entries
       .filter((e) => !e.dir)
-      .map((e) =>
-        link(path.join(from, e.rel), path.join(to, e.rel)).catch(() =>
-          copyFile(path.join(from, e.rel), path.join(to, e.rel)),
-        ),
-      ),
+      .map((e) => {
+        const [src, dest] = [path.join(from, e.rel), path.join(to, e.rel)];
+        return link(src, dest).catch(() => copyFile(src, dest));
+      }),
   );
 }
