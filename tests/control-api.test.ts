@@ -238,6 +238,8 @@ describe("versions and aliases", () => {
 
     const versions = await stack.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1", "2"]);
+    // Listed, $LATEST's ARN names it too.
+    expect(versions.Versions?.map((v) => v.FunctionArn?.split(":").pop())).toEqual(["$LATEST", "1", "2"]);
     const page = await stack.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name, MaxItems: 2 }));
     expect(page.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1"]);
     expect(page.NextMarker).toBeDefined();
@@ -375,9 +377,21 @@ describe("configuration resources", () => {
       new UpdateFunctionEventInvokeConfigCommand({ FunctionName: name, MaximumRetryAttempts: 1 }),
     );
     expect(updated).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3600 });
-    expect(updated.DestinationConfig?.OnFailure?.Destination).toBe(dest);
+    expect(updated.DestinationConfig).toEqual({ OnSuccess: {}, OnFailure: { Destination: dest } });
+    await stack.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await stack.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: name, Qualifier: "1" }));
     const list = await stack.lambda.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: name }));
-    expect(list.FunctionEventInvokeConfigs).toHaveLength(1);
+    expect(list.FunctionEventInvokeConfigs?.map((c) => c.FunctionArn?.split(":").pop())).toEqual(["$LATEST", "1"]);
+    const first = await stack.lambda.send(
+      new ListFunctionEventInvokeConfigsCommand({ FunctionName: name, MaxItems: 1 }),
+    );
+    expect(first.FunctionEventInvokeConfigs?.map((c) => c.FunctionArn?.split(":").pop())).toEqual(["$LATEST"]);
+    const rest = await stack.lambda.send(
+      new ListFunctionEventInvokeConfigsCommand({ FunctionName: name, Marker: first.NextMarker }),
+    );
+    expect(rest.FunctionEventInvokeConfigs?.map((c) => c.FunctionArn?.split(":").pop())).toEqual(["1"]);
+    expect(rest.NextMarker).toBeUndefined();
+    await stack.lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: name, Qualifier: "1" }));
     await expect(
       stack.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: name, MaximumRetryAttempts: 4 })),
     ).rejects.toBeInstanceOf(InvalidParameterValueException);

@@ -109,7 +109,10 @@ export function functionRoutes(
       const t = target(req, res, false);
       const { marker, maxItems } = page(req);
       const result = await functions.listVersions(t.accountId, t.name, marker, maxItems);
-      res.json({ Versions: result.items.map(config), ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}) });
+      res.json({
+        Versions: result.items.map((fn) => toConfiguration(fn, region, true)),
+        ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}),
+      });
     }),
   );
   return r;

@@ -9,10 +9,11 @@ export function lambdaTimestamp(d: Date): string {
   return d.toISOString().replace("Z", "+0000");
 }
 
-export function toConfiguration(fn: FunctionVersion, region: string) {
+/** `qualified`: $LATEST's ARN names it too, as ListVersionsByFunction's does. */
+export function toConfiguration(fn: FunctionVersion, region: string, qualified = false) {
   return {
     FunctionName: fn.name,
-    FunctionArn: functionArn(region, fn, fn.version === "$LATEST" ? undefined : fn.version),
+    FunctionArn: functionArn(region, fn, qualified || fn.version !== "$LATEST" ? fn.version : undefined),
     ...(fn.packageType === "Zip" ? { Runtime: fn.runtime, Handler: fn.handler } : {}),
     Role: fn.role,
     CodeSize: fn.codeSize,
@@ -64,6 +65,10 @@ export function toEventInvokeConfig(c: EventInvokeConfig, region: string) {
     FunctionArn: `arn:aws:lambda:${region}:${c.accountId}:function:${c.functionName}:${qualifier}`,
     ...(c.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: c.maximumRetryAttempts } : {}),
     ...(c.maximumEventAgeSeconds !== undefined ? { MaximumEventAgeInSeconds: c.maximumEventAgeSeconds } : {}),
-    DestinationConfig: c.destinationConfig,
+    // Lambda shows both destinations, an unset one as {}.
+    DestinationConfig: {
+      OnSuccess: c.destinationConfig.OnSuccess ?? {},
+      OnFailure: c.destinationConfig.OnFailure ?? {},
+    },
   };
 }

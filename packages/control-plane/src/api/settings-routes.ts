@@ -7,7 +7,7 @@ import type { SettingsService } from "../services/settings-service.js";
 import { callerAccount } from "./auth.js";
 import { jsonBody } from "./body.js";
 import { toEventInvokeConfig } from "./lambda-shapes.js";
-import { target } from "./params.js";
+import { page, target } from "./params.js";
 import { route } from "./route.js";
 
 const EIC = "/2019-09-25/functions/:name/event-invoke-config";
@@ -59,8 +59,13 @@ export function settingsRoutes(settings: SettingsService, region: string): Route
     `${EIC}/list`,
     route("ListFunctionEventInvokeConfigs", async (req, res) => {
       const t = target(req, res, false);
-      const configs = await settings.listEventInvokeConfigs(t.accountId, t.name);
-      res.json({ FunctionEventInvokeConfigs: configs.map((c) => toEventInvokeConfig(c, region)) });
+      const { marker, maxItems } = page(req);
+      // Lambda lists at most 50 a page.
+      const result = await settings.listEventInvokeConfigs(t.accountId, t.name, marker, Math.min(maxItems, 50));
+      res.json({
+        FunctionEventInvokeConfigs: result.items.map((c) => toEventInvokeConfig(c, region)),
+        ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}),
+      });
     }),
   );
   r.get(

@@ -4,7 +4,7 @@
 // the account's settings. Enforcement of concurrency and async behaviour lives with
 // invocation; this service only stores and validates.
 import { errors, LATEST } from "@stratus/shared";
-import type { EventInvokeConfig } from "../domain.js";
+import type { EventInvokeConfig, Page } from "../domain.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { AccountUsage, SettingsStore } from "../store/settings-store.js";
@@ -27,7 +27,12 @@ export interface SettingsService {
     merge: boolean,
   ): Promise<EventInvokeConfig>;
   deleteEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<void>;
-  listEventInvokeConfigs(accountId: string, name: string): Promise<EventInvokeConfig[]>;
+  listEventInvokeConfigs(
+    accountId: string,
+    name: string,
+    marker: string | undefined,
+    maxItems: number,
+  ): Promise<Page<EventInvokeConfig>>;
   getTags(accountId: string, name: string): Promise<Record<string, string>>;
   tag(accountId: string, name: string, body: unknown): Promise<void>;
   untag(accountId: string, name: string, keys: string[]): Promise<void>;
@@ -122,9 +127,9 @@ export function createSettingsService(
         throw errors.notFound(`The function ${name} doesn't have an EventInvokeConfig for ${qualifier}`);
       }
     },
-    async listEventInvokeConfigs(accountId, name) {
+    async listEventInvokeConfigs(accountId, name, marker, maxItems) {
       await mustExist(accountId, name);
-      return store.listEventInvokeConfigs(accountId, name);
+      return store.listEventInvokeConfigs(accountId, name, marker, maxItems);
     },
     async getTags(accountId, name) {
       const tags = await store.getTags(accountId, name);

@@ -2,7 +2,7 @@
 // concurrency, tags and event-invoke configs, plus the account's usage figures.
 // The only place their SQL lives.
 import type { Pool } from "pg";
-import type { EventInvokeConfig } from "../domain.js";
+import type { EventInvokeConfig, Page } from "../domain.js";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export interface AccountUsage {
@@ -23,7 +23,13 @@ export interface SettingsStore {
   getEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<EventInvokeConfig | undefined>;
   putEventInvokeConfig(config: Omit<EventInvokeConfig, "lastModified">): Promise<EventInvokeConfig>;
   deleteEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<boolean>;
-  listEventInvokeConfigs(accountId: string, name: string): Promise<EventInvokeConfig[]>;
+  /** The function's configs by qualifier, up to `maxItems` after `marker` (a qualifier). */
+  listEventInvokeConfigs(
+    accountId: string,
+    name: string,
+    marker: string | undefined,
+    maxItems: number,
+  ): Promise<Page<EventInvokeConfig>>;
   usage(accountId: string): Promise<AccountUsage>;
   /** Every reservation the account's functions have, by function name (a function without one is absent). */
   reservationsOf(accountId: string): Promise<Map<string, number>>;
@@ -131,12 +137,15 @@ export function createPgSettingsStore(pool: Pool, statementTimeoutMs = STATEMENT
       );
       return res.rowCount === 1;
     },
-    async listEventInvokeConfigs(accountId, name) {
+    async listEventInvokeConfigs(accountId, name, marker, maxItems) {
       const res = await db.query<ConfigRow>(
-        `SELECT ${CONFIG_COLUMNS} FROM event_invoke_configs WHERE account_id = $1 AND function_name = $2 ORDER BY qualifier`,
-        [accountId, name],
+        `SELECT ${CONFIG_COLUMNS} FROM event_invoke_configs WHERE account_id = $1 AND function_name = $2
+           AND ($3::text IS NULL OR qualifier > $3)
+         ORDER BY qualifier LIMIT $4`,
+        [accountId, name, marker ?? null, maxItems + 1],
       );
-      return res.rows.map(toConfig);
+      const items = res.rows.slice(0, maxItems).map(toConfig);
+      return { items, nextMarker: res.rows.length > maxItems ? items[items.length - 1]?.qualifier : undefined };
     },
     async reservationsOf(accountId) {
       const res = await db.query<{ name: string; reserved_concurrency: number }>(
