@@ -8,6 +8,7 @@ import path from "node:path";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
+import { cliCommands } from "./helpers/aws-cli-commands.js";
 import { ROLE, uniqueName } from "./helpers/functions.js";
 import { until } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
@@ -40,26 +41,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** `aws lambda ...args`, which must succeed with nothing on stderr: what it printed. */
-async function succeeded(args: string[]): Promise<string> {
-  const r = await aws("lambda", ...args);
-  expect(r.stderr).toBe("");
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-
-/** A successful command's JSON output. */
-const lambda = async <T = Record<string, unknown>>(...args: string[]) => JSON.parse(await succeeded(args)) as T;
-
-/** A successful command that prints nothing (the CLI prints no empty object). */
-const silent = async (...args: string[]) => expect(await succeeded(args)).toBe("");
-
-/** A command that must fail: what it printed on stderr ("An error occurred (Code) when calling ...: message"). */
-async function failure(...args: string[]): Promise<string> {
-  const r = await aws("lambda", ...args);
-  expect(r.code).not.toBe(0);
-  return r.stderr;
-}
+const { json: lambda, silent, failure } = cliCommands(aws, "lambda");
 
 const arnOf = (name: string, qualifier?: string) =>
   `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:function:${name}${qualifier ? `:${qualifier}` : ""}`;

@@ -172,6 +172,9 @@ export function createRuleService(
         untoken(body.NextToken),
         max + 1,
       );
+      // No rules may mean no bus: EventBridge names it, as it does for DescribeEventBus.
+      if (rows.length === 0 && !(await store.getBus(accountId, bus)))
+        throw notFound(`Event bus ${bus} does not exist.`);
       const p = page(rows, max, (r) => r.name);
       return { Rules: p.items.map(ruleShape), ...(p.next ? { NextToken: p.next } : {}) };
     },
