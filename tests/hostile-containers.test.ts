@@ -2,7 +2,8 @@
 // reach another function's container (of another account or its own) nor any port
 // of the host but its Runtime API, nor the metadata address; an idle container gets
 // no CPU (a background loop makes no progress) and a deleted function's container is
-// gone within seconds; thousands of orphaned processes are reaped by the init process.
+// gone within seconds; thousands of orphaned processes are reaped by the init process;
+// a function holds no capability and gains none through a setuid-root program.
 import { createServer, type Server } from "node:net";
 import { DeleteFunctionCommand, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import Docker from "dockerode";
@@ -237,5 +238,101 @@ exports.handler = async () => {
     const values = Object.values(env).join("\n");
     expect(values).not.toContain(stack.internalToken);
     expect(values).not.toMatch(/postgres:\/\/|redis:\/\//);
+  });
+});
+
+describe("privilege escalation from inside a function", () => {
+  /**
+   * Python, for the bare system calls (ctypes). Reports the process's capability sets
+   * and no_new_privs, a setuid-root program's ids and capabilities as it waits for a
+   * password, a raw socket, and PTRACE_ATTACH to a child of its own: one that made
+   * itself non-dumpable, as a setuid program is (which takes CAP_SYS_PTRACE), and one
+   * that did not.
+   */
+  const ESCALATION = `
+import ctypes, errno, os, socket, stat, subprocess, sys
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+PTRACE_ATTACH, PTRACE_DETACH, PR_SET_DUMPABLE, WALL = 16, 17, 4, 0x40000000
+CAPS = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+
+def status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.split(":\\t", 1) for line in f.read().splitlines() if ":\\t" in line)
+
+def ptrace_attach(dumpable):
+    code = f"import ctypes, sys; ctypes.CDLL(None).prctl({PR_SET_DUMPABLE}, {int(dumpable)}, 0, 0, 0); print(flush=True); sys.stdin.read()"
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        child.stdout.readline()
+        if libc.ptrace(PTRACE_ATTACH, child.pid, None, None) != 0:
+            return errno.errorcode[ctypes.get_errno()]
+        os.waitpid(child.pid, WALL)
+        libc.ptrace(PTRACE_DETACH, child.pid, None, None)
+        return "allowed"
+    finally:
+        child.stdin.close()
+        child.wait()
+
+def raw_socket():
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).close()
+        return "allowed"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+
+def setuid_program(path="/usr/bin/su"):
+    mode = os.stat(path)
+    su = subprocess.Popen([path, "root", "-c", "true"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        prompt = su.stderr.read1(100).decode()
+        ids = status(su.pid)
+    finally:
+        su.kill()
+        su.wait()
+    return {
+        "setuidRoot": bool(mode.st_mode & stat.S_ISUID) and mode.st_uid == 0,
+        "prompt": prompt,
+        "uids": ids["Uid"].split(),
+        "capabilities": ids["CapPrm"],
+    }
+
+def handler(event, context):
+    me = status("self")
+    return {
+        "capabilities": {name: me[name] for name in CAPS},
+        "noNewPrivs": me["NoNewPrivs"],
+        "setuidProgram": setuid_program(),
+        "rawSocket": raw_socket(),
+        "ptrace": {"dumpable": ptrace_attach(True), "nonDumpable": ptrace_attach(False)},
+    }
+`;
+
+  it("holds no capability, gains none through a setuid-root program, and is refused raw sockets and a guarded ptrace", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "python3.11",
+      handler: "index.handler",
+      files: { "index.py": ESCALATION },
+    });
+    const { out, body } = await invokeFunction(stack, name);
+    expect(out.FunctionError, JSON.stringify(body)).toBeUndefined();
+    const none = "0000000000000000";
+    expect(body).toEqual({
+      // Every set empty, the bounding set too: no program the function runs can be given a capability.
+      capabilities: { CapInh: none, CapPrm: none, CapEff: none, CapBnd: none, CapAmb: none },
+      noNewPrivs: "1",
+      // no-new-privileges: su runs, but as the function's user (without it, euid 0), with nothing.
+      setuidProgram: {
+        setuidRoot: true,
+        prompt: "Password: ",
+        uids: ["10001", "10001", "10001", "10001"],
+        capabilities: none,
+      },
+      // CAP_NET_RAW is not held.
+      rawSocket: "EPERM",
+      // ptrace itself is allowed on the function's own processes; what takes CAP_SYS_PTRACE is refused.
+      ptrace: { dumpable: "allowed", nonDumpable: "EPERM" },
+    });
   });
 });

@@ -1,6 +1,7 @@
 // Issue 22, on a live stack: a zip is refused at upload or it runs. The zips that
 // once passed upload and then failed to unpack on every node are refused by the AWS
-// CLI's and the SDK's CreateFunction alike, and nothing is created. Code that fails to
+// CLI's and the SDK's CreateFunction alike, and nothing is created; so is a zip over
+// 50 MB, with 413, though its body is under the upload's cap. Code that fails to
 // unpack on the node anyway (planted in the store, past the upload's checks) is the
 // function's error, with no host path, and an async event spends its attempts on it
 // and is dead-lettered instead of being retried as a platform error.
@@ -21,7 +22,9 @@ import { runAwsCli } from "./helpers/aws-cli.js";
 import { unpackableZips } from "./helpers/hostile-zips.js";
 import { waitFor } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
+import { nodeFunctionOfSize } from "./helpers/zip.js";
 
+const MB = 1024 * 1024;
 const stack = useStack();
 let dir: string;
 
@@ -47,6 +50,15 @@ const createInput = (name: string, zip: Buffer) => ({
   Code: { ZipFile: zip },
 });
 
+/** The SDK's CreateFunction of `zip` under a new name: its refusal, once it is known that no function of that name exists. */
+async function refusedCreate(prefix: string, zip: Buffer): Promise<LambdaServiceException> {
+  const name = `${prefix}-${randomBytes(4).toString("hex")}`;
+  const err = await stack.lambda.send(new CreateFunctionCommand(createInput(name, zip))).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(LambdaServiceException);
+  expect(await functionsNamed(name)).toBe(0);
+  return err as LambdaServiceException;
+}
+
 /** No host path of the node (its code cache lives in a stratus-code-* directory under tmpdir). */
 function expectNoHostPath(text: string): void {
   expect(text).not.toContain(tmpdir());
@@ -55,14 +67,11 @@ function expectNoHostPath(text: string): void {
 
 describe.each(unpackableZips())("a zip with %s", (_label, zip) => {
   it("is refused by the SDK's CreateFunction with InvalidParameterValueException, and nothing is created", async () => {
-    const name = `zip-sdk-${randomBytes(4).toString("hex")}`;
-    const err = await stack.lambda.send(new CreateFunctionCommand(createInput(name, zip))).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(LambdaServiceException);
-    expect((err as LambdaServiceException).name).toBe("InvalidParameterValueException");
-    expect((err as LambdaServiceException).$metadata.httpStatusCode).toBe(400);
-    expect((err as Error).message).toMatch(/^Code\.ZipFile: /);
-    expect((err as Error).message).not.toContain("\0");
-    expect(await functionsNamed(name)).toBe(0);
+    const err = await refusedCreate("zip-sdk", zip);
+    expect(err.name).toBe("InvalidParameterValueException");
+    expect(err.$metadata.httpStatusCode).toBe(400);
+    expect(err.message).toMatch(/^Code\.ZipFile: /);
+    expect(err.message).not.toContain("\0");
   });
 
   it("is refused by the AWS CLI's create-function with InvalidParameterValueException, and nothing is created", async () => {
@@ -90,6 +99,27 @@ describe.each(unpackableZips())("a zip with %s", (_label, zip) => {
     const got = await aws("lambda", "get-function", "--function-name", name);
     expect(got.stderr).toMatch(/ResourceNotFoundException/);
   });
+});
+
+describe("a zip over Lambda's 50 MB, in a body under CreateFunction's cap of 70 MB", () => {
+  // As base64 (4/3 of the zip) in JSON, both fit the body cap: the zip's own limit refuses them.
+  it.each([
+    ["50 MB and 1 byte", 50 * MB + 1], // its base64 is no longer than 50 MB's: refused once decoded
+    ["52 MB", 52 * MB], // refused by its base64's length, before decoding
+  ])(
+    "of %s is refused by the SDK's CreateFunction with 413 RequestTooLargeException, and nothing is stored",
+    async (_size, bytes) => {
+      const zip = await nodeFunctionOfSize(bytes);
+      expect(zip.length).toBe(bytes);
+      const err = await refusedCreate("zip-big", zip);
+      expect(err.name).toBe("RequestTooLargeException");
+      expect(err.$metadata.httpStatusCode).toBe(413);
+      expect(err.message).toBe(`Code.ZipFile exceeds the ${50 * MB} byte limit`);
+      const sha = createHash("sha256").update(zip).digest("hex");
+      const { rows } = await stack.db.query("SELECT 1 FROM code_blobs WHERE sha256_hex = $1", [sha]);
+      expect(rows).toEqual([]);
+    },
+  );
 });
 
 describe("code that fails to unpack on the node", () => {

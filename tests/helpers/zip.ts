@@ -1,13 +1,14 @@
 // Builds function zips in memory for tests (yazl).
 import yazl from "yazl";
 
-export type ZipFiles = Record<string, string | { content: string; mode: number }>;
+export type ZipFiles = Record<string, string | Buffer | { content: string | Buffer; mode: number }>;
 
-export function makeZip(files: ZipFiles): Promise<Buffer> {
+/** `compress: false` stores the files as they are, so the zip's size follows theirs. */
+export function makeZip(files: ZipFiles, { compress = true } = {}): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const [name, f] of Object.entries(files)) {
-    const { content, mode } = typeof f === "string" ? { content: f, mode: 0o644 } : f;
-    zip.addBuffer(Buffer.from(content), name, { mode: mode | 0o100000 });
+    const { content, mode } = typeof f === "string" || Buffer.isBuffer(f) ? { content: f, mode: 0o644 } : f;
+    zip.addBuffer(Buffer.from(content), name, { mode: mode | 0o100000, compress });
   }
   zip.end();
   return new Promise((resolve, reject) => {
@@ -21,6 +22,13 @@ export function makeZip(files: ZipFiles): Promise<Buffer> {
 /** A one-file Node function. */
 export function nodeFunction(source: string, file = "index.js"): Promise<Buffer> {
   return makeZip({ [file]: source });
+}
+
+/** A one-file Node function whose zip is `bytes` long: a stored file of zeros beside it makes up the size. */
+export async function nodeFunctionOfSize(bytes: number): Promise<Buffer> {
+  const zip = (padding: number) =>
+    makeZip({ "index.js": "exports.handler = async () => 1;", padding: Buffer.alloc(padding) }, { compress: false });
+  return zip(bytes - (await zip(0)).length);
 }
 
 /**

@@ -75,6 +75,13 @@ function errorPayload(err) {
   return { errorType: typeof err, errorMessage: String(err), stackTrace: [] };
 }
 
+/** A result JSON cannot hold (a BigInt, a cycle), as Lambda's Node runtime reports it. */
+function unstringifiable() {
+  const error = new Error("Unable to stringify response body");
+  error.name = "Runtime.JSONStringifyError";
+  return error;
+}
+
 function postError(urlPath, payload, headers = {}) {
   return postJson(urlPath, JSON.stringify(payload), {
     "lambda-runtime-function-error-type": payload.errorType,
@@ -431,8 +438,8 @@ async function main() {
     if (outcome.ok) {
       try {
         body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
-      } catch (err) {
-        outcome = { ok: false, error: err };
+      } catch {
+        outcome = { ok: false, error: unstringifiable() };
       }
     }
     if (outcome.ok) await postJson(`invocation/${id}/response`, body, endOfOutput(id, currentNonce));

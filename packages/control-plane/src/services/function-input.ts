@@ -6,6 +6,7 @@ import { errors, isRuntime, limits, type RuntimeEntry, runtimes, type ZipEntryIn
 import { z } from "zod";
 import { storableText } from "../store/pg-helpers.js";
 import { LoggingConfigSchema } from "./logging-input.js";
+import { recordOf } from "./record-input.js";
 
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
@@ -76,7 +77,7 @@ export const CreateFunctionSchema = z.object({
   EphemeralStorage: z
     .object({ Size: range("EphemeralStorage.Size", limits.ephemeralStorageMb) })
     .default({ Size: limits.ephemeralStorageMb.default }),
-  Environment: z.object({ Variables: z.record(z.string()).default({}) }).default({}),
+  Environment: z.object({ Variables: recordOf(z.string()).default({}) }).default({}),
   PackageType: z.literal("Zip", { errorMap: () => ({ message: "PackageType must be Zip" }) }).default("Zip"),
   Architectures: z
     .array(z.literal("x86_64", { errorMap: () => ({ message: "Architectures must be [x86_64]" }) }))

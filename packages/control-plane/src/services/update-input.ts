@@ -5,6 +5,7 @@ import { z } from "zod";
 import { storableText } from "../store/pg-helpers.js";
 import { CreateFunctionSchema, descriptionSchema } from "./function-input.js";
 import { ImageConfigSchema, ImageUriSchema } from "./image-input.js";
+import { recordOf } from "./record-input.js";
 
 const create = CreateFunctionSchema.shape;
 const revision = z.string().uuid("RevisionId must be a revision id returned by the API").optional();
@@ -33,7 +34,7 @@ export const UpdateConfigurationSchema = z.object({
   Timeout: create.Timeout.removeDefault().optional(),
   MemorySize: create.MemorySize.removeDefault().optional(),
   EphemeralStorage: create.EphemeralStorage.removeDefault().optional(),
-  Environment: z.object({ Variables: z.record(z.string()).default({}) }).optional(),
+  Environment: z.object({ Variables: recordOf(z.string()).default({}) }).optional(),
   Layers: create.Layers.removeDefault().optional(),
   TracingConfig: create.TracingConfig.removeDefault().optional(),
   LoggingConfig: create.LoggingConfig,
@@ -51,11 +52,10 @@ export const ALIAS_NAME = /^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/;
 const VERSION = /^(\$LATEST|[0-9]{1,10})$/;
 
 const RoutingConfig = z.object({
-  AdditionalVersionWeights: z
-    .record(
-      z.string().regex(/^[0-9]{1,10}$/, "AdditionalVersionWeights keys must be published version numbers"),
-      z.number().min(0, "weights must be between 0.0 and 1.0").max(1, "weights must be between 0.0 and 1.0"),
-    )
+  AdditionalVersionWeights: recordOf(
+    z.number().min(0, "weights must be between 0.0 and 1.0").max(1, "weights must be between 0.0 and 1.0"),
+    z.string().regex(/^[0-9]{1,10}$/, "AdditionalVersionWeights keys must be published version numbers"),
+  )
     .refine((w) => Object.keys(w).length <= 1, "AdditionalVersionWeights may name at most one version")
     .default({}),
 });
@@ -108,8 +108,7 @@ export const EventInvokeConfigSchema = z.object({
 });
 
 export const TagsSchema = z.object({
-  Tags: z
-    .record(z.string().max(256, "tag values must be at most 256 characters"))
+  Tags: recordOf(z.string().max(256, "tag values must be at most 256 characters"))
     .refine((t) => Object.keys(t).length <= 50, "at most 50 tags")
     .refine(
       (t) => Object.keys(t).every((k) => k.length >= 1 && k.length <= 128 && !k.toLowerCase().startsWith("aws:")),
