@@ -4,7 +4,7 @@
 // the account's settings. Enforcement of concurrency and async behaviour lives with
 // invocation; this service only stores and validates.
 import { errors, LATEST } from "@stratus/shared";
-import type { EventInvokeConfig, Page } from "../domain.js";
+import type { EventInvokeConfig } from "../domain.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { AccountUsage, SettingsStore } from "../store/settings-store.js";
@@ -27,12 +27,8 @@ export interface SettingsService {
     merge: boolean,
   ): Promise<EventInvokeConfig>;
   deleteEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<void>;
-  listEventInvokeConfigs(
-    accountId: string,
-    name: string,
-    marker: string | undefined,
-    maxItems: number,
-  ): Promise<Page<EventInvokeConfig>>;
+  /** The store's page, once the function is known to exist. */
+  listEventInvokeConfigs: SettingsStore["listEventInvokeConfigs"];
   getTags(accountId: string, name: string): Promise<Record<string, string>>;
   tag(accountId: string, name: string, body: unknown): Promise<void>;
   untag(accountId: string, name: string, keys: string[]): Promise<void>;
