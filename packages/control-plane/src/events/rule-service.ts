@@ -56,6 +56,7 @@ export function createRuleService(
   queues?: QueueRefs,
 ) {
   const missingRule = (name: string, bus: string) => notFound(`Rule ${name} does not exist on EventBus ${bus}.`);
+  const missingBus = (bus: string) => notFound(`Event bus ${bus} does not exist.`);
 
   async function rule(accountId: string, body: Body, field = "Name"): Promise<Rule> {
     const name = ruleName(required(body, field, 64));
@@ -153,7 +154,7 @@ export function createRuleService(
         ...(next ? { nextFireAt: next } : {}),
         createdAt: life.createdAt,
       };
-      if ((await store.saveRule(r)) === "no-bus") throw notFound(`Event bus ${bus} does not exist.`);
+      if ((await store.saveRule(r)) === "no-bus") throw missingBus(bus);
       return { RuleArn: ruleArn(region, r) };
     },
     async describeRule(accountId: string, body: Body) {
@@ -173,8 +174,7 @@ export function createRuleService(
         max + 1,
       );
       // No rules may mean no bus: EventBridge names it, as it does for DescribeEventBus.
-      if (rows.length === 0 && !(await store.getBus(accountId, bus)))
-        throw notFound(`Event bus ${bus} does not exist.`);
+      if (rows.length === 0 && !(await store.getBus(accountId, bus))) throw missingBus(bus);
       const p = page(rows, max, (r) => r.name);
       return { Rules: p.items.map(ruleShape), ...(p.next ? { NextToken: p.next } : {}) };
     },
@@ -273,7 +273,7 @@ export function createRuleService(
       onlyKnown(body, ["Name"]);
       const name = busName(str(body, "Name", 1600), accountId);
       const b = await store.getBus(accountId, name);
-      if (!b) throw notFound(`Event bus ${name} does not exist.`);
+      if (!b) throw missingBus(name);
       return busShape(b);
     },
     async listEventBuses(accountId: string, body: Body) {
