@@ -214,9 +214,12 @@ describe("AWS CLI: concurrency, account settings and tags", () => {
   it("tags a function, lists and removes its tags; a version takes none", async () => {
     const name = await createFunction("t");
     const arn = arnOf(name);
-    await silent("tag-resource", "--resource", arn, "--tags", "team=core,env=dev");
-    expect(await lambda("list-tags", "--resource", arn)).toEqual({ Tags: { team: "core", env: "dev" } });
-    await silent("untag-resource", "--resource", arn, "--tag-keys", "env");
+    await silent("tag-resource", "--resource", arn, "--tags", "team=core,env=dev,__proto__=kept");
+    // A __proto__ key is a tag like any other: stored and listed as sent.
+    expect(await lambda("list-tags", "--resource", arn)).toEqual(
+      JSON.parse('{"Tags":{"team":"core","env":"dev","__proto__":"kept"}}'),
+    );
+    await silent("untag-resource", "--resource", arn, "--tag-keys", "env", "__proto__");
     expect(await lambda("list-tags", "--resource", arn)).toEqual({ Tags: { team: "core" } });
     expect((await lambda("get-function", "--function-name", name)).Tags).toEqual({ team: "core" });
     expect(await failure("tag-resource", "--resource", arnOf(name, "$LATEST"), "--tags", "a=b")).toMatch(

@@ -105,6 +105,11 @@ describe("AWS CLI", () => {
       /SnapStart is not supported/,
     ],
     ["--vpc-config", ["--vpc-config", "SubnetIds=subnet-1,SecurityGroupIds=sg-1"], /VpcConfig is not supported/],
+    [
+      "an environment variable named __proto__",
+      ["--environment", '{"Variables":{"__proto__":"x","KEEP":"1"}}'],
+      /Environment variable name "__proto__" is invalid/,
+    ],
   ])(
     "refuses %s by name, and creates nothing",
     async (_what, extra, message) => {

@@ -191,6 +191,14 @@ describe("rules and targets, through the SDK", () => {
     expect(names).toEqual([0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`));
   });
 
+  it("refuses to list the rules of a bus that does not exist", async () => {
+    const bus = uniqueName("no-bus");
+    await expect(events.send(new ListRulesCommand({ EventBusName: bus }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+      message: `Event bus ${bus} does not exist.`,
+    });
+  });
+
   it.each<[string, Partial<PutRuleCommandInput>, string, RegExp]>([
     ["a pattern that is not JSON", { EventPattern: "{source:" }, "InvalidEventPatternException", /not valid JSON/],
     ["an unknown operator", { EventPattern: '{"a":[{"regex":"x"}]}' }, "InvalidEventPatternException", /regex/],
