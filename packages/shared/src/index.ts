@@ -14,6 +14,7 @@ export * from "./logger.js";
 export * from "./nodes.js";
 export * from "./otel-tracer.js";
 export * from "./random-hex.js";
+export * from "./registry-beat.js";
 export * from "./rest-json-errors.js";
 export * from "./retirements.js";
 export * from "./run-usage.js";

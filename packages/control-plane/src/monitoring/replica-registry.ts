@@ -2,7 +2,7 @@
 // (@stratus/shared nodes.ts): each replica heartbeats its id, scored by the time, into
 // a Redis sorted set and its scrape address into a hash, and withdraws both as it
 // stops. Service discovery (scrape-targets.ts) reads the replicas heard from lately.
-import type { Logger } from "@stratus/shared";
+import { type Logger, type ScriptRunner, writeRegistryBeat } from "@stratus/shared";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 
@@ -21,7 +21,7 @@ export const ReplicaInfoSchema = z.object({
 
 export type ReplicaInfo = z.infer<typeof ReplicaInfoSchema>;
 
-type RegistryRedis = Pick<Redis, "zadd" | "hset" | "zrem" | "hdel" | "zrangebyscore" | "hmget" | "zremrangebyscore">;
+type RegistryRedis = Pick<Redis, "zrem" | "hdel" | "zrangebyscore" | "hmget" | "zremrangebyscore"> & ScriptRunner;
 
 export interface ReplicaHeartbeat {
   /** Withdraws the replica (it stops answering scrapes). */
@@ -30,10 +30,8 @@ export interface ReplicaHeartbeat {
 
 /** Announces `me` now and every heartbeatIntervalMs; a failed beat is logged and the next one tries again. */
 export function startReplicaHeartbeat(redis: RegistryRedis, me: ReplicaInfo, log: Logger): ReplicaHeartbeat {
-  const beat = async () => {
-    await redis.hset(replicaRegistry.infoKey, me.id, JSON.stringify(me));
-    await redis.zadd(replicaRegistry.heartbeatsKey, Date.now(), me.id);
-  };
+  // Beats while Redis is at maxmemory too (registry-beat.ts).
+  const beat = () => writeRegistryBeat(redis, replicaRegistry, me.id, JSON.stringify(me), Date.now());
   let warned = false;
   const tick = () =>
     beat().then(

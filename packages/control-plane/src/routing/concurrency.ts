@@ -37,8 +37,10 @@ export interface ConcurrencyLimiter {
   release(slot: Slot): Promise<void>;
 }
 
-// KEYS[1]: the pool. ARGV: now, limit, member, lease expiry, key ttl (ms).
-const ACQUIRE = `
+// KEYS[1]: the pool. ARGV: now, limit, member, lease expiry, key ttl (ms). Flagged
+// allow-oom: sync invokes go on while an async backlog holds Redis at maxmemory
+// (RELIABILITY.md S30); a pool grows by at most its limit of members.
+const ACQUIRE = `#!lua flags=allow-oom
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])

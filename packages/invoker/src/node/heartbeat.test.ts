@@ -2,29 +2,18 @@ import { nodeRegistry } from "@stratus/shared";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type HeartbeatRedis, startHeartbeat } from "./heartbeat.js";
 
-/** Enough of ioredis for a heartbeat: a MULTI that records the scores written, or fails while `down`. */
+/** Enough of ioredis for a heartbeat: a beat's script that records the scores written, or fails while `down`. */
 function fakeRedis() {
   const state = { down: false, beats: [] as number[] };
   const redis = {
+    async eval(_script: string, _keys: number, ...args: (string | number)[]) {
+      if (state.down) throw new Error("Connection is closed.");
+      // infoKey, heartbeatsKey, id, json, at
+      state.beats.push(Number(args[4]));
+      return 1;
+    },
     multi() {
-      let score = 0;
-      const chain = {
-        hset: () => chain,
-        zrem: () => chain,
-        hdel: () => chain,
-        zadd: (_key: string, at: number) => {
-          score = at;
-          return chain;
-        },
-        exec: async () => {
-          if (state.down) throw new Error("Connection is closed.");
-          state.beats.push(score);
-          return [
-            [null, 1],
-            [null, 1],
-          ];
-        },
-      };
+      const chain = { zrem: () => chain, hdel: () => chain, exec: async () => [] };
       return chain;
     },
   };

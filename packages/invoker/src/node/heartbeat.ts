@@ -3,7 +3,7 @@
 // It also remembers the node's silences: a node whose heartbeat went stale (it was
 // frozen, stalled, or cut off from Redis) has had calls given up by control planes,
 // and must not start those it reads only on coming back.
-import { type Logger, type NodeInfo, nodeRegistry } from "@stratus/shared";
+import { type Logger, type NodeInfo, nodeRegistry, type ScriptRunner, writeRegistryBeat } from "@stratus/shared";
 import type { Redis } from "ioredis";
 
 export interface Heartbeat {
@@ -18,7 +18,7 @@ export interface Heartbeat {
 }
 
 /** The part of an ioredis client a heartbeat uses. */
-export type HeartbeatRedis = Pick<Redis, "multi">;
+export type HeartbeatRedis = Pick<Redis, "multi"> & ScriptRunner;
 
 export async function startHeartbeat(
   redis: HeartbeatRedis,
@@ -35,13 +35,8 @@ export async function startHeartbeat(
   let backAt = Number.NEGATIVE_INFINITY;
   const beat = async () => {
     const at = now();
-    const results = await redis
-      .multi()
-      .hset(nodeRegistry.infoKey, current.id, JSON.stringify(current))
-      .zadd(nodeRegistry.heartbeatsKey, at, current.id)
-      .exec();
-    const failed = results?.find(([err]) => err)?.[0];
-    if (!results || failed) throw failed ?? new Error("heartbeat transaction discarded");
+    // Beats while Redis is at maxmemory too (registry-beat.ts).
+    await writeRegistryBeat(redis, nodeRegistry, current.id, JSON.stringify(current), at);
     // Silent from the last beat until this one landed (not merely since it was sent).
     const silentMs = now() - lastBeat;
     if (silentMs > nodeRegistry.staleAfterMs && lastBeat > Number.NEGATIVE_INFINITY) {
