@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
 import { type Alias, type Page, RevisionMismatchError } from "../domain.js";
+import { pageOf } from "./paging.js";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export type NewAlias = Omit<Alias, "revisionId">;
@@ -137,8 +138,7 @@ export function createPgAliasStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
          ORDER BY name LIMIT $5`,
         [accountId, functionName, version ?? null, marker ?? null, maxItems + 1],
       );
-      const items = res.rows.slice(0, maxItems).map(toAlias);
-      return { items, nextMarker: res.rows.length > maxItems ? items[items.length - 1]?.name : undefined };
+      return pageOf(res.rows, maxItems, toAlias, (a) => a.name);
     },
     async referencing(accountId, functionName, version) {
       const res = await db.query<{ name: string }>(

@@ -7,6 +7,7 @@ import { LATEST } from "@stratus/shared";
 import type { Pool } from "pg";
 import { type ConfigurationPatch, type FunctionVersion, type Page, RevisionMismatchError } from "../domain.js";
 import { collectCodeGarbage } from "./code-garbage.js";
+import { pageOf } from "./paging.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { INSERT_VERSION, toVersion, VERSION_COLUMNS, type VersionRow, versionValues } from "./version-rows.js";
 
@@ -153,9 +154,7 @@ export function createPgFunctionStore(pool: Pool, statementTimeoutMs = STATEMENT
          ORDER BY function_name LIMIT $4`,
         [accountId, LATEST, marker ?? null, maxItems + 1],
       );
-      const items = res.rows.slice(0, maxItems).map(toVersion);
-      const nextMarker = res.rows.length > maxItems ? items[items.length - 1]?.name : undefined;
-      return { items, nextMarker };
+      return pageOf(res.rows, maxItems, toVersion, (v) => v.name);
     },
     async updateCode(accountId, name, code, expectedRevision) {
       const updated = await db.transaction(async (c) => {

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
 import { type LayerStatement, type LayerVersion, type Page, RevisionMismatchError } from "../domain.js";
 import { collectCodeGarbage } from "./code-garbage.js";
+import { pageOf } from "./paging.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export interface NewLayerVersion extends Omit<LayerVersion, "version" | "policy" | "policyRevisionId" | "createdDate"> {
@@ -165,9 +166,7 @@ export function createPgLayerStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
           ...where.values,
         ],
       );
-      const items = res.rows.slice(0, maxItems).map(toLayerVersion);
-      const last = items[items.length - 1];
-      return { items, ...(res.rows.length > maxItems && last ? { nextMarker: String(last.version) } : {}) };
+      return pageOf(res.rows, maxItems, toLayerVersion, (v) => String(v.version));
     },
     async listLayers(accountId, filter, marker, maxItems) {
       const where = matching(filter, 4);
@@ -177,9 +176,7 @@ export function createPgLayerStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
          ORDER BY layer_name, version DESC LIMIT $3`,
         [accountId, marker ?? null, maxItems + 1, ...where.values],
       );
-      const items = res.rows.slice(0, maxItems).map(toLayerVersion);
-      const last = items[items.length - 1];
-      return { items, ...(res.rows.length > maxItems && last ? { nextMarker: last.layerName } : {}) };
+      return pageOf(res.rows, maxItems, toLayerVersion, (v) => v.layerName);
     },
     async deleteVersion(accountId, name, version) {
       await db.query("DELETE FROM layer_versions WHERE account_id = $1 AND layer_name = $2 AND version = $3", [

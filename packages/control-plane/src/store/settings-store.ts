@@ -3,6 +3,7 @@
 // The only place their SQL lives.
 import type { Pool } from "pg";
 import type { EventInvokeConfig, Page } from "../domain.js";
+import { pageOf } from "./paging.js";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 
 export interface AccountUsage {
@@ -144,8 +145,7 @@ export function createPgSettingsStore(pool: Pool, statementTimeoutMs = STATEMENT
          ORDER BY qualifier LIMIT $4`,
         [accountId, name, marker ?? null, maxItems + 1],
       );
-      const items = res.rows.slice(0, maxItems).map(toConfig);
-      return { items, nextMarker: res.rows.length > maxItems ? items[items.length - 1]?.qualifier : undefined };
+      return pageOf(res.rows, maxItems, toConfig, (c) => c.qualifier);
     },
     async reservationsOf(accountId) {
       const res = await db.query<{ name: string; reserved_concurrency: number }>(
