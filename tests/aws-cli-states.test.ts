@@ -91,7 +91,8 @@ describe("Step Functions task callbacks through the AWS CLI", () => {
       status: "FAILED",
       error: "Order.Rejected",
     });
-    expect(await failure("send-task-failure", "--task-token", "no-such-token")).toMatch(/\(TaskDoesNotExist\)/);
+    expect(await failure("send-task-failure", "--task-token", "no-such-token")).toMatch(/\(InvalidToken\)/);
+    expect(await failure("send-task-failure", "--task-token", "0".repeat(64))).toMatch(/\(TaskDoesNotExist\)/);
   }, 60_000);
 });
 

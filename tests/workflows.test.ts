@@ -17,6 +17,7 @@ import {
   type HistoryEvent,
   InvalidDefinition,
   InvalidName,
+  InvalidToken,
   ListExecutionsCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -229,9 +230,13 @@ describe("workflows", () => {
     const done = await finished(executionArn as string);
     expect(done.status).toBe("SUCCEEDED");
     expect(JSON.parse(done.output as string)).toEqual({ answer: 42 });
+    // A token this service never hands out cannot be read; one in its form that names no task does not exist.
     await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: "nope", output: "{}" }))).rejects.toBeInstanceOf(
-      TaskDoesNotExist,
+      InvalidToken,
     );
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: "0".repeat(64), output: "{}" })),
+    ).rejects.toBeInstanceOf(TaskDoesNotExist);
     expect(await cliError(["send-task-success", "--task-token", token, "--task-output", "{}"])).toMatch(/TaskTimedOut/);
   }, 120_000);
 

@@ -15,6 +15,7 @@ import { executionName, expressArn, expressRowName, isExpressArn } from "./expre
 import { executionStartedEvent, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type ExecutionContext, isPending, type LoadContext, type PendingEffect } from "./outcomes.js";
 import { type Body, bool, checkName, epoch, executionArn, int, parseArn, sfnErrors, str } from "./sfn-input.js";
+import { TASK_TOKEN } from "./state-task.js";
 import type { Definition, Json, StartExecutionEffect } from "./types.js";
 
 const MAX_PAYLOAD = 256 * 1024;
@@ -161,7 +162,9 @@ export function createExecutionService(
 
   async function callback(account: string, b: Body, outcome?: TaskOutcome) {
     const token = str(b, "taskToken", { required: true });
-    if (token.length > 2048) throw sfnErrors.client("InvalidToken", "Invalid Token: it is over 2048 characters");
+    if (token.length > 2048) throw sfnErrors.invalidToken("Invalid Token: it is over 2048 characters");
+    // Not one this service hands out (state-task.ts taskToken), as Step Functions refuses a token it cannot read.
+    if (!TASK_TOKEN.test(token)) throw sfnErrors.invalidToken();
     const link = await store.taskOfToken(token);
     if (!link || link.accountId !== account) throw sfnErrors.taskNotFound();
     const answered = outcome

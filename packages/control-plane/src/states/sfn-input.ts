@@ -17,6 +17,7 @@ export const sfnErrors = {
   machineExists: (arn: string) => client("StateMachineAlreadyExists", `State Machine Already Exists: '${arn}'`),
   executionExists: (arn: string) => client("ExecutionAlreadyExists", `Execution Already Exists: '${arn}'`),
   taskNotFound: () => client("TaskDoesNotExist", "Task Does Not Exist"),
+  invalidToken: (m = "Invalid Token") => client("InvalidToken", m),
   taskTimedOut: () => client("TaskTimedOut", "Task Timed Out"),
   resourceNotFound: (arn: string) => client("ResourceNotFound", `Resource not found: '${arn}'`),
   typeNotSupported: () =>

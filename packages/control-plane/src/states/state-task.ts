@@ -19,6 +19,9 @@ import type { Effect, Json, JsonObject, StateDef } from "./types.js";
 export const taskToken = (executionArn: string, eventId: number) =>
   createHash("sha256").update(`${executionArn}|${eventId}`).digest("hex");
 
+/** What every token taskToken makes looks like. */
+export const TASK_TOKEN = /^[0-9a-f]{64}$/;
+
 /** TimeoutSeconds or HeartbeatSeconds (or its Path / JSONata form): a positive integer, if set. */
 async function seconds(
   d: Decider,
