@@ -130,6 +130,9 @@ describe("EventBridge Scheduler groups through the AWS CLI", () => {
     expect(await scheduler.failure("untag-resource", "--resource-arn", groupArn, "--tag-keys", "team")).toMatch(
       /\(ResourceNotFoundException\)/,
     );
+    // A name outside Scheduler's pattern is a bad request, not a missing group or schedule.
+    expect(await scheduler.failure("get-schedule-group", "--name", "bad name!")).toMatch(/\(ValidationException\)/);
+    expect(await scheduler.failure("get-schedule", "--name", "bad name!")).toMatch(/\(ValidationException\)/);
   });
 
   it("reads the default group", async () => {

@@ -109,6 +109,17 @@ describe("EventBridge Scheduler, through the SDK", () => {
     await expect(scheduler.send(new DeleteScheduleGroupCommand({ Name: "default" }))).rejects.toBeInstanceOf(
       ValidationException,
     );
+    // A name outside Scheduler's pattern is a bad request, not a missing group or schedule.
+    const bad = "bad name!";
+    for (const send of [
+      () => scheduler.send(new GetScheduleGroupCommand({ Name: bad })),
+      () => scheduler.send(new DeleteScheduleGroupCommand({ Name: bad })),
+      () => scheduler.send(new GetScheduleCommand({ Name: bad })),
+      () => scheduler.send(new GetScheduleCommand({ Name: "ok", GroupName: bad })),
+      () => scheduler.send(new DeleteScheduleCommand({ Name: bad })),
+    ]) {
+      await expect(send()).rejects.toBeInstanceOf(ValidationException);
+    }
   });
 
   it("creates, reads, lists, updates and deletes schedules", async () => {

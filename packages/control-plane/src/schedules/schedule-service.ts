@@ -155,6 +155,8 @@ export function createScheduleService(
       return { ScheduleArn: scheduleArn(region, s) };
     },
     async get(accountId: string, name: string, groupName = DEFAULT_GROUP) {
+      scheduleName(name);
+      scheduleName(groupName);
       const s = await store.get(accountId, groupName, name);
       if (!s) throw notFound(`Schedule ${name} does not exist in group ${groupName}`);
       return shape(s);
@@ -172,6 +174,8 @@ export function createScheduleService(
       return { ScheduleArn: scheduleArn(region, s) };
     },
     async delete(accountId: string, name: string, groupName = DEFAULT_GROUP) {
+      scheduleName(name);
+      scheduleName(groupName);
       if (!(await store.delete(accountId, groupName, name))) {
         throw notFound(`Schedule ${name} does not exist in group ${groupName}`);
       }
@@ -212,11 +216,13 @@ export function createScheduleService(
       return { ScheduleGroupArn: groupArn(accountId, name) };
     },
     async getGroup(accountId: string, name: string) {
+      scheduleName(name);
       const g = await store.getGroup(accountId, name);
       if (!g) throw notFound(`Schedule group ${name} does not exist`);
       return groupShape(g);
     },
     async deleteGroup(accountId: string, name: string) {
+      scheduleName(name);
       if (name === DEFAULT_GROUP) throw validation("The default schedule group cannot be deleted");
       if (!(await store.deleteGroup(accountId, name))) throw notFound(`Schedule group ${name} does not exist`);
       return {};
