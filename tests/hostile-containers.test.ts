@@ -187,8 +187,19 @@ exports.handler = async () => {
   let sysctl;
   try { fs.writeFileSync("/proc/sys/kernel/hostname", "x"); sysctl = "written"; } catch (err) { sysctl = err.code; }
   const limits = execFileSync("/bin/sh", ["-c", "ulimit -n; ulimit -c"], { encoding: "utf8" }).trim().split("\\n");
-  return { env: process.env, limits, sysctl };
+  const cgroups = fs.readFileSync("/proc/self/cgroup", "utf8").trim().split("\\n");
+  return { env: process.env, limits, sysctl, cgroups };
 };`;
+
+  /** The HostConfig the same engine gives a container of `image` created with no options at all. */
+  async function plainHostConfig(image: string): Promise<Record<string, unknown>> {
+    const plain = await docker.createContainer({ Image: image });
+    try {
+      return (await plain.inspect()).HostConfig as Record<string, unknown>;
+    } finally {
+      await plain.remove({ force: true });
+    }
+  }
 
   it("is unprivileged, capped, unpublished and bounded, and its environment holds nothing of the platform's", async () => {
     const name = await deployFunction(stack, {
@@ -214,7 +225,13 @@ exports.handler = async () => {
     );
     expect(body.limits).toEqual(["1024", "0"]);
     expect(host.LogConfig).toEqual({ Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } });
-    expect(host.IpcMode).not.toBe("host");
+    // Namespaces of its own: the engine's private IPC (never the host's nor another
+    // container's), UTS, PID and user defaults.
+    expect(host.IpcMode).toMatch(/^(private|shareable|)$/);
+    expect(host.UTSMode).toBe("");
+    // A cgroup namespace of its own: the function sees its cgroups at their roots, never the host's paths.
+    expect(host.CgroupnsMode).toBe("private");
+    expect((body.cgroups as string[]).filter((line) => !line.endsWith(":/"))).toEqual([]);
     expect(host.PidMode).toBe("");
     expect(host.UsernsMode).toBe("");
     expect(host.PortBindings ?? {}).toEqual({});
@@ -224,7 +241,13 @@ exports.handler = async () => {
     expect(host.DeviceRequests ?? []).toEqual([]);
     expect(host.Sysctls ?? {}).toEqual({});
     expect(host.GroupAdd ?? []).toEqual([]);
-    expect((host.MaskedPaths as string[]).length).toBeGreaterThan(0);
+    // The engine's default masked and read-only paths of /proc and /sys, as it gives a
+    // container created with no options (its image the function's own, so present).
+    const plain = await plainHostConfig(info.Image);
+    expect(plain.MaskedPaths).toEqual(expect.arrayContaining(["/proc/kcore", "/proc/keys", "/sys/firmware"]));
+    expect(plain.ReadonlyPaths).toEqual(expect.arrayContaining(["/proc/sys", "/proc/sysrq-trigger"]));
+    expect(host.MaskedPaths).toEqual(plain.MaskedPaths);
+    expect(host.ReadonlyPaths).toEqual(plain.ReadonlyPaths);
     expect(body.sysctl).toMatch(/^(EROFS|EACCES|EPERM)$/);
     expect(host.RestartPolicy).toMatchObject({ Name: "no" });
     expect(host.AutoRemove).toBe(false);

@@ -26,6 +26,13 @@ export function sizing(memoryMb: number) {
 }
 
 /** The Engine API's create options for `spec`, joined to `networkMode` (a network, or `container:<id>` of a sandbox). */
+/**
+ * A cgroup namespace of its own: an engine on cgroup v1 defaults to the host's, which
+ * shows a container the host's cgroup paths (/docker/<id>). (Engine API 1.41; not in
+ * dockerode's types.)
+ */
+export const OWN_CGROUP_NAMESPACE = { CgroupnsMode: "private" };
+
 export function containerCreateOptions(spec: ContainerSpec, networkMode: string): Docker.ContainerCreateOptions {
   return {
     ...(spec.name ? { name: spec.name } : {}),
@@ -46,6 +53,7 @@ export function containerCreateOptions(spec: ContainerSpec, networkMode: string)
       MemorySwappiness: 0,
       OomKillDisable: false,
       PidsLimit: 1024,
+      ...OWN_CGROUP_NAMESPACE,
       Ulimits: [
         { Name: "nofile", Soft: 1024, Hard: 1024 },
         { Name: "core", Soft: 0, Hard: 0 },

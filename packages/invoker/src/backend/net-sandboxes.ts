@@ -7,6 +7,7 @@
 // function's network state ever meets another's.
 import type { Logger } from "@stratus/shared";
 import type Docker from "dockerode";
+import { OWN_CGROUP_NAMESPACE } from "./docker-create-options.js";
 
 export interface NetSandbox {
   id: string;
@@ -55,6 +56,7 @@ export function createNetSandboxes(
         Memory: 16 * 1024 * 1024,
         MemorySwap: 16 * 1024 * 1024,
         PidsLimit: 8,
+        ...OWN_CGROUP_NAMESPACE,
         CapDrop: ["ALL"],
         SecurityOpt: ["no-new-privileges:true"],
         ReadonlyRootfs: true,
