@@ -100,6 +100,24 @@ describe("readZip refuses", () => {
     expect((await refusal([lying])).message).toMatch(/^Could not unzip|^Unzipped size exceeds/);
   });
 
+  it("more real bytes than the cap from entries that each inflate the same data (an overlapping bomb)", async () => {
+    // Each entry alone is under the cap; their central records all point at one local record.
+    const zeros = Buffer.alloc(4_000);
+    const first = { name: "f0", content: zeros, deflate: true };
+    const overlapping = [first, ...[1, 2, 3].map((i) => ({ ...first, name: `f${i}`, sharesDataOf: 0 }))];
+    const zip = rawZip(overlapping);
+    expect(zip.length).toBeLessThan(1_000);
+    expect((await refusal(zip)).message).toBe("Unzipped size exceeds 10000 bytes");
+    // Two of them, 8,000 bytes in all, are read whole: the shared data itself is no fault.
+    const names: string[] = [];
+    await readZip(rawZip(overlapping.slice(0, 2)), limits, async (entry, content) => {
+      names.push(entry.name);
+      content.resume();
+      await new Promise((r) => content.on("end", r));
+    });
+    expect(names).toEqual(["f0", "f1"]);
+  });
+
   it.each<[string, Buffer]>([
     ["not a zip", Buffer.from("plainly not a zip")],
     ["a truncated zip", rawZip([file("index.js", "y".repeat(500))]).subarray(0, 200)],

@@ -12,6 +12,12 @@ export interface RawEntry {
   deflate?: boolean;
   /** Written as the uncompressed size instead of the real one. */
   declaredSize?: number;
+  /**
+   * The index of an earlier entry whose local record (and data) this one's central
+   * record points at, writing none of its own: overlapping entries, as in a zip bomb
+   * whose files all inflate the same bytes. Its content must be that entry's.
+   */
+  sharesDataOf?: number;
 }
 
 const DOS_DATE_1980 = 0x21;
@@ -20,6 +26,7 @@ const UTF8_FLAG = 0x0800;
 export function rawZip(entries: readonly RawEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
+  const offsets: number[] = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name);
@@ -49,9 +56,12 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE((mode << 16) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, data);
+    const shared = e.sharesDataOf === undefined ? undefined : offsets[e.sharesDataOf];
+    central.writeUInt32LE(shared ?? offset, 42);
+    offsets.push(shared ?? offset);
     centrals.push(central, name);
+    if (shared !== undefined) continue;
+    locals.push(local, name, data);
     offset += local.length + name.length + data.length;
   }
   const directory = Buffer.concat(centrals);
