@@ -40,6 +40,8 @@ export interface InvokerProcessOptions {
   nodeId?: string;
   /** More STRATUS_* settings over the defaults (capacity 2 GB, no stem cells). */
   env?: Record<string, string>;
+  /** Receives all the process writes on stdout and stderr, from its first byte (output() keeps only the tail). */
+  onOutput?: (text: string) => void;
 }
 
 export interface InvokerProcess {
@@ -53,6 +55,8 @@ export interface InvokerProcess {
   hasExited(): boolean;
   /** The tail of the process's stdout and stderr, for failure messages. */
   output(): string;
+  /** Settles once the process has exited and its stdout and stderr have closed: all it wrote has been read. */
+  closed: Promise<void>;
   /** Ends the process if it still runs (SIGCONT, SIGTERM, then SIGKILL), then removes its leftovers. */
   stop(): Promise<void>;
 }
@@ -116,11 +120,14 @@ export async function spawnInvoker(opts: InvokerProcessOptions): Promise<Invoker
   }
   let output = "";
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString("utf8")).slice(-16_384);
+    const text = chunk.toString("utf8");
+    output = (output + text).slice(-16_384);
+    opts.onOutput?.(text);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   let done = false;
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("exit", (code, signal) => {
       done = true;
@@ -151,6 +158,7 @@ export async function spawnInvoker(opts: InvokerProcessOptions): Promise<Invoker
       if (!done) child.kill(signal);
     },
     exited,
+    closed,
     hasExited: () => done,
     output: () => output,
     async stop() {
