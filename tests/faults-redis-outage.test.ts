@@ -30,6 +30,12 @@ async function echo(name: string, n: number): Promise<unknown> {
   return JSON.parse(Buffer.from(out.Payload ?? []).toString("utf8"));
 }
 
+/** Waits until the function's one event has run, and ran alone. */
+async function ranOnce(name: string, what: string): Promise<void> {
+  await until(`${what} to run`, async () => (await statusCounts(stack.db, name)).succeeded === 1, 60_000, 250);
+  expect(await statusCounts(stack.db, name)).toEqual({ succeeded: 1 });
+}
+
 /** The newest beat (epoch ms) in a registry's sorted set. */
 async function newestBeat(key: string): Promise<number> {
   const [, score] = await (redis as Redis).zrange(key, "-1", "-1", "WITHSCORES");
@@ -68,15 +74,7 @@ describe("Redis at maxmemory with noeviction", () => {
       // The operator gives Redis room.
       await redis.config("SET", "maxmemory", "0");
     }
-    await until(
-      "the event accepted while Redis was full to run",
-      async () => {
-        return (await statusCounts(stack.db, warm)).succeeded === 1;
-      },
-      60_000,
-      250,
-    );
-    expect(await statusCounts(stack.db, warm)).toEqual({ succeeded: 1 });
+    await ranOnce(warm, "the event accepted while Redis was full");
     expect(await echo(warm, 4)).toEqual({ n: 4 });
     redis.disconnect();
   }, 120_000);
@@ -108,15 +106,7 @@ describe("Redis stopped", () => {
     } finally {
       await docker("start", stack.services.redis.id);
     }
-    await until(
-      "the event accepted while Redis was down to run",
-      async () => {
-        return (await statusCounts(stack.db, name)).succeeded === 1;
-      },
-      60_000,
-      250,
-    );
-    expect(await statusCounts(stack.db, name)).toEqual({ succeeded: 1 });
+    await ranOnce(name, "the event accepted while Redis was down");
     expect((await stack.db.query("SELECT count(*)::int AS n FROM async_outbox")).rows[0].n).toBe(0);
     expect(await echo(name, 3)).toEqual({ n: 3 });
   }, 120_000);
