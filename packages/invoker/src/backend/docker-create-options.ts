@@ -25,7 +25,6 @@ export function sizing(memoryMb: number) {
   };
 }
 
-/** The Engine API's create options for `spec`, joined to `networkMode` (a network, or `container:<id>` of a sandbox). */
 /**
  * A cgroup namespace of its own: an engine on cgroup v1 defaults to the host's, which
  * shows a container the host's cgroup paths (/docker/<id>). (Engine API 1.41; not in
@@ -33,6 +32,7 @@ export function sizing(memoryMb: number) {
  */
 export const OWN_CGROUP_NAMESPACE = { CgroupnsMode: "private" };
 
+/** The Engine API's create options for `spec`, joined to `networkMode` (a network, or `container:<id>` of a sandbox). */
 export function containerCreateOptions(spec: ContainerSpec, networkMode: string): Docker.ContainerCreateOptions {
   return {
     ...(spec.name ? { name: spec.name } : {}),
