@@ -313,6 +313,15 @@ const START_ONLY: {
       (body.heapLimitMb as number) >= 96 && (body.heapLimitMb as number) < 128,
   })),
   {
+    // Accepted as in Lambda; read by the dynamic loader as the runtime starts.
+    what: "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libz.so.1",
+    runtime: "nodejs20.x",
+    file: "preload.js",
+    handler: "preload.handler",
+    variables: { LD_PRELOAD: "/usr/lib/x86_64-linux-gnu/libz.so.1" },
+    applied: (body: Record<string, unknown>) => body.preloaded === true,
+  },
+  {
     what: "PYTHONPATH=/var/task/lib",
     runtime: "python3.11",
     file: "paths.py",
