@@ -3,7 +3,6 @@
 // waits between tries grow; past its maximum event age it ends `expired`, with Lambda's
 // EventAgeExceeded record in its SQS OnFailure destination, the function never run.
 import {
-  CreateFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   InvokeCommand,
   PutFunctionConcurrencyCommand,
@@ -12,13 +11,12 @@ import {
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { cliCommands, useAwsCli } from "./helpers/aws-cli-commands.js";
-import { ROLE, uniqueName } from "./helpers/functions.js";
+import { deployFunction } from "./helpers/functions.js";
 import { metricValue } from "./helpers/metrics.js";
 import { waitFor } from "./helpers/poll.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
 import { useTestQueues } from "./helpers/sqs-queues.js";
 import { useStack } from "./helpers/use-stack.js";
-import { nodeFunction } from "./helpers/zip.js";
 
 // A give-back's wait is drawn from [half, all] of 200 ms doubled per give-back, up to
 // 3.2 s: the first five waits each at least the one before (200, 400, 800, 1600, 3200),
@@ -32,22 +30,17 @@ const lambdaCli = cliCommands(useAwsCli(stack, "stratus-async-expiry-"), "lambda
 
 /** A function whose every invoke is throttled (reserved concurrency 0, read through a one-second cache). */
 async function throttled(): Promise<{ name: string; arn: string }> {
-  const name = uniqueName("expiry");
-  const made = await stack.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Role: ROLE,
-      Handler: "index.handler",
-      Code: { ZipFile: await nodeFunction("exports.handler = async () => { console.log('RAN'); return 'ran'; };") },
-    }),
-  );
+  const name = await deployFunction(stack, {
+    runtime: "nodejs20.x",
+    handler: "index.handler",
+    files: { "index.js": "exports.handler = async () => { console.log('RAN'); return 'ran'; };" },
+  });
   await stack.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 0 }));
   await new Promise((r) => setTimeout(r, 1200));
   await expect(stack.lambda.send(new InvokeCommand({ FunctionName: name }))).rejects.toBeInstanceOf(
     TooManyRequestsException,
   );
-  return { name, arn: made.FunctionArn as string };
+  return { name, arn: `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:function:${name}` };
 }
 
 async function event(name: string, payload: unknown): Promise<string> {

@@ -8,6 +8,7 @@ import { functionOfArn } from "../schedules/firing.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_BUS, type EventBus, type EventStore, type Rule, type RuleTarget } from "../store/event-store.js";
+import { pageOf } from "../store/paging.js";
 import { busArn, ruleArn } from "./arns.js";
 import {
   type Body,
@@ -41,11 +42,10 @@ function limit(body: Body): number {
   return v;
 }
 
-/** A page of `rows` (asked for with limit + 1) and the token of the next. */
+/** A page of `rows` (asked for with limit + 1, paging.ts) and the token of the next. */
 function page<T>(rows: T[], max: number, key: (t: T) => string): { items: T[]; next?: string } {
-  const items = rows.slice(0, max);
-  const last = items[items.length - 1];
-  return rows.length > max && last ? { items, next: token(key(last)) } : { items };
+  const { items, nextMarker } = pageOf(rows, max, (r) => r, key);
+  return nextMarker === undefined ? { items } : { items, next: token(nextMarker) };
 }
 
 export function createRuleService(

@@ -2,6 +2,7 @@
 // or a user (032): one set of statements over either kind's tables, which have the same
 // shape. Names are matched without regard to case, as IAM's are.
 import type { ManagedPolicy, NamePage } from "./iam-types.js";
+import { pageOf } from "./paging.js";
 import type { BoundedDb, Db } from "./pg-helpers.js";
 
 export const POLICY_COLUMNS = `p.account_id, p.name, p.policy_id, p.path, p.description, p.document, p.created_at,
@@ -30,11 +31,10 @@ export const toPolicy = (r: PolicyRow): ManagedPolicy => ({
   attachmentCount: r.attachments,
 });
 
-/** One page from rows fetched with one more than `max`: the extra row only tells that more follow. */
+/** One page from rows fetched with one more than `max` (paging.ts), the name it ends at as IAM's marker. */
 export function paged<R, T>(rows: R[], max: number, map: (r: R) => T, nameOf: (t: T) => string): NamePage<T> {
-  const items = rows.slice(0, max).map(map);
-  const last = items[items.length - 1];
-  return rows.length > max && last !== undefined ? { items, after: nameOf(last) } : { items };
+  const { items, nextMarker } = pageOf(rows, max, map, nameOf);
+  return nextMarker === undefined ? { items } : { items, after: nextMarker };
 }
 
 /** The tables of one kind of principal. */
