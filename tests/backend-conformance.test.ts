@@ -15,6 +15,9 @@ function script(program: Program): string {
   if (program.kind === "run") return "sleep infinity";
   // Doubles a string in bash's own process until the cap kills it.
   if (program.kind === "hog-memory") return 's=x; while true; do s="$s$s"; done';
+  // dash gives up at the first refused fork (bash would retry for half a minute), and the sleeps stay.
+  if (program.kind === "fill-processes")
+    return "exec sh -c '(while :; do sleep 600 & done) 2>/dev/null; exec sleep 600'";
   const lines = [
     program.stdout === undefined ? "" : `printf '%s\\n' ${quoted(program.stdout)};`,
     program.stderr === undefined ? "" : `printf '%s\\n' ${quoted(program.stderr)} >&2;`,
@@ -43,7 +46,8 @@ backendConformance("Docker", async () => {
           image: "stratus/base:bookworm",
           env: { CONFORMANCE: tag },
           labels: { ...owner, ...labels },
-          memoryMb: 64,
+          // A thousand sleeping processes take some 190 MB.
+          memoryMb: program.kind === "fill-processes" ? 320 : 64,
           ephemeralStorageMb: 16,
           codeDir,
           network,

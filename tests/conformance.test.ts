@@ -241,10 +241,17 @@ describe.concurrent.each(CASES)("$runtime", (c) => {
     }).toEqual({ fate: f.fate, timeouts: f.timeouts ?? 0, oomKills: f.oomKills ?? 0 });
   });
 
-  it("stops a fork bomb at the pids limit (EAGAIN) and still starts functions after it", async () => {
+  it("stops a fork bomb at the pids limit (EAGAIN), retires its container, and still starts functions after it", async () => {
     // Reaching the limit takes some seconds, and on a loaded 2-core machine close to 30.
-    const { body, tail } = await invoke(await deploy(c, "fork-bomb", { MemorySize: 512, Timeout: 90 }));
+    const name = await deploy(c, "fork-bomb", { MemorySize: 512, Timeout: 90 });
+    const { body, tail } = await invoke(name);
     expect(body, tail).toMatchObject({ error: "EAGAIN" });
+    expect(tail).toContain("[stratus] this function's sandbox reached its limit of 1024 processes and threads");
+    // Retired, not kept warm: what the bomb left running goes with it.
+    const containers = () => docker.listContainers({ all: true, filters: { label: [`stratus.function=${name}`] } });
+    await waitFor(async () => ((await containers()).length === 0 ? true : undefined), 15_000, {
+      what: "the fork bomb's container removed",
+    });
     await servingContainer(await deploy(c, "throw"));
   });
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
+import { ForkRefusalFiles, OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
 
 const MB = 1024 * 1024;
 let root: string;
@@ -99,5 +99,32 @@ describe("OomKillFiles", () => {
     kills.forget("abc");
     await rm(dir, { recursive: true });
     expect(kills.read("abc")).toBe("unreadable");
+  });
+});
+
+describe("ForkRefusalFiles", () => {
+  it.each([
+    // v1's pids controller (cgroupfs, then systemd), then v2 (systemd, cgroupfs).
+    ["pids/docker/def", "max 0\n", 0],
+    ["pids/system.slice/docker-def.scope", "max 12\n", 12],
+    ["system.slice/docker-def.scope", "max 3\n", 3],
+    ["docker/def", "max 0\n", 0],
+    ["pids/docker/def", "not a count\n", "unreadable"],
+  ])("reads %s", async (dir, text, count) => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    await mkdir(path.join(root, dir), { recursive: true });
+    await writeFile(path.join(root, dir, "pids.events"), text);
+    expect(new ForkRefusalFiles(root).read("def")).toBe(count);
+  });
+
+  it("reads the count again in place as the kernel raises it", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "cgroup-"));
+    const dir = path.join(root, "pids/docker/abc");
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "pids.events"), "max 0\n");
+    const refusals = new ForkRefusalFiles(root);
+    expect(refusals.read("abc")).toBe(0);
+    await writeFile(path.join(dir, "pids.events"), "max 40\n");
+    expect(refusals.read("abc")).toBe(40);
   });
 });

@@ -1,7 +1,7 @@
-// Counters of a container's own memory cgroup, read on every invocation: its peak
-// memory (the REPORT line's Max Memory Used) and how many of its processes the
-// kernel has OOM-killed (a process the runtime started can be killed while the
-// runtime carries on). Each file is opened once per container, as it starts (a stem
+// Counters of a container's own cgroups, read on every invocation: its peak memory
+// (the REPORT line's Max Memory Used), how many of its processes the kernel has
+// OOM-killed (a process the runtime started can be killed while the runtime carries
+// on), and how many forks it refused at the container's process limit. Each file is opened once per container, as it starts (a stem
 // cell's long before its first invocation), and re-read in place
 // (one pread, no open/stat/close through the thread pool each time), and closed when
 // the container is removed. Paths cover cgroup v1 and v2, with Docker's cgroupfs or
@@ -91,6 +91,11 @@ const v1 = (root: string, id: string) => [
   `${root}/memory/system.slice/docker-${id}.scope`,
 ];
 const v2 = (root: string, id: string) => [`${root}/system.slice/docker-${id}.scope`, `${root}/docker/${id}`];
+/** Its pids cgroup directories under v1 (cgroupfs, systemd). */
+const v1Pids = (root: string, id: string) => [
+  `${root}/pids/docker/${id}`,
+  `${root}/pids/system.slice/docker-${id}.scope`,
+];
 
 /** Peak memory in MB: v1's memory.max_usage_in_bytes, v2's memory.peak. */
 export class PeakMemoryFiles extends CgroupCounter {
@@ -125,6 +130,23 @@ export class OomKillFiles extends CgroupCounter {
         return m ? Number(m[1]) : undefined;
       },
       256,
+    );
+  }
+}
+
+/**
+ * Forks (processes or threads) the kernel refused the container for its process
+ * limit (PidsLimit) so far: the max line of pids.events, v1's pids controller or v2.
+ */
+export class ForkRefusalFiles extends CgroupCounter {
+  constructor(cgroupRoot: string) {
+    super(
+      (id) => [...v1Pids(cgroupRoot, id), ...v2(cgroupRoot, id)].map((d) => `${d}/pids.events`),
+      (text) => {
+        const m = /^max (\d+)$/m.exec(text);
+        return m ? Number(m[1]) : undefined;
+      },
+      64,
     );
   }
 }

@@ -92,6 +92,15 @@ export interface MemoryStats {
   oomKills(id: string): Promise<OomKillCount | undefined>;
 }
 
+/** Capability: what the kernel refused a container for its process limit (PidsLimit). */
+export interface ProcessLimit {
+  /**
+   * Forks (of processes or threads) refused the container so far because it had as
+   * many as its limit allows; undefined when the engine cannot tell (or it is gone).
+   */
+  forkRefusals(id: string): Promise<number | undefined>;
+}
+
 /** Capability: a running container's memory cap (memory = memory+swap) and the CPU that goes with it can change. */
 export interface Resizing {
   resize(id: string, memoryMb: number): Promise<void>;
@@ -160,6 +169,7 @@ export interface Images {
 /** The optional capabilities of one engine, each present only when the engine has it whole. */
 export interface Capabilities {
   memory?: MemoryStats;
+  processLimit?: ProcessLimit;
   resizing?: Resizing;
   environment?: StartEnvironment;
   preparesAhead?: PreparesAhead;
@@ -178,6 +188,7 @@ function has<T>(backend: ContainerBackend, ...methods: (keyof T)[]): T | undefin
 export function capabilitiesOf(backend: ContainerBackend): Capabilities {
   return {
     memory: has<MemoryStats>(backend, "maxMemoryMb", "oomKills"),
+    processLimit: has<ProcessLimit>(backend, "forkRefusals"),
     resizing: has<Resizing>(backend, "resize"),
     environment: has<StartEnvironment>(backend, "environment"),
     preparesAhead: has<PreparesAhead>(backend, "settled", "preparing"),

@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { Logger } from "@stratus/shared";
 import Docker from "dockerode";
-import { OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
+import { ForkRefusalFiles, OomKillFiles, PeakMemoryFiles } from "./cgroup-files.js";
 import {
   type ContainerBackend,
   type ContainerExit,
@@ -31,6 +31,7 @@ import {
   type Networks,
   NODE_LABEL,
   type PreparesAhead,
+  type ProcessLimit,
   type Resizing,
   type StartEnvironment,
 } from "./container-backend.js";
@@ -74,6 +75,7 @@ export interface SandboxOptions {
 /** The Docker backend has every capability, and keeps sandboxes and an event stream to close. */
 export type DockerBackend = ContainerBackend &
   MemoryStats &
+  ProcessLimit &
   Resizing &
   Naming &
   Freezing &
@@ -103,6 +105,7 @@ export function createDockerBackend(
   const verdicts = new Map<string, Promise<boolean>>();
   const peaks = new PeakMemoryFiles(cgroupRoot);
   const oomKills = new OomKillFiles(cgroupRoot);
+  const forkRefusals = new ForkRefusalFiles(cgroupRoot);
   const freezer = new FreezerFiles(cgroupRoot);
   const oomEvents = new DockerOomTally(docker);
   /** `id`'s cold start is over: the sandbox it took may be replaced (a no-op when the reserve is full). */
@@ -213,6 +216,7 @@ export function createDockerBackend(
       if (!removing.has(id)) {
         oomKills.prime(id);
         peaks.prime(id);
+        forkRefusals.prime(id);
       }
       // A container in a sandbox has the sandbox's address: no inspect needed.
       if (sandbox) return { ip: sandbox.ip };
@@ -255,6 +259,10 @@ export function createDockerBackend(
       const kills = await oomEvents.kills(id);
       return kills === undefined ? { source: "none" } : { source: "engine_events", kills };
     },
+    async forkRefusals(id) {
+      const refused = forkRefusals.read(id);
+      return typeof refused === "number" ? refused : undefined;
+    },
     async wait(id): Promise<ContainerExit> {
       const container = docker.getContainer(id);
       const result = (await container.wait()) as { StatusCode: number };
@@ -277,6 +285,7 @@ export function createDockerBackend(
       removing.add(id);
       peaks.forget(id);
       oomKills.forget(id);
+      forkRefusals.forget(id);
       freezer.forget(id);
       oomEvents.forget(id);
       // checkOomKilled never rejects, and gives up after OOM_CHECK_LIMIT_MS.

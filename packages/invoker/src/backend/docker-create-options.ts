@@ -30,6 +30,9 @@ export function sizing(memoryMb: number) {
  * shows a container the host's cgroup paths (/docker/<id>). (Engine API 1.41; not in
  * dockerode's types.)
  */
+/** Processes and threads a function's container may have at once: Lambda's figure. */
+export const FUNCTION_PIDS_LIMIT = 1024;
+
 export const OWN_CGROUP_NAMESPACE = { CgroupnsMode: "private" };
 
 /** The Engine API's create options for `spec`, joined to `networkMode` (a network, or `container:<id>` of a sandbox). */
@@ -52,7 +55,7 @@ export function containerCreateOptions(spec: ContainerSpec, networkMode: string)
       ...sizing(spec.memoryMb),
       MemorySwappiness: 0,
       OomKillDisable: false,
-      PidsLimit: 1024,
+      PidsLimit: FUNCTION_PIDS_LIMIT,
       ...OWN_CGROUP_NAMESPACE,
       Ulimits: [
         { Name: "nofile", Soft: 1024, Hard: 1024 },

@@ -23,6 +23,8 @@ backendConformance("fake", async () => {
       const release = async (id: string) => {
         const c = backend.get(id);
         if (program.kind === "hog-memory") c.exit(137, toldLater(true));
+        // The kernel refuses a fork a moment after the program starts filling its process table.
+        if (program.kind === "fill-processes") setTimeout(() => (c.forkRefusals = 1), 10);
         if (program.kind !== "exit") return;
         if (program.stdout) c.stdout.write(`${program.stdout}\n`);
         if (program.stderr) c.stderr.write(`${program.stderr}\n`);

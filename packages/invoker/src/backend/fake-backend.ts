@@ -14,6 +14,7 @@ import type {
   OomKillCount,
   OomKillSource,
   PreparesAhead,
+  ProcessLimit,
   Resizing,
   StartEnvironment,
 } from "./container-backend.js";
@@ -31,6 +32,8 @@ export class FakeContainer {
   oomKills: number | undefined = 0;
   /** Where the engine counts them from. */
   oomSource: OomKillSource = "cgroup";
+  /** Forks refused at its process limit so far; undefined: the engine cannot tell. */
+  forkRefusals: number | undefined = 0;
   memoryMb: number;
   name: string;
   private ended: ContainerExit | undefined;
@@ -68,7 +71,7 @@ export class FakeContainer {
 }
 
 export class FakeBackend
-  implements ContainerBackend, MemoryStats, Resizing, Naming, Freezing, StartEnvironment, PreparesAhead
+  implements ContainerBackend, MemoryStats, ProcessLimit, Resizing, Naming, Freezing, StartEnvironment, PreparesAhead
 {
   readonly containers: FakeContainer[] = [];
   /** Containers the pool said had run their first invocation, in order. */
@@ -142,6 +145,10 @@ export class FakeBackend
     const { oomKills: kills, oomSource: source } = this.get(id);
     if (kills === undefined) return undefined;
     return source === "none" ? { source } : { source, kills };
+  }
+
+  async forkRefusals(id: string): Promise<number | undefined> {
+    return this.get(id).forkRefusals;
   }
 
   async resize(id: string, memoryMb: number): Promise<void> {

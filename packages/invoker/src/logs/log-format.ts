@@ -41,6 +41,11 @@ export function oomKillLine(kills: number, memoryMb: number): string {
   return `[stratus] ${what} killed: out of memory (limit ${memoryMb} MB)`;
 }
 
+/** The platform's notice that a function's sandbox reached its process limit, and is replaced. */
+export function processLimitLine(limit: number): string {
+  return `[stratus] this function's sandbox reached its limit of ${limit} processes and threads; a new one serves the next invocation`;
+}
+
 /** The last `maxBytes` of `text`, cut at a character boundary. */
 export function tail(text: string, maxBytes: number): string {
   const buf = Buffer.from(text, "utf8");

@@ -876,3 +876,49 @@ describe("a function with layers", () => {
     expect(pool.containerIdsOf(layered.functionName)).toEqual([stem.id]);
   });
 });
+
+describe("a container that reached its process limit during an invocation", () => {
+  it("keeps the answer, says so in the log and retires the container, so the next invocation has a new one", async () => {
+    const first = pool.invoke(spec, call(1));
+    const c1 = await engine.started(1);
+    const d = await takeEvent(c1);
+    c1.forkRefusals = 3; // the handler's forks were refused at the limit; what it started lives on
+    sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from('"EAGAIN"'), markedStreams: [] });
+    const out = await first;
+    expect(out.functionError).toBeUndefined();
+    expect(out.payload.toString()).toBe('"EAGAIN"');
+    expect(await outcomes()).toEqual({ success: 1 });
+    await vi.waitFor(() => expect(logs).toHaveLength(1));
+    const text = (logs[0] as InvocationLog).text.split("\n");
+    expect(text[1]).toBe(
+      "[stratus] this function's sandbox reached its limit of 1024 processes and threads; a new one serves the next invocation",
+    );
+    await vi.waitFor(() => expect(c1.removed).toBe(true));
+
+    const second = pool.invoke(spec, call(2));
+    const c2 = await engine.started(2);
+    const d2 = await takeEvent(c2);
+    sessions.get(c2.ip)?.complete(d2.requestId, { payload: Buffer.from('"ok"'), markedStreams: [] });
+    await second;
+    expect(c2.removed).toBe(false);
+  });
+
+  it.each([
+    { what: "no refusal", refusals: 0 },
+    { what: "an engine that cannot tell", refusals: undefined },
+  ])("with $what, the container stays warm and the log says nothing", async ({ refusals }) => {
+    const first = pool.invoke(spec, call(1));
+    const c1 = await engine.started(1);
+    c1.forkRefusals = refusals;
+    const d = await takeEvent(c1);
+    sessions.get(c1.ip)?.complete(d.requestId, { payload: Buffer.from("1"), markedStreams: [] });
+    await first;
+    const second = pool.invoke(spec, call(2));
+    const d2 = await takeEvent(c1);
+    sessions.get(c1.ip)?.complete(d2.requestId, { payload: Buffer.from("2"), markedStreams: [] });
+    await second;
+    expect(engine.containers).toHaveLength(1);
+    await vi.waitFor(() => expect(logs).toHaveLength(2));
+    expect(logs.map((l) => l.text).join("")).not.toContain("[stratus]");
+  });
+});

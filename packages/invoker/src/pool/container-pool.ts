@@ -111,7 +111,8 @@ export class ContainerPool {
       stemDirs,
       log,
     });
-    this.invocations = { containers: this.containers, memory, metrics, onInvocationLog, tracer };
+    const processLimit = this.can.processLimit;
+    this.invocations = { containers: this.containers, memory, processLimit, metrics, onInvocationLog, tracer };
     this.reaper = setInterval(
       () => {
         this.reapIdle(Date.now());

@@ -20,12 +20,13 @@ import {
   type Tracer,
   type TraceSpan,
 } from "@stratus/shared";
-import type { MemoryStats } from "../backend/container-backend.js";
+import type { MemoryStats, ProcessLimit } from "../backend/container-backend.js";
+import { FUNCTION_PIDS_LIMIT } from "../backend/docker-create-options.js";
 import { type Container, ownerMetricLabels, ownerOf } from "../containers/container.js";
 import type { Containers } from "../containers/containers.js";
 import type { DeathCause, Life } from "../containers/lifecycle.js";
 import { type InvocationLog, invocationLog } from "../logs/invocation-log.js";
-import { oomKillLine, tail } from "../logs/log-format.js";
+import { oomKillLine, processLimitLine, tail } from "../logs/log-format.js";
 import { LOG_NONCE_HEADER } from "../logs/log-markers.js";
 import type { InvokerMetrics, Outcome } from "../metrics.js";
 import type { SessionOutcome } from "../runtime-api/session.js";
@@ -38,6 +39,8 @@ export interface InvocationDeps {
   containers: Containers;
   /** Where the REPORT line's Max Memory Used comes from. */
   memory: MemoryStats | undefined;
+  /** Where a container that reached its process limit is told. */
+  processLimit: ProcessLimit | undefined;
   metrics: InvokerMetrics;
   onInvocationLog: (entry: InvocationLog) => void;
   /** Records the cold start and the function's run as spans of the call's trace. */
@@ -148,8 +151,10 @@ export class Invocation {
     const { c, spec } = this;
     const { containers, metrics } = this.deps;
     const durationMs = performance.now() - this.deliveredAt;
-    // The runtime answered, but a process of its container may have been killed for memory.
+    // The runtime answered, but a process of its container may have been killed for
+    // memory, or refused for its process limit (what it started is still there).
     const oomKills = c.life.state === "answered" ? await containers.oomKills.look(c) : 0;
+    const atLimit = c.life.state === "answered" && oomKills === 0 && (await this.reachedProcessLimit());
     const result = outcomeOf(answered ? undefined : c.life, outcome.functionError);
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     metrics.invocations.inc({ outcome: result });
@@ -165,16 +170,23 @@ export class Invocation {
     if (result !== "success") this.span?.fail(outcome.functionError ? `${result}: ${outcome.functionError}` : result);
     this.span?.end();
     const notices = oomKills > 0 ? [oomKillLine(oomKills, spec.memoryMb)] : [];
+    if (atLimit) notices.push(processLimitLine(FUNCTION_PIDS_LIMIT));
     const run = { startedAt: this.startedAt, durationMs, initDurationMs, outcome: result };
     const logText = this.completeLog(markedStreams, run, notices);
     const usage = runUsage(result, durationMs, cold ? (initDurationMs ?? 0) : undefined, spec.memoryMb);
     // A runtime that has died (even after answering) never serves again, nor one whose
-    // container ran out of memory: what is left of it is suspect, and a new one costs
-    // only a cold start.
-    if (c.life.state === "answered" && oomKills === 0) containers.release(c, logText);
+    // container ran out of memory or reached its process limit: what is left of it is
+    // suspect (or holds its processes still), and a new one costs only a cold start.
+    if (c.life.state === "answered" && oomKills === 0 && !atLimit) containers.release(c, logText);
     else void logText.finally(() => containers.remove(c));
     if (!opts.tail) return { ...outcome, usage };
     return { ...outcome, usage, logResult: Buffer.from(tail(await logText, limits.logTailBytes)).toString("base64") };
+  }
+
+  /** Whether the kernel has refused the container a fork at its process limit (false when it cannot tell). */
+  private async reachedProcessLimit(): Promise<boolean> {
+    const refused = await this.deps.processLimit?.forkRefusals(this.c.id).catch(() => undefined);
+    return refused !== undefined && refused > 0;
   }
 
   /** The runtime takes the event: the init limit ends, the function's timeout starts. */

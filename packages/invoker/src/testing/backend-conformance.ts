@@ -1,9 +1,9 @@
 // Test support: the contract of a container backend's core, as vitest cases for any
 // backend. A target says how its containers run a small program (print, exit, hog
-// memory, run until removed) once released; the fake backend (a unit test) and the
+// memory, fill its process table, run until removed) once released; the fake backend (a unit test) and the
 // Docker backend (tests/backend-conformance.test.ts) are each held to it.
 import type { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ContainerBackend, type ContainerSpec, capabilitiesOf } from "../backend/container-backend.js";
 
 /** What a test container does once released. */
@@ -12,6 +12,8 @@ export type Program =
   | { kind: "exit"; exitCode: number; stdout?: string; stderr?: string }
   /** Grows its memory until the kernel kills it at its cap. */
   | { kind: "hog-memory" }
+  /** Starts processes until the kernel refuses one at the container's process limit, then runs on. */
+  | { kind: "fill-processes" }
   /** Runs until it is removed. */
   | { kind: "run" };
 
@@ -134,6 +136,20 @@ export function backendConformance(name: string, make: () => Promise<Conformance
       const c = await launch({ kind: "run" });
       const counted = await memory.oomKills(c.id);
       expect(counted?.source === "none" || counted?.kills === 0).toBe(true);
+    });
+
+    it("with a process limit, counts no refused fork within it, and counts those of a program that filled it", async () => {
+      const processLimit = capabilitiesOf(backend).processLimit;
+      if (!processLimit) return;
+      const calm = await launch({ kind: "run" });
+      await calm.release();
+      expect(await processLimit.forkRefusals(calm.id)).toBe(0);
+      const full = await launch({ kind: "fill-processes" });
+      await full.release();
+      await vi.waitFor(async () => expect(await processLimit.forkRefusals(full.id)).toBeGreaterThan(0), {
+        timeout: 30_000,
+        interval: 100,
+      });
     });
 
     it("with the start environment, tells the spec's variables", async () => {
