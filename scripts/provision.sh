@@ -26,6 +26,20 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/stratus-dockerd.log"; exit 1; }
 fi
 
+# The host's process table. Each function container may hold 1024 processes and
+# threads; Debian booted without systemd keeps 32768 process ids, which a few dozen
+# fork bombs fill, and then nothing on the host can start a process. systemd raises
+# the limit to 4194304 at boot on 64-bit machines; so does this, where it is lower.
+# (An invoker bounds its capacity by whatever limit it finds: docs/OPERATIONS.md.)
+if [ "$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 0)" -lt 4194304 ]; then
+  if sysctl -qw kernel.pid_max=4194304 2>/dev/null; then
+    log "raised kernel.pid_max to 4194304"
+    echo "kernel.pid_max = 4194304" >/etc/sysctl.d/60-stratus-pid-max.conf 2>/dev/null || true
+  else
+    log "could not raise kernel.pid_max; invokers here take fewer containers (docs/OPERATIONS.md)"
+  fi
+fi
+
 # The AWS CLI: the README's session and the CLI tests use it. Debian's (v2, at
 # /usr/bin/aws) is installed even beside another on PATH: `aws logs tail` is v2's only.
 apt_install awscli

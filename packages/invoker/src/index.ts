@@ -5,3 +5,4 @@ export { containerCreateOptions } from "./backend/docker-create-options.js";
 export { dockerOomEvents } from "./backend/docker-oom-events.js";
 export { type InvokerConfig, InvokerConfigSchema } from "./config.js";
 export { type RunningInvoker, startInvoker } from "./invoker.js";
+export { boundByHostTasks, readHostTaskLimits } from "./node/host-tasks.js";

@@ -30,6 +30,7 @@ import { createInvokerMetrics } from "./metrics.js";
 import { startDeadPeerSweeper } from "./node/dead-peers.js";
 import { startEndpointProxy } from "./node/endpoint-proxy.js";
 import { type Heartbeat, startHeartbeat } from "./node/heartbeat.js";
+import { boundByHostTasks, hostTasksWarning, readHostTaskLimits } from "./node/host-tasks.js";
 import { listenForRetirements } from "./node/retirement-listener.js";
 import { ContainerPool, ownerLabels } from "./pool/container-pool.js";
 import { type RuntimeApiServer, startRuntimeApiServer } from "./runtime-api/runtime-api-server.js";
@@ -61,14 +62,23 @@ async function removeOrphans(backend: ContainerBackend, nodeId: string, log: Log
   await Promise.all(orphans.map((id) => backend.remove(id)));
 }
 
+/** `config` with its capacity lowered to what the host's process table holds, if it must be (node/host-tasks.ts). */
+function withinHostTasks(config: InvokerConfig, log: Logger): InvokerConfig {
+  const bound = boundByHostTasks(config.capacityMb, readHostTaskLimits());
+  if (!bound) return config;
+  log.warn(hostTasksWarning(config.capacityMb, bound));
+  return { ...config, capacityMb: bound.capacityMb };
+}
+
 /** `logTo`: the process's logger, or console or a test's fake (consoleLogger). */
 /** `tracer`: where the node's spans go (main.ts builds it from config.tracing); none by default. */
 export async function startInvoker(
-  config: InvokerConfig,
+  configured: InvokerConfig,
   logTo: Logger | LogSink,
   tracer: Tracer = noTracer,
 ): Promise<RunningInvoker> {
   const log = toLogger(logTo);
+  const config = withinHostTasks(configured, log);
   const backend = createDockerBackend(config.dockerSocket, config.cgroupRoot, {
     size: config.netSandboxes,
     image: config.sandboxImage,
