@@ -1,7 +1,12 @@
 // Hostile uploads and fields: every one is refused with a 400-class Lambda error
 // naming the problem, and nothing is stored (no function, no code, no version).
 import { randomBytes } from "node:crypto";
-import { CreateFunctionCommand, type CreateFunctionCommandInput, LambdaServiceException } from "@aws-sdk/client-lambda";
+import {
+  CreateFunctionCommand,
+  type CreateFunctionCommandInput,
+  GetAccountSettingsCommand,
+  LambdaServiceException,
+} from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostileZips } from "./helpers/hostile-zips.js";
 import { type Stack, startStack } from "./helpers/stack.js";
@@ -58,6 +63,46 @@ describe("hostile zips", () => {
       expect(e.message, label).toMatch(/Code\.ZipFile|Handler/);
     }
   }, 120_000);
+});
+
+describe("a zip bomb's inflating", () => {
+  it("leaves the control plane answering other calls meanwhile", async () => {
+    // Some 800 ms of inflating 260 MB of zeros on the machine this was written on, and
+    // a few milliseconds a call. An inflate that held the event loop would let through
+    // only the calls answered before it began (the client shares this process with the
+    // control plane).
+    const bomb = zips.find(([label]) => label === "bomb over 250 MB unzipped")?.[1];
+    const before = await counts();
+    let pending = true;
+    const creating = stack.lambda
+      .send(
+        new CreateFunctionCommand({
+          FunctionName: `hostile-${randomBytes(4).toString("hex")}`,
+          Runtime: "nodejs20.x",
+          Role: "arn:aws:iam::123456789012:role/r",
+          Handler: "index.handler",
+          Code: { ZipFile: bomb },
+        }),
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      .finally(() => {
+        pending = false;
+      });
+    let answeredMeanwhile = 0;
+    while (pending && answeredMeanwhile < 30) {
+      await stack.lambda.send(new GetAccountSettingsCommand({}));
+      if (pending) answeredMeanwhile++;
+    }
+    const e = await creating;
+    expect(e).toBeInstanceOf(LambdaServiceException);
+    expect((e as LambdaServiceException).name).toBe("InvalidParameterValueException");
+    expect((e as LambdaServiceException).message).toMatch(/Unzipped size exceeds/);
+    expect(answeredMeanwhile).toBe(30);
+    expect(await counts()).toEqual(before);
+  }, 60_000);
 });
 
 describe("hostile fields", () => {
