@@ -224,6 +224,12 @@ describe("invoker processes failing", () => {
       )
     ).json()) as { Status: string; Attempts: number; ApproximateInvokeCount: number };
     expect(status).toMatchObject({ Status: "failed", Attempts: 1, ApproximateInvokeCount: 2 });
+    // Postgres's own counts: the dead node's try given back, the second spending the attempt.
+    const counted = await platform.db.query(
+      "SELECT attempt, invoke_count, given_back FROM async_invocations WHERE id = $1",
+      [id],
+    );
+    expect(counted.rows).toEqual([{ attempt: 1, invoke_count: 2, given_back: 1 }]);
     // It did run twice: once on the node killed under it, once on the other.
     const runs: string[] = [];
     for (const node of nodes) {
