@@ -226,6 +226,31 @@ describe("AWS CLI: concurrency, account settings and tags", () => {
       /\(InvalidParameterValueException\).*not to versions or aliases/,
     );
   });
+
+  it("reads a function's code signing configuration as none, refuses to attach one, and detaches none", async () => {
+    const name = await createFunction("c");
+    // What Terraform's aws_lambda_function reads after every create and refresh.
+    expect(await lambda("get-function-code-signing-config", "--function-name", arnOf(name))).toEqual({
+      CodeSigningConfigArn: "",
+      FunctionName: name,
+    });
+    const csc = `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:code-signing-config:csc-0123456789abcdef0`;
+    const attach = (fn: string, arn: string) =>
+      failure("put-function-code-signing-config", "--function-name", fn, "--code-signing-config-arn", arn);
+    expect(await attach(name, csc)).toMatch(
+      /\(InvalidParameterValueException\).*CodeSigningConfigArn is not supported/,
+    );
+    expect(await attach(name, "csc-1")).toMatch(/\(InvalidParameterValueException\).*code signing configuration's ARN/);
+    expect(await attach(uniqueName("missing"), csc)).toMatch(/\(ResourceNotFoundException\).*Function not found/);
+    await silent("delete-function-code-signing-config", "--function-name", name);
+    expect((await lambda("get-function-code-signing-config", "--function-name", name)).CodeSigningConfigArn).toBe("");
+    expect(await failure("get-function-code-signing-config", "--function-name", uniqueName("missing"))).toMatch(
+      /\(ResourceNotFoundException\).*Function not found/,
+    );
+    expect(await failure("delete-function-code-signing-config", "--function-name", uniqueName("missing"))).toMatch(
+      /\(ResourceNotFoundException\).*Function not found/,
+    );
+  });
 });
 
 describe("AWS CLI: event-invoke configs and function URLs", () => {
@@ -332,6 +357,14 @@ describe("AWS CLI: an SQS event source mapping", () => {
         }),
       ],
     });
+    // Its tags, as Terraform reads them by its ARN: none (Stratus keeps none on mappings).
+    const mappingArn = `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:event-source-mapping:${uuid}`;
+    expect(await lambda("list-tags", "--resource", mappingArn)).toEqual({ Tags: {} });
+    expect(await failure("tag-resource", "--resource", mappingArn, "--tags", "team=core")).toMatch(
+      /\(InvalidParameterValueException\).*Tags is not supported by Stratus for event source mappings/,
+    );
+    await silent("untag-resource", "--resource", mappingArn, "--tag-keys", "team");
+    expect(await lambda("list-tags", "--resource", mappingArn)).toEqual({ Tags: {} });
     const updated = await lambda(
       ...["update-event-source-mapping", "--uuid", uuid, "--batch-size", "8"],
       ...["--maximum-batching-window-in-seconds", "2"],
@@ -350,6 +383,9 @@ describe("AWS CLI: an SQS event source mapping", () => {
     await until("deleted", async () => (await get()).stderr.includes("(ResourceNotFoundException)"), 20_000);
     expect(await lambda("list-event-source-mappings", "--function-name", name)).toEqual({ EventSourceMappings: [] });
     expect(await failure("update-event-source-mapping", "--uuid", uuid, "--batch-size", "3")).toMatch(
+      /\(ResourceNotFoundException\).*does not exist/,
+    );
+    expect(await failure("list-tags", "--resource", mappingArn)).toMatch(
       /\(ResourceNotFoundException\).*does not exist/,
     );
   });

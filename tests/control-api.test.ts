@@ -6,11 +6,13 @@ import {
   CreateAliasCommand,
   CreateFunctionCommand,
   DeleteAliasCommand,
+  DeleteFunctionCodeSigningConfigCommand,
   DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   DeleteFunctionEventInvokeConfigCommand,
   GetAccountSettingsCommand,
   GetAliasCommand,
+  GetFunctionCodeSigningConfigCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
@@ -24,6 +26,7 @@ import {
   ListVersionsByFunctionCommand,
   PreconditionFailedException,
   PublishVersionCommand,
+  PutFunctionCodeSigningConfigCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
   ResourceConflictException,
@@ -413,6 +416,34 @@ describe("configuration resources", () => {
     await expect(
       stack.lambda.send(new TagResourceCommand({ Resource: arn, Tags: { "aws:x": "1" } })),
     ).rejects.toBeInstanceOf(InvalidParameterValueException);
+  });
+});
+
+describe("code signing", () => {
+  it("reads a function's configuration as none, refuses to attach one, and detaches none", async () => {
+    const name = uniqueName("csc");
+    const fn = await create(name);
+    for (const FunctionName of [name, fn.FunctionArn as string]) {
+      const out = await stack.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName }));
+      expect({ arn: out.CodeSigningConfigArn, name: out.FunctionName }).toEqual({ arn: "", name });
+    }
+    const CodeSigningConfigArn = `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:code-signing-config:csc-0123456789abcdef0`;
+    const attached = stack.lambda.send(
+      new PutFunctionCodeSigningConfigCommand({ FunctionName: name, CodeSigningConfigArn }),
+    );
+    await expect(attached).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await expect(attached).rejects.toThrow(/CodeSigningConfigArn is not supported by Stratus/);
+    await stack.lambda.send(new DeleteFunctionCodeSigningConfigCommand({ FunctionName: name }));
+    const after = await stack.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: name }));
+    expect(after.CodeSigningConfigArn).toBe("");
+    // Another account's function is not found, for reading and for detaching.
+    const other = stack.clientFor(await stack.newAccount(uniqueName("intruder")));
+    for (const command of [
+      new GetFunctionCodeSigningConfigCommand({ FunctionName: name }),
+      new DeleteFunctionCodeSigningConfigCommand({ FunctionName: name }),
+    ]) {
+      await expect(other.send(command as never)).rejects.toBeInstanceOf(ResourceNotFoundException);
+    }
   });
 });
 

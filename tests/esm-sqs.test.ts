@@ -14,6 +14,9 @@ import {
   DeleteEventSourceMappingCommand,
   GetEventSourceMappingCommand,
   ListEventSourceMappingsCommand,
+  ListTagsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import {
@@ -306,6 +309,30 @@ describe("event source mappings from SQS", () => {
     ]);
     expect(dup.stderr).toContain("(ResourceConflictException)");
     expect(dup.stderr).toContain(uuid);
+
+    // Its tags by its ARN, as Terraform reads them: none, since Stratus keeps none on mappings.
+    const Resource = String(made.EventSourceMappingArn);
+    expect(Resource).toBe(`arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:event-source-mapping:${uuid}`);
+    expect((await stack.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({});
+    const tagged = await stack.lambda.send(new TagResourceCommand({ Resource, Tags: { team: "core" } })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(tagged?.name).toBe("InvalidParameterValueException");
+    await stack.lambda.send(new UntagResourceCommand({ Resource, TagKeys: ["team"] }));
+    // Another account, or a mapping that is not there, is not found.
+    const other = stack.clientFor(await stack.newAccount(unique("intruder")));
+    const missing = Resource.replace(/[0-9a-f]{12}$/, "000000000000");
+    for (const [client, arn] of [
+      [other, Resource],
+      [stack.lambda, missing],
+    ] as const) {
+      const e = await client.send(new ListTagsCommand({ Resource: arn })).then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      expect(e?.name).toBe("ResourceNotFoundException");
+    }
 
     const tooBig = await stack.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, BatchSize: 100 })).then(
       () => undefined,

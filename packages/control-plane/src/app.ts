@@ -154,7 +154,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(layerRoutes(deps.layers, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(policyRoutes(deps.policies));
-  app.use(settingsRoutes(deps.settings, deps.region));
+  app.use(settingsRoutes(deps.settings, deps.region, deps.mappings.service));
   app.use(urlRoutes(deps.urls.service, deps.urls.forms, deps.region));
   app.use(logRoutes(deps.logs));
   app.use(usageRoutes(deps.usage, deps.accounts));

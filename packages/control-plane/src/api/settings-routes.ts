@@ -1,7 +1,9 @@
 // Function configuration resources and account settings: reserved concurrency,
-// event-invoke configs, tags, GetAccountSettings.
+// event-invoke configs, the code signing configuration, tags (of functions; an event
+// source mapping's are none), GetAccountSettings.
 import { errors, LATEST, limits } from "@stratus/shared";
 import { Router } from "express";
+import type { MappingService } from "../mappings/mapping-service.js";
 import { parseFunctionRef } from "../services/function-ref.js";
 import type { SettingsService } from "../services/settings-service.js";
 import { callerAccount } from "./auth.js";
@@ -11,10 +13,18 @@ import { page, target } from "./params.js";
 import { route } from "./route.js";
 
 const EIC = "/2019-09-25/functions/:name/event-invoke-config";
+const CSC = "/2020-06-30/functions/:name/code-signing-config";
 /** Lambda's default code storage quota per account. */
 const TOTAL_CODE_SIZE = 75 * 1024 ** 3;
 
-export function settingsRoutes(settings: SettingsService, region: string): Router {
+/** An event source mapping's ARN: its region, account and UUID. */
+const MAPPING_ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):event-source-mapping:([0-9a-f-]{36})$/;
+
+export function settingsRoutes(
+  settings: SettingsService,
+  region: string,
+  mappings: Pick<MappingService, "get">,
+): Router {
   const r = Router();
 
   r.put(
@@ -38,6 +48,29 @@ export function settingsRoutes(settings: SettingsService, region: string): Route
       const t = target(req, res, false);
       const value = await settings.getConcurrency(t.accountId, t.name);
       res.json(value === null ? {} : { ReservedConcurrentExecutions: value });
+    }),
+  );
+
+  r.get(
+    CSC,
+    route("GetFunctionCodeSigningConfig", async (req, res) => {
+      const t = target(req, res, false);
+      res.json(await settings.getCodeSigningConfig(t.accountId, t.name));
+    }),
+  );
+  r.put(
+    CSC,
+    route("PutFunctionCodeSigningConfig", async (req, res) => {
+      const t = target(req, res, false);
+      await settings.putCodeSigningConfig(t.accountId, t.name, jsonBody(req));
+    }),
+  );
+  r.delete(
+    CSC,
+    route("DeleteFunctionCodeSigningConfig", async (req, res) => {
+      const t = target(req, res, false);
+      await settings.deleteCodeSigningConfig(t.accountId, t.name);
+      res.status(204).end();
     }),
   );
 
@@ -92,11 +125,26 @@ export function settingsRoutes(settings: SettingsService, region: string): Route
     if (ref.qualifier) throw errors.invalidParameter("Tags apply to functions, not to versions or aliases");
     return ref.name;
   };
+  /**
+   * Whether `arn` names an event source mapping, which must then be the caller's. Stratus
+   * keeps no tags on mappings (CreateEventSourceMapping refuses Tags), so theirs are none.
+   */
+  const isMapping = async (arn: string, accountId: string): Promise<boolean> => {
+    const m = MAPPING_ARN.exec(arn);
+    if (!m) return false;
+    if (m[1] !== region || m[2] !== accountId) throw errors.notFound("The resource you requested does not exist.");
+    await mappings.get(accountId, m[3] as string);
+    return true;
+  };
   r.post(
     "/2017-03-31/tags/:arn",
     route("TagResource", async (req, res) => {
       const accountId = callerAccount(res.locals);
-      await settings.tag(accountId, tagged(String(req.params.arn), accountId), jsonBody(req));
+      const arn = String(req.params.arn);
+      if (await isMapping(arn, accountId)) {
+        throw errors.invalidParameter("Tags is not supported by Stratus for event source mappings yet");
+      }
+      await settings.tag(accountId, tagged(arn, accountId), jsonBody(req));
       res.status(204).end();
     }),
   );
@@ -104,16 +152,23 @@ export function settingsRoutes(settings: SettingsService, region: string): Route
     "/2017-03-31/tags/:arn",
     route("ListTags", async (req, res) => {
       const accountId = callerAccount(res.locals);
-      res.json({ Tags: await settings.getTags(accountId, tagged(String(req.params.arn), accountId)) });
+      const arn = String(req.params.arn);
+      if (await isMapping(arn, accountId)) {
+        res.json({ Tags: {} });
+        return;
+      }
+      res.json({ Tags: await settings.getTags(accountId, tagged(arn, accountId)) });
     }),
   );
   r.delete(
     "/2017-03-31/tags/:arn",
     route("UntagResource", async (req, res) => {
       const accountId = callerAccount(res.locals);
+      const arn = String(req.params.arn);
       const raw = req.query.tagKeys;
       const keys = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
-      await settings.untag(accountId, tagged(String(req.params.arn), accountId), keys);
+      // A mapping has no tags, so removing some of them leaves it as it was.
+      if (!(await isMapping(arn, accountId))) await settings.untag(accountId, tagged(arn, accountId), keys);
       res.status(204).end();
     }),
   );

@@ -1,7 +1,8 @@
 // Configuration resources of a function beside its code and configuration:
 // reserved concurrency (carved out of the account limit, at least 100 left
-// unreserved), event-invoke configs (retries, event age, destinations), tags, and
-// the account's settings. Enforcement of concurrency and async behaviour lives with
+// unreserved), event-invoke configs (retries, event age, destinations), tags, the
+// code signing configuration (none: Stratus verifies no signatures), and the
+// account's settings. Enforcement of concurrency and async behaviour lives with
 // invocation; this service only stores and validates.
 import { errors, LATEST } from "@stratus/shared";
 import type { EventInvokeConfig } from "../domain.js";
@@ -9,7 +10,7 @@ import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { AccountUsage, SettingsStore } from "../store/settings-store.js";
 import { parseInput } from "./function-input.js";
-import { ConcurrencySchema, EventInvokeConfigSchema, TagsSchema } from "./update-input.js";
+import { CodeSigningConfigSchema, ConcurrencySchema, EventInvokeConfigSchema, TagsSchema } from "./update-input.js";
 
 export const MIN_UNRESERVED_CONCURRENCY = 100;
 
@@ -29,6 +30,19 @@ export interface SettingsService {
   deleteEventInvokeConfig(accountId: string, name: string, qualifier: string): Promise<void>;
   /** The store's page, once the function is known to exist. */
   listEventInvokeConfigs: SettingsStore["listEventInvokeConfigs"];
+  /**
+   * A function's code signing configuration: Stratus verifies no signatures and keeps
+   * no configurations (CreateFunction refuses CodeSigningConfigArn), so an existing
+   * function has none, which Lambda answers as an empty ARN.
+   */
+  getCodeSigningConfig(
+    accountId: string,
+    name: string,
+  ): Promise<{ CodeSigningConfigArn: string; FunctionName: string }>;
+  /** Refuses to attach one (by name), once the function is known to exist. */
+  putCodeSigningConfig(accountId: string, name: string, body: unknown): Promise<never>;
+  /** Detaches it: there is never one to remove, so only the function must exist. */
+  deleteCodeSigningConfig(accountId: string, name: string): Promise<void>;
   getTags(accountId: string, name: string): Promise<Record<string, string>>;
   tag(accountId: string, name: string, body: unknown): Promise<void>;
   untag(accountId: string, name: string, keys: string[]): Promise<void>;
@@ -126,6 +140,20 @@ export function createSettingsService(
     async listEventInvokeConfigs(accountId, name, marker, maxItems) {
       await mustExist(accountId, name);
       return store.listEventInvokeConfigs(accountId, name, marker, maxItems);
+    },
+    async getCodeSigningConfig(accountId, name) {
+      await mustExist(accountId, name);
+      return { CodeSigningConfigArn: "", FunctionName: name };
+    },
+    async putCodeSigningConfig(accountId, name, body) {
+      parseInput(CodeSigningConfigSchema, body);
+      await mustExist(accountId, name);
+      throw errors.invalidParameter(
+        "CodeSigningConfigArn is not supported by Stratus yet: it verifies no code signatures and keeps no code signing configurations",
+      );
+    },
+    async deleteCodeSigningConfig(accountId, name) {
+      await mustExist(accountId, name);
     },
     async getTags(accountId, name) {
       const tags = await store.getTags(accountId, name);

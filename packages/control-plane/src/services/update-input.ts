@@ -74,6 +74,17 @@ export const UpdateAliasSchema = z.object({
   RevisionId: revision,
 });
 
+/** PutFunctionCodeSigningConfig's body: Lambda's pattern for a code signing configuration's ARN. */
+export const CodeSigningConfigSchema = z.object({
+  CodeSigningConfigArn: z
+    .string({ required_error: "CodeSigningConfigArn is required" })
+    .max(200, "CodeSigningConfigArn must be at most 200 characters")
+    .regex(
+      /^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:code-signing-config:csc-[a-z0-9]{17}$/,
+      "CodeSigningConfigArn must be a code signing configuration's ARN",
+    ),
+});
+
 export const ConcurrencySchema = z.object({
   ReservedConcurrentExecutions: z
     .number({ required_error: "ReservedConcurrentExecutions is required" })
