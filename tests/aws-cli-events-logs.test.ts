@@ -172,6 +172,60 @@ describe("EventBridge buses through the AWS CLI", () => {
     expect(await events.json("list-rules", "--event-bus-name", `${prefix}-b`)).toEqual({ Rules: [] });
   });
 
+  it("tags a bus and a rule on it by ARN: listed sorted, merged, removed, and refused past 50", async () => {
+    const bus = uniqueName("cli-tags");
+    const busArn = (
+      await events.json<{ EventBusArn: string }>("create-event-bus", "--name", bus, "--tags", "Key=team,Value=core")
+    ).EventBusArn;
+    const { RuleArn: ruleArn } = await events.json<{ RuleArn: string }>(
+      ...["put-rule", "--name", "tagged", "--event-bus-name", bus, "--event-pattern", '{"source":["cli"]}'],
+    );
+    expect(ruleArn).toBe(arn("events", `rule/${bus}/tagged`));
+    const tagsOf = (resource: string) => events.json("list-tags-for-resource", "--resource-arn", resource);
+    // What Terraform's aws_cloudwatch_event_bus and _rule read after every create and refresh.
+    expect(await tagsOf(busArn)).toEqual({ Tags: [{ Key: "team", Value: "core" }] });
+    expect(await tagsOf(ruleArn)).toEqual({ Tags: [] });
+    await events.silent("tag-resource", "--resource-arn", ruleArn, "--tags", "Key=env,Value=dev", "Key=app,Value=a");
+    await events.silent("tag-resource", "--resource-arn", ruleArn, "--tags", "Key=env,Value=prod");
+    expect(await tagsOf(ruleArn)).toEqual({
+      Tags: [
+        { Key: "app", Value: "a" },
+        { Key: "env", Value: "prod" },
+      ],
+    });
+    await events.silent("untag-resource", "--resource-arn", ruleArn, "--tag-keys", "app", "absent");
+    expect(await tagsOf(ruleArn)).toEqual({ Tags: [{ Key: "env", Value: "prod" }] });
+    // A rule put again keeps its tags.
+    await events.json("put-rule", "--name", "tagged", "--event-bus-name", bus, "--event-pattern", '{"source":["x"]}');
+    expect(await tagsOf(ruleArn)).toEqual({ Tags: [{ Key: "env", Value: "prod" }] });
+    // Past 50 tags nothing changes.
+    const many = Array.from({ length: 50 }, (_, i) => `Key=k${i},Value=v`);
+    expect(await events.failure("tag-resource", "--resource-arn", busArn, "--tags", ...many)).toMatch(
+      /\(ValidationException\).*at most 50 tags/,
+    );
+    expect(await tagsOf(busArn)).toEqual({ Tags: [{ Key: "team", Value: "core" }] });
+    // The default bus has tags of its own.
+    const defaultBus = arn("events", "event-bus/default");
+    expect(await tagsOf(defaultBus)).toEqual({ Tags: [] });
+    expect(
+      await events.failure("list-tags-for-resource", "--resource-arn", arn("events", `rule/${bus}/absent`)),
+    ).toMatch(new RegExp(`\\(ResourceNotFoundException\\).*Rule absent does not exist on EventBus ${bus}`));
+    expect(
+      await events.failure(
+        "tag-resource",
+        "--resource-arn",
+        arn("events", "event-bus/nope"),
+        "--tags",
+        "Key=a,Value=b",
+      ),
+    ).toMatch(/\(ResourceNotFoundException\).*Event bus nope does not exist/);
+    expect(
+      await events.failure("list-tags-for-resource", "--resource-arn", "arn:aws:sqs:us-east-1:123456789012:q"),
+    ).toMatch(/\(ValidationException\).*event bus or a rule/);
+    await events.silent("delete-rule", "--name", "tagged", "--event-bus-name", bus);
+    await events.silent("delete-event-bus", "--name", bus);
+  });
+
   it("refuses to delete the default bus", async () => {
     expect(await events.failure("delete-event-bus", "--name", "default")).toMatch(
       /\(ValidationException\).*Cannot delete event bus default/,

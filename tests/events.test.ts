@@ -17,6 +17,7 @@ import {
   InvalidEventPatternException,
   ListEventBusesCommand,
   ListRulesCommand,
+  ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
   PutRuleCommand,
@@ -25,7 +26,9 @@ import {
   RemoveTargetsCommand,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
+  TagResourceCommand,
   TestEventPatternCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
@@ -129,6 +132,47 @@ describe("event buses, through the SDK", () => {
       ResourceNotFoundException,
     );
     await refused(events.send(new DeleteEventBusCommand({ Name: "default" })), "ValidationException", /default/);
+  });
+});
+
+describe("tags, through the SDK", () => {
+  it("lists, adds and removes the tags of a rule on the default bus and of a bus", async () => {
+    const name = uniqueName("tagged");
+    const { RuleArn } = await events.send(
+      new PutRuleCommand({ Name: name, EventPattern: '{"source":["x"]}', Tags: [{ Key: "__proto__", Value: "p" }] }),
+    );
+    expect(RuleArn).toBe(`arn:aws:events:${stack.region}:${stack.credentials.accountId}:rule/${name}`);
+    const tagsOf = async (ResourceARN: string) =>
+      (await events.send(new ListTagsForResourceCommand({ ResourceARN }))).Tags;
+    // A key named __proto__ is a tag like any other.
+    expect(await tagsOf(RuleArn as string)).toEqual([{ Key: "__proto__", Value: "p" }]);
+    await events.send(new TagResourceCommand({ ResourceARN: RuleArn, Tags: [{ Key: "team", Value: "core" }] }));
+    await events.send(new UntagResourceCommand({ ResourceARN: RuleArn, TagKeys: ["__proto__"] }));
+    expect(await tagsOf(RuleArn as string)).toEqual([{ Key: "team", Value: "core" }]);
+    const bus = uniqueName("tagged-bus");
+    const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: bus }));
+    await events.send(new TagResourceCommand({ ResourceARN: EventBusArn, Tags: [{ Key: "a", Value: "" }] }));
+    expect(await tagsOf(EventBusArn as string)).toEqual([{ Key: "a", Value: "" }]);
+    // Another account's rule is not found, and is left as it was.
+    const otherAccount = await stack.newAccount(uniqueName("intruder"));
+    const other = new EventBridgeClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: otherAccount.accessKeyId, secretAccessKey: otherAccount.secretAccessKey },
+    });
+    await expect(other.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await expect(
+      other.send(new TagResourceCommand({ ResourceARN: RuleArn, Tags: [{ Key: "x", Value: "y" }] })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    other.destroy();
+    expect(await tagsOf(RuleArn as string)).toEqual([{ Key: "team", Value: "core" }]);
+    await events.send(new DeleteRuleCommand({ Name: name }));
+    await events.send(new DeleteEventBusCommand({ Name: bus }));
+    await expect(events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 });
 

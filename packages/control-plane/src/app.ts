@@ -37,6 +37,7 @@ import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
 import { type ConsoleDeps, consoleRoutes } from "./console/console-routes.js";
+import type { EventTags } from "./events/event-tags.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
 import type { Access } from "./iam/access.js";
@@ -75,7 +76,7 @@ export interface AppDeps {
   settings: SettingsService;
   schedules: ScheduleService;
   /** EventBridge: rules, targets and buses; PutEvents and TestEventPattern. */
-  events: { rules: RuleService; putEvents: PutEvents };
+  events: { rules: RuleService; putEvents: PutEvents; tags: EventTags };
   /** Secrets Manager; undefined when no platform key is configured (its operations are then refused). */
   secrets?: SecretService;
   /** Event source mappings, and the brokers operators registered for them. */
@@ -142,7 +143,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(sessionAccess(deps.iam.access, deps.region));
   app.use(iamRoutes(deps.iam.ops, deps.log));
   app.use(schedulerRoutes(deps.schedules));
-  app.use(eventsRoutes(deps.events.rules, deps.events.putEvents, deps.log));
+  app.use(eventsRoutes(deps.events, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));
   app.use(statesRoutes(deps.states, deps.log));
   app.use(sqsRoutes(deps.sqs, deps.log));

@@ -4,6 +4,7 @@
 // The events module holds the logic.
 import type { Logger } from "@stratus/shared";
 import type { Router } from "express";
+import type { EventTags } from "../events/event-tags.js";
 import type { Body } from "../events/events-input.js";
 import type { PutEvents } from "../events/put-events.js";
 import type { RuleService } from "../events/rule-service.js";
@@ -12,7 +13,10 @@ import { awsJsonRouter } from "./aws-json-router.js";
 const CONTENT_TYPE = "application/x-amz-json-1.1";
 const PREFIX = "AWSEvents.";
 
-export function eventsRoutes(rules: RuleService, events: PutEvents, log: Logger): Router {
+export function eventsRoutes(
+  { rules, putEvents: events, tags }: { rules: RuleService; putEvents: PutEvents; tags: EventTags },
+  log: Logger,
+): Router {
   type Op = (account: string, b: Body) => unknown;
   const ops: Record<string, Op> = {
     PutRule: rules.putRule,
@@ -30,6 +34,9 @@ export function eventsRoutes(rules: RuleService, events: PutEvents, log: Logger)
     ListEventBuses: rules.listEventBuses,
     PutEvents: events.putEvents,
     TestEventPattern: (_a, b) => events.testEventPattern(b),
+    ListTagsForResource: tags.listTagsForResource,
+    TagResource: tags.tagResource,
+    UntagResource: tags.untagResource,
   };
   return awsJsonRouter({ signingName: "events", targetPrefix: PREFIX, contentType: CONTENT_TYPE, ops }, log);
 }

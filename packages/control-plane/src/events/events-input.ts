@@ -90,7 +90,8 @@ export function checkPattern(text: string): string {
 export function tagMap(tags: unknown): Record<string, string> {
   if (tags === undefined || tags === null) return {};
   if (!Array.isArray(tags) || tags.length > 50) throw validation("Tags must be a list of at most 50 {Key, Value}");
-  const out: Record<string, string> = {};
+  // No prototype: a tag keyed __proto__ is a tag like any other.
+  const out: Record<string, string> = Object.create(null);
   for (const t of tags) {
     if (!isObject(t)) throw validation("Each tag must be {Key, Value}");
     onlyKnown(t, ["Key", "Value"], "Tags.");

@@ -10,6 +10,7 @@ import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { createPgEventStore, type Rule } from "../store/event-store.js";
 import { createEventMetrics } from "./event-metrics.js";
+import { createEventTags } from "./event-tags.js";
 import { createPutEvents } from "./put-events.js";
 import { planRuleFiring } from "./rule-firing.js";
 import { createRuleService } from "./rule-service.js";
@@ -33,6 +34,7 @@ export function startEvents(
   return {
     rules: createRuleService(store, functions, opts.region, undefined, opts.queues),
     putEvents: createPutEvents(store, relay, opts.region, createEventMetrics(registry)),
+    tags: createEventTags(store, opts.region),
     stop: () => firer.stop(),
   };
 }

@@ -233,6 +233,35 @@ export function createPgEventStore(pool: Pool) {
         return true;
       });
     },
+    /**
+     * Adds `add` to the tags of the rule `rule` on bus `busName` (of the bus itself when
+     * `rule` is undefined) and removes `remove`, in one statement: "missing" when there
+     * is no such rule or bus, "too-many" (nothing changed) when it would hold over 50.
+     */
+    async changeTags(
+      accountId: string,
+      busName: string,
+      rule: string | undefined,
+      add: Record<string, string>,
+      remove: string[],
+    ): Promise<"changed" | "missing" | "too-many"> {
+      if (busName === DEFAULT_BUS) await ensureDefault(accountId);
+      const [table, where, key] =
+        rule === undefined
+          ? ["event_buses", "account_id = $1 AND name = $2", [accountId, busName]]
+          : ["event_rules", "account_id = $1 AND bus_name = $2 AND name = $3", [accountId, busName, rule]];
+      const n = key.length;
+      const next = `(tags || $${n + 1}::jsonb) - $${n + 2}::text[]`;
+      const res = await db.query(
+        `UPDATE ${table} SET tags = ${next}
+         WHERE ${where} AND (SELECT count(*) FROM jsonb_object_keys(${next})) <= 50`,
+        [...key, JSON.stringify(add), remove],
+      );
+      if (res.rowCount === 1) return "changed";
+      const found =
+        rule === undefined ? await this.getBus(accountId, busName) : await this.getRule(accountId, busName, rule);
+      return found ? "too-many" : "missing";
+    },
     /** The bus's enabled rules with an event pattern and at least one target. */
     async patternRules(accountId: string, busName: string): Promise<Rule[]> {
       const res = await db.query<RuleRow>(
