@@ -144,6 +144,17 @@ describe("functions", () => {
       ["SnapStart", { SnapStart: { ApplyOn: "PublishedVersions" } }],
       ["KMSKeyArn", { KMSKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" }],
       ["FileSystemConfigs", { FileSystemConfigs: [{ Arn: "arn:aws:elasticfilesystem:x", LocalMountPath: "/mnt/x" }] }],
+      ["DurableConfig", { DurableConfig: { RetentionPeriodInDays: 7 } }],
+      [
+        "CapacityProviderConfig",
+        {
+          CapacityProviderConfig: {
+            LambdaManagedInstancesCapacityProviderConfig: {
+              CapacityProviderArn: "arn:aws:lambda:us-east-1:123456789012:capacity-provider:cp",
+            },
+          },
+        },
+      ],
     ];
     for (const [field, patch] of asks) {
       const updated = stack.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, ...patch }));
@@ -164,8 +175,34 @@ describe("functions", () => {
       }),
     );
     await expect(image).rejects.toThrow(/Handler or Runtime or Layer/);
+    // CreateFunction's own: a tenancy mode, and publishing to Lambda's managed instances.
+    for (const [field, patch] of [
+      ["TenancyConfig", { TenancyConfig: { TenantIsolationMode: "PER_TENANT" } }],
+      ["PublishTo", { PublishTo: "LATEST_PUBLISHED" }],
+    ] as const) {
+      await expect(create(uniqueName("unsup"), "v0", patch), field).rejects.toThrow(
+        new RegExp(`${field} is not supported`),
+      );
+    }
+    await expect(
+      stack.lambda.send(new PublishVersionCommand({ FunctionName: name, PublishTo: "LATEST_PUBLISHED" })),
+    ).rejects.toThrow(/PublishTo is not supported/);
+    await expect(
+      stack.lambda.send(
+        new UpdateFunctionCodeCommand({
+          FunctionName: name,
+          ZipFile: await returning("v1"),
+          PublishTo: "LATEST_PUBLISHED",
+        }),
+      ),
+    ).rejects.toThrow(/PublishTo is not supported/);
     // What means "off" is accepted: Terraform sends these for unset blocks.
-    await create(uniqueName("off"), "v0", { Layers: [], TracingConfig: { Mode: "PassThrough" } });
+    const off = uniqueName("off");
+    await create(off, "v0", { Layers: [], TracingConfig: { Mode: "PassThrough" }, DurableConfig: {} });
+    // No variables: no Environment in the answer, as Lambda's (Terraform would read an empty block).
+    const offConfig = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: off }));
+    expect(offConfig).not.toHaveProperty("Environment");
+    expect(offConfig.ImageConfigResponse).toBeUndefined();
     const after = await stack.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     expect(after.RevisionId).toBe(created.RevisionId);
   });

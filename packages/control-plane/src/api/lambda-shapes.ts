@@ -1,6 +1,6 @@
 // Renders domain objects in the shapes Lambda's API returns (FunctionConfiguration...).
 import type { Alias, EventInvokeConfig, FunctionVersion } from "../domain.js";
-import { imageConfigShape } from "../services/image-input.js";
+import { hasImageConfig, imageConfigShape } from "../services/image-input.js";
 import { functionArn } from "../services/invoke-service.js";
 import { loggingShape } from "../services/logging-input.js";
 
@@ -23,7 +23,9 @@ export function toConfiguration(fn: FunctionVersion, region: string, qualified =
     LastModified: lambdaTimestamp(fn.lastModified),
     CodeSha256: Buffer.from(fn.codeSha256Hex, "hex").toString("base64"),
     Version: fn.version,
-    Environment: { Variables: fn.environment },
+    // As Lambda: no Environment at all when there are no variables (Terraform reads an
+    // empty one as a block the configuration lacks, a change on every plan).
+    ...(Object.keys(fn.environment).length > 0 ? { Environment: { Variables: fn.environment } } : {}),
     ...(fn.layers.length > 0 ? { Layers: fn.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
     TracingConfig: { Mode: fn.tracingMode },
     ...(fn.deadLetterTarget ? { DeadLetterConfig: { TargetArn: fn.deadLetterTarget } } : {}),
@@ -38,7 +40,7 @@ export function toConfiguration(fn: FunctionVersion, region: string, qualified =
         }
       : {}),
     PackageType: fn.packageType,
-    ...(fn.image ? { ImageConfigResponse: imageConfigShape(fn.image.config) } : {}),
+    ...(fn.image && hasImageConfig(fn.image.config) ? { ImageConfigResponse: imageConfigShape(fn.image.config) } : {}),
     Architectures: ["x86_64"],
     EphemeralStorage: { Size: fn.ephemeralStorageMb },
     LoggingConfig: loggingShape(fn.logging, fn.name),

@@ -22,6 +22,7 @@ import {
   refuseUnsupportedCode,
   refuseUnsupportedConfiguration,
   refuseUnsupportedCreate,
+  refuseUnsupportedPublish,
 } from "./unsupported-params.js";
 import { PublishVersionSchema, TagsSchema, UpdateCodeSchema, UpdateConfigurationSchema } from "./update-input.js";
 import { decodeZip, unzippedSize, zipEntries } from "./zip-input.js";
@@ -250,6 +251,7 @@ export function createFunctionService(
       return updated;
     },
     async publish(accountId, name, body) {
+      refuseUnsupportedPublish(body);
       const input = parseInput(PublishVersionSchema, body);
       checkImageSettled(await latest(accountId, name));
       let expectedCodeSha256Hex: string | undefined;

@@ -82,6 +82,10 @@ export function imageConfigOf(input: z.infer<typeof ImageConfigSchema> | undefin
   };
 }
 
+/** Whether any of the image's settings is overridden (Lambda leaves ImageConfigResponse out otherwise). */
+export const hasImageConfig = (config: ImageConfig) =>
+  config.entryPoint !== undefined || config.command !== undefined || config.workingDirectory !== undefined;
+
 /** ImageConfigResponse, as GetFunctionConfiguration renders it. */
 export function imageConfigShape(config: ImageConfig) {
   return {

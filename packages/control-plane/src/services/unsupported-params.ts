@@ -16,6 +16,7 @@ interface Unsupported {
 const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
 const emptyList = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
 const emptyText = (v: unknown) => v === undefined || v === null || v === "";
+const emptyObject = (v: unknown) => v === undefined || v === null || (isObject(v) && Object.keys(v).length === 0);
 const onlyKeys = (v: unknown, inert: Record<string, (x: unknown) => boolean>) =>
   isObject(v) && Object.entries(v).every(([k, x]) => inert[k]?.(x) ?? false);
 
@@ -30,6 +31,14 @@ const CONFIGURATION: Unsupported[] = [
   { path: "KMSKeyArn", inert: emptyText },
   { path: "FileSystemConfigs", inert: emptyList },
   { path: "CodeSigningConfigArn", inert: emptyText },
+  { path: "CapacityProviderConfig", inert: emptyObject },
+  { path: "DurableConfig", inert: emptyObject },
+];
+
+/** Parameters of CreateFunction alone. */
+const CREATE_ONLY: Unsupported[] = [
+  { path: "TenancyConfig", inert: emptyObject },
+  { path: "PublishTo", inert: emptyText },
 ];
 
 /** Code sources other than a zip in the request. */
@@ -58,6 +67,7 @@ export function refuseUnsupportedCreate(body: unknown): void {
     refuse("PackageType");
   }
   check(body, CONFIGURATION);
+  check(body, CREATE_ONLY);
   const code = body.Code;
   if (isObject(code)) for (const key of CODE_SOURCES) if (!emptyText(code[key])) refuse(`Code.${key}`);
 }
@@ -67,8 +77,14 @@ export function refuseUnsupportedConfiguration(body: unknown, functionName: stri
   if (isObject(body)) check({ ...body, FunctionName: functionName }, CONFIGURATION);
 }
 
-/** Refuses an UpdateFunctionCode body whose code is not a zip in the request. */
+/** Refuses an UpdateFunctionCode body whose code is not a zip in the request, or that publishes elsewhere. */
 export function refuseUnsupportedCode(body: unknown): void {
   if (!isObject(body)) return;
   for (const key of CODE_SOURCES) if (!emptyText(body[key])) refuse(key);
+  if (!emptyText(body.PublishTo)) refuse("PublishTo");
+}
+
+/** Refuses a PublishVersion body that names where to publish (Lambda's managed-instance versions). */
+export function refuseUnsupportedPublish(body: unknown): void {
+  if (isObject(body) && !emptyText(body.PublishTo)) refuse("PublishTo");
 }
