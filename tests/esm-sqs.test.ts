@@ -356,6 +356,14 @@ describe("event source mappings from SQS", () => {
       ScalingConfig: { MaximumConcurrency: 4 },
     });
     await until("Disabled again", async () => (await mapping(uuid)).State === "Disabled", 20_000);
+    // A filter, then an empty FilterCriteria (what Terraform sends when the configuration drops it): none left.
+    const filter = { Filters: [{ Pattern: '{"body":{"kind":["keep"]}}' }] };
+    await stack.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FilterCriteria: filter }));
+    await until("filtered", async () => (await mapping(uuid)).State === "Disabled", 20_000);
+    expect((await mapping(uuid)).FilterCriteria).toEqual(filter);
+    await stack.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, FilterCriteria: {} }));
+    await until("unfiltered", async () => (await mapping(uuid)).State === "Disabled", 20_000);
+    expect((await mapping(uuid)).FilterCriteria).toBeUndefined();
     const enabled = await cli("update-event-source-mapping", "--uuid", uuid, "--enabled");
     expect(enabled.State).toBe("Enabling");
     await until("Enabled", async () => (await mapping(uuid)).State === "Enabled", 20_000);

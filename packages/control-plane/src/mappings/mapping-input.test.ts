@@ -62,6 +62,9 @@ describe("mapping input", () => {
     expect(u.BatchSize).toBe(7);
     expect(u.Queues).toEqual(["q"]);
     expect(u.FilterCriteria).toBeUndefined();
+    // An empty block too: what Terraform sends when a configuration drops its filter_criteria.
+    expect(updatedConfig(c, parseUpdate({ FilterCriteria: {} }, "rabbitmq")).FilterCriteria).toBeUndefined();
+    expect(updatedConfig(c, parseUpdate({ BatchSize: 3 }, "rabbitmq")).FilterCriteria).toEqual(c.FilterCriteria);
     expect(() => parseUpdate({ Queues: ["x"] }, "rabbitmq")).toThrow(/Unrecognized key/);
   });
 });
