@@ -142,6 +142,11 @@ describe("function URL configs through the JS SDK", () => {
       new UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "AWS_IAM", Cors: cors }),
     );
     expect(updated).toMatchObject({ FunctionUrl: created.FunctionUrl, AuthType: "AWS_IAM", Cors: cors });
+    // An empty Cors block (Terraform's way to drop the cors block) removes it; the rest stays.
+    const uncors = await stack.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, Cors: {} }));
+    expect(uncors.Cors).toBeUndefined();
+    expect((await stack.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: name }))).Cors).toBeUndefined();
+    await stack.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, Cors: cors }));
 
     const listed = await stack.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: name }));
     expect(listed.FunctionUrlConfigs?.map((c) => c.FunctionUrl)).toEqual([created.FunctionUrl]);

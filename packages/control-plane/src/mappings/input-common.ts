@@ -9,7 +9,12 @@ export const SECRET_ARN = /^arn:aws[a-zA-Z-]*:secretsmanager:[a-z0-9-]+:\d{12}:s
 
 /** FilterCriteria; an empty block (what Terraform sends to remove the filters) holds none. */
 export const Filters = z
-  .object({ Filters: z.array(z.object({ Pattern: z.string().max(4096) }).strict()).max(5).default([]) })
+  .object({
+    Filters: z
+      .array(z.object({ Pattern: z.string().max(4096) }).strict())
+      .max(5)
+      .default([]),
+  })
   .strict();
 
 /** Parameters every source takes, with Lambda's limits. */

@@ -13,6 +13,12 @@ describe("function URL config input", () => {
     expect(parseUpdateUrl({})).toEqual({});
   });
 
+  it("takes a Cors block that sets nothing as none: left out on create, removing it on update", () => {
+    expect(parseCreateUrl({ AuthType: "NONE", Cors: {} })).toEqual({ authType: "NONE", invokeMode: "BUFFERED" });
+    expect(parseUpdateUrl({ Cors: {} })).toEqual({ cors: null });
+    expect(parseUpdateUrl({ Cors: { MaxAge: 0 } })).toEqual({ cors: { MaxAge: 0 } });
+  });
+
   it.each([
     [{}, /AuthType/],
     [{ AuthType: "PUBLIC" }, /AuthType must be NONE or AWS_IAM/],

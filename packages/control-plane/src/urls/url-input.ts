@@ -61,16 +61,21 @@ export interface UrlInput {
   invokeMode?: "BUFFERED" | "RESPONSE_STREAM";
 }
 
+/** A Cors block that sets nothing: none (Terraform sends one to remove the block). */
+const noCors = (cors: Cors) => Object.values(cors).every((v) => v === undefined);
+
 export function parseCreateUrl(body: unknown): Required<Pick<UrlInput, "authType" | "invokeMode">> & UrlInput {
   const input = parseInput(CreateSchema, body);
-  return { authType: input.AuthType, invokeMode: input.InvokeMode, ...(input.Cors ? { cors: input.Cors } : {}) };
+  const cors = input.Cors && !noCors(input.Cors) ? { cors: input.Cors } : {};
+  return { authType: input.AuthType, invokeMode: input.InvokeMode, ...cors };
 }
 
-export function parseUpdateUrl(body: unknown): UrlInput {
+/** An update's changes; `cors: null` when its Cors block sets nothing, which removes the configuration's. */
+export function parseUpdateUrl(body: unknown): Omit<UrlInput, "cors"> & { cors?: Cors | null } {
   const input = parseInput(UpdateSchema, body);
   return {
     ...(input.AuthType ? { authType: input.AuthType } : {}),
-    ...(input.Cors ? { cors: input.Cors } : {}),
+    ...(input.Cors ? { cors: noCors(input.Cors) ? null : input.Cors } : {}),
     ...(input.InvokeMode ? { invokeMode: input.InvokeMode } : {}),
   };
 }
