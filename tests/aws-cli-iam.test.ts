@@ -55,6 +55,13 @@ describe("IAM managed policies through the AWS CLI", () => {
     expect(await failure("get-policy-version", "--policy-arn", made.Arn, "--version-id", "v2")).toMatch(
       /\(NoSuchEntity\).*version v2 does not exist/,
     );
+    // Its versions: the one its document was created as (Terraform lists them before a delete).
+    expect(await iam("list-policy-versions", "--policy-arn", made.Arn)).toEqual({
+      Versions: [{ VersionId: "v1", IsDefaultVersion: true, CreateDate: made.CreateDate }],
+    });
+    expect(await failure("list-policy-versions", "--policy-arn", iamArn(`policy${path}none`))).toMatch(
+      /\(NoSuchEntity\).*was not found/,
+    );
 
     await createPolicy("writer", path);
     await createPolicy("admin", path);
@@ -123,6 +130,10 @@ describe("IAM roles through the AWS CLI", () => {
       MaxSessionDuration: 7200,
     });
     expect(await iam("get-role", "--role-name", builder.RoleName)).toEqual({ Role: builder });
+    // No instance profile holds it (Terraform lists them before DeleteRole).
+    expect(await iam("list-instance-profiles-for-role", "--role-name", builder.RoleName)).toEqual({
+      InstanceProfiles: [],
+    });
 
     // One role a page: the CLI follows Marker while IsTruncated.
     const listed = await iam<{ Roles: Role[] }>("list-roles", "--path-prefix", path, "--page-size", "1");
@@ -138,6 +149,9 @@ describe("IAM roles through the AWS CLI", () => {
       new RegExp(`\\(NoSuchEntity\\).*role with name ${builder.RoleName} cannot be found`),
     );
     expect(await failure("delete-role", "--role-name", builder.RoleName)).toMatch(/\(NoSuchEntity\)/);
+    expect(await failure("list-instance-profiles-for-role", "--role-name", builder.RoleName)).toMatch(
+      /\(NoSuchEntity\)/,
+    );
     expect(await iam("list-roles", "--path-prefix", path)).toEqual({ Roles: [runner] });
     expect(await iam("list-roles", "--path-prefix", `/${uniqueName("none")}/`)).toEqual({ Roles: [] });
   });

@@ -19,6 +19,8 @@ import {
   GetRolePolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
+  ListInstanceProfilesForRoleCommand,
+  ListPolicyVersionsCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
   PutRolePolicyCommand,
@@ -157,6 +159,15 @@ describe("IAM through @aws-sdk/client-iam", () => {
     const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names[0] }));
     expect(attached.AttachedPolicies?.map((p) => p.PolicyArn)).toEqual([policy.Policy?.Arn]);
     expect(await errorName(iam.send(new DeleteRoleCommand({ RoleName: names[0] })))).toBe("DeleteConflictException");
+    // What Terraform asks before deleting a role and a policy: no instance profiles, one version.
+    const profiles = await iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: names[0] }));
+    expect({ profiles: profiles.InstanceProfiles, truncated: profiles.IsTruncated }).toEqual({
+      profiles: [],
+      truncated: false,
+    });
+    const versions = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policy.Policy?.Arn }));
+    expect(versions.Versions?.map((v) => [v.VersionId, v.IsDefaultVersion])).toEqual([["v1", true]]);
+    expect(versions.Versions?.[0]?.CreateDate).toEqual(policy.Policy?.CreateDate);
     await iam.send(new DetachRolePolicyCommand({ RoleName: names[0], PolicyArn: policy.Policy?.Arn }));
     await iam.send(new DeleteRolePolicyCommand({ RoleName: names[0], PolicyName: "inv" }));
     await iam.send(new DeletePolicyCommand({ PolicyArn: policy.Policy?.Arn }));

@@ -117,6 +117,13 @@ export function createIamService(store: IamStore, access: Pick<Access, "forget">
         throw iamErrors.deleteConflict("Cannot delete entity, must detach all policies first.");
       return {};
     },
+    async ListInstanceProfilesForRole(accountId, b) {
+      only(b, ["RoleName", "Marker", "MaxItems"]);
+      page(b);
+      await roleOf(accountId, name(b, "RoleName", 64));
+      // Instance profiles carry roles to EC2 instances; Stratus has none to put a role in.
+      return { InstanceProfiles: [], IsTruncated: false };
+    },
     async ListRoles(accountId, b) {
       only(b, ["PathPrefix", "Marker", "MaxItems"]);
       const { after, max } = page(b);
@@ -166,6 +173,18 @@ export function createIamService(store: IamStore, access: Pick<Access, "forget">
           IsDefaultVersion: true,
           CreateDate: policy.createdAt,
         },
+      };
+    },
+    async ListPolicyVersions(accountId, b) {
+      only(b, ["PolicyArn", "Marker", "MaxItems"]);
+      page(b);
+      const arn = required(b, "PolicyArn", 2048);
+      const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
+      if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
+      // A policy's document is set at create and never replaced: its one version, v1.
+      return {
+        Versions: [{ VersionId: "v1", IsDefaultVersion: true, CreateDate: policy.createdAt }],
+        IsTruncated: false,
       };
     },
     async DeletePolicy(accountId, b) {
