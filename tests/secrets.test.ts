@@ -11,8 +11,10 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   SecretsManagerClient,
@@ -125,11 +127,20 @@ describe("secrets through the AWS CLI", () => {
   it("deletes with a recovery window, refuses reads meanwhile, restores, and force-deletes", async () => {
     const name = unique("cli/del");
     await cli("create-secret", "--name", name, "--secret-string", "v");
+    // Its resource policy: none (Terraform reads it after every create and refresh).
+    const made = await cli("describe-secret", "--secret-id", name);
+    expect(await cli("get-resource-policy", "--secret-id", name)).toEqual({ ARN: made.ARN, Name: name });
+    await cliRefused(
+      "InvalidRequestException",
+      ...["put-resource-policy", "--secret-id", name, "--resource-policy", '{"Version":"2012-10-17","Statement":[]}'],
+    );
+    expect(await cli("delete-resource-policy", "--secret-id", name)).toEqual({ ARN: made.ARN, Name: name });
     const del = await cli("delete-secret", "--secret-id", name, "--recovery-window-in-days", "7");
     const days = (Number(del.DeletionDate) * 1000 - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(6.9);
     expect(days).toBeLessThan(7.1);
     await cliRefused("InvalidRequestException", "get-secret-value", "--secret-id", name);
+    await cliRefused("InvalidRequestException", "get-resource-policy", "--secret-id", name);
     await cliRefused("InvalidRequestException", "create-secret", "--name", name, "--secret-string", "w");
     expect(typeof (await cli("describe-secret", "--secret-id", name)).DeletedDate).toBe("number");
     const hidden = await cli("list-secrets", "--filters", `Key=name,Values=${name}`);
@@ -141,6 +152,7 @@ describe("secrets through the AWS CLI", () => {
 
     await cli("delete-secret", "--secret-id", name, "--force-delete-without-recovery");
     await cliRefused("ResourceNotFoundException", "describe-secret", "--secret-id", name);
+    await cliRefused("ResourceNotFoundException", "get-resource-policy", "--secret-id", name);
     await cli("create-secret", "--name", name, "--secret-string", "again");
   });
 
@@ -239,6 +251,24 @@ describe("secrets through the JS SDK", () => {
       [String(b.VersionId)]: ["BETA"],
       [String(c.VersionId)]: ["AWSCURRENT"],
     });
+  });
+
+  it("reads a secret's resource policy as none, and refuses one", async () => {
+    const name = unique("sdk/policy");
+    const made = await sm.send(new CreateSecretCommand({ Name: name, SecretString: "v" }));
+    const got = await sm.send(new GetResourcePolicyCommand({ SecretId: made.ARN }));
+    expect({ arn: got.ARN, name: got.Name, policy: got.ResourcePolicy }).toEqual({
+      arn: made.ARN,
+      name,
+      policy: undefined,
+    });
+    const put = sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: "{}" }));
+    await expect(put).rejects.toMatchObject({ name: "InvalidRequestException" });
+    const other = client(await platform.newAccount(unique("intruder")));
+    await expect(other.send(new GetResourcePolicyCommand({ SecretId: made.ARN }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+    });
+    other.destroy();
   });
 
   it("stores binary values and values of 65,536 bytes, and refuses one byte more", async () => {

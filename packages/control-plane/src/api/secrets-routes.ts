@@ -48,6 +48,9 @@ export function secretsRoutes(secrets: SecretService | undefined, log: Logger): 
     RestoreSecret: "restoreSecret",
     TagResource: "tagResource",
     UntagResource: "untagResource",
+    GetResourcePolicy: "getResourcePolicy",
+    PutResourcePolicy: "putResourcePolicy",
+    DeleteResourcePolicy: "deleteResourcePolicy",
   };
   const run: Record<string, Op> = {};
   for (const [name, method] of Object.entries(ops)) {

@@ -172,6 +172,31 @@ export function createSecretService(store: SecretStore, cipher: SecretCipher, re
       return describeShape(await find(accountId, body));
     },
 
+    /**
+     * A secret's resource policy: none, since Stratus has no resource policies on
+     * secrets (who may read one is its account's and IAM's to say). Secrets Manager's answer for
+     * a secret without one: its ARN and name, no ResourcePolicy.
+     */
+    async getResourcePolicy(accountId: string, body: Body) {
+      onlyKnown(body, ["SecretId"]);
+      const secret = await find(accountId, body, true);
+      return { ARN: secret.arn, Name: secret.name };
+    },
+
+    /** Attaching one is refused by name. */
+    async putResourcePolicy(accountId: string, body: Body) {
+      onlyKnown(body, ["SecretId", "ResourcePolicy", "BlockPublicPolicy"]);
+      await find(accountId, body, true);
+      throw invalidRequest("ResourcePolicy is not supported by Stratus yet: a secret has no resource policy");
+    },
+
+    /** Removing it: there is never one, so only the secret must be there. */
+    async deleteResourcePolicy(accountId: string, body: Body) {
+      onlyKnown(body, ["SecretId"]);
+      const secret = await find(accountId, body, true);
+      return { ARN: secret.arn, Name: secret.name };
+    },
+
     async listSecrets(accountId: string, body: Body) {
       onlyKnown(body, ["IncludePlannedDeletion", "MaxResults", "NextToken", "Filters", "SortOrder", "SortBy"]);
       if (body.SortBy !== undefined && body.SortBy !== "name") {
