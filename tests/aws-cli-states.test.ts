@@ -127,6 +127,12 @@ describe("Step Functions state machines through the AWS CLI", () => {
     expect(await failure("describe-state-machine", "--state-machine-arn", machineArn(`${prefix}-b`))).toMatch(
       /\(StateMachineDoesNotExist\)/,
     );
+    expect(await sfn("list-state-machine-versions", "--state-machine-arn", machineArn(`${prefix}-a`))).toEqual({
+      stateMachineVersions: [],
+    });
+    expect(await failure("list-state-machine-versions", "--state-machine-arn", machineArn(`${prefix}-b`))).toMatch(
+      /\(StateMachineDoesNotExist\)/,
+    );
     // As in Step Functions, deleting a machine that is not there succeeds.
     await silent("delete-state-machine", "--state-machine-arn", machineArn(`${prefix}-b`));
   });

@@ -19,6 +19,7 @@ import {
   InvalidName,
   InvalidToken,
   ListExecutionsCommand,
+  ListStateMachineVersionsCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -380,6 +381,36 @@ describe("workflows", () => {
     ).rejects.toBeInstanceOf(InvalidName);
     const arn = await machine("pass", ok);
     const missing = arn.replace(/:stateMachine:.*/, ":stateMachine:missing");
+    // Its versions: none, publishing being refused (Terraform lists them after every create and refresh).
+    expect(
+      (await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: arn }))).stateMachineVersions,
+    ).toEqual([]);
+    await expect(sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: missing }))).rejects.toBeInstanceOf(
+      StateMachineDoesNotExist,
+    );
+    // What means "no encryption, nothing published" is accepted; asking for either is refused by name.
+    const plain = await sfn.send(
+      new CreateStateMachineCommand({
+        name: `plain-${Date.now()}`,
+        definition: JSON.stringify(ok),
+        roleArn: ROLE,
+        encryptionConfiguration: { type: "AWS_OWNED_KEY" },
+        publish: false,
+      }),
+    );
+    expect(plain.stateMachineArn).toMatch(/:stateMachine:plain-/);
+    const keyed = sfn.send(
+      new CreateStateMachineCommand({
+        name: `keyed-${Date.now()}`,
+        definition: JSON.stringify(ok),
+        roleArn: ROLE,
+        encryptionConfiguration: {
+          type: "CUSTOMER_MANAGED_KMS_KEY",
+          kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k",
+        },
+      }),
+    );
+    await expect(keyed).rejects.toThrow(/'encryptionConfiguration' is not supported by Stratus/);
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: missing }))).rejects.toBeInstanceOf(
       StateMachineDoesNotExist,
     );

@@ -19,6 +19,7 @@ export function statesRoutes({ machines: m, executions: x, sync }: StatesService
     UpdateStateMachine: m.updateStateMachine,
     DeleteStateMachine: m.deleteStateMachine,
     ListStateMachines: m.listStateMachines,
+    ListStateMachineVersions: m.listStateMachineVersions,
     ValidateStateMachineDefinition: m.validateStateMachineDefinition,
     TagResource: m.tagResource,
     UntagResource: m.untagResource,

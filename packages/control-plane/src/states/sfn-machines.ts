@@ -30,8 +30,12 @@ const ROLE = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/.+$/;
 /** Fields of a create or update Stratus does not implement, refused by name when they ask for something. */
 const unsupported = {
   publish: (v: unknown) => v === true,
-  versionDescription: () => true,
-  encryptionConfiguration: () => true,
+  versionDescription: (v: unknown) => v !== "",
+  // AWS_OWNED_KEY without a key is the default: what "no encryption configuration" means.
+  encryptionConfiguration: (v: unknown) => {
+    const c = v as Body;
+    return !(c?.type === "AWS_OWNED_KEY" && (c.kmsKeyId === undefined || c.kmsKeyId === null));
+  },
   tracingConfiguration: (v: unknown) => (v as Body)?.enabled === true,
 };
 
@@ -164,6 +168,13 @@ export function createMachineService(
         })),
         ...(rows.length > limit && last ? { nextToken: last.name } : {}),
       };
+    },
+    /** A machine's published versions: none, since publishing one is refused (`publish`, `versionDescription`). */
+    async listStateMachineVersions(account: string, b: Body) {
+      int(b, "maxResults", 0, 1000);
+      str(b, "nextToken", { max: 1024 });
+      await machine(account, b);
+      return { stateMachineVersions: [] };
     },
     async validateStateMachineDefinition(_account: string, b: Body) {
       const text = str(b, "definition", { required: true });
