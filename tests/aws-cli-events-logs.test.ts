@@ -237,6 +237,44 @@ describe("EventBridge buses through the AWS CLI", () => {
 describe("CloudWatch Logs groups through the AWS CLI", () => {
   type Groups = { logGroups: Array<{ logGroupName: string; retentionInDays?: number; arn: string }> };
 
+  it("tags a group at create and by ARN or name; lists, merges and removes its tags", async () => {
+    const group = `/stratus/${uniqueName("cli-tags")}`;
+    await logs.silent("create-log-group", "--log-group-name", group, "--tags", "team=core,env=dev");
+    const groupArn = arn("logs", `log-group:${group}`);
+    // What Terraform's aws_cloudwatch_log_group reads after every create and refresh.
+    expect(await logs.json("list-tags-for-resource", "--resource-arn", groupArn)).toEqual({
+      tags: { team: "core", env: "dev" },
+    });
+    await logs.silent("tag-resource", "--resource-arn", groupArn, "--tags", "env=prod,app=a");
+    await logs.silent("untag-resource", "--resource-arn", groupArn, "--tag-keys", "team");
+    expect(await logs.json("list-tags-for-resource", "--resource-arn", groupArn)).toEqual({
+      tags: { env: "prod", app: "a" },
+    });
+    // The older calls, by the group's name, read and change the same tags.
+    await logs.silent("tag-log-group", "--log-group-name", group, "--tags", "by=name");
+    await logs.silent("untag-log-group", "--log-group-name", group, "--tags", "app");
+    expect(await logs.json("list-tags-log-group", "--log-group-name", group)).toEqual({
+      tags: { env: "prod", by: "name" },
+    });
+    expect(await logs.failure("tag-resource", "--resource-arn", groupArn, "--tags", "aws:owned=x")).toMatch(
+      /\(InvalidParameterException\).*Tag key/,
+    );
+    const many = Array.from({ length: 49 }, (_, i) => `k${i}=v`).join(",");
+    expect(await logs.failure("tag-resource", "--resource-arn", groupArn, "--tags", many)).toMatch(
+      /\(InvalidParameterException\).*at most 50 tags/,
+    );
+    expect(await logs.json("list-tags-log-group", "--log-group-name", group)).toEqual({
+      tags: { env: "prod", by: "name" },
+    });
+    await logs.silent("delete-log-group", "--log-group-name", group);
+    expect(await logs.failure("list-tags-for-resource", "--resource-arn", groupArn)).toMatch(
+      /\(ResourceNotFoundException\).*log group does not exist/,
+    );
+    expect(await logs.failure("list-tags-for-resource", "--resource-arn", "arn:aws:sqs:us-east-1:1:q")).toMatch(
+      /\(InvalidParameterException\).*log group's ARN/,
+    );
+  });
+
   it("deletes a group's retention policy, then the group", async () => {
     const group = `/stratus/${uniqueName("cli-logs")}`;
     await logs.silent("create-log-group", "--log-group-name", group);

@@ -16,9 +16,12 @@ import {
   DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
+  ListTagsForResourceCommand,
   PutRetentionPolicyCommand,
   paginateDescribeLogGroups,
   paginateFilterLogEvents,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   GetFunctionConfigurationCommand,
@@ -274,6 +277,32 @@ describe("FilterLogEvents", () => {
     const cli = await aws("logs", "filter-log-events", "--log-group-name", group, "--filter-pattern", '"unterminated');
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toContain("InvalidParameterException");
+  });
+});
+
+describe("log group tags, through the SDK", () => {
+  it("sets them at create, adds and removes them by ARN; another account's group is not found", async () => {
+    const name = `/stratus/sdk-tags-${Date.now()}`;
+    // A key named __proto__ is a tag like any other (a literal here would set the object's prototype).
+    const tags = JSON.parse('{"__proto__":"p","team":"core"}') as Record<string, string>;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: name, tags }));
+    const resourceArn = `arn:aws:logs:${stack.region}:${stack.credentials.accountId}:log-group:${name}`;
+    const tagsOf = async () => (await logs.send(new ListTagsForResourceCommand({ resourceArn }))).tags;
+    expect(await tagsOf()).toEqual(JSON.parse('{"__proto__":"p","team":"core"}'));
+    await logs.send(new TagResourceCommand({ resourceArn, tags: { env: "dev" } }));
+    await logs.send(new UntagResourceCommand({ resourceArn, tagKeys: ["__proto__"] }));
+    expect(await tagsOf()).toEqual({ team: "core", env: "dev" });
+    const otherAccount = await stack.newAccount(`intruder-${Date.now()}`);
+    const other = new CloudWatchLogsClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: otherAccount.accessKeyId, secretAccessKey: otherAccount.secretAccessKey },
+    });
+    await refused(other.send(new ListTagsForResourceCommand({ resourceArn })), "ResourceNotFoundException");
+    await refused(other.send(new TagResourceCommand({ resourceArn, tags: { x: "y" } })), "ResourceNotFoundException");
+    other.destroy();
+    expect(await tagsOf()).toEqual({ team: "core", env: "dev" });
+    await logs.send(new DeleteLogGroupCommand({ logGroupName: name }));
   });
 });
 

@@ -6,6 +6,7 @@ import type { Logger } from "@stratus/shared";
 import { Router } from "express";
 import type { LiveTail } from "../logs/live-tail.js";
 import type { LogReads } from "../logs/log-reads.js";
+import type { LogTags } from "../logs/log-tags.js";
 import type { Body } from "../logs/logs-input.js";
 import type { LogsService } from "../logs/logs-service.js";
 import { awsJsonErrors } from "./aws-json-errors.js";
@@ -15,9 +16,12 @@ import { liveTailRoute } from "./live-tail-route.js";
 const CONTENT_TYPE = "application/x-amz-json-1.1";
 const PREFIX = "Logs_20140328.";
 
-export function logsRoutes(logs: { service: LogsService; reads: LogReads; liveTail: LiveTail }, log: Logger): Router {
+export function logsRoutes(
+  logs: { service: LogsService; reads: LogReads; liveTail: LiveTail; tags: LogTags },
+  log: Logger,
+): Router {
   type Op = (account: string, b: Body) => Promise<unknown>;
-  const { service, reads } = logs;
+  const { service, reads, tags } = logs;
   const ops: Record<string, Op> = {
     DescribeLogGroups: service.describeLogGroups,
     DescribeLogStreams: service.describeLogStreams,
@@ -27,6 +31,12 @@ export function logsRoutes(logs: { service: LogsService; reads: LogReads; liveTa
     DeleteRetentionPolicy: service.deleteRetentionPolicy,
     GetLogEvents: reads.getLogEvents,
     FilterLogEvents: reads.filterLogEvents,
+    ListTagsForResource: tags.listTagsForResource,
+    TagResource: tags.tagResource,
+    UntagResource: tags.untagResource,
+    ListTagsLogGroup: tags.listTagsLogGroup,
+    TagLogGroup: tags.tagLogGroup,
+    UntagLogGroup: tags.untagLogGroup,
   };
   const r = Router();
   r.use(liveTailRoute(logs.liveTail));

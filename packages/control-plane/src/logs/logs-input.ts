@@ -12,6 +12,7 @@ export const alreadyExists = (message: string) =>
   new StratusError("ResourceAlreadyExistsException", 400, "client", message);
 
 export type Body = Record<string, unknown>;
+export const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Refuses any field of `body` not in `known`, by name. */
 export function onlyKnown(body: Body, known: readonly string[]): void {

@@ -4,6 +4,7 @@
 import type { LogEventStore } from "../store/log-event-store.js";
 import type { LogGroup, LogStream } from "../store/log-types.js";
 import { groupArn, RETENTION_DAYS } from "./log-model.js";
+import { tagsOf } from "./log-tags.js";
 import {
   alreadyExists,
   type Body,
@@ -127,12 +128,15 @@ export function createLogsService(store: LogEventStore, region: string) {
     },
 
     async createLogGroup(accountId: string, body: Body) {
-      onlyKnown(body, ["logGroupName", "logGroupClass"]);
+      onlyKnown(body, ["logGroupName", "logGroupClass", "tags"]);
       const cls = str(body, "logGroupClass", 32);
       if (cls !== undefined && cls !== "STANDARD")
         throw invalidParameter(`logGroupClass ${cls} is not supported by Stratus`);
       const group = groupOf(body, accountId) as string;
-      if (!(await store.createGroup(accountId, group))) throw alreadyExists("The specified log group already exists");
+      const tags = tagsOf(body, "tags", false);
+      if (!(await store.createGroup(accountId, group, tags))) {
+        throw alreadyExists("The specified log group already exists");
+      }
       return {};
     },
 

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { InvocationLogRecord, Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import { createPgLogEventStore } from "../store/log-event-store.js";
+import { createPgLogGroupTags } from "../store/log-group-tags.js";
 import { createLogNoticeListener, type LogNotice } from "../store/log-notify.js";
 import { createPgLogSweepStore } from "../store/log-sweep-store.js";
 import { type BoundedDb, pgText } from "../store/pg-helpers.js";
@@ -15,6 +16,7 @@ import { createLiveTailHub } from "./live-tail-hub.js";
 import { batchesOf } from "./log-model.js";
 import { createLogReads } from "./log-reads.js";
 import { startLogSweeper } from "./log-sweeper.js";
+import { createLogTags } from "./log-tags.js";
 import { createLogsService } from "./logs-service.js";
 
 export function startLogs(
@@ -49,6 +51,7 @@ export function startLogs(
   });
   return {
     service: createLogsService(store, opts.region),
+    tags: createLogTags(createPgLogGroupTags(pool, opts.dbStatementTimeoutMs), opts.region),
     reads: createLogReads(store),
     liveTail,
     /**

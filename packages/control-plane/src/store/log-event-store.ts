@@ -165,11 +165,11 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
     },
 
     /** False when the group already exists. */
-    async createGroup(accountId: string, name: string): Promise<boolean> {
-      const res = await db.query("INSERT INTO log_groups (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
-        accountId,
-        name,
-      ]);
+    async createGroup(accountId: string, name: string, tags: Record<string, string> = {}): Promise<boolean> {
+      const res = await db.query(
+        "INSERT INTO log_groups (account_id, name, tags) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        [accountId, name, JSON.stringify(tags)],
+      );
       return (res.rowCount ?? 0) > 0;
     },
 
