@@ -108,6 +108,52 @@ describe("IAM managed policies through the AWS CLI", () => {
 describe("IAM roles through the AWS CLI", () => {
   type Role = { RoleName: string; Arn: string; Path: string } & Record<string, unknown>;
 
+  it("tags a role and a policy at create and after; GetRole and GetPolicy show them, as Terraform reads them", async () => {
+    const roleName = uniqueName("tagged");
+    const made = await iam<{ Role: Role }>(
+      ...["create-role", "--role-name", roleName, "--assume-role-policy-document", LAMBDA_TRUST],
+      ...["--tags", "Key=team,Value=core", "Key=env,Value=dev"],
+    );
+    expect(made.Role.Tags).toEqual([
+      { Key: "env", Value: "dev" },
+      { Key: "team", Value: "core" },
+    ]);
+    await silent("tag-role", "--role-name", roleName, "--tags", "Key=env,Value=prod", "Key=app,Value=a");
+    await silent("untag-role", "--role-name", roleName, "--tag-keys", "team");
+    const tags = [
+      { Key: "app", Value: "a" },
+      { Key: "env", Value: "prod" },
+    ];
+    expect((await iam<{ Role: Role }>("get-role", "--role-name", roleName)).Role.Tags).toEqual(tags);
+    expect(await iam("list-role-tags", "--role-name", roleName)).toEqual({ Tags: tags });
+    expect(await failure("tag-role", "--role-name", roleName, "--tags", "Key=aws:x,Value=y")).toMatch(
+      /\(InvalidInput\)/,
+    );
+    const many = Array.from({ length: 49 }, (_, i) => `Key=k${i},Value=v`);
+    expect(await failure("tag-role", "--role-name", roleName, "--tags", ...many)).toMatch(/\(LimitExceeded\)/);
+    expect(await iam("list-role-tags", "--role-name", roleName)).toEqual({ Tags: tags });
+    expect(await failure("list-role-tags", "--role-name", uniqueName("none"))).toMatch(/\(NoSuchEntity\)/);
+
+    const policy = await iam<{ Policy: Policy }>(
+      ...["create-policy", "--policy-name", uniqueName("tagged"), "--policy-document", JSON.stringify(DOC)],
+      ...["--tags", "Key=team,Value=core"],
+    );
+    expect(policy.Policy.Tags).toEqual([{ Key: "team", Value: "core" }]);
+    await silent("tag-policy", "--policy-arn", policy.Policy.Arn, "--tags", "Key=tier,Value=gold");
+    await silent("untag-policy", "--policy-arn", policy.Policy.Arn, "--tag-keys", "team");
+    expect((await iam<{ Policy: Policy }>("get-policy", "--policy-arn", policy.Policy.Arn)).Policy.Tags).toEqual([
+      { Key: "tier", Value: "gold" },
+    ]);
+    // (Paginated commands: the CLI's paginator takes IsTruncated and Marker.)
+    expect(await iam("list-policy-tags", "--policy-arn", policy.Policy.Arn)).toEqual({
+      Tags: [{ Key: "tier", Value: "gold" }],
+    });
+    // Untagged, a role shows no Tags at all, as IAM's.
+    const plain = uniqueName("plain");
+    await iam("create-role", "--role-name", plain, "--assume-role-policy-document", LAMBDA_TRUST);
+    expect((await iam<{ Role: Role }>("get-role", "--role-name", plain)).Role).not.toHaveProperty("Tags");
+  });
+
   it("lists roles by path a page at a time, reads one and deletes it", async () => {
     const path = `/${uniqueName("cli")}/`;
     const made: Role[] = [];

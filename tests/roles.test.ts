@@ -23,7 +23,10 @@ import {
   ListPolicyVersionsCommand,
   ListRolePoliciesCommand,
   ListRolesCommand,
+  ListRoleTagsCommand,
   PutRolePolicyCommand,
+  TagRoleCommand,
+  UntagRoleCommand,
 } from "@aws-sdk/client-iam";
 import {
   CreateFunctionCommand,
@@ -173,6 +176,38 @@ describe("IAM through @aws-sdk/client-iam", () => {
     await iam.send(new DeletePolicyCommand({ PolicyArn: policy.Policy?.Arn }));
     for (const RoleName of names) await iam.send(new DeleteRoleCommand({ RoleName }));
     expect(await errorName(iam.send(new GetRoleCommand({ RoleName: names[0] })))).toBe("NoSuchEntityException");
+  });
+
+  it("tags a role at create and after (SDK); another account's role is not found", async () => {
+    const RoleName = uniqueName("sdk-tags");
+    const tagsOf = async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role?.Tags;
+    const made = await iam.send(
+      new CreateRoleCommand({
+        RoleName,
+        AssumeRolePolicyDocument: LAMBDA_TRUST,
+        Tags: [{ Key: "team", Value: "core" }],
+      }),
+    );
+    expect(made.Role?.Tags).toEqual([{ Key: "team", Value: "core" }]);
+    await iam.send(new TagRoleCommand({ RoleName, Tags: [{ Key: "__proto__", Value: "p" }] }));
+    expect(await tagsOf()).toEqual([
+      { Key: "__proto__", Value: "p" },
+      { Key: "team", Value: "core" },
+    ]);
+    await iam.send(new UntagRoleCommand({ RoleName, TagKeys: ["__proto__", "team"] }));
+    expect(await tagsOf()).toBeUndefined();
+    expect((await iam.send(new ListRoleTagsCommand({ RoleName }))).Tags).toEqual([]);
+    const duplicate = iam.send(
+      new TagRoleCommand({
+        RoleName,
+        Tags: [
+          { Key: "a", Value: "1" },
+          { Key: "A", Value: "2" },
+        ],
+      }),
+    );
+    expect(await errorName(duplicate)).toBe("InvalidInputException");
+    await iam.send(new DeleteRoleCommand({ RoleName }));
   });
 
   it("refuses a malformed policy document and stores nothing", async () => {

@@ -5,11 +5,13 @@
 // the result structure awsQuery renders; documents go out URL-encoded, as IAM's do.
 import { randomBytes } from "node:crypto";
 import type { IamStore } from "../store/iam-store.js";
+import type { IamTags } from "../store/iam-tags-store.js";
 import { type ManagedPolicy, policyArn, type Role, roleArn } from "../store/iam-types.js";
 import type { Access } from "./access.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required, str } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
+import { tagList, tagsIn } from "./iam-tags.js";
 import { checkTrustPolicy, parsePolicy } from "./policy-document.js";
 import { policyNamed, principalPolicyOps } from "./principal-policy-ops.js";
 
@@ -52,13 +54,21 @@ function policyShape(p: ManagedPolicy) {
   };
 }
 
+/** A shape with its Tags, when it has any (as IAM leaves an untagged role's out). */
+const withTags = <T extends object>(shape: T, tags: Record<string, string>) =>
+  Object.keys(tags).length > 0 ? { ...shape, Tags: tagList(tags) } : shape;
+
 function document(b: Input, key: string, max: number): string {
   const doc = required(b, key);
   if (doc.length > max) throw iamErrors.validation(`${key} must be at most ${max} characters`);
   return doc;
 }
 
-export function createIamService(store: IamStore, access: Pick<Access, "forget">): Record<string, IamOp> {
+export function createIamService(
+  store: IamStore,
+  access: Pick<Access, "forget">,
+  tags: IamTags,
+): Record<string, IamOp> {
   const roleOf = async (accountId: string, roleName: string) => {
     const role = await store.getRole(accountId, roleName);
     if (!role) throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
@@ -83,8 +93,9 @@ export function createIamService(store: IamStore, access: Pick<Access, "forget">
         "Tags",
         "PermissionsBoundary",
       ]);
-      refuse(b, ["Tags", "PermissionsBoundary"]);
+      refuse(b, ["PermissionsBoundary"]);
       const roleName = name(b, "RoleName", 64);
+      const roleTags = tagsIn(b);
       const trust = document(b, "AssumeRolePolicyDocument", MANAGED_MAX);
       checkTrustPolicy(trust);
       const duration = Number(str(b, "MaxSessionDuration") ?? 3600);
@@ -101,12 +112,15 @@ export function createIamService(store: IamStore, access: Pick<Access, "forget">
         maxSessionDuration: duration,
         createdAt: new Date(Math.floor(Date.now() / 1000) * 1000),
       };
-      if (!(await store.createRole(role))) throw iamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
-      return { Role: roleShape(role) };
+      if (!(await store.createRole(role, roleTags))) {
+        throw iamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
+      }
+      return { Role: withTags(roleShape(role), roleTags) };
     },
     async GetRole(accountId, b) {
       only(b, ["RoleName"]);
-      return { Role: roleShape(await roleOf(accountId, name(b, "RoleName", 64))) };
+      const role = await roleOf(accountId, name(b, "RoleName", 64));
+      return { Role: withTags(roleShape(role), (await tags.get("role", accountId, role.name)) ?? {}) };
     },
     async DeleteRole(accountId, b) {
       only(b, ["RoleName"]);
@@ -132,8 +146,8 @@ export function createIamService(store: IamStore, access: Pick<Access, "forget">
     },
     async CreatePolicy(accountId, b) {
       only(b, ["PolicyName", "Path", "PolicyDocument", "Description", "Tags"]);
-      refuse(b, ["Tags"]);
       const policyName = name(b, "PolicyName", 128);
+      const policyTags = tagsIn(b);
       const doc = document(b, "PolicyDocument", MANAGED_MAX);
       parsePolicy(doc);
       const policy: ManagedPolicy = {
@@ -146,17 +160,17 @@ export function createIamService(store: IamStore, access: Pick<Access, "forget">
         createdAt: new Date(Math.floor(Date.now() / 1000) * 1000),
         attachmentCount: 0,
       };
-      if (!(await store.createPolicy(policy))) {
+      if (!(await store.createPolicy(policy, policyTags))) {
         throw iamErrors.alreadyExists(`A policy called ${policyName} already exists. Duplicate names are not allowed.`);
       }
-      return { Policy: policyShape(policy) };
+      return { Policy: withTags(policyShape(policy), policyTags) };
     },
     async GetPolicy(accountId, b) {
       only(b, ["PolicyArn"]);
       const arn = required(b, "PolicyArn", 2048);
       const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
       if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-      return { Policy: policyShape(policy) };
+      return { Policy: withTags(policyShape(policy), (await tags.get("policy", accountId, policy.name)) ?? {}) };
     },
     async GetPolicyVersion(accountId, b) {
       only(b, ["PolicyArn", "VersionId"]);

@@ -18,7 +18,7 @@ export type DeleteOutcome = "deleted" | "missing" | "conflict";
 
 export interface IamStore {
   /** False when a role of that name (in any case) exists. */
-  createRole(role: Role): Promise<boolean>;
+  createRole(role: Role, tags?: Record<string, string>): Promise<boolean>;
   getRole(accountId: string, name: string): Promise<Role | undefined>;
   /** Refused (conflict) while inline policies are embedded in it or managed ones attached. */
   deleteRole(accountId: string, name: string): Promise<DeleteOutcome>;
@@ -26,7 +26,7 @@ export interface IamStore {
   hasRoles(accountId: string): Promise<boolean>;
   /** The roles' inline and attached policies. */
   rolePolicies: PrincipalPolicies;
-  createPolicy(policy: ManagedPolicy): Promise<boolean>;
+  createPolicy(policy: ManagedPolicy, tags?: Record<string, string>): Promise<boolean>;
   getPolicy(accountId: string, name: string): Promise<ManagedPolicy | undefined>;
   /** Refused (conflict) while attached to a role or a user. */
   deletePolicy(accountId: string, name: string): Promise<DeleteOutcome>;
@@ -70,10 +70,20 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
   const policies = principalPolicies(db, ROLE_TABLES);
   return {
     rolePolicies: policies,
-    async createRole(r) {
+    async createRole(r, tags = {}) {
       const res = await db.query(
-        `INSERT INTO iam_roles (${ROLE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-        [r.accountId, r.name, r.roleId, r.path, r.trustPolicy, r.description, r.maxSessionDuration, r.createdAt],
+        `INSERT INTO iam_roles (${ROLE_COLUMNS}, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+        [
+          r.accountId,
+          r.name,
+          r.roleId,
+          r.path,
+          r.trustPolicy,
+          r.description,
+          r.maxSessionDuration,
+          r.createdAt,
+          JSON.stringify(tags),
+        ],
       );
       return res.rowCount === 1;
     },
@@ -110,11 +120,11 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
       const res = await db.query("SELECT 1 FROM iam_roles WHERE account_id = $1 LIMIT 1", [accountId]);
       return (res.rowCount ?? 0) > 0;
     },
-    async createPolicy(p) {
+    async createPolicy(p, tags = {}) {
       const res = await db.query(
-        `INSERT INTO iam_policies (account_id, name, policy_id, path, description, document, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [p.accountId, p.name, p.policyId, p.path, p.description, p.document, p.createdAt],
+        `INSERT INTO iam_policies (account_id, name, policy_id, path, description, document, created_at, tags)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        [p.accountId, p.name, p.policyId, p.path, p.description, p.document, p.createdAt, JSON.stringify(tags)],
       );
       return res.rowCount === 1;
     },
