@@ -148,6 +148,44 @@ describe("IAM roles through the AWS CLI", () => {
     expect(await iam("list-policy-tags", "--policy-arn", policy.Policy.Arn)).toEqual({
       Tags: [{ Key: "tier", Value: "gold" }],
     });
+    // Its trust policy, description and session length change in place (Terraform's updates).
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: ["lambda.amazonaws.com", "states.amazonaws.com"] },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    await silent("update-assume-role-policy", "--role-name", roleName, "--policy-document", trust);
+    await silent(
+      "update-role",
+      "--role-name",
+      roleName,
+      "--description",
+      "runs things",
+      "--max-session-duration",
+      "7200",
+    );
+    expect((await iam<{ Role: Role }>("get-role", "--role-name", roleName)).Role).toMatchObject({
+      AssumeRolePolicyDocument: JSON.parse(trust),
+      Description: "runs things",
+      MaxSessionDuration: 7200,
+    });
+    expect(
+      (await iam<{ Role: Role }>("update-role-description", "--role-name", roleName, "--description", "d2")).Role,
+    ).toMatchObject({ RoleName: roleName, Description: "d2", MaxSessionDuration: 7200 });
+    expect(await failure("update-role", "--role-name", roleName, "--max-session-duration", "50000")).toMatch(
+      /\(ValidationError\).*MaxSessionDuration/,
+    );
+    expect(await failure("update-assume-role-policy", "--role-name", roleName, "--policy-document", "{}")).toMatch(
+      /\(MalformedPolicyDocument\)/,
+    );
+    expect(await failure("update-role", "--role-name", uniqueName("none"), "--description", "x")).toMatch(
+      /\(NoSuchEntity\)/,
+    );
     // Untagged, a role shows no Tags at all, as IAM's.
     const plain = uniqueName("plain");
     await iam("create-role", "--role-name", plain, "--assume-role-policy-document", LAMBDA_TRUST);

@@ -27,6 +27,8 @@ import {
   PutRolePolicyCommand,
   TagRoleCommand,
   UntagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import {
   CreateFunctionCommand,
@@ -195,6 +197,18 @@ describe("IAM through @aws-sdk/client-iam", () => {
       { Key: "team", Value: "core" },
     ]);
     await iam.send(new UntagRoleCommand({ RoleName, TagKeys: ["__proto__", "team"] }));
+    await iam.send(new UpdateRoleCommand({ RoleName, Description: "updated", MaxSessionDuration: 3600 * 2 }));
+    const notLambda = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: notLambda }));
+    const updated = (await iam.send(new GetRoleCommand({ RoleName }))).Role;
+    expect({ description: updated?.Description, session: updated?.MaxSessionDuration }).toEqual({
+      description: "updated",
+      session: 7200,
+    });
+    expect(JSON.parse(decodeURIComponent(updated?.AssumeRolePolicyDocument ?? ""))).toEqual(JSON.parse(notLambda));
     expect(await tagsOf()).toBeUndefined();
     expect((await iam.send(new ListRoleTagsCommand({ RoleName }))).Tags).toEqual([]);
     const duplicate = iam.send(

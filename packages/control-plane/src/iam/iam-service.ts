@@ -58,6 +58,17 @@ function policyShape(p: ManagedPolicy) {
 const withTags = <T extends object>(shape: T, tags: Record<string, string>) =>
   Object.keys(tags).length > 0 ? { ...shape, Tags: tagList(tags) } : shape;
 
+/** MaxSessionDuration, when given: 3600 to 43200 seconds. */
+function sessionDuration(b: Input): number | undefined {
+  const raw = str(b, "MaxSessionDuration");
+  if (raw === undefined) return undefined;
+  const duration = Number(raw);
+  if (!Number.isInteger(duration) || duration < 3600 || duration > 43_200) {
+    throw iamErrors.validation("MaxSessionDuration must be between 3600 and 43200 seconds");
+  }
+  return duration;
+}
+
 function document(b: Input, key: string, max: number): string {
   const doc = required(b, key);
   if (doc.length > max) throw iamErrors.validation(`${key} must be at most ${max} characters`);
@@ -73,6 +84,14 @@ export function createIamService(
     const role = await store.getRole(accountId, roleName);
     if (!role) throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
     return role;
+  };
+
+  /** Stores a change of the role (gone meanwhile: NoSuchEntity) and drops what is cached of it. */
+  const updated = async (accountId: string, roleName: string, change: Parameters<IamStore["updateRole"]>[2]) => {
+    if (!(await store.updateRole(accountId, roleName, change))) {
+      throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
+    }
+    access.forget(accountId, "role", roleName);
   };
 
   return {
@@ -98,10 +117,7 @@ export function createIamService(
       const roleTags = tagsIn(b);
       const trust = document(b, "AssumeRolePolicyDocument", MANAGED_MAX);
       checkTrustPolicy(trust);
-      const duration = Number(str(b, "MaxSessionDuration") ?? 3600);
-      if (!Number.isInteger(duration) || duration < 3600 || duration > 43_200) {
-        throw iamErrors.validation("MaxSessionDuration must be between 3600 and 43200 seconds");
-      }
+      const duration = sessionDuration(b) ?? 3600;
       const role: Role = {
         accountId,
         name: roleName,
@@ -116,6 +132,32 @@ export function createIamService(
         throw iamErrors.alreadyExists(`Role with name ${roleName} already exists.`);
       }
       return { Role: withTags(roleShape(role), roleTags) };
+    },
+    async UpdateAssumeRolePolicy(accountId, b) {
+      only(b, ["RoleName", "PolicyDocument"]);
+      const role = await roleOf(accountId, name(b, "RoleName", 64));
+      const trust = document(b, "PolicyDocument", MANAGED_MAX);
+      checkTrustPolicy(trust);
+      await updated(accountId, role.name, { trustPolicy: trust });
+      return {};
+    },
+    async UpdateRole(accountId, b) {
+      only(b, ["RoleName", "Description", "MaxSessionDuration"]);
+      const role = await roleOf(accountId, name(b, "RoleName", 64));
+      const description = str(b, "Description", { max: 1000 });
+      const maxSessionDuration = sessionDuration(b);
+      await updated(accountId, role.name, {
+        ...(description !== undefined ? { description } : {}),
+        ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}),
+      });
+      return {};
+    },
+    async UpdateRoleDescription(accountId, b) {
+      only(b, ["RoleName", "Description"]);
+      const role = await roleOf(accountId, name(b, "RoleName", 64));
+      const description = str(b, "Description", { required: true, max: 1000 }) as string;
+      await updated(accountId, role.name, { description });
+      return { Role: roleShape({ ...role, description }) };
     },
     async GetRole(accountId, b) {
       only(b, ["RoleName"]);

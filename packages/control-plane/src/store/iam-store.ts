@@ -20,6 +20,12 @@ export interface IamStore {
   /** False when a role of that name (in any case) exists. */
   createRole(role: Role, tags?: Record<string, string>): Promise<boolean>;
   getRole(accountId: string, name: string): Promise<Role | undefined>;
+  /** Changes the role's trust policy, description or maximum session; false when there is no such role. */
+  updateRole(
+    accountId: string,
+    name: string,
+    change: { trustPolicy?: string; description?: string; maxSessionDuration?: number },
+  ): Promise<boolean>;
   /** Refused (conflict) while inline policies are embedded in it or managed ones attached. */
   deleteRole(accountId: string, name: string): Promise<DeleteOutcome>;
   listRoles(accountId: string, pathPrefix: string, after: string | undefined, max: number): Promise<NamePage<Role>>;
@@ -93,6 +99,15 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
         [accountId, name],
       );
       return res.rows[0] && toRole(res.rows[0]);
+    },
+    async updateRole(accountId, name, change) {
+      const res = await db.query(
+        `UPDATE iam_roles SET trust_policy = coalesce($3, trust_policy), description = coalesce($4, description),
+           max_session_duration = coalesce($5, max_session_duration)
+         WHERE account_id = $1 AND lower(name) = lower($2)`,
+        [accountId, name, change.trustPolicy ?? null, change.description ?? null, change.maxSessionDuration ?? null],
+      );
+      return res.rowCount === 1;
     },
     deleteRole: (accountId, name) =>
       db.transaction(async (q) => {
