@@ -337,7 +337,7 @@ describe("AWS CLI: an SQS event source mapping", () => {
     const queueArn = await makeQueue();
     const made = await lambda<{ UUID: string }>(
       ...["create-event-source-mapping", "--function-name", name, "--event-source-arn", queueArn],
-      ...["--batch-size", "5", "--no-enabled"],
+      ...["--batch-size", "5", "--no-enabled", "--tags", "team=core"],
     );
     const uuid = made.UUID;
     const get = () => aws("lambda", "get-event-source-mapping", "--uuid", uuid);
@@ -357,14 +357,15 @@ describe("AWS CLI: an SQS event source mapping", () => {
         }),
       ],
     });
-    // Its tags, as Terraform reads them by its ARN: none (Stratus keeps none on mappings).
+    // Its tags by its ARN, as Terraform reads them after every create and refresh.
     const mappingArn = `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:event-source-mapping:${uuid}`;
-    expect(await lambda("list-tags", "--resource", mappingArn)).toEqual({ Tags: {} });
-    expect(await failure("tag-resource", "--resource", mappingArn, "--tags", "team=core")).toMatch(
-      /\(InvalidParameterValueException\).*Tags is not supported by Stratus for event source mappings/,
-    );
+    expect(await lambda("list-tags", "--resource", mappingArn)).toEqual({ Tags: { team: "core" } });
+    await silent("tag-resource", "--resource", mappingArn, "--tags", "env=dev");
     await silent("untag-resource", "--resource", mappingArn, "--tag-keys", "team");
-    expect(await lambda("list-tags", "--resource", mappingArn)).toEqual({ Tags: {} });
+    expect(await lambda("list-tags", "--resource", mappingArn)).toEqual({ Tags: { env: "dev" } });
+    expect(await failure("tag-resource", "--resource", mappingArn, "--tags", "aws:x=y")).toMatch(
+      /\(InvalidParameterValueException\).*aws:/,
+    );
     const updated = await lambda(
       ...["update-event-source-mapping", "--uuid", uuid, "--batch-size", "8"],
       ...["--maximum-batching-window-in-seconds", "2"],

@@ -138,9 +138,16 @@ describe("event source mappings from SQS", () => {
     const f = await fn();
     const q = await makeQueue(unique("orders"));
     const made = await stack.lambda.send(
-      new CreateEventSourceMappingCommand({ FunctionName: f, EventSourceArn: q.arn, BatchSize: 10 }),
+      new CreateEventSourceMappingCommand({
+        FunctionName: f,
+        EventSourceArn: q.arn,
+        BatchSize: 10,
+        Tags: { app: "orders" },
+      }),
     );
     expect(made).toMatchObject({ State: "Creating", BatchSize: 10, EventSourceArn: q.arn, FunctionResponseTypes: [] });
+    const Resource = made.EventSourceMappingArn;
+    expect((await stack.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ app: "orders" });
     expect(made.Queues).toBeUndefined();
     await until("Enabled", async () => (await mapping(made.UUID as string)).State === "Enabled", 20_000);
     const N = 45;
@@ -310,16 +317,20 @@ describe("event source mappings from SQS", () => {
     expect(dup.stderr).toContain("(ResourceConflictException)");
     expect(dup.stderr).toContain(uuid);
 
-    // Its tags by its ARN, as Terraform reads them: none, since Stratus keeps none on mappings.
+    // Its tags by its ARN, as Terraform reads them: none given at create, then added and removed.
     const Resource = String(made.EventSourceMappingArn);
     expect(Resource).toBe(`arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:event-source-mapping:${uuid}`);
     expect((await stack.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({});
-    const tagged = await stack.lambda.send(new TagResourceCommand({ Resource, Tags: { team: "core" } })).then(
+    await stack.lambda.send(new TagResourceCommand({ Resource, Tags: { team: "core", env: "dev" } }));
+    await stack.lambda.send(new UntagResourceCommand({ Resource, TagKeys: ["team"] }));
+    expect((await stack.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ env: "dev" });
+    const tooMany = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"]));
+    const refusedTags = await stack.lambda.send(new TagResourceCommand({ Resource, Tags: tooMany })).then(
       () => undefined,
       (e: Error) => e,
     );
-    expect(tagged?.name).toBe("InvalidParameterValueException");
-    await stack.lambda.send(new UntagResourceCommand({ Resource, TagKeys: ["team"] }));
+    expect(refusedTags?.name).toBe("InvalidParameterValueException");
+    expect((await stack.lambda.send(new ListTagsCommand({ Resource }))).Tags).toEqual({ env: "dev" });
     // Another account, or a mapping that is not there, is not found.
     const other = stack.clientFor(await stack.newAccount(unique("intruder")));
     const missing = Resource.replace(/[0-9a-f]{12}$/, "000000000000");

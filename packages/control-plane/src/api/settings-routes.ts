@@ -1,6 +1,6 @@
 // Function configuration resources and account settings: reserved concurrency,
-// event-invoke configs, the code signing configuration, tags (of functions; an event
-// source mapping's are none), GetAccountSettings.
+// event-invoke configs, the code signing configuration, tags (of functions and of event
+// source mappings, by ARN), GetAccountSettings.
 import { errors, LATEST, limits } from "@stratus/shared";
 import { Router } from "express";
 import type { MappingService } from "../mappings/mapping-service.js";
@@ -23,7 +23,7 @@ const MAPPING_ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):event-sourc
 export function settingsRoutes(
   settings: SettingsService,
   region: string,
-  mappings: Pick<MappingService, "get">,
+  mappings: Pick<MappingService, "tags" | "tag" | "untag">,
 ): Router {
   const r = Router();
 
@@ -125,26 +125,21 @@ export function settingsRoutes(
     if (ref.qualifier) throw errors.invalidParameter("Tags apply to functions, not to versions or aliases");
     return ref.name;
   };
-  /**
-   * Whether `arn` names an event source mapping, which must then be the caller's. Stratus
-   * keeps no tags on mappings (CreateEventSourceMapping refuses Tags), so theirs are none.
-   */
-  const isMapping = async (arn: string, accountId: string): Promise<boolean> => {
+  /** The UUID of the caller's event source mapping `arn` names; undefined when it names none (a function, then). */
+  const mappingOf = (arn: string, accountId: string): string | undefined => {
     const m = MAPPING_ARN.exec(arn);
-    if (!m) return false;
+    if (!m) return undefined;
     if (m[1] !== region || m[2] !== accountId) throw errors.notFound("The resource you requested does not exist.");
-    await mappings.get(accountId, m[3] as string);
-    return true;
+    return m[3] as string;
   };
   r.post(
     "/2017-03-31/tags/:arn",
     route("TagResource", async (req, res) => {
       const accountId = callerAccount(res.locals);
       const arn = String(req.params.arn);
-      if (await isMapping(arn, accountId)) {
-        throw errors.invalidParameter("Tags is not supported by Stratus for event source mappings yet");
-      }
-      await settings.tag(accountId, tagged(arn, accountId), jsonBody(req));
+      const uuid = mappingOf(arn, accountId);
+      if (uuid) await mappings.tag(accountId, uuid, jsonBody(req));
+      else await settings.tag(accountId, tagged(arn, accountId), jsonBody(req));
       res.status(204).end();
     }),
   );
@@ -153,11 +148,10 @@ export function settingsRoutes(
     route("ListTags", async (req, res) => {
       const accountId = callerAccount(res.locals);
       const arn = String(req.params.arn);
-      if (await isMapping(arn, accountId)) {
-        res.json({ Tags: {} });
-        return;
-      }
-      res.json({ Tags: await settings.getTags(accountId, tagged(arn, accountId)) });
+      const uuid = mappingOf(arn, accountId);
+      res.json({
+        Tags: uuid ? await mappings.tags(accountId, uuid) : await settings.getTags(accountId, tagged(arn, accountId)),
+      });
     }),
   );
   r.delete(
@@ -167,8 +161,9 @@ export function settingsRoutes(
       const arn = String(req.params.arn);
       const raw = req.query.tagKeys;
       const keys = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
-      // A mapping has no tags, so removing some of them leaves it as it was.
-      if (!(await isMapping(arn, accountId))) await settings.untag(accountId, tagged(arn, accountId), keys);
+      const uuid = mappingOf(arn, accountId);
+      if (uuid) await mappings.untag(accountId, uuid, keys);
+      else await settings.untag(accountId, tagged(arn, accountId), keys);
       res.status(204).end();
     }),
   );

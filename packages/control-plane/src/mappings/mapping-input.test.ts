@@ -106,7 +106,10 @@ describe("SQS mapping input", () => {
     ],
     [{ MaximumRetryAttempts: 2 }, "MaximumRetryAttempts is not valid for SQS event sources."],
     [{ Queues: ["q"] }, "Queues is not valid for SQS event sources."],
-    [{ Tags: { a: "b" } }, "Tags is not supported by Stratus for SQS event sources: remove it and try again"],
+    [
+      { MetricsConfig: { Metrics: ["EventCount"] } },
+      "MetricsConfig is not supported by Stratus for SQS event sources: remove it and try again",
+    ],
   ])("refuses %o as Lambda does", (extra, message) => {
     const err = refusal(() => parseCreate({ ...sqs, ...extra }));
     expect(err?.code).toBe("InvalidParameterValueException");

@@ -4,7 +4,9 @@
 // states (mapping-worker.ts).
 import { randomUUID } from "node:crypto";
 import { errors } from "@stratus/shared";
+import { parseInput } from "../services/function-input.js";
 import { parseFunctionName, parseFunctionRef } from "../services/function-ref.js";
+import { TagsSchema } from "../services/update-input.js";
 import type { BrokerStore } from "../store/broker-store.js";
 import type { Mapping, MappingSource, MappingStore } from "../store/mapping-store.js";
 import type { MappingConfig } from "../store/mapping-types.js";
@@ -23,6 +25,11 @@ export type SqsQueueCheck = (arn: string, functionTimeoutSeconds: number) => Pro
 export interface MappingService {
   create(accountId: string, body: unknown): Promise<Mapping>;
   get(accountId: string, uuid: string): Promise<Mapping>;
+  /** The mapping's tags (set by CreateEventSourceMapping's Tags and TagResource). */
+  tags(accountId: string, uuid: string): Promise<Record<string, string>>;
+  /** Adds tags (a TagResource body), or removes keys. */
+  tag(accountId: string, uuid: string, body: unknown): Promise<void>;
+  untag(accountId: string, uuid: string, keys: string[]): Promise<void>;
   update(accountId: string, uuid: string, body: unknown): Promise<Mapping>;
   delete(accountId: string, uuid: string): Promise<Mapping>;
   list(
@@ -32,6 +39,13 @@ export interface MappingService {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A create's Tags (checked as a function's are), and the rest of its body for the source's own rules. */
+function tagsApart(raw: unknown): { body: unknown; tags: Record<string, string> } {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || !("Tags" in raw)) return { body: raw, tags: {} };
+  const { Tags, ...body } = raw as Record<string, unknown>;
+  return { body, tags: Tags === undefined || Tags === null ? {} : parseInput(TagsSchema, { Tags }).Tags };
+}
 const notFound = () => errors.notFound("The resource you requested does not exist.");
 const moved = () => resourceInUse("The event source mapping changed while this request was made.");
 
@@ -64,6 +78,13 @@ export function createMappingService(
     }
   }
 
+  async function changeTags(accountId: string, uuid: string, add: Record<string, string>, remove: string[]) {
+    if (!UUID.test(uuid)) throw notFound();
+    const result = await store.changeTags(accountId, uuid, add, remove);
+    if (result === "missing") throw notFound();
+    if (result === "too-many") throw errors.invalidParameter("An event source mapping can have at most 50 tags");
+  }
+
   async function find(accountId: string, uuid: string): Promise<Mapping> {
     if (!UUID.test(uuid)) throw notFound();
     const m = await store.get(accountId, uuid);
@@ -72,8 +93,9 @@ export function createMappingService(
   }
 
   return {
-    async create(accountId, body) {
-      if (isKafkaCreate(body)) return kafkaCreate(store, accountId, body, (name) => functionOf(accountId, name));
+    async create(accountId, raw) {
+      const { body, tags } = tagsApart(raw);
+      if (isKafkaCreate(body)) return kafkaCreate(store, accountId, body, (name) => functionOf(accountId, name), tags);
       const input = parseCreate(body);
       const ref = await functionOf(accountId, input.FunctionName);
       const kind = input.kind;
@@ -107,10 +129,22 @@ export function createMappingService(
         { sourceKind, config, eventSourceArn: input.EventSourceArn } as MappingSource & { eventSourceArn: string },
         input.Enabled !== false,
       );
-      await store.create(mapping);
+      await store.create(mapping, undefined, tags);
       return mapping;
     },
     get: find,
+    async tags(accountId, uuid) {
+      if (!UUID.test(uuid)) throw notFound();
+      const found = await store.tagsOf(accountId, uuid);
+      if (!found) throw notFound();
+      return found;
+    },
+    async tag(accountId, uuid, body) {
+      await changeTags(accountId, uuid, parseInput(TagsSchema, body).Tags, []);
+    },
+    async untag(accountId, uuid, keys) {
+      await changeTags(accountId, uuid, {}, keys);
+    },
     async update(accountId, uuid, body) {
       const m = await find(accountId, uuid);
       if (m.sourceKind === "kafka") return kafkaUpdate(store, m, body, (name) => functionOf(accountId, name));

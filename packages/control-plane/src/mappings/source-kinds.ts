@@ -42,20 +42,13 @@ export const PARAM_RULES: Record<SourceKind, ParamRules> = {
   rabbitmq: {
     invalid: [],
     // Lambda refuses FunctionResponseTypes and ScalingConfig for MQ too; RabbitMQ mappings have always said so this way.
-    unimplemented: [
-      ...STREAM_AND_KAFKA,
-      "FunctionResponseTypes",
-      "ScalingConfig",
-      "KMSKeyArn",
-      "MetricsConfig",
-      "Tags",
-    ],
+    unimplemented: [...STREAM_AND_KAFKA, "FunctionResponseTypes", "ScalingConfig", "KMSKeyArn", "MetricsConfig"],
     invalidMessage: (p) => `${p} is not valid for Amazon MQ event sources.`,
     unimplementedMessage: (p) => `${p} is not supported by Stratus for RabbitMQ event sources: remove it and try again`,
   },
   sqs: {
     invalid: [...STREAM_AND_KAFKA, "MaximumRetryAttempts", "Queues", "SourceAccessConfigurations"],
-    unimplemented: ["KMSKeyArn", "MetricsConfig", "Tags"],
+    unimplemented: ["KMSKeyArn", "MetricsConfig"],
     invalidMessage: (p) => `${p} is not valid for SQS event sources.`,
     unimplementedMessage: (p) => `${p} is not supported by Stratus for SQS event sources: remove it and try again`,
   },

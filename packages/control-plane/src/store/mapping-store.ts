@@ -75,12 +75,13 @@ export function createPgMappingStore(pool: Pool, timeoutMs: number) {
   const db = boundedDb(pool, timeoutMs);
   return {
     /** Stores a new mapping with a free lease per shard: '' (the mapping's own), and a Kafka mapping's poller slots. */
-    async create(m: Mapping, shards: readonly string[] = [""]): Promise<void> {
+    /** Creates the mapping with its `tags`, and its leases (one per shard). */
+    async create(m: Mapping, shards: readonly string[] = [""], tags: Record<string, string> = {}): Promise<void> {
       await db.transaction(async (c) => {
         await c.query(
           `INSERT INTO event_source_mappings (uuid, account_id, function_name, qualifier, event_source_arn, source_kind,
-             config, enabled, state, state_transition_reason)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+             config, enabled, state, state_transition_reason, tags)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
           [
             m.uuid,
             m.accountId,
@@ -92,10 +93,35 @@ export function createPgMappingStore(pool: Pool, timeoutMs: number) {
             m.enabled,
             m.state,
             m.stateTransitionReason,
+            JSON.stringify(tags),
           ],
         );
         await c.query("INSERT INTO esm_leases (mapping_uuid, shard) SELECT $1, unnest($2::text[])", [m.uuid, shards]);
       });
+    },
+    /** The mapping's tags; undefined when there is no such mapping. */
+    async tagsOf(accountId: string, uuid: string): Promise<Record<string, string> | undefined> {
+      const res = await db.query<{ tags: Record<string, string> }>(
+        "SELECT tags FROM event_source_mappings WHERE account_id = $1 AND uuid = $2",
+        [accountId, uuid],
+      );
+      return res.rows[0]?.tags;
+    },
+    /** Adds `add` and removes `remove` in one statement: "missing" without it, "too-many" (unchanged) past 50. */
+    async changeTags(
+      accountId: string,
+      uuid: string,
+      add: Record<string, string>,
+      remove: string[],
+    ): Promise<"changed" | "missing" | "too-many"> {
+      const next = "(tags || $3::jsonb) - $4::text[]";
+      const res = await db.query(
+        `UPDATE event_source_mappings SET tags = ${next}
+         WHERE account_id = $1 AND uuid = $2 AND (SELECT count(*) FROM jsonb_object_keys(${next})) <= 50`,
+        [accountId, uuid, JSON.stringify(add), remove],
+      );
+      if (res.rowCount === 1) return "changed";
+      return (await this.tagsOf(accountId, uuid)) ? "too-many" : "missing";
     },
     async get(accountId: string, uuid: string): Promise<Mapping | undefined> {
       const res = await db.query<Row>("SELECT * FROM event_source_mappings WHERE account_id = $1 AND uuid = $2", [

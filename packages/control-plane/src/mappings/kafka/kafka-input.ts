@@ -97,7 +97,6 @@ const NOT_FOR_KAFKA = [
   "KMSKeyArn",
   "MetricsConfig",
   "ProvisionedPollerConfig",
-  "Tags",
 ];
 
 export type KafkaCreateInput = z.output<typeof CreateSchema>;

@@ -27,6 +27,7 @@ export async function kafkaCreate(
   accountId: string,
   body: unknown,
   resolve: ResolveFunction,
+  tags: Record<string, string> = {},
 ): Promise<Mapping> {
   const input = parseKafkaCreate(body);
   const ref = await resolve(input.FunctionName);
@@ -52,7 +53,7 @@ export async function kafkaCreate(
     { sourceKind: "kafka", config, eventSourceArn: "" },
     input.Enabled !== false,
   );
-  await store.create(mapping, kafkaShards());
+  await store.create(mapping, kafkaShards(), tags);
   return mapping;
 }
 
