@@ -222,7 +222,23 @@ describe("EventBridge buses through the AWS CLI", () => {
     expect(
       await events.failure("list-tags-for-resource", "--resource-arn", "arn:aws:sqs:us-east-1:123456789012:q"),
     ).toMatch(/\(ValidationException\).*event bus or a rule/);
-    await events.silent("delete-rule", "--name", "tagged", "--event-bus-name", bus);
+    // Its description changes in place (Terraform's update), and an empty one removes it.
+    expect(await events.json("update-event-bus", "--name", bus, "--description", "orders")).toEqual({
+      Arn: busArn,
+      Name: bus,
+      Description: "orders",
+    });
+    expect(await events.json("describe-event-bus", "--name", bus)).toMatchObject({ Description: "orders" });
+    await events.json("update-event-bus", "--name", bus, "--description", "");
+    expect(await events.json("describe-event-bus", "--name", bus)).not.toHaveProperty("Description");
+    expect(await events.failure("update-event-bus", "--name", bus, "--kms-key-identifier", "alias/k")).toMatch(
+      /\(ValidationException\).*KmsKeyIdentifier is not supported/,
+    );
+    expect(await events.failure("update-event-bus", "--name", "nope", "--description", "x")).toMatch(
+      /\(ResourceNotFoundException\).*Event bus nope does not exist/,
+    );
+    // Force is ignored for a rule no AWS service manages, as EventBridge ignores it.
+    await events.silent("delete-rule", "--name", "tagged", "--event-bus-name", bus, "--force");
     await events.silent("delete-event-bus", "--name", bus);
   });
 

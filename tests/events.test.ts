@@ -29,6 +29,7 @@ import {
   TagResourceCommand,
   TestEventPatternCommand,
   UntagResourceCommand,
+  UpdateEventBusCommand,
 } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
@@ -168,9 +169,18 @@ describe("tags, through the SDK", () => {
     ).rejects.toBeInstanceOf(ResourceNotFoundException);
     other.destroy();
     expect(await tagsOf(RuleArn as string)).toEqual([{ Key: "team", Value: "core" }]);
-    await events.send(new DeleteRuleCommand({ Name: name }));
+    const updated = await events.send(new UpdateEventBusCommand({ Name: bus, Description: "the shop's" }));
+    expect({ arn: updated.Arn, description: updated.Description }).toEqual({
+      arn: EventBusArn,
+      description: "the shop's",
+    });
+    expect((await events.send(new DescribeEventBusCommand({ Name: bus }))).Description).toBe("the shop's");
+    await events.send(new DeleteRuleCommand({ Name: name, Force: true }));
     await events.send(new DeleteEventBusCommand({ Name: bus }));
     await expect(events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await expect(events.send(new UpdateEventBusCommand({ Name: bus, Description: "x" }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
   });

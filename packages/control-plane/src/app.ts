@@ -37,6 +37,7 @@ import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
 import { usageRoutes } from "./api/usage-routes.js";
 import { type ConsoleDeps, consoleRoutes } from "./console/console-routes.js";
+import type { BusUpdate } from "./events/bus-update.js";
 import type { EventTags } from "./events/event-tags.js";
 import type { PutEvents } from "./events/put-events.js";
 import type { RuleService } from "./events/rule-service.js";
@@ -76,7 +77,7 @@ export interface AppDeps {
   settings: SettingsService;
   schedules: ScheduleService;
   /** EventBridge: rules, targets and buses; PutEvents and TestEventPattern. */
-  events: { rules: RuleService; putEvents: PutEvents; tags: EventTags };
+  events: { rules: RuleService; putEvents: PutEvents; tags: EventTags; buses: BusUpdate };
   /** Secrets Manager; undefined when no platform key is configured (its operations are then refused). */
   secrets?: SecretService;
   /** Event source mappings, and the brokers operators registered for them. */

@@ -4,6 +4,7 @@
 // The events module holds the logic.
 import type { Logger } from "@stratus/shared";
 import type { Router } from "express";
+import type { BusUpdate } from "../events/bus-update.js";
 import type { EventTags } from "../events/event-tags.js";
 import type { Body } from "../events/events-input.js";
 import type { PutEvents } from "../events/put-events.js";
@@ -14,7 +15,12 @@ const CONTENT_TYPE = "application/x-amz-json-1.1";
 const PREFIX = "AWSEvents.";
 
 export function eventsRoutes(
-  { rules, putEvents: events, tags }: { rules: RuleService; putEvents: PutEvents; tags: EventTags },
+  {
+    rules,
+    putEvents: events,
+    tags,
+    buses,
+  }: { rules: RuleService; putEvents: PutEvents; tags: EventTags; buses: BusUpdate },
   log: Logger,
 ): Router {
   type Op = (account: string, b: Body) => unknown;
@@ -31,6 +37,7 @@ export function eventsRoutes(
     CreateEventBus: rules.createEventBus,
     DeleteEventBus: rules.deleteEventBus,
     DescribeEventBus: rules.describeEventBus,
+    UpdateEventBus: buses.updateEventBus,
     ListEventBuses: rules.listEventBuses,
     PutEvents: events.putEvents,
     TestEventPattern: (_a, b) => events.testEventPattern(b),

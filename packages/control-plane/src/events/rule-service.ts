@@ -35,6 +35,11 @@ const seconds = (d: Date) => d.getTime() / 1000;
 const token = (key: string) => Buffer.from(key).toString("base64url");
 const untoken = (t: unknown) => (typeof t === "string" ? Buffer.from(t, "base64url").toString("utf8") : "");
 
+/** Force: for rules AWS services manage, and ignored for others, as EventBridge ignores it; Stratus has only others. */
+function force(body: Body): void {
+  if (body.Force !== undefined && typeof body.Force !== "boolean") throw validation("Force must be a boolean");
+}
+
 function limit(body: Body): number {
   const v = body.Limit ?? 100;
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 100)
@@ -180,7 +185,7 @@ export function createRuleService(
     },
     async deleteRule(accountId: string, body: Body) {
       onlyKnown(body, ["Name", "EventBusName", "Force"]);
-      if (body.Force === true) throw validation("Force is for rules that AWS services manage; Stratus has none");
+      force(body);
       const name = ruleName(required(body, "Name", 64));
       const bus = busName(str(body, "EventBusName", 1600), accountId);
       if ((await store.deleteRule(accountId, bus, name)) === "has-targets") {
@@ -223,7 +228,7 @@ export function createRuleService(
     },
     async removeTargets(accountId: string, body: Body) {
       onlyKnown(body, ["Rule", "EventBusName", "Ids", "Force"]);
-      if (body.Force === true) throw validation("Force is for rules that AWS services manage; Stratus has none");
+      force(body);
       const r = await rule(accountId, body, "Rule");
       const ids = list(body, "Ids", 1, 100);
       if (ids.some((id) => typeof id !== "string")) throw validation("Ids must be a list of target ids");

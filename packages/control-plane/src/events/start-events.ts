@@ -9,6 +9,7 @@ import { startScheduleFirer } from "../schedules/schedule-firer.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { createPgEventStore, type Rule } from "../store/event-store.js";
+import { createBusUpdate } from "./bus-update.js";
 import { createEventMetrics } from "./event-metrics.js";
 import { createEventTags } from "./event-tags.js";
 import { createPutEvents } from "./put-events.js";
@@ -35,6 +36,7 @@ export function startEvents(
     rules: createRuleService(store, functions, opts.region, undefined, opts.queues),
     putEvents: createPutEvents(store, relay, opts.region, createEventMetrics(registry)),
     tags: createEventTags(store, opts.region),
+    buses: createBusUpdate(store, opts.region),
     stop: () => firer.stop(),
   };
 }

@@ -134,6 +134,15 @@ export function createPgEventStore(pool: Pool) {
       );
       return res.rows.map(toBus);
     },
+    /** Sets the bus's description (empty: none); false when there is no such bus. */
+    async describeBus(accountId: string, name: string, description: string): Promise<boolean> {
+      if (name === DEFAULT_BUS) await ensureDefault(accountId);
+      const res = await db.query(
+        "UPDATE event_buses SET description = $3, last_modified = now() WHERE account_id = $1 AND name = $2",
+        [accountId, name, description === "" ? null : description],
+      );
+      return res.rowCount === 1;
+    },
     /** Deletes the bus unless rules remain on it. */
     async deleteBus(accountId: string, name: string): Promise<"deleted" | "missing" | "has-rules"> {
       const res = await db.query<{ gone: boolean; rules: boolean }>(
