@@ -7,6 +7,7 @@ import type { Pool } from "pg";
 import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import type { Firing } from "./schedule-store.js";
+import { changeTags, type TagsChange } from "./tags-column.js";
 
 export const DEFAULT_BUS = "default";
 
@@ -253,23 +254,23 @@ export function createPgEventStore(pool: Pool) {
       rule: string | undefined,
       add: Record<string, string>,
       remove: string[],
-    ): Promise<"changed" | "missing" | "too-many"> {
+    ): Promise<TagsChange> {
       if (busName === DEFAULT_BUS) await ensureDefault(accountId);
-      const [table, where, key] =
+      const target =
         rule === undefined
-          ? ["event_buses", "account_id = $1 AND name = $2", [accountId, busName]]
-          : ["event_rules", "account_id = $1 AND bus_name = $2 AND name = $3", [accountId, busName, rule]];
-      const n = key.length;
-      const next = `(tags || $${n + 1}::jsonb) - $${n + 2}::text[]`;
-      const res = await db.query(
-        `UPDATE ${table} SET tags = ${next}
-         WHERE ${where} AND (SELECT count(*) FROM jsonb_object_keys(${next})) <= 50`,
-        [...key, JSON.stringify(add), remove],
-      );
-      if (res.rowCount === 1) return "changed";
-      const found =
-        rule === undefined ? await this.getBus(accountId, busName) : await this.getRule(accountId, busName, rule);
-      return found ? "too-many" : "missing";
+          ? {
+              table: "event_buses",
+              where: "account_id = $1 AND name = $2",
+              key: [accountId, busName],
+              exists: async () => (await this.getBus(accountId, busName)) !== undefined,
+            }
+          : {
+              table: "event_rules",
+              where: "account_id = $1 AND bus_name = $2 AND name = $3",
+              key: [accountId, busName, rule],
+              exists: async () => (await this.getRule(accountId, busName, rule)) !== undefined,
+            };
+      return changeTags(db, target, add, remove);
     },
     /** The bus's enabled rules with an event pattern and at least one target. */
     async patternRules(accountId: string, busName: string): Promise<Rule[]> {

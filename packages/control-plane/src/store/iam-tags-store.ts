@@ -1,8 +1,8 @@
 // The tags of IAM roles and customer managed policies (migration 040), found by name
-// without regard to case as IAM's names are, and changed in one statement each (added,
-// removed, never past 50), so that two changes at once cannot lose one another.
+// without regard to case as IAM's names are, and changed in one statement (tags-column.ts).
 import type { Pool } from "pg";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { changeTags, type TagsChange } from "./tags-column.js";
 
 export const MAX_IAM_TAGS = 50;
 export type TaggedKind = "role" | "policy";
@@ -26,16 +26,10 @@ export function createPgIamTags(pool: Pool, statementTimeoutMs = STATEMENT_TIMEO
       name: string,
       add: Record<string, string>,
       remove: string[],
-    ): Promise<"changed" | "missing" | "too-many"> {
-      const next = "(tags || $3::jsonb) - $4::text[]";
-      const res = await db.query(
-        `UPDATE ${TABLES[kind]} SET tags = ${next}
-         WHERE account_id = $1 AND lower(name) = lower($2)
-           AND (SELECT count(*) FROM jsonb_object_keys(${next})) <= ${MAX_IAM_TAGS}`,
-        [accountId, name, JSON.stringify(add), remove],
-      );
-      if (res.rowCount === 1) return "changed";
-      return (await this.get(kind, accountId, name)) ? "too-many" : "missing";
+    ): Promise<TagsChange> {
+      const exists = async () => (await this.get(kind, accountId, name)) !== undefined;
+      const where = "account_id = $1 AND lower(name) = lower($2)";
+      return changeTags(db, { table: TABLES[kind], where, key: [accountId, name], exists }, add, remove, MAX_IAM_TAGS);
     },
   };
 }

@@ -1,7 +1,7 @@
-// A log group's tags in Postgres: read, and changed in one statement (added, removed,
-// never past 50), so two changes at once cannot lose one another.
+// A log group's tags in Postgres: read, and changed in one statement (tags-column.ts).
 import type { Pool } from "pg";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { changeTags, type TagsChange } from "./tags-column.js";
 
 export const MAX_LOG_GROUP_TAGS = 50;
 
@@ -17,20 +17,10 @@ export function createPgLogGroupTags(pool: Pool, statementTimeoutMs = STATEMENT_
       return res.rows[0]?.tags;
     },
     /** Adds `add` and removes `remove`: "missing" without such a group, "too-many" (unchanged) past the limit. */
-    async change(
-      accountId: string,
-      name: string,
-      add: Record<string, string>,
-      remove: string[],
-    ): Promise<"changed" | "missing" | "too-many"> {
-      const next = "(tags || $3::jsonb) - $4::text[]";
-      const res = await db.query(
-        `UPDATE log_groups SET tags = ${next}
-         WHERE account_id = $1 AND name = $2 AND (SELECT count(*) FROM jsonb_object_keys(${next})) <= ${MAX_LOG_GROUP_TAGS}`,
-        [accountId, name, JSON.stringify(add), remove],
-      );
-      if (res.rowCount === 1) return "changed";
-      return (await this.get(accountId, name)) ? "too-many" : "missing";
+    async change(accountId: string, name: string, add: Record<string, string>, remove: string[]): Promise<TagsChange> {
+      const exists = async () => (await this.get(accountId, name)) !== undefined;
+      const target = { table: "log_groups", where: "account_id = $1 AND name = $2", key: [accountId, name], exists };
+      return changeTags(db, target, add, remove, MAX_LOG_GROUP_TAGS);
     },
   };
 }

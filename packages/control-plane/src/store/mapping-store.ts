@@ -5,6 +5,7 @@
 import type { Pool } from "pg";
 import type { KafkaConfig, MappingConfig, MappingState } from "./mapping-types.js";
 import { boundedDb } from "./pg-helpers.js";
+import { changeTags, type TagsChange } from "./tags-column.js";
 
 /** A source's kind and its settings as the API took them; a self-managed Kafka one has no EventSourceArn (""). */
 export type MappingSource =
@@ -107,21 +108,16 @@ export function createPgMappingStore(pool: Pool, timeoutMs: number) {
       );
       return res.rows[0]?.tags;
     },
-    /** Adds `add` and removes `remove` in one statement: "missing" without it, "too-many" (unchanged) past 50. */
+    /** Adds `add` and removes `remove` in one statement (tags-column.ts). */
     async changeTags(
       accountId: string,
       uuid: string,
       add: Record<string, string>,
       remove: string[],
-    ): Promise<"changed" | "missing" | "too-many"> {
-      const next = "(tags || $3::jsonb) - $4::text[]";
-      const res = await db.query(
-        `UPDATE event_source_mappings SET tags = ${next}
-         WHERE account_id = $1 AND uuid = $2 AND (SELECT count(*) FROM jsonb_object_keys(${next})) <= 50`,
-        [accountId, uuid, JSON.stringify(add), remove],
-      );
-      if (res.rowCount === 1) return "changed";
-      return (await this.tagsOf(accountId, uuid)) ? "too-many" : "missing";
+    ): Promise<TagsChange> {
+      const exists = async () => (await this.tagsOf(accountId, uuid)) !== undefined;
+      const where = "account_id = $1 AND uuid = $2";
+      return changeTags(db, { table: "event_source_mappings", where, key: [accountId, uuid], exists }, add, remove);
     },
     async get(accountId: string, uuid: string): Promise<Mapping | undefined> {
       const res = await db.query<Row>("SELECT * FROM event_source_mappings WHERE account_id = $1 AND uuid = $2", [
