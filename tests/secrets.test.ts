@@ -14,6 +14,7 @@ import {
   GetResourcePolicyCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  ListSecretVersionIdsCommand,
   PutResourcePolicyCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
@@ -21,6 +22,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateSecretCommand,
+  UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
@@ -251,6 +253,68 @@ describe("secrets through the JS SDK", () => {
       [String(b.VersionId)]: ["BETA"],
       [String(c.VersionId)]: ["AWSCURRENT"],
     });
+  });
+
+  it("moves staging labels between versions and lists versions by id (SDK, CLI)", async () => {
+    const Name = unique("sdk/restage");
+    const a = await sm.send(new CreateSecretCommand({ Name, SecretString: "one" }));
+    const b = await sm.send(new PutSecretValueCommand({ SecretId: Name, SecretString: "two" }));
+    const c = await sm.send(
+      new PutSecretValueCommand({ SecretId: Name, SecretString: "three", VersionStages: ["BETA"] }),
+    );
+    const stages = async () => (await sm.send(new DescribeSecretCommand({ SecretId: Name }))).VersionIdsToStages;
+    // What Terraform asks before deleting a replaced version: AWSPREVIOUS taken off it.
+    await sm.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: Name,
+        VersionStage: "AWSPREVIOUS",
+        RemoveFromVersionId: a.VersionId,
+      }),
+    );
+    expect(await stages()).toEqual({ [String(b.VersionId)]: ["AWSCURRENT"], [String(c.VersionId)]: ["BETA"] });
+    // AWSCURRENT moved: the version it leaves takes AWSPREVIOUS; reads follow.
+    await sm.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: Name,
+        VersionStage: "AWSCURRENT",
+        MoveToVersionId: c.VersionId,
+        RemoveFromVersionId: b.VersionId,
+      }),
+    );
+    expect(await stages()).toEqual({
+      [String(b.VersionId)]: ["AWSPREVIOUS"],
+      [String(c.VersionId)]: ["BETA", "AWSCURRENT"],
+    });
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: Name }))).SecretString).toBe("three");
+    // A label held elsewhere must be named where it is taken from; nothing changes otherwise.
+    await refused(
+      sm.send(
+        new UpdateSecretVersionStageCommand({ SecretId: Name, VersionStage: "BETA", MoveToVersionId: a.VersionId }),
+      ),
+      "InvalidParameterException",
+      /RemoveFromVersionId/,
+    );
+    const listed = await sm.send(new ListSecretVersionIdsCommand({ SecretId: Name }));
+    expect(listed.Versions?.map((v) => [v.VersionId, v.VersionStages])).toEqual([
+      [b.VersionId, ["AWSPREVIOUS"]],
+      [c.VersionId, ["BETA", "AWSCURRENT"]],
+    ]);
+    const all = await cli("list-secret-version-ids", "--secret-id", Name, "--include-deprecated");
+    expect((all.Versions as Array<{ VersionId: string }>).map((v) => v.VersionId)).toEqual([
+      a.VersionId,
+      b.VersionId,
+      c.VersionId,
+    ]);
+    await cli(
+      ...["update-secret-version-stage", "--secret-id", Name, "--version-stage", "AWSPREVIOUS"],
+      ...["--remove-from-version-id", String(b.VersionId)],
+    );
+    expect(await stages()).toEqual({ [String(c.VersionId)]: ["BETA", "AWSCURRENT"] });
+    await cliRefused(
+      "InvalidParameterException",
+      ...["update-secret-version-stage", "--secret-id", Name, "--version-stage", "AWSCURRENT"],
+      ...["--remove-from-version-id", String(c.VersionId)],
+    );
   });
 
   it("reads a secret's resource policy as none, and refuses one", async () => {

@@ -49,6 +49,8 @@ export function secretsRoutes(secrets: SecretService | undefined, log: Logger): 
     TagResource: "tagResource",
     UntagResource: "untagResource",
     GetResourcePolicy: "getResourcePolicy",
+    UpdateSecretVersionStage: "updateSecretVersionStage",
+    ListSecretVersionIds: "listSecretVersionIds",
     PutResourcePolicy: "putResourcePolicy",
     DeleteResourcePolicy: "deleteResourcePolicy",
   };

@@ -10,6 +10,7 @@ import type { SecretCipher } from "./secret-cipher.js";
 import { markedForDeletion, missingSecret, newSecretArn, secretOf } from "./secret-refs.js";
 import { describeShape, listEntryShape, seconds } from "./secret-shapes.js";
 import { chooseVersion, openVersion, sameValue } from "./secret-values.js";
+import { secretVersionOps } from "./secret-versions.js";
 import {
   type Body,
   deletion,
@@ -76,6 +77,7 @@ export function createSecretService(store: SecretStore, cipher: SecretCipher, re
   }
 
   return {
+    ...secretVersionOps(store, find),
     async createSecret(accountId: string, body: Body) {
       onlyKnown(
         body,

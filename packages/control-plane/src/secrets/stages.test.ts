@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_VERSIONS, type StagedVersion, stageNewVersion } from "./stages.js";
+import { MAX_VERSIONS, moveStage, type StagedVersion, stageNewVersion } from "./stages.js";
 
 const v = (versionId: string, ...stages: string[]): StagedVersion => ({ versionId, stages });
 
@@ -67,5 +67,48 @@ describe("stageNewVersion", () => {
     expect(plan.versions).toHaveLength(MAX_VERSIONS);
     expect(plan.dropped).toEqual(["u0", "prev", "u1"]);
     expect(plan.versions.map((x) => x.versionId)).toContain("keep");
+  });
+});
+
+describe("moveStage", () => {
+  const versions = [v("a", "AWSPREVIOUS"), v("b", "AWSCURRENT", "BETA"), v("c")];
+  it.each<[string, Parameters<typeof moveStage>[1], StagedVersion[]]>([
+    [
+      "AWSCURRENT moves; the version it leaves takes AWSPREVIOUS from the one that had it",
+      { stage: "AWSCURRENT", moveTo: "c", removeFrom: "b" },
+      [v("a"), v("b", "BETA", "AWSPREVIOUS"), v("c", "AWSCURRENT")],
+    ],
+    [
+      "AWSPREVIOUS is taken off (what Terraform asks before deleting a version)",
+      { stage: "AWSPREVIOUS", removeFrom: "a" },
+      [v("a"), v("b", "AWSCURRENT", "BETA"), v("c")],
+    ],
+    [
+      "a label no version holds is attached",
+      { stage: "GAMMA", moveTo: "a" },
+      [v("a", "AWSPREVIOUS", "GAMMA"), v("b", "AWSCURRENT", "BETA"), v("c")],
+    ],
+    [
+      "a custom label moves",
+      { stage: "BETA", moveTo: "c", removeFrom: "b" },
+      [v("a", "AWSPREVIOUS"), v("b", "AWSCURRENT"), v("c", "BETA")],
+    ],
+    [
+      "moving a label to where it is changes nothing",
+      { stage: "AWSCURRENT", moveTo: "b", removeFrom: "b" },
+      [v("a", "AWSPREVIOUS"), v("b", "AWSCURRENT", "BETA"), v("c")],
+    ],
+  ])("%s", (_what, move, expected) => {
+    expect(moveStage(versions, move)).toEqual(expected);
+  });
+
+  it.each<[Parameters<typeof moveStage>[1], RegExp]>([
+    [{ stage: "AWSCURRENT" }, /Either MoveToVersionId or RemoveFromVersionId/],
+    [{ stage: "BETA", moveTo: "c" }, /currently attached to version b/],
+    [{ stage: "BETA", removeFrom: "a" }, /not attached to version a/],
+    [{ stage: "AWSCURRENT", removeFrom: "b" }, /can't remove AWSCURRENT/],
+    [{ stage: "BETA", moveTo: "zz", removeFrom: "b" }, /Version zz not found/],
+  ])("refuses %o", (move, message) => {
+    expect(moveStage(versions, move)).toMatch(message);
   });
 });

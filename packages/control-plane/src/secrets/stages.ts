@@ -55,3 +55,42 @@ export function stageNewVersion(versions: StagedVersion[], newId: string, labels
 /** The version holding `stage`, if one does. */
 export const versionWithStage = (versions: StagedVersion[], stage: string) =>
   versions.find((v) => v.stages.includes(stage));
+
+/** UpdateSecretVersionStage's move: `stage` taken from `removeFrom`, given to `moveTo`. */
+export interface StageMove {
+  stage: string;
+  moveTo?: string;
+  removeFrom?: string;
+}
+
+/**
+ * The labels of `versions` after `move`, as Secrets Manager moves them; or why it is
+ * refused. A label held elsewhere must be named where it is taken from; AWSCURRENT can
+ * only move, and the version it leaves takes AWSPREVIOUS, as when a version is added.
+ */
+export function moveStage(versions: StagedVersion[], move: StageMove): StagedVersion[] | string {
+  const { stage, moveTo, removeFrom } = move;
+  if (moveTo === undefined && removeFrom === undefined)
+    return "Either MoveToVersionId or RemoveFromVersionId is required";
+  for (const id of [moveTo, removeFrom]) {
+    if (id !== undefined && !versions.some((v) => v.versionId === id)) return `Version ${id} not found.`;
+  }
+  const holder = versionWithStage(versions, stage);
+  if (removeFrom !== undefined && holder?.versionId !== removeFrom) {
+    return `Staging label ${stage} is not attached to version ${removeFrom}.`;
+  }
+  if (moveTo !== undefined && holder && holder.versionId !== moveTo && removeFrom === undefined) {
+    return `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`;
+  }
+  if (stage === CURRENT && moveTo === undefined)
+    return "You can't remove AWSCURRENT from a version: move it to another";
+  if (moveTo !== undefined && holder?.versionId === moveTo) return versions;
+  const currentMoves = stage === CURRENT && holder !== undefined && holder.versionId !== moveTo;
+  return versions.map((v) => {
+    let stages = v.stages.filter((s) => s !== stage);
+    if (currentMoves) stages = stages.filter((s) => s !== PREVIOUS);
+    if (currentMoves && v.versionId === holder?.versionId) stages.push(PREVIOUS);
+    if (v.versionId === moveTo) stages.push(stage);
+    return { versionId: v.versionId, stages };
+  });
+}

@@ -194,6 +194,39 @@ export function createPgSecretStore(pool: Pool, timeoutMs = STATEMENT_TIMEOUT_MS
         return { status: "added", stages };
       });
     },
+    /**
+     * Moves staging labels as `change` decides from the versions' labels (oldest first),
+     * the secret locked meanwhile; `{ refused }` with its reason, changing nothing.
+     */
+    async restage(
+      arn: string,
+      change: (
+        versions: Array<{ versionId: string; stages: string[] }>,
+      ) => Array<{ versionId: string; stages: string[] }> | string,
+    ): Promise<Change | { refused: string }> {
+      return db.transaction(async (tx) => {
+        const state = await lock(tx, arn);
+        if (state !== "ok") return state;
+        const rows = await tx.query<{ version_id: string; stages: string[] }>(
+          "SELECT version_id, stages FROM secret_versions WHERE secret_arn = $1 ORDER BY created_at, version_id",
+          [arn],
+        );
+        const before = rows.rows.map((r) => ({ versionId: r.version_id, stages: r.stages }));
+        const after = change(before);
+        if (typeof after === "string") return { refused: after };
+        for (const now of after) {
+          const old = before.find((b) => b.versionId === now.versionId);
+          if (old && old.stages.join("\n") === now.stages.join("\n")) continue;
+          await tx.query("UPDATE secret_versions SET stages = $3 WHERE secret_arn = $1 AND version_id = $2", [
+            arn,
+            now.versionId,
+            now.stages,
+          ]);
+        }
+        await tx.query("UPDATE secrets SET last_changed_at = now() WHERE arn = $1", [arn]);
+        return "ok";
+      });
+    },
     async setDescription(arn: string, description: string): Promise<Change> {
       return db.transaction(async (tx) => {
         const state = await lock(tx, arn);
