@@ -4,12 +4,11 @@
 // ListPolicyTags. IAM's rules: at most 50, keys of 1–128 and values of 0–256 letters,
 // digits, spaces and _.:/=+-@, no key starting aws:, no key twice in one request.
 import { type IamTags, MAX_IAM_TAGS, type TaggedKind } from "../store/iam-tags-store.js";
+import { TAG_KEY, TAG_VALUE } from "../tag-text.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, name, only, page, required } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
 
-const KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The Tags list of `b` as a map (no prototype: __proto__ is a key like any other); {} when absent. */
@@ -24,10 +23,10 @@ export function tagsIn(b: Input): Record<string, string> {
     if (!isObject(t)) throw iamErrors.validation("Each tag must have a Key and a Value");
     const key = t.Key;
     const value = t.Value ?? "";
-    if (typeof key !== "string" || !KEY.test(key) || key.toLowerCase().startsWith("aws:")) {
+    if (typeof key !== "string" || !TAG_KEY.test(key) || key.toLowerCase().startsWith("aws:")) {
       throw iamErrors.invalidInput(`The tag key ${JSON.stringify(String(key).slice(0, 128))} is not valid`);
     }
-    if (typeof value !== "string" || !VALUE.test(value))
+    if (typeof value !== "string" || !TAG_VALUE.test(value))
       throw iamErrors.invalidInput(`The value of tag ${key} is not valid`);
     if (seen.has(key.toLowerCase())) throw iamErrors.invalidInput(`Duplicate tag keys found: ${key}`);
     seen.add(key.toLowerCase());
@@ -44,7 +43,7 @@ export const tagList = (tags: Record<string, string>) =>
 
 function keysIn(b: Input): string[] {
   const v = b.TagKeys;
-  if (!Array.isArray(v) || v.length > MAX_IAM_TAGS || v.some((k) => typeof k !== "string" || !KEY.test(k))) {
+  if (!Array.isArray(v) || v.length > MAX_IAM_TAGS || v.some((k) => typeof k !== "string" || !TAG_KEY.test(k))) {
     throw iamErrors.validation(`TagKeys must be a list of at most ${MAX_IAM_TAGS} tag keys`);
   }
   return v as string[];

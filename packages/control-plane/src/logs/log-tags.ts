@@ -4,13 +4,12 @@
 // UntagLogGroup (by name), over one map per group; CreateLogGroup sets the first.
 import type { LogGroupTags } from "../store/log-group-tags.js";
 import { MAX_LOG_GROUP_TAGS } from "../store/log-group-tags.js";
+import { TAG_KEY, TAG_VALUE } from "../tag-text.js";
 import { GROUP_NAME } from "./log-model.js";
 import { type Body, groupOf, invalidParameter, isObject, notFound, onlyKnown, str } from "./logs-input.js";
 
 const GROUP_MISSING = "The specified log group does not exist.";
 const ARN = /^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([^:]+)(:\*)?$/;
-const KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 /** A tags map as CloudWatch Logs takes it (`field` of `body`), checked; no prototype, so __proto__ is a key like any other. */
 export function tagsOf(body: Body, field: string, required: boolean): Record<string, string> {
@@ -25,9 +24,10 @@ export function tagsOf(body: Body, field: string, required: boolean): Record<str
     throw invalidParameter(`${field} must hold at most ${MAX_LOG_GROUP_TAGS} tags`);
   const out: Record<string, string> = Object.create(null);
   for (const [key, value] of entries) {
-    if (!KEY.test(key) || key.startsWith("aws:"))
+    if (!TAG_KEY.test(key) || key.startsWith("aws:"))
       throw invalidParameter(`Tag key ${JSON.stringify(key.slice(0, 128))} is not valid`);
-    if (typeof value !== "string" || !VALUE.test(value)) throw invalidParameter(`The value of tag ${key} is not valid`);
+    if (typeof value !== "string" || !TAG_VALUE.test(value))
+      throw invalidParameter(`The value of tag ${key} is not valid`);
     out[key] = value;
   }
   return out;
@@ -39,7 +39,7 @@ function keysOf(body: Body, field: string): string[] {
     !Array.isArray(v) ||
     v.length < 1 ||
     v.length > MAX_LOG_GROUP_TAGS ||
-    v.some((k) => typeof k !== "string" || !KEY.test(k))
+    v.some((k) => typeof k !== "string" || !TAG_KEY.test(k))
   ) {
     throw invalidParameter(`${field} must be a list of 1 to ${MAX_LOG_GROUP_TAGS} tag keys`);
   }

@@ -1,6 +1,8 @@
 // Reading SQS request members the same way whichever protocol brought them: awsJson
 // sends numbers and lists as JSON, awsQuery as strings (the codec already made its
 // lists and maps), so integers are accepted in both forms.
+
+import { TAG_KEY } from "../tag-text.js";
 import { sqsErrors } from "./sqs-errors.js";
 
 export type Model = Record<string, unknown>;
@@ -62,8 +64,6 @@ export function batchEntries(b: Model, name = "Entries"): Model[] {
   }
   return v as Model[];
 }
-
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 export function tagMap(v: unknown): Record<string, string> {
   if (v === undefined || v === null) return {};
