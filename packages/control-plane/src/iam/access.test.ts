@@ -77,4 +77,18 @@ describe("createAccess for users", () => {
     await access.check(ci, "a:b", ["*"]);
     expect(src.reads.n).toBe(3);
   });
+
+  it("forgets every principal of one account, and only that account's", async () => {
+    const src = source({}, { ci: [doc("Allow", "*", "*")] });
+    const access = createAccess(src);
+    const other = { ...ci, accountId: "210987654321" };
+    await access.check(ci, "a:b", ["*"]);
+    await access.check(other, "a:b", ["*"]);
+    expect(src.reads.n).toBe(2);
+    access.forgetAccount("210987654321");
+    await access.check(ci, "a:b", ["*"]);
+    expect(src.reads.n).toBe(2);
+    await access.check(other, "a:b", ["*"]);
+    expect(src.reads.n).toBe(3);
+  });
 });

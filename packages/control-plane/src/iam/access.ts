@@ -44,6 +44,8 @@ export interface Access {
   check(who: Principal, action: string, resources: readonly string[]): Promise<void>;
   /** Drops what is cached of a role's or user's policies, after an edit made here. */
   forget(accountId: string, kind: "role" | "user", name: string): void;
+  /** Drops what is cached of every principal of the account (a managed policy's document changed). */
+  forgetAccount(accountId: string): void;
 }
 
 /** Where a role's or a user's policy documents are read; undefined when it does not exist. */
@@ -113,6 +115,9 @@ export function createAccess(source: PolicySource, now = Date.now): Access {
     },
     forget(accountId, kind, name) {
       cache.delete(keyOf(accountId, kind, name));
+    },
+    forgetAccount(accountId) {
+      for (const key of cache.keys()) if (key.startsWith(`${accountId}/`)) cache.delete(key);
     },
   };
 }

@@ -1,6 +1,7 @@
 // IAM's operations that Stratus serves, per account: roles (with their trust
 // policy), inline role policies, customer managed policies and their attachment to
-// roles. Every document is checked before anything is stored (policy-document.ts).
+// roles; AWS managed policies from Stratus's catalog (aws-managed.ts), read and listed.
+// Every document is checked before anything is stored (policy-document.ts).
 // Operations take the caller's account and the decoded awsQuery input, and return
 // the result structure awsQuery renders; documents go out URL-encoded, as IAM's do.
 import { randomBytes } from "node:crypto";
@@ -8,20 +9,19 @@ import type { IamStore } from "../store/iam-store.js";
 import type { IamTags } from "../store/iam-tags-store.js";
 import { type ManagedPolicy, policyArn, type Role, roleArn } from "../store/iam-types.js";
 import type { Access } from "./access.js";
+import { AWS_POLICIES, type AwsPolicy, awsPolicyArn, CATALOG_DATE } from "./aws-managed.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required, str } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
 import { tagList, tagsIn } from "./iam-tags.js";
 import { checkTrustPolicy, parsePolicy } from "./policy-document.js";
+import { awsPolicyOf, MANAGED_MAX, policyVersionOps } from "./policy-version-ops.js";
 import { policyNamed, principalPolicyOps } from "./principal-policy-ops.js";
 
 export type { IamOp } from "./iam-op.js";
 
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 export const newId = (prefix: string) => prefix + Array.from(randomBytes(17), (b) => ID_ALPHABET[b % 36]).join("");
-
-/** IAM's limit on a trust or managed policy document (an inline one: principal-policy-ops.ts). */
-const MANAGED_MAX = 6_144;
 
 const encoded = (doc: string) => encodeURIComponent(doc);
 
@@ -44,13 +44,29 @@ function policyShape(p: ManagedPolicy) {
     PolicyId: p.policyId,
     Arn: policyArn(p),
     Path: p.path,
-    DefaultVersionId: "v1",
+    DefaultVersionId: `v${p.defaultVersion}`,
     AttachmentCount: p.attachmentCount,
     PermissionsBoundaryUsageCount: 0,
     IsAttachable: true,
     ...(p.description ? { Description: p.description } : {}),
     CreateDate: p.createdAt,
-    UpdateDate: p.createdAt,
+    UpdateDate: p.updatedAt,
+  };
+}
+
+function awsPolicyShape(p: AwsPolicy, attachments: number) {
+  return {
+    PolicyName: p.name,
+    PolicyId: p.policyId,
+    Arn: awsPolicyArn(p),
+    Path: p.path,
+    DefaultVersionId: "v1",
+    AttachmentCount: attachments,
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    Description: p.description,
+    CreateDate: CATALOG_DATE,
+    UpdateDate: CATALOG_DATE,
   };
 }
 
@@ -77,7 +93,7 @@ function document(b: Input, key: string, max: number): string {
 
 export function createIamService(
   store: IamStore,
-  access: Pick<Access, "forget">,
+  access: Pick<Access, "forget" | "forgetAccount">,
   tags: IamTags,
 ): Record<string, IamOp> {
   const roleOf = async (accountId: string, roleName: string) => {
@@ -95,6 +111,7 @@ export function createIamService(
   };
 
   return {
+    ...policyVersionOps(store, access),
     ...principalPolicyOps({
       kind: "Role",
       policies: store.rolePolicies,
@@ -192,6 +209,7 @@ export function createIamService(
       const policyTags = tagsIn(b);
       const doc = document(b, "PolicyDocument", MANAGED_MAX);
       parsePolicy(doc);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const policy: ManagedPolicy = {
         accountId,
         name: policyName,
@@ -199,7 +217,9 @@ export function createIamService(
         path: path(b),
         description: str(b, "Description", { max: 1000 }) ?? "",
         document: doc,
-        createdAt: new Date(Math.floor(Date.now() / 1000) * 1000),
+        createdAt: now,
+        defaultVersion: 1,
+        updatedAt: now,
         attachmentCount: 0,
       };
       if (!(await store.createPolicy(policy, policyTags))) {
@@ -210,38 +230,11 @@ export function createIamService(
     async GetPolicy(accountId, b) {
       only(b, ["PolicyArn"]);
       const arn = required(b, "PolicyArn", 2048);
+      const aws = awsPolicyOf(arn);
+      if (aws) return { Policy: awsPolicyShape(aws, (await store.awsAttachmentCounts(accountId)).get(aws.name) ?? 0) };
       const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
       if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
       return { Policy: withTags(policyShape(policy), (await tags.get("policy", accountId, policy.name)) ?? {}) };
-    },
-    async GetPolicyVersion(accountId, b) {
-      only(b, ["PolicyArn", "VersionId"]);
-      const arn = required(b, "PolicyArn", 2048);
-      const version = required(b, "VersionId", 32);
-      const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
-      if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-      if (version !== "v1")
-        throw iamErrors.noSuchEntity(`Policy ${arn} version ${version.slice(0, 32)} does not exist.`);
-      return {
-        PolicyVersion: {
-          Document: encoded(policy.document),
-          VersionId: "v1",
-          IsDefaultVersion: true,
-          CreateDate: policy.createdAt,
-        },
-      };
-    },
-    async ListPolicyVersions(accountId, b) {
-      only(b, ["PolicyArn", "Marker", "MaxItems"]);
-      page(b);
-      const arn = required(b, "PolicyArn", 2048);
-      const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
-      if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-      // A policy's document is set at create and never replaced: its one version, v1.
-      return {
-        Versions: [{ VersionId: "v1", IsDefaultVersion: true, CreateDate: policy.createdAt }],
-        IsTruncated: false,
-      };
     },
     async DeletePolicy(accountId, b) {
       only(b, ["PolicyArn"]);
@@ -249,6 +242,11 @@ export function createIamService(
       const outcome = await store.deletePolicy(accountId, policyNamed(accountId, arn));
       if (outcome === "missing") throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
       if (outcome === "conflict") throw iamErrors.deleteConflict("Cannot delete a policy attached to entities.");
+      if (outcome === "versions") {
+        throw iamErrors.deleteConflict(
+          "This policy has more than one version. Before you delete a policy, you must delete the policy's non-default versions.",
+        );
+      }
       return {};
     },
     async ListPolicies(accountId, b) {
@@ -259,11 +257,31 @@ export function createIamService(
       const attached = str(b, "OnlyAttached") ?? "false";
       if (attached !== "true" && attached !== "false") throw iamErrors.validation("OnlyAttached must be true or false");
       const { after, max } = page(b);
-      // Stratus has no AWS managed policies: Scope=AWS lists none.
-      if (scope === "AWS") return { Policies: [], IsTruncated: false };
       const opts = { pathPrefix: pathPrefix(b), onlyAttached: attached === "true" };
-      const result = await store.listPolicies(accountId, opts, after, max);
-      return { Policies: result.items.map(policyShape), ...pageOut(result.after) };
+      // Scope All lists AWS's first (their markers begin "aws/", which no policy name can), then the account's.
+      const inAws = scope === "AWS" || (scope === "All" && (after === undefined || after.startsWith("aws/")));
+      const awsShapes: ReturnType<typeof awsPolicyShape>[] = [];
+      if (inAws) {
+        const from = scope === "All" && after !== undefined ? after.slice(4) : after;
+        const counts = await store.awsAttachmentCounts(accountId);
+        for (const p of AWS_POLICIES) {
+          if (!p.path.startsWith(opts.pathPrefix)) continue;
+          if (from !== undefined && p.name.toLowerCase().localeCompare(from.toLowerCase()) <= 0) continue;
+          const n = counts.get(p.name) ?? 0;
+          if (opts.onlyAttached && n === 0) continue;
+          if (awsShapes.length === max) {
+            const last = awsShapes[max - 1]?.PolicyName as string;
+            return { Policies: awsShapes, ...pageOut(scope === "All" ? `aws/${last}` : last) };
+          }
+          awsShapes.push(awsPolicyShape(p, n));
+        }
+        if (scope === "AWS") return { Policies: awsShapes, IsTruncated: false };
+        if (awsShapes.length === max)
+          return { Policies: awsShapes, ...pageOut(`aws/${awsShapes[max - 1]?.PolicyName}`) };
+      }
+      const localAfter = inAws ? undefined : after;
+      const result = await store.listPolicies(accountId, opts, localAfter, max - awsShapes.length);
+      return { Policies: [...awsShapes, ...result.items.map(policyShape)], ...pageOut(result.after) };
     },
   };
 }

@@ -1,8 +1,10 @@
 // IAM's seven policy operations of a principal kind, the same for roles and users:
 // Put/Get/Delete/List{Kind}Policy (inline) and Attach/Detach/ListAttached{Kind}Policies
-// (customer managed). Every document is checked before it is stored.
+// (customer managed, or AWS managed from Stratus's catalog). Every document is checked
+// before it is stored.
 import type { PrincipalPolicies } from "../store/iam-principal-policies.js";
 import { type ManagedPolicy, policyArn } from "../store/iam-types.js";
+import { awsPolicyAt, isAwsPolicyArn } from "./aws-managed.js";
 import { iamErrors } from "./iam-errors.js";
 import { name, only, page, pageOut, parsePolicyArn, pathPrefix, required } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
@@ -21,6 +23,12 @@ export interface PrincipalKind {
   changed(accountId: string, name: string): void;
 }
 
+/** NoSuchEntity for an AWS managed policy's ARN that Stratus's catalog does not carry. */
+export const notCarried = (arn: string) =>
+  iamErrors.noSuchEntity(
+    `Policy ${arn.slice(0, 256)} does not exist or is not attachable (Stratus carries the AWS managed policies that ListPolicies lists with Scope AWS).`,
+  );
+
 /** The name of the caller's managed policy that `arn` names. */
 export function policyNamed(accountId: string, arn: string): string {
   const p = parsePolicyArn(arn);
@@ -29,6 +37,12 @@ export function policyNamed(accountId: string, arn: string): string {
     throw iamErrors.noSuchEntity(`Policy ${arn.slice(0, 256)} does not exist or is not attachable.`);
   return p.name;
 }
+
+/** The path of a managed policy's ARN (`/` or `/service-role/`...). */
+const policyPath = (arn: string) => {
+  const resource = arn.slice(arn.indexOf(":policy/") + ":policy".length);
+  return resource.slice(0, resource.lastIndexOf("/") + 1);
+};
 
 export function principalPolicyOps(p: PrincipalKind): Record<string, IamOp> {
   const { kind, policies } = p;
@@ -80,6 +94,14 @@ export function principalPolicyOps(p: PrincipalKind): Record<string, IamOp> {
       only(b, [nameKey, "PolicyArn"]);
       const owner = await principal(accountId, b);
       const arn = required(b, "PolicyArn", 2048);
+      if (isAwsPolicyArn(arn)) {
+        const aws = awsPolicyAt(arn);
+        if (!aws) throw notCarried(arn);
+        // False only when the principal went meanwhile: find says so by name.
+        if (!(await policies.attachAws(accountId, owner, aws))) await p.find(accountId, owner);
+        p.changed(accountId, owner);
+        return {};
+      }
       const policy = await p.getPolicy(accountId, policyNamed(accountId, arn));
       if (!policy || policyArn(policy) !== arn || !(await policies.attach(accountId, owner, policy.name))) {
         throw iamErrors.noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
@@ -91,7 +113,12 @@ export function principalPolicyOps(p: PrincipalKind): Record<string, IamOp> {
       only(b, [nameKey, "PolicyArn"]);
       const owner = await principal(accountId, b);
       const arn = required(b, "PolicyArn", 2048);
-      if (!(await policies.detach(accountId, owner, policyNamed(accountId, arn)))) {
+      const aws = isAwsPolicyArn(arn) ? awsPolicyAt(arn) : undefined;
+      if (isAwsPolicyArn(arn) && !aws) throw notCarried(arn);
+      const detached = aws
+        ? await policies.detachAws(accountId, owner, aws.name)
+        : await policies.detach(accountId, owner, policyNamed(accountId, arn));
+      if (!detached) {
         throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
       }
       p.changed(accountId, owner);
@@ -105,8 +132,8 @@ export function principalPolicyOps(p: PrincipalKind): Record<string, IamOp> {
       const result = await policies.listAttached(accountId, owner, after, max);
       return {
         AttachedPolicies: result.items
-          .filter((m) => m.path.startsWith(prefix))
-          .map((m) => ({ PolicyName: m.name, PolicyArn: policyArn(m) })),
+          .filter((m) => policyPath(m.arn).startsWith(prefix))
+          .map((m) => ({ PolicyName: m.name, PolicyArn: m.arn })),
         ...pageOut(result.after),
       };
     },

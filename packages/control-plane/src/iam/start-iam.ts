@@ -3,11 +3,13 @@
 // checks a function's Role.
 import type { Pool } from "pg";
 import { forgetKey } from "../api/auth.js";
+import type { PrincipalDocuments } from "../store/iam-principal-policies.js";
 import { createPgIamStore } from "../store/iam-store.js";
 import { createPgIamTags } from "../store/iam-tags-store.js";
 import { policyArn } from "../store/iam-types.js";
 import { createPgIamUserStore } from "../store/iam-user-store.js";
 import { createAccess } from "./access.js";
+import { awsPolicyNamed } from "./aws-managed.js";
 import { createRoleCheck } from "./execution-role.js";
 import { iamErrors } from "./iam-errors.js";
 import { createIamService } from "./iam-service.js";
@@ -15,12 +17,16 @@ import { iamTagOps } from "./iam-tags.js";
 import { createIamUserOps } from "./iam-users.js";
 import { policyNamed } from "./principal-policy-ops.js";
 
+/** A principal's documents with those of its AWS managed policies (one Stratus no longer carries grants nothing). */
+const withAwsDocuments = (found: PrincipalDocuments | undefined) =>
+  found && [...found.documents, ...found.awsPolicies.flatMap((name) => awsPolicyNamed(name)?.document ?? [])];
+
 export function startIam(pool: Pool, config: { dbStatementTimeoutMs: number }) {
   const store = createPgIamStore(pool, config.dbStatementTimeoutMs);
   const users = createPgIamUserStore(pool, config.dbStatementTimeoutMs);
   const access = createAccess({
-    role: (accountId, name) => store.rolePolicies.documentsOf(accountId, name),
-    user: (accountId, name) => users.userPolicies.documentsOf(accountId, name),
+    role: async (accountId, name) => withAwsDocuments(await store.rolePolicies.documentsOf(accountId, name)),
+    user: async (accountId, name) => withAwsDocuments(await users.userPolicies.documentsOf(accountId, name)),
   });
   const tags = createPgIamTags(pool, config.dbStatementTimeoutMs);
   const ops = {

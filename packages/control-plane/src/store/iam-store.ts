@@ -2,6 +2,7 @@
 // account (migration 030). Names are matched without regard to case, as IAM's are;
 // a role or policy keeps the case it was created with.
 import type { Pool } from "pg";
+import { type PolicyVersions, policyVersions } from "./iam-policy-versions.js";
 import {
   POLICY_COLUMNS,
   type PolicyRow,
@@ -32,10 +33,15 @@ export interface IamStore {
   hasRoles(accountId: string): Promise<boolean>;
   /** The roles' inline and attached policies. */
   rolePolicies: PrincipalPolicies;
+  /** Stores the policy and its document as version 1; false when one of that name exists. */
   createPolicy(policy: ManagedPolicy, tags?: Record<string, string>): Promise<boolean>;
+  /** The customer managed policies' versions. */
+  policyVersions: PolicyVersions;
   getPolicy(accountId: string, name: string): Promise<ManagedPolicy | undefined>;
-  /** Refused (conflict) while attached to a role or a user. */
-  deletePolicy(accountId: string, name: string): Promise<DeleteOutcome>;
+  /** How many of the account's roles and users each AWS managed policy is attached to (absent: none). */
+  awsAttachmentCounts(accountId: string): Promise<Map<string, number>>;
+  /** Refused while attached to a role or a user ("conflict"), or while it has versions beside the default ("versions"). */
+  deletePolicy(accountId: string, name: string): Promise<DeleteOutcome | "versions">;
   listPolicies(
     accountId: string,
     opts: { pathPrefix: string; onlyAttached: boolean },
@@ -76,6 +82,7 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
   const policies = principalPolicies(db, ROLE_TABLES);
   return {
     rolePolicies: policies,
+    policyVersions: policyVersions(db),
     async createRole(r, tags = {}) {
       const res = await db.query(
         `INSERT INTO iam_roles (${ROLE_COLUMNS}, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
@@ -113,7 +120,8 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
       db.transaction(async (q) => {
         const res = await q.query<{ name: string; used: boolean }>(
           `SELECT name, EXISTS (SELECT 1 FROM iam_role_policies p WHERE p.account_id = r.account_id AND p.role_name = r.name)
-             OR EXISTS (SELECT 1 FROM iam_role_attachments a WHERE a.account_id = r.account_id AND a.role_name = r.name) AS used
+             OR EXISTS (SELECT 1 FROM iam_role_attachments a WHERE a.account_id = r.account_id AND a.role_name = r.name)
+             OR EXISTS (SELECT 1 FROM iam_role_aws_attachments a WHERE a.account_id = r.account_id AND a.role_name = r.name) AS used
            FROM iam_roles r WHERE account_id = $1 AND lower(name) = lower($2) FOR UPDATE`,
           [accountId, name],
         );
@@ -135,10 +143,24 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
       const res = await db.query("SELECT 1 FROM iam_roles WHERE account_id = $1 LIMIT 1", [accountId]);
       return (res.rowCount ?? 0) > 0;
     },
+    async awsAttachmentCounts(accountId) {
+      const res = await db.query<{ name: string; n: number }>(
+        `SELECT policy_name AS name, count(*)::int AS n FROM (
+           SELECT policy_name FROM iam_role_aws_attachments WHERE account_id = $1
+           UNION ALL SELECT policy_name FROM iam_user_aws_attachments WHERE account_id = $1
+         ) a GROUP BY policy_name`,
+        [accountId],
+      );
+      return new Map(res.rows.map((r) => [r.name, r.n]));
+    },
     async createPolicy(p, tags = {}) {
       const res = await db.query(
-        `INSERT INTO iam_policies (account_id, name, policy_id, path, description, document, created_at, tags)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        `WITH p AS (
+           INSERT INTO iam_policies (account_id, name, policy_id, path, description, document, created_at, tags)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING account_id, name, document, created_at
+         )
+         INSERT INTO iam_policy_versions (account_id, policy_name, version, document, created_at)
+         SELECT account_id, name, 1, document, created_at FROM p`,
         [p.accountId, p.name, p.policyId, p.path, p.description, p.document, p.createdAt, JSON.stringify(tags)],
       );
       return res.rowCount === 1;
@@ -152,14 +174,16 @@ export function createPgIamStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
     },
     deletePolicy: (accountId, name) =>
       db.transaction(async (q) => {
-        const res = await q.query<{ name: string; used: boolean }>(
-          `SELECT name, ${ATTACHED} AS used
+        const res = await q.query<{ name: string; used: boolean; versions: number }>(
+          `SELECT name, ${ATTACHED} AS used,
+             (SELECT count(*) FROM iam_policy_versions v WHERE v.account_id = p.account_id AND v.policy_name = p.name)::int AS versions
            FROM iam_policies p WHERE account_id = $1 AND lower(name) = lower($2) FOR UPDATE`,
           [accountId, name],
         );
         const row = res.rows[0];
         if (!row) return "missing";
         if (row.used) return "conflict";
+        if (row.versions > 1) return "versions";
         await q.query("DELETE FROM iam_policies WHERE account_id = $1 AND name = $2", [accountId, row.name]);
         return "deleted";
       }),

@@ -19,8 +19,13 @@ export interface ManagedPolicy {
   policyId: string;
   path: string;
   description: string;
+  /** The default version's document. */
   document: string;
   createdAt: Date;
+  /** The default version's number (`v1` is 1). */
+  defaultVersion: number;
+  /** When the default version last changed (CreateDate until it does). */
+  updatedAt: Date;
   attachmentCount: number;
 }
 

@@ -80,7 +80,8 @@ export function createPgIamUserStore(pool: Pool, statementTimeoutMs = STATEMENT_
           `SELECT name,
              EXISTS (SELECT 1 FROM access_keys k WHERE k.account_id = u.account_id AND k.user_name = u.name) AS keys,
              EXISTS (SELECT 1 FROM iam_user_policies p WHERE p.account_id = u.account_id AND p.user_name = u.name) AS policies,
-             EXISTS (SELECT 1 FROM iam_user_attachments a WHERE a.account_id = u.account_id AND a.user_name = u.name) AS attached
+             EXISTS (SELECT 1 FROM iam_user_attachments a WHERE a.account_id = u.account_id AND a.user_name = u.name)
+               OR EXISTS (SELECT 1 FROM iam_user_aws_attachments a WHERE a.account_id = u.account_id AND a.user_name = u.name) AS attached
            FROM iam_users u WHERE account_id = $1 AND lower(name) = lower($2) FOR UPDATE`,
           [accountId, name],
         );
