@@ -204,9 +204,14 @@ describe("EventBridge Scheduler, through the SDK", () => {
     ["an at() in the past", { ScheduleExpression: "at(2020-01-01T00:00:00)" }, /past/],
     ["an unknown time zone", { ScheduleExpressionTimezone: "Mars/Olympus" }, /time zone/],
     [
-      "a target that is not a function",
-      { Target: { Arn: "arn:aws:sqs:us-east-1:123456789012:q", RoleArn: ROLE } },
-      /Lambda function/,
+      "a target that is neither a function nor a queue",
+      { Target: { Arn: "arn:aws:sns:us-east-1:123456789012:t", RoleArn: ROLE } },
+      /Lambda function or SQS queue/,
+    ],
+    [
+      "another account's queue",
+      { Target: { Arn: "arn:aws:sqs:us-east-1:999999999999:q", RoleArn: ROLE } },
+      /not a queue of account/,
     ],
     [
       "a function that does not exist",

@@ -47,12 +47,12 @@ export function createControlPlaneMetrics(registry: Registry): ControlPlaneMetri
     }),
     scheduleTicksFired: new Counter({
       name: "stratus_schedule_ticks_fired_total",
-      help: "Ticks of EventBridge Scheduler schedules written as async invocations of their target",
+      help: "Ticks of EventBridge Scheduler schedules and scheduled rules written to their targets (async invocations, queue messages)",
       registers: [registry],
     }),
     scheduleTicksSkipped: new Counter({
       name: "stratus_schedule_ticks_skipped_total",
-      help: "Schedule ticks older than their target's maximum event age when a control plane claimed them (no control plane ran at their time)",
+      help: "Schedule ticks not delivered: older than their target's maximum event age when a control plane claimed them (no control plane ran at their time), or for a queue target whose queue is gone (with no dead-letter queue)",
       registers: [registry],
     }),
     asyncRequeued: new Counter({

@@ -14,7 +14,12 @@ export function createEventMetrics(registry: Registry): EventCounters {
     }),
     matched: new Counter({
       name: "stratus_events_matched_total",
-      help: "Deliveries of put events to rule targets: async invocations written for the rules the events matched",
+      help: "Deliveries of put events to rule targets: async invocations and queue messages written for the rules the events matched",
+      registers: [registry],
+    }),
+    lost: new Counter({
+      name: "stratus_events_lost_total",
+      help: "Deliveries of put events to a queue target whose queue was gone, with no dead-letter queue to take them",
       registers: [registry],
     }),
   };

@@ -1,18 +1,17 @@
 // PutEvents and TestEventPattern. Each PutEvents entry is checked as EventBridge
 // checks it (a failed entry gets its ErrorCode, the others go on), made into an event
 // in EventBridge's shape and matched against its bus's enabled pattern rules; every
-// matched target's async invocation is written in one transaction before the answer,
+// matched target's async invocation or queue message is written in one transaction before the answer,
 // so an entry answered with an EventId has its deliveries committed.
 import { randomUUID } from "node:crypto";
 import type { Counter } from "prom-client";
-import { DEFAULT_EVENT_AGE_SECONDS, DEFAULT_RETRY_ATTEMPTS, functionOfArn } from "../schedules/firing.js";
-import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { EventStore, Rule } from "../store/event-store.js";
-import { ruleArn, ruleDeadLetter } from "./arns.js";
+import { ruleArn } from "./arns.js";
 import { type EventEnvelope, envelope, eventTime } from "./envelope.js";
 import { type Body, busName, checkPattern, isObject, list, onlyKnown, required, validation } from "./events-input.js";
 import { parsePattern } from "./pattern-check.js";
 import { matches } from "./pattern-match.js";
+import { type Deliveries, deliver } from "./rule-delivery.js";
 import { targetPayload } from "./target-input.js";
 
 /** AWS's limit on a PutEvents request: the entries' sizes (entrySize) added up. */
@@ -92,8 +91,10 @@ export function entryEvent(
 export interface EventCounters {
   /** PutEvents entries, by outcome (accepted, failed). */
   put: Pick<Counter<"outcome">, "inc">;
-  /** Deliveries to targets (invocations written) that events matched. */
+  /** Deliveries to targets (invocations and queue messages written) that events matched. */
   matched: Pick<Counter, "inc">;
+  /** Deliveries to a queue target whose queue was gone, with no dead-letter queue to take them. */
+  lost: Pick<Counter, "inc">;
 }
 
 export function createPutEvents(
@@ -103,25 +104,10 @@ export function createPutEvents(
   counted: EventCounters,
   now = () => new Date(),
 ) {
-  function deliveries(rule: Rule, event: EventEnvelope): NewAsyncInvocation[] {
+  function deliveries(rule: Rule, event: EventEnvelope, into: Deliveries): void {
     const arn = ruleArn(region, rule);
     const ctx = { ruleArn: arn, ruleName: rule.name, ingestionTime: eventTime(now()) };
-    return rule.targets.flatMap((t) => {
-      const fn = functionOfArn(t.Arn);
-      if (!fn) return [];
-      return [
-        {
-          id: randomUUID(),
-          accountId: rule.accountId,
-          functionName: fn.functionName,
-          ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
-          payload: Buffer.from(targetPayload(t, event, ctx)),
-          maxAttempts: 1 + (t.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS),
-          maxEventAgeSeconds: t.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS,
-          ...ruleDeadLetter(t, arn),
-        },
-      ];
-    });
+    for (const t of rule.targets) deliver(t, rule.accountId, arn, randomUUID(), targetPayload(t, event, ctx), into);
   }
 
   return {
@@ -143,7 +129,7 @@ export function createPutEvents(
         return rulesOf.get(bus) as Promise<Rule[] | undefined>;
       };
       const results: Result[] = [];
-      const invocations: NewAsyncInvocation[] = [];
+      const into: Deliveries = { invocations: [], letters: [] };
       for (const entry of entries) {
         const made = entryEvent(entry, accountId, region, now());
         if (!("event" in made)) {
@@ -157,17 +143,20 @@ export function createPutEvents(
         }
         for (const rule of rules) {
           if (rule.eventPattern && matches(parsePattern(rule.eventPattern), made.event)) {
-            invocations.push(...deliveries(rule, made.event));
+            deliveries(rule, made.event, into);
           }
         }
         results.push({ EventId: made.event.id });
       }
-      await store.acceptEvents(invocations);
+      const { invocations, letters } = into;
+      const lost = await store.acceptEvents(invocations, letters);
       if (invocations.length > 0) relay.nudge();
       const failed = results.filter((r) => "ErrorCode" in r).length;
       if (failed > 0) counted.put.inc({ outcome: "failed" }, failed);
       if (results.length > failed) counted.put.inc({ outcome: "accepted" }, results.length - failed);
-      if (invocations.length > 0) counted.matched.inc(invocations.length);
+      if (invocations.length + letters.length - lost > 0)
+        counted.matched.inc(invocations.length + letters.length - lost);
+      if (lost > 0) counted.lost.inc(lost);
       return { FailedEntryCount: failed, Entries: results };
     },
 

@@ -90,4 +90,29 @@ describe("scheduled rules", () => {
     expect(plan.ticks).toHaveLength(10);
     expect(plan.next?.toISOString()).toBe("2026-12-04T10:11:30.000Z");
   });
+
+  it("writes a queue target's ticks as messages, its dead letter ready for a queue that is gone", () => {
+    const queue = "arn:aws:sqs:us-east-1:123456789012:ticks";
+    const dlq = "arn:aws:sqs:us-east-1:123456789012:dlq";
+    const plan = planRuleFiring(
+      rule({ targets: [{ Id: "q", Arn: queue, DeadLetterConfig: { Arn: dlq } }] }),
+      new Date("2026-12-04T10:02:45Z"),
+      "us-east-1",
+    );
+    expect(plan.invocations).toEqual([]);
+    expect(plan.letters.map((l) => l.letter.queueName)).toEqual(["ticks", "ticks"]);
+    expect(JSON.parse(plan.letters[0]?.letter.body as string)).toMatchObject({
+      "detail-type": "Scheduled Event",
+      time: "2026-12-04T10:01:30Z",
+    });
+    expect(plan.letters[0]?.orElse).toMatchObject({ queueName: "dlq", body: plan.letters[0]?.letter.body });
+    expect(plan.letters[0]?.orElse?.attributes.ERROR_CODE?.StringValue).toBe("RESOURCE_NOT_FOUND");
+    // Another account's queue is no target: skipped, as a function that is not one is.
+    const foreign = planRuleFiring(
+      rule({ targets: [{ Id: "q", Arn: "arn:aws:sqs:us-east-1:999999999999:ticks" }] }),
+      new Date("2026-12-04T10:02:45Z"),
+      "us-east-1",
+    );
+    expect([foreign.letters.length, foreign.skipped]).toEqual([0, 2]);
+  });
 });

@@ -1,30 +1,24 @@
 // What firing a due scheduled rule writes, decided without I/O, as firing.ts decides
 // it for a schedule: each tick due by now (to a cap per claim) becomes, for each of the
-// rule's targets, an async invocation of the target function with the Scheduled Event
-// (or the target's own input). Ids derive from (rule incarnation, target, tick), so a
+// rule's targets, an async invocation of the target function or a message to the
+// target queue, with the Scheduled Event (or the target's own input). Ids derive from (rule incarnation, target, tick), so a
 // tick claimed twice is written once; a tick older than a target's maximum event age
 // is skipped for that target and counted.
 
 import { nextFire, parseExpression } from "../schedules/expression.js";
-import {
-  DEFAULT_EVENT_AGE_SECONDS,
-  DEFAULT_RETRY_ATTEMPTS,
-  derivedUuid,
-  functionOfArn,
-  type Planned,
-} from "../schedules/firing.js";
-import type { NewAsyncInvocation } from "../store/async-store.js";
+import { DEFAULT_EVENT_AGE_SECONDS, derivedUuid, type Planned } from "../schedules/firing.js";
 import type { Rule } from "../store/event-store.js";
-import { ruleArn, ruleDeadLetter } from "./arns.js";
+import { ruleArn } from "./arns.js";
 import { eventTime, scheduledEvent } from "./envelope.js";
+import { type Deliveries, deliver } from "./rule-delivery.js";
 import { targetPayload } from "./target-input.js";
 
 export function planRuleFiring(r: Rule, now: Date, region: string, maxTicks = 10): Planned {
   const arn = ruleArn(region, r);
-  const invocations: NewAsyncInvocation[] = [];
+  const into: Deliveries = { invocations: [], letters: [] };
   const ticks: Date[] = [];
   let skipped = 0;
-  if (!r.scheduleExpression) return { invocations, ticks, skipped, remove: false };
+  if (!r.scheduleExpression) return { ...into, ticks, skipped, remove: false };
   const expr = parseExpression(r.scheduleExpression, "UTC", { allowAt: false });
   let tick: Date | undefined = r.nextFireAt;
   while (tick && tick.getTime() <= now.getTime() && ticks.length < maxTicks) {
@@ -32,27 +26,17 @@ export function planRuleFiring(r: Rule, now: Date, region: string, maxTicks = 10
     const event = scheduledEvent(eventId, r.accountId, region, arn, tick);
     const ctx = { ruleArn: arn, ruleName: r.name, ingestionTime: eventTime(tick) };
     for (const target of r.targets) {
-      const fn = functionOfArn(target.Arn);
       const ageSeconds = target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS;
-      if (!fn || now.getTime() - tick.getTime() > ageSeconds * 1000) {
+      const payload = targetPayload(target, event, ctx);
+      const id = derivedUuid(`${eventId}/${target.Id}`);
+      if (now.getTime() - tick.getTime() > ageSeconds * 1000 || !deliver(target, r.accountId, arn, id, payload, into)) {
         skipped++;
-        continue;
       }
-      invocations.push({
-        id: derivedUuid(`${eventId}/${target.Id}`),
-        accountId: r.accountId,
-        functionName: fn.functionName,
-        ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
-        payload: Buffer.from(targetPayload(target, event, ctx)),
-        maxAttempts: 1 + (target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS),
-        maxEventAgeSeconds: ageSeconds,
-        ...ruleDeadLetter(target, arn),
-      });
     }
     ticks.push(tick);
     tick = nextFire(expr, tick, r.anchor);
   }
-  return { invocations, ticks, skipped, ...(tick ? { next: tick } : {}), remove: false };
+  return { ...into, ticks, skipped, ...(tick ? { next: tick } : {}), remove: false };
 }
 
 /** A scheduled rule's first fire time after `now` (rate() counts from the rule's creation). */

@@ -1,6 +1,6 @@
 // EventBridge's rule, target and event bus operations over the event store, in
 // EventBridge's shapes (dates as epoch seconds), for the caller's account. A target
-// must be a Lambda function of that account that exists; a scheduled rule's next
+// must be a Lambda function or an SQS queue of that account that exists; a scheduled rule's next
 // fire time is set as it is put or enabled (rule-firing.ts).
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
@@ -78,7 +78,12 @@ export function createRuleService(
       if (dlq) return `Target ${t.Id}: DeadLetterConfig.Arn: ${dlq}`;
     }
     const fn = functionOfArn(t.Arn);
-    if (!fn) return `Target ${t.Id}: ${t.Arn} is not a Lambda function ARN; Stratus targets are its functions`;
+    if (!fn && t.Arn.startsWith("arn:aws:sqs:")) {
+      const fault = queues ? await queues.fault(accountId, t.Arn) : "Stratus serves no SQS here";
+      return fault && `Target ${t.Id}: ${fault}`;
+    }
+    if (!fn)
+      return `Target ${t.Id}: ${t.Arn} is not a Lambda function or SQS queue ARN; Stratus targets are its functions and queues`;
     if (fn.accountId !== accountId) return `Target ${t.Id}: ${t.Arn} is not a function of account ${accountId}`;
     try {
       await functions.get(accountId, fn.functionName, fn.qualifier);

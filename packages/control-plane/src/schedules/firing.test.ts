@@ -95,4 +95,19 @@ describe("firing a due schedule", () => {
   it("derives UUIDs of the right form", () => {
     expect(derivedUuid("x")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it("writes a queue target's ticks as messages with Input's placeholders filled", () => {
+    const target = {
+      Arn: "arn:aws:sqs:us-east-1:123456789012:ticks",
+      RoleArn: "r",
+      Input: '{"at":"<aws.scheduler.scheduled-time>"}',
+    };
+    const plan = planFiring(schedule({ target }), new Date("2026-12-04T16:02:30Z"), "us-east-1");
+    expect(plan.invocations).toEqual([]);
+    expect(plan.letters.map((l) => [l.letter.queueName, l.letter.body, l.orElse])).toEqual([
+      ["ticks", '{"at":"2026-12-04T16:01:00Z"}', undefined],
+      ["ticks", '{"at":"2026-12-04T16:02:00Z"}', undefined],
+    ]);
+    expect(plan.ticks).toHaveLength(2);
+  });
 });

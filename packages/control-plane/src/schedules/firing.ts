@@ -1,12 +1,14 @@
 // What firing a due schedule writes, decided without I/O: each tick due by now (its
 // fire time onward, to a cap per claim) becomes an async invocation of the target
-// function whose id is derived from the schedule's incarnation and the tick, so a
+// function (or a message to the target queue) whose id is derived from the schedule's incarnation and the tick, so a
 // tick claimed twice (a control plane killed mid-way, two racing) is written once.
 // A tick older than the target's maximum event age when it is finally claimed (every
 // control plane was down) is skipped and counted, as Scheduler drops it.
 import { createHash } from "node:crypto";
+import { targetLetter } from "../sqs/target-letters.js";
 import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { Firing, Schedule } from "../store/schedule-store.js";
+import type { DeadLetter, TargetLetter } from "../store/sqs-messages.js";
 import { nextFire, parseExpression } from "./expression.js";
 
 /** Scheduler's defaults for a target's RetryPolicy. */
@@ -58,47 +60,48 @@ export function planFiring(s: Schedule, now: Date, region: string, maxTicks = 10
   const retries = s.target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
   const arn = scheduleArn(region, s);
   const invocations: NewAsyncInvocation[] = [];
+  const letters: TargetLetter[] = [];
   const ticks: Date[] = [];
   let skipped = 0;
   let tick: Date | undefined = s.nextFireAt;
   const within = (t: Date | undefined) => (t && (!s.endDate || t.getTime() <= s.endDate.getTime()) ? t : undefined);
   while (tick && tick.getTime() <= now.getTime() && ticks.length + skipped < maxTicks) {
-    if (now.getTime() - tick.getTime() > ageSeconds * 1000 || !target) {
+    const id = derivedUuid(`${s.accountId}/${s.groupName}/${s.name}/${s.incarnation}/${tick.toISOString()}`);
+    const deadLetter: DeadLetter | undefined = s.target.DeadLetterConfig && {
+      queueArn: s.target.DeadLetterConfig.Arn,
+      kind: "scheduler",
+      attributes: { SCHEDULE_ARN: arn, TARGET_ARN: s.target.Arn, EXECUTION_ID: id },
+    };
+    const payload = fillInput(s.target.Input ?? "{}", {
+      "schedule-arn": arn,
+      "scheduled-time": tick.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      "execution-id": id,
+      "attempt-number": "1",
+    });
+    const letter = target ? undefined : targetLetter(s.accountId, s.target.Arn, payload, deadLetter);
+    if (now.getTime() - tick.getTime() > ageSeconds * 1000 || !(target || letter)) {
       skipped++;
     } else {
-      const id = derivedUuid(`${s.accountId}/${s.groupName}/${s.name}/${s.incarnation}/${tick.toISOString()}`);
-      const scheduledTime = tick.toISOString().replace(/\.\d{3}Z$/, "Z");
-      const input = s.target.Input ?? "{}";
-      const payload = fillInput(input, {
-        "schedule-arn": arn,
-        "scheduled-time": scheduledTime,
-        "execution-id": id,
-        "attempt-number": "1",
-      });
-      invocations.push({
-        id,
-        accountId: s.accountId,
-        functionName: target.functionName,
-        ...(target.qualifier ? { qualifier: target.qualifier } : {}),
-        payload: Buffer.from(payload),
-        maxAttempts: 1 + retries,
-        maxEventAgeSeconds: ageSeconds,
-        ...(s.target.DeadLetterConfig
-          ? {
-              deadLetter: {
-                queueArn: s.target.DeadLetterConfig.Arn,
-                kind: "scheduler" as const,
-                attributes: { SCHEDULE_ARN: arn, TARGET_ARN: s.target.Arn, EXECUTION_ID: id },
-              },
-            }
-          : {}),
-      });
+      if (letter) letters.push(letter);
+      if (target) {
+        invocations.push({
+          id,
+          accountId: s.accountId,
+          functionName: target.functionName,
+          ...(target.qualifier ? { qualifier: target.qualifier } : {}),
+          payload: Buffer.from(payload),
+          maxAttempts: 1 + retries,
+          maxEventAgeSeconds: ageSeconds,
+          ...(deadLetter ? { deadLetter } : {}),
+        });
+      }
       ticks.push(tick);
     }
     tick = within(nextFire(expr, tick, s.anchor));
   }
   return {
     invocations,
+    letters,
     ticks,
     skipped,
     ...(tick ? { next: tick } : {}),

@@ -6,7 +6,7 @@
 import type { Logger } from "@stratus/shared";
 import type { Counter } from "prom-client";
 import { startRepeating } from "../repeating.js";
-import type { Firing, Schedule } from "../store/schedule-store.js";
+import type { Fired, Firing, Schedule } from "../store/schedule-store.js";
 import { type Planned, planFiring } from "./firing.js";
 
 export interface ScheduleFirer {
@@ -17,7 +17,7 @@ const BATCH = 100;
 
 /** `opts.plan`: what firing one claimed row writes (EventBridge rules bring theirs); a schedule's by default. */
 export function startScheduleFirer<T = Schedule>(
-  store: { fireDue(limit: number, fire: (s: T) => Firing): Promise<number> },
+  store: { fireDue(limit: number, fire: (s: T) => Firing): Promise<Fired> },
   relay: { nudge(): void },
   opts: { intervalMs: number; region: string; plan?: (s: T, now: Date, region: string) => Planned },
   counted: { fired: Pick<Counter, "inc">; skipped: Pick<Counter, "inc"> },
@@ -28,7 +28,7 @@ export function startScheduleFirer<T = Schedule>(
     for (;;) {
       let claimed = 0;
       let skipped = 0;
-      const written = await store.fireDue(BATCH, (s) => {
+      const { written, lost } = await store.fireDue(BATCH, (s) => {
         claimed++;
         const plan = (opts.plan ?? (planFiring as unknown as (s: T, now: Date, region: string) => Planned))(
           s,
@@ -43,6 +43,10 @@ export function startScheduleFirer<T = Schedule>(
         relay.nudge();
       }
       if (skipped > 0) counted.skipped.inc(skipped);
+      if (lost > 0) {
+        counted.skipped.inc(lost);
+        log.warn("a queue target's queue no longer exists, and it has no dead-letter queue: deliveries lost", { lost });
+      }
       if (claimed < BATCH || loop.stopped()) return;
     }
   }

@@ -62,9 +62,14 @@ export function createScheduleService(
       if (fault) throw validation(`Target.DeadLetterConfig.Arn: ${fault}`);
     }
     const fn = functionOfArn(input.target.Arn);
+    if (!fn && input.target.Arn.startsWith("arn:aws:sqs:")) {
+      const fault = queues ? await queues.fault(accountId, input.target.Arn) : "Stratus serves no SQS here";
+      if (fault) throw validation(`Target.Arn: ${fault}`);
+      return;
+    }
     if (!fn)
       throw validation(
-        `Target.Arn ${input.target.Arn} is not a Lambda function ARN: Stratus targets are its functions`,
+        `Target.Arn ${input.target.Arn} is not a Lambda function or SQS queue ARN: Stratus targets are its functions and queues`,
       );
     if (fn.accountId !== accountId)
       throw validation(`Target.Arn ${input.target.Arn} is not a function of account ${accountId}`);

@@ -13,7 +13,8 @@ import { parseQueueArn } from "./queue-names.js";
 
 const text = (s: string) => ({ DataType: "String", StringValue: s || "-" });
 
-function letter(
+/** A message to the account's queue at `queueArn`; undefined when the ARN names none of its queues. */
+export function queueLetter(
   accountId: string,
   queueArn: string,
   body: string,
@@ -63,7 +64,7 @@ export function deadLetterMessage(
   };
   for (const [k, v] of Object.entries(dl.attributes)) attributes[k] = text(v);
   // A body must be valid SQS text; an event is JSON text, so it is.
-  return letter(accountId, dl.queueArn, payload.toString("utf8") || "{}", attributes);
+  return queueLetter(accountId, dl.queueArn, payload.toString("utf8") || "{}", attributes);
 }
 
 /**
@@ -84,12 +85,12 @@ export function functionDeadLetterMessage(
     ErrorCode: { DataType: "Number", StringValue: String(httpStatus) },
     ErrorMessage: text(errorParts(error).message),
   };
-  return letter(accountId, queueArn, payload.toString("utf8") || "{}", attributes);
+  return queueLetter(accountId, queueArn, payload.toString("utf8") || "{}", attributes);
 }
 
 /** A Lambda destination record (destination.ts) sent to an SQS destination. */
 export function destinationMessage(accountId: string, queueArn: string, record: Buffer): QueueLetter | undefined {
-  return letter(accountId, queueArn, record.toString("utf8"), {});
+  return queueLetter(accountId, queueArn, record.toString("utf8"), {});
 }
 
 /** Whether `arn` names an SQS queue of `accountId` (it may still not exist). */

@@ -4,9 +4,10 @@
 // transaction that moves next_fire_at on); PutEvents writes every invocation its
 // entries matched in one transaction.
 import type { Pool } from "pg";
-import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
+import type { NewAsyncInvocation } from "./async-store.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
-import type { Firing } from "./schedule-store.js";
+import { type Fired, type Firing, writeFiring } from "./schedule-store.js";
+import type { TargetLetter } from "./sqs-messages.js";
 import { changeTags, type TagsChange } from "./tags-column.js";
 
 export const DEFAULT_BUS = "default";
@@ -282,31 +283,35 @@ export function createPgEventStore(pool: Pool) {
       return res.rows.map(toRule);
     },
     /** Writes the invocations of one PutEvents call, all or none. */
-    async acceptEvents(invocations: NewAsyncInvocation[]): Promise<void> {
-      if (invocations.length > 0) await db.transaction((c) => acceptInTransaction(c, invocations));
+    /** Writes matched events' deliveries in one transaction; how many queue messages were lost (queue gone). */
+    async acceptEvents(invocations: NewAsyncInvocation[], letters: TargetLetter[] = []): Promise<number> {
+      if (invocations.length === 0 && letters.length === 0) return 0;
+      const fired = { written: 0, lost: 0 };
+      await db.transaction((c) => writeFiring(c, { invocations, letters, remove: false }, fired));
+      return fired.lost;
     },
     /**
      * Claims up to `limit` scheduled rules due by now (none another control plane
      * holds), asks `fire` what each writes, and commits it all at once. Returns the
-     * invocations written.
+     * deliveries written and lost (schedule-store.ts).
      */
-    fireDue(limit: number, fire: (r: Rule) => Firing): Promise<number> {
+    fireDue(limit: number, fire: (r: Rule) => Firing): Promise<Fired> {
       return db.transaction(async (c) => {
         const due = await c.query<RuleRow>(
           `SELECT * FROM event_rules WHERE state = 'ENABLED' AND next_fire_at <= now()
            ORDER BY next_fire_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [limit],
         );
-        let written = 0;
+        const fired = { written: 0, lost: 0 };
         for (const row of due.rows) {
           const firing = fire(toRule(row));
-          if (firing.invocations.length > 0) written += await acceptInTransaction(c, firing.invocations);
+          await writeFiring(c, firing, fired);
           await c.query(
             "UPDATE event_rules SET next_fire_at = $4 WHERE account_id = $1 AND bus_name = $2 AND name = $3",
             [row.account_id, row.bus_name, row.name, firing.next ?? null],
           );
         }
-        return written;
+        return fired;
       });
     },
   };

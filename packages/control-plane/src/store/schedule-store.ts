@@ -1,11 +1,12 @@
 // Schedule groups and schedules (EventBridge Scheduler) in Postgres, and the firing
 // claim: due schedules are locked with FOR UPDATE SKIP LOCKED by whichever control
 // plane asks first, and their ticks are written as async invocations (ids derived
-// from the schedule and the tick, so written once) in the same transaction that
-// moves the schedule's next fire time on.
+// from the schedule and the tick, so written once) or queue messages in the same
+// transaction that moves the schedule's next fire time on.
 import type { Pool } from "pg";
 import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
-import { boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { type TargetLetter, writeTargetLetters } from "./sqs-messages.js";
 
 export const DEFAULT_GROUP = "default";
 
@@ -55,10 +56,28 @@ export interface ScheduleGroup {
 /** What firing one due schedule writes: its ticks' invocations, and what becomes of it. */
 export interface Firing {
   invocations: NewAsyncInvocation[];
+  /** Messages to queue targets, written in the same transaction. */
+  letters: TargetLetter[];
   /** Its next fire time after these ticks; undefined: none (an at() fired, EndDate passed). */
   next?: Date;
   /** Delete it (ActionAfterCompletion DELETE with no fire time left). */
   remove: boolean;
+}
+
+/** What a round of firing wrote: invocations and queue messages, and queue messages lost. */
+export interface Fired {
+  written: number;
+  lost: number;
+}
+
+/** Writes one firing's invocations and queue messages within the caller's transaction, adding to `into`. */
+export async function writeFiring(c: BoundedDb, firing: Firing, into: Fired): Promise<void> {
+  if (firing.invocations.length > 0) into.written += await acceptInTransaction(c, firing.invocations);
+  if (firing.letters.length > 0) {
+    const lost = await writeTargetLetters(c, firing.letters);
+    into.written += firing.letters.length - lost;
+    into.lost += lost;
+  }
 }
 
 export interface ScheduleList {
@@ -245,20 +264,21 @@ export function createPgScheduleStore(pool: Pool) {
     },
     /**
      * Claims up to `limit` schedules due by now (none another control plane holds),
-     * asks `fire` what each writes, and commits it all at once. Returns the ticks written.
+     * asks `fire` what each writes, and commits it all at once. Returns the deliveries
+     * written, and those lost (a queue target's queue gone, with no dead letter queue).
      */
-    fireDue(limit: number, fire: (s: Schedule) => Firing): Promise<number> {
+    fireDue(limit: number, fire: (s: Schedule) => Firing): Promise<Fired> {
       return db.transaction(async (c) => {
         const due = await c.query<Row>(
           `SELECT * FROM schedules WHERE state = 'ENABLED' AND next_fire_at <= now()
            ORDER BY next_fire_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [limit],
         );
-        let written = 0;
+        const fired = { written: 0, lost: 0 };
         for (const row of due.rows) {
           const s = toSchedule(row);
           const firing = fire(s);
-          if (firing.invocations.length > 0) written += await acceptInTransaction(c, firing.invocations);
+          await writeFiring(c, firing, fired);
           const key = [s.accountId, s.groupName, s.name];
           if (firing.remove) {
             await c.query("DELETE FROM schedules WHERE account_id = $1 AND group_name = $2 AND name = $3", key);
@@ -269,7 +289,7 @@ export function createPgScheduleStore(pool: Pool) {
             );
           }
         }
-        return written;
+        return fired;
       });
     },
   };

@@ -88,3 +88,25 @@ export async function insertByName(
   await insertMessages(c, String(row.id), [{ ...message, id: randomUUID(), delaySeconds: row.delay_seconds }]);
   return true;
 }
+
+/** A message to a queue target (EventBridge, Scheduler), and what is written instead when its queue is gone. */
+export interface TargetLetter {
+  letter: QueueLetter;
+  /** The target's dead letter, written when the target's queue does not exist. */
+  orElse?: QueueLetter;
+}
+
+/** Writes each delivery within the caller's transaction; how many were lost (neither queue exists). */
+export async function writeTargetLetters(c: BoundedDb, letters: TargetLetter[]): Promise<number> {
+  let lost = 0;
+  for (const { letter, orElse } of letters) {
+    if (await insertByName(c, letter.accountId, letter.queueName, { ...letter, senderId: letter.accountId })) continue;
+    if (
+      orElse &&
+      (await insertByName(c, orElse.accountId, orElse.queueName, { ...orElse, senderId: orElse.accountId }))
+    )
+      continue;
+    lost++;
+  }
+  return lost;
+}
