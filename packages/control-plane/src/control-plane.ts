@@ -314,7 +314,14 @@ export async function startControlPlane(
   // Bucket triggers: S3-compatible stores' notifications, delivered on the async path.
   const objects = startObjects(pool, { functions, policies, settings: settingsStore, relay }, { ...config, log });
   // Step Functions: its tasks run on the async path, whose end each job tells `finished`.
-  const states = startStates(pool, functions, relay, finished, { ...config, log });
+  const states = startStates(
+    pool,
+    functions,
+    relay,
+    finished,
+    { messages: sqs.taskMessages, events: events.putEvents },
+    { ...config, log },
+  );
   const invokeHandler = createInvokeHandler({
     invoke,
     async: metering.quotaChecked(asyncService),

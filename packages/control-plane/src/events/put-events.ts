@@ -20,6 +20,13 @@ const ENTRY_KNOWN = ["Time", "Source", "Resources", "DetailType", "Detail", "Eve
 
 type Result = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
+/** What a PutEvents request makes: each entry's result, how many failed, and the accepted ones' deliveries. */
+export interface PutEventsPlan {
+  results: Result[];
+  failed: number;
+  deliveries: Deliveries;
+}
+
 const bytes = (v: unknown) => (typeof v === "string" ? Buffer.byteLength(v) : 0);
 
 /** An entry's size as AWS computes it: 14 for a Time, then Source, DetailType, Detail and each resource in UTF-8. */
@@ -42,6 +49,7 @@ export function entryEvent(
   accountId: string,
   region: string,
   now: Date,
+  id: string = randomUUID(),
 ): { event: EventEnvelope; bus: string } | Result {
   if (!isObject(e)) return fail("InvalidArgument", "Each entry must be an object.");
   const unknown = Object.keys(e).find((k) => !ENTRY_KNOWN.includes(k));
@@ -76,7 +84,7 @@ export function entryEvent(
     return fail("InvalidArgument", (err as Error).message);
   }
   const event = envelope({
-    id: randomUUID(),
+    id,
     detailType: e.DetailType as string,
     source: e.Source as string,
     accountId,
@@ -101,63 +109,79 @@ export function createPutEvents(
   store: Pick<EventStore, "getBus" | "patternRules" | "acceptEvents">,
   relay: { nudge(): void },
   region: string,
-  counted: EventCounters,
+  counters: EventCounters,
   now = () => new Date(),
 ) {
-  function deliveries(rule: Rule, event: EventEnvelope, into: Deliveries): void {
+  function deliveries(rule: Rule, event: EventEnvelope, into: Deliveries, newId: () => string): void {
     const arn = ruleArn(region, rule);
     const ctx = { ruleArn: arn, ruleName: rule.name, ingestionTime: eventTime(now()) };
-    for (const t of rule.targets) deliver(t, rule.accountId, arn, randomUUID(), targetPayload(t, event, ctx), into);
+    for (const t of rule.targets) deliver(t, rule.accountId, arn, newId(), targetPayload(t, event, ctx), into);
+  }
+
+  /**
+   * What a PutEvents request makes, before anything is written: each entry's result
+   * and the deliveries of the accepted ones. `newId` names events and invocations (a
+   * Step Functions task derives them, so that performing it again names them alike).
+   */
+  async function plan(accountId: string, body: Body, newId: () => string = randomUUID): Promise<PutEventsPlan> {
+    if (body.EndpointId !== undefined)
+      throw validation("EndpointId is not supported by Stratus: it has no global endpoints");
+    onlyKnown(body, ["Entries"]);
+    const entries = list(body, "Entries", 1, 10);
+    const total = entries.reduce((n: number, e) => n + (isObject(e) ? entrySize(e) : 0), 0);
+    if (total > PUT_EVENTS_BYTES) throw validation("Total size of the entries in the request is over the limit.");
+    const rulesOf = new Map<string, Promise<Rule[] | undefined>>();
+    const buses = (bus: string) => {
+      if (!rulesOf.has(bus)) {
+        rulesOf.set(
+          bus,
+          store.getBus(accountId, bus).then((b) => (b ? store.patternRules(accountId, bus) : undefined)),
+        );
+      }
+      return rulesOf.get(bus) as Promise<Rule[] | undefined>;
+    };
+    const results: Result[] = [];
+    const into: Deliveries = { invocations: [], letters: [] };
+    for (const entry of entries) {
+      const made = entryEvent(entry, accountId, region, now(), newId());
+      if (!("event" in made)) {
+        results.push(made);
+        continue;
+      }
+      const rules = await buses(made.bus);
+      if (!rules) {
+        results.push(fail("ResourceNotFoundException", `Event bus ${made.bus} does not exist.`));
+        continue;
+      }
+      for (const rule of rules) {
+        if (rule.eventPattern && matches(parsePattern(rule.eventPattern), made.event)) {
+          deliveries(rule, made.event, into, newId);
+        }
+      }
+      results.push({ EventId: made.event.id });
+    }
+    return { results, failed: results.filter((r) => "ErrorCode" in r).length, deliveries: into };
+  }
+
+  /** Counts a plan once its deliveries are written (`lost`: to a queue that was gone). */
+  function count(p: PutEventsPlan, lost: number): void {
+    const written = p.deliveries.invocations.length + p.deliveries.letters.length - lost;
+    if (p.failed > 0) counters.put.inc({ outcome: "failed" }, p.failed);
+    if (p.results.length > p.failed) counters.put.inc({ outcome: "accepted" }, p.results.length - p.failed);
+    if (written > 0) counters.matched.inc(written);
+    if (lost > 0) counters.lost.inc(lost);
   }
 
   return {
+    plan,
+    count,
     async putEvents(accountId: string, body: Body) {
-      if (body.EndpointId !== undefined)
-        throw validation("EndpointId is not supported by Stratus: it has no global endpoints");
-      onlyKnown(body, ["Entries"]);
-      const entries = list(body, "Entries", 1, 10);
-      const total = entries.reduce((n: number, e) => n + (isObject(e) ? entrySize(e) : 0), 0);
-      if (total > PUT_EVENTS_BYTES) throw validation("Total size of the entries in the request is over the limit.");
-      const rulesOf = new Map<string, Promise<Rule[] | undefined>>();
-      const buses = (bus: string) => {
-        if (!rulesOf.has(bus)) {
-          rulesOf.set(
-            bus,
-            store.getBus(accountId, bus).then((b) => (b ? store.patternRules(accountId, bus) : undefined)),
-          );
-        }
-        return rulesOf.get(bus) as Promise<Rule[] | undefined>;
-      };
-      const results: Result[] = [];
-      const into: Deliveries = { invocations: [], letters: [] };
-      for (const entry of entries) {
-        const made = entryEvent(entry, accountId, region, now());
-        if (!("event" in made)) {
-          results.push(made);
-          continue;
-        }
-        const rules = await buses(made.bus);
-        if (!rules) {
-          results.push(fail("ResourceNotFoundException", `Event bus ${made.bus} does not exist.`));
-          continue;
-        }
-        for (const rule of rules) {
-          if (rule.eventPattern && matches(parsePattern(rule.eventPattern), made.event)) {
-            deliveries(rule, made.event, into);
-          }
-        }
-        results.push({ EventId: made.event.id });
-      }
-      const { invocations, letters } = into;
+      const p = await plan(accountId, body);
+      const { invocations, letters } = p.deliveries;
       const lost = await store.acceptEvents(invocations, letters);
       if (invocations.length > 0) relay.nudge();
-      const failed = results.filter((r) => "ErrorCode" in r).length;
-      if (failed > 0) counted.put.inc({ outcome: "failed" }, failed);
-      if (results.length > failed) counted.put.inc({ outcome: "accepted" }, results.length - failed);
-      if (invocations.length + letters.length - lost > 0)
-        counted.matched.inc(invocations.length + letters.length - lost);
-      if (lost > 0) counted.lost.inc(lost);
-      return { FailedEntryCount: failed, Entries: results };
+      count(p, lost);
+      return { FailedEntryCount: p.failed, Entries: p.results };
     },
 
     testEventPattern(body: Body) {

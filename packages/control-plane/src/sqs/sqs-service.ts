@@ -8,11 +8,14 @@ import { createMessageOps } from "./message-ops.js";
 import { createQueueRefs, type QueueRefs } from "./queue-refs.js";
 import { createQueueOps, type SqsOp } from "./queue-service.js";
 import { createPgQueueStore } from "./queue-store.js";
+import { createTaskMessages, type TaskMessages } from "./task-messages.js";
 
 export interface Sqs {
   ops: Record<string, SqsOp>;
   /** For services configured with a queue ARN (dead letters, destinations). */
   refs: QueueRefs;
+  /** For Step Functions' sqs:sendMessage tasks. */
+  taskMessages: TaskMessages;
   stop(): Promise<void>;
 }
 
@@ -24,6 +27,7 @@ export function startSqs(pool: Pool, opts: { region: string; dbStatementTimeoutM
   return {
     ops: { ...queues.ops, ...messages },
     refs: createQueueRefs(store, opts.region),
+    taskMessages: createTaskMessages(store),
     stop: () => arrivals.stop(),
   };
 }

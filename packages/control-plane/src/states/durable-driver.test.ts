@@ -40,6 +40,7 @@ function setup(broken = false) {
     nudge: () => undefined,
     functionExists: async (_a, name) => name === "double",
     startChild: async () => undefined,
+    callService: async () => undefined,
   });
   const opts = { pollMs: 10, leaseMs: 1000, sweepMs: 30_000, batch: 10, now: () => clock.now };
   const driver = (pollMs = opts.pollMs) => createDriver({ store, load, tasks, log: silent }, { ...opts, pollMs });

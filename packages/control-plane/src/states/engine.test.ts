@@ -164,6 +164,56 @@ describe("decide", () => {
   });
 });
 
+describe("service integrations", () => {
+  it("sends an SQS message carrying the task's token and waits for it; puts events and records the answer", async () => {
+    const def: Definition = {
+      StartAt: "Ask",
+      States: {
+        Ask: {
+          Type: "Task",
+          Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+          Parameters: { QueueUrl: "q", MessageBody: { "token.$": "$$.Task.Token", "order.$": "$.order" } },
+          ResultPath: "$.approval",
+          HeartbeatSeconds: 30,
+          Next: "Tell",
+        },
+        Tell: {
+          Type: "Task",
+          Resource: "arn:aws:states:::events:putEvents",
+          Parameters: { Entries: [{ Source: "shop", DetailType: "Approved", "Detail.$": "$.approval" }] },
+          ResultPath: "$.put",
+          End: true,
+        },
+      },
+    };
+    const seen: unknown[] = [];
+    const r = await new MemoryDriver(def, info, {
+      services: {
+        sqs: (params, token) => {
+          seen.push(params);
+          const body = (params as { MessageBody: { token: string } }).MessageBody;
+          return { approved: body.token === token };
+        },
+        events: () => ({ Entries: [{ EventId: "e1" }], FailedEntryCount: 0 }),
+      },
+    }).run({ order: 7 });
+    expect(r.status).toBe("SUCCEEDED");
+    expect(r.output).toEqual({
+      order: 7,
+      approval: { approved: true },
+      put: { Entries: [{ EventId: "e1" }], FailedEntryCount: 0 },
+    });
+    expect(seen).toEqual([
+      { QueueUrl: "q", MessageBody: { token: expect.stringMatching(/^[0-9a-f]{64}$/), order: 7 } },
+    ]);
+    const scheduled = r.history.filter((e) => e.type === "TaskScheduled").map((e) => e.taskScheduledEventDetails);
+    expect(scheduled).toMatchObject([
+      { resourceType: "sqs", resource: "sendMessage.waitForTaskToken" },
+      { resourceType: "events", resource: "putEvents" },
+    ]);
+  });
+});
+
 describe("history limit", () => {
   it("fails an execution that loops without waiting once its history reaches 25,000 events", async () => {
     const loop: Definition = {

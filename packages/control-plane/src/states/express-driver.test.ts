@@ -28,6 +28,7 @@ function platform(logging?: MachineLogging) {
     nudge: () => undefined,
     functionExists: async () => false,
     startChild: async () => undefined,
+    callService: async () => undefined,
   });
   const ended: ExecutionRow[] = [];
   const driver = () =>

@@ -15,6 +15,11 @@ export type FakeFunction = (payload: Json, call: number) => TaskOutcome | Json |
 
 export interface MemoryDriverOptions {
   functions?: Record<string, FakeFunction>;
+  /**
+   * Fake service integrations by service (sqs, events): what the call answers, given its
+   * parameters and, for `.waitForTaskToken`, its token (the answer stands for the callback).
+   */
+  services?: Record<string, (parameters: Json, token: string | undefined) => TaskOutcome | Json | typeof NEVER>;
   /** Nested state machines by ARN, for states:startExecution. */
   machines?: Record<string, Definition>;
   /** Start time of the fake clock (ms). */
@@ -84,6 +89,13 @@ export class MemoryDriver {
 
   private async perform(effect: Exclude<Effect, { kind: "timer" }>): Promise<TaskOutcome | typeof NEVER> {
     if (effect.kind === "startExecution") return this.startChild(effect);
+    if (effect.kind === "serviceCall") {
+      const service = this.options.services?.[effect.service];
+      if (!service) return { ok: false, error: "States.Runtime", cause: `No fake ${effect.service} service` };
+      const answer = service(effect.parameters, effect.taskToken);
+      if (answer === NEVER || isOutcome(answer)) return answer;
+      return { ok: true, value: answer };
+    }
     this.invocations.push({ key: effect.idempotencyKey, functionArn: effect.functionArn, payload: effect.payload });
     const name = functionName(effect.functionArn);
     const fn = this.options.functions?.[name];

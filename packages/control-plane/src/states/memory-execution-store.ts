@@ -9,6 +9,7 @@ import {
   type ExecutionStore,
   type IssuedToken,
   type TaskLink,
+  type TaskWrites,
 } from "../store/execution-store.js";
 import type { MachineLogging } from "../store/sfn-machine-store.js";
 import { appendedLines, type LogBatch } from "./execution-logs.js";
@@ -116,6 +117,17 @@ export class MemoryExecutionStore implements ExecutionStore {
   async acceptTask(t: TaskLink, invocation?: NewAsyncInvocation) {
     if (invocation && !this.accepted.some((i) => i.id === invocation.id)) this.accepted.push(invocation);
     if (!this.tasks.some((x) => x.invocationId === t.invocationId && x.token === t.token)) this.tasks.push(t);
+  }
+
+  /** Service-integration tasks' writes, once per (execution, effect). */
+  readonly calls = new Map<string, TaskWrites>();
+
+  async acceptCall(t: TaskLink, writes: TaskWrites) {
+    const key = `${t.executionArn}/${t.effectKey}`;
+    const fresh = !this.calls.has(key);
+    if (fresh) this.calls.set(key, writes);
+    if (t.token && !this.tasks.some((x) => x.token === t.token)) this.tasks.push(t);
+    return fresh;
   }
 
   async taskOfInvocation(invocationId: string) {

@@ -16,6 +16,7 @@ import type { ExecutionLogPort } from "./execution-logs.js";
 import { startHistoryPurge } from "./history-purge.js";
 import { functionError, type TaskOutcome } from "./outcome-events.js";
 import { appendOutcome, type LoadContext } from "./outcomes.js";
+import { createServiceCalls, type ServiceCallDeps } from "./service-calls.js";
 import { createExecutionService } from "./sfn-executions.js";
 import { createMachineService } from "./sfn-machines.js";
 import { createSyncExecution } from "./sync-execution.js";
@@ -55,6 +56,7 @@ export function startStates(
   functions: Pick<FunctionService, "get">,
   relay: { nudge(): void },
   hooks: FinishedHooks,
+  integrations: Pick<ServiceCallDeps, "messages" | "events">,
   opts: {
     region: string;
     log: Logger;
@@ -87,6 +89,7 @@ export function startStates(
     store,
     nudge: () => relay.nudge(),
     startChild: executions.startChild,
+    callService: createServiceCalls({ store, nudge: () => relay.nudge(), ...integrations }),
     async functionExists(accountId, name, qualifier) {
       try {
         await functions.get(accountId, name, qualifier);

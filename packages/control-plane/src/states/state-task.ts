@@ -49,7 +49,8 @@ async function seconds(
 function heartbeats(def: StateDef): boolean {
   const r = parseTaskResource(def.Resource as string);
   if ("unsupported" in r || r.kind === "function") return false;
-  return r.kind === "lambdaInvoke" ? r.callback : r.mode !== "start";
+  if (r.kind === "lambdaInvoke" || r.kind === "service") return r.callback;
+  return r.mode !== "start";
 }
 
 function schedule(d: Decider, t: Thread, def: StateDef, payload: Json, timeout: number | undefined): StepResult {
@@ -63,7 +64,11 @@ function schedule(d: Decider, t: Thread, def: StateDef, payload: Json, timeout: 
     });
   } else {
     const [resourceType, action] =
-      resource.kind === "lambdaInvoke" ? ["lambda", "invoke"] : ["states", "startExecution"];
+      resource.kind === "lambdaInvoke"
+        ? ["lambda", "invoke"]
+        : resource.kind === "service"
+          ? [resource.service, resource.service === "sqs" ? "sendMessage" : "putEvents"]
+          : ["states", "startExecution"];
     const suffix = (/(\.[A-Za-z0-9:]+)$/.exec(def.Resource as string) ?? [""])[0];
     d.emit(t, "TaskScheduled", {
       resourceType,
@@ -90,6 +95,16 @@ function pendingEffect(d: Decider, t: Thread, def: StateDef, eventId: number, pa
       functionArn: resource.functionArn,
       payload,
       wrapOutput: false,
+    };
+  }
+  if (resource.kind === "service") {
+    return {
+      kind: "serviceCall",
+      scheduledEventId: eventId,
+      idempotencyKey,
+      service: resource.service,
+      parameters: payload,
+      ...(resource.callback ? { taskToken: taskToken(d.info.executionArn, eventId) } : {}),
     };
   }
   const params = (payload ?? {}) as JsonObject;

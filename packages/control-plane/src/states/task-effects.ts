@@ -8,7 +8,7 @@ import { derivedUuid } from "../schedules/firing.js";
 import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
 import type { TaskOutcome } from "./outcome-events.js";
 import type { PendingEffect } from "./outcomes.js";
-import type { CallbackEffect, InvokeEffect, StartExecutionEffect } from "./types.js";
+import type { CallbackEffect, InvokeEffect, ServiceCallEffect, StartExecutionEffect } from "./types.js";
 
 /** Lambda's default maximum event age; the task's own TimeoutSeconds bounds it in practice. */
 const MAX_EVENT_AGE_SECONDS = 21_600;
@@ -24,6 +24,8 @@ export interface TaskDeps {
   /** Tells the relay an outbox row is due. */
   nudge(): void;
   startChild(parent: ExecutionRow, effect: StartExecutionEffect): Promise<TaskOutcome | undefined>;
+  /** Makes a service integration's call once (service-calls.ts); its outcome, unless it awaits a token. */
+  callService(row: ExecutionRow, effect: ServiceCallEffect): Promise<TaskOutcome | undefined>;
 }
 
 const notFound = (ref: string): TaskOutcome => ({
@@ -81,6 +83,10 @@ export function createTaskPort(deps: TaskDeps): TaskPort {
     return undefined;
   }
   return {
-    perform: (row, effect) => (effect.kind === "startExecution" ? deps.startChild(row, effect) : invoke(row, effect)),
+    perform: (row, effect) => {
+      if (effect.kind === "startExecution") return deps.startChild(row, effect);
+      if (effect.kind === "serviceCall") return deps.callService(row, effect);
+      return invoke(row, effect);
+    },
   };
 }

@@ -1,12 +1,17 @@
 // The Task resources the engine runs, told apart by ARN: a Lambda function ARN
 // (LambdaFunction* events), the optimized `arn:aws:states:::lambda:invoke` integration
 // (Task* events, output {Payload, StatusCode, ...}), either with `.waitForTaskToken`,
-// and `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`). Anything else is
-// refused when the definition is validated.
+// `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`), and
+// `arn:aws:states:::sqs:sendMessage` and `arn:aws:states:::events:putEvents` (with
+// `.waitForTaskToken` or not). Anything else is refused when the definition is validated.
 export type TaskResource =
   | { kind: "function"; functionArn: string }
   | { kind: "lambdaInvoke"; callback: boolean }
-  | { kind: "startExecution"; mode: "start" | "sync" | "sync2" | "callback" };
+  | { kind: "startExecution"; mode: "start" | "sync" | "sync2" | "callback" }
+  | { kind: "service"; service: "sqs" | "events"; callback: boolean };
+
+/** The service integrations Stratus runs, by `service:action`. */
+const SERVICE_CALLS: Record<string, "sqs" | "events"> = { "sqs:sendMessage": "sqs", "events:putEvents": "events" };
 
 const functionArn = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
 
@@ -29,7 +34,11 @@ export function parseTaskResource(arn: string): TaskResource | { unsupported: st
     const mode = modes[suffix];
     if (mode) return { kind: "startExecution", mode };
   }
+  const integration = SERVICE_CALLS[`${service}:${action}`];
+  if (integration && (suffix === "" || suffix === ".waitForTaskToken")) {
+    return { kind: "service", service: integration, callback: suffix === ".waitForTaskToken" };
+  }
   return {
-    unsupported: `Resource '${arn}' is not supported: Stratus runs Lambda functions, lambda:invoke and states:startExecution`,
+    unsupported: `Resource '${arn}' is not supported: Stratus runs Lambda functions, lambda:invoke, states:startExecution, sqs:sendMessage and events:putEvents`,
   };
 }

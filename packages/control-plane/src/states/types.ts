@@ -79,6 +79,18 @@ export interface StartExecutionEffect {
   outputAsJson: boolean;
 }
 
+/** A service integration's call: sqs:sendMessage or events:putEvents, with `.waitForTaskToken` or not. */
+export interface ServiceCallEffect {
+  kind: "serviceCall";
+  scheduledEventId: number;
+  idempotencyKey: string;
+  service: "sqs" | "events";
+  /** The task's parameters, as the service's API takes them. */
+  parameters: Json;
+  /** `.waitForTaskToken`: the call carries the token and the task waits for its callback. */
+  taskToken?: string;
+}
+
 export interface TimerEffect {
   kind: "timer";
   /** Stable per timer, so re-deciding does not create a second one. */
@@ -87,7 +99,7 @@ export interface TimerEffect {
   fireAt: number;
 }
 
-export type Effect = InvokeEffect | CallbackEffect | StartExecutionEffect | TimerEffect;
+export type Effect = InvokeEffect | CallbackEffect | StartExecutionEffect | ServiceCallEffect | TimerEffect;
 
 /**
  * What the driver does next. `append` goes first and only if the history still has

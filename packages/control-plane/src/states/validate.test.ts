@@ -50,7 +50,8 @@ describe("validateDefinition", () => {
       }),
       "ResultWriter",
     ],
-    ["another service integration", task({ Resource: "arn:aws:states:::sqs:sendMessage" }), "UNSUPPORTED_RESOURCE"],
+    ["another service integration", task({ Resource: "arn:aws:states:::sns:publish" }), "UNSUPPORTED_RESOURCE"],
+    ["an SQS call with .sync", task({ Resource: "arn:aws:states:::sqs:sendMessage.sync" }), "UNSUPPORTED_RESOURCE"],
     [
       "HeartbeatSeconds not below TimeoutSeconds",
       task({ Resource: fn, HeartbeatSeconds: 10, TimeoutSeconds: 10 }),

@@ -4,6 +4,7 @@
 // plane at a time decide it. Postgres implements it (sfn-execution-store.ts);
 // states/memory-execution-store.ts is the same contract for unit tests.
 import type { NewAsyncInvocation } from "./async-store.js";
+import type { OutgoingMessage, TargetLetter } from "./sqs-messages.js";
 
 /** One history event, as AWS returns it: `type` plus one `<camelType>EventDetails` field. */
 export interface HistoryEvent {
@@ -82,6 +83,11 @@ export interface ExecutionStore {
    * and a callback task's token, in one transaction.
    */
   acceptTask(t: TaskLink, invocation?: NewAsyncInvocation): Promise<void>;
+  /**
+   * Writes a service-integration task's messages and events once per (execution,
+   * effect), with its token if any; true when this call wrote them.
+   */
+  acceptCall(t: TaskLink, writes: TaskWrites): Promise<boolean>;
   taskOfInvocation(invocationId: string): Promise<TaskLink | undefined>;
   /**
    * Deletes up to `limit` executions that ended before `before`, with their histories and
@@ -93,6 +99,13 @@ export interface ExecutionStore {
   heartbeat(token: string, at: Date): Promise<void>;
   /** The last heartbeat of each callback task of the execution (ms since the epoch), by effect key. */
   heartbeats(executionArn: string): Promise<Record<string, number>>;
+}
+
+/** What a service-integration task writes: messages to queues, and the deliveries of events it put. */
+export interface TaskWrites {
+  messages?: { queueId: string; message: OutgoingMessage }[];
+  invocations?: NewAsyncInvocation[];
+  letters?: TargetLetter[];
 }
 
 /** A `.waitForTaskToken` task's token and the effect it answers. */

@@ -18,7 +18,9 @@ import {
   type HistoryEvent,
 } from "./execution-store.js";
 import { answeredByPostgres, type BoundedDb, boundedDb, isDataError, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { writeFiring } from "./schedule-store.js";
 import type { MachineLogging } from "./sfn-machine-store.js";
+import { insertMessages } from "./sqs-messages.js";
 
 /** Where executions' log lines go: CloudWatch Logs, written in the caller's transaction. */
 export interface ExecutionLogSink {
@@ -242,6 +244,27 @@ export function createPgExecutionStore(
         }
       });
     },
+    acceptCall(t, writes) {
+      return db.transaction(async (c) => {
+        const made = await c.query(
+          "INSERT INTO sfn_task_calls (execution_arn, effect_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+          [t.executionArn, t.effectKey],
+        );
+        if (made.rowCount === 1) {
+          for (const m of writes.messages ?? []) await insertMessages(c, m.queueId, [m.message]);
+          const firing = { invocations: writes.invocations ?? [], letters: writes.letters ?? [], remove: false };
+          await writeFiring(c, firing, { written: 0, lost: 0 });
+        }
+        if (t.token) {
+          await c.query(
+            `INSERT INTO sfn_task_tokens (token, account_id, execution_arn, effect_key) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING`,
+            [t.token, t.accountId, t.executionArn, t.effectKey],
+          );
+        }
+        return made.rowCount === 1;
+      });
+    },
     async taskOfInvocation(invocationId) {
       const res = await db.query<{ execution_arn: string; effect_key: string; callback: boolean; account_id: string }>(
         `SELECT t.execution_arn, t.effect_key, t.callback, e.account_id FROM sfn_task_invocations t
@@ -268,7 +291,8 @@ export function createPgExecutionStore(
            RETURNING arn),
          h AS (DELETE FROM sfn_history WHERE execution_arn IN (SELECT arn FROM gone)),
          t AS (DELETE FROM sfn_task_tokens WHERE execution_arn IN (SELECT arn FROM gone)),
-         i AS (DELETE FROM sfn_task_invocations WHERE execution_arn IN (SELECT arn FROM gone))
+         i AS (DELETE FROM sfn_task_invocations WHERE execution_arn IN (SELECT arn FROM gone)),
+         k AS (DELETE FROM sfn_task_calls WHERE execution_arn IN (SELECT arn FROM gone))
          SELECT count(*)::int AS n FROM gone`,
         [before, limit, expressOnly],
       );

@@ -1,0 +1,88 @@
+// A service-integration task performed again (after a crash, on each sweep while it
+// awaits its token) writes once and answers alike; an entry that fails fails the task
+// and puts nothing; an entry's JSON Detail is sent as its text.
+import { describe, expect, it } from "vitest";
+import type { PutEventsPlan } from "../events/put-events.js";
+import type { TaskMessages } from "../sqs/task-messages.js";
+import type { ExecutionRow } from "../store/execution-store.js";
+import { MemoryExecutionStore } from "./memory-execution-store.js";
+import { createServiceCalls } from "./service-calls.js";
+import type { ServiceCallEffect } from "./types.js";
+
+const row = {
+  arn: "arn:aws:states:us-east-1:123456789012:execution:m:e",
+  accountId: "123456789012",
+} as ExecutionRow;
+
+const messages: TaskMessages = {
+  async prepare(_account, params, messageId) {
+    const body = JSON.stringify((params as { MessageBody: unknown }).MessageBody);
+    const message = { id: messageId, body, attributes: {}, md5Body: "m", senderId: "a", delaySeconds: 0 };
+    return { queueId: "1", message, output: { MessageId: messageId, MD5OfMessageBody: "m" } };
+  },
+};
+
+function setup(failed = 0) {
+  const store = new MemoryExecutionStore();
+  const planned: unknown[] = [];
+  let counted = 0;
+  const calls = createServiceCalls({
+    store,
+    messages,
+    events: {
+      async plan(_account, body, newId): Promise<PutEventsPlan> {
+        planned.push(body);
+        const id = newId();
+        return {
+          results: failed ? [{ ErrorCode: "InvalidArgument", ErrorMessage: "no" }] : [{ EventId: id }],
+          failed,
+          deliveries: { invocations: [], letters: [] },
+        };
+      },
+      count: () => {
+        counted++;
+      },
+    },
+    nudge: () => undefined,
+  });
+  return { store, planned, calls, counted: () => counted };
+}
+
+const effect = (over: Partial<ServiceCallEffect>): ServiceCallEffect => ({
+  kind: "serviceCall",
+  scheduledEventId: 2,
+  idempotencyKey: "root/Send@2/1",
+  service: "sqs",
+  parameters: { QueueUrl: "q", MessageBody: { n: 1 } },
+  ...over,
+});
+
+describe("service-integration calls", () => {
+  it("writes a message once however often the task is performed, and answers alike", async () => {
+    const { store, calls } = setup();
+    const first = await calls(row, effect({}));
+    const again = await calls(row, effect({}));
+    expect(first).toEqual(again);
+    expect(first).toMatchObject({ ok: true, value: { MessageId: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect(store.calls.size).toBe(1);
+    // A waiting task has no outcome yet; its token is kept for the callback.
+    const token = "a".repeat(64);
+    expect(await calls(row, effect({ idempotencyKey: "k2", taskToken: token }))).toBeUndefined();
+    expect((await store.taskOfToken(token))?.effectKey).toBe("k2");
+  });
+
+  it("puts events with ids derived from the task, counting them once; a failed entry fails the task", async () => {
+    const ok = setup();
+    const put = effect({
+      service: "events",
+      parameters: { Entries: [{ Source: "s", DetailType: "d", Detail: { a: 1 } }] },
+    });
+    const first = await ok.calls(row, put);
+    expect(await ok.calls(row, put)).toEqual(first);
+    expect(ok.counted()).toBe(1);
+    expect(ok.planned[0]).toEqual({ Entries: [{ Source: "s", DetailType: "d", Detail: '{"a":1}' }] });
+    const bad = setup(1);
+    expect(await bad.calls(row, put)).toMatchObject({ ok: false, error: "EventBridge.FailedEntry" });
+    expect(bad.store.calls.size).toBe(0);
+  });
+});
