@@ -356,3 +356,84 @@ describe("a customer managed policy's versions", () => {
     await sdk.send(new DeletePolicyCommand({ PolicyArn }));
   });
 });
+
+describe("policy conditions", () => {
+  it("judges a user's key by its policies' conditions, and refuses a key Stratus does not supply (CLI and SDK)", async () => {
+    const UserName = uniqueName("conditioned");
+    await sdk.send(new CreateUserCommand({ UserName }));
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "lambda:*",
+          Resource: "*",
+          Condition: {
+            StringEquals: { "aws:RequestedRegion": stack.region, "aws:PrincipalType": "User" },
+            StringLike: { "aws:username": "conditioned-*" },
+            Bool: { "aws:SecureTransport": "false" },
+            DateLessThan: { "aws:CurrentTime": "2100-01-01T00:00:00Z" },
+          },
+        },
+        // The tests call from loopback, which is not in 10.0.0.0/8: this Deny applies.
+        {
+          Effect: "Deny",
+          Action: "lambda:ListFunctions",
+          Resource: "*",
+          Condition: { NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+        },
+        // A Deny whose condition cannot hold does nothing.
+        {
+          Effect: "Deny",
+          Action: "lambda:GetFunction",
+          Resource: "*",
+          Condition: { DateLessThan: { "aws:CurrentTime": "2001-01-01T00:00:00Z" } },
+        },
+      ],
+    };
+    const refused = await failure(
+      ...["put-user-policy", "--user-name", UserName, "--policy-name", "bad", "--policy-document"],
+      JSON.stringify({
+        Statement: {
+          Effect: "Allow",
+          Action: "*",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceVpc": "vpc-1" } },
+        },
+      }),
+    );
+    expect(refused).toMatch(/\(MalformedPolicyDocument\).*aws:SourceVpc is not supported by Stratus/);
+    await silent(
+      ...["put-user-policy", "--user-name", UserName, "--policy-name", "conditioned", "--policy-document"],
+      JSON.stringify(policy),
+    );
+    const key = (await sdk.send(new CreateAccessKeyCommand({ UserName }))).AccessKey;
+    const creds = { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string };
+    const asUser = new LambdaClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: creds,
+      maxAttempts: 1,
+    });
+    const elsewhere = new LambdaClient({
+      endpoint: stack.endpoint,
+      region: "eu-west-1",
+      credentials: creds,
+      maxAttempts: 1,
+    });
+    try {
+      expect((await asUser.send(new GetFunctionCommand({ FunctionName: echo }))).Configuration?.FunctionName).toBe(
+        echo,
+      );
+      expect(await errorName(asUser.send(new ListFunctionsCommand({})))).toBe("AccessDeniedException");
+      // Signed for another region, the Allow's aws:RequestedRegion does not hold.
+      expect(await errorName(elsewhere.send(new GetFunctionCommand({ FunctionName: echo })))).toBe(
+        "AccessDeniedException",
+      );
+    } finally {
+      asUser.destroy();
+      elsewhere.destroy();
+    }
+    await sdk.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId: creds.accessKeyId }));
+  });
+});

@@ -114,20 +114,22 @@ export async function readSigned(
   auth: Authenticator,
   maxBytes: number,
   budget: ByteBudget,
-): Promise<{ key: AccessKey; body: Buffer; service: string }> {
+): Promise<{ key: AccessKey; body: Buffer; service: string; region: string }> {
   const claim = await auth.precheck(req);
   const body = await readBody(req, maxBytes, budget);
-  return { key: auth.confirm(req, claim, body), body, service: claim.scope.service };
+  return { key: auth.confirm(req, claim, body), body, service: claim.scope.service, region: claim.scope.region };
 }
 
 /** Express: puts the signed body on req.body and the caller's account on res.locals. */
 export function signedBody(auth: Authenticator, budget: ByteBudget): RequestHandler {
   return (req, res, next) => {
     readSigned(req, auth, bodyCap(req.method, req.path, req.headers["x-amz-target"]), budget).then(
-      ({ key, body, service }) => {
+      ({ key, body, service, region }) => {
         req.body = body;
         res.locals.accountId = key.accountId;
         res.locals.service = service;
+        // The region the caller signed for: aws:RequestedRegion in policy conditions.
+        res.locals.signedRegion = region;
         // Temporary credentials or a user's key: the role or user the request acts as (access.ts judges it).
         const principal = principalOf(key);
         if (principal) res.locals.session = principal;

@@ -2,6 +2,7 @@
 // (within the invocation type's cap), the function it names and its qualifier (and
 // whose it is: the caller's, or another account's that grants the caller
 // lambda:InvokeFunction), the event, the client context and the log type.
+
 import type { IncomingMessage } from "node:http";
 import type { ByteBudget, IncomingTrace } from "@stratus/shared";
 import { errors, headers, incomingTrace } from "@stratus/shared";
@@ -13,6 +14,7 @@ import { type Authenticator, readSigned } from "./auth.js";
 import { checkJson } from "./body.js";
 import { invokeCap } from "./body-caps.js";
 import { grantedOwner } from "./invoke-owner.js";
+import { requestFacts } from "./session-access.js";
 
 const MAX_CLIENT_CONTEXT = 3583;
 /** What a function receives when invoked without a payload, as in Lambda (runtime clients parse the event as JSON). */
@@ -44,7 +46,7 @@ export async function readInvokeCall(
   query: string,
 ): Promise<InvokeCallInput> {
   // Nothing is read until the headers pass SigV4's checks, then no more than the call may send.
-  const { key, body, service } = await readSigned(req, auth.authenticate, invokeCap(type), auth.budget);
+  const { key, body, service, region } = await readSigned(req, auth.authenticate, invokeCap(type), auth.budget);
   if (service !== "lambda") throw errors.invalidSignature("Credential should be scoped to service 'lambda'");
   const qualifier = query ? (new URLSearchParams(query).get("Qualifier") ?? undefined) : undefined;
   let name: string;
@@ -57,7 +59,7 @@ export async function readInvokeCall(
   const principal = principalOf(key);
   if (principal) {
     const arn = functionArnOf(name, { accountId: key.accountId, region: auth.sessions.region }, qualifier);
-    await auth.sessions.access.check(principal, "lambda:InvokeFunction", [arn]);
+    await auth.sessions.access.check(principal, "lambda:InvokeFunction", [arn], requestFacts(req, region));
   }
   const accountId =
     ref.account === undefined || ref.account === key.accountId

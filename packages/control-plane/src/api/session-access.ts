@@ -5,10 +5,19 @@
 // operation; it asks the role's policies about the operation's action and resources
 // (iam/request-resources.ts). Requests signed with the account's own keys get none
 // and run with its full rights.
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { Request, RequestHandler, Response } from "express";
-import type { Access, Principal } from "../iam/access.js";
+import type { Access, Principal, RequestFacts } from "../iam/access.js";
 import { askedBy } from "../iam/request-resources.js";
 import { callerAccount } from "./auth.js";
+
+/** What policy conditions may ask of a request: the peer's address, whether it came over TLS, the region it was signed for. */
+export const requestFacts = (req: IncomingMessage, region: string): RequestFacts => ({
+  sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
+  secureTransport: (req.socket as TLSSocket).encrypted === true,
+  region,
+});
 
 export type Authorize = (operation: string, req: Request, body?: () => Record<string, unknown>) => Promise<void>;
 
@@ -37,7 +46,7 @@ export function sessionAccess(access: Access, region: string): RequestHandler {
           accountId: callerAccount(res.locals),
           region,
         });
-        return access.check(session, asked.action, asked.resources);
+        return access.check(session, asked.action, asked.resources, requestFacts(req, String(res.locals.signedRegion)));
       };
       res.locals.authorize = authorize;
     }

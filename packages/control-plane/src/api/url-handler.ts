@@ -8,6 +8,7 @@
 // concurrency limits), then map the result to HTTP (a RESPONSE_STREAM URL streams it:
 // url-stream.ts). Refusals are answered as Lambda's
 // URLs answer them ({"Message": ...}), never in the control API's error shape.
+
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import {
@@ -42,6 +43,7 @@ import { type StreamedUrlResponse, streamedUrlAnswer } from "../urls/url-stream.
 import { signedHead } from "./auth.js";
 import { requestTrace } from "./invoke-request.js";
 import { type AccessLog, accountOf, elapsedMs, noteAccount } from "./request-log.js";
+import { requestFacts } from "./session-access.js";
 import type { SigV4Verifier } from "./sigv4.js";
 
 export interface UrlHandlerDeps {
@@ -110,7 +112,12 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
         caller.userArn = principalArn(principal);
         const { accountId, functionName, qualifier } = config;
         const arn = `arn:aws:lambda:${deps.principals.region}:${accountId}:function:${functionName}${qualifier ? `:${qualifier}` : ""}`;
-        await deps.principals.access.check(principal, "lambda:InvokeFunctionUrl", [arn]);
+        await deps.principals.access.check(
+          principal,
+          "lambda:InvokeFunctionUrl",
+          [arn],
+          requestFacts(req, claim.scope.region),
+        );
       }
     } catch (err) {
       if (err instanceof Answer) throw err;

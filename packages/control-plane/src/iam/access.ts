@@ -7,6 +7,7 @@ import { errors } from "@stratus/shared";
 import type { AccessKey } from "../domain.js";
 import { userArn } from "../store/iam-types.js";
 import { parseRoleArn } from "./iam-input.js";
+import type { RequestContext } from "./policy-conditions.js";
 import { type PolicyDocument, parsePolicy } from "./policy-document.js";
 import { evaluate } from "./policy-eval.js";
 
@@ -39,9 +40,36 @@ export function principalArn(who: Principal): string {
   return role ? `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${who.sessionName}` : who.roleArn;
 }
 
+/** What the edge knows of a request, for policy conditions (aws:SourceIp, aws:SecureTransport, aws:RequestedRegion). */
+export interface RequestFacts {
+  sourceIp?: string;
+  secureTransport?: boolean;
+  region?: string;
+}
+
+/** The context keys of a request by `who` (policy-conditions.ts): the principal's, the request's, the time. */
+export function requestContext(who: Principal, request: RequestFacts, at: Date): RequestContext {
+  const user = "userName" in who;
+  const role = user ? undefined : parseRoleArn(who.roleArn);
+  return {
+    "aws:currenttime": at.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    "aws:epochtime": String(Math.floor(at.getTime() / 1000)),
+    "aws:principalarn": user ? principalArn(who) : who.roleArn,
+    "aws:principalaccount": user ? who.accountId : role?.accountId,
+    "aws:principaltype": user ? "User" : "AssumedRole",
+    "aws:username": user ? who.userName : undefined,
+    "aws:sourceip": request.sourceIp,
+    "aws:securetransport": request.secureTransport === undefined ? undefined : String(request.secureTransport),
+    "aws:requestedregion": request.region,
+  };
+}
+
 export interface Access {
-  /** Throws AccessDeniedException unless `who` may do `action` on every one of `resources`. */
-  check(who: Principal, action: string, resources: readonly string[]): Promise<void>;
+  /**
+   * Throws AccessDeniedException unless `who` may do `action` on every one of
+   * `resources`; `request` is what conditions are judged by, with the principal's own keys.
+   */
+  check(who: Principal, action: string, resources: readonly string[], request?: RequestFacts): Promise<void>;
   /** Drops what is cached of a role's or user's policies, after an edit made here. */
   forget(accountId: string, kind: "role" | "user", name: string): void;
   /** Drops what is cached of every principal of the account (a managed policy's document changed). */
@@ -97,10 +125,11 @@ export function createAccess(source: PolicySource, now = Date.now): Access {
     };
   };
   return {
-    async check(who, action, resources) {
+    async check(who, action, resources, request = {}) {
       const { arn, docs, gone } = await judged(who);
+      const context = requestContext(who, request, new Date(now()));
       for (const resource of resources) {
-        const decision = docs ? evaluate(docs, { action, resource }) : "ImplicitDeny";
+        const decision = docs ? evaluate(docs, { action, resource, context }) : "ImplicitDeny";
         if (decision === "Allow") continue;
         const why =
           decision === "ExplicitDeny"

@@ -11,3 +11,6 @@ export const iamErrors = {
   invalidInput: err("InvalidInput", 400),
   limitExceeded: err("LimitExceeded", 409),
 };
+
+/** A policy document outside IAM's grammar, or what Stratus can judge. */
+export const malformed = (message: string) => new StratusError("MalformedPolicyDocument", 400, "client", message);

@@ -2,8 +2,10 @@
 // follow IAM's grammar is MalformedPolicyDocument, and nothing is stored), then kept
 // as plain statements that policy-eval.ts judges requests by. Supported: Version,
 // Id, Statement (one or a list) with Sid, Effect, Action | NotAction, Resource |
-// NotResource; Condition and Principal are refused by name (Stratus does not judge them).
-import { StratusError } from "@stratus/shared";
+// NotResource, Condition (policy-conditions.ts); Principal is refused by name (an
+// identity policy has none).
+import { malformed } from "./iam-errors.js";
+import { type Condition, parseConditions } from "./policy-conditions.js";
 
 export interface Statement {
   sid?: string;
@@ -13,16 +15,18 @@ export interface Statement {
   notActions?: string[];
   resources?: string[];
   notResources?: string[];
+  /** All must hold for the statement to apply. */
+  conditions?: Condition[];
 }
 
 export interface PolicyDocument {
   statements: Statement[];
 }
 
-export const malformed = (message: string) => new StratusError("MalformedPolicyDocument", 400, "client", message);
+export { malformed };
 
 const VERSIONS = new Set(["2012-10-17", "2008-10-17"]);
-const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource"]);
+const STATEMENT_KEYS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"]);
 const ACTION = /^(\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+)$/;
 const RESOURCE = /^(\*|arn:[^:]*:[^:]*:[^:]*:[^:]*:.+)$/;
 
@@ -42,7 +46,7 @@ function statementOf(s: unknown, i: number): Statement {
   if (typeof s !== "object" || s === null || Array.isArray(s)) throw malformed(`Statement ${i + 1} must be an object`);
   const o = s as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (key === "Condition" || key === "Principal" || key === "NotPrincipal") {
+    if (key === "Principal" || key === "NotPrincipal") {
       throw malformed(`${key} is not supported in an identity policy served by Stratus`);
     }
     if (!STATEMENT_KEYS.has(key)) throw malformed(`Statement ${i + 1} has an unknown field ${key.slice(0, 40)}`);
@@ -61,6 +65,7 @@ function statementOf(s: unknown, i: number): Statement {
     ...(o.NotAction !== undefined ? { notActions: strings(o.NotAction, "NotAction", ACTION) } : {}),
     ...(o.Resource !== undefined ? { resources: strings(o.Resource, "Resource", RESOURCE) } : {}),
     ...(o.NotResource !== undefined ? { notResources: strings(o.NotResource, "NotResource", RESOURCE) } : {}),
+    ...(o.Condition !== undefined ? { conditions: parseConditions(o.Condition, i + 1) } : {}),
   };
 }
 

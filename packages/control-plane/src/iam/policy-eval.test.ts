@@ -111,8 +111,15 @@ describe("parsePolicy", () => {
     ["resource not an ARN", JSON.stringify({ Statement: { Effect: "Allow", Action: "*", Resource: "my-fn" } })],
     ["unknown field", JSON.stringify({ Statement: { Effect: "Allow", Action: "*", Resource: "*", Extra: 1 } })],
     [
-      "condition refused by name",
-      JSON.stringify({ Statement: { Effect: "Allow", Action: "*", Resource: "*", Condition: {} } }),
+      "a condition on a key Stratus does not supply",
+      JSON.stringify({
+        Statement: {
+          Effect: "Allow",
+          Action: "*",
+          Resource: "*",
+          Condition: { StringEquals: { "aws:SourceVpc": "v" } },
+        },
+      }),
     ],
     ["a list that is empty", JSON.stringify({ Statement: { Effect: "Allow", Action: [], Resource: "*" } })],
   ])("refuses %s", (_name, text) => {

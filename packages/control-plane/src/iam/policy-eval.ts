@@ -1,8 +1,13 @@
 // Judges one request (an action on a resource) by a set of identity policies, as IAM
 // does: an explicit Deny in any statement wins, else an Allow in any statement
 // allows, else the request is denied by default. Actions match without regard to
-// case, resources with it; `*` matches any run of characters and `?` any one.
+// case, resources with it; `*` matches any run of characters and `?` any one. A
+// statement with conditions applies only when they hold for the request's context.
+import { conditionsHold, type RequestContext } from "./policy-conditions.js";
 import type { PolicyDocument, Statement } from "./policy-document.js";
+import { globMatch } from "./policy-glob.js";
+
+export { globMatch } from "./policy-glob.js";
 
 export type Decision = "Allow" | "ExplicitDeny" | "ImplicitDeny";
 
@@ -11,24 +16,8 @@ export interface Request {
   action: string;
   /** The resource's ARN, or `*` for an action on no particular resource. */
   resource: string;
-}
-
-const globs = new Map<string, RegExp>();
-
-/** Whether `value` matches `pattern`'s wildcards (`*`, `?`); cached compiled. */
-export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const key = `${ignoreCase ? "i" : "s"}${pattern}`;
-  let re = globs.get(key);
-  if (!re) {
-    const body = pattern
-      .split("")
-      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-      .join("");
-    re = new RegExp(`^${body}$`, ignoreCase ? "is" : "s");
-    if (globs.size > 10_000) globs.clear();
-    globs.set(key, re);
-  }
-  return re.test(value);
+  /** What conditions are judged by (policy-conditions.ts); without it, every key is absent. */
+  context?: RequestContext;
 }
 
 const anyMatch = (patterns: string[], value: string, ignoreCase: boolean) =>
@@ -38,9 +27,10 @@ const anyMatch = (patterns: string[], value: string, ignoreCase: boolean) =>
 export function applies(s: Statement, req: Request): boolean {
   const action = s.actions ? anyMatch(s.actions, req.action, true) : !anyMatch(s.notActions ?? [], req.action, true);
   if (!action) return false;
-  return s.resources
+  const resource = s.resources
     ? anyMatch(s.resources, req.resource, false)
     : !anyMatch(s.notResources ?? [], req.resource, false);
+  return resource && (!s.conditions || conditionsHold(s.conditions, req.context ?? {}));
 }
 
 export function evaluate(policies: readonly PolicyDocument[], req: Request): Decision {
