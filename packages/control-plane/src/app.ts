@@ -100,7 +100,7 @@ export interface AppDeps {
   /** The web console: its page, sign-in sessions and saved test events (console/). */
   console: ConsoleDeps;
   /** CloudWatch Logs: groups, streams, retention, reading events; ingestion of the invokers' records. */
-  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "reads" | "ingest" | "liveTail" | "tags">;
+  cloudWatchLogs: Pick<ReturnType<typeof startLogs>, "service" | "streams" | "reads" | "ingest" | "liveTail" | "tags">;
   registry: Registry;
   metrics: ControlPlaneMetrics;
   region: string;

@@ -82,7 +82,12 @@ describe("readSigned: nothing is read before the headers pass", () => {
   it("reads a well-signed body, then checks the signature over it", async () => {
     const budget = createByteBudget(1024 * 1024);
     const req = waitingRequest(await signedHeaders());
-    await expect(readSigned(req, auth, 1024, budget)).resolves.toEqual({ key, body: BODY, service: "lambda" });
+    await expect(readSigned(req, auth, 1024, budget)).resolves.toEqual({
+      key,
+      body: BODY,
+      service: "lambda",
+      region: "us-east-1",
+    });
     expect(budget.held()).toBe(0);
     const changed = waitingRequest(await signedHeaders(), Buffer.from('{"a":2}'));
     await expect(readSigned(changed, auth, 1024, budget)).rejects.toMatchObject({ code: "InvalidSignatureException" });

@@ -6,6 +6,7 @@ import type { Logger } from "@stratus/shared";
 import { Router } from "express";
 import type { LiveTail } from "../logs/live-tail.js";
 import type { LogReads } from "../logs/log-reads.js";
+import type { LogStreams } from "../logs/log-streams.js";
 import type { LogTags } from "../logs/log-tags.js";
 import type { Body } from "../logs/logs-input.js";
 import type { LogsService } from "../logs/logs-service.js";
@@ -17,11 +18,11 @@ const CONTENT_TYPE = "application/x-amz-json-1.1";
 const PREFIX = "Logs_20140328.";
 
 export function logsRoutes(
-  logs: { service: LogsService; reads: LogReads; liveTail: LiveTail; tags: LogTags },
+  logs: { service: LogsService; streams: LogStreams; reads: LogReads; liveTail: LiveTail; tags: LogTags },
   log: Logger,
 ): Router {
   type Op = (account: string, b: Body) => Promise<unknown>;
-  const { service, reads, tags } = logs;
+  const { service, streams, reads, tags } = logs;
   const ops: Record<string, Op> = {
     DescribeLogGroups: service.describeLogGroups,
     DescribeLogStreams: service.describeLogStreams,
@@ -29,6 +30,9 @@ export function logsRoutes(
     DeleteLogGroup: service.deleteLogGroup,
     PutRetentionPolicy: service.putRetentionPolicy,
     DeleteRetentionPolicy: service.deleteRetentionPolicy,
+    CreateLogStream: streams.createLogStream,
+    DeleteLogStream: streams.deleteLogStream,
+    PutLogEvents: streams.putLogEvents,
     GetLogEvents: reads.getLogEvents,
     FilterLogEvents: reads.filterLogEvents,
     ListTagsForResource: tags.listTagsForResource,

@@ -100,6 +100,8 @@ function jsonResources(v: RequestView): string[] {
     }
     case "logs": {
       const group = str(b.logGroupName);
+      const stream = str(b.logStreamName);
+      if (group && stream) return [`arn:aws:logs:${region}:${accountId}:log-group:${group}:log-stream:${stream}`];
       return group ? [`arn:aws:logs:${region}:${accountId}:log-group:${group}:*`] : ["*"];
     }
     case "scheduler": {

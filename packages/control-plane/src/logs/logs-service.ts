@@ -54,9 +54,10 @@ export function createLogsService(store: LogEventStore, region: string) {
   const streamShape = (accountId: string, group: string, s: LogStream) => ({
     logStreamName: s.name,
     creationTime: s.createdAt,
-    firstEventTimestamp: s.firstEventAt,
-    lastEventTimestamp: s.lastEventAt,
-    lastIngestionTime: s.lastIngestionAt,
+    // A stream made by CreateLogStream has no events yet: CloudWatch shows no times then.
+    ...(s.lastIngestionAt > 0
+      ? { firstEventTimestamp: s.firstEventAt, lastEventTimestamp: s.lastEventAt, lastIngestionTime: s.lastIngestionAt }
+      : {}),
     arn: `${groupArn(region, accountId, group)}:log-stream:${s.name}`,
     storedBytes: 0,
   });

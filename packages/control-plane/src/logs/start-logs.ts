@@ -15,6 +15,7 @@ import { createLiveTail } from "./live-tail.js";
 import { createLiveTailHub } from "./live-tail-hub.js";
 import { batchesOf } from "./log-model.js";
 import { createLogReads } from "./log-reads.js";
+import { createLogStreams } from "./log-streams.js";
 import { startLogSweeper } from "./log-sweeper.js";
 import { createLogTags } from "./log-tags.js";
 import { createLogsService } from "./logs-service.js";
@@ -51,6 +52,7 @@ export function startLogs(
   });
   return {
     service: createLogsService(store, opts.region),
+    streams: createLogStreams(store),
     tags: createLogTags(createPgLogGroupTags(pool, opts.dbStatementTimeoutMs), opts.region),
     reads: createLogReads(store),
     liveTail,

@@ -131,7 +131,8 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
           `INSERT INTO log_streams (account_id, group_name, name, first_event_at, last_event_at, last_ingestion_at)
            SELECT a, g, n, f, l, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(a, g, n, f, l)
            ON CONFLICT (account_id, group_name, name) DO UPDATE SET
-             first_event_at = LEAST(log_streams.first_event_at, EXCLUDED.first_event_at),
+             first_event_at = CASE WHEN log_streams.first_event_at = 0 THEN EXCLUDED.first_event_at
+               ELSE LEAST(log_streams.first_event_at, EXCLUDED.first_event_at) END,
              last_event_at = GREATEST(log_streams.last_event_at, EXCLUDED.last_event_at),
              last_ingestion_at = EXCLUDED.last_ingestion_at`,
           [
@@ -208,6 +209,31 @@ export function createPgLogEventStore(pool: Pool, statementTimeoutMs = STATEMENT
       });
       await deleteEvents(db, accountId, name, "TRUE", []);
       return (res.rowCount ?? 0) > 0;
+    },
+
+    /** An empty stream (no events: its times read 0); false when it exists, undefined when the group does not. */
+    async createStream(accountId: string, group: string, name: string): Promise<boolean | undefined> {
+      const res = await db.query<{ made: boolean }>(
+        `WITH g AS (SELECT 1 FROM log_groups WHERE account_id = $1 AND name = $2),
+         ins AS (
+           INSERT INTO log_streams (account_id, group_name, name, first_event_at, last_event_at, last_ingestion_at)
+           SELECT $1, $2, $3, 0, 0, 0 FROM g ON CONFLICT DO NOTHING RETURNING 1)
+         SELECT EXISTS (SELECT 1 FROM ins) AS made FROM g`,
+        [accountId, group, name],
+      );
+      return res.rows[0]?.made;
+    },
+
+    /** Deletes the stream, then its events in batches. False when there was no such stream. */
+    async deleteStream(accountId: string, group: string, name: string): Promise<boolean> {
+      const res = await db.query("DELETE FROM log_streams WHERE account_id = $1 AND group_name = $2 AND name = $3", [
+        accountId,
+        group,
+        name,
+      ]);
+      if ((res.rowCount ?? 0) === 0) return false;
+      await deleteEvents(db, accountId, group, "stream_name = $3", [name]);
+      return true;
     },
 
     async getStream(accountId: string, group: string, name: string): Promise<LogStream | undefined> {

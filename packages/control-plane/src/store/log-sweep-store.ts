@@ -43,14 +43,17 @@ export function createPgLogSweepStore(pool: Pool, statementTimeoutMs = STATEMENT
       }));
     },
 
-    /** Deletes a group's events older than `before` (epoch ms), and the streams left with none. Returns how many. */
+    /**
+     * Deletes a group's events older than `before` (epoch ms), and the streams left with
+     * none (a stream made empty by CreateLogStream once it is itself that old). Returns how many.
+     */
     async expire(accountId: string, group: string, before: number): Promise<number> {
       const n = await deleteEvents(db, accountId, group, "ts < $3", [before]);
-      await db.query("DELETE FROM log_streams WHERE account_id = $1 AND group_name = $2 AND last_event_at < $3", [
-        accountId,
-        group,
-        before,
-      ]);
+      await db.query(
+        `DELETE FROM log_streams WHERE account_id = $1 AND group_name = $2 AND last_event_at < $3
+           AND (last_ingestion_at > 0 OR created_at < to_timestamp($3 / 1000.0))`,
+        [accountId, group, before],
+      );
       return n;
     },
 
