@@ -2,7 +2,9 @@
 // are, or through an InputTransformer) and a Scheduler schedule's ticks arrive as
 // messages, written with the event's acceptance. A target queue deleted later sends
 // its deliveries to the target's DeadLetterConfig (ERROR_CODE RESOURCE_NOT_FOUND), or
-// counts them as lost. Driven by the AWS CLI and the official SDKs.
+// counts them as lost. The queue's access policy that configurations carry for this
+// (EventBridge allowed to send) is kept and read back. Driven by the AWS CLI and the
+// official SDKs.
 import {
   EventBridgeClient,
   ListTargetsByRuleCommand,
@@ -11,7 +13,12 @@ import {
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { DeleteQueueCommand, type Message } from "@aws-sdk/client-sqs";
+import {
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  SetQueueAttributesCommand,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliCommands, useAwsCli } from "./helpers/aws-cli-commands.js";
 import { ROLE, uniqueName } from "./helpers/functions.js";
@@ -169,5 +176,50 @@ describe("a Scheduler schedule with a queue target", () => {
     );
     expect(Number(more.Attributes.ApproximateNumberOfMessages)).toBe(0);
     expect(Number(more.Attributes.ApproximateNumberOfMessagesNotVisible)).toBe(1);
+  });
+});
+
+describe("a queue's access policy", () => {
+  it("is kept as given and read back (CLI), removed when set empty (SDK); a Deny is refused by name", async () => {
+    const q = await queues.create("with-policy");
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "events",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: q.arn,
+          Condition: {
+            ArnEquals: { "aws:SourceArn": `arn:aws:events:${stack.region}:${stack.credentials.accountId}:rule/r` },
+          },
+        },
+      ],
+    });
+    await cli.sqs.silent(
+      "set-queue-attributes",
+      "--queue-url",
+      q.url,
+      "--attributes",
+      JSON.stringify({ Policy: policy }),
+    );
+    expect(await cli.sqs.json("get-queue-attributes", "--queue-url", q.url, "--attribute-names", "Policy")).toEqual({
+      Attributes: { Policy: policy },
+    });
+    const deny = JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "sqs:*" }] });
+    expect(
+      await cli.sqs.failure(
+        "set-queue-attributes",
+        "--queue-url",
+        q.url,
+        "--attributes",
+        JSON.stringify({ Policy: deny }),
+      ),
+    ).toMatch(/InvalidAttributeName.*Deny/);
+    await queues.sqs.send(new SetQueueAttributesCommand({ QueueUrl: q.url, Attributes: { Policy: "" } }));
+    const all = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ["All"] }));
+    expect(all.Attributes?.Policy).toBeUndefined();
+    expect(all.Attributes?.QueueArn).toBe(q.arn);
   });
 });

@@ -59,8 +59,40 @@ describe("queue attributes", () => {
     [{ FifoQueue: "true" }, "InvalidAttributeName"],
     [{ RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:r:1:q","maxReceiveCount":0}' }, "InvalidAttributeValue"],
     [{ RedrivePolicy: "{nope" }, "InvalidAttributeValue"],
+    [{ Policy: "{nope" }, "InvalidAttributeValue"],
+    [
+      { Policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sqs:SendMessage" }] }) },
+      "InvalidAttributeValue",
+    ],
+    [
+      { Policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject" }] }) },
+      "InvalidAttributeValue",
+    ],
+    [
+      { Policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "sqs:*" }] }) },
+      "InvalidAttributeName",
+    ],
+    [{ Policy: "x".repeat(20_481) }, "InvalidAttributeValue"],
   ])("refuses %j", (attrs, code) => {
     expect(() => applyAttributes(DEFAULT_SETTINGS, attrs)).toThrow(expect.objectContaining({ code }));
+  });
+  it("keeps an access policy as given, and drops it when set empty", () => {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "events",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: "arn:aws:sqs:us-east-1:123456789012:q",
+          Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/r" } },
+        },
+      ],
+    });
+    const set = applyAttributes(DEFAULT_SETTINGS, { Policy: policy });
+    expect(set.policy).toBe(policy);
+    expect(applyAttributes(set, { Policy: "" })).toEqual(DEFAULT_SETTINGS);
   });
 });
 

@@ -1,6 +1,8 @@
 // A queue's settable attributes: their ranges and defaults as SQS has them, the
 // string map both protocols carry read into typed settings, and the names Stratus
-// refuses (FIFO, encryption, access policies) instead of storing and ignoring them.
+// refuses (FIFO, encryption) instead of storing and ignoring them; the access policy
+// is checked and kept (queue-policy.ts).
+import { checkQueuePolicy } from "./queue-policy.js";
 import { sqsErrors } from "./sqs-errors.js";
 
 export interface RedrivePolicy {
@@ -15,6 +17,8 @@ export interface QueueSettings {
   waitSeconds: number;
   maxMessageSize: number;
   redrivePolicy?: RedrivePolicy;
+  /** The Policy attribute's text, as given. */
+  policy?: string;
 }
 
 export const MAX_MESSAGE_BYTES = 262_144;
@@ -27,13 +31,14 @@ export const DEFAULT_SETTINGS: QueueSettings = {
   maxMessageSize: MAX_MESSAGE_BYTES,
 };
 
-const RANGES: Record<string, { key: keyof Omit<QueueSettings, "redrivePolicy">; min: number; max: number }> = {
-  VisibilityTimeout: { key: "visibilityTimeout", min: 0, max: 43_200 },
-  MessageRetentionPeriod: { key: "retentionSeconds", min: 60, max: 1_209_600 },
-  DelaySeconds: { key: "delaySeconds", min: 0, max: 900 },
-  ReceiveMessageWaitTimeSeconds: { key: "waitSeconds", min: 0, max: 20 },
-  MaximumMessageSize: { key: "maxMessageSize", min: 1024, max: MAX_MESSAGE_BYTES },
-};
+const RANGES: Record<string, { key: keyof Omit<QueueSettings, "redrivePolicy" | "policy">; min: number; max: number }> =
+  {
+    VisibilityTimeout: { key: "visibilityTimeout", min: 0, max: 43_200 },
+    MessageRetentionPeriod: { key: "retentionSeconds", min: 60, max: 1_209_600 },
+    DelaySeconds: { key: "delaySeconds", min: 0, max: 900 },
+    ReceiveMessageWaitTimeSeconds: { key: "waitSeconds", min: 0, max: 20 },
+    MaximumMessageSize: { key: "maxMessageSize", min: 1024, max: MAX_MESSAGE_BYTES },
+  };
 
 /** Attributes SQS has that Stratus does not implement, and the value that asks for nothing. */
 const REFUSED: Record<string, string | undefined> = {
@@ -44,7 +49,6 @@ const REFUSED: Record<string, string | undefined> = {
   KmsMasterKeyId: "",
   KmsDataKeyReusePeriodSeconds: undefined,
   SqsManagedSseEnabled: "false",
-  Policy: "",
   RedriveAllowPolicy: "",
 };
 
@@ -59,7 +63,7 @@ export const READ_ONLY = [
   "SqsManagedSseEnabled",
 ];
 
-export const ATTRIBUTE_NAMES = [...Object.keys(RANGES), "RedrivePolicy", ...READ_ONLY];
+export const ATTRIBUTE_NAMES = [...Object.keys(RANGES), "RedrivePolicy", "Policy", ...READ_ONLY];
 
 const invalid = (name: string, reason: string) =>
   sqsErrors.invalidAttributeValue(`Invalid value for the parameter ${name}. Reason: ${reason}`);
@@ -100,8 +104,13 @@ export function applyAttributes(base: QueueSettings, attrs: unknown): QueueSetti
     if (Object.hasOwn(REFUSED, name)) {
       if (REFUSED[name] === raw) continue;
       throw sqsErrors.invalidAttributeName(
-        `${name} is not supported by Stratus: its queues are standard queues, unencrypted, without access policies`,
+        `${name} is not supported by Stratus: its queues are standard queues, unencrypted`,
       );
+    }
+    if (name === "Policy") {
+      if (checkQueuePolicy(raw)) out.policy = raw;
+      else delete out.policy;
+      continue;
     }
     if (name === "RedrivePolicy") {
       const p = redrive(raw);
@@ -125,6 +134,7 @@ export function attributeStrings(s: QueueSettings): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, { key }] of Object.entries(RANGES)) out[name] = String(s[key]);
   if (s.redrivePolicy) out.RedrivePolicy = JSON.stringify(s.redrivePolicy);
+  if (s.policy) out.Policy = s.policy;
   return out;
 }
 

@@ -78,6 +78,7 @@ interface QueueRow {
   wait_seconds: number;
   max_message_size: number;
   redrive_policy: RedrivePolicy | null;
+  policy: string | null;
   tags: Record<string, string>;
   created_at: Date;
   last_modified: Date;
@@ -97,7 +98,7 @@ interface MessageRow {
 }
 
 const QUEUE_COLUMNS = `id, account_id, name, visibility_timeout, retention_seconds, delay_seconds, wait_seconds,
-  max_message_size, redrive_policy, tags, created_at, last_modified`;
+  max_message_size, redrive_policy, policy, tags, created_at, last_modified`;
 
 function toQueue(r: QueueRow): Queue {
   return {
@@ -111,6 +112,7 @@ function toQueue(r: QueueRow): Queue {
       waitSeconds: r.wait_seconds,
       maxMessageSize: r.max_message_size,
       ...(r.redrive_policy ? { redrivePolicy: r.redrive_policy } : {}),
+      ...(r.policy ? { policy: r.policy } : {}),
     },
     tags: r.tags,
     createdAt: r.created_at,
@@ -139,8 +141,8 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
     async create(account, name, s, tags) {
       const ins = await db.query<QueueRow>(
         `INSERT INTO sqs_queues (account_id, name, visibility_timeout, retention_seconds, delay_seconds, wait_seconds,
-           max_message_size, redrive_policy, tags)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id, name) DO NOTHING RETURNING ${QUEUE_COLUMNS}`,
+           max_message_size, redrive_policy, tags, policy)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (account_id, name) DO NOTHING RETURNING ${QUEUE_COLUMNS}`,
         [
           account,
           name,
@@ -151,6 +153,7 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
           s.maxMessageSize,
           s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : null,
           JSON.stringify(tags),
+          s.policy ?? null,
         ],
       );
       if (ins.rows[0]) return { queue: toQueue(ins.rows[0]), created: true };
@@ -181,7 +184,7 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
     async update(queueId, s) {
       await db.query(
         `UPDATE sqs_queues SET visibility_timeout = $2, retention_seconds = $3, delay_seconds = $4, wait_seconds = $5,
-           max_message_size = $6, redrive_policy = $7, last_modified = now() WHERE id = $1`,
+           max_message_size = $6, redrive_policy = $7, policy = $8, last_modified = now() WHERE id = $1`,
         [
           queueId,
           s.visibilityTimeout,
@@ -190,6 +193,7 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
           s.waitSeconds,
           s.maxMessageSize,
           s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : null,
+          s.policy ?? null,
         ],
       );
     },
