@@ -63,6 +63,20 @@ beforeAll(async () => {
 
 afterAll(() => sdk?.destroy());
 
+/** A new access key of user `UserName`: its credentials. */
+async function keyOf(UserName: string) {
+  const key = (await sdk.send(new CreateAccessKeyCommand({ UserName }))).AccessKey;
+  return { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string };
+}
+
+type Keys = Awaited<ReturnType<typeof keyOf>>;
+const signedAs = (credentials: Keys, region = stack.region) => ({
+  endpoint: stack.endpoint,
+  region,
+  credentials,
+  maxAttempts: 1,
+});
+
 describe("AWS managed policies through the AWS CLI", () => {
   it("finds AWSLambdaBasicExecutionRole by name, reads it, attaches it to a role and counts it", async () => {
     // Terraform's data "aws_iam_policy" { name = ... } lists every policy and picks by name.
@@ -172,20 +186,9 @@ describe("AWS managed policies through the SDK", () => {
 
     const UserName = uniqueName("aws-managed");
     await sdk.send(new CreateUserCommand({ UserName }));
-    const key = (await sdk.send(new CreateAccessKeyCommand({ UserName }))).AccessKey;
-    const creds = { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string };
-    const asUser = new LambdaClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: creds,
-      maxAttempts: 1,
-    });
-    const iamAsUser = new IAMClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: creds,
-      maxAttempts: 1,
-    });
+    const creds = await keyOf(UserName);
+    const asUser = new LambdaClient(signedAs(creds));
+    const iamAsUser = new IAMClient(signedAs(creds));
     const attach = (PolicyArn: string) => sdk.send(new AttachUserPolicyCommand({ UserName, PolicyArn }));
     const detach = (PolicyArn: string) => sdk.send(new DetachUserPolicyCommand({ UserName, PolicyArn }));
     const invokes = async () =>
@@ -313,14 +316,8 @@ describe("a customer managed policy's versions", () => {
     const UserName = uniqueName("versions");
     await sdk.send(new CreateUserCommand({ UserName }));
     await sdk.send(new AttachUserPolicyCommand({ UserName, PolicyArn }));
-    const key = (await sdk.send(new CreateAccessKeyCommand({ UserName }))).AccessKey;
-    const creds = { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string };
-    const asUser = new LambdaClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: creds,
-      maxAttempts: 1,
-    });
+    const creds = await keyOf(UserName);
+    const asUser = new LambdaClient(signedAs(creds));
     const reads = async () => {
       const outcome = await errorName(asUser.send(new GetFunctionCommand({ FunctionName: echo })));
       return outcome === "resolved" ? "ok" : outcome;
@@ -407,20 +404,9 @@ describe("policy conditions", () => {
       ...["put-user-policy", "--user-name", UserName, "--policy-name", "conditioned", "--policy-document"],
       JSON.stringify(policy),
     );
-    const key = (await sdk.send(new CreateAccessKeyCommand({ UserName }))).AccessKey;
-    const creds = { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string };
-    const asUser = new LambdaClient({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: creds,
-      maxAttempts: 1,
-    });
-    const elsewhere = new LambdaClient({
-      endpoint: stack.endpoint,
-      region: "eu-west-1",
-      credentials: creds,
-      maxAttempts: 1,
-    });
+    const creds = await keyOf(UserName);
+    const asUser = new LambdaClient(signedAs(creds));
+    const elsewhere = new LambdaClient(signedAs(creds, "eu-west-1"));
     try {
       expect((await asUser.send(new GetFunctionCommand({ FunctionName: echo }))).Configuration?.FunctionName).toBe(
         echo,

@@ -61,6 +61,7 @@ import { createLayerService } from "./services/layer-service.js";
 import { createPolicyService } from "./services/policy-service.js";
 import { createSettingsService } from "./services/settings-service.js";
 import { startSqs } from "./sqs/sqs-service.js";
+import { createMachineRefs } from "./states/machine-refs.js";
 import { startStates } from "./states/start-states.js";
 import { createPgAccountStore } from "./store/account-store.js";
 import { createPgAliasStore } from "./store/alias-store.js";
@@ -78,6 +79,7 @@ import { createPgListener } from "./store/pg-listener.js";
 import { createPgPolicyStore } from "./store/policy-store.js";
 import { createPgScheduleStore } from "./store/schedule-store.js";
 import { createPgSettingsStore, RESERVATIONS_CHANNEL } from "./store/settings-store.js";
+import { createPgMachineStore } from "./store/sfn-machine-store.js";
 import { createPgUrlStore } from "./store/url-store.js";
 import { createUrlService } from "./urls/url-service.js";
 import { startUsageMetering } from "./usage/usage-metering.js";
@@ -296,7 +298,10 @@ export async function startControlPlane(
     log,
   );
   const scheduleStore = createPgScheduleStore(pool);
-  const schedules = createScheduleService(scheduleStore, functions, config.region, undefined, sqs.refs);
+  // Rules' and schedules' targets may name state machines (started by the states module below).
+  const machineRefs = createMachineRefs(createPgMachineStore(pool, config.dbStatementTimeoutMs), config.region);
+  const startsDue = () => states.startsDue();
+  const schedules = createScheduleService(scheduleStore, functions, config.region, undefined, sqs.refs, machineRefs);
   const firer = startScheduleFirer(
     scheduleStore,
     relay,
@@ -305,7 +310,13 @@ export async function startControlPlane(
     log,
   );
   // EventBridge: its scheduled rules fire through the same loop and async path as schedules.
-  const events = startEvents(pool, functions, relay, registry, metrics, { ...config, log, queues: sqs.refs });
+  const events = startEvents(pool, functions, relay, registry, metrics, {
+    ...config,
+    log,
+    queues: sqs.refs,
+    machines: machineRefs,
+    startsDue,
+  });
   const secrets = startSecrets(pool, { ...config, log });
   const access = accessLog(log, config.accessLog);
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.

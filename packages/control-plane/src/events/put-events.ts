@@ -107,7 +107,7 @@ export interface EventCounters {
 
 export function createPutEvents(
   store: Pick<EventStore, "getBus" | "patternRules" | "acceptEvents">,
-  relay: { nudge(): void },
+  relay: { nudge(): void; startsDue?(): void },
   region: string,
   counters: EventCounters,
   now = () => new Date(),
@@ -141,7 +141,7 @@ export function createPutEvents(
       return rulesOf.get(bus) as Promise<Rule[] | undefined>;
     };
     const results: Result[] = [];
-    const into: Deliveries = { invocations: [], letters: [] };
+    const into: Deliveries = { invocations: [], letters: [], starts: [] };
     for (const entry of entries) {
       const made = entryEvent(entry, accountId, region, now(), newId());
       if (!("event" in made)) {
@@ -165,7 +165,8 @@ export function createPutEvents(
 
   /** Counts a plan once its deliveries are written (`lost`: to a queue that was gone). */
   function count(p: PutEventsPlan, lost: number): void {
-    const written = p.deliveries.invocations.length + p.deliveries.letters.length - lost;
+    const { invocations, letters, starts } = p.deliveries;
+    const written = invocations.length + letters.length + starts.length - lost;
     if (p.failed > 0) counters.put.inc({ outcome: "failed" }, p.failed);
     if (p.results.length > p.failed) counters.put.inc({ outcome: "accepted" }, p.results.length - p.failed);
     if (written > 0) counters.matched.inc(written);
@@ -177,9 +178,9 @@ export function createPutEvents(
     count,
     async putEvents(accountId: string, body: Body) {
       const p = await plan(accountId, body);
-      const { invocations, letters } = p.deliveries;
-      const lost = await store.acceptEvents(invocations, letters);
-      if (invocations.length > 0) relay.nudge();
+      const lost = await store.acceptEvents(p.deliveries);
+      if (p.deliveries.invocations.length > 0) relay.nudge();
+      if (p.deliveries.starts.length > 0) relay.startsDue?.();
       count(p, lost);
       return { FailedEntryCount: p.failed, Entries: p.results };
     },

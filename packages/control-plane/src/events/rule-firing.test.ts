@@ -115,4 +115,25 @@ describe("scheduled rules", () => {
     );
     expect([foreign.letters.length, foreign.skipped]).toEqual([0, 2]);
   });
+
+  it("starts a state machine target's execution per tick, named by the tick's delivery id", () => {
+    const machine = "arn:aws:states:us-east-1:123456789012:stateMachine:nightly";
+    const now = new Date("2026-12-04T10:02:45Z");
+    const plan = planRuleFiring(rule({ targets: [{ Id: "m", Arn: machine, RoleArn: "r" }] }), now, "us-east-1");
+    expect(plan.invocations).toEqual([]);
+    expect(plan.starts?.map((s) => [s.machineArn, s.accountId])).toEqual([
+      [machine, "123456789012"],
+      [machine, "123456789012"],
+    ]);
+    expect(JSON.parse(plan.starts?.[0]?.input as string)).toMatchObject({ "detail-type": "Scheduled Event" });
+    // The same ticks claimed again name the same executions.
+    const again = planRuleFiring(rule({ targets: [{ Id: "m", Arn: machine, RoleArn: "r" }] }), now, "us-east-1");
+    expect(again.starts?.map((s) => s.id)).toEqual(plan.starts?.map((s) => s.id));
+    const foreign = planRuleFiring(
+      rule({ targets: [{ Id: "m", Arn: machine.replace("123456789012", "999999999999"), RoleArn: "r" }] }),
+      now,
+      "us-east-1",
+    );
+    expect([foreign.starts?.length, foreign.skipped]).toEqual([0, 2]);
+  });
 });

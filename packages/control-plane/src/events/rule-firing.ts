@@ -15,7 +15,7 @@ import { targetPayload } from "./target-input.js";
 
 export function planRuleFiring(r: Rule, now: Date, region: string, maxTicks = 10): Planned {
   const arn = ruleArn(region, r);
-  const into: Deliveries = { invocations: [], letters: [] };
+  const into: Deliveries = { invocations: [], letters: [], starts: [] };
   const ticks: Date[] = [];
   let skipped = 0;
   if (!r.scheduleExpression) return { ...into, ticks, skipped, remove: false };

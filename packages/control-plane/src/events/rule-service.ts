@@ -1,12 +1,13 @@
 // EventBridge's rule, target and event bus operations over the event store, in
 // EventBridge's shapes (dates as epoch seconds), for the caller's account. A target
-// must be a Lambda function or an SQS queue of that account that exists; a scheduled rule's next
+// must be a Lambda function, an SQS queue or a state machine of that account that exists; a scheduled rule's next
 // fire time is set as it is put or enabled (rule-firing.ts).
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import { functionOfArn } from "../schedules/firing.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
+import type { MachineRefs } from "../states/machine-refs.js";
 import { DEFAULT_BUS, type EventBus, type EventStore, type Rule, type RuleTarget } from "../store/event-store.js";
 import { pageOf } from "../store/paging.js";
 import { busArn, ruleArn } from "./arns.js";
@@ -59,6 +60,7 @@ export function createRuleService(
   region: string,
   now = () => new Date(),
   queues?: QueueRefs,
+  machines?: MachineRefs,
 ) {
   const missingRule = (name: string, bus: string) => notFound(`Rule ${name} does not exist on EventBus ${bus}.`);
   const missingBus = (bus: string) => notFound(`Event bus ${bus} does not exist.`);
@@ -78,12 +80,18 @@ export function createRuleService(
       if (dlq) return `Target ${t.Id}: DeadLetterConfig.Arn: ${dlq}`;
     }
     const fn = functionOfArn(t.Arn);
+    if (!fn && t.Arn.startsWith("arn:aws:states:")) {
+      const fault = machines ? await machines.fault(accountId, t.Arn) : "Stratus serves no Step Functions here";
+      if (fault) return `Target ${t.Id}: ${fault}`;
+      // As EventBridge: a state machine is started under a role the target names.
+      return t.RoleArn ? undefined : `Target ${t.Id}: RoleArn is required for target ${t.Arn}`;
+    }
     if (!fn && t.Arn.startsWith("arn:aws:sqs:")) {
       const fault = queues ? await queues.fault(accountId, t.Arn) : "Stratus serves no SQS here";
       return fault && `Target ${t.Id}: ${fault}`;
     }
     if (!fn)
-      return `Target ${t.Id}: ${t.Arn} is not a Lambda function or SQS queue ARN; Stratus targets are its functions and queues`;
+      return `Target ${t.Id}: ${t.Arn} is not a Lambda function, SQS queue or state machine ARN; Stratus targets are its functions, queues and state machines`;
     if (fn.accountId !== accountId) return `Target ${t.Id}: ${t.Arn} is not a function of account ${accountId}`;
     try {
       await functions.get(accountId, fn.functionName, fn.qualifier);

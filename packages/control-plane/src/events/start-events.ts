@@ -8,6 +8,7 @@ import type { ControlPlaneMetrics } from "../metrics.js";
 import { startScheduleFirer } from "../schedules/schedule-firer.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
+import type { MachineRefs } from "../states/machine-refs.js";
 import { createPgEventStore, type Rule } from "../store/event-store.js";
 import { createBusUpdate } from "./bus-update.js";
 import { createEventMetrics } from "./event-metrics.js";
@@ -22,7 +23,15 @@ export function startEvents(
   relay: { nudge(): void },
   registry: Registry,
   metrics: Pick<ControlPlaneMetrics, "scheduleTicksFired" | "scheduleTicksSkipped">,
-  opts: { region: string; async: { schedulePollMs: number }; log: Logger; queues?: QueueRefs },
+  opts: {
+    region: string;
+    async: { schedulePollMs: number };
+    log: Logger;
+    queues?: QueueRefs;
+    machines?: MachineRefs;
+    /** Wakes the states module's start relay (state machine targets). */
+    startsDue?: () => void;
+  },
 ) {
   const store = createPgEventStore(pool);
   const firer = startScheduleFirer<Rule>(
@@ -33,8 +42,13 @@ export function startEvents(
     opts.log,
   );
   return {
-    rules: createRuleService(store, functions, opts.region, undefined, opts.queues),
-    putEvents: createPutEvents(store, relay, opts.region, createEventMetrics(registry)),
+    rules: createRuleService(store, functions, opts.region, undefined, opts.queues, opts.machines),
+    putEvents: createPutEvents(
+      store,
+      { nudge: () => relay.nudge(), startsDue: () => opts.startsDue?.() },
+      opts.region,
+      createEventMetrics(registry),
+    ),
     tags: createEventTags(store, opts.region),
     buses: createBusUpdate(store, opts.region),
     stop: () => firer.stop(),

@@ -110,4 +110,22 @@ describe("firing a due schedule", () => {
     ]);
     expect(plan.ticks).toHaveLength(2);
   });
+
+  it("starts a state machine target's execution per tick, with Input's placeholders filled", () => {
+    const target = {
+      Arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+      RoleArn: "r",
+      Input: '{"at":"<aws.scheduler.scheduled-time>"}',
+    };
+    const plan = planFiring(schedule({ target }), new Date("2026-12-04T16:01:30Z"), "us-east-1");
+    expect(plan.starts).toEqual([
+      {
+        id: expect.any(String),
+        accountId: "123456789012",
+        machineArn: target.Arn,
+        input: '{"at":"2026-12-04T16:01:00Z"}',
+      },
+    ]);
+    expect([plan.invocations.length, plan.letters.length]).toEqual([0, 0]);
+  });
 });

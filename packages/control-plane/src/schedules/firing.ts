@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { targetLetter } from "../sqs/target-letters.js";
 import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { Firing, Schedule } from "../store/schedule-store.js";
+import type { StartRequest } from "../store/sfn-start-requests.js";
 import type { DeadLetter, TargetLetter } from "../store/sqs-messages.js";
 import { nextFire, parseExpression } from "./expression.js";
 
@@ -45,6 +46,11 @@ export function functionOfArn(
   return { accountId: m[1] as string, functionName: m[2] as string, ...(m[3] ? { qualifier: m[3] } : {}) };
 }
 
+/** The account of a state machine ARN, if `arn` is one. */
+export function machineAccount(arn: string): string | undefined {
+  return /^arn:aws:states:[a-z0-9-]+:(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/.exec(arn)?.[1];
+}
+
 /** Input with Scheduler's context placeholders filled in. */
 export function fillInput(input: string, values: Record<string, string>): string {
   return input.replace(
@@ -61,6 +67,8 @@ export function planFiring(s: Schedule, now: Date, region: string, maxTicks = 10
   const arn = scheduleArn(region, s);
   const invocations: NewAsyncInvocation[] = [];
   const letters: TargetLetter[] = [];
+  const starts: StartRequest[] = [];
+  const machine = machineAccount(s.target.Arn) === s.accountId;
   const ticks: Date[] = [];
   let skipped = 0;
   let tick: Date | undefined = s.nextFireAt;
@@ -78,11 +86,12 @@ export function planFiring(s: Schedule, now: Date, region: string, maxTicks = 10
       "execution-id": id,
       "attempt-number": "1",
     });
-    const letter = target ? undefined : targetLetter(s.accountId, s.target.Arn, payload, deadLetter);
-    if (now.getTime() - tick.getTime() > ageSeconds * 1000 || !(target || letter)) {
+    const letter = target || machine ? undefined : targetLetter(s.accountId, s.target.Arn, payload, deadLetter);
+    if (now.getTime() - tick.getTime() > ageSeconds * 1000 || !(target || letter || machine)) {
       skipped++;
     } else {
       if (letter) letters.push(letter);
+      if (machine) starts.push({ id, accountId: s.accountId, machineArn: s.target.Arn, input: payload });
       if (target) {
         invocations.push({
           id,
@@ -102,6 +111,7 @@ export function planFiring(s: Schedule, now: Date, region: string, maxTicks = 10
   return {
     invocations,
     letters,
+    starts,
     ticks,
     skipped,
     ...(tick ? { next: tick } : {}),

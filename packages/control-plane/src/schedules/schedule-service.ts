@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
+import type { MachineRefs } from "../states/machine-refs.js";
 import { DEFAULT_GROUP, type Schedule, type ScheduleGroup, type ScheduleStore } from "../store/schedule-store.js";
 import { firstFire, functionOfArn, scheduleArn } from "./firing.js";
 import { type ScheduleInput, scheduleInput, scheduleName, validation } from "./schedule-input.js";
@@ -44,6 +45,7 @@ export function createScheduleService(
   region: string,
   now = () => new Date(),
   queues?: QueueRefs,
+  machines?: MachineRefs,
 ) {
   const groupArn = (accountId: string, name: string) =>
     `arn:aws:scheduler:${region}:${accountId}:schedule-group/${name}`;
@@ -62,6 +64,13 @@ export function createScheduleService(
       if (fault) throw validation(`Target.DeadLetterConfig.Arn: ${fault}`);
     }
     const fn = functionOfArn(input.target.Arn);
+    if (!fn && input.target.Arn.startsWith("arn:aws:states:")) {
+      const fault = machines
+        ? await machines.fault(accountId, input.target.Arn)
+        : "Stratus serves no Step Functions here";
+      if (fault) throw validation(`Target.Arn: ${fault}`);
+      return;
+    }
     if (!fn && input.target.Arn.startsWith("arn:aws:sqs:")) {
       const fault = queues ? await queues.fault(accountId, input.target.Arn) : "Stratus serves no SQS here";
       if (fault) throw validation(`Target.Arn: ${fault}`);
@@ -69,7 +78,7 @@ export function createScheduleService(
     }
     if (!fn)
       throw validation(
-        `Target.Arn ${input.target.Arn} is not a Lambda function or SQS queue ARN: Stratus targets are its functions and queues`,
+        `Target.Arn ${input.target.Arn} is not a Lambda function, SQS queue or state machine ARN: Stratus targets are its functions, queues and state machines`,
       );
     if (fn.accountId !== accountId)
       throw validation(`Target.Arn ${input.target.Arn} is not a function of account ${accountId}`);

@@ -36,7 +36,7 @@ function setup(failed = 0) {
         return {
           results: failed ? [{ ErrorCode: "InvalidArgument", ErrorMessage: "no" }] : [{ EventId: id }],
           failed,
-          deliveries: { invocations: [], letters: [] },
+          deliveries: { invocations: [], letters: [], starts: [] },
         };
       },
       count: () => {

@@ -23,6 +23,8 @@ export interface ServiceCallDeps {
   };
   /** Tells the relay an outbox row is due (the put events' invocations). */
   nudge(): void;
+  /** Tells the start relay executions are due (the put events' state machine targets). */
+  startsDue?(): void;
 }
 
 const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -68,10 +70,11 @@ export function createServiceCalls(deps: ServiceCallDeps) {
     const answer = { Entries: plan.results, FailedEntryCount: plan.failed };
     // As on Step Functions, an entry that fails fails the task (and nothing is put).
     if (plan.failed > 0) return { ok: false, error: "EventBridge.FailedEntry", cause: JSON.stringify(answer) };
-    const { invocations, letters } = plan.deliveries;
-    if (await deps.store.acceptCall(task, { invocations, letters })) {
+    const { invocations, letters, starts } = plan.deliveries;
+    if (await deps.store.acceptCall(task, { invocations, letters, starts })) {
       deps.events.count(plan, 0);
       if (invocations.length > 0) deps.nudge();
+      if (starts.length > 0) deps.startsDue?.();
     }
     return effect.taskToken ? undefined : { ok: true, value: answer };
   };

@@ -11,6 +11,7 @@ import type { ExecutionStore } from "../store/execution-store.js";
 import { createPgLogEventStore } from "../store/log-event-store.js";
 import { createPgExecutionStore, type ExecutionLogSink } from "../store/sfn-execution-store.js";
 import { createPgMachineStore } from "../store/sfn-machine-store.js";
+import { createPgStartRequests } from "../store/sfn-start-requests.js";
 import { createDriver } from "./durable-driver.js";
 import type { ExecutionLogPort } from "./execution-logs.js";
 import { startHistoryPurge } from "./history-purge.js";
@@ -19,6 +20,7 @@ import { appendOutcome, type LoadContext } from "./outcomes.js";
 import { createServiceCalls, type ServiceCallDeps } from "./service-calls.js";
 import { createExecutionService } from "./sfn-executions.js";
 import { createMachineService } from "./sfn-machines.js";
+import { startStartRelay } from "./start-relay.js";
 import { createSyncExecution } from "./sync-execution.js";
 import { createTaskPort } from "./task-effects.js";
 
@@ -89,7 +91,12 @@ export function startStates(
     store,
     nudge: () => relay.nudge(),
     startChild: executions.startChild,
-    callService: createServiceCalls({ store, nudge: () => relay.nudge(), ...integrations }),
+    callService: createServiceCalls({
+      store,
+      nudge: () => relay.nudge(),
+      startsDue: () => starts.nudge(),
+      ...integrations,
+    }),
     async functionExists(accountId, name, qualifier) {
       try {
         await functions.get(accountId, name, qualifier);
@@ -100,6 +107,13 @@ export function startStates(
       }
     },
   });
+  // Executions that rules' and schedules' state machine targets asked for.
+  const starts = startStartRelay(
+    createPgStartRequests(pool, opts.dbStatementTimeoutMs),
+    // An Express machine's execution takes the request's id too, so a second start finds the first.
+    (r) => executions.start(r.accountId, r.machineArn, r.id, r.input, undefined, r.id),
+    opts.log,
+  );
   const driver = createDriver(
     { store, load: executions.load, tasks, ended: executions.ended, log: opts.log },
     { ...DRIVER, ...(expressMaxMs ? { expressMaxMs } : {}) },
@@ -110,8 +124,10 @@ export function startStates(
     machines,
     executions,
     sync,
+    /** New start requests were written (state machine targets): start them now. */
+    startsDue: () => starts.nudge(),
     async stop() {
-      await Promise.all([driver.stop(), purge.stop()]);
+      await Promise.all([driver.stop(), purge.stop(), starts.stop()]);
     },
   };
 }

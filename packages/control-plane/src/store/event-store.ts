@@ -4,10 +4,8 @@
 // transaction that moves next_fire_at on); PutEvents writes every invocation its
 // entries matched in one transaction.
 import type { Pool } from "pg";
-import type { NewAsyncInvocation } from "./async-store.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { type Fired, type Firing, writeFiring } from "./schedule-store.js";
-import type { TargetLetter } from "./sqs-messages.js";
 import { changeTags, type TagsChange } from "./tags-column.js";
 
 export const DEFAULT_BUS = "default";
@@ -284,10 +282,10 @@ export function createPgEventStore(pool: Pool) {
     },
     /** Writes the invocations of one PutEvents call, all or none. */
     /** Writes matched events' deliveries in one transaction; how many queue messages were lost (queue gone). */
-    async acceptEvents(invocations: NewAsyncInvocation[], letters: TargetLetter[] = []): Promise<number> {
-      if (invocations.length === 0 && letters.length === 0) return 0;
+    async acceptEvents(d: Pick<Firing, "invocations" | "letters" | "starts">): Promise<number> {
+      if (d.invocations.length === 0 && d.letters.length === 0 && !d.starts?.length) return 0;
       const fired = { written: 0, lost: 0 };
-      await db.transaction((c) => writeFiring(c, { invocations, letters, remove: false }, fired));
+      await db.transaction((c) => writeFiring(c, { ...d, remove: false }, fired));
       return fired.lost;
     },
     /**

@@ -4,6 +4,7 @@
 // plane at a time decide it. Postgres implements it (sfn-execution-store.ts);
 // states/memory-execution-store.ts is the same contract for unit tests.
 import type { NewAsyncInvocation } from "./async-store.js";
+import type { StartRequest } from "./sfn-start-requests.js";
 import type { OutgoingMessage, TargetLetter } from "./sqs-messages.js";
 
 /** One history event, as AWS returns it: `type` plus one `<camelType>EventDetails` field. */
@@ -106,6 +107,7 @@ export interface TaskWrites {
   messages?: { queueId: string; message: OutgoingMessage }[];
   invocations?: NewAsyncInvocation[];
   letters?: TargetLetter[];
+  starts?: StartRequest[];
 }
 
 /** A `.waitForTaskToken` task's token and the effect it answers. */

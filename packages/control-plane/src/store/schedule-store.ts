@@ -6,6 +6,7 @@
 import type { Pool } from "pg";
 import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { insertStartRequests, type StartRequest } from "./sfn-start-requests.js";
 import { type TargetLetter, writeTargetLetters } from "./sqs-messages.js";
 
 export const DEFAULT_GROUP = "default";
@@ -58,6 +59,8 @@ export interface Firing {
   invocations: NewAsyncInvocation[];
   /** Messages to queue targets, written in the same transaction. */
   letters: TargetLetter[];
+  /** Executions of state machine targets to start, written in the same transaction. */
+  starts?: StartRequest[];
   /** Its next fire time after these ticks; undefined: none (an at() fired, EndDate passed). */
   next?: Date;
   /** Delete it (ActionAfterCompletion DELETE with no fire time left). */
@@ -73,6 +76,10 @@ export interface Fired {
 /** Writes one firing's invocations and queue messages within the caller's transaction, adding to `into`. */
 export async function writeFiring(c: BoundedDb, firing: Firing, into: Fired): Promise<void> {
   if (firing.invocations.length > 0) into.written += await acceptInTransaction(c, firing.invocations);
+  if (firing.starts && firing.starts.length > 0) {
+    await insertStartRequests(c, firing.starts);
+    into.written += firing.starts.length;
+  }
   if (firing.letters.length > 0) {
     const lost = await writeTargetLetters(c, firing.letters);
     into.written += firing.letters.length - lost;

@@ -252,7 +252,12 @@ export function createPgExecutionStore(
         );
         if (made.rowCount === 1) {
           for (const m of writes.messages ?? []) await insertMessages(c, m.queueId, [m.message]);
-          const firing = { invocations: writes.invocations ?? [], letters: writes.letters ?? [], remove: false };
+          const firing = {
+            invocations: writes.invocations ?? [],
+            letters: writes.letters ?? [],
+            starts: writes.starts ?? [],
+            remove: false,
+          };
           await writeFiring(c, firing, { written: 0, lost: 0 });
         }
         if (t.token) {
