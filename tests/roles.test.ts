@@ -334,6 +334,48 @@ describe("a function with an execution role", () => {
     expect(JSON.stringify(config)).not.toMatch(/ASIA|AWS_SESSION_TOKEN|AWS_SECRET_ACCESS_KEY/);
   });
 
+  it("judges a role's session by its tags (aws:PrincipalTag), as they are now", async () => {
+    const account = stack.credentials.accountId;
+    const roleName = uniqueName("tagged");
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: LAMBDA_TRUST,
+        Tags: [{ Key: "team", Value: "blue" }],
+      }),
+    );
+    const b = await deployFunction(stack, {
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      files: { "index.js": "exports.handler = async (e) => ({ echoed: e });" },
+      config: { Role: role.Role?.Arn },
+    });
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: "blue-team-invokes",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: "lambda:InvokeFunction",
+              Resource: `arn:aws:lambda:${stack.region}:${account}:function:${b}`,
+              Condition: { StringEquals: { "aws:PrincipalTag/team": "blue" } },
+            },
+          ],
+        }),
+      }),
+    );
+    const a = await deployWithRole(stack, await sdkCallerZip(), role.Role?.Arn);
+    expect((await invokeFunction(stack, a, { target: b })).body).toEqual({ ok: { echoed: { from: "a" } } });
+    // Retagged, the condition no longer holds: the same session is refused at once.
+    await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: [{ Key: "team", Value: "red" }] }));
+    expect((await invokeFunction(stack, a, { target: b })).body).toMatchObject({ error: "AccessDeniedException" });
+    await iam.send(new UntagRoleCommand({ RoleName: roleName, TagKeys: ["team"] }));
+    expect((await invokeFunction(stack, a, { target: b })).body).toMatchObject({ error: "AccessDeniedException" });
+  });
+
   it("gives no credentials to a function whose Role names no Stratus role, in an account without roles", async () => {
     const other = await stack.newAccount(uniqueName("noroles"));
     const lambda = stack.clientFor(other);

@@ -48,10 +48,19 @@ export interface RequestFacts {
 }
 
 /** The context keys of a request by `who` (policy-conditions.ts): the principal's, the request's, the time. */
-export function requestContext(who: Principal, request: RequestFacts, at: Date): RequestContext {
+export function requestContext(
+  who: Principal,
+  request: RequestFacts,
+  at: Date,
+  tags: Record<string, string> = {},
+): RequestContext {
   const user = "userName" in who;
   const role = user ? undefined : parseRoleArn(who.roleArn);
+  const principalTags = Object.fromEntries(
+    Object.entries(tags).map(([k, v]) => [`aws:principaltag/${k.toLowerCase()}`, v]),
+  );
   return {
+    ...principalTags,
     "aws:currenttime": at.toISOString().replace(/\.\d{3}Z$/, "Z"),
     "aws:epochtime": String(Math.floor(at.getTime() / 1000)),
     "aws:principalarn": user ? principalArn(who) : who.roleArn,
@@ -80,19 +89,25 @@ export interface Access {
 export interface PolicySource {
   role(accountId: string, name: string): Promise<string[] | undefined>;
   user(accountId: string, name: string): Promise<string[] | undefined>;
+  /** A role's tags (aws:PrincipalTag/...); users have none. */
+  roleTags?(accountId: string, name: string): Promise<Record<string, string> | undefined>;
 }
 
 /** How long policies are read from the cache: an edit on another control plane takes effect within this. */
 export const ROLE_POLICY_CACHE_MS = 5_000;
 
 export function createAccess(source: PolicySource, now = Date.now): Access {
-  const cache = new Map<string, { at: number; docs: Promise<PolicyDocument[] | undefined> }>();
+  const cache = new Map<
+    string,
+    { at: number; docs: Promise<PolicyDocument[] | undefined>; tags: Promise<Record<string, string>> }
+  >();
   const keyOf = (accountId: string, kind: "role" | "user", name: string) =>
     `${accountId}/${kind}/${name.toLowerCase()}`;
-  const policiesOf = (accountId: string, kind: "role" | "user", name: string) => {
+  /** The principal's policies and tags, read through the cache. */
+  const principalOf = (accountId: string, kind: "role" | "user", name: string) => {
     const key = keyOf(accountId, kind, name);
     const hit = cache.get(key);
-    if (hit && now() - hit.at < ROLE_POLICY_CACHE_MS) return hit.docs;
+    if (hit && now() - hit.at < ROLE_POLICY_CACHE_MS) return hit;
     // Stored documents were checked when put; one that no longer parses grants nothing.
     const docs = source[kind](accountId, name).then((texts) =>
       texts?.flatMap((t) => {
@@ -103,31 +118,38 @@ export function createAccess(source: PolicySource, now = Date.now): Access {
         }
       }),
     );
-    docs.catch(() => cache.delete(key));
+    const tags =
+      kind === "role" && source.roleTags ? source.roleTags(accountId, name).then((t) => t ?? {}) : Promise.resolve({});
+    const entry = { at: now(), docs, tags };
+    Promise.all([docs, tags]).catch(() => cache.delete(key));
     if (cache.size > 10_000) cache.clear();
-    cache.set(key, { at: now(), docs });
-    return docs;
+    cache.set(key, entry);
+    return entry;
   };
-  /** Who the principal is in a refusal's message, and its policies. */
+  /** Who the principal is in a refusal's message, its policies and its tags. */
   const judged = async (who: Principal) => {
     if ("userName" in who) {
+      const p = principalOf(who.accountId, "user", who.userName);
       return {
         arn: principalArn(who),
-        docs: await policiesOf(who.accountId, "user", who.userName),
+        docs: await p.docs,
+        tags: await p.tags,
         gone: "because the user no longer exists",
       };
     }
     const role = parseRoleArn(who.roleArn);
+    const p = role ? principalOf(role.accountId, "role", role.name) : undefined;
     return {
       arn: principalArn(who),
-      docs: role ? await policiesOf(role.accountId, "role", role.name) : undefined,
+      docs: p ? await p.docs : undefined,
+      tags: p ? await p.tags : {},
       gone: "because the role no longer exists",
     };
   };
   return {
     async check(who, action, resources, request = {}) {
-      const { arn, docs, gone } = await judged(who);
-      const context = requestContext(who, request, new Date(now()));
+      const { arn, docs, tags, gone } = await judged(who);
+      const context = requestContext(who, request, new Date(now()), tags);
       for (const resource of resources) {
         const decision = docs ? evaluate(docs, { action, resource, context }) : "ImplicitDeny";
         if (decision === "Allow") continue;

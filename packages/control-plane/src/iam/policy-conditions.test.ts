@@ -41,6 +41,14 @@ describe("policy conditions", () => {
     expect(judge(block)).toBe(expected);
   });
 
+  it("reads a role's tags as aws:PrincipalTag/<key>, its key without regard to case", () => {
+    const tagged: RequestContext = { ...ctx, "aws:principaltag/team": "blue" };
+    expect(judge({ StringEquals: { "aws:PrincipalTag/Team": "blue" } }, tagged)).toBe(true);
+    expect(judge({ StringEquals: { "aws:PrincipalTag/team": "red" } }, tagged)).toBe(false);
+    expect(judge({ StringEquals: { "aws:PrincipalTag/cost-center": "x" } }, tagged)).toBe(false);
+    expect(() => parseConditions({ StringEquals: { "aws:PrincipalTag/": "x" } }, 1)).toThrow(/not supported/);
+  });
+
   it("judges a key the request lacks as IAM does", () => {
     const role: RequestContext = { ...ctx, "aws:username": undefined };
     expect(judge({ StringEquals: { "aws:username": "deploy" } }, role)).toBe(false);

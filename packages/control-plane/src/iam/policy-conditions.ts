@@ -1,6 +1,7 @@
 // An identity policy statement's Condition block: IAM's operators (String*, Numeric*,
 // Date*, Bool, IpAddress, NotIpAddress, Arn*, Null; with IfExists, ForAnyValue: and
-// ForAllValues:) over the global context keys Stratus knows of every request. A key
+// ForAllValues:) over the global context keys Stratus knows of every request (and a
+// role's tags, as aws:PrincipalTag/<key>). A key
 // it does not supply is refused when the policy is put, so no condition is ever judged
 // on a value that is silently absent.
 import { BlockList, isIP } from "node:net";
@@ -99,9 +100,9 @@ export function parseConditions(block: unknown, statement: number): Condition[] 
       throw malformed(`${where}: ${raw} must map condition keys to values`);
     for (const [key, value] of Object.entries(keys)) {
       const lower = key.toLowerCase();
-      if (!CONTEXT_KEYS.includes(lower)) {
+      if (!CONTEXT_KEYS.includes(lower) && !/^aws:principaltag\/[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(lower)) {
         throw malformed(
-          `${where}: the condition key ${key.slice(0, 80)} is not supported by Stratus (it supplies ${CONTEXT_KEYS.join(", ")})`,
+          `${where}: the condition key ${key.slice(0, 80)} is not supported by Stratus (it supplies ${CONTEXT_KEYS.join(", ")}, aws:PrincipalTag/<key>)`,
         );
       }
       const list = Array.isArray(value) ? value : [value];

@@ -12,6 +12,7 @@ import { createAccess } from "./access.js";
 import { awsPolicyNamed } from "./aws-managed.js";
 import { createRoleCheck } from "./execution-role.js";
 import { iamErrors } from "./iam-errors.js";
+import type { IamOp } from "./iam-op.js";
 import { createIamService } from "./iam-service.js";
 import { iamTagOps } from "./iam-tags.js";
 import { createIamUserOps } from "./iam-users.js";
@@ -24,25 +25,37 @@ const withAwsDocuments = (found: PrincipalDocuments | undefined) =>
 export function startIam(pool: Pool, config: { dbStatementTimeoutMs: number }) {
   const store = createPgIamStore(pool, config.dbStatementTimeoutMs);
   const users = createPgIamUserStore(pool, config.dbStatementTimeoutMs);
+  const tags = createPgIamTags(pool, config.dbStatementTimeoutMs);
   const access = createAccess({
     role: async (accountId, name) => withAwsDocuments(await store.rolePolicies.documentsOf(accountId, name)),
     user: async (accountId, name) => withAwsDocuments(await users.userPolicies.documentsOf(accountId, name)),
+    roleTags: (accountId, name) => tags.get("role", accountId, name),
   });
-  const tags = createPgIamTags(pool, config.dbStatementTimeoutMs);
+  const tagOps = iamTagOps(tags, {
+    role: async (accountId, roleName) => {
+      const role = await store.getRole(accountId, roleName);
+      if (!role) throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
+      return role.name;
+    },
+    policy: async (accountId, arn) => {
+      const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
+      if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
+      return policy.name;
+    },
+  });
+  /** A role's tags changed: what conditions read of them (aws:PrincipalTag) is read again. */
+  const retagging =
+    (op: IamOp): IamOp =>
+    async (accountId, b, caller) => {
+      const answer = await op(accountId, b, caller);
+      access.forget(accountId, "role", String(b.RoleName));
+      return answer;
+    };
   const ops = {
     ...createIamService(store, access, tags),
-    ...iamTagOps(tags, {
-      role: async (accountId, roleName) => {
-        const role = await store.getRole(accountId, roleName);
-        if (!role) throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
-        return role.name;
-      },
-      policy: async (accountId, arn) => {
-        const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
-        if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-        return policy.name;
-      },
-    }),
+    ...tagOps,
+    TagRole: retagging(tagOps.TagRole as IamOp),
+    UntagRole: retagging(tagOps.UntagRole as IamOp),
     ...createIamUserOps(users, access, forgetKey, (accountId, name) => store.getPolicy(accountId, name)),
   };
   return { ops, access, roleCheck: createRoleCheck(store) };
