@@ -7,9 +7,9 @@ import { StratusError } from "@stratus/shared";
 import { functionOfArn } from "../schedules/firing.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
-import type { MachineRefs } from "../states/machine-refs.js";
 import { DEFAULT_BUS, type EventBus, type EventStore, type Rule, type RuleTarget } from "../store/event-store.js";
 import { pageOf } from "../store/paging.js";
+import type { MachineRefs } from "../store/sfn-machine-refs.js";
 import { busArn, ruleArn } from "./arns.js";
 import {
   type Body,

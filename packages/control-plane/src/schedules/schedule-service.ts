@@ -6,8 +6,8 @@ import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
-import type { MachineRefs } from "../states/machine-refs.js";
 import { DEFAULT_GROUP, type Schedule, type ScheduleGroup, type ScheduleStore } from "../store/schedule-store.js";
+import type { MachineRefs } from "../store/sfn-machine-refs.js";
 import { firstFire, functionOfArn, scheduleArn } from "./firing.js";
 import { type ScheduleInput, scheduleInput, scheduleName, validation } from "./schedule-input.js";
 

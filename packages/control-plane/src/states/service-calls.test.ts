@@ -2,11 +2,10 @@
 // awaits its token) writes once and answers alike; an entry that fails fails the task
 // and puts nothing; an entry's JSON Detail is sent as its text.
 import { describe, expect, it } from "vitest";
-import type { PutEventsPlan } from "../events/put-events.js";
 import type { TaskMessages } from "../sqs/task-messages.js";
 import type { ExecutionRow } from "../store/execution-store.js";
 import { MemoryExecutionStore } from "./memory-execution-store.js";
-import { createServiceCalls } from "./service-calls.js";
+import { createServiceCalls, type PutEventsPlan } from "./service-calls.js";
 import type { ServiceCallEffect } from "./types.js";
 
 const row = {

@@ -5,14 +5,20 @@
 // again (after a crash, or on each sweep while it awaits its token) writes nothing
 // more and answers alike.
 import { StratusError } from "@stratus/shared";
-import type { PutEventsPlan } from "../events/put-events.js";
 import { derivedUuid } from "../schedules/firing.js";
 import type { TaskMessages } from "../sqs/task-messages.js";
-import type { ExecutionRow, ExecutionStore } from "../store/execution-store.js";
+import type { ExecutionRow, ExecutionStore, TaskWrites } from "../store/execution-store.js";
 import type { TaskOutcome } from "./outcome-events.js";
-import type { ServiceCallEffect } from "./types.js";
+import type { Json, ServiceCallEffect } from "./types.js";
 
 type Body = Record<string, unknown>;
+
+/** What a PutEvents request would write (events/put-events.ts makes it), as a task needs it. */
+export interface PutEventsPlan {
+  results: Json[];
+  failed: number;
+  deliveries: Required<Pick<TaskWrites, "invocations" | "letters" | "starts">>;
+}
 
 export interface ServiceCallDeps {
   store: Pick<ExecutionStore, "acceptCall">;

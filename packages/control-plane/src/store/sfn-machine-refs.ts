@@ -1,7 +1,7 @@
 // What EventBridge and Scheduler ask of Step Functions when a target names a state
 // machine: whether it is one of the caller's that exists. They never read the
 // machine store themselves.
-import type { MachineStore } from "../store/sfn-machine-store.js";
+import type { MachineStore } from "./sfn-machine-store.js";
 
 export interface MachineRefs {
   /** Why `arn` cannot be a target of `accountId`'s, or undefined when it names one of its machines. */
