@@ -204,9 +204,9 @@ describe("EventBridge Scheduler, through the SDK", () => {
     ["an at() in the past", { ScheduleExpression: "at(2020-01-01T00:00:00)" }, /past/],
     ["an unknown time zone", { ScheduleExpressionTimezone: "Mars/Olympus" }, /time zone/],
     [
-      "a target that is neither a function nor a queue",
+      "a target that is neither a function, a queue nor a state machine",
       { Target: { Arn: "arn:aws:sns:us-east-1:123456789012:t", RoleArn: ROLE } },
-      /Lambda function or SQS queue/,
+      /Lambda function, SQS queue or state machine/,
     ],
     [
       "another account's queue",
