@@ -4,7 +4,8 @@
 // fire time is set as it is put or enabled (rule-firing.ts).
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
-import { functionOfArn } from "../schedules/firing.js";
+import { machineAccount } from "../schedules/firing.js";
+import { targetFault as sharedTargetFault } from "../schedules/targets.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_BUS, type EventBus, type EventStore, type Rule, type RuleTarget } from "../store/event-store.js";
@@ -75,32 +76,12 @@ export function createRuleService(
 
   /** Why `t` cannot be a target of the account's rules, if it cannot. */
   async function targetFault(accountId: string, t: RuleTarget): Promise<string | undefined> {
-    if (t.DeadLetterConfig) {
-      const dlq = queues ? await queues.fault(accountId, t.DeadLetterConfig.Arn) : "Stratus serves no SQS here";
-      if (dlq) return `Target ${t.Id}: DeadLetterConfig.Arn: ${dlq}`;
-    }
-    const fn = functionOfArn(t.Arn);
-    if (!fn && t.Arn.startsWith("arn:aws:states:")) {
-      const fault = machines ? await machines.fault(accountId, t.Arn) : "Stratus serves no Step Functions here";
-      if (fault) return `Target ${t.Id}: ${fault}`;
-      // As EventBridge: a state machine is started under a role the target names.
-      return t.RoleArn ? undefined : `Target ${t.Id}: RoleArn is required for target ${t.Arn}`;
-    }
-    if (!fn && t.Arn.startsWith("arn:aws:sqs:")) {
-      const fault = queues ? await queues.fault(accountId, t.Arn) : "Stratus serves no SQS here";
-      return fault && `Target ${t.Id}: ${fault}`;
-    }
-    if (!fn)
-      return `Target ${t.Id}: ${t.Arn} is not a Lambda function, SQS queue or state machine ARN; Stratus targets are its functions, queues and state machines`;
-    if (fn.accountId !== accountId) return `Target ${t.Id}: ${t.Arn} is not a function of account ${accountId}`;
-    try {
-      await functions.get(accountId, fn.functionName, fn.qualifier);
-      return undefined;
-    } catch (err) {
-      if (err instanceof StratusError && err.status === 404)
-        return `Target ${t.Id}: the function ${t.Arn} does not exist`;
-      throw err;
-    }
+    const fault = await sharedTargetFault(accountId, t, { functions, queues, machines });
+    if (fault) return `Target ${t.Id}: ${fault}`;
+    // As EventBridge: a state machine is started under a role the target names.
+    if (machineAccount(t.Arn) !== undefined && !t.RoleArn)
+      return `Target ${t.Id}: RoleArn is required for target ${t.Arn}`;
+    return undefined;
   }
 
   const ruleShape = (r: Rule) => ({

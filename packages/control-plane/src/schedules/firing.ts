@@ -1,20 +1,17 @@
 // What firing a due schedule writes, decided without I/O: each tick due by now (its
 // fire time onward, to a cap per claim) becomes an async invocation of the target
-// function (or a message to the target queue) whose id is derived from the schedule's incarnation and the tick, so a
-// tick claimed twice (a control plane killed mid-way, two racing) is written once.
+// function, a message to the target queue or a state machine's start (targets.ts),
+// whose id is derived from the schedule's incarnation and the tick, so a tick claimed
+// twice (a control plane killed mid-way, two racing) is written once.
 // A tick older than the target's maximum event age when it is finally claimed (every
 // control plane was down) is skipped and counted, as Scheduler drops it.
 import { createHash } from "node:crypto";
-import { targetLetter } from "../sqs/target-letters.js";
-import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { Firing, Schedule } from "../store/schedule-store.js";
-import type { StartRequest } from "../store/sfn-start-requests.js";
-import type { DeadLetter, TargetLetter } from "../store/sqs-messages.js";
+import type { DeadLetter } from "../store/sqs-messages.js";
 import { nextFire, parseExpression } from "./expression.js";
+import { DEFAULT_EVENT_AGE_SECONDS, type Deliveries, deliver } from "./targets.js";
 
-/** Scheduler's defaults for a target's RetryPolicy. */
-export const DEFAULT_RETRY_ATTEMPTS = 185;
-export const DEFAULT_EVENT_AGE_SECONDS = 86_400;
+export { DEFAULT_EVENT_AGE_SECONDS, DEFAULT_RETRY_ATTEMPTS, functionOfArn, machineAccount } from "./targets.js";
 
 export interface Planned extends Firing {
   /** Ticks too old to fire when claimed. */
@@ -35,22 +32,6 @@ export function derivedUuid(text: string): string {
 export const scheduleArn = (region: string, s: Pick<Schedule, "accountId" | "groupName" | "name">) =>
   `arn:aws:scheduler:${region}:${s.accountId}:schedule/${s.groupName}/${s.name}`;
 
-/** The function name and qualifier of a Lambda function ARN (or name), if it is one. */
-export function functionOfArn(
-  arn: string,
-): { functionName: string; qualifier?: string; accountId?: string } | undefined {
-  const m = /^arn:aws:lambda:[a-z0-9-]+:(\d{12}):function:([a-zA-Z0-9-_]{1,64})(?::([a-zA-Z0-9-_$]{1,128}))?$/.exec(
-    arn,
-  );
-  if (!m) return undefined;
-  return { accountId: m[1] as string, functionName: m[2] as string, ...(m[3] ? { qualifier: m[3] } : {}) };
-}
-
-/** The account of a state machine ARN, if `arn` is one. */
-export function machineAccount(arn: string): string | undefined {
-  return /^arn:aws:states:[a-z0-9-]+:(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/.exec(arn)?.[1];
-}
-
 /** Input with Scheduler's context placeholders filled in. */
 export function fillInput(input: string, values: Record<string, string>): string {
   return input.replace(
@@ -61,14 +42,9 @@ export function fillInput(input: string, values: Record<string, string>): string
 
 export function planFiring(s: Schedule, now: Date, region: string, maxTicks = 10): Planned {
   const expr = parseExpression(s.expression, s.timezone);
-  const target = functionOfArn(s.target.Arn);
   const ageSeconds = s.target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_EVENT_AGE_SECONDS;
-  const retries = s.target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
   const arn = scheduleArn(region, s);
-  const invocations: NewAsyncInvocation[] = [];
-  const letters: TargetLetter[] = [];
-  const starts: StartRequest[] = [];
-  const machine = machineAccount(s.target.Arn) === s.accountId;
+  const into: Deliveries = { invocations: [], letters: [], starts: [] };
   const ticks: Date[] = [];
   let skipped = 0;
   let tick: Date | undefined = s.nextFireAt;
@@ -86,32 +62,18 @@ export function planFiring(s: Schedule, now: Date, region: string, maxTicks = 10
       "execution-id": id,
       "attempt-number": "1",
     });
-    const letter = target || machine ? undefined : targetLetter(s.accountId, s.target.Arn, payload, deadLetter);
-    if (now.getTime() - tick.getTime() > ageSeconds * 1000 || !(target || letter || machine)) {
+    if (
+      now.getTime() - tick.getTime() > ageSeconds * 1000 ||
+      !deliver(s.target, s.accountId, id, payload, deadLetter, into)
+    ) {
       skipped++;
     } else {
-      if (letter) letters.push(letter);
-      if (machine) starts.push({ id, accountId: s.accountId, machineArn: s.target.Arn, input: payload });
-      if (target) {
-        invocations.push({
-          id,
-          accountId: s.accountId,
-          functionName: target.functionName,
-          ...(target.qualifier ? { qualifier: target.qualifier } : {}),
-          payload: Buffer.from(payload),
-          maxAttempts: 1 + retries,
-          maxEventAgeSeconds: ageSeconds,
-          ...(deadLetter ? { deadLetter } : {}),
-        });
-      }
       ticks.push(tick);
     }
     tick = within(nextFire(expr, tick, s.anchor));
   }
   return {
-    invocations,
-    letters,
-    starts,
+    ...into,
     ticks,
     skipped,
     ...(tick ? { next: tick } : {}),

@@ -8,8 +8,9 @@ import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_GROUP, type Schedule, type ScheduleGroup, type ScheduleStore } from "../store/schedule-store.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";
-import { firstFire, functionOfArn, scheduleArn } from "./firing.js";
+import { firstFire, scheduleArn } from "./firing.js";
 import { type ScheduleInput, scheduleInput, scheduleName, validation } from "./schedule-input.js";
+import { targetFault } from "./targets.js";
 
 const notFound = (message: string) => new StratusError("ResourceNotFoundException", 404, "client", message);
 const conflict = (message: string) => new StratusError("ConflictException", 409, "client", message);
@@ -58,35 +59,8 @@ export function createScheduleService(
   }
 
   async function checkTarget(accountId: string, input: ScheduleInput): Promise<void> {
-    const dlq = input.target.DeadLetterConfig;
-    if (dlq) {
-      const fault = queues ? await queues.fault(accountId, dlq.Arn) : "Stratus serves no SQS here";
-      if (fault) throw validation(`Target.DeadLetterConfig.Arn: ${fault}`);
-    }
-    const fn = functionOfArn(input.target.Arn);
-    if (!fn && input.target.Arn.startsWith("arn:aws:states:")) {
-      const fault = machines
-        ? await machines.fault(accountId, input.target.Arn)
-        : "Stratus serves no Step Functions here";
-      if (fault) throw validation(`Target.Arn: ${fault}`);
-      return;
-    }
-    if (!fn && input.target.Arn.startsWith("arn:aws:sqs:")) {
-      const fault = queues ? await queues.fault(accountId, input.target.Arn) : "Stratus serves no SQS here";
-      if (fault) throw validation(`Target.Arn: ${fault}`);
-      return;
-    }
-    if (!fn)
-      throw validation(
-        `Target.Arn ${input.target.Arn} is not a Lambda function, SQS queue or state machine ARN: Stratus targets are its functions, queues and state machines`,
-      );
-    if (fn.accountId !== accountId)
-      throw validation(`Target.Arn ${input.target.Arn} is not a function of account ${accountId}`);
-    await functions.get(accountId, fn.functionName, fn.qualifier).catch((err: unknown) => {
-      if (err instanceof StratusError && err.status === 404)
-        throw validation(`Target.Arn ${input.target.Arn}: the function does not exist`);
-      throw err;
-    });
+    const fault = await targetFault(accountId, input.target, { functions, queues, machines });
+    if (fault) throw validation(`Target.${fault}`);
   }
 
   /**
