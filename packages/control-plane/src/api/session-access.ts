@@ -13,8 +13,11 @@ import { askedBy } from "../iam/request-resources.js";
 import { callerAccount } from "./auth.js";
 
 /** What policy conditions may ask of a request: the peer's address, whether it came over TLS, the region it was signed for. */
+/** The peer's address as Stratus sees it (an IPv4 peer without its IPv6 mapping). */
+export const peerAddress = (req: IncomingMessage) => (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+
 export const requestFacts = (req: IncomingMessage, region: string): RequestFacts => ({
-  sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
+  sourceIp: peerAddress(req),
   secureTransport: (req.socket as TLSSocket).encrypted === true,
   region,
 });

@@ -43,7 +43,7 @@ import { type StreamedUrlResponse, streamedUrlAnswer } from "../urls/url-stream.
 import { signedHead } from "./auth.js";
 import { requestTrace } from "./invoke-request.js";
 import { type AccessLog, accountOf, elapsedMs, noteAccount } from "./request-log.js";
-import { requestFacts } from "./session-access.js";
+import { peerAddress, requestFacts } from "./session-access.js";
 import type { SigV4Verifier } from "./sigv4.js";
 
 export interface UrlHandlerDeps {
@@ -157,7 +157,7 @@ export function createUrlHandler(deps: UrlHandlerDeps): RequestListener {
         rawQuery: target.rawQuery,
         rawHeaders: req.rawHeaders,
         body,
-        sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
+        sourceIp: peerAddress(req),
         domainName: target.domainName,
         urlId: target.urlId,
         requestId,

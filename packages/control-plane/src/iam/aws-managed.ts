@@ -3,6 +3,7 @@
 // the statements AWS publishes for them. Every account sees the same catalog under
 // `arn:aws:iam::aws:policy/...`; the policy ids are Stratus's own (docs/PERMISSIONS.md).
 import { createHash } from "node:crypto";
+import { iamErrors } from "./iam-errors.js";
 import { parsePolicy } from "./policy-document.js";
 
 export interface AwsPolicy {
@@ -188,3 +189,17 @@ export const awsPolicyNamed = (name: string) => BY_NAME.get(name);
 
 /** Whether `arn` is in AWS's own namespace of managed policies (carried by Stratus or not). */
 export const isAwsPolicyArn = (arn: string) => arn.startsWith("arn:aws:iam::aws:policy/");
+
+/** NoSuchEntity for an AWS managed policy's ARN that Stratus's catalog does not carry. */
+export const notCarried = (arn: string) =>
+  iamErrors.noSuchEntity(
+    `Policy ${arn.slice(0, 256)} does not exist or is not attachable (Stratus carries the AWS managed policies that ListPolicies lists with Scope AWS).`,
+  );
+
+/** The AWS managed policy `arn` names, if it is in AWS's namespace (NoSuchEntity if Stratus does not carry it). */
+export function awsPolicyOf(arn: string): AwsPolicy | undefined {
+  if (!isAwsPolicyArn(arn)) return undefined;
+  const policy = awsPolicyAt(arn);
+  if (!policy) throw notCarried(arn);
+  return policy;
+}

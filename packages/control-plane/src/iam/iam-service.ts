@@ -9,14 +9,14 @@ import type { IamStore } from "../store/iam-store.js";
 import type { IamTags } from "../store/iam-tags-store.js";
 import { type ManagedPolicy, policyArn, type Role, roleArn } from "../store/iam-types.js";
 import type { Access } from "./access.js";
-import { AWS_POLICIES, type AwsPolicy, awsPolicyArn, CATALOG_DATE } from "./aws-managed.js";
+import { AWS_POLICIES, type AwsPolicy, awsPolicyArn, awsPolicyOf, CATALOG_DATE } from "./aws-managed.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, name, only, page, pageOut, path, pathPrefix, refuse, required, str } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
 import { tagList, tagsIn } from "./iam-tags.js";
 import { checkTrustPolicy, parsePolicy } from "./policy-document.js";
-import { awsPolicyOf, MANAGED_MAX, policyVersionOps } from "./policy-version-ops.js";
-import { policyNamed, principalPolicyOps } from "./principal-policy-ops.js";
+import { MANAGED_MAX, policyVersionOps } from "./policy-version-ops.js";
+import { policyAtArn, policyNamed, principalPolicyOps } from "./principal-policy-ops.js";
 
 export type { IamOp } from "./iam-op.js";
 
@@ -232,8 +232,7 @@ export function createIamService(
       const arn = required(b, "PolicyArn", 2048);
       const aws = awsPolicyOf(arn);
       if (aws) return { Policy: awsPolicyShape(aws, (await store.awsAttachmentCounts(accountId)).get(aws.name) ?? 0) };
-      const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
-      if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
+      const policy = await policyAtArn((a, n) => store.getPolicy(a, n), accountId, arn);
       return { Policy: withTags(policyShape(policy), (await tags.get("policy", accountId, policy.name)) ?? {}) };
     },
     async DeletePolicy(accountId, b) {

@@ -5,14 +5,13 @@
 
 import { POLICY_VERSIONS_MAX, type PolicyVersion } from "../store/iam-policy-versions.js";
 import type { IamStore } from "../store/iam-store.js";
-import { policyArn } from "../store/iam-types.js";
 import type { Access } from "./access.js";
-import { type AwsPolicy, awsPolicyAt, CATALOG_DATE, isAwsPolicyArn } from "./aws-managed.js";
+import { type AwsPolicy, awsPolicyOf, CATALOG_DATE, isAwsPolicyArn } from "./aws-managed.js";
 import { iamErrors } from "./iam-errors.js";
 import { type Input, only, page, pageOut, required, str } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
 import { parsePolicy } from "./policy-document.js";
-import { notCarried, policyNamed } from "./principal-policy-ops.js";
+import { policyAtArn } from "./principal-policy-ops.js";
 
 /** IAM's limit on a managed policy document. */
 export const MANAGED_MAX = 6_144;
@@ -34,22 +33,11 @@ const catalogVersion = (p: AwsPolicy): PolicyVersion => ({
   isDefault: true,
 });
 
-/** The AWS managed policy `arn` names, if it is in AWS's namespace (NoSuchEntity if Stratus does not carry it). */
-export function awsPolicyOf(arn: string): AwsPolicy | undefined {
-  if (!isAwsPolicyArn(arn)) return undefined;
-  const policy = awsPolicyAt(arn);
-  if (!policy) throw notCarried(arn);
-  return policy;
-}
-
 export function policyVersionOps(store: IamStore, access: Pick<Access, "forgetAccount">): Record<string, IamOp> {
   const versions = store.policyVersions;
   /** The stored name of the account's policy at `arn` (its path included); NoSuchEntity if none. */
-  const policyAt = async (accountId: string, arn: string) => {
-    const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
-    if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-    return policy.name;
-  };
+  const policyAt = async (accountId: string, arn: string) =>
+    (await policyAtArn((a, n) => store.getPolicy(a, n), accountId, arn)).name;
   /** The account's policy at `arn`, refusing AWS's: they are AWS's to change. */
   const ownPolicyAt = (accountId: string, arn: string) => {
     if (isAwsPolicyArn(arn)) throw iamErrors.invalidInput(`Policy ${arn.slice(0, 256)} is an AWS managed policy.`);

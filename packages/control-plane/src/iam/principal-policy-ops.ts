@@ -4,7 +4,7 @@
 // before it is stored.
 import type { PrincipalPolicies } from "../store/iam-principal-policies.js";
 import { type ManagedPolicy, policyArn } from "../store/iam-types.js";
-import { awsPolicyAt, isAwsPolicyArn } from "./aws-managed.js";
+import { awsPolicyOf } from "./aws-managed.js";
 import { iamErrors } from "./iam-errors.js";
 import { name, only, page, pageOut, parsePolicyArn, pathPrefix, required } from "./iam-input.js";
 import type { IamOp } from "./iam-op.js";
@@ -23,12 +23,6 @@ export interface PrincipalKind {
   changed(accountId: string, name: string): void;
 }
 
-/** NoSuchEntity for an AWS managed policy's ARN that Stratus's catalog does not carry. */
-export const notCarried = (arn: string) =>
-  iamErrors.noSuchEntity(
-    `Policy ${arn.slice(0, 256)} does not exist or is not attachable (Stratus carries the AWS managed policies that ListPolicies lists with Scope AWS).`,
-  );
-
 /** The name of the caller's managed policy that `arn` names. */
 export function policyNamed(accountId: string, arn: string): string {
   const p = parsePolicyArn(arn);
@@ -36,6 +30,17 @@ export function policyNamed(accountId: string, arn: string): string {
   if (p.accountId !== accountId)
     throw iamErrors.noSuchEntity(`Policy ${arn.slice(0, 256)} does not exist or is not attachable.`);
   return p.name;
+}
+
+/** The caller's managed policy at `arn`, its path included; NoSuchEntity when there is none. */
+export async function policyAtArn(
+  getPolicy: (accountId: string, name: string) => Promise<ManagedPolicy | undefined>,
+  accountId: string,
+  arn: string,
+): Promise<ManagedPolicy> {
+  const policy = await getPolicy(accountId, policyNamed(accountId, arn));
+  if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
+  return policy;
 }
 
 /** The path of a managed policy's ARN (`/` or `/service-role/`...). */
@@ -94,9 +99,8 @@ export function principalPolicyOps(p: PrincipalKind): Record<string, IamOp> {
       only(b, [nameKey, "PolicyArn"]);
       const owner = await principal(accountId, b);
       const arn = required(b, "PolicyArn", 2048);
-      if (isAwsPolicyArn(arn)) {
-        const aws = awsPolicyAt(arn);
-        if (!aws) throw notCarried(arn);
+      const aws = awsPolicyOf(arn);
+      if (aws) {
         // False only when the principal went meanwhile: find says so by name.
         if (!(await policies.attachAws(accountId, owner, aws))) await p.find(accountId, owner);
         p.changed(accountId, owner);
@@ -113,8 +117,7 @@ export function principalPolicyOps(p: PrincipalKind): Record<string, IamOp> {
       only(b, [nameKey, "PolicyArn"]);
       const owner = await principal(accountId, b);
       const arn = required(b, "PolicyArn", 2048);
-      const aws = isAwsPolicyArn(arn) ? awsPolicyAt(arn) : undefined;
-      if (isAwsPolicyArn(arn) && !aws) throw notCarried(arn);
+      const aws = awsPolicyOf(arn);
       const detached = aws
         ? await policies.detachAws(accountId, owner, aws.name)
         : await policies.detach(accountId, owner, policyNamed(accountId, arn));

@@ -6,7 +6,6 @@ import { forgetKey } from "../api/auth.js";
 import type { PrincipalDocuments } from "../store/iam-principal-policies.js";
 import { createPgIamStore } from "../store/iam-store.js";
 import { createPgIamTags } from "../store/iam-tags-store.js";
-import { policyArn } from "../store/iam-types.js";
 import { createPgIamUserStore } from "../store/iam-user-store.js";
 import { createAccess } from "./access.js";
 import { awsPolicyNamed } from "./aws-managed.js";
@@ -16,7 +15,7 @@ import type { IamOp } from "./iam-op.js";
 import { createIamService } from "./iam-service.js";
 import { iamTagOps } from "./iam-tags.js";
 import { createIamUserOps } from "./iam-users.js";
-import { policyNamed } from "./principal-policy-ops.js";
+import { policyAtArn } from "./principal-policy-ops.js";
 
 /** A principal's documents with those of its AWS managed policies (one Stratus no longer carries grants nothing). */
 const withAwsDocuments = (found: PrincipalDocuments | undefined) =>
@@ -37,11 +36,7 @@ export function startIam(pool: Pool, config: { dbStatementTimeoutMs: number }) {
       if (!role) throw iamErrors.noSuchEntity(`The role with name ${roleName} cannot be found.`);
       return role.name;
     },
-    policy: async (accountId, arn) => {
-      const policy = await store.getPolicy(accountId, policyNamed(accountId, arn));
-      if (!policy || policyArn(policy) !== arn) throw iamErrors.noSuchEntity(`Policy ${arn} was not found.`);
-      return policy.name;
-    },
+    policy: async (accountId, arn) => (await policyAtArn((a, n) => store.getPolicy(a, n), accountId, arn)).name,
   });
   /** A role's tags changed: what conditions read of them (aws:PrincipalTag) is read again. */
   const retagging =
