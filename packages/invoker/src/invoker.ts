@@ -1,6 +1,6 @@
 // Builds a whole invoker node from its configuration: Docker backend and functions
 // network, orphan cleanup, code cache and stem-cell directories, Runtime API server,
-// warm pool (which starts the stem cells), internal API,
+// warm pool (which starts the stem cells and keeps the provisioned sets), internal API,
 // metrics and the Redis heartbeat. Used by main.ts and by tests. A start that fails
 // part-way removes what it made (network, stem cells, servers) before it throws. A
 // running node removes what dead peers left on its engine (node/dead-peers.ts).
@@ -193,6 +193,7 @@ async function startNode(
   let announced: Heartbeat | undefined;
   const server = createInternalServer({
     pool,
+    provisioner: pool.provisioned,
     registry,
     internalToken: config.internalToken,
     isDraining: () => draining,
@@ -265,6 +266,8 @@ async function startNode(
     pool,
     async close() {
       draining = true;
+      // A draining node starts no more provisioned containers; the pool's close removes those it has.
+      pool.provisioned.close();
       sweeper?.stop();
       await heartbeat.setDraining(true).catch(() => undefined);
       await drainServer(server, nodeRegistry.drainNoticeMs);

@@ -1,7 +1,7 @@
 // Invoker metrics, registered on the registry passed in, with bounded labels:
 // outcome, state, runtime; the counters of a function's failures (OOM kills,
-// timeouts) also name the function version (account, function, version), since
-// an operator asks "which function?" of those. Never request ids.
+// timeouts) and the provisioned containers also name the function version (account,
+// function, version), since an operator asks "which function?" of those. Never request ids.
 import { DEFAULT_MAX_FUNCTION_SERIES } from "@stratus/shared";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { createLambdaInvokerMetrics } from "./lambda-metrics.js";
@@ -108,6 +108,12 @@ export function createInvokerMetrics(
     timeouts: new Counter({
       name: "stratus_timeouts_total",
       help: "Invocations stopped at their function's timeout, by function version",
+      labelNames: FUNCTION_LABELS,
+      registers: [registry],
+    }),
+    provisioned: new Gauge({
+      name: "stratus_provisioned_containers",
+      help: "Containers of provisioned sets on this node whose runtime has finished its init (idle on /next, or running an invocation since), by function version",
       labelNames: FUNCTION_LABELS,
       registers: [registry],
     }),

@@ -13,6 +13,7 @@ export * from "./log-options.js";
 export * from "./logger.js";
 export * from "./nodes.js";
 export * from "./otel-tracer.js";
+export * from "./provisioned.js";
 export * from "./random-hex.js";
 export * from "./registry-beat.js";
 export * from "./rest-json-errors.js";

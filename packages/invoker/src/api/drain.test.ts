@@ -61,6 +61,7 @@ describe("draining a node's internal server", () => {
     }));
     const server = createInternalServer({
       pool: { invoke } as unknown as ContainerPool,
+      provisioner: { apply: () => ({ sets: [] }) },
       registry: new Registry(),
       internalToken: TOKEN,
       isDraining: () => draining,

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { consoleLogger, internalInvoke } from "@stratus/shared";
+import { consoleLogger, internalInvoke, type ProvisionedState, provisionedSets } from "@stratus/shared";
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ContainerPool } from "../pool/container-pool.js";
@@ -29,8 +29,12 @@ async function serve(draining = false) {
     cold: true,
   };
   const invoke = vi.fn(async (..._args: unknown[]) => ({ payload: Buffer.from('"ok"'), usage }));
+  const apply = vi.fn((state: ProvisionedState) => ({
+    sets: state.sets.map((s) => ({ id: s.id, ready: 0, failures: 0 })),
+  }));
   const server = createInternalServer({
     pool: { invoke } as unknown as ContainerPool,
+    provisioner: { apply },
     registry: new Registry(),
     internalToken: TOKEN,
     isDraining: () => draining,
@@ -39,7 +43,8 @@ async function serve(draining = false) {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${internalInvoke.path}`;
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${base}${internalInvoke.path}`;
   const call = (placedOn?: number) =>
     fetch(url, {
       method: "POST",
@@ -51,7 +56,13 @@ async function serve(draining = false) {
       },
       body: "{}",
     });
-  return { invoke, call };
+  const put = (body: string, token = TOKEN) =>
+    fetch(`${base}${provisionedSets.path}`, {
+      method: "PUT",
+      headers: { [internalInvoke.tokenHeader]: token, "content-type": "application/json" },
+      body,
+    });
+  return { invoke, call, apply, put };
 }
 
 describe("internal invoke", () => {
@@ -86,5 +97,44 @@ describe("internal invoke", () => {
     expect(res.status).toBe(429);
     expect(res.headers.get("reason")).toBe("CapacityExceeded");
     expect(invoke).not.toHaveBeenCalled();
+  });
+});
+
+describe("the provisioned sets' desired state", () => {
+  const good = { sets: [{ id: "p1", spec: SPEC, count: 2 }] };
+
+  it("is handed to the provisioner, and its report answered", async () => {
+    const { apply, put } = await serve();
+    const res = await put(JSON.stringify(good));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(await res.json()).toEqual({ sets: [{ id: "p1", ready: 0, failures: 0 }] });
+    expect(apply).toHaveBeenCalledWith(good);
+  });
+
+  it.each([
+    ["not JSON", "{"],
+    ["no sets", "{}"],
+    ["sets not an array", JSON.stringify({ sets: {} })],
+    ["a set that is not an object", JSON.stringify({ sets: [1] })],
+    ["a set without an id", JSON.stringify({ sets: [{ spec: SPEC, count: 1 }] })],
+    ["a negative count", JSON.stringify({ sets: [{ id: "p1", spec: SPEC, count: -1 }] })],
+    ["a fractional count", JSON.stringify({ sets: [{ id: "p1", spec: SPEC, count: 1.5 }] })],
+    ["a count that is a string", JSON.stringify({ sets: [{ id: "p1", spec: SPEC, count: "1" }] })],
+    ["no spec", JSON.stringify({ sets: [{ id: "p1", count: 1 }] })],
+    ["a spec that is no invoke spec", JSON.stringify({ sets: [{ id: "p1", spec: { functionName: "f" }, count: 1 }] })],
+  ])("is refused with %s, as invalid request content", async (_what, body) => {
+    const { apply, put } = await serve();
+    const res = await put(body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("x-amzn-errortype")).toBe("InvalidRequestContentException");
+    expect(apply).not.toHaveBeenCalled();
+  });
+
+  it("is refused without the internal token", async () => {
+    const { apply, put } = await serve();
+    const res = await put(JSON.stringify(good), "x".repeat(32));
+    expect(res.status).toBe(403);
+    expect(apply).not.toHaveBeenCalled();
   });
 });

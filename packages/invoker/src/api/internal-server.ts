@@ -1,5 +1,6 @@
 // The invoker's internal HTTP API: POST /internal/v1/invoke (the internal invoke
-// protocol, @stratus/shared internal-invoke.ts), GET /healthz, GET /metrics.
+// protocol, @stratus/shared internal-invoke.ts), POST the image pull, PUT the
+// provisioned sets (provisioned.ts), GET /healthz, GET /metrics.
 // Plain node:http: this is the hot path of every sync invoke. Its errors are answered
 // in one place (fail), as restJson1, and its log lines name the call's request id.
 
@@ -16,9 +17,12 @@ import {
   type Logger,
   limits,
   newTraceId,
+  type ProvisionedReport,
+  type ProvisionedState,
   parseImageRef,
   parseLocalImageRef,
   parseXrayHeader,
+  provisionedSets,
   REQUEST_ID,
   readBody,
   StratusError,
@@ -27,10 +31,13 @@ import {
 } from "@stratus/shared";
 import type { Registry } from "prom-client";
 import type { ContainerPool } from "../pool/container-pool.js";
+import { MAX_STATE_BYTES, parseDesiredState } from "../provisioned/desired-state.js";
 import { collectStream, sendStream } from "./streamed-answer.js";
 
 export interface InternalServerDeps {
   pool: ContainerPool;
+  /** Where the control plane's desired provisioned sets go (provisioned/provisioner.ts). */
+  provisioner: { apply(state: ProvisionedState): ProvisionedReport };
   registry: Registry;
   internalToken: string;
   isDraining: () => boolean;
@@ -148,6 +155,15 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     res.end(JSON.stringify(local ? { id: info.id, sizeBytes: info.sizeBytes, architecture: info.architecture } : {}));
   }
 
+  /** Takes the control plane's whole desired state of provisioned sets; answers how many of each are ready. */
+  async function provision(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkToken(req);
+    const state = parseDesiredState(await readBody(req, MAX_STATE_BYTES));
+    const report = deps.provisioner.apply(state);
+    res.writeHead(200, { ...closing(), "content-type": "application/json" });
+    res.end(JSON.stringify(report));
+  }
+
   function served(requestId: string, spec: InvokeSpec, functionError: string | undefined, startedAt: number): void {
     if (!deps.log.isLevelEnabled("debug")) return;
     deps.log.debug("invocation served", {
@@ -182,6 +198,8 @@ export function createInternalServer(deps: InternalServerDeps): http.Server {
     let work: Promise<void>;
     if (req.method === "POST" && url === imagePull.path) {
       work = pull(req, res);
+    } else if (req.method === "PUT" && url === provisionedSets.path) {
+      work = provision(req, res);
     } else if (req.method === "GET" && url === "/healthz") {
       res.writeHead(deps.isDraining() ? 503 : 200, { ...closing(), "content-type": "application/json" });
       work = Promise.resolve(void res.end(JSON.stringify({ ok: !deps.isDraining() })));

@@ -1,7 +1,7 @@
 import type { InvokeSpec } from "@stratus/shared";
 import { describe, expect, it } from "vitest";
 import { testSpec } from "../testing/invoke-spec.js";
-import { containerEnv, RUNTIME_DEFAULTS } from "./container-env.js";
+import { containerEnv, imageSpec, RUNTIME_DEFAULTS, scratchSpec } from "./container-env.js";
 
 const spec = (environment: Record<string, string>): InvokeSpec => testSpec("fn", { environment });
 
@@ -32,5 +32,24 @@ describe("containerEnv", () => {
       _HANDLER: "index.handler",
       AWS_LAMBDA_RUNTIME_API: "10.0.0.1:9001",
     });
+  });
+});
+
+describe("AWS_LAMBDA_INITIALIZATION_TYPE", () => {
+  const zip = testSpec("fn");
+  const image = testSpec("img", { runtime: "", handler: "", image: { uri: `reg/img@sha256:${"b".repeat(64)}` } });
+  const initType = (env: Record<string, string>) => env.AWS_LAMBDA_INITIALIZATION_TYPE;
+
+  it("says on-demand unless told otherwise", () => {
+    expect(initType(containerEnv(zip, "10.0.0.1:9001"))).toBe("on-demand");
+    expect(initType(scratchSpec(zip, "rt", "/code", undefined, "net", "10.0.0.1:9001", {}).env)).toBe("on-demand");
+  });
+
+  it("says provisioned-concurrency for a provisioned container, zip or image", () => {
+    const api = "10.0.0.1:9001";
+    const provisioned = "provisioned-concurrency";
+    expect(initType(scratchSpec(zip, "rt", "/code", undefined, "net", api, {}, {}, provisioned).env)).toBe(provisioned);
+    expect(initType(imageSpec(image, {}, "net", api, {}, {}, provisioned).env)).toBe(provisioned);
+    expect(initType(imageSpec(image, {}, "net", api, {}).env)).toBe("on-demand");
   });
 });

@@ -23,6 +23,12 @@ export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * How an execution environment was made ready (AWS_LAMBDA_INITIALIZATION_TYPE): for an
+ * invocation that found none warm, or ahead of need for a provisioned set (provisioned/).
+ */
+export type InitializationType = "on-demand" | "provisioned-concurrency";
+
+/**
  * A function container's environment: the defaults above, then the function's own
  * variables, then the variables Lambda reserves (the control plane refuses a
  * function that sets one of those, and they are applied last all the same), then
@@ -33,6 +39,7 @@ export function containerEnv(
   runtimeApi: string,
   now = new Date(),
   identity: Record<string, string> = {},
+  initialization: InitializationType = "on-demand",
 ): Record<string, string> {
   const day = now.toISOString().slice(0, 10).replace(/-/g, "/");
   return {
@@ -48,7 +55,7 @@ export function containerEnv(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: logGroupOf(spec),
     AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${spec.version}]${randomUUID().replace(/-/g, "")}`,
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_INITIALIZATION_TYPE: initialization,
     AWS_REGION: spec.region,
     AWS_DEFAULT_REGION: spec.region,
     // LoggingConfig JSON: the runtime writes its lines as JSON records, those below the level dropped.
@@ -81,7 +88,8 @@ function functionContainer(spec: InvokeSpec, ownerLabels: Record<string, string>
 
 /**
  * Creation spec of a container made from scratch for `spec`, labelled and named
- * (container-names.ts) for its function; `optDir` holds its layers (layer-sets.ts).
+ * (container-names.ts) for its function; `optDir` holds its layers (layer-sets.ts);
+ * `initialization` says whether an invocation or a provisioned set asked for it.
  */
 export function scratchSpec(
   spec: InvokeSpec,
@@ -92,10 +100,11 @@ export function scratchSpec(
   apiAddress: string,
   ownerLabels: Record<string, string>,
   identity: Record<string, string> = {},
+  initialization: InitializationType = "on-demand",
 ): ContainerSpec {
   return {
     image,
-    env: containerEnv(spec, apiAddress, new Date(), identity),
+    env: containerEnv(spec, apiAddress, new Date(), identity, initialization),
     ...functionContainer(spec, ownerLabels),
     codeDir,
     ...(optDir ? { optDir } : {}),
@@ -112,7 +121,8 @@ const IMAGE_OWNED = ["PATH", "LD_LIBRARY_PATH", "LANG", "AWS_EXECUTION_ENV", "LA
  * Creation spec of an image function's container: its image (pinned by digest) run as
  * it is, with its own ENTRYPOINT, CMD and WORKDIR unless ImageConfig replaces them,
  * and the same sandbox, limits, network and Runtime API as a zip function's. No code
- * is mounted; `_HANDLER` is the command's first element, as in Lambda.
+ * is mounted; `_HANDLER` is the command's first element, as in Lambda. `initialization`
+ * as for scratchSpec.
  */
 export function imageSpec(
   spec: InvokeSpec,
@@ -121,12 +131,13 @@ export function imageSpec(
   apiAddress: string,
   ownerLabels: Record<string, string>,
   identity: Record<string, string> = {},
+  initialization: InitializationType = "on-demand",
 ): ContainerSpec {
   const image = spec.image;
   if (!image) throw new Error(`${spec.functionName} is not an image function`);
   const command = image.command ?? own.cmd ?? [];
   const env: Record<string, string> = {
-    ...containerEnv(spec, apiAddress, new Date(), identity),
+    ...containerEnv(spec, apiAddress, new Date(), identity, initialization),
     _HANDLER: command[0] ?? "",
   };
   for (const key of IMAGE_OWNED) if (!(key in spec.environment)) delete env[key];

@@ -17,6 +17,8 @@ const e = (id: string, key: string, state: ContainerState, memoryMb: number, las
   memoryMb,
   lastUsed,
 });
+/** `x`, pinned to provisioned set `set`. */
+const pin = (x: PoolEntry, set = "p1"): PoolEntry => ({ ...x, pinned: set });
 
 describe("chooseWarm", () => {
   it.each([
@@ -65,6 +67,21 @@ describe("chooseEvictions", () => {
       ["a", "s"],
     ],
     ["never evicts a starting stem cell", [e("s", "stem", "starting", 128, 0)], 256, 256, undefined],
+    [
+      "never evicts a pinned idle container, however long unused",
+      [pin(e("p", "k", "idle", 256, 0)), e("a", "k", "idle", 256, 9)],
+      512,
+      768,
+      ["a"],
+    ],
+    [
+      "a pinned container's memory is not to be had: stem cells go, then no room",
+      [pin(e("p", "k", "idle", 512, 0)), e("s", "stem", "stem", 128, 0)],
+      640,
+      1024,
+      undefined,
+    ],
+    ["only pinned idle containers: no room", [pin(e("p", "k", "idle", 1024, 0))], 128, 1024, undefined],
   ])("%s", (_name, entries, needed, capacity, expected) => {
     expect(chooseEvictions(entries as PoolEntry[], needed, capacity)?.map((x) => x.id)).toEqual(expected);
   });
@@ -91,6 +108,8 @@ describe("choosePlacement", () => {
     ],
     ["another /tmp size: scratch", [e("s", stemKey("nodejs20.x", 1024), "stem", 128, 1)], "scratch", undefined],
     ["a specialised container never serves another key", [e("x", "other", "idle", 128, 1)], "scratch", undefined],
+    ["a pinned idle container serves its version as any warm one", [pin(e("p", "k", "idle", 128, 1))], "warm", "p"],
+    ["a pinned busy container is not warm", [pin(e("p", "k", "busy", 128, 1))], "scratch", undefined],
   ])("%s", (_name, entries, kind, id) => {
     const p = choosePlacement(entries as PoolEntry[], "k", S);
     expect(p.kind).toBe(kind);
@@ -140,6 +159,8 @@ describe("stemsToCreate", () => {
       1024,
       0,
     ],
+    ["never into a pinned idle container's memory", [pin(e("a", "k", "idle", 1024, 1))], 2, 1024, 0],
+    ["partly beside a pinned idle container", [pin(e("a", "k", "idle", 768, 1))], 3, 1024, 2],
   ])("%s", (_name, entries, target, capacity, expected) => {
     expect(stemsToCreate(entries as PoolEntry[], S, target, 128, capacity)).toBe(expected);
   });
@@ -149,6 +170,15 @@ describe("chooseExpired", () => {
   it("picks idle containers past the TTL only", () => {
     const entries = [e("a", "k", "idle", 128, 0), e("b", "k", "idle", 128, 900), e("c", "k", "busy", 128, 0)];
     expect(chooseExpired(entries, 1000, 500).map((x) => x.id)).toEqual(["a"]);
+  });
+
+  it.each([
+    ["a pinned idle container past the TTL stays", [pin(e("p", "k", "idle", 128, 0))], []],
+    ["an unpinned one beside it goes", [pin(e("p", "k", "idle", 128, 0)), e("a", "k", "idle", 128, 0)], ["a"]],
+    ["a pinned one past its retireAt goes", [{ ...pin(e("p", "k", "idle", 128, 0)), retireAt: 900 }], ["p"]],
+    ["a pinned one before its retireAt stays", [{ ...pin(e("p", "k", "idle", 128, 0)), retireAt: 2000 }], []],
+  ])("%s", (_name, entries, expected) => {
+    expect(chooseExpired(entries as PoolEntry[], 1000, 500).map((x) => x.id)).toEqual(expected);
   });
 });
 

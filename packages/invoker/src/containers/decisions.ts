@@ -21,6 +21,11 @@ export interface PoolEntry {
   lastUsed: number;
   /** Epoch ms from which it takes no new invocation (its credentials would expire during one). */
   retireAt?: number;
+  /**
+   * The provisioned set (provisioned/) that keeps it: while idle it is never reaped
+   * for its idle TTL nor evicted to make room (past its retireAt it is reaped all the same).
+   */
+  pinned?: string;
 }
 
 const retiredBy = (e: PoolEntry, now: number | undefined) =>
@@ -84,7 +89,8 @@ export function stemsToCreate<T extends PoolEntry>(
   let used = 0;
   for (const e of entries) {
     if (e.state === "removing") continue;
-    if (e.state !== "idle") used += e.memoryMb;
+    // Idle containers are evicted for stem cells; pinned ones are not.
+    if (e.state !== "idle" || e.pinned) used += e.memoryMb;
     if (e.key === stem && (e.state === "stem" || e.state === "starting")) present++;
   }
   const missing = Math.max(0, target - present);
@@ -93,7 +99,7 @@ export function stemsToCreate<T extends PoolEntry>(
 }
 
 /**
- * Idle containers to evict, least recently used first, then (unless `opts.stems` is
+ * Idle containers to evict (never pinned ones), least recently used first, then (unless `opts.stems` is
  * false, as when making room for a stem cell) ready stem cells (cheap to replace), so that `neededMb` fits in
  * `capacityMb`; undefined when even evicting every idle container is not enough.
  */
@@ -107,7 +113,7 @@ export function chooseEvictions<T extends PoolEntry>(
   let free = capacityMb - used;
   if (free >= neededMb) return [];
   const victims: T[] = [];
-  const idle = entries.filter((x) => x.state === "idle").sort((a, b) => a.lastUsed - b.lastUsed);
+  const idle = entries.filter((x) => x.state === "idle" && !x.pinned).sort((a, b) => a.lastUsed - b.lastUsed);
   for (const e of [...idle, ...(opts.stems ? entries.filter((x) => x.state === "stem") : [])]) {
     victims.push(e);
     free += e.memoryMb;
@@ -116,7 +122,9 @@ export function chooseEvictions<T extends PoolEntry>(
   return undefined;
 }
 
-/** Idle containers unused for longer than `ttlMs`, or past their retireAt. */
+/** Idle containers unused for longer than `ttlMs` (unless pinned), or past their retireAt. */
 export function chooseExpired<T extends PoolEntry>(entries: Iterable<T>, now: number, ttlMs: number): T[] {
-  return [...entries].filter((e) => e.state === "idle" && (now - e.lastUsed > ttlMs || retiredBy(e, now)));
+  return [...entries].filter(
+    (e) => e.state === "idle" && ((!e.pinned && now - e.lastUsed > ttlMs) || retiredBy(e, now)),
+  );
 }

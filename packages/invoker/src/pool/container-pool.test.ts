@@ -8,27 +8,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OomKillSource } from "../backend/container-backend.js";
 import { FakeBackend, type FakeContainer } from "../backend/fake-backend.js";
 import { createInvokerMetrics, type InvokerMetrics } from "../metrics.js";
-import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import type { Delivery, Session } from "../runtime-api/session.js";
+import { fakeRuntimeApi } from "../testing/fake-runtime-api.js";
 import { testSpec } from "../testing/invoke-spec.js";
 import { ContainerPool, type InvocationLog } from "./container-pool.js";
-
-/** The Runtime API as the pool sees it: sessions bound by address. */
-function fakeRuntimeApi() {
-  const sessions = new Map<string, Session>();
-  const api: RuntimeApiServer = {
-    address: "10.0.0.1:9001",
-    bind: (ip, session) => void sessions.set(ip, session),
-    unbind: (ip, session) => {
-      if (sessions.get(ip) === session) sessions.delete(ip);
-    },
-    bindStem: () => undefined,
-    unbindStem: () => undefined,
-    expectContainer: () => () => undefined,
-    close: async () => undefined,
-  };
-  return { api, sessions };
-}
 
 const spec: InvokeSpec = testSpec("hog", { timeoutSeconds: 1 });
 

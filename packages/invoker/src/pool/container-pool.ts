@@ -4,6 +4,8 @@
 // container from scratch otherwise. Containers are evicted LRU when the node's memory
 // is full, reaped after an idle TTL, and retired when their runtime dies or their
 // memory ran out (invocation.ts runs each invocation; containers/ keeps their lives).
+// Containers pinned to a provisioned set are started ahead of need and never reaped
+// nor evicted while idle (provisioned/ decides which; the pool starts and pins them).
 import {
   errors,
   ImageProblem,
@@ -26,13 +28,16 @@ import {
 import type { CodeCache } from "../code/code-cache.js";
 import type { LayerSets } from "../code/layer-sets.js";
 import { type Container, ownerLabels, ownerOf, type PoolStats, runsFunction } from "../containers/container.js";
-import { imageSpec, poolKey, scratchSpec } from "../containers/container-env.js";
+import { type InitializationType, imageSpec, poolKey, scratchSpec } from "../containers/container-env.js";
 import { Containers } from "../containers/containers.js";
 import { chooseExpired, choosePlacement, stemKey } from "../containers/decisions.js";
 import { noIdentity } from "../containers/function-identity.js";
 import type { NodeImages } from "../images/node-images.js";
 import type { InvocationLog } from "../logs/invocation-log.js";
 import type { InvokerMetrics } from "../metrics.js";
+import { initLimitMs, untilInitialised } from "../provisioned/init-wait.js";
+import { adoptable, pinnedOf } from "../provisioned/pinning.js";
+import { Provisioner } from "../provisioned/provisioner.js";
 import type { RuntimeApiServer } from "../runtime-api/runtime-api-server.js";
 import { failurePayload } from "../runtime-api/session.js";
 import type { StemDirs } from "../stem-cells/stem-dirs.js";
@@ -67,11 +72,14 @@ function badEntrypoint(err: unknown): boolean {
 }
 
 export class ContainerPool {
+  /** The node's provisioned sets, kept started and initialised (the internal API's PUT hands it the desired state). */
+  readonly provisioned: Provisioner;
   private readonly can: Capabilities;
   private readonly containers: Containers;
   private readonly stems: StemKeeper;
   private readonly invocations: InvocationDeps;
   private readonly reaper: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     private readonly config: PoolConfig,
@@ -123,6 +131,7 @@ export class ContainerPool {
     );
     this.reaper.unref();
     this.stems.replenish();
+    this.provisioned = new Provisioner(this, { gauge: metrics.provisioned, log });
   }
 
   /**
@@ -215,21 +224,28 @@ export class ContainerPool {
         return this.claim(spec, requestId);
       }
     }
+    const image = this.scratchImage(spec);
     if (spec.image) {
-      const claimed = await this.startScratch(spec, key, spec.image.uri, requestId);
+      const claimed = await this.startScratch(spec, key, image, requestId);
       this.metrics.coldStarts.inc({ runtime: "image", kind: "scratch" });
       return claimed;
     }
-    const runtime = runtimes[spec.runtime as keyof typeof runtimes];
-    if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);
     const since = performance.now();
     if (placed.kind === "stem" && (await this.stems.specialise(placed.entry, spec, key, requestId))) {
       this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "stem_cell" });
       return { c: placed.entry, cold: { kind: "stem_cell", since } };
     }
-    const claimed = await this.startScratch(spec, key, runtime.image, requestId);
+    const claimed = await this.startScratch(spec, key, image, requestId);
     this.metrics.coldStarts.inc({ runtime: spec.runtime, kind: "scratch" });
     return claimed;
+  }
+
+  /** The image a container of `spec` starts from scratch with: its own, or its runtime's. */
+  private scratchImage(spec: InvokeSpec): string {
+    if (spec.image) return spec.image.uri;
+    const runtime = runtimes[spec.runtime as keyof typeof runtimes];
+    if (!runtime) throw errors.invalidParameter(`Runtime ${spec.runtime} is not available on this node`);
+    return runtime.image;
   }
 
   private async startScratch(spec: InvokeSpec, key: string, image: string, requestId: string): Promise<Claimed> {
@@ -237,6 +253,23 @@ export class ContainerPool {
       throw errors.capacity(`Node ${this.config.nodeId} has no room for ${spec.memoryMb} MB`);
     }
     const c = this.containers.reserve(key, spec.memoryMb, ownerOf(spec));
+    const since = await this.launchClaimed(c, spec, image, requestId, "on-demand");
+    return { c, cold: { kind: "scratch", since } };
+  }
+
+  /**
+   * Creates and starts `c`, reserved for `spec`, from `image`, and claims it; returns
+   * since when (performance.now()) its start counts. On failure `c` is removed and the
+   * error thrown as the caller's (an image's entrypoint that cannot run: the function's).
+   * `requestId`: the invocation it starts for, if one is.
+   */
+  private async launchClaimed(
+    c: Container,
+    spec: InvokeSpec,
+    image: string,
+    requestId: string | undefined,
+    initialization: InitializationType,
+  ): Promise<number> {
     if (spec.image) c.image = image;
     const bound = this.api.expectContainer();
     let since: number;
@@ -246,8 +279,8 @@ export class ContainerPool {
       if (identity.retireAt !== undefined) c.retireAt = identity.retireAt;
       const net = this.config.network;
       const made = spec.image
-        ? imageSpec(spec, await this.imageOf(spec), net, this.api.address, owner, identity.env)
-        : await this.zipSpec(spec, image, owner, identity.env);
+        ? imageSpec(spec, await this.imageOf(spec), net, this.api.address, owner, identity.env, initialization)
+        : await this.zipSpec(spec, image, owner, identity.env, initialization);
       c.logStream = made.env.AWS_LAMBDA_LOG_STREAM_NAME;
       const launched = await this.containers.launch(c, made, spec.runtime);
       this.api.bind(launched.ip, c.session, launched.since);
@@ -257,11 +290,12 @@ export class ContainerPool {
       if (spec.image && badEntrypoint(err)) {
         // The engine could not exec the image's entrypoint: the function's fault, as in Lambda.
         const message = (err as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, "");
+        const error = `Error: ${message}`;
         throw new StratusError(
           "Runtime.InvalidEntrypoint",
           200,
           "function",
-          `RequestId: ${requestId} Error: ${message}`,
+          requestId ? `RequestId: ${requestId} ${error}` : error,
         );
       }
       this.log.error("container start failed", { requestId, function: spec.functionName, err });
@@ -272,7 +306,7 @@ export class ContainerPool {
       bound();
     }
     this.containers.send(c, { type: "claim" });
-    return { c, cold: { kind: "scratch", since } };
+    return since;
   }
 
   /** A zip function's container spec: its code and layers unpacked on this node. */
@@ -281,12 +315,63 @@ export class ContainerPool {
     image: string,
     owner: Record<string, string>,
     identity: Record<string, string>,
+    initialization: InitializationType,
   ) {
     const [codeDir, optDir] = await Promise.all([
       this.code.dirFor(spec.codeSha256Hex),
       this.layers.dirFor(spec.layerSha256Hex),
     ]);
-    return scratchSpec(spec, image, codeDir, optDir, this.config.network, this.api.address, owner, identity);
+    const { network } = this.config;
+    return scratchSpec(spec, image, codeDir, optDir, network, this.api.address, owner, identity, initialization);
+  }
+
+  /**
+   * Starts a container of provisioned set `setId` from scratch (never a stem cell: its
+   * runtime starts knowing it is provisioned), pinned to the set from the start, and
+   * resolves once its runtime has reached /next and it is handed back idle (frozen
+   * while idle as any idle container is). Throws, the container removed, when the node
+   * has no room, the engine fails, or the init fails or runs past its limit. Its memory
+   * and its pin are taken before the first await: a reconciliation just after sees them.
+   */
+  async startProvisioned(setId: string, spec: InvokeSpec): Promise<void> {
+    if (this.closed) throw errors.service(`Node ${this.config.nodeId} is closing`);
+    const refused = spec.image ? undefined : this.code.refusal(spec.codeSha256Hex);
+    if (refused) throw refused;
+    const image = this.scratchImage(spec);
+    if (!this.containers.makeRoom(spec.memoryMb, { stems: true })) {
+      throw errors.capacity(`no room on node ${this.config.nodeId} for ${spec.memoryMb} MB`);
+    }
+    const c = this.containers.reserve(poolKey(spec), spec.memoryMb, ownerOf(spec));
+    c.pinned = setId;
+    await this.launchClaimed(c, spec, image, undefined, "provisioned-concurrency");
+    try {
+      await untilInitialised(c, initLimitMs(spec));
+    } catch (err) {
+      void this.containers.remove(c);
+      throw err;
+    } finally {
+      // Its start is over: the engine's held-back work may go ahead.
+      this.can.preparesAhead?.settled(c.id);
+    }
+    this.containers.release(c);
+  }
+
+  /** The live containers pinned to a provisioned set, any set. */
+  pinned(): Container[] {
+    return pinnedOf(this.containers.list());
+  }
+
+  /** Pins up to `max` idle containers of `spec`'s version that no set holds (warmest first) to set `setId`; how many. */
+  adopt(setId: string, spec: InvokeSpec, max: number): number {
+    const taken = adoptable(this.containers.list(), poolKey(spec), Date.now()).slice(0, max);
+    for (const c of taken) c.pinned = setId;
+    return taken.length;
+  }
+
+  /** Unpins `c`: an idle one is removed at once, a busy one is an ordinary warm container from now on. */
+  unpin(c: Container): void {
+    delete c.pinned;
+    if (c.life.state === "idle") void this.containers.remove(c);
   }
 
   /** An image function's image on this node (pulled once per digest); a pull that fails is the function's error. */
@@ -378,6 +463,8 @@ export class ContainerPool {
 
   /** Removes every container of this node (graceful shutdown). */
   async close(): Promise<void> {
+    this.closed = true;
+    this.provisioned.close();
     clearInterval(this.reaper);
     const stemsSettled = this.stems.close();
     await this.containers.removeAll();
