@@ -25,6 +25,7 @@ import { logsRoutes } from "./api/logs-routes.js";
 import { mappingRoutes } from "./api/mapping-routes.js";
 import { objectEventReceiverRoutes, objectSourceRoutes } from "./api/object-event-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
+import { provisionedRoutes } from "./api/provisioned-routes.js";
 import { type AccessLog, trackRequests } from "./api/request-log.js";
 import { s3AuthErrors, s3Routes } from "./api/s3-routes.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
@@ -48,6 +49,7 @@ import type { Mappings } from "./mappings/start-mappings.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
 import type { CloudWatchService } from "./monitoring/cloudwatch-service.js";
 import type { Objects } from "./objects/start-objects.js";
+import type { ProvisionedService } from "./provisioned/provisioned-service.js";
 import type { ScheduleService } from "./schedules/schedule-service.js";
 import type { SecretService } from "./secrets/secret-service.js";
 import type { AliasService } from "./services/alias-service.js";
@@ -74,6 +76,8 @@ export interface AppDeps {
   layers: LayerService;
   aliases: AliasService;
   policies: PolicyService;
+  /** Provisioned concurrency configs (provisioned/). */
+  provisioned: ProvisionedService;
   settings: SettingsService;
   schedules: ScheduleService;
   /** EventBridge: rules, targets and buses; PutEvents and TestEventPattern. */
@@ -156,6 +160,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(layerRoutes(deps.layers, deps.region, deps.internalToken));
   app.use(aliasRoutes(deps.aliases, deps.region));
   app.use(policyRoutes(deps.policies));
+  app.use(provisionedRoutes(deps.provisioned, deps.region));
   app.use(settingsRoutes(deps.settings, deps.region, deps.mappings.service));
   app.use(urlRoutes(deps.urls.service, deps.urls.forms, deps.region));
   app.use(logRoutes(deps.logs));

@@ -42,6 +42,7 @@ import { createMetricCounters } from "./monitoring/metric-counters.js";
 import { liveReplicas, startReplicaHeartbeat } from "./monitoring/replica-registry.js";
 import { scrapeTargets } from "./monitoring/scrape-targets.js";
 import { startObjects } from "./objects/start-objects.js";
+import { startProvisioned } from "./provisioned/start-provisioned.js";
 import { createRedisConcurrencyLimiter } from "./routing/concurrency.js";
 import { countThrottles } from "./routing/counted-limiter.js";
 import { watchInFlight } from "./routing/in-flight.js";
@@ -231,6 +232,14 @@ export async function startControlPlane(
     concurrencyRules.forget,
     sqs.refs,
   );
+  const provisioned = startProvisioned(pool, {
+    functions: functionStore,
+    aliases: aliasStore,
+    settings: settingsStore,
+    nodes,
+    config,
+    log,
+  });
   const policies = createPolicyService(createPgPolicyStore(pool, config.dbStatementTimeoutMs), config.region);
   const metering = startUsageMetering(pool, config, registry, log);
   const invoke = createInvokeService(
@@ -377,6 +386,7 @@ export async function startControlPlane(
     layers: createLayerService(layerStore, config.region),
     aliases,
     policies,
+    provisioned: provisioned.service,
     settings,
     schedules,
     events,
@@ -440,6 +450,7 @@ export async function startControlPlane(
       await cloudWatchLogs.stop();
       await states.stop();
       await relay.stop();
+      provisioned.reconciler.close();
       await worker?.close();
       await queue.close();
       await invoker.close();

@@ -1,7 +1,7 @@
 // Renders domain objects in the shapes Lambda's API returns (FunctionConfiguration...).
 import type { Alias, EventInvokeConfig, FunctionVersion } from "../domain.js";
 import { hasImageConfig, imageConfigShape } from "../services/image-input.js";
-import { functionArn } from "../services/invoke-service.js";
+import { functionArn } from "../services/invoke-spec.js";
 import { loggingShape } from "../services/logging-input.js";
 
 /** Lambda's timestamp format: 2019-09-24T18:25:18.318+0000 */

@@ -14,7 +14,6 @@ import {
   type Tracer,
 } from "@stratus/shared";
 import type { FunctionVersion } from "../domain.js";
-import { credentialedRole } from "../iam/execution-role.js";
 import type { ConcurrencyLimiter } from "../routing/concurrency.js";
 import {
   answerWithinMs,
@@ -31,6 +30,7 @@ import type { UsageMeter } from "../usage/usage-meter.js";
 import { type AttemptOf, answeredRow, platformErrorRow } from "../usage/usage-row.js";
 import type { AliasService } from "./alias-service.js";
 import type { FunctionService } from "./function-service.js";
+import { invokeSpecOf } from "./invoke-spec.js";
 import { type CallTrace, type CallTraceInput, startCallTrace } from "./invoke-tracing.js";
 import { type StreamedInvokeResult, wholeAsStream } from "./streamed-result.js";
 
@@ -121,10 +121,6 @@ interface Held {
   release(): void;
 }
 
-export function functionArn(region: string, fn: FunctionVersion, qualifier?: string): string {
-  return `arn:aws:lambda:${region}:${fn.accountId}:function:${fn.name}${qualifier ? `:${qualifier}` : ""}`;
-}
-
 export interface ConcurrencyRules {
   limiter: ConcurrencyLimiter;
   /** The function's reserved concurrency (null: none) and the account's unreserved pool size. */
@@ -156,41 +152,7 @@ export function createInvokeService(
     }
     const hit = byQualifier.get(qualifier ?? "");
     if (hit) return hit;
-    const built: InvokeSpec = {
-      accountId: fn.accountId,
-      functionName: fn.name,
-      functionArn: functionArn(region, fn, qualifier),
-      version: fn.version,
-      runtime: fn.runtime,
-      handler: fn.handler,
-      memoryMb: fn.memoryMb,
-      timeoutSeconds: fn.timeoutSeconds,
-      ephemeralStorageMb: fn.ephemeralStorageMb,
-      environment: fn.environment,
-      codeSha256Hex: fn.codeSha256Hex,
-      layerSha256Hex: fn.layers.map((l) => l.sha256Hex),
-      ...(fn.image?.resolvedUri
-        ? {
-            image: {
-              uri: fn.image.resolvedUri,
-              ...(fn.image.config.entryPoint ? { entryPoint: fn.image.config.entryPoint } : {}),
-              ...(fn.image.config.command ? { command: fn.image.config.command } : {}),
-              ...(fn.image.config.workingDirectory ? { workingDirectory: fn.image.config.workingDirectory } : {}),
-            },
-          }
-        : {}),
-      revisionId: fn.revisionId,
-      region,
-      ...(credentialedRole(fn) ? { roleArn: fn.role } : {}),
-      ...(fn.logging.logGroup ? { logGroup: fn.logging.logGroup } : {}),
-      ...(fn.logging.logFormat === "JSON"
-        ? {
-            logFormat: "JSON" as const,
-            applicationLogLevel: fn.logging.applicationLogLevel,
-            systemLogLevel: fn.logging.systemLogLevel,
-          }
-        : {}),
-    };
+    const built = invokeSpecOf(fn, qualifier, region);
     byQualifier.set(qualifier ?? "", built);
     return built;
   }
