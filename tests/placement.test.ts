@@ -1,17 +1,26 @@
 // Several invoker nodes: repeated invokes of one function version stay on its home
 // node's warm container (cold starts counted from the nodes' metrics), and move to
-// another node when the home node leaves.
+// another node when the home node leaves; a version's provisioned containers fill the
+// nodes in turn, and what fits nowhere makes the config FAILED.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  InvokeCommand,
+  PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
+} from "@aws-sdk/client-lambda";
 import { InvokerConfigSchema, type RunningInvoker, startInvoker } from "@stratus/invoker";
 import { nodeRegistry } from "@stratus/shared";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeNodeLeftovers } from "./helpers/invoker-process.js";
 import { metricValue } from "./helpers/metrics.js";
+import { until } from "./helpers/poll.js";
 import { type Stack, startStack } from "./helpers/stack.js";
 import { nodeFunction } from "./helpers/zip.js";
 
@@ -51,14 +60,57 @@ afterAll(async () => {
 
 const coldStarts = (node: { url: string }) => metricValue(node.url, "stratus_cold_starts_total");
 
+async function untilThreeNodes() {
+  const redis = new Redis(stack.redisUrl);
+  const deadline = Date.now() + 15_000;
+  while ((await redis.zcard(nodeRegistry.heartbeatsKey)) < 3 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  redis.disconnect();
+}
+
 describe("placement over several nodes", () => {
+  it("fills the nodes in turn with a version's provisioned containers, and says FAILED for what fits nowhere", async () => {
+    await untilThreeNodes();
+    const name = `provisioned-${randomBytes(4).toString("hex")}`;
+    await stack.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs20.x",
+        Role: "arn:aws:iam::123456789012:role/r",
+        Handler: "index.handler",
+        MemorySize: 1536,
+        Code: { ZipFile: await nodeFunction("exports.handler = async () => require('os').hostname();") },
+      }),
+    );
+    await stack.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    const provision = (n: number) =>
+      stack.lambda.send(
+        new PutProvisionedConcurrencyConfigCommand({
+          FunctionName: name,
+          Qualifier: "1",
+          ProvisionedConcurrentExecutions: n,
+        }),
+      );
+    const status = async () =>
+      stack.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "1" }));
+    const held = () => [stack.invoker, ...extra].map((n) => n.pool.containerIdsOf(name).length);
+    // 1,536 MB each: two fit on the 4,096 MB node, one on each 2,048 MB node, five nowhere.
+    await provision(4);
+    await until("4 READY", async () => (await status()).Status === "READY", 60_000);
+    expect(held()).toEqual([2, 1, 1]);
+    await provision(5);
+    await until("5 FAILED", async () => (await status()).Status === "FAILED", 30_000);
+    expect(await status()).toMatchObject({
+      AllocatedProvisionedConcurrentExecutions: 4,
+      StatusReason: "The invoker nodes have no room for 1 of the 5 execution environments",
+    });
+    await stack.lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "1" }));
+    await until("released", async () => held().every((n) => n === 0), 15_000);
+  }, 120_000);
+
   it("keeps a version on its warm home node and moves it when the node leaves", async () => {
-    const redis = new Redis(stack.redisUrl);
-    const deadline = Date.now() + 15_000;
-    while ((await redis.zcard(nodeRegistry.heartbeatsKey)) < 3 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    redis.disconnect();
+    await untilThreeNodes();
     // The control plane caches the node list for half a second.
     await new Promise((r) => setTimeout(r, 700));
 
