@@ -2,7 +2,8 @@
 // an access key, create a function from a blueprint, edit and deploy its code (and see
 // a concurrent change refused by RevisionId), save and run a test event with its
 // result and REPORT figures, see the invocation in the monitoring data, change the
-// configuration (Lambda's validation message shown), publish a version and an alias,
+// configuration (Lambda's validation message shown), publish a version and an alias
+// (provisioned concurrency set on it, READY, and removed),
 // sign out; read the account's usage, see a dead letter and re-drive it, and delete a
 // function after confirming its name (the Triggers tab: console-triggers.test.ts).
 // What the console did is read back with the AWS SDK and the AWS CLI. The page loads
@@ -278,7 +279,22 @@ describe("the console's browser flow", () => {
     const alias = await cli(["lambda", "get-alias", "--function-name", fn, "--name", "live"]);
     expect(alias.code).toBe(0);
     expect(JSON.parse(alias.stdout)).toMatchObject({ Name: "live", FunctionVersion: "1" });
+    // Provisioned concurrency on the alias: READY in the table once its container has run its init.
+    const provisioned = page.locator("section.provisioned");
+    await provisioned.getByLabel("Version or alias").selectOption("live");
+    await provisioned.getByLabel("Provisioned concurrency").fill("1");
+    await provisioned.getByRole("button", { name: "Provision" }).click();
+    await expect.poll(() => provisioned.getByRole("status").textContent()).toContain("Provisioning 1 for live");
+    const live = provisioned.getByRole("row").filter({ hasText: "live" });
+    await expect.poll(() => live.textContent(), { timeout: 30_000 }).toContain("READY");
+    const pc = await cli(["lambda", "get-provisioned-concurrency-config", "--function-name", fn, "--qualifier", "live"]);
+    expect(JSON.parse(pc.stdout)).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 1, Status: "READY" });
     await shot(page, "versions");
+    await live.getByRole("button", { name: "Remove" }).click();
+    await expect.poll(() => provisioned.getByRole("status").textContent()).toContain("Removed");
+    expect((await cli(["lambda", "list-provisioned-concurrency-configs", "--function-name", fn])).stdout).toContain(
+      '"ProvisionedConcurrencyConfigs": []',
+    );
 
     // The list: the function with its runtime, memory and last hour's invocations.
     await page.getByRole("link", { name: "Functions" }).first().click();

@@ -94,6 +94,25 @@ export const listAliases = async (name: string) =>
 export const createAlias = (name: string, input: Record<string, unknown>) =>
   callJson<Alias>(`${fn(name)}/aliases`, { method: "POST", body: input });
 
+export interface ProvisionedConfig {
+  FunctionArn: string;
+  RequestedProvisionedConcurrentExecutions: number;
+  AllocatedProvisionedConcurrentExecutions: number;
+  Status: "IN_PROGRESS" | "READY" | "FAILED";
+  StatusReason?: string;
+}
+const provisioned = (name: string) => `/2019-09-30/functions/${encodeURIComponent(name)}/provisioned-concurrency`;
+export const listProvisioned = async (name: string) =>
+  (await callJson<{ ProvisionedConcurrencyConfigs: ProvisionedConfig[] }>(`${provisioned(name)}?List=ALL`))
+    .ProvisionedConcurrencyConfigs;
+export const putProvisioned = (name: string, qualifier: string, n: number) =>
+  callJson(`${provisioned(name)}?Qualifier=${encodeURIComponent(qualifier)}`, {
+    method: "PUT",
+    body: { ProvisionedConcurrentExecutions: n },
+  });
+export const deleteProvisioned = (name: string, qualifier: string) =>
+  call(`${provisioned(name)}?Qualifier=${encodeURIComponent(qualifier)}`, { method: "DELETE" });
+
 export interface InvokeResult {
   status: number;
   payload: string;

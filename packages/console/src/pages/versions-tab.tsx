@@ -1,7 +1,9 @@
 // Versions and aliases: publish $LATEST as an immutable version; create an alias on
-// a version, optionally sending a weight of its traffic to a second version.
+// a version, optionally sending a weight of its traffic to a second version; and the
+// provisioned concurrency of either (provisioned-section.tsx).
 import { useEffect, useState } from "preact/hooks";
 import { type Alias, createAlias, type FunctionConfig, listAliases, listVersions, publishVersion } from "../lambda.js";
+import { ProvisionedSection } from "./provisioned-section.js";
 
 export function VersionsTab(props: { name: string }) {
   const [versions, setVersions] = useState<FunctionConfig[]>([]);
@@ -169,6 +171,10 @@ export function VersionsTab(props: { name: string }) {
           </tbody>
         </table>
       </div>
+      <ProvisionedSection
+        name={props.name}
+        qualifiers={[...aliases.map((a) => a.Name), ...published.map((v) => v.Version)]}
+      />
     </div>
   );
 }
