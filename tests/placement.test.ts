@@ -1,7 +1,8 @@
 // Several invoker nodes: repeated invokes of one function version stay on its home
 // node's warm container (cold starts counted from the nodes' metrics), and move to
 // another node when the home node leaves; a version's provisioned containers fill the
-// nodes in turn, and what fits nowhere makes the config FAILED.
+// nodes in turn, calls at once run in them on every node, and what fits nowhere makes
+// the config FAILED.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -80,7 +81,14 @@ describe("placement over several nodes", () => {
         Role: "arn:aws:iam::123456789012:role/r",
         Handler: "index.handler",
         MemorySize: 1536,
-        Code: { ZipFile: await nodeFunction("exports.handler = async () => require('os').hostname();") },
+        Code: {
+          ZipFile: await nodeFunction(
+            `exports.handler = async (e) => {
+              await new Promise((r) => setTimeout(r, e.sleepMs ?? 0));
+              return { host: require("os").hostname(), init: process.env.AWS_LAMBDA_INITIALIZATION_TYPE };
+            };`,
+          ),
+        },
       }),
     );
     await stack.lambda.send(new PublishVersionCommand({ FunctionName: name }));
@@ -98,6 +106,19 @@ describe("placement over several nodes", () => {
     // 1,536 MB each: two fit on the 4,096 MB node, one on each 2,048 MB node, five nowhere.
     await provision(4);
     await until("4 READY", async () => (await status()).Status === "READY", 60_000);
+    expect(held()).toEqual([2, 1, 1]);
+    // Four calls at once run in the four provisioned containers: a node full with its own passes
+    // the call on to the next node that holds some (none starts on demand).
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const out = await stack.lambda.send(
+          new InvokeCommand({ FunctionName: name, Qualifier: "1", Payload: JSON.stringify({ sleepMs: 1500 }) }),
+        );
+        return JSON.parse(Buffer.from(out.Payload ?? []).toString()) as { host: string; init: string };
+      }),
+    );
+    expect(answers.map((a) => a.init)).toEqual(Array(4).fill("provisioned-concurrency"));
+    expect(new Set(answers.map((a) => a.host)).size).toBe(4);
     expect(held()).toEqual([2, 1, 1]);
     await provision(5);
     await until("5 FAILED", async () => (await status()).Status === "FAILED", 30_000);
