@@ -287,7 +287,14 @@ describe("the console's browser flow", () => {
     await expect.poll(() => provisioned.getByRole("status").textContent()).toContain("Provisioning 1 for live");
     const live = provisioned.getByRole("row").filter({ hasText: "live" });
     await expect.poll(() => live.textContent(), { timeout: 30_000 }).toContain("READY");
-    const pc = await cli(["lambda", "get-provisioned-concurrency-config", "--function-name", fn, "--qualifier", "live"]);
+    const pc = await cli([
+      "lambda",
+      "get-provisioned-concurrency-config",
+      "--function-name",
+      fn,
+      "--qualifier",
+      "live",
+    ]);
     expect(JSON.parse(pc.stdout)).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 1, Status: "READY" });
     await shot(page, "versions");
     await live.getByRole("button", { name: "Remove" }).click();
