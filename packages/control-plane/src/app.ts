@@ -7,6 +7,7 @@
 import type { ByteBudget, Logger } from "@stratus/shared";
 import express from "express";
 import type { Registry } from "prom-client";
+import type { AlarmOp } from "./alarms/start-alarms.js";
 import { adminRoutes } from "./api/admin-routes.js";
 import { aliasRoutes } from "./api/alias-routes.js";
 import { asyncRoutes } from "./api/async-routes.js";
@@ -99,6 +100,8 @@ export interface AppDeps {
   logs: LogStore;
   /** CloudWatch's metric API (GetMetricData, GetMetricStatistics, ListMetrics) over AWS/Lambda. */
   cloudwatch: CloudWatchService;
+  /** CloudWatch's metric alarm operations by name (alarms/start-alarms.ts). */
+  alarms: Record<string, AlarmOp>;
   /** Usage reports and quotas (usage/). */
   usage: UsageService;
   /** The web console: its page, sign-in sessions and saved test events (console/). */
@@ -152,7 +155,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(secretsRoutes(deps.secrets, deps.log));
   app.use(statesRoutes(deps.states, deps.log));
   app.use(sqsRoutes(deps.sqs, deps.log));
-  app.use(cloudwatchRoutes(deps.cloudwatch, deps.log));
+  app.use(cloudwatchRoutes(deps.cloudwatch, deps.alarms, deps.log));
   app.use(logsRoutes(deps.cloudWatchLogs, deps.log));
   // Past here, only Lambda's operations: a request signed for another service is not one.
   app.use((_req, res, next) => (res.locals.service === "lambda" ? next() : unknownOperation(_req, res, next)));

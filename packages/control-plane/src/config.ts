@@ -37,6 +37,8 @@ export const ControlPlaneConfigSchema = z
     STRATUS_ASYNC_BACKOFF_CAP_MS: z.coerce.number().int().min(1).default(300_000),
     /** How often each control plane looks for schedules due. */
     STRATUS_SCHEDULE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** How often each control plane looks for metric alarms due evaluation (each alarm is due once a period, at most once a minute). */
+    STRATUS_ALARM_EVALUATION_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** How often the log sweeper looks for groups due retention or over the cap (each group at most this often). */
     STRATUS_LOGS_SWEEP_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
     /** Bytes of log events one log group (a function's) may hold; the oldest beyond are deleted by the sweeper. */
@@ -253,6 +255,7 @@ export const ControlPlaneConfigSchema = z
         currency: e.STRATUS_USAGE_CURRENCY,
       },
     },
+    alarms: { evaluationMs: e.STRATUS_ALARM_EVALUATION_MS },
     logs: {
       sweepMs: e.STRATUS_LOGS_SWEEP_MS,
       maxGroupBytes: e.STRATUS_LOGS_MAX_GROUP_BYTES,

@@ -7,6 +7,7 @@ import { type Logger, type LogSink, nodeRegistry, noTracer, sessionKey, type Tra
 import { Redis } from "ioredis";
 import pg from "pg";
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { startAlarms } from "./alarms/start-alarms.js";
 import { createAuthenticator } from "./api/auth.js";
 import { createByteBudget } from "./api/byte-budget.js";
 import { createEdgeServer } from "./api/edge-server.js";
@@ -327,6 +328,8 @@ export async function startControlPlane(
     startsDue,
   });
   const secrets = startSecrets(pool, { ...config, log });
+  // CloudWatch metric alarms: their API, and the loop that evaluates them (actions go on the async path).
+  const alarms = startAlarms(pool, { functions, settings: settingsStore, relay, registry }, { ...config, log });
   const access = accessLog(log, config.accessLog);
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
@@ -399,6 +402,7 @@ export async function startControlPlane(
     urls: { service: urls, forms: urlListener.forms },
     logs: createPgLogStore(pool, config.dbStatementTimeoutMs),
     cloudwatch: createCloudWatchService(createPgMetricStore(bounded(pool, config.dbStatementTimeoutMs))),
+    alarms: alarms.ops,
     usage: metering.service,
     console: consoleSide.deps,
     cloudWatchLogs,
@@ -446,6 +450,7 @@ export async function startControlPlane(
       await mappings.stop();
       await events.stop();
       await secrets.stop();
+      await alarms.stop();
       await sqs.stop();
       await cloudWatchLogs.stop();
       await states.stop();

@@ -27,6 +27,8 @@ const QUERY_CODES: Record<string, string> = {
   InvalidParameterCombinationException: "InvalidParameterCombination",
   InternalServiceFault: "InternalServiceError",
   AccessDeniedException: "AccessDenied",
+  LimitExceededFault: "LimitExceeded",
+  InvalidFormatFault: "InvalidFormat",
 };
 
 const queryCode = (err: StratusError) => QUERY_CODES[err.code] ?? err.code;

@@ -1,4 +1,4 @@
-// CloudWatch's metric API (signing name `monitoring`) on the Stratus endpoint, in
+// CloudWatch's metric and alarm API (signing name `monitoring`) on the Stratus endpoint, in
 // each protocol its clients speak: awsJson1_0 (POST / with X-Amz-Target
 // GraniteServiceVersion20100801.<Op>), Smithy RPC v2 CBOR (POST
 // /service/GraniteServiceVersion20100801/operation/<Op>) and awsQuery (POST / with a
@@ -6,6 +6,7 @@
 // back in the protocol the request came in.
 import { headers, type Logger, StratusError } from "@stratus/shared";
 import { type ErrorRequestHandler, type Request, type Response, Router } from "express";
+import type { AlarmOp } from "../alarms/start-alarms.js";
 import type { CloudWatchService } from "../monitoring/cloudwatch-service.js";
 import { callerAccount } from "./auth.js";
 import { jsonBody, rawBody } from "./body.js";
@@ -24,12 +25,14 @@ function send(res: Response, out: Encoded): void {
 const unknownOp = (name: string) =>
   new StratusError("UnknownOperationException", 400, "client", `Unknown operation ${name.slice(0, 100)}`);
 
-export function cloudwatchRoutes(service: CloudWatchService, log: Logger): Router {
+/** `alarms`: the metric alarm operations by name (alarms/start-alarms.ts). */
+export function cloudwatchRoutes(service: CloudWatchService, alarms: Record<string, AlarmOp>, log: Logger): Router {
   type Op = (account: string, b: Model) => Promise<Model>;
   const ops: Record<string, Op> = {
     GetMetricStatistics: service.getMetricStatistics,
     GetMetricData: service.getMetricData,
     ListMetrics: service.listMetrics,
+    ...alarms,
   };
   const opNamed = (name: string): Op => {
     if (!Object.hasOwn(ops, name)) throw unknownOp(name);
@@ -40,8 +43,10 @@ export function cloudwatchRoutes(service: CloudWatchService, log: Logger): Route
     res.locals.cwProtocol = protocol;
     const op = opNamed(name);
     res.locals.operation = `CloudWatch.${name}`;
-    await authorized(res, name, req, () => ({}));
-    const out = await op(callerAccount(res.locals), input());
+    // Decoded once: IAM reads the alarm names and ARNs an operation acts on from it.
+    const body = input();
+    await authorized(res, name, req, () => body);
+    const out = await op(callerAccount(res.locals), body);
     if (protocol === "json") send(res, json.encode(out));
     else if (protocol === "cbor") send(res, rpcCbor.encode(out));
     else send(res, query.encode(name, out, requestIdOf(res.locals)));

@@ -61,6 +61,24 @@ describe("askedBy", () => {
     ],
     ["cloudwatch", view({ service: "monitoring", operation: "GetMetricData" }), "cloudwatch:GetMetricData", ["*"]],
     [
+      "an alarm",
+      view({ service: "monitoring", operation: "PutMetricAlarm", body: () => ({ AlarmName: "high" }) }),
+      "cloudwatch:PutMetricAlarm",
+      ["arn:aws:cloudwatch:us-east-1:111122223333:alarm:high"],
+    ],
+    [
+      "alarms by name",
+      view({ service: "monitoring", operation: "DeleteAlarms", body: () => ({ AlarmNames: ["a", "b"] }) }),
+      "cloudwatch:DeleteAlarms",
+      ["arn:aws:cloudwatch:us-east-1:111122223333:alarm:a", "arn:aws:cloudwatch:us-east-1:111122223333:alarm:b"],
+    ],
+    [
+      "an alarm's tags",
+      view({ service: "monitoring", operation: "TagResource", body: () => ({ ResourceARN: "arn:aws:cloudwatch:x" }) }),
+      "cloudwatch:TagResource",
+      ["arn:aws:cloudwatch:x"],
+    ],
+    [
       "a role",
       view({ service: "iam", operation: "GetRole", body: () => ({ RoleName: "r" }) }),
       "iam:GetRole",

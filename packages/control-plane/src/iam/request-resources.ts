@@ -114,6 +114,16 @@ function jsonResources(v: RequestView): string[] {
       }
       return ["*"];
     }
+    case "monitoring": {
+      // CloudWatch's alarms are resources (arn:aws:cloudwatch:<region>:<account>:alarm:<name>); metrics are not.
+      const alarm = (name: string) => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}`;
+      const arn = str(b.ResourceARN);
+      if (arn) return [arn];
+      const name = str(b.AlarmName);
+      if (name) return [alarm(name)];
+      const names = Array.isArray(b.AlarmNames) ? b.AlarmNames.filter((n): n is string => str(n) !== undefined) : [];
+      return names.length > 0 ? names.map(alarm) : ["*"];
+    }
     case "iam": {
       const role = str(b.RoleName);
       const policy = str(b.PolicyArn);

@@ -38,6 +38,13 @@ export function integer(v: unknown, field: string): number {
   return n;
 }
 
+/** A finite number (a double: Threshold), as JSON, CBOR or form text carries it. */
+export function double(v: unknown, field: string): number {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  if (typeof n !== "number" || !Number.isFinite(n)) throw invalidValue(`The parameter ${field} must be a number`);
+  return n;
+}
+
 export function bool(v: unknown, field: string): boolean {
   if (typeof v === "boolean") return v;
   if (v === "true" || v === "false") return v === "true";
