@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { messageSize, newMessage } from "./message-input.js";
-import { applyAttributes, DEFAULT_SETTINGS } from "./queue-attributes.js";
+import { applyAttributes, attributeStrings, DEFAULT_SETTINGS } from "./queue-attributes.js";
 import { queueFromUrl, queueName } from "./queue-names.js";
 import { parseReceiptHandle, receiptHandle } from "./receipt-handle.js";
 
@@ -76,6 +76,15 @@ describe("queue attributes", () => {
   ])("refuses %j", (attrs, code) => {
     expect(() => applyAttributes(DEFAULT_SETTINGS, attrs)).toThrow(expect.objectContaining({ code }));
   });
+  it("answers a redrive policy in SQS's key order, whatever order it was stored in", () => {
+    const stored = {
+      ...DEFAULT_SETTINGS,
+      redrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: "arn:aws:sqs:r:1:d" },
+    };
+    expect(attributeStrings(stored).RedrivePolicy).toBe(
+      '{"deadLetterTargetArn":"arn:aws:sqs:r:1:d","maxReceiveCount":3}',
+    );
+  });
   it("keeps an access policy as given, and drops it when set empty", () => {
     const policy = JSON.stringify({
       Version: "2012-10-17",
@@ -97,7 +106,7 @@ describe("queue attributes", () => {
 });
 
 describe("queue names and receipt handles", () => {
-  it("refuses FIFO names and another account's URL", () => {
+  it("refuses a .fifo name for a standard queue, and another account's URL", () => {
     expect(() => queueName("jobs.fifo")).toThrow(/FIFO/);
     expect(queueFromUrl("http://h:9000/123456789012/jobs", "123456789012")).toBe("jobs");
     expect(() => queueFromUrl("http://h:9000/999999999999/jobs", "123456789012")).toThrow(

@@ -1,7 +1,10 @@
 // What a SendMessage (or one SendMessageBatch entry) asks for, checked as SQS checks
 // it: the body's characters, the message attributes' names, types and values, the
-// delay, and the size of body and attributes together against the queue's limit.
+// delay, and the size of body and attributes together against the queue's limit; a
+// FIFO queue's group and deduplication ids (fifo-input.ts).
 import type { MessageAttributes } from "../store/sqs-messages.js";
+import type { FifoSettings } from "./fifo-attributes.js";
+import { contentDedupId, fifoParams } from "./fifo-input.js";
 import { md5OfAttributes, md5OfBody } from "./md5.js";
 import { sqsErrors } from "./sqs-errors.js";
 
@@ -12,6 +15,8 @@ export interface NewMessage {
   md5Attributes?: string;
   /** Undefined: the queue's DelaySeconds. */
   delaySeconds?: number;
+  /** To a FIFO queue: its group and deduplication id. */
+  fifo?: { groupId: string; dedupId: string };
 }
 
 type Body = Record<string, unknown>;
@@ -133,13 +138,9 @@ function delay(v: unknown): number | undefined {
   return n;
 }
 
-/** One message to send; `maxSize`: the queue's MaximumMessageSize. */
-export function newMessage(entry: Body, maxSize: number): NewMessage {
-  for (const key of ["MessageDeduplicationId", "MessageGroupId"]) {
-    if (entry[key] !== undefined && entry[key] !== null) {
-      throw sqsErrors.invalidParameter(`The request include parameter ${key} that is not valid for this queue type`);
-    }
-  }
+/** One message to send; `maxSize`: the queue's MaximumMessageSize, `fifo` a FIFO queue's settings. */
+export function newMessage(entry: Body, maxSize: number, fifo?: FifoSettings): NewMessage {
+  const ids = fifoParams(entry, fifo);
   const sys = entry.MessageSystemAttributes;
   if (sys !== undefined && sys !== null && !(isObject(sys) && Object.keys(sys).length === 0)) {
     throw sqsErrors.unsupported("MessageSystemAttributes (AWSTraceHeader) are not supported by Stratus yet");
@@ -169,5 +170,6 @@ export function newMessage(entry: Body, maxSize: number): NewMessage {
     md5Body: md5OfBody(body),
     ...(md5Attributes ? { md5Attributes } : {}),
     ...(delaySeconds !== undefined ? { delaySeconds } : {}),
+    ...(ids ? { fifo: { groupId: ids.groupId, dedupId: ids.dedupId ?? contentDedupId(body) } } : {}),
   };
 }

@@ -1,13 +1,16 @@
 // SQS's message operations: send (one or a batch), receive with long polling and the
 // redrive to a dead-letter queue, delete and change visibility (one or a batch). A
 // long poll claims at once if it can, else sleeps until a send wakes it (arrivals.ts),
-// its queue's next message becomes visible, or its wait ends, and claims again.
+// its queue's next message becomes visible, or its wait ends, and claims again. A
+// FIFO queue's sends are deduplicated and numbered, and its receives keep each
+// group's order (fifo-store.ts); deleting one of its messages wakes its long polls.
 import { randomUUID } from "node:crypto";
 import type { StratusError } from "@stratus/shared";
-import type { MessageAttributes } from "../store/sqs-messages.js";
+import type { MessageAttributes, OutgoingMessage } from "../store/sqs-messages.js";
 import type { Arrivals } from "./arrivals.js";
+import { sequenceNumber } from "./fifo-sends.js";
 import { md5OfAttributes } from "./md5.js";
-import { newMessage } from "./message-input.js";
+import { type NewMessage, newMessage } from "./message-input.js";
 import { batchEntries, intParam, type Model, stringList } from "./params.js";
 import { MAX_MESSAGE_BYTES } from "./queue-attributes.js";
 import { parseQueueArn } from "./queue-names.js";
@@ -20,7 +23,7 @@ import { sqsErrors } from "./sqs-errors.js";
 const REPOLL_MS = 5_000;
 
 const SYSTEM_ATTRIBUTES = ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"];
-/** Names SQS knows that a standard queue's messages never carry. */
+/** Names SQS knows that a standard queue's messages never carry (a FIFO queue's carry the group's three). */
 const ABSENT_ATTRIBUTES = [
   "AWSTraceHeader",
   "SequenceNumber",
@@ -40,6 +43,11 @@ function systemAttributes(m: StoredMessage, names: string[]): Record<string, str
   if (want("ApproximateReceiveCount")) out.ApproximateReceiveCount = String(m.receiveCount);
   if (want("ApproximateFirstReceiveTimestamp") && m.firstReceivedAt) {
     out.ApproximateFirstReceiveTimestamp = String(m.firstReceivedAt.getTime());
+  }
+  if (m.fifo) {
+    if (want("MessageGroupId")) out.MessageGroupId = m.fifo.groupId;
+    if (want("MessageDeduplicationId")) out.MessageDeduplicationId = m.fifo.dedupId;
+    if (want("SequenceNumber")) out.SequenceNumber = sequenceNumber(m.fifo.sequence);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -83,7 +91,7 @@ export function createMessageOps(
       if (r.skipped > 0) continue;
       const left = deadline - Date.now();
       if (left <= 0 || signal?.aborted) return [];
-      const next = await store.nextVisible(queue.id);
+      const next = r.nextVisible !== undefined ? r.nextVisible : await store.nextVisible(queue.id);
       const untilNext = next ? Math.max(next.getTime() - Date.now(), 20) : left;
       await arrivals.wait(queue.id, Math.min(left, untilNext, REPOLL_MS), signal);
       if (signal?.aborted) return [];
@@ -94,19 +102,54 @@ export function createMessageOps(
     return parseReceiptHandle(v, queue.id);
   }
 
+  /** Writes `ready` to `q`: per message, the id (and in a FIFO queue the sequence number) its send answers. */
+  async function enqueue(
+    q: Queue,
+    account: string,
+    ready: { m: NewMessage; id: string }[],
+  ): Promise<{ MessageId: string; SequenceNumber?: string }[]> {
+    const outgoing = ({ m, id }: { m: NewMessage; id: string }): OutgoingMessage => ({
+      id,
+      body: m.body,
+      attributes: m.attributes,
+      md5Body: m.md5Body,
+      ...(m.md5Attributes ? { md5Attributes: m.md5Attributes } : {}),
+      senderId: account,
+      delaySeconds: m.delaySeconds ?? q.settings.delaySeconds,
+    });
+    if (!q.settings.fifo) {
+      await store.send(q.id, ready.map(outgoing));
+      arrivals.notify(q.id);
+      return ready.map((r) => ({ MessageId: r.id }));
+    }
+    const sent = await store.sendFifo(
+      q,
+      ready.map((r) => {
+        // newMessage gives every message to a FIFO queue its ids, or refuses it.
+        if (!r.m.fifo) throw new Error(`a message to the FIFO queue ${q.name} without a group`);
+        return { ...outgoing(r), ...r.m.fifo };
+      }),
+    );
+    if (sent.some((s) => !s.duplicate)) arrivals.notify(q.id);
+    return sent.map((s) => ({ MessageId: s.messageId, SequenceNumber: s.sequenceNumber }));
+  }
+
+  async function deleteOne(q: Queue, handle: unknown): Promise<void> {
+    const r = handleOf(q, handle);
+    // As SQS: a handle of an earlier receive, or of a message already deleted, deletes nothing and is no error.
+    const fifo = q.settings.fifo !== undefined;
+    if ((await store.deleteMessage(q.id, r.messageId, r.token, fifo)) && fifo) arrivals.notify(q.id);
+  }
+
   const ops = {
     async SendMessage(account: string, b: Model) {
       const q = await queueOf(account, b);
-      const m = newMessage(b, q.settings.maxMessageSize);
-      const id = randomUUID();
-      await store.send(q.id, [
-        { ...m, id, senderId: account, delaySeconds: m.delaySeconds ?? q.settings.delaySeconds },
-      ]);
-      arrivals.notify(q.id);
+      const m = newMessage(b, q.settings.maxMessageSize, q.settings.fifo);
+      const [sent] = await enqueue(q, account, [{ m, id: randomUUID() }]);
       return {
         MD5OfMessageBody: m.md5Body,
         ...(m.md5Attributes ? { MD5OfMessageAttributes: m.md5Attributes } : {}),
-        MessageId: id,
+        ...sent,
       };
     },
     async SendMessageBatch(account: string, b: Model) {
@@ -114,23 +157,16 @@ export function createMessageOps(
       const entries = batchEntries(b);
       const Successful: Model[] = [];
       const Failed: Model[] = [];
-      const ready = [];
+      const ready: { m: NewMessage; id: string }[] = [];
       let total = 0;
       for (const e of entries) {
         const id = e.Id as string;
         try {
-          const m = newMessage(e, q.settings.maxMessageSize);
+          const m = newMessage(e, q.settings.maxMessageSize, q.settings.fifo);
           total += Buffer.byteLength(m.body) + Buffer.byteLength(JSON.stringify(m.attributes));
-          const messageId = randomUUID();
-          ready.push({
-            ...m,
-            id: messageId,
-            senderId: account,
-            delaySeconds: m.delaySeconds ?? q.settings.delaySeconds,
-          });
+          ready.push({ m, id: randomUUID() });
           Successful.push({
             Id: id,
-            MessageId: messageId,
             MD5OfMessageBody: m.md5Body,
             ...(m.md5Attributes ? { MD5OfMessageAttributes: m.md5Attributes } : {}),
           });
@@ -143,8 +179,10 @@ export function createMessageOps(
         throw sqsErrors.batchTooLong(`Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes.`);
       }
       if (ready.length > 0) {
-        await store.send(q.id, ready);
-        arrivals.notify(q.id);
+        const sent = await enqueue(q, account, ready);
+        sent.forEach((s, i) => {
+          Object.assign(Successful[i] as Model, s);
+        });
       }
       return { Successful, Failed };
     },
@@ -160,6 +198,12 @@ export function createMessageOps(
         }
       }
       const attrNames = stringList(b, "MessageAttributeNames");
+      const attempt = b.ReceiveRequestAttemptId;
+      if (q.settings.fifo && attempt !== undefined && attempt !== null) {
+        throw sqsErrors.invalidParameter(
+          "ReceiveRequestAttemptId is not implemented by Stratus: receive without it (a message received and not deleted is received again, first in its group, when its visibility timeout ends).",
+        );
+      }
       const messages = await claim(q, max, vt, wait, ctx.signal);
       if (messages.length === 0) return {};
       return {
@@ -180,9 +224,7 @@ export function createMessageOps(
     },
     async DeleteMessage(account: string, b: Model) {
       const q = await queueOf(account, b);
-      const r = handleOf(q, b.ReceiptHandle);
-      // As SQS: a handle of an earlier receive, or of a message already deleted, deletes nothing and is no error.
-      await store.deleteMessage(q.id, r.messageId, r.token);
+      await deleteOne(q, b.ReceiptHandle);
       return {};
     },
     async DeleteMessageBatch(account: string, b: Model) {
@@ -191,8 +233,7 @@ export function createMessageOps(
       const Failed: Model[] = [];
       for (const e of batchEntries(b)) {
         try {
-          const r = handleOf(q, e.ReceiptHandle);
-          await store.deleteMessage(q.id, r.messageId, r.token);
+          await deleteOne(q, e.ReceiptHandle);
           Successful.push({ Id: e.Id });
         } catch (err) {
           if ((err as StratusError).kind !== "client") throw err;

@@ -1,7 +1,16 @@
 // A queue's settable attributes: their ranges and defaults as SQS has them, the
 // string map both protocols carry read into typed settings, and the names Stratus
-// refuses (FIFO, encryption) instead of storing and ignoring them; the access policy
-// is checked and kept (queue-policy.ts).
+// refuses (encryption) instead of storing and ignoring them; the access policy is
+// checked and kept (queue-policy.ts), a FIFO queue's own in fifo-attributes.ts.
+import {
+  applyFifoAttribute,
+  asksFifo,
+  checkFifo,
+  DEFAULT_FIFO,
+  FIFO_ATTRIBUTES,
+  type FifoSettings,
+  fifoStrings,
+} from "./fifo-attributes.js";
 import { checkQueuePolicy } from "./queue-policy.js";
 import { sqsErrors } from "./sqs-errors.js";
 
@@ -19,6 +28,8 @@ export interface QueueSettings {
   redrivePolicy?: RedrivePolicy;
   /** The Policy attribute's text, as given. */
   policy?: string;
+  /** A FIFO queue's; absent for a standard queue. */
+  fifo?: FifoSettings;
 }
 
 export const MAX_MESSAGE_BYTES = 262_144;
@@ -31,21 +42,19 @@ export const DEFAULT_SETTINGS: QueueSettings = {
   maxMessageSize: MAX_MESSAGE_BYTES,
 };
 
-const RANGES: Record<string, { key: keyof Omit<QueueSettings, "redrivePolicy" | "policy">; min: number; max: number }> =
-  {
-    VisibilityTimeout: { key: "visibilityTimeout", min: 0, max: 43_200 },
-    MessageRetentionPeriod: { key: "retentionSeconds", min: 60, max: 1_209_600 },
-    DelaySeconds: { key: "delaySeconds", min: 0, max: 900 },
-    ReceiveMessageWaitTimeSeconds: { key: "waitSeconds", min: 0, max: 20 },
-    MaximumMessageSize: { key: "maxMessageSize", min: 1024, max: MAX_MESSAGE_BYTES },
-  };
+const RANGES: Record<
+  string,
+  { key: keyof Omit<QueueSettings, "redrivePolicy" | "policy" | "fifo">; min: number; max: number }
+> = {
+  VisibilityTimeout: { key: "visibilityTimeout", min: 0, max: 43_200 },
+  MessageRetentionPeriod: { key: "retentionSeconds", min: 60, max: 1_209_600 },
+  DelaySeconds: { key: "delaySeconds", min: 0, max: 900 },
+  ReceiveMessageWaitTimeSeconds: { key: "waitSeconds", min: 0, max: 20 },
+  MaximumMessageSize: { key: "maxMessageSize", min: 1024, max: MAX_MESSAGE_BYTES },
+};
 
 /** Attributes SQS has that Stratus does not implement, and the value that asks for nothing. */
 const REFUSED: Record<string, string | undefined> = {
-  FifoQueue: "false",
-  ContentBasedDeduplication: "false",
-  DeduplicationScope: undefined,
-  FifoThroughputLimit: undefined,
   KmsMasterKeyId: "",
   KmsDataKeyReusePeriodSeconds: undefined,
   SqsManagedSseEnabled: "false",
@@ -63,7 +72,7 @@ export const READ_ONLY = [
   "SqsManagedSseEnabled",
 ];
 
-export const ATTRIBUTE_NAMES = [...Object.keys(RANGES), "RedrivePolicy", "Policy", ...READ_ONLY];
+export const ATTRIBUTE_NAMES = [...Object.keys(RANGES), "RedrivePolicy", "Policy", ...FIFO_ATTRIBUTES, ...READ_ONLY];
 
 const invalid = (name: string, reason: string) =>
   sqsErrors.invalidAttributeValue(`Invalid value for the parameter ${name}. Reason: ${reason}`);
@@ -103,9 +112,13 @@ export function applyAttributes(base: QueueSettings, attrs: unknown): QueueSetti
     if (typeof raw !== "string") throw invalid(name, "the value must be a string");
     if (Object.hasOwn(REFUSED, name)) {
       if (REFUSED[name] === raw) continue;
-      throw sqsErrors.invalidAttributeName(
-        `${name} is not supported by Stratus: its queues are standard queues, unencrypted`,
-      );
+      const why = name === "RedriveAllowPolicy" ? "" : ": its queues are unencrypted";
+      throw sqsErrors.invalidAttributeName(`${name} is not supported by Stratus${why}`);
+    }
+    if (FIFO_ATTRIBUTES.includes(name)) {
+      const fifo = applyFifoAttribute(out.fifo, name, raw);
+      if (fifo) out.fifo = fifo;
+      continue;
     }
     if (name === "Policy") {
       if (checkQueuePolicy(raw)) out.policy = raw;
@@ -126,15 +139,25 @@ export function applyAttributes(base: QueueSettings, attrs: unknown): QueueSetti
     }
     out[range.key] = n;
   }
+  if (out.fifo) checkFifo(out.fifo);
   return out;
 }
+
+/** A new queue's settings: a FIFO queue's when the attributes ask for one (FifoQueue=true). */
+export const createSettings = (attrs: unknown): QueueSettings =>
+  applyAttributes(asksFifo(attrs) ? { ...DEFAULT_SETTINGS, fifo: DEFAULT_FIFO } : DEFAULT_SETTINGS, attrs);
 
 /** The settable attributes as GetQueueAttributes writes them. */
 export function attributeStrings(s: QueueSettings): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, { key }] of Object.entries(RANGES)) out[name] = String(s[key]);
-  if (s.redrivePolicy) out.RedrivePolicy = JSON.stringify(s.redrivePolicy);
+  if (s.redrivePolicy) {
+    // In SQS's key order (jsonb keeps keys in its own), which Terraform compares byte for byte.
+    const { deadLetterTargetArn, maxReceiveCount } = s.redrivePolicy;
+    out.RedrivePolicy = JSON.stringify({ deadLetterTargetArn, maxReceiveCount });
+  }
   if (s.policy) out.Policy = s.policy;
+  if (s.fifo) Object.assign(out, fifoStrings(s.fifo));
   return out;
 }
 

@@ -1,18 +1,35 @@
 // Queue names, URLs and ARNs. A queue URL is `<endpoint>/<account>/<name>`, its ARN
 // `arn:aws:sqs:<region>:<account>:<name>`; requests name a queue by URL, and the
-// account in it must be the caller's (another account's queue does not exist).
+// account in it must be the caller's (another account's queue does not exist). A
+// FIFO queue's name, and only a FIFO queue's, ends in `.fifo`: the name tells the type.
 import { sqsErrors } from "./sqs-errors.js";
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const URL_PATH = /^\/(\d{12})\/([A-Za-z0-9_-]{1,80})\/?$/;
-const ARN = /^arn:aws[a-zA-Z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80})$/;
+const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
+const URL_PATH = /^\/(\d{12})\/([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)\/?$/;
+const ARN = /^arn:aws[a-zA-Z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$/;
 
-export function queueName(v: unknown): string {
+/** Whether `name` is a FIFO queue's (it ends in .fifo). */
+export const isFifoName = (name: string) => name.endsWith(".fifo");
+
+/** Whether `name` is a queue name of either kind (ListQueues' NextToken holds one). */
+export const isQueueName = (name: string) => NAME.test(name) || FIFO_NAME.test(name);
+
+/** A CreateQueue name, checked for the type asked (`fifo`: the attribute FifoQueue=true). */
+export function queueName(v: unknown, fifo = false): string {
   if (v === undefined || v === null || v === "") throw sqsErrors.missingParameter("QueueName");
   if (typeof v !== "string") throw sqsErrors.invalidParameter("QueueName must be a string");
-  if (v.endsWith(".fifo")) {
+  if (fifo) {
+    if (!FIFO_NAME.test(v)) {
+      throw sqsErrors.invalidParameter(
+        "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
+      );
+    }
+    return v;
+  }
+  if (isFifoName(v)) {
     throw sqsErrors.invalidParameter(
-      "FIFO queues are not supported by Stratus: use a standard queue (no .fifo suffix)",
+      "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length. A name ending in .fifo is a FIFO queue's: create it with the attribute FifoQueue=true.",
     );
   }
   if (!NAME.test(v)) {

@@ -1,12 +1,14 @@
 // What other services ask of SQS when they are configured with a queue ARN (a
 // target's DeadLetterConfig, an async destination): whether it names an existing
-// queue of the caller's account. They never read the queue store themselves.
+// standard queue of the caller's account. They write their messages without a
+// MessageGroupId, so a FIFO queue is refused, as Lambda refuses FIFO destinations.
+// They never read the queue store themselves.
 
-import { parseQueueArn } from "./queue-names.js";
+import { isFifoName, parseQueueArn } from "./queue-names.js";
 import type { QueueStore } from "./queue-store.js";
 
 export interface QueueRefs {
-  /** Why `arn` cannot be used by `accountId`, or undefined when it names one of its queues in this region. */
+  /** Why `arn` cannot be used by `accountId`, or undefined when it names one of its standard queues in this region. */
   fault(accountId: string, arn: string): Promise<string | undefined>;
 }
 
@@ -18,6 +20,9 @@ export function createQueueRefs(store: Pick<QueueStore, "get">, region: string):
       if (q.account !== accountId || q.region !== region)
         return `${arn} is not a queue of account ${accountId} in ${region}`;
       if (!(await store.get(accountId, q.name))) return `The queue ${arn} does not exist`;
+      if (isFifoName(q.name)) {
+        return `The queue ${arn} is a FIFO queue: Stratus writes these messages without a MessageGroupId, so only a standard queue is taken here`;
+      }
       return undefined;
     },
   };

@@ -7,11 +7,11 @@ import {
   ATTRIBUTE_NAMES,
   applyAttributes,
   attributeStrings,
-  DEFAULT_SETTINGS,
+  createSettings,
   type QueueSettings,
   sameSettings,
 } from "./queue-attributes.js";
-import { parseQueueArn, queueArn, queueFromUrl, queueName, queueUrl } from "./queue-names.js";
+import { isFifoName, isQueueName, parseQueueArn, queueArn, queueFromUrl, queueName, queueUrl } from "./queue-names.js";
 import type { Queue, QueueStore } from "./queue-store.js";
 import { sqsErrors } from "./sqs-errors.js";
 
@@ -33,7 +33,10 @@ export function createQueueOps(store: QueueStore, region: string) {
     return q;
   }
 
-  /** A redrive policy's dead-letter queue must be another existing queue of the account, in this region. */
+  /**
+   * A redrive policy's dead-letter queue must be another existing queue of the account, in
+   * this region, of the same type (a FIFO queue's is a FIFO queue; the name tells).
+   */
   async function checkRedrive(account: string, name: string, s: QueueSettings): Promise<void> {
     if (!s.redrivePolicy) return;
     const arn = parseQueueArn(s.redrivePolicy.deadLetterTargetArn);
@@ -48,12 +51,17 @@ export function createQueueOps(store: QueueStore, region: string) {
         "Value for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist (it must be another queue of this account).",
       );
     }
+    if (isFifoName(arn.name) !== (s.fifo !== undefined)) {
+      throw sqsErrors.invalidAttributeValue(
+        "Value for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source (a FIFO queue's is a FIFO queue, a standard queue's a standard queue).",
+      );
+    }
   }
 
   const ops = {
     async CreateQueue(account: string, b: Model, ctx: SqsContext) {
-      const name = queueName(b.QueueName);
-      const settings = applyAttributes(DEFAULT_SETTINGS, b.Attributes);
+      const settings = createSettings(b.Attributes);
+      const name = queueName(b.QueueName, settings.fifo !== undefined);
       const tags = tagMap(b.tags ?? b.Tags);
       await checkRedrive(account, name, settings);
       const { queue, created } = await store.create(account, name, settings, tags);
@@ -75,7 +83,7 @@ export function createQueueOps(store: QueueStore, region: string) {
       let after: string | undefined;
       if (typeof b.NextToken === "string" && b.NextToken !== "") {
         after = Buffer.from(b.NextToken, "base64url").toString("utf8");
-        if (!/^[A-Za-z0-9_-]{1,80}$/.test(after)) throw sqsErrors.invalidParameter("Invalid NextToken value.");
+        if (!isQueueName(after)) throw sqsErrors.invalidParameter("Invalid NextToken value.");
       }
       const names = await store.list(account, prefix, after, (max ?? 1000) + 1);
       const page = names.slice(0, max ?? 1000);

@@ -3,11 +3,17 @@
 // FOR UPDATE SKIP LOCKED, so concurrent receivers (in one control plane or several)
 // never take the same message; each claim gives the message a new receipt token. A
 // send notifies channel `stratus_sqs` with the queue's id when it commits, which wakes
-// long polls waiting on that queue (arrivals.ts).
+// long polls waiting on that queue (arrivals.ts). FIFO queues send and receive
+// through fifo-store.ts.
 import type { Pool } from "pg";
 import { boundedDb, STATEMENT_TIMEOUT_MS } from "../store/pg-helpers.js";
-import { insertMessages, type MessageAttributes, NOTIFY_CHANNEL, type OutgoingMessage } from "../store/sqs-messages.js";
+import { insertMessages, NOTIFY_CHANNEL, type OutgoingMessage } from "../store/sqs-messages.js";
+import type { FifoSettings } from "./fifo-attributes.js";
+import { type FifoOutgoing, type FifoSent, receiveFifo, sendFifo } from "./fifo-store.js";
+import { type MessageRow, type StoredMessage, toMessage } from "./message-rows.js";
 import type { QueueSettings, RedrivePolicy } from "./queue-attributes.js";
+
+export type { StoredMessage } from "./message-rows.js";
 
 export interface Queue {
   id: string;
@@ -17,14 +23,6 @@ export interface Queue {
   tags: Record<string, string>;
   createdAt: Date;
   lastModified: Date;
-}
-
-/** A message as stored: what was sent (its delay resolved into when it shows), and its receipts since. */
-export interface StoredMessage extends Omit<OutgoingMessage, "delaySeconds"> {
-  sentAt: Date;
-  receiveCount: number;
-  firstReceivedAt?: Date;
-  receipt: string;
 }
 
 export interface QueueCounts {
@@ -37,6 +35,11 @@ export interface ReceiveResult {
   messages: StoredMessage[];
   /** Messages moved to the dead-letter queue, or dropped past their retention, by this claim. */
   skipped: number;
+  /**
+   * Known when a FIFO queue gave nothing: when its next hidden message shows (null:
+   * none is hidden), its visible ones waiting behind a group's message in flight.
+   */
+  nextVisible?: Date | null;
 }
 
 export interface QueueStore {
@@ -56,12 +59,17 @@ export interface QueueStore {
   untag(queueId: string, keys: string[]): Promise<void>;
   counts(queue: Queue): Promise<QueueCounts>;
   send(queueId: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Sends to a FIFO queue: an answer per message, in order (a duplicate's is the original's). */
+  sendFifo(queue: Queue, messages: FifoOutgoing[]): Promise<FifoSent[]>;
   /** Claims up to `limit` visible messages for `visibilitySeconds`; `dlqId` with the queue's redrive policy. */
   receive(queue: Queue, limit: number, visibilitySeconds: number, dlqId: string | undefined): Promise<ReceiveResult>;
   /** When the queue's next message becomes visible, if it holds any that are not. */
   nextVisible(queueId: string): Promise<Date | undefined>;
-  /** Deletes the message if `receipt` is its latest; false if it does not match (stale or gone). */
-  deleteMessage(queueId: string, id: string, receipt: string): Promise<boolean>;
+  /**
+   * Deletes the message if `receipt` is its latest; false if it does not match (stale or
+   * gone). `wake`: notify the queue's long polls (a FIFO group it held may go on).
+   */
+  deleteMessage(queueId: string, id: string, receipt: string, wake?: boolean): Promise<boolean>;
   /** False when `receipt` is not the message's latest. */
   changeVisibility(queueId: string, id: string, receipt: string, seconds: number): Promise<boolean>;
   /** Deletes every message; false when the queue was purged less than 60 s ago. */
@@ -79,26 +87,14 @@ interface QueueRow {
   max_message_size: number;
   redrive_policy: RedrivePolicy | null;
   policy: string | null;
+  fifo: FifoSettings | null;
   tags: Record<string, string>;
   created_at: Date;
   last_modified: Date;
 }
 
-interface MessageRow {
-  id: string;
-  body: string;
-  attributes: MessageAttributes;
-  md5_body: string;
-  md5_attributes: string | null;
-  sender_id: string;
-  sent_at: Date;
-  receive_count: number;
-  first_received_at: Date | null;
-  receipt: string;
-}
-
 const QUEUE_COLUMNS = `id, account_id, name, visibility_timeout, retention_seconds, delay_seconds, wait_seconds,
-  max_message_size, redrive_policy, policy, tags, created_at, last_modified`;
+  max_message_size, redrive_policy, policy, fifo, tags, created_at, last_modified`;
 
 function toQueue(r: QueueRow): Queue {
   return {
@@ -113,25 +109,11 @@ function toQueue(r: QueueRow): Queue {
       maxMessageSize: r.max_message_size,
       ...(r.redrive_policy ? { redrivePolicy: r.redrive_policy } : {}),
       ...(r.policy ? { policy: r.policy } : {}),
+      ...(r.fifo ? { fifo: r.fifo } : {}),
     },
     tags: r.tags,
     createdAt: r.created_at,
     lastModified: r.last_modified,
-  };
-}
-
-function toMessage(r: MessageRow): StoredMessage {
-  return {
-    id: r.id,
-    body: r.body,
-    attributes: r.attributes,
-    md5Body: r.md5_body,
-    ...(r.md5_attributes !== null ? { md5Attributes: r.md5_attributes } : {}),
-    senderId: r.sender_id,
-    sentAt: r.sent_at,
-    receiveCount: r.receive_count,
-    ...(r.first_received_at !== null ? { firstReceivedAt: r.first_received_at } : {}),
-    receipt: r.receipt,
   };
 }
 
@@ -141,8 +123,8 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
     async create(account, name, s, tags) {
       const ins = await db.query<QueueRow>(
         `INSERT INTO sqs_queues (account_id, name, visibility_timeout, retention_seconds, delay_seconds, wait_seconds,
-           max_message_size, redrive_policy, tags, policy)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (account_id, name) DO NOTHING RETURNING ${QUEUE_COLUMNS}`,
+           max_message_size, redrive_policy, tags, policy, fifo)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (account_id, name) DO NOTHING RETURNING ${QUEUE_COLUMNS}`,
         [
           account,
           name,
@@ -154,6 +136,7 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
           s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : null,
           JSON.stringify(tags),
           s.policy ?? null,
+          s.fifo ? JSON.stringify(s.fifo) : null,
         ],
       );
       if (ins.rows[0]) return { queue: toQueue(ins.rows[0]), created: true };
@@ -184,7 +167,7 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
     async update(queueId, s) {
       await db.query(
         `UPDATE sqs_queues SET visibility_timeout = $2, retention_seconds = $3, delay_seconds = $4, wait_seconds = $5,
-           max_message_size = $6, redrive_policy = $7, policy = $8, last_modified = now() WHERE id = $1`,
+           max_message_size = $6, redrive_policy = $7, policy = $8, fifo = $9, last_modified = now() WHERE id = $1`,
         [
           queueId,
           s.visibilityTimeout,
@@ -194,6 +177,7 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
           s.maxMessageSize,
           s.redrivePolicy ? JSON.stringify(s.redrivePolicy) : null,
           s.policy ?? null,
+          s.fifo ? JSON.stringify(s.fifo) : null,
         ],
       );
     },
@@ -219,7 +203,9 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
       };
     },
     send: (queueId, messages) => insertMessages(db, queueId, messages),
+    sendFifo: (queue, messages) => sendFifo(db, queue, messages),
     async receive(queue, limit, visibilitySeconds, dlqId) {
+      if (queue.settings.fifo) return receiveFifo(db, queue, limit, visibilitySeconds, dlqId);
       const maxCount = dlqId ? (queue.settings.redrivePolicy?.maxReceiveCount ?? null) : null;
       // One statement: the picked rows are locked, then each is dropped (past its
       // retention), moved to the dead-letter queue (received maxReceiveCount times) or claimed.
@@ -260,12 +246,13 @@ export function createPgQueueStore(pool: Pool, statementTimeoutMs = STATEMENT_TI
       );
       return res.rows[0]?.at ?? undefined;
     },
-    async deleteMessage(queueId, id, receipt) {
+    async deleteMessage(queueId, id, receipt, wake = false) {
       const res = await db.query("DELETE FROM sqs_messages WHERE id = $1 AND queue_id = $2 AND receipt = $3", [
         id,
         queueId,
         receipt,
       ]);
+      if (res.rowCount === 1 && wake) await db.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, queueId]);
       return res.rowCount === 1;
     },
     async changeVisibility(queueId, id, receipt, seconds) {

@@ -2,7 +2,9 @@
 // task's parameters name the queue by QueueUrl and carry MessageBody (JSON other than a
 // string is sent as its text, as Step Functions does), DelaySeconds and
 // MessageAttributes. The message id is the task's own, so performing it again sends
-// nothing new and answers alike; the caller writes it (insertMessages) once.
+// nothing new and answers alike; the caller writes it (insertMessages) once. A FIFO
+// queue is refused: its answer (a sequence number, or the original of a duplicate)
+// would only be known when the call is written.
 import { StratusError } from "@stratus/shared";
 import type { OutgoingMessage } from "../store/sqs-messages.js";
 import { newMessage } from "./message-input.js";
@@ -10,6 +12,15 @@ import { queueFromUrl } from "./queue-names.js";
 import type { QueueStore } from "./queue-store.js";
 
 const KNOWN = ["QueueUrl", "MessageBody", "DelaySeconds", "MessageAttributes"];
+const FIFO_ONLY = ["MessageGroupId", "MessageDeduplicationId"];
+
+const fifoRefused = (what: string) =>
+  new StratusError(
+    "InvalidParameterValue",
+    400,
+    "client",
+    `${what}: Stratus' sqs:sendMessage integration sends to standard queues only, not to FIFO queues`,
+  );
 
 export type TaskMessage =
   | {
@@ -29,6 +40,7 @@ export function createTaskMessages(store: Pick<QueueStore, "get">) {
         if (!isObject(params))
           throw new StratusError("InvalidParameterValue", 400, "client", "Parameters must be an object");
         const unknown = Object.keys(params).find((k) => !KNOWN.includes(k));
+        if (unknown && FIFO_ONLY.includes(unknown)) throw fifoRefused(`${unknown} is a FIFO queue's parameter`);
         if (unknown) {
           throw new StratusError(
             "InvalidParameterValue",
@@ -46,6 +58,7 @@ export function createTaskMessages(store: Pick<QueueStore, "get">) {
             "client",
             `The queue ${String(params.QueueUrl)} does not exist`,
           );
+        if (q.settings.fifo) throw fifoRefused(`The queue ${name} is a FIFO queue`);
         const body = typeof params.MessageBody === "string" ? params.MessageBody : JSON.stringify(params.MessageBody);
         const m = newMessage({ ...params, MessageBody: body }, q.settings.maxMessageSize);
         return {

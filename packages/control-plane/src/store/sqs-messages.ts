@@ -26,6 +26,8 @@ export interface OutgoingMessage {
   md5Attributes?: string;
   senderId: string;
   delaySeconds: number;
+  /** In a FIFO queue: its group, deduplication id and place in the queue's order (sqs/fifo-store.ts). */
+  fifo?: { groupId: string; dedupId: string; sequence: number };
 }
 
 /** A message to write to the account's queue `queueName` (missing queue: nothing is written). */
@@ -49,10 +51,13 @@ export interface DeadLetter {
 export async function insertMessages(c: BoundedDb, queueId: string, messages: OutgoingMessage[]): Promise<void> {
   await c.query(
     `WITH ins AS (
-       INSERT INTO sqs_messages (id, queue_id, body, attributes, md5_body, md5_attributes, sender_id, visible_at)
-       SELECT id, $1, body, attributes, md5_body, md5_attributes, sender_id, now() + make_interval(secs => delay)
-       FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::int[])
-         AS t(id, body, attributes, md5_body, md5_attributes, sender_id, delay)
+       INSERT INTO sqs_messages (id, queue_id, body, attributes, md5_body, md5_attributes, sender_id, visible_at,
+         group_id, dedup_id, sequence)
+       SELECT id, $1, body, attributes, md5_body, md5_attributes, sender_id, now() + make_interval(secs => delay),
+         group_id, dedup_id, sequence
+       FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::int[], $10::text[],
+           $11::text[], $12::bigint[])
+         AS t(id, body, attributes, md5_body, md5_attributes, sender_id, delay, group_id, dedup_id, sequence)
        RETURNING 1)
      SELECT pg_notify($9, $1::text) FROM (SELECT count(*) AS n FROM ins) c WHERE c.n > 0`,
     [
@@ -65,13 +70,18 @@ export async function insertMessages(c: BoundedDb, queueId: string, messages: Ou
       messages.map((m) => m.senderId),
       messages.map((m) => m.delaySeconds),
       NOTIFY_CHANNEL,
+      messages.map((m) => m.fifo?.groupId ?? null),
+      messages.map((m) => m.fifo?.dedupId ?? null),
+      messages.map((m) => m.fifo?.sequence ?? null),
     ],
   );
 }
 
 /**
  * Writes `message` to `account`'s queue `name` within the caller's transaction (a dead
- * letter committed with the invocation's end); false when there is no such queue.
+ * letter committed with the invocation's end); false when there is no such queue. A
+ * FIFO queue counts as none: its messages need a group (configurations naming one are
+ * refused, sqs/queue-refs.ts).
  */
 export async function insertByName(
   c: BoundedDb,
@@ -80,7 +90,7 @@ export async function insertByName(
   message: Omit<OutgoingMessage, "id" | "delaySeconds">,
 ): Promise<boolean> {
   const q = await c.query<{ id: string; delay_seconds: number }>(
-    "SELECT id, delay_seconds FROM sqs_queues WHERE account_id = $1 AND name = $2",
+    "SELECT id, delay_seconds FROM sqs_queues WHERE account_id = $1 AND name = $2 AND fifo IS NULL",
     [account, name],
   );
   const row = q.rows[0];
