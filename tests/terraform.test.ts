@@ -1,0 +1,200 @@
+// Terraform's AWS provider against a live stack: one configuration of the resources a
+// Lambda setup is made of (an execution role with an AWS managed policy, a published
+// function, an alias with provisioned concurrency, a FIFO queue with a FIFO dead-letter
+// queue, a log group, an Errors alarm whose action is the function) applied, planned
+// again with nothing to change, read back with the SDK, and destroyed. It runs where
+// Terraform and the AWS provider are installed (this machine has both: terraform on
+// PATH, provider 5.100.0 in a filesystem mirror under /opt/tf-plugins), and is skipped,
+// saying so, elsewhere: neither can be fetched from the sources a fresh machine reaches.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { GetFunctionCommand, GetProvisionedConcurrencyConfigCommand } from "@aws-sdk/client-lambda";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorName } from "./helpers/iam.js";
+import { useStack } from "./helpers/use-stack.js";
+import { makeZip } from "./helpers/zip.js";
+
+const run = promisify(execFile);
+const MIRROR = "/opt/tf-plugins";
+const PROVIDER = "5.100.0";
+const installed = existsSync(path.join(MIRROR, "registry.terraform.io/hashicorp/aws", PROVIDER));
+const terraformOnPath = (process.env.PATH ?? "")
+  .split(":")
+  .some((dir) => dir && existsSync(path.join(dir, "terraform")));
+const available = installed && terraformOnPath;
+if (!available)
+  console.warn(`tests/terraform.test.ts skipped: terraform or the AWS provider ${PROVIDER} is not installed`);
+
+const stack = useStack();
+const suffix = Math.random().toString(16).slice(2, 10);
+let dir = "";
+
+function configuration(endpoint: string): string {
+  const endpoints = ["lambda", "iam", "sqs", "cloudwatch", "logs"].map((s) => `    ${s} = "${endpoint}"`).join("\n");
+  return `
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "${PROVIDER}" }
+  }
+}
+provider "aws" {
+  region                      = "us-east-1"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+${endpoints}
+  }
+}
+resource "aws_iam_role" "fn" {
+  name = "tf-${suffix}"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+}
+resource "aws_iam_role_policy_attachment" "logs" {
+  role       = aws_iam_role.fn.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+}
+resource "aws_cloudwatch_log_group" "fn" {
+  name              = "/aws/lambda/tf-${suffix}"
+  retention_in_days = 7
+}
+resource "aws_lambda_function" "fn" {
+  function_name    = "tf-${suffix}"
+  role             = aws_iam_role.fn.arn
+  handler          = "index.handler"
+  runtime          = "nodejs20.x"
+  filename         = "function.zip"
+  source_code_hash = filebase64sha256("function.zip")
+  publish          = true
+  depends_on       = [aws_cloudwatch_log_group.fn]
+}
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  function_name    = aws_lambda_function.fn.function_name
+  function_version = aws_lambda_function.fn.version
+}
+resource "aws_lambda_provisioned_concurrency_config" "live" {
+  function_name                     = aws_lambda_alias.live.function_name
+  qualifier                         = aws_lambda_alias.live.name
+  provisioned_concurrent_executions = 1
+}
+resource "aws_sqs_queue" "dlq" {
+  name       = "tf-${suffix}-dlq.fifo"
+  fifo_queue = true
+}
+resource "aws_sqs_queue" "jobs" {
+  name                        = "tf-${suffix}.fifo"
+  fifo_queue                  = true
+  content_based_deduplication = true
+  redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.dlq.arn, maxReceiveCount = 3 })
+}
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name          = "tf-${suffix}-errors"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.fn.function_name }
+  statistic           = "Sum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_lambda_function.fn.arn]
+}
+`;
+}
+
+async function terraform(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    TF_CLI_CONFIG_FILE: path.join(dir, "terraformrc"),
+    TF_IN_AUTOMATION: "1",
+    CHECKPOINT_DISABLE: "1",
+    AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+  };
+  try {
+    const out = await run("terraform", [...args, "-input=false", "-no-color"], {
+      env,
+      cwd: dir,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, ...out };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+/** Fails with what Terraform said, unless it ended with `code`. */
+function expectExit(r: { code: number; stdout: string; stderr: string }, code: number) {
+  if (r.code !== code)
+    throw new Error(`terraform exited ${r.code}, not ${code}:\n${r.stderr}\n${r.stdout.slice(-4000)}`);
+}
+
+beforeAll(async () => {
+  if (!available) return;
+  dir = await mkdtemp(path.join(tmpdir(), "stratus-terraform-"));
+  await writeFile(
+    path.join(dir, "terraformrc"),
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${MIRROR}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
+  );
+  await writeFile(
+    path.join(dir, "function.zip"),
+    await makeZip({ "index.js": "exports.handler = async (e) => ({ ok: true, e });" }),
+  );
+  await writeFile(path.join(dir, "main.tf"), configuration(stack.endpoint));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!available)("Terraform's AWS provider", () => {
+  it("applies a Lambda setup, plans no change after it, and destroys it", async () => {
+    expectExit(await terraform("init"), 0);
+    expectExit(await terraform("apply", "-auto-approve"), 0);
+    // -detailed-exitcode: 0 is "no changes", 2 would be drift Stratus's answers made up.
+    expectExit(await terraform("plan", "-detailed-exitcode"), 0);
+
+    const name = `tf-${suffix}`;
+    const fn = await stack.lambda.send(new GetFunctionCommand({ FunctionName: name, Qualifier: "live" }));
+    expect(fn.Configuration?.Version).toBe("1");
+    const pc = await stack.lambda.send(
+      new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "live" }),
+    );
+    expect(pc).toMatchObject({ Status: "READY", AllocatedProvisionedConcurrentExecutions: 1 });
+    const sqs = new SQSClient({ endpoint: stack.endpoint, region: stack.region, credentials: stack.credentials });
+    const cw = new CloudWatchClient({ endpoint: stack.endpoint, region: stack.region, credentials: stack.credentials });
+    try {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${name}.fifo` }));
+      const q = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }));
+      expect(q.Attributes).toMatchObject({ FifoQueue: "true", ContentBasedDeduplication: "true" });
+      const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [`${name}-errors`] }));
+      expect(alarms.MetricAlarms?.[0]?.AlarmActions).toEqual([
+        `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:function:${name}`,
+      ]);
+
+      expectExit(await terraform("destroy", "-auto-approve"), 0);
+      expect(await errorName(stack.lambda.send(new GetFunctionCommand({ FunctionName: name })))).toBe(
+        "ResourceNotFoundException",
+      );
+      expect(await errorName(sqs.send(new GetQueueUrlCommand({ QueueName: `${name}.fifo` })))).toBe(
+        "QueueDoesNotExist",
+      );
+      expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: [`${name}-errors`] }))).MetricAlarms).toEqual([]);
+    } finally {
+      sqs.destroy();
+      cw.destroy();
+    }
+  }, 300_000);
+});
