@@ -307,7 +307,10 @@ describe("IAM users and their managed policies through the AWS CLI", () => {
     );
     await silent("delete-policy", "--policy-arn", policy.Arn);
     await silent("detach-user-policy", "--user-name", user, "--policy-arn", other.Arn);
+    // Stratus has no IAM groups: a user is in none (Terraform asks before DeleteUser).
+    expect(await iam("list-groups-for-user", "--user-name", user)).toEqual({ Groups: [] });
     await silent("delete-user", "--user-name", user);
+    expect(await failure("list-groups-for-user", "--user-name", user)).toMatch(/\(NoSuchEntity\)/);
     expect(await failure("list-attached-user-policies", "--user-name", user)).toMatch(
       new RegExp(`\\(NoSuchEntity\\).*user with name ${user} cannot be found`),
     );

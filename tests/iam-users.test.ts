@@ -24,6 +24,7 @@ import {
   IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
+  ListGroupsForUserCommand,
   ListUserPoliciesCommand,
   ListUsersCommand,
   PutRolePolicyCommand,
@@ -228,6 +229,14 @@ describe("IAM users through @aws-sdk/client-iam", () => {
       Arn: `arn:aws:iam::${stack.credentials.accountId}:user/team/${UserName}`,
     });
     expect(got.User?.UserId).toMatch(/^AIDA[A-Z0-9]{17}$/);
+    // In no group: Stratus has none (Terraform's aws_iam_user lists them before DeleteUser).
+    expect(await iam.send(new ListGroupsForUserCommand({ UserName }))).toMatchObject({
+      Groups: [],
+      IsTruncated: false,
+    });
+    expect(await errorName(iam.send(new ListGroupsForUserCommand({ UserName: `${UserName}-none` })))).toBe(
+      "NoSuchEntityException",
+    );
 
     // A managed policy, attached: GetFunction on the echo function, and GetUser on itself.
     const doc = policy(

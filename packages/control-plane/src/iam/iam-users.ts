@@ -103,6 +103,14 @@ export function createIamUserOps(
       changed(accountId, userName);
       return {};
     },
+    async ListGroupsForUser(accountId, b) {
+      only(b, ["UserName", "Marker", "MaxItems"]);
+      page(b);
+      await userNamed(accountId, name(b, "UserName", 64));
+      // Stratus has no IAM groups, so a user is in none (Terraform's aws_iam_user asks
+      // before DeleteUser, to take the user out of each).
+      return { Groups: [], IsTruncated: false };
+    },
     async CreateAccessKey(accountId, b, caller) {
       only(b, ["UserName"]);
       const userName = userOf(b, caller);
