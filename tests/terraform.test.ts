@@ -6,53 +6,25 @@
 // Terraform and the AWS provider are installed (this machine has both: terraform on
 // PATH, provider 5.100.0 in a filesystem mirror under /opt/tf-plugins), and is skipped,
 // saying so, elsewhere: neither can be fetched from the sources a fresh machine reaches.
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { GetFunctionCommand, GetProvisionedConcurrencyConfigCommand } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorName } from "./helpers/iam.js";
+import { expectExit, providerBlock, type TerraformDir, terraformAvailable, terraformDir } from "./helpers/terraform.js";
 import { useStack } from "./helpers/use-stack.js";
 import { makeZip } from "./helpers/zip.js";
 
-const run = promisify(execFile);
-const MIRROR = "/opt/tf-plugins";
-const PROVIDER = "5.100.0";
-const installed = existsSync(path.join(MIRROR, "registry.terraform.io/hashicorp/aws", PROVIDER));
-const terraformOnPath = (process.env.PATH ?? "")
-  .split(":")
-  .some((dir) => dir && existsSync(path.join(dir, "terraform")));
-const available = installed && terraformOnPath;
-if (!available)
-  console.warn(`tests/terraform.test.ts skipped: terraform or the AWS provider ${PROVIDER} is not installed`);
+const available = terraformAvailable("tests/terraform.test.ts");
 
 const stack = useStack();
 const suffix = Math.random().toString(16).slice(2, 10);
-let dir = "";
+let tf: TerraformDir | undefined;
 
 function configuration(endpoint: string): string {
-  const endpoints = ["lambda", "iam", "sqs", "cloudwatch", "logs"].map((s) => `    ${s} = "${endpoint}"`).join("\n");
-  return `
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "${PROVIDER}" }
-  }
-}
-provider "aws" {
-  region                      = "us-east-1"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-${endpoints}
-  }
-}
-resource "aws_iam_role" "fn" {
+  return `${providerBlock(endpoint, ["lambda", "iam", "sqs", "cloudwatch", "logs"])}resource "aws_iam_role" "fn" {
   name = "tf-${suffix}"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
@@ -113,42 +85,12 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 `;
 }
 
-async function terraform(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    TF_CLI_CONFIG_FILE: path.join(dir, "terraformrc"),
-    TF_IN_AUTOMATION: "1",
-    CHECKPOINT_DISABLE: "1",
-    AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
-  };
-  try {
-    const out = await run("terraform", [...args, "-input=false", "-no-color"], {
-      env,
-      cwd: dir,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, ...out };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
-
-/** Fails with what Terraform said, unless it ended with `code`. */
-function expectExit(r: { code: number; stdout: string; stderr: string }, code: number) {
-  if (r.code !== code)
-    throw new Error(`terraform exited ${r.code}, not ${code}:\n${r.stderr}\n${r.stdout.slice(-4000)}`);
-}
+const terraform = (...args: string[]) => (tf as TerraformDir).terraform(...args);
 
 beforeAll(async () => {
   if (!available) return;
-  dir = await mkdtemp(path.join(tmpdir(), "stratus-terraform-"));
-  await writeFile(
-    path.join(dir, "terraformrc"),
-    `provider_installation {\n  filesystem_mirror {\n    path    = "${MIRROR}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }\n}\n`,
-  );
+  tf = await terraformDir(stack.credentials);
+  const dir = tf.dir;
   await writeFile(
     path.join(dir, "function.zip"),
     await makeZip({ "index.js": "exports.handler = async (e) => ({ ok: true, e });" }),
@@ -156,7 +98,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, "main.tf"), configuration(stack.endpoint));
 });
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await tf?.remove();
 });
 
 describe.skipIf(!available)("Terraform's AWS provider", () => {
