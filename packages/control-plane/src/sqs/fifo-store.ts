@@ -16,7 +16,7 @@ import type { BoundedDb, Db } from "../store/pg-helpers.js";
 import { insertMessages, NOTIFY_CHANNEL, type OutgoingMessage } from "../store/sqs-messages.js";
 import { type Accepted, DEDUP_WINDOW_SECONDS, dedupKey, dedupScope, planSend, sequenceNumber } from "./fifo-sends.js";
 import { type MessageRow, toMessage } from "./message-rows.js";
-import type { Queue, ReceiveResult } from "./queue-store.js";
+import type { Queue, ReceiveResult } from "./queue-shapes.js";
 import { sqsErrors } from "./sqs-errors.js";
 
 export interface FifoOutgoing extends Omit<OutgoingMessage, "fifo"> {

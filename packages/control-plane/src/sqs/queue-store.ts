@@ -10,37 +10,12 @@ import { boundedDb, STATEMENT_TIMEOUT_MS } from "../store/pg-helpers.js";
 import { insertMessages, NOTIFY_CHANNEL, type OutgoingMessage } from "../store/sqs-messages.js";
 import type { FifoSettings } from "./fifo-attributes.js";
 import { type FifoOutgoing, type FifoSent, receiveFifo, sendFifo } from "./fifo-store.js";
-import { type MessageRow, type StoredMessage, toMessage } from "./message-rows.js";
+import { type MessageRow, toMessage } from "./message-rows.js";
 import type { QueueSettings, RedrivePolicy } from "./queue-attributes.js";
+import type { Queue, QueueCounts, ReceiveResult } from "./queue-shapes.js";
 
 export type { StoredMessage } from "./message-rows.js";
-
-export interface Queue {
-  id: string;
-  accountId: string;
-  name: string;
-  settings: QueueSettings;
-  tags: Record<string, string>;
-  createdAt: Date;
-  lastModified: Date;
-}
-
-export interface QueueCounts {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-}
-
-export interface ReceiveResult {
-  messages: StoredMessage[];
-  /** Messages moved to the dead-letter queue, or dropped past their retention, by this claim. */
-  skipped: number;
-  /**
-   * Known when a FIFO queue gave nothing: when its next hidden message shows (null:
-   * none is hidden), its visible ones waiting behind a group's message in flight.
-   */
-  nextVisible?: Date | null;
-}
+export type { Queue, QueueCounts, ReceiveResult } from "./queue-shapes.js";
 
 export interface QueueStore {
   /** Creates the queue, or returns the one of that name (`created` false). */
