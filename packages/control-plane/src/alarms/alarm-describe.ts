@@ -20,9 +20,15 @@ import {
 import type { Dimension } from "../monitoring/metric-catalog.js";
 import type { AlarmHistory } from "../store/alarm-history.js";
 import type { AlarmStore } from "../store/alarm-store.js";
+import {
+  type Alarm,
+  HISTORY_ITEM_TYPES,
+  type HistoryItemType,
+  STATE_VALUES,
+  type StateValue,
+} from "../store/alarm-types.js";
 import { alarmName, alarmNames } from "./alarm-input.js";
 import { metricAlarm } from "./alarm-shapes.js";
-import { type Alarm, HISTORY_ITEM_TYPES, type HistoryItemType, STATE_VALUES, type StateValue } from "./alarm-types.js";
 
 const ALARM_TYPES = ["MetricAlarm", "CompositeAlarm", "LogAlarm"];
 const DEFAULT_RECORDS = 50;

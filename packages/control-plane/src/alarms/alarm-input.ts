@@ -22,9 +22,6 @@ import {
   text,
 } from "../monitoring/cloudwatch-input.js";
 import { BASIC_STATISTICS, parseStat } from "../monitoring/statistics.js";
-import { storableText } from "../store/pg-helpers.js";
-import { TAG_KEY, TAG_VALUE } from "../tag-text.js";
-import { actionFault } from "./action-arns.js";
 import {
   type AlarmConfig,
   COMPARISON_OPERATORS,
@@ -33,7 +30,10 @@ import {
   type LowSampleCount,
   TREAT_MISSING_DATA,
   type TreatMissingData,
-} from "./alarm-types.js";
+} from "../store/alarm-types.js";
+import { storableText } from "../store/pg-helpers.js";
+import { TAG_KEY, TAG_VALUE } from "../tag-text.js";
+import { actionFault } from "./action-arns.js";
 
 export const MAX_ACTIONS = 5;
 export const MAX_TAGS = 50;

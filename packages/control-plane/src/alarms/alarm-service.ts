@@ -5,10 +5,10 @@
 import { StratusError } from "@stratus/shared";
 import { type Body, invalidValue, onlyKnown, optional, required, text } from "../monitoring/cloudwatch-input.js";
 import type { AlarmStore } from "../store/alarm-store.js";
+import { STATE_VALUES, type StateValue } from "../store/alarm-types.js";
 import { storableText } from "../store/pg-helpers.js";
 import { alarmName, alarmNames, readPutMetricAlarm } from "./alarm-input.js";
 import { configurationItem } from "./alarm-shapes.js";
-import { STATE_VALUES, type StateValue } from "./alarm-types.js";
 import { changeState, type StateChangeDeps } from "./state-change.js";
 
 const notFound = (name: string) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { AlarmConfig } from "../store/alarm-types.js";
 import { nextEvaluation } from "./alarm-evaluator.js";
 import { lambdaEvent, stateItem } from "./alarm-shapes.js";
-import type { AlarmConfig } from "./alarm-types.js";
 import { evaluate, type Slot } from "./evaluation.js";
 import { stateReason, stateReasonData } from "./state-reason.js";
 

@@ -10,7 +10,7 @@ import {
   cloudwatchTime,
   type HistoryItem,
   type StateValue,
-} from "./alarm-types.js";
+} from "../store/alarm-types.js";
 
 type Body = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StateValue, TreatMissingData } from "./alarm-types.js";
+import type { StateValue, TreatMissingData } from "../store/alarm-types.js";
 import { evaluate, evaluationRange, type Rule, type Slot } from "./evaluation.js";
 
 /** Slots from a pattern, oldest first: X breaches (2.0 > 1), 0 does not (0.0), - is missing; periods of 60 s. */

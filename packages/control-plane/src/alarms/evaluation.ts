@@ -14,7 +14,7 @@
 // - a percentile datapoint with too few samples (EvaluateLowSampleCountPercentile
 //   ignore) keeps the state.
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
-import type { ComparisonOperator, StateValue, TreatMissingData } from "./alarm-types.js";
+import type { ComparisonOperator, StateValue, TreatMissingData } from "../store/alarm-types.js";
 
 /** Periods read beyond EvaluationPeriods, so that a late or missing datapoint is looked past. */
 export const EXTRA_PERIODS = 2;

@@ -14,10 +14,10 @@ import { DEFAULT_MAX_EVENT_AGE_SECONDS } from "../services/async-service.js";
 import type { FunctionService } from "../services/function-service.js";
 import { MAX_RETRY_ATTEMPTS } from "../services/update-input.js";
 import { writeStateChange } from "../store/alarm-store.js";
+import { type Alarm, actionsOf, alarmArn, type HistoryItem } from "../store/alarm-types.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { actionItem, lambdaEvent, type StateNote, stateItem } from "./alarm-shapes.js";
-import { type Alarm, actionsOf, alarmArn, type HistoryItem } from "./alarm-types.js";
 
 export interface StateChangeDeps {
   functions: Pick<FunctionService, "get">;

@@ -2,7 +2,7 @@
 // words and JSON: "Threshold Crossed: 1 datapoint [2.0 (04/08/26 12:30:00)] was
 // greater than the threshold (0.0).", and {version, queryDate, startDate, statistic,
 // period, recentDatapoints, threshold, evaluatedDatapoints}.
-import { type AlarmConfig, cloudwatchTime, type StateValue } from "./alarm-types.js";
+import { type AlarmConfig, cloudwatchTime, type StateValue } from "../store/alarm-types.js";
 import { breaches, type Slot, type Verdict } from "./evaluation.js";
 
 const PHRASE: Record<AlarmConfig["comparisonOperator"], string> = {

@@ -3,7 +3,13 @@
 // may have. Lambda's own catalogue:
 // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
 import { StratusError } from "@stratus/shared";
-import { type CounterMetric, type SeriesKey, USAGE_METRICS, type UsageMetric } from "../store/metric-types.js";
+import {
+  type CounterMetric,
+  type Dimension,
+  type SeriesKey,
+  USAGE_METRICS,
+  type UsageMetric,
+} from "../store/metric-types.js";
 
 export const NAMESPACE = "AWS/Lambda";
 
@@ -30,10 +36,7 @@ export function isUsageMetric(name: MetricName): name is UsageMetric {
   return (USAGE_METRICS as readonly string[]).includes(name);
 }
 
-export interface Dimension {
-  Name: string;
-  Value: string;
-}
+export type { Dimension } from "../store/metric-types.js";
 
 /**
  * The series `dims` names, or undefined when no Lambda series has exactly those

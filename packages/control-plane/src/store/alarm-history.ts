@@ -3,7 +3,7 @@
 // MAX_HISTORY_PER_ALARM kept per alarm (the oldest beyond are deleted as new ones are
 // written), and pruned by age by the evaluation loop. An alarm's items outlive it.
 import type { Pool } from "pg";
-import type { HistoryItem, HistoryItemType } from "../alarms/alarm-types.js";
+import type { HistoryItem, HistoryItemType } from "./alarm-types.js";
 import { type BoundedDb, boundedDb } from "./pg-helpers.js";
 
 /** History items kept per alarm: the oldest beyond are deleted as new ones are written. */

@@ -5,8 +5,8 @@
 // moved on in the same transaction, so several control planes never evaluate one
 // alarm twice for the same period.
 import type { Pool } from "pg";
-import type { Alarm, AlarmConfig, HistoryItem, StateValue } from "../alarms/alarm-types.js";
 import { insertHistory } from "./alarm-history.js";
+import type { Alarm, AlarmConfig, HistoryItem, StateValue } from "./alarm-types.js";
 import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
 import { type BoundedDb, boundedDb, jsonbText } from "./pg-helpers.js";
 import { changeTags, type TagsChange } from "./tags-column.js";

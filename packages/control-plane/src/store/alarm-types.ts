@@ -1,7 +1,7 @@
 // A CloudWatch metric alarm as Stratus keeps it: its configuration (PutMetricAlarm's
 // fields, as given), its state, and the vocabulary both share. What evaluation makes
-// of them is evaluation.ts's; the SQL is store/alarm-store.ts's.
-import type { Dimension } from "../monitoring/metric-catalog.js";
+// of them is alarms/evaluation.ts's; the SQL is alarm-store.ts's.
+import type { Dimension } from "./metric-types.js";
 
 export const STATE_VALUES = ["OK", "ALARM", "INSUFFICIENT_DATA"] as const;
 export type StateValue = (typeof STATE_VALUES)[number];

@@ -39,3 +39,9 @@ export interface Bucket {
   max: number;
   percentiles: Map<number, number>;
 }
+
+/** A metric's dimension, as CloudWatch names it. */
+export interface Dimension {
+  Name: string;
+  Value: string;
+}
