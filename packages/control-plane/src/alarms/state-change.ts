@@ -2,17 +2,15 @@
 // the new state, its StateUpdate history item, and, when its actions are enabled, an
 // async invocation of each Lambda function among the new state's actions with
 // CloudWatch's alarm event. The invocations go the way a rule's or a schedule's do
-// (schedules/targets.ts deliver, acceptInTransaction, then the relay), with the
-// function's own event-invoke config (retries, event age, destinations) as an async
-// Invoke has it. A function deleted since the alarm named it is counted as lost, logged,
+// (acceptInTransaction, then the relay), limited by the function's own event-invoke
+// config (retries, event age, destinations) as an async Invoke is (asyncLimitsOf). A function deleted since the alarm named it is counted as lost, logged,
 // and recorded as a failed Action item.
 import { LATEST, type Logger, StratusError } from "@stratus/shared";
 import type { Counter } from "prom-client";
 import { derivedUuid } from "../schedules/firing.js";
-import { type Deliveries, deliver, functionOfArn } from "../schedules/targets.js";
-import { DEFAULT_MAX_EVENT_AGE_SECONDS } from "../services/async-service.js";
+import { type Deliveries, functionOfArn } from "../schedules/targets.js";
+import { asyncLimitsOf } from "../services/async-service.js";
 import type { FunctionService } from "../services/function-service.js";
-import { MAX_RETRY_ATTEMPTS } from "../services/update-input.js";
 import { writeStateChange } from "../store/alarm-store.js";
 import { type Alarm, actionsOf, alarmArn, type HistoryItem } from "../store/alarm-types.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
@@ -46,7 +44,7 @@ async function exists(deps: StateChangeDeps, alarm: Alarm, arn: string): Promise
   }
 }
 
-/** Adds the async invocation of action `arn` with `payload` to `into`. */
+/** Adds the async invocation of action `arn` with `payload` to `into`, limited as the function's event-invoke config says. */
 async function deliverAction(
   deps: StateChangeDeps,
   alarm: Alarm,
@@ -58,20 +56,14 @@ async function deliverAction(
   const fn = functionOfArn(arn);
   if (!fn) return;
   const config = await deps.settings.getEventInvokeConfig(alarm.accountId, fn.functionName, fn.qualifier ?? LATEST);
-  const before = into.invocations.length;
-  const target = {
-    Arn: arn,
-    RetryPolicy: {
-      MaximumRetryAttempts: config?.maximumRetryAttempts ?? MAX_RETRY_ATTEMPTS,
-      MaximumEventAgeInSeconds: config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS,
-    },
-  };
-  deliver(target, alarm.accountId, id, payload, undefined, into);
-  const inv = into.invocations[before];
-  if (!inv) return;
-  const onSuccess = config?.destinationConfig.OnSuccess?.Destination;
-  const onFailure = config?.destinationConfig.OnFailure?.Destination;
-  into.invocations[before] = { ...inv, ...(onSuccess ? { onSuccess } : {}), ...(onFailure ? { onFailure } : {}) };
+  into.invocations.push({
+    id,
+    accountId: alarm.accountId,
+    functionName: fn.functionName,
+    ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
+    payload: Buffer.from(payload),
+    ...asyncLimitsOf(config),
+  });
 }
 
 /**

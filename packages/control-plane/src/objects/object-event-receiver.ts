@@ -7,8 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { LATEST, type Logger, StratusError } from "@stratus/shared";
 import { derivedUuid, functionOfArn } from "../schedules/firing.js";
-import { DEFAULT_MAX_EVENT_AGE_SECONDS } from "../services/async-service.js";
-import { MAX_RETRY_ATTEMPTS } from "../services/update-input.js";
+import { asyncLimitsOf } from "../services/async-service.js";
 import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { LambdaBinding, ObjectEventStore } from "../store/object-event-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
@@ -74,14 +73,7 @@ export function createObjectEventReceiver(deps: ReceiverDeps) {
       functionName: fn.functionName,
       ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
       payload: Buffer.from(JSON.stringify({ Records: [record] })),
-      maxAttempts: 1 + (config?.maximumRetryAttempts ?? MAX_RETRY_ATTEMPTS),
-      maxEventAgeSeconds: config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS,
-      ...(config?.destinationConfig.OnSuccess?.Destination
-        ? { onSuccess: config.destinationConfig.OnSuccess.Destination }
-        : {}),
-      ...(config?.destinationConfig.OnFailure?.Destination
-        ? { onFailure: config.destinationConfig.OnFailure.Destination }
-        : {}),
+      ...asyncLimitsOf(config),
     };
   }
 

@@ -15,9 +15,10 @@ import {
 } from "@stratus/shared";
 import type { Relay } from "../async/relay.js";
 import { markStage } from "../async/stage-marks.js";
+import type { EventInvokeConfig } from "../domain.js";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
 import type { AsyncStatus } from "../store/async-state.js";
-import type { AsyncInvocation, AsyncStore } from "../store/async-store.js";
+import type { AsyncInvocation, AsyncStore, NewAsyncInvocation } from "../store/async-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { FunctionService } from "./function-service.js";
 import type { CallTraceInput } from "./invoke-tracing.js";
@@ -25,6 +26,24 @@ import { MAX_RETRY_ATTEMPTS } from "./update-input.js";
 
 /** Lambda's default maximum event age: six hours. */
 export const DEFAULT_MAX_EVENT_AGE_SECONDS = 21_600;
+
+/**
+ * What a function's event-invoke config (none: Lambda's defaults) makes of an async
+ * invocation of it: its attempts, its maximum age and its destinations. Invoke's Event
+ * type, bucket notifications and alarm actions all take them from here.
+ */
+export function asyncLimitsOf(
+  config: EventInvokeConfig | undefined,
+): Pick<NewAsyncInvocation, "maxAttempts" | "maxEventAgeSeconds" | "onSuccess" | "onFailure"> {
+  const onSuccess = config?.destinationConfig.OnSuccess?.Destination;
+  const onFailure = config?.destinationConfig.OnFailure?.Destination;
+  return {
+    maxAttempts: 1 + (config?.maximumRetryAttempts ?? MAX_RETRY_ATTEMPTS),
+    maxEventAgeSeconds: config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS,
+    ...(onSuccess ? { onSuccess } : {}),
+    ...(onFailure ? { onFailure } : {}),
+  };
+}
 
 export interface AsyncService {
   /**
@@ -75,14 +94,7 @@ export function createAsyncService(
         functionName,
         ...(qualifier ? { qualifier } : {}),
         payload,
-        maxAttempts: 1 + (config?.maximumRetryAttempts ?? MAX_RETRY_ATTEMPTS),
-        maxEventAgeSeconds: config?.maximumEventAgeSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS,
-        ...(config?.destinationConfig.OnSuccess?.Destination
-          ? { onSuccess: config.destinationConfig.OnSuccess.Destination }
-          : {}),
-        ...(config?.destinationConfig.OnFailure?.Destination
-          ? { onFailure: config.destinationConfig.OnFailure.Destination }
-          : {}),
+        ...asyncLimitsOf(config),
       });
       markStage("accepted", id);
       accepting.end();
