@@ -4,6 +4,7 @@
 // CompositeAlarms (and LogAlarms) answer none, and the composite alarm family
 // parameters are refused by name.
 import { StratusError } from "@stratus/shared";
+import { nameToken, parseNameToken } from "../logs/page-tokens.js";
 import {
   type Body,
   badCombination,
@@ -27,7 +28,7 @@ import {
   STATE_VALUES,
   type StateValue,
 } from "../store/alarm-types.js";
-import { alarmName, alarmNames } from "./alarm-input.js";
+import { alarmName, alarmNames, oneOf } from "./alarm-input.js";
 import { metricAlarm } from "./alarm-shapes.js";
 
 const ALARM_TYPES = ["MetricAlarm", "CompositeAlarm", "LogAlarm"];
@@ -36,26 +37,19 @@ const MAX_RECORDS = 100;
 
 const badToken = () => new StratusError("InvalidNextToken", 400, "client", "The NextToken is not valid");
 
+/** The value a NextToken of ours carries (logs/page-tokens.ts writes and reads it); InvalidNextToken when it is none. */
 function readToken<T>(token: string | undefined, valid: (v: unknown) => v is T): T | undefined {
   if (token === undefined) return undefined;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (valid(v)) return v;
-  } catch {}
-  throw badToken();
+  const v = parseNameToken(token, valid);
+  if (v === undefined) throw badToken();
+  return v;
 }
 
-const writeToken = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-
-function enumOf<T extends string>(values: readonly T[]) {
-  return (v: unknown, field: string): T => {
-    const s = text(v, field, 255);
-    if (!(values as readonly string[]).includes(s)) {
-      throw invalidValue(`The parameter ${field} must be one of ${values.join(", ")}`);
-    }
-    return s as T;
-  };
-}
+/** `values`' member a field names (alarm-input.ts oneOf), as its type. */
+const enumOf =
+  <T extends string>(values: readonly T[]) =>
+  (v: unknown, field: string): T =>
+    oneOf(values)(v, field) as T;
 
 function maxRecords(b: Body): number {
   const n = optional(b, "MaxRecords", integer) ?? DEFAULT_RECORDS;
@@ -121,7 +115,7 @@ export function createAlarmReads(store: AlarmStore, history: Pick<AlarmHistory, 
       return {
         MetricAlarms: page.map((a) => metricAlarm(a, region)),
         ...out,
-        ...(rows.length > limit && last ? { NextToken: writeToken({ after: last.name }) } : {}),
+        ...(rows.length > limit && last ? { NextToken: nameToken({ after: last.name }) } : {}),
       };
     },
 
@@ -204,7 +198,7 @@ export function createAlarmReads(store: AlarmStore, history: Pick<AlarmHistory, 
           HistorySummary: i.summary,
           HistoryData: i.data,
         })),
-        ...(rows.length > limit && last ? { NextToken: writeToken({ at: last.at.getTime(), id: last.id }) } : {}),
+        ...(rows.length > limit && last ? { NextToken: nameToken({ at: last.at.getTime(), id: last.id }) } : {}),
       };
     },
   };

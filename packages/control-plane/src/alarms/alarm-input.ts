@@ -127,7 +127,7 @@ export const MAX_NAMES = 100;
 export const alarmNames = list(MAX_NAMES, alarmName);
 
 /** `v` as one of `values` (matched without regard to case when `anyCase`: Terraform sends these as written). */
-function oneOf(values: readonly string[], anyCase = false) {
+export function oneOf(values: readonly string[], anyCase = false) {
   return (v: unknown, field: string): string => {
     const s = text(v, field, 255);
     const found = values.find((x) => x === s || (anyCase && x.toLowerCase() === s.toLowerCase()));
