@@ -27,6 +27,7 @@ import { mappingRoutes } from "./api/mapping-routes.js";
 import { objectEventReceiverRoutes, objectSourceRoutes } from "./api/object-event-routes.js";
 import { policyRoutes } from "./api/policy-routes.js";
 import { provisionedRoutes } from "./api/provisioned-routes.js";
+import type { QueryOp } from "./api/query-routes.js";
 import { type AccessLog, trackRequests } from "./api/request-log.js";
 import { s3AuthErrors, s3Routes } from "./api/s3-routes.js";
 import { schedulerRoutes } from "./api/scheduler-routes.js";
@@ -34,6 +35,7 @@ import { type ScrapeTargetDeps, scrapeTargetRoutes } from "./api/scrape-target-r
 import { secretsRoutes } from "./api/secrets-routes.js";
 import { sessionAccess } from "./api/session-access.js";
 import { settingsRoutes } from "./api/settings-routes.js";
+import { snsRoutes } from "./api/sns-routes.js";
 import { sqsRoutes } from "./api/sqs-routes.js";
 import { statesRoutes } from "./api/states-routes.js";
 import { urlRoutes } from "./api/url-routes.js";
@@ -91,6 +93,8 @@ export interface AppDeps {
   objects: Objects;
   /** SQS: queue and message operations by name (sqs/sqs-service.ts). */
   sqs?: Record<string, SqsOp>;
+  /** SNS: topic, subscription and publish operations by name (sns/start-sns.ts). */
+  sns?: Record<string, QueryOp>;
   /** Step Functions: state machines and their executions. */
   states: StatesServices;
   /** IAM's operations, and what judges requests signed with execution roles' temporary credentials. */
@@ -150,6 +154,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(s3Routes(deps.objects, deps.log));
   app.use(sessionAccess(deps.iam.access, deps.region));
   app.use(iamRoutes(deps.iam.ops, deps.log));
+  if (deps.sns) app.use(snsRoutes(deps.sns, deps.log));
   app.use(schedulerRoutes(deps.schedules));
   app.use(eventsRoutes(deps.events, deps.log));
   app.use(secretsRoutes(deps.secrets, deps.log));

@@ -62,6 +62,7 @@ import { createInvokeService } from "./services/invoke-service.js";
 import { createLayerService } from "./services/layer-service.js";
 import { createPolicyService } from "./services/policy-service.js";
 import { createSettingsService } from "./services/settings-service.js";
+import { startSns } from "./sns/start-sns.js";
 import { startSqs } from "./sqs/sqs-service.js";
 import { startStates } from "./states/start-states.js";
 import { createPgAccountStore } from "./store/account-store.js";
@@ -330,6 +331,12 @@ export async function startControlPlane(
   const secrets = startSecrets(pool, { ...config, log });
   // CloudWatch metric alarms: their API, and the loop that evaluates them (actions go on the async path).
   const alarms = startAlarms(pool, { functions, settings: settingsStore, relay, registry }, { ...config, log });
+  // SNS: topics whose messages go to functions (on the async path) and queues.
+  const sns = startSns(
+    pool,
+    { functions, policies, settings: settingsStore, queues: sqs.refs, relay, registry },
+    { ...config, log },
+  );
   const access = accessLog(log, config.accessLog);
   // Event source mappings: the API, and pollers for the mappings whose leases this control plane holds.
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
@@ -395,6 +402,7 @@ export async function startControlPlane(
     events,
     secrets: secrets.service,
     sqs: sqs.ops,
+    sns: sns.ops,
     mappings,
     objects,
     states,

@@ -86,6 +86,7 @@ export const SIGNING_NAMES = [
   "s3",
   "iam",
   "sqs",
+  "sns",
 ] as const;
 
 /** What a SigV4 signature covers of `req`, before its body: method, raw path and query, headers. */

@@ -112,35 +112,38 @@ export const rpcCbor = {
 };
 
 /** Members that are maps in CloudWatch's model (entry/key/value in XML); the rest are structures. */
-const MAP_MEMBERS = new Set(["ExtendedStatistics"]);
+const MAP_MEMBERS: ReadonlySet<string> = new Set(["ExtendedStatistics"]);
 const MAX_MEMBER = 1_000;
 
-function xmlValue(name: string, v: unknown): XmlNode {
+function xmlValue(name: string, v: unknown, maps: ReadonlySet<string>): XmlNode {
   if (v instanceof Date) return XmlNode.of(name, v.toISOString());
   if (Array.isArray(v))
     return new XmlNode(
       name,
-      v.map((x) => xmlValue("member", x)),
+      v.map((x) => xmlValue("member", x, maps)),
     );
   if (typeof v === "object" && v !== null) {
     const node = new XmlNode(name);
     for (const [k, x] of Object.entries(v)) {
       if (x === undefined) continue;
-      if (MAP_MEMBERS.has(k)) {
+      if (maps.has(k)) {
         const map = new XmlNode(k);
         for (const [key, value] of Object.entries(x as Model)) {
-          map.addChildNode(new XmlNode("entry", [XmlNode.of("key", key), xmlValue("value", value)]));
+          map.addChildNode(new XmlNode("entry", [XmlNode.of("key", key), xmlValue("value", value, maps)]));
         }
         node.addChildNode(map);
-      } else node.addChildNode(xmlValue(k, x));
+      } else node.addChildNode(xmlValue(k, x, maps));
     }
     return node;
   }
   return XmlNode.of(name, String(v));
 }
 
-/** awsQuery for the service whose XML namespace and API version are given (CloudWatch's: `query`). */
-export const queryCodec = (namespace: string, apiVersion: string) => ({
+/**
+ * awsQuery for the service whose XML namespace and API version are given (CloudWatch's:
+ * `query`); `maps`: the output members its model makes maps.
+ */
+export const queryCodec = (namespace: string, apiVersion: string, maps: ReadonlySet<string> = MAP_MEMBERS) => ({
   contentType: "text/xml",
   /** The operation and its input from a form body: `A.member.1.B=v` becomes `{A: [{B: "v"}]}`. */
   decode(body: Buffer): { action: string; input: Model } {
@@ -192,7 +195,7 @@ export const queryCodec = (namespace: string, apiVersion: string) => ({
   encode(action: string, out: Model, requestId: string): Encoded {
     const response = new XmlNode(`${action}Response`)
       .addAttribute("xmlns", namespace)
-      .addChildNode(xmlValue(`${action}Result`, out))
+      .addChildNode(xmlValue(`${action}Result`, out, maps))
       .addChildNode(new XmlNode("ResponseMetadata", [XmlNode.of("RequestId", requestId)]));
     return { status: 200, headers: { "content-type": this.contentType }, body: Buffer.from(response.toString()) };
   },

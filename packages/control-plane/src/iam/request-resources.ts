@@ -124,6 +124,13 @@ function jsonResources(v: RequestView): string[] {
       const names = Array.isArray(b.AlarmNames) ? b.AlarmNames.filter((n): n is string => str(n) !== undefined) : [];
       return names.length > 0 ? names.map(alarm) : ["*"];
     }
+    case "sns": {
+      // A subscription's ARN is its topic's and then its id: IAM judges it by the topic.
+      const arn = str(b.TopicArn) ?? str(b.TargetArn) ?? str(b.ResourceArn) ?? str(b.SubscriptionArn);
+      if (arn) return [arn.split(":").slice(0, 6).join(":")];
+      const name = str(b.Name);
+      return [v.operation === "CreateTopic" && name ? `arn:aws:sns:${region}:${accountId}:${name}` : "*"];
+    }
     case "iam": {
       const role = str(b.RoleName);
       const policy = str(b.PolicyArn);

@@ -1,0 +1,186 @@
+// Publish and PublishBatch. A message is checked as SNS checks it, matched against
+// every subscription of its topic, and its deliveries (async invocations, queue
+// messages) are committed in one transaction before the answer: a MessageId answered
+// is a message whose deliveries are durable.
+import { randomUUID } from "node:crypto";
+import { StratusError } from "@stratus/shared";
+import type { Counter } from "prom-client";
+import type { Deliveries } from "../schedules/targets.js";
+import type { SnsStore, Subscription } from "../store/sns-store.js";
+import type { Fanout, FanoutCount } from "./fanout.js";
+import type { Published } from "./notification.js";
+import { snsErrors, topicNotFound } from "./sns-errors.js";
+import { type Body, type MessageAttribute, messageAttributes, onlyKnown, optional, required } from "./sns-input.js";
+import { parseTopicArn } from "./sns-names.js";
+
+/** SNS's limit on a message: its text and its attributes' names, types and values together. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+const MAX_BATCH = 10;
+const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
+const MESSAGE_KNOWN = ["Message", "Subject", "MessageStructure", "MessageAttributes"];
+
+export interface SnsCounters {
+  /** Messages accepted by Publish and PublishBatch. */
+  published: Pick<Counter, "inc">;
+  /** Deliveries by outcome: delivered (committed), filtered (its policy refused it), failed. */
+  deliveries: Pick<Counter<"outcome">, "inc">;
+}
+
+const bytes = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s));
+
+function attributesSize(attributes: Record<string, MessageAttribute>): number {
+  let n = 0;
+  for (const [name, a] of Object.entries(attributes))
+    n += bytes(name) + bytes(a.DataType) + bytes(a.StringValue ?? a.BinaryValue);
+  return n;
+}
+
+/** A message's fields checked, as `Published` less its id, topic and time. */
+function readMessage(b: Body): Pick<Published, "message" | "subject" | "attributes"> & { size: number } {
+  if (b.MessageDeduplicationId !== undefined || b.MessageGroupId !== undefined) {
+    throw snsErrors.unsupported("MessageGroupId and MessageDeduplicationId (FIFO topics)");
+  }
+  const text = required(b, "Message");
+  const subject = optional(b, "Subject");
+  if (
+    subject !== undefined &&
+    (subject.length === 0 || subject.length > 100 || !/^[\x20-\x7e]+$/.test(subject) || /^\s/.test(subject))
+  ) {
+    throw snsErrors.invalidParameter("Subject: must be 1 to 100 printable ASCII characters, not starting with a space");
+  }
+  const attributes = messageAttributes(b);
+  const size = bytes(text) + attributesSize(attributes);
+  if (size > MAX_MESSAGE_BYTES)
+    throw snsErrors.invalidParameter("Message too long: a message and its attributes are at most 262144 bytes");
+  const structure = optional(b, "MessageStructure");
+  if (structure === undefined)
+    return { message: () => text, ...(subject !== undefined ? { subject } : {}), attributes, size };
+  if (structure !== "json") throw snsErrors.invalidParameter("MessageStructure: must be json");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const byProtocol = parsed as Record<string, unknown> | undefined;
+  if (
+    typeof byProtocol !== "object" ||
+    byProtocol === null ||
+    Array.isArray(byProtocol) ||
+    typeof byProtocol.default !== "string"
+  ) {
+    throw snsErrors.invalidParameter("Message Structure - No default entry in JSON message body");
+  }
+  if (Object.values(byProtocol).some((v) => typeof v !== "string")) {
+    throw snsErrors.invalidParameter("Message Structure - every protocol's message must be a string");
+  }
+  const pick = (protocol: string) => {
+    const v = byProtocol[protocol];
+    return typeof v === "string" ? v : (byProtocol.default as string);
+  };
+  return { message: pick, ...(subject !== undefined ? { subject } : {}), attributes, size };
+}
+
+export function createPublish(
+  store: Pick<SnsStore, "getTopic" | "subscriptionsOf" | "accept">,
+  fanout: Pick<Fanout, "fanOut">,
+  relay: { nudge(): void },
+  counters: SnsCounters,
+  region: string,
+) {
+  /** The caller's topic `arn` names, and its subscriptions. */
+  async function topicOf(accountId: string, arn: string): Promise<{ topicArn: string; subscriptions: Subscription[] }> {
+    const ref = parseTopicArn(arn);
+    if (!ref) throw snsErrors.invalidParameter(`TopicArn: ${arn.slice(0, 300)} is not a topic ARN`);
+    if (ref.region !== region || ref.accountId !== accountId || !(await store.getTopic(accountId, ref.name)))
+      throw topicNotFound();
+    return { topicArn: arn, subscriptions: await store.subscriptionsOf(accountId, ref.name) };
+  }
+
+  async function commit(into: Deliveries, count: FanoutCount, messages: number): Promise<void> {
+    const lost = await store.accept(into);
+    if (into.invocations.length > 0) relay.nudge();
+    counters.published.inc(messages);
+    if (count.delivered - lost > 0) counters.deliveries.inc({ outcome: "delivered" }, count.delivered - lost);
+    if (count.filtered > 0) counters.deliveries.inc({ outcome: "filtered" }, count.filtered);
+    if (count.failed + lost > 0) counters.deliveries.inc({ outcome: "failed" }, count.failed + lost);
+  }
+
+  const fresh = () => ({
+    into: { invocations: [], letters: [], starts: [] } as Deliveries,
+    count: { delivered: 0, filtered: 0, failed: 0 },
+  });
+
+  return {
+    async Publish(accountId: string, b: Body) {
+      onlyKnown(b, [
+        "TopicArn",
+        "TargetArn",
+        "PhoneNumber",
+        "MessageDeduplicationId",
+        "MessageGroupId",
+        ...MESSAGE_KNOWN,
+      ]);
+      if (b.PhoneNumber !== undefined) throw snsErrors.unsupported("PhoneNumber (SMS)");
+      const arn = optional(b, "TopicArn") ?? optional(b, "TargetArn");
+      if (!arn) throw snsErrors.invalidParameter("TopicArn or TargetArn Reason: no value for required parameter");
+      if (b.TopicArn !== undefined && b.TargetArn !== undefined) {
+        throw snsErrors.invalidParameter("TopicArn and TargetArn: only one may be given");
+      }
+      const m = readMessage(b);
+      const topic = await topicOf(accountId, arn);
+      const published: Published = { ...m, messageId: randomUUID(), topicArn: topic.topicArn, timestamp: new Date() };
+      const { into, count } = fresh();
+      await fanout.fanOut(topic.subscriptions, published, into, count);
+      await commit(into, count, 1);
+      return { MessageId: published.messageId };
+    },
+
+    async PublishBatch(accountId: string, b: Body) {
+      onlyKnown(b, ["TopicArn", "PublishBatchRequestEntries"]);
+      const topic = await topicOf(accountId, required(b, "TopicArn"));
+      const entries = b.PublishBatchRequestEntries;
+      if (entries === undefined || entries === "" || (Array.isArray(entries) && entries.length === 0)) {
+        throw snsErrors.emptyBatch("The batch request doesn't contain any entries");
+      }
+      if (!Array.isArray(entries)) throw snsErrors.invalidParameter("PublishBatchRequestEntries: must be a list");
+      if (entries.length > MAX_BATCH)
+        throw snsErrors.tooMany(`The batch request contains more entries than permissible (${MAX_BATCH})`);
+      const ids = new Set<string>();
+      for (const e of entries) {
+        const id = (e as Body | null)?.Id;
+        if (typeof id !== "string" || !BATCH_ID.test(id))
+          throw snsErrors.invalidEntryId("A batch entry id is 1 to 80 letters, digits, hyphens or underscores");
+        if (ids.has(id)) throw snsErrors.idsNotDistinct("Two or more batch entries in the request have the same Id");
+        ids.add(id);
+      }
+      const { into, count } = fresh();
+      const Successful: Array<{ Id: string; MessageId: string }> = [];
+      const Failed: Array<{ Id: string; Code: string; Message: string; SenderFault: boolean }> = [];
+      let total = 0;
+      for (const e of entries as Body[]) {
+        const id = e.Id as string;
+        try {
+          onlyKnown(e, ["Id", "MessageDeduplicationId", "MessageGroupId", ...MESSAGE_KNOWN]);
+          const m = readMessage(e);
+          total += m.size;
+          if (total > MAX_MESSAGE_BYTES)
+            throw snsErrors.batchTooLong("The length of all the messages put together is more than the limit");
+          const published: Published = {
+            ...m,
+            messageId: randomUUID(),
+            topicArn: topic.topicArn,
+            timestamp: new Date(),
+          };
+          await fanout.fanOut(topic.subscriptions, published, into, count);
+          Successful.push({ Id: id, MessageId: published.messageId });
+        } catch (err) {
+          if (!(err instanceof StratusError) || err.status >= 500 || err.code === "BatchRequestTooLong") throw err;
+          Failed.push({ Id: id, Code: err.code, Message: err.message, SenderFault: true });
+        }
+      }
+      await commit(into, count, Successful.length);
+      return { Successful, Failed };
+    },
+  };
+}

@@ -1,0 +1,220 @@
+// The topic operations: CreateTopic (idempotent, as SNS's: the same name with other
+// attributes or tags is refused), DeleteTopic (with its subscriptions), ListTopics,
+// Get/SetTopicAttributes and the tag operations. Attributes Stratus does not act on
+// (encryption, FIFO, delivery status logging, archives) are refused by name; the
+// values that mean "off" are accepted, as Terraform sends them.
+import { nameToken, parseNameToken } from "../logs/page-tokens.js";
+import type { SnsStore, Topic } from "../store/sns-store.js";
+import { snsErrors, topicNotFound } from "./sns-errors.js";
+import { type Body, onlyKnown, optional, required, stringList, stringMap, tagList } from "./sns-input.js";
+import { checkTopicName, parseTopicArn, topicArn } from "./sns-names.js";
+
+const PAGE = 100;
+const MAX_TAGS = 50;
+/** Attribute values that ask for nothing Stratus would have to do. */
+const OFF_VALUES: Record<string, string> = {
+  FifoTopic: "false",
+  ContentBasedDeduplication: "false",
+  TracingConfig: "PassThrough",
+};
+const SETTABLE = new Set(["DisplayName", "Policy", "DeliveryPolicy"]);
+
+const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The attribute `name` set to `value`, checked; undefined when it is an "off" value, not kept. */
+function checkAttribute(name: string, value: string): string | undefined {
+  if (OFF_VALUES[name] !== undefined) {
+    if (value === OFF_VALUES[name]) return undefined;
+    throw snsErrors.unsupported(`${name} ${value.slice(0, 50)}`);
+  }
+  if (!SETTABLE.has(name)) throw snsErrors.unsupported(`The attribute ${name.slice(0, 100)}`);
+  if (name === "DisplayName" && value.length > 100)
+    throw snsErrors.invalidParameter("DisplayName: at most 100 characters");
+  if (name === "Policy" || name === "DeliveryPolicy") {
+    let v: unknown;
+    try {
+      v = JSON.parse(value);
+    } catch {
+      v = undefined;
+    }
+    if (!isObject(v) || (name === "Policy" && v.Statement === undefined)) {
+      throw snsErrors.invalidParameter(`${name}: must be a JSON ${name === "Policy" ? "policy document" : "object"}`);
+    }
+    if (Buffer.byteLength(value) > 30_720) throw snsErrors.invalidParameter(`${name}: at most 30 KB`);
+  }
+  return value;
+}
+
+function defaultPolicy(arn: string, accountId: string): string {
+  return JSON.stringify({
+    Version: "2008-10-17",
+    Id: "__default_policy_ID",
+    Statement: [
+      {
+        Sid: "__default_statement_ID",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: [
+          "SNS:GetTopicAttributes",
+          "SNS:SetTopicAttributes",
+          "SNS:AddPermission",
+          "SNS:RemovePermission",
+          "SNS:DeleteTopic",
+          "SNS:Subscribe",
+          "SNS:ListSubscriptionsByTopic",
+          "SNS:Publish",
+        ],
+        Resource: arn,
+        Condition: { StringEquals: { "AWS:SourceOwner": accountId } },
+      },
+    ],
+  });
+}
+
+const DEFAULT_DELIVERY_POLICY = JSON.stringify({
+  http: {
+    defaultHealthyRetryPolicy: {
+      minDelayTarget: 20,
+      maxDelayTarget: 20,
+      numRetries: 3,
+      numMaxDelayRetries: 0,
+      numNoDelayRetries: 0,
+      numMinDelayRetries: 0,
+      backoffFunction: "linear",
+    },
+    disableSubscriptionOverrides: false,
+  },
+});
+
+const sameMap = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+export function createTopicOps(store: SnsStore, region: string) {
+  /** The caller's topic that `arn` names (NotFound otherwise; `notFound` for the tag operations' error). */
+  async function topicOf(accountId: string, arn: string, notFound = topicNotFound): Promise<Topic> {
+    const ref = parseTopicArn(arn);
+    if (!ref) throw snsErrors.invalidParameter(`TopicArn: ${arn.slice(0, 300)} is not a topic ARN`);
+    const topic =
+      ref.region === region && ref.accountId === accountId ? await store.getTopic(accountId, ref.name) : undefined;
+    if (!topic) throw notFound();
+    return topic;
+  }
+  const tagTopic = (accountId: string, b: Body) =>
+    topicOf(accountId, required(b, "ResourceArn"), () => snsErrors.resourceNotFound("Resource does not exist"));
+
+  return {
+    topicOf,
+    ops: {
+      async CreateTopic(accountId: string, b: Body) {
+        onlyKnown(b, ["Name", "Attributes", "Tags", "DataProtectionPolicy"]);
+        if (b.DataProtectionPolicy !== undefined) throw snsErrors.unsupported("DataProtectionPolicy");
+        const name = required(b, "Name");
+        checkTopicName(name);
+        const attributes: Record<string, string> = {};
+        for (const [k, v] of Object.entries(stringMap(b, "Attributes"))) {
+          const kept = checkAttribute(k, v);
+          if (kept !== undefined) attributes[k] = kept;
+        }
+        if (name.endsWith(".fifo")) throw snsErrors.unsupported("FIFO topics (FifoTopic true)");
+        const tags = tagList(b);
+        if (Object.keys(tags).length > MAX_TAGS)
+          throw snsErrors.tagLimit(`Could not complete request: tag quota of per resource exceeded`);
+        const { topic, created } = await store.createTopic({ accountId, name, attributes, tags });
+        if (!created) {
+          if (!sameMap(topic.attributes, attributes) && Object.keys(attributes).length > 0) {
+            throw snsErrors.invalidParameter("Attributes Reason: Topic already exists with different attributes");
+          }
+          if (!sameMap(topic.tags, tags) && Object.keys(tags).length > 0) {
+            throw snsErrors.invalidParameter("Tags Reason: Topic already exists with different tags");
+          }
+        }
+        return { TopicArn: topicArn(region, accountId, name) };
+      },
+
+      async DeleteTopic(accountId: string, b: Body) {
+        onlyKnown(b, ["TopicArn"]);
+        const arn = required(b, "TopicArn");
+        const ref = parseTopicArn(arn);
+        if (!ref) throw snsErrors.invalidParameter(`TopicArn: ${arn.slice(0, 300)} is not a topic ARN`);
+        // As on SNS, deleting a topic that does not exist succeeds.
+        if (ref.region === region && ref.accountId === accountId) await store.deleteTopic(accountId, ref.name);
+        return {};
+      },
+
+      async ListTopics(accountId: string, b: Body) {
+        onlyKnown(b, ["NextToken"]);
+        const token = optional(b, "NextToken");
+        const after = token ? parseNameToken(token, (v): v is string => typeof v === "string") : undefined;
+        if (token && after === undefined) throw snsErrors.invalidParameter("NextToken: not a token ListTopics gave");
+        const topics = await store.listTopics(accountId, after, PAGE + 1);
+        const page = topics.slice(0, PAGE);
+        return {
+          Topics: page.map((t) => ({ TopicArn: topicArn(region, accountId, t.name) })),
+          ...(topics.length > PAGE ? { NextToken: nameToken(page[page.length - 1]?.name) } : {}),
+        };
+      },
+
+      async GetTopicAttributes(accountId: string, b: Body) {
+        onlyKnown(b, ["TopicArn"]);
+        const topic = await topicOf(accountId, required(b, "TopicArn"));
+        const arn = topicArn(region, accountId, topic.name);
+        const subscriptions = await store.countSubscriptions(topic.id);
+        return {
+          Attributes: {
+            TopicArn: arn,
+            Owner: accountId,
+            DisplayName: "",
+            Policy: defaultPolicy(arn, accountId),
+            EffectiveDeliveryPolicy: topic.attributes.DeliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
+            SubscriptionsConfirmed: String(subscriptions),
+            SubscriptionsPending: "0",
+            SubscriptionsDeleted: "0",
+            FifoTopic: "false",
+            ...topic.attributes,
+          },
+        };
+      },
+
+      async SetTopicAttributes(accountId: string, b: Body) {
+        onlyKnown(b, ["TopicArn", "AttributeName", "AttributeValue"]);
+        const topic = await topicOf(accountId, required(b, "TopicArn"));
+        const name = required(b, "AttributeName");
+        const value = optional(b, "AttributeValue") ?? "";
+        const attributes = { ...topic.attributes };
+        const kept =
+          value === "" && name !== "DisplayName" && SETTABLE.has(name) ? undefined : checkAttribute(name, value);
+        if (kept === undefined) delete attributes[name];
+        else attributes[name] = kept;
+        if (!(await store.setTopicAttributes(accountId, topic.name, attributes))) throw topicNotFound();
+        return {};
+      },
+
+      async TagResource(accountId: string, b: Body) {
+        onlyKnown(b, ["ResourceArn", "Tags"]);
+        const topic = await tagTopic(accountId, b);
+        const tags = { ...topic.tags, ...tagList(b) };
+        if (Object.keys(tags).length > MAX_TAGS)
+          throw snsErrors.tagLimit("Could not complete request: tag quota of per resource exceeded");
+        await store.setTopicTags(accountId, topic.name, tags);
+        return {};
+      },
+
+      async UntagResource(accountId: string, b: Body) {
+        onlyKnown(b, ["ResourceArn", "TagKeys"]);
+        const topic = await tagTopic(accountId, b);
+        const tags = { ...topic.tags };
+        for (const k of stringList(b, "TagKeys")) delete tags[k];
+        await store.setTopicTags(accountId, topic.name, tags);
+        return {};
+      },
+
+      async ListTagsForResource(accountId: string, b: Body) {
+        onlyKnown(b, ["ResourceArn"]);
+        const topic = await tagTopic(accountId, b);
+        return { Tags: Object.entries(topic.tags).map(([Key, Value]) => ({ Key, Value })) };
+      },
+    },
+  };
+}
+
+export type TopicOps = ReturnType<typeof createTopicOps>;

@@ -1,0 +1,507 @@
+// SNS on a live stack, driven by the real AWS CLI (aws sns) and @aws-sdk/client-sns:
+// topics and their attributes and tags, lambda and sqs subscriptions, messages reaching
+// a function as SNS's Lambda event and a queue as SNS's envelope (or raw, with its
+// attributes), filter policies on attributes and on the body, PublishBatch, the
+// function permission SNS needs, a subscription's dead-letter queue, and AWS-shaped
+// refusals that change nothing.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { AddPermissionCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateTopicCommand,
+  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  PublishBatchCommand,
+  PublishCommand,
+  SetSubscriptionAttributesCommand,
+  SNSClient,
+  SNSServiceException,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from "@aws-sdk/client-sns";
+import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SNSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAwsCli } from "./helpers/aws-cli.js";
+import { deployFunction, storedLog, uniqueName } from "./helpers/functions.js";
+import { waitFor } from "./helpers/poll.js";
+import { signedFetch } from "./helpers/signed-fetch.js";
+import { useStack } from "./helpers/use-stack.js";
+
+const stack = useStack();
+let dir: string;
+let sns: SNSClient;
+let sqs: SQSClient;
+let fnName: string;
+
+/** Logs the event it gets (read back by request id). */
+const ECHO = `exports.handler = async (event) => { console.log("EVENT " + JSON.stringify(event)); return "ok"; };`;
+
+const aws = (...args: string[]) => runAwsCli(stack, dir, args);
+const fnArn = (name: string) => `arn:aws:lambda:${stack.region}:${stack.credentials.accountId}:function:${name}`;
+const queueArn = (name: string) => `arn:aws:sqs:${stack.region}:${stack.credentials.accountId}:${name}`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "stratus-sns-"));
+  const client = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
+  };
+  sns = new SNSClient(client);
+  sqs = new SQSClient(client);
+  fnName = await deployFunction(stack, {
+    runtime: "nodejs22.x",
+    handler: "index.handler",
+    files: { "index.js": ECHO },
+  });
+});
+
+afterAll(async () => {
+  sns?.destroy();
+  sqs?.destroy();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function newQueue(prefix: string): Promise<{ url: string; arn: string }> {
+  const name = uniqueName(prefix);
+  const made = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  return { url: made.QueueUrl as string, arn: queueArn(name) };
+}
+
+/** The next `count` messages of the queue (long polls until they are there). */
+async function receive(url: string, count: number): Promise<Message[]> {
+  const got: Message[] = [];
+  await waitFor(
+    async () => {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ["All"],
+        }),
+      );
+      got.push(...(out.Messages ?? []));
+      return got.length >= count ? got : undefined;
+    },
+    20_000,
+    { what: `${count} messages in ${url}` },
+  );
+  return got;
+}
+
+const snsError = async (p: Promise<unknown>) => {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SNSServiceException);
+  return err as SNSServiceException;
+};
+
+interface Listed {
+  RequestId: string;
+  Status: string;
+}
+const logged = new Map<string, SNSEvent>();
+
+/** The SNS events `name` received from `topicArn`, once `count` of them have run. */
+async function received(name: string, topicArn: string, count: number): Promise<SNSEvent[]> {
+  return waitFor(
+    async () => {
+      const res = await signedFetch(
+        stack.endpoint,
+        stack.region,
+        stack.credentials,
+        `/stratus/2026-11-01/functions/${name}/async-invocations`,
+      );
+      for (const i of ((await res.json()) as { Invocations: Listed[] }).Invocations) {
+        if (i.Status !== "succeeded" || logged.has(i.RequestId)) continue;
+        const line = /EVENT (.*)/.exec(await storedLog(stack, i.RequestId))?.[1];
+        logged.set(i.RequestId, JSON.parse(line ?? "null") as SNSEvent);
+      }
+      const mine = [...logged.values()].filter((e) => e.Records[0]?.Sns.TopicArn === topicArn);
+      return mine.length >= count ? mine : undefined;
+    },
+    45_000,
+    { what: `${count} events of ${topicArn} at ${name}`, intervalMs: 300 },
+  );
+}
+
+describe("topics with the AWS CLI", () => {
+  it("creates, describes, tags, lists and deletes a topic, and refuses what Stratus does not do by name", async () => {
+    const name = uniqueName("orders");
+    const made = await aws("sns", "create-topic", "--name", name, "--tags", "Key=team,Value=shop");
+    expect(made.code, made.stderr).toBe(0);
+    const arn = (JSON.parse(made.stdout) as { TopicArn: string }).TopicArn;
+    expect(arn).toBe(`arn:aws:sns:${stack.region}:${stack.credentials.accountId}:${name}`);
+    // The same name again answers the same topic.
+    const again = await aws("sns", "create-topic", "--name", name);
+    expect(JSON.parse(again.stdout)).toEqual({ TopicArn: arn });
+
+    const set = await aws(
+      "sns",
+      "set-topic-attributes",
+      "--topic-arn",
+      arn,
+      "--attribute-name",
+      "DisplayName",
+      "--attribute-value",
+      "Orders",
+    );
+    expect(set.code, set.stderr).toBe(0);
+    const attrs = JSON.parse((await aws("sns", "get-topic-attributes", "--topic-arn", arn)).stdout) as {
+      Attributes: Record<string, string>;
+    };
+    expect(attrs.Attributes).toMatchObject({
+      TopicArn: arn,
+      Owner: stack.credentials.accountId,
+      DisplayName: "Orders",
+      SubscriptionsConfirmed: "0",
+    });
+    expect(JSON.parse(attrs.Attributes.Policy as string).Statement[0].Resource).toBe(arn);
+
+    expect((await aws("sns", "tag-resource", "--resource-arn", arn, "--tags", "Key=stage,Value=prod")).code).toBe(0);
+    expect((await aws("sns", "untag-resource", "--resource-arn", arn, "--tag-keys", "team")).code).toBe(0);
+    const tags = JSON.parse((await aws("sns", "list-tags-for-resource", "--resource-arn", arn)).stdout);
+    expect(tags).toEqual({ Tags: [{ Key: "stage", Value: "prod" }] });
+    const listed = JSON.parse((await aws("sns", "list-topics")).stdout) as { Topics: Array<{ TopicArn: string }> };
+    expect(listed.Topics.map((t) => t.TopicArn)).toContain(arn);
+
+    // Refused by name, nothing made or changed.
+    const fifo = await aws(
+      "sns",
+      "create-topic",
+      "--name",
+      `${uniqueName("f")}.fifo`,
+      "--attributes",
+      "FifoTopic=true",
+    );
+    expect(fifo.code).not.toBe(0);
+    expect(fifo.stderr).toMatch(/InvalidParameter.*FifoTopic true is not supported by Stratus/);
+    const kms = await aws(
+      "sns",
+      "set-topic-attributes",
+      "--topic-arn",
+      arn,
+      "--attribute-name",
+      "KmsMasterKeyId",
+      "--attribute-value",
+      "alias/aws/sns",
+    );
+    expect(kms.stderr).toMatch(/KmsMasterKeyId is not supported by Stratus/);
+    const http = await aws(
+      "sns",
+      "subscribe",
+      "--topic-arn",
+      arn,
+      "--protocol",
+      "https",
+      "--notification-endpoint",
+      "https://example.com/hook",
+    );
+    expect(http.stderr).toMatch(/Protocol https \(Stratus delivers to lambda and sqs\) is not supported by Stratus/);
+    const sms = await aws("sns", "publish", "--phone-number", "+15555550100", "--message", "hi");
+    expect(sms.stderr).toMatch(/PhoneNumber \(SMS\) is not supported by Stratus/);
+    const after = JSON.parse((await aws("sns", "get-topic-attributes", "--topic-arn", arn)).stdout);
+    expect(after.Attributes.KmsMasterKeyId).toBeUndefined();
+    expect(after.Attributes.SubscriptionsConfirmed).toBe("0");
+
+    expect((await aws("sns", "delete-topic", "--topic-arn", arn)).code).toBe(0);
+    const gone = await aws("sns", "get-topic-attributes", "--topic-arn", arn);
+    expect(gone.stderr).toMatch(/NotFound/);
+    // Deleting it again succeeds, as on SNS.
+    expect((await aws("sns", "delete-topic", "--topic-arn", arn)).code).toBe(0);
+  });
+});
+
+describe("delivery", () => {
+  it("delivers to a function as SNS's Lambda event once SNS may invoke it, and to queues as the envelope or raw", async () => {
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName("events") }))).TopicArn as string;
+    const plain = await newQueue("plain");
+    const raw = await newQueue("raw");
+    const dlq = await newQueue("dlq");
+    const toFn = await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "lambda",
+        Endpoint: fnArn(fnName),
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+      }),
+    );
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: plain.arn }));
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "sqs",
+        Endpoint: raw.arn,
+        Attributes: { RawMessageDelivery: "true" },
+      }),
+    );
+    const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+    expect(subs.Subscriptions?.map((s) => s.Protocol).sort()).toEqual(["lambda", "sqs", "sqs"]);
+
+    // Without the function's permission the delivery fails, to the subscription's dead-letter queue.
+    const first = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: "unpermitted" }));
+    const [dead] = await receive(dlq.url, 1);
+    expect(JSON.parse(dead?.Body as string)).toMatchObject({ MessageId: first.MessageId, Message: "unpermitted" });
+    expect(dead?.MessageAttributes?.ErrorMessage?.StringValue).toMatch(/sns.amazonaws.com is not allowed/);
+    await receive(plain.url, 1);
+    await receive(raw.url, 1);
+
+    const lambda = (await import("@aws-sdk/client-lambda")).LambdaClient;
+    const lc = new lambda({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
+    });
+    await lc.send(
+      new AddPermissionCommand({
+        FunctionName: fnName,
+        StatementId: "sns",
+        Action: "lambda:InvokeFunction",
+        Principal: "sns.amazonaws.com",
+        SourceArn: topicArn,
+      }),
+    );
+    lc.destroy();
+
+    const sent = await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: "order 42 shipped",
+        Subject: "Shipping",
+        MessageAttributes: {
+          kind: { DataType: "String", StringValue: "shipped" },
+          weight: { DataType: "Number", StringValue: "12.5" },
+        },
+      }),
+    );
+    const [event] = await received(fnName, topicArn, 1);
+    const record = event?.Records[0];
+    expect(record).toMatchObject({
+      EventSource: "aws:sns",
+      EventVersion: "1.0",
+      EventSubscriptionArn: toFn.SubscriptionArn,
+      Sns: {
+        Type: "Notification",
+        MessageId: sent.MessageId,
+        TopicArn: topicArn,
+        Subject: "Shipping",
+        Message: "order 42 shipped",
+        MessageAttributes: { kind: { Type: "String", Value: "shipped" }, weight: { Type: "Number", Value: "12.5" } },
+      },
+    });
+
+    const [wrapped] = await receive(plain.url, 1);
+    expect(JSON.parse(wrapped?.Body as string)).toMatchObject({
+      Type: "Notification",
+      MessageId: sent.MessageId,
+      TopicArn: topicArn,
+      Subject: "Shipping",
+      Message: "order 42 shipped",
+      MessageAttributes: { kind: { Type: "String", Value: "shipped" } },
+    });
+    const [bare] = await receive(raw.url, 1);
+    expect(bare?.Body).toBe("order 42 shipped");
+    expect(bare?.MessageAttributes?.weight).toMatchObject({ DataType: "Number", StringValue: "12.5" });
+
+    // Unsubscribed, a queue gets nothing more.
+    const rawSub = subs.Subscriptions?.find((s) => s.Endpoint === raw.arn)?.SubscriptionArn as string;
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn: rawSub }));
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: "after" }));
+    expect(JSON.parse((await receive(plain.url, 1))[0]?.Body as string).Message).toBe("after");
+    const none = await sqs.send(new ReceiveMessageCommand({ QueueUrl: raw.url, WaitTimeSeconds: 1 }));
+    expect(none.Messages ?? []).toEqual([]);
+  });
+
+  it("filters by attributes and by body, checks policies when set, and publishes batches entry by entry", async () => {
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName("filtered") }))).TopicArn as string;
+    const red = await newQueue("red");
+    const big = await newQueue("big");
+    const byAttr = await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "sqs",
+        Endpoint: red.arn,
+        Attributes: {
+          FilterPolicy: JSON.stringify({ color: ["red"], size: [{ numeric: [">=", 10] }] }),
+          RawMessageDelivery: "true",
+        },
+      }),
+    );
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "sqs",
+        Endpoint: big.arn,
+        Attributes: {
+          FilterPolicy: JSON.stringify({ order: { total: [{ numeric: [">", 100] }] } }),
+          FilterPolicyScope: "MessageBody",
+          RawMessageDelivery: "true",
+        },
+      }),
+    );
+    const attrs = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: byAttr.SubscriptionArn }));
+    expect(attrs.Attributes).toMatchObject({ FilterPolicyScope: "MessageAttributes", RawMessageDelivery: "true" });
+
+    // A bad policy is refused, and the one set stays.
+    const bad = await snsError(
+      sns.send(
+        new SetSubscriptionAttributesCommand({
+          SubscriptionArn: byAttr.SubscriptionArn,
+          AttributeName: "FilterPolicy",
+          AttributeValue: JSON.stringify({ nested: { key: ["x"] } }),
+        }),
+      ),
+    );
+    expect(bad.name).toBe("InvalidParameterException");
+    expect(bad.message).toMatch(/nested keys need FilterPolicyScope MessageBody/);
+    const wildcard = await snsError(
+      sns.send(
+        new SetSubscriptionAttributesCommand({
+          SubscriptionArn: byAttr.SubscriptionArn,
+          AttributeName: "FilterPolicy",
+          AttributeValue: JSON.stringify({ color: [{ wildcard: "r*" }] }),
+        }),
+      ),
+    );
+    expect(wildcard.message).toMatch(/wildcard/);
+    const still = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: byAttr.SubscriptionArn }));
+    expect(JSON.parse(still.Attributes?.FilterPolicy as string)).toEqual({
+      color: ["red"],
+      size: [{ numeric: [">=", 10] }],
+    });
+
+    const batch = await aws(
+      "sns",
+      "publish-batch",
+      "--topic-arn",
+      topicArn,
+      "--publish-batch-request-entries",
+      JSON.stringify([
+        {
+          Id: "red-big",
+          Message: "a",
+          MessageAttributes: {
+            color: { DataType: "String", StringValue: "red" },
+            size: { DataType: "Number", StringValue: "12" },
+          },
+        },
+        {
+          Id: "red-small",
+          Message: "b",
+          MessageAttributes: {
+            color: { DataType: "String", StringValue: "red" },
+            size: { DataType: "Number", StringValue: "3" },
+          },
+        },
+        {
+          Id: "blue",
+          Message: "c",
+          MessageAttributes: {
+            color: { DataType: "String", StringValue: "blue" },
+            size: { DataType: "Number", StringValue: "50" },
+          },
+        },
+        { Id: "order", Message: JSON.stringify({ order: { total: 250 } }) },
+        { Id: "small-order", Message: JSON.stringify({ order: { total: 5 } }) },
+        { Id: "bad", Message: "d", MessageAttributes: { size: { DataType: "Number", StringValue: "many" } } },
+      ]),
+    );
+    expect(batch.code, batch.stderr).toBe(0);
+    const out = JSON.parse(batch.stdout) as {
+      Successful: Array<{ Id: string }>;
+      Failed: Array<{ Id: string; Code: string; SenderFault: boolean }>;
+    };
+    expect(out.Successful.map((s) => s.Id)).toEqual(["red-big", "red-small", "blue", "order", "small-order"]);
+    expect(out.Failed).toEqual([expect.objectContaining({ Id: "bad", Code: "InvalidParameter", SenderFault: true })]);
+
+    expect((await receive(red.url, 1)).map((m) => m.Body)).toEqual(["a"]);
+    expect((await receive(big.url, 1)).map((m) => JSON.parse(m.Body as string))).toEqual([{ order: { total: 250 } }]);
+    const more = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: red.url, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+    );
+    expect(more.Messages ?? []).toEqual([]);
+
+    // A batch over the entry limit, or with a repeated id, is refused whole.
+    const many = Array.from({ length: 11 }, (_, i) => ({ Id: `m${i}`, Message: "x" }));
+    expect(
+      (await snsError(sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: many }))))
+        .name,
+    ).toBe("TooManyEntriesInBatchRequestException");
+    const twice = [
+      { Id: "same", Message: "x" },
+      { Id: "same", Message: "y" },
+    ];
+    expect(
+      (await snsError(sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: twice }))))
+        .name,
+    ).toBe("BatchEntryIdsNotDistinctException");
+  });
+
+  it("gives each protocol its message of a json structure, and refuses bad publishes with SNS's errors", async () => {
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName("structured") }))).TopicArn as string;
+    const q = await newQueue("structured");
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "sqs",
+        Endpoint: q.arn,
+        Attributes: { RawMessageDelivery: "true" },
+      }),
+    );
+    const cli = await aws(
+      "sns",
+      "publish",
+      "--topic-arn",
+      topicArn,
+      "--message-structure",
+      "json",
+      "--message",
+      JSON.stringify({ default: "for everyone", sqs: "for queues" }),
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    expect((await receive(q.url, 1))[0]?.Body).toBe("for queues");
+
+    const noDefault = await snsError(
+      sns.send(
+        new PublishCommand({ TopicArn: topicArn, MessageStructure: "json", Message: JSON.stringify({ sqs: "x" }) }),
+      ),
+    );
+    expect(noDefault.message).toMatch(/No default entry/);
+    const missing = await snsError(
+      sns.send(
+        new PublishCommand({
+          TopicArn: `arn:aws:sns:${stack.region}:${stack.credentials.accountId}:nope`,
+          Message: "x",
+        }),
+      ),
+    );
+    expect(missing.name).toBe("NotFoundException");
+    expect(missing.$metadata.httpStatusCode).toBe(404);
+    const tooBig = await snsError(sns.send(new PublishCommand({ TopicArn: topicArn, Message: "x".repeat(262_145) })));
+    expect(tooBig.message).toMatch(/Message too long/);
+    const noFunction = await snsError(
+      sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "lambda", Endpoint: fnArn("no-such-function") })),
+    );
+    expect(noFunction.message).toMatch(/does not exist/);
+    const rawLambda = await snsError(
+      sns.send(
+        new SubscribeCommand({
+          TopicArn: topicArn,
+          Protocol: "lambda",
+          Endpoint: fnArn(fnName),
+          Attributes: { RawMessageDelivery: "true" },
+        }),
+      ),
+    );
+    expect(rawLambda.message).toMatch(/does not support raw message delivery/);
+    const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+    expect(subs.Subscriptions).toHaveLength(1);
+    const none = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, WaitTimeSeconds: 1 }));
+    expect(none.Messages ?? []).toEqual([]);
+  });
+});
