@@ -7,6 +7,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { AddPermissionCommand } from "@aws-sdk/client-lambda";
 import {
   CreateTopicCommand,
@@ -503,5 +505,67 @@ describe("delivery", () => {
     expect(subs.Subscriptions).toHaveLength(1);
     const none = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, WaitTimeSeconds: 1 }));
     expect(none.Messages ?? []).toEqual([]);
+  });
+});
+
+describe("other services publishing to a topic", () => {
+  it("takes an EventBridge rule's matched events and an alarm's state changes, as each service sends them", async () => {
+    const client = {
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
+    };
+    const events = new EventBridgeClient(client);
+    const cloudwatch = new CloudWatchClient(client);
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName("ops") }))).TopicArn as string;
+    const q = await newQueue("ops");
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: q.arn }));
+
+    const rule = uniqueName("to-topic");
+    await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify({ source: ["shop"] }) }));
+    const missing = await events.send(
+      new PutTargetsCommand({
+        Rule: rule,
+        Targets: [{ Id: "gone", Arn: `arn:aws:sns:${stack.region}:${stack.credentials.accountId}:no-such-topic` }],
+      }),
+    );
+    expect(missing.FailedEntries?.[0]?.ErrorMessage).toMatch(/The topic .* does not exist/);
+    await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: "topic", Arn: topicArn }] }));
+    await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "shop", DetailType: "order", Detail: JSON.stringify({ id: 7 }) }] }),
+    );
+    const [fromRule] = await receive(q.url, 1);
+    const wrapped = JSON.parse(fromRule?.Body as string) as { TopicArn: string; Message: string };
+    expect(wrapped.TopicArn).toBe(topicArn);
+    expect(JSON.parse(wrapped.Message)).toMatchObject({ source: "shop", "detail-type": "order", detail: { id: 7 } });
+
+    const alarm = uniqueName("pager");
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarm,
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: fnName }],
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        AlarmActions: [topicArn],
+      }),
+    );
+    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarm, StateValue: "ALARM", StateReason: "drill" }));
+    const [fromAlarm] = await receive(q.url, 1);
+    const note = JSON.parse(fromAlarm?.Body as string) as { Subject: string; Message: string };
+    expect(note.Subject).toBe(`ALARM: "${alarm}" in US East (N. Virginia)`);
+    expect(JSON.parse(note.Message)).toMatchObject({
+      AlarmName: alarm,
+      NewStateValue: "ALARM",
+      NewStateReason: "drill",
+      AWSAccountId: stack.credentials.accountId,
+      Trigger: { MetricName: "Errors", Namespace: "AWS/Lambda", Statistic: "SUM", Threshold: 1 },
+    });
+    events.destroy();
+    cloudwatch.destroy();
   });
 });

@@ -308,11 +308,26 @@ export async function startControlPlane(
     metrics.asyncRequeued,
     log,
   );
+  // SNS: topics whose messages go to functions (on the async path) and queues; rules,
+  // schedules and alarms publish to them.
+  const sns = startSns(
+    pool,
+    { functions, policies, settings: settingsStore, queues: sqs.refs, relay, registry },
+    { ...config, log },
+  );
   const scheduleStore = createPgScheduleStore(pool);
   // Rules' and schedules' targets may name state machines (started by the states module below).
   const machineRefs = createMachineRefs(createPgMachineStore(pool, config.dbStatementTimeoutMs), config.region);
   const startsDue = () => states.startsDue();
-  const schedules = createScheduleService(scheduleStore, functions, config.region, undefined, sqs.refs, machineRefs);
+  const schedules = createScheduleService(
+    scheduleStore,
+    functions,
+    config.region,
+    undefined,
+    sqs.refs,
+    machineRefs,
+    sns.topics,
+  );
   const firer = startScheduleFirer(
     scheduleStore,
     relay,
@@ -326,15 +341,15 @@ export async function startControlPlane(
     log,
     queues: sqs.refs,
     machines: machineRefs,
+    topics: sns.topics,
     startsDue,
+    published: sns.published,
   });
   const secrets = startSecrets(pool, { ...config, log });
   // CloudWatch metric alarms: their API, and the loop that evaluates them (actions go on the async path).
-  const alarms = startAlarms(pool, { functions, settings: settingsStore, relay, registry }, { ...config, log });
-  // SNS: topics whose messages go to functions (on the async path) and queues.
-  const sns = startSns(
+  const alarms = startAlarms(
     pool,
-    { functions, policies, settings: settingsStore, queues: sqs.refs, relay, registry },
+    { functions, settings: settingsStore, relay, registry, topics: sns.topics },
     { ...config, log },
   );
   const access = accessLog(log, config.accessLog);
@@ -459,6 +474,7 @@ export async function startControlPlane(
       await events.stop();
       await secrets.stop();
       await alarms.stop();
+      await sns.stop();
       await sqs.stop();
       await cloudWatchLogs.stop();
       await states.stop();

@@ -5,6 +5,7 @@ import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import { Counter, type Registry } from "prom-client";
 import type { FunctionService } from "../services/function-service.js";
+import type { TopicRefs } from "../sns/topic-refs.js";
 import { createPgAlarmHistory } from "../store/alarm-history.js";
 import { createPgAlarmStore } from "../store/alarm-store.js";
 import { createPgMetricStore } from "../store/metric-store.js";
@@ -25,6 +26,8 @@ export function startAlarms(
     settings: Pick<SettingsStore, "getEventInvokeConfig">;
     relay: { nudge(): void };
     registry: Registry;
+    /** SNS's topics, which actions may name. */
+    topics?: TopicRefs;
   },
   opts: { region: string; dbStatementTimeoutMs: number; alarms: { evaluationMs: number }; log: Logger },
 ) {
@@ -32,7 +35,7 @@ export function startAlarms(
   const history = createPgAlarmHistory(pool, opts.dbStatementTimeoutMs);
   const lost = new Counter({
     name: "stratus_alarm_actions_lost_total",
-    help: "Alarm actions not delivered because their function no longer exists",
+    help: "Alarm actions not delivered because their function or topic no longer exists",
     registers: [deps.registry],
   });
   const changes = {
@@ -41,6 +44,7 @@ export function startAlarms(
     region: opts.region,
     log: opts.log,
     lost,
+    topics: deps.topics,
     nudge: () => deps.relay.nudge(),
   };
   const service = createAlarmService({ ...changes, store });

@@ -107,7 +107,7 @@ export interface EventCounters {
 
 export function createPutEvents(
   store: Pick<EventStore, "getBus" | "patternRules" | "acceptEvents">,
-  relay: { nudge(): void; startsDue?(): void },
+  relay: { nudge(): void; startsDue?(): void; published?(): void },
   region: string,
   counters: EventCounters,
   now = () => new Date(),
@@ -165,8 +165,8 @@ export function createPutEvents(
 
   /** Counts a plan once its deliveries are written (`lost`: to a queue that was gone). */
   function count(p: PutEventsPlan, lost: number): void {
-    const { invocations, letters, starts } = p.deliveries;
-    const written = invocations.length + letters.length + starts.length - lost;
+    const { invocations, letters, starts, publishes } = p.deliveries;
+    const written = invocations.length + letters.length + starts.length + (publishes?.length ?? 0) - lost;
     if (p.failed > 0) counters.put.inc({ outcome: "failed" }, p.failed);
     if (p.results.length > p.failed) counters.put.inc({ outcome: "accepted" }, p.results.length - p.failed);
     if (written > 0) counters.matched.inc(written);
@@ -181,6 +181,7 @@ export function createPutEvents(
       const lost = await store.acceptEvents(p.deliveries);
       if (p.deliveries.invocations.length > 0) relay.nudge();
       if (p.deliveries.starts.length > 0) relay.startsDue?.();
+      if (p.deliveries.publishes?.length) relay.published?.();
       count(p, lost);
       return { FailedEntryCount: p.failed, Entries: p.results };
     },

@@ -7,6 +7,7 @@ import { StratusError } from "@stratus/shared";
 import { machineAccount } from "../schedules/firing.js";
 import { targetFault as sharedTargetFault } from "../schedules/targets.js";
 import type { FunctionService } from "../services/function-service.js";
+import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_BUS, type EventBus, type EventStore, type Rule, type RuleTarget } from "../store/event-store.js";
 import { pageOf } from "../store/paging.js";
@@ -62,6 +63,7 @@ export function createRuleService(
   now = () => new Date(),
   queues?: QueueRefs,
   machines?: MachineRefs,
+  topics?: TopicRefs,
 ) {
   const missingRule = (name: string, bus: string) => notFound(`Rule ${name} does not exist on EventBus ${bus}.`);
   const missingBus = (bus: string) => notFound(`Event bus ${bus} does not exist.`);
@@ -76,7 +78,7 @@ export function createRuleService(
 
   /** Why `t` cannot be a target of the account's rules, if it cannot. */
   async function targetFault(accountId: string, t: RuleTarget): Promise<string | undefined> {
-    const fault = await sharedTargetFault(accountId, t, { functions, queues, machines });
+    const fault = await sharedTargetFault(accountId, t, { functions, queues, machines, topics });
     if (fault) return `Target ${t.Id}: ${fault}`;
     // As EventBridge: a state machine is started under a role the target names.
     if (machineAccount(t.Arn) !== undefined && !t.RoleArn)

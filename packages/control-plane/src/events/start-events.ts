@@ -7,6 +7,7 @@ import type { Registry } from "prom-client";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import { startScheduleFirer } from "../schedules/schedule-firer.js";
 import type { FunctionService } from "../services/function-service.js";
+import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { createPgEventStore, type Rule } from "../store/event-store.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";
@@ -29,6 +30,9 @@ export function startEvents(
     log: Logger;
     queues?: QueueRefs;
     machines?: MachineRefs;
+    topics?: TopicRefs;
+    /** Wakes SNS's publish relay (topic targets). */
+    published?: () => void;
     /** Wakes the states module's start relay (state machine targets). */
     startsDue?: () => void;
   },
@@ -42,10 +46,10 @@ export function startEvents(
     opts.log,
   );
   return {
-    rules: createRuleService(store, functions, opts.region, undefined, opts.queues, opts.machines),
+    rules: createRuleService(store, functions, opts.region, undefined, opts.queues, opts.machines, opts.topics),
     putEvents: createPutEvents(
       store,
-      { nudge: () => relay.nudge(), startsDue: () => opts.startsDue?.() },
+      { nudge: () => relay.nudge(), startsDue: () => opts.startsDue?.(), published: () => opts.published?.() },
       opts.region,
       createEventMetrics(registry),
     ),

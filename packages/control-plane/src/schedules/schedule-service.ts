@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import type { FunctionService } from "../services/function-service.js";
+import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_GROUP, type Schedule, type ScheduleGroup, type ScheduleStore } from "../store/schedule-store.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";
@@ -47,6 +48,7 @@ export function createScheduleService(
   now = () => new Date(),
   queues?: QueueRefs,
   machines?: MachineRefs,
+  topics?: TopicRefs,
 ) {
   const groupArn = (accountId: string, name: string) =>
     `arn:aws:scheduler:${region}:${accountId}:schedule-group/${name}`;
@@ -59,7 +61,7 @@ export function createScheduleService(
   }
 
   async function checkTarget(accountId: string, input: ScheduleInput): Promise<void> {
-    const fault = await targetFault(accountId, input.target, { functions, queues, machines });
+    const fault = await targetFault(accountId, input.target, { functions, queues, machines, topics });
     if (fault) throw validation(`Target.${fault}`);
   }
 

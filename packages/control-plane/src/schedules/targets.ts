@@ -1,14 +1,17 @@
 // What EventBridge rules and Scheduler schedules share about a target: whether the
-// account may use it (a function, a queue or a state machine of its own, and a
-// dead-letter queue), and what delivering a payload to it writes (an async
-// invocation, a queue message, or an execution's start request).
+// account may use it (a function, a queue, a state machine or an SNS topic of its
+// own, and a dead-letter queue), and what delivering a payload to it writes (an async
+// invocation, a queue message, an execution's start request, or a message to publish).
 import { StratusError } from "@stratus/shared";
 import type { FunctionService } from "../services/function-service.js";
+import { parseTopicArn } from "../sns/sns-names.js";
+import { isSnsArn, type TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { targetLetter } from "../sqs/target-letters.js";
 import type { NewAsyncInvocation } from "../store/async-store.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";
 import type { StartRequest } from "../store/sfn-start-requests.js";
+import type { PublishRequest } from "../store/sns-publish-requests.js";
 import type { DeadLetter, TargetLetter } from "../store/sqs-messages.js";
 
 /** Scheduler's defaults for a target's RetryPolicy. */
@@ -35,6 +38,8 @@ export interface Deliveries {
   invocations: NewAsyncInvocation[];
   letters: TargetLetter[];
   starts: StartRequest[];
+  /** Messages to SNS topics, fanned out to their subscriptions once written. */
+  publishes?: PublishRequest[];
 }
 
 /** A target as both services describe it. */
@@ -49,6 +54,7 @@ export interface TargetRefs {
   functions: Pick<FunctionService, "get">;
   queues?: QueueRefs | undefined;
   machines?: MachineRefs | undefined;
+  topics?: TopicRefs | undefined;
 }
 
 /** Why `t` cannot be a target of `accountId`'s (the field it is in named), if it cannot. */
@@ -63,12 +69,16 @@ export async function targetFault(accountId: string, t: Target, refs: TargetRefs
     const fault = refs.machines ? await refs.machines.fault(accountId, t.Arn) : "Stratus serves no Step Functions here";
     return fault && `Arn: ${fault}`;
   }
+  if (!fn && isSnsArn(t.Arn)) {
+    const fault = refs.topics ? await refs.topics.fault(accountId, t.Arn) : "Stratus serves no SNS here";
+    return fault && `Arn: ${fault}`;
+  }
   if (!fn && t.Arn.startsWith("arn:aws:sqs:")) {
     const fault = await queueFault(t.Arn);
     return fault && `Arn: ${fault}`;
   }
   if (!fn) {
-    return `Arn ${t.Arn} is not a Lambda function, SQS queue or state machine ARN: Stratus targets are its functions, queues and state machines`;
+    return `Arn ${t.Arn} is not a Lambda function, SQS queue, state machine or SNS topic ARN: Stratus targets are its functions, queues, state machines and topics`;
   }
   if (fn.accountId !== accountId) return `Arn ${t.Arn} is not a function of account ${accountId}`;
   try {
@@ -83,7 +93,7 @@ export async function targetFault(accountId: string, t: Target, refs: TargetRefs
 /**
  * Adds the delivery of `payload` to target `t` to `into`, under `id` (the invocation's,
  * or the execution's name); false when `t` names no function, queue or state machine
- * of the account. `deadLetter`: where a function's final failure, or a message whose
+ * or topic of the account. `deadLetter`: where a function's final failure, or a message whose
  * queue is gone, is written.
  */
 export function deliver(
@@ -98,6 +108,12 @@ export function deliver(
   if (machineOf !== undefined) {
     if (machineOf !== accountId) return false;
     into.starts.push({ id, accountId, machineArn: t.Arn, input: payload });
+    return true;
+  }
+  const topic = parseTopicArn(t.Arn);
+  if (topic) {
+    if (topic.accountId !== accountId) return false;
+    (into.publishes ??= []).push({ id, accountId, topicArn: t.Arn, message: payload });
     return true;
   }
   const fn = functionOfArn(t.Arn);

@@ -26,6 +26,14 @@ export interface SnsCounters {
   deliveries: Pick<Counter<"outcome">, "inc">;
 }
 
+/** Counts `messages` published and what their deliveries came to (`lost`: to queues that were gone). */
+export function countPublished(counters: SnsCounters, count: FanoutCount, lost: number, messages: number): void {
+  counters.published.inc(messages);
+  if (count.delivered - lost > 0) counters.deliveries.inc({ outcome: "delivered" }, count.delivered - lost);
+  if (count.filtered > 0) counters.deliveries.inc({ outcome: "filtered" }, count.filtered);
+  if (count.failed + lost > 0) counters.deliveries.inc({ outcome: "failed" }, count.failed + lost);
+}
+
 const bytes = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s));
 
 function attributesSize(attributes: Record<string, MessageAttribute>): number {
@@ -100,10 +108,7 @@ export function createPublish(
   async function commit(into: Deliveries, count: FanoutCount, messages: number): Promise<void> {
     const lost = await store.accept(into);
     if (into.invocations.length > 0) relay.nudge();
-    counters.published.inc(messages);
-    if (count.delivered - lost > 0) counters.deliveries.inc({ outcome: "delivered" }, count.delivered - lost);
-    if (count.filtered > 0) counters.deliveries.inc({ outcome: "filtered" }, count.filtered);
-    if (count.failed + lost > 0) counters.deliveries.inc({ outcome: "failed" }, count.failed + lost);
+    countPublished(counters, count, lost, messages);
   }
 
   const fresh = () => ({

@@ -1,5 +1,6 @@
 // SNS in a control plane, built in one place so the composition root gains a line:
-// its store, its operations by name (for the awsQuery router) and its metrics.
+// its store, its operations by name (for the awsQuery router), its metrics, what
+// other services ask of its topics, and the relay that fans out what they publish.
 import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import { Counter, type Registry } from "prom-client";
@@ -10,9 +11,11 @@ import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { createPgSnsStore } from "../store/sns-store.js";
 import { createFanout } from "./fanout.js";
-import { createPublish } from "./publish.js";
+import { countPublished, createPublish } from "./publish.js";
+import { startPublishRelay } from "./publish-relay.js";
 import { createSubscriptionOps } from "./subscription-ops.js";
 import { createTopicOps } from "./topic-ops.js";
+import { createTopicRefs } from "./topic-refs.js";
 
 export function startSns(
   pool: Pool,
@@ -53,5 +56,19 @@ export function startSns(
     }),
     ...createPublish(store, fanout, deps.relay, counters, opts.region),
   };
-  return { ops };
+  const relay = startPublishRelay({
+    store,
+    fanOut: fanout.fanOut,
+    counted: (count, lost) => countPublished(counters, count, lost, 1),
+    relay: deps.relay,
+    log: opts.log,
+  });
+  return {
+    ops,
+    /** For rules', schedules' and alarms' checks of the topics they name. */
+    topics: createTopicRefs(store, opts.region),
+    /** Publish requests were written: fan them out now. */
+    published: () => relay.nudge(),
+    stop: () => relay.stop(),
+  };
 }

@@ -11,18 +11,27 @@ import { checkTopicName, parseTopicArn, topicArn } from "./sns-names.js";
 
 const PAGE = 100;
 const MAX_TAGS = 50;
-/** Attribute values that ask for nothing Stratus would have to do. */
+/**
+ * Attribute values that ask for nothing Stratus would have to do. A success sample rate
+ * of 0 logs no successful delivery's status (Terraform's aws_sns_topic sets all five to
+ * 0 when it creates a topic whose configuration leaves them out).
+ */
 const OFF_VALUES: Record<string, string> = {
   FifoTopic: "false",
   ContentBasedDeduplication: "false",
   TracingConfig: "PassThrough",
+  ApplicationSuccessFeedbackSampleRate: "0",
+  FirehoseSuccessFeedbackSampleRate: "0",
+  HTTPSuccessFeedbackSampleRate: "0",
+  LambdaSuccessFeedbackSampleRate: "0",
+  SQSSuccessFeedbackSampleRate: "0",
 };
 const SETTABLE = new Set(["DisplayName", "Policy", "DeliveryPolicy"]);
 
 const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The attribute `name` set to `value`, checked; undefined when it is an "off" value, not kept. */
-function checkAttribute(name: string, value: string): string | undefined {
+export function checkAttribute(name: string, value: string): string | undefined {
   if (OFF_VALUES[name] !== undefined) {
     if (value === OFF_VALUES[name]) return undefined;
     throw snsErrors.unsupported(`${name} ${value.slice(0, 50)}`);

@@ -9,6 +9,7 @@ import { insertHistory } from "./alarm-history.js";
 import type { Alarm, AlarmConfig, HistoryItem, StateValue } from "./alarm-types.js";
 import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
 import { type BoundedDb, boundedDb, jsonbText } from "./pg-helpers.js";
+import { insertPublishRequests, type PublishRequest } from "./sns-publish-requests.js";
 import { changeTags, type TagsChange } from "./tags-column.js";
 
 export interface AlarmQuery {
@@ -137,14 +138,17 @@ const configValues = (c: AlarmConfig): unknown[] => [
   c.evaluateLowSampleCountPercentile ?? null,
 ];
 
-/** Moves an alarm to `to` with its history items and its actions' invocations, in the caller's transaction. */
+/**
+ * Moves an alarm to `to` with its history items, its actions' invocations and its
+ * messages to topics, in the caller's transaction; returns the invocations written.
+ */
 export async function writeStateChange(
   c: BoundedDb,
   accountId: string,
   name: string,
   to: StateChange,
   items: HistoryItem[],
-  invocations: NewAsyncInvocation[],
+  actions: { invocations: NewAsyncInvocation[]; publishes?: PublishRequest[] | undefined },
 ): Promise<number> {
   await c.query(
     `UPDATE metric_alarms SET state_value = $3, state_reason = $4, state_reason_data = $5,
@@ -153,7 +157,8 @@ export async function writeStateChange(
     [accountId, name, to.value, to.reason, to.reasonData ?? null, to.at],
   );
   await insertHistory(c, accountId, items);
-  return invocations.length > 0 ? acceptInTransaction(c, invocations) : 0;
+  if (actions.publishes?.length) await insertPublishRequests(c, actions.publishes);
+  return actions.invocations.length > 0 ? acceptInTransaction(c, actions.invocations) : 0;
 }
 
 export function createPgAlarmStore(pool: Pool, statementTimeoutMs: number) {

@@ -282,8 +282,8 @@ export function createPgEventStore(pool: Pool) {
     },
     /** Writes the invocations of one PutEvents call, all or none. */
     /** Writes matched events' deliveries in one transaction; how many queue messages were lost (queue gone). */
-    async acceptEvents(d: Pick<Firing, "invocations" | "letters" | "starts">): Promise<number> {
-      if (d.invocations.length === 0 && d.letters.length === 0 && !d.starts?.length) return 0;
+    async acceptEvents(d: Pick<Firing, "invocations" | "letters" | "starts" | "publishes">): Promise<number> {
+      if (d.invocations.length === 0 && d.letters.length === 0 && !d.starts?.length && !d.publishes?.length) return 0;
       const fired = { written: 0, lost: 0 };
       await db.transaction((c) => writeFiring(c, { ...d, remove: false }, fired));
       return fired.lost;

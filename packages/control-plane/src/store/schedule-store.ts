@@ -7,6 +7,7 @@ import type { Pool } from "pg";
 import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
 import { type BoundedDb, boundedDb, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { insertStartRequests, type StartRequest } from "./sfn-start-requests.js";
+import { insertPublishRequests, type PublishRequest } from "./sns-publish-requests.js";
 import { type TargetLetter, writeTargetLetters } from "./sqs-messages.js";
 
 export const DEFAULT_GROUP = "default";
@@ -61,6 +62,8 @@ export interface Firing {
   letters: TargetLetter[];
   /** Executions of state machine targets to start, written in the same transaction. */
   starts?: StartRequest[];
+  /** Messages to SNS topic targets, written in the same transaction (fanned out by sns/publish-relay.ts). */
+  publishes?: PublishRequest[];
   /** Its next fire time after these ticks; undefined: none (an at() fired, EndDate passed). */
   next?: Date;
   /** Delete it (ActionAfterCompletion DELETE with no fire time left). */
@@ -79,6 +82,10 @@ export async function writeFiring(c: BoundedDb, firing: Firing, into: Fired): Pr
   if (firing.starts && firing.starts.length > 0) {
     await insertStartRequests(c, firing.starts);
     into.written += firing.starts.length;
+  }
+  if (firing.publishes && firing.publishes.length > 0) {
+    await insertPublishRequests(c, firing.publishes);
+    into.written += firing.publishes.length;
   }
   if (firing.letters.length > 0) {
     const lost = await writeTargetLetters(c, firing.letters);

@@ -2,8 +2,10 @@
 // deliveries: the only place their SQL lives.
 import type { Pool } from "pg";
 import type { Deliveries } from "../schedules/targets.js";
+import type { FanoutCount } from "../sns/fanout.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { writeFiring } from "./schedule-store.js";
+import type { PublishRequest } from "./sns-publish-requests.js";
 
 export interface Topic {
   id: string;
@@ -55,6 +57,17 @@ export interface SnsStore {
   countSubscriptions(topicId: string): Promise<number>;
   /** Commits the deliveries; how many queue messages were lost (their queue gone, no dead letter). */
   accept(d: Deliveries): Promise<number>;
+  /**
+   * Claims up to `limit` due publish requests (none another control plane holds), asks
+   * `plan` what each writes, and commits those deliveries with the request's deletion;
+   * a request `plan` fails for waits a little longer each time. `counted` hears of each
+   * request written. Returns how many were claimed and invocations written.
+   */
+  drainPublishRequests(
+    limit: number,
+    plan: (r: PublishRequest & { createdAt: Date }) => Promise<{ into: Deliveries; count: FanoutCount } | "drop">,
+    counted: (count: FanoutCount, lost: number) => void,
+  ): Promise<{ claimed: number; invocations: number }>;
 }
 
 interface TopicRow {
@@ -74,6 +87,26 @@ interface SubRow {
   attributes: Record<string, string>;
   created_at: Date;
 }
+
+interface RequestRow {
+  id: string;
+  account_id: string;
+  topic_arn: string;
+  message: string;
+  subject: string | null;
+  attributes: PublishRequest["attributes"];
+  created_at: Date;
+}
+
+const toRequest = (r: RequestRow): PublishRequest & { createdAt: Date } => ({
+  id: r.id,
+  accountId: r.account_id,
+  topicArn: r.topic_arn,
+  message: r.message,
+  ...(r.subject !== null ? { subject: r.subject } : {}),
+  attributes: r.attributes ?? {},
+  createdAt: r.created_at,
+});
 
 const toTopic = (r: TopicRow): Topic => ({
   id: r.id,
@@ -200,10 +233,45 @@ export function createPgSnsStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
       return Number(res.rows[0]?.n ?? 0);
     },
     async accept(d) {
-      if (d.invocations.length === 0 && d.letters.length === 0 && d.starts.length === 0) return 0;
+      if (d.invocations.length === 0 && d.letters.length === 0 && d.starts.length === 0 && !d.publishes?.length)
+        return 0;
       const fired = { written: 0, lost: 0 };
       await db.transaction((c) => writeFiring(c, { ...d, remove: false }, fired));
       return fired.lost;
+    },
+    drainPublishRequests(limit, plan, counted) {
+      return db.transaction(async (c) => {
+        const due = await c.query<RequestRow>(
+          `SELECT id, account_id, topic_arn, message, subject, attributes, created_at FROM sns_publish_requests
+            WHERE next_try_at <= now() ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [limit],
+        );
+        let invocations = 0;
+        for (const r of due.rows) {
+          let planned: Awaited<ReturnType<typeof plan>> | undefined;
+          try {
+            planned = await plan(toRequest(r));
+          } catch {
+            planned = undefined;
+          }
+          if (planned === undefined) {
+            await c.query(
+              `UPDATE sns_publish_requests SET attempts = attempts + 1,
+                 next_try_at = now() + make_interval(secs => least(60, power(2, attempts))) WHERE id = $1`,
+              [r.id],
+            );
+            continue;
+          }
+          if (planned !== "drop") {
+            const fired = { written: 0, lost: 0 };
+            await writeFiring(c, { ...planned.into, remove: false }, fired);
+            invocations += planned.into.invocations.length;
+            counted(planned.count, fired.lost);
+          }
+          await c.query("DELETE FROM sns_publish_requests WHERE id = $1", [r.id]);
+        }
+        return { claimed: due.rows.length, invocations };
+      });
     },
   };
 }

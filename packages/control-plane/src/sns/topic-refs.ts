@@ -1,0 +1,26 @@
+// What other services ask of SNS when they are configured with a topic ARN (a rule's
+// or a schedule's target, an alarm's action, an async destination): whether it names
+// a topic of the caller's account. They never read the SNS store themselves.
+import type { SnsStore } from "../store/sns-store.js";
+import { parseTopicArn } from "./sns-names.js";
+
+export interface TopicRefs {
+  /** Why `arn` cannot be used by `accountId`, or undefined when it names one of its topics in this region. */
+  fault(accountId: string, arn: string): Promise<string | undefined>;
+}
+
+/** Whether `arn` is an SNS ARN at all (a topic's, or a malformed one the checks refuse). */
+export const isSnsArn = (arn: string) => arn.startsWith("arn:aws:sns:");
+
+export function createTopicRefs(store: Pick<SnsStore, "getTopic">, region: string): TopicRefs {
+  return {
+    async fault(accountId, arn) {
+      const t = parseTopicArn(arn);
+      if (!t) return `${arn.slice(0, 1600)} is not an SNS topic ARN`;
+      if (t.accountId !== accountId || t.region !== region)
+        return `${arn} is not a topic of account ${accountId} in ${region}`;
+      if (t.name.endsWith(".fifo")) return `${arn} is a FIFO topic, which Stratus does not serve`;
+      return (await store.getTopic(accountId, t.name)) ? undefined : `The topic ${arn} does not exist`;
+    },
+  };
+}
