@@ -98,8 +98,23 @@ describe("judgeAttempt", () => {
       { event: "succeed" },
     ],
     [
-      "a failure whose destination is not a function nor a queue",
+      "a failure delivered to an SNS topic of the account",
       { attempt: 4, onFailure: "arn:aws:sns:us-east-1:123456789012:topic" },
+      { outcome: "function_error", ageMs: 0 },
+      {
+        event: "fail",
+        delivery: { target: "arn:aws:sns:us-east-1:123456789012:topic", condition: "RetriesExhausted" },
+      },
+    ],
+    [
+      "a success whose destination is another account's topic",
+      { onSuccess: "arn:aws:sns:us-east-1:999999999999:topic" },
+      { outcome: "success", ageMs: 0 },
+      { event: "succeed" },
+    ],
+    [
+      "a failure whose destination is not a function, a queue nor a topic",
+      { attempt: 4, onFailure: "arn:aws:events:us-east-1:123456789012:event-bus/default" },
       { outcome: "function_error", ageMs: 0 },
       { event: "dead_letter" },
     ],

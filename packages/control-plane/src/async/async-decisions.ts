@@ -4,7 +4,7 @@
 // invocation that nothing runs. The effectful code around them only carries them out.
 import { isQueueArnOf } from "../sqs/dead-letters.js";
 import { type AsyncStatus, allows, type FinishEvent } from "../store/async-state.js";
-import { type DeliveryCondition, destinationFunction } from "./destination.js";
+import { type DeliveryCondition, destinationFunction, isTopicArnOf } from "./destination.js";
 import { type AttemptOutcome, decide } from "./retry-policy.js";
 
 /** How an attempt's call went, or why it made none that can run: the event too old, the function gone. */
@@ -85,9 +85,16 @@ function ending(inv: AttemptLimits, condition: "RetriesExhausted" | "EventAgeExc
   return delivery ? { event, delivery } : { event };
 }
 
-/** A delivery to `target`, if it names a destination Stratus can deliver to: a function or an SQS queue of the account. */
+/**
+ * A delivery to `target`, if it names a destination Stratus can deliver to: a function,
+ * an SQS queue or an SNS topic of the account.
+ */
 function deliverable(inv: AttemptLimits, target: string | undefined, condition: DeliveryCondition) {
-  const ok = target && (destinationFunction(target, inv.accountId) || isQueueArnOf(target, inv.accountId));
+  const ok =
+    target &&
+    (destinationFunction(target, inv.accountId) ||
+      isQueueArnOf(target, inv.accountId) ||
+      isTopicArnOf(target, inv.accountId));
   return ok ? { target, condition } : undefined;
 }
 

@@ -5,10 +5,11 @@ import type { FinishEvent } from "../store/async-state.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
 import type { Verdict } from "./async-decisions.js";
 import type { AttemptCall } from "./attempt-call.js";
-import { recordAttempt } from "./attempt-record.js";
+import { type RecordDeps, recordAttempt } from "./attempt-record.js";
 import type { NewJob } from "./queue/async-queue.js";
 
 const SINK = "arn:aws:lambda:us-east-1:123456789012:function:sink";
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:results";
 const inv: AsyncInvocation = {
   id: "11111111-1111-4111-8111-111111111111",
   accountId: "123456789012",
@@ -31,7 +32,13 @@ const result = (functionError?: "Unhandled"): InvokeResult => ({
 });
 
 /** Records `call` as `verdict` says, against a store whose finish answers `moves`; returns what was written. */
-async function record(call: AttemptCall, verdict: Verdict, moves = true) {
+async function record(
+  call: AttemptCall,
+  verdict: Verdict,
+  moves = true,
+  deps: Partial<RecordDeps> = {},
+  invocation: AsyncInvocation = inv,
+) {
   const finishes: { event: FinishEvent; fields: FinishFields }[] = [];
   const added: NewJob[] = [];
   const store = {
@@ -45,7 +52,7 @@ async function record(call: AttemptCall, verdict: Verdict, moves = true) {
       added.push(job);
     },
   };
-  await recordAttempt({ store, queue, region: "us-east-1" }, inv, call, verdict, (begin) => begin());
+  await recordAttempt({ store, queue, region: "us-east-1", ...deps }, invocation, call, verdict, (begin) => begin());
   return { finishes, added };
 }
 
@@ -146,5 +153,104 @@ describe("recordAttempt", () => {
         fields: { error, refundAttempt: false, refundInvoke: false, executedVersion: "7" },
       },
     ]);
+  });
+
+  it("publishes a success's destination record to an SNS topic in the same move, and nudges SNS once it is", async () => {
+    let nudged = 0;
+    const published = () => {
+      nudged++;
+    };
+    const { finishes } = await record(
+      { outcome: "success", ageMs: 0, reachedNode: true, result: result() },
+      { event: "succeed", delivery: { target: TOPIC, condition: "Success" } },
+      true,
+      { published },
+    );
+    const fields = finishes[0]?.fields;
+    expect(fields?.followUp).toBeUndefined();
+    expect(fields?.letters).toBeUndefined();
+    expect(fields?.publishes).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        accountId: inv.accountId,
+        topicArn: TOPIC,
+        message: expect.any(String),
+      },
+    ]);
+    const message = JSON.parse(fields?.publishes?.[0]?.message ?? "null");
+    expect(message).toMatchObject({
+      version: "1.0",
+      requestContext: { requestId: inv.id, condition: "Success", approximateInvokeCount: 3 },
+      requestPayload: { n: 1 },
+      responseContext: { statusCode: 200, executedVersion: "7" },
+      responsePayload: "ok",
+    });
+    expect(nudged).toBe(1);
+
+    // A stale attempt moves nothing and nudges nothing.
+    await record(
+      { outcome: "success", ageMs: 0, reachedNode: true, result: result() },
+      { event: "succeed", delivery: { target: TOPIC, condition: "Success" } },
+      false,
+      { published },
+    );
+    expect(nudged).toBe(1);
+  });
+
+  it("derives a message's id from the ending: the same one twice, a new one once re-driven", async () => {
+    const call: AttemptCall = { outcome: "success", ageMs: 0, reachedNode: true, result: result() };
+    const verdict: Verdict = { event: "succeed", delivery: { target: TOPIC, condition: "Success" } };
+    const idOf = async (invocation: AsyncInvocation) =>
+      (await record(call, verdict, true, {}, invocation)).finishes[0]?.fields.publishes?.[0]?.id;
+    const first = await idOf(inv);
+    expect(await idOf({ ...inv })).toBe(first);
+    expect(await idOf({ ...inv, acceptedAt: new Date(inv.acceptedAt.getTime() + 1) })).not.toBe(first);
+    expect(await idOf({ ...inv, id: "22222222-2222-4222-8222-222222222222" })).not.toBe(first);
+  });
+
+  it("publishes a discarded event to a DeadLetterConfig topic with Lambda's attributes, beside an OnFailure topic", async () => {
+    const error = { errorType: "Error", errorMessage: "always fails" };
+    const { finishes } = await record(
+      { outcome: "function_error", ageMs: 0, reachedNode: true, result: result("Unhandled"), error },
+      { event: "fail", delivery: { target: TOPIC, condition: "RetriesExhausted" } },
+      true,
+      { deadLetterTarget: async () => TOPIC },
+    );
+    const publishes = finishes[0]?.fields.publishes ?? [];
+    expect(publishes).toHaveLength(2);
+    const [destination, deadLetter] = publishes;
+    expect(JSON.parse(destination?.message ?? "null").requestContext.condition).toBe("RetriesExhausted");
+    expect(deadLetter).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      accountId: inv.accountId,
+      topicArn: TOPIC,
+      message: '{"n":1}',
+      attributes: {
+        RequestID: { DataType: "String", StringValue: inv.id },
+        ErrorCode: { DataType: "Number", StringValue: "200" },
+        ErrorMessage: { DataType: "String", StringValue: "always fails" },
+      },
+    });
+    // Two messages to the same topic, two ids.
+    expect(destination?.id).not.toBe(deadLetter?.id);
+    expect(finishes[0]?.fields.letters).toBeUndefined();
+  });
+
+  it("counts a destination it cannot deliver to, not one it can", async () => {
+    const metrics: string[] = [];
+    const counters = { record: (o: { metric: string }) => metrics.push(o.metric), close: async () => undefined };
+    const call: AttemptCall = { outcome: "success", ageMs: 0, reachedNode: false, result: result() };
+    const other = "arn:aws:sns:us-east-1:999999999999:topic";
+    await record(call, { event: "succeed" }, true, { counters }, { ...inv, onSuccess: other });
+    expect(metrics).toEqual(["DestinationDeliveryFailures"]);
+    metrics.length = 0;
+    await record(
+      call,
+      { event: "succeed", delivery: { target: TOPIC, condition: "Success" } },
+      true,
+      { counters },
+      { ...inv, onSuccess: TOPIC },
+    );
+    expect(metrics).toEqual([]);
   });
 });

@@ -7,19 +7,23 @@
 // the job that runs the next attempt. The attempt's usage row is written by the same
 // statement as its move: a stale attempt, which moves nothing, meters nothing. An
 // event discarded (its retries spent, or too old) also goes to the function's own
-// DeadLetterConfig queue, in the same transaction, beside any on-failure destination.
+// DeadLetterConfig queue or topic, in the same transaction, beside any on-failure
+// destination. A message to an SNS topic is a publish request in that transaction
+// (topic-publishes.ts), fanned out by SNS's relay once committed.
 import { randomUUID } from "node:crypto";
 import { asyncQueue } from "@stratus/shared";
 import type { MetricCounters } from "../monitoring/metric-counters.js";
-import { deadLetterMessage, destinationMessage, functionDeadLetterMessage, isQueueArnOf } from "../sqs/dead-letters.js";
+import { deadLetterMessage, destinationMessage, functionDeadLetterMessage } from "../sqs/dead-letters.js";
 import type { AsyncInvocation, AsyncStore, FinishFields } from "../store/async-store.js";
+import type { PublishRequest } from "../store/sns-publish-requests.js";
 import type { QueueLetter } from "../store/sqs-messages.js";
 import type { Verdict } from "./async-decisions.js";
 import type { AttemptCall } from "./attempt-call.js";
-import { destinationDelivery, destinationRecord } from "./destination.js";
+import { destinationDelivery, destinationFunction, destinationRecord } from "./destination.js";
 import type { Step } from "./job-deadline.js";
 import type { AsyncQueue } from "./queue/async-queue.js";
 import { type AttemptEnd, attemptRefunds } from "./retry-policy.js";
+import { deadLetterPublish, destinationPublish } from "./topic-publishes.js";
 
 export interface RecordDeps {
   store: AsyncStore;
@@ -27,13 +31,15 @@ export interface RecordDeps {
   region: string;
   /** Lambda's async metrics: AsyncEventAge, AsyncEventsDropped, DestinationDeliveryFailures. */
   counters?: MetricCounters;
-  /** The DeadLetterConfig queue of the version that ran (`executedVersion`, else the one `inv` names), if any. */
+  /** The DeadLetterConfig queue or topic of the version that ran (`executedVersion`, else the one `inv` names), if any. */
   deadLetterTarget?: (inv: AsyncInvocation, executedVersion?: string) => Promise<string | undefined>;
+  /** Told once messages to SNS topics were committed, so that they are fanned out now (SNS's relay). */
+  published?: () => void;
 }
 
 /** Records `call`'s end as `verdict` says, each write a step of the job; false when the attempt was stale. */
 export async function recordAttempt(
-  { store, queue, region, counters, deadLetterTarget }: RecordDeps,
+  { store, queue, region, counters, deadLetterTarget, published }: RecordDeps,
   inv: AsyncInvocation,
   call: AttemptCall,
   verdict: Verdict,
@@ -62,16 +68,14 @@ export async function recordAttempt(
   }
   // The event's invokes, this attempt's counted if it reached a node.
   const invokeCount = inv.invokeCount - (refunds.refundInvoke ? 1 : 0);
-  const toQueue = verdict.delivery && isQueueArnOf(verdict.delivery.target, inv.accountId);
   const followUp =
     verdict.delivery &&
-    !toQueue &&
     destinationDelivery(inv, verdict.delivery.target, verdict.delivery.condition, call.result, invokeCount, region);
   const functionDlq =
     verdict.event !== "succeed" && deadLetterTarget
       ? await step(() => deadLetterTarget(inv, call.result?.executedVersion))
       : undefined;
-  const letters = queueLetters(inv, verdict, call, invokeCount, region, functionDlq);
+  const { letters, publishes } = endMessages(inv, verdict, call, invokeCount, region, functionDlq);
   const fields: FinishFields =
     verdict.event === "succeed"
       ? { executedVersion: call.result?.executedVersion, ...refunds, usage: call.usage }
@@ -86,33 +90,38 @@ export async function recordAttempt(
       ...fields,
       ...(followUp ? { followUp } : {}),
       ...(letters.length > 0 ? { letters } : {}),
+      ...(publishes.length > 0 ? { publishes } : {}),
     }),
   );
   if (!moved) return false;
+  if (publishes.length > 0) published?.();
   if (verdict.event !== "succeed") observe("AsyncEventsDropped");
-  // A destination configured for this outcome that Stratus cannot deliver to (not a function of the account).
+  // A destination configured for this outcome that Stratus cannot deliver to (no
+  // function, queue or topic of the account: async-decisions.ts deliverable).
   const configured = verdict.event === "succeed" ? inv.onSuccess : inv.onFailure;
-  if (configured && !followUp && !toQueue) observe("DestinationDeliveryFailures");
+  if (configured && !verdict.delivery) observe("DestinationDeliveryFailures");
   return true;
 }
 
 /**
- * The SQS messages an ending writes: the destination record to an SQS destination,
- * the dead letter of a rule's or schedule's target that finally failed, and the
- * function's own dead letter (to `functionDlq`) of an event it discarded.
+ * The messages an ending writes beside its move: the destination record to an SQS or
+ * SNS destination, the dead letter of a rule's or schedule's target that finally
+ * failed, and the function's own dead letter (to `functionDlq`, a queue or a topic) of
+ * an event it discarded.
  */
-function queueLetters(
+function endMessages(
   inv: AsyncInvocation,
   verdict: Verdict,
   call: AttemptCall,
   invokeCount: number,
   region: string,
   functionDlq: string | undefined,
-): QueueLetter[] {
-  const out: QueueLetter[] = [];
-  if (verdict.event === "retry") return out;
+): { letters: QueueLetter[]; publishes: PublishRequest[] } {
+  const letters: QueueLetter[] = [];
+  const publishes: PublishRequest[] = [];
+  if (verdict.event === "retry") return { letters, publishes };
   const d = verdict.delivery;
-  if (d && isQueueArnOf(d.target, inv.accountId)) {
+  if (d && !destinationFunction(d.target, inv.accountId)) {
     const record = destinationRecord({
       requestId: inv.id,
       functionArn: `arn:aws:lambda:${region}:${inv.accountId}:function:${inv.functionName}:${inv.qualifier ?? "$LATEST"}`,
@@ -123,19 +132,25 @@ function queueLetters(
       functionError: call.result?.functionError,
       responsePayload: call.result?.payload,
     });
+    // One of the two: destinationMessage answers only a queue's ARN, destinationPublish a topic's.
     const m = destinationMessage(inv.accountId, d.target, record);
-    if (m) out.push(m);
+    if (m) letters.push(m);
+    const p = destinationPublish(inv, d.target, d.condition, record);
+    if (p) publishes.push(p);
   }
   if (verdict.event !== "succeed" && inv.deadLetter) {
     const condition = verdict.event === "expire" ? "EventAgeExceeded" : "RetriesExhausted";
     const m = deadLetterMessage(inv.accountId, inv.deadLetter, inv.payload, call.error, condition, invokeCount - 1);
-    if (m) out.push(m);
+    if (m) letters.push(m);
   }
   if (verdict.event !== "succeed" && functionDlq) {
+    // A queue's letter or a topic's message, whichever functionDlq names.
     const m = functionDeadLetterMessage(inv.accountId, functionDlq, inv.id, inv.payload, call.error, httpStatus(call));
-    if (m) out.push(m);
+    if (m) letters.push(m);
+    const p = deadLetterPublish(inv, functionDlq, call.error, httpStatus(call));
+    if (p) publishes.push(p);
   }
-  return out;
+  return { letters, publishes };
 }
 
 /** The last attempt's status as Lambda's Invoke would answer it: 200 with a function error, 404 once gone. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { destinationFunction, destinationRecord } from "./destination.js";
+import { destinationFunction, destinationRecord, isTopicArnOf } from "./destination.js";
 
 describe("destinationRecord", () => {
   it("has Lambda's shape", () => {
@@ -40,5 +40,17 @@ describe("destinationFunction", () => {
     ["arn:aws:sqs:us-east-1:123456789012:queue", undefined],
   ])("%s", (arn, expected) => {
     expect(destinationFunction(arn, "123456789012")).toEqual(expected);
+  });
+});
+
+describe("isTopicArnOf", () => {
+  it.each([
+    ["arn:aws:sns:us-east-1:123456789012:results", true],
+    ["arn:aws:sns:eu-west-1:123456789012:results", true],
+    ["arn:aws:sns:us-east-1:999999999999:results", false],
+    ["arn:aws:sns:us-east-1:123456789012:results:0b6d2a4e-5b0a-4f7e-9a41-2f0d1c3e4b5a", false],
+    ["arn:aws:sqs:us-east-1:123456789012:results", false],
+  ])("%s", (arn, expected) => {
+    expect(isTopicArnOf(arn, "123456789012")).toBe(expected);
   });
 });

@@ -1,9 +1,11 @@
 // Lambda's destination record for async invocations, the parsing of destination
-// ARNs, and the delivery an outcome makes. Stratus delivers to Lambda functions of
-// the same account; other targets (SQS, SNS, EventBridge) are not available here and
-// count as undeliverable.
+// ARNs, and the delivery an outcome makes to a Lambda function of the same account.
+// SQS queues (sqs/dead-letters.ts) and SNS topics (topic-publishes.ts) of the account
+// get the same record as a message; other targets (EventBridge buses, another
+// account's) count as undeliverable.
 import { randomUUID } from "node:crypto";
 import type { InvokeResult } from "../services/invoke-service.js";
+import { parseTopicArn } from "../sns/sns-names.js";
 import type { AsyncInvocation, NewAsyncInvocation } from "../store/async-store.js";
 
 export type DeliveryCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
@@ -61,6 +63,9 @@ export function destinationFunction(arn: string, accountId: string): { name: str
   if (!m || m[1] !== accountId) return undefined;
   return m[3] ? { name: m[2] as string, qualifier: m[3] } : { name: m[2] as string };
 }
+
+/** Whether `arn` names an SNS topic of `accountId` (it may still not exist: SNS's relay drops what it cannot fan out). */
+export const isTopicArnOf = (arn: string, accountId: string) => parseTopicArn(arn)?.accountId === accountId;
 
 /**
  * The delivery of `inv`'s outcome to `target` (a new async invocation of the

@@ -1,5 +1,5 @@
-// Where an async event a function discarded goes: the DeadLetterConfig queue of the
-// version that ran it (the attempt's executed version), else of the version its
+// Where an async event a function discarded goes: the DeadLetterConfig queue or topic
+// of the version that ran it (the attempt's executed version), else of the version its
 // qualifier names now (an attempt that never ran). A function or version gone has none.
 import { StratusError } from "@stratus/shared";
 import type { FunctionService } from "../services/function-service.js";

@@ -50,8 +50,10 @@ export interface JobWatch {
   lambda?: LambdaControlPlaneMetrics;
   /** Told of each awaited invocation's final outcome before it is recorded (finished-hooks.ts). */
   finished?: FinishedHooks;
-  /** A function's DeadLetterConfig queue (function-dead-letter.ts), asked when an event is discarded. */
+  /** A function's DeadLetterConfig queue or topic (function-dead-letter.ts), asked when an event is discarded. */
   deadLetterTarget?: RecordDeps["deadLetterTarget"];
+  /** SNS's relay, told when an ending committed messages to topics. */
+  published?: RecordDeps["published"];
 }
 
 /** Longest a function may run (900 s) plus slack: a lease older than this is abandoned. */
@@ -64,7 +66,7 @@ export function createJobRunner(
   invoke: InvokeService,
   config: JobRunnerConfig,
   log: Logger,
-  { activity, givenUp, counters, lambda, finished, deadLetterTarget }: JobWatch = {},
+  { activity, givenUp, counters, lambda, finished, deadLetterTarget, published }: JobWatch = {},
 ): JobProcessor {
   const recording: RecordDeps = {
     store,
@@ -72,6 +74,7 @@ export function createJobRunner(
     region: config.region,
     ...(counters ? { counters } : {}),
     ...(deadLetterTarget ? { deadLetterTarget } : {}),
+    ...(published ? { published } : {}),
   };
   const record = (inv: AsyncInvocation, metric: "DeadLetterErrors" | "AsyncEventsDropped") =>
     counters?.record({

@@ -80,12 +80,17 @@ export function functionDeadLetterMessage(
   error: unknown,
   httpStatus: number,
 ): QueueLetter | undefined {
-  const attributes: MessageAttributes = {
+  const attributes = functionDeadLetterAttributes(requestId, error, httpStatus);
+  return queueLetter(accountId, queueArn, payload.toString("utf8") || "{}", attributes);
+}
+
+/** The attributes of a function's dead letter, the same on a queue and on a topic. */
+export function functionDeadLetterAttributes(requestId: string, error: unknown, httpStatus: number): MessageAttributes {
+  return {
     RequestID: text(requestId),
     ErrorCode: { DataType: "Number", StringValue: String(httpStatus) },
     ErrorMessage: text(errorParts(error).message),
   };
-  return queueLetter(accountId, queueArn, payload.toString("utf8") || "{}", attributes);
 }
 
 /** A Lambda destination record (destination.ts) sent to an SQS destination. */

@@ -21,6 +21,7 @@ import {
 import { type AsyncStatus, type FinishEvent, INITIAL } from "./async-state.js";
 import { claimInOrder, createBatcher, splitOnFailure } from "./batcher.js";
 import { type BoundedDb, boundedDb, isDataError } from "./pg-helpers.js";
+import { insertPublishRequests, type PublishRequest } from "./sns-publish-requests.js";
 import { type DeadLetter, insertByName, type QueueLetter } from "./sqs-messages.js";
 
 export interface AsyncInvocation {
@@ -147,6 +148,8 @@ export interface FinishFields extends EndFields {
   followUp?: NewAsyncInvocation;
   /** SQS messages written in the same transaction, only if the move happens (dead letters, SQS destinations). */
   letters?: QueueLetter[];
+  /** Messages to SNS topics written in the same transaction, only if the move happens (SNS destinations, dead letters). */
+  publishes?: PublishRequest[];
 }
 
 interface Row {
@@ -344,15 +347,16 @@ export function createPgAsyncStore(pool: Pool, statementTimeoutMs = ASYNC_STATEM
     start: async (id, jobId, leaseSeconds, takeover = false) =>
       (await attempts({ start: { id, jobId, leaseSeconds, takeover } })) as AsyncInvocation | undefined,
     async finish(id, attempt, event, fields) {
-      const { followUp, letters = [] } = fields;
-      if (!followUp && letters.length === 0)
+      const { followUp, letters = [], publishes = [] } = fields;
+      if (!followUp && letters.length === 0 && publishes.length === 0)
         return (await attempts({ finish: { id, attempt, event, fields } })) as boolean;
-      // The follow-up and the letters are committed with the move, or not at all.
+      // The follow-up, the letters and the publishes are committed with the move, or not at all.
       return transaction(async (c) => {
         const [moved] = await finishRows(c, [{ id, attempt, event, fields }]);
         if (!moved) return false;
         if (followUp) await insertAccepted(c, [followUp], { outbox: true });
         for (const l of letters) await insertByName(c, l.accountId, l.queueName, { ...l, senderId: l.accountId });
+        await insertPublishRequests(c, publishes);
         return true;
       });
     },
