@@ -221,8 +221,11 @@ export async function startControlPlane(
     createFunctionLayers(layerStore, config.region),
     images,
     iam.roleCheck,
-    // Started below; asked only when a request names a DeadLetterConfig queue.
-    { fault: (accountId, arn) => sqs.refs.fault(accountId, arn) },
+    // Started below; asked only when a request names a DeadLetterConfig queue or topic.
+    {
+      queues: { fault: (accountId, arn) => sqs.refs.fault(accountId, arn) },
+      topics: { fault: (accountId, arn) => sns.topics.fault(accountId, arn) },
+    },
   );
   // SQS: its queues take async destinations and the dead letters of rules and schedules.
   const sqs = startSqs(pool, { ...config, log });
@@ -233,6 +236,8 @@ export async function startControlPlane(
     config.accountConcurrency,
     concurrencyRules.forget,
     sqs.refs,
+    // Started below; asked only when a request names an SNS destination.
+    { fault: (accountId, arn) => sns.topics.fault(accountId, arn) },
   );
   const provisioned = startProvisioned(pool, {
     functions: functionStore,
@@ -270,6 +275,13 @@ export async function startControlPlane(
   // is not (its fetch blocks; the job deadline bounds each job instead).
   const queue = createBullMqQueue({ redisUrl: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs, log });
   const relay = startRelay(asyncStore, queue, log);
+  // SNS: topics whose messages go to functions (on the async path) and queues; rules,
+  // schedules, alarms and async destinations and dead letters publish to them.
+  const sns = startSns(
+    pool,
+    { functions, policies, settings: settingsStore, queues: sqs.refs, relay, registry },
+    { ...config, log },
+  );
   const asyncService = countingReceived(
     createAsyncService(asyncStore, functions, settingsStore, relay, tracer),
     counters,
@@ -288,6 +300,7 @@ export async function startControlPlane(
                 lambda: lambdaMetrics,
                 finished,
                 deadLetterTarget: functionDeadLetters(functions),
+                published: sns.published,
               }),
               config.async.concurrency,
             ),
@@ -307,13 +320,6 @@ export async function startControlPlane(
     { intervalMs: config.async.reconcileIntervalMs, staleSeconds: config.async.staleSeconds },
     metrics.asyncRequeued,
     log,
-  );
-  // SNS: topics whose messages go to functions (on the async path) and queues; rules,
-  // schedules and alarms publish to them.
-  const sns = startSns(
-    pool,
-    { functions, policies, settings: settingsStore, queues: sqs.refs, relay, registry },
-    { ...config, log },
   );
   const scheduleStore = createPgScheduleStore(pool);
   // Rules' and schedules' targets may name state machines (started by the states module below).

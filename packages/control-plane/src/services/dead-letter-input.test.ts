@@ -5,28 +5,33 @@ import { deadLetterTargetOf } from "./dead-letter-input.js";
 
 const ACCOUNT = "000000000001";
 const QUEUE = `arn:aws:sqs:us-east-1:${ACCOUNT}:dlq`;
-const queues = {
-  fault: async (_a: string, arn: string) => (arn === QUEUE ? undefined : `The queue ${arn} does not exist`),
+const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:dlq-topic`;
+const refs = {
+  queues: { fault: async (_a: string, arn: string) => (arn === QUEUE ? undefined : `The queue ${arn} does not exist`) },
+  topics: { fault: async (_a: string, arn: string) => (arn === TOPIC ? undefined : `The topic ${arn} does not exist`) },
 };
 
 async function refusal(body: unknown): Promise<string> {
-  const err = await deadLetterTargetOf(ACCOUNT, body, queues).catch((e: unknown) => e);
+  const err = await deadLetterTargetOf(ACCOUNT, body, refs).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(StratusError);
   expect((err as StratusError).code).toBe("InvalidParameterValueException");
   return (err as StratusError).message;
 }
 
 describe("DeadLetterConfig input", () => {
-  it("takes an existing queue of the account, and an empty TargetArn as none", async () => {
-    expect(await deadLetterTargetOf(ACCOUNT, { DeadLetterConfig: { TargetArn: QUEUE } }, queues)).toBe(QUEUE);
-    expect(await deadLetterTargetOf(ACCOUNT, { DeadLetterConfig: { TargetArn: "" } }, queues)).toBe("");
-    expect(await deadLetterTargetOf(ACCOUNT, { DeadLetterConfig: {} }, queues)).toBe("");
-    expect(await deadLetterTargetOf(ACCOUNT, { Timeout: 3 }, queues)).toBeUndefined();
+  it("takes an existing queue or topic of the account, and an empty TargetArn as none", async () => {
+    expect(await deadLetterTargetOf(ACCOUNT, { DeadLetterConfig: { TargetArn: QUEUE } }, refs)).toBe(QUEUE);
+    expect(await deadLetterTargetOf(ACCOUNT, { DeadLetterConfig: { TargetArn: TOPIC } }, refs)).toBe(TOPIC);
+    expect(await deadLetterTargetOf(ACCOUNT, { DeadLetterConfig: { TargetArn: "" } }, refs)).toBe("");
+    expect(await deadLetterTargetOf(ACCOUNT, { DeadLetterConfig: {} }, refs)).toBe("");
+    expect(await deadLetterTargetOf(ACCOUNT, { Timeout: 3 }, refs)).toBeUndefined();
   });
 
-  it("refuses SNS by name, other services, non-ARNs, missing queues and odd shapes", async () => {
-    expect(await refusal({ DeadLetterConfig: { TargetArn: `arn:aws:sns:us-east-1:${ACCOUNT}:t` } })).toMatch(/SNS/);
-    expect(await refusal({ DeadLetterConfig: { TargetArn: `arn:aws:s3:::bucket` } })).toMatch(/not an SQS queue/);
+  it("refuses other services, non-ARNs, missing queues and topics, and odd shapes", async () => {
+    expect(await refusal({ DeadLetterConfig: { TargetArn: `${TOPIC}-x` } })).toMatch(/topic .* does not exist/);
+    expect(await refusal({ DeadLetterConfig: { TargetArn: `arn:aws:s3:::bucket` } })).toMatch(
+      /not an SQS queue or SNS topic ARN/,
+    );
     expect(await refusal({ DeadLetterConfig: { TargetArn: "dlq" } })).toMatch(/Invalid dead letter queue ARN/);
     expect(await refusal({ DeadLetterConfig: { TargetArn: `${QUEUE}-x` } })).toMatch(/does not exist/);
     expect(await refusal({ DeadLetterConfig: { TargetArn: 7 } })).toMatch(/TargetArn/);

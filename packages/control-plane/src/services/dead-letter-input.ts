@@ -1,17 +1,24 @@
 // A function's DeadLetterConfig on CreateFunction and UpdateFunctionConfiguration: the
-// SQS queue of the caller's account that its discarded async events go to. An empty
-// TargetArn means none (and removes one on update). Lambda also takes an SNS topic;
-// Stratus serves no SNS, so a topic is refused by name. Checked before anything is stored.
+// SQS queue or SNS topic of the caller's account that its discarded async events go
+// to. An empty TargetArn means none (and removes one on update). Other ARNs are
+// refused. Checked before anything is stored.
 import { errors } from "@stratus/shared";
+import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 
 const ARN = /^arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*$/;
+
+/** What the check asks of SQS and SNS: whether an ARN names one of the account's queues or topics. */
+export interface DeadLetterRefs {
+  queues?: QueueRefs | undefined;
+  topics?: TopicRefs | undefined;
+}
 
 /** The body's DeadLetterConfig.TargetArn: undefined when the body has no DeadLetterConfig, "" for none. */
 export async function deadLetterTargetOf(
   accountId: string,
   body: unknown,
-  queues: QueueRefs | undefined,
+  refs: DeadLetterRefs,
 ): Promise<string | undefined> {
   const config =
     typeof body === "object" && body !== null ? (body as Record<string, unknown>).DeadLetterConfig : undefined;
@@ -29,15 +36,16 @@ export async function deadLetterTargetOf(
     throw errors.invalidParameter(`Invalid dead letter queue ARN: ${arn.slice(0, 256)} is not an ARN`);
   }
   const service = arn.split(":")[2];
+  let fault: string | undefined;
   if (service === "sns") {
+    fault = refs.topics ? await refs.topics.fault(accountId, arn) : "Stratus serves no SNS here";
+  } else if (service === "sqs") {
+    fault = refs.queues ? await refs.queues.fault(accountId, arn) : "Stratus serves no SQS here";
+  } else {
     throw errors.invalidParameter(
-      "DeadLetterConfig.TargetArn names an SNS topic: Stratus does not serve SNS; use an SQS queue ARN of this account",
+      `Invalid dead letter queue ARN: ${arn.slice(0, 256)} is not an SQS queue or SNS topic ARN`,
     );
   }
-  if (service !== "sqs") {
-    throw errors.invalidParameter(`Invalid dead letter queue ARN: ${arn.slice(0, 256)} is not an SQS queue ARN`);
-  }
-  const fault = queues ? await queues.fault(accountId, arn) : "Stratus serves no SQS here";
   if (fault) throw errors.invalidParameter(`The provided DeadLetterConfig.TargetArn is invalid: ${fault}`);
   return arn;
 }

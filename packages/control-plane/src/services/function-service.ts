@@ -9,11 +9,10 @@ import { type FunctionVersion, type Page, RevisionMismatchError } from "../domai
 import { anyRole, type RoleCheck } from "../iam/execution-role.js";
 import { checkUnzippedTotal, type FunctionLayers, noFunctionLayers } from "../layers/function-layers.js";
 import { isVersionQualifier } from "../routing/alias-routing.js";
-import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { AliasStore } from "../store/alias-store.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { SettingsStore } from "../store/settings-store.js";
-import { deadLetterTargetOf } from "./dead-letter-input.js";
+import { type DeadLetterRefs, deadLetterTargetOf } from "./dead-letter-input.js";
 import { CreateFunctionSchema, checkEnvironment, checkHandlerCode, parseInput } from "./function-input.js";
 import { checkImageSettled, newImageFunction, updateImageCode } from "./image-functions.js";
 import { imageConfigOf, refuseImageConfigOnZip, refuseZipOnlyFields } from "./image-input.js";
@@ -78,7 +77,8 @@ async function checkingRevision<T>(work: () => Promise<T>): Promise<T> {
  * version: this control plane forgets its concurrency reservation at once), a version
  * deleted, or $LATEST replaced by a new revision; invokers then remove the
  * containers that ran it. `layers` resolves the Layers a function names; `roles`
- * checks the Role it names (iam/execution-role.ts); `queues` checks its DeadLetterConfig's queue.
+ * checks the Role it names (iam/execution-role.ts); `deadLetters` checks its
+ * DeadLetterConfig's queue or topic.
  */
 export function createFunctionService(
   store: FunctionStore,
@@ -89,7 +89,7 @@ export function createFunctionService(
   layers: FunctionLayers = noFunctionLayers,
   images: ImageSettler = noImages,
   roles: RoleCheck = anyRole,
-  queues?: QueueRefs,
+  deadLetters: DeadLetterRefs = {},
 ): FunctionService {
   const notFound = (accountId: string, name: string, qualifier?: string) => {
     const q = qualifier && qualifier !== LATEST ? `:${qualifier}` : "";
@@ -106,7 +106,7 @@ export function createFunctionService(
       refuseUnsupportedCreate(body);
       if (isObject(body) && body.PackageType === "Image") {
         const { fn, tags, publish } = newImageFunction(accountId, body, images.localImages === true);
-        const deadLetterTarget = await deadLetterTargetOf(accountId, body, queues);
+        const deadLetterTarget = await deadLetterTargetOf(accountId, body, deadLetters);
         const created = await store.create({ ...fn, ...(deadLetterTarget ? { deadLetterTarget } : {}) });
         if (!created) throw errors.conflict(`Function already exist: ${fn.name}`);
         if (tags) await settings.setTags(accountId, created.name, tags);
@@ -128,7 +128,7 @@ export function createFunctionService(
       const used = await layers.resolve(accountId, input.Layers, input.Runtime);
       checkUnzippedTotal(unzippedSize(entries), used);
       await roles(accountId, input.Role);
-      const deadLetterTarget = await deadLetterTargetOf(accountId, body, queues);
+      const deadLetterTarget = await deadLetterTargetOf(accountId, body, deadLetters);
       const created = await store.create({
         ...(deadLetterTarget ? { deadLetterTarget } : {}),
         accountId,
@@ -210,7 +210,7 @@ export function createFunctionService(
       const input = parseInput(UpdateConfigurationSchema, body);
       if (input.Environment) checkEnvironment(input.Environment.Variables);
       if (input.Role !== undefined) await roles(accountId, input.Role);
-      const deadLetterTarget = await deadLetterTargetOf(accountId, body, queues);
+      const deadLetterTarget = await deadLetterTargetOf(accountId, body, deadLetters);
       const runtime = input.Runtime ?? current.runtime;
       const handler = input.Handler ?? current.handler;
       const used = input.Layers && (await layers.resolve(accountId, input.Layers, runtime));

@@ -6,6 +6,7 @@
 // invocation; this service only stores and validates.
 import { errors, LATEST } from "@stratus/shared";
 import type { EventInvokeConfig } from "../domain.js";
+import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { FunctionStore } from "../store/function-store.js";
 import type { AccountUsage, SettingsStore } from "../store/settings-store.js";
@@ -62,6 +63,8 @@ export function createSettingsService(
   reservationChanged: (accountId: string, name: string) => void = () => undefined,
   /** Checks SQS destinations: an SQS ARN must name an existing queue of the account. */
   queues?: QueueRefs,
+  /** Checks SNS destinations: an SNS ARN must name an existing topic of the account. */
+  topics?: TopicRefs,
 ): SettingsService {
   const notFound = (accountId: string, name: string, qualifier?: string) =>
     errors.notFound(
@@ -73,6 +76,14 @@ export function createSettingsService(
     } finally {
       reservationChanged(accountId, name);
     }
+  };
+  /** Why a queue or topic destination cannot be used; other ARNs are taken (an undeliverable one is counted). */
+  const destinationFault = async (accountId: string, arn: string) => {
+    if (/^arn:aws[a-zA-Z-]*:sqs:/.test(arn))
+      return queues ? queues.fault(accountId, arn) : "Stratus serves no SQS here";
+    if (/^arn:aws[a-zA-Z-]*:sns:/.test(arn))
+      return topics ? topics.fault(accountId, arn) : "Stratus serves no SNS here";
+    return undefined;
   };
   const mustExist = async (accountId: string, name: string, qualifier = LATEST) => {
     if (!(await functions.get(accountId, name, qualifier))) throw notFound(accountId, name, qualifier);
@@ -113,9 +124,7 @@ export function createSettingsService(
       const input = parseInput(EventInvokeConfigSchema, body);
       await mustExist(accountId, name, /^[0-9]+$/.test(qualifier) || qualifier === LATEST ? qualifier : LATEST);
       for (const [key, d] of Object.entries(input.DestinationConfig ?? {})) {
-        const arn = d?.Destination;
-        if (!arn || !/^arn:aws[a-zA-Z-]*:sqs:/.test(arn)) continue;
-        const fault = queues ? await queues.fault(accountId, arn) : "Stratus serves no SQS here";
+        const fault = d?.Destination && (await destinationFault(accountId, d.Destination));
         if (fault) throw errors.invalidParameter(`DestinationConfig.${key}.Destination: ${fault}`);
       }
       const current = merge ? await store.getEventInvokeConfig(accountId, name, qualifier) : undefined;
