@@ -10,6 +10,7 @@ import type { PublishRequest } from "../store/sns-publish-requests.js";
 import type { SnsStore } from "../store/sns-store.js";
 import type { FanoutCount } from "./fanout.js";
 import type { Published } from "./notification.js";
+import { byProtocol } from "./publish.js";
 import { parseTopicArn } from "./sns-names.js";
 
 const BATCH = 50;
@@ -47,7 +48,7 @@ export function startPublishRelay(deps: RelayDeps, opts: { intervalMs?: number }
     const published: Published = {
       messageId: r.id,
       topicArn: r.topicArn,
-      message: () => r.message,
+      message: r.structure === "json" ? byProtocol(r.message) : () => r.message,
       ...(r.subject !== undefined ? { subject: r.subject } : {}),
       attributes: r.attributes ?? {},
       timestamp: r.createdAt,

@@ -43,8 +43,8 @@ function attributesSize(attributes: Record<string, MessageAttribute>): number {
   return n;
 }
 
-/** A message's fields checked, as `Published` less its id, topic and time. */
-function readMessage(b: Body): Pick<Published, "message" | "subject" | "attributes"> & { size: number } {
+/** A message's fields checked, as `Published` less its id, topic and time (also sns:publish tasks'). */
+export function readMessage(b: Body): Pick<Published, "message" | "subject" | "attributes"> & { size: number } {
   if (b.MessageDeduplicationId !== undefined || b.MessageGroupId !== undefined) {
     throw snsErrors.unsupported("MessageGroupId and MessageDeduplicationId (FIFO topics)");
   }
@@ -64,29 +64,33 @@ function readMessage(b: Body): Pick<Published, "message" | "subject" | "attribut
   if (structure === undefined)
     return { message: () => text, ...(subject !== undefined ? { subject } : {}), attributes, size };
   if (structure !== "json") throw snsErrors.invalidParameter("MessageStructure: must be json");
+  return { message: byProtocol(text), ...(subject !== undefined ? { subject } : {}), attributes, size };
+}
+
+/** MessageStructure json: the message each protocol gets from `text` (its key, else `default`), checked. */
+export function byProtocol(text: string): (protocol: string) => string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     parsed = undefined;
   }
-  const byProtocol = parsed as Record<string, unknown> | undefined;
+  const messages = parsed as Record<string, unknown> | undefined;
   if (
-    typeof byProtocol !== "object" ||
-    byProtocol === null ||
-    Array.isArray(byProtocol) ||
-    typeof byProtocol.default !== "string"
+    typeof messages !== "object" ||
+    messages === null ||
+    Array.isArray(messages) ||
+    typeof messages.default !== "string"
   ) {
     throw snsErrors.invalidParameter("Message Structure - No default entry in JSON message body");
   }
-  if (Object.values(byProtocol).some((v) => typeof v !== "string")) {
+  if (Object.values(messages).some((v) => typeof v !== "string")) {
     throw snsErrors.invalidParameter("Message Structure - every protocol's message must be a string");
   }
-  const pick = (protocol: string) => {
-    const v = byProtocol[protocol];
-    return typeof v === "string" ? v : (byProtocol.default as string);
+  return (protocol: string) => {
+    const v = messages[protocol];
+    return typeof v === "string" ? v : (messages.default as string);
   };
-  return { message: pick, ...(subject !== undefined ? { subject } : {}), attributes, size };
 }
 
 export function createPublish(

@@ -95,6 +95,7 @@ interface RequestRow {
   message: string;
   subject: string | null;
   attributes: PublishRequest["attributes"];
+  message_structure: "json" | null;
   created_at: Date;
 }
 
@@ -105,6 +106,7 @@ const toRequest = (r: RequestRow): PublishRequest & { createdAt: Date } => ({
   message: r.message,
   ...(r.subject !== null ? { subject: r.subject } : {}),
   attributes: r.attributes ?? {},
+  ...(r.message_structure !== null ? { structure: r.message_structure } : {}),
   createdAt: r.created_at,
 });
 
@@ -242,7 +244,8 @@ export function createPgSnsStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
     drainPublishRequests(limit, plan, counted) {
       return db.transaction(async (c) => {
         const due = await c.query<RequestRow>(
-          `SELECT id, account_id, topic_arn, message, subject, attributes, created_at FROM sns_publish_requests
+          `SELECT id, account_id, topic_arn, message, subject, attributes, message_structure, created_at
+             FROM sns_publish_requests
             WHERE next_try_at <= now() ORDER BY next_try_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [limit],
         );
