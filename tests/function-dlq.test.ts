@@ -1,8 +1,9 @@
 // A function's own dead-letter queue (DeadLetterConfig.TargetArn) on a Stratus SQS
 // queue: set by CreateFunction and UpdateFunctionConfiguration through the AWS CLI and
 // the SDK, shown by GetFunctionConfiguration, kept by a published version, removed
-// with an empty TargetArn; a queue that does not exist, another account's, an SNS
-// topic or a non-ARN refused with nothing stored. A failing async event ends in the
+// with an empty TargetArn; a queue that does not exist, another account's, a topic
+// that does not exist or a non-ARN refused with nothing stored (an SNS topic that
+// does exist: sns-destinations.test.ts). A failing async event ends in the
 // queue as Lambda writes it (the event as the body; RequestID, ErrorCode, ErrorMessage),
 // and in an OnFailure destination too when one is set.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -101,13 +102,16 @@ describe("a function's DeadLetterConfig", () => {
     expect((await config(name)).DeadLetterConfig).toEqual({ TargetArn: other.arn });
   });
 
-  it("refuses a queue that does not exist, another account's, an SNS topic and a non-ARN, storing nothing", async () => {
+  it("refuses a queue that does not exist, another account's, a missing topic and a non-ARN, storing nothing", async () => {
     const dlq = await queue();
     const otherAccount = await stack.newAccount(uniqueName("other"));
     const bad = [
       [`${dlq.arn}-missing`, /does not exist/],
       [dlq.arn.replace(stack.credentials.accountId, otherAccount.accountId), /not a queue of account/],
-      [`arn:aws:sns:${stack.region}:${stack.credentials.accountId}:topic`, /SNS/],
+      [
+        `arn:aws:sns:${stack.region}:${stack.credentials.accountId}:${uniqueName("no-topic")}`,
+        /topic .* does not exist/,
+      ],
       ["my-queue", /Invalid dead letter queue ARN/],
     ] as const;
     for (const [arn, why] of bad) {

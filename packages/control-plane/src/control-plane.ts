@@ -370,7 +370,7 @@ export async function startControlPlane(
     functions,
     relay,
     finished,
-    { messages: sqs.taskMessages, events: events.putEvents },
+    { messages: sqs.taskMessages, events: events.putEvents, sns },
     { ...config, log },
   );
   const invokeHandler = createInvokeHandler({

@@ -1,11 +1,13 @@
 // The service integrations Stratus runs besides Lambda's: sqs:sendMessage (a message
-// to one of the account's queues) and events:putEvents (entries put on the account's
-// buses, their deliveries written), either with `.waitForTaskToken`. A call is written
-// once per task (acceptCall), its ids derived from the task's key, so performing it
-// again (after a crash, or on each sweep while it awaits its token) writes nothing
-// more and answers alike.
+// to one of the account's queues), events:putEvents (entries put on the account's
+// buses, their deliveries written) and sns:publish (a message to one of the account's
+// topics, fanned out by SNS's relay), each with `.waitForTaskToken` or not. A call is
+// written once per task (acceptCall), its ids derived from the task's key, so
+// performing it again (after a crash, or on each sweep while it awaits its token)
+// writes nothing more and answers alike.
 import { StratusError } from "@stratus/shared";
 import { derivedUuid } from "../schedules/firing.js";
+import type { TaskPublishes } from "../sns/task-publish.js";
 import type { TaskMessages } from "../sqs/task-messages.js";
 import type { ExecutionRow, ExecutionStore, TaskWrites } from "../store/execution-store.js";
 import type { TaskOutcome } from "./outcome-events.js";
@@ -17,12 +19,13 @@ type Body = Record<string, unknown>;
 export interface PutEventsPlan {
   results: Json[];
   failed: number;
-  deliveries: Required<Pick<TaskWrites, "invocations" | "letters" | "starts">>;
+  deliveries: Required<Pick<TaskWrites, "invocations" | "letters" | "starts">> & Pick<TaskWrites, "publishes">;
 }
 
 export interface ServiceCallDeps {
   store: Pick<ExecutionStore, "acceptCall">;
   messages: TaskMessages;
+  publishes: TaskPublishes;
   events: {
     plan(accountId: string, body: Body, newId: () => string): Promise<PutEventsPlan>;
     count(plan: PutEventsPlan, lost: number): void;
@@ -31,6 +34,8 @@ export interface ServiceCallDeps {
   nudge(): void;
   /** Tells the start relay executions are due (the put events' state machine targets). */
   startsDue?(): void;
+  /** Tells SNS's relay messages to topics are due (sns:publish, the put events' topic targets). */
+  published?(): void;
 }
 
 const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -63,6 +68,12 @@ export function createServiceCalls(deps: ServiceCallDeps) {
       await deps.store.acceptCall(task, { messages: [{ queueId: made.queueId, message: made.message }] });
       return effect.taskToken ? undefined : { ok: true, value: made.output };
     }
+    if (effect.service === "sns") {
+      const made = await deps.publishes.prepare(row.accountId, effect.parameters, derivedUuid(base));
+      if ("error" in made) return { ok: false, error: made.error, cause: made.cause };
+      if (await deps.store.acceptCall(task, { publishes: [made.request] })) deps.published?.();
+      return effect.taskToken ? undefined : { ok: true, value: made.output };
+    }
     let n = 0;
     let plan: PutEventsPlan;
     try {
@@ -76,11 +87,12 @@ export function createServiceCalls(deps: ServiceCallDeps) {
     const answer = { Entries: plan.results, FailedEntryCount: plan.failed };
     // As on Step Functions, an entry that fails fails the task (and nothing is put).
     if (plan.failed > 0) return { ok: false, error: "EventBridge.FailedEntry", cause: JSON.stringify(answer) };
-    const { invocations, letters, starts } = plan.deliveries;
-    if (await deps.store.acceptCall(task, { invocations, letters, starts })) {
+    const { invocations, letters, starts, publishes = [] } = plan.deliveries;
+    if (await deps.store.acceptCall(task, { invocations, letters, starts, publishes })) {
       deps.events.count(plan, 0);
       if (invocations.length > 0) deps.nudge();
       if (starts.length > 0) deps.startsDue?.();
+      if (publishes.length > 0) deps.published?.();
     }
     return effect.taskToken ? undefined : { ok: true, value: answer };
   };

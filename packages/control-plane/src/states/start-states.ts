@@ -7,6 +7,8 @@ import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import type { FinishedHooks, InvocationFinished } from "../async/finished-hooks.js";
 import type { FunctionService } from "../services/function-service.js";
+import { createTaskPublishes } from "../sns/task-publish.js";
+import type { TopicRefs } from "../sns/topic-refs.js";
 import type { ExecutionStore } from "../store/execution-store.js";
 import { createPgLogEventStore } from "../store/log-event-store.js";
 import { createPgExecutionStore, type ExecutionLogSink } from "../store/sfn-execution-store.js";
@@ -58,7 +60,7 @@ export function startStates(
   functions: Pick<FunctionService, "get">,
   relay: { nudge(): void },
   hooks: FinishedHooks,
-  integrations: Pick<ServiceCallDeps, "messages" | "events">,
+  integrations: Pick<ServiceCallDeps, "messages" | "events"> & { sns: { topics: TopicRefs; published(): void } },
   opts: {
     region: string;
     log: Logger;
@@ -95,7 +97,10 @@ export function startStates(
       store,
       nudge: () => relay.nudge(),
       startsDue: () => starts.nudge(),
-      ...integrations,
+      messages: integrations.messages,
+      events: integrations.events,
+      publishes: createTaskPublishes(integrations.sns.topics),
+      published: () => integrations.sns.published(),
     }),
     async functionExists(accountId, name, qualifier) {
       try {

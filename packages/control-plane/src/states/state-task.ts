@@ -9,7 +9,7 @@ import type { Thread } from "./history.js";
 import { effectiveInput, stateOutput } from "./io.js";
 import { evaluateField } from "./jsonata-eval.js";
 import { selectPath } from "./paths.js";
-import { parseTaskResource } from "./task-resources.js";
+import { parseTaskResource, SERVICE_ACTIONS } from "./task-resources.js";
 import type { Effect, Json, JsonObject, StateDef } from "./types.js";
 
 /**
@@ -67,7 +67,7 @@ function schedule(d: Decider, t: Thread, def: StateDef, payload: Json, timeout: 
       resource.kind === "lambdaInvoke"
         ? ["lambda", "invoke"]
         : resource.kind === "service"
-          ? [resource.service, resource.service === "sqs" ? "sendMessage" : "putEvents"]
+          ? [resource.service, SERVICE_ACTIONS[resource.service]]
           : ["states", "startExecution"];
     const suffix = (/(\.[A-Za-z0-9:]+)$/.exec(def.Resource as string) ?? [""])[0];
     d.emit(t, "TaskScheduled", {

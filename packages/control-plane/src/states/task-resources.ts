@@ -2,16 +2,23 @@
 // (LambdaFunction* events), the optimized `arn:aws:states:::lambda:invoke` integration
 // (Task* events, output {Payload, StatusCode, ...}), either with `.waitForTaskToken`,
 // `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`), and
-// `arn:aws:states:::sqs:sendMessage` and `arn:aws:states:::events:putEvents` (with
-// `.waitForTaskToken` or not). Anything else is refused when the definition is validated.
+// `arn:aws:states:::sqs:sendMessage`, `arn:aws:states:::events:putEvents` and
+// `arn:aws:states:::sns:publish` (with `.waitForTaskToken` or not). Anything else is
+// refused when the definition is validated.
 export type TaskResource =
   | { kind: "function"; functionArn: string }
   | { kind: "lambdaInvoke"; callback: boolean }
   | { kind: "startExecution"; mode: "start" | "sync" | "sync2" | "callback" }
-  | { kind: "service"; service: "sqs" | "events"; callback: boolean };
+  | { kind: "service"; service: ServiceName; callback: boolean };
 
-/** The service integrations Stratus runs, by `service:action`. */
-const SERVICE_CALLS: Record<string, "sqs" | "events"> = { "sqs:sendMessage": "sqs", "events:putEvents": "events" };
+/** The service integrations Stratus runs (besides Lambda's and Step Functions'), each by its one action. */
+export const SERVICE_ACTIONS = { sqs: "sendMessage", events: "putEvents", sns: "publish" } as const;
+export type ServiceName = keyof typeof SERVICE_ACTIONS;
+
+const isService = (service: string | undefined, action: string | undefined): service is ServiceName =>
+  service !== undefined &&
+  Object.hasOwn(SERVICE_ACTIONS, service) &&
+  SERVICE_ACTIONS[service as ServiceName] === action;
 
 const functionArn = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
 
@@ -34,11 +41,10 @@ export function parseTaskResource(arn: string): TaskResource | { unsupported: st
     const mode = modes[suffix];
     if (mode) return { kind: "startExecution", mode };
   }
-  const integration = SERVICE_CALLS[`${service}:${action}`];
-  if (integration && (suffix === "" || suffix === ".waitForTaskToken")) {
-    return { kind: "service", service: integration, callback: suffix === ".waitForTaskToken" };
+  if (isService(service, action) && (suffix === "" || suffix === ".waitForTaskToken")) {
+    return { kind: "service", service, callback: suffix === ".waitForTaskToken" };
   }
   return {
-    unsupported: `Resource '${arn}' is not supported: Stratus runs Lambda functions, lambda:invoke, states:startExecution, sqs:sendMessage and events:putEvents`,
+    unsupported: `Resource '${arn}' is not supported: Stratus runs Lambda functions, lambda:invoke, states:startExecution, sqs:sendMessage, events:putEvents and sns:publish`,
   };
 }

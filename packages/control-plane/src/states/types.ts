@@ -4,6 +4,7 @@
 // Everything here is plain JSON so a store can keep it and a replay can read it back;
 // a history event is the store's (store/execution-store.ts).
 import type { HistoryEvent } from "../store/execution-store.js";
+import type { ServiceName } from "./task-resources.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -79,12 +80,12 @@ export interface StartExecutionEffect {
   outputAsJson: boolean;
 }
 
-/** A service integration's call: sqs:sendMessage or events:putEvents, with `.waitForTaskToken` or not. */
+/** A service integration's call: sqs:sendMessage, events:putEvents or sns:publish, with `.waitForTaskToken` or not. */
 export interface ServiceCallEffect {
   kind: "serviceCall";
   scheduledEventId: number;
   idempotencyKey: string;
-  service: "sqs" | "events";
+  service: ServiceName;
   /** The task's parameters, as the service's API takes them. */
   parameters: Json;
   /** `.waitForTaskToken`: the call carries the token and the task waits for its callback. */

@@ -50,7 +50,8 @@ describe("validateDefinition", () => {
       }),
       "ResultWriter",
     ],
-    ["another service integration", task({ Resource: "arn:aws:states:::sns:publish" }), "UNSUPPORTED_RESOURCE"],
+    ["another service integration", task({ Resource: "arn:aws:states:::sns:createTopic" }), "UNSUPPORTED_RESOURCE"],
+    ["an SNS call with .sync", task({ Resource: "arn:aws:states:::sns:publish.sync" }), "UNSUPPORTED_RESOURCE"],
     ["an SQS call with .sync", task({ Resource: "arn:aws:states:::sqs:sendMessage.sync" }), "UNSUPPORTED_RESOURCE"],
     [
       "HeartbeatSeconds not below TimeoutSeconds",
@@ -112,6 +113,13 @@ describe("validateDefinition", () => {
       task({
         Resource: "arn:aws:states:::states:startExecution.sync:2",
         Parameters: { StateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:c" },
+      }),
+    ],
+    [
+      "sns:publish.waitForTaskToken",
+      task({
+        Resource: "arn:aws:states:::sns:publish.waitForTaskToken",
+        Parameters: { TopicArn: "arn:aws:sns:us-east-1:123456789012:t", Message: { "t.$": "$$.Task.Token" } },
       }),
     ],
     [

@@ -5,6 +5,7 @@
 // states/memory-execution-store.ts is the same contract for unit tests.
 import type { NewAsyncInvocation } from "./async-store.js";
 import type { StartRequest } from "./sfn-start-requests.js";
+import type { PublishRequest } from "./sns-publish-requests.js";
 import type { OutgoingMessage, TargetLetter } from "./sqs-messages.js";
 
 /** One history event, as AWS returns it: `type` plus one `<camelType>EventDetails` field. */
@@ -102,12 +103,17 @@ export interface ExecutionStore {
   heartbeats(executionArn: string): Promise<Record<string, number>>;
 }
 
-/** What a service-integration task writes: messages to queues, and the deliveries of events it put. */
+/**
+ * What a service-integration task writes: messages to queues and topics, and the
+ * deliveries of events it put.
+ */
 export interface TaskWrites {
   messages?: { queueId: string; message: OutgoingMessage }[];
   invocations?: NewAsyncInvocation[];
   letters?: TargetLetter[];
   starts?: StartRequest[];
+  /** Messages to SNS topics (sns:publish, or a put event's topic target), fanned out by SNS's relay. */
+  publishes?: PublishRequest[];
 }
 
 /** A `.waitForTaskToken` task's token and the effect it answers. */

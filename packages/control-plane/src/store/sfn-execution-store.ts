@@ -256,6 +256,7 @@ export function createPgExecutionStore(
             invocations: writes.invocations ?? [],
             letters: writes.letters ?? [],
             starts: writes.starts ?? [],
+            publishes: writes.publishes ?? [],
             remove: false,
           };
           await writeFiring(c, firing, { written: 0, lost: 0 });
