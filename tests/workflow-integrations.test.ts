@@ -1,15 +1,19 @@
-// Step Functions' SQS and EventBridge integrations against Stratus' own queues and
-// buses: sqs:sendMessage answers the message's id and MD5 (the SDK), a
+// Step Functions' SQS, EventBridge and SNS integrations against Stratus' own queues,
+// buses and topics: sqs:sendMessage answers the message's id and MD5 (the SDK), a
 // .waitForTaskToken message carries the token a worker hands back with
 // SendTaskSuccess (the AWS CLI), events:putEvents puts an event a rule takes to a
-// queue, and a queue that does not exist fails the task by name, caught by Catch.
+// queue, sns:publish reaches a topic's queue subscription as SNS's envelope (its
+// machine made and run with the AWS CLI; a MessageStructure json message carrying a
+// task token), and a queue or topic that does not exist fails the task by name.
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   type ExecutionStatus,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliCommands, useAwsCli } from "./helpers/aws-cli-commands.js";
@@ -27,6 +31,7 @@ const cli = {
   events: cliCommands(aws, "events"),
 };
 let sfn: SFNClient;
+let sns: SNSClient;
 const ROLE = "arn:aws:iam::123456789012:role/sfn";
 
 beforeAll(() => {
@@ -36,8 +41,12 @@ beforeAll(() => {
     credentials: stack.credentials,
     maxAttempts: 1,
   });
+  sns = new SNSClient({ endpoint: stack.endpoint, region: stack.region, credentials: stack.credentials });
 });
-afterAll(() => sfn?.destroy());
+afterAll(() => {
+  sfn?.destroy();
+  sns?.destroy();
+});
 
 async function run(definition: object, input: object = {}) {
   const made = await sfn.send(
@@ -60,7 +69,15 @@ const settled = (executionArn: string, status?: ExecutionStatus) =>
     { what: `execution ${executionArn} settled` },
   );
 
-describe("Step Functions' SQS and EventBridge integrations", () => {
+/** A new topic with a queue subscribed to it (SNS's envelope as each message's body). */
+async function topicWithQueue(prefix: string) {
+  const q = await queues.create(prefix);
+  const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName(prefix) }))).TopicArn as string;
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: q.arn }));
+  return { topicArn, queueUrl: q.url };
+}
+
+describe("Step Functions' SQS, EventBridge and SNS integrations", () => {
   it("sqs:sendMessage: the task's output names the message the queue holds (SDK)", async () => {
     const q = await queues.create("sfn-send");
     const arn = await run(
@@ -199,5 +216,104 @@ describe("Step Functions' SQS and EventBridge integrations", () => {
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: "ResourceNotFoundException" }],
     });
+  });
+
+  it("sns:publish: the topic's queue gets SNS's envelope, the task's output its MessageId (CLI)", async () => {
+    const { topicArn, queueUrl } = await topicWithQueue("sfn-sns");
+    const definition = {
+      StartAt: "Publish",
+      States: {
+        Publish: {
+          Type: "Task",
+          Resource: "arn:aws:states:::sns:publish",
+          Parameters: {
+            TopicArn: topicArn,
+            "Message.$": "$.order",
+            Subject: "Order placed",
+            MessageAttributes: { kind: { DataType: "String", "StringValue.$": "$.kind" } },
+          },
+          End: true,
+        },
+      },
+    };
+    const made = await cli.sfn.json<{ stateMachineArn: string }>(
+      ...["create-state-machine", "--name", uniqueName("sns"), "--role-arn", ROLE],
+      ...["--definition", JSON.stringify(definition)],
+    );
+    const started = await cli.sfn.json<{ executionArn: string }>(
+      ...["start-execution", "--state-machine-arn", made.stateMachineArn],
+      ...["--input", JSON.stringify({ order: { id: 7, items: ["a"] }, kind: "order" })],
+    );
+    const done = await waitFor(
+      async () => {
+        const d = await cli.sfn.json<{ status: string; output?: string }>(
+          ...["describe-execution", "--execution-arn", started.executionArn],
+        );
+        return d.status === "RUNNING" ? undefined : d;
+      },
+      60_000,
+      { what: "the sns:publish execution's end" },
+    );
+    expect(done.status).toBe("SUCCEEDED");
+    const output = JSON.parse(done.output as string);
+    expect(output).toEqual({ MessageId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const m = await queues.firstMessage(queueUrl);
+    expect(JSON.parse(m.Body as string)).toMatchObject({
+      Type: "Notification",
+      MessageId: output.MessageId,
+      TopicArn: topicArn,
+      Subject: "Order placed",
+      Message: '{"id":7,"items":["a"]}',
+      MessageAttributes: { kind: { Type: "String", Value: "order" } },
+    });
+  });
+
+  it("sns:publish.waitForTaskToken: a MessageStructure json message gives the queue its own text, the token", async () => {
+    const { topicArn, queueUrl } = await topicWithQueue("sfn-sns-token");
+    const arn = await run(
+      {
+        StartAt: "Ask",
+        States: {
+          Ask: {
+            Type: "Task",
+            Resource: "arn:aws:states:::sns:publish.waitForTaskToken",
+            Parameters: {
+              TopicArn: topicArn,
+              MessageStructure: "json",
+              Message: { default: "a task awaits its token", "sqs.$": "$$.Task.Token" },
+            },
+            ResultPath: "$.answer",
+            End: true,
+          },
+        },
+      },
+      { job: "resize" },
+    );
+    const m = await queues.firstMessage(queueUrl);
+    const token = (JSON.parse(m.Body as string) as { Message: string }).Message;
+    expect(token).not.toBe("a task awaits its token");
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe("RUNNING");
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"width":640}' }));
+    const done = await settled(arn);
+    expect(done.status).toBe("SUCCEEDED");
+    expect(JSON.parse(done.output as string)).toEqual({ job: "resize", answer: { width: 640 } });
+  });
+
+  it("sns:publish to a topic that does not exist fails the execution with SNS.NotFoundException", async () => {
+    const missing = `arn:aws:sns:${stack.region}:${stack.credentials.accountId}:${uniqueName("no-such-topic")}`;
+    const arn = await run({
+      StartAt: "Publish",
+      States: {
+        Publish: {
+          Type: "Task",
+          Resource: "arn:aws:states:::sns:publish",
+          Parameters: { TopicArn: missing, Message: "x" },
+          End: true,
+        },
+      },
+    });
+    const done = await settled(arn);
+    expect({ status: done.status, error: done.error }).toEqual({ status: "FAILED", error: "SNS.NotFoundException" });
+    expect(done.cause).toContain(missing);
   });
 });
