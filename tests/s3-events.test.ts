@@ -21,6 +21,8 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import amqp from "amqplib";
 import type { S3Event } from "aws-lambda";
 import S3rver from "s3rver";
@@ -36,6 +38,8 @@ import { useStack } from "./helpers/use-stack.js";
 const stack = useStack();
 let dir: string;
 let s3: S3Client;
+let sqs: SQSClient;
+let sns: SNSClient;
 let fnName: string;
 let guardName: string;
 let source: { SourceId: string; Token: string; EndpointPath: string };
@@ -48,6 +52,13 @@ const aws = (...args: string[]) => runAwsCli(stack, dir, args);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "stratus-s3-events-"));
+  const signed = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
+  };
+  sqs = new SQSClient(signed);
+  sns = new SNSClient(signed);
   s3 = new S3Client({
     endpoint: stack.endpoint,
     region: stack.region,
@@ -73,6 +84,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   s3?.destroy();
+  sqs?.destroy();
+  sns?.destroy();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -255,7 +268,7 @@ describe("bindings the Lambda way, through the AWS CLI", () => {
 });
 
 describe("bindings through @aws-sdk/client-s3", () => {
-  it("puts and gets a configuration; refuses an unpermitted function, a queue and other S3 operations", async () => {
+  it("puts and gets a configuration; refuses an unpermitted function, a missing queue, EventBridge and other S3 operations", async () => {
     const bucket = uniqueName("docs");
     const refused = await s3
       .send(
@@ -276,13 +289,29 @@ describe("bindings through @aws-sdk/client-s3", () => {
         new PutBucketNotificationConfigurationCommand({
           Bucket: bucket,
           NotificationConfiguration: {
-            QueueConfigurations: [{ QueueArn: "arn:aws:sqs:us-east-1:111111111111:q", Events: ["s3:ObjectCreated:*"] }],
+            QueueConfigurations: [
+              {
+                QueueArn: `arn:aws:sqs:${stack.region}:${stack.credentials.accountId}:no-such-queue`,
+                Events: ["s3:ObjectCreated:*"],
+              },
+            ],
           },
         }),
       )
       .catch((e: unknown) => e as S3ServiceException);
     expect((queue as S3ServiceException).name).toBe("InvalidArgument");
-    expect((queue as S3ServiceException).message).toMatch(/QueueConfiguration/);
+    expect((queue as S3ServiceException).message).toMatch(/Unable to validate/);
+
+    const bridge = await s3
+      .send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: bucket,
+          NotificationConfiguration: { EventBridgeConfiguration: {} },
+        }),
+      )
+      .catch((e: unknown) => e as S3ServiceException);
+    expect((bridge as S3ServiceException).name).toBe("InvalidArgument");
+    expect((bridge as S3ServiceException).message).toMatch(/EventBridgeConfiguration is not supported/);
 
     const other = await s3
       .send(new ListObjectsV2Command({ Bucket: bucket }))
@@ -370,6 +399,87 @@ describe("notifications from S3-compatible stores", () => {
         },
       ],
     } satisfies S3Event);
+  });
+
+  it("sends a queue destination the S3 event and a topic destination S3's notification, after a test event each", async () => {
+    const bucket = uniqueName("reports");
+    const queueName = uniqueName("s3-jobs");
+    const fanName = uniqueName("s3-fan");
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl as string;
+    const fanUrl = (await sqs.send(new CreateQueueCommand({ QueueName: fanName }))).QueueUrl as string;
+    const account = stack.credentials.accountId;
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName("s3-news") }))).TopicArn as string;
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: "sqs",
+        Endpoint: `arn:aws:sqs:${stack.region}:${account}:${fanName}`,
+      }),
+    );
+    const config = {
+      QueueConfigurations: [
+        {
+          Id: "jobs",
+          QueueArn: `arn:aws:sqs:${stack.region}:${account}:${queueName}`,
+          Events: ["s3:ObjectCreated:*"],
+          Filter: { Key: { FilterRules: [{ Name: "Suffix", Value: ".csv" }] } },
+        },
+      ],
+      // Apart from the queue's keys: S3 refuses two configurations one event could reach.
+      TopicConfigurations: [
+        {
+          Id: "news",
+          TopicArn: topicArn,
+          Events: ["s3:ObjectCreated:Put"],
+          Filter: { Key: { FilterRules: [{ Name: "Suffix", Value: ".json" }] } },
+        },
+      ],
+    };
+    const put = await aws(
+      "s3api",
+      "put-bucket-notification-configuration",
+      "--bucket",
+      bucket,
+      "--notification-configuration",
+      JSON.stringify(config),
+    );
+    expect(put.code, put.stderr).toBe(0);
+    const got = JSON.parse((await aws("s3api", "get-bucket-notification-configuration", "--bucket", bucket)).stdout);
+    expect(got).toEqual(config);
+
+    const next = async (url: string) =>
+      waitFor(
+        async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }))).Messages?.[0],
+        20_000,
+      );
+    const test = JSON.parse((await next(queueUrl)).Body as string);
+    expect(test).toMatchObject({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: bucket });
+    const testNote = JSON.parse((await next(fanUrl)).Body as string);
+    expect(testNote.Subject).toBe("Amazon S3 Notification");
+    expect(JSON.parse(testNote.Message)).toMatchObject({ Event: "s3:TestEvent", Bucket: bucket });
+
+    for (const [key, seq] of [
+      ["q3.csv", "18B0001"],
+      ["q3.json", "18B0002"],
+    ]) {
+      expect(await (await notify(minioBody(bucket, key as string, seq as string), bearer())).json()).toEqual({
+        Records: 1,
+        Invocations: 1,
+      });
+    }
+    const direct = JSON.parse((await next(queueUrl)).Body as string) as S3Event;
+    expect(direct.Records[0]?.s3).toMatchObject({
+      configurationId: "jobs",
+      bucket: { name: bucket },
+      object: { key: "q3.csv" },
+    });
+    const note = JSON.parse((await next(fanUrl)).Body as string) as {
+      Subject: string;
+      Message: string;
+      TopicArn: string;
+    };
+    expect(note).toMatchObject({ Subject: "Amazon S3 Notification", TopicArn: topicArn });
+    expect((JSON.parse(note.Message) as S3Event).Records[0]?.s3.configurationId).toBe("news");
   });
 
   it("a Ceph RGW push (Basic credentials from the endpoint URL) invokes the bound function", async () => {

@@ -363,7 +363,19 @@ export async function startControlPlane(
   const mappings = startMappings(pool, invoke, secrets.reader, { ...config, log });
   const cloudWatchLogs = startLogs(pool, { ...config, log });
   // Bucket triggers: S3-compatible stores' notifications, delivered on the async path.
-  const objects = startObjects(pool, { functions, policies, settings: settingsStore, relay }, { ...config, log });
+  const objects = startObjects(
+    pool,
+    {
+      functions,
+      policies,
+      settings: settingsStore,
+      relay,
+      queues: sqs.refs,
+      topics: sns.topics,
+      published: sns.published,
+    },
+    { ...config, log },
+  );
   // Step Functions: its tasks run on the async path, whose end each job tells `finished`.
   const states = startStates(
     pool,

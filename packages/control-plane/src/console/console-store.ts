@@ -17,11 +17,14 @@ export interface TestEvent {
   updatedAt: Date;
 }
 
-/** One bucket's Lambda notification configurations, as stored (object-event-store.ts). */
+/** One bucket's notification configurations on a function, as stored (object-event-store.ts). */
 export interface BucketBindings {
   bucket: string;
   configurations: { id: string; functionArn: string; events: string[]; prefix?: string; suffix?: string }[];
 }
+
+/** A stored configuration: a function's, or a queue's or topic's (which have no functionArn). */
+type StoredBinding = Omit<BucketBindings["configurations"][number], "functionArn"> & { functionArn?: string };
 
 /** An EventBridge rule, of any bus, with the targets of it that name the function. */
 export interface RuleBinding {
@@ -92,13 +95,14 @@ export interface ConsoleStore {
 export function createPgConsoleStore(db: BoundedDb): ConsoleStore {
   return {
     async bucketBindingsOf(accountId, functionName) {
-      const res = await db.query<BucketBindings>(
+      const res = await db.query<{ bucket: string; configurations: StoredBinding[] }>(
         "SELECT bucket, configurations FROM bucket_notifications WHERE account_id = $1 ORDER BY bucket",
         [accountId],
       );
-      const ours = (arn: string) => namesFunction(arn, accountId, functionName);
+      const ours = (c: StoredBinding): c is BucketBindings["configurations"][number] =>
+        c.functionArn !== undefined && namesFunction(c.functionArn, accountId, functionName);
       return res.rows
-        .map((r) => ({ bucket: r.bucket, configurations: r.configurations.filter((c) => ours(c.functionArn)) }))
+        .map((r) => ({ bucket: r.bucket, configurations: r.configurations.filter(ours) }))
         .filter((r) => r.configurations.length > 0);
     },
     async ruleBindingsOf(accountId, functionName) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LambdaBinding } from "../store/object-event-store.js";
+import type { NotificationBinding } from "../store/object-event-store.js";
 import { bindingMatches, notificationXml, parseNotificationXml } from "./notification-config.js";
 
 const FN = "arn:aws:lambda:us-east-1:111111111111:function:thumbs";
@@ -18,6 +18,23 @@ const rules = (...r: Array<[string, string]>) =>
   `<Filter><S3Key>${r.map(([n, v]) => `<FilterRule><Name>${n}</Name><Value>${v}</Value></FilterRule>`).join("")}</S3Key></Filter>`;
 
 describe("parseNotificationXml", () => {
+  it("reads queue and topic configurations beside functions, and writes them back in S3's order", () => {
+    const body = xml(
+      `${config(["s3:ObjectCreated:*"], rules(["prefix", "in/"]), "fn")}` +
+        "<QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:111111111111:jobs</Queue><Event>s3:ObjectRemoved:*</Event></QueueConfiguration>" +
+        `<TopicConfiguration><Id>t</Id><Topic>arn:aws:sns:us-east-1:111111111111:news</Topic><Event>s3:ObjectCreated:Put</Event>${rules(["prefix", "out/"], ["suffix", ".png"])}</TopicConfiguration>`,
+    );
+    const bindings = parseNotificationXml(body);
+    expect(bindings.map((b) => [b.id, b.functionArn ?? b.queueArn ?? b.topicArn])).toEqual([
+      ["t", "arn:aws:sns:us-east-1:111111111111:news"],
+      ["q", "arn:aws:sqs:us-east-1:111111111111:jobs"],
+      ["fn", FN],
+    ]);
+    const written = notificationXml(bindings);
+    expect(written.indexOf("<TopicConfiguration>")).toBeLessThan(written.indexOf("<QueueConfiguration>"));
+    expect(parseNotificationXml(Buffer.from(written))).toEqual(bindings);
+  });
+
   it("reads configurations as the SDK and the CLI send them, and writes them back", () => {
     const bindings = parseNotificationXml(
       xml(
@@ -54,10 +71,18 @@ describe("parseNotificationXml", () => {
       "MalformedXML",
     ],
     ["an unknown event", xml(config(["s3:ObjectAccessed:Get"])), "InvalidArgument"],
+    ["an EventBridge configuration", xml("<EventBridgeConfiguration></EventBridgeConfiguration>"), "InvalidArgument"],
     [
-      "a queue",
-      xml("<QueueConfiguration><Queue>arn:aws:sqs:us-east-1:1:q</Queue></QueueConfiguration>"),
-      "InvalidArgument",
+      "a queue configuration without its queue",
+      xml("<QueueConfiguration><Event>s3:ObjectCreated:*</Event></QueueConfiguration>"),
+      "MalformedXML",
+    ],
+    [
+      "a function element in a topic configuration",
+      xml(
+        `<TopicConfiguration><CloudFunction>${FN}</CloudFunction><Event>s3:ObjectCreated:*</Event></TopicConfiguration>`,
+      ),
+      "MalformedXML",
     ],
     ["two prefixes", xml(config(["s3:ObjectCreated:*"], rules(["prefix", "a"], ["prefix", "b"]))), "InvalidArgument"],
     [
@@ -112,7 +137,13 @@ describe("parseNotificationXml", () => {
 });
 
 describe("bindingMatches", () => {
-  const b: LambdaBinding = { id: "x", functionArn: FN, events: ["s3:ObjectCreated:*"], prefix: "in/", suffix: ".jpg" };
+  const b: NotificationBinding = {
+    id: "x",
+    functionArn: FN,
+    events: ["s3:ObjectCreated:*"],
+    prefix: "in/",
+    suffix: ".jpg",
+  };
   it.each([
     ["ObjectCreated:Put", "in/cat.jpg", true],
     ["ObjectCreated:CompleteMultipartUpload", "in/a/b.jpg", true],
@@ -124,7 +155,7 @@ describe("bindingMatches", () => {
     expect(bindingMatches(b, event, key)).toBe(want);
   });
   it("takes exact event names", () => {
-    const exact: LambdaBinding = { id: "y", functionArn: FN, events: ["s3:ObjectRemoved:Delete"] };
+    const exact: NotificationBinding = { id: "y", functionArn: FN, events: ["s3:ObjectRemoved:Delete"] };
     expect(bindingMatches(exact, "ObjectRemoved:Delete", "k")).toBe(true);
     expect(bindingMatches(exact, "ObjectRemoved:DeleteMarkerCreated", "k")).toBe(false);
   });

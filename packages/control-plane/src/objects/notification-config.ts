@@ -1,11 +1,12 @@
-// A bucket's notification configuration, S3's LambdaFunctionConfigurations: read from
-// PutBucketNotificationConfiguration's XML and checked as S3 checks it (known event
-// types, at most one prefix and one suffix rule, no two configurations sharing an
-// event type over overlapping keys), written back for GetBucketNotificationConfiguration,
-// and matched against an event. Pure: the function checks are the service's.
+// A bucket's notification configuration, S3's LambdaFunction-, Queue- and
+// TopicConfigurations: read from PutBucketNotificationConfiguration's XML and checked
+// as S3 checks it (known event types, at most one prefix and one suffix rule, no two
+// configurations sharing an event type over overlapping keys), written back for
+// GetBucketNotificationConfiguration, and matched against an event. Pure: the
+// destination checks are the service's.
 import { randomUUID } from "node:crypto";
 import { XmlNode } from "@aws-sdk/xml-builder";
-import type { LambdaBinding } from "../store/object-event-store.js";
+import type { NotificationBinding } from "../store/object-event-store.js";
 import { invalidArgument, malformedXml, parseXmlBody, S3_NAMESPACE, textNode, xmlDocument } from "./s3-xml.js";
 
 /** The event types S3 lets a notification name. */
@@ -42,8 +43,15 @@ export const S3_EVENT_TYPES = new Set([
 /** Configurations a bucket may hold. */
 export const MAX_CONFIGURATIONS = 100;
 const MAX_FILTER_VALUE = 1024;
-/** Destinations Stratus cannot deliver to, refused by name. */
-const OTHER_DESTINATIONS = ["QueueConfiguration", "TopicConfiguration", "EventBridgeConfiguration"];
+/** Each configuration element, the element naming its destination, and the binding field that keeps it. */
+const DESTINATIONS = [
+  { element: "TopicConfiguration", arn: "Topic", field: "topicArn" },
+  { element: "QueueConfiguration", arn: "Queue", field: "queueArn" },
+  { element: "CloudFunctionConfiguration", arn: "CloudFunction", field: "functionArn" },
+] as const;
+
+/** The destination ARN of a binding, whichever kind it is. */
+export const destinationOf = (b: NotificationBinding): string => b.functionArn ?? b.queueArn ?? b.topicArn ?? "";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -57,21 +65,24 @@ function text(o: Obj, name: string): string | undefined {
 }
 
 /** The Lambda bindings a PutBucketNotificationConfiguration body asks for (none clears them). */
-export function parseNotificationXml(body: Buffer): LambdaBinding[] {
+export function parseNotificationXml(body: Buffer): NotificationBinding[] {
   const doc = parseXmlBody(body);
   const root = doc.NotificationConfiguration;
   if (root === "") return [];
   if (!isObj(root)) throw malformedXml();
   for (const name of Object.keys(root)) {
-    if (OTHER_DESTINATIONS.includes(name)) {
-      throw invalidArgument(`Stratus delivers bucket events to Lambda functions only: ${name} is not supported`, {
-        name,
-        value: "not supported",
-      });
+    if (name === "EventBridgeConfiguration") {
+      throw invalidArgument(
+        `Stratus delivers bucket events to functions, queues and topics: ${name} is not supported`,
+        {
+          name,
+          value: "not supported",
+        },
+      );
     }
-    if (name !== "CloudFunctionConfiguration" && name !== "xmlns") throw malformedXml();
+    if (!DESTINATIONS.some((d) => d.element === name) && name !== "xmlns") throw malformedXml();
   }
-  const bindings = many(root.CloudFunctionConfiguration).map(parseBinding);
+  const bindings = DESTINATIONS.flatMap((d) => many(root[d.element]).map((c) => parseBinding(c, d)));
   if (bindings.length > MAX_CONFIGURATIONS) {
     throw invalidArgument(`A bucket may hold at most ${MAX_CONFIGURATIONS} notification configurations`);
   }
@@ -79,13 +90,13 @@ export function parseNotificationXml(body: Buffer): LambdaBinding[] {
   return bindings;
 }
 
-function parseBinding(c: unknown): LambdaBinding {
+function parseBinding(c: unknown, d: (typeof DESTINATIONS)[number]): NotificationBinding {
   if (!isObj(c)) throw malformedXml();
   for (const name of Object.keys(c)) {
-    if (!["Id", "CloudFunction", "Event", "Filter"].includes(name)) throw malformedXml();
+    if (!["Id", d.arn, "Event", "Filter"].includes(name)) throw malformedXml();
   }
-  const functionArn = text(c, "CloudFunction");
-  if (!functionArn) throw malformedXml();
+  const arn = text(c, d.arn);
+  if (!arn) throw malformedXml();
   const events = many(c.Event).map((e) => {
     if (typeof e !== "string") throw malformedXml();
     const event = e.trim();
@@ -97,7 +108,7 @@ function parseBinding(c: unknown): LambdaBinding {
   if (events.length === 0) throw malformedXml();
   const id = text(c, "Id") || Buffer.from(randomUUID()).toString("base64");
   if (id.length > 255) throw invalidArgument("The notification configuration Id is longer than 255 characters");
-  return { id, functionArn, events: [...new Set(events)], ...parseFilter(c.Filter) };
+  return { id, [d.field]: arn, events: [...new Set(events)], ...parseFilter(c.Filter) };
 }
 
 function parseFilter(filter: unknown): { prefix?: string; suffix?: string } {
@@ -139,7 +150,7 @@ const keysOverlap = (x?: string, y?: string, starts = true) =>
   !x || !y || (starts ? x.startsWith(y) || y.startsWith(x) : x.endsWith(y) || y.endsWith(x));
 
 /** S3's rules across a bucket's configurations: unique ids, and no key two of them would both take for one event. */
-export function checkBindings(bindings: LambdaBinding[]): void {
+export function checkBindings(bindings: NotificationBinding[]): void {
   const ids = new Set<string>();
   for (const [i, a] of bindings.entries()) {
     if (ids.has(a.id)) throw invalidArgument("Same ID used for multiple configurations", { name: "Id", value: a.id });
@@ -159,29 +170,33 @@ export function checkBindings(bindings: LambdaBinding[]): void {
 }
 
 /** GetBucketNotificationConfiguration's answer. */
-export function notificationXml(bindings: LambdaBinding[]): string {
+export function notificationXml(bindings: NotificationBinding[]): string {
   const root = new XmlNode("NotificationConfiguration").addAttribute("xmlns", S3_NAMESPACE);
-  for (const b of bindings) {
-    const node = new XmlNode("CloudFunctionConfiguration").c(textNode("Id", b.id));
-    node.c(textNode("CloudFunction", b.functionArn));
-    for (const e of b.events) node.c(textNode("Event", e));
-    if (b.prefix !== undefined || b.suffix !== undefined) {
-      const key = new XmlNode("S3Key");
-      for (const [name, value] of [
-        ["Prefix", b.prefix],
-        ["Suffix", b.suffix],
-      ] as const) {
-        if (value !== undefined) key.c(new XmlNode("FilterRule").c(textNode("Name", name)).c(textNode("Value", value)));
-      }
-      node.c(new XmlNode("Filter").c(key));
-    }
-    root.c(node);
+  for (const d of DESTINATIONS) {
+    for (const b of bindings) if (b[d.field] !== undefined) root.c(bindingXml(b, d));
   }
   return xmlDocument(root);
 }
 
+function bindingXml(b: NotificationBinding, d: (typeof DESTINATIONS)[number]): XmlNode {
+  const node = new XmlNode(d.element).c(textNode("Id", b.id));
+  node.c(textNode(d.arn, b[d.field] as string));
+  for (const e of b.events) node.c(textNode("Event", e));
+  if (b.prefix !== undefined || b.suffix !== undefined) {
+    const key = new XmlNode("S3Key");
+    for (const [name, value] of [
+      ["Prefix", b.prefix],
+      ["Suffix", b.suffix],
+    ] as const) {
+      if (value !== undefined) key.c(new XmlNode("FilterRule").c(textNode("Name", name)).c(textNode("Value", value)));
+    }
+    node.c(new XmlNode("Filter").c(key));
+  }
+  return node;
+}
+
 /** Whether `binding` takes an event named `eventName` (no "s3:" prefix) on the object `key` (as stored). */
-export function bindingMatches(binding: LambdaBinding, eventName: string, key: string): boolean {
+export function bindingMatches(binding: NotificationBinding, eventName: string, key: string): boolean {
   const named = `s3:${eventName}`;
   const wants = binding.events.some((e) => e === named || (e.endsWith(":*") && named.startsWith(e.slice(0, -1))));
   return (

@@ -3,13 +3,20 @@
 // notification matched, written in one transaction so that a receiver that answered
 // has committed every one of them.
 import type { Pool } from "pg";
-import { acceptInTransaction, type NewAsyncInvocation } from "./async-store.js";
+import type { Deliveries } from "../schedules/targets.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
+import { writeFiring } from "./schedule-store.js";
 
 /** One LambdaFunctionConfiguration: which events on which keys invoke which function. */
-export interface LambdaBinding {
+/**
+ * One of a bucket's notification configurations: exactly one destination, a function
+ * (`functionArn`, as rows written before queues and topics have it), a queue or a topic.
+ */
+export interface NotificationBinding {
   id: string;
-  functionArn: string;
+  functionArn?: string;
+  queueArn?: string;
+  topicArn?: string;
   /** As configured, e.g. "s3:ObjectCreated:*". */
   events: string[];
   prefix?: string;
@@ -70,7 +77,7 @@ export function createPgObjectEventStore(pool: Pool, timeoutMs = STATEMENT_TIMEO
       return res.rowCount === 1;
     },
     /** Replaces the bucket's configuration; none removes it. */
-    async putBindings(accountId: string, bucket: string, bindings: LambdaBinding[]): Promise<void> {
+    async putBindings(accountId: string, bucket: string, bindings: NotificationBinding[]): Promise<void> {
       if (bindings.length === 0) {
         await db.query("DELETE FROM bucket_notifications WHERE account_id = $1 AND bucket = $2", [accountId, bucket]);
         return;
@@ -81,17 +88,23 @@ export function createPgObjectEventStore(pool: Pool, timeoutMs = STATEMENT_TIMEO
         [accountId, bucket, jsonbText(bindings)],
       );
     },
-    async getBindings(accountId: string, bucket: string): Promise<LambdaBinding[]> {
-      const res = await db.query<{ configurations: LambdaBinding[] }>(
+    async getBindings(accountId: string, bucket: string): Promise<NotificationBinding[]> {
+      const res = await db.query<{ configurations: NotificationBinding[] }>(
         "SELECT configurations FROM bucket_notifications WHERE account_id = $1 AND bucket = $2",
         [accountId, bucket],
       );
       return res.rows[0]?.configurations ?? [];
     },
-    /** Commits the invocations with their outbox rows, all or none; ids written before are skipped (a retried notification). */
-    async accept(invocations: NewAsyncInvocation[]): Promise<number> {
-      if (invocations.length === 0) return 0;
-      return db.transaction((c) => acceptInTransaction(c, invocations));
+    /**
+     * Commits the invocations (with their outbox rows), queue messages and messages to
+     * topics, all or none; invocations and topic messages written before are skipped (a
+     * retried notification). Returns how many were written.
+     */
+    async accept(d: Pick<Deliveries, "invocations" | "letters" | "publishes">): Promise<number> {
+      if (d.invocations.length === 0 && d.letters.length === 0 && !d.publishes?.length) return 0;
+      const fired = { written: 0, lost: 0 };
+      await db.transaction((c) => writeFiring(c, { ...d, remove: false }, fired));
+      return fired.written;
     },
   };
 }
