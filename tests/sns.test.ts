@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { AddPermissionCommand } from "@aws-sdk/client-lambda";
 import {
   CreateTopicCommand,
@@ -567,5 +568,40 @@ describe("other services publishing to a topic", () => {
     });
     events.destroy();
     cloudwatch.destroy();
+  });
+});
+
+describe("an IAM user", () => {
+  it("publishes to the topic its policy names and is refused another with SNS's AuthorizationError", async () => {
+    const client = {
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
+    };
+    const iam = new IAMClient(client);
+    const allowed = (await sns.send(new CreateTopicCommand({ Name: uniqueName("allowed") }))).TopicArn as string;
+    const other = (await sns.send(new CreateTopicCommand({ Name: uniqueName("other") }))).TopicArn as string;
+    const UserName = uniqueName("publisher");
+    await iam.send(new CreateUserCommand({ UserName }));
+    const doc = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sns:Publish", Resource: allowed }] };
+    await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: "publish", PolicyDocument: JSON.stringify(doc) }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey;
+    const asUser = new SNSClient({
+      ...client,
+      credentials: { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string },
+    });
+    try {
+      const sent = await waitFor(() =>
+        asUser.send(new PublishCommand({ TopicArn: allowed, Message: "ok" })).catch(() => undefined),
+      );
+      expect(sent.MessageId).toBeDefined();
+      const refused = await snsError(asUser.send(new PublishCommand({ TopicArn: other, Message: "no" })));
+      expect(refused.name).toBe("AuthorizationErrorException");
+      expect(refused.$metadata.httpStatusCode).toBe(403);
+      expect(refused.message).toMatch(/not authorized to perform: sns:Publish/);
+    } finally {
+      asUser.destroy();
+      iam.destroy();
+    }
   });
 });

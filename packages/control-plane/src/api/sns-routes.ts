@@ -14,10 +14,15 @@ export function snsRoutes(ops: Record<string, QueryOp>, log: Pick<Logger, "warn"
       label: "SNS",
       codec: snsQuery,
       ops,
-      translate: (known) =>
-        known.code === "SerializationException" || known.code === "InvalidParameterValueException"
-          ? new StratusError("InvalidParameter", 400, "client", known.message)
-          : known,
+      translate: (known) => {
+        if (known.code === "SerializationException" || known.code === "InvalidParameterValueException") {
+          return new StratusError("InvalidParameter", 400, "client", known.message);
+        }
+        // An IAM principal refused by its policies: SNS's code for it.
+        if (known.code === "AccessDeniedException")
+          return new StratusError("AuthorizationError", 403, "client", known.message);
+        return known;
+      },
       internal: () => new StratusError("InternalError", 500, "platform", "An internal error occurred"),
     },
     log,

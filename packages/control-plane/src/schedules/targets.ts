@@ -113,7 +113,7 @@ export function deliver(
   const topic = parseTopicArn(t.Arn);
   if (topic) {
     if (topic.accountId !== accountId) return false;
-    (into.publishes ??= []).push({ id, accountId, topicArn: t.Arn, message: payload });
+    into.publishes = [...(into.publishes ?? []), { id, accountId, topicArn: t.Arn, message: payload }];
     return true;
   }
   const fn = functionOfArn(t.Arn);
