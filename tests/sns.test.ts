@@ -12,16 +12,25 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { AddPermissionCommand } from "@aws-sdk/client-lambda";
 import {
+  ConfirmSubscriptionCommand,
   CreateTopicCommand,
+  DeleteTopicCommand,
   GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
+  ListSubscriptionsCommand,
+  ListTagsForResourceCommand,
+  ListTopicsCommand,
   PublishBatchCommand,
   PublishCommand,
   SetSubscriptionAttributesCommand,
+  SetTopicAttributesCommand,
   SNSClient,
   SNSServiceException,
   SubscribeCommand,
+  TagResourceCommand,
   UnsubscribeCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SNSEvent } from "aws-lambda";
@@ -603,5 +612,160 @@ describe("an IAM user", () => {
       asUser.destroy();
       iam.destroy();
     }
+  });
+});
+
+describe("the rest of the API, each way", () => {
+  it("the SDK pages topics and subscriptions, edits a topic's attributes and tags, and deletes it with its subscriptions", async () => {
+    const prefix = uniqueName("page");
+    const arns: string[] = [];
+    for (let i = 0; i < 101; i++) {
+      arns.push(
+        (await sns.send(new CreateTopicCommand({ Name: `${prefix}-${String(i).padStart(3, "0")}` })))
+          .TopicArn as string,
+      );
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await sns.send(new ListTopicsCommand({ NextToken: token }));
+      seen.push(...(page.Topics ?? []).map((t) => t.TopicArn as string));
+      token = page.NextToken;
+      pages++;
+    } while (token);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(seen.filter((a) => a.includes(prefix))).toEqual(arns);
+
+    const topicArn = arns[0] as string;
+    await sns.send(
+      new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: "DisplayName", AttributeValue: "Paged" }),
+    );
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: topicArn },
+      ],
+    });
+    await sns.send(
+      new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: "Policy", AttributeValue: policy }),
+    );
+    const attrs = (await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes;
+    expect(attrs).toMatchObject({ DisplayName: "Paged", Policy: policy, TopicArn: topicArn });
+    const notJson = await snsError(
+      sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: "Policy", AttributeValue: "{nope" })),
+    );
+    expect(notJson.name).toBe("InvalidParameterException");
+    expect((await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes?.Policy).toBe(policy);
+
+    await sns.send(
+      new TagResourceCommand({
+        ResourceArn: topicArn,
+        Tags: [
+          { Key: "a", Value: "1" },
+          { Key: "b", Value: "2" },
+        ],
+      }),
+    );
+    await sns.send(new UntagResourceCommand({ ResourceArn: topicArn, TagKeys: ["a"] }));
+    expect((await sns.send(new ListTagsForResourceCommand({ ResourceArn: topicArn }))).Tags).toEqual([
+      { Key: "b", Value: "2" },
+    ]);
+    const tooMany = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    expect((await snsError(sns.send(new TagResourceCommand({ ResourceArn: topicArn, Tags: tooMany })))).name).toBe(
+      "TagLimitExceededException",
+    );
+    const noTopic = `arn:aws:sns:${stack.region}:${stack.credentials.accountId}:${prefix}-none`;
+    expect((await snsError(sns.send(new ListTagsForResourceCommand({ ResourceArn: noTopic })))).name).toBe(
+      "ResourceNotFoundException",
+    );
+
+    const q = await newQueue("paged");
+    const sub = await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: q.arn }));
+    const all = await sns.send(new ListSubscriptionsCommand({}));
+    expect(all.Subscriptions?.map((x) => x.SubscriptionArn)).toContain(sub.SubscriptionArn);
+    // Lambda and SQS subscriptions are confirmed when made: there is nothing to confirm.
+    const confirm = await snsError(sns.send(new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token: "abc" })));
+    expect(confirm.message).toMatch(/no subscription is waiting for confirmation/);
+
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+    const gone = await snsError(
+      sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn })),
+    );
+    expect(gone.name).toBe("NotFoundException");
+    for (const arn of arns.slice(1)) await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
+  });
+
+  it("the AWS CLI lists, reads, edits and removes subscriptions, and refuses what it cannot confirm", async () => {
+    const topicArn = JSON.parse((await aws("sns", "create-topic", "--name", uniqueName("cli-subs"))).stdout)
+      .TopicArn as string;
+    const q = await newQueue("cli-subs");
+    const made = await aws(
+      "sns",
+      "subscribe",
+      "--topic-arn",
+      topicArn,
+      "--protocol",
+      "sqs",
+      "--notification-endpoint",
+      q.arn,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const subArn = JSON.parse(made.stdout).SubscriptionArn as string;
+    expect(subArn.startsWith(`${topicArn}:`)).toBe(true);
+
+    const byTopic = JSON.parse((await aws("sns", "list-subscriptions-by-topic", "--topic-arn", topicArn)).stdout);
+    expect(byTopic.Subscriptions).toEqual([
+      {
+        SubscriptionArn: subArn,
+        Owner: stack.credentials.accountId,
+        Protocol: "sqs",
+        Endpoint: q.arn,
+        TopicArn: topicArn,
+      },
+    ]);
+    const listed = JSON.parse((await aws("sns", "list-subscriptions")).stdout);
+    expect(listed.Subscriptions.map((x: { SubscriptionArn: string }) => x.SubscriptionArn)).toContain(subArn);
+
+    const set = await aws(
+      "sns",
+      "set-subscription-attributes",
+      "--subscription-arn",
+      subArn,
+      "--attribute-name",
+      "FilterPolicy",
+      "--attribute-value",
+      JSON.stringify({ kind: ["a"] }),
+    );
+    expect(set.code, set.stderr).toBe(0);
+    const attrs = JSON.parse((await aws("sns", "get-subscription-attributes", "--subscription-arn", subArn)).stdout);
+    expect(attrs.Attributes).toMatchObject({
+      SubscriptionArn: subArn,
+      TopicArn: topicArn,
+      Protocol: "sqs",
+      Endpoint: q.arn,
+      PendingConfirmation: "false",
+      FilterPolicy: JSON.stringify({ kind: ["a"] }),
+      FilterPolicyScope: "MessageAttributes",
+    });
+    const role = await aws(
+      "sns",
+      "set-subscription-attributes",
+      "--subscription-arn",
+      subArn,
+      "--attribute-name",
+      "DeliveryPolicy",
+      "--attribute-value",
+      "{}",
+    );
+    expect(role.stderr).toMatch(/The subscription attribute DeliveryPolicy is not supported by Stratus/);
+    const confirm = await aws("sns", "confirm-subscription", "--topic-arn", topicArn, "--token", "abc");
+    expect(confirm.stderr).toMatch(/InvalidParameter/);
+
+    expect((await aws("sns", "unsubscribe", "--subscription-arn", subArn)).code).toBe(0);
+    const after = JSON.parse((await aws("sns", "list-subscriptions-by-topic", "--topic-arn", topicArn)).stdout);
+    expect(after.Subscriptions).toEqual([]);
+    const missing = await aws("sns", "get-subscription-attributes", "--subscription-arn", subArn);
+    expect(missing.stderr).toMatch(/NotFound/);
   });
 });
