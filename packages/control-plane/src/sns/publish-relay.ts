@@ -4,7 +4,7 @@
 // however many control planes drain. A request whose topic is gone is dropped and
 // logged (SNS would have refused the publish); any other failure is tried again later.
 import type { Logger } from "@stratus/shared";
-import { startRepeating } from "../repeating.js";
+import { startDrainRelay } from "../drain-relay.js";
 import type { Deliveries } from "../schedules/targets.js";
 import type { PublishRequest } from "../store/sns-publish-requests.js";
 import type { SnsStore } from "../store/sns-store.js";
@@ -57,30 +57,17 @@ export function startPublishRelay(deps: RelayDeps, opts: { intervalMs?: number }
     return { into, count };
   }
 
-  let active: Promise<void> | undefined;
-  async function drainAll(): Promise<void> {
-    for (;;) {
+  return startDrainRelay(
+    async () => {
       const { claimed, invocations } = await deps.store.drainPublishRequests(BATCH, plan, deps.counted);
       if (invocations > 0) deps.relay.nudge();
-      if (claimed < BATCH || loop.stopped()) return;
-    }
-  }
-  /** One drain at a time; a call while one runs waits for it. */
-  const round = () => {
-    active ??= drainAll().finally(() => {
-      active = undefined;
-    });
-    return active;
-  };
-  const loop = startRepeating(round, {
-    intervalMs: opts.intervalMs ?? 500,
-    onError: (err) => deps.log.warn("could not fan out the messages published to topics", { err }),
-  });
-  return {
-    /** New requests were written: drain now rather than at the next tick. */
-    nudge(): void {
-      if (!loop.stopped()) round().catch((err: Error) => deps.log.warn("could not fan out messages", { err }));
+      return claimed;
     },
-    stop: loop.stop,
-  };
+    {
+      batch: BATCH,
+      intervalMs: opts.intervalMs ?? 500,
+      what: "fan out the messages published to topics",
+      log: deps.log,
+    },
+  );
 }

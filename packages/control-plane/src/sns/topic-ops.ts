@@ -189,31 +189,27 @@ export function createTopicOps(store: SnsStore, region: string) {
         const topic = await topicOf(accountId, required(b, "TopicArn"));
         const name = required(b, "AttributeName");
         const value = optional(b, "AttributeValue") ?? "";
-        const attributes = { ...topic.attributes };
         const kept =
           value === "" && name !== "DisplayName" && SETTABLE.has(name) ? undefined : checkAttribute(name, value);
-        if (kept === undefined) delete attributes[name];
-        else attributes[name] = kept;
-        if (!(await store.setTopicAttributes(accountId, topic.name, attributes))) throw topicNotFound();
+        if (!(await store.setTopicAttribute(accountId, topic.name, name, kept))) throw topicNotFound();
         return {};
       },
 
       async TagResource(accountId: string, b: Body) {
         onlyKnown(b, ["ResourceArn", "Tags"]);
         const topic = await tagTopic(accountId, b);
-        const tags = { ...topic.tags, ...tagList(b) };
-        if (Object.keys(tags).length > MAX_TAGS)
+        const edited = await store.editTopicTags(accountId, topic.name, tagList(b), [], MAX_TAGS);
+        if (edited === "over")
           throw snsErrors.tagLimit("Could not complete request: tag quota of per resource exceeded");
-        await store.setTopicTags(accountId, topic.name, tags);
+        if (edited === "missing") throw snsErrors.resourceNotFound("Resource does not exist");
         return {};
       },
 
       async UntagResource(accountId: string, b: Body) {
         onlyKnown(b, ["ResourceArn", "TagKeys"]);
         const topic = await tagTopic(accountId, b);
-        const tags = { ...topic.tags };
-        for (const k of stringList(b, "TagKeys")) delete tags[k];
-        await store.setTopicTags(accountId, topic.name, tags);
+        const edited = await store.editTopicTags(accountId, topic.name, {}, stringList(b, "TagKeys"), MAX_TAGS);
+        if (edited === "missing") throw snsErrors.resourceNotFound("Resource does not exist");
         return {};
       },
 

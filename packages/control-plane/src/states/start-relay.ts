@@ -6,7 +6,7 @@
 // machine deleted since, its input not JSON) is dropped and logged; any other failure
 // is tried again later.
 import { type Logger, StratusError } from "@stratus/shared";
-import { startRepeating } from "../repeating.js";
+import { startDrainRelay } from "../drain-relay.js";
 import type { StartRequest, StartRequests } from "../store/sfn-start-requests.js";
 
 const BATCH = 50;
@@ -17,10 +17,9 @@ export function startStartRelay(
   log: Pick<Logger, "warn">,
   opts: { intervalMs?: number } = {},
 ) {
-  let active: Promise<void> | undefined;
-  async function drainAll(): Promise<void> {
-    for (;;) {
-      const claimed = await requests.drain(BATCH, async (r) => {
+  return startDrainRelay(
+    () =>
+      requests.drain(BATCH, async (r) => {
         try {
           await start(r);
           return "done";
@@ -34,26 +33,7 @@ export function startStartRelay(
           });
           return "done";
         }
-      });
-      if (claimed < BATCH || loop.stopped()) return;
-    }
-  }
-  /** One drain at a time; a call while one runs waits for it. */
-  const round = () => {
-    active ??= drainAll().finally(() => {
-      active = undefined;
-    });
-    return active;
-  };
-  const loop = startRepeating(round, {
-    intervalMs: opts.intervalMs ?? 500,
-    onError: (err) => log.warn("could not start the executions of state machine targets", { err }),
-  });
-  return {
-    /** New requests were written: drain now rather than at the next tick. */
-    nudge(): void {
-      if (!loop.stopped()) round().catch((err: Error) => log.warn("could not start executions", { err }));
-    },
-    stop: loop.stop,
-  };
+      }),
+    { batch: BATCH, intervalMs: opts.intervalMs ?? 500, what: "start the executions of state machine targets", log },
+  );
 }

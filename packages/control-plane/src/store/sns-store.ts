@@ -38,8 +38,19 @@ export interface SnsStore {
   deleteTopic(accountId: string, name: string): Promise<void>;
   /** The account's topics by name, up to `limit` after `after`. */
   listTopics(accountId: string, after: string | undefined, limit: number): Promise<Topic[]>;
-  setTopicAttributes(accountId: string, name: string, attributes: Record<string, string>): Promise<boolean>;
-  setTopicTags(accountId: string, name: string, tags: Record<string, string>): Promise<boolean>;
+  /** Sets one attribute (undefined: removes it) in one statement, so concurrent edits all hold; false: no such topic. */
+  setTopicAttribute(accountId: string, name: string, attribute: string, value: string | undefined): Promise<boolean>;
+  /**
+   * Adds `add` to the topic's tags and removes `remove`, in one statement, unless the
+   * result would hold more than `max`: "missing" (no such topic), "over" or "done".
+   */
+  editTopicTags(
+    accountId: string,
+    name: string,
+    add: Record<string, string>,
+    remove: string[],
+    max: number,
+  ): Promise<"missing" | "over" | "done">;
   /** The subscription, made unless the topic already has one to the same endpoint (then that one). */
   subscribe(s: Omit<Subscription, "createdAt">): Promise<Subscription | undefined>;
   getSubscription(id: string): Promise<Subscription | undefined>;
@@ -163,21 +174,26 @@ export function createPgSnsStore(pool: Pool, statementTimeoutMs = STATEMENT_TIME
       );
       return res.rows.map(toTopic);
     },
-    async setTopicAttributes(accountId, name, attributes) {
-      const res = await db.query("UPDATE sns_topics SET attributes = $3 WHERE account_id = $1 AND name = $2", [
-        accountId,
-        name,
-        jsonbText(attributes),
-      ]);
+    async setTopicAttribute(accountId, name, attribute, value) {
+      const res = await db.query(
+        `UPDATE sns_topics SET attributes = CASE WHEN $4::text IS NULL THEN attributes - $3
+                                            ELSE attributes || jsonb_build_object($3::text, $4::text) END
+          WHERE account_id = $1 AND name = $2`,
+        [accountId, name, attribute, value ?? null],
+      );
       return res.rowCount === 1;
     },
-    async setTopicTags(accountId, name, tags) {
-      const res = await db.query("UPDATE sns_topics SET tags = $3 WHERE account_id = $1 AND name = $2", [
-        accountId,
-        name,
-        jsonbText(tags),
-      ]);
-      return res.rowCount === 1;
+    async editTopicTags(accountId, name, add, remove, max) {
+      const res = await db.query<{ n: number }>(
+        `WITH t AS (SELECT id, (tags - $4::text[]) || $3::jsonb AS tags FROM sns_topics
+                     WHERE account_id = $1 AND name = $2 FOR UPDATE),
+         upd AS (UPDATE sns_topics s SET tags = t.tags FROM t
+                  WHERE s.id = t.id AND (SELECT count(*) FROM jsonb_object_keys(t.tags)) <= $5 RETURNING 1)
+         SELECT (SELECT count(*) FROM t)::int + (SELECT count(*) FROM upd)::int AS n`,
+        [accountId, name, jsonbText(add), remove, max],
+      );
+      const n = res.rows[0]?.n ?? 0;
+      return n === 0 ? "missing" : n === 1 ? "over" : "done";
     },
     async subscribe(s) {
       const res = await db.query<SubRow>(
