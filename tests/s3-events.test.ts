@@ -28,7 +28,7 @@ import type { S3Event } from "aws-lambda";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
-import { deployFunction, storedLog, uniqueName } from "./helpers/functions.js";
+import { asyncInvocations, deployFunction, loggedEvents, uniqueName } from "./helpers/functions.js";
 import { until, waitFor } from "./helpers/poll.js";
 import { type RabbitMq, startRabbitMq } from "./helpers/rabbitmq.js";
 import { signedFetch } from "./helpers/signed-fetch.js";
@@ -128,31 +128,15 @@ async function bind(bucket: string, name: string, filter?: { prefix?: string; su
   );
 }
 
-interface Listed {
-  RequestId: string;
-  Status: string;
-}
-const asyncInvocations = async (name: string) => {
-  const res = await signedFetch(
-    stack.endpoint,
-    stack.region,
-    stack.credentials,
-    `/stratus/2026-11-01/functions/${name}/async-invocations`,
-  );
-  return ((await res.json()) as { Invocations: Listed[] }).Invocations;
-};
 const logged = new Map<string, S3Event>();
 
 /** The events `name` received for `bucket`, once `count` of them have run. */
 async function received(name: string, bucket: string, count: number): Promise<S3Event[]> {
   return waitFor(
     async () => {
-      for (const i of await asyncInvocations(name)) {
-        if (i.Status !== "succeeded" || logged.has(i.RequestId)) continue;
-        const line = /EVENT (.*)/.exec(await storedLog(stack, i.RequestId))?.[1];
-        logged.set(i.RequestId, JSON.parse(line ?? "null") as S3Event);
-      }
-      const mine = [...logged.values()].filter((e) => e.Records[0]?.s3.bucket.name === bucket);
+      const mine = [...(await loggedEvents(stack, name, logged)).values()].filter(
+        (e) => e.Records[0]?.s3.bucket.name === bucket,
+      );
       return mine.length >= count ? mine : undefined;
     },
     45_000,
@@ -595,7 +579,7 @@ describe("notifications from S3-compatible stores", () => {
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get("x-amzn-errortype")).toBe("InvalidRequestContentException");
     expect((await notify("not json", bearer())).status).toBe(400);
-    expect(await asyncInvocations(guardName)).toEqual([]);
+    expect(await asyncInvocations(stack, guardName)).toEqual([]);
     // MinIO probes its webhook with HEAD, token included.
     const probe = await fetch(new URL(source.EndpointPath, stack.endpoint), {
       method: "HEAD",
@@ -605,7 +589,7 @@ describe("notifications from S3-compatible stores", () => {
     // The right token, then, invokes exactly once.
     expect((await notify(body, bearer())).status).toBe(200);
     await received(guardName, bucket, 1);
-    expect(await asyncInvocations(guardName)).toHaveLength(1);
+    expect(await asyncInvocations(stack, guardName)).toHaveLength(1);
   });
 });
 

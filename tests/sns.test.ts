@@ -36,9 +36,8 @@ import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } fr
 import type { SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
-import { deployFunction, storedLog, uniqueName } from "./helpers/functions.js";
+import { deployFunction, loggedEvents, uniqueName } from "./helpers/functions.js";
 import { waitFor } from "./helpers/poll.js";
-import { signedFetch } from "./helpers/signed-fetch.js";
 import { useStack } from "./helpers/use-stack.js";
 
 const stack = useStack();
@@ -113,28 +112,15 @@ const snsError = async (p: Promise<unknown>) => {
   return err as SNSServiceException;
 };
 
-interface Listed {
-  RequestId: string;
-  Status: string;
-}
 const logged = new Map<string, SNSEvent>();
 
 /** The SNS events `name` received from `topicArn`, once `count` of them have run. */
 async function received(name: string, topicArn: string, count: number): Promise<SNSEvent[]> {
   return waitFor(
     async () => {
-      const res = await signedFetch(
-        stack.endpoint,
-        stack.region,
-        stack.credentials,
-        `/stratus/2026-11-01/functions/${name}/async-invocations`,
+      const mine = [...(await loggedEvents(stack, name, logged)).values()].filter(
+        (e) => e.Records[0]?.Sns.TopicArn === topicArn,
       );
-      for (const i of ((await res.json()) as { Invocations: Listed[] }).Invocations) {
-        if (i.Status !== "succeeded" || logged.has(i.RequestId)) continue;
-        const line = /EVENT (.*)/.exec(await storedLog(stack, i.RequestId))?.[1];
-        logged.set(i.RequestId, JSON.parse(line ?? "null") as SNSEvent);
-      }
-      const mine = [...logged.values()].filter((e) => e.Records[0]?.Sns.TopicArn === topicArn);
       return mine.length >= count ? mine : undefined;
     },
     45_000,

@@ -31,10 +31,9 @@ import {
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storedLog } from "./helpers/functions.js";
+import { loggedEvents } from "./helpers/functions.js";
 import { errorName } from "./helpers/iam.js";
 import { waitFor } from "./helpers/poll.js";
-import { signedFetch } from "./helpers/signed-fetch.js";
 import { expectExit, providerBlock, type TerraformDir, terraformAvailable, terraformDir } from "./helpers/terraform.js";
 import { useStack } from "./helpers/use-stack.js";
 import { makeZip } from "./helpers/zip.js";
@@ -380,19 +379,7 @@ describe.skipIf(!available)("Terraform's AWS provider", () => {
       const events = new Map<string, SNSEvent>();
       await waitFor(
         async () => {
-          const res = await signedFetch(
-            stack.endpoint,
-            stack.region,
-            stack.credentials,
-            `/stratus/2026-11-01/functions/${name}/async-invocations`,
-          );
-          const listed = (await res.json()) as { Invocations: Array<{ RequestId: string; Status: string }> };
-          for (const i of listed.Invocations) {
-            if (i.Status !== "succeeded" || events.has(i.RequestId)) continue;
-            const line = /EVENT (.*)/.exec(await storedLog(stack, i.RequestId))?.[1];
-            events.set(i.RequestId, JSON.parse(line ?? "null") as SNSEvent);
-          }
-          return events.size >= 2 ? true : undefined;
+          return (await loggedEvents(stack, name, events)).size >= 2 ? true : undefined;
         },
         45_000,
         { what: `two SNS events at ${name}`, intervalMs: 300 },

@@ -92,3 +92,28 @@ export async function storedLog(stack: Stack, requestId: string): Promise<string
   });
   return stored.Log;
 }
+
+export interface AsyncListed {
+  RequestId: string;
+  Status: string;
+}
+
+/** The function's async invocations, newest first, as Stratus lists them. */
+export async function asyncInvocations(stack: Stack, name: string): Promise<AsyncListed[]> {
+  const path = `/stratus/2026-11-01/functions/${name}/async-invocations`;
+  const res = await signedFetch(stack.endpoint, stack.region, stack.credentials, path);
+  return ((await res.json()) as { Invocations: AsyncListed[] }).Invocations;
+}
+
+/**
+ * Adds to `seen` the event each succeeded async invocation of `name` not in it yet
+ * received, read from the `EVENT <json>` line its handler logged; returns `seen`.
+ */
+export async function loggedEvents<T>(stack: Stack, name: string, seen: Map<string, T>): Promise<Map<string, T>> {
+  for (const i of await asyncInvocations(stack, name)) {
+    if (i.Status !== "succeeded" || seen.has(i.RequestId)) continue;
+    const line = /EVENT (.*)/.exec(await storedLog(stack, i.RequestId))?.[1];
+    seen.set(i.RequestId, JSON.parse(line ?? "null") as T);
+  }
+  return seen;
+}
