@@ -1,11 +1,12 @@
 // The triggers' rows of the benchmark (function URLs beside Invoke, firing lag of due
-// schedules), on a stack of their own with the product's async timing and Postgres
+// schedules, SNS fan-out beside Invoke Event and SendMessage), on a stack of their own with the product's async timing and Postgres
 // with fsync on. They render a section of docs/BENCHMARKS.md of their own (between
 // markers), so `pnpm bench` writes it with every other row and `BENCH_ONLY=triggers`
 // re-measures it alone.
 import { startStack } from "../helpers/stack.js";
 import type { RateRow } from "./drive.js";
 import { type FiringLagResult, measureFiringLag } from "./firing-lag.js";
+import { measureSns, type SnsBenchResult } from "./sns-bench.js";
 import { ms, type Summary } from "./stats.js";
 import { measureFunctionUrls, type UrlBenchResult } from "./url-bench.js";
 
@@ -16,6 +17,7 @@ const POLL_MS = 1_000;
 export interface TriggersResult {
   urls: UrlBenchResult;
   firing: FiringLagResult;
+  sns: SnsBenchResult;
 }
 
 export async function measureTriggers(): Promise<TriggersResult> {
@@ -29,7 +31,11 @@ export async function measureTriggers(): Promise<TriggersResult> {
     console.log(
       `firing lag, ${firing.dueTogether} due together: p50 ${ms(firing.together.p50)} ms, p99 ${ms(firing.together.p99)} ms`,
     );
-    return { urls, firing };
+    const sns = await measureSns(stack);
+    console.log(
+      `SNS: publish to start p50 ${ms(sns.publishToStart.p50)} ms (Invoke Event ${ms(sns.invokeToStart.p50)}), to a queue ${ms(sns.publishToQueue.p50)} ms (SendMessage ${ms(sns.sendToQueue.p50)})`,
+    );
+    return { urls, firing, sns };
   } finally {
     await stack.stop();
   }
@@ -108,7 +114,34 @@ ${(f.togetherSpreadMs / 1000).toFixed(1)} s, which is the p99. The baseline send
 Invoke (64 in flight); in this single-process stack their acceptance alone took
 ${(f.burstAcceptMs / 1000).toFixed(1)} s, so they queue behind each other as they arrive, and their starts
 spread over ${(f.burstSpreadMs / 1000).toFixed(1)} s.
+
+${renderSns(t.sns)}
 ${SECTION_END}`;
+}
+
+function renderSns(s: SnsBenchResult): string {
+  return `## SNS fan-out
+
+A Publish to a topic with one Lambda subscription, from the client's send to the start
+of the function's invocation (the async attempt's first start, as Postgres records
+it, to the millisecond), beside an Invoke with \`InvocationType\` \`Event\` of the same function (the async
+path alone); and a Publish to a topic with one raw SQS subscription, from the send to
+the message's arrival at a long poll already waiting on the queue, beside a
+SendMessage to the same queue. One call at a time, the sides interleaved, the function
+kept warm:
+
+| path | p50 (ms) | p99 (ms) | mean (ms) | n |
+| --- | ---: | ---: | ---: | ---: |
+${row("Publish → the subscribed function starts", s.publishToStart)}
+${row("Invoke (Event) → the function starts (baseline)", s.invokeToStart)}
+${row("Publish → the subscribed queue's long poll has it", s.publishToQueue)}
+${row("SendMessage → the queue's long poll has it (baseline)", s.sendToQueue)}
+
+A Publish reads the topic's subscriptions and the function's permission and event-invoke
+configuration before it commits the invocation, which then goes the async path's way:
+**${signed(s.publishToStart.p50 - s.invokeToStart.p50)} ms** at p50 beside Invoke. To a queue it commits
+the message in SQS's own table, which wakes the long poll as a SendMessage does:
+**${signed(s.publishToQueue.p50 - s.sendToQueue.p50)} ms** at p50 beside SendMessage.`;
 }
 
 /** `doc` with its triggers section replaced by `section` (or `section` appended if it has none). */
