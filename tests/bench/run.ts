@@ -58,6 +58,8 @@ async function triggersOnly() {
   const section = renderTriggers(await measureTriggers());
   await writeFile(REPORT, withSection(await readFile(REPORT, "utf8"), section));
   console.log("wrote the triggers section of docs/BENCHMARKS.md");
+  // As main: a stack's client socket or timer can keep the process alive.
+  process.exit(0);
 }
 
 /** BENCH_ONLY=observability: the observability rows alone, written over their section. */
@@ -65,6 +67,7 @@ async function observabilityOnly() {
   const section = renderObservability(await measureObservability());
   await writeFile(REPORT, withObservability(await readFile(REPORT, "utf8"), section));
   console.log("wrote the observability section of docs/BENCHMARKS.md");
+  process.exit(0);
 }
 
 /**
