@@ -755,3 +755,41 @@ describe("the rest of the API, each way", () => {
     expect(missing.stderr).toMatch(/NotFound/);
   });
 });
+
+describe("another account", () => {
+  it("finds none of this account's topics or subscriptions, and cannot subscribe its own queue or function to them", async () => {
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName("private") }))).TopicArn as string;
+    const q = await newQueue("private");
+    const sub = await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: q.arn }));
+    const other = await stack.newAccount(uniqueName("intruder"));
+    const intruder = new SNSClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey },
+    });
+    const theirQueue = `arn:aws:sqs:${stack.region}:${other.accountId}:theirs`;
+    try {
+      const calls = [
+        () => intruder.send(new PublishCommand({ TopicArn: topicArn, Message: "x" })),
+        () => intruder.send(new GetTopicAttributesCommand({ TopicArn: topicArn })),
+        () => intruder.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: theirQueue })),
+        () => intruder.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn })),
+        () => intruder.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn })),
+        () => intruder.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn })),
+      ];
+      for (const call of calls) expect((await snsError(call())).name).toBe("NotFoundException");
+      expect((await snsError(intruder.send(new ListTagsForResourceCommand({ ResourceArn: topicArn })))).name).toBe(
+        "ResourceNotFoundException",
+      );
+      // Deleting it is a no-op, as deleting a topic that does not exist is.
+      await intruder.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+      expect((await intruder.send(new ListTopicsCommand({}))).Topics ?? []).toEqual([]);
+      expect((await intruder.send(new ListSubscriptionsCommand({}))).Subscriptions ?? []).toEqual([]);
+      // Nothing of it changed.
+      const still = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+      expect(still.Subscriptions?.map((s) => s.SubscriptionArn)).toEqual([sub.SubscriptionArn]);
+    } finally {
+      intruder.destroy();
+    }
+  });
+});
