@@ -3,44 +3,22 @@
 // own, and a dead-letter queue), and what delivering a payload to it writes (an async
 // invocation, a queue message, an execution's start request, or a message to publish).
 import { StratusError } from "@stratus/shared";
+import { functionOfArn, machineAccount } from "../lambda-arns.js";
 import type { FunctionService } from "../services/function-service.js";
 import { parseTopicArn } from "../sns/sns-names.js";
 import { isSnsArn, type TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { targetLetter } from "../sqs/target-letters.js";
-import type { NewAsyncInvocation } from "../store/async-store.js";
+import type { Deliveries } from "../store/deliveries.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";
-import type { StartRequest } from "../store/sfn-start-requests.js";
-import type { PublishRequest } from "../store/sns-publish-requests.js";
 import type { DeadLetter, TargetLetter } from "../store/sqs-messages.js";
 
 /** Scheduler's defaults for a target's RetryPolicy. */
 export const DEFAULT_RETRY_ATTEMPTS = 185;
 export const DEFAULT_EVENT_AGE_SECONDS = 86_400;
 
-/** The function name and qualifier of a Lambda function ARN (or name), if it is one. */
-export function functionOfArn(
-  arn: string,
-): { functionName: string; qualifier?: string; accountId?: string } | undefined {
-  const m = /^arn:aws:lambda:[a-z0-9-]+:(\d{12}):function:([a-zA-Z0-9-_]{1,64})(?::([a-zA-Z0-9-_$]{1,128}))?$/.exec(
-    arn,
-  );
-  if (!m) return undefined;
-  return { accountId: m[1] as string, functionName: m[2] as string, ...(m[3] ? { qualifier: m[3] } : {}) };
-}
-
-/** The account of a state machine ARN, if `arn` is one. */
-export function machineAccount(arn: string): string | undefined {
-  return /^arn:aws:states:[a-z0-9-]+:(\d{12}):stateMachine:[A-Za-z0-9_-]{1,80}$/.exec(arn)?.[1];
-}
-
-export interface Deliveries {
-  invocations: NewAsyncInvocation[];
-  letters: TargetLetter[];
-  starts: StartRequest[];
-  /** Messages to SNS topics, fanned out to their subscriptions once written. */
-  publishes?: PublishRequest[];
-}
+export { functionOfArn, machineAccount } from "../lambda-arns.js";
+export type { Deliveries } from "../store/deliveries.js";
 
 /** A target as both services describe it. */
 export interface Target {

@@ -3,8 +3,10 @@
 // to. An empty TargetArn means none (and removes one on update). Other ARNs are
 // refused. Checked before anything is stored.
 import { errors } from "@stratus/shared";
-import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
+
+/** What SNS answers of a topic ARN, as SQS does of a queue ARN (sns/topic-refs.ts). */
+type TopicRefs = QueueRefs;
 
 const ARN = /^arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*$/;
 

@@ -6,8 +6,11 @@
 // invocation; this service only stores and validates.
 import { errors, LATEST } from "@stratus/shared";
 import type { EventInvokeConfig } from "../domain.js";
-import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
+
+/** What SNS answers of a topic ARN, as SQS does of a queue ARN (sns/topic-refs.ts). */
+type TopicRefs = QueueRefs;
+
 import type { FunctionStore } from "../store/function-store.js";
 import type { AccountUsage, SettingsStore } from "../store/settings-store.js";
 import { parseInput } from "./function-input.js";

@@ -8,12 +8,12 @@
 import { randomUUID } from "node:crypto";
 import { LATEST, type Logger, StratusError } from "@stratus/shared";
 import type { Pattern } from "../events/pattern-check.js";
-import { functionOfArn } from "../schedules/firing.js";
-import type { Deliveries } from "../schedules/targets.js";
+import { functionOfArn } from "../lambda-arns.js";
 import { asyncLimitsOf } from "../services/async-service.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import { queueLetter } from "../sqs/dead-letters.js";
+import type { Deliveries, FanoutCount } from "../store/deliveries.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { Subscription } from "../store/sns-store.js";
 import { type FilterScope, parseFilterPolicy, passes } from "./filter-policy.js";
@@ -28,11 +28,7 @@ export interface FanoutDeps {
   log: Pick<Logger, "warn">;
 }
 
-export interface FanoutCount {
-  delivered: number;
-  filtered: number;
-  failed: number;
-}
+export type { FanoutCount } from "../store/deliveries.js";
 
 /** SQS's limit on a message's attributes, which raw delivery carries over. */
 const MAX_RAW_ATTRIBUTES = 10;

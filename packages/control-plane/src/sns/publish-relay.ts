@@ -5,7 +5,7 @@
 // logged (SNS would have refused the publish); any other failure is tried again later.
 import type { Logger } from "@stratus/shared";
 import { startDrainRelay } from "../drain-relay.js";
-import type { Deliveries } from "../schedules/targets.js";
+import type { Deliveries } from "../store/deliveries.js";
 import type { PublishRequest } from "../store/sns-publish-requests.js";
 import type { SnsStore } from "../store/sns-store.js";
 import type { FanoutCount } from "./fanout.js";

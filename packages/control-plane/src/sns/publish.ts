@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import type { Counter } from "prom-client";
-import type { Deliveries } from "../schedules/targets.js";
+import type { Deliveries } from "../store/deliveries.js";
 import type { SnsStore, Subscription } from "../store/sns-store.js";
 import type { Fanout, FanoutCount } from "./fanout.js";
 import type { Published } from "./notification.js";

@@ -4,8 +4,8 @@
 // The other protocols (http/s, email, sms, mobile push, firehose) are refused by name.
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
+import { functionOfArn } from "../lambda-arns.js";
 import { nameToken, parseNameToken } from "../logs/page-tokens.js";
-import { functionOfArn } from "../schedules/firing.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { SnsStore, Subscription, SubscriptionCursor } from "../store/sns-store.js";

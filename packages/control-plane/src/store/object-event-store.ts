@@ -3,7 +3,7 @@
 // notification matched, written in one transaction so that a receiver that answered
 // has committed every one of them.
 import type { Pool } from "pg";
-import type { Deliveries } from "../schedules/targets.js";
+import type { Deliveries } from "./deliveries.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { writeFiring } from "./schedule-store.js";
 

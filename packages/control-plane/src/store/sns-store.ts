@@ -1,8 +1,7 @@
 // SNS topics and subscriptions (migration 050), and the commit of a publish's
 // deliveries: the only place their SQL lives.
 import type { Pool } from "pg";
-import type { Deliveries } from "../schedules/targets.js";
-import type { FanoutCount } from "../sns/fanout.js";
+import type { Deliveries, FanoutCount } from "./deliveries.js";
 import { boundedDb, jsonbText, STATEMENT_TIMEOUT_MS } from "./pg-helpers.js";
 import { writeFiring } from "./schedule-store.js";
 import type { PublishRequest } from "./sns-publish-requests.js";
