@@ -4,8 +4,8 @@
 // get the same record as a message; other targets (EventBridge buses, another
 // account's) count as undeliverable.
 import { randomUUID } from "node:crypto";
+import { parseTopicArn } from "../arns.js";
 import type { InvokeResult } from "../services/invoke-service.js";
-import { parseTopicArn } from "../sns/sns-names.js";
 import type { AsyncInvocation, NewAsyncInvocation } from "../store/async-store.js";
 
 export type DeliveryCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded";

@@ -4,10 +4,10 @@
 // fire time is set as it is put or enabled (rule-firing.ts).
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
+import type { ArnRefs as TopicRefs } from "../arns.js";
 import { machineAccount } from "../schedules/firing.js";
 import { targetFault as sharedTargetFault } from "../schedules/targets.js";
 import type { FunctionService } from "../services/function-service.js";
-import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_BUS, type EventBus, type EventStore, type Rule, type RuleTarget } from "../store/event-store.js";
 import { pageOf } from "../store/paging.js";

@@ -4,10 +4,10 @@
 import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import type { Registry } from "prom-client";
+import type { ArnRefs as TopicRefs } from "../arns.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import { startScheduleFirer } from "../schedules/schedule-firer.js";
 import type { FunctionService } from "../services/function-service.js";
-import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { createPgEventStore, type Rule } from "../store/event-store.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";

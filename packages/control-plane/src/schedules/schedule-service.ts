@@ -4,8 +4,8 @@
 // exists; its first fire time is set as it is created or updated (firing.ts).
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
+import type { ArnRefs as TopicRefs } from "../arns.js";
 import type { FunctionService } from "../services/function-service.js";
-import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { DEFAULT_GROUP, type Schedule, type ScheduleGroup, type ScheduleStore } from "../store/schedule-store.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";

@@ -3,10 +3,8 @@
 // own, and a dead-letter queue), and what delivering a payload to it writes (an async
 // invocation, a queue message, an execution's start request, or a message to publish).
 import { StratusError } from "@stratus/shared";
-import { functionOfArn, machineAccount } from "../lambda-arns.js";
+import { type ArnRefs, functionOfArn, isSnsArn, machineAccount, parseTopicArn } from "../arns.js";
 import type { FunctionService } from "../services/function-service.js";
-import { parseTopicArn } from "../sns/sns-names.js";
-import { isSnsArn, type TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import { targetLetter } from "../sqs/target-letters.js";
 import type { Deliveries } from "../store/deliveries.js";
@@ -17,7 +15,7 @@ import type { DeadLetter, TargetLetter } from "../store/sqs-messages.js";
 export const DEFAULT_RETRY_ATTEMPTS = 185;
 export const DEFAULT_EVENT_AGE_SECONDS = 86_400;
 
-export { functionOfArn, machineAccount } from "../lambda-arns.js";
+export { functionOfArn, machineAccount } from "../arns.js";
 export type { Deliveries } from "../store/deliveries.js";
 
 /** A target as both services describe it. */
@@ -32,7 +30,7 @@ export interface TargetRefs {
   functions: Pick<FunctionService, "get">;
   queues?: QueueRefs | undefined;
   machines?: MachineRefs | undefined;
-  topics?: TopicRefs | undefined;
+  topics?: ArnRefs | undefined;
 }
 
 /** Why `t` cannot be a target of `accountId`'s (the field it is in named), if it cannot. */

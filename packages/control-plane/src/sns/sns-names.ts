@@ -1,29 +1,16 @@
 // SNS's names and ARNs: a topic's ARN (arn:aws:sns:<region>:<account>:<name>) and a
 // subscription's (the topic's, then `:<uuid>`).
+import { type TopicRef, topicArn } from "../arns.js";
 import { snsErrors } from "./sns-errors.js";
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
-const TOPIC_ARN = /^arn:aws:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,256})$/;
 const SUBSCRIPTION_ARN =
   /^arn:aws:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,256}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
-export interface TopicRef {
-  region: string;
-  accountId: string;
-  name: string;
-}
-
-export const topicArn = (region: string, accountId: string, name: string) =>
-  `arn:aws:sns:${region}:${accountId}:${name}`;
+export { parseTopicArn, type TopicRef, topicArn } from "../arns.js";
 
 export const subscriptionArn = (region: string, accountId: string, topicName: string, id: string) =>
   `${topicArn(region, accountId, topicName)}:${id}`;
-
-/** The topic `arn` names, if it is a topic ARN. */
-export function parseTopicArn(arn: string): TopicRef | undefined {
-  const m = TOPIC_ARN.exec(arn);
-  return m ? { region: m[1] as string, accountId: m[2] as string, name: m[3] as string } : undefined;
-}
 
 /** The topic and id of a subscription ARN, if `arn` is one. */
 export function parseSubscriptionArn(arn: string): (TopicRef & { id: string }) | undefined {

@@ -4,7 +4,6 @@
 import type { Logger } from "@stratus/shared";
 import type { Pool } from "pg";
 import { Counter, type Registry } from "prom-client";
-import type { QueryOp } from "../api/query-routes.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
@@ -16,6 +15,9 @@ import { startPublishRelay } from "./publish-relay.js";
 import { createSubscriptionOps } from "./subscription-ops.js";
 import { createTopicOps } from "./topic-ops.js";
 import { createTopicRefs } from "./topic-refs.js";
+
+/** An operation of SNS's API: the caller's account and the decoded input, to the output (api/query-routes.ts serves it). */
+export type SnsOp = (accountId: string, b: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 export function startSns(
   pool: Pool,
@@ -45,7 +47,7 @@ export function startSns(
       registers: [deps.registry],
     }),
   };
-  const ops: Record<string, QueryOp> = {
+  const ops: Record<string, SnsOp> = {
     ...topics.ops,
     ...createSubscriptionOps(store, {
       topics,

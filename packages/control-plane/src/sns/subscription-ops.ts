@@ -4,7 +4,7 @@
 // The other protocols (http/s, email, sms, mobile push, firehose) are refused by name.
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
-import { functionOfArn } from "../lambda-arns.js";
+import { functionOfArn } from "../arns.js";
 import { nameToken, parseNameToken } from "../logs/page-tokens.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";

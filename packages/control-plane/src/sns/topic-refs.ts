@@ -1,16 +1,12 @@
 // What other services ask of SNS when they are configured with a topic ARN (a rule's
 // or a schedule's target, an alarm's action, an async destination): whether it names
 // a topic of the caller's account. They never read the SNS store themselves.
+
+import { type ArnRefs, parseTopicArn } from "../arns.js";
 import type { SnsStore } from "../store/sns-store.js";
-import { parseTopicArn } from "./sns-names.js";
 
-export interface TopicRefs {
-  /** Why `arn` cannot be used by `accountId`, or undefined when it names one of its topics in this region. */
-  fault(accountId: string, arn: string): Promise<string | undefined>;
-}
-
-/** Whether `arn` is an SNS ARN at all (a topic's, or a malformed one the checks refuse). */
-export const isSnsArn = (arn: string) => arn.startsWith("arn:aws:sns:");
+/** Why a topic ARN cannot be used by an account, or undefined when it names one of its topics in this region. */
+export type TopicRefs = ArnRefs;
 
 export function createTopicRefs(store: Pick<SnsStore, "getTopic">, region: string): TopicRefs {
   return {
