@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(codeLinkRoutes(deps.functions, deps.internalToken));
   // Token-authenticated (the object store's), so ahead of SigV4.
   app.use(objectEventReceiverRoutes(deps.objects));
-  app.use(consoleRoutes(deps.console, deps.functions));
+  app.use(consoleRoutes(deps.console, deps.functions, deps.policies));
   app.use(signedBody(deps.authenticate, deps.budget));
   app.use(s3AuthErrors);
   // S3 is told apart by its signing name, before any path-routed service can see a bucket name.

@@ -1,13 +1,16 @@
 // The console's own routes: its page and assets (/console/, with / sent there),
 // sign-in and sign-out (/console/api/session), the account's function list in one
-// answer (the list page's rows), the buckets and the rules of every event bus that
-// invoke a function (one answer each), and the saved test events each function keeps
-// for everyone in its account. Everything else the console does goes
+// answer (the list page's rows), the buckets, the rules of every event bus and the SNS
+// subscriptions of every topic that invoke a function (one answer each, the last with
+// whether the function's policy lets SNS invoke it), and the saved test events each
+// function keeps for everyone in its account. Everything else the console does goes
 // to the AWS API routes under its session (session-auth.ts).
 import { StratusError } from "@stratus/shared";
 import express, { type Request, type Response, Router } from "express";
 import { route } from "../api/route.js";
+import { functionOfArn, topicArn } from "../arns.js";
 import type { FunctionService } from "../services/function-service.js";
+import type { PolicyService } from "../services/policy-service.js";
 import type { ConsoleStore } from "./console-store.js";
 import {
   CSRF_COOKIE,
@@ -26,6 +29,8 @@ export interface ConsoleDeps {
   store: ConsoleStore;
   /** Where the built console is (packages/console/dist). */
   dir: string;
+  /** The region in the ARNs the console's routes answer. */
+  region: string;
 }
 
 const EVENT_NAME = /^[A-Za-z0-9._-]{1,25}$/;
@@ -46,7 +51,11 @@ function jsonOnly(req: Request): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
-export function consoleRoutes(deps: ConsoleDeps, functions: Pick<FunctionService, "get" | "list">): Router {
+export function consoleRoutes(
+  deps: ConsoleDeps,
+  functions: Pick<FunctionService, "get" | "list">,
+  policies: Pick<PolicyService, "allows">,
+): Router {
   const r = Router();
   const body = express.json({ limit: MAX_PAYLOAD_BYTES * 2, type: "application/json" });
   const session = async (req: Request, res: Response): Promise<Session> => {
@@ -171,6 +180,38 @@ export function consoleRoutes(deps: ConsoleDeps, functions: Pick<FunctionService
           Targets: r.targets.map((t) => ({ Id: t.id, Arn: t.arn })),
         })),
       });
+    }),
+  );
+
+  // The SNS subscriptions of every topic whose endpoint is the function (SNS's own API
+  // lists the whole account's), each with whether the function's policy lets
+  // sns.amazonaws.com invoke it for that topic: the check each delivery makes (sns/fanout.ts).
+  r.get(
+    "/console/api/functions/:name/sns-subscriptions",
+    route("Console.ListSnsSubscriptions", async (req, res) => {
+      const s = await session(req, res);
+      const fn = await functions.get(s.accountId, req.params.name ?? "");
+      const found = await deps.store.snsBindingsOf(s.accountId, fn.name);
+      const out = [];
+      for (const b of found) {
+        const topic = topicArn(deps.region, s.accountId, b.topicName);
+        const allowed = await policies.allows(s.accountId, fn.name, functionOfArn(b.endpoint)?.qualifier, {
+          action: "lambda:InvokeFunction",
+          service: "sns.amazonaws.com",
+          sourceArn: topic,
+          sourceAccount: s.accountId,
+        });
+        out.push({
+          // A subscription's ARN is its topic's, then its id (as sns/sns-names.ts makes it).
+          SubscriptionArn: `${topic}:${b.id}`,
+          TopicArn: topic,
+          Endpoint: b.endpoint,
+          ...(b.filterPolicy ? { FilterPolicy: b.filterPolicy } : {}),
+          ...(b.filterPolicyScope ? { FilterPolicyScope: b.filterPolicyScope } : {}),
+          SnsMayInvoke: allowed,
+        });
+      }
+      res.json({ Subscriptions: out });
     }),
   );
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupRuleTargets, namesFunction, type RuleTargetRow } from "./console-store.js";
+import { groupRuleTargets, namesFunction, type RuleTargetRow, snsBindingsOf } from "./console-store.js";
 
 const ACCOUNT = "123456789012";
 const arn = (name: string, account = ACCOUNT) => `arn:aws:lambda:us-east-1:${account}:function:${name}`;
@@ -56,6 +56,43 @@ describe("the rules that target a function", () => {
         targets: [{ id: "fn", arn: arn("orders") }],
       },
       { bus: "shipping", name: "hourly", state: "ENABLED", targets: [{ id: "fn", arn: arn("orders") }] },
+    ]);
+  });
+});
+
+describe("the SNS subscriptions to a function", () => {
+  const sub = (
+    id: string,
+    topic: string,
+    endpoint: string,
+    policy: string | null = null,
+    scope: string | null = null,
+  ) => ({
+    id,
+    topic_name: topic,
+    endpoint,
+    filter_policy: policy,
+    filter_policy_scope: scope,
+  });
+
+  it("keeps those whose endpoint is the function, any qualifier, with their filter policy", () => {
+    const rows = [
+      sub("1", "alerts", arn("orders"), '{"kind":["paid"]}', "MessageBody"),
+      sub("2", "alerts", arn("orders-v2")),
+      sub("3", "billing", `${arn("orders")}:live`, '{"a":["b"]}'),
+      sub("4", "billing", arn("orders", "210987654321")),
+      sub("5", "shipping", arn("orders"), null, "MessageBody"),
+    ];
+    expect(snsBindingsOf(rows, ACCOUNT, "orders")).toEqual([
+      {
+        id: "1",
+        topicName: "alerts",
+        endpoint: arn("orders"),
+        filterPolicy: '{"kind":["paid"]}',
+        filterPolicyScope: "MessageBody",
+      },
+      { id: "3", topicName: "billing", endpoint: `${arn("orders")}:live`, filterPolicy: '{"a":["b"]}' },
+      { id: "5", topicName: "shipping", endpoint: arn("orders") },
     ]);
   });
 });

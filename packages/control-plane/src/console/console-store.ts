@@ -1,7 +1,8 @@
 // The console's Postgres tables (migration 031): sign-in sessions, keyed by the
 // SHA-256 of their cookie's token, and each function's saved test events; and reads of
-// the buckets' notification configurations (bucket_notifications) and of the rules of
-// every event bus (event_rules) that name a function, for the Triggers tab.
+// the buckets' notification configurations (bucket_notifications), of the rules of
+// every event bus (event_rules) and of the SNS subscriptions of every topic
+// (sns_subscriptions, sns_topics) that name a function, for the Triggers tab.
 import { functionOfArn } from "../schedules/firing.js";
 import type { BoundedDb } from "../store/pg-helpers.js";
 
@@ -75,7 +76,41 @@ export function groupRuleTargets(rows: RuleTargetRow[], accountId: string, funct
   return out;
 }
 
+/** An SNS subscription, of any topic of the account, whose endpoint is the function (any qualifier). */
+export interface SnsBinding {
+  id: string;
+  topicName: string;
+  /** The function ARN subscribed. */
+  endpoint: string;
+  filterPolicy?: string;
+  filterPolicyScope?: string;
+}
+
+/** The row of one lambda subscription, as the query reads it. */
+export interface SnsSubscriptionRow {
+  id: string;
+  topic_name: string;
+  endpoint: string;
+  filter_policy: string | null;
+  filter_policy_scope: string | null;
+}
+
+/** Rows (ordered by topic, then age) of the subscriptions whose endpoint names the function. */
+export function snsBindingsOf(rows: SnsSubscriptionRow[], accountId: string, functionName: string): SnsBinding[] {
+  return rows
+    .filter((r) => namesFunction(r.endpoint, accountId, functionName))
+    .map((r) => ({
+      id: r.id,
+      topicName: r.topic_name,
+      endpoint: r.endpoint,
+      ...(r.filter_policy ? { filterPolicy: r.filter_policy } : {}),
+      ...(r.filter_policy && r.filter_policy_scope ? { filterPolicyScope: r.filter_policy_scope } : {}),
+    }));
+}
+
 export interface ConsoleStore {
+  /** The account's SNS subscriptions, of every topic, whose endpoint is a function of this name (any qualifier). */
+  snsBindingsOf(accountId: string, functionName: string): Promise<SnsBinding[]>;
   /** The account's rules, on every event bus, with a target naming a function of this name (any qualifier). */
   ruleBindingsOf(accountId: string, functionName: string): Promise<RuleBinding[]>;
   /** The account's buckets with a notification configuration naming a function of this name (any qualifier). */
@@ -104,6 +139,20 @@ export function createPgConsoleStore(db: BoundedDb): ConsoleStore {
       return res.rows
         .map((r) => ({ bucket: r.bucket, configurations: r.configurations.filter(ours) }))
         .filter((r) => r.configurations.length > 0);
+    },
+    async snsBindingsOf(accountId, functionName) {
+      // One query over every topic: SNS's own API would take ListSubscriptions over the
+      // whole account. strpos narrows it in SQL; snsBindingsOf makes the exact match.
+      const res = await db.query<SnsSubscriptionRow>(
+        `SELECT s.id, t.name AS topic_name, s.endpoint,
+                s.attributes->>'FilterPolicy' AS filter_policy,
+                s.attributes->>'FilterPolicyScope' AS filter_policy_scope
+           FROM sns_subscriptions s JOIN sns_topics t ON t.id = s.topic_id
+          WHERE t.account_id = $1 AND s.protocol = 'lambda' AND strpos(s.endpoint, $2) > 0
+          ORDER BY t.name, s.created_at, s.id`,
+        [accountId, `:function:${functionName}`],
+      );
+      return snsBindingsOf(res.rows, accountId, functionName);
     },
     async ruleBindingsOf(accountId, functionName) {
       // One query over every bus: EventBridge's own API would take ListRules and

@@ -31,7 +31,7 @@ export function startConsole(
   const ownKey = (id: string) => accounts.findAccessKey(id).then((k) => (k?.user ? undefined : k));
   const sessions = createSessions(store, ownKey, config.console.sessionSeconds);
   return {
-    deps: { sessions, store, dir: config.console.dir ?? DEFAULT_CONSOLE_DIR },
+    deps: { sessions, store, dir: config.console.dir ?? DEFAULT_CONSOLE_DIR, region: config.region },
     authenticate: withConsoleSessions(signatures, sessions, config.region),
   };
 }
