@@ -34,16 +34,34 @@ export interface CallOptions {
   quiet?: boolean;
 }
 
+/** The code and message of an awsQuery (XML) error document, as SNS and IAM answer. */
+export function queryError(text: string): { code?: string; message?: string } {
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+  return { code: code && unescapeXml(code), message: message && unescapeXml(message) };
+}
+
+export const unescapeXml = (s: string) =>
+  s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-fA-F]+);/g, (_, e: string) => {
+    if (e.startsWith("#x")) return String.fromCodePoint(Number.parseInt(e.slice(2), 16));
+    if (e.startsWith("#")) return String.fromCodePoint(Number(e.slice(1)));
+    return { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" }[e] as string;
+  });
+
 async function errorOf(res: Response): Promise<ApiError> {
-  const type = res.headers.get("x-amzn-errortype")?.split(":")[0] ?? `HTTP ${res.status}`;
+  let type = res.headers.get("x-amzn-errortype")?.split(":")[0];
   let message = res.statusText;
+  const text = await res.text().catch(() => "");
   try {
-    const b = (await res.json()) as { message?: string; Message?: string };
+    const b = JSON.parse(text) as { message?: string; Message?: string };
     message = b.message ?? b.Message ?? message;
   } catch {
-    // not JSON: keep the status text
+    // not JSON: an awsQuery error document, or keep the status text
+    const q = queryError(text);
+    type ??= q.code;
+    message = q.message ?? message;
   }
-  return new ApiError(type, res.status, message);
+  return new ApiError(type ?? `HTTP ${res.status}`, res.status, message);
 }
 
 /** The raw response of a call; throws ApiError on a non-2xx answer. */

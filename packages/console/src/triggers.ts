@@ -1,8 +1,9 @@
 // What invokes a function, read from each service's own API under the session: its
 // function URL (Lambda 2021-10-31), event source mappings and the EventBridge Scheduler
 // schedules that target it; and from console routes, in one call each, the rules of
-// every event bus that target it and the buckets that notify it (EventBridge and S3
-// answer per bus and per bucket only).
+// every event bus that target it, the buckets that notify it (EventBridge and S3
+// answer per bus and per bucket only) and the SNS subscriptions of every topic to it,
+// each with whether the function's policy lets SNS invoke it.
 import { ApiError, call, callJson } from "./api.js";
 
 export interface UrlConfig {
@@ -99,3 +100,21 @@ export const rulesFor = async (name: string) =>
 export const bucketBindings = async (name: string) =>
   (await callJson<{ Buckets: BucketBinding[] }>(`/console/api/functions/${encodeURIComponent(name)}/bucket-bindings`))
     .Buckets;
+
+export interface SnsBinding {
+  SubscriptionArn: string;
+  TopicArn: string;
+  /** The function ARN subscribed (any qualifier). */
+  Endpoint: string;
+  FilterPolicy?: string;
+  FilterPolicyScope?: string;
+  /** Whether the function's policy lets sns.amazonaws.com invoke it for the topic: else deliveries fail. */
+  SnsMayInvoke: boolean;
+}
+
+export const snsBindings = async (name: string) =>
+  (
+    await callJson<{ Subscriptions: SnsBinding[] }>(
+      `/console/api/functions/${encodeURIComponent(name)}/sns-subscriptions`,
+    )
+  ).Subscriptions;

@@ -1,8 +1,9 @@
 // Triggers: what invokes the function. Its function URL (create one with an auth type,
 // or delete it), its event source mappings (enable, disable, delete; re-read each
 // second while one settles), the Scheduler schedules and the EventBridge rules of every
-// bus that target it, and the buckets that notify it. Each section loads on its own:
-// one service failing leaves the others shown.
+// bus that target it, the buckets that notify it, and the SNS subscriptions to it
+// (sns-section.tsx). Each section loads on its own: one service failing leaves the
+// others shown.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import {
   type BucketBinding,
@@ -21,35 +22,8 @@ import {
   settling,
   type UrlConfig,
 } from "../triggers.js";
-
-type Loaded<T> = { value?: T; error?: string };
-
-/** The loaded value (or why not) and a reload that settles once the value is in. */
-function useLoad<T>(load: () => Promise<T>): [Loaded<T>, () => Promise<void>] {
-  const [state, setState] = useState<Loaded<T>>({});
-  const reload = useCallback(
-    () =>
-      load().then(
-        (value) => setState({ value }),
-        (e: Error) => setState({ error: e.message }),
-      ),
-    [load],
-  );
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-  return [state, reload];
-}
-
-function Status<T>(props: { of: Loaded<T>; what: string }) {
-  if (props.of.error)
-    return (
-      <p class="error" role="alert">
-        {props.what}: {props.of.error}
-      </p>
-    );
-  return props.of.value === undefined ? <p class="loading">Loading {props.what}…</p> : null;
-}
+import { Status, useLoad } from "./load-status.js";
+import { SnsSection } from "./sns-section.js";
 
 function UrlSection(props: { name: string }) {
   const [url, reload] = useLoad(useCallback(() => getUrl(props.name).then((u) => u ?? null), [props.name]));
@@ -294,6 +268,7 @@ export function TriggersTab(props: { name: string; arn: string }) {
       <SchedulesSection arn={props.arn} />
       <RulesSection name={props.name} />
       <BucketsSection name={props.name} />
+      <SnsSection name={props.name} arn={props.arn} />
     </div>
   );
 }
