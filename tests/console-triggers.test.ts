@@ -4,7 +4,10 @@
 // tab shows a function's URL (created and deleted from the page), a schedule, rules
 // with their bus, a bucket notification, and an SQS event source mapping (the queue in
 // fauxqs, an SQS server started here, the mapping made with the AWS CLI) that the page
-// disables, enables and deletes, read back each time with the SDK and the AWS CLI.
+// disables, enables and deletes, read back each time with the SDK and the AWS CLI;
+// and SNS triggers: a topic (made with the SDK) subscribed from the tab, with the
+// permission SNS needs, reached by a Publish; a subscription without that permission
+// warned of and fixed from the tab; both removed from the tab.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,10 +21,18 @@ import {
   AddPermissionCommand,
   GetEventSourceMappingCommand,
   GetFunctionCommand,
+  GetPolicyCommand,
   ResourceNotFoundException,
 } from "@aws-sdk/client-lambda";
 import { PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
 import type { Browser } from "playwright-core";
@@ -36,8 +47,8 @@ import {
   shot,
   signIn,
 } from "./helpers/console-browser.js";
-import { deployFunction, uniqueName } from "./helpers/functions.js";
-import { until } from "./helpers/poll.js";
+import { deployFunction, loggedEvents, uniqueName } from "./helpers/functions.js";
+import { until, waitFor } from "./helpers/poll.js";
 import { useStack } from "./helpers/use-stack.js";
 
 let fauxqs: FauxqsServer;
@@ -388,5 +399,104 @@ describe("the Triggers tab", () => {
     expect(await page.getByRole("alert").count()).toBe(0);
     expectSelfContained(w, stack.endpoint);
     await w.context.close();
+  }, 120_000);
+});
+
+describe("SNS triggers on the tab", () => {
+  it("adds a topic's subscription with SNS's permission, warns of one without it, and removes both", async () => {
+    const name = await deployFunction(stack, {
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      files: {
+        "index.js": `exports.handler = async (event) => { console.log("EVENT " + JSON.stringify(event)); return "ok"; };`,
+      },
+    });
+    const arn = (await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration
+      ?.FunctionArn as string;
+    const sns = new SNSClient({ endpoint: stack.endpoint, region: stack.region, credentials: stack.credentials });
+    const alerts = uniqueName("alerts");
+    const bare = uniqueName("bare");
+    const alertsArn = (await sns.send(new CreateTopicCommand({ Name: alerts }))).TopicArn as string;
+    const bareArn = (await sns.send(new CreateTopicCommand({ Name: bare }))).TopicArn as string;
+    const subscriptionsOf = async (topic: string) =>
+      (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }))).Subscriptions ?? [];
+    const statementsOn = async (topic: string) => {
+      const { Policy } = await stack.lambda.send(new GetPolicyCommand({ FunctionName: name }));
+      const doc = JSON.parse(Policy as string) as {
+        Statement: { Principal: { Service: string }; Condition?: { ArnLike?: Record<string, string> } }[];
+      };
+      return doc.Statement.filter(
+        (st) => st.Principal.Service === "sns.amazonaws.com" && st.Condition?.ArnLike?.["AWS:SourceArn"] === topic,
+      );
+    };
+
+    const w = await openPage(browser);
+    const { page } = w;
+    await signIn(page, stack.endpoint, stack.credentials.accessKeyId, stack.credentials.secretAccessKey);
+    await page.getByRole("heading", { name: "Functions" }).waitFor();
+    await page.goto(`${stack.endpoint}/console/#/functions/${name}/code`);
+    await page.getByRole("link", { name: "Triggers" }).click();
+    const section = page.getByRole("region", { name: "SNS subscriptions" });
+    await expect.poll(() => section.textContent(), { timeout: 10_000 }).toContain("None.");
+
+    // Added from the tab: the subscription (SNS's own answer) and the permission SNS needs (Lambda's GetPolicy).
+    await section.getByLabel("Topic").selectOption(alertsArn);
+    await section.getByRole("button", { name: "Add SNS trigger" }).click();
+    await expect.poll(() => section.textContent(), { timeout: 10_000 }).toContain(alertsArn);
+    const made = await subscriptionsOf(alertsArn);
+    expect(made.map((x) => [x.Protocol, x.Endpoint])).toEqual([["lambda", arn]]);
+    expect(await statementsOn(alertsArn)).toHaveLength(1);
+    expect(await section.textContent()).not.toContain("will fail");
+
+    // A Publish to the topic reaches the function.
+    await sns.send(new PublishCommand({ TopicArn: alertsArn, Message: "from the console's trigger" }));
+    const seen = new Map<string, { Records?: { Sns: { TopicArn: string; Message: string } }[] }>();
+    const got = await waitFor(
+      async () =>
+        [...(await loggedEvents(stack, name, seen)).values()].find((e) => e.Records?.[0]?.Sns.TopicArn === alertsArn),
+      30_000,
+      { what: "the published message at the function", intervalMs: 250 },
+    );
+    expect(got.Records?.[0]?.Sns.Message).toBe("from the console's trigger");
+
+    // Subscribed with the SDK, with a filter policy and no permission: warned of, with the command to run.
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: bareArn,
+        Protocol: "lambda",
+        Endpoint: arn,
+        Attributes: { FilterPolicy: '{"kind":["paid"]}' },
+      }),
+    );
+    await page.reload();
+    const bareItem = section.getByRole("listitem").filter({ hasText: bareArn });
+    await expect.poll(() => bareItem.textContent(), { timeout: 10_000 }).toContain("will fail");
+    const text = (await bareItem.textContent()) ?? "";
+    expect(text).toContain('Filter policy (MessageAttributes): {"kind":["paid"]}');
+    expect(text).toContain("aws --endpoint-url");
+    expect(text).toContain(`--principal sns.amazonaws.com --source-arn ${bareArn}`);
+    expect(await section.getByRole("listitem").filter({ hasText: alertsArn }).textContent()).not.toContain("will fail");
+    await shot(page, "triggers-sns");
+
+    // Fixed from the tab: the permission is added and the warning goes.
+    await bareItem.getByRole("button", { name: `Allow SNS to invoke for ${bare}` }).click();
+    await expect.poll(() => bareItem.textContent(), { timeout: 10_000 }).not.toContain("will fail");
+    expect(await statementsOn(bareArn)).toHaveLength(1);
+
+    // Removed from the tab: unsubscribed (SNS lists none), the permission left in place.
+    for (const [topic, topicArn] of [
+      [alerts, alertsArn],
+      [bare, bareArn],
+    ] as const) {
+      await section.getByRole("button", { name: `Remove SNS trigger from ${topic}` }).click();
+      await until("the subscription removed", async () => (await subscriptionsOf(topicArn)).length === 0, 10_000);
+      await expect.poll(() => section.textContent(), { timeout: 10_000 }).not.toContain(topicArn);
+      expect(await statementsOn(topicArn)).toHaveLength(1);
+    }
+    await expect.poll(() => section.textContent()).toContain("None.");
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expectSelfContained(w, stack.endpoint);
+    await w.context.close();
+    sns.destroy();
   }, 120_000);
 });
