@@ -9,7 +9,7 @@ import type { QueueRefs } from "../sqs/queue-refs.js";
 import { targetLetter } from "../sqs/target-letters.js";
 import type { Deliveries } from "../store/deliveries.js";
 import type { MachineRefs } from "../store/sfn-machine-refs.js";
-import type { DeadLetter, TargetLetter } from "../store/sqs-messages.js";
+import type { DeadLetter } from "../store/sqs-messages.js";
 
 /** Scheduler's defaults for a target's RetryPolicy. */
 export const DEFAULT_RETRY_ATTEMPTS = 185;
