@@ -47,60 +47,64 @@ async function lockSequence(c: BoundedDb, queueId: string): Promise<number> {
 }
 
 export async function sendFifo(db: Db, queue: Queue, messages: FifoOutgoing[]): Promise<FifoSent[]> {
-  const fifo = queue.settings.fifo;
-  if (!fifo) throw new Error(`sendFifo: ${queue.name} is not a FIFO queue`);
-  const sends = messages.map((m) => ({ scope: dedupScope(fifo, m.groupId), dedupId: m.dedupId, messageId: m.id }));
   try {
-    return await db.transaction(async (c) => {
-      const last = await lockSequence(c, queue.id);
-      const known = await c.query<{ scope: string; dedup_id: string; message_id: string; sequence: string }>(
-        `WITH expired AS (DELETE FROM sqs_deduplication WHERE queue_id = $1 AND expires_at <= now())
-         SELECT scope, dedup_id, message_id::text AS message_id, sequence FROM sqs_deduplication
-         WHERE queue_id = $1 AND expires_at > now()
-           AND (scope, dedup_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-        [queue.id, sends.map((s) => s.scope), sends.map((s) => s.dedupId)],
-      );
-      const accepted = new Map<string, Accepted>(
-        known.rows.map((r) => [
-          dedupKey(r.scope, r.dedup_id),
-          { messageId: r.message_id, sequence: Number(r.sequence) },
-        ]),
-      );
-      const plan = planSend(sends, accepted, last);
-      if (plan.fresh.length > 0) {
-        const fresh = plan.fresh.map((i) => {
-          const { groupId, dedupId, ...m } = messages[i] as FifoOutgoing;
-          return { ...m, fifo: { groupId, dedupId, sequence: (plan.answers[i] as Accepted).sequence } };
-        });
-        await insertMessages(c, queue.id, fresh);
-        await c.query(
-          `WITH accepted AS (
-             INSERT INTO sqs_deduplication (queue_id, scope, dedup_id, message_id, sequence, expires_at)
-             SELECT $1, scope, dedup_id, message_id, sequence, now() + make_interval(secs => $6)
-             FROM unnest($2::text[], $3::text[], $4::uuid[], $5::bigint[]) AS t(scope, dedup_id, message_id, sequence))
-           UPDATE sqs_sequences SET last = $7 WHERE queue_id = $1`,
-          [
-            queue.id,
-            plan.fresh.map((i) => sends[i]?.scope),
-            plan.fresh.map((i) => sends[i]?.dedupId),
-            plan.fresh.map((i) => plan.answers[i]?.messageId),
-            plan.fresh.map((i) => plan.answers[i]?.sequence),
-            DEDUP_WINDOW_SECONDS,
-            plan.last,
-          ],
-        );
-      }
-      return plan.answers.map((a) => ({
-        messageId: a.messageId,
-        sequenceNumber: sequenceNumber(a.sequence),
-        duplicate: a.duplicate,
-      }));
-    });
+    return await db.transaction((c) => sendFifoIn(c, queue, messages));
   } catch (err) {
     // The queue was deleted since it was looked up.
     if (fkViolation(err)) throw sqsErrors.noQueue();
     throw err;
   }
+}
+
+/** sendFifo within the caller's transaction (an SNS FIFO topic's deliveries, committed with its publish). */
+export async function sendFifoIn(
+  c: BoundedDb,
+  queue: Pick<Queue, "id" | "name"> & { settings: Pick<Queue["settings"], "fifo"> },
+  messages: FifoOutgoing[],
+): Promise<FifoSent[]> {
+  const fifo = queue.settings.fifo;
+  if (!fifo) throw new Error(`sendFifo: ${queue.name} is not a FIFO queue`);
+  const sends = messages.map((m) => ({ scope: dedupScope(fifo, m.groupId), dedupId: m.dedupId, messageId: m.id }));
+  const last = await lockSequence(c, queue.id);
+  const known = await c.query<{ scope: string; dedup_id: string; message_id: string; sequence: string }>(
+    `WITH expired AS (DELETE FROM sqs_deduplication WHERE queue_id = $1 AND expires_at <= now())
+     SELECT scope, dedup_id, message_id::text AS message_id, sequence FROM sqs_deduplication
+     WHERE queue_id = $1 AND expires_at > now()
+       AND (scope, dedup_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+    [queue.id, sends.map((s) => s.scope), sends.map((s) => s.dedupId)],
+  );
+  const accepted = new Map<string, Accepted>(
+    known.rows.map((r) => [dedupKey(r.scope, r.dedup_id), { messageId: r.message_id, sequence: Number(r.sequence) }]),
+  );
+  const plan = planSend(sends, accepted, last);
+  if (plan.fresh.length > 0) {
+    const fresh = plan.fresh.map((i) => {
+      const { groupId, dedupId, ...m } = messages[i] as FifoOutgoing;
+      return { ...m, fifo: { groupId, dedupId, sequence: (plan.answers[i] as Accepted).sequence } };
+    });
+    await insertMessages(c, queue.id, fresh);
+    await c.query(
+      `WITH accepted AS (
+         INSERT INTO sqs_deduplication (queue_id, scope, dedup_id, message_id, sequence, expires_at)
+         SELECT $1, scope, dedup_id, message_id, sequence, now() + make_interval(secs => $6)
+         FROM unnest($2::text[], $3::text[], $4::uuid[], $5::bigint[]) AS t(scope, dedup_id, message_id, sequence))
+       UPDATE sqs_sequences SET last = $7 WHERE queue_id = $1`,
+      [
+        queue.id,
+        plan.fresh.map((i) => sends[i]?.scope),
+        plan.fresh.map((i) => sends[i]?.dedupId),
+        plan.fresh.map((i) => plan.answers[i]?.messageId),
+        plan.fresh.map((i) => plan.answers[i]?.sequence),
+        DEDUP_WINDOW_SECONDS,
+        plan.last,
+      ],
+    );
+  }
+  return plan.answers.map((a) => ({
+    messageId: a.messageId,
+    sequenceNumber: sequenceNumber(a.sequence),
+    duplicate: a.duplicate,
+  }));
 }
 
 const CLAIMED_COLUMNS = `id, body, attributes, md5_body, md5_attributes, sender_id, sent_at, receive_count,
