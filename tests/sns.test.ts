@@ -2,7 +2,8 @@
 // topics and their attributes and tags, lambda and sqs subscriptions, messages reaching
 // a function as SNS's Lambda event and a queue as SNS's envelope (or raw, with its
 // attributes), filter policies on attributes and on the body, PublishBatch, the
-// function permission SNS needs, a subscription's dead-letter queue, and AWS-shaped
+// function permission SNS needs, a subscription's dead-letter queue, FIFO topics
+// (ordered per group into FIFO queues, deduplicated, numbered), and AWS-shaped
 // refusals that change nothing.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,7 +33,13 @@ import {
   UnsubscribeCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAwsCli } from "./helpers/aws-cli.js";
@@ -168,17 +175,10 @@ describe("topics with the AWS CLI", () => {
     const listed = JSON.parse((await aws("sns", "list-topics")).stdout) as { Topics: Array<{ TopicArn: string }> };
     expect(listed.Topics.map((t) => t.TopicArn)).toContain(arn);
 
-    // Refused by name, nothing made or changed.
-    const fifo = await aws(
-      "sns",
-      "create-topic",
-      "--name",
-      `${uniqueName("f")}.fifo`,
-      "--attributes",
-      "FifoTopic=true",
-    );
+    // Refused, nothing made or changed: a .fifo name needs FifoTopic true (SNS's error).
+    const fifo = await aws("sns", "create-topic", "--name", `${uniqueName("f")}.fifo`);
     expect(fifo.code).not.toBe(0);
-    expect(fifo.stderr).toMatch(/InvalidParameter.*FifoTopic true is not supported by Stratus/);
+    expect(fifo.stderr).toMatch(/InvalidParameter.*Fifo Topic names must end with .fifo/);
     const kms = await aws(
       "sns",
       "set-topic-attributes",
@@ -791,5 +791,298 @@ describe("another account", () => {
     } finally {
       intruder.destroy();
     }
+  });
+});
+
+describe("FIFO topics", () => {
+  async function newFifoQueue(prefix: string): Promise<{ url: string; arn: string }> {
+    const name = `${uniqueName(prefix)}.fifo`;
+    const made = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { FifoQueue: "true" } }));
+    return { url: made.QueueUrl as string, arn: queueArn(name) };
+  }
+
+  /** The next `count` messages of the FIFO queue, each deleted once received (so its group's next one shows). */
+  async function drain(url: string, count: number): Promise<Message[]> {
+    const got: Message[] = [];
+    await waitFor(
+      async () => {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            AttributeNames: ["All"],
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+        );
+        for (const m of out.Messages ?? []) {
+          got.push(m);
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+        }
+        return got.length >= count ? got : undefined;
+      },
+      20_000,
+      { what: `${count} messages in ${url}` },
+    );
+    return got;
+  }
+
+  const json = <T>(r: { code: number; stdout: string; stderr: string }): T => {
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as T;
+  };
+
+  it("with the AWS CLI: keeps each group's order into a FIFO queue, numbers messages and answers a duplicate with the first", async () => {
+    const name = `${uniqueName("ledger")}.fifo`;
+    const { TopicArn: arn } = json<{ TopicArn: string }>(
+      await aws(
+        "sns",
+        "create-topic",
+        "--name",
+        name,
+        "--attributes",
+        "FifoTopic=true,ContentBasedDeduplication=false",
+      ),
+    );
+    const attrs = json<{ Attributes: Record<string, string> }>(
+      await aws("sns", "get-topic-attributes", "--topic-arn", arn),
+    );
+    expect(attrs.Attributes).toMatchObject({
+      FifoTopic: "true",
+      ContentBasedDeduplication: "false",
+      FifoThroughputScope: "Topic",
+    });
+    const q = await newFifoQueue("ledger");
+    json(await aws("sns", "subscribe", "--topic-arn", arn, "--protocol", "sqs", "--notification-endpoint", q.arn));
+
+    const sent: { group: string; text: string; dedup: string; id: string; seq: string }[] = [];
+    for (const [group, text] of [
+      ["a", "a1"],
+      ["b", "b1"],
+      ["a", "a2"],
+      ["b", "b2"],
+      ["a", "a3"],
+    ] as const) {
+      const dedup = `d-${text}`;
+      const out = json<{ MessageId: string; SequenceNumber: string }>(
+        await aws(
+          "sns",
+          "publish",
+          "--topic-arn",
+          arn,
+          "--message",
+          text,
+          "--message-group-id",
+          group,
+          "--message-deduplication-id",
+          dedup,
+        ),
+      );
+      sent.push({ group, text, dedup, id: out.MessageId, seq: out.SequenceNumber });
+    }
+    // Sequence numbers rise, as 20-digit strings.
+    for (let i = 1; i < sent.length; i++)
+      expect(BigInt(sent[i]?.seq as string) > BigInt(sent[i - 1]?.seq as string)).toBe(true);
+    expect(sent[0]?.seq).toMatch(/^\d{20}$/);
+
+    // The same deduplication id within 5 minutes: the first message's answer, nothing delivered.
+    const again = json<{ MessageId: string; SequenceNumber: string }>(
+      await aws(
+        "sns",
+        "publish",
+        "--topic-arn",
+        arn,
+        "--message",
+        "a1 again",
+        "--message-group-id",
+        "a",
+        "--message-deduplication-id",
+        "d-a1",
+      ),
+    );
+    expect(again).toEqual({ MessageId: sent[0]?.id, SequenceNumber: sent[0]?.seq });
+
+    const got = await drain(q.url, 5);
+    const notes = got.map((m) => ({
+      ...(JSON.parse(m.Body as string) as { MessageId: string; SequenceNumber: string; Message: string }),
+      group: m.Attributes?.MessageGroupId,
+      dedup: m.Attributes?.MessageDeduplicationId,
+    }));
+    expect(notes.filter((n) => n.group === "a").map((n) => n.Message)).toEqual(["a1", "a2", "a3"]);
+    expect(notes.filter((n) => n.group === "b").map((n) => n.Message)).toEqual(["b1", "b2"]);
+    for (const s of sent) {
+      expect(notes.find((n) => n.Message === s.text)).toMatchObject({
+        MessageId: s.id,
+        SequenceNumber: s.seq,
+        group: s.group,
+        dedup: s.dedup,
+      });
+    }
+    const after = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, WaitTimeSeconds: 1 }));
+    expect(after.Messages ?? []).toEqual([]);
+
+    // Content-based deduplication, switched on: the SHA-256 of the message is its id.
+    const cbd = await aws(
+      "sns",
+      "set-topic-attributes",
+      "--topic-arn",
+      arn,
+      "--attribute-name",
+      "ContentBasedDeduplication",
+      "--attribute-value",
+      "true",
+    );
+    expect(cbd.code, cbd.stderr).toBe(0);
+    const read = json<{ Attributes: Record<string, string> }>(
+      await aws("sns", "get-topic-attributes", "--topic-arn", arn),
+    );
+    expect(read.Attributes.ContentBasedDeduplication).toBe("true");
+    const first = json<{ MessageId: string }>(
+      await aws("sns", "publish", "--topic-arn", arn, "--message", "same", "--message-group-id", "c"),
+    );
+    const second = json<{ MessageId: string }>(
+      await aws("sns", "publish", "--topic-arn", arn, "--message", "same", "--message-group-id", "c"),
+    );
+    expect(second.MessageId).toBe(first.MessageId);
+    const [one] = await drain(q.url, 1);
+    expect(JSON.parse(one?.Body as string)).toMatchObject({ MessageId: first.MessageId, Message: "same" });
+    expect(one?.Attributes?.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    const none = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, WaitTimeSeconds: 1 }));
+    expect(none.Messages ?? []).toEqual([]);
+  });
+
+  it("with the SDK: publishes batches entry by entry, delivers raw to a FIFO queue and to a standard queue", async () => {
+    const arn = (
+      await sns.send(
+        new CreateTopicCommand({
+          Name: `${uniqueName("batch")}.fifo`,
+          Attributes: { FifoTopic: "true", ContentBasedDeduplication: "true" },
+        }),
+      )
+    ).TopicArn as string;
+    const fifo = await newFifoQueue("raw");
+    const standard = await newQueue("plain");
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: arn,
+        Protocol: "sqs",
+        Endpoint: fifo.arn,
+        Attributes: { RawMessageDelivery: "true" },
+      }),
+    );
+    await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "sqs", Endpoint: standard.arn }));
+
+    const out = await sns.send(
+      new PublishBatchCommand({
+        TopicArn: arn,
+        PublishBatchRequestEntries: [
+          { Id: "one", Message: "x1", MessageGroupId: "x" },
+          { Id: "nogroup", Message: "lost" },
+          {
+            Id: "two",
+            Message: "x2",
+            MessageGroupId: "x",
+            MessageAttributes: { kind: { DataType: "String", StringValue: "k" } },
+          },
+          { Id: "dup", Message: "x1", MessageGroupId: "x" },
+        ],
+      }),
+    );
+    expect(out.Failed).toEqual([
+      {
+        Id: "nogroup",
+        Code: "InvalidParameter",
+        Message: "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
+        SenderFault: true,
+      },
+    ]);
+    const byId = Object.fromEntries((out.Successful ?? []).map((e) => [e.Id, e]));
+    expect(Object.keys(byId).sort()).toEqual(["dup", "one", "two"]);
+    expect(byId.dup?.MessageId).toBe(byId.one?.MessageId);
+    expect(BigInt(byId.two?.SequenceNumber as string) > BigInt(byId.one?.SequenceNumber as string)).toBe(true);
+
+    const raw = await drain(fifo.url, 2);
+    expect(raw.map((m) => m.Body)).toEqual(["x1", "x2"]);
+    expect(raw.map((m) => m.Attributes?.MessageGroupId)).toEqual(["x", "x"]);
+    expect(raw[1]?.MessageAttributes?.kind?.StringValue).toBe("k");
+    const plain = await receive(standard.url, 2);
+    const messages = plain.map((m) => JSON.parse(m.Body as string) as { Message: string; SequenceNumber: string });
+    expect(messages.map((m) => m.Message).sort()).toEqual(["x1", "x2"]);
+    expect(messages.find((m) => m.Message === "x2")?.SequenceNumber).toBe(byId.two?.SequenceNumber);
+  });
+
+  it("refuses what SNS refuses of FIFO topics, and what Stratus does not serve by name", async () => {
+    const fifoArn = (
+      await sns.send(
+        new CreateTopicCommand({ Name: `${uniqueName("strict")}.fifo`, Attributes: { FifoTopic: "true" } }),
+      )
+    ).TopicArn as string;
+    const standardArn = (await sns.send(new CreateTopicCommand({ Name: uniqueName("std") }))).TopicArn as string;
+    const q = await newFifoQueue("strict");
+
+    const lambda = await snsError(
+      sns.send(new SubscribeCommand({ TopicArn: fifoArn, Protocol: "lambda", Endpoint: fnArn(fnName) })),
+    );
+    expect(lambda.name).toBe("InvalidParameterException");
+    expect(lambda.message).toMatch(/Invalid protocol type: lambda/);
+    const fifoToStandard = await snsError(
+      sns.send(new SubscribeCommand({ TopicArn: standardArn, Protocol: "sqs", Endpoint: q.arn })),
+    );
+    expect(fifoToStandard.message).toBe(
+      "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics",
+    );
+    const redrive = await snsError(
+      sns.send(
+        new SubscribeCommand({
+          TopicArn: fifoArn,
+          Protocol: "sqs",
+          Endpoint: q.arn,
+          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: q.arn }) },
+        }),
+      ),
+    );
+    expect(redrive.message).toMatch(/RedrivePolicy on a FIFO topic's subscription is not supported by Stratus/);
+    const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: fifoArn }));
+    expect(subs.Subscriptions ?? []).toEqual([]);
+
+    const noGroup = await snsError(sns.send(new PublishCommand({ TopicArn: fifoArn, Message: "m" })));
+    expect(noGroup.message).toBe("Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
+    const noDedup = await snsError(
+      sns.send(new PublishCommand({ TopicArn: fifoArn, Message: "m", MessageGroupId: "g" })),
+    );
+    expect(noDedup.message).toMatch(/ContentBasedDeduplication enabled or MessageDeduplicationId provided/);
+    const groupOnStandard = await snsError(
+      sns.send(new PublishCommand({ TopicArn: standardArn, Message: "m", MessageGroupId: "g" })),
+    );
+    expect(groupOnStandard.message).toMatch(/MessageGroupId on a standard topic .* is not supported by Stratus/);
+    const scope = await snsError(
+      sns.send(
+        new SetTopicAttributesCommand({
+          TopicArn: fifoArn,
+          AttributeName: "FifoThroughputScope",
+          AttributeValue: "MessageGroup",
+        }),
+      ),
+    );
+    expect(scope.message).toMatch(/FifoThroughputScope MessageGroup is not supported by Stratus/);
+    const notFifo = await snsError(
+      sns.send(new CreateTopicCommand({ Name: uniqueName("plain"), Attributes: { FifoTopic: "true" } })),
+    );
+    expect(notFifo.message).toMatch(/Fifo Topic names must end with .fifo/);
+
+    // Other services publish without a MessageGroupId: a FIFO topic is refused as their target.
+    const events = new EventBridgeClient({
+      endpoint: stack.endpoint,
+      region: stack.region,
+      credentials: { accessKeyId: stack.credentials.accessKeyId, secretAccessKey: stack.credentials.secretAccessKey },
+    });
+    const rule = uniqueName("to-fifo");
+    await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify({ source: ["shop"] }) }));
+    const target = await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: "t", Arn: fifoArn }] }));
+    expect(target.FailedEntries?.[0]?.ErrorMessage).toMatch(
+      /is a FIFO topic: Stratus publishes these messages without a MessageGroupId/,
+    );
+    events.destroy();
   });
 });

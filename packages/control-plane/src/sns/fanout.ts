@@ -1,21 +1,25 @@
 // A published message's deliveries: for each subscription of its topic whose filter
 // policy it passes, an async invocation of the subscribed function (limited by that
 // function's own event-invoke config, as SNS invokes Lambda asynchronously) or a
-// message in the subscribed queue. A function that is gone or does not let
-// sns.amazonaws.com invoke it for this topic fails the delivery, as does a queue that
-// is gone; a failed delivery goes to the subscription's RedrivePolicy queue if it has
-// one. Nothing is written here: the caller commits the deliveries.
+// message in the subscribed queue (in a FIFO queue, a FIFO topic's message keeps its
+// group and deduplication id; a standard topic's message has none, so fails there).
+// A function that is gone or does not let sns.amazonaws.com invoke it for this topic
+// fails the delivery, as does a queue that is gone; a failed delivery goes to the
+// subscription's RedrivePolicy queue if it has one. Nothing is written here: the
+// caller commits the deliveries.
 import { randomUUID } from "node:crypto";
 import { LATEST, type Logger, StratusError } from "@stratus/shared";
-import type { Pattern } from "../events/pattern-check.js";
 import { functionOfArn } from "../arns.js";
+import type { Pattern } from "../events/pattern-check.js";
 import { asyncLimitsOf } from "../services/async-service.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { PolicyService } from "../services/policy-service.js";
 import { queueLetter } from "../sqs/dead-letters.js";
+import { isFifoName } from "../sqs/queue-names.js";
 import type { Deliveries, FanoutCount } from "../store/deliveries.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import type { Subscription } from "../store/sns-store.js";
+import type { SnsDeliveries } from "./fifo-topic-store.js";
 import { type FilterScope, parseFilterPolicy, passes } from "./filter-policy.js";
 import { envelope, lambdaEvent, type Published } from "./notification.js";
 import { subscriptionArn } from "./sns-names.js";
@@ -78,7 +82,7 @@ export function createFanout(deps: FanoutDeps) {
     if (letter) into.letters.push({ letter });
   }
 
-  async function deliver(sub: Subscription, p: Published, into: Deliveries): Promise<string | undefined> {
+  async function deliver(sub: Subscription, p: Published, into: SnsDeliveries): Promise<string | undefined> {
     if (sub.protocol === "lambda") {
       const why = await undeliverable(sub.accountId, p.topicArn, sub.endpoint);
       if (why) return why;
@@ -102,6 +106,12 @@ export function createFanout(deps: FanoutDeps) {
     const body = raw ? p.message("sqs") : envelope(p, "sqs");
     const letter = queueLetter(sub.accountId, sub.endpoint, body, raw ? p.attributes : {});
     if (!letter) return `${sub.endpoint} is not a queue of account ${sub.accountId}`;
+    if (isFifoName(letter.queueName)) {
+      if (!p.fifo) return `${sub.endpoint} is a FIFO queue, which takes only a FIFO topic's messages`;
+      into.fifoLetters ??= [];
+      into.fifoLetters.push({ ...letter, groupId: p.fifo.groupId, dedupId: p.fifo.dedupId });
+      return undefined;
+    }
     const dlq = redriveQueue(sub);
     const error = { ErrorCode: { DataType: "String", StringValue: "DeliveryFailed" } };
     const orElse =
@@ -119,7 +129,7 @@ export function createFanout(deps: FanoutDeps) {
     checkPolicy: (text: string, scope: FilterScope) => void policyOf(text, scope),
 
     /** Adds the deliveries of `p` to `subscriptions` (its topic's) to `into`, counting each. */
-    async fanOut(subscriptions: Subscription[], p: Published, into: Deliveries, count: FanoutCount): Promise<void> {
+    async fanOut(subscriptions: Subscription[], p: Published, into: SnsDeliveries, count: FanoutCount): Promise<void> {
       for (const sub of subscriptions) {
         const text = sub.attributes.FilterPolicy;
         const scope = (sub.attributes.FilterPolicyScope ?? "MessageAttributes") as FilterScope;

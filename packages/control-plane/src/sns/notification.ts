@@ -1,6 +1,6 @@
 // What a subscriber receives of a published message, in SNS's shapes: the JSON
 // envelope an SQS subscription gets as its message body (unless it asked for raw
-// delivery), and the record a Lambda subscription's function gets in `Records`.
+// delivery; a FIFO topic's carries its SequenceNumber), and the record a Lambda subscription's function gets in `Records`.
 // Stratus does not sign its messages: Signature, SigningCertURL and UnsubscribeURL
 // are left out rather than filled with values nothing could verify or use.
 import type { MessageAttribute } from "./sns-input.js";
@@ -13,6 +13,8 @@ export interface Published {
   subject?: string;
   attributes: Record<string, MessageAttribute>;
   timestamp: Date;
+  /** A FIFO topic's message: its group, deduplication id and the topic's sequence number for it. */
+  fifo?: { groupId: string; dedupId: string; sequenceNumber: string };
 }
 
 /** The attributes as notifications carry them: {Type, Value}. */
@@ -32,6 +34,7 @@ export function envelope(p: Published, protocol: string): string {
   return JSON.stringify({
     Type: "Notification",
     MessageId: p.messageId,
+    ...(p.fifo ? { SequenceNumber: p.fifo.sequenceNumber } : {}),
     TopicArn: p.topicArn,
     ...(p.subject !== undefined ? { Subject: p.subject } : {}),
     Message: p.message(protocol),

@@ -1,13 +1,17 @@
 // Publish and PublishBatch. A message is checked as SNS checks it, matched against
 // every subscription of its topic, and its deliveries (async invocations, queue
 // messages) are committed in one transaction before the answer: a MessageId answered
-// is a message whose deliveries are durable.
+// is a message whose deliveries are durable. A FIFO topic's messages are deduplicated
+// and numbered first (fifo-publish.ts).
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import type { Counter } from "prom-client";
 import type { Deliveries } from "../store/deliveries.js";
 import type { SnsStore, Subscription } from "../store/sns-store.js";
 import type { Fanout, FanoutCount } from "./fanout.js";
+import { publishFifo } from "./fifo-publish.js";
+import type { FifoTopicStore } from "./fifo-topic-store.js";
+import { type FifoIds, fifoIds, isFifoTopic } from "./fifo-topics.js";
 import type { Published } from "./notification.js";
 import { snsErrors, topicNotFound } from "./sns-errors.js";
 import { type Body, type MessageAttribute, messageAttributes, onlyKnown, optional, required } from "./sns-input.js";
@@ -45,9 +49,6 @@ function attributesSize(attributes: Record<string, MessageAttribute>): number {
 
 /** A message's fields checked, as `Published` less its id, topic and time (also sns:publish tasks'). */
 export function readMessage(b: Body): Pick<Published, "message" | "subject" | "attributes"> & { size: number } {
-  if (b.MessageDeduplicationId !== undefined || b.MessageGroupId !== undefined) {
-    throw snsErrors.unsupported("MessageGroupId and MessageDeduplicationId (FIFO topics)");
-  }
   const text = required(b, "Message");
   const subject = optional(b, "Subject");
   if (
@@ -95,18 +96,40 @@ export function byProtocol(text: string): (protocol: string) => string {
 
 export function createPublish(
   store: Pick<SnsStore, "getTopic" | "subscriptionsOf" | "accept">,
+  fifoStore: FifoTopicStore,
   fanout: Pick<Fanout, "fanOut">,
   relay: { nudge(): void },
   counters: SnsCounters,
   region: string,
 ) {
   /** The caller's topic `arn` names, and its subscriptions. */
-  async function topicOf(accountId: string, arn: string): Promise<{ topicArn: string; subscriptions: Subscription[] }> {
+  async function topicOf(accountId: string, arn: string) {
     const ref = parseTopicArn(arn);
     if (!ref) throw snsErrors.invalidParameter(`TopicArn: ${arn.slice(0, 300)} is not a topic ARN`);
-    if (ref.region !== region || ref.accountId !== accountId || !(await store.getTopic(accountId, ref.name)))
-      throw topicNotFound();
-    return { topicArn: arn, subscriptions: await store.subscriptionsOf(accountId, ref.name) };
+    const topic =
+      ref.region === region && ref.accountId === accountId ? await store.getTopic(accountId, ref.name) : undefined;
+    if (!topic) throw topicNotFound();
+    const subscriptions: Subscription[] = await store.subscriptionsOf(accountId, ref.name);
+    return {
+      id: topic.id,
+      topicArn: arn,
+      arn,
+      subscriptions,
+      fifo: isFifoTopic(topic.name),
+      contentBasedDeduplication: topic.attributes.ContentBasedDeduplication === "true",
+    };
+  }
+
+  /** Publishes `entries` to the FIFO topic, counting them; per entry, its answer. */
+  async function toFifo(
+    topic: Awaited<ReturnType<typeof topicOf>>,
+    entries: { m: ReturnType<typeof readMessage>; ids: FifoIds }[],
+  ) {
+    if (entries.length === 0) return [];
+    const done = await publishFifo(fifoStore, fanout, topic, entries);
+    if (done.invocations > 0) relay.nudge();
+    countPublished(counters, done.count, done.lost, done.fresh);
+    return done.answers;
   }
 
   async function commit(into: Deliveries, count: FanoutCount, messages: number): Promise<void> {
@@ -138,6 +161,8 @@ export function createPublish(
       }
       const m = readMessage(b);
       const topic = await topicOf(accountId, arn);
+      const ids = fifoIds(b, b.Message as string, topic);
+      if (ids) return (await toFifo(topic, [{ m, ids }]))[0] as { MessageId: string; SequenceNumber: string };
       const published: Published = { ...m, messageId: randomUUID(), topicArn: topic.topicArn, timestamp: new Date() };
       const { into, count } = fresh();
       await fanout.fanOut(topic.subscriptions, published, into, count);
@@ -164,7 +189,8 @@ export function createPublish(
         ids.add(id);
       }
       const { into, count } = fresh();
-      const Successful: Array<{ Id: string; MessageId: string }> = [];
+      const Successful: Array<{ Id: string; MessageId: string; SequenceNumber?: string }> = [];
+      const fifoEntries: { id: string; m: ReturnType<typeof readMessage>; ids: FifoIds }[] = [];
       const Failed: Array<{ Id: string; Code: string; Message: string; SenderFault: boolean }> = [];
       let total = 0;
       for (const e of entries as Body[]) {
@@ -175,6 +201,11 @@ export function createPublish(
           total += m.size;
           if (total > MAX_MESSAGE_BYTES)
             throw snsErrors.batchTooLong("The length of all the messages put together is more than the limit");
+          const ids = fifoIds(e, e.Message as string, topic);
+          if (ids) {
+            fifoEntries.push({ id, m, ids });
+            continue;
+          }
           const published: Published = {
             ...m,
             messageId: randomUUID(),
@@ -189,6 +220,10 @@ export function createPublish(
         }
       }
       await commit(into, count, Successful.length);
+      const answers = await toFifo(topic, fifoEntries);
+      fifoEntries.forEach((e, i) => {
+        Successful.push({ Id: e.id, ...(answers[i] as { MessageId: string; SequenceNumber: string }) });
+      });
       return { Successful, Failed };
     },
   };

@@ -10,6 +10,7 @@ import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { SettingsStore } from "../store/settings-store.js";
 import { createPgSnsStore } from "../store/sns-store.js";
 import { createFanout } from "./fanout.js";
+import { createPgFifoTopicStore } from "./fifo-topic-store.js";
 import { countPublished, createPublish } from "./publish.js";
 import { startPublishRelay } from "./publish-relay.js";
 import { createSubscriptionOps } from "./subscription-ops.js";
@@ -56,7 +57,14 @@ export function startSns(
       fanout,
       region: opts.region,
     }),
-    ...createPublish(store, fanout, deps.relay, counters, opts.region),
+    ...createPublish(
+      store,
+      createPgFifoTopicStore(pool, opts.dbStatementTimeoutMs),
+      fanout,
+      deps.relay,
+      counters,
+      opts.region,
+    ),
   };
   const relay = startPublishRelay({
     store,

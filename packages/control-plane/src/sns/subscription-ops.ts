@@ -1,15 +1,19 @@
 // The subscription operations. Stratus delivers to the topic owner's functions
-// (protocol lambda) and standard queues (sqs); such subscriptions need no
-// confirmation, on SNS as here, so Subscribe answers a confirmed subscription's ARN.
+// (protocol lambda) and standard queues (sqs); a FIFO topic to its FIFO and standard
+// queues only, as SNS (a FIFO queue takes no standard topic's messages). Such
+// subscriptions need no confirmation, on SNS as here, so Subscribe answers a
+// confirmed subscription's ARN.
 // The other protocols (http/s, email, sms, mobile push, firehose) are refused by name.
 import { randomUUID } from "node:crypto";
 import { StratusError } from "@stratus/shared";
 import { functionOfArn } from "../arns.js";
 import { nameToken, parseNameToken } from "../logs/page-tokens.js";
 import type { FunctionService } from "../services/function-service.js";
+import { isFifoName, parseQueueArn } from "../sqs/queue-names.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { SnsStore, Subscription, SubscriptionCursor } from "../store/sns-store.js";
 import type { Fanout } from "./fanout.js";
+import { isFifoTopic } from "./fifo-topics.js";
 import { checkScope } from "./filter-policy.js";
 import { snsErrors, subscriptionNotFound } from "./sns-errors.js";
 import { type Body, onlyKnown, optional, required, stringMap } from "./sns-input.js";
@@ -29,6 +33,11 @@ export interface SubscriptionDeps {
   region: string;
 }
 
+const isFifoQueueArn = (arn: string) => {
+  const q = parseQueueArn(arn);
+  return q !== undefined && isFifoName(q.name);
+};
+
 const isCursor = (v: unknown): v is [string, string] =>
   Array.isArray(v) &&
   v.length === 2 &&
@@ -40,7 +49,9 @@ export function createSubscriptionOps(store: SnsStore, deps: SubscriptionDeps) {
   const { region } = deps;
   const arnOf = (s: Subscription) => subscriptionArn(region, s.accountId, s.topicName, s.id);
 
-  async function checkEndpoint(accountId: string, protocol: string, endpoint: string): Promise<void> {
+  async function checkEndpoint(accountId: string, protocol: string, endpoint: string, fifo: boolean): Promise<void> {
+    if (protocol === "lambda" && fifo)
+      throw snsErrors.invalidParameter("Invalid protocol type: lambda (a FIFO topic delivers to SQS queues only)");
     if (protocol === "lambda") {
       const fn = functionOfArn(endpoint);
       if (!fn) throw snsErrors.invalidParameter(`Endpoint: ${endpoint.slice(0, 300)} is not a function ARN`);
@@ -54,13 +65,18 @@ export function createSubscriptionOps(store: SnsStore, deps: SubscriptionDeps) {
       }
       return;
     }
-    const fault = await deps.queues.fault(accountId, endpoint);
+    if (!fifo && isFifoQueueArn(endpoint))
+      throw snsErrors.invalidParameter(
+        "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics",
+      );
+    const fault = await deps.queues.fault(accountId, endpoint, { fifo });
     if (fault) throw snsErrors.invalidParameter(`Endpoint: ${fault}`);
   }
 
   /** The attribute `name` set to `value` on `attributes`, checked ("" removes a policy). */
   async function setAttribute(
     accountId: string,
+    topicName: string,
     protocol: string,
     attributes: Record<string, string>,
     name: string,
@@ -78,6 +94,8 @@ export function createSubscriptionOps(store: SnsStore, deps: SubscriptionDeps) {
       throw snsErrors.invalidParameter("Delivery protocol [lambda] does not support raw message delivery.");
     }
     if (name === "FilterPolicyScope") checkScope(value);
+    if (name === "RedrivePolicy" && isFifoTopic(topicName))
+      throw snsErrors.unsupported("RedrivePolicy on a FIFO topic's subscription");
     if (name === "RedrivePolicy") {
       let arn: unknown;
       try {
@@ -140,10 +158,10 @@ export function createSubscriptionOps(store: SnsStore, deps: SubscriptionDeps) {
       if (!PROTOCOLS.includes(protocol))
         throw snsErrors.invalidParameter(`Invalid protocol type: ${protocol.slice(0, 50)}`);
       const endpoint = required(b, "Endpoint");
-      await checkEndpoint(accountId, protocol, endpoint);
+      await checkEndpoint(accountId, protocol, endpoint, isFifoTopic(topic.name));
       const attributes: Record<string, string> = {};
       for (const [k, v] of Object.entries(stringMap(b, "Attributes")))
-        await setAttribute(accountId, protocol, attributes, k, v);
+        await setAttribute(accountId, topic.name, protocol, attributes, k, v);
       checkPolicy(attributes);
       const sub = await store.subscribe({
         id: randomUUID(),
@@ -213,6 +231,7 @@ export function createSubscriptionOps(store: SnsStore, deps: SubscriptionDeps) {
       const attributes = { ...sub.attributes };
       await setAttribute(
         accountId,
+        sub.topicName,
         sub.protocol,
         attributes,
         required(b, "AttributeName"),

@@ -1,10 +1,12 @@
 // The topic operations: CreateTopic (idempotent, as SNS's: the same name with other
 // attributes or tags is refused), DeleteTopic (with its subscriptions), ListTopics,
-// Get/SetTopicAttributes and the tag operations. Attributes Stratus does not act on
-// (encryption, FIFO, delivery status logging, archives) are refused by name; the
+// Get/SetTopicAttributes and the tag operations. A FIFO topic (a .fifo name with
+// FifoTopic true) takes its own attributes (fifo-topics.ts). Attributes Stratus does
+// not act on (encryption, delivery status logging, archives) are refused by name; the
 // values that mean "off" are accepted, as Terraform sends them.
 import { nameToken, parseNameToken } from "../logs/page-tokens.js";
 import type { SnsStore, Topic } from "../store/sns-store.js";
+import { checkFifoAttribute, checkFifoTopic, FIFO_ATTRIBUTES, isFifoTopic } from "./fifo-topics.js";
 import { snsErrors, topicNotFound } from "./sns-errors.js";
 import { type Body, onlyKnown, optional, required, stringList, stringMap, tagList } from "./sns-input.js";
 import { checkTopicName, parseTopicArn, topicArn } from "./sns-names.js";
@@ -17,8 +19,6 @@ const MAX_TAGS = 50;
  * 0 when it creates a topic whose configuration leaves them out).
  */
 const OFF_VALUES: Record<string, string> = {
-  FifoTopic: "false",
-  ContentBasedDeduplication: "false",
   TracingConfig: "PassThrough",
   ApplicationSuccessFeedbackSampleRate: "0",
   FirehoseSuccessFeedbackSampleRate: "0",
@@ -30,8 +30,12 @@ const SETTABLE = new Set(["DisplayName", "Policy", "DeliveryPolicy"]);
 
 const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The attribute `name` set to `value`, checked; undefined when it is an "off" value, not kept. */
-export function checkAttribute(name: string, value: string): string | undefined {
+/**
+ * The attribute `name` set to `value` on a topic (`fifo`: a FIFO topic), checked;
+ * undefined when it is an "off" or default value, not kept.
+ */
+export function checkAttribute(name: string, value: string, fifo = false): string | undefined {
+  if (FIFO_ATTRIBUTES.includes(name)) return checkFifoAttribute(name, value, fifo);
   if (OFF_VALUES[name] !== undefined) {
     if (value === OFF_VALUES[name]) return undefined;
     throw snsErrors.unsupported(`${name} ${value.slice(0, 50)}`);
@@ -119,12 +123,13 @@ export function createTopicOps(store: SnsStore, region: string) {
         if (b.DataProtectionPolicy !== undefined) throw snsErrors.unsupported("DataProtectionPolicy");
         const name = required(b, "Name");
         checkTopicName(name);
+        const given = stringMap(b, "Attributes");
+        checkFifoTopic(name, given.FifoTopic);
         const attributes: Record<string, string> = {};
-        for (const [k, v] of Object.entries(stringMap(b, "Attributes"))) {
-          const kept = checkAttribute(k, v);
+        for (const [k, v] of Object.entries(given)) {
+          const kept = checkAttribute(k, v, isFifoTopic(name));
           if (kept !== undefined) attributes[k] = kept;
         }
-        if (name.endsWith(".fifo")) throw snsErrors.unsupported("FIFO topics (FifoTopic true)");
         const tags = tagList(b);
         if (Object.keys(tags).length > MAX_TAGS)
           throw snsErrors.tagLimit(`Could not complete request: tag quota of per resource exceeded`);
@@ -178,7 +183,9 @@ export function createTopicOps(store: SnsStore, region: string) {
             SubscriptionsConfirmed: String(subscriptions),
             SubscriptionsPending: "0",
             SubscriptionsDeleted: "0",
-            FifoTopic: "false",
+            ...(isFifoTopic(topic.name)
+              ? { FifoTopic: "true", ContentBasedDeduplication: "false", FifoThroughputScope: "Topic" }
+              : { FifoTopic: "false" }),
             ...topic.attributes,
           },
         };
@@ -190,7 +197,9 @@ export function createTopicOps(store: SnsStore, region: string) {
         const name = required(b, "AttributeName");
         const value = optional(b, "AttributeValue") ?? "";
         const kept =
-          value === "" && name !== "DisplayName" && SETTABLE.has(name) ? undefined : checkAttribute(name, value);
+          value === "" && name !== "DisplayName" && SETTABLE.has(name)
+            ? undefined
+            : checkAttribute(name, value, isFifoTopic(topic.name));
         if (!(await store.setTopicAttribute(accountId, topic.name, name, kept))) throw topicNotFound();
         return {};
       },
