@@ -8,7 +8,7 @@
 import { useCallback, useState } from "preact/hooks";
 import { addPermissionCommand, allowSns, listTopics, subscribe, topicName, unsubscribe } from "../sns.js";
 import { type SnsBinding, snsBindings } from "../triggers.js";
-import { Status, useLoad } from "./load-status.js";
+import { Status, useAction, useLoad } from "./load-status.js";
 
 /** ":alias" or ":7" when the subscription is to a qualifier of the function. */
 const qualifierOf = (b: SnsBinding) => {
@@ -20,20 +20,7 @@ export function SnsSection(props: { name: string; arn: string }) {
   const [list, reload] = useLoad<SnsBinding[]>(useCallback(() => snsBindings(props.name), [props.name]));
   const [topics] = useLoad<string[]>(useCallback(() => listTopics(), []));
   const [pick, setPick] = useState("");
-  const [busy, setBusy] = useState("");
-  const [error, setError] = useState("");
-  const act = async (what: string, f: () => Promise<unknown>) => {
-    setBusy(what);
-    setError("");
-    try {
-      await f();
-      await reload();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy("");
-    }
-  };
+  const { busy, error, act } = useAction(reload);
   const chosen = pick || topics.value?.[0] || "";
   return (
     <section aria-labelledby="trig-sns">

@@ -22,26 +22,13 @@ import {
   settling,
   type UrlConfig,
 } from "../triggers.js";
-import { Status, useLoad } from "./load-status.js";
+import { Status, useAction, useLoad } from "./load-status.js";
 import { SnsSection } from "./sns-section.js";
 
 function UrlSection(props: { name: string }) {
   const [url, reload] = useLoad(useCallback(() => getUrl(props.name).then((u) => u ?? null), [props.name]));
   const [auth, setAuth] = useState<UrlConfig["AuthType"]>("AWS_IAM");
-  const [busy, setBusy] = useState("");
-  const [error, setError] = useState("");
-  const act = async (what: string, f: () => Promise<unknown>) => {
-    setBusy(what);
-    setError("");
-    try {
-      await f();
-      await reload();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy("");
-    }
-  };
+  const { busy, error, act } = useAction(reload);
   return (
     <section aria-labelledby="trig-url">
       <h2 id="trig-url">Function URL</h2>
