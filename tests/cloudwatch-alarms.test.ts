@@ -260,7 +260,7 @@ describe.each([undefined, "cbor", "query"] as const)("the SDK (%s protocol)", (p
     expect(deleted.NextToken).toBeDefined();
   });
 
-  it("refuses metric math, SNS actions and a bad period by name, and changes nothing", async () => {
+  it("refuses metric math, another account's SNS topic and a bad period by name, and changes nothing", async () => {
     const name = uniqueName("refused");
     const base: PutMetricAlarmCommandInput = {
       AlarmName: name,
@@ -276,12 +276,12 @@ describe.each([undefined, "cbor", "query"] as const)("the SDK (%s protocol)", (p
       sdk.send(
         new PutMetricAlarmCommand({
           ...base,
-          AlarmActions: [`arn:aws:sns:${stack.region}:${stack.credentials.accountId}:pager`],
+          AlarmActions: [`arn:aws:sns:${stack.region}:999999999999:pager`],
         }),
       ),
     );
     expect(sns?.name).toMatch(/^InvalidParameterValue/);
-    expect(sns?.message).toMatch(/Stratus serves no SNS/);
+    expect(sns?.message).toMatch(/another account's topic/);
     const math = await failure(
       sdk.send(
         new PutMetricAlarmCommand({
@@ -596,8 +596,14 @@ describe("the AWS CLI", () => {
       );
     const metric = ["--metric-name", "Errors", "--namespace", "AWS/Lambda", "--statistic", "Sum"];
     expect(
-      await put(...metric, "--period", "60", "--alarm-actions", `arn:aws:sns:${stack.region}:123456789012:topic`),
-    ).toMatch(/InvalidParameterValue.*Stratus serves no SNS/);
+      await put(
+        ...metric,
+        "--period",
+        "60",
+        "--alarm-actions",
+        `arn:aws:autoscaling:${stack.region}:123456789012:scalingPolicy:x`,
+      ),
+    ).toMatch(/InvalidParameterValue.*Stratus serves no Auto Scaling/);
     expect(await put(...metric, "--period", "60", "--ok-actions", `arn:aws:automate:${stack.region}:ec2:stop`)).toMatch(
       /InvalidParameterValue.*Stratus serves no EC2/,
     );

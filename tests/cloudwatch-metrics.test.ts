@@ -365,8 +365,8 @@ describe("counters the control plane records", () => {
         FunctionName: failing,
         MaximumRetryAttempts: 0,
         DestinationConfig: {
-          // An SNS topic: accepted, but Stratus cannot deliver to it.
-          OnFailure: { Destination: `arn:aws:sns:${stack.region}:${stack.credentials.accountId}:nowhere` },
+          // An event bus: accepted, but Stratus cannot deliver to it.
+          OnFailure: { Destination: `arn:aws:events:${stack.region}:${stack.credentials.accountId}:event-bus/default` },
         },
       }),
     );

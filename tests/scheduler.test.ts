@@ -204,9 +204,14 @@ describe("EventBridge Scheduler, through the SDK", () => {
     ["an at() in the past", { ScheduleExpression: "at(2020-01-01T00:00:00)" }, /past/],
     ["an unknown time zone", { ScheduleExpressionTimezone: "Mars/Olympus" }, /time zone/],
     [
-      "a target that is neither a function, a queue nor a state machine",
-      { Target: { Arn: "arn:aws:sns:us-east-1:123456789012:t", RoleArn: ROLE } },
-      /Lambda function, SQS queue or state machine/,
+      "a target that is neither a function, a queue, a state machine nor a topic",
+      { Target: { Arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c", RoleArn: ROLE } },
+      /Lambda function, SQS queue, state machine or SNS topic/,
+    ],
+    [
+      "another account's topic",
+      { Target: { Arn: "arn:aws:sns:us-east-1:999999999999:t", RoleArn: ROLE } },
+      /not a topic of account/,
     ],
     [
       "another account's queue",

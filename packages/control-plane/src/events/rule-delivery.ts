@@ -7,7 +7,7 @@ import { ruleDeadLetter } from "./arns.js";
 
 export type { Deliveries } from "../schedules/targets.js";
 
-/** Adds the delivery of `payload` to target `t` to `into`; false when `t` names no function, queue or state machine of the account. */
+/** Adds the delivery of `payload` to target `t` to `into`; false when `t` names no function, queue, state machine or topic of the account. */
 export function deliver(
   t: RuleTarget,
   accountId: string,

@@ -68,7 +68,7 @@ export async function targetFault(accountId: string, t: Target, refs: TargetRefs
 
 /**
  * Adds the delivery of `payload` to target `t` to `into`, under `id` (the invocation's,
- * or the execution's name); false when `t` names no function, queue or state machine
+ * or the execution's name); false when `t` names no function, queue, state machine or topic
  * or topic of the account. `deadLetter`: where a function's final failure, or a message whose
  * queue is gone, is written.
  */
