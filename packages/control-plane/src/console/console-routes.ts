@@ -11,6 +11,8 @@ import { route } from "../api/route.js";
 import { functionOfArn, topicArn } from "../arns.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { PolicyService } from "../services/policy-service.js";
+import { serviceMayInvoke } from "../services/service-invoke.js";
+import { subscriptionArn } from "../sns/sns-names.js";
 import type { ConsoleStore } from "./console-store.js";
 import {
   CSRF_COOKIE,
@@ -195,15 +197,16 @@ export function consoleRoutes(
       const out = [];
       for (const b of found) {
         const topic = topicArn(deps.region, s.accountId, b.topicName);
-        const allowed = await policies.allows(s.accountId, fn.name, functionOfArn(b.endpoint)?.qualifier, {
-          action: "lambda:InvokeFunction",
-          service: "sns.amazonaws.com",
-          sourceArn: topic,
-          sourceAccount: s.accountId,
-        });
+        const qualifier = functionOfArn(b.endpoint)?.qualifier;
+        const allowed = await serviceMayInvoke(
+          policies,
+          s.accountId,
+          { functionName: fn.name, ...(qualifier ? { qualifier } : {}) },
+          "sns.amazonaws.com",
+          topic,
+        );
         out.push({
-          // A subscription's ARN is its topic's, then its id (as sns/sns-names.ts makes it).
-          SubscriptionArn: `${topic}:${b.id}`,
+          SubscriptionArn: subscriptionArn(deps.region, s.accountId, b.topicName, b.id),
           TopicArn: topic,
           Endpoint: b.endpoint,
           ...(b.filterPolicy ? { FilterPolicy: b.filterPolicy } : {}),

@@ -6,10 +6,11 @@
 // policies grant nothing in Stratus, so are not asked); with
 // x-amz-skip-destination-validation it is stored unchecked, and delivery checks. As S3
 // does, a queue or topic new to the bucket's configuration gets an s3:TestEvent message.
-import { StratusError } from "@stratus/shared";
+
 import { functionOfArn } from "../schedules/firing.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { PolicyService } from "../services/policy-service.js";
+import { serviceInvokeFault } from "../services/service-invoke.js";
 import type { TopicRefs } from "../sns/topic-refs.js";
 import type { QueueRefs } from "../sqs/queue-refs.js";
 import type { NotificationBinding, ObjectEventStore } from "../store/object-event-store.js";
@@ -64,19 +65,9 @@ export async function undeliverable(
   const fn = functionOfArn(functionArn);
   if (!fn || !functionArn.startsWith(`arn:aws:lambda:${deps.region}:`)) return "Not a function of this region";
   if (fn.accountId !== accountId) return "Stratus delivers bucket events to the bucket owner's functions only";
-  try {
-    await deps.functions.get(accountId, fn.functionName, fn.qualifier);
-  } catch (err) {
-    if (err instanceof StratusError && err.status === 404) return "The function does not exist";
-    throw err;
-  }
-  const allowed = await deps.policies.allows(accountId, fn.functionName, fn.qualifier, {
-    action: "lambda:InvokeFunction",
-    service: "s3.amazonaws.com",
-    sourceArn: bucketArn(bucket),
-    sourceAccount: accountId,
-  });
-  return allowed ? undefined : `Not authorized to invoke function [${functionArn}]`;
+  const fault = await serviceInvokeFault(deps, accountId, fn, "s3.amazonaws.com", bucketArn(bucket));
+  if (fault === "missing") return "The function does not exist";
+  return fault && `Not authorized to invoke function [${functionArn}]`;
 }
 
 export function createBucketNotifications(store: ObjectEventStore, deps: DeliveryCheck) {

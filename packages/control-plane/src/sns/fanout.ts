@@ -8,12 +8,13 @@
 // subscription's RedrivePolicy queue if it has one. Nothing is written here: the
 // caller commits the deliveries.
 import { randomUUID } from "node:crypto";
-import { LATEST, type Logger, StratusError } from "@stratus/shared";
+import { LATEST, type Logger } from "@stratus/shared";
 import { functionOfArn } from "../arns.js";
 import type { Pattern } from "../events/pattern-check.js";
 import { asyncLimitsOf } from "../services/async-service.js";
 import type { FunctionService } from "../services/function-service.js";
 import type { PolicyService } from "../services/policy-service.js";
+import { serviceInvokeFault } from "../services/service-invoke.js";
 import { queueLetter } from "../sqs/dead-letters.js";
 import { isFifoName } from "../sqs/queue-names.js";
 import type { Deliveries, FanoutCount } from "../store/deliveries.js";
@@ -55,19 +56,9 @@ export function createFanout(deps: FanoutDeps) {
   async function undeliverable(accountId: string, topicArn: string, arn: string): Promise<string | undefined> {
     const fn = functionOfArn(arn);
     if (!fn || fn.accountId !== accountId) return `${arn} is not a function of account ${accountId}`;
-    try {
-      await deps.functions.get(accountId, fn.functionName, fn.qualifier);
-    } catch (err) {
-      if (err instanceof StratusError && err.status === 404) return `The function ${arn} does not exist`;
-      throw err;
-    }
-    const allowed = await deps.policies.allows(accountId, fn.functionName, fn.qualifier, {
-      action: "lambda:InvokeFunction",
-      service: "sns.amazonaws.com",
-      sourceArn: topicArn,
-      sourceAccount: accountId,
-    });
-    return allowed ? undefined : `sns.amazonaws.com is not allowed to invoke ${arn} for ${topicArn}`;
+    const fault = await serviceInvokeFault(deps, accountId, fn, "sns.amazonaws.com", topicArn);
+    if (fault === "missing") return `The function ${arn} does not exist`;
+    return fault && `sns.amazonaws.com is not allowed to invoke ${arn} for ${topicArn}`;
   }
 
   /** The failed delivery's dead letter, if the subscription has a RedrivePolicy queue. */
